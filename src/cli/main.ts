@@ -1,0 +1,120 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createLineLogger, type LogLevel } from '../core/logger.js';
+import type { Summary } from '../core/summary.js';
+import { runBuild } from './build.js';
+import { abortAllOutputs, OutputError } from './output.js';
+import { createProgress } from './progress.js';
+
+/** Exit codes of the `cityforge` command. */
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4, interrupted: 130 } as const;
+
+const number = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+  return n;
+};
+const lonLat = (v: string): [number, number] => {
+  const p = v.split(',').map(Number);
+  if (p.length !== 2 || p.some((x) => !Number.isFinite(x)) || Math.abs(p[1]) > 90) throw new InvalidArgumentError('expected lon,lat in degrees');
+  return [p[0], p[1]];
+};
+
+function formatSummary(s: Summary, out: string): string {
+  const j = s.toJSON();
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
+  return [
+    `summary: ${fmt(j.featuresRead)} features read from ${j.inputs.length} input(s); ${fmt(j.buildingsWritten)} buildings written to ${out}`,
+    `summary: ${fmt(j.triangles)} triangles, ${fmt(j.bytes)} bytes, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
+    `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,
+    `summary: warnings: ${list(j.warnings)}`,
+  ].join('\n');
+}
+
+/** Build the commander program (exported for tests and `--help` docs). */
+export function createProgram(): Command {
+  const program = new Command();
+  program
+    .name('cityforge')
+    .description('GIS data in, 3D cities out. Batch-friendly: no prompts, plain log lines when not on a TTY, meaningful exit codes.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it)
+  2  usage error (bad option or argument)
+  3  input error (missing/unreadable file, no CRS, empty layer, no valid features)
+  4  output error (folder missing or not writable)
+  130 interrupted (no partial output is left behind)`,
+    );
+
+  program
+    .command('build')
+    .description('Build buildings from GIS footprints into one georeferenced GLB (EXT_mesh_features + EXT_structural_metadata).')
+    .argument('<inputs...>', 'vector sources: GeoJSON(Seq), Shapefile, GeoPackage, FlatGeobuf, OSM .osm/.pbf, any OGR source; vector tiles: z-x-y.mvt, a z/x/y folder, .mbtiles, .pmtiles')
+    .requiredOption('-o, --output <file.glb>', 'output GLB (written to a temporary name, renamed when complete)')
+    .option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
+    .option('--where <sql>', "OGR SQL attribute filter, e.g. \"height > 20\" (default for OSM: building or building:part)")
+    .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
+    .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(number('--level-height')).default(3))
+    .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(number('--default-height')).default(10))
+    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
+    .option('--json', 'print the run summary as JSON on stdout')
+    .option('-q, --quiet', 'only errors')
+    .option('-v, --verbose', 'debug logging (every skipped feature)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cityforge build data/sf-mvt -o out/sf.glb
+  $ cityforge build monaco.osm.pbf -o monaco.glb --json > summary.json
+  $ cityforge build parcels.shp --s-srs EPSG:2056 --where "height > 3" -o city.glb
+  $ cityforge build tiles.mbtiles --layer building -o city.glb -q`,
+    )
+    .action(async (inputs: string[], o) => {
+      const level: LogLevel = o.quiet ? 'error' : o.verbose ? 'debug' : 'info';
+      const logger = createLineLogger(level, (line) => process.stderr.write(line + '\n'));
+      const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
+      const summary = await runBuild(inputs, o, logger, progress);
+      if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
+    });
+  return program;
+}
+
+/** Run the CLI with `argv` (as `process.argv`); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (e) {
+    abortAllOutputs();
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
+      return EXIT.usage;
+    }
+    const msg = (e as Error).message ?? String(e);
+    process.stderr.write(`error: ${msg.replace(/\s+/g, ' ').trim()}\n`);
+    if (e instanceof OutputError) return EXIT.output;
+    if (msg.startsWith('cityforge: usage:')) return EXIT.usage;
+    if (msg.startsWith('cityforge ingest:')) return EXIT.input;
+    process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    return EXIT.internal;
+  }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    abortAllOutputs();
+    process.exit(EXIT.interrupted);
+  });
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,58 @@
+/** Progress reporting: a redrawn bar on a TTY, plain periodic log lines otherwise (ssh, nohup, CI). */
+export interface Progress {
+  /** Report `done` of `total` (total unknown: undefined) for a stage. */
+  update(stage: string, done: number, total?: number): void;
+  /** Clear the bar (before other output). */
+  done(): void;
+}
+
+/** Options for {@link createProgress}. */
+export interface ProgressOptions {
+  /** Draw a bar (true on a TTY). */
+  tty: boolean;
+  /** Seconds between plain log lines when not a TTY. */
+  interval: number;
+  /** Sink: stderr. */
+  write: (s: string) => void;
+  /** Quiet: report nothing. */
+  quiet: boolean;
+}
+
+/** Make a {@link Progress} for the terminal or for logs. */
+export function createProgress(options: ProgressOptions): Progress {
+  const start = performance.now();
+  let last = 0;
+  let drawn = false;
+  return {
+    update(stage, done, total) {
+      if (options.quiet) return;
+      const now = performance.now();
+      const secs = (now - start) / 1000;
+      const rate = secs > 0 ? done / secs : 0;
+      if (options.tty) {
+        if (now - last < 100 && !(total !== undefined && done >= total)) return;
+        last = now;
+        let line: string;
+        if (total) {
+          const f = Math.min(1, done / total);
+          const w = 30;
+          const fill = Math.round(f * w);
+          const eta = rate > 0 ? (total - done) / rate : 0;
+          line = `${stage} [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total} ${(f * 100).toFixed(0)}% ${rate.toFixed(0)}/s eta ${eta.toFixed(0)}s`;
+        } else {
+          line = `${stage} ${done} ${rate.toFixed(0)}/s`;
+        }
+        options.write(`\r\x1b[2K${line}`);
+        drawn = true;
+      } else {
+        if (now - last < options.interval * 1000) return;
+        last = now;
+        options.write(`progress: ${stage} ${done}${total ? `/${total}` : ''} (${rate.toFixed(0)}/s, ${secs.toFixed(1)} s)\n`);
+      }
+    },
+    done() {
+      if (drawn) options.write('\r\x1b[2K');
+      drawn = false;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Counters every stage adds to: what was read, built, skipped (by reason) and warned about (by kind).
+ * The CLI prints it at the end of a run; `--json` prints {@link Summary.toJSON}.
+ */
+export class Summary {
+  /** Features read from all inputs (after layer/where filters). */
+  featuresRead = 0;
+  /** Buildings in the output (after re-joining tile pieces). */
+  buildingsWritten = 0;
+  /** Triangles in the output meshes. */
+  triangles = 0;
+  /** Bytes of the output file(s). */
+  bytes = 0;
+  /** Inputs read, in order. */
+  readonly inputs: string[] = [];
+  /** Features skipped, by reason. */
+  readonly skipped = new Map<string, number>();
+  /** Warnings, by kind (the feature was kept, possibly with a default or a repair). */
+  readonly warnings = new Map<string, number>();
+  /** Seconds spent per stage. */
+  readonly timings = new Map<string, number>();
+  /** First few examples per skip reason / warning kind, for the log. */
+  readonly examples = new Map<string, string[]>();
+
+  /** Count a skipped feature under `reason`; `detail` names the file, layer and feature. */
+  skip(reason: string, detail?: string): void {
+    this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+    if (detail) this.example(`skip:${reason}`, detail);
+  }
+
+  /** Count a warning of `kind`; `detail` names the file, layer and feature. */
+  warn(kind: string, detail?: string): void {
+    this.warnings.set(kind, (this.warnings.get(kind) ?? 0) + 1);
+    if (detail) this.example(`warn:${kind}`, detail);
+  }
+
+  /** Add `seconds` to the stage timing `stage`. */
+  time(stage: string, seconds: number): void {
+    this.timings.set(stage, (this.timings.get(stage) ?? 0) + seconds);
+  }
+
+  /** Total skipped features. */
+  get skippedTotal(): number {
+    let n = 0;
+    for (const v of this.skipped.values()) n += v;
+    return n;
+  }
+
+  private example(key: string, detail: string): void {
+    const list = this.examples.get(key) ?? [];
+    if (list.length < 3) list.push(detail);
+    this.examples.set(key, list);
+  }
+
+  /** A plain, stable JSON form (keys sorted) for `--json` and tests. */
+  toJSON(): SummaryJSON {
+    const sorted = (m: Map<string, number>) =>
+      Object.fromEntries([...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    const timings: Record<string, number> = {};
+    for (const [k, v] of [...this.timings.entries()].sort()) timings[k] = Math.round(v * 1000) / 1000;
+    return {
+      inputs: [...this.inputs],
+      featuresRead: this.featuresRead,
+      buildingsWritten: this.buildingsWritten,
+      skipped: sorted(this.skipped),
+      skippedTotal: this.skippedTotal,
+      warnings: sorted(this.warnings),
+      triangles: this.triangles,
+      bytes: this.bytes,
+      timings,
+    };
+  }
+}
+
+/** The JSON shape of a {@link Summary}. */
+export interface SummaryJSON {
+  inputs: string[];
+  featuresRead: number;
+  buildingsWritten: number;
+  skipped: Record<string, number>;
+  skippedTotal: number;
+  warnings: Record<string, number>;
+  triangles: number;
+  bytes: number;
+  timings: Record<string, number>;
+}

@@ -1,0 +1,114 @@
+/**
+ * Contracts between the pipeline stages: ingest → {@link FeatureBatch} → procedural → {@link MeshBatch} → export.
+ * Plain data only, so every stage can run in a worker or a browser.
+ */
+
+/** The local east-north-up frame every geometry is expressed in (metres). */
+export interface FrameInfo {
+  /** Origin longitude, degrees (WGS84). */
+  lon: number;
+  /** Origin latitude, degrees (WGS84). */
+  lat: number;
+  /** Origin ellipsoidal height, metres. */
+  height: number;
+  /**
+   * The PROJ definition of the frame's horizontal CRS: an ellipsoidal orthographic projection
+   * centred on the origin, whose x/y are exactly the east/north coordinates on the tangent plane.
+   */
+  proj: string;
+  /** Column-major 4×4 matrix from the frame (x east, y north, z up) to ECEF (EPSG:4978). */
+  enuToEcef: number[];
+  /** The source CRSs the frame was made from, e.g. `EPSG:3857`. */
+  sourceCrs: string[];
+}
+
+/** Roof parameters (S3DB tagging), parsed once at ingest. */
+export interface RoofParams {
+  /** `roof:shape`, normalised to lower case; `flat` when absent. */
+  shape: string;
+  /** Roof height in metres (0 for flat). */
+  height: number;
+  /** `roof:levels`, or null. */
+  levels: number | null;
+  /** `roof:direction` in degrees clockwise from north, or null. */
+  direction: number | null;
+  /** `roof:orientation`, or null. */
+  orientation: 'along' | 'across' | null;
+  /** `roof:colour` as `#rrggbb`, or null. */
+  colour: string | null;
+  /** `roof:material`, or null. */
+  material: string | null;
+}
+
+/** Everything downstream needs to know about one building, parsed once at ingest; nothing later reads raw tags. */
+export interface BuildingParams {
+  /** Source feature id (string; unique within the output). */
+  id: string;
+  /** Where it came from: `file` or `file#layer`. */
+  source: string;
+  /** Apex height above the base (metres). */
+  height: number;
+  /** Bottom of the extrusion above the base (metres). */
+  minHeight: number;
+  /** `building:levels`, or null. */
+  levels: number | null;
+  /** `building:min_level`, or null. */
+  minLevel: number | null;
+  /** Roof parameters. */
+  roof: RoofParams;
+  /** `building:colour` as `#rrggbb`, or null. */
+  colour: string | null;
+  /** `building:material`, or null. */
+  material: string | null;
+  /** Building type (`building=*` in OSM, `type` in MVT), or null. */
+  kind: string | null;
+  /** `name`, or null. */
+  name: string | null;
+  /** Id of the building this is a part of, or null. */
+  partOf: string | null;
+  /** Count of source pieces this building was joined from (1 unless re-joined across tiles). */
+  pieces: number;
+}
+
+/**
+ * Many footprints at once, columnar. Positions are x, y pairs in the local frame.
+ * Feature f has polygons `featureOffsets[f] .. featureOffsets[f+1]`; polygon p has rings
+ * `polygonOffsets[p] .. polygonOffsets[p+1]` (first ring outer, counter-clockwise; holes clockwise);
+ * ring r has vertices `ringOffsets[r] .. ringOffsets[r+1]` (open: the first vertex is not repeated).
+ */
+export interface FeatureBatch {
+  frame: FrameInfo;
+  positions: Float64Array;
+  ringOffsets: Uint32Array;
+  polygonOffsets: Uint32Array;
+  featureOffsets: Uint32Array;
+  params: BuildingParams[];
+}
+
+/**
+ * Mesh buffers for many buildings (z up, in the local frame). Building b owns vertices
+ * `vertexOffsets[b] .. vertexOffsets[b+1]` and triangles `triangleOffsets[b] .. triangleOffsets[b+1]`.
+ */
+export interface MeshBatch {
+  positions: Float32Array;
+  normals: Float32Array;
+  /** Triangle vertex indices (global, into positions). */
+  indices: Uint32Array;
+  /** Per-vertex feature id: the building's row in the property table. */
+  featureIds: Uint32Array;
+  /** Per-vertex material id: index into {@link MeshBatch.materials}. */
+  materialIds: Uint16Array;
+  vertexOffsets: Uint32Array;
+  triangleOffsets: Uint32Array;
+  /** Distinct materials (one per colour/material, not one per building). */
+  materials: MaterialDef[];
+}
+
+/** A PBR material used by the mesh. */
+export interface MaterialDef {
+  name: string;
+  /** Linear-space base colour RGBA, 0..1. */
+  baseColor: [number, number, number, number];
+  roughness: number;
+  metallic: number;
+}

@@ -1,0 +1,134 @@
+import { Extension, type ReaderContext, type WriterContext } from '@gltf-transform/core';
+import type { BuildingParams } from '../core/types.js';
+
+/** A property-table column type this writer emits. */
+type ColumnType = 'STRING' | 'FLOAT32' | 'UINT16';
+
+interface Column {
+  name: string;
+  type: ColumnType;
+  description: string;
+  noData?: string | number;
+  get(p: BuildingParams): string | number;
+}
+
+/** The building class's columns, in order. */
+export const BUILDING_COLUMNS: readonly Column[] = [
+  { name: 'id', type: 'STRING', description: 'Source feature id (unique in this file)', get: (p) => p.id },
+  { name: 'source', type: 'STRING', description: 'Source file#layer', get: (p) => p.source },
+  { name: 'height', type: 'FLOAT32', description: 'Height of the top above the base, metres', get: (p) => p.height },
+  { name: 'min_height', type: 'FLOAT32', description: 'Height of the bottom above the base, metres', get: (p) => p.minHeight },
+  { name: 'levels', type: 'FLOAT32', description: 'building:levels', noData: -1, get: (p) => p.levels ?? -1 },
+  { name: 'building', type: 'STRING', description: 'Building type (OSM building=*, MVT type)', noData: '', get: (p) => p.kind ?? '' },
+  { name: 'name', type: 'STRING', description: 'Name', noData: '', get: (p) => p.name ?? '' },
+  { name: 'roof_shape', type: 'STRING', description: 'roof:shape as tagged', get: (p) => p.roof.shape },
+  { name: 'colour', type: 'STRING', description: 'building:colour as #rrggbb', noData: '', get: (p) => p.colour ?? '' },
+  { name: 'pieces', type: 'UINT16', description: 'Source pieces joined into this building (tile re-joining)', get: (p) => Math.min(65535, p.pieces) },
+];
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** Encode the property table's columns as binary buffer views (each padded to 8 bytes). */
+function encodeColumns(rows: readonly BuildingParams[]): { name: string; views: Uint8Array[] }[] {
+  const enc = new TextEncoder();
+  return BUILDING_COLUMNS.map((col) => {
+    if (col.type === 'STRING') {
+      const parts = rows.map((r) => enc.encode(String(col.get(r))));
+      const offsets = new Uint32Array(rows.length + 1);
+      for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i] + parts[i].length;
+      const values = new Uint8Array(offsets[rows.length]);
+      parts.forEach((p, i) => values.set(p, offsets[i]));
+      return { name: col.name, views: [values, new Uint8Array(offsets.buffer)] };
+    }
+    const arr = col.type === 'FLOAT32' ? new Float32Array(rows.length) : new Uint16Array(rows.length);
+    rows.forEach((r, i) => (arr[i] = Number(col.get(r))));
+    return { name: col.name, views: [new Uint8Array(arr.buffer)] };
+  });
+}
+
+/**
+ * `EXT_structural_metadata` for glTF-Transform (write only): one property table of buildings,
+ * whose rows are the feature ids of `EXT_mesh_features`. Binary columns are appended to the GLB
+ * buffer with 8-byte alignment, as the extension requires.
+ */
+export class StructuralMetadata extends Extension {
+  static override readonly EXTENSION_NAME = 'EXT_structural_metadata';
+  override readonly extensionName = 'EXT_structural_metadata';
+  /** Rows of the property table. */
+  rows: readonly BuildingParams[] = [];
+
+  override read(_context: ReaderContext): this {
+    return this;
+  }
+
+  override write(context: WriterContext): this {
+    const json = context.jsonDoc.json;
+    const key = Object.keys(context.jsonDoc.resources)[0];
+    const bin = context.jsonDoc.resources[key];
+    if (!json.buffers?.length || !bin) throw new Error('cityforge export: EXT_structural_metadata needs the GLB buffer');
+    const columns = encodeColumns(this.rows);
+    let offset = align8(bin.byteLength);
+    const placed: { view: Uint8Array; offset: number }[] = [];
+    const properties: Record<string, Record<string, number | string>> = {};
+    json.bufferViews ??= [];
+    for (const c of columns) {
+      const idx = c.views.map((view) => {
+        placed.push({ view, offset });
+        json.bufferViews!.push({ buffer: 0, byteOffset: offset, byteLength: view.byteLength });
+        offset = align8(offset + view.byteLength);
+        return json.bufferViews!.length - 1;
+      });
+      properties[c.name] = idx.length === 2 ? { values: idx[0], stringOffsets: idx[1], stringOffsetType: 'UINT32' } : { values: idx[0] };
+    }
+    const out = new Uint8Array(offset);
+    out.set(bin);
+    for (const p of placed) out.set(p.view, p.offset);
+    context.jsonDoc.resources[key] = out;
+    json.buffers[0].byteLength = out.byteLength;
+    json.extensions ??= {};
+    json.extensions[this.extensionName] = {
+      schema: {
+        id: 'cityforge',
+        classes: {
+          building: {
+            name: 'Building',
+            properties: Object.fromEntries(
+              BUILDING_COLUMNS.map((c) => [c.name, { description: c.description, type: c.type === 'STRING' ? 'STRING' : 'SCALAR', ...(c.type !== 'STRING' ? { componentType: c.type } : {}), ...(c.noData !== undefined ? { noData: c.noData } : {}) }]),
+            ),
+          },
+        },
+      },
+      propertyTables: [{ name: 'buildings', class: 'building', count: this.rows.length, properties }],
+    };
+    return this;
+  }
+}
+
+/**
+ * `EXT_mesh_features` for glTF-Transform (write only): every primitive with a `_FEATURE_ID_0`
+ * attribute gets a feature-id set pointing at property table 0.
+ */
+export class MeshFeatures extends Extension {
+  static override readonly EXTENSION_NAME = 'EXT_mesh_features';
+  override readonly extensionName = 'EXT_mesh_features';
+  /** Distinct feature count per primitive, in mesh/primitive order. */
+  featureCounts: number[][] = [];
+
+  override read(_context: ReaderContext): this {
+    return this;
+  }
+
+  override write(context: WriterContext): this {
+    const json = context.jsonDoc.json;
+    (json.meshes ?? []).forEach((mesh, m) =>
+      mesh.primitives.forEach((prim, p) => {
+        if (prim.attributes['_FEATURE_ID_0'] === undefined) return;
+        prim.extensions ??= {};
+        prim.extensions[this.extensionName] = {
+          featureIds: [{ featureCount: this.featureCounts[m]?.[p] ?? 0, attribute: 0, propertyTable: 0, label: 'building' }],
+        };
+      }),
+    );
+    return this;
+  }
+}

@@ -1,0 +1,182 @@
+import gdal from 'gdal-async';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { PMTiles, type RangeResponse, type Source } from 'pmtiles';
+import type { ReadContext } from './raw.js';
+import type { TagValue } from './tags.js';
+import { validPolygonalWKB } from './ogr.js';
+
+/** One vector tile of a tileset. */
+export interface TileRef {
+  z: number;
+  x: number;
+  /** XYZ row (0 at the north). */
+  y: number;
+  /** The tile's bytes (gzip allowed). */
+  read(): Promise<Uint8Array>;
+}
+
+/** A piece of a feature as cut by one tile, in EPSG:3857. */
+export interface TilePiece {
+  z: number;
+  x: number;
+  y: number;
+  fid: number;
+  tags: Record<string, TagValue>;
+  wkb: Uint8Array;
+}
+
+const TILE_NAME = /^(\d+)-(\d+)-(\d+)\.(mvt|pbf)$/i;
+const TILE_PATH = /(?:^|[\\/])(\d+)[\\/](\d+)[\\/](\d+)\.(mvt|pbf)$/i;
+
+/** Whether `file` looks like vector tiles: a `z-x-y.mvt` file, a `z/x/y.pbf` path, a folder of them, MBTiles or PMTiles. */
+export function isTileSource(file: string): boolean {
+  if (/\.(mbtiles|pmtiles)$/i.test(file)) return true;
+  if (TILE_NAME.test(path.basename(file)) || TILE_PATH.test(file)) return true;
+  try {
+    if (fs.statSync(file).isDirectory()) return listFolderTiles(file).length > 0;
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+function listFolderTiles(dir: string): TileRef[] {
+  const out: TileRef[] = [];
+  const walk = (d: string, depth: number) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const st = fs.statSync(p);
+      if (st.isDirectory()) {
+        if (depth < 3) walk(p, depth + 1);
+        continue;
+      }
+      const m = TILE_NAME.exec(name) ?? TILE_PATH.exec(p);
+      if (m) out.push(fileTile(p, +m[1], +m[2], +m[3]));
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
+
+const fileTile = (p: string, z: number, x: number, y: number): TileRef => ({ z, x, y, read: async () => fs.readFileSync(p) });
+
+class NodeFileSource implements Source {
+  private readonly fd: number;
+  constructor(private readonly file: string) {
+    this.fd = fs.openSync(file, 'r');
+  }
+  getKey(): string {
+    return this.file;
+  }
+  async getBytes(offset: number, length: number): Promise<RangeResponse> {
+    const buf = Buffer.alloc(length);
+    const n = fs.readSync(this.fd, buf, 0, length, offset);
+    return { data: buf.buffer.slice(buf.byteOffset, buf.byteOffset + n) };
+  }
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+/** List the tiles of a vector tile source (the highest zoom level only: that is where buildings are complete). */
+export async function listTiles(file: string): Promise<TileRef[]> {
+  if (!fs.existsSync(file)) throw new Error(`cityforge ingest: ${file}: no such file or folder`);
+  let tiles: TileRef[];
+  if (/\.mbtiles$/i.test(file)) {
+    let ds: gdal.Dataset;
+    try {
+      ds = gdal.open(file, 'r', ['SQLite']);
+    } catch (e) {
+      throw new Error(`cityforge ingest: ${file}: cannot open as MBTiles (${(e as Error).message.trim()})`);
+    }
+    const rows = ds.executeSQL('SELECT zoom_level, tile_column, tile_row, hex(tile_data) AS hex FROM tiles ORDER BY zoom_level, tile_column, tile_row', undefined, 'SQLITE');
+    tiles = [];
+    for (let f = rows.features.next(); f; f = rows.features.next()) {
+      const z = f.fields.get('zoom_level') as number;
+      const x = f.fields.get('tile_column') as number;
+      const tmsY = f.fields.get('tile_row') as number;
+      const data = Buffer.from(f.fields.get('hex') as string, 'hex');
+      tiles.push({ z, x, y: (1 << z) - 1 - tmsY, read: async () => data });
+    }
+    ds.close();
+  } else if (/\.pmtiles$/i.test(file)) {
+    const src = new NodeFileSource(file);
+    const pm = new PMTiles(src);
+    const h = await pm.getHeader();
+    if (h.tileType !== 1) throw new Error(`cityforge ingest: ${file}: PMTiles holds tile type ${h.tileType}, not MVT`);
+    const z = h.maxZoom;
+    const n = 1 << z;
+    const tx = (lon: number) => Math.min(n - 1, Math.max(0, Math.floor(((lon + 180) / 360) * n)));
+    const ty = (lat: number) => {
+      const r = (lat * Math.PI) / 180;
+      return Math.min(n - 1, Math.max(0, Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n)));
+    };
+    tiles = [];
+    for (let x = tx(h.minLon); x <= tx(h.maxLon); x++) {
+      for (let y = ty(h.maxLat); y <= ty(h.minLat); y++) {
+        const r = await pm.getZxy(z, x, y);
+        if (r) {
+          const data = new Uint8Array(r.data);
+          tiles.push({ z, x, y, read: async () => data });
+        }
+      }
+    }
+    src.close();
+  } else if (fs.statSync(file).isDirectory()) {
+    tiles = listFolderTiles(file);
+  } else {
+    const m = TILE_NAME.exec(path.basename(file)) ?? TILE_PATH.exec(file);
+    if (!m) throw new Error(`cityforge ingest: ${file}: a single vector tile must be named z-x-y.mvt or lie at z/x/y.mvt`);
+    tiles = [fileTile(file, +m[1], +m[2], +m[3])];
+  }
+  if (tiles.length === 0) throw new Error(`cityforge ingest: ${file}: no vector tiles found`);
+  const maxZ = Math.max(...tiles.map((t) => t.z));
+  return tiles.filter((t) => t.z === maxZ).sort((a, b) => a.x - b.x || a.y - b.y);
+}
+
+let vsiCounter = 0;
+
+/** Decode the pieces of `layerName` from one tile through GDAL's MVT driver (clipped to the tile, EPSG:3857). */
+export async function readTilePieces(file: string, tile: TileRef, layerName: string, where: string | undefined, ctx: ReadContext): Promise<TilePiece[]> {
+  let bytes = await tile.read();
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes);
+  const vsi = `/vsimem/cityforge-${process.pid}-${vsiCounter++}/${tile.z}/${tile.x}/${tile.y}.pbf`;
+  gdal.vsimem.set(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), vsi);
+  const label = `${file} tile ${tile.z}/${tile.x}/${tile.y}`;
+  const pieces: TilePiece[] = [];
+  try {
+    let ds: gdal.Dataset;
+    try {
+      ds = gdal.open(vsi, 'r', ['MVT']);
+    } catch (e) {
+      throw new Error(`cityforge ingest: ${label}: not a Mapbox Vector Tile (${(e as Error).message.trim()})`);
+    }
+    let layer: gdal.Layer | null = null;
+    ds.layers.forEach((l) => {
+      if (l.name === layerName) layer = l;
+    });
+    if (layer) {
+      const l = layer as gdal.Layer;
+      if (where) l.setAttributeFilter(where);
+      for (let f = l.features.next(); f; f = l.features.next()) {
+        ctx.tick();
+        const tags = f.fields.toObject() as Record<string, TagValue>;
+        const why = { reason: '', repaired: false };
+        const wkb = validPolygonalWKB(f.getGeometry(), why);
+        const detail = `${label} layer ${layerName} feature ${f.fid}`;
+        if (!wkb) {
+          ctx.skip(why.reason, `${detail}: ${why.reason}`);
+          continue;
+        }
+        if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+        pieces.push({ z: tile.z, x: tile.x, y: tile.y, fid: f.fid, tags, wkb });
+      }
+    }
+    ds.close();
+  } finally {
+    gdal.vsimem.release(vsi);
+  }
+  return pieces;
+}

@@ -1,0 +1,176 @@
+import gdal from 'gdal-async';
+import path from 'node:path';
+import type { RawFeature, ReadContext } from './raw.js';
+import { parseOtherTags } from './raw.js';
+import type { TagValue } from './tags.js';
+
+gdal.config.set('OSR_DEFAULT_AXIS_MAPPING_STRATEGY', 'TRADITIONAL_GIS_ORDER');
+
+/** A layer opened for reading, with its CRS. */
+export interface OpenLayer {
+  file: string;
+  layerName: string;
+  layer: gdal.Layer;
+  srs: gdal.SpatialReference;
+  /** `AUTHORITY:CODE` or the PROJ string. */
+  crsName: string;
+}
+
+/** Selection options shared by the OGR readers. */
+export interface SelectOptions {
+  /** Layer names to read (default: per format). */
+  layers?: string[];
+  /** OGR SQL attribute filter. */
+  where?: string;
+  /** CRS overriding the source's (any `SpatialReference.fromUserInput` string, e.g. `EPSG:2056`). */
+  sSrs?: string;
+}
+
+const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbPolygon25D, gdal.wkbMultiPolygon25D, gdal.wkbUnknown, gdal.wkbGeometryCollection]);
+
+/** Name a CRS as `EPSG:code` where it has one. */
+export function crsName(srs: gdal.SpatialReference): string {
+  const auth = srs.getAuthorityName(null);
+  const code = srs.getAuthorityCode(null);
+  return auth && code ? `${auth}:${code}` : srs.toProj4();
+}
+
+/** Resolve the CRS of a layer, honouring an override; throws a one-line error when there is none. */
+export function layerSrs(file: string, layerName: string, own: gdal.SpatialReference | null, sSrs?: string): gdal.SpatialReference {
+  if (sSrs) {
+    try {
+      return gdal.SpatialReference.fromUserInput(sSrs);
+    } catch {
+      throw new Error(`cityforge ingest: ${file} layer ${layerName}: --s-srs '${sSrs}' is not a CRS GDAL knows`);
+    }
+  }
+  if (!own) throw new Error(`cityforge ingest: ${file} layer ${layerName}: the source has no CRS; name one with --s-srs (e.g. --s-srs EPSG:4326)`);
+  return own;
+}
+
+const isOsm = (file: string) => /\.osm(\.pbf)?$|\.osm\.bz2$/i.test(file);
+
+/** Open an OGR vector source and choose its layers (defaults: OSM → multipolygons; else every polygonal layer). */
+export function openOgr(file: string, options: SelectOptions): { ds: gdal.Dataset; layers: OpenLayer[] } {
+  let ds: gdal.Dataset;
+  try {
+    ds = gdal.open(file);
+  } catch (e) {
+    throw new Error(`cityforge ingest: ${file}: cannot open as a vector source (${(e as Error).message.trim()})`);
+  }
+  if (ds.layers.count() === 0) throw new Error(`cityforge ingest: ${file}: not a vector source (no layers; format ${ds.driver.description})`);
+  let names: string[];
+  if (options.layers?.length) {
+    names = options.layers;
+  } else if (isOsm(file)) {
+    names = ['multipolygons'];
+  } else {
+    names = [];
+    ds.layers.forEach((l) => {
+      if (POLYGONAL.has(l.geomType)) names.push(l.name);
+    });
+    if (names.length === 0) throw new Error(`cityforge ingest: ${file}: no polygon layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
+  }
+  const layers: OpenLayer[] = names.map((name) => {
+    let layer: gdal.Layer;
+    try {
+      layer = ds.layers.get(name);
+    } catch {
+      throw new Error(`cityforge ingest: ${file} layer ${name}: no such layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
+    }
+    const srs = layerSrs(file, name, layer.srs, options.sSrs);
+    let where = options.where;
+    if (!where && isOsm(file) && name === 'multipolygons') where = `building IS NOT NULL OR other_tags LIKE '%"building:part"=>%'`;
+    if (where) {
+      try {
+        layer.setAttributeFilter(where);
+      } catch (e) {
+        throw new Error(`cityforge ingest: ${file} layer ${name}: bad --where '${where}' (${(e as Error).message.trim()})`);
+      }
+    }
+    return { file, layerName: name, layer, srs, crsName: crsName(srs) };
+  });
+  return { ds, layers };
+}
+
+/** Stable source id of an OGR feature: OSM way/relation ids, else an `id` attribute, else the FID. */
+function featureId(tags: Record<string, TagValue>, fid: number, osm: boolean): string {
+  if (osm) {
+    if (tags['osm_id']) return `r${tags['osm_id']}`;
+    if (tags['osm_way_id']) return `w${tags['osm_way_id']}`;
+  }
+  const id = tags['id'] ?? tags['@id'];
+  if (id !== undefined && id !== null && id !== '') return String(id);
+  return String(fid);
+}
+
+/**
+ * Make one OGR geometry valid and polygonal, as WKB. Returns null (with the reason in `why`) when
+ * nothing polygonal is left.
+ */
+export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: string; repaired: boolean }): Uint8Array | null {
+  if (!geom || geom.isEmpty()) {
+    why.reason = 'geometry:empty';
+    return null;
+  }
+  const type = geom.wkbType & 0xff;
+  if (type !== gdal.wkbPolygon && type !== gdal.wkbMultiPolygon && type !== gdal.wkbGeometryCollection) {
+    why.reason = 'geometry:not-polygonal';
+    return null;
+  }
+  let g = geom;
+  if (!g.isValid()) {
+    try {
+      g = g.makeValid();
+    } catch {
+      why.reason = 'geometry:invalid';
+      return null;
+    }
+    why.repaired = true;
+    if ((g.wkbType & 0xff) === gdal.wkbGeometryCollection) {
+      const parts = new gdal.MultiPolygon();
+      for (const child of (g as gdal.GeometryCollection).children) {
+        const t = child.wkbType & 0xff;
+        if (t === gdal.wkbPolygon) parts.children.add(child);
+        else if (t === gdal.wkbMultiPolygon) for (const c of (child as gdal.MultiPolygon).children) parts.children.add(c);
+      }
+      g = parts;
+    }
+    if (g.isEmpty() || (g as gdal.MultiPolygon).getArea() <= 0) {
+      why.reason = 'geometry:invalid';
+      return null;
+    }
+  }
+  return g.toWKB('LSB');
+}
+
+/** Read the features of one opened layer. */
+export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFeature> {
+  const osm = isOsm(ol.file);
+  const source = `${path.basename(ol.file)}#${ol.layerName}`;
+  for (let f = ol.layer.features.first(); f; f = ol.layer.features.next()) {
+    ctx.tick();
+    const tags = f.fields.toObject() as Record<string, TagValue>;
+    if (osm && typeof tags['other_tags'] === 'string') {
+      Object.assign(tags, parseOtherTags(tags['other_tags']));
+      delete tags['other_tags'];
+    }
+    const id = featureId(tags, f.fid, osm);
+    const detail = `${ol.file} layer ${ol.layerName} feature ${id}`;
+    const why = { reason: '', repaired: false };
+    let wkb: Uint8Array | null;
+    try {
+      wkb = validPolygonalWKB(f.getGeometry(), why);
+    } catch (e) {
+      why.reason = 'geometry:unreadable';
+      wkb = null;
+      ctx.warn('geometry:unreadable', `${detail}: ${(e as Error).message}`);
+    }
+    if (!wkb) {
+      ctx.skip(why.reason, `${detail}: ${why.reason}`);
+      continue;
+    }
+    if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+    yield { id, source, tags, wkb, pieces: 1 };
+  }
+}

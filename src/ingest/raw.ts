@@ -1,0 +1,34 @@
+import type { TagValue } from './tags.js';
+
+/** One feature as read from a source, before tag parsing and reprojection. */
+export interface RawFeature {
+  /** Source id (unique within its source where the schema guarantees it). */
+  id: string;
+  /** `file#layer`. */
+  source: string;
+  /** Raw attributes. */
+  tags: Record<string, TagValue>;
+  /** Valid polygonal geometry, WKB in the source CRS. */
+  wkb: Uint8Array;
+  /** Number of source pieces joined into this feature. */
+  pieces: number;
+}
+
+/** What a reader reports besides features. */
+export interface ReadContext {
+  /** Count a skipped feature (with file, layer, feature id and what is wrong). */
+  skip(reason: string, detail: string): void;
+  /** Count a warning. */
+  warn(kind: string, detail: string): void;
+  /** Called once per feature read, for progress. */
+  tick(): void;
+}
+
+/** Parse OSM `other_tags` (hstore text: `"k"=>"v","k2"=>"v2"`) into an object. */
+export function parseOtherTags(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) out[m[1].replace(/\\(.)/g, '$1')] = m[2].replace(/\\(.)/g, '$1');
+  return out;
+}

@@ -1,0 +1,192 @@
+import { Color } from 'three';
+import type { BuildingParams, RoofParams } from '../core/types.js';
+
+/** Options for turning raw tags into {@link BuildingParams}. */
+export interface TagOptions {
+  /** Metres per storey for `building:levels`, `roof:levels`, `building:min_level`. */
+  levelHeight: number;
+  /** Height used when a feature has none (or an unusable one). */
+  defaultHeight: number;
+  /** Heights above this are treated as absurd and replaced by the default. */
+  maxHeight: number;
+}
+
+/** Defaults for {@link TagOptions}. */
+export const TAG_DEFAULTS: TagOptions = { levelHeight: 3, defaultHeight: 10, maxHeight: 1000 };
+
+/** A raw attribute value as read from a source. */
+export type TagValue = string | number | boolean | null | undefined;
+
+/** Result of {@link parseBuilding}: params, or the reason the feature is not a building to draw. */
+export type ParseResult = { params: BuildingParams } | { skip: string };
+
+const FEET = 0.3048;
+const INCH = 0.0254;
+
+/**
+ * Parse an OSM-style length: `12`, `12.5`, `12 m`, `12m`, `1,5 m`, `40'`, `40 ft`, `12'6"`, `350 cm`, `0.1 km`.
+ * @returns metres, or NaN when the value is not a length
+ */
+export function parseLength(value: TagValue): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NaN;
+  if (typeof value !== 'string') return NaN;
+  const s = value.trim().toLowerCase().replace(/(\d),(\d)/, '$1.$2');
+  if (s === '') return NaN;
+  let m = /^([-+]?\d+(?:\.\d+)?|[-+]?\.\d+)\s*(m|meters?|metres?|cm|km|ft|feet|foot|'|in|inch|inches|")?$/.exec(s);
+  if (m) {
+    const v = parseFloat(m[1]);
+    switch (m[2]) {
+      case 'cm': return v / 100;
+      case 'km': return v * 1000;
+      case 'ft': case 'feet': case 'foot': case "'": return v * FEET;
+      case 'in': case 'inch': case 'inches': case '"': return v * INCH;
+      default: return v;
+    }
+  }
+  m = /^(\d+(?:\.\d+)?)\s*(?:'|ft)\s*(\d+(?:\.\d+)?)\s*(?:"|''|in)?$/.exec(s);
+  if (m) return parseFloat(m[1]) * FEET + parseFloat(m[2]) * INCH;
+  return NaN;
+}
+
+/** Parse a storey count (`3`, `3.5`, ` 4 `); NaN when not a non-negative number. */
+export function parseLevels(value: TagValue): number {
+  if (typeof value === 'number') return value >= 0 ? value : NaN;
+  if (typeof value !== 'string' || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return NaN;
+  return parseFloat(value);
+}
+
+/**
+ * Parse a colour: CSS named colours (`red`, `lightgrey`), `#rgb`, `#rrggbb`, also without `#`.
+ * @returns `#rrggbb` in lower case, or null when not a colour
+ */
+export function parseColour(value: TagValue): string | null {
+  if (typeof value !== 'string') return null;
+  const s = value.trim().toLowerCase().replace(/[\s_-]/g, '');
+  if (s === '') return null;
+  const named = (Color.NAMES as Record<string, number>)[s];
+  if (named !== undefined) return '#' + named.toString(16).padStart(6, '0');
+  const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/.exec(s);
+  if (!m) return null;
+  const h = m[1].length === 3 ? [...m[1]].map((c) => c + c).join('') : m[1];
+  return '#' + h;
+}
+
+const CARDINALS = ['N', 'NNE', 'NE', 'ENE', 'E', 'ESE', 'SE', 'SSE', 'S', 'SSW', 'SW', 'WSW', 'W', 'WNW', 'NW', 'NNW'];
+
+/** Parse `roof:direction`: degrees (0 = north, clockwise) or a cardinal letter (N, NNE, …); null when absent or bad. */
+export function parseDirection(value: TagValue): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? ((value % 360) + 360) % 360 : null;
+  if (typeof value !== 'string') return null;
+  const s = value.trim().toUpperCase();
+  const i = CARDINALS.indexOf(s);
+  if (i >= 0) return i * 22.5;
+  if (!/^[-+]?\d+(\.\d+)?$/.test(s)) return null;
+  return ((parseFloat(s) % 360) + 360) % 360;
+}
+
+const TRUE = new Set(['true', 'yes', '1']);
+const isTrue = (v: TagValue) => v === true || (typeof v === 'string' && TRUE.has(v.trim().toLowerCase()));
+const isFalse = (v: TagValue) => v === false || (typeof v === 'string' && ['false', 'no', '0'].includes(v.trim().toLowerCase()));
+const str = (v: TagValue): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+const first = (tags: Record<string, TagValue>, keys: string[]): TagValue => {
+  for (const k of keys) if (tags[k] !== undefined && tags[k] !== null && tags[k] !== '') return tags[k];
+  return undefined;
+};
+
+/**
+ * Turn raw tags (OSM S3DB keys, Mapbox Streets / OpenMapTiles MVT keys) into {@link BuildingParams}.
+ * Bad values fall back to defaults and are reported through `warn(kind)`; features that are not
+ * to be drawn (`extrude=false`, underground) come back as `{ skip: reason }`.
+ */
+export function parseBuilding(
+  tags: Record<string, TagValue>,
+  id: string,
+  source: string,
+  options: TagOptions,
+  warn: (kind: string) => void,
+): ParseResult {
+  if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
+  if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };
+
+  const lh = options.levelHeight;
+  const levels = parseLevels(first(tags, ['building:levels', 'levels']));
+  const roofLevels = parseLevels(tags['roof:levels']);
+  const minLevel = parseLevels(tags['building:min_level']);
+  if (first(tags, ['building:levels', 'levels']) !== undefined && Number.isNaN(levels)) warn('levels:unparsed');
+
+  let roofHeight = parseLength(tags['roof:height']);
+  if (tags['roof:height'] !== undefined && !(roofHeight >= 0)) {
+    warn('roof:height:unparsed');
+    roofHeight = NaN;
+  }
+  if (Number.isNaN(roofHeight)) roofHeight = Number.isNaN(roofLevels) ? 0 : roofLevels * lh;
+
+  const rawHeight = first(tags, ['height', 'render_height', 'building:height']);
+  let height = parseLength(rawHeight);
+  if (rawHeight !== undefined) {
+    if (Number.isNaN(height)) {
+      warn('height:unparsed');
+    } else if (height <= 0 || height > options.maxHeight) {
+      warn(height <= 0 ? 'height:non-positive' : 'height:absurd');
+      height = NaN;
+    }
+  }
+  if (Number.isNaN(height) && levels > 0) height = levels * lh + roofHeight;
+  if (Number.isNaN(height) || height > options.maxHeight) {
+    if (rawHeight === undefined && Number.isNaN(levels)) warn('height:missing');
+    height = options.defaultHeight;
+  }
+
+  const rawMin = first(tags, ['min_height', 'render_min_height', 'building:min_height']);
+  let minHeight = parseLength(rawMin);
+  if (rawMin !== undefined && (Number.isNaN(minHeight) || minHeight < 0)) {
+    warn('min_height:unparsed');
+    minHeight = NaN;
+  }
+  if (Number.isNaN(minHeight)) minHeight = minLevel >= 0 ? minLevel * lh : 0;
+  if (minHeight >= height) {
+    warn('min_height:not-below-height');
+    minHeight = 0;
+  }
+  if (roofHeight > height - minHeight) {
+    warn('roof:height:taller-than-building');
+    roofHeight = height - minHeight;
+  }
+
+  const direction = parseDirection(tags['roof:direction']);
+  if (tags['roof:direction'] !== undefined && direction === null) warn('roof:direction:unparsed');
+  const orientationTag = str(tags['roof:orientation']);
+  const orientation = orientationTag === 'along' || orientationTag === 'across' ? orientationTag : null;
+  const colour = parseColour(first(tags, ['building:colour', 'colour']));
+  if (first(tags, ['building:colour', 'colour']) !== undefined && colour === null) warn('colour:unparsed');
+  const roofColour = parseColour(tags['roof:colour']);
+  if (tags['roof:colour'] !== undefined && roofColour === null) warn('colour:unparsed');
+
+  const roof: RoofParams = {
+    shape: (str(tags['roof:shape']) ?? 'flat').toLowerCase(),
+    height: roofHeight,
+    levels: Number.isNaN(roofLevels) ? null : roofLevels,
+    direction,
+    orientation,
+    colour: roofColour,
+    material: str(tags['roof:material']),
+  };
+  const buildingTag = str(first(tags, ['building', 'building:part', 'type', 'class']));
+  return {
+    params: {
+      id,
+      source,
+      height,
+      minHeight,
+      levels: Number.isNaN(levels) ? null : levels,
+      minLevel: Number.isNaN(minLevel) ? null : minLevel,
+      roof,
+      colour,
+      material: str(tags['building:material']),
+      kind: buildingTag,
+      name: str(tags['name']),
+      partOf: null,
+      pieces: 1,
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { Growable } from '../core/growable.js';
+import type { MaterialDef, MeshBatch } from '../core/types.js';
+
+/** Parse `#rrggbb` into linear-space RGB (glTF base colours are linear). */
+export function hexToLinear(hex: string): [number, number, number] {
+  const n = parseInt(hex.slice(1), 16);
+  const lin = (c: number) => {
+    const s = c / 255;
+    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  return [lin((n >> 16) & 255), lin((n >> 8) & 255), lin(n & 255)];
+}
+
+/**
+ * Appends vertices and triangles for many buildings into growable typed arrays;
+ * {@link MeshBuilder.finish} yields a {@link MeshBatch}.
+ */
+export class MeshBuilder {
+  readonly positions = new Growable(Float32Array, 1 << 16);
+  readonly normals = new Growable(Float32Array, 1 << 16);
+  readonly indices = new Growable(Uint32Array, 1 << 16);
+  readonly featureIds = new Growable(Uint32Array, 1 << 14);
+  readonly materialIds = new Growable(Uint16Array, 1 << 14);
+  private readonly vertexOffsets = new Growable(Uint32Array, 1 << 10);
+  private readonly triangleOffsets = new Growable(Uint32Array, 1 << 10);
+  private readonly materials: MaterialDef[] = [];
+  private readonly materialIndex = new Map<string, number>();
+  private featureId = 0;
+  private materialId = 0;
+
+  constructor() {
+    this.vertexOffsets.push(0);
+    this.triangleOffsets.push(0);
+  }
+
+  /** Number of vertices so far. */
+  get vertexCount(): number {
+    return this.positions.length / 3;
+  }
+
+  /** Number of triangles so far. */
+  get triangleCount(): number {
+    return this.indices.length / 3;
+  }
+
+  /** Start the next building; its vertices carry `featureId`. */
+  beginFeature(featureId: number): void {
+    this.featureId = featureId;
+  }
+
+  /** Close the current building. */
+  endFeature(): void {
+    this.vertexOffsets.push(this.vertexCount);
+    this.triangleOffsets.push(this.triangleCount);
+  }
+
+  /** Use (and register once) the material for a colour `#rrggbb` and a role name. */
+  useMaterial(role: string, colour: string, roughness = 0.9): void {
+    const key = `${role}:${colour}`;
+    let id = this.materialIndex.get(key);
+    if (id === undefined) {
+      id = this.materials.length;
+      this.materials.push({ name: key, baseColor: [...hexToLinear(colour), 1], roughness, metallic: 0 });
+      this.materialIndex.set(key, id);
+    }
+    this.materialId = id;
+  }
+
+  /** Append a vertex; returns its index. */
+  vertex(x: number, y: number, z: number, nx: number, ny: number, nz: number): number {
+    this.positions.push3(x, y, z);
+    this.normals.push3(nx, ny, nz);
+    this.featureIds.push(this.featureId);
+    this.materialIds.push(this.materialId);
+    return this.vertexCount - 1;
+  }
+
+  /** Append a triangle (counter-clockwise seen from the side its normal points to). */
+  triangle(a: number, b: number, c: number): void {
+    this.indices.push3(a, b, c);
+  }
+
+  /** Right-sized arrays. */
+  finish(): MeshBatch {
+    return {
+      positions: this.positions.toArray(),
+      normals: this.normals.toArray(),
+      indices: this.indices.toArray(),
+      featureIds: this.featureIds.toArray(),
+      materialIds: this.materialIds.toArray(),
+      vertexOffsets: this.vertexOffsets.toArray(),
+      triangleOffsets: this.triangleOffsets.toArray(),
+      materials: this.materials.slice(),
+    };
+  }
+}
