@@ -1,5 +1,6 @@
-import { Document, NodeIO, type Primitive } from '@gltf-transform/core';
+import { Document, NodeIO, type Accessor, type Primitive } from '@gltf-transform/core';
 import type { BuildingParams, FrameInfo, MeshBatch } from '../core/types.js';
+import { KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshFeatures, StructuralMetadata } from './metadata.js';
 
 /** Options for {@link writeGlb}. */
@@ -8,10 +9,15 @@ export interface GltfOptions {
   maxChunkVertices: number;
   /** Attribution carried in `asset.copyright`. */
   copyright: string;
+  /**
+   * Store positions as 16-bit integers (per-chunk node translation and uniform scale) and normals as
+   * 8-bit (KHR_mesh_quantization): about half the bytes; the position step is reported in the georeference.
+   */
+  quantize: boolean;
 }
 
 /** Defaults for {@link GltfOptions}. */
-export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, copyright: '© OpenStreetMap contributors' };
+export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, copyright: '© OpenStreetMap contributors', quantize: true };
 
 /** What {@link writeGlb} records in `asset.extras.cityforge` so a viewer can place the model. */
 export interface GlbGeoreference {
@@ -20,6 +26,8 @@ export interface GlbGeoreference {
   /** glTF is y-up: the file's (x, y, z) is the frame's (east, up, −north). */
   axes: 'x=east,y=up,z=-north';
   buildings: number;
+  /** Largest position quantization step (metres); 0 when positions are float. */
+  quantizationStep: number;
 }
 
 /**
@@ -38,33 +46,75 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   const materials = mesh.materials.map((m) =>
     doc.createMaterial(m.name).setBaseColorFactor(m.baseColor).setRoughnessFactor(m.roughness).setMetallicFactor(m.metallic),
   );
-  const gmesh = doc.createMesh('buildings');
-  const counts: number[] = [];
+  const featureCounts: number[][] = [];
   const nb = params.length;
   const bigIds = nb > 65535;
+
+  const root = doc.createNode('city');
+  let maxStep = 0;
+  if (opts.quantize) doc.createExtension(KHRMeshQuantization).setRequired(true);
 
   const emitChunk = (b0: number, b1: number) => {
     const v0 = mesh.vertexOffsets[b0];
     const v1 = mesh.vertexOffsets[b1];
     const nv = v1 - v0;
     if (nv === 0) return;
-    const pos = new Float32Array(nv * 3);
-    const nor = new Float32Array(nv * 3);
-    for (let i = 0; i < nv; i++) {
-      const s = 3 * (v0 + i);
-      pos[3 * i] = mesh.positions[s];
-      pos[3 * i + 1] = mesh.positions[s + 2];
-      pos[3 * i + 2] = -mesh.positions[s + 1];
-      nor[3 * i] = mesh.normals[s];
-      nor[3 * i + 1] = mesh.normals[s + 2];
-      nor[3 * i + 2] = -mesh.normals[s + 1];
+    const gmesh = doc.createMesh(`buildings ${b0}-${b1 - 1}`);
+    const node = doc.createNode(`buildings ${b0}-${b1 - 1}`).setMesh(gmesh);
+    root.addChild(node);
+    const P = mesh.positions;
+    const N = mesh.normals;
+    let position: Accessor;
+    let normal: Accessor;
+    if (opts.quantize) {
+      // glTF (x, y, z) = frame (x, z, -y)
+      const lo = [Infinity, Infinity, Infinity];
+      const hi = [-Infinity, -Infinity, -Infinity];
+      for (let i = v0; i < v1; i++) {
+        const g = [P[3 * i], P[3 * i + 2], -P[3 * i + 1]];
+        for (let k = 0; k < 3; k++) {
+          if (g[k] < lo[k]) lo[k] = g[k];
+          if (g[k] > hi[k]) hi[k] = g[k];
+        }
+      }
+      const centre = [0, 1, 2].map((k) => (lo[k] + hi[k]) / 2);
+      const step = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-6) / 65534;
+      maxStep = Math.max(maxStep, step);
+      const pos = new Int16Array(nv * 3);
+      const nor = new Int8Array(nv * 3);
+      for (let i = 0; i < nv; i++) {
+        const s = 3 * (v0 + i);
+        pos[3 * i] = Math.round((P[s] - centre[0]) / step);
+        pos[3 * i + 1] = Math.round((P[s + 2] - centre[1]) / step);
+        pos[3 * i + 2] = Math.round((-P[s + 1] - centre[2]) / step);
+        nor[3 * i] = Math.round(N[s] * 127);
+        nor[3 * i + 1] = Math.round(N[s + 2] * 127);
+        nor[3 * i + 2] = Math.round(-N[s + 1] * 127);
+      }
+      node.setTranslation(centre as [number, number, number]).setScale([step, step, step]);
+      position = doc.createAccessor().setType('VEC3').setArray(pos).setBuffer(buffer);
+      normal = doc.createAccessor().setType('VEC3').setArray(nor).setNormalized(true).setBuffer(buffer);
+    } else {
+      const pos = new Float32Array(nv * 3);
+      const nor = new Float32Array(nv * 3);
+      for (let i = 0; i < nv; i++) {
+        const s = 3 * (v0 + i);
+        pos[3 * i] = P[s];
+        pos[3 * i + 1] = P[s + 2];
+        pos[3 * i + 2] = -P[s + 1];
+        nor[3 * i] = N[s];
+        nor[3 * i + 1] = N[s + 2];
+        nor[3 * i + 2] = -N[s + 1];
+      }
+      position = doc.createAccessor().setType('VEC3').setArray(pos).setBuffer(buffer);
+      normal = doc.createAccessor().setType('VEC3').setArray(nor).setBuffer(buffer);
     }
     const fid = bigIds ? new Float32Array(nv) : new Uint16Array(nv);
     for (let i = 0; i < nv; i++) fid[i] = mesh.featureIds[v0 + i];
     const distinct = b1 - b0;
-    const position = doc.createAccessor().setType('VEC3').setArray(pos).setBuffer(buffer);
-    const normal = doc.createAccessor().setType('VEC3').setArray(nor).setBuffer(buffer);
     const featureId = doc.createAccessor().setType('SCALAR').setArray(fid).setBuffer(buffer);
+    const counts: number[] = [];
+    featureCounts.push(counts);
     // split triangles by material (a triangle's material is its first vertex's)
     const t0 = mesh.triangleOffsets[b0];
     const t1 = mesh.triangleOffsets[b1];
@@ -100,14 +150,14 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     }
   }
   if (start < nb) emitChunk(start, nb);
-  features.featureCounts = [counts];
+  features.featureCounts = featureCounts;
 
-  const node = doc.createNode('city').setMesh(gmesh);
-  doc.createScene('city').addChild(node);
-  const geo: GlbGeoreference = { frame, axes: 'x=east,y=up,z=-north', buildings: nb };
+  const scene = doc.createScene('city').addChild(root);
+  doc.getRoot().setDefaultScene(scene);
+  const geo: GlbGeoreference = { frame, axes: 'x=east,y=up,z=-north', buildings: nb, quantizationStep: maxStep };
   const asset = doc.getRoot().getAsset();
   asset.generator = 'cityforge';
   asset.copyright = opts.copyright;
   asset.extras = { cityforge: geo };
-  return new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata]).writeBinary(doc);
+  return new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata, KHRMeshQuantization]).writeBinary(doc);
 }

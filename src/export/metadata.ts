@@ -72,6 +72,9 @@ export class StructuralMetadata extends Extension {
     const properties: Record<string, Record<string, number | string>> = {};
     json.bufferViews ??= [];
     for (const c of columns) {
+      // a column whose every value is its no-data value is left out (readers then use noData)
+      const col = BUILDING_COLUMNS.find((k) => k.name === c.name)!;
+      if (col.noData !== undefined && this.rows.every((r) => col.get(r) === col.noData)) continue;
       const idx = c.views.map((view) => {
         placed.push({ view, offset });
         json.bufferViews!.push({ buffer: 0, byteOffset: offset, byteLength: view.byteLength });
