@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install what cityforge needs on a fresh Debian machine with Node 20, then install and build the project.
+# Idempotent and quick when everything is already there. Run as root (or with sudo available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "setup: $*" >&2; }
+
+# System packages: GDAL headers/libraries for gdal-async's shared build, GDAL tools for fixtures,
+# Chromium for the viewer's browser tests.
+PKGS=(libgdal-dev gdal-bin chromium)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { log "need root (or sudo) to install: ${missing[*]}"; exit 1; }
+    SUDO="sudo"
+  fi
+  log "installing system packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node packages. .npmrc makes gdal-async build from source against the system GDAL (about 75 s).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -d node_modules/gdal-async/lib/binding ]; then
+  log "npm ci (builds gdal-async against the system GDAL)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Compile the CLI (dist/) when sources changed.
+if [ ! -f dist/cli/main.js ] || [ -n "$(find src tsconfig.json package.json -newer dist/cli/main.js -print -quit 2>/dev/null)" ]; then
+  log "compiling TypeScript"
+  npx tsc -p tsconfig.json
+fi
+log "ready"

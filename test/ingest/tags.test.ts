@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { parseBuilding, parseColour, parseDirection, parseLength, TAG_DEFAULTS, type TagValue } from '../../src/ingest/index.js';
+
+describe('parseLength', () => {
+  it.each<[TagValue, number]>([
+    ['12', 12],
+    ['12.5', 12.5],
+    ['12 m', 12],
+    ['12m', 12],
+    ['1,5 m', 1.5],
+    ["40'", 40 * 0.3048],
+    ['40 ft', 40 * 0.3048],
+    ['40ft', 40 * 0.3048],
+    [`12'6"`, 12 * 0.3048 + 6 * 0.0254],
+    ['350 cm', 3.5],
+    ['0.1 km', 100],
+    [' 7 ', 7],
+    [9, 9],
+  ])('%j → %f m', (v, m) => expect(parseLength(v)).toBeCloseTo(m, 9));
+
+  it.each<TagValue>(['', 'tall', '12 storeys', 'NaN', null, undefined, NaN, '1.2.3'])('%j is not a length', (v) => expect(parseLength(v)).toBeNaN());
+});
+
+describe('parseColour', () => {
+  it.each<[string, string | null]>([
+    ['red', '#ff0000'],
+    ['LightGrey', '#d3d3d3'],
+    ['light_grey', '#d3d3d3'],
+    ['#abc', '#aabbcc'],
+    ['#A1B2C3', '#a1b2c3'],
+    ['a1b2c3', '#a1b2c3'],
+    ['not-a-colour', null],
+    ['#12345', null],
+  ])('%s → %s', (v, c) => expect(parseColour(v)).toBe(c));
+});
+
+describe('parseDirection', () => {
+  it.each<[TagValue, number | null]>([
+    ['N', 0],
+    ['NNE', 22.5],
+    ['E', 90],
+    ['sw', 225],
+    ['45', 45],
+    ['-90', 270],
+    ['400', 40],
+    ['up', null],
+  ])('%j → %j', (v, d) => expect(parseDirection(v)).toBe(d));
+});
+
+describe('parseBuilding heights', () => {
+  const run = (tags: Record<string, TagValue>) => {
+    const warnings: string[] = [];
+    const r = parseBuilding(tags, 'x', 'test', TAG_DEFAULTS, (k) => warnings.push(k));
+    return { r, warnings };
+  };
+  const params = (tags: Record<string, TagValue>) => {
+    const { r, warnings } = run(tags);
+    if ('skip' in r) throw new Error(`skipped: ${r.skip}`);
+    return { p: r.params, warnings };
+  };
+
+  it('height tag wins over levels', () => {
+    const { p, warnings } = params({ height: '21 m', 'building:levels': '3' });
+    expect(p.height).toBe(21);
+    expect(p.levels).toBe(3);
+    expect(warnings).toEqual([]);
+  });
+  it('levels × level height + roof levels', () => {
+    expect(params({ 'building:levels': '4', 'roof:levels': '1' }).p.height).toBe(15);
+  });
+  it('building:min_level raises the base', () => {
+    const { p } = params({ 'building:levels': '6', 'building:min_level': '2' });
+    expect(p.minHeight).toBe(6);
+    expect(p.height).toBe(18);
+  });
+  it('min_height tag', () => {
+    expect(params({ height: 30, min_height: 12 }).p.minHeight).toBe(12);
+  });
+  it('MVT render_height / render_min_height', () => {
+    const { p } = params({ render_height: 40, render_min_height: 10 });
+    expect([p.height, p.minHeight]).toEqual([40, 10]);
+  });
+  it('missing height → default, counted', () => {
+    const { p, warnings } = params({ building: 'yes' });
+    expect(p.height).toBe(TAG_DEFAULTS.defaultHeight);
+    expect(warnings).toEqual(['height:missing']);
+  });
+  it.each<[TagValue, string]>([
+    ['-5', 'height:non-positive'],
+    ['0', 'height:non-positive'],
+    ['5000', 'height:absurd'],
+    ['very tall', 'height:unparsed'],
+  ])('height %j → default with warning %s', (h, kind) => {
+    const { p, warnings } = params({ height: h });
+    expect(p.height).toBe(TAG_DEFAULTS.defaultHeight);
+    expect(warnings).toContain(kind);
+  });
+  it('bad height falls back to levels before the default', () => {
+    expect(params({ height: 'x', 'building:levels': '2' }).p.height).toBe(6);
+  });
+  it('min_height not below height → 0, counted', () => {
+    const { p, warnings } = params({ height: 10, min_height: 12 });
+    expect(p.minHeight).toBe(0);
+    expect(warnings).toContain('min_height:not-below-height');
+  });
+  it('extrude=false and underground are skipped with a reason', () => {
+    expect(run({ extrude: 'false', height: 3 }).r).toEqual({ skip: 'extrude=false' });
+    expect(run({ underground: 'true' }).r).toEqual({ skip: 'underground' });
+    expect(run({ location: 'underground' }).r).toEqual({ skip: 'underground' });
+  });
+  it('roof and colour tags are parsed once', () => {
+    const { p } = params({ height: 12, 'roof:shape': 'Gabled', 'roof:height': '3', 'roof:direction': 'NE', 'roof:orientation': 'across', 'building:colour': 'white', 'roof:colour': '#800' });
+    expect(p.roof).toMatchObject({ shape: 'gabled', height: 3, direction: 45, orientation: 'across', colour: '#880000' });
+    expect(p.colour).toBe('#ffffff');
+  });
+});
