@@ -1,5 +1,6 @@
 import gdal from 'gdal-async';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { PMTiles, type RangeResponse, type Source } from 'pmtiles';
@@ -85,13 +86,24 @@ export async function listTiles(file: string): Promise<TileRef[]> {
   if (!fs.existsSync(file)) throw new Error(`cityforge ingest: ${file}: no such file or folder`);
   let tiles: TileRef[];
   if (/\.mbtiles$/i.test(file)) {
+    // GDAL's SQLite driver leaves *.mbtiles to the MBTiles driver, which hides the tile rows; a
+    // symbolic link named *.sqlite lets us read the tiles table as it is.
+    const link = path.join(os.tmpdir(), `cityforge-${process.pid}-${vsiCounter++}.sqlite`);
+    fs.symlinkSync(path.resolve(file), link);
     let ds: gdal.Dataset;
     try {
-      ds = gdal.open(file, 'r', ['SQLite']);
+      ds = gdal.open(link, 'r', ['SQLite']);
     } catch (e) {
       throw new Error(`cityforge ingest: ${file}: cannot open as MBTiles (${(e as Error).message.trim()})`);
+    } finally {
+      fs.rmSync(link, { force: true });
     }
-    const rows = ds.executeSQL('SELECT zoom_level, tile_column, tile_row, hex(tile_data) AS hex FROM tiles ORDER BY zoom_level, tile_column, tile_row', undefined, 'SQLITE');
+    let rows: gdal.Layer;
+    try {
+      rows = ds.executeSQL('SELECT zoom_level, tile_column, tile_row, hex(tile_data) AS hex FROM tiles WHERE zoom_level = (SELECT max(zoom_level) FROM tiles) ORDER BY tile_column, tile_row', undefined, 'SQLITE');
+    } catch (e) {
+      throw new Error(`cityforge ingest: ${file}: not an MBTiles file (${(e as Error).message.trim()})`);
+    }
     tiles = [];
     for (let f = rows.features.next(); f; f = rows.features.next()) {
       const z = f.fields.get('zoom_level') as number;

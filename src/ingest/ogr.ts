@@ -1,4 +1,6 @@
 import gdal from 'gdal-async';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { RawFeature, ReadContext } from './raw.js';
 import { parseOtherTags } from './raw.js';
@@ -48,11 +50,45 @@ export function layerSrs(file: string, layerName: string, own: gdal.SpatialRefer
   return own;
 }
 
+/** S3DB keys the OSM driver exposes as fields of the multipolygons layer (the rest stay in other_tags). */
+const OSM_FIELDS = [
+  'name', 'type', 'building', 'building:part', 'height', 'min_height', 'building:levels', 'building:min_level',
+  'roof:shape', 'roof:height', 'roof:levels', 'roof:direction', 'roof:orientation', 'roof:angle',
+  'roof:colour', 'roof:material', 'building:colour', 'building:material', 'location',
+];
+
+/**
+ * GDAL's OSM driver configuration for cityforge: closed ways tagged `building` or `building:part`
+ * are polygons (the stock configuration leaves `building:part` ways as lines), and the S3DB keys
+ * are fields. Written once to the temp folder and named by OSM_CONFIG_FILE.
+ */
+function osmConfigFile(): string {
+  const text = [
+    // GDAL's stock list plus building:part (kept in its order: GDAL's lookup is sensitive to it)
+    'closed_ways_are_polygons=aeroway,amenity,boundary,building,building:part,craft,geological,historic,landuse,leisure,military,natural,office,place,shop,sport,tourism,highway=platform,public_transport=platform',
+    'attribute_name_laundering=no',
+    ...['points', 'lines', 'multilinestrings', 'other_relations'].flatMap((l) => [`[${l}]`, 'osm_id=yes', 'attributes=name']),
+    '[multipolygons]',
+    'osm_id=yes',
+    `attributes=${OSM_FIELDS.join(',')}`,
+    'ignore=area,created_by,converted_by,source,time,note,todo,fixme,FIXME',
+    '',
+  ].join('\n');
+  const file = path.join(os.tmpdir(), `cityforge-osmconf-${Buffer.from(text).toString('base64url').length}-${process.getuid?.() ?? 0}.ini`);
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
+    const tmp = `${file}.${process.pid}`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
 const isOsm = (file: string) => /\.osm(\.pbf)?$|\.osm\.bz2$/i.test(file);
 
 /** Open an OGR vector source and choose its layers (defaults: OSM → multipolygons; else every polygonal layer). */
 export function openOgr(file: string, options: SelectOptions): { ds: gdal.Dataset; layers: OpenLayer[] } {
   let ds: gdal.Dataset;
+  if (isOsm(file)) gdal.config.set('OSM_CONFIG_FILE', osmConfigFile());
   try {
     ds = gdal.open(file);
   } catch (e) {
@@ -80,7 +116,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
     }
     const srs = layerSrs(file, name, layer.srs, options.sSrs);
     let where = options.where;
-    if (!where && isOsm(file) && name === 'multipolygons') where = `building IS NOT NULL OR other_tags LIKE '%"building:part"=>%'`;
+    if (!where && isOsm(file) && name === 'multipolygons') where = `building IS NOT NULL OR "building:part" IS NOT NULL`;
     if (where) {
       try {
         layer.setAttributeFilter(where);

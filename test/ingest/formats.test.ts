@@ -1,0 +1,167 @@
+import gdal from 'gdal-async';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import { Summary } from '../../src/core/summary.js';
+import type { FeatureBatch } from '../../src/core/types.js';
+import { ingest } from '../../src/ingest/index.js';
+import { ringArea } from '../../src/ingest/repair.js';
+import { DATA, freshDir, sfTileGeoJSON, translate, writePmtiles } from '../helpers/fixtures.js';
+
+let dir: string;
+let base: string;
+
+const totalArea = (b: FeatureBatch) => {
+  let a = 0;
+  for (let r = 0; r + 1 < b.ringOffsets.length; r++) a += ringArea(b.positions, b.ringOffsets[r], b.ringOffsets[r + 1]);
+  return a;
+};
+/** Per ring: signed area (m²), centroid x, y (m): independent of where the ring starts. */
+const ringSignatures = (b: FeatureBatch) => {
+  const out: number[] = [];
+  for (let r = 0; r + 1 < b.ringOffsets.length; r++) {
+    const [s, e] = [b.ringOffsets[r], b.ringOffsets[r + 1]];
+    let cx = 0, cy = 0;
+    for (let v = s; v < e; v++) {
+      cx += b.positions[2 * v];
+      cy += b.positions[2 * v + 1];
+    }
+    out.push(ringArea(b.positions, s, e), cx / (e - s), cy / (e - s));
+  }
+  return out;
+};
+const run = async (inputs: string[], opts = {}) => {
+  const summary = new Summary();
+  const batch = await ingest(inputs, opts, NULL_LOGGER, summary);
+  return { batch, summary };
+};
+
+beforeAll(() => {
+  dir = freshDir('formats');
+  base = sfTileGeoJSON(dir);
+});
+
+describe('ingest: every vector format through GDAL', () => {
+  let reference: FeatureBatch;
+  beforeAll(async () => {
+    reference = (await run([base])).batch;
+    expect(reference.params.length).toBeGreaterThan(1000);
+  });
+
+  const formats: [string, string, string[]][] = [
+    ['GeoJSONSeq', 'sf.geojsons', ['-f', 'GeoJSONSeq', '-lco', 'COORDINATE_PRECISION=9']],
+    ['Shapefile (UTM 10N)', 'sf-utm.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:32610']],
+    ['GeoPackage (EPSG:2227, US feet)', 'sf.gpkg', ['-f', 'GPKG', '-t_srs', 'EPSG:2227']],
+    ['FlatGeobuf (EPSG:3857)', 'sf.fgb', ['-f', 'FlatGeobuf', '-t_srs', 'EPSG:3857', '-lco', 'SPATIAL_INDEX=NO']],
+  ];
+  it.each(formats)('%s gives the same buildings as GeoJSON', async (_name, file, args) => {
+    const p = translate(base, path.join(dir, file), args);
+    // the frame origin defaults to the data's centre, whose bounding box depends on the CRS: pin it
+    const { batch } = await run([p], { origin: [reference.frame.lon, reference.frame.lat] });
+    expect(batch.params.length).toBe(reference.params.length);
+    expect(batch.params.map((x) => x.height)).toEqual(reference.params.map((x) => x.height));
+    // the default origin (data centre in that CRS) is still within a few metres of the reference's
+    const own = await run([p]);
+    expect(Math.abs(own.batch.frame.lon - reference.frame.lon)).toBeLessThan(1e-4);
+    expect(Math.abs(own.batch.frame.lat - reference.frame.lat)).toBeLessThan(1e-4);
+    expect(totalArea(batch) / totalArea(reference)).toBeCloseTo(1, 4);
+    // and the same rings, wherever they start: per ring, vertex count, area and centroid within 1 cm
+    expect(batch.ringOffsets).toEqual(reference.ringOffsets);
+    const a = ringSignatures(batch);
+    const b = ringSignatures(reference);
+    let maxErr = 0;
+    for (let i = 0; i < a.length; i++) maxErr = Math.max(maxErr, Math.abs(a[i] - b[i]));
+    expect(maxErr).toBeLessThan(0.01);
+  });
+
+  it('a single z-x-y.mvt tile, a z/x/y folder, MBTiles and PMTiles', async () => {
+    const tile = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+    const single = await run([tile]);
+    // independent count: GDAL's MVT driver on the same tile
+    gdal.vsimem.set(fs.readFileSync(tile), '/vsimem/count/15/5238/12666.pbf');
+    const ds = gdal.open('/vsimem/count/15/5238/12666.pbf');
+    // (iterated, not features.count(): that counts features lying only in the tile's buffer, which
+    // the driver drops when it clips to the tile)
+    const layer = ds.layers.get('building');
+    let n = 0;
+    for (let f = layer.features.first(); f; f = layer.features.next()) n++;
+    expect(single.summary.featuresRead).toBe(n);
+    ds.close();
+    gdal.vsimem.release('/vsimem/count/15/5238/12666.pbf');
+    // the same tile in a z/x/y folder
+    const zxy = path.join(dir, 'zxy', '15', '5238');
+    fs.mkdirSync(zxy, { recursive: true });
+    fs.copyFileSync(tile, path.join(zxy, '12666.pbf'));
+    const folder = await run([path.join(dir, 'zxy')]);
+    expect(folder.batch.params.length).toBe(single.batch.params.length);
+    expect(folder.batch.positions).toEqual(single.batch.positions);
+    // MBTiles written by GDAL from the GeoJSON (re-encoded tiles: same buildings, area within 1 %)
+    const mb = path.join(dir, 'sf.mbtiles');
+    translate(base, mb, ['-f', 'MBTiles', '-dsco', 'MINZOOM=15', '-dsco', 'MAXZOOM=15', '-nln', 'building']);
+    const mbt = await run([mb]);
+    expect(mbt.batch.params.length).toBeGreaterThan(single.batch.params.length * 0.97);
+    expect(mbt.batch.params.length).toBeLessThan(single.batch.params.length * 1.03);
+    expect(totalArea(mbt.batch) / totalArea(single.batch)).toBeCloseTo(1, 1);
+    // PMTiles holding the nine real tiles (written by a test-only PMTiles v3 writer)
+    const tiles = fs.readdirSync(path.join(DATA, 'sf-mvt')).map((f) => {
+      const [z, x, y] = f.replace('.mvt', '').split('-').map(Number);
+      return { z, x, y, data: new Uint8Array(fs.readFileSync(path.join(DATA, 'sf-mvt', f))) };
+    });
+    const pm = path.join(dir, 'sf.pmtiles');
+    writePmtiles(pm, tiles, [-122.4646, 37.7533, -122.4316, 37.7794]);
+    const pmt = await run([pm]);
+    const all = await run([path.join(DATA, 'sf-mvt')]);
+    expect(pmt.summary.featuresRead).toBe(13438);
+    expect(pmt.batch.params.length).toBe(all.batch.params.length);
+  });
+
+  it('OSM XML: closed ways and multipolygon relations tagged building / building:part', async () => {
+    const osm = path.join(dir, 'tiny.osm');
+    const nodes = [
+      [1, 7.42, 43.73], [2, 7.4202, 43.73], [3, 7.4202, 43.7302], [4, 7.42, 43.7302],
+      [5, 7.4205, 43.73], [6, 7.4209, 43.73], [7, 7.4209, 43.7304], [8, 7.4205, 43.7304],
+      [9, 7.4206, 43.7301], [10, 7.4208, 43.7301], [11, 7.4208, 43.7303], [12, 7.4206, 43.7303],
+      [13, 7.4211, 43.73], [14, 7.4213, 43.73], [15, 7.4213, 43.7302],
+    ];
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+${nodes.map(([id, lon, lat]) => `  <node id="${id}" lat="${lat}" lon="${lon}" version="1"/>`).join('\n')}
+  <way id="100" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/><tag k="building" v="yes"/><tag k="height" v="12"/></way>
+  <way id="101" version="1"><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="5"/></way>
+  <way id="102" version="1"><nd ref="9"/><nd ref="10"/><nd ref="11"/><nd ref="12"/><nd ref="9"/></way>
+  <way id="103" version="1"><nd ref="13"/><nd ref="14"/><nd ref="15"/><nd ref="13"/><tag k="building:part" v="yes"/><tag k="building:levels" v="3"/></way>
+  <way id="104" version="1"><nd ref="1"/><nd ref="3"/><tag k="highway" v="footway"/></way>
+  <relation id="200" version="1"><member type="way" ref="101" role="outer"/><member type="way" ref="102" role="inner"/><tag k="type" v="multipolygon"/><tag k="building" v="apartments"/><tag k="building:levels" v="5"/></relation>
+</osm>`;
+    fs.writeFileSync(osm, xml);
+    const { batch } = await run([osm]);
+    const byId = Object.fromEntries(batch.params.map((p) => [p.id, p]));
+    expect(Object.keys(byId).sort()).toEqual(['r200', 'w100', 'w103']);
+    expect(byId['w100'].height).toBe(12);
+    expect(byId['r200'].height).toBe(15);
+    expect(byId['w103'].height).toBe(9);
+    // the relation keeps its hole: 2 rings
+    const f = batch.params.findIndex((p) => p.id === 'r200');
+    const p0 = batch.featureOffsets[f];
+    expect(batch.polygonOffsets[p0 + 1] - batch.polygonOffsets[p0]).toBe(2);
+  });
+
+  it('OSM PBF (Monaco): buildings and parts with their OSM ids', async () => {
+    const { batch, summary } = await run([path.join(DATA, 'monaco.osm.pbf')]);
+    expect(summary.featuresRead).toBeGreaterThan(1200);
+    expect(batch.params.length).toBeGreaterThan(1150);
+    expect(batch.params.every((p) => /^[wr]\d+/.test(p.id))).toBe(true);
+    expect(batch.params.filter((p) => p.levels !== null).length).toBeGreaterThan(50);
+    expect(batch.frame.lon).toBeCloseTo(7.42, 1);
+    expect(batch.frame.lat).toBeCloseTo(43.73, 1);
+  });
+
+  it('--layer and --where select features', async () => {
+    const all = await run([base]);
+    const tall = await run([base], { where: 'height > 20', layers: ['building'] });
+    expect(tall.batch.params.length).toBeGreaterThan(0);
+    expect(tall.batch.params.length).toBeLessThan(all.batch.params.length);
+    expect(tall.batch.params.every((p) => p.height > 20)).toBe(true);
+  });
+});
