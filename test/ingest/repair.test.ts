@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import { Summary } from '../../src/core/summary.js';
+import { ingest } from '../../src/ingest/index.js';
+import { cleanRing, ringArea } from '../../src/ingest/repair.js';
+import { freshDir } from '../helpers/fixtures.js';
+
+const clean = (pts: number[][]) => {
+  const xy = Float64Array.from(pts.flat());
+  const n = cleanRing(xy, pts.length, 0.01);
+  return Array.from({ length: n }, (_, i) => [xy[2 * i], xy[2 * i + 1]]);
+};
+
+describe('cleanRing cases', () => {
+  it('closing duplicate removed', () => expect(clean([[0, 0], [1, 0], [1, 1], [0, 0]])).toEqual([[0, 0], [1, 0], [1, 1]]));
+  it('repeated vertices merged', () => expect(clean([[0, 0], [0, 0], [1, 0], [1, 0.005], [1, 1]])).toHaveLength(3));
+  it('collinear vertex dropped', () => expect(clean([[0, 0], [1, 0], [2, 0], [2, 2], [0, 2]])).toEqual([[0, 0], [2, 0], [2, 2], [0, 2]]));
+  it('spike (out and back) dropped', () => expect(clean([[0, 0], [4, 0], [4, 2], [9, 2], [4, 2], [4, 4], [0, 4]])).toEqual([[0, 0], [4, 0], [4, 4], [0, 4]]));
+  it('needle-thin spike dropped', () => expect(clean([[0, 0], [4, 0], [4, 2], [90, 2.001], [4, 2.002], [4, 4], [0, 4]])).toHaveLength(4));
+  it('fewer than 3 distinct points stays degenerate', () => expect(clean([[0, 0], [0, 0], [1, 1], [0, 0]]).length).toBeLessThan(3));
+  it('a triangle is never reduced below 3 vertices', () => expect(clean([[0, 0], [10, 0], [5, 0.001]])).toHaveLength(3));
+});
+
+describe('invalid geometry through ingest', () => {
+  const dir = freshDir('repair');
+  const write = (name: string, features: { id: string; coords: number[][][][]; height?: number }[]) => {
+    const file = path.join(dir, `${name}.geojson`);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: features.map((f) => ({ type: 'Feature', properties: { id: f.id, height: f.height ?? 10 }, geometry: { type: 'MultiPolygon', coordinates: f.coords } })),
+      }),
+    );
+    return file;
+  };
+  const d = 0.0001; // ~10 m in degrees
+  const sq = (x: number, y: number): number[][][] => [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]];
+
+  it('self-intersecting bowtie is repaired (GEOS MakeValid) into two triangles and counted', async () => {
+    const bowtie = [[[0, 0], [d, d], [d, 0], [0, d], [0, 0]]];
+    const file = write('bowtie', [{ id: 'bow', coords: [bowtie] }, { id: 'ok', coords: [sq(0.001, 0)] }]);
+    const summary = new Summary();
+    const batch = await ingest([file], {}, NULL_LOGGER, summary);
+    expect(batch.params.map((p) => p.id)).toEqual(['bow', 'ok']);
+    expect(summary.warnings.get('geometry:repaired')).toBe(1);
+    const f = 0;
+    expect(batch.featureOffsets[f + 1] - batch.featureOffsets[f]).toBe(2); // two triangles
+  });
+
+  it('zero-area and spike-only features are skipped and counted, the rest kept', async () => {
+    const flat = [[[0, 0], [d, 0], [2 * d, 0], [0, 0]]];
+    const file = write('degenerate', [{ id: 'flat', coords: [flat] }, { id: 'ok', coords: [sq(0.001, 0)] }]);
+    const summary = new Summary();
+    const batch = await ingest([file], {}, NULL_LOGGER, summary);
+    expect(batch.params.map((p) => p.id)).toEqual(['ok']);
+    expect(summary.skippedTotal).toBe(1);
+    expect([...summary.examples.values()].flat().join('\n')).toMatch(/degenerate\.geojson.* feature flat/);
+  });
+
+  it('a file whose every feature is invalid stops the run with a clear error', async () => {
+    const file = write('allbad', [{ id: 'a', coords: [[[[0, 0], [d, 0], [0, 0]]]] }]);
+    await expect(ingest([file], {}, NULL_LOGGER, new Summary())).rejects.toThrow(/cityforge ingest: .*allbad\.geojson: all 1 features are invalid/);
+  });
+});
