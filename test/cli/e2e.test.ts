@@ -1,0 +1,212 @@
+import gdal from 'gdal-async';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DATA, freshDir } from '../helpers/fixtures.js';
+import { expectValidGlb, readGlb } from '../helpers/glb.js';
+
+const ROOT = path.join(import.meta.dirname, '..', '..');
+const CLI = path.join(ROOT, 'bin', 'cityforge.js');
+
+/** Run the compiled CLI (scripts/test.sh compiles it first). */
+export function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Independent count of the SF buildings after re-joining: load every tile's pieces into one
+ * GeoPackage with GDAL, let SpatiaLite (GDAL's SQLite dialect) find pairs of pieces from different
+ * tiles with equal attributes whose boundaries share a stretch of line longer than 1 cm (boundaries
+ * snapped to a 1 mm grid first: the two tiles' edge coordinates differ in the last bits), and count
+ * the connected
+ * components of that graph here.
+ */
+function independentSfCount(dir: string): { pieces: number; onEdge: number; buildings: number } {
+  const gpkg = path.join(dir, 'pieces.gpkg');
+  fs.rmSync(gpkg, { force: true });
+  const tiles = fs.readdirSync(path.join(DATA, 'sf-mvt')).sort();
+  for (const f of tiles) {
+    const [z, x, y] = f.replace('.mvt', '').split('-');
+    const vsi = `/vsimem/e2e/${z}/${x}/${y}.pbf`;
+    gdal.vsimem.set(fs.readFileSync(path.join(DATA, 'sf-mvt', f)), vsi);
+    const src = gdal.open(vsi);
+    const e = src.layers.get('building').getExtent();
+    const sql = `SELECT *, '${f}' AS tile, ${e.minX} AS tminx, ${e.minY} AS tminy, ${e.maxX} AS tmaxx, ${e.maxY} AS tmaxy FROM building`;
+    gdal.vectorTranslate(gpkg, src, ['-f', 'GPKG', '-append', '-nln', 'pieces', '-nlt', 'MULTIPOLYGON', '-lco', 'GEOMETRY_NAME=geom', '-dialect', 'SQLITE', '-sql', sql]).close();
+    src.close();
+    gdal.vsimem.release(vsi);
+  }
+  const ds = gdal.open(gpkg);
+  const pieces = ds.layers.get('pieces').features.count();
+  const edgeSql = `SELECT fid, tile, height, min_height, type, extrude, underground, geom FROM pieces
+    WHERE ST_Length(ST_Intersection(ST_SnapToGrid(ST_Boundary(geom), 0.001), ST_SnapToGrid(ST_Boundary(BuildMbr(tminx, tminy, tmaxx, tmaxy)), 0.001))) > 0.01`;
+  const onEdge = ds.executeSQL(`SELECT count(*) AS n FROM (${edgeSql})`, undefined, 'SQLITE').features.first().fields.get('n') as number;
+  const pairs = ds.executeSQL(
+    `WITH e AS (${edgeSql})
+     SELECT a.fid AS a, b.fid AS b FROM e a JOIN e b
+       ON a.fid < b.fid AND a.tile <> b.tile AND a.height IS b.height AND a.min_height IS b.min_height
+      AND a.type IS b.type AND a.extrude IS b.extrude AND a.underground IS b.underground
+      AND MbrIntersects(a.geom, b.geom)
+     WHERE ST_Length(ST_Intersection(ST_SnapToGrid(ST_Boundary(a.geom), 0.001), ST_SnapToGrid(ST_Boundary(b.geom), 0.001))) > 0.01`,
+    undefined,
+    'SQLITE',
+  );
+  const parent = new Map<number, number>();
+  const find = (i: number): number => {
+    while (parent.has(i) && parent.get(i) !== i) i = parent.get(i)!;
+    return i;
+  };
+  for (let f = pairs.features.first(); f; f = pairs.features.next()) {
+    const a = find(f.fields.get('a') as number);
+    const b = find(f.fields.get('b') as number);
+    parent.set(a, a);
+    parent.set(b, b);
+    if (a !== b) parent.set(Math.max(a, b), Math.min(a, b));
+  }
+  const members = [...parent.keys()];
+  const components = new Set(members.map(find)).size;
+  ds.close();
+  return { pieces, onEdge, buildings: pieces - members.length + components };
+}
+
+describe('cityforge build: end to end on the San Francisco tiles', () => {
+  let dir: string;
+  let run: ReturnType<typeof cli>;
+  const out = () => path.join(dir, 'sf.glb');
+  beforeAll(() => {
+    dir = freshDir('e2e');
+    run = cli(['build', path.join(DATA, 'sf-mvt'), '-o', out(), '--json']);
+  });
+
+  it('exits 0, prints a JSON summary on stdout and a plain summary on stderr', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const s = JSON.parse(run.stdout);
+    expect(s.featuresRead).toBe(13438);
+    expect(run.stderr).toMatch(/^summary: 13,438 features read/m);
+    expect(run.stderr).not.toMatch(/\x1b\[/); // no TTY: plain lines, no bar
+  });
+
+  it('building count equals an independent GDAL/SpatiaLite count of the re-joined buildings', () => {
+    const s = JSON.parse(run.stdout);
+    const ind = independentSfCount(dir);
+    expect(ind.pieces).toBe(13438);
+    expect(ind.buildings).toBeLessThan(13438);
+    // every building is either written or skipped with a reason
+    expect(s.buildingsWritten + s.skippedTotal).toBe(ind.buildings);
+    expect(s.buildingsWritten).toBeGreaterThan(13000);
+  });
+
+  it('the GLB is valid, ids are unique, one row per building', async () => {
+    const bytes = new Uint8Array(fs.readFileSync(out()));
+    await expectValidGlb(bytes);
+    const rb = await readGlb(bytes);
+    const s = JSON.parse(run.stdout);
+    expect(rb.table['id'].length).toBe(s.buildingsWritten);
+    expect(new Set(rb.table['id']).size).toBe(s.buildingsWritten);
+    expect(rb.featureIds.size).toBe(s.buildingsWritten);
+    expect(s.bytes).toBe(bytes.byteLength);
+    // no temporary file left beside it
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('the same run twice gives byte-identical output', () => {
+    const again = path.join(dir, 'again.glb');
+    expect(cli(['build', path.join(DATA, 'sf-mvt'), '-o', again, '-q']).code).toBe(0);
+    expect(fs.readFileSync(again).equals(fs.readFileSync(out()))).toBe(true);
+  });
+});
+
+describe('cityforge: bad input gets a clear error, a meaningful exit code, and no output file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('bad-input');
+  });
+  const expectNoOutput = (file: string) => {
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  };
+
+  it('missing file → exit 3', () => {
+    const o = path.join(dir, 'a.glb');
+    const r = cli(['build', path.join(dir, 'nope.geojson'), '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/error: cityforge ingest: .*nope\.geojson: no such file or folder/);
+    expectNoOutput(o);
+  });
+
+  it('unsupported format → exit 3 naming the file', () => {
+    const bad = path.join(dir, 'notes.txt');
+    fs.writeFileSync(bad, 'this is not GIS data\n');
+    const o = path.join(dir, 'b.glb');
+    const r = cli(['build', bad, '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cityforge ingest: .*notes\.txt: (cannot open as a vector source|not a vector source)/);
+    expectNoOutput(o);
+  });
+
+  it('empty layer → exit 3 naming file and layer', () => {
+    const empty = path.join(dir, 'empty.geojson');
+    fs.writeFileSync(empty, JSON.stringify({ type: 'FeatureCollection', features: [] }));
+    const o = path.join(dir, 'c.glb');
+    const r = cli(['build', empty, '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cityforge ingest: .*empty\.geojson layer empty: no features/);
+    expectNoOutput(o);
+  });
+
+  it('unknown layer → exit 3 listing the layers', () => {
+    const o = path.join(dir, 'd.glb');
+    const r = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '--layer', 'houses', '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/monaco\.osm\.pbf layer houses: no such layer \(layers: .*multipolygons/);
+    expectNoOutput(o);
+  });
+
+  it('all features invalid → exit 3', () => {
+    const bad = path.join(dir, 'allbad.geojson');
+    fs.writeFileSync(bad, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { id: 7 }, geometry: { type: 'Polygon', coordinates: [[[0, 0], [1e-4, 0], [0, 0]]] } }] }));
+    const o = path.join(dir, 'e.glb');
+    const r = cli(['build', bad, '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/allbad\.geojson: all 1 features are invalid/);
+    expectNoOutput(o);
+  });
+
+  it('output folder missing → exit 4, before any work', () => {
+    const o = path.join(dir, 'no', 'such', 'folder', 'f.glb');
+    const r = cli(['build', path.join(DATA, 'sf-mvt'), '-o', o]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/cannot write .*f\.glb: the folder does not exist/);
+    expect(r.stderr).not.toMatch(/features read/);
+  });
+
+  it('output folder not writable → exit 4', () => {
+    // a path below a regular file can never be created, even by root
+    const blocker = path.join(dir, 'blocker');
+    fs.writeFileSync(blocker, '');
+    const r = cli(['build', path.join(DATA, 'sf-mvt'), '-o', path.join(blocker, 'g.glb')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/cannot write/);
+  });
+
+  it('usage errors → exit 2; --help explains itself', () => {
+    expect(cli(['build', 'x.geojson']).code).toBe(2);
+    expect(cli(['build', 'x.geojson', '-o', 'y.glb', '--default-height', '-3']).code).toBe(2);
+    const h = cli(['build', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/Examples:/);
+    expect(cli(['--help']).stdout).toMatch(/Exit codes:/);
+  });
+
+  it('a killed run leaves no file that looks whole', async () => {
+    const o = path.join(dir, 'killed.glb');
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CLI, 'build', path.join(DATA, 'sf-mvt'), '-o', o], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(fs.existsSync(o)).toBe(false);
+  });
+});
