@@ -47,8 +47,8 @@ export class Growable<T extends NumericArray> {
     arr[this.length++] = c;
   }
 
-  /** A right-sized copy of the written elements. */
+  /** The written elements (a view: no copy; the builder must not be written to afterwards). */
   toArray(): T {
-    return this.array.slice(0, this.length) as T;
+    return this.array.subarray(0, this.length) as T;
   }
 }

@@ -118,17 +118,26 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     // split triangles by material (a triangle's material is its first vertex's)
     const t0 = mesh.triangleOffsets[b0];
     const t1 = mesh.triangleOffsets[b1];
-    const byMaterial = new Map<number, number[]>();
+    // split triangles by material (a triangle's material is its first vertex's): count, then fill
+    const nm = mesh.materials.length;
+    const perMaterial = new Uint32Array(nm);
+    for (let t = t0; t < t1; t++) perMaterial[mesh.materialIds[mesh.indices[3 * t]]]++;
+    const Index = nv <= 65535 ? Uint16Array : Uint32Array;
+    const lists = Array.from(perMaterial, (n) => (n ? new Index(3 * n) : null));
+    const fill = new Uint32Array(nm);
     for (let t = t0; t < t1; t++) {
       const a = mesh.indices[3 * t];
       const m = mesh.materialIds[a];
-      let list = byMaterial.get(m);
-      if (!list) byMaterial.set(m, (list = []));
-      list.push(a - v0, mesh.indices[3 * t + 1] - v0, mesh.indices[3 * t + 2] - v0);
+      const list = lists[m]!;
+      const k = fill[m];
+      list[k] = a - v0;
+      list[k + 1] = mesh.indices[3 * t + 1] - v0;
+      list[k + 2] = mesh.indices[3 * t + 2] - v0;
+      fill[m] = k + 3;
     }
-    for (const m of [...byMaterial.keys()].sort((x, y) => x - y)) {
-      const list = byMaterial.get(m)!;
-      const idx = nv <= 65535 ? Uint16Array.from(list) : Uint32Array.from(list);
+    for (let m = 0; m < nm; m++) {
+      const idx = lists[m];
+      if (!idx) continue;
       const prim: Primitive = doc
         .createPrimitive()
         .setAttribute('POSITION', position)

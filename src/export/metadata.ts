@@ -33,11 +33,14 @@ function encodeColumns(rows: readonly BuildingParams[]): { name: string; views: 
   const enc = new TextEncoder();
   return BUILDING_COLUMNS.map((col) => {
     if (col.type === 'STRING') {
-      const parts = rows.map((r) => enc.encode(String(col.get(r))));
+      // one encode per column; offsets from per-string UTF-8 lengths (ASCII fast path)
+      const strings = rows.map((r) => String(col.get(r)));
       const offsets = new Uint32Array(rows.length + 1);
-      for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i] + parts[i].length;
-      const values = new Uint8Array(offsets[rows.length]);
-      parts.forEach((p, i) => values.set(p, offsets[i]));
+      for (let i = 0; i < strings.length; i++) {
+        const str = strings[i];
+        offsets[i + 1] = offsets[i] + (/^[\x00-\x7f]*$/.test(str) ? str.length : enc.encode(str).length);
+      }
+      const values = enc.encode(strings.join(''));
       return { name: col.name, views: [values, new Uint8Array(offsets.buffer)] };
     }
     const arr = col.type === 'FLOAT32' ? new Float32Array(rows.length) : new Uint16Array(rows.length);

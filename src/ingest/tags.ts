@@ -99,12 +99,18 @@ const first = (tags: Record<string, TagValue>, keys: string[]): TagValue => {
  * to be drawn (`extrude=false`, underground) come back as `{ skip: reason }`.
  */
 export function parseBuilding(
-  tags: Record<string, TagValue>,
+  rawTags: Record<string, TagValue>,
   id: string,
   source: string,
   options: TagOptions,
   warn: (kind: string) => void,
 ): ParseResult {
+  // absent values come as null or '' from some drivers: treat them as not tagged
+  const tags: Record<string, TagValue> = {};
+  for (const k in rawTags) {
+    const v = rawTags[k];
+    if (v !== null && v !== undefined && v !== '') tags[k] = v;
+  }
   if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
   if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };
 

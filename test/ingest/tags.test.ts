@@ -114,3 +114,12 @@ describe('parseBuilding heights', () => {
     expect(p.colour).toBe('#ffffff');
   });
 });
+
+describe('absent values', () => {
+  it('null and empty-string tags (OSM driver fields) count as untagged, not as unparsable', () => {
+    const warnings: string[] = [];
+    const r = parseBuilding({ height: '9', 'roof:height': null, 'roof:direction': '', 'building:colour': null, 'building:levels': null }, 'x', 't', TAG_DEFAULTS, (k) => warnings.push(k));
+    expect('params' in r && r.params.height).toBe(9);
+    expect(warnings).toEqual([]);
+  });
+});
