@@ -26,8 +26,10 @@ export interface FrameInfo {
 export interface RoofParams {
   /** `roof:shape`, normalised to lower case; `flat` when absent. */
   shape: string;
-  /** Roof height in metres (0 for flat). */
-  height: number;
+  /** Tagged roof height in metres (`roof:height`, or `roof:levels` × level height), or null: the shape's default. */
+  height: number | null;
+  /** `roof:angle` in degrees (derives the height when no height is tagged), or null. */
+  angle: number | null;
   /** `roof:levels`, or null. */
   levels: number | null;
   /** `roof:direction` in degrees clockwise from north, or null. */

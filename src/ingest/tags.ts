@@ -125,7 +125,12 @@ export function parseBuilding(
     warn('roof:height:unparsed');
     roofHeight = NaN;
   }
-  if (Number.isNaN(roofHeight)) roofHeight = Number.isNaN(roofLevels) ? 0 : roofLevels * lh;
+  if (Number.isNaN(roofHeight) && !Number.isNaN(roofLevels)) roofHeight = roofLevels * lh;
+  let roofAngle = tags['roof:angle'] === undefined ? NaN : parseFloat(String(tags['roof:angle']));
+  if (tags['roof:angle'] !== undefined && !(roofAngle > 0 && roofAngle < 90)) {
+    warn('roof:angle:unparsed');
+    roofAngle = NaN;
+  }
 
   const rawHeight = first(tags, ['height', 'render_height', 'building:height']);
   let height = parseLength(rawHeight);
@@ -137,7 +142,7 @@ export function parseBuilding(
       height = NaN;
     }
   }
-  if (Number.isNaN(height) && levels > 0) height = levels * lh + roofHeight;
+  if (Number.isNaN(height) && levels > 0) height = levels * lh + (Number.isNaN(roofHeight) ? 0 : roofHeight);
   if (Number.isNaN(height) || height > options.maxHeight) {
     if (rawHeight === undefined && Number.isNaN(levels)) warn('height:missing');
     height = options.defaultHeight;
@@ -154,7 +159,7 @@ export function parseBuilding(
     warn('min_height:not-below-height');
     minHeight = 0;
   }
-  if (roofHeight > height - minHeight) {
+  if (!Number.isNaN(roofHeight) && roofHeight > height - minHeight) {
     warn('roof:height:taller-than-building');
     roofHeight = height - minHeight;
   }
@@ -170,7 +175,8 @@ export function parseBuilding(
 
   const roof: RoofParams = {
     shape: (str(tags['roof:shape']) ?? 'flat').toLowerCase(),
-    height: roofHeight,
+    height: Number.isNaN(roofHeight) ? null : roofHeight,
+    angle: Number.isNaN(roofAngle) ? null : roofAngle,
     levels: Number.isNaN(roofLevels) ? null : roofLevels,
     direction,
     orientation,

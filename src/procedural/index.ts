@@ -4,12 +4,18 @@ import type { FeatureBatch, MeshBatch } from '../core/types.js';
 import { featurePolygons } from './footprint.js';
 import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
-import { flatRoof } from './roofs/flat.js';
-import type { RoofBuilder } from './roofs/types.js';
+import { straightSkeleton, type StraightSkeleton } from './skeleton.js';
+import { emitRoofModel } from './roofs/emit.js';
+import { flatRoofFast } from './roofs/flat-fast.js';
+import { FALLBACK, flatRoof, hippedRoof, roofBuilder } from './roofs/index.js';
+import type { RoofBuilder, RoofInput } from './roofs/types.js';
 
 export { MeshBuilder, hexToLinear } from './mesh-builder.js';
 export { featurePolygons, triangulate, type Footprint } from './footprint.js';
 export type { RoofBuilder, RoofInput } from './roofs/types.js';
+export { ROOF_SHAPES, ROOF_BUILDERS } from './roofs/index.js';
+export { RoofModel } from './roofs/model.js';
+export { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 
 /** Options for {@link buildMeshes}. */
 export interface ProceduralOptions extends WallOptions {
@@ -22,10 +28,6 @@ export interface ProceduralOptions extends WallOptions {
 /** Defaults for {@link ProceduralOptions}. */
 export const PROCEDURAL_DEFAULTS: ProceduralOptions = { ...WALL_DEFAULTS, wallColour: '#e3ddd3', roofColour: '#a39a8f' };
 
-const ROOF_BUILDERS: RoofBuilder[] = [flatRoof];
-const BY_SHAPE = new Map<string, RoofBuilder>();
-for (const b of ROOF_BUILDERS) for (const s of b.shapes) BY_SHAPE.set(s, b);
-
 /**
  * Turn footprints into closed building shells: walls from `minHeight` to the wall top, a floor,
  * and a roof. Feature ids in the mesh are the building's index in `batch.params`.
@@ -34,29 +36,67 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
   const opts = { ...PROCEDURAL_DEFAULTS, ...options };
   const t0 = performance.now();
   const mesh = new MeshBuilder();
+  let skeletonMs = 0;
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
     mesh.beginFeature(f);
-    let builder = BY_SHAPE.get(p.roof.shape);
+    const wallColour = p.colour ?? opts.wallColour;
+    const roofColour = p.roof.colour ?? (p.roof.shape === 'flat' ? p.colour : null) ?? opts.roofColour;
+    const wallMaterial = () => mesh.useMaterial('wall', wallColour);
+    const roofMaterial = () => mesh.useMaterial('roof', roofColour);
+    let shape = p.roof.shape;
+    let builder = roofBuilder(shape);
     if (!builder) {
-      summary.warn(`roof:shape-not-built:${p.roof.shape}`);
+      summary.warn(`roof:unknown-shape-built-flat`, `${p.source} feature ${p.id}: roof:shape=${shape}`);
       builder = flatRoof;
+      shape = 'flat';
     }
-    const flat = builder === flatRoof;
-    const z0 = p.minHeight;
-    const wallTop = flat ? p.height : p.height - p.roof.height;
     for (const fp of featurePolygons(batch, f)) {
-      mesh.useMaterial('wall', p.colour ?? opts.wallColour);
-      buildWalls(fp, z0, wallTop, mesh, opts);
-      buildFloor(fp, z0, mesh);
-      mesh.useMaterial('roof', p.roof.colour ?? p.colour ?? opts.roofColour);
-      if (!builder.build({ footprint: fp, wallTop, apex: p.height, roof: p.roof }, mesh)) {
-        summary.warn('roof:fallback-flat');
-        flatRoof.build({ footprint: fp, wallTop, apex: p.height, roof: p.roof }, mesh);
+      if (builder === flatRoof) {
+        wallMaterial();
+        buildWalls(fp, p.minHeight, p.height, mesh, opts);
+        buildFloor(fp, p.minHeight, mesh);
+        roofMaterial();
+        if (!flatRoofFast(fp, p.height, mesh)) summary.warn('roof:flat-not-triangulated');
+        continue;
+      }
+      let sk: StraightSkeleton | null | undefined;
+      const input: RoofInput = {
+        footprint: fp,
+        apex: p.height,
+        minHeight: p.minHeight,
+        roof: p.roof,
+        skeleton: () => {
+          if (sk === undefined) {
+            const t = performance.now();
+            sk = straightSkeleton(fp);
+            skeletonMs += performance.now() - t;
+          }
+          return sk;
+        },
+        warn: (kind) => summary.warn(kind),
+      };
+      let b: RoofBuilder | undefined = builder;
+      let name = shape;
+      while (b) {
+        const model = b.build(input);
+        if (model && emitRoofModel(model, fp, p.minHeight, mesh, opts, wallMaterial, roofMaterial)) break;
+        const next: RoofBuilder | undefined = b === flatRoof ? undefined : (FALLBACK[b.shapes[0]] ?? hippedRoof);
+        const nextName = next?.shapes[0] ?? 'none';
+        summary.warn(`roof:fallback:${name}->${nextName}`, `${p.source} feature ${p.id}`);
+        b = next;
+        name = nextName;
+      }
+      if (!b) {
+        // even flat failed (cannot triangulate): walls only would leave the shell open; draw the prism
+        wallMaterial();
+        buildWalls(fp, p.minHeight, p.height, mesh, opts);
+        buildFloor(fp, p.minHeight, mesh);
       }
     }
     mesh.endFeature();
   }
+  summary.time('skeleton', skeletonMs / 1000);
   const out = mesh.finish();
   summary.triangles += out.indices.length / 3;
   summary.time('mesh', (performance.now() - t0) / 1000);

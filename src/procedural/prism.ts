@@ -11,10 +11,13 @@ export interface WallOptions {
 export const WALL_DEFAULTS: WallOptions = { smoothAngle: 20 };
 
 /**
- * Append the walls of one footprint polygon from `z0` to `z1`: one quad per ring edge, normals
+ * Append the walls of one footprint polygon from `z0` to `top` (one height, or one per vertex for
+ * roofs whose eaves are not level): one quad per ring edge, normals
  * pointing out of the solid (outer rings are counter-clockwise, holes clockwise).
  */
-export function buildWalls(fp: Footprint, z0: number, z1: number, mesh: MeshBuilder, options: WallOptions = WALL_DEFAULTS): void {
+export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<number>, mesh: MeshBuilder, options: WallOptions = WALL_DEFAULTS): void {
+  const zt = typeof top === 'number' ? null : top;
+  const z1 = typeof top === 'number' ? top : 0;
   const c = fp.coords;
   const cosSmooth = Math.cos((options.smoothAngle * Math.PI) / 180);
   for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
@@ -47,13 +50,14 @@ export function buildWalls(fp: Footprint, z0: number, z1: number, mesh: MeshBuil
         nx /= l;
         ny /= l;
         const b = mesh.vertex(x, y, z0, nx, ny, 0);
-        mesh.vertex(x, y, z1, nx, ny, 0);
+        mesh.vertex(x, y, zt ? zt[a + k] : z1, nx, ny, 0);
         colIn[k] = colOut[k] = b;
       } else {
+        const zk = zt ? zt[a + k] : z1;
         colIn[k] = mesh.vertex(x, y, z0, enx[prev], eny[prev], 0);
-        mesh.vertex(x, y, z1, enx[prev], eny[prev], 0);
+        mesh.vertex(x, y, zk, enx[prev], eny[prev], 0);
         colOut[k] = mesh.vertex(x, y, z0, enx[k], eny[k], 0);
-        mesh.vertex(x, y, z1, enx[k], eny[k], 0);
+        mesh.vertex(x, y, zk, enx[k], eny[k], 0);
       }
     }
     for (let k = 0; k < n; k++) {

@@ -15,7 +15,7 @@ export interface FootprintFixture {
 export function testParams(id: string, height: number, minHeight = 0): BuildingParams {
   return {
     id, source: 'test', height, minHeight, levels: null, minLevel: null,
-    roof: { shape: 'flat', height: 0, levels: null, direction: null, orientation: null, colour: null, material: null },
+    roof: { shape: 'flat', height: null, angle: null, levels: null, direction: null, orientation: null, colour: null, material: null },
     colour: null, material: null, kind: 'yes', name: null, partOf: null, pieces: 1,
   };
 }

@@ -1,0 +1,70 @@
+/**
+ * Roof gallery: every roof shape on a few footprints, written as a GLB (out/roofs.glb) for
+ * `scripts/render/shot.mjs` to render to docs/img/roofs.png.
+ *   node --import tsx scripts/gallery.ts && node scripts/render/shot.mjs out/roofs.glb docs/img/roofs.png 0.6
+ */
+import fs from 'node:fs';
+import { makeFrame } from '../src/core/frame.js';
+import { Summary } from '../src/core/summary.js';
+import type { BuildingParams, FeatureBatch } from '../src/core/types.js';
+import { writeGlb } from '../src/export/gltf.js';
+import { buildMeshes, ROOF_BUILDERS } from '../src/procedural/index.js';
+
+/** Footprints (outer ring CCW, holes CW), about 12 × 8 m. */
+export const GALLERY_FOOTPRINTS: Record<string, number[][][]> = {
+  rectangle: [[[0, 0], [12, 0], [12, 8], [0, 8]]],
+  L: [[[0, 0], [12, 0], [12, 5], [5, 5], [5, 11], [0, 11]]],
+  T: [[[0, 6], [4, 6], [4, 0], [8, 0], [8, 6], [12, 6], [12, 10], [0, 10]]],
+  U: [[[0, 0], [12, 0], [12, 10], [8.5, 10], [8.5, 4], [3.5, 4], [3.5, 10], [0, 10]]],
+  star: [Array.from({ length: 10 }, (_, i) => [6 + (i % 2 ? 2.6 : 6) * Math.cos((i * Math.PI) / 5 + Math.PI / 2), 6 + (i % 2 ? 2.6 : 6) * Math.sin((i * Math.PI) / 5 + Math.PI / 2)])],
+  courtyard: [[[0, 0], [12, 0], [12, 12], [0, 12]], [[4, 4], [4, 8], [8, 8], [8, 4]]],
+  octagon: [Array.from({ length: 8 }, (_, i) => [6 + 6 * Math.cos((i * Math.PI) / 4 + Math.PI / 8), 6 + 6 * Math.sin((i * Math.PI) / 4 + Math.PI / 8)])],
+};
+
+/** Where footprint `i` of shape block `s` goes: blocks of 4 × 2 footprints, 4 blocks per row. */
+export function galleryOffset(s: number, i: number): [number, number] {
+  return [(s % 4) * 110 + (i % 4) * 20, -Math.floor(s / 4) * 70 - Math.floor(i / 4) * 20];
+}
+
+export function galleryBatch(shapes: string[], footprints: Record<string, number[][][]>): FeatureBatch {
+  const positions: number[] = [];
+  const ringOffsets = [0];
+  const polygonOffsets = [0];
+  const featureOffsets = [0];
+  const params: BuildingParams[] = [];
+  shapes.forEach((shape, row) => {
+    Object.entries(footprints).forEach(([name, rings], col) => {
+      for (const ring of rings) {
+        const [ox, oy] = galleryOffset(row, col);
+        for (const [x, y] of ring) positions.push(x + ox, y + oy);
+        ringOffsets.push(positions.length / 2);
+      }
+      polygonOffsets.push(ringOffsets.length - 1);
+      featureOffsets.push(polygonOffsets.length - 1);
+      params.push({
+        id: `${shape}/${name}`, source: 'gallery', height: 12, minHeight: 0, levels: null, minLevel: null,
+        roof: { shape, height: null, angle: null, levels: null, direction: null, orientation: null, colour: '#b5523b', material: null },
+        colour: '#efe6d8', material: null, kind: 'yes', name: null, partOf: null, pieces: 1,
+      });
+    });
+  });
+  return {
+    frame: makeFrame(7.42, 43.73, 0, ['LOCAL']),
+    positions: Float64Array.from(positions),
+    ringOffsets: Uint32Array.from(ringOffsets),
+    polygonOffsets: Uint32Array.from(polygonOffsets),
+    featureOffsets: Uint32Array.from(featureOffsets),
+    params,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const shapes = ROOF_BUILDERS.map((b) => b.shapes[0]);
+  const batch = galleryBatch(shapes, GALLERY_FOOTPRINTS);
+  const summary = new Summary();
+  const mesh = buildMeshes(batch, {}, summary);
+  fs.mkdirSync('out', { recursive: true });
+  fs.writeFileSync('out/roofs.glb', await writeGlb(mesh, batch.params, batch.frame, { quantize: false }));
+  fs.writeFileSync('out/roofs.json', JSON.stringify({ shapes, blocks: shapes.map((_, s) => galleryOffset(s, 0)) }));
+  console.log(`out/roofs.glb: ${shapes.length} shapes × ${Object.keys(GALLERY_FOOTPRINTS).length} footprints; warnings ${JSON.stringify(summary.toJSON().warnings)}`);
+}

@@ -1,0 +1,117 @@
+import type { Footprint } from '../footprint.js';
+import type { RoofInput } from './types.js';
+import { RoofModel, type Gable } from './model.js';
+
+/**
+ * The roof height: `roof:height` (or levels) when tagged, else from `roof:angle`, else from the shape's
+ * default angle over the run `run` (metres from eave to ridge); never more than the building allows.
+ */
+export function roofHeight(input: RoofInput, run: number, defaultAngle: number): number {
+  const available = input.apex - input.minHeight;
+  let h = input.roof.height ?? Math.tan(((input.roof.angle ?? defaultAngle) * Math.PI) / 180) * run;
+  if (h > available) {
+    if (input.roof.height !== null || input.roof.angle !== null) input.warn('roof:height-clamped-to-building');
+    h = available;
+  }
+  return Math.max(0, h);
+}
+
+/** Unit vector (east, north) a compass direction (degrees clockwise from north) points to. */
+export function compass(deg: number): [number, number] {
+  const r = (deg * Math.PI) / 180;
+  return [Math.sin(r), Math.cos(r)];
+}
+
+/** Corners of a near-rectangular footprint (4 vertices, no hole, corners within 8° of square), or null. */
+export function rectangle(fp: Footprint): number[] | null {
+  if (fp.ringStarts.length !== 2 || fp.ringStarts[1] !== 4) return null;
+  const c = fp.coords;
+  for (let i = 0; i < 4; i++) {
+    const p = (i + 3) % 4, n = (i + 1) % 4;
+    const ax = c[2 * i] - c[2 * p], ay = c[2 * i + 1] - c[2 * p + 1];
+    const bx = c[2 * n] - c[2 * i], by = c[2 * n + 1] - c[2 * i + 1];
+    const cos = (ax * bx + ay * by) / (Math.hypot(ax, ay) * Math.hypot(bx, by));
+    if (Math.abs(cos) > Math.sin((8 * Math.PI) / 180)) return null;
+  }
+  return [0, 1, 2, 3];
+}
+
+/** Length of footprint edge k→k+1 of a 4-vertex ring. */
+const edgeLen = (c: Float64Array, k: number) => Math.hypot(c[2 * ((k + 1) % 4)] - c[2 * k], c[2 * ((k + 1) % 4) + 1] - c[2 * k + 1]);
+
+/**
+ * A gabled model on a near-rectangle with the ridge direction chosen by the tags: `roof:direction`
+ * (slopes face it), else `roof:orientation` (`along`, the default: ridge along the longest side;
+ * `across`). Nodes carry d = distance from the eaves.
+ */
+export function rectangleGable(input: RoofInput): { model: RoofModel; gables: Gable[]; run: number } | null {
+  const fp = input.footprint;
+  if (!rectangle(fp)) return null;
+  const c = fp.coords;
+  const lens = [0, 1, 2, 3].map((k) => edgeLen(c, k));
+  // gable edges: pair 0 (edges 1, 3) or pair 1 (edges 0, 2)
+  let gablePair: number;
+  if (input.roof.direction !== null) {
+    const [dx, dy] = compass(input.roof.direction);
+    // slopes face the direction: the eaves are the edges most perpendicular to it
+    const e0x = c[2] - c[0], e0y = c[3] - c[1];
+    const along0 = Math.abs(e0x * dx + e0y * dy) / Math.hypot(e0x, e0y);
+    gablePair = along0 < Math.SQRT1_2 ? 0 : 1;
+  } else {
+    const longerIs0 = lens[0] + lens[2] >= lens[1] + lens[3];
+    const across = input.roof.orientation === 'across';
+    gablePair = longerIs0 !== across ? 0 : 1;
+  }
+  const [g1, g2] = gablePair === 0 ? [1, 3] : [0, 2];
+  const [e1, e2] = gablePair === 0 ? [0, 2] : [1, 3];
+  const m = new RoofModel();
+  for (let i = 0; i < 4; i++) m.node(c[2 * i], c[2 * i + 1], 0);
+  const mid = (k: number) => m.node((c[2 * k] + c[2 * ((k + 1) % 4)]) / 2, (c[2 * k + 1] + c[2 * ((k + 1) % 4) + 1]) / 2, 0);
+  const G1 = mid(g1);
+  const G2 = mid(g2);
+  const run = (lens[g1] + lens[g2]) / 4;
+  m.d[G1] = m.d[G2] = run;
+  // eave faces: edge e → its end → the gable top after it → the gable top before it
+  const nxt = (k: number) => (k + 1) % 4;
+  const topAfter = (e: number) => (nxt(e) === g1 ? G1 : G2);
+  const topBefore = (e: number) => ((e + 3) % 4 === g1 ? G1 : G2);
+  for (const e of [e1, e2]) m.faces.push([e, nxt(e), topAfter(e), topBefore(e)]);
+  const ridge = Math.hypot(m.x[G2] - m.x[G1], m.y[G2] - m.y[G1]);
+  const reach = Math.min(run, ridge / 2);
+  const gable = (k: number, g: number, other: number): Gable => ({
+    a: k,
+    b: nxt(k),
+    g,
+    inward: [(m.x[other] - m.x[g]) / (ridge || 1), (m.y[other] - m.y[g]) / (ridge || 1)],
+    reach,
+  });
+  return { model: m, gables: [gable(g1, G1, G2), gable(g2, G2, G1)], run };
+}
+
+/** Area-weighted centroid of a footprint's outer ring. */
+export function centroid(fp: Footprint): [number, number] {
+  const c = fp.coords;
+  const n = fp.ringStarts[1];
+  let a = 0, cx = 0, cy = 0;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const f = c[2 * j] * c[2 * i + 1] - c[2 * i] * c[2 * j + 1];
+    a += f;
+    cx += (c[2 * j] + c[2 * i]) * f;
+    cy += (c[2 * j + 1] + c[2 * i + 1]) * f;
+  }
+  return [cx / (3 * a), cy / (3 * a)];
+}
+
+/** Whether every outer edge sees point (x, y) on its inner side (the footprint is star-shaped from it); false with holes. */
+export function seesAll(fp: Footprint, x: number, y: number): boolean {
+  if (fp.ringStarts.length !== 2) return false;
+  const c = fp.coords;
+  const n = fp.ringStarts[1];
+  for (let i = 0; i < n; i++) {
+    const j = (i + 1) % n;
+    const cross = (c[2 * j] - c[2 * i]) * (y - c[2 * i + 1]) - (c[2 * j + 1] - c[2 * i + 1]) * (x - c[2 * i]);
+    const len = Math.hypot(c[2 * j] - c[2 * i], c[2 * j + 1] - c[2 * i + 1]);
+    if (cross <= 0.05 * len) return false;
+  }
+  return true;
+}

@@ -1,0 +1,107 @@
+import earcut from 'earcut';
+import type { Footprint } from '../footprint.js';
+import type { MeshBuilder } from '../mesh-builder.js';
+import { buildFloor, buildWalls, type WallOptions } from '../prism.js';
+import type { RoofModel } from './model.js';
+
+/** Newell normal of a 3D polygon (not normalised). */
+function newell(m: RoofModel, f: number[]): [number, number, number] {
+  let nx = 0, ny = 0, nz = 0;
+  for (let i = 0; i < f.length; i++) {
+    const a = f[i];
+    const b = f[(i + 1) % f.length];
+    nx += (m.y[a] - m.y[b]) * (m.z[a] + m.z[b]);
+    ny += (m.z[a] - m.z[b]) * (m.x[a] + m.x[b]);
+    nz += (m.x[a] - m.x[b]) * (m.y[a] + m.y[b]);
+  }
+  return [nx, ny, nz];
+}
+
+/**
+ * Emit a roof model with its walls and floor: the outline (footprint rings plus the roof's extra
+ * outline nodes) gets walls from `z0` up to each node's height and a floor at `z0`; every face is
+ * triangulated in its own plane. Returns false (emitting nothing) when the model's faces do not close
+ * onto the footprint, so the caller can fall back.
+ */
+export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: MeshBuilder, walls: WallOptions, wallMaterial: () => void, roofMaterial: () => void): boolean {
+  const starts = Array.from(fp.ringStarts.subarray(0, fp.ringStarts.length - 1));
+  const rings = m.outline(starts);
+  if (!rings) return false;
+  // the outline as a footprint with per-vertex tops
+  const count = rings.reduce((s, r) => s + r.length, 0);
+  const coords = new Float64Array(2 * count);
+  const tops = new Float64Array(count);
+  const ringStarts = new Uint32Array(rings.length + 1);
+  let k = 0;
+  rings.forEach((r, i) => {
+    ringStarts[i] = k;
+    for (const v of r) {
+      coords[2 * k] = m.x[v];
+      coords[2 * k + 1] = m.y[v];
+      tops[k++] = m.z[v];
+    }
+  });
+  ringStarts[rings.length] = k;
+  // triangulate faces first: a face that will not triangulate aborts before anything is emitted
+  const tris: { f: number[]; t: number[]; n: [number, number, number] }[] = [];
+  for (const f of m.faces) {
+    const n = newell(m, f);
+    const len = Math.hypot(n[0], n[1], n[2]);
+    if (len < 1e-12) continue;
+    n[0] /= len;
+    n[1] /= len;
+    n[2] /= len;
+    let t: number[];
+    if (f.length === 3) {
+      t = [0, 1, 2];
+    } else {
+      const ax = Math.abs(n[0]), ay = Math.abs(n[1]), az = Math.abs(n[2]);
+      const flat: number[] = [];
+      for (const v of f) {
+        if (az >= ax && az >= ay) flat.push(m.x[v], m.y[v]);
+        else if (ax >= ay) flat.push(m.y[v], m.z[v]);
+        else flat.push(m.x[v], m.z[v]);
+      }
+      t = earcut(flat);
+      if (t.length === 0) return false;
+    }
+    // orient each triangle with the face normal
+    for (let i = 0; i < t.length; i += 3) {
+      const [a, b, c] = [f[t[i]], f[t[i + 1]], f[t[i + 2]]];
+      const ux = m.x[b] - m.x[a], uy = m.y[b] - m.y[a], uz = m.z[b] - m.z[a];
+      const vx = m.x[c] - m.x[a], vy = m.y[c] - m.y[a], vz = m.z[c] - m.z[a];
+      const dot = (uy * vz - uz * vy) * n[0] + (uz * vx - ux * vz) * n[1] + (ux * vy - uy * vx) * n[2];
+      if (dot < 0) [t[i + 1], t[i + 2]] = [t[i + 2], t[i + 1]];
+    }
+    tris.push({ f, t, n });
+  }
+  const out: Footprint = { coords, ringStarts };
+  wallMaterial();
+  buildWalls(out, z0, tops, mesh, walls);
+  buildFloor(out, z0, mesh);
+  roofMaterial();
+  let smooth: Float64Array | null = null;
+  if (m.smooth) {
+    smooth = new Float64Array(3 * m.x.length);
+    for (const { f, n } of tris)
+      for (const v of f) {
+        smooth[3 * v] += n[0];
+        smooth[3 * v + 1] += n[1];
+        smooth[3 * v + 2] += n[2];
+      }
+  }
+  for (const { f, t, n } of tris) {
+    const base = mesh.vertexCount;
+    for (const v of f) {
+      let [nx, ny, nz] = n;
+      if (smooth) {
+        const l = Math.hypot(smooth[3 * v], smooth[3 * v + 1], smooth[3 * v + 2]);
+        // keep the face normal where the smoothed one would tilt more than ~35° from it
+        if (l > 0 && (smooth[3 * v] * n[0] + smooth[3 * v + 1] * n[1] + smooth[3 * v + 2] * n[2]) / l > 0.8) [nx, ny, nz] = [smooth[3 * v] / l, smooth[3 * v + 1] / l, smooth[3 * v + 2] / l];
+      }
+      mesh.vertex(m.x[v], m.y[v], m.z[v], nx, ny, nz);
+    }
+    for (let i = 0; i < t.length; i += 3) mesh.triangle(base + t[i], base + t[i + 1], base + t[i + 2]);
+  }
+  return true;
+}
