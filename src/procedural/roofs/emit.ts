@@ -78,7 +78,25 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
   const out: Footprint = { coords, ringStarts };
   wallMaterial();
   buildWalls(out, z0, tops, mesh, walls);
-  buildFloor(out, z0, mesh);
+  if (count === fp.coords.length / 2) {
+    buildFloor(out, z0, mesh);
+  } else {
+    // the outline has roof nodes on it (gable tops, break lines): earcut can stumble on such collinear
+    // points next to holes, so the floor mirrors the roof faces instead (they tile the footprint)
+    for (const { f } of tris) {
+      const flat: number[] = [];
+      for (const v of f) flat.push(m.x[v], m.y[v]);
+      const t = f.length === 3 ? [0, 1, 2] : earcut(flat);
+      const base = mesh.vertexCount;
+      for (const v of f) mesh.vertex(m.x[v], m.y[v], z0, 0, 0, -1);
+      for (let i = 0; i < t.length; i += 3) {
+        const [a, b, c] = [f[t[i]], f[t[i + 1]], f[t[i + 2]]];
+        const cross = (m.x[b] - m.x[a]) * (m.y[c] - m.y[a]) - (m.y[b] - m.y[a]) * (m.x[c] - m.x[a]);
+        if (cross >= 0) mesh.triangle(base + t[i], base + t[i + 2], base + t[i + 1]);
+        else mesh.triangle(base + t[i], base + t[i + 1], base + t[i + 2]);
+      }
+    }
+  }
   roofMaterial();
   let smooth: Float64Array | null = null;
   if (m.smooth) {

@@ -88,6 +88,8 @@ export class RoofModel {
       return id;
     };
     for (const level of levels) {
+      // nodes within a hair of the level lie on it (no sliver pieces, no near-duplicate cut nodes)
+      for (let v = 0; v < field.length; v++) if (Math.abs(field[v] - level) < 1e-7) field[v] = level;
       const next: number[][] = [];
       for (const f of this.faces) {
         const below: number[] = [];

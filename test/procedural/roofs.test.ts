@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Summary } from '../../src/core/summary.js';
+import type { FeatureBatch, RoofParams } from '../../src/core/types.js';
+import { buildMeshes, ROOF_BUILDERS } from '../../src/procedural/index.js';
+import { batchFromFixtures } from '../helpers/batch.js';
+import { meshMetrics } from '../helpers/metrics.js';
+
+const dir = path.join(import.meta.dirname, '..', 'fixtures', 'roofs');
+const input = JSON.parse(fs.readFileSync(path.join(dir, 'in', 'footprints.json'), 'utf8')) as { height: number; footprints: Record<string, number[][][]> };
+const SHAPES = ROOF_BUILDERS.map((b) => b.shapes[0]);
+const FOOTPRINTS = Object.keys(input.footprints);
+
+function build(fpName: string, roof: Partial<RoofParams>, height = input.height, minHeight = 0) {
+  const batch: FeatureBatch = batchFromFixtures([{ description: fpName, height, minHeight, polygons: [input.footprints[fpName]] }]);
+  Object.assign(batch.params[0].roof, { shape: 'flat', height: null, angle: null, direction: null, orientation: null }, roof);
+  const summary = new Summary();
+  const mesh = buildMeshes(batch, {}, summary);
+  return { mesh, summary, metrics: meshMetrics(mesh), batch };
+}
+
+/** Vertices at the apex (within 1 mm), as [x, y] pairs. */
+function apexVertices(mesh: ReturnType<typeof build>['mesh'], apex: number): number[][] {
+  const out: number[][] = [];
+  for (let v = 0; v < mesh.positions.length / 3; v++) if (Math.abs(mesh.positions[3 * v + 2] - apex) < 1e-3) out.push([mesh.positions[3 * v], mesh.positions[3 * v + 1]]);
+  return out;
+}
+const spread = (pts: number[][], k: 0 | 1) => Math.max(...pts.map((p) => p[k])) - Math.min(...pts.map((p) => p[k]));
+
+describe('every roof shape on every footprint: closed shell, within its heights, golden metrics', () => {
+  for (const shape of SHAPES) {
+    it(shape, () => {
+      const golden: Record<string, unknown> = {};
+      for (const fp of FOOTPRINTS) {
+        const { metrics: m, summary } = build(fp, { shape });
+        const label = `${shape} on ${fp}`;
+        expect(m.watertight, `${label}: ${m.badEdges} bad edges`).toBe(true);
+        expect(m.bounds[2], label).toBeGreaterThanOrEqual(-1e-4);
+        expect(m.bounds[5], label).toBeLessThanOrEqual(input.height + 1e-4);
+        expect(m.bounds[5], `${label}: reaches its height`).toBeCloseTo(input.height, 3);
+        expect(m.volume, label).toBeGreaterThan(0);
+        const fallbacks = [...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'));
+        golden[fp] = { ...m, fallbacks };
+      }
+      const file = path.join(dir, 'out', `${shape}.json`);
+      if (process.env.REGEN === '1' || !fs.existsSync(file)) {
+        if (process.env.CI) throw new Error(`golden ${file} missing (run with REGEN=1 and commit it)`);
+        fs.writeFileSync(file, JSON.stringify(golden, null, 1) + '\n');
+      }
+      expect(golden).toEqual(JSON.parse(fs.readFileSync(file, 'utf8')));
+    });
+  }
+
+  it('only the near-degenerate sliver falls back (no shape fails on a real footprint)', () => {
+    for (const shape of SHAPES)
+      for (const fp of FOOTPRINTS.filter((f) => f !== 'near-degenerate-sliver')) {
+        const { summary } = build(fp, { shape });
+        expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback')), `${shape} on ${fp}`).toEqual([]);
+      }
+  });
+});
+
+describe('analytic volumes on the 12 × 8 m rectangle (height 12 m)', () => {
+  const A = 96, L = 12, W = 8, h = 12;
+  const t30 = Math.tan(Math.PI / 6);
+  it.each<[string, Partial<RoofParams>, number]>([
+    ['flat', {}, A * h],
+    ['gabled (30°: roof height W/2·tan30)', { shape: 'gabled' }, A * (h - 4 * t30) + (L * W * 4 * t30) / 2],
+    ['gabled, roof:height 3', { shape: 'gabled', height: 3 }, A * 9 + (L * W * 3) / 2],
+    ['gabled, roof:angle 45', { shape: 'gabled', angle: 45 }, A * 8 + (L * W * 4) / 2],
+    ['hipped, roof:height 4', { shape: 'hipped', height: 4 }, A * 8 + (4 * W * (3 * L - W)) / 6],
+    ['pyramidal, roof:height 6', { shape: 'pyramidal', height: 6 }, A * 6 + (A * 6) / 3],
+    ['skillion, roof:height 2', { shape: 'skillion', height: 2 }, A * 10 + A * 1],
+  ])('%s', (_n, roof, volume) => {
+    expect(build('rectangle', roof).metrics.volume).toBeCloseTo(volume, 3);
+  });
+});
+
+describe('ridge and slope directions', () => {
+  it('gabled: ridge along the longest side by default', () => {
+    const { mesh } = build('rectangle', { shape: 'gabled' });
+    const top = apexVertices(mesh, 12);
+    expect(spread(top, 0)).toBeCloseTo(12, 3);
+    expect(spread(top, 1)).toBeCloseTo(0, 3);
+  });
+  it('gabled, roof:orientation=across: ridge along the short side', () => {
+    const top = apexVertices(build('rectangle', { shape: 'gabled', orientation: 'across' }).mesh, 12);
+    expect(spread(top, 1)).toBeCloseTo(8, 3);
+    expect(spread(top, 0)).toBeCloseTo(0, 3);
+  });
+  it.each<[number, 0 | 1]>([
+    [0, 0], // slopes face north/south: ridge east-west (along x)
+    [90, 1], // slopes face east/west: ridge north-south
+    [180, 0],
+  ])('gabled, roof:direction %i°: ridge along axis %i', (direction, axis) => {
+    const top = apexVertices(build('rectangle', { shape: 'gabled', direction }).mesh, 12);
+    expect(spread(top, axis)).toBeGreaterThan(7.9);
+    expect(spread(top, axis === 0 ? 1 : 0)).toBeCloseTo(0, 3);
+  });
+  it.each<[number, string]>([
+    [0, 'north'],
+    [90, 'east'],
+    [180, 'south'],
+    [270, 'west'],
+  ])('skillion, roof:direction %i°: low side to the %s', (direction) => {
+    const { mesh } = build('rectangle', { shape: 'skillion', direction, height: 2 });
+    const [dx, dy] = [Math.sin((direction * Math.PI) / 180), Math.cos((direction * Math.PI) / 180)];
+    // the roof vertex furthest along the direction is at the wall top, the one furthest against it at the apex
+    let best = -Infinity, worst = Infinity, zBest = 0, zWorst = 0;
+    for (let v = 0; v < mesh.positions.length / 3; v++) {
+      const z = mesh.positions[3 * v + 2];
+      if (z < 9.99) continue;
+      const p = mesh.positions[3 * v] * dx + mesh.positions[3 * v + 1] * dy;
+      if (p > best + 1e-6 || (Math.abs(p - best) < 1e-6 && z > zBest)) [best, zBest] = [p, z];
+      if (p < worst - 1e-6 || (Math.abs(p - worst) < 1e-6 && z > zWorst)) [worst, zWorst] = [p, z];
+    }
+    expect(zBest).toBeCloseTo(10, 3);
+    expect(zWorst).toBeCloseTo(12, 3);
+  });
+  it('a roof taller than the building is clamped to it and counted', () => {
+    const { metrics, summary } = build('rectangle', { shape: 'gabled', height: 30 });
+    expect(metrics.watertight).toBe(true);
+    expect(metrics.bounds[5]).toBeCloseTo(12, 3);
+    expect(summary.warnings.get('roof:height-clamped-to-building')).toBe(1);
+  });
+  it("an unknown roof:shape ('9.0') is built flat and counted", () => {
+    const { metrics, summary } = build('rectangle', { shape: '9.0' });
+    expect(metrics.watertight).toBe(true);
+    expect(metrics.volume).toBeCloseTo(96 * 12, 3);
+    expect(summary.warnings.get('roof:unknown-shape-built-flat')).toBe(1);
+  });
+  it('min_height raises the base: no vertex below it', () => {
+    const { metrics } = build('L', { shape: 'hipped' }, 12, 4);
+    expect(metrics.bounds[2]).toBeCloseTo(4, 4);
+    expect(metrics.watertight).toBe(true);
+  });
+});
