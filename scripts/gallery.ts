@@ -44,7 +44,7 @@ export function galleryBatch(shapes: string[], footprints: Record<string, number
       params.push({
         id: `${shape}/${name}`, source: 'gallery', height: 12, minHeight: 0, levels: null, minLevel: null,
         roof: { shape, height: null, angle: null, levels: null, direction: null, orientation: null, colour: '#b5523b', material: null },
-        colour: '#efe6d8', material: null, kind: 'yes', name: null, partOf: null, pieces: 1,
+        colour: '#efe6d8', material: null, kind: 'yes', name: null, role: 'building', partOf: null, drawAs: params.length, pieces: 1,
       });
     });
   });

@@ -66,8 +66,15 @@ export interface BuildingParams {
   kind: string | null;
   /** `name`, or null. */
   name: string | null;
-  /** Id of the building this is a part of, or null. */
+  /** `building` for a whole building (or its outline), `part` for a `building:part`. */
+  role: 'building' | 'part';
+  /** Id of the building this part belongs to (S3DB: the outline it lies in), or null. */
   partOf: string | null;
+  /**
+   * Index (in the batch) of the building whose feature id this one's geometry carries: itself, or
+   * the outline for a part. Set by ingest; -1 for an outline replaced by its parts (not drawn).
+   */
+  drawAs: number;
   /** Count of source pieces this building was joined from (1 unless re-joined across tiles). */
   pieces: number;
 }

@@ -111,7 +111,9 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     }
     const fid = bigIds ? new Float32Array(nv) : new Uint16Array(nv);
     for (let i = 0; i < nv; i++) fid[i] = mesh.featureIds[v0 + i];
-    const distinct = b1 - b0;
+    const seen = new Set<number>();
+    for (let i = 0; i < nv; i++) seen.add(fid[i]);
+    const distinct = seen.size;
     const featureId = doc.createAccessor().setType('SCALAR').setArray(fid).setBuffer(buffer);
     const counts: number[] = [];
     featureCounts.push(counts);

@@ -13,6 +13,7 @@ import { cleanPolygons, REPAIR_DEFAULTS, type RepairOptions } from './repair.js'
 import { rejoinTilePieces, REJOIN_DEFAULTS } from './rejoin.js';
 import { parseBuilding, TAG_DEFAULTS, type TagOptions } from './tags.js';
 import { parsePolygonalWKB } from './wkb.js';
+import { resolveParts } from './parts.js';
 
 export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding, TAG_DEFAULTS } from './tags.js';
 export type { TagOptions, TagValue } from './tags.js';
@@ -143,6 +144,8 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   const frame = makeFrame(origin[0], origin[1], 0, [...groups.keys()]);
   const batch = toFeatureBatch(frame, [...groups.values()], opts, summary, logger);
+  const replaced = resolveParts(batch);
+  for (let i = 0; i < replaced; i++) summary.warn('building:outline-drawn-as-parts');
   summary.time('reproject', (performance.now() - t1) / 1000);
   return batch;
 }

@@ -197,7 +197,9 @@ export function parseBuilding(
       material: str(tags['building:material']),
       kind: buildingTag,
       name: str(tags['name']),
+      role: tags['building:part'] !== undefined && tags['building:part'] !== 'no' ? 'part' : 'building',
       partOf: null,
+      drawAs: 0,
       pieces: 1,
     },
   };

@@ -39,7 +39,12 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
   let skeletonMs = 0;
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
-    mesh.beginFeature(f);
+    mesh.beginFeature(p.drawAs);
+    if (p.drawAs < 0) {
+      // an outline drawn as its parts (S3DB): no geometry of its own
+      mesh.endFeature();
+      continue;
+    }
     const wallColour = p.colour ?? opts.wallColour;
     const roofColour = p.roof.colour ?? (p.roof.shape === 'flat' ? p.colour : null) ?? opts.roofColour;
     const wallMaterial = () => mesh.useMaterial('wall', wallColour);

@@ -210,3 +210,38 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(fs.existsSync(o)).toBe(false);
   });
 });
+
+describe('cityforge build: OSM end to end (Monaco: building parts and roofs)', () => {
+  let dir: string;
+  let run: ReturnType<typeof cli>;
+  beforeAll(() => {
+    dir = freshDir('e2e-osm');
+    run = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', path.join(dir, 'monaco.glb'), '--json']);
+  });
+
+  it('builds with a summary that accounts for every building', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const s = JSON.parse(run.stdout);
+    expect(s.buildingsWritten + s.skippedTotal).toBe(s.featuresRead);
+    expect(s.warnings['building:outline-drawn-as-parts']).toBeGreaterThan(0);
+    expect(Object.keys(s.warnings).filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+  });
+
+  it('is validator-clean; parts are drawn under their outline’s id, outlines with parts are not drawn', async () => {
+    const bytes = new Uint8Array(fs.readFileSync(path.join(dir, 'monaco.glb')));
+    await expectValidGlb(bytes);
+    const rb = await readGlb(bytes);
+    const ids = rb.table['id'] as string[];
+    const partOf = rb.table['part_of'] as string[];
+    const parts = partOf.map((p, i) => [i, p] as const).filter(([, p]) => p !== '');
+    expect(parts.length).toBeGreaterThan(0);
+    for (const [i, outlineId] of parts) {
+      const o = ids.indexOf(outlineId);
+      expect(o).toBeGreaterThanOrEqual(0);
+      expect(rb.featureIds.has(o)).toBe(true); // the outline's row is what the part's geometry carries
+      expect(rb.featureIds.has(i)).toBe(false);
+    }
+    // roofs were built: some roof shape other than flat is in the table
+    expect((rb.table['roof_shape'] as string[]).some((r) => r !== 'flat')).toBe(true);
+  });
+});

@@ -16,7 +16,7 @@ export function testParams(id: string, height: number, minHeight = 0): BuildingP
   return {
     id, source: 'test', height, minHeight, levels: null, minLevel: null,
     roof: { shape: 'flat', height: null, angle: null, levels: null, direction: null, orientation: null, colour: null, material: null },
-    colour: null, material: null, kind: 'yes', name: null, partOf: null, pieces: 1,
+    colour: null, material: null, kind: 'yes', name: null, role: 'building', partOf: null, drawAs: 0, pieces: 1,
   };
 }
 
@@ -45,7 +45,7 @@ export function batchFromFixtures(fixtures: FootprintFixture[]): FeatureBatch {
     for (let r = 1; r < polygons.ringOffsets.length; r++) ringOffsets.push(v0 + polygons.ringOffsets[r]);
     for (let k = 1; k < polygons.polygonOffsets.length; k++) polygonOffsets.push(r0 + polygons.polygonOffsets[k]);
     featureOffsets.push(polygonOffsets.length - 1);
-    params.push(testParams(`b${i}`, fx.height, fx.minHeight ?? 0));
+    params.push({ ...testParams(`b${i}`, fx.height, fx.minHeight ?? 0), drawAs: i });
   });
   return {
     frame: makeFrame(0, 0, 0, ['LOCAL']),
