@@ -12,7 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const input = process.env.BENCH_INPUT ?? path.join(here, '..', 'data', 'sf-mvt');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
-interface Result { side: string; buildings: number; triangles: number; bytes: number; seconds: number; totalSeconds: number; maxRssMB: number }
+interface Result { skeletonSeconds: number; fallbacks: number; side: string; buildings: number; triangles: number; bytes: number; seconds: number; totalSeconds: number; maxRssMB: number }
 
 function run(side: string): Result {
   const times: Result[] = [];
@@ -32,4 +32,7 @@ const fmt = (r: Result) =>
 console.log(`machine: ${os.cpus()[0]?.model ?? '?'} ×${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; input ${path.relative(process.cwd(), input)}; median of ${runs}`);
 console.log(fmt(cf));
 console.log(fmt(bl));
+const rf = run('roofs');
+console.log(fmt(rf));
+console.log(`roofs: every S3DB shape mixed over the same footprints; straight skeleton ${rf.skeletonSeconds.toFixed(3)} s = ${((100 * rf.skeletonSeconds) / rf.seconds).toFixed(1)} % of build+encode; ${rf.fallbacks} roof fallbacks`);
 console.log(`ratio cityforge/baseline: time ${(cf.seconds / bl.seconds).toFixed(3)}  bytes ${(cf.bytes / bl.bytes).toFixed(3)}  (floor ≤ 1 and ≤ 0.5; goal ≤ 0.333 and ≤ 0.25)`);

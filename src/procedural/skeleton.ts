@@ -25,6 +25,55 @@ const key = (x: number, y: number) => `${x},${y}`;
  * (checked: one face per edge, faces' areas sum to the footprint's) — the caller falls back.
  */
 export function straightSkeleton(fp: Footprint): StraightSkeleton | null {
+  return rectangleSkeleton(fp) ?? librarySkeleton(fp);
+}
+
+/**
+ * The skeleton of a footprint with 4 vertices, no hole and corners within 2° of square, built
+ * directly (the commonest footprint; no library call): a ridge along the longer side whose ends are
+ * half the width in from the short sides.
+ */
+export function rectangleSkeleton(fp: Footprint): StraightSkeleton | null {
+  if (fp.ringStarts.length !== 2 || fp.ringStarts[1] !== 4) return null;
+  const c = fp.coords;
+  const ex = (k: number) => c[2 * ((k + 1) % 4)] - c[2 * k];
+  const ey = (k: number) => c[2 * ((k + 1) % 4) + 1] - c[2 * k + 1];
+  const len = [0, 1, 2, 3].map((k) => Math.hypot(ex(k), ey(k)));
+  for (let k = 0; k < 4; k++) {
+    const j = (k + 1) % 4;
+    if (Math.abs(ex(k) * ex(j) + ey(k) * ey(j)) > Math.sin((2 * Math.PI) / 180) * len[k] * len[j]) return null;
+  }
+  // s: the corner where a long side starts
+  const s = len[0] + len[2] >= len[1] + len[3] ? 0 : 1;
+  const L = (len[s] + len[s + 2]) / 2;
+  const W = (len[s + 1] + len[(s + 3) % 4]) / 2;
+  const ux = ex(s) / len[s], uy = ey(s) / len[s];
+  const vx = -uy, vy = ux; // inward normal of the long side (ring is counter-clockwise)
+  const ax = c[2 * s], ay = c[2 * s + 1];
+  const h = W / 2;
+  const x = [c[0], c[2], c[4], c[6]];
+  const y = [c[1], c[3], c[5], c[7]];
+  const d = [0, 0, 0, 0];
+  const p1 = 4, p2 = L - W > 1e-9 ? 5 : 4;
+  x.push(ax + h * ux + h * vx);
+  y.push(ay + h * uy + h * vy);
+  d.push(h);
+  if (p2 === 5) {
+    x.push(ax + (L - h) * ux + h * vx);
+    y.push(ay + (L - h) * uy + h * vy);
+    d.push(h);
+  }
+  const a = s, b = (s + 1) % 4, cc = (s + 2) % 4, dd = (s + 3) % 4;
+  const faces: number[][] = [];
+  const dedupe = (f: number[]) => f.filter((v, i) => v !== f[(i + 1) % f.length]);
+  faces[a] = dedupe([a, b, p2, p1]);
+  faces[b] = [b, cc, p2];
+  faces[cc] = dedupe([cc, dd, p1, p2]);
+  faces[dd] = [dd, a, p1];
+  return { x, y, d, faces, maxDistance: h };
+}
+
+function librarySkeleton(fp: Footprint): StraightSkeleton | null {
   const c = fp.coords;
   const n = c.length / 2;
   const rings: [number, number][][] = [];
