@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLineLogger, type LogLevel } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
-import { runBuild } from './build.js';
+import { runBuild, runTerrain } from './build.js';
 import { abortAllOutputs, OutputError } from './output.js';
 import { createProgress } from './progress.js';
 
@@ -63,6 +63,11 @@ Exit codes:
     .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(number('--level-height')).default(3))
     .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(number('--default-height')).default(10))
     .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
+    .option('--terrain <raster>', 'DEM (any GDAL raster, any CRS): seat the buildings on it and add a terrain mesh')
+    .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(number('--terrain-error')).default(1))
+    .addOption(new Option('--terrain-resolution <m>', 'terrain grid spacing (default: about the raster\'s)').argParser(number('--terrain-resolution')))
+    .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(number('--z-scale')).default(1))
+    .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default('min'))
     .option('--json', 'print the run summary as JSON on stdout')
     .option('-q, --quiet', 'only errors')
     .option('-v, --verbose', 'debug logging (every skipped feature)')
@@ -73,13 +78,31 @@ Examples:
   $ cityforge build data/sf-mvt -o out/sf.glb
   $ cityforge build monaco.osm.pbf -o monaco.glb --json > summary.json
   $ cityforge build parcels.shp --s-srs EPSG:2056 --where "height > 3" -o city.glb
-  $ cityforge build tiles.mbtiles --layer building -o city.glb -q`,
+  $ cityforge build tiles.mbtiles --layer building -o city.glb -q
+  $ cityforge build data/sf-mvt --terrain data/sf-terrain-3857.tif --terrain-error 0.5 -o sf.glb`,
     )
     .action(async (inputs: string[], o) => {
       const level: LogLevel = o.quiet ? 'error' : o.verbose ? 'debug' : 'info';
       const logger = createLineLogger(level, (line) => process.stderr.write(line + '\n'));
       const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
-      const summary = await runBuild(inputs, o, logger, progress);
+      const summary = await runBuild(inputs, { ...o, terrainResolution: o.terrainResolution ?? 0 }, logger, progress);
+      if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
+    });
+  program
+    .command('terrain')
+    .description('Build a terrain mesh alone from a DEM: an adaptive (RTIN) triangulation with skirts, in a frame centred on the raster.')
+    .argument('<raster>', 'DEM: any GDAL raster (GeoTIFF, VRT, .hgt, …) in any CRS')
+    .requiredOption('-o, --output <file.glb>', 'output GLB (written to a temporary name, renamed when complete)')
+    .addOption(new Option('--terrain-error <m>', 'largest vertical error of the mesh').argParser(number('--terrain-error')).default(1))
+    .addOption(new Option('--terrain-resolution <m>', 'grid spacing (default: about the raster\'s)').argParser(number('--terrain-resolution')))
+    .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(number('--z-scale')).default(1))
+    .option('--json', 'print the run summary as JSON on stdout')
+    .option('-q, --quiet', 'only errors')
+    .addHelpText('after', `\nExample:\n  $ cityforge terrain data/sf-terrain-3857.tif --terrain-error 0.5 -o out/terrain.glb`)
+    .action(async (raster: string, o) => {
+      const logger = createLineLogger(o.quiet ? 'error' : 'info', (line) => process.stderr.write(line + '\n'));
+      const summary = await runTerrain(raster, { ...o, terrainResolution: o.terrainResolution ?? 0 }, logger);
       if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
       if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
     });

@@ -1,5 +1,6 @@
 import { Document, NodeIO, type Accessor, type Primitive } from '@gltf-transform/core';
 import type { BuildingParams, FrameInfo, MeshBatch } from '../core/types.js';
+import type { TerrainMesh } from '../procedural/terrain.js';
 import { KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshFeatures, StructuralMetadata } from './metadata.js';
 
@@ -14,10 +15,14 @@ export interface GltfOptions {
    * 8-bit (KHR_mesh_quantization): about half the bytes; the position step is reported in the georeference.
    */
   quantize: boolean;
+  /** A terrain mesh, written as its own node and mesh ("terrain") with its own material. */
+  terrain?: TerrainMesh;
+  /** Terrain base colour (#rrggbb). */
+  terrainColour: string;
 }
 
 /** Defaults for {@link GltfOptions}. */
-export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, copyright: '© OpenStreetMap contributors', quantize: true };
+export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, copyright: '© OpenStreetMap contributors', quantize: true, terrainColour: '#a7ae96' };
 
 /** What {@link writeGlb} records in `asset.extras.cityforge` so a viewer can place the model. */
 export interface GlbGeoreference {
@@ -40,9 +45,9 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   const doc = new Document();
   doc.setLogger({ debug() {}, info() {}, warn() {}, error() {} } as never);
   const buffer = doc.createBuffer();
-  const features = doc.createExtension(MeshFeatures);
-  const metadata = doc.createExtension(StructuralMetadata);
-  metadata.rows = params;
+  // no buildings (a terrain-only file): no feature ids, no property table
+  const features = params.length ? doc.createExtension(MeshFeatures) : new MeshFeatures(doc);
+  if (params.length) doc.createExtension(StructuralMetadata).rows = params;
   const materials = mesh.materials.map((m) =>
     doc.createMaterial(m.name).setBaseColorFactor(m.baseColor).setRoughnessFactor(m.roughness).setMetallicFactor(m.metallic),
   );
@@ -162,6 +167,33 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   }
   if (start < nb) emitChunk(start, nb);
   features.featureCounts = featureCounts;
+
+  if (opts.terrain && opts.terrain.indices.length) {
+    const t = opts.terrain;
+    const nv = t.positions.length / 3;
+    const pos = new Float32Array(3 * nv);
+    const nor = new Float32Array(3 * nv);
+    for (let i = 0; i < nv; i++) {
+      pos[3 * i] = t.positions[3 * i];
+      pos[3 * i + 1] = t.positions[3 * i + 2];
+      pos[3 * i + 2] = -t.positions[3 * i + 1];
+      nor[3 * i] = t.normals[3 * i];
+      nor[3 * i + 1] = t.normals[3 * i + 2];
+      nor[3 * i + 2] = -t.normals[3 * i + 1];
+    }
+    const hex = parseInt(opts.terrainColour.slice(1), 16);
+    const lin = (c: number) => ((c / 255) <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+    const material = doc.createMaterial('terrain').setBaseColorFactor([lin((hex >> 16) & 255), lin((hex >> 8) & 255), lin(hex & 255), 1]).setRoughnessFactor(1).setMetallicFactor(0);
+    const prim = doc
+      .createPrimitive()
+      .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(pos).setBuffer(buffer))
+      .setAttribute('NORMAL', doc.createAccessor().setType('VEC3').setArray(nor).setBuffer(buffer))
+      .setIndices(doc.createAccessor().setType('SCALAR').setArray(nv <= 65535 ? Uint16Array.from(t.indices) : t.indices).setBuffer(buffer))
+      .setMaterial(material);
+    const tmesh = doc.createMesh('terrain').addPrimitive(prim);
+    featureCounts.push([]);
+    root.addChild(doc.createNode('terrain').setMesh(tmesh));
+  }
 
   const scene = doc.createScene('city').addChild(root);
   doc.getRoot().setDefaultScene(scene);

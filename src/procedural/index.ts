@@ -16,6 +16,8 @@ export type { RoofBuilder, RoofInput } from './roofs/types.js';
 export { ROOF_SHAPES, ROOF_BUILDERS } from './roofs/index.js';
 export { RoofModel } from './roofs/model.js';
 export { straightSkeleton, type StraightSkeleton } from './skeleton.js';
+export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainMesh, type TerrainOptions } from './terrain.js';
+export { groundElevations, type BaseMode } from './seat.js';
 
 /** Options for {@link buildMeshes}. */
 export interface ProceduralOptions extends WallOptions {
@@ -23,6 +25,8 @@ export interface ProceduralOptions extends WallOptions {
   wallColour: string;
   /** Roof colour when a building has none. */
   roofColour: string;
+  /** Ground elevation per building (added to every height; from {@link groundElevations}), or none: flat ground at 0. */
+  ground?: Float64Array;
 }
 
 /** Defaults for {@link ProceduralOptions}. */
@@ -40,6 +44,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
     mesh.beginFeature(p.drawAs);
+    const vStart = mesh.vertexCount;
     if (p.drawAs < 0) {
       // an outline drawn as its parts (S3DB): no geometry of its own
       mesh.endFeature();
@@ -98,6 +103,11 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
         buildWalls(fp, p.minHeight, p.height, mesh, opts);
         buildFloor(fp, p.minHeight, mesh);
       }
+    }
+    if (opts.ground) {
+      const g = opts.ground[f];
+      const arr = mesh.positions.array;
+      for (let v = vStart; v < mesh.vertexCount; v++) arr[3 * v + 2] += g;
     }
     mesh.endFeature();
   }

@@ -245,3 +245,60 @@ describe('cityforge build: OSM end to end (Monaco: building parts and roofs)', (
     expect((rb.table['roof_shape'] as string[]).some((r) => r !== 'flat')).toBe(true);
   });
 });
+
+describe('cityforge with terrain', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('e2e-terrain');
+  });
+  const tile = () => path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+
+  it('build --terrain: buildings seated, a terrain node with its own material, validator-clean', async () => {
+    const o = path.join(dir, 'seated.glb');
+    const r = cli(['build', tile(), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--terrain-error', '0.5', '-o', o, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = new Uint8Array(fs.readFileSync(o));
+    await expectValidGlb(bytes);
+    const rb = await readGlb(bytes);
+    const terrainNode = rb.json.nodes.find((n: { name?: string }) => n.name === 'terrain');
+    expect(terrainNode).toBeDefined();
+    const prim = rb.json.meshes[terrainNode.mesh].primitives[0];
+    expect(rb.json.materials[prim.material].name).toBe('terrain');
+    expect(prim.attributes._FEATURE_ID_0).toBeUndefined();
+    // the SF hills: buildings stand between 20 and 300 m up (glTF y is up)
+    expect(rb.bounds[1]).toBeGreaterThan(10);
+    expect(rb.bounds[4]).toBeLessThan(350);
+  });
+
+  it('a raster that does not overlap the buildings: warning, flat build, exit 0', () => {
+    const o = path.join(dir, 'flat.glb');
+    const r = cli(['build', tile(), '--terrain', path.join(DATA, 'sf-north-dem-3857.tif'), '-o', o, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/does not overlap the buildings; building on flat ground/);
+    expect(JSON.parse(r.stdout).warnings['terrain:no-overlap-built-flat']).toBe(1);
+  });
+
+  it('cityforge terrain <raster>: terrain alone, validator-clean, fewer triangles for a looser bound', async () => {
+    const a = path.join(dir, 'north-0.5.glb');
+    const b = path.join(dir, 'north-2.glb');
+    const ra = cli(['terrain', path.join(DATA, 'sf-north-dem-3857.tif'), '--terrain-error', '0.5', '-o', a, '--json']);
+    const rb2 = cli(['terrain', path.join(DATA, 'sf-north-dem-3857.tif'), '--terrain-error', '2', '-o', b, '--json']);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb2.code, rb2.stderr).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(a)));
+    expect(JSON.parse(rb2.stdout).triangles).toBeLessThan(JSON.parse(ra.stdout).triangles);
+  });
+
+  it('a raster without a CRS is refused (exit 3), nothing written', () => {
+    const o = path.join(dir, 'nocrs.glb');
+    const bad = path.join(dir, 'nocrs.tif');
+    const ds = gdal.open(bad, 'w', 'GTiff', 32, 32, 1, gdal.GDT_Float32);
+    ds.geoTransform = [-13630000, 10, 0, 4550000, 0, -10];
+    ds.bands.get(1).pixels.write(0, 0, 32, 32, new Float32Array(32 * 32).fill(42));
+    ds.close();
+    const r = cli(['terrain', bad, '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/nocrs\.tif: the raster has no CRS/);
+    expect(fs.existsSync(o)).toBe(false);
+  });
+});

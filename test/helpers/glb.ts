@@ -66,8 +66,10 @@ export async function readGlb(bytes: Uint8Array): Promise<ReadBack> {
     const s = node.scale ?? [1, 1, 1];
     const t = node.translation ?? [0, 0, 0];
     for (const prim of json.meshes[node.mesh].primitives) {
-      const fid = accessorArray(prim.attributes._FEATURE_ID_0);
-      for (let k = 0; k < fid.count; k++) featureIds.add(fid.get(k, 0));
+      if (prim.attributes._FEATURE_ID_0 !== undefined) {
+        const fid = accessorArray(prim.attributes._FEATURE_ID_0);
+        for (let k = 0; k < fid.count; k++) featureIds.add(fid.get(k, 0));
+      }
       const pos = accessorArray(prim.attributes.POSITION);
       for (let k = 0; k < pos.count; k++)
         for (let c = 0; c < 3; c++) {

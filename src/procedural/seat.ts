@@ -1,0 +1,73 @@
+import { sampleGrid, type ElevationGrid } from '../core/grid.js';
+import type { FeatureBatch } from '../core/types.js';
+
+/** How a building's base elevation is taken from the terrain under it. */
+export type BaseMode = 'min' | 'mean' | 'centroid';
+
+/**
+ * The ground elevation of every building: the terrain sampled along its footprint's edges (every
+ * half grid cell), at its vertices and at the grid samples inside it, reduced by `mode` (`min`: the
+ * lowest, so no wall floats above the ground; `mean`; `centroid`: the height under the outer ring's
+ * centroid). Parts take their building's ground, so they line up.
+ */
+export function groundElevations(batch: FeatureBatch, grid: ElevationGrid, mode: BaseMode = 'min'): Float64Array {
+  const n = batch.params.length;
+  const ground = new Float64Array(n);
+  const P = batch.positions;
+  const step = grid.cell / 2;
+  for (let f = 0; f < n; f++) {
+    let lo = Infinity, sum = 0, count = 0;
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    const take = (x: number, y: number) => {
+      const z = sampleGrid(grid, x, y);
+      if (z < lo) lo = z;
+      sum += z;
+      count++;
+    };
+    const p0 = batch.featureOffsets[f], p1 = batch.featureOffsets[f + 1];
+    for (let r = batch.polygonOffsets[p0]; r < batch.polygonOffsets[p1]; r++) {
+      const a = batch.ringOffsets[r], b = batch.ringOffsets[r + 1];
+      for (let i = a; i < b; i++) {
+        const j = i + 1 < b ? i + 1 : a;
+        const x0 = P[2 * i], y0 = P[2 * i + 1], x1 = P[2 * j], y1 = P[2 * j + 1];
+        minX = Math.min(minX, x0); maxX = Math.max(maxX, x0); minY = Math.min(minY, y0); maxY = Math.max(maxY, y0);
+        const k = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / step));
+        for (let s = 0; s < k; s++) take(x0 + ((x1 - x0) * s) / k, y0 + ((y1 - y0) * s) / k);
+      }
+    }
+    // grid samples inside (even-odd over all rings)
+    const i0 = Math.ceil((minX - grid.x0) / grid.cell), i1 = Math.floor((maxX - grid.x0) / grid.cell);
+    const j0 = Math.ceil((minY - grid.y0) / grid.cell), j1 = Math.floor((maxY - grid.y0) / grid.cell);
+    for (let j = Math.max(0, j0); j <= Math.min(grid.n - 1, j1); j++)
+      for (let i = Math.max(0, i0); i <= Math.min(grid.n - 1, i1); i++) {
+        const x = grid.x0 + i * grid.cell, y = grid.y0 + j * grid.cell;
+        let inside = false;
+        for (let r = batch.polygonOffsets[p0]; r < batch.polygonOffsets[p1]; r++) {
+          const a = batch.ringOffsets[r], b = batch.ringOffsets[r + 1];
+          for (let u = a, v = b - 1; u < b; v = u++) {
+            const yu = P[2 * u + 1], yv = P[2 * v + 1];
+            if (yu > y !== yv > y && x < ((P[2 * v] - P[2 * u]) * (y - yu)) / (yv - yu) + P[2 * u]) inside = !inside;
+          }
+        }
+        if (inside) take(x, y);
+      }
+    if (mode === 'min') ground[f] = lo;
+    else if (mode === 'mean') ground[f] = sum / count;
+    else {
+      const a = batch.ringOffsets[batch.polygonOffsets[p0]], b = batch.ringOffsets[batch.polygonOffsets[p0] + 1];
+      let cx = 0, cy = 0, A = 0;
+      for (let u = a, v = b - 1; u < b; v = u++) {
+        const c = P[2 * v] * P[2 * u + 1] - P[2 * u] * P[2 * v + 1];
+        A += c;
+        cx += (P[2 * v] + P[2 * u]) * c;
+        cy += (P[2 * v + 1] + P[2 * u + 1]) * c;
+      }
+      ground[f] = sampleGrid(grid, cx / (3 * A), cy / (3 * A));
+    }
+  }
+  for (let f = 0; f < n; f++) {
+    const o = batch.params[f].drawAs;
+    if (o >= 0 && o !== f) ground[f] = ground[o];
+  }
+  return ground;
+}

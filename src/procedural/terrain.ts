@@ -1,0 +1,179 @@
+import type { ElevationGrid } from '../core/grid.js';
+
+/** Options for {@link terrainMesh}. */
+export interface TerrainOptions {
+  /** Largest vertical distance (metres) between the mesh and the grid's samples. */
+  maxError: number;
+  /** Depth of the skirts hung from the mesh's border (metres below the lowest sample). */
+  skirt: number;
+}
+
+/** Defaults for {@link TerrainOptions}. */
+export const TERRAIN_DEFAULTS: TerrainOptions = { maxError: 1, skirt: 5 };
+
+/** A terrain mesh in the local frame (z up). */
+export interface TerrainMesh {
+  positions: Float32Array;
+  normals: Float32Array;
+  indices: Uint32Array;
+  /** Triangles of the surface (the rest are skirts). */
+  surfaceTriangles: number;
+}
+
+/**
+ * Per-sample errors of a right-triangulated irregular network (RTIN) over the grid, stored at each
+ * triangle's hypotenuse midpoint. A triangle's own error is exact: the largest distance between its
+ * plane and any grid sample inside it (so keeping it honours the bound everywhere on the grid, not
+ * only at its hypotenuse midpoint). The stored error is also at least its children's, and a midpoint
+ * is shared by the two triangles on either side of the hypotenuse: a triangle splits exactly when
+ * its neighbour does, so the mesh has no cracks.
+ */
+export function rtinErrors(g: ElevationGrid): Float32Array {
+  const n = g.n;
+  const max = n - 1;
+  const h = g.heights;
+  const errors = new Float32Array(n * n);
+  // Visit triangles from the smallest level to the largest, enumerating them by their id in the
+  // binary hierarchy (the indexing scheme of Mapbox's Martini RTIN): id's bits, read from the top,
+  // say which child to take at each split of the two root triangles.
+  const numTriangles = max * max * 2 - 2;
+  for (let t = numTriangles - 1; t >= 0; t--) {
+    let id = t + 2;
+    let ax = 0, ay = 0, bx = 0, by = 0, cx = 0, cy = 0;
+    if (id & 1) {
+      bx = by = cx = max;
+    } else {
+      ax = ay = cy = max;
+    }
+    while ((id >>= 1) > 1) {
+      const mx = (ax + bx) >> 1;
+      const my = (ay + by) >> 1;
+      if (id & 1) {
+        [bx, by] = [ax, ay];
+        [ax, ay] = [cx, cy];
+      } else {
+        [ax, ay] = [bx, by];
+        [bx, by] = [cx, cy];
+      }
+      cx = mx;
+      cy = my;
+    }
+    const mi = ((ay + by) >> 1) * n + ((ax + bx) >> 1);
+    let e = planeError(h, n, ax, ay, bx, by, cx, cy);
+    if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1) {
+      // children's hypotenuse midpoints
+      e = Math.max(e, errors[((ay + cy) >> 1) * n + ((ax + cx) >> 1)], errors[((by + cy) >> 1) * n + ((bx + cx) >> 1)]);
+    }
+    if (e > errors[mi]) errors[mi] = e;
+  }
+  return errors;
+}
+
+/** Largest |plane through a, b, c − grid height| over the grid samples in triangle abc (integer grid coordinates). */
+function planeError(h: Float32Array, n: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
+  const det = (by - cy) * (ax - cx) + (cx - bx) * (ay - cy);
+  const ha = h[ay * n + ax], hb = h[by * n + bx], hc = h[cy * n + cx];
+  const x0 = Math.min(ax, bx, cx), x1 = Math.max(ax, bx, cx), y0 = Math.min(ay, by, cy), y1 = Math.max(ay, by, cy);
+  let worst = 0;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const w1 = ((by - cy) * (x - cx) + (cx - bx) * (y - cy)) / det;
+      const w2 = ((cy - ay) * (x - cx) + (ax - cx) * (y - cy)) / det;
+      const w3 = 1 - w1 - w2;
+      if (w1 < -1e-9 || w2 < -1e-9 || w3 < -1e-9) continue;
+      const d = Math.abs(w1 * ha + w2 * hb + w3 * hc - h[y * n + x]);
+      if (d > worst) worst = d;
+    }
+  return worst;
+}
+
+/**
+ * An adaptive terrain mesh: the coarsest RTIN triangulation of the grid whose vertical error at every
+ * grid sample is at most `maxError`, with smooth normals and skirts along the border.
+ */
+export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> = {}): TerrainMesh {
+  const opts = { ...TERRAIN_DEFAULTS, ...options };
+  const n = g.n;
+  const max = n - 1;
+  const errors = rtinErrors(g);
+  const vid = new Int32Array(n * n).fill(-1);
+  const verts: number[] = [];
+  const tris: number[] = [];
+  const vertex = (x: number, y: number) => {
+    const k = y * n + x;
+    if (vid[k] < 0) {
+      vid[k] = verts.length / 2;
+      verts.push(x, y);
+    }
+    return vid[k];
+  };
+  const stack: number[] = [0, 0, max, max, max, 0, max, max, 0, 0, 0, max];
+  while (stack.length) {
+    const cy = stack.pop()!, cx = stack.pop()!, by = stack.pop()!, bx = stack.pop()!, ay = stack.pop()!, ax = stack.pop()!;
+    const mx = (ax + bx) >> 1;
+    const my = (ay + by) >> 1;
+    if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && errors[my * n + mx] > opts.maxError) {
+      stack.push(cx, cy, ax, ay, mx, my, bx, by, cx, cy, mx, my);
+    } else {
+      tris.push(vertex(ax, ay), vertex(bx, by), vertex(cx, cy));
+    }
+  }
+  const h = g.heights;
+  let minH = Infinity;
+  for (let i = 0; i < h.length; i++) if (h[i] < minH) minH = h[i];
+  const nv = verts.length / 2;
+  // surface vertices, then one skirt vertex per border vertex
+  const border: number[] = [];
+  for (let v = 0; v < nv; v++) {
+    const x = verts[2 * v], y = verts[2 * v + 1];
+    if (x === 0 || y === 0 || x === max || y === max) border.push(v);
+  }
+  const total = nv + border.length;
+  const positions = new Float32Array(3 * total);
+  const normals = new Float32Array(3 * total);
+  for (let v = 0; v < nv; v++) {
+    const x = verts[2 * v], y = verts[2 * v + 1];
+    positions[3 * v] = g.x0 + x * g.cell;
+    positions[3 * v + 1] = g.y0 + y * g.cell;
+    positions[3 * v + 2] = h[y * n + x];
+    // normal from the grid's central differences
+    const hx = (h[y * n + Math.min(max, x + 1)] - h[y * n + Math.max(0, x - 1)]) / (g.cell * (Math.min(max, x + 1) - Math.max(0, x - 1)));
+    const hy = (h[Math.min(max, y + 1) * n + x] - h[Math.max(0, y - 1) * n + x]) / (g.cell * (Math.min(max, y + 1) - Math.max(0, y - 1)));
+    const l = Math.hypot(hx, hy, 1);
+    normals[3 * v] = -hx / l;
+    normals[3 * v + 1] = -hy / l;
+    normals[3 * v + 2] = 1 / l;
+  }
+  // orient surface triangles counter-clockwise from above
+  for (let t = 0; t < tris.length; t += 3) {
+    const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
+    const cross = (verts[2 * b] - verts[2 * a]) * (verts[2 * c + 1] - verts[2 * a + 1]) - (verts[2 * b + 1] - verts[2 * a + 1]) * (verts[2 * c] - verts[2 * a]);
+    if (cross < 0) [tris[t + 1], tris[t + 2]] = [c, b];
+  }
+  const surfaceTriangles = tris.length / 3;
+  // skirts: each border edge of the surface gets a quad hanging down to below the lowest sample
+  const skirtOf = new Map<number, number>();
+  border.forEach((v, k) => {
+    const s = nv + k;
+    skirtOf.set(v, s);
+    positions[3 * s] = positions[3 * v];
+    positions[3 * s + 1] = positions[3 * v + 1];
+    positions[3 * s + 2] = minH - opts.skirt;
+    const x = verts[2 * v], y = verts[2 * v + 1];
+    normals.set(x === 0 ? [-1, 0, 0] : x === max ? [1, 0, 0] : y === 0 ? [0, -1, 0] : [0, 1, 0], 3 * s);
+  });
+  const onSide = (a: number, b: number) => {
+    const [xa, ya, xb, yb] = [verts[2 * a], verts[2 * a + 1], verts[2 * b], verts[2 * b + 1]];
+    return (xa === xb && (xa === 0 || xa === max)) || (ya === yb && (ya === 0 || ya === max));
+  };
+  for (let t = 0; t < surfaceTriangles * 3; t += 3) {
+    for (let e = 0; e < 3; e++) {
+      const a = tris[t + e], b = tris[t + ((e + 1) % 3)];
+      if (!onSide(a, b)) continue;
+      const sa = skirtOf.get(a)!, sb = skirtOf.get(b)!;
+      // the surface runs a → b counter-clockwise, so outside is to the right: quad b, a, sa, sb faces out
+      tris.push(b, a, sa, b, sa, sb);
+    }
+  }
+  return { positions, normals, indices: Uint32Array.from(tris), surfaceTriangles };
+}
