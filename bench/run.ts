@@ -36,3 +36,7 @@ const rf = run('roofs');
 console.log(fmt(rf));
 console.log(`roofs: every S3DB shape mixed over the same footprints; straight skeleton ${rf.skeletonSeconds.toFixed(3)} s = ${((100 * rf.skeletonSeconds) / rf.seconds).toFixed(1)} % of build+encode; ${rf.fallbacks} roof fallbacks`);
 console.log(`ratio cityforge/baseline: time ${(cf.seconds / bl.seconds).toFixed(3)}  bytes ${(cf.bytes / bl.bytes).toFixed(3)}  (floor ≤ 1 and ≤ 0.5; goal ≤ 0.333 and ≤ 0.25)`);
+
+const terrain = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'terrain.ts')], { encoding: 'utf8' });
+if (terrain.status !== 0) throw new Error(`bench terrain failed: ${terrain.stderr}`);
+process.stdout.write(terrain.stdout);
