@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p out
 node bin/cityforge.js build data/sf-mvt --terrain data/sf-terrain-3857.tif -o out/sf.glb "$@"
-echo "demo: wrote out/sf.glb — open it in any glTF viewer (e.g. drag it onto https://gltf-viewer.donmccurdy.com) ; © OpenStreetMap contributors" >&2
+echo "demo: wrote out/sf.glb. To look at it: node bin/cityforge.js view out/sf.glb  (then open the printed URL;" >&2
+echo "demo: over ssh, forward the port: ssh -L 8080:localhost:8080 <host>). © OpenStreetMap contributors" >&2

@@ -30,9 +30,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# Compile the CLI (dist/) when sources changed.
-if [ ! -f dist/cli/main.js ] || [ -n "$(find src tsconfig.json package.json -newer dist/cli/main.js -print -quit 2>/dev/null)" ]; then
-  log "compiling TypeScript"
-  npx tsc -p tsconfig.json
+# Compile the CLI and bundle the viewer (dist/) when sources changed.
+if [ ! -f dist/cli/main.js ] || [ ! -f dist/viewer/index.html ] || [ -n "$(find src tsconfig.json package.json -newer dist/cli/main.js -print -quit 2>/dev/null)" ]; then
+  log "compiling TypeScript and bundling the viewer"
+  npm run build --silent
+  touch dist/cli/main.js
 fi
 log "ready"

@@ -3,6 +3,7 @@ import { createLineLogger, type LogLevel } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import { runBuild, runTerrain } from './build.js';
 import { abortAllOutputs, OutputError } from './output.js';
+import { exportSite, resolveModel, serveViewer } from './serve.js';
 import { createProgress } from './progress.js';
 
 /** Exit codes of the `cityforge` command. */
@@ -105,6 +106,28 @@ Examples:
       const summary = await runTerrain(raster, { ...o, terrainResolution: o.terrainResolution ?? 0 }, logger);
       if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
       if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
+    });
+  program
+    .command('view')
+    .description('Show a GLB in the web viewer (three.js model view and deck.gl map view, per-building picking), served on localhost; or export it as a static site.')
+    .argument('<target>', 'a .glb file, or a folder (its first .glb)')
+    .option('--port <n>', 'port to listen on (0: any free port)', '8080')
+    .option('--host <host>', 'address to listen on (0.0.0.0 to reach it from other machines)', '127.0.0.1')
+    .option('--export <dir>', 'write a self-contained static site (viewer + data) to <dir> instead of serving')
+    .addHelpText('after', `\nThe viewer never opens a browser itself (runs over ssh stay quiet): open the printed URL, or forward the port:\n  $ ssh -L 8080:localhost:8080 server   # then http://localhost:8080/\nExamples:\n  $ cityforge view out/sf.glb\n  $ cityforge view out/sf.glb --export site/ && npx serve site/`)
+    .action(async (target: string, o) => {
+      const logger = createLineLogger('info', (line) => process.stderr.write(line + '\n'));
+      const model = resolveModel(target);
+      if (o.export) {
+        const files = exportSite(model, o.export);
+        process.stdout.write(`cityforge view: wrote a static site to ${o.export} (${files.join(', ')}); serve it with any static web server\n`);
+        return;
+      }
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('cityforge: usage: --port must be 0..65535');
+      const { url } = await serveViewer(model, o.host, port, logger);
+      process.stdout.write(`cityforge view: ${url}\n`);
+      await new Promise(() => {}); // serve until interrupted
     });
   return program;
 }

@@ -1,19 +1,11 @@
 import gdal from 'gdal-async';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 
-const ROOT = path.join(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'cityforge.js');
-
-/** Run the compiled CLI (scripts/test.sh compiles it first). */
-export function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { CLI, cli } from '../helpers/cli.js';
 
 /**
  * Independent count of the SF buildings after re-joining: load every tile's pieces into one

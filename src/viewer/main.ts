@@ -1,0 +1,101 @@
+import { loadCity, setHighlight, type CityModel } from './model.js';
+import { ModelView, topCentre } from './model-view.js';
+import { MapViewer } from './map-view.js';
+import { showSelection, showStats } from './panel.js';
+import * as THREE from 'three';
+
+/** Hooks for tests and scripts (and curious users in the console). */
+interface CityforgeHooks {
+  ready: boolean;
+  error: string | null;
+  webgl2: boolean;
+  view: 'model' | 'map';
+  selected: number | null;
+  model?: CityModel;
+  /** Page position of building `id`'s roof centre in the current view. */
+  screenPositionOf(id: number): { x: number; y: number } | null;
+  /** Switch views. */
+  toggle(): void;
+}
+
+const hooks: CityforgeHooks = {
+  ready: false,
+  error: null,
+  webgl2: !!document.createElement('canvas').getContext('webgl2'),
+  view: 'model',
+  selected: null,
+  screenPositionOf: () => null,
+  toggle: () => {},
+};
+(window as unknown as { cityforge: CityforgeHooks }).cityforge = hooks;
+
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  let url = params.get('glb');
+  if (!url) {
+    const cfg = await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+    url = (cfg as { glb?: string }).glb ?? 'model.glb';
+  }
+  const model = await loadCity(url);
+  hooks.model = model;
+  showStats(model, url);
+  const modelEl = document.getElementById('view-model')!;
+  const mapEl = document.getElementById('view-map')!;
+  const modelView = new ModelView(modelEl, model);
+  let mapView: MapViewer | null = null;
+  let hovered: number | null = null;
+  // the highlight follows the pointer, and stays on the selected building otherwise
+  const paint = () => {
+    const id = hovered ?? hooks.selected;
+    setHighlight(model, id);
+    modelView.render();
+    mapView?.setHighlight(id);
+  };
+  const select = (id: number | null) => {
+    hooks.selected = id;
+    showSelection(model, id);
+    paint();
+  };
+  const hover = (id: number | null) => {
+    if (id === hovered) return;
+    hovered = id;
+    paint();
+  };
+  modelView.renderer.domElement.addEventListener('click', (e) => select(modelView.pick(e.clientX, e.clientY)));
+  let pending = false;
+  modelView.renderer.domElement.addEventListener('pointermove', (e) => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      hover(modelView.pick(e.clientX, e.clientY));
+    });
+  });
+  window.addEventListener('resize', () => modelView.resize());
+  const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
+  hooks.toggle = () => {
+    hooks.view = hooks.view === 'model' ? 'map' : 'model';
+    modelEl.hidden = hooks.view !== 'model';
+    mapEl.hidden = hooks.view !== 'map';
+    toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
+    if (hooks.view === 'map' && !mapView) {
+      mapView = new MapViewer(mapEl, model, select, hover);
+      mapView.setHighlight(hovered ?? hooks.selected);
+    }
+    if (hooks.view === 'model') modelView.resize();
+  };
+  toggleBtn.addEventListener('click', () => hooks.toggle());
+  hooks.screenPositionOf = (id) => {
+    if (hooks.view === 'model') return modelView.screenPositionOf(id);
+    const top = topCentre(model, id);
+    if (!top || !mapView) return null;
+    return mapView.project(new THREE.Vector3(top.x, -top.z, top.y));
+  };
+  modelView.render();
+  hooks.ready = true;
+}
+
+main().catch((e) => {
+  hooks.error = String((e as Error).message ?? e);
+  document.getElementById('stats')!.textContent = `Error: ${hooks.error}`;
+});

@@ -1,0 +1,107 @@
+import * as THREE from 'three';
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+
+/** The frame written by cityforge into asset.extras.cityforge. */
+export interface Georeference {
+  frame: { lon: number; lat: number; height: number; enuToEcef: number[]; sourceCrs: string[] };
+  axes: string;
+  buildings: number;
+}
+
+/** A loaded cityforge GLB: the three.js scene, the property table and the georeference. */
+export interface CityModel {
+  scene: THREE.Group;
+  /** Column name → values, decoded from EXT_structural_metadata. */
+  table: Record<string, (string | number)[]>;
+  rows: number;
+  georef: Georeference | null;
+  triangles: number;
+  bytes: number;
+  /** Meshes carrying `_feature_id_0` (buildings), for picking and highlighting. */
+  buildingMeshes: THREE.Mesh[];
+}
+
+/** Decode the GLB's JSON chunk and its EXT_structural_metadata property table (strings and scalars). */
+function decodeTable(buf: ArrayBuffer): { json: any; table: Record<string, (string | number)[]>; rows: number } {
+  const dv = new DataView(buf);
+  const jsonLen = dv.getUint32(12, true);
+  const json = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 20, jsonLen)));
+  const binStart = 20 + jsonLen + 8;
+  const meta = json.extensions?.EXT_structural_metadata;
+  const table: Record<string, (string | number)[]> = {};
+  if (!meta) return { json, table, rows: 0 };
+  const pt = meta.propertyTables[0];
+  const cls = meta.schema.classes[pt.class];
+  const view = (i: number) => {
+    const bv = json.bufferViews[i];
+    return new Uint8Array(buf, binStart + (bv.byteOffset ?? 0), bv.byteLength);
+  };
+  for (const [name, prop] of Object.entries<any>(pt.properties)) {
+    const def = cls.properties[name];
+    if (def.type === 'STRING') {
+      const values = view(prop.values);
+      const offs = new Uint32Array(view(prop.stringOffsets).slice().buffer);
+      const dec = new TextDecoder();
+      table[name] = Array.from({ length: pt.count }, (_, i) => dec.decode(values.subarray(offs[i], offs[i + 1])));
+    } else {
+      const raw = view(prop.values).slice().buffer;
+      const arr = def.componentType === 'FLOAT32' ? new Float32Array(raw) : def.componentType === 'UINT16' ? new Uint16Array(raw) : new Uint32Array(raw);
+      table[name] = Array.from(arr);
+    }
+  }
+  return { json, table, rows: pt.count };
+}
+
+/** Load a cityforge GLB from a URL. */
+export async function loadCity(url: string): Promise<CityModel> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status}`);
+  const buf = await res.arrayBuffer();
+  const { json, table, rows } = decodeTable(buf);
+  const gltf = await new GLTFLoader().parseAsync(buf.slice(0), '');
+  const buildingMeshes: THREE.Mesh[] = [];
+  let triangles = 0;
+  gltf.scene.traverse((o) => {
+    const m = o as THREE.Mesh;
+    if (!m.isMesh) return;
+    const g = m.geometry;
+    triangles += (g.index ? g.index.count : g.attributes.position.count) / 3;
+    if (g.attributes._feature_id_0) {
+      buildingMeshes.push(m);
+      // per-vertex colours (white = the material's own colour) for highlighting
+      const n = g.attributes.position.count;
+      g.setAttribute('color', new THREE.BufferAttribute(new Float32Array(3 * n).fill(1), 3));
+      const mat = (m.material as THREE.MeshStandardMaterial).clone();
+      mat.vertexColors = true;
+      m.material = mat;
+    }
+    m.castShadow = true;
+    m.receiveShadow = true;
+  });
+  return { scene: gltf.scene, table, rows, georef: json.asset?.extras?.cityforge ?? null, triangles, bytes: buf.byteLength, buildingMeshes };
+}
+
+/** The feature id (property table row) of a ray hit on a building mesh. */
+export function featureIdOfHit(hit: THREE.Intersection): number | null {
+  const g = (hit.object as THREE.Mesh).geometry;
+  const a = g.attributes._feature_id_0;
+  if (!a || !hit.face) return null;
+  return Math.round(a.getX(hit.face.a));
+}
+
+/** Colour the vertices of feature `id` (or none) in every building mesh: highlight on, the rest white. */
+export function setHighlight(model: CityModel, id: number | null, rgb: [number, number, number] = [1, 0.78, 0.2]): void {
+  for (const m of model.buildingMeshes) {
+    const g = m.geometry;
+    const f = g.attributes._feature_id_0;
+    const c = g.attributes.color as THREE.BufferAttribute;
+    const arr = c.array as Float32Array;
+    for (let v = 0; v < f.count; v++) {
+      const on = id !== null && Math.round(f.getX(v)) === id;
+      arr[3 * v] = on ? rgb[0] : 1;
+      arr[3 * v + 1] = on ? rgb[1] : 1;
+      arr[3 * v + 2] = on ? rgb[2] : 1;
+    }
+    c.needsUpdate = true;
+  }
+}

@@ -1,0 +1,31 @@
+import type { CityModel } from './model.js';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** The stats line: buildings, triangles, file size. */
+export function showStats(model: CityModel, url: string): void {
+  const partOf = model.table['part_of'] as string[] | undefined;
+  const buildings = partOf ? partOf.filter((p) => p === '').length : model.rows;
+  document.getElementById('stats')!.innerHTML =
+    `<div><b>${fmt(buildings)}</b> buildings · <b>${fmt(model.triangles)}</b> triangles</div>` +
+    `<div>${(model.bytes / 1e6).toFixed(1)} MB · ${esc(url.split('/').pop() ?? url)}</div>`;
+}
+
+/** The selected building's attributes, read from the property table row. */
+export function showSelection(model: CityModel, id: number | null): void {
+  const el = document.getElementById('selection')!;
+  if (id === null) {
+    el.innerHTML = '<em>Click a building to see its attributes.</em>';
+    return;
+  }
+  const rows = Object.entries(model.table)
+    .map(([k, col]) => {
+      const v = col[id];
+      if (v === '' || v === -1 || v === undefined) return '';
+      const shown = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v);
+      return `<tr><td>${esc(k)}</td><td data-key="${esc(k)}">${esc(shown)}</td></tr>`;
+    })
+    .join('');
+  el.innerHTML = `<table>${rows}</table>`;
+}

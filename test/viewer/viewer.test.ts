@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA, freshDir } from '../helpers/fixtures.js';
+import { cli } from '../helpers/cli.js';
+
+const ROOT = path.join(import.meta.dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-unsafe-swiftshader'];
+const BACKGROUND = [0xdf, 0xe6, 0xee];
+
+/** Share of pixels that differ from the background, and of warm-grey "building" pixels, in a PNG screenshot. */
+function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { drawn: number; building: number; highlight: number } {
+  const img = PNG.sync.read(png);
+  let drawn = 0, building = 0, highlight = 0, total = 0;
+  for (let y = 0; y < img.height; y++)
+    for (let x = region?.x0 ?? 0; x < (region?.x1 ?? img.width); x++) {
+      const i = 4 * (y * img.width + x);
+      const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+      total++;
+      if (Math.abs(r - BACKGROUND[0]) + Math.abs(g - BACKGROUND[1]) + Math.abs(b - BACKGROUND[2]) > 24) drawn++;
+      // walls and roofs are warm greys (#e3ddd3 / #a39a8f, shaded): red above blue, not green-dominant like the terrain
+      if (r >= b + 6 && r >= g - 2 && r > 60 && r < 250 && r - b < 60) building++;
+      if (r > 150 && g > 100 && b < 90 && r - b > 90) highlight++;
+    }
+  return { drawn: drawn / total, building: building / total, highlight };
+}
+
+describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  let tallest: number;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium`);
+    dir = freshDir('viewer');
+    const glb = path.join(dir, 'city.glb');
+    const built = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', glb, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout!.on('data', (d) => {
+        out += d;
+        const m = /cityforge view: (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      server.on('exit', (code) => reject(new Error(`cityforge view exited with ${code}`)));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
+    tallest = await page.evaluate(() => {
+      const hs = (window as any).cityforge.model.table.height as number[];
+      return hs.reduce((best, h, i) => (h > hs[best] ? i : best), 0);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  it('serves the page and the model; WebGL2 initialised and the model loaded without error', async () => {
+    const state = await page.evaluate(() => ({ ready: (window as any).cityforge.ready, error: (window as any).cityforge.error, webgl2: (window as any).cityforge.webgl2 }));
+    expect(state).toEqual({ ready: true, error: null, webgl2: true });
+    expect(await page.textContent('#stats')).toMatch(/buildings · [\d,]+ triangles/);
+    expect(await page.textContent('#attribution')).toContain('© OpenStreetMap contributors');
+  });
+
+  it('model view: the canvas shows the city (pixels differ from the background, building colours present)', async () => {
+    const shot = await page.screenshot({ path: path.join(dir, 'model-view.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    const s = pixelStats(shot);
+    expect(s.drawn).toBeGreaterThan(0.3);
+    expect(s.building).toBeGreaterThan(0.02);
+  });
+
+  it('model view: a click on the tallest building shows its id and height in the panel, and highlights it', async () => {
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    expect(pos).not.toBeNull();
+    await page.mouse.click(pos.x, pos.y);
+    const row = await page.evaluate((id) => ({ id: (window as any).cityforge.model.table.id[id], height: (window as any).cityforge.model.table.height[id] }), tallest);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    expect(await page.textContent('#selection [data-key="id"]')).toBe(row.id);
+    expect(await page.textContent('#selection [data-key="height"]')).toBe(String(Number.isInteger(row.height) ? row.height : row.height.toFixed(2)));
+    const shot = await page.screenshot({ path: path.join(dir, 'model-view-picked.png') });
+    expect(pixelStats(shot).highlight).toBeGreaterThan(20);
+    // a click on empty sky clears the selection
+    await page.mouse.click(5, 5);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBeNull();
+  });
+
+  it('the toggle switches to the deck.gl map view, which draws the city and picks the same building', async () => {
+    await page.click('#toggle');
+    expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
+    expect(await page.isVisible('#view-map canvas')).toBe(true);
+    expect(await page.isHidden('#view-model')).toBe(true);
+    await page.waitForTimeout(1500);
+    const shot = await page.screenshot({ path: path.join(dir, 'map-view.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    const s = pixelStats(shot);
+    expect(s.drawn).toBeGreaterThan(0.2);
+    expect(s.building).toBeGreaterThan(0.01);
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    await page.mouse.click(pos.x, pos.y);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as any).cityforge.selected), JSON.stringify(pos)).toBe(tallest);
+    expect(await page.textContent('#toggle')).toBe('Model view');
+    await page.click('#toggle');
+    expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('model');
+  });
+
+  it('cityforge view --export writes a static site that works from a plain static server', async () => {
+    const site = path.join(dir, 'site');
+    const r = cli(['view', path.join(dir, 'city.glb'), '--export', site]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['index.html', 'config.json', 'data/city.glb']) expect(fs.existsSync(path.join(site, f))).toBe(true);
+    // serve the folder with a minimal static server (not cityforge's) and load it
+    const http = await import('node:http');
+    const srv = http.createServer((q, s) => {
+      const p = path.join(site, decodeURIComponent(q.url!.split('?')[0]) === '/' ? 'index.html' : decodeURIComponent(q.url!.split('?')[0]));
+      if (!fs.existsSync(p)) return s.writeHead(404).end();
+      s.writeHead(200, { 'content-type': p.endsWith('.js') ? 'text/javascript' : p.endsWith('.html') ? 'text/html' : p.endsWith('.css') ? 'text/css' : 'application/octet-stream' });
+      fs.createReadStream(p).pipe(s);
+    });
+    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
+    const p2 = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    await p2.goto(`http://127.0.0.1:${(srv.address() as { port: number }).port}/`);
+    await p2.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
+    expect(await p2.evaluate(() => (window as any).cityforge.error)).toBeNull();
+    await p2.close();
+    srv.close();
+  });
+});
