@@ -5,6 +5,7 @@ import { featurePolygons } from './footprint.js';
 import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
 import { straightSkeleton, type StraightSkeleton } from './skeleton.js';
+import { materialLook } from './materials.js';
 import { emitRoofModel } from './roofs/emit.js';
 import { flatRoofFast } from './roofs/flat-fast.js';
 import { FALLBACK, flatRoof, hippedRoof, roofBuilder } from './roofs/index.js';
@@ -18,6 +19,7 @@ export { RoofModel } from './roofs/model.js';
 export { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainMesh, type TerrainOptions } from './terrain.js';
 export { groundElevations, type BaseMode } from './seat.js';
+export { MATERIAL_LOOKS, materialLook, type SurfaceLook } from './materials.js';
 
 /** Options for {@link buildMeshes}. */
 export interface ProceduralOptions extends WallOptions {
@@ -50,10 +52,12 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       mesh.endFeature();
       continue;
     }
-    const wallColour = p.colour ?? opts.wallColour;
-    const roofColour = p.roof.colour ?? (p.roof.shape === 'flat' ? p.colour : null) ?? opts.roofColour;
-    const wallMaterial = () => mesh.useMaterial('wall', wallColour);
-    const roofMaterial = () => mesh.useMaterial('roof', roofColour);
+    const wallLook = materialLook(p.material);
+    const roofLook = materialLook(p.roof.material);
+    const wallColour = p.colour ?? wallLook?.colour ?? opts.wallColour;
+    const roofColour = p.roof.colour ?? roofLook?.colour ?? (p.roof.shape === 'flat' ? p.colour : null) ?? opts.roofColour;
+    const wallMaterial = () => mesh.useMaterial('wall', wallColour, wallLook?.roughness, wallLook?.metallic);
+    const roofMaterial = () => mesh.useMaterial('roof', roofColour, roofLook?.roughness, roofLook?.metallic);
     let shape = p.roof.shape;
     let builder = roofBuilder(shape);
     if (!builder) {

@@ -54,13 +54,13 @@ export class MeshBuilder {
     this.triangleOffsets.push(this.triangleCount);
   }
 
-  /** Use (and register once) the material for a colour `#rrggbb` and a role name. */
-  useMaterial(role: string, colour: string, roughness = 0.9): void {
-    const key = `${role}:${colour}`;
+  /** Use (and register once) the material for a role, colour `#rrggbb` and surface: one material per distinct look. */
+  useMaterial(role: string, colour: string, roughness = 0.9, metallic = 0): void {
+    const key = roughness === 0.9 && metallic === 0 ? `${role}:${colour}` : `${role}:${colour}:${roughness}:${metallic}`;
     let id = this.materialIndex.get(key);
     if (id === undefined) {
       id = this.materials.length;
-      this.materials.push({ name: key, baseColor: [...hexToLinear(colour), 1], roughness, metallic: 0 });
+      this.materials.push({ name: key, baseColor: [...hexToLinear(colour), 1], roughness, metallic });
       this.materialIndex.set(key, id);
     }
     this.materialId = id;

@@ -136,3 +136,24 @@ describe('ridge and slope directions', () => {
     expect(metrics.watertight).toBe(true);
   });
 });
+
+describe('materials and colours', () => {
+  it('one material per distinct colour/material, not one per building; roof:material gives the roof its look', () => {
+    const batch = batchFromFixtures(['rectangle', 'L', 'U', 'T'].map((n) => ({ description: n, height: 12, polygons: [input.footprints[n]] })));
+    batch.params.forEach((p, i) => {
+      p.roof.shape = 'gabled';
+      p.roof.material = i < 2 ? 'metal' : 'roof_tiles';
+      p.colour = '#ffffff';
+    });
+    const mesh = buildMeshes(batch, {}, new Summary());
+    const names = mesh.materials.map((m) => m.name).sort();
+    expect(names).toEqual(['roof:#a4533a:0.8:0', 'roof:#a9adb2:0.35:0.8', 'wall:#ffffff']);
+    expect(mesh.materials.find((m) => m.name.startsWith('roof:#a9adb2'))!.metallic).toBe(0.8);
+  });
+  it('a tagged roof:colour wins over the material’s default colour', () => {
+    const batch = batchFromFixtures([{ description: 'r', height: 12, polygons: [input.footprints['rectangle']] }]);
+    Object.assign(batch.params[0].roof, { shape: 'hipped', material: 'slate', colour: '#112233' });
+    const mesh = buildMeshes(batch, {}, new Summary());
+    expect(mesh.materials.map((m) => m.name)).toContain('roof:#112233:0.7:0');
+  });
+});
