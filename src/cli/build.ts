@@ -40,6 +40,46 @@ function batchExtent(b: FeatureBatch, margin: number) {
   return { minX: e.minX - margin, minY: e.minY - margin, maxX: e.maxX + margin, maxY: e.maxY + margin };
 }
 
+/** Ingest the inputs and, with `--terrain`, seat them: what `build` and `tiles` share. */
+export async function prepare(inputs: string[], options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary, progress: Progress): Promise<{ batch: FeatureBatch; ground?: Float64Array; terrain?: TerrainMesh }> {
+    const batch = await ingest(
+    inputs,
+    {
+      ...INGEST_DEFAULTS,
+      layers: options.layer,
+      where: options.where,
+      sSrs: options.sSrs,
+      levelHeight: options.levelHeight,
+      defaultHeight: options.defaultHeight,
+      origin: options.origin,
+      onProgress: (n) => progress.update('reading features', n),
+    },
+    logger,
+    summary,
+  );
+  progress.done();
+  if (batch.params.length === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
+  let ground: Float64Array | undefined;
+  let terrain: TerrainMesh | undefined;
+  if (options.terrain) {
+    const t2 = performance.now();
+    const want = batchExtent(batch, 30);
+    const have = rasterExtentInFrame(options.terrain, batch.frame).extent;
+    if (have.maxX < want.minX || have.minX > want.maxX || have.maxY < want.minY || have.minY > want.maxY) {
+      logger.warn(`${options.terrain}: the raster does not overlap the buildings; building on flat ground`);
+      summary.warn('terrain:no-overlap-built-flat');
+    } else {
+      const grid = readElevation(options.terrain, batch.frame, want, { zScale: options.zScale, resolution: options.terrainResolution }, logger, summary);
+      ground = groundElevations(batch, grid, options.base);
+      terrain = terrainMesh(grid, { maxError: options.terrainError });
+      summary.triangles += terrain.indices.length / 3;
+      logger.info(`terrain: ${terrain.surfaceTriangles} surface triangles (max error ${options.terrainError} m) from a ${grid.n} × ${grid.n} grid`);
+    }
+    summary.time('terrain', (performance.now() - t2) / 1000);
+  }
+  return { batch, ground, terrain };
+}
+
 /** Run `cityforge build`: ingest → procedural → GLB, written atomically. Returns the run summary. */
 export async function runBuild(inputs: string[], options: BuildCommandOptions, logger: Logger, progress: Progress): Promise<Summary> {
   const summary = new Summary();
@@ -47,41 +87,7 @@ export async function runBuild(inputs: string[], options: BuildCommandOptions, l
   if (!/\.glb$/i.test(options.output)) throw new Error(`cityforge: usage: the output must be a .glb file (got ${options.output})`);
   const out = new AtomicOutput(options.output);
   try {
-    const batch = await ingest(
-      inputs,
-      {
-        ...INGEST_DEFAULTS,
-        layers: options.layer,
-        where: options.where,
-        sSrs: options.sSrs,
-        levelHeight: options.levelHeight,
-        defaultHeight: options.defaultHeight,
-        origin: options.origin,
-        onProgress: (n) => progress.update('reading features', n),
-      },
-      logger,
-      summary,
-    );
-    progress.done();
-    if (batch.params.length === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
-    let ground: Float64Array | undefined;
-    let terrain: TerrainMesh | undefined;
-    if (options.terrain) {
-      const t2 = performance.now();
-      const want = batchExtent(batch, 30);
-      const have = rasterExtentInFrame(options.terrain, batch.frame).extent;
-      if (have.maxX < want.minX || have.minX > want.maxX || have.maxY < want.minY || have.minY > want.maxY) {
-        logger.warn(`${options.terrain}: the raster does not overlap the buildings; building on flat ground`);
-        summary.warn('terrain:no-overlap-built-flat');
-      } else {
-        const grid = readElevation(options.terrain, batch.frame, want, { zScale: options.zScale, resolution: options.terrainResolution }, logger, summary);
-        ground = groundElevations(batch, grid, options.base);
-        terrain = terrainMesh(grid, { maxError: options.terrainError });
-        summary.triangles += terrain.indices.length / 3;
-        logger.info(`terrain: ${terrain.surfaceTriangles} surface triangles (max error ${options.terrainError} m) from a ${grid.n} × ${grid.n} grid`);
-      }
-      summary.time('terrain', (performance.now() - t2) / 1000);
-    }
+    const { batch, ground, terrain } = await prepare(inputs, options, logger, summary, progress);
     progress.update('building meshes', 0, batch.params.length);
     const mesh = buildMeshes(batch, { ground }, summary, logger);
     progress.update('building meshes', batch.params.length, batch.params.length);

@@ -4,6 +4,8 @@ import type { Summary } from '../core/summary.js';
 import { runBuild, runTerrain } from './build.js';
 import { abortAllOutputs, OutputError } from './output.js';
 import { exportSite, resolveModel, serveViewer } from './serve.js';
+import { parseShard, runPlan, runTiles } from './tiles.js';
+import { mergeTiles } from '../tiles/build.js';
 import { createProgress } from './progress.js';
 
 /** Exit codes of the `cityforge` command. */
@@ -52,6 +54,71 @@ Exit codes:
   4  output error (folder missing or not writable)
   130 interrupted (no partial output is left behind)`,
     );
+
+  const inputOptions = (c: Command) =>
+    c
+      .option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
+      .option('--where <sql>', 'OGR SQL attribute filter')
+      .option('--s-srs <crs>', 'source CRS, overriding the file')
+      .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(number('--level-height')).default(3))
+      .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(number('--default-height')).default(10))
+      .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
+      .option('--terrain <raster>', 'DEM to seat the buildings on')
+      .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(number('--terrain-error')).default(1))
+      .addOption(new Option('--terrain-resolution <m>', 'terrain grid spacing').argParser(number('--terrain-resolution')))
+      .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(number('--z-scale')).default(1))
+      .addOption(new Option('--base <mode>', 'building base elevation from the terrain').choices(['min', 'mean', 'centroid']).default('min'))
+      .addOption(new Option('--max-buildings <n>', 'a tile with more buildings is split (quadtree)').argParser(number('--max-buildings')).default(2000));
+
+  inputOptions(
+    program
+      .command('tiles')
+      .description('Build an OGC 3D Tiles 1.1 tileset (quadtree, REPLACE levels of detail, GLB contents with EXT_mesh_features / EXT_structural_metadata). Resumable; shardable over machines; byte-identical whatever the split.')
+      .argument('<inputs...>', 'vector sources, as for build')
+      .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
+  )
+    .addOption(new Option('--shard <i/N>', 'build only share i of N of the tiles (for GNU parallel, Slurm arrays, Kubernetes Indexed Jobs); then cityforge merge').argParser(parseShard))
+    .addOption(new Option('--jobs <n>', 'run n shard processes on this machine, then merge').argParser(number('--jobs')).default(1))
+    .option('--force', 'rebuild every tile (default: tiles already complete are kept: a killed run resumes)')
+    .option('--json', 'print the run summary as JSON on stdout')
+    .option('-q, --quiet', 'only errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cityforge tiles data/sf-mvt --terrain data/sf-terrain-3857.tif -o out/sf-tiles --jobs 2
+  $ cityforge plan data/sf-mvt                        # the work units, one JSON line each
+  $ parallel cityforge tiles data/sf-mvt -o /shared/t --shard {}/4 ::: 0 1 2 3 && cityforge merge /shared/t -o /shared/t
+  $ sbatch --array=0-15 scripts/slurm-tiles.sh          # then cityforge merge (see docs/TILES.md)`,
+    )
+    .action(async (inputs: string[], o) => {
+      const logger = createLineLogger(o.quiet ? 'error' : 'info', (line) => process.stderr.write(line + '\n'));
+      const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
+      const summary = await runTiles(inputs, { ...o, force: !!o.force, terrainResolution: o.terrainResolution ?? 0 }, logger, progress, process.argv.slice(2));
+      if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
+    });
+
+  inputOptions(
+    program
+      .command('plan')
+      .description('Print the independent work units (tiles) of a tiles run as JSON lines: unit, index, level, buildings, leaf.')
+      .argument('<inputs...>', 'vector sources, as for tiles'),
+  ).action(async (inputs: string[], o) => {
+    const logger = createLineLogger('error', (line) => process.stderr.write(line + '\n'));
+    const progress = createProgress({ tty: false, interval: 3600, write: () => {}, quiet: true });
+    for (const line of await runPlan(inputs, { ...o, output: '', jobs: 1, force: false, terrainResolution: o.terrainResolution ?? 0 }, logger, progress)) process.stdout.write(line + '\n');
+  });
+
+  program
+    .command('merge')
+    .description('Assemble tileset.json from the output folders of tiles --shard runs (tiles found elsewhere are copied into -o).')
+    .argument('<dirs...>', 'shard output folders (the same folder for shards that shared one)')
+    .requiredOption('-o, --output <dir>', 'the tileset folder')
+    .action(async (dirs: string[], o) => {
+      const logger = createLineLogger('info', (line) => process.stderr.write(line + '\n'));
+      mergeTiles(dirs, o.output, logger);
+    });
 
   program
     .command('build')

@@ -1,0 +1,142 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../core/logger.js';
+import type { Summary } from '../core/summary.js';
+import { subsetBatch } from '../core/subset.js';
+import type { FeatureBatch, FrameInfo } from '../core/types.js';
+import { writeGlb } from '../export/gltf.js';
+import { buildMeshes } from '../procedural/index.js';
+import { boxedBatch } from '../procedural/lod.js';
+import { allTiles, type TileNode } from './partition.js';
+import { tilesetJson, type TileRecord } from './tileset.js';
+
+/** The plan every shard computes identically and writes beside its tiles; `merge` reads it. */
+export interface TilePlan {
+  fingerprint: string;
+  frame: FrameInfo;
+  tree: PlanNode;
+}
+
+/** A tile of the plan (no building lists: those are recomputed from the inputs). */
+export interface PlanNode {
+  id: string;
+  level: number;
+  size: number;
+  buildings: number;
+  children: PlanNode[];
+}
+
+/** Write bytes to `file` through a temporary name in the same folder, renamed when complete. */
+export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** The plan of a tree (and what it was built from). */
+export function makePlan(root: TileNode, frame: FrameInfo, fingerprintOf: unknown): TilePlan {
+  const strip = (n: TileNode): PlanNode => ({ id: n.id, level: n.level, size: n.size, buildings: n.buildings.length, children: n.children.map(strip) });
+  const fingerprint = crypto.createHash('sha256').update(JSON.stringify(fingerprintOf)).digest('hex').slice(0, 16);
+  return { fingerprint, frame, tree: strip(root) };
+}
+
+/** A shard `i/N` of the units: every tile whose position in the fixed order is i modulo N. */
+export function shardUnits(root: TileNode, shard: [number, number]): TileNode[] {
+  return allTiles(root).filter((_, k) => k % shard[1] === shard[0]);
+}
+
+/**
+ * Build the content of one tile: full detail (roofs, seated) for a leaf, flat-roofed oriented boxes
+ * of every building below it for a coarser tile (REPLACE refinement).
+ */
+export async function buildTileContent(batch: FeatureBatch, node: TileNode, ground: Float64Array | undefined, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
+  let sub = subsetBatch(batch, node.buildings);
+  if (node.children.length) sub = boxedBatch(sub);
+  const g = ground ? Float64Array.from(node.buildings, (f) => ground[f]) : undefined;
+  const mesh = buildMeshes(sub, { ground: g }, summary);
+  const glb = await writeGlb(mesh, sub.params, batch.frame);
+  const b: [number, number, number, number, number, number] = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < mesh.positions.length; i += 3)
+    for (let k = 0; k < 3; k++) {
+      b[k] = Math.min(b[k], mesh.positions[i + k]);
+      b[k + 3] = Math.max(b[k + 3], mesh.positions[i + k]);
+    }
+  return { glb, record: { id: node.id, bounds: b, buildings: node.buildings.length, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
+}
+
+/**
+ * Build the tiles of `units` into `dir`, each written atomically (content, then its record, which
+ * marks it complete). Tiles already complete are skipped unless `force`: a killed run resumes.
+ */
+export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: string, ground: Float64Array | undefined, force: boolean, logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void): Promise<{ built: number; skipped: number }> {
+  let built = 0, skipped = 0;
+  for (const [k, node] of units.entries()) {
+    const glbPath = path.join(dir, 'tiles', `${node.id}.glb`);
+    const recPath = path.join(dir, 'tiles', `${node.id}.json`);
+    if (!force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
+      skipped++;
+    } else {
+      const { glb, record } = await buildTileContent(batch, node, ground, summary);
+      writeFileAtomic(glbPath, glb);
+      writeFileAtomic(recPath, JSON.stringify(record) + '\n');
+      summary.bytes += glb.byteLength;
+      built++;
+    }
+    onTile?.(k + 1, units.length);
+  }
+  logger.info(`tiles: ${built} built, ${skipped} already complete (resumed)`);
+  return { built, skipped };
+}
+
+/** Read a plan.json. */
+export function readPlan(dir: string): TilePlan {
+  const file = path.join(dir, 'plan.json');
+  if (!fs.existsSync(file)) throw new Error(`cityforge ingest: ${dir}: no plan.json (not a cityforge tiles output)`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as TilePlan;
+}
+
+/**
+ * Assemble tileset.json from the tiles of one or more output folders of the same plan (shards): tiles
+ * found in other folders are copied into `out`. Throws when a tile is missing or the plans differ.
+ */
+export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles: number } {
+  const plans = dirs.map(readPlan);
+  const plan = plans[0];
+  for (const [k, p] of plans.entries()) if (p.fingerprint !== plan.fingerprint) throw new Error(`cityforge ingest: ${dirs[k]}: built from other inputs or options than ${dirs[0]} (plan ${p.fingerprint} ≠ ${plan.fingerprint})`);
+  const records = new Map<string, TileRecord>();
+  const nodes: PlanNode[] = [];
+  const walk = (n: PlanNode) => {
+    nodes.push(n);
+    n.children.forEach(walk);
+  };
+  walk(plan.tree);
+  for (const n of nodes) {
+    let found = false;
+    for (const d of dirs) {
+      const rec = path.join(d, 'tiles', `${n.id}.json`);
+      const glb = path.join(d, 'tiles', `${n.id}.glb`);
+      if (!fs.existsSync(rec) || !fs.existsSync(glb)) continue;
+      if (path.resolve(d) !== path.resolve(out)) {
+        writeFileAtomic(path.join(out, 'tiles', `${n.id}.glb`), fs.readFileSync(glb));
+        writeFileAtomic(path.join(out, 'tiles', `${n.id}.json`), fs.readFileSync(rec));
+      }
+      records.set(n.id, JSON.parse(fs.readFileSync(rec, 'utf8')) as TileRecord);
+      found = true;
+      break;
+    }
+    if (!found) throw new Error(`cityforge ingest: tile ${n.id} is missing from ${dirs.join(', ')} (a shard did not finish?)`);
+  }
+  const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, buildings: [], children: n.children.map(toNode) });
+  if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
+  writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame));
+  logger.info(`merge: tileset.json with ${nodes.length} tiles in ${out}`);
+  return { tiles: nodes.length };
+}

@@ -1,0 +1,58 @@
+import type { FrameInfo } from '../core/types.js';
+import type { TileNode } from './partition.js';
+
+/** What building one tile left beside its content: its bounds (frame metres, z up) and counts. */
+export interface TileRecord {
+  id: string;
+  bounds: [number, number, number, number, number, number];
+  buildings: number;
+  triangles: number;
+  bytes: number;
+}
+
+/** Geometric error of a tile: 0 for leaves; for coarser tiles, a fraction of their size. */
+export function geometricError(node: TileNode): number {
+  return node.children.length ? Math.max(1, node.size / 16) : 0;
+}
+
+type Box = [number, number, number, number, number, number];
+const union = (a: Box, b: Box): Box => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.min(a[2], b[2]), Math.max(a[3], b[3]), Math.max(a[4], b[4]), Math.max(a[5], b[5])];
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/**
+ * The OGC 3D Tiles 1.1 tileset: explicit quadtree, REPLACE refinement (coarser tiles hold the same
+ * buildings simplified), one GLB content per tile, box bounding volumes in the local frame (every
+ * parent's box holds its children's), geometric error halving per level, and the root transform
+ * from the frame (east-north-up) to ECEF.
+ */
+export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, frame: FrameInfo): string {
+  const boxes = new Map<string, Box>();
+  const boxOf = (n: TileNode): Box => {
+    let b = records.get(n.id)!.bounds as Box;
+    for (const c of n.children) b = union(b, boxOf(c));
+    boxes.set(n.id, b);
+    return b;
+  };
+  boxOf(root);
+  const tile = (n: TileNode): Record<string, unknown> => {
+    const b = boxes.get(n.id)!;
+    const c = [(b[0] + b[3]) / 2, (b[1] + b[4]) / 2, (b[2] + b[5]) / 2];
+    const h = [(b[3] - b[0]) / 2, (b[4] - b[1]) / 2, (b[5] - b[2]) / 2].map((v) => Math.max(v, 0.01));
+    const out: Record<string, unknown> = {
+      boundingVolume: { box: [c[0], c[1], c[2], h[0], 0, 0, 0, h[1], 0, 0, 0, h[2]].map(round) },
+      geometricError: round(geometricError(n)),
+      refine: 'REPLACE',
+      content: { uri: `tiles/${n.id}.glb` },
+    };
+    if (n.children.length) out.children = n.children.map(tile);
+    return out;
+  };
+  const rootTile = tile(root);
+  rootTile.transform = frame.enuToEcef;
+  const json = {
+    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, copyright: '© OpenStreetMap contributors' } } },
+    geometricError: round(Math.max(2 * geometricError(root), root.size / 8)),
+    root: rootTile,
+  };
+  return JSON.stringify(json, null, 1) + '\n';
+}

@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from '@loaders.gl/core';
+import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cli } from '../helpers/cli.js';
+import { DATA, freshDir } from '../helpers/fixtures.js';
+import { expectValidGlb, readGlb } from '../helpers/glb.js';
+
+/** Every file below `dir` (relative path → bytes), temporaries left out. */
+function snapshot(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!/\.tmp-\d+$/.test(e.name)) out.set(path.relative(dir, p), fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+const expectSameBytes = (a: Map<string, Buffer>, b: Map<string, Buffer>) => {
+  expect([...b.keys()]).toEqual([...a.keys()]);
+  for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
+};
+
+interface TileJson { boundingVolume: { box: number[] }; geometricError: number; refine?: string; content?: { uri: string }; children?: TileJson[]; transform?: number[] }
+
+describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
+  let dir: string;
+  let input: string;
+  let out: string;
+  const args = () => [input, '--max-buildings', '500'];
+  beforeAll(() => {
+    dir = freshDir('tiles');
+    // two neighbouring SF tiles (about 3,000 buildings), split into several levels
+    input = path.join(dir, 'in');
+    fs.mkdirSync(input);
+    for (const t of ['15-5238-12666.mvt', '15-5238-12667.mvt']) fs.copyFileSync(path.join(DATA, 'sf-mvt', t), path.join(input, t));
+    out = path.join(dir, 'single');
+    const r = cli(['tiles', ...args(), '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('loads through @loaders.gl/3d-tiles (tileset and every content), every content validator-clean', async () => {
+    const tileset = await parse(fs.readFileSync(path.join(out, 'tileset.json')), Tiles3DLoader, { '3d-tiles': { isTileset: true } } as never);
+    expect((tileset as { type: string }).type).toBe('TILES3D');
+    expect((tileset as { asset: { version: string } }).asset.version).toBe('1.1');
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    const uris: string[] = [];
+    const walk = (t: TileJson) => {
+      if (t.content) uris.push(t.content.uri);
+      t.children?.forEach(walk);
+    };
+    walk(json.root);
+    expect(uris.length).toBeGreaterThan(4);
+    for (const uri of uris) {
+      const bytes = new Uint8Array(fs.readFileSync(path.join(out, uri)));
+      const content = await parse(bytes, Tiles3DLoader, { '3d-tiles': { loadGLTF: true } } as never);
+      expect((content as { type: string }).type).toBe('glTF');
+      await expectValidGlb(bytes);
+    }
+  });
+
+  it('root transform is the frame’s ENU→ECEF; boxes nest; geometric error decreases; REPLACE refinement', () => {
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    expect(json.root.transform).toHaveLength(16);
+    // the transform's translation is a point on the Earth's surface (|ECEF| ≈ 6,370 km)
+    expect(Math.hypot(json.root.transform[12], json.root.transform[13], json.root.transform[14])).toBeGreaterThan(6.35e6);
+    expect(json.geometricError).toBeGreaterThan(json.root.geometricError);
+    const inside = (c: number[], p: number[]) => {
+      for (let k = 0; k < 3; k++) {
+        const h = [c[3], c[7], c[11]][k], ph = [p[3], p[7], p[11]][k];
+        if (c[k] - h < p[k] - ph - 0.002 || c[k] + h > p[k] + ph + 0.002) return false;
+      }
+      return true;
+    };
+    let leaves = 0;
+    const walk = (t: TileJson) => {
+      expect(t.refine).toBe('REPLACE');
+      if (!t.children) {
+        expect(t.geometricError).toBe(0);
+        leaves++;
+        return;
+      }
+      for (const c of t.children) {
+        expect(inside(c.boundingVolume.box, t.boundingVolume.box)).toBe(true);
+        expect(c.geometricError).toBeLessThan(t.geometricError);
+        walk(c);
+      }
+    };
+    walk(json.root);
+    expect(leaves).toBeGreaterThan(3);
+  });
+
+  it('every building is in exactly one leaf, and each coarser tile holds exactly its children’s buildings', async () => {
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    const idsOf = async (t: TileJson) => (await readGlb(new Uint8Array(fs.readFileSync(path.join(out, t.content!.uri))))).table['id'] as string[];
+    const leafIds: string[] = [];
+    const walk = async (t: TileJson): Promise<string[]> => {
+      const own = await idsOf(t);
+      expect(new Set(own).size).toBe(own.length);
+      if (!t.children) {
+        leafIds.push(...own);
+        return own;
+      }
+      const below = (await Promise.all(t.children.map(walk))).flat();
+      expect([...own].sort()).toEqual([...below].sort());
+      return own;
+    };
+    const all = await walk(json.root);
+    expect(new Set(leafIds).size).toBe(leafIds.length);
+    expect(leafIds.length).toBe(all.length);
+    expect(all.length).toBeGreaterThan(2500);
+  });
+
+  it('--jobs 2 gives the same bytes as --jobs 1', () => {
+    const o2 = path.join(dir, 'jobs2');
+    const r = cli(['tiles', ...args(), '-o', o2, '--jobs', '2', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    expectSameBytes(snapshot(out), snapshot(o2));
+  });
+
+  it('3 shards (in separate folders) + merge give the same bytes as a single run; plan lists the units', () => {
+    const plan = cli(['plan', ...args()]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const units = plan.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(units.length).toBe(snapshot(out).size / 2 - 1); // a .glb and a .json per tile, plus plan.json and tileset.json
+    const shards = [0, 1, 2].map((i) => path.join(dir, `shard${i}`));
+    shards.forEach((s, i) => expect(cli(['tiles', ...args(), '-o', s, '--shard', `${i}/3`, '-q']).code).toBe(0));
+    expect(fs.existsSync(path.join(shards[0], 'tileset.json'))).toBe(false);
+    const merged = path.join(dir, 'merged');
+    const m = cli(['merge', ...shards, '-o', merged]);
+    expect(m.code, m.stderr).toBe(0);
+    expectSameBytes(snapshot(out), snapshot(merged));
+  });
+
+  it('merge refuses an incomplete set of shards', () => {
+    const lone = path.join(dir, 'lone');
+    expect(cli(['tiles', ...args(), '-o', lone, '--shard', '0/3', '-q']).code).toBe(0);
+    const m = cli(['merge', lone, '-o', path.join(dir, 'lone-merged')]);
+    expect(m.code).toBe(3);
+    expect(m.stderr).toMatch(/tile .* is missing/);
+  });
+
+  it('a run killed with SIGKILL resumes and ends with the same bytes as an uninterrupted run', async () => {
+    const o = path.join(dir, 'killed');
+    const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '-q'], { stdio: 'ignore' });
+    // kill it once a few tiles are complete
+    const t0 = Date.now();
+    while (Date.now() - t0 < 60_000) {
+      const done = fs.existsSync(path.join(o, 'tiles')) ? [...snapshot(path.join(o, 'tiles')).keys()].filter((k) => k.endsWith('.json')).length : 0;
+      if (done >= 3) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(fs.existsSync(path.join(o, 'tileset.json'))).toBe(false);
+    const again = cli(['tiles', ...args(), '-o', o]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/tiles: \d+ built, [1-9]\d* already complete \(resumed\)/);
+    expectSameBytes(snapshot(out), snapshot(o));
+  });
+
+  it('a folder holding another build is refused without --force', () => {
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-buildings', '500', '-o', out, '-q']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/holds tiles of other inputs or options; use --force/);
+  });
+});
