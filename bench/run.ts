@@ -40,3 +40,9 @@ console.log(`ratio cityforge/baseline: time ${(cf.seconds / bl.seconds).toFixed(
 const terrain = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'terrain.ts')], { encoding: 'utf8' });
 if (terrain.status !== 0) throw new Error(`bench terrain failed: ${terrain.stderr}`);
 process.stdout.write(terrain.stdout);
+
+for (const n of (process.env.BENCH_SCALE ?? '100000').split(',').filter(Boolean)) {
+  const scale = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'scale.ts'), n], { encoding: 'utf8' });
+  if (scale.status !== 0) throw new Error(`bench scale ${n} failed: ${scale.stderr}`);
+  process.stdout.write(scale.stdout);
+}

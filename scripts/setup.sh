@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 log() { echo "setup: $*" >&2; }
 
 # System packages: GDAL headers/libraries for gdal-async's shared build, GDAL tools for fixtures,
-# Chromium for the viewer's browser tests.
-PKGS=(libgdal-dev gdal-bin chromium)
+# Chromium for the viewer's browser tests, GNU parallel for the sharding recipe.
+PKGS=(libgdal-dev gdal-bin chromium parallel)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

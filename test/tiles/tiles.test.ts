@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from '@loaders.gl/core';
@@ -168,5 +168,21 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-buildings', '500', '-o', out, '-q']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/holds tiles of other inputs or options; use --force/);
+  });
+});
+
+describe('sharding with an existing engine: GNU parallel', () => {
+  it('scripts/tiles-parallel.sh (3 shards through GNU parallel, --sshlogin ":" = this machine) gives the single-run bytes', () => {
+    const dir = freshDir('tiles-parallel');
+    const input = path.join(dir, 'in');
+    fs.mkdirSync(input);
+    for (const t of ['15-5238-12666.mvt', '15-5238-12667.mvt']) fs.copyFileSync(path.join(DATA, 'sf-mvt', t), path.join(input, t));
+    const single = path.join(dir, 'single');
+    expect(cli(['tiles', input, '--max-buildings', '500', '-o', single, '-q']).code).toBe(0);
+    const out = path.join(dir, 'parallel');
+    const script = path.join(import.meta.dirname, '..', '..', 'scripts', 'tiles-parallel.sh');
+    const r = spawnSync('bash', [script, out, '3', input, '--', '--max-buildings', '500'], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':' } });
+    expect(r.status, r.stderr).toBe(0);
+    expectSameBytes(snapshot(single), snapshot(out));
   });
 });

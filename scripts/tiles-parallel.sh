@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Spread one `cityforge tiles` run over N shards with GNU parallel, then merge: on this machine,
+# or over ssh on several machines sharing the output folder (NFS, a mounted bucket, …).
+#
+#   scripts/tiles-parallel.sh OUT N INPUTS... [-- TILES OPTIONS...]
+#   SSHLOGINS=8/node1,8/node2 scripts/tiles-parallel.sh /shared/city 64 /shared/city.osm.pbf -- --terrain /shared/dem.tif
+#
+# Every shard computes the same plan from the same inputs and writes only its own tiles (atomically;
+# a failed shard can simply be rerun: complete tiles are kept). `cityforge merge` then writes
+# tileset.json. The result is byte-identical to a single-machine run.
+set -euo pipefail
+out=$1; n=$2; shift 2
+inputs=(); opts=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then shift; opts=("$@"); break; fi
+  inputs+=("$1"); shift
+done
+here=$(cd "$(dirname "$0")/.." && pwd)
+cf=(node "$here/bin/cityforge.js")
+login=()
+if [ -n "${SSHLOGINS:-}" ]; then
+  # remote machines need the same paths (project checkout and data); --sshlogin ':' means this machine
+  login=(--sshlogin "$SSHLOGINS")
+fi
+seq 0 $((n - 1)) | parallel --halt now,fail=1 --line-buffer "${login[@]}" \
+  "${cf[@]}" tiles "${inputs[@]}" "${opts[@]}" -o "$out" --shard {}/"$n" -q
+"${cf[@]}" merge "$out" -o "$out"
