@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { makeFrame } from '../src/core/frame.js';
+import { makeParams } from '../src/core/params.js';
 import { Summary } from '../src/core/summary.js';
 import type { BuildingParams, FeatureBatch } from '../src/core/types.js';
 import { writeGlb } from '../src/export/gltf.js';
@@ -41,11 +42,9 @@ export function galleryBatch(shapes: string[], footprints: Record<string, number
       }
       polygonOffsets.push(ringOffsets.length - 1);
       featureOffsets.push(polygonOffsets.length - 1);
-      params.push({
-        id: `${shape}/${name}`, source: 'gallery', height: 12, minHeight: 0, levels: null, minLevel: null,
-        roof: { shape, height: null, angle: null, levels: null, direction: null, orientation: null, colour: '#b5523b', material: null },
-        colour: '#efe6d8', material: null, kind: 'yes', name: null, role: 'building', partOf: null, drawAs: params.length, pieces: 1,
-      });
+      params.push(
+        makeParams({ id: `${shape}/${name}`, source: 'gallery', height: 12, colour: '#efe6d8', drawAs: params.length, roof: { shape, colour: '#b5523b' } as BuildingParams['roof'] }),
+      );
     });
   });
   return {

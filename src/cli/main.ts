@@ -55,20 +55,21 @@ Exit codes:
   130 interrupted (no partial output is left behind)`,
     );
 
+  /** Options of every command that reads inputs (build, tiles, plan). */
   const inputOptions = (c: Command) =>
     c
       .option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
-      .option('--where <sql>', 'OGR SQL attribute filter')
-      .option('--s-srs <crs>', 'source CRS, overriding the file')
+      .option('--where <sql>', "OGR SQL attribute filter, e.g. \"height > 20\" (default for OSM: building or building:part)")
+      .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
       .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(number('--level-height')).default(3))
       .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(number('--default-height')).default(10))
       .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
-      .option('--terrain <raster>', 'DEM to seat the buildings on')
+      .option('--terrain <raster>', 'DEM (any GDAL raster, any CRS): seat the buildings on it (build: and add a terrain mesh)')
       .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(number('--terrain-error')).default(1))
-      .addOption(new Option('--terrain-resolution <m>', 'terrain grid spacing').argParser(number('--terrain-resolution')))
-      .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(number('--z-scale')).default(1))
-      .addOption(new Option('--base <mode>', 'building base elevation from the terrain').choices(['min', 'mean', 'centroid']).default('min'))
-      .addOption(new Option('--max-buildings <n>', 'a tile with more buildings is split (quadtree)').argParser(number('--max-buildings')).default(2000));
+      .addOption(new Option('--terrain-resolution <m>', "terrain grid spacing (default: about the raster's)").argParser(number('--terrain-resolution')))
+      .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(number('--z-scale')).default(1))
+      .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default('min'));
+  const maxBuildings = new Option('--max-buildings <n>', 'a tile with more buildings is split (quadtree)').argParser(number('--max-buildings')).default(2000);
 
   inputOptions(
     program
@@ -77,6 +78,7 @@ Exit codes:
       .argument('<inputs...>', 'vector sources, as for build')
       .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
   )
+    .addOption(maxBuildings)
     .addOption(new Option('--shard <i/N>', 'build only share i of N of the tiles (for GNU parallel, Slurm arrays, Kubernetes Indexed Jobs); then cityforge merge').argParser(parseShard))
     .addOption(new Option('--jobs <n>', 'run n shard processes on this machine, then merge').argParser(number('--jobs')).default(1))
     .option('--force', 'rebuild every tile (default: tiles already complete are kept: a killed run resumes)')
@@ -104,7 +106,9 @@ Examples:
       .command('plan')
       .description('Print the independent work units (tiles) of a tiles run as JSON lines: unit, index, level, buildings, leaf.')
       .argument('<inputs...>', 'vector sources, as for tiles'),
-  ).action(async (inputs: string[], o) => {
+  )
+    .addOption(maxBuildings)
+    .action(async (inputs: string[], o) => {
     const logger = createLineLogger('error', (line) => process.stderr.write(line + '\n'));
     const progress = createProgress({ tty: false, interval: 3600, write: () => {}, quiet: true });
     for (const line of await runPlan(inputs, { ...o, output: '', jobs: 1, force: false, terrainResolution: o.terrainResolution ?? 0 }, logger, progress)) process.stdout.write(line + '\n');
@@ -120,22 +124,13 @@ Examples:
       mergeTiles(dirs, o.output, logger);
     });
 
-  program
-    .command('build')
-    .description('Build buildings from GIS footprints into one georeferenced GLB (EXT_mesh_features + EXT_structural_metadata).')
+  inputOptions(
+    program
+      .command('build')
+      .description('Build buildings from GIS footprints into one georeferenced GLB (EXT_mesh_features + EXT_structural_metadata).')
     .argument('<inputs...>', 'vector sources: GeoJSON(Seq), Shapefile, GeoPackage, FlatGeobuf, OSM .osm/.pbf, any OGR source; vector tiles: z-x-y.mvt, a z/x/y folder, .mbtiles, .pmtiles')
-    .requiredOption('-o, --output <file.glb>', 'output GLB (written to a temporary name, renamed when complete)')
-    .option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
-    .option('--where <sql>', "OGR SQL attribute filter, e.g. \"height > 20\" (default for OSM: building or building:part)")
-    .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
-    .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(number('--level-height')).default(3))
-    .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(number('--default-height')).default(10))
-    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
-    .option('--terrain <raster>', 'DEM (any GDAL raster, any CRS): seat the buildings on it and add a terrain mesh')
-    .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(number('--terrain-error')).default(1))
-    .addOption(new Option('--terrain-resolution <m>', 'terrain grid spacing (default: about the raster\'s)').argParser(number('--terrain-resolution')))
-    .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(number('--z-scale')).default(1))
-    .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default('min'))
+    .requiredOption('-o, --output <file.glb>', 'output GLB (written to a temporary name, renamed when complete)'),
+  )
     .option('--json', 'print the run summary as JSON on stdout')
     .option('-q, --quiet', 'only errors')
     .option('-v, --verbose', 'debug logging (every skipped feature)')
@@ -220,6 +215,13 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.internal;
   }
 }
+
+// `cityforge plan … | head` closes the pipe early: that is not an error
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    throw e;
+  });
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {

@@ -1,4 +1,5 @@
 import { makeFrame } from '../../src/core/frame.js';
+import { makeParams } from '../../src/core/params.js';
 import type { BuildingParams, FeatureBatch } from '../../src/core/types.js';
 import { cleanPolygons, REPAIR_DEFAULTS } from '../../src/ingest/repair.js';
 
@@ -13,11 +14,7 @@ export interface FootprintFixture {
 
 /** Default params for a test building. */
 export function testParams(id: string, height: number, minHeight = 0): BuildingParams {
-  return {
-    id, source: 'test', height, minHeight, levels: null, minLevel: null,
-    roof: { shape: 'flat', height: null, angle: null, levels: null, direction: null, orientation: null, colour: null, material: null },
-    colour: null, material: null, kind: 'yes', name: null, role: 'building', partOf: null, drawAs: 0, pieces: 1,
-  };
+  return makeParams({ id, source: 'test', height, minHeight });
 }
 
 /** Build a one-or-more-building batch from fixtures, through the same ring cleaning as ingest. */
