@@ -16,15 +16,16 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** The GLB to show: the file itself, or the first .glb (by name) in a folder. */
+/** The GLB to show: the file itself, a tileset folder (its tileset.json), or the first .glb (by name) in a folder. */
 export function resolveModel(target: string): string {
   if (!fs.existsSync(target)) throw new Error(`cityforge ingest: ${target}: no such file or folder`);
   if (fs.statSync(target).isDirectory()) {
+    if (fs.existsSync(path.join(target, 'tileset.json'))) return path.join(target, 'tileset.json');
     const glb = fs.readdirSync(target).filter((f) => f.endsWith('.glb')).sort()[0];
     if (!glb) throw new Error(`cityforge ingest: ${target}: no .glb file in this folder`);
     return path.join(target, glb);
   }
-  if (!/\.glb$/i.test(target)) throw new Error(`cityforge ingest: ${target}: not a .glb file`);
+  if (!/\.glb$|tileset\.json$/i.test(target)) throw new Error(`cityforge ingest: ${target}: not a .glb file or a tileset`);
   return target;
 }
 
@@ -37,16 +38,21 @@ function viewerDir(): string {
 export async function serveViewer(model: string, host: string, port: number, logger: Logger): Promise<{ url: string; server: http.Server }> {
   const root = viewerDir();
   const name = path.basename(model);
+  const isTileset = name === 'tileset.json';
+  const dataDir = path.resolve(path.dirname(model));
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
     let file: string | null = null;
     if (url === '/config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ glb: `data/${name}` }));
+      res.end(JSON.stringify(isTileset ? { tileset: 'data/tileset.json' } : { glb: `data/${name}` }));
       return;
     }
     if (url === `/data/${name}`) file = model;
-    else {
+    else if (isTileset && url.startsWith('/data/')) {
+      const p = path.normalize(path.join(dataDir, url.slice('/data/'.length)));
+      if (p.startsWith(dataDir + path.sep) && fs.existsSync(p) && fs.statSync(p).isFile()) file = p;
+    } else {
       const p = path.normalize(path.join(root, url === '/' ? 'index.html' : url));
       if (p.startsWith(root + path.sep) && fs.existsSync(p) && fs.statSync(p).isFile()) file = p;
     }
@@ -74,6 +80,11 @@ export function exportSite(model: string, dir: string): string[] {
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   fs.cpSync(root, dir, { recursive: true });
   const name = path.basename(model);
+  if (name === 'tileset.json') {
+    fs.cpSync(path.dirname(model), path.join(dir, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ tileset: 'data/tileset.json' }) + '\n');
+    return ['index.html', 'config.json', 'data/tileset.json'];
+  }
   fs.copyFileSync(model, path.join(dir, 'data', name));
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ glb: `data/${name}` }) + '\n');
   return ['index.html', 'config.json', `data/${name}`];

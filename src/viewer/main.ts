@@ -1,7 +1,8 @@
 import { loadCity, setHighlight, type CityModel } from './model.js';
 import { ModelView, topCentre } from './model-view.js';
 import { MapViewer } from './map-view.js';
-import { showSelection, showStats } from './panel.js';
+import { showSelection, showStats, showTilesetStats } from './panel.js';
+import { TilesetView } from './tiles-view.js';
 import * as THREE from 'three';
 
 /** Hooks for tests and scripts (and curious users in the console). */
@@ -11,6 +12,8 @@ interface CityforgeHooks {
   webgl2: boolean;
   view: 'model' | 'map';
   selected: number | null;
+  /** The selected building's id (its property table's `id`). */
+  selectedId: string | null;
   model?: CityModel;
   /** Page position of building `id`'s roof centre in the current view. */
   screenPositionOf(id: number): { x: number; y: number } | null;
@@ -24,6 +27,7 @@ const hooks: CityforgeHooks = {
   webgl2: !!document.createElement('canvas').getContext('webgl2'),
   view: 'model',
   selected: null,
+  selectedId: null,
   screenPositionOf: () => null,
   toggle: () => {},
 };
@@ -32,10 +36,10 @@ const hooks: CityforgeHooks = {
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   let url = params.get('glb');
-  if (!url) {
-    const cfg = await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
-    url = (cfg as { glb?: string }).glb ?? 'model.glb';
-  }
+  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string };
+  const tilesetUrl = params.get('tileset') ?? (url ? null : cfg.tileset ?? null);
+  if (tilesetUrl) return showTileset(tilesetUrl);
+  url ??= cfg.glb ?? 'model.glb';
   const model = await loadCity(url);
   hooks.model = model;
   showStats(model, url);
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
   };
   const select = (id: number | null) => {
     hooks.selected = id;
+    hooks.selectedId = id === null ? null : String(model.table['id']?.[id]);
     showSelection(model, id);
     paint();
   };
@@ -92,6 +97,35 @@ async function main(): Promise<void> {
     return mapView.project(new THREE.Vector3(top.x, -top.z, top.y));
   };
   modelView.render();
+  hooks.ready = true;
+}
+
+/** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */
+async function showTileset(url: string): Promise<void> {
+  const json = await (await fetch(url)).json();
+  let count = 0;
+  const walk = (t: { children?: unknown[] }) => {
+    count++;
+    (t.children ?? []).forEach((c) => walk(c as { children?: unknown[] }));
+  };
+  walk(json.root);
+  showTilesetStats(url, count);
+  document.getElementById('toggle')!.hidden = true;
+  const view = new TilesetView(document.getElementById('view-model')!, url, json);
+  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown };
+  tilesetHooks.tilesLoaded = () => view.loaded;
+  tilesetHooks.someBuilding = () => view.someBuilding();
+  view.renderer.domElement.addEventListener('click', (e) => {
+    const hit = view.pick(e.clientX, e.clientY);
+    hooks.selected = hit ? hit.id : null;
+    hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
+    showSelection({ table: hit ? hit.table : {} }, hit ? hit.id : null);
+  });
+  window.addEventListener('resize', () => view.resize());
+  hooks.screenPositionOf = () => {
+    const r = view.renderer.domElement.getBoundingClientRect();
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  };
   hooks.ready = true;
 }
 

@@ -22,7 +22,7 @@ export interface CityModel {
 }
 
 /** Decode the GLB's JSON chunk and its EXT_structural_metadata property table (strings and scalars). */
-function decodeTable(buf: ArrayBuffer): { json: any; table: Record<string, (string | number)[]>; rows: number } {
+export function decodeGlbTable(buf: ArrayBuffer): { json: any; table: Record<string, (string | number)[]>; rows: number } {
   const dv = new DataView(buf);
   const jsonLen = dv.getUint32(12, true);
   const json = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 20, jsonLen)));
@@ -57,7 +57,7 @@ export async function loadCity(url: string): Promise<CityModel> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status}`);
   const buf = await res.arrayBuffer();
-  const { json, table, rows } = decodeTable(buf);
+  const { json, table, rows } = decodeGlbTable(buf);
   const gltf = await new GLTFLoader().parseAsync(buf.slice(0), '');
   const buildingMeshes: THREE.Mesh[] = [];
   let triangles = 0;

@@ -13,7 +13,7 @@ export function showStats(model: CityModel, url: string): void {
 }
 
 /** The selected building's attributes, read from the property table row. */
-export function showSelection(model: CityModel, id: number | null): void {
+export function showSelection(model: Pick<CityModel, 'table'>, id: number | null): void {
   const el = document.getElementById('selection')!;
   if (id === null) {
     el.innerHTML = '<em>Click a building to see its attributes.</em>';
@@ -28,4 +28,9 @@ export function showSelection(model: CityModel, id: number | null): void {
     })
     .join('');
   el.innerHTML = `<table>${rows}</table>`;
+}
+
+/** The stats line for a tileset. */
+export function showTilesetStats(url: string, tiles: number): void {
+  document.getElementById('stats')!.innerHTML = `<div>3D Tiles tileset · <b>${tiles}</b> tiles</div><div>${esc(url)}</div>`;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA, freshDir } from '../helpers/fixtures.js';
+import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
@@ -136,5 +136,54 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     expect(await p2.evaluate(() => (window as any).cityforge.error)).toBeNull();
     await p2.close();
     srv.close();
+  });
+});
+
+describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)', () => {
+  let server: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    const dir = freshDir('viewer-tiles');
+    const input = path.join(dir, 'in');
+    fs.mkdirSync(input);
+    for (const t of ['15-5238-12666.mvt', '15-5238-12667.mvt']) fs.copyFileSync(path.join(DATA, 'sf-mvt', t), path.join(input, t));
+    const out = path.join(dir, 'tiles');
+    const built = cli(['tiles', input, '--max-buildings', '500', '-o', out, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let s = '';
+      server.stdout!.on('data', (d) => {
+        s += d;
+        const m = /cityforge view: (http:\/\/\S+)/.exec(s);
+        if (m) resolve(m[1]);
+      });
+      server.on('exit', (code) => reject(new Error(`cityforge view exited with ${code}`)));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
+    await page.waitForFunction('window.cityforge.tilesLoaded() >= 1', null, { timeout: 120_000 });
+    await page.waitForTimeout(1500);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  it('streams tiles, draws the city, and a click shows the picked building from its tile’s table', async () => {
+    expect(await page.evaluate(() => (window as any).cityforge.error)).toBeNull();
+    expect(await page.textContent('#stats')).toMatch(/3D Tiles tileset · \d+ tiles/);
+    const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-view.png'), shot);
+    expect(pixelStats(shot).building).toBeGreaterThan(0.01);
+    const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    expect(b).not.toBeNull();
+    await page.mouse.click(b.x, b.y);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
+    expect(await page.textContent('#selection [data-key="id"]')).toBe(b.id);
   });
 });

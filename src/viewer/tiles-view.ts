@@ -1,0 +1,147 @@
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { TilesRenderer } from '3d-tiles-renderer';
+import { decodeGlbTable } from './model.js';
+
+/** A loaded tile's property table, kept on its scene. */
+interface TileTable {
+  table: Record<string, (string | number)[]>;
+}
+
+/**
+ * The three.js view of a 3D Tiles tileset (3DTilesRendererJS): the tileset placed back into its local
+ * frame (ECEF → east-north-up → y-up), lights and ground as the model view, per-building picking from
+ * each tile's EXT_structural_metadata table through its EXT_mesh_features ids.
+ */
+export class TilesetView {
+  readonly renderer: THREE.WebGLRenderer;
+  readonly camera: THREE.PerspectiveCamera;
+  readonly scene = new THREE.Scene();
+  readonly tiles: TilesRenderer;
+  private readonly controls: OrbitControls;
+  private readonly raycaster = new THREE.Raycaster();
+  /** Tiles whose table is loaded. */
+  loaded = 0;
+
+  constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(1);
+    this.renderer.shadowMap.enabled = true;
+    el.appendChild(this.renderer.domElement);
+    this.scene.background = new THREE.Color(0xdfe6ee);
+    this.tiles = new TilesRenderer(url);
+    const enuToEcef = new THREE.Matrix4().fromArray(tileset.asset.extras?.cityforge?.frame?.enuToEcef ?? new THREE.Matrix4().toArray());
+    const zUpToYUp = new THREE.Matrix4().makeRotationX(-Math.PI / 2);
+    this.tiles.group.matrixAutoUpdate = false;
+    this.tiles.group.matrix.copy(zUpToYUp).multiply(enuToEcef.clone().invert());
+    this.tiles.group.matrixWorldNeedsUpdate = true;
+    this.scene.add(this.tiles.group);
+    this.tiles.addEventListener('load-model', ({ scene, url: tileUrl }: { scene: THREE.Object3D; url: string }) => {
+      scene.traverse((o) => {
+        o.castShadow = o.receiveShadow = true;
+      });
+      fetch(tileUrl)
+        .then((r) => r.arrayBuffer())
+        .then((buf) => {
+          (scene.userData as TileTable).table = decodeGlbTable(buf).table;
+          this.loaded++;
+        });
+      this.render();
+    });
+    // camera from the root box (frame metres, z up)
+    const b = tileset.root.boundingVolume.box;
+    const centre = new THREE.Vector3(b[0], b[2], -b[1]);
+    const span = Math.max(2 * b[3], 2 * b[7], 50);
+    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x8090a0, 1.1));
+    const sun = new THREE.DirectionalLight(0xfff4e0, 2.4);
+    sun.position.set(centre.x - span * 0.4, centre.y + span * 0.8, centre.z + span * 0.5);
+    sun.target.position.copy(centre);
+    this.scene.add(sun, sun.target);
+    const ground = new THREE.Mesh(new THREE.PlaneGeometry(span * 4, span * 4), new THREE.MeshStandardMaterial({ color: 0xc9cfc4, roughness: 1 }));
+    ground.rotation.x = -Math.PI / 2;
+    ground.position.set(centre.x, b[2] - b[11] - 0.05, centre.z);
+    this.scene.add(ground);
+    this.camera = new THREE.PerspectiveCamera(40, 1, Math.max(0.5, span / 5000), span * 20);
+    this.camera.position.set(centre.x + span * 0.35, centre.y + span * 0.55, centre.z + span * 0.75);
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.target.copy(centre);
+    this.controls.update();
+    this.controls.addEventListener('change', () => this.render());
+    this.tiles.setCamera(this.camera);
+    this.resize();
+    const loop = () => {
+      this.render();
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  }
+
+  resize(): void {
+    const w = this.el.clientWidth || window.innerWidth;
+    const h = this.el.clientHeight || window.innerHeight;
+    this.renderer.setSize(w, h);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.tiles.setResolutionFromRenderer(this.camera, this.renderer);
+  }
+
+  render(): void {
+    this.camera.updateMatrixWorld();
+    this.tiles.update();
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  /**
+   * A building drawn now (the tallest in the first visible tile that has its table) and the page
+   * position of the centre of its top: for tests and demos.
+   */
+  someBuilding(): { x: number; y: number; id: string } | null {
+    let found: { x: number; y: number; id: string } | null = null;
+    this.scene.updateMatrixWorld(true);
+    this.tiles.group.traverse((o) => {
+      if (found || !(o as THREE.Mesh).isMesh || !o.visible) return;
+      const m = o as THREE.Mesh;
+      const f = m.geometry.attributes._feature_id_0;
+      let t: THREE.Object3D | null = m;
+      while (t && !(t.userData as TileTable).table) t = t.parent;
+      if (!f || !t) return;
+      const table = (t.userData as TileTable).table;
+      const heights = table['height'] as number[];
+      let best = -1;
+      for (let i = 0; i < f.count; i++) {
+        const id = Math.round(f.getX(i));
+        if (best < 0 || heights[id] > heights[best]) best = id;
+      }
+      const v = new THREE.Vector3();
+      const pts: THREE.Vector3[] = [];
+      let maxY = -Infinity;
+      for (let i = 0; i < f.count; i++) {
+        if (Math.round(f.getX(i)) !== best) continue;
+        v.fromBufferAttribute(m.geometry.attributes.position, i).applyMatrix4(m.matrixWorld);
+        pts.push(v.clone());
+        maxY = Math.max(maxY, v.y);
+      }
+      const top = pts.filter((p) => p.y >= maxY - 0.05);
+      const c = top.reduce((a, p) => a.add(p), new THREE.Vector3()).divideScalar(top.length).project(this.camera);
+      const r = this.renderer.domElement.getBoundingClientRect();
+      if (Math.abs(c.x) < 0.95 && Math.abs(c.y) < 0.95) found = { x: r.left + ((c.x + 1) / 2) * r.width, y: r.top + ((1 - c.y) / 2) * r.height, id: String(table['id'][best]) };
+    });
+    return found;
+  }
+
+  /** The building under page pixel (x, y): its tile's table and row, or null. */
+  pick(x: number, y: number): { table: Record<string, (string | number)[]>; id: number } | null {
+    const r = this.renderer.domElement.getBoundingClientRect();
+    this.raycaster.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
+    for (const hit of this.raycaster.intersectObject(this.tiles.group, true)) {
+      const g = (hit.object as THREE.Mesh).geometry;
+      const f = g?.attributes?._feature_id_0;
+      if (!f || !hit.face) continue;
+      let o: THREE.Object3D | null = hit.object;
+      while (o && !(o.userData as TileTable).table) o = o.parent;
+      if (!o) continue;
+      return { table: (o.userData as TileTable).table, id: Math.round(f.getX(hit.face.a)) };
+    }
+    return null;
+  }
+}
