@@ -26,6 +26,8 @@ export interface BuildCommandOptions {
   terrainResolution: number;
   zScale: number;
   base: BaseMode;
+  /** EXT_meshopt_compression. */
+  compress?: boolean;
 }
 
 /** Extent of a batch's footprints in the frame, grown by `margin` metres. */
@@ -93,7 +95,7 @@ export async function runBuild(inputs: string[], options: BuildCommandOptions, l
     progress.update('building meshes', batch.params.length, batch.params.length);
     progress.done();
     const t1 = performance.now();
-    const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain });
+    const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, compress: !!options.compress });
     summary.time('encode', (performance.now() - t1) / 1000);
     out.commit(glb);
     summary.buildingsWritten = batch.params.length;

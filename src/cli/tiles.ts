@@ -24,7 +24,7 @@ function fingerprint(inputs: string[], o: TilesCommandOptions) {
     const s = fs.statSync(p);
     return [path.resolve(p), s.isDirectory() ? fs.readdirSync(p).length : s.size, Math.round(s.mtimeMs)];
   };
-  const keys = ['layer', 'where', 'sSrs', 'levelHeight', 'defaultHeight', 'origin', 'terrainError', 'terrainResolution', 'zScale', 'base', 'maxBuildings'] as const;
+  const keys = ['layer', 'where', 'sSrs', 'levelHeight', 'defaultHeight', 'origin', 'terrainError', 'terrainResolution', 'zScale', 'base', 'maxBuildings', 'compress'] as const;
   const options = Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
   return { inputs: inputs.map(stat), terrain: o.terrain ? stat(o.terrain) : null, options };
 }
@@ -77,7 +77,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
   writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
   const units = o.shard ? shardUnits(root, o.shard) : allTiles(root);
   const t1 = performance.now();
-  await buildTiles(batch, units, o.output, ground, o.force, logger, summary, (done, total) => progress.update('building tiles', done, total));
+  await buildTiles(batch, units, o.output, ground, o.force, logger, summary, (done, total) => progress.update('building tiles', done, total), !!o.compress);
   progress.done();
   summary.time('tiles', (performance.now() - t1) / 1000);
   summary.buildingsWritten = o.shard ? 0 : batch.params.length;

@@ -1,7 +1,8 @@
 import { Document, NodeIO, type Accessor, type Primitive } from '@gltf-transform/core';
 import type { BuildingParams, FrameInfo, MeshBatch } from '../core/types.js';
 import type { TerrainMesh } from '../procedural/terrain.js';
-import { KHRMeshQuantization } from '@gltf-transform/extensions';
+import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
+import { MeshoptEncoder } from 'meshoptimizer';
 import { MeshFeatures, StructuralMetadata } from './metadata.js';
 
 /** Options for {@link writeGlb}. */
@@ -15,6 +16,8 @@ export interface GltfOptions {
    * 8-bit (KHR_mesh_quantization): about half the bytes; the position step is reported in the georeference.
    */
   quantize: boolean;
+  /** Compress vertex and index buffers with EXT_meshopt_compression (needs quantize; readers need the meshopt decoder). */
+  compress: boolean;
   /** A terrain mesh, written as its own node and mesh ("terrain") with its own material. */
   terrain?: TerrainMesh;
   /** Terrain base colour (#rrggbb). */
@@ -22,7 +25,7 @@ export interface GltfOptions {
 }
 
 /** Defaults for {@link GltfOptions}. */
-export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, copyright: '© OpenStreetMap contributors', quantize: true, terrainColour: '#a7ae96' };
+export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, copyright: '© OpenStreetMap contributors', quantize: true, compress: false, terrainColour: '#a7ae96' };
 
 /** What {@link writeGlb} records in `asset.extras.cityforge` so a viewer can place the model. */
 export interface GlbGeoreference {
@@ -202,5 +205,11 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   asset.generator = 'cityforge';
   asset.copyright = opts.copyright;
   asset.extras = { cityforge: geo };
-  return new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata, KHRMeshQuantization]).writeBinary(doc);
+  const io = new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata, KHRMeshQuantization, EXTMeshoptCompression]);
+  if (opts.compress) {
+    await MeshoptEncoder.ready;
+    io.registerDependencies({ 'meshopt.encoder': MeshoptEncoder });
+    doc.createExtension(EXTMeshoptCompression).setRequired(true).setEncoderOptions({ method: EXTMeshoptCompression.EncoderMethod.QUANTIZE });
+  }
+  return io.writeBinary(doc);
 }

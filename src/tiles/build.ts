@@ -57,12 +57,12 @@ export function shardUnits(root: TileNode, shard: [number, number]): TileNode[] 
  * Build the content of one tile: full detail (roofs, seated) for a leaf, flat-roofed oriented boxes
  * of every building below it for a coarser tile (REPLACE refinement).
  */
-export async function buildTileContent(batch: FeatureBatch, node: TileNode, ground: Float64Array | undefined, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
+export async function buildTileContent(batch: FeatureBatch, node: TileNode, ground: Float64Array | undefined, summary: Summary, compress = false): Promise<{ glb: Uint8Array; record: TileRecord }> {
   let sub = subsetBatch(batch, node.buildings);
   if (node.children.length) sub = boxedBatch(sub);
   const g = ground ? Float64Array.from(node.buildings, (f) => ground[f]) : undefined;
   const mesh = buildMeshes(sub, { ground: g }, summary);
-  const glb = await writeGlb(mesh, sub.params, batch.frame);
+  const glb = await writeGlb(mesh, sub.params, batch.frame, { compress });
   const b: [number, number, number, number, number, number] = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
   for (let i = 0; i < mesh.positions.length; i += 3)
     for (let k = 0; k < 3; k++) {
@@ -76,7 +76,7 @@ export async function buildTileContent(batch: FeatureBatch, node: TileNode, grou
  * Build the tiles of `units` into `dir`, each written atomically (content, then its record, which
  * marks it complete). Tiles already complete are skipped unless `force`: a killed run resumes.
  */
-export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: string, ground: Float64Array | undefined, force: boolean, logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void): Promise<{ built: number; skipped: number }> {
+export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: string, ground: Float64Array | undefined, force: boolean, logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void, compress = false): Promise<{ built: number; skipped: number }> {
   let built = 0, skipped = 0;
   for (const [k, node] of units.entries()) {
     const glbPath = path.join(dir, 'tiles', `${node.id}.glb`);
@@ -84,7 +84,7 @@ export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: st
     if (!force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
       skipped++;
     } else {
-      const { glb, record } = await buildTileContent(batch, node, ground, summary);
+      const { glb, record } = await buildTileContent(batch, node, ground, summary, compress);
       writeFileAtomic(glbPath, glb);
       writeFileAtomic(recPath, JSON.stringify(record) + '\n');
       summary.bytes += glb.byteLength;

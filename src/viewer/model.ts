@@ -1,5 +1,6 @@
 import * as THREE from 'three';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 
 /** The frame written by cityforge into asset.extras.cityforge. */
 export interface Georeference {
@@ -58,7 +59,8 @@ export async function loadCity(url: string): Promise<CityModel> {
   if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status}`);
   const buf = await res.arrayBuffer();
   const { json, table, rows } = decodeGlbTable(buf);
-  const gltf = await new GLTFLoader().parseAsync(buf.slice(0), '');
+  // --compress output (EXT_meshopt_compression) needs the meshopt decoder
+  const gltf = await new GLTFLoader().setMeshoptDecoder(MeshoptDecoder).parseAsync(buf.slice(0), '');
   const buildingMeshes: THREE.Mesh[] = [];
   let triangles = 0;
   gltf.scene.traverse((o) => {

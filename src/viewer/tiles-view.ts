@@ -1,6 +1,8 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { TilesRenderer } from '3d-tiles-renderer';
+import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
+import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 import { decodeGlbTable } from './model.js';
 
 /** A loaded tile's property table, kept on its scene. */
@@ -30,6 +32,7 @@ export class TilesetView {
     el.appendChild(this.renderer.domElement);
     this.scene.background = new THREE.Color(0xdfe6ee);
     this.tiles = new TilesRenderer(url);
+    this.tiles.registerPlugin(new GLTFExtensionsPlugin({ meshoptDecoder: MeshoptDecoder }));
     const enuToEcef = new THREE.Matrix4().fromArray(tileset.asset.extras?.cityforge?.frame?.enuToEcef ?? new THREE.Matrix4().toArray());
     const zUpToYUp = new THREE.Matrix4().makeRotationX(-Math.PI / 2);
     this.tiles.group.matrixAutoUpdate = false;

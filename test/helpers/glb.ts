@@ -24,8 +24,11 @@ export interface ReadBack {
   bounds: [number, number, number, number, number, number];
 }
 
-/** Read a GLB with loaders.gl (an independent reader) and decode the building table. */
-export async function readGlb(bytes: Uint8Array): Promise<ReadBack> {
+/**
+ * Read a GLB with loaders.gl (an independent reader) and decode the building table; with
+ * `accessors: false` skip feature ids and bounds (meshopt-compressed buffers are not decoded here).
+ */
+export async function readGlb(bytes: Uint8Array, { accessors = true } = {}): Promise<ReadBack> {
   const gltf = await parse(bytes.slice().buffer, GLTFLoader, { gltf: { postProcess: false, loadBuffers: true } } as never);
   const json = gltf.json as Record<string, any>;
   const bin = gltf.buffers[0] as { arrayBuffer: ArrayBuffer; byteOffset: number };
@@ -61,7 +64,7 @@ export async function readGlb(bytes: Uint8Array): Promise<ReadBack> {
     const all = new C(bin.arrayBuffer, bin.byteOffset + (b.byteOffset ?? 0) + (a.byteOffset ?? 0), (a.count - 1) * stride + n);
     return { get: (k: number, c: number) => all[k * stride + c], count: a.count as number };
   };
-  for (const node of json.nodes) {
+  for (const node of accessors ? json.nodes : []) {
     if (node.mesh === undefined) continue;
     const s = node.scale ?? [1, 1, 1];
     const t = node.translation ?? [0, 0, 0];

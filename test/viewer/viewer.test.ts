@@ -116,11 +116,18 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('model');
   });
 
-  it('cityforge view --export writes a static site that works from a plain static server', async () => {
-    const site = path.join(dir, 'site');
-    const r = cli(['view', path.join(dir, 'city.glb'), '--export', site]);
+  it.each([
+    ['city.glb', []],
+    ['city-compressed.glb', ['--compress']],
+  ])('cityforge view --export writes a static site that works from a plain static server (%s)', async (name, extra) => {
+    const site = path.join(dir, `site-${name}`);
+    if (!fs.existsSync(path.join(dir, name))) {
+      const b = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), ...extra, '-o', path.join(dir, name), '-q']);
+      expect(b.code, b.stderr).toBe(0);
+    }
+    const r = cli(['view', path.join(dir, name), '--export', site]);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['index.html', 'config.json', 'data/city.glb']) expect(fs.existsSync(path.join(site, f))).toBe(true);
+    for (const f of ['index.html', 'config.json', `data/${name}`]) expect(fs.existsSync(path.join(site, f))).toBe(true);
     // serve the folder with a minimal static server (not cityforge's) and load it
     const http = await import('node:http');
     const srv = http.createServer((q, s) => {
@@ -134,6 +141,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     await p2.goto(`http://127.0.0.1:${(srv.address() as { port: number }).port}/`);
     await p2.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
     expect(await p2.evaluate(() => (window as any).cityforge.error)).toBeNull();
+    expect(pixelStats(await p2.screenshot()).building).toBeGreaterThan(0.02);
     await p2.close();
     srv.close();
   });
