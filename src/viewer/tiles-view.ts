@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { createStage, fitStage, type Stage } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -18,19 +18,18 @@ interface TileTable {
 export class TilesetView {
   readonly renderer: THREE.WebGLRenderer;
   readonly camera: THREE.PerspectiveCamera;
-  readonly scene = new THREE.Scene();
+  readonly scene: THREE.Scene;
   readonly tiles: TilesRenderer;
-  private readonly controls: OrbitControls;
+  private readonly stage: Stage;
   private readonly raycaster = new THREE.Raycaster();
   /** Tiles whose table is loaded. */
   loaded = 0;
 
   constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(1);
-    this.renderer.shadowMap.enabled = true;
-    el.appendChild(this.renderer.domElement);
-    this.scene.background = new THREE.Color(0xdfe6ee);
+    // the root box (frame metres, z up) → glTF axes for the stage
+    const b = tileset.root.boundingVolume.box;
+    this.stage = createStage(el, new THREE.Vector3(b[0], b[2], -b[1]), Math.max(2 * b[3], 2 * b[7], 50), b[2] - b[11], b[2] + b[11]);
+    ({ renderer: this.renderer, camera: this.camera, scene: this.scene } = this.stage);
     this.tiles = new TilesRenderer(url);
     this.tiles.registerPlugin(new GLTFExtensionsPlugin({ meshoptDecoder: MeshoptDecoder }));
     const enuToEcef = new THREE.Matrix4().fromArray(tileset.asset.extras?.cityforge?.frame?.enuToEcef ?? new THREE.Matrix4().toArray());
@@ -49,27 +48,7 @@ export class TilesetView {
           (scene.userData as TileTable).table = decodeGlbTable(buf).table;
           this.loaded++;
         });
-      this.render();
     });
-    // camera from the root box (frame metres, z up)
-    const b = tileset.root.boundingVolume.box;
-    const centre = new THREE.Vector3(b[0], b[2], -b[1]);
-    const span = Math.max(2 * b[3], 2 * b[7], 50);
-    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x8090a0, 1.1));
-    const sun = new THREE.DirectionalLight(0xfff4e0, 2.4);
-    sun.position.set(centre.x - span * 0.4, centre.y + span * 0.8, centre.z + span * 0.5);
-    sun.target.position.copy(centre);
-    this.scene.add(sun, sun.target);
-    const ground = new THREE.Mesh(new THREE.PlaneGeometry(span * 4, span * 4), new THREE.MeshStandardMaterial({ color: 0xc9cfc4, roughness: 1 }));
-    ground.rotation.x = -Math.PI / 2;
-    ground.position.set(centre.x, b[2] - b[11] - 0.05, centre.z);
-    this.scene.add(ground);
-    this.camera = new THREE.PerspectiveCamera(40, 1, Math.max(0.5, span / 5000), span * 20);
-    this.camera.position.set(centre.x + span * 0.35, centre.y + span * 0.55, centre.z + span * 0.75);
-    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
-    this.controls.target.copy(centre);
-    this.controls.update();
-    this.controls.addEventListener('change', () => this.render());
     this.tiles.setCamera(this.camera);
     this.resize();
     const loop = () => {
@@ -80,11 +59,7 @@ export class TilesetView {
   }
 
   resize(): void {
-    const w = this.el.clientWidth || window.innerWidth;
-    const h = this.el.clientHeight || window.innerHeight;
-    this.renderer.setSize(w, h);
-    this.camera.aspect = w / h;
-    this.camera.updateProjectionMatrix();
+    fitStage(this.el, this.stage);
     this.tiles.setResolutionFromRenderer(this.camera, this.renderer);
   }
 

@@ -29,6 +29,21 @@ function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { drawn: 
   return { drawn: drawn / total, building: building / total, highlight };
 }
 
+/** Start `cityforge view <target> --port 0`; resolves with the process and the URL it prints. */
+async function startViewer(target: string): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', target, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d) => {
+      out += d;
+      const m = /cityforge view: (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`cityforge view exited with ${code}`)));
+  });
+  return { server, url };
+}
+
 describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
   let dir: string;
   let server: ChildProcess;
@@ -43,16 +58,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const glb = path.join(dir, 'city.glb');
     const built = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '-o', glb, '-q']);
     expect(built.code, built.stderr).toBe(0);
-    server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', glb, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (d) => {
-        out += d;
-        const m = /cityforge view: (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`cityforge view exited with ${code}`)));
-    });
+    ({ server, url } = await startViewer(glb));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
@@ -159,16 +165,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const out = path.join(dir, 'tiles');
     const built = cli(['tiles', input, '--max-buildings', '500', '-o', out, '-q']);
     expect(built.code, built.stderr).toBe(0);
-    server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let s = '';
-      server.stdout!.on('data', (d) => {
-        s += d;
-        const m = /cityforge view: (http:\/\/\S+)/.exec(s);
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`cityforge view exited with ${code}`)));
-    });
+    let url: string;
+    ({ server, url } = await startViewer(out));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);

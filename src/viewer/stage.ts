@@ -1,0 +1,55 @@
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+
+/** What both three.js views share: renderer, scene with sky colour, sun and ground, camera and orbit controls. */
+export interface Stage {
+  renderer: THREE.WebGLRenderer;
+  scene: THREE.Scene;
+  camera: THREE.PerspectiveCamera;
+  controls: OrbitControls;
+}
+
+/**
+ * Set up a stage in `el` around `centre` (glTF axes, y up) for content `span` metres across whose
+ * lowest point is at `groundY`: hemisphere light, a sun with shadows, a ground plane, an oblique camera.
+ */
+export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number, groundY: number, topY: number): Stage {
+  const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  renderer.setPixelRatio(1);
+  renderer.shadowMap.enabled = true;
+  el.appendChild(renderer.domElement);
+  const scene = new THREE.Scene();
+  scene.background = new THREE.Color(0xdfe6ee);
+  const ground = new THREE.Mesh(new THREE.PlaneGeometry(span * 4, span * 4), new THREE.MeshStandardMaterial({ color: 0xc9cfc4, roughness: 1 }));
+  ground.rotation.x = -Math.PI / 2;
+  ground.position.set(centre.x, groundY - 0.05, centre.z);
+  ground.receiveShadow = true;
+  scene.add(ground);
+  scene.add(new THREE.HemisphereLight(0xffffff, 0x8090a0, 1.1));
+  const sun = new THREE.DirectionalLight(0xfff4e0, 2.4);
+  sun.position.set(centre.x - span * 0.4, topY + span * 0.8, centre.z + span * 0.5);
+  sun.target.position.copy(centre);
+  sun.castShadow = true;
+  sun.shadow.mapSize.set(2048, 2048);
+  const sc = sun.shadow.camera as THREE.OrthographicCamera;
+  sc.left = sc.bottom = -span * 0.75;
+  sc.right = sc.top = span * 0.75;
+  sc.near = 1;
+  sc.far = span * 4;
+  scene.add(sun, sun.target);
+  const camera = new THREE.PerspectiveCamera(40, 1, Math.max(0.5, span / 5000), span * 20);
+  camera.position.set(centre.x + span * 0.35, topY + span * 0.55, centre.z + span * 0.75);
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.target.copy(centre);
+  controls.update();
+  return { renderer, scene, camera, controls };
+}
+
+/** Fit the renderer and camera to the element's size. */
+export function fitStage(el: HTMLElement, s: Stage): void {
+  const w = el.clientWidth || window.innerWidth;
+  const h = el.clientHeight || window.innerHeight;
+  s.renderer.setSize(w, h);
+  s.camera.aspect = w / h;
+  s.camera.updateProjectionMatrix();
+}
