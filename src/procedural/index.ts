@@ -6,6 +6,8 @@ import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
 import { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 import { materialLook } from './materials.js';
+import { simplifyFootprint } from './simplify.js';
+import type { Footprint } from './footprint.js';
 import { emitRoofModel } from './roofs/emit.js';
 import { flatRoofFast } from './roofs/flat-fast.js';
 import { FALLBACK, flatRoof, hippedRoof, roofBuilder } from './roofs/index.js';
@@ -74,27 +76,41 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
         if (!flatRoofFast(fp, p.height, mesh)) summary.warn('roof:flat-not-triangulated');
         continue;
       }
-      let sk: StraightSkeleton | null | undefined;
-      const input: RoofInput = {
-        footprint: fp,
-        apex: p.height,
-        minHeight: p.minHeight,
-        roof: p.roof,
-        skeleton: () => {
-          if (sk === undefined) {
-            const t = performance.now();
-            sk = straightSkeleton(fp);
-            skeletonMs += performance.now() - t;
-          }
-          return sk;
-        },
-        warn: (kind) => summary.warn(kind),
+      const inputFor = (footprint: Footprint): RoofInput => {
+        let sk: StraightSkeleton | null | undefined;
+        return {
+          footprint,
+          apex: p.height,
+          minHeight: p.minHeight,
+          roof: p.roof,
+          skeleton: () => {
+            if (sk === undefined) {
+              const t = performance.now();
+              sk = straightSkeleton(footprint);
+              skeletonMs += performance.now() - t;
+            }
+            return sk;
+          },
+          warn: (kind) => summary.warn(kind),
+        };
       };
+      const input = inputFor(fp);
       let b: RoofBuilder | undefined = builder;
       let name = shape;
+      let simplified: RoofInput | null | undefined;
       while (b) {
         const model = b.build(input);
         if (model && emitRoofModel(model, fp, p.minHeight, mesh, opts, wallMaterial, roofMaterial)) break;
+        // the skeleton library failed on this footprint: retry the shape on it without its tiniest jogs
+        if (input.skeleton() === null && simplified === undefined) {
+          const fp2 = simplifyFootprint(fp);
+          simplified = fp2 ? inputFor(fp2) : null;
+          const m2 = simplified && b.build(simplified);
+          if (m2 && fp2 && emitRoofModel(m2, fp2, p.minHeight, mesh, opts, wallMaterial, roofMaterial)) {
+            summary.warn('roof:footprint-simplified-for-skeleton');
+            break;
+          }
+        }
         const next: RoofBuilder | undefined = b === flatRoof ? undefined : (FALLBACK[b.shapes[0]] ?? hippedRoof);
         const nextName = next?.shapes[0] ?? 'none';
         summary.warn(`roof:fallback:${name}->${nextName}`, `${p.source} feature ${p.id}`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Summary } from '../../src/core/summary.js';
 import type { FeatureBatch, RoofParams } from '../../src/core/types.js';
-import { buildMeshes, ROOF_BUILDERS } from '../../src/procedural/index.js';
+import { buildMeshes, ROOF_BUILDERS, straightSkeleton } from '../../src/procedural/index.js';
 import { batchFromFixtures } from '../helpers/batch.js';
 import { meshMetrics } from '../helpers/metrics.js';
 
@@ -155,5 +155,24 @@ describe('materials and colours', () => {
     Object.assign(batch.params[0].roof, { shape: 'hipped', material: 'slate', colour: '#112233' });
     const mesh = buildMeshes(batch, {}, new Summary());
     expect(mesh.materials.map((m) => m.name)).toContain('roof:#112233:0.7:0');
+  });
+});
+
+describe('skeleton-library-fails (fixture named after the bug)', () => {
+  const fx = JSON.parse(fs.readFileSync(path.join(dir, 'in', 'skeleton-library-fails.json'), 'utf8')) as { height: number; footprints: Record<string, number[][][]> };
+  it.each(['hipped', 'gabled', 'mansard'])('%s: built on the simplified footprint, closed, no fallback', (shape) => {
+    const batch = batchFromFixtures([{ description: 'x', height: fx.height, polygons: [fx.footprints['skeleton-library-fails']] }]);
+    batch.params[0].roof.shape = shape;
+    const summary = new Summary();
+    const mesh = buildMeshes(batch, {}, summary);
+    const m = meshMetrics(mesh);
+    expect(m.watertight).toBe(true);
+    expect(m.bounds[5]).toBeCloseTo(fx.height, 3);
+    expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+    expect(summary.warnings.get('roof:footprint-simplified-for-skeleton')).toBe(1);
+  });
+  it('the library really fails on it (if a newer straight-skeleton builds it, this fixture no longer covers the retry)', () => {
+    const ring = fx.footprints['skeleton-library-fails'][0];
+    expect(straightSkeleton({ coords: Float64Array.from(ring.flat()), ringStarts: Uint32Array.from([0, ring.length]) })).toBeNull();
   });
 });
