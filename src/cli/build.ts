@@ -7,6 +7,7 @@ import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { makeFrame } from '../core/frame.js';
 import gdal from 'gdal-async';
 import type { FeatureBatch } from '../core/types.js';
+import type { ElevationGrid } from '../core/grid.js';
 import { writeGlb } from '../export/gltf.js';
 import { AtomicOutput } from './output.js';
 import type { Progress } from './progress.js';
@@ -43,7 +44,7 @@ function batchExtent(b: FeatureBatch, margin: number) {
 }
 
 /** Ingest the inputs and, with `--terrain`, seat them: what `build` and `tiles` share. */
-export async function prepare(inputs: string[], options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary, progress: Progress): Promise<{ batch: FeatureBatch; ground?: Float64Array; terrain?: TerrainMesh }> {
+export async function prepare(inputs: string[], options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary, progress: Progress, { mesh = true } = {}): Promise<{ batch: FeatureBatch; ground?: Float64Array; terrain?: TerrainMesh; grid?: ElevationGrid }> {
     const batch = await ingest(
     inputs,
     {
@@ -63,6 +64,7 @@ export async function prepare(inputs: string[], options: Omit<BuildCommandOption
   if (batch.params.length === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
   let ground: Float64Array | undefined;
   let terrain: TerrainMesh | undefined;
+  let grid: ElevationGrid | undefined;
   if (options.terrain) {
     const t2 = performance.now();
     const want = batchExtent(batch, 30);
@@ -71,15 +73,17 @@ export async function prepare(inputs: string[], options: Omit<BuildCommandOption
       logger.warn(`${options.terrain}: the raster does not overlap the buildings; building on flat ground`);
       summary.warn('terrain:no-overlap-built-flat');
     } else {
-      const grid = readElevation(options.terrain, batch.frame, want, { zScale: options.zScale, resolution: options.terrainResolution }, logger, summary);
+      grid = readElevation(options.terrain, batch.frame, want, { zScale: options.zScale, resolution: options.terrainResolution }, logger, summary);
       ground = groundElevations(batch, grid, options.base);
-      terrain = terrainMesh(grid, { maxError: options.terrainError });
-      summary.triangles += terrain.indices.length / 3;
-      logger.info(`terrain: ${terrain.surfaceTriangles} surface triangles (max error ${options.terrainError} m) from a ${grid.n} × ${grid.n} grid`);
+      if (mesh) {
+        terrain = terrainMesh(grid, { maxError: options.terrainError });
+        summary.triangles += terrain.indices.length / 3;
+        logger.info(`terrain: ${terrain.surfaceTriangles} surface triangles (max error ${options.terrainError} m) from a ${grid.n} × ${grid.n} grid`);
+      }
     }
     summary.time('terrain', (performance.now() - t2) / 1000);
   }
-  return { batch, ground, terrain };
+  return { batch, ground, terrain, grid };
 }
 
 /** Run `cityforge build`: ingest → procedural → GLB, written atomically. Returns the run summary. */

@@ -66,7 +66,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     return summary;
   }
   removeStaleTemporaries(path.join(o.output, 'tiles'));
-  const { batch, ground } = await prepare(inputs, o, logger, summary, progress);
+  const { batch, ground, grid } = await prepare(inputs, o, logger, summary, progress, { mesh: false });
   const root = partition(batch, { maxBuildings: o.maxBuildings });
   const plan = makePlan(root, batch.frame, fingerprint(inputs, o));
   const planFile = path.join(o.output, 'plan.json');
@@ -77,7 +77,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
   writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
   const units = o.shard ? shardUnits(root, o.shard) : allTiles(root);
   const t1 = performance.now();
-  await buildTiles(batch, units, o.output, ground, o.force, logger, summary, (done, total) => progress.update('building tiles', done, total), !!o.compress);
+  await buildTiles(batch, units, o.output, ground, o.force, logger, summary, (done, total) => progress.update('building tiles', done, total), !!o.compress, grid ? { grid, maxError: o.terrainError } : undefined);
   progress.done();
   summary.time('tiles', (performance.now() - t1) / 1000);
   summary.buildingsWritten = o.shard ? 0 : batch.params.length;
@@ -89,7 +89,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
 /** `cityforge plan`: the independent work units (tiles), one JSON line each. */
 export async function runPlan(inputs: string[], o: TilesCommandOptions, logger: Logger, progress: Progress): Promise<string[]> {
   const summary = new Summary();
-  const { batch } = await prepare(inputs, o, logger, summary, progress);
+  const { batch } = await prepare(inputs, o, logger, summary, progress, { mesh: false });
   const root = partition(batch, { maxBuildings: o.maxBuildings });
   return allTiles(root).map((n, k) => JSON.stringify({ unit: n.id, index: k, level: n.level, buildings: n.buildings.length, leaf: n.children.length === 0 }));
 }

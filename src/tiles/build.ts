@@ -9,7 +9,9 @@ import { writeGlb } from '../export/gltf.js';
 import { buildMeshes } from '../procedural/index.js';
 import { boxedBatch } from '../procedural/lod.js';
 import { allTiles, type TileNode } from './partition.js';
-import { tilesetJson, type TileRecord } from './tileset.js';
+import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
+import { sampleGrid, type ElevationGrid } from '../core/grid.js';
+import { terrainMesh, type TerrainMesh } from '../procedural/terrain.js';
 
 /** The plan every shard computes identically and writes beside its tiles; `merge` reads it. */
 export interface TilePlan {
@@ -57,18 +59,20 @@ export function shardUnits(root: TileNode, shard: [number, number]): TileNode[] 
  * Build the content of one tile: full detail (roofs, seated) for a leaf, flat-roofed oriented boxes
  * of every building below it for a coarser tile (REPLACE refinement).
  */
-export async function buildTileContent(batch: FeatureBatch, node: TileNode, ground: Float64Array | undefined, summary: Summary, compress = false): Promise<{ glb: Uint8Array; record: TileRecord }> {
+export async function buildTileContent(batch: FeatureBatch, node: TileNode, ground: Float64Array | undefined, summary: Summary, compress = false, terrain?: TileTerrain): Promise<{ glb: Uint8Array; record: TileRecord }> {
   let sub = subsetBatch(batch, node.buildings);
   if (node.children.length) sub = boxedBatch(sub);
   const g = ground ? Float64Array.from(node.buildings, (f) => ground[f]) : undefined;
   const mesh = buildMeshes(sub, { ground: g }, summary);
-  const glb = await writeGlb(mesh, sub.params, batch.frame, { compress });
+  const tmesh = terrain ? tileTerrain(terrain, node) : undefined;
+  const glb = await writeGlb(mesh, sub.params, batch.frame, { compress, terrain: tmesh });
   const b: [number, number, number, number, number, number] = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < mesh.positions.length; i += 3)
-    for (let k = 0; k < 3; k++) {
-      b[k] = Math.min(b[k], mesh.positions[i + k]);
-      b[k + 3] = Math.max(b[k + 3], mesh.positions[i + k]);
-    }
+  for (const P of tmesh ? [mesh.positions, tmesh.positions] : [mesh.positions])
+    for (let i = 0; i < P.length; i += 3)
+      for (let k = 0; k < 3; k++) {
+        b[k] = Math.min(b[k], P[i + k]);
+        b[k + 3] = Math.max(b[k + 3], P[i + k]);
+      }
   return { glb, record: { id: node.id, bounds: b, buildings: node.buildings.length, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
 }
 
@@ -76,7 +80,7 @@ export async function buildTileContent(batch: FeatureBatch, node: TileNode, grou
  * Build the tiles of `units` into `dir`, each written atomically (content, then its record, which
  * marks it complete). Tiles already complete are skipped unless `force`: a killed run resumes.
  */
-export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: string, ground: Float64Array | undefined, force: boolean, logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void, compress = false): Promise<{ built: number; skipped: number }> {
+export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: string, ground: Float64Array | undefined, force: boolean, logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void, compress = false, terrain?: TileTerrain): Promise<{ built: number; skipped: number }> {
   let built = 0, skipped = 0;
   for (const [k, node] of units.entries()) {
     const glbPath = path.join(dir, 'tiles', `${node.id}.glb`);
@@ -84,7 +88,7 @@ export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: st
     if (!force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
       skipped++;
     } else {
-      const { glb, record } = await buildTileContent(batch, node, ground, summary, compress);
+      const { glb, record } = await buildTileContent(batch, node, ground, summary, compress, terrain);
       writeFileAtomic(glbPath, glb);
       writeFileAtomic(recPath, JSON.stringify(record) + '\n');
       summary.bytes += glb.byteLength;
@@ -94,6 +98,25 @@ export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: st
   }
   logger.info(`tiles: ${built} built, ${skipped} already complete (resumed)`);
   return { built, skipped };
+}
+
+/** The DEM grid of a tiles run and the error bound of its leaf tiles' terrain. */
+export interface TileTerrain {
+  grid: ElevationGrid;
+  maxError: number;
+}
+
+/**
+ * The terrain of one tile: the DEM resampled over the tile's square (129 samples a side for leaves, 65
+ * above) and meshed by RTIN, with a bound that grows with the tile's geometric error; skirts hide the
+ * seams between neighbouring tiles simplified differently.
+ */
+export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
+  const n = node.children.length ? 65 : 129;
+  const cell = node.size / (n - 1);
+  const heights = new Float32Array(n * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) heights[j * n + i] = sampleGrid(t.grid, node.minX + i * cell, node.minY + j * cell);
+  return terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights }, { maxError: Math.max(t.maxError, geometricError(node) / 4) });
 }
 
 /** Read a plan.json. */

@@ -186,3 +186,25 @@ describe('sharding with an existing engine: GNU parallel', () => {
     expectSameBytes(snapshot(single), snapshot(out));
   });
 });
+
+describe('cityforge tiles --terrain: terrain tiles', () => {
+  it('every tile carries its terrain (own node and material, validator-clean); boxes hold the hills', async () => {
+    const dir = freshDir('tiles-terrain');
+    const out = path.join(dir, 'out');
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--max-buildings', '800', '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    const walk = async (t: TileJson) => {
+      const bytes = new Uint8Array(fs.readFileSync(path.join(out, t.content!.uri)));
+      await expectValidGlb(bytes);
+      const rb = await readGlb(bytes);
+      const terrain = rb.json.nodes.find((n: { name?: string }) => n.name === 'terrain');
+      expect(terrain, t.content!.uri).toBeDefined();
+      expect(rb.json.materials[rb.json.meshes[terrain.mesh].primitives[0].material].name).toBe('terrain');
+      // the SF hills: everything stands 20 m or more above the ellipsoid here (box z centre − half height)
+      expect(t.boundingVolume.box[2] + t.boundingVolume.box[11]).toBeGreaterThan(40);
+      for (const c of t.children ?? []) await walk(c);
+    };
+    await walk(json.root);
+  });
+});
