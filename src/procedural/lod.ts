@@ -1,3 +1,4 @@
+import { makeParams } from '../core/params.js';
 import type { FeatureBatch } from '../core/types.js';
 
 /**
@@ -38,4 +39,59 @@ export function boxedBatch(b: FeatureBatch): FeatureBatch {
   }
   const params = b.params.map((q) => ({ ...q, roof: { ...q.roof, shape: 'flat' } }));
   return { frame: b.frame, positions, ringOffsets, polygonOffsets, featureOffsets: b.featureOffsets.slice(), params };
+}
+
+/**
+ * The coarsest level of detail: buildings merged into blocks, one per cell of a `cell`-metre grid
+ * (by the building's anchor): each block is the bounding rectangle of its buildings' footprints,
+ * as tall as their footprint-weighted mean height, standing on their lowest ground. A block is one
+ * feature (`kind` "block", `pieces` = its buildings), so every building is in exactly one block.
+ */
+export function blockBatch(b: FeatureBatch, anchors: Float64Array, cell: number, ground?: Float64Array): { batch: FeatureBatch; ground?: Float64Array } {
+  const cells = new Map<string, number[]>();
+  for (let f = 0; f < b.params.length; f++) {
+    const k = `${Math.floor(anchors[2 * f] / cell)},${Math.floor(anchors[2 * f + 1] / cell)}`;
+    const list = cells.get(k);
+    if (list) list.push(f);
+    else cells.set(k, [f]);
+  }
+  const keys = [...cells.keys()].sort((p, q) => {
+    const [px, py] = p.split(',').map(Number), [qx, qy] = q.split(',').map(Number);
+    return py - qy || px - qx;
+  });
+  const n = keys.length;
+  const positions = new Float64Array(8 * n);
+  const ringOffsets = new Uint32Array(n + 1);
+  const polygonOffsets = new Uint32Array(n + 1);
+  const featureOffsets = new Uint32Array(n + 1);
+  const params = [];
+  const g = ground ? new Float64Array(n) : undefined;
+  const P = b.positions;
+  for (const [i, key] of keys.entries()) {
+    const members = cells.get(key)!;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, wh = 0, w = 0, low = Infinity, minH = Infinity;
+    for (const f of members) {
+      const v0 = b.ringOffsets[b.polygonOffsets[b.featureOffsets[f]]];
+      const v1 = b.ringOffsets[b.polygonOffsets[b.featureOffsets[f + 1]]];
+      let fx0 = Infinity, fy0 = Infinity, fx1 = -Infinity, fy1 = -Infinity;
+      for (let v = v0; v < v1; v++) {
+        fx0 = Math.min(fx0, P[2 * v]); fx1 = Math.max(fx1, P[2 * v]);
+        fy0 = Math.min(fy0, P[2 * v + 1]); fy1 = Math.max(fy1, P[2 * v + 1]);
+      }
+      x0 = Math.min(x0, fx0); x1 = Math.max(x1, fx1); y0 = Math.min(y0, fy0); y1 = Math.max(y1, fy1);
+      const area = Math.max(1, (fx1 - fx0) * (fy1 - fy0));
+      wh += area * b.params[f].height;
+      w += area;
+      minH = Math.min(minH, b.params[f].minHeight);
+      if (ground) low = Math.min(low, ground[f]);
+    }
+    positions.set([x0, y0, x1, y0, x1, y1, x0, y1], 8 * i);
+    ringOffsets[i + 1] = 4 * (i + 1);
+    polygonOffsets[i + 1] = i + 1;
+    featureOffsets[i + 1] = i + 1;
+    const height = Math.max(wh / w, minH + 0.5);
+    params.push(makeParams({ id: `block ${key}`, source: 'cityforge: merged buildings', height, minHeight: Math.min(minH, height - 0.5), kind: 'block', name: `${members.length} buildings`, drawAs: i, pieces: members.length }));
+    if (g) g[i] = low;
+  }
+  return { batch: { frame: b.frame, positions, ringOffsets, polygonOffsets, featureOffsets, params }, ground: g };
 }

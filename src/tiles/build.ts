@@ -7,8 +7,13 @@ import { subsetBatch } from '../core/subset.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { buildMeshes } from '../procedural/index.js';
-import { boxedBatch } from '../procedural/lod.js';
-import { allTiles, type TileNode } from './partition.js';
+import { blockBatch, boxedBatch } from '../procedural/lod.js';
+import { allTiles, anchors, type TileNode } from './partition.js';
+
+/** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
+const BLOCK_CELLS = 64;
+/** …when a cell is at least this wide (metres); finer coarse tiles hold one box per building. */
+const BLOCK_MIN_CELL = 30;
 import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
 import { sampleGrid, type ElevationGrid } from '../core/grid.js';
 import { terrainMesh, type TerrainMesh } from '../procedural/terrain.js';
@@ -56,13 +61,18 @@ export function shardUnits(root: TileNode, shard: [number, number]): TileNode[] 
 }
 
 /**
- * Build the content of one tile: full detail (roofs, seated) for a leaf, flat-roofed oriented boxes
- * of every building below it for a coarser tile (REPLACE refinement).
+ * Build the content of one tile: full detail (roofs, seated) for a leaf; for a coarser tile
+ * (REPLACE refinement) every building below it as a flat-roofed oriented box, or, where the tile is
+ * large, merged into blocks on a 64 × 64 grid — so coarse tiles stay small whatever the city's size.
  */
 export async function buildTileContent(batch: FeatureBatch, node: TileNode, ground: Float64Array | undefined, summary: Summary, compress = false, terrain?: TileTerrain): Promise<{ glb: Uint8Array; record: TileRecord }> {
   let sub = subsetBatch(batch, node.buildings);
-  if (node.children.length) sub = boxedBatch(sub);
-  const g = ground ? Float64Array.from(node.buildings, (f) => ground[f]) : undefined;
+  let g: Float64Array | undefined = ground ? Float64Array.from(node.buildings, (f) => ground[f]) : undefined;
+  if (node.children.length) {
+    const cell = node.size / BLOCK_CELLS;
+    if (cell >= BLOCK_MIN_CELL) ({ batch: sub, ground: g } = blockBatch(sub, anchors(sub), cell, g));
+    else sub = boxedBatch(sub);
+  }
   const mesh = buildMeshes(sub, { ground: g }, summary);
   const tmesh = terrain ? tileTerrain(terrain, node) : undefined;
   const glb = await writeGlb(mesh, sub.params, batch.frame, { compress, terrain: tmesh });
