@@ -46,6 +46,11 @@ export function createProgram(): Command {
     .addHelpText(
       'after',
       `
+Start here:
+  $ cityforge build data/sf-mvt --terrain data/sf-terrain-3857.tif -o out/sf.glb
+  $ cityforge view out/sf.glb
+  $ cityforge <command> --help
+
 Exit codes:
   0  success
   1  internal error (a bug: please report it)
@@ -193,6 +198,9 @@ Examples:
       process.stdout.write(`cityforge view: ${url}\n`);
       await new Promise(() => {}); // serve until interrupted
     });
+  // list commands in the order a user meets them
+  const order = ['build', 'terrain', 'tiles', 'plan', 'merge', 'view'];
+  (program.commands as Command[]).sort((a, b) => order.indexOf(a.name()) - order.indexOf(b.name()));
   return program;
 }
 
