@@ -17,6 +17,10 @@ import { buildTiles, makePlan, mergeTiles, writeFileAtomic } from '../src/tiles/
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const target = Number(process.argv[2] ?? 100000);
+// --jobs N: N shard processes of this script into one folder, then a merge (as `cityforge tiles --jobs N`)
+const jobs = Number(process.argv[process.argv.indexOf('--jobs') + 1] || 1);
+const shardArg = process.argv.includes('--shard') ? process.argv[process.argv.indexOf('--shard') + 1] : null;
+const outArg = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : null;
 
 function replicate(b: FeatureBatch, copies: number, spacing: number): FeatureBatch {
   const side = Math.ceil(Math.sqrt(copies));
@@ -45,16 +49,55 @@ function replicate(b: FeatureBatch, copies: number, spacing: number): FeatureBat
   return { frame: b.frame, positions, ringOffsets, polygonOffsets, featureOffsets, params };
 }
 
+if (jobs > 1 && !shardArg) {
+  const { spawn } = await import('node:child_process');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-scale-'));
+  const t0 = performance.now();
+  const rss = await Promise.all(
+    Array.from({ length: jobs }, (_, i) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(target), '--shard', `${i}/${jobs}`, '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let text = '';
+        child.stdout.on('data', (d) => (text += d));
+        child.on('exit', (code) => (code === 0 ? resolve(Number(/rss (\d+)/.exec(text)?.[1] ?? 0)) : reject(new Error(`shard ${i} failed`))));
+      }),
+    ),
+  );
+  mergeTiles([out], out, NULL_LOGGER);
+  const secs = (performance.now() - t0) / 1000;
+  let bytes = 0, tiles = 0;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name.endsWith('.glb')) {
+        bytes += fs.statSync(path.join(d, e.name)).size;
+        tiles++;
+      }
+    }
+  };
+  walk(out);
+  const n = Math.ceil(target / 13148) * 13148;
+  console.log(`scale: about ${n} buildings, ${jobs} shard processes + merge: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s, ${(bytes / 1e6).toFixed(0)} MB, peak RSS per process ${Math.max(...rss)} MB`);
+  fs.rmSync(out, { recursive: true, force: true });
+  process.exit(0);
+}
+
 const base = await ingest([path.join(here, '..', 'data', 'sf-mvt')], {}, NULL_LOGGER, new Summary());
 const copies = Math.ceil(target / base.params.length);
 const city = replicate(base, copies, 4000);
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-scale-'));
+const out = outArg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-scale-'));
 const t0 = performance.now();
 const root = partition(city, { maxBuildings: 2000 });
 writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(makePlan(root, city.frame, { copies }), null, 1));
 const summary = new Summary();
-const tiles = allTiles(root);
+const all = allTiles(root);
+const [si, sn] = shardArg ? shardArg.split('/').map(Number) : [0, 1];
+const tiles = all.filter((_, k) => k % sn === si);
 await buildTiles(city, tiles, out, undefined, false, NULL_LOGGER, summary);
+if (shardArg) {
+  console.log(`shard ${shardArg}: ${tiles.length} tiles, rss ${Math.round(process.resourceUsage().maxRSS / 1024)}`);
+  process.exit(0);
+}
 mergeTiles([out], out, NULL_LOGGER);
 const secs = (performance.now() - t0) / 1000;
 console.log(
