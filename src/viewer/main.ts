@@ -1,6 +1,6 @@
 import { loadCity, setHighlight, type CityModel } from './model.js';
 import { ModelView, topCentre } from './model-view.js';
-import { MapViewer } from './map-view.js';
+import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showSelection, showStats, showTilesetStats } from './panel.js';
 import { TilesetView } from './tiles-view.js';
 import * as THREE from 'three';
@@ -110,18 +110,32 @@ async function showTileset(url: string): Promise<void> {
   };
   walk(json.root);
   showTilesetStats(url, count);
-  document.getElementById('toggle')!.hidden = true;
-  const view = new TilesetView(document.getElementById('view-model')!, url, json);
-  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown };
-  tilesetHooks.tilesLoaded = () => view.loaded;
-  tilesetHooks.someBuilding = () => view.someBuilding();
-  view.renderer.domElement.addEventListener('click', (e) => {
-    const hit = view.pick(e.clientX, e.clientY);
+  const modelEl = document.getElementById('view-model')!;
+  const mapEl = document.getElementById('view-map')!;
+  const view = new TilesetView(modelEl, url, json);
+  let mapView: TilesetMapViewer | null = null;
+  const select = (hit: { table: Record<string, (string | number)[]>; id: number } | null) => {
     hooks.selected = hit ? hit.id : null;
     hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
     showSelection({ table: hit ? hit.table : {} }, hit ? hit.id : null);
-  });
+  };
+  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown };
+  tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
+  tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
+  view.renderer.domElement.addEventListener('click', (e) => select(view.pick(e.clientX, e.clientY)));
   window.addEventListener('resize', () => view.resize());
+  const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
+  const frame = json.asset?.extras?.cityforge?.frame;
+  const box = json.root.boundingVolume.box as number[];
+  hooks.toggle = () => {
+    hooks.view = hooks.view === 'model' ? 'map' : 'model';
+    modelEl.hidden = hooks.view !== 'model';
+    mapEl.hidden = hooks.view !== 'map';
+    toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
+    if (hooks.view === 'map' && !mapView) mapView = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select);
+    if (hooks.view === 'model') view.resize();
+  };
+  toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.screenPositionOf = () => {
     const r = view.renderer.domElement.getBoundingClientRect();
     return { x: r.left + r.width / 2, y: r.top + r.height / 2 };

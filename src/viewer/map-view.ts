@@ -1,7 +1,9 @@
 import { Deck, MapView, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, type Viewport } from '@deck.gl/core';
 import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
+import { Tile3DLayer } from '@deck.gl/geo-layers';
+import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
-import { type CityModel } from './model.js';
+import { loadCity, type CityModel } from './model.js';
 
 interface EnuMesh {
   positions: Float32Array;
@@ -12,7 +14,7 @@ interface EnuMesh {
 }
 
 /** Every mesh of the model merged into one east-north-up mesh (metres from the frame origin). */
-function toEnu(model: CityModel): EnuMesh {
+export function toEnu(model: CityModel): EnuMesh {
   const parts: { m: THREE.Mesh; n: number; t: number }[] = [];
   let nv = 0, nt = 0;
   model.scene.updateMatrixWorld(true);
@@ -136,7 +138,7 @@ export class MapViewer {
   }
 
   /** Frame metres (east, north, up) of a lng/lat/z, with the viewport's own linearisation (as deck.gl draws METER_OFFSETS). */
-  private toEnuPoint(vp: Viewport, lngLatZ: number[]): THREE.Vector3 {
+  toEnuPoint(vp: Viewport, lngLatZ: number[]): THREE.Vector3 {
     const o = vp.projectFlat(this.origin);
     const p = vp.projectFlat([lngLatZ[0], lngLatZ[1]]);
     const { unitsPerMeter } = vp.getDistanceScales(this.origin);
@@ -165,5 +167,147 @@ export class MapViewer {
     const p = vp.project([ll[0], ll[1], e.z]);
     const r = this.el.getBoundingClientRect();
     return { x: r.left + p[0], y: r.top + p[1] };
+  }
+}
+
+/** Pick data of one tile: its geometry in the frame and its property table. */
+interface TilePick {
+  mesh: THREE.Mesh;
+  featureIds: Float32Array;
+  table: Record<string, (string | number)[]>;
+}
+
+/**
+ * The deck.gl map view of a 3D Tiles tileset (Tile3DLayer). Per-building picking: each loaded tile's
+ * GLB is also read with three.js into a ray-cast mesh in the frame; a click is cast against the tiles
+ * deck.gl is showing, and the hit's feature id is looked up in that tile's table.
+ */
+export class TilesetMapViewer {
+  readonly deck: Deck;
+  private readonly picks = new Map<string, TilePick>();
+  private tileset: { selectedTiles: { id: string; contentUrl: string }[] } | null = null;
+  private readonly raycaster = new THREE.Raycaster();
+  private readonly origin: [number, number];
+
+  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number)[]>; id: number } | null) => void) {
+    this.origin = origin;
+    const width = el.clientWidth || window.innerWidth;
+    const zoom = Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * radius))));
+    const lighting = new LightingEffect({
+      ambient: new AmbientLight({ color: [255, 255, 255], intensity: 1.0 }),
+      sun: new DirectionalLight({ color: [255, 246, 230], intensity: 1.2, direction: [-1, -2, -3] }),
+    });
+    this.deck = new Deck({
+      parent: el,
+      views: new MapView({ repeat: false }),
+      initialViewState: { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20 },
+      controller: true,
+      effects: [lighting],
+      parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
+      glOptions: { preserveDrawingBuffer: true },
+      layers: [
+        new Tile3DLayer({
+          id: 'tileset',
+          data: url,
+          loader: Tiles3DLoader,
+          loadOptions: { '3d-tiles': { loadGLTF: true } },
+          onTilesetLoad: (ts: unknown) => (this.tileset = ts as never),
+          onTileLoad: (tile: { id: string; contentUrl: string }) => void this.loadPick(tile),
+        } as never),
+      ],
+    } as never);
+    let down: [number, number] | null = null;
+    el.addEventListener('pointerdown', (e) => (down = [e.clientX, e.clientY]));
+    el.addEventListener('click', (e) => {
+      if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
+      const r = el.getBoundingClientRect();
+      onClick(this.pick(e.clientX - r.left, e.clientY - r.top));
+    });
+  }
+
+  /** Tiles whose pick data is ready. */
+  get loaded(): number {
+    return this.picks.size;
+  }
+
+  private async loadPick(tile: { id: string; contentUrl: string }): Promise<void> {
+    if (this.picks.has(tile.id)) return;
+    const model = await loadCity(tile.contentUrl);
+    const enu = toEnu(model);
+    const geom = new THREE.BufferGeometry();
+    geom.setAttribute('position', new THREE.BufferAttribute(enu.positions, 3));
+    geom.setIndex(new THREE.BufferAttribute(enu.indices, 1));
+    this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table });
+  }
+
+  private viewport(): Viewport {
+    return this.deck.getViewports()[0];
+  }
+
+  /** The building under canvas pixel (x, y) among the tiles on screen: its tile's table and row. */
+  pick(x: number, y: number): { table: Record<string, (string | number)[]>; id: number } | null {
+    const vp = this.viewport();
+    if (!vp || !this.tileset) return null;
+    const o = vp.projectFlat(this.origin);
+    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
+    const enu = (ll: number[]) => {
+      const p = vp.projectFlat([ll[0], ll[1]]);
+      return new THREE.Vector3((p[0] - o[0]) / unitsPerMeter[0], (p[1] - o[1]) / unitsPerMeter[1], ll[2] ?? 0);
+    };
+    const near = enu(vp.unproject([x, y], { targetZ: 2000 }));
+    const far = enu(vp.unproject([x, y], { targetZ: -200 }));
+    this.raycaster.set(near, far.sub(near).normalize());
+    let best: { d: number; table: Record<string, (string | number)[]>; id: number } | null = null;
+    for (const t of this.tileset.selectedTiles) {
+      const p = this.picks.get(t.id);
+      if (!p) continue;
+      const hit = this.raycaster.intersectObject(p.mesh, false)[0];
+      if (!hit || !hit.face || (best && best.d <= hit.distance)) continue;
+      const id = p.featureIds[hit.face.a];
+      if (id >= 0) best = { d: hit.distance, table: p.table, id };
+    }
+    return best && { table: best.table, id: best.id };
+  }
+
+  /** Page position of a frame point (east, north, up). */
+  project(e: THREE.Vector3): { x: number; y: number } {
+    const vp = this.viewport();
+    const o = vp.projectFlat(this.origin);
+    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
+    const ll = vp.unprojectFlat([o[0] + e.x * unitsPerMeter[0], o[1] + e.y * unitsPerMeter[1]]);
+    const p = vp.project([ll[0], ll[1], e.z]);
+    const r = this.el.getBoundingClientRect();
+    return { x: r.left + p[0], y: r.top + p[1] };
+  }
+
+  /** A building in a tile on screen and the page position of its roof's centre (for tests and demos). */
+  someBuilding(): { x: number; y: number; id: string } | null {
+    if (!this.tileset) return null;
+    for (const t of this.tileset.selectedTiles) {
+      const p = this.picks.get(t.id);
+      if (!p) continue;
+      const heights = p.table['height'] as number[];
+      let bestId = -1;
+      for (let i = 0; i < p.featureIds.length; i++) {
+        const id = p.featureIds[i];
+        if (id >= 0 && (bestId < 0 || heights[id] > heights[bestId])) bestId = id;
+      }
+      if (bestId < 0) continue;
+      const pos = p.mesh.geometry.attributes.position;
+      let maxZ = -Infinity;
+      const pts: THREE.Vector3[] = [];
+      for (let i = 0; i < p.featureIds.length; i++) {
+        if (p.featureIds[i] !== bestId) continue;
+        const v = new THREE.Vector3().fromBufferAttribute(pos, i);
+        pts.push(v);
+        maxZ = Math.max(maxZ, v.z);
+      }
+      const top = pts.filter((v) => v.z >= maxZ - 0.05);
+      const c = top.reduce((a, v) => a.add(v), new THREE.Vector3()).divideScalar(top.length);
+      const s = this.project(c);
+      const r = this.el.getBoundingClientRect();
+      if (s.x > r.left + 10 && s.x < r.right - 300 && s.y > r.top + 10 && s.y < r.bottom - 10) return { ...s, id: String(p.table['id'][bestId]) };
+    }
+    return null;
   }
 }

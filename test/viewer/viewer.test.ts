@@ -192,4 +192,19 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
     expect(await page.textContent('#selection [data-key="id"]')).toBe(b.id);
   });
+
+  it('map view: deck.gl Tile3DLayer streams the same tileset; a click picks the building from its tile’s table', async () => {
+    await page.click('#toggle');
+    expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
+    await page.waitForFunction('window.cityforge.tilesLoaded() >= 1', null, { timeout: 120_000 });
+    await page.waitForTimeout(2500);
+    const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view.png'), shot);
+    expect(pixelStats(shot).drawn).toBeGreaterThan(0.2);
+    const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    expect(b).not.toBeNull();
+    await page.mouse.click(b.x, b.y);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
+  });
 });
