@@ -53,6 +53,59 @@ export function toEnu(model: CityModel): EnuMesh {
   return out;
 }
 
+/** Zoom at which a model of `radius` metres around `origin` fills the element's width. */
+function fitZoom(el: HTMLElement, origin: [number, number], radius: number): number {
+  const width = el.clientWidth || window.innerWidth;
+  return Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * radius))));
+}
+
+/** Sun-like lighting for both map views. */
+function sunLighting(ambient: number, sun: number): LightingEffect {
+  return new LightingEffect({
+    ambient: new AmbientLight({ color: [255, 255, 255], intensity: ambient }),
+    sun: new DirectionalLight({ color: [255, 246, 230], intensity: sun, direction: [-1, -2, -3] }),
+  });
+}
+
+/** Frame metres (east, north, up) of a lng/lat/z, with the viewport's own linearisation (as deck.gl draws METER_OFFSETS). */
+function enuOf(vp: Viewport, origin: [number, number], lngLatZ: number[]): THREE.Vector3 {
+  const o = vp.projectFlat(origin);
+  const p = vp.projectFlat([lngLatZ[0], lngLatZ[1]]);
+  const { unitsPerMeter } = vp.getDistanceScales(origin);
+  return new THREE.Vector3((p[0] - o[0]) / unitsPerMeter[0], (p[1] - o[1]) / unitsPerMeter[1], lngLatZ[2] ?? 0);
+}
+
+/** Page position of a frame point (east, north, up). */
+function pageOf(vp: Viewport, origin: [number, number], el: HTMLElement, e: THREE.Vector3): { x: number; y: number } {
+  const o = vp.projectFlat(origin);
+  const { unitsPerMeter } = vp.getDistanceScales(origin);
+  const ll = vp.unprojectFlat([o[0] + e.x * unitsPerMeter[0], o[1] + e.y * unitsPerMeter[1]]);
+  const p = vp.project([ll[0], ll[1], e.z]);
+  const r = el.getBoundingClientRect();
+  return { x: r.left + p[0], y: r.top + p[1] };
+}
+
+/** The ray under canvas pixel (x, y), in the frame. */
+function rayAt(vp: Viewport, origin: [number, number], x: number, y: number, raycaster: THREE.Raycaster): void {
+  const near = enuOf(vp, origin, vp.unproject([x, y], { targetZ: 2000 }));
+  const far = enuOf(vp, origin, vp.unproject([x, y], { targetZ: -200 }));
+  raycaster.set(near, far.sub(near).normalize());
+}
+
+/**
+ * Clicks from the DOM (deck.gl's own onClick misses the first click after the view appears); a press
+ * that moved more than a few pixels was a drag of the map, not a click.
+ */
+function onCanvasClick(el: HTMLElement, handler: (x: number, y: number) => void): void {
+  let down: [number, number] | null = null;
+  el.addEventListener('pointerdown', (e) => (down = [e.clientX, e.clientY]));
+  el.addEventListener('click', (e) => {
+    if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
+    const r = el.getBoundingClientRect();
+    handler(e.clientX - r.left, e.clientY - r.top);
+  });
+}
+
 /** The deck.gl map view: the model on the globe at its frame's origin; picking by ray cast in the frame. */
 export class MapViewer {
   readonly deck: Deck;
@@ -72,13 +125,8 @@ export class MapViewer {
     this.pickMesh = new THREE.Mesh(geom);
     geom.computeBoundingSphere();
     const r = geom.boundingSphere!.radius;
-    // fit the model's diameter (plus a margin) to the view's width
-    const width = el.clientWidth || window.innerWidth;
-    const zoom = Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((this.origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * r))));
-    const lighting = new LightingEffect({
-      ambient: new AmbientLight({ color: [255, 255, 255], intensity: 0.9 }),
-      sun: new DirectionalLight({ color: [255, 246, 230], intensity: 1.1, direction: [-1, -2, -3] }),
-    });
+    const zoom = fitZoom(el, this.origin, r);
+    const lighting = sunLighting(0.9, 1.1);
     this.deck = new Deck({
       parent: el,
       views: new MapView({ repeat: false }),
@@ -89,15 +137,7 @@ export class MapViewer {
       layers: [this.layer()],
       glOptions: { preserveDrawingBuffer: true },
     } as never);
-    // clicks and hovers from the DOM (deck.gl's own onClick misses the first click after the view appears);
-    // a press that moved more than a few pixels was a drag of the map, not a click
-    let down: [number, number] | null = null;
-    el.addEventListener('pointerdown', (e) => (down = [e.clientX, e.clientY]));
-    el.addEventListener('click', (e) => {
-      if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
-      const r = el.getBoundingClientRect();
-      onClick(this.pick(e.clientX - r.left, e.clientY - r.top));
-    });
+    onCanvasClick(el, (x, y) => onClick(this.pick(x, y)));
     let pending = false;
     el.addEventListener('pointermove', (e) => {
       if (pending || e.buttons) return;
@@ -137,21 +177,11 @@ export class MapViewer {
     return this.deck.getViewports()[0];
   }
 
-  /** Frame metres (east, north, up) of a lng/lat/z, with the viewport's own linearisation (as deck.gl draws METER_OFFSETS). */
-  toEnuPoint(vp: Viewport, lngLatZ: number[]): THREE.Vector3 {
-    const o = vp.projectFlat(this.origin);
-    const p = vp.projectFlat([lngLatZ[0], lngLatZ[1]]);
-    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
-    return new THREE.Vector3((p[0] - o[0]) / unitsPerMeter[0], (p[1] - o[1]) / unitsPerMeter[1], lngLatZ[2] ?? 0);
-  }
-
   /** The building under canvas pixel (x, y), or null. */
   pick(x: number, y: number): number | null {
     const vp = this.viewport();
     if (!vp || x < 0 || y < 0) return null;
-    const near = this.toEnuPoint(vp, vp.unproject([x, y], { targetZ: 1000 }));
-    const far = this.toEnuPoint(vp, vp.unproject([x, y], { targetZ: -100 }));
-    this.raycaster.set(near, far.sub(near).normalize());
+    rayAt(vp, this.origin, x, y, this.raycaster);
     const hit = this.raycaster.intersectObject(this.pickMesh, false)[0];
     if (!hit || !hit.face) return null;
     const id = this.enu.featureIds[hit.face.a];
@@ -160,13 +190,7 @@ export class MapViewer {
 
   /** Screen position (page pixels) of a point in the frame (east, north, up). */
   project(e: THREE.Vector3): { x: number; y: number } {
-    const vp = this.viewport();
-    const o = vp.projectFlat(this.origin);
-    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
-    const ll = vp.unprojectFlat([o[0] + e.x * unitsPerMeter[0], o[1] + e.y * unitsPerMeter[1]]);
-    const p = vp.project([ll[0], ll[1], e.z]);
-    const r = this.el.getBoundingClientRect();
-    return { x: r.left + p[0], y: r.top + p[1] };
+    return pageOf(this.viewport(), this.origin, this.el, e);
   }
 }
 
@@ -191,12 +215,8 @@ export class TilesetMapViewer {
 
   constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number)[]>; id: number } | null) => void) {
     this.origin = origin;
-    const width = el.clientWidth || window.innerWidth;
-    const zoom = Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * radius))));
-    const lighting = new LightingEffect({
-      ambient: new AmbientLight({ color: [255, 255, 255], intensity: 1.0 }),
-      sun: new DirectionalLight({ color: [255, 246, 230], intensity: 1.2, direction: [-1, -2, -3] }),
-    });
+    const zoom = fitZoom(el, origin, radius);
+    const lighting = sunLighting(1.0, 1.2);
     this.deck = new Deck({
       parent: el,
       views: new MapView({ repeat: false }),
@@ -216,13 +236,7 @@ export class TilesetMapViewer {
         } as never),
       ],
     } as never);
-    let down: [number, number] | null = null;
-    el.addEventListener('pointerdown', (e) => (down = [e.clientX, e.clientY]));
-    el.addEventListener('click', (e) => {
-      if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
-      const r = el.getBoundingClientRect();
-      onClick(this.pick(e.clientX - r.left, e.clientY - r.top));
-    });
+    onCanvasClick(el, (x, y) => onClick(this.pick(x, y)));
   }
 
   /** Tiles whose pick data is ready. */
@@ -248,15 +262,7 @@ export class TilesetMapViewer {
   pick(x: number, y: number): { table: Record<string, (string | number)[]>; id: number } | null {
     const vp = this.viewport();
     if (!vp || !this.tileset) return null;
-    const o = vp.projectFlat(this.origin);
-    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
-    const enu = (ll: number[]) => {
-      const p = vp.projectFlat([ll[0], ll[1]]);
-      return new THREE.Vector3((p[0] - o[0]) / unitsPerMeter[0], (p[1] - o[1]) / unitsPerMeter[1], ll[2] ?? 0);
-    };
-    const near = enu(vp.unproject([x, y], { targetZ: 2000 }));
-    const far = enu(vp.unproject([x, y], { targetZ: -200 }));
-    this.raycaster.set(near, far.sub(near).normalize());
+    rayAt(vp, this.origin, x, y, this.raycaster);
     let best: { d: number; table: Record<string, (string | number)[]>; id: number } | null = null;
     for (const t of this.tileset.selectedTiles) {
       const p = this.picks.get(t.id);
@@ -271,13 +277,7 @@ export class TilesetMapViewer {
 
   /** Page position of a frame point (east, north, up). */
   project(e: THREE.Vector3): { x: number; y: number } {
-    const vp = this.viewport();
-    const o = vp.projectFlat(this.origin);
-    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
-    const ll = vp.unprojectFlat([o[0] + e.x * unitsPerMeter[0], o[1] + e.y * unitsPerMeter[1]]);
-    const p = vp.project([ll[0], ll[1], e.z]);
-    const r = this.el.getBoundingClientRect();
-    return { x: r.left + p[0], y: r.top + p[1] };
+    return pageOf(this.viewport(), this.origin, this.el, e);
   }
 
   /** A building in a tile on screen and the page position of its roof's centre (for tests and demos). */
