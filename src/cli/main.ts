@@ -86,7 +86,7 @@ Exit codes:
     .addOption(maxBuildings)
     .option('--compress', 'compress tile contents with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)')
     .addOption(new Option('--shard <i/N>', 'build only share i of N of the tiles (for GNU parallel, Slurm arrays, Kubernetes Indexed Jobs); then cityforge merge').argParser(parseShard))
-    .addOption(new Option('--jobs <n>', 'run n shard processes on this machine, then merge').argParser(number('--jobs')).default(1))
+    .addOption(new Option('--jobs <n>', 'worker threads building tiles (one ingest; same bytes for any n)').argParser(number('--jobs')).default(1))
     .option('--force', 'rebuild every tile (default: tiles already complete are kept: a killed run resumes)')
     .option('--json', 'print the run summary as JSON on stdout')
     .option('-q, --quiet', 'only errors')
@@ -102,7 +102,7 @@ Examples:
     .action(async (inputs: string[], o) => {
       const logger = createLineLogger(o.quiet ? 'error' : 'info', (line) => process.stderr.write(line + '\n'));
       const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
-      const summary = await runTiles(inputs, { ...o, force: !!o.force, terrainResolution: o.terrainResolution ?? 0 }, logger, progress, process.argv.slice(2));
+      const summary = await runTiles(inputs, { ...o, force: !!o.force, terrainResolution: o.terrainResolution ?? 0 }, logger, progress);
       if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
       if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
     });

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import { partition, allTiles } from '../tiles/partition.js';
 import { buildTiles, makePlan, mergeTiles, readPlan, shardUnits, writeFileAtomic } from '../tiles/build.js';
+import { buildTilesInWorkers } from '../tiles/pool.js';
 import { prepare, type BuildCommandOptions } from './build.js';
 import type { Progress } from './progress.js';
 
@@ -38,10 +37,10 @@ export function parseShard(v: string): [number, number] {
 
 /**
  * `cityforge tiles`: a 3D Tiles 1.1 tileset. With `--shard i/N` only that share of the tiles is built
- * (and no tileset.json: `cityforge merge` assembles it); with `--jobs N` this machine runs N shard
- * processes into the same folder, then merges. Byte-identical output whatever the split.
+ * (and no tileset.json: `cityforge merge` assembles it); with `--jobs N` N worker threads build the
+ * tiles of one ingest. Byte-identical output whatever the split.
  */
-export async function runTiles(inputs: string[], o: TilesCommandOptions, logger: Logger, progress: Progress, argv: string[]): Promise<Summary> {
+export async function runTiles(inputs: string[], o: TilesCommandOptions, logger: Logger, progress: Progress): Promise<Summary> {
   const summary = new Summary();
   const t0 = performance.now();
   fs.mkdirSync(o.output, { recursive: true });
@@ -49,21 +48,6 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     fs.accessSync(o.output, fs.constants.W_OK);
   } catch {
     throw new Error(`cityforge: cannot write ${o.output}: permission denied`);
-  }
-  if (o.jobs > 1 && !o.shard) {
-    // N shard processes of this same command, then one merge
-    const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
-    const base = argv.filter((a, i) => a !== '--jobs' && argv[i - 1] !== '--jobs' && !a.startsWith('--jobs='));
-    const runs = Array.from({ length: o.jobs }, (_, i) =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, ...base, '--shard', `${i}/${o.jobs}`, '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cityforge: shard ${i}/${o.jobs} failed (exit ${code})`))));
-      }),
-    );
-    await Promise.all(runs);
-    mergeTiles([o.output], o.output, logger);
-    summary.time('total', (performance.now() - t0) / 1000);
-    return summary;
   }
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   const { batch, ground, grid } = await prepare(inputs, o, logger, summary, progress, { mesh: false });
@@ -77,7 +61,16 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
   writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
   const units = o.shard ? shardUnits(root, o.shard) : allTiles(root);
   const t1 = performance.now();
-  await buildTiles(batch, units, o.output, ground, o.force, logger, summary, (done, total) => progress.update('building tiles', done, total), !!o.compress, grid ? { grid, maxError: o.terrainError } : undefined);
+  const terrain = grid ? { grid, maxError: o.terrainError } : undefined;
+  if (o.jobs > 1) {
+    // worker threads over this one ingested batch
+    let done = 0;
+    const r = await buildTilesInWorkers(Math.min(o.jobs, units.length), { batch, units, dir: o.output, ground, force: o.force, compress: !!o.compress, terrain }, () => progress.update('building tiles', ++done, units.length));
+    summary.bytes += r.bytes;
+    logger.info(`tiles: ${r.built} built, ${r.skipped} already complete (resumed), ${o.jobs} worker threads`);
+  } else {
+    await buildTiles(batch, units, o.output, ground, o.force, logger, summary, (d, total) => progress.update('building tiles', d, total), !!o.compress, terrain);
+  }
   progress.done();
   summary.time('tiles', (performance.now() - t1) / 1000);
   summary.buildingsWritten = o.shard ? 0 : batch.params.length;
