@@ -278,6 +278,7 @@ describe('cityforge with terrain', () => {
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb2.code, rb2.stderr).toBe(0);
     await expectValidGlb(new Uint8Array(fs.readFileSync(a)));
+    await expectValidGlb(new Uint8Array(fs.readFileSync(b)));
     expect(JSON.parse(rb2.stdout).triangles).toBeLessThan(JSON.parse(ra.stdout).triangles);
   });
 

@@ -6,6 +6,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
+import { expectValidGlb } from '../helpers/glb.js';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -58,6 +59,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const glb = path.join(dir, 'city.glb');
     const built = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '-o', glb, '-q']);
     expect(built.code, built.stderr).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
     ({ server, url } = await startViewer(glb));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -130,6 +132,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     if (!fs.existsSync(path.join(dir, name))) {
       const b = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), ...extra, '-o', path.join(dir, name), '-q']);
       expect(b.code, b.stderr).toBe(0);
+      await expectValidGlb(new Uint8Array(fs.readFileSync(path.join(dir, name))));
     }
     const r = cli(['view', path.join(dir, name), '--export', site]);
     expect(r.code, r.stderr).toBe(0);
@@ -165,6 +168,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const out = path.join(dir, 'tiles');
     const built = cli(['tiles', input, '--max-buildings', '500', '-o', out, '-q']);
     expect(built.code, built.stderr).toBe(0);
+    for (const f of fs.readdirSync(path.join(out, 'tiles'), { recursive: true }) as string[])
+      if (f.endsWith('.glb')) await expectValidGlb(new Uint8Array(fs.readFileSync(path.join(out, 'tiles', f))));
     let url: string;
     ({ server, url } = await startViewer(out));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
