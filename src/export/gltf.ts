@@ -1,6 +1,7 @@
 import { Document, NodeIO, type Accessor, type Primitive } from '@gltf-transform/core';
 import type { BuildingParams, FrameInfo, MeshBatch } from '../core/types.js';
 import type { TerrainMesh } from '../procedural/terrain.js';
+import { hexToLinear } from '../procedural/mesh-builder.js';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptEncoder } from 'meshoptimizer';
 import { MeshFeatures, StructuralMetadata } from './metadata.js';
@@ -184,9 +185,7 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
       nor[3 * i + 1] = t.normals[3 * i + 2];
       nor[3 * i + 2] = -t.normals[3 * i + 1];
     }
-    const hex = parseInt(opts.terrainColour.slice(1), 16);
-    const lin = (c: number) => ((c / 255) <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
-    const material = doc.createMaterial('terrain').setBaseColorFactor([lin((hex >> 16) & 255), lin((hex >> 8) & 255), lin(hex & 255), 1]).setRoughnessFactor(1).setMetallicFactor(0);
+    const material = doc.createMaterial('terrain').setBaseColorFactor([...hexToLinear(opts.terrainColour), 1]).setRoughnessFactor(1).setMetallicFactor(0);
     const prim = doc
       .createPrimitive()
       .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(pos).setBuffer(buffer))

@@ -1,5 +1,6 @@
 import earcut from 'earcut';
 import type { FeatureBatch } from '../core/types.js';
+import { featureContains } from '../core/contains.js';
 
 /** A point inside feature f's first polygon (the centroid of its first earcut triangle), or null. */
 function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
@@ -13,22 +14,6 @@ function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
   const t = earcut(coords as unknown as number[], holes, 2);
   if (t.length < 3) return null;
   return [(coords[2 * t[0]] + coords[2 * t[1]] + coords[2 * t[2]]) / 3, (coords[2 * t[0] + 1] + coords[2 * t[1] + 1] + coords[2 * t[2] + 1]) / 3];
-}
-
-/** Whether (x, y) lies inside feature f (even-odd over all its rings). */
-function contains(b: FeatureBatch, f: number, x: number, y: number): boolean {
-  let inside = false;
-  const P = b.positions;
-  for (let p = b.featureOffsets[f]; p < b.featureOffsets[f + 1]; p++)
-    for (let r = b.polygonOffsets[p]; r < b.polygonOffsets[p + 1]; r++) {
-      const a = b.ringOffsets[r];
-      const e = b.ringOffsets[r + 1];
-      for (let i = a, j = e - 1; i < e; j = i++) {
-        const yi = P[2 * i + 1], yj = P[2 * j + 1];
-        if (yi > y !== yj > y && x < ((P[2 * j] - P[2 * i]) * (y - yi)) / (yj - yi) + P[2 * i]) inside = !inside;
-      }
-    }
-  return inside;
 }
 
 /**
@@ -76,7 +61,7 @@ export function resolveParts(b: FeatureBatch, cell = 50): number {
     for (const o of candidates) {
       if (pt[0] < bbox[4 * o] || pt[0] > bbox[4 * o + 2] || pt[1] < bbox[4 * o + 1] || pt[1] > bbox[4 * o + 3]) continue;
       const area = (bbox[4 * o + 2] - bbox[4 * o]) * (bbox[4 * o + 3] - bbox[4 * o + 1]);
-      if (area < bestArea && contains(b, o, pt[0], pt[1])) [best, bestArea] = [o, area];
+      if (area < bestArea && featureContains(b, o, pt[0], pt[1])) [best, bestArea] = [o, area];
     }
     if (best >= 0) {
       b.params[f].drawAs = best;

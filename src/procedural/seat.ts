@@ -1,5 +1,8 @@
 import { sampleGrid, type ElevationGrid } from '../core/grid.js';
 import type { FeatureBatch } from '../core/types.js';
+import { featureContains } from '../core/contains.js';
+import { featurePolygons } from './footprint.js';
+import { centroid } from './roofs/common.js';
 
 /** How a building's base elevation is taken from the terrain under it. */
 export type BaseMode = 'min' | 'mean' | 'centroid';
@@ -41,28 +44,13 @@ export function groundElevations(batch: FeatureBatch, grid: ElevationGrid, mode:
     for (let j = Math.max(0, j0); j <= Math.min(grid.n - 1, j1); j++)
       for (let i = Math.max(0, i0); i <= Math.min(grid.n - 1, i1); i++) {
         const x = grid.x0 + i * grid.cell, y = grid.y0 + j * grid.cell;
-        let inside = false;
-        for (let r = batch.polygonOffsets[p0]; r < batch.polygonOffsets[p1]; r++) {
-          const a = batch.ringOffsets[r], b = batch.ringOffsets[r + 1];
-          for (let u = a, v = b - 1; u < b; v = u++) {
-            const yu = P[2 * u + 1], yv = P[2 * v + 1];
-            if (yu > y !== yv > y && x < ((P[2 * v] - P[2 * u]) * (y - yu)) / (yv - yu) + P[2 * u]) inside = !inside;
-          }
-        }
-        if (inside) take(x, y);
+        if (featureContains(batch, f, x, y)) take(x, y);
       }
     if (mode === 'min') ground[f] = lo;
     else if (mode === 'mean') ground[f] = sum / count;
     else {
-      const a = batch.ringOffsets[batch.polygonOffsets[p0]], b = batch.ringOffsets[batch.polygonOffsets[p0] + 1];
-      let cx = 0, cy = 0, A = 0;
-      for (let u = a, v = b - 1; u < b; v = u++) {
-        const c = P[2 * v] * P[2 * u + 1] - P[2 * u] * P[2 * v + 1];
-        A += c;
-        cx += (P[2 * v] + P[2 * u]) * c;
-        cy += (P[2 * v + 1] + P[2 * u + 1]) * c;
-      }
-      ground[f] = sampleGrid(grid, cx / (3 * A), cy / (3 * A));
+      const [cx, cy] = centroid(featurePolygons(batch, f)[0]);
+      ground[f] = sampleGrid(grid, cx, cy);
     }
   }
   for (let f = 0; f < n; f++) {

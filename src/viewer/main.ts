@@ -1,5 +1,6 @@
 import { loadCity, setHighlight, type CityModel } from './model.js';
-import { ModelView, topCentre } from './model-view.js';
+import { ModelView } from './model-view.js';
+import { topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showSelection, showStats, showTilesetStats } from './panel.js';
 import { TilesetView } from './tiles-view.js';
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.screenPositionOf = (id) => {
     if (hooks.view === 'model') return modelView.screenPositionOf(id);
-    const top = topCentre(model, id);
+    const top = topCentre(model.buildingMeshes, id);
     if (!top || !mapView) return null;
     return mapView.project(new THREE.Vector3(top.x, -top.z, top.y));
   };

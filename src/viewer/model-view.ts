@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitStage, type Stage } from './stage.js';
+import { createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
 import { featureIdOfHit, type CityModel } from './model.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
@@ -40,33 +40,7 @@ export class ModelView {
 
   /** Screen position of the centre of building `id`'s top, or null if it is not drawn. */
   screenPositionOf(id: number): { x: number; y: number } | null {
-    const top = topCentre(this.model, id);
-    if (!top) return null;
-    const p = top.project(this.camera);
-    const r = this.renderer.domElement.getBoundingClientRect();
-    return { x: r.left + ((p.x + 1) / 2) * r.width, y: r.top + ((1 - p.y) / 2) * r.height };
+    const top = topCentre(this.model.buildingMeshes, id);
+    return top && pageOfWorld(this.camera, this.renderer.domElement, top);
   }
-}
-
-/** World-space (glTF axes) centre of the top of building `id`. */
-export function topCentre(model: CityModel, id: number): THREE.Vector3 | null {
-  let maxY = -Infinity;
-  const pts: THREE.Vector3[] = [];
-  const v = new THREE.Vector3();
-  for (const m of model.buildingMeshes) {
-    const f = m.geometry.attributes._feature_id_0;
-    const pos = m.geometry.attributes.position;
-    m.updateWorldMatrix(true, false);
-    for (let i = 0; i < f.count; i++) {
-      if (Math.round(f.getX(i)) !== id) continue;
-      v.fromBufferAttribute(pos, i).applyMatrix4(m.matrixWorld);
-      pts.push(v.clone());
-      maxY = Math.max(maxY, v.y);
-    }
-  }
-  const top = pts.filter((p) => p.y >= maxY - 0.05);
-  if (!top.length) return null;
-  const c = new THREE.Vector3();
-  for (const p of top) c.add(p);
-  return c.divideScalar(top.length);
 }

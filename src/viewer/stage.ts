@@ -53,3 +53,34 @@ export function fitStage(el: HTMLElement, s: Stage): void {
   s.camera.aspect = w / h;
   s.camera.updateProjectionMatrix();
 }
+
+/** Page position of a world point (glTF axes) seen by `camera` on `canvas`. */
+export function pageOfWorld(camera: THREE.Camera, canvas: HTMLCanvasElement, p: THREE.Vector3): { x: number; y: number } {
+  const c = p.clone().project(camera);
+  const r = canvas.getBoundingClientRect();
+  return { x: r.left + ((c.x + 1) / 2) * r.width, y: r.top + ((1 - c.y) / 2) * r.height };
+}
+
+/** World-space (glTF axes) centre of the top of feature `id` in `meshes` (their `_feature_id_0`), or null. */
+export function topCentre(meshes: readonly THREE.Mesh[], id: number): THREE.Vector3 | null {
+  let maxY = -Infinity;
+  const pts: THREE.Vector3[] = [];
+  const v = new THREE.Vector3();
+  for (const m of meshes) {
+    const f = m.geometry.attributes._feature_id_0;
+    const pos = m.geometry.attributes.position;
+    if (!f) continue;
+    m.updateWorldMatrix(true, false);
+    for (let i = 0; i < f.count; i++) {
+      if (Math.round(f.getX(i)) !== id) continue;
+      v.fromBufferAttribute(pos, i).applyMatrix4(m.matrixWorld);
+      pts.push(v.clone());
+      maxY = Math.max(maxY, v.y);
+    }
+  }
+  const top = pts.filter((p) => p.y >= maxY - 0.05);
+  if (!top.length) return null;
+  const c = new THREE.Vector3();
+  for (const p of top) c.add(p);
+  return c.divideScalar(top.length);
+}

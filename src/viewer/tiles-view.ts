@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitStage, type Stage } from './stage.js';
+import { createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -90,19 +90,10 @@ export class TilesetView {
         const id = Math.round(f.getX(i));
         if (best < 0 || heights[id] > heights[best]) best = id;
       }
-      const v = new THREE.Vector3();
-      const pts: THREE.Vector3[] = [];
-      let maxY = -Infinity;
-      for (let i = 0; i < f.count; i++) {
-        if (Math.round(f.getX(i)) !== best) continue;
-        v.fromBufferAttribute(m.geometry.attributes.position, i).applyMatrix4(m.matrixWorld);
-        pts.push(v.clone());
-        maxY = Math.max(maxY, v.y);
-      }
-      const top = pts.filter((p) => p.y >= maxY - 0.05);
-      const c = top.reduce((a, p) => a.add(p), new THREE.Vector3()).divideScalar(top.length).project(this.camera);
-      const r = this.renderer.domElement.getBoundingClientRect();
-      if (Math.abs(c.x) < 0.95 && Math.abs(c.y) < 0.95) found = { x: r.left + ((c.x + 1) / 2) * r.width, y: r.top + ((1 - c.y) / 2) * r.height, id: String(table['id'][best]) };
+      const top = topCentre([m], best);
+      if (!top) return;
+      const c = top.clone().project(this.camera);
+      if (Math.abs(c.x) < 0.95 && Math.abs(c.y) < 0.95) found = { ...pageOfWorld(this.camera, this.renderer.domElement, top), id: String(table['id'][best]) };
     });
     return found;
   }
