@@ -12,7 +12,7 @@ import type { RawFeature, ReadContext } from './raw.js';
 import { cleanPolygons, REPAIR_DEFAULTS, type RepairOptions } from './repair.js';
 import { rejoinTilePieces, REJOIN_DEFAULTS } from './rejoin.js';
 import { parseBuilding, TAG_DEFAULTS, type TagOptions } from './tags.js';
-import { parsePolygonalWKB } from './wkb.js';
+import { parsePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
 
 export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding, TAG_DEFAULTS } from './tags.js';
@@ -33,26 +33,69 @@ interface CrsGroup {
   srs: gdal.SpatialReference;
   name: string;
   features: RawFeature[];
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
 }
 
 const WGS84 = gdal.SpatialReference.fromEPSG(4326);
 
+/** One raw feature of a source, with the CRS it is in. */
+export interface SourceFeature {
+  srs: gdal.SpatialReference;
+  /** The CRS's name (`EPSG:code` or PROJ). */
+  crs: string;
+  feature: RawFeature;
+}
+
 /**
- * Read every input, join tile pieces, parse tags, reproject into one local east-north-up frame
- * centred on the data, and clean the footprints.
- *
- * Throws a one-line `cityforge ingest: …` error for a broken input (missing, unreadable, no CRS,
- * empty); a broken feature is skipped and counted in `summary`.
+ * Read every input in order, one raw feature at a time (vector tiles: one source's pieces are
+ * re-joined first, so those are held for one input). Throws a one-line `cityforge ingest: …` error
+ * for a broken input (missing, unreadable, no CRS, empty); broken features go to `ctx.skip`.
  */
-export async function ingest(inputs: string[], options: Partial<IngestOptions>, logger: Logger, summary: Summary): Promise<FeatureBatch> {
-  const opts: IngestOptions = { ...INGEST_DEFAULTS, ...options };
-  const groups = new Map<string, CrsGroup>();
-  const t0 = performance.now();
-  const ctx: ReadContext = {
+export async function* readSources(inputs: string[], opts: IngestOptions, ctx: ReadContext, logger: Logger, summary?: Summary): AsyncGenerator<SourceFeature> {
+  let read = 0;
+  const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
+  for (const input of inputs) {
+    if (!fs.existsSync(input)) throw new Error(`cityforge ingest: ${input}: no such file or folder`);
+    summary?.inputs.push(input);
+    const before = read;
+    let kept = 0;
+    if (isTileSource(input)) {
+      const layerName = opts.layers?.[0] ?? 'building';
+      const tiles = await listTiles(input);
+      const srs = opts.sSrs ? gdal.SpatialReference.fromUserInput(opts.sSrs) : gdal.SpatialReference.fromEPSG(3857);
+      const pieces: TilePiece[] = [];
+      for (const t of tiles) for (const p of await readTilePieces(input, t, layerName, opts.where, counting)) pieces.push(p);
+      if (read === before) throw new Error(`cityforge ingest: ${input} layer ${layerName}: no features in ${tiles.length} tile(s)`);
+      const { features, report } = rejoinTilePieces(path.basename(input), layerName, pieces, REJOIN_DEFAULTS);
+      const nPieces = pieces.length;
+      pieces.length = 0;
+      logger.info(`${input}: ${tiles.length} tiles, ${nPieces} pieces (${report.piecesOnEdges} on tile edges) → ${features.length} features (${report.groupsJoined} buildings re-joined from ${report.piecesJoined} pieces)`);
+      const crs = crsName(srs);
+      for (const feature of features) yield { srs, crs, feature };
+      kept = features.length;
+    } else {
+      const { ds, layers } = openOgr(input, opts);
+      try {
+        for (const ol of layers) {
+          const n0 = read;
+          for (const feature of readOgrLayer(ol, counting)) {
+            yield { srs: ol.srs, crs: ol.crsName, feature };
+            kept++;
+          }
+          if (read === n0 && opts.layers?.length) throw new Error(`cityforge ingest: ${input} layer ${ol.layerName}: layer is empty${opts.where ? ` (with --where '${opts.where}')` : ''}`);
+        }
+      } finally {
+        ds.close();
+      }
+      if (read === before) throw new Error(`cityforge ingest: ${input} layer ${layers.map((l) => l.layerName).join(',')}: no features${opts.where ? ` (with --where '${opts.where}')` : ''}`);
+      logger.info(`${input}: ${read - before} features from layer(s) ${layers.map((l) => l.layerName).join(', ')}`);
+    }
+    if (kept === 0) throw new Error(`cityforge ingest: ${input}: all ${read - before} features are invalid (see the skip counts)`);
+  }
+}
+
+/** The read context that counts into a summary and logs at debug level. */
+export function summaryContext(summary: Summary, logger: Logger, onProgress?: (featuresRead: number) => void): ReadContext {
+  return {
     skip: (reason, detail) => {
       summary.skip(reason, detail);
       logger.debug(`skipped ${detail}`);
@@ -63,67 +106,42 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
     },
     tick: () => {
       summary.featuresRead++;
-      if (opts.onProgress && summary.featuresRead % 1000 === 0) opts.onProgress(summary.featuresRead);
+      if (onProgress && summary.featuresRead % 1000 === 0) onProgress(summary.featuresRead);
     },
   };
-  const addFeature = (srs: gdal.SpatialReference, name: string, f: RawFeature) => {
-    let g = groups.get(name);
-    if (!g) {
-      g = { srs, name, features: [], minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-      groups.set(name, g);
-    }
-    g.features.push(f);
-  };
+}
 
-  for (const input of inputs) {
-    if (!fs.existsSync(input)) throw new Error(`cityforge ingest: ${input}: no such file or folder`);
-    summary.inputs.push(input);
-    const before = summary.featuresRead;
-    let kept = 0;
-    if (isTileSource(input)) {
-      const layerName = opts.layers?.[0] ?? 'building';
-      const tiles = await listTiles(input);
-      const srs = opts.sSrs ? gdal.SpatialReference.fromUserInput(opts.sSrs) : gdal.SpatialReference.fromEPSG(3857);
-      const pieces: TilePiece[] = [];
-      for (const t of tiles) for (const p of await readTilePieces(input, t, layerName, opts.where, ctx)) pieces.push(p);
-      if (summary.featuresRead === before) throw new Error(`cityforge ingest: ${input} layer ${layerName}: no features in ${tiles.length} tile(s)`);
-      const { features, report } = rejoinTilePieces(path.basename(input), layerName, pieces, REJOIN_DEFAULTS);
-      logger.info(`${input}: ${tiles.length} tiles, ${pieces.length} pieces (${report.piecesOnEdges} on tile edges) → ${features.length} features (${report.groupsJoined} buildings re-joined from ${report.piecesJoined} pieces)`);
-      for (const f of features) addFeature(srs, crsName(srs), f);
-      kept = features.length;
-    } else {
-      const { ds, layers } = openOgr(input, opts);
-      for (const ol of layers) {
-        const n0 = summary.featuresRead;
-        for (const f of readOgrLayer(ol, ctx)) {
-          addFeature(ol.srs, ol.crsName, f);
-          kept++;
-        }
-        if (summary.featuresRead === n0 && opts.layers?.length) throw new Error(`cityforge ingest: ${input} layer ${ol.layerName}: layer is empty${opts.where ? ` (with --where '${opts.where}')` : ''}`);
-      }
-      ds.close();
-      if (summary.featuresRead === before) throw new Error(`cityforge ingest: ${input} layer ${layers.map((l) => l.layerName).join(',')}: no features${opts.where ? ` (with --where '${opts.where}')` : ''}`);
-      logger.info(`${input}: ${summary.featuresRead - before} features from layer(s) ${layers.map((l) => l.layerName).join(', ')}`);
-    }
-    if (kept === 0) throw new Error(`cityforge ingest: ${input}: all ${summary.featuresRead - before} features are invalid (see the skip counts)`);
+/** Bounding boxes in source coordinates, per CRS; their centre in lon/lat is the default frame origin. */
+export class SourceExtent {
+  private readonly groups = new Map<string, { srs: gdal.SpatialReference; minX: number; minY: number; maxX: number; maxY: number }>();
+
+  /** Grow the box of CRS `crs` by the rectangle [x0, x1] × [y0, y1]. */
+  add(srs: gdal.SpatialReference, crs: string, x0: number, y0: number, x1: number, y1: number): void {
+    let g = this.groups.get(crs);
+    if (!g) this.groups.set(crs, (g = { srs, minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity }));
+    if (x0 < g.minX) g.minX = x0;
+    if (x1 > g.maxX) g.maxX = x1;
+    if (y0 < g.minY) g.minY = y0;
+    if (y1 > g.maxY) g.maxY = y1;
   }
-  summary.time('read', (performance.now() - t0) / 1000);
 
-  // Frame origin: the centre of the data in lon/lat (or the one given).
-  const t1 = performance.now();
-  let origin = opts.origin;
-  if (!origin) {
+  /** Grow by every coordinate of a WKB geometry. */
+  addWkb(srs: gdal.SpatialReference, crs: string, wkb: Uint8Array): void {
+    const c = parsePolygonalWKB(wkb).coords;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let i = 0; i < c.length; i += 2) {
+      if (c[i] < x0) x0 = c[i];
+      if (c[i] > x1) x1 = c[i];
+      if (c[i + 1] < y0) y0 = c[i + 1];
+      if (c[i + 1] > y1) y1 = c[i + 1];
+    }
+    this.add(srs, crs, x0, y0, x1, y1);
+  }
+
+  /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
+  origin(): [number, number] {
     let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
-    for (const g of groups.values()) {
-      for (const f of g.features) {
-        const c = parsePolygonalWKB(f.wkb).coords;
-        for (let i = 0; i < c.length; i += 2) {
-          if (c[i] < g.minX) g.minX = c[i];
-          if (c[i] > g.maxX) g.maxX = c[i];
-          if (c[i + 1] < g.minY) g.minY = c[i + 1];
-          if (c[i + 1] > g.maxY) g.maxY = c[i + 1];
-        }
-      }
+    for (const [name, g] of this.groups) {
       const ct = new gdal.CoordinateTransformation(g.srs, WGS84);
       const corners = [[g.minX, g.minY], [g.maxX, g.minY], [g.maxX, g.maxY], [g.minX, g.maxY]];
       for (const [x, y] of corners) {
@@ -131,7 +149,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
         try {
           p = ct.transformPoint(x, y);
         } catch {
-          throw new Error(`cityforge ingest: CRS ${g.name}: coordinates (${x}, ${y}) cannot be transformed to WGS84; is the CRS right? (--s-srs)`);
+          throw new Error(`cityforge ingest: CRS ${name}: coordinates (${x}, ${y}) cannot be transformed to WGS84; is the CRS right? (--s-srs)`);
         }
         minLon = Math.min(minLon, p.x);
         maxLon = Math.max(maxLon, p.x);
@@ -139,8 +157,39 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
         maxLat = Math.max(maxLat, p.y);
       }
     }
-    origin = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
+    const origin: [number, number] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
     if (!(Math.abs(origin[1]) <= 90 && Math.abs(origin[0]) <= 360)) throw new Error(`cityforge ingest: the data's centre (${origin}) is not a place on Earth; is the CRS right? (--s-srs)`);
+    return origin;
+  }
+}
+
+/**
+ * Read every input, join tile pieces, parse tags, reproject into one local east-north-up frame
+ * centred on the data, and clean the footprints — all in memory (`cityforge build`; `tiles` streams
+ * through {@link ingestToStore} instead).
+ *
+ * Throws a one-line `cityforge ingest: …` error for a broken input (missing, unreadable, no CRS,
+ * empty); a broken feature is skipped and counted in `summary`.
+ */
+export async function ingest(inputs: string[], options: Partial<IngestOptions>, logger: Logger, summary: Summary): Promise<FeatureBatch> {
+  const opts: IngestOptions = { ...INGEST_DEFAULTS, ...options };
+  const groups = new Map<string, CrsGroup>();
+  const t0 = performance.now();
+  const ctx = summaryContext(summary, logger, opts.onProgress);
+  for await (const { srs, crs, feature } of readSources(inputs, opts, ctx, logger, summary)) {
+    let g = groups.get(crs);
+    if (!g) groups.set(crs, (g = { srs, name: crs, features: [] }));
+    g.features.push(feature);
+  }
+  summary.time('read', (performance.now() - t0) / 1000);
+
+  // Frame origin: the centre of the data in lon/lat (or the one given).
+  const t1 = performance.now();
+  let origin = opts.origin;
+  if (!origin) {
+    const extent = new SourceExtent();
+    for (const g of groups.values()) for (const f of g.features) extent.addWkb(g.srs, g.name, f.wkb);
+    origin = extent.origin();
   }
   const frame = makeFrame(origin[0], origin[1], 0, [...groups.keys()]);
   const batch = toFeatureBatch(frame, [...groups.values()], opts, summary, logger);
@@ -148,6 +197,43 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   for (let i = 0; i < replaced; i++) summary.warn('building:outline-drawn-as-parts');
   summary.time('reproject', (performance.now() - t1) / 1000);
   return batch;
+}
+
+/** One feature ready for a batch: cleaned polygons in the frame and its parsed parameters. */
+export interface NormalizedFeature {
+  polygons: FlatPolygons;
+  params: BuildingParams;
+}
+
+/**
+ * Parse a raw feature's tags, reproject it with `ct` (source → frame) and clean its rings. Returns
+ * null for a feature that is skipped (counted in `summary` with file, layer, id and reason).
+ */
+export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation, opts: IngestOptions, summary: Summary): NormalizedFeature | null {
+  const detail = `${f.source} feature ${f.id}`;
+  const parsed = parseBuilding(f.tags, f.id, f.source, opts, (kind) => summary.warn(kind, detail));
+  if ('skip' in parsed) {
+    summary.skip(parsed.skip, detail);
+    return null;
+  }
+  let flat;
+  try {
+    const geom = gdal.Geometry.fromWKB(Buffer.from(f.wkb.buffer, f.wkb.byteOffset, f.wkb.byteLength), srs);
+    geom.transform(ct);
+    flat = parsePolygonalWKB(geom.toWKB('LSB'));
+  } catch (e) {
+    summary.skip('reproject:failed', `${detail}: ${(e as Error).message}`);
+    return null;
+  }
+  const { polygons, report } = cleanPolygons(flat, opts);
+  if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
+  if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);
+  if (polygons.polygonOffsets.length === 1) {
+    summary.skip('geometry:degenerate', `${detail}: no polygon left after removing repeated, spike and collinear vertices`);
+    return null;
+  }
+  parsed.params.pieces = f.pieces;
+  return { polygons, params: parsed.params };
 }
 
 /** Reproject, parse tags and clean every feature, into one columnar batch. */
@@ -165,30 +251,10 @@ function toFeatureBatch(frame: FrameInfo, groups: CrsGroup[], opts: IngestOption
   for (const g of groups.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const ct = new gdal.CoordinateTransformation(g.srs, frameSrs);
     for (const f of g.features) {
+      const n = normalizeFeature(f, g.srs, ct, opts, summary);
+      if (!n) continue;
+      const { polygons, params: p } = n;
       const detail = `${f.source} feature ${f.id}`;
-      const parsed = parseBuilding(f.tags, f.id, f.source, opts, (kind) => summary.warn(kind, detail));
-      if ('skip' in parsed) {
-        summary.skip(parsed.skip, detail);
-        continue;
-      }
-      let flat;
-      try {
-        const geom = gdal.Geometry.fromWKB(Buffer.from(f.wkb.buffer, f.wkb.byteOffset, f.wkb.byteLength), g.srs);
-        geom.transform(ct);
-        flat = parsePolygonalWKB(geom.toWKB('LSB'));
-      } catch (e) {
-        summary.skip('reproject:failed', `${detail}: ${(e as Error).message}`);
-        continue;
-      }
-      const { polygons, report } = cleanPolygons(flat, opts);
-      if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
-      if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);
-      if (polygons.polygonOffsets.length === 1) {
-        summary.skip('geometry:degenerate', `${detail}: no polygon left after removing repeated, spike and collinear vertices`);
-        continue;
-      }
-      const p = parsed.params;
-      p.pieces = f.pieces;
       const seen = ids.get(p.id);
       if (seen !== undefined) {
         ids.set(p.id, seen + 1);

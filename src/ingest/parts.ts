@@ -3,7 +3,7 @@ import type { FeatureBatch } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
 
 /** A point inside feature f's first polygon (the centroid of its first earcut triangle), or null. */
-function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
+export function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
   const p = b.featureOffsets[f];
   const r0 = b.polygonOffsets[p];
   const v0 = b.ringOffsets[r0];
@@ -14,6 +14,48 @@ function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
   const t = earcut(coords as unknown as number[], holes, 2);
   if (t.length < 3) return null;
   return [(coords[2 * t[0]] + coords[2 * t[1]] + coords[2 * t[2]]) / 3, (coords[2 * t[0] + 1] + coords[2 * t[1] + 1] + coords[2 * t[2] + 1]) / 3];
+}
+
+/**
+ * Match building parts to outlines: for each query point (a point inside a part), the outline
+ * among features `0 .. n-1` (those with `isOutline`) with the smallest bounding box (`bbox`: x0, y0,
+ * x1, y1 per feature) that contains the point, by `contains`; ties go to the lower index. Memory
+ * grows with the number of parts only (the outlines are visited once, in order), so it also runs
+ * over an on-disk store. Returns the outline per query, or -1.
+ */
+export function matchParts(n: number, isOutline: (f: number) => boolean, bbox: ArrayLike<number>, queries: ArrayLike<number>, contains: (outline: number, x: number, y: number) => boolean, cell = 50): Int32Array {
+  const q = queries.length / 2;
+  const best = new Int32Array(q).fill(-1);
+  const bestArea = new Float64Array(q).fill(Infinity);
+  if (q === 0) return best;
+  const grid = new Map<string, number[]>();
+  for (let k = 0; k < q; k++) {
+    const key = `${Math.floor(queries[2 * k] / cell)},${Math.floor(queries[2 * k + 1] / cell)}`;
+    const list = grid.get(key);
+    if (list) list.push(k);
+    else grid.set(key, [k]);
+  }
+  for (let o = 0; o < n; o++) {
+    if (!isOutline(o)) continue;
+    const x0 = bbox[4 * o], y0 = bbox[4 * o + 1], x1 = bbox[4 * o + 2], y1 = bbox[4 * o + 3];
+    const area = (x1 - x0) * (y1 - y0);
+    const gx0 = Math.floor(x0 / cell), gx1 = Math.floor(x1 / cell), gy0 = Math.floor(y0 / cell), gy1 = Math.floor(y1 / cell);
+    if ((gx1 - gx0 + 1) * (gy1 - gy0 + 1) > grid.size) {
+      // a large outline: look at the queries rather than at its cells
+      for (let k = 0; k < q; k++) consider(k);
+    } else {
+      for (let gx = gx0; gx <= gx1; gx++) for (let gy = gy0; gy <= gy1; gy++) for (const k of grid.get(`${gx},${gy}`) ?? []) consider(k);
+    }
+    function consider(k: number) {
+      const x = queries[2 * k], y = queries[2 * k + 1];
+      if (x < x0 || x > x1 || y < y0 || y > y1) return;
+      if (area < bestArea[k] && contains(o, x, y)) {
+        best[k] = o;
+        bestArea[k] = area;
+      }
+    }
+  }
+  return best;
 }
 
 /**
@@ -38,37 +80,25 @@ export function resolveParts(b: FeatureBatch, cell = 50): number {
     bbox.set([x0, y0, x1, y1], 4 * f);
     b.params[f].drawAs = f;
   }
-  // grid of outlines by bbox
-  const grid = new Map<string, number[]>();
-  for (let f = 0; f < n; f++) {
-    if (b.params[f].role !== 'building') continue;
-    for (let gx = Math.floor(bbox[4 * f] / cell); gx <= Math.floor(bbox[4 * f + 2] / cell); gx++)
-      for (let gy = Math.floor(bbox[4 * f + 1] / cell); gy <= Math.floor(bbox[4 * f + 3] / cell); gy++) {
-        const k = `${gx},${gy}`;
-        const list = grid.get(k);
-        if (list) list.push(f);
-        else grid.set(k, [f]);
-      }
-  }
-  const replaced = new Set<number>();
+  const parts: number[] = [];
+  const queries: number[] = [];
   for (let f = 0; f < n; f++) {
     if (b.params[f].role !== 'part') continue;
     const pt = insidePoint(b, f);
     if (!pt) continue;
-    const candidates = grid.get(`${Math.floor(pt[0] / cell)},${Math.floor(pt[1] / cell)}`) ?? [];
-    // the smallest outline containing the part's point
-    let best = -1, bestArea = Infinity;
-    for (const o of candidates) {
-      if (pt[0] < bbox[4 * o] || pt[0] > bbox[4 * o + 2] || pt[1] < bbox[4 * o + 1] || pt[1] > bbox[4 * o + 3]) continue;
-      const area = (bbox[4 * o + 2] - bbox[4 * o]) * (bbox[4 * o + 3] - bbox[4 * o + 1]);
-      if (area < bestArea && featureContains(b, o, pt[0], pt[1])) [best, bestArea] = [o, area];
-    }
+    parts.push(f);
+    queries.push(pt[0], pt[1]);
+  }
+  const match = matchParts(n, (f) => b.params[f].role === 'building', bbox, queries, (o, x, y) => featureContains(b, o, x, y), cell);
+  const replaced = new Set<number>();
+  parts.forEach((f, k) => {
+    const best = match[k];
     if (best >= 0) {
       b.params[f].drawAs = best;
       b.params[f].partOf = b.params[best].id;
       replaced.add(best);
     }
-  }
+  });
   for (const o of replaced) b.params[o].drawAs = -1;
   return replaced.size;
 }
