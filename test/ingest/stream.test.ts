@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import { Summary } from '../../src/core/summary.js';
+import { ingest } from '../../src/ingest/index.js';
+import { FeatureStoreReader } from '../../src/ingest/store.js';
+import { ingestToStore } from '../../src/ingest/stream.js';
+import { DATA, freshDir, sfTileGeoJSON } from '../helpers/fixtures.js';
+
+/** The streamed ingest read back whole must equal the in-memory one (same origin). */
+async function compare(inputs: string[], name: string) {
+  const dir = freshDir(`stream-${name}`);
+  const s1 = new Summary();
+  const memory = await ingest(inputs, {}, NULL_LOGGER, s1);
+  const origin: [number, number] = [memory.frame.lon, memory.frame.lat];
+  const s2 = new Summary();
+  const store = await ingestToStore(inputs, { origin, workDir: dir }, NULL_LOGGER, s2);
+  const reader = new FeatureStoreReader(store);
+  const all = Uint32Array.from({ length: store.count }, (_, i) => i);
+  const streamed = reader.batch(all);
+  reader.close();
+  expect(store.count).toBe(memory.params.length);
+  expect(streamed.frame).toEqual(memory.frame);
+  expect(streamed.positions).toEqual(memory.positions);
+  expect(streamed.ringOffsets).toEqual(memory.ringOffsets);
+  expect(streamed.polygonOffsets).toEqual(memory.polygonOffsets);
+  expect(streamed.featureOffsets).toEqual(memory.featureOffsets);
+  expect(streamed.params).toEqual(memory.params);
+  // the same counts: read, skipped by reason, warnings by kind
+  const j1 = s1.toJSON(), j2 = s2.toJSON();
+  expect([j2.featuresRead, j2.skipped, j2.warnings]).toEqual([j1.featuresRead, j1.skipped, j1.warnings]);
+  // index agrees with the geometry
+  for (let f = 0; f < store.count; f += 97) {
+    expect(store.heights[2 * f]).toBe(memory.params[f].height);
+    const d = memory.params[f].drawAs;
+    expect(store.drawAs[f]).toBe(d);
+  }
+  return { store, memory, summary: s2 };
+}
+
+describe('streamed ingest (cityforge tiles): an on-disk store equal to the in-memory batch', () => {
+  it('SF vector tiles (re-joined pieces)', async () => {
+    const { store } = await compare([path.join(DATA, 'sf-mvt')], 'sf');
+    expect(store.count).toBeGreaterThan(13000);
+    expect(fs.statSync(store.file).size).toBe(store.offsets[store.count]);
+  });
+
+  it('Monaco OSM PBF (building parts drawn under their outlines, duplicate ids)', async () => {
+    const { store, memory, summary } = await compare([path.join(DATA, 'monaco.osm.pbf')], 'monaco');
+    const parts = memory.params.filter((p) => p.role === 'part' && p.partOf).length;
+    expect(parts).toBeGreaterThan(10);
+    expect(summary.warnings.get('building:outline-drawn-as-parts')).toBeGreaterThan(0);
+    expect(Array.from(store.drawAs).filter((d) => d === -1).length).toBe(summary.warnings.get('building:outline-drawn-as-parts'));
+  });
+
+  it('the same file twice: every id of the second copy made unique as in memory', async () => {
+    const one = sfTileGeoJSON(freshDir('stream-dup-src'));
+    const { store, summary } = await compare([one, one], 'dup');
+    expect(store.renames.length).toBe(store.count / 2);
+    expect(summary.warnings.get('id:duplicate')).toBe(store.count / 2);
+  });
+
+  it('default origin from the inputs’ extents (no second read): near the data', async () => {
+    const dir = freshDir('stream-origin');
+    const store = await ingestToStore([path.join(DATA, 'sf-mvt')], { workDir: dir }, NULL_LOGGER, new Summary());
+    const e = store.extent;
+    expect(Math.abs((e.minX + e.maxX) / 2)).toBeLessThan(2000);
+    expect(Math.abs((e.minY + e.maxY) / 2)).toBeLessThan(2000);
+  });
+});
