@@ -6,7 +6,7 @@ import { buildMeshes, groundElevations, terrainMesh, type BaseMode, type Terrain
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { makeFrame } from '../core/frame.js';
 import gdal from 'gdal-async';
-import type { FeatureBatch } from '../core/types.js';
+import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import type { ElevationGrid } from '../core/grid.js';
 import { writeGlb } from '../export/gltf.js';
 import { AtomicOutput } from './output.js';
@@ -43,6 +43,20 @@ function batchExtent(b: FeatureBatch, margin: number) {
   return { minX: e.minX - margin, minY: e.minY - margin, maxX: e.maxX + margin, maxY: e.maxY + margin };
 }
 
+/**
+ * The `--terrain` DEM warped over `want` (frame metres), or undefined — with a warning, building on
+ * flat ground — when it does not overlap.
+ */
+export function readTerrainFor(want: { minX: number; minY: number; maxX: number; maxY: number }, frame: FrameInfo, options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary): ElevationGrid | undefined {
+  const have = rasterExtentInFrame(options.terrain!, frame).extent;
+  if (have.maxX < want.minX || have.minX > want.maxX || have.maxY < want.minY || have.minY > want.maxY) {
+    logger.warn(`${options.terrain}: the raster does not overlap the buildings; building on flat ground`);
+    summary.warn('terrain:no-overlap-built-flat');
+    return undefined;
+  }
+  return readElevation(options.terrain!, frame, want, { zScale: options.zScale, resolution: options.terrainResolution }, logger, summary);
+}
+
 /** Ingest the inputs and, with `--terrain`, seat them: what `build` and `tiles` share. */
 export async function prepare(inputs: string[], options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary, progress: Progress, { mesh = true } = {}): Promise<{ batch: FeatureBatch; ground?: Float64Array; terrain?: TerrainMesh; grid?: ElevationGrid }> {
     const batch = await ingest(
@@ -67,13 +81,8 @@ export async function prepare(inputs: string[], options: Omit<BuildCommandOption
   let grid: ElevationGrid | undefined;
   if (options.terrain) {
     const t2 = performance.now();
-    const want = batchExtent(batch, 30);
-    const have = rasterExtentInFrame(options.terrain, batch.frame).extent;
-    if (have.maxX < want.minX || have.minX > want.maxX || have.maxY < want.minY || have.minY > want.maxY) {
-      logger.warn(`${options.terrain}: the raster does not overlap the buildings; building on flat ground`);
-      summary.warn('terrain:no-overlap-built-flat');
-    } else {
-      grid = readElevation(options.terrain, batch.frame, want, { zScale: options.zScale, resolution: options.terrainResolution }, logger, summary);
+    grid = readTerrainFor(batchExtent(batch, 30), batch.frame, options, logger, summary);
+    if (grid) {
       ground = groundElevations(batch, grid, options.base);
       if (mesh) {
         terrain = terrainMesh(grid, { maxError: options.terrainError });

@@ -2,10 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
-import { partition, allTiles } from '../tiles/partition.js';
-import { buildTiles, makePlan, mergeTiles, readPlan, shardUnits, writeFileAtomic } from '../tiles/build.js';
+import os from 'node:os';
+import type { ElevationGrid } from '../core/grid.js';
+import { INGEST_DEFAULTS } from '../ingest/index.js';
+import type { StoredFeatures } from '../ingest/store.js';
+import { ingestToStore } from '../ingest/stream.js';
+import { partitionAnchors, allTiles } from '../tiles/partition.js';
+import { buildTiles, makePlan, mergeTiles, readPlan, shardUnits, writeFileAtomic, type TileJob } from '../tiles/build.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { prepare, type BuildCommandOptions } from './build.js';
+import { readTerrainFor, type BuildCommandOptions } from './build.js';
 import type { Progress } from './progress.js';
 
 /** Options of `cityforge tiles`. */
@@ -15,6 +20,8 @@ export interface TilesCommandOptions extends Omit<BuildCommandOptions, 'output'>
   shard?: [number, number];
   jobs: number;
   force: boolean;
+  /** Folder for the streamed features' spill file (default `<output>/.work`). */
+  workDir?: string;
 }
 
 /** What the plan depends on: the inputs (path, size, mtime) and the options that change the output (not -q, --json, --jobs, --shard). */
@@ -35,10 +42,57 @@ export function parseShard(v: string): [number, number] {
   return [+m[1], +m[2]];
 }
 
+/** Stream the inputs into a feature store in a private work folder; with `--terrain`, read the DEM over them. */
+async function streamInputs(inputs: string[], o: TilesCommandOptions, workDir: string, logger: Logger, summary: Summary, progress: Progress): Promise<{ store: StoredFeatures; grid?: ElevationGrid }> {
+  const store = await ingestToStore(
+    inputs,
+    {
+      ...INGEST_DEFAULTS,
+      layers: o.layer,
+      where: o.where,
+      sSrs: o.sSrs,
+      levelHeight: o.levelHeight,
+      defaultHeight: o.defaultHeight,
+      origin: o.origin,
+      workDir,
+      onProgress: (n) => progress.update('reading features', n),
+    },
+    logger,
+    summary,
+  );
+  progress.done();
+  if (store.count === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
+  logger.info(`read ${store.count} buildings into ${path.relative(process.cwd(), store.file) || store.file} (${(store.offsets[store.count] / 1e6).toFixed(1)} MB)`);
+  let grid: ElevationGrid | undefined;
+  if (o.terrain) {
+    const t = performance.now();
+    const e = store.extent;
+    grid = readTerrainFor({ minX: e.minX - 30, minY: e.minY - 30, maxX: e.maxX + 30, maxY: e.maxY + 30 }, store.frame, o, logger, summary);
+    summary.time('terrain', (performance.now() - t) / 1000);
+  }
+  return { store, grid };
+}
+
+/** A private work folder for this process (`<base>/<pid>`), and removal of those of dead processes. */
+function workFolder(base: string): string {
+  if (fs.existsSync(base))
+    for (const name of fs.readdirSync(base)) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        process.kill(Number(name), 0);
+      } catch {
+        fs.rmSync(path.join(base, name), { recursive: true, force: true });
+      }
+    }
+  return path.join(base, String(process.pid));
+}
+
 /**
- * `cityforge tiles`: a 3D Tiles 1.1 tileset. With `--shard i/N` only that share of the tiles is built
- * (and no tileset.json: `cityforge merge` assembles it); with `--jobs N` N worker threads build the
- * tiles of one ingest. Byte-identical output whatever the split.
+ * `cityforge tiles`: a 3D Tiles 1.1 tileset. The inputs are streamed into an on-disk store (memory:
+ * a fixed index per building), tiles are built from it one at a time and flushed as they complete.
+ * With `--shard i/N` only that share of the tiles is built (and no tileset.json: `cityforge merge`
+ * assembles it); with `--jobs N` N worker threads build the tiles. Byte-identical output whatever
+ * the split.
  */
 export async function runTiles(inputs: string[], o: TilesCommandOptions, logger: Logger, progress: Progress): Promise<Summary> {
   const summary = new Summary();
@@ -50,31 +104,42 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     throw new Error(`cityforge: cannot write ${o.output}: permission denied`);
   }
   removeStaleTemporaries(path.join(o.output, 'tiles'));
-  const { batch, ground, grid } = await prepare(inputs, o, logger, summary, progress, { mesh: false });
-  const root = partition(batch, { maxBuildings: o.maxBuildings });
-  const plan = makePlan(root, batch.frame, fingerprint(inputs, o));
-  const planFile = path.join(o.output, 'plan.json');
-  if (fs.existsSync(planFile) && !o.force) {
-    const old = readPlan(o.output);
-    if (old.fingerprint !== plan.fingerprint) throw new Error(`cityforge ingest: ${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
+  const workDir = workFolder(o.workDir ?? path.join(o.output, '.work'));
+  try {
+    const { store, grid } = await streamInputs(inputs, o, workDir, logger, summary, progress);
+    const root = partitionAnchors(store.anchors, store.count, { maxBuildings: o.maxBuildings }, true);
+    const plan = makePlan(root, store.frame, fingerprint(inputs, o));
+    const planFile = path.join(o.output, 'plan.json');
+    if (fs.existsSync(planFile) && !o.force) {
+      const old = readPlan(o.output);
+      if (old.fingerprint !== plan.fingerprint) throw new Error(`cityforge ingest: ${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
+    }
+    writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
+    const units = o.shard ? shardUnits(root, o.shard) : allTiles(root);
+    const t1 = performance.now();
+    const job: TileJob = { store, dir: o.output, force: o.force, compress: !!o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
+    if (o.jobs > 1 && units.length > 1) {
+      let done = 0;
+      const jobs = Math.min(o.jobs, units.length);
+      const r = await buildTilesInWorkers(jobs, job, units, () => progress.update('building tiles', ++done, units.length));
+      for (const s of r.summaries) summary.add(s);
+      logger.info(`tiles: ${r.built} built, ${r.skipped} already complete (resumed), ${jobs} worker threads`);
+    } else {
+      await buildTiles(job, units, logger, summary, (d, total) => progress.update('building tiles', d, total));
+    }
+    progress.done();
+    summary.time('tiles', (performance.now() - t1) / 1000);
+    summary.buildingsWritten = o.shard ? 0 : store.count;
+    if (!o.shard || o.shard[1] === 1) mergeTiles([o.output], o.output, logger);
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    if (!o.workDir)
+      try {
+        fs.rmdirSync(path.dirname(workDir)); // only when empty: shards sharing the folder keep theirs
+      } catch {
+        // another shard's work folder is still there
+      }
   }
-  writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
-  const units = o.shard ? shardUnits(root, o.shard) : allTiles(root);
-  const t1 = performance.now();
-  const terrain = grid ? { grid, maxError: o.terrainError } : undefined;
-  if (o.jobs > 1) {
-    // worker threads over this one ingested batch
-    let done = 0;
-    const r = await buildTilesInWorkers(Math.min(o.jobs, units.length), { batch, units, dir: o.output, ground, force: o.force, compress: !!o.compress, terrain }, () => progress.update('building tiles', ++done, units.length));
-    summary.bytes += r.bytes;
-    logger.info(`tiles: ${r.built} built, ${r.skipped} already complete (resumed), ${o.jobs} worker threads`);
-  } else {
-    await buildTiles(batch, units, o.output, ground, o.force, logger, summary, (d, total) => progress.update('building tiles', d, total), !!o.compress, terrain);
-  }
-  progress.done();
-  summary.time('tiles', (performance.now() - t1) / 1000);
-  summary.buildingsWritten = o.shard ? 0 : batch.params.length;
-  if (!o.shard || o.shard[1] === 1) mergeTiles([o.output], o.output, logger);
   summary.time('total', (performance.now() - t0) / 1000);
   return summary;
 }
@@ -82,9 +147,16 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
 /** `cityforge plan`: the independent work units (tiles), one JSON line each. */
 export async function runPlan(inputs: string[], o: TilesCommandOptions, logger: Logger, progress: Progress): Promise<string[]> {
   const summary = new Summary();
-  const { batch } = await prepare(inputs, o, logger, summary, progress, { mesh: false });
-  const root = partition(batch, { maxBuildings: o.maxBuildings });
-  return allTiles(root).map((n, k) => JSON.stringify({ unit: n.id, index: k, level: n.level, buildings: n.buildings.length, leaf: n.children.length === 0 }));
+  const base = o.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-plan-'));
+  const workDir = workFolder(base);
+  try {
+    const { store } = await streamInputs(inputs, { ...o, terrain: undefined }, workDir, logger, summary, progress);
+    const root = partitionAnchors(store.anchors, store.count, { maxBuildings: o.maxBuildings });
+    return allTiles(root).map((n, k) => JSON.stringify({ unit: n.id, index: k, level: n.level, buildings: n.buildings.length, leaf: n.children.length === 0 }));
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    if (!o.workDir) fs.rmSync(base, { recursive: true, force: true });
+  }
 }
 
 /** Remove temporary files left by killed runs (their writer process is gone); a live shard's are kept. */

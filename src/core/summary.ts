@@ -52,6 +52,14 @@ export class Summary {
     this.examples.set(key, list);
   }
 
+  /** Add the counts of another summary (e.g. a worker's): skips, warnings, triangles, bytes. */
+  add(o: SummaryJSON): void {
+    for (const [k, v] of Object.entries(o.skipped)) this.skipped.set(k, (this.skipped.get(k) ?? 0) + v);
+    for (const [k, v] of Object.entries(o.warnings)) this.warnings.set(k, (this.warnings.get(k) ?? 0) + v);
+    this.triangles += o.triangles;
+    this.bytes += o.bytes;
+  }
+
   /** A plain, stable JSON form (keys sorted) for `--json` and tests. */
   toJSON(): SummaryJSON {
     const sorted = (m: Map<string, number>) =>

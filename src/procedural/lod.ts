@@ -41,16 +41,28 @@ export function boxedBatch(b: FeatureBatch): FeatureBatch {
   return { frame: b.frame, positions, ringOffsets, polygonOffsets, featureOffsets: b.featureOffsets.slice(), params };
 }
 
+/** What blocks need of each building (the index a streamed run keeps): anchor, footprint box, heights. */
+export interface BuildingBoxes {
+  /** x, y per building. */
+  anchors: ArrayLike<number>;
+  /** x0, y0, x1, y1 per building. */
+  bbox: ArrayLike<number>;
+  /** height, min height per building. */
+  heights: ArrayLike<number>;
+}
+
 /**
- * The coarsest level of detail: buildings merged into blocks, one per cell of a `cell`-metre grid
- * (by the building's anchor): each block is the bounding rectangle of its buildings' footprints,
- * as tall as their footprint-weighted mean height, standing on their lowest ground. A block is one
- * feature (`kind` "block", `pieces` = its buildings), so every building is in exactly one block.
+ * The coarsest level of detail: buildings `members` merged into blocks, one per cell of a
+ * `cell`-metre grid (by the building's anchor): each block is the bounding rectangle of its buildings'
+ * footprints, as tall as their footprint-weighted mean height, standing on their lowest ground
+ * (`ground`, per building). A block is one feature (`kind` "block", `pieces` = its buildings), so
+ * every building is in exactly one block. Needs only the buildings' boxes, not their geometry.
  */
-export function blockBatch(b: FeatureBatch, anchors: Float64Array, cell: number, ground?: Float64Array): { batch: FeatureBatch; ground?: Float64Array } {
+export function blockBatch(frame: FeatureBatch['frame'], members: ArrayLike<number>, s: BuildingBoxes, cell: number, ground?: (f: number) => number): { batch: FeatureBatch; ground?: Float64Array } {
   const cells = new Map<string, number[]>();
-  for (let f = 0; f < b.params.length; f++) {
-    const k = `${Math.floor(anchors[2 * f] / cell)},${Math.floor(anchors[2 * f + 1] / cell)}`;
+  for (let i = 0; i < members.length; i++) {
+    const f = members[i];
+    const k = `${Math.floor(s.anchors[2 * f] / cell)},${Math.floor(s.anchors[2 * f + 1] / cell)}`;
     const list = cells.get(k);
     if (list) list.push(f);
     else cells.set(k, [f]);
@@ -66,32 +78,26 @@ export function blockBatch(b: FeatureBatch, anchors: Float64Array, cell: number,
   const featureOffsets = new Uint32Array(n + 1);
   const params = [];
   const g = ground ? new Float64Array(n) : undefined;
-  const P = b.positions;
+  const B = s.bbox;
   for (const [i, key] of keys.entries()) {
-    const members = cells.get(key)!;
+    const list = cells.get(key)!;
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, wh = 0, w = 0, low = Infinity, minH = Infinity;
-    for (const f of members) {
-      const v0 = b.ringOffsets[b.polygonOffsets[b.featureOffsets[f]]];
-      const v1 = b.ringOffsets[b.polygonOffsets[b.featureOffsets[f + 1]]];
-      let fx0 = Infinity, fy0 = Infinity, fx1 = -Infinity, fy1 = -Infinity;
-      for (let v = v0; v < v1; v++) {
-        fx0 = Math.min(fx0, P[2 * v]); fx1 = Math.max(fx1, P[2 * v]);
-        fy0 = Math.min(fy0, P[2 * v + 1]); fy1 = Math.max(fy1, P[2 * v + 1]);
-      }
+    for (const f of list) {
+      const fx0 = B[4 * f], fy0 = B[4 * f + 1], fx1 = B[4 * f + 2], fy1 = B[4 * f + 3];
       x0 = Math.min(x0, fx0); x1 = Math.max(x1, fx1); y0 = Math.min(y0, fy0); y1 = Math.max(y1, fy1);
       const area = Math.max(1, (fx1 - fx0) * (fy1 - fy0));
-      wh += area * b.params[f].height;
+      wh += area * s.heights[2 * f];
       w += area;
-      minH = Math.min(minH, b.params[f].minHeight);
-      if (ground) low = Math.min(low, ground[f]);
+      minH = Math.min(minH, s.heights[2 * f + 1]);
+      if (ground) low = Math.min(low, ground(f));
     }
     positions.set([x0, y0, x1, y0, x1, y1, x0, y1], 8 * i);
     ringOffsets[i + 1] = 4 * (i + 1);
     polygonOffsets[i + 1] = i + 1;
     featureOffsets[i + 1] = i + 1;
     const height = Math.max(wh / w, minH + 0.5);
-    params.push(makeParams({ id: `block ${key}`, source: 'cityforge: merged buildings', height, minHeight: Math.min(minH, height - 0.5), kind: 'block', name: `${members.length} buildings`, drawAs: i, pieces: members.length }));
+    params.push(makeParams({ id: `block ${key}`, source: 'cityforge: merged buildings', height, minHeight: Math.min(minH, height - 0.5), kind: 'block', name: `${list.length} buildings`, drawAs: i, pieces: list.length }));
     if (g) g[i] = low;
   }
-  return { batch: { frame: b.frame, positions, ringOffsets, polygonOffsets, featureOffsets, params }, ground: g };
+  return { batch: { frame, positions, ringOffsets, polygonOffsets, featureOffsets, params }, ground: g };
 }

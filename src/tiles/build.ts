@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
-import { subsetBatch } from '../core/subset.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
-import { buildMeshes } from '../procedural/index.js';
+import { buildMeshes, groundElevations, type BaseMode } from '../procedural/index.js';
+import { FeatureStoreReader, type StoredFeatures } from '../ingest/store.js';
 import { blockBatch, boxedBatch } from '../procedural/lod.js';
-import { allTiles, anchors, type TileNode } from './partition.js';
+import { allTiles, type TileNode } from './partition.js';
 
 /** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
 const BLOCK_CELLS = 64;
@@ -60,22 +60,50 @@ export function shardUnits(root: TileNode, shard: [number, number]): TileNode[] 
   return allTiles(root).filter((_, k) => k % shard[1] === shard[0]);
 }
 
+/** What every tile of a run is built from and with. */
+export interface TileJob {
+  /** The streamed buildings. */
+  store: StoredFeatures;
+  /** Output folder. */
+  dir: string;
+  /** Rebuild tiles already complete. */
+  force: boolean;
+  /** EXT_meshopt_compression. */
+  compress: boolean;
+  /** DEM to seat the buildings on (and to mesh into every tile). */
+  terrain?: TileTerrain;
+  /** How a building sits on the DEM. */
+  base: BaseMode;
+}
+
+/** The lowest DEM sample under a building's box (corners and centre): a block's ground. */
+function boxGround(grid: ElevationGrid, bbox: ArrayLike<number>, f: number): number {
+  const x0 = bbox[4 * f], y0 = bbox[4 * f + 1], x1 = bbox[4 * f + 2], y1 = bbox[4 * f + 3];
+  return Math.min(sampleGrid(grid, x0, y0), sampleGrid(grid, x1, y0), sampleGrid(grid, x1, y1), sampleGrid(grid, x0, y1), sampleGrid(grid, (x0 + x1) / 2, (y0 + y1) / 2));
+}
+
 /**
  * Build the content of one tile: full detail (roofs, seated) for a leaf; for a coarser tile
  * (REPLACE refinement) every building below it as a flat-roofed oriented box, or, where the tile is
- * large, merged into blocks on a 64 × 64 grid — so coarse tiles stay small whatever the city's size.
+ * large, merged into blocks on a 64 × 64 grid from the index alone (no geometry read) — so coarse
+ * tiles stay small, and cheap, whatever the city's size. Only this tile's buildings are read.
  */
-export async function buildTileContent(batch: FeatureBatch, node: TileNode, ground: Float64Array | undefined, summary: Summary, compress = false, terrain?: TileTerrain): Promise<{ glb: Uint8Array; record: TileRecord }> {
-  let sub = subsetBatch(batch, node.buildings);
-  let g: Float64Array | undefined = ground ? Float64Array.from(node.buildings, (f) => ground[f]) : undefined;
-  if (node.children.length) {
-    const cell = node.size / BLOCK_CELLS;
-    if (cell >= BLOCK_MIN_CELL) ({ batch: sub, ground: g } = blockBatch(sub, anchors(sub), cell, g));
-    else sub = boxedBatch(sub);
+export async function buildTileContent(reader: FeatureStoreReader, node: TileNode, job: TileJob, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
+  const store = reader.store;
+  const grid = job.terrain?.grid;
+  let sub: FeatureBatch;
+  let g: Float64Array | undefined;
+  const cell = node.size / BLOCK_CELLS;
+  if (node.children.length && cell >= BLOCK_MIN_CELL) {
+    ({ batch: sub, ground: g } = blockBatch(store.frame, node.buildings, store, cell, grid ? (f) => boxGround(grid, store.bbox, f) : undefined));
+  } else {
+    sub = reader.batch(node.buildings);
+    g = grid ? groundElevations(sub, grid, job.base) : undefined;
+    if (node.children.length) sub = boxedBatch(sub);
   }
   const mesh = buildMeshes(sub, { ground: g }, summary);
-  const tmesh = terrain ? tileTerrain(terrain, node) : undefined;
-  const glb = await writeGlb(mesh, sub.params, batch.frame, { compress, terrain: tmesh });
+  const tmesh = job.terrain ? tileTerrain(job.terrain, node) : undefined;
+  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh });
   const b: [number, number, number, number, number, number] = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
   for (const P of tmesh ? [mesh.positions, tmesh.positions] : [mesh.positions])
     for (let i = 0; i < P.length; i += 3)
@@ -87,24 +115,30 @@ export async function buildTileContent(batch: FeatureBatch, node: TileNode, grou
 }
 
 /**
- * Build the tiles of `units` into `dir`, each written atomically (content, then its record, which
- * marks it complete). Tiles already complete are skipped unless `force`: a killed run resumes.
+ * Build the tiles of `units` into `job.dir`, each written atomically (content, then its record,
+ * which marks it complete) as soon as it is built. Tiles already complete are skipped unless
+ * `force`: a killed run resumes.
  */
-export async function buildTiles(batch: FeatureBatch, units: TileNode[], dir: string, ground: Float64Array | undefined, force: boolean, logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void, compress = false, terrain?: TileTerrain): Promise<{ built: number; skipped: number }> {
+export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void): Promise<{ built: number; skipped: number }> {
   let built = 0, skipped = 0;
-  for (const [k, node] of units.entries()) {
-    const glbPath = path.join(dir, 'tiles', `${node.id}.glb`);
-    const recPath = path.join(dir, 'tiles', `${node.id}.json`);
-    if (!force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
-      skipped++;
-    } else {
-      const { glb, record } = await buildTileContent(batch, node, ground, summary, compress, terrain);
-      writeFileAtomic(glbPath, glb);
-      writeFileAtomic(recPath, JSON.stringify(record) + '\n');
-      summary.bytes += glb.byteLength;
-      built++;
+  const reader = new FeatureStoreReader(job.store);
+  try {
+    for (const [k, node] of units.entries()) {
+      const glbPath = path.join(job.dir, 'tiles', `${node.id}.glb`);
+      const recPath = path.join(job.dir, 'tiles', `${node.id}.json`);
+      if (!job.force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
+        skipped++;
+      } else {
+        const { glb, record } = await buildTileContent(reader, node, job, summary);
+        writeFileAtomic(glbPath, glb);
+        writeFileAtomic(recPath, JSON.stringify(record) + '\n');
+        summary.bytes += glb.byteLength;
+        built++;
+      }
+      onTile?.(k + 1, units.length);
     }
-    onTile?.(k + 1, units.length);
+  } finally {
+    reader.close();
   }
   logger.info(`tiles: ${built} built, ${skipped} already complete (resumed)`);
   return { built, skipped };
@@ -167,7 +201,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
     }
     if (!found) throw new Error(`cityforge ingest: tile ${n.id} is missing from ${dirs.join(', ')} (a shard did not finish?)`);
   }
-  const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, buildings: [], children: n.children.map(toNode) });
+  const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, buildings: new Uint32Array(0), children: n.children.map(toNode) });
   if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
   writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame));
   logger.info(`merge: tileset.json with ${nodes.length} tiles in ${out}`);

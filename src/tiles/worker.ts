@@ -8,5 +8,5 @@ import type { TileWorkerData, TileWorkerMessage } from './pool.js';
 const d = workerData as TileWorkerData;
 const summary = new Summary();
 const post = (m: TileWorkerMessage) => parentPort!.postMessage(m);
-const { built, skipped } = await buildTiles(d.batch, d.units, d.dir, d.ground, d.force, NULL_LOGGER, summary, () => post({ type: 'tile' }), d.compress, d.terrain);
-post({ type: 'done', built, skipped, bytes: summary.bytes });
+const { built, skipped } = await buildTiles(d.job, d.units, NULL_LOGGER, summary, () => post({ type: 'tile' }));
+post({ type: 'done', built, skipped, summary: summary.toJSON() });

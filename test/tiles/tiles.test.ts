@@ -126,6 +126,17 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(blockTiles).toBeGreaterThan(0);
   });
 
+  it('streams through a spill file in a work folder that is removed at the end; --work-dir moves it (same bytes)', () => {
+    expect(fs.existsSync(path.join(out, '.work'))).toBe(false);
+    const work = path.join(dir, 'scratch');
+    const other = path.join(dir, 'workdir');
+    const r = cli(['tiles', ...args(), '-o', other, '--work-dir', work]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/read \d+ buildings into .*features\.bin/);
+    expect(fs.readdirSync(work)).toEqual([]);
+    expectSameBytes(readTree(out), readTree(other));
+  });
+
   it('--jobs 2 gives the same bytes as --jobs 1', () => {
     const o2 = path.join(dir, 'jobs2');
     const r = cli(['tiles', ...args(), '-o', o2, '--jobs', '2', '-q']);
