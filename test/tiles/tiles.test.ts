@@ -134,7 +134,7 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/read \d+ buildings into .*features\.bin/);
     expect(fs.readdirSync(work)).toEqual([]);
-    expectSameBytes(readTree(out), readTree(other));
+    expectSameBytes(snapshot(out), snapshot(other));
   });
 
   it('--jobs 2 gives the same bytes as --jobs 1', () => {
