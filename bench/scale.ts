@@ -1,107 +1,94 @@
 /**
- * Scale run of `npm run bench` (or alone: node --import tsx bench/scale.ts 100000): a synthetic city made
- * by replicating the real SF footprints on a grid (deterministic offset copies), every roof shape mixed
- * in, terrain off, tiled with the `tiles` pipeline in this one process: buildings/s, peak RSS, bytes, tiles.
+ * Scale run of `npm run bench` (or alone: node --import tsx bench/scale.ts 100000 [--jobs 2] [--keep]):
+ * a synthetic city made by replicating the real SF footprints on a grid (deterministic offset
+ * copies, every roof shape mixed in, terrain off), written to a FlatGeobuf file on disk, then tiled
+ * by the real CLI (`cityforge tiles`, streaming) in a child process: buildings/s, peak RSS (of the
+ * whole process, worker threads included), bytes, tiles.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import gdal from 'gdal-async';
 import { NULL_LOGGER } from '../src/core/logger.js';
 import { Summary } from '../src/core/summary.js';
-import type { FeatureBatch } from '../src/core/types.js';
 import { ingest } from '../src/ingest/index.js';
 import { ROOF_BUILDERS } from '../src/procedural/index.js';
-import { allTiles, partition } from '../src/tiles/partition.js';
-import { buildTiles, makePlan, mergeTiles, writeFileAtomic } from '../src/tiles/build.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const target = Number(process.argv[2] ?? 100000);
-// --jobs N: N shard processes of this script into one folder, then a merge (as `cityforge tiles --jobs N`)
-const jobs = Number(process.argv[process.argv.indexOf('--jobs') + 1] || 1);
-const shardArg = process.argv.includes('--shard') ? process.argv[process.argv.indexOf('--shard') + 1] : null;
-const outArg = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : null;
+const jobs = Number(process.argv.includes('--jobs') ? process.argv[process.argv.indexOf('--jobs') + 1] : 2);
+const keep = process.argv.includes('--keep');
 
-function replicate(b: FeatureBatch, copies: number, spacing: number): FeatureBatch {
-  const side = Math.ceil(Math.sqrt(copies));
-  const nv = b.positions.length / 2, nr = b.ringOffsets.length - 1, np = b.polygonOffsets.length - 1, nf = b.params.length;
-  const positions = new Float64Array(2 * nv * copies);
-  const ringOffsets = new Uint32Array(nr * copies + 1);
-  const polygonOffsets = new Uint32Array(np * copies + 1);
-  const featureOffsets = new Uint32Array(nf * copies + 1);
+/** Write `copies` copies of the SF buildings on a `spacing`-metre grid to a FlatGeobuf file (in the SF frame's CRS). */
+async function synthesize(file: string, copies: number, spacing: number): Promise<number> {
+  const base = await ingest([path.join(here, '..', 'data', 'sf-mvt')], {}, NULL_LOGGER, new Summary());
+  const srs = gdal.SpatialReference.fromProj4(base.frame.proj);
+  const ds = gdal.open(file, 'w', 'FlatGeobuf');
+  const layer = ds.layers.create('buildings', srs, gdal.wkbMultiPolygon, ['SPATIAL_INDEX=NO']);
+  for (const [name, type] of [['id', gdal.OFTString], ['height', gdal.OFTReal], ['min_height', gdal.OFTReal], ['building', gdal.OFTString], ['roof:shape', gdal.OFTString]] as const)
+    layer.fields.add(new gdal.FieldDefn(name, type));
   const shapes = ROOF_BUILDERS.map((r) => r.shapes[0]);
-  const params = [];
+  const side = Math.ceil(Math.sqrt(copies));
+  const nf = base.params.length;
+  let n = 0;
   for (let c = 0; c < copies; c++) {
     const ox = (c % side) * spacing, oy = Math.floor(c / side) * spacing;
-    for (let i = 0; i < nv; i++) {
-      positions[2 * (c * nv + i)] = b.positions[2 * i] + ox;
-      positions[2 * (c * nv + i) + 1] = b.positions[2 * i + 1] + oy;
-    }
-    for (let r = 1; r <= nr; r++) ringOffsets[c * nr + r] = b.ringOffsets[r] + c * nv;
-    for (let p = 1; p <= np; p++) polygonOffsets[c * np + p] = b.polygonOffsets[p] + c * nr;
-    for (let f = 1; f <= nf; f++) featureOffsets[c * nf + f] = b.featureOffsets[f] + c * np;
     for (let f = 0; f < nf; f++) {
-      const q = b.params[f];
-      const k = c * nf + f;
-      params.push({ ...q, id: `${c}:${q.id}`, drawAs: q.drawAs < 0 ? -1 : q.drawAs + c * nf, roof: { ...q.roof, shape: shapes[(k * 7919) % shapes.length] } });
+      const q = base.params[f];
+      const mp = new gdal.MultiPolygon();
+      for (let p = base.featureOffsets[f]; p < base.featureOffsets[f + 1]; p++) {
+        const poly = new gdal.Polygon();
+        for (let r = base.polygonOffsets[p]; r < base.polygonOffsets[p + 1]; r++) {
+          const ring = new gdal.LinearRing();
+          const a = base.ringOffsets[r], e = base.ringOffsets[r + 1];
+          for (let v = a; v <= e; v++) {
+            const w = v < e ? v : a;
+            ring.points.add(base.positions[2 * w] + ox, base.positions[2 * w + 1] + oy);
+          }
+          poly.rings.add(ring);
+        }
+        mp.children.add(poly);
+      }
+      const feature = new gdal.Feature(layer);
+      feature.setGeometry(mp);
+      feature.fields.set({ id: `${c}:${q.id}`, height: q.height, min_height: q.minHeight, building: q.kind ?? 'yes', 'roof:shape': shapes[((c * nf + f) * 7919) % shapes.length] });
+      layer.features.add(feature);
+      n++;
     }
   }
-  return { frame: b.frame, positions, ringOffsets, polygonOffsets, featureOffsets, params };
+  ds.close();
+  return n;
 }
 
-if (jobs > 1 && !shardArg) {
-  const { spawn } = await import('node:child_process');
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-scale-'));
-  const t0 = performance.now();
-  const rss = await Promise.all(
-    Array.from({ length: jobs }, (_, i) =>
-      new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(target), '--shard', `${i}/${jobs}`, '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let text = '';
-        child.stdout.on('data', (d) => (text += d));
-        child.on('exit', (code) => (code === 0 ? resolve(Number(/rss (\d+)/.exec(text)?.[1] ?? 0)) : reject(new Error(`shard ${i} failed`))));
-      }),
-    ),
-  );
-  mergeTiles([out], out, NULL_LOGGER);
-  const secs = (performance.now() - t0) / 1000;
-  let bytes = 0, tiles = 0;
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(d, e.name));
-      else if (e.name.endsWith('.glb')) {
-        bytes += fs.statSync(path.join(d, e.name)).size;
-        tiles++;
-      }
-    }
-  };
-  walk(out);
-  const n = Math.ceil(target / 13148) * 13148;
-  console.log(`scale: about ${n} buildings, ${jobs} shard processes + merge: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s, ${(bytes / 1e6).toFixed(0)} MB, peak RSS per process ${Math.max(...rss)} MB`);
-  fs.rmSync(out, { recursive: true, force: true });
-  process.exit(0);
-}
-
-const base = await ingest([path.join(here, '..', 'data', 'sf-mvt')], {}, NULL_LOGGER, new Summary());
-const copies = Math.ceil(target / base.params.length);
-const city = replicate(base, copies, 4000);
-const out = outArg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-scale-'));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-scale-'));
+const input = path.join(tmp, 'city.fgb');
+const copies = Math.ceil(target / 13148);
+const ts = performance.now();
+const n = await synthesize(input, copies, 4000);
+const synthSecs = (performance.now() - ts) / 1000;
+const out = path.join(tmp, 'tiles');
 const t0 = performance.now();
-const root = partition(city, { maxBuildings: 2000 });
-writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(makePlan(root, city.frame, { copies }), null, 1));
-const summary = new Summary();
-const all = allTiles(root);
-const [si, sn] = shardArg ? shardArg.split('/').map(Number) : [0, 1];
-const tiles = all.filter((_, k) => k % sn === si);
-await buildTiles(city, tiles, out, undefined, false, NULL_LOGGER, summary);
-if (shardArg) {
-  console.log(`shard ${shardArg}: ${tiles.length} tiles, rss ${Math.round(process.resourceUsage().maxRSS / 1024)}`);
-  process.exit(0);
-}
-mergeTiles([out], out, NULL_LOGGER);
+const r = spawnSync(process.execPath, [path.join(here, '..', 'bin', 'cityforge.js'), 'tiles', input, '-o', out, '--jobs', String(jobs), '--json', '-q'], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const secs = (performance.now() - t0) / 1000;
+if (r.status !== 0) {
+  process.stderr.write(r.stderr);
+  throw new Error(`cityforge tiles failed (exit ${r.status})`);
+}
+const s = JSON.parse(r.stdout) as { buildingsWritten: number; bytes: number; peakRssMB: number; timings: Record<string, number> };
+let tiles = 0;
+const walk = (d: string) => {
+  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    if (e.isDirectory()) walk(path.join(d, e.name));
+    else if (e.name.endsWith('.glb')) tiles++;
+  }
+};
+walk(out);
 console.log(
-  `scale: ${city.params.length} buildings (${copies} copies of SF, all roof shapes), ${tiles.length} tiles (${tiles.filter((t) => !t.children.length).length} leaves), ` +
-    `${secs.toFixed(1)} s = ${Math.round(city.params.length / secs)} buildings/s, ${(summary.bytes / 1e6).toFixed(0)} MB, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (one process)`,
+  `scale: ${s.buildingsWritten} buildings (${copies} copies of SF, all roof shapes; input ${(fs.statSync(input).size / 1e6).toFixed(0)} MB FlatGeobuf, made in ${synthSecs.toFixed(0)} s), ` +
+    `cityforge tiles --jobs ${jobs}: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s (read ${s.timings.read?.toFixed(0)} s, index ${s.timings.index?.toFixed(1)} s, tiles ${s.timings.tiles?.toFixed(0)} s), ` +
+    `${(s.bytes / 1e6).toFixed(0)} MB, peak RSS ${s.peakRssMB} MB (one process, worker threads included)`,
 );
-fs.rmSync(out, { recursive: true, force: true });
+if (!keep) fs.rmSync(tmp, { recursive: true, force: true });
+else console.log(`kept ${tmp}`);

@@ -22,13 +22,16 @@ const lonLat = (v: string): [number, number] => {
   return [p[0], p[1]];
 };
 
+/** Peak resident memory of this process (worker threads included), MB. */
+const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
 function formatSummary(s: Summary, out: string): string {
   const j = s.toJSON();
   const fmt = (n: number) => n.toLocaleString('en-US');
   const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
   return [
     `summary: ${fmt(j.featuresRead)} features read from ${j.inputs.length} input(s); ${fmt(j.buildingsWritten)} buildings written to ${out}`,
-    `summary: ${fmt(j.triangles)} triangles, ${fmt(j.bytes)} bytes, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
+    `summary: ${fmt(j.triangles)} triangles, ${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,
     `summary: warnings: ${list(j.warnings)}`,
   ].join('\n');
@@ -106,7 +109,7 @@ Examples:
       const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
       const summary = await runTiles(inputs, { ...o, force: !!o.force, terrainResolution: o.terrainResolution ?? 0 }, logger, progress);
       if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
-      if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ ...summary.toJSON(), peakRssMB: peakRssMB() }, null, 2) + '\n');
     });
 
   inputOptions(
@@ -160,7 +163,7 @@ Examples:
       const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
       const summary = await runBuild(inputs, { ...o, terrainResolution: o.terrainResolution ?? 0 }, logger, progress);
       if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
-      if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ ...summary.toJSON(), peakRssMB: peakRssMB() }, null, 2) + '\n');
     });
   program
     .command('terrain')
@@ -177,7 +180,7 @@ Examples:
       const logger = createLineLogger(o.quiet ? 'error' : 'info', (line) => process.stderr.write(line + '\n'));
       const summary = await runTerrain(raster, { ...o, terrainResolution: o.terrainResolution ?? 0 }, logger);
       if (!o.quiet) process.stderr.write(formatSummary(summary, o.output) + '\n');
-      if (o.json) process.stdout.write(JSON.stringify(summary.toJSON(), null, 2) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ ...summary.toJSON(), peakRssMB: peakRssMB() }, null, 2) + '\n');
     });
   program
     .command('view')

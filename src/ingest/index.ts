@@ -79,7 +79,10 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
           const n0 = read;
           for (const feature of readOgrLayer(ol, counting)) {
             yield { srs: ol.srs, crs: ol.crsName, feature };
-            kept++;
+            // let the event loop turn now and then: gdal-async frees the native memory behind the
+            // buffers it returns (WKB) from the event loop, so a loop that never yields to it holds
+            // every geometry it ever read (measured: ~650 bytes per feature, +660 MB per million)
+            if (++kept % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
           }
           if (read === n0 && opts.layers?.length) throw new Error(`cityforge ingest: ${input} layer ${ol.layerName}: layer is empty${opts.where ? ` (with --where '${opts.where}')` : ''}`);
         }

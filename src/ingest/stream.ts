@@ -75,12 +75,6 @@ function fnv(s: string, seed: number): number {
 /** A 53-bit hash of an id (two FNV-1a streams). */
 const idHash = (s: string) => fnv(s, 2166136261) * 2 ** 21 + (fnv(s, 84696351) & 0x1fffff);
 
-function shared<T extends Float64Array | Int32Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, from: ArrayLike<number>): T {
-  const out = new ctor(new SharedArrayBuffer(from.length * ctor.BYTES_PER_ELEMENT));
-  (out as Float64Array).set(from as Float64Array);
-  return out;
-}
-
 /**
  * Stream the inputs into an on-disk {@link StoredFeatures}: one feature at a time is read, tag-parsed,
  * reprojected into the frame, cleaned and appended to a spill file; only a fixed-size index per
@@ -99,10 +93,10 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
   fs.mkdirSync(opts.workDir, { recursive: true });
   const file = path.join(opts.workDir, 'features.bin');
   const writer = new FeatureStoreWriter(file);
-  const offsets = new Growable(Float64Array, 1 << 16);
-  const anchors = new Growable(Float64Array, 1 << 16);
-  const bbox = new Growable(Float64Array, 1 << 16);
-  const heights = new Growable(Float64Array, 1 << 16);
+  const offsets = new Growable(Float64Array, 1 << 16, true);
+  const anchors = new Growable(Float64Array, 1 << 16, true);
+  const bbox = new Growable(Float64Array, 1 << 16, true);
+  const heights = new Growable(Float64Array, 1 << 16, true);
   const hashes = new Growable(Float64Array, 1 << 16);
   const outline = new Growable(Uint8Array, 1 << 16);
   const partIds: number[] = [];
@@ -158,10 +152,10 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
     file,
     frame,
     count,
-    offsets: shared(Float64Array, offsets.toArray()),
-    anchors: shared(Float64Array, anchors.toArray()),
-    bbox: shared(Float64Array, bbox.toArray()),
-    heights: shared(Float64Array, heights.toArray()),
+    offsets: offsets.toArray(),
+    anchors: anchors.toArray(),
+    bbox: bbox.toArray(),
+    heights: heights.toArray(),
     drawAs: new Int32Array(new SharedArrayBuffer(4 * count)),
     renames: [],
     extent: ext,

@@ -1,9 +1,9 @@
 import { loadCity, setHighlight, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { topCentre } from './stage.js';
+import { onPointerHover, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showSelection, showStats, showTilesetStats } from './panel.js';
-import { TilesetView } from './tiles-view.js';
+import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
 
 /** Hooks for tests and scripts (and curious users in the console). */
@@ -15,6 +15,8 @@ interface CityforgeHooks {
   selected: number | null;
   /** The selected building's id (its property table's `id`). */
   selectedId: string | null;
+  /** The id of the building under the pointer (highlighted), or null. */
+  hoveredId: string | null;
   model?: CityModel;
   /** Page position of building `id`'s roof centre in the current view. */
   screenPositionOf(id: number): { x: number; y: number } | null;
@@ -29,6 +31,7 @@ const hooks: CityforgeHooks = {
   view: 'model',
   selected: null,
   selectedId: null,
+  hoveredId: null,
   screenPositionOf: () => null,
   toggle: () => {},
 };
@@ -65,18 +68,11 @@ async function main(): Promise<void> {
   const hover = (id: number | null) => {
     if (id === hovered) return;
     hovered = id;
+    hooks.hoveredId = id === null ? null : String(model.table['id']?.[id]);
     paint();
   };
   modelView.renderer.domElement.addEventListener('click', (e) => select(modelView.pick(e.clientX, e.clientY)));
-  let pending = false;
-  modelView.renderer.domElement.addEventListener('pointermove', (e) => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      hover(modelView.pick(e.clientX, e.clientY));
-    });
-  });
+  onPointerHover(modelView.renderer.domElement, (x, y) => hover(modelView.pick(x, y)));
   window.addEventListener('resize', () => modelView.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   hooks.toggle = () => {
@@ -115,11 +111,24 @@ async function showTileset(url: string): Promise<void> {
   const mapEl = document.getElementById('view-map')!;
   const view = new TilesetView(modelEl, url, json);
   let mapView: TilesetMapViewer | null = null;
+  // the highlight follows the pointer, and stays on the selected building otherwise
+  let hovered: TileHit | null = null;
+  let selected: TileHit | null = null;
   const select = (hit: { table: Record<string, (string | number)[]>; id: number } | null) => {
     hooks.selected = hit ? hit.id : null;
     hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
     showSelection({ table: hit ? hit.table : {} }, hit ? hit.id : null);
+    selected = hit && 'tile' in hit ? (hit as TileHit) : null;
+    view.highlight(hovered ?? selected);
   };
+  const hover = (hit: { table: Record<string, (string | number)[]>; id: number } | null) => {
+    hooks.hoveredId = hit ? String(hit.table['id']?.[hit.id]) : null;
+  };
+  onPointerHover(view.renderer.domElement, (x, y) => {
+    hovered = view.pick(x, y);
+    hover(hovered);
+    view.highlight(hovered ?? selected);
+  });
   const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown };
   tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
@@ -133,7 +142,7 @@ async function showTileset(url: string): Promise<void> {
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
-    if (hooks.view === 'map' && !mapView) mapView = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select);
+    if (hooks.view === 'map' && !mapView) mapView = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover);
     if (hooks.view === 'model') view.resize();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());

@@ -4,6 +4,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { loadCity, type CityModel } from './model.js';
+import { onPointerHover } from './stage.js';
 
 interface EnuMesh {
   positions: Float32Array;
@@ -138,15 +139,9 @@ export class MapViewer {
       glOptions: { preserveDrawingBuffer: true },
     } as never);
     onCanvasClick(el, (x, y) => onClick(this.pick(x, y)));
-    let pending = false;
-    el.addEventListener('pointermove', (e) => {
-      if (pending || e.buttons) return;
-      pending = true;
-      requestAnimationFrame(() => {
-        pending = false;
-        const r = el.getBoundingClientRect();
-        onHover(this.pick(e.clientX - r.left, e.clientY - r.top));
-      });
+    onPointerHover(el, (x, y) => {
+      const r = el.getBoundingClientRect();
+      onHover(this.pick(x - r.left, y - r.top));
     });
   }
 
@@ -194,6 +189,29 @@ export class MapViewer {
   }
 }
 
+/**
+ * The triangles of building `id` of a tile (frame metres), unindexed with flat normals, grown by a
+ * few decimetres about the building's base centre so the highlight draws over the tile's own faces.
+ */
+function buildingMesh(p: TilePick, id: number): { positions: Float32Array; normals: Float32Array } {
+  const pos = p.mesh.geometry.attributes.position.array as Float32Array;
+  const idx = p.mesh.geometry.index!.array as Uint32Array;
+  const tris: number[] = [];
+  for (let t = 0; t < idx.length; t += 3) if (p.featureIds[idx[t]] === id) tris.push(idx[t], idx[t + 1], idx[t + 2]);
+  const box = new THREE.Box3();
+  const v = new THREE.Vector3();
+  for (const i of tris) box.expandByPoint(v.fromArray(pos, 3 * i));
+  const size = box.getSize(new THREE.Vector3());
+  const k = 1 + 0.6 / Math.max(1, size.x, size.y, size.z);
+  const c = box.getCenter(new THREE.Vector3());
+  const positions = new Float32Array(3 * tris.length);
+  tris.forEach((i, n) => positions.set([c.x + (pos[3 * i] - c.x) * k, c.y + (pos[3 * i + 1] - c.y) * k, box.min.z + (pos[3 * i + 2] - box.min.z) * k], 3 * n));
+  const g = new THREE.BufferGeometry();
+  g.setAttribute('position', new THREE.BufferAttribute(positions, 3));
+  g.computeVertexNormals();
+  return { positions, normals: g.attributes.normal.array as Float32Array };
+}
+
 /** Pick data of one tile: its geometry in the frame and its property table. */
 interface TilePick {
   mesh: THREE.Mesh;
@@ -213,10 +231,21 @@ export class TilesetMapViewer {
   private readonly raycaster = new THREE.Raycaster();
   private readonly origin: [number, number];
 
-  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number)[]>; id: number } | null) => void) {
+  private readonly tileProps: Record<string, unknown>;
+  private lit: { tile: string; id: number } | null = null;
+
+  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number)[]>; id: number } | null) => void = () => {}) {
     this.origin = origin;
     const zoom = fitZoom(el, origin, radius);
     const lighting = sunLighting(1.0, 1.2);
+    this.tileProps = {
+      id: 'tileset',
+      data: url,
+      loader: Tiles3DLoader,
+      loadOptions: { '3d-tiles': { loadGLTF: true } },
+      onTilesetLoad: (ts: unknown) => (this.tileset = ts as never),
+      onTileLoad: (tile: { id: string; contentUrl: string }) => void this.loadPick(tile),
+    };
     this.deck = new Deck({
       parent: el,
       views: new MapView({ repeat: false }),
@@ -225,18 +254,41 @@ export class TilesetMapViewer {
       effects: [lighting],
       parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
       glOptions: { preserveDrawingBuffer: true },
-      layers: [
-        new Tile3DLayer({
-          id: 'tileset',
-          data: url,
-          loader: Tiles3DLoader,
-          loadOptions: { '3d-tiles': { loadGLTF: true } },
-          onTilesetLoad: (ts: unknown) => (this.tileset = ts as never),
-          onTileLoad: (tile: { id: string; contentUrl: string }) => void this.loadPick(tile),
-        } as never),
-      ],
+      layers: this.layers(),
     } as never);
     onCanvasClick(el, (x, y) => onClick(this.pick(x, y)));
+    // hover: the building under the pointer is drawn again over its tile, in the highlight colour
+    onPointerHover(el, (x, y) => {
+      const r = el.getBoundingClientRect();
+      const hit = this.pickHit(x - r.left, y - r.top);
+      onHover(hit && { table: hit.table, id: hit.id });
+      const lit = hit && { tile: hit.tile, id: hit.id };
+      if (lit?.tile === this.lit?.tile && lit?.id === this.lit?.id) return;
+      this.lit = lit;
+      this.deck.setProps({ layers: this.layers() as never });
+    });
+  }
+
+  /** The tileset layer, and over it the highlighted building (if any). */
+  private layers(): unknown[] {
+    const out: unknown[] = [new Tile3DLayer(this.tileProps as never)];
+    const p = this.lit && this.picks.get(this.lit.tile);
+    if (!this.lit || !p) return out;
+    const mesh = buildingMesh(p, this.lit.id);
+    out.push(
+      new SimpleMeshLayer({
+        id: `highlight-${this.lit.tile}-${this.lit.id}`,
+        data: [0],
+        coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
+        coordinateOrigin: [this.origin[0], this.origin[1], 0],
+        getPosition: () => [0, 0, 0],
+        getColor: [255, 199, 51],
+        mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } } as never,
+        material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
+        pickable: false,
+      }),
+    );
+    return out;
   }
 
   /** Tiles whose pick data is ready. */
@@ -260,19 +312,24 @@ export class TilesetMapViewer {
 
   /** The building under canvas pixel (x, y) among the tiles on screen: its tile's table and row. */
   pick(x: number, y: number): { table: Record<string, (string | number)[]>; id: number } | null {
+    const hit = this.pickHit(x, y);
+    return hit && { table: hit.table, id: hit.id };
+  }
+
+  private pickHit(x: number, y: number): { tile: string; table: Record<string, (string | number)[]>; id: number } | null {
     const vp = this.viewport();
     if (!vp || !this.tileset) return null;
     rayAt(vp, this.origin, x, y, this.raycaster);
-    let best: { d: number; table: Record<string, (string | number)[]>; id: number } | null = null;
+    let best: { d: number; tile: string; table: Record<string, (string | number)[]>; id: number } | null = null;
     for (const t of this.tileset.selectedTiles) {
       const p = this.picks.get(t.id);
       if (!p) continue;
       const hit = this.raycaster.intersectObject(p.mesh, false)[0];
       if (!hit || !hit.face || (best && best.d <= hit.distance)) continue;
       const id = p.featureIds[hit.face.a];
-      if (id >= 0) best = { d: hit.distance, table: p.table, id };
+      if (id >= 0) best = { d: hit.distance, tile: t.id, table: p.table, id };
     }
-    return best && { table: best.table, id: best.id };
+    return best && { tile: best.tile, table: best.table, id: best.id };
   }
 
   /** Page position of a frame point (east, north, up). */

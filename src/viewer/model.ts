@@ -70,12 +70,7 @@ export async function loadCity(url: string): Promise<CityModel> {
     triangles += (g.index ? g.index.count : g.attributes.position.count) / 3;
     if (g.attributes._feature_id_0) {
       buildingMeshes.push(m);
-      // per-vertex colours (white = the material's own colour) for highlighting
-      const n = g.attributes.position.count;
-      g.setAttribute('color', new THREE.BufferAttribute(new Float32Array(3 * n).fill(1), 3));
-      const mat = (m.material as THREE.MeshStandardMaterial).clone();
-      mat.vertexColors = true;
-      m.material = mat;
+      enableHighlight(m);
     }
     m.castShadow = true;
     m.receiveShadow = true;
@@ -91,12 +86,22 @@ export function featureIdOfHit(hit: THREE.Intersection): number | null {
   return Math.round(a.getX(hit.face.a));
 }
 
-/** Colour the vertices of feature `id` (or none) in every building mesh: highlight on, the rest white. */
-export function setHighlight(model: CityModel, id: number | null, rgb: [number, number, number] = [1, 0.78, 0.2]): void {
-  for (const m of model.buildingMeshes) {
+/** Give a building mesh per-vertex colours (white = its material's own colour), so it can be highlighted. */
+export function enableHighlight(m: THREE.Mesh): void {
+  const n = m.geometry.attributes.position.count;
+  m.geometry.setAttribute('color', new THREE.BufferAttribute(new Float32Array(3 * n).fill(1), 3));
+  const mat = (m.material as THREE.MeshStandardMaterial).clone();
+  mat.vertexColors = true;
+  m.material = mat;
+}
+
+/** Colour the vertices of feature `id` (or none) in `meshes` (prepared by {@link enableHighlight}): highlight on, the rest white. */
+export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, rgb: [number, number, number] = [1, 0.78, 0.2]): void {
+  for (const m of meshes) {
     const g = m.geometry;
     const f = g.attributes._feature_id_0;
-    const c = g.attributes.color as THREE.BufferAttribute;
+    const c = g.attributes.color as THREE.BufferAttribute | undefined;
+    if (!f || !c) continue;
     const arr = c.array as Float32Array;
     for (let v = 0; v < f.count; v++) {
       const on = id !== null && Math.round(f.getX(v)) === id;
@@ -106,4 +111,9 @@ export function setHighlight(model: CityModel, id: number | null, rgb: [number, 
     }
     c.needsUpdate = true;
   }
+}
+
+/** Colour the vertices of feature `id` (or none) in every building mesh of the model. */
+export function setHighlight(model: CityModel, id: number | null, rgb: [number, number, number] = [1, 0.78, 0.2]): void {
+  highlightMeshes(model.buildingMeshes, id, rgb);
 }

@@ -84,3 +84,16 @@ export function topCentre(meshes: readonly THREE.Mesh[], id: number): THREE.Vect
   for (const p of top) c.add(p);
   return c.divideScalar(top.length);
 }
+
+/** Pointer moves over `el` without a button pressed, at most once per frame: `handler(clientX, clientY)`. */
+export function onPointerHover(el: HTMLElement, handler: (x: number, y: number) => void): void {
+  let pending = false;
+  el.addEventListener('pointermove', (e) => {
+    if (pending || e.buttons) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      handler(e.clientX, e.clientY);
+    });
+  });
+}

@@ -3,11 +3,19 @@ import { createStage, fitStage, pageOfWorld, topCentre, type Stage } from './sta
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
-import { decodeGlbTable } from './model.js';
+import { decodeGlbTable, enableHighlight, highlightMeshes } from './model.js';
 
-/** A loaded tile's property table, kept on its scene. */
+/** A loaded tile's property table and building meshes, kept on its scene. */
 interface TileTable {
   table: Record<string, (string | number)[]>;
+  meshes: THREE.Mesh[];
+}
+
+/** A building in a loaded tile: the tile's scene, its table and the row. */
+export interface TileHit {
+  tile: THREE.Object3D;
+  table: Record<string, (string | number)[]>;
+  id: number;
 }
 
 /**
@@ -39,9 +47,16 @@ export class TilesetView {
     this.tiles.group.matrixWorldNeedsUpdate = true;
     this.scene.add(this.tiles.group);
     this.tiles.addEventListener('load-model', ({ scene, url: tileUrl }: { scene: THREE.Object3D; url: string }) => {
+      const meshes: THREE.Mesh[] = [];
       scene.traverse((o) => {
         o.castShadow = o.receiveShadow = true;
+        const m = o as THREE.Mesh;
+        if (m.isMesh && m.geometry.attributes._feature_id_0) {
+          enableHighlight(m);
+          meshes.push(m);
+        }
       });
+      (scene.userData as TileTable).meshes = meshes;
       fetch(tileUrl)
         .then((r) => r.arrayBuffer())
         .then((buf) => {
@@ -98,8 +113,17 @@ export class TilesetView {
     return found;
   }
 
-  /** The building under page pixel (x, y): its tile's table and row, or null. */
-  pick(x: number, y: number): { table: Record<string, (string | number)[]>; id: number } | null {
+  private lit: TileHit | null = null;
+
+  /** Highlight one building in its tile (or none); the previous one is cleared. */
+  highlight(hit: TileHit | null): void {
+    if (this.lit && (this.lit.tile !== hit?.tile || this.lit.id !== hit?.id)) highlightMeshes((this.lit.tile.userData as TileTable).meshes ?? [], null);
+    if (hit) highlightMeshes((hit.tile.userData as TileTable).meshes ?? [], hit.id);
+    this.lit = hit;
+  }
+
+  /** The building under page pixel (x, y): its tile, the tile's table and the row, or null. */
+  pick(x: number, y: number): TileHit | null {
     const r = this.renderer.domElement.getBoundingClientRect();
     this.raycaster.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
     for (const hit of this.raycaster.intersectObject(this.tiles.group, true)) {
@@ -109,7 +133,7 @@ export class TilesetView {
       let o: THREE.Object3D | null = hit.object;
       while (o && !(o.userData as TileTable).table) o = o.parent;
       if (!o) continue;
-      return { table: (o.userData as TileTable).table, id: Math.round(f.getX(hit.face.a)) };
+      return { tile: o, table: (o.userData as TileTable).table, id: Math.round(f.getX(hit.face.a)) };
     }
     return null;
   }

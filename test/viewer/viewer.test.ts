@@ -184,7 +184,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     server?.kill('SIGTERM');
   });
 
-  it('streams tiles, draws the city, and a click shows the picked building from its tile’s table', async () => {
+  it('streams tiles, draws the city; hover highlights a building, a click shows it from its tile’s table', async () => {
     expect(await page.evaluate(() => (window as any).cityforge.error)).toBeNull();
     expect(await page.textContent('#stats')).toMatch(/3D Tiles tileset · \d+ tiles/);
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
@@ -192,13 +192,25 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(pixelStats(shot).building).toBeGreaterThan(0.01);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
+    // hover: the building under the pointer is highlighted
+    const before = pixelStats(shot).highlight;
+    await page.mouse.move(b.x, b.y);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBe(b.id);
+    const lit = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-view-hover.png'), lit);
+    expect(pixelStats(lit).highlight).toBeGreaterThan(before + 20);
     await page.mouse.click(b.x, b.y);
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
     expect(await page.textContent('#selection [data-key="id"]')).toBe(b.id);
+    // off the building: the highlight stays on the selection; over the sky nothing is hovered
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBeNull();
   });
 
-  it('map view: deck.gl Tile3DLayer streams the same tileset; a click picks the building from its tile’s table', async () => {
+  it('map view: deck.gl Tile3DLayer streams the same tileset; hover highlights, a click picks the building from its tile’s table', async () => {
     await page.click('#toggle');
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
     await page.waitForFunction('window.cityforge.tilesLoaded() >= 1', null, { timeout: 120_000 });
@@ -208,6 +220,12 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(pixelStats(shot).drawn).toBeGreaterThan(0.2);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
+    await page.mouse.move(b.x, b.y);
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBe(b.id);
+    const lit = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view-hover.png'), lit);
+    expect(pixelStats(lit).highlight).toBeGreaterThan(pixelStats(shot).highlight + 20);
     await page.mouse.click(b.x, b.y);
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
