@@ -62,7 +62,7 @@ async function streamInputs(inputs: string[], o: TilesCommandOptions, workDir: s
   );
   progress.done();
   if (store.count === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
-  logger.info(`read ${store.count} buildings into ${path.relative(process.cwd(), store.file) || store.file} (${(store.offsets[store.count] / 1e6).toFixed(1)} MB)`);
+  logger.info(`read ${store.count} buildings into ${path.resolve(store.file)} (${(store.offsets[store.count] / 1e6).toFixed(1)} MB)`);
   let grid: ElevationGrid | undefined;
   if (o.terrain) {
     const t = performance.now();
