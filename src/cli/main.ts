@@ -78,12 +78,12 @@ Exit codes:
       .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(number('--z-scale')).default(1))
       .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default('min'));
   const maxBuildings = new Option('--max-buildings <n>', 'a tile with more buildings is split (quadtree)').argParser(number('--max-buildings')).default(2000);
-  const workDir = new Option('--work-dir <dir>', 'where the streamed features are spilled (about 0.5 KB per building; default: <output>/.work, plan: the temp folder); removed at the end');
+  const workDir = new Option('--work-dir <dir>', 'where the streamed features are spilled (about 0.4 KB per building; default: <output>/.work, plan: the temp folder); removed at the end');
 
   inputOptions(
     program
       .command('tiles')
-      .description('Build an OGC 3D Tiles 1.1 tileset (quadtree, REPLACE levels of detail, GLB contents with EXT_mesh_features / EXT_structural_metadata). Streams: the inputs are read once into an on-disk store (memory: about 80 bytes per building), tiles are built one at a time and written as they complete. Resumable; shardable over machines; byte-identical whatever the split.')
+      .description('Build an OGC 3D Tiles 1.1 tileset (quadtree, REPLACE levels of detail, GLB contents with EXT_mesh_features / EXT_structural_metadata). Streams: the inputs are read once into an on-disk store (memory does not grow with the number of buildings), tiles are built one at a time and written as they complete. Resumable; shardable over machines; byte-identical whatever the split.')
       .argument('<inputs...>', 'vector sources, as for build')
       .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
   )

@@ -6,8 +6,9 @@ import os from 'node:os';
 import type { ElevationGrid } from '../core/grid.js';
 import { INGEST_DEFAULTS } from '../ingest/index.js';
 import type { StoredFeatures } from '../ingest/store.js';
-import { ingestToStore } from '../ingest/stream.js';
-import { partitionAnchors, allTiles } from '../tiles/partition.js';
+import { anchorsOf, ingestToStore } from '../ingest/stream.js';
+import { partition, allTiles, type TileNode } from '../tiles/partition.js';
+import { distribute } from '../tiles/buckets.js';
 import { buildTiles, makePlan, mergeTiles, readPlan, shardUnits, writeFileAtomic, type TileJob } from '../tiles/build.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
 import { readTerrainFor, type BuildCommandOptions } from './build.js';
@@ -62,7 +63,7 @@ async function streamInputs(inputs: string[], o: TilesCommandOptions, workDir: s
   );
   progress.done();
   if (store.count === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
-  logger.info(`read ${store.count} buildings into ${path.resolve(store.file)} (${(store.offsets[store.count] / 1e6).toFixed(1)} MB)`);
+  logger.info(`read ${store.count} buildings into ${path.resolve(store.file)} (${(fs.statSync(store.file).size / 1e6).toFixed(1)} MB)`);
   let grid: ElevationGrid | undefined;
   if (o.terrain) {
     const t = performance.now();
@@ -71,6 +72,13 @@ async function streamInputs(inputs: string[], o: TilesCommandOptions, workDir: s
     summary.time('terrain', (performance.now() - t) / 1000);
   }
   return { store, grid };
+}
+
+/** The quadtree of a store, and its buildings sorted into their leaves' bucket files under `workDir`. */
+function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string): TileNode {
+  const { root, grid } = partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings });
+  distribute(store, root, grid, workDir);
+  return root;
 }
 
 /** A private work folder for this process (`<base>/<pid>`), and removal of those of dead processes. */
@@ -107,7 +115,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
   const workDir = workFolder(o.workDir ?? path.join(o.output, '.work'));
   try {
     const { store, grid } = await streamInputs(inputs, o, workDir, logger, summary, progress);
-    const root = partitionAnchors(store.anchors, store.count, { maxBuildings: o.maxBuildings }, true);
+    const root = quadtree(store, o.maxBuildings, workDir);
     const plan = makePlan(root, store.frame, fingerprint(inputs, o));
     const planFile = path.join(o.output, 'plan.json');
     if (fs.existsSync(planFile) && !o.force) {
@@ -117,7 +125,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     const units = o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();
-    const job: TileJob = { store, dir: o.output, force: o.force, compress: !!o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
+    const job: TileJob = { store, workDir, dir: o.output, force: o.force, compress: !!o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
       const jobs = Math.min(o.jobs, units.length);
@@ -151,8 +159,8 @@ export async function runPlan(inputs: string[], o: TilesCommandOptions, logger: 
   const workDir = workFolder(base);
   try {
     const { store } = await streamInputs(inputs, { ...o, terrain: undefined }, workDir, logger, summary, progress);
-    const root = partitionAnchors(store.anchors, store.count, { maxBuildings: o.maxBuildings });
-    return allTiles(root).map((n, k) => JSON.stringify({ unit: n.id, index: k, level: n.level, buildings: n.buildings.length, leaf: n.children.length === 0 }));
+    const { root } = partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings });
+    return allTiles(root).map((n, k) => JSON.stringify({ unit: n.id, index: k, level: n.level, buildings: n.count, leaf: n.children.length === 0 }));
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     if (!o.workDir) fs.rmSync(base, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-type TypedArrayCtor<T> = { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+type TypedArrayCtor<T> = { new (length: number): T };
 type NumericArray = Float64Array | Float32Array | Uint32Array | Uint16Array | Uint8Array;
 
 /** An append-only typed array that doubles its capacity; the hot-path container of every builder. */
@@ -9,17 +9,9 @@ export class Growable<T extends NumericArray> {
   length = 0;
   private readonly ctor: TypedArrayCtor<T>;
 
-  private readonly shared: boolean;
-
-  /** `shared`: back the array with a `SharedArrayBuffer`, so worker threads can read {@link Growable.toArray} without a copy. */
-  constructor(ctor: TypedArrayCtor<T>, capacity = 1024, shared = false) {
+  constructor(ctor: TypedArrayCtor<T>, capacity = 1024) {
     this.ctor = ctor;
-    this.shared = shared;
-    this.array = this.alloc(Math.max(16, capacity));
-  }
-
-  private alloc(n: number): T {
-    return this.shared ? new this.ctor(new SharedArrayBuffer(n * this.ctor.BYTES_PER_ELEMENT)) : new this.ctor(n);
+    this.array = new ctor(Math.max(16, capacity));
   }
 
   /** Make room for `n` more elements. */
@@ -28,7 +20,7 @@ export class Growable<T extends NumericArray> {
     if (need <= this.array.length) return;
     let cap = this.array.length * 2;
     while (cap < need) cap *= 2;
-    const next = this.alloc(cap);
+    const next = new this.ctor(cap);
     next.set(this.array.subarray(0, this.length) as never);
     this.array = next;
   }

@@ -17,13 +17,13 @@ export function insidePoint(b: FeatureBatch, f: number): [number, number] | null
 }
 
 /**
- * Match building parts to outlines: for each query point (a point inside a part), the outline
- * among features `0 .. n-1` (those with `isOutline`) with the smallest bounding box (`bbox`: x0, y0,
- * x1, y1 per feature) that contains the point, by `contains`; ties go to the lower index. Memory
- * grows with the number of parts only (the outlines are visited once, in order), so it also runs
- * over an on-disk store. Returns the outline per query, or -1.
+ * Match building parts to outlines: for each query point (a point inside a part), the outline with
+ * the smallest bounding box that contains the point, by `contains`; ties go to the outline visited
+ * first. `outlines(visit)` calls `visit(o, x0, y0, x1, y1)` for every outline, in index order. Memory
+ * grows with the number of parts only (the outlines are visited once), so it also runs over an
+ * on-disk store. Returns the outline per query, or -1.
  */
-export function matchParts(n: number, isOutline: (f: number) => boolean, bbox: ArrayLike<number>, queries: ArrayLike<number>, contains: (outline: number, x: number, y: number) => boolean, cell = 50): Int32Array {
+export function matchParts(outlines: (visit: (o: number, x0: number, y0: number, x1: number, y1: number) => void) => void, queries: ArrayLike<number>, contains: (outline: number, x: number, y: number) => boolean, cell = 50): Int32Array {
   const q = queries.length / 2;
   const best = new Int32Array(q).fill(-1);
   const bestArea = new Float64Array(q).fill(Infinity);
@@ -35,10 +35,16 @@ export function matchParts(n: number, isOutline: (f: number) => boolean, bbox: A
     if (list) list.push(k);
     else grid.set(key, [k]);
   }
-  for (let o = 0; o < n; o++) {
-    if (!isOutline(o)) continue;
-    const x0 = bbox[4 * o], y0 = bbox[4 * o + 1], x1 = bbox[4 * o + 2], y1 = bbox[4 * o + 3];
+  outlines((o, x0, y0, x1, y1) => {
     const area = (x1 - x0) * (y1 - y0);
+    const consider = (k: number) => {
+      const x = queries[2 * k], y = queries[2 * k + 1];
+      if (x < x0 || x > x1 || y < y0 || y > y1) return;
+      if (area < bestArea[k] && contains(o, x, y)) {
+        best[k] = o;
+        bestArea[k] = area;
+      }
+    };
     const gx0 = Math.floor(x0 / cell), gx1 = Math.floor(x1 / cell), gy0 = Math.floor(y0 / cell), gy1 = Math.floor(y1 / cell);
     if ((gx1 - gx0 + 1) * (gy1 - gy0 + 1) > grid.size) {
       // a large outline: look at the queries rather than at its cells
@@ -46,15 +52,7 @@ export function matchParts(n: number, isOutline: (f: number) => boolean, bbox: A
     } else {
       for (let gx = gx0; gx <= gx1; gx++) for (let gy = gy0; gy <= gy1; gy++) for (const k of grid.get(`${gx},${gy}`) ?? []) consider(k);
     }
-    function consider(k: number) {
-      const x = queries[2 * k], y = queries[2 * k + 1];
-      if (x < x0 || x > x1 || y < y0 || y > y1) return;
-      if (area < bestArea[k] && contains(o, x, y)) {
-        best[k] = o;
-        bestArea[k] = area;
-      }
-    }
-  }
+  });
   return best;
 }
 
@@ -89,7 +87,10 @@ export function resolveParts(b: FeatureBatch, cell = 50): number {
     parts.push(f);
     queries.push(pt[0], pt[1]);
   }
-  const match = matchParts(n, (f) => b.params[f].role === 'building', bbox, queries, (o, x, y) => featureContains(b, o, x, y), cell);
+  const outlines = (visit: (o: number, x0: number, y0: number, x1: number, y1: number) => void) => {
+    for (let o = 0; o < n; o++) if (b.params[o].role === 'building') visit(o, bbox[4 * o], bbox[4 * o + 1], bbox[4 * o + 2], bbox[4 * o + 3]);
+  };
+  const match = matchParts(outlines, queries, (o, x, y) => featureContains(b, o, x, y), cell);
   const replaced = new Set<number>();
   parts.forEach((f, k) => {
     const best = match[k];

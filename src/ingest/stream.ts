@@ -11,7 +11,7 @@ import { INGEST_DEFAULTS, normalizeFeature, readSources, SourceExtent, summaryCo
 import { isTileSource, listTiles } from './mvt.js';
 import { crsName, openOgr } from './ogr.js';
 import { insidePoint, matchParts } from './parts.js';
-import { FeatureStoreReader, FeatureStoreWriter, type StoredFeatures } from './store.js';
+import { appendRecord, appendRow, BufferedWriter as FeatureWriter, FeatureStoreReader, ROW, R_AX, R_AY, R_HASH, R_HEIGHT, R_LENGTH, R_MIN_HEIGHT, R_OFFSET, R_OUTLINE, R_X0, R_X1, R_Y0, R_Y1, scanRows, type StoredFeatures } from './store.js';
 import type { FlatPolygons } from './wkb.js';
 
 const WEB_MERCATOR_HALF = 20037508.342789244;
@@ -75,13 +75,16 @@ function fnv(s: string, seed: number): number {
 /** A 53-bit hash of an id (two FNV-1a streams). */
 const idHash = (s: string) => fnv(s, 2166136261) * 2 ** 21 + (fnv(s, 84696351) & 0x1fffff);
 
+/** How many hashes are sorted in memory at a time when looking for duplicate ids. */
+const HASHES_PER_PASS = 1 << 22;
+
 /**
  * Stream the inputs into an on-disk {@link StoredFeatures}: one feature at a time is read, tag-parsed,
- * reprojected into the frame, cleaned and appended to a spill file; only a fixed-size index per
- * building stays in memory. Ids are made unique and building parts matched to their outlines
- * afterwards, from the index and the spill (memory grows with the parts, not the buildings).
- * The result is the same as {@link ingest} gives for the same origin (the default origin differs:
- * here it comes from the inputs' extents, without reading the features twice).
+ * reprojected into the frame, cleaned and appended to the spill file, with one fixed row in the row
+ * file; nothing per building stays in memory. Ids are made unique and building parts matched to
+ * their outlines afterwards by scans of the row file (memory grows with the parts and the duplicate
+ * ids, not the buildings). The result is the same as {@link ingest} gives for the same origin (the
+ * default origin differs: here it comes from the inputs' extents, without reading the features twice).
  */
 export async function ingestToStore(inputs: string[], options: Partial<StreamIngestOptions> & { workDir: string }, logger: Logger, summary: Summary): Promise<StoredFeatures> {
   const opts: StreamIngestOptions = { ...INGEST_DEFAULTS, ...options };
@@ -92,17 +95,15 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
   const transforms = new Map<string, gdal.CoordinateTransformation>();
   fs.mkdirSync(opts.workDir, { recursive: true });
   const file = path.join(opts.workDir, 'features.bin');
-  const writer = new FeatureStoreWriter(file);
-  const offsets = new Growable(Float64Array, 1 << 16, true);
-  const anchors = new Growable(Float64Array, 1 << 16, true);
-  const bbox = new Growable(Float64Array, 1 << 16, true);
-  const heights = new Growable(Float64Array, 1 << 16, true);
-  const hashes = new Growable(Float64Array, 1 << 16);
-  const outline = new Growable(Uint8Array, 1 << 16);
+  const rowsFile = path.join(opts.workDir, 'rows.bin');
+  const spill = new FeatureWriter(file);
+  const rows = new FeatureWriter(rowsFile, 1 << 20);
+  const row = new Float64Array(ROW);
   const partIds: number[] = [];
   const queries: number[] = [];
   const ext = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
   const ctx = summaryContext(summary, logger, opts.onProgress);
+  let count = 0;
   try {
     for await (const { srs, crs, feature } of readSources(inputs, opts, ctx, logger, summary)) {
       let ct = transforms.get(crs);
@@ -112,28 +113,29 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
       }
       const n = normalizeFeature(feature, srs, ct, opts, summary);
       if (!n) continue;
-      const f = offsets.length;
-      offsets.push(writer.append(n.polygons, n.params));
+      const f = count++;
+      [row[R_OFFSET], row[R_LENGTH]] = appendRecord(spill, n.polygons, n.params);
       const c = n.polygons.coords;
       let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
       const firstRingEnd = 2 * n.polygons.ringOffsets[1];
       for (let i = 0; i < c.length; i += 2) {
-        if (i === firstRingEnd) anchors.push2((x0 + x1) / 2, (y0 + y1) / 2);
+        if (i === firstRingEnd) [row[R_AX], row[R_AY]] = [(x0 + x1) / 2, (y0 + y1) / 2];
         if (c[i] < x0) x0 = c[i];
         if (c[i] > x1) x1 = c[i];
         if (c[i + 1] < y0) y0 = c[i + 1];
         if (c[i + 1] > y1) y1 = c[i + 1];
       }
-      if (firstRingEnd === c.length) anchors.push2((x0 + x1) / 2, (y0 + y1) / 2);
-      bbox.push2(x0, y0);
-      bbox.push2(x1, y1);
+      if (firstRingEnd === c.length) [row[R_AX], row[R_AY]] = [(x0 + x1) / 2, (y0 + y1) / 2];
+      [row[R_X0], row[R_Y0], row[R_X1], row[R_Y1]] = [x0, y0, x1, y1];
       ext.minX = Math.min(ext.minX, x0);
       ext.minY = Math.min(ext.minY, y0);
       ext.maxX = Math.max(ext.maxX, x1);
       ext.maxY = Math.max(ext.maxY, y1);
-      heights.push2(n.params.height, n.params.minHeight);
-      hashes.push(idHash(n.params.id));
-      outline.push(n.params.role === 'building' ? 1 : 0);
+      row[R_HEIGHT] = n.params.height;
+      row[R_MIN_HEIGHT] = n.params.minHeight;
+      row[R_HASH] = idHash(n.params.id);
+      row[R_OUTLINE] = n.params.role === 'building' ? 1 : 0;
+      appendRow(rows, row);
       if (n.params.role === 'part') {
         const pt = insidePoint(single(frame, n.polygons), 0);
         if (pt) {
@@ -143,56 +145,64 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
       }
     }
   } finally {
-    writer.close();
+    spill.close();
+    rows.close();
   }
-  offsets.push(writer.offset);
   summary.time('read', (performance.now() - t0) / 1000);
-  const count = offsets.length - 1;
-  const store: StoredFeatures = {
-    file,
-    frame,
-    count,
-    offsets: offsets.toArray(),
-    anchors: anchors.toArray(),
-    bbox: bbox.toArray(),
-    heights: heights.toArray(),
-    drawAs: new Int32Array(new SharedArrayBuffer(4 * count)),
-    renames: [],
-    extent: ext,
-  };
-  for (let f = 0; f < count; f++) store.drawAs[f] = f;
+  const store: StoredFeatures = { file, rowsFile, frame, count, extent: ext, anchorExtent: { ...ext }, parts: [], replaced: [], renames: [] };
   const t1 = performance.now();
   const reader = new FeatureStoreReader(store);
   try {
-    store.renames = uniqueIds(hashes.toArray(), reader, summary);
-    // parts → outlines
+    store.renames = uniqueIds(store, reader, summary);
+    // parts → outlines: one scan of the outlines' rows against the parts' points
+    let current = { o: -1, offset: 0, length: 0 };
     let cached = -1;
     let cachedBatch: FeatureBatch | null = null;
-    const match = matchParts(count, (f) => outline.array[f] === 1, store.bbox, queries, (o, x, y) => {
-      if (o !== cached) [cached, cachedBatch] = [o, single(frame, reader.raw(o).polygons)];
+    const outlines = (visit: (o: number, x0: number, y0: number, x1: number, y1: number) => void) =>
+      scanRows(rowsFile, ROW, (i, r, k) => {
+        if (r[k + R_OUTLINE] !== 1) return;
+        current = { o: i, offset: r[k + R_OFFSET], length: r[k + R_LENGTH] };
+        visit(i, r[k + R_X0], r[k + R_Y0], r[k + R_X1], r[k + R_Y1]);
+      });
+    const match = matchParts(outlines, queries, (o, x, y) => {
+      if (o !== cached) [cached, cachedBatch] = [o, single(frame, reader.raw(current.offset, current.length).polygons)];
       return featureContains(cachedBatch!, 0, x, y);
     });
     const replaced = new Set<number>();
     partIds.forEach((f, k) => {
       const o = match[k];
       if (o < 0) return;
-      store.drawAs[f] = o;
+      const r = reader.row(o);
+      store.parts.push([f, o, r[R_AX], r[R_AY]]);
       replaced.add(o);
     });
-    for (const o of replaced) {
-      store.drawAs[o] = -1;
-      summary.warn('building:outline-drawn-as-parts');
-    }
-    partIds.forEach((f) => {
-      const o = store.drawAs[f];
-      if (o >= 0 && o !== f) store.anchors.set([store.anchors[2 * o], store.anchors[2 * o + 1]], 2 * f);
+    store.replaced = [...replaced].sort((a, b) => a - b);
+    for (let i = 0; i < replaced.size; i++) summary.warn('building:outline-drawn-as-parts');
+    // the anchors' box (parts take their outline's anchor)
+    const a = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+    anchorsOf(store, (ax, ay) => {
+      a.minX = Math.min(a.minX, ax);
+      a.minY = Math.min(a.minY, ay);
+      a.maxX = Math.max(a.maxX, ax);
+      a.maxY = Math.max(a.maxY, ay);
     });
+    store.anchorExtent = a;
   } finally {
     reader.close();
   }
   summary.time('index', (performance.now() - t1) / 1000);
-  logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${count} buildings in ${file} (${(writer.offset / 1e6).toFixed(1)} MB)`);
+  logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${count} buildings in ${file} (${(spill.offset / 1e6).toFixed(1)} MB)`);
   return store;
+}
+
+/** Every building's anchor (a part: its outline's), in building order, from the row file. */
+export function anchorsOf(store: StoredFeatures, visit: (x: number, y: number) => void): void {
+  const moved = new Map(store.parts.map(([p, , ax, ay]) => [p, [ax, ay]]));
+  scanRows(store.rowsFile, ROW, (i, r, k) => {
+    const m = moved.get(i);
+    if (m) visit(m[0], m[1]);
+    else visit(r[k + R_AX], r[k + R_AY]);
+  });
 }
 
 /** One feature's polygons as a batch of one (for the point-in-feature helpers). */
@@ -202,25 +212,33 @@ function single(frame: StoredFeatures['frame'], p: FlatPolygons): FeatureBatch {
 
 /**
  * Make ids unique as {@link ingest} does — the k-th building with an id (k ≥ 2, in input order)
- * becomes `id~k`, counted as an `id:duplicate` warning — from the ids' hashes: only buildings whose
- * hash is shared are read back to compare the ids themselves.
+ * becomes `id~k`, counted as an `id:duplicate` warning — from the ids' hashes in the row file, a
+ * bounded slice of hashes at a time: only buildings whose hash is shared are read back to compare the
+ * ids themselves.
  */
-function uniqueIds(hashes: Float64Array, reader: FeatureStoreReader, summary: Summary): [number, string][] {
-  const sorted = Float64Array.from(hashes).sort();
+function uniqueIds(store: StoredFeatures, reader: FeatureStoreReader, summary: Summary): [number, string][] {
+  const passes = Math.max(1, Math.ceil(store.count / HASHES_PER_PASS));
   const shared = new Set<number>();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) shared.add(sorted[i]);
+  for (let pass = 0; pass < passes; pass++) {
+    const slice = new Growable(Float64Array, 1 << 16);
+    scanRows(store.rowsFile, ROW, (_, r, k) => {
+      if (r[k + R_HASH] % passes === pass) slice.push(r[k + R_HASH]);
+    });
+    const sorted = slice.toArray().sort();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) shared.add(sorted[i]);
+  }
   if (shared.size === 0) return [];
   const seen = new Map<string, number>();
   const renames: [number, string][] = [];
-  for (let f = 0; f < hashes.length; f++) {
-    if (!shared.has(hashes[f])) continue;
-    const { params } = reader.raw(f);
-    const k = (seen.get(params.id) ?? 0) + 1;
-    seen.set(params.id, k);
-    if (k > 1) {
-      renames.push([f, `${params.id}~${k}`]);
+  scanRows(store.rowsFile, ROW, (f, r, k) => {
+    if (!shared.has(r[k + R_HASH])) return;
+    const { params } = reader.raw(r[k + R_OFFSET], r[k + R_LENGTH]);
+    const n = (seen.get(params.id) ?? 0) + 1;
+    seen.set(params.id, n);
+    if (n > 1) {
+      renames.push([f, `${params.id}~${n}`]);
       summary.warn('id:duplicate', `${params.source} feature ${params.id}`);
     }
-  }
+  });
   return renames;
 }

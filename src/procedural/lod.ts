@@ -41,63 +41,59 @@ export function boxedBatch(b: FeatureBatch): FeatureBatch {
   return { frame: b.frame, positions, ringOffsets, polygonOffsets, featureOffsets: b.featureOffsets.slice(), params };
 }
 
-/** What blocks need of each building (the index a streamed run keeps): anchor, footprint box, heights. */
-export interface BuildingBoxes {
-  /** x, y per building. */
-  anchors: ArrayLike<number>;
-  /** x0, y0, x1, y1 per building. */
-  bbox: ArrayLike<number>;
-  /** height, min height per building. */
-  heights: ArrayLike<number>;
-}
-
 /**
- * The coarsest level of detail: buildings `members` merged into blocks, one per cell of a
- * `cell`-metre grid (by the building's anchor): each block is the bounding rectangle of its buildings'
- * footprints, as tall as their footprint-weighted mean height, standing on their lowest ground
- * (`ground`, per building). A block is one feature (`kind` "block", `pieces` = its buildings), so
- * every building is in exactly one block. Needs only the buildings' boxes, not their geometry.
+ * The coarsest level of detail, built one building at a time (so a tile over a whole country needs
+ * memory for its grid only): buildings merged into blocks, one per cell of a `cell`-metre grid (by the
+ * building's anchor). Each block is the bounding rectangle of its buildings' footprints, as tall as
+ * their footprint-weighted mean height, standing on their lowest ground. A block is one feature
+ * (`kind` "block", `pieces` = its buildings), so every building is in exactly one block.
  */
-export function blockBatch(frame: FeatureBatch['frame'], members: ArrayLike<number>, s: BuildingBoxes, cell: number, ground?: (f: number) => number): { batch: FeatureBatch; ground?: Float64Array } {
-  const cells = new Map<string, number[]>();
-  for (let i = 0; i < members.length; i++) {
-    const f = members[i];
-    const k = `${Math.floor(s.anchors[2 * f] / cell)},${Math.floor(s.anchors[2 * f + 1] / cell)}`;
-    const list = cells.get(k);
-    if (list) list.push(f);
-    else cells.set(k, [f]);
+export class BlockGrid {
+  private readonly cells = new Map<string, Float64Array>();
+
+  constructor(readonly cell: number) {}
+
+  /** Add one building: its anchor, footprint box, height, min height and ground (NaN: none). */
+  add(ax: number, ay: number, x0: number, y0: number, x1: number, y1: number, height: number, minHeight: number, ground = NaN): void {
+    const key = `${Math.floor(ax / this.cell)},${Math.floor(ay / this.cell)}`;
+    let c = this.cells.get(key);
+    // x0, y0, x1, y1, Σ area·height, Σ area, min height, lowest ground, count
+    if (!c) this.cells.set(key, (c = Float64Array.of(Infinity, Infinity, -Infinity, -Infinity, 0, 0, Infinity, Infinity, 0)));
+    c[0] = Math.min(c[0], x0);
+    c[1] = Math.min(c[1], y0);
+    c[2] = Math.max(c[2], x1);
+    c[3] = Math.max(c[3], y1);
+    const area = Math.max(1, (x1 - x0) * (y1 - y0));
+    c[4] += area * height;
+    c[5] += area;
+    c[6] = Math.min(c[6], minHeight);
+    if (!Number.isNaN(ground)) c[7] = Math.min(c[7], ground);
+    c[8]++;
   }
-  const keys = [...cells.keys()].sort((p, q) => {
-    const [px, py] = p.split(',').map(Number), [qx, qy] = q.split(',').map(Number);
-    return py - qy || px - qx;
-  });
-  const n = keys.length;
-  const positions = new Float64Array(8 * n);
-  const ringOffsets = new Uint32Array(n + 1);
-  const polygonOffsets = new Uint32Array(n + 1);
-  const featureOffsets = new Uint32Array(n + 1);
-  const params = [];
-  const g = ground ? new Float64Array(n) : undefined;
-  const B = s.bbox;
-  for (const [i, key] of keys.entries()) {
-    const list = cells.get(key)!;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, wh = 0, w = 0, low = Infinity, minH = Infinity;
-    for (const f of list) {
-      const fx0 = B[4 * f], fy0 = B[4 * f + 1], fx1 = B[4 * f + 2], fy1 = B[4 * f + 3];
-      x0 = Math.min(x0, fx0); x1 = Math.max(x1, fx1); y0 = Math.min(y0, fy0); y1 = Math.max(y1, fy1);
-      const area = Math.max(1, (fx1 - fx0) * (fy1 - fy0));
-      wh += area * s.heights[2 * f];
-      w += area;
-      minH = Math.min(minH, s.heights[2 * f + 1]);
-      if (ground) low = Math.min(low, ground(f));
+
+  /** The blocks as a batch (rows ordered by cell, south to north, west to east), with their ground if any was given. */
+  toBatch(frame: FeatureBatch['frame'], withGround: boolean): { batch: FeatureBatch; ground?: Float64Array } {
+    const keys = [...this.cells.keys()].sort((p, q) => {
+      const [px, py] = p.split(',').map(Number), [qx, qy] = q.split(',').map(Number);
+      return py - qy || px - qx;
+    });
+    const n = keys.length;
+    const positions = new Float64Array(8 * n);
+    const ringOffsets = new Uint32Array(n + 1);
+    const polygonOffsets = new Uint32Array(n + 1);
+    const featureOffsets = new Uint32Array(n + 1);
+    const params = [];
+    const g = withGround ? new Float64Array(n) : undefined;
+    for (const [i, key] of keys.entries()) {
+      const c = this.cells.get(key)!;
+      positions.set([c[0], c[1], c[2], c[1], c[2], c[3], c[0], c[3]], 8 * i);
+      ringOffsets[i + 1] = 4 * (i + 1);
+      polygonOffsets[i + 1] = i + 1;
+      featureOffsets[i + 1] = i + 1;
+      const height = Math.max(c[4] / c[5], c[6] + 0.5);
+      params.push(makeParams({ id: `block ${key}`, source: 'cityforge: merged buildings', height, minHeight: Math.min(c[6], height - 0.5), kind: 'block', name: `${c[8]} buildings`, drawAs: i, pieces: c[8] }));
+      if (g) g[i] = c[7];
     }
-    positions.set([x0, y0, x1, y0, x1, y1, x0, y1], 8 * i);
-    ringOffsets[i + 1] = 4 * (i + 1);
-    polygonOffsets[i + 1] = i + 1;
-    featureOffsets[i + 1] = i + 1;
-    const height = Math.max(wh / w, minH + 0.5);
-    params.push(makeParams({ id: `block ${key}`, source: 'cityforge: merged buildings', height, minHeight: Math.min(minH, height - 0.5), kind: 'block', name: `${list.length} buildings`, drawAs: i, pieces: list.length }));
-    if (g) g[i] = low;
+    return { batch: { frame, positions, ringOffsets, polygonOffsets, featureOffsets, params }, ground: g };
   }
-  return { batch: { frame, positions, ringOffsets, polygonOffsets, featureOffsets, params }, ground: g };
 }

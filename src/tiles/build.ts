@@ -7,8 +7,9 @@ import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { buildMeshes, groundElevations, type BaseMode } from '../procedural/index.js';
 import { FeatureStoreReader, type StoredFeatures } from '../ingest/store.js';
-import { blockBatch, boxedBatch } from '../procedural/lod.js';
-import { allTiles, type TileNode } from './partition.js';
+import { BlockGrid, boxedBatch } from '../procedural/lod.js';
+import { B_AX, B_AY, B_HEIGHT, B_MIN_HEIGHT, B_X0, B_X1, B_Y0, B_Y1, BUCKET_ROW, readBucket, refsOf } from './buckets.js';
+import { allTiles, leavesOf, type TileNode } from './partition.js';
 
 /** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
 const BLOCK_CELLS = 64;
@@ -50,7 +51,7 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
 
 /** The plan of a tree (and what it was built from). */
 export function makePlan(root: TileNode, frame: FrameInfo, fingerprintOf: unknown): TilePlan {
-  const strip = (n: TileNode): PlanNode => ({ id: n.id, level: n.level, size: n.size, buildings: n.buildings.length, children: n.children.map(strip) });
+  const strip = (n: TileNode): PlanNode => ({ id: n.id, level: n.level, size: n.size, buildings: n.count, children: n.children.map(strip) });
   const fingerprint = crypto.createHash('sha256').update(JSON.stringify(fingerprintOf)).digest('hex').slice(0, 16);
   return { fingerprint, frame, tree: strip(root) };
 }
@@ -64,6 +65,8 @@ export function shardUnits(root: TileNode, shard: [number, number]): TileNode[] 
 export interface TileJob {
   /** The streamed buildings. */
   store: StoredFeatures;
+  /** The work folder holding the leaves' bucket files ({@link distribute}). */
+  workDir: string;
   /** Output folder. */
   dir: string;
   /** Rebuild tiles already complete. */
@@ -76,17 +79,17 @@ export interface TileJob {
   base: BaseMode;
 }
 
-/** The lowest DEM sample under a building's box (corners and centre): a block's ground. */
-function boxGround(grid: ElevationGrid, bbox: ArrayLike<number>, f: number): number {
-  const x0 = bbox[4 * f], y0 = bbox[4 * f + 1], x1 = bbox[4 * f + 2], y1 = bbox[4 * f + 3];
+/** The lowest DEM sample under a box (corners and centre): a block member's ground. */
+function boxGround(grid: ElevationGrid, x0: number, y0: number, x1: number, y1: number): number {
   return Math.min(sampleGrid(grid, x0, y0), sampleGrid(grid, x1, y0), sampleGrid(grid, x1, y1), sampleGrid(grid, x0, y1), sampleGrid(grid, (x0 + x1) / 2, (y0 + y1) / 2));
 }
 
 /**
  * Build the content of one tile: full detail (roofs, seated) for a leaf; for a coarser tile
  * (REPLACE refinement) every building below it as a flat-roofed oriented box, or, where the tile is
- * large, merged into blocks on a 64 × 64 grid from the index alone (no geometry read) — so coarse
- * tiles stay small, and cheap, whatever the city's size. Only this tile's buildings are read.
+ * large, merged into blocks on a 64 × 64 grid, streamed from its leaves' buckets (no geometry read,
+ * memory for the grid only) — so coarse tiles stay small and cheap whatever the city's size. Only this
+ * tile's buildings are read.
  */
 export async function buildTileContent(reader: FeatureStoreReader, node: TileNode, job: TileJob, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
   const store = reader.store;
@@ -94,10 +97,17 @@ export async function buildTileContent(reader: FeatureStoreReader, node: TileNod
   let sub: FeatureBatch;
   let g: Float64Array | undefined;
   const cell = node.size / BLOCK_CELLS;
+  const leaves = leavesOf(node);
   if (node.children.length && cell >= BLOCK_MIN_CELL) {
-    ({ batch: sub, ground: g } = blockBatch(store.frame, node.buildings, store, cell, grid ? (f) => boxGround(grid, store.bbox, f) : undefined));
+    const blocks = new BlockGrid(cell);
+    for (const leaf of leaves) {
+      const r = readBucket(job.workDir, leaf);
+      for (let k = 0; k < r.length; k += BUCKET_ROW)
+        blocks.add(r[k + B_AX], r[k + B_AY], r[k + B_X0], r[k + B_Y0], r[k + B_X1], r[k + B_Y1], r[k + B_HEIGHT], r[k + B_MIN_HEIGHT], grid ? boxGround(grid, r[k + B_X0], r[k + B_Y0], r[k + B_X1], r[k + B_Y1]) : NaN);
+    }
+    ({ batch: sub, ground: g } = blocks.toBatch(store.frame, !!grid));
   } else {
-    sub = reader.batch(node.buildings);
+    sub = reader.batch(leaves.flatMap((leaf) => refsOf(readBucket(job.workDir, leaf))));
     g = grid ? groundElevations(sub, grid, job.base) : undefined;
     if (node.children.length) sub = boxedBatch(sub);
   }
@@ -111,7 +121,7 @@ export async function buildTileContent(reader: FeatureStoreReader, node: TileNod
         b[k] = Math.min(b[k], P[i + k]);
         b[k + 3] = Math.max(b[k + 3], P[i + k]);
       }
-  return { glb, record: { id: node.id, bounds: b, buildings: node.buildings.length, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
+  return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
 }
 
 /**
@@ -201,7 +211,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
     }
     if (!found) throw new Error(`cityforge ingest: tile ${n.id} is missing from ${dirs.join(', ')} (a shard did not finish?)`);
   }
-  const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, buildings: new Uint32Array(0), children: n.children.map(toNode) });
+  const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, count: n.buildings, children: n.children.map(toNode) });
   if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
   writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame));
   logger.info(`merge: tileset.json with ${nodes.length} tiles in ${out}`);

@@ -1,17 +1,15 @@
-import type { FeatureBatch } from '../core/types.js';
-
 /** Options for {@link partition}. */
 export interface PartitionOptions {
   /** A tile with more buildings than this is split (quadtree). */
   maxBuildings: number;
-  /** Deepest level. */
+  /** Deepest level (the count grid has 2^maxLevel cells a side). */
   maxLevel: number;
 }
 
 /** Defaults for {@link PartitionOptions}. */
 export const PARTITION_DEFAULTS: PartitionOptions = { maxBuildings: 2000, maxLevel: 12 };
 
-/** One tile of the quadtree: address, the square it covers (frame metres) and its buildings. */
+/** One tile of the quadtree: address, the square it covers (frame metres) and how many buildings are below it. */
 export interface TileNode {
   level: number;
   x: number;
@@ -21,83 +19,80 @@ export interface TileNode {
   minX: number;
   minY: number;
   size: number;
-  /**
-   * Buildings (indices into the batch) in this tile's subtree: a view of one permutation shared by
-   * the whole tree (a tile's range is its children's ranges in quadrant order; ascending in a leaf).
-   */
-  buildings: Uint32Array;
+  /** Buildings in this tile's subtree. */
+  count: number;
   children: TileNode[];
 }
 
-/** Anchor point of each building: the centre of its first polygon's bounding box (parts use their outline's). */
-export function anchors(b: FeatureBatch): Float64Array {
-  const n = b.params.length;
-  const out = new Float64Array(2 * n);
-  for (let f = 0; f < n; f++) {
-    const r = b.polygonOffsets[b.featureOffsets[f]];
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let v = b.ringOffsets[r]; v < b.ringOffsets[r + 1]; v++) {
-      x0 = Math.min(x0, b.positions[2 * v]); x1 = Math.max(x1, b.positions[2 * v]);
-      y0 = Math.min(y0, b.positions[2 * v + 1]); y1 = Math.max(y1, b.positions[2 * v + 1]);
-    }
-    out[2 * f] = (x0 + x1) / 2;
-    out[2 * f + 1] = (y0 + y1) / 2;
-  }
-  for (let f = 0; f < n; f++) {
-    const o = b.params[f].drawAs;
-    if (o >= 0 && o !== f) {
-      out[2 * f] = out[2 * o];
-      out[2 * f + 1] = out[2 * o + 1];
-    }
-  }
-  return out;
+/** The quadtree's root square and grid: which deepest-level cell a point falls in. */
+export interface QuadGrid {
+  x0: number;
+  y0: number;
+  size: number;
+  /** Cells a side (2^maxLevel). */
+  cells: number;
+  maxLevel: number;
+}
+
+/** The cell (i, j) of a point on the grid. */
+export function cellOf(g: QuadGrid, x: number, y: number): [number, number] {
+  const i = Math.min(g.cells - 1, Math.max(0, Math.floor(((x - g.x0) / g.size) * g.cells)));
+  const j = Math.min(g.cells - 1, Math.max(0, Math.floor(((y - g.y0) / g.size) * g.cells)));
+  return [i, j];
 }
 
 /**
- * A quadtree over the buildings' anchor points: the root square covers them all; a tile splits into
- * its non-empty quadrants while it holds more than `maxBuildings`. Deterministic: the same batch
- * gives the same tree.
+ * A quadtree over the buildings' anchor points, from one pass over them and a fixed-size count grid
+ * (2^maxLevel cells a side, summed once): memory does not depend on the number of buildings. The root
+ * square covers the anchors (`extent`); a tile splits into its non-empty quadrants while it holds more
+ * than `maxBuildings`. `anchors(visit)` calls `visit(x, y)` once per building. Deterministic.
  */
-export function partition(b: FeatureBatch, options: Partial<PartitionOptions> = {}): TileNode {
-  return partitionAnchors(anchors(b), b.params.length, options);
-}
-
-/**
- * {@link partition} over anchor points (x, y per building) alone — what a streamed run keeps in
- * memory. The tree's building lists are ranges of one `Uint32Array` (4 bytes per building), split
- * in place by a stable four-way partition; `shared` puts it in shared memory for worker threads.
- */
-export function partitionAnchors(a: ArrayLike<number>, n: number, options: Partial<PartitionOptions> = {}, shared = false): TileNode {
+export function partition(extent: { minX: number; minY: number; maxX: number; maxY: number }, anchors: (visit: (x: number, y: number) => void) => void, options: Partial<PartitionOptions> = {}): { root: TileNode; grid: QuadGrid } {
   const opts = { ...PARTITION_DEFAULTS, ...options };
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let f = 0; f < n; f++) {
-    x0 = Math.min(x0, a[2 * f]); x1 = Math.max(x1, a[2 * f]);
-    y0 = Math.min(y0, a[2 * f + 1]); y1 = Math.max(y1, a[2 * f + 1]);
+  const cells = 2 ** opts.maxLevel;
+  const grid: QuadGrid = { x0: extent.minX, y0: extent.minY, size: Math.max(extent.maxX - extent.minX, extent.maxY - extent.minY, 1) * 1.0001, cells, maxLevel: opts.maxLevel };
+  // counts, then inclusive 2D prefix sums in place
+  const S = new Uint32Array(cells * cells);
+  anchors((x, y) => {
+    const [i, j] = cellOf(grid, x, y);
+    S[j * cells + i]++;
+  });
+  for (let j = 0; j < cells; j++) {
+    let run = 0;
+    for (let i = 0; i < cells; i++) {
+      run += S[j * cells + i];
+      S[j * cells + i] = run + (j > 0 ? S[(j - 1) * cells + i] : 0);
+    }
   }
-  const size = Math.max(x1 - x0, y1 - y0, 1) * 1.0001;
-  const perm = shared ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const scratch = new Uint32Array(n);
-  const build = (level: number, x: number, y: number, minX: number, minY: number, s: number, start: number, end: number): TileNode => {
-    const node: TileNode = { level, x, y, id: `${level}/${x}/${y}`, minX, minY, size: s, buildings: perm.subarray(start, end), children: [] };
-    if (end - start > opts.maxBuildings && level < opts.maxLevel) {
-      const h = s / 2;
-      const quadOf = (f: number) => (a[2 * f + 1] >= minY + h ? 2 : 0) + (a[2 * f] >= minX + h ? 1 : 0);
-      const counts = [0, 0, 0, 0];
-      for (let i = start; i < end; i++) counts[quadOf(perm[i])]++;
-      const at = [start, start + counts[0], start + counts[0] + counts[1], start + counts[0] + counts[1] + counts[2]];
-      const fill = at.slice();
-      for (let i = start; i < end; i++) scratch[fill[quadOf(perm[i])]++] = perm[i];
-      perm.set(scratch.subarray(start, end), start);
+  const at = (i: number, j: number) => (i < 0 || j < 0 ? 0 : S[j * cells + i]);
+  const sum = (i0: number, j0: number, i1: number, j1: number) => at(i1 - 1, j1 - 1) - at(i0 - 1, j1 - 1) - at(i1 - 1, j0 - 1) + at(i0 - 1, j0 - 1);
+  const build = (level: number, x: number, y: number, count: number): TileNode => {
+    const s = grid.size / 2 ** level;
+    const node: TileNode = { level, x, y, id: `${level}/${x}/${y}`, minX: grid.x0 + x * s, minY: grid.y0 + y * s, size: s, count, children: [] };
+    if (count > opts.maxBuildings && level < opts.maxLevel) {
+      const span = cells >> (level + 1);
       for (let k = 0; k < 4; k++) {
-        if (!counts[k]) continue;
-        const qx = k % 2, qy = k >> 1;
-        node.children.push(build(level + 1, 2 * x + qx, 2 * y + qy, minX + qx * h, minY + qy * h, h, at[k], at[k] + counts[k]));
+        const cx = 2 * x + (k % 2), cy = 2 * y + (k >> 1);
+        const n = sum(cx * span, cy * span, (cx + 1) * span, (cy + 1) * span);
+        if (n) node.children.push(build(level + 1, cx, cy, n));
       }
     }
     return node;
   };
-  return build(0, 0, 0, x0, y0, size, 0, n);
+  return { root: build(0, 0, 0, sum(0, 0, cells, cells)), grid };
+}
+
+/** The leaf holding cell (i, j) of the grid. */
+export function leafOf(root: TileNode, grid: QuadGrid, i: number, j: number): TileNode {
+  let n = root;
+  for (;;) {
+    if (!n.children.length) return n;
+    const shift = grid.maxLevel - n.level - 1;
+    const cx = 2 * n.x + ((i >> shift) & 1), cy = 2 * n.y + ((j >> shift) & 1);
+    const next = n.children.find((c) => c.x === cx && c.y === cy);
+    if (!next) throw new Error(`cityforge: cell ${i},${j} has no tile below ${n.id} (the quadtree and the anchors disagree)`);
+    n = next;
+  }
 }
 
 /** Every tile, parents before children, in a fixed order. */
@@ -109,4 +104,9 @@ export function allTiles(root: TileNode): TileNode[] {
   };
   walk(root);
   return out;
+}
+
+/** The leaves below a tile (itself for a leaf), in tree order. */
+export function leavesOf(node: TileNode): TileNode[] {
+  return allTiles(node).filter((n) => n.children.length === 0);
 }
