@@ -19,6 +19,8 @@ export interface TilesCommandOptions extends Omit<BuildCommandOptions, 'output'>
   output: string;
   maxBuildings: number;
   shard?: [number, number];
+  /** A file of unit ids to build (one per line: `level/x/y`, or a JSON line of `cityforge plan`). */
+  units?: string;
   jobs: number;
   force: boolean;
   /** Folder for the streamed features' spill file (default `<output>/.work`). */
@@ -123,7 +125,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
       if (old.fingerprint !== plan.fingerprint) throw new Error(`cityforge ingest: ${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
     }
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
-    const units = o.shard ? shardUnits(root, o.shard) : allTiles(root);
+    const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();
     const job: TileJob = { store, workDir, dir: o.output, force: o.force, compress: !!o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
     if (o.jobs > 1 && units.length > 1) {
@@ -137,8 +139,9 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     }
     progress.done();
     summary.time('tiles', (performance.now() - t1) / 1000);
-    summary.buildingsWritten = o.shard ? 0 : store.count;
-    if (!o.shard || o.shard[1] === 1) mergeTiles([o.output], o.output, logger);
+    const partial = o.units || (o.shard && o.shard[1] > 1);
+    summary.buildingsWritten = partial ? 0 : store.count;
+    if (!partial) mergeTiles([o.output], o.output, logger);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     if (!o.workDir)
@@ -165,6 +168,29 @@ export async function runPlan(inputs: string[], o: TilesCommandOptions, logger: 
     fs.rmSync(workDir, { recursive: true, force: true });
     if (!o.workDir) fs.rmSync(base, { recursive: true, force: true });
   }
+}
+
+/** The tiles named in a units file (ids or `cityforge plan` lines), in tree order; an unknown id is a usage error. */
+function listedUnits(root: TileNode, file: string): TileNode[] {
+  if (!fs.existsSync(file)) throw new Error(`cityforge: usage: --units ${file}: no such file`);
+  const wanted = new Set<string>();
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    let id = t;
+    if (t.startsWith('{')) {
+      try {
+        id = String((JSON.parse(t) as { unit?: unknown }).unit);
+      } catch {
+        throw new Error(`cityforge: usage: --units ${file}: not a unit id or a plan line: ${t}`);
+      }
+    }
+    wanted.add(id);
+  }
+  const all = allTiles(root);
+  const known = new Set(all.map((n) => n.id));
+  for (const id of wanted) if (!known.has(id)) throw new Error(`cityforge: usage: --units ${file}: ${id} is not a unit of this plan (see cityforge plan)`);
+  return all.filter((n) => wanted.has(n.id));
 }
 
 /** Remove temporary files left by killed runs (their writer process is gone); a live shard's are kept. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { R_AX, R_AY, R_HEIGHT, R_LENGTH, R_MIN_HEIGHT, R_OFFSET, R_X0, R_X1, R_Y0, R_Y1, ROW, scanRows, type RecordRef, type StoredFeatures } from '../ingest/store.js';
+import { Growable } from '../core/growable.js';
 import { cellOf, leafOf, type QuadGrid, type TileNode } from './partition.js';
 
 /**
@@ -18,28 +19,34 @@ export function bucketFile(workDir: string, leaf: TileNode): string {
 
 /**
  * Sort the buildings of a store into their leaves' bucket files, in one scan of the row file. Rows
- * are buffered per leaf and appended when the buffers reach `bufferBytes` in all: memory is bounded
+ * are buffered per leaf (typed arrays) and appended when the buffers reach `bufferBytes` in all: memory is bounded
  * whatever the number of buildings.
  */
-export function distribute(store: StoredFeatures, root: TileNode, grid: QuadGrid, workDir: string, bufferBytes = 32 << 20): void {
+export function distribute(store: StoredFeatures, root: TileNode, grid: QuadGrid, workDir: string, bufferBytes = 16 << 20): void {
   fs.mkdirSync(path.join(workDir, 'buckets'), { recursive: true });
   const moved = new Map(store.parts.map(([p, , ax, ay]) => [p, [ax, ay]]));
-  const buffers = new Map<TileNode, number[]>();
+  const buffers = new Map<TileNode, Growable<Float64Array>>();
   let buffered = 0;
   const flush = () => {
-    for (const [leaf, rows] of buffers) fs.appendFileSync(bucketFile(workDir, leaf), new Uint8Array(Float64Array.from(rows).buffer));
+    for (const [leaf, rows] of buffers) {
+      const a = rows.toArray();
+      fs.appendFileSync(bucketFile(workDir, leaf), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    }
     buffers.clear();
     buffered = 0;
   };
   for (const leaf of [root, ...allBelow(root)]) if (!leaf.children.length) fs.writeFileSync(bucketFile(workDir, leaf), new Uint8Array(0));
+  const row = new Float64Array(BUCKET_ROW);
   scanRows(store.rowsFile, ROW, (i, r, k) => {
     const m = moved.get(i);
     const ax = m ? m[0] : r[k + R_AX], ay = m ? m[1] : r[k + R_AY];
     const [ci, cj] = cellOf(grid, ax, ay);
     const leaf = leafOf(root, grid, ci, cj);
     let list = buffers.get(leaf);
-    if (!list) buffers.set(leaf, (list = []));
-    list.push(i, r[k + R_OFFSET], r[k + R_LENGTH], ax, ay, r[k + R_X0], r[k + R_Y0], r[k + R_X1], r[k + R_Y1], r[k + R_HEIGHT], r[k + R_MIN_HEIGHT]);
+    if (!list) buffers.set(leaf, (list = new Growable(Float64Array, 64 * BUCKET_ROW)));
+    row.set([i, r[k + R_OFFSET], r[k + R_LENGTH], ax, ay, r[k + R_X0], r[k + R_Y0], r[k + R_X1], r[k + R_Y1], r[k + R_HEIGHT], r[k + R_MIN_HEIGHT]]);
+    list.reserve(BUCKET_ROW);
+    for (let c = 0; c < BUCKET_ROW; c++) list.push(row[c]);
     buffered += 8 * BUCKET_ROW;
     if (buffered >= bufferBytes) flush();
   });

@@ -158,6 +158,29 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expectSameBytes(snapshot(out), snapshot(merged));
   });
 
+  it('--units <file> (lines of cityforge plan, or bare ids) builds just those tiles; two lists into one folder + merge give the single-run bytes', () => {
+    const plan = cli(['plan', ...args()]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const lines = plan.stdout.trim().split('\n');
+    const a = path.join(dir, 'units-a.jsonl'), b = path.join(dir, 'units-b.txt');
+    fs.writeFileSync(a, lines.filter((_, k) => k % 2 === 0).join('\n') + '\n');
+    fs.writeFileSync(b, lines.filter((_, k) => k % 2 === 1).map((l) => JSON.parse(l).unit).join('\n') + '\n');
+    const shared = path.join(dir, 'units');
+    const ra = cli(['tiles', ...args(), '-o', shared, '--units', a, '-q']);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(fs.existsSync(path.join(shared, 'tileset.json'))).toBe(false);
+    expect(fs.readdirSync(path.join(shared, 'tiles'), { recursive: true }).filter((f) => String(f).endsWith('.glb')).length).toBe(Math.ceil(lines.length / 2));
+    expect(cli(['tiles', ...args(), '-o', shared, '--units', b, '-q']).code).toBe(0);
+    const m = cli(['merge', shared, '-o', shared]);
+    expect(m.code, m.stderr).toBe(0);
+    expectSameBytes(snapshot(out), snapshot(shared));
+    // an id that is not a unit of the plan is a usage error, named
+    fs.writeFileSync(path.join(dir, 'units-bad.txt'), '9/9/9\n');
+    const bad = cli(['tiles', ...args(), '-o', path.join(dir, 'units-bad'), '--units', path.join(dir, 'units-bad.txt')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/9\/9\/9 is not a unit of this plan/);
+  });
+
   it('merge refuses an incomplete set of shards', () => {
     const lone = path.join(dir, 'lone');
     expect(cli(['tiles', ...args(), '-o', lone, '--shard', '0/3', '-q']).code).toBe(0);
