@@ -141,6 +141,11 @@ export class SourceExtent {
     this.add(srs, crs, x0, y0, x1, y1);
   }
 
+  /** Whether any box was added. */
+  get empty(): boolean {
+    return this.groups.size === 0;
+  }
+
   /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
   origin(): [number, number] {
     let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;

@@ -18,9 +18,10 @@ const WEB_MERCATOR_HALF = 20037508.342789244;
 
 /**
  * The default frame origin without reading the features: the centre of the inputs' extents — layer
- * extents for OGR sources (from the header where the format has one), tile bounds for vector tiles.
+ * extents for OGR sources (from the header where the format has one), tile bounds for vector tiles;
+ * null when no input has an extent (empty).
  */
-export async function inputsOrigin(inputs: string[], opts: IngestOptions): Promise<[number, number]> {
+export async function inputsOrigin(inputs: string[], opts: IngestOptions): Promise<[number, number] | null> {
   const extent = new SourceExtent();
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new Error(`cityforge ingest: ${input}: no such file or folder`);
@@ -56,7 +57,8 @@ export async function inputsOrigin(inputs: string[], opts: IngestOptions): Promi
       ds.close();
     }
   }
-  return extent.origin();
+  // no extent at all (empty inputs): none; the read then says what is wrong with which input
+  return extent.empty ? null : extent.origin();
 }
 
 /** Options for {@link ingestToStore}. */
@@ -89,7 +91,7 @@ const HASHES_PER_PASS = 1 << 22;
 export async function ingestToStore(inputs: string[], options: Partial<StreamIngestOptions> & { workDir: string }, logger: Logger, summary: Summary): Promise<StoredFeatures> {
   const opts: StreamIngestOptions = { ...INGEST_DEFAULTS, ...options };
   const t0 = performance.now();
-  const origin = opts.origin ?? (await inputsOrigin(inputs, opts));
+  const origin = opts.origin ?? (await inputsOrigin(inputs, opts)) ?? [0, 0];
   const frame = makeFrame(origin[0], origin[1], 0, []);
   const frameSrs = gdal.SpatialReference.fromProj4(frame.proj);
   const transforms = new Map<string, gdal.CoordinateTransformation>();

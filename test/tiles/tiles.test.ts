@@ -181,6 +181,16 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(bad.stderr).toMatch(/9\/9\/9 is not a unit of this plan/);
   });
 
+  it('an empty input stops the run with exit 3 naming file and layer; nothing that looks whole is left, no work folder', () => {
+    const empty = path.join(dir, 'empty.geojson');
+    fs.writeFileSync(empty, JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::4326' } }, features: [] }));
+    const o = path.join(dir, 'empty-out');
+    const r = cli(['tiles', empty, '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cityforge ingest: .*empty\.geojson layer empty: no features/);
+    expect(fs.readdirSync(o)).toEqual([]);
+  });
+
   it('merge refuses an incomplete set of shards', () => {
     const lone = path.join(dir, 'lone');
     expect(cli(['tiles', ...args(), '-o', lone, '--shard', '0/3', '-q']).code).toBe(0);
