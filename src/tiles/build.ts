@@ -161,6 +161,12 @@ export interface TileTerrain {
 }
 
 /**
+ * Largest error (m) of a coarse tile's terrain mesh: a looser bound let the ground rise over the
+ * buildings and blocks of the same tile (they stand on the DEM itself), hiding them.
+ */
+const COARSE_TERRAIN_ERROR = 2;
+
+/**
  * The terrain of one tile: the DEM resampled over the tile's square (129 samples a side for leaves, 65
  * above) and meshed by RTIN, with a bound that grows with the tile's geometric error; skirts hide the
  * seams between neighbouring tiles simplified differently.
@@ -170,7 +176,7 @@ export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
   const cell = node.size / (n - 1);
   const heights = new Float32Array(n * n);
   for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) heights[j * n + i] = sampleGrid(t.grid, node.minX + i * cell, node.minY + j * cell);
-  return terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights }, { maxError: Math.max(t.maxError, geometricError(node) / 4) });
+  return terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)) });
 }
 
 /** Read a plan.json. */

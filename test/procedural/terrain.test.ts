@@ -11,6 +11,7 @@ import { ingest } from '../../src/ingest/index.js';
 import { readElevation } from '../../src/ingest/raster.js';
 import { buildMeshes, groundElevations, terrainMesh, type TerrainMesh } from '../../src/procedural/index.js';
 import { DATA, freshDir } from '../helpers/fixtures.js';
+import { tileTerrain } from '../../src/tiles/build.js';
 
 /** Largest |mesh − grid| over every grid sample, the mesh interpolated linearly in the triangle containing the sample. */
 function meshError(g: ElevationGrid, t: TerrainMesh): number {
@@ -185,5 +186,21 @@ describe('rasters that cannot be used', () => {
     const g = readElevation(f, batch.frame, { minX: -100, minY: -100, maxX: 100, maxY: 100 }, { zScale: 0.3048, resolution: 10 }, NULL_LOGGER, new Summary());
     expect(g.heights[Math.floor(g.heights.length / 2)]).toBeCloseTo(30.48, 3);
     expect(fs.existsSync(f)).toBe(true);
+  });
+});
+
+describe('tile terrain (cityforge tiles)', () => {
+  it('coarse-tile-terrain-hid-blocks: a coarse tile’s terrain stays within 2 m of its samples, whatever its geometric error', () => {
+    // a coarse tile over the whole DEM (geometric error size/16: a quarter of it was the old bound, ~10 m here)
+    const size = (grid.n - 1) * grid.cell;
+    const leaf = { level: 1, x: 0, y: 0, id: '1/0/0', minX: grid.x0, minY: grid.y0, size: size / 2, count: 1, children: [] };
+    const node = { level: 0, x: 0, y: 0, id: '0/0/0', minX: grid.x0, minY: grid.y0, size, count: 1, children: [leaf] };
+    const mesh = tileTerrain({ grid, maxError: 0.5 }, node);
+    const n = 65, cell = size / (n - 1);
+    const heights = new Float32Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) heights[j * n + i] = sampleGrid(grid, node.minX + i * cell, node.minY + j * cell);
+    const err = meshError({ x0: node.minX, y0: node.minY, cell, n, heights }, mesh);
+    expect(err).toBeLessThanOrEqual(2 + 1e-3);
+    expect(err).toBeGreaterThan(0.5); // looser than the leaves' bound: a coarse tile stays light
   });
 });
