@@ -226,6 +226,8 @@ export async function main(argv: string[]): Promise<number> {
     const msg = (e as Error).message ?? String(e);
     process.stderr.write(`error: ${msg.replace(/\s+/g, ' ').trim()}\n`);
     if (e instanceof OutputError) return EXIT.output;
+    // the file system refused a write (full disk, quota, read-only, permissions, a file where a folder goes)
+    if (['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return EXIT.output;
     if (msg.startsWith('cityforge: usage:')) return EXIT.usage;
     if (msg.startsWith('cityforge ingest:')) return EXIT.input;
     process.stderr.write(`${(e as Error).stack ?? ''}\n`);

@@ -191,6 +191,14 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(fs.readdirSync(o)).toEqual([]);
   });
 
+  it('a work folder that cannot be made (a file in the way) is an output error: exit 4, the reason named', () => {
+    const file = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(file, 'x');
+    const r = cli(['tiles', ...args(), '-o', path.join(dir, 'wd-out'), '--work-dir', path.join(file, 'work')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/ENOTDIR.*not-a-folder/);
+  });
+
   it('merge refuses an incomplete set of shards', () => {
     const lone = path.join(dir, 'lone');
     expect(cli(['tiles', ...args(), '-o', lone, '--shard', '0/3', '-q']).code).toBe(0);
