@@ -7,10 +7,10 @@ import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
 import type { BuildingParams, FeatureBatch, FrameInfo } from '../core/types.js';
 import { crsName, openOgr, readOgrLayer, type SelectOptions } from './ogr.js';
-import { isTileSource, listTiles, readTilePieces, type TilePiece } from './mvt.js';
+import { isTileSource, listTiles, readTilePieces } from './mvt.js';
 import type { RawFeature, ReadContext } from './raw.js';
 import { cleanPolygons, REPAIR_DEFAULTS, type RepairOptions } from './repair.js';
-import { rejoinTilePieces, REJOIN_DEFAULTS } from './rejoin.js';
+import { REJOIN_DEFAULTS, TileRejoiner } from './rejoin.js';
 import { parseBuilding, TAG_DEFAULTS, type TagOptions } from './tags.js';
 import { parsePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
@@ -46,8 +46,8 @@ export interface SourceFeature {
 }
 
 /**
- * Read every input in order, one raw feature at a time (vector tiles: one source's pieces are
- * re-joined first, so those are held for one input). Throws a one-line `cityforge ingest: …` error
+ * Read every input in order, one raw feature at a time (vector tiles: a tile at a time, only the
+ * pieces on edges shared with another tile held until the input's end, to be re-joined). Throws a one-line `cityforge ingest: …` error
  * for a broken input (missing, unreadable, no CRS, empty); broken features go to `ctx.skip`.
  */
 export async function* readSources(inputs: string[], opts: IngestOptions, ctx: ReadContext, logger: Logger, summary?: Summary): AsyncGenerator<SourceFeature> {
@@ -62,16 +62,25 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
       const layerName = opts.layers?.[0] ?? 'building';
       const tiles = await listTiles(input);
       const srs = opts.sSrs ? gdal.SpatialReference.fromUserInput(opts.sSrs) : gdal.SpatialReference.fromEPSG(3857);
-      const pieces: TilePiece[] = [];
-      for (const t of tiles) for (const p of await readTilePieces(input, t, layerName, opts.where, counting)) pieces.push(p);
-      if (read === before) throw new Error(`cityforge ingest: ${input} layer ${layerName}: no features in ${tiles.length} tile(s)`);
-      const { features, report } = rejoinTilePieces(path.basename(input), layerName, pieces, REJOIN_DEFAULTS);
-      const nPieces = pieces.length;
-      pieces.length = 0;
-      logger.info(`${input}: ${tiles.length} tiles, ${nPieces} pieces (${report.piecesOnEdges} on tile edges) → ${features.length} features (${report.groupsJoined} buildings re-joined from ${report.piecesJoined} pieces)`);
       const crs = crsName(srs);
-      for (const feature of features) yield { srs, crs, feature };
-      kept = features.length;
+      const rejoiner = new TileRejoiner(`${path.basename(input)}#${layerName}`, new Set(tiles.map((t) => `${t.z}:${t.x}:${t.y}`)), REJOIN_DEFAULTS);
+      let nPieces = 0;
+      for (const t of tiles) {
+        const pieces = await readTilePieces(input, t, layerName, opts.where, counting);
+        nPieces += pieces.length;
+        for (const feature of rejoiner.add(pieces)) {
+          yield { srs, crs, feature };
+          kept++;
+        }
+        await new Promise((resolve) => setImmediate(resolve)); // see below: gdal-async frees from the event loop
+      }
+      if (read === before) throw new Error(`cityforge ingest: ${input} layer ${layerName}: no features in ${tiles.length} tile(s)`);
+      for (const feature of rejoiner.finish()) {
+        yield { srs, crs, feature };
+        kept++;
+      }
+      const report = rejoiner.report;
+      logger.info(`${input}: ${tiles.length} tiles, ${nPieces} pieces (${report.piecesOnEdges} on tile edges) → ${kept} features (${report.groupsJoined} buildings re-joined from ${report.piecesJoined} pieces)`);
     } else {
       const { ds, layers } = openOgr(input, opts);
       try {

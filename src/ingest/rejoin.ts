@@ -98,61 +98,111 @@ export interface RejoinReport {
 }
 
 /**
- * Re-join buildings cut by tile edges: pieces in neighbouring tiles whose boundaries run along the
- * shared edge over a common stretch, with equal attributes (ids aside), are unioned (GEOS) into one
- * feature. Joined geometrically, since feature ids are not unique in every tile schema.
- * @returns features in input order of their first piece, and what was joined
+ * Re-join buildings cut by tile edges, one tile at a time: pieces in neighbouring tiles whose
+ * boundaries run along the shared edge over a common stretch, with equal attributes (ids aside), are
+ * unioned (GEOS) into one feature. Joined geometrically, since feature ids are not unique in every
+ * tile schema. A piece with no boundary along an edge shared with another tile of the input is a
+ * feature at once ({@link TileRejoiner.add}); only the pieces on shared edges (4 % on the SF tiles)
+ * are held until {@link TileRejoiner.finish}, so a large tileset streams.
  */
-export function rejoinTilePieces(file: string, layerName: string, pieces: TilePiece[], options: RejoinOptions = REJOIN_DEFAULTS): { features: RawFeature[]; report: RejoinReport } {
-  const polys = pieces.map((p) => parsePolygonalWKB(p.wkb));
-  const edges = new Map<string, EdgeEntry[]>();
-  pieces.forEach((p, i) => edgeIntervals(p, polys[i], options.tolerance, i, edges));
-  const keys = pieces.map((p) => attributeKey(p.tags, options.idAttributes));
-  const tilesPresent = new Set(pieces.map((p) => `${p.z}:${p.x}:${p.y}`));
-  const uf = new UnionFind(pieces.length);
-  const onEdge = new Set<number>();
-  for (const [edge, list] of edges) {
-    // only edges shared by two tiles of this input count
+export class TileRejoiner {
+  private readonly held: TilePiece[] = [];
+  private readonly polys: FlatPolygons[] = [];
+  private readonly edges = new Map<string, EdgeEntry[]>();
+  /** What was found and joined (complete after {@link TileRejoiner.finish}). */
+  readonly report: RejoinReport = { piecesOnEdges: 0, groupsJoined: 0, piecesJoined: 0 };
+
+  /** `tiles`: the input's tiles as `z:x:y` (an edge is shared when the tiles on both sides are in it). */
+  constructor(
+    private readonly source: string,
+    private readonly tiles: ReadonlySet<string>,
+    private readonly options: RejoinOptions = REJOIN_DEFAULTS,
+  ) {}
+
+  private feature(p: TilePiece, wkb: Uint8Array, pieces: number): RawFeature {
+    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: this.source, tags: p.tags, wkb, pieces };
+  }
+
+  /** Pieces held for re-joining so far. */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  /** Take the pieces of one tile; returns those that are whole features already, in order. */
+  add(pieces: TilePiece[]): RawFeature[] {
+    const out: RawFeature[] = [];
+    for (const p of pieces) {
+      const poly = parsePolygonalWKB(p.wkb);
+      const own = new Map<string, EdgeEntry[]>();
+      edgeIntervals(p, poly, this.options.tolerance, this.held.length, own);
+      if (![...own.keys()].some((edge) => this.shared(edge))) {
+        out.push(this.feature(p, writePolygonalWKB(poly), 1));
+        continue;
+      }
+      this.held.push(p);
+      this.polys.push(poly);
+      for (const [edge, list] of own) {
+        const all = this.edges.get(edge);
+        if (all) all.push(...list);
+        else this.edges.set(edge, list);
+      }
+    }
+    return out;
+  }
+
+  /** Whether the tiles on both sides of an edge key are in the input. */
+  private shared(edge: string): boolean {
     const [kind, rest] = [edge[0], edge.slice(1)];
     const [z, a, b] = rest.split(':').map(Number);
     const other = kind === 'V' ? `${z}:${a - 1}:${b}` : `${z}:${a}:${b - 1}`;
-    const self = `${z}:${a}:${b}`;
-    if (!tilesPresent.has(other) || !tilesPresent.has(self)) continue;
-    for (const e of list) onEdge.add(e.piece);
-    for (const e0 of list) {
-      if (e0.side !== 0) continue;
-      for (const e1 of list) {
-        if (e1.side !== 1 || keys[e0.piece] !== keys[e1.piece]) continue;
-        const overlap = Math.min(e0.hi, e1.hi) - Math.max(e0.lo, e1.lo);
-        if (overlap > options.tolerance) uf.union(e0.piece, e1.piece);
+    return this.tiles.has(other) && this.tiles.has(`${z}:${a}:${b}`);
+  }
+
+  /** Join the held pieces; returns the resulting features in the order of their first piece. */
+  finish(): RawFeature[] {
+    const pieces = this.held, polys = this.polys, options = this.options;
+    const keys = pieces.map((p) => attributeKey(p.tags, options.idAttributes));
+    const uf = new UnionFind(pieces.length);
+    const onEdge = new Set<number>();
+    for (const [edge, list] of this.edges) {
+      if (!this.shared(edge)) continue;
+      for (const e of list) onEdge.add(e.piece);
+      for (const e0 of list) {
+        if (e0.side !== 0) continue;
+        for (const e1 of list) {
+          if (e1.side !== 1 || keys[e0.piece] !== keys[e1.piece]) continue;
+          const overlap = Math.min(e0.hi, e1.hi) - Math.max(e0.lo, e1.lo);
+          if (overlap > options.tolerance) uf.union(e0.piece, e1.piece);
+        }
       }
     }
-  }
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < pieces.length; i++) {
-    const r = uf.find(i);
-    const g = groups.get(r);
-    if (g) g.push(i);
-    else groups.set(r, [i]);
-  }
-  const report: RejoinReport = { piecesOnEdges: onEdge.size, groupsJoined: 0, piecesJoined: 0 };
-  const features: RawFeature[] = [];
-  const srs = gdal.SpatialReference.fromEPSG(3857);
-  for (const [root, members] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
-    const p0 = pieces[root];
-    const id = `${p0.z}/${p0.x}/${p0.y}#${p0.fid}`;
-    let wkb: Uint8Array;
-    if (members.length === 1) {
-      wkb = writePolygonalWKB(polys[root]);
-    } else {
-      report.groupsJoined++;
-      report.piecesJoined += members.length;
-      let g = gdal.Geometry.fromWKB(Buffer.from(writePolygonalWKB(polys[members[0]])), srs);
-      for (let k = 1; k < members.length; k++) g = g.union(gdal.Geometry.fromWKB(Buffer.from(writePolygonalWKB(polys[members[k]])), srs));
-      if (!g.isValid()) g = g.makeValid();
-      wkb = g.toWKB('LSB');
+    const groups = new Map<number, number[]>();
+    for (let i = 0; i < pieces.length; i++) {
+      const r = uf.find(i);
+      const g = groups.get(r);
+      if (g) g.push(i);
+      else groups.set(r, [i]);
     }
-    features.push({ id, source: `${file}#${layerName}`, tags: p0.tags, wkb, pieces: members.length });
+    this.report.piecesOnEdges = onEdge.size;
+    const features: RawFeature[] = [];
+    const srs = gdal.SpatialReference.fromEPSG(3857);
+    for (const [root, members] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+      let wkb: Uint8Array;
+      if (members.length === 1) {
+        wkb = writePolygonalWKB(polys[root]);
+      } else {
+        this.report.groupsJoined++;
+        this.report.piecesJoined += members.length;
+        let g = gdal.Geometry.fromWKB(Buffer.from(writePolygonalWKB(polys[members[0]])), srs);
+        for (let k = 1; k < members.length; k++) g = g.union(gdal.Geometry.fromWKB(Buffer.from(writePolygonalWKB(polys[members[k]])), srs));
+        if (!g.isValid()) g = g.makeValid();
+        wkb = g.toWKB('LSB');
+      }
+      features.push(this.feature(pieces[root], wkb, members.length));
+    }
+    this.held.length = 0;
+    this.polys.length = 0;
+    this.edges.clear();
+    return features;
   }
-  return { features, report };
 }
