@@ -78,6 +78,7 @@ Exit codes:
       .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(number('--z-scale')).default(1))
       .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default('min'));
   const maxBuildings = new Option('--max-buildings <n>', 'a tile with more buildings is split (quadtree)').argParser(number('--max-buildings')).default(2000);
+  const storeOption = (what: string) => new Option('--store <dir>', what);
   const workDir = new Option('--work-dir <dir>', 'where the streamed features are spilled (about 0.4 KB per building; default: <output>/.work, plan: the temp folder); removed at the end');
 
   inputOptions(
@@ -89,6 +90,7 @@ Exit codes:
   )
     .addOption(maxBuildings)
     .addOption(workDir)
+    .addOption(storeOption('reuse the feature store made by cityforge plan --store <dir> (on shared storage): the inputs are not read again; for shards on many machines').conflicts('workDir'))
     .option('--compress', 'compress tile contents with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)')
     .addOption(new Option('--shard <i/N>', 'build only share i of N of the tiles (for GNU parallel, Slurm arrays, Kubernetes Indexed Jobs); then cityforge merge').argParser(parseShard).conflicts('units'))
     .option('--units <file>', 'build only the tiles listed in a file (one id per line, or lines of cityforge plan); then cityforge merge')
@@ -103,6 +105,8 @@ Examples:
   $ cityforge tiles data/sf-mvt --terrain data/sf-terrain-3857.tif -o out/sf-tiles --jobs 2
   $ cityforge plan data/sf-mvt                        # the work units, one JSON line each
   $ parallel cityforge tiles data/sf-mvt -o /shared/t --shard {}/4 ::: 0 1 2 3 && cityforge merge /shared/t -o /shared/t
+  $ cityforge plan city.pbf --store /shared/store > units.jsonl  # read once; then every shard:
+  $ cityforge tiles city.pbf --store /shared/store -o /shared/t --shard $I/64
   $ sbatch --array=0-15 scripts/slurm-tiles.sh          # then cityforge merge (see docs/TILES.md)`,
     )
     .action(async (inputs: string[], o) => {
@@ -121,6 +125,7 @@ Examples:
   )
     .addOption(maxBuildings)
     .addOption(workDir)
+    .addOption(storeOption('keep the streamed feature store in <dir> (made once, reused by tiles --store <dir>, e.g. by every shard)').conflicts('workDir'))
     .action(async (inputs: string[], o) => {
     const logger = createLineLogger('error', (line) => process.stderr.write(line + '\n'));
     const progress = createProgress({ tty: false, interval: 3600, write: () => {}, quiet: true });

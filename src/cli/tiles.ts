@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
-import { Summary } from '../core/summary.js';
+import { Summary, type SummaryJSON } from '../core/summary.js';
 import os from 'node:os';
+import crypto from 'node:crypto';
 import type { ElevationGrid } from '../core/grid.js';
 import { INGEST_DEFAULTS } from '../ingest/index.js';
 import type { StoredFeatures } from '../ingest/store.js';
@@ -25,14 +26,46 @@ export interface TilesCommandOptions extends Omit<BuildCommandOptions, 'output'>
   force: boolean;
   /** Folder for the streamed features' spill file (default `<output>/.work`). */
   workDir?: string;
+  /** A kept, shared feature store: `plan --store` builds it once, `tiles --store` reuse it without reading the inputs. */
+  store?: string;
+}
+
+/** What a kept store folder holds besides its files (`store.json`, written last: it marks the store complete). */
+interface SavedStore {
+  version: 1;
+  /** Of the inputs and the options the store depends on. */
+  fingerprint: string;
+  /** The store, its file paths relative to the folder. */
+  store: StoredFeatures;
+  /** The counts of the read that made it (read, skipped, warnings). */
+  ingest: SummaryJSON;
+}
+
+/** What a store depends on: the inputs (path, size, mtime), the ingest options and the tile budget. */
+function storeFingerprint(inputs: string[], o: TilesCommandOptions): string {
+  const keys = ['layer', 'where', 'sSrs', 'levelHeight', 'defaultHeight', 'origin', 'maxBuildings'] as const;
+  const of = { inputs: inputs.map(statOf), options: Object.fromEntries(keys.map((k) => [k, o[k] ?? null])) };
+  return crypto.createHash('sha256').update(JSON.stringify(of)).digest('hex').slice(0, 16);
+}
+
+const statOf = (p: string) => {
+  const s = fs.statSync(p);
+  return [path.resolve(p), s.isDirectory() ? fs.readdirSync(p).length : s.size, Math.round(s.mtimeMs)];
+};
+
+/** Load a kept store; throws when it is missing or was made from other inputs or options. */
+function loadStore(dir: string, inputs: string[], o: TilesCommandOptions): { store: StoredFeatures; ingest: SummaryJSON } {
+  const file = path.join(dir, 'store.json');
+  if (!fs.existsSync(file)) throw new Error(`cityforge: usage: --store ${dir}: no store there; make it first with cityforge plan <inputs...> --store ${dir}`);
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedStore;
+  if (saved.fingerprint !== storeFingerprint(inputs, o)) throw new Error(`cityforge ingest: --store ${dir} was made from other inputs or options (--layer, --where, --s-srs, heights, --origin, --max-buildings); make it again with cityforge plan --store`);
+  const store = { ...saved.store, file: path.join(dir, saved.store.file), rowsFile: path.join(dir, saved.store.rowsFile) };
+  return { store, ingest: saved.ingest };
 }
 
 /** What the plan depends on: the inputs (path, size, mtime) and the options that change the output (not -q, --json, --jobs, --shard). */
 function fingerprint(inputs: string[], o: TilesCommandOptions) {
-  const stat = (p: string) => {
-    const s = fs.statSync(p);
-    return [path.resolve(p), s.isDirectory() ? fs.readdirSync(p).length : s.size, Math.round(s.mtimeMs)];
-  };
+  const stat = statOf;
   const keys = ['layer', 'where', 'sSrs', 'levelHeight', 'defaultHeight', 'origin', 'terrainError', 'terrainResolution', 'zScale', 'base', 'maxBuildings', 'compress'] as const;
   const options = Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
   return { inputs: inputs.map(stat), terrain: o.terrain ? stat(o.terrain) : null, options };
@@ -66,13 +99,7 @@ async function streamInputs(inputs: string[], o: TilesCommandOptions, workDir: s
   progress.done();
   if (store.count === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
   logger.info(`read ${store.count} buildings into ${path.resolve(store.file)} (${(fs.statSync(store.file).size / 1e6).toFixed(1)} MB)`);
-  let grid: ElevationGrid | undefined;
-  if (o.terrain) {
-    const t = performance.now();
-    const e = store.extent;
-    grid = readTerrainFor({ minX: e.minX - 30, minY: e.minY - 30, maxX: e.maxX + 30, maxY: e.maxY + 30 }, store.frame, o, logger, summary);
-    summary.time('terrain', (performance.now() - t) / 1000);
-  }
+  const grid = o.terrain ? terrainOver(store, o, logger, summary) : undefined;
   return { store, grid };
 }
 
@@ -81,6 +108,15 @@ function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string):
   const { root, grid } = partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings });
   distribute(store, root, grid, workDir);
   return root;
+}
+
+/** The `--terrain` DEM over a store's buildings (30 m around them). */
+function terrainOver(store: StoredFeatures, o: TilesCommandOptions, logger: Logger, summary: Summary): ElevationGrid | undefined {
+  const t = performance.now();
+  const e = store.extent;
+  const grid = readTerrainFor({ minX: e.minX - 30, minY: e.minY - 30, maxX: e.maxX + 30, maxY: e.maxY + 30 }, store.frame, o, logger, summary);
+  summary.time('terrain', (performance.now() - t) / 1000);
+  return grid;
 }
 
 /** A private work folder for this process (`<base>/<pid>`), and removal of those of dead processes. */
@@ -114,10 +150,25 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     throw new Error(`cityforge: cannot write ${o.output}: permission denied`);
   }
   removeStaleTemporaries(path.join(o.output, 'tiles'));
-  const workDir = workFolder(o.workDir ?? path.join(o.output, '.work'));
+  // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
+  const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
   try {
-    const { store, grid } = await streamInputs(inputs, o, workDir, logger, summary, progress);
-    const root = quadtree(store, o.maxBuildings, workDir);
+    let store: StoredFeatures;
+    let grid: ElevationGrid | undefined;
+    let root: TileNode;
+    if (o.store) {
+      const kept = loadStore(o.store, inputs, o);
+      store = kept.store;
+      summary.add(kept.ingest);
+      summary.featuresRead = kept.ingest.featuresRead;
+      summary.inputs.push(...kept.ingest.inputs);
+      logger.info(`reusing the store in ${path.resolve(o.store)}: ${store.count} buildings (the inputs are not read again)`);
+      grid = o.terrain ? terrainOver(store, o, logger, summary) : undefined;
+      ({ root } = partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings }));
+    } else {
+      ({ store, grid } = await streamInputs(inputs, o, workDir, logger, summary, progress));
+      root = quadtree(store, o.maxBuildings, workDir);
+    }
     const plan = makePlan(root, store.frame, fingerprint(inputs, o));
     const planFile = path.join(o.output, 'plan.json');
     if (fs.existsSync(planFile) && !o.force) {
@@ -143,8 +194,8 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     summary.buildingsWritten = partial ? 0 : store.count;
     if (!partial) mergeTiles([o.output], o.output, logger);
   } finally {
-    fs.rmSync(workDir, { recursive: true, force: true });
-    if (!o.workDir)
+    if (!o.store) fs.rmSync(workDir, { recursive: true, force: true });
+    if (!o.workDir && !o.store)
       try {
         fs.rmdirSync(path.dirname(workDir)); // only when empty: shards sharing the folder keep theirs
       } catch {
@@ -158,12 +209,32 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
 /** `cityforge plan`: the independent work units (tiles), one JSON line each. */
 export async function runPlan(inputs: string[], o: TilesCommandOptions, logger: Logger, progress: Progress): Promise<string[]> {
   const summary = new Summary();
+  const units = (root: TileNode) => allTiles(root).map((n, k) => JSON.stringify({ unit: n.id, index: k, level: n.level, buildings: n.count, leaf: n.children.length === 0 }));
+  if (o.store) {
+    // make (or remake) a kept store that tiles --store runs reuse without reading the inputs
+    const dir = o.store;
+    const done = path.join(dir, 'store.json');
+    if (fs.existsSync(done)) {
+      const saved = JSON.parse(fs.readFileSync(done, 'utf8')) as SavedStore;
+      if (saved.fingerprint === storeFingerprint(inputs, o)) {
+        const { store } = loadStore(dir, inputs, o);
+        return units(partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings }).root);
+      }
+    }
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length && !fs.existsSync(done) && !fs.existsSync(path.join(dir, 'rows.bin')))
+      throw new Error(`cityforge: usage: --store ${dir}: a folder with other things in it; give an empty or new folder`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const { store } = await streamInputs(inputs, { ...o, terrain: undefined }, dir, logger, summary, progress);
+    const root = quadtree(store, o.maxBuildings, dir);
+    const saved: SavedStore = { version: 1, fingerprint: storeFingerprint(inputs, o), store: { ...store, file: path.relative(dir, store.file), rowsFile: path.relative(dir, store.rowsFile) }, ingest: summary.toJSON() };
+    writeFileAtomic(done, JSON.stringify(saved) + '\n');
+    return units(root);
+  }
   const base = o.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-plan-'));
   const workDir = workFolder(base);
   try {
     const { store } = await streamInputs(inputs, { ...o, terrain: undefined }, workDir, logger, summary, progress);
-    const { root } = partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings });
-    return allTiles(root).map((n, k) => JSON.stringify({ unit: n.id, index: k, level: n.level, buildings: n.count, leaf: n.children.length === 0 }));
+    return units(partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings }).root);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     if (!o.workDir) fs.rmSync(base, { recursive: true, force: true });

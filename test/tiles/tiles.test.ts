@@ -199,6 +199,27 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(r.stderr).toMatch(/ENOTDIR.*not-a-folder/);
   });
 
+  it('plan --store reads the inputs once; shards with tiles --store reuse it (no read) and merge to the single-run bytes', () => {
+    const store = path.join(dir, 'store');
+    const plan = cli(['plan', ...args(), '--store', store]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(fs.existsSync(path.join(store, 'store.json'))).toBe(true);
+    const shards = [0, 1].map((i) => path.join(dir, `store-shard${i}`));
+    shards.forEach((o, i) => {
+      const r = cli(['tiles', ...args(), '--store', store, '-o', o, '--shard', `${i}/2`, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/reusing the store in .*: \d+ buildings \(the inputs are not read again\)/);
+      expect(JSON.parse(r.stdout).featuresRead).toBeGreaterThan(3000); // the read's counts travel with the store
+    });
+    const merged = path.join(dir, 'store-merged');
+    expect(cli(['merge', ...shards, '-o', merged]).code).toBe(0);
+    expectSameBytes(snapshot(out), snapshot(merged));
+    expect(fs.existsSync(path.join(store, 'store.json'))).toBe(true); // kept for the next shard
+    // made with other options → refused (exit 3); no store there → usage error (exit 2)
+    expect(cli(['tiles', input, '--max-buildings', '400', '--store', store, '-o', path.join(dir, 'store-other')]).code).toBe(3);
+    expect(cli(['tiles', ...args(), '--store', path.join(dir, 'no-store'), '-o', path.join(dir, 'store-none')]).code).toBe(2);
+  });
+
   it('merge refuses an incomplete set of shards', () => {
     const lone = path.join(dir, 'lone');
     expect(cli(['tiles', ...args(), '-o', lone, '--shard', '0/3', '-q']).code).toBe(0);
