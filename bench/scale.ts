@@ -3,7 +3,8 @@
  * a synthetic city made by replicating the real SF footprints on a grid (deterministic offset
  * copies, every roof shape mixed in, terrain off), written to a FlatGeobuf file on disk, then tiled
  * by the real CLI (`cityforge tiles`, streaming) in a child process: buildings/s, peak RSS (of the
- * whole process, worker threads included), bytes, tiles.
+ * whole process, worker threads included), bytes, tiles. Runs the compiled CLI (dist/): `npm run bench`
+ * compiles first.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
