@@ -25,6 +25,8 @@ export interface BuildCommandOptions {
   terrain?: string;
   terrainError: number;
   terrainResolution: number;
+  /** Largest side of the terrain grid, in samples (default 4097); `tiles`: beyond it, leaf tiles read their own DEM windows. */
+  terrainMaxSamples?: number;
   zScale: number;
   base: BaseMode;
   /** EXT_meshopt_compression. */
@@ -54,7 +56,7 @@ export function readTerrainFor(want: { minX: number; minY: number; maxX: number;
     summary.warn('terrain:no-overlap-built-flat');
     return undefined;
   }
-  return readElevation(options.terrain!, frame, want, { zScale: options.zScale, resolution: options.terrainResolution }, logger, summary);
+  return readElevation(options.terrain!, frame, want, { zScale: options.zScale, resolution: options.terrainResolution, ...(options.terrainMaxSamples ? { maxSamples: options.terrainMaxSamples } : {}) }, logger, summary);
 }
 
 /** Ingest the inputs and, with `--terrain`, seat them: what `build` and `tiles` share. */

@@ -75,6 +75,7 @@ Exit codes:
       .option('--terrain <raster>', 'DEM (any GDAL raster, any CRS): seat the buildings on it (build: and add a terrain mesh)')
       .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(number('--terrain-error')).default(1))
       .addOption(new Option('--terrain-resolution <m>', "terrain grid spacing (default: about the raster's)").argParser(number('--terrain-resolution')))
+      .addOption(new Option('--terrain-max-samples <n>', 'largest side of the one terrain grid over the whole area (memory: 4 bytes a sample); tiles: where that grid is coarser than the raster, each leaf tile reads its own DEM window').argParser(number('--terrain-max-samples')).default(4097))
       .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(number('--z-scale')).default(1))
       .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default('min'));
   const maxBuildings = new Option('--max-buildings <n>', 'a tile with more buildings is split (quadtree)').argParser(number('--max-buildings')).default(2000);

@@ -10,7 +10,9 @@ import type { StoredFeatures } from '../ingest/store.js';
 import { anchorsOf, ingestToStore } from '../ingest/stream.js';
 import { partition, allTiles, type TileNode } from '../tiles/partition.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, makePlan, mergeTiles, readPlan, shardUnits, writeFileAtomic, type TileJob } from '../tiles/build.js';
+import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeFileAtomic, writeGridFile, type TileJob } from '../tiles/build.js';
+import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
+import { NULL_LOGGER } from '../core/logger.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
 import { readTerrainFor, type BuildCommandOptions } from './build.js';
 import type { Progress } from './progress.js';
@@ -66,7 +68,7 @@ function loadStore(dir: string, inputs: string[], o: TilesCommandOptions): { sto
 /** What the plan depends on: the inputs (path, size, mtime) and the options that change the output (not -q, --json, --jobs, --shard). */
 function fingerprint(inputs: string[], o: TilesCommandOptions) {
   const stat = statOf;
-  const keys = ['layer', 'where', 'sSrs', 'levelHeight', 'defaultHeight', 'origin', 'terrainError', 'terrainResolution', 'zScale', 'base', 'maxBuildings', 'compress'] as const;
+  const keys = ['layer', 'where', 'sSrs', 'levelHeight', 'defaultHeight', 'origin', 'terrainError', 'terrainResolution', 'zScale', 'base', 'maxBuildings', 'compress', 'terrainMaxSamples'] as const;
   const options = Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
   return { inputs: inputs.map(stat), terrain: o.terrain ? stat(o.terrain) : null, options };
 }
@@ -119,6 +121,31 @@ function terrainOver(store: StoredFeatures, o: TilesCommandOptions, logger: Logg
   return grid;
 }
 
+/**
+ * Where the run's one terrain grid is coarser than the raster (a large area under
+ * `--terrain-max-samples`), every leaf tile of `units` gets its own DEM window at the raster's
+ * resolution, written to `dir` (read in the main thread: GDAL loads in one thread only). Returns the
+ * folder, or undefined when the run's grid is fine enough.
+ */
+function leafWindows(grid: ElevationGrid, units: TileNode[], store: StoredFeatures, o: TilesCommandOptions, dir: string, logger: Logger): string | undefined {
+  const native = o.terrainResolution > 0 ? o.terrainResolution : Math.max(0.5, rasterExtentInFrame(o.terrain!, store.frame).resolution);
+  if (grid.cell <= 1.5 * native) return undefined;
+  fs.mkdirSync(dir, { recursive: true });
+  let made = 0;
+  for (const leaf of units.filter((n) => !n.children.length)) {
+    const m = 30;
+    try {
+      const w = readElevation(o.terrain!, store.frame, { minX: leaf.minX - m, minY: leaf.minY - m, maxX: leaf.minX + leaf.size + m, maxY: leaf.minY + leaf.size + m }, { zScale: o.zScale, resolution: o.terrainResolution }, NULL_LOGGER, new Summary());
+      writeGridFile(gridFile(dir, leaf), w);
+      made++;
+    } catch {
+      // no raster data under this leaf: it stays on the run's grid
+    }
+  }
+  logger.info(`terrain: the run's grid is ${grid.cell.toFixed(1)} m (${grid.n} samples a side, --terrain-max-samples); ${made} leaf tiles read their own DEM windows at about ${native.toFixed(1)} m`);
+  return dir;
+}
+
 /** A private work folder for this process (`<base>/<pid>`), and removal of those of dead processes. */
 function workFolder(base: string): string {
   if (fs.existsSync(base))
@@ -152,6 +179,8 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
   const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
+  // private scratch (DEM windows): the work folder, or beside a kept store a folder of this process's own
+  const scratch = o.store ? workFolder(path.join(o.output, '.work')) : workDir;
   try {
     let store: StoredFeatures;
     let grid: ElevationGrid | undefined;
@@ -178,7 +207,8 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();
-    const job: TileJob = { store, workDir, dir: o.output, force: o.force, compress: !!o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
+    const demDir = grid ? leafWindows(grid, units, store, o, path.join(scratch, 'dem'), logger) : undefined;
+    const job: TileJob = { store, workDir, demDir, dir: o.output, force: o.force, compress: !!o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
       const jobs = Math.min(o.jobs, units.length);
@@ -194,10 +224,10 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
     summary.buildingsWritten = partial ? 0 : store.count;
     if (!partial) mergeTiles([o.output], o.output, logger);
   } finally {
-    if (!o.store) fs.rmSync(workDir, { recursive: true, force: true });
-    if (!o.workDir && !o.store)
+    fs.rmSync(scratch, { recursive: true, force: true });
+    if (!o.workDir)
       try {
-        fs.rmdirSync(path.dirname(workDir)); // only when empty: shards sharing the folder keep theirs
+        fs.rmdirSync(path.dirname(scratch)); // only when empty: shards sharing the folder keep theirs
       } catch {
         // another shard's work folder is still there
       }

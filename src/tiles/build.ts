@@ -77,6 +77,28 @@ export interface TileJob {
   terrain?: TileTerrain;
   /** How a building sits on the DEM. */
   base: BaseMode;
+  /** Folder of leaf tiles' own DEM windows ({@link writeGridFile}, named by tile id), where the run's grid is too coarse. */
+  demDir?: string;
+}
+
+/** The file of a tile's DEM window in `dir`. */
+export function gridFile(dir: string, node: TileNode): string {
+  return path.join(dir, `${node.id.replaceAll('/', '-')}.grid`);
+}
+
+/** Write an elevation grid: x0, y0, cell, n as float64, then the heights as float32. */
+export function writeGridFile(file: string, g: ElevationGrid): void {
+  const head = new Float64Array([g.x0, g.y0, g.cell, g.n]);
+  writeFileAtomic(file, Buffer.concat([Buffer.from(head.buffer), Buffer.from(g.heights.buffer, g.heights.byteOffset, g.heights.byteLength)]));
+}
+
+/** Read a grid written by {@link writeGridFile}, or undefined when there is none. */
+export function readGridFile(file: string): ElevationGrid | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const b = fs.readFileSync(file);
+  const head = new Float64Array(new Uint8Array(b.subarray(0, 32)).buffer);
+  const heights = new Float32Array(new Uint8Array(b.subarray(32)).buffer);
+  return { x0: head[0], y0: head[1], cell: head[2], n: head[3], heights };
 }
 
 /** The lowest DEM sample under a box (corners and centre): a block member's ground. */
@@ -93,7 +115,9 @@ function boxGround(grid: ElevationGrid, x0: number, y0: number, x1: number, y1: 
  */
 export async function buildTileContent(reader: FeatureStoreReader, node: TileNode, job: TileJob, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
   const store = reader.store;
-  const grid = job.terrain?.grid;
+  // a leaf seats its buildings on its own DEM window where the run has them (large areas), else on the run's grid
+  const window = !node.children.length && job.demDir ? readGridFile(gridFile(job.demDir, node)) : undefined;
+  const grid = window ?? job.terrain?.grid;
   let sub: FeatureBatch;
   let g: Float64Array | undefined;
   const cell = node.size / BLOCK_CELLS;
@@ -112,7 +136,7 @@ export async function buildTileContent(reader: FeatureStoreReader, node: TileNod
     if (node.children.length) sub = boxedBatch(sub);
   }
   const mesh = buildMeshes(sub, { ground: g }, summary);
-  const tmesh = job.terrain ? tileTerrain(job.terrain, node) : undefined;
+  const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
   const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh });
   const b: [number, number, number, number, number, number] = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
   for (const P of tmesh ? [mesh.positions, tmesh.positions] : [mesh.positions])

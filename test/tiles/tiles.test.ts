@@ -8,6 +8,32 @@ import { CLI, cli } from '../helpers/cli.js';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 
+/** The lowest vertex (z up, frame metres) of every building of a tile, by its id. */
+async function buildingBases(glb: Uint8Array): Promise<Map<string, number>> {
+  const { NodeIO } = await import('@gltf-transform/core');
+  const { ALL_EXTENSIONS } = await import('@gltf-transform/extensions');
+  const doc = await new NodeIO().registerExtensions(ALL_EXTENSIONS).readBinary(glb);
+  const { table } = await readGlb(glb, { accessors: false });
+  const out = new Map<string, number>();
+  const v = [0, 0, 0];
+  for (const node of doc.getRoot().listNodes()) {
+    if (node.getName() === 'terrain' || !node.getMesh()) continue;
+    const m = node.getWorldMatrix();
+    for (const prim of node.getMesh()!.listPrimitives()) {
+      const pos = prim.getAttribute('POSITION')!, fid = prim.getAttribute('_FEATURE_ID_0');
+      if (!fid) continue;
+      for (let i = 0; i < pos.getCount(); i++) {
+        pos.getElement(i, v);
+        // glTF y up → frame z: world y
+        const y = m[1] * v[0] + m[5] * v[1] + m[9] * v[2] + m[13];
+        const id = String(table['id'][fid.getScalar(i)]);
+        out.set(id, Math.min(out.get(id) ?? Infinity, y));
+      }
+    }
+  }
+  return out;
+}
+
 /** Every file below `dir` (relative path → bytes), temporaries left out. */
 function snapshot(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
@@ -271,6 +297,37 @@ describe('sharding with an existing engine: GNU parallel', () => {
 });
 
 describe('cityforge tiles --terrain: terrain tiles', () => {
+  it('a run grid coarser than the raster (--terrain-max-samples): leaf tiles read their own DEM windows and stand as on the fine grid', async () => {
+    const dir = freshDir('tiles-dem-windows');
+    const dem = path.join(DATA, 'sf-terrain-3857.tif');
+    const input = path.join(dir, 'in');
+    fs.mkdirSync(input);
+    for (const t of ['15-5238-12666.mvt', '15-5238-12667.mvt']) fs.copyFileSync(path.join(DATA, 'sf-mvt', t), path.join(input, t));
+    const fine = path.join(dir, 'fine'), coarse = path.join(dir, 'coarse');
+    expect(cli(['tiles', input, '--terrain', dem, '--max-buildings', '500', '-o', fine, '-q']).code).toBe(0);
+    const r = cli(['tiles', input, '--terrain', dem, '--max-buildings', '500', '--terrain-max-samples', '65', '-o', coarse]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/terrain: the run's grid is \d+\.\d m \(65 samples a side, --terrain-max-samples\); \d+ leaf tiles read their own DEM windows/);
+    expect(fs.existsSync(path.join(coarse, '.work'))).toBe(false);
+    // every building of every leaf stands where it stands on the fine grid (its lowest vertex, per id)
+    const plan = JSON.parse(fs.readFileSync(path.join(fine, 'plan.json'), 'utf8'));
+    const leaves: string[] = [];
+    const walk = (n: { id: string; children: unknown[] }) => (n.children.length ? n.children.forEach((c) => walk(c as never)) : leaves.push(`${n.id}.glb`));
+    walk(plan.tree);
+    expect(leaves.length).toBeGreaterThan(3);
+    let compared = 0, worst = 0;
+    for (const leaf of leaves) {
+      const [za, zb] = await Promise.all([fine, coarse].map((d) => buildingBases(new Uint8Array(fs.readFileSync(path.join(d, 'tiles', leaf))))));
+      for (const [id, z] of za) {
+        worst = Math.max(worst, Math.abs(z - zb.get(id)!));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(3000);
+    expect(worst).toBeLessThan(1);
+    for (const f of fs.readdirSync(path.join(coarse, 'tiles'), { recursive: true }) as string[]) if (f.endsWith('.glb')) await expectValidGlb(new Uint8Array(fs.readFileSync(path.join(coarse, 'tiles', f))));
+  });
+
   it('every tile carries its terrain (own node and material, validator-clean); boxes hold the hills', async () => {
     const dir = freshDir('tiles-terrain');
     const out = path.join(dir, 'out');
