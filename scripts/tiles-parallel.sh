@@ -4,6 +4,7 @@
 #
 #   scripts/tiles-parallel.sh OUT N INPUTS... [-- TILES OPTIONS...]
 #   SSHLOGINS=8/node1,8/node2 scripts/tiles-parallel.sh /shared/city 64 /shared/city.osm.pbf -- --terrain /shared/dem.tif
+#   STORE=/shared/store scripts/tiles-parallel.sh ...   # read the inputs once (cityforge plan --store), shards reuse it
 #
 # Every shard computes the same plan from the same inputs and writes only its own tiles (atomically;
 # a failed shard can simply be rerun: complete tiles are kept). `cityforge merge` then writes
@@ -22,6 +23,21 @@ if [ -n "${SSHLOGINS:-}" ]; then
   # remote machines need the same paths (project checkout and data); --sshlogin ':' means this machine
   login=(--sshlogin "$SSHLOGINS")
 fi
+store=()
+if [ -n "${STORE:-}" ]; then
+  # the plan takes the input options, not the tile-building ones
+  plan_opts=(); skip=0
+  for a in "${opts[@]}"; do
+    if [ $skip = 1 ]; then skip=0; continue; fi
+    case "$a" in
+      --jobs|--units|--shard) skip=1 ;;
+      --compress|--force|--json|-q|--quiet) ;;
+      *) plan_opts+=("$a") ;;
+    esac
+  done
+  "${cf[@]}" plan "${inputs[@]}" "${plan_opts[@]}" --store "$STORE" > /dev/null
+  store=(--store "$STORE")
+fi
 seq 0 $((n - 1)) | parallel --halt now,fail=1 --line-buffer "${login[@]}" \
-  "${cf[@]}" tiles "${inputs[@]}" "${opts[@]}" -o "$out" --shard {}/"$n" -q
+  "${cf[@]}" tiles "${inputs[@]}" "${opts[@]}" "${store[@]}" -o "$out" --shard {}/"$n" -q
 "${cf[@]}" merge "$out" -o "$out"

@@ -293,6 +293,12 @@ describe('sharding with an existing engine: GNU parallel', () => {
     const r = spawnSync('bash', [script, out, '3', input, '--', '--max-buildings', '500'], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':' } });
     expect(r.status, r.stderr).toBe(0);
     expectSameBytes(snapshot(single), snapshot(out));
+    // STORE=: the inputs read once (plan --store), the shards reuse the store; tile options kept from the plan
+    const viaStore = path.join(dir, 'via-store');
+    const s = spawnSync('bash', [script, viaStore, '2', input, '--', '--max-buildings', '500', '--jobs', '1'], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':', STORE: path.join(dir, 'store') } });
+    expect(s.status, s.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'store', 'store.json'))).toBe(true);
+    expectSameBytes(snapshot(single), snapshot(viaStore));
   });
 });
 
