@@ -9,6 +9,7 @@ import { makeParams } from '../src/core/params.js';
 import { Summary } from '../src/core/summary.js';
 import type { BuildingParams, FeatureBatch } from '../src/core/types.js';
 import { writeGlb } from '../src/export/gltf.js';
+import { BatchBuilder, flatPolygons } from '../src/ingest/batch.js';
 import { buildMeshes, ROOF_BUILDERS } from '../src/procedural/index.js';
 
 /** Footprints (outer ring CCW, holes CW), about 12 × 8 m. */
@@ -28,33 +29,16 @@ export function galleryOffset(s: number, i: number): [number, number] {
 }
 
 export function galleryBatch(shapes: string[], footprints: Record<string, number[][][]>): FeatureBatch {
-  const positions: number[] = [];
-  const ringOffsets = [0];
-  const polygonOffsets = [0];
-  const featureOffsets = [0];
-  const params: BuildingParams[] = [];
+  const out = new BatchBuilder();
   shapes.forEach((shape, row) => {
     Object.entries(footprints).forEach(([name, rings], col) => {
-      for (const ring of rings) {
-        const [ox, oy] = galleryOffset(row, col);
-        for (const [x, y] of ring) positions.push(x + ox, y + oy);
-        ringOffsets.push(positions.length / 2);
-      }
-      polygonOffsets.push(ringOffsets.length - 1);
-      featureOffsets.push(polygonOffsets.length - 1);
-      params.push(
-        makeParams({ id: `${shape}/${name}`, source: 'gallery', height: 12, colour: '#efe6d8', drawAs: params.length, roof: { shape, colour: '#b5523b' } as BuildingParams['roof'] }),
+      out.add(
+        flatPolygons([rings], ...galleryOffset(row, col)),
+        makeParams({ id: `${shape}/${name}`, source: 'gallery', height: 12, colour: '#efe6d8', drawAs: out.params.length, roof: { shape, colour: '#b5523b' } as BuildingParams['roof'] }),
       );
     });
   });
-  return {
-    frame: makeFrame(7.42, 43.73, 0, ['LOCAL']),
-    positions: Float64Array.from(positions),
-    ringOffsets: Uint32Array.from(ringOffsets),
-    polygonOffsets: Uint32Array.from(polygonOffsets),
-    featureOffsets: Uint32Array.from(featureOffsets),
-    params,
-  };
+  return out.toBatch(makeFrame(7.42, 43.73, 0, ['LOCAL']));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
-import { ingest, INGEST_DEFAULTS } from '../ingest/index.js';
+import { ingest, INGEST_DEFAULTS, type IngestOptions } from '../ingest/index.js';
 import { buildMeshes, groundElevations, terrainMesh, type BaseMode, type TerrainMesh } from '../procedural/index.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { makeFrame } from '../core/frame.js';
@@ -33,8 +33,11 @@ export interface BuildCommandOptions {
   compress?: boolean;
 }
 
-/** Extent of a batch's footprints in the frame, grown by `margin` metres. */
-function batchExtent(b: FeatureBatch, margin: number) {
+/** Metres of DEM read around the buildings (or a tile's square), so edges and seating have ground under them. */
+export const TERRAIN_MARGIN = 30;
+
+/** Extent of a batch's footprints in the frame. */
+function batchExtent(b: FeatureBatch) {
   const e = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
   for (let i = 0; i < b.positions.length; i += 2) {
     e.minX = Math.min(e.minX, b.positions[i]);
@@ -42,14 +45,36 @@ function batchExtent(b: FeatureBatch, margin: number) {
     e.minY = Math.min(e.minY, b.positions[i + 1]);
     e.maxY = Math.max(e.maxY, b.positions[i + 1]);
   }
-  return { minX: e.minX - margin, minY: e.minY - margin, maxX: e.maxX + margin, maxY: e.maxY + margin };
+  return e;
+}
+
+/** The ingest options of a command's options (what `build`, `tiles` and `plan` share). */
+export function ingestOptionsOf(o: Omit<BuildCommandOptions, 'output'>, progress: Progress): Partial<IngestOptions> {
+  return {
+    ...INGEST_DEFAULTS,
+    layers: o.layer,
+    where: o.where,
+    sSrs: o.sSrs,
+    levelHeight: o.levelHeight,
+    defaultHeight: o.defaultHeight,
+    origin: o.origin,
+    onProgress: (n) => progress.update('reading features', n),
+  };
+}
+
+/** The error of a run left with no building to build. */
+export function noBuildings(inputs: string[], summary: Summary): Error {
+  return new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
 }
 
 /**
- * The `--terrain` DEM warped over `want` (frame metres), or undefined — with a warning, building on
- * flat ground — when it does not overlap.
+ * The `--terrain` DEM warped over the buildings' extent `e` (frame metres) and
+ * {@link TERRAIN_MARGIN} around it, or undefined — with a warning, building on flat ground — when it
+ * does not overlap.
  */
-export function readTerrainFor(want: { minX: number; minY: number; maxX: number; maxY: number }, frame: FrameInfo, options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary): ElevationGrid | undefined {
+export function readTerrainFor(e: { minX: number; minY: number; maxX: number; maxY: number }, frame: FrameInfo, options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary): ElevationGrid | undefined {
+  const m = TERRAIN_MARGIN;
+  const want = { minX: e.minX - m, minY: e.minY - m, maxX: e.maxX + m, maxY: e.maxY + m };
   const have = rasterExtentInFrame(options.terrain!, frame).extent;
   if (have.maxX < want.minX || have.minX > want.maxX || have.maxY < want.minY || have.minY > want.maxY) {
     logger.warn(`${options.terrain}: the raster does not overlap the buildings; building on flat ground`);
@@ -59,42 +84,25 @@ export function readTerrainFor(want: { minX: number; minY: number; maxX: number;
   return readElevation(options.terrain!, frame, want, { zScale: options.zScale, resolution: options.terrainResolution, ...(options.terrainMaxSamples ? { maxSamples: options.terrainMaxSamples } : {}) }, logger, summary);
 }
 
-/** Ingest the inputs and, with `--terrain`, seat them: what `build` and `tiles` share. */
-export async function prepare(inputs: string[], options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary, progress: Progress, { mesh = true } = {}): Promise<{ batch: FeatureBatch; ground?: Float64Array; terrain?: TerrainMesh; grid?: ElevationGrid }> {
-    const batch = await ingest(
-    inputs,
-    {
-      ...INGEST_DEFAULTS,
-      layers: options.layer,
-      where: options.where,
-      sSrs: options.sSrs,
-      levelHeight: options.levelHeight,
-      defaultHeight: options.defaultHeight,
-      origin: options.origin,
-      onProgress: (n) => progress.update('reading features', n),
-    },
-    logger,
-    summary,
-  );
+/** Ingest the inputs in memory and, with `--terrain`, seat them and mesh the ground. */
+export async function prepare(inputs: string[], options: Omit<BuildCommandOptions, 'output'>, logger: Logger, summary: Summary, progress: Progress): Promise<{ batch: FeatureBatch; ground?: Float64Array; terrain?: TerrainMesh }> {
+  const batch = await ingest(inputs, ingestOptionsOf(options, progress), logger, summary);
   progress.done();
-  if (batch.params.length === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
+  if (batch.params.length === 0) throw noBuildings(inputs, summary);
   let ground: Float64Array | undefined;
   let terrain: TerrainMesh | undefined;
-  let grid: ElevationGrid | undefined;
   if (options.terrain) {
     const t2 = performance.now();
-    grid = readTerrainFor(batchExtent(batch, 30), batch.frame, options, logger, summary);
+    const grid = readTerrainFor(batchExtent(batch), batch.frame, options, logger, summary);
     if (grid) {
       ground = groundElevations(batch, grid, options.base);
-      if (mesh) {
-        terrain = terrainMesh(grid, { maxError: options.terrainError });
-        summary.triangles += terrain.indices.length / 3;
-        logger.info(`terrain: ${terrain.surfaceTriangles} surface triangles (max error ${options.terrainError} m) from a ${grid.n} × ${grid.n} grid`);
-      }
+      terrain = terrainMesh(grid, { maxError: options.terrainError });
+      summary.triangles += terrain.indices.length / 3;
+      logger.info(`terrain: ${terrain.surfaceTriangles} surface triangles (max error ${options.terrainError} m) from a ${grid.n} × ${grid.n} grid`);
     }
     summary.time('terrain', (performance.now() - t2) / 1000);
   }
-  return { batch, ground, terrain, grid };
+  return { batch, ground, terrain };
 }
 
 /** Run `cityforge build`: ingest → procedural → GLB, written atomically. Returns the run summary. */

@@ -5,16 +5,16 @@ import { Summary, type SummaryJSON } from '../core/summary.js';
 import os from 'node:os';
 import crypto from 'node:crypto';
 import type { ElevationGrid } from '../core/grid.js';
-import { INGEST_DEFAULTS } from '../ingest/index.js';
 import type { StoredFeatures } from '../ingest/store.js';
-import { anchorsOf, ingestToStore } from '../ingest/stream.js';
-import { partition, allTiles, type TileNode } from '../tiles/partition.js';
+import { ingestToStore } from '../ingest/stream.js';
+import { anchorsOf } from '../ingest/store.js';
+import { partition, allTiles, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeFileAtomic, writeGridFile, type TileJob } from '../tiles/build.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { NULL_LOGGER } from '../core/logger.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { readTerrainFor, type BuildCommandOptions } from './build.js';
+import { ingestOptionsOf, noBuildings, readTerrainFor, TERRAIN_MARGIN, type BuildCommandOptions } from './build.js';
 import type { Progress } from './progress.js';
 
 /** Options of `cityforge tiles`. */
@@ -55,22 +55,28 @@ const statOf = (p: string) => {
   return [path.resolve(p), s.isDirectory() ? fs.readdirSync(p).length : s.size, Math.round(s.mtimeMs)];
 };
 
+/** The kept store in `dir` if it is complete and was made from these inputs and options: its files' paths resolved. */
+function keptStore(dir: string, inputs: string[], o: TilesCommandOptions): { store: StoredFeatures; ingest: SummaryJSON } | 'missing' | 'other' {
+  const file = path.join(dir, 'store.json');
+  if (!fs.existsSync(file)) return 'missing';
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedStore;
+  if (saved.fingerprint !== storeFingerprint(inputs, o)) return 'other';
+  return { store: { ...saved.store, file: path.join(dir, saved.store.file), rowsFile: path.join(dir, saved.store.rowsFile) }, ingest: saved.ingest };
+}
+
 /** Load a kept store; throws when it is missing or was made from other inputs or options. */
 function loadStore(dir: string, inputs: string[], o: TilesCommandOptions): { store: StoredFeatures; ingest: SummaryJSON } {
-  const file = path.join(dir, 'store.json');
-  if (!fs.existsSync(file)) throw new Error(`cityforge: usage: --store ${dir}: no store there; make it first with cityforge plan <inputs...> --store ${dir}`);
-  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedStore;
-  if (saved.fingerprint !== storeFingerprint(inputs, o)) throw new Error(`cityforge ingest: --store ${dir} was made from other inputs or options (--layer, --where, --s-srs, heights, --origin, --max-buildings); make it again with cityforge plan --store`);
-  const store = { ...saved.store, file: path.join(dir, saved.store.file), rowsFile: path.join(dir, saved.store.rowsFile) };
-  return { store, ingest: saved.ingest };
+  const kept = keptStore(dir, inputs, o);
+  if (kept === 'missing') throw new Error(`cityforge: usage: --store ${dir}: no store there; make it first with cityforge plan <inputs...> --store ${dir}`);
+  if (kept === 'other') throw new Error(`cityforge ingest: --store ${dir} was made from other inputs or options (--layer, --where, --s-srs, heights, --origin, --max-buildings); make it again with cityforge plan --store`);
+  return kept;
 }
 
 /** What the plan depends on: the inputs (path, size, mtime) and the options that change the output (not -q, --json, --jobs, --shard). */
 function fingerprint(inputs: string[], o: TilesCommandOptions) {
-  const stat = statOf;
   const keys = ['layer', 'where', 'sSrs', 'levelHeight', 'defaultHeight', 'origin', 'terrainError', 'terrainResolution', 'zScale', 'base', 'maxBuildings', 'compress', 'terrainMaxSamples'] as const;
   const options = Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
-  return { inputs: inputs.map(stat), terrain: o.terrain ? stat(o.terrain) : null, options };
+  return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, options };
 }
 
 /** Parse `i/N` (0 ≤ i < N). */
@@ -82,32 +88,22 @@ export function parseShard(v: string): [number, number] {
 
 /** Stream the inputs into a feature store in a private work folder; with `--terrain`, read the DEM over them. */
 async function streamInputs(inputs: string[], o: TilesCommandOptions, workDir: string, logger: Logger, summary: Summary, progress: Progress): Promise<{ store: StoredFeatures; grid?: ElevationGrid }> {
-  const store = await ingestToStore(
-    inputs,
-    {
-      ...INGEST_DEFAULTS,
-      layers: o.layer,
-      where: o.where,
-      sSrs: o.sSrs,
-      levelHeight: o.levelHeight,
-      defaultHeight: o.defaultHeight,
-      origin: o.origin,
-      workDir,
-      onProgress: (n) => progress.update('reading features', n),
-    },
-    logger,
-    summary,
-  );
+  const store = await ingestToStore(inputs, { ...ingestOptionsOf(o, progress), workDir }, logger, summary);
   progress.done();
-  if (store.count === 0) throw new Error(`cityforge ingest: ${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
+  if (store.count === 0) throw noBuildings(inputs, summary);
   logger.info(`read ${store.count} buildings into ${path.resolve(store.file)} (${(fs.statSync(store.file).size / 1e6).toFixed(1)} MB)`);
   const grid = o.terrain ? terrainOver(store, o, logger, summary) : undefined;
   return { store, grid };
 }
 
+/** The quadtree over a store's anchors (and its count grid). */
+function storeTree(store: StoredFeatures, maxBuildings: number): { root: TileNode; grid: QuadGrid } {
+  return partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings });
+}
+
 /** The quadtree of a store, and its buildings sorted into their leaves' bucket files under `workDir`. */
 function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string): TileNode {
-  const { root, grid } = partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings });
+  const { root, grid } = storeTree(store, maxBuildings);
   distribute(store, root, grid, workDir);
   return root;
 }
@@ -115,8 +111,7 @@ function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string):
 /** The `--terrain` DEM over a store's buildings (30 m around them). */
 function terrainOver(store: StoredFeatures, o: TilesCommandOptions, logger: Logger, summary: Summary): ElevationGrid | undefined {
   const t = performance.now();
-  const e = store.extent;
-  const grid = readTerrainFor({ minX: e.minX - 30, minY: e.minY - 30, maxX: e.maxX + 30, maxY: e.maxY + 30 }, store.frame, o, logger, summary);
+  const grid = readTerrainFor(store.extent, store.frame, o, logger, summary);
   summary.time('terrain', (performance.now() - t) / 1000);
   return grid;
 }
@@ -133,7 +128,7 @@ function leafWindows(grid: ElevationGrid, units: TileNode[], store: StoredFeatur
   fs.mkdirSync(dir, { recursive: true });
   let made = 0;
   for (const leaf of units.filter((n) => !n.children.length)) {
-    const m = 30;
+    const m = TERRAIN_MARGIN;
     try {
       const w = readElevation(o.terrain!, store.frame, { minX: leaf.minX - m, minY: leaf.minY - m, maxX: leaf.minX + leaf.size + m, maxY: leaf.minY + leaf.size + m }, { zScale: o.zScale, resolution: o.terrainResolution }, NULL_LOGGER, new Summary());
       writeGridFile(gridFile(dir, leaf), w);
@@ -146,16 +141,21 @@ function leafWindows(grid: ElevationGrid, units: TileNode[], store: StoredFeatur
   return dir;
 }
 
+/** Whether process `pid` is running (on this machine). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A private work folder for this process (`<base>/<pid>`), and removal of those of dead processes. */
 function workFolder(base: string): string {
   if (fs.existsSync(base))
     for (const name of fs.readdirSync(base)) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        process.kill(Number(name), 0);
-      } catch {
-        fs.rmSync(path.join(base, name), { recursive: true, force: true });
-      }
+      if (/^\d+$/.test(name) && !alive(Number(name))) fs.rmSync(path.join(base, name), { recursive: true, force: true });
     }
   return path.join(base, String(process.pid));
 }
@@ -193,7 +193,7 @@ export async function runTiles(inputs: string[], o: TilesCommandOptions, logger:
       summary.inputs.push(...kept.ingest.inputs);
       logger.info(`reusing the store in ${path.resolve(o.store)}: ${store.count} buildings (the inputs are not read again)`);
       grid = o.terrain ? terrainOver(store, o, logger, summary) : undefined;
-      ({ root } = partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings }));
+      ({ root } = storeTree(store, o.maxBuildings));
     } else {
       ({ store, grid } = await streamInputs(inputs, o, workDir, logger, summary, progress));
       root = quadtree(store, o.maxBuildings, workDir);
@@ -244,13 +244,8 @@ export async function runPlan(inputs: string[], o: TilesCommandOptions, logger: 
     // make (or remake) a kept store that tiles --store runs reuse without reading the inputs
     const dir = o.store;
     const done = path.join(dir, 'store.json');
-    if (fs.existsSync(done)) {
-      const saved = JSON.parse(fs.readFileSync(done, 'utf8')) as SavedStore;
-      if (saved.fingerprint === storeFingerprint(inputs, o)) {
-        const { store } = loadStore(dir, inputs, o);
-        return units(partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings }).root);
-      }
-    }
+    const kept = keptStore(dir, inputs, o);
+    if (typeof kept === 'object') return units(storeTree(kept.store, o.maxBuildings).root);
     if (fs.existsSync(dir) && fs.readdirSync(dir).length && !fs.existsSync(done) && !fs.existsSync(path.join(dir, 'rows.bin')))
       throw new Error(`cityforge: usage: --store ${dir}: a folder with other things in it; give an empty or new folder`);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -264,7 +259,7 @@ export async function runPlan(inputs: string[], o: TilesCommandOptions, logger: 
   const workDir = workFolder(base);
   try {
     const { store } = await streamInputs(inputs, { ...o, terrain: undefined }, workDir, logger, summary, progress);
-    return units(partition(store.anchorExtent, (visit) => anchorsOf(store, visit), { maxBuildings: o.maxBuildings }).root);
+    return units(storeTree(store, o.maxBuildings).root);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     if (!o.workDir) fs.rmSync(base, { recursive: true, force: true });
@@ -303,12 +298,7 @@ function removeStaleTemporaries(dir: string): void {
       if (e.isDirectory()) walk(p);
       else {
         const m = /\.tmp-(\d+)$/.exec(e.name);
-        if (!m) continue;
-        try {
-          process.kill(Number(m[1]), 0);
-        } catch {
-          fs.rmSync(p, { force: true });
-        }
+        if (m && !alive(Number(m[1]))) fs.rmSync(p, { force: true });
       }
     }
   };

@@ -1,7 +1,7 @@
 import gdal from 'gdal-async';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Growable } from '../core/growable.js';
+import { BatchBuilder } from './batch.js';
 import type { Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
@@ -256,14 +256,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
 /** Reproject, parse tags and clean every feature, into one columnar batch. */
 function toFeatureBatch(frame: FrameInfo, groups: CrsGroup[], opts: IngestOptions, summary: Summary, logger: Logger): FeatureBatch {
   const frameSrs = gdal.SpatialReference.fromProj4(frame.proj);
-  const positions = new Growable(Float64Array, 1 << 16);
-  const ringOffsets = new Growable(Uint32Array, 1 << 12);
-  const polygonOffsets = new Growable(Uint32Array, 1 << 12);
-  const featureOffsets = new Growable(Uint32Array, 1 << 12);
-  ringOffsets.push(0);
-  polygonOffsets.push(0);
-  featureOffsets.push(0);
-  const params: BuildingParams[] = [];
+  const out = new BatchBuilder();
   const ids = new Map<string, number>();
   for (const g of groups.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const ct = new gdal.CoordinateTransformation(g.srs, frameSrs);
@@ -271,32 +264,17 @@ function toFeatureBatch(frame: FrameInfo, groups: CrsGroup[], opts: IngestOption
       const n = normalizeFeature(f, g.srs, ct, opts, summary);
       if (!n) continue;
       const { polygons, params: p } = n;
-      const detail = `${f.source} feature ${f.id}`;
       const seen = ids.get(p.id);
       if (seen !== undefined) {
         ids.set(p.id, seen + 1);
-        summary.warn('id:duplicate', detail);
+        summary.warn('id:duplicate', `${f.source} feature ${f.id}`);
         p.id = `${p.id}~${seen + 1}`;
       } else {
         ids.set(p.id, 1);
       }
-      const v0 = positions.length / 2;
-      const ringBase = ringOffsets.length - 1;
-      positions.reserve(polygons.coords.length);
-      for (let i = 0; i < polygons.coords.length; i++) positions.push(polygons.coords[i]);
-      for (let r = 1; r < polygons.ringOffsets.length; r++) ringOffsets.push(v0 + polygons.ringOffsets[r]);
-      for (let k = 1; k < polygons.polygonOffsets.length; k++) polygonOffsets.push(ringBase + polygons.polygonOffsets[k]);
-      featureOffsets.push(polygonOffsets.length - 1);
-      params.push(p);
+      out.add(polygons, p);
     }
   }
-  logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${params.length} buildings`);
-  return {
-    frame,
-    positions: positions.toArray(),
-    ringOffsets: ringOffsets.toArray(),
-    polygonOffsets: polygonOffsets.toArray(),
-    featureOffsets: featureOffsets.toArray(),
-    params,
-  };
+  logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${out.params.length} buildings`);
+  return out.toBatch(frame);
 }

@@ -1,11 +1,8 @@
 import gdal from 'gdal-async';
 import type { RawFeature } from './raw.js';
-import type { TilePiece } from './mvt.js';
+import { tileBounds, type TilePiece } from './mvt.js';
 import type { TagValue } from './tags.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
-
-/** Half the extent of the web-mercator square (EPSG:3857), metres. */
-const E = 20037508.342789244;
 
 /** Options for {@link rejoinTilePieces}. */
 export interface RejoinOptions {
@@ -57,9 +54,9 @@ export function attributeKey(tags: Record<string, TagValue>, idAttributes: strin
  * of the piece's boundary that run along each edge.
  */
 function edgeIntervals(p: TilePiece, poly: FlatPolygons, tol: number, index: number, edges: Map<string, EdgeEntry[]>): void {
-  const size = (2 * E) / 2 ** p.z;
-  const xs = [-E + p.x * size, -E + (p.x + 1) * size];
-  const ys = [E - p.y * size, E - (p.y + 1) * size];
+  const [x0, y0, x1, y1] = tileBounds(p.z, p.x, p.y);
+  const xs = [x0, x1];
+  const ys = [y1, y0]; // north edge first
   const c = poly.coords;
   for (let i = 0; i < c.length; i += 2) {
     for (const x of xs) if (Math.abs(c[i] - x) <= tol) c[i] = x;

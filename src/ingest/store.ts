@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { BuildingParams, FeatureBatch, FrameInfo } from '../core/types.js';
 import type { FlatPolygons } from './wkb.js';
+import { BatchBuilder } from './batch.js';
 
 /**
  * The on-disk feature store of a streamed run (`cityforge tiles`). Nothing in it is held in memory per
@@ -209,43 +210,35 @@ export class FeatureStoreReader {
   batch(refs: readonly RecordRef[]): FeatureBatch {
     const local = new Map<number, number>();
     refs.forEach((r, i) => local.set(r.index, i));
-    const records = refs.map((r) => this.raw(r.offset, r.length));
-    let nv = 0, nr = 0, np = 0;
-    for (const { polygons: p } of records) {
-      nv += p.coords.length / 2;
-      nr += p.ringOffsets.length - 1;
-      np += p.polygonOffsets.length - 1;
-    }
-    const positions = new Float64Array(2 * nv);
-    const ringOffsets = new Uint32Array(nr + 1);
-    const polygonOffsets = new Uint32Array(np + 1);
-    const featureOffsets = new Uint32Array(refs.length + 1);
-    let v = 0, r = 0, p = 0;
-    const params: BuildingParams[] = [];
-    records.forEach(({ polygons, params: q }, i) => {
-      positions.set(polygons.coords, 2 * v);
-      for (let k = 1; k < polygons.ringOffsets.length; k++) ringOffsets[r + k] = v + polygons.ringOffsets[k];
-      for (let k = 1; k < polygons.polygonOffsets.length; k++) polygonOffsets[p + k] = r + polygons.polygonOffsets[k];
-      v += polygons.coords.length / 2;
-      r += polygons.ringOffsets.length - 1;
-      p += polygons.polygonOffsets.length - 1;
-      featureOffsets[i + 1] = p;
-      const g = refs[i].index;
-      q.id = this.renames.get(g) ?? q.id;
-      const d = this.drawAs(g);
+    const out = new BatchBuilder();
+    refs.forEach((ref, i) => {
+      const { polygons, params: q } = this.raw(ref.offset, ref.length);
+      q.id = this.renames.get(ref.index) ?? q.id;
+      const d = this.drawAs(ref.index);
       q.drawAs = d < 0 ? -1 : (local.get(d) ?? i);
-      params.push(q);
+      out.add(polygons, q);
     });
+    const params = out.params;
     params.forEach((q, i) => {
       const g = refs[i].index;
       const d = this.drawAs(g);
       if (d >= 0 && d !== g) q.partOf = local.has(d) ? params[local.get(d)!].id : this.id(d);
     });
-    return { frame: this.store.frame, positions, ringOffsets, polygonOffsets, featureOffsets, params };
+    return out.toBatch(this.store.frame);
   }
 
   close(): void {
     fs.closeSync(this.fd);
     fs.closeSync(this.rowsFd);
   }
+}
+
+/** Every building's anchor (a part: its outline's), in building order, from the row file; with the row (at `rows[k]`). */
+export function anchorsOf(store: StoredFeatures, visit: (x: number, y: number, i: number, rows: Float64Array, k: number) => void): void {
+  const moved = new Map(store.parts.map(([p, , ax, ay]) => [p, [ax, ay]]));
+  scanRows(store.rowsFile, ROW, (i, r, k) => {
+    const m = moved.get(i);
+    if (m) visit(m[0], m[1], i, r, k);
+    else visit(r[k + R_AX], r[k + R_AY], i, r, k);
+  });
 }

@@ -8,13 +8,11 @@ import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FeatureBatch } from '../core/types.js';
 import { INGEST_DEFAULTS, normalizeFeature, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
-import { isTileSource, listTiles } from './mvt.js';
+import { isTileSource, listTiles, tileBounds } from './mvt.js';
 import { crsName, openOgr } from './ogr.js';
 import { insidePoint, matchParts } from './parts.js';
-import { appendRecord, appendRow, BufferedWriter as FeatureWriter, FeatureStoreReader, ROW, R_AX, R_AY, R_HASH, R_HEIGHT, R_LENGTH, R_MIN_HEIGHT, R_OFFSET, R_OUTLINE, R_X0, R_X1, R_Y0, R_Y1, scanRows, type StoredFeatures } from './store.js';
+import { anchorsOf, appendRecord, appendRow, BufferedWriter as FeatureWriter, FeatureStoreReader, ROW, R_AX, R_AY, R_HASH, R_HEIGHT, R_LENGTH, R_MIN_HEIGHT, R_OFFSET, R_OUTLINE, R_X0, R_X1, R_Y0, R_Y1, scanRows, type StoredFeatures } from './store.js';
 import type { FlatPolygons } from './wkb.js';
-
-const WEB_MERCATOR_HALF = 20037508.342789244;
 
 /**
  * The default frame origin without reading the features: the centre of the inputs' extents — layer
@@ -29,9 +27,8 @@ export async function inputsOrigin(inputs: string[], opts: IngestOptions): Promi
       const srs = opts.sSrs ? gdal.SpatialReference.fromUserInput(opts.sSrs) : gdal.SpatialReference.fromEPSG(3857);
       const crs = crsName(srs);
       for (const t of await listTiles(input)) {
-        const size = (2 * WEB_MERCATOR_HALF) / 2 ** t.z;
-        const x0 = -WEB_MERCATOR_HALF + t.x * size, y1 = WEB_MERCATOR_HALF - t.y * size;
-        extent.add(srs, crs, x0, y1 - size, x0 + size, y1);
+        const [x0, y0, x1, y1] = tileBounds(t.z, t.x, t.y);
+        extent.add(srs, crs, x0, y0, x1, y1);
       }
       continue;
     }
@@ -195,16 +192,6 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
   summary.time('index', (performance.now() - t1) / 1000);
   logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${count} buildings in ${file} (${(spill.offset / 1e6).toFixed(1)} MB)`);
   return store;
-}
-
-/** Every building's anchor (a part: its outline's), in building order, from the row file. */
-export function anchorsOf(store: StoredFeatures, visit: (x: number, y: number) => void): void {
-  const moved = new Map(store.parts.map(([p, , ax, ay]) => [p, [ax, ay]]));
-  scanRows(store.rowsFile, ROW, (i, r, k) => {
-    const m = moved.get(i);
-    if (m) visit(m[0], m[1]);
-    else visit(r[k + R_AX], r[k + R_AY]);
-  });
 }
 
 /** One feature's polygons as a batch of one (for the point-in-feature helpers). */

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { R_AX, R_AY, R_HEIGHT, R_LENGTH, R_MIN_HEIGHT, R_OFFSET, R_X0, R_X1, R_Y0, R_Y1, ROW, scanRows, type RecordRef, type StoredFeatures } from '../ingest/store.js';
+import { R_HEIGHT, R_LENGTH, R_MIN_HEIGHT, R_OFFSET, R_X0, R_X1, R_Y0, R_Y1, type RecordRef, type StoredFeatures } from '../ingest/store.js';
+import { anchorsOf } from '../ingest/store.js';
 import { Growable } from '../core/growable.js';
-import { cellOf, leafOf, type QuadGrid, type TileNode } from './partition.js';
+import { cellOf, leafOf, leavesOf, tileStem, type QuadGrid, type TileNode } from './partition.js';
 
 /**
  * Float64 columns of a bucket row: what a tile needs of each of its buildings — the building's index,
@@ -14,7 +15,7 @@ export const B_INDEX = 0, B_OFFSET = 1, B_LENGTH = 2, B_AX = 3, B_AY = 4, B_X0 =
 
 /** The bucket file of a leaf. */
 export function bucketFile(workDir: string, leaf: TileNode): string {
-  return path.join(workDir, 'buckets', `${leaf.id.replaceAll('/', '-')}.bin`);
+  return path.join(workDir, 'buckets', `${tileStem(leaf)}.bin`);
 }
 
 /**
@@ -24,7 +25,6 @@ export function bucketFile(workDir: string, leaf: TileNode): string {
  */
 export function distribute(store: StoredFeatures, root: TileNode, grid: QuadGrid, workDir: string, bufferBytes = 16 << 20): void {
   fs.mkdirSync(path.join(workDir, 'buckets'), { recursive: true });
-  const moved = new Map(store.parts.map(([p, , ax, ay]) => [p, [ax, ay]]));
   const buffers = new Map<TileNode, Growable<Float64Array>>();
   let buffered = 0;
   const flush = () => {
@@ -35,27 +35,24 @@ export function distribute(store: StoredFeatures, root: TileNode, grid: QuadGrid
     buffers.clear();
     buffered = 0;
   };
-  for (const leaf of [root, ...allBelow(root)]) if (!leaf.children.length) fs.writeFileSync(bucketFile(workDir, leaf), new Uint8Array(0));
-  const row = new Float64Array(BUCKET_ROW);
-  scanRows(store.rowsFile, ROW, (i, r, k) => {
-    const m = moved.get(i);
-    const ax = m ? m[0] : r[k + R_AX], ay = m ? m[1] : r[k + R_AY];
+  for (const leaf of leavesOf(root)) fs.writeFileSync(bucketFile(workDir, leaf), new Uint8Array(0));
+  anchorsOf(store, (ax, ay, i, r, k) => {
     const [ci, cj] = cellOf(grid, ax, ay);
     const leaf = leafOf(root, grid, ci, cj);
     let list = buffers.get(leaf);
     if (!list) buffers.set(leaf, (list = new Growable(Float64Array, 64 * BUCKET_ROW)));
-    row.set([i, r[k + R_OFFSET], r[k + R_LENGTH], ax, ay, r[k + R_X0], r[k + R_Y0], r[k + R_X1], r[k + R_Y1], r[k + R_HEIGHT], r[k + R_MIN_HEIGHT]]);
     list.reserve(BUCKET_ROW);
-    for (let c = 0; c < BUCKET_ROW; c++) list.push(row[c]);
+    list.push3(i, r[k + R_OFFSET], r[k + R_LENGTH]);
+    list.push2(ax, ay);
+    list.push2(r[k + R_X0], r[k + R_Y0]);
+    list.push2(r[k + R_X1], r[k + R_Y1]);
+    list.push2(r[k + R_HEIGHT], r[k + R_MIN_HEIGHT]);
     buffered += 8 * BUCKET_ROW;
     if (buffered >= bufferBytes) flush();
   });
   flush();
 }
 
-function allBelow(n: TileNode): TileNode[] {
-  return n.children.flatMap((c) => [c, ...allBelow(c)]);
-}
 
 /** The rows of a leaf's bucket. */
 export function readBucket(workDir: string, leaf: TileNode): Float64Array {

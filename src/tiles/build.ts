@@ -9,7 +9,7 @@ import { buildMeshes, groundElevations, type BaseMode } from '../procedural/inde
 import { FeatureStoreReader, type StoredFeatures } from '../ingest/store.js';
 import { BlockGrid, boxedBatch } from '../procedural/lod.js';
 import { B_AX, B_AY, B_HEIGHT, B_MIN_HEIGHT, B_X0, B_X1, B_Y0, B_Y1, BUCKET_ROW, readBucket, refsOf } from './buckets.js';
-import { allTiles, leavesOf, type TileNode } from './partition.js';
+import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
 
 /** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
 const BLOCK_CELLS = 64;
@@ -83,7 +83,7 @@ export interface TileJob {
 
 /** The file of a tile's DEM window in `dir`. */
 export function gridFile(dir: string, node: TileNode): string {
-  return path.join(dir, `${node.id.replaceAll('/', '-')}.grid`);
+  return path.join(dir, `${tileStem(node)}.grid`);
 }
 
 /** Write an elevation grid: x0, y0, cell, n as float64, then the heights as float32. */

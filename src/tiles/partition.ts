@@ -95,6 +95,11 @@ export function leafOf(root: TileNode, grid: QuadGrid, i: number, j: number): Ti
   }
 }
 
+/** A tile's id as a flat file name stem (`level-x-y`). */
+export function tileStem(node: TileNode): string {
+  return node.id.replaceAll('/', '-');
+}
+
 /** Every tile, parents before children, in a fixed order. */
 export function allTiles(root: TileNode): TileNode[] {
   const out: TileNode[] = [];
