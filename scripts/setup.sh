@@ -25,6 +25,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Node packages. .npmrc makes gdal-async build from source against the system GDAL (about 75 s).
+# node-gyp needs Node's headers: point it (nodedir) at the ones installed with this Node (Debian's or
+# NodeSource's /usr/include/node, nvm's <prefix>/include/node), so it never tries to download them.
+if [ -z "${npm_config_nodedir:-}" ]; then
+  node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+  if [ -f "$node_prefix/include/node/node.h" ]; then
+    export npm_config_nodedir="$node_prefix"
+  else
+    log "warning: no Node headers in $node_prefix/include/node; node-gyp will try to download them"
+  fi
+fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -d node_modules/gdal-async/lib/binding ]; then
   log "npm ci (builds gdal-async against the system GDAL)"
   npm ci --no-audit --no-fund --loglevel=error
