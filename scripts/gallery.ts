@@ -9,7 +9,7 @@ import { makeParams } from '../src/core/params.js';
 import { Summary } from '../src/core/summary.js';
 import type { BuildingParams, FeatureBatch } from '../src/core/types.js';
 import { writeGlb } from '../src/export/gltf.js';
-import { BatchBuilder, flatPolygons } from '../src/ingest/batch.js';
+import { BatchBuilder, flatPolygons } from '../src/core/batch.js';
 import { buildMeshes, ROOF_BUILDERS } from '../src/procedural/index.js';
 
 /** Footprints (outer ring CCW, holes CW), about 12 × 8 m. */

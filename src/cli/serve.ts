@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
+import { InputError, UsageError } from '../core/errors.js';
 
 const VIEWER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'viewer');
 
@@ -18,14 +19,14 @@ const TYPES: Record<string, string> = {
 
 /** The GLB to show: the file itself, a tileset folder (its tileset.json), or the first .glb (by name) in a folder. */
 export function resolveModel(target: string): string {
-  if (!fs.existsSync(target)) throw new Error(`cityforge ingest: ${target}: no such file or folder`);
+  if (!fs.existsSync(target)) throw new InputError('view', `${target}: no such file or folder`);
   if (fs.statSync(target).isDirectory()) {
     if (fs.existsSync(path.join(target, 'tileset.json'))) return path.join(target, 'tileset.json');
     const glb = fs.readdirSync(target).filter((f) => f.endsWith('.glb')).sort()[0];
-    if (!glb) throw new Error(`cityforge ingest: ${target}: no .glb file in this folder`);
+    if (!glb) throw new InputError('view', `${target}: no .glb file in this folder`);
     return path.join(target, glb);
   }
-  if (!/\.glb$|tileset\.json$/i.test(target)) throw new Error(`cityforge ingest: ${target}: not a .glb file or a tileset`);
+  if (!/\.glb$|tileset\.json$/i.test(target)) throw new InputError('view', `${target}: not a .glb file or a tileset`);
   return target;
 }
 
@@ -65,7 +66,7 @@ export async function serveViewer(model: string, host: string, port: number, log
     fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new Error(`cityforge: cannot listen on ${host}:${port}: ${(e as Error).message}`)));
+    server.once('error', (e) => reject(new UsageError('view', `cannot listen on ${host}:${port}: ${(e as Error).message} (choose another --port or --host)`)));
     server.listen(port, host, resolve);
   });
   const addr = server.address() as { port: number };

@@ -121,3 +121,22 @@ export interface MaterialDef {
   roughness: number;
   metallic: number;
 }
+
+/** A terrain mesh in the local frame (z up). */
+export interface TerrainMesh {
+  positions: Float32Array;
+  normals: Float32Array;
+  indices: Uint32Array;
+  /** Triangles of the surface (the rest are skirts). */
+  surfaceTriangles: number;
+}
+
+/** Polygons of one feature as flat arrays (rings open or closed as in the source). */
+export interface FlatPolygons {
+  /** x, y pairs. */
+  coords: Float64Array;
+  /** Vertex start of each ring, plus one final entry (length rings + 1). */
+  ringOffsets: number[];
+  /** Ring start of each polygon, plus one final entry (length polygons + 1). */
+  polygonOffsets: number[];
+}

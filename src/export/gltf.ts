@@ -1,7 +1,7 @@
 import { Document, NodeIO, type Accessor, type Primitive } from '@gltf-transform/core';
 import type { BuildingParams, FrameInfo, MeshBatch } from '../core/types.js';
-import type { TerrainMesh } from '../procedural/terrain.js';
-import { hexToLinear } from '../procedural/mesh-builder.js';
+import type { TerrainMesh } from '../core/types.js';
+import { hexToLinear } from '../core/colour.js';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptEncoder } from 'meshoptimizer';
 import { MeshFeatures, StructuralMetadata } from './metadata.js';

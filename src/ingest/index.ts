@@ -1,33 +1,25 @@
 import gdal from 'gdal-async';
-import fs from 'node:fs';
-import path from 'node:path';
-import { BatchBuilder } from './batch.js';
+import { BatchBuilder } from '../core/batch.js';
+import { InputError, inputErrorOf } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
 import type { BuildingParams, FeatureBatch, FrameInfo } from '../core/types.js';
-import { crsName, openOgr, readOgrLayer, type SelectOptions } from './ogr.js';
-import { isTileSource, listTiles, readTilePieces } from './mvt.js';
 import type { RawFeature, ReadContext } from './raw.js';
-import { cleanPolygons, REPAIR_DEFAULTS, type RepairOptions } from './repair.js';
-import { REJOIN_DEFAULTS, TileRejoiner } from './rejoin.js';
-import { parseBuilding, TAG_DEFAULTS, type TagOptions } from './tags.js';
+import { cleanPolygons } from './repair.js';
+import { openSources } from './formats.js';
+import type { SourceFeature } from './source.js';
+import { parseBuilding } from './tags.js';
+import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
 
-export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding, TAG_DEFAULTS } from './tags.js';
-export type { TagOptions, TagValue } from './tags.js';
+export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
+export type { Source, SourceFormat, SourceBox, SourceOptions, SelectOptions } from './source.js';
+export { INGEST_DEFAULTS, TAG_DEFAULTS, REPAIR_DEFAULTS, type IngestOptions, type TagOptions, type RepairOptions } from './options.js';
+export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding } from './tags.js';
+export type { TagValue } from './tags.js';
 
-/** Options for {@link ingest}. */
-export interface IngestOptions extends TagOptions, RepairOptions, SelectOptions {
-  /** Frame origin `[lon, lat]`; default: the centre of the data. */
-  origin?: [number, number];
-  /** Called every so often with the number of features read so far. */
-  onProgress?: (featuresRead: number) => void;
-}
-
-/** Defaults for {@link IngestOptions}. */
-export const INGEST_DEFAULTS: IngestOptions = { ...TAG_DEFAULTS, ...REPAIR_DEFAULTS };
 
 interface CrsGroup {
   srs: gdal.SpatialReference;
@@ -37,71 +29,28 @@ interface CrsGroup {
 
 const WGS84 = gdal.SpatialReference.fromEPSG(4326);
 
-/** One raw feature of a source, with the CRS it is in. */
-export interface SourceFeature {
-  srs: gdal.SpatialReference;
-  /** The CRS's name (`EPSG:code` or PROJ). */
-  crs: string;
-  feature: RawFeature;
-}
+export type { SourceFeature } from './source.js';
 
 /**
- * Read every input in order, one raw feature at a time (vector tiles: a tile at a time, only the
- * pieces on edges shared with another tile held until the input's end, to be re-joined). Throws a one-line `cityforge ingest: …` error
- * for a broken input (missing, unreadable, no CRS, empty); broken features go to `ctx.skip`.
+ * Read every input in order, one raw feature at a time, through the source formats
+ * ({@link SOURCE_FORMATS}). Throws an {@link InputError} naming the input for a broken one (missing,
+ * unreadable, no CRS, empty, damaged); broken features go to `ctx.skip`.
  */
 export async function* readSources(inputs: string[], opts: IngestOptions, ctx: ReadContext, logger: Logger, summary?: Summary): AsyncGenerator<SourceFeature> {
-  let read = 0;
-  const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
-  for (const input of inputs) {
-    if (!fs.existsSync(input)) throw new Error(`cityforge ingest: ${input}: no such file or folder`);
-    summary?.inputs.push(input);
-    const before = read;
+  for (const source of openSources(inputs, { ...opts, logger })) {
+    summary?.inputs.push(...source.inputs);
+    let read = 0;
     let kept = 0;
-    if (isTileSource(input)) {
-      const layerName = opts.layers?.[0] ?? 'building';
-      const tiles = await listTiles(input);
-      const srs = opts.sSrs ? gdal.SpatialReference.fromUserInput(opts.sSrs) : gdal.SpatialReference.fromEPSG(3857);
-      const crs = crsName(srs);
-      const rejoiner = new TileRejoiner(`${path.basename(input)}#${layerName}`, new Set(tiles.map((t) => `${t.z}:${t.x}:${t.y}`)), REJOIN_DEFAULTS);
-      let nPieces = 0;
-      for (const t of tiles) {
-        const pieces = await readTilePieces(input, t, layerName, opts.where, counting);
-        nPieces += pieces.length;
-        for (const feature of rejoiner.add(pieces)) {
-          yield { srs, crs, feature };
-          kept++;
-        }
-        await new Promise((resolve) => setImmediate(resolve)); // see below: gdal-async frees from the event loop
-      }
-      if (read === before) throw new Error(`cityforge ingest: ${input} layer ${layerName}: no features in ${tiles.length} tile(s)`);
-      for (const feature of rejoiner.finish()) {
-        yield { srs, crs, feature };
+    const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
+    try {
+      for await (const f of source.read(counting)) {
+        yield f;
         kept++;
       }
-      const report = rejoiner.report;
-      logger.info(`${input}: ${tiles.length} tiles, ${nPieces} pieces (${report.piecesOnEdges} on tile edges) → ${kept} features (${report.groupsJoined} buildings re-joined from ${report.piecesJoined} pieces)`);
-    } else {
-      const { ds, layers } = openOgr(input, opts);
-      try {
-        for (const ol of layers) {
-          const n0 = read;
-          for (const feature of readOgrLayer(ol, counting)) {
-            yield { srs: ol.srs, crs: ol.crsName, feature };
-            // let the event loop turn now and then: gdal-async frees the native memory behind the
-            // buffers it returns (WKB) from the event loop, so a loop that never yields to it holds
-            // every geometry it ever read (measured: ~650 bytes per feature, +660 MB per million)
-            if (++kept % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
-          }
-          if (read === n0 && opts.layers?.length) throw new Error(`cityforge ingest: ${input} layer ${ol.layerName}: layer is empty${opts.where ? ` (with --where '${opts.where}')` : ''}`);
-        }
-      } finally {
-        ds.close();
-      }
-      if (read === before) throw new Error(`cityforge ingest: ${input} layer ${layers.map((l) => l.layerName).join(',')}: no features${opts.where ? ` (with --where '${opts.where}')` : ''}`);
-      logger.info(`${input}: ${read - before} features from layer(s) ${layers.map((l) => l.layerName).join(', ')}`);
+    } catch (e) {
+      throw inputErrorOf('ingest', source.label, e);
     }
-    if (kept === 0) throw new Error(`cityforge ingest: ${input}: all ${read - before} features are invalid (see the skip counts)`);
+    if (kept === 0) throw new InputError('ingest', `${source.label}: all ${read} features are invalid (see the skip counts)`);
   }
 }
 
@@ -166,7 +115,7 @@ export class SourceExtent {
         try {
           p = ct.transformPoint(x, y);
         } catch {
-          throw new Error(`cityforge ingest: CRS ${name}: coordinates (${x}, ${y}) cannot be transformed to WGS84; is the CRS right? (--s-srs)`);
+          throw new InputError('ingest', `CRS ${name}: coordinates (${x}, ${y}) cannot be transformed to WGS84; is the CRS right? (--s-srs)`);
         }
         minLon = Math.min(minLon, p.x);
         maxLon = Math.max(maxLon, p.x);
@@ -175,7 +124,7 @@ export class SourceExtent {
       }
     }
     const origin: [number, number] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
-    if (!(Math.abs(origin[1]) <= 90 && Math.abs(origin[0]) <= 360)) throw new Error(`cityforge ingest: the data's centre (${origin}) is not a place on Earth; is the CRS right? (--s-srs)`);
+    if (!(Math.abs(origin[1]) <= 90 && Math.abs(origin[0]) <= 360)) throw new InputError('ingest', `the data's centre (${origin}) is not a place on Earth; is the CRS right? (--s-srs)`);
     return origin;
   }
 }

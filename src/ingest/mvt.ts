@@ -3,10 +3,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { PMTiles, type RangeResponse, type Source } from 'pmtiles';
+import { PMTiles, type RangeResponse, type Source as PmSource } from 'pmtiles';
 import type { ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
-import { validPolygonalWKB } from './ogr.js';
+import { crsName, validPolygonalWKB } from './ogr.js';
+import { tileBounds } from './webmercator.js';
+
+export { tileBounds } from './webmercator.js';
+import { InputError } from '../core/errors.js';
+import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
+import { REJOIN_DEFAULTS, TileRejoiner } from './rejoin.js';
+import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 
 /** One vector tile of a tileset. */
 export interface TileRef {
@@ -26,15 +33,6 @@ export interface TilePiece {
   fid: number;
   tags: Record<string, TagValue>;
   wkb: Uint8Array;
-}
-
-/** Half the extent of the web-mercator square (EPSG:3857), metres. */
-const E = 20037508.342789244;
-
-/** The EPSG:3857 box of XYZ tile z/x/y (row 0 at the north): x0, y0, x1, y1. */
-export function tileBounds(z: number, x: number, y: number): [number, number, number, number] {
-  const size = (2 * E) / 2 ** z;
-  return [-E + x * size, E - (y + 1) * size, -E + (x + 1) * size, E - y * size];
 }
 
 const TILE_NAME = /^(\d+)-(\d+)-(\d+)\.(mvt|pbf)$/i;
@@ -72,7 +70,7 @@ function listFolderTiles(dir: string): TileRef[] {
 
 const fileTile = (p: string, z: number, x: number, y: number): TileRef => ({ z, x, y, read: async () => fs.readFileSync(p) });
 
-class NodeFileSource implements Source {
+class NodeFileSource implements PmSource {
   private readonly fd: number;
   constructor(private readonly file: string) {
     this.fd = fs.openSync(file, 'r');
@@ -92,7 +90,7 @@ class NodeFileSource implements Source {
 
 /** List the tiles of a vector tile source (the highest zoom level only: that is where buildings are complete). */
 export async function listTiles(file: string): Promise<TileRef[]> {
-  if (!fs.existsSync(file)) throw new Error(`cityforge ingest: ${file}: no such file or folder`);
+  if (!fs.existsSync(file)) throw new InputError('ingest', `${file}: no such file or folder`);
   let tiles: TileRef[];
   if (/\.mbtiles$/i.test(file)) {
     // GDAL's SQLite driver leaves *.mbtiles to the MBTiles driver, which hides the tile rows; a
@@ -103,7 +101,7 @@ export async function listTiles(file: string): Promise<TileRef[]> {
     try {
       ds = gdal.open(link, 'r', ['SQLite']);
     } catch (e) {
-      throw new Error(`cityforge ingest: ${file}: cannot open as MBTiles (${(e as Error).message.trim()})`);
+      throw new InputError('ingest', `${file}: cannot open as MBTiles (${(e as Error).message.trim()})`);
     } finally {
       fs.rmSync(link, { force: true });
     }
@@ -111,7 +109,7 @@ export async function listTiles(file: string): Promise<TileRef[]> {
     try {
       rows = ds.executeSQL('SELECT zoom_level, tile_column, tile_row, hex(tile_data) AS hex FROM tiles WHERE zoom_level = (SELECT max(zoom_level) FROM tiles) ORDER BY tile_column, tile_row', undefined, 'SQLITE');
     } catch (e) {
-      throw new Error(`cityforge ingest: ${file}: not an MBTiles file (${(e as Error).message.trim()})`);
+      throw new InputError('ingest', `${file}: not an MBTiles file (${(e as Error).message.trim()})`);
     }
     tiles = [];
     for (let f = rows.features.next(); f; f = rows.features.next()) {
@@ -126,7 +124,7 @@ export async function listTiles(file: string): Promise<TileRef[]> {
     const src = new NodeFileSource(file);
     const pm = new PMTiles(src);
     const h = await pm.getHeader();
-    if (h.tileType !== 1) throw new Error(`cityforge ingest: ${file}: PMTiles holds tile type ${h.tileType}, not MVT`);
+    if (h.tileType !== 1) throw new InputError('ingest', `${file}: PMTiles holds tile type ${h.tileType}, not MVT`);
     const z = h.maxZoom;
     const n = 1 << z;
     const tx = (lon: number) => Math.min(n - 1, Math.max(0, Math.floor(((lon + 180) / 360) * n)));
@@ -149,10 +147,10 @@ export async function listTiles(file: string): Promise<TileRef[]> {
     tiles = listFolderTiles(file);
   } else {
     const m = TILE_NAME.exec(path.basename(file)) ?? TILE_PATH.exec(file);
-    if (!m) throw new Error(`cityforge ingest: ${file}: a single vector tile must be named z-x-y.mvt or lie at z/x/y.mvt`);
+    if (!m) throw new InputError('ingest', `${file}: a single vector tile must be named z-x-y.mvt or lie at z/x/y.mvt`);
     tiles = [fileTile(file, +m[1], +m[2], +m[3])];
   }
-  if (tiles.length === 0) throw new Error(`cityforge ingest: ${file}: no vector tiles found`);
+  if (tiles.length === 0) throw new InputError('ingest', `${file}: no vector tiles found`);
   const maxZ = Math.max(...tiles.map((t) => t.z));
   return tiles.filter((t) => t.z === maxZ).sort((a, b) => a.x - b.x || a.y - b.y);
 }
@@ -172,7 +170,7 @@ export async function readTilePieces(file: string, tile: TileRef, layerName: str
     try {
       ds = gdal.open(vsi, 'r', ['MVT']);
     } catch (e) {
-      throw new Error(`cityforge ingest: ${label}: not a Mapbox Vector Tile (${(e as Error).message.trim()})`);
+      throw new InputError('ingest', `${label}: not a Mapbox Vector Tile (${(e as Error).message.trim()})`);
     }
     let layer: gdal.Layer | null = null;
     ds.layers.forEach((l) => {
@@ -201,3 +199,67 @@ export async function readTilePieces(file: string, tile: TileRef, layerName: str
   }
   return pieces;
 }
+
+/** A vector tile source: a `z-x-y.mvt` file, a folder of tiles, an MBTiles or a PMTiles archive. */
+class VectorTileSource implements Source {
+  readonly inputs: string[];
+
+  constructor(
+    readonly label: string,
+    private readonly options: SourceOptions,
+  ) {
+    this.inputs = [label];
+  }
+
+  private srs(): { srs: gdal.SpatialReference; crs: string } {
+    const srs = this.options.sSrs ? gdal.SpatialReference.fromUserInput(this.options.sSrs) : gdal.SpatialReference.fromEPSG(3857);
+    return { srs, crs: crsName(srs) };
+  }
+
+  async extent(): Promise<SourceBox[]> {
+    const { srs, crs } = this.srs();
+    const e = emptyExtent();
+    for (const t of await listTiles(this.label)) {
+      const [x0, y0, x1, y1] = tileBounds(t.z, t.x, t.y);
+      growByPoint(growByPoint(e, x0, y0), x1, y1);
+    }
+    return isEmptyExtent(e) ? [] : [{ srs, crs, extent: e }];
+  }
+
+  /** A tile at a time; only the pieces on edges shared with another tile are held until the end, to be re-joined. */
+  async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
+    const input = this.label;
+    const layerName = this.options.layers?.[0] ?? 'building';
+    const tiles = await listTiles(input);
+    const { srs, crs } = this.srs();
+    let read = 0;
+    let kept = 0;
+    const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
+    const rejoiner = new TileRejoiner(`${path.basename(input)}#${layerName}`, new Set(tiles.map((t) => `${t.z}:${t.x}:${t.y}`)), REJOIN_DEFAULTS);
+    let nPieces = 0;
+    for (const t of tiles) {
+      const pieces = await readTilePieces(input, t, layerName, this.options.where, counting);
+      nPieces += pieces.length;
+      for (const feature of rejoiner.add(pieces)) {
+        yield { srs, crs, feature };
+        kept++;
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // gdal-async frees from the event loop
+    }
+    if (read === 0) throw new InputError('ingest', `${input} layer ${layerName}: no features in ${tiles.length} tile(s)`);
+    for (const feature of rejoiner.finish()) {
+      yield { srs, crs, feature };
+      kept++;
+    }
+    const report = rejoiner.report;
+    this.options.logger.info(`${input}: ${tiles.length} tiles, ${nPieces} pieces (${report.piecesOnEdges} on tile edges) → ${kept} features (${report.groupsJoined} buildings re-joined from ${report.piecesJoined} pieces)`);
+  }
+}
+
+/** Mapbox Vector Tiles: `z-x-y.mvt`, `z/x/y.pbf`, folders of them, `.mbtiles`, `.pmtiles`. */
+export const VECTOR_TILES_FORMAT: SourceFormat = {
+  name: 'vector-tiles',
+  grouped: false,
+  test: isTileSource,
+  open: (inputs, options) => new VectorTileSource(inputs[0], options),
+};

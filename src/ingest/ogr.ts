@@ -5,6 +5,10 @@ import path from 'node:path';
 import type { RawFeature, ReadContext } from './raw.js';
 import { parseOtherTags } from './raw.js';
 import type { TagValue } from './tags.js';
+import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
+import { InputError } from '../core/errors.js';
+
+export type { SelectOptions } from './source.js';
 
 gdal.config.set('OSR_DEFAULT_AXIS_MAPPING_STRATEGY', 'TRADITIONAL_GIS_ORDER');
 
@@ -16,16 +20,6 @@ export interface OpenLayer {
   srs: gdal.SpatialReference;
   /** `AUTHORITY:CODE` or the PROJ string. */
   crsName: string;
-}
-
-/** Selection options shared by the OGR readers. */
-export interface SelectOptions {
-  /** Layer names to read (default: per format). */
-  layers?: string[];
-  /** OGR SQL attribute filter. */
-  where?: string;
-  /** CRS overriding the source's (any `SpatialReference.fromUserInput` string, e.g. `EPSG:2056`). */
-  sSrs?: string;
 }
 
 const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbPolygon25D, gdal.wkbMultiPolygon25D, gdal.wkbUnknown, gdal.wkbGeometryCollection]);
@@ -43,10 +37,10 @@ export function layerSrs(file: string, layerName: string, own: gdal.SpatialRefer
     try {
       return gdal.SpatialReference.fromUserInput(sSrs);
     } catch {
-      throw new Error(`cityforge ingest: ${file} layer ${layerName}: --s-srs '${sSrs}' is not a CRS GDAL knows`);
+      throw new InputError('ingest', `${file} layer ${layerName}: --s-srs '${sSrs}' is not a CRS GDAL knows`);
     }
   }
-  if (!own) throw new Error(`cityforge ingest: ${file} layer ${layerName}: the source has no CRS; name one with --s-srs (e.g. --s-srs EPSG:4326)`);
+  if (!own) throw new InputError('ingest', `${file} layer ${layerName}: the source has no CRS; name one with --s-srs (e.g. --s-srs EPSG:4326)`);
   return own;
 }
 
@@ -92,9 +86,9 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
   try {
     ds = gdal.open(file);
   } catch (e) {
-    throw new Error(`cityforge ingest: ${file}: cannot open as a vector source (${(e as Error).message.trim()})`);
+    throw new InputError('ingest', `${file}: cannot open as a vector source (${(e as Error).message.trim()})`);
   }
-  if (ds.layers.count() === 0) throw new Error(`cityforge ingest: ${file}: not a vector source (no layers; format ${ds.driver.description})`);
+  if (ds.layers.count() === 0) throw new InputError('ingest', `${file}: not a vector source (no layers; format ${ds.driver.description})`);
   let names: string[];
   if (options.layers?.length) {
     names = options.layers;
@@ -105,14 +99,14 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
     ds.layers.forEach((l) => {
       if (POLYGONAL.has(l.geomType)) names.push(l.name);
     });
-    if (names.length === 0) throw new Error(`cityforge ingest: ${file}: no polygon layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
+    if (names.length === 0) throw new InputError('ingest', `${file}: no polygon layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
   }
   const layers: OpenLayer[] = names.map((name) => {
     let layer: gdal.Layer;
     try {
       layer = ds.layers.get(name);
     } catch {
-      throw new Error(`cityforge ingest: ${file} layer ${name}: no such layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
+      throw new InputError('ingest', `${file} layer ${name}: no such layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
     }
     const srs = layerSrs(file, name, layer.srs, options.sSrs);
     let where = options.where;
@@ -121,7 +115,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
       try {
         layer.setAttributeFilter(where);
       } catch (e) {
-        throw new Error(`cityforge ingest: ${file} layer ${name}: bad --where '${where}' (${(e as Error).message.trim()})`);
+        throw new InputError('ingest', `${file} layer ${name}: bad --where '${where}' (${(e as Error).message.trim()})`);
       }
     }
     return { file, layerName: name, layer, srs, crsName: crsName(srs) };
@@ -210,3 +204,77 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
     yield { id, source, tags, wkb, pieces: 1 };
   }
 }
+
+/** Let the event loop turn: gdal-async frees the native memory behind the buffers it returns (WKB) from there. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** An OGR vector source: one file (or anything GDAL opens as vectors), its chosen layers. */
+class OgrSource implements Source {
+  readonly inputs: string[];
+
+  constructor(
+    readonly label: string,
+    private readonly options: SourceOptions,
+  ) {
+    this.inputs = [label];
+  }
+
+  async extent(): Promise<SourceBox[]> {
+    const { ds, layers } = openOgr(this.label, this.options);
+    const boxes: SourceBox[] = [];
+    try {
+      for (const ol of layers) {
+        let e: gdal.Envelope | null = null;
+        try {
+          e = ol.layer.getExtent(true);
+        } catch {
+          // no extent from the driver: from the geometries
+          for (let f = ol.layer.features.first(); f; f = ol.layer.features.next()) {
+            const g = f.getGeometry();
+            if (!g || g.isEmpty()) continue;
+            const ge = g.getEnvelope();
+            if (e) e.merge(ge);
+            else e = ge;
+          }
+        }
+        if (e && Number.isFinite(e.minX) && e.maxX >= e.minX) boxes.push({ srs: ol.srs, crs: ol.crsName, extent: { minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY } });
+      }
+    } finally {
+      ds.close();
+    }
+    return boxes;
+  }
+
+  async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
+    const { ds, layers } = openOgr(this.label, this.options);
+    const { where } = this.options;
+    let read = 0;
+    let kept = 0;
+    const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
+    try {
+      for (const ol of layers) {
+        const n0 = read;
+        for (const feature of readOgrLayer(ol, counting)) {
+          yield { srs: ol.srs, crs: ol.crsName, feature };
+          // a loop that never yields to the event loop holds every geometry it ever read
+          // (measured: ~650 bytes per feature, +660 MB per million)
+          if (++kept % 1000 === 0) await turn();
+        }
+        if (read === n0 && this.options.layers?.length) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: layer is empty${where ? ` (with --where '${where}')` : ''}`);
+      }
+    } finally {
+      ds.close();
+    }
+    const names = layers.map((l) => l.layerName);
+    if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features${where ? ` (with --where '${where}')` : ''}`);
+    this.options.logger.info(`${this.label}: ${read} features from layer(s) ${names.join(', ')}`);
+  }
+}
+
+/** Every vector source GDAL/OGR opens (GeoJSON(Seq), Shapefile, GeoPackage, FlatGeobuf, OSM, …): the catch-all format. */
+export const OGR_FORMAT: SourceFormat = {
+  name: 'ogr',
+  grouped: false,
+  test: () => true,
+  open: (inputs, options) => new OgrSource(inputs[0], options),
+};

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import { crsName } from './ogr.js';
+import { InputError } from '../core/errors.js';
 
 /** Options for {@link readElevation}. */
 export interface RasterOptions {
@@ -30,9 +31,9 @@ export interface FrameExtent {
 export function rasterExtentInFrame(file: string, frame: FrameInfo): { extent: FrameExtent; resolution: number; crs: string } {
   const ds = openRaster(file);
   const srs = ds.srs;
-  if (!srs) throw new Error(`cityforge ingest: ${file}: the raster has no CRS (assign one with gdal_edit.py -a_srs)`);
+  if (!srs) throw new InputError('ingest', `${file}: the raster has no CRS (assign one with gdal_edit.py -a_srs)`);
   const gt = ds.geoTransform;
-  if (!gt) throw new Error(`cityforge ingest: ${file}: the raster is not georeferenced (no geotransform)`);
+  if (!gt) throw new InputError('ingest', `${file}: the raster is not georeferenced (no geotransform)`);
   const { x: w, y: h } = ds.rasterSize;
   const ct = new gdal.CoordinateTransformation(srs, gdal.SpatialReference.fromProj4(frame.proj));
   const e: FrameExtent = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
@@ -50,10 +51,25 @@ export function rasterExtentInFrame(file: string, frame: FrameInfo): { extent: F
       /* a corner beyond the frame's hemisphere */
     }
   }
-  if (placed === 0) throw new Error(`cityforge ingest: ${file}: the raster cannot be placed in the build's frame (is it on the other side of the Earth?)`);
+  if (placed === 0) throw new InputError('ingest', `${file}: the raster cannot be placed in the build's frame (is it on the other side of the Earth?)`);
   const resolution = Math.max((e.maxX - e.minX) / w, (e.maxY - e.minY) / h);
   ds.close();
   return { extent: e, resolution, crs: crsName(srs) };
+}
+
+/** The centre of a raster in lon/lat (WGS84). */
+export function rasterCentre(file: string): [number, number] {
+  const ds = openRaster(file);
+  try {
+    if (!ds.srs) throw new InputError('ingest', `${file}: the raster has no CRS (assign one with gdal_edit.py -a_srs)`);
+    const gt = ds.geoTransform;
+    if (!gt) throw new InputError('ingest', `${file}: the raster is not georeferenced (no geotransform)`);
+    const { x: w, y: h } = ds.rasterSize;
+    const p = new gdal.CoordinateTransformation(ds.srs, gdal.SpatialReference.fromEPSG(4326)).transformPoint(gt[0] + (w / 2) * gt[1] + (h / 2) * gt[2], gt[3] + (w / 2) * gt[4] + (h / 2) * gt[5]);
+    return [p.x, p.y];
+  } finally {
+    ds.close();
+  }
 }
 
 function openRaster(file: string): gdal.Dataset {
@@ -61,9 +77,9 @@ function openRaster(file: string): gdal.Dataset {
   try {
     ds = gdal.open(file);
   } catch (e) {
-    throw new Error(`cityforge ingest: ${file}: cannot open as a raster (${(e as Error).message.trim()})`);
+    throw new InputError('ingest', `${file}: cannot open as a raster (${(e as Error).message.trim()})`);
   }
-  if (ds.bands.count() === 0) throw new Error(`cityforge ingest: ${file}: not a raster (no bands; format ${ds.driver.description})`);
+  if (ds.bands.count() === 0) throw new InputError('ingest', `${file}: not a raster (no bands; format ${ds.driver.description})`);
   return ds;
 }
 
@@ -98,7 +114,7 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
       '-of', 'GTiff',
     ]);
   } catch (e) {
-    throw new Error(`cityforge ingest: ${file}: GDAL warp into the build's frame failed (${(e as Error).message.trim()})`);
+    throw new InputError('ingest', `${file}: GDAL warp into the build's frame failed (${(e as Error).message.trim()})`);
   }
   const band = out.bands.get(1);
   let data = band.pixels.read(0, 0, n, n) as Float32Array;
@@ -107,7 +123,7 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
   if (missing === data.length) {
     out.close();
     gdal.vsimem.release(vsi);
-    throw new Error(`cityforge ingest: ${file}: no elevation data over the buildings (all nodata)`);
+    throw new InputError('ingest', `${file}: no elevation data over the buildings (all nodata)`);
   }
   if (missing > 0) {
     summary.warn('terrain:nodata-filled');

@@ -1,6 +1,7 @@
 import gdal from 'gdal-async';
 import type { RawFeature } from './raw.js';
-import { tileBounds, type TilePiece } from './mvt.js';
+import type { TilePiece } from './mvt.js';
+import { tileBounds } from './webmercator.js';
 import type { TagValue } from './tags.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
 

@@ -1,15 +1,9 @@
 import type { FlatPolygons } from './wkb.js';
 
-/** Options for {@link cleanPolygons}. */
-export interface RepairOptions {
-  /** Vertices closer than this (metres) are merged; vertices within it of the line through their neighbours are dropped. */
-  tolerance: number;
-  /** Rings with a smaller area (m²) are dropped. */
-  minArea: number;
-}
+import type { RepairOptions } from './options.js';
+import { REPAIR_DEFAULTS } from './options.js';
 
-/** Defaults for {@link RepairOptions}. */
-export const REPAIR_DEFAULTS: RepairOptions = { tolerance: 0.01, minArea: 0.5 };
+export { REPAIR_DEFAULTS, type RepairOptions } from './options.js';
 
 /** Signed area of ring `coords[2a..2b)` (open ring), positive when counter-clockwise. */
 export function ringArea(coords: ArrayLike<number>, a: number, b: number): number {

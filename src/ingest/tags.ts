@@ -1,18 +1,8 @@
 import { Color } from 'three';
 import type { BuildingParams, RoofParams } from '../core/types.js';
+import type { TagOptions } from './options.js';
 
-/** Options for turning raw tags into {@link BuildingParams}. */
-export interface TagOptions {
-  /** Metres per storey for `building:levels`, `roof:levels`, `building:min_level`. */
-  levelHeight: number;
-  /** Height used when a feature has none (or an unusable one). */
-  defaultHeight: number;
-  /** Heights above this are treated as absurd and replaced by the default. */
-  maxHeight: number;
-}
-
-/** Defaults for {@link TagOptions}. */
-export const TAG_DEFAULTS: TagOptions = { levelHeight: 3, defaultHeight: 10, maxHeight: 1000 };
+export { TAG_DEFAULTS, type TagOptions } from './options.js';
 
 /** A raw attribute value as read from a source. */
 export type TagValue = string | number | boolean | null | undefined;

@@ -3,15 +3,9 @@
  * Reads ISO and extended (EWKB) WKB, 2D/Z/M/ZM, little and big endian; keeps x and y.
  */
 
-/** Polygons of one feature as flat arrays (rings open or closed as in the source). */
-export interface FlatPolygons {
-  /** x, y pairs. */
-  coords: Float64Array;
-  /** Vertex start of each ring, plus one final entry (length rings + 1). */
-  ringOffsets: number[];
-  /** Ring start of each polygon, plus one final entry (length polygons + 1). */
-  polygonOffsets: number[];
-}
+import type { FlatPolygons } from '../core/types.js';
+
+export type { FlatPolygons } from '../core/types.js';
 
 /** Thrown for WKB that is not polygonal; the message says what it was. */
 export class NotPolygonalError extends Error {}

@@ -13,14 +13,17 @@ import { flatRoofFast } from './roofs/flat-fast.js';
 import { FALLBACK, flatRoof, hippedRoof, roofBuilder } from './roofs/index.js';
 import type { RoofBuilder, RoofInput } from './roofs/types.js';
 
-export { MeshBuilder, hexToLinear } from './mesh-builder.js';
+export { MeshBuilder } from './mesh-builder.js';
+export { hexToLinear } from '../core/colour.js';
 export { featurePolygons, triangulate, type Footprint } from './footprint.js';
 export type { RoofBuilder, RoofInput } from './roofs/types.js';
 export { ROOF_SHAPES, ROOF_BUILDERS } from './roofs/index.js';
 export { RoofModel } from './roofs/model.js';
 export { straightSkeleton, type StraightSkeleton } from './skeleton.js';
-export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainMesh, type TerrainOptions } from './terrain.js';
+export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainOptions } from './terrain.js';
+export type { TerrainMesh } from '../core/types.js';
 export { groundElevations, type BaseMode } from './seat.js';
+export { BlockGrid, boxedBatch } from './lod.js';
 export { MATERIAL_LOOKS, materialLook, type SurfaceLook } from './materials.js';
 
 /** Options for {@link buildMeshes}. */

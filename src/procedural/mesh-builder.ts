@@ -1,15 +1,6 @@
 import { Growable } from '../core/growable.js';
 import type { MaterialDef, MeshBatch } from '../core/types.js';
-
-/** Parse `#rrggbb` into linear-space RGB (glTF base colours are linear). */
-export function hexToLinear(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16);
-  const lin = (c: number) => {
-    const s = c / 255;
-    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return [lin((n >> 16) & 255), lin((n >> 8) & 255), lin(n & 255)];
-}
+import { hexToLinear } from '../core/colour.js';
 
 /**
  * Appends vertices and triangles for many buildings into growable typed arrays;

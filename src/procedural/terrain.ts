@@ -1,4 +1,5 @@
 import type { ElevationGrid } from '../core/grid.js';
+import type { TerrainMesh } from '../core/types.js';
 
 /** Options for {@link terrainMesh}. */
 export interface TerrainOptions {
@@ -10,15 +11,6 @@ export interface TerrainOptions {
 
 /** Defaults for {@link TerrainOptions}. */
 export const TERRAIN_DEFAULTS: TerrainOptions = { maxError: 1, skirt: 5 };
-
-/** A terrain mesh in the local frame (z up). */
-export interface TerrainMesh {
-  positions: Float32Array;
-  normals: Float32Array;
-  indices: Uint32Array;
-  /** Triangles of the surface (the rest are skirts). */
-  surfaceTriangles: number;
-}
 
 /**
  * Per-sample errors of a right-triangulated irregular network (RTIN) over the grid, stored at each

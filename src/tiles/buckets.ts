@@ -1,17 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { R_HEIGHT, R_LENGTH, R_MIN_HEIGHT, R_OFFSET, R_X0, R_X1, R_Y0, R_Y1, type RecordRef, type StoredFeatures } from '../ingest/store.js';
-import { anchorsOf } from '../ingest/store.js';
 import { Growable } from '../core/growable.js';
+import { anchorsOf, fileHeader, readRowFile, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { cellOf, leafOf, leavesOf, tileStem, type QuadGrid, type TileNode } from './partition.js';
 
 /**
- * Float64 columns of a bucket row: what a tile needs of each of its buildings — the building's index,
+ * What a tile needs of each of its buildings, one fixed row of float64s each: the building's index,
  * where its record is, its anchor (a part: its outline's), footprint box and heights. Each leaf tile
- * has a bucket file of these rows, in building order; a coarser tile reads its leaves' buckets.
+ * has a bucket file of these rows (after the store's file header), in building order; a coarser tile
+ * reads its leaves' buckets.
  */
-export const BUCKET_ROW = 11;
-export const B_INDEX = 0, B_OFFSET = 1, B_LENGTH = 2, B_AX = 3, B_AY = 4, B_X0 = 5, B_Y0 = 6, B_X1 = 7, B_Y1 = 8, B_HEIGHT = 9, B_MIN_HEIGHT = 10;
+const WIDTH = 11;
+const INDEX = 0, OFFSET = 1, LENGTH = 2, AX = 3, AY = 4, X0 = 5, Y0 = 6, X1 = 7, Y1 = 8, HEIGHT = 9, MIN_HEIGHT = 10;
+
+/** One building of a bucket, by name. */
+export interface BucketEntry extends RecordRef {
+  anchorX: number;
+  anchorY: number;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+  height: number;
+  minHeight: number;
+}
 
 /** The bucket file of a leaf. */
 export function bucketFile(workDir: string, leaf: TileNode): string {
@@ -35,35 +47,37 @@ export function distribute(store: StoredFeatures, root: TileNode, grid: QuadGrid
     buffers.clear();
     buffered = 0;
   };
-  for (const leaf of leavesOf(root)) fs.writeFileSync(bucketFile(workDir, leaf), new Uint8Array(0));
-  anchorsOf(store, (ax, ay, i, r, k) => {
+  for (const leaf of leavesOf(root)) fs.writeFileSync(bucketFile(workDir, leaf), fileHeader('bucket'));
+  anchorsOf(store, (ax, ay, row) => {
     const [ci, cj] = cellOf(grid, ax, ay);
     const leaf = leafOf(root, grid, ci, cj);
     let list = buffers.get(leaf);
-    if (!list) buffers.set(leaf, (list = new Growable(Float64Array, 64 * BUCKET_ROW)));
-    list.reserve(BUCKET_ROW);
-    list.push3(i, r[k + R_OFFSET], r[k + R_LENGTH]);
+    if (!list) buffers.set(leaf, (list = new Growable(Float64Array, 64 * WIDTH)));
+    list.reserve(WIDTH);
+    list.push3(row.index, row.offset, row.length);
     list.push2(ax, ay);
-    list.push2(r[k + R_X0], r[k + R_Y0]);
-    list.push2(r[k + R_X1], r[k + R_Y1]);
-    list.push2(r[k + R_HEIGHT], r[k + R_MIN_HEIGHT]);
-    buffered += 8 * BUCKET_ROW;
+    list.push2(row.minX, row.minY);
+    list.push2(row.maxX, row.maxY);
+    list.push2(row.height, row.minHeight);
+    buffered += 8 * WIDTH;
     if (buffered >= bufferBytes) flush();
   });
   flush();
 }
 
-
-/** The rows of a leaf's bucket. */
-export function readBucket(workDir: string, leaf: TileNode): Float64Array {
-  const b = fs.readFileSync(bucketFile(workDir, leaf));
-  if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-  return new Float64Array(new Uint8Array(b).buffer);
+/** Visit the buildings of a leaf's bucket, in building order. */
+export function scanBucket(workDir: string, leaf: TileNode, visit: (e: BucketEntry) => void): void {
+  const r = readRowFile(bucketFile(workDir, leaf), 'bucket', WIDTH);
+  for (let k = 0; k < r.length; k += WIDTH)
+    visit({
+      index: r[k + INDEX], offset: r[k + OFFSET], length: r[k + LENGTH], anchorX: r[k + AX], anchorY: r[k + AY],
+      minX: r[k + X0], minY: r[k + Y0], maxX: r[k + X1], maxY: r[k + Y1], height: r[k + HEIGHT], minHeight: r[k + MIN_HEIGHT],
+    });
 }
 
-/** The record references of bucket rows. */
-export function refsOf(rows: Float64Array): RecordRef[] {
+/** The record references of a leaf's bucket. */
+export function bucketRefs(workDir: string, leaf: TileNode): RecordRef[] {
   const out: RecordRef[] = [];
-  for (let k = 0; k < rows.length; k += BUCKET_ROW) out.push({ index: rows[k + B_INDEX], offset: rows[k + B_OFFSET], length: rows[k + B_LENGTH] });
+  scanBucket(workDir, leaf, (e) => out.push({ index: e.index, offset: e.offset, length: e.length }));
   return out;
 }

@@ -6,18 +6,20 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { buildMeshes, groundElevations, type BaseMode } from '../procedural/index.js';
-import { FeatureStoreReader, type StoredFeatures } from '../ingest/store.js';
-import { BlockGrid, boxedBatch } from '../procedural/lod.js';
-import { B_AX, B_AY, B_HEIGHT, B_MIN_HEIGHT, B_X0, B_X1, B_Y0, B_Y1, BUCKET_ROW, readBucket, refsOf } from './buckets.js';
+import { checkHeader, fileHeader, HEADER_BYTES, StoreReader, type StoredFeatures } from '../store/index.js';
+import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
+import { bucketRefs, scanBucket } from './buckets.js';
 import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
+import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
+import { sampleGrid, type ElevationGrid } from '../core/grid.js';
+import { box3Of, type Box3 } from '../core/extent.js';
+import type { TerrainMesh } from '../core/types.js';
+import { InputError } from '../core/errors.js';
 
 /** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
 const BLOCK_CELLS = 64;
 /** …when a cell is at least this wide (metres); finer coarse tiles hold one box per building. */
 const BLOCK_MIN_CELL = 30;
-import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
-import { sampleGrid, type ElevationGrid } from '../core/grid.js';
-import { terrainMesh, type TerrainMesh } from '../procedural/terrain.js';
 
 /** The plan every shard computes identically and writes beside its tiles; `merge` reads it. */
 export interface TilePlan {
@@ -86,18 +88,19 @@ export function gridFile(dir: string, node: TileNode): string {
   return path.join(dir, `${tileStem(node)}.grid`);
 }
 
-/** Write an elevation grid: x0, y0, cell, n as float64, then the heights as float32. */
+/** Write an elevation grid: the file header, x0, y0, cell, n as float64, then the heights as float32. */
 export function writeGridFile(file: string, g: ElevationGrid): void {
   const head = new Float64Array([g.x0, g.y0, g.cell, g.n]);
-  writeFileAtomic(file, Buffer.concat([Buffer.from(head.buffer), Buffer.from(g.heights.buffer, g.heights.byteOffset, g.heights.byteLength)]));
+  writeFileAtomic(file, Buffer.concat([fileHeader('grid'), Buffer.from(head.buffer), Buffer.from(g.heights.buffer, g.heights.byteOffset, g.heights.byteLength)]));
 }
 
 /** Read a grid written by {@link writeGridFile}, or undefined when there is none. */
 export function readGridFile(file: string): ElevationGrid | undefined {
   if (!fs.existsSync(file)) return undefined;
   const b = fs.readFileSync(file);
-  const head = new Float64Array(new Uint8Array(b.subarray(0, 32)).buffer);
-  const heights = new Float32Array(new Uint8Array(b.subarray(32)).buffer);
+  const start = checkHeader(file, b.subarray(0, HEADER_BYTES), 'grid');
+  const head = new Float64Array(new Uint8Array(b.subarray(start, start + 32)).buffer);
+  const heights = new Float32Array(new Uint8Array(b.subarray(start + 32)).buffer);
   return { x0: head[0], y0: head[1], cell: head[2], n: head[3], heights };
 }
 
@@ -113,7 +116,7 @@ function boxGround(grid: ElevationGrid, x0: number, y0: number, x1: number, y1: 
  * memory for the grid only) — so coarse tiles stay small and cheap whatever the city's size. Only this
  * tile's buildings are read.
  */
-export async function buildTileContent(reader: FeatureStoreReader, node: TileNode, job: TileJob, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
+export async function buildTileContent(reader: StoreReader, node: TileNode, job: TileJob, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
   const store = reader.store;
   // a leaf seats its buildings on its own DEM window where the run has them (large areas), else on the run's grid
   const window = !node.children.length && job.demDir ? readGridFile(gridFile(job.demDir, node)) : undefined;
@@ -124,27 +127,19 @@ export async function buildTileContent(reader: FeatureStoreReader, node: TileNod
   const leaves = leavesOf(node);
   if (node.children.length && cell >= BLOCK_MIN_CELL) {
     const blocks = new BlockGrid(cell);
-    for (const leaf of leaves) {
-      const r = readBucket(job.workDir, leaf);
-      for (let k = 0; k < r.length; k += BUCKET_ROW)
-        blocks.add(r[k + B_AX], r[k + B_AY], r[k + B_X0], r[k + B_Y0], r[k + B_X1], r[k + B_Y1], r[k + B_HEIGHT], r[k + B_MIN_HEIGHT], grid ? boxGround(grid, r[k + B_X0], r[k + B_Y0], r[k + B_X1], r[k + B_Y1]) : NaN);
-    }
+    for (const leaf of leaves)
+      scanBucket(job.workDir, leaf, (e) => blocks.add(e.anchorX, e.anchorY, e.minX, e.minY, e.maxX, e.maxY, e.height, e.minHeight, grid ? boxGround(grid, e.minX, e.minY, e.maxX, e.maxY) : NaN));
     ({ batch: sub, ground: g } = blocks.toBatch(store.frame, !!grid));
   } else {
-    sub = reader.batch(leaves.flatMap((leaf) => refsOf(readBucket(job.workDir, leaf))));
+    sub = reader.batch(leaves.flatMap((leaf) => bucketRefs(job.workDir, leaf)));
     g = grid ? groundElevations(sub, grid, job.base) : undefined;
     if (node.children.length) sub = boxedBatch(sub);
   }
   const mesh = buildMeshes(sub, { ground: g }, summary);
   const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
   const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh });
-  const b: [number, number, number, number, number, number] = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
-  for (const P of tmesh ? [mesh.positions, tmesh.positions] : [mesh.positions])
-    for (let i = 0; i < P.length; i += 3)
-      for (let k = 0; k < 3; k++) {
-        b[k] = Math.min(b[k], P[i + k]);
-        b[k + 3] = Math.max(b[k + 3], P[i + k]);
-      }
+  const b: Box3 = box3Of(mesh.positions);
+  if (tmesh) box3Of(tmesh.positions, b);
   return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
 }
 
@@ -155,7 +150,7 @@ export async function buildTileContent(reader: FeatureStoreReader, node: TileNod
  */
 export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void): Promise<{ built: number; skipped: number }> {
   let built = 0, skipped = 0;
-  const reader = new FeatureStoreReader(job.store);
+  const reader = new StoreReader(job.store);
   try {
     for (const [k, node] of units.entries()) {
       const glbPath = path.join(job.dir, 'tiles', `${node.id}.glb`);
@@ -206,7 +201,7 @@ export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
 /** Read a plan.json. */
 export function readPlan(dir: string): TilePlan {
   const file = path.join(dir, 'plan.json');
-  if (!fs.existsSync(file)) throw new Error(`cityforge ingest: ${dir}: no plan.json (not a cityforge tiles output)`);
+  if (!fs.existsSync(file)) throw new InputError('merge', `${dir}: no plan.json (not a cityforge tiles output)`);
   return JSON.parse(fs.readFileSync(file, 'utf8')) as TilePlan;
 }
 
@@ -217,7 +212,7 @@ export function readPlan(dir: string): TilePlan {
 export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles: number } {
   const plans = dirs.map(readPlan);
   const plan = plans[0];
-  for (const [k, p] of plans.entries()) if (p.fingerprint !== plan.fingerprint) throw new Error(`cityforge ingest: ${dirs[k]}: built from other inputs or options than ${dirs[0]} (plan ${p.fingerprint} ≠ ${plan.fingerprint})`);
+  for (const [k, p] of plans.entries()) if (p.fingerprint !== plan.fingerprint) throw new InputError('merge', `${dirs[k]}: built from other inputs or options than ${dirs[0]} (plan ${p.fingerprint} ≠ ${plan.fingerprint})`);
   const records = new Map<string, TileRecord>();
   const nodes: PlanNode[] = [];
   const walk = (n: PlanNode) => {
@@ -239,7 +234,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
       found = true;
       break;
     }
-    if (!found) throw new Error(`cityforge ingest: tile ${n.id} is missing from ${dirs.join(', ')} (a shard did not finish?)`);
+    if (!found) throw new InputError('merge', `tile ${n.id} is missing from ${dirs.join(', ')} (a shard did not finish?)`);
   }
   const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, count: n.buildings, children: n.children.map(toNode) });
   if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');

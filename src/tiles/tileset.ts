@@ -1,10 +1,11 @@
 import type { FrameInfo } from '../core/types.js';
+import type { Box3 as Box } from '../core/extent.js';
 import type { TileNode } from './partition.js';
 
 /** What building one tile left beside its content: its bounds (frame metres, z up) and counts. */
 export interface TileRecord {
   id: string;
-  bounds: [number, number, number, number, number, number];
+  bounds: Box;
   buildings: number;
   triangles: number;
   bytes: number;
@@ -15,7 +16,6 @@ export function geometricError(node: TileNode): number {
   return node.children.length ? Math.max(1, node.size / 16) : 0;
 }
 
-type Box = [number, number, number, number, number, number];
 const union = (a: Box, b: Box): Box => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.min(a[2], b[2]), Math.max(a[3], b[3]), Math.max(a[4], b[4]), Math.max(a[5], b[5])];
 const round = (v: number) => Math.round(v * 1000) / 1000;
 

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { CityforgeError } from '../core/errors.js';
 import { NULL_LOGGER } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import { buildTiles } from './build.js';
@@ -8,5 +9,11 @@ import type { TileWorkerData, TileWorkerMessage } from './pool.js';
 const d = workerData as TileWorkerData;
 const summary = new Summary();
 const post = (m: TileWorkerMessage) => parentPort!.postMessage(m);
-const { built, skipped } = await buildTiles(d.job, d.units, NULL_LOGGER, summary, () => post({ type: 'tile' }));
-post({ type: 'done', built, skipped, summary: summary.toJSON() });
+try {
+  const { built, skipped } = await buildTiles(d.job, d.units, NULL_LOGGER, summary, () => post({ type: 'tile' }));
+  post({ type: 'done', built, skipped, summary: summary.toJSON() });
+} catch (e) {
+  // keep the error's kind (input, output…) across the thread boundary
+  if (e instanceof CityforgeError) post({ type: 'failed', kind: e.kind, stage: e.stage, message: e.message });
+  else throw e;
+}

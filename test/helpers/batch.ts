@@ -1,7 +1,7 @@
 import { makeFrame } from '../../src/core/frame.js';
 import { makeParams } from '../../src/core/params.js';
 import type { BuildingParams, FeatureBatch } from '../../src/core/types.js';
-import { BatchBuilder, flatPolygons } from '../../src/ingest/batch.js';
+import { BatchBuilder, flatPolygons } from '../../src/core/batch.js';
 import { cleanPolygons, REPAIR_DEFAULTS } from '../../src/ingest/repair.js';
 
 /** A footprint fixture: polygons as rings of [x, y] in local metres, and the tags that matter. */

@@ -6,7 +6,7 @@ import { Summary } from '../../src/core/summary.js';
 import { ingest, summaryContext } from '../../src/ingest/index.js';
 import { listTiles, readTilePieces } from '../../src/ingest/mvt.js';
 import { TileRejoiner } from '../../src/ingest/rejoin.js';
-import { FeatureStoreReader, R_HEIGHT, R_LENGTH, R_OFFSET, ROW, scanRows, type RecordRef } from '../../src/ingest/store.js';
+import { scanStore, StoreReader, type RecordRef } from '../../src/store/index.js';
 import { ingestToStore } from '../../src/ingest/stream.js';
 import { DATA, freshDir, sfTileGeoJSON } from '../helpers/fixtures.js';
 
@@ -18,12 +18,12 @@ async function compare(inputs: string[], name: string) {
   const origin: [number, number] = [memory.frame.lon, memory.frame.lat];
   const s2 = new Summary();
   const store = await ingestToStore(inputs, { origin, workDir: dir }, NULL_LOGGER, s2);
-  const reader = new FeatureStoreReader(store);
+  const reader = new StoreReader(store);
   const refs: RecordRef[] = [];
   const heights: number[] = [];
-  scanRows(store.rowsFile, ROW, (index, r, k) => {
-    refs.push({ index, offset: r[k + R_OFFSET], length: r[k + R_LENGTH] });
-    heights.push(r[k + R_HEIGHT]);
+  scanStore(store, (row) => {
+    refs.push({ index: row.index, offset: row.offset, length: row.length });
+    heights.push(row.height);
   });
   const streamed = reader.batch(refs);
   const drawAs = refs.map((r) => reader.drawAs(r.index));
@@ -48,7 +48,7 @@ describe('streamed ingest (cityforge tiles): an on-disk store equal to the in-me
   it('SF vector tiles (re-joined pieces)', async () => {
     const { store } = await compare([path.join(DATA, 'sf-mvt')], 'sf');
     expect(store.count).toBeGreaterThan(13000);
-    expect(fs.statSync(store.rowsFile).size).toBe(8 * ROW * store.count);
+    expect(fs.statSync(store.rowsFile).size).toBe(16 + 8 * 12 * store.count);
   });
 
   it('Monaco OSM PBF (building parts drawn under their outlines, duplicate ids)', async () => {

@@ -1,6 +1,5 @@
-import { Growable } from '../core/growable.js';
-import type { BuildingParams, FeatureBatch, FrameInfo } from '../core/types.js';
-import type { FlatPolygons } from './wkb.js';
+import { Growable } from './growable.js';
+import type { BuildingParams, FeatureBatch, FlatPolygons, FrameInfo } from './types.js';
 
 /** Polygons of one feature as flat arrays (the shape of {@link FlatPolygons}, any array type). */
 export interface PolygonsLike {
@@ -65,4 +64,9 @@ export function flatPolygons(polygons: number[][][][], ox = 0, oy = 0): FlatPoly
     polygonOffsets.push(ringOffsets.length - 1);
   }
   return { coords: Float64Array.from(coords), ringOffsets, polygonOffsets };
+}
+
+/** A batch of no features (a terrain-only file). */
+export function emptyBatch(frame: FrameInfo): FeatureBatch {
+  return { frame, positions: new Float64Array(0), ringOffsets: new Uint32Array([0]), polygonOffsets: new Uint32Array([0]), featureOffsets: new Uint32Array([0]), params: [] };
 }

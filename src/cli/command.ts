@@ -1,0 +1,61 @@
+import type { Command, OptionValues } from 'commander';
+import type { Logger, LogLevel } from '../core/logger.js';
+import type { Progress } from '../core/progress.js';
+import type { Summary } from '../core/summary.js';
+
+/** What a command writes to: a logger (stderr), progress, and stdout. */
+export interface CommandIO {
+  logger: Logger;
+  progress: Progress;
+  /** Write to stdout (JSON summaries, plan lines, URLs). */
+  stdout(text: string): void;
+  /** Write a finished block of lines to stderr (the summary). */
+  stderr(text: string): void;
+}
+
+/**
+ * One command of the CLI, in a file of its own: it declares its arguments and options
+ * (`define`, in the main thread) and runs (`run`: parses its options into the pipeline's, calls the
+ * pipeline, prints). A command that `inWorker` runs in a worker thread, so that the main thread stays
+ * free to answer Ctrl-C and SIGTERM at once; its `run` loads the pipeline (GDAL) only there.
+ */
+export interface CommandSpec {
+  readonly name: string;
+  /** Run in the job worker thread (everything that reads data), or in the main thread (the server). */
+  readonly inWorker: boolean;
+  /** Log only errors unless `-v` (its stdout is the point, e.g. `plan`). */
+  readonly quietByDefault?: boolean;
+  /** Add the command, its arguments, options and help to the program. */
+  define(program: Command): Command;
+  /** Run with commander's parsed arguments and options. */
+  run(args: unknown[], opts: OptionValues, io: CommandIO): Promise<void>;
+}
+
+/** Peak resident memory of this process (worker threads included), MB. */
+export const peakRssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** The plain-text run summary printed to stderr at the end of a run. */
+export function formatSummary(s: Summary, out: string): string {
+  const j = s.toJSON();
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
+  return [
+    `summary: ${fmt(j.featuresRead)} features read from ${j.inputs.length} input(s); ${fmt(j.buildingsWritten)} buildings written to ${out}`,
+    `summary: ${fmt(j.triangles)} triangles, ${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
+    `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,
+    `summary: warnings: ${list(j.warnings)}`,
+  ].join('\n') + '\n';
+}
+
+/** Print a run's summary: the plain lines to stderr (unless quiet), JSON to stdout with `--json`. */
+export function printSummary(io: CommandIO, s: Summary, out: string, o: { quiet?: boolean; json?: boolean }): void {
+  if (!o.quiet) io.stderr(formatSummary(s, out));
+  if (o.json) io.stdout(JSON.stringify({ ...s.toJSON(), peakRssMB: peakRssMB() }, null, 2) + '\n');
+}
+
+/** The log level of a command run with these options. */
+export function logLevelOf(spec: Pick<CommandSpec, 'quietByDefault'>, o: { quiet?: boolean; verbose?: boolean }): LogLevel {
+  if (o.quiet) return 'error';
+  if (o.verbose) return 'debug';
+  return spec.quietByDefault ? 'error' : 'info';
+}

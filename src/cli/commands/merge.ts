@@ -1,0 +1,23 @@
+import type { Command, OptionValues } from 'commander';
+import type { CommandIO, CommandSpec } from '../command.js';
+import { verbosityOptions, type VerbosityArgs } from '../options.js';
+
+/** `cityforge merge`: tileset.json from shard outputs. */
+export const mergeCommand: CommandSpec = {
+  name: 'merge',
+  inWorker: true,
+  define: (program: Command) =>
+    verbosityOptions(
+      program
+        .command('merge')
+        .description('Assemble tileset.json from the output folders of tiles --shard runs (tiles found elsewhere are copied into -o).')
+        .argument('<dirs...>', 'shard output folders (the same folder for shards that shared one)')
+        .requiredOption('-o, --output <dir>', 'the tileset folder'),
+      false,
+    ).addHelpText('after', `\nExample:\n  $ cityforge merge /shared/t -o /shared/t`),
+  async run(args: unknown[], raw: OptionValues, io: CommandIO) {
+    const o = raw as VerbosityArgs & { output: string };
+    const { mergeTiles } = await import('../../tiles/build.js');
+    mergeTiles(args[0] as string[], o.output, io.logger);
+  },
+};

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { Option, type Command, type OptionValues } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { TERRAIN_GLB_DEFAULTS } from '../../pipeline/options.js';
+import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
+import { positive, verbosityOptions, type VerbosityArgs } from '../options.js';
+
+/** What commander gives for `cityforge terrain`. */
+interface TerrainCommandArgs extends VerbosityArgs {
+  output: string;
+  terrainError: number;
+  terrainResolution?: number;
+  zScale: number;
+}
+
+/** `cityforge terrain`: a DEM alone → a terrain GLB. */
+export const terrainCommand: CommandSpec = {
+  name: 'terrain',
+  inWorker: true,
+  define: (program: Command) =>
+    verbosityOptions(
+      program
+        .command('terrain')
+        .description('Build a terrain mesh alone from a DEM: an adaptive (RTIN) triangulation with skirts, in a frame centred on the raster.')
+        .argument('<raster>', 'DEM: any GDAL raster (GeoTIFF, VRT, .hgt, …) in any CRS')
+        .requiredOption('-o, --output <file.glb>', 'output GLB (written to a temporary name, renamed when complete)')
+        .addOption(new Option('--terrain-error <m>', 'largest vertical error of the mesh').argParser(positive('--terrain-error')).default(TERRAIN_GLB_DEFAULTS.terrainError))
+        .addOption(new Option('--terrain-resolution <m>', "grid spacing (default: about the raster's)").argParser(positive('--terrain-resolution')))
+        .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(TERRAIN_GLB_DEFAULTS.zScale)),
+    ).addHelpText('after', `\nExample:\n  $ cityforge terrain data/sf-terrain-3857.tif --terrain-error 0.5 -o out/terrain.glb`),
+  async run(args: unknown[], raw: OptionValues, io: CommandIO) {
+    const raster = args[0] as string;
+    const o = raw as TerrainCommandArgs;
+    if (!/\.glb$/i.test(o.output)) throw new UsageError('terrain', `the output must be a .glb file (got ${o.output})`);
+    const { AtomicOutput } = await import('../../io/files.js');
+    const { buildTerrainGlb } = await import('../../pipeline/terrain.js');
+    const out = new AtomicOutput(o.output, 'terrain');
+    try {
+      const { glb, summary } = await buildTerrainGlb(raster, { terrainError: o.terrainError, terrainResolution: o.terrainResolution ?? 0, zScale: o.zScale, logger: io.logger, progress: io.progress });
+      out.commit(glb);
+      io.logger.info(`wrote ${path.resolve(o.output)}`);
+      printSummary(io, summary, o.output, o);
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,111 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BUILD_DEFAULTS, PLAN_DEFAULTS, TERRAIN_DEFAULTS, TILES_DEFAULTS, type BaseMode, type ReadOptions, type TerrainOptions } from '../pipeline/options.js';
+
+/**
+ * The options shared by several commands, declared once, their defaults taken from the pipeline's
+ * `XXX_DEFAULTS`, and the typed adapters from commander's parsed values to the pipeline's options.
+ */
+
+/** A parser for a positive number option. */
+export const positive = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+  return n;
+};
+
+/** A parser for a positive whole number option. */
+export const count = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return n;
+};
+
+/** Parse `lon,lat` in degrees. */
+export const lonLat = (v: string): [number, number] => {
+  const p = v.split(',').map(Number);
+  if (p.length !== 2 || p.some((x) => !Number.isFinite(x)) || Math.abs(p[1]) > 90 || Math.abs(p[0]) > 180) throw new InvalidArgumentError('expected lon,lat in degrees (|lon| ≤ 180, |lat| ≤ 90)');
+  return [p[0], p[1]];
+};
+
+/** Parse `i/N` (0 ≤ i < N). */
+export function parseShard(v: string): [number, number] {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || +m[2] < 1 || +m[1] >= +m[2]) throw new InvalidArgumentError(`--shard takes i/N with 0 ≤ i < N (got ${v})`);
+  return [+m[1], +m[2]];
+}
+
+/** `-q`, `-v` and `--json`: every command has the first two. */
+export function verbosityOptions(c: Command, json = true): Command {
+  c.option('-q, --quiet', 'only errors').option('-v, --verbose', 'debug logging: every skipped feature and every warning, named (file, layer, feature id)');
+  if (json) c.option('--json', 'print the run summary as JSON on stdout');
+  return c;
+}
+
+/** Options of every command that reads footprints (build, tiles, plan). */
+export function readOptions(c: Command): Command {
+  return c
+    .option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
+    .option('--where <sql>', 'OGR SQL attribute filter, e.g. "height > 20" (default for OSM: building or building:part)')
+    .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
+    .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(positive('--level-height')).default(BUILD_DEFAULTS.levelHeight))
+    .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(positive('--default-height')).default(BUILD_DEFAULTS.defaultHeight))
+    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat));
+}
+
+/** Options of every command that reads a DEM under the buildings (build, tiles). */
+export function terrainOptions(c: Command): Command {
+  return c
+    .option('--terrain <raster>', 'DEM (any GDAL raster, any CRS): seat the buildings on it and mesh the ground')
+    .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(positive('--terrain-error')).default(TERRAIN_DEFAULTS.terrainError))
+    .addOption(new Option('--terrain-resolution <m>', "terrain grid spacing (default: about the raster's)").argParser(positive('--terrain-resolution')))
+    .addOption(new Option('--terrain-max-samples <n>', 'largest side of the one terrain grid over the whole area (memory: 4 bytes a sample); tiles: where that grid is coarser than the raster, each leaf tile reads its own DEM window').argParser(count('--terrain-max-samples')).default(TERRAIN_DEFAULTS.terrainMaxSamples))
+    .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(positive('--z-scale')).default(TERRAIN_DEFAULTS.zScale))
+    .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default(TERRAIN_DEFAULTS.base));
+}
+
+/** Options of the commands that plan tiles (tiles, plan). */
+export function planOptions(c: Command, storeWhat: string): Command {
+  return c
+    .addOption(new Option('--max-buildings <n>', 'a tile with more buildings is split (quadtree)').argParser(count('--max-buildings')).default(PLAN_DEFAULTS.maxBuildings))
+    .addOption(new Option('--work-dir <dir>', 'where the streamed features are spilled (about 0.4 KB per building; default: <output>/.work, plan: the temp folder); removed at the end'))
+    .addOption(new Option('--store <dir>', storeWhat).conflicts('workDir'));
+}
+
+/** What commander gives for {@link readOptions}. */
+export interface ReadArgs {
+  layer?: string[];
+  where?: string;
+  sSrs?: string;
+  levelHeight: number;
+  defaultHeight: number;
+  origin?: [number, number];
+}
+
+/** What commander gives for {@link terrainOptions}. */
+export interface TerrainArgs {
+  terrain?: string;
+  terrainError: number;
+  terrainResolution?: number;
+  terrainMaxSamples: number;
+  zScale: number;
+  base: BaseMode;
+}
+
+/** What commander gives for {@link verbosityOptions}. */
+export interface VerbosityArgs {
+  quiet?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+/** The pipeline's read options from the command line's. */
+export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
+  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin };
+}
+
+/** The pipeline's terrain options from the command line's. */
+export function terrainOptionsOf(a: TerrainArgs): TerrainOptions {
+  return { terrain: a.terrain, terrainError: a.terrainError, terrainResolution: a.terrainResolution ?? 0, terrainMaxSamples: a.terrainMaxSamples, zScale: a.zScale, base: a.base };
+}
+
+export { TILES_DEFAULTS };

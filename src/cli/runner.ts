@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { EXIT } from '../core/errors.js';
+import { tempPaths, type TempKind } from '../core/temp.js';
+import type { JobData, JobMessage } from './job.js';
+import { createProgress } from './progress.js';
+
+/** Temporary paths the job worker owns (told by messages), removed on a signal. */
+const owned = new Map<string, TempKind>();
+
+/** Remove every temporary path of this process: the job worker's and this thread's own. */
+export function removeTemporaries(): void {
+  const suffix = `.tmp-${process.pid}`;
+  const sweep = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) sweep(p);
+      else if (e.name.endsWith(suffix)) fs.rmSync(p, { force: true });
+    }
+  };
+  for (const [p, kind] of [...owned.entries(), ...tempPaths()]) {
+    try {
+      if (kind === 'sweep') sweep(p);
+      else fs.rmSync(p, { recursive: kind === 'dir', force: true });
+    } catch {
+      // best effort: the next run removes what belongs to dead processes
+    }
+  }
+  owned.clear();
+}
+
+/**
+ * Run a command in the job worker thread; resolves to the exit code. Its log lines, progress and
+ * output are printed here; its temporary paths are remembered so that a signal can remove them.
+ */
+export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<number> {
+  const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
+  const worker = new Worker(new URL('./job.js', import.meta.url), { workerData: data });
+  return new Promise<number>((resolve) => {
+    let settled = false;
+    const finish = (code: number) => {
+      if (settled) return;
+      settled = true;
+      progress.done();
+      void worker.terminate();
+      resolve(code);
+    };
+    worker.on('message', (m: JobMessage) => {
+      switch (m.t) {
+        case 'log':
+          progress.done();
+          process.stderr.write(m.line + '\n');
+          break;
+        case 'stderr':
+          progress.done();
+          process.stderr.write(m.text);
+          break;
+        case 'stdout':
+          process.stdout.write(m.text);
+          break;
+        case 'progress':
+          progress.update(m.stage, m.done, m.total);
+          break;
+        case 'progress-done':
+          progress.done();
+          break;
+        case 'temp':
+          if (m.op === 'add') owned.set(m.path, m.kind);
+          else owned.delete(m.path);
+          break;
+        case 'done':
+          finish(EXIT.ok);
+          break;
+        case 'error':
+          progress.done();
+          process.stderr.write(`error: ${m.message.replace(/\s+/g, ' ').trim()}\n`);
+          if (m.stack) process.stderr.write(`${m.stack}\n(an internal error: please report it)\n`);
+          removeTemporaries();
+          finish(m.code);
+          break;
+      }
+    });
+    worker.on('error', (e) => {
+      progress.done();
+      process.stderr.write(`error: ${e.message}\n${e.stack ?? ''}\n(an internal error: please report it)\n`);
+      removeTemporaries();
+      finish(EXIT.internal);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) {
+        removeTemporaries();
+        finish(code === 0 ? EXIT.internal : code);
+      }
+    });
+  });
+}

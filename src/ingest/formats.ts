@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import { InputError } from '../core/errors.js';
+import { OGR_FORMAT } from './ogr.js';
+import { VECTOR_TILES_FORMAT } from './mvt.js';
+import type { Source, SourceFormat, SourceOptions } from './source.js';
+
+/**
+ * Every source format, in the order they are tried: the first whose `test` accepts an input reads it.
+ * OGR comes last: it takes whatever GDAL opens.
+ */
+export const SOURCE_FORMATS: readonly SourceFormat[] = [VECTOR_TILES_FORMAT, OGR_FORMAT];
+
+/** The format that reads `input`. */
+export function formatOf(input: string, formats: readonly SourceFormat[] = SOURCE_FORMATS): SourceFormat {
+  const f = formats.find((f) => f.test(input));
+  if (!f) throw new InputError('ingest', `${input}: no source format reads it`);
+  return f;
+}
+
+/**
+ * Open the inputs as sources, in order: one per input, except that a grouped format's inputs are
+ * opened together, as one source at the place of the first of them.
+ */
+export function openSources(inputs: string[], options: SourceOptions, formats: readonly SourceFormat[] = SOURCE_FORMATS): Source[] {
+  const groups: { format: SourceFormat; inputs: string[] }[] = [];
+  for (const input of inputs) {
+    if (!fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
+    const format = formatOf(input, formats);
+    const g = format.grouped ? groups.find((g) => g.format === format) : undefined;
+    if (g) g.inputs.push(input);
+    else groups.push({ format, inputs: [input] });
+  }
+  return groups.map((g) => g.format.open(g.inputs, options));
+}

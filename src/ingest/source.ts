@@ -1,0 +1,77 @@
+import type gdal from 'gdal-async';
+import type { Extent } from '../core/extent.js';
+import type { Logger } from '../core/logger.js';
+import type { RawFeature, ReadContext } from './raw.js';
+
+/** One raw feature of a source, with the CRS it is in. */
+export interface SourceFeature {
+  srs: gdal.SpatialReference;
+  /** The CRS's name (`EPSG:code` or PROJ). */
+  crs: string;
+  feature: RawFeature;
+}
+
+/** A box of a source in one of its CRSs. */
+export interface SourceBox {
+  srs: gdal.SpatialReference;
+  crs: string;
+  extent: Extent;
+}
+
+/** One opened source: a file, or several inputs a format reads as one (vector tiles: one pyramid). */
+export interface Source {
+  /** The inputs it reads, in order. */
+  readonly inputs: readonly string[];
+  /** What it is, for messages (a path). */
+  readonly label: string;
+  /**
+   * Its boxes in its CRSs without a pass over the features where the format can tell (headers, tile
+   * bounds); empty when there is nothing in it.
+   */
+  extent(): Promise<SourceBox[]>;
+  /**
+   * Its features, one at a time. Broken features go to `ctx.skip` (named); a broken source throws a
+   * `CityforgeError` (or any error, which the caller turns into one naming the source).
+   */
+  read(ctx: ReadContext): AsyncIterable<SourceFeature>;
+}
+
+/** Selection options every source format honours. */
+export interface SelectOptions {
+  /** Layer names to read (default: per format). */
+  layers?: string[];
+  /** OGR SQL attribute filter. */
+  where?: string;
+  /** CRS overriding the source's (any `SpatialReference.fromUserInput` string, e.g. `EPSG:2056`). */
+  sSrs?: string;
+}
+
+/** What a source format is given besides its inputs. */
+export interface SourceOptions extends SelectOptions {
+  logger: Logger;
+}
+
+/**
+ * A source format, declared loaders.gl-style: how it is recognised and how it opens. The in-memory
+ * ingest and the streamed one both read every input through {@link SOURCE_FORMATS}; a new format
+ * (raster tiles, CityJSON, LAS) plugs in by adding one.
+ *
+ * @example
+ * ```ts
+ * const format: SourceFormat = {
+ *   name: 'cityjson',
+ *   test: (input) => /\.city\.jsonl?$/i.test(input),
+ *   grouped: false,
+ *   open: (inputs, options) => new CityJsonSource(inputs[0], options),
+ * };
+ * ```
+ */
+export interface SourceFormat {
+  readonly name: string;
+  /** Whether `input` (a path) is of this format: by name, or by a look at it. */
+  test(input: string): boolean;
+  /** Whether all inputs of this format in a run are opened together as one source. */
+  readonly grouped: boolean;
+  /** Open inputs of this format (one, or all of them when `grouped`). */
+  open(inputs: string[], options: SourceOptions): Source;
+}

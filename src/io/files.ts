@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { OutputError, outputErrorOf } from '../core/errors.js';
+import { trackTemp, untrackTemp } from '../core/temp.js';
+
+/**
+ * Output files written atomically, and private work folders: what every writer of the pipeline uses
+ * so that a killed or failed run never leaves a half file that looks whole, nor its scratch behind.
+ *
+ * @example
+ * ```ts
+ * const out = new AtomicOutput('city.glb');  // fails now if the folder cannot be written
+ * try { out.commit(await makeBytes()); } catch (e) { out.abort(); throw e; }
+ * writeFileAtomic('tiles/0/0/0.glb', bytes);
+ * ```
+ */
+
+/** The temporary name of `file` for process `pid`. */
+export function tempName(file: string, pid = process.pid): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${pid}`);
+}
+
+/** Whether process `pid` is running (on this machine). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove the temporary files of dead processes (`kill -9`) in `dir`, for `file` only when given. */
+export function removeDeadTemporaries(dir: string, file?: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.(.+)\.tmp-(\d+)$/.exec(name) ?? /^(.+)\.tmp-(\d+)$/.exec(name);
+    if (!m || (file && m[1] !== path.basename(file))) continue;
+    if (!alive(Number(m[2]))) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/**
+ * An output file written atomically: bytes go to a temporary name beside the target and are
+ * renamed over it only when complete. The temporary file is created at once, so an unwritable
+ * folder fails before any work is done; temporaries of killed runs (dead processes) are removed.
+ */
+export class AtomicOutput {
+  readonly target: string;
+  readonly temp: string;
+  private fd: number | null;
+
+  constructor(target: string, stage = 'output') {
+    this.target = path.resolve(target);
+    this.temp = tempName(this.target);
+    const dir = path.dirname(this.target);
+    if (fs.existsSync(this.target) && fs.statSync(this.target).isDirectory()) throw new OutputError(stage, `cannot write ${target}: it is a folder`);
+    removeDeadTemporaries(dir, this.target);
+    try {
+      this.fd = fs.openSync(this.temp, 'w');
+    } catch (e) {
+      throw outputErrorOf(stage, target, e);
+    }
+    trackTemp(this.temp, 'file');
+  }
+
+  /** Write all bytes, fsync, and rename over the target. */
+  commit(bytes: Uint8Array): void {
+    if (this.fd === null) throw new Error('cityforge: output already closed');
+    try {
+      let done = 0;
+      while (done < bytes.byteLength) done += fs.writeSync(this.fd, bytes, done, bytes.byteLength - done);
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      this.fd = null;
+      fs.renameSync(this.temp, this.target);
+    } catch (e) {
+      this.abort();
+      throw outputErrorOf('output', this.target, e);
+    }
+    untrackTemp(this.temp);
+  }
+
+  /** Remove the temporary file (on error or interrupt). */
+  abort(): void {
+    if (this.fd !== null) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
+      this.fd = null;
+    }
+    fs.rmSync(this.temp, { force: true });
+    untrackTemp(this.temp);
+  }
+}
+
+/** Write bytes to `file` through a temporary name in the same folder, renamed when complete. */
+export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw outputErrorOf('output', file, e);
+  }
+}
+
+/** Remove temporary files (`*.tmp-<pid>`) left below `dir` by killed runs (their writer process is gone); a live shard's are kept. */
+export function removeStaleTemporaries(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const m = /\.tmp-(\d+)$/.exec(e.name);
+        if (m && !alive(Number(m[1]))) fs.rmSync(p, { force: true });
+      }
+    }
+  };
+  walk(dir);
+}
+
+/**
+ * A private work folder for this process (`<base>/<pid>`), registered as temporary; the folders of
+ * dead processes under `base` are removed first.
+ */
+export function workFolder(base: string): string {
+  try {
+    if (fs.existsSync(base))
+      for (const name of fs.readdirSync(base)) {
+        if (/^\d+$/.test(name) && !alive(Number(name))) fs.rmSync(path.join(base, name), { recursive: true, force: true });
+      }
+  } catch (e) {
+    throw outputErrorOf('output', base, e);
+  }
+  const dir = path.join(base, String(process.pid));
+  trackTemp(dir, 'dir');
+  return dir;
+}
+
+/** Remove a work folder made by {@link workFolder} (and `base` when it is left empty and `removeBase`). */
+export function removeWorkFolder(dir: string, removeBase: boolean): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  untrackTemp(dir);
+  if (removeBase)
+    try {
+      fs.rmdirSync(path.dirname(dir)); // only when empty: shards sharing the folder keep theirs
+    } catch {
+      // another shard's work folder is still there
+    }
+}

@@ -1,0 +1,90 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
+import type { SummaryJSON } from '../core/summary.js';
+import { writeFileAtomic } from '../io/files.js';
+import type { StoredFeatures } from '../store/index.js';
+import type { PlanOptions, TilesOptions } from './options.js';
+
+/**
+ * A feature store kept in a folder (`plan --store`), reused by `tiles --store` runs without reading
+ * the inputs again: what the folder holds besides the store's files is `store.json`, written last
+ * (it marks the store complete).
+ */
+interface SavedStore {
+  version: 1;
+  /** Of the inputs and the options the store depends on. */
+  fingerprint: string;
+  /** The store, its file paths relative to the folder. */
+  store: StoredFeatures;
+  /** The counts of the read that made it (read, skipped, warnings). */
+  ingest: SummaryJSON;
+}
+
+/** A kept store, its paths resolved, and the counts of the read that made it. */
+export interface KeptStore {
+  store: StoredFeatures;
+  ingest: SummaryJSON;
+}
+
+/** An input's path, size (a folder: its entries) and modification time. */
+export const statOf = (p: string): [string, number, number] => {
+  const s = fs.statSync(p);
+  return [path.resolve(p), s.isDirectory() ? fs.readdirSync(p).length : s.size, Math.round(s.mtimeMs)];
+};
+
+/** The read options as fingerprints record them (the names and absent values of the first versions, so old outputs still match). */
+function readKeys(o: PlanOptions): Record<string, unknown> {
+  return { layer: o.layers ?? null, where: o.where ?? null, sSrs: o.sSrs ?? null, levelHeight: o.levelHeight, defaultHeight: o.defaultHeight, origin: o.origin ?? null };
+}
+
+/** What a store depends on: the inputs (path, size, mtime), the ingest options and the tile budget. */
+export function storeFingerprint(inputs: string[], o: PlanOptions): string {
+  const of = { inputs: inputs.map(statOf), options: { ...readKeys(o), maxBuildings: o.maxBuildings } };
+  return crypto.createHash('sha256').update(JSON.stringify(of)).digest('hex').slice(0, 16);
+}
+
+/** What a tileset depends on: the inputs (path, size, mtime) and the options that change the output (not -q, --json, --jobs, --shard). */
+export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
+  const options = {
+    ...readKeys(o),
+    terrainError: o.terrainError,
+    terrainResolution: o.terrainResolution,
+    zScale: o.zScale,
+    base: o.base,
+    maxBuildings: o.maxBuildings,
+    compress: o.compress ? true : null,
+    terrainMaxSamples: o.terrainMaxSamples,
+  };
+  return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, options };
+}
+
+/** The kept store in `dir` if it is complete and was made from these inputs and options. */
+export function keptStore(dir: string, inputs: string[], o: PlanOptions): KeptStore | 'missing' | 'other' {
+  const file = path.join(dir, 'store.json');
+  if (!fs.existsSync(file)) return 'missing';
+  let saved: SavedStore;
+  try {
+    saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedStore;
+    if (saved.version !== 1 || typeof saved.store?.file !== 'string' || typeof saved.store.rowsFile !== 'string') throw new Error('not a cityforge store description');
+  } catch (e) {
+    throw inputErrorOf('tiles', `--store ${dir}: store.json is damaged; make the store again with cityforge plan --store`, e);
+  }
+  if (saved.fingerprint !== storeFingerprint(inputs, o)) return 'other';
+  return { store: { ...saved.store, file: path.join(dir, saved.store.file), rowsFile: path.join(dir, saved.store.rowsFile) }, ingest: saved.ingest };
+}
+
+/** Load a kept store; throws when it is missing or was made from other inputs or options. */
+export function loadStore(dir: string, inputs: string[], o: PlanOptions): KeptStore {
+  const kept = keptStore(dir, inputs, o);
+  if (kept === 'missing') throw new UsageError('tiles', `--store ${dir}: no store there; make it first with cityforge plan <inputs...> --store ${dir}`);
+  if (kept === 'other') throw new InputError('tiles', `--store ${dir} was made from other inputs or options (--layer, --where, --s-srs, heights, --origin, --max-buildings); make it again with cityforge plan --store`);
+  return kept;
+}
+
+/** Save a store made in `dir` as a kept store (`store.json`, written last). */
+export function saveStore(dir: string, inputs: string[], o: PlanOptions, store: StoredFeatures, ingest: SummaryJSON): void {
+  const saved: SavedStore = { version: 1, fingerprint: storeFingerprint(inputs, o), store: { ...store, file: path.relative(dir, store.file), rowsFile: path.relative(dir, store.rowsFile) }, ingest };
+  writeFileAtomic(path.join(dir, 'store.json'), JSON.stringify(saved) + '\n');
+}

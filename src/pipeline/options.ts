@@ -1,0 +1,93 @@
+import { INGEST_DEFAULTS, type IngestOptions } from '../ingest/options.js';
+import { NULL_LOGGER, type Logger } from '../core/logger.js';
+import { NULL_PROGRESS, type Progress } from '../core/progress.js';
+
+/**
+ * The options of every pipeline run, with their defaults, in a module of their own (no GDAL): the
+ * CLI's option defaults are read from here, so each default is declared once.
+ */
+
+import type { BaseMode } from '../procedural/index.js';
+
+export type { BaseMode } from '../procedural/index.js';
+
+/** What every run is given to report with. */
+export interface RunContext {
+  /** Where log lines go (default: nowhere). */
+  logger: Logger;
+  /** Where progress goes (default: nowhere). */
+  progress: Progress;
+}
+
+/** Defaults for {@link RunContext}. */
+export const RUN_DEFAULTS: RunContext = { logger: NULL_LOGGER, progress: NULL_PROGRESS };
+
+/** Options of a run that reads footprints (`build`, `tiles`, `plan`). */
+export interface ReadOptions extends Omit<IngestOptions, 'onProgress'> {}
+
+/** Defaults for {@link ReadOptions}. */
+export const READ_DEFAULTS: ReadOptions = { ...INGEST_DEFAULTS };
+
+/** Options of a run that reads a DEM. */
+export interface TerrainOptions {
+  /** DEM to seat the buildings on and to mesh: any GDAL raster, any CRS. */
+  terrain?: string;
+  /** Largest vertical error of the terrain mesh (metres). */
+  terrainError: number;
+  /** Terrain grid spacing (metres); 0: about the raster's. */
+  terrainResolution: number;
+  /** Largest side of the one terrain grid (samples); `tiles`: beyond it, leaf tiles read their own DEM windows. */
+  terrainMaxSamples: number;
+  /** Multiply raster values by this (vertical units other than metres). */
+  zScale: number;
+  /** How a building's base is taken from the terrain under it. */
+  base: BaseMode;
+}
+
+/** Defaults for {@link TerrainOptions}. */
+export const TERRAIN_DEFAULTS: TerrainOptions = { terrainError: 1, terrainResolution: 0, terrainMaxSamples: 4097, zScale: 1, base: 'min' };
+
+/** Options of {@link buildGlb}. */
+export interface BuildOptions extends ReadOptions, TerrainOptions, RunContext {
+  /** EXT_meshopt_compression (clients need the meshopt decoder). */
+  compress: boolean;
+}
+
+/** Defaults for {@link BuildOptions}. */
+export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...RUN_DEFAULTS, compress: false };
+
+/** Options of {@link buildTerrainGlb}. */
+export interface TerrainGlbOptions extends Omit<TerrainOptions, 'terrain' | 'base' | 'terrainMaxSamples'>, RunContext {}
+
+/** Defaults for {@link TerrainGlbOptions}. */
+export const TERRAIN_GLB_DEFAULTS: TerrainGlbOptions = { terrainError: 1, terrainResolution: 0, zScale: 1, ...RUN_DEFAULTS };
+
+/** Options of {@link planTiles}. */
+export interface PlanOptions extends ReadOptions, RunContext {
+  /** A tile with more buildings is split (quadtree). */
+  maxBuildings: number;
+  /** Folder for the streamed features (default: a temporary folder); removed at the end. */
+  workDir?: string;
+  /** Keep the feature store in this folder, for `tiles --store` runs to reuse (shards on many machines). */
+  store?: string;
+}
+
+/** Defaults for {@link PlanOptions}. */
+export const PLAN_DEFAULTS: PlanOptions = { ...READ_DEFAULTS, ...RUN_DEFAULTS, maxBuildings: 2000 };
+
+/** Options of {@link buildTileset}. */
+export interface TilesOptions extends PlanOptions, TerrainOptions {
+  /** EXT_meshopt_compression of the tile contents. */
+  compress: boolean;
+  /** Build only share i of N of the tiles (then `mergeTiles`). */
+  shard?: [number, number];
+  /** Build only the tiles listed in this file (ids or `plan` lines; then `mergeTiles`). */
+  units?: string;
+  /** Worker threads building tiles (same bytes for any number). */
+  jobs: number;
+  /** Rebuild tiles already complete (default: a rerun resumes). */
+  force: boolean;
+}
+
+/** Defaults for {@link TilesOptions}. */
+export const TILES_DEFAULTS: TilesOptions = { ...PLAN_DEFAULTS, ...TERRAIN_DEFAULTS, compress: false, jobs: 1, force: false };

@@ -1,0 +1,33 @@
+import { makeFrame } from '../core/frame.js';
+import { Summary } from '../core/summary.js';
+import { emptyBatch } from '../core/batch.js';
+import { writeGlb } from '../export/gltf.js';
+import { rasterCentre, rasterExtentInFrame, readElevation } from '../ingest/raster.js';
+import { buildMeshes } from '../procedural/index.js';
+import { meshTerrain } from './build.js';
+import { TERRAIN_GLB_DEFAULTS, type TerrainGlbOptions } from './options.js';
+
+/**
+ * A DEM alone → a terrain GLB (an adaptive RTIN mesh with skirts), in a frame centred on the raster.
+ *
+ * @example
+ * ```ts
+ * const { glb } = await buildTerrainGlb('dem.tif', { terrainError: 0.5 });
+ * ```
+ */
+export async function buildTerrainGlb(raster: string, options: Partial<TerrainGlbOptions> = {}): Promise<{ glb: Uint8Array; summary: Summary }> {
+  const o: TerrainGlbOptions = { ...TERRAIN_GLB_DEFAULTS, ...options };
+  const summary = new Summary();
+  const t0 = performance.now();
+  summary.inputs.push(raster);
+  const [lon, lat] = rasterCentre(raster);
+  const frame = makeFrame(lon, lat, 0, [rasterExtentInFrame(raster, makeFrame(lon, lat, 0, [])).crs]);
+  const { extent } = rasterExtentInFrame(raster, frame);
+  const grid = readElevation(raster, frame, extent, { zScale: o.zScale, resolution: o.terrainResolution }, o.logger, summary);
+  const terrain = meshTerrain(grid, o.terrainError, summary, o);
+  const empty = buildMeshes(emptyBatch(frame), {}, summary);
+  const glb = await writeGlb(empty, [], frame, { terrain });
+  summary.bytes = glb.byteLength;
+  summary.time('total', (performance.now() - t0) / 1000);
+  return { glb, summary };
+}

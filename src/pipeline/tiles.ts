@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InputError, OutputError, UsageError, outputErrorOf } from '../core/errors.js';
+import type { ElevationGrid } from '../core/grid.js';
+import { NULL_LOGGER } from '../core/logger.js';
+import { Summary } from '../core/summary.js';
+import { trackTemp, untrackTemp } from '../core/temp.js';
+import { ingestToStore } from '../ingest/stream.js';
+import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
+import { removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
+import { anchorsOf, type StoredFeatures } from '../store/index.js';
+import { distribute } from '../tiles/buckets.js';
+import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeGridFile, type TileJob } from '../tiles/build.js';
+import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
+import { buildTilesInWorkers } from '../tiles/pool.js';
+import { ingestOptionsOf, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
+import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
+
+/** One work unit of a tileset run (a tile), as `cityforge plan` prints it. */
+export interface PlanUnit {
+  unit: string;
+  index: number;
+  level: number;
+  buildings: number;
+  leaf: boolean;
+}
+
+/** Stream the inputs into a feature store in `workDir`; with a DEM, read it over them. */
+async function streamInputs(inputs: string[], o: PlanOptions & Partial<TilesOptions>, workDir: string, summary: Summary): Promise<{ store: StoredFeatures; grid?: ElevationGrid }> {
+  const store = await ingestToStore(inputs, { ...ingestOptionsOf(o, o.progress), workDir }, o.logger, summary);
+  o.progress.done();
+  if (store.count === 0) throw noBuildings(inputs, summary);
+  o.logger.info(`read ${store.count} buildings into ${path.resolve(store.file)} (${(fs.statSync(store.file).size / 1e6).toFixed(1)} MB)`);
+  const grid = o.terrain ? terrainOver(store, o as TilesOptions, summary) : undefined;
+  return { store, grid };
+}
+
+/** The quadtree over a store's anchors (and its count grid). */
+function storeTree(store: StoredFeatures, maxBuildings: number): { root: TileNode; grid: QuadGrid } {
+  return partition(store.anchorExtent, (visit) => anchorsOf(store, (x, y) => visit(x, y)), { maxBuildings });
+}
+
+/** The quadtree of a store, and its buildings sorted into their leaves' bucket files under `workDir`. */
+function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string): TileNode {
+  const { root, grid } = storeTree(store, maxBuildings);
+  distribute(store, root, grid, workDir);
+  return root;
+}
+
+/** The DEM over a store's buildings ({@link TERRAIN_MARGIN} around them). */
+function terrainOver(store: StoredFeatures, o: TilesOptions, summary: Summary): ElevationGrid | undefined {
+  const t = performance.now();
+  const grid = readTerrainFor(store.extent, store.frame, { ...o, terrain: o.terrain! }, o.logger, summary);
+  summary.time('terrain', (performance.now() - t) / 1000);
+  return grid;
+}
+
+/**
+ * Where the run's one terrain grid is coarser than the raster (a large area under
+ * `terrainMaxSamples`), every leaf tile of `units` gets its own DEM window at the raster's
+ * resolution, written to `dir` (read in this thread: GDAL loads in one thread only). Returns the
+ * folder, or undefined when the run's grid is fine enough.
+ */
+function leafWindows(grid: ElevationGrid, units: TileNode[], store: StoredFeatures, o: TilesOptions, dir: string): string | undefined {
+  const native = o.terrainResolution > 0 ? o.terrainResolution : Math.max(0.5, rasterExtentInFrame(o.terrain!, store.frame).resolution);
+  if (grid.cell <= 1.5 * native) return undefined;
+  fs.mkdirSync(dir, { recursive: true });
+  let made = 0;
+  for (const leaf of units.filter((n) => !n.children.length)) {
+    const m = TERRAIN_MARGIN;
+    try {
+      const w = readElevation(o.terrain!, store.frame, { minX: leaf.minX - m, minY: leaf.minY - m, maxX: leaf.minX + leaf.size + m, maxY: leaf.minY + leaf.size + m }, { zScale: o.zScale, resolution: o.terrainResolution }, NULL_LOGGER, new Summary());
+      writeGridFile(gridFile(dir, leaf), w);
+      made++;
+    } catch {
+      // no raster data under this leaf: it stays on the run's grid
+    }
+  }
+  o.logger.info(`terrain: the run's grid is ${grid.cell.toFixed(1)} m (${grid.n} samples a side, --terrain-max-samples); ${made} leaf tiles read their own DEM windows at about ${native.toFixed(1)} m`);
+  return dir;
+}
+
+/** The output folder, made and checked writable. */
+function outputFolder(dir: string): void {
+  try {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new OutputError('tiles', `cannot write ${dir}: a file is there, not a folder`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw outputErrorOf('tiles', dir, e);
+  }
+}
+
+/** The store a tiles run builds from: a kept one (`store`), or the inputs streamed into a private work folder. */
+async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, summary: Summary): Promise<{ store: StoredFeatures; grid?: ElevationGrid; root: TileNode }> {
+  if (!o.store) {
+    const { store, grid } = await streamInputs(inputs, o, workDir, summary);
+    return { store, grid, root: quadtree(store, o.maxBuildings, workDir) };
+  }
+  const kept = loadStore(o.store, inputs, o);
+  summary.add(kept.ingest);
+  summary.featuresRead = kept.ingest.featuresRead;
+  summary.inputs.push(...kept.ingest.inputs);
+  o.logger.info(`reusing the store in ${path.resolve(o.store)}: ${kept.store.count} buildings (the inputs are not read again)`);
+  const grid = o.terrain ? terrainOver(kept.store, o, summary) : undefined;
+  return { store: kept.store, grid, root: storeTree(kept.store, o.maxBuildings).root };
+}
+
+/**
+ * Build an OGC 3D Tiles 1.1 tileset into `o.output`: the inputs are streamed into an on-disk store
+ * (memory: a fixed index per building), tiles are built from it one at a time and written atomically
+ * as they complete (a rerun resumes). With `shard` or `units` only those tiles are built (and no
+ * tileset.json: {@link mergeTiles} assembles it); with `jobs` worker threads build them.
+ * Byte-identical output whatever the split.
+ *
+ * @example
+ * ```ts
+ * const summary = await buildTileset(['data/sf-mvt'], { output: 'out/sf-tiles', jobs: 2 });
+ * // shards on many machines, then one merge:
+ * await buildTileset(inputs, { output: '/shared/t', shard: [i, n] });
+ * mergeTiles(['/shared/t'], '/shared/t', logger);
+ * ```
+ */
+export async function buildTileset(inputs: string[], options: Partial<TilesOptions> & { output: string }): Promise<Summary> {
+  const o: TilesOptions & { output: string } = { ...TILES_DEFAULTS, ...options };
+  const summary = new Summary();
+  const t0 = performance.now();
+  outputFolder(o.output);
+  removeStaleTemporaries(path.join(o.output, 'tiles'));
+  trackTemp(o.output, 'sweep');
+  // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
+  const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
+  // private scratch (DEM windows): the work folder, or beside a kept store a folder of this process's own
+  const scratch = o.store ? workFolder(path.join(o.output, '.work')) : workDir;
+  try {
+    const { store, grid, root } = await tilesStore(inputs, o, workDir, summary);
+    const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o));
+    const planFile = path.join(o.output, 'plan.json');
+    if (fs.existsSync(planFile) && !o.force) {
+      const old = readPlan(o.output);
+      if (old.fingerprint !== plan.fingerprint) throw new InputError('tiles', `${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
+    }
+    writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
+    const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
+    const t1 = performance.now();
+    const demDir = grid ? leafWindows(grid, units, store, o, path.join(scratch, 'dem')) : undefined;
+    const job: TileJob = { store, workDir, demDir, dir: o.output, force: o.force, compress: o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
+    if (o.jobs > 1 && units.length > 1) {
+      let done = 0;
+      const jobs = Math.min(o.jobs, units.length);
+      const r = await buildTilesInWorkers(jobs, job, units, () => o.progress.update('building tiles', ++done, units.length));
+      for (const s of r.summaries) summary.add(s);
+      o.logger.info(`tiles: ${r.built} built, ${r.skipped} already complete (resumed), ${jobs} worker threads`);
+    } else {
+      await buildTiles(job, units, o.logger, summary, (d, total) => o.progress.update('building tiles', d, total));
+    }
+    o.progress.done();
+    summary.time('tiles', (performance.now() - t1) / 1000);
+    const partial = o.units || (o.shard && o.shard[1] > 1);
+    summary.buildingsWritten = partial ? 0 : store.count;
+    if (!partial) mergeTiles([o.output], o.output, o.logger);
+  } finally {
+    removeWorkFolder(scratch, !o.workDir);
+    untrackTemp(o.output);
+  }
+  summary.time('total', (performance.now() - t0) / 1000);
+  return summary;
+}
+
+/** The plan units of a tree. */
+function unitsOf(root: TileNode): PlanUnit[] {
+  return allTiles(root).map((n, k) => ({ unit: n.id, index: k, level: n.level, buildings: n.count, leaf: n.children.length === 0 }));
+}
+
+/**
+ * The independent work units (tiles) of a tileset run. With `store`, the streamed feature store is
+ * kept in that folder (made once, or reused when complete and made from the same inputs and
+ * options), for `buildTileset({ store })` shards to reuse without reading the inputs.
+ *
+ * @example
+ * ```ts
+ * for (const u of await planTiles(['city.osm.pbf'], { store: '/shared/store' })) console.log(u.unit);
+ * ```
+ */
+export async function planTiles(inputs: string[], options: Partial<PlanOptions> = {}): Promise<PlanUnit[]> {
+  const o: PlanOptions = { ...PLAN_DEFAULTS, ...options };
+  const summary = new Summary();
+  if (o.store) {
+    const dir = o.store;
+    const kept = keptStore(dir, inputs, o);
+    if (typeof kept === 'object') return unitsOf(storeTree(kept.store, o.maxBuildings).root);
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length && !fs.existsSync(path.join(dir, 'store.json')) && !fs.existsSync(path.join(dir, 'rows.bin')))
+      throw new UsageError('plan', `--store ${dir}: a folder with other things in it; give an empty or new folder`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    trackTemp(dir, 'dir');
+    const { store } = await streamInputs(inputs, o, dir, summary);
+    const root = quadtree(store, o.maxBuildings, dir);
+    saveStore(dir, inputs, o, store, summary.toJSON());
+    untrackTemp(dir);
+    return unitsOf(root);
+  }
+  const base = o.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-plan-'));
+  if (!o.workDir) trackTemp(base, 'dir');
+  const workDir = workFolder(base);
+  try {
+    const { store } = await streamInputs(inputs, o, workDir, summary);
+    return unitsOf(storeTree(store, o.maxBuildings).root);
+  } finally {
+    removeWorkFolder(workDir, false);
+    if (!o.workDir) {
+      fs.rmSync(base, { recursive: true, force: true });
+      untrackTemp(base);
+    }
+  }
+}
+
+/** The tiles named in a units file (ids or `cityforge plan` lines), in tree order; an unknown id is a usage error. */
+function listedUnits(root: TileNode, file: string): TileNode[] {
+  if (!fs.existsSync(file)) throw new UsageError('tiles', `--units ${file}: no such file`);
+  const wanted = new Set<string>();
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    let id = t;
+    if (t.startsWith('{')) {
+      try {
+        id = String((JSON.parse(t) as { unit?: unknown }).unit);
+      } catch {
+        throw new UsageError('tiles', `--units ${file}: not a unit id or a plan line: ${t}`);
+      }
+    }
+    wanted.add(id);
+  }
+  const all = allTiles(root);
+  const known = new Set(all.map((n) => n.id));
+  for (const id of wanted) if (!known.has(id)) throw new UsageError('tiles', `--units ${file}: ${id} is not a unit of this plan (see cityforge plan)`);
+  return all.filter((n) => wanted.has(n.id));
+}
+
+export { mergeTiles };

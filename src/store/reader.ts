@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import { BatchBuilder } from '../core/batch.js';
+import { inputErrorOf } from '../core/errors.js';
+import type { BuildingParams, FeatureBatch, FlatPolygons } from '../core/types.js';
+import { checkFileHeader, readFully, scanRowFile } from './format.js';
+import { decodeRecord } from './records.js';
+import { ROW_WIDTH, RowView } from './rows.js';
+import type { RecordRef, StoredFeatures, StoreRow } from './types.js';
+
+/**
+ * Visit every building's row of a store in order, a large chunk at a time. The row is a view moved
+ * from row to row: copy it ({@link RowView.copy}) to keep it.
+ *
+ * @example
+ * ```ts
+ * let tall = 0;
+ * scanStore(store, (row) => { if (row.height > 50) tall++; });
+ * ```
+ */
+export function scanStore(store: StoredFeatures, visit: (row: RowView) => void): void {
+  const view = new RowView();
+  scanRowFile(store.rowsFile, 'rows', ROW_WIDTH, (i, rows, k) => visit(view.at(i, rows, k)));
+}
+
+/** Every building's anchor (a part: its outline's), in building order, with its row. */
+export function anchorsOf(store: StoredFeatures, visit: (x: number, y: number, row: RowView) => void): void {
+  const moved = new Map(store.parts.map(([p, , ax, ay]) => [p, [ax, ay]]));
+  scanStore(store, (row) => {
+    const m = moved.get(row.index);
+    if (m) visit(m[0], m[1], row);
+    else visit(row.anchorX, row.anchorY, row);
+  });
+}
+
+/**
+ * Reads a store's buildings back: single rows and records, or a set of them as a
+ * {@link FeatureBatch} with unique ids and parts resolved.
+ *
+ * @example
+ * ```ts
+ * const reader = new StoreReader(store);
+ * try {
+ *   const batch = reader.batch([reader.row(0), reader.row(5)]);
+ * } finally {
+ *   reader.close();
+ * }
+ * ```
+ */
+export class StoreReader {
+  private readonly fd: number;
+  private readonly rowsFd: number;
+  private readonly rowsStart: number;
+  private buf = Buffer.alloc(1 << 16);
+  private readonly renames: Map<number, string>;
+  private readonly outlineOf: Map<number, number>;
+  private readonly replaced: Set<number>;
+
+  constructor(readonly store: StoredFeatures) {
+    this.fd = fs.openSync(store.file, 'r');
+    this.rowsFd = fs.openSync(store.rowsFile, 'r');
+    try {
+      checkFileHeader(store.file, this.fd, 'features');
+      this.rowsStart = checkFileHeader(store.rowsFile, this.rowsFd, 'rows');
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+    this.renames = new Map(store.renames);
+    this.outlineOf = new Map(store.parts.map(([p, o]) => [p, o]));
+    this.replaced = new Set(store.replaced);
+  }
+
+  /** Row `i` (a copy). */
+  row(i: number): StoreRow {
+    const b = Buffer.alloc(8 * ROW_WIDTH);
+    readFully(this.rowsFd, b, 8 * ROW_WIDTH, this.rowsStart + 8 * ROW_WIDTH * i, this.store.rowsFile);
+    return new RowView().at(i, new Float64Array(b.buffer, b.byteOffset, ROW_WIDTH), 0).copy();
+  }
+
+  /** The record of a building (its id not yet made unique). */
+  raw(ref: RecordRef): { polygons: FlatPolygons; params: BuildingParams } {
+    const { offset, length } = ref;
+    if (length > this.buf.length) this.buf = Buffer.alloc(length);
+    readFully(this.fd, this.buf, length, offset, this.store.file);
+    try {
+      return decodeRecord(this.buf.subarray(0, length));
+    } catch (e) {
+      throw inputErrorOf('store', `${this.store.file}: record of building ${ref.index} is damaged`, e);
+    }
+  }
+
+  /** Building `i` (its id not yet made unique). */
+  feature(i: number): { polygons: FlatPolygons; params: BuildingParams } {
+    return this.raw(this.row(i));
+  }
+
+  /** The output id of building `i`. */
+  id(i: number): string {
+    return this.renames.get(i) ?? this.feature(i).params.id;
+  }
+
+  /** What building `i`'s geometry is drawn as: itself, its outline (a part), or -1 (an outline drawn as its parts). */
+  drawAs(i: number): number {
+    return this.replaced.has(i) ? -1 : (this.outlineOf.get(i) ?? i);
+  }
+
+  /**
+   * Buildings `refs` as a batch of their own, in that order: `drawAs` mapped into the batch (a part
+   * whose outline is not among them draws as itself), `partOf` set to the outline's output id.
+   */
+  batch(refs: readonly RecordRef[]): FeatureBatch {
+    const local = new Map<number, number>();
+    refs.forEach((r, i) => local.set(r.index, i));
+    const out = new BatchBuilder();
+    refs.forEach((ref, i) => {
+      const { polygons, params: q } = this.raw(ref);
+      q.id = this.renames.get(ref.index) ?? q.id;
+      const d = this.drawAs(ref.index);
+      q.drawAs = d < 0 ? -1 : (local.get(d) ?? i);
+      out.add(polygons, q);
+    });
+    const params = out.params;
+    params.forEach((q, i) => {
+      const g = refs[i].index;
+      const d = this.drawAs(g);
+      if (d >= 0 && d !== g) q.partOf = local.has(d) ? params[local.get(d)!].id : this.id(d);
+    });
+    return out.toBatch(this.store.frame);
+  }
+
+  close(): void {
+    for (const fd of [this.fd, this.rowsFd])
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+  }
+}
