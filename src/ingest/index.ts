@@ -1,6 +1,7 @@
 import gdal from 'gdal-async';
 import { BatchBuilder } from '../core/batch.js';
 import { InputError, inputErrorOf } from '../core/errors.js';
+import { emptyExtent, growByCoords, growByExtent, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
@@ -20,12 +21,6 @@ export { INGEST_DEFAULTS, TAG_DEFAULTS, REPAIR_DEFAULTS, type IngestOptions, typ
 export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding } from './tags.js';
 export type { TagValue } from './tags.js';
 
-
-interface CrsGroup {
-  srs: gdal.SpatialReference;
-  name: string;
-  features: RawFeature[];
-}
 
 const WGS84 = gdal.SpatialReference.fromEPSG(4326);
 
@@ -74,29 +69,22 @@ export function summaryContext(summary: Summary, logger: Logger, onProgress?: (f
 
 /** Bounding boxes in source coordinates, per CRS; their centre in lon/lat is the default frame origin. */
 export class SourceExtent {
-  private readonly groups = new Map<string, { srs: gdal.SpatialReference; minX: number; minY: number; maxX: number; maxY: number }>();
+  private readonly groups = new Map<string, { srs: gdal.SpatialReference; extent: Extent }>();
+
+  private of(srs: gdal.SpatialReference, crs: string): Extent {
+    let g = this.groups.get(crs);
+    if (!g) this.groups.set(crs, (g = { srs, extent: emptyExtent() }));
+    return g.extent;
+  }
 
   /** Grow the box of CRS `crs` by the rectangle [x0, x1] × [y0, y1]. */
   add(srs: gdal.SpatialReference, crs: string, x0: number, y0: number, x1: number, y1: number): void {
-    let g = this.groups.get(crs);
-    if (!g) this.groups.set(crs, (g = { srs, minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity }));
-    if (x0 < g.minX) g.minX = x0;
-    if (x1 > g.maxX) g.maxX = x1;
-    if (y0 < g.minY) g.minY = y0;
-    if (y1 > g.maxY) g.maxY = y1;
+    growByExtent(this.of(srs, crs), { minX: x0, minY: y0, maxX: x1, maxY: y1 });
   }
 
   /** Grow by every coordinate of a WKB geometry. */
   addWkb(srs: gdal.SpatialReference, crs: string, wkb: Uint8Array): void {
-    const c = parsePolygonalWKB(wkb).coords;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let i = 0; i < c.length; i += 2) {
-      if (c[i] < x0) x0 = c[i];
-      if (c[i] > x1) x1 = c[i];
-      if (c[i + 1] < y0) y0 = c[i + 1];
-      if (c[i + 1] > y1) y1 = c[i + 1];
-    }
-    this.add(srs, crs, x0, y0, x1, y1);
+    growByCoords(this.of(srs, crs), parsePolygonalWKB(wkb).coords);
   }
 
   /** Whether any box was added. */
@@ -107,8 +95,8 @@ export class SourceExtent {
   /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
   origin(): [number, number] {
     let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
-    for (const [name, g] of this.groups) {
-      const ct = new gdal.CoordinateTransformation(g.srs, WGS84);
+    for (const [name, { srs, extent: g }] of this.groups) {
+      const ct = new gdal.CoordinateTransformation(srs, WGS84);
       const corners = [[g.minX, g.minY], [g.maxX, g.minY], [g.maxX, g.maxY], [g.minX, g.maxY]];
       for (const [x, y] of corners) {
         let p: { x: number; y: number };
@@ -139,14 +127,10 @@ export class SourceExtent {
  */
 export async function ingest(inputs: string[], options: Partial<IngestOptions>, logger: Logger, summary: Summary): Promise<FeatureBatch> {
   const opts: IngestOptions = { ...INGEST_DEFAULTS, ...options };
-  const groups = new Map<string, CrsGroup>();
+  const features: SourceFeature[] = [];
   const t0 = performance.now();
   const ctx = summaryContext(summary, logger, opts.onProgress);
-  for await (const { srs, crs, feature } of readSources(inputs, opts, ctx, logger, summary)) {
-    let g = groups.get(crs);
-    if (!g) groups.set(crs, (g = { srs, name: crs, features: [] }));
-    g.features.push(feature);
-  }
+  for await (const f of readSources(inputs, opts, ctx, logger, summary)) features.push(f);
   summary.time('read', (performance.now() - t0) / 1000);
 
   // Frame origin: the centre of the data in lon/lat (or the one given).
@@ -154,11 +138,11 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   let origin = opts.origin;
   if (!origin) {
     const extent = new SourceExtent();
-    for (const g of groups.values()) for (const f of g.features) extent.addWkb(g.srs, g.name, f.wkb);
+    for (const { srs, crs, feature } of features) extent.addWkb(srs, crs, feature.wkb);
     origin = extent.origin();
   }
-  const frame = makeFrame(origin[0], origin[1], 0, [...groups.keys()]);
-  const batch = toFeatureBatch(frame, [...groups.values()], opts, summary, logger);
+  const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
+  const batch = toFeatureBatch(frame, features, opts, summary, logger);
   const replaced = resolveParts(batch);
   for (let i = 0; i < replaced; i++) summary.warn('building:outline-drawn-as-parts');
   summary.time('reproject', (performance.now() - t1) / 1000);
@@ -202,27 +186,27 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
   return { polygons, params: parsed.params };
 }
 
-/** Reproject, parse tags and clean every feature, into one columnar batch. */
-function toFeatureBatch(frame: FrameInfo, groups: CrsGroup[], opts: IngestOptions, summary: Summary, logger: Logger): FeatureBatch {
+/** Reproject, parse tags and clean every feature, in input order, into one columnar batch. */
+function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: IngestOptions, summary: Summary, logger: Logger): FeatureBatch {
   const frameSrs = gdal.SpatialReference.fromProj4(frame.proj);
+  const transforms = new Map<string, gdal.CoordinateTransformation>();
   const out = new BatchBuilder();
   const ids = new Map<string, number>();
-  for (const g of groups.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const ct = new gdal.CoordinateTransformation(g.srs, frameSrs);
-    for (const f of g.features) {
-      const n = normalizeFeature(f, g.srs, ct, opts, summary);
-      if (!n) continue;
-      const { polygons, params: p } = n;
-      const seen = ids.get(p.id);
-      if (seen !== undefined) {
-        ids.set(p.id, seen + 1);
-        summary.warn('id:duplicate', `${f.source} feature ${f.id}`);
-        p.id = `${p.id}~${seen + 1}`;
-      } else {
-        ids.set(p.id, 1);
-      }
-      out.add(polygons, p);
+  for (const { srs, crs, feature: f } of features) {
+    let ct = transforms.get(crs);
+    if (!ct) transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
+    const n = normalizeFeature(f, srs, ct, opts, summary);
+    if (!n) continue;
+    const { polygons, params: p } = n;
+    const seen = ids.get(p.id);
+    if (seen !== undefined) {
+      ids.set(p.id, seen + 1);
+      summary.warn('id:duplicate', `${f.source} feature ${f.id}`);
+      p.id = `${p.id}~${seen + 1}`;
+    } else {
+      ids.set(p.id, 1);
     }
+    out.add(polygons, p);
   }
   logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${out.params.length} buildings`);
   return out.toBatch(frame);

@@ -1,6 +1,7 @@
 import earcut from 'earcut';
 import type { FeatureBatch } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
+import { extentOf } from '../core/extent.js';
 
 /** A point inside feature f's first polygon (the centroid of its first earcut triangle), or null. */
 export function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
@@ -65,17 +66,8 @@ export function resolveParts(b: FeatureBatch, cell = 50): number {
   const n = b.params.length;
   const bbox = new Float64Array(4 * n);
   for (let f = 0; f < n; f++) {
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    const v0 = b.ringOffsets[b.polygonOffsets[b.featureOffsets[f]]];
-    const v1 = b.ringOffsets[b.polygonOffsets[b.featureOffsets[f + 1]]];
-    for (let v = v0; v < v1; v++) {
-      const x = b.positions[2 * v], y = b.positions[2 * v + 1];
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-    bbox.set([x0, y0, x1, y1], 4 * f);
+    const e = extentOf(b.positions, 2, b.ringOffsets[b.polygonOffsets[b.featureOffsets[f]]], b.ringOffsets[b.polygonOffsets[b.featureOffsets[f + 1]]]);
+    bbox.set([e.minX, e.minY, e.maxX, e.maxY], 4 * f);
     b.params[f].drawAs = f;
   }
   const parts: number[] = [];

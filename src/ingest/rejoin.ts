@@ -5,7 +5,7 @@ import { tileBounds } from './webmercator.js';
 import type { TagValue } from './tags.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
 
-/** Options for {@link rejoinTilePieces}. */
+/** Options for {@link TileRejoiner}. */
 export interface RejoinOptions {
   /** Attributes that are ids, left out of the "equal attributes" test (ids are not unique in every tile schema). */
   idAttributes: string[];
@@ -85,7 +85,7 @@ function edgeIntervals(p: TilePiece, poly: FlatPolygons, tol: number, index: num
   }
 }
 
-/** Statistics of a {@link rejoinTilePieces} run. */
+/** Statistics of a {@link TileRejoiner} run. */
 export interface RejoinReport {
   /** Pieces with boundary along an edge shared with a neighbouring tile of the input. */
   piecesOnEdges: number;

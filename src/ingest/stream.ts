@@ -105,6 +105,7 @@ async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptio
     writer.abort();
     throw e;
   }
+  frame.sourceCrs.sort();
   return { store: writer.finish(), parts };
 }
 

@@ -83,33 +83,9 @@ const first = (tags: Record<string, TagValue>, keys: string[]): TagValue => {
   return undefined;
 };
 
-/**
- * Turn raw tags (OSM S3DB keys, Mapbox Streets / OpenMapTiles MVT keys) into {@link BuildingParams}.
- * Bad values fall back to defaults and are reported through `warn(kind)`; features that are not
- * to be drawn (`extrude=false`, underground) come back as `{ skip: reason }`.
- */
-export function parseBuilding(
-  rawTags: Record<string, TagValue>,
-  id: string,
-  source: string,
-  options: TagOptions,
-  warn: (kind: string) => void,
-): ParseResult {
-  // absent values come as null or '' from some drivers: treat them as not tagged
-  const tags: Record<string, TagValue> = {};
-  for (const k in rawTags) {
-    const v = rawTags[k];
-    if (v !== null && v !== undefined && v !== '') tags[k] = v;
-  }
-  if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
-  if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };
-
-  const lh = options.levelHeight;
-  const levels = parseLevels(first(tags, ['building:levels', 'levels']));
+/** Roof heights as tagged: `roof:height` (or `roof:levels` × level height), `roof:angle`, `roof:levels`; NaN where absent or unusable. */
+function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: (kind: string) => void): { roofHeight: number; roofAngle: number; roofLevels: number } {
   const roofLevels = parseLevels(tags['roof:levels']);
-  const minLevel = parseLevels(tags['building:min_level']);
-  if (first(tags, ['building:levels', 'levels']) !== undefined && Number.isNaN(levels)) warn('levels:unparsed');
-
   let roofHeight = parseLength(tags['roof:height']);
   if (tags['roof:height'] !== undefined && !(roofHeight >= 0)) {
     warn('roof:height:unparsed');
@@ -121,7 +97,15 @@ export function parseBuilding(
     warn('roof:angle:unparsed');
     roofAngle = NaN;
   }
+  return { roofHeight, roofAngle, roofLevels };
+}
 
+/** The building's heights: apex (`height`, else levels, else the default) and bottom (`min_height`, else `building:min_level`). */
+function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: (kind: string) => void): { height: number; minHeight: number; levels: number; minLevel: number } {
+  const lh = options.levelHeight;
+  const levels = parseLevels(first(tags, ['building:levels', 'levels']));
+  const minLevel = parseLevels(tags['building:min_level']);
+  if (first(tags, ['building:levels', 'levels']) !== undefined && Number.isNaN(levels)) warn('levels:unparsed');
   const rawHeight = first(tags, ['height', 'render_height', 'building:height']);
   let height = parseLength(rawHeight);
   if (rawHeight !== undefined) {
@@ -137,7 +121,6 @@ export function parseBuilding(
     if (rawHeight === undefined && Number.isNaN(levels)) warn('height:missing');
     height = options.defaultHeight;
   }
-
   const rawMin = first(tags, ['min_height', 'render_min_height', 'building:min_height']);
   let minHeight = parseLength(rawMin);
   if (rawMin !== undefined && (Number.isNaN(minHeight) || minHeight < 0)) {
@@ -149,30 +132,58 @@ export function parseBuilding(
     warn('min_height:not-below-height');
     minHeight = 0;
   }
-  if (!Number.isNaN(roofHeight) && roofHeight > height - minHeight) {
-    warn('roof:height:taller-than-building');
-    roofHeight = height - minHeight;
-  }
+  return { height, minHeight, levels, minLevel };
+}
 
+/** The roof's shape, direction, orientation, colour and material as tagged. */
+function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roofAngle: number; roofLevels: number }, warn: (kind: string) => void): RoofParams {
   const direction = parseDirection(tags['roof:direction']);
   if (tags['roof:direction'] !== undefined && direction === null) warn('roof:direction:unparsed');
   const orientationTag = str(tags['roof:orientation']);
   const orientation = orientationTag === 'along' || orientationTag === 'across' ? orientationTag : null;
-  const colour = parseColour(first(tags, ['building:colour', 'colour']));
-  if (first(tags, ['building:colour', 'colour']) !== undefined && colour === null) warn('colour:unparsed');
-  const roofColour = parseColour(tags['roof:colour']);
-  if (tags['roof:colour'] !== undefined && roofColour === null) warn('colour:unparsed');
-
-  const roof: RoofParams = {
+  const colour = parseColour(tags['roof:colour']);
+  if (tags['roof:colour'] !== undefined && colour === null) warn('colour:unparsed');
+  return {
     shape: (str(tags['roof:shape']) ?? 'flat').toLowerCase(),
-    height: Number.isNaN(roofHeight) ? null : roofHeight,
-    angle: Number.isNaN(roofAngle) ? null : roofAngle,
-    levels: Number.isNaN(roofLevels) ? null : roofLevels,
+    height: Number.isNaN(roof.roofHeight) ? null : roof.roofHeight,
+    angle: Number.isNaN(roof.roofAngle) ? null : roof.roofAngle,
+    levels: Number.isNaN(roof.roofLevels) ? null : roof.roofLevels,
     direction,
     orientation,
-    colour: roofColour,
+    colour,
     material: str(tags['roof:material']),
   };
+}
+
+/**
+ * Turn raw tags (OSM S3DB keys, Mapbox Streets / OpenMapTiles MVT keys) into {@link BuildingParams}.
+ * Bad values fall back to defaults and are reported through `warn(kind)`; features that are not
+ * to be drawn (`extrude=false`, underground) come back as `{ skip: reason }`.
+ *
+ * @example
+ * ```ts
+ * const r = parseBuilding({ height: '12 m', 'roof:shape': 'gabled' }, 'w1', 'city.osm', TAG_DEFAULTS, console.warn);
+ * if ('params' in r) r.params.height; // 12
+ * ```
+ */
+export function parseBuilding(rawTags: Record<string, TagValue>, id: string, source: string, options: TagOptions, warn: (kind: string) => void): ParseResult {
+  // absent values come as null or '' from some drivers: treat them as not tagged
+  const tags: Record<string, TagValue> = {};
+  for (const k in rawTags) {
+    const v = rawTags[k];
+    if (v !== null && v !== undefined && v !== '') tags[k] = v;
+  }
+  if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
+  if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };
+  const tagged = taggedRoof(tags, options.levelHeight, warn);
+  const { height, minHeight, levels, minLevel } = heightsOf(tags, options, tagged.roofHeight, warn);
+  if (!Number.isNaN(tagged.roofHeight) && tagged.roofHeight > height - minHeight) {
+    warn('roof:height:taller-than-building');
+    tagged.roofHeight = height - minHeight;
+  }
+  const roof = roofOf(tags, tagged, warn);
+  const colour = parseColour(first(tags, ['building:colour', 'colour']));
+  if (first(tags, ['building:colour', 'colour']) !== undefined && colour === null) warn('colour:unparsed');
   const buildingTag = str(first(tags, ['building', 'building:part', 'type', 'class']));
   return {
     params: {

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
-import type { FeatureBatch, MeshBatch } from '../core/types.js';
+import type { BuildingParams, FeatureBatch, MeshBatch } from '../core/types.js';
 import { featurePolygons } from './footprint.js';
 import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
@@ -12,6 +12,7 @@ import { emitRoofModel } from './roofs/emit.js';
 import { flatRoofFast } from './roofs/flat-fast.js';
 import { FALLBACK, flatRoof, hippedRoof, roofBuilder } from './roofs/index.js';
 import type { RoofBuilder, RoofInput } from './roofs/types.js';
+import type { RoofModel } from './roofs/model.js';
 
 export { MeshBuilder } from './mesh-builder.js';
 export { hexToLinear } from '../core/colour.js';
@@ -39,15 +40,106 @@ export interface ProceduralOptions extends WallOptions {
 /** Defaults for {@link ProceduralOptions}. */
 export const PROCEDURAL_DEFAULTS: ProceduralOptions = { ...WALL_DEFAULTS, wallColour: '#e3ddd3', roofColour: '#a39a8f' };
 
+/** The material switches of one building: its walls' and its roof's look. */
+interface Looks {
+  wall(): void;
+  roof(): void;
+}
+
+/** A building's wall and roof materials (tagged colour, else the material's look, else the defaults). */
+function looksOf(p: BuildingParams, mesh: MeshBuilder, opts: ProceduralOptions): Looks {
+  const wallLook = materialLook(p.material);
+  const roofLook = materialLook(p.roof.material);
+  const wallColour = p.colour ?? wallLook?.colour ?? opts.wallColour;
+  const roofColour = p.roof.colour ?? roofLook?.colour ?? (p.roof.shape === 'flat' ? p.colour : null) ?? opts.roofColour;
+  return {
+    wall: () => mesh.useMaterial('wall', wallColour, wallLook?.roughness, wallLook?.metallic),
+    roof: () => mesh.useMaterial('roof', roofColour, roofLook?.roughness, roofLook?.metallic),
+  };
+}
+
+/** Times the straight skeleton (the expensive kernel) across a run. */
+interface SkeletonClock {
+  ms: number;
+}
+
+/** What a roof builder is given for one footprint polygon of a building; the skeleton computed once, on first use. */
+function roofInput(footprint: Footprint, p: BuildingParams, summary: Summary, clock: SkeletonClock): RoofInput {
+  let sk: StraightSkeleton | null | undefined;
+  return {
+    footprint,
+    apex: p.height,
+    minHeight: p.minHeight,
+    roof: p.roof,
+    skeleton: () => {
+      if (sk === undefined) {
+        const t = performance.now();
+        sk = straightSkeleton(footprint);
+        clock.ms += performance.now() - t;
+      }
+      return sk;
+    },
+    warn: (kind) => summary.warn(kind, `${p.source} feature ${p.id}`),
+  };
+}
+
+/**
+ * One footprint polygon with its roof, walls and floor, through the fallback chain: the tagged shape;
+ * where the skeleton library fails, the same shape on the footprint without its tiniest jogs; then
+ * hipped → pyramidal → flat, every step counted; a plain prism when even flat cannot be triangulated.
+ */
+function buildRoofed(fp: Footprint, p: BuildingParams, builder: RoofBuilder, shape: string, mesh: MeshBuilder, opts: ProceduralOptions, looks: Looks, summary: Summary, clock: SkeletonClock): void {
+  if (builder === flatRoof) {
+    looks.wall();
+    buildWalls(fp, p.minHeight, p.height, mesh, opts);
+    buildFloor(fp, p.minHeight, mesh);
+    looks.roof();
+    if (!flatRoofFast(fp, p.height, mesh)) summary.warn('roof:flat-not-triangulated', `${p.source} feature ${p.id}`);
+    return;
+  }
+  const emit = (model: RoofModel | null, footprint: Footprint) => !!model && emitRoofModel(model, footprint, p.minHeight, mesh, opts, looks.wall, looks.roof);
+  const input = roofInput(fp, p, summary, clock);
+  let simplified: RoofInput | null | undefined;
+  let b: RoofBuilder | undefined = builder;
+  let name = shape;
+  while (b) {
+    if (emit(b.build(input), fp)) return;
+    // the skeleton library failed on this footprint: retry the shape on it without its tiniest jogs
+    if (input.skeleton() === null && simplified === undefined) {
+      const fp2 = simplifyFootprint(fp);
+      simplified = fp2 ? roofInput(fp2, p, summary, clock) : null;
+      if (simplified && emit(b.build(simplified), simplified.footprint)) {
+        summary.warn('roof:footprint-simplified-for-skeleton', `${p.source} feature ${p.id}`);
+        return;
+      }
+    }
+    const next: RoofBuilder | undefined = b === flatRoof ? undefined : (FALLBACK[b.shapes[0]] ?? hippedRoof);
+    const nextName = next?.shapes[0] ?? 'none';
+    summary.warn(`roof:fallback:${name}->${nextName}`, `${p.source} feature ${p.id}`);
+    b = next;
+    name = nextName;
+  }
+  // even flat failed (cannot triangulate): walls only would leave the shell open; draw the prism
+  looks.wall();
+  buildWalls(fp, p.minHeight, p.height, mesh, opts);
+  buildFloor(fp, p.minHeight, mesh);
+}
+
 /**
  * Turn footprints into closed building shells: walls from `minHeight` to the wall top, a floor,
  * and a roof. Feature ids in the mesh are the building's index in `batch.params`.
+ *
+ * @example
+ * ```ts
+ * const mesh = buildMeshes(batch, { ground }, summary);
+ * mesh.indices.length / 3; // triangles
+ * ```
  */
 export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOptions>, summary: Summary, logger?: Logger): MeshBatch {
   const opts = { ...PROCEDURAL_DEFAULTS, ...options };
   const t0 = performance.now();
   const mesh = new MeshBuilder();
-  let skeletonMs = 0;
+  const clock: SkeletonClock = { ms: 0 };
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
     mesh.beginFeature(p.drawAs);
@@ -57,12 +149,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       mesh.endFeature();
       continue;
     }
-    const wallLook = materialLook(p.material);
-    const roofLook = materialLook(p.roof.material);
-    const wallColour = p.colour ?? wallLook?.colour ?? opts.wallColour;
-    const roofColour = p.roof.colour ?? roofLook?.colour ?? (p.roof.shape === 'flat' ? p.colour : null) ?? opts.roofColour;
-    const wallMaterial = () => mesh.useMaterial('wall', wallColour, wallLook?.roughness, wallLook?.metallic);
-    const roofMaterial = () => mesh.useMaterial('roof', roofColour, roofLook?.roughness, roofLook?.metallic);
+    const looks = looksOf(p, mesh, opts);
     let shape = p.roof.shape;
     let builder = roofBuilder(shape);
     if (!builder) {
@@ -70,63 +157,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       builder = flatRoof;
       shape = 'flat';
     }
-    for (const fp of featurePolygons(batch, f)) {
-      if (builder === flatRoof) {
-        wallMaterial();
-        buildWalls(fp, p.minHeight, p.height, mesh, opts);
-        buildFloor(fp, p.minHeight, mesh);
-        roofMaterial();
-        if (!flatRoofFast(fp, p.height, mesh)) summary.warn('roof:flat-not-triangulated');
-        continue;
-      }
-      const inputFor = (footprint: Footprint): RoofInput => {
-        let sk: StraightSkeleton | null | undefined;
-        return {
-          footprint,
-          apex: p.height,
-          minHeight: p.minHeight,
-          roof: p.roof,
-          skeleton: () => {
-            if (sk === undefined) {
-              const t = performance.now();
-              sk = straightSkeleton(footprint);
-              skeletonMs += performance.now() - t;
-            }
-            return sk;
-          },
-          warn: (kind) => summary.warn(kind),
-        };
-      };
-      const input = inputFor(fp);
-      let b: RoofBuilder | undefined = builder;
-      let name = shape;
-      let simplified: RoofInput | null | undefined;
-      while (b) {
-        const model = b.build(input);
-        if (model && emitRoofModel(model, fp, p.minHeight, mesh, opts, wallMaterial, roofMaterial)) break;
-        // the skeleton library failed on this footprint: retry the shape on it without its tiniest jogs
-        if (input.skeleton() === null && simplified === undefined) {
-          const fp2 = simplifyFootprint(fp);
-          simplified = fp2 ? inputFor(fp2) : null;
-          const m2 = simplified && b.build(simplified);
-          if (m2 && fp2 && emitRoofModel(m2, fp2, p.minHeight, mesh, opts, wallMaterial, roofMaterial)) {
-            summary.warn('roof:footprint-simplified-for-skeleton');
-            break;
-          }
-        }
-        const next: RoofBuilder | undefined = b === flatRoof ? undefined : (FALLBACK[b.shapes[0]] ?? hippedRoof);
-        const nextName = next?.shapes[0] ?? 'none';
-        summary.warn(`roof:fallback:${name}->${nextName}`, `${p.source} feature ${p.id}`);
-        b = next;
-        name = nextName;
-      }
-      if (!b) {
-        // even flat failed (cannot triangulate): walls only would leave the shell open; draw the prism
-        wallMaterial();
-        buildWalls(fp, p.minHeight, p.height, mesh, opts);
-        buildFloor(fp, p.minHeight, mesh);
-      }
-    }
+    for (const fp of featurePolygons(batch, f)) buildRoofed(fp, p, builder, shape, mesh, opts, looks, summary, clock);
     if (opts.ground) {
       const g = opts.ground[f];
       const arr = mesh.positions.array;
@@ -134,7 +165,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
     }
     mesh.endFeature();
   }
-  summary.time('skeleton', skeletonMs / 1000);
+  summary.time('skeleton', clock.ms / 1000);
   const out = mesh.finish();
   summary.triangles += out.indices.length / 3;
   summary.time('mesh', (performance.now() - t0) / 1000);

@@ -8,7 +8,7 @@ import { listTiles, readTilePieces } from '../../src/ingest/mvt.js';
 import { TileRejoiner } from '../../src/ingest/rejoin.js';
 import { scanStore, StoreReader, type RecordRef } from '../../src/store/index.js';
 import { ingestToStore } from '../../src/ingest/stream.js';
-import { DATA, freshDir, sfTileGeoJSON } from '../helpers/fixtures.js';
+import { DATA, freshDir, sfTileGeoJSON, translate } from '../helpers/fixtures.js';
 
 /** The streamed ingest read back whole must equal the in-memory one (same origin). */
 async function compare(inputs: string[], name: string) {
@@ -65,6 +65,19 @@ describe('streamed ingest (cityforge tiles): an on-disk store equal to the in-me
     const { store, summary } = await compare([one, one], 'dup');
     expect(store.renames.length).toBe(store.count / 2);
     expect(summary.warnings.get('id:duplicate')).toBe(store.count / 2);
+  });
+
+  it('inputs in several CRSs: streamed and in-memory agree (input order, which copy of an id is renamed, the frame’s CRSs)', async () => {
+    const src = freshDir('stream-crs-src');
+    const one = sfTileGeoJSON(src); // EPSG:4326
+    const utm = translate(one, path.join(src, 'utm.gpkg'), ['-f', 'GPKG', '-t_srs', 'EPSG:32610']);
+    const { store, memory } = await compare([one, utm], 'crs');
+    expect(memory.frame.sourceCrs).toEqual(['EPSG:32610', 'EPSG:4326']);
+    // input order (not grouped by CRS): the 4326 file first, the UTM copy second, with its ids renamed
+    const half = store.count / 2;
+    expect(memory.params.slice(0, half).every((p) => p.source.startsWith('sf-tile.geojson'))).toBe(true);
+    expect(memory.params.slice(half).every((p) => p.source.startsWith('utm.gpkg'))).toBe(true);
+    expect(memory.params.findIndex((p) => p.id.includes('~'))).toBeGreaterThanOrEqual(half);
   });
 
   it('default origin from the inputs’ extents (no second read): near the data', async () => {

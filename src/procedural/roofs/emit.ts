@@ -17,17 +17,15 @@ function newell(m: RoofModel, f: number[]): [number, number, number] {
   return [nx, ny, nz];
 }
 
-/**
- * Emit a roof model with its walls and floor: the outline (footprint rings plus the roof's extra
- * outline nodes) gets walls from `z0` up to each node's height and a floor at `z0`; every face is
- * triangulated in its own plane. Returns false (emitting nothing) when the model's faces do not close
- * onto the footprint, so the caller can fall back.
- */
-export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: MeshBuilder, walls: WallOptions, wallMaterial: () => void, roofMaterial: () => void): boolean {
-  const starts = Array.from(fp.ringStarts.subarray(0, fp.ringStarts.length - 1));
-  const rings = m.outline(starts);
-  if (!rings) return false;
-  // the outline as a footprint with per-vertex tops
+/** A roof face triangulated in its own plane: its nodes, the triangles (indices into them) and its unit normal. */
+interface FaceTriangles {
+  f: number[];
+  t: number[];
+  n: [number, number, number];
+}
+
+/** The model's outline (footprint rings plus the roof's extra outline nodes) as a footprint, with each vertex's top height. */
+function outlineFootprint(m: RoofModel, rings: number[][]): { outline: Footprint; tops: Float64Array } {
   const count = rings.reduce((s, r) => s + r.length, 0);
   const coords = new Float64Array(2 * count);
   const tops = new Float64Array(count);
@@ -42,8 +40,12 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
     }
   });
   ringStarts[rings.length] = k;
-  // triangulate faces first: a face that will not triangulate aborts before anything is emitted
-  const tris: { f: number[]; t: number[]; n: [number, number, number] }[] = [];
+  return { outline: { coords, ringStarts }, tops };
+}
+
+/** Triangulate every face in its own plane, each triangle oriented with the face normal; null when a face will not triangulate. */
+function triangulateFaces(m: RoofModel): FaceTriangles[] | null {
+  const tris: FaceTriangles[] = [];
   for (const f of m.faces) {
     const n = newell(m, f);
     const len = Math.hypot(n[0], n[1], n[2]);
@@ -63,9 +65,8 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
         else flat.push(m.x[v], m.z[v]);
       }
       t = earcut(flat);
-      if (t.length === 0) return false;
+      if (t.length === 0) return null;
     }
-    // orient each triangle with the face normal
     for (let i = 0; i < t.length; i += 3) {
       const [a, b, c] = [f[t[i]], f[t[i + 1]], f[t[i + 2]]];
       const ux = m.x[b] - m.x[a], uy = m.y[b] - m.y[a], uz = m.z[b] - m.z[a];
@@ -75,29 +76,32 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
     }
     tris.push({ f, t, n });
   }
-  const out: Footprint = { coords, ringStarts };
-  wallMaterial();
-  buildWalls(out, z0, tops, mesh, walls);
-  if (count === fp.coords.length / 2) {
-    buildFloor(out, z0, mesh);
-  } else {
-    // the outline has roof nodes on it (gable tops, break lines): earcut can stumble on such collinear
-    // points next to holes, so the floor mirrors the roof faces instead (they tile the footprint)
-    for (const { f } of tris) {
-      const flat: number[] = [];
-      for (const v of f) flat.push(m.x[v], m.y[v]);
-      const t = f.length === 3 ? [0, 1, 2] : earcut(flat);
-      const base = mesh.vertexCount;
-      for (const v of f) mesh.vertex(m.x[v], m.y[v], z0, 0, 0, -1);
-      for (let i = 0; i < t.length; i += 3) {
-        const [a, b, c] = [f[t[i]], f[t[i + 1]], f[t[i + 2]]];
-        const cross = (m.x[b] - m.x[a]) * (m.y[c] - m.y[a]) - (m.y[b] - m.y[a]) * (m.x[c] - m.x[a]);
-        if (cross >= 0) mesh.triangle(base + t[i], base + t[i + 2], base + t[i + 1]);
-        else mesh.triangle(base + t[i], base + t[i + 1], base + t[i + 2]);
-      }
+  return tris;
+}
+
+/**
+ * The floor under a roof whose outline has roof nodes on it (gable tops, break lines): earcut can
+ * stumble on such collinear points next to holes, so the floor mirrors the roof faces (they tile the
+ * footprint), facing down at `z0`.
+ */
+function mirroredFloor(m: RoofModel, tris: FaceTriangles[], z0: number, mesh: MeshBuilder): void {
+  for (const { f } of tris) {
+    const flat: number[] = [];
+    for (const v of f) flat.push(m.x[v], m.y[v]);
+    const t = f.length === 3 ? [0, 1, 2] : earcut(flat);
+    const base = mesh.vertexCount;
+    for (const v of f) mesh.vertex(m.x[v], m.y[v], z0, 0, 0, -1);
+    for (let i = 0; i < t.length; i += 3) {
+      const [a, b, c] = [f[t[i]], f[t[i + 1]], f[t[i + 2]]];
+      const cross = (m.x[b] - m.x[a]) * (m.y[c] - m.y[a]) - (m.y[b] - m.y[a]) * (m.x[c] - m.x[a]);
+      if (cross >= 0) mesh.triangle(base + t[i], base + t[i + 2], base + t[i + 1]);
+      else mesh.triangle(base + t[i], base + t[i + 1], base + t[i + 2]);
     }
   }
-  roofMaterial();
+}
+
+/** The roof faces; a smooth model (domes, onions) shares normals across faces where they bend less than ~35°. */
+function roofFaces(m: RoofModel, tris: FaceTriangles[], mesh: MeshBuilder): void {
   let smooth: Float64Array | null = null;
   if (m.smooth) {
     smooth = new Float64Array(3 * m.x.length);
@@ -121,5 +125,26 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
     }
     for (let i = 0; i < t.length; i += 3) mesh.triangle(base + t[i], base + t[i + 1], base + t[i + 2]);
   }
+}
+
+/**
+ * Emit a roof model with its walls and floor: the outline (footprint rings plus the roof's extra
+ * outline nodes) gets walls from `z0` up to each node's height and a floor at `z0`; every face is
+ * triangulated in its own plane. Returns false (emitting nothing) when the model's faces do not close
+ * onto the footprint, so the caller can fall back.
+ */
+export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: MeshBuilder, walls: WallOptions, wallMaterial: () => void, roofMaterial: () => void): boolean {
+  const rings = m.outline(Array.from(fp.ringStarts.subarray(0, fp.ringStarts.length - 1)));
+  if (!rings) return false;
+  // triangulate faces first: a face that will not triangulate aborts before anything is emitted
+  const tris = triangulateFaces(m);
+  if (!tris) return false;
+  const { outline, tops } = outlineFootprint(m, rings);
+  wallMaterial();
+  buildWalls(outline, z0, tops, mesh, walls);
+  if (tops.length === fp.coords.length / 2) buildFloor(outline, z0, mesh);
+  else mirroredFloor(m, tris, z0, mesh);
+  roofMaterial();
+  roofFaces(m, tris, mesh);
   return true;
 }
