@@ -5,9 +5,13 @@ import type { FrameInfo } from './types.js';
  * The PROJ string of the local frame's horizontal CRS: an ellipsoidal orthographic projection centred
  * on (lon, lat). Its x/y are the east/north coordinates of a point's orthogonal projection on the
  * tangent plane, i.e. exactly the ENU x/y used by 3D Tiles and glTF consumers.
+ *
+ * It is defined on the WGS84 *datum* (`+datum=WGS84`), not merely its ellipsoid: with `+ellps` alone
+ * the CRS has an unknown datum and PROJ skips the datum transformation from every source on another
+ * datum (RD New landed ~110 m off, CH1903+ ~160 m, Tokyo ~460 m).
  */
 export function frameProj(lon: number, lat: number): string {
-  return `+proj=ortho +lat_0=${lat} +lon_0=${lon} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs +type=crs`;
+  return `+proj=ortho +lat_0=${lat} +lon_0=${lon} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs`;
 }
 
 /**
