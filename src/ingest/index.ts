@@ -1,4 +1,4 @@
-import gdal from 'gdal-async';
+import gdal from './gdal.js';
 import { BatchBuilder } from '../core/batch.js';
 import { InputError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByCoords, growByExtent, type Extent } from '../core/extent.js';
@@ -6,7 +6,8 @@ import type { Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
 import type { BuildingParams, FeatureBatch, FrameInfo } from '../core/types.js';
-import type { RawFeature, ReadContext } from './raw.js';
+import { featureLabel, type RawFeature, type ReadContext } from './raw.js';
+import { EarthCheck } from './earth.js';
 import { cleanPolygons } from './repair.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
@@ -32,6 +33,7 @@ export type { SourceFeature } from './source.js';
  * unreadable, no CRS, empty, damaged); broken features go to `ctx.skip`.
  */
 export async function* readSources(inputs: string[], opts: IngestOptions, ctx: ReadContext, logger: Logger, summary?: Summary): AsyncGenerator<SourceFeature> {
+  const earth = new EarthCheck();
   for (const source of openSources(inputs, { ...opts, logger })) {
     summary?.inputs.push(...source.inputs);
     let read = 0;
@@ -39,6 +41,11 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
     try {
       for await (const f of source.read(counting)) {
+        const why = earth.check(f.srs, f.crs, f.feature.wkb);
+        if (why) {
+          ctx.skip('geometry:out-of-range', `${featureLabel(f.feature)}: ${why}`);
+          continue;
+        }
         yield f;
         kept++;
       }
@@ -160,7 +167,7 @@ export interface NormalizedFeature {
  * null for a feature that is skipped (counted in `summary` with file, layer, id and reason).
  */
 export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation, opts: IngestOptions, summary: Summary): NormalizedFeature | null {
-  const detail = `${f.source} feature ${f.id}`;
+  const detail = featureLabel(f);
   const parsed = parseBuilding(f.tags, f.id, f.source, opts, (kind) => summary.warn(kind, detail));
   if ('skip' in parsed) {
     summary.skip(parsed.skip, detail);
@@ -201,7 +208,7 @@ function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: Inges
     const seen = ids.get(p.id);
     if (seen !== undefined) {
       ids.set(p.id, seen + 1);
-      summary.warn('id:duplicate', `${f.source} feature ${f.id}`);
+      summary.warn('id:duplicate', featureLabel(f));
       p.id = `${p.id}~${seen + 1}`;
     } else {
       ids.set(p.id, 1);

@@ -1,4 +1,4 @@
-import gdal from 'gdal-async';
+import gdal from './gdal.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -235,7 +235,7 @@ class VectorTileSource implements Source {
     let read = 0;
     let kept = 0;
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
-    const rejoiner = new TileRejoiner(`${path.basename(input)}#${layerName}`, new Set(tiles.map((t) => `${t.z}:${t.x}:${t.y}`)), REJOIN_DEFAULTS);
+    const rejoiner = new TileRejoiner(`${path.basename(input)}#${layerName}`, `${input} layer ${layerName}`, new Set(tiles.map((t) => `${t.z}:${t.x}:${t.y}`)), REJOIN_DEFAULTS);
     let nPieces = 0;
     for (const t of tiles) {
       const pieces = await readTilePieces(input, t, layerName, this.options.where, counting);

@@ -1,4 +1,4 @@
-import gdal from 'gdal-async';
+import gdal from './gdal.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,6 @@ import { InputError } from '../core/errors.js';
 
 export type { SelectOptions } from './source.js';
 
-gdal.config.set('OSR_DEFAULT_AXIS_MAPPING_STRATEGY', 'TRADITIONAL_GIS_ORDER');
 
 /** A layer opened for reading, with its CRS. */
 export interface OpenLayer {
@@ -201,7 +200,7 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
       continue;
     }
     if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
-    yield { id, source, tags, wkb, pieces: 1 };
+    yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1 };
   }
 }
 

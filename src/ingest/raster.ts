@@ -1,4 +1,4 @@
-import gdal from 'gdal-async';
+import gdal from './gdal.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';

@@ -4,14 +4,21 @@ import type { TagValue } from './tags.js';
 export interface RawFeature {
   /** Source id (unique within its source where the schema guarantees it). */
   id: string;
-  /** `file#layer`. */
+  /** `file#layer` (the file's name): what the property table records as its source. */
   source: string;
+  /** Where it is, for messages: `<file as given> layer <layer>`. */
+  where: string;
   /** Raw attributes. */
   tags: Record<string, TagValue>;
   /** Valid polygonal geometry, WKB in the source CRS. */
   wkb: Uint8Array;
   /** Number of source pieces joined into this feature. */
   pieces: number;
+}
+
+/** How messages name a feature: `<file> layer <layer> feature <id>`. */
+export function featureLabel(f: Pick<RawFeature, 'where' | 'id'>): string {
+  return `${f.where} feature ${f.id}`;
 }
 
 /** What a reader reports besides features. */

@@ -1,4 +1,4 @@
-import gdal from 'gdal-async';
+import gdal from './gdal.js';
 import type { RawFeature } from './raw.js';
 import type { TilePiece } from './mvt.js';
 import { tileBounds } from './webmercator.js';
@@ -113,12 +113,13 @@ export class TileRejoiner {
   /** `tiles`: the input's tiles as `z:x:y` (an edge is shared when the tiles on both sides are in it). */
   constructor(
     private readonly source: string,
+    private readonly where: string,
     private readonly tiles: ReadonlySet<string>,
     private readonly options: RejoinOptions = REJOIN_DEFAULTS,
   ) {}
 
   private feature(p: TilePiece, wkb: Uint8Array, pieces: number): RawFeature {
-    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: this.source, tags: p.tags, wkb, pieces };
+    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: this.source, where: this.where, tags: p.tags, wkb, pieces };
   }
 
   /** Pieces held for re-joining so far. */

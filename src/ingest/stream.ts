@@ -1,4 +1,4 @@
-import gdal from 'gdal-async';
+import gdal from './gdal.js';
 import { featureContains } from '../core/contains.js';
 import { emptyExtent, growByPoint } from '../core/extent.js';
 import { makeFrame } from '../core/frame.js';
@@ -10,16 +10,34 @@ import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type St
 import { openSources } from './formats.js';
 import { INGEST_DEFAULTS, normalizeFeature, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts } from './parts.js';
+import { EarthCheck } from './earth.js';
+import { inputErrorOf } from '../core/errors.js';
+import type { ReadContext } from './raw.js';
 
 /**
  * The default frame origin without reading the features: the centre of the inputs' extents — layer
- * extents for OGR sources (from the header where the format has one), tile bounds for vector tiles;
- * null when no input has an extent (empty).
+ * extents for OGR sources (from the header where the format has one), tile bounds for vector tiles.
+ * A source whose extent holds coordinates that are not places on Earth (a stray feature at lat 95)
+ * is read once more for the boxes of its valid features only, so the origin comes from valid
+ * features. Null when no input has an extent (empty).
  */
 export async function inputsOrigin(inputs: string[], opts: IngestOptions, logger: Logger = NULL_LOGGER): Promise<[number, number] | null> {
   const extent = new SourceExtent();
-  for (const source of openSources(inputs, { ...opts, logger }))
-    for (const { srs, crs, extent: e } of await source.extent()) extent.add(srs, crs, e.minX, e.minY, e.maxX, e.maxY);
+  const earth = new EarthCheck();
+  const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
+  for (const source of openSources(inputs, { ...opts, logger: NULL_LOGGER })) {
+    try {
+      const boxes = await source.extent();
+      if (boxes.every((b) => earth.checkBox(b.srs, b.crs, b.extent) === null)) {
+        for (const { srs, crs, extent: e } of boxes) extent.add(srs, crs, e.minX, e.minY, e.maxX, e.maxY);
+        continue;
+      }
+      logger.info(`${source.label}: its extent holds coordinates that are not places on Earth; the frame's origin comes from its valid features`);
+      for await (const { srs, crs, feature } of source.read(quiet)) if (earth.check(srs, crs, feature.wkb) === null) extent.addWkb(srs, crs, feature.wkb);
+    } catch (e) {
+      throw inputErrorOf('ingest', source.label, e);
+    }
+  }
   // no extent at all (empty inputs): none; the read then says what is wrong with which input
   return extent.empty ? null : extent.origin();
 }
