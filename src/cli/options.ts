@@ -49,7 +49,8 @@ export function readOptions(c: Command): Command {
     .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
     .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(positive('--level-height')).default(BUILD_DEFAULTS.levelHeight))
     .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(positive('--default-height')).default(BUILD_DEFAULTS.defaultHeight))
-    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat));
+    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
+    .addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
 }
 
 /** Options of every command that reads a DEM under the buildings (build, tiles). */
@@ -79,6 +80,7 @@ export interface ReadArgs {
   levelHeight: number;
   defaultHeight: number;
   origin?: [number, number];
+  maxTileMb: number;
 }
 
 /** What commander gives for {@link terrainOptions}. */
@@ -100,7 +102,7 @@ export interface VerbosityArgs {
 
 /** The pipeline's read options from the command line's. */
 export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
-  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin };
+  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20) };
 }
 
 /** The pipeline's terrain options from the command line's. */

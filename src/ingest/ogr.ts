@@ -7,6 +7,7 @@ import { parseOtherTags } from './raw.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError } from '../core/errors.js';
+import { hasBuildingKeys, isBuildingFeature } from './where.js';
 
 export type { SelectOptions } from './source.js';
 
@@ -19,6 +20,8 @@ export interface OpenLayer {
   srs: gdal.SpatialReference;
   /** `AUTHORITY:CODE` or the PROJ string. */
   crsName: string;
+  /** A layer of every OSM tag with no --where: only its buildings and building parts are read. */
+  buildingsOnly: boolean;
 }
 
 const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbPolygon25D, gdal.wkbMultiPolygon25D, gdal.wkbUnknown, gdal.wkbGeometryCollection]);
@@ -117,7 +120,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
         throw new InputError('ingest', `${file} layer ${name}: bad --where '${where}' (${(e as Error).message.trim()})`);
       }
     }
-    return { file, layerName: name, layer, srs, crsName: crsName(srs) };
+    return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && hasBuildingKeys(layer.fields.getNames()) };
   });
   return { ds, layers };
 }
@@ -186,6 +189,10 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
     }
     const id = featureId(tags, f.fid, osm);
     const detail = `${ol.file} layer ${ol.layerName} feature ${id}`;
+    if (ol.buildingsOnly && !isBuildingFeature(tags)) {
+      ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
+      continue;
+    }
     const why = { reason: '', repaired: false };
     let wkb: Uint8Array | null;
     try {

@@ -40,14 +40,20 @@ class UnionFind {
   }
 }
 
-/** Key of the attributes that must be equal for two pieces to be one building. */
-export function attributeKey(tags: Record<string, TagValue>, idAttributes: string[]): string {
-  return JSON.stringify(
-    Object.keys(tags)
-      .filter((k) => !idAttributes.includes(k))
-      .sort()
-      .map((k) => [k, tags[k]]),
-  );
+/**
+ * Whether two pieces' attributes allow them to be one building: equal wherever both have a value (ids
+ * aside). Compared by value, not by schema: tiles of one pyramid can carry different fields (OSM-QA
+ * tiles: 273 in one, 147 in its neighbour), and a field a tile lacks is simply absent there.
+ */
+export function sameAttributes(a: Record<string, TagValue>, b: Record<string, TagValue>, idAttributes: readonly string[]): boolean {
+  for (const k in a) {
+    const va = a[k];
+    if (va === null || va === undefined || va === '' || idAttributes.includes(k)) continue;
+    const vb = b[k];
+    if (vb === null || vb === undefined || vb === '') continue;
+    if (va !== vb && String(va) !== String(vb)) return false;
+  }
+  return true;
 }
 
 /**
@@ -112,14 +118,12 @@ export class TileRejoiner {
 
   /** `tiles`: the input's tiles as `z:x:y` (an edge is shared when the tiles on both sides are in it). */
   constructor(
-    private readonly source: string,
-    private readonly where: string,
     private readonly tiles: ReadonlySet<string>,
     private readonly options: RejoinOptions = REJOIN_DEFAULTS,
   ) {}
 
   private feature(p: TilePiece, wkb: Uint8Array, pieces: number): RawFeature {
-    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: this.source, where: this.where, tags: p.tags, wkb, pieces };
+    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: p.source, where: p.where, tags: p.tags, wkb, pieces };
   }
 
   /** Pieces held for re-joining so far. */
@@ -160,7 +164,6 @@ export class TileRejoiner {
   /** Join the held pieces; returns the resulting features in the order of their first piece. */
   finish(): RawFeature[] {
     const pieces = this.held, polys = this.polys, options = this.options;
-    const keys = pieces.map((p) => attributeKey(p.tags, options.idAttributes));
     const uf = new UnionFind(pieces.length);
     const onEdge = new Set<number>();
     for (const [edge, list] of this.edges) {
@@ -169,7 +172,7 @@ export class TileRejoiner {
       for (const e0 of list) {
         if (e0.side !== 0) continue;
         for (const e1 of list) {
-          if (e1.side !== 1 || keys[e0.piece] !== keys[e1.piece]) continue;
+          if (e1.side !== 1 || !sameAttributes(pieces[e0.piece].tags, pieces[e1.piece].tags, options.idAttributes)) continue;
           const overlap = Math.min(e0.hi, e1.hi) - Math.max(e0.lo, e1.lo);
           if (overlap > options.tolerance) uf.union(e0.piece, e1.piece);
         }

@@ -44,6 +44,8 @@ export interface SelectOptions {
   where?: string;
   /** CRS overriding the source's (any `SpatialReference.fromUserInput` string, e.g. `EPSG:2056`). */
   sSrs?: string;
+  /** Largest size of one vector tile, compressed or not (bytes; default 64 MB): a gzip bomb stops there. */
+  maxTileBytes?: number;
 }
 
 /** What a source format is given besides its inputs. */

@@ -24,6 +24,7 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
     where: o.where,
     sSrs: o.sSrs,
     origin: o.origin,
+    maxTileBytes: o.maxTileBytes,
     onProgress: (n) => progress.update('reading features', n),
   };
 }

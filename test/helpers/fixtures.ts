@@ -129,3 +129,37 @@ export function writePmtiles(file: string, tiles: { z: number; x: number; y: num
   e7((bounds[1] + bounds[3]) / 2);
   fs.writeFileSync(file, Buffer.concat([h, dirBytes, meta, ...entries.map((e) => e.data)]));
 }
+
+// --- OSM-QA-like vector tiles (test-only): a layer of every OSM tag, tiles with different schemas ---
+
+const rect = (lon0: number, lat0: number, lon1: number, lat1: number) => [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]];
+
+/**
+ * A GeoJSON of OSM-like features around the edge between z15 tiles 5238 and 5239 (lon −122.442627):
+ * a building cut by the edge (no `name`), a named building only in the west tile (so the west tile's
+ * schema has `name` and the east tile's has not), an unnamed one in the east tile, and a park (not a
+ * building) across the edge.
+ */
+export function osmQaGeoJSON(dir: string): string {
+  const edge = -122.442626953125;
+  const f = (props: Record<string, unknown>, coords: unknown) => ({ type: 'Feature', properties: props, geometry: { type: 'Polygon', coordinates: coords } });
+  const features = [
+    f({ '@id': 1, building: 'yes', height: 20 }, rect(edge - 0.0004, 37.765, edge + 0.0004, 37.7654)),
+    f({ '@id': 2, building: 'house', name: 'West Hall', 'addr:street': 'Haight Street', height: 9 }, rect(edge - 0.003, 37.766, edge - 0.0025, 37.7663)),
+    f({ '@id': 3, building: 'yes', height: 12 }, rect(edge + 0.002, 37.766, edge + 0.0025, 37.7663)),
+    f({ '@id': 4, leisure: 'park' }, rect(edge - 0.001, 37.7640, edge + 0.001, 37.7645)),
+  ];
+  const out = path.join(dir, 'osm-qa.geojson');
+  fs.writeFileSync(out, JSON.stringify({ type: 'FeatureCollection', features }));
+  return out;
+}
+
+/** Write a vector-tile pyramid (z/x/y.pbf, gzip unless `compress` is false) of one zoom from a vector file, with GDAL's MVT driver. */
+export function writeMvtFolder(src: string, dir: string, layer: string, zoom = 15, compress = true): string {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const ds = gdal.open(src);
+  gdal.vectorTranslate(dir, ds, ['-f', 'MVT', '-nln', layer, '-dsco', `MINZOOM=${zoom}`, '-dsco', `MAXZOOM=${zoom}`, '-dsco', `COMPRESS=${compress ? 'YES' : 'NO'}`, '-dsco', 'MAX_SIZE=5000000']).close();
+  ds.close();
+  fs.rmSync(path.join(dir, 'metadata.json'), { force: true });
+  return dir;
+}

@@ -92,17 +92,18 @@ describe('streamed ingest (cityforge tiles): an on-disk store equal to the in-me
 describe('vector tiles stream through the re-joiner', () => {
   it('only pieces on edges shared with another tile are held; the rest come out tile by tile (SF: 537 of 13,438)', async () => {
     const input = path.join(DATA, 'sf-mvt');
-    const tiles = await listTiles(input);
+    const { tiles, close } = await listTiles(input);
     const summary = new Summary();
     const ctx = summaryContext(summary, NULL_LOGGER);
-    const rejoiner = new TileRejoiner('sf-mvt#building', new Set(tiles.map((t) => `${t.z}:${t.x}:${t.y}`)));
+    const rejoiner = new TileRejoiner(new Set(tiles.map((t) => `${t.z}:${t.x}:${t.y}`)));
     let pieces = 0, early = 0, maxHeld = 0;
     for (const t of tiles) {
-      const p = await readTilePieces(input, t, 'building', undefined, ctx);
+      const p = (await readTilePieces(t, ['building'], undefined, ctx)).pieces;
       pieces += p.length;
       early += rejoiner.add(p).length;
       maxHeld = Math.max(maxHeld, rejoiner.holding);
     }
+    close();
     const late = rejoiner.finish();
     expect(pieces).toBe(13438);
     expect(maxHeld).toBe(rejoiner.report.piecesOnEdges);

@@ -1,0 +1,94 @@
+import gdal from './gdal.js';
+import { InputError } from '../core/errors.js';
+import type { TagValue } from './tags.js';
+
+/**
+ * Attribute filters and the default "buildings only" selection, the same for every source.
+ */
+
+const KEYWORDS = new Set(['and', 'or', 'not', 'is', 'null', 'like', 'ilike', 'in', 'between', 'true', 'false', 'cast', 'as', 'escape', 'integer', 'real', 'string', 'character', 'float', 'numeric', 'date', 'time', 'timestamp', 'boolean', 'smallint', 'bigint']);
+
+/**
+ * The field names an OGR SQL `WHERE` clause refers to: quoted identifiers and bare words that are
+ * neither keywords, numbers nor function names; string literals skipped.
+ *
+ * @example
+ * ```ts
+ * referencedFields(`height > 20 AND "building:levels" IS NOT NULL`); // ['height', 'building:levels']
+ * ```
+ */
+export function referencedFields(where: string): string[] {
+  const out = new Set<string>();
+  const re = /'(?:[^']|'')*'|"((?:[^"]|"")*)"|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(where))) {
+    if (m[1] !== undefined) out.add(m[1].replace(/""/g, '"'));
+    else if (m[2] !== undefined && !m[3] && !KEYWORDS.has(m[2].toLowerCase())) out.add(m[2]);
+  }
+  return [...out];
+}
+
+/**
+ * Apply `where` to a layer whose schema may lack fields the clause names (vector tiles: each tile has
+ * its own schema). Where it does, the layer's features are copied into a memory layer with the missing
+ * fields added, null — so a field missing from one tile is null there, as in any other source — and
+ * the filter applies to the copy. Returns the layer to read (the given one, or the copy); a clause
+ * that is wrong for every schema throws an {@link InputError} naming `label`.
+ */
+export function filteredLayer(layer: gdal.Layer, where: string, label: string): gdal.Layer {
+  try {
+    layer.setAttributeFilter(where);
+    return layer;
+  } catch (e) {
+    const have = new Set(layer.fields.getNames());
+    const missing = referencedFields(where).filter((f) => !have.has(f));
+    const bad = () => new InputError('ingest', `${label}: bad --where '${where}' (${(e as Error).message.trim()})`);
+    if (!missing.length) throw bad();
+    // the missing fields' types are unknown: the first that makes the clause valid
+    for (const type of [gdal.OFTString, gdal.OFTReal, gdal.OFTInteger]) {
+      const copy = copyWithFields(layer, missing, type);
+      try {
+        copy.setAttributeFilter(where);
+        return copy;
+      } catch {
+        // try the next type
+      }
+    }
+    throw bad();
+  }
+}
+
+/** A memory copy of a layer (its features and fields) with null fields `extra` added. */
+function copyWithFields(layer: gdal.Layer, extra: string[], type: string): gdal.Layer {
+  const ds = gdal.drivers.get('Memory').create('');
+  const out = ds.layers.create(layer.name, layer.srs, layer.geomType);
+  layer.fields.forEach((f) => out.fields.add(new gdal.FieldDefn(f.name, f.type)));
+  for (const name of extra) out.fields.add(new gdal.FieldDefn(name, type));
+  for (let f = layer.features.first(); f; f = layer.features.next()) {
+    const g = new gdal.Feature(out);
+    g.fields.set(f.fields.toObject());
+    const geom = f.getGeometry();
+    if (geom) g.setGeometry(geom);
+    out.features.add(g);
+  }
+  // keep the memory dataset alive as long as the layer
+  (out as unknown as { _keep: gdal.Dataset })._keep = ds;
+  return out;
+}
+
+const isYes = (v: TagValue) => v !== null && v !== undefined && v !== '' && v !== 'no' && v !== false;
+
+/**
+ * Whether a layer holds every OSM tag rather than buildings only (OSM-QA tiles, an Overpass export):
+ * it has a `building` or `building:part` field. Such a layer is read for its buildings only, unless a
+ * `--where` says otherwise.
+ */
+export function hasBuildingKeys(fieldNames: Iterable<string>): boolean {
+  for (const n of fieldNames) if (n === 'building' || n === 'building:part') return true;
+  return false;
+}
+
+/** Whether a feature of such a layer is a building or a building part (`building=*` / `building:part=*`, not `no`). */
+export function isBuildingFeature(tags: Record<string, TagValue>): boolean {
+  return isYes(tags['building']) || isYes(tags['building:part']);
+}

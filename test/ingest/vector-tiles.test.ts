@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { DATA, freshDir, osmQaGeoJSON, translate, writeMvtFolder, writePmtiles } from '../helpers/fixtures.js';
+
+/** Run `build` with --json; the summary and the run. */
+function build(args: string[], out: string) {
+  const r = cli(['build', ...args, '-o', out, '--json', '-v']);
+  return { ...r, summary: r.code === 0 ? JSON.parse(r.stdout) : null };
+}
+
+const expectRefused = (r: ReturnType<typeof cli>, out: string, what: RegExp) => {
+  expect(r.code, r.stderr).toBe(3);
+  expect(r.stderr).toMatch(what);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(fs.existsSync(out)).toBe(false);
+  expect(fs.readdirSync(path.dirname(out)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+};
+
+describe('vector tiles from real sources', () => {
+  let dir: string;
+  let qa: string;
+  beforeAll(() => {
+    dir = freshDir('vector-tiles');
+    qa = writeMvtFolder(osmQaGeoJSON(dir), path.join(dir, 'qa'), 'osm');
+  });
+
+  it('tiles-passed-as-separate-files-were-not-rejoined: sf-mvt/*.mvt gives the folder’s 13,148 buildings', () => {
+    const files = fs.readdirSync(path.join(DATA, 'sf-mvt')).map((f) => path.join(DATA, 'sf-mvt', f));
+    const folder = build([path.join(DATA, 'sf-mvt')], path.join(dir, 'folder.glb'));
+    const loose = build(files, path.join(dir, 'files.glb'));
+    // mixed: a folder of some tiles and the rest as files, one tile given twice
+    const some = path.join(dir, 'some');
+    fs.mkdirSync(some);
+    for (const f of files.slice(0, 4)) fs.copyFileSync(f, path.join(some, path.basename(f)));
+    const mixed = build([some, ...files.slice(3)], path.join(dir, 'mixed.glb'));
+    expect(folder.summary.buildingsWritten).toBe(13148);
+    expect(loose.summary.buildingsWritten).toBe(13148);
+    expect(mixed.summary.buildingsWritten).toBe(13148);
+    expect(mixed.stderr).toMatch(/1 more at other zooms or given twice/);
+  });
+
+  it('rejoin-failed-with-different-tile-schemas: a building cut by the edge is one building though the tiles carry different fields', () => {
+    const r = build([qa, '--layer', 'osm'], path.join(dir, 'qa.glb'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/1 buildings re-joined from 2 pieces/);
+    expect(r.summary.buildingsWritten).toBe(3);
+  });
+
+  it('osm-qa-parks-extruded-as-buildings: a layer of every OSM tag gives its buildings only (counted); --where selects otherwise', () => {
+    const r = build([qa, '--layer', 'osm'], path.join(dir, 'qa2.glb'));
+    expect(r.summary.skipped['not-a-building']).toBe(2); // the park's two pieces
+    expect(r.stderr).toMatch(/skipped .*qa layer osm feature 15\/523[89]\/12666#\d+: neither building nor building:part/);
+    const parks = build([qa, '--layer', 'osm', '--where', "leisure = 'park'"], path.join(dir, 'parks.glb'));
+    expect(parks.code, parks.stderr).toBe(0);
+    expect(parks.summary.buildingsWritten).toBe(1);
+  });
+
+  it('default-layer-missing-did-not-list-layers: names the layers there and the --layer to pass', () => {
+    const out = path.join(dir, 'nolayer.glb');
+    expectRefused(cli(['build', qa, '-o', out]), out, /qa layer building: no such layer in its 2 tile\(s\) \(layers: osm\); pass --layer osm/);
+  });
+
+  it('extra-layer-names-silently-ignored: every --layer is read, an unknown one is an error (tiles and OGR)', () => {
+    const out = path.join(dir, 'extra.glb');
+    expectRefused(cli(['build', qa, '--layer', 'osm', 'houses', '-o', out]), out, /layer houses: no such layer .*\(layers: osm\)/);
+    const gpkg = translate(osmQaGeoJSON(dir), path.join(dir, 'qa.gpkg'), ['-f', 'GPKG', '-nln', 'osm']);
+    expectRefused(cli(['build', gpkg, '--layer', 'osm', 'houses', '-o', out]), out, /qa\.gpkg layer houses: no such layer \(layers: osm\)/);
+    // two real layers of the SF tiles: buildings and the landcover polygons both read
+    const both = build([path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--layer', 'building', 'landcover'], path.join(dir, 'both.glb'));
+    const one = build([path.join(DATA, 'sf-mvt', '15-5238-12666.mvt')], path.join(dir, 'one.glb'));
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.summary.featuresRead).toBeGreaterThan(one.summary.featuresRead);
+  });
+
+  it('where-on-tiles-crashed: a field missing from one tile is null there; a bad clause is exit 3 naming the tile', () => {
+    // `name` exists only in the west tile: the east tile's features have it null
+    const named = build([qa, '--layer', 'osm', '--where', "name = 'West Hall'"], path.join(dir, 'named.glb'));
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.summary.buildingsWritten).toBe(1);
+    const unnamed = build([qa, '--layer', 'osm', '--where', 'name IS NULL AND building IS NOT NULL'], path.join(dir, 'unnamed.glb'));
+    expect(unnamed.code, unnamed.stderr).toBe(0);
+    expect(unnamed.summary.buildingsWritten).toBe(2);
+    const out = path.join(dir, 'badwhere.glb');
+    expectRefused(cli(['build', qa, '--layer', 'osm', '--where', 'height >>> 3', '-o', out]), out, /qa tile 15\/523[89]\/12666 layer osm: bad --where 'height >>> 3'/);
+  });
+});
+
+describe('hostile vector tiles: exit 3 naming the file or tile, never a stack trace, bounded memory', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('vector-tiles-hostile');
+  });
+  const tile = () => fs.readFileSync(path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'));
+
+  it('tile-zoom-above-30-misplaced-everything: z > 30 or x/y outside the zoom is refused naming the tile', () => {
+    const out = path.join(dir, 'z.glb');
+    const z31 = path.join(dir, '31-5238-12666.mvt');
+    fs.writeFileSync(z31, tile());
+    expectRefused(cli(['build', z31, '-o', out]), out, /31-5238-12666\.mvt: tile zoom 31 is not 0–30/);
+    const xbad = path.join(dir, '3-9-1.mvt');
+    fs.writeFileSync(xbad, tile());
+    expectRefused(cli(['build', xbad, '-o', out]), out, /3-9-1\.mvt: tile 3\/9\/1 is outside zoom 3/);
+  });
+
+  it('zero-length-or-truncated-gzip-mvt-crashed: exit 3 naming the tile', () => {
+    const out = path.join(dir, 'e.glb');
+    const empty = path.join(dir, '15-5238-12666.mvt');
+    fs.writeFileSync(empty, new Uint8Array(0));
+    expectRefused(cli(['build', empty, '-o', out]), out, /15-5238-12666\.mvt tile 15\/5238\/12666: empty \(0 bytes\)/);
+    const gz = zlib.gzipSync(tile());
+    const cut = path.join(dir, 'cut', '15-5238-12666.mvt');
+    fs.mkdirSync(path.dirname(cut));
+    fs.writeFileSync(cut, gz.subarray(0, gz.length >> 1));
+    expectRefused(cli(['build', cut, '-o', out]), out, /15-5238-12666\.mvt tile 15\/5238\/12666: broken gzip/);
+  });
+
+  it('gzip-bomb-took-2.7-GB: a tile that decompresses beyond the limit stops at the limit', () => {
+    const out = path.join(dir, 'bomb.glb');
+    const bomb = path.join(dir, 'bomb', '15-5238-12666.mvt');
+    fs.mkdirSync(path.dirname(bomb));
+    fs.writeFileSync(bomb, zlib.gzipSync(Buffer.alloc(200 << 20), { level: 9 })); // 200 MB of zeros, ~200 KB
+    const r = cli(['build', bomb, '-o', out]);
+    expectRefused(r, out, /decompresses to more than the limit of 67108864 bytes .*--max-tile-mb/);
+    // the limit is an option
+    const small = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-tile-mb', '0.01', '-o', out]);
+    expectRefused(small, out, /more than the limit of 10485 for one tile/);
+  });
+
+  it('corrupt-pmtiles-crashed and bad-gzip-in-mbtiles-crashed: exit 3 naming the archive', () => {
+    const out = path.join(dir, 'a.glb');
+    const pm = path.join(dir, 'bad.pmtiles');
+    writePmtiles(pm, [{ z: 15, x: 5238, y: 12666, data: new Uint8Array(tile()) }], [-122.45, 37.76, -122.44, 37.77]);
+    const bytes = fs.readFileSync(pm);
+    bytes.fill(0xff, 127, 140); // the root directory
+    fs.writeFileSync(pm, bytes);
+    const r = cli(['build', pm, '-o', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/bad\.pmtiles/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const mb = translate(sfOne(dir), path.join(dir, 'bad.mbtiles'), ['-f', 'MBTiles', '-dsco', 'MINZOOM=15', '-dsco', 'MAXZOOM=15', '-nln', 'building']);
+    // replace every tile's data by a broken gzip stream
+    const ds = gdalOpenSqlite(mb);
+    try {
+      ds.executeSQL(`UPDATE tiles SET tile_data = X'1f8b0800000000000003ffff'`);
+    } catch {
+      // a statement that returns no rows: gdal-async reports the missing result set
+    }
+    ds.close();
+    expectRefused(cli(['build', mb, '-o', out]), out, /bad\.mbtiles tile 15\/\d+\/\d+: broken gzip/);
+  });
+});
+
+import gdal from 'gdal-async';
+
+/** One SF tile's buildings as GeoJSON (for an MBTiles). */
+function sfOne(dir: string): string {
+  const out = path.join(dir, 'one.geojson');
+  if (fs.existsSync(out)) return out;
+  gdal.vsimem.set(fs.readFileSync(path.join(DATA, 'sf-mvt', '15-5238-12666.mvt')), '/vsimem/one/15/5238/12666.pbf');
+  const src = gdal.open('/vsimem/one/15/5238/12666.pbf');
+  gdal.vectorTranslate(out, src, ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', 'building']).close();
+  src.close();
+  gdal.vsimem.release('/vsimem/one/15/5238/12666.pbf');
+  return out;
+}
+
+/** An MBTiles file opened read-write as plain SQLite. */
+function gdalOpenSqlite(file: string): gdal.Dataset {
+  const link = `${file}.sqlite`;
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(path.resolve(file), link);
+  const ds = gdal.open(link, 'r+', ['SQLite']);
+  fs.rmSync(link, { force: true });
+  return ds;
+}
