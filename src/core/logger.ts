@@ -3,6 +3,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** A logger is passed into every stage; library code never writes to the console itself. */
 export interface Logger {
+  /** The lowest level written (optional: a logger may not say). */
+  readonly level?: LogLevel;
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
@@ -24,5 +26,5 @@ export function createLineLogger(level: LogLevel, write: (line: string) => void)
   const at = (l: LogLevel) => (message: string) => {
     if (ORDER[l] >= min) write(`${l === 'info' ? '' : l + ': '}${message}`);
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { level, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

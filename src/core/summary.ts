@@ -1,3 +1,5 @@
+import type { Logger } from './logger.js';
+
 /**
  * Counters every stage adds to: what was read, built, skipped (by reason) and warned about (by kind).
  * The CLI prints it at the end of a run; `--json` prints {@link Summary.toJSON}.
@@ -22,16 +24,28 @@ export class Summary {
   /** First few examples per skip reason / warning kind, for the log. */
   readonly examples = new Map<string, string[]>();
 
+  /**
+   * @param logger where every skip and warning is named, at debug level (`-v`): one line each, with
+   *   the file, layer and feature id its caller gives.
+   */
+  constructor(private readonly logger?: Logger) {}
+
   /** Count a skipped feature under `reason`; `detail` names the file, layer and feature. */
   skip(reason: string, detail?: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
-    if (detail) this.example(`skip:${reason}`, detail);
+    if (detail) {
+      this.example(`skip:${reason}`, detail);
+      this.logger?.debug(`skipped (${reason}) ${detail}`);
+    }
   }
 
   /** Count a warning of `kind`; `detail` names the file, layer and feature. */
   warn(kind: string, detail?: string): void {
     this.warnings.set(kind, (this.warnings.get(kind) ?? 0) + 1);
-    if (detail) this.example(`warn:${kind}`, detail);
+    if (detail) {
+      this.example(`warn:${kind}`, detail);
+      this.logger?.debug(`warning (${kind}) ${detail}`);
+    }
   }
 
   /** Add `seconds` to the stage timing `stage`. */

@@ -59,14 +59,8 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
 /** The read context that counts into a summary and logs at debug level. */
 export function summaryContext(summary: Summary, logger: Logger, onProgress?: (featuresRead: number) => void): ReadContext {
   return {
-    skip: (reason, detail) => {
-      summary.skip(reason, detail);
-      logger.debug(`skipped ${detail}`);
-    },
-    warn: (kind, detail) => {
-      summary.warn(kind, detail);
-      logger.debug(`warning ${kind}: ${detail}`);
-    },
+    skip: (reason, detail) => summary.skip(reason, detail),
+    warn: (kind, detail) => summary.warn(kind, detail),
     tick: () => {
       summary.featuresRead++;
       if (onProgress && summary.featuresRead % 1000 === 0) onProgress(summary.featuresRead);
@@ -150,8 +144,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger);
-  const replaced = resolveParts(batch);
-  for (let i = 0; i < replaced; i++) summary.warn('building:outline-drawn-as-parts');
+  for (const o of resolveParts(batch)) summary.warn('building:outline-drawn-as-parts', `${batch.params[o].source} feature ${batch.params[o].id}`);
   summary.time('reproject', (performance.now() - t1) / 1000);
   return batch;
 }

@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { PMTiles, TileType, tileIdToZxy, type RangeResponse, type Source as PmSource } from 'pmtiles';
 import type { ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
-import { crsName, validPolygonalWKB } from './ogr.js';
+import { crsName, GEOMETRY_REASONS, validPolygonalWKB } from './ogr.js';
 import { tileBounds } from './webmercator.js';
 
 export { tileBounds } from './webmercator.js';
@@ -330,7 +330,7 @@ function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: s
     const why = { reason: '', repaired: false };
     const wkb = validPolygonalWKB(f.getGeometry(), why);
     if (!wkb) {
-      ctx.skip(why.reason, `${detail}: ${why.reason}`);
+      ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}`);
       continue;
     }
     if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);

@@ -150,31 +150,53 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: str
     why.reason = 'geometry:not-polygonal';
     return null;
   }
-  let g = geom;
+  // a collection keeps its polygons only (a collection of lines has none)
+  let g: gdal.Geometry | null = type === gdal.wkbGeometryCollection ? polygonsOf(geom) : geom;
+  if (!g) {
+    why.reason = 'geometry:not-polygonal';
+    return null;
+  }
   if (!g.isValid()) {
     try {
-      g = g.makeValid();
+      // MakeValid can turn a degenerate ring into a line or a point: keep what is polygonal
+      g = polygonsOf(g.makeValid());
     } catch {
-      why.reason = 'geometry:invalid';
-      return null;
+      g = null;
     }
     why.repaired = true;
-    if ((g.wkbType & 0xff) === gdal.wkbGeometryCollection) {
-      const parts = new gdal.MultiPolygon();
-      for (const child of (g as gdal.GeometryCollection).children) {
-        const t = child.wkbType & 0xff;
-        if (t === gdal.wkbPolygon) parts.children.add(child);
-        else if (t === gdal.wkbMultiPolygon) for (const c of (child as gdal.MultiPolygon).children) parts.children.add(c);
-      }
-      g = parts;
-    }
-    if (g.isEmpty() || (g as gdal.MultiPolygon).getArea() <= 0) {
+    if (!g || g.isEmpty() || !(polygonalArea(g) > 0)) {
       why.reason = 'geometry:invalid';
       return null;
     }
   }
   return g.toWKB('LSB');
 }
+
+/** What a {@link validPolygonalWKB} reason means, in words. */
+export const GEOMETRY_REASONS: Readonly<Record<string, string>> = {
+  'geometry:empty': 'empty geometry',
+  'geometry:not-polygonal': 'not a polygon (nor a collection holding one)',
+  'geometry:invalid': 'invalid geometry, and MakeValid left no polygon',
+  'geometry:unreadable': 'the geometry cannot be read',
+};
+
+/** The polygonal part of a geometry (a polygon or multipolygon as it is; a collection's polygons), or null when there is none. */
+function polygonsOf(g: gdal.Geometry): gdal.Geometry | null {
+  const t = g.wkbType & 0xff;
+  if (t === gdal.wkbPolygon || t === gdal.wkbMultiPolygon) return g;
+  if (t !== gdal.wkbGeometryCollection) return null;
+  const parts = new gdal.MultiPolygon();
+  for (const child of (g as gdal.GeometryCollection).children) {
+    const c = polygonsOf(child);
+    if (!c) continue;
+    if ((c.wkbType & 0xff) === gdal.wkbPolygon) parts.children.add(c);
+    else for (const p of (c as gdal.MultiPolygon).children) parts.children.add(p);
+  }
+  return parts.children.count() ? parts : null;
+}
+
+/** The area of a polygon or multipolygon. */
+const polygonalArea = (g: gdal.Geometry) => ((g.wkbType & 0xff) === gdal.wkbPolygon ? (g as gdal.Polygon).getArea() : (g as gdal.MultiPolygon).getArea());
 
 /** Read the features of one opened layer. */
 export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFeature> {
@@ -195,15 +217,16 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
     }
     const why = { reason: '', repaired: false };
     let wkb: Uint8Array | null;
+    let error = '';
     try {
       wkb = validPolygonalWKB(f.getGeometry(), why);
     } catch (e) {
       why.reason = 'geometry:unreadable';
+      error = ` (${(e as Error).message})`;
       wkb = null;
-      ctx.warn('geometry:unreadable', `${detail}: ${(e as Error).message}`);
     }
     if (!wkb) {
-      ctx.skip(why.reason, `${detail}: ${why.reason}`);
+      ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
       continue;
     }
     if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);

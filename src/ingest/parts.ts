@@ -60,9 +60,9 @@ export function matchParts(outlines: (visit: (o: number, x0: number, y0: number,
 /**
  * S3DB building parts: a building outline with `building:part` features inside it is not drawn; its
  * parts are, under the outline's feature id (the outline keeps the building's metadata). Sets
- * `drawAs` and `partOf` on every feature; returns the number of outlines replaced by parts.
+ * `drawAs` and `partOf` on every feature; returns the outlines replaced by parts (their indices, in order).
  */
-export function resolveParts(b: FeatureBatch, cell = 50): number {
+export function resolveParts(b: FeatureBatch, cell = 50): number[] {
   const n = b.params.length;
   const bbox = new Float64Array(4 * n);
   for (let f = 0; f < n; f++) {
@@ -93,5 +93,5 @@ export function resolveParts(b: FeatureBatch, cell = 50): number {
     }
   });
   for (const o of replaced) b.params[o].drawAs = -1;
-  return replaced.size;
+  return [...replaced].sort((x, y) => x - y);
 }

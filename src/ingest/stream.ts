@@ -151,7 +151,10 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
     replaced.add(o);
   });
   store.replaced = [...replaced].sort((a, b) => a - b);
-  for (let i = 0; i < replaced.size; i++) summary.warn('building:outline-drawn-as-parts');
+  for (const o of store.replaced) {
+    const { params } = reader.feature(o);
+    summary.warn('building:outline-drawn-as-parts', `${params.source} feature ${params.id}`);
+  }
 }
 
 /** One feature's polygons as a batch of one (for the point-in-feature helpers). */

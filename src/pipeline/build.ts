@@ -70,7 +70,7 @@ export function meshTerrain(grid: ElevationGrid, maxError: number, summary: Summ
  */
 export async function buildGlb(inputs: string[], options: Partial<BuildOptions> = {}): Promise<BuildResult> {
   const o: BuildOptions = { ...BUILD_DEFAULTS, ...options };
-  const summary = new Summary();
+  const summary = new Summary(o.logger);
   const t0 = performance.now();
   const { batch, ground, terrain } = await prepareCity(inputs, o, summary);
   o.progress.update('building meshes', 0, batch.params.length);

@@ -43,7 +43,7 @@ export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & 
   const have = rasterExtentInFrame(o.terrain, frame).extent;
   if (!extentsOverlap(have, want)) {
     logger.warn(`${o.terrain}: the raster does not overlap the buildings; building on flat ground`);
-    summary.warn('terrain:no-overlap-built-flat');
+    summary.warn('terrain:no-overlap-built-flat', o.terrain);
     return undefined;
   }
   return readElevation(o.terrain, frame, want, { zScale: o.zScale, resolution: o.terrainResolution, maxSamples: o.terrainMaxSamples }, logger, summary);

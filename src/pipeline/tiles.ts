@@ -125,7 +125,7 @@ async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, su
  */
 export async function buildTileset(inputs: string[], options: Partial<TilesOptions> & { output: string }): Promise<Summary> {
   const o: TilesOptions & { output: string } = { ...TILES_DEFAULTS, ...options };
-  const summary = new Summary();
+  const summary = new Summary(o.logger);
   const t0 = performance.now();
   outputFolder(o.output);
   removeStaleTemporaries(path.join(o.output, 'tiles'));
@@ -150,7 +150,7 @@ export async function buildTileset(inputs: string[], options: Partial<TilesOptio
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
       const jobs = Math.min(o.jobs, units.length);
-      const r = await buildTilesInWorkers(jobs, job, units, () => o.progress.update('building tiles', ++done, units.length));
+      const r = await buildTilesInWorkers(jobs, job, units, () => o.progress.update('building tiles', ++done, units.length), o.logger);
       for (const s of r.summaries) summary.add(s);
       o.logger.info(`tiles: ${r.built} built, ${r.skipped} already complete (resumed), ${jobs} worker threads`);
     } else {
@@ -186,7 +186,7 @@ function unitsOf(root: TileNode): PlanUnit[] {
  */
 export async function planTiles(inputs: string[], options: Partial<PlanOptions> = {}): Promise<PlanUnit[]> {
   const o: PlanOptions = { ...PLAN_DEFAULTS, ...options };
-  const summary = new Summary();
+  const summary = new Summary(o.logger);
   if (o.store) {
     const dir = o.store;
     const kept = keptStore(dir, inputs, o);

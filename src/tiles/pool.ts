@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { CityforgeError, type ErrorKind } from '../core/errors.js';
 import type { SummaryJSON } from '../core/summary.js';
+import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import type { TileJob } from './build.js';
 import type { TileNode } from './partition.js';
 
@@ -8,10 +9,12 @@ import type { TileNode } from './partition.js';
 export interface TileWorkerData {
   job: TileJob;
   units: TileNode[];
+  /** Name every skip and warning (`-v`): the worker sends them as log lines. */
+  verbose: boolean;
 }
 
 /** A worker's report. */
-export type TileWorkerMessage = { type: 'tile' } | { type: 'done'; built: number; skipped: number; summary: SummaryJSON } | { type: 'failed'; kind: ErrorKind; stage: string; message: string };
+export type TileWorkerMessage = { type: 'tile' } | { type: 'log'; line: string } | { type: 'done'; built: number; skipped: number; summary: SummaryJSON } | { type: 'failed'; kind: ErrorKind; stage: string; message: string };
 
 /** The job with its DEM grid's heights moved into shared memory: every worker reads the one copy. */
 function shared(job: TileJob): TileJob {
@@ -29,7 +32,7 @@ function shared(job: TileJob): TileJob {
  * is shared memory). Each tile's bytes depend only on its own buildings, so the output is the same
  * for any `jobs`. The first worker to fail stops the others.
  */
-export async function buildTilesInWorkers(jobs: number, job: TileJob, units: TileNode[], onTile: () => void): Promise<{ built: number; skipped: number; summaries: SummaryJSON[] }> {
+export async function buildTilesInWorkers(jobs: number, job: TileJob, units: TileNode[], onTile: () => void, logger: Logger = NULL_LOGGER): Promise<{ built: number; skipped: number; summaries: SummaryJSON[] }> {
   const url = new URL('./worker.js', import.meta.url);
   const common = shared(job);
   const workers: Worker[] = [];
@@ -37,12 +40,13 @@ export async function buildTilesInWorkers(jobs: number, job: TileJob, units: Til
     const results = await Promise.all(
       Array.from({ length: jobs }, (_, i) =>
         new Promise<{ built: number; skipped: number; summary: SummaryJSON }>((resolve, reject) => {
-          const workerData: TileWorkerData = { job: common, units: units.filter((_, k) => k % jobs === i) };
+          const workerData: TileWorkerData = { job: common, units: units.filter((_, k) => k % jobs === i), verbose: logger.level === 'debug' };
           const w = new Worker(url, { workerData });
           workers.push(w);
           let finished = false;
           w.on('message', (m: TileWorkerMessage) => {
             if (m.type === 'tile') onTile();
+            else if (m.type === 'log') logger.debug(m.line);
             else if (m.type === 'failed') {
               finished = true;
               reject(new CityforgeError(m.kind, m.stage, m.message.replace(/^cityforge [^:]*: /, '')));

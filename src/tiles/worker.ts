@@ -7,8 +7,8 @@ import type { TileWorkerData, TileWorkerMessage } from './pool.js';
 
 /** Tile worker: builds its share of the tiles (see pool.ts) and reports each one. */
 const d = workerData as TileWorkerData;
-const summary = new Summary();
 const post = (m: TileWorkerMessage) => parentPort!.postMessage(m);
+const summary = new Summary(d.verbose ? { ...NULL_LOGGER, level: 'debug', debug: (line) => post({ type: 'log', line }) } : undefined);
 try {
   const { built, skipped } = await buildTiles(d.job, d.units, NULL_LOGGER, summary, () => post({ type: 'tile' }));
   post({ type: 'done', built, skipped, summary: summary.toJSON() });

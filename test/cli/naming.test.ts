@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { DATA, freshDir } from '../helpers/fixtures.js';
+
+const ring = (x: number, y: number, d: number) => [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]];
+const fc = (features: unknown[]) => JSON.stringify({ type: 'FeatureCollection', features });
+const f = (id: string, geometry: unknown, props: Record<string, unknown> = {}) => ({ type: 'Feature', properties: { id, ...props }, geometry });
+
+/** The named skips and warnings of a -v run, and the totals of its summary. */
+function named(stderr: string, summaryJson: string) {
+  const s = JSON.parse(summaryJson);
+  const lines = stderr.split('\n');
+  return {
+    skips: lines.filter((l) => /^debug: skipped \(/.test(l)).length,
+    warnings: lines.filter((l) => /^debug: warning \(/.test(l)).length,
+    skippedTotal: s.skippedTotal as number,
+    warningsTotal: Object.values(s.warnings as Record<string, number>).reduce((a, b) => a + b, 0),
+  };
+}
+
+describe('broken geometries are feature errors, named', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('naming');
+  });
+
+  it('makevalid-line-showed-as-getArea-is-not-a-function and geometrycollection-of-lines-crashed-build', () => {
+    const file = path.join(dir, 'broken.geojson');
+    fs.writeFileSync(
+      file,
+      fc([
+        f('back-and-forth', { type: 'Polygon', coordinates: [[[7.42, 43.73], [7.421, 43.731], [7.42, 43.73], [7.421, 43.731], [7.42, 43.73]]] }),
+        f('gc-lines', { type: 'GeometryCollection', geometries: [{ type: 'LineString', coordinates: [[7.42, 43.73], [7.421, 43.731]] }] }),
+        f('gc-mixed', { type: 'GeometryCollection', geometries: [{ type: 'LineString', coordinates: [[7.42, 43.73], [7.421, 43.731]] }, { type: 'Polygon', coordinates: [ring(7.42, 43.735, 0.0003)] }] }),
+        f('ok', { type: 'Polygon', coordinates: [ring(7.421, 43.736, 0.0003)] }),
+      ]),
+    );
+    const r = cli(['build', file, '-o', path.join(dir, 'broken.glb'), '-v', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.buildingsWritten).toBe(2); // gc-mixed keeps its polygon
+    expect(s.skipped['geometry:invalid']).toBe(1);
+    expect(s.skipped['geometry:not-polygonal']).toBe(1);
+    expect(s.skipped['geometry:unreadable']).toBeUndefined();
+    expect(r.stderr).toMatch(/skipped \(geometry:invalid\) .*broken\.geojson layer broken feature back-and-forth: invalid geometry, and MakeValid left no polygon/);
+    expect(r.stderr).toMatch(/skipped \(geometry:not-polygonal\) .*feature gc-lines: not a polygon/);
+    expect(r.stderr).not.toMatch(/is not a function/);
+  });
+
+  it('verbose-did-not-name-every-skip-and-warning: -v names each one (file, layer, feature id) — build and tiles with worker threads', () => {
+    const b = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', path.join(dir, 'm.glb'), '-v', '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    const nb = named(b.stderr, b.stdout);
+    expect(nb.warningsTotal).toBeGreaterThan(1000);
+    expect(nb.skips).toBe(nb.skippedTotal);
+    expect(nb.warnings).toBe(nb.warningsTotal);
+    expect(b.stderr).toMatch(/^debug: warning \(building:outline-drawn-as-parts\) monaco\.osm\.pbf#multipolygons feature [rw]\d+$/m);
+    const t = cli(['tiles', path.join(DATA, 'sf-mvt'), '-o', path.join(dir, 't'), '--jobs', '2', '-v', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    const nt = named(t.stderr, t.stdout);
+    expect(nt.skippedTotal + nt.warningsTotal).toBeGreaterThan(0);
+    expect(nt.skips).toBe(nt.skippedTotal);
+    expect(nt.warnings).toBe(nt.warningsTotal);
+  });
+});
