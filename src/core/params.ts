@@ -17,6 +17,6 @@ export function makeParams(p: Partial<BuildingParams> & { id: string }): Buildin
     drawAs: 0,
     pieces: 1,
     ...p,
-    roof: { shape: 'flat', height: null, angle: null, levels: null, direction: null, orientation: null, colour: null, material: null, ...p.roof },
+    roof: { shape: 'flat', height: null, angle: null, levels: null, direction: null, orientation: null, colour: null, material: null, onTop: false, ...p.roof },
   };
 }

@@ -40,6 +40,11 @@ export interface RoofParams {
   colour: string | null;
   /** `roof:material`, or null. */
   material: string | null;
+  /**
+   * Whether the building's height came from `building:levels` (which count the storeys below the
+   * roof) with no roof height tagged: the roof's derived height then stands on top of the walls.
+   */
+  onTop: boolean;
 }
 
 /** Everything downstream needs to know about one building, parsed once at ingest; nothing later reads raw tags. */

@@ -100,12 +100,24 @@ function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: (kind: str
   return { roofHeight, roofAngle, roofLevels };
 }
 
-/** The building's heights: apex (`height`, else levels, else the default) and bottom (`min_height`, else `building:min_level`). */
-function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: (kind: string) => void): { height: number; minHeight: number; levels: number; minLevel: number } {
+/**
+ * The building's heights: bottom (`min_height`, else `building:min_level` × level height, else 0) and
+ * apex (`height`; else `building:levels` × level height + the tagged roof height, with the roof's
+ * derived height on top when none is tagged; else the bottom + the default height). Every value
+ * replaced is counted through `warn`.
+ */
+function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: (kind: string) => void): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean } {
   const lh = options.levelHeight;
   const levels = parseLevels(first(tags, ['building:levels', 'levels']));
   const minLevel = parseLevels(tags['building:min_level']);
   if (first(tags, ['building:levels', 'levels']) !== undefined && Number.isNaN(levels)) warn('levels:unparsed');
+  const rawMin = first(tags, ['min_height', 'render_min_height', 'building:min_height']);
+  let minHeight = parseLength(rawMin);
+  if (rawMin !== undefined && (Number.isNaN(minHeight) || minHeight < 0)) {
+    warn('min_height:unparsed');
+    minHeight = NaN;
+  }
+  if (Number.isNaN(minHeight)) minHeight = minLevel >= 0 ? minLevel * lh : 0;
   const rawHeight = first(tags, ['height', 'render_height', 'building:height']);
   let height = parseLength(rawHeight);
   if (rawHeight !== undefined) {
@@ -116,27 +128,27 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
       height = NaN;
     }
   }
-  if (Number.isNaN(height) && levels > 0) height = levels * lh + (Number.isNaN(roofHeight) ? 0 : roofHeight);
+  let fromLevels = false;
+  if (Number.isNaN(height) && levels > 0) {
+    // building:levels counts the storeys above ground, below the roof (a part's: from the ground up to its top)
+    height = levels * lh + (Number.isNaN(roofHeight) ? 0 : roofHeight);
+    fromLevels = Number.isNaN(roofHeight);
+  }
   if (Number.isNaN(height) || height > options.maxHeight) {
     if (rawHeight === undefined && Number.isNaN(levels)) warn('height:missing');
-    height = options.defaultHeight;
+    // a part that starts high up (min_height) and says nothing of its top: the default above its bottom
+    height = minHeight + options.defaultHeight;
+    fromLevels = false;
   }
-  const rawMin = first(tags, ['min_height', 'render_min_height', 'building:min_height']);
-  let minHeight = parseLength(rawMin);
-  if (rawMin !== undefined && (Number.isNaN(minHeight) || minHeight < 0)) {
-    warn('min_height:unparsed');
-    minHeight = NaN;
-  }
-  if (Number.isNaN(minHeight)) minHeight = minLevel >= 0 ? minLevel * lh : 0;
   if (minHeight >= height) {
     warn('min_height:not-below-height');
     minHeight = 0;
   }
-  return { height, minHeight, levels, minLevel };
+  return { height, minHeight, levels, minLevel, fromLevels };
 }
 
 /** The roof's shape, direction, orientation, colour and material as tagged. */
-function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roofAngle: number; roofLevels: number }, warn: (kind: string) => void): RoofParams {
+function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roofAngle: number; roofLevels: number }, onTop: boolean, warn: (kind: string) => void): RoofParams {
   const direction = parseDirection(tags['roof:direction']);
   if (tags['roof:direction'] !== undefined && direction === null) warn('roof:direction:unparsed');
   const orientationTag = str(tags['roof:orientation']);
@@ -152,6 +164,7 @@ function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roof
     orientation,
     colour,
     material: str(tags['roof:material']),
+    onTop,
   };
 }
 
@@ -176,12 +189,12 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
   if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };
   const tagged = taggedRoof(tags, options.levelHeight, warn);
-  const { height, minHeight, levels, minLevel } = heightsOf(tags, options, tagged.roofHeight, warn);
+  const { height, minHeight, levels, minLevel, fromLevels } = heightsOf(tags, options, tagged.roofHeight, warn);
   if (!Number.isNaN(tagged.roofHeight) && tagged.roofHeight > height - minHeight) {
     warn('roof:height:taller-than-building');
     tagged.roofHeight = height - minHeight;
   }
-  const roof = roofOf(tags, tagged, warn);
+  const roof = roofOf(tags, tagged, fromLevels, warn);
   const colour = parseColour(first(tags, ['building:colour', 'colour']));
   if (first(tags, ['building:colour', 'colour']) !== undefined && colour === null) warn('colour:unparsed');
   const buildingTag = str(first(tags, ['building', 'building:part', 'type', 'class']));

@@ -103,6 +103,18 @@ describe('parseBuilding heights', () => {
     expect(p.minHeight).toBe(0);
     expect(warnings).toContain('min_height:not-below-height');
   });
+  it('min-height-without-height-reset-to-0 (Helsinki Cathedral’s corner domes): the part starts at min_height and takes the default above it', () => {
+    const { p, warnings } = params({ 'building:part': 'yes', min_height: '18', 'roof:height': '5', 'roof:shape': 'dome' });
+    expect(p.minHeight).toBe(18);
+    expect(p.height).toBe(18 + TAG_DEFAULTS.defaultHeight);
+    expect(p.roof.height).toBe(5);
+    expect(warnings).toEqual(['height:missing']);
+  });
+  it('levels without a roof height: the roof’s derived height goes on top (roof.onTop); with one tagged, it is included', () => {
+    expect(params({ 'building:levels': '1', 'roof:shape': 'hipped' }).p.roof.onTop).toBe(true);
+    expect(params({ 'building:levels': '1', 'roof:shape': 'hipped', 'roof:height': '2' }).p).toMatchObject({ height: 5, roof: { onTop: false } });
+    expect(params({ height: '8', 'roof:shape': 'hipped' }).p.roof.onTop).toBe(false);
+  });
   it('extrude=false and underground are skipped with a reason', () => {
     expect(run({ extrude: 'false', height: 3 }).r).toEqual({ skip: 'extrude=false' });
     expect(run({ underground: 'true' }).r).toEqual({ skip: 'underground' });

@@ -5,6 +5,7 @@ import { Summary } from '../../src/core/summary.js';
 import type { FeatureBatch, RoofParams } from '../../src/core/types.js';
 import { buildMeshes, ROOF_BUILDERS, straightSkeleton } from '../../src/procedural/index.js';
 import { batchFromFixtures } from '../helpers/batch.js';
+import { parseBuilding, TAG_DEFAULTS } from '../../src/ingest/tags.js';
 import { meshMetrics } from '../helpers/metrics.js';
 
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'roofs');
@@ -174,5 +175,50 @@ describe('skeleton-library-fails (fixture named after the bug)', () => {
   it('the library really fails on it (if a newer straight-skeleton builds it, this fixture no longer covers the retry)', () => {
     const ring = fx.footprints['skeleton-library-fails'][0];
     expect(straightSkeleton({ coords: Float64Array.from(ring.flat()), ringStarts: Uint32Array.from([0, ring.length]) })).toBeNull();
+  });
+});
+
+describe('roof heights that would eat the building: closed shells, every clamp counted', () => {
+  /** A building parsed from tags, on a fixture footprint. */
+  function fromTags(fpName: string, tags: Record<string, string>) {
+    const r = parseBuilding(tags, 'b', 'test#layer', TAG_DEFAULTS, () => {});
+    if (!('params' in r)) throw new Error('skipped');
+    const batch: FeatureBatch = batchFromFixtures([{ description: fpName, height: r.params.height, minHeight: r.params.minHeight, polygons: [input.footprints[fpName]] }]);
+    batch.params[0] = { ...r.params, drawAs: 0 };
+    const summary = new Summary();
+    const mesh = buildMeshes(batch, {}, summary);
+    return { mesh, summary, metrics: meshMetrics(mesh), params: r.params };
+  }
+
+  it('roof-height-taller-than-height-opened-the-shell: every shape, every footprint, roof:height 30 on a 12 m building is closed', () => {
+    for (const shape of SHAPES)
+      for (const fp of FOOTPRINTS.filter((f) => f !== 'near-degenerate-sliver')) {
+        const { metrics: m } = fromTags(fp, { height: '12', 'roof:height': '30', 'roof:shape': shape });
+        expect(m.watertight, `${shape} on ${fp}: ${m.badEdges} bad edges`).toBe(true);
+        expect(m.bounds[5], `${shape} on ${fp}`).toBeLessThanOrEqual(12 + 1e-4);
+      }
+  });
+
+  it('levels-1-hipped-was-a-wall-less-pyramid: building:levels=1 keeps a 3 m storey, the roof stands on it', () => {
+    const { mesh, metrics, params } = fromTags('rectangle', { 'building:levels': '1', 'roof:shape': 'hipped' });
+    expect(params.height).toBe(3);
+    expect(params.roof.onTop).toBe(true);
+    expect(metrics.watertight).toBe(true);
+    // walls reach 3 m all round, the ridge is above them (30° over the 4 m half-width: 2.31 m)
+    expect(metrics.bounds[5]).toBeCloseTo(3 + 4 * Math.tan(Math.PI / 6), 3);
+    let lowestEave = Infinity;
+    for (let v = 0; v < mesh.positions.length / 3; v++) if (mesh.normals[3 * v + 2] > 0.1) lowestEave = Math.min(lowestEave, mesh.positions[3 * v + 2]);
+    expect(lowestEave).toBeCloseTo(3, 3);
+  });
+
+  it('default-roof-ate-the-walls-silently: a derived roof leaves a wall, counted', () => {
+    // a 35° pyramid over the 12 × 8 m rectangle (5.05 m) would eat a 4 m building; now a 1 m wall is left, and counted
+    const { metrics, summary } = fromTags('rectangle', { height: '4', 'roof:shape': 'pyramidal' });
+    expect(metrics.watertight).toBe(true);
+    expect(summary.warnings.get('roof:height-reduced-to-leave-walls')).toBe(1);
+    expect(metrics.volume).toBeCloseTo(96 * 1 + (96 * 3) / 3, 3);
+    const tagged = fromTags('rectangle', { height: '4', 'roof:height': '4', 'roof:shape': 'pyramidal' });
+    expect(tagged.summary.warnings.get('roof:height-reduced-to-leave-walls')).toBeUndefined(); // tagged as all roof: as tagged
+    expect(tagged.metrics.watertight).toBe(true);
   });
 });

@@ -2,18 +2,53 @@ import type { Footprint } from '../footprint.js';
 import type { RoofInput } from './types.js';
 import { RoofModel, type Gable } from './model.js';
 
+/** Where a roof starts (its eaves, in the frame) and how tall it is. */
+export interface RoofSpan {
+  base: number;
+  height: number;
+}
+
+/** The least wall a derived roof height leaves: a quarter of the building, at most 3 m. */
+export function minimumWall(available: number): number {
+  return Math.min(0.25 * available, 3);
+}
+
 /**
- * The roof height: `roof:height` (or levels) when tagged, else from `roof:angle`, else from the shape's
- * default angle over the run `run` (metres from eave to ridge); never more than the building allows.
+ * The roof's span: `roof:height` (or levels) when tagged; else from `roof:angle`, else from the
+ * shape's default angle over the run `run` (metres from eave to ridge), or the shape's own default
+ * height (`defaultHeight`, e.g. a dome's radius). Every clamp is counted:
+ * - a tagged height taller than the building is clamped to it (`roof:height-clamped-to-building`);
+ * - a derived height that would eat the walls is reduced to leave {@link minimumWall}
+ *   (`roof:height-reduced-to-leave-walls`) — a roof is never all there is unless tagged so;
+ * - when the building's height came from `building:levels` (`roof.onTop`), a derived roof stands on
+ *   top of the walls instead, as S3DB counts levels below the roof;
+ * - `keepWall` (a shape whose low points lie inside the footprint, like sawtooth): even a tagged
+ *   height leaves the minimum wall, or the roof's valleys would touch the floor.
  */
-export function roofHeight(input: RoofInput, run: number, defaultAngle: number): number {
+export function roofSpan(input: RoofInput, run: number, defaultAngle: number, options: { keepWall?: boolean; defaultHeight?: number } = {}): RoofSpan {
   const available = input.apex - input.minHeight;
-  let h = input.roof.height ?? Math.tan(((input.roof.angle ?? defaultAngle) * Math.PI) / 180) * run;
-  if (h > available) {
-    if (input.roof.height !== null || input.roof.angle !== null) input.warn('roof:height-clamped-to-building');
-    h = available;
+  const most = available - minimumWall(available);
+  let h: number;
+  if (input.roof.height !== null) {
+    h = input.roof.height;
+    if (h > available) {
+      input.warn('roof:height-clamped-to-building');
+      h = available;
+    }
+    if (options.keepWall && h > most) {
+      input.warn('roof:height-reduced-to-leave-walls');
+      h = most;
+    }
+    return { base: input.apex - Math.max(0, h), height: Math.max(0, h) };
   }
-  return Math.max(0, h);
+  h = input.roof.angle === null && options.defaultHeight !== undefined ? options.defaultHeight : Math.tan(((input.roof.angle ?? defaultAngle) * Math.PI) / 180) * run;
+  h = Math.max(0, h);
+  if (input.roof.onTop) return { base: input.apex, height: h };
+  if (h > most) {
+    input.warn('roof:height-reduced-to-leave-walls');
+    h = Math.max(0, most);
+  }
+  return { base: input.apex - h, height: h };
 }
 
 /** Unit vector (east, north) a compass direction (degrees clockwise from north) points to. */

@@ -1,4 +1,4 @@
-import { rectangleGable, roofHeight } from './common.js';
+import { rectangleGable, roofSpan } from './common.js';
 import { gableEnds, RoofModel, type Gable } from './model.js';
 import type { RoofInput } from './types.js';
 
@@ -21,7 +21,7 @@ export function gabledBase(input: RoofInput): { model: RoofModel; gables: Gable[
 
 /** Set heights with a profile (fraction of the roof height over fraction of the run). */
 export function finish(input: RoofInput, model: RoofModel, run: number, defaultAngle: number, profile?: (t: number) => number): RoofModel {
-  const h = roofHeight(input, run, defaultAngle);
-  model.setHeights(input.apex - h, h, profile);
+  const { base, height } = roofSpan(input, run, defaultAngle);
+  model.setHeights(base, height, profile);
   return model;
 }

@@ -1,4 +1,4 @@
-import { roofHeight } from './common.js';
+import { roofSpan } from './common.js';
 import { RoofModel } from './model.js';
 import type { RoofBuilder } from './types.js';
 
@@ -9,8 +9,8 @@ export const hippedRoof: RoofBuilder = {
     const sk = input.skeleton();
     if (!sk) return null;
     const m = RoofModel.fromSkeleton(sk);
-    const h = roofHeight(input, sk.maxDistance, 30);
-    m.setHeights(input.apex - h, h);
+    const { base, height } = roofSpan(input, sk.maxDistance, 30);
+    m.setHeights(base, height);
     return m;
   },
 };

@@ -1,4 +1,4 @@
-import { roofHeight } from './common.js';
+import { roofSpan } from './common.js';
 import { RoofModel } from './model.js';
 import type { RoofBuilder } from './types.js';
 
@@ -14,8 +14,8 @@ export const mansardRoof: RoofBuilder = {
     if (!sk) return null;
     const m = RoofModel.fromSkeleton(sk);
     m.cut(m.d.slice(), [BREAK * sk.maxDistance]);
-    const h = roofHeight(input, sk.maxDistance, 45);
-    m.setHeights(input.apex - h, h, (t) => (t <= BREAK ? (LOWER * t) / BREAK : LOWER + ((1 - LOWER) * (t - BREAK)) / (1 - BREAK)));
+    const { base, height } = roofSpan(input, sk.maxDistance, 45);
+    m.setHeights(base, height, (t) => (t <= BREAK ? (LOWER * t) / BREAK : LOWER + ((1 - LOWER) * (t - BREAK)) / (1 - BREAK)));
     return m;
   },
 };

@@ -1,4 +1,4 @@
-import { centroid, roofHeight, seesAll } from './common.js';
+import { centroid, roofSpan, seesAll } from './common.js';
 import { RoofModel } from './model.js';
 import type { RoofBuilder } from './types.js';
 
@@ -17,8 +17,8 @@ export const pyramidalRoof: RoofBuilder = {
       if (!sk) return null;
       input.warn('roof:pyramidal-on-skeleton');
       const m = RoofModel.fromSkeleton(sk);
-      const h = roofHeight(input, sk.maxDistance, 35);
-      m.setHeights(input.apex - h, h);
+      const { base, height } = roofSpan(input, sk.maxDistance, 35);
+      m.setHeights(base, height);
       return m;
     }
     const m = new RoofModel();
@@ -30,8 +30,8 @@ export const pyramidalRoof: RoofBuilder = {
     }
     const apex = m.node(cx, cy, 1);
     for (let i = 0; i < n; i++) m.faces.push([i, (i + 1) % n, apex]);
-    const h = roofHeight(input, run, 35);
-    m.setHeights(input.apex - h, h);
+    const { base, height } = roofSpan(input, run, 35);
+    m.setHeights(base, height);
     return m;
   },
 };

@@ -1,4 +1,4 @@
-import { centroid, roofHeight, seesAll } from './common.js';
+import { centroid, roofSpan, seesAll } from './common.js';
 import { RoofModel } from './model.js';
 import type { RoofInput } from './types.js';
 
@@ -12,13 +12,7 @@ export function ringRoof(input: RoofInput, profile: [number, number][], defaultH
   const fp = input.footprint;
   const [cx, cy] = centroid(fp);
   const n = fp.ringStarts[1];
-  const heightFor = (run: number) => {
-    if (input.roof.height === null && input.roof.angle === null) {
-      const h = Math.min(defaultHeight(run), input.apex - input.minHeight);
-      return Math.max(0, h);
-    }
-    return roofHeight(input, run, 45);
-  };
+  const spanFor = (run: number) => roofSpan(input, run, 45, { defaultHeight: defaultHeight(run) });
   if (!seesAll(fp, cx, cy)) {
     const sk = input.skeleton();
     if (!sk) return null;
@@ -36,16 +30,15 @@ export function ringRoof(input: RoofInput, profile: [number, number][], defaultH
       }
       return 1;
     };
-    const h = heightFor(D);
-    m.setHeights(input.apex - h, h, frac);
+    const { base, height } = spanFor(D);
+    m.setHeights(base, height, frac);
     m.smooth = smooth;
     input.warn('roof:ring-shape-on-skeleton');
     return m;
   }
   let run = 0;
   for (let i = 0; i < n; i++) run = Math.max(run, Math.hypot(fp.coords[2 * i] - cx, fp.coords[2 * i + 1] - cy));
-  const h = heightFor(run);
-  const base = input.apex - h;
+  const { base, height: h } = spanFor(run);
   const m = new RoofModel();
   const rings: number[][] = [];
   profile.forEach(([s, f], k) => {

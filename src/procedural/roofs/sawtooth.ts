@@ -1,4 +1,4 @@
-import { roofHeight } from './common.js';
+import { roofSpan } from './common.js';
 import { downhill, planarModel } from './skillion.js';
 import type { RoofBuilder } from './types.js';
 
@@ -27,8 +27,7 @@ export const sawtoothRoof: RoofBuilder = {
     }
     const field = pm.proj.slice();
     pm.m.cut(field, levels);
-    const h = roofHeight(input, w, 20);
-    const base = input.apex - h;
+    const { base, height: h } = roofSpan(input, w, 20, { keepWall: true });
     pm.m.z = field.map((p) => {
       const u = Math.min(teeth - 1e-9, Math.max(0, (p - pm.lo) / w));
       const k = Math.floor(u + 1e-9 * teeth);

@@ -1,5 +1,5 @@
 import { triangulate } from '../footprint.js';
-import { compass, roofHeight } from './common.js';
+import { compass, roofSpan } from './common.js';
 import { RoofModel } from './model.js';
 import type { RoofInput, RoofBuilder } from './types.js';
 
@@ -48,8 +48,8 @@ export const skillionRoof: RoofBuilder = {
     const dir = downhill(input);
     const pm = planarModel(input, dir);
     if (!pm || pm.hi - pm.lo <= 0) return null;
-    const h = roofHeight(input, pm.hi - pm.lo, 15);
-    pm.m.z = pm.proj.map((p) => input.apex - (h * (p - pm.lo)) / (pm.hi - pm.lo));
+    const { base, height: h } = roofSpan(input, pm.hi - pm.lo, 15);
+    pm.m.z = pm.proj.map((p) => base + h - (h * (p - pm.lo)) / (pm.hi - pm.lo));
     return pm.m;
   },
 };
