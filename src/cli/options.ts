@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { AttributeSelection } from '../ingest/options.js';
 import { BUILD_DEFAULTS, PLAN_DEFAULTS, TERRAIN_DEFAULTS, TILES_DEFAULTS, type BaseMode, type ReadOptions, type TerrainOptions } from '../pipeline/options.js';
 
 /**
@@ -27,6 +28,15 @@ export const lonLat = (v: string): [number, number] => {
   return [p[0], p[1]];
 };
 
+/** Parse `--attributes`: `all`, `none`, or a comma-separated list of names. */
+export const attributeList = (v: string): AttributeSelection => {
+  const t = v.trim();
+  if (t === 'all' || t === 'none') return t;
+  const names = t.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!names.length) throw new InvalidArgumentError('expected all, none, or attribute names separated by commas');
+  return names;
+};
+
 /** Parse `i/N` (0 ≤ i < N). */
 export function parseShard(v: string): [number, number] {
   const m = /^(\d+)\/(\d+)$/.exec(v);
@@ -50,6 +60,7 @@ export function readOptions(c: Command): Command {
     .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(positive('--level-height')).default(BUILD_DEFAULTS.levelHeight))
     .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(positive('--default-height')).default(BUILD_DEFAULTS.defaultHeight))
     .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
+    .addOption(new Option('--attributes <all|none|list>', 'source attributes carried into the property table: all, none, or names separated by commas (* matches: addr:*); default all, OSM data a set of names, addresses and building tags').argParser(attributeList))
     .addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
 }
 
@@ -80,6 +91,7 @@ export interface ReadArgs {
   levelHeight: number;
   defaultHeight: number;
   origin?: [number, number];
+  attributes?: AttributeSelection;
   maxTileMb: number;
 }
 
@@ -102,7 +114,7 @@ export interface VerbosityArgs {
 
 /** The pipeline's read options from the command line's. */
 export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
-  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20) };
+  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20) };
 }
 
 /** The pipeline's terrain options from the command line's. */

@@ -16,6 +16,7 @@ export function makeParams(p: Partial<BuildingParams> & { id: string }): Buildin
     partOf: null,
     drawAs: 0,
     pieces: 1,
+    attributes: {},
     ...p,
     roof: { shape: 'flat', height: null, angle: null, levels: null, direction: null, orientation: null, colour: null, material: null, onTop: false, ...p.roof },
   };

@@ -82,7 +82,15 @@ export interface BuildingParams {
   drawAs: number;
   /** Count of source pieces this building was joined from (1 unless re-joined across tiles). */
   pieces: number;
+  /**
+   * The source's own attributes carried to the output (`--attributes`): raw values by their source
+   * names (a user's `ref`, an address, OSM tags, a cadastre id). Nothing downstream interprets them.
+   */
+  attributes: Record<string, AttributeValue>;
 }
+
+/** A source attribute's value. */
+export type AttributeValue = string | number | boolean;
 
 /**
  * Many footprints at once, columnar. Positions are x, y pairs in the local frame.

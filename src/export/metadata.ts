@@ -2,17 +2,21 @@ import { Extension, type ReaderContext, type WriterContext } from '@gltf-transfo
 import type { BuildingParams } from '../core/types.js';
 
 /** A property-table column type this writer emits. */
-type ColumnType = 'STRING' | 'FLOAT32' | 'UINT16';
+type ColumnType = 'STRING' | 'FLOAT32' | 'FLOAT64' | 'UINT16';
 
-interface Column {
+/** One column of the building class. */
+export interface Column {
+  /** The property's id (an identifier: `^[a-zA-Z_][a-zA-Z0-9_]*$`). */
   name: string;
+  /** Its display name, where the id had to differ from the source's name (`addr:street` → `addr_street`). */
+  title?: string;
   type: ColumnType;
   description: string;
   noData?: string | number;
   get(p: BuildingParams): string | number;
 }
 
-/** The building class's columns, in order. */
+/** The building class's own columns, in order. */
 export const BUILDING_COLUMNS: readonly Column[] = [
   { name: 'id', type: 'STRING', description: 'Source feature id (unique in this file)', get: (p) => p.id },
   { name: 'source', type: 'STRING', description: 'Source file#layer', get: (p) => p.source },
@@ -27,27 +31,72 @@ export const BUILDING_COLUMNS: readonly Column[] = [
   { name: 'pieces', type: 'UINT16', description: 'Source pieces joined into this building (tile re-joining)', get: (p) => Math.min(65535, p.pieces) },
 ];
 
+/** The no-data value of a FLOAT64 source-attribute column (the lowest float64: no attribute has it). */
+export const FLOAT64_NO_DATA = -Number.MAX_VALUE;
+
+/**
+ * The columns of the source attributes the rows carry (`BuildingParams.attributes`), sorted by name:
+ * FLOAT64 where every value is a number, else STRING (numbers and booleans written as text). Ids are
+ * the source names made identifiers (`addr:street` → `addr_street`); a name taken by a building
+ * column or another attribute gets `source_` in front (and a number after, if need be).
+ */
+export function attributeColumns(rows: readonly BuildingParams[]): Column[] {
+  const kinds = new Map<string, boolean>(); // name → every value a number
+  for (const r of rows)
+    for (const [k, v] of Object.entries(r.attributes ?? {})) kinds.set(k, (kinds.get(k) ?? true) && typeof v === 'number');
+  const taken = new Set(BUILDING_COLUMNS.map((c) => c.name));
+  const out: Column[] = [];
+  for (const key of [...kinds.keys()].sort()) {
+    let id = key.replace(/[^A-Za-z0-9_]/g, '_');
+    if (!/^[A-Za-z_]/.test(id)) id = `_${id}`;
+    if (taken.has(id)) id = `source_${id}`;
+    for (let n = 2; taken.has(id); n++) id = `${id.replace(/_\d+$/, '')}_${n}`;
+    taken.add(id);
+    const numeric = kinds.get(key)!;
+    const get = (p: BuildingParams) => {
+      const v = p.attributes?.[key];
+      if (v === undefined) return numeric ? FLOAT64_NO_DATA : '';
+      return numeric ? (v as number) : String(v);
+    };
+    out.push({ name: id, ...(id !== key ? { title: key } : {}), type: numeric ? 'FLOAT64' : 'STRING', description: `Source attribute ${key}`, noData: numeric ? FLOAT64_NO_DATA : '', get });
+  }
+  return out;
+}
+
 const align8 = (n: number) => (n + 7) & ~7;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Encode the property table's columns as binary buffer views (each padded to 8 bytes). */
-function encodeColumns(rows: readonly BuildingParams[]): { name: string; views: Uint8Array[] }[] {
+function encodeColumns(columns: readonly Column[], rows: readonly BuildingParams[]): { column: Column; views: Uint8Array[] }[] {
   const enc = new TextEncoder();
-  return BUILDING_COLUMNS.map((col) => {
-    if (col.type === 'STRING') {
+  return columns.map((column) => {
+    if (column.type === 'STRING') {
       // one encode per column; offsets from per-string UTF-8 lengths (ASCII fast path)
-      const strings = rows.map((r) => String(col.get(r)));
+      const strings = rows.map((r) => String(column.get(r)));
       const offsets = new Uint32Array(rows.length + 1);
       for (let i = 0; i < strings.length; i++) {
         const str = strings[i];
-        offsets[i + 1] = offsets[i] + (/^[\x00-\x7f]*$/.test(str) ? str.length : enc.encode(str).length);
+        offsets[i + 1] = offsets[i] + (ASCII.test(str) ? str.length : enc.encode(str).length);
       }
       const values = enc.encode(strings.join(''));
-      return { name: col.name, views: [values, new Uint8Array(offsets.buffer)] };
+      return { column, views: [values, new Uint8Array(offsets.buffer)] };
     }
-    const arr = col.type === 'FLOAT32' ? new Float32Array(rows.length) : new Uint16Array(rows.length);
-    rows.forEach((r, i) => (arr[i] = Number(col.get(r))));
-    return { name: col.name, views: [new Uint8Array(arr.buffer)] };
+    const Arr = column.type === 'FLOAT32' ? Float32Array : column.type === 'FLOAT64' ? Float64Array : Uint16Array;
+    const arr = new Arr(rows.length);
+    rows.forEach((r, i) => (arr[i] = Number(column.get(r))));
+    return { column, views: [new Uint8Array(arr.buffer)] };
   });
+}
+
+/** The class definition of a column. */
+function propertyOf(c: Column): Record<string, unknown> {
+  return {
+    ...(c.title ? { name: c.title } : {}),
+    description: c.description,
+    type: c.type === 'STRING' ? 'STRING' : 'SCALAR',
+    ...(c.type !== 'STRING' ? { componentType: c.type } : {}),
+    ...(c.noData !== undefined ? { noData: c.noData } : {}),
+  };
 }
 
 /**
@@ -70,22 +119,24 @@ export class StructuralMetadata extends Extension {
     const key = Object.keys(context.jsonDoc.resources)[0];
     const bin = context.jsonDoc.resources[key];
     if (!json.buffers?.length || !bin) throw new Error('cityforge export: EXT_structural_metadata needs the GLB buffer');
-    const columns = encodeColumns(this.rows);
+    // the class defines exactly the properties the table holds (readers, Cesium's validator among
+    // them, stumble on a property the class defines and the table leaves out): every column, numeric
+    // ones all no-data included — except a string column with no text at all, which a table cannot
+    // hold (its values would be an empty buffer view, which glTF forbids)
+    const rows = this.rows;
+    const columns = [...BUILDING_COLUMNS, ...attributeColumns(rows)].filter((c) => c.type !== 'STRING' || rows.some((r) => c.get(r) !== ''));
     let offset = align8(bin.byteLength);
     const placed: { view: Uint8Array; offset: number }[] = [];
     const properties: Record<string, Record<string, number | string>> = {};
     json.bufferViews ??= [];
-    for (const c of columns) {
-      // a column whose every value is its no-data value is left out (readers then use noData)
-      const col = BUILDING_COLUMNS.find((k) => k.name === c.name)!;
-      if (col.noData !== undefined && this.rows.every((r) => col.get(r) === col.noData)) continue;
+    for (const c of encodeColumns(columns, rows)) {
       const idx = c.views.map((view) => {
         placed.push({ view, offset });
         json.bufferViews!.push({ buffer: 0, byteOffset: offset, byteLength: view.byteLength });
         offset = align8(offset + view.byteLength);
         return json.bufferViews!.length - 1;
       });
-      properties[c.name] = idx.length === 2 ? { values: idx[0], stringOffsets: idx[1], stringOffsetType: 'UINT32' } : { values: idx[0] };
+      properties[c.column.name] = idx.length === 2 ? { values: idx[0], stringOffsets: idx[1], stringOffsetType: 'UINT32' } : { values: idx[0] };
     }
     const out = new Uint8Array(offset);
     out.set(bin);
@@ -99,9 +150,7 @@ export class StructuralMetadata extends Extension {
         classes: {
           building: {
             name: 'Building',
-            properties: Object.fromEntries(
-              BUILDING_COLUMNS.map((c) => [c.name, { description: c.description, type: c.type === 'STRING' ? 'STRING' : 'SCALAR', ...(c.type !== 'STRING' ? { componentType: c.type } : {}), ...(c.noData !== undefined ? { noData: c.noData } : {}) }]),
-            ),
+            properties: Object.fromEntries(columns.map((c) => [c.name, propertyOf(c)])),
           },
         },
       },

@@ -11,15 +11,15 @@ import { EarthCheck } from './earth.js';
 import { cleanPolygons } from './repair.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
-import { parseBuilding } from './tags.js';
+import { parseBuilding, selectAttributes } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
 export type { Source, SourceFormat, SourceBox, SourceOptions, SelectOptions } from './source.js';
-export { INGEST_DEFAULTS, TAG_DEFAULTS, REPAIR_DEFAULTS, type IngestOptions, type TagOptions, type RepairOptions } from './options.js';
-export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding } from './tags.js';
+export { INGEST_DEFAULTS, TAG_DEFAULTS, REPAIR_DEFAULTS, OSM_ATTRIBUTES, type AttributeSelection, type IngestOptions, type TagOptions, type RepairOptions } from './options.js';
+export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding, selectAttributes } from './tags.js';
 export type { TagValue } from './tags.js';
 
 
@@ -183,6 +183,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     return null;
   }
   parsed.params.pieces = f.pieces;
+  parsed.params.attributes = selectAttributes(f.tags, opts.attributes, f.osm);
   return { polygons, params: parsed.params };
 }
 

@@ -46,6 +46,8 @@ export interface TilePiece {
   source: string;
   /** `<input> layer <layer>`, for messages. */
   where: string;
+  /** The layer's fields are OSM tags. */
+  osm: boolean;
   tags: Record<string, TagValue>;
   wkb: Uint8Array;
 }
@@ -316,7 +318,8 @@ export async function readTilePieces(tile: TileRef, layers: readonly string[], w
 function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: string | undefined, ctx: ReadContext, out: TilePiece[]): void {
   const name = layer.name;
   const l = where ? filteredLayer(layer, where, `${label} layer ${name}`) : layer;
-  const buildingsOnly = !where && hasBuildingKeys(layer.fields.getNames());
+  const osm = hasBuildingKeys(layer.fields.getNames());
+  const buildingsOnly = !where && osm;
   const source = `${path.basename(tile.input)}#${name}`;
   const at = `${tile.input} layer ${name}`;
   for (let f = l.features.next(); f; f = l.features.next()) {
@@ -334,7 +337,7 @@ function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: s
       continue;
     }
     if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
-    out.push({ z: tile.z, x: tile.x, y: tile.y, fid: f.fid, layer: name, source, where: at, tags, wkb });
+    out.push({ z: tile.z, x: tile.x, y: tile.y, fid: f.fid, layer: name, source, where: at, osm, tags, wkb });
   }
 }
 

@@ -22,6 +22,8 @@ export interface OpenLayer {
   crsName: string;
   /** A layer of every OSM tag with no --where: only its buildings and building parts are read. */
   buildingsOnly: boolean;
+  /** Its fields are OSM tags (it has `building` / `building:part`). */
+  osmTags: boolean;
 }
 
 const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbPolygon25D, gdal.wkbMultiPolygon25D, gdal.wkbUnknown, gdal.wkbGeometryCollection]);
@@ -120,7 +122,8 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
         throw new InputError('ingest', `${file} layer ${name}: bad --where '${where}' (${(e as Error).message.trim()})`);
       }
     }
-    return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && hasBuildingKeys(layer.fields.getNames()) };
+    const osmTags = hasBuildingKeys(layer.fields.getNames());
+    return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && osmTags, osmTags };
   });
   return { ds, layers };
 }
@@ -230,7 +233,7 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
       continue;
     }
     if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
-    yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1 };
+    yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1, osm: osm || ol.osmTags };
   }
 }
 

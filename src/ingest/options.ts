@@ -29,8 +29,28 @@ export interface RepairOptions {
 /** Defaults for {@link RepairOptions}. */
 export const REPAIR_DEFAULTS: RepairOptions = { tolerance: 0.01, minArea: 0.5 };
 
+/**
+ * Which source attributes reach the output: `all`, `none`, or a list of names (`*` matches any run
+ * of characters: `addr:*`). Default: all of them, except for OSM data (an OSM file, a layer of every
+ * OSM tag), where {@link OSM_ATTRIBUTES}.
+ */
+export type AttributeSelection = 'all' | 'none' | string[];
+
+/**
+ * The OSM tags kept by default: names in other languages, addresses, the building's own tags and what
+ * it is used for (`name`, `building`, `height`, `min_height`, `roof:shape` are columns of their own already).
+ */
+export const OSM_ATTRIBUTES: readonly string[] = [
+  'name:*', 'addr:*', 'building:*', 'roof:height', 'roof:levels', 'roof:angle', 'roof:direction', 'roof:orientation', 'roof:colour',
+  'roof:material', 'amenity', 'shop', 'office',
+  'tourism', 'historic', 'heritage', 'religion', 'denomination', 'start_date', 'architect', 'operator', 'ref', 'description',
+  'website', 'wikidata', 'wikipedia',
+];
+
 /** Options for `ingest` and `ingestToStore`. */
 export interface IngestOptions extends TagOptions, RepairOptions, SelectOptions {
+  /** Source attributes carried to the output (default: all; OSM data: {@link OSM_ATTRIBUTES}). */
+  attributes?: AttributeSelection;
   /** Frame origin `[lon, lat]`; default: the centre of the data. */
   origin?: [number, number];
   /** Called every so often with the number of features read so far. */

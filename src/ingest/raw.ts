@@ -14,6 +14,8 @@ export interface RawFeature {
   wkb: Uint8Array;
   /** Number of source pieces joined into this feature. */
   pieces: number;
+  /** Whether its attributes are OSM tags (an OSM file, a layer of every OSM tag): the default attributes are then {@link OSM_ATTRIBUTES}. */
+  osm: boolean;
 }
 
 /** How messages name a feature: `<file> layer <layer> feature <id>`. */

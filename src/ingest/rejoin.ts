@@ -123,7 +123,7 @@ export class TileRejoiner {
   ) {}
 
   private feature(p: TilePiece, wkb: Uint8Array, pieces: number): RawFeature {
-    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: p.source, where: p.where, tags: p.tags, wkb, pieces };
+    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: p.source, where: p.where, tags: p.tags, wkb, pieces, osm: p.osm };
   }
 
   /** Pieces held for re-joining so far. */

@@ -1,11 +1,51 @@
 import { Color } from 'three';
-import type { BuildingParams, RoofParams } from '../core/types.js';
-import type { TagOptions } from './options.js';
+import type { AttributeValue, BuildingParams, RoofParams } from '../core/types.js';
+import { OSM_ATTRIBUTES, type AttributeSelection, type TagOptions } from './options.js';
 
 export { TAG_DEFAULTS, type TagOptions } from './options.js';
 
 /** A raw attribute value as read from a source. */
 export type TagValue = string | number | boolean | null | undefined;
+
+/** Keys readers add that are not the source's attributes. */
+const NOT_ATTRIBUTES = new Set(['other_tags', 'osm_id', 'osm_way_id', 'mvt_id']);
+
+/** A matcher for attribute names (`*` matches any run of characters). */
+function nameMatcher(patterns: readonly string[]): (key: string) => boolean {
+  const exact = new Set(patterns.filter((p) => !p.includes('*')));
+  const escape = (s: string) => s.replace(/[.+?^$(){}|[\]\\]/g, '\\$&');
+  const globs = patterns.filter((p) => p.includes('*')).map((p) => new RegExp('^' + p.split('*').map(escape).join('.*') + '$'));
+  return (k) => exact.has(k) || globs.some((g) => g.test(k));
+}
+
+const matchers = new Map<readonly string[], (key: string) => boolean>();
+
+/**
+ * The source attributes a building carries to the output, by `selection` (default: all; OSM tags:
+ * {@link OSM_ATTRIBUTES}): raw values, absent ones (null, '') left out.
+ *
+ * @example
+ * ```ts
+ * selectAttributes({ ref: 'A1', 'addr:street': 'Main St', source: null }, 'all'); // { ref: 'A1', 'addr:street': 'Main St' }
+ * ```
+ */
+export function selectAttributes(tags: Record<string, TagValue>, selection: AttributeSelection | undefined, osm: boolean): Record<string, AttributeValue> {
+  const sel = selection ?? (osm ? OSM_ATTRIBUTES : 'all');
+  const out: Record<string, AttributeValue> = {};
+  if (sel === 'none') return out;
+  let keep: ((k: string) => boolean) | null = null;
+  if (sel !== 'all') {
+    keep = matchers.get(sel) ?? nameMatcher(sel);
+    matchers.set(sel, keep);
+  }
+  for (const k of Object.keys(tags).sort()) {
+    const v = tags[k];
+    if (v === null || v === undefined || v === '' || NOT_ATTRIBUTES.has(k) || (keep && !keep(k))) continue;
+    if (typeof v === 'number' && !Number.isFinite(v)) continue;
+    out[k] = v;
+  }
+  return out;
+}
 
 /** Result of {@link parseBuilding}: params, or the reason the feature is not a building to draw. */
 export type ParseResult = { params: BuildingParams } | { skip: string };
@@ -215,6 +255,7 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
       partOf: null,
       drawAs: 0,
       pieces: 1,
+      attributes: {},
     },
   };
 }

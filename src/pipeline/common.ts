@@ -25,6 +25,7 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
     sSrs: o.sSrs,
     origin: o.origin,
     maxTileBytes: o.maxTileBytes,
+    attributes: o.attributes,
     onProgress: (n) => progress.update('reading features', n),
   };
 }

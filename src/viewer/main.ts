@@ -114,14 +114,14 @@ async function showTileset(url: string): Promise<void> {
   // the highlight follows the pointer, and stays on the selected building otherwise
   let hovered: TileHit | null = null;
   let selected: TileHit | null = null;
-  const select = (hit: { table: Record<string, (string | number)[]>; id: number } | null) => {
+  const select = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.selected = hit ? hit.id : null;
     hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
     showSelection({ table: hit ? hit.table : {} }, hit ? hit.id : null);
     selected = hit && 'tile' in hit ? (hit as TileHit) : null;
     view.highlight(hovered ?? selected);
   };
-  const hover = (hit: { table: Record<string, (string | number)[]>; id: number } | null) => {
+  const hover = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.hoveredId = hit ? String(hit.table['id']?.[hit.id]) : null;
   };
   onPointerHover(view.renderer.domElement, (x, y) => {

@@ -216,7 +216,7 @@ function buildingMesh(p: TilePick, id: number): { positions: Float32Array; norma
 interface TilePick {
   mesh: THREE.Mesh;
   featureIds: Float32Array;
-  table: Record<string, (string | number)[]>;
+  table: Record<string, (string | number | null)[]>;
 }
 
 /**
@@ -234,7 +234,7 @@ export class TilesetMapViewer {
   private readonly tileProps: Record<string, unknown>;
   private lit: { tile: string; id: number } | null = null;
 
-  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number)[]>; id: number } | null) => void = () => {}) {
+  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}) {
     this.origin = origin;
     const zoom = fitZoom(el, origin, radius);
     const lighting = sunLighting(1.0, 1.2);
@@ -311,16 +311,16 @@ export class TilesetMapViewer {
   }
 
   /** The building under canvas pixel (x, y) among the tiles on screen: its tile's table and row. */
-  pick(x: number, y: number): { table: Record<string, (string | number)[]>; id: number } | null {
+  pick(x: number, y: number): { table: Record<string, (string | number | null)[]>; id: number } | null {
     const hit = this.pickHit(x, y);
     return hit && { table: hit.table, id: hit.id };
   }
 
-  private pickHit(x: number, y: number): { tile: string; table: Record<string, (string | number)[]>; id: number } | null {
+  private pickHit(x: number, y: number): { tile: string; table: Record<string, (string | number | null)[]>; id: number } | null {
     const vp = this.viewport();
     if (!vp || !this.tileset) return null;
     rayAt(vp, this.origin, x, y, this.raycaster);
-    let best: { d: number; tile: string; table: Record<string, (string | number)[]>; id: number } | null = null;
+    let best: { d: number; tile: string; table: Record<string, (string | number | null)[]>; id: number } | null = null;
     for (const t of this.tileset.selectedTiles) {
       const p = this.picks.get(t.id);
       if (!p) continue;

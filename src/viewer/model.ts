@@ -12,8 +12,10 @@ export interface Georeference {
 /** A loaded cityforge GLB: the three.js scene, the property table and the georeference. */
 export interface CityModel {
   scene: THREE.Group;
-  /** Column name → values, decoded from EXT_structural_metadata. */
-  table: Record<string, (string | number)[]>;
+  /** Column name → values (null where the property's noData is), decoded from EXT_structural_metadata. */
+  table: Record<string, (string | number | null)[]>;
+  /** Column name → its display name (the source's own, e.g. `addr:street`), where it differs. */
+  titles?: Record<string, string>;
   rows: number;
   georef: Georeference | null;
   triangles: number;
@@ -23,14 +25,15 @@ export interface CityModel {
 }
 
 /** Decode the GLB's JSON chunk and its EXT_structural_metadata property table (strings and scalars). */
-export function decodeGlbTable(buf: ArrayBuffer): { json: any; table: Record<string, (string | number)[]>; rows: number } {
+export function decodeGlbTable(buf: ArrayBuffer): { json: any; table: Record<string, (string | number | null)[]>; titles: Record<string, string>; rows: number } {
   const dv = new DataView(buf);
   const jsonLen = dv.getUint32(12, true);
   const json = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 20, jsonLen)));
   const binStart = 20 + jsonLen + 8;
   const meta = json.extensions?.EXT_structural_metadata;
-  const table: Record<string, (string | number)[]> = {};
-  if (!meta) return { json, table, rows: 0 };
+  const table: Record<string, (string | number | null)[]> = {};
+  const titles: Record<string, string> = {};
+  if (!meta) return { json, table, titles, rows: 0 };
   const pt = meta.propertyTables[0];
   const cls = meta.schema.classes[pt.class];
   const view = (i: number) => {
@@ -39,18 +42,21 @@ export function decodeGlbTable(buf: ArrayBuffer): { json: any; table: Record<str
   };
   for (const [name, prop] of Object.entries<any>(pt.properties)) {
     const def = cls.properties[name];
+    if (def.name) titles[name] = def.name;
+    let values: (string | number)[];
     if (def.type === 'STRING') {
-      const values = view(prop.values);
+      const bytes = view(prop.values);
       const offs = new Uint32Array(view(prop.stringOffsets).slice().buffer);
       const dec = new TextDecoder();
-      table[name] = Array.from({ length: pt.count }, (_, i) => dec.decode(values.subarray(offs[i], offs[i + 1])));
+      values = Array.from({ length: pt.count }, (_, i) => dec.decode(bytes.subarray(offs[i], offs[i + 1])));
     } else {
       const raw = view(prop.values).slice().buffer;
-      const arr = def.componentType === 'FLOAT32' ? new Float32Array(raw) : def.componentType === 'UINT16' ? new Uint16Array(raw) : new Uint32Array(raw);
-      table[name] = Array.from(arr);
+      const Arr = ({ FLOAT32: Float32Array, FLOAT64: Float64Array, UINT16: Uint16Array, UINT32: Uint32Array, INT32: Int32Array, UINT8: Uint8Array } as const)[def.componentType as 'FLOAT32'] ?? Float32Array;
+      values = Array.from(new Arr(raw));
     }
+    table[name] = def.noData === undefined ? values : values.map((v) => (v === def.noData ? null : v));
   }
-  return { json, table, rows: pt.count };
+  return { json, table, titles, rows: pt.count };
 }
 
 /** Load a cityforge GLB from a URL. */
@@ -58,7 +64,7 @@ export async function loadCity(url: string): Promise<CityModel> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status}`);
   const buf = await res.arrayBuffer();
-  const { json, table, rows } = decodeGlbTable(buf);
+  const { json, table, titles, rows } = decodeGlbTable(buf);
   // --compress output (EXT_meshopt_compression) needs the meshopt decoder
   const gltf = await new GLTFLoader().setMeshoptDecoder(MeshoptDecoder).parseAsync(buf.slice(0), '');
   const buildingMeshes: THREE.Mesh[] = [];
@@ -75,7 +81,7 @@ export async function loadCity(url: string): Promise<CityModel> {
     m.castShadow = true;
     m.receiveShadow = true;
   });
-  return { scene: gltf.scene, table, rows, georef: json.asset?.extras?.cityforge ?? null, triangles, bytes: buf.byteLength, buildingMeshes };
+  return { scene: gltf.scene, table, titles, rows, georef: json.asset?.extras?.cityforge ?? null, triangles, bytes: buf.byteLength, buildingMeshes };
 }
 
 /** The feature id (property table row) of a ray hit on a building mesh. */

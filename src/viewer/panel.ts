@@ -5,15 +5,15 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 
 /** The stats line: buildings, triangles, file size. */
 export function showStats(model: CityModel, url: string): void {
-  const partOf = model.table['part_of'] as string[] | undefined;
-  const buildings = partOf ? partOf.filter((p) => p === '').length : model.rows;
+  const partOf = model.table['part_of'];
+  const buildings = partOf ? partOf.filter((p) => p === '' || p === null).length : model.rows;
   document.getElementById('stats')!.innerHTML =
     `<div><b>${fmt(buildings)}</b> buildings · <b>${fmt(model.triangles)}</b> triangles</div>` +
     `<div>${(model.bytes / 1e6).toFixed(1)} MB · ${esc(url.split('/').pop() ?? url)}</div>`;
 }
 
 /** The selected building's attributes, read from the property table row. */
-export function showSelection(model: Pick<CityModel, 'table'>, id: number | null): void {
+export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: number | null): void {
   const el = document.getElementById('selection')!;
   if (id === null) {
     el.innerHTML = '<em>Click a building to see its attributes.</em>';
@@ -22,9 +22,9 @@ export function showSelection(model: Pick<CityModel, 'table'>, id: number | null
   const rows = Object.entries(model.table)
     .map(([k, col]) => {
       const v = col[id];
-      if (v === '' || v === -1 || v === undefined) return '';
+      if (v === '' || v === null || v === undefined || (k === 'levels' && v === -1)) return '';
       const shown = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v);
-      return `<tr><td>${esc(k)}</td><td data-key="${esc(k)}">${esc(shown)}</td></tr>`;
+      return `<tr><td>${esc(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${esc(shown)}</td></tr>`;
     })
     .join('');
   el.innerHTML = `<table>${rows}</table>`;

@@ -7,14 +7,14 @@ import { decodeGlbTable, enableHighlight, highlightMeshes } from './model.js';
 
 /** A loaded tile's property table and building meshes, kept on its scene. */
 interface TileTable {
-  table: Record<string, (string | number)[]>;
+  table: Record<string, (string | number | null)[]>;
   meshes: THREE.Mesh[];
 }
 
 /** A building in a loaded tile: the tile's scene, its table and the row. */
 export interface TileHit {
   tile: THREE.Object3D;
-  table: Record<string, (string | number)[]>;
+  table: Record<string, (string | number | null)[]>;
   id: number;
 }
 

@@ -49,7 +49,7 @@ export async function readGlb(bytes: Uint8Array, { accessors = true } = {}): Pro
       table[name] = Array.from({ length: count }, (_, i) => dec.decode(values.subarray(offs[i], offs[i + 1])));
     } else {
       const raw = view(prop.values).slice().buffer;
-      const arr = def.componentType === 'FLOAT32' ? new Float32Array(raw) : def.componentType === 'UINT16' ? new Uint16Array(raw) : new Uint32Array(raw);
+      const arr = def.componentType === 'FLOAT32' ? new Float32Array(raw) : def.componentType === 'FLOAT64' ? new Float64Array(raw) : def.componentType === 'UINT16' ? new Uint16Array(raw) : new Uint32Array(raw);
       table[name] = Array.from(arr);
     }
   }
