@@ -72,8 +72,16 @@ export function terrainOptions(c: Command): Command {
     .addOption(new Option('--terrain-resolution <m>', "terrain grid spacing (default: about the raster's)").argParser(positive('--terrain-resolution')))
     .addOption(new Option('--terrain-max-samples <n>', 'largest side of the one terrain grid over the whole area (memory: 4 bytes a sample); tiles: where that grid is coarser than the raster, each leaf tile reads its own DEM window').argParser(count('--terrain-max-samples')).default(TERRAIN_DEFAULTS.terrainMaxSamples))
     .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(positive('--z-scale')).default(TERRAIN_DEFAULTS.zScale))
-    .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default(TERRAIN_DEFAULTS.base));
+    .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default(TERRAIN_DEFAULTS.base))
+    .addOption(terrainBandOption())
+    .addOption(maxRasterOption());
 }
+
+/** `--terrain-band`: the band of a multi-band raster that holds elevations. */
+export const terrainBandOption = () => new Option('--terrain-band <n>', 'the band holding elevations, for a raster of several bands (a multi-band raster is refused without it)').argParser(count('--terrain-band'));
+
+/** `--max-raster-mpx`: the most source pixels one DEM read may touch. */
+export const maxRasterOption = () => new Option('--max-raster-mpx <n>', 'the most source pixels (millions) one DEM read may touch; a raster declaring more stops with an error (give it overviews: gdaladdo)').argParser(positive('--max-raster-mpx')).default(TERRAIN_DEFAULTS.maxRasterPixels / 1e6);
 
 /** Options of the commands that plan tiles (tiles, plan). */
 export function planOptions(c: Command, storeWhat: string): Command {
@@ -103,6 +111,8 @@ export interface TerrainArgs {
   terrainMaxSamples: number;
   zScale: number;
   base: BaseMode;
+  terrainBand?: number;
+  maxRasterMpx: number;
 }
 
 /** What commander gives for {@link verbosityOptions}. */
@@ -119,7 +129,7 @@ export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
 
 /** The pipeline's terrain options from the command line's. */
 export function terrainOptionsOf(a: TerrainArgs): TerrainOptions {
-  return { terrain: a.terrain, terrainError: a.terrainError, terrainResolution: a.terrainResolution ?? 0, terrainMaxSamples: a.terrainMaxSamples, zScale: a.zScale, base: a.base };
+  return { terrain: a.terrain, terrainError: a.terrainError, terrainResolution: a.terrainResolution ?? 0, terrainMaxSamples: a.terrainMaxSamples, zScale: a.zScale, base: a.base, terrainBand: a.terrainBand, maxRasterPixels: Math.round(a.maxRasterMpx * 1e6) };
 }
 
 export { TILES_DEFAULTS };

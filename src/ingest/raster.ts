@@ -1,5 +1,5 @@
 import gdal from './gdal.js';
-import type { ElevationGrid } from '../core/grid.js';
+import { fillGaps, type ElevationGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
@@ -11,6 +11,13 @@ import { emptyExtent, growByPoint, isEmptyExtent, type Extent } from '../core/ex
 export interface RasterOptions {
   /** Multiply raster values by this (vertical units other than metres, e.g. 0.3048 for feet). */
   zScale: number;
+  /** The band holding elevations (1-based); needed when the raster has several. */
+  band?: number;
+  /**
+   * The most source pixels one read may touch (GDAL reads every pixel of the window it resamples,
+   * or of the overview it picks): a raster declaring millions of pixels a side stops here, named.
+   */
+  maxSourcePixels: number;
   /** Grid spacing in metres; 0: about the raster's own resolution. */
   resolution: number;
   /** Largest grid side (samples); the spacing grows to respect it. */
@@ -18,7 +25,7 @@ export interface RasterOptions {
 }
 
 /** Defaults for {@link RasterOptions}. */
-export const RASTER_DEFAULTS: RasterOptions = { zScale: 1, resolution: 0, maxSamples: 4097 };
+export const RASTER_DEFAULTS: RasterOptions = { zScale: 1, resolution: 0, maxSamples: 4097, maxSourcePixels: 1 << 30 };
 
 /** An extent in the local frame. */
 export type FrameExtent = Extent;
@@ -80,35 +87,89 @@ function openRaster(file: string): gdal.Dataset {
   return ds;
 }
 
-/** The warped grid's heights with nodata filled from the surroundings (GDAL FillNodata); throws when all is nodata. */
-function fillGaps(out: gdal.Dataset, n: number, file: string, logger: Logger, summary: Summary): Float32Array {
-  const band = out.bands.get(1);
-  let data = band.pixels.read(0, 0, n, n) as Float32Array;
-  let missing = 0;
-  for (let i = 0; i < data.length; i++) if (!(data[i] > -1e37)) missing++;
-  if (missing === data.length) throw new InputError('ingest', `${file}: no elevation data over the buildings (all nodata)`);
-  if (missing > 0) {
-    summary.warn('terrain:nodata-filled');
-    logger.info(`${file}: ${missing} of ${data.length} grid samples are nodata; filled from their surroundings`);
-    gdal.fillNodata({ src: band, searchDist: n, smoothingIterations: 0 });
-    data = band.pixels.read(0, 0, n, n) as Float32Array;
-    let still = 0;
-    let min = Infinity;
-    for (let i = 0; i < data.length; i++) if (data[i] > -1e37) min = Math.min(min, data[i]);
-    for (let i = 0; i < data.length; i++)
-      if (!(data[i] > -1e37)) {
-        data[i] = min;
-        still++;
-      }
-    if (still) summary.warn('terrain:nodata-set-to-minimum');
+/** The band to read as elevation: the one given, or the only one; a multi-band raster without one is refused. */
+function elevationBand(file: string, ds: gdal.Dataset, band: number | undefined): number {
+  const count = ds.bands.count();
+  if (band !== undefined) {
+    if (!(Number.isInteger(band) && band >= 1 && band <= count)) throw new InputError('ingest', `${file}: --terrain-band ${band}, but the raster has ${count} band(s)`);
+    return band;
   }
-  return data;
+  if (count > 1)
+    throw new InputError('ingest', `${file}: a raster of ${count} bands (an image?) is not a DEM; name the band that holds elevations with --terrain-band <n> (elevation encoded in RGB tiles, like Terrarium or Terrain-RGB, is another input)`);
+  return 1;
 }
 
 /**
- * Resample a DEM (any GDAL raster, any CRS) into a square grid over `extent` in the local frame with
- * GDAL warp (bilinear), honouring the raster's nodata: gaps are filled by GDAL's FillNodata from the
- * surrounding heights, never taken as elevations. Throws when the raster holds no data over the extent.
+ * The source pixels GDAL will read to resample `side` metres at `cell` metres (the window at the
+ * raster's resolution, or at the coarsest overview still finer than the cell); throws when beyond
+ * `limit`.
+ */
+function checkReadSize(file: string, ds: gdal.Dataset, band: number, resolution: number, side: number, cell: number, limit: number): void {
+  const { x: w, y: h } = ds.rasterSize;
+  let res = resolution;
+  const b = ds.bands.get(band);
+  for (let k = 0; k < b.overviews.count(); k++) {
+    const o = b.overviews.get(k);
+    const r = resolution * (w / o.size.x);
+    if (r <= cell && r > res) res = r;
+  }
+  const a = Math.min(side / res, (w * resolution) / res);
+  const c = Math.min(side / res, (h * resolution) / res);
+  const pixels = a * c;
+  if (pixels > limit)
+    throw new InputError('ingest', `${file}: resampling would read about ${(pixels / 1e6).toFixed(0)} million source pixels (a ${w} × ${h} raster), more than the limit of ${(limit / 1e6).toFixed(0)} million (--max-raster-mpx; or give the raster overviews: gdaladdo)`);
+}
+
+/** Warp band `band` of `src` onto the frame's grid; heights as NaN where there is no data, rows south → north. */
+function warpToGrid(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, side: number, n: number, zScale: number): Float32Array {
+  const cell = side / (n - 1);
+  const id = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const vsi = `/vsimem/cityforge-dem-${id}.tif`;
+  const vrt = `/vsimem/cityforge-band-${id}.vrt`;
+  let input = src;
+  let out: gdal.Dataset;
+  try {
+    // one band of several: a VRT of it (gdalwarp of this GDAL has no -srcband)
+    if (src.bands.count() > 1) input = gdal.translate(vrt, src, ['-of', 'VRT', '-b', String(band)]);
+    out = gdal.warp(vsi, null, [input], [
+      '-t_srs', frame.proj,
+      '-te', String(x0 - cell / 2), String(y0 - cell / 2), String(x0 + side + cell / 2), String(y0 + side + cell / 2),
+      '-ts', String(n), String(n),
+      '-r', 'bilinear',
+      '-ot', 'Float32',
+      '-dstnodata', '-3.4e38',
+      '-of', 'GTiff',
+    ]);
+  } catch (e) {
+    throw new InputError('ingest', `${file}: GDAL warp into the build's frame failed (${(e as Error).message.trim()})`);
+  } finally {
+    if (input !== src) {
+      input.close();
+      gdal.vsimem.release(vrt);
+    }
+  }
+  try {
+    const data = out.bands.get(1).pixels.read(0, 0, n, n) as Float32Array;
+    // GDAL rows run north → south; the grid's rows run south → north
+    const heights = new Float32Array(n * n);
+    for (let j = 0; j < n; j++)
+      for (let i = 0; i < n; i++) {
+        const v = data[(n - 1 - j) * n + i];
+        heights[j * n + i] = v > -1e37 && Number.isFinite(v) ? v * zScale : NaN;
+      }
+    return heights;
+  } finally {
+    out.close();
+    gdal.vsimem.release(vsi);
+  }
+}
+
+/**
+ * Resample a DEM (any GDAL raster, any CRS; one band) into a square grid over `extent` in the local
+ * frame with GDAL warp (bilinear). Where the raster has no data: samples connected to the grid's
+ * border are outside the data (`valid` 0: not meshed), the others are holes in it, filled from their
+ * surroundings (counted). Throws an `InputError` when the raster has no data over the extent, has
+ * several bands and none is named, or would take more than `maxSourcePixels` to read.
  */
 export function readElevation(file: string, frame: FrameInfo, extent: FrameExtent, options: Partial<RasterOptions>, logger: Logger, summary: Summary): ElevationGrid {
   const opts = { ...RASTER_DEFAULTS, ...options };
@@ -118,36 +179,20 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
   let n = 3;
   while (n < opts.maxSamples && side / (n - 1) > want) n = (n - 1) * 2 + 1;
   const cell = side / (n - 1);
-  const cx = (extent.minX + extent.maxX) / 2;
-  const cy = (extent.minY + extent.maxY) / 2;
-  const x0 = cx - side / 2;
-  const y0 = cy - side / 2;
-  const vsi = `/vsimem/cityforge-dem-${process.pid}-${Math.random().toString(36).slice(2)}.tif`;
-  const data = withRaster(file, (src) => {
-    let out: gdal.Dataset;
-    try {
-      out = gdal.warp(vsi, null, [src], [
-        '-t_srs', frame.proj,
-        '-te', String(x0 - cell / 2), String(y0 - cell / 2), String(x0 + side + cell / 2), String(y0 + side + cell / 2),
-        '-ts', String(n), String(n),
-        '-r', 'bilinear',
-        '-ot', 'Float32',
-        '-dstnodata', '-3.4e38',
-        '-of', 'GTiff',
-      ]);
-    } catch (e) {
-      throw new InputError('ingest', `${file}: GDAL warp into the build's frame failed (${(e as Error).message.trim()})`);
-    }
-    try {
-      return fillGaps(out, n, file, logger, summary);
-    } finally {
-      out.close();
-      gdal.vsimem.release(vsi);
-    }
+  const x0 = (extent.minX + extent.maxX) / 2 - side / 2;
+  const y0 = (extent.minY + extent.maxY) / 2 - side / 2;
+  const heights = withRaster(file, (src) => {
+    const band = elevationBand(file, src, opts.band);
+    checkReadSize(file, src, band, info.resolution, side, cell, opts.maxSourcePixels);
+    return warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale);
   });
-  // GDAL rows run north → south; the grid's rows run south → north
-  const heights = new Float32Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) heights[j * n + i] = data[(n - 1 - j) * n + i] * opts.zScale;
+  const { valid, holes, outside } = fillGaps(heights, n);
+  if (outside === n * n) throw new InputError('ingest', `${file}: no elevation data over the buildings (all nodata)`);
+  if (holes) {
+    summary.warn('terrain:nodata-holes-filled', `${file}: ${holes} grid samples in holes of the data, filled from their surroundings`);
+    logger.info(`${file}: ${holes} of ${n * n} grid samples are holes in the data; filled from their surroundings`);
+  }
+  if (outside) logger.info(`${file}: ${outside} of ${n * n} grid samples lie outside the raster's data; the terrain is meshed where it has data`);
   logger.info(`${file}: ${info.crs} raster resampled to a ${n} × ${n} grid, ${cell.toFixed(2)} m spacing`);
-  return { x0, y0, cell, n, heights };
+  return { x0, y0, cell, n, heights, ...(outside ? { valid } : {}) };
 }

@@ -1,5 +1,5 @@
 import { extentOf } from '../core/extent.js';
-import type { ElevationGrid } from '../core/grid.js';
+import { sampleValid, type ElevationGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
 import type { FeatureBatch, TerrainMesh } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
@@ -41,10 +41,21 @@ export async function prepareCity(inputs: string[], o: BuildOptions, summary: Su
   const city: PreparedCity = { batch };
   if (grid) {
     city.ground = groundElevations(batch, grid, o.base);
+    countOffData(batch, grid, o.terrain, summary);
     city.terrain = meshTerrain(grid, o.terrainError, summary, o);
   }
   summary.time('terrain', (performance.now() - t) / 1000);
   return city;
+}
+
+/** Count (and name) the buildings that stand outside the DEM's data: seated on the nearest data, with no terrain under them. */
+function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): void {
+  if (!grid.valid) return;
+  const P = batch.positions;
+  for (let f = 0; f < batch.params.length; f++) {
+    const v = batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[f]]];
+    if (!sampleValid(grid, P[2 * v], P[2 * v + 1])) summary.warn('terrain:building-outside-dem', `${batch.params[f].source} feature ${batch.params[f].id}: outside the data of ${file}; seated on the nearest`);
+  }
 }
 
 /** The terrain mesh of a grid, counted and logged. */

@@ -5,7 +5,7 @@ import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
-import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
+import { rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
 import type { Progress } from '../core/progress.js';
 import type { ReadOptions, TerrainOptions } from './options.js';
 
@@ -30,6 +30,11 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
   };
 }
 
+/** The raster options of a run's terrain options. */
+export function rasterOptionsOf(o: Pick<TerrainOptions, 'zScale' | 'terrainResolution' | 'terrainBand' | 'maxRasterPixels'> & { terrainMaxSamples?: number }): Partial<RasterOptions> {
+  return { zScale: o.zScale, resolution: o.terrainResolution, band: o.terrainBand, maxSourcePixels: o.maxRasterPixels, ...(o.terrainMaxSamples ? { maxSamples: o.terrainMaxSamples } : {}) };
+}
+
 /** The error of a run left with no building to build. */
 export function noBuildings(inputs: string[], summary: Summary): InputError {
   return new InputError('ingest', `${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);
@@ -47,5 +52,5 @@ export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & 
     summary.warn('terrain:no-overlap-built-flat', o.terrain);
     return undefined;
   }
-  return readElevation(o.terrain, frame, want, { zScale: o.zScale, resolution: o.terrainResolution, maxSamples: o.terrainMaxSamples }, logger, summary);
+  return readElevation(o.terrain, frame, want, rasterOptionsOf(o), logger, summary);
 }

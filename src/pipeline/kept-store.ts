@@ -56,6 +56,7 @@ export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
     maxBuildings: o.maxBuildings,
     compress: o.compress ? true : null,
     terrainMaxSamples: o.terrainMaxSamples,
+    ...(o.terrainBand ? { terrainBand: o.terrainBand } : {}),
   };
   return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, options };
 }

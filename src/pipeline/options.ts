@@ -42,10 +42,14 @@ export interface TerrainOptions {
   zScale: number;
   /** How a building's base is taken from the terrain under it. */
   base: BaseMode;
+  /** The band holding elevations, for a raster of several bands. */
+  terrainBand?: number;
+  /** The most source pixels one DEM read may touch (a raster declaring millions of pixels a side stops there). */
+  maxRasterPixels: number;
 }
 
 /** Defaults for {@link TerrainOptions}. */
-export const TERRAIN_DEFAULTS: TerrainOptions = { terrainError: 1, terrainResolution: 0, terrainMaxSamples: 4097, zScale: 1, base: 'min' };
+export const TERRAIN_DEFAULTS: TerrainOptions = { terrainError: 1, terrainResolution: 0, terrainMaxSamples: 4097, zScale: 1, base: 'min', maxRasterPixels: 1 << 30 };
 
 /** Options of {@link buildGlb}. */
 export interface BuildOptions extends ReadOptions, TerrainOptions, RunContext {
@@ -60,7 +64,7 @@ export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAU
 export interface TerrainGlbOptions extends Omit<TerrainOptions, 'terrain' | 'base' | 'terrainMaxSamples'>, RunContext {}
 
 /** Defaults for {@link TerrainGlbOptions}. */
-export const TERRAIN_GLB_DEFAULTS: TerrainGlbOptions = { terrainError: 1, terrainResolution: 0, zScale: 1, ...RUN_DEFAULTS };
+export const TERRAIN_GLB_DEFAULTS: TerrainGlbOptions = { terrainError: 1, terrainResolution: 0, zScale: 1, maxRasterPixels: TERRAIN_DEFAULTS.maxRasterPixels, ...RUN_DEFAULTS };
 
 /** Options of {@link planTiles}. */
 export interface PlanOptions extends ReadOptions, RunContext {

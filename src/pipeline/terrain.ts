@@ -5,6 +5,7 @@ import { writeGlb } from '../export/gltf.js';
 import { rasterCentre, rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { buildMeshes } from '../procedural/index.js';
 import { meshTerrain } from './build.js';
+import { rasterOptionsOf } from './common.js';
 import { TERRAIN_GLB_DEFAULTS, type TerrainGlbOptions } from './options.js';
 
 /**
@@ -23,7 +24,7 @@ export async function buildTerrainGlb(raster: string, options: Partial<TerrainGl
   const [lon, lat] = rasterCentre(raster);
   const frame = makeFrame(lon, lat, 0, [rasterExtentInFrame(raster, makeFrame(lon, lat, 0, [])).crs]);
   const { extent } = rasterExtentInFrame(raster, frame);
-  const grid = readElevation(raster, frame, extent, { zScale: o.zScale, resolution: o.terrainResolution }, o.logger, summary);
+  const grid = readElevation(raster, frame, extent, rasterOptionsOf(o), o.logger, summary);
   const terrain = meshTerrain(grid, o.terrainError, summary, o);
   const empty = buildMeshes(emptyBatch(frame), {}, summary);
   const glb = await writeGlb(empty, [], frame, { terrain });

@@ -14,7 +14,7 @@ import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeGridFile, type TileJob } from '../tiles/build.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { ingestOptionsOf, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { ingestOptionsOf, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -71,7 +71,7 @@ function leafWindows(grid: ElevationGrid, units: TileNode[], store: StoredFeatur
   for (const leaf of units.filter((n) => !n.children.length)) {
     const m = TERRAIN_MARGIN;
     try {
-      const w = readElevation(o.terrain!, store.frame, { minX: leaf.minX - m, minY: leaf.minY - m, maxX: leaf.minX + leaf.size + m, maxY: leaf.minY + leaf.size + m }, { zScale: o.zScale, resolution: o.terrainResolution }, NULL_LOGGER, new Summary());
+      const w = readElevation(o.terrain!, store.frame, { minX: leaf.minX - m, minY: leaf.minY - m, maxX: leaf.minX + leaf.size + m, maxY: leaf.minY + leaf.size + m }, rasterOptionsOf({ ...o, terrainMaxSamples: undefined }), NULL_LOGGER, new Summary());
       writeGridFile(gridFile(dir, leaf), w);
       made++;
     } catch {

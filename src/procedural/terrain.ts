@@ -51,7 +51,7 @@ export function rtinErrors(g: ElevationGrid): Float32Array {
       cy = my;
     }
     const mi = ((ay + by) >> 1) * n + ((ax + bx) >> 1);
-    let e = planeError(h, n, ax, ay, bx, by, cx, cy);
+    let e = planeError(h, g.valid, n, ax, ay, bx, by, cx, cy);
     if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1) {
       // children's hypotenuse midpoints
       e = Math.max(e, errors[((ay + cy) >> 1) * n + ((ax + cx) >> 1)], errors[((by + cy) >> 1) * n + ((bx + cx) >> 1)]);
@@ -61,33 +61,47 @@ export function rtinErrors(g: ElevationGrid): Float32Array {
   return errors;
 }
 
-/** Largest |plane through a, b, c − grid height| over the grid samples in triangle abc (integer grid coordinates). */
-function planeError(h: Float32Array, n: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
+/**
+ * Largest |plane through a, b, c − grid height| over the grid samples in triangle abc (integer grid
+ * coordinates). With a mask of valid samples: a triangle over both valid and invalid samples has an
+ * infinite error (it must split, down to triangles on one side of the data's edge), one over invalid
+ * samples only has none (it is left out of the mesh).
+ */
+function planeError(h: Float32Array, valid: Uint8Array | undefined, n: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
   const det = (by - cy) * (ax - cx) + (cx - bx) * (ay - cy);
   const ha = h[ay * n + ax], hb = h[by * n + bx], hc = h[cy * n + cx];
   const x0 = Math.min(ax, bx, cx), x1 = Math.max(ax, bx, cx), y0 = Math.min(ay, by, cy), y1 = Math.max(ay, by, cy);
   let worst = 0;
+  let some = false, all = true;
   for (let y = y0; y <= y1; y++)
     for (let x = x0; x <= x1; x++) {
       const w1 = ((by - cy) * (x - cx) + (cx - bx) * (y - cy)) / det;
       const w2 = ((cy - ay) * (x - cx) + (ax - cx) * (y - cy)) / det;
       const w3 = 1 - w1 - w2;
       if (w1 < -1e-9 || w2 < -1e-9 || w3 < -1e-9) continue;
+      if (valid) {
+        if (valid[y * n + x]) some = true;
+        else all = false;
+      }
       const d = Math.abs(w1 * ha + w2 * hb + w3 * hc - h[y * n + x]);
       if (d > worst) worst = d;
     }
+  if (valid && !all) return some ? Infinity : 0;
   return worst;
 }
 
 /**
  * An adaptive terrain mesh: the coarsest RTIN triangulation of the grid whose vertical error at every
- * grid sample is at most `maxError`, with smooth normals and skirts along the border.
+ * grid sample is at most `maxError`, with smooth normals and skirts along the border. Where the grid
+ * has a mask (`valid`), only the data is meshed: triangles split down to the data's edge, and those
+ * outside it are left out.
  */
 export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> = {}): TerrainMesh {
   const opts = { ...TERRAIN_DEFAULTS, ...options };
   const n = g.n;
   const max = n - 1;
   const errors = rtinErrors(g);
+  const valid = g.valid;
   const vid = new Int32Array(n * n).fill(-1);
   const verts: number[] = [];
   const tris: number[] = [];
@@ -106,13 +120,14 @@ export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> =
     const my = (ay + by) >> 1;
     if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && errors[my * n + mx] > opts.maxError) {
       stack.push(cx, cy, ax, ay, mx, my, bx, by, cx, cy, mx, my);
-    } else {
+    } else if (!valid || (valid[ay * n + ax] && valid[by * n + bx] && valid[cy * n + cx])) {
+      // (with a mask: only triangles on the data; those outside it are left out)
       tris.push(vertex(ax, ay), vertex(bx, by), vertex(cx, cy));
     }
   }
   const h = g.heights;
   let minH = Infinity;
-  for (let i = 0; i < h.length; i++) if (h[i] < minH) minH = h[i];
+  for (let i = 0; i < h.length; i++) if (h[i] < minH && (!valid || valid[i])) minH = h[i];
   const nv = verts.length / 2;
   // surface vertices, then one skirt vertex per border vertex
   const border: number[] = [];

@@ -11,7 +11,7 @@ import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
 import { bucketRefs, scanBucket } from './buckets.js';
 import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
 import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
-import { sampleGrid, type ElevationGrid } from '../core/grid.js';
+import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import type { TerrainMesh } from '../core/types.js';
 import { InputError } from '../core/errors.js';
@@ -194,8 +194,14 @@ export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
   const n = node.children.length ? 65 : 129;
   const cell = node.size / (n - 1);
   const heights = new Float32Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) heights[j * n + i] = sampleGrid(t.grid, node.minX + i * cell, node.minY + j * cell);
-  return terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)) });
+  const valid = t.grid.valid ? new Uint8Array(n * n) : undefined;
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) {
+      const x = node.minX + i * cell, y = node.minY + j * cell;
+      heights[j * n + i] = sampleGrid(t.grid, x, y);
+      if (valid) valid[j * n + i] = sampleValid(t.grid, x, y) ? 1 : 0;
+    }
+  return terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights, valid }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)) });
 }
 
 /** Read a plan.json. */

@@ -36,11 +36,11 @@ export async function readGlb(bytes: Uint8Array, { accessors = true } = {}): Pro
     const b = json.bufferViews[bv];
     return new Uint8Array(bin.arrayBuffer, bin.byteOffset + (b.byteOffset ?? 0), b.byteLength);
   };
-  const meta = json.extensions.EXT_structural_metadata;
-  const cls = meta.schema.classes[meta.propertyTables[0].class];
+  const meta = json.extensions?.EXT_structural_metadata;
+  const cls = meta?.schema.classes[meta.propertyTables[0].class];
   const table: ReadBack['table'] = {};
-  const count = meta.propertyTables[0].count;
-  for (const [name, prop] of Object.entries<any>(meta.propertyTables[0].properties)) {
+  const count = meta?.propertyTables[0].count ?? 0;
+  for (const [name, prop] of Object.entries<any>(meta?.propertyTables[0].properties ?? {})) {
     const def = cls.properties[name];
     if (def.type === 'STRING') {
       const values = view(prop.values);

@@ -179,7 +179,7 @@ describe('rasters that cannot be used', () => {
     for (const h of g.heights) inRaster.push(h);
     expect(Math.min(...inRaster)).toBeGreaterThan(99);
     expect(Math.max(...inRaster)).toBeLessThan(107);
-    expect(summary.warnings.get('terrain:nodata-filled')).toBe(1);
+    expect(summary.warnings.get('terrain:nodata-holes-filled')).toBe(1);
   });
   it('--z-scale converts vertical units', () => {
     const f = make('feet.tif', gdal.SpatialReference.fromEPSG(3857), () => 100);

@@ -3,7 +3,7 @@ import { Option, type Command, type OptionValues } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { TERRAIN_GLB_DEFAULTS } from '../../pipeline/options.js';
 import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
-import { positive, verbosityOptions, type VerbosityArgs } from '../options.js';
+import { maxRasterOption, positive, terrainBandOption, verbosityOptions, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge terrain`. */
 interface TerrainCommandArgs extends VerbosityArgs {
@@ -11,6 +11,8 @@ interface TerrainCommandArgs extends VerbosityArgs {
   terrainError: number;
   terrainResolution?: number;
   zScale: number;
+  terrainBand?: number;
+  maxRasterMpx: number;
 }
 
 /** `cityforge terrain`: a DEM alone → a terrain GLB. */
@@ -26,7 +28,9 @@ export const terrainCommand: CommandSpec = {
         .requiredOption('-o, --output <file.glb>', 'output GLB (written to a temporary name, renamed when complete)')
         .addOption(new Option('--terrain-error <m>', 'largest vertical error of the mesh').argParser(positive('--terrain-error')).default(TERRAIN_GLB_DEFAULTS.terrainError))
         .addOption(new Option('--terrain-resolution <m>', "grid spacing (default: about the raster's)").argParser(positive('--terrain-resolution')))
-        .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(TERRAIN_GLB_DEFAULTS.zScale)),
+        .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(TERRAIN_GLB_DEFAULTS.zScale))
+        .addOption(terrainBandOption())
+        .addOption(maxRasterOption()),
     ).addHelpText('after', `\nExample:\n  $ cityforge terrain data/sf-terrain-3857.tif --terrain-error 0.5 -o out/terrain.glb`),
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const raster = args[0] as string;
@@ -36,7 +40,7 @@ export const terrainCommand: CommandSpec = {
     const { buildTerrainGlb } = await import('../../pipeline/terrain.js');
     const out = new AtomicOutput(o.output, 'terrain');
     try {
-      const { glb, summary } = await buildTerrainGlb(raster, { terrainError: o.terrainError, terrainResolution: o.terrainResolution ?? 0, zScale: o.zScale, logger: io.logger, progress: io.progress });
+      const { glb, summary } = await buildTerrainGlb(raster, { terrainError: o.terrainError, terrainResolution: o.terrainResolution ?? 0, zScale: o.zScale, terrainBand: o.terrainBand, maxRasterPixels: Math.round(o.maxRasterMpx * 1e6), logger: io.logger, progress: io.progress });
       out.commit(glb);
       io.logger.info(`wrote ${path.resolve(o.output)}`);
       printSummary(io, summary, o.output, o);
