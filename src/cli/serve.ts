@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
@@ -35,36 +36,90 @@ function viewerDir(): string {
   return VIEWER;
 }
 
-/** Serve the viewer and one GLB on `host:port` (0: any free port). Resolves once listening, with the URL. */
+/** The real path of `p` if it is a file inside the real folder `root`, else null (symbolic links out of it refused). */
+function insideRoot(root: string, p: string): string | null {
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch {
+    return null;
+  }
+  if (!real.startsWith(root + path.sep)) return null;
+  try {
+    return fs.statSync(real).isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The names a browser may use to reach a server bound to `host` (DNS rebinding: any other name is refused). */
+function allowedHosts(host: string): (name: string) => boolean {
+  const local = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const bound = host.includes(':') ? `[${host}]` : host;
+  return (name) => {
+    const h = name.replace(/:\d+$/, '').toLowerCase();
+    if (local.has(h) || h === bound.toLowerCase()) return true;
+    // bound to every address: reachable by any IP literal, or this machine's own name
+    return wildcard && (/^\d{1,3}(\.\d{1,3}){3}$/.test(h) || /^\[[0-9a-f:.]+\]$/.test(h) || h === os.hostname().toLowerCase());
+  };
+}
+
+/** Answer a request with a short plain-text status. */
+function refuse(res: http.ServerResponse, code: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text + '\n');
+}
+
+/**
+ * Serve the viewer and one GLB (or a tileset folder) on `host:port` (0: any free port). Resolves once
+ * listening, with the URL. Hardened for a server any web page in the user's browser can reach: GET
+ * and HEAD only, paths resolved (symbolic links included) inside the served folders only, the Host
+ * header checked against the bound address (DNS rebinding), and no request can stop it.
+ */
 export async function serveViewer(model: string, host: string, port: number, logger: Logger): Promise<{ url: string; server: http.Server }> {
-  const root = viewerDir();
+  const root = fs.realpathSync(viewerDir());
   const name = path.basename(model);
   const isTileset = name === 'tileset.json';
-  const dataDir = path.resolve(path.dirname(model));
-  const server = http.createServer((req, res) => {
-    const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
-    let file: string | null = null;
+  const dataDir = fs.realpathSync(path.dirname(path.resolve(model)));
+  const hostOk = allowedHosts(host);
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
+    if (!hostOk(req.headers.host ?? '')) return refuse(res, 403, 'forbidden host');
+    let url: string;
+    try {
+      url = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    } catch {
+      return refuse(res, 400, 'bad request');
+    }
+    if (url.includes('\0')) return refuse(res, 400, 'bad request');
     if (url === '/config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
       res.end(JSON.stringify(isTileset ? { tileset: 'data/tileset.json' } : { glb: `data/${name}` }));
       return;
     }
-    if (url === `/data/${name}`) file = model;
-    else if (isTileset && url.startsWith('/data/')) {
-      const p = path.normalize(path.join(dataDir, url.slice('/data/'.length)));
-      if (p.startsWith(dataDir + path.sep) && fs.existsSync(p) && fs.statSync(p).isFile()) file = p;
-    } else {
-      const p = path.normalize(path.join(root, url === '/' ? 'index.html' : url));
-      if (p.startsWith(root + path.sep) && fs.existsSync(p) && fs.statSync(p).isFile()) file = p;
+    let file: string | null = null;
+    if (url === `/data/${name}`) file = insideRoot(dataDir, path.join(dataDir, name));
+    else if (isTileset && url.startsWith('/data/')) file = insideRoot(dataDir, path.join(dataDir, url.slice('/data/'.length)));
+    else file = insideRoot(root, path.join(root, url === '/' ? 'index.html' : url));
+    if (!file) return refuse(res, 404, 'not found');
+    const size = fs.statSync(file).size;
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': size });
+    if (req.method === 'HEAD') return void res.end();
+    const stream = fs.createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
+  const server = http.createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      logger.warn(`view: ${req.method} ${req.url}: ${(e as Error).message}`);
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+      else res.destroy();
     }
-    if (!file) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found\n');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': fs.statSync(file).size });
-    fs.createReadStream(file).pipe(res);
   });
+  server.on('clientError', (_e, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new UsageError('view', `cannot listen on ${host}:${port}: ${(e as Error).message} (choose another --port or --host)`)));
     server.listen(port, host, resolve);
