@@ -8,6 +8,19 @@ import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError } from '../core/errors.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
+import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, lastErrorKey, newFailure } from './integrity.js';
+
+/** Whether a file holds OSM PBF (by its first block's type), not OSM XML. */
+function isPbf(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(32);
+    fs.readSync(fd, b, 0, 32, 0);
+    return b.includes('OSMHeader');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 export type { SelectOptions } from './source.js';
 
@@ -24,6 +37,10 @@ export interface OpenLayer {
   buildingsOnly: boolean;
   /** Its fields are OSM tags (it has `building` / `building:part`). */
   osmTags: boolean;
+  /** Read by GDAL's OSM driver. */
+  osm: boolean;
+  /** An attribute filter is set (the user's --where, or the OSM default). */
+  filtered: boolean;
 }
 
 const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbPolygon25D, gdal.wkbMultiPolygon25D, gdal.wkbUnknown, gdal.wkbGeometryCollection]);
@@ -81,12 +98,14 @@ function osmConfigFile(): string {
   return file;
 }
 
-const isOsm = (file: string) => /\.osm(\.pbf)?$|\.osm\.bz2$/i.test(file);
+/** Whether an opened dataset is OSM data (GDAL's OSM driver, whatever the file is called). */
+const isOsmDataset = (ds: gdal.Dataset) => ds.driver.description === 'OSM';
 
 /** Open an OGR vector source and choose its layers (defaults: OSM → multipolygons; else every polygonal layer). */
 export function openOgr(file: string, options: SelectOptions): { ds: gdal.Dataset; layers: OpenLayer[] } {
   let ds: gdal.Dataset;
-  if (isOsm(file)) gdal.config.set('OSM_CONFIG_FILE', osmConfigFile());
+  // (read by GDAL's OSM driver only: set for every file, since it recognises OSM data by content)
+  gdal.config.set('OSM_CONFIG_FILE', osmConfigFile());
   try {
     ds = gdal.open(file);
   } catch (e) {
@@ -96,7 +115,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
   let names: string[];
   if (options.layers?.length) {
     names = options.layers;
-  } else if (isOsm(file)) {
+  } else if (isOsmDataset(ds)) {
     names = ['multipolygons'];
   } else {
     names = [];
@@ -114,7 +133,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
     }
     const srs = layerSrs(file, name, layer.srs, options.sSrs);
     let where = options.where;
-    if (!where && isOsm(file) && name === 'multipolygons') where = `building IS NOT NULL OR "building:part" IS NOT NULL`;
+    if (!where && isOsmDataset(ds) && name === 'multipolygons') where = `building IS NOT NULL OR "building:part" IS NOT NULL`;
     if (where) {
       try {
         layer.setAttributeFilter(where);
@@ -123,7 +142,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
       }
     }
     const osmTags = hasBuildingKeys(layer.fields.getNames());
-    return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && osmTags, osmTags };
+    return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && osmTags, osmTags, osm: isOsmDataset(ds), filtered: !!where };
   });
   return { ds, layers };
 }
@@ -203,7 +222,7 @@ const polygonalArea = (g: gdal.Geometry) => ((g.wkbType & 0xff) === gdal.wkbPoly
 
 /** Read the features of one opened layer. */
 export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFeature> {
-  const osm = isOsm(ol.file);
+  const osm = ol.osm;
   const source = `${path.basename(ol.file)}#${ol.layerName}`;
   for (let f = ol.layer.features.first(); f; f = ol.layer.features.next()) {
     ctx.tick();
@@ -280,23 +299,31 @@ class OgrSource implements Source {
   async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
     const { ds, layers } = openOgr(this.label, this.options);
     const { where } = this.options;
+    const driver = ds.driver.description;
     let read = 0;
     let kept = 0;
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
     try {
+      if (driver === 'OSM' && isPbf(this.label)) checkOsmPbf(this.label);
       for (const ol of layers) {
         const n0 = read;
+        const errors = lastErrorKey();
         for (const feature of readOgrLayer(ol, counting)) {
           yield { srs: ol.srs, crs: ol.crsName, feature };
           // a loop that never yields to the event loop holds every geometry it ever read
           // (measured: ~650 bytes per feature, +660 MB per million)
           if (++kept % 1000 === 0) await turn();
         }
+        // a reader that stopped at an unreadable byte: say so rather than "no features"
+        const failure = ol.osm ? newFailure(errors) : null;
+        if (failure) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: ${failure} (cut short, or damaged)`);
+        if (!ol.filtered) checkLayerComplete(this.label, ol.layerName, ol.layer, read - n0);
         if (read === n0 && this.options.layers?.length) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: layer is empty${where ? ` (with --where '${where}')` : ''}`);
       }
     } finally {
       ds.close();
     }
+    if (driver === 'GeoJSONSeq') brokenGeoJsonSeqLines(this.label, (line, what) => ctx.skip('feature:unreadable', `${this.label} line ${line}: ${what}`));
     const names = layers.map((l) => l.layerName);
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features${where ? ` (with --where '${where}')` : ''}`);
     this.options.logger.info(`${this.label}: ${read} features from layer(s) ${names.join(', ')}`);

@@ -204,11 +204,24 @@ export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
   return terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights, valid }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)) });
 }
 
+/** A JSON file, parsed; an InputError naming it when it is not JSON. */
+function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError('merge', `${file}: not ${what} (${(e as Error).message}); damaged? build it again`);
+  }
+}
+
 /** Read a plan.json. */
 export function readPlan(dir: string): TilePlan {
   const file = path.join(dir, 'plan.json');
   if (!fs.existsSync(file)) throw new InputError('merge', `${dir}: no plan.json (not a cityforge tiles output)`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as TilePlan;
+  const plan = readJson(file, 'a cityforge plan.json') as TilePlan;
+  const nodeOk = (n: PlanNode, depth: number): boolean =>
+    depth < 40 && typeof n?.id === 'string' && /^\d+\/\d+\/\d+$/.test(n.id) && Number.isFinite(n.size) && Array.isArray(n.children) && n.children.every((c) => nodeOk(c, depth + 1));
+  if (typeof plan?.fingerprint !== 'string' || !plan.frame || !Array.isArray(plan.frame.enuToEcef) || !nodeOk(plan.tree, 0)) throw new InputError('merge', `${file}: not a cityforge plan.json (damaged?); build the tiles again`);
+  return plan;
 }
 
 /**
@@ -236,7 +249,9 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
         writeFileAtomic(path.join(out, 'tiles', `${n.id}.glb`), fs.readFileSync(glb));
         writeFileAtomic(path.join(out, 'tiles', `${n.id}.json`), fs.readFileSync(rec));
       }
-      records.set(n.id, JSON.parse(fs.readFileSync(rec, 'utf8')) as TileRecord);
+      const r = readJson(rec, 'a tile record') as TileRecord;
+      if (!Array.isArray(r?.bounds) || r.bounds.length !== 6 || !r.bounds.every(Number.isFinite)) throw new InputError('merge', `${rec}: not a tile record (damaged?); build tile ${n.id} again (tiles --units, or --force)`);
+      records.set(n.id, r);
       found = true;
       break;
     }

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import gdal from './gdal.js';
+import { InputError } from '../core/errors.js';
+
+/**
+ * Checks that tell a damaged or cut-short file from an empty one. GDAL's readers stop quietly at the
+ * first unreadable byte of many formats (a truncated FlatGeobuf reads as "no features", a truncated
+ * OSM PBF as a few, a broken GeoJSONSeq line is dropped): these checks say what is wrong, and where.
+ */
+
+/** A key of GDAL's last error (null when none), to notice a new one. */
+export function lastErrorKey(): string | null {
+  const e = gdal.lastError as { code?: number; message?: string; level?: number } | null;
+  return e ? `${e.level}:${e.code}:${e.message}` : null;
+}
+
+/** GDAL's last error message when it is new since `before` and a failure (CE_Failure or worse). */
+export function newFailure(before: string | null): string | null {
+  const e = gdal.lastError as { message?: string; level?: number } | null;
+  if (!e || (e.level ?? 0) < 3) return null;
+  const key = lastErrorKey();
+  return key !== before ? (e.message ?? 'an error').trim() : null;
+}
+
+/**
+ * A layer read whole without a filter must give as many features as its header says (FlatGeobuf,
+ * GeoPackage, Shapefile say it cheaply); fewer means the file was cut short or is damaged.
+ */
+export function checkLayerComplete(file: string, layerName: string, layer: gdal.Layer, read: number): void {
+  let declared = -1;
+  try {
+    declared = layer.features.count(false);
+  } catch {
+    return;
+  }
+  if (declared > read) throw new InputError('ingest', `${file} layer ${layerName}: the file says it holds ${declared} features, but only ${read} could be read (cut short, or damaged)`);
+}
+
+/** Read a varint at `at` of `b`; [value, next offset] or null past the end. */
+function varint(b: Buffer, at: number, end: number): [number, number] | null {
+  let v = 0, shift = 0;
+  for (let i = at; i < end && shift < 50; i++) {
+    v += (b[i] & 0x7f) * 2 ** shift;
+    if (!(b[i] & 0x80)) return [v, i + 1];
+    shift += 7;
+  }
+  return null;
+}
+
+/**
+ * Walk an OSM PBF file's blocks (a 4-byte length, a BlobHeader naming the blob's size, the blob):
+ * throws an {@link InputError} naming the byte where it is cut short or stops making sense. Reads the
+ * headers only.
+ */
+export function checkOsmPbf(file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(64 << 10);
+    let at = 0;
+    let blocks = 0;
+    while (at < size) {
+      const bad = (what: string) => new InputError('ingest', `${file}: not a whole OSM PBF file: ${what} at byte ${at} of ${size} (block ${blocks + 1}; cut short, or damaged)`);
+      if (at + 4 > size) throw bad('a block header cut short');
+      fs.readSync(fd, head, 0, 4, at);
+      const hlen = head.readUInt32BE(0);
+      if (hlen === 0 || hlen > 64 << 10) throw bad(`a block header of ${hlen} bytes`);
+      if (at + 4 + hlen > size) throw bad('a block header cut short');
+      fs.readSync(fd, head, 0, hlen, at + 4);
+      // BlobHeader: field 1 type (string), 2 indexdata (bytes), 3 datasize (int32)
+      let p = 0;
+      let datasize = -1;
+      while (p < hlen) {
+        const key = varint(head, p, hlen);
+        if (!key) throw bad('an unreadable block header');
+        const [k, q] = key;
+        const field = Math.floor(k / 8), type = k & 7;
+        if (type === 0) {
+          const v = varint(head, q, hlen);
+          if (!v) throw bad('an unreadable block header');
+          if (field === 3) datasize = v[0];
+          p = v[1];
+        } else if (type === 2) {
+          const l = varint(head, q, hlen);
+          if (!l) throw bad('an unreadable block header');
+          p = l[1] + l[0];
+        } else throw bad('an unreadable block header');
+      }
+      if (datasize < 0 || datasize > 32 << 20) throw bad(`a block of ${datasize} bytes`);
+      if (at + 4 + hlen + datasize > size) throw bad(`a block of ${datasize} bytes cut short`);
+      at += 4 + hlen + datasize;
+      blocks++;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The lines of a GeoJSONSeq file that are not GeoJSON features (a broken or cut line), one at a
+ * time: `visit(lineNumber, what)`. Streams the file; GDAL drops such lines without a word.
+ */
+export function brokenGeoJsonSeqLines(file: string, visit: (line: number, what: string) => void): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let line = 0;
+    const check = (text: string) => {
+      line++;
+      const t = text.replace(/^\x1e/, '').trim();
+      if (!t) return;
+      let o: unknown;
+      try {
+        o = JSON.parse(t);
+      } catch (e) {
+        visit(line, `not JSON (${(e as Error).message})`);
+        return;
+      }
+      const type = (o as { type?: unknown } | null)?.type;
+      if (type !== 'Feature' && type !== 'FeatureCollection') visit(line, `not a GeoJSON feature (type ${JSON.stringify(type)})`);
+    };
+    for (let pos = 0; ; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      pos += n;
+      const parts = (rest + decoder.write(buf.subarray(0, n))).split('\n');
+      rest = parts.pop() ?? '';
+      for (const p of parts) check(p);
+    }
+    if (rest.trim()) check(rest);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
