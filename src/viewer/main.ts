@@ -129,7 +129,8 @@ async function showTileset(url: string): Promise<void> {
     hover(hovered);
     view.highlight(hovered ?? selected);
   });
-  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown };
+  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean };
+  tilesetHooks.tilesSettled = () => (hooks.view === 'model' ? view.settled() : (mapView?.settled() ?? false));
   tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
   view.renderer.domElement.addEventListener('click', (e) => select(view.pick(e.clientX, e.clientY)));

@@ -296,6 +296,12 @@ export class TilesetMapViewer {
     return this.picks.size;
   }
 
+  /** Whether every tile deck.gl wants this frame is loaded and has its pick data: what is drawn stays until the camera moves. */
+  settled(): boolean {
+    const ts = this.tileset as unknown as { isLoaded(): boolean; selectedTiles: { id: string }[] } | null;
+    return !!ts && ts.isLoaded() && ts.selectedTiles.length > 0 && ts.selectedTiles.every((t) => this.picks.has(t.id));
+  }
+
   private async loadPick(tile: { id: string; contentUrl: string }): Promise<void> {
     if (this.picks.has(tile.id)) return;
     const model = await loadCity(tile.contentUrl);

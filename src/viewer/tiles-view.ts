@@ -32,6 +32,8 @@ export class TilesetView {
   private readonly raycaster = new THREE.Raycaster();
   /** Tiles whose table is loaded. */
   loaded = 0;
+  /** Tile tables still being fetched. */
+  private pendingTables = 0;
 
   constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
     // the root box (frame metres, z up) → glTF axes for the stage
@@ -57,12 +59,14 @@ export class TilesetView {
         }
       });
       (scene.userData as TileTable).meshes = meshes;
+      this.pendingTables++;
       fetch(tileUrl)
         .then((r) => r.arrayBuffer())
         .then((buf) => {
           (scene.userData as TileTable).table = decodeGlbTable(buf).table;
           this.loaded++;
-        });
+        })
+        .finally(() => this.pendingTables--);
     });
     this.tiles.setCamera(this.camera);
     this.resize();
@@ -71,6 +75,12 @@ export class TilesetView {
       requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
+  }
+
+  /** Whether nothing is being downloaded, parsed or read for picking: what is drawn stays as it is until the camera moves. */
+  settled(): boolean {
+    const s = (this.tiles as unknown as { stats: { queued: number; downloading: number; parsing: number } }).stats;
+    return !(this.tiles as unknown as { isLoading: boolean }).isLoading && s.queued + s.downloading + s.parsing === 0 && this.pendingTables === 0 && this.loaded > 0;
   }
 
   resize(): void {

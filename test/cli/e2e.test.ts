@@ -192,14 +192,35 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(cli(['--help']).stdout).toMatch(/Exit codes:/);
   });
 
-  it('a killed run leaves no file that looks whole', async () => {
-    const o = path.join(dir, 'killed.glb');
+  /** Start a long build; resolves once its temporary output exists (it is made before any work). */
+  async function startBuild(o: string): Promise<import('node:child_process').ChildProcess> {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [CLI, 'build', path.join(DATA, 'sf-mvt'), '-o', o], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 400));
+    const child = spawn(process.execPath, [CLI, 'build', path.join(DATA, 'sf-mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--terrain-error', '0.2', '-o', o], { stdio: 'ignore' });
+    const temp = path.join(path.dirname(o), `.${path.basename(o)}.tmp-${child.pid}`);
+    for (let i = 0; i < 600 && !fs.existsSync(temp); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(fs.existsSync(temp), 'the temporary output exists while the run works').toBe(true);
+    return child;
+  }
+
+  it('kill-at-400ms-came-before-the-temp-file: SIGKILL while the temporary output exists leaves no file that looks whole; the next run removes the leftover', async () => {
+    const o = path.join(dir, 'killed.glb');
+    const child = await startBuild(o);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     expect(fs.existsSync(o)).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.killed.glb.tmp-'))).toHaveLength(1); // kill -9 cannot clean up
+    expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', o, '-q']).code).toBe(0);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.killed.glb.tmp-'))).toEqual([]); // the next run did
+  });
+
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('ctrl-c-ignored-during-compute: %s stops the run mid-work, exit %i, nothing left behind', async (sig, code) => {
+    const o = path.join(dir, `signal-${sig}.glb`);
+    const child = await startBuild(o);
+    const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    child.kill(sig);
+    expect(await exit).toBe(code);
+    expect(fs.existsSync(o)).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.includes(`signal-${sig}`))).toEqual([]);
   });
 });
 

@@ -273,6 +273,20 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expectSameBytes(snapshot(out), snapshot(o));
   });
 
+  it('ctrl-c-ignored-during-compute (tiles, two worker threads): SIGINT once tiles are being written stops it, exit 130, no work folder nor temporary file left', async () => {
+    const o = path.join(dir, 'interrupted');
+    const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '--jobs', '2', '-q'], { stdio: 'ignore' });
+    const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const t0 = Date.now();
+    while (Date.now() - t0 < 60_000 && !(fs.existsSync(path.join(o, 'tiles')) && [...snapshot(path.join(o, 'tiles')).keys()].some((k) => k.endsWith('.json')))) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(fs.existsSync(path.join(o, 'tileset.json'))).toBe(false);
+    expect(fs.existsSync(path.join(o, '.work', String(child.pid)))).toBe(false);
+    const leftovers = (fs.readdirSync(o, { recursive: true }) as string[]).filter((f) => f.includes(`.tmp-${child.pid}`));
+    expect(leftovers).toEqual([]);
+  });
+
   it('a folder holding another build is refused without --force', () => {
     const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-buildings', '500', '-o', out, '-q']);
     expect(r.code).toBe(3);

@@ -176,8 +176,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
     await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
-    await page.waitForFunction('window.cityforge.tilesLoaded() >= 1', null, { timeout: 120_000 });
-    await page.waitForTimeout(1500);
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
   });
   afterAll(async () => {
     await browser?.close();
@@ -210,11 +209,11 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBeNull();
   });
 
-  it('map view: deck.gl Tile3DLayer streams the same tileset; hover highlights, a click picks the building from its tile’s table', async () => {
+  it('map-view-hover-test-depended-on-timing: once the tiles settle, deck.gl’s Tile3DLayer hover and click pick the building from its tile’s table', async () => {
     await page.click('#toggle');
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
-    await page.waitForFunction('window.cityforge.tilesLoaded() >= 1', null, { timeout: 120_000 });
-    await page.waitForTimeout(2500);
+    // not a fixed wait: until every tile deck.gl wants is loaded and pickable (coarse tiles replaced by their children)
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view.png'), shot);
     expect(pixelStats(shot).drawn).toBeGreaterThan(0.2);
