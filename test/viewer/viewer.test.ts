@@ -52,6 +52,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
   let browser: Browser;
   let page: Page;
   let tallest: number;
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium`);
@@ -63,6 +64,10 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     ({ server, url } = await startViewer(glb));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.goto(url);
     await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
     tallest = await page.evaluate(() => {
@@ -74,6 +79,10 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
   afterAll(async () => {
     await browser?.close();
     server?.kill('SIGTERM');
+  });
+
+  it('favicon-404-in-the-console: the page loads with no console error at all', async () => {
+    expect(consoleErrors).toEqual([]);
   });
 
   it('serves the page and the model; WebGL2 initialised and the model loaded without error', async () => {
