@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command, OptionValues } from 'commander';
 import type { Logger, LogLevel } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
@@ -45,6 +46,24 @@ export function formatSummary(s: Summary, out: string): string {
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,
     `summary: warnings: ${list(j.warnings)}`,
   ].join('\n') + '\n';
+}
+
+/**
+ * Run `make` into an atomically written GLB at `file` (the temporary file made first: an unwritable
+ * folder fails before any work), then print the summary.
+ */
+export async function writeGlbOutput(stage: string, file: string, io: CommandIO, o: { quiet?: boolean; json?: boolean }, make: () => Promise<{ glb: Uint8Array; summary: Summary }>): Promise<void> {
+  const { AtomicOutput } = await import('../io/files.js');
+  const out = new AtomicOutput(file, stage);
+  try {
+    const { glb, summary } = await make();
+    out.commit(glb);
+    io.logger.info(`wrote ${path.resolve(file)}`);
+    printSummary(io, summary, file, o);
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
 }
 
 /** Print a run's summary: the plain lines to stderr (unless quiet), JSON to stdout with `--json`. */

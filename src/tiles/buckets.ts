@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Growable } from '../core/growable.js';
-import { anchorsOf, fileHeader, readRowFile, type RecordRef, type StoredFeatures } from '../store/index.js';
+import { anchorsOf, fileHeader, readRowFile, type RecordRef, type StoredFeatures, type StoreRow } from '../store/index.js';
 import { cellOf, leafOf, leavesOf, tileStem, type QuadGrid, type TileNode } from './partition.js';
 
 /**
@@ -13,17 +13,8 @@ import { cellOf, leafOf, leavesOf, tileStem, type QuadGrid, type TileNode } from
 const WIDTH = 11;
 const INDEX = 0, OFFSET = 1, LENGTH = 2, AX = 3, AY = 4, X0 = 5, Y0 = 6, X1 = 7, Y1 = 8, HEIGHT = 9, MIN_HEIGHT = 10;
 
-/** One building of a bucket, by name. */
-export interface BucketEntry extends RecordRef {
-  anchorX: number;
-  anchorY: number;
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
-  height: number;
-  minHeight: number;
-}
+/** One building of a bucket, by name: its store row's record, anchor (a part: its outline's), box and heights. */
+export type BucketEntry = Omit<StoreRow, 'idHash' | 'isOutline'>;
 
 /** The bucket file of a leaf. */
 export function bucketFile(workDir: string, leaf: TileNode): string {

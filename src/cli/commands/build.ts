@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Command, OptionValues } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
+import { writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
 import { readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge build`. */
@@ -39,17 +38,7 @@ Examples:
     const inputs = args[0] as string[];
     const o = raw as BuildArgs;
     if (!/\.glb$/i.test(o.output)) throw new UsageError('build', `the output must be a .glb file (got ${o.output})`);
-    const { AtomicOutput } = await import('../../io/files.js');
     const { buildGlb } = await import('../../pipeline/build.js');
-    const out = new AtomicOutput(o.output, 'build');
-    try {
-      const { glb, summary } = await buildGlb(inputs, { ...readOptionsOf(o), ...terrainOptionsOf(o), compress: !!o.compress, logger: io.logger, progress: io.progress });
-      out.commit(glb);
-      io.logger.info(`wrote ${path.resolve(o.output)}`);
-      printSummary(io, summary, o.output, o);
-    } catch (e) {
-      out.abort();
-      throw e;
-    }
+    await writeGlbOutput('build', o.output, io, o, () => buildGlb(inputs, { ...readOptionsOf(o), ...terrainOptionsOf(o), compress: !!o.compress, logger: io.logger, progress: io.progress }));
   },
 };

@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { Option, type Command, type OptionValues } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { TERRAIN_GLB_DEFAULTS } from '../../pipeline/options.js';
-import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
+import { writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
 import { maxRasterOption, positive, terrainBandOption, verbosityOptions, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge terrain`. */
@@ -36,17 +35,9 @@ export const terrainCommand: CommandSpec = {
     const raster = args[0] as string;
     const o = raw as TerrainCommandArgs;
     if (!/\.glb$/i.test(o.output)) throw new UsageError('terrain', `the output must be a .glb file (got ${o.output})`);
-    const { AtomicOutput } = await import('../../io/files.js');
     const { buildTerrainGlb } = await import('../../pipeline/terrain.js');
-    const out = new AtomicOutput(o.output, 'terrain');
-    try {
-      const { glb, summary } = await buildTerrainGlb(raster, { terrainError: o.terrainError, terrainResolution: o.terrainResolution ?? 0, zScale: o.zScale, terrainBand: o.terrainBand, maxRasterPixels: Math.round(o.maxRasterMpx * 1e6), logger: io.logger, progress: io.progress });
-      out.commit(glb);
-      io.logger.info(`wrote ${path.resolve(o.output)}`);
-      printSummary(io, summary, o.output, o);
-    } catch (e) {
-      out.abort();
-      throw e;
-    }
+    await writeGlbOutput('terrain', o.output, io, o, () =>
+      buildTerrainGlb(raster, { terrainError: o.terrainError, terrainResolution: o.terrainResolution ?? 0, zScale: o.zScale, terrainBand: o.terrainBand, maxRasterPixels: Math.round(o.maxRasterMpx * 1e6), logger: io.logger, progress: io.progress }),
+    );
   },
 };
