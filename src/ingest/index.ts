@@ -123,8 +123,15 @@ export class SourceExtent {
  * centred on the data, and clean the footprints — all in memory (`cityforge build`; `tiles` streams
  * through {@link ingestToStore} instead).
  *
- * Throws a one-line `cityforge ingest: …` error for a broken input (missing, unreadable, no CRS,
- * empty); a broken feature is skipped and counted in `summary`.
+ * Throws an `InputError` (`cityforge ingest: <file> layer <l>: …`) for a broken input (missing,
+ * unreadable, damaged, no CRS, empty); a broken feature is skipped and counted in `summary`.
+ *
+ * @example
+ * ```ts
+ * const summary = new Summary(logger);
+ * const batch = await ingest(['data/sf-mvt', 'extra.gpkg'], { attributes: ['ref'] }, logger, summary);
+ * batch.params.length; // buildings, in input order
+ * ```
  */
 export async function ingest(inputs: string[], options: Partial<IngestOptions>, logger: Logger, summary: Summary): Promise<FeatureBatch> {
   const opts: IngestOptions = { ...INGEST_DEFAULTS, ...options };

@@ -170,6 +170,12 @@ function warpToGrid(file: string, src: gdal.Dataset, band: number, frame: FrameI
  * border are outside the data (`valid` 0: not meshed), the others are holes in it, filled from their
  * surroundings (counted). Throws an `InputError` when the raster has no data over the extent, has
  * several bands and none is named, or would take more than `maxSourcePixels` to read.
+ *
+ * @example
+ * ```ts
+ * const grid = readElevation('dem.tif', frame, { minX: -500, minY: -500, maxX: 500, maxY: 500 }, { resolution: 2 }, logger, summary);
+ * grid.valid; // undefined when the raster covers the whole grid
+ * ```
  */
 export function readElevation(file: string, frame: FrameInfo, extent: FrameExtent, options: Partial<RasterOptions>, logger: Logger, summary: Summary): ElevationGrid {
   const opts = { ...RASTER_DEFAULTS, ...options };

@@ -176,3 +176,28 @@ function gdalOpenSqlite(file: string): gdal.Dataset {
   fs.rmSync(link, { force: true });
   return ds;
 }
+
+describe('archives are read a tile at a time', () => {
+  it('mbtiles-pmtiles-loaded-whole-into-memory: listing an archive reads no tile; each tile is read when asked for', async () => {
+    const { listTiles } = await import('../../src/ingest/mvt.js');
+    const dir = freshDir('vector-tiles-lazy');
+    const files = fs.readdirSync(path.join(DATA, 'sf-mvt')).sort();
+    const tiles = files.map((f) => {
+      const [z, x, y] = f.replace('.mvt', '').split('-').map(Number);
+      return { z, x, y, data: new Uint8Array(fs.readFileSync(path.join(DATA, 'sf-mvt', f))) };
+    });
+    const pm = path.join(dir, 'sf.pmtiles');
+    writePmtiles(pm, tiles, [-122.4646, 37.7533, -122.4316, 37.7794]);
+    const list = await listTiles(pm);
+    expect(list.tiles).toHaveLength(9);
+    // the archive's tile data changed after listing: what is read is what is there now
+    const bytes = fs.readFileSync(pm);
+    const first = tiles.reduce((a, t) => a + t.data.length, 0);
+    const dataStart = bytes.length - first;
+    fs.writeFileSync(pm, Buffer.concat([bytes.subarray(0, dataStart), Buffer.alloc(first, 0x42)]));
+    const read = await list.tiles[0].read();
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.every((b) => b === 0x42)).toBe(true);
+    list.close();
+  });
+});
