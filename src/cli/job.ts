@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CityforgeError, exitCodeOf } from '../core/errors.js';
+import { asOutputError, CityforgeError, exitCodeOf } from '../core/errors.js';
 import { createLineLogger } from '../core/logger.js';
 import { onTempChange, type TempChange } from '../core/temp.js';
 import { COMMANDS } from './commands/index.js';
@@ -42,7 +42,8 @@ const io: CommandIO = {
 try {
   await spec.run(args, opts, io);
   post({ t: 'done' });
-} catch (e) {
+} catch (caught) {
+  const e = asOutputError(command, caught);
   const err = e as Error;
   post({ t: 'error', code: exitCodeOf(e), message: err?.message ?? String(e), stack: e instanceof CityforgeError ? undefined : err?.stack });
 }

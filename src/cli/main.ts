@@ -1,5 +1,5 @@
 import { Command, CommanderError, type OptionValues } from 'commander';
-import { EXIT, exitCodeOf, CityforgeError } from '../core/errors.js';
+import { asOutputError, EXIT, exitCodeOf, CityforgeError } from '../core/errors.js';
 import { createLineLogger } from '../core/logger.js';
 import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
@@ -53,7 +53,8 @@ async function runHere(c: Chosen): Promise<number> {
   try {
     await c.spec.run(c.args, c.opts, { logger, progress: NULL_PROGRESS, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     return EXIT.ok;
-  } catch (e) {
+  } catch (caught) {
+    const e = asOutputError(c.spec.name, caught);
     process.stderr.write(`error: ${((e as Error).message ?? String(e)).replace(/\s+/g, ' ').trim()}\n`);
     if (!(e instanceof CityforgeError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     return exitCodeOf(e);

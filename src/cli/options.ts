@@ -14,6 +14,13 @@ export const positive = (name: string) => (v: string): number => {
   return n;
 };
 
+/** A parser for a positive number option up to `max`. */
+export const upTo = (name: string, max: number) => (v: string): number => {
+  const n = positive(name)(v);
+  if (n > max) throw new InvalidArgumentError(`${name} must be at most ${max}`);
+  return n;
+};
+
 /** A parser for a positive whole number option. */
 export const count = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -57,8 +64,8 @@ export function readOptions(c: Command): Command {
     .option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
     .option('--where <sql>', 'OGR SQL attribute filter, e.g. "height > 20" (default for OSM: building or building:part)')
     .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
-    .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(positive('--level-height')).default(BUILD_DEFAULTS.levelHeight))
-    .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(positive('--default-height')).default(BUILD_DEFAULTS.defaultHeight))
+    .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(upTo('--level-height', 100)).default(BUILD_DEFAULTS.levelHeight))
+    .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(upTo('--default-height', 1000)).default(BUILD_DEFAULTS.defaultHeight))
     .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
     .addOption(new Option('--attributes <all|none|list>', 'source attributes carried into the property table: all, none, or names separated by commas (* matches: addr:*); default all, OSM data a set of names, addresses and building tags').argParser(attributeList))
     .addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));

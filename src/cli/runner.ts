@@ -29,6 +29,8 @@ export function removeTemporaries(): void {
     try {
       if (kind === 'sweep') sweep(p);
       else fs.rmSync(p, { recursive: kind === 'dir', force: true });
+      // a work folder's base (`<output>/.work`) goes too when nothing else is in it
+      if (kind === 'dir' && path.basename(path.dirname(p)) === '.work') fs.rmdirSync(path.dirname(p));
     } catch {
       // best effort: the next run removes what belongs to dead processes
     }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
-import { InputError, UsageError } from '../core/errors.js';
+import { InputError, OutputError, UsageError } from '../core/errors.js';
 
 const VIEWER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'viewer');
 
@@ -28,7 +28,32 @@ export function resolveModel(target: string): string {
     return path.join(target, glb);
   }
   if (!/\.glb$|tileset\.json$/i.test(target)) throw new InputError('view', `${target}: not a .glb file or a tileset`);
+  checkModel(target);
   return target;
+}
+
+/** A GLB must have a glTF 2 binary header whose length is the file's; a tileset.json must be 3D Tiles JSON. */
+function checkModel(file: string): void {
+  const size = fs.statSync(file).size;
+  if (/tileset\.json$/i.test(file)) {
+    let version: unknown;
+    try {
+      version = (JSON.parse(fs.readFileSync(file, 'utf8')) as { asset?: { version?: unknown } }).asset?.version;
+    } catch (e) {
+      throw new InputError('view', `${file}: not JSON (${(e as Error).message})`);
+    }
+    if (typeof version !== 'string') throw new InputError('view', `${file}: not a 3D Tiles tileset (no asset.version)`);
+    return;
+  }
+  const head = Buffer.alloc(12);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 12, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head.toString('latin1', 0, 4) !== 'glTF' || head.readUInt32LE(4) !== 2 || head.readUInt32LE(8) !== size)
+    throw new InputError('view', `${file}: not a glTF 2.0 binary (GLB) file${head.toString('latin1', 0, 4) === 'glTF' ? ' (cut short or damaged: its header says another length)' : ''}`);
 }
 
 function viewerDir(): string {
@@ -132,6 +157,7 @@ export async function serveViewer(model: string, host: string, port: number, log
 
 /** Write a self-contained static site (viewer + data) to `dir`, for any static host. */
 export function exportSite(model: string, dir: string): string[] {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new OutputError('view', `cannot write ${dir}: a file is there, not a folder`);
   const root = viewerDir();
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   fs.cpSync(root, dir, { recursive: true });

@@ -106,6 +106,23 @@ export function inputErrorOf(stage: string, what: string, e: unknown): Cityforge
   return new InputError(stage, `${what}: ${msg.replace(/\s+/g, ' ').trim() || 'unreadable'}`, { cause: e });
 }
 
+const WRITE_CALLS = new Set(['open', 'mkdir', 'write', 'rename', 'copyfile', 'cp', 'rmdir', 'unlink', 'rm', 'fsync', 'symlink', 'link', 'utime', 'chmod', 'ftruncate']);
+
+/**
+ * A file-system error from a write (it carries `syscall` and `path`) as an {@link OutputError}
+ * naming the path in words; any other error unchanged. Every command's errors pass through it, so
+ * no write refusal ever shows as a stack trace.
+ */
+export function asOutputError(stage: string, e: unknown): unknown {
+  if (e instanceof CityforgeError) return e;
+  const x = e as { syscall?: unknown; path?: unknown; code?: unknown; message?: string } | null;
+  const code = errnoOf(e);
+  if (!code || typeof x?.path !== 'string' || !WRITE_CALLS.has(String(x.syscall))) return e;
+  // `open` also reads: only the refusals that can only mean a write count
+  if (x.syscall === 'open' && !['EROFS', 'ENOSPC', 'EDQUOT', 'EISDIR', 'ENOTDIR', 'EEXIST'].includes(code)) return e;
+  return new OutputError(stage, `cannot write ${x.path}: ${reasonOf(code, x.message ?? code)}`, { cause: e });
+}
+
 /** The exit code for an error. */
 export function exitCodeOf(e: unknown): number {
   if (e instanceof InterruptedError) return e.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;

@@ -1,5 +1,6 @@
 import { Document, NodeIO, type Node as GNode, type Primitive } from '@gltf-transform/core';
 import type { BuildingParams, FrameInfo, MeshBatch, TerrainMesh } from '../core/types.js';
+import { box3Of, type Box3 } from '../core/extent.js';
 import { hexToLinear } from '../core/colour.js';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptEncoder } from 'meshoptimizer';
@@ -16,6 +17,11 @@ export interface GltfOptions {
    * 8-bit (KHR_mesh_quantization): about half the bytes; the position step is reported in the georeference.
    */
   quantize: boolean;
+  /**
+   * Largest position step a quantized chunk may have (metres): chunks are cut so that their extent
+   * keeps to it, and a building too large for it alone is written as floats.
+   */
+  maxQuantizationStep: number;
   /** Compress vertex and index buffers with EXT_meshopt_compression (needs quantize; readers need the meshopt decoder). */
   compress: boolean;
   /** A terrain mesh, written as its own node and mesh ("terrain") with its own material. */
@@ -25,7 +31,7 @@ export interface GltfOptions {
 }
 
 /** Defaults for {@link GltfOptions}. */
-export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, copyright: '© OpenStreetMap contributors', quantize: true, compress: false, terrainColour: '#a7ae96' };
+export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, maxQuantizationStep: 0.02, copyright: '© OpenStreetMap contributors', quantize: true, compress: false, terrainColour: '#a7ae96' };
 
 /** What {@link writeGlb} records in `asset.extras.cityforge` so a viewer can place the model. */
 export interface GlbGeoreference {
@@ -120,16 +126,24 @@ function trianglesByMaterial(mesh: MeshBatch, b0: number, b1: number, v0: number
   return lists;
 }
 
-/** Consecutive building ranges [b0, b1) of at most `maxVertices` vertices each (a building larger alone is a chunk). */
-function chunkRanges(mesh: MeshBatch, nb: number, maxVertices: number): [number, number][] {
+/**
+ * Consecutive building ranges [b0, b1) of at most `maxVertices` vertices each and at most `maxExtent`
+ * metres across (so a quantized chunk keeps its step; a building larger alone is a chunk).
+ */
+function chunkRanges(mesh: MeshBatch, nb: number, maxVertices: number, maxExtent: number): [number, number][] {
   const out: [number, number][] = [];
   let start = 0;
+  let box = box3Of([]);
   for (let b = 0; b < nb; b++) {
+    const own = box3Of(mesh.positions.subarray(3 * mesh.vertexOffsets[b], 3 * mesh.vertexOffsets[b + 1]));
+    const grown = own[0] <= own[3] ? box3Of([own[0], own[1], own[2], own[3], own[4], own[5]], [...box] as Box3) : box;
     const size = mesh.vertexOffsets[b + 1] - mesh.vertexOffsets[start];
-    if (size > maxVertices && b > start) {
+    const extent = Math.max(grown[3] - grown[0], grown[4] - grown[1], grown[5] - grown[2]);
+    if ((size > maxVertices || extent > maxExtent) && b > start) {
       out.push([start, b]);
       start = b;
-    }
+      box = own;
+    } else box = grown;
   }
   if (start < nb) out.push([start, nb]);
   return out;
@@ -186,7 +200,7 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   let maxStep = 0;
   if (opts.quantize) doc.createExtension(KHRMeshQuantization).setRequired(true);
 
-  for (const [b0, b1] of chunkRanges(mesh, nb, opts.maxChunkVertices)) {
+  for (const [b0, b1] of chunkRanges(mesh, nb, opts.maxChunkVertices, opts.maxQuantizationStep * 65534)) {
     const v0 = mesh.vertexOffsets[b0];
     const v1 = mesh.vertexOffsets[b1];
     const nv = v1 - v0;
@@ -194,13 +208,15 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     const gmesh = doc.createMesh(`buildings ${b0}-${b1 - 1}`);
     const node = doc.createNode(`buildings ${b0}-${b1 - 1}`).setMesh(gmesh);
     root.addChild(node);
-    const v = opts.quantize ? quantizeChunk(mesh, v0, v1) : toGltfAxes(mesh.positions, mesh.normals, v0, v1);
+    const q = opts.quantize ? quantizeChunk(mesh, v0, v1) : null;
+    // a chunk too large for its step (one huge building) keeps float positions
+    const v = q && q.step! <= opts.maxQuantizationStep ? q : toGltfAxes(mesh.positions, mesh.normals, v0, v1);
     if ('step' in v && v.step !== undefined) {
       maxStep = Math.max(maxStep, v.step);
       node.setTranslation(v.centre!).setScale([v.step, v.step, v.step]);
     }
     const position = doc.createAccessor().setType('VEC3').setArray(v.position).setBuffer(buffer);
-    const normal = doc.createAccessor().setType('VEC3').setArray(v.normal).setNormalized(opts.quantize).setBuffer(buffer);
+    const normal = doc.createAccessor().setType('VEC3').setArray(v.normal).setNormalized(v.normal instanceof Int8Array).setBuffer(buffer);
     const fid = nb > 65535 ? new Float32Array(nv) : new Uint16Array(nv);
     for (let i = 0; i < nv; i++) fid[i] = mesh.featureIds[v0 + i];
     const distinct = new Set(fid).size;

@@ -38,12 +38,20 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
     summary?.inputs.push(...source.inputs);
     let read = 0;
     let kept = 0;
-    const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
+    // why features were skipped (for the message when none is left), with a first example
+    const reasons = new Map<string, number>();
+    let example = '';
+    const skip = (reason: string, detail: string) => {
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      example ||= detail;
+      ctx.skip(reason, detail);
+    };
+    const counting: ReadContext = { ...ctx, skip, tick: () => { read++; ctx.tick(); } };
     try {
       for await (const f of source.read(counting)) {
         const why = earth.check(f.srs, f.crs, f.feature.wkb);
         if (why) {
-          ctx.skip('geometry:out-of-range', `${featureLabel(f.feature)}: ${why}`);
+          skip('geometry:out-of-range', `${featureLabel(f.feature)}: ${why}`);
           continue;
         }
         yield f;
@@ -52,7 +60,10 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
     } catch (e) {
       throw inputErrorOf('ingest', source.label, e);
     }
-    if (kept === 0) throw new InputError('ingest', `${source.label}: all ${read} features are invalid (see the skip counts)`);
+    if (kept === 0) {
+      const why = [...reasons].map(([r, n]) => `${r} ${n}`).join(', ');
+      throw new InputError('ingest', `${source.label}: all ${read} features are invalid${why ? ` (${why}); e.g. ${example}` : ''}`);
+    }
   }
 }
 

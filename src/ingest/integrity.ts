@@ -135,3 +135,34 @@ export function brokenGeoJsonSeqLines(file: string, visit: (line: number, what: 
     fs.closeSync(fd);
   }
 }
+
+/**
+ * A Shapefile's .shp and .dbf must be as long as their headers say (GDAL reads a cut .shp as features
+ * with no geometry, a cut .dbf as fewer attributes): throws an {@link InputError} naming the file.
+ */
+export function checkShapefile(shp: string): void {
+  const head = (file: string, n: number): { b: Buffer; size: number } | null => {
+    if (!fs.existsSync(file)) return null;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const b = Buffer.alloc(n);
+      const got = fs.readSync(fd, b, 0, n, 0);
+      return { b: b.subarray(0, got), size: fs.fstatSync(fd).size };
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  const cut = (file: string, want: number, size: number) => new InputError('ingest', `${file}: ${size} bytes, but its header says ${want} (cut short, or damaged)`);
+  const s = head(shp, 100);
+  if (s && s.b.length >= 28) {
+    const want = s.b.readUInt32BE(24) * 2;
+    if (want > s.size) throw cut(shp, want, s.size);
+  }
+  const dbfFile = shp.replace(/\.shp$/i, (m) => (m === '.SHP' ? '.DBF' : '.dbf'));
+  const d = head(dbfFile, 12);
+  if (d && d.b.length >= 12) {
+    const want = d.b.readUInt16LE(8) + d.b.readUInt32LE(4) * d.b.readUInt16LE(10);
+    // (a final 0x1A end-of-file byte is optional)
+    if (want > d.size) throw cut(dbfFile, want, d.size);
+  }
+}

@@ -8,7 +8,7 @@ import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError } from '../core/errors.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
-import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, lastErrorKey, newFailure } from './integrity.js';
+import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
 
 /** Whether a file holds OSM PBF (by its first block's type), not OSM XML. */
 function isPbf(file: string): boolean {
@@ -305,6 +305,7 @@ class OgrSource implements Source {
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
     try {
       if (driver === 'OSM' && isPbf(this.label)) checkOsmPbf(this.label);
+      if (driver === 'ESRI Shapefile' && /\.shp$/i.test(this.label)) checkShapefile(this.label);
       for (const ol of layers) {
         const n0 = read;
         const errors = lastErrorKey();

@@ -127,7 +127,24 @@ export async function buildTileset(inputs: string[], options: Partial<TilesOptio
   const o: TilesOptions & { output: string } = { ...TILES_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
   const t0 = performance.now();
+  const created = !fs.existsSync(o.output);
   outputFolder(o.output);
+  try {
+    return await tilesInto(inputs, o, summary, t0);
+  } catch (e) {
+    // a folder this run made and left empty goes too
+    if (created)
+      try {
+        fs.rmdirSync(o.output);
+      } catch {
+        // something is in it: kept (complete tiles resume)
+      }
+    throw e;
+  }
+}
+
+/** The body of {@link buildTileset}, into an output folder that exists. */
+async function tilesInto(inputs: string[], o: TilesOptions & { output: string }, summary: Summary, t0: number): Promise<Summary> {
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   trackTemp(o.output, 'sweep');
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import gdal from 'gdal-async';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { DATA, freshDir } from '../helpers/fixtures.js';
@@ -63,5 +64,44 @@ describe('broken geometries are feature errors, named', () => {
     expect(nt.skippedTotal + nt.warningsTotal).toBeGreaterThan(0);
     expect(nt.skips).toBe(nt.skippedTotal);
     expect(nt.warnings).toBe(nt.warningsTotal);
+  });
+
+  it('truncated-shapefile-reported-as-success: a .shp shorter than its header says stops the run naming it (exit 3)', () => {
+    const src = path.join(dir, 'shp');
+    fs.mkdirSync(src, { recursive: true });
+    const good = path.join(src, 'good.geojson');
+    fs.writeFileSync(good, fc(Array.from({ length: 40 }, (_, i) => f(`b${i}`, { type: 'Polygon', coordinates: [ring(7.42 + 0.001 * i, 43.735, 0.0003)] }))));
+    const shp = path.join(src, 'cut.shp');
+    const ds = gdal.open(good);
+    gdal.vectorTranslate(shp, ds, ['-f', 'ESRI Shapefile']).close();
+    ds.close();
+    const bytes = fs.readFileSync(shp);
+    fs.writeFileSync(shp, bytes.subarray(0, bytes.length >> 1));
+    const r = cli(['build', shp, '-o', path.join(dir, 'cut.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cut\.shp: \d+ bytes, but its header says \d+ \(cut short, or damaged\)/);
+  });
+
+  it('wrong-crs-message-pointed-to-counts-not-printed: “all features are invalid” says why, with an example', () => {
+    const file = path.join(dir, 'rd-as-4326.geojson');
+    fs.writeFileSync(file, fc([f('a', { type: 'Polygon', coordinates: [ring(85000, 447000, 10)] })]));
+    const r = cli(['build', file, '-o', path.join(dir, 'rd.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/all 1 features are invalid \(geometry:out-of-range 1\); e\.g\. .*feature a: coordinates .* are not a place on Earth in EPSG:4326; is the CRS right\? \(--s-srs\)/);
+  });
+
+  it('view-served-a-garbage-glb: view refuses what is not a GLB (exit 3); --export into a file is exit 4', () => {
+    const junk = path.join(dir, 'junk.glb');
+    fs.writeFileSync(junk, Buffer.alloc(5000, 7));
+    const r = cli(['view', junk, '--export', path.join(dir, 'site')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/junk\.glb: not a glTF 2\.0 binary \(GLB\) file/);
+    const ok = path.join(dir, 'ok.glb');
+    expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', ok, '-q']).code).toBe(0);
+    const blocker = path.join(dir, 'blocker');
+    fs.writeFileSync(blocker, '');
+    const e = cli(['view', ok, '--export', blocker]);
+    expect(e.code).toBe(4);
+    expect(e.stderr).not.toMatch(/\n\s+at /);
   });
 });
