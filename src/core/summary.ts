@@ -21,6 +21,8 @@ export class Summary {
   readonly warnings = new Map<string, number>();
   /** Seconds spent per stage. */
   readonly timings = new Map<string, number>();
+  /** Who the data read is by (as the sources say): what outputs credit. */
+  readonly attributions = new Set<string>();
   /** First few examples per skip reason / warning kind, for the log. */
   readonly examples = new Map<string, string[]>();
 
@@ -72,6 +74,7 @@ export class Summary {
     for (const [k, v] of Object.entries(o.warnings)) this.warnings.set(k, (this.warnings.get(k) ?? 0) + v);
     this.triangles += o.triangles;
     this.bytes += o.bytes;
+    for (const a of o.attributions ?? []) this.attributions.add(a);
   }
 
   /** A plain, stable JSON form (keys sorted) for `--json` and tests. */
@@ -90,6 +93,7 @@ export class Summary {
       triangles: this.triangles,
       bytes: this.bytes,
       timings,
+      attributions: [...this.attributions].sort(),
     };
   }
 }
@@ -105,4 +109,5 @@ export interface SummaryJSON {
   triangles: number;
   bytes: number;
   timings: Record<string, number>;
+  attributions: string[];
 }

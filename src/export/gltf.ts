@@ -10,7 +10,7 @@ import { MeshFeatures, StructuralMetadata } from './metadata.js';
 export interface GltfOptions {
   /** Maximum vertices per primitive; 65535 keeps indices 16-bit. */
   maxChunkVertices: number;
-  /** Attribution carried in `asset.copyright`. */
+  /** Attribution carried in `asset.copyright` (none when empty). */
   copyright: string;
   /**
    * Store positions as 16-bit integers (per-chunk node translation and uniform scale) and normals as
@@ -31,7 +31,7 @@ export interface GltfOptions {
 }
 
 /** Defaults for {@link GltfOptions}. */
-export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, maxQuantizationStep: 0.02, copyright: '© OpenStreetMap contributors', quantize: true, compress: false, terrainColour: '#a7ae96' };
+export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, maxQuantizationStep: 0.02, copyright: '', quantize: true, compress: false, terrainColour: '#a7ae96' };
 
 /** What {@link writeGlb} records in `asset.extras.cityforge` so a viewer can place the model. */
 export interface GlbGeoreference {
@@ -246,7 +246,7 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   const geo: GlbGeoreference = { frame, axes: 'x=east,y=up,z=-north', buildings: nb, quantizationStep: maxStep };
   const asset = doc.getRoot().getAsset();
   asset.generator = 'cityforge';
-  asset.copyright = opts.copyright;
+  if (opts.copyright) asset.copyright = opts.copyright;
   asset.extras = { cityforge: geo };
   return encode(doc, opts.compress);
 }

@@ -58,7 +58,7 @@ export function attributeColumns(rows: readonly BuildingParams[]): Column[] {
       if (v === undefined) return numeric ? FLOAT64_NO_DATA : '';
       return numeric ? (v as number) : String(v);
     };
-    out.push({ name: id, ...(id !== key ? { title: key } : {}), type: numeric ? 'FLOAT64' : 'STRING', description: `Source attribute ${key}`, noData: numeric ? FLOAT64_NO_DATA : '', get });
+    out.push({ name: id, ...(id !== key ? { title: taken.has(key) && id.startsWith('source_') ? `${key} (source)` : key } : {}), type: numeric ? 'FLOAT64' : 'STRING', description: `Source attribute ${key}`, noData: numeric ? FLOAT64_NO_DATA : '', get });
   }
   return out;
 }

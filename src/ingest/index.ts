@@ -60,6 +60,7 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
     } catch (e) {
       throw inputErrorOf('ingest', source.label, e);
     }
+    for (const a of source.attributions()) summary?.attributions.add(a);
     if (kept === 0) {
       const why = [...reasons].map(([r, n]) => `${r} ${n}`).join(', ');
       throw new InputError('ingest', `${source.label}: all ${read} features are invalid${why ? ` (${why}); e.g. ${example}` : ''}`);

@@ -11,6 +11,7 @@ import { tileBounds } from './webmercator.js';
 
 export { tileBounds } from './webmercator.js';
 import { InputError, inputErrorOf } from '../core/errors.js';
+import { OSM_ATTRIBUTION } from './options.js';
 import { filteredLayer, hasBuildingKeys, isBuildingFeature } from './where.js';
 import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
 import { REJOIN_DEFAULTS, TileRejoiner } from './rejoin.js';
@@ -32,7 +33,12 @@ export interface TileRef {
 export interface TileList {
   tiles: TileRef[];
   close(): void;
+  /** Who the tiles are by, as the archive's metadata says (HTML stripped); absent when it does not say. */
+  attribution?: string;
 }
+
+/** Attribution text from archive metadata (HTML links reduced to their text). */
+const plainText = (html: unknown): string | undefined => (typeof html === 'string' && html.trim() ? html.replace(/<[^>]*>/g, '').replace(/&copy;/g, '©').replace(/&amp;/g, '&').trim() : undefined);
 
 /** A piece of a feature as cut by one tile, in EPSG:3857. */
 export interface TilePiece {
@@ -162,6 +168,12 @@ function mbtilesTiles(file: string): TileList {
     }
     // no metadata table: the tiles table says
   }
+  let attribution: string | undefined;
+  try {
+    attribution = plainText(sql(`SELECT value FROM metadata WHERE name = 'attribution'`).features.first()?.fields.get('value'));
+  } catch {
+    // no metadata table
+  }
   const tiles: TileRef[] = [];
   const rows = sql('SELECT zoom_level, tile_column, tile_row FROM tiles WHERE zoom_level = (SELECT max(zoom_level) FROM tiles) ORDER BY tile_column, tile_row');
   for (let f = rows.features.next(); f; f = rows.features.next()) {
@@ -177,7 +189,7 @@ function mbtilesTiles(file: string): TileList {
       },
     });
   }
-  return { tiles, close: () => ds.close() };
+  return { tiles, close: () => ds.close(), attribution };
 }
 
 /** The tiles of a PMTiles archive (its deepest zoom, from its directories), each read when asked for. */
@@ -202,7 +214,13 @@ async function pmtilesTiles(file: string): Promise<TileList> {
       }
     };
     await walk(h.rootDirectoryOffset, h.rootDirectoryLength, 0);
-    return { tiles, close: () => src.close() };
+    let attribution: string | undefined;
+    try {
+      attribution = plainText(((await pm.getMetadata()) as { attribution?: unknown } | null)?.attribution);
+    } catch {
+      // no readable metadata: no attribution from it
+    }
+    return { tiles, close: () => src.close(), attribution };
   } catch (e) {
     src.close();
     throw e;
@@ -235,7 +253,7 @@ export async function listTiles(file: string): Promise<TileList> {
  * The tiles of several inputs as one pyramid — the same tile given twice counts once (the first), and
  * only the deepest zoom of them all is read — in a fixed order.
  */
-export async function pyramid(inputs: readonly string[]): Promise<TileList & { dropped: number }> {
+export async function pyramid(inputs: readonly string[]): Promise<TileList & { dropped: number; attributions: string[] }> {
   const lists: TileList[] = [];
   try {
     for (const input of inputs) lists.push(await listTiles(input));
@@ -254,7 +272,9 @@ export async function pyramid(inputs: readonly string[]): Promise<TileList & { d
     tiles.push(t);
   }
   tiles.sort((a, b) => a.x - b.x || a.y - b.y);
-  return { tiles, dropped: all.length - tiles.length, close: () => lists.forEach((l) => l.close()) };
+  // tiles without metadata (files, folders) are taken as OpenStreetMap-based, as nearly every vector tile set is
+  const attributions = [...new Set(lists.map((l) => l.attribution ?? OSM_ATTRIBUTION))];
+  return { tiles, dropped: all.length - tiles.length, close: () => lists.forEach((l) => l.close()), attributions };
 }
 
 /** The bytes of a tile, decompressed (gzip), within `maxBytes`; an {@link InputError} naming it otherwise. */
@@ -347,6 +367,11 @@ function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: s
  */
 class VectorTileSource implements Source {
   readonly label: string;
+  private credits: string[] = [];
+
+  attributions(): string[] {
+    return this.credits;
+  }
 
   constructor(
     readonly inputs: string[],
@@ -377,6 +402,7 @@ class VectorTileSource implements Source {
     const wanted = this.options.layers?.length ? this.options.layers : ['building'];
     const limits = { maxTileBytes: this.options.maxTileBytes ?? TILE_READ_DEFAULTS.maxTileBytes };
     const list = await pyramid(this.inputs);
+    this.credits = list.attributions;
     const { srs, crs } = this.srs();
     const seenLayers = new Set<string>();
     let read = 0;

@@ -7,6 +7,7 @@ import { parseOtherTags } from './raw.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError } from '../core/errors.js';
+import { OSM_ATTRIBUTION } from './options.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
 
@@ -262,6 +263,11 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 /** An OGR vector source: one file (or anything GDAL opens as vectors), its chosen layers. */
 class OgrSource implements Source {
   readonly inputs: string[];
+  private osm = false;
+
+  attributions(): string[] {
+    return this.osm ? [OSM_ATTRIBUTION] : [];
+  }
 
   constructor(
     readonly label: string,
@@ -300,6 +306,7 @@ class OgrSource implements Source {
     const { ds, layers } = openOgr(this.label, this.options);
     const { where } = this.options;
     const driver = ds.driver.description;
+    this.osm = driver === 'OSM';
     let read = 0;
     let kept = 0;
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };

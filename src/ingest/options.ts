@@ -18,6 +18,9 @@ export interface TagOptions {
 /** Defaults for {@link TagOptions}. */
 export const TAG_DEFAULTS: TagOptions = { levelHeight: 3, defaultHeight: 10, maxHeight: 1000 };
 
+/** How OpenStreetMap data is credited (ODbL). */
+export const OSM_ATTRIBUTION = '© OpenStreetMap contributors';
+
 /** Options for cleaning footprint rings. */
 export interface RepairOptions {
   /** Vertices closer than this (metres) are merged; vertices within it of the line through their neighbours are dropped. */

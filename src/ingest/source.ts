@@ -29,6 +29,8 @@ export interface Source {
    * bounds); empty when there is nothing in it.
    */
   extent(): Promise<SourceBox[]>;
+  /** Who the data is by, as the source says (archive metadata; OSM data: OpenStreetMap), once read; empty when it does not say. */
+  attributions(): string[];
   /**
    * Its features, one at a time. Broken features go to `ctx.skip` (named); a broken source throws a
    * `CityforgeError` (or any error, which the caller turns into one naming the source).

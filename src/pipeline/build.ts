@@ -5,7 +5,7 @@ import type { FeatureBatch, TerrainMesh } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, groundElevations, terrainMesh } from '../procedural/index.js';
-import { ingestOptionsOf, noBuildings, readTerrainFor } from './common.js';
+import { creditOf, ingestOptionsOf, noBuildings, readTerrainFor } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -89,7 +89,7 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   o.progress.update('building meshes', batch.params.length, batch.params.length);
   o.progress.done();
   const t1 = performance.now();
-  const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, compress: o.compress });
+  const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, compress: o.compress, copyright: creditOf(o, summary) });
   summary.time('encode', (performance.now() - t1) / 1000);
   summary.buildingsWritten = batch.params.length;
   summary.bytes = glb.byteLength;

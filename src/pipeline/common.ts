@@ -35,6 +35,11 @@ export function rasterOptionsOf(o: Pick<TerrainOptions, 'zScale' | 'terrainResol
   return { zScale: o.zScale, resolution: o.terrainResolution, band: o.terrainBand, maxSourcePixels: o.maxRasterPixels, ...(o.terrainMaxSamples ? { maxSamples: o.terrainMaxSamples } : {}) };
 }
 
+/** What the outputs credit: the attribution given, else what the sources said. */
+export function creditOf(o: { attribution?: string }, summary: Summary): string {
+  return o.attribution ?? [...summary.attributions].sort().join('; ');
+}
+
 /** The error of a run left with no building to build. */
 export function noBuildings(inputs: string[], summary: Summary): InputError {
   return new InputError('ingest', `${inputs.join(', ')}: no buildings left to build (${summary.skippedTotal} skipped; see the skip counts)`);

@@ -57,6 +57,7 @@ export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
     compress: o.compress ? true : null,
     terrainMaxSamples: o.terrainMaxSamples,
     ...(o.terrainBand ? { terrainBand: o.terrainBand } : {}),
+    ...(o.attribution !== undefined ? { attribution: o.attribution } : {}),
   };
   return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, options };
 }

@@ -23,7 +23,10 @@ export interface RunContext {
 export const RUN_DEFAULTS: RunContext = { logger: NULL_LOGGER, progress: NULL_PROGRESS };
 
 /** Options of a run that reads footprints (`build`, `tiles`, `plan`). */
-export interface ReadOptions extends Omit<IngestOptions, 'onProgress'> {}
+export interface ReadOptions extends Omit<IngestOptions, 'onProgress'> {
+  /** Who the data is by, credited in the outputs; default: what the sources say (OpenStreetMap for OSM data and vector tiles without metadata). */
+  attribution?: string;
+}
 
 /** Defaults for {@link ReadOptions}. */
 export const READ_DEFAULTS: ReadOptions = { ...INGEST_DEFAULTS };

@@ -14,7 +14,7 @@ import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeGridFile, type TileJob } from '../tiles/build.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { ingestOptionsOf, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { creditOf, ingestOptionsOf, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -153,7 +153,8 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   const scratch = o.store ? workFolder(path.join(o.output, '.work')) : workDir;
   try {
     const { store, grid, root } = await tilesStore(inputs, o, workDir, summary);
-    const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o));
+    const copyright = creditOf(o, summary);
+    const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o), copyright);
     const planFile = path.join(o.output, 'plan.json');
     if (fs.existsSync(planFile) && !o.force) {
       const old = readPlan(o.output);
@@ -163,7 +164,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();
     const demDir = grid ? leafWindows(grid, units, store, o, path.join(scratch, 'dem')) : undefined;
-    const job: TileJob = { store, workDir, demDir, dir: o.output, force: o.force, compress: o.compress, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
+    const job: TileJob = { store, workDir, demDir, dir: o.output, force: o.force, compress: o.compress, copyright, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
       const jobs = Math.min(o.jobs, units.length);

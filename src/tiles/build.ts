@@ -27,6 +27,8 @@ export interface TilePlan {
   fingerprint: string;
   frame: FrameInfo;
   tree: PlanNode;
+  /** Who the data is by: credited in tileset.json and every tile. */
+  copyright: string;
 }
 
 /** A tile of the plan (no building lists: those are recomputed from the inputs). */
@@ -39,10 +41,10 @@ export interface PlanNode {
 }
 
 /** The plan of a tree (and what it was built from). */
-export function makePlan(root: TileNode, frame: FrameInfo, fingerprintOf: unknown): TilePlan {
+export function makePlan(root: TileNode, frame: FrameInfo, fingerprintOf: unknown, copyright: string): TilePlan {
   const strip = (n: TileNode): PlanNode => ({ id: n.id, level: n.level, size: n.size, buildings: n.count, children: n.children.map(strip) });
   const fingerprint = crypto.createHash('sha256').update(JSON.stringify(fingerprintOf)).digest('hex').slice(0, 16);
-  return { fingerprint, frame, tree: strip(root) };
+  return { fingerprint, frame, tree: strip(root), copyright };
 }
 
 /** A shard `i/N` of the units: every tile whose position in the fixed order is i modulo N. */
@@ -62,6 +64,8 @@ export interface TileJob {
   force: boolean;
   /** EXT_meshopt_compression. */
   compress: boolean;
+  /** Who the data is by (each tile's `asset.copyright`). */
+  copyright: string;
   /** DEM to seat the buildings on (and to mesh into every tile). */
   terrain?: TileTerrain;
   /** How a building sits on the DEM. */
@@ -124,7 +128,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   }
   const mesh = buildMeshes(sub, { ground: g }, summary);
   const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
-  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh });
+  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, copyright: job.copyright });
   const b: Box3 = box3Of(mesh.positions);
   if (tmesh) box3Of(tmesh.positions, b);
   return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
@@ -246,7 +250,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
   }
   const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, count: n.buildings, children: n.children.map(toNode) });
   if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
-  writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame));
+  writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? ''));
   logger.info(`merge: tileset.json with ${nodes.length} tiles in ${out}`);
   return { tiles: nodes.length };
 }

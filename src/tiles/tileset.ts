@@ -25,7 +25,7 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
  * parent's box holds its children's), geometric error halving per level, and the root transform
  * from the frame (east-north-up) to ECEF.
  */
-export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, frame: FrameInfo): string {
+export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, frame: FrameInfo, copyright: string): string {
   const boxes = new Map<string, Box>();
   const boxOf = (n: TileNode): Box => {
     let b = records.get(n.id)!.bounds as Box;
@@ -50,7 +50,7 @@ export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, fr
   const rootTile = tile(root);
   rootTile.transform = frame.enuToEcef;
   const json = {
-    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, copyright: '© OpenStreetMap contributors' } } },
+    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, ...(copyright ? { copyright } : {}) } } },
     geometricError: round(Math.max(2 * geometricError(root), root.size / 8)),
     root: rootTile,
   };

@@ -2,7 +2,7 @@ import { loadCity, setHighlight, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { onPointerHover, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showSelection, showStats, showTilesetStats } from './panel.js';
+import { showAttribution, showSelection, showStats, showTilesetStats } from './panel.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
 
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   const model = await loadCity(url);
   hooks.model = model;
   showStats(model, url);
+  showAttribution(model.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;
   const modelView = new ModelView(modelEl, model);
@@ -107,6 +108,7 @@ async function showTileset(url: string): Promise<void> {
   };
   walk(json.root);
   showTilesetStats(url, count);
+  showAttribution(json.asset?.extras?.cityforge?.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;
   const view = new TilesetView(modelEl, url, json);

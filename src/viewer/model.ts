@@ -20,6 +20,8 @@ export interface CityModel {
   georef: Georeference | null;
   triangles: number;
   bytes: number;
+  /** Who the data is by (`asset.copyright`). */
+  copyright?: string;
   /** Meshes carrying `_feature_id_0` (buildings), for picking and highlighting. */
   buildingMeshes: THREE.Mesh[];
 }
@@ -81,7 +83,7 @@ export async function loadCity(url: string): Promise<CityModel> {
     m.castShadow = true;
     m.receiveShadow = true;
   });
-  return { scene: gltf.scene, table, titles, rows, georef: json.asset?.extras?.cityforge ?? null, triangles, bytes: buf.byteLength, buildingMeshes };
+  return { scene: gltf.scene, table, titles, rows, copyright: json.asset?.copyright, georef: json.asset?.extras?.cityforge ?? null, triangles, bytes: buf.byteLength, buildingMeshes };
 }
 
 /** The feature id (property table row) of a ray hit on a building mesh. */

@@ -30,6 +30,13 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
   el.innerHTML = `<table>${rows}</table>`;
 }
 
+/** The data's attribution, as the file says (nothing when it says nothing). */
+export function showAttribution(text: string | undefined): void {
+  const el = document.getElementById('attribution')!;
+  el.textContent = text ?? '';
+  el.hidden = !text;
+}
+
 /** The stats line for a tileset. */
 export function showTilesetStats(url: string, tiles: number): void {
   document.getElementById('stats')!.innerHTML = `<div>3D Tiles tileset · <b>${tiles}</b> tiles</div><div>${esc(url)}</div>`;

@@ -64,7 +64,7 @@ describe('source attributes reach the property table (EXT_structural_metadata)',
     expect(cls.ref.type).toBe('STRING');
     expect(cls.bouwjaar).toMatchObject({ type: 'SCALAR', componentType: 'FLOAT64' });
     expect(cls.addr_street).toMatchObject({ type: 'STRING', name: 'addr:street' });
-    expect(cls.source_height).toMatchObject({ componentType: 'FLOAT64', name: 'height' }); // the source's own, beside cityforge's
+    expect(cls.source_height).toMatchObject({ componentType: 'FLOAT64', name: 'height (source)' }); // the source's own, beside cityforge's
     const order = (rb.table['ref'] as string[]).map((ref) => ref.slice(-1));
     const byRef = (col: string) => Object.fromEntries(order.map((k, i) => [k, rb.table[col][i]]));
     expect(byRef('bouwjaar')).toEqual({ '1': 1921, '2': cls.bouwjaar.noData, '3': 1975 });
@@ -118,5 +118,25 @@ describe('cesium-validator-stopped-on-a-table-without-levels: every class proper
       expectTableMatchesClass(tb.json, g);
       expect(tb.json.extensions.EXT_structural_metadata.propertyTables[0].properties.levels, g).toBeDefined();
     }
+  });
+});
+
+describe('attribution', () => {
+  it('every-output-labelled-openstreetmap: the outputs credit what the sources say; --attribution sets it', async () => {
+    const dir = freshDir('attribution');
+    const gpkg = cadastre(dir);
+    const own = path.join(dir, 'own.glb');
+    expect(cli(['build', gpkg, '-o', own]).code).toBe(0);
+    expect((await readGlb(new Uint8Array(fs.readFileSync(own)))).json.asset.copyright).toBeUndefined();
+    const osm = path.join(dir, 'osm.glb');
+    expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', osm]).code).toBe(0);
+    expect((await readGlb(new Uint8Array(fs.readFileSync(osm)))).json.asset.copyright).toBe('© OpenStreetMap contributors');
+    const set = path.join(dir, 'set.glb');
+    expect(cli(['build', gpkg, '-o', set, '--attribution', '© 3DBAG by tudelft3d and 3DGI']).code).toBe(0);
+    expect((await readGlb(new Uint8Array(fs.readFileSync(set)))).json.asset.copyright).toBe('© 3DBAG by tudelft3d and 3DGI');
+    const t = path.join(dir, 't');
+    expect(cli(['tiles', gpkg, '-o', t, '--attribution', 'Datenquelle: Stadt Wien']).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(t, 'tileset.json'), 'utf8')).asset.extras.cityforge.copyright).toBe('Datenquelle: Stadt Wien');
+    expect((await readGlb(new Uint8Array(fs.readFileSync(path.join(t, 'tiles', '0', '0', '0.glb'))))).json.asset.copyright).toBe('Datenquelle: Stadt Wien');
   });
 });
