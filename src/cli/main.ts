@@ -4,7 +4,7 @@ import { createLineLogger } from '../core/logger.js';
 import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandSpec } from './command.js';
-import { removeTemporaries, runInWorker } from './runner.js';
+import { removeOwnTemporaries, runInWorker } from './runner.js';
 
 export { EXIT } from '../core/errors.js';
 
@@ -91,7 +91,7 @@ for (const stream of [process.stdout, process.stderr])
 // temporary file and folder of the run, and exit (130 / 143)
 for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated]] as const) {
   process.on(sig, () => {
-    removeTemporaries();
+    removeOwnTemporaries();
     process.stderr.write(`\ncityforge: interrupted by ${sig}; temporary files removed\n`);
     process.exit(code);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EXIT } from '../core/errors.js';
 import { tempPaths, type TempKind } from '../core/temp.js';
+import { removeTemporaries } from '../io/files.js';
 import type { JobData, JobMessage } from './job.js';
 import { createProgress } from './progress.js';
 
@@ -10,21 +11,8 @@ import { createProgress } from './progress.js';
 const owned = new Map<string, TempKind>();
 
 /** Remove every temporary path of this process: the job worker's and this thread's own. */
-export function removeTemporaries(): void {
-  const suffix = `.tmp-${process.pid}`;
-  const sweep = (d: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) sweep(p);
-      else if (e.name.endsWith(suffix)) fs.rmSync(p, { force: true });
-    }
-  };
+export function removeOwnTemporaries(): void {
+  const sweep = (d: string) => removeTemporaries(d, (pid) => pid === process.pid);
   for (const [p, kind] of [...owned.entries(), ...tempPaths()]) {
     try {
       if (kind === 'sweep') sweep(p);
@@ -84,7 +72,7 @@ export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<numb
           progress.done();
           process.stderr.write(`error: ${m.message.replace(/\s+/g, ' ').trim()}\n`);
           if (m.stack) process.stderr.write(`${m.stack}\n(an internal error: please report it)\n`);
-          removeTemporaries();
+          removeOwnTemporaries();
           finish(m.code);
           break;
       }
@@ -92,12 +80,12 @@ export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<numb
     worker.on('error', (e) => {
       progress.done();
       process.stderr.write(`error: ${e.message}\n${e.stack ?? ''}\n(an internal error: please report it)\n`);
-      removeTemporaries();
+      removeOwnTemporaries();
       finish(EXIT.internal);
     });
     worker.on('exit', (code) => {
       if (!settled) {
-        removeTemporaries();
+        removeOwnTemporaries();
         finish(code === 0 ? EXIT.internal : code);
       }
     });

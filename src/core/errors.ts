@@ -120,7 +120,7 @@ export function asOutputError(stage: string, e: unknown): unknown {
   if (!code || typeof x?.path !== 'string' || !WRITE_CALLS.has(String(x.syscall))) return e;
   // `open` also reads: only the refusals that can only mean a write count
   if (x.syscall === 'open' && !['EROFS', 'ENOSPC', 'EDQUOT', 'EISDIR', 'ENOTDIR', 'EEXIST'].includes(code)) return e;
-  return new OutputError(stage, `cannot write ${x.path}: ${reasonOf(code, x.message ?? code)}`, { cause: e });
+  return outputErrorOf(stage, x.path, e);
 }
 
 /** The exit code for an error. */

@@ -32,7 +32,7 @@ const onEarth = (lon: number, lat: number) => Number.isFinite(lon) && Number.isF
  * @example
  * ```ts
  * const earth = new EarthCheck();
- * const why = earth.check(srs, 'EPSG:4326', wkb); // null, or "coordinates (7.4, 95) are not …"
+ * const box = earth.check(srs, 'EPSG:4326', wkb); // the feature's box, or "coordinates (7.4, 95) are not …"
  * ```
  */
 export class EarthCheck {
@@ -83,10 +83,10 @@ export class EarthCheck {
     return isEmptyExtent(e) ? 'no coordinates' : e;
   }
 
-  /** Null when the feature's coordinates are places on Earth in CRS `name`; otherwise what is wrong. */
-  check(srs: gdal.SpatialReference, name: string, wkb: Uint8Array): string | null {
+  /** The feature's box when its coordinates are places on Earth in CRS `name`; otherwise what is wrong. */
+  check(srs: gdal.SpatialReference, name: string, wkb: Uint8Array): Extent | string {
     const e = EarthCheck.boxOf(wkb);
-    return typeof e === 'string' ? e : this.checkBox(srs, name, e);
+    return typeof e === 'string' ? e : (this.checkBox(srs, name, e) ?? e);
   }
 
   /** Null when every point of box `e` (source units) is a place on Earth in CRS `name`; otherwise what is wrong. */

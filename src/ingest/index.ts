@@ -1,7 +1,7 @@
 import gdal from './gdal.js';
 import { BatchBuilder } from '../core/batch.js';
 import { InputError, inputErrorOf } from '../core/errors.js';
-import { emptyExtent, growByCoords, growByExtent, type Extent } from '../core/extent.js';
+import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
@@ -49,12 +49,12 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
     const counting: ReadContext = { ...ctx, skip, tick: () => { read++; ctx.tick(); } };
     try {
       for await (const f of source.read(counting)) {
-        const why = earth.check(f.srs, f.crs, f.feature.wkb);
-        if (why) {
-          skip('geometry:out-of-range', `${featureLabel(f.feature)}: ${why}`);
+        const box = earth.check(f.srs, f.crs, f.feature.wkb);
+        if (typeof box === 'string') {
+          skip('geometry:out-of-range', `${featureLabel(f.feature)}: ${box}`);
           continue;
         }
-        yield f;
+        yield { ...f, box };
         kept++;
       }
     } catch (e) {
@@ -95,9 +95,9 @@ export class SourceExtent {
     growByExtent(this.of(srs, crs), { minX: x0, minY: y0, maxX: x1, maxY: y1 });
   }
 
-  /** Grow by every coordinate of a WKB geometry. */
-  addWkb(srs: gdal.SpatialReference, crs: string, wkb: Uint8Array): void {
-    growByCoords(this.of(srs, crs), parsePolygonalWKB(wkb).coords);
+  /** Grow by a box. */
+  addBox(srs: gdal.SpatialReference, crs: string, e: Extent): void {
+    growByExtent(this.of(srs, crs), e);
   }
 
   /** Whether any box was added. */
@@ -158,7 +158,8 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   let origin = opts.origin;
   if (!origin) {
     const extent = new SourceExtent();
-    for (const { srs, crs, feature } of features) extent.addWkb(srs, crs, feature.wkb);
+    // (the boxes the read computed when it checked every feature is a place on Earth)
+    for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
     origin = extent.origin();
   }
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);

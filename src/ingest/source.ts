@@ -9,6 +9,8 @@ export interface SourceFeature {
   /** The CRS's name (`EPSG:code` or PROJ). */
   crs: string;
   feature: RawFeature;
+  /** Its box in that CRS (set by the reader that checked it is a place on Earth). */
+  box?: Extent;
 }
 
 /** A box of a source in one of its CRSs. */

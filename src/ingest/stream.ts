@@ -33,7 +33,10 @@ export async function inputsOrigin(inputs: string[], opts: IngestOptions, logger
         continue;
       }
       logger.info(`${source.label}: its extent holds coordinates that are not places on Earth; the frame's origin comes from its valid features`);
-      for await (const { srs, crs, feature } of source.read(quiet)) if (earth.check(srs, crs, feature.wkb) === null) extent.addWkb(srs, crs, feature.wkb);
+      for await (const { srs, crs, feature } of source.read(quiet)) {
+        const box = earth.check(srs, crs, feature.wkb);
+        if (typeof box !== 'string') extent.addBox(srs, crs, box);
+      }
     } catch (e) {
       throw inputErrorOf('ingest', source.label, e);
     }

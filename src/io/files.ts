@@ -120,20 +120,27 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
   }
 }
 
-/** Remove temporary files (`*.tmp-<pid>`) left below `dir` by killed runs (their writer process is gone); a live shard's are kept. */
-export function removeStaleTemporaries(dir: string): void {
-  if (!fs.existsSync(dir)) return;
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        const m = /\.tmp-(\d+)$/.exec(e.name);
-        if (m && !alive(Number(m[1]))) fs.rmSync(p, { force: true });
-      }
+/** Remove the temporary files (`*.tmp-<pid>`) below `dir` whose writer `pid` is chosen by `which`. */
+export function removeTemporaries(dir: string, which: (pid: number) => boolean): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) removeTemporaries(p, which);
+    else {
+      const m = /\.tmp-(\d+)$/.exec(e.name);
+      if (m && which(Number(m[1]))) fs.rmSync(p, { force: true });
     }
-  };
-  walk(dir);
+  }
+}
+
+/** Remove temporary files left below `dir` by killed runs (their writer process is gone); a live shard's are kept. */
+export function removeStaleTemporaries(dir: string): void {
+  removeTemporaries(dir, (pid) => !alive(pid));
 }
 
 /**
