@@ -79,6 +79,7 @@ const OSM_FIELDS = [
  * are fields. Written once to the temp folder and named by OSM_CONFIG_FILE.
  */
 function osmConfigFile(): string {
+  if (osmConfig) return osmConfig;
   const text = [
     // GDAL's stock list plus building:part (kept in its order: GDAL's lookup is sensitive to it)
     'closed_ways_are_polygons=aeroway,amenity,boundary,building,building:part,craft,geological,historic,landuse,leisure,military,natural,office,place,shop,sport,tourism,highway=platform,public_transport=platform',
@@ -96,8 +97,11 @@ function osmConfigFile(): string {
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);
   }
-  return file;
+  return (osmConfig = file);
 }
+
+/** The configuration file, once written (or checked) by this process. */
+let osmConfig: string | null = null;
 
 /** Whether an opened dataset is OSM data (GDAL's OSM driver, whatever the file is called). */
 const isOsmDataset = (ds: gdal.Dataset) => ds.driver.description === 'OSM';
