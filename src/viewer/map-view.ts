@@ -369,7 +369,10 @@ export class TilesetMapViewer {
       const c = top.reduce((a, v) => a.add(v), new THREE.Vector3()).divideScalar(top.length);
       const s = this.project(c);
       const r = this.el.getBoundingClientRect();
-      if (s.x > r.left + 10 && s.x < r.right - 300 && s.y > r.top + 10 && s.y < r.bottom - 10) return { ...s, id: String(p.table['id'][bestId]) };
+      if (!(s.x > r.left + 10 && s.x < r.right - 300 && s.y > r.top + 10 && s.y < r.bottom - 10)) continue;
+      // what a pointer there picks (a finer tile drawn over a coarse one's block picks the finer building)
+      const hit = this.pickHit(s.x - r.left, s.y - r.top);
+      if (hit) return { ...s, id: String(hit.table['id'][hit.id]) };
     }
     return null;
   }

@@ -118,7 +118,11 @@ export class TilesetView {
       const top = topCentre([m], best);
       if (!top) return;
       const c = top.clone().project(this.camera);
-      if (Math.abs(c.x) < 0.95 && Math.abs(c.y) < 0.95) found = { ...pageOfWorld(this.camera, this.renderer.domElement, top), id: String(table['id'][best]) };
+      if (!(Math.abs(c.x) < 0.95 && Math.abs(c.y) < 0.95)) return;
+      // what a pointer there picks (a tile drawn over another picks its own building)
+      const at = pageOfWorld(this.camera, this.renderer.domElement, top);
+      const hit = this.pick(at.x, at.y);
+      if (hit) found = { ...at, id: String(hit.table['id'][hit.id]) };
     });
     return found;
   }
