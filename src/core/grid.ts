@@ -152,3 +152,25 @@ function neighbourMean(h: Float32Array, known: Uint8Array, n: number, k: number)
     }
   return c ? s / c : NaN;
 }
+
+/**
+ * A rectangular raster in the local frame, kept at its own resolution (a surface model to fit, not a
+ * terrain to mesh): cell (i, j) covers x0 + i·cell … x0 + (i+1)·cell, y0 + j·cell … (row j = 0 is the
+ * south edge); its value is at the cell's centre. NaN where there is no data.
+ */
+export interface RasterGrid {
+  x0: number;
+  y0: number;
+  cell: number;
+  nx: number;
+  ny: number;
+  values: Float32Array;
+}
+
+/** Value of the cell containing (x, y), NaN outside the grid or where it has no data. */
+export function cellValue(g: RasterGrid, x: number, y: number): number {
+  const i = Math.floor((x - g.x0) / g.cell);
+  const j = Math.floor((y - g.y0) / g.cell);
+  if (i < 0 || j < 0 || i >= g.nx || j >= g.ny) return NaN;
+  return g.values[j * g.nx + i];
+}

@@ -1,0 +1,167 @@
+/**
+ * Robust least squares on flat typed arrays: z ≈ Σ βₖ·colₖ (a column of `null` is the constant 1),
+ * by iteratively reweighted least squares — Huber weights to converge from the ordinary solution,
+ * then Tukey's biweight, which gives outliers (trees, chimneys, a neighbour's eaves) zero weight.
+ * Returns the parameters, their covariance σ²(JᵀWJ)⁻¹ and the residuals.
+ */
+export interface RobustFit {
+  beta: number[];
+  /** Row-major p × p covariance of `beta`. */
+  cov: number[];
+  /** Robust scale of the residuals (1.4826 × median |r|), metres. */
+  scale: number;
+  /** Root mean square of the inlier residuals (weight > 0), metres. */
+  rmse: number;
+  residuals: Float64Array;
+  weights: Float64Array;
+  /** Samples with weight > 0. */
+  used: number;
+}
+
+/** Options for {@link robustFit}. */
+export interface RobustFitOptions {
+  /** The smallest scale assumed (metres): keeps noise-free data from rejecting rounding. */
+  minScale: number;
+  huberIterations: number;
+  tukeyIterations: number;
+}
+
+/** Defaults for {@link RobustFitOptions}. */
+export const ROBUST_FIT_DEFAULTS: RobustFitOptions = { minScale: 0.01, huberIterations: 6, tukeyIterations: 8 };
+
+/** Solve the p × p system A x = b (Gaussian elimination with pivoting, p ≤ 4); also returns A⁻¹. Null when singular. */
+export function solve(A: number[], b: number[], p: number): { x: number[]; inv: number[] } | null {
+  const M = A.slice();
+  const inv: number[] = [];
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) inv.push(i === j ? 1 : 0);
+  const x = b.slice();
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(M[r * p + c]) > Math.abs(M[piv * p + c])) piv = r;
+    if (Math.abs(M[piv * p + c]) < 1e-12) return null;
+    if (piv !== c) {
+      for (let k = 0; k < p; k++) {
+        [M[c * p + k], M[piv * p + k]] = [M[piv * p + k], M[c * p + k]];
+        [inv[c * p + k], inv[piv * p + k]] = [inv[piv * p + k], inv[c * p + k]];
+      }
+      [x[c], x[piv]] = [x[piv], x[c]];
+    }
+    const d = M[c * p + c];
+    for (let k = 0; k < p; k++) {
+      M[c * p + k] /= d;
+      inv[c * p + k] /= d;
+    }
+    x[c] /= d;
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const f = M[r * p + c];
+      if (f === 0) continue;
+      for (let k = 0; k < p; k++) {
+        M[r * p + k] -= f * M[c * p + k];
+        inv[r * p + k] -= f * inv[c * p + k];
+      }
+      x[r] -= f * x[c];
+    }
+  }
+  return { x, inv };
+}
+
+/** Median of |v| (a copy is sorted). */
+function medianAbs(v: Float64Array, w?: Float64Array): number {
+  const a: number[] = [];
+  for (let k = 0; k < v.length; k++) if (!w || w[k] > 0) a.push(Math.abs(v[k]));
+  if (!a.length) return 0;
+  a.sort((p, q) => p - q);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+
+/** One weighted least-squares solve. */
+function weighted(z: Float64Array, cols: (Float64Array | null)[], w: Float64Array): { x: number[]; inv: number[] } | null {
+  const p = cols.length;
+  const A = new Array<number>(p * p).fill(0);
+  const b = new Array<number>(p).fill(0);
+  const n = z.length;
+  for (let k = 0; k < n; k++) {
+    const wk = w[k];
+    if (wk === 0) continue;
+    for (let i = 0; i < p; i++) {
+      const ci = cols[i] ? cols[i]![k] : 1;
+      b[i] += wk * ci * z[k];
+      for (let j = i; j < p; j++) A[i * p + j] += wk * ci * (cols[j] ? cols[j]![k] : 1);
+    }
+  }
+  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) A[i * p + j] = A[j * p + i];
+  return solve(A, b, p);
+}
+
+function residualsOf(z: Float64Array, cols: (Float64Array | null)[], beta: number[], out: Float64Array): void {
+  for (let k = 0; k < z.length; k++) {
+    let f = 0;
+    for (let i = 0; i < cols.length; i++) f += beta[i] * (cols[i] ? cols[i]![k] : 1);
+    out[k] = z[k] - f;
+  }
+}
+
+/**
+ * Fit z ≈ Σ βₖ·colₖ robustly. Null when the system is singular (e.g. a unit field that is constant).
+ *
+ * @example
+ * ```ts
+ * const f = robustFit(z, [null, unitField]); // eave height, roof height
+ * f?.beta; // [eave, roofHeight]
+ * ```
+ */
+export function robustFit(z: Float64Array, cols: (Float64Array | null)[], options: Partial<RobustFitOptions> = {}): RobustFit | null {
+  const o = { ...ROBUST_FIT_DEFAULTS, ...options };
+  const n = z.length;
+  const p = cols.length;
+  if (n <= p) return null;
+  const w = new Float64Array(n).fill(1);
+  const r = new Float64Array(n);
+  let sol = weighted(z, cols, w);
+  if (!sol) return null;
+  let scale = 0;
+  for (let it = 0; it < o.huberIterations + o.tukeyIterations; it++) {
+    residualsOf(z, cols, sol.x, r);
+    const tukey = it >= o.huberIterations;
+    // the scale: re-estimated through the Huber stage, then held for Tukey's
+    if (!tukey || it === o.huberIterations) scale = Math.max(o.minScale, 1.4826 * medianAbs(r));
+    if (!tukey) {
+      const k = 1.345 * scale;
+      for (let i = 0; i < n; i++) w[i] = Math.abs(r[i]) <= k ? 1 : k / Math.abs(r[i]);
+    } else {
+      const c = 4.685 * scale;
+      for (let i = 0; i < n; i++) {
+        const t = r[i] / c;
+        w[i] = Math.abs(t) < 1 ? (1 - t * t) * (1 - t * t) : 0;
+      }
+    }
+    const next = weighted(z, cols, w);
+    if (!next) break;
+    let change = 0;
+    for (let i = 0; i < p; i++) change = Math.max(change, Math.abs(next.x[i] - sol.x[i]));
+    sol = next;
+    if (tukey && change < 1e-7) break;
+  }
+  residualsOf(z, cols, sol.x, r);
+  let sw = 0, swr = 0, used = 0, ss = 0;
+  for (let k = 0; k < n; k++) {
+    if (w[k] > 0) {
+      used++;
+      ss += r[k] * r[k];
+    }
+    sw += w[k];
+    swr += w[k] * r[k] * r[k];
+  }
+  const sigma2 = sw > p ? swr / (sw - p) : 0;
+  return {
+    beta: sol.x,
+    cov: sol.inv.map((v) => v * sigma2),
+    scale,
+    rmse: used ? Math.sqrt(ss / used) : 0,
+    residuals: r,
+    weights: w,
+    used,
+  };
+}

@@ -1,0 +1,270 @@
+import { unitRoof, type Footprint, type RoofVariant, type StraightSkeleton } from '../procedural/index.js';
+import { straightSkeleton } from '../procedural/index.js';
+import { modelField } from './field.js';
+import { robustFit, type RobustFit } from './fit.js';
+import type { RoofSamples } from './samples.js';
+
+/** Options for {@link inferRoof}. */
+export interface InferRoofOptions {
+  /** The roof shapes tried (S3DB `roof:shape` values); dome, cone and onion only on round footprints. */
+  shapes: readonly string[];
+  /** Fewest samples with data a building needs. */
+  minSamples: number;
+  /** Least share of the footprint's cells with data. */
+  minCoverage: number;
+  /** Smallest residual scale assumed (metres): the noise floor of the data. */
+  minScale: number;
+}
+
+/** The shapes {@link inferRoof} fits by default. */
+export const INFER_SHAPES: readonly string[] = ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'];
+
+/** Defaults for {@link InferRoofOptions}. */
+export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02 };
+
+/** One-sigma uncertainties of the fitted parameters (null: not a parameter of the shape). */
+export interface RoofSigmas {
+  height: number;
+  eave: number;
+  roofHeight: number | null;
+  angle: number | null;
+  direction: number | null;
+}
+
+/** A building's roof as `build` reads it, fitted to a surface model, with the fit's figures. */
+export interface InferredRoof {
+  /** `roof:shape`. */
+  shape: string;
+  /** Top of the building above its ground (`height`), metres. */
+  height: number;
+  /** Eave height above ground, metres. */
+  eave: number;
+  /** `roof:height` (0 for flat). */
+  roofHeight: number;
+  /** `roof:angle`, degrees: the pitch `build` turns into the same height over the shape's run; null for flat. */
+  angle: number | null;
+  /** `roof:direction` (degrees clockwise from north): downhill for skillion, a slope's facing for gabled shapes on rectangles. */
+  direction: number | null;
+  /** `roof:orientation` of gabled shapes on rectangles. */
+  orientation: 'along' | 'across' | null;
+  sigma: RoofSigmas;
+  /** Root mean square of the inlier residuals, metres. */
+  rmse: number;
+  /** Samples with weight in the fit (the rest are outliers: trees, chimneys, dormers…). */
+  samples: number;
+  /** Share of the footprint's cells with data. */
+  coverage: number;
+  /** Posterior probability of the chosen shape among those tried (BIC weights). */
+  confidence: number;
+  /** The next most likely shape, and its probability. */
+  runnerUp: string | null;
+  runnerUpConfidence: number;
+}
+
+/** Why a building gets no roof. */
+export type InferSkip = { reason: 'no-data' | 'too-few-samples' | 'low-coverage' | 'no-fit'; detail: string };
+
+interface Candidate {
+  shape: string;
+  fit: RobustFit;
+  k: number;
+  run: number;
+  direction: number | null;
+  orientation: 'along' | 'across' | null;
+  sigmaDirection: number | null;
+  score: number;
+}
+
+const DEG = 180 / Math.PI;
+
+/** Compass bearing (degrees clockwise from north, 0…360) of the vector (east, north). */
+export const bearing = (dx: number, dy: number): number => ((Math.atan2(dx, dy) * DEG) % 360 + 360) % 360;
+
+/** Whether a footprint is round enough for dome, cone and onion: ≥ 8 vertices, no hole, isoperimetric quotient ≥ 0.9. */
+export function isRound(fp: Footprint): boolean {
+  if (fp.ringStarts.length !== 2 || fp.ringStarts[1] < 8) return false;
+  const c = fp.coords;
+  const n = fp.ringStarts[1];
+  let a = 0, p = 0;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    a += c[2 * j] * c[2 * i + 1] - c[2 * i] * c[2 * j + 1];
+    p += Math.hypot(c[2 * i] - c[2 * j], c[2 * i + 1] - c[2 * j + 1]);
+  }
+  return (4 * Math.PI * Math.abs(a / 2)) / (p * p) >= 0.9;
+}
+
+/**
+ * Fit every candidate roof shape to a building's samples and choose by BIC: each shape's forward model
+ * is `build`'s own geometry for it ({@link unitRoof}) scaled between the eaves and the top, so the fit
+ * is robust linear least squares in (eave, roof height) per shape and variant (gabled shapes on
+ * rectangles: both ridge orientations; skillion: the downhill direction from a robust plane, which
+ * *is* the skillion's model). Selection: BIC on a truncated squared loss shared by all shapes, so
+ * outliers cost every shape alike and extra parameters must earn their keep.
+ *
+ * @example
+ * ```ts
+ * const r = inferRoof(fp, sampleFootprint(fp, dsm, ground));
+ * if ('shape' in r) console.log(r.shape, r.height, r.confidence);
+ * ```
+ */
+export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferRoofOptions> = {}): InferredRoof | InferSkip {
+  const o = { ...INFER_ROOF_DEFAULTS, ...options };
+  const n = s.z.length;
+  if (n === 0) return { reason: 'no-data', detail: s.cells ? `none of its ${s.cells} cells has data` : 'the footprint is outside the surface model' };
+  if (n < o.minSamples) return { reason: 'too-few-samples', detail: `${n} cells with data, fewer than ${o.minSamples}` };
+  if (n < o.minCoverage * s.cells) return { reason: 'low-coverage', detail: `${n} of ${s.cells} cells have data (${((100 * n) / s.cells).toFixed(0)} %, less than ${(100 * o.minCoverage).toFixed(0)} %)` };
+  let sk: StraightSkeleton | null | undefined;
+  const skeleton = () => (sk === undefined ? (sk = straightSkeleton(fp)) : sk);
+  const cands: Candidate[] = [];
+  const fitOpts = { minScale: o.minScale };
+  const round = isRound(fp);
+  for (const shape of o.shapes) {
+    if ((shape === 'dome' || shape === 'cone' || shape === 'onion') && !round) continue;
+    if (shape === 'flat') {
+      const fit = robustFit(s.z, [null], fitOpts);
+      if (fit) cands.push({ shape, fit, k: 1, run: 0, direction: null, orientation: null, sigmaDirection: null, score: 0 });
+    } else if (shape === 'skillion') {
+      const c = skillion(fp, s, fitOpts, skeleton);
+      if (c) cands.push(c);
+    } else {
+      const c = shaped(fp, s, shape, fitOpts, skeleton);
+      if (c) cands.push(c);
+    }
+  }
+  if (!cands.length) return { reason: 'no-fit', detail: 'no roof shape could be fitted' };
+  // one truncation for every shape: 3 × the best shape's residual scale
+  let best = Infinity;
+  for (const c of cands) best = Math.min(best, c.fit.scale);
+  const t2 = (3 * Math.max(best, 2 * o.minScale)) ** 2;
+  const floor = o.minScale * o.minScale;
+  for (const c of cands) {
+    let ss = 0;
+    for (let k = 0; k < n; k++) ss += Math.min(c.fit.residuals[k] ** 2, t2);
+    // + a hair by preference, so shapes the data cannot tell apart (a cone and a pyramid on a round
+    // footprint) resolve to the more specific one
+    c.score = n * Math.log(ss / n + floor) + c.k * Math.log(n) + 1e-6 * preference(c.shape, round);
+  }
+  cands.sort((a, b) => a.score - b.score);
+  const top = cands[0];
+  let z = 0;
+  const p = cands.map((c) => Math.exp(-(c.score - top.score) / 2));
+  for (const v of p) z += v;
+  // shapes whose fitted surface is the top's (within 1 cm RMS: a cone and a pyramid on a round
+  // footprint) are the same answer: their probability is the top's, the runner-up the next other one
+  let confidence = 0;
+  let runner = -1;
+  for (let c = 0; c < cands.length; c++) {
+    if (c === 0 || sameSurface(top.fit.residuals, cands[c].fit.residuals)) confidence += p[c];
+    else if (runner < 0) runner = c;
+  }
+  const [e, r] = top.fit.beta.length === 1 ? [top.fit.beta[0], 0] : [top.fit.beta[0], Math.max(0, top.fit.beta[1])];
+  const cov = top.fit.cov;
+  const pn = top.fit.beta.length;
+  const ve = cov[0], vr = pn > 1 ? cov[pn + 1] : 0, ver = pn > 1 ? cov[1] : 0;
+  const angle = top.k > 1 && top.run > 0 ? Math.atan(r / top.run) * DEG : null;
+  const sigmaAngle = angle !== null ? (top.run / (top.run * top.run + r * r)) * Math.sqrt(vr) * DEG : null;
+  return {
+    shape: top.shape,
+    height: e + r,
+    eave: e,
+    roofHeight: r,
+    angle,
+    direction: top.direction,
+    orientation: top.orientation,
+    sigma: { height: Math.sqrt(Math.max(0, ve + vr + 2 * ver)), eave: Math.sqrt(ve), roofHeight: pn > 1 ? Math.sqrt(vr) : null, angle: sigmaAngle, direction: top.sigmaDirection },
+    rmse: top.fit.rmse,
+    samples: top.fit.used,
+    coverage: n / s.cells,
+    confidence: confidence / z,
+    runnerUp: runner >= 0 ? cands[runner].shape : null,
+    runnerUpConfidence: runner >= 0 ? p[runner] / z : 0,
+  };
+}
+
+/** Whether two fits describe the same surface (their residuals differ by under 1 cm RMS). */
+function sameSurface(a: Float64Array, b: Float64Array): boolean {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += (a[k] - b[k]) ** 2;
+  return s / a.length < 1e-4;
+}
+
+/** Tie-break rank: on round footprints the round shapes first, then the order of {@link INFER_SHAPES}. */
+function preference(shape: string, round: boolean): number {
+  const ringShape = shape === 'dome' || shape === 'cone' || shape === 'onion';
+  const k = INFER_SHAPES.indexOf(shape);
+  return (round && ringShape ? 0 : 100) + (k < 0 ? 99 : k);
+}
+
+/** A shape's unit field over the samples (its variant's), or null when it cannot be built or is constant. */
+function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVariant, skeleton: () => StraightSkeleton | null): { u: Float64Array; run: number; ridge: [number, number] | null } | null {
+  const unit = unitRoof(fp, shape, variant, skeleton);
+  if (!unit) return null;
+  const u = modelField(unit.model, s);
+  // the ridge of a rectangle's gable: its two nodes at the top
+  const m = unit.model;
+  const tops: number[] = [];
+  for (let k = 0; k < m.z.length; k++) if (m.z[k] > 1 - 1e-9) tops.push(k);
+  const ridge: [number, number] | null = tops.length === 2 ? [m.x[tops[1]] - m.x[tops[0]], m.y[tops[1]] - m.y[tops[0]]] : null;
+  return { u, run: unit.run, ridge };
+}
+
+/** Fit `shape` (both ridge orientations where they differ): the better variant. */
+function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScale: number }, skeleton: () => StraightSkeleton | null): Candidate | null {
+  const gableFamily = shape === 'gabled' || shape === 'half-hipped' || shape === 'gambrel';
+  const variants: RoofVariant[] = gableFamily ? [{ orientation: 'along' }, { orientation: 'across' }] : [{}];
+  const fields = variants.map((v) => field(fp, s, shape, v, skeleton));
+  let distinct = false;
+  if (fields.length === 2 && fields[0] && fields[1]) for (let k = 0; k < s.z.length && !distinct; k++) distinct = Math.abs(fields[0].u[k] - fields[1].u[k]) > 1e-6;
+  let best: Candidate | null = null;
+  for (let v = 0; v < (distinct ? 2 : 1); v++) {
+    const f = fields[v];
+    if (!f) continue;
+    const fit = robustFit(s.z, [null, f.u], fitOpts);
+    if (!fit || !(fit.beta[1] > 0)) continue;
+    let direction: number | null = null;
+    if (distinct && f.ridge) direction = bearing(f.ridge[1], -f.ridge[0]) % 180;
+    const c: Candidate = { shape, fit, k: distinct ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: null, score: 0 };
+    if (!best || sumAbs(fit) < sumAbs(best.fit)) best = c;
+  }
+  return best;
+}
+
+/** The robust cost of a fit (Tukey-weighted squared residuals, outliers at their cap). */
+function sumAbs(f: RobustFit): number {
+  const c = (4.685 * f.scale) ** 2;
+  let s = 0;
+  for (let k = 0; k < f.residuals.length; k++) s += f.weights[k] > 0 ? f.residuals[k] ** 2 : c;
+  return s;
+}
+
+/** A skillion: a robust plane gives the downhill direction; the skillion's own model then gives eave and height. */
+function skillion(fp: Footprint, s: RoofSamples, fitOpts: { minScale: number }, skeleton: () => StraightSkeleton | null): Candidate | null {
+  const n = s.z.length;
+  let cx = 0, cy = 0;
+  for (let k = 0; k < n; k++) {
+    cx += s.x[k];
+    cy += s.y[k];
+  }
+  cx /= n;
+  cy /= n;
+  const X = new Float64Array(n), Y = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    X[k] = s.x[k] - cx;
+    Y[k] = s.y[k] - cy;
+  }
+  const plane = robustFit(s.z, [null, X, Y], fitOpts);
+  if (!plane) return null;
+  const [, gx, gy] = plane.beta;
+  const g = Math.hypot(gx, gy);
+  if (g < 1e-6) return null;
+  const direction = bearing(-gx, -gy);
+  // σ of the direction: the gradient's uncertainty across it, over its length
+  const tx = -gy / g, ty = gx / g;
+  const C = plane.cov;
+  const vt = tx * tx * C[4] + 2 * tx * ty * C[5] + ty * ty * C[8];
+  const f = field(fp, s, 'skillion', { direction }, skeleton);
+  if (!f) return null;
+  const fit = robustFit(s.z, [null, f.u], fitOpts);
+  if (!fit || !(fit.beta[1] > 0)) return null;
+  return { shape: 'skillion', fit, k: 3, run: f.run, direction, orientation: null, sigmaDirection: (Math.sqrt(Math.max(0, vt)) / g) * DEG, score: 0 };
+}
