@@ -53,11 +53,19 @@ export function formatSummary(s: Summary, out: string): string {
  * folder fails before any work), then print the summary.
  */
 export async function writeGlbOutput(stage: string, file: string, io: CommandIO, o: { quiet?: boolean; json?: boolean }, make: () => Promise<{ glb: Uint8Array; summary: Summary }>): Promise<void> {
+  await writeBytesOutput(stage, file, io, o, async () => {
+    const { glb, summary } = await make();
+    return { bytes: glb, summary };
+  });
+}
+
+/** Run `make` into an atomically written file at `file` (any format), then print the summary. */
+export async function writeBytesOutput(stage: string, file: string, io: CommandIO, o: { quiet?: boolean; json?: boolean }, make: () => Promise<{ bytes: Uint8Array; summary: Summary }>): Promise<void> {
   const { AtomicOutput } = await import('../io/files.js');
   const out = new AtomicOutput(file, stage);
   try {
-    const { glb, summary } = await make();
-    out.commit(glb);
+    const { bytes, summary } = await make();
+    out.commit(bytes);
     io.logger.info(`wrote ${path.resolve(file)}`);
     printSummary(io, summary, file, o);
   } catch (e) {

@@ -1,5 +1,5 @@
 import gdal from './gdal.js';
-import { fillGaps, type ElevationGrid } from '../core/grid.js';
+import { fillGaps, type ElevationGrid, type RasterGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
@@ -201,4 +201,97 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
   if (outside) logger.info(`${file}: ${outside} of ${n * n} grid samples lie outside the raster's data; the terrain is meshed where it has data`);
   logger.info(`${file}: ${info.crs} raster resampled to a ${n} × ${n} grid, ${cell.toFixed(2)} m spacing`);
   return { x0, y0, cell, n, heights, ...(outside ? { valid } : {}) };
+}
+
+/** Options for {@link readSurface}. */
+export interface SurfaceOptions {
+  /** Cell size in metres; 0: the raster's own resolution (at least 0.1 m). */
+  cell: number;
+  /** Multiply raster values by this. */
+  zScale: number;
+  /** The band holding heights (1-based); needed when the raster has several. */
+  band?: number;
+  /** The most source pixels the read may touch. */
+  maxSourcePixels: number;
+}
+
+/** Defaults for {@link SurfaceOptions}. */
+export const SURFACE_DEFAULTS: SurfaceOptions = { cell: 0, zScale: 1, maxSourcePixels: 1 << 30 };
+
+/**
+ * Warp a surface or terrain model (any GDAL raster, any CRS) into the local frame over `extent`, at
+ * about its own resolution, keeping its gaps (NaN): the input of inverse modelling. Cells are aligned
+ * to multiples of the cell size in the frame (a raster written in the same frame at the same cell is
+ * read back exactly). Bilinear, so planes stay planes.
+ * Throws an `InputError` when the raster has no CRS, several bands and none named, no data over the
+ * extent, or would take more than `maxSourcePixels` to read.
+ *
+ * @example
+ * ```ts
+ * const dsm = readSurface('dsm.tif', frame, extent, { cell: 0.5 }, logger);
+ * dsm.values[j * dsm.nx + i]; // NaN where the DSM has no data
+ * ```
+ */
+export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent, options: Partial<SurfaceOptions>, logger: Logger): RasterGrid & { crs: string } {
+  const opts = { ...SURFACE_DEFAULTS, ...options };
+  const info = rasterExtentInFrame(file, frame);
+  const cell = opts.cell > 0 ? opts.cell : Math.max(0.1, Math.round(info.resolution * 1000) / 1000);
+  const x0 = Math.floor(Math.max(extent.minX, info.extent.minX) / cell) * cell;
+  const y0 = Math.floor(Math.max(extent.minY, info.extent.minY) / cell) * cell;
+  const x1 = Math.ceil(Math.min(extent.maxX, info.extent.maxX) / cell) * cell;
+  const y1 = Math.ceil(Math.min(extent.maxY, info.extent.maxY) / cell) * cell;
+  if (!(x1 > x0 && y1 > y0)) throw new InputError('ingest', `${file}: the raster does not overlap the buildings`);
+  const nx = Math.round((x1 - x0) / cell), ny = Math.round((y1 - y0) / cell);
+  const values = withRaster(file, (src) => {
+    const band = elevationBand(file, src, opts.band);
+    if (nx * ny > opts.maxSourcePixels) throw new InputError('ingest', `${file}: the read would take ${nx} × ${ny} cells, more than the limit of ${(opts.maxSourcePixels / 1e6).toFixed(0)} million (--max-raster-mpx)`);
+    checkReadSize(file, src, band, info.resolution, Math.max(x1 - x0, y1 - y0), cell, opts.maxSourcePixels);
+    return warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale);
+  });
+  let data = 0;
+  for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) data++;
+  if (data === 0) throw new InputError('ingest', `${file}: no data over the buildings (all nodata)`);
+  logger.info(`${file}: ${info.crs} raster warped to ${nx} × ${ny} cells of ${cell} m (${((100 * data) / values.length).toFixed(0)} % with data)`);
+  return { x0, y0, cell, nx, ny, values, crs: info.crs };
+}
+
+/** Warp band `band` of `src` onto an nx × ny grid of `cell` metres at (x0, y0) in the frame; NaN where no data, rows south → north. */
+function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, cell: number, nx: number, ny: number, zScale: number): Float32Array {
+  const id = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const vsi = `/vsimem/cityforge-surface-${id}.tif`;
+  const vrt = `/vsimem/cityforge-surface-band-${id}.vrt`;
+  let input = src;
+  let out: gdal.Dataset;
+  try {
+    if (src.bands.count() > 1) input = gdal.translate(vrt, src, ['-of', 'VRT', '-b', String(band)]);
+    out = gdal.warp(vsi, null, [input], [
+      '-t_srs', frame.proj,
+      '-te', String(x0), String(y0), String(x0 + nx * cell), String(y0 + ny * cell),
+      '-ts', String(nx), String(ny),
+      '-r', 'bilinear',
+      '-ot', 'Float32',
+      '-dstnodata', '-3.4e38',
+      '-of', 'GTiff',
+    ]);
+  } catch (e) {
+    throw new InputError('ingest', `${file}: GDAL warp into the frame failed (${(e as Error).message.trim()})`);
+  } finally {
+    if (input !== src) {
+      input.close();
+      gdal.vsimem.release(vrt);
+    }
+  }
+  try {
+    const data = out.bands.get(1).pixels.read(0, 0, nx, ny) as Float32Array;
+    const values = new Float32Array(nx * ny);
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const v = data[(ny - 1 - j) * nx + i];
+        values[j * nx + i] = v > -1e37 && Number.isFinite(v) ? v * zScale : NaN;
+      }
+    return values;
+  } finally {
+    out.close();
+    gdal.vsimem.release(vsi);
+  }
 }

@@ -24,10 +24,17 @@ export interface RobustFitOptions {
   minScale: number;
   huberIterations: number;
   tukeyIterations: number;
+  /**
+   * Start from a RANSAC consensus (random minimal subsets; the one most samples agree with within
+   * `ransacTolerance` metres) instead of ordinary least squares: survives more than half of the
+   * samples being off the model (an annex, a neighbour's roof). 0 trials: no RANSAC.
+   */
+  ransacTrials: number;
+  ransacTolerance: number;
 }
 
 /** Defaults for {@link RobustFitOptions}. */
-export const ROBUST_FIT_DEFAULTS: RobustFitOptions = { minScale: 0.01, huberIterations: 6, tukeyIterations: 8 };
+export const ROBUST_FIT_DEFAULTS: RobustFitOptions = { minScale: 0.01, huberIterations: 6, tukeyIterations: 8, ransacTrials: 64, ransacTolerance: 0.5 };
 
 /** Solve the p × p system A x = b (Gaussian elimination with pivoting, p ≤ 4); also returns A⁻¹. Null when singular. */
 export function solve(A: number[], b: number[], p: number): { x: number[]; inv: number[] } | null {
@@ -122,11 +129,32 @@ export function robustFit(z: Float64Array, cols: (Float64Array | null)[], option
   let sol = weighted(z, cols, w);
   if (!sol) return null;
   let scale = 0;
-  for (let it = 0; it < o.huberIterations + o.tukeyIterations; it++) {
+  let first = 0;
+  if (o.ransacTrials > 0) {
+    const start = consensus(z, cols, o.ransacTrials, o.ransacTolerance);
+    if (start) {
+      // least squares on the consensus set, then straight to Tukey with its scale
+      residualsOf(z, cols, start, r);
+      for (let k = 0; k < n; k++) w[k] = Math.abs(r[k]) <= o.ransacTolerance ? 1 : 0;
+      const s0 = weighted(z, cols, w);
+      if (s0) {
+        residualsOf(z, cols, s0.x, r);
+        // the better start of the two: by the samples within tolerance
+        const r0 = new Float64Array(n);
+        residualsOf(z, cols, sol.x, r0);
+        if (inliers(r, o.ransacTolerance) >= inliers(r0, o.ransacTolerance)) {
+          sol = s0;
+          scale = Math.max(o.minScale, 1.4826 * medianAbs(r, w));
+          first = o.huberIterations;
+        }
+      }
+    }
+  }
+  for (let it = first; it < o.huberIterations + o.tukeyIterations; it++) {
     residualsOf(z, cols, sol.x, r);
     const tukey = it >= o.huberIterations;
     // the scale: re-estimated through the Huber stage, then held for Tukey's
-    if (!tukey || it === o.huberIterations) scale = Math.max(o.minScale, 1.4826 * medianAbs(r));
+    if (!tukey || (it === o.huberIterations && first === 0)) scale = Math.max(o.minScale, 1.4826 * medianAbs(r));
     if (!tukey) {
       const k = 1.345 * scale;
       for (let i = 0; i < n; i++) w[i] = Math.abs(r[i]) <= k ? 1 : k / Math.abs(r[i]);
@@ -164,4 +192,51 @@ export function robustFit(z: Float64Array, cols: (Float64Array | null)[], option
     weights: w,
     used,
   };
+}
+
+/** Samples within `tol` of the model. */
+function inliers(r: Float64Array, tol: number): number {
+  let c = 0;
+  for (let k = 0; k < r.length; k++) if (Math.abs(r[k]) <= tol) c++;
+  return c;
+}
+
+/**
+ * RANSAC: the parameters of the minimal subset (p samples, drawn by a seeded generator: the same data
+ * gives the same answer) that the most samples agree with within `tol` (counted on at most 2,000
+ * evenly spaced samples). Null when no subset is solvable.
+ */
+function consensus(z: Float64Array, cols: (Float64Array | null)[], trials: number, tol: number): number[] | null {
+  const n = z.length;
+  const p = cols.length;
+  const step = Math.max(1, Math.floor(n / 2000));
+  let seed = (n * 2654435761) >>> 0;
+  const rnd = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  let best: number[] | null = null;
+  let bestCount = -1;
+  const A = new Array<number>(p * p);
+  const b = new Array<number>(p);
+  for (let t = 0; t < trials; t++) {
+    for (let i = 0; i < p; i++) {
+      const k = Math.floor(rnd() * n);
+      b[i] = z[k];
+      for (let j = 0; j < p; j++) A[i * p + j] = cols[j] ? cols[j]![k] : 1;
+    }
+    const s = solve(A, b, p);
+    if (!s) continue;
+    let count = 0;
+    for (let k = 0; k < n; k += step) {
+      let f = 0;
+      for (let j = 0; j < p; j++) f += s.x[j] * (cols[j] ? cols[j]![k] : 1);
+      if (Math.abs(z[k] - f) <= tol) count++;
+    }
+    if (count > bestCount) [best, bestCount] = [s.x, count];
+  }
+  return best;
 }

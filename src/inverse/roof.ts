@@ -14,13 +14,15 @@ export interface InferRoofOptions {
   minCoverage: number;
   /** Smallest residual scale assumed (metres): the noise floor of the data. */
   minScale: number;
+  /** Residual (metres) beyond which a sample counts as unexplained, for choosing a shape. */
+  tolerance: number;
 }
 
 /** The shapes {@link inferRoof} fits by default. */
 export const INFER_SHAPES: readonly string[] = ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'];
 
 /** Defaults for {@link InferRoofOptions}. */
-export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02 };
+export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02, tolerance: 0.5 };
 
 /** One-sigma uncertainties of the fitted parameters (null: not a parameter of the shape). */
 export interface RoofSigmas {
@@ -59,6 +61,8 @@ export interface InferredRoof {
   /** The next most likely shape, and its probability. */
   runnerUp: string | null;
   runnerUpConfidence: number;
+  /** Every shape tried, best first: its BIC score, inlier RMSE and robust scale (metres). */
+  candidates: { shape: string; score: number; rmse: number; scale: number; height: number; direction: number | null }[];
 }
 
 /** Why a building gets no roof. */
@@ -118,6 +122,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   const cands: Candidate[] = [];
   const fitOpts = { minScale: o.minScale };
   const round = isRound(fp);
+  const cache: FitCache = {};
   for (const shape of o.shapes) {
     if ((shape === 'dome' || shape === 'cone' || shape === 'onion') && !round) continue;
     if (shape === 'flat') {
@@ -127,19 +132,20 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
       const c = skillion(fp, s, fitOpts, skeleton);
       if (c) cands.push(c);
     } else {
-      const c = shaped(fp, s, shape, fitOpts, skeleton);
+      const c = shaped(fp, s, shape, fitOpts, skeleton, cache);
       if (c) cands.push(c);
     }
   }
   if (!cands.length) return { reason: 'no-fit', detail: 'no roof shape could be fitted' };
-  // one truncation for every shape: 3 × the best shape's residual scale
+  // one truncation for every shape: 3 × the best shape's residual scale, at least `tolerance`
+  // (how far a real roof strays from its idealised shape), so a shape is scored by how much of the
+  // roof it explains, not by how closely it fits a part of it
   let best = Infinity;
   for (const c of cands) best = Math.min(best, c.fit.scale);
-  const t2 = (3 * Math.max(best, 2 * o.minScale)) ** 2;
+  const t2 = Math.max(3 * best, o.tolerance) ** 2;
   const floor = o.minScale * o.minScale;
   for (const c of cands) {
-    let ss = 0;
-    for (let k = 0; k < n; k++) ss += Math.min(c.fit.residuals[k] ** 2, t2);
+    const ss = truncatedLoss(c.fit.residuals, t2);
     // + a hair by preference, so shapes the data cannot tell apart (a cone and a pyramid on a round
     // footprint) resolve to the more specific one
     c.score = n * Math.log(ss / n + floor) + c.k * Math.log(n) + 1e-6 * preference(c.shape, round);
@@ -178,6 +184,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     confidence: confidence / z,
     runnerUp: runner >= 0 ? cands[runner].shape : null,
     runnerUpConfidence: runner >= 0 ? p[runner] / z : 0,
+    candidates: cands.map((c) => ({ shape: c.shape, score: c.score, rmse: c.fit.rmse, scale: c.fit.scale, height: c.fit.beta[0] + (c.fit.beta[1] ?? 0), direction: c.direction })),
   };
 }
 
@@ -208,32 +215,124 @@ function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVarian
   return { u, run: unit.run, ridge };
 }
 
+/** What one building's shapes share: the fitted direction of a straight-ridged gable. */
+interface FitCache {
+  gableDirection?: number | null;
+  gableSigma?: number | null;
+}
+
+/** The footprint's dominant wall orientation (math angle, radians, modulo 90°), length-weighted. */
+function dominantAngle(fp: Footprint): number {
+  const c = fp.coords;
+  const n = fp.ringStarts[1];
+  let sx = 0, sy = 0;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const dx = c[2 * i] - c[2 * j], dy = c[2 * i + 1] - c[2 * j + 1];
+    const l = Math.hypot(dx, dy);
+    const a = 4 * Math.atan2(dy, dx);
+    sx += l * Math.cos(a);
+    sy += l * Math.sin(a);
+  }
+  return Math.atan2(sy, sx) / 4;
+}
+
+/**
+ * The `roof:direction` (0…180°) of a straight-ridged gable that fits the samples best: a scan every
+ * 10° and along the walls' dominant orientation, then a golden-section refinement; its σ from the
+ * cost's curvature. Cached per building (gabled, gambrel and the others share it).
+ */
+function gableDirection(fp: Footprint, s: RoofSamples, skeleton: () => StraightSkeleton | null, cache: FitCache): number | null {
+  if (cache.gableDirection !== undefined) return cache.gableDirection;
+  const quick = { minScale: 0.02, huberIterations: 3, tukeyIterations: 3 };
+  const costs = new Map<number, number>();
+  const cost = (deg: number): number => {
+    const t = ((deg % 180) + 180) % 180;
+    const key = Math.round(t * 1e6) / 1e6;
+    const had = costs.get(key);
+    if (had !== undefined) return had;
+    const f = field(fp, s, 'gabled', { direction: key }, skeleton);
+    const fit = f && robustFit(s.z, [null, f.u], quick);
+    const c = fit && fit.beta[1] > 0 ? truncatedLoss(fit.residuals, 0.25) : Infinity;
+    costs.set(key, c);
+    return c;
+  };
+  const phi = (dominantAngle(fp) * 180) / Math.PI;
+  const starts = [90 - phi, 180 - phi];
+  for (let d = 0; d < 180; d += 10) starts.push(d);
+  let best = starts[0], bestCost = Infinity;
+  for (const d of starts) {
+    const c = cost(d);
+    if (c < bestCost) [best, bestCost] = [d, c];
+  }
+  if (!Number.isFinite(bestCost)) return (cache.gableDirection = null);
+  // golden section on [best − 10°, best + 10°]
+  const g = (Math.sqrt(5) - 1) / 2;
+  let a = best - 10, b = best + 10;
+  let x1 = b - g * (b - a), x2 = a + g * (b - a);
+  let f1 = cost(x1), f2 = cost(x2);
+  while (b - a > 0.02) {
+    if (f1 < f2) {
+      b = x2;
+      [x2, f2] = [x1, f1];
+      x1 = b - g * (b - a);
+      f1 = cost(x1);
+    } else {
+      a = x1;
+      [x1, f1] = [x2, f2];
+      x2 = a + g * (b - a);
+      f2 = cost(x2);
+    }
+  }
+  let theta = (a + b) / 2;
+  if (cost(best) < cost(theta)) theta = best;
+  theta = ((theta % 180) + 180) % 180;
+  // σ: the cost is a sum of squares ≈ σ²·χ²; its curvature h (per degree²) gives var = 2σ²/h
+  const hstep = 0.5;
+  const c0 = cost(theta), cp = cost(theta + hstep), cm = cost(theta - hstep);
+  const h = (cp - 2 * c0 + cm) / (hstep * hstep);
+  const sigma2 = c0 / Math.max(1, s.z.length - 3);
+  cache.gableSigma = h > 0 ? Math.sqrt((2 * sigma2) / h) : null;
+  return (cache.gableDirection = Math.round(theta * 1000) / 1000);
+}
+
 /** Fit `shape` (both ridge orientations where they differ): the better variant. */
-function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScale: number }, skeleton: () => StraightSkeleton | null): Candidate | null {
+function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScale: number }, skeleton: () => StraightSkeleton | null, cache: FitCache): Candidate | null {
   const gableFamily = shape === 'gabled' || shape === 'half-hipped' || shape === 'gambrel';
   const variants: RoofVariant[] = gableFamily ? [{ orientation: 'along' }, { orientation: 'across' }] : [{}];
   const fields = variants.map((v) => field(fp, s, shape, v, skeleton));
   let distinct = false;
   if (fields.length === 2 && fields[0] && fields[1]) for (let k = 0; k < s.z.length && !distinct; k++) distinct = Math.abs(fields[0].u[k] - fields[1].u[k]) > 1e-6;
-  let best: Candidate | null = null;
-  for (let v = 0; v < (distinct ? 2 : 1); v++) {
+  // not a rectangle: the skeleton's gable, or a straight ridge across a fitted roof:direction
+  if (gableFamily && !distinct) {
+    const theta = gableDirection(fp, s, skeleton, cache);
+    if (theta !== null) {
+      variants.push({ direction: theta });
+      fields.push(field(fp, s, shape, { direction: theta }, skeleton));
+    }
+  }
+  const tries = distinct ? [0, 1] : fields.length === 3 ? [0, 2] : [0];
+  const cands: Candidate[] = [];
+  for (const v of tries) {
     const f = fields[v];
     if (!f) continue;
     const fit = robustFit(s.z, [null, f.u], fitOpts);
     if (!fit || !(fit.beta[1] > 0)) continue;
+    const directional = variants[v].direction !== undefined;
     let direction: number | null = null;
     if (distinct && f.ridge) direction = bearing(f.ridge[1], -f.ridge[0]) % 180;
-    const c: Candidate = { shape, fit, k: distinct ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: null, score: 0 };
-    if (!best || sumAbs(fit) < sumAbs(best.fit)) best = c;
+    if (directional) direction = variants[v].direction!;
+    cands.push({ shape, fit, k: distinct || directional ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: directional ? (cache.gableSigma ?? null) : null, score: 0 });
   }
-  return best;
+  if (cands.length < 2) return cands[0] ?? null;
+  // the better variant, on one truncation for both
+  const c2 = (3 * Math.max(0.04, Math.min(...cands.map((c) => c.fit.scale)))) ** 2;
+  return cands.reduce((a, b) => (truncatedLoss(b.fit.residuals, c2) < truncatedLoss(a.fit.residuals, c2) ? b : a));
 }
 
-/** The robust cost of a fit (Tukey-weighted squared residuals, outliers at their cap). */
-function sumAbs(f: RobustFit): number {
-  const c = (4.685 * f.scale) ** 2;
+/** Σ min(r², c2): squared residuals, each outlier at the cap. */
+function truncatedLoss(r: Float64Array, c2: number): number {
   let s = 0;
-  for (let k = 0; k < f.residuals.length; k++) s += f.weights[k] > 0 ? f.residuals[k] ** 2 : c;
+  for (let k = 0; k < r.length; k++) s += Math.min(r[k] * r[k], c2);
   return s;
 }
 

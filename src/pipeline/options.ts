@@ -98,3 +98,35 @@ export interface TilesOptions extends PlanOptions, TerrainOptions {
 
 /** Defaults for {@link TilesOptions}. */
 export const TILES_DEFAULTS: TilesOptions = { ...PLAN_DEFAULTS, ...TERRAIN_DEFAULTS, compress: false, jobs: 1, force: false };
+
+/** Options of {@link inferParams}. */
+export interface InferOptions extends ReadOptions, RunContext {
+  /** The surface model (DSM): any GDAL raster, any CRS. */
+  dsm: string;
+  /** The terrain model (DTM); without it, each building's ground is estimated from the DSM around it. */
+  dtm?: string;
+  /** Cell size the models are warped to (metres); 0: the DSM's own. */
+  cell: number;
+  /** Multiply raster values by this (vertical units other than metres). */
+  zScale: number;
+  /** The most source pixels one raster read may touch. */
+  maxRasterPixels: number;
+  /** The roof shapes tried. */
+  shapes: readonly string[];
+  /** Fewest samples with data a building needs. */
+  minSamples: number;
+  /** Least share of the footprint with data. */
+  minCoverage: number;
+}
+
+/** Defaults for {@link InferOptions} (but `dsm`, which has none). */
+export const INFER_DEFAULTS: Omit<InferOptions, 'dsm'> = {
+  ...READ_DEFAULTS,
+  ...RUN_DEFAULTS,
+  cell: 0,
+  zScale: 1,
+  maxRasterPixels: 1 << 30,
+  shapes: ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'],
+  minSamples: 12,
+  minCoverage: 0.3,
+};

@@ -119,6 +119,19 @@ describe('ridge and slope directions', () => {
     expect(zBest).toBeCloseTo(10, 3);
     expect(zWorst).toBeCloseTo(12, 3);
   });
+  it.each(FOOTPRINTS.filter((f) => input.footprints[f][0].length > 5))('gabled with roof:direction on %s (not a four-cornered footprint): a straight ridge across the direction, closed shell', (fp) => {
+    for (const direction of [0, 37, 90, 151]) {
+      const { mesh, metrics, summary } = build(fp, { shape: 'gabled', direction, height: 3 });
+      expect(metrics.watertight, `${fp} ${direction}°: ${metrics.badEdges} bad edges`).toBe(true);
+      expect(metrics.bounds[5]).toBeCloseTo(input.height, 3);
+      expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+      // every apex vertex lies on one line across the direction
+      const [dx, dy] = [Math.sin((direction * Math.PI) / 180), Math.cos((direction * Math.PI) / 180)];
+      const along = apexVertices(mesh, input.height).map(([x, y]) => x * dx + y * dy);
+      expect(along.length).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...along) - Math.min(...along)).toBeLessThan(1e-3);
+    }
+  });
   it('a roof taller than the building is clamped to it and counted', () => {
     const { metrics, summary } = build('rectangle', { shape: 'gabled', height: 30 });
     expect(metrics.watertight).toBe(true);

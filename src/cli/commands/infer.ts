@@ -1,0 +1,89 @@
+import { Option, type Command, type OptionValues } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { INFER_DEFAULTS } from '../../pipeline/options.js';
+import { writeBytesOutput, type CommandIO, type CommandSpec } from '../command.js';
+import { maxRasterOption, positive, readOptions, readOptionsOf, upTo, verbosityOptions, type ReadArgs, type VerbosityArgs } from '../options.js';
+
+/** What commander gives for `cityforge infer`. */
+interface InferArgs extends ReadArgs, VerbosityArgs {
+  output: string;
+  dsm: string;
+  dtm?: string;
+  cell?: number;
+  zScale: number;
+  shapes?: string[];
+  minSamples: number;
+  minCoverage: number;
+  maxRasterMpx: number;
+}
+
+const SHAPES = INFER_DEFAULTS.shapes;
+
+/** `--shapes a,b,c`: roof shapes from the fitted set. */
+const shapeList = (v: string): string[] => {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !SHAPES.includes(n));
+  if (!names.length || bad.length) throw new InvalidArgumentError(`unknown shape(s) ${bad.join(', ') || '(none given)'}; choose from ${SHAPES.join(', ')}`);
+  return names;
+};
+
+/** `cityforge infer`: footprints + a surface model → the S3DB tags `build` reads, with uncertainty. */
+export const inferCommand: CommandSpec = {
+  name: 'infer',
+  inWorker: true,
+  define: (program: Command) =>
+    verbosityOptions(
+      readOptions(
+        program
+          .command('infer')
+          .description(
+            "Inverse procedural modelling: fit each building's roof (shape, height, pitch, direction) to a surface model (DSM) and write the footprints with the S3DB tags `build` reads, plus fit figures and one-sigma uncertainties.",
+          )
+          .argument('<footprints...>', 'building footprints: any input `build` reads')
+          .requiredOption('--dsm <raster>', 'surface model (DSM: roofs included): any GDAL raster, any CRS')
+          .option('--dtm <raster>', 'terrain model (bare ground); without it, each ground is estimated from the DSM around the building')
+          .requiredOption('-o, --output <file>', 'output: .gpkg (GeoPackage), .geojson or .fgb (FlatGeobuf); written to a temporary name, renamed when complete'),
+      )
+        .addOption(new Option('--cell <m>', "cell size the models are warped to (default: the DSM's)").argParser(positive('--cell')))
+        .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(INFER_DEFAULTS.zScale))
+        .addOption(new Option('--shapes <list>', `roof shapes to try, separated by commas (default: ${SHAPES.join(',')}; dome, cone and onion only on round footprints)`).argParser(shapeList))
+        .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs').argParser(positive('--min-samples')).default(INFER_DEFAULTS.minSamples))
+        .addOption(new Option('--min-coverage <share>', 'least share of a footprint with DSM data').argParser(upTo('--min-coverage', 1)).default(INFER_DEFAULTS.minCoverage))
+        .addOption(maxRasterOption()),
+    ).addHelpText(
+      'after',
+      `
+Output fields: the source attributes; height, min_height, roof:shape, roof:height, roof:angle, roof:direction,
+roof:orientation (what build reads); fit:status (fitted, or why not: no-data, too-few-samples, low-coverage,
+no-ground), fit:rmse, fit:samples, fit:coverage, fit:confidence, fit:runner_up(_confidence), fit:eave,
+fit:sigma_* (one sigma of height, eave, roof height, angle, direction), fit:ground, fit:ground_estimated.
+Heights are metres above each building's ground.
+
+Examples:
+  $ cityforge infer footprints.gpkg --dsm dsm.tif --dtm dtm.tif -o params.gpkg
+  $ cityforge build params.gpkg --terrain dtm.tif -o city.glb
+  $ cityforge infer buildings.fgb --dsm dsm.tif -o params.geojson --json > summary.json`,
+    ),
+  async run(args: unknown[], raw: OptionValues, io: CommandIO) {
+    const inputs = args[0] as string[];
+    const o = raw as InferArgs;
+    if (!/\.(gpkg|geojson|json|fgb)$/i.test(o.output)) throw new UsageError('infer', `the output must be a .gpkg, .geojson or .fgb file (got ${o.output})`);
+    const { inferParams } = await import('../../pipeline/infer.js');
+    await writeBytesOutput('infer', o.output, io, o, () =>
+      inferParams(inputs, o.output, {
+        ...readOptionsOf(o),
+        dsm: o.dsm,
+        dtm: o.dtm,
+        cell: o.cell ?? 0,
+        zScale: o.zScale,
+        ...(o.shapes ? { shapes: o.shapes } : {}),
+        minSamples: o.minSamples,
+        minCoverage: o.minCoverage,
+        maxRasterPixels: Math.round(o.maxRasterMpx * 1e6),
+        logger: io.logger,
+        progress: io.progress,
+      }),
+    );
+  },
+};

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import gdal from '../ingest/gdal.js';
+import { OutputError, UsageError } from '../core/errors.js';
+import type { FeatureBatch } from '../core/types.js';
+
+/** A column of a vector output: its name and kind. */
+export interface VectorColumn {
+  name: string;
+  type: 'real' | 'integer' | 'string';
+}
+
+/** The OGR driver for an output file by its extension: `.gpkg` (default), `.geojson`/`.json`, `.fgb`. */
+export function vectorDriverOf(file: string): string {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.gpkg') return 'GPKG';
+  if (ext === '.geojson' || ext === '.json') return 'GeoJSON';
+  if (ext === '.fgb') return 'FlatGeobuf';
+  throw new UsageError('output', `${file}: the output must be a .gpkg, .geojson or .fgb file`);
+}
+
+/** The CRS an output is written in: the sources' one when they share a single CRS, else WGS84 lon/lat. */
+export function outputCrs(batch: FeatureBatch): string {
+  const crs = batch.frame.sourceCrs.filter((c) => c !== 'LOCAL');
+  return crs.length === 1 ? crs[0] : 'EPSG:4326';
+}
+
+/**
+ * Write a batch's footprints with one row of values per feature to a vector file's bytes (GeoPackage,
+ * GeoJSON or FlatGeobuf, by `driver`), geometries transformed from the frame to `crs`. Built in GDAL's
+ * memory file system; the caller writes the bytes atomically.
+ *
+ * @example
+ * ```ts
+ * const bytes = writeVector(batch, columns, (f) => rows[f], 'GPKG', 'EPSG:28992', 'buildings');
+ * ```
+ */
+export function writeVector(batch: FeatureBatch, columns: VectorColumn[], row: (f: number) => Record<string, string | number | null>, driver: string, crs: string, layerName: string): Uint8Array {
+  const ext = driver === 'GPKG' ? 'gpkg' : driver === 'GeoJSON' ? 'geojson' : 'fgb';
+  const vsi = `/vsimem/cityforge-vector-${process.pid}-${Math.random().toString(36).slice(2)}.${ext}`;
+  const out = gdal.SpatialReference.fromUserInput(crs);
+  const ct = new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(batch.frame.proj), out);
+  try {
+    const ds = gdal.drivers.get(driver).create(vsi);
+    const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=NO', 'WRITE_NAME=NO'] : []);
+    const kind = { real: gdal.OFTReal, integer: gdal.OFTInteger, string: gdal.OFTString };
+    for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));
+    const P = batch.positions;
+    for (let f = 0; f < batch.params.length; f++) {
+      const mp = new gdal.MultiPolygon();
+      for (let p = batch.featureOffsets[f]; p < batch.featureOffsets[f + 1]; p++) {
+        const poly = new gdal.Polygon();
+        for (let r = batch.polygonOffsets[p]; r < batch.polygonOffsets[p + 1]; r++) {
+          const ring = new gdal.LinearRing();
+          const v0 = batch.ringOffsets[r], v1 = batch.ringOffsets[r + 1];
+          for (let v = v0; v < v1; v++) ring.points.add(P[2 * v], P[2 * v + 1]);
+          ring.points.add(P[2 * v0], P[2 * v0 + 1]);
+          poly.rings.add(ring);
+        }
+        mp.children.add(poly);
+      }
+      mp.transform(ct);
+      const feat = new gdal.Feature(layer);
+      const values = row(f);
+      for (const c of columns) {
+        const v = values[c.name];
+        if (v !== null && v !== undefined && !(typeof v === 'number' && !Number.isFinite(v))) feat.fields.set(c.name, v);
+      }
+      feat.setGeometry(mp);
+      layer.features.add(feat);
+    }
+    ds.close();
+    return new Uint8Array(gdal.vsimem.release(vsi));
+  } catch (e) {
+    try {
+      gdal.vsimem.release(vsi);
+    } catch {
+      /* nothing was written */
+    }
+    throw new OutputError('output', `cannot write the ${driver} output (${(e as Error).message.trim()})`);
+  }
+}

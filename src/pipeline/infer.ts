@@ -1,0 +1,193 @@
+import { bufferExtent, extentOf } from '../core/extent.js';
+import type { RasterGrid } from '../core/grid.js';
+import { Summary } from '../core/summary.js';
+import type { FeatureBatch } from '../core/types.js';
+import { InputError } from '../core/errors.js';
+import { outputCrs, vectorDriverOf, writeVector, type VectorColumn } from '../export/vector.js';
+import { ingest } from '../ingest/index.js';
+import { readSurface } from '../ingest/raster.js';
+import { groundOf, inferRoof, sampleFootprint, type InferredRoof } from '../inverse/index.js';
+import { featurePolygons, type Footprint } from '../procedural/index.js';
+import { ingestOptionsOf, noBuildings } from './common.js';
+import { INFER_DEFAULTS, type InferOptions } from './options.js';
+
+/** Metres of the models read around the buildings (the ground ring without a DTM). */
+const MARGIN = 8;
+
+/** One building's outcome: its fitted roof, or why it has none; its ground. */
+export interface InferredBuilding {
+  roof: InferredRoof | null;
+  /** `fitted`, or the reason the data could not support a fit. */
+  status: string;
+  /** Ground height (the models' vertical datum), NaN when unknown. */
+  ground: number;
+  groundEstimated: boolean;
+}
+
+/** What {@link inferParams} returns. */
+export interface InferResult {
+  /** The output file's bytes (GeoPackage, GeoJSON or FlatGeobuf). */
+  bytes: Uint8Array;
+  summary: Summary;
+  batch: FeatureBatch;
+  buildings: InferredBuilding[];
+}
+
+/** The S3DB tags `build` reads, then the fit's fields, in output order. */
+export const INFER_COLUMNS: readonly VectorColumn[] = [
+  { name: 'height', type: 'real' },
+  { name: 'min_height', type: 'real' },
+  { name: 'roof:shape', type: 'string' },
+  { name: 'roof:height', type: 'real' },
+  { name: 'roof:angle', type: 'real' },
+  { name: 'roof:direction', type: 'real' },
+  { name: 'roof:orientation', type: 'string' },
+  { name: 'fit:status', type: 'string' },
+  { name: 'fit:rmse', type: 'real' },
+  { name: 'fit:samples', type: 'integer' },
+  { name: 'fit:coverage', type: 'real' },
+  { name: 'fit:confidence', type: 'real' },
+  { name: 'fit:runner_up', type: 'string' },
+  { name: 'fit:runner_up_confidence', type: 'real' },
+  { name: 'fit:eave', type: 'real' },
+  { name: 'fit:sigma_height', type: 'real' },
+  { name: 'fit:sigma_eave', type: 'real' },
+  { name: 'fit:sigma_roof_height', type: 'real' },
+  { name: 'fit:sigma_roof_angle', type: 'real' },
+  { name: 'fit:sigma_roof_direction', type: 'real' },
+  { name: 'fit:ground', type: 'real' },
+  { name: 'fit:ground_estimated', type: 'integer' },
+];
+
+const round = (v: number | null, d: number): number | null => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** d) / 10 ** d);
+
+/** The output row of a building: its tags and fit fields. */
+export function inferRow(b: InferredBuilding): Record<string, string | number | null> {
+  const r = b.roof;
+  return {
+    height: r ? round(r.height, 3) : null,
+    min_height: r ? 0 : null,
+    'roof:shape': r?.shape ?? null,
+    'roof:height': r && r.shape !== 'flat' ? round(r.roofHeight, 3) : null,
+    'roof:angle': r ? round(r.angle, 2) : null,
+    'roof:direction': r ? round(r.direction, 2) : null,
+    'roof:orientation': r?.orientation ?? null,
+    'fit:status': b.status,
+    'fit:rmse': r ? round(r.rmse, 3) : null,
+    'fit:samples': r ? r.samples : null,
+    'fit:coverage': r ? round(r.coverage, 3) : null,
+    'fit:confidence': r ? round(r.confidence, 4) : null,
+    'fit:runner_up': r?.runnerUp ?? null,
+    'fit:runner_up_confidence': r ? round(r.runnerUpConfidence, 4) : null,
+    'fit:eave': r ? round(r.eave, 3) : null,
+    'fit:sigma_height': r ? round(r.sigma.height, 4) : null,
+    'fit:sigma_eave': r ? round(r.sigma.eave, 4) : null,
+    'fit:sigma_roof_height': r ? round(r.sigma.roofHeight, 4) : null,
+    'fit:sigma_roof_angle': r ? round(r.sigma.angle, 3) : null,
+    'fit:sigma_roof_direction': r ? round(r.sigma.direction, 3) : null,
+    'fit:ground': round(b.ground, 3),
+    'fit:ground_estimated': Number.isFinite(b.ground) ? (b.groundEstimated ? 1 : 0) : null,
+  };
+}
+
+/** The largest polygon of a feature (the one its roof is fitted on). */
+function mainPolygon(batch: FeatureBatch, f: number): Footprint | null {
+  let best: Footprint | null = null, bestArea = 0;
+  for (const fp of featurePolygons(batch, f)) {
+    const c = fp.coords;
+    let a = 0;
+    for (let i = 0, n = fp.ringStarts[1], j = n - 1; i < n; j = i++) a += c[2 * j] * c[2 * i + 1] - c[2 * i] * c[2 * j + 1];
+    if (Math.abs(a) > bestArea) [best, bestArea] = [fp, Math.abs(a)];
+  }
+  return best;
+}
+
+/**
+ * Infer each building's editable parameters from a surface model: read the footprints (any input
+ * `build` reads), warp the DSM (and DTM) into their frame, fit every roof shape's forward model per
+ * building ({@link inferRoof}) and write the footprints with their source attributes plus the S3DB
+ * tags `build` reads and the fit's figures. A building the data cannot support keeps no roof tags;
+ * its reason is counted (`infer:<reason>`). Output format by the extension of `output`.
+ *
+ * @example
+ * ```ts
+ * const { bytes, summary } = await inferParams(['footprints.gpkg'], 'params.gpkg', { dsm: 'dsm.tif', dtm: 'dtm.tif' });
+ * fs.writeFileSync('params.gpkg', bytes); // then: cityforge build params.gpkg -o city.glb
+ * ```
+ */
+export async function inferParams(inputs: string[], output: string, options: Partial<InferOptions> & { dsm: string }): Promise<InferResult> {
+  const o: InferOptions = { ...INFER_DEFAULTS, ...options };
+  const driver = vectorDriverOf(output);
+  const summary = new Summary(o.logger);
+  const t0 = performance.now();
+  const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
+  o.progress.done();
+  if (batch.params.length === 0) throw noBuildings(inputs, summary);
+  const t1 = performance.now();
+  const extent = bufferExtent(extentOf(batch.positions), MARGIN);
+  const dsm = readSurface(o.dsm, batch.frame, extent, { cell: o.cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels }, o.logger);
+  let dtm: RasterGrid | null = null;
+  if (o.dtm) {
+    try {
+      dtm = readSurface(o.dtm, batch.frame, extent, { cell: dsm.cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels }, o.logger);
+    } catch (e) {
+      if (!(e instanceof InputError) || !/does not overlap|all nodata/.test(e.message)) throw e;
+      o.logger.warn(`${o.dtm}: no data over the buildings; the ground is estimated from the DSM`);
+    }
+  }
+  summary.time('read rasters', (performance.now() - t1) / 1000);
+  const t2 = performance.now();
+  const buildings: InferredBuilding[] = [];
+  const N = batch.params.length;
+  const shapes = new Map<string, number>();
+  for (let f = 0; f < N; f++) {
+    if (f % 64 === 0) o.progress.update('fitting roofs', f, N);
+    const p = batch.params[f];
+    const name = `${p.source} feature ${p.id}`;
+    const fp = mainPolygon(batch, f);
+    const g = fp ? groundOf(fp, dsm, dtm) : { ground: NaN, estimated: false };
+    let b: InferredBuilding;
+    if (!fp || !Number.isFinite(g.ground)) {
+      b = { roof: null, status: 'no-ground', ground: NaN, groundEstimated: false };
+      summary.warn('infer:no-ground', `${name}: neither model has data around it`);
+    } else {
+      if (g.estimated) summary.warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it`);
+      const r = inferRoof(fp, sampleFootprint(fp, dsm, g.ground), { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage });
+      if ('shape' in r) {
+        b = { roof: r, status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
+        shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
+      } else {
+        b = { roof: null, status: r.reason, ground: g.ground, groundEstimated: g.estimated };
+        summary.warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
+      }
+    }
+    buildings.push(b);
+  }
+  o.progress.update('fitting roofs', N, N);
+  o.progress.done();
+  summary.time('fit', (performance.now() - t2) / 1000);
+  const fitted = buildings.filter((b) => b.roof).length;
+  o.logger.info(`infer: ${fitted} of ${N} buildings fitted (${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'})`);
+  // the source attributes first (ours replace a source column of the same name), then ours
+  const ours = new Set(INFER_COLUMNS.map((c) => c.name));
+  const attrTypes = new Map<string, VectorColumn['type']>();
+  for (const p of batch.params)
+    for (const [k, v] of Object.entries(p.attributes)) {
+      if (ours.has(k)) continue;
+      const t: VectorColumn['type'] = typeof v === 'number' ? 'real' : typeof v === 'boolean' ? 'integer' : 'string';
+      const had = attrTypes.get(k);
+      attrTypes.set(k, had === undefined || had === t ? t : 'string');
+    }
+  const columns: VectorColumn[] = [...[...attrTypes].map(([name, type]) => ({ name, type })), ...INFER_COLUMNS];
+  const t3 = performance.now();
+  const bytes = writeVector(batch, columns, (f) => {
+    const row: Record<string, string | number | null> = {};
+    for (const [k, v] of Object.entries(batch.params[f].attributes)) if (!ours.has(k)) row[k] = attrTypes.get(k) === 'string' ? String(v) : typeof v === 'boolean' ? Number(v) : v;
+    return { ...row, ...inferRow(buildings[f]) };
+  }, driver, outputCrs(batch), 'buildings');
+  summary.time('write', (performance.now() - t3) / 1000);
+  summary.buildingsWritten = N;
+  summary.bytes = bytes.byteLength;
+  summary.time('total', (performance.now() - t0) / 1000);
+  return { bytes, summary, batch, buildings };
+}
