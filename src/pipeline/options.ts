@@ -130,3 +130,24 @@ export const INFER_DEFAULTS: Omit<InferOptions, 'dsm'> = {
   minSamples: 12,
   minCoverage: 0.3,
 };
+
+/** Options of {@link rasterizeCity}. */
+export interface RasterizeOptions extends ReadOptions, TerrainOptions, RunContext {
+  /** Cell size, metres (in the output CRS's units when it is projected). */
+  cell: number;
+  /** Output CRS (EPSG:xxxx, WKT, PROJ); default: the sources' CRS when they share one projected CRS, else the local frame. */
+  crs?: string;
+  /** σ of Gaussian noise added to the heights, metres. */
+  noise: number;
+  /** Share of cells set to no data. */
+  dropout: number;
+  /** Seed of the noise and dropout (same seed, same raster). */
+  seed: number;
+  /** Metres of ground around the buildings. */
+  margin: number;
+  /** Also make the label raster (building index, roof-shape class). */
+  labels: boolean;
+}
+
+/** Defaults for {@link RasterizeOptions}. */
+export const RASTERIZE_DEFAULTS: RasterizeOptions = { ...BUILD_DEFAULTS, cell: 0.5, noise: 0, dropout: 0, seed: 1, margin: 10, labels: false };

@@ -1,0 +1,86 @@
+import { Option, type Command, type OptionValues } from 'commander';
+import path from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { RASTERIZE_DEFAULTS } from '../../pipeline/options.js';
+import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
+import { count, positive, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, upTo, verbosityOptions, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
+
+/** What commander gives for `cityforge rasterize`. */
+interface RasterizeArgs extends ReadArgs, TerrainArgs, VerbosityArgs {
+  output: string;
+  cell: number;
+  crs?: string;
+  noise: number;
+  dropout: number;
+  seed: number;
+  margin: number;
+  labels?: string;
+}
+
+/** A non-negative number. */
+const atLeastZero = (name: string) => (v: string): number => (v.trim() === '0' ? 0 : positive(name)(v));
+
+/** `cityforge rasterize`: footprints + tags → the city rendered as a surface model (and labels). */
+export const rasterizeCommand: CommandSpec = {
+  name: 'rasterize',
+  inWorker: true,
+  define: (program: Command) =>
+    verbosityOptions(
+      terrainOptions(
+        readOptions(
+          program
+            .command('rasterize')
+            .description('Render the city `build` makes from footprints + tags into a surface model GeoTIFF (each cell the highest surface over its centre), with optional noise, dropout and label rasters: synthetic training data, and the round trip of `infer`.')
+            .argument('<inputs...>', 'footprints with S3DB tags: any input `build` reads')
+            .requiredOption('-o, --output <dsm.tif>', 'output GeoTIFF (Float32, nodata −9999; heights above the ground, or on --terrain)'),
+        ),
+      )
+        .addOption(new Option('--cell <m>', 'cell size').argParser(positive('--cell')).default(RASTERIZE_DEFAULTS.cell))
+        .option('--crs <crs>', "output CRS, projected (EPSG:xxxx, WKT, PROJ); default: the sources' when they share one projected CRS, else the local frame")
+        .addOption(new Option('--noise <m>', 'σ of Gaussian noise added to every height').argParser(atLeastZero('--noise')).default(RASTERIZE_DEFAULTS.noise))
+        .addOption(new Option('--dropout <share>', 'share of cells set to no data (0…1)').argParser((v) => (v.trim() === '0' ? 0 : upTo('--dropout', 1)(v))).default(RASTERIZE_DEFAULTS.dropout))
+        .addOption(new Option('--seed <n>', 'seed of the noise and dropout (same seed, same raster)').argParser(count('--seed')).default(RASTERIZE_DEFAULTS.seed))
+        .addOption(new Option('--margin <m>', 'ground around the buildings').argParser(atLeastZero('--margin')).default(RASTERIZE_DEFAULTS.margin))
+        .option('--labels <labels.tif>', 'also write labels: band 1 building index + 1 (0 ground), band 2 roof-shape class (band metadata lists the classes)'),
+    ).addHelpText(
+      'after',
+      `
+Examples:
+  $ cityforge rasterize params.gpkg -o dsm.tif --cell 0.5
+  $ cityforge rasterize city.gpkg -o dsm.tif --noise 0.1 --dropout 0.05 --labels labels.tif
+  $ cityforge infer city.gpkg --dsm dsm.tif -o back.gpkg     # the round trip`,
+    ),
+  async run(args: unknown[], raw: OptionValues, io: CommandIO) {
+    const inputs = args[0] as string[];
+    const o = raw as RasterizeArgs;
+    for (const f of [o.output, o.labels].filter((x): x is string => !!x))
+      if (!/\.tiff?$/i.test(f)) throw new UsageError('rasterize', `outputs must be GeoTIFF files (.tif; got ${f})`);
+    if (inputs.some((i) => /\.(glb|gltf)$/i.test(i))) throw new UsageError('rasterize', `${inputs.find((i) => /\.(glb|gltf)$/i.test(i))}: a glTF model is not read yet; give the footprints and tags it was built from`);
+    if (o.labels && path.resolve(o.labels) === path.resolve(o.output)) throw new UsageError('rasterize', '--labels must differ from --output');
+    const { AtomicOutput } = await import('../../io/files.js');
+    const { rasterizeCity } = await import('../../pipeline/rasterize.js');
+    const outs = [new AtomicOutput(o.output, 'rasterize'), ...(o.labels ? [new AtomicOutput(o.labels, 'rasterize')] : [])];
+    try {
+      const r = await rasterizeCity(inputs, {
+        ...readOptionsOf(o),
+        ...terrainOptionsOf(o),
+        cell: o.cell,
+        crs: o.crs,
+        noise: o.noise,
+        dropout: o.dropout,
+        seed: o.seed,
+        margin: o.margin,
+        labels: !!o.labels,
+        logger: io.logger,
+        progress: io.progress,
+      });
+      outs[0].commit(r.dsm);
+      if (outs[1] && r.labels) outs[1].commit(r.labels);
+      io.logger.info(`wrote ${path.resolve(o.output)}${o.labels ? ` and ${path.resolve(o.labels)}` : ''}`);
+      printSummary(io, r.summary, o.output, o);
+    } catch (e) {
+      for (const out of outs) out.abort();
+      throw e;
+    }
+  },
+};

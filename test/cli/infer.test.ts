@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import gdal from 'gdal-async';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { freshDir, SHARED } from '../helpers/fixtures.js';
+import { expectValidGlb } from '../helpers/glb.js';
+
+/** A rectangle w × d around (cx, cy), rotated `rot` degrees (counter-clockwise), as a closed ring. */
+function rect(cx: number, cy: number, w: number, d: number, rot: number): number[][] {
+  const r = (rot * Math.PI) / 180;
+  const pts = [[-w / 2, -d / 2], [w / 2, -d / 2], [w / 2, d / 2], [-w / 2, d / 2]].map(([x, y]) => [cx + x * Math.cos(r) - y * Math.sin(r), cy + x * Math.sin(r) + y * Math.cos(r)]);
+  return [...pts, pts[0]];
+}
+
+/** An L-shaped footprint around (cx, cy). */
+function lShape(cx: number, cy: number): number[][] {
+  const p = [[0, 0], [16, 0], [16, 7], [7, 7], [7, 15], [0, 15], [0, 0]];
+  return p.map(([x, y]) => [cx + x, cy + y]);
+}
+
+/** Buildings in RD New (EPSG:28992) with S3DB tags, as `build` reads them. */
+const CITY = [
+  { ring: rect(85000, 447000, 20, 11, 20), tags: { height: 12, 'roof:shape': 'gabled', 'roof:height': 4 } },
+  { ring: rect(85040, 447000, 18, 12, 0), tags: { height: 9, 'roof:shape': 'flat' } },
+  { ring: rect(85000, 447040, 16, 10, 65), tags: { height: 10, 'roof:shape': 'skillion', 'roof:height': 2.5, 'roof:direction': 200 } },
+  { ring: rect(85040, 447040, 22, 14, 10), tags: { height: 14, 'roof:shape': 'hipped', 'roof:height': 5 } },
+  { ring: lShape(85070, 447020), tags: { height: 11, 'roof:shape': 'hipped', 'roof:height': 3.5 } },
+];
+
+function writeCity(file: string, extra: { ring: number[][]; tags: Record<string, unknown> }[] = []): string {
+  const fc = {
+    type: 'FeatureCollection',
+    crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+    features: [...CITY, ...extra].map((b, i) => ({ type: 'Feature', properties: { ref: `b${i}`, ...b.tags }, geometry: { type: 'Polygon', coordinates: [b.ring] } })),
+  };
+  fs.writeFileSync(file, JSON.stringify(fc));
+  return file;
+}
+
+interface Row { ref: string; height: number | null; 'roof:shape': string | null; 'roof:height': number | null; 'roof:direction': number | null; 'fit:status': string; 'fit:rmse': number | null; 'fit:sigma_height': number | null; 'fit:ground_estimated': number | null }
+
+/** The rows of an infer output, by `ref`. */
+function rows(file: string): Map<string, Row> {
+  const ds = gdal.open(file);
+  const out = new Map<string, Row>();
+  for (const f of ds.layers.get(0).features) {
+    const r = f.fields.toObject() as unknown as Row;
+    out.set(r.ref, r);
+  }
+  ds.close();
+  return out;
+}
+
+/** Mean absolute difference of two single-band rasters of the same grid over the cells where both have data and `mask` is set. */
+function rasterDiff(a: string, b: string, mask?: Int32Array): { rms: number; n: number } {
+  const read = (f: string) => {
+    const ds = gdal.open(f);
+    const band = ds.bands.get(1);
+    const { x, y } = ds.rasterSize;
+    const v = band.pixels.read(0, 0, x, y) as Float32Array;
+    const nd = band.noDataValue;
+    ds.close();
+    return { v, nd };
+  };
+  const A = read(a), B = read(b);
+  let s = 0, n = 0;
+  for (let k = 0; k < A.v.length; k++) {
+    if (A.v[k] === A.nd || B.v[k] === B.nd || (mask && !mask[k])) continue;
+    s += (A.v[k] - B.v[k]) ** 2;
+    n++;
+  }
+  return { rms: Math.sqrt(s / n), n };
+}
+
+describe('cityforge rasterize → infer → build: the round trip on synthetic buildings', () => {
+  const dir = freshDir('infer-roundtrip');
+  const city = writeCity(path.join(dir, 'city.geojson'));
+  const dsm = path.join(dir, 'dsm.tif');
+  const labels = path.join(dir, 'labels.tif');
+  const params = path.join(dir, 'params.gpkg');
+  beforeAll(() => {
+    const r = cli(['rasterize', city, '-o', dsm, '--cell', '0.5', '--noise', '0.05', '--dropout', '0.05', '--labels', labels, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const i = cli(['infer', city, '--dsm', dsm, '-o', params, '-q', '--json']);
+    expect(i.code, i.stderr).toBe(0);
+  });
+
+  it('rasterize writes a georeferenced DSM in the sources\' CRS, and labels of building and roof shape', () => {
+    const ds = gdal.open(dsm);
+    expect(ds.srs?.getAuthorityCode()).toBe('28992');
+    expect(ds.geoTransform?.[1]).toBe(0.5);
+    ds.close();
+    const lb = gdal.open(labels);
+    expect(lb.bands.count()).toBe(2);
+    const ids = new Set(lb.bands.get(1).pixels.read(0, 0, lb.rasterSize.x, lb.rasterSize.y) as Int32Array);
+    expect([...ids].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    lb.close();
+  });
+
+  it('infer recovers every building\'s shape, heights within 15 cm and the skillion\'s direction within 2°', () => {
+    const r = rows(params);
+    CITY.forEach((b, i) => {
+      const row = r.get(`b${i}`)!;
+      expect(row['fit:status']).toBe('fitted');
+      expect(row['roof:shape'], `b${i}`).toBe(b.tags['roof:shape']);
+      expect(Math.abs(row.height! - b.tags.height)).toBeLessThan(0.15);
+      expect(row['fit:ground_estimated']).toBe(1);
+      if ('roof:height' in b.tags) expect(Math.abs(row['roof:height']! - (b.tags['roof:height'] as number))).toBeLessThan(0.15);
+      if ('roof:direction' in b.tags) expect(Math.abs(row['roof:direction']! - (b.tags['roof:direction'] as number))).toBeLessThan(2);
+      expect(row['fit:sigma_height']).toBeGreaterThan(0);
+    });
+  });
+
+  it('infer → build → rasterize reproduces the input DSM within the fit\'s RMSE (inside the buildings)', () => {
+    const back = path.join(dir, 'back.tif');
+    const r = cli(['rasterize', params, '-o', back, '--cell', '0.5', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const lb = gdal.open(labels);
+    const mask = lb.bands.get(1).pixels.read(0, 0, lb.rasterSize.x, lb.rasterSize.y) as Int32Array;
+    lb.close();
+    // the same grid (same footprints, same margin): compare cell by cell
+    const d = rasterDiff(dsm, back, mask);
+    expect(d.n).toBeGreaterThan(1000);
+    const worst = Math.max(...[...rows(params).values()].map((x) => x['fit:rmse'] ?? 0));
+    expect(d.rms).toBeLessThan(Math.max(0.1, 2 * worst));
+  });
+
+  it('build reads the output directly: a validator-clean GLB', async () => {
+    const glb = path.join(dir, 'back.glb');
+    const r = cli(['build', params, '-o', glb, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
+  });
+
+  it('same input, same bytes', () => {
+    const again = path.join(dir, 'again.gpkg');
+    expect(cli(['infer', city, '--dsm', dsm, '-o', again, '-q']).code).toBe(0);
+    const a = [...rows(params).values()], b = [...rows(again).values()];
+    expect(b).toEqual(a);
+  });
+});
+
+describe('cityforge infer: what the data cannot support, and bad input', () => {
+  const dir = freshDir('infer-errors');
+  const dsm = path.join(dir, 'dsm.tif');
+  beforeAll(() => {
+    expect(cli(['rasterize', writeCity(path.join(dir, 'city.geojson')), '-o', dsm, '-q']).code).toBe(0);
+  });
+
+  it('a building outside the DSM keeps no roof tags; its reason is counted and named with -v', () => {
+    const city = writeCity(path.join(dir, 'with-far.geojson'), [{ ring: rect(86000, 448000, 10, 10, 0), tags: {} }, { ring: rect(85020, 447020, 0.8, 0.8, 0), tags: {} }]);
+    const out = path.join(dir, 'far.geojson');
+    const r = cli(['infer', city, '--dsm', dsm, '-o', out, '-v', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.buildingsWritten).toBe(CITY.length + 2);
+    expect(summary.warnings['infer:no-ground'] ?? summary.warnings['infer:no-data']).toBe(1);
+    expect(summary.warnings['infer:too-few-samples']).toBe(1);
+    expect(r.stderr).toMatch(/feature \d+: .*(no data|outside|neither)/);
+    const far = rows(out).get(`b${CITY.length}`)!;
+    expect(far['roof:shape']).toBeNull();
+    expect(far.height).toBeNull();
+    expect(['no-data', 'no-ground']).toContain(far['fit:status']);
+  });
+
+  it('a DSM without a CRS: exit 3, naming the file', () => {
+    const bad = path.join(dir, 'nocrs.tif');
+    const ds = gdal.open(bad, 'w', 'GTiff', 10, 10, 1, gdal.GDT_Float32);
+    ds.geoTransform = [85000, 1, 0, 447000, 0, -1];
+    ds.close();
+    const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', bad, '-o', path.join(dir, 'x.gpkg')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('nocrs.tif');
+    expect(r.stderr).toMatch(/no CRS/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(dir, 'x.gpkg'))).toBe(false);
+  });
+
+  it('a DSM that does not overlap the footprints: exit 3', () => {
+    const far = path.join(dir, 'far.tif');
+    const ds = gdal.open(far, 'w', 'GTiff', 10, 10, 1, gdal.GDT_Float32);
+    ds.srs = gdal.SpatialReference.fromEPSG(28992);
+    ds.geoTransform = [100000, 1, 0, 400000, 0, -1];
+    ds.close();
+    const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', far, '-o', path.join(dir, 'x.gpkg')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/far\.tif: the raster does not overlap/);
+  });
+
+  it('no footprints left (an empty selection): exit 3', () => {
+    const r = cli(['infer', path.join(dir, 'city.geojson'), '--where', "ref = 'none'", '--dsm', dsm, '-o', path.join(dir, 'x.gpkg')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/city\.geojson.*(no features|no buildings)/);
+  });
+
+  it('an output of another kind: exit 2', () => {
+    const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', dsm, '-o', path.join(dir, 'x.shp')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\.gpkg, \.geojson or \.fgb/);
+  });
+});
+
+const DELFT = path.join(SHARED, 'inverse-delft-3dbag');
+describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on real data (../shared/data/inverse-delft-3dbag; skipped when absent)', () => {
+  it('exit 0, every building accounted for, and build makes a validator-clean GLB of the output', async () => {
+    const dir = freshDir('infer-delft');
+    const out = path.join(dir, 'params.fgb');
+    const r = cli(['infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', path.join(DELFT, 'dsm.tif'), '--dtm', path.join(DELFT, 'dtm.tif'), '-o', out, '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.featuresRead).toBe(99);
+    const got = rows(out);
+    expect(got.size).toBe(99);
+    for (const row of got.values()) {
+      expect(row['fit:status']).toBe('fitted');
+      expect(row.height).toBeGreaterThan(2);
+      expect(row['fit:ground_estimated']).toBe(0);
+    }
+    const glb = path.join(dir, 'city.glb');
+    const b = cli(['build', out, '--terrain', path.join(DELFT, 'dtm.tif'), '-o', glb, '-q']);
+    expect(b.code, b.stderr).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
+  });
+});
