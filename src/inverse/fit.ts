@@ -34,7 +34,7 @@ export interface RobustFitOptions {
 }
 
 /** Defaults for {@link RobustFitOptions}. */
-export const ROBUST_FIT_DEFAULTS: RobustFitOptions = { minScale: 0.01, huberIterations: 6, tukeyIterations: 8, ransacTrials: 64, ransacTolerance: 0.5 };
+export const ROBUST_FIT_DEFAULTS: RobustFitOptions = { minScale: 0.01, huberIterations: 4, tukeyIterations: 8, ransacTrials: 64, ransacTolerance: 0.5 };
 
 /** Solve the p × p system A x = b (Gaussian elimination with pivoting, p ≤ 4); also returns A⁻¹. Null when singular. */
 export function solve(A: number[], b: number[], p: number): { x: number[]; inv: number[] } | null {
@@ -73,14 +73,46 @@ export function solve(A: number[], b: number[], p: number): { x: number[]; inv: 
   return { x, inv };
 }
 
-/** Median of |v| (a copy is sorted). */
+/** Scratch for {@link medianAbs}, grown as needed. */
+let scratch = new Float64Array(1024);
+
+/** Median of |v| over the samples with weight > 0 (all without `w`), by quickselect on a scratch copy: O(n). */
 function medianAbs(v: Float64Array, w?: Float64Array): number {
-  const a: number[] = [];
-  for (let k = 0; k < v.length; k++) if (!w || w[k] > 0) a.push(Math.abs(v[k]));
-  if (!a.length) return 0;
-  a.sort((p, q) => p - q);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+  if (scratch.length < v.length) scratch = new Float64Array(Math.max(v.length, 2 * scratch.length));
+  const a = scratch;
+  let n = 0;
+  for (let k = 0; k < v.length; k++) if (!w || w[k] > 0) a[n++] = Math.abs(v[k]);
+  if (!n) return 0;
+  const m = n >> 1;
+  const hi = select(a, 0, n - 1, m);
+  if (n % 2) return hi;
+  // the largest of the lower half
+  let lo = -Infinity;
+  for (let k = 0; k < m; k++) if (a[k] > lo) lo = a[k];
+  return (lo + hi) / 2;
+}
+
+/** Hoare's quickselect: the k-th smallest of a[l..r] (a is reordered: a[l..k-1] ≤ a[k] ≤ a[k+1..r]). */
+function select(a: Float64Array, l: number, r: number, k: number): number {
+  while (r > l) {
+    const pivot = a[(l + r) >> 1];
+    let i = l, j = r;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
+  }
+  return a[k];
 }
 
 /** One weighted least-squares solve. */
@@ -130,8 +162,10 @@ export function robustFit(z: Float64Array, cols: (Float64Array | null)[], option
   if (!sol) return null;
   let scale = 0;
   let first = 0;
-  if (o.ransacTrials > 0) {
-    const start = consensus(z, cols, o.ransacTrials, o.ransacTolerance);
+  // RANSAC unless least squares already agrees with nearly every sample
+  residualsOf(z, cols, sol.x, r);
+  if (o.ransacTrials > 0 && inliers(r, o.ransacTolerance) < 0.9 * n) {
+    const start = consensus(z, cols, p < 3 ? o.ransacTrials >> 1 : o.ransacTrials, o.ransacTolerance);
     if (start) {
       // least squares on the consensus set, then straight to Tukey with its scale
       residualsOf(z, cols, start, r);
@@ -170,7 +204,7 @@ export function robustFit(z: Float64Array, cols: (Float64Array | null)[], option
     let change = 0;
     for (let i = 0; i < p; i++) change = Math.max(change, Math.abs(next.x[i] - sol.x[i]));
     sol = next;
-    if (tukey && change < 1e-7) break;
+    if (tukey && change < 1e-5) break;
   }
   residualsOf(z, cols, sol.x, r);
   let sw = 0, swr = 0, used = 0, ss = 0;
@@ -203,13 +237,13 @@ function inliers(r: Float64Array, tol: number): number {
 
 /**
  * RANSAC: the parameters of the minimal subset (p samples, drawn by a seeded generator: the same data
- * gives the same answer) that the most samples agree with within `tol` (counted on at most 2,000
+ * gives the same answer) that the most samples agree with within `tol` (counted on about 600
  * evenly spaced samples). Null when no subset is solvable.
  */
 function consensus(z: Float64Array, cols: (Float64Array | null)[], trials: number, tol: number): number[] | null {
   const n = z.length;
   const p = cols.length;
-  const step = Math.max(1, Math.floor(n / 2000));
+  const step = Math.max(1, Math.floor(n / 600));
   let seed = (n * 2654435761) >>> 0;
   const rnd = () => {
     seed = (seed + 0x6d2b79f5) >>> 0;

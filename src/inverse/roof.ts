@@ -61,6 +61,8 @@ export interface InferredRoof {
   /** The next most likely shape, and its probability. */
   runnerUp: string | null;
   runnerUpConfidence: number;
+  /** Other shapes whose fitted surface is this one's on this footprint (a pyramid on a square is a hipped roof). */
+  equivalent: string[];
   /** Every shape tried, best first: its BIC score, inlier RMSE and robust scale (metres). */
   candidates: { shape: string; score: number; rmse: number; scale: number; height: number; direction: number | null }[];
 }
@@ -71,6 +73,8 @@ export type InferSkip = { reason: 'no-data' | 'too-few-samples' | 'low-coverage'
 interface Candidate {
   shape: string;
   fit: RobustFit;
+  /** The model's columns (null: the constant): refitted in full when the candidate is among the best. */
+  cols: (Float64Array | null)[];
   k: number;
   run: number;
   direction: number | null;
@@ -120,14 +124,15 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   let sk: StraightSkeleton | null | undefined;
   const skeleton = () => (sk === undefined ? (sk = straightSkeleton(fp)) : sk);
   const cands: Candidate[] = [];
-  const fitOpts = { minScale: o.minScale };
+  // every shape fitted quickly first; the few best then in full
+  const fitOpts = { minScale: o.minScale, huberIterations: 2, tukeyIterations: 3, ransacTrials: 32 };
   const round = isRound(fp);
   const cache: FitCache = {};
   for (const shape of o.shapes) {
     if ((shape === 'dome' || shape === 'cone' || shape === 'onion') && !round) continue;
     if (shape === 'flat') {
       const fit = robustFit(s.z, [null], fitOpts);
-      if (fit) cands.push({ shape, fit, k: 1, run: 0, direction: null, orientation: null, sigmaDirection: null, score: 0 });
+      if (fit) cands.push({ shape, fit, cols: [null], k: 1, run: 0, direction: null, orientation: null, sigmaDirection: null, score: 0 });
     } else if (shape === 'skillion') {
       const c = skillion(fp, s, fitOpts, skeleton);
       if (c) cands.push(c);
@@ -144,13 +149,22 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   for (const c of cands) best = Math.min(best, c.fit.scale);
   const t2 = Math.max(3 * best, o.tolerance) ** 2;
   const floor = o.minScale * o.minScale;
-  for (const c of cands) {
-    const ss = truncatedLoss(c.fit.residuals, t2);
-    // + a hair by preference, so shapes the data cannot tell apart (a cone and a pyramid on a round
-    // footprint) resolve to the more specific one
-    c.score = n * Math.log(ss / n + floor) + c.k * Math.log(n) + 1e-6 * preference(c.shape, round);
+  const score = () => {
+    for (const c of cands) c.score = n * Math.log(truncatedLoss(c.fit.residuals, t2) / n + floor) + c.k * Math.log(n);
+    cands.sort((a, b) => a.score - b.score);
+  };
+  score();
+  // the best three (and any within 10 of the best), refitted in full, then scored again
+  for (let c = 0; c < cands.length && (c < 3 || cands[c].score <= cands[0].score + 10); c++) {
+    const full = robustFit(s.z, cands[c].cols, { minScale: o.minScale });
+    if (full && (full.beta.length === 1 || full.beta[1] > 0)) cands[c].fit = full;
   }
-  cands.sort((a, b) => a.score - b.score);
+  score();
+  // shapes within 2 of the best score are not told apart by the data (ΔBIC < 2): the preferred one
+  // of them leads (a mansard whose upper slopes cover a few cells is the hipped roof it resembles)
+  let lead = 0;
+  for (let c = 1; c < cands.length && cands[c].score <= cands[0].score + 2; c++) if (preference(cands[c].shape, round) < preference(cands[lead].shape, round)) lead = c;
+  if (lead) cands.unshift(...cands.splice(lead, 1));
   const top = cands[0];
   let z = 0;
   const p = cands.map((c) => Math.exp(-(c.score - top.score) / 2));
@@ -159,9 +173,12 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   // footprint) are the same answer: their probability is the top's, the runner-up the next other one
   let confidence = 0;
   let runner = -1;
+  const equivalent: string[] = [];
   for (let c = 0; c < cands.length; c++) {
-    if (c === 0 || sameSurface(top.fit.residuals, cands[c].fit.residuals)) confidence += p[c];
-    else if (runner < 0) runner = c;
+    if (c === 0 || sameSurface(top.fit.residuals, cands[c].fit.residuals)) {
+      confidence += p[c];
+      if (c > 0) equivalent.push(cands[c].shape);
+    } else if (runner < 0) runner = c;
   }
   const [e, r] = top.fit.beta.length === 1 ? [top.fit.beta[0], 0] : [top.fit.beta[0], Math.max(0, top.fit.beta[1])];
   const cov = top.fit.cov;
@@ -184,6 +201,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     confidence: confidence / z,
     runnerUp: runner >= 0 ? cands[runner].shape : null,
     runnerUpConfidence: runner >= 0 ? p[runner] / z : 0,
+    equivalent,
     candidates: cands.map((c) => ({ shape: c.shape, score: c.score, rmse: c.fit.rmse, scale: c.fit.scale, height: c.fit.beta[0] + (c.fit.beta[1] ?? 0), direction: c.direction })),
   };
 }
@@ -195,16 +213,24 @@ function sameSurface(a: Float64Array, b: Float64Array): boolean {
   return s / a.length < 1e-4;
 }
 
-/** Tie-break rank: on round footprints the round shapes first, then the order of {@link INFER_SHAPES}. */
+/**
+ * Tie-break order among shapes the data cannot tell apart: the more specific first — the round shapes
+ * on round footprints; a hipped roof before the pyramid it equals on a square (and that a pyramid on a
+ * footprint not star-shaped from its centroid is built as), and before a
+ * gable family shape that found no gable end to make on its footprint.
+ */
+const PREFERENCE = ['flat', 'skillion', 'dome', 'cone', 'onion', 'hipped', 'pyramidal', 'mansard', 'gabled', 'gambrel', 'half-hipped'];
+
+/** Tie-break rank of a shape (see {@link PREFERENCE}). */
 function preference(shape: string, round: boolean): number {
   const ringShape = shape === 'dome' || shape === 'cone' || shape === 'onion';
-  const k = INFER_SHAPES.indexOf(shape);
-  return (round && ringShape ? 0 : 100) + (k < 0 ? 99 : k);
+  const k = PREFERENCE.indexOf(shape);
+  return (ringShape && !round ? 100 : 0) + (k < 0 ? 99 : k);
 }
 
 /** A shape's unit field over the samples (its variant's), or null when it cannot be built or is constant. */
-function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVariant, skeleton: () => StraightSkeleton | null): { u: Float64Array; run: number; ridge: [number, number] | null } | null {
-  const unit = unitRoof(fp, shape, variant, skeleton);
+function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVariant, skeleton: () => StraightSkeleton | null, validate = true): { u: Float64Array; run: number; ridge: [number, number] | null } | null {
+  const unit = unitRoof(fp, shape, variant, skeleton, validate);
   if (!unit) return null;
   const u = modelField(unit.model, s);
   // the ridge of a rectangle's gable: its two nodes at the top
@@ -219,6 +245,31 @@ function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVarian
 interface FitCache {
   gableDirection?: number | null;
   gableSigma?: number | null;
+}
+
+/**
+ * The compass axis (0…180°) the sloped cells face: the doubled-angle mean of the surface's gradients
+ * (central differences between samples), weighted by their steepness; null on a flat surface.
+ */
+function gradientAxis(s: RoofSamples): number | null {
+  let C = 0, S = 0;
+  const { w, h, index, z } = s;
+  for (let j = 1; j + 1 < h; j++)
+    for (let i = 1; i + 1 < w; i++) {
+      const k = index[j * w + i];
+      if (k < 0) continue;
+      const e = index[j * w + i + 1], west = index[j * w + i - 1], n = index[(j + 1) * w + i], so = index[(j - 1) * w + i];
+      if (e < 0 || west < 0 || n < 0 || so < 0) continue;
+      const gx = (z[e] - z[west]) / (2 * s.cell), gy = (z[n] - z[so]) / (2 * s.cell);
+      const m2 = gx * gx + gy * gy;
+      // a slope, not an edge (a step of a wall or a tree)
+      if (m2 < 0.01 || m2 > 25) continue;
+      const t = 2 * Math.atan2(gx, gy);
+      C += m2 * Math.cos(t);
+      S += m2 * Math.sin(t);
+    }
+  if (C === 0 && S === 0) return null;
+  return (((Math.atan2(S, C) / 2) * 180) / Math.PI + 180) % 180;
 }
 
 /** The footprint's dominant wall orientation (math angle, radians, modulo 90°), length-weighted. */
@@ -237,61 +288,56 @@ function dominantAngle(fp: Footprint): number {
 }
 
 /**
- * The `roof:direction` (0…180°) of a straight-ridged gable that fits the samples best: a scan every
- * 10° and along the walls' dominant orientation, then a golden-section refinement; its σ from the
- * cost's curvature. Cached per building (gabled, gambrel and the others share it).
+ * The `roof:direction` (0…180°) of a straight-ridged gable that fits the samples best: started from
+ * the axis the surface's slopes face and from the walls' orientation, refined by successive parabolas; its
+ * σ from the cost's curvature. Cached per building (gabled, gambrel and the others share it).
  */
 function gableDirection(fp: Footprint, s: RoofSamples, skeleton: () => StraightSkeleton | null, cache: FitCache): number | null {
   if (cache.gableDirection !== undefined) return cache.gableDirection;
-  const quick = { minScale: 0.02, huberIterations: 3, tukeyIterations: 3 };
+  const quick = { minScale: 0.02, huberIterations: 3, tukeyIterations: 2, ransacTrials: 0 };
   const costs = new Map<number, number>();
   const cost = (deg: number): number => {
     const t = ((deg % 180) + 180) % 180;
     const key = Math.round(t * 1e6) / 1e6;
     const had = costs.get(key);
     if (had !== undefined) return had;
-    const f = field(fp, s, 'gabled', { direction: key }, skeleton);
+    const f = field(fp, s, 'gabled', { direction: key }, skeleton, false);
     const fit = f && robustFit(s.z, [null, f.u], quick);
     const c = fit && fit.beta[1] > 0 ? truncatedLoss(fit.residuals, 0.25) : Infinity;
     costs.set(key, c);
     return c;
   };
+  // starts: the axis the surface's slopes face (doubled-angle mean of the gradients: a gable's two
+  // sides agree modulo 180°), and across / along the walls' dominant orientation
   const phi = (dominantAngle(fp) * 180) / Math.PI;
   const starts = [90 - phi, 180 - phi];
-  for (let d = 0; d < 180; d += 10) starts.push(d);
+  const slopeAxis = gradientAxis(s);
+  if (slopeAxis !== null) starts.unshift(slopeAxis);
   let best = starts[0], bestCost = Infinity;
   for (const d of starts) {
     const c = cost(d);
     if (c < bestCost) [best, bestCost] = [d, c];
   }
   if (!Number.isFinite(bestCost)) return (cache.gableDirection = null);
-  // golden section on [best − 10°, best + 10°]
-  const g = (Math.sqrt(5) - 1) / 2;
-  let a = best - 10, b = best + 10;
-  let x1 = b - g * (b - a), x2 = a + g * (b - a);
-  let f1 = cost(x1), f2 = cost(x2);
-  while (b - a > 0.02) {
-    if (f1 < f2) {
-      b = x2;
-      [x2, f2] = [x1, f1];
-      x1 = b - g * (b - a);
-      f1 = cost(x1);
-    } else {
-      a = x1;
-      [x1, f1] = [x2, f2];
-      x2 = a + g * (b - a);
-      f2 = cost(x2);
+  // refine by successive parabolas through (θ − h, θ, θ + h), h = 2°, 0.5°, 0.1°
+  let theta = best;
+  let curvature = 0;
+  for (const h of [2, 0.5, 0.1]) {
+    const c0 = cost(theta), cp = cost(theta + h), cm = cost(theta - h);
+    const den = cp - 2 * c0 + cm;
+    curvature = den / (h * h);
+    if (!(den > 0)) {
+      if (cp < c0 || cm < c0) theta = cp < cm ? theta + h : theta - h;
+      continue;
     }
+    const step = (h * (cm - cp)) / (2 * den);
+    const next = theta + Math.max(-h, Math.min(h, step));
+    if (cost(next) < cost(theta)) theta = next;
   }
-  let theta = (a + b) / 2;
-  if (cost(best) < cost(theta)) theta = best;
   theta = ((theta % 180) + 180) % 180;
   // σ: the cost is a sum of squares ≈ σ²·χ²; its curvature h (per degree²) gives var = 2σ²/h
-  const hstep = 0.5;
-  const c0 = cost(theta), cp = cost(theta + hstep), cm = cost(theta - hstep);
-  const h = (cp - 2 * c0 + cm) / (hstep * hstep);
-  const sigma2 = c0 / Math.max(1, s.z.length - 3);
-  cache.gableSigma = h > 0 ? Math.sqrt((2 * sigma2) / h) : null;
+  const sigma2 = cost(theta) / Math.max(1, s.z.length - 3);
+  cache.gableSigma = curvature > 0 ? Math.sqrt((2 * sigma2) / curvature) : null;
   return (cache.gableDirection = Math.round(theta * 1000) / 1000);
 }
 
@@ -321,7 +367,7 @@ function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScal
     let direction: number | null = null;
     if (distinct && f.ridge) direction = bearing(f.ridge[1], -f.ridge[0]) % 180;
     if (directional) direction = variants[v].direction!;
-    cands.push({ shape, fit, k: distinct || directional ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: directional ? (cache.gableSigma ?? null) : null, score: 0 });
+    cands.push({ shape, fit, cols: [null, f.u], k: distinct || directional ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: directional ? (cache.gableSigma ?? null) : null, score: 0 });
   }
   if (cands.length < 2) return cands[0] ?? null;
   // the better variant, on one truncation for both
@@ -365,5 +411,5 @@ function skillion(fp: Footprint, s: RoofSamples, fitOpts: { minScale: number }, 
   if (!f) return null;
   const fit = robustFit(s.z, [null, f.u], fitOpts);
   if (!fit || !(fit.beta[1] > 0)) return null;
-  return { shape: 'skillion', fit, k: 3, run: f.run, direction, orientation: null, sigmaDirection: (Math.sqrt(Math.max(0, vt)) / g) * DEG, score: 0 };
+  return { shape: 'skillion', fit, cols: [null, f.u], k: 3, run: f.run, direction, orientation: null, sigmaDirection: (Math.sqrt(Math.max(0, vt)) / g) * DEG, score: 0 };
 }

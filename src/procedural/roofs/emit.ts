@@ -127,6 +127,11 @@ function roofFaces(m: RoofModel, tris: FaceTriangles[], mesh: MeshBuilder): void
   }
 }
 
+/** Whether `build` can emit this model over the footprint: its faces close onto the footprint's rings and triangulate. */
+export function closesOnFootprint(m: RoofModel, fp: Footprint): boolean {
+  return !!m.outline(Array.from(fp.ringStarts.subarray(0, fp.ringStarts.length - 1))) && !!triangulateFaces(m);
+}
+
 /**
  * Emit a roof model with its walls and floor: the outline (footprint rings plus the roof's extra
  * outline nodes) gets walls from `z0` up to each node's height and a floor at `z0`; every face is

@@ -3,6 +3,7 @@ import type { Footprint } from '../footprint.js';
 import { straightSkeleton, type StraightSkeleton } from '../skeleton.js';
 import { roofBuilder } from './index.js';
 import type { RoofModel } from './model.js';
+import { closesOnFootprint } from './emit.js';
 
 /** The roof-shape tags that choose a shape's geometry (not its heights). */
 export interface RoofVariant {
@@ -28,7 +29,9 @@ export interface UnitRoof {
  * the heights is linear once the shape and its variant are chosen. Null when the builder cannot build
  * this footprint (or the shape is unknown).
  *
- * `skeleton` lets callers trying several shapes compute the footprint's straight skeleton once.
+ * `skeleton` lets callers trying several shapes compute the footprint's straight skeleton once;
+ * `validate` false skips the check that `build` can emit the model (a search over many variants
+ * checks only the one it keeps).
  *
  * @example
  * ```ts
@@ -36,7 +39,7 @@ export interface UnitRoof {
  * unit?.model.z; // 0 at the eaves, 1 on the ridge
  * ```
  */
-export function unitRoof(fp: Footprint, shape: string, variant: RoofVariant = {}, skeleton?: () => StraightSkeleton | null): UnitRoof | null {
+export function unitRoof(fp: Footprint, shape: string, variant: RoofVariant = {}, skeleton?: () => StraightSkeleton | null, validate = true): UnitRoof | null {
   const builder = roofBuilder(shape);
   if (!builder) return null;
   let sk: StraightSkeleton | null | undefined;
@@ -50,7 +53,8 @@ export function unitRoof(fp: Footprint, shape: string, variant: RoofVariant = {}
     skeleton: skeleton ?? (() => (sk === undefined ? (sk = straightSkeleton(fp)) : sk)),
     warn: () => undefined,
   });
-  if (!model || model.z.length === 0) return null;
+  // what build could not emit (it falls back to another shape) is no forward model of this shape
+  if (!model || model.z.length === 0 || (validate && !closesOnFootprint(model, fp))) return null;
   let lo = Infinity;
   for (const z of model.z) lo = Math.min(lo, z);
   const run = -lo;
