@@ -28,16 +28,19 @@ const median = (v: number[]) => {
 };
 const rms = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / Math.max(1, v.length));
 
-/** The fitted roof's largest face: its slope and aspect (downhill bearing), from build's own geometry. */
-function mainFace(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof): { slope: number; aspect: number } {
-  if (r.shape === 'flat') return { slope: 0, aspect: NaN };
-  const u = unitRoof(fp, r.shape, { direction: r.direction, orientation: r.orientation });
-  if (!u) return { slope: NaN, aspect: NaN };
+/** The faces of a fitted roof as `build` makes it: horizontal area, slope and aspect (downhill bearing). */
+function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof): { area: number; slope: number; aspect: number }[] {
+  const u = r.shape === 'flat' ? null : unitRoof(fp, r.shape, { direction: r.direction, orientation: r.orientation });
+  if (!u) {
+    let a = 0;
+    const c = fp.coords;
+    for (let i = 0, n = fp.ringStarts[1], j = n - 1; i < n; j = i++) a += c[2 * j] * c[2 * i + 1] - c[2 * i] * c[2 * j + 1];
+    return [{ area: Math.abs(a) / 2, slope: 0, aspect: NaN }];
+  }
   const m = u.model;
-  let best = { area: 0, slope: NaN, aspect: NaN };
+  const out: { area: number; slope: number; aspect: number }[] = [];
   for (const f of m.faces) {
     if (f.length < 3) continue;
-    // plane through the face (Newell normal), z scaled by the roof height
     let nx = 0, ny = 0, nz = 0;
     for (let i = 0; i < f.length; i++) {
       const a = f[i], b = f[(i + 1) % f.length];
@@ -47,13 +50,26 @@ function mainFace(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoo
       nz += (m.x[a] - m.x[b]) * (m.y[a] + m.y[b]);
     }
     const area = Math.abs(nz) / 2;
-    if (area > best.area) {
-      const slope = (Math.atan2(Math.hypot(nx, ny), Math.abs(nz)) * 180) / Math.PI;
-      const s = Math.sign(nz) || 1;
-      best = { area, slope, aspect: ((Math.atan2(nx * s, ny * s) * 180) / Math.PI + 360) % 360 };
-    }
+    const s = Math.sign(nz) || 1;
+    out.push({ area, slope: (Math.atan2(Math.hypot(nx, ny), Math.abs(nz)) * 180) / Math.PI, aspect: ((Math.atan2(nx * s, ny * s) * 180) / Math.PI + 360) % 360 });
   }
-  return best;
+  return out;
+}
+
+/**
+ * The truth's class rule applied to a model's faces: no face steeper than 5° → flat; else the number of
+ * distinct aspects (more than 20° apart) among sloped faces of at least 5 % of the roof area.
+ */
+function classOfFaces(faces: { area: number; slope: number; aspect: number }[]): string {
+  const total = faces.reduce((s, f) => s + f.area, 0);
+  const sloped = faces.filter((f) => f.slope > 5).sort((a, b) => b.area - a.area);
+  if (!sloped.length) return 'flat';
+  const aspects: number[] = [];
+  for (const f of sloped) {
+    if (f.area < 0.05 * total) continue;
+    if (aspects.every((a) => angDiff(a, f.aspect) > 20)) aspects.push(f.aspect);
+  }
+  return aspects.length <= 1 ? 'single-slope' : aspects.length === 2 ? 'two-plane' : 'multi-plane';
 }
 
 export async function scoreCase(dir: string) {
@@ -63,33 +79,42 @@ export async function scoreCase(dir: string) {
   const seconds = (performance.now() - t0) / 1000;
   const conf: Record<string, Record<string, number>> = {};
   for (const a of CLASSES) conf[a] = Object.fromEntries(CLASSES.map((b) => [b, 0]));
-  let correct = 0, n = 0, labelled = 0, labelOk = 0;
+  let correct = 0, n = 0, labelled = 0, labelOk = 0, withParts = 0;
   const ridge: number[] = [], eave: number[] = [], slope: number[] = [], aspect: number[] = [], ground: number[] = [];
   const labels: Record<string, Record<string, number>> = {};
   res.batch.params.forEach((p, f) => {
     const t = truth.buildings[String(p.attributes['ref'])];
     const b = res.buildings[f];
-    if (!t || !b.roof) return;
+    // the roofs: the building's, or its parts'
+    const fp0 = featurePolygons(res.batch, f).sort((x, y) => y.coords.length - x.coords.length)[0];
+    const roofs = b.parts.length ? b.parts.filter((q) => q.roof).map((q) => ({ fp: q.footprint, roof: q.roof! })) : b.roof ? [{ fp: fp0, roof: b.roof }] : [];
+    if (!t || !roofs.length) return;
     n++;
-    const c = classOf(b.roof.shape);
+    if (b.parts.length) withParts++;
+    const faces = roofs.flatMap(({ fp, roof }) => facesOf(fp, roof));
+    const c = classOfFaces(faces);
     conf[t.class][c]++;
     if (c === t.class) correct++;
+    const shapes = [...new Set(roofs.map((r) => r.roof.shape))];
+    const label = shapes.length === 1 ? shapes[0] : 'mixed';
     if (t.label && t.label !== 'mixed' && ['flat', 'gabled', 'skillion', 'hipped'].includes(t.label)) {
       labelled++;
-      if (b.roof.shape === t.label) labelOk++;
-      (labels[t.label] ??= {})[b.roof.shape] = ((labels[t.label] ??= {})[b.roof.shape] ?? 0) + 1;
+      if (label === t.label) labelOk++;
+      (labels[t.label] ??= {})[label] = ((labels[t.label] ??= {})[label] ?? 0) + 1;
     }
-    ridge.push(b.roof.height - t.ridge);
+    const top = Math.max(...roofs.map((r) => r.roof.height));
+    const low = Math.min(...roofs.map((r) => r.roof.eave));
+    ridge.push(top - t.ridge);
     ground.push(b.ground - t.ground);
-    if (t.class !== 'flat') eave.push(b.roof.eave - t.eaves);
+    if (t.class !== 'flat') eave.push(low - t.eaves);
     const main = [...t.planes].sort((x, y) => y.area - x.area)[0];
-    const fp = featurePolygons(res.batch, f).sort((x, y) => y.coords.length - x.coords.length)[0];
-    const ours = mainFace(fp, b.roof);
-    if (main && Number.isFinite(ours.slope)) slope.push(Math.abs(ours.slope - main.slope));
-    if (main && main.slope > 5 && Number.isFinite(ours.aspect)) aspect.push(angDiff(ours.aspect, main.aspect));
+    const ours = [...faces].sort((x, y) => y.area - x.area)[0];
+    if (main && ours && Number.isFinite(ours.slope)) slope.push(Math.abs(ours.slope - main.slope));
+    if (main && ours && main.slope > 5 && ours.slope > 5) aspect.push(angDiff(ours.aspect, main.aspect));
   });
   return {
     case: path.basename(dir), buildings: res.batch.params.length, fitted: n, seconds, perSecond: res.batch.params.length / seconds,
+    withParts,
     accuracy4: correct / n, confusion: conf, labelAccuracy: labelled ? labelOk / labelled : NaN, labelled, labels,
     ridgeRmse: rms(ridge), eaveRmsePitched: rms(eave), groundRmse: rms(ground), slopeMae: slope.reduce((s, x) => s + x, 0) / slope.length, aspectMedian: median(aspect),
   };
@@ -103,7 +128,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       continue;
     }
     const s = await scoreCase(dir);
-    console.log(`${s.case}: ${s.fitted}/${s.buildings} fitted, ${s.seconds.toFixed(2)} s (${s.perSecond.toFixed(0)} buildings/s incl. reading)`);
+    console.log(`${s.case}: ${s.fitted}/${s.buildings} fitted (${s.withParts} as levels/parts), ${s.seconds.toFixed(2)} s (${s.perSecond.toFixed(0)} buildings/s incl. reading)`);
     console.log(`  4-class accuracy ${(100 * s.accuracy4).toFixed(1)} %${s.labelled ? `; label accuracy ${(100 * s.labelAccuracy).toFixed(1)} % of ${s.labelled} ${JSON.stringify(s.labels)}` : ''}`);
     console.log(`  ridge RMSE ${s.ridgeRmse.toFixed(2)} m; eave RMSE (pitched) ${s.eaveRmsePitched.toFixed(2)} m; ground RMSE ${s.groundRmse.toFixed(2)} m; main-plane slope MAE ${s.slopeMae.toFixed(1)}°; aspect median error ${s.aspectMedian.toFixed(1)}°`);
     console.log('  confusion (rows truth, columns inferred): ' + CLASSES.map((a) => `${a}: ${CLASSES.map((b) => s.confusion[a][b]).join('/')}`).join('; '));

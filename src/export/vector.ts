@@ -24,45 +24,55 @@ export function outputCrs(batch: FeatureBatch): string {
   return crs.length === 1 ? crs[0] : 'EPSG:4326';
 }
 
+/** One polygon as flat x, y coordinates in the frame and ring starts (earcut-style, a final entry = vertex count). */
+export interface VectorPolygon {
+  coords: ArrayLike<number>;
+  ringStarts: ArrayLike<number>;
+}
+
+/** One output feature: its polygons (the frame's coordinates) and its values by column name. */
+export interface VectorFeature {
+  polygons: VectorPolygon[];
+  values: Record<string, string | number | null>;
+}
+
 /**
- * Write a batch's footprints with one row of values per feature to a vector file's bytes (GeoPackage,
- * GeoJSON or FlatGeobuf, by `driver`), geometries transformed from the frame to `crs`. Built in GDAL's
- * memory file system; the caller writes the bytes atomically.
+ * Write features to a vector file's bytes (GeoPackage, GeoJSON or FlatGeobuf, by `driver`), their
+ * geometries transformed from the frame (`frameProj`) to `crs`. Built in GDAL's memory file system;
+ * the caller writes the bytes atomically.
  *
  * @example
  * ```ts
- * const bytes = writeVector(batch, columns, (f) => rows[f], 'GPKG', 'EPSG:28992', 'buildings');
+ * const bytes = writeVector(batch.frame.proj, columns, features, 'GPKG', 'EPSG:28992', 'buildings');
  * ```
  */
-export function writeVector(batch: FeatureBatch, columns: VectorColumn[], row: (f: number) => Record<string, string | number | null>, driver: string, crs: string, layerName: string): Uint8Array {
+export function writeVector(frameProj: string, columns: VectorColumn[], features: Iterable<VectorFeature>, driver: string, crs: string, layerName: string): Uint8Array {
   const ext = driver === 'GPKG' ? 'gpkg' : driver === 'GeoJSON' ? 'geojson' : 'fgb';
   const vsi = `/vsimem/cityforge-vector-${process.pid}-${Math.random().toString(36).slice(2)}.${ext}`;
   const out = gdal.SpatialReference.fromUserInput(crs);
-  const ct = new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(batch.frame.proj), out);
+  const ct = new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(frameProj), out);
   try {
     const ds = gdal.drivers.get(driver).create(vsi);
     const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=NO', 'WRITE_NAME=NO'] : []);
     const kind = { real: gdal.OFTReal, integer: gdal.OFTInteger, string: gdal.OFTString };
     for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));
-    const P = batch.positions;
-    for (let f = 0; f < batch.params.length; f++) {
+    for (const f of features) {
       const mp = new gdal.MultiPolygon();
-      for (let p = batch.featureOffsets[f]; p < batch.featureOffsets[f + 1]; p++) {
+      for (const p of f.polygons) {
         const poly = new gdal.Polygon();
-        for (let r = batch.polygonOffsets[p]; r < batch.polygonOffsets[p + 1]; r++) {
+        for (let r = 0; r + 1 < p.ringStarts.length; r++) {
           const ring = new gdal.LinearRing();
-          const v0 = batch.ringOffsets[r], v1 = batch.ringOffsets[r + 1];
-          for (let v = v0; v < v1; v++) ring.points.add(P[2 * v], P[2 * v + 1]);
-          ring.points.add(P[2 * v0], P[2 * v0 + 1]);
+          const v0 = p.ringStarts[r], v1 = p.ringStarts[r + 1];
+          for (let v = v0; v < v1; v++) ring.points.add(p.coords[2 * v], p.coords[2 * v + 1]);
+          ring.points.add(p.coords[2 * v0], p.coords[2 * v0 + 1]);
           poly.rings.add(ring);
         }
         mp.children.add(poly);
       }
       mp.transform(ct);
       const feat = new gdal.Feature(layer);
-      const values = row(f);
       for (const c of columns) {
-        const v = values[c.name];
+        const v = f.values[c.name];
         if (v !== null && v !== undefined && !(typeof v === 'number' && !Number.isFinite(v))) feat.fields.set(c.name, v);
       }
       feat.setGeometry(mp);

@@ -75,6 +75,8 @@ interface Candidate {
   fit: RobustFit;
   /** The model's columns (null: the constant): refitted in full when the candidate is among the best. */
   cols: (Float64Array | null)[];
+  /** Steepness of the unit model at each sample (× the roof height: the roof's rise per metre); null: flat. */
+  steep: Float64Array | null;
   k: number;
   run: number;
   direction: number | null;
@@ -132,7 +134,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     if ((shape === 'dome' || shape === 'cone' || shape === 'onion') && !round) continue;
     if (shape === 'flat') {
       const fit = robustFit(s.z, [null], fitOpts);
-      if (fit) cands.push({ shape, fit, cols: [null], k: 1, run: 0, direction: null, orientation: null, sigmaDirection: null, score: 0 });
+      if (fit) cands.push({ shape, fit, cols: [null], steep: null, k: 1, run: 0, direction: null, orientation: null, sigmaDirection: null, score: 0 });
     } else if (shape === 'skillion') {
       const c = skillion(fp, s, fitOpts, skeleton);
       if (c) cands.push(c);
@@ -150,7 +152,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   const t2 = Math.max(3 * best, o.tolerance) ** 2;
   const floor = o.minScale * o.minScale;
   const score = () => {
-    for (const c of cands) c.score = n * Math.log(truncatedLoss(c.fit.residuals, t2) / n + floor) + c.k * Math.log(n);
+    for (const c of cands) c.score = n * Math.log(selectionLoss(c, t2, o.tolerance) / n + floor) + c.k * Math.log(n);
     cands.sort((a, b) => a.score - b.score);
   };
   score();
@@ -229,16 +231,17 @@ function preference(shape: string, round: boolean): number {
 }
 
 /** A shape's unit field over the samples (its variant's), or null when it cannot be built or is constant. */
-function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVariant, skeleton: () => StraightSkeleton | null, validate = true): { u: Float64Array; run: number; ridge: [number, number] | null } | null {
+function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVariant, skeleton: () => StraightSkeleton | null, validate = true): { u: Float64Array; steep: Float64Array; run: number; ridge: [number, number] | null } | null {
   const unit = unitRoof(fp, shape, variant, skeleton, validate);
   if (!unit) return null;
-  const u = modelField(unit.model, s);
+  const steep = new Float64Array(s.z.length);
+  const u = modelField(unit.model, s, steep);
   // the ridge of a rectangle's gable: its two nodes at the top
   const m = unit.model;
   const tops: number[] = [];
   for (let k = 0; k < m.z.length; k++) if (m.z[k] > 1 - 1e-9) tops.push(k);
   const ridge: [number, number] | null = tops.length === 2 ? [m.x[tops[1]] - m.x[tops[0]], m.y[tops[1]] - m.y[tops[0]]] : null;
-  return { u, run: unit.run, ridge };
+  return { u, steep, run: unit.run, ridge };
 }
 
 /** What one building's shapes share: the fitted direction of a straight-ridged gable. */
@@ -367,12 +370,32 @@ function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScal
     let direction: number | null = null;
     if (distinct && f.ridge) direction = bearing(f.ridge[1], -f.ridge[0]) % 180;
     if (directional) direction = variants[v].direction!;
-    cands.push({ shape, fit, cols: [null, f.u], k: distinct || directional ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: directional ? (cache.gableSigma ?? null) : null, score: 0 });
+    cands.push({ shape, fit, cols: [null, f.u], steep: f.steep, k: distinct || directional ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: directional ? (cache.gableSigma ?? null) : null, score: 0 });
   }
   if (cands.length < 2) return cands[0] ?? null;
   // the better variant, on one truncation for both
   const c2 = (3 * Math.max(0.04, Math.min(...cands.map((c) => c.fit.scale)))) ** 2;
   return cands.reduce((a, b) => (truncatedLoss(b.fit.residuals, c2) < truncatedLoss(a.fit.residuals, c2) ? b : a));
+}
+
+/**
+ * A shape's loss for choosing among shapes: squared residuals capped at `t2`, where on a slope the
+ * cap grows with the roof's steepness (a roof placed `tolerance` metres off horizontally misses by
+ * tolerance × rise per metre vertically), so steep real roofs are not judged by their every wobble.
+ * Residuals are scaled back to the vertical cap.
+ */
+function selectionLoss(c: Candidate, t2: number, tolerance: number): number {
+  const r = c.fit.residuals;
+  if (!c.steep) return truncatedLoss(r, t2);
+  const h = c.fit.beta[1] ?? 0;
+  let s = 0;
+  for (let k = 0; k < r.length; k++) {
+    const rise = h * c.steep[k] * tolerance;
+    // the residual in units of the local tolerance, back in metres of the flat tolerance
+    const q = (r[k] * r[k] * t2) / (t2 + rise * rise);
+    s += Math.min(q, t2);
+  }
+  return s;
 }
 
 /** Σ min(r², c2): squared residuals, each outlier at the cap. */
@@ -411,5 +434,5 @@ function skillion(fp: Footprint, s: RoofSamples, fitOpts: { minScale: number }, 
   if (!f) return null;
   const fit = robustFit(s.z, [null, f.u], fitOpts);
   if (!fit || !(fit.beta[1] > 0)) return null;
-  return { shape: 'skillion', fit, cols: [null, f.u], k: 3, run: f.run, direction, orientation: null, sigmaDirection: (Math.sqrt(Math.max(0, vt)) / g) * DEG, score: 0 };
+  return { shape: 'skillion', fit, cols: [null, f.u], steep: f.steep, k: 3, run: f.run, direction, orientation: null, sigmaDirection: (Math.sqrt(Math.max(0, vt)) / g) * DEG, score: 0 };
 }

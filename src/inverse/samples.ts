@@ -20,6 +20,8 @@ export interface RoofSamples {
   z: Float64Array;
   /** Cells whose centre lies inside the footprint, with data or not. */
   cells: number;
+  /** 1 for each window cell whose centre lies inside the footprint. */
+  inside: Uint8Array;
 }
 
 /**
@@ -77,10 +79,12 @@ export function sampleFootprint(fp: Footprint, dsm: RasterGrid, ground: number):
   const { x0, y0, w, h } = windowOf(fp, dsm);
   const cell = dsm.cell;
   const index = new Int32Array(w * h).fill(-1);
+  const inside = new Uint8Array(w * h);
   const xs: number[] = [], ys: number[] = [], zs: number[] = [];
   let cells = 0;
   forEachCellInside(fp, x0, y0, cell, w, h, (i, j) => {
     cells++;
+    inside[j * w + i] = 1;
     const x = x0 + (i + 0.5) * cell, y = y0 + (j + 0.5) * cell;
     const v = cellValue(dsm, x, y);
     if (!Number.isFinite(v)) return;
@@ -89,7 +93,7 @@ export function sampleFootprint(fp: Footprint, dsm: RasterGrid, ground: number):
     ys.push(y);
     zs.push(v - ground);
   });
-  return { x0, y0, cell, w, h, index, x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), cells };
+  return { x0, y0, cell, w, h, index, x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), cells, inside };
 }
 
 /** The `q`-quantile (0…1) of the finite values, NaN when there are none. */

@@ -3,10 +3,11 @@ import type { RasterGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
 import type { FeatureBatch } from '../core/types.js';
 import { InputError } from '../core/errors.js';
-import { outputCrs, vectorDriverOf, writeVector, type VectorColumn } from '../export/vector.js';
+import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
 import { readSurface } from '../ingest/raster.js';
-import { groundOf, inferRoof, sampleFootprint, type InferredRoof } from '../inverse/index.js';
+import { groundOf, inferRoof, sampleFootprint, segmentLevels, SEGMENT_DEFAULTS, type InferredRoof, type InferRoofOptions, type RoofSamples } from '../inverse/index.js';
+import { levelPolygons } from './parts.js';
 import { featurePolygons, type Footprint } from '../procedural/index.js';
 import { ingestOptionsOf, noBuildings } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
@@ -14,9 +15,19 @@ import { INFER_DEFAULTS, type InferOptions } from './options.js';
 /** Metres of the models read around the buildings (the ground ring without a DTM). */
 const MARGIN = 8;
 
-/** One building's outcome: its fitted roof, or why it has none; its ground. */
+/** A level of a building fitted as a building part: its polygon and roof. */
+export interface InferredPart {
+  footprint: Footprint;
+  roof: InferredRoof | null;
+  /** `fitted`, or why not. */
+  status: string;
+}
+
+/** One building's outcome: its fitted roof, or why it has none; its ground; its parts when it has several levels. */
 export interface InferredBuilding {
   roof: InferredRoof | null;
+  /** The building's levels as parts (empty: one roof over the whole footprint). */
+  parts: InferredPart[];
   /** `fitted`, or the reason the data could not support a fit. */
   status: string;
   /** Ground height (the models' vertical datum), NaN when unknown. */
@@ -57,12 +68,14 @@ export const INFER_COLUMNS: readonly VectorColumn[] = [
   { name: 'fit:sigma_roof_direction', type: 'real' },
   { name: 'fit:ground', type: 'real' },
   { name: 'fit:ground_estimated', type: 'integer' },
+  { name: 'fit:parts', type: 'integer' },
+  { name: 'building:part', type: 'string' },
 ];
 
 const round = (v: number | null, d: number): number | null => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** d) / 10 ** d);
 
 /** The output row of a building: its tags and fit fields. */
-export function inferRow(b: InferredBuilding): Record<string, string | number | null> {
+export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' | 'groundEstimated'>): Record<string, string | number | null> {
   const r = b.roof;
   return {
     height: r ? round(r.height, 3) : null,
@@ -88,6 +101,46 @@ export function inferRow(b: InferredBuilding): Record<string, string | number | 
     'fit:ground': round(b.ground, 3),
     'fit:ground_estimated': Number.isFinite(b.ground) ? (b.groundEstimated ? 1 : 0) : null,
   };
+}
+
+/** The output rows: each building (its outline), then its parts, with the source attributes. */
+function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set<string>, types: Map<string, VectorColumn['type']>): Generator<VectorFeature> {
+  for (let f = 0; f < buildings.length; f++) {
+    const source: Record<string, string | number | null> = {};
+    for (const [k, v] of Object.entries(batch.params[f].attributes)) if (!ours.has(k)) source[k] = types.get(k) === 'string' ? String(v) : typeof v === 'boolean' ? Number(v) : v;
+    const b = buildings[f];
+    const row = { ...source, ...inferRow(b) };
+    if (b.parts.length) {
+      let top = -Infinity;
+      for (const p of b.parts) if (p.roof) top = Math.max(top, p.roof.height);
+      row.height = round(top, 3);
+      row.min_height = 0;
+      row['fit:parts'] = b.parts.length;
+    }
+    yield { polygons: featurePolygons(batch, f), values: row };
+    for (let k = 0; k < b.parts.length; k++) {
+      const p = b.parts[k];
+      const values = { ...source, ...inferRow({ roof: p.roof, status: p.status, ground: b.ground, groundEstimated: b.groundEstimated }), 'building:part': 'yes', 'fit:parts': k + 1 };
+      yield { polygons: [p.footprint], values };
+    }
+  }
+}
+
+/**
+ * A building's levels fitted as parts: the footprint split where walls separate roofs of different
+ * heights, each level's polygon fitted on its own. Empty when there is one level (or fewer than two
+ * levels could be fitted).
+ */
+function levelParts(fp: Footprint, samples: RoofSamples, dsm: RasterGrid, ground: number, batch: FeatureBatch, roofOptions: Partial<InferRoofOptions>): InferredPart[] {
+  const seg = segmentLevels(samples);
+  if (!seg) return [];
+  const parts: InferredPart[] = [];
+  for (const pieces of levelPolygons(fp, samples, seg.labels, seg.count, batch.frame, SEGMENT_DEFAULTS.minArea))
+    for (const piece of pieces) {
+      const r = inferRoof(piece, sampleFootprint(piece, dsm, ground), roofOptions);
+      parts.push('shape' in r ? { footprint: piece, roof: r, status: 'fitted' } : { footprint: piece, roof: null, status: r.reason });
+    }
+  return parts.filter((p) => p.roof).length >= 2 ? parts.filter((p) => p.roof) : [];
 }
 
 /** The largest polygon of a feature (the one its roof is fitted on). */
@@ -148,17 +201,26 @@ export async function inferParams(inputs: string[], output: string, options: Par
     const g = fp ? groundOf(fp, dsm, dtm) : { ground: NaN, estimated: false };
     let b: InferredBuilding;
     if (!fp || !Number.isFinite(g.ground)) {
-      b = { roof: null, status: 'no-ground', ground: NaN, groundEstimated: false };
+      b = { roof: null, parts: [], status: 'no-ground', ground: NaN, groundEstimated: false };
       summary.warn('infer:no-ground', `${name}: neither model has data around it`);
     } else {
       if (g.estimated) summary.warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it`);
-      const r = inferRoof(fp, sampleFootprint(fp, dsm, g.ground), { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage });
-      if ('shape' in r) {
-        b = { roof: r, status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
-        shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
+      const samples = sampleFootprint(fp, dsm, g.ground);
+      const roofOptions = { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage };
+      const parts = o.parts ? levelParts(fp, samples, dsm, g.ground, batch, roofOptions) : [];
+      if (parts.length >= 2) {
+        b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };
+        summary.warn('infer:levels-as-parts', `${name}: ${parts.length} levels, written as building parts`);
+        for (const p of parts) if (p.roof) shapes.set(p.roof.shape, (shapes.get(p.roof.shape) ?? 0) + 1);
       } else {
-        b = { roof: null, status: r.reason, ground: g.ground, groundEstimated: g.estimated };
-        summary.warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
+        const r = inferRoof(fp, samples, roofOptions);
+        if ('shape' in r) {
+          b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
+          shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
+        } else {
+          b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated };
+          summary.warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
+        }
       }
     }
     buildings.push(b);
@@ -166,8 +228,9 @@ export async function inferParams(inputs: string[], output: string, options: Par
   o.progress.update('fitting roofs', N, N);
   o.progress.done();
   summary.time('fit', (performance.now() - t2) / 1000);
-  const fitted = buildings.filter((b) => b.roof).length;
-  o.logger.info(`infer: ${fitted} of ${N} buildings fitted (${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'})`);
+  const fitted = buildings.filter((b) => b.roof || b.parts.length).length;
+  const withParts = buildings.filter((b) => b.parts.length).length;
+  o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as levels (building parts); roofs: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'})`);
   // the source attributes first (ours replace a source column of the same name), then ours
   const ours = new Set(INFER_COLUMNS.map((c) => c.name));
   const attrTypes = new Map<string, VectorColumn['type']>();
@@ -180,11 +243,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
     }
   const columns: VectorColumn[] = [...[...attrTypes].map(([name, type]) => ({ name, type })), ...INFER_COLUMNS];
   const t3 = performance.now();
-  const bytes = writeVector(batch, columns, (f) => {
-    const row: Record<string, string | number | null> = {};
-    for (const [k, v] of Object.entries(batch.params[f].attributes)) if (!ours.has(k)) row[k] = attrTypes.get(k) === 'string' ? String(v) : typeof v === 'boolean' ? Number(v) : v;
-    return { ...row, ...inferRow(buildings[f]) };
-  }, driver, outputCrs(batch), 'buildings');
+  const bytes = writeVector(batch.frame.proj, columns, features(batch, buildings, ours, attrTypes), driver, outputCrs(batch), 'buildings');
   summary.time('write', (performance.now() - t3) / 1000);
   summary.buildingsWritten = N;
   summary.bytes = bytes.byteLength;

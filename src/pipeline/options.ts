@@ -117,6 +117,8 @@ export interface InferOptions extends ReadOptions, RunContext {
   minSamples: number;
   /** Least share of the footprint with data. */
   minCoverage: number;
+  /** Split buildings whose roofs stand at clearly different levels into building parts, each fitted on its own. */
+  parts: boolean;
 }
 
 /** Defaults for {@link InferOptions} (but `dsm`, which has none). */
@@ -129,6 +131,7 @@ export const INFER_DEFAULTS: Omit<InferOptions, 'dsm'> = {
   shapes: ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'],
   minSamples: 12,
   minCoverage: 0.3,
+  parts: true,
 };
 
 /** Options of {@link rasterizeCity}. */

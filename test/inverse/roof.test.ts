@@ -53,3 +53,51 @@ describe('inferRoof on noisy data (σ 0.1 m, 5 % dropout)', () => {
     expect(r.sigma.height).toBeLessThan(0.1);
   });
 });
+
+describe('inferRoof is robust to what real surface models hold', () => {
+  const gable: SynthBuilding = { rings: rect(20, 11, 23), height: 12, roof: { shape: 'gabled', height: 4 } };
+  /** The synthetic nDSM of `b` with `edit(x, y, z)` applied to every cell. */
+  function edited(b: SynthBuilding, edit: (x: number, y: number, z: number) => number, o: { noise?: number; dropout?: number } = {}) {
+    const { dsm, footprints } = synthDsm([b], o);
+    for (let j = 0; j < dsm.ny; j++)
+      for (let i = 0; i < dsm.nx; i++) {
+        const k = j * dsm.nx + i;
+        if (Number.isFinite(dsm.values[k])) dsm.values[k] = edit(dsm.x0 + (i + 0.5) * dsm.cell, dsm.y0 + (j + 0.5) * dsm.cell, dsm.values[k]);
+      }
+    const r = inferRoof(footprints[0], sampleFootprint(footprints[0], dsm, 0));
+    if (!('shape' in r)) throw new Error(r.detail);
+    return r;
+  }
+
+  it('an overhanging tree (a 3 m crown 4 m above the roof over a corner)', () => {
+    const c = [Math.cos((23 * Math.PI) / 180) * 8, Math.sin((23 * Math.PI) / 180) * 8];
+    const r = edited(gable, (x, y, z) => (Math.hypot(x - c[0], y - c[1]) < 3 ? Math.max(z, 16 - 0.3 * Math.hypot(x - c[0], y - c[1])) : z), { noise: 0.05 });
+    expect(r.shape).toBe('gabled');
+    expect(Math.abs(r.height - 12)).toBeLessThan(0.1);
+    expect(Math.abs(r.roofHeight - 4)).toBeLessThan(0.1);
+  });
+
+  it('20 % of the cells without data', () => {
+    const r = edited(gable, (_x, _y, z) => z, { noise: 0.1, dropout: 0.2 });
+    expect(r.shape).toBe('gabled');
+    expect(Math.abs(r.height - 12)).toBeLessThan(0.15);
+    expect(r.coverage).toBeLessThan(0.85);
+  });
+
+  it("a neighbour's eave 1.5 m into the footprint along a long side", () => {
+    // the long side at local y = −5.5 (rotated 23°): cells within 1.5 m of it show the neighbour's 14 m eave
+    const r0 = (23 * Math.PI) / 180;
+    const r = edited(gable, (x, y, z) => {
+      const v = -x * Math.sin(r0) + y * Math.cos(r0);
+      return v < -5.5 + 1.5 && v > -5.5 ? 14 : z;
+    }, { noise: 0.05 });
+    expect(r.shape).toBe('gabled');
+    expect(Math.abs(r.height - 12)).toBeLessThan(0.15);
+  });
+
+  it('a chimney and a dormer do not change the shape', () => {
+    const r = edited(gable, (x, y, z) => (Math.hypot(x - 2, y) < 0.8 ? z + 1.5 : Math.hypot(x + 4, y + 2) < 1.2 ? z + 1 : z), { noise: 0.05 });
+    expect(r.shape).toBe('gabled');
+    expect(Math.abs(r.height - 12)).toBeLessThan(0.1);
+  });
+});
