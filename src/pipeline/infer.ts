@@ -69,6 +69,7 @@ export const INFER_COLUMNS: readonly VectorColumn[] = [
   { name: 'fit:ground', type: 'real' },
   { name: 'fit:ground_estimated', type: 'integer' },
   { name: 'fit:parts', type: 'integer' },
+  { name: 'building', type: 'string' },
   { name: 'building:part', type: 'string' },
 ];
 
@@ -109,7 +110,9 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
     const source: Record<string, string | number | null> = {};
     for (const [k, v] of Object.entries(batch.params[f].attributes)) if (!ours.has(k)) source[k] = types.get(k) === 'string' ? String(v) : typeof v === 'boolean' ? Number(v) : v;
     const b = buildings[f];
-    const row = { ...source, ...inferRow(b) };
+    // S3DB: the outline is a building (its source value kept), each level a building:part
+    const kind = batch.params[f].attributes['building'];
+    const row: Record<string, string | number | null> = { ...source, ...inferRow(b), building: typeof kind === 'string' && kind !== 'no' ? kind : 'yes' };
     if (b.parts.length) {
       let top = -Infinity;
       for (const p of b.parts) if (p.roof) top = Math.max(top, p.roof.height);
@@ -120,7 +123,7 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
     yield { polygons: featurePolygons(batch, f), values: row };
     for (let k = 0; k < b.parts.length; k++) {
       const p = b.parts[k];
-      const values = { ...source, ...inferRow({ roof: p.roof, status: p.status, ground: b.ground, groundEstimated: b.groundEstimated }), 'building:part': 'yes', 'fit:parts': k + 1 };
+      const values = { ...source, ...inferRow({ roof: p.roof, status: p.status, ground: b.ground, groundEstimated: b.groundEstimated }), building: null, 'building:part': 'yes', 'fit:parts': k + 1 };
       yield { polygons: [p.footprint], values };
     }
   }

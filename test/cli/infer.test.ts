@@ -38,7 +38,7 @@ function writeCity(file: string, extra: { ring: number[][]; tags: Record<string,
   return file;
 }
 
-interface Row { ref: string; height: number | null; 'roof:shape': string | null; 'roof:height': number | null; 'roof:direction': number | null; 'fit:status': string; 'fit:rmse': number | null; 'fit:sigma_height': number | null; 'fit:ground_estimated': number | null }
+interface Row { ref: string; 'building:part': string | null; height: number | null; 'roof:shape': string | null; 'roof:height': number | null; 'roof:direction': number | null; 'fit:status': string; 'fit:rmse': number | null; 'fit:sigma_height': number | null; 'fit:ground_estimated': number | null }
 
 /** The rows of an infer output, by `ref`. */
 function rows(file: string): Map<string, Row> {
@@ -48,6 +48,15 @@ function rows(file: string): Map<string, Row> {
     const r = f.fields.toObject() as unknown as Row;
     out.set(r.ref, r);
   }
+  ds.close();
+  return out;
+}
+
+/** Every row of an infer output, in order. */
+function allRows(file: string): Row[] {
+  const ds = gdal.open(file);
+  const out: Row[] = [];
+  for (const f of ds.layers.get(0).features) out.push(f.fields.toObject() as unknown as Row);
   ds.close();
   return out;
 }
@@ -210,13 +219,17 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.featuresRead).toBe(99);
-    const got = rows(out);
-    expect(got.size).toBe(99);
-    for (const row of got.values()) {
-      expect(row['fit:status']).toBe('fitted');
+    // every building once (its outline), plus the parts of those with several levels
+    const outlines = allRows(out).filter((r) => r['building:part'] === null);
+    expect(new Set(outlines.map((r) => r.ref)).size).toBe(99);
+    expect(outlines).toHaveLength(99);
+    for (const row of outlines) {
+      expect(['fitted', 'parts']).toContain(row['fit:status']);
       expect(row.height).toBeGreaterThan(2);
       expect(row['fit:ground_estimated']).toBe(0);
     }
+    const parts = allRows(out).filter((r) => r['building:part'] === 'yes');
+    for (const p of parts) expect(outlines.find((o) => o.ref === p.ref)?.['fit:status']).toBe('parts');
     const glb = path.join(dir, 'city.glb');
     const b = cli(['build', out, '--terrain', path.join(DELFT, 'dtm.tif'), '-o', glb, '-q']);
     expect(b.code, b.stderr).toBe(0);
