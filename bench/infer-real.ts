@@ -116,7 +116,8 @@ export async function scoreCase(dir: string) {
     case: path.basename(dir), buildings: res.batch.params.length, fitted: n, seconds, perSecond: res.batch.params.length / seconds,
     withParts,
     accuracy4: correct / n, confusion: conf, labelAccuracy: labelled ? labelOk / labelled : NaN, labelled, labels,
-    ridgeRmse: rms(ridge), eaveRmsePitched: rms(eave), groundRmse: rms(ground), slopeMae: slope.reduce((s, x) => s + x, 0) / slope.length, aspectMedian: median(aspect),
+    ridgeRmse: rms(ridge), ridgeMedian: median(ridge.map(Math.abs)), ridgeWithin: ridge.filter((x) => Math.abs(x) <= 0.5).length / ridge.length,
+    eaveMedian: median(eave.map(Math.abs)), eaveWithin: eave.filter((x) => Math.abs(x) <= 0.5).length / eave.length, eaveRmsePitched: rms(eave), groundRmse: rms(ground), slopeMae: slope.reduce((s, x) => s + x, 0) / slope.length, aspectMedian: median(aspect),
   };
 }
 
@@ -130,7 +131,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     const s = await scoreCase(dir);
     console.log(`${s.case}: ${s.fitted}/${s.buildings} fitted (${s.withParts} as levels/parts), ${s.seconds.toFixed(2)} s (${s.perSecond.toFixed(0)} buildings/s incl. reading)`);
     console.log(`  4-class accuracy ${(100 * s.accuracy4).toFixed(1)} %${s.labelled ? `; label accuracy ${(100 * s.labelAccuracy).toFixed(1)} % of ${s.labelled} ${JSON.stringify(s.labels)}` : ''}`);
-    console.log(`  ridge RMSE ${s.ridgeRmse.toFixed(2)} m; eave RMSE (pitched) ${s.eaveRmsePitched.toFixed(2)} m; ground RMSE ${s.groundRmse.toFixed(2)} m; main-plane slope MAE ${s.slopeMae.toFixed(1)}°; aspect median error ${s.aspectMedian.toFixed(1)}°`);
+    console.log(`  ridge: RMSE ${s.ridgeRmse.toFixed(2)} m, median |error| ${s.ridgeMedian.toFixed(2)} m, ${(100 * s.ridgeWithin).toFixed(0)} % within 0.5 m; eave (pitched; truth = lowest roof point): RMSE ${s.eaveRmsePitched.toFixed(2)} m, median ${s.eaveMedian.toFixed(2)} m, ${(100 * s.eaveWithin).toFixed(0)} % within 0.5 m`);
+    console.log(`   ground RMSE ${s.groundRmse.toFixed(2)} m; main-plane slope MAE ${s.slopeMae.toFixed(1)}°; aspect median error ${s.aspectMedian.toFixed(1)}°`);
     console.log('  confusion (rows truth, columns inferred): ' + CLASSES.map((a) => `${a}: ${CLASSES.map((b) => s.confusion[a][b]).join('/')}`).join('; '));
   }
 }

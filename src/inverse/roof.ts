@@ -216,12 +216,14 @@ function sameSurface(a: Float64Array, b: Float64Array): boolean {
 }
 
 /**
- * Tie-break order among shapes the data cannot tell apart: the more specific first — the round shapes
- * on round footprints; a hipped roof before the pyramid it equals on a square (and that a pyramid on a
- * footprint not star-shaped from its centroid is built as), and before a
- * gable family shape that found no gable end to make on its footprint.
+ * Tie-break order among shapes the data cannot tell apart (ΔBIC < 2): the more specific first — the
+ * round shapes on round footprints; then by how common a shape is on real roofs: gabled first (also
+ * where `build` makes no gable end on a complex footprint and the surface equals the hipped roof's —
+ * on real data those roofs are gabled), a hipped roof before the pyramid it equals on a square (and
+ * that a pyramid on a footprint not star-shaped from its centroid is built as).
  */
-const PREFERENCE = ['flat', 'skillion', 'dome', 'cone', 'onion', 'hipped', 'pyramidal', 'mansard', 'gabled', 'gambrel', 'half-hipped'];
+
+const PREFERENCE = ['flat', 'skillion', 'dome', 'cone', 'onion', 'gabled', 'hipped', 'pyramidal', 'mansard', 'gambrel', 'half-hipped'];
 
 /** Tie-break rank of a shape (see {@link PREFERENCE}). */
 function preference(shape: string, round: boolean): number {
@@ -382,21 +384,29 @@ function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScal
  * A shape's loss for choosing among shapes: squared residuals capped at `t2`, where on a slope the
  * cap grows with the roof's steepness (a roof placed `tolerance` metres off horizontally misses by
  * tolerance × rise per metre vertically), so steep real roofs are not judged by their every wobble.
- * Residuals are scaled back to the vertical cap.
+ * Residuals are scaled back to the vertical cap. Asymmetric: see {@link ABOVE_CAP}.
  */
 function selectionLoss(c: Candidate, t2: number, tolerance: number): number {
   const r = c.fit.residuals;
-  if (!c.steep) return truncatedLoss(r, t2);
   const h = c.fit.beta[1] ?? 0;
+  const above = ABOVE_CAP * t2;
   let s = 0;
   for (let k = 0; k < r.length; k++) {
-    const rise = h * c.steep[k] * tolerance;
+    const rise = c.steep ? h * c.steep[k] * tolerance : 0;
     // the residual in units of the local tolerance, back in metres of the flat tolerance
     const q = (r[k] * r[k] * t2) / (t2 + rise * rise);
-    s += Math.min(q, t2);
+    // data above the model (a chimney, a dormer, a tree) costs at most the cap; a model above the
+    // data — roof where the surface model sees air — costs up to ABOVE_CAP times more
+    s += Math.min(q, r[k] >= 0 ? t2 : above);
   }
   return s;
 }
+
+/**
+ * How much more a sample may cost when the model stands above it than when it stands below: a
+ * surface model sees the highest surface, so things on a roof are common and holes in it are rare.
+ */
+const ABOVE_CAP = 2;
 
 /** Σ min(r², c2): squared residuals, each outlier at the cap. */
 function truncatedLoss(r: Float64Array, c2: number): number {
