@@ -30,6 +30,19 @@ export interface VectorPolygon {
   ringStarts: ArrayLike<number>;
 }
 
+/** A polygon as a GDAL geometry (same coordinates, rings closed). */
+export function gdalPolygon(p: VectorPolygon): gdal.Polygon {
+  const poly = new gdal.Polygon();
+  for (let r = 0; r + 1 < p.ringStarts.length; r++) {
+    const ring = new gdal.LinearRing();
+    const v0 = p.ringStarts[r], v1 = p.ringStarts[r + 1];
+    for (let v = v0; v < v1; v++) ring.points.add(p.coords[2 * v], p.coords[2 * v + 1]);
+    ring.points.add(p.coords[2 * v0], p.coords[2 * v0 + 1]);
+    poly.rings.add(ring);
+  }
+  return poly;
+}
+
 /** One output feature: its polygons (the frame's coordinates) and its values by column name. */
 export interface VectorFeature {
   polygons: VectorPolygon[];
@@ -58,17 +71,7 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
     for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));
     for (const f of features) {
       const mp = new gdal.MultiPolygon();
-      for (const p of f.polygons) {
-        const poly = new gdal.Polygon();
-        for (let r = 0; r + 1 < p.ringStarts.length; r++) {
-          const ring = new gdal.LinearRing();
-          const v0 = p.ringStarts[r], v1 = p.ringStarts[r + 1];
-          for (let v = v0; v < v1; v++) ring.points.add(p.coords[2 * v], p.coords[2 * v + 1]);
-          ring.points.add(p.coords[2 * v0], p.coords[2 * v0 + 1]);
-          poly.rings.add(ring);
-        }
-        mp.children.add(poly);
-      }
+      for (const p of f.polygons) mp.children.add(gdalPolygon(p));
       mp.transform(ct);
       const feat = new gdal.Feature(layer);
       for (const c of columns) {

@@ -120,48 +120,11 @@ function checkReadSize(file: string, ds: gdal.Dataset, band: number, resolution:
     throw new InputError('ingest', `${file}: resampling would read about ${(pixels / 1e6).toFixed(0)} million source pixels (a ${w} × ${h} raster), more than the limit of ${(limit / 1e6).toFixed(0)} million (--max-raster-mpx; or give the raster overviews: gdaladdo)`);
 }
 
-/** Warp band `band` of `src` onto the frame's grid; heights as NaN where there is no data, rows south → north. */
+/** Warp band `band` of `src` onto the frame's grid (samples at its corners, x0 + i·cell); heights as NaN where there is no data, rows south → north. */
 function warpToGrid(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, side: number, n: number, zScale: number): Float32Array {
+  // a sample is the centre of a cell of the warped raster
   const cell = side / (n - 1);
-  const id = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const vsi = `/vsimem/cityforge-dem-${id}.tif`;
-  const vrt = `/vsimem/cityforge-band-${id}.vrt`;
-  let input = src;
-  let out: gdal.Dataset;
-  try {
-    // one band of several: a VRT of it (gdalwarp of this GDAL has no -srcband)
-    if (src.bands.count() > 1) input = gdal.translate(vrt, src, ['-of', 'VRT', '-b', String(band)]);
-    out = gdal.warp(vsi, null, [input], [
-      '-t_srs', frame.proj,
-      '-te', String(x0 - cell / 2), String(y0 - cell / 2), String(x0 + side + cell / 2), String(y0 + side + cell / 2),
-      '-ts', String(n), String(n),
-      '-r', 'bilinear',
-      '-ot', 'Float32',
-      '-dstnodata', '-3.4e38',
-      '-of', 'GTiff',
-    ]);
-  } catch (e) {
-    throw new InputError('ingest', `${file}: GDAL warp into the build's frame failed (${(e as Error).message.trim()})`);
-  } finally {
-    if (input !== src) {
-      input.close();
-      gdal.vsimem.release(vrt);
-    }
-  }
-  try {
-    const data = out.bands.get(1).pixels.read(0, 0, n, n) as Float32Array;
-    // GDAL rows run north → south; the grid's rows run south → north
-    const heights = new Float32Array(n * n);
-    for (let j = 0; j < n; j++)
-      for (let i = 0; i < n; i++) {
-        const v = data[(n - 1 - j) * n + i];
-        heights[j * n + i] = v > -1e37 && Number.isFinite(v) ? v * zScale : NaN;
-      }
-    return heights;
-  } finally {
-    out.close();
-    gdal.vsimem.release(vsi);
-  }
+  return warpWindow(file, src, band, frame, x0 - cell / 2, y0 - cell / 2, cell, n, n, zScale);
 }
 
 /**
@@ -255,7 +218,7 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
   return { x0, y0, cell, nx, ny, values, crs: info.crs };
 }
 
-/** Warp band `band` of `src` onto an nx × ny grid of `cell` metres at (x0, y0) in the frame; NaN where no data, rows south → north. */
+/** Warp band `band` of `src` onto an nx × ny grid of `cell` metres whose south-west corner is (x0, y0) in the frame; NaN where no data, rows south → north. */
 function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, cell: number, nx: number, ny: number, zScale: number): Float32Array {
   const id = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const vsi = `/vsimem/cityforge-surface-${id}.tif`;
@@ -274,7 +237,7 @@ function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameI
       '-of', 'GTiff',
     ]);
   } catch (e) {
-    throw new InputError('ingest', `${file}: GDAL warp into the frame failed (${(e as Error).message.trim()})`);
+    throw new InputError('ingest', `${file}: GDAL warp into the build's frame failed (${(e as Error).message.trim()})`);
   } finally {
     if (input !== src) {
       input.close();

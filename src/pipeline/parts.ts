@@ -5,19 +5,7 @@ import type { FrameInfo } from '../core/types.js';
 import { cleanPolygons, REPAIR_DEFAULTS } from '../ingest/repair.js';
 import type { RoofSamples } from '../inverse/index.js';
 import { featurePolygons, type Footprint } from '../procedural/index.js';
-
-/** A footprint as a GDAL polygon (frame coordinates). */
-function toGdal(fp: Footprint): gdal.Polygon {
-  const poly = new gdal.Polygon();
-  for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
-    const ring = new gdal.LinearRing();
-    const v0 = fp.ringStarts[r], v1 = fp.ringStarts[r + 1];
-    for (let v = v0; v < v1; v++) ring.points.add(fp.coords[2 * v], fp.coords[2 * v + 1]);
-    ring.points.add(fp.coords[2 * v0], fp.coords[2 * v0 + 1]);
-    poly.rings.add(ring);
-  }
-  return poly;
-}
+import { gdalPolygon } from '../export/vector.js';
 
 /** The polygons of a GDAL geometry as rings of [x, y]. */
 function polygonsOf(g: gdal.Geometry): number[][][][] {
@@ -57,7 +45,7 @@ export function levelPolygons(fp: Footprint, s: RoofSamples, labels: Int32Array,
   const layer = vds.layers.create('parts', null, gdal.wkbPolygon);
   layer.fields.add(new gdal.FieldDefn('level', gdal.OFTInteger));
   gdal.polygonize({ src: band, mask: band, dst: layer, pixValField: 0 });
-  const outline = toGdal(fp);
+  const outline = gdalPolygon(fp);
   const byLevel: gdal.MultiPolygon[] = Array.from({ length: count }, () => new gdal.MultiPolygon());
   for (const f of layer.features) {
     const l = (f.fields.get('level') as number) - 1;
