@@ -118,6 +118,22 @@ function select(a: Float64Array, l: number, r: number, k: number): number {
 /** One weighted least-squares solve. */
 function weighted(z: Float64Array, cols: (Float64Array | null)[], w: Float64Array): { x: number[]; inv: number[] } | null {
   const p = cols.length;
+  const u = p === 2 && cols[0] === null ? cols[1] : null;
+  if (u) {
+    // the common case, z ≈ a + b·u: five sums in one pass
+    let s = 0, su = 0, suu = 0, sz = 0, suz = 0;
+    for (let k = 0; k < z.length; k++) {
+      const wk = w[k];
+      if (wk === 0) continue;
+      const uk = u[k];
+      s += wk;
+      su += wk * uk;
+      suu += wk * uk * uk;
+      sz += wk * z[k];
+      suz += wk * uk * z[k];
+    }
+    return solve([s, su, su, suu], [sz, suz], 2);
+  }
   const A = new Array<number>(p * p).fill(0);
   const b = new Array<number>(p).fill(0);
   const n = z.length;
@@ -135,6 +151,12 @@ function weighted(z: Float64Array, cols: (Float64Array | null)[], w: Float64Arra
 }
 
 function residualsOf(z: Float64Array, cols: (Float64Array | null)[], beta: number[], out: Float64Array): void {
+  const u = cols.length === 2 && cols[0] === null ? cols[1] : null;
+  if (u) {
+    const a = beta[0], b = beta[1];
+    for (let k = 0; k < z.length; k++) out[k] = z[k] - a - b * u[k];
+    return;
+  }
   for (let k = 0; k < z.length; k++) {
     let f = 0;
     for (let i = 0; i < cols.length; i++) f += beta[i] * (cols[i] ? cols[i]![k] : 1);
@@ -265,7 +287,11 @@ function consensus(z: Float64Array, cols: (Float64Array | null)[], trials: numbe
     const s = solve(A, b, p);
     if (!s) continue;
     let count = 0;
-    for (let k = 0; k < n; k += step) {
+    const u = p === 2 && cols[0] === null ? cols[1] : null;
+    if (u) {
+      const [a, c] = s.x;
+      for (let k = 0; k < n; k += step) if (Math.abs(z[k] - a - c * u[k]) <= tol) count++;
+    } else for (let k = 0; k < n; k += step) {
       let f = 0;
       for (let j = 0; j < p; j++) f += s.x[j] * (cols[j] ? cols[j]![k] : 1);
       if (Math.abs(z[k] - f) <= tol) count++;
