@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AttributeSelection } from '../ingest/options.js';
-import { BUILD_DEFAULTS, PLAN_DEFAULTS, TERRAIN_DEFAULTS, TILES_DEFAULTS, type BaseMode, type ReadOptions, type TerrainOptions } from '../pipeline/options.js';
+import { DEM_ENCODINGS, type DemEncoding } from '../core/grid.js';
+import { BUILD_DEFAULTS, IMAGERY_RUN_DEFAULTS, PLAN_DEFAULTS, TERRAIN_DEFAULTS, TILES_DEFAULTS, type BaseMode, type ImageryRunOptions, type ReadOptions, type TerrainOptions } from '../pipeline/options.js';
 
 /**
  * The options shared by several commands, declared once, their defaults taken from the pipeline's
@@ -27,6 +28,40 @@ export const count = (name: string) => (v: string): number => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
   return n;
 };
+
+/** A parser for a tile zoom, 0–30. */
+export const zoomLevel = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 30) throw new InvalidArgumentError(`${name} must be a tile zoom, 0–30`);
+  return n;
+};
+
+/** `--dem-zoom` and `--dem-encoding`: how elevation raster tiles are read. */
+export function demTileOptions(c: Command): Command {
+  return c
+    .addOption(new Option('--dem-zoom <z>', 'elevation tiles: the zoom read (default: the finest available)').argParser(zoomLevel('--dem-zoom')))
+    .addOption(new Option('--dem-encoding <encoding>', "elevation tiles: how heights are packed in RGB, where the archive's metadata does not say (default: told by the pixels)").choices([...DEM_ENCODINGS]));
+}
+
+/** Options of the commands that drape imagery on the ground (build). */
+export function imageryOptions(c: Command): Command {
+  return c
+    .option('--imagery <tiles|raster>', 'imagery draped on the ground (the terrain, or a flat ground without one): raster tiles (z/x/y folder of PNG/JPEG/WebP, MBTiles, PMTiles) or any GDAL raster (GeoTIFF orthophoto, COG)')
+    .addOption(new Option('--imagery-zoom <z>', 'imagery tiles: the zoom read (default: the finest available)').argParser(zoomLevel('--imagery-zoom')))
+    .addOption(new Option('--texture-size <px>', 'largest side of the ground texture (a larger area is resampled coarser)').argParser(count('--texture-size')).default(IMAGERY_RUN_DEFAULTS.textureSize));
+}
+
+/** What commander gives for {@link imageryOptions}. */
+export interface ImageryArgs {
+  imagery?: string;
+  imageryZoom?: number;
+  textureSize: number;
+}
+
+/** The pipeline's imagery options from the command line's. */
+export function imageryOptionsOf(a: ImageryArgs): ImageryRunOptions {
+  return { imagery: a.imagery, imageryZoom: a.imageryZoom, textureSize: a.textureSize };
+}
 
 /** Parse `lon,lat` in degrees. */
 export const lonLat = (v: string): [number, number] => {
@@ -74,8 +109,8 @@ export function readOptions(c: Command): Command {
 
 /** Options of every command that reads a DEM under the buildings (build, tiles). */
 export function terrainOptions(c: Command): Command {
-  return c
-    .option('--terrain <raster>', 'DEM (any GDAL raster, any CRS): seat the buildings on it and mesh the ground')
+  return demTileOptions(c)
+    .option('--terrain <raster|tiles>', 'DEM: any GDAL raster in any CRS, or elevation raster tiles (Terrarium / Terrain-RGB: z/x/y folder, z-x-y.png, MBTiles, PMTiles); seat the buildings on it and mesh the ground')
     .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(positive('--terrain-error')).default(TERRAIN_DEFAULTS.terrainError))
     .addOption(new Option('--terrain-resolution <m>', "terrain grid spacing (default: about the raster's)").argParser(positive('--terrain-resolution')))
     .addOption(new Option('--terrain-max-samples <n>', 'largest side of the one terrain grid over the whole area (memory: 4 bytes a sample); tiles: where that grid is coarser than the raster, each leaf tile reads its own DEM window').argParser(count('--terrain-max-samples')).default(TERRAIN_DEFAULTS.terrainMaxSamples))
@@ -122,6 +157,8 @@ export interface TerrainArgs {
   base: BaseMode;
   terrainBand?: number;
   maxRasterMpx: number;
+  demZoom?: number;
+  demEncoding?: DemEncoding;
 }
 
 /** What commander gives for {@link verbosityOptions}. */
@@ -138,7 +175,7 @@ export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
 
 /** The pipeline's terrain options from the command line's. */
 export function terrainOptionsOf(a: TerrainArgs): TerrainOptions {
-  return { terrain: a.terrain, terrainError: a.terrainError, terrainResolution: a.terrainResolution ?? 0, terrainMaxSamples: a.terrainMaxSamples, zScale: a.zScale, base: a.base, terrainBand: a.terrainBand, maxRasterPixels: Math.round(a.maxRasterMpx * 1e6) };
+  return { terrain: a.terrain, terrainError: a.terrainError, terrainResolution: a.terrainResolution ?? 0, terrainMaxSamples: a.terrainMaxSamples, zScale: a.zScale, base: a.base, terrainBand: a.terrainBand, maxRasterPixels: Math.round(a.maxRasterMpx * 1e6), demZoom: a.demZoom, demEncoding: a.demEncoding };
 }
 
 export { TILES_DEFAULTS };

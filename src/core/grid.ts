@@ -174,3 +174,9 @@ export function cellValue(g: RasterGrid, x: number, y: number): number {
   if (i < 0 || j < 0 || i >= g.nx || j >= g.ny) return NaN;
   return g.values[j * g.nx + i];
 }
+
+/** How elevation is packed into a raster tile's red, green and blue: Terrarium or Mapbox Terrain-RGB. */
+export type DemEncoding = 'terrarium' | 'terrain-rgb';
+
+/** The elevation tile encodings, for option parsers and messages. */
+export const DEM_ENCODINGS: readonly DemEncoding[] = ['terrarium', 'terrain-rgb'];

@@ -144,6 +144,18 @@ export interface TerrainMesh {
   surfaceTriangles: number;
 }
 
+/** An image draped on the ground: it covers a box of the local frame (north up). */
+export interface GroundTexture {
+  /** The encoded image. */
+  image: Uint8Array;
+  mimeType: 'image/jpeg' | 'image/png';
+  /** The box it covers (frame metres): u = (x − minX) / width, v = (maxY − y) / height. */
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
 /** Polygons of one feature as flat arrays (rings open or closed as in the source). */
 export interface FlatPolygons {
   /** x, y pairs. */

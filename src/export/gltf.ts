@@ -1,5 +1,5 @@
-import { Document, NodeIO, type Node as GNode, type Primitive } from '@gltf-transform/core';
-import type { BuildingParams, FrameInfo, MeshBatch, TerrainMesh } from '../core/types.js';
+import { Document, NodeIO, TextureInfo, type Node as GNode, type Primitive } from '@gltf-transform/core';
+import type { BuildingParams, FrameInfo, GroundTexture, MeshBatch, TerrainMesh } from '../core/types.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import { hexToLinear } from '../core/colour.js';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
@@ -28,6 +28,8 @@ export interface GltfOptions {
   terrain?: TerrainMesh;
   /** Terrain base colour (#rrggbb). */
   terrainColour: string;
+  /** Imagery draped on the terrain (texture coordinates from its box); without a terrain, on a ground plane over the box. */
+  imagery?: GroundTexture;
 }
 
 /** Defaults for {@link GltfOptions}. */
@@ -149,8 +151,15 @@ function chunkRanges(mesh: MeshBatch, nb: number, maxVertices: number, maxExtent
   return out;
 }
 
+/** A flat ground (z 0) over an imagery's box, for imagery without a terrain. */
+function groundPlane(b: GroundTexture): TerrainMesh {
+  const positions = new Float32Array([b.minX, b.minY, 0, b.maxX, b.minY, 0, b.maxX, b.maxY, 0, b.minX, b.maxY, 0]);
+  const normals = new Float32Array([0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1]);
+  return { positions, normals, indices: new Uint32Array([0, 1, 2, 0, 2, 3]), surfaceTriangles: 2 };
+}
+
 /** The terrain as its own node and mesh ("terrain") with its own material, under `root`. */
-function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string): void {
+function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, imagery?: GroundTexture): void {
   const buffer = doc.getRoot().listBuffers()[0];
   const nv = t.positions.length / 3;
   const { position, normal } = toGltfAxes(t.positions, t.normals, 0, nv);
@@ -161,6 +170,19 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string):
     .setAttribute('NORMAL', doc.createAccessor().setType('VEC3').setArray(normal).setBuffer(buffer))
     .setIndices(doc.createAccessor().setType('SCALAR').setArray(nv <= 65535 ? Uint16Array.from(t.indices) : t.indices).setBuffer(buffer))
     .setMaterial(material);
+  if (imagery) {
+    // texture coordinates from the frame position: the image is north up over its box
+    const uv = new Float32Array(2 * nv);
+    const w = imagery.maxX - imagery.minX, h = imagery.maxY - imagery.minY;
+    for (let v = 0; v < nv; v++) {
+      uv[2 * v] = (t.positions[3 * v] - imagery.minX) / w;
+      uv[2 * v + 1] = (imagery.maxY - t.positions[3 * v + 1]) / h;
+    }
+    prim.setAttribute('TEXCOORD_0', doc.createAccessor().setType('VEC2').setArray(uv).setBuffer(buffer));
+    const texture = doc.createTexture('imagery').setImage(imagery.image).setMimeType(imagery.mimeType);
+    material.setBaseColorTexture(texture).setBaseColorFactor([1, 1, 1, 1]);
+    material.getBaseColorTextureInfo()!.setWrapS(TextureInfo.WrapMode.CLAMP_TO_EDGE).setWrapT(TextureInfo.WrapMode.CLAMP_TO_EDGE);
+  }
   root.addChild(doc.createNode('terrain').setMesh(doc.createMesh('terrain').addPrimitive(prim)));
 }
 
@@ -237,8 +259,9 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     });
   }
   features.featureCounts = featureCounts;
-  if (opts.terrain && opts.terrain.indices.length) {
-    addTerrain(doc, root, opts.terrain, opts.terrainColour);
+  const ground = opts.terrain && opts.terrain.indices.length ? opts.terrain : opts.imagery ? groundPlane(opts.imagery) : undefined;
+  if (ground) {
+    addTerrain(doc, root, ground, opts.terrainColour, opts.imagery);
     featureCounts.push([]);
   }
   const scene = doc.createScene('city').addChild(root);

@@ -1,11 +1,12 @@
-import { extentOf } from '../core/extent.js';
+import { bufferExtent, extentOf, type Extent } from '../core/extent.js';
 import { sampleValid, type ElevationGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
-import type { FeatureBatch, TerrainMesh } from '../core/types.js';
+import type { FeatureBatch, GroundTexture, TerrainMesh } from '../core/types.js';
+import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, groundElevations, terrainMesh } from '../procedural/index.js';
-import { creditOf, ingestOptionsOf, noBuildings, readTerrainFor } from './common.js';
+import { creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -25,6 +26,8 @@ export interface PreparedCity {
   ground?: Float64Array;
   /** The terrain mesh (with a DEM). */
   terrain?: TerrainMesh;
+  /** The imagery draped on the ground (with `imagery`). */
+  imagery?: GroundTexture;
 }
 
 /**
@@ -35,17 +38,38 @@ export async function prepareCity(inputs: string[], o: BuildOptions, summary: Su
   const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
-  if (!o.terrain) return { batch };
-  const t = performance.now();
-  const grid = readTerrainFor(extentOf(batch.positions), batch.frame, { ...o, terrain: o.terrain }, o.logger, summary);
+  const extent = extentOf(batch.positions);
   const city: PreparedCity = { batch };
-  if (grid) {
-    city.ground = groundElevations(batch, grid, o.base);
-    countOffData(batch, grid, o.terrain, summary);
-    city.terrain = meshTerrain(grid, o.terrainError, summary, o);
+  // the imagery covers the terrain's grid, or the buildings and a margin around them
+  let ground = bufferExtent(extent, TERRAIN_MARGIN);
+  if (o.terrain) await seatOnTerrain(city, o.terrain, extent, o, summary, (g) => (ground = { minX: g.x0, minY: g.y0, maxX: g.x0 + (g.n - 1) * g.cell, maxY: g.y0 + (g.n - 1) * g.cell }));
+  if (o.imagery) {
+    const t = performance.now();
+    city.imagery = await readImagery(o.imagery, batch.frame, ground, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels }, o.logger, summary);
+    summary.time('imagery', (performance.now() - t) / 1000);
+  }
+  return city;
+}
+
+/** Seat a city's buildings on the DEM and mesh the ground (nothing, with a warning, where the DEM does not overlap). */
+async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent, o: BuildOptions, summary: Summary, onGrid: (g: ElevationGrid) => void): Promise<void> {
+  const { batch } = city;
+  const t = performance.now();
+  const dem = await elevationInput(terrain, batch.frame, extent, o, o.logger, summary);
+  try {
+    const grid = readTerrainFor(extent, batch.frame, { ...o, terrain: dem.file, terrainLabel: dem.label }, o.logger, summary);
+    if (grid) {
+      onGrid(grid);
+      city.ground = groundElevations(batch, grid, o.base);
+      countOffData(batch, grid, terrain, summary);
+      city.terrain = meshTerrain(grid, o.terrainError, summary, o);
+    }
+  } catch (e) {
+    throw namingInput(e, dem);
+  } finally {
+    dem.release();
   }
   summary.time('terrain', (performance.now() - t) / 1000);
-  return city;
 }
 
 /** Count (and name) the buildings that stand outside the DEM's data: seated on the nearest data, with no terrain under them. */
@@ -83,13 +107,13 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   const o: BuildOptions = { ...BUILD_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
   const t0 = performance.now();
-  const { batch, ground, terrain } = await prepareCity(inputs, o, summary);
+  const { batch, ground, terrain, imagery } = await prepareCity(inputs, o, summary);
   o.progress.update('building meshes', 0, batch.params.length);
   const mesh = buildMeshes(batch, { ground }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);
   o.progress.done();
   const t1 = performance.now();
-  const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, compress: o.compress, copyright: creditOf(o, summary) });
+  const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary) });
   summary.time('encode', (performance.now() - t1) / 1000);
   summary.buildingsWritten = batch.params.length;
   summary.bytes = glb.byteLength;

@@ -6,6 +6,8 @@ import type { FrameInfo } from '../core/types.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
 import { rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
+import { frameBoxIn3857, isRasterTileInput, mosaicTiles } from '../ingest/raster-tiles.js';
+import type { DemEncoding } from '../core/grid.js';
 import type { Progress } from '../core/progress.js';
 import type { ReadOptions, TerrainOptions } from './options.js';
 
@@ -49,13 +51,51 @@ export function noBuildings(inputs: string[], summary: Summary): InputError {
  * The DEM warped over the buildings' extent `e` (frame metres) and {@link TERRAIN_MARGIN} around it,
  * or undefined — with a warning, building on flat ground — when it does not overlap.
  */
-export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & { terrain: string }, logger: Logger, summary: Summary): ElevationGrid | undefined {
+export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & { terrain: string; terrainLabel?: string }, logger: Logger, summary: Summary): ElevationGrid | undefined {
   const want = bufferExtent(e, TERRAIN_MARGIN);
   const have = rasterExtentInFrame(o.terrain, frame).extent;
   if (!extentsOverlap(have, want)) {
-    logger.warn(`${o.terrain}: the raster does not overlap the buildings; building on flat ground`);
-    summary.warn('terrain:no-overlap-built-flat', o.terrain);
+    const name = o.terrainLabel ?? o.terrain;
+    logger.warn(`${name}: the ${name !== o.terrain ? 'tiles do' : 'raster does'} not overlap the buildings; building on flat ground`);
+    summary.warn('terrain:no-overlap-built-flat', name);
     return undefined;
   }
   return readElevation(o.terrain, frame, want, rasterOptionsOf(o), logger, summary);
+}
+
+/** A raster input as a file GDAL reads, and how to let go of it. */
+export interface RasterInput {
+  /** The file to open: the input itself, or a temporary mosaic of its tiles. */
+  file: string;
+  /** What messages name: the input as given. */
+  label: string;
+  /** Whether `file` is a mosaic of tiles. */
+  tiles: boolean;
+  /** Remove the temporary mosaic, if any. */
+  release(): void;
+}
+
+/**
+ * An elevation input (DEM, DSM, DTM) as a raster GDAL reads: elevation raster tiles (a z/x/y folder, a
+ * `z-x-y.png`, MBTiles, PMTiles) are decoded and mosaicked over `extent` (frame metres, with
+ * {@link TERRAIN_MARGIN}; every tile at the zoom without it) into a temporary GeoTIFF; any other input
+ * is returned as it is. The archive's attribution is credited.
+ *
+ * @example
+ * ```ts
+ * const dem = await elevationInput('sf-terrarium-z12', frame, extent, {}, logger, summary);
+ * try { readElevation(dem.file, frame, extent, {}, logger, summary); } finally { dem.release(); }
+ * ```
+ */
+export async function elevationInput(input: string, frame: FrameInfo | null, extent: Extent | null, o: { demZoom?: number; demEncoding?: DemEncoding; maxRasterPixels?: number }, logger: Logger, summary: Summary): Promise<RasterInput> {
+  if (!isRasterTileInput(input)) return { file: input, label: input, tiles: false, release() {} };
+  const box = frame && extent ? frameBoxIn3857(frame, bufferExtent(extent, TERRAIN_MARGIN)) : undefined;
+  const m = await mosaicTiles([input], 'elevation', { zoom: o.demZoom, encoding: o.demEncoding, box, ...(o.maxRasterPixels ? { maxPixels: o.maxRasterPixels } : {}) }, logger, summary);
+  if (m.attribution) summary.attributions.add(m.attribution);
+  return { file: m.file, label: input, tiles: true, release: m.release };
+}
+
+/** An error about a tile mosaic's temporary file, reworded to name the input it was made from. */
+export function namingInput(e: unknown, r: RasterInput): unknown {
+  return r.tiles && e instanceof InputError && e.message.includes(r.file) ? new InputError(e.stage, e.message.slice(`cityforge ${e.stage}: `.length).split(r.file).join(r.label)) : e;
 }

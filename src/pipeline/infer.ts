@@ -9,7 +9,7 @@ import { readSurface } from '../ingest/raster.js';
 import { groundOf, inferRoof, sampleFootprint, segmentLevels, SEGMENT_DEFAULTS, type InferredRoof, type InferRoofOptions, type RoofSamples } from '../inverse/index.js';
 import { levelPolygons } from './parts.js';
 import { featurePolygons, type Footprint } from '../procedural/index.js';
-import { ingestOptionsOf, noBuildings } from './common.js';
+import { elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
 /** Metres of the models read around the buildings (the ground ring without a DTM). */
@@ -181,11 +181,22 @@ export async function inferParams(inputs: string[], output: string, options: Par
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
   const t1 = performance.now();
   const extent = bufferExtent(extentOf(batch.positions), MARGIN);
-  const dsm = readSurface(o.dsm, batch.frame, extent, { cell: o.cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels }, o.logger);
+  // elevation tiles (DSM or DTM) are mosaicked over the buildings first
+  const surface = async (input: string, cell: number) => {
+    const r = await elevationInput(input, batch.frame, extent, o, o.logger, summary);
+    try {
+      return readSurface(r.file, batch.frame, extent, { cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels }, o.logger);
+    } catch (e) {
+      throw namingInput(e, r);
+    } finally {
+      r.release();
+    }
+  };
+  const dsm = await surface(o.dsm, o.cell);
   let dtm: RasterGrid | null = null;
   if (o.dtm) {
     try {
-      dtm = readSurface(o.dtm, batch.frame, extent, { cell: dsm.cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels }, o.logger);
+      dtm = await surface(o.dtm, dsm.cell);
     } catch (e) {
       if (!(e instanceof InputError) || !/does not overlap|all nodata/.test(e.message)) throw e;
       o.logger.warn(`${o.dtm}: no data over the buildings; the ground is estimated from the DSM`);

@@ -1,3 +1,4 @@
+import type { DemEncoding } from '../core/grid.js';
 import { INGEST_DEFAULTS, type IngestOptions } from '../ingest/options.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { NULL_PROGRESS, type Progress } from '../core/progress.js';
@@ -33,8 +34,15 @@ export const READ_DEFAULTS: ReadOptions = { ...INGEST_DEFAULTS };
 
 /** Options of a run that reads a DEM. */
 export interface TerrainOptions {
-  /** DEM to seat the buildings on and to mesh: any GDAL raster, any CRS. */
+  /**
+   * DEM to seat the buildings on and to mesh: any GDAL raster, any CRS, or elevation raster tiles
+   * (a z/x/y folder, a `z-x-y.png`, MBTiles, PMTiles; Terrarium or Terrain-RGB).
+   */
   terrain?: string;
+  /** Elevation tiles: the zoom read (default the finest available). */
+  demZoom?: number;
+  /** Elevation tiles: the encoding, where the archive's metadata does not say (else told by the pixels). */
+  demEncoding?: DemEncoding;
   /** Largest vertical error of the terrain mesh (metres). */
   terrainError: number;
   /** Terrain grid spacing (metres); 0: about the raster's. */
@@ -54,14 +62,27 @@ export interface TerrainOptions {
 /** Defaults for {@link TerrainOptions}. */
 export const TERRAIN_DEFAULTS: TerrainOptions = { terrainError: 1, terrainResolution: 0, terrainMaxSamples: 4097, zScale: 1, base: 'min', maxRasterPixels: 1 << 30 };
 
+/** Options of a run that drapes imagery on the ground. */
+export interface ImageryRunOptions {
+  /** Imagery for the ground: raster tiles (a z/x/y folder, MBTiles, PMTiles) or any GDAL raster (GeoTIFF, COG). */
+  imagery?: string;
+  /** Imagery tiles: the zoom read (default the finest available). */
+  imageryZoom?: number;
+  /** Largest side of the ground texture (pixels). */
+  textureSize: number;
+}
+
+/** Defaults for {@link ImageryRunOptions}. */
+export const IMAGERY_RUN_DEFAULTS: ImageryRunOptions = { textureSize: 4096 };
+
 /** Options of {@link buildGlb}. */
-export interface BuildOptions extends ReadOptions, TerrainOptions, RunContext {
+export interface BuildOptions extends ReadOptions, TerrainOptions, ImageryRunOptions, RunContext {
   /** EXT_meshopt_compression (clients need the meshopt decoder). */
   compress: boolean;
 }
 
 /** Defaults for {@link BuildOptions}. */
-export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...RUN_DEFAULTS, compress: false };
+export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, ...RUN_DEFAULTS, compress: false };
 
 /** Options of {@link buildTerrainGlb}. */
 export interface TerrainGlbOptions extends Omit<TerrainOptions, 'terrain' | 'base' | 'terrainMaxSamples'>, RunContext {}
@@ -111,6 +132,10 @@ export interface InferOptions extends ReadOptions, RunContext {
   zScale: number;
   /** The most source pixels one raster read may touch. */
   maxRasterPixels: number;
+  /** Elevation tiles given as DSM or DTM: the zoom read (default the finest available). */
+  demZoom?: number;
+  /** Elevation tiles given as DSM or DTM: the encoding, where the metadata does not say. */
+  demEncoding?: DemEncoding;
   /** The roof shapes tried. */
   shapes: readonly string[];
   /** Fewest samples with data a building needs. */

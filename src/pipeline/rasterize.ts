@@ -5,7 +5,7 @@ import { writeGeoTiff } from '../export/raster.js';
 import { degrade, rasterizeTriangles } from '../inverse/index.js';
 import { buildMeshes, ROOF_SHAPES } from '../procedural/index.js';
 import { prepareCity } from './build.js';
-import { RASTERIZE_DEFAULTS, type RasterizeOptions } from './options.js';
+import { IMAGERY_RUN_DEFAULTS, RASTERIZE_DEFAULTS, type RasterizeOptions } from './options.js';
 import type { FeatureBatch } from '../core/types.js';
 
 /** What {@link rasterizeCity} returns. */
@@ -58,7 +58,7 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   const o: RasterizeOptions = { ...RASTERIZE_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
   const t0 = performance.now();
-  const { batch, ground, terrain } = await prepareCity(inputs, { ...o, compress: false }, summary);
+  const { batch, ground, terrain } = await prepareCity(inputs, { ...o, ...IMAGERY_RUN_DEFAULTS, compress: false }, summary);
   const mesh = buildMeshes(batch, { ground }, summary, o.logger);
   const crs = rasterCrs(batch, o.crs);
   const t1 = performance.now();

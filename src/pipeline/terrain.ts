@@ -5,7 +5,7 @@ import { writeGlb } from '../export/gltf.js';
 import { rasterCentre, rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { buildMeshes } from '../procedural/index.js';
 import { meshTerrain } from './build.js';
-import { rasterOptionsOf } from './common.js';
+import { elevationInput, namingInput, rasterOptionsOf } from './common.js';
 import { TERRAIN_GLB_DEFAULTS, type TerrainGlbOptions } from './options.js';
 
 /**
@@ -21,13 +21,21 @@ export async function buildTerrainGlb(raster: string, options: Partial<TerrainGl
   const summary = new Summary(o.logger);
   const t0 = performance.now();
   summary.inputs.push(raster);
-  const [lon, lat] = rasterCentre(raster);
-  const frame = makeFrame(lon, lat, 0, [rasterExtentInFrame(raster, makeFrame(lon, lat, 0, [])).crs]);
-  const { extent } = rasterExtentInFrame(raster, frame);
-  const grid = readElevation(raster, frame, extent, rasterOptionsOf(o), o.logger, summary);
-  const terrain = meshTerrain(grid, o.terrainError, summary, o);
-  const empty = buildMeshes(emptyBatch(frame), {}, summary);
-  const glb = await writeGlb(empty, [], frame, { terrain });
+  const dem = await elevationInput(raster, null, null, o, o.logger, summary);
+  let glb: Uint8Array;
+  try {
+    const [lon, lat] = rasterCentre(dem.file);
+    const frame = makeFrame(lon, lat, 0, [rasterExtentInFrame(dem.file, makeFrame(lon, lat, 0, [])).crs]);
+    const { extent } = rasterExtentInFrame(dem.file, frame);
+    const grid = readElevation(dem.file, frame, extent, rasterOptionsOf(o), o.logger, summary);
+    const terrain = meshTerrain(grid, o.terrainError, summary, o);
+    const empty = buildMeshes(emptyBatch(frame), {}, summary);
+    glb = await writeGlb(empty, [], frame, { terrain, copyright: [...summary.attributions].sort().join('; ') });
+  } catch (e) {
+    throw namingInput(e, dem);
+  } finally {
+    dem.release();
+  }
   summary.bytes = glb.byteLength;
   summary.time('total', (performance.now() - t0) / 1000);
   return { glb, summary };

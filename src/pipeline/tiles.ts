@@ -14,7 +14,7 @@ import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeGridFile, type TileJob } from '../tiles/build.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { creditOf, ingestOptionsOf, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -28,13 +28,13 @@ export interface PlanUnit {
 }
 
 /** Stream the inputs into a feature store in `workDir`; with a DEM, read it over them. */
-async function streamInputs(inputs: string[], o: PlanOptions & Partial<TilesOptions>, workDir: string, summary: Summary): Promise<{ store: StoredFeatures; grid?: ElevationGrid }> {
+async function streamInputs(inputs: string[], o: PlanOptions & Partial<TilesOptions>, workDir: string, summary: Summary): Promise<{ store: StoredFeatures; terrain?: RunTerrain }> {
   const store = await ingestToStore(inputs, { ...ingestOptionsOf(o, o.progress), workDir }, o.logger, summary);
   o.progress.done();
   if (store.count === 0) throw noBuildings(inputs, summary);
   o.logger.info(`read ${store.count} buildings into ${path.resolve(store.file)} (${(fs.statSync(store.file).size / 1e6).toFixed(1)} MB)`);
-  const grid = o.terrain ? terrainOver(store, o as TilesOptions, summary) : undefined;
-  return { store, grid };
+  const terrain = o.terrain ? await terrainOver(store, o as TilesOptions, summary) : undefined;
+  return { store, terrain };
 }
 
 /** The quadtree over a store's anchors (and its count grid). */
@@ -49,12 +49,24 @@ function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string):
   return root;
 }
 
+/** A tiles run's DEM: its grid over the buildings (none when it does not overlap) and the raster read (a mosaic of elevation tiles is released at the end of the run). */
+interface RunTerrain {
+  grid?: ElevationGrid;
+  dem: RasterInput;
+}
+
 /** The DEM over a store's buildings ({@link TERRAIN_MARGIN} around them). */
-function terrainOver(store: StoredFeatures, o: TilesOptions, summary: Summary): ElevationGrid | undefined {
+async function terrainOver(store: StoredFeatures, o: TilesOptions, summary: Summary): Promise<RunTerrain> {
   const t = performance.now();
-  const grid = readTerrainFor(store.extent, store.frame, { ...o, terrain: o.terrain! }, o.logger, summary);
-  summary.time('terrain', (performance.now() - t) / 1000);
-  return grid;
+  const dem = await elevationInput(o.terrain!, store.frame, store.extent, o, o.logger, summary);
+  try {
+    const grid = readTerrainFor(store.extent, store.frame, { ...o, terrain: dem.file, terrainLabel: dem.label }, o.logger, summary);
+    summary.time('terrain', (performance.now() - t) / 1000);
+    return { grid, dem };
+  } catch (e) {
+    dem.release();
+    throw namingInput(e, dem);
+  }
 }
 
 /**
@@ -94,18 +106,23 @@ function outputFolder(dir: string): void {
 }
 
 /** The store a tiles run builds from: a kept one (`store`), or the inputs streamed into a private work folder. */
-async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, summary: Summary): Promise<{ store: StoredFeatures; grid?: ElevationGrid; root: TileNode }> {
+async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, summary: Summary): Promise<{ store: StoredFeatures; terrain?: RunTerrain; root: TileNode }> {
   if (!o.store) {
-    const { store, grid } = await streamInputs(inputs, o, workDir, summary);
-    return { store, grid, root: quadtree(store, o.maxBuildings, workDir) };
+    const { store, terrain } = await streamInputs(inputs, o, workDir, summary);
+    try {
+      return { store, terrain, root: quadtree(store, o.maxBuildings, workDir) };
+    } catch (e) {
+      terrain?.dem.release();
+      throw e;
+    }
   }
   const kept = loadStore(o.store, inputs, o);
   summary.add(kept.ingest);
   summary.featuresRead = kept.ingest.featuresRead;
   summary.inputs.push(...kept.ingest.inputs);
   o.logger.info(`reusing the store in ${path.resolve(o.store)}: ${kept.store.count} buildings (the inputs are not read again)`);
-  const grid = o.terrain ? terrainOver(kept.store, o, summary) : undefined;
-  return { store: kept.store, grid, root: storeTree(kept.store, o.maxBuildings).root };
+  const terrain = o.terrain ? await terrainOver(kept.store, o, summary) : undefined;
+  return { store: kept.store, terrain, root: storeTree(kept.store, o.maxBuildings).root };
 }
 
 /**
@@ -151,8 +168,11 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
   // private scratch (DEM windows): the work folder, or beside a kept store a folder of this process's own
   const scratch = o.store ? workFolder(path.join(o.output, '.work')) : workDir;
+  let dem: RasterInput | undefined;
   try {
-    const { store, grid, root } = await tilesStore(inputs, o, workDir, summary);
+    const { store, terrain, root } = await tilesStore(inputs, o, workDir, summary);
+    dem = terrain?.dem;
+    const grid = terrain?.grid;
     const copyright = creditOf(o, summary);
     const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o), copyright);
     const planFile = path.join(o.output, 'plan.json');
@@ -163,7 +183,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();
-    const demDir = grid ? leafWindows(grid, units, store, o, path.join(scratch, 'dem')) : undefined;
+    const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
     const job: TileJob = { store, workDir, demDir, dir: o.output, force: o.force, compress: o.compress, copyright, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
@@ -180,6 +200,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     summary.buildingsWritten = partial ? 0 : store.count;
     if (!partial) mergeTiles([o.output], o.output, o.logger);
   } finally {
+    dem?.release();
     removeWorkFolder(scratch, !o.workDir);
     untrackTemp(o.output);
   }
@@ -213,7 +234,8 @@ export async function planTiles(inputs: string[], options: Partial<PlanOptions> 
       throw new UsageError('plan', `--store ${dir}: a folder with other things in it; give an empty or new folder`);
     fs.rmSync(dir, { recursive: true, force: true });
     trackTemp(dir, 'dir');
-    const { store } = await streamInputs(inputs, o, dir, summary);
+    const { store, terrain } = await streamInputs(inputs, o, dir, summary);
+    terrain?.dem.release();
     const root = quadtree(store, o.maxBuildings, dir);
     saveStore(dir, inputs, o, store, summary.toJSON());
     untrackTemp(dir);
@@ -223,7 +245,8 @@ export async function planTiles(inputs: string[], options: Partial<PlanOptions> 
   if (!o.workDir) trackTemp(base, 'dir');
   const workDir = workFolder(base);
   try {
-    const { store } = await streamInputs(inputs, o, workDir, summary);
+    const { store, terrain } = await streamInputs(inputs, o, workDir, summary);
+    terrain?.dem.release();
     return unitsOf(storeTree(store, o.maxBuildings).root);
   } finally {
     removeWorkFolder(workDir, false);

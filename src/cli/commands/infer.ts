@@ -3,13 +3,16 @@ import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { INFER_DEFAULTS } from '../../pipeline/options.js';
 import { writeBytesOutput, type CommandIO, type CommandSpec } from '../command.js';
-import { maxRasterOption, positive, readOptions, readOptionsOf, upTo, verbosityOptions, type ReadArgs, type VerbosityArgs } from '../options.js';
+import type { DemEncoding } from '../../core/grid.js';
+import { demTileOptions, maxRasterOption, positive, readOptions, readOptionsOf, upTo, verbosityOptions, type ReadArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge infer`. */
 interface InferArgs extends ReadArgs, VerbosityArgs {
   output: string;
   dsm: string;
   dtm?: string;
+  demZoom?: number;
+  demEncoding?: DemEncoding;
   cell?: number;
   zScale: number;
   shapes?: string[];
@@ -34,17 +37,17 @@ export const inferCommand: CommandSpec = {
   inWorker: true,
   define: (program: Command) =>
     verbosityOptions(
-      readOptions(
+      demTileOptions(readOptions(
         program
           .command('infer')
           .description(
             "Inverse procedural modelling: fit each building's roof (shape, height, pitch, direction) to a surface model (DSM) and write the footprints with the S3DB tags `build` reads, plus fit figures and one-sigma uncertainties.",
           )
           .argument('<footprints...>', 'building footprints: any input `build` reads')
-          .requiredOption('--dsm <raster>', 'surface model (DSM: roofs included): any GDAL raster, any CRS')
-          .option('--dtm <raster>', 'terrain model (bare ground); without it, each ground is estimated from the DSM around the building')
+          .requiredOption('--dsm <raster|tiles>', 'surface model (DSM: roofs included): any GDAL raster, any CRS, or elevation raster tiles (Terrarium / Terrain-RGB)')
+          .option('--dtm <raster|tiles>', 'terrain model (bare ground), raster or elevation tiles; without it, each ground is estimated from the DSM around the building')
           .requiredOption('-o, --output <file>', 'output: .gpkg (GeoPackage), .geojson or .fgb (FlatGeobuf); written to a temporary name, renamed when complete'),
-      )
+      ))
         .addOption(new Option('--cell <m>', "cell size the models are warped to (default: the DSM's)").argParser(positive('--cell')))
         .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(INFER_DEFAULTS.zScale))
         .addOption(new Option('--shapes <list>', `roof shapes to try, separated by commas (default: ${SHAPES.join(',')}; dome, cone and onion only on round footprints)`).argParser(shapeList))
@@ -81,6 +84,8 @@ Examples:
         minSamples: o.minSamples,
         minCoverage: o.minCoverage,
         maxRasterPixels: Math.round(o.maxRasterMpx * 1e6),
+        demZoom: o.demZoom,
+        demEncoding: o.demEncoding,
         logger: io.logger,
         progress: io.progress,
       }),

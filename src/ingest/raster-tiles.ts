@@ -1,0 +1,346 @@
+/**
+ * Raster tile pyramids (z/x/y folders, `z-x-y.png` files, MBTiles, PMTiles of PNG, JPEG or WebP) as
+ * rasters GDAL reads: the tiles covering an area at one zoom are decoded (GDAL's PNG, JPEG and WebP
+ * drivers) and mosaicked into a temporary EPSG:3857 GeoTIFF — elevation tiles (Terrarium or Mapbox
+ * Terrain-RGB) decoded to metres, imagery kept as RGBA — which the existing raster path then warps
+ * into the build's frame like any DEM or orthophoto.
+ */
+import gdal from './gdal.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InputError, inputErrorOf } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Summary } from '../core/summary.js';
+import { trackTemp, untrackTemp } from '../core/temp.js';
+import { isTileInput, listTiles, type TileList, type TileRef } from './tileset.js';
+import { tileBounds } from './webmercator.js';
+import type { FrameInfo } from '../core/types.js';
+import { emptyExtent, growByPoint, type Extent } from '../core/extent.js';
+
+import { DEM_ENCODINGS, type DemEncoding } from '../core/grid.js';
+
+export { DEM_ENCODINGS, type DemEncoding } from '../core/grid.js';
+
+/** Options of {@link mosaicTiles}. */
+export interface RasterTileOptions {
+  /** The zoom to read; default the finest the input holds. */
+  zoom?: number;
+  /** Elevation: the encoding; default the archive's metadata (`encoding`), else told by the pixels. */
+  encoding?: DemEncoding;
+  /** The area wanted, EPSG:3857 [minX, minY, maxX, maxY]; default every tile at the zoom. */
+  box?: [number, number, number, number];
+  /** The most pixels of the mosaic: beyond it the run stops and names a coarser zoom. */
+  maxPixels: number;
+  /** Largest size of one stored tile (bytes). */
+  maxTileBytes: number;
+}
+
+/** Defaults for {@link RasterTileOptions}. */
+export const RASTER_TILE_DEFAULTS: RasterTileOptions = { maxPixels: 1 << 28, maxTileBytes: 16 << 20 };
+
+/** A mosaic written to a temporary GeoTIFF: its path, what it holds, and how to remove it. */
+export interface TileMosaic {
+  /** The GeoTIFF (EPSG:3857): one Float32 band of metres (nodata −32768) or four Byte bands RGBA. */
+  file: string;
+  zoom: number;
+  /** Tile side in pixels. */
+  tileSize: number;
+  /** Tiles decoded into the mosaic, and tiles of the area that were missing or unreadable (nodata). */
+  tiles: number;
+  missing: number;
+  encoding?: DemEncoding;
+  /** Who the tiles are by, from the archive's metadata. */
+  attribution?: string;
+  /** Imagery: the tiles are paletted (a drawn map: keep it lossless). */
+  paletted: boolean;
+  /** Remove the temporary file. */
+  release(): void;
+}
+
+/** Whether `input` is a raster tile pyramid (a z/x/y folder, a `z-x-y.png`, an `.mbtiles` or `.pmtiles`) rather than a raster file GDAL opens. */
+export function isRasterTileInput(input: string): boolean {
+  return isTileInput(input, 'raster');
+}
+
+const NODATA = -32768;
+
+/** A decoded tile: its side and RGBA pixels, row-major from the north. */
+interface Decoded {
+  size: number;
+  rgba: Uint8Array;
+  /** The image had a colour table (a map, not a photo). */
+  paletted: boolean;
+}
+
+let counter = 0;
+
+/** Decode a PNG, JPEG or WebP tile through GDAL into RGBA (paletted and grey tiles expanded). */
+export function decodeTile(bytes: Uint8Array, label: string): Decoded {
+  const vsi = `/vsimem/cityforge-tile-${process.pid}-${counter++}`;
+  gdal.vsimem.set(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), vsi);
+  let ds: gdal.Dataset | undefined;
+  try {
+    try {
+      ds = gdal.open(vsi, 'r', ['PNG', 'JPEG', 'WEBP']);
+    } catch (e) {
+      throw new InputError('ingest', `${label}: not a PNG, JPEG or WebP image (${(e as Error).message.trim()})`);
+    }
+    const { x: w, y: h } = ds.rasterSize;
+    if (w !== h || w < 1) throw new InputError('ingest', `${label}: a ${w} × ${h} image, not a square tile`);
+    const n = w * h;
+    const rgba = new Uint8Array(4 * n).fill(255);
+    const count = ds.bands.count();
+    const read = (b: number) => {
+      try {
+        return ds!.bands.get(b).pixels.read(0, 0, w, h, undefined, { data_type: gdal.GDT_Byte }) as Uint8Array;
+      } catch (e) {
+        throw new InputError('ingest', `${label}: broken image data (${(e as Error).message.trim()})`);
+      }
+    };
+    const first = ds.bands.get(1);
+    const table = count === 1 ? first.colorTable : null;
+    if (table) {
+      const idx = read(1);
+      const lut = new Uint8Array(256 * 4);
+      for (let k = 0; k < Math.min(256, table.count()); k++) {
+        const c = table.get(k);
+        lut.set([c.c1, c.c2, c.c3, c.c4], 4 * k);
+      }
+      for (let k = 0; k < n; k++) rgba.set(lut.subarray(4 * idx[k], 4 * idx[k] + 4), 4 * k);
+    } else if (count <= 2) {
+      const g = read(1);
+      const a = count === 2 ? read(2) : null;
+      for (let k = 0; k < n; k++) {
+        rgba[4 * k] = rgba[4 * k + 1] = rgba[4 * k + 2] = g[k];
+        if (a) rgba[4 * k + 3] = a[k];
+      }
+    } else {
+      for (let b = 0; b < Math.min(4, count); b++) {
+        const v = read(b + 1);
+        for (let k = 0; k < n; k++) rgba[4 * k + b] = v[k];
+      }
+    }
+    return { size: w, rgba, paletted: !!table };
+  } finally {
+    ds?.close();
+    gdal.vsimem.release(vsi);
+  }
+}
+
+/**
+ * Elevation (metres) of a tile's pixels under `encoding`: Terrarium h = R·256 + G + B/256 − 32768,
+ * Terrain-RGB h = −10000 + (R·65536 + G·256 + B)·0.1. Transparent pixels are nodata (NaN).
+ */
+export function decodeElevation(rgba: Uint8Array, encoding: DemEncoding, out = new Float32Array(rgba.length / 4)): Float32Array {
+  for (let k = 0, n = out.length; k < n; k++) {
+    const r = rgba[4 * k], g = rgba[4 * k + 1], b = rgba[4 * k + 2];
+    out[k] = rgba[4 * k + 3] === 0 ? NaN : encoding === 'terrarium' ? r * 256 + g + b / 256 - 32768 : -10000 + (r * 65536 + g * 256 + b) * 0.1;
+  }
+  return out;
+}
+
+/** The encoding an archive's metadata declares (`encoding`: terrarium, mapbox, terrain-rgb), if any. */
+function declaredEncoding(list: TileList): DemEncoding | undefined {
+  const e = (list.metadata?.encoding ?? '').toLowerCase();
+  if (e === 'terrarium') return 'terrarium';
+  if (e === 'mapbox' || e === 'terrain-rgb' || e === 'terrainrgb') return 'terrain-rgb';
+  return undefined;
+}
+
+/**
+ * The encoding the pixels tell: land and sea between −500 and 9,000 m put red near 128 in Terrarium
+ * and at 0–2 in Terrain-RGB. Undefined when neither fits.
+ */
+function guessEncoding(rgba: Uint8Array): DemEncoding | undefined {
+  const reds: number[] = [];
+  for (let k = 0; k < rgba.length; k += 4 * 17) if (rgba[k + 3] !== 0) reds.push(rgba[k]);
+  if (!reds.length) return undefined;
+  reds.sort((a, b) => a - b);
+  const r = reds[reds.length >> 1];
+  if (r >= 126 && r <= 163) return 'terrarium';
+  if (r <= 3) return 'terrain-rgb';
+  return undefined;
+}
+
+/** Median of the finite values (sampled), NaN when none. */
+function medianOf(v: Float32Array): number {
+  const s: number[] = [];
+  for (let k = 0; k < v.length; k += 13) if (Number.isFinite(v[k])) s.push(v[k]);
+  if (!s.length) return NaN;
+  s.sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** The stored bytes of a tile within `maxBytes`; an InputError naming it otherwise. */
+async function bytesOf(t: TileRef, label: string, maxBytes: number): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await t.read();
+  } catch (e) {
+    throw inputErrorOf('ingest', `${label}: cannot be read`, e);
+  }
+  if (bytes.byteLength === 0) throw new InputError('ingest', `${label}: empty (0 bytes)`);
+  if (bytes.byteLength > maxBytes) throw new InputError('ingest', `${label}: ${bytes.byteLength} bytes, more than the limit of ${maxBytes} for one tile`);
+  return bytes;
+}
+
+/**
+ * Mosaic raster tiles into a temporary EPSG:3857 GeoTIFF: `kind` `elevation` decodes Terrarium or
+ * Terrain-RGB into metres (one Float32 band, nodata −32768), `imagery` keeps the colours (RGBA).
+ * Several inputs are one pyramid (the first input holding a tile wins). Only the tiles over `box`
+ * are read; a tile missing there, unreadable, of another size, or decoding to impossible heights
+ * (another encoding) is nodata, counted under `tiles:*` and named. An input without raster tiles, or
+ * a mosaic beyond `maxPixels`, throws an {@link InputError}.
+ *
+ * @example
+ * ```ts
+ * const m = await mosaicTiles(['sf-terrarium-z12'], 'elevation', {}, logger, summary);
+ * try { readElevation(m.file, frame, extent, {}, logger, summary); } finally { m.release(); }
+ * ```
+ */
+export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' | 'imagery', options: Partial<RasterTileOptions>, logger: Logger, summary: Summary): Promise<TileMosaic> {
+  const o = { ...RASTER_TILE_DEFAULTS, ...options };
+  const lists: TileList[] = [];
+  try {
+    for (const input of inputs) lists.push(await listTiles(input, { kind: 'raster', zoom: o.zoom }));
+    // one zoom for all: the one asked for, else the finest every input reached
+    const zoom = o.zoom ?? Math.max(...lists.map((l) => l.tiles[0].z));
+    const byKey = new Map<string, { tile: TileRef; list: TileList }>();
+    for (const l of lists) for (const t of l.tiles) if (t.z === zoom && !byKey.has(`${t.x}/${t.y}`)) byKey.set(`${t.x}/${t.y}`, { tile: t, list: l });
+    if (!byKey.size) throw new InputError('ingest', `${inputs.join(', ')}: no raster tiles at zoom ${zoom}`);
+    // the tile range: over the box, else over every tile
+    const have = [...byKey.values()].map((v) => v.tile);
+    let [x0, x1, y0, y1] = [Math.min(...have.map((t) => t.x)), Math.max(...have.map((t) => t.x)), Math.min(...have.map((t) => t.y)), Math.max(...have.map((t) => t.y))];
+    if (o.box) {
+      const size = (2 * 20037508.342789244) / 2 ** zoom;
+      const col = (x: number) => Math.min(2 ** zoom - 1, Math.max(0, Math.floor((x + 20037508.342789244) / size)));
+      const row = (y: number) => Math.min(2 ** zoom - 1, Math.max(0, Math.floor((20037508.342789244 - y) / size)));
+      const [bx0, bx1, by0, by1] = [col(o.box[0]), col(o.box[2]), row(o.box[3]), row(o.box[1])];
+      const overlaps = have.some((t) => t.x >= bx0 && t.x <= bx1 && t.y >= by0 && t.y <= by1);
+      // no tile over the area: one tile stands for the pyramid (the caller finds it does not overlap)
+      if (overlaps) [x0, x1, y0, y1] = [bx0, bx1, by0, by1];
+      else [x0, x1, y0, y1] = [have[0].x, have[0].x, have[0].y, have[0].y];
+    }
+    const nx = x1 - x0 + 1, ny = y1 - y0 + 1;
+    // the tile size: from the first tile that decodes
+    const name = (t: TileRef) => `${t.input} tile ${t.z}/${t.x}/${t.y}`;
+    let encoding = kind === 'elevation' ? o.encoding ?? lists.map(declaredEncoding).find(Boolean) : undefined;
+    let size = 0;
+    const decoded = new Map<string, Decoded>();
+    const bad = (reason: string, detail: string) => summary.warn(`tiles:${reason}`, detail);
+    const decodeAt = async (x: number, y: number): Promise<Decoded | null> => {
+      const hit = byKey.get(`${x}/${y}`);
+      if (!hit) return null;
+      try {
+        return decodeTile(await bytesOf(hit.tile, name(hit.tile), o.maxTileBytes), name(hit.tile));
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        bad('unreadable', e.message);
+        logger.warn(`${e.message}; left as nodata`);
+        return null;
+      }
+    };
+    for (let y = y0; y <= y1 && !size; y++)
+      for (let x = x0; x <= x1 && !size; x++) {
+        const d = await decodeAt(x, y);
+        if (d) {
+          size = d.size;
+          decoded.set(`${x}/${y}`, d);
+          if (kind === 'elevation' && !encoding) {
+            encoding = guessEncoding(d.rgba);
+            if (!encoding)
+              throw new InputError('ingest', `${name(byKey.get(`${x}/${y}`)!.tile)}: cannot tell how elevation is encoded in these tiles; say it with --dem-encoding ${DEM_ENCODINGS.join('|')}`);
+            logger.info(`${inputs.join(', ')}: elevation encoding ${encoding} (told by the pixels; --dem-encoding to say otherwise)`);
+          }
+        }
+      }
+    if (!size) throw new InputError('ingest', `${inputs.join(', ')}: none of the ${byKey.size} raster tiles at zoom ${zoom} over the area could be decoded`);
+    const W = nx * size, H = ny * size;
+    if (W * H > o.maxPixels)
+      throw new InputError('ingest', `${inputs.join(', ')}: the ${nx} × ${ny} tiles at zoom ${zoom} over the area make ${((W * H) / 1e6).toFixed(0)} million pixels, more than the limit of ${(o.maxPixels / 1e6).toFixed(0)} million; choose a coarser zoom (--dem-zoom / --imagery-zoom)`);
+    const file = path.join(os.tmpdir(), `cityforge-${process.pid}-${counter++}-${kind}-z${zoom}.tif`);
+    trackTemp(file, 'file');
+    const [gx0, , , gy1] = tileBounds(zoom, x0, y0);
+    const px = (2 * 20037508.342789244) / 2 ** zoom / size;
+    let ds: gdal.Dataset | undefined;
+    let tiles = 0, missing = 0, paletted = false;
+    try {
+      ds = gdal.open(file, 'w', 'GTiff', W, H, kind === 'elevation' ? 1 : 4, kind === 'elevation' ? gdal.GDT_Float32 : gdal.GDT_Byte, ['TILED=YES', 'COMPRESS=LZW']);
+      ds.srs = gdal.SpatialReference.fromEPSG(3857);
+      ds.geoTransform = [gx0, px, 0, gy1, 0, -px];
+      if (kind === 'elevation') ds.bands.get(1).noDataValue = NODATA;
+      else ds.bands.get(4).colorInterpretation = gdal.GCI_AlphaBand;
+      const heights = new Float32Array(size * size);
+      const plane = new Uint8Array(size * size);
+      for (let y = y0; y <= y1; y++)
+        for (let x = x0; x <= x1; x++) {
+          const key = `${x}/${y}`;
+          const d = decoded.get(key) ?? (await decodeAt(x, y));
+          decoded.delete(key);
+          const hit = byKey.get(key);
+          if (!d) {
+            missing++;
+            if (!hit) summary.warn('tiles:missing', `${inputs.join(', ')}: no tile ${zoom}/${x}/${y}`);
+            continue;
+          }
+          if (d.size !== size) {
+            missing++;
+            bad('wrong-size', `${name(hit!.tile)}: ${d.size} px where the other tiles are ${size} px`);
+            logger.warn(`${name(hit!.tile)}: ${d.size} px where the other tiles are ${size} px; left as nodata`);
+            continue;
+          }
+          const ox = (x - x0) * size, oy = (y - y0) * size;
+          paletted ||= d.paletted;
+          if (kind === 'elevation') {
+            decodeElevation(d.rgba, encoding!, heights);
+            const m = medianOf(heights);
+            if (Number.isFinite(m) && (m < -12000 || m > 9000)) {
+              missing++;
+              bad('implausible-heights', `${name(hit!.tile)}: decodes to ${m.toFixed(0)} m as ${encoding} (another encoding? mixed encodings)`);
+              logger.warn(`${name(hit!.tile)}: decodes to ${m.toFixed(0)} m as ${encoding} (mixed encodings?); left as nodata`);
+              continue;
+            }
+            for (let k = 0; k < heights.length; k++) if (!Number.isFinite(heights[k])) heights[k] = NODATA;
+            ds.bands.get(1).pixels.write(ox, oy, size, size, heights);
+          } else
+            for (let b = 0; b < 4; b++) {
+              for (let k = 0; k < plane.length; k++) plane[k] = d.rgba[4 * k + b];
+              ds.bands.get(b + 1).pixels.write(ox, oy, size, size, plane);
+            }
+          tiles++;
+        }
+      ds.close();
+      ds = undefined;
+    } catch (e) {
+      ds?.close();
+      fs.rmSync(file, { force: true });
+      untrackTemp(file);
+      throw e instanceof InputError ? e : inputErrorOf('ingest', `${inputs.join(', ')}: cannot mosaic the tiles`, e);
+    }
+    if (missing) logger.info(`${inputs.join(', ')}: ${missing} of ${nx * ny} tiles over the area missing or unreadable (nodata)`);
+    logger.info(`${inputs.join(', ')}: ${tiles} ${kind} tiles at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
+    const attribution = [...new Set(lists.map((l) => l.attribution).filter((a): a is string => !!a))].join('; ') || undefined;
+    return {
+      file, zoom, tileSize: size, tiles, missing, encoding, attribution, paletted,
+      release: () => {
+        fs.rmSync(file, { force: true });
+        untrackTemp(file);
+      },
+    };
+  } finally {
+    for (const l of lists) l.close();
+  }
+}
+
+/** A box of the local frame as an EPSG:3857 box (its corners and edge midpoints transformed). */
+export function frameBoxIn3857(frame: FrameInfo, e: Extent): [number, number, number, number] {
+  const ct = new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(frame.proj), gdal.SpatialReference.fromEPSG(3857));
+  const out = emptyExtent();
+  const mx = (e.minX + e.maxX) / 2, my = (e.minY + e.maxY) / 2;
+  for (const [x, y] of [[e.minX, e.minY], [e.maxX, e.minY], [e.maxX, e.maxY], [e.minX, e.maxY], [mx, e.minY], [e.maxX, my], [mx, e.maxY], [e.minX, my]]) {
+    const p = ct.transformPoint(x, y);
+    growByPoint(out, p.x, p.y);
+  }
+  return [out.minX, out.minY, out.maxX, out.maxY];
+}
