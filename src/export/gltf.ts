@@ -164,12 +164,27 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
   const nv = t.positions.length / 3;
   const { position, normal } = toGltfAxes(t.positions, t.normals, 0, nv);
   const material = doc.createMaterial('terrain').setBaseColorFactor([...hexToLinear(colour), 1]).setRoughnessFactor(1).setMetallicFactor(0);
+  const indices = (a: Uint32Array) => doc.createAccessor().setType('SCALAR').setArray(nv <= 65535 ? Uint16Array.from(a) : a).setBuffer(buffer);
+  const positionAccessor = doc.createAccessor().setType('VEC3').setArray(position).setBuffer(buffer);
+  const normalAccessor = doc.createAccessor().setType('VEC3').setArray(normal).setBuffer(buffer);
+  // with imagery, the skirts (the triangles after the surface's) keep the plain colour: a texture would streak down them
+  const split = imagery && t.surfaceTriangles * 3 < t.indices.length;
   const prim = doc
     .createPrimitive()
-    .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(position).setBuffer(buffer))
-    .setAttribute('NORMAL', doc.createAccessor().setType('VEC3').setArray(normal).setBuffer(buffer))
-    .setIndices(doc.createAccessor().setType('SCALAR').setArray(nv <= 65535 ? Uint16Array.from(t.indices) : t.indices).setBuffer(buffer))
+    .setAttribute('POSITION', positionAccessor)
+    .setAttribute('NORMAL', normalAccessor)
+    .setIndices(indices(split ? t.indices.subarray(0, 3 * t.surfaceTriangles) : t.indices))
     .setMaterial(material);
+  const mesh = doc.createMesh('terrain').addPrimitive(prim);
+  if (split)
+    mesh.addPrimitive(
+      doc
+        .createPrimitive()
+        .setAttribute('POSITION', positionAccessor)
+        .setAttribute('NORMAL', normalAccessor)
+        .setIndices(indices(t.indices.subarray(3 * t.surfaceTriangles)))
+        .setMaterial(doc.createMaterial('terrain-skirt').setBaseColorFactor([...hexToLinear(colour), 1]).setRoughnessFactor(1).setMetallicFactor(0)),
+    );
   if (imagery) {
     // texture coordinates from the frame position: the image is north up over its box
     const uv = new Float32Array(2 * nv);
@@ -183,7 +198,7 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
     material.setBaseColorTexture(texture).setBaseColorFactor([1, 1, 1, 1]);
     material.getBaseColorTextureInfo()!.setWrapS(TextureInfo.WrapMode.CLAMP_TO_EDGE).setWrapT(TextureInfo.WrapMode.CLAMP_TO_EDGE);
   }
-  root.addChild(doc.createNode('terrain').setMesh(doc.createMesh('terrain').addPrimitive(prim)));
+  root.addChild(doc.createNode('terrain').setMesh(mesh));
 }
 
 /** Serialize: glTF-Transform's writer with cityforge's extensions (and the meshopt encoder when compressing). */

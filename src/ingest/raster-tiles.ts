@@ -266,7 +266,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     let ds: gdal.Dataset | undefined;
     let tiles = 0, missing = 0, paletted = false;
     try {
-      ds = gdal.open(file, 'w', 'GTiff', W, H, kind === 'elevation' ? 1 : 4, kind === 'elevation' ? gdal.GDT_Float32 : gdal.GDT_Byte, ['TILED=YES', 'COMPRESS=LZW']);
+      ds = gdal.open(file, 'w', 'GTiff', W, H, kind === 'elevation' ? 1 : 4, kind === 'elevation' ? gdal.GDT_Float32 : gdal.GDT_Byte, ['TILED=YES']);
       ds.srs = gdal.SpatialReference.fromEPSG(3857);
       ds.geoTransform = [gx0, px, 0, gy1, 0, -px];
       if (kind === 'elevation') ds.bands.get(1).noDataValue = NODATA;

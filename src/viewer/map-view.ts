@@ -11,7 +11,12 @@ interface EnuMesh {
   normals: Float32Array;
   colors: Float32Array;
   featureIds: Float32Array;
+  /** Every triangle (picking: the ground hides what is behind it). */
   indices: Uint32Array;
+  /** The triangles drawn with vertex colours: all but the textured ones. */
+  drawIndices: Uint32Array;
+  /** Textured meshes (the ground with imagery), drawn by their own layers. */
+  textured: { positions: Float32Array; normals: Float32Array; texCoords: Float32Array; indices: Uint32Array; image: unknown }[];
 }
 
 /** Every mesh of the model merged into one east-north-up mesh (metres from the frame origin). */
@@ -28,7 +33,8 @@ export function toEnu(model: CityModel): EnuMesh {
     nv += n;
     nt += t;
   });
-  const out: EnuMesh = { positions: new Float32Array(3 * nv), normals: new Float32Array(3 * nv), colors: new Float32Array(3 * nv), featureIds: new Float32Array(nv).fill(-1), indices: new Uint32Array(nt) };
+  const out: EnuMesh = { positions: new Float32Array(3 * nv), normals: new Float32Array(3 * nv), colors: new Float32Array(3 * nv), featureIds: new Float32Array(nv).fill(-1), indices: new Uint32Array(nt), drawIndices: new Uint32Array(0), textured: [] };
+  const draw: number[] = [];
   let vo = 0, io = 0;
   const v = new THREE.Vector3();
   const nm = new THREE.Matrix3();
@@ -48,9 +54,23 @@ export function toEnu(model: CityModel): EnuMesh {
       if (fid) out.featureIds[vo + i] = Math.round(fid.getX(i));
     }
     for (let k = 0; k < t; k++) out.indices[io + k] = vo + (g.index ? g.index.getX(k) : k);
+    const map = (m.material as THREE.MeshStandardMaterial).map;
+    if (map?.image && g.attributes.uv) {
+      const uv = g.attributes.uv;
+      const texCoords = new Float32Array(2 * n);
+      for (let i = 0; i < n; i++) texCoords.set([uv.getX(i), uv.getY(i)], 2 * i);
+      out.textured.push({
+        positions: out.positions.slice(3 * vo, 3 * (vo + n)),
+        normals: out.normals.slice(3 * vo, 3 * (vo + n)),
+        texCoords,
+        indices: g.index ? Uint32Array.from(g.index.array as ArrayLike<number>) : Uint32Array.from({ length: n }, (_, k) => k),
+        image: map.image,
+      });
+    } else for (let k = 0; k < t; k++) draw.push(out.indices[io + k]);
     vo += n;
     io += t;
   }
+  out.drawIndices = Uint32Array.from(draw);
   return out;
 }
 
@@ -115,6 +135,7 @@ export class MapViewer {
   private readonly raycaster = new THREE.Raycaster();
   private readonly origin: [number, number];
   private highlighted: number | null = null;
+  private ground?: SimpleMeshLayer[];
 
   constructor(private readonly el: HTMLElement, private readonly model: CityModel, onClick: (id: number | null) => void, onHover: (id: number | null) => void) {
     const f = model.georef?.frame;
@@ -135,7 +156,7 @@ export class MapViewer {
       controller: true,
       effects: [lighting],
       parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
-      layers: [this.layer()],
+      layers: this.layers(),
       glOptions: { preserveDrawingBuffer: true },
     } as never);
     onCanvasClick(el, (x, y) => onClick(this.pick(x, y)));
@@ -143,6 +164,26 @@ export class MapViewer {
       const r = el.getBoundingClientRect();
       onHover(this.pick(x - r.left, y - r.top));
     });
+  }
+
+  /** The city's layers: the textured ground (imagery, made once), then every other mesh in one layer. */
+  private layers(): SimpleMeshLayer[] {
+    this.ground ??= this.enu.textured.map(
+      (t, k) =>
+        new SimpleMeshLayer({
+          id: `ground-${k}`,
+          data: [0],
+          coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
+          coordinateOrigin: [this.origin[0], this.origin[1], 0],
+          getPosition: () => [0, 0, 0],
+          getColor: [255, 255, 255],
+          texture: t.image as never,
+          mesh: { attributes: { positions: { size: 3, value: t.positions }, normals: { size: 3, value: t.normals }, texCoords: { size: 2, value: t.texCoords } }, indices: { size: 1, value: t.indices } } as never,
+          material: { ambient: 0.6, diffuse: 0.5, shininess: 4, specularColor: [0, 0, 0] },
+          pickable: false,
+        }),
+    );
+    return [...this.ground, this.layer()];
   }
 
   private layer(): SimpleMeshLayer {
@@ -156,7 +197,7 @@ export class MapViewer {
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
       getPosition: () => [0, 0, 0],
       getColor: [255, 255, 255],
-      mesh: { attributes: { positions: { size: 3, value: this.enu.positions }, normals: { size: 3, value: this.enu.normals }, colors: { size: 3, value: colors } }, indices: { size: 1, value: this.enu.indices } } as never,
+      mesh: { attributes: { positions: { size: 3, value: this.enu.positions }, normals: { size: 3, value: this.enu.normals }, colors: { size: 3, value: colors } }, indices: { size: 1, value: this.enu.drawIndices } } as never,
       material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
       pickable: false,
     });
@@ -165,7 +206,7 @@ export class MapViewer {
   /** Highlight a building (or none). */
   setHighlight(id: number | null): void {
     this.highlighted = id;
-    this.deck.setProps({ layers: [this.layer()] });
+    this.deck.setProps({ layers: this.layers() });
   }
 
   private viewport(): Viewport {

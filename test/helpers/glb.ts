@@ -29,7 +29,7 @@ export interface ReadBack {
  * `accessors: false` skip feature ids and bounds (meshopt-compressed buffers are not decoded here).
  */
 export async function readGlb(bytes: Uint8Array, { accessors = true } = {}): Promise<ReadBack> {
-  const gltf = await parse(bytes.slice().buffer, GLTFLoader, { gltf: { postProcess: false, loadBuffers: true } } as never);
+  const gltf = await parse(bytes.slice().buffer, GLTFLoader, { gltf: { postProcess: false, loadBuffers: true, loadImages: false } } as never);
   const json = gltf.json as Record<string, any>;
   const bin = gltf.buffers[0] as { arrayBuffer: ArrayBuffer; byteOffset: number };
   const view = (bv: number) => {

@@ -165,6 +165,72 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
   });
 });
 
+/**
+ * Shares of pixels in a screenshot of the colours OpenStreetMap's map draws and a plain ground never
+ * has: saturated ones (roads' yellow and orange, parks' green, transit blue: channels more than 45 apart),
+ * and the road yellow itself (#f7fabf, shaded).
+ */
+function mapColours(png: Buffer): { saturated: number; yellow: number } {
+  const img = PNG.sync.read(png);
+  let saturated = 0, yellow = 0;
+  for (let i = 0; i < img.data.length; i += 4) {
+    const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 45) saturated++;
+    if (r > 200 && g > 200 && b < 175 && r - b > 45) yellow++;
+  }
+  const n = img.width * img.height;
+  return { saturated: saturated / n, yellow: yellow / n };
+}
+
+describe('viewer with imagery draped on the terrain (OSM raster tiles on Terrarium elevation tiles)', () => {
+  let browser: Browser;
+  const servers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const s of servers) s.kill('SIGTERM');
+  });
+
+  /** Build the Buena Vista tile on the Terrarium tiles (with `extra`), open it, and measure the map's colours in both views. */
+  async function colours(name: string, extra: string[]): Promise<{ model: ReturnType<typeof mapColours>; map: ReturnType<typeof mapColours>; errors: string[] }> {
+    const dir = freshDir(`viewer-imagery-${name}`);
+    const glb = path.join(dir, `${name}.glb`);
+    const built = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrarium-z12'), ...extra, '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
+    const { server, url } = await startViewer(glb);
+    servers.push(server);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
+    const model = mapColours(await page.screenshot({ path: path.join(dir, 'model-view.png'), clip: { x: 0, y: 0, width: 960, height: 800 } }));
+    await page.click('#toggle');
+    await page.waitForTimeout(1500);
+    const map = mapColours(await page.screenshot({ path: path.join(dir, 'map-view.png'), clip: { x: 0, y: 0, width: 960, height: 800 } }));
+    await page.close();
+    return { model, map, errors };
+  }
+
+  it('the ground shows the map: its roads’ yellow, parks and stations in the model and the map view; none of it without --imagery', async () => {
+    const withMap = await colours('imagery', ['--imagery', path.join(DATA, 'sf-osm-raster-z12')]);
+    const plain = await colours('plain', []);
+    expect(withMap.errors).toEqual([]);
+    for (const v of [withMap.model, withMap.map]) {
+      expect(v.saturated).toBeGreaterThan(0.05);
+      expect(v.yellow).toBeGreaterThan(0.01);
+    }
+    for (const v of [plain.model, plain.map]) {
+      expect(v.saturated).toBeLessThan(0.005);
+      expect(v.yellow).toBeLessThan(0.001);
+    }
+  });
+});
+
 describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)', () => {
   let server: ChildProcess;
   let browser: Browser;

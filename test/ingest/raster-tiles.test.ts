@@ -1,0 +1,264 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import gdal from 'gdal-async';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import { Summary } from '../../src/core/summary.js';
+import { mosaicTiles } from '../../src/ingest/raster-tiles.js';
+import { tileBounds } from '../../src/ingest/webmercator.js';
+import { cli } from '../helpers/cli.js';
+import { DATA, freshDir, SHARED, translate, sfTileGeoJSON } from '../helpers/fixtures.js';
+import { expectValidGlb, readGlb } from '../helpers/glb.js';
+
+/**
+ * An independent encoder (pngjs, a few lines of arithmetic): heights → an RGB PNG tile.
+ * Terrarium: h + 32768 = R·256 + G + B/256; Terrain-RGB: (h + 10000)·10 = R·65536 + G·256 + B.
+ */
+function encodePng(h: Float32Array, size: number, encoding: 'terrarium' | 'terrain-rgb'): Buffer {
+  const png = new PNG({ width: size, height: size });
+  for (let k = 0; k < size * size; k++) {
+    let r: number, g: number, b: number;
+    if (encoding === 'terrarium') {
+      const v = h[k] + 32768;
+      r = Math.floor(v / 256);
+      g = Math.floor(v) % 256;
+      b = Math.floor((v - Math.floor(v)) * 256);
+    } else {
+      const t = Math.round((h[k] + 10000) * 10);
+      r = (t >> 16) & 255;
+      g = (t >> 8) & 255;
+      b = t & 255;
+    }
+    png.data.set([r, g, b, 255], 4 * k);
+  }
+  return PNG.sync.write(png);
+}
+
+/** The SF GeoTIFF DEM sampled at the pixel centres of tile z/x/y (GDAL warp, bilinear), rows from the north. */
+function demTile(z: number, x: number, y: number, size = 256): Float32Array {
+  const src = gdal.open(path.join(DATA, 'sf-terrain-3857.tif'));
+  const [x0, y0, x1, y1] = tileBounds(z, x, y);
+  const vsi = `/vsimem/test-tile-${z}-${x}-${y}.tif`;
+  const out = gdal.warp(vsi, null, [src], ['-te', String(x0), String(y0), String(x1), String(y1), '-ts', String(size), String(size), '-r', 'bilinear', '-ot', 'Float32', '-of', 'GTiff']);
+  const v = out.bands.get(1).pixels.read(0, 0, size, size) as Float32Array;
+  out.close();
+  src.close();
+  gdal.vsimem.release(vsi);
+  return v;
+}
+
+/** The 9 zoom-15 tiles of data/sf-mvt. */
+const SF_TILES: [number, number][] = [];
+for (let x = 5237; x <= 5239; x++) for (let y = 12665; y <= 12667; y++) SF_TILES.push([x, y]);
+
+/** Write an elevation tile pyramid of the SF DEM (zoom 15) in `encoding` into `dir`/15/x/y.png; returns the decoded-exactly heights per tile. */
+function writePyramid(dir: string, encoding: 'terrarium' | 'terrain-rgb', tiles = SF_TILES): Map<string, Float32Array> {
+  const truth = new Map<string, Float32Array>();
+  for (const [x, y] of tiles) {
+    const h = demTile(15, x, y);
+    fs.mkdirSync(path.join(dir, '15', String(x)), { recursive: true });
+    fs.writeFileSync(path.join(dir, '15', String(x), `${y}.png`), encodePng(h, 256, encoding));
+    truth.set(`${x}/${y}`, h);
+  }
+  return truth;
+}
+
+/** Read a mosaic GeoTIFF's band 1. */
+function readMosaic(file: string): { w: number; h: number; v: Float32Array; gt: number[] } {
+  const ds = gdal.open(file);
+  const { x: w, y: h } = ds.rasterSize;
+  const v = ds.bands.get(1).pixels.read(0, 0, w, h) as Float32Array;
+  const gt = ds.geoTransform!;
+  ds.close();
+  return { w, h, v, gt };
+}
+
+const quantile = (v: number[], q: number) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+describe('elevation tiles: decoding', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('raster-tiles');
+  });
+
+  for (const encoding of ['terrarium', 'terrain-rgb'] as const) {
+    it(`${encoding}: tiles encoded independently from the SF DEM decode back within the quantisation step, the encoding told by the pixels`, async () => {
+      const folder = path.join(dir, encoding);
+      const truth = writePyramid(folder, encoding);
+      const summary = new Summary();
+      const m = await mosaicTiles([folder], 'elevation', {}, NULL_LOGGER, summary);
+      try {
+        expect(m.encoding).toBe(encoding);
+        expect([m.zoom, m.tileSize, m.tiles, m.missing]).toEqual([15, 256, 9, 0]);
+        const { w, v, gt } = readMosaic(m.file);
+        expect(w).toBe(3 * 256);
+        expect(gt[0]).toBeCloseTo(tileBounds(15, 5237, 12665)[0], 6);
+        // the encoder truncates Terrarium's fraction (a full step) and rounds Terrain-RGB's (half a step)
+        const step = encoding === 'terrarium' ? 1 / 256 : 0.05;
+        let worst = 0;
+        for (const [x, y] of SF_TILES) {
+          const h = truth.get(`${x}/${y}`)!;
+          const ox = (x - 5237) * 256, oy = (y - 12665) * 256;
+          for (let j = 0; j < 256; j++) for (let i = 0; i < 256; i++) worst = Math.max(worst, Math.abs(v[(oy + j) * w + ox + i] - h[j * 256 + i]));
+        }
+        expect(worst).toBeLessThanOrEqual(step + 1e-3);
+        expect(worst).toBeGreaterThan(0); // it is quantised: the comparison sees the encoding
+      } finally {
+        m.release();
+      }
+      expect(fs.existsSync(m.file)).toBe(false);
+    });
+  }
+
+  it('the real Terrarium tiles of SF against the SF GeoTIFF DEM (different sources: contours vs 3DEP/SRTM) agree to a few metres', async () => {
+    const m = await mosaicTiles([path.join(DATA, 'sf-terrarium-z12')], 'elevation', {}, NULL_LOGGER, new Summary());
+    try {
+      // both on the GeoTIFF's grid (5 m), bilinear
+      const dem = gdal.open(path.join(DATA, 'sf-terrain-3857.tif'));
+      const { x: w, y: h } = dem.rasterSize;
+      const gt = dem.geoTransform!;
+      const ref = dem.bands.get(1).pixels.read(0, 0, w, h) as Float32Array;
+      dem.close();
+      const src = gdal.open(m.file);
+      const vsi = '/vsimem/test-terrarium-on-dem.tif';
+      const out = gdal.warp(vsi, null, [src], ['-te', String(gt[0]), String(gt[3] + h * gt[5]), String(gt[0] + w * gt[1]), String(gt[3]), '-ts', String(w), String(h), '-r', 'bilinear', '-ot', 'Float32', '-of', 'GTiff']);
+      const dec = out.bands.get(1).pixels.read(0, 0, w, h) as Float32Array;
+      out.close();
+      src.close();
+      gdal.vsimem.release(vsi);
+      const diff: number[] = [];
+      for (let k = 0; k < ref.length; k += 7) if (Number.isFinite(ref[k]) && Number.isFinite(dec[k]) && dec[k] > -1000) diff.push(Math.abs(dec[k] - ref[k]));
+      expect(diff.length).toBeGreaterThan(50_000);
+      // figures in bench/RESULTS.md (bench/raster-tiles.ts): median 5.2 m, p95 9.7 m (the contour DEM sits about 5 m lower)
+      expect(quantile(diff, 0.5)).toBeLessThan(8);
+      expect(quantile(diff, 0.95)).toBeLessThan(25);
+    } finally {
+      m.release();
+    }
+  });
+
+  it('bad tiles are nodata, counted and named: a corrupt PNG, a tile of another size, a tile in another encoding; missing tiles too', async () => {
+    const folder = path.join(dir, 'bad');
+    writePyramid(folder, 'terrarium', SF_TILES.slice(0, 6));
+    fs.writeFileSync(path.join(folder, '15', '5237', '12666.png'), Buffer.from('not a png at all'));
+    fs.writeFileSync(path.join(folder, '15', '5238', '12665.png'), encodePng(new Float32Array(128 * 128).fill(50), 128, 'terrarium'));
+    fs.writeFileSync(path.join(folder, '15', '5238', '12666.png'), encodePng(demTile(15, 5238, 12666), 256, 'terrain-rgb'));
+    const summary = new Summary();
+    const m = await mosaicTiles([folder], 'elevation', { encoding: 'terrarium' }, NULL_LOGGER, summary);
+    try {
+      expect(m.tiles).toBe(3);
+      expect(summary.warnings.get('tiles:unreadable')).toBe(1);
+      expect(summary.warnings.get('tiles:wrong-size')).toBe(1);
+      expect(summary.warnings.get('tiles:implausible-heights')).toBe(1);
+      expect(summary.examples.get('warn:tiles:unreadable')?.[0]).toMatch(/bad tile 15\/5237\/12666: not a PNG, JPEG or WebP image/);
+      expect(summary.examples.get('warn:tiles:implausible-heights')?.[0]).toMatch(/tile 15\/5238\/12666: decodes to -\d+ m as terrarium/);
+      // the mosaic spans the tiles there are (2 × 3): none of them missing, the bad ones nodata
+      const { w, h, v } = readMosaic(m.file);
+      expect([w, h]).toEqual([512, 768]);
+      expect(v[256 * w + 10]).toBe(-32768); // 15/5237/12666: the corrupt one
+    } finally {
+      m.release();
+    }
+  });
+
+  it('a pyramid that does not cover the buildings: warning, flat build, exit 0; an archive of vector tiles as --terrain: exit 3', () => {
+    const far = path.join(dir, 'far');
+    fs.mkdirSync(path.join(far, '12', '100'), { recursive: true });
+    fs.writeFileSync(path.join(far, '12', '100', '100.png'), encodePng(new Float32Array(256 * 256).fill(100), 256, 'terrarium'));
+    const tile = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+    const out = path.join(dir, 'flat.glb');
+    const r = cli(['build', tile, '--terrain', far, '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/far: the tiles do not overlap the buildings; building on flat ground/);
+    expect(JSON.parse(r.stdout).warnings['terrain:no-overlap-built-flat']).toBe(1);
+    expect(fs.readdirSync(path.dirname(out)).filter((f) => f.includes('.tmp'))).toEqual([]);
+
+    const mb = translate(sfTileGeoJSON(dir), path.join(dir, 'vector.mbtiles'), ['-f', 'MBTiles', '-dsco', 'MINZOOM=15', '-dsco', 'MAXZOOM=15', '-nln', 'building']);
+    const bad = path.join(dir, 'bad.glb');
+    const r2 = cli(['build', tile, '--terrain', mb, '-o', bad]);
+    expect(r2.code).toBe(3);
+    expect(r2.stderr).toMatch(/vector\.mbtiles: an MBTiles of vector tiles, not raster tiles/);
+    expect(r2.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(bad)).toBe(false);
+  });
+
+  it('tiles of an encoding the pixels cannot tell are refused, naming --dem-encoding', async () => {
+    const folder = path.join(dir, 'grey');
+    fs.mkdirSync(path.join(folder, '15', '5238'), { recursive: true });
+    const png = new PNG({ width: 256, height: 256 });
+    png.data.fill(200);
+    fs.writeFileSync(path.join(folder, '15', '5238', '12666.png'), PNG.sync.write(png));
+    await expect(mosaicTiles([folder], 'elevation', {}, NULL_LOGGER, new Summary())).rejects.toThrow(/cannot tell how elevation is encoded in these tiles; say it with --dem-encoding terrarium\|terrain-rgb/);
+  });
+});
+
+describe('build with elevation and imagery tiles', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('raster-tiles-build');
+  });
+
+  it('build data/sf-mvt --terrain <Terrarium> --imagery <OSM tiles>: validator-clean, buildings on the hills, the ground textured with the map', async () => {
+    const out = path.join(dir, 'sf.glb');
+    const r = cli(['build', path.join(DATA, 'sf-mvt'), '--terrain', path.join(DATA, 'sf-terrarium-z12'), '--imagery', path.join(DATA, 'sf-osm-raster-z12'), '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = new Uint8Array(fs.readFileSync(out));
+    await expectValidGlb(bytes);
+    const rb = await readGlb(bytes);
+    const node = rb.json.nodes.find((n: { name?: string }) => n.name === 'terrain');
+    const prim = rb.json.meshes[node.mesh].primitives[0];
+    expect(prim.attributes.TEXCOORD_0).toBeDefined();
+    const mat = rb.json.materials[prim.material];
+    const tex = rb.json.textures[mat.pbrMetallicRoughness.baseColorTexture.index];
+    // OSM map tiles are paletted: kept lossless
+    expect(rb.json.images[tex.source].mimeType).toBe('image/png');
+    // SF's hills under the buildings: Terrarium heights, 0–400 m (glTF y up)
+    expect(rb.bounds[1]).toBeGreaterThan(-10);
+    expect(rb.bounds[4]).toBeGreaterThan(100);
+    expect(rb.bounds[4]).toBeLessThan(450);
+    expect(rb.table.id.length).toBe(JSON.parse(r.stdout).buildingsWritten);
+  });
+
+  it('imagery without terrain: a textured ground plane; a DEM given as imagery is refused (exit 3)', async () => {
+    const out = path.join(dir, 'plane.glb');
+    const tile = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+    const r = cli(['build', tile, '--imagery', path.join(DATA, 'sf-osm-raster-z12'), '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = new Uint8Array(fs.readFileSync(out));
+    await expectValidGlb(bytes);
+    const rb = await readGlb(bytes);
+    const node = rb.json.nodes.find((n: { name?: string }) => n.name === 'terrain');
+    expect(rb.json.accessors[rb.json.meshes[node.mesh].primitives[0].attributes.POSITION].count).toBe(4);
+    const bad = path.join(dir, 'bad.glb');
+    const r2 = cli(['build', tile, '--imagery', path.join(DATA, 'sf-terrain-3857.tif'), '-o', bad]);
+    expect(r2.code).toBe(3);
+    expect(r2.stderr).toMatch(/sf-terrain-3857\.tif: not imagery/);
+    expect(fs.existsSync(bad)).toBe(false);
+  });
+
+  it('cityforge terrain <Terrarium folder>: a terrain GLB from the tiles alone', async () => {
+    const out = path.join(dir, 'terrain.glb');
+    const r = cli(['terrain', path.join(DATA, 'sf-terrarium-z12'), '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(out)));
+    expect(JSON.parse(r.stdout).triangles).toBeGreaterThan(1000);
+  });
+
+  it.skipIf(!fs.existsSync(path.join(SHARED, 'whitney-topo-webp.pmtiles')))('a WebP raster PMTiles (../shared/data; skipped when absent): its finest zoom mosaicked as RGBA, its metadata\'s attribution kept', async () => {
+    const pm = path.join(SHARED, 'whitney-topo-webp.pmtiles');
+    const m = await mosaicTiles([pm], 'imagery', {}, NULL_LOGGER, new Summary());
+    try {
+      expect([m.zoom, m.tileSize, m.tiles, m.missing]).toEqual([15, 512, 30, 0]);
+      expect(m.attribution).toBeTruthy();
+      const ds = gdal.open(m.file);
+      expect(ds.bands.count()).toBe(4);
+      ds.close();
+    } finally {
+      m.release();
+    }
+  });
+});
