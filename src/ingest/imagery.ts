@@ -30,25 +30,41 @@ export const IMAGERY_DEFAULTS: ImageryOptions = { maxTextureSize: 4096, backgrou
 
 let counter = 0;
 
+/** Imagery opened over an area: textures of any box in it, then let go. */
+export interface ImagerySource {
+  /** The input as given. */
+  input: string;
+  /** Source pixel size in the frame (metres). */
+  resolution: number;
+  /**
+   * The imagery over `box` (frame metres) as one texture of at most `maxSide` pixels a side (default
+   * the source's resolution within `maxTextureSize`), composited over the background where it has no
+   * data, PNG for paletted sources, JPEG otherwise.
+   */
+  textureOver(box: Extent, maxSide?: number): GroundTexture;
+  /** Close the raster and remove a temporary mosaic. */
+  release(): void;
+}
+
 /**
- * The imagery over `box` (frame metres) as one texture: tiles are mosaicked first (only those over the
- * box), then GDAL warps the imagery into the frame at about its own resolution (at most
- * `maxTextureSize` a side), composites it over `background` where it has no data, and encodes it —
- * PNG for paletted sources (drawn maps stay crisp), JPEG otherwise. The source's attribution is
- * credited. Throws an {@link InputError} when the input is unreadable or does not cover the box.
+ * Open imagery over `area` (frame metres): raster tiles are mosaicked first (only those over the
+ * area, at `zoom` or the finest), any other input is opened as a GDAL raster. The source's
+ * attribution is credited. Throws an {@link InputError} when the input is unreadable, is not 8-bit
+ * imagery, or does not cover the area.
  *
  * @example
  * ```ts
- * const tex = await readImagery('sf-osm-raster-z12', frame, { minX: -500, minY: -500, maxX: 500, maxY: 500 }, {}, logger, summary);
- * tex.mimeType; // 'image/png'
+ * const img = await openImagery('sf-osm-raster-z12', frame, area, {}, logger, summary);
+ * try { const tex = img.textureOver(area); } finally { img.release(); }
  * ```
  */
-export async function readImagery(input: string, frame: FrameInfo, box: Extent, options: Partial<ImageryOptions>, logger: Logger, summary: Summary): Promise<GroundTexture> {
+export async function openImagery(input: string, frame: FrameInfo, area: Extent, options: Partial<ImageryOptions>, logger: Logger, summary: Summary): Promise<ImagerySource> {
   const o = { ...IMAGERY_DEFAULTS, ...options };
   const tiled = isRasterTileInput(input);
-  const mosaic = tiled ? await mosaicTiles([input], 'imagery', { zoom: o.zoom, box: frameBoxIn3857(frame, box), maxPixels: o.maxPixels }, logger, summary) : null;
+  const mosaic = tiled ? await mosaicTiles([input], 'imagery', { zoom: o.zoom, box: frameBoxIn3857(frame, area), maxPixels: o.maxPixels }, logger, summary) : null;
   const file = mosaic?.file ?? input;
   const rename = (e: unknown) => (mosaic && e instanceof InputError ? new InputError('ingest', e.message.slice(`cityforge ${e.stage}: `.length).split(file).join(input)) : e);
+  let src: gdal.Dataset | undefined;
   try {
     if (mosaic?.attribution) summary.attributions.add(mosaic.attribution);
     let info: ReturnType<typeof rasterExtentInFrame>;
@@ -58,61 +74,90 @@ export async function readImagery(input: string, frame: FrameInfo, box: Extent, 
       throw rename(e);
     }
     const hit = info.extent;
-    if (!(hit.maxX > box.minX && hit.minX < box.maxX && hit.maxY > box.minY && hit.minY < box.maxY)) throw new InputError('ingest', `${input}: the imagery does not cover the area (${(box.maxX - box.minX).toFixed(0)} × ${(box.maxY - box.minY).toFixed(0)} m around the buildings)`);
-    const w = box.maxX - box.minX, h = box.maxY - box.minY;
-    // about the source's resolution, within the texture limit
-    const res = Math.max(info.resolution, w / o.maxTextureSize, h / o.maxTextureSize);
-    const W = Math.max(2, Math.min(o.maxTextureSize, Math.round(w / res))), H = Math.max(2, Math.min(o.maxTextureSize, Math.round(h / res)));
-    const src = openImage(file, input);
+    if (!(hit.maxX > area.minX && hit.minX < area.maxX && hit.maxY > area.minY && hit.minY < area.maxY)) throw new InputError('ingest', `${input}: the imagery does not cover the area (${(area.maxX - area.minX).toFixed(0)} × ${(area.maxY - area.minY).toFixed(0)} m around the buildings)`);
+    src = openImage(file, input);
+    const paletted = mosaic?.paletted ?? (src.bands.count() === 1 && !!src.bands.get(1).colorTable);
     const id = `${process.pid}-${counter++}`;
-    const warped = `/vsimem/cityforge-imagery-${id}.tif`;
-    const encoded = `/vsimem/cityforge-imagery-${id}.img`;
-    try {
-      const bands = src.bands.count();
-      const paletted = mosaic?.paletted ?? (bands === 1 && !!src.bands.get(1).colorTable);
-      // RGBA: paletted rasters expanded, an alpha band added where there is none (nodata → transparent)
-      let input4: gdal.Dataset = src;
-      const vrt = `/vsimem/cityforge-imagery-${id}.vrt`;
-      if (bands === 1 && src.bands.get(1).colorTable) input4 = gdal.translate(vrt, src, ['-of', 'VRT', '-expand', 'rgba']);
-      const out = gdal.warp(warped, null, [input4], ['-t_srs', frame.proj, '-te', String(box.minX), String(box.minY), String(box.maxX), String(box.maxY), '-ts', String(W), String(H), '-r', 'bilinear', '-ot', 'Byte', ...(input4.bands.count() === 4 || input4.bands.count() === 2 ? [] : ['-dstalpha']), '-of', 'GTiff']);
-      if (input4 !== src) {
-        input4.close();
-        gdal.vsimem.release(vrt);
-      }
-      // composite over the background where there is no data
-      const nb = out.bands.count();
-      const rgb = [1, 2, 3].map((b) => out.bands.get(Math.min(b, Math.max(1, nb - 1))).pixels.read(0, 0, W, H) as Uint8Array);
-      const alpha = nb === 2 || nb === 4 ? (out.bands.get(nb).pixels.read(0, 0, W, H) as Uint8Array) : null;
-      const bg = [1, 3, 5].map((k) => parseInt(o.background.slice(k, k + 2), 16));
-      let covered = 0;
-      for (let k = 0; k < W * H; k++) {
-        const a = alpha ? alpha[k] / 255 : 1;
-        if (a > 0) covered++;
-        for (let c = 0; c < 3; c++) rgb[c][k] = Math.round(rgb[c][k] * a + bg[c] * (1 - a));
-      }
-      out.close();
-      const mem = gdal.open(encoded + '.tif', 'w', 'GTiff', W, H, 3, gdal.GDT_Byte);
-      for (let c = 0; c < 3; c++) mem.bands.get(c + 1).pixels.write(0, 0, W, H, rgb[c]);
-      const png = paletted;
-      gdal.translate(encoded, mem, png ? ['-of', 'PNG'] : ['-of', 'JPEG', '-co', `QUALITY=${o.jpegQuality}`]).close();
-      mem.close();
-      gdal.vsimem.release(encoded + '.tif');
-      const image = new Uint8Array(gdal.vsimem.release(encoded));
-      logger.info(`${input}: imagery ${W} × ${H} px (${res.toFixed(2)} m a pixel, ${((100 * covered) / (W * H)).toFixed(0)} % covered) as ${png ? 'PNG' : 'JPEG'}, ${(image.byteLength / 1024).toFixed(0)} KB`);
-      return { image, mimeType: png ? 'image/png' : 'image/jpeg', minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: box.maxY };
-    } catch (e) {
-      throw e instanceof InputError ? e : inputErrorOf('ingest', `${input}: cannot resample the imagery`, e);
-    } finally {
-      src.close();
-      for (const f of [warped, encoded, encoded + '.tif'])
+    // RGBA: a paletted raster expanded once
+    const vrt = `/vsimem/cityforge-imagery-${id}.vrt`;
+    const rgba = src.bands.count() === 1 && src.bands.get(1).colorTable ? gdal.translate(vrt, src, ['-of', 'VRT', '-expand', 'rgba']) : src;
+    const opened = src;
+    const resolution = info.resolution;
+    const bg = [1, 3, 5].map((k) => parseInt(o.background.slice(k, k + 2), 16));
+    let n = 0;
+    return {
+      input,
+      resolution,
+      textureOver(box: Extent, maxSide = o.maxTextureSize): GroundTexture {
+        const w = box.maxX - box.minX, h = box.maxY - box.minY;
+        const side = Math.min(maxSide, o.maxTextureSize);
+        const res = Math.max(resolution, w / side, h / side);
+        const W = Math.max(2, Math.min(side, Math.round(w / res))), H = Math.max(2, Math.min(side, Math.round(h / res)));
+        const warped = `/vsimem/cityforge-imagery-${id}-${n}.tif`;
+        const encoded = `/vsimem/cityforge-imagery-${id}-${n++}.img`;
         try {
-          gdal.vsimem.release(f);
-        } catch {
-          // already released
+          // averaging where the texture is much coarser than the source (no aliasing), bilinear otherwise
+          const out = gdal.warp(warped, null, [rgba], ['-t_srs', frame.proj, '-te', String(box.minX), String(box.minY), String(box.maxX), String(box.maxY), '-ts', String(W), String(H), '-r', res > 2 * resolution ? 'average' : 'bilinear', '-ot', 'Byte', ...(rgba.bands.count() === 4 || rgba.bands.count() === 2 ? [] : ['-dstalpha']), '-of', 'GTiff']);
+          const nb = out.bands.count();
+          const rgb = [1, 2, 3].map((b) => out.bands.get(Math.min(b, Math.max(1, nb - 1))).pixels.read(0, 0, W, H) as Uint8Array);
+          const alpha = nb === 2 || nb === 4 ? (out.bands.get(nb).pixels.read(0, 0, W, H) as Uint8Array) : null;
+          // composite over the background where there is no data
+          for (let k = 0; k < W * H; k++) {
+            const a = alpha ? alpha[k] / 255 : 1;
+            for (let c = 0; c < 3; c++) rgb[c][k] = Math.round(rgb[c][k] * a + bg[c] * (1 - a));
+          }
+          out.close();
+          const mem = gdal.open(encoded + '.tif', 'w', 'GTiff', W, H, 3, gdal.GDT_Byte);
+          for (let c = 0; c < 3; c++) mem.bands.get(c + 1).pixels.write(0, 0, W, H, rgb[c]);
+          gdal.translate(encoded, mem, paletted ? ['-of', 'PNG'] : ['-of', 'JPEG', '-co', `QUALITY=${o.jpegQuality}`]).close();
+          mem.close();
+          const image = new Uint8Array(gdal.vsimem.release(encoded));
+          return { image, mimeType: paletted ? 'image/png' : 'image/jpeg', minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: box.maxY };
+        } catch (e) {
+          throw inputErrorOf('ingest', `${input}: cannot resample the imagery`, e);
+        } finally {
+          for (const f of [warped, encoded, encoded + '.tif'])
+            try {
+              gdal.vsimem.release(f);
+            } catch {
+              // not there
+            }
         }
-    }
-  } finally {
+      },
+      release() {
+        if (rgba !== opened) {
+          rgba.close();
+          gdal.vsimem.release(vrt);
+        }
+        opened.close();
+        mosaic?.release();
+      },
+    };
+  } catch (e) {
+    src?.close();
     mosaic?.release();
+    throw e;
+  }
+}
+
+/**
+ * The imagery over `box` (frame metres) as one texture: {@link openImagery}, one texture at about the
+ * source's resolution (at most `maxTextureSize` a side), released.
+ *
+ * @example
+ * ```ts
+ * const tex = await readImagery('sf-osm-raster-z12', frame, { minX: -500, minY: -500, maxX: 500, maxY: 500 }, {}, logger, summary);
+ * tex.mimeType; // 'image/png'
+ * ```
+ */
+export async function readImagery(input: string, frame: FrameInfo, box: Extent, options: Partial<ImageryOptions>, logger: Logger, summary: Summary): Promise<GroundTexture> {
+  const img = await openImagery(input, frame, box, options, logger, summary);
+  try {
+    const t = img.textureOver(box);
+    logger.info(`${input}: imagery ${(t.maxX - t.minX).toFixed(0)} × ${(t.maxY - t.minY).toFixed(0)} m at ${img.resolution.toFixed(2)} m a source pixel → ${t.mimeType === 'image/png' ? 'PNG' : 'JPEG'}, ${(t.image.byteLength / 1024).toFixed(0)} KB`);
+    return t;
+  } finally {
+    img.release();
   }
 }
 

@@ -58,8 +58,11 @@ export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
     terrainMaxSamples: o.terrainMaxSamples,
     ...(o.terrainBand ? { terrainBand: o.terrainBand } : {}),
     ...(o.attribution !== undefined ? { attribution: o.attribution } : {}),
+    ...(o.demZoom !== undefined ? { demZoom: o.demZoom } : {}),
+    ...(o.demEncoding ? { demEncoding: o.demEncoding } : {}),
+    ...(o.imagery ? { imageryZoom: o.imageryZoom ?? null, textureSize: o.textureSize } : {}),
   };
-  return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, options };
+  return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, ...(o.imagery ? { imagery: statOf(o.imagery) } : {}), options };
 }
 
 /** The kept store in `dir` if it is complete and was made from these inputs and options. */

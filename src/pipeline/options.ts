@@ -104,7 +104,7 @@ export interface PlanOptions extends ReadOptions, RunContext {
 export const PLAN_DEFAULTS: PlanOptions = { ...READ_DEFAULTS, ...RUN_DEFAULTS, maxBuildings: 2000 };
 
 /** Options of {@link buildTileset}. */
-export interface TilesOptions extends PlanOptions, TerrainOptions {
+export interface TilesOptions extends PlanOptions, TerrainOptions, ImageryRunOptions {
   /** EXT_meshopt_compression of the tile contents. */
   compress: boolean;
   /** Build only share i of N of the tiles (then `mergeTiles`). */
@@ -118,7 +118,7 @@ export interface TilesOptions extends PlanOptions, TerrainOptions {
 }
 
 /** Defaults for {@link TilesOptions}. */
-export const TILES_DEFAULTS: TilesOptions = { ...PLAN_DEFAULTS, ...TERRAIN_DEFAULTS, compress: false, jobs: 1, force: false };
+export const TILES_DEFAULTS: TilesOptions = { ...PLAN_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, compress: false, jobs: 1, force: false };
 
 /** Options of {@link inferParams}. */
 export interface InferOptions extends ReadOptions, RunContext {

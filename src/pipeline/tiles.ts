@@ -11,7 +11,9 @@ import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeGridFile, type TileJob } from '../tiles/build.js';
+import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
+import { openImagery, type ImagerySource } from '../ingest/imagery.js';
+import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
 import { creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, type RasterInput } from './common.js';
@@ -94,6 +96,24 @@ function leafWindows(grid: ElevationGrid, units: TileNode[], store: StoredFeatur
   return dir;
 }
 
+/**
+ * Every tile's ground texture over its square, written to `dir` (resampled in this thread: GDAL
+ * loads in one thread only): leaves at the imagery's resolution up to 512 px, coarser tiles up to
+ * 256 px, so that they stay small.
+ */
+function tileTextures(imagery: ImagerySource, units: TileNode[], dir: string, o: TilesOptions): string {
+  fs.mkdirSync(dir, { recursive: true });
+  let bytes = 0;
+  for (const node of units) {
+    const side = Math.min(o.textureSize, node.children.length ? 256 : 512);
+    const t = imagery.textureOver({ minX: node.minX, minY: node.minY, maxX: node.minX + node.size, maxY: node.minY + node.size }, side);
+    writeTileTexture(dir, node, t);
+    bytes += t.image.byteLength;
+  }
+  o.logger.info(`imagery: ${units.length} tile textures (${(bytes / 1e6).toFixed(1)} MB; leaves up to 512 px, coarser tiles 256 px)`);
+  return dir;
+}
+
 /** The output folder, made and checked writable. */
 function outputFolder(dir: string): void {
   try {
@@ -169,10 +189,16 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   // private scratch (DEM windows): the work folder, or beside a kept store a folder of this process's own
   const scratch = o.store ? workFolder(path.join(o.output, '.work')) : workDir;
   let dem: RasterInput | undefined;
+  let imagery: ImagerySource | undefined;
   try {
     const { store, terrain, root } = await tilesStore(inputs, o, workDir, summary);
     dem = terrain?.dem;
     const grid = terrain?.grid;
+    // imagery over the terrain's grid, or the buildings and a margin (its attribution credited)
+    if (o.imagery) {
+      const area = grid ? { minX: grid.x0, minY: grid.y0, maxX: grid.x0 + (grid.n - 1) * grid.cell, maxY: grid.y0 + (grid.n - 1) * grid.cell } : bufferExtent(store.extent, TERRAIN_MARGIN);
+      imagery = await openImagery(o.imagery, store.frame, area, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels }, o.logger, summary);
+    }
     const copyright = creditOf(o, summary);
     const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o), copyright);
     const planFile = path.join(o.output, 'plan.json');
@@ -184,7 +210,8 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
-    const job: TileJob = { store, workDir, demDir, dir: o.output, force: o.force, compress: o.compress, copyright, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
+    const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o) : undefined;
+    const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, copyright, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
       const jobs = Math.min(o.jobs, units.length);
@@ -200,6 +227,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     summary.buildingsWritten = partial ? 0 : store.count;
     if (!partial) mergeTiles([o.output], o.output, o.logger);
   } finally {
+    imagery?.release();
     dem?.release();
     removeWorkFolder(scratch, !o.workDir);
     untrackTemp(o.output);

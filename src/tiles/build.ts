@@ -14,7 +14,7 @@ import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
 import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
 import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import { box3Of, type Box3 } from '../core/extent.js';
-import type { TerrainMesh } from '../core/types.js';
+import type { GroundTexture, TerrainMesh } from '../core/types.js';
 import { InputError } from '../core/errors.js';
 
 /** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
@@ -72,6 +72,24 @@ export interface TileJob {
   base: BaseMode;
   /** Folder of leaf tiles' own DEM windows ({@link writeGridFile}, named by tile id), where the run's grid is too coarse. */
   demDir?: string;
+  /** Folder of the tiles' ground textures ({@link writeTileTexture}, named by tile id), with imagery. */
+  imageryDir?: string;
+}
+
+const TEXTURE_EXT = { 'image/png': 'png', 'image/jpeg': 'jpg' } as const;
+
+/** Write a tile's ground texture (over its square) into `dir`. */
+export function writeTileTexture(dir: string, node: TileNode, t: GroundTexture): void {
+  writeFileAtomic(path.join(dir, `${tileStem(node)}.${TEXTURE_EXT[t.mimeType]}`), t.image);
+}
+
+/** A tile's ground texture from `dir` (over the tile's square), or undefined when it has none. */
+export function readTileTexture(dir: string, node: TileNode): GroundTexture | undefined {
+  for (const [mimeType, ext] of Object.entries(TEXTURE_EXT) as [GroundTexture['mimeType'], string][]) {
+    const file = path.join(dir, `${tileStem(node)}.${ext}`);
+    if (fs.existsSync(file)) return { image: new Uint8Array(fs.readFileSync(file)), mimeType, minX: node.minX, minY: node.minY, maxX: node.minX + node.size, maxY: node.minY + node.size };
+  }
+  return undefined;
 }
 
 /** The file of a tile's DEM window in `dir`. */
@@ -128,9 +146,12 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   }
   const mesh = buildMeshes(sub, { ground: g }, summary);
   const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
-  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, copyright: job.copyright });
+  const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
+  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright });
   const b: Box3 = box3Of(mesh.positions);
   if (tmesh) box3Of(tmesh.positions, b);
+  // imagery without a terrain lies on a ground plane over the tile's square
+  else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
   return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
 }
 

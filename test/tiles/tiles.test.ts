@@ -368,3 +368,54 @@ describe('cityforge tiles --terrain: terrain tiles', () => {
     await walk(json.root);
   });
 });
+
+describe('cityforge tiles --imagery: every tile textured at its level', () => {
+  it('elevation tiles + a 2 m paletted orthophoto: every content validator-clean and read back by loaders.gl, each with its own texture, leaves finer than coarser tiles', async () => {
+    const gdal = (await import('gdal-async')).default;
+    const dir = freshDir('tiles-imagery');
+    // a paletted 2 m "orthophoto" over the tile: 8 colours in stripes (GDAL-made, independent of cityforge)
+    const ortho = path.join(dir, 'ortho.tif');
+    const [x0, y1, side] = [-13631027.5, 4547209.2, 1222.98];
+    const n = Math.round(side / 2);
+    const ds = gdal.open(ortho, 'w', 'GTiff', n, n, 1, gdal.GDT_Byte);
+    ds.srs = gdal.SpatialReference.fromEPSG(3857);
+    ds.geoTransform = [x0, side / n, 0, y1, 0, -side / n];
+    const band = ds.bands.get(1);
+    const table = new gdal.ColorTable(gdal.GPI_RGB);
+    for (let k = 0; k < 8; k++) table.set(k, { c1: 40 * k, c2: 255 - 30 * k, c3: 128, c4: 255 });
+    band.colorTable = table;
+    const px = new Uint8Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) px[j * n + i] = (Math.floor(i / 16) + Math.floor(j / 16)) % 8;
+    band.pixels.write(0, 0, n, n, px);
+    ds.close();
+    const out = path.join(dir, 'out');
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrarium-z12'), '--imagery', ortho, '--max-buildings', '800', '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    const metresPerPixel: { leaf: boolean; m: number }[] = [];
+    const walk = async (t: TileJson, size: number) => {
+      const bytes = new Uint8Array(fs.readFileSync(path.join(out, t.content!.uri)));
+      await expectValidGlb(bytes);
+      const content = await parse(bytes, Tiles3DLoader, { '3d-tiles': { loadGLTF: true }, gltf: { loadImages: false } } as never);
+      expect((content as { type: string }).type).toBe('glTF');
+      const rb = await readGlb(bytes);
+      expect(rb.json.images, t.content!.uri).toHaveLength(1);
+      const img = rb.json.images[0];
+      expect(img.mimeType).toBe('image/png');
+      // the PNG's size from its IHDR chunk
+      const bv = rb.json.bufferViews[img.bufferView];
+      const jsonLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+      const at = 20 + jsonLen + 8 + (bv.byteOffset ?? 0);
+      const width = new DataView(bytes.buffer, bytes.byteOffset + at + 16, 8).getUint32(0);
+      const leaf = !t.children?.length;
+      expect(width).toBeLessThanOrEqual(leaf ? 512 : 256);
+      metresPerPixel.push({ leaf, m: size / width });
+      for (const c of t.children ?? []) await walk(c, size / 2);
+    };
+    await walk(json.root, 2 * json.root.boundingVolume.box[3]);
+    const leaves = metresPerPixel.filter((t) => t.leaf), inner = metresPerPixel.filter((t) => !t.leaf);
+    expect(leaves.length).toBeGreaterThan(1);
+    expect(inner.length).toBeGreaterThan(0);
+    expect(Math.max(...leaves.map((t) => t.m))).toBeLessThan(Math.min(...inner.map((t) => t.m)));
+  });
+});

@@ -1,10 +1,10 @@
 import { Option, type Command, type OptionValues } from 'commander';
 import { TILES_DEFAULTS } from '../../pipeline/options.js';
 import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
-import { count, parseShard, planOptions, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
+import { count, imageryOptions, imageryOptionsOf, parseShard, planOptions, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge tiles`. */
-interface TilesArgs extends ReadArgs, TerrainArgs, VerbosityArgs {
+interface TilesArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
   output: string;
   maxBuildings: number;
   workDir?: string;
@@ -23,7 +23,7 @@ export const tilesCommand: CommandSpec = {
   define: (program: Command) =>
     verbosityOptions(
       planOptions(
-        terrainOptions(
+        imageryOptions(terrainOptions(
           readOptions(
             program
               .command('tiles')
@@ -31,7 +31,7 @@ export const tilesCommand: CommandSpec = {
               .argument('<inputs...>', 'vector sources, as for build')
               .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
           ),
-        ),
+        )),
         'reuse the feature store made by cityforge plan --store <dir> (on shared storage): the inputs are not read again; for shards on many machines',
       )
         .option('--compress', 'compress tile contents with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)')
@@ -44,6 +44,7 @@ export const tilesCommand: CommandSpec = {
       `
 Examples:
   $ cityforge tiles data/sf-mvt --terrain data/sf-terrain-3857.tif -o out/sf-tiles --jobs 2
+  $ cityforge tiles data/sf-mvt --terrain data/sf-terrarium-z12 --imagery data/sf-osm-raster-z12 -o out/sf-tiles
   $ cityforge plan data/sf-mvt                        # the work units, one JSON line each
   $ parallel cityforge tiles data/sf-mvt -o /shared/t --shard {}/4 ::: 0 1 2 3 && cityforge merge /shared/t -o /shared/t
   $ cityforge plan city.pbf --store /shared/store > units.jsonl  # read once; then every shard:
@@ -57,6 +58,7 @@ Examples:
     const summary = await buildTileset(inputs, {
       ...readOptionsOf(o),
       ...terrainOptionsOf(o),
+      ...imageryOptionsOf(o),
       output: o.output,
       maxBuildings: o.maxBuildings,
       workDir: o.workDir,
