@@ -1,7 +1,7 @@
 /**
  * The README's inverse-modelling triptych for a real area: DSM hillshade | the inferred model (built
  * by cityforge, rendered headless) | height difference (model − DSM) over the buildings.
- *   node --import tsx scripts/render/inverse-triptych.ts [case folder] [out folder]
+ *   node --import tsx scripts/render/inverse-triptych.ts [case folder] [out folder] [bbox] (KEEP=1 keeps out/triptych-*)
  * (default: ../shared/data/inverse-delft-3dbag → docs/img/infer-*.png)
  */
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { PNG } from 'pngjs';
 const dir = process.argv[2] ?? path.join('..', 'shared', 'data', 'inverse-delft-3dbag');
 const out = process.argv[3] ?? path.join('docs', 'img');
 // the area shown (the footprints' CRS): default a block of Delft with pitched, flat and stepped roofs
-const bbox = (process.argv[4] ?? '84880,447160,85045,447320').split(',').map(Number);
+const bbox = (process.argv[4] ?? '84430,446935,84665,447075').split(',').map(Number);
 // (under out/: the render page serves files from the project folder)
 fs.mkdirSync('out', { recursive: true });
 const tmp = fs.mkdtempSync(path.join('out', 'triptych-'));
@@ -89,5 +89,5 @@ save(path.join(out, 'infer-diff.png'), dsm.w, dsm.h, (i, j) => {
 // 2. the inferred model, built and rendered headless
 const shot = spawnSync(process.execPath, ['scripts/render/shot.mjs', path.relative(process.cwd(), path.join(tmp, 'model.glb')), path.join(out, 'infer-model.png'), '0.8'], { encoding: 'utf8' });
 if (shot.status !== 0) console.error(shot.stderr);
-fs.rmSync(tmp, { recursive: true, force: true });
+if (!process.env.KEEP) fs.rmSync(tmp, { recursive: true, force: true });
 console.log(`wrote ${out}/infer-dsm.png, infer-model.png, infer-diff.png`);
