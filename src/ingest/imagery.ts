@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FrameInfo, GroundTexture } from '../core/types.js';
 import { rasterExtentInFrame } from './raster.js';
-import { frameBoxIn3857, isRasterTileInput, mosaicTiles } from './raster-tiles.js';
+import { frameBoxIn3857, mosaicTiles, tileInputs } from './raster-tiles.js';
 
 /** Options of {@link readImagery}. */
 export interface ImageryOptions {
@@ -60,8 +60,8 @@ export interface ImagerySource {
  */
 export async function openImagery(input: string, frame: FrameInfo, area: Extent, options: Partial<ImageryOptions>, logger: Logger, summary: Summary): Promise<ImagerySource> {
   const o = { ...IMAGERY_DEFAULTS, ...options };
-  const tiled = isRasterTileInput(input);
-  const mosaic = tiled ? await mosaicTiles([input], 'imagery', { zoom: o.zoom, box: frameBoxIn3857(frame, area), maxPixels: o.maxPixels }, logger, summary) : null;
+  const tiled = tileInputs(input);
+  const mosaic = tiled ? await mosaicTiles(tiled, 'imagery', { zoom: o.zoom, box: frameBoxIn3857(frame, area), maxPixels: o.maxPixels }, logger, summary) : null;
   const file = mosaic?.file ?? input;
   const rename = (e: unknown) => (mosaic && e instanceof InputError ? new InputError('ingest', e.message.slice(`cityforge ${e.stage}: `.length).split(file).join(input)) : e);
   let src: gdal.Dataset | undefined;

@@ -63,6 +63,17 @@ export function isRasterTileInput(input: string): boolean {
   return isTileInput(input, 'raster');
 }
 
+/**
+ * The raster tile inputs `input` names — one, or several separated by commas (each a tile pyramid,
+ * mosaicked as one) — or null when it is a raster file GDAL opens.
+ */
+export function tileInputs(input: string): string[] | null {
+  if (isRasterTileInput(input)) return [input];
+  if (fs.existsSync(input) || !input.includes(',')) return null;
+  const parts = input.split(',').filter(Boolean);
+  return parts.length > 1 && parts.every((p) => isRasterTileInput(p)) ? parts : null;
+}
+
 const NODATA = -32768;
 
 /** A decoded tile: its side and RGBA pixels, row-major from the north. */

@@ -22,6 +22,8 @@ export interface RasterOptions {
   resolution: number;
   /** Largest grid side (samples); the spacing grows to respect it. */
   maxSamples: number;
+  /** What messages call the raster (default its file name: a tile mosaic's says which tiles). */
+  label?: string;
 }
 
 /** Defaults for {@link RasterOptions}. */
@@ -156,13 +158,14 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
     return warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale);
   });
   const { valid, holes, outside } = fillGaps(heights, n);
+  const name = opts.label ?? file;
   if (outside === n * n) throw new InputError('ingest', `${file}: no elevation data over the buildings (all nodata)`);
   if (holes) {
-    summary.warn('terrain:nodata-holes-filled', `${file}: ${holes} grid samples in holes of the data, filled from their surroundings`);
-    logger.info(`${file}: ${holes} of ${n * n} grid samples are holes in the data; filled from their surroundings`);
+    summary.warn('terrain:nodata-holes-filled', `${name}: ${holes} grid samples in holes of the data, filled from their surroundings`);
+    logger.info(`${name}: ${holes} of ${n * n} grid samples are holes in the data; filled from their surroundings`);
   }
-  if (outside) logger.info(`${file}: ${outside} of ${n * n} grid samples lie outside the raster's data; the terrain is meshed where it has data`);
-  logger.info(`${file}: ${info.crs} raster resampled to a ${n} × ${n} grid, ${cell.toFixed(2)} m spacing`);
+  if (outside) logger.info(`${name}: ${outside} of ${n * n} grid samples lie outside the raster's data; the terrain is meshed where it has data`);
+  logger.info(`${name}: ${info.crs} raster resampled to a ${n} × ${n} grid, ${cell.toFixed(2)} m spacing`);
   return { x0, y0, cell, n, heights, ...(outside ? { valid } : {}) };
 }
 
@@ -176,6 +179,8 @@ export interface SurfaceOptions {
   band?: number;
   /** The most source pixels the read may touch. */
   maxSourcePixels: number;
+  /** What messages call the raster (default its file name). */
+  label?: string;
 }
 
 /** Defaults for {@link SurfaceOptions}. */
@@ -214,7 +219,7 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
   let data = 0;
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) data++;
   if (data === 0) throw new InputError('ingest', `${file}: no data over the buildings (all nodata)`);
-  logger.info(`${file}: ${info.crs} raster warped to ${nx} × ${ny} cells of ${cell} m (${((100 * data) / values.length).toFixed(0)} % with data)`);
+  logger.info(`${opts.label ?? file}: ${info.crs} raster warped to ${nx} × ${ny} cells of ${cell} m (${((100 * data) / values.length).toFixed(0)} % with data)`);
   return { x0, y0, cell, nx, ny, values, crs: info.crs };
 }
 

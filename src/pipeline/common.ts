@@ -6,7 +6,7 @@ import type { FrameInfo } from '../core/types.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
 import { rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
-import { frameBoxIn3857, isRasterTileInput, mosaicTiles } from '../ingest/raster-tiles.js';
+import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.js';
 import type { DemEncoding } from '../core/grid.js';
 import type { Progress } from '../core/progress.js';
 import type { ReadOptions, TerrainOptions } from './options.js';
@@ -60,7 +60,7 @@ export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & 
     summary.warn('terrain:no-overlap-built-flat', name);
     return undefined;
   }
-  return readElevation(o.terrain, frame, want, rasterOptionsOf(o), logger, summary);
+  return readElevation(o.terrain, frame, want, { ...rasterOptionsOf(o), label: o.terrainLabel }, logger, summary);
 }
 
 /** A raster input as a file GDAL reads, and how to let go of it. */
@@ -88,9 +88,10 @@ export interface RasterInput {
  * ```
  */
 export async function elevationInput(input: string, frame: FrameInfo | null, extent: Extent | null, o: { demZoom?: number; demEncoding?: DemEncoding; maxRasterPixels?: number }, logger: Logger, summary: Summary): Promise<RasterInput> {
-  if (!isRasterTileInput(input)) return { file: input, label: input, tiles: false, release() {} };
+  const inputs = tileInputs(input);
+  if (!inputs) return { file: input, label: input, tiles: false, release() {} };
   const box = frame && extent ? frameBoxIn3857(frame, bufferExtent(extent, TERRAIN_MARGIN)) : undefined;
-  const m = await mosaicTiles([input], 'elevation', { zoom: o.demZoom, encoding: o.demEncoding, box, ...(o.maxRasterPixels ? { maxPixels: o.maxRasterPixels } : {}) }, logger, summary);
+  const m = await mosaicTiles(inputs, 'elevation', { zoom: o.demZoom, encoding: o.demEncoding, box, ...(o.maxRasterPixels ? { maxPixels: o.maxRasterPixels } : {}) }, logger, summary);
   if (m.attribution) summary.attributions.add(m.attribution);
   return { file: m.file, label: input, tiles: true, release: m.release };
 }

@@ -185,7 +185,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const surface = async (input: string, cell: number) => {
     const r = await elevationInput(input, batch.frame, extent, o, o.logger, summary);
     try {
-      return readSurface(r.file, batch.frame, extent, { cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels }, o.logger);
+      return readSurface(r.file, batch.frame, extent, { cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels, label: r.label }, o.logger);
     } catch (e) {
       throw namingInput(e, r);
     } finally {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { freshDir, SHARED } from '../helpers/fixtures.js';
 import { expectValidGlb } from '../helpers/glb.js';
+import { writeElevationTiles } from '../helpers/tiles.js';
 
 /** A rectangle w × d around (cx, cy), rotated `rot` degrees (counter-clockwise), as a closed ring. */
 function rect(cx: number, cy: number, w: number, d: number, rot: number): number[][] {
@@ -93,6 +94,22 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.code, r.stderr).toBe(0);
     const i = cli(['infer', city, '--dsm', dsm, '-o', params, '-q', '--json']);
     expect(i.code, i.stderr).toBe(0);
+  });
+
+  it('the same DSM as Terrarium elevation tiles (zoom 19, cut by the test\'s own encoder): the same roof shapes inferred', () => {
+    const tiles = path.join(dir, 'dsm-terrarium');
+    fs.rmSync(tiles, { recursive: true, force: true });
+    expect(writeElevationTiles(dsm, 19, tiles, 'terrarium')).toBeGreaterThan(1);
+    const out = path.join(dir, 'params-tiles.gpkg');
+    const r = cli(['infer', city, '--dsm', tiles, '-o', out, '--json', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/dsm-terrarium: elevation encoding terrarium/);
+    const got = rows(out);
+    CITY.forEach((b, i) => {
+      expect(got.get(`b${i}`)!['fit:status']).toBe('fitted');
+      expect(got.get(`b${i}`)!['roof:shape'], `b${i}`).toBe(b.tags['roof:shape']);
+      expect(Math.abs(got.get(`b${i}`)!.height! - b.tags.height)).toBeLessThan(0.3);
+    });
   });
 
   it('rasterize writes a georeferenced DSM in the sources\' CRS, and labels of building and roof shape', () => {

@@ -10,30 +10,9 @@ import { tileBounds } from '../../src/ingest/webmercator.js';
 import { cli } from '../helpers/cli.js';
 import { DATA, freshDir, SHARED, translate, sfTileGeoJSON } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { encodeElevationPng } from '../helpers/tiles.js';
 
-/**
- * An independent encoder (pngjs, a few lines of arithmetic): heights → an RGB PNG tile.
- * Terrarium: h + 32768 = R·256 + G + B/256; Terrain-RGB: (h + 10000)·10 = R·65536 + G·256 + B.
- */
-function encodePng(h: Float32Array, size: number, encoding: 'terrarium' | 'terrain-rgb'): Buffer {
-  const png = new PNG({ width: size, height: size });
-  for (let k = 0; k < size * size; k++) {
-    let r: number, g: number, b: number;
-    if (encoding === 'terrarium') {
-      const v = h[k] + 32768;
-      r = Math.floor(v / 256);
-      g = Math.floor(v) % 256;
-      b = Math.floor((v - Math.floor(v)) * 256);
-    } else {
-      const t = Math.round((h[k] + 10000) * 10);
-      r = (t >> 16) & 255;
-      g = (t >> 8) & 255;
-      b = t & 255;
-    }
-    png.data.set([r, g, b, 255], 4 * k);
-  }
-  return PNG.sync.write(png);
-}
+const encodePng = encodeElevationPng;
 
 /** The SF GeoTIFF DEM sampled at the pixel centres of tile z/x/y (GDAL warp, bilinear), rows from the north. */
 function demTile(z: number, x: number, y: number, size = 256): Float32Array {
@@ -113,6 +92,70 @@ describe('elevation tiles: decoding', () => {
       expect(fs.existsSync(m.file)).toBe(false);
     });
   }
+
+  it('a Terrain-RGB MBTiles (written by GDAL\'s MBTiles driver) whose metadata says encoding=mapbox: decoded as Terrain-RGB without asking the pixels', async () => {
+    // one RGB GeoTIFF on the zoom-15 tile grid over the 9 SF tiles, encoded by the test's encoder
+    const rgbFile = path.join(dir, 'terrain-rgb.tif');
+    const [x0, , , y1] = tileBounds(15, 5237, 12665);
+    const size = 3 * 256;
+    const px = tileBounds(15, 5237, 12665)[2] - x0;
+    const ds = gdal.open(rgbFile, 'w', 'GTiff', size, size, 3, gdal.GDT_Byte);
+    ds.srs = gdal.SpatialReference.fromEPSG(3857);
+    ds.geoTransform = [x0, px / 256, 0, y1, 0, -px / 256];
+    const truth = new Float32Array(size * size);
+    for (const [x, y] of SF_TILES) {
+      const h = demTile(15, x, y);
+      const png = PNG.sync.read(encodePng(h, 256, 'terrain-rgb'));
+      for (let b = 0; b < 3; b++) {
+        const plane = new Uint8Array(256 * 256);
+        for (let k = 0; k < plane.length; k++) plane[k] = png.data[4 * k + b];
+        ds.bands.get(b + 1).pixels.write((x - 5237) * 256, (y - 12665) * 256, 256, 256, plane);
+      }
+      for (let j = 0; j < 256; j++) for (let i = 0; i < 256; i++) truth[((y - 12665) * 256 + j) * size + (x - 5237) * 256 + i] = h[j * 256 + i];
+    }
+    const mb = path.join(dir, 'terrain-rgb.mbtiles');
+    fs.rmSync(mb, { force: true });
+    gdal.translate(mb, ds, ['-of', 'MBTiles', '-co', 'TILE_FORMAT=PNG', '-co', 'RESAMPLING=NEAREST']).close();
+    ds.close();
+    // the metadata row a Terrain-RGB archive carries (through GDAL's SQLite driver, under a .sqlite name)
+    const link = path.join(dir, 'terrain-rgb-link.sqlite');
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(mb, link);
+    const db = gdal.open(link, 'r+', ['SQLite']);
+    try {
+      db.executeSQL("INSERT INTO metadata (name, value) VALUES ('encoding', 'mapbox')");
+    } catch {
+      // gdal-async throws on a statement that returns no layer; the row is written (checked below)
+    }
+    expect(db.executeSQL("SELECT value FROM metadata WHERE name = 'encoding'").features.first()?.fields.get('value')).toBe('mapbox');
+    db.close();
+    fs.rmSync(link);
+    const lines: string[] = [];
+    const logger = { ...NULL_LOGGER, info: (m: string) => lines.push(m) };
+    const m = await mosaicTiles([mb], 'elevation', {}, logger, new Summary());
+    try {
+      expect([m.encoding, m.zoom, m.tiles, m.missing]).toEqual(['terrain-rgb', 15, 9, 0]);
+      expect(lines.join('\n')).not.toMatch(/told by the pixels/);
+      const { w, v } = readMosaic(m.file);
+      expect(w).toBe(size);
+      let worst = 0;
+      for (let k = 0; k < truth.length; k++) worst = Math.max(worst, Math.abs(v[k] - truth[k]));
+      expect(worst).toBeLessThanOrEqual(0.05 + 1e-3);
+    } finally {
+      m.release();
+    }
+  });
+
+  it('several pyramids at once (comma-separated): one mosaic, the first holding a tile wins', async () => {
+    const a = path.join(dir, 'part-a'), b = path.join(dir, 'part-b');
+    writePyramid(a, 'terrarium', SF_TILES.slice(0, 4));
+    writePyramid(b, 'terrarium', SF_TILES.slice(3));
+    const out = path.join(dir, 'two.glb');
+    const r = cli(['build', path.join(DATA, 'sf-mvt'), '--terrain', `${a},${b}`, '-o', out, '--json', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/9 elevation tiles at zoom 15/);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(out)));
+  });
 
   it('the real Terrarium tiles of SF against the SF GeoTIFF DEM (different sources: contours vs 3DEP/SRTM) agree to a few metres', async () => {
     const m = await mosaicTiles([path.join(DATA, 'sf-terrarium-z12')], 'elevation', {}, NULL_LOGGER, new Summary());
