@@ -1,6 +1,6 @@
-import { loadCity, setHighlight, type CityModel } from './model.js';
+import { loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { onPointerHover, topCentre } from './stage.js';
+import { onCanvasClick, onPointerHover, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showAttribution, showSelection, showStats, showTilesetStats } from './panel.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
@@ -22,6 +22,10 @@ interface CityforgeHooks {
   screenPositionOf(id: number): { x: number; y: number } | null;
   /** Switch views. */
   toggle(): void;
+  /** JS milliseconds of each hover that changed the highlight (pick, highlight, draw call). */
+  hoverTimes: number[];
+  /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
+  cameraState(): { position: number[]; polarDegrees: number; heightAboveGround: number } | null;
 }
 
 const hooks: CityforgeHooks = {
@@ -34,10 +38,28 @@ const hooks: CityforgeHooks = {
   hoveredId: null,
   screenPositionOf: () => null,
   toggle: () => {},
+  hoverTimes: [],
+  cameraState: () => null,
 };
 (window as unknown as { cityforge: CityforgeHooks }).cityforge = hooks;
 
+/** The panel's collapse button: on a small screen the city gets the whole width back. */
+function collapsible(): void {
+  const panel = document.getElementById('panel')!;
+  const btn = document.getElementById('collapse') as HTMLButtonElement;
+  const set = (collapsed: boolean) => {
+    panel.classList.toggle('collapsed', collapsed);
+    btn.textContent = collapsed ? '+' : '–';
+    btn.setAttribute('aria-expanded', String(!collapsed));
+    btn.setAttribute('aria-label', collapsed ? 'Show the panel' : 'Hide the panel');
+  };
+  btn.addEventListener('click', () => set(!panel.classList.contains('collapsed')));
+  // a phone in portrait starts with the panel folded
+  set(window.innerWidth < 600);
+}
+
 async function main(): Promise<void> {
+  collapsible();
   const params = new URLSearchParams(location.search);
   let url = params.get('glb');
   const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string };
@@ -56,9 +78,8 @@ async function main(): Promise<void> {
   // the highlight follows the pointer, and stays on the selected building otherwise
   const paint = () => {
     const id = hovered ?? hooks.selected;
-    setHighlight(model, id);
-    modelView.render();
-    mapView?.setHighlight(id);
+    if (hooks.view === 'model') modelView.setHighlight(id);
+    else mapView?.setHighlight(id);
   };
   const select = (id: number | null) => {
     hooks.selected = id;
@@ -72,8 +93,17 @@ async function main(): Promise<void> {
     hooks.hoveredId = id === null ? null : String(model.table['id']?.[id]);
     paint();
   };
-  modelView.renderer.domElement.addEventListener('click', (e) => select(modelView.pick(e.clientX, e.clientY)));
-  onPointerHover(modelView.renderer.domElement, (x, y) => hover(modelView.pick(x, y)));
+  // JS time of each hover (pick + highlight + draw call), for tests and the bench
+  const timedHover = (pick: () => number | null) => {
+    const t0 = performance.now();
+    const id = pick();
+    const changed = id !== hovered;
+    hover(id);
+    if (changed) hooks.hoverTimes.push(performance.now() - t0);
+  };
+  // a click selects; the end of a drag (orbit, pan) does not
+  onCanvasClick(modelView.renderer.domElement, (x, y) => select(modelView.pick(x, y)));
+  onPointerHover(modelView.renderer.domElement, (x, y) => timedHover(() => modelView.pick(x, y)));
   window.addEventListener('resize', () => modelView.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   hooks.toggle = () => {
@@ -81,13 +111,15 @@ async function main(): Promise<void> {
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
-    if (hooks.view === 'map' && !mapView) {
-      mapView = new MapViewer(mapEl, model, select, hover);
-      mapView.setHighlight(hovered ?? hooks.selected);
-    }
-    if (hooks.view === 'model') modelView.resize();
+    if (hooks.view === 'map' && !mapView) mapView = new MapViewer(mapEl, model, select, (pick) => timedHover(pick));
+    if (hooks.view === 'model') {
+      modelView.setHighlight(hovered ?? hooks.selected);
+      modelView.resize();
+    } else mapView!.setHighlight(hovered ?? hooks.selected);
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
+  hooks.cameraState = () => modelView.cameraState();
+  document.getElementById('home')!.addEventListener('click', () => (hooks.view === 'model' ? modelView.resetCamera() : mapView?.resetCamera()));
   hooks.screenPositionOf = (id) => {
     if (hooks.view === 'model') return modelView.screenPositionOf(id);
     const top = topCentre(model.buildingMeshes, id);
@@ -135,7 +167,7 @@ async function showTileset(url: string): Promise<void> {
   tilesetHooks.tilesSettled = () => (hooks.view === 'model' ? view.settled() : (mapView?.settled() ?? false));
   tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
-  view.renderer.domElement.addEventListener('click', (e) => select(view.pick(e.clientX, e.clientY)));
+  onCanvasClick(view.renderer.domElement, (x, y) => select(view.pick(x, y)));
   window.addEventListener('resize', () => view.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   const frame = json.asset?.extras?.cityforge?.frame;

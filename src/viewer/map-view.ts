@@ -3,8 +3,8 @@ import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
-import { loadCity, type CityModel } from './model.js';
-import { onPointerHover } from './stage.js';
+import { indexForPicking, loadCity, type CityModel } from './model.js';
+import { onCanvasClick, onPointerHover } from './stage.js';
 
 interface EnuMesh {
   positions: Float32Array;
@@ -74,6 +74,15 @@ export function toEnu(model: CityModel): EnuMesh {
   return out;
 }
 
+/** The median height of the model's vertices (frame metres): where the map camera looks. */
+function medianGround(e: EnuMesh): number {
+  const zs: number[] = [];
+  const step = Math.max(1, Math.floor(e.positions.length / 3 / 20000));
+  for (let v = 0; v < e.positions.length / 3; v += step) zs.push(e.positions[3 * v + 2]);
+  zs.sort((a, b) => a - b);
+  return zs.length ? zs[zs.length >> 1] : 0;
+}
+
 /** Zoom at which a model of `radius` metres around `origin` fills the element's width. */
 function fitZoom(el: HTMLElement, origin: [number, number], radius: number): number {
   const width = el.clientWidth || window.innerWidth;
@@ -117,13 +126,11 @@ function rayAt(vp: Viewport, origin: [number, number], x: number, y: number, ray
  * Clicks from the DOM (deck.gl's own onClick misses the first click after the view appears); a press
  * that moved more than a few pixels was a drag of the map, not a click.
  */
-function onCanvasClick(el: HTMLElement, handler: (x: number, y: number) => void): void {
-  let down: [number, number] | null = null;
-  el.addEventListener('pointerdown', (e) => (down = [e.clientX, e.clientY]));
-  el.addEventListener('click', (e) => {
-    if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
+/** A click on the map's element in its own pixels (drags excluded). */
+function onMapClick(el: HTMLElement, handler: (x: number, y: number) => void): void {
+  onCanvasClick(el, (x, y) => {
     const r = el.getBoundingClientRect();
-    handler(e.clientX - r.left, e.clientY - r.top);
+    handler(x - r.left, y - r.top);
   });
 }
 
@@ -137,7 +144,16 @@ export class MapViewer {
   private highlighted: number | null = null;
   private ground?: SimpleMeshLayer[];
 
-  constructor(private readonly el: HTMLElement, private readonly model: CityModel, onClick: (id: number | null) => void, onHover: (id: number | null) => void) {
+  /** The drawn triangles of each building: start and count in `enu.drawIndices`, found once. */
+  private readonly buildingRanges = new Map<number, [number, number][]>();
+  private readonly city: SimpleMeshLayer;
+  private readonly home: Record<string, unknown>;
+
+  /**
+   * @param onHover called on each pointer move over the map with a function that picks the building
+   *   under the pointer (the caller times and applies it).
+   */
+  constructor(private readonly el: HTMLElement, private readonly model: CityModel, onClick: (id: number | null) => void, onHover: (pick: () => number | null) => void) {
     const f = model.georef?.frame;
     this.origin = f ? [f.lon, f.lat] : [0, 0];
     this.enu = toEnu(model);
@@ -145,25 +161,49 @@ export class MapViewer {
     geom.setAttribute('position', new THREE.BufferAttribute(this.enu.positions, 3));
     geom.setIndex(new THREE.BufferAttribute(this.enu.indices, 1));
     this.pickMesh = new THREE.Mesh(geom);
+    indexForPicking(this.pickMesh);
+    this.raycaster.firstHitOnly = true;
     geom.computeBoundingSphere();
     const r = geom.boundingSphere!.radius;
     const zoom = fitZoom(el, this.origin, r);
     const lighting = sunLighting(0.9, 1.1);
+    // each building's drawn triangles, once: the highlight is an overlay of those, the city layer never changes
+    const ids = this.enu.featureIds, di = this.enu.drawIndices;
+    for (let t = 0, cur = -1, start = 0; t <= di.length; t += 3) {
+      const id = t < di.length ? ids[di[t]] : -2;
+      if (id === cur) continue;
+      if (cur >= 0) {
+        let list = this.buildingRanges.get(cur);
+        if (!list) this.buildingRanges.set(cur, (list = []));
+        list.push([start, t - start]);
+      }
+      cur = id;
+      start = t;
+    }
+    this.city = this.layer();
+    // the camera looks at the ground's altitude (deck.gl's map camera knows no terrain): zooming in over
+    // hills keeps the city in front of it
+    this.home = { longitude: this.origin[0], latitude: this.origin[1], zoom, pitch: 50, bearing: -20, position: [0, 0, medianGround(this.enu)], minZoom: Math.max(0, zoom - 6), maxZoom: 22, maxPitch: 80 };
     this.deck = new Deck({
       parent: el,
       views: new MapView({ repeat: false }),
-      initialViewState: { longitude: this.origin[0], latitude: this.origin[1], zoom, pitch: 50, bearing: -20 },
+      initialViewState: this.home,
       controller: true,
       effects: [lighting],
       parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
       layers: this.layers(),
       glOptions: { preserveDrawingBuffer: true },
     } as never);
-    onCanvasClick(el, (x, y) => onClick(this.pick(x, y)));
+    onMapClick(el, (x, y) => onClick(this.pick(x, y)));
     onPointerHover(el, (x, y) => {
       const r = el.getBoundingClientRect();
-      onHover(this.pick(x - r.left, y - r.top));
+      onHover(() => this.pick(x - r.left, y - r.top));
     });
+  }
+
+  /** Back to the first view of the city. */
+  resetCamera(): void {
+    this.deck.setProps({ initialViewState: { ...this.home } as never });
   }
 
   /** The city's layers: the textured ground (imagery, made once), then every other mesh in one layer. */
@@ -183,15 +223,44 @@ export class MapViewer {
           pickable: false,
         }),
     );
-    return [...this.ground, this.layer()];
+    const out = [...this.ground, this.city];
+    const lit = this.highlightLayer();
+    if (lit) out.push(lit);
+    return out;
+  }
+
+  /** The highlighted building's triangles, in a small layer of their own drawn over the city's. */
+  private highlightLayer(): SimpleMeshLayer | null {
+    const ranges = this.highlighted === null ? undefined : this.buildingRanges.get(this.highlighted);
+    if (!ranges) return null;
+    const n = ranges.reduce((a, [, c]) => a + c, 0);
+    const positions = new Float32Array(3 * n), normals = new Float32Array(3 * n);
+    let k = 0;
+    for (const [start, count] of ranges)
+      for (let t = start; t < start + count; t++, k++) {
+        const v = this.enu.drawIndices[t];
+        positions.set(this.enu.positions.subarray(3 * v, 3 * v + 3), 3 * k);
+        normals.set(this.enu.normals.subarray(3 * v, 3 * v + 3), 3 * k);
+      }
+    return new SimpleMeshLayer({
+      id: 'highlight',
+      data: [0],
+      coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
+      coordinateOrigin: [this.origin[0], this.origin[1], 0],
+      getPosition: () => [0, 0, 0],
+      getColor: [255, 199, 51],
+      mesh: { attributes: { positions: { size: 3, value: positions }, normals: { size: 3, value: normals } } } as never,
+      material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
+      parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
+      pickable: false,
+      updateTriggers: { mesh: this.highlighted },
+    } as never);
   }
 
   private layer(): SimpleMeshLayer {
-    const colors = this.enu.colors.slice();
-    if (this.highlighted !== null)
-      for (let v = 0; v < this.enu.featureIds.length; v++) if (this.enu.featureIds[v] === this.highlighted) colors.set([1, 0.78, 0.2], 3 * v);
+    const colors = this.enu.colors;
     return new SimpleMeshLayer({
-      id: `city-${this.highlighted}`,
+      id: 'city',
       data: [0],
       coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
@@ -205,6 +274,7 @@ export class MapViewer {
 
   /** Highlight a building (or none). */
   setHighlight(id: number | null): void {
+    if (id === this.highlighted) return;
     this.highlighted = id;
     this.deck.setProps({ layers: this.layers() });
   }
@@ -297,7 +367,7 @@ export class TilesetMapViewer {
       glOptions: { preserveDrawingBuffer: true },
       layers: this.layers(),
     } as never);
-    onCanvasClick(el, (x, y) => onClick(this.pick(x, y)));
+    onMapClick(el, (x, y) => onClick(this.pick(x, y)));
     // hover: the building under the pointer is drawn again over its tile, in the highlight colour
     onPointerHover(el, (x, y) => {
       const r = el.getBoundingClientRect();

@@ -1,6 +1,6 @@
 import * as THREE from 'three';
-import { createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
-import { featureIdOfHit, type CityModel } from './model.js';
+import { clampAboveGround, createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
+import { FeatureTriangles, featureIdOfHit, highlightMaterial, type CityModel } from './model.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
 export class ModelView {
@@ -9,6 +9,10 @@ export class ModelView {
   readonly scene: THREE.Scene;
   private readonly stage: Stage;
   private readonly raycaster = new THREE.Raycaster();
+  private readonly triangles: FeatureTriangles;
+  private readonly litMaterial = highlightMaterial();
+  private lit: { id: number; overlay: THREE.Object3D | null } | null = null;
+  private readonly groundAt: (x: number, z: number) => number;
 
   constructor(private readonly el: HTMLElement, private readonly model: CityModel) {
     const box = new THREE.Box3().setFromObject(model.scene);
@@ -17,8 +21,42 @@ export class ModelView {
     this.stage = createStage(el, centre, Math.max(size.x, size.z, 50), box.min.y, box.max.y);
     ({ renderer: this.renderer, camera: this.camera, scene: this.scene } = this.stage);
     this.scene.add(model.scene);
-    this.stage.controls.addEventListener('change', () => this.render());
+    this.triangles = new FeatureTriangles(model.buildingMeshes);
+    this.raycaster.firstHitOnly = true;
+    // the ground under a point: the model's terrain (its meshes without buildings), by a ray cast down
+    const ground: THREE.Object3D[] = [];
+    model.scene.traverse((o) => {
+      const m = o as THREE.Mesh;
+      if (m.isMesh && !m.geometry.attributes._feature_id_0) ground.push(m);
+    });
+    const down = new THREE.Raycaster();
+    const groundAt = (x: number, z: number): number | null => {
+      if (!ground.length) return null;
+      down.set(new THREE.Vector3(x, box.max.y + 1e4, z), new THREE.Vector3(0, -1, 0));
+      const hit = down.intersectObjects(ground, false)[0];
+      return hit ? hit.point.y : null;
+    };
+    const clearance = Math.max(1.5, Math.max(size.x, size.z) / 2000);
+    this.groundAt = (x, z) => groundAt(x, z) ?? box.min.y;
+    this.stage.controls.addEventListener('change', () => {
+      clampAboveGround(this.stage, groundAt, box.min.y, clearance);
+      this.render();
+    });
     this.resize();
+    // a portrait screen: step back until the city's width fits (the first view, and home)
+    const aspect = this.camera.aspect;
+    if (aspect < 1) {
+      const c = this.stage.controls;
+      const away = this.camera.position.clone().sub(c.target).multiplyScalar(Math.min(2.5, 1 / aspect) - 1);
+      this.camera.position.add(away);
+      c.update();
+      c.saveState();
+    }
+  }
+
+  /** The orbit controls (tests and scripts read the camera's state). */
+  get controls(): Stage['controls'] {
+    return this.stage.controls;
   }
 
   resize(): void {
@@ -28,6 +66,30 @@ export class ModelView {
 
   render(): void {
     this.renderer.render(this.scene, this.camera);
+  }
+
+  /** The camera: position, tilt from the vertical (degrees), height above the ground under it. */
+  cameraState(): { position: number[]; polarDegrees: number; heightAboveGround: number } {
+    const c = this.camera.position;
+    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z) };
+  }
+
+  /** Back to the first view of the city. */
+  resetCamera(): void {
+    this.stage.controls.reset();
+  }
+
+  /** Highlight building `id` (or none) with an overlay of its own triangles, and draw. */
+  setHighlight(id: number | null): void {
+    if (this.lit?.id === id) return;
+    if (this.lit?.overlay) {
+      this.scene.remove(this.lit.overlay);
+      this.lit.overlay.traverse((o) => (o as THREE.Mesh).geometry?.dispose());
+    }
+    const overlay = id === null ? null : this.triangles.overlay(id, this.litMaterial);
+    if (overlay) this.scene.add(overlay);
+    this.lit = id === null ? null : { id, overlay };
+    this.render();
   }
 
   /** The building under canvas pixel (x, y), or null. */

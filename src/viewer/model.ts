@@ -1,4 +1,5 @@
 import * as THREE from 'three';
+import { acceleratedRaycast, computeBoundsTree } from 'three-mesh-bvh';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 
@@ -24,6 +25,15 @@ export interface CityModel {
   copyright?: string;
   /** Meshes carrying `_feature_id_0` (buildings), for picking and highlighting. */
   buildingMeshes: THREE.Mesh[];
+}
+
+// ray casts through a bounding volume hierarchy (three-mesh-bvh): picking stays fast on a whole city
+(THREE.BufferGeometry.prototype as unknown as { computeBoundsTree: typeof computeBoundsTree }).computeBoundsTree = computeBoundsTree;
+THREE.Mesh.prototype.raycast = acceleratedRaycast;
+
+/** Build a mesh's bounding volume hierarchy for fast ray casts. */
+export function indexForPicking(m: THREE.Mesh): void {
+  (m.geometry as unknown as { computeBoundsTree(): void }).computeBoundsTree();
 }
 
 /** Decode the GLB's JSON chunk and its EXT_structural_metadata property table (strings and scalars). */
@@ -78,7 +88,7 @@ export async function loadCity(url: string): Promise<CityModel> {
     triangles += (g.index ? g.index.count : g.attributes.position.count) / 3;
     if (g.attributes._feature_id_0) {
       buildingMeshes.push(m);
-      enableHighlight(m);
+      indexForPicking(m);
     }
     m.castShadow = true;
     m.receiveShadow = true;
@@ -121,7 +131,68 @@ export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, rgb: [n
   }
 }
 
-/** Colour the vertices of feature `id` (or none) in every building mesh of the model. */
-export function setHighlight(model: CityModel, id: number | null, rgb: [number, number, number] = [1, 0.78, 0.2]): void {
-  highlightMeshes(model.buildingMeshes, id, rgb);
+
+
+/**
+ * The triangles of every building in a set of meshes, indexed once (one pass over the index buffers),
+ * so that a building is highlighted with a small overlay of its own triangles instead of recolouring
+ * the whole city.
+ */
+export class FeatureTriangles {
+  private readonly ranges = new Map<number, { mesh: number; start: number; count: number }[]>();
+
+  constructor(private readonly meshes: readonly THREE.Mesh[]) {
+    meshes.forEach((m, k) => {
+      const g = m.geometry;
+      const fid = g.attributes._feature_id_0;
+      const index = g.index;
+      if (!fid || !index) return;
+      let cur = -1, start = 0;
+      const flush = (end: number) => {
+        if (cur < 0 || end <= start) return;
+        let list = this.ranges.get(cur);
+        if (!list) this.ranges.set(cur, (list = []));
+        list.push({ mesh: k, start, count: end - start });
+      };
+      for (let t = 0; t < index.count; t += 3) {
+        const id = Math.round(fid.getX(index.getX(t)));
+        if (id !== cur) {
+          flush(t);
+          cur = id;
+          start = t;
+        }
+      }
+      flush(index.count);
+    });
+  }
+
+  /**
+   * An overlay of building `id`'s triangles in `material` (sharing the meshes' vertex buffers, placed
+   * with their world matrices), or null when it has none.
+   */
+  overlay(id: number, material: THREE.Material): THREE.Group | null {
+    const list = this.ranges.get(id);
+    if (!list) return null;
+    const group = new THREE.Group();
+    for (const { mesh, start, count } of list) {
+      const src = this.meshes[mesh];
+      const g = new THREE.BufferGeometry();
+      g.setAttribute('position', src.geometry.attributes.position);
+      if (src.geometry.attributes.normal) g.setAttribute('normal', src.geometry.attributes.normal);
+      const idx = src.geometry.index!.array as Uint16Array | Uint32Array;
+      g.setIndex(new THREE.BufferAttribute(idx.slice(start, start + count), 1));
+      const o = new THREE.Mesh(g, material);
+      src.updateWorldMatrix(true, false);
+      o.matrixAutoUpdate = false;
+      o.matrix.copy(src.matrixWorld);
+      o.raycast = () => {};
+      group.add(o);
+    }
+    return group;
+  }
+}
+
+/** The highlight's look: warm yellow, drawn over the building's own faces. */
+export function highlightMaterial(): THREE.MeshStandardMaterial {
+  return new THREE.MeshStandardMaterial({ color: new THREE.Color('#ffc733'), roughness: 0.8, polygonOffset: true, polygonOffsetFactor: -1, polygonOffsetUnits: -4 });
 }

@@ -15,7 +15,8 @@ export interface Stage {
  */
 export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number, groundY: number, topY: number): Stage {
   const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
-  renderer.setPixelRatio(1);
+  // sharp on HiDPI screens, at most 2 device pixels per CSS pixel
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
   renderer.shadowMap.enabled = true;
   el.appendChild(renderer.domElement);
   const scene = new THREE.Scene();
@@ -31,6 +32,9 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   sun.target.position.copy(centre);
   sun.castShadow = true;
   sun.shadow.mapSize.set(2048, 2048);
+  // no shadow acne: a depth bias, and a normal offset of about a shadow-map texel
+  sun.shadow.bias = -0.0005;
+  sun.shadow.normalBias = (span * 1.5) / 2048;
   const sc = sun.shadow.camera as THREE.OrthographicCamera;
   sc.left = sc.bottom = -span * 0.75;
   sc.right = sc.top = span * 0.75;
@@ -41,7 +45,12 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   camera.position.set(centre.x + span * 0.35, topY + span * 0.55, centre.z + span * 0.75);
   const controls = new OrbitControls(camera, renderer.domElement);
   controls.target.copy(centre);
+  // never under the ground: the tilt stops 5° above the horizon, the distance within reason
+  controls.maxPolarAngle = THREE.MathUtils.degToRad(85);
+  controls.minDistance = Math.max(2, span / 500);
+  controls.maxDistance = span * 6;
   controls.update();
+  controls.saveState();
   return { renderer, scene, camera, controls };
 }
 
@@ -96,4 +105,30 @@ export function onPointerHover(el: HTMLElement, handler: (x: number, y: number) 
       handler(e.clientX, e.clientY);
     });
   });
+}
+
+/**
+ * Clicks on `el` that are clicks: a press and release within 4 px of each other. The end of a drag
+ * (orbiting, panning) is not a click. `handler(clientX, clientY)`.
+ */
+export function onCanvasClick(el: HTMLElement, handler: (x: number, y: number) => void): void {
+  let down: [number, number] | null = null;
+  el.addEventListener('pointerdown', (e) => (down = [e.clientX, e.clientY]));
+  el.addEventListener('click', (e) => {
+    if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
+    handler(e.clientX, e.clientY);
+  });
+}
+
+/**
+ * Keep a stage's camera above the ground: the orbit target no lower than the ground under it, the
+ * camera at least `clearance` metres above the surface below it (`groundAt(x, z)` in glTF axes, or
+ * `groundY` where it has none). Call on every camera change.
+ */
+export function clampAboveGround(s: Stage, groundAt: (x: number, z: number) => number | null, groundY: number, clearance: number): void {
+  const t = s.controls.target, c = s.camera.position;
+  const gt = groundAt(t.x, t.z) ?? groundY;
+  if (t.y < gt) t.y = gt;
+  const gc = groundAt(c.x, c.z) ?? groundY;
+  if (c.y < gc + clearance) c.y = gc + clearance;
 }

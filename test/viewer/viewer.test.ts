@@ -165,6 +165,133 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
   });
 });
 
+describe('viewer navigation as a person does it (drag, wheel, small screens)', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let url: string;
+  let browser: Browser;
+  let glb: string;
+
+  beforeAll(async () => {
+    dir = freshDir('viewer-navigation');
+    glb = path.join(dir, 'hills.glb');
+    // SF's hills (20–270 m) under one tile of buildings
+    const built = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    ({ server, url } = await startViewer(glb));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  async function open(width = 1280, height = 800): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(url);
+    await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    return page;
+  }
+
+  const tallestOf = (page: Page) =>
+    page.evaluate(() => {
+      const hs = (window as any).cityforge.model.table.height as number[];
+      return hs.reduce((best, h, i) => (h > hs[best] ? i : best), 0);
+    });
+
+  it('orbiting-changed-the-selection: a drag that starts and ends on buildings orbits and leaves the selection alone; a click still selects', async () => {
+    const page = await open();
+    const tallest = await tallestOf(page);
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    await page.mouse.click(pos.x, pos.y);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    const before = await page.evaluate(() => (window as any).cityforge.cameraState());
+    // drag from the middle of the city 150 px to the left, slowly, and release over buildings
+    await page.mouse.move(500, 450);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(500 - 15 * k, 450 + 2 * k);
+    await page.mouse.up();
+    const after = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(after.position).not.toEqual(before.position); // it orbited
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    await page.close();
+  });
+
+  it('the-camera-went-under-the-ground: dragging down hard and zooming in keeps the camera above the terrain, looking down', async () => {
+    const page = await open();
+    await page.mouse.move(640, 300);
+    await page.mouse.down();
+    for (let k = 1; k <= 20; k++) await page.mouse.move(640, 300 + 25 * k);
+    await page.mouse.up();
+    for (let k = 0; k < 15; k++) await page.mouse.wheel(0, -400);
+    await page.waitForTimeout(300);
+    const s = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(s.polarDegrees).toBeLessThanOrEqual(85.01);
+    expect(s.heightAboveGround).toBeGreaterThan(1);
+    // the home button brings the first view back
+    await page.click('#home');
+    const home = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(home.polarDegrees).toBeLessThan(70);
+    await page.close();
+  });
+
+  it('the-map-view-went-blank-over-hills: ten wheel steps into the map view keep buildings on the screen; home returns', async () => {
+    const page = await open();
+    await page.click('#toggle');
+    await page.waitForTimeout(1500);
+    for (let k = 0; k < 10; k++) {
+      await page.mouse.move(480, 420);
+      await page.mouse.wheel(0, -240);
+      await page.waitForTimeout(150);
+    }
+    await page.waitForTimeout(800);
+    const shot = await page.screenshot({ path: path.join(dir, 'map-zoomed.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(pixelStats(shot).building).toBeGreaterThan(0.05);
+    await page.click('#home');
+    await page.waitForTimeout(800);
+    expect(pixelStats(await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } })).drawn).toBeGreaterThan(0.2);
+    await page.close();
+  });
+
+  it('hover-was-slow: hovering across the city highlights building after building; the JS time per hover change is measured (test-output/viewer-navigation/hover.json, bench/RESULTS.md)', async () => {
+    const page = await open();
+    const sweep = async () => {
+      for (let k = 0; k < 25; k++) {
+        await page.mouse.move(150 + 27 * k, 350 + 6 * k);
+        await page.waitForTimeout(30);
+      }
+    };
+    await sweep();
+    const model = await page.evaluate(() => (window as any).cityforge.hoverTimes.slice());
+    await page.click('#toggle');
+    await page.waitForTimeout(1500);
+    await page.evaluate(() => ((window as any).cityforge.hoverTimes.length = 0));
+    await sweep();
+    const map = await page.evaluate(() => (window as any).cityforge.hoverTimes.slice());
+    expect(model.length).toBeGreaterThan(5);
+    expect(map.length).toBeGreaterThan(5);
+    const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+    fs.writeFileSync(path.join(dir, 'hover.json'), JSON.stringify({ buildings: 2123, model: { changes: model.length, medianMs: med(model), maxMs: Math.max(...model) }, map: { changes: map.length, medianMs: med(map), maxMs: Math.max(...map) } }, null, 1));
+    await page.close();
+  });
+
+  it('small screens (390 × 844): the panel starts folded behind a touch-sized button and unfolds; the city fills the screen', async () => {
+    const page = await open(390, 844);
+    const panel = await page.locator('#panel').boundingBox();
+    expect(panel!.width).toBeLessThan(390 * 0.55);
+    const btn = await page.locator('#collapse').boundingBox();
+    expect(btn!.height).toBeGreaterThanOrEqual(44);
+    expect(await page.isHidden('#selection')).toBe(true);
+    const shot = await page.screenshot();
+    expect(pixelStats(shot).building).toBeGreaterThan(0.02);
+    await page.click('#collapse');
+    expect(await page.isVisible('#selection')).toBe(true);
+    const open2 = await page.locator('#panel').boundingBox();
+    expect(open2!.width).toBeLessThanOrEqual(240);
+    await page.close();
+  });
+});
+
 /**
  * Shares of pixels in a screenshot of the colours OpenStreetMap's map draws and a plain ground never
  * has: saturated ones (roads' yellow and orange, parks' green, transit blue: channels more than 45 apart),
