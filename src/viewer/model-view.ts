@@ -43,12 +43,15 @@ export class ModelView {
       this.render();
     });
     this.resize();
-    // a portrait screen: step back until the city's width fits (the first view, and home)
-    const aspect = this.camera.aspect;
-    if (aspect < 1) {
-      const c = this.stage.controls;
-      const away = this.camera.position.clone().sub(c.target).multiplyScalar(Math.min(2.5, 1 / aspect) - 1);
-      this.camera.position.add(away);
+    // the first view (and home) fits the city in the screen's narrower field of view: a portrait screen steps back
+    const c = this.stage.controls;
+    const vfov = THREE.MathUtils.degToRad(this.camera.fov);
+    const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
+    const radius = 0.5 * Math.hypot(size.x, size.z);
+    const need = radius / Math.sin(Math.min(vfov, hfov) / 2);
+    const dir = this.camera.position.clone().sub(c.target);
+    if (dir.length() < need) {
+      this.camera.position.copy(c.target).add(dir.setLength(need));
       c.update();
       c.saveState();
     }

@@ -284,8 +284,10 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(await page.isHidden('#selection')).toBe(true);
     const shot = await page.screenshot();
     expect(pixelStats(shot).building).toBeGreaterThan(0.02);
+    await page.screenshot({ path: path.join(dir, 'phone-folded.png') });
     await page.click('#collapse');
     expect(await page.isVisible('#selection')).toBe(true);
+    await page.screenshot({ path: path.join(dir, 'phone-open.png') });
     const open2 = await page.locator('#panel').boundingBox();
     expect(open2!.width).toBeLessThanOrEqual(240);
     await page.close();
