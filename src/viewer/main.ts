@@ -2,7 +2,7 @@ import { loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { onCanvasClick, onPointerHover, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showAttribution, showSelection, showStats, showTilesetStats } from './panel.js';
+import { showAttribution, showSelection, showStats, showTilesetStats, showTooltip } from './panel.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
 
@@ -87,11 +87,14 @@ async function main(): Promise<void> {
     showSelection(model, id);
     paint();
   };
+  const pointer = { x: 0, y: 0 };
+  window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
   const hover = (id: number | null) => {
     if (id === hovered) return;
     hovered = id;
     hooks.hoveredId = id === null ? null : String(model.table['id']?.[id]);
     paint();
+    showTooltip(model, id, pointer.x, pointer.y);
   };
   // JS time of each hover (pick + highlight + draw call), for tests and the bench
   const timedHover = (pick: () => number | null) => {

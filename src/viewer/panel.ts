@@ -12,6 +12,22 @@ export function showStats(model: CityModel, url: string): void {
     `<div>${(model.bytes / 1e6).toFixed(1)} MB · ${esc(url.split('/').pop() ?? url)}</div>`;
 }
 
+/** The unit a column's numbers are in, by its name: heights in metres, angles in degrees. */
+function unitOf(key: string): string {
+  if (/(^|[_:])(height|min_height|ground|eave|rmse|sigma_height|sigma_eave|sigma_roof_height)$/.test(key) || /height/.test(key)) return ' m';
+  if (/(angle|direction)$/.test(key)) return '°';
+  return '';
+}
+
+/** A value as a link where it names something on the web: an OSM object, a Wikidata item, a website. */
+function linkOf(key: string, value: string, source: string): string | null {
+  const osm = /^([nwr])(\d+)$/.exec(value);
+  if (key === 'id' && osm && /\.(osm|pbf)(#|$)/i.test(source)) return `https://www.openstreetmap.org/${({ n: 'node', w: 'way', r: 'relation' } as const)[osm[1] as 'n' | 'w' | 'r']}/${osm[2]}`;
+  if (key === 'wikidata' && /^Q\d+$/.test(value)) return `https://www.wikidata.org/wiki/${value}`;
+  if ((key === 'website' || key === 'url') && /^https?:\/\//.test(value)) return value;
+  return null;
+}
+
 /** The selected building's attributes, read from the property table row. */
 export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: number | null): void {
   const el = document.getElementById('selection')!;
@@ -24,7 +40,10 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       const v = col[id];
       if (v === '' || v === null || v === undefined || (k === 'levels' && v === -1)) return '';
       const shown = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v);
-      return `<tr><td>${esc(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${esc(shown)}</td></tr>`;
+      const unit = typeof v === 'number' ? unitOf(k) : '';
+      const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
+      const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${esc(shown)}</a>` : esc(shown);
+      return `<tr><td>${esc(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</td></tr>`;
     })
     .join('');
   el.innerHTML = `<table>${rows}</table>`;
@@ -40,4 +59,20 @@ export function showAttribution(text: string | undefined): void {
 /** The stats line for a tileset. */
 export function showTilesetStats(url: string, tiles: number): void {
   document.getElementById('stats')!.innerHTML = `<div>3D Tiles tileset · <b>${tiles}</b> tiles</div><div>${esc(url)}</div>`;
+}
+
+/** The hover tooltip: the building's name (or id) and height next to the pointer; hidden for none. */
+export function showTooltip(model: Pick<CityModel, 'table'>, id: number | null, x: number, y: number): void {
+  const el = document.getElementById('tooltip');
+  if (!el) return;
+  if (id === null) {
+    el.hidden = true;
+    return;
+  }
+  const name = model.table['name']?.[id] || model.table['id']?.[id];
+  const h = model.table['height']?.[id];
+  el.textContent = `${name ?? ''}${typeof h === 'number' ? ` · ${Number.isInteger(h) ? h : h.toFixed(1)} m` : ''}`;
+  el.style.left = `${x + 14}px`;
+  el.style.top = `${y + 14}px`;
+  el.hidden = false;
 }

@@ -106,7 +106,8 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const row = await page.evaluate((id) => ({ id: (window as any).cityforge.model.table.id[id], height: (window as any).cityforge.model.table.height[id] }), tallest);
     expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
     expect(await page.textContent('#selection [data-key="id"]')).toBe(row.id);
-    expect(await page.textContent('#selection [data-key="height"]')).toBe(String(Number.isInteger(row.height) ? row.height : row.height.toFixed(2)));
+    // heights carry their unit
+    expect(await page.textContent('#selection [data-key="height"]')).toBe(`${Number.isInteger(row.height) ? row.height : row.height.toFixed(2)} m`);
     const shot = await page.screenshot({ path: path.join(dir, 'model-view-picked.png') });
     expect(pixelStats(shot).highlight).toBeGreaterThan(20);
     // a click on empty sky clears the selection
@@ -291,6 +292,47 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const open2 = await page.locator('#panel').boundingBox();
     expect(open2!.width).toBeLessThanOrEqual(240);
     await page.close();
+  });
+});
+
+describe('viewer panel on OSM data (Monaco)', () => {
+  it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id', async () => {
+    const dir = freshDir('viewer-osm');
+    const glb = path.join(dir, 'monaco.glb');
+    const built = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    const { server, url } = await startViewer(glb);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(url);
+      await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+      // sweep the pointer over the city (left of the panel) until it rests on a building
+      let pos = { x: 0, y: 0 };
+      for (let k = 0; k < 60 && !(await page.evaluate(() => (window as any).cityforge.hoveredId)); k++) {
+        pos = { x: 200 + ((k * 37) % 700), y: 250 + ((k * 53) % 400) };
+        await page.mouse.move(pos.x, pos.y);
+        await page.waitForTimeout(50);
+      }
+      const hoveredId = await page.evaluate(() => (window as any).cityforge.hoveredId);
+      expect(hoveredId).toBeTruthy();
+      await page.waitForFunction('!document.getElementById("tooltip").hidden', null, { timeout: 10_000 });
+      const row = await page.evaluate((id) => {
+        const t = (window as any).cityforge.model.table;
+        const i = t.id.indexOf(id);
+        return { id: t.id[i], name: t.name?.[i] };
+      }, hoveredId);
+      expect(await page.textContent('#tooltip')).toContain(row.name || row.id);
+      await page.mouse.click(pos.x, pos.y);
+      expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(row.id);
+      const href = await page.getAttribute('#selection [data-key="id"] a', 'href');
+      const m = /^([nwr])(\d+)$/.exec(row.id)!;
+      expect(href).toBe(`https://www.openstreetmap.org/${{ n: 'node', w: 'way', r: 'relation' }[m[1] as 'n']}/${m[2]}`);
+      expect(await page.textContent('#selection [data-key="height"]')).toMatch(/ m$/);
+    } finally {
+      await browser.close();
+      server.kill('SIGTERM');
+    }
   });
 });
 
