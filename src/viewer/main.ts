@@ -166,7 +166,8 @@ async function showTileset(url: string): Promise<void> {
     hover(hovered);
     view.highlight(hovered ?? selected);
   });
-  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean };
+  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean; framesDrawn(): number };
+  tilesetHooks.framesDrawn = () => view.frames;
   tilesetHooks.tilesSettled = () => (hooks.view === 'model' ? view.settled() : (mapView?.settled() ?? false));
   tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));

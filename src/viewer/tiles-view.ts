@@ -34,6 +34,12 @@ export class TilesetView {
   loaded = 0;
   /** Tile tables still being fetched. */
   private pendingTables = 0;
+  /** Tiles' bytes as downloaded, until their table is read. */
+  private readonly downloaded = new Map<string, ArrayBuffer>();
+  /** Something changed since the last frame drawn. */
+  private needsRender = true;
+  /** Frames drawn (tests check that an idle view draws none). */
+  frames = 0;
 
   constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
     // the root box (frame metres, z up) → glTF axes for the stage
@@ -42,6 +48,18 @@ export class TilesetView {
     ({ renderer: this.renderer, camera: this.camera, scene: this.scene } = this.stage);
     this.tiles = new TilesRenderer(url);
     this.tiles.registerPlugin(new GLTFExtensionsPlugin({ meshoptDecoder: MeshoptDecoder }));
+    // keep each tile's bytes as they are downloaded, for its property table (no second request)
+    const downloaded = this.downloaded;
+    this.tiles.registerPlugin({
+      name: 'cityforge-keep-bytes',
+      fetchData: (u: string, options: RequestInit) =>
+        fetch(u, options).then(async (r) => {
+          if (!r.ok || !/\.glb(\?|$)/i.test(u)) return r;
+          const buf = await r.arrayBuffer();
+          downloaded.set(u, buf);
+          return new Response(buf, { status: r.status, headers: r.headers });
+        }),
+    } as never);
     const enuToEcef = new THREE.Matrix4().fromArray(tileset.asset.extras?.cityforge?.frame?.enuToEcef ?? new THREE.Matrix4().toArray());
     const zUpToYUp = new THREE.Matrix4().makeRotationX(-Math.PI / 2);
     this.tiles.group.matrixAutoUpdate = false;
@@ -60,18 +78,29 @@ export class TilesetView {
       });
       (scene.userData as TileTable).meshes = meshes;
       this.pendingTables++;
-      fetch(tileUrl)
-        .then((r) => r.arrayBuffer())
+      // the table from the bytes the renderer downloaded (kept by the plugin below): one request per tile
+      const kept = this.downloaded.get(tileUrl);
+      this.downloaded.delete(tileUrl);
+      (kept ? Promise.resolve(kept) : fetch(tileUrl).then((r) => r.arrayBuffer()))
         .then((buf) => {
           (scene.userData as TileTable).table = decodeGlbTable(buf).table;
           this.loaded++;
         })
-        .finally(() => this.pendingTables--);
+        .finally(() => {
+          this.pendingTables--;
+          this.needsRender = true;
+        });
     });
+    this.tiles.addEventListener('tile-visibility-change', () => (this.needsRender = true));
     this.tiles.setCamera(this.camera);
+    this.stage.controls.addEventListener('change', () => (this.needsRender = true));
     this.resize();
+    // draw while tiles load or the camera moves; idle, nothing is drawn (no busy loop with shadows)
     const loop = () => {
-      this.render();
+      if (this.needsRender || !this.settled()) {
+        this.needsRender = false;
+        this.render();
+      }
       requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
@@ -92,6 +121,7 @@ export class TilesetView {
     this.camera.updateMatrixWorld();
     this.tiles.update();
     this.renderer.render(this.scene, this.camera);
+    this.frames++;
   }
 
   /**
@@ -134,6 +164,7 @@ export class TilesetView {
     if (this.lit && (this.lit.tile !== hit?.tile || this.lit.id !== hit?.id)) highlightMeshes((this.lit.tile.userData as TileTable).meshes ?? [], null);
     if (hit) highlightMeshes((hit.tile.userData as TileTable).meshes ?? [], hit.id);
     this.lit = hit;
+    this.needsRender = true;
   }
 
   /** The building under page pixel (x, y): its tile, the tile's table and the row, or null. */

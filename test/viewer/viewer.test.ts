@@ -420,9 +420,26 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     ({ server, url } = await startViewer(out));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('request', (r) => {
+      if (/\.glb(\?|$)/.test(r.url())) glbRequests.push(r.url());
+    });
     await page.goto(url);
     await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+  });
+  const glbRequests: string[] = [];
+
+  it('tiles-downloaded-twice: each tile content is requested once (its table read from the same bytes); idle, the view draws no frame', async () => {
+    expect(glbRequests.length).toBeGreaterThan(0);
+    expect(glbRequests.filter((u, i) => glbRequests.indexOf(u) !== i)).toEqual([]);
+    // once settled, the view goes idle: within a few seconds a whole second passes without a frame
+    let idle = false;
+    for (let k = 0; k < 8 && !idle; k++) {
+      const f0 = await page.evaluate(() => (window as any).cityforge.framesDrawn());
+      await page.waitForTimeout(1000);
+      idle = (await page.evaluate(() => (window as any).cityforge.framesDrawn())) === f0;
+    }
+    expect(idle).toBe(true);
   });
   afterAll(async () => {
     await browser?.close();
