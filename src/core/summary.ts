@@ -7,8 +7,10 @@ import type { Logger } from './logger.js';
 export class Summary {
   /** Features read from all inputs (after layer/where filters). */
   featuresRead = 0;
-  /** Buildings in the output (after re-joining tile pieces). */
+  /** Buildings in the output (after re-joining tile pieces), their building parts included. */
   buildingsWritten = 0;
+  /** Of `buildingsWritten`, the building parts (`building:part`, each under its outline). */
+  partsWritten = 0;
   /** Triangles in the output meshes. */
   triangles = 0;
   /** Bytes of the output file(s). */
@@ -87,6 +89,7 @@ export class Summary {
       inputs: [...this.inputs],
       featuresRead: this.featuresRead,
       buildingsWritten: this.buildingsWritten,
+      partsWritten: this.partsWritten,
       skipped: sorted(this.skipped),
       skippedTotal: this.skippedTotal,
       warnings: sorted(this.warnings),
@@ -103,6 +106,7 @@ export interface SummaryJSON {
   inputs: string[];
   featuresRead: number;
   buildingsWritten: number;
+  partsWritten: number;
   skipped: Record<string, number>;
   skippedTotal: number;
   warnings: Record<string, number>;

@@ -116,6 +116,7 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary) });
   summary.time('encode', (performance.now() - t1) / 1000);
   summary.buildingsWritten = batch.params.length;
+  summary.partsWritten = batch.params.filter((p) => p.partOf).length;
   summary.bytes = glb.byteLength;
   summary.time('total', (performance.now() - t0) / 1000);
   return { glb, summary, batch };

@@ -7,8 +7,10 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 export function showStats(model: CityModel, url: string): void {
   const partOf = model.table['part_of'];
   const buildings = partOf ? partOf.filter((p) => p === '' || p === null).length : model.rows;
+  const parts = model.rows - buildings;
+  // the same count as the build's summary: buildings, and their parts apart
   document.getElementById('stats')!.innerHTML =
-    `<div><b>${fmt(buildings)}</b> buildings · <b>${fmt(model.triangles)}</b> triangles</div>` +
+    `<div><b>${fmt(buildings)}</b> buildings${parts ? ` (+${fmt(parts)} parts)` : ''} · <b>${fmt(model.triangles)}</b> triangles</div>` +
     `<div>${(model.bytes / 1e6).toFixed(1)} MB · ${esc(url.split('/').pop() ?? url)}</div>`;
 }
 

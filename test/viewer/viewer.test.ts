@@ -296,17 +296,23 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
 });
 
 describe('viewer panel on OSM data (Monaco)', () => {
-  it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id', async () => {
+  it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id; the building count is the build summary\'s', async () => {
     const dir = freshDir('viewer-osm');
     const glb = path.join(dir, 'monaco.glb');
-    const built = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', glb, '-q']);
+    const built = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', glb, '--json']);
     expect(built.code, built.stderr).toBe(0);
+    const summary = JSON.parse(built.stdout);
+    expect(summary.partsWritten).toBeGreaterThan(0);
     const { server, url } = await startViewer(glb);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(url);
       await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+      // the-building-count-differed-from-the-summary: buildings and their parts counted as the build counts them
+      const n = (v: number) => v.toLocaleString('en-US');
+      expect(await page.textContent('#stats')).toContain(`${n(summary.buildingsWritten - summary.partsWritten)} buildings (+${n(summary.partsWritten)} parts)`);
+      expect(built.stderr).toContain(`${n(summary.buildingsWritten - summary.partsWritten)} buildings (and ${n(summary.partsWritten)} building parts) written`);
       // sweep the pointer over the city (left of the panel) until it rests on a building
       let pos = { x: 0, y: 0 };
       for (let k = 0; k < 60 && !(await page.evaluate(() => (window as any).cityforge.hoveredId)); k++) {
