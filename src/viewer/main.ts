@@ -2,7 +2,8 @@ import { loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { onCanvasClick, onPointerHover, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showAttribution, showSelection, showStats, showTilesetStats, showTooltip } from './panel.js';
+import { showAttribution, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
+import { styleColumns, stylingFor, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
 
@@ -24,6 +25,8 @@ interface CityforgeHooks {
   toggle(): void;
   /** JS milliseconds of each hover that changed the highlight (pick, highlight, draw call). */
   hoverTimes: number[];
+  /** The colour-by in use: its column and legend, or null. */
+  styling?: { column: string; legend: { label: string; colour: [number, number, number] }[] } | null;
   /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
   cameraState(): { position: number[]; polarDegrees: number; heightAboveGround: number } | null;
 }
@@ -114,7 +117,10 @@ async function main(): Promise<void> {
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
-    if (hooks.view === 'map' && !mapView) mapView = new MapViewer(mapEl, model, select, (pick) => timedHover(pick));
+    if (hooks.view === 'map' && !mapView) {
+      mapView = new MapViewer(mapEl, model, select, (pick) => timedHover(pick));
+      if (styling) mapView.setColours(styling.colourOf, styling.column);
+    }
     if (hooks.view === 'model') {
       modelView.setHighlight(hovered ?? hooks.selected);
       modelView.resize();
@@ -122,6 +128,18 @@ async function main(): Promise<void> {
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.cameraState = () => modelView.cameraState();
+  // colour by an attribute, the same palette in both views
+  let styling: Styling | null = null;
+  const applyStyling = () => {
+    modelView.setColours(styling ? styling.colourOf : null);
+    mapView?.setColours(styling ? styling.colourOf : null, styling?.column);
+  };
+  showStyling(styleColumns(model), model.titles, (column) => {
+    styling = column ? stylingFor(model, column) : null;
+    hooks.styling = styling && { column: styling.column, legend: styling.legend };
+    showLegend(styling ? styling.legend : null);
+    applyStyling();
+  });
   document.getElementById('home')!.addEventListener('click', () => (hooks.view === 'model' ? modelView.resetCamera() : mapView?.resetCamera()));
   hooks.screenPositionOf = (id) => {
     if (hooks.view === 'model') return modelView.screenPositionOf(id);

@@ -146,7 +146,7 @@ export class MapViewer {
 
   /** The drawn triangles of each building: start and count in `enu.drawIndices`, found once. */
   private readonly buildingRanges = new Map<number, [number, number][]>();
-  private readonly city: SimpleMeshLayer;
+  private city: SimpleMeshLayer;
   private readonly home: Record<string, unknown>;
 
   /**
@@ -257,10 +257,21 @@ export class MapViewer {
     } as never);
   }
 
-  private layer(): SimpleMeshLayer {
-    const colors = this.enu.colors;
+  /** Colour every building by `colourOf(row)` (sRGB), or back to its materials with null. */
+  setColours(colourOf: ((id: number) => [number, number, number]) | null, key = ''): void {
+    let colors = this.enu.colors;
+    if (colourOf) {
+      colors = colors.slice();
+      const ids = this.enu.featureIds;
+      for (let v = 0; v < ids.length; v++) if (ids[v] >= 0) colors.set(colourOf(ids[v]), 3 * v);
+    }
+    this.city = this.layer(colors, key);
+    this.deck.setProps({ layers: this.layers() });
+  }
+
+  private layer(colors = this.enu.colors, key = ''): SimpleMeshLayer {
     return new SimpleMeshLayer({
-      id: 'city',
+      id: `city${key ? `-${key}` : ''}`,
       data: [0],
       coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
       coordinateOrigin: [this.origin[0], this.origin[1], 0],

@@ -1,6 +1,7 @@
 import * as THREE from 'three';
 import { clampAboveGround, createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
 import { FeatureTriangles, featureIdOfHit, highlightMaterial, type CityModel } from './model.js';
+import type { Rgb } from './style-by.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
 export class ModelView {
@@ -47,10 +48,10 @@ export class ModelView {
     const c = this.stage.controls;
     const vfov = THREE.MathUtils.degToRad(this.camera.fov);
     const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    const radius = 0.5 * Math.hypot(size.x, size.z);
+    const radius = 0.5 * Math.max(size.x, size.z);
     const need = radius / Math.sin(Math.min(vfov, hfov) / 2);
     const dir = this.camera.position.clone().sub(c.target);
-    if (dir.length() < need) {
+    if (hfov < vfov && dir.length() < need) {
       this.camera.position.copy(c.target).add(dir.setLength(need));
       c.update();
       c.saveState();
@@ -75,6 +76,49 @@ export class ModelView {
   cameraState(): { position: number[]; polarDegrees: number; heightAboveGround: number } {
     const c = this.camera.position;
     return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z) };
+  }
+
+  /** Original materials of the building meshes, while they are coloured by an attribute. */
+  private plain: Map<THREE.Mesh, THREE.Material | THREE.Material[]> | null = null;
+
+  /**
+   * Colour every building by `colourOf(row)` (sRGB; vertex colours over white), or back to its
+   * materials with null.
+   */
+  setColours(colourOf: ((id: number) => Rgb) | null): void {
+    const c = new THREE.Color();
+    for (const m of this.model.buildingMeshes) {
+      const g = m.geometry;
+      if (!colourOf) {
+        if (this.plain?.has(m)) m.material = this.plain.get(m)!;
+        continue;
+      }
+      this.plain ??= new Map();
+      if (!this.plain.has(m)) this.plain.set(m, m.material);
+      const base = this.plain.get(m)! as THREE.MeshStandardMaterial;
+      const mat = (Array.isArray(base) ? base[0] : base).clone() as THREE.MeshStandardMaterial;
+      mat.color.set(1, 1, 1);
+      mat.vertexColors = true;
+      m.material = mat;
+      const f = g.attributes._feature_id_0;
+      const n = g.attributes.position.count;
+      const arr = new Float32Array(3 * n);
+      let last = -1;
+      for (let v = 0; v < n; v++) {
+        const id = Math.round(f.getX(v));
+        if (id !== last) {
+          const [r, gg, b] = colourOf(id);
+          c.setRGB(r, gg, b, THREE.SRGBColorSpace);
+          last = id;
+        }
+        arr[3 * v] = c.r;
+        arr[3 * v + 1] = c.g;
+        arr[3 * v + 2] = c.b;
+      }
+      g.setAttribute('color', new THREE.BufferAttribute(arr, 3));
+    }
+    if (!colourOf) this.plain = null;
+    this.render();
   }
 
   /** Back to the first view of the city. */

@@ -78,3 +78,26 @@ export function showTooltip(model: Pick<CityModel, 'table'>, id: number | null, 
   el.style.top = `${y + 14}px`;
   el.hidden = false;
 }
+
+/** The colour-by chooser: the columns offered, and the legend of the one chosen (none: hidden). */
+export function showStyling(columns: string[], titles: Record<string, string> | undefined, onChange: (column: string) => void): void {
+  const section = document.getElementById('styling')!;
+  const select = document.getElementById('colour-by') as HTMLSelectElement;
+  for (const c of columns) {
+    const o = document.createElement('option');
+    o.value = c;
+    o.textContent = titles?.[c] ?? c;
+    select.appendChild(o);
+  }
+  section.hidden = !columns.length;
+  select.addEventListener('change', () => onChange(select.value));
+}
+
+/** The legend: a swatch and a label per entry (none: hidden). */
+export function showLegend(entries: { label: string; colour: [number, number, number] }[] | null): void {
+  const el = document.getElementById('legend')!;
+  el.hidden = !entries;
+  el.innerHTML = (entries ?? [])
+    .map(({ label, colour }) => `<li><span class="swatch" style="background:rgb(${colour.map((c) => Math.round(255 * c)).join(',')})"></span>${esc(label)}</li>`)
+    .join('');
+}

@@ -276,6 +276,40 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('colour by height: the legend\'s colours are in the pixels of both views (the same palette), and back to materials', async () => {
+    const page = await open();
+    const plain = await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } });
+    await page.selectOption('#colour-by', 'height');
+    const styling = await page.evaluate(() => (window as any).cityforge.styling);
+    expect(styling.column).toBe('height');
+    expect(await page.locator('#legend li').count()).toBe(styling.legend.length);
+    // the share of pixels near each legend colour (shading darkens faces: compare hue, not value)
+    const near = (png: Buffer, [r, g, b]: number[]) => {
+      const img = PNG.sync.read(png);
+      let n = 0;
+      for (let i = 0; i < img.data.length; i += 4) {
+        const p = [img.data[i], img.data[i + 1], img.data[i + 2]];
+        const s = Math.max(...p) || 1;
+        const t = Math.max(r, g, b) || 1;
+        if (Math.abs(p[0] / s - r / t) + Math.abs(p[1] / s - g / t) + Math.abs(p[2] / s - b / t) < 0.15 && s > 20) n++;
+      }
+      return n / (img.width * img.height);
+    };
+    const viridisEnds = [styling.legend[0].colour, styling.legend[styling.legend.length - 1].colour].map((c: number[]) => c.map((v) => 255 * v));
+    const model = await page.screenshot({ path: path.join(dir, 'colour-by-height.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
+    for (const c of viridisEnds) expect(near(model, c)).toBeGreaterThan(near(plain, c) + 0.001);
+    await page.click('#toggle');
+    await page.waitForTimeout(1500);
+    const map = await page.screenshot({ path: path.join(dir, 'colour-by-height-map.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
+    for (const c of viridisEnds) expect(near(map, c)).toBeGreaterThan(0.001);
+    await page.click('#toggle');
+    await page.selectOption('#colour-by', '');
+    expect(await page.isHidden('#legend')).toBe(true);
+    const back = await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } });
+    for (const c of viridisEnds) expect(near(back, c)).toBeLessThan(near(model, c));
+    await page.close();
+  });
+
   it('small screens (390 × 844): the panel starts folded behind a touch-sized button and unfolds; the city fills the screen', async () => {
     const page = await open(390, 844);
     const panel = await page.locator('#panel').boundingBox();

@@ -1,0 +1,98 @@
+import type { CityModel } from './model.js';
+
+/** An sRGB colour, components 0–1. */
+export type Rgb = [number, number, number];
+
+/** Buildings coloured by one column of the property table: each row's colour and the legend that explains it. */
+export interface Styling {
+  column: string;
+  /** The colour of row `id` (null: no value, drawn grey). */
+  colourOf(id: number): Rgb;
+  /** Legend entries, top to bottom. */
+  legend: { label: string; colour: Rgb }[];
+}
+
+/** Grey for buildings without a value. */
+const NO_VALUE: Rgb = [0.62, 0.62, 0.62];
+
+/** A perceptually ordered ramp (viridis-like), low → high. */
+const RAMP: Rgb[] = [
+  [0.267, 0.005, 0.329],
+  [0.231, 0.322, 0.545],
+  [0.129, 0.569, 0.549],
+  [0.369, 0.788, 0.384],
+  [0.992, 0.906, 0.145],
+];
+
+/** Distinct colours for categories (Tableau 10, the first eight), then grey for the rest. */
+const CATEGORIES: Rgb[] = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'].map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16) / 255) as Rgb);
+
+/** The ramp's colour at t ∈ [0, 1]. */
+export function rampAt(t: number): Rgb {
+  const x = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
+  const i = Math.min(RAMP.length - 2, Math.floor(x));
+  const f = x - i;
+  return [0, 1, 2].map((c) => RAMP[i][c] + f * (RAMP[i + 1][c] - RAMP[i][c])) as Rgb;
+}
+
+/** The columns worth colouring by, in the order offered: numbers and short categories the table has. */
+export function styleColumns(model: Pick<CityModel, 'table'>): string[] {
+  const preferred = ['height', 'levels', 'building', 'roof_shape', 'fit_confidence', 'fit:confidence', 'type', 'min_height'];
+  const out: string[] = [];
+  for (const k of [...preferred, ...Object.keys(model.table)]) {
+    const col = model.table[k];
+    if (!col || out.includes(k) || k === 'id' || k === 'source' || k === 'part_of') continue;
+    const values = col.filter((v) => v !== null && v !== '' && v !== -1);
+    if (!values.length) continue;
+    const numeric = values.every((v) => typeof v === 'number');
+    if (numeric ? new Set(values).size > 1 : new Set(values).size <= 40) out.push(k);
+  }
+  return out;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
+
+/**
+ * The styling of `column`: numbers on the ramp between their 2nd and 98th percentiles (five legend
+ * steps), text as categories (the eight commonest in their own colours, the rest grey).
+ *
+ * @example
+ * ```ts
+ * const s = stylingFor(model, 'height');
+ * s.colourOf(0); // [r, g, b]
+ * ```
+ */
+export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Styling {
+  const col = model.table[column] ?? [];
+  const values = col.filter((v): v is string | number => v !== null && v !== '' && v !== -1);
+  if (values.length && values.every((v) => typeof v === 'number')) {
+    const sorted = (values as number[]).slice().sort((a, b) => a - b);
+    const lo = sorted[Math.floor(0.02 * (sorted.length - 1))], hi = sorted[Math.ceil(0.98 * (sorted.length - 1))];
+    const span = hi - lo || 1;
+    const unit = /height|ground|eave/.test(column) ? ' m' : /angle|direction/.test(column) ? '°' : '';
+    const legend = [1, 0.75, 0.5, 0.25, 0].map((t) => ({ label: `${t === 1 ? '≥ ' : t === 0 ? '≤ ' : ''}${fmt(lo + t * span)}${unit}`, colour: rampAt(t) }));
+    return {
+      column,
+      legend,
+      colourOf: (id) => {
+        const v = col[id];
+        return typeof v === 'number' && v !== -1 ? rampAt((v - lo) / span) : NO_VALUE;
+      },
+    };
+  }
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, CATEGORIES.length).map(([k]) => k);
+  const index = new Map(top.map((k, i) => [k, i]));
+  const legend = top.map((k, i) => ({ label: k, colour: CATEGORIES[i] }));
+  if (counts.size > top.length) legend.push({ label: 'other', colour: NO_VALUE });
+  return {
+    column,
+    legend,
+    colourOf: (id) => {
+      const v = col[id];
+      const i = v === null || v === undefined ? undefined : index.get(String(v));
+      return i === undefined ? NO_VALUE : CATEGORIES[i];
+    },
+  };
+}
