@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     hooks.selectedId = id === null ? null : String(model.table['id']?.[id]);
     showSelection(model, id);
     paint();
+    writeHash();
   };
   const pointer = { x: 0, y: 0 };
   window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
@@ -128,6 +129,68 @@ async function main(): Promise<void> {
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.cameraState = () => modelView.cameraState();
+  // find a building by name or id: select it and fly to it
+  const find = (query: string): number | null => {
+    const q = query.trim().toLowerCase();
+    if (!q) return null;
+    const ids = model.table['id'] ?? [], names = model.table['name'] ?? [];
+    const str = (v: unknown) => (v === null || v === undefined ? '' : String(v).toLowerCase());
+    for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q, (i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q)])
+      for (let i = 0; i < model.rows; i++) if (test(i)) return i;
+    return null;
+  };
+  const flyTo = (id: number) => {
+    if (hooks.view === 'model') modelView.flyTo(id);
+    else {
+      const top = topCentre(model.buildingMeshes, id);
+      if (top) mapView?.flyTo(new THREE.Vector3(top.x, -top.z, top.y));
+    }
+  };
+  const searchResult = document.getElementById('search-result')!;
+  document.getElementById('search')!.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = (document.getElementById('search-input') as HTMLInputElement).value;
+    const id = find(q);
+    if (id === null) {
+      searchResult.textContent = q.trim() ? `No building matches “${q.trim()}”.` : '';
+      return;
+    }
+    searchResult.textContent = '';
+    flyTo(id);
+    select(id);
+  });
+  // the camera and the selection in the address (a link shows the same view)
+  let hashTimer = 0;
+  const writeHash = () => {
+    clearTimeout(hashTimer);
+    hashTimer = window.setTimeout(() => {
+      const p = new URLSearchParams();
+      if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
+      p.set('cam', modelView.cameraVector.join(','));
+      history.replaceState(null, '', `#${p.toString()}`);
+    }, 150);
+  };
+  modelView.controls.addEventListener('change', writeHash);
+  const fromHash = new URLSearchParams(location.hash.slice(1));
+  const cam = fromHash.get('cam')?.split(',').map(Number);
+  if (cam) modelView.cameraVector = cam;
+  const linked = fromHash.get('b');
+  if (linked !== null) {
+    const i = (model.table['id'] ?? []).findIndex((v) => String(v) === linked);
+    if (i >= 0) select(i);
+  }
+  // a PNG of what the active view shows
+  document.getElementById('shot')!.addEventListener('click', () => {
+    const canvas = (hooks.view === 'model' ? modelView.renderer.domElement : mapEl.querySelector('canvas')) as HTMLCanvasElement | null;
+    canvas?.toBlob((blob) => {
+      if (!blob) return;
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `${(url!.split('/').pop() ?? 'city').replace(/\.glb$/i, '')}-${hooks.view}.png`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    }, 'image/png');
+  });
   // colour by an attribute, the same palette in both views
   let styling: Styling | null = null;
   const applyStyling = () => {

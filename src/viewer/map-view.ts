@@ -201,6 +201,16 @@ export class MapViewer {
     });
   }
 
+  /** Look at a point of the frame (east, north, up) from closer by, the same tilt. */
+  flyTo(e: THREE.Vector3): void {
+    const vp = this.viewport();
+    if (!vp) return;
+    const o = vp.projectFlat(this.origin);
+    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
+    const [longitude, latitude] = vp.unprojectFlat([o[0] + e.x * unitsPerMeter[0], o[1] + e.y * unitsPerMeter[1]]);
+    this.deck.setProps({ initialViewState: { ...this.home, longitude, latitude, zoom: 17.5, position: [0, 0, e.z] } as never });
+  }
+
   /** Back to the first view of the city. */
   resetCamera(): void {
     this.deck.setProps({ initialViewState: { ...this.home } as never });

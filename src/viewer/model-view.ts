@@ -121,6 +121,30 @@ export class ModelView {
     this.render();
   }
 
+  /** Orbit around building `id`'s top from closer by (the same direction of view). */
+  flyTo(id: number): void {
+    const top = topCentre(this.model.buildingMeshes, id);
+    if (!top) return;
+    const c = this.stage.controls;
+    const dir = this.camera.position.clone().sub(c.target).setLength(Math.max(60, c.minDistance * 4));
+    c.target.copy(top);
+    this.camera.position.copy(top).add(dir);
+    c.update();
+  }
+
+  /** The camera as numbers (position, target), for links. */
+  get cameraVector(): number[] {
+    return [...this.camera.position.toArray(), ...this.stage.controls.target.toArray()].map((v) => Math.round(v * 10) / 10);
+  }
+
+  /** Put the camera where {@link cameraVector} was. */
+  set cameraVector(v: number[]) {
+    if (v.length !== 6 || v.some((x) => !Number.isFinite(x))) return;
+    this.camera.position.fromArray(v, 0);
+    this.stage.controls.target.fromArray(v, 3);
+    this.stage.controls.update();
+  }
+
   /** Back to the first view of the city. */
   resetCamera(): void {
     this.stage.controls.reset();

@@ -310,6 +310,48 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('search by id → fly-to → selected; the address keeps camera and selection, and a fresh page on that address shows the same; Save PNG downloads the view', async () => {
+    const page = await open();
+    const target = await page.evaluate(() => {
+      const t = (window as any).cityforge.model.table;
+      return { id: String(t.id[100]), row: 100 };
+    });
+    const before = await page.evaluate(() => (window as any).cityforge.cameraState());
+    await page.fill('#search-input', target.id);
+    await page.press('#search-input', 'Enter');
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(target.row);
+    expect(await page.textContent('#selection [data-key="id"]')).toBe(target.id);
+    const after = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(after.position).not.toEqual(before.position);
+    // the building is in view, near the middle
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), target.row);
+    expect(Math.abs(pos.x - 640)).toBeLessThan(200);
+    expect(Math.abs(pos.y - 400)).toBeLessThan(200);
+    // a query that matches nothing says so
+    await page.fill('#search-input', 'no such building zzz');
+    await page.press('#search-input', 'Enter');
+    expect(await page.textContent('#search-result')).toContain('No building matches');
+    // the address: a new page opened on it has the same camera and selection
+    await page.waitForTimeout(400);
+    const link = page.url();
+    expect(link).toContain('b=');
+    expect(link).toContain('cam=');
+    const p2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p2.goto(link);
+    await p2.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    expect(await p2.evaluate(() => (window as any).cityforge.selectedId)).toBe(target.id);
+    const restored = await p2.evaluate(() => (window as any).cityforge.cameraState());
+    restored.position.forEach((v: number, k: number) => expect(Math.abs(v - after.position[k])).toBeLessThan(0.2));
+    const [download] = await Promise.all([p2.waitForEvent('download'), p2.click('#shot')]);
+    expect(download.suggestedFilename()).toMatch(/\.png$/);
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const png = PNG.sync.read(fs.readFileSync(file));
+    expect(png.width).toBeGreaterThan(500);
+    await p2.close();
+    await page.close();
+  });
+
   it('small screens (390 × 844): the panel starts folded behind a touch-sized button and unfolds; the city fills the screen', async () => {
     const page = await open(390, 844);
     const panel = await page.locator('#panel').boundingBox();
