@@ -240,10 +240,10 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const page = await open();
     await page.click('#toggle');
     await page.waitForTimeout(1500);
+    await page.mouse.move(480, 420);
     for (let k = 0; k < 10; k++) {
-      await page.mouse.move(480, 420);
       await page.mouse.wheel(0, -240);
-      await page.waitForTimeout(150);
+      await page.waitForTimeout(60);
     }
     await page.waitForTimeout(800);
     const shot = await page.screenshot({ path: path.join(dir, 'map-zoomed.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
@@ -257,9 +257,9 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
   it('hover-was-slow: hovering across the city highlights building after building; the JS time per hover change is measured (test-output/viewer-navigation/hover.json, bench/RESULTS.md)', async () => {
     const page = await open();
     const sweep = async () => {
-      for (let k = 0; k < 25; k++) {
-        await page.mouse.move(150 + 27 * k, 350 + 6 * k);
-        await page.waitForTimeout(30);
+      for (let k = 0; k < 14; k++) {
+        await page.mouse.move(150 + 48 * k, 350 + 10 * k);
+        await page.waitForTimeout(20);
       }
     };
     await sweep();
