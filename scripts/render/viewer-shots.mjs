@@ -1,4 +1,4 @@
-// Screenshots of the viewer (model view with a building picked, and the map view) for the README:
+// Screenshots of the viewer (model view with a building picked, the map view, coloured by height) for the README:
 //   node bin/cityforge.js view out/sf.glb --port 8765 &   node scripts/render/viewer-shots.mjs http://127.0.0.1:8765/ docs/img
 import { chromium } from 'playwright-core';
 const [url, dir] = process.argv.slice(2);
@@ -15,4 +15,12 @@ await pg.waitForTimeout(2000);
 await pg.mouse.move(10, 790);
 await pg.waitForTimeout(300);
 await pg.screenshot({ path: `${dir}/viewer-map.png` });
+// coloured by height, in the model view, nothing selected
+await pg.click('#toggle');
+await pg.waitForTimeout(500);
+await pg.mouse.click(5, 5);
+await pg.selectOption('#colour-by', 'height');
+await pg.waitForTimeout(500);
+await pg.mouse.move(10, 790);
+await pg.screenshot({ path: `${dir}/viewer-colour.png` });
 await b.close();
