@@ -37,6 +37,9 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
     el.innerHTML = '<em>Click a building to see its attributes.</em>';
     return;
   }
+  // a coarse tile's merged block is not a building: say so, and how to get to the buildings
+  const isBlock = String(model.table['source']?.[id] ?? '') === 'cityforge: merged buildings';
+  const note = isBlock ? `<p class="note">A block of ${esc(String(model.table['pieces']?.[id] ?? 'several'))} buildings merged in this coarse tile: zoom in to pick one.</p>` : '';
   const rows = Object.entries(model.table)
     .map(([k, col]) => {
       const v = col[id];
@@ -48,7 +51,7 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       return `<tr><td>${esc(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</td></tr>`;
     })
     .join('');
-  el.innerHTML = `<table>${rows}</table>`;
+  el.innerHTML = `${note}<table>${rows}</table>`;
 }
 
 /** The data's attribution, as the file says (nothing when it says nothing). */
