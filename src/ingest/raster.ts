@@ -97,7 +97,7 @@ function elevationBand(file: string, ds: gdal.Dataset, band: number | undefined)
     return band;
   }
   if (count > 1)
-    throw new InputError('ingest', `${file}: a raster of ${count} bands (an image?) is not a DEM; name the band that holds elevations with --terrain-band <n> (elevation encoded in RGB tiles, like Terrarium or Terrain-RGB, is another input)`);
+    throw new InputError('ingest', `${file}: a raster of ${count} bands (an image?) is not a DEM; name the band that holds elevations with --terrain-band <n>; elevation packed in RGB (Terrarium, Terrain-RGB) is read as tiles — a z/x/y folder, MBTiles or PMTiles — with --dem-encoding terrarium|terrain-rgb`);
   return 1;
 }
 

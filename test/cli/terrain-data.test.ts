@@ -86,12 +86,14 @@ describe('terrain from the DEM’s data only', () => {
     expect(p.length / 3).toBeGreaterThan(8);
   });
 
-  it('multi-band-raster-read-as-band-1: refused (exit 3) naming --terrain-band; with it, read', () => {
+  it('multi-band-raster-read-as-band-1: refused (exit 3) naming --terrain-band and --dem-encoding; with the band, read', () => {
     const rgb = dem(path.join(dir, 'rgb.tif'), 50, 50, () => 80, 3);
     const out = path.join(dir, 'rgb.glb');
     const r = cli(['build', tile(), '--terrain', rgb, '-o', out]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/rgb\.tif: a raster of 3 bands .* --terrain-band <n>/);
+    // and where RGB-encoded elevation goes
+    expect(r.stderr).toMatch(/--dem-encoding terrarium\|terrain-rgb/);
     expect(fs.existsSync(out)).toBe(false);
     const ok = cli(['build', tile(), '--terrain', rgb, '--terrain-band', '2', '-o', out]);
     expect(ok.code, ok.stderr).toBe(0);
