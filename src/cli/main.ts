@@ -4,7 +4,7 @@ import { createLineLogger } from '../core/logger.js';
 import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandSpec } from './command.js';
-import { removeOwnTemporaries, runInWorker } from './runner.js';
+import { removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
 
 export { EXIT } from '../core/errors.js';
 
@@ -80,20 +80,30 @@ export async function main(argv: string[]): Promise<number> {
   return c.spec.inWorker ? runInWorker({ command: c.spec.name, args: c.args, opts: { ...c.opts } }, c.opts) : runHere(c);
 }
 
-// `cityforge plan … | head` closes the pipe early: that is not an error
-for (const stream of [process.stdout, process.stderr])
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(EXIT.ok);
-    throw e;
-  });
+// `cityforge plan … | head` closes the output pipe early: that is not an error (the run's temporary
+// files go). A log pipe closed early (`build … 2>&1 | head -1`) only ends the log: the run goes on,
+// writes its output and exits with its own code.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  removeOwnTemporaries();
+  process.exit(EXIT.ok);
+});
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+});
 
 // Ctrl-C / SIGTERM: the work runs in another thread, so this one answers at once: remove every
 // temporary file and folder of the run, and exit (130 / 143)
+// (the job worker is stopped first, within a second, so that it cannot write after the removal)
 for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated]] as const) {
   process.on(sig, () => {
-    removeOwnTemporaries();
-    process.stderr.write(`\ncityforge: interrupted by ${sig}; temporary files removed\n`);
-    process.exit(code);
+    removeOwnTemporaries(false);
+    void stopJob().finally(() => {
+      removeOwnTemporaries();
+      process.stderr.write(`\ncityforge: interrupted by ${sig}; temporary files removed\n`);
+      process.exit(code);
+    });
   });
 }
 

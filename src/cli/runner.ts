@@ -10,8 +10,11 @@ import { createProgress } from './progress.js';
 /** Temporary paths the job worker owns (told by messages), removed on a signal. */
 const owned = new Map<string, TempKind>();
 
-/** Remove every temporary path of this process: the job worker's and this thread's own. */
-export function removeOwnTemporaries(): void {
+/**
+ * Remove every temporary path of this process: the job worker's and this thread's own. With `forget`
+ * false they stay known (a second pass after the worker stopped removes what it wrote meanwhile).
+ */
+export function removeOwnTemporaries(forget = true): void {
   const sweep = (d: string) => removeTemporaries(d, (pid) => pid === process.pid);
   for (const [p, kind] of [...owned.entries(), ...tempPaths()]) {
     try {
@@ -23,7 +26,20 @@ export function removeOwnTemporaries(): void {
       // best effort: the next run removes what belongs to dead processes
     }
   }
-  owned.clear();
+  if (forget) owned.clear();
+}
+
+/** The job worker of this run, while it runs. */
+let current: Worker | null = null;
+
+/**
+ * Stop the job worker (a signal arrived): resolves once it is terminated — it can no longer write
+ * anything — or after `ms` (a long native call delays termination), whichever comes first.
+ */
+export function stopJob(ms = 1000): Promise<void> {
+  const w = current;
+  if (!w) return Promise.resolve();
+  return Promise.race([w.terminate().then(() => undefined), new Promise<void>((r) => setTimeout(r, ms).unref())]);
 }
 
 /**
@@ -33,12 +49,14 @@ export function removeOwnTemporaries(): void {
 export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<number> {
   const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
   const worker = new Worker(new URL('./job.js', import.meta.url), { workerData: data });
+  current = worker;
   return new Promise<number>((resolve) => {
     let settled = false;
     const finish = (code: number) => {
       if (settled) return;
       settled = true;
       progress.done();
+      current = null;
       void worker.terminate();
       resolve(code);
     };

@@ -76,6 +76,28 @@ export function tileInputs(input: string): string[] | null {
 
 const NODATA = -32768;
 
+/** A tile mosaic's temporary file (and GDAL's side files of it) in the temp folder: `cityforge-<pid>-<n>-<kind>-z<zoom>.tif`. */
+const MOSAIC_FILE = /^cityforge-(\d+)-\d+-(elevation|imagery)-z\d+\.tif(\.aux\.xml|\.ovr)?$/;
+
+/** Remove the mosaics that runs killed with -9 left in the temp folder (their process is gone). */
+function sweepStaleMosaics(): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = MOSAIC_FILE.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(path.join(os.tmpdir(), name), { force: true });
+    }
+  }
+}
+
 /** A decoded tile: its side and RGBA pixels, row-major from the north. */
 interface Decoded {
   size: number;
@@ -92,10 +114,11 @@ export function decodeTile(bytes: Uint8Array, label: string): Decoded {
   gdal.vsimem.set(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), vsi);
   let ds: gdal.Dataset | undefined;
   try {
+    const why = (e: unknown) => (e as Error).message.split(vsi).join('the tile').trim();
     try {
       ds = gdal.open(vsi, 'r', ['PNG', 'JPEG', 'WEBP']);
     } catch (e) {
-      throw new InputError('ingest', `${label}: not a PNG, JPEG or WebP image (${(e as Error).message.trim()})`);
+      throw new InputError('ingest', `${label}: not a PNG, JPEG or WebP image (${why(e)})`);
     }
     const { x: w, y: h } = ds.rasterSize;
     if (w !== h || w < 1) throw new InputError('ingest', `${label}: a ${w} × ${h} image, not a square tile`);
@@ -106,7 +129,7 @@ export function decodeTile(bytes: Uint8Array, label: string): Decoded {
       try {
         return ds!.bands.get(b).pixels.read(0, 0, w, h, undefined, { data_type: gdal.GDT_Byte }) as Uint8Array;
       } catch (e) {
-        throw new InputError('ingest', `${label}: broken image data (${(e as Error).message.trim()})`);
+        throw new InputError('ingest', `${label}: broken image data (${why(e)})`);
       }
     };
     const first = ds.bands.get(1);
@@ -240,28 +263,38 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     let size = 0;
     const decoded = new Map<string, Decoded>();
     const bad = (reason: string, detail: string) => summary.warn(`tiles:${reason}`, detail);
+    const failed = new Set<string>();
     const decodeAt = async (x: number, y: number): Promise<Decoded | null> => {
       const hit = byKey.get(`${x}/${y}`);
-      if (!hit) return null;
+      if (!hit || failed.has(`${x}/${y}`)) return null;
       try {
         return decodeTile(await bytesOf(hit.tile, name(hit.tile), o.maxTileBytes), name(hit.tile));
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        bad('unreadable', e.message);
-        logger.warn(`${e.message}; left as nodata`);
+        failed.add(`${x}/${y}`);
+        const what = e.message.slice(`cityforge ${e.stage}: `.length);
+        bad('unreadable', what);
+        logger.warn(`${what}; left as nodata`);
         return null;
       }
     };
+    let pixelsSay: DemEncoding | undefined;
+    let implausible = 0;
     for (let y = y0; y <= y1 && !size; y++)
       for (let x = x0; x <= x1 && !size; x++) {
         const d = await decodeAt(x, y);
         if (d) {
           size = d.size;
           decoded.set(`${x}/${y}`, d);
+          if (kind === 'elevation') pixelsSay = guessEncoding(d.rgba);
           if (kind === 'elevation' && !encoding) {
-            encoding = guessEncoding(d.rgba);
+            encoding = pixelsSay;
+            const fmt = lists.map((l) => l.metadata?.format).find(Boolean);
             if (!encoding)
-              throw new InputError('ingest', `${name(byKey.get(`${x}/${y}`)!.tile)}: cannot tell how elevation is encoded in these tiles; say it with --dem-encoding ${DEM_ENCODINGS.join('|')}`);
+              throw new InputError(
+                'ingest',
+                `${name(byKey.get(`${x}/${y}`)!.tile)}: these tiles do not look like elevation (Terrarium or Terrain-RGB${fmt ? `; the archive says ${fmt}` : ''}): a map or an orthophoto goes to --imagery; elevation packed the other way: say it with --dem-encoding ${DEM_ENCODINGS.join('|')}`,
+              );
             logger.info(`${inputs.join(', ')}: elevation encoding ${encoding} (told by the pixels; --dem-encoding to say otherwise)`);
           }
         }
@@ -270,6 +303,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     const W = nx * size, H = ny * size;
     if (W * H > o.maxPixels)
       throw new InputError('ingest', `${inputs.join(', ')}: the ${nx} × ${ny} tiles at zoom ${zoom} over the area make ${((W * H) / 1e6).toFixed(0)} million pixels, more than the limit of ${(o.maxPixels / 1e6).toFixed(0)} million; choose a coarser zoom (--dem-zoom / --imagery-zoom)`);
+    sweepStaleMosaics();
     const file = path.join(os.tmpdir(), `cityforge-${process.pid}-${counter++}-${kind}-z${zoom}.tif`);
     trackTemp(file, 'file');
     const [gx0, , , gy1] = tileBounds(zoom, x0, y0);
@@ -308,6 +342,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
             const m = medianOf(heights);
             if (Number.isFinite(m) && (m < -12000 || m > 9000)) {
               missing++;
+              implausible++;
               bad('implausible-heights', `${name(hit!.tile)}: decodes to ${m.toFixed(0)} m as ${encoding} (another encoding? mixed encodings)`);
               logger.warn(`${name(hit!.tile)}: decodes to ${m.toFixed(0)} m as ${encoding} (mixed encodings?); left as nodata`);
               continue;
@@ -323,6 +358,11 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
         }
       ds.close();
       ds = undefined;
+      if (kind === 'elevation' && tiles === 0 && implausible > 0)
+        throw new InputError(
+          'ingest',
+          `${inputs.join(', ')}: no tile decodes to plausible heights as ${encoding}${pixelsSay && pixelsSay !== encoding ? `; the pixels look like ${pixelsSay}: use --dem-encoding ${pixelsSay}, or leave it out` : ' (are these elevation tiles? a map or an orthophoto goes to --imagery)'}`,
+        );
     } catch (e) {
       ds?.close();
       fs.rmSync(file, { force: true });
@@ -336,6 +376,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       file, zoom, tileSize: size, tiles, missing, encoding, attribution, paletted,
       release: () => {
         fs.rmSync(file, { force: true });
+        fs.rmSync(`${file}.aux.xml`, { force: true });
         untrackTemp(file);
       },
     };

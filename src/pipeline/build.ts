@@ -6,7 +6,7 @@ import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, groundElevations, terrainMesh } from '../procedural/index.js';
-import { creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -35,6 +35,7 @@ export interface PreparedCity {
  * Throws an `InputError` when no building is left.
  */
 export async function prepareCity(inputs: string[], o: BuildOptions, summary: Summary): Promise<PreparedCity> {
+  await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom }, { input: o.imagery, zoom: o.imageryZoom }]);
   const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);

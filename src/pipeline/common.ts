@@ -7,6 +7,8 @@ import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
 import { rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
 import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.js';
+import { listTiles } from '../ingest/tileset.js';
+import fs from 'node:fs';
 import type { DemEncoding } from '../core/grid.js';
 import type { Progress } from '../core/progress.js';
 import type { ReadOptions, TerrainOptions } from './options.js';
@@ -99,4 +101,18 @@ export async function elevationInput(input: string, frame: FrameInfo | null, ext
 /** An error about a tile mosaic's temporary file, reworded to name the input it was made from. */
 export function namingInput(e: unknown, r: RasterInput): unknown {
   return r.tiles && e instanceof InputError && e.message.includes(r.file) ? new InputError(e.stage, e.message.slice(`cityforge ${e.stage}: `.length).split(r.file).join(r.label)) : e;
+}
+
+/**
+ * Check the rasters a run will read before it reads any footprints (a typo should not cost the whole
+ * ingest): each exists, and raster tiles hold the zoom asked for. Throws an {@link InputError} naming it.
+ */
+export async function checkRasterInputs(rasters: { input?: string; zoom?: number }[]): Promise<void> {
+  for (const { input, zoom } of rasters) {
+    if (!input) continue;
+    const tiles = tileInputs(input);
+    if (tiles)
+      for (const t of tiles) (await listTiles(t, { kind: 'raster', zoom })).close();
+    else if (!/^\/vsi|:\/\//.test(input) && !fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
+  }
 }

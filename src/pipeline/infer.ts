@@ -9,7 +9,7 @@ import { readSurface } from '../ingest/raster.js';
 import { groundOf, inferRoof, sampleFootprint, segmentLevels, SEGMENT_DEFAULTS, type InferredRoof, type InferRoofOptions, type RoofSamples } from '../inverse/index.js';
 import { levelPolygons } from './parts.js';
 import { featurePolygons, type Footprint } from '../procedural/index.js';
-import { elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
+import { checkRasterInputs, elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
 /** Metres of the models read around the buildings (the ground ring without a DTM). */
@@ -176,6 +176,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const driver = vectorDriverOf(output);
   const summary = new Summary(o.logger);
   const t0 = performance.now();
+  await checkRasterInputs([{ input: o.dsm, zoom: o.demZoom }, { input: o.dtm, zoom: o.demZoom }]);
   const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
@@ -244,7 +245,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   summary.time('fit', (performance.now() - t2) / 1000);
   const fitted = buildings.filter((b) => b.roof || b.parts.length).length;
   const withParts = buildings.filter((b) => b.parts.length).length;
-  o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as levels (building parts); roofs: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'})`);
+  o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as levels (building parts); roofs: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`);
   // the source attributes first (ours replace a source column of the same name), then ours
   const ours = new Set(INFER_COLUMNS.map((c) => c.name));
   const attrTypes = new Map<string, VectorColumn['type']>();

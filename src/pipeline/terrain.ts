@@ -27,7 +27,7 @@ export async function buildTerrainGlb(raster: string, options: Partial<TerrainGl
     const [lon, lat] = rasterCentre(dem.file);
     const frame = makeFrame(lon, lat, 0, [rasterExtentInFrame(dem.file, makeFrame(lon, lat, 0, [])).crs]);
     const { extent } = rasterExtentInFrame(dem.file, frame);
-    const grid = readElevation(dem.file, frame, extent, rasterOptionsOf(o), o.logger, summary);
+    const grid = readElevation(dem.file, frame, extent, { ...rasterOptionsOf(o), label: dem.label }, o.logger, summary);
     const terrain = meshTerrain(grid, o.terrainError, summary, o);
     const empty = buildMeshes(emptyBatch(frame), {}, summary);
     glb = await writeGlb(empty, [], frame, { terrain, copyright: [...summary.attributions].sort().join('; ') });

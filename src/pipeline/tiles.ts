@@ -16,7 +16,7 @@ import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, type RasterInput } from './common.js';
+import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -182,6 +182,7 @@ export async function buildTileset(inputs: string[], options: Partial<TilesOptio
 
 /** The body of {@link buildTileset}, into an output folder that exists. */
 async function tilesInto(inputs: string[], o: TilesOptions & { output: string }, summary: Summary, t0: number): Promise<Summary> {
+  await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom }, { input: o.imagery, zoom: o.imageryZoom }]);
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   trackTemp(o.output, 'sweep');
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one

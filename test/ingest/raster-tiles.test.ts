@@ -184,20 +184,25 @@ describe('elevation tiles: decoding', () => {
     }
   });
 
-  it('bad tiles are nodata, counted and named: a corrupt PNG, a tile of another size, a tile in another encoding; missing tiles too', async () => {
+  it('bad tiles are nodata, counted once and named (not GDAL\'s in-memory path): a corrupt PNG, a truncated one, a tile of another size, a tile in another encoding', async () => {
     const folder = path.join(dir, 'bad');
     writePyramid(folder, 'terrarium', SF_TILES.slice(0, 6));
     fs.writeFileSync(path.join(folder, '15', '5237', '12666.png'), Buffer.from('not a png at all'));
+    // a truncated PNG: its header reads, its pixels do not
+    const whole = fs.readFileSync(path.join(folder, '15', '5237', '12667.png'));
+    fs.writeFileSync(path.join(folder, '15', '5237', '12667.png'), whole.subarray(0, 300));
     fs.writeFileSync(path.join(folder, '15', '5238', '12665.png'), encodePng(new Float32Array(128 * 128).fill(50), 128, 'terrarium'));
     fs.writeFileSync(path.join(folder, '15', '5238', '12666.png'), encodePng(demTile(15, 5238, 12666), 256, 'terrain-rgb'));
     const summary = new Summary();
     const m = await mosaicTiles([folder], 'elevation', { encoding: 'terrarium' }, NULL_LOGGER, summary);
     try {
-      expect(m.tiles).toBe(3);
-      expect(summary.warnings.get('tiles:unreadable')).toBe(1);
+      expect(m.tiles).toBe(2);
+      // each bad tile counted once
+      expect(summary.warnings.get('tiles:unreadable')).toBe(2);
       expect(summary.warnings.get('tiles:wrong-size')).toBe(1);
       expect(summary.warnings.get('tiles:implausible-heights')).toBe(1);
       expect(summary.examples.get('warn:tiles:unreadable')?.[0]).toMatch(/bad tile 15\/5237\/12666: not a PNG, JPEG or WebP image/);
+      expect(summary.examples.get('warn:tiles:unreadable')?.[0]).not.toMatch(/vsimem/);
       expect(summary.examples.get('warn:tiles:implausible-heights')?.[0]).toMatch(/tile 15\/5238\/12666: decodes to -\d+ m as terrarium/);
       // the mosaic spans the tiles there are (2 × 3): none of them missing, the bad ones nodata
       const { w, h, v } = readMosaic(m.file);
@@ -229,13 +234,16 @@ describe('elevation tiles: decoding', () => {
     expect(fs.existsSync(bad)).toBe(false);
   });
 
-  it('tiles of an encoding the pixels cannot tell are refused, naming --dem-encoding', async () => {
+  it('tiles of an encoding the pixels cannot tell are refused, pointing to --imagery and --dem-encoding; a wrong --dem-encoding names the right one', async () => {
     const folder = path.join(dir, 'grey');
     fs.mkdirSync(path.join(folder, '15', '5238'), { recursive: true });
     const png = new PNG({ width: 256, height: 256 });
     png.data.fill(200);
     fs.writeFileSync(path.join(folder, '15', '5238', '12666.png'), PNG.sync.write(png));
-    await expect(mosaicTiles([folder], 'elevation', {}, NULL_LOGGER, new Summary())).rejects.toThrow(/cannot tell how elevation is encoded in these tiles; say it with --dem-encoding terrarium\|terrain-rgb/);
+    await expect(mosaicTiles([folder], 'elevation', {}, NULL_LOGGER, new Summary())).rejects.toThrow(/do not look like elevation .*--imagery.*--dem-encoding terrarium\|terrain-rgb/);
+    await expect(mosaicTiles([path.join(DATA, 'sf-terrarium-z12')], 'elevation', { encoding: 'terrain-rgb' }, NULL_LOGGER, new Summary())).rejects.toThrow(
+      /no tile decodes to plausible heights as terrain-rgb; the pixels look like terrarium: use --dem-encoding terrarium, or leave it out/,
+    );
   });
 });
 
@@ -281,6 +289,33 @@ describe('build with elevation and imagery tiles', () => {
     expect(r2.code).toBe(3);
     expect(r2.stderr).toMatch(/sf-terrain-3857\.tif: not imagery/);
     expect(fs.existsSync(bad)).toBe(false);
+  });
+
+  it('a typo in --terrain / --imagery / --dem-zoom stops the run before any footprint is read (exit 3, named)', () => {
+    const out = path.join(dir, 'typo.glb');
+    for (const [args, msg] of [
+      [['--terrain', '/nope/terrarium'], /\/nope\/terrarium: no such file or folder/],
+      [['--terrain', path.join(DATA, 'sf-terrarium-z12'), '--dem-zoom', '14'], /no tiles at zoom 14 \(it holds zoom 12\)/],
+      [['--imagery', path.join(DATA, 'sf-osm-raster-z12'), '--imagery-zoom', '11'], /no tiles at zoom 11 \(it holds zoom 12\)/],
+    ] as const) {
+      const r = cli(['build', path.join(DATA, 'sf-mvt'), ...args, '-o', out]);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/pieces/); // the vector tiles were not read
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+
+  it('log-pipe-closed-early-lost-the-output: a closed stderr (`2>&1 | head -1`) ends the log, not the run: the GLB is written, the exit code is the run\'s, nothing is left', async () => {
+    const { spawn } = await import('node:child_process');
+    const out = path.join(dir, 'piped.glb');
+    fs.rmSync(out, { force: true });
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', '..', 'bin', 'cityforge.js'), 'build', path.join(DATA, 'sf-mvt'), '--terrain', path.join(DATA, 'sf-terrarium-z12'), '--imagery', path.join(DATA, 'sf-osm-raster-z12'), '-o', out, '-v'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.once('data', () => child.stderr!.destroy());
+    const code = await new Promise<number | null>((res) => child.on('exit', res));
+    expect(code).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(out)));
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('cityforge terrain <Terrarium folder>: a terrain GLB from the tiles alone', async () => {
