@@ -5,12 +5,12 @@ import type { ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { crsName, GEOMETRY_REASONS, validPolygonalWKB } from './ogr.js';
 import { tileBounds } from './webmercator.js';
-import { isTileInput, pyramid, type TileRef } from './tileset.js';
+import { isTileInput, pyramid, storedTileBytes, type TileRef } from './tileset.js';
 
 export { listTiles, type TileList, type TileRef } from './tileset.js';
 
 export { tileBounds } from './webmercator.js';
-import { InputError, inputErrorOf } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 import { filteredLayer, hasBuildingKeys, isBuildingFeature } from './where.js';
 import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
 import { REJOIN_DEFAULTS, TileRejoiner } from './rejoin.js';
@@ -45,14 +45,7 @@ export const TILE_READ_DEFAULTS: TileReadOptions = { maxTileBytes: 64 << 20 };
 
 /** The bytes of a tile, decompressed (gzip), within `maxBytes`; an {@link InputError} naming it otherwise. */
 async function tileBytes(tile: TileRef, label: string, maxBytes: number): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await tile.read();
-  } catch (e) {
-    throw inputErrorOf('ingest', `${label}: cannot be read`, e);
-  }
-  if (bytes.byteLength === 0) throw new InputError('ingest', `${label}: empty (0 bytes), not a vector tile`);
-  if (bytes.byteLength > maxBytes) throw new InputError('ingest', `${label}: ${bytes.byteLength} bytes, more than the limit of ${maxBytes} for one tile (--max-tile-mb)`);
+  let bytes = await storedTileBytes(tile, label, maxBytes, 'a vector tile', '--max-tile-mb');
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });

@@ -13,7 +13,7 @@ import { InputError, inputErrorOf } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
-import { isTileInput, listTiles, type TileList, type TileRef } from './tileset.js';
+import { isTileInput, listTiles, storedTileBytes, type TileList, type TileRef } from './tileset.js';
 import { tileBounds } from './webmercator.js';
 import type { FrameInfo } from '../core/types.js';
 import { emptyExtent, growByPoint, type Extent } from '../core/extent.js';
@@ -206,18 +206,6 @@ function medianOf(v: Float32Array): number {
   return s[s.length >> 1];
 }
 
-/** The stored bytes of a tile within `maxBytes`; an InputError naming it otherwise. */
-async function bytesOf(t: TileRef, label: string, maxBytes: number): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await t.read();
-  } catch (e) {
-    throw inputErrorOf('ingest', `${label}: cannot be read`, e);
-  }
-  if (bytes.byteLength === 0) throw new InputError('ingest', `${label}: empty (0 bytes)`);
-  if (bytes.byteLength > maxBytes) throw new InputError('ingest', `${label}: ${bytes.byteLength} bytes, more than the limit of ${maxBytes} for one tile`);
-  return bytes;
-}
 
 /**
  * Mosaic raster tiles into a temporary EPSG:3857 GeoTIFF: `kind` `elevation` decodes Terrarium or
@@ -268,7 +256,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       const hit = byKey.get(`${x}/${y}`);
       if (!hit || failed.has(`${x}/${y}`)) return null;
       try {
-        return decodeTile(await bytesOf(hit.tile, name(hit.tile), o.maxTileBytes), name(hit.tile));
+        return decodeTile(await storedTileBytes(hit.tile, name(hit.tile), o.maxTileBytes, 'an image'), name(hit.tile));
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         failed.add(`${x}/${y}`);

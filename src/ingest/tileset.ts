@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PMTiles, TileType, tileIdToZxy, type RangeResponse, type Source as PmSource } from 'pmtiles';
-import { InputError } from '../core/errors.js';
+import { InputError, inputErrorOf } from '../core/errors.js';
 import { OSM_ATTRIBUTION } from './options.js';
 
 /** What a tile holds: vector features (MVT) or an image (PNG, JPEG, WebP). */
@@ -282,4 +282,20 @@ export async function pyramid(inputs: readonly string[]): Promise<TileList & { d
   // tiles without metadata (files, folders) are taken as OpenStreetMap-based, as nearly every vector tile set is
   const attributions = [...new Set(lists.map((l) => l.attribution ?? OSM_ATTRIBUTION))];
   return { tiles, dropped: all.length - tiles.length, close: () => lists.forEach((l) => l.close()), attributions };
+}
+
+/**
+ * A tile's bytes as stored, within `maxBytes`; an {@link InputError} naming it (`label`) when it cannot
+ * be read, is empty (`what` says what it should have been) or is larger.
+ */
+export async function storedTileBytes(tile: TileRef, label: string, maxBytes: number, what = 'a tile', limitOption = ''): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await tile.read();
+  } catch (e) {
+    throw inputErrorOf('ingest', `${label}: cannot be read`, e);
+  }
+  if (bytes.byteLength === 0) throw new InputError('ingest', `${label}: empty (0 bytes), not ${what}`);
+  if (bytes.byteLength > maxBytes) throw new InputError('ingest', `${label}: ${bytes.byteLength} bytes, more than the limit of ${maxBytes} for one tile${limitOption ? ` (${limitOption})` : ''}`);
+  return bytes;
 }
