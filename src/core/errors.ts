@@ -20,11 +20,14 @@ export class CityforgeError extends Error {
   /** The stage or command that found it (`ingest`, `tiles`, `build`, …). */
   readonly stage: string;
   readonly kind: ErrorKind;
+  /** What is wrong, without the `cityforge <stage>: ` prefix. */
+  readonly what: string;
 
   constructor(kind: ErrorKind, stage: string, what: string, options?: { cause?: unknown }) {
     super(`cityforge ${stage}: ${what}`, options);
     this.kind = kind;
     this.stage = stage;
+    this.what = what;
     this.name = new.target.name;
   }
 }
@@ -131,4 +134,9 @@ export function exitCodeOf(e: unknown): number {
   const code = errnoOf(e);
   if (code && code !== 'ENOENT' && code !== 'EEXIST' && OUTPUT_ERRNO.has(code)) return EXIT.output;
   return EXIT.internal;
+}
+
+/** An input error that names a temporary file (a tile mosaic), reworded to name what it was made from. */
+export function namingSource(e: unknown, file: string, source: string): unknown {
+  return e instanceof InputError && e.what.includes(file) ? new InputError(e.stage, e.what.split(file).join(source)) : e;
 }

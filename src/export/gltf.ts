@@ -163,7 +163,8 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
   const buffer = doc.getRoot().listBuffers()[0];
   const nv = t.positions.length / 3;
   const { position, normal } = toGltfAxes(t.positions, t.normals, 0, nv);
-  const material = doc.createMaterial('terrain').setBaseColorFactor([...hexToLinear(colour), 1]).setRoughnessFactor(1).setMetallicFactor(0);
+  const plain = (name: string) => doc.createMaterial(name).setBaseColorFactor([...hexToLinear(colour), 1]).setRoughnessFactor(1).setMetallicFactor(0);
+  const material = plain('terrain');
   const indices = (a: Uint32Array) => doc.createAccessor().setType('SCALAR').setArray(nv <= 65535 ? Uint16Array.from(a) : a).setBuffer(buffer);
   const positionAccessor = doc.createAccessor().setType('VEC3').setArray(position).setBuffer(buffer);
   const normalAccessor = doc.createAccessor().setType('VEC3').setArray(normal).setBuffer(buffer);
@@ -183,7 +184,7 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
         .setAttribute('POSITION', positionAccessor)
         .setAttribute('NORMAL', normalAccessor)
         .setIndices(indices(t.indices.subarray(3 * t.surfaceTriangles)))
-        .setMaterial(doc.createMaterial('terrain-skirt').setBaseColorFactor([...hexToLinear(colour), 1]).setRoughnessFactor(1).setMetallicFactor(0)),
+        .setMaterial(plain('terrain-skirt')),
     );
   if (imagery) {
     // texture coordinates from the frame position: the image is north up over its box

@@ -3,7 +3,7 @@
  * GeoTIFF orthophoto, a COG) warped into the build's frame over a box and encoded as one texture.
  */
 import gdal from './gdal.js';
-import { InputError, inputErrorOf } from '../core/errors.js';
+import { InputError, inputErrorOf, namingSource } from '../core/errors.js';
 import type { Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
@@ -63,7 +63,7 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
   const tiled = tileInputs(input);
   const mosaic = tiled ? await mosaicTiles(tiled, 'imagery', { zoom: o.zoom, box: frameBoxIn3857(frame, area), maxPixels: o.maxPixels }, logger, summary) : null;
   const file = mosaic?.file ?? input;
-  const rename = (e: unknown) => (mosaic && e instanceof InputError ? new InputError('ingest', e.message.slice(`cityforge ${e.stage}: `.length).split(file).join(input)) : e);
+  const rename = (e: unknown) => (mosaic ? namingSource(e, file, input) : e);
   let src: gdal.Dataset | undefined;
   try {
     if (mosaic?.attribution) summary.attributions.add(mosaic.attribution);

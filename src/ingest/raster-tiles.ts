@@ -260,9 +260,8 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         failed.add(`${x}/${y}`);
-        const what = e.message.slice(`cityforge ${e.stage}: `.length);
-        bad('unreadable', what);
-        logger.warn(`${what}; left as nodata`);
+        bad('unreadable', e.what);
+        logger.warn(`${e.what}; left as nodata`);
         return null;
       }
     };

@@ -1,4 +1,4 @@
-import { InputError } from '../core/errors.js';
+import { InputError, namingSource } from '../core/errors.js';
 import { bufferExtent, extentsOverlap, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
@@ -100,7 +100,7 @@ export async function elevationInput(input: string, frame: FrameInfo | null, ext
 
 /** An error about a tile mosaic's temporary file, reworded to name the input it was made from. */
 export function namingInput(e: unknown, r: RasterInput): unknown {
-  return r.tiles && e instanceof InputError && e.message.includes(r.file) ? new InputError(e.stage, e.message.slice(`cityforge ${e.stage}: `.length).split(r.file).join(r.label)) : e;
+  return r.tiles ? namingSource(e, r.file, r.label) : e;
 }
 
 /**
