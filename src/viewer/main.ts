@@ -28,7 +28,7 @@ interface CityforgeHooks {
   /** The colour-by in use: its column and legend, or null. */
   styling?: { column: string; legend: { label: string; colour: [number, number, number] }[] } | null;
   /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
-  cameraState(): { position: number[]; polarDegrees: number; heightAboveGround: number } | null;
+  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } | null;
 }
 
 const hooks: CityforgeHooks = {
@@ -108,8 +108,9 @@ async function main(): Promise<void> {
     hover(id);
     if (changed) hooks.hoverTimes.push(performance.now() - t0);
   };
-  // a click selects; the end of a drag (orbit, pan) does not
+  // a click selects; the end of a drag (orbit, pan) does not; a double-click flies closer to what is under it
   onCanvasClick(modelView.renderer.domElement, (x, y) => select(modelView.pick(x, y)));
+  modelView.renderer.domElement.addEventListener('dblclick', (e) => modelView.focusAt(e.clientX, e.clientY));
   onPointerHover(modelView.renderer.domElement, (x, y) => timedHover(() => modelView.pick(x, y)));
   window.addEventListener('resize', () => modelView.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;

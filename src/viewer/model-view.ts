@@ -73,9 +73,9 @@ export class ModelView {
   }
 
   /** The camera: position, tilt from the vertical (degrees), height above the ground under it. */
-  cameraState(): { position: number[]; polarDegrees: number; heightAboveGround: number } {
+  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } {
     const c = this.camera.position;
-    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z) };
+    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), target: this.stage.controls.target.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z) };
   }
 
   /** Original materials of the building meshes, while they are coloured by an attribute. */
@@ -119,6 +119,22 @@ export class ModelView {
     }
     if (!colourOf) this.plain = null;
     this.render();
+  }
+
+  /** Orbit around what is under page pixel (x, y) — a roof, the ground — from closer by (double-click). */
+  focusAt(x: number, y: number): boolean {
+    const r = this.renderer.domElement.getBoundingClientRect();
+    const ray = new THREE.Raycaster();
+    ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
+    const hit = ray.intersectObject(this.model.scene, true)[0];
+    if (!hit) return false;
+    const c = this.stage.controls;
+    const dir = this.camera.position.clone().sub(c.target);
+    dir.setLength(Math.max(c.minDistance, dir.length() / 2));
+    c.target.copy(hit.point);
+    this.camera.position.copy(hit.point).add(dir);
+    c.update();
+    return true;
   }
 
   /** Orbit around building `id`'s top from closer by (the same direction of view). */

@@ -51,6 +51,9 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   controls.maxDistance = span * 6;
   controls.update();
   controls.saveState();
+  // the keyboard: arrow keys pan (when the page has the focus)
+  controls.listenToKeyEvents(window);
+  controls.keyPanSpeed = 20;
   return { renderer, scene, camera, controls };
 }
 

@@ -352,6 +352,22 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('double-click flies closer to what is under the pointer; the arrow keys pan', async () => {
+    const page = await open();
+    const dist = (s: { position: number[] }, t: number[]) => Math.hypot(s.position[0] - t[0], s.position[1] - t[1], s.position[2] - t[2]);
+    const s0 = await page.evaluate(() => (window as any).cityforge.cameraState());
+    await page.mouse.dblclick(480, 420);
+    const s1 = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(s1.target).not.toEqual(s0.target);
+    expect(dist(s1, s1.target)).toBeLessThan(dist(s0, s0.target) * 0.75);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowLeft');
+    const s2 = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(s2.position).not.toEqual(s1.position);
+    expect(s2.polarDegrees).toBeCloseTo(s1.polarDegrees, 3); // panning, not orbiting
+    await page.close();
+  });
+
   it('small screens (390 × 844): the panel starts folded behind a touch-sized button and unfolds; the city fills the screen', async () => {
     const page = await open(390, 844);
     const panel = await page.locator('#panel').boundingBox();
