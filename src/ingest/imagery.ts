@@ -4,7 +4,7 @@
  */
 import gdal from './gdal.js';
 import { InputError, inputErrorOf, namingSource } from '../core/errors.js';
-import type { Extent } from '../core/extent.js';
+import { extentsOverlap, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FrameInfo, GroundTexture } from '../core/types.js';
@@ -73,8 +73,7 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
     } catch (e) {
       throw rename(e);
     }
-    const hit = info.extent;
-    if (!(hit.maxX > area.minX && hit.minX < area.maxX && hit.maxY > area.minY && hit.minY < area.maxY)) throw new InputError('ingest', `${input}: the imagery does not cover the area (${(area.maxX - area.minX).toFixed(0)} × ${(area.maxY - area.minY).toFixed(0)} m around the buildings)`);
+    if (!extentsOverlap(info.extent, area)) throw new InputError('ingest', `${input}: the imagery does not cover the area (${(area.maxX - area.minX).toFixed(0)} × ${(area.maxY - area.minY).toFixed(0)} m around the buildings)`);
     src = openImage(file, input);
     const paletted = mosaic?.paletted ?? (src.bands.count() === 1 && !!src.bands.get(1).colorTable);
     const id = `${process.pid}-${counter++}`;

@@ -14,7 +14,7 @@ import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
 import { isTileInput, listTiles, storedTileBytes, type TileList, type TileRef } from './tileset.js';
-import { tileBounds } from './webmercator.js';
+import { tileAt, tileBounds } from './webmercator.js';
 import type { FrameInfo } from '../core/types.js';
 import { emptyExtent, growByPoint, type Extent } from '../core/extent.js';
 
@@ -206,7 +206,6 @@ function medianOf(v: Float32Array): number {
   return s[s.length >> 1];
 }
 
-
 /**
  * Mosaic raster tiles into a temporary EPSG:3857 GeoTIFF: `kind` `elevation` decodes Terrarium or
  * Terrain-RGB into metres (one Float32 band, nodata −32768), `imagery` keeps the colours (RGBA).
@@ -228,17 +227,15 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     for (const input of inputs) lists.push(await listTiles(input, { kind: 'raster', zoom: o.zoom }));
     // one zoom for all: the one asked for, else the finest every input reached
     const zoom = o.zoom ?? Math.max(...lists.map((l) => l.tiles[0].z));
-    const byKey = new Map<string, { tile: TileRef; list: TileList }>();
-    for (const l of lists) for (const t of l.tiles) if (t.z === zoom && !byKey.has(`${t.x}/${t.y}`)) byKey.set(`${t.x}/${t.y}`, { tile: t, list: l });
+    const byKey = new Map<string, TileRef>();
+    for (const l of lists) for (const t of l.tiles) if (t.z === zoom && !byKey.has(`${t.x}/${t.y}`)) byKey.set(`${t.x}/${t.y}`, t);
     if (!byKey.size) throw new InputError('ingest', `${inputs.join(', ')}: no raster tiles at zoom ${zoom}`);
     // the tile range: over the box, else over every tile
-    const have = [...byKey.values()].map((v) => v.tile);
+    const have = [...byKey.values()];
     let [x0, x1, y0, y1] = [Math.min(...have.map((t) => t.x)), Math.max(...have.map((t) => t.x)), Math.min(...have.map((t) => t.y)), Math.max(...have.map((t) => t.y))];
     if (o.box) {
-      const size = (2 * 20037508.342789244) / 2 ** zoom;
-      const col = (x: number) => Math.min(2 ** zoom - 1, Math.max(0, Math.floor((x + 20037508.342789244) / size)));
-      const row = (y: number) => Math.min(2 ** zoom - 1, Math.max(0, Math.floor((20037508.342789244 - y) / size)));
-      const [bx0, bx1, by0, by1] = [col(o.box[0]), col(o.box[2]), row(o.box[3]), row(o.box[1])];
+      const [bx0, by0] = tileAt(zoom, o.box[0], o.box[3]);
+      const [bx1, by1] = tileAt(zoom, o.box[2], o.box[1]);
       const overlaps = have.some((t) => t.x >= bx0 && t.x <= bx1 && t.y >= by0 && t.y <= by1);
       // no tile over the area: one tile stands for the pyramid (the caller finds it does not overlap)
       if (overlaps) [x0, x1, y0, y1] = [bx0, bx1, by0, by1];
@@ -256,7 +253,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       const hit = byKey.get(`${x}/${y}`);
       if (!hit || failed.has(`${x}/${y}`)) return null;
       try {
-        return decodeTile(await storedTileBytes(hit.tile, name(hit.tile), o.maxTileBytes, 'an image'), name(hit.tile));
+        return decodeTile(await storedTileBytes(hit, name(hit), o.maxTileBytes, 'an image'), name(hit));
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         failed.add(`${x}/${y}`);
@@ -280,7 +277,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
             if (!encoding)
               throw new InputError(
                 'ingest',
-                `${name(byKey.get(`${x}/${y}`)!.tile)}: these tiles do not look like elevation (Terrarium or Terrain-RGB${fmt ? `; the archive says ${fmt}` : ''}): a map or an orthophoto goes to --imagery; elevation packed the other way: say it with --dem-encoding ${DEM_ENCODINGS.join('|')}`,
+                `${name(byKey.get(`${x}/${y}`)!)}: these tiles do not look like elevation (Terrarium or Terrain-RGB${fmt ? `; the archive says ${fmt}` : ''}): a map or an orthophoto goes to --imagery; elevation packed the other way: say it with --dem-encoding ${DEM_ENCODINGS.join('|')}`,
               );
             logger.info(`${inputs.join(', ')}: elevation encoding ${encoding} (told by the pixels; --dem-encoding to say otherwise)`);
           }
@@ -293,8 +290,8 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     sweepStaleMosaics();
     const file = path.join(os.tmpdir(), `cityforge-${process.pid}-${counter++}-${kind}-z${zoom}.tif`);
     trackTemp(file, 'file');
-    const [gx0, , , gy1] = tileBounds(zoom, x0, y0);
-    const px = (2 * 20037508.342789244) / 2 ** zoom / size;
+    const [gx0, , gx1, gy1] = tileBounds(zoom, x0, y0);
+    const px = (gx1 - gx0) / size;
     let ds: gdal.Dataset | undefined;
     let tiles = 0, missing = 0, paletted = false;
     try {
@@ -318,8 +315,8 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
           }
           if (d.size !== size) {
             missing++;
-            bad('wrong-size', `${name(hit!.tile)}: ${d.size} px where the other tiles are ${size} px`);
-            logger.warn(`${name(hit!.tile)}: ${d.size} px where the other tiles are ${size} px; left as nodata`);
+            bad('wrong-size', `${name(hit!)}: ${d.size} px where the other tiles are ${size} px`);
+            logger.warn(`${name(hit!)}: ${d.size} px where the other tiles are ${size} px; left as nodata`);
             continue;
           }
           const ox = (x - x0) * size, oy = (y - y0) * size;
@@ -330,8 +327,8 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
             if (Number.isFinite(m) && (m < -12000 || m > 9000)) {
               missing++;
               implausible++;
-              bad('implausible-heights', `${name(hit!.tile)}: decodes to ${m.toFixed(0)} m as ${encoding} (another encoding? mixed encodings)`);
-              logger.warn(`${name(hit!.tile)}: decodes to ${m.toFixed(0)} m as ${encoding} (mixed encodings?); left as nodata`);
+              bad('implausible-heights', `${name(hit!)}: decodes to ${m.toFixed(0)} m as ${encoding} (another encoding? mixed encodings)`);
+              logger.warn(`${name(hit!)}: decodes to ${m.toFixed(0)} m as ${encoding} (mixed encodings?); left as nodata`);
               continue;
             }
             for (let k = 0; k < heights.length; k++) if (!Number.isFinite(heights[k])) heights[k] = NODATA;
