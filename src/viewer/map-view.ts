@@ -3,7 +3,7 @@ import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
-import { indexForPicking, loadCity, type CityModel } from './model.js';
+import { featureRuns, indexForPicking, loadCity, type CityModel } from './model.js';
 import { onCanvasClick, onPointerHover } from './stage.js';
 
 interface EnuMesh {
@@ -169,17 +169,11 @@ export class MapViewer {
     const lighting = sunLighting(0.9, 1.1);
     // each building's drawn triangles, once: the highlight is an overlay of those, the city layer never changes
     const ids = this.enu.featureIds, di = this.enu.drawIndices;
-    for (let t = 0, cur = -1, start = 0; t <= di.length; t += 3) {
-      const id = t < di.length ? ids[di[t]] : -2;
-      if (id === cur) continue;
-      if (cur >= 0) {
-        let list = this.buildingRanges.get(cur);
-        if (!list) this.buildingRanges.set(cur, (list = []));
-        list.push([start, t - start]);
-      }
-      cur = id;
-      start = t;
-    }
+    featureRuns(di.length, (t) => ids[di[t]], (id, start, count) => {
+      let list = this.buildingRanges.get(id);
+      if (!list) this.buildingRanges.set(id, (list = []));
+      list.push([start, count]);
+    });
     this.city = this.layer();
     // the camera looks at the ground's altitude (deck.gl's map camera knows no terrain): zooming in over
     // hills keeps the city in front of it

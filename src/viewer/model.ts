@@ -134,6 +134,22 @@ export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, rgb: [n
 
 
 /**
+ * The runs of consecutive triangles of one feature in an index buffer of `count` indices:
+ * `run(id, start, count)` for each (indices into the buffer; features below 0 skipped).
+ * `idAt(t)` is the feature of the triangle starting at index `t`.
+ */
+export function featureRuns(count: number, idAt: (t: number) => number, run: (id: number, start: number, count: number) => void): void {
+  let cur = -1, start = 0;
+  for (let t = 0; t <= count; t += 3) {
+    const id = t < count ? idAt(t) : -2;
+    if (id === cur) continue;
+    if (cur >= 0 && t > start) run(cur, start, t - start);
+    cur = id;
+    start = t;
+  }
+}
+
+/**
  * The triangles of every building in a set of meshes, indexed once (one pass over the index buffers),
  * so that a building is highlighted with a small overlay of its own triangles instead of recolouring
  * the whole city.
@@ -143,26 +159,14 @@ export class FeatureTriangles {
 
   constructor(private readonly meshes: readonly THREE.Mesh[]) {
     meshes.forEach((m, k) => {
-      const g = m.geometry;
-      const fid = g.attributes._feature_id_0;
-      const index = g.index;
+      const fid = m.geometry.attributes._feature_id_0;
+      const index = m.geometry.index;
       if (!fid || !index) return;
-      let cur = -1, start = 0;
-      const flush = (end: number) => {
-        if (cur < 0 || end <= start) return;
-        let list = this.ranges.get(cur);
-        if (!list) this.ranges.set(cur, (list = []));
-        list.push({ mesh: k, start, count: end - start });
-      };
-      for (let t = 0; t < index.count; t += 3) {
-        const id = Math.round(fid.getX(index.getX(t)));
-        if (id !== cur) {
-          flush(t);
-          cur = id;
-          start = t;
-        }
-      }
-      flush(index.count);
+      featureRuns(index.count, (t) => Math.round(fid.getX(index.getX(t))), (id, start, count) => {
+        let list = this.ranges.get(id);
+        if (!list) this.ranges.set(id, (list = []));
+        list.push({ mesh: k, start, count });
+      });
     });
   }
 
