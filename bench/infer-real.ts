@@ -57,19 +57,23 @@ function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof
 }
 
 /**
- * The truth's class rule applied to a model's faces: no face steeper than 5° → flat; else the number of
- * distinct aspects (more than 20° apart) among sloped faces of at least 5 % of the roof area.
+ * The truth's class rule applied to a model's faces. It reproduces every `class` in both truth.json files
+ * from their own `planes` (248 of 248): sloped faces (> 5°) under 10 % of the roof area → flat; else the
+ * distinct aspects (more than 20° apart) of the sloped faces holding at least 5 % of the sloped area: one →
+ * single-slope, two opposite ones (more than 160° apart) → two-plane, anything else → multi-plane.
  */
-function classOfFaces(faces: { area: number; slope: number; aspect: number }[]): string {
+export function classOfFaces(faces: { area: number; slope: number; aspect: number }[]): string {
   const total = faces.reduce((s, f) => s + f.area, 0);
   const sloped = faces.filter((f) => f.slope > 5).sort((a, b) => b.area - a.area);
-  if (!sloped.length) return 'flat';
+  const slopedArea = sloped.reduce((s, f) => s + f.area, 0);
+  if (!sloped.length || slopedArea < 0.1 * total) return 'flat';
   const aspects: number[] = [];
   for (const f of sloped) {
-    if (f.area < 0.05 * total) continue;
+    if (f.area < 0.05 * slopedArea) continue;
     if (aspects.every((a) => angDiff(a, f.aspect) > 20)) aspects.push(f.aspect);
   }
-  return aspects.length <= 1 ? 'single-slope' : aspects.length === 2 ? 'two-plane' : 'multi-plane';
+  if (aspects.length <= 1) return 'single-slope';
+  return aspects.length === 2 && angDiff(aspects[0], aspects[1]) > 160 ? 'two-plane' : 'multi-plane';
 }
 
 export async function scoreCase(dir: string) {

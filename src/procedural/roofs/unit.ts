@@ -4,6 +4,7 @@ import { straightSkeleton, type StraightSkeleton } from '../skeleton.js';
 import { roofBuilder } from './index.js';
 import type { RoofModel } from './model.js';
 import { closesOnFootprint } from './emit.js';
+import { simplifyFootprint } from '../simplify.js';
 
 /** The roof-shape tags that choose a shape's geometry (not its heights). */
 export interface RoofVariant {
@@ -47,18 +48,39 @@ export function unitRoof(fp: Footprint, shape: string, variant: RoofVariant = {}
     shape, height: null, angle: 45, levels: null, direction: variant.direction ?? null, orientation: variant.orientation ?? null,
     colour: null, material: null, onTop: false,
   };
+  const skeletonOf = skeleton ?? (() => (sk === undefined ? (sk = straightSkeleton(fp)) : sk));
   // apex 0 and a floor far below: the builder derives height = tan 45° × run = run, base = −run
-  const model = builder.build({
-    footprint: fp, apex: 0, minHeight: -1e9, roof,
-    skeleton: skeleton ?? (() => (sk === undefined ? (sk = straightSkeleton(fp)) : sk)),
-    warn: () => undefined,
-  });
-  // what build could not emit (it falls back to another shape) is no forward model of this shape
-  if (!model || model.z.length === 0 || (validate && !closesOnFootprint(model, fp))) return null;
+  const make = (footprint: Footprint, sk: () => StraightSkeleton | null) => {
+    const m = builder.build({ footprint, apex: 0, minHeight: -1e9, roof, skeleton: sk, warn: () => undefined });
+    // what build could not emit (it falls back to another shape) is no forward model of this shape
+    return !m || m.z.length === 0 || (validate && !closesOnFootprint(m, footprint)) ? null : m;
+  };
+  let model = make(fp, skeletonOf);
+  // where the skeleton fails, build retries the shape on the footprint without its tiniest jogs:
+  // so does its forward model
+  if (!model && skeletonOf() === null) {
+    const s = simplifiedOf(fp);
+    if (s) model = make(s.footprint, s.skeleton);
+  }
+  if (!model) return null;
   let lo = Infinity;
   for (const z of model.z) lo = Math.min(lo, z);
   const run = -lo;
   if (!(run > 0)) return null;
   model.z = model.z.map((z) => (z + run) / run);
   return { model, run };
+}
+
+const simplified = new WeakMap<Footprint, { footprint: Footprint; skeleton: () => StraightSkeleton | null } | null>();
+
+/** A footprint's simplified twin (as `build` retries it) with its skeleton, computed once per footprint. */
+function simplifiedOf(fp: Footprint): { footprint: Footprint; skeleton: () => StraightSkeleton | null } | null {
+  let s = simplified.get(fp);
+  if (s === undefined) {
+    const footprint = simplifyFootprint(fp);
+    let sk: StraightSkeleton | null | undefined;
+    s = footprint ? { footprint, skeleton: () => (sk === undefined ? (sk = straightSkeleton(footprint)) : sk) } : null;
+    simplified.set(fp, s);
+  }
+  return s;
 }
