@@ -28,8 +28,8 @@ const median = (v: number[]) => {
 };
 const rms = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / Math.max(1, v.length));
 
-/** The faces of a fitted roof as `build` makes it: horizontal area, slope and aspect (downhill bearing). */
-function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof): { area: number; slope: number; aspect: number }[] {
+/** The planes of a fitted roof as `build` makes it (its faces, those in one plane merged): horizontal area, slope and aspect (downhill bearing). */
+export function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof): { area: number; slope: number; aspect: number }[] {
   const u = r.shape === 'flat' ? null : unitRoof(fp, r.shape, { direction: r.direction, orientation: r.orientation });
   if (!u) {
     let a = 0;
@@ -51,7 +51,11 @@ function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof
     }
     const area = Math.abs(nz) / 2;
     const s = Math.sign(nz) || 1;
-    out.push({ area, slope: (Math.atan2(Math.hypot(nx, ny), Math.abs(nz)) * 180) / Math.PI, aspect: ((Math.atan2(nx * s, ny * s) * 180) / Math.PI + 360) % 360 });
+    const face = { area, slope: (Math.atan2(Math.hypot(nx, ny), Math.abs(nz)) * 180) / Math.PI, aspect: ((Math.atan2(nx * s, ny * s) * 180) / Math.PI + 360) % 360 };
+    // faces of one plane (a builder's strips) are one plane, as the truth's planes are
+    const same = out.find((o) => Math.abs(o.slope - face.slope) < 0.5 && (face.slope < 0.5 || angDiff(o.aspect, face.aspect) < 0.5));
+    if (same) same.area += face.area;
+    else out.push(face);
   }
   return out;
 }

@@ -16,13 +16,17 @@ export interface InferRoofOptions {
   minScale: number;
   /** Residual (metres) beyond which a sample counts as unexplained, for choosing a shape. */
   tolerance: number;
+  /** Residual (metres) within which a sample counts as explained by the chosen roof ({@link InferredRoof.explained}). */
+  explainTolerance: number;
+  /** A `roof:direction` (degrees) the data suggests (e.g. the aspect of the planes found): one more start of the ridge search. */
+  directionHint: number | null;
 }
 
 /** The shapes {@link inferRoof} fits by default. */
 export const INFER_SHAPES: readonly string[] = ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'];
 
 /** Defaults for {@link InferRoofOptions}. */
-export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02, tolerance: 0.5 };
+export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02, tolerance: 0.5, explainTolerance: 0.25, directionHint: null };
 
 /** One-sigma uncertainties of the fitted parameters (null: not a parameter of the shape). */
 export interface RoofSigmas {
@@ -56,6 +60,8 @@ export interface InferredRoof {
   samples: number;
   /** Share of the footprint's cells with data. */
   coverage: number;
+  /** Share of the samples within `explainTolerance` of the fitted roof. */
+  explained: number;
   /** Posterior probability of the chosen shape among those tried (BIC weights). */
   confidence: number;
   /** The next most likely shape, and its probability. */
@@ -129,7 +135,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   // every shape fitted quickly first; the few best then in full
   const fitOpts = { minScale: o.minScale, huberIterations: 2, tukeyIterations: 3, ransacTrials: 32 };
   const round = isRound(fp);
-  const cache: FitCache = {};
+  const cache: FitCache = { hint: o.directionHint };
   for (const shape of o.shapes) {
     if ((shape === 'dome' || shape === 'cone' || shape === 'onion') && !round) continue;
     if (shape === 'flat') {
@@ -200,12 +206,20 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     rmse: top.fit.rmse,
     samples: top.fit.used,
     coverage: n / s.cells,
+    explained: shareWithin(top.fit.residuals, o.explainTolerance, top.steep ? (s.cell / 2) * r : 0, top.steep),
     confidence: confidence / z,
     runnerUp: runner >= 0 ? cands[runner].shape : null,
     runnerUpConfidence: runner >= 0 ? p[runner] / z : 0,
     equivalent,
     candidates: cands.map((c) => ({ shape: c.shape, score: c.score, rmse: c.fit.rmse, scale: c.fit.scale, height: c.fit.beta[0] + (c.fit.beta[1] ?? 0), direction: c.direction })),
   };
+}
+
+/** The share of residuals within ±(`t` + `k` × steepness): on a slope, half a cell's rise more. */
+function shareWithin(r: Float64Array, t: number, k: number, steep: Float64Array | null): number {
+  let n = 0;
+  for (let i = 0; i < r.length; i++) if (Math.abs(r[i]) <= t + (steep ? k * steep[i] : 0)) n++;
+  return r.length ? n / r.length : 0;
 }
 
 /** Whether two fits describe the same surface (their residuals differ by under 1 cm RMS). */
@@ -248,6 +262,7 @@ function field(fp: Footprint, s: RoofSamples, shape: string, variant: RoofVarian
 
 /** What one building's shapes share: the fitted direction of a straight-ridged gable. */
 interface FitCache {
+  hint?: number | null;
   gableDirection?: number | null;
   gableSigma?: number | null;
 }
@@ -318,6 +333,7 @@ function gableDirection(fp: Footprint, s: RoofSamples, skeleton: () => StraightS
   const starts = [90 - phi, 180 - phi];
   const slopeAxis = gradientAxis(s);
   if (slopeAxis !== null) starts.unshift(slopeAxis);
+  if (cache.hint !== undefined && cache.hint !== null) starts.unshift(cache.hint);
   let best = starts[0], bestCost = Infinity;
   for (const d of starts) {
     const c = cost(d);

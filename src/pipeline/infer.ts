@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.js';
 import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
 import { readSurface } from '../ingest/raster.js';
-import { groundOf, inferRoof, sampleFootprint, segmentLevels, SEGMENT_DEFAULTS, type InferredRoof, type InferRoofOptions, type RoofSamples } from '../inverse/index.js';
+import { groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, PLANE_DEFAULTS, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { levelPolygons } from './parts.js';
 import { featurePolygons, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
@@ -130,21 +130,74 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
 }
 
 /**
- * A building's levels fitted as parts: the footprint split where walls separate roofs of different
- * heights, each level's polygon fitted on its own. Empty when there is one level (or fewer than two
- * levels could be fitted).
+ * A building's roof planes as building parts: the surface split into planes ({@link segmentPlanes});
+ * sloped planes that meet without a step (ridges, hips, valleys) grouped, and a group fitted as one part
+ * with one roof shape where one explains it (a wing's gabled or hipped roof: the editable answer);
+ * every other plane a part of its own, fitted as the roof it is (flat, or a skillion facing the plane's
+ * aspect). Part polygons are the planes' cells cut to the footprint. Empty when there is one plane (or
+ * fewer than two parts could be fitted).
  */
-function levelParts(fp: Footprint, samples: RoofSamples, dsm: RasterGrid, ground: number, batch: FeatureBatch, roofOptions: Partial<InferRoofOptions>): InferredPart[] {
-  const seg = segmentLevels(samples);
-  if (!seg) return [];
+function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Array; planes: RoofPlane[] }, batch: FeatureBatch, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): InferredPart[] {
+  const P = seg.planes.length;
+  if (P < 2) return [];
+  const tol = PLANE_DEFAULTS.tolerance;
+  const sloped = (l: number) => seg.planes[l].slope >= PLANE_DEFAULTS.flatSlope;
+  const parent = Array.from({ length: P }, (_, k) => k);
+  const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k])));
+  for (const [p, q] of joinedPlanes(samples, seg.labels, seg.planes, tol)) if (sloped(p) && sloped(q)) parent[Math.max(find(p), find(q))] = Math.min(find(p), find(q));
+  const members = new Map<number, number[]>();
+  for (let l = 0; l < P; l++) if (sloped(l)) members.set(find(l), [...(members.get(find(l)) ?? []), l]);
+  const groups = [...members.values()].filter((m) => m.length >= 2);
   const parts: InferredPart[] = [];
-  for (const pieces of levelPolygons(fp, samples, seg.labels, seg.count, batch.frame, SEGMENT_DEFAULTS.minArea))
+  const done = new Uint8Array(P);
+  const fit = (piece: Footprint, own: RoofSamples, shapes: readonly string[]) => inferRoof(piece, own, { ...roofOptions, shapes, minSamples: 4 });
+  if (groups.length) {
+    const groupOf = new Int32Array(P).fill(-1);
+    groups.forEach((m, g) => m.forEach((l) => (groupOf[l] = g)));
+    const labels = smoothLabels(seg.labels.map((l) => (l < 0 ? -1 : groupOf[l])), samples.w, samples.h);
+    const polygons = levelPolygons(fp, samples, labels, groups.length, batch.frame, PART_MIN_AREA);
+    const shapes = roofOptions.shapes.filter((s) => s !== 'flat' && s !== 'skillion');
+    groups.forEach((m, g) => {
+      if (polygons[g].length !== 1) return;
+      const own = planeSamples(samples, seg.labels, seg.planes, (l) => groupOf[l] === g, tol);
+      // the ridge search starts across the planes' own aspect (their area-weighted axis)
+      let C = 0, S = 0;
+      for (const l of m) {
+        const t = (2 * seg.planes[l].aspect * Math.PI) / 180;
+        C += seg.planes[l].area * Math.cos(t);
+        S += seg.planes[l].area * Math.sin(t);
+      }
+      const hint = (((Math.atan2(S, C) * 90) / Math.PI) + 180) % 180;
+      const r = inferRoof(polygons[g][0], own, { ...roofOptions, shapes, minSamples: 4, directionHint: hint });
+      if (!("shape" in r) || r.explained < GROUP_EXPLAINS) return;
+      parts.push({ footprint: polygons[g][0], roof: r, status: 'fitted' });
+      for (const l of m) done[l] = 1;
+    });
+  }
+  const labels = smoothLabels(seg.labels, samples.w, samples.h).map((l) => (l < 0 || done[l] ? -1 : l));
+  levelPolygons(fp, samples, labels, P, batch.frame, PART_MIN_AREA).forEach((pieces, l) => {
+    if (done[l]) return;
+    const own = planeSamples(samples, seg.labels, seg.planes, (k) => k === l, tol);
     for (const piece of pieces) {
-      const r = inferRoof(piece, sampleFootprint(piece, dsm, ground), roofOptions);
+      const r = fit(piece, own, sloped(l) ? ['skillion'] : ['flat']);
       parts.push('shape' in r ? { footprint: piece, roof: r, status: 'fitted' } : { footprint: piece, roof: null, status: r.reason });
     }
+  });
   return parts.filter((p) => p.roof).length >= 2 ? parts.filter((p) => p.roof) : [];
 }
+
+/** Least share of a group of joined planes' samples one roof shape must explain to stand for the group. */
+const GROUP_EXPLAINS = 0.85;
+
+/** Least area (m²) of a building part made from a roof plane. */
+const PART_MIN_AREA = 1;
+
+/**
+ * How much more of the surface (share of samples within the explain tolerance) a building's planes must
+ * explain than its best single roof shape for the building to be written as parts: a single shape is
+ * the more editable answer and is kept while it explains nearly as much.
+ */
+const PARTS_GAIN = 0.1;
 
 /** The largest polygon of a feature (the one its roof is fitted on). */
 function mainPolygon(batch: FeatureBatch, f: number): Footprint | null {
@@ -222,20 +275,25 @@ export async function inferParams(inputs: string[], output: string, options: Par
       if (g.estimated) summary.warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it`);
       const samples = sampleFootprint(fp, dsm, g.ground);
       const roofOptions = { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage };
-      const parts = o.parts ? levelParts(fp, samples, dsm, g.ground, batch, roofOptions) : [];
+      const r = inferRoof(fp, samples, roofOptions);
+      // a roof no single shape explains: its planes as building parts
+      let parts: InferredPart[] = [];
+      if (o.parts) {
+        const seg = segmentPlanes(samples);
+        const single = 'shape' in r ? r.explained : 0;
+        if (seg.planes.length >= 2 && planesExplain(samples, seg.labels, seg.planes, INFER_ROOF_DEFAULTS.explainTolerance) > single + PARTS_GAIN)
+          parts = planeParts(fp, samples, seg, batch, roofOptions);
+      }
       if (parts.length >= 2) {
         b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };
-        summary.warn('infer:levels-as-parts', `${name}: ${parts.length} levels, written as building parts`);
+        summary.warn('infer:planes-as-parts', `${name}: ${parts.length} roof planes, written as building parts`);
         for (const p of parts) if (p.roof) shapes.set(p.roof.shape, (shapes.get(p.roof.shape) ?? 0) + 1);
+      } else if ('shape' in r) {
+        b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
+        shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
       } else {
-        const r = inferRoof(fp, samples, roofOptions);
-        if ('shape' in r) {
-          b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
-          shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
-        } else {
-          b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated };
-          summary.warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
-        }
+        b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated };
+        summary.warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
       }
     }
     buildings.push(b);

@@ -27,10 +27,10 @@ function polygonsOf(g: gdal.Geometry): number[][][][] {
 }
 
 /**
- * The building parts of a footprint split into levels: each level's cells (from `segmentLevels`)
- * turned into polygons (GDAL polygonize), simplified by about a cell and cut to the footprint, so
- * parts lie inside the outline. Pieces smaller than `minArea` m² are dropped. One entry per level
- * (its polygons as footprints), in label order.
+ * The building parts of a footprint split into labelled regions (roof planes, or groups of them, from
+ * `segmentPlanes`): each label's cells turned into polygons (GDAL polygonize), simplified by about a
+ * cell and cut to the footprint, so parts lie inside the outline. Pieces smaller than `minArea` m² are
+ * dropped. One entry per label (its polygons as footprints), in label order.
  */
 export function levelPolygons(fp: Footprint, s: RoofSamples, labels: Int32Array, count: number, frame: FrameInfo, minArea: number): Footprint[][] {
   const mem = gdal.open('mem', 'w', 'MEM', s.w, s.h, 1, gdal.GDT_Int32);

@@ -73,7 +73,38 @@ export function rectangleSkeleton(fp: Footprint): StraightSkeleton | null {
   return { x, y, d, faces, maxDistance: h };
 }
 
+/**
+ * The library's skeleton, computed in a frame centred on the footprint (the library loses precision
+ * far from the origin: a footprint 1 km from it got nodes 16 m away where 3.4 m is right) and
+ * moved back.
+ */
 function librarySkeleton(fp: Footprint): StraightSkeleton | null {
+  const c0 = fp.coords;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < c0.length; i += 2) {
+    minX = Math.min(minX, c0[i]);
+    maxX = Math.max(maxX, c0[i]);
+    minY = Math.min(minY, c0[i + 1]);
+    maxY = Math.max(maxY, c0[i + 1]);
+  }
+  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+  const local = new Float64Array(c0.length);
+  for (let i = 0; i < c0.length; i += 2) {
+    local[i] = c0[i] - cx;
+    local[i + 1] = c0[i + 1] - cy;
+  }
+  const sk = localSkeleton({ coords: local, ringStarts: fp.ringStarts });
+  if (!sk) return null;
+  // the footprint's own vertices exactly as given; skeleton nodes moved back
+  const n = c0.length / 2;
+  for (let i = 0; i < sk.x.length; i++) {
+    sk.x[i] = i < n ? c0[2 * i] : sk.x[i] + cx;
+    sk.y[i] = i < n ? c0[2 * i + 1] : sk.y[i] + cy;
+  }
+  return sk;
+}
+
+function localSkeleton(fp: Footprint): StraightSkeleton | null {
   const c = fp.coords;
   const n = c.length / 2;
   const rings: [number, number][][] = [];
@@ -110,6 +141,9 @@ function librarySkeleton(fp: Footprint): StraightSkeleton | null {
       if (id === undefined) {
         const dist = sk.Distances.get(p);
         if (dist === undefined || !Number.isFinite(dist) || dist < 0) return null;
+        // a wavefront point at time d is inside the footprint and at least d from its outline (a
+        // mitred offset never comes closer): the library sometimes returns nodes far outside
+        if (!withinReach(fp, p.X, p.Y, dist)) return null;
         id = out.x.length;
         ids.set(k, id);
         out.x.push(p.X);
@@ -144,4 +178,27 @@ function librarySkeleton(fp: Footprint): StraightSkeleton | null {
   for (let i = 0; i < n; i++) if (!out.faces[i]) return null;
   if (Math.abs(area - fpArea) > 1e-3 * fpArea + 1e-6 || out.maxDistance <= 0) return null;
   return out;
+}
+
+/**
+ * Whether a skeleton node at (x, y) with offset distance `d` can be one: inside the footprint (even-odd
+ * over its rings) and no nearer to its outline than `d` (within 1 cm: rounding, not a wrong node).
+ */
+function withinReach(fp: Footprint, x: number, y: number, d: number): boolean {
+  const c = fp.coords;
+  let inside = false;
+  let near = Infinity;
+  for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
+    const s = fp.ringStarts[r], e = fp.ringStarts[r + 1];
+    for (let i = s, j = e - 1; i < e; j = i++) {
+      const ax = c[2 * j], ay = c[2 * j + 1], bx = c[2 * i], by = c[2 * i + 1];
+      if ((ay > y) !== (by > y) && x < ax + ((y - ay) / (by - ay)) * (bx - ax)) inside = !inside;
+      const dx = bx - ax, dy = by - ay;
+      const l2 = dx * dx + dy * dy;
+      const t = l2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / l2)) : 0;
+      near = Math.min(near, Math.hypot(x - ax - t * dx, y - ay - t * dy));
+    }
+  }
+  const tol = 0.01 + 1e-6 * (d + Math.abs(x) + Math.abs(y));
+  return (inside || near <= tol) && d <= near + tol;
 }

@@ -191,6 +191,45 @@ describe('skeleton-library-fails (fixture named after the bug)', () => {
   });
 });
 
+describe('skeleton-far-from-origin (the library lost precision 1 km from the frame origin: nodes 16 m out of a 9 m wide footprint)', () => {
+  // a real SF footprint (the infer round trip's), 1.1 km east and 0.8 km north of the origin
+  const v = [1126.9, 813.5, 1127.2, 812.1, 1125.1, 811.6, 1125.8, 808.1, 1124.6, 807.8, 1127.4, 791.1, 1129.8, 791.6, 1129.3, 793.3, 1133.8, 794.0, 1130.5, 814.2];
+  const ring = (dx: number, dy: number, turn: number) => {
+    const c = Math.cos(turn), s = Math.sin(turn);
+    const out: number[] = [];
+    for (let i = 0; i < v.length; i += 2) out.push(v[i] * c - v[i + 1] * s + dx, v[i] * s + v[i + 1] * c + dy);
+    return { coords: Float64Array.from(out), ringStarts: Uint32Array.from([0, out.length / 2]) };
+  };
+  it('the same skeleton wherever the footprint lies and however it is turned; every node inside and as far from the outline as its distance', () => {
+    const ref = straightSkeleton(ring(-1120, -800, 0));
+    expect(ref).not.toBeNull();
+    expect(ref!.maxDistance).toBeGreaterThan(3);
+    expect(ref!.maxDistance).toBeLessThan(4);
+    for (const [dx, dy, turn] of [[0, 0, 0], [250_000, -4_000_000, 0], [0, 0, 1], [-3_000, 9_000, 2.5]]) {
+      const sk = straightSkeleton(ring(dx, dy, turn));
+      expect(sk).not.toBeNull();
+      expect(Math.abs(sk!.maxDistance - ref!.maxDistance)).toBeLessThan(1e-6);
+    }
+  });
+  it('hipped on it: a closed roof no higher than its run allows, inside the footprint', () => {
+    const fp = ring(0, 0, 0);
+    const rings = [Array.from({ length: fp.ringStarts[1] }, (_, i) => [fp.coords[2 * i], fp.coords[2 * i + 1]])];
+    rings[0].push(rings[0][0]);
+    const batch = batchFromFixtures([{ description: 'x', height: 12, polygons: [rings] }]);
+    batch.params[0].roof.shape = 'hipped';
+    const summary = new Summary();
+    const m = meshMetrics(buildMeshes(batch, {}, summary));
+    expect(m.watertight).toBe(true);
+    expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+    // nothing sticks out of the footprint's box (the bad skeleton put a node 10 m beyond it)
+    const xs = rings[0].map((p) => p[0]), ys = rings[0].map((p) => p[1]);
+    expect(m.bounds[0]).toBeGreaterThanOrEqual(Math.min(...xs) - 1e-3);
+    expect(m.bounds[3]).toBeLessThanOrEqual(Math.max(...xs) + 1e-3);
+    expect(m.bounds[1]).toBeGreaterThanOrEqual(Math.min(...ys) - 1e-3);
+    expect(m.bounds[4]).toBeLessThanOrEqual(Math.max(...ys) + 1e-3);
+  });
+});
+
 describe('roof heights that would eat the building: closed shells, every clamp counted', () => {
   /** A building parsed from tags, on a fixture footprint. */
   function fromTags(fpName: string, tags: Record<string, string>) {

@@ -1,0 +1,338 @@
+import type { RoofSamples } from './samples.js';
+
+/** Options for {@link segmentPlanes}. */
+export interface PlaneOptions {
+  /** Largest distance (metres, vertical) of a cell from its plane. */
+  tolerance: number;
+  /** Largest angle (degrees) between a cell's local normal and its plane's. */
+  maxAngle: number;
+  /** Least area (m²) of a plane that is kept. */
+  minArea: number;
+  /** Slope (degrees) under which a plane counts as flat. */
+  flatSlope: number;
+}
+
+/** Defaults for {@link PlaneOptions}. */
+export const PLANE_DEFAULTS: PlaneOptions = { tolerance: 0.2, maxAngle: 12, minArea: 3, flatSlope: 5 };
+
+/** One roof plane found in a surface model: z = a + b·(x − x0) + c·(y − y0) over its cells. */
+export interface RoofPlane {
+  /** Height of the plane at the samples' window origin (x0, y0), and its gradient (rise per metre east, north). */
+  a: number;
+  b: number;
+  c: number;
+  /** Cells labelled with this plane (after filling gaps). */
+  cells: number;
+  /** Horizontal area, m². */
+  area: number;
+  /** Slope, degrees. */
+  slope: number;
+  /** Downhill bearing (degrees clockwise from north); NaN on a flat plane. */
+  aspect: number;
+  /** Lowest and highest sample height on the plane (above the building's ground). */
+  zmin: number;
+  zmax: number;
+}
+
+const DEG = 180 / Math.PI;
+
+/**
+ * How far (vertically) a cell of a plane may lie from it: the tolerance, plus half a cell's rise on a
+ * slope (where in its cell a surface model's value was taken moves it that much on a steep roof).
+ */
+export const reach = (p: { b: number; c: number }, tolerance: number, cell: number): number => tolerance + (Math.hypot(p.b, p.c) * cell) / 2;
+
+/** Running least-squares sums of a plane z = a + b·x + c·y (x, y relative to the window's origin). */
+class PlaneSums {
+  n = 0; sx = 0; sy = 0; sz = 0; sxx = 0; sxy = 0; syy = 0; sxz = 0; syz = 0;
+  add(x: number, y: number, z: number): void {
+    this.n++; this.sx += x; this.sy += y; this.sz += z;
+    this.sxx += x * x; this.sxy += x * y; this.syy += y * y; this.sxz += x * z; this.syz += y * z;
+  }
+  merge(o: PlaneSums): void {
+    this.n += o.n; this.sx += o.sx; this.sy += o.sy; this.sz += o.sz;
+    this.sxx += o.sxx; this.sxy += o.sxy; this.syy += o.syy; this.sxz += o.sxz; this.syz += o.syz;
+  }
+  /** [a, b, c], or null while the points do not span a plane (then: the mean height, level). */
+  solve(): [number, number, number] {
+    const { n } = this;
+    const mx = this.sx / n, my = this.sy / n, mz = this.sz / n;
+    const cxx = this.sxx / n - mx * mx, cxy = this.sxy / n - mx * my, cyy = this.syy / n - my * my;
+    const cxz = this.sxz / n - mx * mz, cyz = this.syz / n - my * mz;
+    const det = cxx * cyy - cxy * cxy;
+    if (n < 3 || det < 1e-9 * Math.max(1e-12, cxx * cyy)) return [mz, 0, 0];
+    const b = (cxz * cyy - cyz * cxy) / det;
+    const c = (cyz * cxx - cxz * cxy) / det;
+    return [mz - b * mx - c * my, b, c];
+  }
+}
+
+/**
+ * Split a footprint's surface into roof planes: each cell's local plane (least squares over its 3×3
+ * neighbours with data), then region growing from the most planar cells (RMS misfit under half the tolerance) — a neighbour joins a plane when
+ * it lies within `tolerance` of it and its local normal within `maxAngle` of the plane's (the plane is
+ * refitted as it grows) — planes under `minArea` dropped, touching planes that are the same plane merged,
+ * and every cell inside the footprint given the label of the nearest plane. Deterministic (ties in cell
+ * order). Returns the label of each window cell (−1 outside the footprint) and the planes, largest first.
+ *
+ * @example
+ * ```ts
+ * const { planes } = segmentPlanes(sampleFootprint(fp, dsm, ground));
+ * planes.filter((p) => p.slope > 5).length; // sloped planes
+ * ```
+ */
+export function segmentPlanes(s: RoofSamples, options: Partial<PlaneOptions> = {}): { labels: Int32Array; planes: RoofPlane[] } {
+  const o = { ...PLANE_DEFAULTS, ...options };
+  const { w, h, index, z, cell } = s;
+  const N = w * h;
+  // cell coordinates relative to the window origin
+  const X = (c: number) => ((c % w) + 0.5) * cell;
+  const Y = (c: number) => (Math.floor(c / w) + 0.5) * cell;
+  // 1. local planes: gradient and the RMS misfit over the 3×3 neighbourhood (all 9 with data)
+  const gx = new Float64Array(N).fill(NaN), gy = new Float64Array(N).fill(NaN), misfit = new Float64Array(N).fill(Infinity);
+  for (let j = 1; j + 1 < h; j++)
+    for (let i = 1; i + 1 < w; i++) {
+      const c = j * w + i;
+      if (index[c] < 0) continue;
+      let ok = true;
+      let sx = 0, sy = 0, sz = 0;
+      for (let dj = -1; dj <= 1 && ok; dj++)
+        for (let di = -1; di <= 1; di++) {
+          const k = index[c + dj * w + di];
+          if (k < 0) {
+            ok = false;
+            break;
+          }
+          sx += di * z[k];
+          sy += dj * z[k];
+          sz += z[k];
+        }
+      if (!ok) continue;
+      // least squares on the 3×3 stencil: Σdi² = Σdj² = 6
+      const b = sx / (6 * cell), cc = sy / (6 * cell), a = sz / 9;
+      let m = 0;
+      for (let dj = -1; dj <= 1; dj++)
+        for (let di = -1; di <= 1; di++) m += (z[index[c + dj * w + di]] - (a + b * di * cell + cc * dj * cell)) ** 2;
+      gx[c] = b;
+      gy[c] = cc;
+      misfit[c] = Math.sqrt(m / 9);
+    }
+  // 2. region growing from the most planar cells (a stable order: misfit, then cell index)
+  const seeds: number[] = [];
+  for (let c = 0; c < N; c++) if (misfit[c] < o.tolerance / 2) seeds.push(c);
+  seeds.sort((p, q) => misfit[p] - misfit[q] || p - q);
+  const region = new Int32Array(N).fill(-1);
+  const queue = new Int32Array(N);
+  const sums: PlaneSums[] = [];
+  const cosMax = Math.cos(o.maxAngle / DEG);
+  const minCells = Math.max(4, o.minArea / (cell * cell));
+  const normalsAgree = (c: number, b: number, cc: number) => {
+    if (!Number.isFinite(gx[c])) return true;
+    const dot = 1 + gx[c] * b + gy[c] * cc;
+    return dot / Math.sqrt((1 + gx[c] ** 2 + gy[c] ** 2) * (1 + b * b + cc * cc)) >= cosMax;
+  };
+  for (const seed of seeds) {
+    if (region[seed] !== -1) continue;
+    const r = sums.length;
+    const ps = new PlaneSums();
+    let [a, b, cc] = [z[index[seed]] - gx[seed] * X(seed) - gy[seed] * Y(seed), gx[seed], gy[seed]];
+    let head = 0, tail = 0, lastFit = 1;
+    queue[tail++] = seed;
+    region[seed] = r;
+    ps.add(X(seed), Y(seed), z[index[seed]]);
+    while (head < tail) {
+      const c = queue[head++];
+      const i = c % w;
+      for (const d of [i > 0 ? c - 1 : -1, i + 1 < w ? c + 1 : -1, c >= w ? c - w : -1, c + w < N ? c + w : -1]) {
+        if (d < 0 || region[d] >= 0 || index[d] < 0) continue;
+        const zd = z[index[d]];
+        if (Math.abs(zd - (a + b * X(d) + cc * Y(d))) > o.tolerance + (Math.hypot(b, cc) * cell) / 2 || !normalsAgree(d, b, cc)) continue;
+        region[d] = r;
+        queue[tail++] = d;
+        ps.add(X(d), Y(d), zd);
+        // refit as the plane grows by a quarter (and at first every few cells)
+        if (ps.n >= 6 && ps.n >= lastFit * 1.25) {
+          [a, b, cc] = ps.solve();
+          lastFit = ps.n;
+        }
+      }
+    }
+    if (tail < minCells) {
+      // too small to be a plane: its cells stay free for others (but not seeds of their own)
+      for (let q = 0; q < tail; q++) region[queue[q]] = -2;
+    }
+    sums.push(ps);
+  }
+  for (let c = 0; c < N; c++) if (region[c] === -2) region[c] = -1;
+  const kept = sums.map((p) => p.n >= minCells);
+  // 3. merge touching planes that are one plane (a plane split by a chimney or a gap)
+  const parent = sums.map((_, r) => r);
+  const find = (r: number): number => (parent[r] === r ? r : (parent[r] = find(parent[r])));
+  const fits = sums.map((p) => p.solve());
+  for (let c = 0; c < N; c++) {
+    if (region[c] < 0 || !kept[region[c]]) continue;
+    const i = c % w;
+    for (const d of [i + 1 < w ? c + 1 : -1, c + w < N ? c + w : -1]) {
+      if (d < 0 || region[d] < 0 || !kept[region[d]]) continue;
+      const p = find(region[c]), q = find(region[d]);
+      if (p === q) continue;
+      const [a1, b1, c1] = fits[p], [a2, b2, c2] = fits[q];
+      const dot = (1 + b1 * b2 + c1 * c2) / Math.sqrt((1 + b1 * b1 + c1 * c1) * (1 + b2 * b2 + c2 * c2));
+      const x = X(c), y = Y(c);
+      if (dot >= Math.cos(3 / DEG) && Math.abs(a1 + b1 * x + c1 * y - (a2 + b2 * x + c2 * y)) < o.tolerance) {
+        const [lo, hi] = p < q ? [p, q] : [q, p];
+        parent[hi] = lo;
+        sums[lo].merge(sums[hi]);
+        fits[lo] = sums[lo].solve();
+      }
+    }
+  }
+  // 4. every cell inside the footprint: its plane's root, or the nearest plane's (multi-source BFS)
+  const label = new Int32Array(N).fill(-1);
+  let head = 0, tail = 0;
+  for (let c = 0; c < N; c++)
+    if (region[c] >= 0 && kept[region[c]]) {
+      label[c] = find(region[c]);
+      queue[tail++] = c;
+    }
+  while (head < tail) {
+    const c = queue[head++];
+    const i = c % w;
+    for (const d of [i > 0 ? c - 1 : -1, i + 1 < w ? c + 1 : -1, c >= w ? c - w : -1, c + w < N ? c + w : -1]) {
+      if (d < 0 || label[d] >= 0 || !s.inside[d]) continue;
+      label[d] = label[c];
+      queue[tail++] = d;
+    }
+  }
+  // 5. the planes, largest first (ties: first cell), numbered 0…
+  const count = new Map<number, number>();
+  const first = new Map<number, number>();
+  const zr = new Map<number, [number, number]>();
+  for (let c = 0; c < N; c++) {
+    const l = label[c];
+    if (l < 0) continue;
+    count.set(l, (count.get(l) ?? 0) + 1);
+    if (!first.has(l)) first.set(l, c);
+    if (index[c] >= 0 && region[c] >= 0 && find(region[c]) === l) {
+      const v = zr.get(l) ?? [Infinity, -Infinity];
+      zr.set(l, [Math.min(v[0], z[index[c]]), Math.max(v[1], z[index[c]])]);
+    }
+  }
+  const roots = [...count.keys()].sort((p, q) => count.get(q)! - count.get(p)! || first.get(p)! - first.get(q)!);
+  const ids = new Map(roots.map((r, k) => [r, k]));
+  for (let c = 0; c < N; c++) if (label[c] >= 0) label[c] = ids.get(label[c])!;
+  const planes: RoofPlane[] = roots.map((r) => {
+    const [a, b, c] = fits[r];
+    const g = Math.hypot(b, c);
+    const slope = Math.atan(g) * DEG;
+    const [zmin, zmax] = zr.get(r) ?? [NaN, NaN];
+    return { a, b, c, cells: count.get(r)!, area: count.get(r)! * cell * cell, slope, aspect: slope < o.flatSlope ? NaN : ((Math.atan2(-b, -c) * DEG) % 360 + 360) % 360, zmin, zmax };
+  });
+  return { labels: label, planes };
+}
+
+/**
+ * The share of a footprint's samples that lie within `tolerance` (metres) of the plane their cell is
+ * labelled with: how much of the surface a set of planes explains.
+ */
+export function planesExplain(s: RoofSamples, labels: Int32Array, planes: readonly RoofPlane[], tolerance: number): number {
+  let ok = 0;
+  const n = s.z.length;
+  if (!n) return 0;
+  for (let c = 0; c < labels.length; c++) {
+    const k = s.index[c];
+    if (k < 0 || labels[c] < 0) continue;
+    const p = planes[labels[c]];
+    const x = ((c % s.w) + 0.5) * s.cell, y = (Math.floor(c / s.w) + 0.5) * s.cell;
+    if (Math.abs(s.z[k] - (p.a + p.b * x + p.c * y)) <= reach(p, tolerance, s.cell)) ok++;
+  }
+  return ok / n;
+}
+
+/**
+ * The samples of some planes: those of the cells labelled with a plane in `which` that lie within
+ * `tolerance` of their plane (the rest — a chimney, a neighbour's eave, the wall's edge — are not the
+ * plane's), in the same window; `cells` counts every cell so labelled.
+ */
+export function planeSamples(s: RoofSamples, labels: Int32Array, planes: readonly RoofPlane[], which: (plane: number) => boolean, tolerance: number): RoofSamples {
+  const index = new Int32Array(s.index.length).fill(-1);
+  const inside = new Uint8Array(s.index.length);
+  const xs: number[] = [], ys: number[] = [], zs: number[] = [];
+  let cells = 0;
+  for (let c = 0; c < labels.length; c++) {
+    if (labels[c] < 0 || !which(labels[c])) continue;
+    const p = planes[labels[c]];
+    cells++;
+    inside[c] = 1;
+    const k = s.index[c];
+    if (k < 0) continue;
+    const x = ((c % s.w) + 0.5) * s.cell, y = (Math.floor(c / s.w) + 0.5) * s.cell;
+    if (Math.abs(s.z[k] - (p.a + p.b * x + p.c * y)) > reach(p, tolerance, s.cell)) continue;
+    index[c] = xs.length;
+    xs.push(s.x[k]);
+    ys.push(s.y[k]);
+    zs.push(s.z[k]);
+  }
+  return { x0: s.x0, y0: s.y0, cell: s.cell, w: s.w, h: s.h, index, x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), cells, inside };
+}
+
+/**
+ * Pairs of planes that meet without a step — a ridge, a hip, a valley, a kink — and may belong to one
+ * roof: along their shared boundary (4-neighbour cell pairs) both planes agree within `tolerance` on at
+ * least `minLength` metres. Returned as [p, q] with p < q, in order.
+ */
+export function joinedPlanes(s: RoofSamples, labels: Int32Array, planes: readonly RoofPlane[], tolerance: number, minLength = 2): [number, number][] {
+  const { w, h, cell } = s;
+  const counts = new Map<number, number>();
+  const P = planes.length;
+  for (let j = 0; j < h; j++)
+    for (let i = 0; i < w; i++) {
+      const c = j * w + i;
+      const p = labels[c];
+      if (p < 0) continue;
+      for (const [d, mx, my] of [[i + 1 < w ? c + 1 : -1, i + 1, j + 0.5], [j + 1 < h ? c + w : -1, i + 0.5, j + 1]] as const) {
+        if (d < 0) continue;
+        const q = labels[d];
+        if (q < 0 || q === p) continue;
+        const x = mx * cell, y = my * cell;
+        const A = planes[p], B = planes[q];
+        if (Math.abs(A.a + A.b * x + A.c * y - (B.a + B.b * x + B.c * y)) > Math.max(reach(A, tolerance, cell), reach(B, tolerance, cell))) continue;
+        const key = Math.min(p, q) * P + Math.max(p, q);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+  const out: [number, number][] = [];
+  for (const [key, n] of counts) if (n * cell >= minLength) out.push([Math.floor(key / P), key % P]);
+  return out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/**
+ * A majority filter over labels (3×3, `passes` times): a cell inside the footprint takes the label most
+ * of its neighbourhood has (ties keep its own), so part outlines follow the planes' edges rather than
+ * the cell noise along them.
+ */
+export function smoothLabels(labels: Int32Array, w: number, h: number, passes = 2): Int32Array {
+  let cur = labels.slice();
+  const votes = new Map<number, number>();
+  for (let p = 0; p < passes; p++) {
+    const next = cur.slice();
+    for (let j = 0; j < h; j++)
+      for (let i = 0; i < w; i++) {
+        const c = j * w + i;
+        if (cur[c] < 0) continue;
+        votes.clear();
+        for (let dj = -1; dj <= 1; dj++)
+          for (let di = -1; di <= 1; di++) {
+            const ii = i + di, jj = j + dj;
+            if (ii < 0 || jj < 0 || ii >= w || jj >= h) continue;
+            const l = cur[jj * w + ii];
+            if (l >= 0) votes.set(l, (votes.get(l) ?? 0) + 1);
+          }
+        let best = cur[c], n = votes.get(best) ?? 0;
+        for (const [l, v] of votes) if (v > n) [best, n] = [l, v];
+        next[c] = best;
+      }
+    cur = next;
+  }
+  return cur;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { joinedPlanes, planesExplain, planeSamples, sampleFootprint, segmentPlanes } from '../../src/inverse/index.js';
+import { rect, synthDsm } from '../helpers/inverse.js';
+
+const angDiff = (a: number, b: number) => {
+  const d = (((a - b) % 360) + 360) % 360;
+  return Math.min(d, 360 - d);
+};
+
+/** A gabled house (16 × 10 m, ridge along x, 4 m roof) with a flat annex (8 × 10 m, 4 m) east of it; the footprint is their union. */
+function houseWithAnnex(o: { noise?: number; dropout?: number } = {}) {
+  const { dsm } = synthDsm(
+    [
+      { rings: rect(16, 10, 0, 0, 0), height: 12, roof: { shape: 'gabled', height: 4 } },
+      { rings: rect(8, 10, 0, 12, 0), height: 4, roof: { shape: 'flat' } },
+    ],
+    o,
+  );
+  const { footprints } = synthDsm([{ rings: rect(24, 10, 0, 4, 0), height: 1, roof: {} }]);
+  return sampleFootprint(footprints[0], dsm, 0);
+}
+
+describe('segmentPlanes: a roof split into its planes', () => {
+  it('a gabled house with a flat annex: two slopes facing north and south, one flat plane', () => {
+    const s = houseWithAnnex();
+    const { labels, planes } = segmentPlanes(s);
+    const big = planes.filter((p) => p.area >= 10);
+    expect(big).toHaveLength(3);
+    const flat = big.filter((p) => p.slope < 1);
+    const sloped = big.filter((p) => p.slope >= 5).sort((a, b) => a.aspect - b.aspect);
+    expect(flat).toHaveLength(1);
+    expect(Math.abs(flat[0].zmax - 4)).toBeLessThan(0.05);
+    expect(sloped).toHaveLength(2);
+    // 4 m over a 5 m run: 38.66°; facing north (0°) and south (180°)
+    for (const p of sloped) expect(Math.abs(p.slope - (Math.atan(4 / 5) * 180) / Math.PI)).toBeLessThan(0.5);
+    expect(angDiff(sloped[0].aspect, 0)).toBeLessThan(1);
+    expect(angDiff(sloped[1].aspect, 180)).toBeLessThan(1);
+    // the planes explain the whole surface
+    expect(planesExplain(s, labels, planes, 0.25)).toBeGreaterThan(0.95);
+    // the two slopes meet at the ridge without a step; the annex stands 4 m below the eaves: a wall
+    const idx = (p: (typeof planes)[number]) => planes.indexOf(p);
+    const pairs = joinedPlanes(s, labels, planes, 0.3).map(([a, b]) => `${a}-${b}`);
+    const [n, so] = [idx(sloped[0]), idx(sloped[1])].sort((a, b) => a - b);
+    expect(pairs).toContain(`${n}-${so}`);
+    for (const p of sloped) expect(pairs).not.toContain([idx(p), idx(flat[0])].sort((a, b) => a - b).join('-'));
+    // a plane's own samples are those near it
+    const own = planeSamples(s, labels, planes, (l) => l === idx(flat[0]), 0.3);
+    expect(own.z.length).toBeGreaterThan(0.9 * (flat[0].area / (s.cell * s.cell)));
+    for (const z of own.z) expect(Math.abs(z - 4)).toBeLessThan(0.3);
+  });
+
+  it('noise (σ 0.1 m) and 10 % dropout: still the same three planes', () => {
+    const { planes } = segmentPlanes(houseWithAnnex({ noise: 0.1, dropout: 0.1 }));
+    const big = planes.filter((p) => p.area >= 10);
+    expect(big.filter((p) => p.slope < 5)).toHaveLength(1);
+    expect(big.filter((p) => p.slope >= 5)).toHaveLength(2);
+  });
+
+  it('a hipped roof with its four faces: four sloped planes, facing the four ways', () => {
+    const { dsm, footprints } = synthDsm([{ rings: rect(16, 10, 0), height: 12, roof: { shape: 'hipped', height: 4 } }]);
+    const { planes } = segmentPlanes(sampleFootprint(footprints[0], dsm, 0));
+    const faces = planes.filter((p) => p.area >= 5 && p.slope >= 5).map((p) => p.aspect).sort((a, b) => a - b);
+    expect(faces).toHaveLength(4);
+    [0, 90, 180, 270].forEach((a, k) => expect(angDiff(faces[k], a)).toBeLessThan(1));
+  });
+
+  it('is deterministic: the same labels and planes on the same samples', () => {
+    const s = houseWithAnnex({ noise: 0.1, dropout: 0.1 });
+    const a = segmentPlanes(s), b = segmentPlanes(s);
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    expect(a.planes).toEqual(b.planes);
+  });
+});
