@@ -110,7 +110,7 @@ export function readOptions(c: Command): Command {
 /** Options of every command that reads a DEM under the buildings (build, tiles). */
 export function terrainOptions(c: Command): Command {
   return demTileOptions(c)
-    .option('--terrain <raster|tiles>', 'DEM: any GDAL raster in any CRS, or elevation raster tiles (Terrarium / Terrain-RGB: z/x/y folder, z-x-y.png, MBTiles, PMTiles); seat the buildings on it and mesh the ground')
+    .option('--terrain <raster|tiles>', 'DEM: any GDAL raster in any CRS, elevation raster tiles (Terrarium / Terrain-RGB: z/x/y folder, z-x-y.png, MBTiles, PMTiles), or a LiDAR point cloud (.las/.laz: its ground points, class 2, on a 1 m grid); seat the buildings on it and mesh the ground')
     .addOption(new Option('--terrain-error <m>', 'largest vertical error of the terrain mesh').argParser(positive('--terrain-error')).default(TERRAIN_DEFAULTS.terrainError))
     .addOption(new Option('--terrain-resolution <m>', "terrain grid spacing (default: about the raster's)").argParser(positive('--terrain-resolution')))
     .addOption(new Option('--terrain-max-samples <n>', 'largest side of the one terrain grid over the whole area (memory: 4 bytes a sample); tiles: where that grid is coarser than the raster, each leaf tile reads its own DEM window').argParser(count('--terrain-max-samples')).default(TERRAIN_DEFAULTS.terrainMaxSamples))

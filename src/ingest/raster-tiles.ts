@@ -76,11 +76,14 @@ export function tileInputs(input: string): string[] | null {
 
 const NODATA = -32768;
 
-/** A tile mosaic's temporary file (and GDAL's side files of it) in the temp folder: `cityforge-<pid>-<n>-<kind>-z<zoom>.tif`. */
-const MOSAIC_FILE = /^cityforge-(\d+)-\d+-(elevation|imagery)-z\d+\.tif(\.aux\.xml|\.ovr)?$/;
+/**
+ * A temporary raster's name (and GDAL's side files of it) in the temp folder: a tile mosaic's
+ * `cityforge-<pid>-<n>-<kind>-z<zoom>.tif`, a gridded point cloud's `cityforge-<pid>-<n>-points-<role>.tif`.
+ */
+const MOSAIC_FILE = /^cityforge-(\d+)-\d+-(?:(?:elevation|imagery)-z\d+|points-(?:surface|ground))\.tif(\.aux\.xml|\.ovr)?$/;
 
-/** Remove the mosaics that runs killed with -9 left in the temp folder (their process is gone). */
-function sweepStaleMosaics(): void {
+/** Remove the temporary rasters that runs killed with -9 left in the temp folder (their process is gone). */
+export function sweepStaleMosaics(): void {
   let names: string[] = [];
   try {
     names = fs.readdirSync(os.tmpdir());

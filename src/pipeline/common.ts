@@ -7,6 +7,7 @@ import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
 import { rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
 import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.js';
+import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
 import { listTiles } from '../ingest/tileset.js';
 import fs from 'node:fs';
 import type { DemEncoding } from '../core/grid.js';
@@ -71,7 +72,7 @@ export interface RasterInput {
   file: string;
   /** What messages name: the input as given. */
   label: string;
-  /** Whether `file` is a mosaic of tiles. */
+  /** Whether `file` is a temporary raster made from the input (tiles mosaicked, points gridded). */
   tiles: boolean;
   /** Remove the temporary mosaic, if any. */
   release(): void;
@@ -80,8 +81,9 @@ export interface RasterInput {
 /**
  * An elevation input (DEM, DSM, DTM) as a raster GDAL reads: elevation raster tiles (a z/x/y folder, a
  * `z-x-y.png`, MBTiles, PMTiles) are decoded and mosaicked over `extent` (frame metres, with
- * {@link TERRAIN_MARGIN}; every tile at the zoom without it) into a temporary GeoTIFF; any other input
- * is returned as it is. The archive's attribution is credited.
+ * {@link TERRAIN_MARGIN}; every tile at the zoom without it) into a temporary GeoTIFF; a LAS/LAZ point
+ * cloud is gridded into one (`points`: its surface, or its ground points — the default — at `pointCell`
+ * of its CRS's units); any other input is returned as it is. The archive's attribution is credited.
  *
  * @example
  * ```ts
@@ -89,7 +91,18 @@ export interface RasterInput {
  * try { readElevation(dem.file, frame, extent, {}, logger, summary); } finally { dem.release(); }
  * ```
  */
-export async function elevationInput(input: string, frame: FrameInfo | null, extent: Extent | null, o: { demZoom?: number; demEncoding?: DemEncoding; maxRasterPixels?: number }, logger: Logger, summary: Summary): Promise<RasterInput> {
+export async function elevationInput(
+  input: string,
+  frame: FrameInfo | null,
+  extent: Extent | null,
+  o: { demZoom?: number; demEncoding?: DemEncoding; maxRasterPixels?: number; points?: 'surface' | 'ground'; pointCell?: number },
+  logger: Logger,
+  summary: Summary,
+): Promise<RasterInput> {
+  if (isPointCloud(input)) {
+    const g = await gridPoints(input, { role: o.points ?? 'ground', cell: o.pointCell ?? 1, maxCells: o.maxRasterPixels ?? 400e6 }, logger);
+    return { file: g.file, label: input, tiles: true, release: g.release };
+  }
   const inputs = tileInputs(input);
   if (!inputs) return { file: input, label: input, tiles: false, release() {} };
   const box = frame && extent ? frameBoxIn3857(frame, bufferExtent(extent, TERRAIN_MARGIN)) : undefined;

@@ -235,9 +235,9 @@ export async function inferParams(inputs: string[], output: string, options: Par
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
   const t1 = performance.now();
   const extent = bufferExtent(extentOf(batch.positions), MARGIN);
-  // elevation tiles (DSM or DTM) are mosaicked over the buildings first
-  const surface = async (input: string, cell: number) => {
-    const r = await elevationInput(input, batch.frame, extent, o, o.logger, summary);
+  // elevation tiles (DSM or DTM) are mosaicked over the buildings first, point clouds gridded
+  const surface = async (input: string, cell: number, points: 'surface' | 'ground') => {
+    const r = await elevationInput(input, batch.frame, extent, { ...o, points, pointCell: cell }, o.logger, summary);
     try {
       return readSurface(r.file, batch.frame, extent, { cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels, label: r.label }, o.logger);
     } catch (e) {
@@ -246,11 +246,11 @@ export async function inferParams(inputs: string[], output: string, options: Par
       r.release();
     }
   };
-  const dsm = await surface(o.dsm, o.cell);
+  const dsm = await surface(o.dsm, o.cell, 'surface');
   let dtm: RasterGrid | null = null;
   if (o.dtm) {
     try {
-      dtm = await surface(o.dtm, dsm.cell);
+      dtm = await surface(o.dtm, dsm.cell, 'ground');
     } catch (e) {
       if (!(e instanceof InputError) || !/does not overlap|all nodata/.test(e.message)) throw e;
       o.logger.warn(`${o.dtm}: no data over the buildings; the ground is estimated from the DSM`);

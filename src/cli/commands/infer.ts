@@ -44,11 +44,11 @@ export const inferCommand: CommandSpec = {
             "Inverse procedural modelling: fit each building's roof (shape, height, pitch, direction) to a surface model (DSM) and write the footprints with the S3DB tags `build` reads, plus fit figures and one-sigma uncertainties.",
           )
           .argument('<footprints...>', 'building footprints: any input `build` reads')
-          .requiredOption('--dsm <raster|tiles>', 'surface model (DSM: roofs included): any GDAL raster, any CRS, or elevation raster tiles (Terrarium / Terrain-RGB)')
-          .option('--dtm <raster|tiles>', 'terrain model (bare ground), raster or elevation tiles; without it, each ground is estimated from the DSM around the building')
+          .requiredOption('--dsm <raster|tiles|las>', 'surface model (DSM: roofs included): any GDAL raster, any CRS, elevation raster tiles (Terrarium / Terrain-RGB), or a LiDAR point cloud (.las/.laz: the highest point per cell, noise classes left out)')
+          .option('--dtm <raster|tiles|las>', 'terrain model (bare ground): raster, elevation tiles, or a point cloud (.las/.laz: its ground points, class 2, gaps under buildings interpolated); without it, each ground is estimated from the DSM around the building')
           .requiredOption('-o, --output <file>', 'output: .gpkg (GeoPackage), .geojson or .fgb (FlatGeobuf); written to a temporary name, renamed when complete'),
       ))
-        .addOption(new Option('--cell <m>', "cell size the models are warped to (default: the DSM's)").argParser(positive('--cell')))
+        .addOption(new Option('--cell <m>', "cell size the models are warped to (default: the DSM's; a point cloud's: about two points a cell)").argParser(positive('--cell')))
         .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(INFER_DEFAULTS.zScale))
         .addOption(new Option('--shapes <list>', `roof shapes to try, separated by commas (default: ${SHAPES.join(',')}; dome, cone and onion only on round footprints)`).argParser(shapeList))
         .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs').argParser(positive('--min-samples')).default(INFER_DEFAULTS.minSamples))
