@@ -6,7 +6,8 @@ import { degrade, rasterizeTriangles } from '../inverse/index.js';
 import { buildMeshes, ROOF_SHAPES } from '../procedural/index.js';
 import { prepareCity } from './build.js';
 import { IMAGERY_RUN_DEFAULTS, RASTERIZE_DEFAULTS, type RasterizeOptions } from './options.js';
-import type { FeatureBatch } from '../core/types.js';
+import type { FrameInfo } from '../core/types.js';
+import { readGlbTriangles } from '../ingest/glb.js';
 
 /** What {@link rasterizeCity} returns. */
 export interface RasterizeResult {
@@ -21,7 +22,7 @@ export interface RasterizeResult {
 }
 
 /** The CRS a raster is written in: the one asked for, the sources' single projected CRS, else the local frame. */
-function rasterCrs(batch: FeatureBatch, asked?: string): string {
+function rasterCrs(frame: FrameInfo, asked?: string): string {
   if (asked) {
     let srs: gdal.SpatialReference;
     try {
@@ -32,7 +33,7 @@ function rasterCrs(batch: FeatureBatch, asked?: string): string {
     if (!srs.isProjected()) throw new UsageError('rasterize', `--crs ${asked}: not a projected CRS (cells are in metres)`);
     return asked;
   }
-  const crs = batch.frame.sourceCrs.filter((c) => c !== 'LOCAL');
+  const crs = frame.sourceCrs.filter((c) => c !== 'LOCAL');
   if (crs.length === 1) {
     try {
       if (gdal.SpatialReference.fromUserInput(crs[0]).isProjected()) return crs[0];
@@ -40,12 +41,12 @@ function rasterCrs(batch: FeatureBatch, asked?: string): string {
       /* the frame then */
     }
   }
-  return batch.frame.proj;
+  return frame.proj;
 }
 
 /**
  * The forward model as a data generator: build the city (footprints + tags, as `build` does; with
- * `terrain` seated on it) and render it into a surface model — each cell the highest surface over its
+ * `terrain` seated on it) — or read a GLB cityforge built (georeferenced; its ground included) — and render it into a surface model — each cell the highest surface over its
  * centre — with optional noise, dropout and label rasters: a labelled synthetic dataset, and the
  * round-trip harness of `infer`.
  *
@@ -58,13 +59,37 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   const o: RasterizeOptions = { ...RASTERIZE_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
   const t0 = performance.now();
-  const { batch, ground, terrain } = await prepareCity(inputs, { ...o, ...IMAGERY_RUN_DEFAULTS, compress: false }, summary);
-  const mesh = buildMeshes(batch, { ground }, summary, o.logger);
-  const crs = rasterCrs(batch, o.crs);
+  const glbs = inputs.filter((i) => /\.glb$/i.test(i));
+  if (inputs.some((i) => /\.gltf$/i.test(i))) throw new UsageError('rasterize', `${inputs.find((i) => /\.gltf$/i.test(i))}: give the model as a .glb (cityforge's own, georeferenced)`);
+  if (glbs.length && inputs.length > 1) throw new UsageError('rasterize', 'a GLB is rasterized on its own: give one .glb, or footprints (any number)');
+  // the triangles: a GLB's as they are, or the city built from footprints
+  let frame: FrameInfo, positions: Float64Array | Float32Array, indices: Uint32Array, vertexIds: Int32Array, buildings: number;
+  let ground: { positions: Float64Array | Float32Array; indices: Uint32Array } | null;
+  let shapeOf: (building: number) => string | null;
+  if (glbs.length) {
+    const t = await readGlbTriangles(glbs[0]);
+    summary.inputs.push(glbs[0]);
+    summary.featuresRead = t.buildings;
+    ({ frame, positions, indices, ground, buildings } = t);
+    vertexIds = Int32Array.from(t.featureIds, (f) => f + 1);
+    shapeOf = (b) => t.roofShapes?.[b] ?? null;
+    if (o.terrain) o.logger.warn(`${glbs[0]}: --terrain is not used with a GLB (its own ground is rasterized)`);
+    o.logger.info(`${glbs[0]}: ${buildings} buildings, ${indices.length / 3} building triangles${ground ? ` and ${ground.indices.length / 3} ground triangles` : ''}`);
+  } else {
+    const city = await prepareCity(inputs, { ...o, ...IMAGERY_RUN_DEFAULTS, compress: false }, summary);
+    const mesh = buildMeshes(city.batch, { ground: city.ground }, summary, o.logger);
+    frame = city.batch.frame;
+    ({ positions, indices } = mesh);
+    vertexIds = Int32Array.from(mesh.featureIds, (f) => f + 1);
+    ground = city.terrain ?? null;
+    buildings = city.batch.params.length;
+    shapeOf = (b) => city.batch.params[b]?.roof.shape ?? null;
+  }
+  const crs = rasterCrs(frame, o.crs);
   const t1 = performance.now();
   // vertices into the output CRS (x, y), heights as built
-  const toCrs = crs === batch.frame.proj ? null : new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(batch.frame.proj), gdal.SpatialReference.fromUserInput(crs));
-  const place = (p: Float32Array): Float64Array => {
+  const toCrs = crs === frame.proj ? null : new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(frame.proj), gdal.SpatialReference.fromUserInput(crs));
+  const place = (p: Float32Array | Float64Array): Float64Array => {
     const out = new Float64Array(p.length);
     for (let v = 0; v < p.length; v += 3) {
       if (toCrs) {
@@ -79,7 +104,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     }
     return out;
   };
-  const P = place(mesh.positions);
+  const P = place(positions);
+  if (P.length === 0) throw new UsageError('rasterize', `${inputs.join(', ')}: no buildings to rasterize`);
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (let v = 0; v < P.length; v += 3) {
     minX = Math.min(minX, P[v]);
@@ -92,27 +118,26 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   if (nx * ny > o.maxRasterPixels) throw new UsageError('rasterize', `the raster would have ${nx} × ${ny} cells, more than the limit of ${(o.maxRasterPixels / 1e6).toFixed(0)} million (--max-raster-mpx, or a larger --cell)`);
   const win = { x0, y0, cell: o.cell, nx, ny };
   const heights = new Float32Array(nx * ny).fill(-Infinity);
-  if (terrain) rasterizeTriangles(place(terrain.positions), terrain.indices, win, heights);
+  if (ground) rasterizeTriangles(place(ground.positions), ground.indices, win, heights);
   const labels = o.labels ? new Int32Array(nx * ny) : undefined;
-  const ids = labels ? Int32Array.from(mesh.featureIds, (f) => f + 1) : undefined;
-  rasterizeTriangles(P, mesh.indices, win, heights, ids, labels);
+  rasterizeTriangles(P, indices, win, heights, labels ? vertexIds : undefined, labels);
   let empty = 0;
   for (let k = 0; k < heights.length; k++)
     if (heights[k] === -Infinity) {
-      heights[k] = terrain ? NaN : 0;
+      heights[k] = ground ? NaN : 0;
       empty++;
     }
   if (o.noise > 0 || o.dropout > 0) degrade(heights, o.noise, o.dropout, o.seed);
   summary.time('rasterize', (performance.now() - t1) / 1000);
-  o.logger.info(`rasterize: ${nx} × ${ny} cells of ${o.cell} in ${crs.startsWith('+proj=ortho') ? 'the local frame' : crs}${terrain && empty ? `; ${empty} cells outside the terrain (no data)` : ''}`);
+  o.logger.info(`rasterize: ${nx} × ${ny} cells of ${o.cell} in ${crs.startsWith('+proj=ortho') ? 'the local frame' : crs}${ground && empty ? `; ${empty} cells outside the terrain (no data)` : ''}`);
   const dsm = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [heights], names: ['height'] });
   let labelBytes: Uint8Array | undefined;
   if (labels) {
-    const shapeOf = new Int32Array(nx * ny);
-    for (let k = 0; k < labels.length; k++) if (labels[k] > 0) shapeOf[k] = ROOF_SHAPES.indexOf(batch.params[labels[k] - 1].roof.shape) + 1;
-    labelBytes = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [labels, shapeOf], names: ['building (index + 1; 0 ground)', `roof shape (k + 1: ${ROOF_SHAPES.join(',')})`] });
+    const shapes = new Int32Array(nx * ny);
+    for (let k = 0; k < labels.length; k++) if (labels[k] > 0) shapes[k] = ROOF_SHAPES.indexOf(shapeOf(labels[k] - 1) ?? '') + 1;
+    labelBytes = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [labels, shapes], names: ['building (index + 1; 0 ground)', `roof shape (k + 1: ${ROOF_SHAPES.join(',')}; 0 unknown)`] });
   }
-  summary.buildingsWritten = batch.params.length;
+  summary.buildingsWritten = buildings;
   summary.bytes = dsm.byteLength + (labelBytes?.byteLength ?? 0);
   summary.time('total', (performance.now() - t0) / 1000);
   return { dsm, labels: labelBytes, shapes: ROOF_SHAPES, summary, crs };

@@ -152,6 +152,58 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(d.rms).toBeLessThan(Math.max(0.1, 2 * worst));
   });
 
+  it('rasterize reads the GLB build wrote: the same DSM and labels as from the footprints (within the quantization step)', async () => {
+    const glb = path.join(dir, 'city.glb');
+    expect(cli(['build', city, '-o', glb, '-q']).code).toBe(0);
+    const fromGlb = path.join(dir, 'from-glb.tif'), fromGlbLabels = path.join(dir, 'from-glb-labels.tif');
+    const fromCity = path.join(dir, 'from-city.tif'), fromCityLabels = path.join(dir, 'from-city-labels.tif');
+    const a = cli(['rasterize', glb, '-o', fromGlb, '--labels', fromGlbLabels, '--cell', '0.5']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/city\.glb: 5 buildings/);
+    expect(a.stderr).not.toMatch(/Missing optional extension/);
+    expect(cli(['rasterize', city, '-o', fromCity, '--labels', fromCityLabels, '--cell', '0.5', '-q']).code).toBe(0);
+    const grid = (f: string) => {
+      const ds = gdal.open(f);
+      const g = { srs: ds.srs?.getAuthorityCode(), gt: ds.geoTransform, size: [ds.rasterSize.x, ds.rasterSize.y], bands: [...Array(ds.bands.count()).keys()].map((b) => ds.bands.get(b + 1).pixels.read(0, 0, ds.rasterSize.x, ds.rasterSize.y)) };
+      ds.close();
+      return g;
+    };
+    const A = grid(fromGlb), B = grid(fromCity);
+    expect(A.srs).toBe('28992');
+    expect(A.gt).toEqual(B.gt);
+    expect(A.size).toEqual(B.size);
+    let worst = 0;
+    for (let k = 0; k < A.bands[0].length; k++) worst = Math.max(worst, Math.abs(A.bands[0][k] - B.bands[0][k]));
+    // cells whose centre sits on an edge may flip between wall and roof: count those, bound the rest
+    let off = 0;
+    for (let k = 0; k < A.bands[0].length; k++) if (Math.abs(A.bands[0][k] - B.bands[0][k]) > 0.02) off++;
+    expect(off / A.bands[0].length).toBeLessThan(0.002);
+    const LA = grid(fromGlbLabels), LB = grid(fromCityLabels);
+    let same = 0, n = 0;
+    for (let k = 0; k < LA.bands[0].length; k++) {
+      if (!LB.bands[0][k]) continue;
+      n++;
+      if (LA.bands[0][k] === LB.bands[0][k] && LA.bands[1][k] === LB.bands[1][k]) same++;
+    }
+    expect(n).toBeGreaterThan(1000);
+    expect(same / n).toBeGreaterThan(0.99);
+    expect(worst).toBeGreaterThan(0); // (not the same file: the GLB's positions are quantized)
+  });
+
+  it('rasterize of a GLB that is not georeferenced (not cityforge\'s): exit 3, saying why', async () => {
+    const { Document, NodeIO } = await import('@gltf-transform/core');
+    const doc = new Document();
+    const buf = doc.createBuffer();
+    const prim = doc.createPrimitive().setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 0, 1])).setBuffer(buf));
+    doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)));
+    const foreign = path.join(dir, 'foreign.glb');
+    fs.writeFileSync(foreign, await new NodeIO().writeBinary(doc));
+    const r = cli(['rasterize', foreign, '-o', path.join(dir, 'foreign.tif')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/foreign\.glb: no georeference/);
+    expect(fs.existsSync(path.join(dir, 'foreign.tif'))).toBe(false);
+  });
+
   it('build reads the output directly: a validator-clean GLB', async () => {
     const glb = path.join(dir, 'back.glb');
     const r = cli(['build', params, '-o', glb, '-q']);

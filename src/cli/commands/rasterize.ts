@@ -30,8 +30,8 @@ export const rasterizeCommand: CommandSpec = {
         readOptions(
           program
             .command('rasterize')
-            .description('Render the city `build` makes from footprints + tags into a surface model GeoTIFF (each cell the highest surface over its centre), with optional noise, dropout and label rasters: synthetic training data, and the round trip of `infer`.')
-            .argument('<inputs...>', 'footprints with S3DB tags: any input `build` reads')
+            .description('Render the city `build` makes from footprints + tags — or a GLB cityforge built — into a surface model GeoTIFF (each cell the highest surface over its centre), with optional noise, dropout and label rasters: synthetic training data, and the round trip of `infer`.')
+            .argument('<inputs...>', 'footprints with S3DB tags (any input `build` reads), or one model.glb that cityforge wrote (georeferenced; its ground included)')
             .requiredOption('-o, --output <dsm.tif>', 'output GeoTIFF (Float32, nodata −9999; heights above the ground, or on --terrain)'),
         ),
       )
@@ -47,6 +47,7 @@ export const rasterizeCommand: CommandSpec = {
       `
 Examples:
   $ cityforge rasterize params.gpkg -o dsm.tif --cell 0.5
+  $ cityforge rasterize city.glb -o dsm.tif --crs EPSG:28992 --labels labels.tif
   $ cityforge rasterize city.gpkg -o dsm.tif --noise 0.1 --dropout 0.05 --labels labels.tif
   $ cityforge infer city.gpkg --dsm dsm.tif -o back.gpkg     # the round trip`,
     ),
@@ -55,7 +56,6 @@ Examples:
     const o = raw as RasterizeArgs;
     for (const f of [o.output, o.labels].filter((x): x is string => !!x))
       if (!/\.tiff?$/i.test(f)) throw new UsageError('rasterize', `outputs must be GeoTIFF files (.tif; got ${f})`);
-    if (inputs.some((i) => /\.(glb|gltf)$/i.test(i))) throw new UsageError('rasterize', `${inputs.find((i) => /\.(glb|gltf)$/i.test(i))}: a glTF model is not read yet; give the footprints and tags it was built from`);
     if (o.labels && path.resolve(o.labels) === path.resolve(o.output)) throw new UsageError('rasterize', '--labels must differ from --output');
     const { AtomicOutput } = await import('../../io/files.js');
     const { rasterizeCity } = await import('../../pipeline/rasterize.js');
