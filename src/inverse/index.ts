@@ -7,4 +7,4 @@ export { modelField } from './field.js';
 export { robustFit, solve, ROBUST_FIT_DEFAULTS, type RobustFit, type RobustFitOptions } from './fit.js';
 export { inferRoof, isRound, bearing, INFER_SHAPES, INFER_ROOF_DEFAULTS, type InferRoofOptions, type InferredRoof, type InferSkip, type RoofSigmas } from './roof.js';
 export { rasterizeTriangles, degrade, prng, type RasterWindow } from './rasterize.js';
-export { segmentPlanes, planesExplain, planeSamples, joinedPlanes, smoothLabels, PLANE_DEFAULTS, type PlaneOptions, type RoofPlane } from './planes.js';
+export { segmentPlanes, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneOptions, type RoofPlane, type PlaneSummary, type RoofTopology } from './planes.js';

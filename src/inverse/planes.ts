@@ -336,3 +336,66 @@ export function smoothLabels(labels: Int32Array, w: number, h: number, passes = 
   }
   return cur;
 }
+
+/** A roof plane's horizontal area (m²), slope (degrees) and aspect (downhill bearing; NaN when flat). */
+export interface PlaneSummary {
+  area: number;
+  slope: number;
+  aspect: number;
+}
+
+/** The roof classes of {@link roofTopology}. */
+export type RoofTopology = 'flat' | 'single-slope' | 'two-plane' | 'multi-plane';
+
+const angleApart = (a: number, b: number) => {
+  const d = (((a - b) % 360) + 360) % 360;
+  return Math.min(d, 360 - d);
+};
+
+/**
+ * What a set of roof planes is, as LoD2 truth data classifies roofs: sloped planes (over 5°) under 10 % of
+ * the roof area → flat; else the distinct aspects (more than 20° apart) of the sloped planes holding at
+ * least 5 % of the sloped area: one → single-slope, two opposite ones (more than 160° apart) → two-plane,
+ * any other → multi-plane.
+ */
+export function roofTopology(planes: readonly PlaneSummary[]): RoofTopology {
+  const total = planes.reduce((s, p) => s + p.area, 0);
+  const sloped = planes.filter((p) => p.slope > 5).sort((a, b) => b.area - a.area);
+  const slopedArea = sloped.reduce((s, p) => s + p.area, 0);
+  if (!sloped.length || slopedArea < 0.1 * total) return 'flat';
+  const aspects: number[] = [];
+  for (const p of sloped) {
+    if (p.area < 0.05 * slopedArea) continue;
+    if (aspects.every((a) => angleApart(a, p.aspect) > 20)) aspects.push(p.aspect);
+  }
+  if (aspects.length <= 1) return 'single-slope';
+  return aspects.length === 2 && angleApart(aspects[0], aspects[1]) > 160 ? 'two-plane' : 'multi-plane';
+}
+
+/**
+ * The planes of a roof model with heights `z` scaled by `roofHeight` (a unit roof from `unitRoof`): each
+ * face's horizontal area, slope and aspect, faces in one plane (a builder's strips) merged.
+ */
+export function modelPlanes(m: { x: ArrayLike<number>; y: ArrayLike<number>; z: ArrayLike<number>; faces: number[][] }, roofHeight: number): PlaneSummary[] {
+  const out: PlaneSummary[] = [];
+  for (const f of m.faces) {
+    if (f.length < 3) continue;
+    let nx = 0, ny = 0, nz = 0;
+    for (let i = 0; i < f.length; i++) {
+      const a = f[i], b = f[(i + 1) % f.length];
+      const za = m.z[a] * roofHeight, zb = m.z[b] * roofHeight;
+      nx += (m.y[a] - m.y[b]) * (za + zb);
+      ny += (za - zb) * (m.x[a] + m.x[b]);
+      nz += (m.x[a] - m.x[b]) * (m.y[a] + m.y[b]);
+    }
+    const area = Math.abs(nz) / 2;
+    if (!(area > 0)) continue;
+    const s = Math.sign(nz) || 1;
+    const slope = Math.atan2(Math.hypot(nx, ny), Math.abs(nz)) * DEG;
+    const p = { area, slope, aspect: slope < 1e-9 ? NaN : ((Math.atan2(nx * s, ny * s) * DEG) % 360 + 360) % 360 };
+    const same = out.find((o) => Math.abs(o.slope - p.slope) < 0.5 && (p.slope < 0.5 || angleApart(o.aspect, p.aspect) < 0.5));
+    if (same) same.area += p.area;
+    else out.push(p);
+  }
+  return out;
+}

@@ -6,9 +6,9 @@ import { InputError } from '../core/errors.js';
 import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
 import { readSurface } from '../ingest/raster.js';
-import { groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, PLANE_DEFAULTS, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
-import { levelPolygons } from './parts.js';
-import { featurePolygons, type Footprint } from '../procedural/index.js';
+import { groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
+import { areaOf, levelPolygons } from './parts.js';
+import { featurePolygons, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
@@ -199,6 +199,15 @@ const PART_MIN_AREA = 1;
  */
 const PARTS_GAIN = 0.1;
 
+/** The same when the single shape's planes face the ways the data's planes do (see {@link roofTopology}). */
+const SAME_TOPOLOGY_GAIN = 0.25;
+
+/** The planes of the roof `build` makes for a fitted roof on a footprint. */
+function roofPlanesOf(fp: Footprint, r: InferredRoof): PlaneSummary[] {
+  const u = r.shape === 'flat' ? null : unitRoof(fp, r.shape, { direction: r.direction, orientation: r.orientation });
+  return u ? modelPlanes(u.model, r.roofHeight) : [{ area: areaOf(fp), slope: 0, aspect: NaN }];
+}
+
 /** The largest polygon of a feature (the one its roof is fitted on). */
 function mainPolygon(batch: FeatureBatch, f: number): Footprint | null {
   let best: Footprint | null = null, bestArea = 0;
@@ -281,7 +290,10 @@ export async function inferParams(inputs: string[], output: string, options: Par
       if (o.parts) {
         const seg = segmentPlanes(samples);
         const single = 'shape' in r ? r.explained : 0;
-        if (seg.planes.length >= 2 && planesExplain(samples, seg.labels, seg.planes, INFER_ROOF_DEFAULTS.explainTolerance) > single + PARTS_GAIN)
+        const planes = seg.planes.length >= 2 ? planesExplain(samples, seg.labels, seg.planes, INFER_ROOF_DEFAULTS.explainTolerance) : 0;
+        // parts where the planes explain clearly more; where the single shape has the planes' topology
+        // (the same aspects: a gable is a gable), only where they explain much more
+        if (planes > single + PARTS_GAIN && !(planes <= single + SAME_TOPOLOGY_GAIN && 'shape' in r && roofTopology(roofPlanesOf(fp, r)) === roofTopology(seg.planes)))
           parts = planeParts(fp, samples, seg, batch, roofOptions);
       }
       if (parts.length >= 2) {

@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { joinedPlanes, planesExplain, planeSamples, sampleFootprint, segmentPlanes } from '../../src/inverse/index.js';
+import { joinedPlanes, modelPlanes, planesExplain, planeSamples, roofTopology, sampleFootprint, segmentPlanes } from '../../src/inverse/index.js';
+import { unitRoof } from '../../src/procedural/index.js';
+import { SHARED } from '../helpers/fixtures.js';
 import { rect, synthDsm } from '../helpers/inverse.js';
 
 const angDiff = (a: number, b: number) => {
@@ -69,5 +73,33 @@ describe('segmentPlanes: a roof split into its planes', () => {
     const a = segmentPlanes(s), b = segmentPlanes(s);
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
     expect(a.planes).toEqual(b.planes);
+  });
+});
+
+describe('roofTopology: the truth data\'s own class rule', () => {
+  it('flat, single-slope, two-plane and multi-plane, with the 10 % and 5 % lines', () => {
+    expect(roofTopology([{ area: 100, slope: 0, aspect: NaN }, { area: 9, slope: 30, aspect: 90 }])).toBe('flat');
+    expect(roofTopology([{ area: 100, slope: 20, aspect: 90 }])).toBe('single-slope');
+    expect(roofTopology([{ area: 50, slope: 40, aspect: 0 }, { area: 50, slope: 40, aspect: 180 }, { area: 4, slope: 40, aspect: 90 }])).toBe('two-plane');
+    expect(roofTopology([{ area: 50, slope: 40, aspect: 0 }, { area: 50, slope: 40, aspect: 180 }, { area: 6, slope: 40, aspect: 90 }])).toBe('multi-plane');
+    expect(roofTopology([{ area: 50, slope: 40, aspect: 0 }, { area: 50, slope: 40, aspect: 90 }])).toBe('multi-plane');
+  });
+
+  it.skipIf(!fs.existsSync(path.join(SHARED, 'inverse-vienna', 'truth.json')))('reproduces every class of the shared LoD2 truth from its planes (Delft, Vienna)', () => {
+    for (const c of ['inverse-delft-3dbag', 'inverse-vienna']) {
+      const truth = JSON.parse(fs.readFileSync(path.join(SHARED, c, 'truth.json'), 'utf8')) as { buildings: Record<string, { class: string; planes: { area: number; slope: number; aspect: number }[] }> };
+      for (const [ref, b] of Object.entries(truth.buildings)) expect(roofTopology(b.planes), `${c} ${ref}`).toBe(b.class);
+    }
+  });
+
+  it('modelPlanes: a gabled unit roof on a rectangle has two planes, merged from its strips, at the pitch asked for', () => {
+    const { dsm, footprints } = synthDsm([{ rings: rect(16, 10, 0), height: 12, roof: { shape: 'gabled', height: 4 } }]);
+    void dsm;
+    const u = unitRoof(footprints[0], 'gabled', {});
+    const planes = modelPlanes(u!.model, 4);
+    expect(planes).toHaveLength(2);
+    for (const p of planes) expect(Math.abs(p.slope - (Math.atan(4 / 5) * 180) / Math.PI)).toBeLessThan(1e-6);
+    expect(planes[0].area + planes[1].area).toBeCloseTo(160, 6);
+    expect(roofTopology(planes)).toBe('two-plane');
   });
 });
