@@ -21,6 +21,12 @@ function unitOf(key: string): string {
   return '';
 }
 
+/** A column's name as an identifier (`fit:sigma_height` and `fit_sigma_height` alike). */
+const plainKey = (k: string) => k.replace(/[^A-Za-z0-9_]/g, '_');
+
+/** The parameter each `fit_sigma_<x>` column is the uncertainty of (by default `<x>`). */
+const SIGMA_OF: Record<string, string> = { eave: 'fit_eave' };
+
 /** A value as a link where it names something on the web: an OSM object, a Wikidata item, a website. */
 function linkOf(key: string, value: string, source: string): string | null {
   const osm = /^([nwr])(\d+)$/.exec(value);
@@ -40,11 +46,25 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
   // a coarse tile's merged block is not a building: say so, and how to get to the buildings
   const isBlock = String(model.table['source']?.[id] ?? '') === 'cityforge: merged buildings';
   const note = isBlock ? `<p class="note">A block of ${esc(String(model.table['pieces']?.[id] ?? 'several'))} buildings merged in this coarse tile: zoom in to pick one.</p>` : '';
+  // a fitted parameter (from `cityforge infer`) shows its one-sigma uncertainty beside it ("12.31 ± 0.04 m"),
+  // and the sigma's own row goes
+  const params = new Set(Object.keys(model.table).map((k) => plainKey(k).replace(/^source_/, '')));
+  const sigmaOf = new Map<string, number>();
+  for (const [k, col] of Object.entries(model.table)) {
+    const m = /^fit_sigma_(.+)$/.exec(plainKey(k));
+    const v = col[id];
+    const param = m ? (SIGMA_OF[m[1]] ?? m[1]) : '';
+    if (m && typeof v === 'number' && Number.isFinite(v) && params.has(param)) sigmaOf.set(param, v);
+  }
   const rows = Object.entries(model.table)
     .map(([k, col]) => {
       const v = col[id];
       if (v === '' || v === null || v === undefined || (k === 'levels' && v === -1)) return '';
-      const shown = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v);
+      const plain = plainKey(k);
+      const sigmaRow = /^fit_sigma_(.+)$/.exec(plain);
+      if (sigmaRow && sigmaOf.has(SIGMA_OF[sigmaRow[1]] ?? sigmaRow[1])) return '';
+      const sigma = typeof v === 'number' ? sigmaOf.get(plain.replace(/^source_/, '')) : undefined;
+      const shown = (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)) + (sigma !== undefined ? ` ± ${sigma > 0 && sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
       const unit = typeof v === 'number' ? unitOf(k) : '';
       const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
       const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${esc(shown)}</a>` : esc(shown);

@@ -434,6 +434,48 @@ describe('viewer panel on OSM data (Monaco)', () => {
   });
 });
 
+describe('viewer panel on an inferred city (cityforge infer → build)', () => {
+  it('fit-figures-were-dropped (the infer output reads as a layer of OSM tags): a fitted building shows its parameters with their one-sigma uncertainty ("12.03 ± 0.01 m"), the sigma rows folded into them', async () => {
+    const dir = freshDir('viewer-infer');
+    const city = path.join(dir, 'city.geojson');
+    const ring = [[85000, 447000], [85024, 447000], [85024, 447012], [85000, 447012], [85000, 447000]];
+    fs.writeFileSync(city, JSON.stringify({
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+      features: [{ type: 'Feature', properties: { ref: 'house', height: 12, 'roof:shape': 'gabled', 'roof:height': 4 }, geometry: { type: 'Polygon', coordinates: [ring] } }],
+    }));
+    const dsm = path.join(dir, 'dsm.tif'), params = path.join(dir, 'params.gpkg'), glb = path.join(dir, 'inferred.glb');
+    expect(cli(['rasterize', city, '-o', dsm, '--noise', '0.05', '-q']).code).toBe(0);
+    expect(cli(['infer', city, '--dsm', dsm, '-o', params, '-q']).code).toBe(0);
+    expect(cli(['build', params, '-o', glb, '-q']).code).toBe(0);
+    const { server, url } = await startViewer(glb);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(url);
+      await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+      // the one building fills the middle of the view (left of the panel)
+      const box = (await page.locator('canvas').first().boundingBox())!;
+      for (let k = 0; k < 12 && !(await page.evaluate(() => (window as any).cityforge.selectedId)); k++) {
+        await page.mouse.click(box.x + box.width * (0.3 + 0.03 * k), box.y + box.height * 0.5);
+        await page.waitForTimeout(50);
+      }
+      expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBeTruthy();
+      expect(await page.textContent('#selection [data-key="ref"]')).toBe('house');
+      // (σ under 1 cm with one significant digit: "± 0.003", not "± 0.00")
+      expect(await page.textContent('#selection [data-key="height"]')).toMatch(/^\d+\.\d\d ± 0\.(\d\d|00\d) m$/);
+      expect(await page.textContent('#selection [data-key="roof_height"]')).toMatch(/^\d+\.\d\d ± 0\.(\d\d|00\d) m$/);
+      expect(await page.textContent('#selection [data-key="fit_eave"]')).toMatch(/± 0\.(\d\d|00\d) m$/);
+      expect(await page.textContent('#selection')).not.toMatch(/± 0\.00(?!\d)/);
+      expect(await page.locator('#selection [data-key="fit_sigma_height"]').count()).toBe(0);
+      expect(await page.textContent('#selection')).toMatch(/fit:confidence/);
+    } finally {
+      await browser.close();
+      server.kill('SIGTERM');
+    }
+  });
+});
+
 /**
  * Shares of pixels in a screenshot of the colours OpenStreetMap's map draws and a plain ground never
  * has: saturated ones (roads' yellow and orange, parks' green, transit blue: channels more than 45 apart),
