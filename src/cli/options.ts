@@ -48,7 +48,8 @@ export function imageryOptions(c: Command): Command {
   return c
     .option('--imagery <tiles|raster>', 'imagery draped on the ground (the terrain, or a flat ground without one): raster tiles (z/x/y folder of PNG/JPEG/WebP, MBTiles, PMTiles) or any GDAL raster (GeoTIFF orthophoto, COG)')
     .addOption(new Option('--imagery-zoom <z>', 'imagery tiles: the zoom read (default: the finest available)').argParser(zoomLevel('--imagery-zoom')))
-    .addOption(new Option('--texture-size <px>', 'largest side of the ground texture (a larger area is resampled coarser)').argParser(count('--texture-size')).default(IMAGERY_RUN_DEFAULTS.textureSize));
+    .addOption(new Option('--texture-size <px>', 'largest side of the ground texture (a larger area is resampled coarser)').argParser(count('--texture-size')).default(IMAGERY_RUN_DEFAULTS.textureSize))
+    .addOption(new Option('--ground-map', "draw the ground from the vector tile inputs' own land use, land cover, water, road and rail layers (offline, OpenStreetMap Carto colours) instead of --imagery").conflicts('imagery'));
 }
 
 /** What commander gives for {@link imageryOptions}. */
@@ -56,11 +57,12 @@ export interface ImageryArgs {
   imagery?: string;
   imageryZoom?: number;
   textureSize: number;
+  groundMap?: boolean;
 }
 
 /** The pipeline's imagery options from the command line's. */
 export function imageryOptionsOf(a: ImageryArgs): ImageryRunOptions {
-  return { imagery: a.imagery, imageryZoom: a.imageryZoom, textureSize: a.textureSize };
+  return { imagery: a.imagery, imageryZoom: a.imageryZoom, textureSize: a.textureSize, groundMap: !!a.groundMap };
 }
 
 /** Parse `lon,lat` in degrees. */

@@ -23,6 +23,8 @@ export interface ImageryOptions {
   jpegQuality: number;
   /** The most pixels of a tile mosaic. */
   maxPixels: number;
+  /** What messages call the imagery (default: the input's name). */
+  label?: string;
 }
 
 /** Defaults for {@link ImageryOptions}. */
@@ -63,7 +65,8 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
   const tiled = tileInputs(input);
   const mosaic = tiled ? await mosaicTiles(tiled, 'imagery', { zoom: o.zoom, box: frameBoxIn3857(frame, area), maxPixels: o.maxPixels }, logger, summary) : null;
   const file = mosaic?.file ?? input;
-  const rename = (e: unknown) => (mosaic ? namingSource(e, file, input) : e);
+  const name = o.label ?? input;
+  const rename = (e: unknown) => (mosaic ? namingSource(e, file, name) : e);
   let src: gdal.Dataset | undefined;
   try {
     if (mosaic?.attribution) summary.attributions.add(mosaic.attribution);
@@ -73,8 +76,8 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
     } catch (e) {
       throw rename(e);
     }
-    if (!extentsOverlap(info.extent, area)) throw new InputError('ingest', `${input}: the imagery does not cover the area (${(area.maxX - area.minX).toFixed(0)} × ${(area.maxY - area.minY).toFixed(0)} m around the buildings)`);
-    src = openImage(file, input);
+    if (!extentsOverlap(info.extent, area)) throw new InputError('ingest', `${name}: the imagery does not cover the area (${(area.maxX - area.minX).toFixed(0)} × ${(area.maxY - area.minY).toFixed(0)} m around the buildings)`);
+    src = openImage(file, name);
     const paletted = mosaic?.paletted ?? (src.bands.count() === 1 && !!src.bands.get(1).colorTable);
     const id = `${process.pid}-${counter++}`;
     // RGBA: a paletted raster expanded once
@@ -113,7 +116,7 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
           const image = new Uint8Array(gdal.vsimem.release(encoded));
           return { image, mimeType: paletted ? 'image/png' : 'image/jpeg', minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: box.maxY };
         } catch (e) {
-          throw inputErrorOf('ingest', `${input}: cannot resample the imagery`, e);
+          throw inputErrorOf('ingest', `${name}: cannot resample the imagery`, e);
         } finally {
           for (const f of [warped, encoded, encoded + '.tif'])
             try {
@@ -153,7 +156,7 @@ export async function readImagery(input: string, frame: FrameInfo, box: Extent, 
   const img = await openImagery(input, frame, box, options, logger, summary);
   try {
     const t = img.textureOver(box);
-    logger.info(`${input}: imagery ${(t.maxX - t.minX).toFixed(0)} × ${(t.maxY - t.minY).toFixed(0)} m at ${img.resolution.toFixed(2)} m a source pixel → ${t.mimeType === 'image/png' ? 'PNG' : 'JPEG'}, ${(t.image.byteLength / 1024).toFixed(0)} KB`);
+    logger.info(`${options.label ?? input}: imagery ${(t.maxX - t.minX).toFixed(0)} × ${(t.maxY - t.minY).toFixed(0)} m at ${img.resolution.toFixed(2)} m a source pixel → ${t.mimeType === 'image/png' ? 'PNG' : 'JPEG'}, ${(t.image.byteLength / 1024).toFixed(0)} KB`);
     return t;
   } finally {
     img.release();

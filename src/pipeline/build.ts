@@ -6,7 +6,7 @@ import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, groundElevations, terrainMesh } from '../procedural/index.js';
-import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -44,11 +44,15 @@ export async function prepareCity(inputs: string[], o: BuildOptions, summary: Su
   // the imagery covers the terrain's grid, or the buildings and a margin around them
   let ground = bufferExtent(extent, TERRAIN_MARGIN);
   if (o.terrain) await seatOnTerrain(city, o.terrain, extent, o, summary, (g) => (ground = { minX: g.x0, minY: g.y0, maxX: g.x0 + (g.n - 1) * g.cell, maxY: g.y0 + (g.n - 1) * g.cell }));
-  if (o.imagery) {
-    const t = performance.now();
-    city.imagery = await readImagery(o.imagery, batch.frame, ground, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels }, o.logger, summary);
-    summary.time('imagery', (performance.now() - t) / 1000);
-  }
+  const t = performance.now();
+  const img = await groundImagery(inputs, o, batch.frame, ground, summary);
+  if (img)
+    try {
+      city.imagery = await readImagery(img.file, batch.frame, ground, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels, label: img.label }, o.logger, summary);
+      summary.time('imagery', (performance.now() - t) / 1000);
+    } finally {
+      img.release();
+    }
   return city;
 }
 

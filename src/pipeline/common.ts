@@ -8,11 +8,12 @@ import type { IngestOptions } from '../ingest/index.js';
 import { rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
 import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.js';
 import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
+import { groundMap } from '../ingest/ground-map.js';
 import { listTiles } from '../ingest/tileset.js';
 import fs from 'node:fs';
 import type { DemEncoding } from '../core/grid.js';
 import type { Progress } from '../core/progress.js';
-import type { ReadOptions, TerrainOptions } from './options.js';
+import type { ImageryRunOptions, ReadOptions, TerrainOptions } from './options.js';
 
 /** Metres of DEM read around the buildings (or a tile's square), so edges and seating have ground under them. */
 export const TERRAIN_MARGIN = 30;
@@ -128,4 +129,16 @@ export async function checkRasterInputs(rasters: { input?: string; zoom?: number
       for (const t of tiles) (await listTiles(t, { kind: 'raster', zoom })).close();
     else if (!/^\/vsi|:\/\//.test(input) && !fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
   }
+}
+
+/**
+ * The ground's imagery for a run: `--imagery` as given, or with `--ground-map` a map drawn from the
+ * vector tile inputs' own context layers over `area` (frame metres) into a temporary raster — finer for
+ * `tiles` (every tile textured on its own) than for one GLB. Undefined without either.
+ */
+export async function groundImagery(inputs: readonly string[], o: ImageryRunOptions & { logger: Logger }, frame: FrameInfo, area: Extent, summary: Summary, forTiles = false): Promise<{ file: string; label: string; release(): void } | undefined> {
+  if (o.imagery) return { file: o.imagery, label: o.imagery, release() {} };
+  if (!o.groundMap) return undefined;
+  const map = await groundMap(inputs, frameBoxIn3857(frame, area), { maxSide: forTiles ? 16384 : o.textureSize }, o.logger, summary);
+  return map ? { file: map.file, label: 'ground map', release: map.release } : undefined;
 }

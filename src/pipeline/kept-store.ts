@@ -61,6 +61,7 @@ export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
     ...(o.demZoom !== undefined ? { demZoom: o.demZoom } : {}),
     ...(o.demEncoding ? { demEncoding: o.demEncoding } : {}),
     ...(o.imagery ? { imageryZoom: o.imageryZoom ?? null, textureSize: o.textureSize } : {}),
+    ...(o.groundMap ? { groundMap: true } : {}),
   };
   return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, ...(o.imagery ? { imagery: statOf(o.imagery) } : {}), options };
 }

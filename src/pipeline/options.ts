@@ -70,6 +70,8 @@ export interface ImageryRunOptions {
   imageryZoom?: number;
   /** Largest side of the ground texture (pixels). */
   textureSize: number;
+  /** Draw the ground from the vector tile inputs' own land use, water and road layers (instead of `imagery`). */
+  groundMap?: boolean;
 }
 
 /** Defaults for {@link ImageryRunOptions}. */

@@ -16,7 +16,7 @@ import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, type RasterInput } from './common.js';
+import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -191,15 +191,16 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   const scratch = o.store ? workFolder(path.join(o.output, '.work')) : workDir;
   let dem: RasterInput | undefined;
   let imagery: ImagerySource | undefined;
+  // the ground's raster (a ground map's is temporary), read while the tiles' textures are cut
+  let img: { file: string; label: string; release(): void } | undefined;
   try {
     const { store, terrain, root } = await tilesStore(inputs, o, workDir, summary);
     dem = terrain?.dem;
     const grid = terrain?.grid;
     // imagery over the terrain's grid, or the buildings and a margin (its attribution credited)
-    if (o.imagery) {
-      const area = grid ? { minX: grid.x0, minY: grid.y0, maxX: grid.x0 + (grid.n - 1) * grid.cell, maxY: grid.y0 + (grid.n - 1) * grid.cell } : bufferExtent(store.extent, TERRAIN_MARGIN);
-      imagery = await openImagery(o.imagery, store.frame, area, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels }, o.logger, summary);
-    }
+    const area = grid ? { minX: grid.x0, minY: grid.y0, maxX: grid.x0 + (grid.n - 1) * grid.cell, maxY: grid.y0 + (grid.n - 1) * grid.cell } : bufferExtent(store.extent, TERRAIN_MARGIN);
+    img = await groundImagery(inputs, o, store.frame, area, summary, true);
+    if (img) imagery = await openImagery(img.file, store.frame, area, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels, label: img.label }, o.logger, summary);
     const copyright = creditOf(o, summary);
     const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o), copyright);
     const planFile = path.join(o.output, 'plan.json');
@@ -229,6 +230,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     if (!partial) mergeTiles([o.output], o.output, o.logger);
   } finally {
     imagery?.release();
+    img?.release();
     dem?.release();
     removeWorkFolder(scratch, !o.workDir);
     untrackTemp(o.output);

@@ -22,6 +22,8 @@ export interface ReadBack {
   featureIds: Set<number>;
   /** World-space bounds (node translation/scale applied) in glTF axes. */
   bounds: [number, number, number, number, number, number];
+  /** The embedded images' bytes (PNG, JPEG), in `json.images` order. */
+  images: Uint8Array[];
 }
 
 /**
@@ -82,5 +84,6 @@ export async function readGlb(bytes: Uint8Array, { accessors = true } = {}): Pro
         }
     }
   }
-  return { json, table, featureIds, bounds };
+  const images = (json.images ?? []).map((im: { bufferView?: number }) => (im.bufferView !== undefined ? view(im.bufferView).slice() : new Uint8Array()));
+  return { json, table, featureIds, bounds, images };
 }
