@@ -2,10 +2,11 @@ import { loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { onCanvasClick, onPointerHover, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showAttribution, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
+import { showAbout, showAttribution, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
 import { styleColumns, stylingFor, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
+import { NavOverlay } from './nav.js';
 
 /** Hooks for tests and scripts (and curious users in the console). */
 interface CityforgeHooks {
@@ -29,6 +30,8 @@ interface CityforgeHooks {
   styling?: { column: string; legend: { label: string; colour: [number, number, number] }[] } | null;
   /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
   cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } | null;
+  /** What the compass and scale bar show. */
+  nav(): { bearing: number; metresPerPixel: number; barMetres: number; barPixels: number } | null;
 }
 
 const hooks: CityforgeHooks = {
@@ -43,6 +46,7 @@ const hooks: CityforgeHooks = {
   toggle: () => {},
   hoverTimes: [],
   cameraState: () => null,
+  nav: () => null,
 };
 (window as unknown as { cityforge: CityforgeHooks }).cityforge = hooks;
 
@@ -77,6 +81,13 @@ async function main(): Promise<void> {
   const mapEl = document.getElementById('view-map')!;
   const modelView = new ModelView(modelEl, model);
   let mapView: MapViewer | null = null;
+  // compass and scale bar, following the active view; the compass turns it north up
+  const nav = new NavOverlay(() => (hooks.view === 'model' ? modelView.northUp() : mapView?.northUp()));
+  hooks.nav = () => nav.state;
+  modelView.onView = () => {
+    if (hooks.view === 'model') nav.update(modelView.navState());
+  };
+  showAbout(model);
   let hovered: number | null = null;
   // the highlight follows the pointer, and stays on the selected building otherwise
   const paint = () => {
@@ -121,12 +132,21 @@ async function main(): Promise<void> {
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
     if (hooks.view === 'map' && !mapView) {
       mapView = new MapViewer(mapEl, model, select, (pick) => timedHover(pick));
+      const mv: MapViewer = mapView;
+      mv.onView = () => {
+        const s = hooks.view === 'map' ? mv.navState() : null;
+        if (s) nav.update(s);
+      };
       if (styling) mapView.setColours(styling.colourOf, styling.column);
     }
     if (hooks.view === 'model') {
       modelView.setHighlight(hovered ?? hooks.selected);
       modelView.resize();
-    } else mapView!.setHighlight(hovered ?? hooks.selected);
+    } else {
+      mapView!.setHighlight(hovered ?? hooks.selected);
+      const s = mapView!.navState();
+      if (s) nav.update(s);
+    }
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.cameraState = () => modelView.cameraState();

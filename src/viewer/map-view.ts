@@ -187,6 +187,7 @@ export class MapViewer {
       parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
       layers: this.layers(),
       glOptions: { preserveDrawingBuffer: true },
+      onAfterRender: () => this.onView?.(),
     } as never);
     onMapClick(el, (x, y) => onClick(this.pick(x, y)));
     onPointerHover(el, (x, y) => {
@@ -208,6 +209,27 @@ export class MapViewer {
   /** Back to the first view of the city. */
   resetCamera(): void {
     this.deck.setProps({ initialViewState: { ...this.home } as never });
+  }
+
+  /** Called after every frame drawn (the navigation overlay follows the map). */
+  onView: (() => void) | null = null;
+
+  /** The map's bearing and its ground metres per CSS pixel at the centre. */
+  navState(): { bearing: number; metresPerPixel: number } | null {
+    // (none before deck.gl's first frame: its views are not set up yet)
+    if (!(this.deck as unknown as { isInitialized?: boolean }).isInitialized) return null;
+    const vp = this.viewport() as (Viewport & { bearing?: number; latitude?: number; zoom?: number }) | undefined;
+    if (!vp || vp.latitude === undefined || vp.zoom === undefined) return null;
+    // a web-mercator pixel at zoom z is 2π·R·cos(lat) / (512 · 2^z) metres (deck.gl's 512 px world)
+    return { bearing: (((vp.bearing ?? 0) % 360) + 360) % 360, metresPerPixel: (2 * Math.PI * 6378137 * Math.cos((vp.latitude * Math.PI) / 180)) / (512 * 2 ** vp.zoom) };
+  }
+
+  /** Turn the map north up: the same place, zoom and tilt. */
+  northUp(): void {
+    if (!(this.deck as unknown as { isInitialized?: boolean }).isInitialized) return;
+    const vp = this.viewport() as Viewport & { longitude: number; latitude: number; zoom: number; pitch: number };
+    if (!vp) return;
+    this.deck.setProps({ initialViewState: { ...this.home, longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom, pitch: vp.pitch, bearing: 0 } as never });
   }
 
   /** The city's layers: the textured ground (imagery, made once), then every other mesh in one layer. */

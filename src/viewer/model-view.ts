@@ -68,8 +68,31 @@ export class ModelView {
     this.render();
   }
 
+  /** Called after every frame drawn (the navigation overlay follows the camera). */
+  onView: (() => void) | null = null;
+
   render(): void {
     this.renderer.render(this.scene, this.camera);
+    this.onView?.();
+  }
+
+  /** The compass bearing the camera looks towards, and the ground metres per CSS pixel at its target. */
+  navState(): { bearing: number; metresPerPixel: number } {
+    const c = this.stage.controls;
+    const d = c.target.clone().sub(this.camera.position);
+    // glTF axes: x east, z south
+    const bearing = ((THREE.MathUtils.radToDeg(Math.atan2(d.x, -d.z)) % 360) + 360) % 360;
+    const h = this.renderer.domElement.clientHeight || 1;
+    return { bearing, metresPerPixel: (2 * d.length() * Math.tan(THREE.MathUtils.degToRad(this.camera.fov) / 2)) / h };
+  }
+
+  /** Turn the view north up: the same target, tilt and distance, looking north. */
+  northUp(): void {
+    const c = this.stage.controls;
+    const d = this.camera.position.clone().sub(c.target);
+    const horizontal = Math.hypot(d.x, d.z);
+    this.camera.position.set(c.target.x, c.target.y + d.y, c.target.z + horizontal);
+    c.update();
   }
 
   /** The camera: position, tilt from the vertical (degrees), height above the ground under it. */

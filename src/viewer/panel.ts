@@ -3,15 +3,32 @@ import type { CityModel } from './model.js';
 const fmt = (n: number) => n.toLocaleString('en-US');
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-/** The stats line: buildings, triangles, file size. */
-export function showStats(model: CityModel, url: string): void {
+/** Buildings and building parts, as the build's summary counts them. */
+function counts(model: Pick<CityModel, 'table' | 'rows'>): { buildings: number; parts: number } {
   const partOf = model.table['part_of'];
   const buildings = partOf ? partOf.filter((p) => p === '' || p === null).length : model.rows;
-  const parts = model.rows - buildings;
+  return { buildings, parts: model.rows - buildings };
+}
+
+/** The stats line: buildings, triangles, file size. */
+export function showStats(model: CityModel, url: string): void {
+  const { buildings, parts } = counts(model);
   // the same count as the build's summary: buildings, and their parts apart
   document.getElementById('stats')!.innerHTML =
     `<div><b>${fmt(buildings)}</b> buildings${parts ? ` (+${fmt(parts)} parts)` : ''} · <b>${fmt(model.triangles)}</b> triangles</div>` +
     `<div>${(model.bytes / 1e6).toFixed(1)} MB · ${esc(url.split('/').pop() ?? url)}</div>`;
+}
+
+/** The "about this city" line: what it was built from (the property table's sources), and by what. */
+export function showAbout(model: Pick<CityModel, 'table' | 'rows'>): void {
+  const el = document.getElementById('about');
+  if (!el) return;
+  const sources = new Map<string, number>();
+  for (const s of model.table['source'] ?? []) if (s) sources.set(String(s), (sources.get(String(s)) ?? 0) + 1);
+  const names = [...sources.entries()].sort((a, b) => b[1] - a[1]).map(([s]) => s);
+  const from = names.length ? ` from ${names.slice(0, 2).join(', ')}${names.length > 2 ? ` and ${names.length - 2} more` : ''}` : '';
+  const { buildings, parts } = counts(model);
+  el.textContent = `${fmt(buildings)} buildings${parts ? ` and ${fmt(parts)} parts` : ''}${from} · built by cityforge`;
 }
 
 /** The unit a column's numbers are in, by its name: heights in metres, angles in degrees. */

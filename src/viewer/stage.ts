@@ -21,6 +21,8 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   el.appendChild(renderer.domElement);
   const scene = new THREE.Scene();
   scene.background = new THREE.Color(0xdfe6ee);
+  // haze towards the horizon: the ground's far edge fades into the sky, the city itself stays clear
+  scene.fog = new THREE.Fog(0xdfe6ee, span * 2.5, span * 7);
   const ground = new THREE.Mesh(new THREE.PlaneGeometry(span * 4, span * 4), new THREE.MeshStandardMaterial({ color: 0xc9cfc4, roughness: 1 }));
   ground.rotation.x = -Math.PI / 2;
   ground.position.set(centre.x, groundY - 0.05, centre.z);

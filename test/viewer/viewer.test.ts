@@ -137,7 +137,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
   it.each([
     ['city.glb', []],
     ['city-compressed.glb', ['--compress']],
-  ])('cityforge view --export writes a static site that works from a plain static server (%s)', async (name, extra) => {
+  ])('export-from-a-sub-path: cityforge view --export writes a static site that works from a plain static server under /projects/city/ (%s)', async (name, extra) => {
     const site = path.join(dir, `site-${name}`);
     if (!fs.existsSync(path.join(dir, name))) {
       const b = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), ...extra, '-o', path.join(dir, name), '-q']);
@@ -147,20 +147,30 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const r = cli(['view', path.join(dir, name), '--export', site]);
     expect(r.code, r.stderr).toBe(0);
     for (const f of ['index.html', 'config.json', `data/${name}`]) expect(fs.existsSync(path.join(site, f))).toBe(true);
-    // serve the folder with a minimal static server (not cityforge's) and load it
+    // serve the folder with a minimal static server (not cityforge's) under a sub-path, as a project
+    // site is served (export-from-a-sub-path): only /projects/city/… exists
     const http = await import('node:http');
+    const BASE = '/projects/city/';
     const srv = http.createServer((q, s) => {
-      const p = path.join(site, decodeURIComponent(q.url!.split('?')[0]) === '/' ? 'index.html' : decodeURIComponent(q.url!.split('?')[0]));
-      if (!fs.existsSync(p)) return s.writeHead(404).end();
+      const u = decodeURIComponent(q.url!.split('?')[0]);
+      if (!u.startsWith(BASE)) return s.writeHead(404).end();
+      const rel = u.slice(BASE.length);
+      const p = path.join(site, rel === '' ? 'index.html' : rel);
+      if (!p.startsWith(site) || !fs.existsSync(p) || fs.statSync(p).isDirectory()) return s.writeHead(404).end();
       s.writeHead(200, { 'content-type': p.endsWith('.js') ? 'text/javascript' : p.endsWith('.html') ? 'text/html' : p.endsWith('.css') ? 'text/css' : 'application/octet-stream' });
       fs.createReadStream(p).pipe(s);
     });
     await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
     const p2 = await browser.newPage({ viewport: { width: 800, height: 600 } });
-    await p2.goto(`http://127.0.0.1:${(srv.address() as { port: number }).port}/`);
+    const failed: string[] = [];
+    p2.on('response', (res) => {
+      if (res.status() >= 400) failed.push(res.url());
+    });
+    await p2.goto(`http://127.0.0.1:${(srv.address() as { port: number }).port}${BASE}`);
     await p2.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
     expect(await p2.evaluate(() => (window as any).cityforge.error)).toBeNull();
     expect(pixelStats(await p2.screenshot()).building).toBeGreaterThan(0.02);
+    expect(failed).toEqual([]);
     await p2.close();
     srv.close();
   });
@@ -233,6 +243,48 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.click('#home');
     const home = await page.evaluate(() => (window as any).cityforge.cameraState());
     expect(home.polarDegrees).toBeLessThan(70);
+    await page.close();
+  });
+
+  it('compass and scale bar in both views: the needle follows an orbit and a click turns the view north up; the bar is a round length that shrinks as the wheel zooms in; the about line names the source', async () => {
+    const page = await open();
+    const nav = () => page.evaluate(() => (window as any).cityforge.nav());
+    const round = (m: number) => [1, 2, 5].some((k) => Math.abs(m / (k * 10 ** Math.floor(Math.log10(m))) - 1) < 1e-9);
+    const check = (n: { metresPerPixel: number; barMetres: number; barPixels: number }) => {
+      expect(round(n.barMetres)).toBe(true);
+      expect(n.barPixels).toBeGreaterThan(40);
+      expect(n.barPixels).toBeLessThanOrEqual(120.001);
+      expect(n.barMetres / n.metresPerPixel).toBeCloseTo(n.barPixels, 3);
+    };
+    expect(await page.textContent('#about')).toMatch(/^[\d,]+ buildings from 15-5238-12666\.mvt#building · built by cityforge$/);
+    const first = await nav();
+    check(first);
+    expect(await page.textContent('#scale .label')).toBe(first.barMetres >= 1000 ? `${first.barMetres / 1000} km` : `${first.barMetres} m`);
+    // the bar's drawn width is what it says
+    expect((await page.locator('#scale .bar').boundingBox())!.width).toBeCloseTo(first.barPixels, 0);
+    // orbit: drag sideways
+    await page.mouse.move(500, 450);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(500 - 20 * k, 450);
+    await page.mouse.up();
+    const turned = await nav();
+    expect(Math.abs(turned.bearing - first.bearing)).toBeGreaterThan(10);
+    await page.click('#compass');
+    expect(Math.min((await nav()).bearing, 360 - (await nav()).bearing)).toBeLessThan(0.01);
+    // zoom in: fewer metres a pixel
+    await page.mouse.move(480, 420);
+    for (let k = 0; k < 5; k++) await page.mouse.wheel(0, -300);
+    await page.waitForTimeout(300);
+    const zoomed = await nav();
+    check(zoomed);
+    expect(zoomed.metresPerPixel).toBeLessThan(0.8 * first.metresPerPixel);
+    // the map view: its own bearing and scale, north up on a click
+    await page.click('#toggle');
+    await page.waitForFunction('window.cityforge.nav() && window.cityforge.nav().bearing > 300', null, { timeout: 10_000 });
+    const map = await nav();
+    check(map);
+    await page.click('#compass');
+    await page.waitForFunction('window.cityforge.nav().bearing < 0.01', null, { timeout: 10_000 });
     await page.close();
   });
 
