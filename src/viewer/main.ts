@@ -30,6 +30,8 @@ interface CityforgeHooks {
   styling?: { column: string; legend: { label: string; colour: [number, number, number] }[] } | null;
   /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
   cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } | null;
+  /** Buildings the legend's filter shows (null: no filter). */
+  visibleCount?: number | null;
   /** What the compass and scale bar show. */
   nav(): { bearing: number; metresPerPixel: number; barMetres: number; barPixels: number } | null;
 }
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
         if (s) nav.update(s);
       };
       if (styling) mapView.setColours(styling.colourOf, styling.column);
+      if (visibleNow) mapView.setVisible(visibleNow);
     }
     if (hooks.view === 'model') {
       modelView.setHighlight(hovered ?? hooks.selected);
@@ -218,10 +221,23 @@ async function main(): Promise<void> {
     modelView.setColours(styling ? styling.colourOf : null);
     mapView?.setColours(styling ? styling.colourOf : null, styling?.column);
   };
+  // the legend filters: its entries hide and show their buildings, in both views
+  let visibleNow: ((id: number) => boolean) | null = null;
+  const shown = document.getElementById('shown')!;
+  const filter = (hidden: Set<number>) => {
+    const s = styling;
+    const visible = s && hidden.size ? (id: number) => !hidden.has(s.binOf(id)) : null;
+    visibleNow = visible;
+    hooks.visibleCount = visible ? countVisible(model, visible) : null;
+    shown.textContent = visible ? `${hooks.visibleCount!.toLocaleString('en-US')} of ${model.rows.toLocaleString('en-US')} shown.` : '';
+    modelView.setVisible(visible);
+    mapView?.setVisible(visible);
+  };
   showStyling(styleColumns(model), model.titles, (column) => {
     styling = column ? stylingFor(model, column) : null;
     hooks.styling = styling && { column: styling.column, legend: styling.legend };
-    showLegend(styling ? styling.legend : null);
+    showLegend(styling ? styling.legend : null, filter);
+    filter(new Set());
     applyStyling();
   });
   document.getElementById('home')!.addEventListener('click', () => (hooks.view === 'model' ? modelView.resetCamera() : mapView?.resetCamera()));
@@ -233,6 +249,13 @@ async function main(): Promise<void> {
   };
   modelView.render();
   hooks.ready = true;
+}
+
+/** Rows of the table a filter keeps. */
+function countVisible(model: CityModel, visible: (id: number) => boolean): number {
+  let n = 0;
+  for (let i = 0; i < model.rows; i++) if (visible(i)) n++;
+  return n;
 }
 
 /** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */

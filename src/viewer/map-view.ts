@@ -24,11 +24,13 @@ export function toEnu(model: CityModel): EnuMesh {
   const parts: { m: THREE.Mesh; n: number; t: number }[] = [];
   let nv = 0, nt = 0;
   model.scene.updateMatrixWorld(true);
+  // a mesh's own triangles: the full index buffer, also while the model view filters some out
+  const indexOf = (g: THREE.BufferGeometry) => (g.userData.fullIndex as THREE.BufferAttribute | undefined) ?? g.index;
   model.scene.traverse((o) => {
     const m = o as THREE.Mesh;
     if (!m.isMesh) return;
     const n = m.geometry.attributes.position.count;
-    const t = m.geometry.index ? m.geometry.index.count : n;
+    const t = indexOf(m.geometry)?.count ?? n;
     parts.push({ m, n, t });
     nv += n;
     nt += t;
@@ -53,7 +55,8 @@ export function toEnu(model: CityModel): EnuMesh {
       out.colors.set([col.r, col.g, col.b], 3 * (vo + i));
       if (fid) out.featureIds[vo + i] = Math.round(fid.getX(i));
     }
-    for (let k = 0; k < t; k++) out.indices[io + k] = vo + (g.index ? g.index.getX(k) : k);
+    const index = indexOf(g);
+    for (let k = 0; k < t; k++) out.indices[io + k] = vo + (index ? index.getX(k) : k);
     const map = (m.material as THREE.MeshStandardMaterial).map;
     if (map?.image && g.attributes.uv) {
       const uv = g.attributes.uv;
@@ -148,6 +151,10 @@ export class MapViewer {
   private readonly buildingRanges = new Map<number, [number, number][]>();
   private city: SimpleMeshLayer;
   private readonly home: Record<string, unknown>;
+  /** The triangles drawn: every one, or the visible buildings' and the ground's while filtered. */
+  private drawIndices: Uint32Array;
+  private visible: ((id: number) => boolean) | null = null;
+  private colours: { of: ((id: number) => [number, number, number]) | null; key: string } = { of: null, key: '' };
 
   /**
    * @param onHover called on each pointer move over the map with a function that picks the building
@@ -174,6 +181,7 @@ export class MapViewer {
       if (!list) this.buildingRanges.set(id, (list = []));
       list.push([start, count]);
     });
+    this.drawIndices = this.enu.drawIndices;
     this.city = this.layer();
     // the camera looks at the ground's altitude (deck.gl's map camera knows no terrain): zooming in over
     // hills keeps the city in front of it
@@ -285,6 +293,7 @@ export class MapViewer {
 
   /** Colour every building by `colourOf(row)` (sRGB), or back to its materials with null. */
   setColours(colourOf: ((id: number) => [number, number, number]) | null, key = ''): void {
+    this.colours = { of: colourOf, key };
     let colors = this.enu.colors;
     if (colourOf) {
       colors = colors.slice();
@@ -297,17 +306,40 @@ export class MapViewer {
 
   private layer(colors = this.enu.colors, key = ''): SimpleMeshLayer {
     return new SimpleMeshLayer({
-      id: `city${key ? `-${key}` : ''}`,
+      // a new id for every new look (colours, filter): deck.gl then builds the mesh anew
+      id: `city${key ? `-${key}` : ''}-${++this.layerVersion}`,
       data: [0],
       coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
       getPosition: () => [0, 0, 0],
       getColor: [255, 255, 255],
-      mesh: { attributes: { positions: { size: 3, value: this.enu.positions }, normals: { size: 3, value: this.enu.normals }, colors: { size: 3, value: colors } }, indices: { size: 1, value: this.enu.drawIndices } } as never,
+      mesh: { attributes: { positions: { size: 3, value: this.enu.positions }, normals: { size: 3, value: this.enu.normals }, colors: { size: 3, value: colors } }, indices: { size: 1, value: this.drawIndices } } as never,
       material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
       pickable: false,
     });
   }
+
+  /** Draw (and pick) only the buildings `visible` keeps, the ground always; every building with null. */
+  setVisible(visible: ((id: number) => boolean) | null): void {
+    this.visible = visible;
+    const di = this.enu.drawIndices, ids = this.enu.featureIds;
+    if (!visible) this.drawIndices = di;
+    else {
+      const out = new Uint32Array(di.length);
+      let n = 0;
+      for (let t = 0; t < di.length; t += 3) {
+        const id = ids[di[t]];
+        if (id >= 0 && !visible(id)) continue;
+        out[n++] = di[t];
+        out[n++] = di[t + 1];
+        out[n++] = di[t + 2];
+      }
+      this.drawIndices = out.slice(0, n);
+    }
+    this.setColours(this.colours.of, this.colours.key);
+  }
+
+  private layerVersion = 0;
 
   /** Highlight a building (or none). */
   setHighlight(id: number | null): void {
@@ -325,10 +357,15 @@ export class MapViewer {
     const vp = this.viewport();
     if (!vp || x < 0 || y < 0) return null;
     rayAt(vp, this.origin, x, y, this.raycaster);
-    const hit = this.raycaster.intersectObject(this.pickMesh, false)[0];
-    if (!hit || !hit.face) return null;
-    const id = this.enu.featureIds[hit.face.a];
-    return id >= 0 ? id : null;
+    // while filtered, the first hit of a building still drawn (or the ground)
+    this.raycaster.firstHitOnly = !this.visible;
+    for (const hit of this.raycaster.intersectObject(this.pickMesh, false)) {
+      if (!hit.face) continue;
+      const id = this.enu.featureIds[hit.face.a];
+      if (id >= 0 && this.visible && !this.visible(id)) continue;
+      return id >= 0 ? id : null;
+    }
+    return null;
   }
 
   /** Screen position (page pixels) of a point in the frame (east, north, up). */

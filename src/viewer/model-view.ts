@@ -1,6 +1,6 @@
 import * as THREE from 'three';
 import { clampAboveGround, createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
-import { FeatureTriangles, featureIdOfHit, highlightMaterial, type CityModel } from './model.js';
+import { FeatureTriangles, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
@@ -141,6 +141,38 @@ export class ModelView {
       g.setAttribute('color', new THREE.BufferAttribute(arr, 3));
     }
     if (!colourOf) this.plain = null;
+    this.render();
+  }
+
+
+  /**
+   * Draw (and pick) only the buildings `visible` keeps — every one with null: each mesh's index buffer
+   * is rebuilt from the buildings' triangle runs, and re-indexed for picking.
+   */
+  setVisible(visible: ((id: number) => boolean) | null): void {
+    for (const m of this.model.buildingMeshes) {
+      const g = m.geometry;
+      const fid = g.attributes._feature_id_0;
+      if (!g.index || !fid) continue;
+      // the full index stays with the geometry (the map view builds its mesh from it)
+      const full = (g.userData.fullIndex ??= g.index) as THREE.BufferAttribute;
+      if (!visible) {
+        g.setIndex(full);
+        delete g.userData.fullIndex;
+      }
+      else {
+        const src = full.array as Uint16Array | Uint32Array;
+        const out = new (src.constructor as Uint32ArrayConstructor)(src.length);
+        let n = 0;
+        featureRuns(full.count, (t) => Math.round(fid.getX(src[t])), (id, start, count) => {
+          if (!visible(id)) return;
+          out.set(src.subarray(start, start + count), n);
+          n += count;
+        });
+        g.setIndex(new THREE.BufferAttribute(out.slice(0, n), 1));
+      }
+      indexForPicking(m);
+    }
     this.render();
   }
 

@@ -133,11 +133,26 @@ export function showStyling(columns: string[], titles: Record<string, string> | 
   select.addEventListener('change', () => onChange(select.value));
 }
 
-/** The legend: a swatch and a label per entry (none: hidden). */
-export function showLegend(entries: { label: string; colour: [number, number, number] }[] | null): void {
+/**
+ * The legend: a swatch and a label per entry (none: hidden); each entry a toggle that hides or shows its
+ * buildings (`onFilter` gets the hidden entries' indices).
+ */
+export function showLegend(entries: { label: string; colour: [number, number, number] }[] | null, onFilter?: (hidden: Set<number>) => void): void {
   const el = document.getElementById('legend')!;
   el.hidden = !entries;
   el.innerHTML = (entries ?? [])
-    .map(({ label, colour }) => `<li><span class="swatch" style="background:rgb(${colour.map((c) => Math.round(255 * c)).join(',')})"></span>${esc(label)}</li>`)
+    .map(({ label, colour }, i) => `<li><button type="button" data-bin="${i}" aria-pressed="true" title="Hide or show these buildings"><span class="swatch" style="background:rgb(${colour.map((c) => Math.round(255 * c)).join(',')})"></span>${esc(label)}</button></li>`)
     .join('');
+  const hint = document.getElementById('legend-hint');
+  if (hint) hint.hidden = !entries;
+  const hidden = new Set<number>();
+  el.querySelectorAll<HTMLButtonElement>('button[data-bin]').forEach((b) =>
+    b.addEventListener('click', () => {
+      const i = Number(b.dataset.bin);
+      if (hidden.has(i)) hidden.delete(i);
+      else hidden.add(i);
+      b.setAttribute('aria-pressed', String(!hidden.has(i)));
+      onFilter?.(new Set(hidden));
+    }),
+  );
 }

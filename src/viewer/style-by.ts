@@ -10,6 +10,8 @@ export interface Styling {
   colourOf(id: number): Rgb;
   /** Legend entries, top to bottom. */
   legend: { label: string; colour: Rgb }[];
+  /** The legend entry row `id` falls in (−1: no value, in none). */
+  binOf(id: number): number;
 }
 
 /** Grey for buildings without a value. */
@@ -78,6 +80,13 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
         const v = col[id];
         return typeof v === 'number' && v !== -1 ? rampAt((v - lo) / span) : NO_VALUE;
       },
+      // the legend's five steps, each the values nearest its label (t 1, 0.75 … 0)
+      binOf: (id) => {
+        const v = col[id];
+        if (typeof v !== 'number' || v === -1) return -1;
+        const t = Math.max(0, Math.min(1, (v - lo) / span));
+        return Math.min(4, Math.round((1 - t) * 4));
+      },
     };
   }
   const counts = new Map<string, number>();
@@ -93,6 +102,12 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
       const v = col[id];
       const i = v === null || v === undefined ? undefined : index.get(String(v));
       return i === undefined ? NO_VALUE : CATEGORIES[i];
+    },
+    binOf: (id) => {
+      const v = col[id];
+      if (v === null || v === undefined || v === '' || v === -1) return -1;
+      const i = index.get(String(v));
+      return i ?? (counts.size > top.length ? top.length : -1);
     },
   };
 }

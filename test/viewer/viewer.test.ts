@@ -362,6 +362,51 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('the legend filters: its entries hide their buildings in both views (drawn and picked), one back shows its share', async () => {
+    const page = await open();
+    const tallest = await tallestOf(page);
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    await page.selectOption('#colour-by', 'height');
+    const rows = await page.evaluate(() => (window as any).cityforge.model.rows);
+    const entries = page.locator('#legend button');
+    const n = await entries.count();
+    expect(n).toBe(5);
+    for (let k = 0; k < n; k++) await entries.nth(k).click();
+    expect(await page.evaluate(() => (window as any).cityforge.visibleCount)).toBe(0);
+    expect(await page.textContent('#shown')).toBe(`0 of ${rows.toLocaleString('en-US')} shown.`);
+    // nothing drawn (no pixel of the ramp's saturated colours; the ground and sky are greys), nothing picked
+    const saturated = (png: Buffer) => {
+      const img = PNG.sync.read(png);
+      let k = 0;
+      for (let i = 0; i < img.data.length; i += 4) if (Math.max(img.data[i], img.data[i + 1], img.data[i + 2]) - Math.min(img.data[i], img.data[i + 1], img.data[i + 2]) > 60) k++;
+      return k / (img.width * img.height);
+    };
+    expect(saturated(await page.screenshot({ path: path.join(dir, 'filtered-none.png'), clip: { x: 0, y: 60, width: 940, height: 680 } }))).toBeLessThan(0.001);
+    await page.mouse.click(pos.x, pos.y);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBeNull();
+    // the tallest buildings' entry (≥ …) back: some shown, the tallest among them, pickable again
+    await entries.nth(0).click();
+    const some = await page.evaluate(() => (window as any).cityforge.visibleCount);
+    expect(some).toBeGreaterThan(0);
+    expect(some).toBeLessThan(rows / 2);
+    await page.mouse.click(pos.x, pos.y);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    const someShown = saturated(await page.screenshot({ clip: { x: 0, y: 60, width: 940, height: 680 } }));
+    expect(someShown).toBeGreaterThan(0.001);
+    // the map view draws the same filter: fewer building pixels than with every entry shown
+    await page.click('#toggle');
+    await page.waitForTimeout(1500);
+    const filtered = saturated(await page.screenshot({ path: path.join(dir, 'filtered-map.png'), clip: { x: 0, y: 60, width: 940, height: 680 } }));
+    expect(filtered).toBeGreaterThan(0.0005);
+    await page.selectOption('#colour-by', ''); // (choosing again resets the filter)
+    await page.selectOption('#colour-by', 'height');
+    expect(await page.evaluate(() => (window as any).cityforge.visibleCount)).toBeNull();
+    await page.waitForTimeout(800);
+    const all = saturated(await page.screenshot({ path: path.join(dir, 'unfiltered-map.png'), clip: { x: 0, y: 60, width: 940, height: 680 } }));
+    expect(all).toBeGreaterThan(2 * filtered);
+    await page.close();
+  });
+
   it('search by id → fly-to → selected; the address keeps camera and selection, and a fresh page on that address shows the same; Save PNG downloads the view', async () => {
     const page = await open();
     const target = await page.evaluate(() => {
