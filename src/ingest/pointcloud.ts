@@ -122,6 +122,27 @@ interface LazModule {
 }
 
 let lazModule: Promise<LazModule> | undefined;
+/** A file opened for reading at offsets (bytes past the end come back short); an input error naming it when it cannot be opened. */
+function openForReading(file: string): { read(offset: number, length: number): Uint8Array; size: number; close(): void } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw inputErrorOf('ingest', `${file}: cannot open`, e);
+  }
+  const size = fs.fstatSync(fd).size;
+  return {
+    size,
+    read: (offset, length) => {
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = new Uint8Array(n);
+      if (n) fs.readSync(fd, buf, 0, n, offset);
+      return buf;
+    },
+    close: () => fs.closeSync(fd),
+  };
+}
+
 /** laz-perf (LASzip compiled to WebAssembly), loaded once. */
 function lazPerf(): Promise<LazModule> {
   const require = createRequire(import.meta.url);
@@ -133,20 +154,8 @@ function lazPerf(): Promise<LazModule> {
  * laz-perf; the compressed file is held in memory while it is read).
  */
 export async function forEachPoint(file: string, visit: PointVisitor): Promise<LasHeader> {
-  let fd: number;
+  const { read, size, close } = openForReading(file);
   try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw inputErrorOf('ingest', `${file}: cannot open`, e);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const read = (offset: number, length: number) => {
-      const n = Math.max(0, Math.min(length, size - offset));
-      const buf = new Uint8Array(n);
-      if (n) fs.readSync(fd, buf, 0, n, offset);
-      return buf;
-    };
     const h = readLasHeader(read, file);
     const [sx, sy, sz] = h.scale, [ox, oy, oz] = h.offset;
     const emit = (rec: Uint8Array, at: number) => {
@@ -184,7 +193,7 @@ export async function forEachPoint(file: string, visit: PointVisitor): Promise<L
     }
     return h;
   } finally {
-    fs.closeSync(fd);
+    close();
   }
 }
 
@@ -214,25 +223,12 @@ const NODATA = -32768;
  */
 export async function gridPoints(file: string, options: PointGridOptions, logger: Logger): Promise<{ file: string; release(): void; points: number; used: number }> {
   // first pass: the header (bounds, CRS) without reading the points
+  const f = openForReading(file);
   let h: LasHeader;
-  {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch (e) {
-      throw inputErrorOf('ingest', `${file}: cannot open`, e);
-    }
-    try {
-      const size = fs.fstatSync(fd).size;
-      h = readLasHeader((offset, length) => {
-        const n = Math.max(0, Math.min(length, size - offset));
-        const buf = new Uint8Array(n);
-        if (n) fs.readSync(fd, buf, 0, n, offset);
-        return buf;
-      }, file);
-    } finally {
-      fs.closeSync(fd);
-    }
+  try {
+    h = readLasHeader(f.read, file);
+  } finally {
+    f.close();
   }
   const crs = h.crs ?? options.crs;
   if (!crs) throw new InputError('ingest', `${file}: the point cloud says no CRS (no WKT or GeoTIFF keys in its header); give it with --s-srs`);

@@ -286,6 +286,12 @@ async function showTileset(url: string): Promise<void> {
   const hover = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.hoveredId = hit ? String(hit.table['id']?.[hit.id]) : null;
   };
+  // the-selection-stayed-after-refining: a selected building (or block) whose tile is no longer drawn —
+  // refined into finer tiles as the camera came closer — is no longer selected
+  view.onTileHidden = (scene) => {
+    if (selected?.tile === scene) select(null);
+    if (hovered?.tile === scene) hovered = null;
+  };
   onPointerHover(view.renderer.domElement, (x, y) => {
     hovered = view.pick(x, y);
     hover(hovered);

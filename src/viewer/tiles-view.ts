@@ -40,6 +40,8 @@ export class TilesetView {
   private needsRender = true;
   /** Frames drawn (tests check that an idle view draws none). */
   frames = 0;
+  /** Called when a tile is no longer drawn (refined into its children, or out of view). */
+  onTileHidden: ((scene: THREE.Object3D) => void) | null = null;
 
   constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
     // the root box (frame metres, z up) → glTF axes for the stage
@@ -91,7 +93,10 @@ export class TilesetView {
           this.needsRender = true;
         });
     });
-    this.tiles.addEventListener('tile-visibility-change', () => (this.needsRender = true));
+    this.tiles.addEventListener('tile-visibility-change', ({ scene, visible }: { scene: THREE.Object3D; visible: boolean }) => {
+      this.needsRender = true;
+      if (!visible && scene) this.onTileHidden?.(scene);
+    });
     this.tiles.setCamera(this.camera);
     this.stage.controls.addEventListener('change', () => (this.needsRender = true));
     this.resize();

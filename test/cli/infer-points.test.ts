@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachPoint, readLasHeader } from '../../src/ingest/pointcloud.js';
 import { InputError } from '../../src/core/errors.js';
 import { cli } from '../helpers/cli.js';
+import { rowsBy } from '../helpers/vector.js';
 import { freshDir } from '../helpers/fixtures.js';
 import { writeLas, type LasPoint } from '../helpers/las.js';
 
@@ -55,16 +56,7 @@ function cloudOf(dsm: string): LasPoint[] {
 }
 
 interface Row { ref: string; height: number | null; 'roof:shape': string | null; 'fit:status': string }
-function rows(file: string): Map<string, Row> {
-  const ds = gdal.open(file);
-  const out = new Map<string, Row>();
-  for (const f of ds.layers.get(0).features) {
-    const r = f.fields.toObject() as unknown as Row;
-    out.set(r.ref, r);
-  }
-  ds.close();
-  return out;
-}
+const rows = (file: string) => rowsBy<Row>(file);
 
 describe('cityforge infer on LiDAR point clouds (LAS/LAZ as --dsm and --dtm)', () => {
   const dir = freshDir('infer-points');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import gdal from 'gdal-async';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { rowsBy } from '../helpers/vector.js';
 import { freshDir, SHARED } from '../helpers/fixtures.js';
 import { expectValidGlb } from '../helpers/glb.js';
 import { writeElevationTiles } from '../helpers/tiles.js';
@@ -41,17 +42,7 @@ function writeCity(file: string, extra: { ring: number[][]; tags: Record<string,
 
 interface Row { ref: string; 'building:part': string | null; height: number | null; 'roof:shape': string | null; 'roof:height': number | null; 'roof:direction': number | null; 'fit:status': string; 'fit:rmse': number | null; 'fit:sigma_height': number | null; 'fit:ground_estimated': number | null }
 
-/** The rows of an infer output, by `ref`. */
-function rows(file: string): Map<string, Row> {
-  const ds = gdal.open(file);
-  const out = new Map<string, Row>();
-  for (const f of ds.layers.get(0).features) {
-    const r = f.fields.toObject() as unknown as Row;
-    out.set(r.ref, r);
-  }
-  ds.close();
-  return out;
-}
+const rows = (file: string) => rowsBy<Row>(file);
 
 /** Every row of an infer output, in order. */
 function allRows(file: string): Row[] {

@@ -709,6 +709,21 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBeNull();
   });
 
+  it('the-selection-stayed-after-refining: a building selected in a tile that is no longer drawn (the view moved to coarser tiles) is no longer selected', async () => {
+    const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    await page.mouse.click(b.x, b.y);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
+    // far out: the leaves give way to their parents
+    await page.mouse.move(480, 400);
+    for (let k = 0; k < 25; k++) await page.mouse.wheel(0, 400);
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await page.waitForFunction('window.cityforge.selectedId === null', null, { timeout: 10_000 });
+    expect(await page.textContent('#selection')).toMatch(/Click a building/);
+    await page.click('#home');
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+  });
+
   it('map-view-hover-test-depended-on-timing: once the tiles settle, deck.gl’s Tile3DLayer hover and click pick the building from its tile’s table', async () => {
     await page.click('#toggle');
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
