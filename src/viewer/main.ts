@@ -273,6 +273,12 @@ async function showTileset(url: string): Promise<void> {
   const mapEl = document.getElementById('view-map')!;
   const view = new TilesetView(modelEl, url, json);
   let mapView: TilesetMapViewer | null = null;
+  // compass and scale bar, following the active view
+  const nav = new NavOverlay(() => (hooks.view === 'model' ? view.northUp() : mapView?.northUp()));
+  hooks.nav = () => nav.state;
+  view.onView = () => {
+    if (hooks.view === 'model') nav.update(view.navState());
+  };
   // the highlight follows the pointer, and stays on the selected building otherwise
   let hovered: TileHit | null = null;
   let selected: TileHit | null = null;
@@ -312,7 +318,14 @@ async function showTileset(url: string): Promise<void> {
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
-    if (hooks.view === 'map' && !mapView) mapView = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover);
+    if (hooks.view === 'map' && !mapView) {
+      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover);
+      mv.onView = () => {
+        const s = hooks.view === 'map' ? mv.navState() : null;
+        if (s) nav.update(s);
+      };
+      mapView = mv;
+    }
     if (hooks.view === 'model') view.resize();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());

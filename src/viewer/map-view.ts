@@ -77,6 +77,16 @@ export function toEnu(model: CityModel): EnuMesh {
   return out;
 }
 
+/** A deck.gl map's bearing and ground metres per CSS pixel at its centre (null before its first frame). */
+export function deckNav(deck: Deck): { bearing: number; metresPerPixel: number } | null {
+  // (none before deck.gl's first frame: its views are not set up yet)
+  if (!(deck as unknown as { isInitialized?: boolean }).isInitialized) return null;
+  const vp = deck.getViewports()[0] as (Viewport & { bearing?: number; latitude?: number; zoom?: number }) | undefined;
+  if (!vp || vp.latitude === undefined || vp.zoom === undefined) return null;
+  // a web-mercator pixel at zoom z is 2π·R·cos(lat) / (512 · 2^z) metres (deck.gl's 512 px world)
+  return { bearing: (((vp.bearing ?? 0) % 360) + 360) % 360, metresPerPixel: (2 * Math.PI * 6378137 * Math.cos((vp.latitude * Math.PI) / 180)) / (512 * 2 ** vp.zoom) };
+}
+
 /** The median height of the model's vertices (frame metres): where the map camera looks. */
 function medianGround(e: EnuMesh): number {
   const zs: number[] = [];
@@ -224,12 +234,7 @@ export class MapViewer {
 
   /** The map's bearing and its ground metres per CSS pixel at the centre. */
   navState(): { bearing: number; metresPerPixel: number } | null {
-    // (none before deck.gl's first frame: its views are not set up yet)
-    if (!(this.deck as unknown as { isInitialized?: boolean }).isInitialized) return null;
-    const vp = this.viewport() as (Viewport & { bearing?: number; latitude?: number; zoom?: number }) | undefined;
-    if (!vp || vp.latitude === undefined || vp.zoom === undefined) return null;
-    // a web-mercator pixel at zoom z is 2π·R·cos(lat) / (512 · 2^z) metres (deck.gl's 512 px world)
-    return { bearing: (((vp.bearing ?? 0) % 360) + 360) % 360, metresPerPixel: (2 * Math.PI * 6378137 * Math.cos((vp.latitude * Math.PI) / 180)) / (512 * 2 ** vp.zoom) };
+    return deckNav(this.deck);
   }
 
   /** Turn the map north up: the same place, zoom and tilt. */
@@ -440,6 +445,7 @@ export class TilesetMapViewer {
       parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
       glOptions: { preserveDrawingBuffer: true },
       layers: this.layers(),
+      onAfterRender: () => this.onView?.(),
     } as never);
     onMapClick(el, (x, y) => onClick(this.pick(x, y)));
     // hover: the building under the pointer is drawn again over its tile, in the highlight colour
@@ -479,6 +485,21 @@ export class TilesetMapViewer {
   /** Tiles whose pick data is ready. */
   get loaded(): number {
     return this.picks.size;
+  }
+
+  /** Called after every frame drawn (the navigation overlay follows the map). */
+  onView: (() => void) | null = null;
+
+  /** The map's bearing and its ground metres per CSS pixel at the centre. */
+  navState(): { bearing: number; metresPerPixel: number } | null {
+    return deckNav(this.deck);
+  }
+
+  /** Turn the map north up: the same place, zoom and tilt. */
+  northUp(): void {
+    if (!(this.deck as unknown as { isInitialized?: boolean }).isInitialized) return;
+    const vp = this.deck.getViewports()[0] as Viewport & { longitude: number; latitude: number; zoom: number; pitch: number };
+    if (vp) this.deck.setProps({ initialViewState: { longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom, pitch: vp.pitch, bearing: 0 } as never });
   }
 
   /** Whether every tile deck.gl wants this frame is loaded and has its pick data: what is drawn stays until the camera moves. */

@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { clampAboveGround, createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
+import { clampAboveGround, createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage } from './stage.js';
 import { FeatureTriangles, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -78,21 +78,12 @@ export class ModelView {
 
   /** The compass bearing the camera looks towards, and the ground metres per CSS pixel at its target. */
   navState(): { bearing: number; metresPerPixel: number } {
-    const c = this.stage.controls;
-    const d = c.target.clone().sub(this.camera.position);
-    // glTF axes: x east, z south
-    const bearing = ((THREE.MathUtils.radToDeg(Math.atan2(d.x, -d.z)) % 360) + 360) % 360;
-    const h = this.renderer.domElement.clientHeight || 1;
-    return { bearing, metresPerPixel: (2 * d.length() * Math.tan(THREE.MathUtils.degToRad(this.camera.fov) / 2)) / h };
+    return stageNav(this.stage);
   }
 
   /** Turn the view north up: the same target, tilt and distance, looking north. */
   northUp(): void {
-    const c = this.stage.controls;
-    const d = this.camera.position.clone().sub(c.target);
-    const horizontal = Math.hypot(d.x, d.z);
-    this.camera.position.set(c.target.x, c.target.y + d.y, c.target.z + horizontal);
-    c.update();
+    stageNorthUp(this.stage);
   }
 
   /** The camera: position, tilt from the vertical (degrees), height above the ground under it. */

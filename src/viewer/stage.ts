@@ -137,3 +137,20 @@ export function clampAboveGround(s: Stage, groundAt: (x: number, z: number) => n
   const gc = groundAt(c.x, c.z) ?? groundY;
   if (c.y < gc + clearance) c.y = gc + clearance;
 }
+
+/** A three.js stage's view: the compass bearing the camera looks towards, and ground metres per CSS pixel at its target. */
+export function stageNav(stage: Stage): { bearing: number; metresPerPixel: number } {
+  const d = stage.controls.target.clone().sub(stage.camera.position);
+  // glTF axes: x east, z south
+  const bearing = ((THREE.MathUtils.radToDeg(Math.atan2(d.x, -d.z)) % 360) + 360) % 360;
+  const h = stage.renderer.domElement.clientHeight || 1;
+  return { bearing, metresPerPixel: (2 * d.length() * Math.tan(THREE.MathUtils.degToRad(stage.camera.fov) / 2)) / h };
+}
+
+/** Turn a three.js stage's view north up: the same target, tilt and distance, looking north. */
+export function stageNorthUp(stage: Stage): void {
+  const c = stage.controls;
+  const d = stage.camera.position.clone().sub(c.target);
+  stage.camera.position.set(c.target.x, c.target.y + d.y, c.target.z + Math.hypot(d.x, d.z));
+  c.update();
+}

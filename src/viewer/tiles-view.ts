@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitStage, pageOfWorld, topCentre, type Stage } from './stage.js';
+import { createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -122,11 +122,25 @@ export class TilesetView {
     this.tiles.setResolutionFromRenderer(this.camera, this.renderer);
   }
 
+  /** Called after every frame drawn (the navigation overlay follows the camera). */
+  onView: (() => void) | null = null;
+
   render(): void {
     this.camera.updateMatrixWorld();
     this.tiles.update();
     this.renderer.render(this.scene, this.camera);
     this.frames++;
+    this.onView?.();
+  }
+
+  /** The compass bearing the camera looks towards, and the ground metres per CSS pixel at its target. */
+  navState(): { bearing: number; metresPerPixel: number } {
+    return stageNav(this.stage);
+  }
+
+  /** Turn the view north up. */
+  northUp(): void {
+    stageNorthUp(this.stage);
   }
 
   /**
