@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import gdal from './gdal.js';
 import { InputError, inputErrorOf } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
 import { sweepStaleMosaics } from './raster-tiles.js';
-import { isTileInput, pyramid, storedTileBytes, type TileRef } from './tileset.js';
+import { isTileInput, pyramid, type TileRef } from './tileset.js';
+import { tileBytes } from './mvt.js';
 import { tileBounds } from './webmercator.js';
 
 /** Options for {@link groundMap}. */
@@ -171,8 +171,7 @@ async function addTile(t: TileRef, out: gdal.Layer, maxBytes: number, k: number,
   const label = `${t.input} tile ${t.z}/${t.x}/${t.y}`;
   let bytes: Uint8Array;
   try {
-    bytes = await storedTileBytes(t, label, maxBytes, 'a vector tile');
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
+    bytes = await tileBytes(t, label, maxBytes);
   } catch (e) {
     // the buildings' read names a broken tile; the map does without it
     logger.debug(`${label}: no ground map from it (${(e as Error).message})`);

@@ -44,7 +44,7 @@ export interface TileReadOptions {
 export const TILE_READ_DEFAULTS: TileReadOptions = { maxTileBytes: 64 << 20 };
 
 /** The bytes of a tile, decompressed (gzip), within `maxBytes`; an {@link InputError} naming it otherwise. */
-async function tileBytes(tile: TileRef, label: string, maxBytes: number): Promise<Uint8Array> {
+export async function tileBytes(tile: TileRef, label: string, maxBytes: number): Promise<Uint8Array> {
   let bytes = await storedTileBytes(tile, label, maxBytes, 'a vector tile', '--max-tile-mb');
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

@@ -150,7 +150,7 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
   const groups = [...members.values()].filter((m) => m.length >= 2);
   const parts: InferredPart[] = [];
   const done = new Uint8Array(P);
-  const fit = (piece: Footprint, own: RoofSamples, shapes: readonly string[]) => inferRoof(piece, own, { ...roofOptions, shapes, minSamples: 4 });
+  const fit = (piece: Footprint, own: RoofSamples, shapes: readonly string[], directionHint: number | null = null) => inferRoof(piece, own, { ...roofOptions, shapes, minSamples: 4, directionHint });
   if (groups.length) {
     const groupOf = new Int32Array(P).fill(-1);
     groups.forEach((m, g) => m.forEach((l) => (groupOf[l] = g)));
@@ -168,8 +168,8 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
         S += seg.planes[l].area * Math.sin(t);
       }
       const hint = (((Math.atan2(S, C) * 90) / Math.PI) + 180) % 180;
-      const r = inferRoof(polygons[g][0], own, { ...roofOptions, shapes, minSamples: 4, directionHint: hint });
-      if (!("shape" in r) || r.explained < GROUP_EXPLAINS) return;
+      const r = fit(polygons[g][0], own, shapes, hint);
+      if (!('shape' in r) || r.explained < GROUP_EXPLAINS) return;
       parts.push({ footprint: polygons[g][0], roof: r, status: 'fitted' });
       for (const l of m) done[l] = 1;
     });
