@@ -315,7 +315,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   summary.time('fit', (performance.now() - t2) / 1000);
   const fitted = buildings.filter((b) => b.roof || b.parts.length).length;
   const withParts = buildings.filter((b) => b.parts.length).length;
-  o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as levels (building parts); roofs: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`);
+  o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as their roof planes (building parts); roof shapes of buildings and parts: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`);
   // the source attributes first (ours replace a source column of the same name), then ours
   const ours = new Set(INFER_COLUMNS.map((c) => c.name));
   const attrTypes = new Map<string, VectorColumn['type']>();

@@ -81,14 +81,40 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       const sigmaRow = /^fit_sigma_(.+)$/.exec(plain);
       if (sigmaRow && sigmaOf.has(SIGMA_OF[sigmaRow[1]] ?? sigmaRow[1])) return '';
       const sigma = typeof v === 'number' ? sigmaOf.get(plain.replace(/^source_/, '')) : undefined;
-      const shown = (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)) + (sigma !== undefined ? ` ± ${sigma > 0 && sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
+      const shown = (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)) + (sigma !== undefined ? ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
       const unit = typeof v === 'number' ? unitOf(k) : '';
       const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
       const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${esc(shown)}</a>` : esc(shown);
       return `<tr><td>${esc(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</td></tr>`;
     })
     .join('');
-  el.innerHTML = `${note}<table>${rows}</table>`;
+  el.innerHTML = `${note}<table>${rows}</table>${partsOf(model, id)}`;
+}
+
+/**
+ * A building drawn as its parts (S3DB, or `cityforge infer`'s roof planes): its parts' roofs — shape,
+ * height (± its σ) — from their rows of the table, since the parts are drawn and picked as the building.
+ */
+function partsOf(model: Pick<CityModel, 'table'>, id: number): string {
+  const partOf = model.table['part_of'], ids = model.table['id'];
+  if (!partOf || !ids) return '';
+  const mine = String(ids[id]);
+  const rows: number[] = [];
+  partOf.forEach((p, k) => {
+    if (p !== null && p !== '' && String(p) === mine && k !== id) rows.push(k);
+  });
+  if (!rows.length) return '';
+  const col = (name: string) => Object.keys(model.table).find((k) => plainKey(k).replace(/^source_/, '') === name);
+  const shape = col('roof_shape'), height = 'height', sigma = col('fit_sigma_height');
+  const num = (v: unknown, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '');
+  const items = rows
+    .slice(0, 50)
+    .map((k) => {
+      const s = sigma ? model.table[sigma][k] : null;
+      return `<tr><td>${esc(String(shape ? model.table[shape][k] ?? '' : ''))}</td><td>${num(model.table[height]?.[k])}${typeof s === 'number' ? ` ± ${s === 0 ? '0' : s < 0.01 ? s.toPrecision(1) : s.toFixed(2)}` : ''}<span class="unit"> m</span></td></tr>`;
+    })
+    .join('');
+  return `<details class="parts"><summary>${rows.length} parts (roof shape, height)</summary><table>${items}</table>${rows.length > 50 ? `<em>… and ${rows.length - 50} more</em>` : ''}</details>`;
 }
 
 /** The data's attribution, as the file says (nothing when it says nothing). */

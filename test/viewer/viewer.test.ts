@@ -573,6 +573,51 @@ describe('viewer panel on an inferred city (cityforge infer → build)', () => {
   });
 });
 
+describe('viewer panel on a building inferred as its roof planes (building parts)', () => {
+  it('parts-fits-were-invisible: the panel of a building drawn as its parts lists the parts\' roof shapes and heights with their σ', async () => {
+    const dir = freshDir('viewer-infer-parts');
+    const crs = { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } };
+    const rect = (x0: number, y0: number, x1: number, y1: number) => [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]];
+    // a gabled house and a flat annex stand in the DSM; the footprint is their union
+    const scene = path.join(dir, 'scene.geojson'), outline = path.join(dir, 'outline.geojson');
+    fs.writeFileSync(scene, JSON.stringify({ type: 'FeatureCollection', crs, features: [
+      { type: 'Feature', properties: { height: 12, 'roof:shape': 'gabled', 'roof:height': 4 }, geometry: { type: 'Polygon', coordinates: rect(85000, 447000, 85016, 447010) } },
+      { type: 'Feature', properties: { height: 4, 'roof:shape': 'flat' }, geometry: { type: 'Polygon', coordinates: rect(85016, 447000, 85024, 447010) } },
+    ] }));
+    fs.writeFileSync(outline, JSON.stringify({ type: 'FeatureCollection', crs, features: [{ type: 'Feature', properties: { ref: 'house' }, geometry: { type: 'Polygon', coordinates: rect(85000, 447000, 85024, 447010) } }] }));
+    const dsm = path.join(dir, 'dsm.tif'), params = path.join(dir, 'params.gpkg'), glb = path.join(dir, 'parts.glb');
+    expect(cli(['rasterize', scene, '-o', dsm, '-q']).code).toBe(0);
+    const inf = cli(['infer', outline, '--dsm', dsm, '-o', params, '-v']);
+    expect(inf.code, inf.stderr).toBe(0);
+    expect(inf.stderr).toMatch(/1 of them as their roof planes \(building parts\)/);
+    expect(cli(['build', params, '-o', glb, '-q']).code).toBe(0);
+    const { server, url } = await startViewer(glb);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(url);
+      await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+      // (found by its id, as a user does with the search box)
+      const id = await page.evaluate(() => (window as any).cityforge.model.table.ref.indexOf('house'));
+      const outlineId = await page.evaluate((i) => String((window as any).cityforge.model.table.id[i]), id);
+      await page.fill('#search-input', outlineId);
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction((i) => (window as any).cityforge.selected === i, id, { timeout: 10_000 });
+      expect(await page.textContent('#selection [data-key="fit_status"]')).toBe('parts');
+      const summary = await page.textContent('#selection details.parts summary');
+      const n = Number(/^(\d+) parts/.exec(summary ?? '')?.[1]);
+      expect(n).toBeGreaterThanOrEqual(2);
+      await page.click('#selection details.parts summary');
+      const cells = await page.locator('#selection details.parts td').allTextContents();
+      expect(cells.filter((c) => c === 'flat').length).toBeGreaterThan(0);
+      expect(cells.some((c) => /^\d+\.\d\d ± [\d.]+ m$/.test(c))).toBe(true);
+    } finally {
+      await browser.close();
+      server.kill('SIGTERM');
+    }
+  });
+});
+
 /**
  * Shares of pixels in a screenshot of the colours OpenStreetMap's map draws and a plain ground never
  * has: saturated ones (roads' yellow and orange, parks' green, transit blue: channels more than 45 apart),
