@@ -30,6 +30,21 @@ function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { drawn: 
   return { drawn: drawn / total, building: building / total, highlight };
 }
 
+/** Serve `glb` with `cityforge view`, open it (1280 × 800) in Chromium once the city is ready, run `body`; close both after. */
+async function withViewerPage(glb: string, body: (page: Page) => Promise<void>): Promise<void> {
+  const { server, url } = await startViewer(glb);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await body(page);
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+  }
+}
+
 /** Start `cityforge view <target> --port 0`; resolves with the process and the URL it prints. */
 async function startViewer(target: string): Promise<{ server: ChildProcess; url: string }> {
   const server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', target, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -492,12 +507,7 @@ describe('viewer panel on OSM data (Monaco)', () => {
     expect(built.code, built.stderr).toBe(0);
     const summary = JSON.parse(built.stdout);
     expect(summary.partsWritten).toBeGreaterThan(0);
-    const { server, url } = await startViewer(glb);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(url);
-      await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await withViewerPage(glb, async (page) => {
       // the-building-count-differed-from-the-summary: buildings and their parts counted as the build counts them
       const n = (v: number) => v.toLocaleString('en-US');
       expect(await page.textContent('#stats')).toContain(`${n(summary.buildingsWritten - summary.partsWritten)} buildings (+${n(summary.partsWritten)} parts)`);
@@ -524,10 +534,7 @@ describe('viewer panel on OSM data (Monaco)', () => {
       const m = /^([nwr])(\d+)$/.exec(row.id)!;
       expect(href).toBe(`https://www.openstreetmap.org/${{ n: 'node', w: 'way', r: 'relation' }[m[1] as 'n']}/${m[2]}`);
       expect(await page.textContent('#selection [data-key="height"]')).toMatch(/ m$/);
-    } finally {
-      await browser.close();
-      server.kill('SIGTERM');
-    }
+    });
   });
 });
 
@@ -545,12 +552,7 @@ describe('viewer panel on an inferred city (cityforge infer → build)', () => {
     expect(cli(['rasterize', city, '-o', dsm, '--noise', '0.05', '-q']).code).toBe(0);
     expect(cli(['infer', city, '--dsm', dsm, '-o', params, '-q']).code).toBe(0);
     expect(cli(['build', params, '-o', glb, '-q']).code).toBe(0);
-    const { server, url } = await startViewer(glb);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(url);
-      await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await withViewerPage(glb, async (page) => {
       // the one building fills the middle of the view (left of the panel)
       const box = (await page.locator('canvas').first().boundingBox())!;
       for (let k = 0; k < 12 && !(await page.evaluate(() => (window as any).cityforge.selectedId)); k++) {
@@ -566,10 +568,7 @@ describe('viewer panel on an inferred city (cityforge infer → build)', () => {
       expect(await page.textContent('#selection')).not.toMatch(/± 0\.00(?!\d)/);
       expect(await page.locator('#selection [data-key="fit_sigma_height"]').count()).toBe(0);
       expect(await page.textContent('#selection')).toMatch(/fit:confidence/);
-    } finally {
-      await browser.close();
-      server.kill('SIGTERM');
-    }
+    });
   });
 });
 
@@ -591,12 +590,7 @@ describe('viewer panel on a building inferred as its roof planes (building parts
     expect(inf.code, inf.stderr).toBe(0);
     expect(inf.stderr).toMatch(/1 of them as their roof planes \(building parts\)/);
     expect(cli(['build', params, '-o', glb, '-q']).code).toBe(0);
-    const { server, url } = await startViewer(glb);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(url);
-      await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await withViewerPage(glb, async (page) => {
       // (found by its id, as a user does with the search box)
       const id = await page.evaluate(() => (window as any).cityforge.model.table.ref.indexOf('house'));
       const outlineId = await page.evaluate((i) => String((window as any).cityforge.model.table.id[i]), id);
@@ -611,10 +605,7 @@ describe('viewer panel on a building inferred as its roof planes (building parts
       const cells = await page.locator('#selection details.parts td').allTextContents();
       expect(cells.filter((c) => c === 'flat').length).toBeGreaterThan(0);
       expect(cells.some((c) => /^\d+\.\d\d ± [\d.]+ m$/.test(c))).toBe(true);
-    } finally {
-      await browser.close();
-      server.kill('SIGTERM');
-    }
+    });
   });
 });
 
