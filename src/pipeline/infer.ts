@@ -144,7 +144,8 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
   const sloped = (l: number) => seg.planes[l].slope >= PLANE_DEFAULTS.flatSlope;
   const parent = Array.from({ length: P }, (_, k) => k);
   const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k])));
-  for (const [p, q] of joinedPlanes(samples, seg.labels, seg.planes, tol)) if (sloped(p) && sloped(q)) parent[Math.max(find(p), find(q))] = Math.min(find(p), find(q));
+  const joined = joinedPlanes(samples, seg.labels, seg.planes, tol);
+  for (const [p, q] of joined) if (sloped(p) && sloped(q)) parent[Math.max(find(p), find(q))] = Math.min(find(p), find(q));
   const members = new Map<number, number[]>();
   for (let l = 0; l < P; l++) if (sloped(l)) members.set(find(l), [...(members.get(find(l)) ?? []), l]);
   const groups = [...members.values()].filter((m) => m.length >= 2);
@@ -174,6 +175,29 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
       for (const l of m) done[l] = 1;
     });
   }
+  // what no one shape explains as a whole: its ridges (two joined planes of like slope facing opposite
+  // ways) as gabled wings, the largest first
+  const ridges: [number, number][] = [];
+  const paired = new Uint8Array(P);
+  const area = ([p, q]: [number, number]) => seg.planes[p].area + seg.planes[q].area;
+  for (const [p, q] of joined.filter(([p, q]) => isRidge(seg.planes[p], seg.planes[q])).sort((a, b) => area(b) - area(a) || a[0] - b[0] || a[1] - b[1])) {
+    if (done[p] || done[q] || paired[p] || paired[q]) continue;
+    paired[p] = paired[q] = 1;
+    ridges.push([p, q]);
+  }
+  if (ridges.length) {
+    const ridgeOf = new Int32Array(P).fill(-1);
+    ridges.forEach(([p, q], g) => (ridgeOf[p] = ridgeOf[q] = g));
+    const polygons = levelPolygons(fp, samples, smoothLabels(seg.labels.map((l) => (l < 0 ? -1 : ridgeOf[l])), samples.w, samples.h), ridges.length, batch.frame, PART_MIN_AREA);
+    ridges.forEach(([p, q], g) => {
+      if (polygons[g].length !== 1) return;
+      const own = planeSamples(samples, seg.labels, seg.planes, (l) => l === p || l === q, tol);
+      const r = fit(polygons[g][0], own, ['gabled'], seg.planes[p].aspect % 180);
+      if (!('shape' in r) || r.explained < GROUP_EXPLAINS) return;
+      parts.push({ footprint: polygons[g][0], roof: r, status: 'fitted' });
+      done[p] = done[q] = 1;
+    });
+  }
   const labels = smoothLabels(seg.labels, samples.w, samples.h).map((l) => (l < 0 || done[l] ? -1 : l));
   levelPolygons(fp, samples, labels, P, batch.frame, PART_MIN_AREA).forEach((pieces, l) => {
     if (done[l]) return;
@@ -185,6 +209,14 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
   });
   return parts.filter((p) => p.roof).length >= 2 ? parts.filter((p) => p.roof) : [];
 }
+
+/** Two roof planes of like slope (within {@link RIDGE_SLOPE}°) facing opposite ways (within {@link RIDGE_ASPECT}°): the two sides of a ridge. */
+function isRidge(a: RoofPlane, b: RoofPlane): boolean {
+  const d = 180 - Math.abs((((a.aspect - b.aspect) % 360) + 540) % 360 - 180);
+  return a.slope >= PLANE_DEFAULTS.flatSlope && b.slope >= PLANE_DEFAULTS.flatSlope && d <= RIDGE_ASPECT && Math.abs(a.slope - b.slope) <= RIDGE_SLOPE;
+}
+const RIDGE_ASPECT = 20;
+const RIDGE_SLOPE = 10;
 
 /** Least share of a group of joined planes' samples one roof shape must explain to stand for the group. */
 const GROUP_EXPLAINS = 0.85;
