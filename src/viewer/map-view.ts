@@ -1,4 +1,4 @@
-import { Deck, MapView, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, type Viewport } from '@deck.gl/core';
+import { Deck, MapView, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, LayerExtension, type Viewport } from '@deck.gl/core';
 import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
@@ -108,6 +108,24 @@ function sunLighting(ambient: number, sun: number): LightingEffect {
     ambient: new AmbientLight({ color: [255, 255, 255], intensity: ambient }),
     sun: new DirectionalLight({ color: [255, 246, 230], intensity: sun, direction: [-1, -2, -3] }),
   });
+}
+
+/**
+ * tileset-map-view-was-darker: deck.gl's glTF (PBR) shader works in linear colour — glTF colour factors
+ * as they are, textures decoded from sRGB — and writes that linear colour out, where three.js encodes it
+ * to sRGB: every wall, roof and ground map came out darker and duller than in the model view. This
+ * extension encodes the tileset's fragments to sRGB (deck.gl's colour filter hook), nothing else's.
+ */
+class SrgbOutput extends LayerExtension {
+  static extensionName = 'SrgbOutput';
+  getShaders(): { modules: { name: string; inject: Record<string, string> }[] } {
+    return {
+      modules: [{
+        name: 'srgbOutput',
+        inject: { 'fs:DECKGL_FILTER_COLOR': 'color.rgb = mix(color.rgb * 12.92, 1.055 * pow(max(color.rgb, vec3(0.0)), vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), color.rgb));' },
+      }],
+    };
+  }
 }
 
 /** Frame metres (east, north, up) of a lng/lat/z, with the viewport's own linearisation (as deck.gl draws METER_OFFSETS). */
@@ -432,6 +450,7 @@ export class TilesetMapViewer {
       id: 'tileset',
       data: url,
       loader: Tiles3DLoader,
+      extensions: [new SrgbOutput()],
       loadOptions: { '3d-tiles': { loadGLTF: true } },
       onTilesetLoad: (ts: unknown) => (this.tileset = ts as never),
       onTileLoad: (tile: { id: string; contentUrl: string }) => void this.loadPick(tile),

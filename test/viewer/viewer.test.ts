@@ -30,6 +30,22 @@ function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { drawn: 
   return { drawn: drawn / total, building: building / total, highlight };
 }
 
+/** Mean luma (Rec. 709) of the pixels left of the panel (x < 960) that differ from the top-left corner's colour (the background). */
+function meanLuma(png: Buffer): number {
+  const img = PNG.sync.read(png);
+  const bg = [img.data[0], img.data[1], img.data[2]];
+  let s = 0, n = 0;
+  for (let y = 0; y < img.height; y++)
+    for (let x = 0; x < Math.min(960, img.width); x++) {
+      const i = 4 * (y * img.width + x);
+      const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+      if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) <= 24) continue;
+      s += 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      n++;
+    }
+  return s / n;
+}
+
 /** Serve `glb` with `cityforge view`, open it (1280 × 800) in Chromium once the city is ready, run `body`; close both after. */
 async function withViewerPage(glb: string, body: (page: Page) => Promise<void>): Promise<void> {
   const { server, url } = await startViewer(glb);
@@ -701,6 +717,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
   });
   const glbRequests: string[] = [];
+  let modelLuma = NaN;
 
   it('tiles-downloaded-twice: each tile content is requested once (its table read from the same bytes); idle, the view draws no frame', async () => {
     expect(glbRequests.length).toBeGreaterThan(0);
@@ -727,6 +744,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-view.png'), shot);
     expect(pixelStats(shot).building).toBeGreaterThan(0.01);
+    modelLuma = meanLuma(shot);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
     // hover: the building under the pointer is highlighted
@@ -770,6 +788,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view.png'), shot);
     expect(pixelStats(shot).drawn).toBeGreaterThan(0.2);
+    // tileset-map-view-was-darker: the city as light as in the model view (deck.gl's glTF shader wrote
+    // linear colour: about two thirds of the model view's brightness)
+    expect(meanLuma(shot)).toBeGreaterThan(0.9 * modelLuma);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
     await page.mouse.move(b.x, b.y);
