@@ -11,6 +11,7 @@ const VIEWER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'vi
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
   '.css': 'text/css',
   '.json': 'application/json',
   '.glb': 'model/gltf-binary',
@@ -90,6 +91,17 @@ function allowedHosts(host: string): (name: string) => boolean {
   };
 }
 
+/** What the viewer is told besides its data (config.json). */
+export interface ViewerConfig {
+  /** A base map under the map view: a MapLibre style URL, or a raster tile URL template ({z}/{x}/{y}). */
+  basemap?: string;
+}
+
+/** The viewer's config.json: where its data is, and the options given. */
+function viewerConfig(data: { glb: string } | { tileset: string }, options: ViewerConfig): Record<string, string> {
+  return { ...data, ...(options.basemap ? { basemap: options.basemap } : {}) };
+}
+
 /** Answer a request with a short plain-text status. */
 function refuse(res: http.ServerResponse, code: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
@@ -102,7 +114,7 @@ function refuse(res: http.ServerResponse, code: number, text: string, headers: R
  * and HEAD only, paths resolved (symbolic links included) inside the served folders only, the Host
  * header checked against the bound address (DNS rebinding), and no request can stop it.
  */
-export async function serveViewer(model: string, host: string, port: number, logger: Logger): Promise<{ url: string; server: http.Server }> {
+export async function serveViewer(model: string, host: string, port: number, logger: Logger, options: ViewerConfig = {}): Promise<{ url: string; server: http.Server }> {
   const root = fs.realpathSync(viewerDir());
   const name = path.basename(model);
   const isTileset = name === 'tileset.json';
@@ -120,7 +132,7 @@ export async function serveViewer(model: string, host: string, port: number, log
     if (url.includes('\0')) return refuse(res, 400, 'bad request');
     if (url === '/config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
-      res.end(JSON.stringify(isTileset ? { tileset: 'data/tileset.json' } : { glb: `data/${name}` }));
+      res.end(JSON.stringify(viewerConfig(isTileset ? { tileset: 'data/tileset.json' } : { glb: `data/${name}` }, options)));
       return;
     }
     let file: string | null = null;
@@ -156,7 +168,7 @@ export async function serveViewer(model: string, host: string, port: number, log
 }
 
 /** Write a self-contained static site (viewer + data) to `dir`, for any static host. */
-export function exportSite(model: string, dir: string): string[] {
+export function exportSite(model: string, dir: string, options: ViewerConfig = {}): string[] {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new OutputError('view', `cannot write ${dir}: a file is there, not a folder`);
   const root = viewerDir();
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
@@ -164,10 +176,10 @@ export function exportSite(model: string, dir: string): string[] {
   const name = path.basename(model);
   if (name === 'tileset.json') {
     fs.cpSync(path.dirname(model), path.join(dir, 'data'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ tileset: 'data/tileset.json' }) + '\n');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig({ tileset: 'data/tileset.json' }, options)) + '\n');
     return ['index.html', 'config.json', 'data/tileset.json'];
   }
   fs.copyFileSync(model, path.join(dir, 'data', name));
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ glb: `data/${name}` }) + '\n');
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig({ glb: `data/${name}` }, options)) + '\n');
   return ['index.html', 'config.json', `data/${name}`];
 }

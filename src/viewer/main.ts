@@ -32,6 +32,8 @@ interface CityforgeHooks {
   cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } | null;
   /** Buildings the legend's filter shows (null: no filter). */
   visibleCount?: number | null;
+  /** Whether the map view's base map is still loading (false without one, or in the model view). */
+  baseMapLoading(): Promise<boolean>;
   /** What the compass and scale bar show. */
   nav(): { bearing: number; metresPerPixel: number; barMetres: number; barPixels: number } | null;
 }
@@ -49,6 +51,7 @@ const hooks: CityforgeHooks = {
   hoverTimes: [],
   cameraState: () => null,
   nav: () => null,
+  baseMapLoading: async () => false,
 };
 (window as unknown as { cityforge: CityforgeHooks }).cityforge = hooks;
 
@@ -71,9 +74,11 @@ async function main(): Promise<void> {
   collapsible();
   const params = new URLSearchParams(location.search);
   let url = params.get('glb');
-  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string };
+  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string; basemap?: string };
+  // a base map under the map view: `view --basemap`, or ?basemap= (a style URL or a raster tile template)
+  const basemap = params.get('basemap') ?? cfg.basemap ?? null;
   const tilesetUrl = params.get('tileset') ?? (url ? null : cfg.tileset ?? null);
-  if (tilesetUrl) return showTileset(tilesetUrl);
+  if (tilesetUrl) return showTileset(tilesetUrl, basemap);
   url ??= cfg.glb ?? 'model.glb';
   const model = await loadCity(url);
   hooks.model = model;
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
     if (hooks.view === 'map' && !mapView) {
-      mapView = new MapViewer(mapEl, model, select, (pick) => timedHover(pick));
+      mapView = new MapViewer(mapEl, model, select, (pick) => timedHover(pick), basemap);
       const mv: MapViewer = mapView;
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
@@ -152,6 +157,7 @@ async function main(): Promise<void> {
     }
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
+  hooks.baseMapLoading = async () => (hooks.view === 'map' && mapView ? mapView.baseMapLoading() : false);
   hooks.cameraState = () => modelView.cameraState();
   // find a building by name or id: select it and fly to it
   const find = (query: string): number | null => {
@@ -259,7 +265,7 @@ function countVisible(model: CityModel, visible: (id: number) => boolean): numbe
 }
 
 /** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */
-async function showTileset(url: string): Promise<void> {
+async function showTileset(url: string, basemap: string | null): Promise<void> {
   const json = await (await fetch(url)).json();
   let count = 0;
   const walk = (t: { children?: unknown[] }) => {
@@ -319,7 +325,7 @@ async function showTileset(url: string): Promise<void> {
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
     if (hooks.view === 'map' && !mapView) {
-      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover);
+      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover, basemap);
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);
@@ -329,6 +335,7 @@ async function showTileset(url: string): Promise<void> {
     if (hooks.view === 'model') view.resize();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
+  hooks.baseMapLoading = async () => (hooks.view === 'map' && mapView ? mapView.baseMapLoading() : false);
   hooks.screenPositionOf = () => {
     const r = view.renderer.domElement.getBoundingClientRect();
     return { x: r.left + r.width / 2, y: r.top + r.height / 2 };

@@ -5,6 +5,7 @@ import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { featureRuns, indexForPicking, loadCity, type CityModel } from './model.js';
 import { onCanvasClick, onPointerHover } from './stage.js';
+import { createBaseMap, type BaseMap, type BaseMapCamera } from './basemap.js';
 
 interface EnuMesh {
   positions: Float32Array;
@@ -128,6 +129,37 @@ class SrgbOutput extends LayerExtension {
   }
 }
 
+/** deck.gl's camera, as a base map follows it (null before the first frame). */
+function deckCamera(deck: Deck): BaseMapCamera | null {
+  const vp = (deck as unknown as { isInitialized?: boolean }).isInitialized ? (deck.getViewports()[0] as (Viewport & { longitude: number; latitude: number; zoom: number; pitch: number; bearing: number; position?: number[] }) | undefined) : undefined;
+  return vp ? { longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom, bearing: vp.bearing, pitch: vp.pitch, elevation: vp.position?.[2] ?? 0 } : null;
+}
+
+/** A base map (MapLibre) under a deck.gl map; null (and a warning) when it cannot be made. */
+function underneath(el: HTMLElement, source: string, deck: Deck): Promise<BaseMap | null> {
+  const start = deckCamera(deck) ?? { longitude: 0, latitude: 0, zoom: 1, bearing: 0, pitch: 0, elevation: 0 };
+  return createBaseMap(el, source, start).then(
+    (b) => {
+      const c = deckCamera(deck);
+      if (c) b.follow(c);
+      return b;
+    },
+    (e: unknown) => {
+      console.warn(`cityforge: the base map ${source} cannot be drawn: ${(e as Error).message ?? e}`);
+      return null;
+    },
+  );
+}
+
+/** Move the base map (once made) to deck.gl's camera. */
+function followDeck(base: Promise<BaseMap | null> | null, deck: Deck): void {
+  if (!base) return;
+  void base.then((b) => {
+    const c = b && deckCamera(deck);
+    if (b && c) b.follow(c);
+  });
+}
+
 /** Frame metres (east, north, up) of a lng/lat/z, with the viewport's own linearisation (as deck.gl draws METER_OFFSETS). */
 function enuOf(vp: Viewport, origin: [number, number], lngLatZ: number[]): THREE.Vector3 {
   const o = vp.projectFlat(origin);
@@ -188,7 +220,7 @@ export class MapViewer {
    * @param onHover called on each pointer move over the map with a function that picks the building
    *   under the pointer (the caller times and applies it).
    */
-  constructor(private readonly el: HTMLElement, private readonly model: CityModel, onClick: (id: number | null) => void, onHover: (pick: () => number | null) => void) {
+  constructor(private readonly el: HTMLElement, private readonly model: CityModel, onClick: (id: number | null) => void, onHover: (pick: () => number | null) => void, basemap: string | null = null) {
     const f = model.georef?.frame;
     this.origin = f ? [f.lon, f.lat] : [0, 0];
     this.enu = toEnu(model);
@@ -220,16 +252,30 @@ export class MapViewer {
       initialViewState: this.home,
       controller: true,
       effects: [lighting],
-      parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
+      parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       layers: this.layers(),
       glOptions: { preserveDrawingBuffer: true },
-      onAfterRender: () => this.onView?.(),
+      onAfterRender: () => this.afterRender(),
     } as never);
+    if (basemap) this.base = underneath(el, basemap, this.deck);
     onMapClick(el, (x, y) => onClick(this.pick(x, y)));
     onPointerHover(el, (x, y) => {
       const r = el.getBoundingClientRect();
       onHover(() => this.pick(x - r.left, y - r.top));
     });
+  }
+
+  private base: Promise<BaseMap | null> | null = null;
+
+  private afterRender(): void {
+    this.onView?.();
+    followDeck(this.base, this.deck);
+  }
+
+  /** Whether the base map (if any) is still loading what it shows. */
+  async baseMapLoading(): Promise<boolean> {
+    const b = await this.base;
+    return !!b && b.loading();
   }
 
   /** Look at a point of the frame (east, north, up) from closer by, the same tilt. */
@@ -442,7 +488,9 @@ export class TilesetMapViewer {
   private readonly tileProps: Record<string, unknown>;
   private lit: { tile: string; id: number } | null = null;
 
-  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}) {
+  private base: Promise<BaseMap | null> | null = null;
+
+  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: string | null = null) {
     this.origin = origin;
     const zoom = fitZoom(el, origin, radius);
     const lighting = sunLighting(1.0, 1.2);
@@ -461,11 +509,15 @@ export class TilesetMapViewer {
       initialViewState: { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20 },
       controller: true,
       effects: [lighting],
-      parameters: { clearColor: [0.87, 0.9, 0.93, 1] } as never,
+      parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       glOptions: { preserveDrawingBuffer: true },
       layers: this.layers(),
-      onAfterRender: () => this.onView?.(),
+      onAfterRender: () => {
+        this.onView?.();
+        followDeck(this.base, this.deck);
+      },
     } as never);
+    if (basemap) this.base = underneath(el, basemap, this.deck);
     onMapClick(el, (x, y) => onClick(this.pick(x, y)));
     // hover: the building under the pointer is drawn again over its tile, in the highlight colour
     onPointerHover(el, (x, y) => {
@@ -499,6 +551,12 @@ export class TilesetMapViewer {
       }),
     );
     return out;
+  }
+
+  /** Whether the base map (if any) is still loading what it shows. */
+  async baseMapLoading(): Promise<boolean> {
+    const b = await this.base;
+    return !!b && b.loading();
   }
 
   /** Tiles whose pick data is ready. */

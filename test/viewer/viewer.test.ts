@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -47,8 +48,8 @@ function meanLuma(png: Buffer): number {
 }
 
 /** Serve `glb` with `cityforge view`, open it (1280 × 800) in Chromium once the city is ready, run `body`; close both after. */
-async function withViewerPage(glb: string, body: (page: Page) => Promise<void>): Promise<void> {
-  const { server, url } = await startViewer(glb);
+async function withViewerPage(glb: string, body: (page: Page) => Promise<void>, args: string[] = []): Promise<void> {
+  const { server, url } = await startViewer(glb, args);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -62,8 +63,8 @@ async function withViewerPage(glb: string, body: (page: Page) => Promise<void>):
 }
 
 /** Start `cityforge view <target> --port 0`; resolves with the process and the URL it prints. */
-async function startViewer(target: string): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', target, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startViewer(target: string, args: string[] = []): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', target, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (d) => {
@@ -551,6 +552,84 @@ describe('viewer panel on OSM data (Monaco)', () => {
       expect(href).toBe(`https://www.openstreetmap.org/${{ n: 'node', w: 'way', r: 'relation' }[m[1] as 'n']}/${m[2]}`);
       expect(await page.textContent('#selection [data-key="height"]')).toMatch(/ m$/);
     });
+  });
+});
+
+/**
+ * A tile server as a base-map provider runs one, on a free port: a MapLibre style (a background and a
+ * raster layer of the sample OpenStreetMap tiles, z12) and the tiles, with CORS headers. Every request
+ * path is recorded.
+ */
+async function startTileServer(): Promise<{ server: http.Server; base: string; requests: string[] }> {
+  const requests: string[] = [];
+  let base = '';
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    requests.push(url);
+    const cors = { 'access-control-allow-origin': '*' };
+    if (url === '/style.json') {
+      res.writeHead(200, { ...cors, 'content-type': 'application/json' });
+      return res.end(JSON.stringify({
+        version: 8,
+        sources: { osm: { type: 'raster', tiles: [`${base}/tiles/{z}/{x}/{y}.png`], tileSize: 256, minzoom: 12, maxzoom: 12, attribution: '© OpenStreetMap contributors (test tiles)' } },
+        layers: [{ id: 'paper', type: 'background', paint: { 'background-color': '#f2efe9' } }, { id: 'osm', type: 'raster', source: 'osm' }],
+      }));
+    }
+    const m = /^\/tiles\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(url);
+    const file = m && path.join(DATA, 'sf-osm-raster-z12', m[1], m[2], `${m[3]}.png`);
+    if (!file || !fs.existsSync(file)) {
+      res.writeHead(404, cors);
+      return res.end();
+    }
+    res.writeHead(200, { ...cors, 'content-type': 'image/png' });
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { server, base, requests };
+}
+
+describe('viewer with a base map (view --basemap: a MapLibre style under the map view)', () => {
+  it('the map view draws the style\'s tiles around the city, follows the camera, and shows the base map\'s attribution; the model view loads none of it', async () => {
+    const dir = freshDir('viewer-basemap');
+    const glb = path.join(dir, 'city.glb');
+    const built = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    const tiles = await startTileServer();
+    try {
+      await withViewerPage(glb, async (page) => {
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        // the model view has no base map (MapLibre is not even loaded)
+        expect(await page.$('.basemap')).toBeNull();
+        expect(await page.evaluate(() => performance.getEntriesByType('resource').some((e) => /maplibre/.test(e.name)))).toBe(false);
+        await page.click('#toggle');
+        await page.waitForFunction('window.cityforge.view === "map"');
+        // until MapLibre has the style and every tile it shows
+        await page.waitForFunction('window.cityforge.baseMapLoading().then((l) => !l)', null, { timeout: 60_000, polling: 250 });
+        expect(tiles.requests).toContain('/style.json');
+        expect(tiles.requests.some((r) => /^\/tiles\/12\/65[45]\/158[234]\.png$/.test(r))).toBe(true);
+        const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+        fs.writeFileSync(path.join(dir, 'map-basemap.png'), shot);
+        // beside the city (the left edge of the view) the map, not the plain background
+        expect(pixelStats(shot, { x0: 0, x1: 120 }).drawn).toBeGreaterThan(0.5);
+        expect(await page.textContent('#view-map .maplibregl-ctrl-attrib')).toContain('© OpenStreetMap contributors (test tiles)');
+        // the map follows deck.gl's camera: a wheel zoom asks for the same tiles overzoomed, and the map moves with the city
+        const before = await page.evaluate(() => (document.querySelector('#view-map .basemap canvas') as HTMLCanvasElement).toDataURL());
+        await page.mouse.move(480, 400);
+        for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -300);
+        await page.waitForFunction((b) => (document.querySelector('#view-map .basemap canvas') as HTMLCanvasElement).toDataURL() !== b, before, { timeout: 30_000 });
+        expect(errors).toEqual([]);
+      }, ['--basemap', `${tiles.base}/style.json`]);
+    } finally {
+      tiles.server.close();
+    }
+  });
+
+  it('a --basemap that is not an http(s) URL: exit 2, saying what it takes', () => {
+    const r = cli(['view', path.join(DATA, 'sf-mvt'), '--basemap', 'tiles/{z}/{x}/{y}.png']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--basemap must be an http\(s\) URL/);
   });
 });
 
