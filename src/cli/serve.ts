@@ -97,9 +97,12 @@ export interface ViewerConfig {
   basemap?: string;
 }
 
-/** The viewer's config.json: where its data is, and the options given. */
-function viewerConfig(data: { glb: string } | { tileset: string }, options: ViewerConfig): Record<string, string> {
-  return { ...data, ...(options.basemap ? { basemap: options.basemap } : {}) };
+/**
+ * The viewer's config.json: where its data is, when it was built (the file's modification time: the
+ * model itself holds no date, its bytes depend on its inputs only) and the options given.
+ */
+function viewerConfig(model: string, data: { glb: string } | { tileset: string }, options: ViewerConfig): Record<string, string> {
+  return { ...data, built: fs.statSync(model).mtime.toISOString(), ...(options.basemap ? { basemap: options.basemap } : {}) };
 }
 
 /** Answer a request with a short plain-text status. */
@@ -132,7 +135,7 @@ export async function serveViewer(model: string, host: string, port: number, log
     if (url.includes('\0')) return refuse(res, 400, 'bad request');
     if (url === '/config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
-      res.end(JSON.stringify(viewerConfig(isTileset ? { tileset: 'data/tileset.json' } : { glb: `data/${name}` }, options)));
+      res.end(JSON.stringify(viewerConfig(model, isTileset ? { tileset: 'data/tileset.json' } : { glb: `data/${name}` }, options)));
       return;
     }
     let file: string | null = null;
@@ -176,10 +179,10 @@ export function exportSite(model: string, dir: string, options: ViewerConfig = {
   const name = path.basename(model);
   if (name === 'tileset.json') {
     fs.cpSync(path.dirname(model), path.join(dir, 'data'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig({ tileset: 'data/tileset.json' }, options)) + '\n');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig(model, { tileset: 'data/tileset.json' }, options)) + '\n');
     return ['index.html', 'config.json', 'data/tileset.json'];
   }
   fs.copyFileSync(model, path.join(dir, 'data', name));
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig({ glb: `data/${name}` }, options)) + '\n');
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig(model, { glb: `data/${name}` }, options)) + '\n');
   return ['index.html', 'config.json', `data/${name}`];
 }

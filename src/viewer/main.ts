@@ -1,4 +1,4 @@
-import { loadCity, type CityModel } from './model.js';
+import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { onCanvasClick, onPointerHover, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
@@ -32,6 +32,8 @@ interface CityforgeHooks {
   cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } | null;
   /** Buildings the legend's filter shows (null: no filter). */
   visibleCount?: number | null;
+  /** Draw the model view's contact shading (walls darkening towards their foot) or not; redraws. */
+  setContactShading(on: boolean): void;
   /** Whether the map view's base map is still loading (false without one, or in the model view). */
   baseMapLoading(): Promise<boolean>;
   /** What the compass and scale bar show. */
@@ -52,6 +54,7 @@ const hooks: CityforgeHooks = {
   cameraState: () => null,
   nav: () => null,
   baseMapLoading: async () => false,
+  setContactShading: () => {},
 };
 (window as unknown as { cityforge: CityforgeHooks }).cityforge = hooks;
 
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   collapsible();
   const params = new URLSearchParams(location.search);
   let url = params.get('glb');
-  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string; basemap?: string };
+  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string; basemap?: string; built?: string };
   // a base map under the map view: `view --basemap`, or ?basemap= (a style URL or a raster tile template)
   const basemap = params.get('basemap') ?? cfg.basemap ?? null;
   const tilesetUrl = params.get('tileset') ?? (url ? null : cfg.tileset ?? null);
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
   modelView.onView = () => {
     if (hooks.view === 'model') nav.update(modelView.navState());
   };
-  showAbout(model);
+  showAbout(model, url === (cfg.glb ?? 'model.glb') ? (cfg.built ?? null) : null);
   let hovered: number | null = null;
   // the highlight follows the pointer, and stays on the selected building otherwise
   const paint = () => {
@@ -158,6 +161,10 @@ async function main(): Promise<void> {
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.baseMapLoading = async () => (hooks.view === 'map' && mapView ? mapView.baseMapLoading() : false);
+  hooks.setContactShading = (on) => {
+    contactStrength.value = on ? 1 : 0;
+    modelView.render();
+  };
   hooks.cameraState = () => modelView.cameraState();
   // find a building by name or id: select it and fly to it
   const find = (query: string): number | null => {

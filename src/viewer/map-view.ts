@@ -3,14 +3,17 @@ import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
-import { featureRuns, indexForPicking, loadCity, type CityModel } from './model.js';
+import { contactFactor, contactRise, featureRuns, indexForPicking, loadCity, type CityModel } from './model.js';
 import { onCanvasClick, onPointerHover } from './stage.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera } from './basemap.js';
 
 interface EnuMesh {
   positions: Float32Array;
   normals: Float32Array;
+  /** sRGB colour per vertex, contact shading ({@link contactShade}) included. */
   colors: Float32Array;
+  /** The contact shading factor per vertex (1 off the buildings; interpolated linearly between vertices). */
+  shade: Float32Array;
   featureIds: Float32Array;
   /** Every triangle (picking: the ground hides what is behind it). */
   indices: Uint32Array;
@@ -36,7 +39,7 @@ export function toEnu(model: CityModel): EnuMesh {
     nv += n;
     nt += t;
   });
-  const out: EnuMesh = { positions: new Float32Array(3 * nv), normals: new Float32Array(3 * nv), colors: new Float32Array(3 * nv), featureIds: new Float32Array(nv).fill(-1), indices: new Uint32Array(nt), drawIndices: new Uint32Array(0), textured: [] };
+  const out: EnuMesh = { positions: new Float32Array(3 * nv), normals: new Float32Array(3 * nv), colors: new Float32Array(3 * nv), shade: new Float32Array(0), featureIds: new Float32Array(nv).fill(-1), indices: new Uint32Array(nt), drawIndices: new Uint32Array(0), textured: [] };
   const draw: number[] = [];
   let vo = 0, io = 0;
   const v = new THREE.Vector3();
@@ -75,6 +78,9 @@ export function toEnu(model: CityModel): EnuMesh {
     io += t;
   }
   out.drawIndices = Uint32Array.from(draw);
+  // walls darken towards their foot, as in the model view
+  out.shade = contactRise(nv, (i) => out.positions[3 * i + 2], (i) => out.featureIds[i]).map(contactFactor);
+  for (let i = 0; i < nv; i++) for (let c = 0; c < 3; c++) out.colors[3 * i + c] *= out.shade[i];
   return out;
 }
 
@@ -367,7 +373,14 @@ export class MapViewer {
     if (colourOf) {
       colors = colors.slice();
       const ids = this.enu.featureIds;
-      for (let v = 0; v < ids.length; v++) if (ids[v] >= 0) colors.set(colourOf(ids[v]), 3 * v);
+      const sh = this.enu.shade;
+      for (let v = 0; v < ids.length; v++)
+        if (ids[v] >= 0) {
+          const [r, g, b] = colourOf(ids[v]);
+          colors[3 * v] = r * sh[v];
+          colors[3 * v + 1] = g * sh[v];
+          colors[3 * v + 2] = b * sh[v];
+        }
     }
     this.city = this.layer(colors, key);
     this.deck.setProps({ layers: this.layers() });

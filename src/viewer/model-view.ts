@@ -1,6 +1,6 @@
 import * as THREE from 'three';
 import { clampAboveGround, createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage } from './stage.js';
-import { FeatureTriangles, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, type CityModel } from './model.js';
+import { FeatureTriangles, contactMaterial, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
@@ -22,6 +22,7 @@ export class ModelView {
     this.stage = createStage(el, centre, Math.max(size.x, size.z, 50), box.min.y, box.max.y);
     ({ renderer: this.renderer, camera: this.camera, scene: this.scene } = this.stage);
     this.scene.add(model.scene);
+    shadeContacts(model.buildingMeshes);
     this.triangles = new FeatureTriangles(model.buildingMeshes);
     this.raycaster.firstHitOnly = true;
     // the ground under a point: the model's terrain (its meshes without buildings), by a ray cast down
@@ -113,7 +114,7 @@ export class ModelView {
       const mat = (Array.isArray(base) ? base[0] : base).clone() as THREE.MeshStandardMaterial;
       mat.color.set(1, 1, 1);
       mat.vertexColors = true;
-      m.material = mat;
+      m.material = g.attributes.contact ? contactMaterial(mat) : mat;
       const f = g.attributes._feature_id_0;
       const n = g.attributes.position.count;
       const arr = new Float32Array(3 * n);

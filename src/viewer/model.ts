@@ -96,6 +96,92 @@ export async function loadCity(url: string): Promise<CityModel> {
   return { scene: gltf.scene, table, titles, rows, copyright: json.asset?.copyright, georef: json.asset?.extras?.cityforge ?? null, triangles, bytes: buf.byteLength, buildingMeshes };
 }
 
+/** Darkest a wall gets where it meets the ground (its colour's share), and the rise (m) over which it brightens to full. */
+export const CONTACT_SHADE = { darkest: 0.6, rise: 4 };
+
+/**
+ * Contact shading, a cheap ambient occlusion: each building's walls darken towards its foot, so blocks read
+ * as standing on the ground. Per vertex, its rise (m) above the lowest vertex of its building (feature id)
+ * — `up(i)` reads vertex i's height, `id(i)` its feature (< 0: not a building, rise Infinity: unshaded).
+ * The model views shade per pixel by {@link contactFactor} of the interpolated rise.
+ *
+ * @example
+ * ```ts
+ * const rise = contactRise(n, (i) => positions[3 * i + 2], (i) => ids[i]); // east-north-up positions
+ * ```
+ */
+export function contactRise(count: number, up: (i: number) => number, id: (i: number) => number): Float32Array {
+  const low = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const f = id(i);
+    if (f < 0) continue;
+    const z = up(i), had = low.get(f);
+    if (had === undefined || z < had) low.set(f, z);
+  }
+  const out = new Float32Array(count).fill(Infinity);
+  for (let i = 0; i < count; i++) {
+    const f = id(i);
+    if (f >= 0) out[i] = up(i) - low.get(f)!;
+  }
+  return out;
+}
+
+/** The share of its colour a wall keeps `rise` metres above its building's foot (CONTACT_SHADE.darkest … 1, smooth). */
+export function contactFactor(rise: number): number {
+  const t = Math.min(1, Math.max(0, rise / CONTACT_SHADE.rise));
+  return CONTACT_SHADE.darkest + (1 - CONTACT_SHADE.darkest) * t * t * (3 - 2 * t);
+}
+
+/**
+ * Contact shading on three.js building meshes (see {@link contactRise}): a `contact` attribute per vertex
+ * (its world height, y up, over the lowest of its building across all of them); the fragment shader
+ * multiplies {@link contactFactor} of it into the diffuse colour. Materials are cloned: the ground's stay as
+ * they are.
+ */
+export function shadeContacts(meshes: THREE.Mesh[]): void {
+  const v = new THREE.Vector3();
+  const heights: Float32Array[] = [], ids: Float32Array[] = [];
+  for (const m of meshes) {
+    m.updateWorldMatrix(true, false);
+    const pos = m.geometry.attributes.position, fid = m.geometry.attributes._feature_id_0;
+    const h = new Float32Array(pos.count), f = new Float32Array(pos.count);
+    for (let i = 0; i < pos.count; i++) {
+      h[i] = v.fromBufferAttribute(pos, i).applyMatrix4(m.matrixWorld).y;
+      f[i] = fid ? Math.round(fid.getX(i)) : -1;
+    }
+    heights.push(h);
+    ids.push(f);
+  }
+  // one pass over all meshes: a building's walls and roof may be in different meshes
+  const starts = [0];
+  for (const h of heights) starts.push(starts[starts.length - 1] + h.length);
+  const all = starts[starts.length - 1];
+  const flatH = new Float32Array(all), flatF = new Float32Array(all);
+  heights.forEach((h, k) => flatH.set(h, starts[k]));
+  ids.forEach((f, k) => flatF.set(f, starts[k]));
+  const shade = contactRise(all, (i) => flatH[i], (i) => flatF[i]);
+  meshes.forEach((m, k) => {
+    m.geometry.setAttribute('contact', new THREE.BufferAttribute(shade.slice(starts[k], starts[k + 1]), 1));
+    m.material = contactMaterial((m.material as THREE.MeshStandardMaterial).clone());
+  });
+}
+
+/** How much of the contact shading the model views draw (1: all, 0: none), shared by every shaded material. */
+export const contactStrength = { value: 1 };
+
+/** `mat` drawing the `contact` attribute of {@link shadeContacts} into its diffuse colour (a material clone loses it: call again). */
+export function contactMaterial<M extends THREE.Material>(mat: M): M {
+  mat.onBeforeCompile = (shader) => {
+    shader.uniforms.contactStrength = contactStrength;
+    shader.vertexShader = shader.vertexShader.replace('#include <common>', '#include <common>\nattribute float contact;\nvarying float vContact;').replace('#include <begin_vertex>', '#include <begin_vertex>\nvContact = contact;');
+    shader.fragmentShader = shader.fragmentShader
+      .replace('#include <common>', `#include <common>\nvarying float vContact;\nuniform float contactStrength;`)
+      .replace('#include <color_fragment>', `#include <color_fragment>\nfloat contactT = clamp(vContact / ${CONTACT_SHADE.rise.toFixed(3)}, 0.0, 1.0);\ndiffuseColor.rgb *= mix(1.0, mix(${CONTACT_SHADE.darkest.toFixed(3)}, 1.0, contactT * contactT * (3.0 - 2.0 * contactT)), contactStrength);`);
+  };
+  mat.customProgramCacheKey = () => 'cityforge-contact';
+  return mat;
+}
+
 /** The feature id (property table row) of a ray hit on a building mesh. */
 export function featureIdOfHit(hit: THREE.Intersection): number | null {
   const g = (hit.object as THREE.Mesh).geometry;

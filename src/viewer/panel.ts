@@ -20,7 +20,7 @@ export function showStats(model: CityModel, url: string): void {
 }
 
 /** The "about this city" line: what it was built from (the property table's sources), and by what. */
-export function showAbout(model: Pick<CityModel, 'table' | 'rows'>): void {
+export function showAbout(model: Pick<CityModel, 'table' | 'rows'>, built: string | null = null): void {
   const el = document.getElementById('about');
   if (!el) return;
   const sources = new Map<string, number>();
@@ -28,7 +28,8 @@ export function showAbout(model: Pick<CityModel, 'table' | 'rows'>): void {
   const names = [...sources.entries()].sort((a, b) => b[1] - a[1]).map(([s]) => s);
   const from = names.length ? ` from ${names.slice(0, 2).join(', ')}${names.length > 2 ? ` and ${names.length - 2} more` : ''}` : '';
   const { buildings, parts } = counts(model);
-  el.textContent = `${fmt(buildings)} buildings${parts ? ` and ${fmt(parts)} parts` : ''}${from} · built by cityforge`;
+  const date = built && !Number.isNaN(Date.parse(built)) ? ` on ${new Date(built).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })}` : '';
+  el.textContent = `${fmt(buildings)} buildings${parts ? ` and ${fmt(parts)} parts` : ''}${from} · built by cityforge${date}`;
 }
 
 /** The unit a column's numbers are in, by its name: heights in metres, angles in degrees. */

@@ -3,7 +3,7 @@ import { createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, 
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
-import { decodeGlbTable, enableHighlight, highlightMeshes } from './model.js';
+import { decodeGlbTable, enableHighlight, highlightMeshes, shadeContacts } from './model.js';
 
 /** A loaded tile's property table and building meshes, kept on its scene. */
 interface TileTable {
@@ -78,6 +78,8 @@ export class TilesetView {
           meshes.push(m);
         }
       });
+      // walls darken towards their foot (tile content is east-north-up, y up)
+      shadeContacts(meshes);
       (scene.userData as TileTable).meshes = meshes;
       this.pendingTables++;
       // the table from the bytes the renderer downloaded (kept by the plugin below): one request per tile

@@ -288,7 +288,9 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
       expect(n.barPixels).toBeLessThanOrEqual(120.001);
       expect(n.barMetres / n.metresPerPixel).toBeCloseTo(n.barPixels, 3);
     };
-    expect(await page.textContent('#about')).toMatch(/^[\d,]+ buildings from 15-5238-12666\.mvt#building · built by cityforge$/);
+    // and when it was built: the GLB's date (the file's; its bytes hold none)
+    const built = fs.statSync(glb).mtime.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+    expect(await page.textContent('#about')).toBe(`${await page.evaluate(() => (window as any).cityforge.model.rows.toLocaleString('en-US'))} buildings from 15-5238-12666.mvt#building · built by cityforge on ${built}`);
     const first = await nav();
     check(first);
     expect(await page.textContent('#scale .label')).toBe(first.barMetres >= 1000 ? `${first.barMetres / 1000} km` : `${first.barMetres} m`);
@@ -588,6 +590,48 @@ async function startTileServer(): Promise<{ server: http.Server; base: string; r
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return { server, base, requests };
 }
+
+describe('viewer: contact shading (walls darken towards their foot, so blocks read as standing buildings)', () => {
+  it('blocks-looked-like-flat-boxes: the shading only darkens, and only the walls\' lowest metres (switched off, those pixels are lighter)', async () => {
+    const dir = freshDir('viewer-contact');
+    const city = path.join(dir, 'city.geojson');
+    // three 30 m towers in a row, seen from the side by the first view
+    const box = (x: number) => [[[x, 37.76], [x + 0.0003, 37.76], [x + 0.0003, 37.7603], [x, 37.7603], [x, 37.76]]];
+    fs.writeFileSync(city, JSON.stringify({ type: 'FeatureCollection', features: [-122.45, -122.4494, -122.4488].map((x, i) => ({ type: 'Feature', properties: { id: `t${i}`, height: 30 }, geometry: { type: 'Polygon', coordinates: box(x) } })) }));
+    const glb = path.join(dir, 'city.glb');
+    const built = cli(['build', city, '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(glb, async (page) => {
+      await page.mouse.move(5, 795);
+      const clip = { x: 0, y: 0, width: 960, height: 800 };
+      const shaded = PNG.sync.read(await page.screenshot({ clip }));
+      await page.evaluate(() => (window as any).cityforge.setContactShading(false));
+      const plain = PNG.sync.read(await page.screenshot({ clip }));
+      await page.evaluate(() => (window as any).cityforge.setContactShading(true));
+      fs.writeFileSync(path.join(dir, 'shaded.png'), PNG.sync.write(shaded));
+      fs.writeFileSync(path.join(dir, 'plain.png'), PNG.sync.write(plain));
+      // per pixel: lighter with the shading (beyond rounding) never, darker on the walls' feet
+      let darker = 0, lighter = 0, drawn = 0;
+      for (let i = 0; i < shaded.data.length; i += 4) {
+        const a = shaded.data[i] + shaded.data[i + 1] + shaded.data[i + 2], b = plain.data[i] + plain.data[i + 1] + plain.data[i + 2];
+        if (Math.abs(plain.data[i] - BACKGROUND[0]) + Math.abs(plain.data[i + 1] - BACKGROUND[1]) + Math.abs(plain.data[i + 2] - BACKGROUND[2]) > 24) drawn++;
+        if (a < b - 6) darker++;
+        else if (a > b + 6) lighter++;
+      }
+      // the towers' walls (lit or not) differ from the ground: count them in the plain shot
+      let walls = 0;
+      for (let i = 0; i < plain.data.length; i += 4) {
+        const [r, g, b] = [plain.data[i], plain.data[i + 1], plain.data[i + 2]];
+        if (!(Math.abs(r - BACKGROUND[0]) + Math.abs(g - BACKGROUND[1]) + Math.abs(b - BACKGROUND[2]) <= 24) && (r > g + 4 || (r < 130 && Math.abs(r - g) < 6))) walls++;
+      }
+      expect(lighter).toBe(0);
+      expect(darker).toBeGreaterThan(0.002 * drawn);
+      // only their feet: a band of the lowest metres, not the whole wall (a per-vertex factor interpolated
+      // over a 30 m wall darkened all of it)
+      expect(darker).toBeLessThan(0.25 * walls);
+    });
+  });
+});
 
 describe('viewer with a base map (view --basemap: a MapLibre style under the map view)', () => {
   it('the map view draws the style\'s tiles around the city, follows the camera, and shows the base map\'s attribution; the model view loads none of it', async () => {
