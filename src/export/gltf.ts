@@ -30,10 +30,16 @@ export interface GltfOptions {
   terrainColour: string;
   /** Imagery draped on the terrain (texture coordinates from its box); without a terrain, on a ground plane over the box. */
   imagery?: GroundTexture;
+  /**
+   * Drape the imagery down the terrain's skirts too (each skirt takes its top edge's colour). Tiles do:
+   * a skirt meets its neighbour's surface at their shared edge, where a plain-coloured one showed through
+   * as a dashed line; a single model keeps plain sides (a texture would streak down them).
+   */
+  texturedSkirts: boolean;
 }
 
 /** Defaults for {@link GltfOptions}. */
-export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, maxQuantizationStep: 0.02, copyright: '', quantize: true, compress: false, terrainColour: '#a7ae96' };
+export const GLTF_DEFAULTS: GltfOptions = { maxChunkVertices: 65535, maxQuantizationStep: 0.02, copyright: '', quantize: true, compress: false, terrainColour: '#a7ae96', texturedSkirts: false };
 
 /** What {@link writeGlb} records in `asset.extras.cityforge` so a viewer can place the model. */
 export interface GlbGeoreference {
@@ -159,7 +165,7 @@ function groundPlane(b: GroundTexture): TerrainMesh {
 }
 
 /** The terrain as its own node and mesh ("terrain") with its own material, under `root`. */
-function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, imagery?: GroundTexture): void {
+function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, imagery?: GroundTexture, texturedSkirts = false): void {
   const buffer = doc.getRoot().listBuffers()[0];
   const nv = t.positions.length / 3;
   const { position, normal } = toGltfAxes(t.positions, t.normals, 0, nv);
@@ -168,8 +174,8 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
   const indices = (a: Uint32Array) => doc.createAccessor().setType('SCALAR').setArray(nv <= 65535 ? Uint16Array.from(a) : a).setBuffer(buffer);
   const positionAccessor = doc.createAccessor().setType('VEC3').setArray(position).setBuffer(buffer);
   const normalAccessor = doc.createAccessor().setType('VEC3').setArray(normal).setBuffer(buffer);
-  // with imagery, the skirts (the triangles after the surface's) keep the plain colour: a texture would streak down them
-  const split = imagery && t.surfaceTriangles * 3 < t.indices.length;
+  // with imagery, the skirts (the triangles after the surface's) keep the plain colour unless asked: a texture streaks down them
+  const split = imagery && !texturedSkirts && t.surfaceTriangles * 3 < t.indices.length;
   const prim = doc
     .createPrimitive()
     .setAttribute('POSITION', positionAccessor)
@@ -277,7 +283,7 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   features.featureCounts = featureCounts;
   const ground = opts.terrain && opts.terrain.indices.length ? opts.terrain : opts.imagery ? groundPlane(opts.imagery) : undefined;
   if (ground) {
-    addTerrain(doc, root, ground, opts.terrainColour, opts.imagery);
+    addTerrain(doc, root, ground, opts.terrainColour, opts.imagery, opts.texturedSkirts);
     featureCounts.push([]);
   }
   const scene = doc.createScene('city').addChild(root);

@@ -7,10 +7,15 @@ export interface TerrainOptions {
   maxError: number;
   /** Depth of the skirts hung from the mesh's border (metres below the lowest sample). */
   skirt: number;
+  /**
+   * Keep every grid sample along the border (the interior stays adaptive): neighbouring meshes of the same
+   * grid spacing then share their edge's vertices exactly — no cracks, no steps (tiles).
+   */
+  fullBorder: boolean;
 }
 
 /** Defaults for {@link TerrainOptions}. */
-export const TERRAIN_DEFAULTS: TerrainOptions = { maxError: 1, skirt: 5 };
+export const TERRAIN_DEFAULTS: TerrainOptions = { maxError: 1, skirt: 5, fullBorder: false };
 
 /**
  * Per-sample errors of a right-triangulated irregular network (RTIN) over the grid, stored at each
@@ -113,12 +118,14 @@ export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> =
     }
     return vid[k];
   };
+  // an edge lying on the border (split while longer than one cell, with fullBorder)
+  const alongBorder = (px: number, py: number, qx: number, qy: number) => (px === qx && (px === 0 || px === max)) || (py === qy && (py === 0 || py === max));
   const stack: number[] = [0, 0, max, max, max, 0, max, max, 0, 0, 0, max];
   while (stack.length) {
     const cy = stack.pop()!, cx = stack.pop()!, by = stack.pop()!, bx = stack.pop()!, ay = stack.pop()!, ax = stack.pop()!;
     const mx = (ax + bx) >> 1;
     const my = (ay + by) >> 1;
-    if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && errors[my * n + mx] > opts.maxError) {
+    if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && (errors[my * n + mx] > opts.maxError || (opts.fullBorder && (alongBorder(ax, ay, cx, cy) || alongBorder(bx, by, cx, cy) || alongBorder(ax, ay, bx, by))))) {
       stack.push(cx, cy, ax, ay, mx, my, bx, by, cx, cy, mx, my);
     } else if (!valid || (valid[ay * n + ax] && valid[by * n + bx] && valid[cy * n + cx])) {
       // (with a mask: only triangles on the data; those outside it are left out)

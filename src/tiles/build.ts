@@ -147,7 +147,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   const mesh = buildMeshes(sub, { ground: g }, summary);
   const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
-  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright });
+  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: true });
   const b: Box3 = box3Of(mesh.positions);
   if (tmesh) box3Of(tmesh.positions, b);
   // imagery without a terrain lies on a ground plane over the tile's square
@@ -199,8 +199,10 @@ const COARSE_TERRAIN_ERROR = 2;
 
 /**
  * The terrain of one tile: the DEM resampled over the tile's square (129 samples a side for leaves, 65
- * above) and meshed by RTIN, with a bound that grows with the tile's geometric error; skirts hide the
- * seams between neighbouring tiles simplified differently.
+ * above) and meshed by RTIN, with a bound that grows with the tile's geometric error. Every sample along
+ * the tile's border is kept, so neighbours of the same level share their edge exactly (tile-seams: the
+ * edges were simplified differently on either side, leaving cracks that showed the skirts as dashed
+ * lines, and steps); skirts still cover where a coarser neighbour meets a finer one.
  */
 export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
   const n = node.children.length ? 65 : 129;
@@ -213,7 +215,21 @@ export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
       heights[j * n + i] = sampleGrid(t.grid, x, y);
       if (valid) valid[j * n + i] = sampleValid(t.grid, x, y) ? 1 : 0;
     }
-  return terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights, valid }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)) });
+  const mesh = terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights, valid }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)), fullBorder: true });
+  // normals from the DEM around each vertex, across the tile's edge too: a tile's own grid has only
+  // one-sided differences at its border, which its neighbour's differ from (a shading line along every edge)
+  const p = mesh.positions, nm = mesh.normals;
+  for (let v = 0; v < p.length / 3; v++) {
+    const x = p[3 * v], y = p[3 * v + 1];
+    const hx = (sampleGrid(t.grid, x + cell, y) - sampleGrid(t.grid, x - cell, y)) / (2 * cell);
+    const hy = (sampleGrid(t.grid, x, y + cell) - sampleGrid(t.grid, x, y - cell)) / (2 * cell);
+    if (!Number.isFinite(hx) || !Number.isFinite(hy) || nm[3 * v + 2] <= 0) continue; // skirts keep theirs
+    const l = Math.hypot(hx, hy, 1);
+    nm[3 * v] = -hx / l;
+    nm[3 * v + 1] = -hy / l;
+    nm[3 * v + 2] = 1 / l;
+  }
+  return mesh;
 }
 
 /** A JSON file, parsed; an InputError naming it when it is not JSON. */

@@ -203,4 +203,22 @@ describe('tile terrain (cityforge tiles)', () => {
     expect(err).toBeLessThanOrEqual(2 + 1e-3);
     expect(err).toBeGreaterThan(0.5); // looser than the leaves' bound: a coarse tile stays light
   });
+
+  it('tile-seams: two neighbouring leaves share their common edge exactly (the same vertices at the same heights), so no crack shows the skirts', () => {
+    const size = ((grid.n - 1) * grid.cell) / 2;
+    const leaf = (x: number) => ({ level: 1, x, y: 0, id: `1/${x}/0`, minX: grid.x0 + x * size, minY: grid.y0, size, count: 1, children: [] });
+    const west = tileTerrain({ grid, maxError: 0.5 }, leaf(0)), east = tileTerrain({ grid, maxError: 0.5 }, leaf(1));
+    // the surface vertices on the shared edge x = minX + size (skirt vertices excluded: they hang below)
+    const onEdge = (t: TerrainMesh) => {
+      const used = new Set<number>();
+      for (let k = 0; k < 3 * t.surfaceTriangles; k++) used.add(t.indices[k]);
+      const x = grid.x0 + size;
+      return [...used].filter((v) => Math.abs(t.positions[3 * v] - x) < 1e-3).map((v) => `${t.positions[3 * v + 1].toFixed(3)} ${t.positions[3 * v + 2].toFixed(3)}`).sort();
+    };
+    const a = onEdge(west), b = onEdge(east);
+    expect(a.length).toBe(129);
+    expect(b).toEqual(a);
+    // the interior stays adaptive: far fewer triangles than the full grid
+    expect(west.surfaceTriangles).toBeLessThan(0.5 * 2 * 128 * 128);
+  });
 });

@@ -409,6 +409,11 @@ describe('cityforge tiles --imagery: every tile textured at its level', () => {
       const width = new DataView(bytes.buffer, bytes.byteOffset + at + 16, 8).getUint32(0);
       const leaf = !t.children?.length;
       expect(width).toBeLessThanOrEqual(leaf ? 512 : 256);
+      // tile-seams: the terrain is one textured primitive, skirts included (a plain-coloured skirt showed
+      // through as a dashed line where it meets the neighbour's surface)
+      const terrain = rb.json.meshes.find((m: { name?: string }) => m.name === 'terrain');
+      expect(terrain.primitives).toHaveLength(1);
+      expect(terrain.primitives[0].attributes.TEXCOORD_0).toBeDefined();
       metresPerPixel.push({ leaf, m: size / width });
       for (const c of t.children ?? []) await walk(c, size / 2);
     };
