@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AttributeSelection } from '../ingest/options.js';
 import { DEM_ENCODINGS, type DemEncoding } from '../core/grid.js';
-import { BUILD_DEFAULTS, IMAGERY_RUN_DEFAULTS, PLAN_DEFAULTS, TERRAIN_DEFAULTS, TILES_DEFAULTS, type BaseMode, type ImageryRunOptions, type ReadOptions, type TerrainOptions } from '../pipeline/options.js';
+import { BUILD_DEFAULTS, FACADE_MODES, IMAGERY_RUN_DEFAULTS, PLAN_DEFAULTS, TERRAIN_DEFAULTS, TILES_DEFAULTS, type BaseMode, type ImageryRunOptions, type ReadOptions, type TerrainOptions } from '../pipeline/options.js';
 
 /**
  * The options shared by several commands, declared once, their defaults taken from the pipeline's
@@ -181,3 +181,9 @@ export function terrainOptionsOf(a: TerrainArgs): TerrainOptions {
 }
 
 export { TILES_DEFAULTS };
+
+/** `--facades`: how walls are dressed (build, tiles). */
+export function facadeOption(c: Command): Command {
+  return c.addOption(new Option('--facades <mode>', 'walls: texture (storeys and windows from building:levels, or 3 m storeys, as a small repeating texture per look: homes, shops and offices, glass) or none (plain)').choices([...FACADE_MODES]).default('none'));
+}
+

@@ -124,6 +124,8 @@ export interface MeshBatch {
   triangleOffsets: Uint32Array;
   /** Distinct materials (one per colour/material, not one per building). */
   materials: MaterialDef[];
+  /** Texture coordinates (u, v per vertex) when a facade material is used: bays along a wall, storeys up. */
+  uvs?: Float32Array;
 }
 
 /** A PBR material used by the mesh. */
@@ -133,6 +135,8 @@ export interface MaterialDef {
   baseColor: [number, number, number, number];
   roughness: number;
   metallic: number;
+  /** A facade look (its texture repeats over the material's faces, multiplied by the base colour), if any. */
+  facade?: string;
 }
 
 /** A terrain mesh in the local frame (z up). */

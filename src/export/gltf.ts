@@ -1,4 +1,6 @@
-import { Document, NodeIO, TextureInfo, type Node as GNode, type Primitive } from '@gltf-transform/core';
+import { Document, NodeIO, TextureInfo, type Accessor, type Node as GNode, type Primitive, type Texture } from '@gltf-transform/core';
+import { FACADE_LOOKS, facadeTexture } from '../procedural/index.js';
+import { encodePng } from './png.js';
 import type { BuildingParams, FrameInfo, GroundTexture, MeshBatch, TerrainMesh } from '../core/types.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import { hexToLinear } from '../core/colour.js';
@@ -238,6 +240,19 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   const features = params.length ? doc.createExtension(MeshFeatures) : new MeshFeatures(doc);
   if (params.length) doc.createExtension(StructuralMetadata).rows = params;
   const materials = mesh.materials.map((m) => doc.createMaterial(m.name).setBaseColorFactor(m.baseColor).setRoughnessFactor(m.roughness).setMetallicFactor(m.metallic));
+  // facades: one small texture per look, shared by its materials, repeating over the walls (bays × storeys)
+  const facadeTextures = new Map<string, Texture>();
+  mesh.materials.forEach((m, k) => {
+    if (!m.facade) return;
+    let tex = facadeTextures.get(m.facade);
+    if (!tex) {
+      const t = facadeTexture(FACADE_LOOKS[m.facade] ?? FACADE_LOOKS.residential);
+      tex = doc.createTexture(`facade:${m.facade}`).setImage(encodePng(t.width, t.height, t.rgba)).setMimeType('image/png');
+      facadeTextures.set(m.facade, tex);
+    }
+    materials[k].setBaseColorTexture(tex);
+    materials[k].getBaseColorTextureInfo()!.setWrapS(TextureInfo.WrapMode.REPEAT).setWrapT(TextureInfo.WrapMode.REPEAT);
+  });
   const featureCounts: number[][] = [];
   const nb = params.length;
   const root = doc.createNode('city');
@@ -267,6 +282,7 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     const featureId = doc.createAccessor().setType('SCALAR').setArray(fid).setBuffer(buffer);
     const counts: number[] = [];
     featureCounts.push(counts);
+    let texcoord: Accessor | null = null;
     trianglesByMaterial(mesh, b0, b1, v0, nv).forEach((idx, m) => {
       if (!idx) return;
       const prim: Primitive = doc
@@ -276,6 +292,10 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
         .setAttribute('_FEATURE_ID_0', featureId)
         .setIndices(doc.createAccessor().setType('SCALAR').setArray(idx).setBuffer(buffer))
         .setMaterial(materials[m]);
+      if (mesh.materials[m].facade && mesh.uvs) {
+        texcoord ??= doc.createAccessor().setType('VEC2').setArray(mesh.uvs.slice(2 * v0, 2 * v1)).setBuffer(buffer);
+        prim.setAttribute('TEXCOORD_0', texcoord);
+      }
       gmesh.addPrimitive(prim);
       counts.push(distinct);
     });

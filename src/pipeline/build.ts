@@ -114,7 +114,7 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   const t0 = performance.now();
   const { batch, ground, terrain, imagery } = await prepareCity(inputs, o, summary);
   o.progress.update('building meshes', 0, batch.params.length);
-  const mesh = buildMeshes(batch, { ground }, summary, o.logger);
+  const mesh = buildMeshes(batch, { ground, facades: o.facades }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);
   o.progress.done();
   const t1 = performance.now();

@@ -81,10 +81,17 @@ export const IMAGERY_RUN_DEFAULTS: ImageryRunOptions = { textureSize: 4096 };
 export interface BuildOptions extends ReadOptions, TerrainOptions, ImageryRunOptions, RunContext {
   /** EXT_meshopt_compression (clients need the meshopt decoder). */
   compress: boolean;
+  /** Facades: `texture` (storeys and windows as a repeating texture on the walls) or `none` (plain walls). */
+  facades: FacadeMode;
 }
 
 /** Defaults for {@link BuildOptions}. */
-export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, ...RUN_DEFAULTS, compress: false };
+export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, ...RUN_DEFAULTS, compress: false, facades: 'none' };
+
+/** How walls are dressed: plain, or storeys and windows as a texture. */
+export type FacadeMode = 'none' | 'texture';
+/** Every {@link FacadeMode}. */
+export const FACADE_MODES: readonly FacadeMode[] = ['none', 'texture'];
 
 /** Options of {@link buildTerrainGlb}. */
 export interface TerrainGlbOptions extends Omit<TerrainOptions, 'terrain' | 'base' | 'terrainMaxSamples'>, RunContext {}
@@ -109,6 +116,8 @@ export const PLAN_DEFAULTS: PlanOptions = { ...READ_DEFAULTS, ...RUN_DEFAULTS, m
 export interface TilesOptions extends PlanOptions, TerrainOptions, ImageryRunOptions {
   /** EXT_meshopt_compression of the tile contents. */
   compress: boolean;
+  /** Facades on the leaf tiles (coarser tiles stay plain boxes and blocks). */
+  facades: FacadeMode;
   /** Build only share i of N of the tiles (then `mergeTiles`). */
   shard?: [number, number];
   /** Build only the tiles listed in this file (ids or `plan` lines; then `mergeTiles`). */
@@ -120,7 +129,7 @@ export interface TilesOptions extends PlanOptions, TerrainOptions, ImageryRunOpt
 }
 
 /** Defaults for {@link TilesOptions}. */
-export const TILES_DEFAULTS: TilesOptions = { ...PLAN_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, compress: false, jobs: 1, force: false };
+export const TILES_DEFAULTS: TilesOptions = { ...PLAN_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, compress: false, facades: 'none', jobs: 1, force: false };
 
 /** Options of {@link inferParams}. */
 export interface InferOptions extends ReadOptions, RunContext {

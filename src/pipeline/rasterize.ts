@@ -76,7 +76,7 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     if (o.terrain) o.logger.warn(`${glbs[0]}: --terrain is not used with a GLB (its own ground is rasterized)`);
     o.logger.info(`${glbs[0]}: ${buildings} buildings, ${indices.length / 3} building triangles${ground ? ` and ${ground.indices.length / 3} ground triangles` : ''}`);
   } else {
-    const city = await prepareCity(inputs, { ...o, ...IMAGERY_RUN_DEFAULTS, compress: false }, summary);
+    const city = await prepareCity(inputs, { ...o, ...IMAGERY_RUN_DEFAULTS, compress: false, facades: 'none' }, summary);
     const mesh = buildMeshes(city.batch, { ground: city.ground }, summary, o.logger);
     frame = city.batch.frame;
     ({ positions, indices } = mesh);

@@ -6,6 +6,7 @@ import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
 import { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 import { materialLook } from './materials.js';
+import { facadeOf } from './facade.js';
 import { simplifyFootprint } from './simplify.js';
 import type { Footprint } from './footprint.js';
 import { emitRoofModel } from './roofs/emit.js';
@@ -27,6 +28,7 @@ export type { TerrainMesh } from '../core/types.js';
 export { groundElevations, type BaseMode } from './seat.js';
 export { BlockGrid, boxedBatch } from './lod.js';
 export { MATERIAL_LOOKS, materialLook, type SurfaceLook } from './materials.js';
+export { FACADE_LOOKS, DEFAULT_STOREY, facadeOf, facadeTexture, type FacadeLook, type FacadeWalls } from './facade.js';
 
 /** Options for {@link buildMeshes}. */
 export interface ProceduralOptions extends WallOptions {
@@ -36,10 +38,15 @@ export interface ProceduralOptions extends WallOptions {
   roofColour: string;
   /** Ground elevation per building (added to every height; from {@link groundElevations}), or none: flat ground at 0. */
   ground?: Float64Array;
+  /**
+   * Facades: `texture` lays storeys and windows out on every wall as texture coordinates over a small
+   * texture per look ({@link facadeOf}); `none` keeps plain walls.
+   */
+  facades: 'none' | 'texture';
 }
 
 /** Defaults for {@link ProceduralOptions}. */
-export const PROCEDURAL_DEFAULTS: ProceduralOptions = { ...WALL_DEFAULTS, wallColour: '#e3ddd3', roofColour: '#a39a8f' };
+export const PROCEDURAL_DEFAULTS: ProceduralOptions = { ...WALL_DEFAULTS, wallColour: '#e3ddd3', roofColour: '#a39a8f', facades: 'none' };
 
 /** The material switches of one building: its walls' and its roof's look. */
 interface Looks {
@@ -48,13 +55,13 @@ interface Looks {
 }
 
 /** A building's wall and roof materials (tagged colour, else the material's look, else the defaults). */
-function looksOf(p: BuildingParams, mesh: MeshBuilder, opts: ProceduralOptions): Looks {
+function looksOf(p: BuildingParams, mesh: MeshBuilder, opts: ProceduralOptions, facade: string | null): Looks {
   const wallLook = materialLook(p.material);
   const roofLook = materialLook(p.roof.material);
   const wallColour = p.colour ?? wallLook?.colour ?? opts.wallColour;
   const roofColour = p.roof.colour ?? roofLook?.colour ?? (p.roof.shape === 'flat' ? p.colour : null) ?? opts.roofColour;
   return {
-    wall: () => mesh.useMaterial('wall', wallColour, wallLook?.roughness, wallLook?.metallic),
+    wall: () => (facade ? mesh.useFacade(facade, wallColour, wallLook?.roughness, wallLook?.metallic) : mesh.useMaterial('wall', wallColour, wallLook?.roughness, wallLook?.metallic)),
     roof: () => mesh.useMaterial('roof', roofColour, roofLook?.roughness, roofLook?.metallic),
   };
 }
@@ -150,7 +157,10 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       mesh.endFeature();
       continue;
     }
-    const looks = looksOf(p, mesh, opts);
+    // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
+    const facade = opts.facades === 'texture' ? facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)) : null;
+    const looks = looksOf(p, mesh, opts, facade?.look ?? null);
+    const bopts = facade ? { ...opts, facade } : opts;
     let shape = p.roof.shape;
     let builder = roofBuilder(shape);
     if (!builder) {
@@ -158,7 +168,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       builder = flatRoof;
       shape = 'flat';
     }
-    for (const fp of featurePolygons(batch, f)) buildRoofed(fp, p, builder, shape, mesh, opts, looks, summary, clock);
+    for (const fp of featurePolygons(batch, f)) buildRoofed(fp, p, builder, shape, mesh, bopts, looks, summary, clock);
     if (opts.ground) {
       const g = opts.ground[f];
       const arr = mesh.positions.array;

@@ -9,6 +9,9 @@ import { hexToLinear } from '../core/colour.js';
 export class MeshBuilder {
   readonly positions = new Growable(Float32Array, 1 << 16);
   readonly normals = new Growable(Float32Array, 1 << 16);
+  /** Texture coordinates, two per vertex (kept only when a facade material is used). */
+  readonly uvs = new Growable(Float32Array, 1 << 15);
+  private textured = false;
   readonly indices = new Growable(Uint32Array, 1 << 16);
   readonly featureIds = new Growable(Uint32Array, 1 << 14);
   readonly materialIds = new Growable(Uint16Array, 1 << 14);
@@ -57,10 +60,28 @@ export class MeshBuilder {
     this.materialId = id;
   }
 
-  /** Append a vertex; returns its index. */
-  vertex(x: number, y: number, z: number, nx: number, ny: number, nz: number): number {
+  /**
+   * Use (and register once) a facade material: the look's texture (see `facadeTexture`) over the wall
+   * colour `#rrggbb`; its vertices' texture coordinates are in bays and storeys.
+   */
+  useFacade(look: string, colour: string, roughness = 0.9, metallic = 0): void {
+    const key = `facade:${look}:${colour}:${roughness}:${metallic}`;
+    let id = this.materialIndex.get(key);
+    if (id === undefined) {
+      id = this.materials.length;
+      this.materials.push({ name: key, baseColor: [...hexToLinear(colour), 1], roughness, metallic, facade: look });
+      this.materialIndex.set(key, id);
+    }
+    this.materialId = id;
+    this.textured = true;
+  }
+
+  /** Append a vertex (with its texture coordinates, for a facade); returns its index. */
+  vertex(x: number, y: number, z: number, nx: number, ny: number, nz: number, u = 0, v = 0): number {
     this.positions.push3(x, y, z);
     this.normals.push3(nx, ny, nz);
+    this.uvs.push(u);
+    this.uvs.push(v);
     this.featureIds.push(this.featureId);
     this.materialIds.push(this.materialId);
     return this.vertexCount - 1;
@@ -82,6 +103,7 @@ export class MeshBuilder {
       vertexOffsets: this.vertexOffsets.toArray(),
       triangleOffsets: this.triangleOffsets.toArray(),
       materials: this.materials.slice(),
+      ...(this.textured ? { uvs: this.uvs.toArray() } : {}),
     };
   }
 }

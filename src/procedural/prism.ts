@@ -1,39 +1,87 @@
 import { triangulate, type Footprint } from './footprint.js';
 import type { MeshBuilder } from './mesh-builder.js';
+import type { FacadeWalls } from './facade.js';
 
 /** Options for walls. */
 export interface WallOptions {
   /** Adjacent walls meeting at less than this angle (degrees) share vertices and a smoothed normal. */
   smoothAngle: number;
+  /**
+   * Lay a facade out on the walls (texture coordinates: u in window bays along each wall, a whole number
+   * of them per wall; v in storeys up from the wall's foot), or null: none.
+   */
+  facade: FacadeWalls | null;
 }
 
 /** Defaults for {@link WallOptions}. */
-export const WALL_DEFAULTS: WallOptions = { smoothAngle: 20 };
+export const WALL_DEFAULTS: WallOptions = { smoothAngle: 20, facade: null };
+
+/** A wall shorter than this share of a bay gets no window: its u stays on the texture's wall column. */
+const WINDOWLESS = 0.6;
+/** The u of a windowless wall (inside the texture's first column, which is wall). */
+const WALL_COLUMN_U = 0.02;
 
 /**
  * Append the walls of one footprint polygon from `z0` to `top` (one height, or one per vertex for
  * roofs whose eaves are not level): one quad per ring edge, normals
- * pointing out of the solid (outer rings are counter-clockwise, holes clockwise).
+ * pointing out of the solid (outer rings are counter-clockwise, holes clockwise). With a facade, every
+ * wall — a run of edges between sharp corners — holds a whole number of window bays, none across a corner.
  */
 export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<number>, mesh: MeshBuilder, options: WallOptions = WALL_DEFAULTS): void {
   const zt = typeof top === 'number' ? null : top;
   const z1 = typeof top === 'number' ? top : 0;
   const c = fp.coords;
   const cosSmooth = Math.cos((options.smoothAngle * Math.PI) / 180);
+  const facade = options.facade ?? null;
+  const vOf = (z: number) => (facade ? (z - z0) / facade.storey : 0);
   for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
     const a = fp.ringStarts[r];
     const n = fp.ringStarts[r + 1] - a;
     // outward unit normal of edge k (from vertex k to k+1)
     const enx = new Float64Array(n);
     const eny = new Float64Array(n);
+    const len = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const i = a + k;
       const j = a + ((k + 1) % n);
       const dx = c[2 * j] - c[2 * i];
       const dy = c[2 * j + 1] - c[2 * i + 1];
-      const len = Math.hypot(dx, dy) || 1;
-      enx[k] = dy / len;
-      eny[k] = -dx / len;
+      len[k] = Math.hypot(dx, dy);
+      const l = len[k] || 1;
+      enx[k] = dy / l;
+      eny[k] = -dx / l;
+    }
+    // corners: sharp ones split the wall (own vertices each side), smooth ones share a smoothed normal
+    const smooth = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const prev = (k + n - 1) % n;
+      smooth[k] = enx[prev] * enx[k] + eny[prev] * eny[k] >= cosSmooth ? 1 : 0;
+    }
+    // with a facade, u along each wall (a run of edges between sharp corners); a ring smooth all round
+    // (a round tower) is cut at its first vertex
+    const uIn = new Float64Array(n), uOut = new Float64Array(n);
+    if (facade) {
+      if (smooth.every((s) => s)) smooth[0] = 0;
+      for (let s = 0; s < n; s++) {
+        if (smooth[s]) continue;
+        let total = 0, e = s;
+        do {
+          total += len[e];
+          e = (e + 1) % n;
+        } while (smooth[e]);
+        const bays = Math.round(total / facade.bay);
+        const windowless = total < WINDOWLESS * facade.bay;
+        const scale = windowless ? 0 : Math.max(1, bays) / total, offset = windowless ? WALL_COLUMN_U : 0;
+        let along = 0;
+        e = s;
+        uOut[s] = offset;
+        do {
+          along += len[e];
+          e = (e + 1) % n;
+          if (smooth[e]) uIn[e] = uOut[e] = offset + along * scale;
+          else uIn[e] = offset + along * scale;
+        } while (smooth[e]);
+      }
     }
     // vertex columns (bottom index; top = bottom + 1): colIn[k] ends edge k-1, colOut[k] starts edge k
     const colIn = new Uint32Array(n);
@@ -42,22 +90,21 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
       const prev = (k + n - 1) % n;
       const x = c[2 * (a + k)];
       const y = c[2 * (a + k) + 1];
-      const dot = enx[prev] * enx[k] + eny[prev] * eny[k];
-      if (dot >= cosSmooth) {
+      const zk = zt ? zt[a + k] : z1;
+      if (smooth[k]) {
         let nx = enx[prev] + enx[k];
         let ny = eny[prev] + eny[k];
         const l = Math.hypot(nx, ny);
         nx /= l;
         ny /= l;
-        const b = mesh.vertex(x, y, z0, nx, ny, 0);
-        mesh.vertex(x, y, zt ? zt[a + k] : z1, nx, ny, 0);
+        const b = mesh.vertex(x, y, z0, nx, ny, 0, uOut[k], 0);
+        mesh.vertex(x, y, zk, nx, ny, 0, uOut[k], vOf(zk));
         colIn[k] = colOut[k] = b;
       } else {
-        const zk = zt ? zt[a + k] : z1;
-        colIn[k] = mesh.vertex(x, y, z0, enx[prev], eny[prev], 0);
-        mesh.vertex(x, y, zk, enx[prev], eny[prev], 0);
-        colOut[k] = mesh.vertex(x, y, z0, enx[k], eny[k], 0);
-        mesh.vertex(x, y, zk, enx[k], eny[k], 0);
+        colIn[k] = mesh.vertex(x, y, z0, enx[prev], eny[prev], 0, uIn[k], 0);
+        mesh.vertex(x, y, zk, enx[prev], eny[prev], 0, uIn[k], vOf(zk));
+        colOut[k] = mesh.vertex(x, y, z0, enx[k], eny[k], 0, uOut[k], 0);
+        mesh.vertex(x, y, zk, enx[k], eny[k], 0, uOut[k], vOf(zk));
       }
     }
     for (let k = 0; k < n; k++) {

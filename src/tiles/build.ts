@@ -64,6 +64,8 @@ export interface TileJob {
   force: boolean;
   /** EXT_meshopt_compression. */
   compress: boolean;
+  /** Facades on the leaves (`texture`), or none. */
+  facades?: 'none' | 'texture';
   /** Who the data is by (each tile's `asset.copyright`). */
   copyright: string;
   /** DEM to seat the buildings on (and to mesh into every tile). */
@@ -144,7 +146,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
     g = grid ? groundElevations(sub, grid, job.base) : undefined;
     if (node.children.length) sub = boxedBatch(sub);
   }
-  const mesh = buildMeshes(sub, { ground: g }, summary);
+  const mesh = buildMeshes(sub, { ground: g, facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);
   const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
   const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: true });

@@ -1,12 +1,14 @@
 import type { Command, OptionValues } from 'commander';
 import { UsageError } from '../../core/errors.js';
+import type { FacadeMode } from '../../pipeline/options.js';
 import { writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
-import { imageryOptions, imageryOptionsOf, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
+import { facadeOption, imageryOptions, imageryOptionsOf, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge build`. */
 interface BuildArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
   output: string;
   compress?: boolean;
+  facades: FacadeMode;
 }
 
 /** `cityforge build`: footprints → one georeferenced GLB. */
@@ -15,7 +17,7 @@ export const buildCommand: CommandSpec = {
   inWorker: true,
   define: (program: Command) =>
     verbosityOptions(
-      imageryOptions(terrainOptions(
+      facadeOption(imageryOptions(terrainOptions(
         readOptions(
           program
             .command('build')
@@ -23,7 +25,7 @@ export const buildCommand: CommandSpec = {
             .argument('<inputs...>', 'vector sources: GeoJSON(Seq), Shapefile, GeoPackage, FlatGeobuf, OSM .osm/.pbf, any OGR source; vector tiles: z-x-y.mvt, a z/x/y folder, .mbtiles, .pmtiles')
             .requiredOption('-o, --output <file.glb>', 'output GLB (written to a temporary name, renamed when complete)'),
         ),
-      )).option('--compress', 'compress with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)'),
+      ))).option('--compress', 'compress with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)'),
     ).addHelpText(
       'after',
       `
@@ -34,6 +36,7 @@ Examples:
   $ cityforge build tiles.mbtiles --layer building -o city.glb -q
   $ cityforge build data/sf-mvt --terrain data/sf-terrain-3857.tif --terrain-error 0.5 -o sf.glb
   $ cityforge build data/sf-mvt --terrain terrarium-tiles/ --imagery osm-tiles/ -o sf.glb
+  $ cityforge build monaco.osm.pbf --facades texture -o monaco.glb
   $ cityforge build city.gpkg --terrain dem.tif --imagery orthophoto.tif --texture-size 8192 -o city.glb`,
     ),
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
@@ -41,6 +44,6 @@ Examples:
     const o = raw as BuildArgs;
     if (!/\.glb$/i.test(o.output)) throw new UsageError('build', `the output must be a .glb file (got ${o.output})`);
     const { buildGlb } = await import('../../pipeline/build.js');
-    await writeGlbOutput('build', o.output, io, o, () => buildGlb(inputs, { ...readOptionsOf(o), ...terrainOptionsOf(o), ...imageryOptionsOf(o), compress: !!o.compress, logger: io.logger, progress: io.progress }));
+    await writeGlbOutput('build', o.output, io, o, () => buildGlb(inputs, { ...readOptionsOf(o), ...terrainOptionsOf(o), ...imageryOptionsOf(o), compress: !!o.compress, facades: o.facades, logger: io.logger, progress: io.progress }));
   },
 };

@@ -1,7 +1,7 @@
 import { Option, type Command, type OptionValues } from 'commander';
 import { TILES_DEFAULTS } from '../../pipeline/options.js';
 import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
-import { count, imageryOptions, imageryOptionsOf, parseShard, planOptions, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
+import { count, facadeOption, imageryOptions, imageryOptionsOf, parseShard, planOptions, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge tiles`. */
 interface TilesArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
@@ -10,6 +10,7 @@ interface TilesArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
   workDir?: string;
   store?: string;
   compress?: boolean;
+  facades: import('../../pipeline/options.js').FacadeMode;
   shard?: [number, number];
   units?: string;
   jobs: number;
@@ -23,7 +24,7 @@ export const tilesCommand: CommandSpec = {
   define: (program: Command) =>
     verbosityOptions(
       planOptions(
-        imageryOptions(terrainOptions(
+        facadeOption(imageryOptions(terrainOptions(
           readOptions(
             program
               .command('tiles')
@@ -31,7 +32,7 @@ export const tilesCommand: CommandSpec = {
               .argument('<inputs...>', 'vector sources, as for build')
               .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
           ),
-        )),
+        ))),
         'reuse the feature store made by cityforge plan --store <dir> (on shared storage): the inputs are not read again; for shards on many machines',
       )
         .option('--compress', 'compress tile contents with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)')
@@ -64,6 +65,7 @@ Examples:
       workDir: o.workDir,
       store: o.store,
       compress: !!o.compress,
+      facades: o.facades,
       shard: o.shard,
       units: o.units,
       jobs: o.jobs,

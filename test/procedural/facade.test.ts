@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { Summary } from '../../src/core/summary.js';
+import type { MeshBatch } from '../../src/core/types.js';
+import { writeGlb } from '../../src/export/gltf.js';
+import { buildMeshes, FACADE_LOOKS, facadeTexture } from '../../src/procedural/index.js';
+import { batchFromFixtures } from '../helpers/batch.js';
+import { expectValidGlb, readGlb } from '../helpers/glb.js';
+
+/** One building of `rings` (local metres), `height` m tall, with `tags` on its params. */
+function facadeMesh(rings: number[][][], height: number, tags: { levels?: number; kind?: string; material?: string } = {}): { mesh: MeshBatch; params: ReturnType<typeof batchFromFixtures>['params']; frame: ReturnType<typeof batchFromFixtures>['frame'] } {
+  const batch = batchFromFixtures([{ description: '', height, polygons: [rings] }]);
+  Object.assign(batch.params[0], { levels: tags.levels ?? null, kind: tags.kind ?? null, material: tags.material ?? null });
+  return { mesh: buildMeshes(batch, { facades: 'texture' }, new Summary()), params: batch.params, frame: batch.frame };
+}
+
+/** Each wall quad's texture extent: its u range (bays) and v range (storeys), by its outward normal. */
+function walls(mesh: MeshBatch): { nx: number; ny: number; u0: number; u1: number; v1: number; length: number }[] {
+  const uv = mesh.uvs!;
+  const out: { nx: number; ny: number; u0: number; u1: number; v1: number; length: number }[] = [];
+  for (let t = 0; t < mesh.indices.length / 3; t++) {
+    const [a, b, c] = [0, 1, 2].map((k) => mesh.indices[3 * t + k]);
+    if (Math.abs(mesh.normals[3 * a + 2]) > 1e-6 || !mesh.materials[mesh.materialIds[a]].facade) continue;
+    if (t % 2) continue; // the quad's first triangle: bottom start, bottom end, top end
+    const dx = mesh.positions[3 * b] - mesh.positions[3 * a], dy = mesh.positions[3 * b + 1] - mesh.positions[3 * a + 1];
+    out.push({ nx: mesh.normals[3 * a], ny: mesh.normals[3 * a + 1], u0: uv[2 * a], u1: uv[2 * b], v1: uv[2 * c + 1], length: Math.hypot(dx, dy) });
+  }
+  return out;
+}
+
+describe('facades (texture): storeys and windows laid out on the walls', () => {
+  it('a 5-storey 15 m block: every wall holds a whole number of bays (its length / 3 m, rounded), none across a corner, and 5 storeys up', () => {
+    const { mesh } = facadeMesh([[[0, 0], [20, 0], [20, 10], [0, 10]]], 15, { levels: 5 });
+    const w = walls(mesh);
+    expect(w).toHaveLength(4);
+    for (const q of w) {
+      expect(q.u0).toBeCloseTo(0, 9);
+      expect(q.u1).toBeCloseTo(Math.round(q.length / FACADE_LOOKS.residential.bay), 9);
+      expect(q.v1).toBeCloseTo(5, 9);
+    }
+    expect(w.map((q) => Math.round(q.u1)).sort()).toEqual([3, 3, 7, 7]);
+  });
+
+  it('storeys: 3 m without building:levels; levels that make storeys under 2 m or over 6 m are not believed', () => {
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 12).mesh)[0].v1).toBeCloseTo(4, 9);
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 12, { levels: 10 }).mesh)[0].v1).toBeCloseTo(4, 9);
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 12, { levels: 4 }).mesh)[0].v1).toBeCloseTo(4, 9);
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 12, { levels: 3 }).mesh)[0].v1).toBeCloseTo(3, 9);
+  });
+
+  it('a wall shorter than a window gets none: its u stays on the texture\'s wall column', () => {
+    // a 1 m jog in a 12 m wall
+    const w = walls(facadeMesh([[[0, 0], [12, 0], [12, 6], [11, 6], [11, 7], [0, 7]]], 9).mesh);
+    const jog = w.filter((q) => q.length < 1.5);
+    expect(jog.length).toBe(2);
+    for (const q of jog) {
+      expect(q.u0).toBe(q.u1);
+      expect(q.u0 * 32).toBeLessThan(1); // inside the first texel column, which is wall
+    }
+  });
+
+  it('a round tower (smooth walls all round) is cut once: u runs 0 … a whole number of bays round it, continuous at every smooth vertex', () => {
+    const ring = Array.from({ length: 32 }, (_, k) => [20 * Math.cos((2 * Math.PI * k) / 32), 20 * Math.sin((2 * Math.PI * k) / 32)]);
+    const w = walls(facadeMesh([ring], 20).mesh);
+    expect(w).toHaveLength(32);
+    const u = w.map((q) => [q.u0, q.u1]).sort((a, b) => a[0] - b[0]);
+    expect(u[0][0]).toBeCloseTo(0, 9);
+    for (let k = 1; k < u.length; k++) expect(u[k][0]).toBeCloseTo(u[k - 1][1], 9);
+    const round = 2 * 32 * 20 * Math.sin(Math.PI / 32);
+    expect(u[u.length - 1][1]).toBeCloseTo(Math.round(round / 3), 9);
+  });
+
+  it('the look by type and material: shops and offices wider bays, glass a curtain wall; each look one texture whose edge columns are wall', () => {
+    const look = (tags: { kind?: string; material?: string }) => facadeMesh([[[0, 0], [20, 0], [20, 10], [0, 10]]], 9, tags).mesh.materials.find((m) => m.facade)!.facade;
+    expect(look({})).toBe('residential');
+    expect(look({ kind: 'retail' })).toBe('commercial');
+    expect(look({ kind: 'office' })).toBe('commercial');
+    expect(look({ material: 'glass' })).toBe('glass');
+    for (const l of Object.values(FACADE_LOOKS)) {
+      const t = facadeTexture(l);
+      for (let y = 0; y < t.height; y++)
+        for (const x of [0, t.width - 1]) expect([...t.rgba.subarray(4 * (y * t.width + x), 4 * (y * t.width + x) + 3)]).toEqual([255, 255, 255]);
+    }
+  });
+
+  it('the GLB: validator-clean; one PNG per look, shared; texture coordinates on the facade primitives only; roofs plain', async () => {
+    const batch = batchFromFixtures([
+      { description: '', height: 15, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
+      { description: '', height: 9, polygons: [[[[40, 0], [60, 0], [60, 10], [40, 10]]]] },
+      { description: '', height: 30, polygons: [[[[80, 0], [90, 0], [90, 10], [80, 10]]]] },
+    ]);
+    Object.assign(batch.params[1], { kind: 'retail' });
+    Object.assign(batch.params[2], { material: 'glass' });
+    const mesh = buildMeshes(batch, { facades: 'texture' }, new Summary());
+    const glb = await writeGlb(mesh, batch.params, batch.frame);
+    await expectValidGlb(glb);
+    const { json } = await readGlb(glb);
+    expect(json.images).toHaveLength(3);
+    expect(json.textures).toHaveLength(3);
+    for (const m of json.meshes)
+      for (const p of m.primitives) {
+        const mat = json.materials[p.material];
+        expect('TEXCOORD_0' in p.attributes).toBe(/^facade:/.test(mat.name));
+        if (/^facade:/.test(mat.name)) expect(json.samplers[json.textures[mat.pbrMetallicRoughness.baseColorTexture.index].sampler ?? 0]?.wrapS ?? 10497).toBe(10497);
+      }
+  });
+
+  it('without --facades nothing changes: no texture coordinates, no textures', async () => {
+    const batch = batchFromFixtures([{ description: '', height: 15, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] }]);
+    const mesh = buildMeshes(batch, {}, new Summary());
+    expect(mesh.uvs).toBeUndefined();
+    const { json } = await readGlb(await writeGlb(mesh, batch.params, batch.frame));
+    expect(json.images ?? []).toHaveLength(0);
+  });
+});
