@@ -3,17 +3,17 @@ import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
-import { contactFactor, contactRise, featureRuns, indexForPicking, loadCity, type CityModel } from './model.js';
+import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, type CityModel } from './model.js';
 import { onCanvasClick, onPointerHover } from './stage.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera } from './basemap.js';
 
 interface EnuMesh {
   positions: Float32Array;
   normals: Float32Array;
-  /** sRGB colour per vertex, contact shading ({@link contactShade}) included. */
+  /** sRGB colour per vertex. */
   colors: Float32Array;
-  /** The contact shading factor per vertex (1 off the buildings; interpolated linearly between vertices). */
-  shade: Float32Array;
+  /** Per vertex, (rise above its building's foot in metres, 0) for the contact shading ({@link ContactShading}); far off the buildings. */
+  rise: Float32Array;
   featureIds: Float32Array;
   /** Every triangle (picking: the ground hides what is behind it). */
   indices: Uint32Array;
@@ -39,7 +39,7 @@ export function toEnu(model: CityModel): EnuMesh {
     nv += n;
     nt += t;
   });
-  const out: EnuMesh = { positions: new Float32Array(3 * nv), normals: new Float32Array(3 * nv), colors: new Float32Array(3 * nv), shade: new Float32Array(0), featureIds: new Float32Array(nv).fill(-1), indices: new Uint32Array(nt), drawIndices: new Uint32Array(0), textured: [] };
+  const out: EnuMesh = { positions: new Float32Array(3 * nv), normals: new Float32Array(3 * nv), colors: new Float32Array(3 * nv), rise: new Float32Array(0), featureIds: new Float32Array(nv).fill(-1), indices: new Uint32Array(nt), drawIndices: new Uint32Array(0), textured: [] };
   const draw: number[] = [];
   let vo = 0, io = 0;
   const v = new THREE.Vector3();
@@ -62,7 +62,8 @@ export function toEnu(model: CityModel): EnuMesh {
     const index = indexOf(g);
     for (let k = 0; k < t; k++) out.indices[io + k] = vo + (index ? index.getX(k) : k);
     const map = (m.material as THREE.MeshStandardMaterial).map;
-    if (map?.image && g.attributes.uv) {
+    // textured ground (imagery) gets its own layers; buildings (facade textures included) stay in the city layer
+    if (map?.image && g.attributes.uv && !fid) {
       const uv = g.attributes.uv;
       const texCoords = new Float32Array(2 * n);
       for (let i = 0; i < n; i++) texCoords.set([uv.getX(i), uv.getY(i)], 2 * i);
@@ -78,9 +79,10 @@ export function toEnu(model: CityModel): EnuMesh {
     io += t;
   }
   out.drawIndices = Uint32Array.from(draw);
-  // walls darken towards their foot, as in the model view
-  out.shade = contactRise(nv, (i) => out.positions[3 * i + 2], (i) => out.featureIds[i]).map(contactFactor);
-  for (let i = 0; i < nv; i++) for (let c = 0; c < 3; c++) out.colors[3 * i + c] *= out.shade[i];
+  // walls darken towards their foot, as in the model view (per pixel: the rise rides in the texture coordinates)
+  const rise = contactRise(nv, (i) => out.positions[3 * i + 2], (i) => out.featureIds[i]);
+  out.rise = new Float32Array(2 * nv);
+  for (let i = 0; i < nv; i++) out.rise[2 * i] = Math.min(rise[i], 1e4);
   return out;
 }
 
@@ -134,6 +136,25 @@ class SrgbOutput extends LayerExtension {
     };
   }
 }
+
+/**
+ * Contact shading in the map view, as in the model view ({@link contactFactor}, per pixel): the city
+ * layer's texture coordinates carry each vertex's rise above its building's foot (the layer has no
+ * texture), and deck.gl's colour filter hook darkens by it before lighting.
+ */
+class ContactShading extends LayerExtension {
+  static extensionName = 'ContactShading';
+  getShaders(): { modules: { name: string; inject: Record<string, string> }[] } {
+    const { darkest, rise } = CONTACT_SHADE;
+    return {
+      modules: [{
+        name: 'contactShading',
+        inject: { 'fs:DECKGL_FILTER_COLOR': `float contactT = clamp(geometry.uv.x / ${rise.toFixed(3)}, 0.0, 1.0);\ncolor.rgb *= mix(${darkest.toFixed(3)}, 1.0, contactT * contactT * (3.0 - 2.0 * contactT));` },
+      }],
+    };
+  }
+}
+const CONTACT_SHADING = new ContactShading();
 
 /** deck.gl's camera, as a base map follows it (null before the first frame). */
 function deckCamera(deck: Deck): BaseMapCamera | null {
@@ -373,14 +394,7 @@ export class MapViewer {
     if (colourOf) {
       colors = colors.slice();
       const ids = this.enu.featureIds;
-      const sh = this.enu.shade;
-      for (let v = 0; v < ids.length; v++)
-        if (ids[v] >= 0) {
-          const [r, g, b] = colourOf(ids[v]);
-          colors[3 * v] = r * sh[v];
-          colors[3 * v + 1] = g * sh[v];
-          colors[3 * v + 2] = b * sh[v];
-        }
+      for (let v = 0; v < ids.length; v++) if (ids[v] >= 0) colors.set(colourOf(ids[v]), 3 * v);
     }
     this.city = this.layer(colors, key);
     this.deck.setProps({ layers: this.layers() });
@@ -395,8 +409,9 @@ export class MapViewer {
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
       getPosition: () => [0, 0, 0],
       getColor: [255, 255, 255],
-      mesh: { attributes: { positions: { size: 3, value: this.enu.positions }, normals: { size: 3, value: this.enu.normals }, colors: { size: 3, value: colors } }, indices: { size: 1, value: this.drawIndices } } as never,
+      mesh: { attributes: { positions: { size: 3, value: this.enu.positions }, normals: { size: 3, value: this.enu.normals }, colors: { size: 3, value: colors }, texCoords: { size: 2, value: this.enu.rise } }, indices: { size: 1, value: this.drawIndices } } as never,
       material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
+      extensions: [CONTACT_SHADING],
       pickable: false,
     });
   }
