@@ -633,6 +633,50 @@ describe('viewer: contact shading (walls darken towards their foot, so blocks re
   });
 });
 
+describe('viewer: facades (build --facades texture)', () => {
+  it('a 5-storey building seen from the street shows 5 rows of windows; the same building without facades none', async () => {
+    const dir = freshDir('viewer-facades');
+    const city = path.join(dir, 'five.geojson');
+    fs.writeFileSync(city, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { id: 'five', height: 15, 'building:levels': 5, building: 'apartments' }, geometry: { type: 'Polygon', coordinates: [[[7.42, 43.73], [7.4203, 43.73], [7.4203, 43.7301], [7.42, 43.7301], [7.42, 43.73]]] } }] }));
+    // rows of window pixels (dark glass) down each column of the view (between the about line and the
+    // scale bar, whose text is dark too); the most any column crosses
+    const windowRows = (png: Buffer): number => {
+      const img = PNG.sync.read(png);
+      let most = 0;
+      for (let x = 100; x < 900; x += 7) {
+        let rows = 0, run = 0;
+        for (let y = 40; y < 740; y++) {
+          const i = 4 * (y * img.width + x);
+          const dark = 0.2126 * img.data[i] + 0.7152 * img.data[i + 1] + 0.0722 * img.data[i + 2] < 80;
+          if (dark) run++;
+          else {
+            if (run >= 2) rows++;
+            run = 0;
+          }
+        }
+        most = Math.max(most, rows);
+      }
+      return most;
+    };
+    const rowsOf = async (args: string[], name: string) => {
+      const glb = path.join(dir, `${name}.glb`);
+      const built = cli(['build', city, ...args, '-o', glb, '-q']);
+      expect(built.code, built.stderr).toBe(0);
+      await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
+      let rows = -1;
+      await withViewerPage(glb, async (page) => {
+        await page.mouse.move(5, 795);
+        const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+        fs.writeFileSync(path.join(dir, `${name}.png`), shot);
+        rows = windowRows(shot);
+      });
+      return rows;
+    };
+    expect(await rowsOf(['--facades', 'texture'], 'facades')).toBe(5);
+    expect(await rowsOf([], 'plain')).toBe(0);
+  });
+});
+
 describe('viewer with a base map (view --basemap: a MapLibre style under the map view)', () => {
   it('the map view draws the style\'s tiles around the city, follows the camera, and shows the base map\'s attribution; the model view loads none of it', async () => {
     const dir = freshDir('viewer-basemap');
