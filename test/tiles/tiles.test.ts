@@ -424,3 +424,35 @@ describe('cityforge tiles --imagery: every tile textured at its level', () => {
     expect(Math.max(...leaves.map((t) => t.m))).toBeLessThan(Math.min(...inner.map((t) => t.m)));
   });
 });
+
+describe('cityforge tiles --facades texture: the leaves carry facades, coarser tiles stay plain', () => {
+  it('leaf contents have facade materials with their textures and texture coordinates; inner contents none; every content validator-clean and read back by loaders.gl', async () => {
+    const dir = freshDir('tiles-facades');
+    const out = path.join(dir, 'tiles');
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--facades', 'texture', '--max-buildings', '800', '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    const seen = { leaves: 0, inner: 0 };
+    const walk = async (t: TileJson) => {
+      const bytes = new Uint8Array(fs.readFileSync(path.join(out, t.content!.uri)));
+      await expectValidGlb(bytes);
+      await parse(bytes, Tiles3DLoader, { '3d-tiles': { loadGLTF: true }, gltf: { loadImages: false } } as never);
+      const { json: g } = await readGlb(bytes);
+      const facades = (g.materials as { name: string; pbrMetallicRoughness?: { baseColorTexture?: unknown } }[]).filter((m) => /^facade:/.test(m.name));
+      if (t.children?.length) {
+        seen.inner++;
+        expect(facades, t.content!.uri).toEqual([]);
+        expect(g.images ?? []).toEqual([]);
+      } else {
+        seen.leaves++;
+        expect(facades.length, t.content!.uri).toBeGreaterThan(0);
+        for (const m of facades) expect(m.pbrMetallicRoughness?.baseColorTexture).toBeDefined();
+        expect(g.meshes.some((m: { primitives: { attributes: Record<string, number> }[] }) => m.primitives.some((p) => 'TEXCOORD_0' in p.attributes))).toBe(true);
+      }
+      for (const c of t.children ?? []) await walk(c);
+    };
+    await walk(json.root);
+    expect(seen.leaves).toBeGreaterThan(1);
+    expect(seen.inner).toBeGreaterThan(0);
+  });
+});
