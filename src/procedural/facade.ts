@@ -1,4 +1,4 @@
-import type { BuildingParams } from '../core/types.js';
+import type { BuildingParams, FeatureBatch } from '../core/types.js';
 
 /**
  * A facade look: one window bay of one storey, drawn as a small texture that repeats along every wall
@@ -27,11 +27,13 @@ export const FACADE_LOOKS: Readonly<Record<string, FacadeLook>> = {
 /** Storey height (m) when a building has no `building:levels`. */
 export const DEFAULT_STOREY = 3;
 
-/** What walls need to lay out a facade: the look, its bay and the storey height (m). */
+/** What walls need to lay out a facade: the look, its bay and the storey height (m), and which walls are shared. */
 export interface FacadeWalls {
   look: string;
   bay: number;
   storey: number;
+  /** Whether the wall from (x0, y0) to (x1, y1) is shared with a neighbour (no windows), if known. */
+  party?: (x0: number, y0: number, x1: number, y1: number) => boolean;
 }
 
 /**
@@ -70,4 +72,90 @@ export function facadeTexture(look: FacadeLook, width = 32, height = 32): { widt
       rgba.set([c[0], c[1], c[2], 255], 4 * (y * width + x));
     }
   return { width, height, rgba };
+}
+
+/** Distance (m) within which a wall lies on a neighbour's: both ends and its middle. */
+const PARTY_TOLERANCE = 0.1;
+/** Cell (m) of the party-wall index. */
+const PARTY_CELL = 4;
+
+/**
+ * Party walls: the edges of every footprint in a batch, indexed on a grid, so a wall lying along another
+ * building's or part's outline (a terrace's shared wall) can be told and left without windows.
+ *
+ * @example
+ * ```ts
+ * const party = new PartyWalls(batch);
+ * party.shared(f, x0, y0, x1, y1); // true where feature f's wall x0,y0 → x1,y1 lies on a neighbour's
+ * ```
+ */
+export class PartyWalls {
+  private readonly cells = new Map<number, number[]>();
+  /** Per segment: x0, y0, x1, y1. */
+  private readonly seg: Float64Array;
+  /** Per segment: its feature. */
+  private readonly owner: Int32Array;
+
+  constructor(batch: FeatureBatch) {
+    const { positions: P, ringOffsets: R, polygonOffsets: PO, featureOffsets: FO } = batch;
+    let n = 0;
+    for (let r = 0; r + 1 < R.length; r++) n += R[r + 1] - R[r];
+    this.seg = new Float64Array(4 * n);
+    this.owner = new Int32Array(n);
+    let s = 0;
+    for (let f = 0; f + 1 < FO.length; f++)
+      for (let p = FO[f]; p < FO[f + 1]; p++)
+        for (let r = PO[p]; r < PO[p + 1]; r++) {
+          const a = R[r], m = R[r + 1] - a;
+          for (let k = 0; k < m; k++) {
+            const i = a + k, j = a + ((k + 1) % m);
+            this.seg.set([P[2 * i], P[2 * i + 1], P[2 * j], P[2 * j + 1]], 4 * s);
+            this.owner[s] = f;
+            this.index(s);
+            s++;
+          }
+        }
+  }
+
+  private key(cx: number, cy: number): number {
+    return (cx + 32768) * 65536 + (cy + 32768);
+  }
+
+  private index(s: number): void {
+    const [x0, y0, x1, y1] = this.seg.subarray(4 * s, 4 * s + 4);
+    const c = PARTY_CELL, t = PARTY_TOLERANCE;
+    for (let cx = Math.floor((Math.min(x0, x1) - t) / c); cx <= Math.floor((Math.max(x0, x1) + t) / c); cx++)
+      for (let cy = Math.floor((Math.min(y0, y1) - t) / c); cy <= Math.floor((Math.max(y0, y1) + t) / c); cy++) {
+        const k = this.key(cx, cy);
+        const list = this.cells.get(k);
+        if (list) list.push(s);
+        else this.cells.set(k, [s]);
+      }
+  }
+
+  /** Whether point (x, y) lies within the tolerance of a segment of another feature than `f`, parallel to (dx, dy). */
+  private onOther(f: number, x: number, y: number, dx: number, dy: number): boolean {
+    const list = this.cells.get(this.key(Math.floor(x / PARTY_CELL), Math.floor(y / PARTY_CELL)));
+    if (!list) return false;
+    const len = Math.hypot(dx, dy);
+    for (const s of list) {
+      if (this.owner[s] === f) continue;
+      const x0 = this.seg[4 * s], y0 = this.seg[4 * s + 1], ex = this.seg[4 * s + 2] - x0, ey = this.seg[4 * s + 3] - y0;
+      const l2 = ex * ex + ey * ey;
+      if (l2 === 0) continue;
+      // parallel within about 3°
+      if (Math.abs(ex * dy - ey * dx) > 0.05 * Math.sqrt(l2) * len) continue;
+      const t = Math.max(0, Math.min(1, ((x - x0) * ex + (y - y0) * ey) / l2));
+      if (Math.hypot(x0 + t * ex - x, y0 + t * ey - y) <= PARTY_TOLERANCE) return true;
+    }
+    return false;
+  }
+
+  /** Whether feature `f`'s wall from (x0, y0) to (x1, y1) lies along another building's or part's outline (ends and middle). */
+  shared(f: number, x0: number, y0: number, x1: number, y1: number): boolean {
+    const dx = x1 - x0, dy = y1 - y0;
+    // a little inside the ends: a corner touching a neighbour's corner is not a shared wall
+    const a = 0.05, b = 0.95;
+    return this.onOther(f, x0 + a * dx, y0 + a * dy, dx, dy) && this.onOther(f, x0 + 0.5 * dx, y0 + 0.5 * dy, dx, dy) && this.onOther(f, x0 + b * dx, y0 + b * dy, dx, dy);
+  }
 }

@@ -6,7 +6,7 @@ import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
 import { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 import { materialLook } from './materials.js';
-import { facadeOf } from './facade.js';
+import { facadeOf, PartyWalls } from './facade.js';
 import { simplifyFootprint } from './simplify.js';
 import type { Footprint } from './footprint.js';
 import { emitRoofModel } from './roofs/emit.js';
@@ -28,7 +28,7 @@ export type { TerrainMesh } from '../core/types.js';
 export { groundElevations, type BaseMode } from './seat.js';
 export { BlockGrid, boxedBatch } from './lod.js';
 export { MATERIAL_LOOKS, materialLook, type SurfaceLook } from './materials.js';
-export { FACADE_LOOKS, DEFAULT_STOREY, facadeOf, facadeTexture, type FacadeLook, type FacadeWalls } from './facade.js';
+export { FACADE_LOOKS, DEFAULT_STOREY, facadeOf, facadeTexture, PartyWalls, type FacadeLook, type FacadeWalls } from './facade.js';
 
 /** Options for {@link buildMeshes}. */
 export interface ProceduralOptions extends WallOptions {
@@ -148,6 +148,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
   const t0 = performance.now();
   const mesh = new MeshBuilder();
   const clock: SkeletonClock = { ms: 0 };
+  const party = opts.facades === 'texture' ? new PartyWalls(batch) : null;
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
     mesh.beginFeature(p.drawAs);
@@ -158,7 +159,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       continue;
     }
     // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
-    const facade = opts.facades === 'texture' ? facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)) : null;
+    const facade = party ? { ...facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1) } : null;
     const looks = looksOf(p, mesh, opts, facade?.look ?? null);
     const bopts = facade ? { ...opts, facade } : opts;
     let shape = p.roof.shape;

@@ -61,6 +61,14 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
     // (a round tower) is cut at its first vertex
     const uIn = new Float64Array(n), uOut = new Float64Array(n);
     if (facade) {
+      // a shared (party) wall gets no windows: it is a wall of its own, cut from its neighbours
+      const party = new Uint8Array(n);
+      if (facade.party)
+        for (let k = 0; k < n; k++) {
+          const i = a + k, j = a + ((k + 1) % n);
+          party[k] = facade.party(c[2 * i], c[2 * i + 1], c[2 * j], c[2 * j + 1]) ? 1 : 0;
+        }
+      for (let k = 0; k < n; k++) if (party[k] !== party[(k + n - 1) % n]) smooth[k] = 0;
       if (smooth.every((s) => s)) smooth[0] = 0;
       for (let s = 0; s < n; s++) {
         if (smooth[s]) continue;
@@ -70,7 +78,7 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
           e = (e + 1) % n;
         } while (smooth[e]);
         const bays = Math.round(total / facade.bay);
-        const windowless = total < WINDOWLESS * facade.bay;
+        const windowless = total < WINDOWLESS * facade.bay || party[s] === 1;
         const scale = windowless ? 0 : Math.max(1, bays) / total, offset = windowless ? WALL_COLUMN_U : 0;
         let along = 0;
         e = s;

@@ -58,6 +58,22 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     }
   });
 
+  it('party walls: in a terrace of two houses the shared wall gets no windows on either side; a corner touching a corner is not shared', () => {
+    const batch = batchFromFixtures([
+      { description: '', height: 9, polygons: [[[[0, 0], [10, 0], [10, 8], [0, 8]]]] },
+      { description: '', height: 12, polygons: [[[[10, 0], [22, 0], [22, 8], [10, 8]]]] },
+      { description: '', height: 6, polygons: [[[[22, 8], [28, 8], [28, 14], [22, 14]]]] },
+    ]);
+    const mesh = buildMeshes(batch, { facades: 'texture' }, new Summary());
+    const w = walls(mesh);
+    // the walls along x = 10 (normal ±x, at x = 10): windowless, u constant on the wall column
+    const at10 = w.filter((q) => Math.abs(Math.abs(q.nx) - 1) < 1e-6 && q.length === 8 && q.u0 === q.u1);
+    expect(at10).toHaveLength(2);
+    for (const q of at10) expect(q.u0 * 32).toBeLessThan(1);
+    // every other wall has windows (the third house only touches the second at a corner)
+    expect(w.filter((q) => q.u0 === q.u1)).toHaveLength(2);
+  });
+
   it('a round tower (smooth walls all round) is cut once: u runs 0 … a whole number of bays round it, continuous at every smooth vertex', () => {
     const ring = Array.from({ length: 32 }, (_, k) => [20 * Math.cos((2 * Math.PI * k) / 32), 20 * Math.sin((2 * Math.PI * k) / 32)]);
     const w = walls(facadeMesh([ring], 20).mesh);
