@@ -217,17 +217,7 @@ async function main(): Promise<void> {
     if (i >= 0) select(i);
   }
   // a PNG of what the active view shows
-  document.getElementById('shot')!.addEventListener('click', () => {
-    const canvas = (hooks.view === 'model' ? modelView.renderer.domElement : mapEl.querySelector('canvas')) as HTMLCanvasElement | null;
-    canvas?.toBlob((blob) => {
-      if (!blob) return;
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `${(url!.split('/').pop() ?? 'city').replace(/\.glb$/i, '')}-${hooks.view}.png`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    }, 'image/png');
-  });
+  savePngButton(() => (hooks.view === 'model' ? modelEl : mapEl), () => `${(url!.split('/').pop() ?? 'city').replace(/\.glb$/i, '')}-${hooks.view}`);
   // colour by an attribute, the same palette in both views
   let styling: Styling | null = null;
   const applyStyling = () => {
@@ -262,6 +252,35 @@ async function main(): Promise<void> {
   };
   modelView.render();
   hooks.ready = true;
+}
+
+/**
+ * The Save PNG button: every canvas of the active view composed in page order (a base map under the
+ * city) over the page's background colour (an opaque picture), downloaded as `<name>.png`.
+ */
+function savePngButton(view: () => HTMLElement, name: () => string): void {
+  document.getElementById('shot')!.addEventListener('click', () => {
+    const el = view();
+    const canvases = [...el.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0);
+    if (!canvases.length) return;
+    const top = canvases[canvases.length - 1];
+    const out = document.createElement('canvas');
+    out.width = top.width;
+    out.height = top.height;
+    const ctx = out.getContext('2d')!;
+    const bg = getComputedStyle(el).backgroundColor;
+    ctx.fillStyle = bg && bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent' ? bg : '#dfe6ee';
+    ctx.fillRect(0, 0, out.width, out.height);
+    for (const c of canvases) ctx.drawImage(c, 0, 0, out.width, out.height);
+    out.toBlob((blob) => {
+      if (!blob) return;
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `${name()}.png`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    }, 'image/png');
+  });
 }
 
 /** Rows of the table a filter keeps. */
@@ -343,6 +362,10 @@ async function showTileset(url: string, basemap: string | null): Promise<void> {
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.baseMapLoading = async () => (hooks.view === 'map' && mapView ? mapView.baseMapLoading() : false);
+  savePngButton(() => (hooks.view === 'model' ? modelEl : mapEl), () => `tileset-${hooks.view}`);
+  document.getElementById('home')!.addEventListener('click', () => (hooks.view === 'model' ? view.resetCamera() : mapView?.resetCamera()));
+  // a tileset has no table of every building to search: the search box is not offered (its form reloaded the page)
+  document.getElementById('search')!.hidden = true;
   hooks.screenPositionOf = () => {
     const r = view.renderer.domElement.getBoundingClientRect();
     return { x: r.left + r.width / 2, y: r.top + r.height / 2 };

@@ -270,6 +270,15 @@ export class MapViewer {
     });
     this.drawIndices = this.enu.drawIndices;
     this.city = this.layer();
+    const groundTris: number[] = [];
+    for (let t = 0; t < this.enu.indices.length; t += 3) if (this.enu.featureIds[this.enu.indices[t]] < 0) groundTris.push(this.enu.indices[t], this.enu.indices[t + 1], this.enu.indices[t + 2]);
+    if (groundTris.length) {
+      const g = new THREE.BufferGeometry();
+      g.setAttribute('position', new THREE.BufferAttribute(this.enu.positions, 3));
+      g.setIndex(new THREE.BufferAttribute(Uint32Array.from(groundTris), 1));
+      this.groundMesh = new THREE.Mesh(g);
+      indexForPicking(this.groundMesh);
+    } else this.groundMesh = null;
     // the camera looks at the ground's altitude (deck.gl's map camera knows no terrain): zooming in over
     // hills keeps the city in front of it
     this.home = { longitude: this.origin[0], latitude: this.origin[1], zoom, pitch: 50, bearing: -20, position: [0, 0, medianGround(this.enu)], minZoom: Math.max(0, zoom - 6), maxZoom: 22, maxPitch: 80 };
@@ -278,6 +287,7 @@ export class MapViewer {
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
       controller: true,
+      onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => this.followGround(viewState),
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       layers: this.layers(),
@@ -317,8 +327,28 @@ export class MapViewer {
 
   /** Back to the first view of the city. */
   resetCamera(): void {
-    this.deck.setProps({ initialViewState: { ...this.home } as never });
+    // map-home-did-nothing: deck.gl resets only when the initial view state differs (deeply) from the last one,
+    // and home after a pan or zoom was the same as before: a counter makes each one new
+    this.deck.setProps({ initialViewState: { ...this.home, resets: ++this.resets } as never });
   }
+
+  private resets = 0;
+
+  /**
+   * The camera looks at the terrain under the view's centre (map-zoom-went-blank: looking at one median
+   * altitude, zooming in over a hill put the camera inside it and the view went blank).
+   */
+  private followGround(vs: Record<string, unknown> & { longitude: number; latitude: number }): Record<string, unknown> {
+    const vp = this.viewport();
+    if (!this.groundMesh || !vp) return vs;
+    const e = enuOf(vp, this.origin, [vs.longitude, vs.latitude, 0]);
+    this.raycaster.set(new THREE.Vector3(e.x, e.y, 1e5), new THREE.Vector3(0, 0, -1));
+    const hit = this.raycaster.intersectObject(this.groundMesh, false)[0];
+    return hit ? { ...vs, position: [0, 0, hit.point.z] } : vs;
+  }
+
+  /** The ground's triangles (no building's), indexed for ray casts; null without a ground. */
+  private readonly groundMesh: THREE.Mesh | null;
 
   /** Called after every frame drawn (the navigation overlay follows the map). */
   onView: (() => void) | null = null;
@@ -517,10 +547,12 @@ export class TilesetMapViewer {
   private lit: { tile: string; id: number } | null = null;
 
   private base: Promise<BaseMap | null> | null = null;
+  private readonly home: Record<string, number>;
 
   constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: string | null = null) {
     this.origin = origin;
     const zoom = fitZoom(el, origin, radius);
+    this.home = { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20 };
     const lighting = sunLighting(1.0, 1.2);
     this.tileProps = {
       id: 'tileset',
@@ -534,7 +566,7 @@ export class TilesetMapViewer {
     this.deck = new Deck({
       parent: el,
       views: new MapView({ repeat: false }),
-      initialViewState: { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20 },
+      initialViewState: this.home,
       controller: true,
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
@@ -585,6 +617,13 @@ export class TilesetMapViewer {
   async baseMapLoading(): Promise<boolean> {
     const b = await this.base;
     return !!b && b.loading();
+  }
+
+  private resets = 0;
+
+  /** Back to the first view of the tileset. */
+  resetCamera(): void {
+    this.deck.setProps({ initialViewState: { ...this.home, resets: ++this.resets } as never });
   }
 
   /** Tiles whose pick data is ready. */

@@ -140,6 +140,12 @@ export class TilesetView {
     return stageNav(this.stage);
   }
 
+  /** Back to the first view of the tileset. */
+  resetCamera(): void {
+    this.stage.controls.reset();
+    this.needsRender = true;
+  }
+
   /** Turn the view north up. */
   northUp(): void {
     stageNorthUp(this.stage);

@@ -322,21 +322,34 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
-  it('the-map-view-went-blank-over-hills: ten wheel steps into the map view keep buildings on the screen; home returns', async () => {
+  it('the-map-view-went-blank-over-hills: twenty wheel steps into the map view keep buildings on the screen; home returns to the first view after a pan and a zoom, and again after another zoom', async () => {
     const page = await open();
     await page.click('#toggle');
     await page.waitForTimeout(1500);
+    const first = await page.evaluate(() => (window as any).cityforge.nav());
+    // a pan first (home used to ignore it), then the zoom
     await page.mouse.move(480, 420);
-    for (let k = 0; k < 10; k++) {
+    await page.mouse.down();
+    await page.mouse.move(380, 380, { steps: 5 });
+    await page.mouse.up();
+    await page.mouse.move(480, 420);
+    for (let k = 0; k < 20; k++) {
       await page.mouse.wheel(0, -240);
       await page.waitForTimeout(60);
     }
     await page.waitForTimeout(800);
     const shot = await page.screenshot({ path: path.join(dir, 'map-zoomed.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(pixelStats(shot).building).toBeGreaterThan(0.05);
+    expect((await page.evaluate(() => (window as any).cityforge.nav())).metresPerPixel).toBeLessThan(first.metresPerPixel / 8);
     await page.click('#home');
-    await page.waitForTimeout(800);
+    await page.waitForFunction((m) => Math.abs((window as any).cityforge.nav().metresPerPixel / m - 1) < 0.02, first.metresPerPixel, { timeout: 10_000 });
     expect(pixelStats(await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } })).drawn).toBeGreaterThan(0.2);
+    // and again: a zoom after home, then home (the same view asked for twice)
+    await page.mouse.move(480, 420);
+    for (let k = 0; k < 5; k++) await page.mouse.wheel(0, -240);
+    await page.waitForFunction((m) => (window as any).cityforge.nav().metresPerPixel < m / 2, first.metresPerPixel, { timeout: 10_000 });
+    await page.click('#home');
+    await page.waitForFunction((m) => Math.abs((window as any).cityforge.nav().metresPerPixel / m - 1) < 0.02, first.metresPerPixel, { timeout: 10_000 });
     await page.close();
   });
 
