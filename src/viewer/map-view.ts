@@ -3,7 +3,7 @@ import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
-import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, type CityModel } from './model.js';
+import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
 import { onCanvasClick, onPointerHover } from './stage.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera } from './basemap.js';
 
@@ -559,7 +559,19 @@ export class TilesetMapViewer {
       data: url,
       loader: Tiles3DLoader,
       extensions: [new SrgbOutput()],
-      loadOptions: { '3d-tiles': { loadGLTF: true } },
+      loadOptions: {
+        '3d-tiles': { loadGLTF: true },
+        // tileset-map-view-downloaded-while-idle: loaders.gl's 32 MB cache evicted a 24 MB city's tiles (bigger
+        // on the GPU) and fetched them again, over and over
+        tileset: { maximumMemoryUsage: 512 },
+        // each content's bytes kept for its pick data (it was downloaded a second time for that)
+        fetch: async (input: string, init?: RequestInit) => {
+          const res = await fetch(input, init);
+          // (keyed without the query: loaders.gl adds the tileset's version, `?v=1`, to what it fetches)
+          if (res.ok && /\.glb(\?|$)/i.test(input)) this.downloaded.set(input.split('?')[0], await res.clone().arrayBuffer());
+          return res;
+        },
+      },
       onTilesetLoad: (ts: unknown) => (this.tileset = ts as never),
       onTileLoad: (tile: { id: string; contentUrl: string }) => void this.loadPick(tile),
     };
@@ -652,9 +664,15 @@ export class TilesetMapViewer {
     return !!ts && ts.isLoaded() && ts.selectedTiles.length > 0 && ts.selectedTiles.every((t) => this.picks.has(t.id));
   }
 
+  /** Tile contents downloaded by the tileset layer, until their pick data is made. */
+  private readonly downloaded = new Map<string, ArrayBuffer>();
+
   private async loadPick(tile: { id: string; contentUrl: string }): Promise<void> {
+    const key = tile.contentUrl.split('?')[0];
+    const kept = this.downloaded.get(key);
+    this.downloaded.delete(key);
     if (this.picks.has(tile.id)) return;
-    const model = await loadCity(tile.contentUrl);
+    const model = kept ? await parseCity(kept) : await loadCity(tile.contentUrl);
     const enu = toEnu(model);
     const geom = new THREE.BufferGeometry();
     geom.setAttribute('position', new THREE.BufferAttribute(enu.positions, 3));

@@ -75,7 +75,11 @@ export function decodeGlbTable(buf: ArrayBuffer): { json: any; table: Record<str
 export async function loadCity(url: string): Promise<CityModel> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status}`);
-  const buf = await res.arrayBuffer();
+  return parseCity(await res.arrayBuffer());
+}
+
+/** A city model from GLB bytes already downloaded (see {@link loadCity}). */
+export async function parseCity(buf: ArrayBuffer): Promise<CityModel> {
   const { json, table, titles, rows } = decodeGlbTable(buf);
   // --compress output (EXT_meshopt_compression) needs the meshopt decoder
   const gltf = await new GLTFLoader().setMeshoptDecoder(MeshoptDecoder).parseAsync(buf.slice(0), '');
