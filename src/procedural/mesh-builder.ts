@@ -9,7 +9,7 @@ import { hexToLinear } from '../core/colour.js';
 export class MeshBuilder {
   readonly positions = new Growable(Float32Array, 1 << 16);
   readonly normals = new Growable(Float32Array, 1 << 16);
-  /** Texture coordinates, two per vertex (kept only when a facade material is used). */
+  /** Texture coordinates, two per vertex, once a facade material is used (none before: plain builds pay nothing). */
   readonly uvs = new Growable(Float32Array, 1 << 15);
   private textured = false;
   readonly indices = new Growable(Uint32Array, 1 << 16);
@@ -51,13 +51,7 @@ export class MeshBuilder {
   /** Use (and register once) the material for a role, colour `#rrggbb` and surface: one material per distinct look. */
   useMaterial(role: string, colour: string, roughness = 0.9, metallic = 0): void {
     const key = roughness === 0.9 && metallic === 0 ? `${role}:${colour}` : `${role}:${colour}:${roughness}:${metallic}`;
-    let id = this.materialIndex.get(key);
-    if (id === undefined) {
-      id = this.materials.length;
-      this.materials.push({ name: key, baseColor: [...hexToLinear(colour), 1], roughness, metallic });
-      this.materialIndex.set(key, id);
-    }
-    this.materialId = id;
+    this.use(key, colour, roughness, metallic);
   }
 
   /**
@@ -65,23 +59,30 @@ export class MeshBuilder {
    * colour `#rrggbb`; its vertices' texture coordinates are in bays and storeys.
    */
   useFacade(look: string, colour: string, roughness = 0.9, metallic = 0): void {
-    const key = `facade:${look}:${colour}:${roughness}:${metallic}`;
+    this.use(`facade:${look}:${colour}:${roughness}:${metallic}`, colour, roughness, metallic, look);
+    if (!this.textured) {
+      // texture coordinates from now on; the vertices before get (0, 0)
+      this.textured = true;
+      for (let v = 0; v < this.vertexCount; v++) this.uvs.push2(0, 0);
+    }
+  }
+
+  /** Make the material named `key` current, registering it on first use. */
+  private use(key: string, colour: string, roughness: number, metallic: number, facade?: string): void {
     let id = this.materialIndex.get(key);
     if (id === undefined) {
       id = this.materials.length;
-      this.materials.push({ name: key, baseColor: [...hexToLinear(colour), 1], roughness, metallic, facade: look });
+      this.materials.push({ name: key, baseColor: [...hexToLinear(colour), 1], roughness, metallic, ...(facade ? { facade } : {}) });
       this.materialIndex.set(key, id);
     }
     this.materialId = id;
-    this.textured = true;
   }
 
   /** Append a vertex (with its texture coordinates, for a facade); returns its index. */
   vertex(x: number, y: number, z: number, nx: number, ny: number, nz: number, u = 0, v = 0): number {
     this.positions.push3(x, y, z);
     this.normals.push3(nx, ny, nz);
-    this.uvs.push(u);
-    this.uvs.push(v);
+    if (this.textured) this.uvs.push2(u, v);
     this.featureIds.push(this.featureId);
     this.materialIds.push(this.materialId);
     return this.vertexCount - 1;
