@@ -119,6 +119,8 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
       row.height = round(top, 3);
       row.min_height = 0;
       row['fit:parts'] = b.parts.length;
+      // S3DB: the outline carries the roof shape of most of its area, for maps and renderers without parts
+      row['roof:shape'] = dominantShape(b.parts);
     }
     yield { polygons: featurePolygons(batch, f), values: row };
     for (let k = 0; k < b.parts.length; k++) {
@@ -208,6 +210,19 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
     }
   });
   return parts.filter((p) => p.roof).length >= 2 ? parts.filter((p) => p.roof) : [];
+}
+
+/**
+ * The roof shape covering most of a building's parts' area (ties: the first such part's), or null
+ * without fitted parts. Written on the outline of a building inferred as parts, as S3DB asks the
+ * outline to carry the overall roof shape for maps and renderers that draw no parts.
+ */
+export function dominantShape(parts: readonly InferredPart[]): string | null {
+  const byShape = new Map<string, number>();
+  for (const p of parts) if (p.roof) byShape.set(p.roof.shape, (byShape.get(p.roof.shape) ?? 0) + areaOf(p.footprint));
+  let best: string | null = null, bestArea = -1;
+  for (const [shape, a] of byShape) if (a > bestArea) [best, bestArea] = [shape, a];
+  return best;
 }
 
 /** Two roof planes of like slope (within {@link RIDGE_SLOPE}°) facing opposite ways (within {@link RIDGE_ASPECT}°): the two sides of a ridge. */

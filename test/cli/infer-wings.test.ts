@@ -63,5 +63,10 @@ describe('cityforge infer: a building of gabled wings', () => {
     expect(across(byHeight[1]['roof:direction']!, 0)).toBeLessThan(2);
     expect(rows.filter((r) => r['roof:shape'] === 'skillion')).toHaveLength(0);
   });
+
+  it('outline-had-no-roof-shape: the outline carries the roof shape of most of its parts\' area', () => {
+    expect(rows[0]['building:part']).toBeNull();
+    expect(rows[0]['roof:shape']).toBe('gabled');
+  });
 });
 
