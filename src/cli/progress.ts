@@ -21,8 +21,10 @@ export interface ProgressOptions {
 /** Make a {@link Progress} for the terminal or for logs. */
 export function createProgress(options: ProgressOptions): Progress {
   const start = performance.now();
-  let last = 0;
+  let last = performance.now();
   let drawn = false;
+  /** The stage a plain line was last written for (its end is then written too). */
+  let shown: string | null = null;
   return {
     update(stage, done, total) {
       if (options.quiet) return;
@@ -45,8 +47,11 @@ export function createProgress(options: ProgressOptions): Progress {
         options.write(`\r\x1b[2K${line}`);
         drawn = true;
       } else {
-        if (now - last < options.interval * 1000) return;
+        // a line every interval, and the last of a stage that showed one (a log must not end at 0/N)
+        const finished = total !== undefined && done >= total;
+        if (now - last < options.interval * 1000 && !(finished && shown === stage)) return;
         last = now;
+        shown = finished ? null : stage;
         options.write(`progress: ${stage} ${done}${total ? `/${total}` : ''} (${rate.toFixed(0)}/s, ${secs.toFixed(1)} s)\n`);
       }
     },

@@ -170,19 +170,84 @@ export async function serveViewer(model: string, host: string, port: number, log
   return { url, server };
 }
 
-/** Write a self-contained static site (viewer + data) to `dir`, for any static host. */
+/**
+ * The files a tileset references, relative to its folder: tileset.json, every content URI and, through
+ * external tilesets (content ending `.json`), theirs. Nothing else of a tiles output (plan.json, the
+ * per-tile records) belongs on a web site.
+ */
+function tilesetFiles(root: string): string[] {
+  const out = new Set<string>();
+  const visit = (rel: string) => {
+    if (out.has(rel)) return;
+    const file = path.join(root, rel);
+    if (!fs.existsSync(file)) throw new InputError('view', `${file}: referenced by the tileset but missing`);
+    out.add(rel);
+    if (!rel.endsWith('.json')) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new InputError('view', `${file}: not JSON (${(e as Error).message})`);
+    }
+    const walk = (node: unknown) => {
+      if (!node || typeof node !== 'object') return;
+      const n = node as { content?: { uri?: unknown }; contents?: { uri?: unknown }[]; children?: unknown[] };
+      for (const c of [n.content, ...(n.contents ?? [])]) {
+        if (!c || typeof c.uri !== 'string' || /^[a-z]+:/i.test(c.uri)) continue;
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), decodeURI(c.uri.split(/[?#]/)[0])));
+        if (target.startsWith('..')) throw new InputError('view', `${file}: content ${c.uri} lies outside the tileset's folder`);
+        visit(target);
+      }
+      for (const k of n.children ?? []) walk(k);
+    };
+    walk((json as { root?: unknown }).root);
+  };
+  visit('tileset.json');
+  return [...out].sort();
+}
+
+/**
+ * Write a self-contained static site (viewer + data) to `dir`, for any static host. It is built under a
+ * temporary name beside `dir` and renamed into place; a previous site there (it has index.html and
+ * config.json) is replaced whole, so no file of an older export stays. A folder holding anything else
+ * is refused.
+ */
 export function exportSite(model: string, dir: string, options: ViewerConfig = {}): string[] {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new OutputError('view', `cannot write ${dir}: a file is there, not a folder`);
-  const root = viewerDir();
-  fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-  fs.cpSync(root, dir, { recursive: true });
-  const name = path.basename(model);
-  if (name === 'tileset.json') {
-    fs.cpSync(path.dirname(model), path.join(dir, 'data'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig(model, { tileset: 'data/tileset.json' }, options)) + '\n');
-    return ['index.html', 'config.json', 'data/tileset.json'];
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) throw new OutputError('view', `cannot write ${dir}: a file is there, not a folder`);
+    const had = fs.readdirSync(dir);
+    if (had.length && !(had.includes('index.html') && had.includes('config.json'))) throw new OutputError('view', `cannot write ${dir}: the folder holds other files (not a site cityforge exported); choose an empty or new folder`);
   }
-  fs.copyFileSync(model, path.join(dir, 'data', name));
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(viewerConfig(model, { glb: `data/${name}` }, options)) + '\n');
-  return ['index.html', 'config.json', `data/${name}`];
+  const root = viewerDir();
+  const parent = path.dirname(path.resolve(dir));
+  fs.mkdirSync(parent, { recursive: true });
+  const staging = path.join(parent, `.${path.basename(dir)}.tmp-${process.pid}`);
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    fs.mkdirSync(path.join(staging, 'data'), { recursive: true });
+    fs.cpSync(root, staging, { recursive: true });
+    const name = path.basename(model);
+    let files: string[];
+    if (name === 'tileset.json') {
+      const src = path.dirname(model);
+      for (const rel of tilesetFiles(src)) {
+        fs.mkdirSync(path.dirname(path.join(staging, 'data', rel)), { recursive: true });
+        fs.copyFileSync(path.join(src, rel), path.join(staging, 'data', rel));
+      }
+      fs.writeFileSync(path.join(staging, 'config.json'), JSON.stringify(viewerConfig(model, { tileset: 'data/tileset.json' }, options)) + '\n');
+      files = ['index.html', 'config.json', 'data/tileset.json'];
+    } else {
+      fs.copyFileSync(model, path.join(staging, 'data', name));
+      fs.writeFileSync(path.join(staging, 'config.json'), JSON.stringify(viewerConfig(model, { glb: `data/${name}` }, options)) + '\n');
+      files = ['index.html', 'config.json', `data/${name}`];
+    }
+    const old = path.join(parent, `.${path.basename(dir)}.old-${process.pid}`);
+    if (fs.existsSync(dir)) fs.renameSync(dir, old);
+    fs.renameSync(staging, dir);
+    fs.rmSync(old, { recursive: true, force: true });
+    return files;
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
 }

@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createProgress } from '../../src/cli/progress.js';
+
+/** Plain progress lines (not a TTY) against a clock the test moves. */
+function run(steps: [number, number][], interval = 5): string[] {
+  let t = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => t);
+  const lines: string[] = [];
+  const p = createProgress({ tty: false, interval, quiet: false, write: (s) => lines.push(s.trim()) });
+  for (const [ms, done] of steps) {
+    t = ms;
+    p.update('meshing', done, 100);
+  }
+  return lines;
+}
+
+describe('plain progress lines', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('log-ended-at-0-of-N: a stage that showed a line also shows its end', () => {
+    const lines = run([[0, 0], [6000, 40], [7000, 80], [8000, 100]]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^progress: meshing 40\/100 /);
+    expect(lines[1]).toMatch(/^progress: meshing 100\/100 /);
+  });
+
+  it('a stage shorter than the interval writes nothing', () => {
+    expect(run([[0, 0], [1000, 50], [2000, 100]])).toEqual([]);
+  });
+
+  it('the first line waits one interval', () => {
+    const lines = run([[0, 0], [5500, 0], [11000, 100]]);
+    expect(lines[0]).toMatch(/meshing 0\/100/); // after the interval, even 0 is news
+    expect(lines.at(-1)).toMatch(/meshing 100\/100/);
+  });
+});
