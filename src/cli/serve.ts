@@ -95,6 +95,8 @@ function allowedHosts(host: string): (name: string) => boolean {
 export interface ViewerConfig {
   /** A base map under the map view: a MapLibre style URL, or a raster tile URL template ({z}/{x}/{y}). */
   basemap?: string;
+  /** The base map's credit, where its tiles (a template) do not say it. */
+  basemapAttribution?: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export interface ViewerConfig {
  * model itself holds no date, its bytes depend on its inputs only) and the options given.
  */
 function viewerConfig(model: string, data: { glb: string } | { tileset: string }, options: ViewerConfig): Record<string, string> {
-  return { ...data, built: fs.statSync(model).mtime.toISOString(), ...(options.basemap ? { basemap: options.basemap } : {}) };
+  return { ...data, built: fs.statSync(model).mtime.toISOString(), ...(options.basemap ? { basemap: options.basemap } : {}), ...(options.basemapAttribution ? { basemapAttribution: options.basemapAttribution } : {}) };
 }
 
 /** Answer a request with a short plain-text status. */

@@ -15,6 +15,8 @@ export interface FacadeLook {
   /** Glass and frame colours (sRGB, 0–255) before the wall colour multiplies them. */
   glass: [number, number, number];
   frame: [number, number, number];
+  /** A door at the bay's left, from the ground (shares of the bay and the storey); the window then follows it. */
+  door?: { width: number; height: number };
 }
 
 /** The looks: plain windows for homes, wider ones for shops and offices, a glass curtain wall for glass. */
@@ -22,7 +24,12 @@ export const FACADE_LOOKS: Readonly<Record<string, FacadeLook>> = {
   residential: { name: 'residential', bay: 3, window: { width: 0.42, height: 0.5, sill: 0.3 }, glass: [62, 72, 84], frame: [236, 236, 236] },
   commercial: { name: 'commercial', bay: 3.5, window: { width: 0.7, height: 0.55, sill: 0.25 }, glass: [70, 84, 98], frame: [205, 208, 212] },
   glass: { name: 'glass', bay: 1.5, window: { width: 0.92, height: 0.86, sill: 0.07 }, glass: [96, 128, 150], frame: [150, 156, 162] },
+  // a shop's ground floor: a glazed door and a display window in every bay
+  shopfront: { name: 'shopfront', bay: 3.5, window: { width: 0.56, height: 0.7, sill: 0.12 }, door: { width: 0.24, height: 0.8 }, glass: [54, 66, 80], frame: [88, 94, 102] },
 };
+
+/** Building types whose ground floor is a shop front (so is any building with a `shop` tag). */
+const SHOP_TYPES = /^(commercial|retail|supermarket|kiosk)$/;
 
 /** Storey height (m) when a building has no `building:levels`. */
 export const DEFAULT_STOREY = 3;
@@ -34,6 +41,8 @@ export interface FacadeWalls {
   storey: number;
   /** Whether the wall from (x0, y0) to (x1, y1) is shared with a neighbour (no windows), if known. */
   party?: (x0: number, y0: number, x1: number, y1: number) => boolean;
+  /** The ground storey's own look (a shop front), the same bays; absent: the look all the way down. */
+  ground?: string;
 }
 
 /**
@@ -48,11 +57,14 @@ export interface FacadeWalls {
 export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
   const type = (p.kind ?? '').toLowerCase();
   const material = (p.material ?? '').toLowerCase();
-  const look = material === 'glass' ? 'glass' : /^(commercial|retail|office|industrial|supermarket|warehouse|kiosk)$/.test(type) || p.attributes['shop'] != null ? 'commercial' : 'residential';
+  const shop = SHOP_TYPES.test(type) || p.attributes['shop'] != null;
+  const look = material === 'glass' ? 'glass' : shop || /^(office|industrial|warehouse)$/.test(type) ? 'commercial' : 'residential';
   const walls = wallTop - p.minHeight;
   const levels = p.levels !== null && p.levels > 0 ? p.levels - (p.minLevel ?? 0) : 0;
   const storey = levels > 0 && walls / levels >= 2 && walls / levels <= 6 ? walls / levels : DEFAULT_STOREY;
-  return { look, bay: FACADE_LOOKS[look].bay, storey };
+  // a shop front on the street: only where the walls stand on the ground (not a part lifted above it)
+  const ground = shop && (p.minLevel ?? 0) === 0 && p.minHeight <= 0.5 && material !== 'glass' ? 'shopfront' : undefined;
+  return { look, bay: FACADE_LOOKS[look].bay, storey, ...(ground ? { ground } : {}) };
 }
 
 /**
@@ -62,15 +74,27 @@ export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
  */
 export function facadeTexture(look: FacadeLook, width = 32, height = 32): { width: number; height: number; rgba: Uint8Array } {
   const rgba = new Uint8Array(4 * width * height).fill(255);
+  // a framed pane from column x0 to x1, row yTop to yBottom (rows top down)
+  const pane = (x0: number, x1: number, yTop: number, yBottom: number) => {
+    for (let y = yTop; y < yBottom; y++)
+      for (let x = x0; x < x1; x++) {
+        const edge = x === x0 || x === x1 - 1 || y === yTop || y === yBottom - 1;
+        const c = edge ? look.frame : look.glass;
+        rgba.set([c[0], c[1], c[2], 255], 4 * (y * width + x));
+      }
+  };
   const w = Math.round(look.window.width * width), h = Math.round(look.window.height * height);
-  const x0 = Math.max(1, Math.round((width - w) / 2)), x1 = Math.min(width - 1, x0 + w);
   const yBottom = height - Math.round(look.window.sill * height), yTop = Math.max(1, yBottom - h);
-  for (let y = yTop; y < yBottom; y++)
-    for (let x = x0; x < x1; x++) {
-      const edge = x === x0 || x === x1 - 1 || y === yTop || y === yBottom - 1;
-      const c = edge ? look.frame : look.glass;
-      rgba.set([c[0], c[1], c[2], 255], 4 * (y * width + x));
-    }
+  if (look.door) {
+    // the door from the ground at the bay's left, the window after it; wall columns at both edges
+    const dw = Math.round(look.door.width * width), dh = Math.round(look.door.height * height);
+    const d0 = Math.max(1, Math.round((width - dw - w - 2) / 2)), d1 = d0 + dw;
+    pane(d0, d1, height - dh, height);
+    pane(d1 + 2, Math.min(width - 1, d1 + 2 + w), yTop, yBottom);
+  } else {
+    const x0 = Math.max(1, Math.round((width - w) / 2));
+    pane(x0, Math.min(width - 1, x0 + w), yTop, yBottom);
+  }
   return { width, height, rgba };
 }
 

@@ -59,12 +59,22 @@ export class MeshBuilder {
    * colour `#rrggbb`; its vertices' texture coordinates are in bays and storeys.
    */
   useFacade(look: string, colour: string, roughness = 0.9, metallic = 0): void {
+    this.facadeSurface = { colour, roughness, metallic };
     this.use(`facade:${look}:${colour}:${roughness}:${metallic}`, colour, roughness, metallic, look);
     if (!this.textured) {
       // texture coordinates from now on; the vertices before get (0, 0)
       this.textured = true;
       for (let v = 0; v < this.vertexCount; v++) this.uvs.push2(0, 0);
     }
+  }
+
+  /** The wall colour and surface of the last facade used. */
+  private facadeSurface = { colour: '#ffffff', roughness: 0.9, metallic: 0 };
+
+  /** Use another look on the same wall (a shop front on the ground storey): the last facade's colour and surface. */
+  useFacadeLook(look: string): void {
+    const { colour, roughness, metallic } = this.facadeSurface;
+    this.useFacade(look, colour, roughness, metallic);
   }
 
   /** Make the material named `key` current, registering it on first use. */

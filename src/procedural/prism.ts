@@ -91,36 +91,59 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
         } while (smooth[e]);
       }
     }
-    // vertex columns (bottom index; top = bottom + 1): colIn[k] ends edge k-1, colOut[k] starts edge k
-    const colIn = new Uint32Array(n);
-    const colOut = new Uint32Array(n);
-    for (let k = 0; k < n; k++) {
-      const prev = (k + n - 1) % n;
-      const x = c[2 * (a + k)];
-      const y = c[2 * (a + k) + 1];
-      const zk = zt ? zt[a + k] : z1;
-      if (smooth[k]) {
-        let nx = enx[prev] + enx[k];
-        let ny = eny[prev] + eny[k];
-        const l = Math.hypot(nx, ny);
-        nx /= l;
-        ny /= l;
-        const b = mesh.vertex(x, y, z0, nx, ny, 0, uOut[k], 0);
-        mesh.vertex(x, y, zk, nx, ny, 0, uOut[k], vOf(zk));
-        colIn[k] = colOut[k] = b;
-      } else {
-        colIn[k] = mesh.vertex(x, y, z0, enx[prev], eny[prev], 0, uIn[k], 0);
-        mesh.vertex(x, y, zk, enx[prev], eny[prev], 0, uIn[k], vOf(zk));
-        colOut[k] = mesh.vertex(x, y, z0, enx[k], eny[k], 0, uOut[k], 0);
-        mesh.vertex(x, y, zk, enx[k], eny[k], 0, uOut[k], vOf(zk));
-      }
+    // a ground storey of its own look (a shop front): its own strip of wall, where every wall of the
+    // ring rises a storey and a half
+    let zg = NaN;
+    if (facade?.ground) {
+      let low = Infinity;
+      for (let k = 0; k < n; k++) low = Math.min(low, zt ? zt[a + k] : z1);
+      if (low - z0 >= 1.5 * facade.storey) zg = z0 + facade.storey;
     }
-    for (let k = 0; k < n; k++) {
-      const bi = colOut[k];
-      const bj = colIn[(k + 1) % n];
-      mesh.triangle(bi, bj, bj + 1);
-      mesh.triangle(bi, bj + 1, bi + 1);
+    if (Number.isNaN(zg)) wallStrip(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh);
+    else {
+      mesh.useFacadeLook(facade!.ground!);
+      wallStrip(c, a, n, z0, () => zg, smooth, enx, eny, uIn, uOut, vOf, mesh);
+      mesh.useFacadeLook(facade!.look);
+      wallStrip(c, a, n, zg, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh);
     }
+  }
+}
+
+/**
+ * One band of a ring's walls, from `zb` to each vertex's `topOf(k)`: vertex columns (bottom index; top =
+ * bottom + 1) — colIn[k] ends edge k-1, colOut[k] starts edge k; one shared column at a smooth corner —
+ * and two triangles per edge.
+ */
+function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, smooth: Uint8Array, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder): void {
+  const colIn = new Uint32Array(n);
+  const colOut = new Uint32Array(n);
+  const vb = vOf(zb);
+  for (let k = 0; k < n; k++) {
+    const prev = (k + n - 1) % n;
+    const x = c[2 * (a + k)];
+    const y = c[2 * (a + k) + 1];
+    const zk = topOf(k);
+    if (smooth[k]) {
+      let nx = enx[prev] + enx[k];
+      let ny = eny[prev] + eny[k];
+      const l = Math.hypot(nx, ny);
+      nx /= l;
+      ny /= l;
+      const b = mesh.vertex(x, y, zb, nx, ny, 0, uOut[k], vb);
+      mesh.vertex(x, y, zk, nx, ny, 0, uOut[k], vOf(zk));
+      colIn[k] = colOut[k] = b;
+    } else {
+      colIn[k] = mesh.vertex(x, y, zb, enx[prev], eny[prev], 0, uIn[k], vb);
+      mesh.vertex(x, y, zk, enx[prev], eny[prev], 0, uIn[k], vOf(zk));
+      colOut[k] = mesh.vertex(x, y, zb, enx[k], eny[k], 0, uOut[k], vb);
+      mesh.vertex(x, y, zk, enx[k], eny[k], 0, uOut[k], vOf(zk));
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    const bi = colOut[k];
+    const bj = colIn[(k + 1) % n];
+    mesh.triangle(bi, bj, bj + 1);
+    mesh.triangle(bi, bj + 1, bi + 1);
   }
 }
 

@@ -15,6 +15,13 @@ export interface BaseMapCamera {
   elevation: number;
 }
 
+/** Where a base map comes from: a style URL or raster tile template, and the credit its tiles need. */
+export interface BaseMapSource {
+  url: string;
+  /** Shown on the map (a style document brings its own; a tile template has none unless given). */
+  attribution?: string;
+}
+
 /** A base map drawn under a deck.gl canvas. */
 export interface BaseMap {
   /** Move the map to deck.gl's camera. */
@@ -35,9 +42,12 @@ export interface BaseMap {
  */
 export function styleFor(source: string, attribution = ''): string | Record<string, unknown> {
   if (!/\{z\}/.test(source)) return source;
+  // OpenStreetMap's own tiles: their licence's credit; zoom 19 is the deepest most raster services draw
+  // (MapLibre enlarges it beyond, instead of asking for tiles that do not exist)
+  const credit = attribution || (/^https?:\/\/([a-c]\.)?tile\.openstreetmap\.org\//.test(source) ? '© OpenStreetMap contributors' : '');
   return {
     version: 8,
-    sources: { base: { type: 'raster', tiles: [source], tileSize: 256, attribution } },
+    sources: { base: { type: 'raster', tiles: [source], tileSize: 256, maxzoom: 19, attribution: credit } },
     layers: [{ id: 'base', type: 'raster', source: 'base' }],
   };
 }
@@ -46,7 +56,7 @@ export function styleFor(source: string, attribution = ''): string | Record<stri
  * Put a base map under the deck.gl canvas in `parent` (its first child, filling it). The map's own
  * attribution stays visible, above the canvas.
  */
-export async function createBaseMap(parent: HTMLElement, source: string, camera: BaseMapCamera): Promise<BaseMap> {
+export async function createBaseMap(parent: HTMLElement, source: BaseMapSource, camera: BaseMapCamera): Promise<BaseMap> {
   const [{ Map: MapLibreMap, setWorkerUrl }, worker] = await Promise.all([
     import('maplibre-gl'),
     // the worker ships as its own file (Vite emits it beside the bundle)
@@ -60,9 +70,10 @@ export async function createBaseMap(parent: HTMLElement, source: string, camera:
   parent.insertBefore(el, parent.firstChild);
   const map = new MapLibreMap({
     container: el,
-    style: styleFor(source) as never,
+    style: styleFor(source.url, source.attribution) as never,
     interactive: false,
-    attributionControl: { compact: true },
+    // the credit stays written out, on a phone too (compact folds it behind a button)
+    attributionControl: { compact: false },
     maxPitch: 85,
     center: [camera.longitude, camera.latitude],
     zoom: camera.zoom,

@@ -1,12 +1,13 @@
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { onCanvasClick, onPointerHover, topCentre } from './stage.js';
+import { onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showAbout, showAttribution, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
 import { styleColumns, stylingFor, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
 import { NavOverlay } from './nav.js';
+import type { BaseMapSource } from './basemap.js';
 
 /** Hooks for tests and scripts (and curious users in the console). */
 interface CityforgeHooks {
@@ -77,9 +78,11 @@ async function main(): Promise<void> {
   collapsible();
   const params = new URLSearchParams(location.search);
   let url = params.get('glb');
-  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string; basemap?: string; built?: string };
-  // a base map under the map view: `view --basemap`, or ?basemap= (a style URL or a raster tile template)
-  const basemap = params.get('basemap') ?? cfg.basemap ?? null;
+  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string; basemap?: string; basemapAttribution?: string; built?: string };
+  // a base map under the map view: `view --basemap`, or ?basemap= (a style URL or a raster tile template),
+  // with its credit (--basemap-attribution, ?basemap-attribution=)
+  const baseUrl = params.get('basemap') ?? cfg.basemap ?? null;
+  const basemap: BaseMapSource | null = baseUrl ? { url: baseUrl, attribution: params.get('basemap-attribution') ?? cfg.basemapAttribution ?? undefined } : null;
   const tilesetUrl = params.get('tileset') ?? (url ? null : cfg.tileset ?? null);
   if (tilesetUrl) return showTileset(tilesetUrl, basemap);
   url ??= cfg.glb ?? 'model.glb';
@@ -105,15 +108,18 @@ async function main(): Promise<void> {
     if (hooks.view === 'model') modelView.setHighlight(id);
     else mapView?.setHighlight(id);
   };
+  const pointer = { x: 0, y: 0 };
+  window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
+  window.addEventListener('pointerdown', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
   const select = (id: number | null) => {
     hooks.selected = id;
     hooks.selectedId = id === null ? null : String(model.table['id']?.[id]);
     showSelection(model, id);
     paint();
     writeHash();
+    // tap-had-no-feedback: with the panel folded (a phone), what was picked is named where it was tapped
+    if (document.getElementById('panel')!.classList.contains('collapsed')) showTooltip(model, id, pointer.x, pointer.y);
   };
-  const pointer = { x: 0, y: 0 };
-  window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
   const hover = (id: number | null) => {
     if (id === hovered) return;
     hovered = id;
@@ -136,6 +142,10 @@ async function main(): Promise<void> {
   window.addEventListener('resize', () => modelView.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   hooks.toggle = () => {
+    // what was under the pointer in one view is not under it in the other: no stale tooltip
+    hover(null);
+    // view-switch-lost-the-camera: the other view looks from where this one did
+    const camera = hooks.view === 'model' ? modelView.viewCamera() : (mapView?.viewCamera() ?? null);
     hooks.view = hooks.view === 'model' ? 'map' : 'model';
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
@@ -146,6 +156,7 @@ async function main(): Promise<void> {
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);
+        if (hooks.view === 'map') writeHash();
       };
       if (styling) mapView.setColours(styling.colourOf, styling.column);
       if (visibleNow) mapView.setVisible(visibleNow);
@@ -153,11 +164,14 @@ async function main(): Promise<void> {
     if (hooks.view === 'model') {
       modelView.setHighlight(hovered ?? hooks.selected);
       modelView.resize();
+      if (camera) modelView.setViewCamera(camera);
     } else {
+      if (camera) mapView!.setViewCamera(camera);
       mapView!.setHighlight(hovered ?? hooks.selected);
       const s = mapView!.navState();
       if (s) nav.update(s);
     }
+    writeHash();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.baseMapLoading = async () => (hooks.view === 'map' && mapView ? mapView.baseMapLoading() : false);
@@ -167,13 +181,23 @@ async function main(): Promise<void> {
   };
   hooks.cameraState = () => modelView.cameraState();
   // find a building by name or id: select it and fly to it
-  const find = (query: string): number | null => {
+  // an exact id or name first; else the names, then the ids, that contain the query (how many do is said)
+  const find = (query: string): { id: number; partial: number } | null => {
     const q = query.trim().toLowerCase();
     if (!q) return null;
     const ids = model.table['id'] ?? [], names = model.table['name'] ?? [];
     const str = (v: unknown) => (v === null || v === undefined ? '' : String(v).toLowerCase());
-    for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q, (i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q)])
-      for (let i = 0; i < model.rows; i++) if (test(i)) return i;
+    for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q])
+      for (let i = 0; i < model.rows; i++) if (test(i)) return { id: i, partial: 0 };
+    for (const test of [(i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q)]) {
+      let first = -1, n = 0;
+      for (let i = 0; i < model.rows; i++)
+        if (test(i)) {
+          if (first < 0) first = i;
+          n++;
+        }
+      if (first >= 0) return { id: first, partial: n };
+    }
     return null;
   };
   const flyTo = (id: number) => {
@@ -187,12 +211,15 @@ async function main(): Promise<void> {
   document.getElementById('search')!.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = (document.getElementById('search-input') as HTMLInputElement).value;
-    const id = find(q);
-    if (id === null) {
+    const found = find(q);
+    hover(null);
+    if (found === null) {
       searchResult.textContent = q.trim() ? `No building matches “${q.trim()}”.` : '';
       return;
     }
-    searchResult.textContent = '';
+    const { id, partial } = found;
+    const label = String(model.table['name']?.[id] || model.table['id']?.[id]);
+    searchResult.textContent = partial === 0 ? '' : partial === 1 ? `No exact match; showing ${label}.` : `No exact match; ${partial.toLocaleString('en-US')} buildings contain “${q.trim()}”, showing the first: ${label}.`;
     flyTo(id);
     select(id);
   });
@@ -203,7 +230,11 @@ async function main(): Promise<void> {
     hashTimer = window.setTimeout(() => {
       const p = new URLSearchParams();
       if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
-      p.set('cam', modelView.cameraVector.join(','));
+      // one camera for both views (the map view's as the model view would look from it)
+      const c = hooks.view === 'map' ? mapView?.viewCamera() : null;
+      const o = c ? orbitOf(c) : null;
+      p.set('cam', o ? [...o.position.toArray(), ...o.target.toArray()].map((v) => Math.round(v * 10) / 10).join(',') : modelView.cameraVector.join(','));
+      if (hooks.view === 'map') p.set('view', 'map');
       history.replaceState(null, '', `#${p.toString()}`);
     }, 150);
   };
@@ -243,7 +274,11 @@ async function main(): Promise<void> {
     filter(new Set());
     applyStyling();
   });
-  document.getElementById('home')!.addEventListener('click', () => (hooks.view === 'model' ? modelView.resetCamera() : mapView?.resetCamera()));
+  document.getElementById('home')!.addEventListener('click', () => {
+    hover(null);
+    if (hooks.view === 'model') modelView.resetCamera();
+    else mapView?.resetCamera();
+  });
   hooks.screenPositionOf = (id) => {
     if (hooks.view === 'model') return modelView.screenPositionOf(id);
     const top = topCentre(model.buildingMeshes, id);
@@ -251,6 +286,8 @@ async function main(): Promise<void> {
     return mapView.project(new THREE.Vector3(top.x, -top.z, top.y));
   };
   modelView.render();
+  // map-view-had-no-link: a link made in the map view opens in it, looking from the same place
+  if (fromHash.get('view') === 'map') hooks.toggle();
   hooks.ready = true;
 }
 
@@ -272,6 +309,7 @@ function savePngButton(view: () => HTMLElement, name: () => string): void {
     ctx.fillStyle = bg && bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent' ? bg : '#dfe6ee';
     ctx.fillRect(0, 0, out.width, out.height);
     for (const c of canvases) ctx.drawImage(c, 0, 0, out.width, out.height);
+    stampAttribution(ctx, el, out.width / (top.clientWidth || out.width));
     out.toBlob((blob) => {
       if (!blob) return;
       const a = document.createElement('a');
@@ -283,6 +321,26 @@ function savePngButton(view: () => HTMLElement, name: () => string): void {
   });
 }
 
+/**
+ * The credits a picture owes, written into it bottom right: the data's attribution and the base map's
+ * (licences such as ODbL and CC BY ask for them wherever the picture goes).
+ */
+function stampAttribution(ctx: CanvasRenderingContext2D, view: HTMLElement, scale: number): void {
+  const parts = [document.getElementById('attribution'), view.querySelector('.maplibregl-ctrl-attrib-inner')]
+    .map((e) => (e && !(e as HTMLElement).hidden ? (e.textContent ?? '').replace(/\s+/g, ' ').trim() : ''))
+    .filter((t) => t);
+  const text = [...new Set(parts)].join(' · ');
+  if (!text) return;
+  const size = Math.round(11 * scale), pad = Math.round(4 * scale);
+  ctx.font = `${size}px system-ui, sans-serif`;
+  const w = Math.min(ctx.measureText(text).width, ctx.canvas.width - 2 * pad);
+  ctx.fillStyle = 'rgba(255,255,255,0.8)';
+  ctx.fillRect(ctx.canvas.width - w - 2 * pad, ctx.canvas.height - size - 2 * pad, w + 2 * pad, size + 2 * pad);
+  ctx.fillStyle = '#223';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(text, ctx.canvas.width - w - pad, ctx.canvas.height - pad, w);
+}
+
 /** Rows of the table a filter keeps. */
 function countVisible(model: CityModel, visible: (id: number) => boolean): number {
   let n = 0;
@@ -291,7 +349,7 @@ function countVisible(model: CityModel, visible: (id: number) => boolean): numbe
 }
 
 /** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */
-async function showTileset(url: string, basemap: string | null): Promise<void> {
+async function showTileset(url: string, basemap: BaseMapSource | null): Promise<void> {
   const json = await (await fetch(url)).json();
   let count = 0;
   const walk = (t: { children?: unknown[] }) => {
@@ -321,8 +379,11 @@ async function showTileset(url: string, basemap: string | null): Promise<void> {
     selected = hit && 'tile' in hit ? (hit as TileHit) : null;
     view.highlight(hovered ?? selected);
   };
+  const pointer = { x: 0, y: 0 };
+  window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
   const hover = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.hoveredId = hit ? String(hit.table['id']?.[hit.id]) : null;
+    showTooltip({ table: hit ? hit.table : {} }, hit ? hit.id : null, pointer.x, pointer.y);
   };
   // the-selection-stayed-after-refining: a selected building (or block) whose tile is no longer drawn —
   // refined into finer tiles as the camera came closer — is no longer selected
@@ -346,12 +407,15 @@ async function showTileset(url: string, basemap: string | null): Promise<void> {
   const frame = json.asset?.extras?.cityforge?.frame;
   const box = json.root.boundingVolume.box as number[];
   hooks.toggle = () => {
+    hovered = null;
+    hover(null);
+    view.highlight(selected);
     hooks.view = hooks.view === 'model' ? 'map' : 'model';
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
     if (hooks.view === 'map' && !mapView) {
-      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover, basemap);
+      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover, basemap, json);
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);
@@ -363,7 +427,13 @@ async function showTileset(url: string, basemap: string | null): Promise<void> {
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.baseMapLoading = async () => (hooks.view === 'map' && mapView ? mapView.baseMapLoading() : false);
   savePngButton(() => (hooks.view === 'model' ? modelEl : mapEl), () => `tileset-${hooks.view}`);
-  document.getElementById('home')!.addEventListener('click', () => (hooks.view === 'model' ? view.resetCamera() : mapView?.resetCamera()));
+  document.getElementById('home')!.addEventListener('click', () => {
+    hovered = null;
+    hover(null);
+    view.highlight(selected);
+    if (hooks.view === 'model') view.resetCamera();
+    else mapView?.resetCamera();
+  });
   // a tileset has no table of every building to search: the search box is not offered (its form reloaded the page)
   document.getElementById('search')!.hidden = true;
   hooks.screenPositionOf = () => {

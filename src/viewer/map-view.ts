@@ -1,11 +1,13 @@
-import { Deck, MapView, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, LayerExtension, type Viewport } from '@deck.gl/core';
+import { Deck, MapView, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, LayerExtension, WebMercatorViewport, type Viewport } from '@deck.gl/core';
 import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { onCanvasClick, onPointerHover } from './stage.js';
-import { createBaseMap, type BaseMap, type BaseMapCamera } from './basemap.js';
+import { onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
+import { jsonResponse, sameUrl } from './tiles-view.js';
+import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
+import { HIGHLIGHT_255 } from './style-by.js';
 
 interface EnuMesh {
   positions: Float32Array;
@@ -156,6 +158,38 @@ class ContactShading extends LayerExtension {
 }
 const CONTACT_SHADING = new ContactShading();
 
+/** What of deck.gl's map view state the camera conversions read. */
+interface MapViewState { longitude: number; latitude: number; zoom: number; pitch: number; bearing: number; position?: number[] }
+
+/**
+ * deck.gl's map camera sits 1.5 screen heights from the point it looks at (a 36.9° field of view); the
+ * model view's is 40°: the distance at which each shows the same stretch of ground differs by this.
+ */
+const MAP_DISTANCE_PER_MODEL_DISTANCE = Math.tan((20 * Math.PI) / 180) / (0.5 / 1.5);
+
+/** Ground metres per pixel of the map at `zoom` and `latitude` (a 512-pixel world at zoom 0). */
+const metresPerPixel = (zoom: number, latitude: number) => (40075016.686 * Math.cos((latitude * Math.PI) / 180)) / (512 * 2 ** zoom);
+
+/** A map view state as a {@link ViewCamera} (frame metres around `origin`). */
+function mapToViewCamera(el: HTMLElement, origin: [number, number], vs: MapViewState): ViewCamera {
+  const vp = new WebMercatorViewport({ width: 1, height: 1, longitude: origin[0], latitude: origin[1], zoom: 12 });
+  const e = enuOf(vp, origin, [vs.longitude, vs.latitude, 0]);
+  const height = el.clientHeight || window.innerHeight;
+  const distance = (1.5 * height * metresPerPixel(vs.zoom, vs.latitude)) / MAP_DISTANCE_PER_MODEL_DISTANCE;
+  return { target: [e.x, e.y, vs.position?.[2] ?? 0], distance, bearing: ((vs.bearing % 360) + 360) % 360, pitch: vs.pitch };
+}
+
+/** A {@link ViewCamera} as a map view state. */
+function viewCameraToMap(el: HTMLElement, origin: [number, number], c: ViewCamera): MapViewState {
+  const vp = new WebMercatorViewport({ width: 1, height: 1, longitude: origin[0], latitude: origin[1], zoom: 12 });
+  const o = vp.projectFlat(origin);
+  const { unitsPerMeter } = vp.getDistanceScales(origin);
+  const [longitude, latitude] = vp.unprojectFlat([o[0] + c.target[0] * unitsPerMeter[0], o[1] + c.target[1] * unitsPerMeter[1]]);
+  const height = el.clientHeight || window.innerHeight;
+  const zoom = Math.log2((40075016.686 * Math.cos((latitude * Math.PI) / 180) * 1.5 * height) / (512 * c.distance * MAP_DISTANCE_PER_MODEL_DISTANCE));
+  return { longitude, latitude, zoom, pitch: Math.min(80, Math.max(0, c.pitch)), bearing: c.bearing > 180 ? c.bearing - 360 : c.bearing, position: [0, 0, c.target[2]] };
+}
+
 /** deck.gl's camera, as a base map follows it (null before the first frame). */
 function deckCamera(deck: Deck): BaseMapCamera | null {
   const vp = (deck as unknown as { isInitialized?: boolean }).isInitialized ? (deck.getViewports()[0] as (Viewport & { longitude: number; latitude: number; zoom: number; pitch: number; bearing: number; position?: number[] }) | undefined) : undefined;
@@ -163,7 +197,7 @@ function deckCamera(deck: Deck): BaseMapCamera | null {
 }
 
 /** A base map (MapLibre) under a deck.gl map; null (and a warning) when it cannot be made. */
-function underneath(el: HTMLElement, source: string, deck: Deck): Promise<BaseMap | null> {
+function underneath(el: HTMLElement, source: BaseMapSource, deck: Deck): Promise<BaseMap | null> {
   const start = deckCamera(deck) ?? { longitude: 0, latitude: 0, zoom: 1, bearing: 0, pitch: 0, elevation: 0 };
   return createBaseMap(el, source, start).then(
     (b) => {
@@ -172,7 +206,7 @@ function underneath(el: HTMLElement, source: string, deck: Deck): Promise<BaseMa
       return b;
     },
     (e: unknown) => {
-      console.warn(`cityforge: the base map ${source} cannot be drawn: ${(e as Error).message ?? e}`);
+      console.warn(`cityforge: the base map ${source.url} cannot be drawn: ${(e as Error).message ?? e}`);
       return null;
     },
   );
@@ -247,7 +281,7 @@ export class MapViewer {
    * @param onHover called on each pointer move over the map with a function that picks the building
    *   under the pointer (the caller times and applies it).
    */
-  constructor(private readonly el: HTMLElement, private readonly model: CityModel, onClick: (id: number | null) => void, onHover: (pick: () => number | null) => void, basemap: string | null = null) {
+  constructor(private readonly el: HTMLElement, private readonly model: CityModel, onClick: (id: number | null) => void, onHover: (pick: () => number | null) => void, basemap: BaseMapSource | null = null) {
     const f = model.georef?.frame;
     this.origin = f ? [f.lon, f.lat] : [0, 0];
     this.enu = toEnu(model);
@@ -287,13 +321,14 @@ export class MapViewer {
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
       controller: true,
-      onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => this.followGround(viewState),
+      onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => (this.viewState = this.followGround(viewState) as unknown as MapViewState),
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       layers: this.layers(),
       glOptions: { preserveDrawingBuffer: true },
       onAfterRender: () => this.afterRender(),
     } as never);
+    this.viewState = this.home as unknown as MapViewState;
     if (basemap) this.base = underneath(el, basemap, this.deck);
     onMapClick(el, (x, y) => onClick(this.pick(x, y)));
     onPointerHover(el, (x, y) => {
@@ -322,14 +357,34 @@ export class MapViewer {
     const o = vp.projectFlat(this.origin);
     const { unitsPerMeter } = vp.getDistanceScales(this.origin);
     const [longitude, latitude] = vp.unprojectFlat([o[0] + e.x * unitsPerMeter[0], o[1] + e.y * unitsPerMeter[1]]);
-    this.deck.setProps({ initialViewState: { ...this.home, longitude, latitude, zoom: 17.5, position: [0, 0, e.z] } as never });
+    this.jump({ ...(this.home as unknown as MapViewState), longitude, latitude, zoom: 17.5, position: [0, 0, e.z] });
   }
+
+  /** Move the camera to `state` (deck.gl resets to a new initial view state; the copy kept follows). */
+  private jump(state: MapViewState & Record<string, unknown>): void {
+    this.viewState = state;
+    this.deck.setProps({ initialViewState: state as never });
+  }
+
+  /** The camera as both views understand it (null before the first frame). */
+  viewCamera(): ViewCamera | null {
+    const vs = this.viewState;
+    return vs ? mapToViewCamera(this.el, this.origin, vs) : null;
+  }
+
+  /** Look as `c` says (another view's camera), within the map's limits. */
+  setViewCamera(c: ViewCamera): void {
+    this.jump({ ...this.home, ...viewCameraToMap(this.el, this.origin, c), resets: ++this.resets });
+  }
+
+  /** The last view state deck.gl reported (after the ground was followed). */
+  private viewState: MapViewState | null = null;
 
   /** Back to the first view of the city. */
   resetCamera(): void {
     // map-home-did-nothing: deck.gl resets only when the initial view state differs (deeply) from the last one,
     // and home after a pan or zoom was the same as before: a counter makes each one new
-    this.deck.setProps({ initialViewState: { ...this.home, resets: ++this.resets } as never });
+    this.jump({ ...(this.home as unknown as MapViewState), resets: ++this.resets });
   }
 
   private resets = 0;
@@ -363,7 +418,7 @@ export class MapViewer {
     if (!(this.deck as unknown as { isInitialized?: boolean }).isInitialized) return;
     const vp = this.viewport() as Viewport & { longitude: number; latitude: number; zoom: number; pitch: number };
     if (!vp) return;
-    this.deck.setProps({ initialViewState: { ...this.home, longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom, pitch: vp.pitch, bearing: 0 } as never });
+    this.jump({ ...(this.home as unknown as MapViewState), ...(this.viewState ?? {}), longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom, pitch: vp.pitch, bearing: 0, resets: ++this.resets });
   }
 
   /** The city's layers: the textured ground (imagery, made once), then every other mesh in one layer. */
@@ -408,7 +463,7 @@ export class MapViewer {
       coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
       getPosition: () => [0, 0, 0],
-      getColor: [255, 199, 51],
+      getColor: HIGHLIGHT_255,
       mesh: { attributes: { positions: { size: 3, value: positions }, normals: { size: 3, value: normals } } } as never,
       material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
       parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
@@ -549,7 +604,7 @@ export class TilesetMapViewer {
   private base: Promise<BaseMap | null> | null = null;
   private readonly home: Record<string, number>;
 
-  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: string | null = null) {
+  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: BaseMapSource | null = null, root: unknown = null) {
     this.origin = origin;
     const zoom = fitZoom(el, origin, radius);
     this.home = { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20 };
@@ -566,6 +621,8 @@ export class TilesetMapViewer {
         tileset: { maximumMemoryUsage: 512 },
         // each content's bytes kept for its pick data (it was downloaded a second time for that)
         fetch: async (input: string, init?: RequestInit) => {
+          // the root tileset, already read by the page, from memory
+          if (root && sameUrl(input, url)) return jsonResponse(root, input);
           const res = await fetch(input, init);
           // (keyed without the query: loaders.gl adds the tileset's version, `?v=1`, to what it fetches)
           if (res.ok && /\.glb(\?|$)/i.test(input)) this.downloaded.set(input.split('?')[0], await res.clone().arrayBuffer());
@@ -616,7 +673,7 @@ export class TilesetMapViewer {
         coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
         coordinateOrigin: [this.origin[0], this.origin[1], 0],
         getPosition: () => [0, 0, 0],
-        getColor: [255, 199, 51],
+        getColor: HIGHLIGHT_255,
         mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } } as never,
         material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
         pickable: false,

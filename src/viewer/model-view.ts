@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { clampAboveGround, createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage } from './stage.js';
+import { clampAboveGround, createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage, type ViewCamera, viewCameraOf, orbitOf } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -206,6 +206,20 @@ export class ModelView {
     this.camera.position.fromArray(v, 0);
     this.stage.controls.target.fromArray(v, 3);
     this.stage.controls.update();
+  }
+
+  /** The camera as both views understand it. */
+  viewCamera(): ViewCamera {
+    return viewCameraOf(this.camera.position, this.stage.controls.target);
+  }
+
+  /** Look as `c` says (another view's camera), within the orbit's limits. */
+  setViewCamera(c: ViewCamera): void {
+    const { position, target } = orbitOf(c);
+    this.camera.position.copy(position);
+    this.stage.controls.target.copy(target);
+    this.stage.controls.update();
+    this.render();
   }
 
   /** Back to the first view of the city. */

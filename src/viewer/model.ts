@@ -2,6 +2,7 @@ import * as THREE from 'three';
 import { acceleratedRaycast, computeBoundsTree } from 'three-mesh-bvh';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
+import { HIGHLIGHT } from './style-by.js';
 
 /** The frame written by cityforge into asset.extras.cityforge. */
 export interface Georeference {
@@ -203,13 +204,19 @@ export function enableHighlight(m: THREE.Mesh): void {
   m.material = mat;
 }
 
-/** Colour the vertices of feature `id` (or none) in `meshes` (prepared by {@link enableHighlight}): highlight on, the rest white. */
-export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, rgb: [number, number, number] = [1, 0.78, 0.2]): void {
+/**
+ * Colour the vertices of feature `id` (or none) in `meshes` (prepared by {@link enableHighlight}): the
+ * highlight on, the rest white. Vertex colours multiply the material's: the highlight's is divided by it,
+ * so the building shows {@link HIGHLIGHT} itself, whatever its wall or roof colour.
+ */
+export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, highlight: THREE.Color = new THREE.Color(HIGHLIGHT)): void {
   for (const m of meshes) {
     const g = m.geometry;
     const f = g.attributes._feature_id_0;
     const c = g.attributes.color as THREE.BufferAttribute | undefined;
     if (!f || !c) continue;
+    const base = (m.material as THREE.MeshStandardMaterial).color ?? new THREE.Color(1, 1, 1);
+    const rgb = [highlight.r / Math.max(base.r, 1e-3), highlight.g / Math.max(base.g, 1e-3), highlight.b / Math.max(base.b, 1e-3)];
     const arr = c.array as Float32Array;
     for (let v = 0; v < f.count; v++) {
       const on = id !== null && Math.round(f.getX(v)) === id;
@@ -286,7 +293,7 @@ export class FeatureTriangles {
   }
 }
 
-/** The highlight's look: warm yellow, drawn over the building's own faces. */
+/** The highlight's look: {@link HIGHLIGHT} cyan, drawn over the building's own faces. */
 export function highlightMaterial(): THREE.MeshStandardMaterial {
-  return new THREE.MeshStandardMaterial({ color: new THREE.Color('#ffc733'), roughness: 0.8, polygonOffset: true, polygonOffsetFactor: -1, polygonOffsetUnits: -4 });
+  return new THREE.MeshStandardMaterial({ color: new THREE.Color(HIGHLIGHT), roughness: 0.8, polygonOffset: true, polygonOffsetFactor: -1, polygonOffsetUnits: -4 });
 }

@@ -141,9 +141,11 @@ export function showTooltip(model: Pick<CityModel, 'table'>, id: number | null, 
   const name = model.table['name']?.[id] || model.table['id']?.[id];
   const h = model.table['height']?.[id];
   el.textContent = `${name ?? ''}${typeof h === 'number' ? ` · ${Number.isInteger(h) ? h : h.toFixed(1)} m` : ''}`;
-  el.style.left = `${x + 14}px`;
-  el.style.top = `${y + 14}px`;
   el.hidden = false;
+  // beside the pointer, kept on the screen (a tap near a phone's right edge)
+  const tw = el.offsetWidth, th = el.offsetHeight;
+  el.style.left = `${Math.max(4, Math.min(x + 14, window.innerWidth - tw - 4))}px`;
+  el.style.top = `${y + 14 + th > window.innerHeight - 4 ? Math.max(4, y - 14 - th) : y + 14}px`;
 }
 
 /** The colour-by chooser: the columns offered, and the legend of the one chosen (none: hidden). */

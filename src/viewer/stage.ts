@@ -154,3 +154,35 @@ export function stageNorthUp(stage: Stage): void {
   stage.camera.position.set(c.target.x, c.target.y + d.y, c.target.z + Math.hypot(d.x, d.z));
   c.update();
 }
+
+/**
+ * A camera both views understand, so a switch between them keeps the view and a link can hold either:
+ * the point looked at (frame metres east, north, up), the distance to it (m), the compass bearing the
+ * view faces (degrees from north, clockwise) and the tilt from looking straight down (degrees).
+ */
+export interface ViewCamera {
+  target: [number, number, number];
+  distance: number;
+  bearing: number;
+  pitch: number;
+}
+
+/** The {@link ViewCamera} of a three.js camera orbiting `target` (glTF axes: x east, y up, z south). */
+export function viewCameraOf(position: THREE.Vector3, target: THREE.Vector3): ViewCamera {
+  const d = position.clone().sub(target);
+  const D = d.length() || 1;
+  return {
+    target: [target.x, -target.z, target.y],
+    distance: D,
+    bearing: (THREE.MathUtils.radToDeg(Math.atan2(-d.x, d.z)) + 360) % 360,
+    pitch: THREE.MathUtils.radToDeg(Math.acos(Math.max(-1, Math.min(1, d.y / D)))),
+  };
+}
+
+/** The three.js camera position and target (glTF axes) of a {@link ViewCamera}. */
+export function orbitOf(c: ViewCamera): { position: THREE.Vector3; target: THREE.Vector3 } {
+  const target = new THREE.Vector3(c.target[0], c.target[2], -c.target[1]);
+  const b = THREE.MathUtils.degToRad(c.bearing), p = THREE.MathUtils.degToRad(c.pitch);
+  const h = c.distance * Math.sin(p);
+  return { position: target.clone().add(new THREE.Vector3(-Math.sin(b) * h, c.distance * Math.cos(p), Math.cos(b) * h)), target };
+}

@@ -14,6 +14,14 @@ export interface Styling {
   binOf(id: number): number;
 }
 
+/**
+ * The highlight of the building under the pointer or selected: cyan (as ArcGIS selects), a colour
+ * neither the ramp (it ends in yellow) nor the categories use, so a highlight never reads as a value.
+ */
+export const HIGHLIGHT = '#19d3ff';
+/** {@link HIGHLIGHT} as 0–255 components (deck.gl). */
+export const HIGHLIGHT_255: [number, number, number] = [0x19, 0xd3, 0xff];
+
 /** Grey for buildings without a value. */
 const NO_VALUE: Rgb = [0.62, 0.62, 0.62];
 
@@ -55,13 +63,31 @@ export function styleColumns(model: Pick<CityModel, 'table'>): string[] {
 const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
 
 /**
- * The styling of `column`: numbers on the ramp between their 2nd and 98th percentiles (five legend
- * steps), text as categories (the eight commonest in their own colours, the rest grey).
+ * Bin edges over [lo, hi]: five equal steps; for whole numbers, whole-number edges (one bin per value
+ * when there are few values), never two equal edges.
+ */
+export function binEdges(lo: number, hi: number, integers: boolean): number[] {
+  if (!(hi > lo)) return [lo, lo + (integers ? 1 : Number.EPSILON * Math.max(1, Math.abs(lo)))];
+  if (integers && hi - lo + 1 <= 6) return Array.from({ length: hi - lo + 2 }, (_, k) => lo + k);
+  const edges: number[] = [];
+  for (let k = 0; k <= 5; k++) {
+    const e = lo + ((hi - lo) * k) / 5;
+    const v = integers ? Math.round(e) + (k === 5 ? 1 : 0) : e;
+    if (!edges.length || v > edges[edges.length - 1]) edges.push(v);
+  }
+  return edges;
+}
+
+/**
+ * The styling of `column`: numbers on the ramp between their 2nd and 98th percentiles, in five bins
+ * (whole numbers: whole-number bins, one per value when few) labelled with the ranges they hold; text as
+ * categories (the eight commonest in their own colours, the rest grey).
  *
  * @example
  * ```ts
  * const s = stylingFor(model, 'height');
  * s.colourOf(0); // [r, g, b]
+ * s.legend[0].label; // '≥ 24 m'
  * ```
  */
 export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Styling {
@@ -69,23 +95,42 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
   const values = col.filter((v): v is string | number => v !== null && v !== '' && v !== -1);
   if (values.length && values.every((v) => typeof v === 'number')) {
     const sorted = (values as number[]).slice().sort((a, b) => a - b);
+    const integers = sorted.every((v) => Number.isInteger(v));
     const lo = sorted[Math.floor(0.02 * (sorted.length - 1))], hi = sorted[Math.ceil(0.98 * (sorted.length - 1))];
-    const span = hi - lo || 1;
+    const edges = binEdges(lo, hi, integers);
+    const bins = edges.length - 1;
     const unit = /height|ground|eave/.test(column) ? ' m' : /angle|direction/.test(column) ? '°' : '';
-    const legend = [1, 0.75, 0.5, 0.25, 0].map((t) => ({ label: `${t === 1 ? '≥ ' : t === 0 ? '≤ ' : ''}${fmt(lo + t * span)}${unit}`, colour: rampAt(t) }));
+    // bin k holds [edges[k], edges[k+1]); the lowest also what lies below, the highest what lies above
+    const label = (k: number): string => {
+      const a = edges[k], b = edges[k + 1];
+      if (integers && b - a === 1) return `${k === bins - 1 && bins > 1 ? '≥ ' : k === 0 && bins > 1 ? '≤ ' : ''}${fmt(a)}${unit}`;
+      if (bins === 1) return `${fmt(a)}${unit}`;
+      if (k === bins - 1) return `≥ ${fmt(a)}${unit}`;
+      if (k === 0) return `< ${fmt(b)}${unit}`;
+      return integers ? `${fmt(a)}–${fmt(b - 1)}${unit}` : `${fmt(a)}–${fmt(b)}${unit}`;
+    };
+    const legend = Array.from({ length: bins }, (_, i) => {
+      const k = bins - 1 - i; // highest first
+      return { label: label(k), colour: rampAt(bins === 1 ? 0.5 : k / (bins - 1)) };
+    });
+    const binOfValue = (v: number): number => {
+      let k = 0;
+      while (k < bins - 1 && v >= edges[k + 1]) k++;
+      return k;
+    };
     return {
       column,
       legend,
+      // the bin's colour: the legend and the buildings agree
       colourOf: (id) => {
         const v = col[id];
-        return typeof v === 'number' && v !== -1 ? rampAt((v - lo) / span) : NO_VALUE;
+        if (typeof v !== 'number' || v === -1) return NO_VALUE;
+        return legend[bins - 1 - binOfValue(v)].colour;
       },
-      // the legend's five steps, each the values nearest its label (t 1, 0.75 … 0)
       binOf: (id) => {
         const v = col[id];
         if (typeof v !== 'number' || v === -1) return -1;
-        const t = Math.max(0, Math.min(1, (v - lo) / span));
-        return Math.min(4, Math.round((1 - t) * 4));
+        return bins - 1 - binOfValue(v);
       },
     };
   }

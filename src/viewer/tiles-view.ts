@@ -5,6 +5,22 @@ import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 import { decodeGlbTable, enableHighlight, highlightMeshes, shadeContacts } from './model.js';
 
+/** Whether two URLs (relative to the page) name the same resource, the query aside. */
+export function sameUrl(a: string, b: string): boolean {
+  const strip = (u: string) => {
+    const x = new URL(u, location.href);
+    return x.origin + x.pathname;
+  };
+  return strip(a) === strip(b);
+}
+
+/** A JSON document as the fetch response for `url` (loaders resolve the document's relative links from its `url`). */
+export function jsonResponse(json: unknown, url: string): Response {
+  const res = new Response(JSON.stringify(json), { status: 200, headers: { 'content-type': 'application/json' } });
+  Object.defineProperty(res, 'url', { value: new URL(url, location.href).href });
+  return res;
+}
+
 /** A loaded tile's property table and building meshes, kept on its scene. */
 interface TileTable {
   table: Record<string, (string | number | null)[]>;
@@ -55,7 +71,8 @@ export class TilesetView {
     this.tiles.registerPlugin({
       name: 'cityforge-keep-bytes',
       fetchData: (u: string, options: RequestInit) =>
-        fetch(u, options).then(async (r) => {
+        // tileset-json-fetched-twice: the root tileset, already read by the page, is answered from memory
+        sameUrl(u, url) ? Promise.resolve(jsonResponse(tileset, u)) : fetch(u, options).then(async (r) => {
           if (!r.ok || !/\.glb(\?|$)/i.test(u)) return r;
           const buf = await r.arrayBuffer();
           downloaded.set(u, buf);

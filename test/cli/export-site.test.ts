@@ -48,6 +48,15 @@ describe('cityforge view --export', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
+  it('the base map and its credit go into the site\'s config.json', () => {
+    const site = path.join(dir, 'site-basemap');
+    const r = cli(['view', glb, '--export', site, '--basemap', 'https://tiles.example.org/{z}/{x}/{y}.png', '--basemap-attribution', '© Example Maps']);
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(fs.readFileSync(path.join(site, 'config.json'), 'utf8'));
+    expect(config.basemap).toBe('https://tiles.example.org/{z}/{x}/{y}.png');
+    expect(config.basemapAttribution).toBe('© Example Maps');
+  });
+
   it('a folder of other files is refused (exit 4) and left as it was', () => {
     const other = path.join(dir, 'documents');
     fs.mkdirSync(other, { recursive: true });

@@ -86,9 +86,12 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
   });
 
   it('the look by type and material: shops and offices wider bays, glass a curtain wall; each look one texture whose edge columns are wall', () => {
-    const look = (tags: { kind?: string; material?: string }) => facadeMesh([[[0, 0], [20, 0], [20, 10], [0, 10]]], 9, tags).mesh.materials.find((m) => m.facade)!.facade;
+    const looks = (tags: { kind?: string; material?: string }) => facadeMesh([[[0, 0], [20, 0], [20, 10], [0, 10]]], 9, tags).mesh.materials.filter((m) => m.facade).map((m) => m.facade);
+    const look = (tags: { kind?: string; material?: string }) => looks(tags).find((l) => l !== 'shopfront');
     expect(look({})).toBe('residential');
     expect(look({ kind: 'retail' })).toBe('commercial');
+    expect(looks({ kind: 'retail' })).toContain('shopfront');
+    expect(looks({ kind: 'office' })).not.toContain('shopfront');
     expect(look({ kind: 'office' })).toBe('commercial');
     expect(look({ material: 'glass' })).toBe('glass');
     for (const l of Object.values(FACADE_LOOKS)) {
@@ -96,6 +99,36 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
       for (let y = 0; y < t.height; y++)
         for (const x of [0, t.width - 1]) expect([...t.rgba.subarray(4 * (y * t.width + x), 4 * (y * t.width + x) + 3)]).toEqual([255, 255, 255]);
     }
+  });
+
+  it('shop fronts: a shop\'s ground storey is a shop front (door and display window per bay), its upper storeys the shop\'s windows, the bays lined up; a one-storey kiosk or a part lifted off the ground gets none', () => {
+    const { mesh } = facadeMesh([[[0, 0], [21, 0], [21, 10], [0, 10]]], 12, { kind: 'retail', levels: 4 });
+    const byLook = new Map<string, { zMin: number; zMax: number; v: number[]; u: Set<number> }>();
+    for (let v = 0; v < mesh.positions.length / 3; v++) {
+      const m = mesh.materials[mesh.materialIds[v]];
+      if (!m.facade || Math.abs(mesh.normals[3 * v + 2]) > 1e-6) continue;
+      const e = byLook.get(m.facade) ?? { zMin: Infinity, zMax: -Infinity, v: [], u: new Set<number>() };
+      e.zMin = Math.min(e.zMin, mesh.positions[3 * v + 2]);
+      e.zMax = Math.max(e.zMax, mesh.positions[3 * v + 2]);
+      e.v.push(mesh.uvs![2 * v + 1]);
+      e.u.add(Math.round(mesh.uvs![2 * v] * 1e6) / 1e6);
+      byLook.set(m.facade, e);
+    }
+    const shop = byLook.get('shopfront')!, upper = byLook.get('commercial')!;
+    expect([shop.zMin, shop.zMax]).toEqual([0, 3]);
+    expect([upper.zMin, upper.zMax]).toEqual([3, 12]);
+    expect(Math.min(...shop.v)).toBe(0);
+    expect(Math.max(...shop.v)).toBeCloseTo(1, 9);
+    expect(Math.min(...upper.v)).toBeCloseTo(1, 9);
+    expect(Math.max(...upper.v)).toBeCloseTo(4, 9);
+    // the same u at the same corners: windows above doors
+    expect([...shop.u].sort()).toEqual([...upper.u].sort());
+    // the shop front's texture: a door from the ground (glass in the bottom row), wall at both edges
+    const t = facadeTexture(FACADE_LOOKS.shopfront);
+    const bottom = [...Array(t.width).keys()].filter((x) => t.rgba[4 * ((t.height - 1) * t.width + x)] < 200);
+    expect(bottom.length).toBeGreaterThan(4);
+    const kiosk = facadeMesh([[[0, 0], [6, 0], [6, 4], [0, 4]]], 3.5, { kind: 'kiosk' }).mesh;
+    expect(kiosk.materials.filter((m) => m.facade).map((m) => m.facade)).toEqual(['commercial']);
   });
 
   it('the GLB: validator-clean; one PNG per look, shared; texture coordinates on the facade primitives only; roofs plain', async () => {
@@ -110,8 +143,9 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     const glb = await writeGlb(mesh, batch.params, batch.frame);
     await expectValidGlb(glb);
     const { json } = await readGlb(glb);
-    expect(json.images).toHaveLength(3);
-    expect(json.textures).toHaveLength(3);
+    // residential, commercial with the retail building's shop front, glass
+    expect(json.images).toHaveLength(4);
+    expect(json.textures).toHaveLength(4);
     for (const m of json.meshes)
       for (const p of m.primitives) {
         const mat = json.materials[p.material];

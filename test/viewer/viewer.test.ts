@@ -26,7 +26,7 @@ function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { drawn: 
       if (Math.abs(r - BACKGROUND[0]) + Math.abs(g - BACKGROUND[1]) + Math.abs(b - BACKGROUND[2]) > 24) drawn++;
       // walls and roofs are warm greys (#e3ddd3 / #a39a8f, shaded): red above blue, not green-dominant like the terrain
       if (r >= b + 6 && r >= g - 2 && r > 60 && r < 250 && r - b < 60) building++;
-      if (r > 150 && g > 100 && b < 90 && r - b > 90) highlight++;
+      if (b > 120 && b - r > 110 && g > 90) highlight++; // the highlight's cyan (#19d3ff), lit or shaded
     }
   return { drawn: drawn / total, building: building / total, highlight };
 }
@@ -312,11 +312,16 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const zoomed = await nav();
     check(zoomed);
     expect(zoomed.metresPerPixel).toBeLessThan(0.8 * first.metresPerPixel);
-    // the map view: its own bearing and scale, north up on a click
+    // the map view looks from where the model view did (view-switch-lost-the-camera): north up, the same
+    // scale; then from its own home (turned 20° west) north up on a click
     await page.click('#toggle');
-    await page.waitForFunction('window.cityforge.nav() && window.cityforge.nav().bearing > 300', null, { timeout: 10_000 });
+    await page.waitForFunction('window.cityforge.view === "map" && window.cityforge.nav()', null, { timeout: 10_000 });
     const map = await nav();
     check(map);
+    expect(Math.min(map.bearing, 360 - map.bearing)).toBeLessThan(1);
+    expect(Math.abs(map.metresPerPixel / zoomed.metresPerPixel - 1)).toBeLessThan(0.15);
+    await page.click('#home');
+    await page.waitForFunction('window.cityforge.nav().bearing > 300', null, { timeout: 10_000 });
     await page.click('#compass');
     await page.waitForFunction('window.cityforge.nav().bearing < 0.01', null, { timeout: 10_000 });
     await page.close();
@@ -326,6 +331,9 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const page = await open();
     await page.click('#toggle');
     await page.waitForTimeout(1500);
+    // the map's own first view (the switch brought the model view's camera)
+    await page.click('#home');
+    await page.waitForTimeout(500);
     const first = await page.evaluate(() => (window as any).cityforge.nav());
     // a pan first (home used to ignore it), then the zoom
     await page.mouse.move(480, 420);
@@ -486,12 +494,60 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(await p2.evaluate(() => (window as any).cityforge.selectedId)).toBe(target.id);
     const restored = await p2.evaluate(() => (window as any).cityforge.cameraState());
     restored.position.forEach((v: number, k: number) => expect(Math.abs(v - after.position[k])).toBeLessThan(0.2));
+    // search-partial-match-was-silent: a part of an id finds a building and says it was not exact
+    await p2.fill('#search-input', target.id.slice(1));
+    await p2.press('#search-input', 'Enter');
+    expect(await p2.textContent('#search-result')).toMatch(/^No exact match; /);
+    expect(await p2.evaluate(() => (window as any).cityforge.selected)).not.toBeNull();
     const [download] = await Promise.all([p2.waitForEvent('download'), p2.click('#shot')]);
     expect(download.suggestedFilename()).toMatch(/\.png$/);
     const file = path.join(dir, download.suggestedFilename());
     await download.saveAs(file);
     const png = PNG.sync.read(fs.readFileSync(file));
     expect(png.width).toBeGreaterThan(500);
+    // png-lacked-attribution: the data's credit is written into the picture, bottom right: a light box
+    // with dark text where the city's sky would be
+    expect(await p2.textContent('#attribution')).toMatch(/OpenStreetMap/);
+    let light = 0, dark = 0;
+    for (let y = png.height - 14; y < png.height; y++)
+      for (let x = png.width - 120; x < png.width; x++) {
+        const i = 4 * (y * png.width + x);
+        const v = (png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3;
+        if (v >= 200) light++; // the box: 80 % white over the picture
+        if (v < 110) dark++;
+      }
+    expect(light).toBeGreaterThan(300);
+    expect(dark).toBeGreaterThan(30);
+    await p2.close();
+    await page.close();
+  });
+
+  it('view-switch-lost-the-camera: the map view looks from where the model view did, and back; map-view-had-no-link: a link made in the map view opens in it', async () => {
+    const page = await open();
+    const row = 100;
+    await page.fill('#search-input', await page.evaluate((r) => String((window as any).cityforge.model.table.id[r]), row));
+    await page.press('#search-input', 'Enter');
+    const inModel = await page.evaluate((r) => (window as any).cityforge.screenPositionOf(r), row);
+    const camModel = await page.evaluate(() => (window as any).cityforge.cameraState());
+    await page.click('#toggle');
+    await page.waitForFunction('window.cityforge.view === "map"');
+    // the searched building stays where it was on the screen (the map's home would frame the whole city)
+    const inMap = await page.evaluate((r) => (window as any).cityforge.screenPositionOf(r), row);
+    expect(Math.hypot(inMap.x - inModel.x, inMap.y - inModel.y)).toBeLessThan(40);
+    await page.waitForFunction(() => /view=map/.test(location.hash));
+    const link = page.url();
+    await page.click('#toggle');
+    await page.waitForFunction('window.cityforge.view === "model"');
+    const camBack = await page.evaluate(() => (window as any).cityforge.cameraState());
+    const dist = (c: { position: number[]; target: number[] }) => Math.hypot(...c.position.map((v, k) => v - c.target[k]));
+    expect(Math.abs(dist(camBack) / dist(camModel) - 1)).toBeLessThan(0.02);
+    expect(Math.abs(camBack.polarDegrees - camModel.polarDegrees)).toBeLessThan(0.5);
+    const p2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p2.goto(link);
+    await p2.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    expect(await p2.evaluate(() => (window as any).cityforge.view)).toBe('map');
+    const inLinked = await p2.evaluate((r) => (window as any).cityforge.screenPositionOf(r), row);
+    expect(Math.hypot(inLinked.x - inMap.x, inLinked.y - inMap.y)).toBeLessThan(40);
     await p2.close();
     await page.close();
   });
@@ -522,6 +578,19 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const shot = await page.screenshot();
     expect(pixelStats(shot).building).toBeGreaterThan(0.02);
     await page.screenshot({ path: path.join(dir, 'phone-folded.png') });
+    // tap-had-no-feedback: with the panel folded, a tap on a building names it where it was tapped, on screen
+    let tapped = false;
+    for (let k = 0; k < 30 && !tapped; k++) {
+      await page.mouse.click(60 + ((k * 67) % 270), 300 + ((k * 89) % 400));
+      tapped = (await page.evaluate(() => (window as any).cityforge.selected)) !== null;
+    }
+    expect(tapped).toBe(true);
+    const tip = await page.locator('#tooltip').boundingBox();
+    expect(tip).not.toBeNull();
+    expect(tip!.x).toBeGreaterThanOrEqual(0);
+    expect(tip!.x + tip!.width).toBeLessThanOrEqual(390);
+    const name = await page.evaluate(() => { const c = (window as any).cityforge; return String(c.model.table.name?.[c.selected] || c.selectedId); });
+    expect(await page.textContent('#tooltip')).toContain(name);
     await page.click('#collapse');
     expect(await page.isVisible('#selection')).toBe(true);
     await page.screenshot({ path: path.join(dir, 'phone-open.png') });
@@ -891,17 +960,21 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('request', (r) => {
       if (/\.glb(\?|$)/.test(r.url())) glbRequests.push(r.url());
+      if (/tileset\.json(\?|$)/.test(r.url())) rootRequests.push(r.url());
     });
     await page.goto(url);
     await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
   });
   const glbRequests: string[] = [];
+  const rootRequests: string[] = [];
   let modelLuma = NaN;
 
   it('tiles-downloaded-twice: each tile content is requested once (its table read from the same bytes); idle, the view draws no frame', async () => {
     expect(glbRequests.length).toBeGreaterThan(0);
     expect(glbRequests.filter((u, i) => glbRequests.indexOf(u) !== i)).toEqual([]);
+    // tileset-json-fetched-twice: the page reads tileset.json once; the view takes it from there
+    expect(rootRequests).toHaveLength(1);
     // once settled, the view goes idle: within a few seconds a whole second passes without a frame
     let idle = false;
     for (let k = 0; k < 8 && !idle; k++) {
@@ -989,5 +1062,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.mouse.click(b.x, b.y);
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
+    // nor did the map view ask for tileset.json again
+    expect(rootRequests).toHaveLength(1);
   });
 });

@@ -34,12 +34,13 @@ export const viewCommand: CommandSpec = {
         .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
         .option('--host <host>', 'address to listen on (0.0.0.0 to reach it from other machines)', '127.0.0.1')
         .option('--export <dir>', 'write a self-contained static site (viewer + data) to <dir> instead of serving')
-        .option('--basemap <url>', 'a base map under the map view, fetched by the browser (online): a MapLibre style URL (style.json) or a raster tile URL template with {z}/{x}/{y}; its attribution is shown on the map', baseMapUrl),
+        .option('--basemap <url>', 'a base map under the map view, fetched by the browser (online): a MapLibre style URL (style.json) or a raster tile URL template with {z}/{x}/{y}; its attribution is shown on the map', baseMapUrl)
+        .option('--basemap-attribution <text>', 'the credit a tile template\'s provider asks for, shown on the map and in saved pictures (OpenStreetMap\'s own tiles get theirs without it)'),
       false,
     ).addHelpText('after', `\nThe viewer never opens a browser itself (runs over ssh stay quiet): open the printed URL, or forward the port:\n  $ ssh -L 8080:localhost:8080 server   # then http://localhost:8080/\nExamples:\n  $ cityforge view out/sf.glb\n  $ cityforge view out/sf-tiles\n  $ cityforge view out/sf.glb --export site/ && npx serve site/\n  $ cityforge view out/sf.glb --basemap 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'`),
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
-    const o = raw as { port: number; host: string; export?: string; basemap?: string };
-    const config = o.basemap ? { basemap: o.basemap } : {};
+    const o = raw as { port: number; host: string; export?: string; basemap?: string; basemapAttribution?: string };
+    const config = { ...(o.basemap ? { basemap: o.basemap } : {}), ...(o.basemapAttribution ? { basemapAttribution: o.basemapAttribution } : {}) };
     const model = resolveModel(args[0] as string);
     if (o.export) {
       const files = exportSite(model, o.export, config);

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+p.on('console', (m) => console.log('console', m.text()));
+p.on('pageerror', (e) => console.log('pageerror', e.message));
+await p.goto(process.argv[2]);
+await p.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120000 });
+console.log(await p.evaluate(() => { const e = document.getElementById('attribution'); return [e.hidden, e.textContent]; }));
+const [d] = await Promise.all([p.waitForEvent('download'), p.click('#shot')]);
+await d.saveAs('/tmp/v/shot.png');
+await b.close();

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { HIGHLIGHT_255, binEdges, stylingFor } from '../../src/viewer/style-by.js';
+
+const table = (column: string, values: (number | string | null)[]) => ({ table: { [column]: values } });
+
+describe('colour by a column: the legend', () => {
+  it('legend-integer-bins-were-fractional: whole numbers get whole-number bins, one per value when few', () => {
+    const s = stylingFor(table('levels', [1, 2, 2, 3, 3, 3, 4, 5, 5, 2, 1, 4]), 'levels');
+    expect(s.legend.map((e) => e.label)).toEqual(['≥ 5', '4', '3', '2', '≤ 1']);
+    const many = stylingFor(table('levels', Array.from({ length: 200 }, (_, i) => 1 + (i % 40))), 'levels');
+    for (const e of many.legend) expect(e.label).not.toMatch(/\.\d/);
+    expect(binEdges(1, 40, true).every(Number.isInteger)).toBe(true);
+  });
+
+  it('legend-labels-were-single-values: each entry names the range it holds, and a building falls in the entry of its colour', () => {
+    const heights = Array.from({ length: 101 }, (_, i) => i * 0.5); // 0 … 50 m
+    const s = stylingFor(table('height', heights), 'height');
+    expect(s.legend).toHaveLength(5);
+    expect(s.legend[0].label).toMatch(/^≥ \d/);
+    expect(s.legend[1].label).toMatch(/^\d+(\.\d)?–\d+(\.\d)? m$/);
+    expect(s.legend[4].label).toMatch(/^< \d/);
+    heights.forEach((_, id) => expect(s.colourOf(id)).toEqual(s.legend[s.binOf(id)].colour));
+    // bins are ordered: a taller building is never in a lower entry
+    for (let id = 1; id < heights.length; id++) expect(s.binOf(id)).toBeLessThanOrEqual(s.binOf(id - 1));
+  });
+
+  it('a column of one value is one entry', () => {
+    const s = stylingFor(table('height', [12, 12, 12, null]), 'height');
+    expect(s.legend.map((e) => e.label)).toEqual(['12 m']);
+    expect(s.binOf(3)).toBe(-1);
+  });
+
+  it('highlight-was-the-top-colour: the highlight is far from every legend colour', () => {
+    const dist = (c: number[]) => Math.hypot(...c.map((v, k) => 255 * v - HIGHLIGHT_255[k]));
+    const num = stylingFor(table('height', Array.from({ length: 50 }, (_, i) => i)), 'height');
+    const cat = stylingFor(table('building', 'abcdefghij'.split('')), 'building');
+    for (const e of [...num.legend, ...cat.legend]) expect(dist(e.colour)).toBeGreaterThan(100);
+  });
+});
