@@ -4,7 +4,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
+import { DECK_SCROLL_SPEED, onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
 import { jsonResponse, sameUrl } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
@@ -320,7 +320,7 @@ export class MapViewer {
       parent: el,
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
-      controller: true,
+      controller: { scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false } },
       onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => (this.viewState = this.followGround(viewState) as unknown as MapViewState),
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
@@ -636,7 +636,7 @@ export class TilesetMapViewer {
       parent: el,
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
-      controller: true,
+      controller: { scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false } },
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       glOptions: { preserveDrawingBuffer: true },

@@ -1,6 +1,19 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 
+/**
+ * How much one wheel step (a mouse's notch: 100 px of `deltaY`) zooms, in every view: the distance to
+ * what is looked at shrinks by this factor (wheel-speed-differed: the model view zoomed 5 % a step, the
+ * map view 46 %).
+ */
+export const WHEEL_STEP = 1.2;
+
+/** {@link WHEEL_STEP} as OrbitControls' zoomSpeed (a step scales the distance by 0.95^zoomSpeed). */
+export const ORBIT_ZOOM_SPEED = Math.log(1 / WHEEL_STEP) / Math.log(0.95);
+
+/** {@link WHEEL_STEP} as deck.gl's scroll-zoom speed (a step of 100 scales by 2 / (1 + e^(−100·speed))). */
+export const DECK_SCROLL_SPEED = -Math.log(2 / WHEEL_STEP - 1) / 100;
+
 /** What both three.js views share: renderer, scene with sky colour, sun and ground, camera and orbit controls. */
 export interface Stage {
   renderer: THREE.WebGLRenderer;
@@ -56,6 +69,7 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   // the keyboard: arrow keys pan (when the page has the focus)
   controls.listenToKeyEvents(window);
   controls.keyPanSpeed = 20;
+  controls.zoomSpeed = ORBIT_ZOOM_SPEED;
   return { renderer, scene, camera, controls };
 }
 

@@ -327,6 +327,26 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('wheel-speed-differed: one wheel step zooms the model view and the map view alike (by 1.2)', async () => {
+    const page = await open();
+    const mpp = () => page.evaluate(() => (window as any).cityforge.nav().metresPerPixel as number);
+    const steps: Record<string, number> = {};
+    for (const view of ['model', 'map']) {
+      if (view === 'map') {
+        await page.click('#toggle');
+        await page.waitForFunction('window.cityforge.view === "map" && window.cityforge.nav()');
+      }
+      await page.mouse.move(480, 400);
+      const before = await mpp();
+      await page.mouse.wheel(0, -100);
+      await page.waitForFunction((b) => (window as any).cityforge.nav().metresPerPixel < b, before);
+      steps[view] = before / (await mpp());
+    }
+    expect(steps.model).toBeCloseTo(1.2, 1);
+    expect(steps.map).toBeCloseTo(1.2, 1);
+    await page.close();
+  });
+
   it('the-map-view-went-blank-over-hills: twenty wheel steps into the map view keep buildings on the screen; home returns to the first view after a pan and a zoom, and again after another zoom', async () => {
     const page = await open();
     await page.click('#toggle');
