@@ -1,0 +1,16 @@
+import { chromium } from 'playwright-core';
+const [url, out] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1100, height: 800 } });
+await p.goto(url);
+await p.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120000 });
+const tiles = await p.evaluate(() => typeof window.cityforge.tilesSettled === 'function');
+if (tiles) await p.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 200000 });
+await p.waitForTimeout(1500);
+await p.screenshot({ path: `${out}-model.png` });
+await p.click('#toggle');
+await p.waitForTimeout(2000);
+if (tiles) await p.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 200000, polling: 1000 });
+await p.waitForTimeout(2000);
+await p.screenshot({ path: `${out}-map.png` });
+await b.close();
