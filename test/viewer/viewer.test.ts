@@ -1012,6 +1012,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   it('streams tiles, draws the city; hover highlights a building, a click shows it from its tile’s table', async () => {
     expect(await page.evaluate(() => (window as any).cityforge.error)).toBeNull();
     expect(await page.textContent('#stats')).toMatch(/3D Tiles tileset · \d+ tiles/);
+    // tileset-search-box-showed: a tileset offers no search (no table of every building); its box is not shown
+    expect(await page.isHidden('#search')).toBe(true);
     // the scale bar and compass follow the tileset's view too (they stood empty)
     expect(await page.textContent('#scale .label')).toMatch(/^\d+ (m|km)$/);
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
