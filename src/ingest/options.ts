@@ -41,13 +41,13 @@ export type AttributeSelection = 'all' | 'none' | string[];
 
 /**
  * The OSM tags kept by default: names in other languages, addresses, the building's own tags and what
- * it is used for (`name`, `building`, `height`, `min_height`, `roof:shape` are columns of their own already),
+ * it is used for (`shops`: the shop nodes inside it, see {@link ShopPoints}) (`name`, `building`, `height`, `min_height`, `roof:shape` are columns of their own already),
  * and the fit figures `cityforge infer` writes beside the tags (`fit:*`: its output has building columns
  * too, so it reads as a layer of OSM tags).
  */
 export const OSM_ATTRIBUTES: readonly string[] = [
   'name:*', 'addr:*', 'building:*', 'roof:height', 'roof:levels', 'roof:angle', 'roof:direction', 'roof:orientation', 'roof:colour',
-  'roof:material', 'amenity', 'shop', 'office',
+  'roof:material', 'amenity', 'shop', 'shops', 'office',
   'tourism', 'historic', 'heritage', 'religion', 'denomination', 'start_date', 'architect', 'operator', 'ref', 'description',
   'website', 'wikidata', 'wikipedia', 'fit:*',
 ];

@@ -57,7 +57,8 @@ export interface FacadeWalls {
 export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
   const type = (p.kind ?? '').toLowerCase();
   const material = (p.material ?? '').toLowerCase();
-  const shop = SHOP_TYPES.test(type) || p.attributes['shop'] != null;
+  // a shop tag on the building, or shop nodes inside it (`shops`, read from OpenStreetMap)
+  const shop = SHOP_TYPES.test(type) || p.attributes['shop'] != null || p.attributes['shops'] != null;
   const look = material === 'glass' ? 'glass' : shop || /^(office|industrial|warehouse)$/.test(type) ? 'commercial' : 'residential';
   const walls = wallTop - p.minHeight;
   const levels = p.levels !== null && p.levels > 0 ? p.levels - (p.minLevel ?? 0) : 0;

@@ -147,6 +147,34 @@ ${nodes.map(([id, lon, lat]) => `  <node id="${id}" lat="${lat}" lon="${lon}" ve
     expect(batch.polygonOffsets[p0 + 1] - batch.polygonOffsets[p0]).toBe(2);
   });
 
+  it('shops-were-nodes: shop nodes inside a building become its `shops` attribute (sorted, `;`-joined); none inside a hole or outside', async () => {
+    const osm = path.join(dir, 'shops.osm');
+    const nodes = [
+      [1, 7.42, 43.73], [2, 7.4202, 43.73], [3, 7.4202, 43.7302], [4, 7.42, 43.7302],
+      [5, 7.4205, 43.73], [6, 7.4209, 43.73], [7, 7.4209, 43.7304], [8, 7.4205, 43.7304],
+      [9, 7.4206, 43.7301], [10, 7.4208, 43.7301], [11, 7.4208, 43.7303], [12, 7.4206, 43.7303],
+    ];
+    const shop = (id: number, lon: number, lat: number, v: string) => `  <node id="${id}" lat="${lat}" lon="${lon}" version="1"><tag k="shop" v="${v}"/><tag k="name" v="${v} ${id}"/></node>`;
+    fs.writeFileSync(osm, `<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+${nodes.map(([id, lon, lat]) => `  <node id="${id}" lat="${lat}" lon="${lon}" version="1"/>`).join('\n')}
+${shop(50, 7.42052, 43.73002, 'bakery')}
+${shop(51, 7.42085, 43.73035, 'butcher')}
+${shop(52, 7.42052, 43.73035, 'bakery')}
+${shop(53, 7.4207, 43.7302, 'florist')}
+${shop(54, 7.4215, 43.7302, 'kiosk')}
+  <way id="100" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/><tag k="building" v="yes"/></way>
+  <way id="101" version="1"><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="5"/></way>
+  <way id="102" version="1"><nd ref="9"/><nd ref="10"/><nd ref="11"/><nd ref="12"/><nd ref="9"/></way>
+  <relation id="200" version="1"><member type="way" ref="101" role="outer"/><member type="way" ref="102" role="inner"/><tag k="type" v="multipolygon"/><tag k="building" v="apartments"/><tag k="building:levels" v="5"/></relation>
+</osm>`);
+    const { batch } = await run([osm]);
+    const byId = Object.fromEntries(batch.params.map((p) => [p.id, p]));
+    // 50, 51, 52 lie in the ring; 53 in its hole (the courtyard); 54 outside every building
+    expect(byId['r200'].attributes['shops']).toBe('bakery;butcher');
+    expect(byId['w100'].attributes['shops']).toBeUndefined();
+  });
+
   it('OSM PBF (Monaco): buildings and parts with their OSM ids', async () => {
     const { batch, summary } = await run([path.join(DATA, 'monaco.osm.pbf')]);
     expect(summary.featuresRead).toBeGreaterThan(1200);

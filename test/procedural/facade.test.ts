@@ -127,6 +127,11 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     const t = facadeTexture(FACADE_LOOKS.shopfront);
     const bottom = [...Array(t.width).keys()].filter((x) => t.rgba[4 * ((t.height - 1) * t.width + x)] < 200);
     expect(bottom.length).toBeGreaterThan(4);
+    // shop nodes inside a house (OpenStreetMap: `shops`, read at ingest) make its ground floor a shop front too
+    const batch = batchFromFixtures([{ description: '', height: 12, polygons: [[[[0, 0], [21, 0], [21, 10], [0, 10]]]] }]);
+    Object.assign(batch.params[0], { levels: 4, kind: 'apartments' });
+    batch.params[0].attributes = { ...batch.params[0].attributes, shops: 'bakery;newsagent' };
+    expect(buildMeshes(batch, { facades: 'texture' }, new Summary()).materials.map((m) => m.facade)).toContain('shopfront');
     const kiosk = facadeMesh([[[0, 0], [6, 0], [6, 4], [0, 4]]], 3.5, { kind: 'kiosk' }).mesh;
     expect(kiosk.materials.filter((m) => m.facade).map((m) => m.facade)).toEqual(['commercial']);
   });

@@ -1,0 +1,47 @@
+// street-level shots of one building in two GLBs (same camera): node tmp-street.mjs <urlA> <urlB> <out-prefix> [row]
+import { chromium } from 'playwright-core';
+const [urlA, urlB, out, rowArg] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1200, height: 760 } });
+await p.goto(urlA);
+await p.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120000 });
+const cam = await p.evaluate(([rowArg, process_dir]) => {
+  const c = window.cityforge, t = c.model.table;
+  const cols = Object.keys(t);
+  // a shop building of 4+ levels, else the tallest with levels
+  let best = -1, score = -1;
+  for (let i = 0; i < c.model.rows; i++) {
+    const lv = Number(t.levels?.[i] ?? 0) || Math.round(Number(t.height?.[i] ?? 0) / 3);
+    const shop = (t.shop?.[i] ?? t.shops?.[i]) ? 1 : 0;
+    const s = (shop && lv >= 4 && lv <= 8 ? 100 : 0) + Math.min(lv, 8);
+    if (s > score) [best, score] = [i, s];
+  }
+  if (rowArg) best = Number(rowArg);
+  // the building's vertices (glTF axes)
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity, minZ = Infinity, maxZ = -Infinity;
+  for (const m of c.model.buildingMeshes) {
+    const pos = m.geometry.attributes.position, f = m.geometry.attributes._feature_id_0;
+    if (!f) continue;
+    m.updateMatrixWorld();
+    for (let v = 0; v < pos.count; v++) if (Math.round(f.getX(v)) === best) {
+      const e = m.matrixWorld.elements, px = pos.getX(v), py = pos.getY(v), pz = pos.getZ(v);
+      const x = e[0] * px + e[4] * py + e[8] * pz + e[12], y = e[1] * px + e[5] * py + e[9] * pz + e[13], z = e[2] * px + e[6] * py + e[10] * pz + e[14];
+      minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y); minZ = Math.min(minZ, z); maxZ = Math.max(maxZ, z);
+    }
+  }
+  const cx = (minX + maxX) / 2, cz = (minZ + maxZ) / 2, r = Math.max(maxX - minX, maxZ - minZ);
+  const h = maxY - minY;
+  const sx = Number(process_dir[0]), sz = Number(process_dir[1]); const off = (r / 2 + 22) / Math.SQRT2; const d = Math.hypot(off, off);
+  return { row: best, id: t.id[best], shops: t.shops?.[best], levels: t.levels?.[best], pos: [cx + sx * off, minY + 1.7 + d * Math.tan(6 * Math.PI / 180), cz + sz * off], target: [cx, minY + 1.7, cz] };
+}, [rowArg, (process.env.DIR ?? '1,1').split(',')]);
+console.log(JSON.stringify(cam));
+const hash = `#cam=${[...cam.pos, ...cam.target].map((v) => v.toFixed(1)).join(',')}`;
+for (const [u, name] of [[urlA, 'a'], [urlB, 'b']]) {
+  await p.goto('about:blank');
+  await p.goto(u + hash);
+  await p.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120000 });
+  await p.click('#collapse');
+  await p.waitForTimeout(1500);
+  await p.screenshot({ path: `${out}-${name}.png` });
+}
+await b.close();
