@@ -1,4 +1,8 @@
-// street-level shots of one building in two GLBs (same camera): node tmp-street.mjs <urlA> <urlB> <out-prefix> [row]
+// Street-level shots of one building in two served viewers, the same camera (the README's facade pictures):
+//   cityforge view a.glb --port 8771 & cityforge view b.glb --port 8772 &
+//   DIR=-1,-1 node scripts/render/street.mjs http://127.0.0.1:8771/ http://127.0.0.1:8772/ /tmp/street [row]
+// writes <prefix>-a.png and <prefix>-b.png. The building: row, else a shop of 4–8 storeys, else the tallest
+// up to 8 storeys; the camera 1.7 m above its foot, DIR (x,z signs) off its corner, looking at it.
 import { chromium } from 'playwright-core';
 const [urlA, urlB, out, rowArg] = process.argv.slice(2);
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
