@@ -274,3 +274,39 @@ describe('roof heights that would eat the building: closed shells, every clamp c
     expect(tagged.metrics.watertight).toBe(true);
   });
 });
+
+describe('roof models cut at a level (mansard, gambrel breaks)', () => {
+  it('cut-joined-pieces: a level crossing a non-convex face twice gives each piece its own polygon, the area kept', async () => {
+    const { RoofModel, polygonArea } = await import('../../src/procedural/roofs/model.js');
+    const m = new RoofModel();
+    // a U open to the north (counter-clockwise), its field the northing: the level y = 2 crosses both arms
+    for (const [x, y] of [[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3]]) m.node(x, y, y);
+    m.faces = [[0, 1, 2, 3, 4, 5, 6, 7]];
+    m.cut(m.d.slice(), [2]);
+    const areas = m.faces.map((f) => polygonArea(m, f));
+    expect(areas.every((a) => a > 0)).toBe(true);
+    expect(areas.reduce((s, a) => s + a, 0)).toBeCloseTo(7, 9);
+    // above the level: the two arm tops, each on its own side of the gap (a walk round the face had joined them)
+    const above = m.faces.filter((f) => f.every((v) => m.y[v] >= 2 - 1e-9));
+    expect(above.reduce((s, f) => s + polygonArea(m, f), 0)).toBeCloseTo(2, 9);
+    for (const f of above) expect(f.every((v) => m.x[v] <= 1 + 1e-9) || f.every((v) => m.x[v] >= 2 - 1e-9)).toBe(true);
+  });
+
+  it('mansard-and-gambrel-fell-back: San Francisco footprints whose break crossed a face twice now build as tagged', () => {
+    // (the sample vector tile 15/5238/12666, features 139, 177, 17 and 45, centred; they fell back to hipped)
+    const rings = [
+      [[-6.82, 17.44], [-2.57, -7.97], [-0.21, -7.5], [-0.92, -4.21], [2.16, -3.74], [2.63, -6.56], [4.99, -6.09], [0.74, 18.62]],
+      [[-5.91, 10.16], [-3.78, -3.96], [1.65, -3.26], [1.65, -7.26], [4.49, -7.02], [1.89, 11.34]],
+      [[-7.9, 21.65], [-2.47, -11.53], [1.08, -10.83], [1.32, -13.18], [5.33, -12.47], [2.97, 3.53], [-0.34, 22.83]],
+      [[-3.72, 2.42], [-7.5, 3.36], [-8.44, -0.88], [-4.9, -1.58], [-5.13, -3.47], [8.34, -8.17], [9.99, -0.64], [5.5, 0.3], [5.74, 1.95], [3.37, 2.65], [-3.24, 4.06]],
+    ];
+    for (const shape of ['mansard', 'gambrel']) {
+      const batch = batchFromFixtures(rings.map((ring) => ({ description: '', height: 12, polygons: [[ring]] })));
+      for (const p of batch.params) Object.assign(p.roof, { shape, height: 4 });
+      const s = new Summary();
+      const mesh = buildMeshes(batch, {}, s);
+      expect([...s.warnings.entries()].filter(([k]) => k.startsWith('roof:'))).toEqual([]);
+      expect(mesh.indices.length).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import earcut from 'earcut';
 import type { StraightSkeleton } from '../skeleton.js';
 
 /**
@@ -15,6 +16,21 @@ export class RoofModel {
   faces: number[][] = [];
   /** Shade faces smoothly (per-node normals) instead of flat. */
   smooth = false;
+
+  /** Face `f` as triangles of its own nodes, wound as it is. */
+  triangles(f: number[]): number[][] {
+    const xy = new Float64Array(2 * f.length);
+    f.forEach((v, i) => ((xy[2 * i] = this.x[v]), (xy[2 * i + 1] = this.y[v])));
+    const t = earcut(xy);
+    const ccw = polygonArea(this, f) > 0;
+    const out: number[][] = [];
+    for (let k = 0; k < t.length; k += 3) {
+      const tri = [f[t[k]], f[t[k + 1]], f[t[k + 2]]];
+      if (polygonArea(this, tri) > 0 !== ccw) tri.reverse();
+      out.push(tri);
+    }
+    return out;
+  }
 
   /** Add a node; returns its id. */
   node(x: number, y: number, d: number): number {
@@ -91,7 +107,10 @@ export class RoofModel {
       // nodes within a hair of the level lie on it (no sliver pieces, no near-duplicate cut nodes)
       for (let v = 0; v < field.length; v++) if (Math.abs(field[v] - level) < 1e-7) field[v] = level;
       const next: number[][] = [];
-      for (const f of this.faces) {
+      // a level that crosses a face more than once (a non-convex face: the walk below would join its
+      // pieces into one self-touching polygon) cuts the face's triangles instead
+      const pieces = (f: number[]) => (crossings(field, f, level) > 2 ? this.triangles(f) : [f]);
+      for (const f of this.faces.flatMap(pieces)) {
         const below: number[] = [];
         const above: number[] = [];
         for (let i = 0; i < f.length; i++) {
@@ -150,6 +169,19 @@ export function polygonArea(m: RoofModel, f: number[]): number {
   let s = 0;
   for (let i = 0, j = f.length - 1; i < f.length; j = i++) s += (m.x[f[j]] - m.x[f[i]]) * (m.y[f[j]] + m.y[f[i]]);
   return s / 2;
+}
+
+/** How many times the sign of `field − level` changes round face `f` (nodes on the level skipped). */
+function crossings(field: number[], f: number[], level: number): number {
+  let first = 0, last = 0, n = 0;
+  for (const v of f) {
+    const s = Math.sign(field[v] - level);
+    if (s === 0) continue;
+    if (first === 0) first = s;
+    else if (s !== last) n++;
+    last = s;
+  }
+  return n + (first !== 0 && last !== first ? 1 : 0);
 }
 
 /** A gable: footprint edge a→b whose end face became vertical, with its top node g on the edge. */
