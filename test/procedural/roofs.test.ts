@@ -310,3 +310,32 @@ describe('roof models cut at a level (mansard, gambrel breaks)', () => {
     }
   });
 });
+
+describe('every roof builder is invariant under moving and turning the footprint', () => {
+  // an L of 24 × 9 and 8 × 10 (a skeleton with a reflex corner), centred near the origin
+  const L = [[-12, -6], [12, -6], [12, 3], [-4, 3], [-4, 13], [-12, 13]];
+  const move = (ring: number[][], dx: number, dy: number, deg: number) => {
+    const a = (deg * Math.PI) / 180, c = Math.cos(a), s = Math.sin(a);
+    return ring.map(([x, y]) => [c * x - s * y + dx, s * x + c * y + dy]);
+  };
+  const metricsOf = (ring: number[][], shape: string) => {
+    const batch = batchFromFixtures([{ description: '', height: 12, polygons: [[ring]] }]);
+    Object.assign(batch.params[0].roof, { shape, height: 4 });
+    const s = new Summary();
+    const mesh = buildMeshes(batch, {}, s);
+    return { m: meshMetrics(mesh), warnings: [...s.warnings.keys()].filter((k) => k.startsWith('roof:')) };
+  };
+  // each builder once (its first shape name)
+  it.each(ROOF_BUILDERS.map((b) => b.shapes[0]))('%s: the same roof 30 km from the frame\'s origin and turned 37°: volume, height, triangles, watertightness', (shape) => {
+    const here = metricsOf(L, shape);
+    expect(here.m.triangles).toBeGreaterThan(0);
+    for (const [dx, dy, deg] of [[21345.6, -28456.7, 0], [0, 0, 37], [-18765.4, 24321.9, 37]]) {
+      const there = metricsOf(move(L, dx, dy, deg), shape);
+      expect(there.warnings).toEqual(here.warnings);
+      expect(there.m.triangles).toBe(here.m.triangles);
+      expect(there.m.watertight).toBe(here.m.watertight);
+      expect(Math.abs(there.m.volume / here.m.volume - 1)).toBeLessThan(2e-3);
+      expect(Math.abs(there.m.bounds[5] - here.m.bounds[5])).toBeLessThan(0.01);
+    }
+  });
+});
