@@ -2,7 +2,7 @@ import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showAbout, showAttribution, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
+import { showAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
 import { styleColumns, stylingFor, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
@@ -68,6 +68,7 @@ function collapsible(): void {
     btn.textContent = collapsed ? '+' : '–';
     btn.setAttribute('aria-expanded', String(!collapsed));
     btn.setAttribute('aria-label', collapsed ? 'Show the panel' : 'Hide the panel');
+    showCredit();
   };
   btn.addEventListener('click', () => set(!panel.classList.contains('collapsed')));
   // a phone in portrait starts with the panel folded

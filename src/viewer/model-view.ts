@@ -49,13 +49,17 @@ export class ModelView {
     const c = this.stage.controls;
     const vfov = THREE.MathUtils.degToRad(this.camera.fov);
     const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    const radius = 0.5 * Math.max(size.x, size.z);
+    // (the city's horizontal half-diagonal: seen obliquely, a corner reaches the screen's edge first)
+    const radius = 0.5 * Math.hypot(size.x, size.z);
     const need = radius / Math.sin(Math.min(vfov, hfov) / 2);
     const dir = this.camera.position.clone().sub(c.target);
     if (hfov < vfov && dir.length() < need) {
       this.camera.position.copy(c.target).add(dir.setLength(need));
       c.update();
       c.saveState();
+      // the haze starts beyond the city seen from there, not halfway into it
+      const fog = this.scene.fog as THREE.Fog | null;
+      if (fog) [fog.near, fog.far] = [Math.max(fog.near, need + radius), Math.max(fog.far, 2.5 * (need + radius))];
     }
   }
 

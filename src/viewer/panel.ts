@@ -123,6 +123,15 @@ export function showAttribution(text: string | undefined): void {
   const el = document.getElementById('attribution')!;
   el.textContent = text ?? '';
   el.hidden = !text;
+  const credit = document.getElementById('credit');
+  if (credit) credit.textContent = text ?? '';
+  showCredit();
+}
+
+/** The credit over the city: shown while the panel that holds the attribution is folded. */
+export function showCredit(): void {
+  const credit = document.getElementById('credit');
+  if (credit) credit.hidden = !credit.textContent || !document.getElementById('panel')!.classList.contains('collapsed');
 }
 
 /** The stats line for a tileset. */

@@ -598,6 +598,22 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const shot = await page.screenshot();
     expect(pixelStats(shot).building).toBeGreaterThan(0.02);
     await page.screenshot({ path: path.join(dir, 'phone-folded.png') });
+    // phone-first-view-cropped: the whole city fits across the narrow screen (every 40th building's roof on it)
+    const xs = await page.evaluate(() => {
+      const c = (window as any).cityforge;
+      const out: number[] = [];
+      for (let id = 0; id < c.model.rows; id += 40) {
+        const p = c.screenPositionOf(id);
+        if (p) out.push(p.x);
+      }
+      return out;
+    });
+    expect(xs.length).toBeGreaterThan(20);
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(390);
+    // phone-attribution-hidden: with the panel folded, the data's credit stands over the city
+    expect(await page.isVisible('#credit')).toBe(true);
+    expect(await page.textContent('#credit')).toMatch(/OpenStreetMap/);
     // tap-had-no-feedback: with the panel folded, a tap on a building names it where it was tapped, on screen
     let tapped = false;
     for (let k = 0; k < 30 && !tapped; k++) {
@@ -613,6 +629,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(await page.textContent('#tooltip')).toContain(name);
     await page.click('#collapse');
     expect(await page.isVisible('#selection')).toBe(true);
+    expect(await page.isVisible('#credit')).toBe(false);
     await page.screenshot({ path: path.join(dir, 'phone-open.png') });
     const open2 = await page.locator('#panel').boundingBox();
     expect(open2!.width).toBeLessThanOrEqual(240);
