@@ -30,7 +30,7 @@ interface CityforgeHooks {
   /** The colour-by in use: its column and legend, or null. */
   styling?: { column: string; legend: { label: string; colour: [number, number, number] }[] } | null;
   /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
-  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } | null;
+  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number; targetAboveGround: number } | null;
   /** Buildings the legend's filter shows (null: no filter). */
   visibleCount?: number | null;
   /** Draw the model view's contact shading (walls darkening towards their foot) or not; redraws. */
@@ -109,9 +109,13 @@ async function main(): Promise<void> {
     if (hooks.view === 'model') modelView.setHighlight(id);
     else mapView?.setHighlight(id);
   };
-  const pointer = { x: 0, y: 0 };
-  window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
-  window.addEventListener('pointerdown', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
+  const pointer = { x: 0, y: 0, over: false, buttons: 0 };
+  const track = (e: PointerEvent) => {
+    [pointer.x, pointer.y, pointer.buttons] = [e.clientX, e.clientY, e.buttons];
+    pointer.over = e.target instanceof Node && (modelEl.contains(e.target) || mapEl.contains(e.target));
+  };
+  window.addEventListener('pointermove', track);
+  window.addEventListener('pointerdown', track);
   const select = (id: number | null) => {
     hooks.selected = id;
     hooks.selectedId = id === null ? null : String(model.table['id']?.[id]);
@@ -140,6 +144,20 @@ async function main(): Promise<void> {
   onCanvasClick(modelView.renderer.domElement, (x, y) => select(modelView.pick(x, y)));
   modelView.renderer.domElement.addEventListener('dblclick', (e) => modelView.focusAt(e.clientX, e.clientY));
   onPointerHover(modelView.renderer.domElement, (x, y) => timedHover(() => modelView.pick(x, y)));
+  // hover-stale-after-zoom: the camera moved under a resting pointer (wheel, keys, home): pick again there
+  let repick = 0;
+  const repickHover = () => {
+    if (repick || !pointer.over || pointer.buttons) return;
+    repick = requestAnimationFrame(() => {
+      repick = 0;
+      if (hooks.view === 'model') timedHover(() => modelView.pick(pointer.x, pointer.y));
+      else if (mapView) {
+        const mv = mapView, r = mapEl.getBoundingClientRect();
+        timedHover(() => mv.pick(pointer.x - r.left, pointer.y - r.top));
+      }
+    });
+  };
+  modelView.controls.addEventListener('change', repickHover);
   window.addEventListener('resize', () => modelView.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   hooks.toggle = () => {
@@ -157,7 +175,10 @@ async function main(): Promise<void> {
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);
-        if (hooks.view === 'map') writeHash();
+        if (hooks.view === 'map') {
+          writeHash();
+          repickHover();
+        }
       };
       if (styling) mapView.setColours(styling.colourOf, styling.column);
       if (visibleNow) mapView.setVisible(visibleNow);
@@ -416,7 +437,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
     if (hooks.view === 'map' && !mapView) {
-      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover, basemap, json);
+      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover, basemap, json, box[2] - box[11] / 2);
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);

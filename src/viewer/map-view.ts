@@ -602,12 +602,15 @@ export class TilesetMapViewer {
   private lit: { tile: string; id: number } | null = null;
 
   private base: Promise<BaseMap | null> | null = null;
-  private readonly home: Record<string, number>;
+  private readonly home: Record<string, number | number[]>;
 
-  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: BaseMapSource | null = null, root: unknown = null) {
+  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: BaseMapSource | null = null, root: unknown = null, altitude = 0) {
     this.origin = origin;
     const zoom = fitZoom(el, origin, radius);
-    this.home = { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20 };
+    // tileset-map-went-blank: the camera looks at an altitude inside the city's box (deck.gl's default, 0 m,
+    // lay under SF's hills, so zooming in took the camera into them): a quarter of the box's height up, where
+    // the ground of a city on hills lies (the tiles' surface is not known until they load)
+    this.home = { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20, position: [0, 0, altitude] };
     const lighting = sunLighting(1.0, 1.2);
     this.tileProps = {
       id: 'tileset',

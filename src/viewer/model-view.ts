@@ -45,8 +45,15 @@ export class ModelView {
       this.render();
     });
     this.resize();
-    // the first view (and home) fits the city in the screen's narrower field of view: a portrait screen steps back
     const c = this.stage.controls;
+    // orbit-point-in-mid-air: the first view (and home) turns about the ground under the city's centre, not the
+    // centre of its box (half the tallest building up): zooming in reaches the streets
+    const g = groundAt(c.target.x, c.target.z) ?? box.min.y;
+    this.camera.position.y -= c.target.y - g;
+    c.target.y = g;
+    c.update();
+    c.saveState();
+    // the first view (and home) fits the city in the screen's narrower field of view: a portrait screen steps back
     const vfov = THREE.MathUtils.degToRad(this.camera.fov);
     const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
     // (the city's horizontal half-diagonal: seen obliquely, a corner reaches the screen's edge first)
@@ -92,9 +99,9 @@ export class ModelView {
   }
 
   /** The camera: position, tilt from the vertical (degrees), height above the ground under it. */
-  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number } {
+  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number; targetAboveGround: number } {
     const c = this.camera.position;
-    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), target: this.stage.controls.target.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z) };
+    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), target: this.stage.controls.target.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z), targetAboveGround: this.stage.controls.target.y - this.groundAt(this.stage.controls.target.x, this.stage.controls.target.z) };
   }
 
   /** Original materials of the building meshes, while they are coloured by an attribute. */

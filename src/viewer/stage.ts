@@ -70,6 +70,8 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   controls.listenToKeyEvents(window);
   controls.keyPanSpeed = 20;
   controls.zoomSpeed = ORBIT_ZOOM_SPEED;
+  // panning (drag or arrow keys) slides over the ground, as on a map: it does not lift the orbit point
+  controls.screenSpacePanning = false;
   return { renderer, scene, camera, controls };
 }
 

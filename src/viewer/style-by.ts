@@ -55,7 +55,11 @@ export function styleColumns(model: Pick<CityModel, 'table'>): string[] {
     const values = col.filter((v) => v !== null && v !== '' && v !== -1);
     if (!values.length) continue;
     const numeric = values.every((v) => typeof v === 'number');
-    if (numeric ? new Set(values).size > 1 : new Set(values).size <= 40) out.push(k);
+    const distinct = new Set(values).size;
+    // colour-by-was-cluttered: names, websites, ids and descriptions (nearly one value per building) are
+    // no categories; nor are links
+    if (!numeric && (/^(name|website|url|wikidata|wikipedia|description|note|image|phone|email)([_:].*)?$/.test(k) || (values.length >= 10 && distinct > 0.5 * values.length))) continue;
+    if (numeric ? distinct > 1 : distinct <= 40) out.push(k);
   }
   return out;
 }

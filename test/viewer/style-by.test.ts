@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HIGHLIGHT_255, binEdges, stylingFor } from '../../src/viewer/style-by.js';
+import { HIGHLIGHT_255, binEdges, styleColumns, stylingFor } from '../../src/viewer/style-by.js';
 
 const table = (column: string, values: (number | string | null)[]) => ({ table: { [column]: values } });
 
@@ -35,5 +35,21 @@ describe('colour by a column: the legend', () => {
     const num = stylingFor(table('height', Array.from({ length: 50 }, (_, i) => i)), 'height');
     const cat = stylingFor(table('building', 'abcdefghij'.split('')), 'building');
     for (const e of [...num.legend, ...cat.legend]) expect(dist(e.colour)).toBeGreaterThan(100);
+  });
+});
+
+describe('colour by: the columns offered', () => {
+  it('colour-by-was-cluttered: numbers and real categories, not names, links or one-per-building text', () => {
+    const n = 60;
+    const table = {
+      id: Array.from({ length: n }, (_, i) => `w${i}`),
+      height: Array.from({ length: n }, (_, i) => 5 + (i % 9)),
+      building: Array.from({ length: n }, (_, i) => ['house', 'apartments', 'retail'][i % 3]),
+      name_ko: Array.from({ length: n }, (_, i) => (i % 4 ? null : `이름 ${i}`)),
+      website: Array.from({ length: n }, (_, i) => (i % 5 ? null : 'https://example.org')),
+      addr_street: Array.from({ length: n }, (_, i) => `Street ${i}`),
+      roof_shape: Array.from({ length: n }, (_, i) => (i % 2 ? 'flat' : 'gabled')),
+    };
+    expect(styleColumns({ table })).toEqual(['height', 'building', 'roof_shape']);
   });
 });

@@ -262,6 +262,11 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
 
   it('the-camera-went-under-the-ground: dragging down hard and zooming in keeps the camera above the terrain, looking down', async () => {
     const page = await open();
+    // orbit-point-in-mid-air: the first view turns about the ground (it turned about the box's centre, 45 m up),
+    // and an arrow key pans over the ground without lifting it
+    expect(Math.abs((await page.evaluate(() => (window as any).cityforge.cameraState())).targetAboveGround)).toBeLessThan(0.5);
+    await page.keyboard.press('ArrowUp');
+    expect(Math.abs((await page.evaluate(() => (window as any).cityforge.cameraState())).targetAboveGround)).toBeLessThan(20);
     await page.mouse.move(640, 300);
     await page.mouse.down();
     for (let k = 1; k <= 20; k++) await page.mouse.move(640, 300 + 25 * k);
