@@ -1,4 +1,5 @@
 import gdal from './gdal.js';
+import { extentOf } from '../core/extent.js';
 import { parsePolygonalWKB } from './wkb.js';
 import { parseOtherTags } from './raw.js';
 
@@ -71,13 +72,7 @@ export class ShopPoints {
       return null;
     }
     const c = p.coords;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < c.length; i += 2) {
-      minX = Math.min(minX, c[i]);
-      maxX = Math.max(maxX, c[i]);
-      minY = Math.min(minY, c[i + 1]);
-      maxY = Math.max(maxY, c[i + 1]);
-    }
+    const { minX, minY, maxX, maxY } = extentOf(c);
     const C = ShopPoints.CELL;
     const found = new Set<string>();
     for (let cx = Math.floor(minX / C); cx <= Math.floor(maxX / C); cx++)
