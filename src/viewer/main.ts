@@ -1,6 +1,6 @@
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
+import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
 import { styleColumns, stylingFor, type Styling } from './style-by.js';
@@ -225,8 +225,8 @@ async function main(): Promise<void> {
   const flyTo = (id: number) => {
     if (hooks.view === 'model') modelView.flyTo(id);
     else {
-      const top = topCentre(model.buildingMeshes, id);
-      if (top) mapView?.flyTo(new THREE.Vector3(top.x, -top.z, top.y));
+      const spot = buildingSpot(model.buildingMeshes, id);
+      if (spot) mapView?.flyTo(new THREE.Vector3(spot.top.x, -spot.top.z, spot.top.y), spot.distance);
     }
   };
   const searchResult = document.getElementById('search-result')!;

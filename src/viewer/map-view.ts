@@ -350,14 +350,11 @@ export class MapViewer {
     return !!b && b.loading();
   }
 
-  /** Look at a point of the frame (east, north, up) from closer by, the same tilt. */
-  flyTo(e: THREE.Vector3): void {
-    const vp = this.viewport();
-    if (!vp) return;
-    const o = vp.projectFlat(this.origin);
-    const { unitsPerMeter } = vp.getDistanceScales(this.origin);
-    const [longitude, latitude] = vp.unprojectFlat([o[0] + e.x * unitsPerMeter[0], o[1] + e.y * unitsPerMeter[1]]);
-    this.jump({ ...(this.home as unknown as MapViewState), longitude, latitude, zoom: 17.5, position: [0, 0, e.z] });
+  /** Look at a point of the frame (east, north, up) from `distance` metres (as the model view would), the same tilt. */
+  flyTo(e: THREE.Vector3, distance = 120): void {
+    const vs = this.viewState;
+    const at = viewCameraToMap(this.el, this.origin, { target: [e.x, e.y, e.z], distance, bearing: vs?.bearing ?? 0, pitch: vs?.pitch ?? 50 });
+    this.jump({ ...(this.home as unknown as MapViewState), ...at, bearing: vs?.bearing ?? at.bearing, pitch: vs?.pitch ?? at.pitch });
   }
 
   /** Move the camera to `state` (deck.gl resets to a new initial view state; the copy kept follows). */

@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { clampAboveGround, createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage, type ViewCamera, viewCameraOf, orbitOf } from './stage.js';
+import { buildingSpot, clampAboveGround, createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage, type ViewCamera, viewCameraOf, orbitOf } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -197,10 +197,12 @@ export class ModelView {
 
   /** Orbit around building `id`'s top from closer by (the same direction of view). */
   flyTo(id: number): void {
-    const top = topCentre(this.model.buildingMeshes, id);
-    if (!top) return;
+    const spot = buildingSpot(this.model.buildingMeshes, id);
+    if (!spot) return;
+    const { top } = spot;
     const c = this.stage.controls;
-    const dir = this.camera.position.clone().sub(c.target).setLength(Math.max(60, c.minDistance * 4));
+    // search-flew-too-close: far enough to see all of it (a 45 m hospital filled the screen from 60 m)
+    const dir = this.camera.position.clone().sub(c.target).setLength(Math.max(spot.distance, c.minDistance * 4));
     c.target.copy(top);
     this.camera.position.copy(top).add(dir);
     c.update();

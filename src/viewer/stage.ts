@@ -93,7 +93,17 @@ export function pageOfWorld(camera: THREE.Camera, canvas: HTMLCanvasElement, p: 
 
 /** World-space (glTF axes) centre of the top of feature `id` in `meshes` (their `_feature_id_0`), or null. */
 export function topCentre(meshes: readonly THREE.Mesh[], id: number): THREE.Vector3 | null {
+  return buildingSpot(meshes, id)?.top ?? null;
+}
+
+/**
+ * Where building `id` stands: the centre of its top (glTF axes) and the distance from which a 40° view
+ * shows all of it with room around (2.2 × its bounding box's diagonal: the view spans 0.73 × the distance; at
+ * least 60 m), or null if it is not drawn.
+ */
+export function buildingSpot(meshes: readonly THREE.Mesh[], id: number): { top: THREE.Vector3; distance: number } | null {
   let maxY = -Infinity;
+  const box = new THREE.Box3();
   const pts: THREE.Vector3[] = [];
   const v = new THREE.Vector3();
   for (const m of meshes) {
@@ -105,6 +115,7 @@ export function topCentre(meshes: readonly THREE.Mesh[], id: number): THREE.Vect
       if (Math.round(f.getX(i)) !== id) continue;
       v.fromBufferAttribute(pos, i).applyMatrix4(m.matrixWorld);
       pts.push(v.clone());
+      box.expandByPoint(v);
       maxY = Math.max(maxY, v.y);
     }
   }
@@ -112,7 +123,7 @@ export function topCentre(meshes: readonly THREE.Mesh[], id: number): THREE.Vect
   if (!top.length) return null;
   const c = new THREE.Vector3();
   for (const p of top) c.add(p);
-  return c.divideScalar(top.length);
+  return { top: c.divideScalar(top.length), distance: Math.max(60, 2.2 * box.getSize(new THREE.Vector3()).length()) };
 }
 
 /** Pointer moves over `el` without a button pressed, at most once per frame: `handler(clientX, clientY)`. */

@@ -544,6 +544,19 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(light).toBeGreaterThan(300);
     expect(dark).toBeGreaterThan(30);
     await p2.close();
+    // search-flew-too-close: the tallest building found by its id is seen whole, not filling the screen
+    const tallest = await page.evaluate(() => {
+      const t = (window as any).cityforge.model.table;
+      let best = 0;
+      for (let i = 0; i < t.height.length; i++) if ((t.height[i] ?? 0) > (t.height[best] ?? 0)) best = i;
+      return String(t.id[best]);
+    });
+    await page.fill('#search-input', tallest);
+    await page.press('#search-input', 'Enter');
+    await page.waitForTimeout(300);
+    const seen = pixelStats(await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } })).highlight / (940 * 800);
+    expect(seen).toBeGreaterThan(0.002);
+    expect(seen).toBeLessThan(0.2);
     await page.close();
   });
 
