@@ -320,7 +320,7 @@ export class MapViewer {
       parent: el,
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
-      controller: { scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false } },
+      controller: { scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false }, doubleClickZoom: false },
       onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => (this.viewState = this.followGround(viewState) as unknown as MapViewState),
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
@@ -331,6 +331,11 @@ export class MapViewer {
     this.viewState = this.home as unknown as MapViewState;
     if (basemap) this.base = underneath(el, basemap, this.deck);
     onMapClick(el, (x, y) => onClick(this.pick(x, y)));
+    // map-double-click-did-nothing: as in the model view, a double-click flies closer to the point under it
+    el.addEventListener('dblclick', (e) => {
+      const r = el.getBoundingClientRect();
+      this.zoomAt(e.clientX - r.left, e.clientY - r.top);
+    });
     onPointerHover(el, (x, y) => {
       const r = el.getBoundingClientRect();
       onHover(() => this.pick(x - r.left, y - r.top));
@@ -355,6 +360,16 @@ export class MapViewer {
     const vs = this.viewState;
     const at = viewCameraToMap(this.el, this.origin, { target: [e.x, e.y, e.z], distance, bearing: vs?.bearing ?? 0, pitch: vs?.pitch ?? 50 });
     this.jump({ ...(this.home as unknown as MapViewState), ...at, bearing: vs?.bearing ?? at.bearing, pitch: vs?.pitch ?? at.pitch });
+  }
+
+  /** Twice as close, centred on the ground point under canvas pixel (x, y). */
+  zoomAt(x: number, y: number): void {
+    const vp = this.viewport() as (Viewport & { unproject(xy: number[], o?: { targetZ?: number }): number[] }) | null;
+    const vs = this.viewState;
+    if (!vp || !vs) return;
+    const [longitude, latitude] = vp.unproject([x, y], { targetZ: vs.position?.[2] ?? 0 });
+    if (!Number.isFinite(longitude) || !Number.isFinite(latitude)) return;
+    this.jump({ ...(this.home as unknown as MapViewState), ...vs, longitude, latitude, zoom: Math.min(22, vs.zoom + 1), resets: ++this.resets });
   }
 
   /** Move the camera to `state` (deck.gl resets to a new initial view state; the copy kept follows). */

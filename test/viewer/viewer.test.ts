@@ -603,6 +603,12 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const s2 = await page.evaluate(() => (window as any).cityforge.cameraState());
     expect(s2.position).not.toEqual(s1.position);
     expect(s2.polarDegrees).toBeCloseTo(s1.polarDegrees, 3); // panning, not orbiting
+    // map-double-click-did-nothing: in the map view too, a double-click comes twice as close
+    await page.click('#toggle');
+    await page.waitForFunction('window.cityforge.view === "map" && window.cityforge.nav()');
+    const m0 = await page.evaluate(() => (window as any).cityforge.nav().metresPerPixel);
+    await page.mouse.dblclick(480, 420);
+    await page.waitForFunction((m) => (window as any).cityforge.nav().metresPerPixel < 0.6 * m, m0, { timeout: 10_000 });
     await page.close();
   });
 
