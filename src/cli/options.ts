@@ -105,6 +105,8 @@ export function readOptions(c: Command): Command {
     .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(upTo('--default-height', 1000)).default(BUILD_DEFAULTS.defaultHeight))
     .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
     .addOption(new Option('--attributes <all|none|list>', 'source attributes carried into the property table: all, none, or names separated by commas (* matches: addr:*); default all, OSM data a set of names, addresses and building tags').argParser(attributeList))
+    .option('--types <names...>', 'CityJSON: the city-object types to read, each with its parts (default: Building), e.g. Building Bridge')
+    .option('--lod <lod>', 'CityJSON: the level of detail to read, e.g. 2.2 or 1.2 (default: the highest each object has; 0: its footprint, built like any other)')
     .option('--attribution <text>', 'who the data is by, credited in the outputs (default: what the sources say; OpenStreetMap for OSM data and vector tiles without metadata)')
     .addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
 }
@@ -147,6 +149,8 @@ export interface ReadArgs {
   attributes?: AttributeSelection;
   attribution?: string;
   maxTileMb: number;
+  types?: string[];
+  lod?: string;
 }
 
 /** What commander gives for {@link terrainOptions}. */
@@ -172,7 +176,7 @@ export interface VerbosityArgs {
 
 /** The pipeline's read options from the command line's. */
 export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
-  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20) };
+  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20), cityObjectTypes: a.types, lod: a.lod };
 }
 
 /** The pipeline's terrain options from the command line's. */

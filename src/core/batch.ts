@@ -1,5 +1,5 @@
 import { Growable } from './growable.js';
-import type { BuildingParams, FeatureBatch, FlatPolygons, FrameInfo } from './types.js';
+import type { BuildingParams, FeatureBatch, FlatPolygons, FrameInfo, KeptSurfaces } from './types.js';
 
 /** Polygons of one feature as flat arrays (the shape of {@link FlatPolygons}, any array type). */
 export interface PolygonsLike {
@@ -19,6 +19,8 @@ export class BatchBuilder {
   private readonly featureOffsets = new Growable(Uint32Array, 1 << 12);
   /** The parameters added so far, in order. */
   readonly params: BuildingParams[] = [];
+  /** Each feature's kept surfaces (null: none), while any has some. */
+  private surfaces: (KeptSurfaces | null)[] | null = null;
 
   constructor() {
     this.ringOffsets.push(0);
@@ -27,7 +29,9 @@ export class BatchBuilder {
   }
 
   /** Append one feature. */
-  add(polygons: PolygonsLike | FlatPolygons, params: BuildingParams): void {
+  add(polygons: PolygonsLike | FlatPolygons, params: BuildingParams, surfaces: KeptSurfaces | null = null): void {
+    if (surfaces && !this.surfaces) this.surfaces = this.params.map(() => null);
+    this.surfaces?.push(surfaces);
     const v0 = this.positions.length / 2;
     const ringBase = this.ringOffsets.length - 1;
     this.positions.reserve(polygons.coords.length);
@@ -47,6 +51,7 @@ export class BatchBuilder {
       polygonOffsets: this.polygonOffsets.toArray(),
       featureOffsets: this.featureOffsets.toArray(),
       params: this.params,
+      ...(this.surfaces ? { surfaces: this.surfaces } : {}),
     };
   }
 }

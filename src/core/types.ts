@@ -87,6 +87,32 @@ export interface BuildingParams {
    * names (a user's `ref`, an address, OSM tags, a cadastre id). Nothing downstream interprets them.
    */
   attributes: Record<string, AttributeValue>;
+  /**
+   * Whether the building's geometry is the source's own surfaces ({@link KeptSurfaces}: a CityJSON
+   * model), kept as they are: its z are heights in the frame (the source's own), so it is not seated
+   * on the ground, and `minHeight` .. `height` are its lowest and highest z. Absent: a footprint.
+   */
+  kept?: boolean;
+}
+
+/** Semantic surface types of a kept model (CityJSON's), by code: the index in this list. */
+export const SURFACE_TYPES = ['', 'RoofSurface', 'WallSurface', 'GroundSurface', 'ClosureSurface', 'OuterCeilingSurface', 'OuterFloorSurface', 'Window', 'Door', 'Other'] as const;
+
+/** A semantic surface type's name. */
+export type SurfaceType = (typeof SURFACE_TYPES)[number];
+
+/**
+ * A building's own surfaces, kept as the source modelled them (CityJSON): planar polygons in 3D, each
+ * an outer ring and its holes. Surface s has rings `surfaceOffsets[s] .. surfaceOffsets[s+1]`; ring r
+ * has vertices `ringOffsets[r] .. ringOffsets[r+1]` (open), wound counter-clockwise seen from outside.
+ */
+export interface KeptSurfaces {
+  /** x, y, z triples in the frame. */
+  coords: Float64Array;
+  ringOffsets: Uint32Array;
+  surfaceOffsets: Uint32Array;
+  /** Each surface's semantic type: an index into {@link SURFACE_TYPES} (0: none given). */
+  types: Uint8Array;
 }
 
 /** A source attribute's value. */
@@ -105,6 +131,8 @@ export interface FeatureBatch {
   polygonOffsets: Uint32Array;
   featureOffsets: Uint32Array;
   params: BuildingParams[];
+  /** Each feature's kept surfaces (a CityJSON model's), or null where its footprint is built; absent when none has any. */
+  surfaces?: (KeptSurfaces | null)[];
 }
 
 /**

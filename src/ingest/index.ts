@@ -5,8 +5,8 @@ import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
-import type { BuildingParams, FeatureBatch, FrameInfo } from '../core/types.js';
-import { featureLabel, type RawFeature, type ReadContext } from './raw.js';
+import type { BuildingParams, FeatureBatch, FrameInfo, KeptSurfaces } from '../core/types.js';
+import { featureLabel, type RawFeature, type RawModel, type ReadContext } from './raw.js';
 import { EarthCheck } from './earth.js';
 import { cleanPolygons } from './repair.js';
 import { openSources } from './formats.js';
@@ -173,6 +173,31 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
 export interface NormalizedFeature {
   polygons: FlatPolygons;
   params: BuildingParams;
+  /** Its own surfaces in the frame (a city model's), kept as they are; null: built from the footprint. */
+  surfaces: KeptSurfaces | null;
+}
+
+/** A model's surfaces moved into the frame: x, y through `ct` (one line string through GDAL), z as they are. */
+function modelInFrame(m: RawModel, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation): KeptSurfaces {
+  const n = m.coords.length / 3;
+  const wkb = Buffer.alloc(9 + 16 * n);
+  wkb.writeUInt8(1, 0);
+  wkb.writeUInt32LE(2, 1);
+  wkb.writeUInt32LE(n, 5);
+  for (let i = 0; i < n; i++) {
+    wkb.writeDoubleLE(m.coords[3 * i], 9 + 16 * i);
+    wkb.writeDoubleLE(m.coords[3 * i + 1], 17 + 16 * i);
+  }
+  const g = gdal.Geometry.fromWKB(wkb, srs);
+  g.transform(ct);
+  const out = g.toWKB('LSB');
+  const coords = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    coords[3 * i] = out.readDoubleLE(9 + 16 * i);
+    coords[3 * i + 1] = out.readDoubleLE(17 + 16 * i);
+    coords[3 * i + 2] = m.coords[3 * i + 2];
+  }
+  return { coords, ringOffsets: m.ringOffsets, surfaceOffsets: m.surfaceOffsets, types: m.types };
 }
 
 /**
@@ -203,8 +228,19 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     return null;
   }
   parsed.params.pieces = f.pieces;
-  parsed.params.attributes = selectAttributes(f.tags, opts.attributes, f.osm);
-  return { polygons, params: parsed.params };
+  parsed.params.attributes = selectAttributes(f.attributes ?? f.tags, opts.attributes, f.osm);
+  let surfaces: KeptSurfaces | null = null;
+  if (f.model) {
+    try {
+      surfaces = modelInFrame(f.model, srs, ct);
+    } catch (e) {
+      summary.skip('reproject:failed', `${detail}: ${(e as Error).message}`);
+      return null;
+    }
+    // its own heights: it stands where the model puts it
+    Object.assign(parsed.params, { kept: true, minHeight: f.model.zMin, height: f.model.zMax, levels: null, minLevel: null });
+  }
+  return { polygons, params: parsed.params, surfaces };
 }
 
 /** Reproject, parse tags and clean every feature, in input order, into one columnar batch. */
@@ -218,7 +254,7 @@ function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: Inges
     if (!ct) transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
     const n = normalizeFeature(f, srs, ct, opts, summary);
     if (!n) continue;
-    const { polygons, params: p } = n;
+    const { polygons, params: p, surfaces } = n;
     const seen = ids.get(p.id);
     if (seen !== undefined) {
       ids.set(p.id, seen + 1);
@@ -227,7 +263,7 @@ function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: Inges
     } else {
       ids.set(p.id, 1);
     }
-    out.add(polygons, p);
+    out.add(polygons, p, surfaces);
   }
   logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${out.params.length} buildings`);
   return out.toBatch(frame);

@@ -14,8 +14,22 @@ export interface RawFeature {
   wkb: Uint8Array;
   /** Number of source pieces joined into this feature. */
   pieces: number;
+  /** The source's own attributes, where they are not its tags (a CityJSON object's): carried to the output instead of `tags`. */
+  attributes?: Record<string, TagValue>;
+  /** The source's own 3D surfaces (a CityJSON model), in the source CRS: kept as they are instead of built from the footprint. */
+  model?: RawModel;
   /** Whether its attributes are OSM tags (an OSM file, a layer of every OSM tag): the default attributes are then {@link OSM_ATTRIBUTES}. */
   osm: boolean;
+}
+
+/** A feature's own surfaces in its source CRS (x, y, z triples), laid out as {@link KeptSurfaces}, with their lowest and highest z. */
+export interface RawModel {
+  coords: Float64Array;
+  ringOffsets: Uint32Array;
+  surfaceOffsets: Uint32Array;
+  types: Uint8Array;
+  zMin: number;
+  zMax: number;
 }
 
 /** How messages name a feature: `<file> layer <layer> feature <id>`. */

@@ -48,6 +48,10 @@ export interface SelectOptions {
   where?: string;
   /** CRS overriding the source's (any `SpatialReference.fromUserInput` string, e.g. `EPSG:2056`). */
   sSrs?: string;
+  /** City-object types a city model (CityJSON) is read for (default: `Building`, with its parts). */
+  cityObjectTypes?: string[];
+  /** A city model's level of detail to read (e.g. `2.2`; default: the highest each object has). */
+  lod?: string;
   /** Largest size of one vector tile, compressed or not (bytes; default 64 MB): a gzip bomb stops there. */
   maxTileBytes?: number;
 }

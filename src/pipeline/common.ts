@@ -32,6 +32,8 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
     origin: o.origin,
     maxTileBytes: o.maxTileBytes,
     attributes: o.attributes,
+    cityObjectTypes: o.cityObjectTypes,
+    lod: o.lod,
     onProgress: (n) => progress.update('reading features', n),
   };
 }

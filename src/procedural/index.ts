@@ -8,6 +8,7 @@ import { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 import { materialLook } from './materials.js';
 import { facadeOf, PartyWalls } from './facade.js';
 import { simplifyFootprint } from './simplify.js';
+import { meshKeptSurfaces } from './kept.js';
 import type { Footprint } from './footprint.js';
 import { emitRoofModel } from './roofs/emit.js';
 import { flatRoofFast } from './roofs/flat-fast.js';
@@ -27,6 +28,7 @@ export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainOptions } from '
 export type { TerrainMesh } from '../core/types.js';
 export { groundElevations, type BaseMode } from './seat.js';
 export { BlockGrid, boxedBatch } from './lod.js';
+export { meshKeptSurfaces, type KeptReport } from './kept.js';
 export { MATERIAL_LOOKS, materialLook, type SurfaceLook } from './materials.js';
 export { FACADE_LOOKS, DEFAULT_STOREY, facadeOf, facadeTexture, PartyWalls, type FacadeLook, type FacadeWalls } from './facade.js';
 
@@ -47,6 +49,9 @@ export interface ProceduralOptions extends WallOptions {
 
 /** Defaults for {@link ProceduralOptions}. */
 export const PROCEDURAL_DEFAULTS: ProceduralOptions = { ...WALL_DEFAULTS, wallColour: '#e3ddd3', roofColour: '#a39a8f', facades: 'none' };
+
+/** The roof colour of a city model's RoofSurfaces that carry none. */
+export const KEPT_ROOF_COLOUR = '#b06a55';
 
 /** The material switches of one building: its walls' and its roof's look. */
 interface Looks {
@@ -158,6 +163,16 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       mesh.endFeature();
       continue;
     }
+    const kept = batch.surfaces?.[f];
+    if (kept) {
+      // a city model's own surfaces, kept as they are (its z are the frame's: not seated)
+      // (roofs in the city-model viewers' red where the model gives no colour: its semantics are what it shows)
+      const looks = looksOf(p.roof.colour ? p : { ...p, roof: { ...p.roof, colour: KEPT_ROOF_COLOUR } }, mesh, opts, null);
+      const r = meshKeptSurfaces(kept, mesh, looks.wall, looks.roof);
+      if (r.degenerate) summary.warn('surface:degenerate-left-out', `${p.source} feature ${p.id}: ${r.degenerate} surfaces`);
+      mesh.endFeature();
+      continue;
+    }
     // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
     const facade = party ? { ...facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1) } : null;
     const looks = looksOf(p, mesh, opts, facade?.look ?? null);
@@ -170,7 +185,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       shape = 'flat';
     }
     for (const fp of featurePolygons(batch, f)) buildRoofed(fp, p, builder, shape, mesh, bopts, looks, summary, clock);
-    if (opts.ground) {
+    if (opts.ground && !p.kept) {
       const g = opts.ground[f];
       const arr = mesh.positions.array;
       for (let v = vStart; v < mesh.vertexCount; v++) arr[3 * v + 2] += g;

@@ -1,0 +1,531 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import gdal from './gdal.js';
+import { InputError } from '../core/errors.js';
+import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
+import { SURFACE_TYPES } from '../core/types.js';
+import type { FlatPolygons } from '../core/types.js';
+import { crsName } from './ogr.js';
+import type { RawFeature, RawModel, ReadContext } from './raw.js';
+import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
+import type { TagValue } from './tags.js';
+import { writePolygonalWKB } from './wkb.js';
+
+/**
+ * CityJSON 1.0 / 1.1 / 2.0 (`.city.json`, or a `.json` whose first bytes say `"CityJSON"`) and
+ * CityJSONSeq (`.city.jsonl`, `.jsonl`: a header line, then one `CityJSONFeature` per line, read a line
+ * at a time). Each top-level city object of the selected types (`Building` by default) becomes one
+ * building: its parts' (`BuildingPart`) surfaces, or its own, at the highest level of detail present
+ * (or `lod`), kept as they are — triangulated later, not re-extruded — with their semantics
+ * (RoofSurface, WallSurface, GroundSurface…). Its footprint (for tiling, picking and coarse levels) is
+ * its ground surfaces seen from above. An object with only a 2D footprint (LoD0) is built like any
+ * footprint. The CRS is `metadata.referenceSystem` (a compound CRS's horizontal part) or `--s-srs`.
+ */
+
+/** Most bytes of a CityJSON file (not Seq) read at once. */
+const MAX_CITYJSON_BYTES = 512 * 2 ** 20;
+
+/** What a CityJSON object's geometry holds, as parsed. */
+interface CjGeometry {
+  type: string;
+  lod?: string | number;
+  boundaries?: unknown;
+  semantics?: { surfaces?: { type?: string }[]; values?: unknown };
+}
+
+interface CjObject {
+  type?: string;
+  attributes?: Record<string, unknown>;
+  geometry?: CjGeometry[];
+  children?: string[];
+  parents?: string[];
+}
+
+interface CjTransform {
+  scale: [number, number, number];
+  translate: [number, number, number];
+}
+
+/** A city model's CRS and vertex transform (a file's, or a CityJSONSeq header's). */
+interface CjHeader {
+  version: string;
+  transform: CjTransform | null;
+  referenceSystem: string | null;
+  geographicalExtent: number[] | null;
+}
+
+/** The semantic code of a CityJSON surface type. */
+function surfaceCode(type: string | undefined): number {
+  if (!type) return 0;
+  const k = (SURFACE_TYPES as readonly string[]).indexOf(type);
+  return k > 0 ? k : SURFACE_TYPES.indexOf('Other');
+}
+
+const GROUND = SURFACE_TYPES.indexOf('GroundSurface');
+
+/** Whether a name is a CityJSON file by its name. */
+const CITYJSON_NAME = /\.city\.json$/i;
+const CITYJSONSEQ_NAME = /\.(city\.jsonl|jsonl)$/i;
+
+/** Whether `input` is CityJSON: by its name, or, for a `.json`, by its first bytes. */
+export function isCityJson(input: string): boolean {
+  if (CITYJSON_NAME.test(input) || CITYJSONSEQ_NAME.test(input)) return true;
+  if (!/\.json$/i.test(input)) return false;
+  try {
+    if (!fs.statSync(input).isFile()) return false;
+    const fd = fs.openSync(input, 'r');
+    try {
+      const b = Buffer.alloc(4096);
+      const n = fs.readSync(fd, b, 0, b.length, 0);
+      return /"type"\s*:\s*"CityJSON"/.test(b.toString('utf8', 0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** A header's fields, checked. */
+function headerOf(file: string, j: unknown, what: string): CjHeader {
+  const o = j as { type?: unknown; version?: unknown; transform?: unknown; metadata?: { referenceSystem?: unknown; geographicalExtent?: unknown } };
+  if (!o || typeof o !== 'object' || o.type !== 'CityJSON') throw new InputError('ingest', `${file}: ${what} is not a CityJSON object ("type": "CityJSON")`);
+  let transform: CjTransform | null = null;
+  if (o.transform !== undefined) {
+    const t = o.transform as { scale?: unknown; translate?: unknown };
+    const ok = (a: unknown) => Array.isArray(a) && a.length === 3 && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+    if (!ok(t.scale) || !ok(t.translate)) throw new InputError('ingest', `${file}: "transform" needs "scale" and "translate", three numbers each`);
+    transform = { scale: t.scale as [number, number, number], translate: t.translate as [number, number, number] };
+  }
+  const rs = o.metadata?.referenceSystem;
+  const ge = o.metadata?.geographicalExtent;
+  return {
+    version: String(o.version ?? ''),
+    transform,
+    referenceSystem: typeof rs === 'string' && rs ? rs : null,
+    geographicalExtent: Array.isArray(ge) && ge.length === 6 && ge.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (ge as number[]) : null,
+  };
+}
+
+/**
+ * The CRS a model declares (`urn:ogc:def:crs:EPSG::7415`, `https://www.opengis.net/def/crs/EPSG/0/7415`)
+ * or `--s-srs`, reduced to its horizontal part (a compound CRS's heights are kept as they are).
+ */
+export function cityJsonSrs(file: string, declared: string | null, sSrs?: string): gdal.SpatialReference {
+  let srs: gdal.SpatialReference;
+  if (sSrs) {
+    try {
+      srs = gdal.SpatialReference.fromUserInput(sSrs);
+    } catch {
+      throw new InputError('ingest', `${file}: --s-srs '${sSrs}' is not a CRS GDAL knows`);
+    }
+  } else {
+    if (!declared) throw new InputError('ingest', `${file}: the city model declares no CRS (metadata.referenceSystem); name one with --s-srs (e.g. --s-srs EPSG:31256)`);
+    const m = /EPSG(?:::|\/\d+\/|:)(\d+)\s*$/i.exec(declared);
+    try {
+      srs = m ? gdal.SpatialReference.fromEPSG(Number(m[1])) : gdal.SpatialReference.fromUserInput(declared);
+    } catch {
+      throw new InputError('ingest', `${file}: its referenceSystem '${declared}' is not a CRS GDAL knows; name one with --s-srs`);
+    }
+  }
+  const horizontal = srs.getAuthorityCode('PROJCS') ?? srs.getAuthorityCode('GEOGCS');
+  const name = srs.getAuthorityName('PROJCS') ?? srs.getAuthorityName('GEOGCS');
+  if (horizontal && name === 'EPSG' && horizontal !== srs.getAuthorityCode(null)) srs = gdal.SpatialReference.fromEPSG(Number(horizontal));
+  return srs;
+}
+
+/** A feature-level defect: the feature is skipped with this reason. */
+class FeatureDefect extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+/** The surfaces (rings of vertex indices) of a geometry, each with its semantic code. */
+function surfacesOf(g: CjGeometry): { rings: number[][]; code: number }[] {
+  const out: { rings: number[][]; code: number }[] = [];
+  const sem = g.semantics;
+  const codes = (sem?.surfaces ?? []).map((s) => surfaceCode(s?.type));
+  const code = (v: unknown) => (typeof v === 'number' && v >= 0 && v < codes.length ? codes[v] : 0);
+  const surface = (s: unknown, v: unknown) => {
+    if (!Array.isArray(s)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s surface is not a list of rings`);
+    const rings = s.map((r) => {
+      if (!Array.isArray(r)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s ring is not a list of vertex indices`);
+      return r as number[];
+    });
+    out.push({ rings, code: code(v) });
+  };
+  const list = (a: unknown, what: string): unknown[] => {
+    if (!Array.isArray(a)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s ${what} is not a list`);
+    return a;
+  };
+  const at = (v: unknown, i: number): unknown => (Array.isArray(v) ? v[i] : null);
+  const b = g.boundaries;
+  switch (g.type) {
+    case 'MultiSurface':
+    case 'CompositeSurface':
+      list(b, 'boundaries').forEach((s, i) => surface(s, at(sem?.values, i)));
+      break;
+    case 'Solid':
+      list(b, 'boundaries').forEach((shell, k) => list(shell, 'shell').forEach((s, i) => surface(s, at(at(sem?.values, k), i))));
+      break;
+    case 'MultiSolid':
+    case 'CompositeSolid':
+      list(b, 'boundaries').forEach((solid, m) => list(solid, 'solid').forEach((shell, k) => list(shell, 'shell').forEach((s, i) => surface(s, at(at(at(sem?.values, m), k), i)))));
+      break;
+    default:
+      throw new FeatureDefect('cityjson:unsupported-geometry', `geometry type ${g.type} is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
+  }
+  return out;
+}
+
+const POLYGONAL = new Set(['MultiSurface', 'CompositeSurface', 'Solid', 'MultiSolid', 'CompositeSolid']);
+
+/** An object's geometry to read: at `lod`, or the highest present; ties go to one with semantics, then a solid. */
+function chooseGeometry(o: CjObject, lod: string | undefined): CjGeometry | null {
+  const gs = (o.geometry ?? []).filter((g) => g && POLYGONAL.has(g.type) && (lod === undefined || String(g.lod) === lod));
+  if (!gs.length) return null;
+  const rank = (g: CjGeometry) => Number(g.lod ?? 0) * 4 + (g.semantics ? 2 : 0) + (g.type.endsWith('Solid') ? 1 : 0);
+  let best = gs[0];
+  for (const g of gs) if (rank(g) > rank(best)) best = g;
+  return best;
+}
+
+/** Newell's normal's z over a ring (x, y of vertices `ring` in `v`): positive when counter-clockwise from above. */
+function ringArea2(v: Float64Array, ring: number[]): number {
+  let s = 0;
+  for (let i = 0; i < ring.length; i++) {
+    const a = ring[i], b = ring[(i + 1) % ring.length];
+    s += v[3 * a] * v[3 * b + 1] - v[3 * b] * v[3 * a + 1];
+  }
+  return s;
+}
+
+/** Flatten an attribute value (nested objects and lists as JSON text); null and absent values are left out. */
+function attributeValue(v: unknown): TagValue {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  return JSON.stringify(v);
+}
+
+/** What one city model (a file, or one CityJSONSeq line) is read with. */
+interface ModelContext {
+  file: string;
+  where: string;
+  source: string;
+  vertices: Float64Array;
+  types: Set<string>;
+  lod: string | undefined;
+}
+
+/** The vertices of a model, transformed: x, y, z triples. Throws a {@link FeatureDefect} for a bad list. */
+function verticesOf(raw: unknown, transform: CjTransform | null): Float64Array {
+  if (!Array.isArray(raw)) throw new FeatureDefect('cityjson:bad-vertices', '"vertices" is not a list');
+  const out = new Float64Array(3 * raw.length);
+  const [sx, sy, sz] = transform?.scale ?? [1, 1, 1];
+  const [tx, ty, tz] = transform?.translate ?? [0, 0, 0];
+  for (let i = 0; i < raw.length; i++) {
+    const p = raw[i] as number[];
+    if (!Array.isArray(p) || p.length < 3 || typeof p[0] !== 'number' || typeof p[1] !== 'number' || typeof p[2] !== 'number' || !Number.isFinite(p[0] + p[1] + p[2]))
+      throw new FeatureDefect('cityjson:bad-vertices', `vertex ${i} is not three numbers`);
+    out[3 * i] = p[0] * sx + tx;
+    out[3 * i + 1] = p[1] * sy + ty;
+    out[3 * i + 2] = p[2] * sz + tz;
+  }
+  return out;
+}
+
+/**
+ * One building of a model: the object `id` with its parts' surfaces (or its own), as a raw feature
+ * whose footprint is its ground surfaces seen from above. Throws a {@link FeatureDefect} when it cannot be read.
+ */
+function buildingOf(id: string, objects: Record<string, CjObject>, m: ModelContext, warn: (kind: string) => void): RawFeature {
+  const o = objects[id];
+  const attributes: Record<string, TagValue> = {};
+  for (const [k, v] of Object.entries(o.attributes ?? {})) {
+    const a = attributeValue(v);
+    if (a !== undefined) attributes[k] = a;
+  }
+  // its parts (recursively), in the order the model lists them
+  const parts: CjObject[] = [];
+  const visit = (c: string, depth: number) => {
+    const child = objects[c];
+    if (!child) {
+      warn('cityjson:missing-child');
+      return;
+    }
+    if (child.type === 'BuildingPart' || child.type === 'BridgePart' || child.type === 'TunnelPart') parts.push(child);
+    if (depth < 8) for (const cc of child.children ?? []) visit(cc, depth + 1);
+  };
+  for (const c of o.children ?? []) visit(c, 0);
+  const partGeoms = parts.map((p) => ({ p, g: chooseGeometry(p, m.lod) })).filter((x) => x.g);
+  for (const { p } of partGeoms)
+    for (const [k, v] of Object.entries(p.attributes ?? {})) {
+      const a = attributeValue(v);
+      if (a !== undefined && !(k in attributes)) attributes[k] = a;
+    }
+  const own = chooseGeometry(o, m.lod);
+  const geoms = partGeoms.length ? partGeoms.map((x) => x.g!) : own ? [own] : [];
+  if (!geoms.length) throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
+  const V = m.vertices;
+  const nv = V.length / 3;
+  const coords: number[] = [];
+  const ringOffsets = [0];
+  const surfaceOffsets = [0];
+  const types: number[] = [];
+  let zMin = Infinity, zMax = -Infinity;
+  let droppedRings = 0;
+  const grounds: number[][][] = [];
+  const downward: number[][][] = [];
+  for (const g of geoms) {
+    for (const s of surfacesOf(g)) {
+      const rings: number[][] = [];
+      for (const [k, r] of s.rings.entries()) {
+        for (const i of r)
+          if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
+        // repeated closing vertex and repeated neighbours out
+        const ring = r.filter((v, k) => v !== r[(k + 1) % r.length]);
+        if (ring.length < 3) {
+          droppedRings++;
+          // a surface whose outer ring is degenerate is dropped with its holes
+          if (k === 0) break;
+          continue;
+        }
+        rings.push(ring);
+      }
+      if (!rings.length) continue;
+      for (const ring of rings) {
+        for (const i of ring) {
+          coords.push(V[3 * i], V[3 * i + 1], V[3 * i + 2]);
+          zMin = Math.min(zMin, V[3 * i + 2]);
+          zMax = Math.max(zMax, V[3 * i + 2]);
+        }
+        ringOffsets.push(coords.length / 3);
+      }
+      surfaceOffsets.push(ringOffsets.length - 1);
+      types.push(s.code);
+      if (s.code === GROUND) grounds.push(rings);
+      else if (s.code === 0 && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
+    }
+  }
+  if (droppedRings) warn('cityjson:degenerate-ring-dropped');
+  if (!types.length) throw new FeatureDefect('cityjson:no-geometry', 'no surface with three distinct vertices');
+  // the footprint: its ground surfaces, else its downward-facing ones, else its LoD0 footprint
+  let foot = grounds.length ? grounds : downward;
+  if (!foot.length) {
+    const lod0 = (o.geometry ?? []).find((g) => g && POLYGONAL.has(g.type) && Number(g.lod) === 0);
+    if (lod0) foot = surfacesOf(lod0).map((s) => s.rings.filter((r) => r.length >= 3));
+  }
+  if (!foot.length) throw new FeatureDefect('cityjson:no-footprint', 'no GroundSurface, downward-facing surface or LoD0 footprint to stand on');
+  const fc: number[] = [];
+  const fr = [0];
+  const fp = [0];
+  for (const rings of foot) {
+    for (const r of rings) {
+      for (const i of r) {
+        if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
+        fc.push(V[3 * i], V[3 * i + 1]);
+      }
+      fr.push(fc.length / 2);
+    }
+    fp.push(fr.length - 1);
+  }
+  const footprint: FlatPolygons = { coords: Float64Array.from(fc), ringOffsets: fr, polygonOffsets: fp };
+  // a model whose surfaces are all flat on the ground (LoD0) is a footprint: built, not kept
+  const model: RawModel | undefined =
+    zMax - zMin > 1e-6 || (grounds.length === 0 && downward.length === 0 && types.some((t) => t !== 0))
+      ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax }
+      : undefined;
+  const tags: Record<string, TagValue> = { building: (o.type ?? 'Building').toLowerCase() };
+  // (its heights are its surfaces' own: the tag only keeps the parser from warning of a missing one)
+  if (model) tags['height'] = Math.max(zMax - zMin, 0.01);
+  if (typeof attributes['name'] === 'string') tags['name'] = attributes['name'];
+  return { id, source: m.source, where: m.where, tags, attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model && zMax > zMin ? { model } : {}) };
+}
+
+/** Whether a ring lies roughly flat (its projection keeps most of its area): a floor, not a wall. */
+function horizontalish(v: Float64Array, ring: number[]): boolean {
+  let nx = 0, ny = 0, nz = 0;
+  for (let k = 0; k < ring.length; k++) {
+    const a = 3 * ring[k], b = 3 * ring[(k + 1) % ring.length];
+    nx += (v[a + 1] - v[b + 1]) * (v[a + 2] + v[b + 2]);
+    ny += (v[a + 2] - v[b + 2]) * (v[a] + v[b]);
+    nz += (v[a] - v[b]) * (v[a + 1] + v[b + 1]);
+  }
+  return Math.abs(nz) > 0.7 * Math.hypot(nx, ny, nz);
+}
+
+/** The ids of a model's top-level objects of the selected types (no parent in the model), in its order. */
+function topLevel(objects: Record<string, CjObject>, types: Set<string>): string[] {
+  const ids: string[] = [];
+  for (const [id, o] of Object.entries(objects)) {
+    if (!o || typeof o !== 'object' || !types.has(o.type ?? '')) continue;
+    if ((o.parents ?? []).some((p) => objects[p])) continue;
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** A CityJSON or CityJSONSeq file as a source. */
+export class CityJsonSource implements Source {
+  readonly inputs: readonly string[];
+  readonly label: string;
+  private readonly seq: boolean;
+  private srsCache: gdal.SpatialReference | null = null;
+
+  constructor(file: string, private readonly options: SourceOptions) {
+    this.inputs = [file];
+    this.label = file;
+    this.seq = CITYJSONSEQ_NAME.test(file);
+  }
+
+  attributions(): string[] {
+    return [];
+  }
+
+  private get types(): Set<string> {
+    return new Set(this.options.cityObjectTypes?.length ? this.options.cityObjectTypes : ['Building']);
+  }
+
+  /** The whole file as one model (CityJSON, not Seq). */
+  private readWhole(): { header: CjHeader; json: { CityObjects?: unknown; vertices?: unknown } } {
+    const size = fs.statSync(this.label).size;
+    if (size > MAX_CITYJSON_BYTES)
+      throw new InputError('ingest', `${this.label}: a CityJSON file of ${(size / 2 ** 20).toFixed(0)} MB is more than cityforge reads at once (${MAX_CITYJSON_BYTES / 2 ** 20} MB); convert it to CityJSONSeq (cjio ${path.basename(this.label)} export jsonl out.city.jsonl), which is read a feature at a time`);
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(this.label, 'utf8'));
+    } catch (e) {
+      throw new InputError('ingest', `${this.label}: not valid JSON (${(e as Error).message})`);
+    }
+    const header = headerOf(this.label, json, 'the file');
+    return { header, json: json as { CityObjects?: unknown; vertices?: unknown } };
+  }
+
+  /** The header line of a CityJSONSeq file. */
+  private async readSeqHeader(): Promise<CjHeader> {
+    for await (const { line } of this.lines()) {
+      let j: unknown;
+      try {
+        j = JSON.parse(line);
+      } catch (e) {
+        throw new InputError('ingest', `${this.label} line 1: not valid JSON (${(e as Error).message})`);
+      }
+      return headerOf(this.label, j, 'its first line');
+    }
+    throw new InputError('ingest', `${this.label}: empty (a CityJSONSeq file starts with a CityJSON header line)`);
+  }
+
+  /** Non-empty lines with their numbers. */
+  private async *lines(): AsyncGenerator<{ line: string; n: number }> {
+    const stream = fs.createReadStream(this.label, { encoding: 'utf8' });
+    const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
+    let n = 0;
+    try {
+      for await (const line of rl) {
+        n++;
+        if (line.trim()) yield { line, n };
+      }
+    } finally {
+      rl.close();
+      stream.destroy();
+    }
+  }
+
+  private srs(header: CjHeader): { srs: gdal.SpatialReference; crs: string } {
+    this.srsCache ??= cityJsonSrs(this.label, header.referenceSystem, this.options.sSrs);
+    return { srs: this.srsCache, crs: crsName(this.srsCache) };
+  }
+
+  async extent(): Promise<SourceBox[]> {
+    const header = this.seq ? await this.readSeqHeader() : this.readWhole().header;
+    const { srs, crs } = this.srs(header);
+    const g = header.geographicalExtent;
+    if (g && !this.options.sSrs) return [{ srs, crs, extent: { minX: g[0], minY: g[1], maxX: g[3], maxY: g[4] } }];
+    const e = emptyExtent();
+    const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
+    for await (const f of this.read(quiet)) {
+      const b = f.feature.model?.coords;
+      if (b) for (let i = 0; i < b.length; i += 3) growByPoint(e, b[i], b[i + 1]);
+    }
+    return isEmptyExtent(e) ? [] : [{ srs, crs, extent: e }];
+  }
+
+  async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
+    const types = this.types;
+    const lod = this.options.lod;
+    const source = path.basename(this.label);
+    const emit = (objects: Record<string, CjObject>, vertices: Float64Array, where: string): RawFeature[] => {
+      const out: RawFeature[] = [];
+      const m: ModelContext = { file: this.label, where, source, vertices, types, lod };
+      for (const id of topLevel(objects, types)) {
+        ctx.tick();
+        try {
+          out.push(buildingOf(id, objects, m, (kind) => ctx.warn(kind, `${where} feature ${id}`)));
+        } catch (e) {
+          if (!(e instanceof FeatureDefect)) throw e;
+          ctx.skip(e.reason, `${where} feature ${id}: ${e.message}`);
+        }
+      }
+      return out;
+    };
+    if (!this.seq) {
+      const { header, json } = this.readWhole();
+      const { srs, crs } = this.srs(header);
+      const objects = json.CityObjects;
+      if (!objects || typeof objects !== 'object') throw new InputError('ingest', `${this.label}: no "CityObjects"`);
+      let vertices: Float64Array;
+      try {
+        vertices = verticesOf(json.vertices, header.transform);
+      } catch (e) {
+        throw new InputError('ingest', `${this.label}: ${(e as Error).message}`);
+      }
+      for (const feature of emit(objects as Record<string, CjObject>, vertices, this.label)) yield { srs, crs, feature };
+      return;
+    }
+    let header: CjHeader | null = null;
+    let srs: { srs: gdal.SpatialReference; crs: string } | null = null;
+    for await (const { line, n } of this.lines()) {
+      let j: { type?: unknown; id?: unknown; CityObjects?: unknown; vertices?: unknown };
+      try {
+        j = JSON.parse(line);
+      } catch (e) {
+        if (!header) throw new InputError('ingest', `${this.label} line ${n}: not valid JSON (${(e as Error).message})`);
+        ctx.tick();
+        ctx.skip('cityjson:invalid-json', `${this.label} line ${n}: not valid JSON (${(e as Error).message})`);
+        continue;
+      }
+      if (!header) {
+        header = headerOf(this.label, j, 'its first line');
+        srs = this.srs(header);
+        continue;
+      }
+      const where = `${this.label} line ${n}`;
+      if (!j || typeof j !== 'object' || j.type !== 'CityJSONFeature' || !j.CityObjects || typeof j.CityObjects !== 'object') {
+        ctx.tick();
+        ctx.skip('cityjson:not-a-feature', `${where}: not a CityJSONFeature with CityObjects`);
+        continue;
+      }
+      let vertices: Float64Array;
+      try {
+        vertices = verticesOf(j.vertices, header.transform);
+      } catch (e) {
+        ctx.tick();
+        ctx.skip((e as FeatureDefect).reason ?? 'cityjson:bad-vertices', `${where} feature ${String(j.id ?? '?')}: ${(e as Error).message}`);
+        continue;
+      }
+      for (const feature of emit(j.CityObjects as Record<string, CjObject>, vertices, where)) yield { ...srs!, feature };
+    }
+    if (!header) throw new InputError('ingest', `${this.label}: empty (a CityJSONSeq file starts with a CityJSON header line)`);
+  }
+}
+
+/** CityJSON and CityJSONSeq files (one source each). */
+export const CITYJSON_FORMAT: SourceFormat = {
+  name: 'cityjson',
+  test: isCityJson,
+  grouped: false,
+  open: (inputs, options) => new CityJsonSource(inputs[0], options),
+};
