@@ -88,11 +88,11 @@ export interface BuildingParams {
    */
   attributes: Record<string, AttributeValue>;
   /**
-   * Whether the building's geometry is the source's own surfaces ({@link KeptSurfaces}: a CityJSON
-   * model), kept as they are: its z are heights in the frame (the source's own), so it is not seated
-   * on the ground, and `minHeight` .. `height` are its lowest and highest z. Absent: a footprint.
+   * Set when the building's geometry is the source's own surfaces ({@link KeptSurfaces}: a CityJSON
+   * model), kept as they are: the frame z its lowest point stands at (the source's own heights, not
+   * seated on the ground); `height` is then its highest point above that. Absent: a footprint.
    */
-  kept?: boolean;
+  base?: number;
 }
 
 /** Semantic surface types of a kept model (CityJSON's), by code: the index in this list. */

@@ -268,7 +268,11 @@ function buildingOf(id: string, objects: Record<string, CjObject>, m: ModelConte
     }
   const own = chooseGeometry(o, m.lod);
   const geoms = partGeoms.length ? partGeoms.map((x) => x.g!) : own ? [own] : [];
-  if (!geoms.length) throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
+  if (!geoms.length) {
+    const other = [o, ...parts].flatMap((x) => (x.geometry ?? []).map((g) => String(g?.type)).filter((t) => !POLYGONAL.has(t)));
+    if (other.length) throw new FeatureDefect('cityjson:unsupported-geometry', `its geometry (${[...new Set(other)].join(', ')}) is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
+    throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
+  }
   const V = m.vertices;
   const nv = V.length / 3;
   const coords: number[] = [];

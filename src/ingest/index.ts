@@ -238,7 +238,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
       return null;
     }
     // its own heights: it stands where the model puts it
-    Object.assign(parsed.params, { kept: true, minHeight: f.model.zMin, height: f.model.zMax, levels: null, minLevel: null });
+    Object.assign(parsed.params, { base: f.model.zMin, minHeight: 0, height: f.model.zMax - f.model.zMin, levels: null, minLevel: null });
   }
   return { polygons, params: parsed.params, surfaces };
 }

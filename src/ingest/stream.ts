@@ -113,7 +113,7 @@ async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptio
       }
       const n = normalizeFeature(feature, srs, ct, opts, summary);
       if (!n) continue;
-      const row = writer.add(n.polygons, n.params);
+      const row = writer.add(n.polygons, n.params, n.surfaces);
       if (n.params.role === 'part') {
         const pt = insidePoint(single(frame, n.polygons), 0);
         if (pt) {

@@ -38,7 +38,7 @@ export interface ProceduralOptions extends WallOptions {
   wallColour: string;
   /** Roof colour when a building has none. */
   roofColour: string;
-  /** Ground elevation per building (added to every height; from {@link groundElevations}), or none: flat ground at 0. */
+  /** Ground elevation per building (added to every height; from {@link groundElevations}), or none: flat ground at 0. A city model's building (`base` set) stands at its own base instead. */
   ground?: Float64Array;
   /**
    * Facades: `texture` lays storeys and windows out on every wall as texture coordinates over a small
@@ -185,8 +185,10 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       shape = 'flat';
     }
     for (const fp of featurePolygons(batch, f)) buildRoofed(fp, p, builder, shape, mesh, bopts, looks, summary, clock);
-    if (opts.ground && !p.kept) {
-      const g = opts.ground[f];
+    // a city model's building (drawn here as a box, at a coarse level) stands where its model does
+    const lift = p.base ?? opts.ground?.[f];
+    if (lift) {
+      const g = lift;
       const arr = mesh.positions.array;
       for (let v = vStart; v < mesh.vertexCount; v++) arr[3 * v + 2] += g;
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { BatchBuilder } from '../core/batch.js';
 import { inputErrorOf } from '../core/errors.js';
-import type { BuildingParams, FeatureBatch, FlatPolygons } from '../core/types.js';
+import type { BuildingParams, FeatureBatch, FlatPolygons, KeptSurfaces } from '../core/types.js';
 import { checkFileHeader, readFully, scanRowFile } from './format.js';
 import { decodeRecord } from './records.js';
 import { ROW_WIDTH, RowView } from './rows.js';
@@ -78,7 +78,7 @@ export class StoreReader {
   }
 
   /** The record of a building (its id not yet made unique). */
-  raw(ref: RecordRef): { polygons: FlatPolygons; params: BuildingParams } {
+  raw(ref: RecordRef): { polygons: FlatPolygons; params: BuildingParams; surfaces: KeptSurfaces | null } {
     const { offset, length } = ref;
     if (length > this.buf.length) this.buf = Buffer.alloc(length);
     readFully(this.fd, this.buf, length, offset, this.store.file);
@@ -90,7 +90,7 @@ export class StoreReader {
   }
 
   /** Building `i` (its id not yet made unique). */
-  feature(i: number): { polygons: FlatPolygons; params: BuildingParams } {
+  feature(i: number): { polygons: FlatPolygons; params: BuildingParams; surfaces: KeptSurfaces | null } {
     return this.raw(this.row(i));
   }
 
@@ -113,11 +113,11 @@ export class StoreReader {
     refs.forEach((r, i) => local.set(r.index, i));
     const out = new BatchBuilder();
     refs.forEach((ref, i) => {
-      const { polygons, params: q } = this.raw(ref);
+      const { polygons, params: q, surfaces } = this.raw(ref);
       q.id = this.renames.get(ref.index) ?? q.id;
       const d = this.drawAs(ref.index);
       q.drawAs = d < 0 ? -1 : (local.get(d) ?? i);
-      out.add(polygons, q);
+      out.add(polygons, q, surfaces);
     });
     const params = out.params;
     params.forEach((q, i) => {

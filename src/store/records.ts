@@ -1,19 +1,25 @@
-import type { BuildingParams, FlatPolygons } from '../core/types.js';
+import type { BuildingParams, FlatPolygons, KeptSurfaces } from '../core/types.js';
 import type { BufferedWriter } from './format.js';
 
 /**
  * A spill record: u32 JSON bytes, u32 polygons, u32 rings, u32 vertices, u32 polygon offsets
- * (polygons + 1), u32 ring offsets (rings + 1), padding to 8, f64 x/y pairs, the parameters as JSON.
+ * (polygons + 1), u32 ring offsets (rings + 1), padding to 8, f64 x/y pairs, the parameters as JSON;
+ * then, for a building whose own surfaces are kept (a city model's), padding to 8 and u32 surfaces,
+ * u32 rings, u32 vertices, u32 0, f64 x/y/z triples, u32 surface offsets (surfaces + 1), u32 ring
+ * offsets (rings + 1), u8 semantic types (one per surface). A record without them ends after its JSON.
  */
 const RECORD_HEAD = 16;
 
 /** Encode one feature as a spill record into a writer; returns [offset, length]. */
-export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: BuildingParams): [number, number] {
+export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: BuildingParams, surfaces: KeptSurfaces | null = null): [number, number] {
   const json = Buffer.from(JSON.stringify(params));
   const np = polygons.polygonOffsets.length - 1, nr = polygons.ringOffsets.length - 1, nv = polygons.coords.length / 2;
   const ints = RECORD_HEAD + 4 * (np + 1 + nr + 1);
   const pad = (8 - (ints % 8)) % 8;
-  const size = ints + pad + 16 * nv + json.length;
+  const base = ints + pad + 16 * nv + json.length;
+  const pad2 = (8 - (base % 8)) % 8;
+  const ss = surfaces ? [surfaces.surfaceOffsets.length - 1, surfaces.ringOffsets.length - 1, surfaces.coords.length / 3] : null;
+  const size = ss ? base + pad2 + 16 + 24 * ss[2] + 4 * (ss[0] + 1 + ss[1] + 1) + ss[0] : base;
   const start = w.offset;
   const { buffer: b, at } = w.reserve(size);
   let o = at;
@@ -27,11 +33,24 @@ export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: 
   o += pad;
   for (let i = 0; i < 2 * nv; i++) (b.writeDoubleLE(polygons.coords[i], o), (o += 8));
   json.copy(b, o);
+  o += json.length;
+  if (surfaces && ss) {
+    o += pad2;
+    b.writeUInt32LE(ss[0], o);
+    b.writeUInt32LE(ss[1], o + 4);
+    b.writeUInt32LE(ss[2], o + 8);
+    b.writeUInt32LE(0, o + 12);
+    o += 16;
+    for (let i = 0; i < 3 * ss[2]; i++) (b.writeDoubleLE(surfaces.coords[i], o), (o += 8));
+    for (const v of surfaces.surfaceOffsets) (b.writeUInt32LE(v, o), (o += 4));
+    for (const v of surfaces.ringOffsets) (b.writeUInt32LE(v, o), (o += 4));
+    for (const v of surfaces.types) b.writeUInt8(v, o++);
+  }
   return [start, size];
 }
 
 /** Decode one record; throws (a RangeError or SyntaxError) when it is damaged. */
-export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: BuildingParams } {
+export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: BuildingParams; surfaces: KeptSurfaces | null } {
   const jl = b.readUInt32LE(0), np = b.readUInt32LE(4), nr = b.readUInt32LE(8), nv = b.readUInt32LE(12);
   if (RECORD_HEAD + 4 * (np + nr + 2) + 16 * nv + jl > b.length) throw new RangeError('record larger than its slot');
   let o = RECORD_HEAD;
@@ -43,5 +62,21 @@ export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: Build
   const coords = new Float64Array(2 * nv);
   for (let i = 0; i < 2 * nv; i++, o += 8) coords[i] = b.readDoubleLE(o);
   const params = JSON.parse(b.toString('utf8', o, o + jl)) as BuildingParams;
-  return { polygons: { coords, ringOffsets, polygonOffsets }, params };
+  o += jl;
+  let surfaces: KeptSurfaces | null = null;
+  if (o < b.length) {
+    o += (8 - (o % 8)) % 8;
+    const ns = b.readUInt32LE(o), nr2 = b.readUInt32LE(o + 4), nv2 = b.readUInt32LE(o + 8);
+    o += 16;
+    if (o + 24 * nv2 + 4 * (ns + nr2 + 2) + ns > b.length) throw new RangeError('record larger than its slot');
+    const c = new Float64Array(3 * nv2);
+    for (let i = 0; i < 3 * nv2; i++, o += 8) c[i] = b.readDoubleLE(o);
+    const surfaceOffsets = new Uint32Array(ns + 1);
+    for (let i = 0; i <= ns; i++, o += 4) surfaceOffsets[i] = b.readUInt32LE(o);
+    const ro = new Uint32Array(nr2 + 1);
+    for (let i = 0; i <= nr2; i++, o += 4) ro[i] = b.readUInt32LE(o);
+    const types = Uint8Array.from(b.subarray(o, o + ns));
+    surfaces = { coords: c, ringOffsets: ro, surfaceOffsets, types };
+  }
+  return { polygons: { coords, ringOffsets, polygonOffsets }, params, surfaces };
 }

@@ -47,7 +47,7 @@ export interface StoreRow extends RecordRef {
   minY: number;
   maxX: number;
   maxY: number;
-  /** Apex and bottom heights above the base (metres). */
+  /** Apex and bottom heights above the base (metres; a city model's building, whose `base` is set: its highest and lowest frame z). */
   height: number;
   minHeight: number;
   /** A 53-bit hash of the id (for finding duplicate ids without holding them). */

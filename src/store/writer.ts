@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { emptyExtent, extentOf, growByExtent, type Extent } from '../core/extent.js';
-import type { BuildingParams, FlatPolygons, FrameInfo } from '../core/types.js';
+import type { BuildingParams, FlatPolygons, FrameInfo, KeptSurfaces } from '../core/types.js';
 import { BufferedWriter } from './format.js';
 import { appendRecord } from './records.js';
 import { encodeRow, ROW_WIDTH } from './rows.js';
@@ -44,8 +44,8 @@ export class StoreWriter {
   }
 
   /** Append one building; returns its row (index, record, anchor, box, …). */
-  add(polygons: FlatPolygons, params: BuildingParams): StoreRow {
-    const [offset, length] = appendRecord(this.spill, polygons, params);
+  add(polygons: FlatPolygons, params: BuildingParams, surfaces: KeptSurfaces | null = null): StoreRow {
+    const [offset, length] = appendRecord(this.spill, polygons, params, surfaces);
     const first = extentOf(polygons.coords, 2, 0, polygons.ringOffsets[1]);
     const box = extentOf(polygons.coords);
     growByExtent(this.extent, box);
@@ -56,8 +56,9 @@ export class StoreWriter {
       anchorX: (first.minX + first.maxX) / 2,
       anchorY: (first.minY + first.maxY) / 2,
       ...box,
-      height: params.height,
-      minHeight: params.minHeight,
+      // (a city model's building: its z range in the frame, for coarse levels that read rows only)
+      height: params.height + (params.base ?? 0),
+      minHeight: params.minHeight + (params.base ?? 0),
       idHash: idHash(params.id),
       isOutline: params.role === 'building',
     };

@@ -1,0 +1,217 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from '@loaders.gl/core';
+import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import { Summary } from '../../src/core/summary.js';
+import { SURFACE_TYPES, type FeatureBatch } from '../../src/core/types.js';
+import { ingest } from '../../src/ingest/index.js';
+import { ringArea } from '../../src/ingest/repair.js';
+import { buildMeshes } from '../../src/procedural/index.js';
+import { BufferedWriter } from '../../src/store/format.js';
+import { appendRecord, decodeRecord } from '../../src/store/records.js';
+import { cli } from '../helpers/cli.js';
+import { freshDir, SHARED } from '../helpers/fixtures.js';
+import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { meshMetrics } from '../helpers/metrics.js';
+
+const IN = path.join(import.meta.dirname, '..', 'fixtures', 'cityjson', 'in');
+const TWO = path.join(IN, 'two-buildings.city.json');
+const DEFECTS = path.join(IN, 'defects.city.jsonl');
+
+const run = async (inputs: string[], opts = {}) => {
+  const summary = new Summary();
+  const batch = await ingest(inputs, opts, NULL_LOGGER, summary);
+  return { batch, summary };
+};
+const footprintArea = (b: FeatureBatch, f: number) => {
+  let a = 0;
+  for (let r = b.polygonOffsets[b.featureOffsets[f]]; r < b.polygonOffsets[b.featureOffsets[f + 1]]; r++) a += ringArea(b.positions, b.ringOffsets[r], b.ringOffsets[r + 1]);
+  return a;
+};
+const code = (name: string) => SURFACE_TYPES.indexOf(name as (typeof SURFACE_TYPES)[number]);
+
+/** Top-level objects of a type in a CityJSON or CityJSONSeq file, counted with plain JSON (not cityforge's reader). */
+function countTopLevel(file: string, type = 'Building'): { count: number; ids: string[] } {
+  const text = fs.readFileSync(file, 'utf8');
+  const models = file.endsWith('.jsonl') ? text.split('\n').filter((l) => l.trim()).slice(1).map((l) => JSON.parse(l)) : [JSON.parse(text)];
+  const ids: string[] = [];
+  for (const m of models)
+    for (const [id, o] of Object.entries(m.CityObjects as Record<string, { type: string; parents?: string[] }>)) if (o.type === type && !(o.parents ?? []).length) ids.push(id);
+  return { count: ids.length, ids };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = freshDir('cityjson');
+});
+
+describe('CityJSON in', () => {
+  it('cityjson-was-not-recognized: a CityJSON file is read as buildings with their own surfaces, parts merged into their building', async () => {
+    const { batch, summary } = await run([TWO]);
+    expect(batch.params.map((p) => p.id)).toEqual(['B1', 'B2']);
+    expect(summary.skippedTotal).toBe(0);
+    const [b1, b2] = batch.surfaces!;
+    // B1: its part's solid (ground, roof, 4 walls); B2: its own (ground and roof with a courtyard, 8 walls)
+    expect(Array.from(b1!.types)).toEqual([code('GroundSurface'), code('RoofSurface'), ...Array(4).fill(code('WallSurface'))]);
+    expect(b2!.surfaceOffsets.length - 1).toBe(10);
+    expect(b2!.ringOffsets.length - 1).toBe(12);
+    // the transform applied, the heights kept: B1 stands at 1 m and is 6 m tall, B2 at 2 m and 9 m tall
+    expect(batch.params[0]).toMatchObject({ base: 1, height: 6, minHeight: 0 });
+    expect(batch.params[1]).toMatchObject({ base: 2, height: 9, minHeight: 0 });
+    // footprints from the ground surfaces (the courtyard a hole), in metres: RD New's scale is within 1e-4 of 1
+    expect(footprintArea(batch, 0)).toBeCloseTo(100, 1);
+    expect(footprintArea(batch, 1)).toBeCloseTo(800, 0);
+    // attributes: the building's, its part's where the building has none, nested values as JSON text
+    expect(batch.params[0].attributes).toEqual({ name: 'Box', yearOfConstruction: 1990, address: '{"street":"Fixture 1"}', roofType: 'flat' });
+    expect(batch.params[0].name).toBe('Box');
+    expect(batch.frame.sourceCrs).toEqual(['EPSG:28992']);
+  });
+
+  it('kept surfaces become closed, outward-wound shells (holes included), one feature id per building', async () => {
+    const { batch } = await run([TWO]);
+    const mesh = buildMeshes(batch, {}, new Summary());
+    const shell = (b: number) => meshMetrics(mesh, mesh.triangleOffsets[b], mesh.triangleOffsets[b + 1]);
+    const [m1, m2] = [shell(0), shell(1)];
+    expect(m1).toMatchObject({ triangles: 12, watertight: true });
+    expect(m1.volume).toBeCloseTo(600, 0);
+    expect(m2.watertight).toBe(true);
+    expect(m2.volume).toBeCloseTo(800 * 9, -1);
+    expect(m1.bounds[2]).toBeCloseTo(1, 5);
+    expect(m1.bounds[5]).toBeCloseTo(7, 5);
+    // roofs take the roof's material, the rest the walls'
+    const roofMaterial = mesh.materials.findIndex((m) => m.name.startsWith('roof'));
+    const up = [...Array(mesh.normals.length / 3).keys()].filter((v) => mesh.normals[3 * v + 2] > 0.99);
+    expect(up.length).toBeGreaterThan(0);
+    for (const v of up) expect(mesh.materialIds[v]).toBe(roofMaterial);
+  });
+
+  it('a CityJSON model builds a validator-clean GLB whose table names every building', async () => {
+    const out = path.join(dir, 'two.glb');
+    const r = cli(['build', TWO, '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = new Uint8Array(fs.readFileSync(out));
+    await expectValidGlb(bytes);
+    const back = await readGlb(bytes);
+    expect(back.table['id']).toEqual(['B1', 'B2']);
+    expect([...back.featureIds].sort()).toEqual([0, 1]);
+  });
+
+  it('a .json file that is CityJSON is read as CityJSON, not by OGR', async () => {
+    const plain = path.join(dir, 'plain.json');
+    fs.copyFileSync(TWO, plain);
+    const { batch } = await run([plain]);
+    expect(batch.params.length).toBe(2);
+    expect(batch.surfaces?.every((s) => s !== null)).toBe(true);
+  });
+
+  it('--lod picks a level: LoD 0 builds the footprint like any other, objects without that level are skipped and named', async () => {
+    const { batch, summary } = await run([TWO], { lod: '0' });
+    expect(batch.params.map((p) => p.id)).toEqual(['B1']);
+    expect(batch.surfaces).toBeUndefined();
+    expect(batch.params[0].base).toBeUndefined();
+    expect(summary.skipped.get('cityjson:no-geometry')).toBe(1);
+  });
+
+  it('cityjson-defects: broken features are skipped, counted and named by line and id; the good one is kept', async () => {
+    const { batch, summary } = await run([DEFECTS]);
+    expect(batch.params.map((p) => p.id)).toEqual(['good']);
+    expect(Object.fromEntries(summary.skipped)).toEqual({
+      'cityjson:invalid-json': 1,
+      'cityjson:index-out-of-range': 1,
+      'cityjson:unsupported-geometry': 1,
+      'cityjson:bad-vertices': 1,
+      'cityjson:no-geometry': 1,
+    });
+    const r = cli(['build', DEFECTS, '-o', path.join(dir, 'defects.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/defects\.city\.jsonl line 3: not valid JSON/);
+    expect(r.stderr).toMatch(/defects\.city\.jsonl line 4 feature bad-index: vertex index 99 is out of range/);
+    expect(r.stderr).toMatch(/line 5 feature instance: its geometry \(GeometryInstance\) is not read/);
+  });
+
+  it('a city model without a CRS stops with exit 3 and a message naming --s-srs; with --s-srs it is read', () => {
+    const json = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    delete json.metadata.referenceSystem;
+    const file = path.join(dir, 'no-crs.city.json');
+    fs.writeFileSync(file, JSON.stringify(json));
+    const out = path.join(dir, 'no-crs.glb');
+    const r = cli(['build', file, '-o', out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no-crs\.city\.json: the city model declares no CRS \(metadata\.referenceSystem\); name one with --s-srs/);
+    expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(cli(['build', file, '--s-srs', 'EPSG:28992', '-o', out, '-q']).code).toBe(0);
+  });
+
+  it('a file that is not valid JSON, or a Seq whose first line is not a CityJSON header, stops with exit 3 naming it', () => {
+    const broken = path.join(dir, 'broken.city.json');
+    fs.writeFileSync(broken, '{"type":"CityJSON","version":"2.0","CityObjects":{');
+    let r = cli(['build', broken, '-o', path.join(dir, 'broken.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/broken\.city\.json: not valid JSON/);
+    const seq = path.join(dir, 'headless.city.jsonl');
+    fs.writeFileSync(seq, fs.readFileSync(DEFECTS, 'utf8').split('\n').slice(1).join('\n'));
+    r = cli(['build', seq, '-o', path.join(dir, 'headless.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/headless\.city\.jsonl: its first line is not a CityJSON object/);
+  });
+
+  it('kept-surfaces-survive-the-store: a spill record carries the surfaces and reads them back bit for bit', async () => {
+    const { batch } = await run([TWO]);
+    const file = path.join(dir, 'records.bin');
+    const w = new BufferedWriter(file, 'features');
+    const polygons = { coords: batch.positions.slice(0, 2 * batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[1]]]), ringOffsets: [0, 4], polygonOffsets: [0, 1] };
+    const [offset, length] = appendRecord(w, polygons, batch.params[0], batch.surfaces![0]);
+    const [offset2, length2] = appendRecord(w, polygons, batch.params[0]);
+    w.close();
+    const b = fs.readFileSync(file);
+    const r = decodeRecord(b.subarray(offset, offset + length));
+    expect(r.params).toEqual(batch.params[0]);
+    expect(r.surfaces).toEqual(batch.surfaces![0]);
+    expect(decodeRecord(b.subarray(offset2, offset2 + length2)).surfaces).toBeNull();
+  });
+});
+
+describe('CityJSON in: real 3DBAG (Delft) and Vienna models', () => {
+  const delft = path.join(SHARED, 'inverse-delft-3dbag', 'source.city.jsonl');
+  const vienna = path.join(SHARED, 'inverse-vienna', 'source.city.jsonl');
+  const have = fs.existsSync(delft) && fs.existsSync(vienna);
+  if (!have) it.skip(`needs ${delft} and ${vienna} (the shared data): absent here`, () => {});
+
+  it.runIf(have)('every building of the 3DBAG tile is written, validator-clean, with its id, LoD 2.2 over 1.2', async () => {
+    const truth = countTopLevel(delft);
+    const out = path.join(dir, 'delft.glb');
+    const r = cli(['build', delft, '-o', out, '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).buildingsWritten).toBe(truth.count);
+    const bytes = new Uint8Array(fs.readFileSync(out));
+    await expectValidGlb(bytes);
+    const back = await readGlb(bytes);
+    expect(new Set(back.table['id'])).toEqual(new Set(truth.ids));
+    const coarse = cli(['build', delft, '--lod', '1.2', '-o', path.join(dir, 'delft-12.glb'), '--json', '-q']);
+    expect(JSON.parse(coarse.stdout).triangles).toBeLessThan(JSON.parse(r.stdout).triangles);
+  });
+
+  it.runIf(have)('Vienna (no CRS declared: --s-srs EPSG:31256) builds and tiles; the tileset reads back with every building', async () => {
+    const truth = countTopLevel(vienna);
+    expect(cli(['build', vienna, '-o', path.join(dir, 'v.glb'), '-q']).code).toBe(3);
+    const out = path.join(dir, 'vienna-tiles');
+    const r = cli(['tiles', vienna, '--s-srs', 'EPSG:31256', '-o', out, '--max-buildings', '60', '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).buildingsWritten).toBe(truth.count);
+    const tileset = await parse(fs.readFileSync(path.join(out, 'tileset.json')), Tiles3DLoader, { '3d-tiles': { isTileset: true } } as never);
+    const ids = new Set<string>();
+    const visit = async (t: { content?: { uri: string }; children?: unknown[] }) => {
+      if (t.content && !(t.children ?? []).length) {
+        const bytes = new Uint8Array(fs.readFileSync(path.join(out, t.content.uri)));
+        await expectValidGlb(bytes);
+        for (const id of (await readGlb(bytes)).table['id']) ids.add(String(id));
+      }
+      for (const c of (t.children ?? []) as (typeof t)[]) await visit(c);
+    };
+    await visit((tileset as unknown as { root: Parameters<typeof visit>[0] }).root);
+    expect(ids).toEqual(new Set(truth.ids));
+  });
+});
