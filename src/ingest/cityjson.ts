@@ -289,8 +289,9 @@ function buildingOf(id: string, objects: Record<string, CjObject>, m: ModelConte
       for (const [k, r] of s.rings.entries()) {
         for (const i of r)
           if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
-        // repeated closing vertex and repeated neighbours out
-        const ring = r.filter((v, k) => v !== r[(k + 1) % r.length]);
+        // repeated closing vertex and repeated neighbours (by position: models repeat vertices under other indices) out
+        const same = (a: number, b: number) => a === b || (V[3 * a] === V[3 * b] && V[3 * a + 1] === V[3 * b + 1] && V[3 * a + 2] === V[3 * b + 2]);
+        const ring = r.filter((v, k) => !same(v, r[(k + 1) % r.length]));
         if (ring.length < 3) {
           droppedRings++;
           // a surface whose outer ring is degenerate is dropped with its holes

@@ -18,6 +18,7 @@
  */
 export { buildGlb, prepareCity, type BuildResult, type PreparedCity } from './build.js';
 export { buildTerrainGlb } from './terrain.js';
+export { buildCityJson, cityJsonCrs, type CityJsonRunResult } from './cityjson.js';
 export { buildTileset, planTiles, mergeTiles, type PlanUnit } from './tiles.js';
 export * from './options.js';
 export type { Summary, SummaryJSON } from '../core/summary.js';

@@ -190,3 +190,16 @@ export interface RasterizeOptions extends ReadOptions, TerrainOptions, RunContex
 
 /** Defaults for {@link RasterizeOptions}. */
 export const RASTERIZE_DEFAULTS: RasterizeOptions = { ...BUILD_DEFAULTS, cell: 0.5, noise: 0, dropout: 0, seed: 1, margin: 10, labels: false };
+
+/** Options of {@link buildCityJson}. */
+export interface CityJsonRunOptions extends Omit<BuildOptions, 'compress' | 'facades' | 'imagery'> {
+  /** CityJSONSeq (a header line, then a feature a line) instead of one document. */
+  seq: boolean;
+  /** The output CRS (`EPSG:code`; default: the sources' projected CRS, or the UTM zone of the data when they are in lon/lat or Web Mercator). */
+  tSrs?: string;
+  /** Coordinate precision (metres). */
+  precision: number;
+}
+
+/** Defaults for {@link CityJsonRunOptions}. */
+export const CITYJSON_RUN_DEFAULTS: CityJsonRunOptions = { ...BUILD_DEFAULTS, seq: false, precision: 0.001 };

@@ -1,0 +1,266 @@
+import { SURFACE_TYPES, type AttributeValue, type BuildingParams, type FeatureBatch, type MeshBatch } from '../core/types.js';
+import { planarFaces } from './planar.js';
+
+/** Options of {@link encodeCityJson}. */
+export interface CityJsonOptions {
+  /** Frame x, y pairs → the output CRS's x, y pairs (a new array). */
+  project: (xy: Float64Array) => Float64Array;
+  /** The output CRS, `EPSG:code` (its `metadata.referenceSystem`). */
+  crs: string;
+  /** CityJSONSeq: a header line, then one `CityJSONFeature` per building (with its parts). Default: one CityJSON document. */
+  seq: boolean;
+  /** Coordinate precision: the `transform`'s scale (metres; default 0.001). */
+  scale: number;
+  /** Who the data is by (metadata `title` note), if known. */
+  attribution?: string;
+}
+
+/** Defaults for {@link CityJsonOptions}. */
+export const CITYJSON_DEFAULTS: Pick<CityJsonOptions, 'seq' | 'scale'> = { seq: false, scale: 0.001 };
+
+/** What {@link encodeCityJson} returns. */
+export interface CityJsonResult {
+  bytes: Uint8Array;
+  /** City objects written: buildings and building parts. */
+  buildings: number;
+  parts: number;
+  /** Buildings written as a closed Solid (the rest as a MultiSurface). */
+  solids: number;
+}
+
+/** One surface of a building: rings of indices into its own vertex list, and its semantic type ('' none). */
+interface Surface {
+  rings: number[][];
+  type: string;
+}
+
+/** A building's geometry ready to encode: its vertices in the output CRS and its surfaces. */
+interface Shape {
+  coords: Float64Array;
+  surfaces: Surface[];
+  solid: boolean;
+  lod: string;
+}
+
+/** The semantic type of a face built by cityforge: by material (roof) and facing (floor, roof). */
+function semanticOf(materialName: string, nz: number, lowest: boolean): string {
+  if (nz < -0.95) return lowest ? 'GroundSurface' : 'OuterFloorSurface';
+  if (materialName.startsWith('roof:')) return 'RoofSurface';
+  if (nz > 0.95) return 'RoofSurface';
+  return 'WallSurface';
+}
+
+/** A building's shape: its kept surfaces (a city model's, as read), or its mesh's triangles merged into planar faces. */
+function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJsonOptions['project']): Shape | null {
+  const kept = batch.surfaces?.[f];
+  let coords3: ArrayLike<number>;
+  let surfaces: Surface[];
+  let solid: boolean;
+  const t0 = mesh.triangleOffsets[f], t1 = mesh.triangleOffsets[f + 1];
+  if (t1 <= t0) return null;
+  const planar = planarFaces(mesh.positions, mesh.indices, mesh.materialIds, t0, t1);
+  if (kept) {
+    coords3 = kept.coords;
+    surfaces = [];
+    for (let s = 0; s + 1 < kept.surfaceOffsets.length; s++) {
+      const rings: number[][] = [];
+      for (let r = kept.surfaceOffsets[s]; r < kept.surfaceOffsets[s + 1]; r++) {
+        const ring: number[] = [];
+        for (let v = kept.ringOffsets[r]; v < kept.ringOffsets[r + 1]; v++) ring.push(v);
+        rings.push(ring);
+      }
+      surfaces.push({ rings, type: SURFACE_TYPES[kept.types[s]] ?? '' });
+    }
+    solid = planar.closed;
+  } else {
+    coords3 = planar.coords;
+    let zMin = Infinity;
+    for (let i = 2; i < planar.coords.length; i += 3) zMin = Math.min(zMin, planar.coords[i]);
+    surfaces = planar.faces.map((face) => {
+      let lowest = true;
+      for (const v of face.rings[0]) if (planar.coords[3 * v + 2] > zMin + 0.01) lowest = false;
+      return { rings: face.rings, type: semanticOf(mesh.materials[face.material]?.name ?? '', face.normal[2], lowest) };
+    });
+    solid = planar.closed;
+  }
+  const n = coords3.length / 3;
+  const xy = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    xy[2 * i] = coords3[3 * i];
+    xy[2 * i + 1] = coords3[3 * i + 1];
+  }
+  const out = project(xy);
+  const coords = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    coords[3 * i] = out[2 * i];
+    coords[3 * i + 1] = out[2 * i + 1];
+    coords[3 * i + 2] = coords3[3 * i + 2];
+  }
+  const p = batch.params[f];
+  const lod = kept ? '2' : p.roof.shape === 'flat' ? '1.2' : '2.2';
+  return { coords, surfaces, solid, lod };
+}
+
+/** The attributes a building carries: its source's, then the parameters it was built from (S3DB keys), then CityGML's names for them. */
+function attributesOf(p: BuildingParams): Record<string, AttributeValue> {
+  const a: Record<string, AttributeValue> = { ...p.attributes };
+  const set = (k: string, v: AttributeValue | null | undefined) => {
+    if (v !== null && v !== undefined && v !== '') a[k] = v;
+  };
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  set('measuredHeight', r3(p.height));
+  if (p.base === undefined) {
+    // the parameters `cityforge build` reads back (a city model's own surfaces have none)
+    set('height', r3(p.height));
+    if (p.minHeight > 0) set('min_height', r3(p.minHeight));
+    set('building:levels', p.levels);
+    set('building:min_level', p.minLevel);
+    set('roof:shape', p.roof.shape);
+    set('roof:height', p.roof.height === null ? null : r3(p.roof.height));
+    set('roof:angle', p.roof.angle);
+    set('roof:levels', p.roof.levels);
+    set('roof:direction', p.roof.direction);
+    set('roof:orientation', p.roof.orientation);
+    set('roof:colour', p.roof.colour);
+    set('roof:material', p.roof.material);
+    set('building:colour', p.colour);
+    set('building:material', p.material);
+    set('roofType', p.roof.shape);
+    if (p.levels !== null) set('storeysAboveGround', p.levels);
+  }
+  if (p.base === undefined) set('building', p.kind);
+  set('name', p.name);
+  return a;
+}
+
+/** A CRS as CityJSON 2.0 names it (`https://www.opengis.net/def/crs/EPSG/0/<code>`). */
+export function referenceSystemOf(crs: string): string | null {
+  const m = /^EPSG:(\d+)$/i.exec(crs);
+  return m ? `https://www.opengis.net/def/crs/EPSG/0/${m[1]}` : null;
+}
+
+/**
+ * Encode a built city as CityJSON 2.0 (one document) or CityJSONSeq: per building a `Building` (its
+ * parts `BuildingPart`s, children of their outline), its geometry a `Solid` when its shell is closed
+ * (else a `MultiSurface`) with RoofSurface / WallSurface / GroundSurface semantics, its source
+ * attributes and the S3DB parameters it was built from (what `cityforge build` reads back) as
+ * attributes; vertices as integers under a `transform` (scale {@link CityJsonOptions.scale}) in the
+ * output CRS. A city model read in (CityJSON) keeps its own surfaces and their semantics.
+ *
+ * @example
+ * ```ts
+ * const { bytes } = encodeCityJson(batch, mesh, { ...CITYJSON_DEFAULTS, crs: 'EPSG:28992', project: (xy) => toRd(xy) });
+ * fs.writeFileSync('city.city.json', bytes);
+ * ```
+ */
+export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Partial<CityJsonOptions> & Pick<CityJsonOptions, 'project' | 'crs'>): CityJsonResult {
+  const o: CityJsonOptions = { ...CITYJSON_DEFAULTS, ...options };
+  const n = batch.params.length;
+  const shapes: (Shape | null)[] = [];
+  let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
+  for (let f = 0; f < n; f++) {
+    const s = batch.params[f].drawAs < 0 ? null : shapeOf(batch, mesh, f, o.project);
+    shapes.push(s);
+    if (!s) continue;
+    for (let i = 0; i < s.coords.length; i += 3) {
+      minX = Math.min(minX, s.coords[i]); maxX = Math.max(maxX, s.coords[i]);
+      minY = Math.min(minY, s.coords[i + 1]); maxY = Math.max(maxY, s.coords[i + 1]);
+      minZ = Math.min(minZ, s.coords[i + 2]); maxZ = Math.max(maxZ, s.coords[i + 2]);
+    }
+  }
+  if (!Number.isFinite(minX)) minX = minY = minZ = maxX = maxY = maxZ = 0;
+  const translate: [number, number, number] = [Math.floor(minX), Math.floor(minY), Math.floor(minZ)];
+  const scale = o.scale;
+  const q = (v: number, k: number) => Math.round((v - translate[k]) / scale);
+  // parts under their outline (S3DB: partOf is the outline's id)
+  const indexOf = new Map(batch.params.map((p, f) => [p.id, f]));
+  const children = new Map<number, number[]>();
+  const parentOf = new Int32Array(n).fill(-1);
+  for (let f = 0; f < n; f++) {
+    const p = batch.params[f];
+    const o2 = p.role === 'part' && p.partOf !== null ? indexOf.get(p.partOf) : undefined;
+    if (o2 === undefined || o2 === f) continue;
+    parentOf[f] = o2;
+    const list = children.get(o2);
+    if (list) list.push(f);
+    else children.set(o2, [f]);
+  }
+  /** One city object, its vertices appended through `vertex`. */
+  const cityObject = (f: number, vertex: (x: number, y: number, z: number) => number): Record<string, unknown> => {
+    const p = batch.params[f];
+    const obj: Record<string, unknown> = { type: parentOf[f] >= 0 ? 'BuildingPart' : 'Building', attributes: attributesOf(p) };
+    const s = shapes[f];
+    if (s) {
+      const local = new Int32Array(s.coords.length / 3).fill(-1);
+      const at = (v: number) => (local[v] >= 0 ? local[v] : (local[v] = vertex(s.coords[3 * v], s.coords[3 * v + 1], s.coords[3 * v + 2])));
+      const typeIndex = new Map<string, number>();
+      const semanticSurfaces: { type: string }[] = [];
+      const values: (number | null)[] = [];
+      const boundaries: number[][][] = [];
+      for (const surface of s.surfaces) {
+        // vertices equal once quantized: a ring keeps one of them (CityJSON rings repeat no vertex)
+        const rings = surface.rings.map((r) => r.map(at).filter((v, k, a) => v !== a[(k + 1) % a.length])).filter((r) => r.length >= 3);
+        if (!rings.length) continue;
+        boundaries.push(rings);
+        if (surface.type) {
+          let k = typeIndex.get(surface.type);
+          if (k === undefined) typeIndex.set(surface.type, (k = semanticSurfaces.push({ type: surface.type }) - 1));
+          values.push(k);
+        } else values.push(null);
+      }
+      if (boundaries.length) {
+        const semantics = semanticSurfaces.length ? { semantics: { surfaces: semanticSurfaces, values: s.solid ? [values] : values } } : {};
+        obj.geometry = [s.solid ? { type: 'Solid', lod: s.lod, boundaries: [boundaries], ...semantics } : { type: 'MultiSurface', lod: s.lod, boundaries, ...semantics }];
+      }
+    }
+    const kids = children.get(f);
+    if (kids) obj.children = kids.map((k) => batch.params[k].id);
+    if (parentOf[f] >= 0) obj.parents = [batch.params[parentOf[f]].id];
+    return obj;
+  };
+  const referenceSystem = referenceSystemOf(o.crs);
+  const metadata: Record<string, unknown> = {
+    ...(referenceSystem ? { referenceSystem } : {}),
+    geographicalExtent: [minX, minY, minZ, maxX, maxY, maxZ].map((v) => Math.round(v * 1000) / 1000),
+    title: `Buildings made by cityforge${o.attribution ? ` from data by ${o.attribution}` : ''}`,
+  };
+  const transform = { scale: [scale, scale, scale], translate };
+  let parts = 0, solids = 0;
+  for (let f = 0; f < n; f++) {
+    if (parentOf[f] >= 0) parts++;
+    if (shapes[f]?.solid) solids++;
+  }
+  const enc = new TextEncoder();
+  if (!o.seq) {
+    const vertices: number[][] = [];
+    const seen = new Map<string, number>();
+    const vertex = (x: number, y: number, z: number) => {
+      const v = [q(x, 0), q(y, 1), q(z, 2)];
+      const key = v.join(',');
+      let i = seen.get(key);
+      if (i === undefined) seen.set(key, (i = vertices.push(v) - 1));
+      return i;
+    };
+    const objects: Record<string, unknown> = {};
+    for (let f = 0; f < n; f++) objects[batch.params[f].id] = cityObject(f, vertex);
+    const doc = { type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: objects, vertices };
+    return { bytes: enc.encode(JSON.stringify(doc) + '\n'), buildings: n - parts, parts, solids };
+  }
+  const lines = [JSON.stringify({ type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: {}, vertices: [] })];
+  for (let f = 0; f < n; f++) {
+    if (parentOf[f] >= 0) continue;
+    const vertices: number[][] = [];
+    const seen = new Map<string, number>();
+    const vertex = (x: number, y: number, z: number) => {
+      const v = [q(x, 0), q(y, 1), q(z, 2)];
+      const key = v.join(',');
+      let i = seen.get(key);
+      if (i === undefined) seen.set(key, (i = vertices.push(v) - 1));
+      return i;
+    };
+    const objects: Record<string, unknown> = { [batch.params[f].id]: cityObject(f, vertex) };
+    for (const k of children.get(f) ?? []) objects[batch.params[k].id] = cityObject(k, vertex);
+    lines.push(JSON.stringify({ type: 'CityJSONFeature', id: batch.params[f].id, CityObjects: objects, vertices }));
+  }
+  return { bytes: enc.encode(lines.join('\n') + '\n'), buildings: n - parts, parts, solids };
+}

@@ -1,0 +1,97 @@
+import gdal from '../ingest/gdal.js';
+import { UsageError } from '../core/errors.js';
+import { Summary } from '../core/summary.js';
+import type { FrameInfo } from '../core/types.js';
+import { encodeCityJson } from '../export/cityjson.js';
+import { buildMeshes } from '../procedural/index.js';
+import { prepareCity } from './build.js';
+import { creditOf } from './common.js';
+import { CITYJSON_RUN_DEFAULTS, type CityJsonRunOptions } from './options.js';
+
+/** What {@link buildCityJson} returns. */
+export interface CityJsonRunResult {
+  bytes: Uint8Array;
+  summary: Summary;
+  /** The CRS it is written in. */
+  crs: string;
+}
+
+/**
+ * The CRS a city model is written in: `tSrs`, else the sources' one when they share a single projected
+ * CRS other than Web Mercator, else the UTM zone of the frame's origin (CityJSON wants metres in x, y and z).
+ */
+export function cityJsonCrs(frame: FrameInfo, tSrs?: string): string {
+  if (tSrs) {
+    let srs: gdal.SpatialReference;
+    try {
+      srs = gdal.SpatialReference.fromUserInput(tSrs);
+    } catch {
+      throw new UsageError('build', `--t-srs '${tSrs}' is not a CRS GDAL knows`);
+    }
+    if (!srs.isProjected()) throw new UsageError('build', `--t-srs '${tSrs}' is not a projected CRS; a city model needs metres in x and y (e.g. a UTM zone or a national grid)`);
+    const code = srs.getAuthorityCode(null);
+    return code && srs.getAuthorityName(null) === 'EPSG' ? `EPSG:${code}` : tSrs;
+  }
+  const crs = frame.sourceCrs.filter((c) => c !== 'LOCAL');
+  if (crs.length === 1 && crs[0] !== 'EPSG:3857' && /^EPSG:\d+$/.test(crs[0])) {
+    try {
+      if (gdal.SpatialReference.fromUserInput(crs[0]).isProjected()) return crs[0];
+    } catch {
+      // not one GDAL knows: the UTM zone below
+    }
+  }
+  const zone = Math.min(60, Math.max(1, Math.floor((frame.lon + 180) / 6) + 1));
+  return `EPSG:${frame.lat >= 0 ? 32600 + zone : 32700 + zone}`;
+}
+
+/** Frame x, y pairs → `crs` x, y pairs, through one GDAL line string per call. */
+function projector(frame: FrameInfo, crs: string): (xy: Float64Array) => Float64Array {
+  const from = gdal.SpatialReference.fromProj4(frame.proj);
+  const to = gdal.SpatialReference.fromUserInput(crs);
+  const ct = new gdal.CoordinateTransformation(from, to);
+  return (xy) => {
+    const n = xy.length / 2;
+    if (n === 0) return new Float64Array(0);
+    const wkb = Buffer.alloc(9 + 16 * n);
+    wkb.writeUInt8(1, 0);
+    wkb.writeUInt32LE(2, 1);
+    wkb.writeUInt32LE(n, 5);
+    for (let i = 0; i < 2 * n; i++) wkb.writeDoubleLE(xy[i], 9 + 8 * i);
+    const g = gdal.Geometry.fromWKB(wkb, from);
+    g.transform(ct);
+    const b = g.toWKB('LSB');
+    const out = new Float64Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) out[i] = b.readDoubleLE(9 + 8 * i);
+    return out;
+  };
+}
+
+/**
+ * Build GIS footprints (or a city model) into CityJSON 2.0 or CityJSONSeq: ingest → procedural →
+ * planar faces with semantics → CityJSON, in memory. A city model read in keeps its own surfaces.
+ *
+ * @example
+ * ```ts
+ * const { bytes, summary } = await buildCityJson(['monaco.osm.pbf'], { seq: true });
+ * fs.writeFileSync('monaco.city.jsonl', bytes);
+ * ```
+ */
+export async function buildCityJson(inputs: string[], options: Partial<CityJsonRunOptions> = {}): Promise<CityJsonRunResult> {
+  const o: CityJsonRunOptions = { ...CITYJSON_RUN_DEFAULTS, ...options };
+  const summary = new Summary(o.logger);
+  const t0 = performance.now();
+  const { batch, ground } = await prepareCity(inputs, { ...o, imagery: undefined, groundMap: false, compress: false, facades: 'none' }, summary);
+  const crs = cityJsonCrs(batch.frame, o.tSrs);
+  o.progress.update('building meshes', 0, batch.params.length);
+  const mesh = buildMeshes(batch, { ground, facades: 'none' }, summary, o.logger);
+  o.progress.done();
+  const t1 = performance.now();
+  const r = encodeCityJson(batch, mesh, { project: projector(batch.frame, crs), crs, seq: o.seq, scale: o.precision, attribution: creditOf(o, summary) || undefined });
+  summary.time('encode', (performance.now() - t1) / 1000);
+  o.logger.info(`CityJSON in ${crs}: ${r.buildings} buildings, ${r.parts} parts; ${r.solids} closed solids`);
+  summary.buildingsWritten = batch.params.length;
+  summary.partsWritten = r.parts;
+  summary.bytes = r.bytes.byteLength;
+  summary.time('total', (performance.now() - t0) / 1000);
+  return { bytes: r.bytes, summary, crs };
+}

@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { DATA, freshDir, SHARED } from '../helpers/fixtures.js';
+
+const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'cityjson');
+const TWO = path.join(FIXTURES, 'in', 'two-buildings.city.json');
+
+/** The official CityJSON 2.0 schemas (test/fixtures/cityjson/schemas, CC0), compiled once. */
+let validateDocument: ValidateFunction;
+let validateFeature: ValidateFunction;
+let dir: string;
+
+beforeAll(() => {
+  dir = freshDir('cityjson-out');
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  addFormats(ajv);
+  const schema = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, 'schemas', name), 'utf8'));
+  validateDocument = ajv.compile(schema('cityjson.min.schema.json'));
+  validateFeature = ajv.compile(schema('cityjsonfeature.min.schema.json'));
+});
+
+interface CjGeometry {
+  type: string;
+  lod: string;
+  boundaries: unknown;
+  semantics?: { surfaces: { type: string }[]; values: unknown };
+}
+interface CjObject {
+  type: string;
+  attributes?: Record<string, unknown>;
+  geometry?: CjGeometry[];
+  children?: string[];
+  parents?: string[];
+}
+interface CjModel {
+  transform: { scale: number[]; translate: number[] };
+  metadata: { referenceSystem?: string };
+  CityObjects: Record<string, CjObject>;
+  vertices: number[][];
+}
+
+/** A written file as models: the document, or each CityJSONSeq feature with the header's transform; every one schema-valid. */
+function readModels(file: string): CjModel[] {
+  const text = fs.readFileSync(file, 'utf8');
+  if (!file.endsWith('.jsonl')) {
+    const doc = JSON.parse(text);
+    expect(validateDocument(doc), JSON.stringify(validateDocument.errors?.slice(0, 3))).toBe(true);
+    return [doc];
+  }
+  const [head, ...lines] = text.split('\n').filter((l) => l.trim());
+  const header = JSON.parse(head);
+  expect(validateDocument(header), JSON.stringify(validateDocument.errors?.slice(0, 3))).toBe(true);
+  return lines.map((l) => {
+    const f = JSON.parse(l);
+    expect(validateFeature(f), JSON.stringify(validateFeature.errors?.slice(0, 3))).toBe(true);
+    return { ...f, transform: header.transform, metadata: header.metadata };
+  });
+}
+
+/** Each geometry's surfaces (rings of vertex indices) and semantic type names, whatever its type. */
+function surfacesOf(g: CjGeometry): { rings: number[][]; type: string | null }[] {
+  const names = g.semantics?.surfaces.map((s) => s.type) ?? [];
+  if (g.type === 'Solid') {
+    const shells = g.boundaries as number[][][][];
+    const values = (g.semantics?.values as (number | null)[][]) ?? [];
+    return shells.flatMap((shell, k) => shell.map((rings, i) => ({ rings, type: values[k]?.[i] != null ? names[values[k][i]!] : null })));
+  }
+  if (g.type !== 'MultiSurface' && g.type !== 'CompositeSurface') return [];
+  const values = (g.semantics?.values as (number | null)[]) ?? [];
+  return (g.boundaries as number[][][]).map((rings, i) => ({ rings, type: values[i] != null ? names[values[i]!] : null }));
+}
+
+/**
+ * An independent reading of written CityJSON: vertex indices in range, rings of three or more distinct
+ * vertices (unless `distinct` is off: for sources, which may pinch a ring), semantic values naming a declared surface, every Solid shell closed (each edge once in each
+ * direction). Returns counts by object type and by semantic surface type, and the real coordinates.
+ */
+function inspect(models: CjModel[], { distinct = true } = {}) {
+  const objects: Record<string, number> = {};
+  const semantics: Record<string, number> = {};
+  const points: number[][] = [];
+  let openSolids = 0;
+  for (const m of models) {
+    const { scale, translate } = m.transform;
+    const nv = m.vertices.length;
+    for (const v of m.vertices) points.push(v.map((c, k) => c * scale[k] + translate[k]));
+    for (const o of Object.values(m.CityObjects)) {
+      objects[o.type] = (objects[o.type] ?? 0) + 1;
+      for (const c of o.children ?? []) expect(m.CityObjects[c]?.parents).toContain(Object.keys(m.CityObjects).find((k) => m.CityObjects[k] === o));
+      for (const g of o.geometry ?? []) {
+        const edges = new Map<string, number>();
+        for (const s of surfacesOf(g)) {
+          // (a surface of fewer than three distinct points has no area: not a surface, in or out)
+          if (new Set(s.rings[0].map((i) => m.vertices[i].join(','))).size < 3) continue;
+          if (s.type) semantics[s.type] = (semantics[s.type] ?? 0) + 1;
+          for (const r of s.rings) {
+            if (distinct) expect(new Set(r).size).toBe(r.length);
+            expect(r.length).toBeGreaterThanOrEqual(3);
+            for (const i of r) expect(Number.isInteger(i) && i >= 0 && i < nv).toBe(true);
+            r.forEach((a, k) => {
+              const key = `${a}>${r[(k + 1) % r.length]}`;
+              edges.set(key, (edges.get(key) ?? 0) + 1);
+            });
+          }
+        }
+        if (g.type === 'Solid') for (const [k, c] of edges) if (c !== 1 || edges.get(k.split('>').reverse().join('>')) !== 1) (openSolids++, edges.clear());
+      }
+    }
+  }
+  return { objects, semantics, points, openSolids };
+}
+
+/** The points of `b` farther than `tol` metres from every point of `a` (a grid of `tol` cells). */
+function strays(a: number[][], b: number[][], tol = 0.0011): number[][] {
+  const cell = (p: number[]) => p.map((c) => Math.floor(c / tol));
+  const grid = new Map<string, number[][]>();
+  for (const p of a) {
+    const k = cell(p).join(',');
+    grid.set(k, [...(grid.get(k) ?? []), p]);
+  }
+  return b.filter((p) => {
+    const [i, j, k] = cell(p);
+    for (let di = -1; di <= 1; di++)
+      for (let dj = -1; dj <= 1; dj++)
+        for (let dk = -1; dk <= 1; dk++) for (const q of grid.get(`${i + di},${j + dj},${k + dk}`) ?? []) if (Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]) <= tol) return false;
+    return true;
+  });
+}
+
+describe('CityJSON out', () => {
+  it('cityjson-out-missing: footprints become schema-valid CityJSON 2.0 with one planar face per wall and roof plane, and the parameters as attributes', () => {
+    const src = path.join(dir, 'three.geojson');
+    const ring = (x0: number, y0: number, x1: number, y1: number) => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+    fs.writeFileSync(src, JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { ref: 'gable', building: 'house', height: 10, 'roof:shape': 'gabled', 'roof:height': 3 }, geometry: { type: 'Polygon', coordinates: [ring(7.42, 43.73, 7.4202, 43.7301)] } },
+        { type: 'Feature', properties: { ref: 'hip', building: 'yes', height: 20, 'roof:shape': 'hipped', 'roof:height': 4 }, geometry: { type: 'Polygon', coordinates: [ring(7.4205, 43.73, 7.4208, 43.7302)] } },
+        { type: 'Feature', properties: { ref: 'yard', building: 'yes', height: 12 }, geometry: { type: 'Polygon', coordinates: [ring(7.421, 43.73, 7.4214, 43.7303), ring(7.4211, 43.7301, 7.4213, 43.7302).reverse()] } },
+      ],
+    }));
+    const out = path.join(dir, 'three.city.json');
+    const r = cli(['build', src, '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const [doc] = readModels(out);
+    const check = inspect([doc]);
+    expect(check.openSolids).toBe(0);
+    // lon/lat in: written in the data's UTM zone (32N), in metres
+    expect(doc.metadata.referenceSystem).toBe('https://www.opengis.net/def/crs/EPSG/0/32632');
+    const byRef = Object.fromEntries(Object.values(doc.CityObjects).map((o) => [o.attributes!.ref, o]));
+    const kinds = (o: CjObject) => surfacesOf(o.geometry![0]).map((s) => s.type).sort().join(' ');
+    // a gabled box: ground, four walls (the gable ends pentagons), two roof planes; hipped: four roof planes
+    expect(kinds(byRef.gable)).toBe('GroundSurface RoofSurface RoofSurface WallSurface WallSurface WallSurface WallSurface');
+    expect(surfacesOf(byRef.gable.geometry![0]).map((s) => s.rings[0].length).sort()).toEqual([4, 4, 4, 4, 4, 5, 5]);
+    expect(kinds(byRef.hip).split(' ').filter((k) => k === 'RoofSurface').length).toBe(4);
+    // the courtyard: ground and roof each one polygon with a hole, eight walls
+    const yard = surfacesOf(byRef.yard.geometry![0]);
+    expect(yard.filter((s) => s.rings.length === 2).map((s) => s.type).sort()).toEqual(['GroundSurface', 'RoofSurface']);
+    expect(yard.filter((s) => s.type === 'WallSurface').length).toBe(8);
+    expect(byRef.gable.attributes).toMatchObject({ height: 10, 'roof:shape': 'gabled', 'roof:height': 3, measuredHeight: 10, building: 'house' });
+    expect(byRef.gable.geometry![0].lod).toBe('2.2');
+    expect(byRef.yard.geometry![0].lod).toBe('1.2');
+    // the schema does bite: a surface type it does not know is refused
+    const broken = structuredClone(doc);
+    Object.values(broken.CityObjects)[0].geometry![0].semantics!.surfaces[0].type = 'RoofThing';
+    expect(validateDocument(broken)).toBe(false);
+  });
+
+  it('cityjson-round-trip: CityJSON → cityforge → CityJSON keeps the objects, the semantic surfaces and the coordinates (within the 1 mm transform)', () => {
+    const out = path.join(dir, 'two.city.json');
+    expect(cli(['build', TWO, '-o', out, '-q']).code).toBe(0);
+    const source = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    const a = inspect([source]);
+    const [doc] = readModels(out);
+    const b = inspect([doc]);
+    // parts are merged into their building on the way in: buildings and surfaces by type are kept
+    expect(b.objects.Building).toBe(a.objects.Building);
+    expect(b.semantics).toEqual(a.semantics);
+    expect(b.openSolids).toBe(0);
+    expect(doc.metadata.referenceSystem).toBe('https://www.opengis.net/def/crs/EPSG/0/28992');
+    // every written vertex is a source vertex, within a millimetre
+    expect(strays(a.points, b.points)).toEqual([]);
+    expect(doc.CityObjects.B1.attributes).toMatchObject({ name: 'Box', yearOfConstruction: 1990, measuredHeight: 6 });
+    // and it reads back in: the same buildings again
+    const back = cli(['build', out, '-o', path.join(dir, 'two-again.glb'), '--json', '-q']);
+    expect(JSON.parse(back.stdout).buildingsWritten).toBe(2);
+  });
+
+  it('cityjson-round-trip on a real 3DBAG tile: buildings, LoD 2.2 semantic surfaces and coordinates kept', () => {
+    const src = path.join(SHARED, 'inverse-delft-3dbag', 'source.city.jsonl');
+    if (!fs.existsSync(src)) {
+      console.warn(`skipped: ${src} (the shared data) is absent`);
+      return;
+    }
+    const out = path.join(dir, 'delft.city.jsonl');
+    const r = cli(['build', src, '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const [head, ...lines] = fs.readFileSync(src, 'utf8').split('\n').filter((l) => l.trim());
+    const header = JSON.parse(head);
+    // the source read independently, at the level cityforge reads (the highest: 2.2)
+    const source: CjModel[] = lines.map((l) => {
+      const f = JSON.parse(l);
+      for (const o of Object.values(f.CityObjects as Record<string, CjObject>)) o.geometry = (o.geometry ?? []).filter((g) => String(g.lod) === '2.2');
+      return { ...f, transform: header.transform, metadata: header.metadata };
+    });
+    const a = inspect(source, { distinct: false });
+    const b = inspect(readModels(out), { distinct: false });
+    expect(b.objects.Building).toBe(a.objects.Building);
+    expect(b.semantics).toEqual(a.semantics);
+    const missing = strays(a.points, b.points);
+    expect(missing.length, `e.g. ${missing[0]}`).toBe(0);
+  });
+
+  it('a CityJSONSeq of the sample city: every feature schema-valid, buildings and parts counted as the GLB build counts them, parts children of their outline', () => {
+    const out = path.join(dir, 'monaco.city.jsonl');
+    const r = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', out, '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const models = readModels(out);
+    const check = inspect(models);
+    expect(check.openSolids).toBe(0);
+    expect(check.objects.Building).toBe(summary.buildingsWritten - summary.partsWritten);
+    expect(check.objects.BuildingPart).toBe(summary.partsWritten);
+    expect(models.length).toBe(check.objects.Building);
+    expect(check.semantics.RoofSurface).toBeGreaterThan(check.objects.Building);
+    // the same run as a GLB writes the same buildings
+    const glb = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', path.join(dir, 'monaco.glb'), '--json', '-q']);
+    expect(JSON.parse(glb.stdout).buildingsWritten).toBe(summary.buildingsWritten);
+  });
+
+  it('--t-srs picks the output CRS; a geographic one, or --t-srs with a GLB, is a usage error (exit 2)', () => {
+    const out = path.join(dir, 'two-3035.city.json');
+    expect(cli(['build', TWO, '--t-srs', 'EPSG:3035', '-o', out, '-q']).code).toBe(0);
+    expect(readModels(out)[0].metadata.referenceSystem).toBe('https://www.opengis.net/def/crs/EPSG/0/3035');
+    let r = cli(['build', TWO, '--t-srs', 'EPSG:4326', '-o', path.join(dir, 'x.city.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a projected CRS/);
+    r = cli(['build', TWO, '--t-srs', 'EPSG:3035', '-o', path.join(dir, 'x.glb')]);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(path.join(dir, 'x.glb'))).toBe(false);
+  });
+
+  it('the same input writes byte-identical CityJSON', () => {
+    const a = path.join(dir, 'a.city.jsonl'), b = path.join(dir, 'b.city.jsonl');
+    expect(cli(['build', TWO, '-o', a, '-q']).code).toBe(0);
+    expect(cli(['build', TWO, '-o', b, '-q']).code).toBe(0);
+    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+  });
+});
