@@ -107,6 +107,8 @@ export function readOptions(c: Command): Command {
     .addOption(new Option('--attributes <all|none|list>', 'source attributes carried into the property table: all, none, or names separated by commas (* matches: addr:*); default all, OSM data a set of names, addresses and building tags').argParser(attributeList))
     .option('--types <names...>', 'CityJSON: the city-object types to read, each with its parts (default: Building), e.g. Building Bridge')
     .option('--lod <lod>', 'CityJSON: the level of detail to read, e.g. 2.2 or 1.2 (default: the highest each object has; 0: its footprint, built like any other)')
+    .option('--heights-from <model>', 'a city model (CityJSON, e.g. from 3dfier or 3DBAG) whose buildings give the footprints their heights, joined by --join-on')
+    .option('--join-on <attribute>', "with --heights-from: the footprints' attribute naming their building in the model (its object id, or its attribute of that name), e.g. lokaalid")
     .option('--attribution <text>', 'who the data is by, credited in the outputs (default: what the sources say; OpenStreetMap for OSM data and vector tiles without metadata)')
     .addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
 }
@@ -151,6 +153,8 @@ export interface ReadArgs {
   maxTileMb: number;
   types?: string[];
   lod?: string;
+  heightsFrom?: string;
+  joinOn?: string;
 }
 
 /** What commander gives for {@link terrainOptions}. */
@@ -176,7 +180,7 @@ export interface VerbosityArgs {
 
 /** The pipeline's read options from the command line's. */
 export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
-  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20), cityObjectTypes: a.types, lod: a.lod };
+  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20), cityObjectTypes: a.types, lod: a.lod, heightsFrom: a.heightsFrom, joinOn: a.joinOn };
 }
 
 /** The pipeline's terrain options from the command line's. */

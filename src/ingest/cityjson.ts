@@ -459,6 +459,11 @@ export class CityJsonSource implements Source {
   }
 
   async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
+    for await (const { header, feature } of this.features(ctx)) yield { ...this.srs(header), feature };
+  }
+
+  /** Its buildings, each with the header of its model (the CRS is not looked at). */
+  async *features(ctx: ReadContext): AsyncGenerator<{ header: CjHeader; feature: RawFeature }> {
     const types = this.types;
     const lod = this.options.lod;
     const source = path.basename(this.label);
@@ -478,7 +483,6 @@ export class CityJsonSource implements Source {
     };
     if (!this.seq) {
       const { header, json } = this.readWhole();
-      const { srs, crs } = this.srs(header);
       const objects = json.CityObjects;
       if (!objects || typeof objects !== 'object') throw new InputError('ingest', `${this.label}: no "CityObjects"`);
       let vertices: Float64Array;
@@ -487,11 +491,10 @@ export class CityJsonSource implements Source {
       } catch (e) {
         throw new InputError('ingest', `${this.label}: ${(e as Error).message}`);
       }
-      for (const feature of emit(objects as Record<string, CjObject>, vertices, this.label)) yield { srs, crs, feature };
+      for (const feature of emit(objects as Record<string, CjObject>, vertices, this.label)) yield { header, feature };
       return;
     }
     let header: CjHeader | null = null;
-    let srs: { srs: gdal.SpatialReference; crs: string } | null = null;
     for await (const { line, n } of this.lines()) {
       let j: { type?: unknown; id?: unknown; CityObjects?: unknown; vertices?: unknown };
       try {
@@ -504,7 +507,6 @@ export class CityJsonSource implements Source {
       }
       if (!header) {
         header = headerOf(this.label, j, 'its first line');
-        srs = this.srs(header);
         continue;
       }
       const where = `${this.label} line ${n}`;
@@ -521,10 +523,48 @@ export class CityJsonSource implements Source {
         ctx.skip((e as FeatureDefect).reason ?? 'cityjson:bad-vertices', `${where} feature ${String(j.id ?? '?')}: ${(e as Error).message}`);
         continue;
       }
-      for (const feature of emit(j.CityObjects as Record<string, CjObject>, vertices, where)) yield { ...srs!, feature };
+      for (const feature of emit(j.CityObjects as Record<string, CjObject>, vertices, where)) yield { header, feature };
     }
     if (!header) throw new InputError('ingest', `${this.label}: empty (a CityJSONSeq file starts with a CityJSON header line)`);
   }
+}
+
+/** Heights from a city model, to join to footprints by an attribute: its objects' keys → their height (m). */
+export interface HeightJoin {
+  /** The model file, for messages. */
+  file: string;
+  /** The footprints' attribute holding the key. */
+  key: string;
+  /** Key → height (highest minus lowest z of the object and its parts). */
+  heights: Map<string, number>;
+}
+
+/**
+ * Read the heights of a city model's buildings (`--heights-from`), keyed by object id and by the value of
+ * their attribute `key` where they have one (3dfier writes the footprint's id as the object's). Any
+ * CityJSON or CityJSONSeq file; its CRS is not needed.
+ *
+ * @example
+ * ```ts
+ * const join = await readHeightJoin('3dfier.city.json', 'lokaalid', { logger });
+ * join.heights.get('G0503.032e68f0452549dbe0532d0d...'); // 9.8
+ * ```
+ */
+export async function readHeightJoin(file: string, key: string, options: SourceOptions): Promise<HeightJoin> {
+  if (!fs.existsSync(file)) throw new InputError('ingest', `${file} (--heights-from): no such file`);
+  if (!isCityJson(file)) throw new InputError('ingest', `${file} (--heights-from): not a CityJSON or CityJSONSeq file`);
+  const heights = new Map<string, number>();
+  const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
+  const source = new CityJsonSource(file, { ...options, lod: undefined });
+  for await (const { feature: f } of source.features(quiet)) {
+    if (!f.model) continue;
+    const h = f.model.zMax - f.model.zMin;
+    heights.set(f.id, h);
+    const v = f.attributes?.[key];
+    if (v !== undefined && v !== null && v !== '') heights.set(String(v), h);
+  }
+  if (!heights.size) throw new InputError('ingest', `${file} (--heights-from): no building with 3D surfaces to take a height from`);
+  return { file, key, heights };
 }
 
 /** CityJSON and CityJSONSeq files (one source each). */

@@ -1,6 +1,6 @@
 import gdal from './gdal.js';
 import { BatchBuilder } from '../core/batch.js';
-import { InputError, inputErrorOf } from '../core/errors.js';
+import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
@@ -15,6 +15,7 @@ import { parseBuilding, selectAttributes } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
+import { readHeightJoin, type HeightJoin } from './cityjson.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
 export type { Source, SourceFormat, SourceBox, SourceOptions, SelectOptions } from './source.js';
@@ -150,6 +151,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   const features: SourceFeature[] = [];
   const t0 = performance.now();
   const ctx = summaryContext(summary, logger, opts.onProgress);
+  const join = await heightJoinOf(opts, logger);
   for await (const f of readSources(inputs, opts, ctx, logger, summary)) features.push(f);
   summary.time('read', (performance.now() - t0) / 1000);
 
@@ -163,10 +165,26 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
     origin = extent.origin();
   }
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
-  const batch = toFeatureBatch(frame, features, opts, summary, logger);
+  const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
+  if (join) logHeightJoin(join, summary, logger);
   for (const o of resolveParts(batch)) summary.warn('building:outline-drawn-as-parts', `${batch.params[o].source} feature ${batch.params[o].id}`);
   summary.time('reproject', (performance.now() - t1) / 1000);
   return batch;
+}
+
+/** The heights to join to the footprints (`heightsFrom` by `joinOn`), read once; none without `heightsFrom`. */
+export async function heightJoinOf(opts: IngestOptions, logger: Logger): Promise<HeightJoin | undefined> {
+  if (!opts.heightsFrom) return undefined;
+  if (!opts.joinOn) throw new UsageError('ingest', '--heights-from needs --join-on <attribute>: the footprints\' attribute that names their building in the model');
+  const join = await readHeightJoin(opts.heightsFrom, opts.joinOn, { ...opts, logger });
+  logger.info(`${opts.heightsFrom}: heights of ${join.heights.size} keys to join on ${opts.joinOn}`);
+  return join;
+}
+
+/** Log how many footprints took a height from the model. */
+export function logHeightJoin(join: HeightJoin, summary: Summary, logger: Logger): void {
+  const missed = summary.warnings.get('heights-from:no-match') ?? 0;
+  logger.info(`heights from ${join.file}: ${summary.featuresRead - missed} of ${summary.featuresRead} footprints matched on ${join.key}`);
 }
 
 /** One feature ready for a batch: cleaned polygons in the frame and its parsed parameters. */
@@ -204,9 +222,17 @@ function modelInFrame(m: RawModel, srs: gdal.SpatialReference, ct: gdal.Coordina
  * Parse a raw feature's tags, reproject it with `ct` (source → frame) and clean its rings. Returns
  * null for a feature that is skipped (counted in `summary` with file, layer, id and reason).
  */
-export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation, opts: IngestOptions, summary: Summary): NormalizedFeature | null {
+export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation, opts: IngestOptions, summary: Summary, join?: HeightJoin): NormalizedFeature | null {
   const detail = featureLabel(f);
-  const parsed = parseBuilding(f.tags, f.id, f.source, opts, (kind) => summary.warn(kind, detail));
+  let tags = f.tags;
+  if (join) {
+    // a height from the city model, by the join attribute (it replaces the footprint's own)
+    const key = f.tags[join.key] ?? f.attributes?.[join.key];
+    const h = key === undefined || key === null || key === '' ? undefined : join.heights.get(String(key));
+    if (h === undefined) summary.warn('heights-from:no-match', `${detail}: ${join.key}=${key ?? '(none)'} is not in ${join.file}`);
+    else tags = { ...f.tags, height: h, 'building:levels': undefined };
+  }
+  const parsed = parseBuilding(tags, f.id, f.source, opts, (kind) => summary.warn(kind, detail));
   if ('skip' in parsed) {
     summary.skip(parsed.skip, detail);
     return null;
@@ -244,7 +270,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
 }
 
 /** Reproject, parse tags and clean every feature, in input order, into one columnar batch. */
-function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: IngestOptions, summary: Summary, logger: Logger): FeatureBatch {
+function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: IngestOptions, summary: Summary, logger: Logger, join?: HeightJoin): FeatureBatch {
   const frameSrs = gdal.SpatialReference.fromProj4(frame.proj);
   const transforms = new Map<string, gdal.CoordinateTransformation>();
   const out = new BatchBuilder();
@@ -252,7 +278,7 @@ function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: Inges
   for (const { srs, crs, feature: f } of features) {
     let ct = transforms.get(crs);
     if (!ct) transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
-    const n = normalizeFeature(f, srs, ct, opts, summary);
+    const n = normalizeFeature(f, srs, ct, opts, summary, join);
     if (!n) continue;
     const { polygons, params: p, surfaces } = n;
     const seen = ids.get(p.id);

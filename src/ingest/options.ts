@@ -58,6 +58,10 @@ export interface IngestOptions extends TagOptions, RepairOptions, SelectOptions 
   attributes?: AttributeSelection;
   /** Frame origin `[lon, lat]`; default: the centre of the data. */
   origin?: [number, number];
+  /** A city model (CityJSON) whose buildings' heights are joined to the footprints (`--heights-from`), by {@link IngestOptions.joinOn}. */
+  heightsFrom?: string;
+  /** The footprints' attribute matched against the model's object ids (or its attribute of the same name), e.g. `lokaalid`. */
+  joinOn?: string;
   /** Called every so often with the number of features read so far. */
   onProgress?: (featuresRead: number) => void;
 }

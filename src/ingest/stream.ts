@@ -8,7 +8,7 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { openSources } from './formats.js';
-import { INGEST_DEFAULTS, normalizeFeature, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
+import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, normalizeFeature, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts } from './parts.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
@@ -101,6 +101,7 @@ interface PartQueries {
 async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptions, logger: Logger, summary: Summary): Promise<{ store: StoredFeatures; parts: PartQueries }> {
   const frameSrs = gdal.SpatialReference.fromProj4(frame.proj);
   const transforms = new Map<string, gdal.CoordinateTransformation>();
+  const join = await heightJoinOf(opts, logger);
   const writer = new StoreWriter(opts.workDir, frame);
   const parts: PartQueries = { ids: [], points: [] };
   const ctx = summaryContext(summary, logger, opts.onProgress);
@@ -111,7 +112,7 @@ async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptio
         transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
         frame.sourceCrs.push(crs);
       }
-      const n = normalizeFeature(feature, srs, ct, opts, summary);
+      const n = normalizeFeature(feature, srs, ct, opts, summary, join);
       if (!n) continue;
       const row = writer.add(n.polygons, n.params, n.surfaces);
       if (n.params.role === 'part') {
@@ -127,6 +128,7 @@ async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptio
     throw e;
   }
   frame.sourceCrs.sort();
+  if (join) logHeightJoin(join, summary, logger);
   return { store: writer.finish(), parts };
 }
 

@@ -34,6 +34,8 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
     attributes: o.attributes,
     cityObjectTypes: o.cityObjectTypes,
     lod: o.lod,
+    heightsFrom: o.heightsFrom,
+    joinOn: o.joinOn,
     onProgress: (n) => progress.update('reading features', n),
   };
 }

@@ -36,7 +36,7 @@ export const statOf = (p: string): [string, number, number] => {
 
 /** The read options as fingerprints record them (the names and absent values of the first versions, so old outputs still match). */
 function readKeys(o: PlanOptions): Record<string, unknown> {
-  return { layer: o.layers ?? null, where: o.where ?? null, sSrs: o.sSrs ?? null, levelHeight: o.levelHeight, defaultHeight: o.defaultHeight, origin: o.origin ?? null, ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.cityObjectTypes ? { types: o.cityObjectTypes } : {}), ...(o.lod !== undefined ? { lod: o.lod } : {}) };
+  return { layer: o.layers ?? null, where: o.where ?? null, sSrs: o.sSrs ?? null, levelHeight: o.levelHeight, defaultHeight: o.defaultHeight, origin: o.origin ?? null, ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.cityObjectTypes ? { types: o.cityObjectTypes } : {}), ...(o.lod !== undefined ? { lod: o.lod } : {}), ...(o.heightsFrom ? { heightsFrom: statOf(o.heightsFrom), joinOn: o.joinOn ?? null } : {}) };
 }
 
 /** What a store depends on: the inputs (path, size, mtime), the ingest options and the tile budget. */

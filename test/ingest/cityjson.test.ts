@@ -158,6 +158,32 @@ describe('CityJSON in', () => {
     expect(r.stderr).toMatch(/headless\.city\.jsonl: its first line is not a CityJSON object/);
   });
 
+  it('--heights-from a city model gives footprints the height of the building their --join-on attribute names; misses are counted and named', async () => {
+    const fp = path.join(dir, 'footprints.geojson');
+    const sq = (x: number, y: number) => [[[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]];
+    fs.writeFileSync(fp, JSON.stringify({
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+      features: [
+        { type: 'Feature', properties: { lokaalid: 'B1', height: 30 }, geometry: { type: 'Polygon', coordinates: sq(85000, 447000) } },
+        { type: 'Feature', properties: { lokaalid: 'B2', 'building:levels': 7 }, geometry: { type: 'Polygon', coordinates: sq(85020, 447000) } },
+        { type: 'Feature', properties: { lokaalid: 'nowhere' }, geometry: { type: 'Polygon', coordinates: sq(85040, 447000) } },
+      ],
+    }));
+    const { batch, summary } = await run([fp], { heightsFrom: TWO, joinOn: 'lokaalid', defaultHeight: 4 });
+    // the model's heights replace the footprints' own (height, levels); a footprint without a match keeps its own
+    expect(batch.params.map((p) => p.height)).toEqual([6, 9, 4]);
+    expect(batch.params[1].levels).toBeNull();
+    expect(summary.warnings.get('heights-from:no-match')).toBe(1);
+    const r = cli(['build', fp, '--heights-from', TWO, '--join-on', 'lokaalid', '-o', path.join(dir, 'joined.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/lokaalid=nowhere is not in .*two-buildings\.city\.json/);
+    expect(r.stderr).toMatch(/2 of 3 footprints matched on lokaalid/);
+    const usage = cli(['build', fp, '--heights-from', TWO, '-o', path.join(dir, 'nojoin.glb')]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--heights-from needs --join-on/);
+  });
+
   it('kept-surfaces-survive-the-store: a spill record carries the surfaces and reads them back bit for bit', async () => {
     const { batch } = await run([TWO]);
     const file = path.join(dir, 'records.bin');
