@@ -11,6 +11,9 @@ import type { RawFeature, RawModel, ReadContext } from './raw.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import type { TagValue } from './tags.js';
 import { writePolygonalWKB } from './wkb.js';
+import { Growable } from '../core/growable.js';
+import parserStream from 'stream-json';
+import Assembler from 'stream-json/assembler.js';
 
 /**
  * CityJSON 1.0 / 1.1 / 2.0 (`.city.json`, or a `.json` whose first bytes say `"CityJSON"`) and
@@ -23,8 +26,12 @@ import { writePolygonalWKB } from './wkb.js';
  * footprint. The CRS is `metadata.referenceSystem` (a compound CRS's horizontal part) or `--s-srs`.
  */
 
-/** Most bytes of a CityJSON file (not Seq) read at once. */
-const MAX_CITYJSON_BYTES = 512 * 2 ** 20;
+/**
+ * Above this size a CityJSON document (not Seq) is read streamed, in two passes — its header and
+ * vertices, then its city objects one at a time — so memory holds its vertices (24 bytes each) and the
+ * objects waiting for their parts, not the text.
+ */
+export const STREAM_ABOVE_BYTES = 256 * 2 ** 20;
 
 /** What a CityJSON object's geometry holds, as parsed. */
 interface CjGeometry {
@@ -241,8 +248,9 @@ function verticesOf(raw: unknown, transform: CjTransform | null): Float64Array {
  * One building of a model: the object `id` with its parts' surfaces (or its own), as a raw feature
  * whose footprint is its ground surfaces seen from above. Throws a {@link FeatureDefect} when it cannot be read.
  */
-function buildingOf(id: string, objects: Record<string, CjObject>, m: ModelContext, warn: (kind: string) => void): RawFeature {
-  const o = objects[id];
+function buildingOf(id: string, objects: Record<string, CjObject> | Map<string, CjObject>, m: ModelContext, warn: (kind: string) => void): RawFeature {
+  const get = (k: string) => (objects instanceof Map ? objects.get(k) : objects[k]);
+  const o = get(id)!;
   const attributes: Record<string, TagValue> = {};
   for (const [k, v] of Object.entries(o.attributes ?? {})) {
     const a = attributeValue(v);
@@ -251,7 +259,7 @@ function buildingOf(id: string, objects: Record<string, CjObject>, m: ModelConte
   // its parts (recursively), in the order the model lists them
   const parts: CjObject[] = [];
   const visit = (c: string, depth: number) => {
-    const child = objects[c];
+    const child = get(c);
     if (!child) {
       warn('cityjson:missing-child');
       return;
@@ -373,6 +381,142 @@ function topLevel(objects: Record<string, CjObject>, types: Set<string>): string
   return ids;
 }
 
+/** A stream-json token. */
+interface Token {
+  name: string;
+  value?: string | number | boolean | null;
+}
+
+/** The JSON tokens of a file (packed values only). */
+function tokens(file: string): AsyncIterable<Token> {
+  return fs.createReadStream(file).pipe(parserStream({ streamValues: false })) as AsyncIterable<Token>;
+}
+
+/**
+ * Pass one over a large CityJSON document: its header fields (assembled) and its vertices (into one
+ * typed array, transformed), skipping the city objects.
+ */
+async function scanHeaderAndVertices(file: string): Promise<{ header: CjHeader; vertices: Float64Array }> {
+  const top: Record<string, unknown> = {};
+  const raw = new Growable(Float64Array, 1 << 16);
+  let depth = 0;
+  let key: string | null = null;
+  let asm: Assembler | null = null;
+  let asmKey = '';
+  let inVertices = false;
+  let perVertex = 0;
+  let count = 0;
+  try {
+    for await (const t of tokens(file)) {
+      if (asm) {
+        asm.consume(t as never);
+        if (asm.done) (top[asmKey] = asm.current), (asm = null);
+        continue;
+      }
+      if (inVertices) {
+        if (t.name === 'numberValue' && depth === 3) {
+          raw.push(Number(t.value));
+          perVertex++;
+        } else if (t.name === 'startArray') {
+          depth++;
+          perVertex = 0;
+        } else if (t.name === 'endArray') {
+          if (depth === 3 && perVertex !== 3) throw new InputError('ingest', `${file}: vertex ${count} is not three numbers`);
+          if (depth === 3) count++;
+          if (--depth === 1) inVertices = false;
+        } else throw new InputError('ingest', `${file}: vertex ${count} is not three numbers`);
+        continue;
+      }
+      if (depth === 1 && key !== null && t.name !== 'keyValue') {
+        const k = key;
+        key = null;
+        if (k === 'vertices' && t.name === 'startArray') {
+          inVertices = true;
+          depth = 2;
+          continue;
+        }
+        if (k === 'type' || k === 'version' || k === 'transform' || k === 'metadata') {
+          asm = new Assembler();
+          asmKey = k;
+          asm.consume(t as never);
+          if (asm.done) (top[asmKey] = asm.current), (asm = null);
+          continue;
+        }
+      }
+      if (t.name === 'startObject' || t.name === 'startArray') depth++;
+      else if (t.name === 'endObject' || t.name === 'endArray') depth--;
+      else if (t.name === 'keyValue' && depth === 1) key = String(t.value);
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError('ingest', `${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const header = headerOf(file, top, 'the file');
+  const v = raw.toArray();
+  const [sx, sy, sz] = header.transform?.scale ?? [1, 1, 1];
+  const [tx, ty, tz] = header.transform?.translate ?? [0, 0, 0];
+  for (let i = 0; i < v.length; i += 3) {
+    v[i] = v[i] * sx + tx;
+    v[i + 1] = v[i + 1] * sy + ty;
+    v[i + 2] = v[i + 2] * sz + tz;
+  }
+  return { header, vertices: v };
+}
+
+/** Pass two over a large CityJSON document: its city objects, one at a time, in file order. */
+async function* scanObjects(file: string): AsyncGenerator<[string, CjObject]> {
+  let depth = 0;
+  let key: string | null = null;
+  let inObjects = false;
+  let id: string | null = null;
+  let asm: Assembler | null = null;
+  const it = tokens(file)[Symbol.asyncIterator]();
+  for (;;) {
+    let r: IteratorResult<Token>;
+    try {
+      r = await it.next();
+    } catch (e) {
+      throw new InputError('ingest', `${file}: not valid JSON (${(e as Error).message})`);
+    }
+    if (r.done) return;
+    const t = r.value;
+    if (asm) {
+      asm.consume(t as never);
+      if (asm.done) {
+        const o = asm.current as CjObject;
+        asm = null;
+        yield [id!, o];
+      }
+      continue;
+    }
+    if (inObjects) {
+      if (t.name === 'keyValue') {
+        id = String(t.value);
+        continue;
+      }
+      if (t.name === 'endObject') {
+        inObjects = false;
+        depth = 1;
+        continue;
+      }
+      asm = new Assembler();
+      asm.consume(t as never);
+      if (asm.done) asm = null;
+      continue;
+    }
+    if (depth === 1 && key === 'CityObjects' && t.name === 'startObject') {
+      key = null;
+      inObjects = true;
+      depth = 2;
+      continue;
+    }
+    if (depth === 1 && t.name !== 'keyValue') key = null;
+    if (t.name === 'startObject' || t.name === 'startArray') depth++;
+    else if (t.name === 'endObject' || t.name === 'endArray') depth--;
+    else if (t.name === 'keyValue' && depth === 1) key = String(t.value);
+  }
+}
+
 /** A CityJSON or CityJSONSeq file as a source. */
 export class CityJsonSource implements Source {
   readonly inputs: readonly string[];
@@ -396,9 +540,6 @@ export class CityJsonSource implements Source {
 
   /** The whole file as one model (CityJSON, not Seq). */
   private readWhole(): { header: CjHeader; json: { CityObjects?: unknown; vertices?: unknown } } {
-    const size = fs.statSync(this.label).size;
-    if (size > MAX_CITYJSON_BYTES)
-      throw new InputError('ingest', `${this.label}: a CityJSON file of ${(size / 2 ** 20).toFixed(0)} MB is more than cityforge reads at once (${MAX_CITYJSON_BYTES / 2 ** 20} MB); convert it to CityJSONSeq (cjio ${path.basename(this.label)} export jsonl out.city.jsonl), which is read a feature at a time`);
     let json: unknown;
     try {
       json = JSON.parse(fs.readFileSync(this.label, 'utf8'));
@@ -445,11 +586,19 @@ export class CityJsonSource implements Source {
   }
 
   async extent(): Promise<SourceBox[]> {
-    const header = this.seq ? await this.readSeqHeader() : this.readWhole().header;
+    const streamed = !this.seq && fs.statSync(this.label).size > (this.options.streamAboveBytes ?? STREAM_ABOVE_BYTES);
+    const scanned = streamed ? await scanHeaderAndVertices(this.label) : null;
+    const header = scanned?.header ?? (this.seq ? await this.readSeqHeader() : this.readWhole().header);
     const { srs, crs } = this.srs(header);
     const g = header.geographicalExtent;
     if (g && !this.options.sSrs) return [{ srs, crs, extent: { minX: g[0], minY: g[1], maxX: g[3], maxY: g[4] } }];
     const e = emptyExtent();
+    if (scanned) {
+      // (every vertex: a model's vertices are its objects')
+      const v = scanned.vertices;
+      for (let i = 0; i < v.length; i += 3) growByPoint(e, v[i], v[i + 1]);
+      return isEmptyExtent(e) ? [] : [{ srs, crs, extent: e }];
+    }
     const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
     for await (const f of this.read(quiet)) {
       const b = f.feature.model?.coords;
@@ -481,6 +630,63 @@ export class CityJsonSource implements Source {
       }
       return out;
     };
+    if (!this.seq && fs.statSync(this.label).size > (this.options.streamAboveBytes ?? STREAM_ABOVE_BYTES)) {
+      const { header, vertices } = await scanHeaderAndVertices(this.label);
+      const m: ModelContext = { file: this.label, where: this.label, source, vertices, types, lod };
+      const pending = new Map<string, CjObject>();
+      /** Whether an object and all its parts (to 8 levels) have arrived. */
+      const complete = (id: string, depth = 0): boolean => {
+        const o = pending.get(id);
+        return !!o && (depth > 8 || (o.children ?? []).every((c) => complete(c, depth + 1)));
+      };
+      const drop = (id: string, depth = 0) => {
+        const o = pending.get(id);
+        pending.delete(id);
+        if (o && depth <= 8) for (const c of o.children ?? []) drop(c, depth + 1);
+      };
+      const take = (id: string): RawFeature | null => {
+        ctx.tick();
+        try {
+          return buildingOf(id, pending, m, (kind) => ctx.warn(kind, `${this.label} feature ${id}`));
+        } catch (e) {
+          if (!(e instanceof FeatureDefect)) throw e;
+          ctx.skip(e.reason, `${this.label} feature ${id}: ${e.message}`);
+          return null;
+        } finally {
+          drop(id);
+        }
+      };
+      /** The top of an object's family (following parents that have arrived), or null while a parent is missing. */
+      const rootOf = (id: string): string | null => {
+        let at = id;
+        for (let k = 0; k < 8; k++) {
+          const parent = pending.get(at)?.parents?.[0];
+          if (parent === undefined) return at;
+          if (!pending.has(parent)) return null;
+          at = parent;
+        }
+        return at;
+      };
+      for await (const [id, o] of scanObjects(this.label)) {
+        if (!o || typeof o !== 'object') continue;
+        pending.set(id, o);
+        const root = rootOf(id);
+        if (root === null || !complete(root)) continue;
+        if (!types.has(pending.get(root)?.type ?? '')) {
+          drop(root);
+          continue;
+        }
+        const f = take(root);
+        if (f) yield { header, feature: f };
+      }
+      // what is left: families missing a part, and parts whose parent never came
+      for (const id of topLevel(Object.fromEntries(pending), types)) {
+        if (!pending.has(id)) continue;
+        const f = take(id);
+        if (f) yield { header, feature: f };
+      }
+      return;
+    }
     if (!this.seq) {
       const { header, json } = this.readWhole();
       const objects = json.CityObjects;

@@ -50,6 +50,8 @@ export interface SelectOptions {
   sSrs?: string;
   /** City-object types a city model (CityJSON) is read for (default: `Building`, with its parts). */
   cityObjectTypes?: string[];
+  /** A CityJSON document larger than this (bytes) is read streamed (default {@link STREAM_ABOVE_BYTES} of cityjson.ts). */
+  streamAboveBytes?: number;
   /** A city model's level of detail to read (e.g. `2.2`; default: the highest each object has). */
   lod?: string;
   /** Largest size of one vector tile, compressed or not (bytes; default 64 MB): a gzip bomb stops there. */

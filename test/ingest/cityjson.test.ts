@@ -98,6 +98,26 @@ describe('CityJSON in', () => {
     expect([...back.featureIds].sort()).toEqual([0, 1]);
   });
 
+  it('a CityJSON document too large to parse whole is streamed: the same buildings, parts arriving before their building or not at all', async () => {
+    const whole = await run([TWO]);
+    const streamed = await run([TWO], { streamAboveBytes: 0 });
+    expect(streamed.batch.params).toEqual(whole.batch.params);
+    expect(streamed.batch.surfaces).toEqual(whole.batch.surfaces);
+    // objects in another order (the part first, metadata and transform after the vertices), and an orphan part
+    const json = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    const { type, version, CityObjects: o, vertices, transform, metadata } = json;
+    const shuffled = { type, version, CityObjects: { 'B1-0': o['B1-0'], B2: o.B2, T1: o.T1, B1: o.B1, orphan: { type: 'BuildingPart', parents: ['gone'], geometry: o['B1-0'].geometry } }, vertices, transform, metadata };
+    const file = path.join(dir, 'shuffled.city.json');
+    fs.writeFileSync(file, JSON.stringify(shuffled, null, 1));
+    const s = await run([file], { streamAboveBytes: 0 });
+    expect(s.batch.params.map((p) => p.id).sort()).toEqual(['B1', 'B2']);
+    expect(s.batch.params.find((p) => p.id === 'B1')).toMatchObject({ base: 1, height: 6 });
+    // a damaged document stops the streamed read too, naming the file
+    const cut = path.join(dir, 'cut.city.json');
+    fs.writeFileSync(cut, fs.readFileSync(TWO, 'utf8').slice(0, 900));
+    await expect(run([cut], { streamAboveBytes: 0 })).rejects.toThrow(/cut\.city\.json: not valid JSON/);
+  });
+
   it('a .json file that is CityJSON is read as CityJSON, not by OGR', async () => {
     const plain = path.join(dir, 'plain.json');
     fs.copyFileSync(TWO, plain);
