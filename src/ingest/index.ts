@@ -1,4 +1,4 @@
-import gdal from './gdal.js';
+import gdal, { transformPairs } from './gdal.js';
 import { BatchBuilder } from '../core/batch.js';
 import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
@@ -195,24 +195,16 @@ export interface NormalizedFeature {
   surfaces: KeptSurfaces | null;
 }
 
-/** A model's surfaces moved into the frame: x, y through `ct` (one line string through GDAL), z as they are. */
+/** A model's surfaces moved into the frame: x, y through `ct`, z as they are. */
 function modelInFrame(m: RawModel, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation): KeptSurfaces {
   const n = m.coords.length / 3;
-  const wkb = Buffer.alloc(9 + 16 * n);
-  wkb.writeUInt8(1, 0);
-  wkb.writeUInt32LE(2, 1);
-  wkb.writeUInt32LE(n, 5);
-  for (let i = 0; i < n; i++) {
-    wkb.writeDoubleLE(m.coords[3 * i], 9 + 16 * i);
-    wkb.writeDoubleLE(m.coords[3 * i + 1], 17 + 16 * i);
-  }
-  const g = gdal.Geometry.fromWKB(wkb, srs);
-  g.transform(ct);
-  const out = g.toWKB('LSB');
+  const xy = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) (xy[2 * i] = m.coords[3 * i]), (xy[2 * i + 1] = m.coords[3 * i + 1]);
+  const out = transformPairs(xy, srs, ct);
   const coords = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) {
-    coords[3 * i] = out.readDoubleLE(9 + 16 * i);
-    coords[3 * i + 1] = out.readDoubleLE(17 + 16 * i);
+    coords[3 * i] = out[2 * i];
+    coords[3 * i + 1] = out[2 * i + 1];
     coords[3 * i + 2] = m.coords[3 * i + 2];
   }
   return { coords, ringOffsets: m.ringOffsets, surfaceOffsets: m.surfaceOffsets, types: m.types };

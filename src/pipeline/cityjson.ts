@@ -1,4 +1,4 @@
-import gdal from '../ingest/gdal.js';
+import gdal, { transformPairs } from '../ingest/gdal.js';
 import { UsageError } from '../core/errors.js';
 import { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
@@ -44,26 +44,12 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string): string {
   return `EPSG:${frame.lat >= 0 ? 32600 + zone : 32700 + zone}`;
 }
 
-/** Frame x, y pairs → `crs` x, y pairs, through one GDAL line string per call. */
+/** Frame x, y pairs → `crs` x, y pairs. */
 function projector(frame: FrameInfo, crs: string): (xy: Float64Array) => Float64Array {
   const from = gdal.SpatialReference.fromProj4(frame.proj);
   const to = gdal.SpatialReference.fromUserInput(crs);
   const ct = new gdal.CoordinateTransformation(from, to);
-  return (xy) => {
-    const n = xy.length / 2;
-    if (n === 0) return new Float64Array(0);
-    const wkb = Buffer.alloc(9 + 16 * n);
-    wkb.writeUInt8(1, 0);
-    wkb.writeUInt32LE(2, 1);
-    wkb.writeUInt32LE(n, 5);
-    for (let i = 0; i < 2 * n; i++) wkb.writeDoubleLE(xy[i], 9 + 8 * i);
-    const g = gdal.Geometry.fromWKB(wkb, from);
-    g.transform(ct);
-    const b = g.toWKB('LSB');
-    const out = new Float64Array(2 * n);
-    for (let i = 0; i < 2 * n; i++) out[i] = b.readDoubleLE(9 + 8 * i);
-    return out;
-  };
+  return (xy) => transformPairs(xy, from, ct);
 }
 
 /**
