@@ -230,8 +230,8 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
     if (parentOf[f] >= 0) parts++;
     if (shapes[f]?.solid) solids++;
   }
-  const enc = new TextEncoder();
-  if (!o.seq) {
+  /** A vertex list: quantized vertices, each once; `vertex` appends one (or finds it) and returns its index. */
+  const vertexList = () => {
     const vertices: number[][] = [];
     const seen = new Map<string, number>();
     const vertex = (x: number, y: number, z: number) => {
@@ -241,6 +241,11 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
       if (i === undefined) seen.set(key, (i = vertices.push(v) - 1));
       return i;
     };
+    return { vertices, vertex };
+  };
+  const enc = new TextEncoder();
+  if (!o.seq) {
+    const { vertices, vertex } = vertexList();
     const objects: Record<string, unknown> = {};
     for (let f = 0; f < n; f++) objects[batch.params[f].id] = cityObject(f, vertex);
     const doc = { type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: objects, vertices };
@@ -249,15 +254,7 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
   const lines = [JSON.stringify({ type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: {}, vertices: [] })];
   for (let f = 0; f < n; f++) {
     if (parentOf[f] >= 0) continue;
-    const vertices: number[][] = [];
-    const seen = new Map<string, number>();
-    const vertex = (x: number, y: number, z: number) => {
-      const v = [q(x, 0), q(y, 1), q(z, 2)];
-      const key = v.join(',');
-      let i = seen.get(key);
-      if (i === undefined) seen.set(key, (i = vertices.push(v) - 1));
-      return i;
-    };
+    const { vertices, vertex } = vertexList();
     const objects: Record<string, unknown> = { [batch.params[f].id]: cityObject(f, vertex) };
     for (const k of children.get(f) ?? []) objects[batch.params[k].id] = cityObject(k, vertex);
     lines.push(JSON.stringify({ type: 'CityJSONFeature', id: batch.params[f].id, CityObjects: objects, vertices }));
