@@ -118,6 +118,31 @@ describe('CityJSON in', () => {
     await expect(run([cut], { streamAboveBytes: 0 })).rejects.toThrow(/cut\.city\.json: not valid JSON/);
   });
 
+  it('CityJSON 1.0 with numeric LoDs, CompositeSurface, MultiSolid and CompositeSolid geometries read as the same surfaces', async () => {
+    const whole = await run([TWO]);
+    const json = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    json.version = '1.0';
+    json.metadata = { referenceSystem: 'urn:ogc:def:crs:EPSG::7415' };
+    const part = json.CityObjects['B1-0'].geometry[0];
+    // the part's one shell as a CompositeSurface (values per surface), B2's solid as a MultiSolid of one solid
+    json.CityObjects['B1-0'].geometry[0] = { type: 'CompositeSurface', lod: 2, boundaries: part.boundaries[0], semantics: { surfaces: part.semantics.surfaces, values: part.semantics.values[0] } };
+    const b2 = json.CityObjects.B2.geometry[0];
+    json.CityObjects.B2.geometry[0] = { type: 'MultiSolid', lod: 2, boundaries: [b2.boundaries], semantics: { surfaces: b2.semantics.surfaces, values: [b2.semantics.values] } };
+    const v10 = path.join(dir, 'v10.city.json');
+    fs.writeFileSync(v10, JSON.stringify(json));
+    const a = await run([v10]);
+    expect(a.batch.surfaces).toEqual(whole.batch.surfaces);
+    json.CityObjects.B2.geometry[0].type = 'CompositeSolid';
+    fs.writeFileSync(v10, JSON.stringify(json));
+    expect((await run([v10])).batch.surfaces).toEqual(whole.batch.surfaces);
+  });
+
+  it('--types reads other city-object types; one with no surfaces to read is skipped and named', async () => {
+    const { batch, summary } = await run([TWO], { cityObjectTypes: ['Building', 'SolitaryVegetationObject'] });
+    expect(batch.params.map((p) => p.id)).toEqual(['B1', 'B2']);
+    expect(summary.skipped.get('cityjson:unsupported-geometry')).toBe(1);
+  });
+
   it('a .json file that is CityJSON is read as CityJSON, not by OGR', async () => {
     const plain = path.join(dir, 'plain.json');
     fs.copyFileSync(TWO, plain);
