@@ -51,13 +51,18 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
     return w;
   };
   const n = t1 - t0;
+  // (each mesh vertex welded once: the triangles of a face share theirs)
+  let vLo = Infinity, vHi = -1;
+  for (let i = 3 * t0; i < 3 * t1; i++) (vLo = Math.min(vLo, indices[i])), (vHi = Math.max(vHi, indices[i]));
+  const byVertex = new Int32Array(Math.max(0, vHi - vLo + 1)).fill(-1);
+  const weldOnce = (v: number) => (byVertex[v - vLo] >= 0 ? byVertex[v - vLo] : (byVertex[v - vLo] = weld(v)));
   const tri = new Int32Array(3 * n);
   const normals = new Float64Array(3 * n);
   const material = new Int32Array(n);
   const live = new Uint8Array(n);
   for (let t = 0; t < n; t++) {
     const i = 3 * (t0 + t);
-    const a = weld(indices[i]), b = weld(indices[i + 1]), c = weld(indices[i + 2]);
+    const a = weldOnce(indices[i]), b = weldOnce(indices[i + 1]), c = weldOnce(indices[i + 2]);
     tri.set([a, b, c], 3 * t);
     material[t] = materialIds[indices[i]];
     const ux = coords[3 * b] - coords[3 * a], uy = coords[3 * b + 1] - coords[3 * a + 1], uz = coords[3 * b + 2] - coords[3 * a + 2];
@@ -68,19 +73,22 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
     normals.set([nx / len, ny / len, nz / len], 3 * t);
     live[t] = 1;
   }
+  // edges as numbers: a · W + b over the welded vertices
+  const W = coords.length / 3;
+  const edgeKey = (a: number, b: number) => a * W + b;
   // closed shells: every directed edge once, and its reverse once
-  const directed = new Map<string, number>();
+  const directed = new Map<number, number>();
   for (let t = 0; t < n; t++) {
     if (!live[t]) continue;
     for (let e = 0; e < 3; e++) {
-      const k = `${tri[3 * t + e]}>${tri[3 * t + ((e + 1) % 3)]}`;
+      const k = edgeKey(tri[3 * t + e], tri[3 * t + ((e + 1) % 3)]);
       directed.set(k, (directed.get(k) ?? 0) + 1);
     }
   }
   let closed = directed.size > 0;
   for (const [k, c] of directed) {
-    const [p, q] = k.split('>');
-    if (c !== 1 || directed.get(`${q}>${p}`) !== 1) {
+    const p = Math.floor(k / W), q = k - p * W;
+    if (c !== 1 || directed.get(edgeKey(q, p)) !== 1) {
       closed = false;
       break;
     }
@@ -91,12 +99,12 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
     while (parent[i] !== i) i = parent[i] = parent[parent[i]];
     return i;
   };
-  const byEdge = new Map<string, number[]>();
+  const byEdge = new Map<number, number[]>();
   for (let t = 0; t < n; t++) {
     if (!live[t]) continue;
     for (let e = 0; e < 3; e++) {
       const a = tri[3 * t + e], b = tri[3 * t + ((e + 1) % 3)];
-      const k = a < b ? `${a},${b}` : `${b},${a}`;
+      const k = a < b ? edgeKey(a, b) : edgeKey(b, a);
       const list = byEdge.get(k);
       if (list) list.push(t);
       else byEdge.set(k, [t]);
@@ -128,7 +136,7 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   const faces: PlanarFace[] = [];
   for (const ts of regions.values()) {
     let nx = 0, ny = 0, nz = 0;
-    const edges = new Map<string, number>();
+    const edges = new Map<number, number>();
     for (const t of ts) {
       // area-weighted normal
       const a = tri[3 * t], b = tri[3 * t + 1], c = tri[3 * t + 2];
@@ -138,7 +146,7 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
       ny += uz * vx - ux * vz;
       nz += ux * vy - uy * vx;
       for (let e = 0; e < 3; e++) {
-        const k = `${tri[3 * t + e]}>${tri[3 * t + ((e + 1) % 3)]}`;
+        const k = edgeKey(tri[3 * t + e], tri[3 * t + ((e + 1) % 3)]);
         edges.set(k, (edges.get(k) ?? 0) + 1);
       }
     }
@@ -146,8 +154,8 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
     const normal: [number, number, number] = [nx / len, ny / len, nz / len];
     const next = new Map<number, number[]>();
     for (const [k, c] of edges) {
-      const [p, q] = k.split('>').map(Number);
-      const back = edges.get(`${q}>${p}`) ?? 0;
+      const p = Math.floor(k / W), q = k - p * W;
+      const back = edges.get(edgeKey(q, p)) ?? 0;
       for (let i = 0; i < c - back; i++) {
         const list = next.get(p);
         if (list) list.push(q);
