@@ -15,6 +15,12 @@ export const positive = (name: string) => (v: string): number => {
   return n;
 };
 
+/** A parser for `--lod`: a CityJSON level of detail, 0–3 with an optional decimal (`2.2`). */
+export const lodLevel = (v: string): string => {
+  if (!/^[0-3](\.[0-9])?$/.test(v.trim())) throw new InvalidArgumentError('--lod must be a CityJSON level of detail: 0, 1, 2 or 3, with an optional decimal (1.2, 2.2)');
+  return v.trim();
+};
+
 /** A parser for a positive number option up to `max`. */
 export const upTo = (name: string, max: number) => (v: string): number => {
   const n = positive(name)(v);
@@ -106,9 +112,9 @@ export function readOptions(c: Command): Command {
     .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
     .addOption(new Option('--attributes <all|none|list>', 'source attributes carried into the property table: all, none, or names separated by commas (* matches: addr:*); default all, OSM data a set of names, addresses and building tags').argParser(attributeList))
     .option('--types <names...>', 'CityJSON: the city-object types to read, each with its parts (default: Building), e.g. Building Bridge')
-    .option('--lod <lod>', 'CityJSON: the level of detail to read, e.g. 2.2 or 1.2 (default: the highest each object has; 0: its footprint, built like any other)')
+    .addOption(new Option('--lod <lod>', 'CityJSON: the level of detail to read, e.g. 2.2 or 1.2 (default: the highest each object has; 0: its footprint, built like any other; with --heights-from: the model\'s level, default its coarsest above 0)').argParser(lodLevel))
     .option('--heights-from <model>', 'a city model (CityJSON, e.g. from 3dfier or 3DBAG) whose buildings give the footprints their heights, joined by --join-on')
-    .option('--join-on <attribute>', "with --heights-from: the footprints' attribute naming their building in the model (its object id, or its attribute of that name), e.g. lokaalid")
+    .option('--join-on <attribute>', "with --heights-from: the footprints' attribute whose value names their building in the model: matched against the model objects' ids, and their attribute of the same name (e.g. lokaalid)")
     .option('--attribution <text>', 'who the data is by, credited in the outputs (default: what the sources say; OpenStreetMap for OSM data and vector tiles without metadata)')
     .addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
 }

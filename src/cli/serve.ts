@@ -28,7 +28,8 @@ export function resolveModel(target: string): string {
     if (!glb) throw new InputError('view', `${target}: no .glb file in this folder`);
     return path.join(target, glb);
   }
-  if (!/\.glb$|tileset\.json$/i.test(target)) throw new InputError('view', `${target}: not a .glb file or a tileset`);
+  if (!/\.glb$|tileset\.json$/i.test(target))
+    throw new InputError('view', `${target}: not a .glb file or a tileset${/\.(city\.jsonl?|jsonl)$/i.test(target) ? `; build it first: cityforge build ${target} -o ${target.replace(/\.(city\.jsonl?|jsonl)$/i, '.glb')}` : ''}`);
   checkModel(target);
   return target;
 }

@@ -93,6 +93,8 @@ export interface BuildingParams {
    * seated on the ground); `height` is then its highest point above that. Absent: a footprint.
    */
   base?: number;
+  /** A city model's level of detail, as it names it (`2.2`), where its surfaces are kept. */
+  lod?: string;
 }
 
 /** Semantic surface types of a kept model (CityJSON's), by code: the index in this list. */

@@ -1,5 +1,5 @@
 import { SURFACE_TYPES, type AttributeValue, type BuildingParams, type FeatureBatch, type MeshBatch } from '../core/types.js';
-import { planarFaces } from './planar.js';
+import { planarFaces, ringsClosed } from './planar.js';
 
 /** Options of {@link encodeCityJson}. */
 export interface CityJsonOptions {
@@ -58,7 +58,6 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
   let solid: boolean;
   const t0 = mesh.triangleOffsets[f], t1 = mesh.triangleOffsets[f + 1];
   if (t1 <= t0) return null;
-  const planar = planarFaces(mesh.positions, mesh.indices, mesh.materialIds, t0, t1);
   if (kept) {
     coords3 = kept.coords;
     surfaces = [];
@@ -71,8 +70,9 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
       }
       surfaces.push({ rings, type: SURFACE_TYPES[kept.types[s]] ?? '' });
     }
-    solid = planar.closed;
+    solid = ringsClosed(kept.coords, surfaces.flatMap((x) => x.rings));
   } else {
+    const planar = planarFaces(mesh.positions, mesh.indices, mesh.materialIds, t0, t1);
     coords3 = planar.coords;
     let zMin = Infinity;
     for (let i = 2; i < planar.coords.length; i += 3) zMin = Math.min(zMin, planar.coords[i]);
@@ -97,7 +97,7 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
     coords[3 * i + 2] = coords3[3 * i + 2];
   }
   const p = batch.params[f];
-  const lod = kept ? '2' : p.roof.shape === 'flat' ? '1.2' : '2.2';
+  const lod = kept ? p.lod || '2' : p.roof.shape === 'flat' ? '1.2' : '2.2';
   return { coords, surfaces, solid, lod };
 }
 
@@ -128,7 +128,7 @@ function attributesOf(p: BuildingParams): Record<string, AttributeValue> {
     set('roofType', p.roof.shape);
     if (p.levels !== null) set('storeysAboveGround', p.levels);
   }
-  if (p.base === undefined) set('building', p.kind);
+  set('building', p.kind);
   set('name', p.name);
   return a;
 }

@@ -232,3 +232,33 @@ function splitOuters(rings: number[][], normal: [number, number, number], c: num
   }
   return groups;
 }
+
+/**
+ * Whether polygons (rings of indices into x, y, z `coords`) form closed shells: every edge between
+ * welded positions used once in each direction. (A city model's own faces: checked on its rings, not on
+ * their triangles, whose edges need not meet where the faces' do.)
+ */
+export function ringsClosed(coords: ArrayLike<number>, rings: number[][]): boolean {
+  const welded = new Map<string, number>();
+  const id = (v: number) => {
+    const key = `${Math.round(coords[3 * v] * WELD)},${Math.round(coords[3 * v + 1] * WELD)},${Math.round(coords[3 * v + 2] * WELD)}`;
+    let w = welded.get(key);
+    if (w === undefined) welded.set(key, (w = welded.size));
+    return w;
+  };
+  const ids = rings.map((r) => r.map(id));
+  const W = welded.size;
+  const directed = new Map<number, number>();
+  for (const r of ids)
+    for (let k = 0; k < r.length; k++) {
+      const a = r[k], b = r[(k + 1) % r.length];
+      if (a === b) continue;
+      directed.set(a * W + b, (directed.get(a * W + b) ?? 0) + 1);
+    }
+  if (!directed.size) return false;
+  for (const [k, c] of directed) {
+    const a = Math.floor(k / W), b = k - a * W;
+    if (c !== 1 || directed.get(b * W + a) !== 1) return false;
+  }
+  return true;
+}

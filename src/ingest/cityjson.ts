@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import gdal from './gdal.js';
+import gdal, { horizontalSrs } from './gdal.js';
 import { InputError } from '../core/errors.js';
 import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
 import { SURFACE_TYPES } from '../core/types.js';
@@ -10,7 +10,7 @@ import { crsName } from './ogr.js';
 import type { RawFeature, RawModel, ReadContext } from './raw.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import type { TagValue } from './tags.js';
-import { writePolygonalWKB } from './wkb.js';
+import { parsePolygonalWKB, writePolygonalWKB } from './wkb.js';
 import { Growable } from '../core/growable.js';
 import parserStream from 'stream-json';
 import Assembler from 'stream-json/assembler.js';
@@ -117,9 +117,10 @@ function headerOf(file: string, j: unknown, what: string): CjHeader {
 
 /**
  * The CRS a model declares (`urn:ogc:def:crs:EPSG::7415`, `https://www.opengis.net/def/crs/EPSG/0/7415`)
- * or `--s-srs`, reduced to its horizontal part (a compound CRS's heights are kept as they are).
+ * or `--s-srs`: its horizontal part to transform with (a compound CRS's heights are kept as they are),
+ * and its own name (`EPSG:7415`), which the outputs record.
  */
-export function cityJsonSrs(file: string, declared: string | null, sSrs?: string): gdal.SpatialReference {
+export function cityJsonSrs(file: string, declared: string | null, sSrs?: string): { srs: gdal.SpatialReference; name: string } {
   let srs: gdal.SpatialReference;
   if (sSrs) {
     try {
@@ -128,7 +129,7 @@ export function cityJsonSrs(file: string, declared: string | null, sSrs?: string
       throw new InputError('ingest', `${file}: --s-srs '${sSrs}' is not a CRS GDAL knows`);
     }
   } else {
-    if (!declared) throw new InputError('ingest', `${file}: the city model declares no CRS (metadata.referenceSystem); name one with --s-srs (e.g. --s-srs EPSG:31256)`);
+    if (!declared) throw new InputError('ingest', `${file}: the city model declares no CRS (metadata.referenceSystem); name the CRS its coordinates are in with --s-srs (e.g. --s-srs EPSG:31256 for Vienna's GK East, EPSG:28992 for RD New)`);
     const m = /EPSG(?:::|\/\d+\/|:)(\d+)\s*$/i.exec(declared);
     try {
       srs = m ? gdal.SpatialReference.fromEPSG(Number(m[1])) : gdal.SpatialReference.fromUserInput(declared);
@@ -136,10 +137,7 @@ export function cityJsonSrs(file: string, declared: string | null, sSrs?: string
       throw new InputError('ingest', `${file}: its referenceSystem '${declared}' is not a CRS GDAL knows; name one with --s-srs`);
     }
   }
-  const horizontal = srs.getAuthorityCode('PROJCS') ?? srs.getAuthorityCode('GEOGCS');
-  const name = srs.getAuthorityName('PROJCS') ?? srs.getAuthorityName('GEOGCS');
-  if (horizontal && name === 'EPSG' && horizontal !== srs.getAuthorityCode(null)) srs = gdal.SpatialReference.fromEPSG(Number(horizontal));
-  return srs;
+  return { srs: horizontalSrs(srs), name: crsName(srs) };
 }
 
 /** A feature-level defect: the feature is skipped with this reason. */
@@ -189,11 +187,13 @@ function surfacesOf(g: CjGeometry): { rings: number[][]; code: number }[] {
 
 const POLYGONAL = new Set(['MultiSurface', 'CompositeSurface', 'Solid', 'MultiSolid', 'CompositeSolid']);
 
-/** An object's geometry to read: at `lod`, or the highest present; ties go to one with semantics, then a solid. */
-function chooseGeometry(o: CjObject, lod: string | undefined): CjGeometry | null {
-  const gs = (o.geometry ?? []).filter((g) => g && POLYGONAL.has(g.type) && (lod === undefined || String(g.lod) === lod));
+/** An object's geometry to read: at `lod`, or the highest present (or the lowest above LoD0); ties go to one with semantics, then a solid. */
+function chooseGeometry(o: CjObject, lod: string | undefined, prefer: 'highest' | 'lowest' = 'highest'): CjGeometry | null {
+  const gs = (o.geometry ?? []).filter((g) => g && POLYGONAL.has(g.type) && (lod === undefined || Number(g.lod) === Number(lod)));
   if (!gs.length) return null;
-  const rank = (g: CjGeometry) => Number(g.lod ?? 0) * 4 + (g.semantics ? 2 : 0) + (g.type.endsWith('Solid') ? 1 : 0);
+  // (lowest: the coarsest above LoD0, a block model's height)
+  const level = (g: CjGeometry) => (prefer === 'lowest' ? (Number(g.lod ?? 0) >= 1 ? 10 - Number(g.lod) : -10) : Number(g.lod ?? 0));
+  const rank = (g: CjGeometry) => level(g) * 4 + (g.semantics ? 2 : 0) + (g.type.endsWith('Solid') ? 1 : 0);
   let best = gs[0];
   for (const g of gs) if (rank(g) > rank(best)) best = g;
   return best;
@@ -225,6 +225,8 @@ interface ModelContext {
   vertices: Float64Array;
   types: Set<string>;
   lod: string | undefined;
+  /** Which level when `lod` is not given: the highest (to draw), or the lowest above LoD0 (a height to join). */
+  prefer: 'highest' | 'lowest';
 }
 
 /** The vertices of a model, transformed: x, y, z triples. Throws a {@link FeatureDefect} for a bad list. */
@@ -244,91 +246,141 @@ function verticesOf(raw: unknown, transform: CjTransform | null): Float64Array {
   return out;
 }
 
-/**
- * One building of a model: the object `id` with its parts' surfaces (or its own), as a raw feature
- * whose footprint is its ground surfaces seen from above. Throws a {@link FeatureDefect} when it cannot be read.
- */
-function buildingOf(id: string, objects: Record<string, CjObject> | Map<string, CjObject>, m: ModelContext, warn: (kind: string) => void): RawFeature {
-  const get = (k: string) => (objects instanceof Map ? objects.get(k) : objects[k]);
-  const o = get(id)!;
-  const attributes: Record<string, TagValue> = {};
+/** An object's attributes, flattened (nested values as JSON text, null and absent ones left out). */
+function attributesOf(o: CjObject): Record<string, TagValue> {
+  const out: Record<string, TagValue> = {};
   for (const [k, v] of Object.entries(o.attributes ?? {})) {
     const a = attributeValue(v);
-    if (a !== undefined) attributes[k] = a;
+    if (a !== undefined) out[k] = a;
   }
+  return out;
+}
+
+/**
+ * One building of a model as raw features: the object `id` and, when it has parts (`BuildingPart`)
+ * with surfaces, each part as a feature of its own (`building:part`, with its own attributes and
+ * surfaces) and the building as their outline (its footprint theirs, no surfaces of its own: it is
+ * drawn as its parts, S3DB-style); else the building alone with its own surfaces. A part that cannot
+ * be read goes to `skip`; a building that cannot be read throws a {@link FeatureDefect}.
+ */
+function familyOf(id: string, objects: Record<string, CjObject> | Map<string, CjObject>, m: ModelContext, warn: (kind: string) => void, skip: (id: string, e: FeatureDefect) => void): RawFeature[] {
+  const get = (k: string) => (objects instanceof Map ? objects.get(k) : objects[k]);
+  const o = get(id)!;
   // its parts (recursively), in the order the model lists them
-  const parts: CjObject[] = [];
+  const parts: [string, CjObject][] = [];
   const visit = (c: string, depth: number) => {
     const child = get(c);
     if (!child) {
       warn('cityjson:missing-child');
       return;
     }
-    if (child.type === 'BuildingPart' || child.type === 'BridgePart' || child.type === 'TunnelPart') parts.push(child);
+    if (child.type === 'BuildingPart' || child.type === 'BridgePart' || child.type === 'TunnelPart') parts.push([c, child]);
     if (depth < 8) for (const cc of child.children ?? []) visit(cc, depth + 1);
   };
   for (const c of o.children ?? []) visit(c, 0);
-  const partGeoms = parts.map((p) => ({ p, g: chooseGeometry(p, m.lod) })).filter((x) => x.g);
-  for (const { p } of partGeoms)
-    for (const [k, v] of Object.entries(p.attributes ?? {})) {
-      const a = attributeValue(v);
-      if (a !== undefined && !(k in attributes)) attributes[k] = a;
+  const withSurfaces = parts.map(([pid, p]) => ({ pid, p, g: chooseGeometry(p, m.lod, m.prefer) })).filter((x) => x.g);
+  if (!withSurfaces.length) {
+    const own = chooseGeometry(o, m.lod, m.prefer);
+    if (!own) {
+      const other = [o, ...parts.map(([, p]) => p)].flatMap((x) => (x.geometry ?? []).map((g) => String(g?.type)).filter((t) => !POLYGONAL.has(t)));
+      if (other.length) throw new FeatureDefect('cityjson:unsupported-geometry', `its geometry (${[...new Set(other)].join(', ')}) is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
+      throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
     }
-  const own = chooseGeometry(o, m.lod);
-  const geoms = partGeoms.length ? partGeoms.map((x) => x.g!) : own ? [own] : [];
-  if (!geoms.length) {
-    const other = [o, ...parts].flatMap((x) => (x.geometry ?? []).map((g) => String(g?.type)).filter((t) => !POLYGONAL.has(t)));
-    if (other.length) throw new FeatureDefect('cityjson:unsupported-geometry', `its geometry (${[...new Set(other)].join(', ')}) is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
-    throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
+    return [modelFeature(id, o, own, o, 'building', m, warn)];
   }
+  const partFeatures: RawFeature[] = [];
+  for (const { pid, p, g } of withSurfaces) {
+    try {
+      partFeatures.push(modelFeature(pid, p, g!, o, 'part', m, warn));
+    } catch (e) {
+      if (!(e instanceof FeatureDefect)) throw e;
+      skip(pid, e);
+    }
+  }
+  if (!partFeatures.length) throw new FeatureDefect('cityjson:no-geometry', 'none of its parts could be read');
+  // the outline: its parts' footprints, their z range, no surfaces of its own
+  const fc: number[] = [];
+  const fr = [0];
+  const fp = [0];
+  let zMin = Infinity, zMax = -Infinity, ground = Infinity;
+  for (const f of partFeatures) {
+    const poly = parsePolygonalWKB(f.wkb);
+    const v0 = fc.length / 2, r0 = fr.length - 1;
+    for (let i = 0; i < poly.coords.length; i++) fc.push(poly.coords[i]);
+    for (let r = 1; r < poly.ringOffsets.length; r++) fr.push(v0 + poly.ringOffsets[r]);
+    for (let k = 1; k < poly.polygonOffsets.length; k++) fp.push(r0 + poly.polygonOffsets[k]);
+    zMin = Math.min(zMin, f.model!.zMin);
+    zMax = Math.max(zMax, f.model!.zMax);
+    ground = Math.min(ground, f.model!.ground);
+  }
+  const model: RawModel = { coords: new Float64Array(0), ringOffsets: new Uint32Array([0]), surfaceOffsets: new Uint32Array([0]), types: new Uint8Array(0), zMin, zMax, ground, lod: partFeatures[0].model!.lod };
+  const attributes = attributesOf(o);
+  const outline: RawFeature = { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, 'building', zMax - zMin), attributes, wkb: writePolygonalWKB({ coords: Float64Array.from(fc), ringOffsets: fr, polygonOffsets: fp }), pieces: 1, osm: false, model };
+  return [outline, ...partFeatures];
+}
+
+/** The tags a city object is parsed from (role, name, and a height so the parser does not warn of a missing one). */
+function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'building' | 'part', height: number): Record<string, TagValue> {
+  const tags: Record<string, TagValue> = role === 'part' ? { 'building:part': 'yes' } : { building: 'yes' };
+  tags['height'] = Math.max(height, 0.01);
+  if (typeof attributes['name'] === 'string') tags['name'] = attributes['name'];
+  return tags;
+}
+
+/**
+ * One city object with surfaces as a raw feature: its surfaces kept (`model`), its footprint its
+ * ground surfaces seen from above (else its downward-facing ones, else the LoD0 footprint of it or of
+ * `lod0From`, its building). Throws a {@link FeatureDefect} when it cannot be read.
+ */
+function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject, role: 'building' | 'part', m: ModelContext, warn: (kind: string) => void): RawFeature {
   const V = m.vertices;
   const nv = V.length / 3;
   const coords: number[] = [];
   const ringOffsets = [0];
   const surfaceOffsets = [0];
   const types: number[] = [];
-  let zMin = Infinity, zMax = -Infinity;
+  let zMin = Infinity, zMax = -Infinity, ground = Infinity;
   let droppedRings = 0;
   const grounds: number[][][] = [];
   const downward: number[][][] = [];
-  for (const g of geoms) {
-    for (const s of surfacesOf(g)) {
-      const rings: number[][] = [];
-      for (const [k, r] of s.rings.entries()) {
-        for (const i of r)
-          if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
-        // repeated closing vertex and repeated neighbours (by position: models repeat vertices under other indices) out
-        const same = (a: number, b: number) => a === b || (V[3 * a] === V[3 * b] && V[3 * a + 1] === V[3 * b + 1] && V[3 * a + 2] === V[3 * b + 2]);
-        const ring = r.filter((v, k) => !same(v, r[(k + 1) % r.length]));
-        if (ring.length < 3) {
-          droppedRings++;
-          // a surface whose outer ring is degenerate is dropped with its holes
-          if (k === 0) break;
-          continue;
-        }
-        rings.push(ring);
+  for (const s of surfacesOf(g)) {
+    const rings: number[][] = [];
+    for (const [k, r] of s.rings.entries()) {
+      for (const i of r)
+        if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
+      // repeated closing vertex and repeated neighbours (by position: models repeat vertices under other indices) out
+      const same = (a: number, b: number) => a === b || (V[3 * a] === V[3 * b] && V[3 * a + 1] === V[3 * b + 1] && V[3 * a + 2] === V[3 * b + 2]);
+      const ring = r.filter((v, k) => !same(v, r[(k + 1) % r.length]));
+      if (ring.length < 3) {
+        droppedRings++;
+        // a surface whose outer ring is degenerate is dropped with its holes
+        if (k === 0) break;
+        continue;
       }
-      if (!rings.length) continue;
-      for (const ring of rings) {
-        for (const i of ring) {
-          coords.push(V[3 * i], V[3 * i + 1], V[3 * i + 2]);
-          zMin = Math.min(zMin, V[3 * i + 2]);
-          zMax = Math.max(zMax, V[3 * i + 2]);
-        }
-        ringOffsets.push(coords.length / 3);
-      }
-      surfaceOffsets.push(ringOffsets.length - 1);
-      types.push(s.code);
-      if (s.code === GROUND) grounds.push(rings);
-      else if (s.code === 0 && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
+      rings.push(ring);
     }
+    if (!rings.length) continue;
+    for (const ring of rings) {
+      for (const i of ring) {
+        coords.push(V[3 * i], V[3 * i + 1], V[3 * i + 2]);
+        zMin = Math.min(zMin, V[3 * i + 2]);
+        zMax = Math.max(zMax, V[3 * i + 2]);
+        if (s.code === GROUND) ground = Math.min(ground, V[3 * i + 2]);
+      }
+      ringOffsets.push(coords.length / 3);
+    }
+    surfaceOffsets.push(ringOffsets.length - 1);
+    types.push(s.code);
+    if (s.code === GROUND) grounds.push(rings);
+    else if (s.code === 0 && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
   }
   if (droppedRings) warn('cityjson:degenerate-ring-dropped');
   if (!types.length) throw new FeatureDefect('cityjson:no-geometry', 'no surface with three distinct vertices');
-  // the footprint: its ground surfaces, else its downward-facing ones, else its LoD0 footprint
+  // the footprint: its ground surfaces, else its downward-facing ones, else an LoD0 footprint
   let foot = grounds.length ? grounds : downward;
-  if (!foot.length) {
-    const lod0 = (o.geometry ?? []).find((g) => g && POLYGONAL.has(g.type) && Number(g.lod) === 0);
+  for (const x of [o, lod0From]) {
+    if (foot.length) break;
+    const lod0 = (x.geometry ?? []).find((g) => g && POLYGONAL.has(g.type) && Number(g.lod) === 0);
     if (lod0) foot = surfacesOf(lod0).map((s) => s.rings.filter((r) => r.length >= 3));
   }
   if (!foot.length) throw new FeatureDefect('cityjson:no-footprint', 'no GroundSurface, downward-facing surface or LoD0 footprint to stand on');
@@ -346,16 +398,11 @@ function buildingOf(id: string, objects: Record<string, CjObject> | Map<string, 
     fp.push(fr.length - 1);
   }
   const footprint: FlatPolygons = { coords: Float64Array.from(fc), ringOffsets: fr, polygonOffsets: fp };
-  // a model whose surfaces are all flat on the ground (LoD0) is a footprint: built, not kept
+  const attributes = attributesOf(o);
+  // surfaces all flat on one level (an LoD0 footprint read as the model) are a footprint: built, not kept
   const model: RawModel | undefined =
-    zMax - zMin > 1e-6 || (grounds.length === 0 && downward.length === 0 && types.some((t) => t !== 0))
-      ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax }
-      : undefined;
-  const tags: Record<string, TagValue> = { building: (o.type ?? 'Building').toLowerCase() };
-  // (its heights are its surfaces' own: the tag only keeps the parser from warning of a missing one)
-  if (model) tags['height'] = Math.max(zMax - zMin, 0.01);
-  if (typeof attributes['name'] === 'string') tags['name'] = attributes['name'];
-  return { id, source: m.source, where: m.where, tags, attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model && zMax > zMin ? { model } : {}) };
+    zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin, lod: String(g.lod ?? '') } : undefined;
+  return { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, role, zMax - zMin), attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model ? { model } : {}) };
 }
 
 /** Whether a ring lies roughly flat (its projection keeps most of its area): a floor, not a wall. */
@@ -522,9 +569,9 @@ export class CityJsonSource implements Source {
   readonly inputs: readonly string[];
   readonly label: string;
   private readonly seq: boolean;
-  private srsCache: gdal.SpatialReference | null = null;
+  private srsCache: { srs: gdal.SpatialReference; name: string } | null = null;
 
-  constructor(file: string, private readonly options: SourceOptions) {
+  constructor(file: string, private readonly options: SourceOptions, private readonly prefer: 'highest' | 'lowest' = 'highest') {
     this.inputs = [file];
     this.label = file;
     this.seq = CITYJSONSEQ_NAME.test(file);
@@ -582,7 +629,7 @@ export class CityJsonSource implements Source {
 
   private srs(header: CjHeader): { srs: gdal.SpatialReference; crs: string } {
     this.srsCache ??= cityJsonSrs(this.label, header.referenceSystem, this.options.sSrs);
-    return { srs: this.srsCache, crs: crsName(this.srsCache) };
+    return { srs: this.srsCache.srs, crs: this.srsCache.name };
   }
 
   async extent(): Promise<SourceBox[]> {
@@ -611,28 +658,42 @@ export class CityJsonSource implements Source {
     for await (const { header, feature } of this.features(ctx)) yield { ...this.srs(header), feature };
   }
 
-  /** Its buildings, each with the header of its model (the CRS is not looked at). */
+  /** Its buildings (outlines, then their parts), each with the header of its model (the CRS is not looked at). */
   async *features(ctx: ReadContext): AsyncGenerator<{ header: CjHeader; feature: RawFeature }> {
     const types = this.types;
     const lod = this.options.lod;
+    const prefer = this.prefer;
     const source = path.basename(this.label);
-    const emit = (objects: Record<string, CjObject>, vertices: Float64Array, where: string): RawFeature[] => {
-      const out: RawFeature[] = [];
-      const m: ModelContext = { file: this.label, where, source, vertices, types, lod };
-      for (const id of topLevel(objects, types)) {
-        ctx.tick();
-        try {
-          out.push(buildingOf(id, objects, m, (kind) => ctx.warn(kind, `${where} feature ${id}`)));
-        } catch (e) {
-          if (!(e instanceof FeatureDefect)) throw e;
-          ctx.skip(e.reason, `${where} feature ${id}: ${e.message}`);
-        }
-      }
-      return out;
+    // what the file holds, for the message when nothing in it can be read
+    const seenTypes = new Map<string, number>();
+    const seenLods = new Set<string>();
+    let produced = 0;
+    const note = (o: CjObject) => {
+      seenTypes.set(String(o?.type), (seenTypes.get(String(o?.type)) ?? 0) + 1);
+      for (const g of o?.geometry ?? []) if (g && POLYGONAL.has(g.type)) seenLods.add(String(g.lod));
     };
+    /** A family read: its features, or none (skipped, counted and named). */
+    const family = (id: string, objects: Record<string, CjObject> | Map<string, CjObject>, m: ModelContext): RawFeature[] => {
+      const label = (k: string) => `${m.where} feature ${k}`;
+      try {
+        const out = familyOf(id, objects, m, (kind) => ctx.warn(kind, label(id)), (pid, e) => {
+          ctx.tick();
+          ctx.skip(e.reason, `${label(pid)}: ${e.message}`);
+        });
+        for (let k = 0; k < out.length; k++) ctx.tick();
+        produced += out.length;
+        return out;
+      } catch (e) {
+        if (!(e instanceof FeatureDefect)) throw e;
+        ctx.tick();
+        ctx.skip(e.reason, `${label(id)}: ${e.message}`);
+        return [];
+      }
+    };
+    const model = (where: string, vertices: Float64Array): ModelContext => ({ file: this.label, where, source, vertices, types, lod, prefer });
     if (!this.seq && fs.statSync(this.label).size > (this.options.streamAboveBytes ?? STREAM_ABOVE_BYTES)) {
       const { header, vertices } = await scanHeaderAndVertices(this.label);
-      const m: ModelContext = { file: this.label, where: this.label, source, vertices, types, lod };
+      const m = model(this.label, vertices);
       const pending = new Map<string, CjObject>();
       /** Whether an object and all its parts (to 8 levels) have arrived. */
       const complete = (id: string, depth = 0): boolean => {
@@ -643,18 +704,6 @@ export class CityJsonSource implements Source {
         const o = pending.get(id);
         pending.delete(id);
         if (o && depth <= 8) for (const c of o.children ?? []) drop(c, depth + 1);
-      };
-      const take = (id: string): RawFeature | null => {
-        ctx.tick();
-        try {
-          return buildingOf(id, pending, m, (kind) => ctx.warn(kind, `${this.label} feature ${id}`));
-        } catch (e) {
-          if (!(e instanceof FeatureDefect)) throw e;
-          ctx.skip(e.reason, `${this.label} feature ${id}: ${e.message}`);
-          return null;
-        } finally {
-          drop(id);
-        }
       };
       /** The top of an object's family (following parents that have arrived), or null while a parent is missing. */
       const rootOf = (id: string): string | null => {
@@ -669,22 +718,20 @@ export class CityJsonSource implements Source {
       };
       for await (const [id, o] of scanObjects(this.label)) {
         if (!o || typeof o !== 'object') continue;
+        note(o);
         pending.set(id, o);
         const root = rootOf(id);
         if (root === null || !complete(root)) continue;
-        if (!types.has(pending.get(root)?.type ?? '')) {
-          drop(root);
-          continue;
-        }
-        const f = take(root);
-        if (f) yield { header, feature: f };
+        if (types.has(pending.get(root)?.type ?? '')) for (const feature of family(root, pending, m)) yield { header, feature };
+        drop(root);
       }
       // what is left: families missing a part, and parts whose parent never came
       for (const id of topLevel(Object.fromEntries(pending), types)) {
         if (!pending.has(id)) continue;
-        const f = take(id);
-        if (f) yield { header, feature: f };
+        for (const feature of family(id, pending, m)) yield { header, feature };
+        drop(id);
       }
+      this.nothingRead(produced, seenTypes, seenLods);
       return;
     }
     if (!this.seq) {
@@ -697,7 +744,11 @@ export class CityJsonSource implements Source {
       } catch (e) {
         throw new InputError('ingest', `${this.label}: ${(e as Error).message}`);
       }
-      for (const feature of emit(objects as Record<string, CjObject>, vertices, this.label)) yield { header, feature };
+      const all = objects as Record<string, CjObject>;
+      for (const o of Object.values(all)) note(o);
+      const m = model(this.label, vertices);
+      for (const id of topLevel(all, types)) for (const feature of family(id, all, m)) yield { header, feature };
+      this.nothingRead(produced, seenTypes, seenLods);
       return;
     }
     let header: CjHeader | null = null;
@@ -729,9 +780,25 @@ export class CityJsonSource implements Source {
         ctx.skip((e as FeatureDefect).reason ?? 'cityjson:bad-vertices', `${where} feature ${String(j.id ?? '?')}: ${(e as Error).message}`);
         continue;
       }
-      for (const feature of emit(j.CityObjects as Record<string, CjObject>, vertices, where)) yield { header, feature };
+      const objects = j.CityObjects as Record<string, CjObject>;
+      for (const o of Object.values(objects)) note(o);
+      const m = model(where, vertices);
+      for (const id of topLevel(objects, types)) for (const feature of family(id, objects, m)) yield { header, feature };
     }
     if (!header) throw new InputError('ingest', `${this.label}: empty (a CityJSONSeq file starts with a CityJSON header line)`);
+    this.nothingRead(produced, seenTypes, seenLods);
+  }
+
+  /** When nothing could be read: say what the file holds (its object types and levels of detail) against what was asked. */
+  private nothingRead(produced: number, seenTypes: Map<string, number>, seenLods: Set<string>): void {
+    if (produced > 0) return;
+    const types = [...this.types];
+    const has = [...seenTypes].map(([t, n]) => `${t} ${n}`).join(', ') || 'no city objects';
+    if (![...seenTypes.keys()].some((t) => this.types.has(t)))
+      throw new InputError('ingest', `${this.label}: no city object of type ${types.join(' or ')} (it has ${has}); --types takes CityJSON type names, case as written, separated by spaces (e.g. --types Building Bridge)`);
+    const lods = [...seenLods].sort((a, b) => Number(a) - Number(b)).join(', ');
+    if (this.options.lod !== undefined && !seenLods.has(this.options.lod) && ![...seenLods].some((l) => Number(l) === Number(this.options.lod)))
+      throw new InputError('ingest', `${this.label}: no surfaces at LoD ${this.options.lod} (its levels of detail: ${lods || 'none'})`);
   }
 }
 
@@ -741,12 +808,16 @@ export interface HeightJoin {
   file: string;
   /** The footprints' attribute holding the key. */
   key: string;
-  /** Key → height (highest minus lowest z of the object and its parts). */
+  /** Key → height (its top above its ground surfaces). */
   heights: Map<string, number>;
+  /** A few of its keys, and the footprints' attribute names met, for the message when nothing matches. */
+  sampleKeys: string[];
+  footprintKeys: Set<string>;
 }
 
 /**
- * Read the heights of a city model's buildings (`--heights-from`), keyed by object id and by the value of
+ * Read the heights of a city model's buildings and parts (`--heights-from`): from their ground surfaces to
+ * their top, at `options.lod` or the coarsest level above LoD0; keyed by object id and by the value of
  * their attribute `key` where they have one (3dfier writes the footprint's id as the object's). Any
  * CityJSON or CityJSONSeq file; its CRS is not needed.
  *
@@ -761,16 +832,18 @@ export async function readHeightJoin(file: string, key: string, options: SourceO
   if (!isCityJson(file)) throw new InputError('ingest', `${file} (--heights-from): not a CityJSON or CityJSONSeq file`);
   const heights = new Map<string, number>();
   const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
-  const source = new CityJsonSource(file, { ...options, lod: undefined });
+  // at --lod, else the coarsest level above LoD0 (a block model's top: 3DBAG's LoD 1.2, not its ridges)
+  const source = new CityJsonSource(file, { ...options, cityObjectTypes: undefined }, 'lowest');
   for await (const { feature: f } of source.features(quiet)) {
     if (!f.model) continue;
-    const h = f.model.zMax - f.model.zMin;
+    // from its ground surfaces (else its lowest point) to its top
+    const h = f.model.zMax - f.model.ground;
     heights.set(f.id, h);
     const v = f.attributes?.[key];
     if (v !== undefined && v !== null && v !== '') heights.set(String(v), h);
   }
   if (!heights.size) throw new InputError('ingest', `${file} (--heights-from): no building with 3D surfaces to take a height from`);
-  return { file, key, heights };
+  return { file, key, heights, sampleKeys: [...heights.keys()].slice(0, 3), footprintKeys: new Set() };
 }
 
 /** CityJSON and CityJSONSeq files (one source each). */

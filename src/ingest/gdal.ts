@@ -33,3 +33,13 @@ export function transformPairs(xy: Float64Array, from: gdal.SpatialReference, ct
   for (let i = 0; i < 2 * n; i++) out[i] = b.readDoubleLE(9 + 8 * i);
   return out;
 }
+
+/**
+ * The horizontal part of a compound CRS (EPSG:7415 → EPSG:28992), to transform x, y with while the
+ * heights stay as they are; any other CRS as it is.
+ */
+export function horizontalSrs(srs: gdal.SpatialReference): gdal.SpatialReference {
+  const code = srs.getAuthorityCode('PROJCS') ?? srs.getAuthorityCode('GEOGCS');
+  const auth = srs.getAuthorityName('PROJCS') ?? srs.getAuthorityName('GEOGCS');
+  return code && auth === 'EPSG' && code !== srs.getAuthorityCode(null) ? gdal.SpatialReference.fromEPSG(Number(code)) : srs;
+}

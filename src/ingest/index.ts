@@ -1,5 +1,5 @@
 import gdal, { transformPairs } from './gdal.js';
-import { BatchBuilder } from '../core/batch.js';
+import { BatchBuilder, flatPolygons } from '../core/batch.js';
 import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
@@ -13,7 +13,7 @@ import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
 import { parseBuilding, selectAttributes } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
-import { parsePolygonalWKB, type FlatPolygons } from './wkb.js';
+import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
 import { readHeightJoin, type HeightJoin } from './cityjson.js';
 
@@ -167,14 +167,18 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
   if (join) logHeightJoin(join, summary, logger);
-  for (const o of resolveParts(batch)) summary.warn('building:outline-drawn-as-parts', `${batch.params[o].source} feature ${batch.params[o].id}`);
+  // (a city model's building drawn as its parts is what the model says: no warning)
+  for (const o of resolveParts(batch)) if (batch.params[o].base === undefined) summary.warn('building:outline-drawn-as-parts', `${batch.params[o].source} feature ${batch.params[o].id}`);
   summary.time('reproject', (performance.now() - t1) / 1000);
   return batch;
 }
 
 /** The heights to join to the footprints (`heightsFrom` by `joinOn`), read once; none without `heightsFrom`. */
 export async function heightJoinOf(opts: IngestOptions, logger: Logger): Promise<HeightJoin | undefined> {
-  if (!opts.heightsFrom) return undefined;
+  if (!opts.heightsFrom) {
+    if (opts.joinOn) throw new UsageError('ingest', '--join-on is for --heights-from <model>: the model whose buildings give the footprints their heights');
+    return undefined;
+  }
   if (!opts.joinOn) throw new UsageError('ingest', '--heights-from needs --join-on <attribute>: the footprints\' attribute that names their building in the model');
   const join = await readHeightJoin(opts.heightsFrom, opts.joinOn, { ...opts, logger });
   logger.info(`${opts.heightsFrom}: heights of ${join.heights.size} keys to join on ${opts.joinOn}`);
@@ -184,6 +188,8 @@ export async function heightJoinOf(opts: IngestOptions, logger: Logger): Promise
 /** Log how many footprints took a height from the model. */
 export function logHeightJoin(join: HeightJoin, summary: Summary, logger: Logger): void {
   const missed = summary.warnings.get('heights-from:no-match') ?? 0;
+  if (missed > 0 && missed === summary.featuresRead)
+    throw new InputError('ingest', `--join-on ${join.key}: none of the ${missed} footprints names a building of ${join.file} (its keys look like ${join.sampleKeys.join(', ')}); the footprints' attributes are: ${[...join.footprintKeys].sort().join(', ') || 'none'}`);
   logger.info(`heights from ${join.file}: ${summary.featuresRead - missed} of ${summary.featuresRead} footprints matched on ${join.key}`);
 }
 
@@ -221,7 +227,10 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     // a height from the city model, by the join attribute (it replaces the footprint's own)
     const key = f.tags[join.key] ?? f.attributes?.[join.key];
     const h = key === undefined || key === null || key === '' ? undefined : join.heights.get(String(key));
-    if (h === undefined) summary.warn('heights-from:no-match', `${detail}: ${join.key}=${key ?? '(none)'} is not in ${join.file}`);
+    if (h === undefined) {
+      summary.warn('heights-from:no-match', `${detail}: ${join.key}=${key ?? '(none)'} is not in ${join.file}`);
+      if (join.footprintKeys.size < 50) for (const k of Object.keys(f.attributes ?? f.tags)) join.footprintKeys.add(k);
+    }
     else tags = { ...f.tags, height: h, 'building:levels': undefined };
   }
   const parsed = parseBuilding(tags, f.id, f.source, opts, (kind) => summary.warn(kind, detail));
@@ -238,9 +247,24 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     summary.skip('reproject:failed', `${detail}: ${(e as Error).message}`);
     return null;
   }
-  const { polygons, report } = cleanPolygons(flat, opts);
+  let { polygons, report } = cleanPolygons(flat, opts);
   if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
   if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);
+  if (polygons.polygonOffsets.length === 1 && f.model && f.model.types.length) {
+    // a city model's own surfaces with a sliver for a ground: it stands on the box around them
+    const c = f.model.coords;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let i = 0; i < c.length; i += 3) (x0 = Math.min(x0, c[i])), (x1 = Math.max(x1, c[i])), (y0 = Math.min(y0, c[i + 1])), (y1 = Math.max(y1, c[i + 1]));
+    const box = flatPolygons([[[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]]]);
+    try {
+      const g = gdal.Geometry.fromWKB(Buffer.from(writePolygonalWKB(box)), srs);
+      g.transform(ct);
+      polygons = cleanPolygons(parsePolygonalWKB(g.toWKB('LSB')), opts).polygons;
+      if (polygons.polygonOffsets.length > 1) summary.warn('cityjson:footprint-from-extent', `${detail}: its ground surfaces have no area; its footprint is the box around its surfaces`);
+    } catch {
+      // no box either: skipped below
+    }
+  }
   if (polygons.polygonOffsets.length === 1) {
     summary.skip('geometry:degenerate', `${detail}: no polygon left after removing repeated, spike and collinear vertices`);
     return null;
@@ -256,7 +280,8 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
       return null;
     }
     // its own heights: it stands where the model puts it
-    Object.assign(parsed.params, { base: f.model.zMin, minHeight: 0, height: f.model.zMax - f.model.zMin, levels: null, minLevel: null });
+    const kind = f.attributes?.['building'];
+    Object.assign(parsed.params, { base: f.model.zMin, minHeight: 0, height: f.model.zMax - f.model.zMin, levels: null, minLevel: null, kind: typeof kind === 'string' ? kind : null, lod: f.model.lod });
   }
   return { polygons, params: parsed.params, surfaces };
 }

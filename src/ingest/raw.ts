@@ -22,7 +22,11 @@ export interface RawFeature {
   osm: boolean;
 }
 
-/** A feature's own surfaces in its source CRS (x, y, z triples), laid out as {@link KeptSurfaces}, with their lowest and highest z. */
+/**
+ * A feature's own surfaces in its source CRS (x, y, z triples), laid out as {@link KeptSurfaces}, with
+ * their lowest and highest z, the lowest z of its ground surfaces (else its lowest) and its level of detail.
+ * An outline drawn as its parts has none of its own (their z range).
+ */
 export interface RawModel {
   coords: Float64Array;
   ringOffsets: Uint32Array;
@@ -30,6 +34,8 @@ export interface RawModel {
   types: Uint8Array;
   zMin: number;
   zMax: number;
+  ground: number;
+  lod: string;
 }
 
 /** How messages name a feature: `<file> layer <layer> feature <id>`. */

@@ -158,7 +158,7 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
   store.replaced = [...replaced].sort((a, b) => a - b);
   for (const o of store.replaced) {
     const { params } = reader.feature(o);
-    summary.warn('building:outline-drawn-as-parts', `${params.source} feature ${params.id}`);
+    if (params.base === undefined) summary.warn('building:outline-drawn-as-parts', `${params.source} feature ${params.id}`);
   }
 }
 

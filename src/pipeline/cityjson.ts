@@ -1,5 +1,6 @@
-import gdal, { transformPairs } from '../ingest/gdal.js';
+import gdal, { horizontalSrs, transformPairs } from '../ingest/gdal.js';
 import { UsageError } from '../core/errors.js';
+import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import { encodeCityJson } from '../export/cityjson.js';
@@ -20,7 +21,7 @@ export interface CityJsonRunResult {
  * The CRS a city model is written in: `tSrs`, else the sources' one when they share a single projected
  * CRS other than Web Mercator, else the UTM zone of the frame's origin (CityJSON wants metres in x, y and z).
  */
-export function cityJsonCrs(frame: FrameInfo, tSrs?: string): string {
+export function cityJsonCrs(frame: FrameInfo, tSrs?: string, logger: Logger = NULL_LOGGER): string {
   if (tSrs) {
     let srs: gdal.SpatialReference;
     try {
@@ -29,6 +30,7 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string): string {
       throw new UsageError('build', `--t-srs '${tSrs}' is not a CRS GDAL knows`);
     }
     if (!srs.isProjected()) throw new UsageError('build', `--t-srs '${tSrs}' is not a projected CRS; a city model needs metres in x and y (e.g. a UTM zone or a national grid)`);
+    if (srs.getAuthorityCode(null) === '3857') logger.warn(`--t-srs ${tSrs}: Web Mercator's x and y are not metres on the ground (here ×${(1 / Math.cos((frame.lat * Math.PI) / 180)).toFixed(2)}), its z are; a UTM zone or a national grid keeps the buildings' proportions`);
     const code = srs.getAuthorityCode(null);
     return code && srs.getAuthorityName(null) === 'EPSG' ? `EPSG:${code}` : tSrs;
   }
@@ -47,7 +49,8 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string): string {
 /** Frame x, y pairs → `crs` x, y pairs. */
 function projector(frame: FrameInfo, crs: string): (xy: Float64Array) => Float64Array {
   const from = gdal.SpatialReference.fromProj4(frame.proj);
-  const to = gdal.SpatialReference.fromUserInput(crs);
+  // (a compound CRS: x, y in its horizontal part, the heights as they are)
+  const to = horizontalSrs(gdal.SpatialReference.fromUserInput(crs));
   const ct = new gdal.CoordinateTransformation(from, to);
   return (xy) => transformPairs(xy, from, ct);
 }
@@ -67,7 +70,7 @@ export async function buildCityJson(inputs: string[], options: Partial<CityJsonR
   const summary = new Summary(o.logger);
   const t0 = performance.now();
   const { batch, ground } = await prepareCity(inputs, { ...o, imagery: undefined, groundMap: false, compress: false, facades: 'none' }, summary);
-  const crs = cityJsonCrs(batch.frame, o.tSrs);
+  const crs = cityJsonCrs(batch.frame, o.tSrs, o.logger);
   o.progress.update('building meshes', 0, batch.params.length);
   const mesh = buildMeshes(batch, { ground, facades: 'none' }, summary, o.logger);
   o.progress.done();

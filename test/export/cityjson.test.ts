@@ -83,10 +83,12 @@ function inspect(models: CjModel[], { distinct = true } = {}) {
   const objects: Record<string, number> = {};
   const semantics: Record<string, number> = {};
   const points: number[][] = [];
-  let openSolids = 0;
+  let openSolids = 0, closedSolids = 0;
   for (const m of models) {
     const { scale, translate } = m.transform;
     const nv = m.vertices.length;
+    // (closure by position: a model may repeat a vertex under another index)
+    const at = (i: number) => m.vertices[i]?.join(',') ?? `?${i}`;
     for (const v of m.vertices) points.push(v.map((c, k) => c * scale[k] + translate[k]));
     for (const o of Object.values(m.CityObjects)) {
       objects[o.type] = (objects[o.type] ?? 0) + 1;
@@ -102,16 +104,20 @@ function inspect(models: CjModel[], { distinct = true } = {}) {
             expect(r.length).toBeGreaterThanOrEqual(3);
             for (const i of r) expect(Number.isInteger(i) && i >= 0 && i < nv).toBe(true);
             r.forEach((a, k) => {
-              const key = `${a}>${r[(k + 1) % r.length]}`;
+              const key = `${at(a)}>${at(r[(k + 1) % r.length])}`;
               edges.set(key, (edges.get(key) ?? 0) + 1);
             });
           }
         }
-        if (g.type === 'Solid') for (const [k, c] of edges) if (c !== 1 || edges.get(k.split('>').reverse().join('>')) !== 1) (openSolids++, edges.clear());
+        if (g.type !== 'Solid') continue;
+        let open = false;
+        for (const [k, c] of edges) if (c !== 1 || edges.get(k.split('>').reverse().join('>')) !== 1) open = true;
+        if (open) openSolids++;
+        else closedSolids++;
       }
     }
   }
-  return { objects, semantics, points, openSolids };
+  return { objects, semantics, points, openSolids, closedSolids };
 }
 
 /** The points of `b` farther than `tol` metres from every point of `a` (a grid of `tol` cells). */
@@ -177,17 +183,21 @@ describe('CityJSON out', () => {
     const a = inspect([source]);
     const [doc] = readModels(out);
     const b = inspect([doc]);
-    // parts are merged into their building on the way in: buildings and surfaces by type are kept
+    // buildings, their parts and surfaces by type are kept
     expect(b.objects.Building).toBe(a.objects.Building);
+    expect(b.objects.BuildingPart).toBe(a.objects.BuildingPart);
+    expect(doc.CityObjects['B1-0']).toMatchObject({ type: 'BuildingPart', parents: ['B1'], attributes: { roofType: 'flat' } });
+    expect(doc.CityObjects['B1-0'].geometry![0]).toMatchObject({ type: 'Solid', lod: '2.2' });
+    expect(doc.CityObjects.B1.children).toEqual(['B1-0']);
     expect(b.semantics).toEqual(a.semantics);
     expect(b.openSolids).toBe(0);
-    expect(doc.metadata.referenceSystem).toBe('https://www.opengis.net/def/crs/EPSG/0/28992');
+    expect(doc.metadata.referenceSystem).toBe('https://www.opengis.net/def/crs/EPSG/0/7415');
     // every written vertex is a source vertex, within a millimetre
     expect(strays(a.points, b.points)).toEqual([]);
     expect(doc.CityObjects.B1.attributes).toMatchObject({ name: 'Box', yearOfConstruction: 1990, measuredHeight: 6 });
     // and it reads back in: the same buildings again
     const back = cli(['build', out, '-o', path.join(dir, 'two-again.glb'), '--json', '-q']);
-    expect(JSON.parse(back.stdout).buildingsWritten).toBe(2);
+    expect(JSON.parse(back.stdout).buildingsWritten).toBe(3);
   });
 
   it('cityjson-round-trip on a real 3DBAG tile: buildings, LoD 2.2 semantic surfaces and coordinates kept', () => {
@@ -210,7 +220,12 @@ describe('CityJSON out', () => {
     const a = inspect(source, { distinct: false });
     const b = inspect(readModels(out), { distinct: false });
     expect(b.objects.Building).toBe(a.objects.Building);
+    expect(b.objects.BuildingPart).toBe(a.objects.BuildingPart);
     expect(b.semantics).toEqual(a.semantics);
+    // the level of detail kept, and every closed input solid written as a Solid
+    const written = readModels(out).flatMap((m) => Object.values(m.CityObjects)).filter((o) => o.geometry);
+    expect(new Set(written.map((o) => o.geometry![0].lod))).toEqual(new Set(['2.2']));
+    expect(written.filter((o) => o.geometry![0].type === 'Solid').length).toBe(a.closedSolids);
     const missing = strays(a.points, b.points);
     expect(missing.length, `e.g. ${missing[0]}`).toBe(0);
   });

@@ -32,13 +32,13 @@ const footprintArea = (b: FeatureBatch, f: number) => {
 };
 const code = (name: string) => SURFACE_TYPES.indexOf(name as (typeof SURFACE_TYPES)[number]);
 
-/** Top-level objects of a type in a CityJSON or CityJSONSeq file, counted with plain JSON (not cityforge's reader). */
-function countTopLevel(file: string, type = 'Building'): { count: number; ids: string[] } {
+/** Top-level objects of a type (or, with `any`, all of it) in a CityJSON or CityJSONSeq file, counted with plain JSON (not cityforge's reader). */
+function countTopLevel(file: string, type = 'Building', any = false): { count: number; ids: string[] } {
   const text = fs.readFileSync(file, 'utf8');
   const models = file.endsWith('.jsonl') ? text.split('\n').filter((l) => l.trim()).slice(1).map((l) => JSON.parse(l)) : [JSON.parse(text)];
   const ids: string[] = [];
   for (const m of models)
-    for (const [id, o] of Object.entries(m.CityObjects as Record<string, { type: string; parents?: string[] }>)) if (o.type === type && !(o.parents ?? []).length) ids.push(id);
+    for (const [id, o] of Object.entries(m.CityObjects as Record<string, { type: string; parents?: string[] }>)) if (o.type === type && (any || !(o.parents ?? []).length)) ids.push(id);
   return { count: ids.length, ids };
 }
 
@@ -48,32 +48,41 @@ beforeAll(() => {
 });
 
 describe('CityJSON in', () => {
-  it('cityjson-was-not-recognized: a CityJSON file is read as buildings with their own surfaces, parts merged into their building', async () => {
+  it('cityjson-was-not-recognized: a CityJSON file is read as buildings with their own surfaces, a part as a part of its building', async () => {
     const { batch, summary } = await run([TWO]);
-    expect(batch.params.map((p) => p.id)).toEqual(['B1', 'B2']);
+    expect(batch.params.map((p) => p.id)).toEqual(['B1', 'B1-0', 'B2']);
     expect(summary.skippedTotal).toBe(0);
-    const [b1, b2] = batch.surfaces!;
-    // B1: its part's solid (ground, roof, 4 walls); B2: its own (ground and roof with a courtyard, 8 walls)
+    const [outline, b1, b2] = batch.surfaces!;
+    // B1 is drawn as its part (S3DB): the part carries its feature id, the outline no surfaces of its own
+    expect(outline!.surfaceOffsets.length - 1).toBe(0);
+    expect(batch.params[0]).toMatchObject({ role: 'building', drawAs: -1 });
+    expect(batch.params[1]).toMatchObject({ role: 'part', partOf: 'B1', drawAs: 0 });
+    // B1-0: its solid (ground, roof, 4 walls); B2: its own (ground and roof with a courtyard, 8 walls)
     expect(Array.from(b1!.types)).toEqual([code('GroundSurface'), code('RoofSurface'), ...Array(4).fill(code('WallSurface'))]);
     expect(b2!.surfaceOffsets.length - 1).toBe(10);
     expect(b2!.ringOffsets.length - 1).toBe(12);
     // the transform applied, the heights kept: B1 stands at 1 m and is 6 m tall, B2 at 2 m and 9 m tall
-    expect(batch.params[0]).toMatchObject({ base: 1, height: 6, minHeight: 0 });
-    expect(batch.params[1]).toMatchObject({ base: 2, height: 9, minHeight: 0 });
+    expect(batch.params[0]).toMatchObject({ base: 1, height: 6, minHeight: 0, lod: '2.2' });
+    expect(batch.params[1]).toMatchObject({ base: 1, height: 6, minHeight: 0, lod: '2.2' });
+    expect(batch.params[2]).toMatchObject({ base: 2, height: 9, minHeight: 0, lod: '2' });
     // footprints from the ground surfaces (the courtyard a hole), in metres: RD New's scale is within 1e-4 of 1
     expect(footprintArea(batch, 0)).toBeCloseTo(100, 1);
-    expect(footprintArea(batch, 1)).toBeCloseTo(800, 0);
-    // attributes: the building's, its part's where the building has none, nested values as JSON text
-    expect(batch.params[0].attributes).toEqual({ name: 'Box', yearOfConstruction: 1990, address: '{"street":"Fixture 1"}', roofType: 'flat' });
+    expect(footprintArea(batch, 1)).toBeCloseTo(100, 1);
+    expect(footprintArea(batch, 2)).toBeCloseTo(800, 0);
+    // attributes: each object's own, nested values as JSON text
+    expect(batch.params[0].attributes).toEqual({ name: 'Box', yearOfConstruction: 1990, address: '{"street":"Fixture 1"}' });
+    expect(batch.params[1].attributes).toEqual({ roofType: 'flat' });
     expect(batch.params[0].name).toBe('Box');
-    expect(batch.frame.sourceCrs).toEqual(['EPSG:28992']);
+    // the compound CRS recorded as declared (its horizontal part transformed with)
+    expect(batch.frame.sourceCrs).toEqual(['EPSG:7415']);
   });
 
   it('kept surfaces become closed, outward-wound shells (holes included), one feature id per building', async () => {
     const { batch } = await run([TWO]);
     const mesh = buildMeshes(batch, {}, new Summary());
     const shell = (b: number) => meshMetrics(mesh, mesh.triangleOffsets[b], mesh.triangleOffsets[b + 1]);
-    const [m1, m2] = [shell(0), shell(1)];
+    const [m1, m2] = [shell(1), shell(2)];
+    expect(shell(0).triangles).toBe(0);
     expect(m1).toMatchObject({ triangles: 12, watertight: true });
     expect(m1.volume).toBeCloseTo(600, 0);
     expect(m2.watertight).toBe(true);
@@ -94,8 +103,10 @@ describe('CityJSON in', () => {
     const bytes = new Uint8Array(fs.readFileSync(out));
     await expectValidGlb(bytes);
     const back = await readGlb(bytes);
-    expect(back.table['id']).toEqual(['B1', 'B2']);
-    expect([...back.featureIds].sort()).toEqual([0, 1]);
+    expect(back.table['id']).toEqual(['B1', 'B1-0', 'B2']);
+    expect(back.table['part_of']).toEqual(['', 'B1', '']);
+    // the part is drawn under its building's feature id
+    expect([...back.featureIds].sort()).toEqual([0, 2]);
   });
 
   it('a CityJSON document too large to parse whole is streamed: the same buildings, parts arriving before their building or not at all', async () => {
@@ -110,7 +121,7 @@ describe('CityJSON in', () => {
     const file = path.join(dir, 'shuffled.city.json');
     fs.writeFileSync(file, JSON.stringify(shuffled, null, 1));
     const s = await run([file], { streamAboveBytes: 0 });
-    expect(s.batch.params.map((p) => p.id).sort()).toEqual(['B1', 'B2']);
+    expect(s.batch.params.map((p) => p.id).sort()).toEqual(['B1', 'B1-0', 'B2']);
     expect(s.batch.params.find((p) => p.id === 'B1')).toMatchObject({ base: 1, height: 6 });
     // a damaged document stops the streamed read too, naming the file
     const cut = path.join(dir, 'cut.city.json');
@@ -139,15 +150,30 @@ describe('CityJSON in', () => {
 
   it('--types reads other city-object types; one with no surfaces to read is skipped and named', async () => {
     const { batch, summary } = await run([TWO], { cityObjectTypes: ['Building', 'SolitaryVegetationObject'] });
-    expect(batch.params.map((p) => p.id)).toEqual(['B1', 'B2']);
+    expect(batch.params.map((p) => p.id)).toEqual(['B1', 'B1-0', 'B2']);
     expect(summary.skipped.get('cityjson:unsupported-geometry')).toBe(1);
+  });
+
+  it('--lod and --types that match nothing say what the file has; a malformed --lod is a usage error', () => {
+    let r = cli(['build', TWO, '--lod', 'abc', '-o', path.join(dir, 'lod.glb')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--lod must be a CityJSON level of detail/);
+    r = cli(['build', TWO, '--lod', '3', '-o', path.join(dir, 'lod.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/two-buildings\.city\.json: no surfaces at LoD 3 \(its levels of detail: 0, 2, 2\.2\)/);
+    r = cli(['build', TWO, '--types', 'building', '-o', path.join(dir, 'types.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no city object of type building \(it has Building 2, BuildingPart 1, SolitaryVegetationObject 1\)/);
+    r = cli(['view', TWO]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/build it first: cityforge build .*two-buildings\.city\.json -o .*two-buildings\.glb/);
   });
 
   it('a .json file that is CityJSON is read as CityJSON, not by OGR', async () => {
     const plain = path.join(dir, 'plain.json');
     fs.copyFileSync(TWO, plain);
     const { batch } = await run([plain]);
-    expect(batch.params.length).toBe(2);
+    expect(batch.params.length).toBe(3);
     expect(batch.surfaces?.every((s) => s !== null)).toBe(true);
   });
 
@@ -184,7 +210,7 @@ describe('CityJSON in', () => {
     const out = path.join(dir, 'no-crs.glb');
     const r = cli(['build', file, '-o', out]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/no-crs\.city\.json: the city model declares no CRS \(metadata\.referenceSystem\); name one with --s-srs/);
+    expect(r.stderr).toMatch(/no-crs\.city\.json: the city model declares no CRS \(metadata\.referenceSystem\); name the CRS its coordinates are in with --s-srs/);
     expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
     expect(fs.existsSync(out)).toBe(false);
     expect(cli(['build', file, '--s-srs', 'EPSG:28992', '-o', out, '-q']).code).toBe(0);
@@ -227,6 +253,12 @@ describe('CityJSON in', () => {
     const usage = cli(['build', fp, '--heights-from', TWO, '-o', path.join(dir, 'nojoin.glb')]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--heights-from needs --join-on/);
+    expect(cli(['build', fp, '--join-on', 'lokaalid', '-o', path.join(dir, 'nomodel.glb')]).code).toBe(2);
+    // a join that matches nothing is a wrong join, not a city of default heights: exit 3, naming what there is
+    const none = cli(['build', fp, '--heights-from', TWO, '--join-on', 'gid', '-o', path.join(dir, 'none.glb')]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/--join-on gid: none of the 3 footprints names a building of .*\(its keys look like B1, .*\); the footprints' attributes are: .*lokaalid/);
+    expect(fs.existsSync(path.join(dir, 'none.glb'))).toBe(false);
   });
 
   it('kept-surfaces-survive-the-store: a spill record carries the surfaces and reads them back bit for bit', async () => {
@@ -256,11 +288,14 @@ describe('CityJSON in: real 3DBAG (Delft) and Vienna models', () => {
     const out = path.join(dir, 'delft.glb');
     const r = cli(['build', delft, '-o', out, '--json', '-q']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).buildingsWritten).toBe(truth.count);
+    const parts = countTopLevel(delft, 'BuildingPart', true);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.buildingsWritten - summary.partsWritten).toBe(truth.count);
+    expect(summary.partsWritten).toBe(parts.count);
     const bytes = new Uint8Array(fs.readFileSync(out));
     await expectValidGlb(bytes);
     const back = await readGlb(bytes);
-    expect(new Set(back.table['id'])).toEqual(new Set(truth.ids));
+    expect(new Set(back.table['id'])).toEqual(new Set([...truth.ids, ...parts.ids]));
     const coarse = cli(['build', delft, '--lod', '1.2', '-o', path.join(dir, 'delft-12.glb'), '--json', '-q']);
     expect(JSON.parse(coarse.stdout).triangles).toBeLessThan(JSON.parse(r.stdout).triangles);
   });
@@ -271,7 +306,11 @@ describe('CityJSON in: real 3DBAG (Delft) and Vienna models', () => {
     const out = path.join(dir, 'vienna-tiles');
     const r = cli(['tiles', vienna, '--s-srs', 'EPSG:31256', '-o', out, '--max-buildings', '60', '--json', '-q']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).buildingsWritten).toBe(truth.count);
+    const parts = countTopLevel(vienna, 'BuildingPart', true);
+    // every object is written or skipped and named (one part of Vienna is a sliver with no footprint at all)
+    const summary = JSON.parse(r.stdout);
+    expect(summary.buildingsWritten + summary.skippedTotal).toBe(truth.count + parts.count);
+    expect(summary.skipped).toEqual({ 'geometry:degenerate': 1 });
     const tileset = await parse(fs.readFileSync(path.join(out, 'tileset.json')), Tiles3DLoader, { '3d-tiles': { isTileset: true } } as never);
     const ids = new Set<string>();
     const visit = async (t: { content?: { uri: string }; children?: unknown[] }) => {
@@ -283,6 +322,9 @@ describe('CityJSON in: real 3DBAG (Delft) and Vienna models', () => {
       for (const c of (t.children ?? []) as (typeof t)[]) await visit(c);
     };
     await visit((tileset as unknown as { root: Parameters<typeof visit>[0] }).root);
-    expect(ids).toEqual(new Set(truth.ids));
+    // every building and part written is in a leaf: the parts carry their own rows (their building's feature id)
+    expect(ids.size).toBe(summary.buildingsWritten);
+    for (const id of truth.ids) expect(ids.has(id)).toBe(true);
+    for (const id of ids) expect(truth.ids.includes(id) || parts.ids.includes(id)).toBe(true);
   });
 });
