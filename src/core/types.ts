@@ -115,6 +115,11 @@ export interface KeptSurfaces {
   surfaceOffsets: Uint32Array;
   /** Each surface's semantic type: an index into {@link SURFACE_TYPES} (0: none given). */
   types: Uint8Array;
+  /**
+   * The vertices' x, y as the source gave them (in its CRS), where known: a model written back in that CRS
+   * takes them as they are (a transformation there and back moves them by up to a millimetre).
+   */
+  sourceXY?: Float64Array;
 }
 
 /** A source attribute's value. */

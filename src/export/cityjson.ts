@@ -51,7 +51,7 @@ function semanticOf(materialName: string, nz: number, lowest: boolean): string {
 }
 
 /** A building's shape: its kept surfaces (a city model's, as read), or its mesh's triangles merged into planar faces. */
-function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJsonOptions['project']): Shape | null {
+function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJsonOptions['project'], inSourceCrs: boolean): Shape | null {
   const kept = batch.surfaces?.[f];
   let coords3: ArrayLike<number>;
   let surfaces: Surface[];
@@ -89,7 +89,8 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
     xy[2 * i] = coords3[3 * i];
     xy[2 * i + 1] = coords3[3 * i + 1];
   }
-  const out = project(xy);
+  // a city model written back in its own CRS: its own x, y (not there and back through the frame)
+  const out = kept?.sourceXY && inSourceCrs && kept.sourceXY.length === xy.length ? kept.sourceXY : project(xy);
   const coords = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) {
     coords[3 * i] = out[2 * i];
@@ -157,9 +158,10 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
   const o: CityJsonOptions = { ...CITYJSON_DEFAULTS, ...options };
   const n = batch.params.length;
   const shapes: (Shape | null)[] = [];
+  const inSourceCrs = batch.frame.sourceCrs.length === 1 && batch.frame.sourceCrs[0] === o.crs;
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   for (let f = 0; f < n; f++) {
-    const s = batch.params[f].drawAs < 0 ? null : shapeOf(batch, mesh, f, o.project);
+    const s = batch.params[f].drawAs < 0 ? null : shapeOf(batch, mesh, f, o.project, inSourceCrs);
     shapes.push(s);
     if (!s) continue;
     for (let i = 0; i < s.coords.length; i += 3) {

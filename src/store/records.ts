@@ -5,8 +5,9 @@ import type { BufferedWriter } from './format.js';
  * A spill record: u32 JSON bytes, u32 polygons, u32 rings, u32 vertices, u32 polygon offsets
  * (polygons + 1), u32 ring offsets (rings + 1), padding to 8, f64 x/y pairs, the parameters as JSON;
  * then, for a building whose own surfaces are kept (a city model's), padding to 8 and u32 surfaces,
- * u32 rings, u32 vertices, u32 0, f64 x/y/z triples, u32 surface offsets (surfaces + 1), u32 ring
- * offsets (rings + 1), u8 semantic types (one per surface). A record without them ends after its JSON.
+ * u32 rings, u32 vertices, u32 flags (1: source x/y follow), f64 x/y/z triples, u32 surface offsets
+ * (surfaces + 1), u32 ring offsets (rings + 1), u8 semantic types (one per surface), then with flag 1 the
+ * f64 source x/y pairs. A record without surfaces ends after its JSON.
  */
 const RECORD_HEAD = 16;
 
@@ -19,7 +20,8 @@ export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: 
   const base = ints + pad + 16 * nv + json.length;
   const pad2 = (8 - (base % 8)) % 8;
   const ss = surfaces ? [surfaces.surfaceOffsets.length - 1, surfaces.ringOffsets.length - 1, surfaces.coords.length / 3] : null;
-  const size = ss ? base + pad2 + 16 + 24 * ss[2] + 4 * (ss[0] + 1 + ss[1] + 1) + ss[0] : base;
+  const withSource = !!surfaces?.sourceXY && surfaces.sourceXY.length === 2 * (ss?.[2] ?? 0);
+  const size = ss ? base + pad2 + 16 + 24 * ss[2] + 4 * (ss[0] + 1 + ss[1] + 1) + ss[0] + (withSource ? 16 * ss[2] : 0) : base;
   const start = w.offset;
   const { buffer: b, at } = w.reserve(size);
   let o = at;
@@ -39,12 +41,13 @@ export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: 
     b.writeUInt32LE(ss[0], o);
     b.writeUInt32LE(ss[1], o + 4);
     b.writeUInt32LE(ss[2], o + 8);
-    b.writeUInt32LE(0, o + 12);
+    b.writeUInt32LE(withSource ? 1 : 0, o + 12);
     o += 16;
     for (let i = 0; i < 3 * ss[2]; i++) (b.writeDoubleLE(surfaces.coords[i], o), (o += 8));
     for (const v of surfaces.surfaceOffsets) (b.writeUInt32LE(v, o), (o += 4));
     for (const v of surfaces.ringOffsets) (b.writeUInt32LE(v, o), (o += 4));
     for (const v of surfaces.types) b.writeUInt8(v, o++);
+    if (withSource) for (let i = 0; i < 2 * ss[2]; i++) (b.writeDoubleLE(surfaces.sourceXY![i], o), (o += 8));
   }
   return [start, size];
 }
@@ -66,9 +69,9 @@ export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: Build
   let surfaces: KeptSurfaces | null = null;
   if (o < b.length) {
     o += (8 - (o % 8)) % 8;
-    const ns = b.readUInt32LE(o), nr2 = b.readUInt32LE(o + 4), nv2 = b.readUInt32LE(o + 8);
+    const ns = b.readUInt32LE(o), nr2 = b.readUInt32LE(o + 4), nv2 = b.readUInt32LE(o + 8), flags = b.readUInt32LE(o + 12);
     o += 16;
-    if (o + 24 * nv2 + 4 * (ns + nr2 + 2) + ns > b.length) throw new RangeError('record larger than its slot');
+    if (o + 24 * nv2 + 4 * (ns + nr2 + 2) + ns + (flags & 1 ? 16 * nv2 : 0) > b.length) throw new RangeError('record larger than its slot');
     const c = new Float64Array(3 * nv2);
     for (let i = 0; i < 3 * nv2; i++, o += 8) c[i] = b.readDoubleLE(o);
     const surfaceOffsets = new Uint32Array(ns + 1);
@@ -76,7 +79,13 @@ export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: Build
     const ro = new Uint32Array(nr2 + 1);
     for (let i = 0; i <= nr2; i++, o += 4) ro[i] = b.readUInt32LE(o);
     const types = Uint8Array.from(b.subarray(o, o + ns));
+    o += ns;
     surfaces = { coords: c, ringOffsets: ro, surfaceOffsets, types };
+    if (flags & 1) {
+      const xy = new Float64Array(2 * nv2);
+      for (let i = 0; i < 2 * nv2; i++, o += 8) xy[i] = b.readDoubleLE(o);
+      surfaces.sourceXY = xy;
+    }
   }
   return { polygons: { coords, ringOffsets, polygonOffsets }, params, surfaces };
 }

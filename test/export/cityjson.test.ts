@@ -198,6 +198,12 @@ describe('CityJSON out', () => {
     // and it reads back in: the same buildings again
     const back = cli(['build', out, '-o', path.join(dir, 'two-again.glb'), '--json', '-q']);
     expect(JSON.parse(back.stdout).buildingsWritten).toBe(3);
+    // round trips do not creep: in its own CRS a model keeps its own x, y (a transform there and back moves them by up to 1 mm)
+    const again = path.join(dir, 'two-again.city.json'), third = path.join(dir, 'two-third.city.json');
+    expect(cli(['build', out, '-o', again, '-q']).code).toBe(0);
+    expect(cli(['build', again, '-o', third, '-q']).code).toBe(0);
+    expect(strays(a.points, inspect(readModels(third)).points, 1e-9)).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(third, 'utf8')).vertices).toEqual(JSON.parse(fs.readFileSync(again, 'utf8')).vertices);
   });
 
   it('cityjson-round-trip on a real 3DBAG tile: buildings, LoD 2.2 semantic surfaces and coordinates kept', () => {
