@@ -109,7 +109,8 @@ function attributesOf(p: BuildingParams): Record<string, AttributeValue> {
     if (v !== null && v !== undefined && v !== '') a[k] = v;
   };
   const r3 = (v: number) => Math.round(v * 1000) / 1000;
-  set('measuredHeight', r3(p.height));
+  // (a city model's own measuredHeight stays as it was)
+  if (!('measuredHeight' in a)) set('measuredHeight', r3(p.height));
   if (p.base === undefined) {
     // the parameters `cityforge build` reads back (a city model's own surfaces have none)
     set('height', r3(p.height));

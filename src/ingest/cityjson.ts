@@ -789,10 +789,15 @@ export class CityJsonSource implements Source {
     this.nothingRead(produced, seenTypes, seenLods);
   }
 
-  /** When nothing could be read: say what the file holds (its object types and levels of detail) against what was asked. */
+  /** When nothing could be read: say what the file holds (its object types and levels of detail) against what was asked; name the types asked for that it has none of. */
   private nothingRead(produced: number, seenTypes: Map<string, number>, seenLods: Set<string>): void {
-    if (produced > 0) return;
     const types = [...this.types];
+    if (produced > 0) {
+      for (const t of types) if (!seenTypes.has(t)) this.options.logger.warn(`${this.label}: no city object of type ${t} (--types)`);
+      return;
+    }
+    if (types.every((t) => /Part$/.test(t)))
+      throw new InputError('ingest', `${this.label}: ${types.join(', ')} objects are read with the object they are part of: --types ${types.map((t) => t.replace(/Part$/, '')).join(' ')}`);
     const has = [...seenTypes].map(([t, n]) => `${t} ${n}`).join(', ') || 'no city objects';
     if (![...seenTypes.keys()].some((t) => this.types.has(t)))
       throw new InputError('ingest', `${this.label}: no city object of type ${types.join(' or ')} (it has ${has}); --types takes CityJSON type names, case as written, separated by spaces (e.g. --types Building Bridge)`);

@@ -247,7 +247,8 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     summary.skip('reproject:failed', `${detail}: ${(e as Error).message}`);
     return null;
   }
-  let { polygons, report } = cleanPolygons(flat, opts);
+  // (a city model's footprint only places its surfaces: a thin part keeps even a tiny one)
+  let { polygons, report } = cleanPolygons(flat, f.model?.types.length ? { ...opts, minArea: 0 } : opts);
   if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
   if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);
   if (polygons.polygonOffsets.length === 1 && f.model && f.model.types.length) {
@@ -259,7 +260,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     try {
       const g = gdal.Geometry.fromWKB(Buffer.from(writePolygonalWKB(box)), srs);
       g.transform(ct);
-      polygons = cleanPolygons(parsePolygonalWKB(g.toWKB('LSB')), opts).polygons;
+      polygons = cleanPolygons(parsePolygonalWKB(g.toWKB('LSB')), { ...opts, minArea: 0 }).polygons;
       if (polygons.polygonOffsets.length > 1) summary.warn('cityjson:footprint-from-extent', `${detail}: its ground surfaces have no area; its footprint is the box around its surfaces`);
     } catch {
       // no box either: skipped below
@@ -281,7 +282,9 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     }
     // its own heights: it stands where the model puts it
     const kind = f.attributes?.['building'];
-    Object.assign(parsed.params, { base: f.model.zMin, minHeight: 0, height: f.model.zMax - f.model.zMin, levels: null, minLevel: null, kind: typeof kind === 'string' ? kind : null, lod: f.model.lod });
+    // it stands on its ground surfaces (walls may reach below them); its height is from there to its top
+    const ground = Math.min(f.model.ground, f.model.zMax);
+    Object.assign(parsed.params, { base: ground, minHeight: 0, height: f.model.zMax - ground, levels: null, minLevel: null, kind: typeof kind === 'string' ? kind : null, lod: f.model.lod });
   }
   return { polygons, params: parsed.params, surfaces };
 }

@@ -103,9 +103,17 @@ async function main(): Promise<void> {
   };
   showAbout(model, url === (cfg.glb ?? 'model.glb') ? (cfg.built ?? null) : null);
   let hovered: number | null = null;
+  // part-selected-not-highlighted: a part is drawn under its building's feature id, so selecting one
+  // (found by id, or a link) highlights its building
+  const rowOfId = new Map<string, number>();
+  (model.table['id'] ?? []).forEach((v, k) => rowOfId.set(String(v), k));
+  const drawnRow = (id: number | null) => {
+    const of = id === null ? null : model.table['part_of']?.[id];
+    return of !== null && of !== undefined && of !== '' ? (rowOfId.get(String(of)) ?? id) : id;
+  };
   // the highlight follows the pointer, and stays on the selected building otherwise
   const paint = () => {
-    const id = hovered ?? hooks.selected;
+    const id = drawnRow(hovered ?? hooks.selected);
     if (hooks.view === 'model') modelView.setHighlight(id);
     else mapView?.setHighlight(id);
   };

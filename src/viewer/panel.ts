@@ -106,7 +106,10 @@ function partsOf(model: Pick<CityModel, 'table'>, id: number): string {
   });
   if (!rows.length) return '';
   const col = (name: string) => Object.keys(model.table).find((k) => plainKey(k).replace(/^source_/, '') === name);
-  const shape = col('roof_shape'), height = 'height', sigma = col('fit_sigma_height');
+  const height = 'height', sigma = col('fit_sigma_height');
+  // roof shapes where the parts have them (a city model's parts have their own roofs): else their ids
+  const shapeCol = col('roof_shape');
+  const shape = shapeCol && rows.some((k) => model.table[shapeCol][k]) ? shapeCol : 'id';
   const num = (v: unknown, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '');
   const items = rows
     .slice(0, 50)
@@ -115,7 +118,7 @@ function partsOf(model: Pick<CityModel, 'table'>, id: number): string {
       return `<tr><td>${esc(String(shape ? model.table[shape][k] ?? '' : ''))}</td><td>${num(model.table[height]?.[k])}${typeof s === 'number' ? ` ± ${s === 0 ? '0' : s < 0.01 ? s.toPrecision(1) : s.toFixed(2)}` : ''}<span class="unit"> m</span></td></tr>`;
     })
     .join('');
-  return `<details class="parts"><summary>${rows.length} parts (roof shape, height)</summary><table>${items}</table>${rows.length > 50 ? `<em>… and ${rows.length - 50} more</em>` : ''}</details>`;
+  return `<details class="parts"><summary>${rows.length} part${rows.length === 1 ? '' : 's'} (${shape === 'id' ? 'id' : 'roof shape'}, height)</summary><table>${items}</table>${rows.length > 50 ? `<em>… and ${rows.length - 50} more</em>` : ''}</details>`;
 }
 
 /** The data's attribution, as the file says (nothing when it says nothing). */

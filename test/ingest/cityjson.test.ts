@@ -164,6 +164,12 @@ describe('CityJSON in', () => {
     r = cli(['build', TWO, '--types', 'building', '-o', path.join(dir, 'types.glb')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/no city object of type building \(it has Building 2, BuildingPart 1, SolitaryVegetationObject 1\)/);
+    r = cli(['build', TWO, '--types', 'BuildingPart', '-o', path.join(dir, 'types.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/BuildingPart objects are read with the object they are part of: --types Building/);
+    r = cli(['build', TWO, '--types', 'Building', 'Foo', '-o', path.join(dir, 'types.glb')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/no city object of type Foo/);
     r = cli(['view', TWO]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/build it first: cityforge build .*two-buildings\.city\.json -o .*two-buildings\.glb/);
@@ -307,10 +313,10 @@ describe('CityJSON in: real 3DBAG (Delft) and Vienna models', () => {
     const r = cli(['tiles', vienna, '--s-srs', 'EPSG:31256', '-o', out, '--max-buildings', '60', '--json', '-q']);
     expect(r.code, r.stderr).toBe(0);
     const parts = countTopLevel(vienna, 'BuildingPart', true);
-    // every object is written or skipped and named (one part of Vienna is a sliver with no footprint at all)
+    // every object is written, a 2 m × 0.1 m part included (its footprint is tiny, its surfaces are not)
     const summary = JSON.parse(r.stdout);
-    expect(summary.buildingsWritten + summary.skippedTotal).toBe(truth.count + parts.count);
-    expect(summary.skipped).toEqual({ 'geometry:degenerate': 1 });
+    expect(summary.buildingsWritten).toBe(truth.count + parts.count);
+    expect(summary.skippedTotal).toBe(0);
     const tileset = await parse(fs.readFileSync(path.join(out, 'tileset.json')), Tiles3DLoader, { '3d-tiles': { isTileset: true } } as never);
     const ids = new Set<string>();
     const visit = async (t: { content?: { uri: string }; children?: unknown[] }) => {

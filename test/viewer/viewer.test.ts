@@ -1129,3 +1129,31 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(rootRequests).toHaveLength(1);
   });
 });
+
+describe('viewer on a city model read from CityJSON (a building and its part)', () => {
+  it('part-selected-not-highlighted: a part found by its id is selected and its building highlighted; the building lists its part by id', async () => {
+    const dir = freshDir('viewer-cityjson');
+    const glb = path.join(dir, 'two.glb');
+    const built = cli(['build', path.join(ROOT, 'test', 'fixtures', 'cityjson', 'in', 'two-buildings.city.json'), '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(glb, async (page) => {
+      const rows = await page.evaluate(() => (window as any).cityforge.model.table.id as string[]);
+      expect(rows).toEqual(['B1', 'B1-0', 'B2']);
+      await page.fill('#search-input', 'B1-0');
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction(() => (window as any).cityforge.selected === 1, null, { timeout: 10_000 });
+      expect(await page.textContent('#selection [data-key="id"]')).toBe('B1-0');
+      // the part is drawn under B1's feature id: the highlight is B1's box
+      await page.mouse.move(5, 795);
+      await page.waitForTimeout(1500);
+      const shot = await page.screenshot({ path: path.join(dir, 'part-selected.png') });
+      expect(pixelStats(shot, { x0: 0, x1: 960 }).highlight).toBeGreaterThan(20);
+      // the building: its one part, named by id (a city model's parts have no S3DB roof shape)
+      await page.fill('#search-input', 'B1');
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction(() => (window as any).cityforge.selected === 0, null, { timeout: 10_000 });
+      expect(await page.textContent('#selection details.parts summary')).toBe('1 part (id, height)');
+      expect(await page.textContent('#selection details.parts td')).toBe('B1-0');
+    });
+  });
+});
