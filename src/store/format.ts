@@ -29,8 +29,11 @@ export const MAGIC = {
 /** The kind of a binary file. */
 export type BinaryKind = keyof typeof MAGIC;
 
-/** The format version of every binary file this cityforge writes; bump it when a layout changes. */
-export const FORMAT_VERSION = 1;
+/**
+ * The format version of every binary file this cityforge writes; bump it when a layout changes.
+ * 2: bucket rows end with the stands-at-its-own-heights flag; spill records may end with kept surfaces.
+ */
+export const FORMAT_VERSION = 2;
 
 /** Bytes of the header (a multiple of 8: float64 rows after it stay aligned). */
 export const HEADER_BYTES = 16;

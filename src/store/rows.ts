@@ -20,7 +20,8 @@ export function encodeRow(r: StoreRow, out: Float64Array, k = 0): void {
   out[k + HEIGHT] = r.height;
   out[k + MIN_HEIGHT] = r.minHeight;
   out[k + HASH] = r.idHash;
-  out[k + OUTLINE] = r.isOutline ? 1 : 0;
+  // (flags: 1 outline, 2 stands at its own heights)
+  out[k + OUTLINE] = (r.isOutline ? 1 : 0) | (r.stands ? 2 : 0);
 }
 
 /**
@@ -51,11 +52,12 @@ export class RowView implements StoreRow {
   get height(): number { return this.rows[this.k + HEIGHT]; }
   get minHeight(): number { return this.rows[this.k + MIN_HEIGHT]; }
   get idHash(): number { return this.rows[this.k + HASH]; }
-  get isOutline(): boolean { return this.rows[this.k + OUTLINE] === 1; }
+  get isOutline(): boolean { return (this.rows[this.k + OUTLINE] & 1) === 1; }
+  get stands(): boolean { return (this.rows[this.k + OUTLINE] & 2) === 2; }
 
   /** A copy that outlives the visit. */
   copy(): StoreRow {
-    const { index, offset, length, anchorX, anchorY, minX, minY, maxX, maxY, height, minHeight, idHash, isOutline } = this;
-    return { index, offset, length, anchorX, anchorY, minX, minY, maxX, maxY, height, minHeight, idHash, isOutline };
+    const { index, offset, length, anchorX, anchorY, minX, minY, maxX, maxY, height, minHeight, idHash, isOutline, stands } = this;
+    return { index, offset, length, anchorX, anchorY, minX, minY, maxX, maxY, height, minHeight, idHash, isOutline, stands };
   }
 }

@@ -54,4 +54,6 @@ export interface StoreRow extends RecordRef {
   idHash: number;
   /** Whether it is a whole building or an outline (not a `building:part`). */
   isOutline: boolean;
+  /** Whether it stands at its own heights (a city model's surfaces, `base` set): not seated on a DEM. */
+  stands: boolean;
 }

@@ -61,6 +61,7 @@ export class StoreWriter {
       minHeight: params.minHeight + (params.base ?? 0),
       idHash: idHash(params.id),
       isOutline: params.role === 'building',
+      stands: params.base !== undefined,
     };
     encodeRow(r, this.row);
     const { buffer, at } = this.rows.reserve(8 * ROW_WIDTH);

@@ -6,12 +6,13 @@ import { cellOf, leafOf, leavesOf, tileStem, type QuadGrid, type TileNode } from
 
 /**
  * What a tile needs of each of its buildings, one fixed row of float64s each: the building's index,
- * where its record is, its anchor (a part: its outline's), footprint box and heights. Each leaf tile
+ * where its record is, its anchor (a part: its outline's), footprint box, heights and whether it stands
+ * at its own heights (a city model's: 1, else 0). Each leaf tile
  * has a bucket file of these rows (after the store's file header), in building order; a coarser tile
  * reads its leaves' buckets.
  */
-const WIDTH = 11;
-const INDEX = 0, OFFSET = 1, LENGTH = 2, AX = 3, AY = 4, X0 = 5, Y0 = 6, X1 = 7, Y1 = 8, HEIGHT = 9, MIN_HEIGHT = 10;
+const WIDTH = 12;
+const INDEX = 0, OFFSET = 1, LENGTH = 2, AX = 3, AY = 4, X0 = 5, Y0 = 6, X1 = 7, Y1 = 8, HEIGHT = 9, MIN_HEIGHT = 10, STANDS = 11;
 
 /** One building of a bucket, by name: its store row's record, anchor (a part: its outline's), box and heights. */
 export type BucketEntry = Omit<StoreRow, 'idHash' | 'isOutline'>;
@@ -50,6 +51,7 @@ export function distribute(store: StoredFeatures, root: TileNode, grid: QuadGrid
     list.push2(row.minX, row.minY);
     list.push2(row.maxX, row.maxY);
     list.push2(row.height, row.minHeight);
+    list.push(row.stands ? 1 : 0);
     buffered += 8 * WIDTH;
     if (buffered >= bufferBytes) flush();
   });
@@ -63,6 +65,7 @@ export function scanBucket(workDir: string, leaf: TileNode, visit: (e: BucketEnt
     visit({
       index: r[k + INDEX], offset: r[k + OFFSET], length: r[k + LENGTH], anchorX: r[k + AX], anchorY: r[k + AY],
       minX: r[k + X0], minY: r[k + Y0], maxX: r[k + X1], maxY: r[k + Y1], height: r[k + HEIGHT], minHeight: r[k + MIN_HEIGHT],
+      stands: r[k + STANDS] === 1,
     });
 }
 

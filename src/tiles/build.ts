@@ -139,7 +139,8 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   if (node.children.length && cell >= BLOCK_MIN_CELL) {
     const blocks = new BlockGrid(cell);
     for (const leaf of leaves)
-      scanBucket(job.workDir, leaf, (e) => blocks.add(e.anchorX, e.anchorY, e.minX, e.minY, e.maxX, e.maxY, e.height, e.minHeight, grid ? boxGround(grid, e.minX, e.minY, e.maxX, e.maxY) : NaN));
+      // (a city model's building stands at its own heights: its block is not seated on the DEM)
+      scanBucket(job.workDir, leaf, (e) => blocks.add(e.anchorX, e.anchorY, e.minX, e.minY, e.maxX, e.maxY, e.height, e.minHeight, grid && !e.stands ? boxGround(grid, e.minX, e.minY, e.maxX, e.maxY) : NaN));
     ({ batch: sub, ground: g } = blocks.toBatch(store.frame, !!grid));
   } else {
     sub = reader.batch(leaves.flatMap((leaf) => bucketRefs(job.workDir, leaf)));

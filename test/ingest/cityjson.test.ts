@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from '@loaders.gl/core';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
+import gdal from 'gdal-async';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NULL_LOGGER } from '../../src/core/logger.js';
 import { Summary } from '../../src/core/summary.js';
@@ -15,6 +16,13 @@ import { cli } from '../helpers/cli.js';
 import { freshDir, SHARED } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 import { meshMetrics } from '../helpers/metrics.js';
+
+/** A CityJSON object, as the test copies it. */
+interface CjCopy {
+  geometry?: { boundaries: unknown }[];
+  children?: string[];
+  parents?: string[];
+}
 
 const IN = path.join(import.meta.dirname, '..', 'fixtures', 'cityjson', 'in');
 const TWO = path.join(IN, 'two-buildings.city.json');
@@ -265,6 +273,45 @@ describe('CityJSON in', () => {
     expect(none.code).toBe(3);
     expect(none.stderr).toMatch(/--join-on gid: none of the 3 footprints names a building of .*\(its keys look like B1, .*\); the footprints' attributes are: .*lokaalid/);
     expect(fs.existsSync(path.join(dir, 'none.glb'))).toBe(false);
+  });
+
+  it('kept-blocks-floated-on-the-dem: a city model tiled over a DEM keeps its own heights at every level, its coarse blocks included', async () => {
+    // the fixture twice, 3 km apart (the root tile merges its buildings into blocks), over a DEM at −100 m
+    const json = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    const n = json.vertices.length;
+    json.vertices = [...json.vertices, ...json.vertices.map(([x, y, z]: number[]) => [x + 300000, y, z])];
+    const shift = (b: unknown): unknown => (Array.isArray(b) ? b.map(shift) : (b as number) + n);
+    for (const [id, o] of Object.entries(json.CityObjects as Record<string, CjCopy>)) {
+      const copy: CjCopy = JSON.parse(JSON.stringify(o));
+      for (const g of copy.geometry ?? []) g.boundaries = shift(g.boundaries);
+      if (copy.children) copy.children = copy.children.map((c) => `${c}-far`);
+      if (copy.parents) copy.parents = copy.parents.map((c) => `${c}-far`);
+      json.CityObjects[`${id}-far`] = copy;
+    }
+    const model = path.join(dir, 'far.city.json');
+    fs.writeFileSync(model, JSON.stringify(json));
+    const dem = path.join(dir, 'dem-minus-100.tif');
+    const ds = gdal.open(dem, 'w', 'GTiff', 80, 10, 1, gdal.GDT_Float32);
+    ds.srs = gdal.SpatialReference.fromEPSG(28992);
+    ds.geoTransform = [84900, 50, 0, 447300, 0, -50];
+    ds.bands.get(1).pixels.write(0, 0, 80, 10, new Float32Array(800).fill(-100));
+    ds.close();
+    const out = path.join(dir, 'far-tiles');
+    const r = cli(['tiles', model, '--terrain', dem, '-o', out, '--max-buildings', '2', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const tileset = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    // every tile's buildings reach z 7 or 11 (their model's tops), never moved onto the DEM's −100 m (the terrain lies below them)
+    const tops: number[] = [];
+    const visit = async (t: { content?: { uri: string }; children?: unknown[] }) => {
+      if (t.content) {
+        const back = await readGlb(new Uint8Array(fs.readFileSync(path.join(out, t.content.uri))));
+        if (back.featureIds.size) tops.push(back.bounds[4]);
+      }
+      for (const c of (t.children ?? []) as (typeof t)[]) await visit(c);
+    };
+    await visit(tileset.root);
+    expect(tops.length).toBeGreaterThan(2);
+    for (const top of tops) expect(top > 6.9 && top < 11.1, `a tile's top at ${top}`).toBe(true);
   });
 
   it('kept-surfaces-survive-the-store: a spill record carries the surfaces and reads them back bit for bit', async () => {
