@@ -76,23 +76,9 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   // edges as numbers: a · W + b over the welded vertices
   const W = coords.length / 3;
   const edgeKey = (a: number, b: number) => a * W + b;
-  // closed shells: every directed edge once, and its reverse once
-  const directed = new Map<number, number>();
-  for (let t = 0; t < n; t++) {
-    if (!live[t]) continue;
-    for (let e = 0; e < 3; e++) {
-      const k = edgeKey(tri[3 * t + e], tri[3 * t + ((e + 1) % 3)]);
-      directed.set(k, (directed.get(k) ?? 0) + 1);
-    }
-  }
-  let closed = directed.size > 0;
-  for (const [k, c] of directed) {
-    const p = Math.floor(k / W), q = k - p * W;
-    if (c !== 1 || directed.get(edgeKey(q, p)) !== 1) {
-      closed = false;
-      break;
-    }
-  }
+  const liveTriangles: Int32Array[] = [];
+  for (let t = 0; t < n; t++) if (live[t]) liveTriangles.push(tri.subarray(3 * t, 3 * t + 3));
+  const closed = edgesPaired(liveTriangles, W);
   // union adjacent coplanar triangles of one material (across manifold edges only)
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => {
@@ -247,9 +233,16 @@ export function ringsClosed(coords: ArrayLike<number>, rings: number[][]): boole
     return w;
   };
   const ids = rings.map((r) => r.map(id));
-  const W = welded.size;
+  return edgesPaired(ids, welded.size);
+}
+
+/**
+ * Whether rings of welded vertex ids (below `W`) form closed shells: each directed edge used once, and
+ * its reverse once (edges from a vertex to itself left out). No edge at all is not a shell.
+ */
+function edgesPaired(rings: ArrayLike<number>[], W: number): boolean {
   const directed = new Map<number, number>();
-  for (const r of ids)
+  for (const r of rings)
     for (let k = 0; k < r.length; k++) {
       const a = r[k], b = r[(k + 1) % r.length];
       if (a === b) continue;

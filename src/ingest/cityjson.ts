@@ -233,17 +233,27 @@ interface ModelContext {
 function verticesOf(raw: unknown, transform: CjTransform | null): Float64Array {
   if (!Array.isArray(raw)) throw new FeatureDefect('cityjson:bad-vertices', '"vertices" is not a list');
   const out = new Float64Array(3 * raw.length);
-  const [sx, sy, sz] = transform?.scale ?? [1, 1, 1];
-  const [tx, ty, tz] = transform?.translate ?? [0, 0, 0];
   for (let i = 0; i < raw.length; i++) {
     const p = raw[i] as number[];
     if (!Array.isArray(p) || p.length < 3 || typeof p[0] !== 'number' || typeof p[1] !== 'number' || typeof p[2] !== 'number' || !Number.isFinite(p[0] + p[1] + p[2]))
       throw new FeatureDefect('cityjson:bad-vertices', `vertex ${i} is not three numbers`);
-    out[3 * i] = p[0] * sx + tx;
-    out[3 * i + 1] = p[1] * sy + ty;
-    out[3 * i + 2] = p[2] * sz + tz;
+    out[3 * i] = p[0];
+    out[3 * i + 1] = p[1];
+    out[3 * i + 2] = p[2];
   }
-  return out;
+  return applyTransform(out, transform);
+}
+
+/** Apply a model's `transform` to its vertices (x, y, z triples), in place. */
+function applyTransform(v: Float64Array, transform: CjTransform | null): Float64Array {
+  const [sx, sy, sz] = transform?.scale ?? [1, 1, 1];
+  const [tx, ty, tz] = transform?.translate ?? [0, 0, 0];
+  for (let i = 0; i < v.length; i += 3) {
+    v[i] = v[i] * sx + tx;
+    v[i + 1] = v[i + 1] * sy + ty;
+    v[i + 2] = v[i + 2] * sz + tz;
+  }
+  return v;
 }
 
 /** An object's attributes, flattened (nested values as JSON text, null and absent ones left out). */
@@ -499,15 +509,7 @@ async function scanHeaderAndVertices(file: string): Promise<{ header: CjHeader; 
     throw new InputError('ingest', `${file}: not valid JSON (${(e as Error).message})`);
   }
   const header = headerOf(file, top, 'the file');
-  const v = raw.toArray();
-  const [sx, sy, sz] = header.transform?.scale ?? [1, 1, 1];
-  const [tx, ty, tz] = header.transform?.translate ?? [0, 0, 0];
-  for (let i = 0; i < v.length; i += 3) {
-    v[i] = v[i] * sx + tx;
-    v[i + 1] = v[i + 1] * sy + ty;
-    v[i + 2] = v[i + 2] * sz + tz;
-  }
-  return { header, vertices: v };
+  return { header, vertices: applyTransform(raw.toArray(), header.transform) };
 }
 
 /** Pass two over a large CityJSON document: its city objects, one at a time, in file order. */
