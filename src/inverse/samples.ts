@@ -134,3 +134,27 @@ export function groundOf(fp: Footprint, dsm: RasterGrid, dtm: RasterGrid | null,
     }
   return { ground: quantile(v, 0.1), estimated: true };
 }
+
+/**
+ * The samples whose cell centres lie inside `fp` (a part's polygon cut from the footprint), in the same
+ * window: a fit over a part sees only the cells the part's roof covers.
+ */
+export function samplesInside(s: RoofSamples, fp: Footprint): RoofSamples {
+  const index = new Int32Array(s.index.length).fill(-1);
+  const inside = new Uint8Array(s.index.length);
+  const xs: number[] = [], ys: number[] = [], zs: number[] = [];
+  let cells = 0;
+  forEachCellInside(fp, s.x0, s.y0, s.cell, s.w, s.h, (i, j) => {
+    const c = j * s.w + i;
+    if (!s.inside[c]) return;
+    cells++;
+    inside[c] = 1;
+    const k = s.index[c];
+    if (k < 0) return;
+    index[c] = xs.length;
+    xs.push(s.x[k]);
+    ys.push(s.y[k]);
+    zs.push(s.z[k]);
+  });
+  return { x0: s.x0, y0: s.y0, cell: s.cell, w: s.w, h: s.h, index, x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), cells, inside };
+}

@@ -1,14 +1,14 @@
 import { bufferExtent, extentOf } from '../core/extent.js';
 import type { RasterGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
-import type { FeatureBatch } from '../core/types.js';
+import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { InputError } from '../core/errors.js';
 import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
 import { readSurface } from '../ingest/raster.js';
-import { groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
-import { areaOf, levelPolygons } from './parts.js';
-import { featurePolygons, unitRoof, type Footprint } from '../procedural/index.js';
+import { forEachCellInside, modelField, samplesInside, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
+import { areaOf, clipFootprint, levelPolygons } from './parts.js';
+import { compass, featurePolygons, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
@@ -21,6 +21,8 @@ export interface InferredPart {
   roof: InferredRoof | null;
   /** `fitted`, or why not. */
   status: string;
+  /** `min_height`: where the part starts above the ground (a tower standing on the roof beneath it); 0 when absent. */
+  minHeight?: number;
 }
 
 /** One building's outcome: its fitted roof, or why it has none; its ground; its parts when it has several levels. */
@@ -125,7 +127,8 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
     yield { polygons: featurePolygons(batch, f), values: row };
     for (let k = 0; k < b.parts.length; k++) {
       const p = b.parts[k];
-      const values = { ...source, ...inferRow({ roof: p.roof, status: p.status, ground: b.ground, groundEstimated: b.groundEstimated }), building: null, 'building:part': 'yes', 'fit:parts': k + 1 };
+      const values: Record<string, string | number | null> = { ...source, ...inferRow({ roof: p.roof, status: p.status, ground: b.ground, groundEstimated: b.groundEstimated }), building: null, 'building:part': 'yes', 'fit:parts': k + 1 };
+      if (p.roof && p.minHeight) values.min_height = round(p.minHeight, 3);
       yield { polygons: [p.footprint], values };
     }
   }
@@ -153,7 +156,7 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
   const groups = [...members.values()].filter((m) => m.length >= 2);
   const parts: InferredPart[] = [];
   const done = new Uint8Array(P);
-  const fit = (piece: Footprint, own: RoofSamples, shapes: readonly string[], directionHint: number | null = null) => inferRoof(piece, own, { ...roofOptions, shapes, minSamples: 4, directionHint });
+  const fit = (piece: Footprint, own: RoofSamples, shapes: readonly string[], directionHint: number | null = null) => inferRoof(piece, samplesInside(own, piece), { ...roofOptions, shapes, minSamples: 4, directionHint });
   if (groups.length) {
     const groupOf = new Int32Array(P).fill(-1);
     groups.forEach((m, g) => m.forEach((l) => (groupOf[l] = g)));
@@ -213,6 +216,97 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
 }
 
 /**
+ * The height `build` gives each sample of a building from its fitted parts: the highest part over the
+ * cell's centre, 0 where none stands.
+ */
+function builtHeights(samples: RoofSamples, parts: readonly InferredPart[]): Float64Array {
+  const out = new Float64Array(samples.z.length);
+  for (const p of parts) {
+    const r = p.roof;
+    if (!r) continue;
+    const u = r.shape === 'flat' ? null : unitRoof(p.footprint, r.shape, { direction: r.direction, orientation: r.orientation });
+    const unit = u ? modelField(u.model, samples) : null;
+    forEachCellInside(p.footprint, samples.x0, samples.y0, samples.cell, samples.w, samples.h, (i, j) => {
+      const k = samples.index[j * samples.w + i];
+      if (k < 0) return;
+      const z = unit ? r.eave + unit[k] * r.roofHeight : r.height;
+      if (z > out[k]) out[k] = z;
+    });
+  }
+  return out;
+}
+
+/**
+ * Parts standing clearly above a building's fitted roof (see {@link risingRegions}): each region's cells
+ * as a polygon, fitted with every shape on its own samples, kept when one explains at least
+ * {@link RISING_EXPLAINS} of them (a tree does not). A part starts on the roof beneath it (`min_height`).
+ */
+function risingParts(fp: Footprint, samples: RoofSamples, base: readonly InferredPart[], batch: FeatureBatch, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): InferredPart[] {
+  const heights = builtHeights(samples, base);
+  const { labels, count } = risingRegions(samples, heights);
+  if (!count) return [];
+  const polygons = levelPolygons(fp, samples, labels, count, batch.frame, PART_MIN_AREA);
+  const out: InferredPart[] = [];
+  for (let g = 0; g < count; g++) {
+    const own = regionSamples(samples, labels, g);
+    if (polygons[g].length !== 1) continue;
+    const r = inferRoof(polygons[g][0], samplesInside(own, polygons[g][0]), { ...roofOptions, minSamples: 4 });
+    if (!('shape' in r) || r.explained < RISING_EXPLAINS) continue;
+    let under = Infinity;
+    for (let c = 0; c < labels.length; c++) if (labels[c] === g && samples.index[c] >= 0) under = Math.min(under, heights[samples.index[c]]);
+    out.push({ footprint: polygons[g][0], roof: r, status: 'fitted', minHeight: Math.max(0, Math.min(under, r.eave)) });
+  }
+  return out;
+}
+
+/**
+ * A part whose roof reaches clearly above every sample under it (or whose eaves sink below its base) is
+ * an extrapolation, not the data: a fit on a few cells, or a plane's slope carried across a polygon the
+ * plane covers only part of. It is fitted again on all the samples under it as flat or skillion, and as
+ * flat if that too overshoots. Other parts are returned as they are.
+ */
+function plausiblePart(p: InferredPart, samples: RoofSamples, roofOptions: Partial<InferRoofOptions>, frame: FrameInfo): InferredPart {
+  const r = p.roof;
+  if (!r) return p;
+  const under = samplesInside(samples, p.footprint);
+  let top = -Infinity;
+  for (let k = 0; k < under.z.length; k++) top = Math.max(top, under.z[k]);
+  // a steep roof's top lies up to about a cell's run above the nearest cell centre
+  const rise = (q: InferredRoof) => (q.angle === null ? 0 : Math.tan((Math.min(q.angle, 80) * Math.PI) / 180) * samples.cell);
+  const ok = (q: InferredRoof) => q.height <= top + OVERSHOOT + rise(q) && q.eave >= (p.minHeight ?? 0) - OVERSHOOT;
+  if (!Number.isFinite(top) || ok(r)) return p;
+  // a skillion keeps its plane and gives up the polygon's uphill end the data does not reach
+  if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= (p.minHeight ?? 0) - OVERSHOOT) {
+    const dir = compass(r.direction);
+    let lo = Infinity, hi = -Infinity;
+    for (let k = 0; k < p.footprint.ringStarts[1]; k++) {
+      const d = p.footprint.coords[2 * k] * dir[0] + p.footprint.coords[2 * k + 1] * dir[1];
+      lo = Math.min(lo, d);
+      hi = Math.max(hi, d);
+    }
+    const slope = r.roofHeight / (hi - lo);
+    const pieces = clipFootprint(p.footprint, dir, hi - (top + rise(r) / 2 - r.eave) / slope, frame, PART_MIN_AREA).sort((a, b) => areaOf(b) - areaOf(a));
+    if (pieces.length) {
+      let lo2 = Infinity;
+      for (let k = 0; k < pieces[0].ringStarts[1]; k++) lo2 = Math.min(lo2, pieces[0].coords[2 * k] * dir[0] + pieces[0].coords[2 * k + 1] * dir[1]);
+      const roofHeight = slope * (hi - lo2);
+      return { ...p, footprint: pieces[0], roof: { ...r, roofHeight, height: r.eave + roofHeight } };
+    }
+  }
+  for (const shapes of [['flat', 'skillion'], ['flat']]) {
+    const q = inferRoof(p.footprint, under, { ...roofOptions, shapes, minSamples: 4 });
+    if ('shape' in q && ok(q)) return { ...p, roof: q };
+  }
+  return { ...p, roof: null, status: 'no-fit' };
+}
+
+/** How far (m) a part's fitted top may reach above the highest sample under it (plus a cell's rise at its pitch), or its eaves below its base. */
+const OVERSHOOT = 1;
+
+/** Least share of a rising region's samples its fitted shape must explain to become a part (a tree's crown does not fit). */
+const RISING_EXPLAINS = 0.5;
+
+/**
  * The roof shape covering most of a building's parts' area (ties: the first such part's), or null
  * without fitted parts. Written on the outline of a building inferred as parts, as S3DB asks the
  * outline to carry the overall roof shape for maps and renderers that draw no parts.
@@ -253,6 +347,13 @@ const SAME_TOPOLOGY_GAIN = 0.25;
 function roofPlanesOf(fp: Footprint, r: InferredRoof): PlaneSummary[] {
   const u = r.shape === 'flat' ? null : unitRoof(fp, r.shape, { direction: r.direction, orientation: r.orientation });
   return u ? modelPlanes(u.model, r.roofHeight) : [{ area: areaOf(fp), slope: 0, aspect: NaN }];
+}
+
+/** Whether two footprints are the same rings (a feature's polygon compared with the one picked from it). */
+function sameFootprint(a: Footprint, b: Footprint): boolean {
+  if (a.coords.length !== b.coords.length || a.ringStarts.length !== b.ringStarts.length) return false;
+  for (let k = 0; k < a.coords.length; k++) if (a.coords[k] !== b.coords[k]) return false;
+  return true;
 }
 
 /** The largest polygon of a feature (the one its roof is fitted on). */
@@ -342,6 +443,23 @@ export async function inferParams(inputs: string[], output: string, options: Par
         // (the same aspects: a gable is a gable), only where they explain much more
         if (planes > single + PARTS_GAIN && !(planes <= single + SAME_TOPOLOGY_GAIN && 'shape' in r && roofTopology(roofPlanesOf(fp, r)) === roofTopology(seg.planes)))
           parts = planeParts(fp, samples, seg, batch, roofOptions);
+      }
+      if (o.parts) {
+        const base: InferredPart[] = parts.length >= 2 ? parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
+        // what stands clearly above the roof (a tower, a spire, a storey the planes left out) as parts of its own
+        const rising = base.length ? risingParts(fp, samples, base, batch, roofOptions) : [];
+        if (rising.length) summary.warn('infer:rising-parts', `${name}: ${rising.length} part(s) standing above the roof (towers, spires)`);
+        // the feature's other polygons (a multipolygon's detached wings), each fitted as a part of its own
+        const others: InferredPart[] = [];
+        for (const q of featurePolygons(batch, f)) {
+          if (sameFootprint(q, fp) || areaOf(q) < PART_MIN_AREA) continue;
+          const rq = inferRoof(q, sampleFootprint(q, dsm, g.ground), { ...roofOptions, minSamples: 4 });
+          const part = 'shape' in rq ? plausiblePart({ footprint: q, roof: rq, status: 'fitted' }, sampleFootprint(q, dsm, g.ground), roofOptions, batch.frame) : null;
+          if (part?.roof) others.push(part);
+        }
+        if (others.length) summary.warn('infer:polygons-as-parts', `${name}: ${others.length + 1} polygons, each fitted as a building part`);
+        if (rising.length || others.length) parts = [...base, ...rising, ...others];
+        if (parts.length >= 2) parts = parts.map((p) => (others.includes(p) ? p : plausiblePart(p, samples, roofOptions, batch.frame))).filter((p) => p.roof);
       }
       if (parts.length >= 2) {
         b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };

@@ -54,22 +54,42 @@ export function levelPolygons(fp: Footprint, s: RoofSamples, labels: Int32Array,
   const result: Footprint[][] = [];
   for (const g of byLevel) {
     let geom: gdal.Geometry = g.unionCascaded().simplifyPreserveTopology(0.75 * s.cell);
-    geom = geom.intersection(outline);
-    const pieces: Footprint[] = [];
-    for (const rings of polygonsOf(geom)) {
-      const { polygons } = cleanPolygons(flatPolygons([rings]), REPAIR_DEFAULTS);
-      if (!polygons.polygonOffsets || polygons.polygonOffsets.length < 2) continue;
-      const b = new BatchBuilder();
-      b.add(polygons, makeParams({ id: 'part' }));
-      const batch = b.toBatch(frame);
-      if (batch.params.length === 0) continue;
-      for (const p of featurePolygons(batch, 0)) if (areaOf(p) >= minArea) pieces.push({ coords: p.coords.slice(), ringStarts: p.ringStarts.slice() });
-    }
-    result.push(pieces);
+    result.push(footprintsOf(geom.intersection(outline), frame, minArea));
   }
   mem.close();
   vds.close();
   return result;
+}
+
+/** A GDAL geometry's polygons as clean footprints of at least `minArea` m². */
+function footprintsOf(geom: gdal.Geometry, frame: FrameInfo, minArea: number): Footprint[] {
+  const pieces: Footprint[] = [];
+  for (const rings of polygonsOf(geom)) {
+    const { polygons } = cleanPolygons(flatPolygons([rings]), REPAIR_DEFAULTS);
+    if (!polygons.polygonOffsets || polygons.polygonOffsets.length < 2) continue;
+    const b = new BatchBuilder();
+    b.add(polygons, makeParams({ id: 'part' }));
+    const batch = b.toBatch(frame);
+    if (batch.params.length === 0) continue;
+    for (const p of featurePolygons(batch, 0)) if (areaOf(p) >= minArea) pieces.push({ coords: p.coords.slice(), ringStarts: p.ringStarts.slice() });
+  }
+  return pieces;
+}
+
+/**
+ * The pieces of a footprint on the far side of a line: the points whose projection on the unit vector
+ * `dir` is at least `from`, pieces under `minArea` m² dropped.
+ */
+export function clipFootprint(fp: Footprint, dir: [number, number], from: number, frame: FrameInfo, minArea: number): Footprint[] {
+  let reach = 0;
+  for (let k = 0; k < fp.coords.length; k += 2) reach = Math.max(reach, Math.abs(fp.coords[k]), Math.abs(fp.coords[k + 1]));
+  const L = 2 * reach + 1;
+  const [dx, dy] = dir;
+  const ring = new gdal.LinearRing();
+  for (const [u, v] of [[from, -L], [from + 2 * L, -L], [from + 2 * L, L], [from, L], [from, -L]]) ring.points.add(u * dx - v * dy, u * dy + v * dx);
+  const half = new gdal.Polygon();
+  half.rings.add(ring);
+  return footprintsOf(gdalPolygon(fp).intersection(half), frame, minArea);
 }
 
 /** Area of a footprint (outer ring minus holes), m². */

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import gdal from 'gdal-async';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { freshDir } from '../helpers/fixtures.js';
+import { expectValidGlb } from '../helpers/glb.js';
+
+/**
+ * What a building's one roof leaves out: a spire standing on a gabled roof (too small to be a roof plane
+ * of its own), and the detached wing of a multipolygon footprint. Both were dropped: the spire's cells
+ * were outliers of the gable, and only the feature's largest polygon was fitted.
+ */
+const X = 85000, Y = 447000;
+const ring = (pts: number[][]) => [...pts.map(([x, y]) => [X + x, Y + y]), [X + pts[0][0], Y + pts[0][1]]];
+const HOUSE = ring([[0, 0], [20, 0], [20, 10], [0, 10]]);
+const SPIRE = ring([[8.75, 3.75], [11.25, 3.75], [11.25, 6.25], [8.75, 6.25]]);
+const HALL = ring([[40, 0], [55, 0], [55, 10], [40, 10]]);
+const WING = ring([[58, 0], [66, 0], [66, 8], [58, 8]]);
+
+interface Row { ref: string; building: string | null; 'building:part': string | null; 'roof:shape': string | null; height: number | null; min_height: number | null; 'fit:status': string; 'fit:parts': number | null }
+
+function write(file: string, features: { id: string; polygons: number[][][]; tags: Record<string, unknown> }[]): string {
+  fs.writeFileSync(file, JSON.stringify({
+    type: 'FeatureCollection',
+    crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+    features: features.map((b) => ({ type: 'Feature', properties: { ref: b.id, ...b.tags }, geometry: { type: 'MultiPolygon', coordinates: b.polygons.map((r) => [r]) } })),
+  }));
+  return file;
+}
+
+describe('cityforge infer: what one roof over the largest polygon left out', () => {
+  const dir = freshDir('infer-towers');
+  const params = path.join(dir, 'params.geojson');
+  let rows: Row[] = [];
+  beforeAll(() => {
+    const model = write(path.join(dir, 'model.geojson'), [
+      { id: 'house', polygons: [HOUSE], tags: { building: 'yes', height: 10, 'roof:shape': 'gabled', 'roof:height': 3, 'roof:orientation': 'along' } },
+      { id: 'spire', polygons: [SPIRE], tags: { building: 'yes', height: 19, min_height: 9, 'roof:shape': 'pyramidal', 'roof:height': 8 } },
+      { id: 'hall', polygons: [HALL], tags: { building: 'yes', height: 9, 'roof:shape': 'flat' } },
+      { id: 'wing', polygons: [WING], tags: { building: 'yes', height: 14, 'roof:shape': 'hipped', 'roof:height': 3 } },
+    ]);
+    const dsm = path.join(dir, 'dsm.tif');
+    const r = cli(['rasterize', model, '-o', dsm, '--cell', '0.25', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const footprints = write(path.join(dir, 'footprints.geojson'), [
+      { id: 'church', polygons: [HOUSE], tags: { building: 'yes' } },
+      { id: 'school', polygons: [HALL, WING], tags: { building: 'yes' } },
+    ]);
+    const i = cli(['infer', footprints, '--dsm', dsm, '-o', params, '-q']);
+    expect(i.code, i.stderr).toBe(0);
+    const ds = gdal.open(params);
+    rows = [...ds.layers.get(0).features].map((f) => f.fields.toObject() as unknown as Row);
+    ds.close();
+  });
+  const partsOf = (ref: string) => rows.filter((r) => r.ref === ref && r['building:part'] === 'yes');
+
+  it('spire-left-out: a spire on a roof is a part of its own, standing on the roof, reaching the spire\'s top', () => {
+    const parts = partsOf('church');
+    expect(parts.length).toBe(2);
+    const [roof, spire] = [...parts].sort((a, b) => a.height! - b.height!);
+    expect(roof['roof:shape']).toBe('gabled');
+    expect(Math.abs(roof.height! - 10)).toBeLessThan(0.15);
+    // the spire's top within a cell's rise at its pitch; it starts on the roof, not on the ground
+    expect(Math.abs(spire.height! - 19)).toBeLessThan(1);
+    expect(spire.min_height!).toBeGreaterThan(7);
+    const outline = rows.find((r) => r.ref === 'church' && r.building === 'yes')!;
+    expect(outline['roof:shape']).toBe('gabled');
+    expect(Math.abs(outline.height! - spire.height!)).toBeLessThan(1e-6);
+  });
+
+  it('wing-left-unfitted: each polygon of a multipolygon footprint is fitted as a part of its own', () => {
+    const parts = partsOf('school');
+    expect(parts.length).toBe(2);
+    const [hall, wing] = [...parts].sort((a, b) => a.height! - b.height!);
+    expect(hall['roof:shape']).toBe('flat');
+    expect(Math.abs(hall.height! - 9)).toBeLessThan(0.15);
+    expect(['hipped', 'pyramidal']).toContain(wing['roof:shape']);
+    expect(Math.abs(wing.height! - 14)).toBeLessThan(0.3);
+  });
+
+  it('build reads the parts back: a validator-clean GLB', async () => {
+    const glb = path.join(dir, 'city.glb');
+    const b = cli(['build', params, '-o', glb, '-q']);
+    expect(b.code, b.stderr).toBe(0);
+    await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
+  });
+});
