@@ -309,15 +309,36 @@ const RISING_EXPLAINS = 0.5;
 /**
  * The roof shape covering most of a building's parts' area (ties: the first such part's), or null
  * without fitted parts. Written on the outline of a building inferred as parts, as S3DB asks the
- * outline to carry the overall roof shape for maps and renderers that draw no parts.
+ * outline to carry the overall roof shape for maps and renderers that draw no parts. Skillion parts
+ * facing one another at a like pitch (within {@link RIDGE_ASPECT}° and {@link RIDGE_SLOPE}°) count as
+ * gabled: the two sides of a ridge, though written as two parts (a gable whose sides differ in reach, a
+ * building of parallel wings); a skillion counts so when what faces it is at least
+ * {@link OPPOSITE_SHARE} of its area.
  */
 export function dominantShape(parts: readonly InferredPart[]): string | null {
   const byShape = new Map<string, number>();
-  for (const p of parts) if (p.roof) byShape.set(p.roof.shape, (byShape.get(p.roof.shape) ?? 0) + areaOf(p.footprint));
+  const skillions = parts.filter((p) => p.roof?.shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null).map((p) => ({ roof: p.roof!, area: areaOf(p.footprint) }));
+  for (const p of parts) {
+    if (!p.roof) continue;
+    const a = areaOf(p.footprint);
+    let shape = p.roof.shape;
+    if (shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null) {
+      const r = p.roof;
+      const facing = skillions.filter((q) => q.roof !== r && opposite(q.roof.direction!, r.direction!) && Math.abs(q.roof.angle! - r.angle!) <= RIDGE_SLOPE).reduce((s, q) => s + q.area, 0);
+      if (facing >= OPPOSITE_SHARE * a) shape = 'gabled';
+    }
+    byShape.set(shape, (byShape.get(shape) ?? 0) + a);
+  }
   let best: string | null = null, bestArea = -1;
   for (const [shape, a] of byShape) if (a > bestArea) [best, bestArea] = [shape, a];
   return best;
 }
+
+/** Whether two bearings face opposite ways within {@link RIDGE_ASPECT}°. */
+const opposite = (a: number, b: number): boolean => 180 - Math.abs((((a - b) % 360) + 540) % 360 - 180) <= RIDGE_ASPECT;
+
+/** Least share of a skillion part's area that opposite-facing skillions must have for it to count as a gable's side. */
+const OPPOSITE_SHARE = 0.25;
 
 /** Two roof planes of like slope (within {@link RIDGE_SLOPE}°) facing opposite ways (within {@link RIDGE_ASPECT}°): the two sides of a ridge. */
 function isRidge(a: RoofPlane, b: RoofPlane): boolean {

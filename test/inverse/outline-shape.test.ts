@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { dominantShape, type InferredPart } from '../../src/pipeline/infer.js';
+import type { InferredRoof } from '../../src/inverse/index.js';
+
+/** A rectangular part w × d at x with a roof of `shape` facing `direction` at `angle`. */
+function part(x: number, w: number, d: number, shape: string, direction: number | null, angle: number | null): InferredPart {
+  const roof = { shape, direction, angle, height: 10, eave: 7, roofHeight: 3 } as InferredRoof;
+  return { footprint: { coords: Float64Array.from([x, 0, x + w, 0, x + w, d, x, d]), ringStarts: Uint32Array.from([0, 4]) }, roof, status: 'fitted' };
+}
+
+describe("dominantShape: the outline's roof:shape of a building written as parts", () => {
+  it('gable-sides-counted-as-skillions: two skillions facing one another at a like pitch are a gable', () => {
+    // a gable whose ridge is off the middle: a 6 m and a 4 m side (Vienna's "gabled" labels, written as skillion parts)
+    expect(dominantShape([part(0, 6, 10, 'skillion', 90, 35), part(6, 4, 10, 'skillion', 270, 38), part(20, 7, 7, 'flat', null, null)])).toBe('gabled');
+  });
+
+  it('a lean-to stays a skillion: what faces it is small, or far steeper', () => {
+    expect(dominantShape([part(0, 10, 10, 'skillion', 180, 30), part(10, 2, 10, 'skillion', 0, 30)])).toBe('skillion');
+    expect(dominantShape([part(0, 10, 10, 'skillion', 180, 20), part(10, 8, 10, 'skillion', 0, 55)])).toBe('skillion');
+  });
+
+  it('otherwise the shape of most of the area', () => {
+    expect(dominantShape([part(0, 10, 10, 'flat', null, null), part(10, 5, 10, 'hipped', 0, 30)])).toBe('flat');
+    expect(dominantShape([])).toBeNull();
+  });
+});
