@@ -292,6 +292,24 @@ describe('roof models cut at a level (mansard, gambrel breaks)', () => {
     for (const f of above) expect(f.every((v) => m.x[v] <= 1 + 1e-9) || f.every((v) => m.x[v] >= 2 - 1e-9)).toBe(true);
   });
 
+  it('gable-fell-back-on-pixel-outline: a straight-ridged gable over a pixel-stepped outline builds as tagged', async () => {
+    // two wings of a Delft block as `infer` wrote them (cells polygonized), read back: a node millimetres from the
+    // ridge line in a fan of thin outline triangles gave slivers the cut dropped, the outline stayed open and
+    // `build` fell back to hipped where `infer` had fitted the gable (the triptych's blue wing)
+    const { unitRoof } = await import('../../src/procedural/index.js');
+    const wings = JSON.parse(fs.readFileSync(path.join(dir, 'in', 'pixel-stepped-wings.json'), 'utf8')) as Record<string, { direction: number; ring: number[][] }>;
+    for (const { direction, ring } of Object.values(wings)) {
+      const coords = Float64Array.from(ring.flat());
+      expect(unitRoof({ coords, ringStarts: Uint32Array.from([0, ring.length]) }, 'gabled', { direction })).not.toBeNull();
+      const batch = batchFromFixtures([{ description: '', height: 14, polygons: [[ring]] }]);
+      Object.assign(batch.params[0].roof, { shape: 'gabled', height: 4, direction });
+      const s = new Summary();
+      const mesh = buildMeshes(batch, {}, s);
+      expect([...s.warnings.keys()].filter((k) => k.startsWith('roof:'))).toEqual([]);
+      expect(meshMetrics(mesh).watertight).toBe(true);
+    }
+  });
+
   it('mansard-and-gambrel-fell-back: San Francisco footprints whose break crossed a face twice now build as tagged', () => {
     // (the sample vector tile 15/5238/12666, features 139, 177, 17 and 45, centred; they fell back to hipped)
     const rings = [

@@ -126,7 +126,11 @@ export class RoofModel {
             above.push(c);
           }
         }
-        for (const part of [below, above]) if (part.length >= 3 && polygonArea(this, part) > 1e-9) next.push(part);
+        // a face the level does not cross stays whole; one it crosses becomes its two pieces, however
+        // thin (a node millimetres from the level in a fan of pixel-stepped outline triangles): dropping
+        // a sliver left its edges unpaired, the outline open and the shape fell back in `build`
+        if (!(f.some((v) => field[v] < level) && f.some((v) => field[v] > level))) next.push(f);
+        else for (const part of [below, above]) if (part.length >= 3) next.push(part);
       }
       this.faces = next;
     }
