@@ -265,6 +265,9 @@ async function main(): Promise<void> {
       const o = c ? orbitOf(c) : null;
       p.set('cam', o ? [...o.position.toArray(), ...o.target.toArray()].map((v) => Math.round(v * 10) / 10).join(',') : modelView.cameraVector.join(','));
       if (hooks.view === 'map') p.set('view', 'map');
+      // link-lost-colour-by: the colouring and the legend's hidden entries travel with the link
+      if (styling) p.set('by', styling.column);
+      if (styling && hiddenNow.size) p.set('hide', [...hiddenNow].sort((a, b) => a - b).join(','));
       history.replaceState(null, '', `#${p.toString()}`);
     }, 150);
   };
@@ -287,8 +290,11 @@ async function main(): Promise<void> {
   };
   // the legend filters: its entries hide and show their buildings, in both views
   let visibleNow: ((id: number) => boolean) | null = null;
+  let hiddenNow = new Set<number>();
   const shown = document.getElementById('shown')!;
   const filter = (hidden: Set<number>) => {
+    hiddenNow = hidden;
+    writeHash();
     const s = styling;
     const visible = s && hidden.size ? (id: number) => !hidden.has(s.binOf(id)) : null;
     visibleNow = visible;
@@ -304,6 +310,16 @@ async function main(): Promise<void> {
     filter(new Set());
     applyStyling();
   });
+  // a link's colouring and filter: the same choices a person makes in the panel
+  const by = fromHash.get('by');
+  const byOption = by === null ? null : [...(document.getElementById('colour-by') as HTMLSelectElement).options].find((o) => o.value === by);
+  if (byOption) {
+    const sel = document.getElementById('colour-by') as HTMLSelectElement;
+    sel.value = by!;
+    sel.dispatchEvent(new Event('change'));
+    for (const bin of (fromHash.get('hide') ?? '').split(',').filter((v) => /^\d+$/.test(v)))
+      document.querySelector<HTMLButtonElement>(`#legend button[data-bin="${Number(bin)}"]`)?.click();
+  }
   document.getElementById('home')!.addEventListener('click', () => {
     hover(null);
     if (hooks.view === 'model') modelView.resetCamera();

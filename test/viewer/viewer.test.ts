@@ -487,6 +487,31 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('link-lost-colour-by: the address keeps the colouring and the legend\'s hidden entries; a fresh page on it shows the same', async () => {
+    const page = await open();
+    await page.selectOption('#colour-by', 'height');
+    await page.locator('#legend button').nth(1).click();
+    await page.locator('#legend button').nth(3).click();
+    const count = await page.evaluate(() => (window as any).cityforge.visibleCount);
+    await page.waitForFunction(() => /by=height/.test(location.hash) && /hide=1%2C3|hide=1,3/.test(location.hash));
+    const p2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p2.goto(page.url());
+    await p2.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    expect(await p2.evaluate(() => (window as any).cityforge.styling?.column)).toBe('height');
+    expect(await p2.inputValue('#colour-by')).toBe('height');
+    expect(await p2.evaluate(() => (window as any).cityforge.visibleCount)).toBe(count);
+    expect(await p2.locator('#legend button[aria-pressed="false"]').evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.bin))).toEqual(['1', '3']);
+    // a hand-edited address with an unknown column or bin is ignored, not an error
+    const p3 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    p3.on('pageerror', (e) => errors.push(String(e)));
+    await p3.goto(page.url().replace(/#.*/, '#by=nosuch&hide=9,x'));
+    await p3.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    expect(await p3.evaluate(() => (window as any).cityforge.styling ?? null)).toBeNull();
+    expect(errors).toEqual([]);
+    await Promise.all([p2.close(), p3.close(), page.close()]);
+  });
+
   it('search by id → fly-to → selected; the address keeps camera and selection, and a fresh page on that address shows the same; Save PNG downloads the view', async () => {
     const page = await open();
     const target = await page.evaluate(() => {
