@@ -2,6 +2,8 @@ import type { CityModel } from './model.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+/** Escaped, with a break opportunity after each ':', '_', '#', '/' and '.' ("fit:runner_up_confidence", "params.gpkg#buildings"). */
+const breakable = (s: string) => esc(s).replace(/([:_#/.])(?=\S)/g, '$1<wbr>');
 
 /** Buildings and building parts, as the build's summary counts them. */
 function counts(model: Pick<CityModel, 'table' | 'rows'>): { buildings: number; parts: number } {
@@ -85,8 +87,10 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       const shown = (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)) + (sigma !== undefined ? ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
       const unit = typeof v === 'number' ? unitOf(k) : '';
       const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
-      const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${esc(shown)}</a>` : esc(shown);
-      return `<tr><td>${esc(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</td></tr>`;
+      const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${breakable(shown)}</a>` : typeof v === 'number' ? esc(shown) : breakable(shown);
+      // long-key-squeezed-value: names break at their ':' and '_', a number stays on one line with its σ and unit
+      const value = typeof v === 'number' ? `<span class="num">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</span>` : cell;
+      return `<tr><td>${breakable(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${value}</td></tr>`;
     })
     .join('');
   el.innerHTML = `${note}<table>${rows}</table>${partsOf(model, id)}`;

@@ -897,7 +897,7 @@ describe('viewer panel on an inferred city (cityforge infer → build)', () => {
     fs.writeFileSync(city, JSON.stringify({
       type: 'FeatureCollection',
       crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
-      features: [{ type: 'Feature', properties: { ref: 'house', height: 12, 'roof:shape': 'gabled', 'roof:height': 4 }, geometry: { type: 'Polygon', coordinates: [ring] } }],
+      features: [{ type: 'Feature', properties: { ref: 'house', height: 12, 'roof:shape': 'gabled', 'roof:height': 4, 'building:levels:underground': 1, 'addr:street': 'Oude Delft' }, geometry: { type: 'Polygon', coordinates: [ring] } }],
     }));
     const dsm = path.join(dir, 'dsm.tif'), params = path.join(dir, 'params.gpkg'), glb = path.join(dir, 'inferred.glb');
     expect(cli(['rasterize', city, '-o', dsm, '--noise', '0.05', '-q']).code).toBe(0);
@@ -919,6 +919,20 @@ describe('viewer panel on an inferred city (cityforge infer → build)', () => {
       expect(await page.textContent('#selection')).not.toMatch(/± 0\.00(?!\d)/);
       expect(await page.locator('#selection [data-key="fit_sigma_height"]').count()).toBe(0);
       expect(await page.textContent('#selection')).toMatch(/fit:confidence/);
+      // long-key-squeezed-value: a long attribute name ("fit:runner_up_confidence") breaks at its ':' and '_'
+      // rather than pushing its value into a sliver; every value keeps at least a third of the table's width
+      const widths = await page.evaluate(() => [...document.querySelectorAll('#selection table tr')].map((tr) => {
+        const [k, v] = [...tr.querySelectorAll('td')];
+        return { key: k.textContent, share: v.getBoundingClientRect().width / tr.getBoundingClientRect().width, value: v.textContent, lines: (() => {
+          const el = v.querySelector('.num') ?? v;
+          return el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).fontSize);
+        })() };
+      }));
+      await page.locator('#panel').screenshot({ path: path.join(dir, 'panel-inferred.png') });
+      // a number with its σ and unit on one line ("12.03 ± 0.002 m" had wrapped before its unit)
+      for (const w of widths) if (/^-?\d/.test(w.value ?? '')) expect(w.lines, `${w.key}: ${w.value} (its height in font sizes)`).toBeLessThan(1.8);
+      expect(widths.map((w) => w.key), JSON.stringify(widths.map((w) => w.key))).toContain('building:levels:underground');
+      for (const w of widths) expect(w.share, `${w.key}: ${w.value}`).toBeGreaterThan(0.5);
     });
   });
 });
