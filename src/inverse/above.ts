@@ -1,4 +1,4 @@
-import type { RoofSamples } from './samples.js';
+import { selectSamples, type RoofSamples } from './samples.js';
 
 /** Options of {@link risingRegions}. */
 export interface RisingOptions {
@@ -81,20 +81,5 @@ export function risingRegions(s: RoofSamples, model: ArrayLike<number>, options:
 
 /** The samples of the cells labelled `region` (see {@link risingRegions}), in the same window. */
 export function regionSamples(s: RoofSamples, labels: Int32Array, region: number): RoofSamples {
-  const index = new Int32Array(s.index.length).fill(-1);
-  const inside = new Uint8Array(s.index.length);
-  const xs: number[] = [], ys: number[] = [], zs: number[] = [];
-  let cells = 0;
-  for (let c = 0; c < labels.length; c++) {
-    if (labels[c] !== region) continue;
-    cells++;
-    inside[c] = 1;
-    const k = s.index[c];
-    if (k < 0) continue;
-    index[c] = xs.length;
-    xs.push(s.x[k]);
-    ys.push(s.y[k]);
-    zs.push(s.z[k]);
-  }
-  return { x0: s.x0, y0: s.y0, cell: s.cell, w: s.w, h: s.h, index, x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), cells, inside };
+  return selectSamples(s, (c) => labels[c] === region);
 }

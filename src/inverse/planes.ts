@@ -1,4 +1,4 @@
-import type { RoofSamples } from './samples.js';
+import { selectSamples, type RoofSamples } from './samples.js';
 
 /** Options for {@link segmentPlanes}. */
 export interface PlaneOptions {
@@ -255,25 +255,11 @@ export function planesExplain(s: RoofSamples, labels: Int32Array, planes: readon
  * plane's), in the same window; `cells` counts every cell so labelled.
  */
 export function planeSamples(s: RoofSamples, labels: Int32Array, planes: readonly RoofPlane[], which: (plane: number) => boolean, tolerance: number): RoofSamples {
-  const index = new Int32Array(s.index.length).fill(-1);
-  const inside = new Uint8Array(s.index.length);
-  const xs: number[] = [], ys: number[] = [], zs: number[] = [];
-  let cells = 0;
-  for (let c = 0; c < labels.length; c++) {
-    if (labels[c] < 0 || !which(labels[c])) continue;
+  return selectSamples(s, (c) => labels[c] >= 0 && which(labels[c]), (k, c) => {
     const p = planes[labels[c]];
-    cells++;
-    inside[c] = 1;
-    const k = s.index[c];
-    if (k < 0) continue;
     const x = ((c % s.w) + 0.5) * s.cell, y = (Math.floor(c / s.w) + 0.5) * s.cell;
-    if (Math.abs(s.z[k] - (p.a + p.b * x + p.c * y)) > reach(p, tolerance, s.cell)) continue;
-    index[c] = xs.length;
-    xs.push(s.x[k]);
-    ys.push(s.y[k]);
-    zs.push(s.z[k]);
-  }
-  return { x0: s.x0, y0: s.y0, cell: s.cell, w: s.w, h: s.h, index, x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), cells, inside };
+    return Math.abs(s.z[k] - (p.a + p.b * x + p.c * y)) <= reach(p, tolerance, s.cell);
+  });
 }
 
 /**

@@ -136,25 +136,34 @@ export function groundOf(fp: Footprint, dsm: RasterGrid, dtm: RasterGrid | null,
 }
 
 /**
- * The samples whose cell centres lie inside `fp` (a part's polygon cut from the footprint), in the same
- * window: a fit over a part sees only the cells the part's roof covers.
+ * A subset of a footprint's samples in the same window: the window cells `cellIn` accepts count as inside
+ * (`cells`, `inside`), and of those the samples `sampleIn` accepts (default all) are kept.
  */
-export function samplesInside(s: RoofSamples, fp: Footprint): RoofSamples {
+export function selectSamples(s: RoofSamples, cellIn: (c: number) => boolean, sampleIn: (k: number, c: number) => boolean = () => true): RoofSamples {
   const index = new Int32Array(s.index.length).fill(-1);
   const inside = new Uint8Array(s.index.length);
   const xs: number[] = [], ys: number[] = [], zs: number[] = [];
   let cells = 0;
-  forEachCellInside(fp, s.x0, s.y0, s.cell, s.w, s.h, (i, j) => {
-    const c = j * s.w + i;
-    if (!s.inside[c]) return;
+  for (let c = 0; c < s.index.length; c++) {
+    if (!cellIn(c)) continue;
     cells++;
     inside[c] = 1;
     const k = s.index[c];
-    if (k < 0) return;
+    if (k < 0 || !sampleIn(k, c)) continue;
     index[c] = xs.length;
     xs.push(s.x[k]);
     ys.push(s.y[k]);
     zs.push(s.z[k]);
-  });
+  }
   return { x0: s.x0, y0: s.y0, cell: s.cell, w: s.w, h: s.h, index, x: Float64Array.from(xs), y: Float64Array.from(ys), z: Float64Array.from(zs), cells, inside };
+}
+
+/**
+ * The samples whose cell centres lie inside `fp` (a part's polygon cut from the footprint), in the same
+ * window: a fit over a part sees only the cells the part's roof covers.
+ */
+export function samplesInside(s: RoofSamples, fp: Footprint): RoofSamples {
+  const mask = new Uint8Array(s.index.length);
+  forEachCellInside(fp, s.x0, s.y0, s.cell, s.w, s.h, (i, j) => (mask[j * s.w + i] = s.inside[j * s.w + i]));
+  return selectSamples(s, (c) => mask[c] === 1);
 }
