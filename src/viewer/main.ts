@@ -418,12 +418,26 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   // the highlight follows the pointer, and stays on the selected building otherwise
   let hovered: TileHit | null = null;
   let selected: TileHit | null = null;
+  // tileset-had-no-link: the model view's camera and the selected building's id in the address
+  let hashTimer = 0;
+  const writeHash = () => {
+    clearTimeout(hashTimer);
+    hashTimer = window.setTimeout(() => {
+      const p = new URLSearchParams(location.hash.slice(1));
+      for (const k of ['b', 'cam', 'view']) p.delete(k);
+      if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
+      p.set('cam', view.cameraVector.join(','));
+      if (hooks.view === 'map') p.set('view', 'map');
+      history.replaceState(null, '', `#${p.toString()}`);
+    }, 150);
+  };
   const select = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.selected = hit ? hit.id : null;
     hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
     showSelection({ table: hit ? hit.table : {} }, hit ? hit.id : null);
     selected = hit && 'tile' in hit ? (hit as TileHit) : null;
     view.highlight(hovered ?? selected);
+    writeHash();
   };
   const pointer = { x: 0, y: 0 };
   window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
@@ -469,6 +483,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
       mapView = mv;
     }
     if (hooks.view === 'model') view.resize();
+    writeHash();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
   hooks.baseMapLoading = async () => (hooks.view === 'map' && mapView ? mapView.baseMapLoading() : false);
@@ -480,6 +495,24 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     if (hooks.view === 'model') view.resetCamera();
     else mapView?.resetCamera();
   });
+  view.onView = ((navOnly) => () => {
+    navOnly?.();
+    if (hooks.view === 'model') writeHash();
+  })(view.onView);
+  // a link: the camera at once, the building once a drawn tile holds it (tiles stream in as the camera asks)
+  const fromHash = new URLSearchParams(location.hash.slice(1));
+  const cam = fromHash.get('cam')?.split(',').map(Number);
+  if (cam) view.cameraVector = cam;
+  let linked = fromHash.get('b');
+  const selectLinked = () => {
+    const hit = linked === null ? null : view.find(linked);
+    if (hit) {
+      linked = null;
+      select(hit);
+    }
+  };
+  view.onTableLoaded = selectLinked;
+  if (fromHash.get('view') === 'map') hooks.toggle();
   // a tileset has no table of every building to search: the search box is not offered (its form reloaded the page)
   document.getElementById('search')!.hidden = true;
   hooks.screenPositionOf = () => {

@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { buildingSpot, clampAboveGround, createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage, type ViewCamera, viewCameraOf, orbitOf } from './stage.js';
+import { buildingSpot, clampAboveGround, createStage, fitStage, pageOfWorld, setStageCameraVector, stageCameraVector, stageNav, stageNorthUp, topCentre, type Stage, type ViewCamera, viewCameraOf, orbitOf } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -210,15 +210,12 @@ export class ModelView {
 
   /** The camera as numbers (position, target), for links. */
   get cameraVector(): number[] {
-    return [...this.camera.position.toArray(), ...this.stage.controls.target.toArray()].map((v) => Math.round(v * 10) / 10);
+    return stageCameraVector(this.stage);
   }
 
   /** Put the camera where {@link cameraVector} was. */
   set cameraVector(v: number[]) {
-    if (v.length !== 6 || v.some((x) => !Number.isFinite(x))) return;
-    this.camera.position.fromArray(v, 0);
-    this.stage.controls.target.fromArray(v, 3);
-    this.stage.controls.update();
+    setStageCameraVector(this.stage, v);
   }
 
   /** The camera as both views understand it. */

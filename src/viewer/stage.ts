@@ -14,6 +14,20 @@ export const ORBIT_ZOOM_SPEED = Math.log(1 / WHEEL_STEP) / Math.log(0.95);
 /** {@link WHEEL_STEP} as deck.gl's scroll-zoom speed (a step of 100 scales by 2 / (1 + e^(−100·speed))). */
 export const DECK_SCROLL_SPEED = -Math.log(2 / WHEEL_STEP - 1) / 100;
 
+/** The camera's position and orbit target, to 0.1 m: a view's place in a link. */
+export function stageCameraVector(s: Stage): number[] {
+  return [...s.camera.position.toArray(), ...s.controls.target.toArray()].map((v) => Math.round(v * 10) / 10);
+}
+
+/** Put the camera where {@link stageCameraVector} was; false (nothing moved) for anything but six finite numbers. */
+export function setStageCameraVector(s: Stage, v: number[]): boolean {
+  if (v.length !== 6 || v.some((x) => !Number.isFinite(x))) return false;
+  s.camera.position.fromArray(v, 0);
+  s.controls.target.fromArray(v, 3);
+  s.controls.update();
+  return true;
+}
+
 /** What both three.js views share: renderer, scene with sky colour, sun and ground, camera and orbit controls. */
 export interface Stage {
   renderer: THREE.WebGLRenderer;

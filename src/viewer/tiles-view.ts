@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitStage, pageOfWorld, stageNav, stageNorthUp, topCentre, type Stage } from './stage.js';
+import { createStage, fitStage, pageOfWorld, setStageCameraVector, stageCameraVector, stageNav, stageNorthUp, topCentre, type Stage } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -106,6 +106,7 @@ export class TilesetView {
         .then((buf) => {
           (scene.userData as TileTable).table = decodeGlbTable(buf).table;
           this.loaded++;
+          this.onTableLoaded?.();
         })
         .finally(() => {
           this.pendingTables--;
@@ -155,6 +156,31 @@ export class TilesetView {
   /** The compass bearing the camera looks towards, and the ground metres per CSS pixel at its target. */
   navState(): { bearing: number; metresPerPixel: number } {
     return stageNav(this.stage);
+  }
+
+  /** The camera's position and target (a link's `cam`). */
+  get cameraVector(): number[] {
+    return stageCameraVector(this.stage);
+  }
+
+  /** Put the camera where {@link cameraVector} was. */
+  set cameraVector(v: number[]) {
+    if (setStageCameraVector(this.stage, v)) this.needsRender = true;
+  }
+
+  /** Called when a tile's table has been read (a linked building may have arrived). */
+  onTableLoaded: (() => void) | null = null;
+
+  /** The building with this `id` in a tile drawn now, or null. */
+  find(id: string): TileHit | null {
+    let found: TileHit | null = null;
+    this.tiles.group.traverse((o) => {
+      const table = (o.userData as TileTable).table;
+      if (found || !table || !o.visible) return;
+      const row = (table['id'] ?? []).findIndex((v) => String(v) === id);
+      if (row >= 0) found = { tile: o, table, id: row };
+    });
+    return found;
   }
 
   /** Back to the first view of the tileset. */

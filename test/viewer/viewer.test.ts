@@ -1120,6 +1120,25 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBeNull();
   });
 
+  it('tileset-had-no-link: the address keeps the camera and the selected building; a fresh page on it looks from there and selects it once its tile arrives', async () => {
+    const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    await page.mouse.click(b.x, b.y);
+    await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('b') === id && /cam=/.test(location.hash), b.id);
+    const link = page.url();
+    const cam = new URLSearchParams(new URL(link).hash.slice(1)).get('cam');
+    const p2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p2.goto(link);
+    await p2.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await p2.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 120_000 });
+    expect(await p2.textContent('#selection [data-key="id"]')).toBe(b.id);
+    // the same camera: the building stands where it stood on the first page
+    await p2.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+    expect(new URLSearchParams(new URL(p2.url()).hash.slice(1)).get('cam')).toBe(cam);
+    await p2.mouse.move(b.x, b.y);
+    await p2.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
+    await p2.close();
+  });
+
   it('the-selection-stayed-after-refining: a building selected in a tile that is no longer drawn (the view moved to coarser tiles) is no longer selected', async () => {
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     await page.mouse.click(b.x, b.y);
