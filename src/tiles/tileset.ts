@@ -50,7 +50,8 @@ export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, fr
   const rootTile = tile(root);
   rootTile.transform = frame.enuToEcef;
   const json = {
-    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, ...(copyright ? { copyright } : {}) } } },
+    // (the building count, for a viewer's "about" line: every building is in the root's count)
+    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(copyright ? { copyright } : {}) } } },
     geometricError: round(Math.max(2 * geometricError(root), root.size / 8)),
     root: rootTile,
   };

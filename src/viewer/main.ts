@@ -2,7 +2,7 @@ import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
+import { showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
 import { styleColumns, stylingFor, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
@@ -404,6 +404,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   };
   walk(json.root);
   showTilesetStats(url, count);
+  showTilesetAbout(json.asset?.extras?.cityforge?.buildings, count);
   showAttribution(json.asset?.extras?.cityforge?.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;

@@ -34,6 +34,14 @@ export function showAbout(model: Pick<CityModel, 'table' | 'rows'>, built: strin
   el.textContent = `${fmt(buildings)} buildings${parts ? ` and ${fmt(parts)} parts` : ''}${from} · built by cityforge${date}`;
 }
 
+/** The "about" line of a tileset: its buildings (when the tileset says) and tiles. */
+export function showTilesetAbout(buildings: unknown, tiles: number): void {
+  const el = document.getElementById('about');
+  if (!el) return;
+  const n = typeof buildings === 'number' && Number.isFinite(buildings) ? `${fmt(buildings)} buildings in ` : '';
+  el.textContent = `${n}${fmt(tiles)} tiles · 3D Tiles 1.1 · built by cityforge`;
+}
+
 /** The unit a column's numbers are in, by its name: heights in metres, angles in degrees. */
 function unitOf(key: string): string {
   if (/(^|[_:])(height|min_height|ground|eave|rmse|sigma_height|sigma_eave|sigma_roof_height)$/.test(key) || /height/.test(key)) return ' m';

@@ -1050,8 +1050,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     fs.mkdirSync(input);
     for (const t of ['15-5238-12666.mvt', '15-5238-12667.mvt']) fs.copyFileSync(path.join(DATA, 'sf-mvt', t), path.join(input, t));
     const out = path.join(dir, 'tiles');
-    const built = cli(['tiles', input, '--max-buildings', '500', '-o', out, '-q']);
+    const built = cli(['tiles', input, '--max-buildings', '500', '-o', out]);
     expect(built.code, built.stderr).toBe(0);
+    builtCount = /([\d,]+) buildings written/.exec(built.stderr)?.[1] ?? 'none';
     for (const f of fs.readdirSync(path.join(out, 'tiles'), { recursive: true }) as string[])
       if (f.endsWith('.glb')) await expectValidGlb(new Uint8Array(fs.readFileSync(path.join(out, 'tiles', f))));
     let url: string;
@@ -1069,6 +1070,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   const glbRequests: string[] = [];
   const rootRequests: string[] = [];
   let modelLuma = NaN;
+  let builtCount = '';
 
   it('tiles-downloaded-twice: each tile content is requested once (its table read from the same bytes); idle, the view draws no frame', async () => {
     expect(glbRequests.length).toBeGreaterThan(0);
@@ -1092,6 +1094,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   it('streams tiles, draws the city; hover highlights a building, a click shows it from its tile’s table', async () => {
     expect(await page.evaluate(() => (window as any).cityforge.error)).toBeNull();
     expect(await page.textContent('#stats')).toMatch(/3D Tiles tileset · \d+ tiles/);
+    // tileset-had-no-about: the about line counts the buildings, as the tiles run's summary did
+    expect(await page.textContent('#about')).toMatch(new RegExp(`^${builtCount} buildings in \\d+ tiles · 3D Tiles 1\\.1 · built by cityforge$`));
     // tileset-search-box-showed: a tileset offers no search (no table of every building); its box is not shown
     expect(await page.isHidden('#search')).toBe(true);
     // the scale bar and compass follow the tileset's view too (they stood empty)
