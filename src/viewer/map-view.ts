@@ -599,6 +599,13 @@ interface TilePick {
 }
 
 /**
+ * Screen-space error (px) at which the tileset map view refines a tile: 4 shows the leaves (whole
+ * buildings) at the first view, as the model view does; loaders.gl's default (8) showed the coarse tiles'
+ * merged blocks there, so a first click picked "a block of 1 buildings".
+ */
+const MAP_SSE = 4;
+
+/**
  * The deck.gl map view of a 3D Tiles tileset (Tile3DLayer). Per-building picking: each loaded tile's
  * GLB is also read with three.js into a ray-cast mesh in the frame; a click is cast against the tiles
  * deck.gl is showing, and the hit's feature id is looked up in that tile's table.
@@ -633,7 +640,7 @@ export class TilesetMapViewer {
         '3d-tiles': { loadGLTF: true },
         // tileset-map-view-downloaded-while-idle: loaders.gl's 32 MB cache evicted a 24 MB city's tiles (bigger
         // on the GPU) and fetched them again, over and over
-        tileset: { maximumMemoryUsage: 512 },
+        tileset: { maximumMemoryUsage: 512, maximumScreenSpaceError: MAP_SSE },
         // each content's bytes kept for its pick data (it was downloaded a second time for that)
         fetch: async (input: string, init?: RequestInit) => {
           // the root tileset, already read by the page, from memory

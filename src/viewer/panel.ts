@@ -73,7 +73,8 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
   }
   // a coarse tile's merged block is not a building: say so, and how to get to the buildings
   const isBlock = String(model.table['source']?.[id] ?? '') === 'cityforge: merged buildings';
-  const note = isBlock ? `<p class="note">A block of ${esc(String(model.table['pieces']?.[id] ?? 'several'))} buildings merged in this coarse tile: zoom in to pick one.</p>` : '';
+  const pieces = model.table['pieces']?.[id];
+  const note = !isBlock ? '' : pieces === 1 ? '<p class="note">A building drawn as a box in this coarse tile: zoom in to see it in full.</p>' : `<p class="note">A block of ${esc(String(pieces ?? 'several'))} buildings merged in this coarse tile: zoom in to pick one.</p>`;
   // a fitted parameter (from `cityforge infer`) shows its one-sigma uncertainty beside it ("12.31 ± 0.04 m"),
   // and the sigma's own row goes
   const params = new Set(Object.keys(model.table).map((k) => plainKey(k).replace(/^source_/, '')));

@@ -140,6 +140,8 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
         // merged blocks: their piece counts add up to the buildings below, each counted once
         blockTiles++;
         expect((table['pieces'] as number[]).reduce((a, b) => a + b, 0)).toBe(below.length);
+        // block-of-1-buildings: a block's name counts its buildings in plain English
+        (table['pieces'] as number[]).forEach((n, k) => expect(table['name'][k]).toBe(n === 1 ? '1 building' : `${n} buildings`));
       } else {
         expect([...own].sort()).toEqual([...below].sort());
       }
