@@ -242,7 +242,15 @@ export class ModelView {
     if (this.lit?.id === id) return;
     if (this.lit?.overlay) {
       this.scene.remove(this.lit.overlay);
-      this.lit.overlay.traverse((o) => (o as THREE.Mesh).geometry?.dispose());
+      // the overlay shares the building meshes' position and normal buffers: only its own index buffer goes
+      // (disposing the shared attributes deleted the city's GPU buffers under its vertex arrays: after some
+      // hovers a whole primitive — every roof, or every wall — stopped drawing)
+      this.lit.overlay.traverse((o) => {
+        const g = (o as THREE.Mesh).geometry;
+        if (!g) return;
+        for (const name of Object.keys(g.attributes)) g.deleteAttribute(name);
+        g.dispose();
+      });
     }
     const overlay = id === null ? null : this.triangles.overlay(id, this.litMaterial);
     if (overlay) this.scene.add(overlay);

@@ -956,6 +956,10 @@ describe('viewer panel on a building inferred as its roof planes (building parts
     expect(inf.stderr).toMatch(/1 of them as their roof planes \(building parts\)/);
     expect(cli(['build', params, '-o', glb, '-q']).code).toBe(0);
     await withViewerPage(glb, async (page) => {
+      const glErrors: string[] = [];
+      page.on('console', (m) => {
+        if (/INVALID_OPERATION|no buffer is bound/i.test(m.text())) glErrors.push(m.text());
+      });
       // (found by its id, as a user does with the search box)
       const id = await page.evaluate(() => (window as any).cityforge.model.table.ref.indexOf('house'));
       const outlineId = await page.evaluate((i) => String((window as any).cityforge.model.table.id[i]), id);
@@ -970,6 +974,16 @@ describe('viewer panel on a building inferred as its roof planes (building parts
       const cells = await page.locator('#selection details.parts td').allTextContents();
       expect(cells.filter((c) => c === 'flat').length).toBeGreaterThan(0);
       expect(cells.some((c) => /^\d+\.\d\d ± [\d.]+ m$/.test(c))).toBe(true);
+      // hover-dropped-a-primitive: the highlight leaves the building (Escape-free: a click on the sky); its
+      // overlay, sharing the parts' vertex buffers, is freed without freeing theirs — the roofs stay drawn
+      const shown = await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } });
+      await page.mouse.click(5, 200);
+      await page.waitForFunction(() => (window as any).cityforge.selected === null, null, { timeout: 10_000 });
+      await page.mouse.move(5, 205);
+      await page.waitForTimeout(500);
+      expect(glErrors).toEqual([]);
+      const after = await page.screenshot({ path: path.join(dir, 'after-deselect.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
+      expect(pixelStats(after).building).toBeGreaterThan(0.5 * pixelStats(shown).building);
     });
   });
 });
