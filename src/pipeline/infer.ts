@@ -250,7 +250,7 @@ function risingParts(fp: Footprint, samples: RoofSamples, base: readonly Inferre
   for (let g = 0; g < count; g++) {
     const own = regionSamples(samples, labels, g);
     if (polygons[g].length !== 1) continue;
-    const r = inferRoof(polygons[g][0], samplesInside(own, polygons[g][0]), { ...roofOptions, minSamples: 4 });
+    const r = inferRoof(polygons[g][0], samplesInside(own, polygons[g][0]), roofOptions);
     if (!('shape' in r) || r.explained < RISING_EXPLAINS) continue;
     let under = Infinity;
     for (let c = 0; c < labels.length; c++) if (labels[c] === g && samples.index[c] >= 0) under = Math.min(under, heights[samples.index[c]]);
@@ -268,15 +268,19 @@ function risingParts(fp: Footprint, samples: RoofSamples, base: readonly Inferre
 function plausiblePart(p: InferredPart, samples: RoofSamples, roofOptions: Partial<InferRoofOptions>, frame: FrameInfo): InferredPart {
   const r = p.roof;
   if (!r) return p;
+  const base = p.minHeight ?? 0;
+  // a part nothing stands on (a patch of ground, a yard inside the outline) is no part
+  if (r.height <= base + LOWEST_PART) return { ...p, roof: null, status: 'no-fit' };
   const under = samplesInside(samples, p.footprint);
   let top = -Infinity;
   for (let k = 0; k < under.z.length; k++) top = Math.max(top, under.z[k]);
-  // a steep roof's top lies up to about a cell's run above the nearest cell centre
-  const rise = (q: InferredRoof) => (q.angle === null ? 0 : Math.tan((Math.min(q.angle, 80) * Math.PI) / 180) * samples.cell);
-  const ok = (q: InferredRoof) => q.height <= top + OVERSHOOT + rise(q) && q.eave >= (p.minHeight ?? 0) - OVERSHOOT;
-  if (!Number.isFinite(top) || ok(r)) return p;
+  // a steep roof's top lies up to about a cell's run above the nearest cell centre (60° at most: a
+  // near-vertical "roof" on a few cells is a wall's edge, and its run no excuse)
+  const rise = (q: InferredRoof) => (q.angle === null ? 0 : Math.tan((Math.min(q.angle, 60) * Math.PI) / 180) * samples.cell);
+  const ok = (q: InferredRoof) => q.height <= top + OVERSHOOT + rise(q) && q.eave >= base - OVERSHOOT;
+  if (!Number.isFinite(top) || ok(r)) return { ...p, roof: eavesOnBase(r, base) };
   // a skillion keeps its plane and gives up the polygon's uphill end the data does not reach
-  if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= (p.minHeight ?? 0) - OVERSHOOT) {
+  if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= base - OVERSHOOT) {
     const dir = compass(r.direction);
     let lo = Infinity, hi = -Infinity;
     for (let k = 0; k < p.footprint.ringStarts[1]; k++) {
@@ -290,15 +294,30 @@ function plausiblePart(p: InferredPart, samples: RoofSamples, roofOptions: Parti
       let lo2 = Infinity;
       for (let k = 0; k < pieces[0].ringStarts[1]; k++) lo2 = Math.min(lo2, pieces[0].coords[2 * k] * dir[0] + pieces[0].coords[2 * k + 1] * dir[1]);
       const roofHeight = slope * (hi - lo2);
-      return { ...p, footprint: pieces[0], roof: { ...r, roofHeight, height: r.eave + roofHeight } };
+      return { ...p, footprint: pieces[0], roof: eavesOnBase({ ...r, roofHeight, height: r.eave + roofHeight }, base) };
     }
   }
   for (const shapes of [['flat', 'skillion'], ['flat']]) {
     const q = inferRoof(p.footprint, under, { ...roofOptions, shapes, minSamples: 4 });
-    if ('shape' in q && ok(q)) return { ...p, roof: q };
+    if ('shape' in q && ok(q) && q.height > base + LOWEST_PART) return { ...p, roof: eavesOnBase(q, base) };
   }
   return { ...p, roof: null, status: 'no-fit' };
 }
+
+/**
+ * A roof whose eaves lie below its part's base (the data's roof reaches under the ground, or under the
+ * roof a tower stands on) as S3DB can say it: the eaves on the base, the top kept, the pitch eased to
+ * match (`roof:height` never above `height`).
+ */
+function eavesOnBase(r: InferredRoof, base: number): InferredRoof {
+  if (r.shape === 'flat' || r.eave >= base || r.roofHeight <= 0) return r;
+  const roofHeight = r.height - base;
+  const angle = r.angle === null ? null : (Math.atan((Math.tan((r.angle * Math.PI) / 180) * roofHeight) / r.roofHeight) * 180) / Math.PI;
+  return { ...r, eave: base, roofHeight, angle };
+}
+
+/** Lowest a part may stand above its base (m): below it, it is ground. */
+const LOWEST_PART = 0.5;
 
 /** How far (m) a part's fitted top may reach above the highest sample under it (plus a cell's rise at its pitch), or its eaves below its base. */
 const OVERSHOOT = 1;
@@ -474,7 +493,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
         const others: InferredPart[] = [];
         for (const q of featurePolygons(batch, f)) {
           if (sameFootprint(q, fp) || areaOf(q) < PART_MIN_AREA) continue;
-          const rq = inferRoof(q, sampleFootprint(q, dsm, g.ground), { ...roofOptions, minSamples: 4 });
+          const rq = inferRoof(q, sampleFootprint(q, dsm, g.ground), roofOptions);
           const part = 'shape' in rq ? plausiblePart({ footprint: q, roof: rq, status: 'fitted' }, sampleFootprint(q, dsm, g.ground), roofOptions, batch.frame) : null;
           if (part?.roof) others.push(part);
         }

@@ -17,8 +17,12 @@ const HOUSE = ring([[0, 0], [20, 0], [20, 10], [0, 10]]);
 const SPIRE = ring([[8.75, 3.75], [11.25, 3.75], [11.25, 6.25], [8.75, 6.25]]);
 const HALL = ring([[40, 0], [55, 0], [55, 10], [40, 10]]);
 const WING = ring([[58, 0], [66, 0], [66, 8], [58, 8]]);
+// a farm: a flat barn and a gabled farmhouse side by side, a 10 m yard beside them inside the same outline
+const BARN = ring([[0, 30], [12, 30], [12, 40], [0, 40]]);
+const FARMHOUSE = ring([[12, 30], [26, 30], [26, 40], [12, 40]]);
+const FARM = ring([[0, 30], [26, 30], [26, 50], [0, 50]]);
 
-interface Row { ref: string; building: string | null; 'building:part': string | null; 'roof:shape': string | null; height: number | null; min_height: number | null; 'fit:status': string; 'fit:parts': number | null }
+interface Row { ref: string; building: string | null; 'building:part': string | null; 'roof:shape': string | null; height: number | null; min_height: number | null; 'roof:height': number | null; 'fit:status': string; 'fit:parts': number | null }
 
 function write(file: string, features: { id: string; polygons: number[][][]; tags: Record<string, unknown> }[]): string {
   fs.writeFileSync(file, JSON.stringify({
@@ -39,6 +43,8 @@ describe('cityforge infer: what one roof over the largest polygon left out', () 
       { id: 'spire', polygons: [SPIRE], tags: { building: 'yes', height: 19, min_height: 9, 'roof:shape': 'pyramidal', 'roof:height': 8 } },
       { id: 'hall', polygons: [HALL], tags: { building: 'yes', height: 9, 'roof:shape': 'flat' } },
       { id: 'wing', polygons: [WING], tags: { building: 'yes', height: 14, 'roof:shape': 'hipped', 'roof:height': 3 } },
+      { id: 'barn', polygons: [BARN], tags: { building: 'yes', height: 6, 'roof:shape': 'flat' } },
+      { id: 'farmhouse', polygons: [FARMHOUSE], tags: { building: 'yes', height: 11, 'roof:shape': 'gabled', 'roof:height': 4, 'roof:orientation': 'along' } },
     ]);
     const dsm = path.join(dir, 'dsm.tif');
     const r = cli(['rasterize', model, '-o', dsm, '--cell', '0.25', '-q']);
@@ -46,6 +52,7 @@ describe('cityforge infer: what one roof over the largest polygon left out', () 
     const footprints = write(path.join(dir, 'footprints.geojson'), [
       { id: 'church', polygons: [HOUSE], tags: { building: 'yes' } },
       { id: 'school', polygons: [HALL, WING], tags: { building: 'yes' } },
+      { id: 'farm', polygons: [FARM], tags: { building: 'yes' } },
     ]);
     const i = cli(['infer', footprints, '--dsm', dsm, '-o', params, '-q']);
     expect(i.code, i.stderr).toBe(0);
@@ -62,7 +69,8 @@ describe('cityforge infer: what one roof over the largest polygon left out', () 
     expect(roof['roof:shape']).toBe('gabled');
     expect(Math.abs(roof.height! - 10)).toBeLessThan(0.15);
     // the spire's top within a cell's rise at its pitch; it starts on the roof, not on the ground
-    expect(Math.abs(spire.height! - 19)).toBeLessThan(1);
+    // (its pitch: 8 m over a 1.25 m half-width, so one 0.25 m cell from the apex is 1.6 m lower)
+    expect(Math.abs(spire.height! - 19)).toBeLessThan(0.25 * (8 / 1.25));
     expect(spire.min_height!).toBeGreaterThan(7);
     const outline = rows.find((r) => r.ref === 'church' && r.building === 'yes')!;
     expect(outline['roof:shape']).toBe('gabled');
@@ -77,6 +85,14 @@ describe('cityforge infer: what one roof over the largest polygon left out', () 
     expect(Math.abs(hall.height! - 9)).toBeLessThan(0.15);
     expect(['hipped', 'pyramidal']).toContain(wing['roof:shape']);
     expect(Math.abs(wing.height! - 14)).toBeLessThan(0.3);
+  });
+
+  it('yard-became-a-part: ground inside an outline (a yard) is no building part of zero height', () => {
+    const parts = partsOf('farm');
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    for (const p of parts) expect(p.height!).toBeGreaterThan(2);
+    // and no roof reaches under its part's base (S3DB: roof:height at most height − min_height)
+    for (const p of rows.filter((r) => r['building:part'] === 'yes')) expect((p['roof:height'] ?? 0) <= p.height! - (p.min_height ?? 0) + 1e-6).toBe(true);
   });
 
   it('build reads the parts back: a validator-clean GLB', async () => {
