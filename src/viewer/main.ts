@@ -210,16 +210,18 @@ async function main(): Promise<void> {
     modelView.render();
   };
   hooks.cameraState = () => modelView.cameraState();
-  // find a building by name or id: select it and fly to it
+  // find a building by name, id or reference: select it and fly to it
   // an exact id or name first; else the names, then the ids, that contain the query (how many do is said)
   const find = (query: string): { id: number; partial: number } | null => {
     const q = query.trim().toLowerCase();
     if (!q) return null;
     const ids = model.table['id'] ?? [], names = model.table['name'] ?? [];
+    // find-by-ref: the source's own identifiers too (`ref`, `gml_id`, `osm_id`, `identificatie`, …)
+    const refs = Object.keys(model.table).filter((k) => k !== 'id' && /(^|[_:])(ref|id|gml_id|identificatie|uuid)$/i.test(k)).map((k) => model.table[k]);
     const str = (v: unknown) => (v === null || v === undefined ? '' : String(v).toLowerCase());
-    for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q])
+    for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q, (i: number) => refs.some((col) => str(col[i]) === q)])
       for (let i = 0; i < model.rows; i++) if (test(i)) return { id: i, partial: 0 };
-    for (const test of [(i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q)]) {
+    for (const test of [(i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q), (i: number) => refs.some((col) => str(col[i]).includes(q))]) {
       let first = -1, n = 0;
       for (let i = 0; i < model.rows; i++)
         if (test(i)) {

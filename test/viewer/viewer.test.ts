@@ -963,6 +963,11 @@ describe('viewer panel on a building inferred as its roof planes (building parts
       // (found by its id, as a user does with the search box)
       const id = await page.evaluate(() => (window as any).cityforge.model.table.ref.indexOf('house'));
       const outlineId = await page.evaluate((i) => String((window as any).cityforge.model.table.id[i]), id);
+      // find-by-ref: the source's own identifier finds it too (only the row id did)
+      await page.fill('#search-input', 'HOUSE');
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction((i) => (window as any).cityforge.selected === i, id, { timeout: 10_000 });
+      expect(await page.textContent('#search-result')).toBe('');
       await page.fill('#search-input', outlineId);
       await page.press('#search-input', 'Enter');
       await page.waitForFunction((i) => (window as any).cityforge.selected === i, id, { timeout: 10_000 });
