@@ -256,23 +256,17 @@ async function main(): Promise<void> {
     select(id);
   });
   // the camera and the selection in the address (a link shows the same view)
-  let hashTimer = 0;
-  const writeHash = () => {
-    clearTimeout(hashTimer);
-    hashTimer = window.setTimeout(() => {
-      const p = new URLSearchParams();
-      if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
-      // one camera for both views (the map view's as the model view would look from it)
-      const c = hooks.view === 'map' ? mapView?.viewCamera() : null;
-      const o = c ? orbitOf(c) : null;
-      p.set('cam', o ? [...o.position.toArray(), ...o.target.toArray()].map((v) => Math.round(v * 10) / 10).join(',') : modelView.cameraVector.join(','));
-      if (hooks.view === 'map') p.set('view', 'map');
-      // link-lost-colour-by: the colouring and the legend's hidden entries travel with the link
-      if (styling) p.set('by', styling.column);
-      if (styling && hiddenNow.size) p.set('hide', [...hiddenNow].sort((a, b) => a - b).join(','));
-      history.replaceState(null, '', `#${p.toString()}`);
-    }, 150);
-  };
+  const writeHash = hashWriter((p) => {
+    if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
+    // one camera for both views (the map view's as the model view would look from it)
+    const c = hooks.view === 'map' ? mapView?.viewCamera() : null;
+    const o = c ? orbitOf(c) : null;
+    p.set('cam', o ? [...o.position.toArray(), ...o.target.toArray()].map((v) => Math.round(v * 10) / 10).join(',') : modelView.cameraVector.join(','));
+    if (hooks.view === 'map') p.set('view', 'map');
+    // link-lost-colour-by: the colouring and the legend's hidden entries travel with the link
+    if (styling) p.set('by', styling.column);
+    if (styling && hiddenNow.size) p.set('hide', [...hiddenNow].sort((a, b) => a - b).join(','));
+  });
   modelView.controls.addEventListener('change', writeHash);
   const fromHash = new URLSearchParams(location.hash.slice(1));
   const cam = fromHash.get('cam')?.split(',').map(Number);
@@ -337,6 +331,19 @@ async function main(): Promise<void> {
   // map-view-had-no-link: a link made in the map view opens in it, looking from the same place
   if (fromHash.get('view') === 'map') hooks.toggle();
   hooks.ready = true;
+}
+
+/** The page's address written from `fill` at most every 150 ms (camera moves come many a frame); returns the trigger. */
+function hashWriter(fill: (p: URLSearchParams) => void): () => void {
+  let timer = 0;
+  return () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      const p = new URLSearchParams();
+      fill(p);
+      history.replaceState(null, '', `#${p.toString()}`);
+    }, 150);
+  };
 }
 
 /**
@@ -422,18 +429,11 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   let hovered: TileHit | null = null;
   let selected: TileHit | null = null;
   // tileset-had-no-link: the model view's camera and the selected building's id in the address
-  let hashTimer = 0;
-  const writeHash = () => {
-    clearTimeout(hashTimer);
-    hashTimer = window.setTimeout(() => {
-      const p = new URLSearchParams(location.hash.slice(1));
-      for (const k of ['b', 'cam', 'view']) p.delete(k);
-      if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
-      p.set('cam', view.cameraVector.join(','));
-      if (hooks.view === 'map') p.set('view', 'map');
-      history.replaceState(null, '', `#${p.toString()}`);
-    }, 150);
-  };
+  const writeHash = hashWriter((p) => {
+    if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
+    p.set('cam', view.cameraVector.join(','));
+    if (hooks.view === 'map') p.set('view', 'map');
+  });
   const select = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.selected = hit ? hit.id : null;
     hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
