@@ -599,13 +599,6 @@ interface TilePick {
 }
 
 /**
- * Screen-space error (px) at which the tileset map view refines a tile: 4 shows the leaves (whole
- * buildings) at the first view, as the model view does; loaders.gl's default (8) showed the coarse tiles'
- * merged blocks there, so a first click picked "a block of 1 buildings".
- */
-const MAP_SSE = 4;
-
-/**
  * The deck.gl map view of a 3D Tiles tileset (Tile3DLayer). Per-building picking: each loaded tile's
  * GLB is also read with three.js into a ray-cast mesh in the frame; a click is cast against the tiles
  * deck.gl is showing, and the hit's feature id is looked up in that tile's table.
@@ -630,7 +623,10 @@ export class TilesetMapViewer {
     // lay under SF's hills, so zooming in took the camera into them): a quarter of the box's height up, where
     // the ground of a city on hills lies (the tiles' surface is not known until they load)
     this.home = { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20, position: [0, 0, altitude] };
-    const lighting = sunLighting(1.0, 1.2);
+    // tileset-map-view-washed-out: deck.gl's glTF PBR shading under the GLB map view's light (1.0, 1.2) came
+    // out a fifth brighter than the model view (mean luma 179 against 147, walls near white); at (0.5, 0.7)
+    // the two views are alike in brightness
+    const lighting = sunLighting(0.5, 0.7);
     this.tileProps = {
       id: 'tileset',
       data: url,
@@ -640,7 +636,7 @@ export class TilesetMapViewer {
         '3d-tiles': { loadGLTF: true },
         // tileset-map-view-downloaded-while-idle: loaders.gl's 32 MB cache evicted a 24 MB city's tiles (bigger
         // on the GPU) and fetched them again, over and over
-        tileset: { maximumMemoryUsage: 512, maximumScreenSpaceError: MAP_SSE },
+        tileset: { maximumMemoryUsage: 512 },
         // each content's bytes kept for its pick data (it was downloaded a second time for that)
         fetch: async (input: string, init?: RequestInit) => {
           // the root tileset, already read by the page, from memory

@@ -1195,6 +1195,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     // tileset-map-view-was-darker: the city as light as in the model view (deck.gl's glTF shader wrote
     // linear colour: about two thirds of the model view's brightness)
     expect(meanLuma(shot)).toBeGreaterThan(0.9 * modelLuma);
+    // tileset-map-view-washed-out: nor brighter (under the GLB map view's light it was a fifth brighter, walls near white)
+    expect(meanLuma(shot)).toBeLessThan(1.12 * modelLuma);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
     await page.mouse.move(b.x, b.y);
