@@ -89,6 +89,9 @@ export async function scoreCase(dir: string) {
   for (const a of CLASSES) conf[a] = Object.fromEntries(CLASSES.map((b) => [b, 0]));
   let correct = 0, n = 0, labelled = 0, labelOk = 0, outlineOk = 0, withParts = 0;
   const ridge: number[] = [], eave: number[] = [], slope: number[] = [], aspect: number[] = [], ground: number[] = [];
+  // calibration: ridge and eave errors in units of the reported σ; the main roof's confidence against
+  // whether the building's class came out right
+  const ridgeZ: number[] = [], eaveZ: number[] = [], confidence: number[] = [], right: number[] = [];
   const labels: Record<string, Record<string, number>> = {};
   res.batch.params.forEach((p, f) => {
     const t = truth.buildings[String(p.attributes['ref'])];
@@ -115,6 +118,13 @@ export async function scoreCase(dir: string) {
     }
     const top = Math.max(...roofs.map((r) => r.roof.height));
     const low = Math.min(...roofs.map((r) => r.roof.eave));
+    const topRoof = roofs.find((r) => r.roof.height === top)!.roof;
+    const lowRoof = roofs.find((r) => r.roof.eave === low)!.roof;
+    ridgeZ.push((top - t.ridge) / topRoof.sigma.height);
+    if (t.class !== 'flat') eaveZ.push((low - t.eaves) / lowRoof.sigma.eave);
+    const mainRoof = [...roofs].sort((x, y) => y.roof.samples - x.roof.samples)[0].roof;
+    confidence.push(mainRoof.confidence);
+    right.push(c === t.class ? 1 : 0);
     ridge.push(top - t.ridge);
     ground.push(b.ground - t.ground);
     if (t.class !== 'flat') eave.push(low - t.eaves);
@@ -128,6 +138,10 @@ export async function scoreCase(dir: string) {
     withParts,
     accuracy4: correct / n, confusion: conf, labelAccuracy: labelled ? labelOk / labelled : NaN, outlineAccuracy: labelled ? outlineOk / labelled : NaN, labelled, labels,
     ridgeRmse: rms(ridge), ridgeMedian: median(ridge.map(Math.abs)), ridgeWithin: ridge.filter((x) => Math.abs(x) <= 0.5).length / ridge.length,
+    ridgeWithinSigma: ridgeZ.filter((z) => Math.abs(z) <= 1).length / ridgeZ.length,
+    eaveWithinSigma: eaveZ.filter((z) => Math.abs(z) <= 1).length / eaveZ.length,
+    meanConfidence: confidence.reduce((a, b) => a + b, 0) / confidence.length,
+    brier: confidence.reduce((a, p, i) => a + (p - right[i]) ** 2, 0) / confidence.length,
     eaveMedian: median(eave.map(Math.abs)), eaveWithin: eave.filter((x) => Math.abs(x) <= 0.5).length / eave.length, eaveRmsePitched: rms(eave), groundRmse: rms(ground), slopeMae: slope.reduce((s, x) => s + x, 0) / slope.length, aspectMedian: median(aspect),
   };
 }
@@ -144,6 +158,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     console.log(`  4-class accuracy ${(100 * s.accuracy4).toFixed(1)} %${s.labelled ? `; label accuracy of ${s.labelled}: the outline's roof:shape ${(100 * s.outlineAccuracy).toFixed(1)} % ${JSON.stringify(s.labels)}, every part's shape the label ${(100 * s.labelAccuracy).toFixed(1)} %` : ''}`);
     console.log(`  ridge: RMSE ${s.ridgeRmse.toFixed(2)} m, median |error| ${s.ridgeMedian.toFixed(2)} m, ${(100 * s.ridgeWithin).toFixed(0)} % within 0.5 m; eave (pitched; truth = lowest roof point): RMSE ${s.eaveRmsePitched.toFixed(2)} m, median ${s.eaveMedian.toFixed(2)} m, ${(100 * s.eaveWithin).toFixed(0)} % within 0.5 m`);
     console.log(`   ground RMSE ${s.groundRmse.toFixed(2)} m; main-plane slope MAE ${s.slopeMae.toFixed(1)}°; aspect median error ${s.aspectMedian.toFixed(1)}°`);
+    console.log(`  calibration: ridge error within its 1σ ${(100 * s.ridgeWithinSigma).toFixed(0)} %, eave ${(100 * s.eaveWithinSigma).toFixed(0)} % (68 % when σ is honest); main roof's mean confidence ${s.meanConfidence.toFixed(2)} against 4-class accuracy ${s.accuracy4.toFixed(2)}, Brier score ${s.brier.toFixed(3)}`);
     console.log('  confusion (rows truth, columns inferred): ' + CLASSES.map((a) => `${a}: ${CLASSES.map((b) => s.confusion[a][b]).join('/')}`).join('; '));
   }
 }

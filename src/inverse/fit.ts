@@ -300,3 +300,41 @@ function consensus(z: Float64Array, cols: (Float64Array | null)[], trials: numbe
   }
   return best;
 }
+
+/**
+ * How much a fit over raster cells overstates its evidence: residuals of neighbouring cells are not
+ * independent (a dormer, a tree's crown or a DSM's interpolation spans many cells), so σ²(JᵀWJ)⁻¹ and
+ * likelihood ratios count each patch as many observations. Returns the variance inflation
+ * ((1 + ρ) / (1 − ρ))² of a separable first-order autoregressive field, ρ the lag-one correlation of
+ * the weighted residuals between row and column neighbours (clamped to 0…0.9), and at most
+ * `n / (p + 1)` so that at least p + 1 effective samples remain.
+ *
+ * @param index sample index of each cell of a `w`-wide window (−1: no sample)
+ * @example
+ * ```ts
+ * const k = residualInflation(s.index, s.w, fit.residuals, fit.weights, 2);
+ * const varEave = fit.cov[0] * k;
+ * ```
+ */
+export function residualInflation(index: Int32Array, w: number, residuals: Float64Array, weights: Float64Array, p: number): number {
+  let sxy = 0, sxx = 0;
+  const h = index.length / w;
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const a = index[j * w + i];
+      if (a < 0 || weights[a] <= 0) continue;
+      const ra = residuals[a] * Math.sqrt(weights[a]);
+      const right = i + 1 < w ? index[j * w + i + 1] : -1;
+      const up = j + 1 < h ? index[(j + 1) * w + i] : -1;
+      for (const b of [right, up]) {
+        if (b < 0 || weights[b] <= 0) continue;
+        const rb = residuals[b] * Math.sqrt(weights[b]);
+        sxy += ra * rb;
+        sxx += (ra * ra + rb * rb) / 2;
+      }
+    }
+  }
+  const rho = sxx > 0 ? Math.min(0.9, Math.max(0, sxy / sxx)) : 0;
+  const n = residuals.length;
+  return Math.max(1, Math.min(((1 + rho) / (1 - rho)) ** 2, n / (p + 1)));
+}

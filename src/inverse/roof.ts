@@ -1,7 +1,7 @@
 import { unitRoof, type Footprint, type RoofVariant, type StraightSkeleton } from '../procedural/index.js';
 import { straightSkeleton } from '../procedural/index.js';
 import { modelField } from './field.js';
-import { robustFit, type RobustFit } from './fit.js';
+import { residualInflation, robustFit, type RobustFit } from './fit.js';
 import type { RoofSamples } from './samples.js';
 
 /** Options for {@link inferRoof}. */
@@ -18,6 +18,13 @@ export interface InferRoofOptions {
   tolerance: number;
   /** Residual (metres) within which a sample counts as explained by the chosen roof ({@link InferredRoof.explained}). */
   explainTolerance: number;
+  /**
+   * Vertical accuracy of the surface model against the roofs it measured (metres, one sigma): error the
+   * fit cannot see in its residuals (the DSM's own bias, its interpolation across edges, the roof's
+   * idealisation). Added to the σ of every height, with the spread of a slope across one cell (a cell's
+   * value holds a patch of roof, not its centre's height: (cell × rise per metre) / √12).
+   */
+  accuracy: number;
   /** A `roof:direction` (degrees) the data suggests (e.g. the aspect of the planes found): one more start of the ridge search. */
   directionHint: number | null;
 }
@@ -26,7 +33,7 @@ export interface InferRoofOptions {
 export const INFER_SHAPES: readonly string[] = ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'];
 
 /** Defaults for {@link InferRoofOptions}. */
-export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02, tolerance: 0.5, explainTolerance: 0.25, directionHint: null };
+export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02, tolerance: 0.5, explainTolerance: 0.25, accuracy: 0.15, directionHint: null };
 
 /** One-sigma uncertainties of the fitted parameters (null: not a parameter of the shape). */
 export interface RoofSigmas {
@@ -174,8 +181,11 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   for (let c = 1; c < cands.length && cands[c].score <= cands[0].score + 2; c++) if (preference(cands[c].shape, round) < preference(cands[lead].shape, round)) lead = c;
   if (lead) cands.unshift(...cands.splice(lead, 1));
   const top = cands[0];
+  // neighbouring cells' residuals are correlated: the evidence counts each patch once, not per cell
+  // (the probabilities and every σ below), or a fit over 600 cells claims millimetres and certainty
+  const inflation = residualInflation(s.index, s.w, top.fit.residuals, top.fit.weights, top.fit.beta.length);
   let z = 0;
-  const p = cands.map((c) => Math.exp(-(c.score - top.score) / 2));
+  const p = cands.map((c) => Math.exp(-(c.score - top.score) / (2 * inflation)));
   for (const v of p) z += v;
   // shapes whose fitted surface is the top's (within 1 cm RMS: a cone and a pyramid on a round
   // footprint) are the same answer: their probability is the top's, the runner-up the next other one
@@ -189,10 +199,14 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     } else if (runner < 0) runner = c;
   }
   const [e, r] = top.fit.beta.length === 1 ? [top.fit.beta[0], 0] : [top.fit.beta[0], Math.max(0, top.fit.beta[1])];
-  const cov = top.fit.cov;
+  const cov = top.fit.cov.map((v) => v * inflation);
   const pn = top.fit.beta.length;
-  const ve = cov[0], vr = pn > 1 ? cov[pn + 1] : 0, ver = pn > 1 ? cov[1] : 0;
   const angle = top.k > 1 && top.run > 0 ? Math.atan(r / top.run) * DEG : null;
+  // what the residuals cannot show: the model's accuracy, and where in a cell an edge or ridge falls
+  // (uniform across the cell: variance (cell × rise per metre)² / 12)
+  const rise = top.k > 1 && top.run > 0 ? r / top.run : 0;
+  const floor2 = o.accuracy * o.accuracy + (s.cell * rise) ** 2 / 12;
+  const ve = cov[0] + floor2, vr = pn > 1 ? cov[pn + 1] + 2 * floor2 : 0, ver = pn > 1 ? cov[1] - floor2 : 0;
   const sigmaAngle = angle !== null ? (top.run / (top.run * top.run + r * r)) * Math.sqrt(vr) * DEG : null;
   return {
     shape: top.shape,
@@ -202,7 +216,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     angle,
     direction: top.direction,
     orientation: top.orientation,
-    sigma: { height: Math.sqrt(Math.max(0, ve + vr + 2 * ver)), eave: Math.sqrt(ve), roofHeight: pn > 1 ? Math.sqrt(vr) : null, angle: sigmaAngle, direction: top.sigmaDirection },
+    sigma: { height: Math.sqrt(Math.max(0, ve + vr + 2 * ver)), eave: Math.sqrt(ve), roofHeight: pn > 1 ? Math.sqrt(vr) : null, angle: sigmaAngle, direction: top.sigmaDirection !== null ? top.sigmaDirection * Math.sqrt(inflation) : null },
     rmse: top.fit.rmse,
     samples: top.fit.used,
     coverage: n / s.cells,

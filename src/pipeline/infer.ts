@@ -471,7 +471,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
     } else {
       if (g.estimated) summary.warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it`);
       const samples = sampleFootprint(fp, dsm, g.ground);
-      const roofOptions = { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage };
+      const roofOptions = { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage, accuracy: o.accuracy };
       const r = inferRoof(fp, samples, roofOptions);
       // a roof no single shape explains: its planes as building parts
       let parts: InferredPart[] = [];

@@ -153,6 +153,11 @@ export interface InferOptions extends ReadOptions, RunContext {
   minSamples: number;
   /** Least share of the footprint with data. */
   minCoverage: number;
+  /**
+   * Vertical accuracy of the surface model (metres, one sigma): added to every height's σ, which the
+   * residuals alone understate (0.15: airborne LiDAR or a good photogrammetric DSM).
+   */
+  accuracy: number;
   /** Split buildings whose roofs stand at clearly different levels into building parts, each fitted on its own. */
   parts: boolean;
 }
@@ -167,6 +172,7 @@ export const INFER_DEFAULTS: Omit<InferOptions, 'dsm'> = {
   shapes: ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'],
   minSamples: 12,
   minCoverage: 0.3,
+  accuracy: 0.15,
   parts: true,
 };
 

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { inferRoof, sampleFootprint, type InferredRoof } from '../../src/inverse/index.js';
 import { ngon, rect, synthDsm, type SynthBuilding } from '../helpers/inverse.js';
 
-function infer(b: SynthBuilding, o: { noise?: number; dropout?: number } = {}): InferredRoof {
+// the synthetic model is exact: no accuracy floor beyond the fit's own unless a test asks for one
+function infer(b: SynthBuilding, o: { noise?: number; dropout?: number } = {}, accuracy = 0.001): InferredRoof {
   const { dsm, footprints } = synthDsm([b], o);
-  const r = inferRoof(footprints[0], sampleFootprint(footprints[0], dsm, 0));
+  const r = inferRoof(footprints[0], sampleFootprint(footprints[0], dsm, 0), { accuracy });
   if (!('shape' in r)) throw new Error(`skipped: ${r.reason} ${r.detail}`);
   return r;
 }
@@ -49,8 +50,12 @@ describe('inferRoof on noisy data (σ 0.1 m, 5 % dropout)', () => {
     const r = infer(b, { noise: 0.1, dropout: 0.05 });
     expect(r.shape).toBe(b.roof.shape);
     expect(Math.abs(r.height - b.height)).toBeLessThan(0.15);
-    expect(r.sigma.height).toBeGreaterThan(0);
-    expect(r.sigma.height).toBeLessThan(0.1);
+    // σ: the noise over the cells, and a slope's spread across one cell (a DSM cell holds a patch of
+    // roof, not its centre's height): honest, not millimetres
+    const error = Math.abs(r.height - b.height);
+    expect(r.sigma.height).toBeGreaterThan(0.001);
+    expect(r.sigma.height).toBeLessThan(0.25);
+    expect(error).toBeLessThan(3 * r.sigma.height);
   });
 });
 
@@ -99,5 +104,40 @@ describe('inferRoof is robust to what real surface models hold', () => {
     const r = edited(gable, (x, y, z) => (Math.hypot(x - 2, y) < 0.8 ? z + 1.5 : Math.hypot(x + 4, y + 2) < 1.2 ? z + 1 : z), { noise: 0.05 });
     expect(r.shape).toBe('gabled');
     expect(Math.abs(r.height - 12)).toBeLessThan(0.1);
+  });
+});
+
+describe('sigma-claimed-millimetres: uncertainty that covers the error on correlated data', () => {
+  // a real roof departs from its idealised shape in patches (sagging, tiles, a DSM's smoothing), not
+  // cell by cell: fitted over 600 cells the covariance alone claimed millimetres and certainty 1
+  const house: SynthBuilding = { rings: rect(20, 11, 23), height: 12, roof: { shape: 'gabled', height: 4 } };
+  function patchy(amplitude: number): InferredRoof {
+    const { dsm, footprints } = synthDsm([house]);
+    // a smooth departure of ~8 m wavelength, mostly upward: correlated over many cells, and it biases
+    // the fit
+    for (let j = 0; j < dsm.ny; j++)
+      for (let i = 0; i < dsm.nx; i++) {
+        const x = dsm.x0 + (i + 0.5) * dsm.cell, y = dsm.y0 + (j + 0.5) * dsm.cell;
+        if (dsm.values[j * dsm.nx + i] > 1) dsm.values[j * dsm.nx + i] += amplitude * (0.6 + Math.sin(x * 0.9) * Math.cos(y * 0.7));
+      }
+    const r = inferRoof(footprints[0], sampleFootprint(footprints[0], dsm, 0), { accuracy: 0.001 });
+    if (!('shape' in r)) throw new Error(`skipped: ${r.reason}`);
+    return r;
+  }
+  it('a patchy roof: the height error within 1.5σ, where the covariance claimed a third of it', () => {
+    const r = patchy(0.5);
+    expect(r.shape).toBe('gabled');
+    const error = Math.abs(r.height - house.height);
+    expect(error).toBeGreaterThan(0.2);
+    expect(error).toBeLessThan(1.5 * r.sigma.height);
+    expect(error).toBeLessThan(1.5 * r.sigma.eave);
+  });
+  it("the surface model's accuracy is a floor under every height's σ", () => {
+    const r = infer(house, {}, 0.15);
+    expect(r.sigma.height).toBeGreaterThanOrEqual(0.15);
+    expect(r.sigma.eave).toBeGreaterThanOrEqual(0.15);
+    expect(r.sigma.roofHeight!).toBeGreaterThanOrEqual(0.15 * Math.SQRT2 - 1e-9);
+    // without it: the fit's own (the residuals are nil) and a cell's spread of the 4 m rise over 5.5 m
+    expect(infer(house).sigma.height).toBeLessThan((0.5 * (4 / 5.5)) / Math.sqrt(12) + 0.01);
   });
 });

@@ -18,6 +18,7 @@ interface InferArgs extends ReadArgs, VerbosityArgs {
   shapes?: string[];
   minSamples: number;
   minCoverage: number;
+  accuracy: number;
   maxRasterMpx: number;
 }
 
@@ -53,6 +54,7 @@ export const inferCommand: CommandSpec = {
         .addOption(new Option('--shapes <list>', `roof shapes to try, separated by commas (default: ${SHAPES.join(',')}; dome, cone and onion only on round footprints)`).argParser(shapeList))
         .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs').argParser(positive('--min-samples')).default(INFER_DEFAULTS.minSamples))
         .addOption(new Option('--min-coverage <share>', 'least share of a footprint with DSM data').argParser(upTo('--min-coverage', 1)).default(INFER_DEFAULTS.minCoverage))
+        .addOption(new Option('--accuracy <m>', "the DSM's vertical accuracy, one sigma in metres: added to each height's uncertainty (fit:sigma_*), which the residuals alone understate").argParser(positive('--accuracy')).default(INFER_DEFAULTS.accuracy))
         .addOption(maxRasterOption()),
     ).addHelpText(
       'after',
@@ -83,6 +85,7 @@ Examples:
         ...(o.shapes ? { shapes: o.shapes } : {}),
         minSamples: o.minSamples,
         minCoverage: o.minCoverage,
+        accuracy: o.accuracy,
         maxRasterPixels: Math.round(o.maxRasterMpx * 1e6),
         demZoom: o.demZoom,
         demEncoding: o.demEncoding,
