@@ -204,3 +204,16 @@ export interface FlatPolygons {
   /** Ring start of each polygon, plus one final entry (length polygons + 1). */
   polygonOffsets: number[];
 }
+
+/**
+ * What a column of the building table holds over a whole tileset (`asset.extras.cityforge.columns` of
+ * tileset.json), so a viewer colours every tile on one scale without reading every tile: numbers by
+ * their range, mean and spread; text by its values' counts (at most {@link COLUMN_STATS_MAX_VALUES}
+ * distinct values, else `values` is null: names, ids, addresses).
+ */
+export type ColumnStats =
+  | { type: 'number'; count: number; min: number; max: number; sum: number; sumSquares: number; integers: boolean }
+  | { type: 'text'; count: number; values: Record<string, number> | null };
+
+/** The most distinct text values a {@link ColumnStats} counts. */
+export const COLUMN_STATS_MAX_VALUES = 64;

@@ -1,5 +1,5 @@
 import { Extension, type ReaderContext, type WriterContext } from '@gltf-transform/core';
-import type { BuildingParams } from '../core/types.js';
+import { COLUMN_STATS_MAX_VALUES, type BuildingParams, type ColumnStats } from '../core/types.js';
 
 /** A property-table column type this writer emits. */
 type ColumnType = 'STRING' | 'FLOAT32' | 'FLOAT64' | 'UINT16';
@@ -187,4 +187,86 @@ export class MeshFeatures extends Extension {
     );
     return this;
   }
+}
+
+/** Columns no one colours by: ids, sources, links between rows, names. */
+const UNSTYLED = new Set(['id', 'source', 'part_of', 'pieces', 'name']);
+
+/**
+ * The {@link ColumnStats} of the property table `rows` make (the columns {@link StructuralMetadata}
+ * writes, ids and names aside); no-data values are not counted.
+ *
+ * @example
+ * ```ts
+ * const stats = columnStats(batch.params);
+ * stats.height; // { type: 'number', count: 120, min: 3, max: 41.5, … }
+ * ```
+ */
+export function columnStats(rows: readonly BuildingParams[]): Record<string, ColumnStats> {
+  const out: Record<string, ColumnStats> = {};
+  for (const c of [...BUILDING_COLUMNS, ...attributeColumns(rows)]) {
+    if (UNSTYLED.has(c.name)) continue;
+    if (c.type === 'STRING') {
+      // (no prototype: a value named `constructor` or `__proto__` is a value like any other)
+      let values: Record<string, number> | null = Object.create(null) as Record<string, number>;
+      let count = 0, distinct = 0;
+      for (const r of rows) {
+        const v = String(c.get(r));
+        if (v === '' || v === c.noData) continue;
+        count++;
+        if (!values) continue;
+        if (!(v in values)) {
+          if (++distinct > COLUMN_STATS_MAX_VALUES) values = null;
+          else values[v] = 0;
+        }
+        if (values) values[v]++;
+      }
+      if (count) out[c.name] = { type: 'text', count, values };
+    } else {
+      let count = 0, min = Infinity, max = -Infinity, sum = 0, sumSquares = 0, integers = true;
+      for (const r of rows) {
+        const v = Number(c.get(r));
+        if (!Number.isFinite(v) || v === c.noData) continue;
+        count++;
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+        sum += v;
+        sumSquares += v * v;
+        integers &&= Number.isInteger(v);
+      }
+      if (count) out[c.name] = { type: 'number', count, min, max, sum, sumSquares, integers };
+    }
+  }
+  return out;
+}
+
+/**
+ * Merge {@link columnStats} of several tables (in a fixed order: sums of floats depend on it). A column
+ * that is a number in one table and text in another is dropped.
+ */
+export function mergeColumnStats(parts: readonly Record<string, ColumnStats>[]): Record<string, ColumnStats> {
+  const out: Record<string, ColumnStats> = {};
+  const dropped = new Set<string>();
+  for (const part of parts)
+    for (const [name, s] of Object.entries(part)) {
+      if (dropped.has(name)) continue;
+      const o = out[name];
+      if (!o) {
+        out[name] = s.type === 'text' ? { ...s, values: s.values && (Object.assign(Object.create(null), s.values) as Record<string, number>) } : { ...s };
+      } else if (o.type === 'number' && s.type === 'number') {
+        out[name] = { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers };
+      } else if (o.type === 'text' && s.type === 'text') {
+        let values = o.values && s.values ? o.values : null;
+        if (values && s.values) {
+          for (const [v, n] of Object.entries(s.values)) values[v] = (values[v] ?? 0) + n;
+          if (Object.keys(values).length > COLUMN_STATS_MAX_VALUES) values = null;
+        }
+        out[name] = { type: 'text', count: o.count + s.count, values };
+      } else {
+        delete out[name];
+        dropped.add(name);
+      }
+    }
+  // keys in a fixed order whatever the tables' order of first appearance
+  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
+import { columnStats } from '../export/metadata.js';
 import { buildMeshes, groundElevations, type BaseMode } from '../procedural/index.js';
 import { checkHeader, fileHeader, HEADER_BYTES, StoreReader, type StoredFeatures } from '../store/index.js';
 import { writeFileAtomic } from '../io/files.js';
@@ -155,7 +156,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   if (tmesh) box3Of(tmesh.positions, b);
   // imagery without a terrain lies on a ground plane over the tile's square
   else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
-  return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength } };
+  return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params) }) } };
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { FrameInfo } from '../core/types.js';
+import type { ColumnStats, FrameInfo } from '../core/types.js';
+import { mergeColumnStats } from '../export/metadata.js';
 import type { Box3 as Box } from '../core/extent.js';
 import type { TileNode } from './partition.js';
 
@@ -9,6 +10,8 @@ export interface TileRecord {
   buildings: number;
   triangles: number;
   bytes: number;
+  /** A leaf's: what each column of its building table holds (merged into tileset.json for colouring). */
+  stats?: Record<string, ColumnStats>;
 }
 
 /** Geometric error of a tile: 0 for leaves; for coarser tiles, a fraction of their size. */
@@ -48,10 +51,20 @@ export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, fr
     return out;
   };
   const rootTile = tile(root);
+  // every leaf's table, in the tree's order (the merge is the same whatever the shards)
+  const leafStats: Record<string, ColumnStats>[] = [];
+  const leaves = (n: TileNode): void => {
+    if (!n.children.length) {
+      const st = records.get(n.id)?.stats;
+      if (st) leafStats.push(st);
+    } else n.children.forEach(leaves);
+  };
+  leaves(root);
   rootTile.transform = frame.enuToEcef;
   const json = {
-    // (the building count, for a viewer's "about" line: every building is in the root's count)
-    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(copyright ? { copyright } : {}) } } },
+    // (the building count, for a viewer's "about" line: every building is in the root's count; the
+    // columns' statistics, for colouring every tile on one scale)
+    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(copyright ? { copyright } : {}), columns: mergeColumnStats(leafStats) } } },
     geometricError: round(Math.max(2 * geometricError(root), root.size / 8)),
     root: rootTile,
   };

@@ -3,7 +3,8 @@ import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
-import { styleColumns, stylingFor, type Styling } from './style-by.js';
+import type { ColumnStats } from '../core/types.js';
+import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
 import { NavOverlay } from './nav.js';
@@ -432,6 +433,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   const writeHash = hashWriter((p) => {
     if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
     p.set('cam', view.cameraVector.join(','));
+    if (hooks.styling) p.set('by', hooks.styling.column);
     if (hooks.view === 'map') p.set('view', 'map');
   });
   const select = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
@@ -466,6 +468,20 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
   onCanvasClick(view.renderer.domElement, (x, y) => select(view.pick(x, y)));
   window.addEventListener('resize', () => view.resize());
+  // colour by an attribute: one scale over every tile, from the tileset's column statistics (cityforge
+  // tiles writes them); each tile coloured from its own table as it arrives
+  const columnStats = (json.asset?.extras?.cityforge?.columns ?? {}) as Record<string, ColumnStats>;
+  const byColumns = styleColumnsOfStats(columnStats);
+  const stylingEl = document.getElementById('styling')!;
+  const legendEl = document.getElementById('legend')!;
+  showStyling(byColumns, undefined, (column) => {
+    const s = column ? stylingForStats(column, columnStats[column]) : null;
+    hooks.styling = s && { column, legend: s.legend };
+    // (no filter: a tile's buildings cannot be hidden one by one yet)
+    showLegend(s ? s.legend : null);
+    view.setColouring(s ? (table) => s.forTable(table).colourOf : null);
+    writeHash();
+  });
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   const frame = json.asset?.extras?.cityforge?.frame;
   const box = json.root.boundingVolume.box as number[];
@@ -486,6 +502,9 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
       mapView = mv;
     }
     if (hooks.view === 'model') view.resize();
+    // colour-by draws in the model view only (deck.gl's 3D tiles keep their materials): not offered over the map
+    stylingEl.hidden = !byColumns.length || hooks.view !== 'model';
+    legendEl.hidden = !hooks.styling || hooks.view !== 'model';
     writeHash();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());
@@ -515,6 +534,12 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     }
   };
   view.onTableLoaded = selectLinked;
+  const by = fromHash.get('by');
+  const bySelect = document.getElementById('colour-by') as HTMLSelectElement;
+  if (by !== null && [...bySelect.options].some((o) => o.value === by)) {
+    bySelect.value = by;
+    bySelect.dispatchEvent(new Event('change'));
+  }
   if (fromHash.get('view') === 'map') hooks.toggle();
   // a tileset has no table of every building to search: the search box is not offered (its form reloaded the page)
   document.getElementById('search')!.hidden = true;

@@ -218,17 +218,61 @@ export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, highlig
     const base = (m.material as THREE.MeshStandardMaterial).color ?? new THREE.Color(1, 1, 1);
     const rgb = [highlight.r / Math.max(base.r, 1e-3), highlight.g / Math.max(base.g, 1e-3), highlight.b / Math.max(base.b, 1e-3)];
     const arr = c.array as Float32Array;
+    // the rest: white, or their colour-by colours ({@link colourMeshes})
+    const under = g.userData.baseColours as Float32Array | undefined;
     for (let v = 0; v < f.count; v++) {
       const on = id !== null && Math.round(f.getX(v)) === id;
-      arr[3 * v] = on ? rgb[0] : 1;
-      arr[3 * v + 1] = on ? rgb[1] : 1;
-      arr[3 * v + 2] = on ? rgb[2] : 1;
+      arr[3 * v] = on ? rgb[0] : under ? under[3 * v] : 1;
+      arr[3 * v + 1] = on ? rgb[1] : under ? under[3 * v + 1] : 1;
+      arr[3 * v + 2] = on ? rgb[2] : under ? under[3 * v + 2] : 1;
     }
     c.needsUpdate = true;
   }
 }
 
 
+
+/**
+ * Colour the buildings of `meshes` (prepared by {@link enableHighlight}) by `colourOf(row)` (sRGB), or
+ * back to their own materials' colours with null. The material turns white while coloured, so the
+ * vertex colours are the buildings' colours; {@link highlightMeshes} restores them around a highlight.
+ * Call {@link highlightMeshes} afterwards to keep a highlight.
+ */
+export function colourMeshes(meshes: THREE.Mesh[], colourOf: ((id: number) => [number, number, number]) | null): void {
+  const c = new THREE.Color();
+  for (const m of meshes) {
+    const g = m.geometry;
+    const f = g.attributes._feature_id_0;
+    const attr = g.attributes.color as THREE.BufferAttribute | undefined;
+    const mat = m.material as THREE.MeshStandardMaterial;
+    if (!f || !attr || !mat.color) continue;
+    const plain = (m.userData.plainColour ??= mat.color.clone()) as THREE.Color;
+    const arr = attr.array as Float32Array;
+    if (!colourOf) {
+      mat.color.copy(plain);
+      delete g.userData.baseColours;
+      arr.fill(1);
+    } else {
+      mat.color.set(1, 1, 1);
+      const base = new Float32Array(arr.length);
+      let last = -1;
+      for (let v = 0; v < f.count; v++) {
+        const id = Math.round(f.getX(v));
+        if (id !== last) {
+          const [r, gg, b] = colourOf(id);
+          c.setRGB(r, gg, b, THREE.SRGBColorSpace);
+          last = id;
+        }
+        base[3 * v] = c.r;
+        base[3 * v + 1] = c.g;
+        base[3 * v + 2] = c.b;
+      }
+      g.userData.baseColours = base;
+      arr.set(base);
+    }
+    attr.needsUpdate = true;
+  }
+}
 
 /**
  * The runs of consecutive triangles of one feature in an index buffer of `count` indices:

@@ -194,11 +194,13 @@ export function showStyling(columns: string[], titles: Record<string, string> | 
 export function showLegend(entries: { label: string; colour: [number, number, number] }[] | null, onFilter?: (hidden: Set<number>) => void): void {
   const el = document.getElementById('legend')!;
   el.hidden = !entries;
+  const swatch = (colour: [number, number, number]) => `<span class="swatch" style="background:rgb(${colour.map((c) => Math.round(255 * c)).join(',')})"></span>`;
+  // without a filter the entries are labels, not toggles that do nothing
   el.innerHTML = (entries ?? [])
-    .map(({ label, colour }, i) => `<li><button type="button" data-bin="${i}" aria-pressed="true" title="Hide or show these buildings"><span class="swatch" style="background:rgb(${colour.map((c) => Math.round(255 * c)).join(',')})"></span>${esc(label)}</button></li>`)
+    .map(({ label, colour }, i) => (onFilter ? `<li><button type="button" data-bin="${i}" aria-pressed="true" title="Hide or show these buildings">${swatch(colour)}${esc(label)}</button></li>` : `<li><span class="entry">${swatch(colour)}${esc(label)}</span></li>`))
     .join('');
   const hint = document.getElementById('legend-hint');
-  if (hint) hint.hidden = !entries;
+  if (hint) hint.hidden = !entries || !onFilter;
   const hidden = new Set<number>();
   el.querySelectorAll<HTMLButtonElement>('button[data-bin]').forEach((b) =>
     b.addEventListener('click', () => {

@@ -1,4 +1,5 @@
 import type { CityModel } from './model.js';
+import type { ColumnStats } from '../core/types.js';
 
 /** An sRGB colour, components 0–1. */
 export type Rgb = [number, number, number];
@@ -45,11 +46,15 @@ export function rampAt(t: number): Rgb {
   return [0, 1, 2].map((c) => RAMP[i][c] + f * (RAMP[i + 1][c] - RAMP[i][c])) as Rgb;
 }
 
+/** Columns offered first, when a table has them. */
+const PREFERRED = ['height', 'levels', 'building', 'roof_shape', 'fit_confidence', 'fit:confidence', 'type', 'min_height'];
+/** Text columns that are no categories (one value per building, or links). */
+const NOT_CATEGORIES = /^(name|website|url|wikidata|wikipedia|description|note|image|phone|email)([_:].*)?$/;
+
 /** The columns worth colouring by, in the order offered: numbers and short categories the table has. */
 export function styleColumns(model: Pick<CityModel, 'table'>): string[] {
-  const preferred = ['height', 'levels', 'building', 'roof_shape', 'fit_confidence', 'fit:confidence', 'type', 'min_height'];
   const out: string[] = [];
-  for (const k of [...preferred, ...Object.keys(model.table)]) {
+  for (const k of [...PREFERRED, ...Object.keys(model.table)]) {
     const col = model.table[k];
     if (!col || out.includes(k) || k === 'id' || k === 'source' || k === 'part_of') continue;
     const values = col.filter((v) => v !== null && v !== '' && v !== -1);
@@ -58,7 +63,7 @@ export function styleColumns(model: Pick<CityModel, 'table'>): string[] {
     const distinct = new Set(values).size;
     // colour-by-was-cluttered: names, websites, ids and descriptions (nearly one value per building) are
     // no categories; nor are links
-    if (!numeric && (/^(name|website|url|wikidata|wikipedia|description|note|image|phone|email)([_:].*)?$/.test(k) || (values.length >= 10 && distinct > 0.5 * values.length))) continue;
+    if (!numeric && (NOT_CATEGORIES.test(k) || (values.length >= 10 && distinct > 0.5 * values.length))) continue;
     if (numeric ? distinct > 1 : distinct <= 40) out.push(k);
   }
   return out;
@@ -101,45 +106,99 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
     const sorted = (values as number[]).slice().sort((a, b) => a - b);
     const integers = sorted.every((v) => Number.isInteger(v));
     const lo = sorted[Math.floor(0.02 * (sorted.length - 1))], hi = sorted[Math.ceil(0.98 * (sorted.length - 1))];
-    const edges = binEdges(lo, hi, integers);
-    const bins = edges.length - 1;
-    const unit = /height|ground|eave/.test(column) ? ' m' : /angle|direction/.test(column) ? '°' : '';
-    // bin k holds [edges[k], edges[k+1]); the lowest also what lies below, the highest what lies above
-    const label = (k: number): string => {
-      const a = edges[k], b = edges[k + 1];
-      if (integers && b - a === 1) return `${k === bins - 1 && bins > 1 ? '≥ ' : k === 0 && bins > 1 ? '≤ ' : ''}${fmt(a)}${unit}`;
-      if (bins === 1) return `${fmt(a)}${unit}`;
-      if (k === bins - 1) return `≥ ${fmt(a)}${unit}`;
-      if (k === 0) return `< ${fmt(b)}${unit}`;
-      return integers ? `${fmt(a)}–${fmt(b - 1)}${unit}` : `${fmt(a)}–${fmt(b)}${unit}`;
-    };
-    const legend = Array.from({ length: bins }, (_, i) => {
-      const k = bins - 1 - i; // highest first
-      return { label: label(k), colour: rampAt(bins === 1 ? 0.5 : k / (bins - 1)) };
-    });
-    const binOfValue = (v: number): number => {
-      let k = 0;
-      while (k < bins - 1 && v >= edges[k + 1]) k++;
-      return k;
-    };
-    return {
-      column,
-      legend,
-      // the bin's colour: the legend and the buildings agree
-      colourOf: (id) => {
-        const v = col[id];
-        if (typeof v !== 'number' || v === -1) return NO_VALUE;
-        return legend[bins - 1 - binOfValue(v)].colour;
-      },
-      binOf: (id) => {
-        const v = col[id];
-        if (typeof v !== 'number' || v === -1) return -1;
-        return bins - 1 - binOfValue(v);
-      },
-    };
+    return numericStyling(column, col, lo, hi, integers);
   }
   const counts = new Map<string, number>();
   for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+  return categoryStyling(column, col, counts);
+}
+
+/**
+ * Colour-by over a whole tileset from its columns' statistics (tileset.json's
+ * `asset.extras.cityforge.columns`): one legend, and each tile's colours from its own table. Numbers
+ * span their mean ± 2 standard deviations within their range (what the 2nd and 98th percentiles are
+ * for a bell), text the eight commonest values. Null: the column cannot be coloured by.
+ *
+ * @example
+ * ```ts
+ * const s = stylingForStats('height', json.asset.extras.cityforge.columns.height);
+ * s.legend; // five bins
+ * s.forTable(tile.table).colourOf(3); // row 3 of that tile
+ * ```
+ */
+export function stylingForStats(column: string, stats: ColumnStats): { legend: Styling['legend']; forTable(table: Record<string, (string | number | null)[]>): Styling } | null {
+  if (stats.type === 'number') {
+    const mean = stats.sum / stats.count;
+    const sd = Math.sqrt(Math.max(0, stats.sumSquares / stats.count - mean * mean));
+    const lo = Math.max(stats.min, mean - 2 * sd), hi = Math.min(stats.max, mean + 2 * sd);
+    const round = (v: number) => (stats.integers ? Math.round(v) : v);
+    const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers);
+    return { legend: make([]).legend, forTable: (t) => make(t[column] ?? []) };
+  }
+  if (!stats.values) return null;
+  const counts = new Map(Object.entries(stats.values));
+  return { legend: categoryStyling(column, [], counts).legend, forTable: (t) => categoryStyling(column, t[column] ?? [], counts) };
+}
+
+/** The columns of a tileset worth colouring by ({@link styleColumns}' rules over its statistics). */
+export function styleColumnsOfStats(columns: Record<string, ColumnStats>): string[] {
+  const out: string[] = [];
+  for (const k of [...PREFERRED, ...Object.keys(columns).sort()]) {
+    const s = columns[k];
+    if (!s || out.includes(k)) continue;
+    if (s.type === 'number') {
+      if (s.max > s.min) out.push(k);
+      continue;
+    }
+    const distinct = s.values ? Object.keys(s.values).length : Infinity;
+    if (NOT_CATEGORIES.test(k) || (s.count >= 10 && distinct > 0.5 * s.count)) continue;
+    if (distinct <= 40) out.push(k);
+  }
+  return out;
+}
+
+/** Numbers on the ramp between `lo` and `hi` in five bins (see {@link stylingFor}). */
+function numericStyling(column: string, col: (string | number | null)[], lo: number, hi: number, integers: boolean): Styling {
+  const edges = binEdges(lo, hi, integers);
+  const bins = edges.length - 1;
+  const unit = /height|ground|eave/.test(column) ? ' m' : /angle|direction/.test(column) ? '°' : '';
+  // bin k holds [edges[k], edges[k+1]); the lowest also what lies below, the highest what lies above
+  const label = (k: number): string => {
+    const a = edges[k], b = edges[k + 1];
+    if (integers && b - a === 1) return `${k === bins - 1 && bins > 1 ? '≥ ' : k === 0 && bins > 1 ? '≤ ' : ''}${fmt(a)}${unit}`;
+    if (bins === 1) return `${fmt(a)}${unit}`;
+    if (k === bins - 1) return `≥ ${fmt(a)}${unit}`;
+    if (k === 0) return `< ${fmt(b)}${unit}`;
+    return integers ? `${fmt(a)}–${fmt(b - 1)}${unit}` : `${fmt(a)}–${fmt(b)}${unit}`;
+  };
+  const legend = Array.from({ length: bins }, (_, i) => {
+    const k = bins - 1 - i; // highest first
+    return { label: label(k), colour: rampAt(bins === 1 ? 0.5 : k / (bins - 1)) };
+  });
+  const binOfValue = (v: number): number => {
+    let k = 0;
+    while (k < bins - 1 && v >= edges[k + 1]) k++;
+    return k;
+  };
+  return {
+    column,
+    legend,
+    // the bin's colour: the legend and the buildings agree
+    colourOf: (id) => {
+      const v = col[id];
+      if (typeof v !== 'number' || v === -1) return NO_VALUE;
+      return legend[bins - 1 - binOfValue(v)].colour;
+    },
+    binOf: (id) => {
+      const v = col[id];
+      if (typeof v !== 'number' || v === -1) return -1;
+      return bins - 1 - binOfValue(v);
+    },
+  };
+}
+
+/** Text as categories: the eight commonest of `counts` in their own colours, the rest grey. */
+function categoryStyling(column: string, col: (string | number | null)[], counts: Map<string, number>): Styling {
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, CATEGORIES.length).map(([k]) => k);
   const index = new Map(top.map((k, i) => [k, i]));
   const legend = top.map((k, i) => ({ label: k, colour: CATEGORIES[i] }));

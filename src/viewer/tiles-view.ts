@@ -3,7 +3,7 @@ import { createStage, fitStage, pageOfWorld, setStageCameraVector, stageCameraVe
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
-import { decodeGlbTable, enableHighlight, highlightMeshes, shadeContacts } from './model.js';
+import { colourMeshes, decodeGlbTable, enableHighlight, highlightMeshes, shadeContacts } from './model.js';
 
 /** Whether two URLs (relative to the page) name the same resource, the query aside. */
 export function sameUrl(a: string, b: string): boolean {
@@ -105,6 +105,8 @@ export class TilesetView {
       (kept ? Promise.resolve(kept) : fetch(tileUrl).then((r) => r.arrayBuffer()))
         .then((buf) => {
           (scene.userData as TileTable).table = decodeGlbTable(buf).table;
+          // a tile arriving while the city is coloured by an attribute comes coloured
+          if (this.colouring) this.colourTile(scene);
           this.loaded++;
           this.onTableLoaded?.();
         })
@@ -225,6 +227,28 @@ export class TilesetView {
       if (hit) found = { ...at, id: String(hit.table['id'][hit.id]) };
     });
     return found;
+  }
+
+  /** The colour-by in use: each tile's colours from its own table (null: the tiles' own materials). */
+  private colouring: ((table: Record<string, (string | number | null)[]>) => (id: number) => [number, number, number]) | null = null;
+
+  /**
+   * Colour every building by `colourFor(table)(row)`, each tile by its own table (tiles loaded later
+   * too), or back to the tiles' materials with null.
+   */
+  setColouring(colourFor: ((table: Record<string, (string | number | null)[]>) => (id: number) => [number, number, number]) | null): void {
+    this.colouring = colourFor;
+    this.tiles.group.traverse((o) => {
+      if ((o.userData as TileTable).table) this.colourTile(o);
+    });
+    this.needsRender = true;
+  }
+
+  private colourTile(scene: THREE.Object3D): void {
+    const { table, meshes } = scene.userData as TileTable;
+    colourMeshes(meshes ?? [], this.colouring && table ? this.colouring(table) : null);
+    if (this.lit?.tile === scene) highlightMeshes(meshes ?? [], this.lit.id);
+    this.needsRender = true;
   }
 
   private lit: TileHit | null = null;

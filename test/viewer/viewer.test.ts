@@ -31,6 +31,19 @@ function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { drawn: 
   return { drawn: drawn / total, building: building / total, highlight };
 }
 
+/** The share of pixels near a colour (0–255) in hue: shading darkens faces, so value is not compared. */
+function near(png: Buffer, [r, g, b]: number[]): number {
+  const img = PNG.sync.read(png);
+  let n = 0;
+  for (let i = 0; i < img.data.length; i += 4) {
+    const p = [img.data[i], img.data[i + 1], img.data[i + 2]];
+    const s = Math.max(...p) || 1;
+    const t = Math.max(r, g, b) || 1;
+    if (Math.abs(p[0] / s - r / t) + Math.abs(p[1] / s - g / t) + Math.abs(p[2] / s - b / t) < 0.15 && s > 20) n++;
+  }
+  return n / (img.width * img.height);
+}
+
 /** Mean luma (Rec. 709) of the pixels left of the panel (x < 960) that differ from the top-left corner's colour (the background). */
 function meanLuma(png: Buffer): number {
   const img = PNG.sync.read(png);
@@ -415,18 +428,6 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const styling = await page.evaluate(() => (window as any).cityforge.styling);
     expect(styling.column).toBe('height');
     expect(await page.locator('#legend li').count()).toBe(styling.legend.length);
-    // the share of pixels near each legend colour (shading darkens faces: compare hue, not value)
-    const near = (png: Buffer, [r, g, b]: number[]) => {
-      const img = PNG.sync.read(png);
-      let n = 0;
-      for (let i = 0; i < img.data.length; i += 4) {
-        const p = [img.data[i], img.data[i + 1], img.data[i + 2]];
-        const s = Math.max(...p) || 1;
-        const t = Math.max(r, g, b) || 1;
-        if (Math.abs(p[0] / s - r / t) + Math.abs(p[1] / s - g / t) + Math.abs(p[2] / s - b / t) < 0.15 && s > 20) n++;
-      }
-      return n / (img.width * img.height);
-    };
     const viridisEnds = [styling.legend[0].colour, styling.legend[styling.legend.length - 1].colour].map((c: number[]) => c.map((v) => 255 * v));
     const model = await page.screenshot({ path: path.join(dir, 'colour-by-height.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
     for (const c of viridisEnds) expect(near(model, c)).toBeGreaterThan(near(plain, c) + 0.001);
@@ -1068,7 +1069,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const input = path.join(dir, 'in');
     fs.mkdirSync(input);
     for (const t of ['15-5238-12666.mvt', '15-5238-12667.mvt']) fs.copyFileSync(path.join(DATA, 'sf-mvt', t), path.join(input, t));
-    const out = path.join(dir, 'tiles');
+    const out = (tilesDir = path.join(dir, 'tiles'));
     const built = cli(['tiles', input, '--max-buildings', '500', '-o', out]);
     expect(built.code, built.stderr).toBe(0);
     builtCount = /([\d,]+) buildings written/.exec(built.stderr)?.[1] ?? 'none';
@@ -1090,6 +1091,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   const rootRequests: string[] = [];
   let modelLuma = NaN;
   let builtCount = '';
+  let tilesDir = '';
 
   it('tiles-downloaded-twice: each tile content is requested once (its table read from the same bytes); idle, the view draws no frame', async () => {
     expect(glbRequests.length).toBeGreaterThan(0);
@@ -1160,6 +1162,55 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await p2.mouse.move(b.x, b.y);
     await p2.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
     await p2.close();
+  });
+
+  it('tileset-had-no-colour-by: colour by height over every tile on one scale (the tileset\'s column statistics), with the highlight on top and back to materials', async () => {
+    // the scale: every building of the run counted once, from the leaves' tables
+    const json = JSON.parse(fs.readFileSync(path.join(tilesDir, 'tileset.json'), 'utf8'));
+    const stats = json.asset.extras.cityforge.columns;
+    expect(stats.height.count.toLocaleString('en-US')).toBe(builtCount);
+    expect(stats.height.min).toBeGreaterThan(0);
+    expect(stats.height.max).toBeGreaterThan(stats.height.min);
+    // nothing selected (the tests before selected a building: its highlight would hide the hover's)
+    await page.mouse.click(5, 5);
+    await page.waitForFunction('window.cityforge.selectedId === null');
+    await page.waitForTimeout(200);
+    const plain = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(await page.isVisible('#colour-by')).toBe(true);
+    await page.selectOption('#colour-by', 'height');
+    const styling = await page.evaluate(() => (window as any).cityforge.styling);
+    expect(styling.column).toBe('height');
+    expect(styling.legend.length).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#legend li').count()).toBe(styling.legend.length);
+    // no filter over tiles yet: the entries are labels, not toggles that do nothing
+    expect(await page.locator('#legend button').count()).toBe(0);
+    expect(await page.isHidden('#legend-hint')).toBe(true);
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('by') === 'height');
+    const coloured = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-colour-by-height.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    // the legend's colours in the pixels: most of the city in them, and at least three of them drawn
+    const colours = styling.legend.map((e: { colour: number[] }) => e.colour.map((v) => 255 * v));
+    const inLegend = (png: Buffer) => colours.reduce((a: number, c: number[]) => a + near(png, c), 0);
+    expect(inLegend(coloured)).toBeGreaterThan(inLegend(plain) + 0.05);
+    expect(colours.filter((c: number[]) => near(coloured, c) > near(plain, c) + 0.0002).length).toBeGreaterThanOrEqual(3);
+    // the highlight over the colours, and the colours back under it when the pointer leaves
+    const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    await page.mouse.move(b.x, b.y);
+    await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id);
+    const lit = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-colour-by-hover.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    // (the highlight's cyan by hue: the ramp's teal passes for it by pixelStats' rule)
+    const cyan = [0x19, 0xd3, 0xff];
+    expect((near(lit, cyan) - near(coloured, cyan)) * 960 * 800).toBeGreaterThan(20);
+    await page.mouse.move(5, 5);
+    await page.waitForFunction('window.cityforge.hoveredId === null');
+    await page.waitForTimeout(200);
+    const after = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(inLegend(after)).toBeGreaterThan(inLegend(plain) + 0.05);
+    await page.selectOption('#colour-by', '');
+    expect(await page.isHidden('#legend')).toBe(true);
+    await page.waitForTimeout(200);
+    const back = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(Math.abs(meanLuma(back) - meanLuma(plain))).toBeLessThan(2);
   });
 
   it('the-selection-stayed-after-refining: a building selected in a tile that is no longer drawn (the view moved to coarser tiles) is no longer selected', async () => {
