@@ -211,9 +211,13 @@ export interface FlatPolygons {
  * their range, mean and spread; text by its values' counts (at most {@link COLUMN_STATS_MAX_VALUES}
  * distinct values, else `values` is null: names, ids, addresses).
  */
-export type ColumnStats =
+export type ColumnStats = (
   | { type: 'number'; count: number; min: number; max: number; sum: number; sumSquares: number; integers: boolean }
-  | { type: 'text'; count: number; values: Record<string, number> | null };
+  | { type: 'text'; count: number; values: Record<string, number> | null }
+) & {
+  /** The source's name where the column's id had to differ (`addr:street` for `addr_street`). */
+  title?: string;
+};
 
 /** The most distinct text values a {@link ColumnStats} counts. */
 export const COLUMN_STATS_MAX_VALUES = 64;

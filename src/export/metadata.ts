@@ -221,7 +221,7 @@ export function columnStats(rows: readonly BuildingParams[]): Record<string, Col
         }
         if (values) values[v]++;
       }
-      if (count) out[c.name] = { type: 'text', count, values };
+      if (count) out[c.name] = { type: 'text', count, values, ...(c.title ? { title: c.title } : {}) };
     } else {
       let count = 0, min = Infinity, max = -Infinity, sum = 0, sumSquares = 0, integers = true;
       for (const r of rows) {
@@ -234,11 +234,14 @@ export function columnStats(rows: readonly BuildingParams[]): Record<string, Col
         sumSquares += v * v;
         integers &&= Number.isInteger(v);
       }
-      if (count) out[c.name] = { type: 'number', count, min, max, sum, sumSquares, integers };
+      if (count) out[c.name] = { type: 'number', count, min, max, sum, sumSquares, integers, ...(c.title ? { title: c.title } : {}) };
     }
   }
   return out;
 }
+
+/** The first of two statistics' titles, if any. */
+const title = (a: ColumnStats, b: ColumnStats) => (a.title ?? b.title ? { title: a.title ?? b.title } : {});
 
 /**
  * Merge {@link columnStats} of several tables (in a fixed order: sums of floats depend on it). A column
@@ -254,14 +257,14 @@ export function mergeColumnStats(parts: readonly Record<string, ColumnStats>[]):
       if (!o) {
         out[name] = s.type === 'text' ? { ...s, values: s.values && (Object.assign(Object.create(null), s.values) as Record<string, number>) } : { ...s };
       } else if (o.type === 'number' && s.type === 'number') {
-        out[name] = { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers };
+        out[name] = { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers, ...title(o, s) };
       } else if (o.type === 'text' && s.type === 'text') {
         let values = o.values && s.values ? o.values : null;
         if (values && s.values) {
           for (const [v, n] of Object.entries(s.values)) values[v] = (values[v] ?? 0) + n;
           if (Object.keys(values).length > COLUMN_STATS_MAX_VALUES) values = null;
         }
-        out[name] = { type: 'text', count: o.count + s.count, values };
+        out[name] = { type: 'text', count: o.count + s.count, values, ...title(o, s) };
       } else {
         delete out[name];
         dropped.add(name);

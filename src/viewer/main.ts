@@ -439,7 +439,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   const select = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.selected = hit ? hit.id : null;
     hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
-    showSelection({ table: hit ? hit.table : {} }, hit ? hit.id : null);
+    // raw-labels-in-tilesets: the columns' display names, as the GLB view shows them
+    showSelection({ table: hit ? hit.table : {}, titles: { ...view.titles, ...mapView?.titles } }, hit ? hit.id : null);
     selected = hit && 'tile' in hit ? (hit as TileHit) : null;
     view.highlight(hovered ?? selected);
     writeHash();
@@ -474,7 +475,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   const byColumns = styleColumnsOfStats(columnStats);
   const stylingEl = document.getElementById('styling')!;
   const legendEl = document.getElementById('legend')!;
-  showStyling(byColumns, undefined, (column) => {
+  showStyling(byColumns, Object.fromEntries(Object.entries(columnStats).flatMap(([k, v]) => (v.title ? [[k, v.title]] : []))), (column) => {
     const s = column ? stylingForStats(column, columnStats[column]) : null;
     hooks.styling = s && { column, legend: s.legend };
     // (no filter: a tile's buildings cannot be hidden one by one yet)

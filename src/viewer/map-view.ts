@@ -753,6 +753,7 @@ export class TilesetMapViewer {
     geom.setAttribute('position', new THREE.BufferAttribute(enu.positions, 3));
     geom.setIndex(new THREE.BufferAttribute(enu.indices, 1));
     this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table });
+    Object.assign(this.titles, model.titles);
   }
 
   private viewport(): Viewport {
@@ -760,6 +761,9 @@ export class TilesetMapViewer {
   }
 
   /** The building under canvas pixel (x, y) among the tiles on screen: its tile's table and row. */
+  /** The display names of the tiles' columns read so far (`addr:street` for `addr_street`). */
+  readonly titles: Record<string, string> = {};
+
   pick(x: number, y: number): { table: Record<string, (string | number | null)[]>; id: number } | null {
     const hit = this.pickHit(x, y);
     return hit && { table: hit.table, id: hit.id };

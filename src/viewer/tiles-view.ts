@@ -46,6 +46,8 @@ export class TilesetView {
   readonly tiles: TilesRenderer;
   private readonly stage: Stage;
   private readonly raycaster = new THREE.Raycaster();
+  /** The display names of the tiles' columns read so far (`addr:street` for `addr_street`). */
+  readonly titles: Record<string, string> = {};
   /** Tiles whose table is loaded. */
   loaded = 0;
   /** Tile tables still being fetched. */
@@ -104,7 +106,9 @@ export class TilesetView {
       this.downloaded.delete(tileUrl);
       (kept ? Promise.resolve(kept) : fetch(tileUrl).then((r) => r.arrayBuffer()))
         .then((buf) => {
-          (scene.userData as TileTable).table = decodeGlbTable(buf).table;
+          const decoded = decodeGlbTable(buf);
+          (scene.userData as TileTable).table = decoded.table;
+          Object.assign(this.titles, decoded.titles);
           // a tile arriving while the city is coloured by an attribute comes coloured
           if (this.colouring) this.colourTile(scene);
           this.loaded++;

@@ -45,6 +45,11 @@ describe('columnStats / mergeColumnStats (tileset.json colour-by scale)', () => 
     const a = columnStats(many.slice(0, 40)), b = columnStats(many.slice(40).map((r, i) => ({ ...r, attributes: { street: `Road ${i}` } })));
     expect(mergeColumnStats([a, b]).street).toMatchObject({ count: 70, values: null });
   });
+  it('raw-labels-in-tilesets: a column whose id differs from the source\'s name keeps that name as its title', () => {
+    const m = mergeColumnStats([columnStats([row(0, { 'addr:street': 'Rue Grimaldi' })]), columnStats([row(1, { 'addr:street': 'Quai Antoine' })])]);
+    expect(m.addr_street).toMatchObject({ type: 'text', count: 2, title: 'addr:street' });
+    expect(m.height.title).toBeUndefined();
+  });
   it('a column that is a number in one table and text in another is dropped', () => {
     const m = mergeColumnStats([columnStats([row(0, { code: 3 })]), columnStats([row(1, { code: 'A' })]), columnStats([row(2, { code: 5 })])]);
     expect(m.code).toBeUndefined();
