@@ -254,6 +254,15 @@ async function main(): Promise<void> {
     const label = String(model.table['name']?.[id] || model.table['id']?.[id]);
     searchResult.textContent = partial === 0 ? '' : partial === 1 ? `No exact match; showing ${label}.` : `No exact match; ${partial.toLocaleString('en-US')} buildings contain “${q.trim()}”, showing the first: ${label}.`;
     flyTo(id);
+    // search-target-behind-panel: on a phone the open panel covers the middle of the view, where the
+    // building now stands: fold it, and name the building where it stands (the tooltip a tap shows)
+    const at = hooks.screenPositionOf(drawnRow(id) ?? id);
+    const panel = document.getElementById('panel')!;
+    const r = panel.getBoundingClientRect();
+    if (at && !panel.classList.contains('collapsed') && at.x >= r.left && at.x <= r.right && at.y >= r.top && at.y <= r.bottom) {
+      document.getElementById('collapse')!.click();
+      [pointer.x, pointer.y] = [at.x, at.y];
+    }
     select(id);
   });
   // the camera and the selection in the address (a link shows the same view)

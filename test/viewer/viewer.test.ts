@@ -683,6 +683,22 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.screenshot({ path: path.join(dir, 'phone-open.png') });
     const open2 = await page.locator('#panel').boundingBox();
     expect(open2!.width).toBeLessThanOrEqual(240);
+    // search-target-behind-panel: a search from the open panel flies to the building, which stood under
+    // the panel; the panel folds, and the tooltip names the building where it stands
+    const target = await page.evaluate(() => String((window as any).cityforge.model.table.id[200]));
+    await page.fill('#search-input', target);
+    await page.press('#search-input', 'Enter');
+    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(target);
+    expect(await page.evaluate(() => document.getElementById('panel')!.classList.contains('collapsed'))).toBe(true);
+    const at = await page.evaluate(() => (window as any).cityforge.screenPositionOf(200));
+    const folded = await page.locator('#panel').boundingBox();
+    expect(at.x).toBeGreaterThan(0);
+    expect(at.x).toBeLessThan(390);
+    expect(at.x < folded!.x || at.y > folded!.y + folded!.height).toBe(true);
+    expect(await page.isVisible('#tooltip')).toBe(true);
+    const tip2 = await page.locator('#tooltip').boundingBox();
+    expect(Math.abs(tip2!.y - at.y)).toBeLessThan(80);
+    await page.screenshot({ path: path.join(dir, 'phone-search.png') });
     await page.close();
   });
 });
