@@ -122,24 +122,6 @@ function sunLighting(ambient: number, sun: number): LightingEffect {
 }
 
 /**
- * tileset-map-view-was-darker: deck.gl's glTF (PBR) shader works in linear colour — glTF colour factors
- * as they are, textures decoded from sRGB — and writes that linear colour out, where three.js encodes it
- * to sRGB: every wall, roof and ground map came out darker and duller than in the model view. This
- * extension encodes the tileset's fragments to sRGB (deck.gl's colour filter hook), nothing else's.
- */
-class SrgbOutput extends LayerExtension {
-  static extensionName = 'SrgbOutput';
-  getShaders(): { modules: { name: string; inject: Record<string, string> }[] } {
-    return {
-      modules: [{
-        name: 'srgbOutput',
-        inject: { 'fs:DECKGL_FILTER_COLOR': 'color.rgb = mix(color.rgb * 12.92, 1.055 * pow(max(color.rgb, vec3(0.0)), vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), color.rgb));' },
-      }],
-    };
-  }
-}
-
-/**
  * Contact shading in the map view, as in the model view ({@link contactFactor}, per pixel): the city
  * layer's texture coordinates carry each vertex's rise above its building's foot (the layer has no
  * texture), and deck.gl's colour filter hook darkens by it before lighting.
@@ -623,15 +605,15 @@ export class TilesetMapViewer {
     // lay under SF's hills, so zooming in took the camera into them): a quarter of the box's height up, where
     // the ground of a city on hills lies (the tiles' surface is not known until they load)
     this.home = { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20, position: [0, 0, altitude] };
-    // tileset-map-view-washed-out: deck.gl's glTF PBR shading under the GLB map view's light (1.0, 1.2) came
-    // out a fifth brighter than the model view (mean luma 179 against 147, walls near white); at (0.5, 0.7)
-    // the two views are alike in brightness
-    const lighting = sunLighting(0.5, 0.7);
+    // tileset-map-view-grey: luma.gl's glTF PBR shader already writes sRGB (its final pow(1/2.2)); encoding
+    // it once more, then dimming the lights to make up for it, left the city a flat grey (chroma 7 against
+    // the model view's 21). Its Lambert term divides by π, which three.js's light units fold in: the lights
+    // are π times the model view's scale, for its brightness and colour (luma 152 against 153, chroma 13)
+    const lighting = sunLighting(1.6, 2.2);
     this.tileProps = {
       id: 'tileset',
       data: url,
       loader: Tiles3DLoader,
-      extensions: [new SrgbOutput()],
       loadOptions: {
         '3d-tiles': { loadGLTF: true },
         // tileset-map-view-downloaded-while-idle: loaders.gl's 32 MB cache evicted a 24 MB city's tiles (bigger

@@ -44,6 +44,22 @@ function near(png: Buffer, [r, g, b]: number[]): number {
   return n / (img.width * img.height);
 }
 
+/** Mean chroma (max − min of R, G, B) of the pixels left of the panel (x < 960) unlike the top-left corner's colour. */
+function meanChroma(png: Buffer): number {
+  const img = PNG.sync.read(png);
+  const bg = [img.data[0], img.data[1], img.data[2]];
+  let s = 0, n = 0;
+  for (let y = 0; y < img.height; y++)
+    for (let x = 0; x < Math.min(960, img.width); x++) {
+      const i = 4 * (y * img.width + x);
+      const p = [img.data[i], img.data[i + 1], img.data[i + 2]];
+      if (Math.abs(p[0] - bg[0]) + Math.abs(p[1] - bg[1]) + Math.abs(p[2] - bg[2]) <= 24) continue;
+      s += Math.max(...p) - Math.min(...p);
+      n++;
+    }
+  return s / n;
+}
+
 /** Mean luma (Rec. 709) of the pixels left of the panel (x < 960) that differ from the top-left corner's colour (the background). */
 function meanLuma(png: Buffer): number {
   const img = PNG.sync.read(png);
@@ -1106,6 +1122,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   const glbRequests: string[] = [];
   const rootRequests: string[] = [];
   let modelLuma = NaN;
+  let modelChroma = NaN;
   let builtCount = '';
   let tilesDir = '';
 
@@ -1141,6 +1158,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-view.png'), shot);
     expect(pixelStats(shot).building).toBeGreaterThan(0.01);
     modelLuma = meanLuma(shot);
+    modelChroma = meanChroma(shot);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
     // hover: the building under the pointer is highlighted
@@ -1264,6 +1282,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(meanLuma(shot)).toBeGreaterThan(0.9 * modelLuma);
     // tileset-map-view-washed-out: nor brighter (under the GLB map view's light it was a fifth brighter, walls near white)
     expect(meanLuma(shot)).toBeLessThan(1.12 * modelLuma);
+    // tileset-map-view-grey: and in colour, not grey (the PBR shader's sRGB output was encoded twice: a
+    // third of the model view's chroma)
+    expect(meanChroma(shot)).toBeGreaterThan(0.5 * modelChroma);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
     await page.mouse.move(b.x, b.y);
