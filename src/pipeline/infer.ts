@@ -8,7 +8,7 @@ import { ingest } from '../ingest/index.js';
 import { readSurface } from '../ingest/raster.js';
 import { forEachCellInside, modelField, samplesInside, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { areaOf, clipFootprint, levelPolygons } from './parts.js';
-import { compass, featurePolygons, unitRoof, type Footprint } from '../procedural/index.js';
+import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
@@ -282,17 +282,11 @@ function plausiblePart(p: InferredPart, samples: RoofSamples, roofOptions: Parti
   // a skillion keeps its plane and gives up the polygon's uphill end the data does not reach
   if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= base - OVERSHOOT) {
     const dir = compass(r.direction);
-    let lo = Infinity, hi = -Infinity;
-    for (let k = 0; k < p.footprint.ringStarts[1]; k++) {
-      const d = p.footprint.coords[2 * k] * dir[0] + p.footprint.coords[2 * k + 1] * dir[1];
-      lo = Math.min(lo, d);
-      hi = Math.max(hi, d);
-    }
+    const [lo, hi] = projectionRange(p.footprint, dir);
     const slope = r.roofHeight / (hi - lo);
     const pieces = clipFootprint(p.footprint, dir, hi - (top + rise(r) / 2 - r.eave) / slope, frame, PART_MIN_AREA).sort((a, b) => areaOf(b) - areaOf(a));
     if (pieces.length) {
-      let lo2 = Infinity;
-      for (let k = 0; k < pieces[0].ringStarts[1]; k++) lo2 = Math.min(lo2, pieces[0].coords[2 * k] * dir[0] + pieces[0].coords[2 * k + 1] * dir[1]);
+      const [lo2] = projectionRange(pieces[0], dir);
       const roofHeight = slope * (hi - lo2);
       return { ...p, footprint: pieces[0], roof: eavesOnBase({ ...r, roofHeight, height: r.eave + roofHeight }, base) };
     }

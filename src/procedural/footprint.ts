@@ -44,3 +44,17 @@ export function triangulate(fp: Footprint): Uint32Array {
   }
   return out;
 }
+
+/**
+ * The least and greatest projection of the footprint's outer ring on `dir` (a unit vector): how far
+ * the footprint runs along it (a skillion's slope runs from `lo` to `hi`).
+ */
+export function projectionRange(fp: Footprint, dir: readonly [number, number]): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let k = 0; k < fp.ringStarts[1]; k++) {
+    const d = fp.coords[2 * k] * dir[0] + fp.coords[2 * k + 1] * dir[1];
+    lo = Math.min(lo, d);
+    hi = Math.max(hi, d);
+  }
+  return [lo, hi];
+}

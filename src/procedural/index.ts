@@ -18,7 +18,7 @@ import type { RoofModel } from './roofs/model.js';
 
 export { MeshBuilder } from './mesh-builder.js';
 export { hexToLinear } from '../core/colour.js';
-export { featurePolygons, triangulate, type Footprint } from './footprint.js';
+export { featurePolygons, projectionRange, triangulate, type Footprint } from './footprint.js';
 export type { RoofBuilder, RoofInput } from './roofs/types.js';
 export { ROOF_SHAPES, ROOF_BUILDERS } from './roofs/index.js';
 export { RoofModel } from './roofs/model.js';
