@@ -482,14 +482,14 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   // tiles writes them); each tile coloured from its own table as it arrives
   const columnStats = (json.asset?.extras?.cityforge?.columns ?? {}) as Record<string, ColumnStats>;
   const byColumns = styleColumnsOfStats(columnStats);
-  const stylingEl = document.getElementById('styling')!;
-  const legendEl = document.getElementById('legend')!;
   showStyling(byColumns, Object.fromEntries(Object.entries(columnStats).flatMap(([k, v]) => (v.title ? [[k, v.title]] : []))), (column) => {
     const s = column ? stylingForStats(column, columnStats[column]) : null;
     hooks.styling = s && { column, legend: s.legend };
     // (no filter: a tile's buildings cannot be hidden one by one yet)
     showLegend(s ? s.legend : null);
-    view.setColouring(s ? (table) => s.forTable(table).colourOf : null);
+    const colourFor = s ? (table: Record<string, (string | number | null)[]>) => s.forTable(table).colourOf : null;
+    view.setColouring(colourFor);
+    mapView?.setColouring(colourFor);
     writeHash();
   });
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
@@ -510,11 +510,12 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
         if (s) nav.update(s);
       };
       mapView = mv;
+      // the same colours in both views
+      const by = (document.getElementById('colour-by') as HTMLSelectElement).value;
+      const s = by ? stylingForStats(by, columnStats[by]) : null;
+      if (s) mv.setColouring((table) => s.forTable(table).colourOf);
     }
     if (hooks.view === 'model') view.resize();
-    // colour-by draws in the model view only (deck.gl's 3D tiles keep their materials): not offered over the map
-    stylingEl.hidden = !byColumns.length || hooks.view !== 'model';
-    legendEl.hidden = !hooks.styling || hooks.view !== 'model';
     writeHash();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());

@@ -573,11 +573,17 @@ function buildingMesh(p: TilePick, id: number): { positions: Float32Array; norma
   return { positions, normals: g.attributes.normal.array as Float32Array };
 }
 
+/** The tileset layer's sub-layer props: its tiles drawn, or hidden while the coloured tiles are drawn instead. */
+const TILES_SHOWN = {};
+const TILES_HIDDEN = { scenegraph: { visible: false } };
+
 /** Pick data of one tile: its geometry in the frame and its property table. */
 interface TilePick {
   mesh: THREE.Mesh;
   featureIds: Float32Array;
   table: Record<string, (string | number | null)[]>;
+  /** The tile in the frame, for drawing it coloured by an attribute. */
+  enu: EnuMesh;
 }
 
 /**
@@ -644,6 +650,8 @@ export class TilesetMapViewer {
       onAfterRender: () => {
         this.onView?.();
         followDeck(this.base, this.deck);
+        // the coloured tiles follow what the tileset layer selects as the camera moves
+        if (this.colouredStale()) this.deck.setProps({ layers: this.layers() as never });
       },
     } as never);
     if (basemap) this.base = underneath(el, basemap, this.deck);
@@ -660,9 +668,65 @@ export class TilesetMapViewer {
     });
   }
 
-  /** The tileset layer, and over it the highlighted building (if any). */
+  /** The colour-by in use: each tile's colours from its own table (null: the tiles as they are). */
+  private colouring: ((table: Record<string, (string | number | null)[]>) => (id: number) => [number, number, number]) | null = null;
+  private colourVersion = 0;
+  /** Per tile, its vertices' colours under {@link colouring}. */
+  private readonly colourCache = new Map<string, Float32Array>();
+  /** The tiles drawn coloured at the last frame (their ids): the layers follow the tileset's selection. */
+  private colouredKey = '';
+
+  /**
+   * Colour every building by `colourFor(table)(row)`, each tile by its own table, or back to the tiles as
+   * they are with null. Coloured, the tiles deck.gl selects are drawn from their pick data as the GLB map
+   * view draws a city (the same palette and light as there); the tileset layer still chooses and loads them.
+   */
+  setColouring(colourFor: ((table: Record<string, (string | number | null)[]>) => (id: number) => [number, number, number]) | null): void {
+    this.colouring = colourFor;
+    this.colourCache.clear();
+    this.colourVersion++;
+    this.deck.setProps({ layers: this.layers() as never });
+  }
+
+  /** The tiles on screen, coloured: their untextured triangles with vertex colours, their textured ground as it is. */
+  private colourLayers(): unknown[] {
+    const out: unknown[] = [];
+    const of = this.colouring;
+    const ids: string[] = [];
+    if (!of || !this.tileset) return out;
+    // (the lights are the PBR tiles', π times the GLB map view's: the material scales them back)
+    const material = { ambient: 0.28, diffuse: 0.3, shininess: 16, specularColor: [10, 10, 10] };
+    for (const t of this.tileset.selectedTiles) {
+      const p = this.picks.get(t.id);
+      if (!p) continue;
+      ids.push(t.id);
+      let colors = this.colourCache.get(t.id);
+      if (!colors) {
+        const colourOf = of(p.table);
+        colors = p.enu.colors.slice();
+        for (let v = 0; v < p.featureIds.length; v++) if (p.featureIds[v] >= 0) colors.set(colourOf(p.featureIds[v]), 3 * v);
+        this.colourCache.set(t.id, colors);
+      }
+      const common = { data: [0], coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS, coordinateOrigin: [this.origin[0], this.origin[1], 0], getPosition: () => [0, 0, 0], getColor: [255, 255, 255], pickable: false };
+      out.push(new SimpleMeshLayer({ ...common, id: `coloured-${t.id}-${this.colourVersion}`, mesh: { attributes: { positions: { size: 3, value: p.enu.positions }, normals: { size: 3, value: p.enu.normals }, colors: { size: 3, value: colors }, texCoords: { size: 2, value: p.enu.rise } }, indices: { size: 1, value: p.enu.drawIndices } } as never, material, extensions: [CONTACT_SHADING] } as never));
+      p.enu.textured.forEach((g, k) =>
+        out.push(new SimpleMeshLayer({ ...common, id: `coloured-ground-${t.id}-${k}`, texture: g.image as never, mesh: { attributes: { positions: { size: 3, value: g.positions }, normals: { size: 3, value: g.normals }, texCoords: { size: 2, value: g.texCoords } }, indices: { size: 1, value: g.indices } } as never, material: { ambient: 0.34, diffuse: 0.25, shininess: 4, specularColor: [0, 0, 0] } } as never)),
+      );
+    }
+    this.colouredKey = ids.join(' ');
+    return out;
+  }
+
+  /** Whether the tiles deck.gl selects differ from those drawn coloured. */
+  private colouredStale(): boolean {
+    if (!this.colouring || !this.tileset) return false;
+    return this.tileset.selectedTiles.filter((t) => this.picks.has(t.id)).map((t) => t.id).join(' ') !== this.colouredKey;
+  }
+
+  /** The tileset layer (hidden while coloured: it still chooses and loads the tiles), the coloured tiles, and over them the highlighted building (if any). */
   private layers(): unknown[] {
-    const out: unknown[] = [new Tile3DLayer(this.tileProps as never)];
+    // (constant objects: a new one at every hover would rebuild every tile's layer)
+    const out: unknown[] = [new Tile3DLayer({ ...this.tileProps, _subLayerProps: this.colouring ? TILES_HIDDEN : TILES_SHOWN } as never), ...this.colourLayers()];
     const p = this.lit && this.picks.get(this.lit.tile);
     if (!this.lit || !p) return out;
     const mesh = buildingMesh(p, this.lit.id);
@@ -734,7 +798,8 @@ export class TilesetMapViewer {
     const geom = new THREE.BufferGeometry();
     geom.setAttribute('position', new THREE.BufferAttribute(enu.positions, 3));
     geom.setIndex(new THREE.BufferAttribute(enu.indices, 1));
-    this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table });
+    this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table, enu });
+    if (this.colouring) this.deck.setProps({ layers: this.layers() as never });
     Object.assign(this.titles, model.titles);
   }
 
@@ -742,10 +807,10 @@ export class TilesetMapViewer {
     return this.deck.getViewports()[0];
   }
 
-  /** The building under canvas pixel (x, y) among the tiles on screen: its tile's table and row. */
   /** The display names of the tiles' columns read so far (`addr:street` for `addr_street`). */
   readonly titles: Record<string, string> = {};
 
+  /** The building under canvas pixel (x, y) among the tiles on screen: its tile's table and row. */
   pick(x: number, y: number): { table: Record<string, (string | number | null)[]>; id: number } | null {
     const hit = this.pickHit(x, y);
     return hit && { table: hit.table, id: hit.id };

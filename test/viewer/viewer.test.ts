@@ -1298,6 +1298,31 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
     // nor did the map view ask for tileset.json again
     expect(rootRequests).toHaveLength(1);
+    // tileset-map-view-had-no-colour-by: the same colours in the map view, on the tiles it shows; hover over them
+    await page.mouse.click(5, 5);
+    await page.selectOption('#colour-by', 'height');
+    const styling = await page.evaluate(() => (window as any).cityforge.styling);
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    const coloured = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-height.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    const colours = styling.legend.map((e: { colour: number[] }) => e.colour.map((v) => 255 * v));
+    const inLegend = (png: Buffer) => colours.reduce((a: number, c: number[]) => a + near(png, c), 0);
+    expect(inLegend(coloured)).toBeGreaterThan(inLegend(shot) + 0.05);
+    expect(colours.filter((c: number[]) => near(coloured, c) > near(shot, c) + 0.0002).length).toBeGreaterThanOrEqual(3);
+    const b2 = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    await page.mouse.move(b2.x, b2.y);
+    await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b2.id);
+    // zoomed in, the finer tiles come coloured too
+    await page.mouse.move(480, 400);
+    for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -300);
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    const closer = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-closer.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(inLegend(closer)).toBeGreaterThan(0.05);
+    await page.selectOption('#colour-by', '');
+    await page.waitForTimeout(500);
+    const back = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(inLegend(back)).toBeLessThan(inLegend(closer) - 0.03);
   });
 });
 

@@ -1,0 +1,10 @@
+import { open, shot, panel, settle } from './_nu_lib.mjs';
+const url = process.argv[2]; const tag = process.argv[3] || 'probe';
+const { browser, page, logs } = await open(url);
+console.log('cityforge keys', await page.evaluate(() => Object.keys(window.cityforge).map(k => k + ':' + typeof window.cityforge[k])));
+console.log('ids', await page.evaluate(() => [...document.querySelectorAll('[id]')].map(e => e.tagName + '#' + e.id + (e.offsetParent === null ? '(hidden)' : ''))));
+console.log('panel', JSON.stringify(await panel(page), null, 1));
+console.log('url', page.url());
+await shot(page, tag + '-initial');
+console.log(logs.join('\n'));
+await browser.close();
