@@ -443,6 +443,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
     p.set('cam', view.cameraVector.join(','));
     if (hooks.styling) p.set('by', hooks.styling.column);
+    if (hooks.styling && hiddenNow.size) p.set('hide', [...hiddenNow].sort((a, b) => a - b).join(','));
     if (hooks.view === 'map') p.set('view', 'map');
   });
   const select = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
@@ -482,11 +483,26 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   // tiles writes them); each tile coloured from its own table as it arrives
   const columnStats = (json.asset?.extras?.cityforge?.columns ?? {}) as Record<string, ColumnStats>;
   const byColumns = styleColumnsOfStats(columnStats);
+  let hiddenNow = new Set<number>();
+  let tileFilter: ((hidden: Set<number>) => void) | null = null;
   showStyling(byColumns, Object.fromEntries(Object.entries(columnStats).flatMap(([k, v]) => (v.title ? [[k, v.title]] : []))), (column) => {
     const s = column ? stylingForStats(column, columnStats[column]) : null;
     hooks.styling = s && { column, legend: s.legend };
-    // (no filter: a tile's buildings cannot be hidden one by one yet)
-    showLegend(s ? s.legend : null);
+    // the legend's entries hide and show their buildings, in every tile of both views
+    tileFilter = s ? (hidden: Set<number>) => {
+      hiddenNow = hidden;
+      const visibleFor = hidden.size ? (table: Record<string, (string | number | null)[]>) => {
+        const st = s.forTable(table);
+        return (id: number) => !hidden.has(st.binOf(id));
+      } : null;
+      view.setVisible(visibleFor);
+      mapView?.setVisible(visibleFor);
+      writeHash();
+    } : null;
+    hiddenNow = new Set();
+    view.setVisible(null);
+    mapView?.setVisible(null);
+    showLegend(s ? s.legend : null, tileFilter ?? undefined);
     const colourFor = s ? (table: Record<string, (string | number | null)[]>) => s.forTable(table).colourOf : null;
     view.setColouring(colourFor);
     mapView?.setColouring(colourFor);
@@ -514,6 +530,13 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
       const by = (document.getElementById('colour-by') as HTMLSelectElement).value;
       const s = by ? stylingForStats(by, columnStats[by]) : null;
       if (s) mv.setColouring((table) => s.forTable(table).colourOf);
+      if (s && hiddenNow.size) {
+        const hidden = hiddenNow;
+        mv.setVisible((table) => {
+          const st = s.forTable(table);
+          return (id) => !hidden.has(st.binOf(id));
+        });
+      }
     }
     if (hooks.view === 'model') view.resize();
     writeHash();
@@ -550,6 +573,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   if (by !== null && [...bySelect.options].some((o) => o.value === by)) {
     bySelect.value = by;
     bySelect.dispatchEvent(new Event('change'));
+    for (const bin of (fromHash.get('hide') ?? '').split(',').filter((v) => /^\d+$/.test(v)))
+      document.querySelector<HTMLButtonElement>(`#legend button[data-bin="${Number(bin)}"]`)?.click();
   }
   if (fromHash.get('view') === 'map') hooks.toggle();
   // a tileset has no table of every building to search: the search box is not offered (its form reloaded the page)

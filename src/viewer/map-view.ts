@@ -688,6 +688,41 @@ export class TilesetMapViewer {
     this.deck.setProps({ layers: this.layers() as never });
   }
 
+  /** The legend's filter: the buildings each tile keeps, by its own table (null: all). */
+  private visibleFor: ((table: Record<string, (string | number | null)[]>) => (id: number) => boolean) | null = null;
+  /** Per tile, its drawn triangles under {@link visibleFor}. */
+  private readonly visibleCache = new Map<string, Uint32Array>();
+
+  /** Draw (and pick) only the buildings `visibleFor(table)` keeps in each tile (drawn coloured: it goes with colour-by); all with null. */
+  setVisible(visibleFor: ((table: Record<string, (string | number | null)[]>) => (id: number) => boolean) | null): void {
+    this.visibleFor = visibleFor;
+    this.visibleCache.clear();
+    this.colourVersion++;
+    this.deck.setProps({ layers: this.layers() as never });
+  }
+
+  /** A tile's triangles to draw: all but the textured ones, less the buildings the filter hides. */
+  private drawIndicesOf(id: string, p: TilePick): Uint32Array {
+    if (!this.visibleFor) return p.enu.drawIndices;
+    let out = this.visibleCache.get(id);
+    if (!out) {
+      const keep = this.visibleFor(p.table);
+      const src = p.enu.drawIndices;
+      const tmp = new Uint32Array(src.length);
+      let n = 0;
+      for (let t = 0; t < src.length; t += 3) {
+        const f = p.featureIds[src[t]];
+        if (f >= 0 && !keep(f)) continue;
+        tmp[n++] = src[t];
+        tmp[n++] = src[t + 1];
+        tmp[n++] = src[t + 2];
+      }
+      out = tmp.slice(0, n);
+      this.visibleCache.set(id, out);
+    }
+    return out;
+  }
+
   /** The tiles on screen, coloured: their untextured triangles with vertex colours, their textured ground as it is. */
   private colourLayers(): unknown[] {
     const out: unknown[] = [];
@@ -708,7 +743,7 @@ export class TilesetMapViewer {
         this.colourCache.set(t.id, colors);
       }
       const common = { data: [0], coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS, coordinateOrigin: [this.origin[0], this.origin[1], 0], getPosition: () => [0, 0, 0], getColor: [255, 255, 255], pickable: false };
-      out.push(new SimpleMeshLayer({ ...common, id: `coloured-${t.id}-${this.colourVersion}`, mesh: { attributes: { positions: { size: 3, value: p.enu.positions }, normals: { size: 3, value: p.enu.normals }, colors: { size: 3, value: colors }, texCoords: { size: 2, value: p.enu.rise } }, indices: { size: 1, value: p.enu.drawIndices } } as never, material, extensions: [CONTACT_SHADING] } as never));
+      out.push(new SimpleMeshLayer({ ...common, id: `coloured-${t.id}-${this.colourVersion}`, mesh: { attributes: { positions: { size: 3, value: p.enu.positions }, normals: { size: 3, value: p.enu.normals }, colors: { size: 3, value: colors }, texCoords: { size: 2, value: p.enu.rise } }, indices: { size: 1, value: this.drawIndicesOf(t.id, p) } } as never, material, extensions: [CONTACT_SHADING] } as never));
       p.enu.textured.forEach((g, k) =>
         out.push(new SimpleMeshLayer({ ...common, id: `coloured-ground-${t.id}-${k}`, texture: g.image as never, mesh: { attributes: { positions: { size: 3, value: g.positions }, normals: { size: 3, value: g.normals }, texCoords: { size: 2, value: g.texCoords } }, indices: { size: 1, value: g.indices } } as never, material: { ambient: 0.34, diffuse: 0.25, shininess: 4, specularColor: [0, 0, 0] } } as never)),
       );
@@ -824,7 +859,9 @@ export class TilesetMapViewer {
     for (const t of this.tileset.selectedTiles) {
       const p = this.picks.get(t.id);
       if (!p) continue;
-      const hit = this.raycaster.intersectObject(p.mesh, false)[0];
+      // (the nearest building the legend's filter shows: hidden ones are not drawn)
+      const keep = this.visibleFor && this.colouring ? this.visibleFor(p.table) : null;
+      const hit = this.raycaster.intersectObject(p.mesh, false).find((h) => h.face && (!keep || p.featureIds[h.face.a] < 0 || keep(p.featureIds[h.face.a])));
       if (!hit || !hit.face || (best && best.d <= hit.distance)) continue;
       const id = p.featureIds[hit.face.a];
       if (id >= 0) best = { d: hit.distance, tile: t.id, table: p.table, id };

@@ -1,6 +1,6 @@
 import * as THREE from 'three';
 import { buildingSpot, clampAboveGround, createStage, fitStage, pageOfWorld, setStageCameraVector, stageCameraVector, stageNav, stageNorthUp, topCentre, type Stage, type ViewCamera, viewCameraOf, orbitOf } from './stage.js';
-import { FeatureTriangles, contactMaterial, featureIdOfHit, featureRuns, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
+import { FeatureTriangles, contactMaterial, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
@@ -153,29 +153,8 @@ export class ModelView {
    * is rebuilt from the buildings' triangle runs, and re-indexed for picking.
    */
   setVisible(visible: ((id: number) => boolean) | null): void {
-    for (const m of this.model.buildingMeshes) {
-      const g = m.geometry;
-      const fid = g.attributes._feature_id_0;
-      if (!g.index || !fid) continue;
-      // the full index stays with the geometry (the map view builds its mesh from it)
-      const full = (g.userData.fullIndex ??= g.index) as THREE.BufferAttribute;
-      if (!visible) {
-        g.setIndex(full);
-        delete g.userData.fullIndex;
-      }
-      else {
-        const src = full.array as Uint16Array | Uint32Array;
-        const out = new (src.constructor as Uint32ArrayConstructor)(src.length);
-        let n = 0;
-        featureRuns(full.count, (t) => Math.round(fid.getX(src[t])), (id, start, count) => {
-          if (!visible(id)) return;
-          out.set(src.subarray(start, start + count), n);
-          n += count;
-        });
-        g.setIndex(new THREE.BufferAttribute(out.slice(0, n), 1));
-      }
-      indexForPicking(m);
-    }
+    filterMeshes(this.model.buildingMeshes, visible);
+    for (const m of this.model.buildingMeshes) if (m.geometry.index && m.geometry.attributes._feature_id_0) indexForPicking(m);
     this.render();
   }
 

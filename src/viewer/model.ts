@@ -233,6 +233,34 @@ export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, highlig
 
 
 /**
+ * Draw (and pick) only the buildings of `meshes` that `visible` keeps, every one with null: each mesh's
+ * index buffer is rebuilt from the buildings' triangle runs; the full one stays in
+ * `geometry.userData.fullIndex` while filtered (the map view builds its mesh from it).
+ */
+export function filterMeshes(meshes: THREE.Mesh[], visible: ((id: number) => boolean) | null): void {
+  for (const m of meshes) {
+    const g = m.geometry;
+    const fid = g.attributes._feature_id_0;
+    if (!g.index || !fid) continue;
+    const full = (g.userData.fullIndex ??= g.index) as THREE.BufferAttribute;
+    if (!visible) {
+      g.setIndex(full);
+      delete g.userData.fullIndex;
+      continue;
+    }
+    const src = full.array as Uint16Array | Uint32Array;
+    const out = new (src.constructor as Uint32ArrayConstructor)(src.length);
+    let n = 0;
+    featureRuns(full.count, (t) => Math.round(fid.getX(src[t])), (id, start, count) => {
+      if (!visible(id)) return;
+      out.set(src.subarray(start, start + count), n);
+      n += count;
+    });
+    g.setIndex(new THREE.BufferAttribute(out.slice(0, n), 1));
+  }
+}
+
+/**
  * Colour the buildings of `meshes` (prepared by {@link enableHighlight}) by `colourOf(row)` (sRGB), or
  * back to their own materials' colours with null. The material turns white while coloured, so the
  * vertex colours are the buildings' colours; {@link highlightMeshes} restores them around a highlight.

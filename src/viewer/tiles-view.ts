@@ -3,7 +3,7 @@ import { createStage, fitStage, pageOfWorld, setStageCameraVector, stageCameraVe
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
-import { colourMeshes, decodeGlbTable, enableHighlight, highlightMeshes, shadeContacts } from './model.js';
+import { colourMeshes, decodeGlbTable, enableHighlight, filterMeshes, highlightMeshes, shadeContacts } from './model.js';
 
 /** Whether two URLs (relative to the page) name the same resource, the query aside. */
 export function sameUrl(a: string, b: string): boolean {
@@ -111,6 +111,7 @@ export class TilesetView {
           Object.assign(this.titles, decoded.titles);
           // a tile arriving while the city is coloured by an attribute comes coloured
           if (this.colouring) this.colourTile(scene);
+          if (this.visibleFor) filterMeshes((scene.userData as TileTable).meshes ?? [], this.visibleFor(decoded.table));
           this.loaded++;
           this.onTableLoaded?.();
         })
@@ -244,6 +245,19 @@ export class TilesetView {
     this.colouring = colourFor;
     this.tiles.group.traverse((o) => {
       if ((o.userData as TileTable).table) this.colourTile(o);
+    });
+    this.needsRender = true;
+  }
+
+  /** The legend's filter: the buildings each tile keeps, by its own table (null: all). */
+  private visibleFor: ((table: Record<string, (string | number | null)[]>) => (id: number) => boolean) | null = null;
+
+  /** Draw (and pick) only the buildings `visibleFor(table)` keeps in each tile (tiles loaded later too); all with null. */
+  setVisible(visibleFor: ((table: Record<string, (string | number | null)[]>) => (id: number) => boolean) | null): void {
+    this.visibleFor = visibleFor;
+    this.tiles.group.traverse((o) => {
+      const { table, meshes } = o.userData as TileTable;
+      if (table) filterMeshes(meshes ?? [], visibleFor ? visibleFor(table) : null);
     });
     this.needsRender = true;
   }

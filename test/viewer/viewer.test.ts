@@ -1216,9 +1216,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(styling.column).toBe('height');
     expect(styling.legend.length).toBeGreaterThanOrEqual(3);
     expect(await page.locator('#legend li').count()).toBe(styling.legend.length);
-    // no filter over tiles yet: the entries are labels, not toggles that do nothing
-    expect(await page.locator('#legend button').count()).toBe(0);
-    expect(await page.isHidden('#legend-hint')).toBe(true);
+    expect(await page.locator('#legend button').count()).toBe(styling.legend.length);
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
     await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('by') === 'height');
     const coloured = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-colour-by-height.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
@@ -1240,6 +1238,18 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForTimeout(200);
     const after = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(inLegend(after)).toBeGreaterThan(inLegend(plain) + 0.05);
+    // tileset-legend-did-not-filter: an entry hides its buildings in every tile (drawn and picked), and the
+    // address keeps it; a second click shows them again
+    const commonest = colours.map((c: number[]) => near(after, c)).reduce((best: number, v: number, i: number, all: number[]) => (v > all[best] ? i : best), 0);
+    await page.click(`#legend button[data-bin="${commonest}"]`);
+    await page.waitForFunction((bin) => new URLSearchParams(location.hash.slice(1)).get('hide') === String(bin), commonest);
+    await page.waitForTimeout(300);
+    const filtered = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-filtered.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(near(filtered, colours[commonest])).toBeLessThan(0.2 * near(after, colours[commonest]));
+    await page.click(`#legend button[data-bin="${commonest}"]`);
+    await page.waitForTimeout(300);
+    const unfiltered = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(near(unfiltered, colours[commonest])).toBeGreaterThan(0.8 * near(after, colours[commonest]));
     await page.selectOption('#colour-by', '');
     expect(await page.isHidden('#legend')).toBe(true);
     await page.waitForTimeout(200);
@@ -1319,6 +1329,12 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForTimeout(500);
     const closer = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-closer.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(inLegend(closer)).toBeGreaterThan(0.05);
+    // the legend's filter in the map view too
+    const top = colours.map((c: number[]) => near(closer, c)).reduce((best: number, v: number, i: number, all: number[]) => (v > all[best] ? i : best), 0);
+    await page.click(`#legend button[data-bin="${top}"]`);
+    await page.waitForTimeout(500);
+    const mapFiltered = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    expect(near(mapFiltered, colours[top])).toBeLessThan(0.2 * near(closer, colours[top]));
     await page.selectOption('#colour-by', '');
     await page.waitForTimeout(500);
     const back = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
