@@ -12,7 +12,7 @@ export async function open(url, { width = 1280, height = 800, mobile = false } =
   return { browser, ctx, page, logs };
 }
 export async function settle(page) {
-  await page.waitForFunction(async () => { const t = window.cityforge.tilesSettled; if (!t) return true; return await t.call(window.cityforge); }, null, { timeout: 60000, polling: 250 }).catch((e) => console.log('settle timeout', e.message));
+  await page.waitForFunction(() => { const t = window.cityforge.tilesSettled; return !t || t.call(window.cityforge) === true; }, null, { timeout: 90000, polling: 250 }).catch((e) => console.log('settle timeout', e.message));
   await page.waitForTimeout(400);
 }
 export const shot = (page, name) => page.screenshot({ path: `/tmp/nu1/shots/${name}.png` });

@@ -175,8 +175,8 @@ export async function serveViewer(model: string, host: string, port: number, log
 
 /**
  * The files a tileset references, relative to its folder: tileset.json, every content URI and, through
- * external tilesets (content ending `.json`), theirs. Nothing else of a tiles output (plan.json, the
- * per-tile records) belongs on a web site.
+ * external tilesets (content ending `.json`), theirs, and the find index's buckets. Nothing else of a
+ * tiles output (plan.json, the per-tile records) belongs on a web site.
  */
 function tilesetFiles(root: string): string[] {
   const out = new Set<string>();
@@ -204,6 +204,10 @@ function tilesetFiles(root: string): string[] {
       for (const k of n.children ?? []) walk(k);
     };
     walk((json as { root?: unknown }).root);
+    // the find index's buckets (cityforge tiles), which the viewer's search fetches
+    const find = (json as { asset?: { extras?: { cityforge?: { find?: { dir?: unknown; buckets?: unknown } } } } }).asset?.extras?.cityforge?.find;
+    if (rel === 'tileset.json' && find && find.dir === 'find' && Array.isArray(find.buckets))
+      for (const b of find.buckets) if (typeof b === 'string' && /^[0-9a-f]{2}$/.test(b)) visit(`find/${b}.json`);
   };
   visit('tileset.json');
   return [...out].sort();

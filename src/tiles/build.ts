@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
 import { bucketRefs, scanBucket } from './buckets.js';
 import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
-import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
+import { findBuckets, geometricError, tilesetJson, type TileRecord } from './tileset.js';
 import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import type { GroundTexture, TerrainMesh } from '../core/types.js';
@@ -156,7 +156,32 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   if (tmesh) box3Of(tmesh.positions, b);
   // imagery without a terrain lies on a ground plane over the tile's square
   else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
-  return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params) }) } };
+  return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
+}
+
+/** Each building of a leaf for the find index: its id, name and the centre of its top (the box of its vertices, frame metres, mm). */
+function findEntries(sub: FeatureBatch, mesh: { positions: Float32Array; featureIds: Uint32Array }): [string, string, number, number, number][] {
+  const n = sub.params.length;
+  const box = new Float64Array(6 * n).fill(NaN);
+  const p = mesh.positions;
+  for (let v = 0; v < mesh.featureIds.length; v++) {
+    const f = mesh.featureIds[v];
+    if (f >= n) continue;
+    const o = 6 * f;
+    for (let a = 0; a < 3; a++) {
+      const c = p[3 * v + a];
+      if (!(box[o + a] <= c)) box[o + a] = c;
+      if (!(box[o + 3 + a] >= c)) box[o + 3 + a] = c;
+    }
+  }
+  const mm = (v: number) => Math.round(v * 1000) / 1000;
+  const out: [string, string, number, number, number][] = [];
+  sub.params.forEach((q, f) => {
+    const o = 6 * f;
+    if (Number.isNaN(box[o])) return;
+    out.push([q.id, q.name ?? '', mm((box[o] + box[o + 3]) / 2), mm((box[o + 1] + box[o + 4]) / 2), mm(box[o + 5])]);
+  });
+  return out;
 }
 
 /**
@@ -291,7 +316,10 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
   }
   const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, count: n.buildings, children: n.children.map(toNode) });
   if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
-  writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? ''));
+  // the find index: one file per bucket of ids and names (a viewer fetches the one a query falls in)
+  const buckets = findBuckets(toNode(plan.tree), records);
+  for (const [b, keys] of buckets) writeFileAtomic(path.join(out, 'find', `${b}.json`), JSON.stringify(keys) + '\n');
+  writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? '', [...buckets.keys()]));
   logger.info(`merge: tileset.json with ${nodes.length} tiles in ${out}`);
   return { tiles: nodes.length };
 }

@@ -1,4 +1,5 @@
 import type { ColumnStats, FrameInfo } from '../core/types.js';
+import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { mergeColumnStats } from '../export/metadata.js';
 import type { Box3 as Box } from '../core/extent.js';
 import type { TileNode } from './partition.js';
@@ -12,6 +13,40 @@ export interface TileRecord {
   bytes: number;
   /** A leaf's: what each column of its building table holds (merged into tileset.json for colouring). */
   stats?: Record<string, ColumnStats>;
+  /** A leaf's buildings for the find index: id, name ('' for none), the centre of its top in the frame. */
+  find?: [id: string, name: string, x: number, y: number, z: number][];
+}
+
+/**
+ * The find index of a tileset's leaves (see `core/find.ts`): bucket → key → the buildings it finds, in
+ * the tree's order (the same for any shard split), keys sorted.
+ */
+export function findBuckets(root: TileNode, records: Map<string, TileRecord>): Map<string, Record<string, FindEntry[]>> {
+  const buckets = new Map<string, Map<string, FindEntry[]>>();
+  const add = (key: string, e: FindEntry) => {
+    if (!key) return;
+    const b = findBucket(key);
+    let m = buckets.get(b);
+    if (!m) buckets.set(b, (m = new Map()));
+    let list = m.get(key);
+    if (!list) m.set(key, (list = []));
+    if (!list.some((x) => x[0] === e[0] && x[1] === e[1])) list.push(e);
+  };
+  const walk = (n: TileNode): void => {
+    if (n.children.length) return n.children.forEach(walk);
+    for (const [id, name, x, y, z] of records.get(n.id)?.find ?? []) {
+      const e: FindEntry = [id, n.id, x, y, z];
+      add(findKey(id), e);
+      add(findKey(name), e);
+    }
+  };
+  walk(root);
+  const out = new Map<string, Record<string, FindEntry[]>>();
+  for (const b of [...buckets.keys()].sort()) {
+    const m = buckets.get(b)!;
+    out.set(b, Object.fromEntries([...m.keys()].sort().map((k) => [k, m.get(k)!])));
+  }
+  return out;
 }
 
 /** Geometric error of a tile: 0 for leaves; for coarser tiles, a fraction of their size. */
@@ -28,7 +63,7 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
  * parent's box holds its children's), geometric error halving per level, and the root transform
  * from the frame (east-north-up) to ECEF.
  */
-export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, frame: FrameInfo, copyright: string): string {
+export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, frame: FrameInfo, copyright: string, find: string[] = []): string {
   const boxes = new Map<string, Box>();
   const boxOf = (n: TileNode): Box => {
     let b = records.get(n.id)!.bounds as Box;
@@ -64,7 +99,7 @@ export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, fr
   const json = {
     // (the building count, for a viewer's "about" line: every building is in the root's count; the
     // columns' statistics, for colouring every tile on one scale)
-    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(copyright ? { copyright } : {}), columns: mergeColumnStats(leafStats) } } },
+    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(copyright ? { copyright } : {}), columns: mergeColumnStats(leafStats), ...(find.length ? { find: { dir: 'find', buckets: find } } : {}) } } },
     geometricError: round(Math.max(2 * geometricError(root), root.size / 8)),
     root: rootTile,
   };

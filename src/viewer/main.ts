@@ -4,6 +4,7 @@ import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre } from 
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
+import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
@@ -526,6 +527,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
         if (s) nav.update(s);
       };
       mapView = mv;
+      mv.onTableLoaded = () => selectLinked();
       // the same colours in both views
       const by = (document.getElementById('colour-by') as HTMLSelectElement).value;
       const s = by ? stylingForStats(by, columnStats[by]) : null;
@@ -560,8 +562,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   const cam = fromHash.get('cam')?.split(',').map(Number);
   if (cam) view.cameraVector = cam;
   let linked = fromHash.get('b');
+  // (a search waits for the building's leaf: a coarse tile's box of it gives way as the view refines)
+  let leafOnly = false;
   const selectLinked = () => {
-    const hit = linked === null ? null : view.find(linked);
+    const hit = linked === null ? null : hooks.view === 'model' ? view.find(linked, leafOnly) : (mapView?.find(linked, leafOnly) ?? null);
     if (hit) {
       linked = null;
       select(hit);
@@ -577,8 +581,40 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
       document.querySelector<HTMLButtonElement>(`#legend button[data-bin="${Number(bin)}"]`)?.click();
   }
   if (fromHash.get('view') === 'map') hooks.toggle();
-  // a tileset has no table of every building to search: the search box is not offered (its form reloaded the page)
-  document.getElementById('search')!.hidden = true;
+  // find: the tileset's find index (cityforge tiles writes one: ids and names in bucket files), or no search
+  // box (a tileset has no table of every building; the box's form reloaded the page)
+  const findIndex = json.asset?.extras?.cityforge?.find as { dir?: string; buckets?: string[] } | undefined;
+  const searchForm = document.getElementById('search')!;
+  searchForm.hidden = !(findIndex?.dir === 'find' && Array.isArray(findIndex.buckets));
+  const searchResult = document.getElementById('search-result')!;
+  searchForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = (document.getElementById('search-input') as HTMLInputElement).value;
+    const key = findKey(q);
+    const bucket = findBucket(key);
+    const none = () => (searchResult.textContent = key ? `No building is called or numbered “${q.trim()}” (a tileset finds whole ids and names).` : '');
+    if (!key || !findIndex?.buckets?.includes(bucket)) return void none();
+    searchResult.textContent = 'Finding…';
+    fetch(new URL(`find/${bucket}.json`, new URL(url, location.href)))
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`find/${bucket}.json: HTTP ${r.status}`))))
+      .then((found: Record<string, FindEntry[]>) => {
+        const hits = found[key];
+        if (!hits?.length) return void none();
+        const [id, , x, y, z] = hits[0];
+        searchResult.textContent = hits.length > 1 ? `${hits.length} buildings match; showing ${id}.` : '';
+        hover(null);
+        if (hooks.view === 'model') view.flyTo(x, y, z);
+        else mapView?.flyTo(new THREE.Vector3(x, y, z));
+        // selected once a drawn tile holds it (the camera asks for its leaf)
+        linked = id;
+        leafOnly = true;
+        selectLinked();
+        // search-target-behind-panel: on a phone the open panel covers the middle of the view
+        const panel = document.getElementById('panel')!;
+        if (window.innerWidth < 600 && !panel.classList.contains('collapsed')) document.getElementById('collapse')!.click();
+      })
+      .catch((err: Error) => (searchResult.textContent = `Find failed: ${err.message}`));
+  });
   hooks.screenPositionOf = () => {
     const r = view.renderer.domElement.getBoundingClientRect();
     return { x: r.left + r.width / 2, y: r.top + r.height / 2 };

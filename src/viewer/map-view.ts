@@ -584,6 +584,8 @@ interface TilePick {
   table: Record<string, (string | number | null)[]>;
   /** The tile in the frame, for drawing it coloured by an attribute. */
   enu: EnuMesh;
+  /** A leaf: its buildings in full. */
+  leaf: boolean;
 }
 
 /**
@@ -636,7 +638,7 @@ export class TilesetMapViewer {
         },
       },
       onTilesetLoad: (ts: unknown) => (this.tileset = ts as never),
-      onTileLoad: (tile: { id: string; contentUrl: string }) => void this.loadPick(tile),
+      onTileLoad: (tile: { id: string; contentUrl: string; children?: unknown[] }) => void this.loadPick(tile),
     };
     this.deck = new Deck({
       parent: el,
@@ -794,6 +796,27 @@ export class TilesetMapViewer {
     this.deck.setProps({ initialViewState: { ...this.home, resets: ++this.resets } as never });
   }
 
+  /** Called when a tile's pick data (and table) is ready: a building being found may have arrived. */
+  onTableLoaded: (() => void) | null = null;
+
+  /** The building with this `id` in a tile deck.gl shows now (with `leafOnly`, a leaf: in full), or null. */
+  find(id: string, leafOnly = false): { table: Record<string, (string | number | null)[]>; id: number } | null {
+    for (const t of this.tileset?.selectedTiles ?? []) {
+      const p = this.picks.get(t.id);
+      if (leafOnly && !p?.leaf) continue;
+      const row = p ? (p.table['id'] ?? []).findIndex((v) => String(v) === id) : -1;
+      if (row >= 0) return { table: p!.table, id: row };
+    }
+    return null;
+  }
+
+  /** Look at frame point `e` (east, north, up) from `distance` metres, keeping the bearing and tilt. */
+  flyTo(e: THREE.Vector3, distance = 120): void {
+    const vp = this.deck.getViewports()[0] as (Viewport & { bearing: number; pitch: number }) | undefined;
+    const at = viewCameraToMap(this.el, this.origin, { target: [e.x, e.y, e.z], distance, bearing: vp?.bearing ?? 0, pitch: vp?.pitch ?? 50 });
+    this.deck.setProps({ initialViewState: { ...this.home, ...at, bearing: vp?.bearing ?? at.bearing, pitch: vp?.pitch ?? at.pitch, resets: ++this.resets } as never });
+  }
+
   /** Tiles whose pick data is ready. */
   get loaded(): number {
     return this.picks.size;
@@ -823,7 +846,7 @@ export class TilesetMapViewer {
   /** Tile contents downloaded by the tileset layer, until their pick data is made. */
   private readonly downloaded = new Map<string, ArrayBuffer>();
 
-  private async loadPick(tile: { id: string; contentUrl: string }): Promise<void> {
+  private async loadPick(tile: { id: string; contentUrl: string; children?: unknown[] }): Promise<void> {
     const key = tile.contentUrl.split('?')[0];
     const kept = this.downloaded.get(key);
     this.downloaded.delete(key);
@@ -833,9 +856,10 @@ export class TilesetMapViewer {
     const geom = new THREE.BufferGeometry();
     geom.setAttribute('position', new THREE.BufferAttribute(enu.positions, 3));
     geom.setIndex(new THREE.BufferAttribute(enu.indices, 1));
-    this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table, enu });
+    this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table, enu, leaf: !tile.children?.length });
     if (this.colouring) this.deck.setProps({ layers: this.layers() as never });
     Object.assign(this.titles, model.titles);
+    this.onTableLoaded?.();
   }
 
   private viewport(): Viewport {

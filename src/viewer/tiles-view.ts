@@ -25,6 +25,8 @@ export function jsonResponse(json: unknown, url: string): Response {
 interface TileTable {
   table: Record<string, (string | number | null)[]>;
   meshes: THREE.Mesh[];
+  /** A leaf: its buildings in full (a coarser tile holds them as boxes or blocks). */
+  leaf?: boolean;
 }
 
 /** A building in a loaded tile: the tile's scene, its table and the row. */
@@ -87,8 +89,9 @@ export class TilesetView {
     this.tiles.group.matrix.copy(zUpToYUp).multiply(enuToEcef.clone().invert());
     this.tiles.group.matrixWorldNeedsUpdate = true;
     this.scene.add(this.tiles.group);
-    this.tiles.addEventListener('load-model', ({ scene, url: tileUrl }: { scene: THREE.Object3D; url: string }) => {
+    this.tiles.addEventListener('load-model', ({ scene, url: tileUrl, tile }: { scene: THREE.Object3D; url: string; tile?: { children?: unknown[] } }) => {
       const meshes: THREE.Mesh[] = [];
+      (scene.userData as TileTable).leaf = !tile?.children?.length;
       scene.traverse((o) => {
         o.castShadow = o.receiveShadow = true;
         const m = o as THREE.Mesh;
@@ -178,16 +181,27 @@ export class TilesetView {
   /** Called when a tile's table has been read (a linked building may have arrived). */
   onTableLoaded: (() => void) | null = null;
 
-  /** The building with this `id` in a tile drawn now, or null. */
-  find(id: string): TileHit | null {
+  /** The building with this `id` in a tile drawn now (with `leafOnly`, a leaf: in full), or null. */
+  find(id: string, leafOnly = false): TileHit | null {
     let found: TileHit | null = null;
     this.tiles.group.traverse((o) => {
       const table = (o.userData as TileTable).table;
-      if (found || !table || !o.visible) return;
+      if (found || !table || !o.visible || (leafOnly && !(o.userData as TileTable).leaf)) return;
       const row = (table['id'] ?? []).findIndex((v) => String(v) === id);
       if (row >= 0) found = { tile: o, table, id: row };
     });
     return found;
+  }
+
+  /** Look at frame point (x east, y north, z up) from `distance` metres, from where the camera looks now. */
+  flyTo(x: number, y: number, z: number, distance = 120): void {
+    const c = this.stage.controls;
+    const target = new THREE.Vector3(x, z, -y);
+    const dir = this.camera.position.clone().sub(c.target).setLength(distance);
+    c.target.copy(target);
+    this.camera.position.copy(target).add(dir);
+    c.update();
+    this.needsRender = true;
   }
 
   /** Back to the first view of the tileset. */

@@ -31,9 +31,13 @@ describe('cityforge view --export', () => {
       if (n.content) uris.push(n.content.uri);
       for (const c of n.children ?? []) walk(c as typeof n);
     };
-    walk(JSON.parse(fs.readFileSync(path.join(tiles, 'tileset.json'), 'utf8')).root);
+    const json = JSON.parse(fs.readFileSync(path.join(tiles, 'tileset.json'), 'utf8'));
+    walk(json.root);
     expect(uris.length).toBeGreaterThan(0);
-    expect(data).toEqual(['tileset.json', ...uris].sort());
+    // and the find index's buckets, which the viewer's search fetches
+    const buckets = (json.asset.extras.cityforge.find.buckets as string[]).map((b) => `find/${b}.json`);
+    expect(buckets.length).toBeGreaterThan(0);
+    expect(data).toEqual(['tileset.json', ...uris, ...buckets].sort());
     expect(fs.existsSync(path.join(tiles, 'plan.json'))).toBe(true);
   });
 

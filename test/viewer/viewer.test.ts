@@ -1150,8 +1150,6 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.textContent('#stats')).toMatch(/3D Tiles tileset · \d+ tiles/);
     // tileset-had-no-about: the about line counts the buildings, as the tiles run's summary did
     expect(await page.textContent('#about')).toMatch(new RegExp(`^${builtCount} buildings in \\d+ tiles · 3D Tiles 1\\.1 · built by cityforge$`));
-    // tileset-search-box-showed: a tileset offers no search (no table of every building); its box is not shown
-    expect(await page.isHidden('#search')).toBe(true);
     // the scale bar and compass follow the tileset's view too (they stood empty)
     expect(await page.textContent('#scale .label')).toMatch(/^\d+ (m|km)$/);
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
@@ -1255,6 +1253,42 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForTimeout(200);
     const back = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(Math.abs(meanLuma(back) - meanLuma(plain))).toBeLessThan(2);
+  });
+
+  it('tileset-had-no-find: the find index (ids and names in bucket files) → fly-to → the building selected in its leaf; an unknown id says so', async () => {
+    const json = JSON.parse(fs.readFileSync(path.join(tilesDir, 'tileset.json'), 'utf8'));
+    const find = json.asset.extras.cityforge.find;
+    expect(find.dir).toBe('find');
+    // every building of the run in the index, once under its id
+    let ids = 0;
+    let target = '';
+    for (const b of find.buckets) {
+      const bucket = JSON.parse(fs.readFileSync(path.join(tilesDir, 'find', `${b}.json`), 'utf8'));
+      for (const [key, entries] of Object.entries(bucket) as [string, [string, string, number, number, number][]][])
+        for (const e of entries)
+          if (e[0].toLowerCase() === key) {
+            ids++;
+            // one far from the first view's centre, in a leaf
+            if (!target && /^\d+\/\d+\/\d+$/.test(e[1]) && Math.hypot(e[2], e[3]) > 300) target = e[0];
+          }
+    }
+    expect(ids.toLocaleString('en-US')).toBe(builtCount);
+    expect(target).not.toBe('');
+    expect(await page.isVisible('#search-input')).toBe(true);
+    await page.fill('#search-input', target.toUpperCase());
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, target, { timeout: 60_000 });
+    expect(await page.textContent('#selection [data-key="id"]')).toBe(target);
+    // it stays selected as the view settles (found in its leaf, not in a coarse tile's box that gives way)
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(target);
+    await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-found.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    await page.fill('#search-input', 'no such building zzz');
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction(() => /No building/.test(document.getElementById('search-result')!.textContent ?? ''));
+    await page.click('#home');
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
   });
 
   it('the-selection-stayed-after-refining: a building selected in a tile that is no longer drawn (the view moved to coarser tiles) is no longer selected', async () => {

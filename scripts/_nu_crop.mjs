@@ -1,0 +1,10 @@
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+const [src, x, y, w, h, scale, out] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: +w, height: +h }, deviceScaleFactor: +scale });
+const data = fs.readFileSync(src).toString('base64');
+await p.setContent(`<body style="margin:0;overflow:hidden"><img style="position:absolute;left:${-x}px;top:${-y}px;image-rendering:pixelated" src="data:image/png;base64,${data}"></body>`);
+await p.waitForTimeout(200);
+await p.screenshot({ path: out });
+await b.close();

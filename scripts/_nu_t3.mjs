@@ -1,0 +1,14 @@
+import { open, shot, settle } from './_nu_lib.mjs';
+const url = process.argv[2]; const tag = process.argv[3] || 't3';
+const t0 = Date.now();
+const { browser, page, logs } = await open(url);
+const st = () => page.evaluate(async () => ({ settled: await cityforge.tilesSettled(), loaded: cityforge.tilesLoaded(), frames: cityforge.framesDrawn() }));
+console.log('at settle', ((Date.now()-t0)/1000).toFixed(1), JSON.stringify(await st()));
+await shot(page, tag + '-a');
+await page.waitForTimeout(4000);
+console.log('+4s', JSON.stringify(await st()));
+await shot(page, tag + '-b');
+await page.mouse.move(600, 400); await page.mouse.move(610, 410); await page.waitForTimeout(3000);
+console.log('after mouse move', JSON.stringify(await st()));
+await shot(page, tag + '-c');
+await browser.close();

@@ -1,0 +1,31 @@
+/**
+ * The find index of a tileset: buildings by id and by name, in 256 bucket files (`find/<hh>.json`, a
+ * bucket a JSON object from each key to its buildings), so a viewer fetches one small file to find a
+ * building in a city of millions without a table of every building. Keys are ids and names, trimmed,
+ * NFC-normalised and lower-cased; a key's bucket is the low byte of its FNV-1a hash (UTF-16 code units).
+ */
+
+/** One building a key finds: its id, the leaf tile holding it, and the centre of its top in the frame (east, north, up; metres). */
+export type FindEntry = [id: string, tile: string, x: number, y: number, z: number];
+
+/** The form of an id or a name that finds it: trimmed, NFC, lower case. */
+export function findKey(s: string): string {
+  return s.trim().normalize('NFC').toLowerCase();
+}
+
+/**
+ * The bucket of a key: two hex digits.
+ *
+ * @example
+ * ```ts
+ * findBucket(findKey('W94399444')); // e.g. '3f': the entries are in find/3f.json
+ * ```
+ */
+export function findBucket(key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h & 0xff).toString(16).padStart(2, '0');
+}
