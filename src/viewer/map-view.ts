@@ -26,6 +26,25 @@ interface EnuMesh {
 }
 
 /** Every mesh of the model merged into one east-north-up mesh (metres from the frame origin). */
+/**
+ * A buffer attribute's items as one flat Float32Array, plain or interleaved, normalized integers mapped to
+ * −1…1 or 0…1 as glTF says: one tight loop per attribute (three.js's getX/fromBufferAttribute per vertex
+ * cost most of the map view's first build).
+ */
+export function attributeFloats(a: THREE.BufferAttribute | THREE.InterleavedBufferAttribute): Float32Array {
+  const inter = (a as THREE.InterleavedBufferAttribute).isInterleavedBufferAttribute;
+  const arr = (inter ? (a as THREE.InterleavedBufferAttribute).data.array : a.array) as ArrayLike<number>;
+  const stride = inter ? (a as THREE.InterleavedBufferAttribute).data.stride : a.itemSize;
+  const offset = inter ? (a as THREE.InterleavedBufferAttribute).offset : 0;
+  const k = a.itemSize, n = a.count;
+  if (!inter && !a.normalized && arr instanceof Float32Array) return arr;
+  const max = !a.normalized ? 1 : arr instanceof Int8Array ? 127 : arr instanceof Uint8Array ? 255 : arr instanceof Int16Array ? 32767 : arr instanceof Uint16Array ? 65535 : 1;
+  const out = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[i * k + c] = arr[i * stride + offset + c] / max;
+  if (a.normalized) for (let j = 0; j < out.length; j++) if (out[j] < -1) out[j] = -1;
+  return out;
+}
+
 export function toEnu(model: CityModel): EnuMesh {
   const parts: { m: THREE.Mesh; n: number; t: number }[] = [];
   let nv = 0, nt = 0;
@@ -42,27 +61,58 @@ export function toEnu(model: CityModel): EnuMesh {
     nt += t;
   });
   const out: EnuMesh = { positions: new Float32Array(3 * nv), normals: new Float32Array(3 * nv), colors: new Float32Array(3 * nv), rise: new Float32Array(0), featureIds: new Float32Array(nv).fill(-1), indices: new Uint32Array(nt), drawIndices: new Uint32Array(0), textured: [] };
-  const draw: number[] = [];
+  const draw = new Uint32Array(nt);
+  let nd = 0;
   let vo = 0, io = 0;
   const v = new THREE.Vector3();
   const nm = new THREE.Matrix3();
+  // slow-first-map-switch: a Vector3 and two small arrays per vertex (through three.js's accessors of the
+  // quantized, interleaved attributes) took 0.8 s of the first switch on SF's 1.1 M vertices; the arrays are
+  // read directly
+  const plain = (a: THREE.BufferAttribute | THREE.InterleavedBufferAttribute | undefined) => (a && a.itemSize === 3 ? attributeFloats(a) : null);
   for (const { m, n, t } of parts) {
     const g = m.geometry;
     nm.getNormalMatrix(m.matrixWorld);
     const col = new THREE.Color().copy((m.material as THREE.MeshStandardMaterial).color).convertLinearToSRGB();
     const fid = g.attributes._feature_id_0;
+    const P = plain(g.attributes.position), N = plain(g.attributes.normal);
+    const e = m.matrixWorld.elements, q = nm.elements;
+    const pos = out.positions, nrm = out.normals, colors = out.colors;
     for (let i = 0; i < n; i++) {
-      v.fromBufferAttribute(g.attributes.position, i).applyMatrix4(m.matrixWorld);
-      out.positions.set([v.x, -v.z, v.y], 3 * (vo + i));
-      if (g.attributes.normal) {
-        v.fromBufferAttribute(g.attributes.normal, i).applyMatrix3(nm).normalize();
-        out.normals.set([v.x, -v.z, v.y], 3 * (vo + i));
+      const o = 3 * (vo + i);
+      // world (y up) → east, north, up: (x, −z, y)
+      if (P) {
+        const x = P[3 * i], y = P[3 * i + 1], z = P[3 * i + 2];
+        const w = e[3] * x + e[7] * y + e[11] * z + e[15] || 1;
+        pos[o] = (e[0] * x + e[4] * y + e[8] * z + e[12]) / w;
+        pos[o + 1] = -(e[2] * x + e[6] * y + e[10] * z + e[14]) / w;
+        pos[o + 2] = (e[1] * x + e[5] * y + e[9] * z + e[13]) / w;
+      } else {
+        v.fromBufferAttribute(g.attributes.position, i).applyMatrix4(m.matrixWorld);
+        [pos[o], pos[o + 1], pos[o + 2]] = [v.x, -v.z, v.y];
       }
-      out.colors.set([col.r, col.g, col.b], 3 * (vo + i));
-      if (fid) out.featureIds[vo + i] = Math.round(fid.getX(i));
+      if (N) {
+        const x = N[3 * i], y = N[3 * i + 1], z = N[3 * i + 2];
+        const nx = q[0] * x + q[3] * y + q[6] * z, ny = q[1] * x + q[4] * y + q[7] * z, nz = q[2] * x + q[5] * y + q[8] * z;
+        const l = Math.sqrt(nx * nx + ny * ny + nz * nz) || 1;
+        nrm[o] = nx / l;
+        nrm[o + 1] = -nz / l;
+        nrm[o + 2] = ny / l;
+      } else if (g.attributes.normal) {
+        v.fromBufferAttribute(g.attributes.normal, i).applyMatrix3(nm).normalize();
+        [nrm[o], nrm[o + 1], nrm[o + 2]] = [v.x, -v.z, v.y];
+      }
+      colors[o] = col.r;
+      colors[o + 1] = col.g;
+      colors[o + 2] = col.b;
+    }
+    if (fid) {
+      const F = attributeFloats(fid);
+      for (let i = 0; i < n; i++) out.featureIds[vo + i] = Math.round(F[i * fid.itemSize]);
     }
     const index = indexOf(g);
-    for (let k = 0; k < t; k++) out.indices[io + k] = vo + (index ? index.getX(k) : k);
+    const I = index?.array;
+    for (let k = 0; k < t; k++) out.indices[io + k] = vo + (I ? I[k] : k);
     const map = (m.material as THREE.MeshStandardMaterial).map;
     // textured ground (imagery) gets its own layers; buildings (facade textures included) stay in the city layer
     if (map?.image && g.attributes.uv && !fid) {
@@ -76,11 +126,14 @@ export function toEnu(model: CityModel): EnuMesh {
         indices: g.index ? Uint32Array.from(g.index.array as ArrayLike<number>) : Uint32Array.from({ length: n }, (_, k) => k),
         image: map.image,
       });
-    } else for (let k = 0; k < t; k++) draw.push(out.indices[io + k]);
+    } else {
+      draw.set(out.indices.subarray(io, io + t), nd);
+      nd += t;
+    }
     vo += n;
     io += t;
   }
-  out.drawIndices = Uint32Array.from(draw);
+  out.drawIndices = draw.slice(0, nd);
   // walls darken towards their foot, as in the model view (per pixel: the rise rides in the texture coordinates)
   const rise = contactRise(nv, (i) => out.positions[3 * i + 2], (i) => out.featureIds[i]);
   out.rise = new Float32Array(2 * nv);

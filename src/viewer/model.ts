@@ -116,17 +116,18 @@ export const CONTACT_SHADE = { darkest: 0.6, rise: 4 };
  * ```
  */
 export function contactRise(count: number, up: (i: number) => number, id: (i: number) => number): Float32Array {
-  const low = new Map<number, number>();
+  // (the lowest point per feature in a typed array: a Map took a tenth of a second on SF's 1.1 M vertices)
+  let max = -1;
+  for (let i = 0; i < count; i++) max = Math.max(max, id(i));
+  const low = new Float64Array(max + 1).fill(Infinity);
   for (let i = 0; i < count; i++) {
     const f = id(i);
-    if (f < 0) continue;
-    const z = up(i), had = low.get(f);
-    if (had === undefined || z < had) low.set(f, z);
+    if (f >= 0) low[f] = Math.min(low[f], up(i));
   }
   const out = new Float32Array(count).fill(Infinity);
   for (let i = 0; i < count; i++) {
     const f = id(i);
-    if (f >= 0) out[i] = up(i) - low.get(f)!;
+    if (f >= 0) out[i] = up(i) - low[f];
   }
   return out;
 }
