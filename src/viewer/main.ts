@@ -442,7 +442,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   // tileset-had-no-link: the model view's camera and the selected building's id in the address
   const writeHash = hashWriter((p) => {
     if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
-    p.set('cam', view.cameraVector.join(','));
+    // (in the map view, its camera as the model view would look from it)
+    const mapCam = hooks.view === 'map' ? mapView?.viewCamera() : null;
+    const orbit = mapCam ? orbitOf(mapCam) : null;
+    p.set('cam', (orbit ? [...orbit.position.toArray(), ...orbit.target.toArray()].map((v) => Math.round(v * 10) / 10) : view.cameraVector).join(','));
     if (hooks.styling) p.set('by', hooks.styling.column);
     if (hooks.styling && hiddenNow.size) p.set('hide', [...hiddenNow].sort((a, b) => a - b).join(','));
     if (hooks.view === 'map') p.set('view', 'map');
@@ -465,7 +468,18 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
   // the-selection-stayed-after-refining: a selected building (or block) whose tile is no longer drawn —
   // refined into finer tiles as the camera came closer — is no longer selected
   view.onTileHidden = (scene) => {
-    if (selected?.tile === scene) select(null);
+    if (selected?.tile === scene) {
+      // tileset-link-lost-its-building: a coarse tile's box of the selected building gives way to finer
+      // tiles as the view refines: the building is selected again in the tile that now draws it (a leaf
+      // that gives way, as the view zooms out, takes the selection with it)
+      const id = hooks.selectedId;
+      select(null);
+      if (!view.isLeaf(scene) && id !== null) {
+        linked = id;
+        leafOnly = false;
+        queueMicrotask(selectLinked);
+      }
+    }
     if (hovered?.tile === scene) hovered = null;
   };
   onPointerHover(view.renderer.domElement, (x, y) => {
@@ -516,6 +530,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     hovered = null;
     hover(null);
     view.highlight(selected);
+    // tileset-view-switch-lost-the-camera: the other view looks from where this one did
+    const camera = hooks.view === 'model' ? view.viewCamera() : (mapView?.viewCamera() ?? null);
     hooks.view = hooks.view === 'model' ? 'map' : 'model';
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
@@ -525,6 +541,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);
+        if (hooks.view === 'map') writeHash();
       };
       mapView = mv;
       mv.onTableLoaded = () => selectLinked();
@@ -540,7 +557,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
         });
       }
     }
-    if (hooks.view === 'model') view.resize();
+    if (hooks.view === 'model') {
+      view.resize();
+      if (camera) view.setViewCamera(camera);
+    } else if (camera) mapView!.setViewCamera(camera);
     writeHash();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());

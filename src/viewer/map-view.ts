@@ -863,6 +863,18 @@ export class TilesetMapViewer {
     return null;
   }
 
+  /** The camera as both views understand it (null before deck.gl's first frame). */
+  viewCamera(): ViewCamera | null {
+    if (!(this.deck as unknown as { isInitialized?: boolean }).isInitialized) return null;
+    const vp = this.deck.getViewports()[0] as (Viewport & { longitude: number; latitude: number; zoom: number; pitch: number; bearing: number; position?: number[] }) | undefined;
+    return vp ? mapToViewCamera(this.el, this.origin, { longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom, pitch: vp.pitch, bearing: vp.bearing, position: vp.position ?? [0, 0, 0] } as MapViewState) : null;
+  }
+
+  /** Look as `c` says (the model view's camera), within the map's limits. */
+  setViewCamera(c: ViewCamera): void {
+    this.deck.setProps({ initialViewState: { ...this.home, ...viewCameraToMap(this.el, this.origin, c), resets: ++this.resets } as never });
+  }
+
   /** Look at frame point `e` (east, north, up) from `distance` metres, keeping the bearing and tilt. */
   flyTo(e: THREE.Vector3, distance = 120): void {
     const vp = this.deck.getViewports()[0] as (Viewport & { bearing: number; pitch: number }) | undefined;

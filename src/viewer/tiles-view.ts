@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitStage, pageOfWorld, setStageCameraVector, stageCameraVector, stageNav, stageNorthUp, topCentre, type Stage } from './stage.js';
+import { createStage, fitStage, orbitOf, pageOfWorld, setStageCameraVector, stageCameraVector, stageNav, stageNorthUp, topCentre, viewCameraOf, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -126,6 +126,8 @@ export class TilesetView {
     this.tiles.addEventListener('tile-visibility-change', ({ scene, visible }: { scene: THREE.Object3D; visible: boolean }) => {
       this.needsRender = true;
       if (!visible && scene) this.onTileHidden?.(scene);
+      // a tile drawn again (its table read before) may hold a building being looked for
+      if (visible && scene && (scene.userData as TileTable).table) this.onTableLoaded?.();
     });
     this.tiles.setCamera(this.camera);
     this.stage.controls.addEventListener('change', () => (this.needsRender = true));
@@ -139,6 +141,11 @@ export class TilesetView {
       requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
+  }
+
+  /** Whether a tile's scene is a leaf (its buildings in full). */
+  isLeaf(scene: THREE.Object3D): boolean {
+    return !!(scene.userData as TileTable).leaf;
   }
 
   /** Whether nothing is being downloaded, parsed or read for picking: what is drawn stays as it is until the camera moves. */
@@ -191,6 +198,20 @@ export class TilesetView {
       if (row >= 0) found = { tile: o, table, id: row };
     });
     return found;
+  }
+
+  /** The camera as both views understand it. */
+  viewCamera(): ViewCamera {
+    return viewCameraOf(this.camera.position, this.stage.controls.target);
+  }
+
+  /** Look as `c` says (the map view's camera). */
+  setViewCamera(c: ViewCamera): void {
+    const { position, target } = orbitOf(c);
+    this.camera.position.copy(position);
+    this.stage.controls.target.copy(target);
+    this.stage.controls.update();
+    this.needsRender = true;
   }
 
   /** Look at frame point (x east, y north, z up) from `distance` metres, from where the camera looks now. */

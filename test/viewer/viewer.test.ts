@@ -1191,6 +1191,11 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     // the same camera: the building stands where it stood on the first page
     await p2.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
     expect(new URLSearchParams(new URL(p2.url()).hash.slice(1)).get('cam')).toBe(cam);
+    // tileset-link-lost-its-building: still selected once every tile has arrived (a coarse tile's box of it
+    // gave way to the finer tile drawing it, and took the selection along)
+    await p2.waitForTimeout(1000);
+    expect(await p2.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
+    expect(new URLSearchParams(new URL(p2.url()).hash.slice(1)).get('b')).toBe(b.id);
     await p2.mouse.move(b.x, b.y);
     await p2.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
     await p2.close();
@@ -1373,6 +1378,17 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForTimeout(500);
     const back = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(inLegend(back)).toBeLessThan(inLegend(closer) - 0.03);
+    // tileset-view-switch-lost-the-camera: back in the model view, the camera looks from where the (zoomed)
+    // map view did: the building under a point of the map view is under the same point of the model view
+    await page.mouse.move(5, 5);
+    const b3 = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    const mapCam = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('cam');
+    await page.click('#toggle');
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    expect(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('cam')).not.toBe(null);
+    expect(mapCam).not.toBe(null);
+    await page.mouse.move(b3.x, b3.y);
+    await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b3.id, { timeout: 10_000 });
   });
 });
 
