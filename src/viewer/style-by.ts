@@ -69,7 +69,8 @@ export function styleColumns(model: Pick<CityModel, 'table'>): string[] {
   return out;
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
+/** A legend number: whole above 100 or when whole, else with `decimals` places. */
+const fmtNumber = (v: number, decimals = 1) => (Math.abs(v) >= 100 || Number.isInteger(v) ? Math.round(v).toLocaleString('en-US') : v.toFixed(decimals));
 
 /**
  * Bin edges over [lo, hi]: five equal steps; for whole numbers, whole-number edges (one bin per value
@@ -161,7 +162,13 @@ export function styleColumnsOfStats(columns: Record<string, ColumnStats>): strin
 function numericStyling(column: string, col: (string | number | null)[], lo: number, hi: number, integers: boolean): Styling {
   const edges = binEdges(lo, hi, integers);
   const bins = edges.length - 1;
-  const unit = /height|ground|eave/.test(column) ? ' m' : /angle|direction/.test(column) ? '°' : '';
+  const unit = /height|ground|eave|rmse/.test(column) ? ' m' : /angle|direction/.test(column) ? '°' : '';
+  // legend-labels-collapsed: as many decimals as the bins' width needs (fit:rmse read "0.2–0.2", "0.1–0.1")
+  // (the fewest, 1 to 4, that tell every edge apart to within a tenth of a bin)
+  const width = bins > 0 ? (edges[bins] - edges[0]) / bins : 0;
+  let decimals = 1;
+  while (decimals < 4 && width > 0 && edges.some((e, i) => Math.abs(Number(e.toFixed(decimals)) - e) > width / 10 || (i > 0 && e.toFixed(decimals) === edges[i - 1].toFixed(decimals)))) decimals++;
+  const fmt = (v: number) => fmtNumber(v, decimals);
   // bin k holds [edges[k], edges[k+1]); the lowest also what lies below, the highest what lies above
   const label = (k: number): string => {
     const a = edges[k], b = edges[k + 1];
@@ -180,19 +187,23 @@ function numericStyling(column: string, col: (string | number | null)[], lo: num
     while (k < bins - 1 && v >= edges[k + 1]) k++;
     return k;
   };
+  // legend-hid-the-grey: buildings without a value have an entry of their own (an inferred building drawn as
+  // its parts has no fit figures of its own)
+  const missing = (v: string | number | null | undefined) => typeof v !== 'number' || v === -1;
+  if (col.some(missing)) legend.push({ label: 'no value', colour: NO_VALUE });
   return {
     column,
     legend,
     // the bin's colour: the legend and the buildings agree
     colourOf: (id) => {
       const v = col[id];
-      if (typeof v !== 'number' || v === -1) return NO_VALUE;
-      return legend[bins - 1 - binOfValue(v)].colour;
+      if (missing(v)) return NO_VALUE;
+      return legend[bins - 1 - binOfValue(v as number)].colour;
     },
     binOf: (id) => {
       const v = col[id];
-      if (typeof v !== 'number' || v === -1) return -1;
-      return bins - 1 - binOfValue(v);
+      if (missing(v)) return legend.length > bins ? bins : -1;
+      return bins - 1 - binOfValue(v as number);
     },
   };
 }

@@ -24,10 +24,23 @@ describe('colour by a column: the legend', () => {
     for (let id = 1; id < heights.length; id++) expect(s.binOf(id)).toBeLessThanOrEqual(s.binOf(id - 1));
   });
 
-  it('a column of one value is one entry', () => {
+  it('a column of one value is one entry; legend-hid-the-grey: buildings without a value have an entry of their own', () => {
     const s = stylingFor(table('height', [12, 12, 12, null]), 'height');
-    expect(s.legend.map((e) => e.label)).toEqual(['12 m']);
-    expect(s.binOf(3)).toBe(-1);
+    expect(s.legend.map((e) => e.label)).toEqual(['12 m', 'no value']);
+    expect(s.binOf(3)).toBe(1);
+    expect(s.colourOf(3)).toEqual(s.legend[1].colour);
+    expect(stylingFor(table('height', [12, 13]), 'height').legend.map((e) => e.label)).not.toContain('no value');
+  });
+
+  it('legend-labels-collapsed: small values get the decimals their bins need, and a unit', () => {
+    const rmse = Array.from({ length: 60 }, (_, i) => 0.02 + (i % 12) * 0.02); // 0.02 … 0.24 m
+    const labels = stylingFor(table('fit_rmse', rmse), 'fit_rmse').legend.map((e) => e.label);
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const l of labels) expect(l).toMatch(/ m$/);
+    for (const l of labels.filter((x) => x.includes('–'))) {
+      const [a, b] = l.replace(' m', '').split('–');
+      expect(a).not.toBe(b);
+    }
   });
 
   it('highlight-was-the-top-colour: the highlight is far from every legend colour', () => {
