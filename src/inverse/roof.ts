@@ -100,6 +100,9 @@ interface Candidate {
 
 const DEG = 180 / Math.PI;
 
+/** A roof rising less than this (metres) from eaves to top is flat, whatever shape fits it best. */
+const FLAT_RISE = 0.1;
+
 /** Compass bearing (degrees clockwise from north, 0…360) of the vector (east, north). */
 export const bearing = (dx: number, dy: number): number => ((Math.atan2(dx, dy) * DEG) % 360 + 360) % 360;
 
@@ -180,6 +183,11 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   let lead = 0;
   for (let c = 1; c < cands.length && cands[c].score <= cands[0].score + 2; c++) if (preference(cands[c].shape, round) < preference(cands[lead].shape, round)) lead = c;
   if (lead) cands.unshift(...cands.splice(lead, 1));
+  // gable-without-rise: a pitched roof that does not rise is a flat one (a "gabled" roof of 0.001 m at 0.01°)
+  if (cands[0].shape !== 'flat' && (cands[0].fit.beta[1] ?? 0) < FLAT_RISE) {
+    const flat = cands.findIndex((c) => c.shape === 'flat');
+    if (flat > 0) cands.unshift(...cands.splice(flat, 1));
+  }
   const top = cands[0];
   // neighbouring cells' residuals are correlated: the evidence counts each patch once, not per cell
   // (the probabilities and every σ below), or a fit over 600 cells claims millimetres and certainty

@@ -76,6 +76,8 @@ export const INFER_COLUMNS: readonly VectorColumn[] = [
 ];
 
 const round = (v: number | null, d: number): number | null => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** d) / 10 ** d);
+/** Three significant digits (sigma-rounded-to-zero: a direction's σ of 0.0004° was written as 0). */
+const sig = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : Number(v.toPrecision(3)));
 
 /** The output row of a building: its tags and fit fields. */
 export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' | 'groundEstimated'>): Record<string, string | number | null> {
@@ -89,18 +91,18 @@ export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' 
     'roof:direction': r ? round(r.direction, 2) : null,
     'roof:orientation': r?.orientation ?? null,
     'fit:status': b.status,
-    'fit:rmse': r ? round(r.rmse, 3) : null,
+    'fit:rmse': r ? sig(r.rmse) : null,
     'fit:samples': r ? r.samples : null,
     'fit:coverage': r ? round(r.coverage, 3) : null,
     'fit:confidence': r ? round(r.confidence, 4) : null,
     'fit:runner_up': r?.runnerUp ?? null,
     'fit:runner_up_confidence': r ? round(r.runnerUpConfidence, 4) : null,
     'fit:eave': r ? round(r.eave, 3) : null,
-    'fit:sigma_height': r ? round(r.sigma.height, 4) : null,
-    'fit:sigma_eave': r ? round(r.sigma.eave, 4) : null,
-    'fit:sigma_roof_height': r ? round(r.sigma.roofHeight, 4) : null,
-    'fit:sigma_roof_angle': r ? round(r.sigma.angle, 3) : null,
-    'fit:sigma_roof_direction': r ? round(r.sigma.direction, 3) : null,
+    'fit:sigma_height': r ? sig(r.sigma.height) : null,
+    'fit:sigma_eave': r ? sig(r.sigma.eave) : null,
+    'fit:sigma_roof_height': r ? sig(r.sigma.roofHeight) : null,
+    'fit:sigma_roof_angle': r ? sig(r.sigma.angle) : null,
+    'fit:sigma_roof_direction': r ? sig(r.sigma.direction) : null,
     'fit:ground': round(b.ground, 3),
     'fit:ground_estimated': Number.isFinite(b.ground) ? (b.groundEstimated ? 1 : 0) : null,
   };

@@ -141,3 +141,12 @@ describe('sigma-claimed-millimetres: uncertainty that covers the error on correl
     expect(infer(house).sigma.height).toBeLessThan((0.5 * (4 / 5.5)) / Math.sqrt(12) + 0.01);
   });
 });
+
+describe('gable-without-rise: a pitched fit that does not rise is a flat roof', () => {
+  it('a flat roof with a 3 cm crease down the middle comes out flat, not a gable of 0.03 m', () => {
+    const b: SynthBuilding = { rings: rect(20, 11, 23), height: 9, roof: { shape: 'gabled', height: 0.03 } };
+    const r = infer(b);
+    expect(r.shape).toBe('flat');
+    expect(Math.abs(r.height - 9)).toBeLessThan(0.05);
+  });
+});
