@@ -125,6 +125,22 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
       row['fit:parts'] = b.parts.length;
       // S3DB: the outline carries the roof shape of most of its area, for maps and renderers without parts
       row['roof:shape'] = dominantShape(b.parts);
+      // outline-had-no-fit-figures: the building's own, from its parts' (a viewer colours a building drawn as
+      // its parts by the outline's row): RMSE over every sample, samples summed, confidence weighted by area
+      let n = 0, ss = 0, area = 0, conf = 0;
+      for (const p of b.parts) {
+        if (!p.roof) continue;
+        n += p.roof.samples;
+        ss += p.roof.samples * p.roof.rmse ** 2;
+        const a = areaOf(p.footprint);
+        area += a;
+        conf += a * p.roof.confidence;
+      }
+      if (n) {
+        row['fit:rmse'] = sig(Math.sqrt(ss / n));
+        row['fit:samples'] = n;
+      }
+      if (area) row['fit:confidence'] = round(conf / area, 4);
     }
     yield { polygons: featurePolygons(batch, f), values: row };
     for (let k = 0; k < b.parts.length; k++) {

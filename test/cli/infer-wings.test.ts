@@ -68,5 +68,15 @@ describe('cityforge infer: a building of gabled wings', () => {
     expect(rows[0]['building:part']).toBeNull();
     expect(rows[0]['roof:shape']).toBe('gabled');
   });
+
+  it('outline-had-no-fit-figures: the outline carries its parts\' fit figures (a viewer colours it by them): samples summed, RMSE over them, confidence weighted by area', () => {
+    const o = rows[0] as unknown as Record<string, number | null>;
+    const parts = rows.filter((r) => r['building:part'] === 'yes') as unknown as Record<string, number>[];
+    expect(o['fit:samples']).toBe(parts.reduce((a, p) => a + p['fit:samples'], 0));
+    expect(o['fit:rmse']).toBeGreaterThanOrEqual(Math.min(...parts.map((p) => p['fit:rmse'])) - 1e-3);
+    expect(o['fit:rmse']).toBeLessThanOrEqual(Math.max(...parts.map((p) => p['fit:rmse'])) + 1e-3);
+    expect(o['fit:confidence']).toBeGreaterThan(0);
+    expect(o['fit:confidence']).toBeLessThanOrEqual(1);
+  });
 });
 
