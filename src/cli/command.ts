@@ -42,7 +42,8 @@ export function formatSummary(s: Summary, out: string): string {
   const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
   return [
     `summary: ${fmt(j.featuresRead)} features read from ${j.inputs.length} input(s); ${fmt(j.buildingsWritten - j.partsWritten)} buildings${j.partsWritten ? ` (and ${fmt(j.partsWritten)} building parts)` : ''} written to ${out}`,
-    `summary: ${fmt(j.triangles)} triangles, ${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
+    // (no triangles for outputs without a mesh: infer's parameters, rasterize's rasters)
+    `summary: ${j.triangles ? `${fmt(j.triangles)} triangles, ` : ''}${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,
     `summary: warnings: ${list(j.warnings)}`,
   ].join('\n') + '\n';

@@ -442,6 +442,8 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
+  // footprints without heights are what infer is for: no warning (build's default height is not used)
+  summary.warnings.delete('height:missing');
   const t1 = performance.now();
   const extent = bufferExtent(extentOf(batch.positions), MARGIN);
   // elevation tiles (DSM or DTM) are mosaicked over the buildings first, point clouds gridded
