@@ -1,6 +1,6 @@
 import * as THREE from 'three';
-import { buildingSpot, clampAboveGround, createStage, fitStage, pageOfWorld, setStageCameraVector, stageCameraVector, stageNav, stageNorthUp, topCentre, type Stage, type ViewCamera, viewCameraOf, orbitOf } from './stage.js';
-import { FeatureTriangles, contactMaterial, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
+import { buildingSpot, clampAboveGround, createStage, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
@@ -112,7 +112,6 @@ export class ModelView {
    * materials with null.
    */
   setColours(colourOf: ((id: number) => Rgb) | null): void {
-    const c = new THREE.Color();
     for (const m of this.model.buildingMeshes) {
       const g = m.geometry;
       if (!colourOf) {
@@ -126,22 +125,7 @@ export class ModelView {
       mat.color.set(1, 1, 1);
       mat.vertexColors = true;
       m.material = g.attributes.contact ? contactMaterial(mat) : mat;
-      const f = g.attributes._feature_id_0;
-      const n = g.attributes.position.count;
-      const arr = new Float32Array(3 * n);
-      let last = -1;
-      for (let v = 0; v < n; v++) {
-        const id = Math.round(f.getX(v));
-        if (id !== last) {
-          const [r, gg, b] = colourOf(id);
-          c.setRGB(r, gg, b, THREE.SRGBColorSpace);
-          last = id;
-        }
-        arr[3 * v] = c.r;
-        arr[3 * v + 1] = c.g;
-        arr[3 * v + 2] = c.b;
-      }
-      g.setAttribute('color', new THREE.BufferAttribute(arr, 3));
+      g.setAttribute('color', new THREE.BufferAttribute(featureColours(g.attributes._feature_id_0, colourOf), 3));
     }
     if (!colourOf) this.plain = null;
     this.render();
@@ -199,15 +183,12 @@ export class ModelView {
 
   /** The camera as both views understand it. */
   viewCamera(): ViewCamera {
-    return viewCameraOf(this.camera.position, this.stage.controls.target);
+    return stageViewCamera(this.stage);
   }
 
   /** Look as `c` says (another view's camera), within the orbit's limits. */
   setViewCamera(c: ViewCamera): void {
-    const { position, target } = orbitOf(c);
-    this.camera.position.copy(position);
-    this.stage.controls.target.copy(target);
-    this.stage.controls.update();
+    setStageViewCamera(this.stage, c);
     this.render();
   }
 

@@ -261,6 +261,25 @@ export function filterMeshes(meshes: THREE.Mesh[], visible: ((id: number) => boo
   }
 }
 
+/** Per vertex, the linear colour of its feature's sRGB `colourOf(id)` (three floats a vertex). */
+export function featureColours(f: THREE.BufferAttribute | THREE.InterleavedBufferAttribute, colourOf: (id: number) => [number, number, number]): Float32Array {
+  const c = new THREE.Color();
+  const out = new Float32Array(3 * f.count);
+  let last = -1;
+  for (let v = 0; v < f.count; v++) {
+    const id = Math.round(f.getX(v));
+    if (id !== last) {
+      const [r, g, b] = colourOf(id);
+      c.setRGB(r, g, b, THREE.SRGBColorSpace);
+      last = id;
+    }
+    out[3 * v] = c.r;
+    out[3 * v + 1] = c.g;
+    out[3 * v + 2] = c.b;
+  }
+  return out;
+}
+
 /**
  * Colour the buildings of `meshes` (prepared by {@link enableHighlight}) by `colourOf(row)` (sRGB), or
  * back to their own materials' colours with null. The material turns white while coloured, so the
@@ -283,19 +302,7 @@ export function colourMeshes(meshes: THREE.Mesh[], colourOf: ((id: number) => [n
       arr.fill(1);
     } else {
       mat.color.set(1, 1, 1);
-      const base = new Float32Array(arr.length);
-      let last = -1;
-      for (let v = 0; v < f.count; v++) {
-        const id = Math.round(f.getX(v));
-        if (id !== last) {
-          const [r, gg, b] = colourOf(id);
-          c.setRGB(r, gg, b, THREE.SRGBColorSpace);
-          last = id;
-        }
-        base[3 * v] = c.r;
-        base[3 * v + 1] = c.g;
-        base[3 * v + 2] = c.b;
-      }
+      const base = featureColours(f, colourOf);
       g.userData.baseColours = base;
       arr.set(base);
     }

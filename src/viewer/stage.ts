@@ -19,6 +19,19 @@ export function stageCameraVector(s: Stage): number[] {
   return [...s.camera.position.toArray(), ...s.controls.target.toArray()].map((v) => Math.round(v * 10) / 10);
 }
 
+/** A stage's camera as both views understand it. */
+export function stageViewCamera(s: Stage): ViewCamera {
+  return viewCameraOf(s.camera.position, s.controls.target);
+}
+
+/** Look as `c` says (another view's camera), within the orbit's limits. */
+export function setStageViewCamera(s: Stage, c: ViewCamera): void {
+  const { position, target } = orbitOf(c);
+  s.camera.position.copy(position);
+  s.controls.target.copy(target);
+  s.controls.update();
+}
+
 /** Put the camera where {@link stageCameraVector} was; false (nothing moved) for anything but six finite numbers. */
 export function setStageCameraVector(s: Stage, v: number[]): boolean {
   if (v.length !== 6 || v.some((x) => !Number.isFinite(x))) return false;

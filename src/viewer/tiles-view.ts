@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitStage, orbitOf, pageOfWorld, setStageCameraVector, stageCameraVector, stageNav, stageNorthUp, topCentre, viewCameraOf, type Stage, type ViewCamera } from './stage.js';
+import { createStage, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -202,15 +202,12 @@ export class TilesetView {
 
   /** The camera as both views understand it. */
   viewCamera(): ViewCamera {
-    return viewCameraOf(this.camera.position, this.stage.controls.target);
+    return stageViewCamera(this.stage);
   }
 
   /** Look as `c` says (the map view's camera). */
   setViewCamera(c: ViewCamera): void {
-    const { position, target } = orbitOf(c);
-    this.camera.position.copy(position);
-    this.stage.controls.target.copy(target);
-    this.stage.controls.update();
+    setStageViewCamera(this.stage, c);
     this.needsRender = true;
   }
 

@@ -44,24 +44,20 @@ function near(png: Buffer, [r, g, b]: number[]): number {
   return n / (img.width * img.height);
 }
 
-/** Mean chroma (max − min of R, G, B) of the pixels left of the panel (x < 960) unlike the top-left corner's colour. */
-function meanChroma(png: Buffer): number {
-  const img = PNG.sync.read(png);
-  const bg = [img.data[0], img.data[1], img.data[2]];
-  let s = 0, n = 0;
-  for (let y = 0; y < img.height; y++)
-    for (let x = 0; x < Math.min(960, img.width); x++) {
-      const i = 4 * (y * img.width + x);
-      const p = [img.data[i], img.data[i + 1], img.data[i + 2]];
-      if (Math.abs(p[0] - bg[0]) + Math.abs(p[1] - bg[1]) + Math.abs(p[2] - bg[2]) <= 24) continue;
-      s += Math.max(...p) - Math.min(...p);
-      n++;
-    }
-  return s / n;
+/**
+ * Expect a coloured screenshot to be mostly the legend's colours (5 % of the picture more than `plain`), at
+ * least three of them drawn; returns the colours (0–255) and the share of a picture in them.
+ */
+function expectLegendDrawn(legend: { colour: number[] }[], coloured: Buffer, plain: Buffer): { colours: number[][]; inLegend: (png: Buffer) => number } {
+  const colours = legend.map((e) => e.colour.map((v) => 255 * v));
+  const inLegend = (png: Buffer) => colours.reduce((a, c) => a + near(png, c), 0);
+  expect(inLegend(coloured)).toBeGreaterThan(inLegend(plain) + 0.05);
+  expect(colours.filter((c) => near(coloured, c) > near(plain, c) + 0.0002).length).toBeGreaterThanOrEqual(3);
+  return { colours, inLegend };
 }
 
-/** Mean luma (Rec. 709) of the pixels left of the panel (x < 960) that differ from the top-left corner's colour (the background). */
-function meanLuma(png: Buffer): number {
+/** Mean of `f(r, g, b)` over the pixels left of the panel (x < 960) unlike the top-left corner's colour (the background). */
+function meanOverCity(png: Buffer, f: (r: number, g: number, b: number) => number): number {
   const img = PNG.sync.read(png);
   const bg = [img.data[0], img.data[1], img.data[2]];
   let s = 0, n = 0;
@@ -70,11 +66,17 @@ function meanLuma(png: Buffer): number {
       const i = 4 * (y * img.width + x);
       const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
       if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) <= 24) continue;
-      s += 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      s += f(r, g, b);
       n++;
     }
   return s / n;
 }
+
+/** Mean chroma (max − min of R, G, B) of the city's pixels. */
+const meanChroma = (png: Buffer) => meanOverCity(png, (r, g, b) => Math.max(r, g, b) - Math.min(r, g, b));
+
+/** Mean luma (Rec. 709) of the city's pixels. */
+const meanLuma = (png: Buffer) => meanOverCity(png, (r, g, b) => 0.2126 * r + 0.7152 * g + 0.0722 * b);
 
 /** Serve `glb` with `cityforge view`, open it (1280 × 800) in Chromium once the city is ready, run `body`; close both after. */
 async function withViewerPage(glb: string, body: (page: Page) => Promise<void>, args: string[] = []): Promise<void> {
@@ -1224,10 +1226,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('by') === 'height');
     const coloured = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-colour-by-height.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     // the legend's colours in the pixels: most of the city in them, and at least three of them drawn
-    const colours = styling.legend.map((e: { colour: number[] }) => e.colour.map((v) => 255 * v));
-    const inLegend = (png: Buffer) => colours.reduce((a: number, c: number[]) => a + near(png, c), 0);
-    expect(inLegend(coloured)).toBeGreaterThan(inLegend(plain) + 0.05);
-    expect(colours.filter((c: number[]) => near(coloured, c) > near(plain, c) + 0.0002).length).toBeGreaterThanOrEqual(3);
+    const { colours, inLegend } = expectLegendDrawn(styling.legend, coloured, plain);
     // the highlight over the colours, and the colours back under it when the pointer leaves
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     await page.mouse.move(b.x, b.y);
@@ -1354,10 +1353,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
     await page.waitForTimeout(500);
     const coloured = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-height.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
-    const colours = styling.legend.map((e: { colour: number[] }) => e.colour.map((v) => 255 * v));
-    const inLegend = (png: Buffer) => colours.reduce((a: number, c: number[]) => a + near(png, c), 0);
-    expect(inLegend(coloured)).toBeGreaterThan(inLegend(shot) + 0.05);
-    expect(colours.filter((c: number[]) => near(coloured, c) > near(shot, c) + 0.0002).length).toBeGreaterThanOrEqual(3);
+    const { colours, inLegend } = expectLegendDrawn(styling.legend, coloured, shot);
     const b2 = await page.evaluate(() => (window as any).cityforge.someBuilding());
     await page.mouse.move(b2.x, b2.y);
     await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b2.id);
