@@ -414,6 +414,21 @@ function countVisible(model: CityModel, visible: (id: number) => boolean): numbe
   return n;
 }
 
+/** A tile table's row → colour under a tileset's colour-by. */
+type TileTableFn<T> = (table: Record<string, (string | number | null)[]>) => (id: number) => T;
+
+/** Each tile's colours under a tileset's colour-by (from the tile's own table). */
+const tilesColoured = (s: NonNullable<ReturnType<typeof stylingForStats>>): TileTableFn<[number, number, number]> => (table) => s.forTable(table).colourOf;
+
+/** Each tile's buildings the legend shows with its `hidden` entries (null: every one). */
+function tilesShown(s: NonNullable<ReturnType<typeof stylingForStats>>, hidden: Set<number>): TileTableFn<boolean> | null {
+  if (!hidden.size) return null;
+  return (table) => {
+    const st = s.forTable(table);
+    return (id) => !hidden.has(st.binOf(id));
+  };
+}
+
 /** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */
 async function showTileset(url: string, basemap: BaseMapSource | null): Promise<void> {
   const json = await (await fetch(url)).json();
@@ -506,10 +521,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     // the legend's entries hide and show their buildings, in every tile of both views
     tileFilter = s ? (hidden: Set<number>) => {
       hiddenNow = hidden;
-      const visibleFor = hidden.size ? (table: Record<string, (string | number | null)[]>) => {
-        const st = s.forTable(table);
-        return (id: number) => !hidden.has(st.binOf(id));
-      } : null;
+      const visibleFor = tilesShown(s, hidden);
       view.setVisible(visibleFor);
       mapView?.setVisible(visibleFor);
       writeHash();
@@ -518,7 +530,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     view.setVisible(null);
     mapView?.setVisible(null);
     showLegend(s ? s.legend : null, tileFilter ?? undefined);
-    const colourFor = s ? (table: Record<string, (string | number | null)[]>) => s.forTable(table).colourOf : null;
+    const colourFor = s ? tilesColoured(s) : null;
     view.setColouring(colourFor);
     mapView?.setColouring(colourFor);
     writeHash();
@@ -548,13 +560,9 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
       // the same colours in both views
       const by = (document.getElementById('colour-by') as HTMLSelectElement).value;
       const s = by ? stylingForStats(by, columnStats[by]) : null;
-      if (s) mv.setColouring((table) => s.forTable(table).colourOf);
-      if (s && hiddenNow.size) {
-        const hidden = hiddenNow;
-        mv.setVisible((table) => {
-          const st = s.forTable(table);
-          return (id) => !hidden.has(st.binOf(id));
-        });
+      if (s) {
+        mv.setColouring(tilesColoured(s));
+        mv.setVisible(tilesShown(s, hiddenNow));
       }
     }
     if (hooks.view === 'model') {
