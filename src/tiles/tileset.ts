@@ -2,7 +2,7 @@ import type { ColumnStats, FrameInfo } from '../core/types.js';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { mergeColumnStats } from '../export/metadata.js';
 import type { Box3 as Box } from '../core/extent.js';
-import type { TileNode } from './partition.js';
+import { leavesOf, type TileNode } from './partition.js';
 
 /** What building one tile left beside its content: its bounds (frame metres, z up) and counts. */
 export interface TileRecord {
@@ -32,15 +32,12 @@ export function findBuckets(root: TileNode, records: Map<string, TileRecord>): M
     if (!list) m.set(key, (list = []));
     if (!list.some((x) => x[0] === e[0] && x[1] === e[1])) list.push(e);
   };
-  const walk = (n: TileNode): void => {
-    if (n.children.length) return n.children.forEach(walk);
+  for (const n of leavesOf(root))
     for (const [id, name, x, y, z] of records.get(n.id)?.find ?? []) {
       const e: FindEntry = [id, n.id, x, y, z];
       add(findKey(id), e);
       add(findKey(name), e);
     }
-  };
-  walk(root);
   const out = new Map<string, Record<string, FindEntry[]>>();
   for (const b of [...buckets.keys()].sort()) {
     const m = buckets.get(b)!;
@@ -87,14 +84,9 @@ export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, fr
   };
   const rootTile = tile(root);
   // every leaf's table, in the tree's order (the merge is the same whatever the shards)
-  const leafStats: Record<string, ColumnStats>[] = [];
-  const leaves = (n: TileNode): void => {
-    if (!n.children.length) {
-      const st = records.get(n.id)?.stats;
-      if (st) leafStats.push(st);
-    } else n.children.forEach(leaves);
-  };
-  leaves(root);
+  const leafStats = leavesOf(root)
+    .map((n) => records.get(n.id)?.stats)
+    .filter((st): st is Record<string, ColumnStats> => st !== undefined);
   rootTile.transform = frame.enuToEcef;
   const json = {
     // (the building count, for a viewer's "about" line: every building is in the root's count; the
