@@ -251,6 +251,26 @@ describe('CityJSON out', () => {
     expect(JSON.parse(glb.stdout).buildingsWritten).toBe(summary.buildingsWritten);
   });
 
+  it('parts-on-columns-read-back-as-buildings: the sample city written as CityJSON and read back keeps every part a part of the same building', () => {
+    // Monaco's w49209445 stands on a base part with two parts above it (building:min_level); the outline
+    // read back is its parts' footprints, overlapping, and a point under two of them counted as outside
+    const out = path.join(dir, 'monaco-again.city.json');
+    const seq = path.join(dir, 'monaco-parts.city.jsonl');
+    expect(cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', seq, '-q']).code).toBe(0);
+    const first = readModels(seq);
+    const r = cli(['build', seq, '-o', out, '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const [again] = readModels(out);
+    const parentsBefore = new Map<string, string>();
+    for (const m of first) for (const [id, o] of Object.entries(m.CityObjects)) if (o.type === 'BuildingPart') parentsBefore.set(id, o.parents![0]);
+    const parentsAfter = new Map<string, string>();
+    for (const [id, o] of Object.entries(again.CityObjects)) if (o.type === 'BuildingPart') parentsAfter.set(id, o.parents![0]);
+    expect(parentsBefore.size).toBe(12);
+    expect(parentsAfter.get('w690021776')).toBe('w49209445');
+    expect(Object.fromEntries(parentsAfter)).toEqual(Object.fromEntries(parentsBefore));
+    expect(JSON.parse(r.stdout).partsWritten).toBe(12);
+  });
+
   it('--t-srs picks the output CRS; a geographic one, or --t-srs with a GLB, is a usage error (exit 2)', () => {
     const out = path.join(dir, 'two-3035.city.json');
     expect(cli(['build', TWO, '--t-srs', 'EPSG:3035', '-o', out, '-q']).code).toBe(0);
