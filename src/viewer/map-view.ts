@@ -1,4 +1,4 @@
-import { Deck, MapView, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, LayerExtension, WebMercatorViewport, type Viewport } from '@deck.gl/core';
+import { Deck, MapView, MapController, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, LayerExtension, WebMercatorViewport, type Viewport } from '@deck.gl/core';
 import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
@@ -139,6 +139,29 @@ export function toEnu(model: CityModel): EnuMesh {
   out.rise = new Float32Array(2 * nv);
   for (let i = 0; i < nv; i++) out.rise[2 * i] = Math.min(rise[i], 1e4);
   return out;
+}
+
+/**
+ * deck.gl's map controller, zooming about the ground under the pointer only where there is ground to
+ * zoom to (wheel-over-sky-flew-away: tilted towards the horizon, one wheel step over the sky flew the
+ * camera some 8 km out, towards where the pointer's ray meets the ground behind the camera). Over the sky,
+ * or over ground more than four times as far as what the camera looks at, a step zooms about the view's centre.
+ */
+export class CityMapController extends MapController {
+  protected override getZoomPosition(position: [number, number]): [number, number] {
+    const props = this.controllerState.getViewportProps() as { position?: number[] };
+    const vp = this.makeViewport(props);
+    const centre: [number, number] = [vp.width / 2, vp.height / 2];
+    if (this.zoomAround !== 'pointer') return centre;
+    const at = vp.unproject(position, { targetZ: props.position?.[2] ?? 0 });
+    if (!at.every(Number.isFinite)) return centre;
+    const g = vp.projectPosition(at), c = vp.center, cam = vp.cameraPosition;
+    const toG = [g[0] - cam[0], g[1] - cam[1], g[2] - cam[2]];
+    const toC = [c[0] - cam[0], c[1] - cam[1], c[2] - cam[2]];
+    const ahead = toG[0] * toC[0] + toG[1] * toC[1] + toG[2] * toC[2];
+    const far = Math.hypot(g[0] - c[0], g[1] - c[1], g[2] - c[2]) > 4 * Math.hypot(toC[0], toC[1], toC[2]);
+    return ahead > 0 && !far ? position : centre;
+  }
 }
 
 /** A deck.gl map's bearing and ground metres per CSS pixel at its centre (null before its first frame). */
@@ -355,7 +378,7 @@ export class MapViewer {
       parent: el,
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
-      controller: { scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false }, doubleClickZoom: false },
+      controller: { type: CityMapController, scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false }, doubleClickZoom: false },
       onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => (this.viewState = this.followGround(viewState) as unknown as MapViewState),
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
@@ -697,7 +720,7 @@ export class TilesetMapViewer {
       parent: el,
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
-      controller: { scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false } },
+      controller: { type: CityMapController, scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false } },
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       glOptions: { preserveDrawingBuffer: true },
