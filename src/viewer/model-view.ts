@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { buildingSpot, clampAboveGround, createStage, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { buildingSpot, clampAboveGround, createStage, fitNarrowFov, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -54,20 +54,7 @@ export class ModelView {
     c.update();
     c.saveState();
     // the first view (and home) fits the city in the screen's narrower field of view: a portrait screen steps back
-    const vfov = THREE.MathUtils.degToRad(this.camera.fov);
-    const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    // (the city's horizontal half-diagonal: seen obliquely, a corner reaches the screen's edge first)
-    const radius = 0.5 * Math.hypot(size.x, size.z);
-    const need = radius / Math.sin(Math.min(vfov, hfov) / 2);
-    const dir = this.camera.position.clone().sub(c.target);
-    if (hfov < vfov && dir.length() < need) {
-      this.camera.position.copy(c.target).add(dir.setLength(need));
-      c.update();
-      c.saveState();
-      // the haze starts beyond the city seen from there, not halfway into it
-      const fog = this.scene.fog as THREE.Fog | null;
-      if (fog) [fog.near, fog.far] = [Math.max(fog.near, need + radius), Math.max(fog.far, 2.5 * (need + radius))];
-    }
+    fitNarrowFov(this.stage, 0.5 * Math.hypot(size.x, size.z));
   }
 
   /** The orbit controls (tests and scripts read the camera's state). */

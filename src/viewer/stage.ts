@@ -102,6 +102,26 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   return { renderer, scene, camera, controls };
 }
 
+/**
+ * The first view (and home) fits content `radius` metres across (its horizontal half-diagonal: seen
+ * obliquely, a corner reaches the screen's edge first) in the screen's narrower field of view: a portrait
+ * screen steps back along the view direction, and the haze starts beyond the content seen from there.
+ * Call after the camera's aspect is set; saves the controls' state (home).
+ */
+export function fitNarrowFov(s: Stage, radius: number): void {
+  const c = s.controls;
+  const vfov = THREE.MathUtils.degToRad(s.camera.fov);
+  const hfov = 2 * Math.atan(Math.tan(vfov / 2) * s.camera.aspect);
+  const need = radius / Math.sin(Math.min(vfov, hfov) / 2);
+  const dir = s.camera.position.clone().sub(c.target);
+  if (hfov >= vfov || dir.length() >= need) return;
+  s.camera.position.copy(c.target).add(dir.setLength(need));
+  c.update();
+  c.saveState();
+  const fog = s.scene.fog as THREE.Fog | null;
+  if (fog) [fog.near, fog.far] = [Math.max(fog.near, need + radius), Math.max(fog.far, 2.5 * (need + radius))];
+}
+
 /** Fit the renderer and camera to the element's size. */
 export function fitStage(el: HTMLElement, s: Stage): void {
   const w = el.clientWidth || window.innerWidth;

@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { createStage, fitNarrowFov, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -132,6 +132,8 @@ export class TilesetView {
     this.tiles.setCamera(this.camera);
     this.stage.controls.addEventListener('change', () => (this.needsRender = true));
     this.resize();
+    // tileset-phone-did-not-fit: a portrait screen steps back until the tileset's box fits its width
+    fitNarrowFov(this.stage, Math.hypot(b[3], b[4], b[6], b[7]));
     // draw while tiles load or the camera moves; idle, nothing is drawn (no busy loop with shadows)
     const loop = () => {
       if (this.needsRender || !this.settled()) {
