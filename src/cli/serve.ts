@@ -105,7 +105,9 @@ export interface ViewerConfig {
  * model itself holds no date, its bytes depend on its inputs only) and the options given.
  */
 function viewerConfig(model: string, data: { glb: string } | { tileset: string }, options: ViewerConfig): Record<string, string> {
-  return { ...data, built: fs.statSync(model).mtime.toISOString(), ...(options.basemap ? { basemap: options.basemap } : {}), ...(options.basemapAttribution ? { basemapAttribution: options.basemapAttribution } : {}) };
+  // the name the user knows it by: the GLB's file name, the tileset's folder
+  const name = 'tileset' in data ? `${path.basename(path.dirname(path.resolve(model)))}/` : path.basename(model);
+  return { ...data, name, built: fs.statSync(model).mtime.toISOString(), ...(options.basemap ? { basemap: options.basemap } : {}), ...(options.basemapAttribution ? { basemapAttribution: options.basemapAttribution } : {}) };
 }
 
 /** Answer a request with a short plain-text status. */

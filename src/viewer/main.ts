@@ -81,13 +81,14 @@ async function main(): Promise<void> {
   collapsible();
   const params = new URLSearchParams(location.search);
   let url = params.get('glb');
-  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string; basemap?: string; basemapAttribution?: string; built?: string };
+  const cfg = (await fetch('./config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { glb?: string; tileset?: string; basemap?: string; basemapAttribution?: string; built?: string; name?: string };
   // a base map under the map view: `view --basemap`, or ?basemap= (a style URL or a raster tile template),
   // with its credit (--basemap-attribution, ?basemap-attribution=)
   const baseUrl = params.get('basemap') ?? cfg.basemap ?? null;
   const basemap: BaseMapSource | null = baseUrl ? { url: baseUrl, attribution: params.get('basemap-attribution') ?? cfg.basemapAttribution ?? undefined } : null;
   const tilesetUrl = params.get('tileset') ?? (url ? null : cfg.tileset ?? null);
-  if (tilesetUrl) return showTileset(tilesetUrl, basemap);
+  // tileset-panel-named-data: the panel names the tileset's folder as the user knows it, not the served path
+  if (tilesetUrl) return showTileset(tilesetUrl, basemap, tilesetUrl === cfg.tileset ? (cfg.name ?? null) : null);
   url ??= cfg.glb ?? 'model.glb';
   const model = await loadCity(url);
   hooks.model = model;
@@ -375,7 +376,9 @@ function savePngButton(view: () => HTMLElement, name: () => string): void {
     ctx.fillStyle = bg && bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent' ? bg : '#dfe6ee';
     ctx.fillRect(0, 0, out.width, out.height);
     for (const c of canvases) ctx.drawImage(c, 0, 0, out.width, out.height);
-    stampAttribution(ctx, el, out.width / (top.clientWidth || out.width));
+    const scale = out.width / (top.clientWidth || out.width);
+    stampLegend(ctx, scale);
+    stampAttribution(ctx, el, scale);
     out.toBlob((blob) => {
       if (!blob) return;
       const a = document.createElement('a');
@@ -407,6 +410,51 @@ function stampAttribution(ctx: CanvasRenderingContext2D, view: HTMLElement, scal
   ctx.fillText(text, ctx.canvas.width - w - pad, ctx.canvas.height - pad, w);
 }
 
+/**
+ * The colour-by's legend, written into a picture top left as the panel shows it: the column's title, then
+ * a swatch and a label per entry, entries the filter hides faded and struck through (png-lost-the-legend:
+ * a picture coloured by height did not say what its colours meant). Nothing without a colour-by.
+ */
+function stampLegend(ctx: CanvasRenderingContext2D, scale: number): void {
+  const list = document.getElementById('legend');
+  if (!list || list.hidden) return;
+  const entries = [...list.querySelectorAll('li')].map((li) => ({
+    colour: (li.querySelector('.swatch') as HTMLElement | null)?.style.background ?? '#888',
+    label: (li.textContent ?? '').trim(),
+    shown: li.querySelector('button')?.getAttribute('aria-pressed') !== 'false',
+  }));
+  if (!entries.length) return;
+  const select = document.getElementById('colour-by') as HTMLSelectElement | null;
+  const title = select?.selectedOptions[0]?.textContent?.trim() ?? '';
+  const size = Math.round(12 * scale), line = Math.round(17 * scale), pad = Math.round(8 * scale), sw = Math.round(12 * scale);
+  ctx.save();
+  ctx.font = `${size}px system-ui, sans-serif`;
+  const widest = Math.max(ctx.measureText(title).width, ...entries.map((e) => sw + pad / 2 + ctx.measureText(e.label).width));
+  const w = Math.min(widest + 2 * pad, ctx.canvas.width / 2), h = (entries.length + (title ? 1 : 0)) * line + 2 * pad - (line - size);
+  ctx.fillStyle = 'rgba(255,255,255,0.85)';
+  ctx.fillRect(pad, pad, w, h);
+  ctx.textBaseline = 'top';
+  let y = 2 * pad;
+  if (title) {
+    ctx.fillStyle = '#223';
+    ctx.font = `600 ${size}px system-ui, sans-serif`;
+    ctx.fillText(title, 2 * pad, y, w - 2 * pad);
+    ctx.font = `${size}px system-ui, sans-serif`;
+    y += line;
+  }
+  for (const e of entries) {
+    ctx.globalAlpha = e.shown ? 1 : 0.4;
+    ctx.fillStyle = e.colour;
+    ctx.fillRect(2 * pad, y, sw, sw);
+    ctx.fillStyle = '#223';
+    const x = 2 * pad + sw + pad / 2;
+    ctx.fillText(e.label, x, y, w - (x - pad) - pad);
+    if (!e.shown) ctx.fillRect(x, y + sw / 2, Math.min(ctx.measureText(e.label).width, w - (x - pad) - pad), Math.max(1, scale));
+    y += line;
+  }
+  ctx.restore();
+}
+
 /** Rows of the table a filter keeps. */
 function countVisible(model: CityModel, visible: (id: number) => boolean): number {
   let n = 0;
@@ -430,7 +478,7 @@ function tilesShown(s: NonNullable<ReturnType<typeof stylingForStats>>, hidden: 
 }
 
 /** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */
-async function showTileset(url: string, basemap: BaseMapSource | null): Promise<void> {
+async function showTileset(url: string, basemap: BaseMapSource | null, name: string | null = null): Promise<void> {
   const json = await (await fetch(url)).json();
   let count = 0;
   const walk = (t: { children?: unknown[] }) => {
@@ -438,7 +486,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null): Promise<
     (t.children ?? []).forEach((c) => walk(c as { children?: unknown[] }));
   };
   walk(json.root);
-  showTilesetStats(url, count);
+  showTilesetStats(name ?? url, count);
   showTilesetAbout(json.asset?.extras?.cityforge?.buildings, count);
   showAttribution(json.asset?.extras?.cityforge?.copyright);
   const modelEl = document.getElementById('view-model')!;

@@ -383,6 +383,56 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('wheel-over-sky-flew-away: tilted to the horizon in the map view, wheel steps over the sky zoom about the view centre; over the city, about the pointer', async () => {
+    const page = await open();
+    await page.click('#toggle');
+    await page.waitForFunction('window.cityforge.view === "map" && window.cityforge.nav()');
+    await page.click('#home');
+    // the camera written to the address (position, look-at point; glTF axes), once it has settled
+    const cam = async () => {
+      let last = '';
+      await page.waitForFunction(() => {
+        const c = new URLSearchParams(location.hash.slice(1)).get('cam') ?? '';
+        const w = window as any;
+        const same = c !== '' && c === w.__lastCam;
+        w.__lastCam = c;
+        return same;
+      }, null, { polling: 400 });
+      last = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('cam')!);
+      const v = last.split(',').map(Number);
+      return { position: v.slice(0, 3), target: v.slice(3, 6) };
+    };
+    const dist = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    // tilt towards the horizon: a ctrl-drag upwards
+    await page.mouse.move(640, 650);
+    await page.keyboard.down('Control');
+    await page.mouse.down();
+    await page.mouse.move(640, 100, { steps: 12 });
+    await page.mouse.up();
+    await page.keyboard.up('Control');
+    const before = await cam();
+    const d0 = dist(before.position, before.target);
+    const up = [before.position[0] - before.target[0], before.position[1] - before.target[1], before.position[2] - before.target[2]];
+    expect(Math.acos(up[1] / d0) * (180 / Math.PI)).toBeGreaterThan(70);
+    await page.screenshot({ path: path.join(dir, 'map-tilted.png') });
+    // three steps in with the pointer over the sky, near the top of the page
+    await page.mouse.move(640, 30);
+    for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -100);
+    const after = await cam();
+    await page.screenshot({ path: path.join(dir, 'map-tilted-wheel.png') });
+    // about the centre: the look-at point stays, the camera comes 1.2³ closer (it flew ~8 km before)
+    expect(dist(after.target, before.target)).toBeLessThan(0.05 * d0);
+    expect(dist(after.position, after.target)).toBeLessThan(d0 / 1.5);
+    // over the city, the step still zooms towards the pointer: the look-at point moves towards it
+    const tallest = await tallestOf(page);
+    const at = await page.evaluate((i) => (window as any).cityforge.screenPositionOf(i), tallest);
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.wheel(0, -100);
+    const near = await cam();
+    expect(dist(near.target, after.target)).toBeGreaterThan(0.01 * dist(after.position, after.target));
+    await page.close();
+  });
+
   it('the-map-view-went-blank-over-hills: twenty wheel steps into the map view keep buildings on the screen; home returns to the first view after a pan and a zoom, and again after another zoom', async () => {
     const page = await open();
     await page.click('#toggle');
@@ -453,6 +503,22 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.waitForTimeout(1500);
     const map = await page.screenshot({ path: path.join(dir, 'colour-by-height-map.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
     for (const c of viridisEnds) expect(near(map, c)).toBeGreaterThan(0.001);
+    // png-lost-the-legend: Save PNG writes the legend into the picture, top left: every entry's swatch in
+    // its exact colour (the buildings' own colours are shaded)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#shot')]);
+    const file = path.join(dir, `legend-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    const png = PNG.sync.read(fs.readFileSync(file));
+    for (const { colour } of styling.legend as { colour: number[] }[]) {
+      const want = colour.map((v) => Math.round(255 * v));
+      let n = 0;
+      for (let y = 0; y < 260; y++)
+        for (let x = 0; x < 260; x++) {
+          const i = 4 * (y * png.width + x);
+          if (Math.abs(png.data[i] - want[0]) <= 1 && Math.abs(png.data[i + 1] - want[1]) <= 1 && Math.abs(png.data[i + 2] - want[2]) <= 1) n++;
+        }
+      expect(n, `legend swatch rgb(${want}) in the picture`).toBeGreaterThanOrEqual(100);
+    }
     await page.click('#toggle');
     await page.selectOption('#colour-by', '');
     expect(await page.isHidden('#legend')).toBe(true);
@@ -1150,6 +1216,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   it('streams tiles, draws the city; hover highlights a building, a click shows it from its tile’s table', async () => {
     expect(await page.evaluate(() => (window as any).cityforge.error)).toBeNull();
     expect(await page.textContent('#stats')).toMatch(/3D Tiles tileset · \d+ tiles/);
+    // tileset-panel-named-data: the panel names the folder served (tiles/), not the viewer's data/tileset.json
+    expect(await page.textContent('#stats')).toMatch(/ tiles\s*tiles\/$/);
+    expect(await page.textContent('#stats')).not.toMatch(/data\/tileset\.json/);
     // tileset-had-no-about: the about line counts the buildings, as the tiles run's summary did
     expect(await page.textContent('#about')).toMatch(new RegExp(`^${builtCount} buildings in \\d+ tiles · 3D Tiles 1\\.1 · built by cityforge$`));
     // the scale bar and compass follow the tileset's view too (they stood empty)
@@ -1201,6 +1270,28 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await p2.mouse.move(b.x, b.y);
     await p2.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
     await p2.close();
+  });
+
+  it('tileset-phone-did-not-fit: on a 390 × 844 screen the first view shows the whole tileset across the width', async () => {
+    const p = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await p.goto(page.url().split('#')[0]);
+    await p.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await p.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+    const shot = await p.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-phone.png') });
+    const img = PNG.sync.read(shot);
+    // the columns holding building pixels (below the folded panel's button, above the credits)
+    let first = img.width, last = -1;
+    for (let y = 120; y < img.height - 60; y++)
+      for (let x = 0; x < img.width; x++) {
+        const i = 4 * (y * img.width + x);
+        const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+        // walls and roofs: warm, red above green (the ground's olive grey has red and green alike)
+        if (r >= g + 4 && r >= b + 10 && r - b < 60) [first, last] = [Math.min(first, x), Math.max(last, x)];
+      }
+    expect(last - first).toBeGreaterThan(0.4 * img.width);
+    expect(first).toBeGreaterThan(3);
+    expect(last).toBeLessThan(img.width - 4);
+    await p.close();
   });
 
   it('tileset-had-no-colour-by: colour by height over every tile on one scale (the tileset\'s column statistics), with the highlight on top and back to materials', async () => {
