@@ -6,6 +6,7 @@ import { InputError, inputErrorOf } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
+import { NULL_PROGRESS, type Progress } from '../core/progress.js';
 import { sweepStaleMosaics } from './raster-tiles.js';
 import { isTileInput, pyramid, type TileRef } from './tileset.js';
 import { tileBytes } from './mvt.js';
@@ -19,10 +20,12 @@ export interface GroundMapOptions {
   finest: number;
   /** Largest tile read, bytes. */
   maxTileBytes: number;
+  /** Reports the tiles read, then the layers drawn (a large map takes seconds). */
+  progress: Progress;
 }
 
 /** Defaults for {@link GroundMapOptions}. */
-export const GROUND_MAP_DEFAULTS: GroundMapOptions = { maxSide: 4096, finest: 0.5, maxTileBytes: 64 << 20 };
+export const GROUND_MAP_DEFAULTS: GroundMapOptions = { maxSide: 4096, finest: 0.5, maxTileBytes: 64 << 20, progress: NULL_PROGRESS };
 
 type Rgb = [number, number, number];
 
@@ -117,14 +120,17 @@ export async function groundMap(inputs: readonly string[], box: [number, number,
   const list = await pyramid(tileInputs);
   let features = 0, tiles = 0;
   try {
-    for (const t of list.tiles) {
+    const over = list.tiles.filter((t) => {
       const [tx0, ty0, tx1, ty1] = tileBounds(t.z, t.x, t.y);
-      if (tx1 < bx0 || tx0 > bx1 || ty1 < by0 || ty0 > by1) continue;
-      tiles++;
+      return !(tx1 < bx0 || tx0 > bx1 || ty1 < by0 || ty0 > by1);
+    });
+    for (const t of over) {
       features += await addTile(t, layer, o.maxTileBytes, k, logger);
+      o.progress.update('ground map: reading tiles', ++tiles, over.length);
     }
   } finally {
     list.close();
+    o.progress.done();
   }
   if (!features) {
     mem.close();
@@ -146,7 +152,12 @@ export async function groundMap(inputs: readonly string[], box: [number, number,
     [LAND, ...STYLES.map((st) => st.colour)].forEach(([r, g, b], i) => ct.set(i, { c1: r, c2: g, c3: b, c4: 255 }));
     band.colorTable = ct;
     band.fill(0);
-    for (let s = 0; s < STYLES.length; s++) gdal.rasterize(ds, mem, ['-l', 'context', '-where', `style = ${s}`, '-b', '1', '-burn', String(s + 1)]);
+    for (let s = 0; s < STYLES.length; s++) {
+      o.progress.update(`ground map: drawing ${w} × ${h} pixels`, s, STYLES.length);
+      gdal.rasterize(ds, mem, ['-l', 'context', '-where', `style = ${s}`, '-b', '1', '-burn', String(s + 1)]);
+    }
+    o.progress.update(`ground map: drawing ${w} × ${h} pixels`, STYLES.length, STYLES.length);
+    o.progress.done();
     ds.close();
   } catch (e) {
     mem.close();

@@ -140,9 +140,9 @@ export async function checkRasterInputs(rasters: { input?: string; zoom?: number
  * vector tile inputs' own context layers over `area` (frame metres) into a temporary raster — finer for
  * `tiles` (every tile textured on its own) than for one GLB. Undefined without either.
  */
-export async function groundImagery(inputs: readonly string[], o: ImageryRunOptions & { logger: Logger }, frame: FrameInfo, area: Extent, summary: Summary, forTiles = false): Promise<{ file: string; label: string; release(): void } | undefined> {
+export async function groundImagery(inputs: readonly string[], o: ImageryRunOptions & { logger: Logger; progress?: Progress }, frame: FrameInfo, area: Extent, summary: Summary, forTiles = false): Promise<{ file: string; label: string; release(): void } | undefined> {
   if (o.imagery) return { file: o.imagery, label: o.imagery, release() {} };
   if (!o.groundMap) return undefined;
-  const map = await groundMap(inputs, frameBoxIn3857(frame, area), { maxSide: forTiles ? 16384 : o.textureSize }, o.logger, summary);
+  const map = await groundMap(inputs, frameBoxIn3857(frame, area), { maxSide: forTiles ? 16384 : o.textureSize, ...(o.progress ? { progress: o.progress } : {}) }, o.logger, summary);
   return map ? { file: map.file, label: 'ground map', release: map.release } : undefined;
 }
