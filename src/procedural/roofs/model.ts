@@ -230,7 +230,8 @@ export function gableEnds(m: RoofModel, n: number, pick: (faces: number[]) => nu
     const reach = Math.hypot(dx, dy);
     m.faces[e] = [];
     m.replaceNode(p, g);
-    moved.add(p);
+    // (the faces that shared p now hold g: a triangle's three end faces share one apex, one gable only)
+    moved.add(p).add(g);
     gables.push({ a, b, g, inward: reach > 0 ? [dx / reach, dy / reach] : [0, 0], reach });
   }
   m.faces = m.faces.filter((f) => f.length >= 3);
