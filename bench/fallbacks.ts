@@ -4,14 +4,17 @@
  *    mean µs, each footprint timed alone; how many each closes; how many the kernel's keeps are exact);
  * 2. the roof fallbacks `build` counts with each building given one skeleton shape in turn (hipped,
  *    gabled, mansard, gambrel; roof:height 3 m). Issue 16's goals: 0 fallbacks, ≥ 5× the library.
- * `node --import tsx bench/fallbacks.ts [input]`.
+ * `npx tsc -p tsconfig.json && node --import tsx bench/fallbacks.ts [input]`.
  */
 import { ingest } from '../src/ingest/index.js';
 import { Summary } from '../src/core/summary.js';
 import { buildMeshes } from '../src/procedural/index.js';
 import { featurePolygons, type Footprint } from '../src/procedural/footprint.js';
-import { librarySkeleton, tilesFootprint, type StraightSkeleton } from '../src/procedural/skeleton.js';
-import { wavefrontSkeleton } from '../src/procedural/wavefront.js';
+import { tilesFootprint, type StraightSkeleton } from '../src/procedural/skeleton.js';
+// the kernels timed as the CLI runs them: compiled by tsc (npm run bench builds first). Under tsx every
+// closure a call creates also gets a name set (esbuild's keepNames), which costs more than a small skeleton.
+import { librarySkeleton } from '../dist/procedural/skeleton.js';
+import { wavefrontSkeleton } from '../dist/procedural/wavefront.js';
 import type { Logger } from '../src/core/logger.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;

@@ -29,8 +29,27 @@ const key = (x: number, y: number) => `${x},${y}`;
  */
 export function straightSkeleton(fp: Footprint): StraightSkeleton | null {
   const own = wavefrontSkeleton(fp);
-  if (own && tilesFootprint(fp, own, 1e-9)) return own;
+  if (own && tilesFootprint(fp, own, 1e-9) && facesPlanar(fp, own, 1e-5)) return own;
   return rectangleSkeleton(fp) ?? librarySkeleton(fp);
+}
+
+/**
+ * Whether every node of each face lies at its distance `d` from the line of the face's footprint edge
+ * (within `tolerance` metres): each face is then one plane of the roof. A skeleton can tile its footprint
+ * and still be wrong — an event missed leaves a node where two faces cross.
+ */
+export function facesPlanar(fp: Footprint, sk: StraightSkeleton, tolerance: number): boolean {
+  const c = fp.coords;
+  for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
+    const s = fp.ringStarts[r], e = fp.ringStarts[r + 1];
+    for (let i = s; i < e; i++) {
+      const j = i + 1 < e ? i + 1 : s;
+      const dx = c[2 * j] - c[2 * i], dy = c[2 * j + 1] - c[2 * i + 1];
+      const L = Math.hypot(dx, dy);
+      for (const v of sk.faces[i]) if (!(Math.abs(((sk.x[v] - c[2 * i]) * -dy + (sk.y[v] - c[2 * i + 1]) * dx) / L - sk.d[v]) <= tolerance)) return false;
+    }
+  }
+  return true;
 }
 
 /**

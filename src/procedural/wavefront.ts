@@ -4,8 +4,9 @@ import type { StraightSkeleton } from './skeleton.js';
 /**
  * Scratch columns reused from call to call (grown, never shrunk): allocating a typed array costs about a
  * microsecond and a half, and the 17 a call needs took more than a small footprint's whole skeleton.
- * f64: edge start x, y, direction x, y, then vertex x, y, t, velocity x, y; i32: edge next, previous,
- * then vertex left edge, right edge, previous, next, node; u8: vertex alive, collapsed.
+ * f64: edge start x, y, direction x, y, then vertex x, y, t, velocity x, y, split time, x, y; i32: edge
+ * next, previous, then vertex left edge, right edge, previous, next, node, split stretch, stamp, split's
+ * stamp; u8: vertex alive, collapsed, split known.
  */
 let f64: Float64Array[] = [];
 let i32: Int32Array[] = [];
@@ -16,17 +17,17 @@ let scratchCap = 0;
 function ensureScratch(cap: number): void {
   if (cap <= scratchCap) return;
   const size = Math.max(cap, 2 * scratchCap, 64);
-  f64 = Array.from({ length: 9 }, (_, j) => {
+  f64 = Array.from({ length: 12 }, (_, j) => {
     const a = new Float64Array(size);
     if (f64[j]) a.set(f64[j]);
     return a;
   });
-  i32 = Array.from({ length: 7 }, (_, j) => {
+  i32 = Array.from({ length: 10 }, (_, j) => {
     const a = new Int32Array(size);
     if (i32[j]) a.set(i32[j]);
     return a;
   });
-  u8 = Array.from({ length: 2 }, (_, j) => {
+  u8 = Array.from({ length: 3 }, (_, j) => {
     const a = new Uint8Array(size);
     if (u8[j]) a.set(u8[j]);
     return a;
@@ -85,8 +86,8 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
 
   // the footprint's edges (k: from vertex k to the next of its ring): start point (local), unit direction
   ensureScratch(4 * n + 16);
-  const [px, py, ux, uy] = f64;
-  const [nextOf, prevOf] = i32;
+  const px = f64[0], py = f64[1], ux = f64[2], uy = f64[3];
+  const nextOf = i32[0], prevOf = i32[1];
   for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
     const s = fp.ringStarts[r], e = fp.ringStarts[r + 1];
     if (e - s < 3) return null;
@@ -127,16 +128,16 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
   // wavefront vertices (growable columns): position at time t0, velocity, left (incoming) and right
   // (outgoing) edges, loop neighbours, the node it started from, alive
   let cap = scratchCap;
-  let [, , , , vx0, vy0, vt0, vvx, vvy] = f64;
-  let [, , eL, eR, prev, next, node] = i32;
-  let [alive, collapsed] = u8;
+  let vx0 = f64[4], vy0 = f64[5], vt0 = f64[6], vvx = f64[7], vvy = f64[8], cT = f64[9], cX = f64[10], cY = f64[11];
+  let eL = i32[2], eR = i32[3], prev = i32[4], next = i32[5], node = i32[6], cS = i32[7], stamp = i32[8], cStamp = i32[9];
+  let alive = u8[0], collapsed = u8[1], cValid = u8[2];
   let count = 0;
   const grow = () => {
     ensureScratch(cap + 1);
     cap = scratchCap;
-    [, , , , vx0, vy0, vt0, vvx, vvy] = f64;
-    [, , eL, eR, prev, next, node] = i32;
-    [alive, collapsed] = u8;
+    [vx0, vy0, vt0, vvx, vvy, cT, cX, cY] = [f64[4], f64[5], f64[6], f64[7], f64[8], f64[9], f64[10], f64[11]];
+    [eL, eR, prev, next, node, cS, stamp, cStamp] = [i32[2], i32[3], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9]];
+    [alive, collapsed, cValid] = [u8[0], u8[1], u8[2]];
   };
   /** A wavefront vertex between edges a (incoming) and b (outgoing) at (x, y) at time t; -1: a spike. */
   const vertex = (x: number, y: number, t: number, a: number, b: number, from: number): number => {
@@ -150,6 +151,8 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
     node[v] = from;
     alive[v] = 1;
     collapsed[v] = 0;
+    cValid[v] = 0;
+    stamp[v] = 0;
     // inward normals (left of each edge's direction)
     const nax = -uy[a], nay = ux[a], nbx = -uy[b], nby = ux[b];
     const det = nax * nby - nay * nbx;
@@ -174,10 +177,16 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
     const v = vertex(px[k], py[k], 0, prevOf[k], k, k);
     if (collapsed[v]) return null; // a spike in the footprint
   }
-  for (let k = 0; k < n; k++) {
-    prev[k] = prevOf[k];
-    next[k] = nextOf[k];
-  }
+  // stretches of wavefront (vertex s to next[s]) new or changed since the split events were last looked for
+  const fresh: number[] = [];
+  /** Link a to b (a's stretch changes: its stamp moves on). */
+  const link = (a: number, b: number) => {
+    next[a] = b;
+    prev[b] = a;
+    stamp[a]++;
+    fresh.push(a);
+  };
+  for (let k = 0; k < n; k++) link(k, nextOf[k]);
 
   // arcs: node pairs, and the two faces (edges) each bounds
   const arcA: number[] = [], arcB: number[] = [], arcF: number[] = [], arcG: number[] = [];
@@ -214,6 +223,39 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
     }
   };
 
+  let hx = 0, hy = 0;
+  /** When reflex vertex v splits the stretch from s (Infinity: it does not); where in hx, hy. */
+  const splitTime = (v: number, s: number): number => {
+    if (!alive[s] || s === v || next[s] === v || collapsed[s]) return Infinity;
+    const t2 = next[s];
+    if (collapsed[t2]) return Infinity;
+    const e = eR[s];
+    if (e === eL[v] || e === eR[v]) return Infinity;
+    const nex = -uy[e], ney = ux[e];
+    // how far v is ahead of the edge's offset line, and how fast it closes in
+    const ahead = nex * (X(v, now) - px[e]) + ney * (Y(v, now) - py[e]) - now;
+    const close = 1 - (nex * vvx[v] + ney * vvy[v]);
+    if (ahead < -eps || close <= 1e-12) return Infinity;
+    // a vertex born this instant on that line is not a new split (it came from the event there)
+    if (ahead <= eps && vt0[v] >= now - tie) return Infinity;
+    const t = now + Math.max(0, ahead) / close;
+    hx = X(v, t);
+    hy = Y(v, t);
+    // within the edge's stretch of wavefront at that time
+    const along = (hx - X(s, t)) * ux[e] + (hy - Y(s, t)) * uy[e];
+    const to = (X(t2, t) - hx) * ux[e] + (Y(t2, t) - hy) * uy[e];
+    return along < -1e3 * eps || to < -1e3 * eps ? Infinity : t;
+  };
+  const consider = (v: number, s: number) => {
+    const t = splitTime(v, s);
+    if (t < cT[v] - tie) {
+      cT[v] = t;
+      cS[v] = s;
+      cStamp[v] = stamp[s];
+      cX[v] = hx;
+      cY[v] = hy;
+    }
+  };
   const maxEvents = 8 * n + 32;
   for (let events = 0; ; events++) {
     if (events > maxEvents) return null;
@@ -260,39 +302,28 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
       }
     }
     if (!any) break;
-    // split events: reflex vertices against the offsets of other edges
+    // split events: reflex vertices against the offsets of other edges. Each vertex keeps its earliest
+    // split (time, stretch, the stretch's stamp); after an event only the stretches that changed are looked
+    // at again, and a vertex whose kept stretch changed looks at them all (O(n²) over the run, not O(n³))
     for (let v = 0; v < count; v++) {
       if (!alive[v] || collapsed[v]) continue;
-      const a = eL[v], b = eR[v];
-      if (ux[a] * uy[b] - uy[a] * ux[b] >= -1e-12) continue; // not reflex
-      const xv = X(v, now), yv = Y(v, now);
-      for (let s = 0; s < count; s++) {
-        if (!alive[s] || s === v || next[s] === v || collapsed[s]) continue;
-        const t2 = next[s];
-        if (collapsed[t2]) continue;
-        const e = eR[s];
-        if (e === a || e === b) continue;
-        const nex = -uy[e], ney = ux[e];
-        // how far v is ahead of the edge's offset line, and how fast it closes in
-        const ahead = nex * (xv - px[e]) + ney * (yv - py[e]) - now;
-        const close = 1 - (nex * vvx[v] + ney * vvy[v]);
-        if (ahead < -eps || close <= 1e-12) continue;
-        // a vertex born this instant on that line is not a new split (it came from the event there)
-        if (ahead <= eps && vt0[v] >= now - tie) continue;
-        const t = now + Math.max(0, ahead) / close;
-        if (!better(t, 1)) continue;
-        const hx = X(v, t), hy = Y(v, t);
-        // within the edge's stretch of wavefront at that time
-        const along = (hx - X(s, t)) * ux[e] + (hy - Y(s, t)) * uy[e];
-        const to = (X(t2, t) - hx) * ux[e] + (Y(t2, t) - hy) * uy[e];
-        if (along < -1e3 * eps || to < -1e3 * eps) continue;
-        [bestT, eventT, kind] = [t, t, 1];
+      if (ux[eL[v]] * uy[eR[v]] - uy[eL[v]] * ux[eR[v]] >= -1e-12) continue; // not reflex
+      const kept = cS[v];
+      if (!cValid[v] || (kept >= 0 && (!alive[kept] || stamp[kept] !== cStamp[v]))) {
+        cValid[v] = 1;
+        cT[v] = Infinity;
+        cS[v] = -1;
+        for (let s = 0; s < count; s++) consider(v, s);
+      } else for (const s of fresh) consider(v, s);
+      if (cS[v] >= 0 && better(cT[v], 1)) {
+        [bestT, eventT, kind] = [cT[v], cT[v], 1];
         ea = v;
-        eb = s;
-        bx = hx;
-        by = hy;
+        eb = cS[v];
+        bx = cX[v];
+        by = cY[v];
       }
     }
+    fresh.length = 0;
     if (kind < 0) return null;
     if (eventT > 10 * size) return null;
     now = Math.max(now, eventT);
@@ -316,10 +347,8 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
       finish(a, m);
       finish(b, m);
       const v = vertex(bx, by, now, eL[a], eR[b], m);
-      prev[v] = p;
-      next[v] = q;
-      next[p] = v;
-      prev[q] = v;
+      link(p, v);
+      link(v, q);
       settle(v);
     } else {
       const v = ea, s = eb, t2 = next[s];
@@ -329,14 +358,10 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
       const v1 = vertex(bx, by, now, eL[v], eR[s], m);
       const v2 = vertex(bx, by, now, eR[s], eR[v], m);
       // v1: from v's predecessor onto the far part of the edge; v2: from the near part on to v's successor
-      prev[v1] = p;
-      next[p] = v1;
-      next[v1] = t2;
-      prev[t2] = v1;
-      prev[v2] = s;
-      next[s] = v2;
-      next[v2] = q;
-      prev[q] = v2;
+      link(p, v1);
+      link(v1, t2);
+      link(s, v2);
+      link(v2, q);
       settle(v1);
       settle(v2);
     }

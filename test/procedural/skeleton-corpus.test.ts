@@ -6,7 +6,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { ingest } from '../../src/ingest/index.js';
 import { buildMeshes } from '../../src/procedural/index.js';
 import { featurePolygons, type Footprint } from '../../src/procedural/footprint.js';
-import { tilesFootprint, type StraightSkeleton } from '../../src/procedural/skeleton.js';
+import { facesPlanar, tilesFootprint, type StraightSkeleton } from '../../src/procedural/skeleton.js';
 import { wavefrontSkeleton } from '../../src/procedural/wavefront.js';
 import { DATA } from '../helpers/fixtures.js';
 
@@ -47,23 +47,28 @@ function planarityError(fp: Footprint, sk: StraightSkeleton): number {
 }
 
 describe('skeleton corpus: every SF footprint (issue 16)', () => {
-  it('skeleton-nodes-off-their-planes: the wavefront kernel closes on all but a handful, and every skeleton it keeps (tiling its footprint within 1e-9) has every face planar (10 µm)', () => {
-    let polygons = 0, open = 0, worst = 0;
+  it('skeleton-nodes-off-their-planes: the wavefront kernel closes on all but a handful, and every skeleton it keeps tiles its footprint (1e-9) with every face planar (10 µm); what it cannot close, straightSkeleton hands on', () => {
+    let polygons = 0, open = 0, crossed = 0, worst = 0;
     for (let f = 0; f < batch.params.length; f++)
       for (const fp of featurePolygons(batch, f)) {
         polygons++;
         const sk = wavefrontSkeleton(fp);
-        // (one that does not tile its footprint is not kept: the library is tried next)
         if (!sk || !tilesFootprint(fp, sk, 1e-9)) {
           open++;
+          continue;
+        }
+        // tiles, but a missed event left faces crossing: straightSkeleton rejects it (facesPlanar)
+        if (!facesPlanar(fp, sk, 1e-5)) {
+          crossed++;
           continue;
         }
         worst = Math.max(worst, planarityError(fp, sk));
       }
     expect(polygons).toBeGreaterThan(13_000);
     expect(worst).toBeLessThan(1e-5);
-    // the footprints it does not close on are slivers and self-touching outlines (the library fails on most of them too)
-    expect(open).toBeLessThanOrEqual(10);
+    // slivers and self-touching outlines (the library fails on most of them too), and two it gets wrong
+    expect(open).toBeLessThanOrEqual(6);
+    expect(crossed).toBeLessThanOrEqual(2);
   });
 
   it.each(['hipped', 'gabled', 'mansard', 'gambrel'])('roof-fallbacks-on-sf: every footprint %s falls back only where even a pyramid cannot be drawn (2 outlines)', (shape) => {
