@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: build the SF tiles with cityforge and with the three.js baseline on the same
  * footprints; print buildings/s, triangles, GLB bytes, peak RSS and the cityforge/baseline ratios.
- * Then roof fallbacks over the sample city (fallbacks.ts), raster tiles (raster-tiles.ts), CityJSON in and out (cityjson.ts) and the inverse-modelling benches (infer-roundtrip.ts, infer-real.ts: SHARED_DATA or ../shared/data).
+ * Then end to end as processes against a three.js script (e2e.ts), roof fallbacks and skeleton speed over the sample city (fallbacks.ts), raster tiles (raster-tiles.ts), CityJSON in and out (cityjson.ts) and the inverse-modelling benches (infer-roundtrip.ts, infer-real.ts: SHARED_DATA or ../shared/data).
  * Each side runs in its own process so peak RSS is its own. Results: bench/RESULTS.md (by hand).
  */
 import { spawnSync } from 'node:child_process';
@@ -49,7 +49,7 @@ for (const n of (process.env.BENCH_SCALE ?? '100000').split(',').filter(Boolean)
 }
 
 // raster tiles; inverse modelling: the synthetic round trip, then the real cases when ../shared/data is present
-for (const [script, args] of [['fallbacks.ts', []], ['raster-tiles.ts', []], ['cityjson.ts', []], ['infer-roundtrip.ts', ['600']], ['infer-real.ts', []]] as const) {
+for (const [script, args] of [['e2e.ts', ['5']], ['fallbacks.ts', []], ['raster-tiles.ts', []], ['cityjson.ts', []], ['infer-roundtrip.ts', ['600']], ['infer-real.ts', []]] as const) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench ${script} failed: ${r.stderr}`);
   process.stdout.write(r.stdout);

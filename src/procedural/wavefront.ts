@@ -59,6 +59,7 @@ function ensureScratch(cap: number): void {
  * Returns null when the simulation does not close (more events than the footprint can have, or a face
  * that does not chain from its edge's end back to its start): the caller checks and falls back.
  *
+ * @param trace - called with one line per event (time, kind, vertices, edges, where): for debugging a footprint
  * @example
  * ```ts
  * const sk = wavefrontSkeleton({ coords: Float64Array.of(0, 0, 10, 0, 10, 6, 0, 6), ringStarts: Uint32Array.of(0, 4) });
@@ -205,7 +206,7 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
   const X = (v: number, t: number) => vx0[v] + vvx[v] * (t - vt0[v]);
   const Y = (v: number, t: number) => vy0[v] + vvy[v] * (t - vt0[v]);
 
-  /** After an event: close a loop of v that is down to one, two or three vertices; else check v's collapse. */
+  /** After an event: close a loop of v that is down to one or two vertices (a ridge). */
   let now = 0;
   const settle = (v: number) => {
     if (!alive[v]) return;
