@@ -1,5 +1,6 @@
 import { SkeletonBuilder } from 'straight-skeleton';
 import type { Footprint } from './footprint.js';
+import { extentOf } from '../core/extent.js';
 import { wavefrontSkeleton } from './wavefront.js';
 
 /**
@@ -132,13 +133,7 @@ export function rectangleSkeleton(fp: Footprint): StraightSkeleton | null {
  */
 export function librarySkeleton(fp: Footprint): StraightSkeleton | null {
   const c0 = fp.coords;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < c0.length; i += 2) {
-    minX = Math.min(minX, c0[i]);
-    maxX = Math.max(maxX, c0[i]);
-    minY = Math.min(minY, c0[i + 1]);
-    maxY = Math.max(maxY, c0[i + 1]);
-  }
+  const { minX, minY, maxX, maxY } = extentOf(c0);
   const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
   const local = new Float64Array(c0.length);
   for (let i = 0; i < c0.length; i += 2) {

@@ -1,4 +1,5 @@
 import type { Footprint } from './footprint.js';
+import { extentOf } from '../core/extent.js';
 import type { StraightSkeleton } from './skeleton.js';
 
 /**
@@ -70,13 +71,7 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
   const c0 = fp.coords;
   const n = c0.length / 2;
   if (n < 3) return null;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < c0.length; i += 2) {
-    minX = Math.min(minX, c0[i]);
-    maxX = Math.max(maxX, c0[i]);
-    minY = Math.min(minY, c0[i + 1]);
-    maxY = Math.max(maxY, c0[i + 1]);
-  }
+  const { minX, minY, maxX, maxY } = extentOf(c0);
   const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
   const size = Math.hypot(maxX - minX, maxY - minY);
   if (!(size > 0)) return null;
