@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { buildingSpot, clampAboveGround, createStage, fitNarrowFov, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { buildingSpot, clampAboveGround, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -53,8 +53,11 @@ export class ModelView {
     c.target.y = g;
     c.update();
     c.saveState();
-    // the first view (and home) fits the city in the screen's narrower field of view: a portrait screen steps back
-    fitNarrowFov(this.stage, 0.5 * Math.hypot(size.x, size.z));
+    // the first view (and home) shows every building (not the terrain's margin around them): a portrait
+    // screen, or a landscape one seeing the city's corners obliquely, steps back
+    const buildings = new THREE.Box3();
+    for (const m of model.buildingMeshes) buildings.expandByObject(m);
+    fitContent(this.stage, buildings.isEmpty() ? box : buildings);
   }
 
   /** The orbit controls (tests and scripts read the camera's state). */

@@ -103,23 +103,38 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
 }
 
 /**
- * The first view (and home) fits content `radius` metres across (its horizontal half-diagonal: seen
- * obliquely, a corner reaches the screen's edge first) in the screen's narrower field of view: a portrait
- * screen steps back along the view direction, and the haze starts beyond the content seen from there.
- * Call after the camera's aspect is set; saves the controls' state (home).
+ * The first view (and home) shows all of `box` (glTF axes): while a corner of it projects outside the
+ * middle `margin` of the screen (or behind the camera), the camera steps back along its view direction.
+ * A portrait screen steps back further (its narrow width), and a landscape one no longer crops the
+ * corners of a city seen obliquely (first-view-cropped). The haze then starts beyond the content. Call
+ * after the camera's aspect is set; saves the controls' state (home). Never moves the camera closer.
  */
-export function fitNarrowFov(s: Stage, radius: number): void {
+export function fitContent(s: Stage, box: THREE.Box3, margin = 0.92): void {
   const c = s.controls;
-  const vfov = THREE.MathUtils.degToRad(s.camera.fov);
-  const hfov = 2 * Math.atan(Math.tan(vfov / 2) * s.camera.aspect);
-  const need = radius / Math.sin(Math.min(vfov, hfov) / 2);
-  const dir = s.camera.position.clone().sub(c.target);
-  if (hfov >= vfov || dir.length() >= need) return;
-  s.camera.position.copy(c.target).add(dir.setLength(need));
+  const cam = s.camera;
+  cam.updateProjectionMatrix();
+  const corners: THREE.Vector3[] = [];
+  for (const x of [box.min.x, box.max.x]) for (const y of [box.min.y, box.max.y]) for (const z of [box.min.z, box.max.z]) corners.push(new THREE.Vector3(x, y, z));
+  const dir = cam.position.clone().sub(c.target);
+  const start = dir.length();
+  const q = new THREE.Vector3();
+  const fits = (d: number) => {
+    cam.position.copy(c.target).addScaledVector(dir, d / start);
+    cam.updateMatrixWorld();
+    return corners.every((p) => {
+      q.copy(p).project(cam);
+      return q.z < 1 && Math.abs(q.x) <= margin && Math.abs(q.y) <= margin;
+    });
+  };
+  let d = start;
+  for (let k = 0; k < 40 && !fits(d); k++) d *= 1.08;
+  cam.position.copy(c.target).addScaledVector(dir, d / start);
+  if (d === start) return;
   c.update();
   c.saveState();
+  const radius = 0.5 * Math.hypot(box.max.x - box.min.x, box.max.z - box.min.z);
   const fog = s.scene.fog as THREE.Fog | null;
-  if (fog) [fog.near, fog.far] = [Math.max(fog.near, need + radius), Math.max(fog.far, 2.5 * (need + radius))];
+  if (fog) [fog.near, fog.far] = [Math.max(fog.near, d + radius), Math.max(fog.far, 2.5 * (d + radius))];
 }
 
 /** Fit the renderer and camera to the element's size. */

@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitNarrowFov, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -132,8 +132,10 @@ export class TilesetView {
     this.tiles.setCamera(this.camera);
     this.stage.controls.addEventListener('change', () => (this.needsRender = true));
     this.resize();
-    // tileset-phone-did-not-fit: a portrait screen steps back until the tileset's box fits its width
-    fitNarrowFov(this.stage, Math.hypot(b[3], b[4], b[6], b[7]));
+    // tileset-phone-did-not-fit: on a portrait screen the first view steps back until the tileset's root box
+    // is on it (a landscape screen keeps the closer view: the root box holds the terrain's margin too)
+    const h = [Math.abs(b[3]) + Math.abs(b[6]) + Math.abs(b[9]), Math.abs(b[4]) + Math.abs(b[7]) + Math.abs(b[10]), Math.abs(b[5]) + Math.abs(b[8]) + Math.abs(b[11])];
+    if (this.camera.aspect < 1) fitContent(this.stage, new THREE.Box3(new THREE.Vector3(b[0] - h[0], b[2] - h[2], -b[1] - h[1]), new THREE.Vector3(b[0] + h[0], b[2] + h[2], -b[1] + h[1])));
     // draw while tiles load or the camera moves; idle, nothing is drawn (no busy loop with shadows)
     const loop = () => {
       if (this.needsRender || !this.settled()) {
