@@ -106,6 +106,10 @@ export async function scoreCase(dir: string) {
     const c = classOfFaces(faces);
     conf[t.class][c]++;
     if (c === t.class) correct++;
+    else if (process.env.VERBOSE) {
+      const fmt = (fs: { area: number; slope: number; aspect: number }[]) => [...fs].sort((x, y) => y.area - x.area).slice(0, 6).map((q) => `${q.area.toFixed(0)}m²/${q.slope.toFixed(0)}°/${Number.isFinite(q.aspect) ? q.aspect.toFixed(0) : '-'}`).join(' ');
+      console.log(`  ${p.attributes['ref']}: truth ${t.class}, inferred ${c} (${roofs.map((r) => r.roof.shape).join(',')})\n    truth ${fmt(t.planes)}\n    ours  ${fmt(faces)}`);
+    }
     const shapes = [...new Set(roofs.map((r) => r.roof.shape))];
     const label = shapes.length === 1 ? shapes[0] : 'mixed';
     // the outline's roof:shape as written (a building of parts: the shape of most of its area)

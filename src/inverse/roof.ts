@@ -178,6 +178,10 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     if (full && (full.beta.length === 1 || full.beta[1] > 0)) cands[c].fit = full;
   }
   score();
+  // wall-for-a-lower-slope: a mansard or gambrel whose steep lower slope is steeper than any real one
+  // (build's profiles make it several times the upper slope) is a gabled or hipped roof whose eave
+  // cells drop (the wall's top in the cell): not a candidate
+  for (let c = cands.length - 1; c >= 0 && cands.length > 1; c--) if (implausiblySteep(cands[c])) cands.splice(c, 1);
   // shapes within 2 of the best score are not told apart by the data (ΔBIC < 2): the preferred one
   // of them leads (a mansard whose upper slopes cover a few cells is the hipped roof it resembles)
   let lead = 0;
@@ -235,6 +239,18 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     equivalent,
     candidates: cands.map((c) => ({ shape: c.shape, score: c.score, rmse: c.fit.rmse, scale: c.fit.scale, height: c.fit.beta[0] + (c.fit.beta[1] ?? 0), direction: c.direction })),
   };
+}
+
+/** Steepest lower slope (°) of a mansard or gambrel fit that real roofs have; a steeper one is a wall's drop at the eave. */
+const STEEPEST_LOWER_SLOPE = 75;
+
+/** Whether a mansard or gambrel fit's steepest slope over its samples exceeds {@link STEEPEST_LOWER_SLOPE}. */
+function implausiblySteep(c: Candidate): boolean {
+  if ((c.shape !== 'mansard' && c.shape !== 'gambrel') || !c.steep) return false;
+  const r = c.fit.beta[1] ?? 0;
+  let m = 0;
+  for (let i = 0; i < c.steep.length; i++) if (c.steep[i] > m) m = c.steep[i];
+  return m * r > Math.tan(STEEPEST_LOWER_SLOPE / DEG);
 }
 
 /** The share of residuals within ±(`t` + `k` × steepness): on a slope, half a cell's rise more. */

@@ -150,3 +150,24 @@ describe('gable-without-rise: a pitched fit that does not rise is a flat roof', 
     expect(Math.abs(r.height - 9)).toBeLessThan(0.05);
   });
 });
+
+describe('wall-for-a-lower-slope: a steep roof whose eave cells drop is not a mansard with a wall for its lower slope', () => {
+  it('a 50° hipped roof whose cells within 0.6 m of its walls are 3 m low: hipped at 50°, not a mansard (lower slope 75°+)', () => {
+    // rect 12 × 11 turned 23°: walls at local u = ±6, v = ±5.5; a 50° roof rises 5.5 × tan 50° = 6.55 m
+    const rh = 5.5 * Math.tan((50 * Math.PI) / 180);
+    const b: SynthBuilding = { rings: rect(12, 11, 23), height: 12 + rh, roof: { shape: 'hipped', height: rh } };
+    const { dsm, footprints } = synthDsm([b], { noise: 0.05 });
+    const r0 = (23 * Math.PI) / 180;
+    for (let j = 0; j < dsm.ny; j++)
+      for (let i = 0; i < dsm.nx; i++) {
+        const k = j * dsm.nx + i;
+        const x = dsm.x0 + (i + 0.5) * dsm.cell, y = dsm.y0 + (j + 0.5) * dsm.cell;
+        const u = x * Math.cos(r0) + y * Math.sin(r0), v = -x * Math.sin(r0) + y * Math.cos(r0);
+        if (Number.isFinite(dsm.values[k]) && (Math.abs(v) > 5.5 - 0.6 || Math.abs(u) > 6 - 0.6)) dsm.values[k] -= 3;
+      }
+    const r = inferRoof(footprints[0], sampleFootprint(footprints[0], dsm, 0));
+    if (!('shape' in r)) throw new Error(r.detail);
+    expect(r.shape).toBe('hipped');
+    expect(Math.abs(r.angle! - 50)).toBeLessThan(2);
+  });
+});
