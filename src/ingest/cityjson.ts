@@ -60,6 +60,8 @@ interface CjHeader {
   transform: CjTransform | null;
   referenceSystem: string | null;
   geographicalExtent: number[] | null;
+  /** Who the data is by, from its metadata (see {@link creditOf}), or null. */
+  credit: string | null;
 }
 
 /** The semantic code of a CityJSON surface type. */
@@ -96,7 +98,7 @@ export function isCityJson(input: string): boolean {
 
 /** A header's fields, checked. */
 function headerOf(file: string, j: unknown, what: string): CjHeader {
-  const o = j as { type?: unknown; version?: unknown; transform?: unknown; metadata?: { referenceSystem?: unknown; geographicalExtent?: unknown } };
+  const o = j as { type?: unknown; version?: unknown; transform?: unknown; metadata?: { referenceSystem?: unknown; geographicalExtent?: unknown } & CjCredit };
   if (!o || typeof o !== 'object' || o.type !== 'CityJSON') throw new InputError('ingest', `${file}: ${what} is not a CityJSON object ("type": "CityJSON")`);
   let transform: CjTransform | null = null;
   if (o.transform !== undefined) {
@@ -112,7 +114,32 @@ function headerOf(file: string, j: unknown, what: string): CjHeader {
     transform,
     referenceSystem: typeof rs === 'string' && rs ? rs : null,
     geographicalExtent: Array.isArray(ge) && ge.length === 6 && ge.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (ge as number[]) : null,
+    credit: creditOf(o.metadata),
   };
+}
+
+/** The metadata fields a credit is taken from (CityJSON 2.0 and 1.x names). */
+interface CjCredit {
+  title?: unknown;
+  datasetTitle?: unknown;
+  pointOfContact?: { contactName?: unknown };
+  datasetPointOfContact?: { contactName?: unknown };
+}
+
+/**
+ * Who a model's data is by, for the outputs' `asset.copyright`: what follows "from data by" in a title
+ * cityforge wrote (round-trip-lost-the-credit), else a title's "©" notice, else the point of contact's
+ * name (3DBAG: "3D Geoinformation Group"); null when the metadata names no one.
+ */
+export function creditOf(m: CjCredit | undefined): string | null {
+  if (!m || typeof m !== 'object') return null;
+  const title = typeof m.title === 'string' ? m.title : typeof m.datasetTitle === 'string' ? m.datasetTitle : '';
+  const by = /from data by (.+)$/.exec(title);
+  if (by) return by[1].trim();
+  const notice = title.indexOf('©');
+  if (notice >= 0) return title.slice(notice).trim();
+  const contact = m.pointOfContact?.contactName ?? m.datasetPointOfContact?.contactName;
+  return typeof contact === 'string' && contact.trim() ? contact.trim() : null;
 }
 
 /**
@@ -329,11 +356,16 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
   return [outline, ...partFeatures];
 }
 
+/** The attributes of a city object that say how it looks (S3DB's colour and material tags). */
+const LOOK_TAGS = ['building:colour', 'building:material', 'roof:colour', 'roof:material'] as const;
+
 /** The tags a city object is parsed from (role, name, and a height so the parser does not warn of a missing one). */
 function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'building' | 'part', height: number): Record<string, TagValue> {
   const tags: Record<string, TagValue> = role === 'part' ? { 'building:part': 'yes' } : { building: 'yes' };
   tags['height'] = Math.max(height, 0.01);
   if (typeof attributes['name'] === 'string') tags['name'] = attributes['name'];
+  // its look, where the model says (a model cityforge wrote carries the S3DB tags it was built with)
+  for (const k of LOOK_TAGS) if (typeof attributes[k] === 'string' && attributes[k]) tags[k] = attributes[k];
   return tags;
 }
 
@@ -580,8 +612,11 @@ export class CityJsonSource implements Source {
   }
 
   attributions(): string[] {
-    return [];
+    return this.credit ? [this.credit] : [];
   }
+
+  /** Who the data is by, from the header read (see {@link creditOf}). */
+  private credit: string | null = null;
 
   private get types(): Set<string> {
     return new Set(this.options.cityObjectTypes?.length ? this.options.cityObjectTypes : ['Building']);
@@ -657,7 +692,10 @@ export class CityJsonSource implements Source {
   }
 
   async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
-    for await (const { header, feature } of this.features(ctx)) yield { ...this.srs(header), feature };
+    for await (const { header, feature } of this.features(ctx)) {
+      this.credit = header.credit;
+      yield { ...this.srs(header), feature };
+    }
   }
 
   /** Its buildings (outlines, then their parts), each with the header of its model (the CRS is not looked at). */

@@ -285,6 +285,14 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     // it stands on its ground surfaces (walls may reach below them); its height is from there to its top
     const ground = Math.min(f.model.ground, f.model.zMax);
     Object.assign(parsed.params, { base: ground, minHeight: 0, height: f.model.zMax - ground, levels: null, minLevel: null, kind: typeof kind === 'string' ? kind : null, lod: f.model.lod });
+    // columns-doubled-on-the-round-trip: its `building` and `name` are the building's own columns
+    // (and the CityJSON writer's), not source attributes beside them (`source_building`)
+    if (parsed.params.attributes) {
+      const a = { ...parsed.params.attributes };
+      if (typeof a['building'] === 'string') delete a['building'];
+      if (a['name'] === parsed.params.name) delete a['name'];
+      parsed.params.attributes = a;
+    }
   }
   return { polygons, params: parsed.params, surfaces };
 }

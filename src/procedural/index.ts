@@ -167,8 +167,9 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
     const kept = batch.surfaces?.[f];
     if (kept) {
       // a city model's own surfaces, kept as they are (its z are the frame's: not seated)
-      // (roofs in the city-model viewers' red where the model gives no colour: its semantics are what it shows)
-      const looks = looksOf(p.roof.colour ? p : { ...p, roof: { ...p.roof, colour: KEPT_ROOF_COLOUR } }, mesh, opts, null);
+      // (roofs in the city-model viewers' red where the model gives no colour or material: its semantics are what it shows;
+      // a model cityforge wrote carries the S3DB colour and material tags it was built with: roof-colours-lost-on-the-round-trip)
+      const looks = looksOf(p.roof.colour || materialLook(p.roof.material) ? p : { ...p, roof: { ...p.roof, colour: KEPT_ROOF_COLOUR } }, mesh, opts, null);
       const r = meshKeptSurfaces(kept, mesh, looks.wall, looks.roof);
       if (r.degenerate) summary.warn('surface:degenerate-left-out', `${p.source} feature ${p.id}: ${r.degenerate} surfaces`);
       mesh.endFeature();

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { DATA, freshDir, SHARED } from '../helpers/fixtures.js';
+import { expectValidGlb, readGlb } from '../helpers/glb.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'cityjson');
 const TWO = path.join(FIXTURES, 'in', 'two-buildings.city.json');
@@ -269,6 +270,31 @@ describe('CityJSON out', () => {
     expect(parentsAfter.get('w690021776')).toBe('w49209445');
     expect(Object.fromEntries(parentsAfter)).toEqual(Object.fromEntries(parentsBefore));
     expect(JSON.parse(r.stdout).partsWritten).toBe(12);
+  });
+
+  it('round-trip-lost-the-credit-and-colours: the sample city as CityJSON built back into a GLB keeps the data credit, the roof and wall materials, and no doubled columns', async () => {
+    const seq = path.join(dir, 'monaco-look.city.jsonl');
+    const first = path.join(dir, 'monaco-look-first.glb');
+    const again = path.join(dir, 'monaco-look-again.glb');
+    expect(cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', seq, '-q']).code).toBe(0);
+    expect(cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', first, '-q']).code).toBe(0);
+    const r = cli(['build', seq, '-o', again, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const a = fs.readFileSync(first), b = fs.readFileSync(again);
+    await expectValidGlb(b);
+    const [ra, rb] = [await readGlb(a, { accessors: false }), await readGlb(b, { accessors: false })];
+    // the credit: from the title the CityJSON carries ("… from data by © OpenStreetMap contributors")
+    expect(rb.json.asset.copyright).toBe('© OpenStreetMap contributors');
+    expect(rb.json.asset.copyright).toBe(ra.json.asset.copyright);
+    // the looks the tags gave (metal and tile roofs, brick walls) come back; roofs without one stay one colour
+    const looks = (j: Record<string, any>) => new Set((j.materials as { name: string }[]).map((m) => m.name.replace(/^(wall|roof):#[0-9a-f]{6}:?/, '$1:')).filter((n) => !/^(wall|roof):$/.test(n)));
+    expect(looks(rb.json).size).toBeGreaterThanOrEqual(3);
+    expect(looks(rb.json)).toEqual(looks(ra.json));
+    expect(rb.json.materials.length).toBe(ra.json.materials.length);
+    // columns: a source attribute equal to its building column on every row is not repeated as source_*
+    expect(Object.keys(rb.table)).not.toContain('source_building');
+    expect(Object.keys(rb.table)).not.toContain('source_name');
+    expect(rb.table['name'].filter((n) => n).length).toBe(ra.table['name'].filter((n) => n).length);
   });
 
   it('--t-srs picks the output CRS; a geographic one, or --t-srs with a GLB, is a usage error (exit 2)', () => {
