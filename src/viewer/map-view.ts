@@ -4,7 +4,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { DECK_SCROLL_SPEED, onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
+import { DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
 import { jsonResponse, sameUrl } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
@@ -416,8 +416,9 @@ export class MapViewer {
   /** Look at a point of the frame (east, north, up) from `distance` metres (as the model view would), the same tilt. */
   flyTo(e: THREE.Vector3, distance = 120): void {
     const vs = this.viewState;
-    const at = viewCameraToMap(this.el, this.origin, { target: [e.x, e.y, e.z], distance, bearing: vs?.bearing ?? 0, pitch: vs?.pitch ?? 50 });
-    this.jump({ ...(this.home as unknown as MapViewState), ...at, bearing: vs?.bearing ?? at.bearing, pitch: vs?.pitch ?? at.pitch });
+    const pitch = Math.min(vs?.pitch ?? 50, FLY_TO_MAX_TILT);
+    const at = viewCameraToMap(this.el, this.origin, { target: [e.x, e.y, e.z], distance, bearing: vs?.bearing ?? 0, pitch });
+    this.jump({ ...(this.home as unknown as MapViewState), ...at, bearing: vs?.bearing ?? at.bearing, pitch });
   }
 
   /** Twice as close, centred on the ground point under canvas pixel (x, y). */
@@ -901,8 +902,9 @@ export class TilesetMapViewer {
   /** Look at frame point `e` (east, north, up) from `distance` metres, keeping the bearing and tilt. */
   flyTo(e: THREE.Vector3, distance = 120): void {
     const vp = this.deck.getViewports()[0] as (Viewport & { bearing: number; pitch: number }) | undefined;
-    const at = viewCameraToMap(this.el, this.origin, { target: [e.x, e.y, e.z], distance, bearing: vp?.bearing ?? 0, pitch: vp?.pitch ?? 50 });
-    this.deck.setProps({ initialViewState: { ...this.home, ...at, bearing: vp?.bearing ?? at.bearing, pitch: vp?.pitch ?? at.pitch, resets: ++this.resets } as never });
+    const pitch = Math.min(vp?.pitch ?? 50, FLY_TO_MAX_TILT);
+    const at = viewCameraToMap(this.el, this.origin, { target: [e.x, e.y, e.z], distance, bearing: vp?.bearing ?? 0, pitch });
+    this.deck.setProps({ initialViewState: { ...this.home, ...at, bearing: vp?.bearing ?? at.bearing, pitch, resets: ++this.resets } as never });
   }
 
   /** Tiles whose pick data is ready. */

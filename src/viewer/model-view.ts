@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { buildingSpot, clampAboveGround, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { buildingSpot, clampAboveGround, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -155,7 +155,7 @@ export class ModelView {
     const { top } = spot;
     const c = this.stage.controls;
     // search-flew-too-close: far enough to see all of it (a 45 m hospital filled the screen from 60 m)
-    const dir = this.camera.position.clone().sub(c.target).setLength(Math.max(spot.distance, c.minDistance * 4));
+    const dir = flyToDirection(this.camera.position.clone().sub(c.target)).setLength(Math.max(spot.distance, c.minDistance * 4));
     c.target.copy(top);
     this.camera.position.copy(top).add(dir);
     c.update();

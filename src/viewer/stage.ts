@@ -14,6 +14,23 @@ export const ORBIT_ZOOM_SPEED = Math.log(1 / WHEEL_STEP) / Math.log(0.95);
 /** {@link WHEEL_STEP} as deck.gl's scroll-zoom speed (a step of 100 scales by 2 / (1 + e^(−100·speed))). */
 export const DECK_SCROLL_SPEED = -Math.log(2 / WHEEL_STEP - 1) / 100;
 
+/**
+ * Steepest tilt (degrees from looking straight down) a fly-to (find, a link to a building) keeps:
+ * from a view tilted towards the horizon it rises to this, so the building is seen from above
+ * (find-flew-low: from a street-level view, Find flew in low and flat, the building behind its neighbours).
+ */
+export const FLY_TO_MAX_TILT = 55;
+
+/** The direction (from target to camera) a fly-to looks along: `dir` itself, raised to {@link FLY_TO_MAX_TILT} where it is flatter; y is up. */
+export function flyToDirection(dir: THREE.Vector3): THREE.Vector3 {
+  const length = dir.length();
+  const polar = Math.acos(THREE.MathUtils.clamp(dir.y / (length || 1), -1, 1));
+  const max = THREE.MathUtils.degToRad(FLY_TO_MAX_TILT);
+  if (polar <= max) return dir.clone();
+  const azimuth = Math.atan2(dir.x, dir.z);
+  return new THREE.Vector3(Math.sin(max) * Math.sin(azimuth), Math.cos(max), Math.sin(max) * Math.cos(azimuth)).multiplyScalar(length);
+}
+
 /** The camera's position and orbit target, to 0.1 m: a view's place in a link. */
 export function stageCameraVector(s: Stage): number[] {
   return [...s.camera.position.toArray(), ...s.controls.target.toArray()].map((v) => Math.round(v * 10) / 10);

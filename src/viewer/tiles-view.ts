@@ -1,5 +1,5 @@
 import * as THREE from 'three';
-import { createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { createStage, fitContent, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -219,7 +219,7 @@ export class TilesetView {
   flyTo(x: number, y: number, z: number, distance = 120): void {
     const c = this.stage.controls;
     const target = new THREE.Vector3(x, z, -y);
-    const dir = this.camera.position.clone().sub(c.target).setLength(distance);
+    const dir = flyToDirection(this.camera.position.clone().sub(c.target)).setLength(distance);
     c.target.copy(target);
     this.camera.position.copy(target).add(dir);
     c.update();

@@ -314,6 +314,26 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('find-flew-low: from a view tilted to the horizon, Find flies to the building from above (at most 55° from straight down), the building in the middle', async () => {
+    const page = await open();
+    await page.mouse.move(640, 750);
+    await page.mouse.down();
+    for (let k = 1; k <= 20; k++) await page.mouse.move(640, 750 - 30 * k);
+    await page.mouse.up();
+    expect((await page.evaluate(() => (window as any).cityforge.cameraState())).polarDegrees).toBeGreaterThan(75);
+    const id = await page.evaluate(() => String((window as any).cityforge.model.table.id[100]));
+    await page.fill('#search-input', id);
+    await page.press('#search-input', 'Enter');
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(100);
+    const s = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(s.polarDegrees).toBeLessThanOrEqual(55.5);
+    expect(s.polarDegrees).toBeGreaterThan(40);
+    const pos = await page.evaluate(() => (window as any).cityforge.screenPositionOf(100));
+    expect(Math.abs(pos.x - 640)).toBeLessThan(200);
+    expect(Math.abs(pos.y - 400)).toBeLessThan(200);
+    await page.close();
+  });
+
   it('compass and scale bar in both views: the needle follows an orbit and a click turns the view north up; the bar is a round length that shrinks as the wheel zooms in; the about line names the source', async () => {
     const page = await open();
     const nav = () => page.evaluate(() => (window as any).cityforge.nav());
