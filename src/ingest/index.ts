@@ -8,7 +8,7 @@ import type { Summary } from '../core/summary.js';
 import type { BuildingParams, FeatureBatch, FrameInfo, KeptSurfaces } from '../core/types.js';
 import { featureLabel, type RawFeature, type RawModel, type ReadContext } from './raw.js';
 import { EarthCheck } from './earth.js';
-import { cleanPolygons } from './repair.js';
+import { cleanPolygons, HOLE_GAP } from './repair.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
 import { parseBuilding, selectAttributes } from './tags.js';
@@ -250,6 +250,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
   // (a city model's footprint only places its surfaces: a thin part keeps even a tiny one)
   let { polygons, report } = cleanPolygons(flat, f.model?.types.length ? { ...opts, minArea: 0 } : opts);
   if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
+  if (report.holesSeparated) summary.warn('ring:touching-hole-separated', `${detail}: ${report.holesSeparated} hole vertices on another ring moved ${HOLE_GAP * 100} cm into their hole`);
   if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);
   if (polygons.polygonOffsets.length === 1 && f.model && f.model.types.length) {
     // a city model's own surfaces with a sliver for a ground: it stands on the box around them

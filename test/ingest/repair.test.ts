@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { NULL_LOGGER } from '../../src/core/logger.js';
 import { Summary } from '../../src/core/summary.js';
 import { ingest } from '../../src/ingest/index.js';
-import { cleanRing, ringArea } from '../../src/ingest/repair.js';
+import { cleanPolygons, cleanRing, HOLE_GAP, REPAIR_DEFAULTS, ringArea } from '../../src/ingest/repair.js';
+import { flatPolygons } from '../../src/core/batch.js';
 import { freshDir } from '../helpers/fixtures.js';
 
 const clean = (pts: number[][]) => {
@@ -21,6 +22,27 @@ describe('cleanRing cases', () => {
   it('needle-thin spike dropped', () => expect(clean([[0, 0], [4, 0], [4, 2], [90, 2.001], [4, 2.002], [4, 4], [0, 4]])).toHaveLength(4));
   it('fewer than 3 distinct points stays degenerate', () => expect(clean([[0, 0], [0, 0], [1, 1], [0, 0]]).length).toBeLessThan(3));
   it('a triangle is never reduced below 3 vertices', () => expect(clean([[0, 0], [10, 0], [5, 0.001]])).toHaveLength(3));
+});
+
+describe('hole-touched-the-outline: a courtyard touching the outline at a point is moved off it', () => {
+  // a 10 × 10 square with a triangular courtyard whose corner (5, 10) lies on the outline's top edge
+  const rings = [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], [[3, 6], [5, 10], [7, 6], [3, 6]]];
+  const { polygons, report } = cleanPolygons(flatPolygons([rings]), REPAIR_DEFAULTS);
+  const hole = Array.from(polygons.coords.subarray(2 * polygons.ringOffsets[1], 2 * polygons.ringOffsets[2]));
+
+  it('the touching vertex moves HOLE_GAP straight into the hole; the others stay', () => {
+    expect(report.holesSeparated).toBe(1);
+    const at = hole.findIndex((_, i) => i % 2 === 0 && Math.abs(hole[i] - 5) < 1e-9);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(hole[at + 1]).toBeCloseTo(10 - HOLE_GAP, 9);
+    const others = hole.filter((_, i) => i % 2 === 1 && i !== at + 1);
+    expect(others).toEqual([6, 6]);
+  });
+
+  it('holes clear of the outline are left as they are', () => {
+    const clear = cleanPolygons(flatPolygons([[rings[0], [[3, 6], [5, 9], [7, 6], [3, 6]]]]), REPAIR_DEFAULTS);
+    expect(clear.report.holesSeparated).toBe(0);
+  });
 });
 
 describe('invalid geometry through ingest', () => {
