@@ -2,7 +2,7 @@ import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesetStats, showTooltip } from './panel.js';
+import { showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
@@ -480,18 +480,29 @@ function tilesShown(s: NonNullable<ReturnType<typeof stylingForStats>>, hidden: 
 /** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */
 async function showTileset(url: string, basemap: BaseMapSource | null, name: string | null = null): Promise<void> {
   const json = await (await fetch(url)).json();
-  let count = 0;
-  const walk = (t: { children?: unknown[] }) => {
+  let count = 0, deepest = 0;
+  const walk = (t: { children?: unknown[] }, depth: number) => {
     count++;
-    (t.children ?? []).forEach((c) => walk(c as { children?: unknown[] }));
+    deepest = Math.max(deepest, depth);
+    (t.children ?? []).forEach((c) => walk(c as { children?: unknown[] }, depth + 1));
   };
-  walk(json.root);
+  walk(json.root, 0);
   showTilesetStats(name ?? url, count);
   showTilesetAbout(json.asset?.extras?.cityforge?.buildings, count);
   showAttribution(json.asset?.extras?.cityforge?.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;
   const view = new TilesetView(modelEl, url, json);
+  // what is drawn now, in the panel (once a frame at most)
+  let drawnQueued = false;
+  view.onDrawnChange = () => {
+    if (drawnQueued) return;
+    drawnQueued = true;
+    requestAnimationFrame(() => {
+      drawnQueued = false;
+      showTilesDrawn(hooks.view === 'model' ? view.drawnTiles() : null, deepest);
+    });
+  };
   let mapView: TilesetMapViewer | null = null;
   // compass and scale bar, following the active view
   const nav = new NavOverlay(() => (hooks.view === 'model' ? view.northUp() : mapView?.northUp()));
@@ -593,6 +604,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     // tileset-view-switch-lost-the-camera: the other view looks from where this one did
     const camera = hooks.view === 'model' ? view.viewCamera() : (mapView?.viewCamera() ?? null);
     hooks.view = hooks.view === 'model' ? 'map' : 'model';
+    view.onDrawnChange?.();
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';

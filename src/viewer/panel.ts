@@ -152,7 +152,24 @@ export function showCredit(): void {
 
 /** The stats line for a tileset. */
 export function showTilesetStats(url: string, tiles: number): void {
-  document.getElementById('stats')!.innerHTML = `<div>3D Tiles tileset · <b>${tiles}</b> tiles</div><div>${esc(url)}</div>`;
+  document.getElementById('stats')!.innerHTML = `<div>3D Tiles tileset · <b>${tiles}</b> tiles</div><div>${esc(url)}</div><div id="tiles-drawn"></div>`;
+}
+
+/**
+ * What the tileset view draws now (tileset-panel-did-not-say-what-is-drawn): "Drawn: 9 tiles, levels 3–5
+ * of 0–5 · 6 in full detail"; coarser tiles hold their buildings as boxes or blocks. Empty: nothing yet.
+ */
+export function showTilesDrawn(d: { tiles: number; leaves: number; minLevel: number; maxLevel: number } | null, deepest: number): void {
+  const el = document.getElementById('tiles-drawn');
+  if (!el) return;
+  if (!d || d.tiles === 0) {
+    el.textContent = '';
+    return;
+  }
+  const levels = Number.isFinite(d.minLevel) ? (d.minLevel === d.maxLevel ? `, level ${d.minLevel}` : `, levels ${d.minLevel}–${d.maxLevel}`) + ` of 0–${deepest}` : '';
+  const detail = d.leaves === d.tiles ? 'all in full detail' : d.leaves ? `${d.leaves} in full detail, the others boxes or blocks` : 'boxes or blocks: zoom in for full detail';
+  el.textContent = `Drawn: ${d.tiles} tile${d.tiles === 1 ? '' : 's'}${levels} · ${detail}`;
+  el.title = 'Leaf tiles hold every building in full; coarser levels hold them as boxes or merged blocks, drawn from afar';
 }
 
 /** The hover tooltip: the building's name (or id) and height next to the pointer; hidden for none. */

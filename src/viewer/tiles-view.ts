@@ -27,6 +27,23 @@ interface TileTable {
   meshes: THREE.Mesh[];
   /** A leaf: its buildings in full (a coarser tile holds them as boxes or blocks). */
   leaf?: boolean;
+  /** Its level in the quadtree (0: the root), from its path (`tiles/<level>/<x>/<y>.glb`); NaN if another layout. */
+  level?: number;
+}
+
+/** What the view draws now: tiles, how many of them leaves, and the levels they come from. */
+export interface DrawnTiles {
+  tiles: number;
+  leaves: number;
+  /** Lowest and highest level drawn (NaN when none, or the tiles' paths do not say). */
+  minLevel: number;
+  maxLevel: number;
+}
+
+/** A cityforge tile's level from its path (`…/tiles/<level>/<x>/<y>.glb`), else NaN. */
+export function tileLevelOf(url: string): number {
+  const m = /\/tiles\/(\d+)\/\d+\/\d+\.glb(\?|$)/.exec(url);
+  return m ? Number(m[1]) : NaN;
 }
 
 /** A building in a loaded tile: the tile's scene, its table and the row. */
@@ -62,6 +79,10 @@ export class TilesetView {
   frames = 0;
   /** Called when a tile is no longer drawn (refined into its children, or out of view). */
   onTileHidden: ((scene: THREE.Object3D) => void) | null = null;
+  /** Called when the set of tiles drawn changes (tileset-panel-did-not-say-what-is-drawn). */
+  onDrawnChange: (() => void) | null = null;
+  /** The tiles' scenes drawn now. */
+  private readonly drawn = new Set<THREE.Object3D>();
 
   constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
     // the root box (frame metres, z up) → glTF axes for the stage
@@ -92,6 +113,7 @@ export class TilesetView {
     this.tiles.addEventListener('load-model', ({ scene, url: tileUrl, tile }: { scene: THREE.Object3D; url: string; tile?: { children?: unknown[] } }) => {
       const meshes: THREE.Mesh[] = [];
       (scene.userData as TileTable).leaf = !tile?.children?.length;
+      (scene.userData as TileTable).level = tileLevelOf(tileUrl);
       scene.traverse((o) => {
         o.castShadow = o.receiveShadow = true;
         const m = o as THREE.Mesh;
@@ -125,6 +147,11 @@ export class TilesetView {
     });
     this.tiles.addEventListener('tile-visibility-change', ({ scene, visible }: { scene: THREE.Object3D; visible: boolean }) => {
       this.needsRender = true;
+      if (scene) {
+        if (visible) this.drawn.add(scene);
+        else this.drawn.delete(scene);
+        this.onDrawnChange?.();
+      }
       if (!visible && scene) this.onTileHidden?.(scene);
       // a tile drawn again (its table read before) may hold a building being looked for
       if (visible && scene && (scene.userData as TileTable).table) this.onTableLoaded?.();
@@ -145,6 +172,17 @@ export class TilesetView {
       requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
+  }
+
+  /** The tiles drawn now: how many, how many leaves, and from which levels. */
+  drawnTiles(): DrawnTiles {
+    let leaves = 0, minLevel = Infinity, maxLevel = -Infinity;
+    for (const scene of this.drawn) {
+      const t = scene.userData as TileTable;
+      if (t.leaf) leaves++;
+      if (t.level !== undefined && Number.isFinite(t.level)) (minLevel = Math.min(minLevel, t.level)), (maxLevel = Math.max(maxLevel, t.level));
+    }
+    return { tiles: this.drawn.size, leaves, minLevel: Number.isFinite(minLevel) ? minLevel : NaN, maxLevel: Number.isFinite(maxLevel) ? maxLevel : NaN };
   }
 
   /** Whether a tile's scene is a leaf (its buildings in full). */

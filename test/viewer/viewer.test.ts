@@ -1256,7 +1256,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.evaluate(() => (window as any).cityforge.error)).toBeNull();
     expect(await page.textContent('#stats')).toMatch(/3D Tiles tileset · \d+ tiles/);
     // tileset-panel-named-data: the panel names the folder served (tiles/), not the viewer's data/tileset.json
-    expect(await page.textContent('#stats')).toMatch(/ tiles\s*tiles\/$/);
+    expect(await page.textContent('#stats')).toMatch(/ tiles\s*tiles\/(Drawn|$)/);
+    // tileset-panel-did-not-say-what-is-drawn: the tiles drawn now, their levels, and how many in full detail
+    expect(await page.textContent('#tiles-drawn')).toMatch(/^Drawn: \d+ tiles?, levels? \d+(–\d+)? of 0–\d+ · /);
     expect(await page.textContent('#stats')).not.toMatch(/data\/tileset\.json/);
     // tileset-had-no-about: the about line counts the buildings, as the tiles run's summary did
     expect(await page.textContent('#about')).toMatch(new RegExp(`^${builtCount} buildings in \\d+ tiles · 3D Tiles 1\\.1 · built by cityforge$`));
@@ -1436,6 +1438,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
     await page.waitForFunction('window.cityforge.selectedId === null', null, { timeout: 10_000 });
     expect(await page.textContent('#selection')).toMatch(/Click a building/);
+    // the panel says the view now draws coarser tiles than the leaves
+    await page.waitForFunction(() => /boxes or blocks/.test(document.getElementById('tiles-drawn')?.textContent ?? ''), null, { timeout: 5_000 });
     await page.click('#home');
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
   });
