@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 log() { echo "setup: $*" >&2; }
 
 # System packages: GDAL headers/libraries for gdal-async's shared build, GDAL tools for fixtures,
-# Chromium for the viewer's browser tests, GNU parallel for the sharding recipe.
-PKGS=(libgdal-dev gdal-bin chromium parallel)
+# Chromium for the viewer's browser tests, GNU parallel for the sharding recipe, openssh-server for its
+# remote-shell test (a second "host" in a network namespace).
+PKGS=(libgdal-dev gdal-bin chromium parallel openssh-server)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

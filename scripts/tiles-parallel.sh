@@ -5,6 +5,12 @@
 #   scripts/tiles-parallel.sh OUT N INPUTS... [-- TILES OPTIONS...]
 #   SSHLOGINS=8/node1,8/node2 scripts/tiles-parallel.sh /shared/city 64 /shared/city.osm.pbf -- --terrain /shared/dem.tif
 #   STORE=/shared/store scripts/tiles-parallel.sh ...   # read the inputs once (cityforge plan --store), shards reuse it
+#   SSH="ssh -i ~/.ssh/cluster -p 2222" SSHLOGINS=... scripts/tiles-parallel.sh ...   # how to reach the hosts
+#
+# Remote hosts run the shards in this folder's path (--workdir .): the project checkout, the inputs and
+# OUT must be at the same paths there (a shared folder). Exit codes: 0 all shards and the merge done; a
+# failed shard stops the run with its own exit code (3 bad input, 4 output, 1 other) and leaves the
+# finished tiles in place: run the same command again and only the missing tiles are built.
 #
 # Every shard computes the same plan from the same inputs and writes only its own tiles (atomically;
 # a failed shard can simply be rerun: complete tiles are kept). `cityforge merge` then writes
@@ -21,7 +27,8 @@ cf=(node "$here/bin/cityforge.js")
 login=()
 if [ -n "${SSHLOGINS:-}" ]; then
   # remote machines need the same paths (project checkout and data); --sshlogin ':' means this machine
-  login=(--sshlogin "$SSHLOGINS")
+  login=(--sshlogin "$SSHLOGINS" --workdir .)
+  if [ -n "${SSH:-}" ]; then login+=(--ssh "$SSH"); fi
 fi
 store=()
 if [ -n "${STORE:-}" ]; then
