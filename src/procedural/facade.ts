@@ -24,6 +24,8 @@ export const FACADE_LOOKS: Readonly<Record<string, FacadeLook>> = {
   residential: { name: 'residential', bay: 3, window: { width: 0.42, height: 0.5, sill: 0.3 }, glass: [62, 72, 84], frame: [236, 236, 236] },
   commercial: { name: 'commercial', bay: 3.5, window: { width: 0.7, height: 0.55, sill: 0.25 }, glass: [70, 84, 98], frame: [205, 208, 212] },
   glass: { name: 'glass', bay: 1.5, window: { width: 0.92, height: 0.86, sill: 0.07 }, glass: [96, 128, 150], frame: [150, 156, 162] },
+  // a house's front door (one bay of one wall's ground storey; see `entranceOf`): a door, no window
+  entrance: { name: 'entrance', bay: 3, window: { width: 0, height: 0, sill: 0 }, door: { width: 0.36, height: 0.74 }, glass: [96, 70, 52], frame: [236, 236, 236] },
   // a shop's ground floor: a glazed door and a display window in every bay
   shopfront: { name: 'shopfront', bay: 3.5, window: { width: 0.56, height: 0.7, sill: 0.12 }, door: { width: 0.24, height: 0.8 }, glass: [54, 66, 80], frame: [88, 94, 102] },
 };
@@ -43,6 +45,8 @@ export interface FacadeWalls {
   party?: (x0: number, y0: number, x1: number, y1: number) => boolean;
   /** The ground storey's own look (a shop front), the same bays; absent: the look all the way down. */
   ground?: string;
+  /** The look of the one front-door bay (see `entranceOf` in prism.ts); absent: no door (a shop front has its own). */
+  entrance?: string;
 }
 
 /**
@@ -51,7 +55,7 @@ export interface FacadeWalls {
  *
  * @example
  * ```ts
- * facadeOf(params); // { look: 'residential', bay: 3, storey: 2.9 }
+ * facadeOf(params); // { look: 'residential', bay: 3, storey: 2.9, entrance: 'entrance' }
  * ```
  */
 export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
@@ -65,7 +69,9 @@ export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
   const storey = levels > 0 && walls / levels >= 2 && walls / levels <= 6 ? walls / levels : DEFAULT_STOREY;
   // a shop front on the street: only where the walls stand on the ground (not a part lifted above it)
   const ground = shop && (p.minLevel ?? 0) === 0 && p.minHeight <= 0.5 && material !== 'glass' ? 'shopfront' : undefined;
-  return { look, bay: FACADE_LOOKS[look].bay, storey, ...(ground ? { ground } : {}) };
+  // a front door where the walls stand on the ground and no shop front has doors already
+  const entrance = !ground && (p.minLevel ?? 0) === 0 && p.minHeight <= 0.5 && walls >= 2.2 ? 'entrance' : undefined;
+  return { look, bay: FACADE_LOOKS[look].bay, storey, ...(ground ? { ground } : {}), ...(entrance ? { entrance } : {}) };
 }
 
 /**
@@ -86,7 +92,12 @@ export function facadeTexture(look: FacadeLook, width = 32, height = 32): { widt
   };
   const w = Math.round(look.window.width * width), h = Math.round(look.window.height * height);
   const yBottom = height - Math.round(look.window.sill * height), yTop = Math.max(1, yBottom - h);
-  if (look.door) {
+  if (look.door && w === 0) {
+    // a door alone, in the middle of the bay, from the ground
+    const dw = Math.round(look.door.width * width), dh = Math.round(look.door.height * height);
+    const d0 = Math.max(1, Math.round((width - dw) / 2));
+    pane(d0, Math.min(width - 1, d0 + dw), height - dh, height);
+  } else if (look.door) {
     // the door from the ground at the bay's left, the window after it; wall columns at both edges
     const dw = Math.round(look.door.width * width), dh = Math.round(look.door.height * height);
     const d0 = Math.max(1, Math.round((width - dw - w - 2) / 2)), d1 = d0 + dw;

@@ -106,7 +106,7 @@ function buildRoofed(fp: Footprint, p: BuildingParams, builder: RoofBuilder, sha
   if (builder === flatRoof) {
     looks.wall();
     buildWalls(fp, p.minHeight, p.height, mesh, opts);
-    buildFloor(fp, p.minHeight, mesh);
+    buildFloor(fp, p.minHeight, mesh, opts);
     looks.roof();
     if (!flatRoofFast(fp, p.height, mesh)) summary.warn('roof:flat-not-triangulated', `${p.source} feature ${p.id}`);
     return;
@@ -136,7 +136,7 @@ function buildRoofed(fp: Footprint, p: BuildingParams, builder: RoofBuilder, sha
   // even flat failed (cannot triangulate): walls only would leave the shell open; draw the prism
   looks.wall();
   buildWalls(fp, p.minHeight, p.height, mesh, opts);
-  buildFloor(fp, p.minHeight, mesh);
+  buildFloor(fp, p.minHeight, mesh, opts);
 }
 
 /**

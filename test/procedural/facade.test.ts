@@ -5,6 +5,7 @@ import { writeGlb } from '../../src/export/gltf.js';
 import { buildMeshes, FACADE_LOOKS, facadeTexture } from '../../src/procedural/index.js';
 import { batchFromFixtures } from '../helpers/batch.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { meshMetrics } from '../helpers/metrics.js';
 
 /** One building of `rings` (local metres), `height` m tall, with `tags` on its params. */
 function facadeMesh(rings: number[][][], height: number, tags: { levels?: number; kind?: string; material?: string } = {}): { mesh: MeshBatch; params: ReturnType<typeof batchFromFixtures>['params']; frame: ReturnType<typeof batchFromFixtures>['frame'] } {
@@ -13,18 +14,33 @@ function facadeMesh(rings: number[][][], height: number, tags: { levels?: number
   return { mesh: buildMeshes(batch, { facades: 'texture' }, new Summary()), params: batch.params, frame: batch.frame };
 }
 
-/** Each wall quad's texture extent: its u range (bays) and v range (storeys), by its outward normal. */
+/**
+ * Each wall's texture extent: its u range (bays) and v range (storeys), by its outward normal. A wall is its
+ * facade triangles in one vertical plane (a plain wall is one quad; the front door's wall is a panel round
+ * the door plus the door).
+ */
 function walls(mesh: MeshBatch): { nx: number; ny: number; u0: number; u1: number; v1: number; length: number }[] {
   const uv = mesh.uvs!;
-  const out: { nx: number; ny: number; u0: number; u1: number; v1: number; length: number }[] = [];
+  const byPlane = new Map<string, { nx: number; ny: number; u0: number; u1: number; v1: number; s0: number; s1: number }>();
   for (let t = 0; t < mesh.indices.length / 3; t++) {
-    const [a, b, c] = [0, 1, 2].map((k) => mesh.indices[3 * t + k]);
+    const vs = [0, 1, 2].map((k) => mesh.indices[3 * t + k]);
+    const a = vs[0];
     if (Math.abs(mesh.normals[3 * a + 2]) > 1e-6 || !mesh.materials[mesh.materialIds[a]].facade) continue;
-    if (t % 2) continue; // the quad's first triangle: bottom start, bottom end, top end
-    const dx = mesh.positions[3 * b] - mesh.positions[3 * a], dy = mesh.positions[3 * b + 1] - mesh.positions[3 * a + 1];
-    out.push({ nx: mesh.normals[3 * a], ny: mesh.normals[3 * a + 1], u0: uv[2 * a], u1: uv[2 * b], v1: uv[2 * c + 1], length: Math.hypot(dx, dy) });
+    const nx = mesh.normals[3 * a], ny = mesh.normals[3 * a + 1];
+    const offset = nx * mesh.positions[3 * a] + ny * mesh.positions[3 * a + 1];
+    const key = `${nx.toFixed(4)},${ny.toFixed(4)},${offset.toFixed(3)}`;
+    const w = byPlane.get(key) ?? { nx, ny, u0: Infinity, u1: -Infinity, v1: -Infinity, s0: Infinity, s1: -Infinity };
+    for (const v of vs) {
+      const along = -ny * mesh.positions[3 * v] + nx * mesh.positions[3 * v + 1];
+      w.u0 = Math.min(w.u0, uv[2 * v]);
+      w.u1 = Math.max(w.u1, uv[2 * v]);
+      w.v1 = Math.max(w.v1, uv[2 * v + 1]);
+      w.s0 = Math.min(w.s0, along);
+      w.s1 = Math.max(w.s1, along);
+    }
+    byPlane.set(key, w);
   }
-  return out;
+  return [...byPlane.values()].map(({ nx, ny, u0, u1, v1, s0, s1 }) => ({ nx, ny, u0, u1, v1, length: s1 - s0 }));
 }
 
 describe('facades (texture): storeys and windows laid out on the walls', () => {
@@ -136,6 +152,35 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(kiosk.materials.filter((m) => m.facade).map((m) => m.facade)).toEqual(['commercial']);
   });
 
+  it('front doors: a house gets one, in the middle bay of its longest free wall, from the ground up a storey; the shell stays closed, on a gabled house too; a shop front (doors of its own) gets none', () => {
+    // an L-shaped house, 3 storeys: its longest wall is the 20 m south wall (6.7 → 7 bays: the door in bay 3)
+    const { mesh } = facadeMesh([[[0, 0], [20, 0], [20, 8], [8, 8], [8, 14], [0, 14]]], 9, { levels: 3 });
+    const doorMaterial = mesh.materials.findIndex((m) => m.facade === 'entrance');
+    expect(doorMaterial).toBeGreaterThanOrEqual(0);
+    const door = [...new Set(Array.from(mesh.indices).filter((v) => mesh.materialIds[v] === doorMaterial))];
+    expect(door).toHaveLength(4);
+    const xs = door.map((v) => mesh.positions[3 * v]), ys = door.map((v) => mesh.positions[3 * v + 1]), zs = door.map((v) => mesh.positions[3 * v + 2]);
+    expect(Math.min(...xs)).toBeCloseTo((3 * 20) / 7, 4);
+    expect(Math.max(...xs)).toBeCloseTo((4 * 20) / 7, 4);
+    expect(Math.max(...ys.map(Math.abs))).toBeLessThan(1e-6); // on the south wall
+    expect(Math.min(...zs)).toBeCloseTo(0, 6);
+    expect(Math.max(...zs)).toBeCloseTo(3, 4); // one storey
+    // its texture coordinates: one bay (u 3 … 4 of the wall's 7), one storey
+    expect(Math.min(...door.map((v) => mesh.uvs![2 * v]))).toBeCloseTo(3, 6);
+    expect(Math.max(...door.map((v) => mesh.uvs![2 * v]))).toBeCloseTo(4, 6);
+    const m = meshMetrics(mesh);
+    expect(m.watertight, `${m.badEdges} bad edges`).toBe(true);
+    expect(m.volume).toBeCloseTo((20 * 8 + 8 * 6) * 9, 3);
+    // a gabled house: the floor under its door is split too (its floor mirrors the roof's faces)
+    const batch = batchFromFixtures([{ description: '', height: 9, polygons: [[[[0, 0], [12, 0], [12, 8], [0, 8]]]] }]);
+    Object.assign(batch.params[0], { roof: { ...batch.params[0].roof, shape: 'gabled', height: 3 } });
+    const gabled = buildMeshes(batch, { facades: 'texture' }, new Summary());
+    expect(gabled.materials.some((x) => x.facade === 'entrance')).toBe(true);
+    expect(meshMetrics(gabled).watertight).toBe(true);
+    // a shop: its ground storey's shop front has the doors
+    expect(facadeMesh([[[0, 0], [20, 0], [20, 10], [0, 10]]], 9, { kind: 'retail' }).mesh.materials.some((x) => x.facade === 'entrance')).toBe(false);
+  });
+
   it('the GLB: validator-clean; one PNG per look, shared; texture coordinates on the facade primitives only; roofs plain', async () => {
     const batch = batchFromFixtures([
       { description: '', height: 15, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
@@ -148,9 +193,9 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     const glb = await writeGlb(mesh, batch.params, batch.frame);
     await expectValidGlb(glb);
     const { json } = await readGlb(glb);
-    // residential, commercial with the retail building's shop front, glass
-    expect(json.images).toHaveLength(4);
-    expect(json.textures).toHaveLength(4);
+    // residential, commercial with the retail building's shop front, glass, and the front doors (one look, shared)
+    expect(json.images).toHaveLength(5);
+    expect(json.textures).toHaveLength(5);
     for (const m of json.meshes)
       for (const p of m.primitives) {
         const mat = json.materials[p.material];

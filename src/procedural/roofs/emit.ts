@@ -1,7 +1,7 @@
 import earcut from 'earcut';
 import type { Footprint } from '../footprint.js';
 import type { MeshBuilder } from '../mesh-builder.js';
-import { buildFloor, buildWalls, type WallOptions } from '../prism.js';
+import { buildFloor, buildWalls, entranceOf, splitDoorFloor, type WallOptions } from '../prism.js';
 import type { RoofModel } from './model.js';
 
 /** Newell normal of a 3D polygon (not normalised). */
@@ -147,8 +147,12 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
   const { outline, tops } = outlineFootprint(m, rings);
   wallMaterial();
   buildWalls(outline, z0, tops, mesh, walls);
-  if (tops.length === fp.coords.length / 2) buildFloor(outline, z0, mesh);
-  else mirroredFloor(m, tris, z0, mesh);
+  if (tops.length === fp.coords.length / 2) buildFloor(outline, z0, mesh, walls);
+  else {
+    const start = mesh.indices.length;
+    mirroredFloor(m, tris, z0, mesh);
+    splitDoorFloor(mesh, start, outline, entranceOf(outline, walls.facade, walls.smoothAngle), z0);
+  }
   roofMaterial();
   roofFaces(m, tris, mesh);
   return true;
