@@ -22,7 +22,8 @@ const key = (x: number, y: number) => `${x},${y}`;
 
 /**
  * Compute the straight skeleton: cityforge's own wavefront kernel ({@link wavefrontSkeleton}, exact to
- * rounding: every node of a face at its distance from the face's edge line), checked to tile the footprint
+ * rounding but where a spike sharper than 0.001° zips: every node of a face within 0.1 mm of its distance
+ * from the face's edge line), checked to tile the footprint
  * (one face per edge, each counter-clockwise, areas summing to the footprint's within 1e-9, every node
  * inside and no nearer the outline than its distance). Where it does not close, the square-cornered
  * rectangle shortcut, then the `straight-skeleton` 1.x library (checked alike, within 1e-3). Null when
@@ -30,7 +31,7 @@ const key = (x: number, y: number) => `${x},${y}`;
  */
 export function straightSkeleton(fp: Footprint): StraightSkeleton | null {
   const own = wavefrontSkeleton(fp);
-  if (own && tilesFootprint(fp, own, 1e-9) && facesPlanar(fp, own, 1e-5)) return own;
+  if (own && tilesFootprint(fp, own, 1e-9) && facesPlanar(fp, own, 1e-4)) return own;
   return rectangleSkeleton(fp) ?? librarySkeleton(fp);
 }
 

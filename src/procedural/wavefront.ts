@@ -153,7 +153,8 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
     const nax = -uy[a], nay = ux[a], nbx = -uy[b], nby = ux[b];
     const det = nax * nby - nay * nbx;
     const dot = nax * nbx + nay * nby;
-    if (Math.abs(det) < 1e-9) {
+    // (nearly antiparallel: a spike sharper than 0.001°, whose vertex would run off at 1e5 times the speed, zips too)
+    if (Math.abs(det) < 1e-9 || (dot < 0 && Math.abs(det) < 2e-5)) {
       if (dot > 0) {
         // collinear edges: straight along the normal
         vvx[v] = nax;
@@ -320,7 +321,11 @@ export function wavefrontSkeleton(fp: Footprint, trace?: (line: string) => void)
       }
     }
     fresh.length = 0;
-    if (kind < 0) return null;
+    if (kind < 0) {
+      // no event left with the wavefront not gone: name what is left (the trace is for debugging)
+      for (let v = 0; v < count && trace; v++) if (alive[v]) trace(`left v${v} e(${eL[v]},${eR[v]}) prev ${prev[v]} next ${next[v]} at ${(X(v, now) + cx).toFixed(4)},${(Y(v, now) + cy).toFixed(4)} velocity ${vvx[v].toFixed(3)},${vvy[v].toFixed(3)}`);
+      return null;
+    }
     if (eventT > 10 * size) return null;
     now = Math.max(now, eventT);
     trace?.(`t=${now.toFixed(6)} ${kind ? 'split' : 'edge'} v${ea}(${eL[ea]},${eR[ea]}) ${kind ? `onto v${eb}→v${next[eb]} edge ${eR[eb]}` : `+ v${next[ea]}(${eL[next[ea]]},${eR[next[ea]]})`} at ${(bx + cx).toFixed(4)},${(by + cy).toFixed(4)}`);

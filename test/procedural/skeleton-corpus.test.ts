@@ -47,7 +47,7 @@ function planarityError(fp: Footprint, sk: StraightSkeleton): number {
 }
 
 describe('skeleton corpus: every SF footprint (issue 16)', () => {
-  it('skeleton-nodes-off-their-planes: the wavefront kernel closes on all but a handful, and every skeleton it keeps tiles its footprint (1e-9) with every face planar (10 µm); what it cannot close, straightSkeleton hands on', () => {
+  it('skeleton-nodes-off-their-planes: the wavefront kernel closes on all but a handful, and every skeleton it keeps tiles its footprint (1e-9) with every face planar (0.1 mm); what it cannot close, straightSkeleton hands on', () => {
     let polygons = 0, open = 0, crossed = 0, worst = 0;
     for (let f = 0; f < batch.params.length; f++)
       for (const fp of featurePolygons(batch, f)) {
@@ -58,30 +58,31 @@ describe('skeleton corpus: every SF footprint (issue 16)', () => {
           continue;
         }
         // tiles, but a missed event left faces crossing: straightSkeleton rejects it (facesPlanar)
-        if (!facesPlanar(fp, sk, 1e-5)) {
+        if (!facesPlanar(fp, sk, 1e-4)) {
           crossed++;
           continue;
         }
         worst = Math.max(worst, planarityError(fp, sk));
       }
     expect(polygons).toBeGreaterThan(13_000);
-    expect(worst).toBeLessThan(1e-5);
+    // (a spike sharper than 0.001° zips at once: 15/5238/12667#1228's skeleton is 0.015 mm off)
+    expect(worst).toBeLessThan(1e-4);
     // slivers and self-touching outlines (the library fails on most of them too), and two it gets wrong
     expect(open).toBeLessThanOrEqual(6);
     expect(crossed).toBeLessThanOrEqual(2);
   });
 
-  it.each(['hipped', 'gabled', 'mansard', 'gambrel'])('roof-fallbacks-on-sf: every footprint %s falls back only where even a pyramid cannot be drawn (1 outline)', (shape) => {
+  it.each(['hipped', 'gabled', 'mansard', 'gambrel'])('roof-fallbacks-on-sf: every footprint %s never falls back', (shape) => {
     for (const p of batch.params) p.roof = { ...p.roof, shape, height: 3, angle: null, direction: null, orientation: null };
     const fellBack: string[] = [];
     const logger = { ...quiet, debug: (m: string) => void (/^warning \(roof:fallback:/.test(m) && fellBack.push(m)) } as unknown as Logger;
     const summary = new Summary(logger);
     buildMeshes(batch, {}, summary);
     const first = [...new Set(fellBack.filter((m) => m.includes(`roof:fallback:${shape}->`)).map((m) => m.replace(/^.* feature /, '')))].sort();
-    // one outline of the sample city whose pyramid fails too (three courtyards, 66 vertices). The other it
-    // listed, 15/5237/12666#763, had a courtyard touching its outline at a point (hole-touched-the-outline):
-    // the ingest now moves that hole vertex 2 cm into the courtyard
-    expect(first).toEqual(['15/5238/12667#1228']);
+    // the last two it listed: 15/5237/12666#763, a courtyard touching its outline at a point (hole-touched-the-
+    // outline: the ingest moves that hole vertex 2 cm into the courtyard), and 15/5238/12667#1228, where two
+    // nearly antiparallel wavefront edges met and their vertex ran off to 98 km (spike-ran-off: it zips)
+    expect(first).toEqual([]);
   });
 });
 
