@@ -6,7 +6,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { ingest } from '../../src/ingest/index.js';
 import { buildMeshes } from '../../src/procedural/index.js';
 import { featurePolygons, type Footprint } from '../../src/procedural/footprint.js';
-import { facesPlanar, tilesFootprint, type StraightSkeleton } from '../../src/procedural/skeleton.js';
+import { facesPlanar, straightSkeleton, tilesFootprint, type StraightSkeleton } from '../../src/procedural/skeleton.js';
 import { wavefrontSkeleton } from '../../src/procedural/wavefront.js';
 import { DATA } from '../helpers/fixtures.js';
 
@@ -138,5 +138,60 @@ describe('wavefront kernel: the degenerate events real footprints produce', () =
       expect(Math.abs(sk!.maxDistance - ref)).toBeLessThan(1e-8);
       expect(tilesFootprint(fp(moved), sk!, 1e-9)).toBe(true);
     }
+  });
+});
+
+describe('skeleton properties on random polygons (star-shaped, half of them with a courtyard)', () => {
+  // a seeded generator: the same 500 polygons every run
+  let seed = 12345;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  /** n vertices at sorted random angles round (cx, cy), radii r0 … r1: simple (star-shaped); clockwise for a hole. */
+  const star = (n: number, cx: number, cy: number, r0: number, r1: number, clockwise: boolean): number[][] => {
+    const pts = Array.from({ length: n }, () => rnd() * 2 * Math.PI).sort((a, b) => a - b).map((t) => {
+      const r = r0 + (r1 - r0) * rnd();
+      return [cx + r * Math.cos(t), cy + r * Math.sin(t)];
+    });
+    return clockwise ? pts.reverse() : pts;
+  };
+  const crosses = (a: number[], b: number[], c: number[], d: number[]) => {
+    const o = (p: number[], q: number[], r: number[]) => Math.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]));
+    return o(a, b, c) !== o(a, b, d) && o(c, d, a) !== o(c, d, b);
+  };
+  const inside = (p: number[], ring: number[][]) => {
+    let c = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++)
+      if (ring[i][1] > p[1] !== ring[j][1] > p[1] && p[0] < ((ring[j][0] - ring[i][0]) * (p[1] - ring[i][1])) / (ring[j][1] - ring[i][1]) + ring[i][0]) c = !c;
+    return c;
+  };
+  const polygons: Footprint[] = [];
+  while (polygons.length < 500) {
+    const rings = [star(4 + Math.floor(rnd() * 28), 0, 0, 10, 30, false)];
+    if (polygons.length % 2) rings.push(star(3 + Math.floor(rnd() * 8), (rnd() - 0.5) * 4, (rnd() - 0.5) * 4, 2, 6, true));
+    const edges = (r: number[][]) => r.map((p, i) => [p, r[(i + 1) % r.length]]);
+    // a courtyard crossing the outline is no polygon: drawn again
+    if (rings.length > 1 && (!inside(rings[1][0], rings[0]) || edges(rings[0]).some(([a, b]) => edges(rings[1]).some(([c, d]) => crosses(a, b, c, d))))) continue;
+    const starts = [0];
+    for (const r of rings) starts.push(starts[starts.length - 1] + r.length);
+    polygons.push({ coords: Float64Array.from(rings.flat(2)), ringStarts: Uint32Array.from(starts) });
+  }
+
+  it('whatever straightSkeleton returns tiles the polygon and has planar faces (never a wrong roof); the own kernel is exact on at least 95 %', () => {
+    let exact = 0, none = 0;
+    for (const fp of polygons) {
+      const own = wavefrontSkeleton(fp);
+      if (own && tilesFootprint(fp, own, 1e-9) && facesPlanar(fp, own, 1e-4)) exact++;
+      const sk = straightSkeleton(fp);
+      if (!sk) {
+        none++; // the roof builder falls back (counted in a run's summary)
+        continue;
+      }
+      expect(tilesFootprint(fp, sk, 1e-3)).toBe(true);
+      // a face's nodes at their distance from its wall: its slope is the roof's on every edge
+      expect(planarityError(fp, sk)).toBeLessThan(sk === own ? 1e-4 : 1e-2);
+    }
+    // spiky random stars are harder than footprints (SF: 13,150 of 13,154): on this seed the kernel is exact on
+    // 484 of 500, and on the other 16 the library fails too (no skeleton: the roof falls back)
+    expect(exact).toBeGreaterThanOrEqual(484);
+    expect(none).toBeLessThanOrEqual(16);
   });
 });
