@@ -92,14 +92,13 @@ export function facadeTexture(look: FacadeLook, width = 32, height = 32): { widt
   };
   const w = Math.round(look.window.width * width), h = Math.round(look.window.height * height);
   const yBottom = height - Math.round(look.window.sill * height), yTop = Math.max(1, yBottom - h);
+  const dw = look.door ? Math.round(look.door.width * width) : 0, dh = look.door ? Math.round(look.door.height * height) : 0;
   if (look.door && w === 0) {
     // a door alone, in the middle of the bay, from the ground
-    const dw = Math.round(look.door.width * width), dh = Math.round(look.door.height * height);
     const d0 = Math.max(1, Math.round((width - dw) / 2));
     pane(d0, Math.min(width - 1, d0 + dw), height - dh, height);
   } else if (look.door) {
     // the door from the ground at the bay's left, the window after it; wall columns at both edges
-    const dw = Math.round(look.door.width * width), dh = Math.round(look.door.height * height);
     const d0 = Math.max(1, Math.round((width - dw - w - 2) / 2)), d1 = d0 + dw;
     pane(d0, d1, height - dh, height);
     pane(d1 + 2, Math.min(width - 1, d1 + 2 + w), yTop, yBottom);
