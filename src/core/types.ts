@@ -95,6 +95,11 @@ export interface BuildingParams {
   base?: number;
   /** A city model's level of detail, as it names it (`2.2`), where its surfaces are kept. */
   lod?: string;
+  /**
+   * Entrances on its outline (OpenStreetMap `entrance=*` nodes): frame x, y pairs, main entrances first.
+   * With facades, each gets a door (one per wall edge); absent: one front door on its longest free wall.
+   */
+  entrances?: number[];
 }
 
 /** Semantic surface types of a kept model (CityJSON's), by code: the index in this list. */

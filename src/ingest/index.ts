@@ -272,6 +272,14 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     return null;
   }
   parsed.params.pieces = f.pieces;
+  if (f.entrances?.length) {
+    try {
+      // (to the millimetre: the frame's positions are float32 a few km out)
+      parsed.params.entrances = Array.from(transformPairs(f.entrances, srs, ct), (v) => Math.round(v * 1000) / 1000);
+    } catch {
+      summary.warn('entrance:reproject-failed', `${detail}: its entrance nodes are left out`);
+    }
+  }
   parsed.params.attributes = selectAttributes(f.attributes ?? f.tags, opts.attributes, f.osm);
   let surfaces: KeptSurfaces | null = null;
   if (f.model) {

@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
 import { OSM_ATTRIBUTION } from './options.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
-import { ShopPoints } from './shops.js';
+import { ENTRANCE_TOLERANCE, readOsmNodes } from './osm-nodes.js';
 
 /** Whether a file holds OSM PBF (by its first block's type), not OSM XML. */
 function isPbf(file: string): boolean {
@@ -269,8 +269,8 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 class OgrSource implements Source {
   readonly inputs: string[];
   private osm = false;
-  /** What the log line says of shop nodes (OSM). */
-  private shopsNote = '';
+  /** What the log line says of shop and entrance nodes (OSM). */
+  private nodesNote = '';
 
   attributions(): string[] {
     return this.osm ? [OSM_ATTRIBUTION] : [];
@@ -319,11 +319,14 @@ class OgrSource implements Source {
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
     try {
       if (driver === 'OSM' && isPbf(this.label)) checkOsmPbf(this.label);
-      // OSM maps most shops as nodes inside the building: each building (or part) gets theirs as `shops`
-      const shops = driver === 'OSM' && layers.some((l) => l.layerName === 'multipolygons') ? ShopPoints.read(this.label) : null;
-      let withShops = 0;
+      // OSM maps most shops as nodes inside the building: each building (or part) gets theirs as `shops`;
+      // entrances are nodes of its outline: their places go with it (doors, with --facades)
+      const nodes = driver === 'OSM' && layers.some((l) => l.layerName === 'multipolygons') ? readOsmNodes(this.label) : null;
+      const shops = nodes?.shops ?? null, entrances = nodes?.entrances ?? null;
+      let withShops = 0, withEntrances = 0;
       if (driver === 'ESRI Shapefile' && /\.shp$/i.test(this.label)) checkShapefile(this.label);
-      if (shops) this.shopsNote = `; ${shops.size} shop nodes`;
+      if (shops) this.nodesNote = `; ${shops.size} shop nodes`;
+      if (entrances) this.nodesNote += `; ${entrances.size} entrance nodes`;
       for (const ol of layers) {
         const n0 = read;
         const errors = lastErrorKey();
@@ -333,6 +336,13 @@ class OgrSource implements Source {
             if (inside) {
               feature.tags['shops'] = inside;
               withShops++;
+            }
+          }
+          if (entrances && ol.layerName === 'multipolygons') {
+            const on = entrances.onOutline(feature.wkb, ENTRANCE_TOLERANCE);
+            if (on) {
+              feature.entrances = on;
+              withEntrances++;
             }
           }
           yield { srs: ol.srs, crs: ol.crsName, feature };
@@ -346,14 +356,15 @@ class OgrSource implements Source {
         if (!ol.filtered) checkLayerComplete(this.label, ol.layerName, ol.layer, read - n0);
         if (read === n0 && this.options.layers?.length) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: layer is empty${where ? ` (with --where '${where}')` : ''}`);
       }
-      if (shops) this.shopsNote += `, ${withShops} buildings or parts hold shops (attribute shops)`;
+      if (shops) this.nodesNote = this.nodesNote.replace(' shop nodes', ` shop nodes, ${withShops} buildings or parts hold shops (attribute shops)`);
+      if (entrances) this.nodesNote = this.nodesNote.replace(' entrance nodes', ` entrance nodes, on ${withEntrances} outlines (doors with --facades)`);
     } finally {
       ds.close();
     }
     if (driver === 'GeoJSONSeq') brokenGeoJsonSeqLines(this.label, (line, what) => ctx.skip('feature:unreadable', `${this.label} line ${line}: ${what}`));
     const names = layers.map((l) => l.layerName);
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features${where ? ` (with --where '${where}')` : ''}`);
-    this.options.logger.info(`${this.label}: ${read} features from layer(s) ${names.join(', ')}${this.shopsNote}`);
+    this.options.logger.info(`${this.label}: ${read} features from layer(s) ${names.join(', ')}${this.nodesNote}`);
   }
 }
 

@@ -18,6 +18,8 @@ export interface RawFeature {
   attributes?: Record<string, TagValue>;
   /** The source's own 3D surfaces (a CityJSON model), in the source CRS: kept as they are instead of built from the footprint. */
   model?: RawModel;
+  /** Entrances on its outline (OSM `entrance=*` nodes), x, y pairs in the source CRS, main ones first. */
+  entrances?: Float64Array;
   /** Whether its attributes are OSM tags (an OSM file, a layer of every OSM tag): the default attributes are then {@link OSM_ATTRIBUTES}. */
   osm: boolean;
 }

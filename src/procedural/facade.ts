@@ -24,7 +24,7 @@ export const FACADE_LOOKS: Readonly<Record<string, FacadeLook>> = {
   residential: { name: 'residential', bay: 3, window: { width: 0.42, height: 0.5, sill: 0.3 }, glass: [62, 72, 84], frame: [236, 236, 236] },
   commercial: { name: 'commercial', bay: 3.5, window: { width: 0.7, height: 0.55, sill: 0.25 }, glass: [70, 84, 98], frame: [205, 208, 212] },
   glass: { name: 'glass', bay: 1.5, window: { width: 0.92, height: 0.86, sill: 0.07 }, glass: [96, 128, 150], frame: [150, 156, 162] },
-  // a house's front door (one bay of one wall's ground storey; see `entranceOf`): a door, no window
+  // a house's front door (one bay of one wall's ground storey; see `entrancesOf`): a door, no window
   entrance: { name: 'entrance', bay: 3, window: { width: 0, height: 0, sill: 0 }, door: { width: 0.36, height: 0.74 }, glass: [96, 70, 52], frame: [236, 236, 236] },
   // a shop's ground floor: a glazed door and a display window in every bay
   shopfront: { name: 'shopfront', bay: 3.5, window: { width: 0.56, height: 0.7, sill: 0.12 }, door: { width: 0.24, height: 0.8 }, glass: [54, 66, 80], frame: [88, 94, 102] },
@@ -45,8 +45,10 @@ export interface FacadeWalls {
   party?: (x0: number, y0: number, x1: number, y1: number) => boolean;
   /** The ground storey's own look (a shop front), the same bays; absent: the look all the way down. */
   ground?: string;
-  /** The look of the one front-door bay (see `entranceOf` in prism.ts); absent: no door (a shop front has its own). */
+  /** The look of the front-door bays (see `entrancesOf` in prism.ts); absent: no door (a shop front has its own). */
   entrance?: string;
+  /** Where the building's entrances are (x, y pairs, as `BuildingParams.entrances`): a door each; absent: one front door. */
+  doors?: readonly number[];
 }
 
 /**
@@ -71,7 +73,8 @@ export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
   const ground = shop && (p.minLevel ?? 0) === 0 && p.minHeight <= 0.5 && material !== 'glass' ? 'shopfront' : undefined;
   // a front door where the walls stand on the ground and no shop front has doors already
   const entrance = !ground && (p.minLevel ?? 0) === 0 && p.minHeight <= 0.5 && walls >= 2.2 ? 'entrance' : undefined;
-  return { look, bay: FACADE_LOOKS[look].bay, storey, ...(ground ? { ground } : {}), ...(entrance ? { entrance } : {}) };
+  const doors = entrance && p.entrances?.length ? { doors: p.entrances } : {};
+  return { look, bay: FACADE_LOOKS[look].bay, storey, ...(ground ? { ground } : {}), ...(entrance ? { entrance } : {}), ...doors };
 }
 
 /**
@@ -116,7 +119,9 @@ const PARTY_CELL = 4;
 
 /**
  * Party walls: the edges of every footprint in a batch, indexed on a grid, so a wall lying along another
- * building's or part's outline (a terrace's shared wall) can be told and left without windows.
+ * building's or part's outline (a terrace's shared wall) can be told and left without windows. Only
+ * neighbours that are drawn and stand beside the wall count: not the outline a part lies in (drawn as its
+ * parts), not a tower above its podium.
  *
  * @example
  * ```ts
@@ -131,14 +136,23 @@ export class PartyWalls {
   /** Per segment: its feature. */
   private readonly owner: Int32Array;
 
+  /** Per feature: the bottom and top of its walls (m), or NaN for one not drawn. */
+  private readonly zRange: Float64Array;
+
   constructor(batch: FeatureBatch) {
     const { positions: P, ringOffsets: R, polygonOffsets: PO, featureOffsets: FO } = batch;
     let n = 0;
     for (let r = 0; r + 1 < R.length; r++) n += R[r + 1] - R[r];
     this.seg = new Float64Array(4 * n);
     this.owner = new Int32Array(n);
+    this.zRange = new Float64Array(2 * batch.params.length).fill(NaN);
     let s = 0;
-    for (let f = 0; f + 1 < FO.length; f++)
+    for (let f = 0; f + 1 < FO.length; f++) {
+      const q = batch.params[f];
+      // an outline drawn as its parts has no walls: its parts' outer walls along it are not shared
+      if (q.drawAs < 0) continue;
+      this.zRange[2 * f] = q.minHeight + (q.base ?? 0);
+      this.zRange[2 * f + 1] = q.height + (q.base ?? 0);
       for (let p = FO[f]; p < FO[f + 1]; p++)
         for (let r = PO[p]; r < PO[p + 1]; r++) {
           const a = R[r], m = R[r + 1] - a;
@@ -150,6 +164,7 @@ export class PartyWalls {
             s++;
           }
         }
+    }
   }
 
   private key(cx: number, cy: number): number {
@@ -174,7 +189,12 @@ export class PartyWalls {
     if (!list) return false;
     const len = Math.hypot(dx, dy);
     for (const s of list) {
-      if (this.owner[s] === f) continue;
+      const o = this.owner[s];
+      if (o === f) continue;
+      // a neighbour beside these walls, not only above or below them (a tower on its podium): more than
+      // half of their height
+      const lo = Math.max(this.zRange[2 * f], this.zRange[2 * o]), hi = Math.min(this.zRange[2 * f + 1], this.zRange[2 * o + 1]);
+      if (!(hi - lo > 0.5 * (this.zRange[2 * f + 1] - this.zRange[2 * f]))) continue;
       const x0 = this.seg[4 * s], y0 = this.seg[4 * s + 1], ex = this.seg[4 * s + 2] - x0, ey = this.seg[4 * s + 3] - y0;
       const l2 = ex * ex + ey * ey;
       if (l2 === 0) continue;

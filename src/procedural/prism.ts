@@ -21,51 +21,192 @@ const WINDOWLESS = 0.6;
 /** The u of a windowless wall (inside the texture's first column, which is wall). */
 const WALL_COLUMN_U = 0.02;
 
-/** Where a building's front door goes: edge `edge` of its outer ring (vertex `edge` → `edge + 1`), between the shares `t0` and `t1` of its length. */
+/**
+ * Where a building's door goes: edge `edge` of its outer ring (vertex `edge` → `edge + 1`), between the shares
+ * `t0` and `t1` of its length; the door texture's u at those sides (0 and 1: one window bay, the door in its middle).
+ */
 export interface Entrance {
   edge: number;
   t0: number;
   t1: number;
+  u0: number;
+  u1: number;
+}
+
+/** How far (m) an entrance may lie off its wall and still get a door there. */
+const DOOR_REACH = 1;
+
+/**
+ * One ring's walls as laid out for a facade: per edge k (vertex k → k+1) its outward unit normal, length,
+ * u where it starts (`uOut[k]`), whether it is shared with a neighbour (`party`) and whether it is windowless
+ * (its wall shorter than {@link WINDOWLESS} of a bay, or a party wall); per vertex whether its corner is smooth and the u where the edge before it ends (`uIn`).
+ * u counts window bays along each wall, a run of edges between sharp corners: a whole number per wall.
+ */
+interface WallLayout {
+  enx: Float64Array;
+  eny: Float64Array;
+  len: Float64Array;
+  smooth: Uint8Array;
+  uIn: Float64Array;
+  uOut: Float64Array;
+  windowless: Uint8Array;
+  party: Uint8Array;
+}
+
+function wallLayout(c: ArrayLike<number>, a: number, n: number, facade: FacadeWalls | null, cosSmooth: number): WallLayout {
+  // outward unit normal of edge k (from vertex k to k+1)
+  const enx = new Float64Array(n), eny = new Float64Array(n), len = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = a + k, j = a + ((k + 1) % n);
+    const dx = c[2 * j] - c[2 * i], dy = c[2 * j + 1] - c[2 * i + 1];
+    len[k] = Math.hypot(dx, dy);
+    const l = len[k] || 1;
+    enx[k] = dy / l;
+    eny[k] = -dx / l;
+  }
+  // corners: sharp ones split the wall (own vertices each side), smooth ones share a smoothed normal
+  const smooth = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const prev = (k + n - 1) % n;
+    smooth[k] = enx[prev] * enx[k] + eny[prev] * eny[k] >= cosSmooth ? 1 : 0;
+  }
+  // with a facade, u along each wall (a run of edges between sharp corners); a ring smooth all round
+  // (a round tower) is cut at its first vertex
+  const uIn = new Float64Array(n), uOut = new Float64Array(n), windowless = new Uint8Array(n), party = new Uint8Array(n);
+  if (facade) {
+    // a shared (party) wall gets no windows: it is a wall of its own, cut from its neighbours
+    if (facade.party)
+      for (let k = 0; k < n; k++) {
+        const i = a + k, j = a + ((k + 1) % n);
+        party[k] = facade.party(c[2 * i], c[2 * i + 1], c[2 * j], c[2 * j + 1]) ? 1 : 0;
+      }
+    for (let k = 0; k < n; k++) if (party[k] !== party[(k + n - 1) % n]) smooth[k] = 0;
+    if (smooth.every((s) => s)) smooth[0] = 0;
+    for (let s = 0; s < n; s++) {
+      if (smooth[s]) continue;
+      let total = 0, e = s;
+      do {
+        total += len[e];
+        e = (e + 1) % n;
+      } while (smooth[e]);
+      const bays = Math.round(total / facade.bay);
+      const none = total < WINDOWLESS * facade.bay || party[s] === 1;
+      const scale = none ? 0 : Math.max(1, bays) / total, offset = none ? WALL_COLUMN_U : 0;
+      let along = 0;
+      e = s;
+      uOut[s] = offset;
+      do {
+        windowless[e] = none ? 1 : 0;
+        along += len[e];
+        e = (e + 1) % n;
+        if (smooth[e]) uIn[e] = uOut[e] = offset + along * scale;
+        else uIn[e] = offset + along * scale;
+      } while (smooth[e]);
+    }
+  }
+  return { enx, eny, len, smooth, uIn, uOut, windowless, party };
 }
 
 /**
- * The front door of a footprint's facade (`facade.entrance`): the middle bay of its longest wall that is one
- * edge between sharp corners, holds at least one bay and is not shared with a neighbour (the street side of
- * most houses, which have no entrance node); null for none. Walls and floor both split that edge there, so the
- * shell stays closed.
+ * The doors of a footprint's facade (`facade.entrance`), on its outer ring, at most one per edge, in edge
+ * order; empty for none.
+ * - At each entrance the facade knows (`facade.doors`: an OpenStreetMap `entrance=*` node on the outline):
+ *   the window bay holding it, on the edge within {@link DOOR_REACH} of it (the bay beside it where that one
+ *   crosses a corner); on an edge shorter than a bay (a recess, at least {@link DOOR_EDGE}), a door in its
+ *   middle. An entrance on a party wall gets none.
+ * - Else (no entrance placed) one front door: the middle bay of the longest wall that is one edge between
+ *   sharp corners, holds at least one bay and is not shared with a neighbour (the street side of most houses).
+ *
+ * Walls and floor both split those edges there, so the shell stays closed.
  *
  * @example
  * ```ts
- * entranceOf(rect10x6, { look: 'residential', bay: 3, storey: 3, entrance: 'entrance' }, 20); // { edge: 0, t0: 1/3, t1: 2/3 }
+ * entrancesOf(rect10x6, { look: 'residential', bay: 3, storey: 3, entrance: 'entrance' }, 20); // [{ edge: 0, t0: 1/3, t1: 2/3, u0: 0, u1: 1 }]
+ * entrancesOf(rect10x6, { …, doors: [9, 0] }, 20); // [{ edge: 0, t0: 2/3, t1: 1, u0: 0, u1: 1 }]: the bay at x = 9 m
  * ```
  */
-export function entranceOf(fp: Footprint, facade: FacadeWalls | null, smoothAngle: number): Entrance | null {
-  if (!facade?.entrance) return null;
+export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAngle: number): Entrance[] {
+  if (!facade?.entrance) return [];
   const c = fp.coords;
   const n = fp.ringStarts[1];
-  if (n < 3) return null;
+  if (n < 3) return [];
   const cosSmooth = Math.cos((smoothAngle * Math.PI) / 180);
-  const dir = (k: number) => {
-    const i = k % n, j = (k + 1) % n;
-    const dx = c[2 * j] - c[2 * i], dy = c[2 * j + 1] - c[2 * i + 1];
-    const l = Math.hypot(dx, dy) || 1;
-    return [dx / l, dy / l, Math.hypot(dx, dy)];
-  };
+  const L = wallLayout(c, 0, n, facade, cosSmooth);
+  const doors = facade.doors;
+  if (doors?.length) {
+    const out: Entrance[] = [];
+    for (let d = 0; d + 1 < doors.length; d += 2) {
+      const e = doorAt(c, n, L, facade.bay, doors[d], doors[d + 1]);
+      if (e && !out.some((o) => o.edge === e.edge)) out.push(e);
+    }
+    if (out.length) return out.sort((p, q) => p.edge - q.edge).map((e) => clearOfCorners(e, L.len[e.edge]));
+  }
   let best = -1, bestLength = 0;
   for (let k = 0; k < n; k++) {
-    const [ux, uy, len] = dir(k);
-    const [px, py] = dir(k + n - 1), [qx, qy] = dir(k + 1);
+    const len = L.len[k];
     // sharp corners at both ends: the edge is a wall of its own
-    if (px * ux + py * uy >= cosSmooth || ux * qx + uy * qy >= cosSmooth) continue;
-    if (Math.round(len / facade.bay) < 1 || len < WINDOWLESS * facade.bay) continue;
-    const i = k, j = (k + 1) % n;
-    if (facade.party?.(c[2 * i], c[2 * i + 1], c[2 * j], c[2 * j + 1])) continue;
+    if (L.smooth[k] || L.smooth[(k + 1) % n] || L.windowless[k]) continue;
+    if (Math.round(len / facade.bay) < 1) continue;
     if (len > bestLength + 1e-9) [best, bestLength] = [k, len];
   }
-  if (best < 0) return null;
+  if (best < 0) return [];
   const bays = Math.max(1, Math.round(bestLength / facade.bay));
   const m = Math.floor(bays / 2);
-  return { edge: best, t0: m / bays, t1: (m + 1) / bays };
+  return [clearOfCorners({ edge: best, t0: m / bays, t1: (m + 1) / bays, u0: 0, u1: 1 }, bestLength)];
+}
+
+/** Wall (m) a door leaves at the corners of its edge: no sliver of wall, no triangle without area. */
+const DOOR_CORNER = 0.1;
+
+/** A door moved in from its edge's corners by {@link DOOR_CORNER} where it reaches them, its texture cut to match. */
+function clearOfCorners(e: Entrance, len: number): Entrance {
+  const m = Math.min(DOOR_CORNER / len, 0.25 * (e.t1 - e.t0));
+  const t0 = Math.max(e.t0, m), t1 = Math.min(e.t1, 1 - m);
+  const u = (t: number) => e.u0 + ((t - e.t0) / (e.t1 - e.t0)) * (e.u1 - e.u0);
+  return { edge: e.edge, t0, t1, u0: u(t0), u1: u(t1) };
+}
+
+/** The narrowest edge (m) that takes a door of its own where no window bay fits on it (an entrance recess). */
+const DOOR_EDGE = 1.4;
+
+/**
+ * The door of an entrance at (x, y) (see {@link entrancesOf}), or null: on the edges within {@link DOOR_REACH}
+ * of it, nearest first (both edges of a corner it stands on), the window bay holding it, else the one beside
+ * it that lies on the edge; else, on the nearest edge if it is at least {@link DOOR_EDGE} long and not a
+ * party wall, a door in its middle, a bay wide at most, leaving 0.2 m of wall each side.
+ */
+function doorAt(c: ArrayLike<number>, n: number, L: WallLayout, bay: number, x: number, y: number): Entrance | null {
+  const near: { k: number; d: number; t: number }[] = [];
+  for (let k = 0; k < n; k++) {
+    const j = (k + 1) % n;
+    const x0 = c[2 * k], y0 = c[2 * k + 1], ex = c[2 * j] - x0, ey = c[2 * j + 1] - y0;
+    const l2 = ex * ex + ey * ey;
+    if (l2 === 0) continue;
+    const t = Math.max(0, Math.min(1, ((x - x0) * ex + (y - y0) * ey) / l2));
+    const d = Math.hypot(x0 + t * ex - x, y0 + t * ey - y);
+    if (d <= DOOR_REACH) near.push({ k, d, t });
+  }
+  // nearest first; at a corner (the same distance) the longer edge first, then by index
+  near.sort((p, q) => (Math.abs(p.d - q.d) > 1e-6 ? p.d - q.d : L.len[q.k] - L.len[p.k] || p.k - q.k));
+  const first = near[0]?.d ?? 0;
+  for (const { k: edge, d, t } of near) {
+    if (d > first + 1e-6) break;
+    if (L.windowless[edge]) continue;
+    const u0 = L.uOut[edge], u1 = L.uIn[(edge + 1) % n];
+    if (!(u1 - u0 >= 1 - 1e-9)) continue;
+    const u = u0 + t * (u1 - u0);
+    // the bay holding it; where that bay crosses a corner of the wall, the one beside it on this edge
+    const m = Math.floor(u);
+    for (const b of [m, m - 1, m + 1, m + 2]) {
+      const t0 = (b - u0) / (u1 - u0), t1 = (b + 1 - u0) / (u1 - u0);
+      if (t0 >= -1e-9 && t1 <= 1 + 1e-9) return { edge, t0: Math.max(0, t0), t1: Math.min(1, t1), u0: 0, u1: 1 };
+    }
+  }
+  const e = near[0];
+  if (!e || L.party[e.k] || L.len[e.k] < DOOR_EDGE) return null;
+  // a short edge (a recess): a door in its middle, the texture at its own scale (the door in the middle of a bay)
+  const len = L.len[e.k], w = Math.min(len - 0.4, bay);
+  return { edge: e.k, t0: (len - w) / 2 / len, t1: (len + w) / 2 / len, u0: 0.5 - w / (2 * bay), u1: 0.5 + w / (2 * bay) };
 }
 
 /**
@@ -84,60 +225,7 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
   for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
     const a = fp.ringStarts[r];
     const n = fp.ringStarts[r + 1] - a;
-    // outward unit normal of edge k (from vertex k to k+1)
-    const enx = new Float64Array(n);
-    const eny = new Float64Array(n);
-    const len = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = a + k;
-      const j = a + ((k + 1) % n);
-      const dx = c[2 * j] - c[2 * i];
-      const dy = c[2 * j + 1] - c[2 * i + 1];
-      len[k] = Math.hypot(dx, dy);
-      const l = len[k] || 1;
-      enx[k] = dy / l;
-      eny[k] = -dx / l;
-    }
-    // corners: sharp ones split the wall (own vertices each side), smooth ones share a smoothed normal
-    const smooth = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      const prev = (k + n - 1) % n;
-      smooth[k] = enx[prev] * enx[k] + eny[prev] * eny[k] >= cosSmooth ? 1 : 0;
-    }
-    // with a facade, u along each wall (a run of edges between sharp corners); a ring smooth all round
-    // (a round tower) is cut at its first vertex
-    const uIn = new Float64Array(n), uOut = new Float64Array(n);
-    if (facade) {
-      // a shared (party) wall gets no windows: it is a wall of its own, cut from its neighbours
-      const party = new Uint8Array(n);
-      if (facade.party)
-        for (let k = 0; k < n; k++) {
-          const i = a + k, j = a + ((k + 1) % n);
-          party[k] = facade.party(c[2 * i], c[2 * i + 1], c[2 * j], c[2 * j + 1]) ? 1 : 0;
-        }
-      for (let k = 0; k < n; k++) if (party[k] !== party[(k + n - 1) % n]) smooth[k] = 0;
-      if (smooth.every((s) => s)) smooth[0] = 0;
-      for (let s = 0; s < n; s++) {
-        if (smooth[s]) continue;
-        let total = 0, e = s;
-        do {
-          total += len[e];
-          e = (e + 1) % n;
-        } while (smooth[e]);
-        const bays = Math.round(total / facade.bay);
-        const windowless = total < WINDOWLESS * facade.bay || party[s] === 1;
-        const scale = windowless ? 0 : Math.max(1, bays) / total, offset = windowless ? WALL_COLUMN_U : 0;
-        let along = 0;
-        e = s;
-        uOut[s] = offset;
-        do {
-          along += len[e];
-          e = (e + 1) % n;
-          if (smooth[e]) uIn[e] = uOut[e] = offset + along * scale;
-          else uIn[e] = offset + along * scale;
-        } while (smooth[e]);
-      }
-    }
+    const { enx, eny, smooth, uIn, uOut } = wallLayout(c, a, n, facade, cosSmooth);
     // a ground storey of its own look (a shop front): its own strip of wall, where every wall of the
     // ring rises a storey and a half
     let zg = NaN;
@@ -146,8 +234,8 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
       for (let k = 0; k < n; k++) low = Math.min(low, zt ? zt[a + k] : z1);
       if (low - z0 >= 1.5 * facade.storey) zg = z0 + facade.storey;
     }
-    const door = r === 0 && Number.isNaN(zg) ? entranceOf(fp, facade, options.smoothAngle) : null;
-    if (Number.isNaN(zg)) wallStrip(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh, door && facade ? { ...door, look: facade.look, doorLook: facade.entrance!, storey: facade.storey } : null);
+    const doors = r === 0 && Number.isNaN(zg) && facade ? entrancesOf(fp, facade, options.smoothAngle).map((d) => ({ ...d, look: facade.look, doorLook: facade.entrance!, storey: facade.storey })) : [];
+    if (Number.isNaN(zg)) wallStrip(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh, doors);
     else {
       mesh.useFacadeLook(facade!.ground!);
       wallStrip(c, a, n, z0, () => zg, smooth, enx, eny, uIn, uOut, vOf, mesh);
@@ -162,7 +250,7 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
  * bottom + 1) — colIn[k] ends edge k-1, colOut[k] starts edge k; one shared column at a smooth corner —
  * and two triangles per edge.
  */
-function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, smooth: Uint8Array, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder, door: (Entrance & { look: string; doorLook: string; storey: number }) | null = null): void {
+function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, smooth: Uint8Array, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder, doors: readonly (Entrance & { look: string; doorLook: string; storey: number })[] = []): void {
   const colIn = new Uint32Array(n);
   const colOut = new Uint32Array(n);
   const vb = vOf(zb);
@@ -188,13 +276,13 @@ function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf
     }
   }
   for (let k = 0; k < n; k++) {
-    if (door && k === door.edge) continue;
+    if (doors.some((d) => d.edge === k)) continue;
     const bi = colOut[k];
     const bj = colIn[(k + 1) % n];
     mesh.triangle(bi, bj, bj + 1);
     mesh.triangle(bi, bj + 1, bi + 1);
   }
-  if (door) doorWall(c, a, n, zb, topOf, enx, eny, uIn, uOut, vOf, mesh, colOut[door.edge], colIn[(door.edge + 1) % n], door);
+  for (const door of doors) doorWall(c, a, n, zb, topOf, enx, eny, uIn, uOut, vOf, mesh, colOut[door.edge], colIn[(door.edge + 1) % n], door);
 }
 
 /**
@@ -220,7 +308,8 @@ function doorWall(c: ArrayLike<number>, a: number, n: number, zb: number, topOf:
   mesh.triangle(p1d, eb, et);
   // the door: vertices of its own (the door look's texture), the same places
   mesh.useFacadeLook(door.doorLook);
-  const d0b = at(door.t0, zb), d1b = at(door.t1, zb), d0d = at(door.t0, zd), d1d = at(door.t1, zd);
+  const atDoor = (t: number, u: number, z: number) => mesh.vertex(x0 + t * (x1 - x0), y0 + t * (y1 - y0), z, nx, ny, 0, u, vOf(z));
+  const d0b = atDoor(door.t0, door.u0, zb), d1b = atDoor(door.t1, door.u1, zb), d0d = atDoor(door.t0, door.u0, zd), d1d = atDoor(door.t1, door.u1, zd);
   mesh.triangle(d0b, d1b, d1d);
   mesh.triangle(d0b, d1d, d0d);
   mesh.useFacadeLook(door.look);
@@ -228,7 +317,7 @@ function doorWall(c: ArrayLike<number>, a: number, n: number, zb: number, topOf:
 
 /**
  * Append the floor of one footprint polygon at `z0`, facing down. With a facade that has a front door
- * ({@link entranceOf}), the floor's edge under the door is split at the door's sides, as the wall's foot is.
+ * ({@link entrancesOf}), the floor's edge under each door is split at the door's sides, as the wall's foot is.
  */
 export function buildFloor(fp: Footprint, z0: number, mesh: MeshBuilder, options: WallOptions = WALL_DEFAULTS): void {
   const tris = triangulate(fp);
@@ -237,15 +326,19 @@ export function buildFloor(fp: Footprint, z0: number, mesh: MeshBuilder, options
   const start = mesh.indices.length;
   for (let i = 0; i < c.length / 2; i++) mesh.vertex(c[2 * i], c[2 * i + 1], z0, 0, 0, -1);
   for (let t = 0; t < tris.length; t += 3) mesh.triangle(base + tris[t], base + tris[t + 2], base + tris[t + 1]);
-  splitDoorFloor(mesh, start, fp, entranceOf(fp, options.facade, options.smoothAngle), z0);
+  splitDoorFloor(mesh, start, fp, entrancesOf(fp, options.facade, options.smoothAngle), z0);
 }
 
 /**
- * Split the floor triangle (among the mesh's indices from `start`) that holds the door's edge at the door's
+ * Split the floor triangle (among the mesh's indices from `start`) that holds each door's edge at the door's
  * sides, so the floor meets the wall's foot edge for edge (see {@link doorWall}). No door: nothing.
  */
-export function splitDoorFloor(mesh: MeshBuilder, start: number, fp: Footprint, door: Entrance | null, z0: number): void {
-  if (!door) return;
+export function splitDoorFloor(mesh: MeshBuilder, start: number, fp: Footprint, doors: readonly Entrance[], z0: number): void {
+  for (const door of doors) splitDoorEdge(mesh, start, fp, door, z0);
+}
+
+/** Split the floor triangle holding one door's edge (see {@link splitDoorFloor}). */
+function splitDoorEdge(mesh: MeshBuilder, start: number, fp: Footprint, door: Entrance, z0: number): void {
   const c = fp.coords, n = fp.ringStarts[1];
   const i = door.edge, j = (door.edge + 1) % n;
   const P = mesh.positions.array, I = mesh.indices.array;

@@ -175,6 +175,36 @@ ${shop(54, 7.4215, 43.7302, 'kiosk')}
     expect(byId['w100'].attributes['shops']).toBeUndefined();
   });
 
+  it('entrances-were-nodes: entrance nodes on a building\'s outline become its entrances (frame x, y; main first); none off it or with entrance=no', async () => {
+    const osm = path.join(dir, 'entrances.osm');
+    const node = (id: number, lon: number, lat: number, entrance?: string) => `  <node id="${id}" lat="${lat}" lon="${lon}" version="1">${entrance ? `<tag k="entrance" v="${entrance}"/>` : ''}</node>`;
+    fs.writeFileSync(osm, `<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+${node(1, 7.42, 43.73)}
+${node(2, 7.4202, 43.73)}
+${node(3, 7.4202, 43.7302)}
+${node(4, 7.42, 43.7302)}
+${node(5, 7.4201, 43.73, 'yes')}
+${node(6, 7.4202, 43.7301, 'main')}
+${node(7, 7.42, 43.7301, 'no')}
+${node(8, 7.4212, 43.7301, 'yes')}
+  <way id="100" version="1"><nd ref="1"/><nd ref="5"/><nd ref="2"/><nd ref="6"/><nd ref="3"/><nd ref="4"/><nd ref="7"/><nd ref="1"/><tag k="building" v="yes"/></way>
+</osm>`);
+    const { batch } = await run([osm]);
+    const p = batch.params.find((q) => q.id === 'w100')!;
+    expect(p.entrances).toHaveLength(4);
+    const f = batch.params.indexOf(p);
+    const r0 = batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[f]]], r1 = batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[f]] + 1];
+    const xs: number[] = [], ys: number[] = [];
+    for (let i = r0; i < r1; i++) (xs.push(batch.positions[2 * i]), ys.push(batch.positions[2 * i + 1]));
+    const [e0x, e0y, e1x, e1y] = p.entrances!;
+    // the main entrance (node 6) first: on the east wall, half way up; then node 5, on the south wall, half way along
+    expect(e0x).toBeCloseTo(Math.max(...xs), 2);
+    expect(e0y).toBeCloseTo((Math.min(...ys) + Math.max(...ys)) / 2, 1);
+    expect(e1y).toBeCloseTo(Math.min(...ys), 2);
+    expect(e1x).toBeCloseTo((Math.min(...xs) + Math.max(...xs)) / 2, 1);
+  });
+
   it('OSM PBF (Monaco): buildings and parts with their OSM ids', async () => {
     const { batch, summary } = await run([path.join(DATA, 'monaco.osm.pbf')]);
     expect(summary.featuresRead).toBeGreaterThan(1200);

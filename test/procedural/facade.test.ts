@@ -90,6 +90,29 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(w.filter((q) => q.u0 === q.u1)).toHaveLength(2);
   });
 
+  it('party-wall-was-its-own-outline: a part\'s walls along the outline it lies in (drawn as its parts) and a tower\'s above its podium keep their windows; parts side by side share theirs', () => {
+    const batch = batchFromFixtures([
+      // an outline drawn as its two parts (not drawn itself)
+      { description: '', height: 20, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
+      // a podium, 6 m, over the whole outline, and a tower on it from 6 to 20 m over its west half
+      { description: '', height: 6, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
+      { description: '', height: 20, polygons: [[[[0, 0], [10, 0], [10, 10], [0, 10]]]] },
+      // two parts side by side, both 9 m, sharing x = 40
+      { description: '', height: 9, polygons: [[[[30, 0], [40, 0], [40, 10], [30, 10]]]] },
+      { description: '', height: 9, polygons: [[[[40, 0], [50, 0], [50, 10], [40, 10]]]] },
+    ]);
+    Object.assign(batch.params[0], { drawAs: -1 });
+    Object.assign(batch.params[1], { role: 'part', partOf: batch.params[0].id, levels: 2 });
+    Object.assign(batch.params[2], { role: 'part', partOf: batch.params[0].id, minHeight: 6, levels: 5, minLevel: 2 });
+    Object.assign(batch.params[3], { role: 'part' });
+    Object.assign(batch.params[4], { role: 'part' });
+    const w = walls(buildMeshes(batch, { facades: 'texture' }, new Summary()));
+    // windowless walls: only the two at x = 40
+    const windowless = w.filter((q) => q.u0 === q.u1);
+    expect(windowless).toHaveLength(2);
+    expect(windowless.every((q) => Math.abs(Math.abs(q.nx) - 1) < 1e-6 && q.length === 10)).toBe(true);
+  });
+
   it('a round tower (smooth walls all round) is cut once: u runs 0 … a whole number of bays round it, continuous at every smooth vertex', () => {
     const ring = Array.from({ length: 32 }, (_, k) => [20 * Math.cos((2 * Math.PI * k) / 32), 20 * Math.sin((2 * Math.PI * k) / 32)]);
     const w = walls(facadeMesh([ring], 20).mesh);
@@ -165,9 +188,9 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(Math.max(...ys.map(Math.abs))).toBeLessThan(1e-6); // on the south wall
     expect(Math.min(...zs)).toBeCloseTo(0, 6);
     expect(Math.max(...zs)).toBeCloseTo(3, 4); // one storey
-    // its texture coordinates: one bay (u 3 … 4 of the wall's 7), one storey
-    expect(Math.min(...door.map((v) => mesh.uvs![2 * v]))).toBeCloseTo(3, 6);
-    expect(Math.max(...door.map((v) => mesh.uvs![2 * v]))).toBeCloseTo(4, 6);
+    // its texture coordinates: one bay of the door texture (u 0 … 1), one storey
+    expect(Math.min(...door.map((v) => mesh.uvs![2 * v]))).toBeCloseTo(0, 6);
+    expect(Math.max(...door.map((v) => mesh.uvs![2 * v]))).toBeCloseTo(1, 6);
     const m = meshMetrics(mesh);
     expect(m.watertight, `${m.badEdges} bad edges`).toBe(true);
     expect(m.volume).toBeCloseTo((20 * 8 + 8 * 6) * 9, 3);
@@ -179,6 +202,67 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(meshMetrics(gabled).watertight).toBe(true);
     // a shop: its ground storey's shop front has the doors
     expect(facadeMesh([[[0, 0], [20, 0], [20, 10], [0, 10]]], 9, { kind: 'retail' }).mesh.materials.some((x) => x.facade === 'entrance')).toBe(false);
+  });
+
+  it('doors-at-entrance-nodes: a door in the bay holding each entrance on the outline (one per wall edge, none far off); none where the bay would cross a corner; the shell stays closed', () => {
+    // the L-shaped house of the front-door test, with OSM entrance nodes: on the west wall, on the inner
+    // wall of the L, a second on the west wall (one door per edge), and one 5 m off every wall
+    const rings = [[[0, 0], [20, 0], [20, 8], [8, 8], [8, 14], [0, 14]]];
+    const batch = batchFromFixtures([{ description: '', height: 9, polygons: [rings] }]);
+    Object.assign(batch.params[0], { levels: 3, entrances: [0.2, 5, 8, 11, 0, 12, 14, 20] });
+    const mesh = buildMeshes(batch, { facades: 'texture' }, new Summary());
+    const doorMaterial = mesh.materials.findIndex((m) => m.facade === 'entrance');
+    const doorVertices = [...new Set(Array.from(mesh.indices).filter((v) => mesh.materialIds[v] === doorMaterial))];
+    // doors by wall: x of a west-wall door is 0, of the inner wall 8
+    const byX = new Map<number, number[]>();
+    for (const v of doorVertices) {
+      const x = Math.round(mesh.positions[3 * v] * 1000) / 1000;
+      byX.set(x, [...(byX.get(x) ?? []), mesh.positions[3 * v + 1]]);
+    }
+    expect([...byX.keys()].sort((a, b) => a - b)).toEqual([0, 8]);
+    // west wall, 14 m: 5 bays of 2.8 m, u from (0, 14) down to (0, 0): the entrance at y = 5 is in bay 3 (y 2.8 … 5.6)
+    expect(Math.min(...byX.get(0)!)).toBeCloseTo(2.8, 4);
+    expect(Math.max(...byX.get(0)!)).toBeCloseTo(5.6, 4);
+    // inner wall, 6 m: 2 bays from (8, 8) up to (8, 14): y = 11 is on their boundary, in bay 1 (y 11 … 14), kept
+    // 0.1 m from the corner
+    expect(Math.min(...byX.get(8)!)).toBeCloseTo(11, 4);
+    expect(Math.max(...byX.get(8)!)).toBeCloseTo(13.9, 4);
+    // no front door on the south wall any more: the entrances replace it
+    expect(doorVertices.every((v) => Math.abs(mesh.positions[3 * v + 1]) > 1e-6 || Math.abs(mesh.positions[3 * v]) < 1e-6)).toBe(true);
+    const m = meshMetrics(mesh);
+    expect(m.watertight, `${m.badEdges} bad edges`).toBe(true);
+    expect(m.volume).toBeCloseTo((20 * 8 + 8 * 6) * 9, 3);
+    // a wall of two edges bent 2.5° at the entrance node, (0,0)-(9,-0.4)-(20,0) (one wall: a smooth corner), 7 bays;
+    // the entrance is in bay 3, which crosses the vertex: the door takes the bay beside it on the longer edge, bay 4
+    const b2 = batchFromFixtures([{ description: '', height: 9, polygons: [[[[0, 0], [9, -0.4], [20, 0], [20, 10], [0, 10]]]] }]);
+    Object.assign(b2.params[0], { levels: 3, entrances: [9, -0.4] });
+    const m2 = buildMeshes(b2, { facades: 'texture' }, new Summary());
+    const d2 = m2.materials.findIndex((x) => x.facade === 'entrance');
+    const xs = [...new Set(Array.from(m2.indices).filter((v) => m2.materialIds[v] === d2))].map((v) => m2.positions[3 * v]);
+    const e0 = Math.hypot(9, 0.4), bay = (e0 + Math.hypot(11, 0.4)) / 7;
+    const e1 = Math.hypot(11, 0.4);
+    expect(Math.min(...xs)).toBeCloseTo(9 + ((4 * bay - e0) / e1) * 11, 4);
+    expect(Math.max(...xs)).toBeCloseTo(9 + ((5 * bay - e0) / e1) * 11, 4);
+    expect(meshMetrics(m2).watertight).toBe(true);
+    // an entrance recess: the node on a 1.6 m wall (too short for a window) gets a door in its middle, 1.2 m wide,
+    // the door texture at its own scale (u 0.5 ± 0.6 / 3)
+    const b4 = batchFromFixtures([{ description: '', height: 9, polygons: [[[[0, 0], [9.2, 0], [9.2, 1], [10.8, 1], [10.8, 0], [20, 0], [20, 10], [0, 10]]]] }]);
+    Object.assign(b4.params[0], { levels: 3, entrances: [10, 1] });
+    const m4 = buildMeshes(b4, { facades: 'texture' }, new Summary());
+    const d4 = m4.materials.findIndex((x) => x.facade === 'entrance');
+    const v4 = [...new Set(Array.from(m4.indices).filter((v) => m4.materialIds[v] === d4))];
+    expect(v4.map((v) => m4.positions[3 * v + 1]).every((y) => Math.abs(y - 1) < 1e-5)).toBe(true);
+    expect(Math.min(...v4.map((v) => m4.positions[3 * v]))).toBeCloseTo(9.4, 4);
+    expect(Math.max(...v4.map((v) => m4.positions[3 * v]))).toBeCloseTo(10.6, 4);
+    expect(Math.min(...v4.map((v) => m4.uvs![2 * v]))).toBeCloseTo(0.5 - 0.6 / 3, 5);
+    expect(meshMetrics(m4).watertight).toBe(true);
+    // every entrance off the outline: the one front door on the longest free wall, as without entrances
+    const b3 = batchFromFixtures([{ description: '', height: 9, polygons: [rings] }]);
+    Object.assign(b3.params[0], { levels: 3, entrances: [30, 30] });
+    const m3 = buildMeshes(b3, { facades: 'texture' }, new Summary());
+    const d3 = m3.materials.findIndex((x) => x.facade === 'entrance');
+    const ys = [...new Set(Array.from(m3.indices).filter((v) => m3.materialIds[v] === d3))].map((v) => m3.positions[3 * v + 1]);
+    expect(Math.max(...ys.map(Math.abs))).toBeLessThan(1e-6);
   });
 
   it('the GLB: validator-clean; one PNG per look, shared; texture coordinates on the facade primitives only; roofs plain', async () => {
