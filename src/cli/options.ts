@@ -198,6 +198,6 @@ export { TILES_DEFAULTS };
 
 /** `--facades`: how walls are dressed (build, tiles). */
 export function facadeOption(c: Command): Command {
-  return c.addOption(new Option('--facades <mode>', 'walls: texture (storeys and windows from building:levels, or 3 m storeys, as a small repeating texture per look: homes, shops and offices, glass) or none (plain)').choices([...FACADE_MODES]).default('none'));
+  return c.addOption(new Option('--facades <mode>', 'walls: texture (storeys, windows and doors from building:levels and entrance nodes, or 3 m storeys, as a small repeating texture per look: homes, shops and offices, glass), geometry (the same windows and doors cut into the walls as real openings with recessed panes: for close-up views; many more triangles) or none (plain)').choices([...FACADE_MODES]).default('none'));
 }
 

@@ -89,9 +89,9 @@ export interface BuildOptions extends ReadOptions, TerrainOptions, ImageryRunOpt
 export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, ...RUN_DEFAULTS, compress: false, facades: 'none' };
 
 /** How walls are dressed: plain, or storeys and windows as a texture. */
-export type FacadeMode = 'none' | 'texture';
+export type FacadeMode = 'none' | 'texture' | 'geometry';
 /** Every {@link FacadeMode}. */
-export const FACADE_MODES: readonly FacadeMode[] = ['none', 'texture'];
+export const FACADE_MODES: readonly FacadeMode[] = ['none', 'texture', 'geometry'];
 
 /** Options of {@link buildTerrainGlb}. */
 export interface TerrainGlbOptions extends Omit<TerrainOptions, 'terrain' | 'base' | 'terrainMaxSamples'>, RunContext {}

@@ -49,6 +49,8 @@ export interface FacadeWalls {
   entrance?: string;
   /** Where the building's entrances are (x, y pairs, as `BuildingParams.entrances`): a door each; absent: one front door. */
   doors?: readonly number[];
+  /** Windows and doors as geometry (openings with reveals and panes, see `geometryWalls`) instead of a texture. */
+  geometry?: boolean;
 }
 
 /**
@@ -78,9 +80,10 @@ export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
 }
 
 /**
- * The texture of a look: RGBA pixels of one bay × one storey (`width` × `height`, rows top down), white
- * wall around a framed window. Its first and last columns are wall: a wall too short for a window samples
- * there.
+ * The texture of a look: RGBA pixels of one bay × one storey (`width` × `height`), white wall around a
+ * framed window. Its first row is the storey's foot: glTF's v runs down the image from its first row, the
+ * walls' v (storeys) runs up from their foot. Its first and last columns are wall: a wall too short for a
+ * window samples there.
  */
 export function facadeTexture(look: FacadeLook, width = 32, height = 32): { width: number; height: number; rgba: Uint8Array } {
   const rgba = new Uint8Array(4 * width * height).fill(255);
@@ -108,6 +111,13 @@ export function facadeTexture(look: FacadeLook, width = 32, height = 32): { widt
   } else {
     const x0 = Math.max(1, Math.round((width - w) / 2));
     pane(x0, Math.min(width - 1, x0 + w), yTop, yBottom);
+  }
+  // (drawn as seen, top down) its first row the storey's foot: flip the rows
+  const row = 4 * width;
+  for (let y = 0; y < height / 2; y++) {
+    const a = rgba.slice(y * row, (y + 1) * row);
+    rgba.copyWithin(y * row, (height - 1 - y) * row, (height - y) * row);
+    rgba.set(a, (height - 1 - y) * row);
   }
   return { width, height, rgba };
 }

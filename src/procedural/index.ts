@@ -43,9 +43,10 @@ export interface ProceduralOptions extends WallOptions {
   ground?: Float64Array;
   /**
    * Facades: `texture` lays storeys and windows out on every wall as texture coordinates over a small
-   * texture per look ({@link facadeOf}); `none` keeps plain walls.
+   * texture per look ({@link facadeOf}); `geometry` cuts the same windows and doors into the walls as real
+   * openings with reveals and recessed panes (`geometryWalls`); `none` keeps plain walls.
    */
-  facades: 'none' | 'texture';
+  facades: 'none' | 'texture' | 'geometry';
 }
 
 /** Defaults for {@link ProceduralOptions}. */
@@ -154,7 +155,8 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
   const t0 = performance.now();
   const mesh = new MeshBuilder();
   const clock: SkeletonClock = { ms: 0 };
-  const party = opts.facades === 'texture' ? new PartyWalls(batch) : null;
+  const party = opts.facades !== 'none' ? new PartyWalls(batch) : null;
+  const geometry = opts.facades === 'geometry' ? { geometry: true } : {};
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
     mesh.beginFeature(p.drawAs);
@@ -176,8 +178,9 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       continue;
     }
     // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
-    const facade = party ? { ...facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1) } : null;
-    const looks = looksOf(p, mesh, opts, facade?.look ?? null);
+    const facade = party ? { ...facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), ...geometry } : null;
+    // (geometry facades: plain walls with openings; the texture's look is for textured walls only)
+    const looks = looksOf(p, mesh, opts, facade && !facade.geometry ? facade.look : null);
     const bopts = facade ? { ...opts, facade } : opts;
     let shape = p.roof.shape;
     let builder = roofBuilder(shape);

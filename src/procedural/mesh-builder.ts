@@ -77,6 +77,16 @@ export class MeshBuilder {
     this.useFacade(look, colour, roughness, metallic);
   }
 
+  /** The current material's index, to come back to with {@link MeshBuilder.useMaterialIndex}. */
+  get material(): number {
+    return this.materialId;
+  }
+
+  /** Make a material used before (its {@link MeshBuilder.material}) current again. */
+  useMaterialIndex(id: number): void {
+    this.materialId = id;
+  }
+
   /** Make the material named `key` current, registering it on first use. */
   private use(key: string, colour: string, roughness: number, metallic: number, facade?: string): void {
     let id = this.materialIndex.get(key);

@@ -1,6 +1,10 @@
 import { triangulate, type Footprint } from './footprint.js';
 import type { MeshBuilder } from './mesh-builder.js';
 import type { FacadeWalls } from './facade.js';
+import { entrancesOf, wallLayout, type Entrance } from './facade-layout.js';
+import { geometryWalls } from './facade-geometry.js';
+
+export { entrancesOf, type Entrance } from './facade-layout.js';
 
 /** Options for walls. */
 export interface WallOptions {
@@ -16,199 +20,6 @@ export interface WallOptions {
 /** Defaults for {@link WallOptions}. */
 export const WALL_DEFAULTS: WallOptions = { smoothAngle: 20, facade: null };
 
-/** A wall shorter than this share of a bay gets no window: its u stays on the texture's wall column. */
-const WINDOWLESS = 0.6;
-/** The u of a windowless wall (inside the texture's first column, which is wall). */
-const WALL_COLUMN_U = 0.02;
-
-/**
- * Where a building's door goes: edge `edge` of its outer ring (vertex `edge` → `edge + 1`), between the shares
- * `t0` and `t1` of its length; the door texture's u at those sides (0 and 1: one window bay, the door in its middle).
- */
-export interface Entrance {
-  edge: number;
-  t0: number;
-  t1: number;
-  u0: number;
-  u1: number;
-}
-
-/** How far (m) an entrance may lie off its wall and still get a door there. */
-const DOOR_REACH = 1;
-
-/**
- * One ring's walls as laid out for a facade: per edge k (vertex k → k+1) its outward unit normal, length,
- * u where it starts (`uOut[k]`), whether it is shared with a neighbour (`party`) and whether it is windowless
- * (its wall shorter than {@link WINDOWLESS} of a bay, or a party wall); per vertex whether its corner is smooth and the u where the edge before it ends (`uIn`).
- * u counts window bays along each wall, a run of edges between sharp corners: a whole number per wall.
- */
-interface WallLayout {
-  enx: Float64Array;
-  eny: Float64Array;
-  len: Float64Array;
-  smooth: Uint8Array;
-  uIn: Float64Array;
-  uOut: Float64Array;
-  windowless: Uint8Array;
-  party: Uint8Array;
-}
-
-function wallLayout(c: ArrayLike<number>, a: number, n: number, facade: FacadeWalls | null, cosSmooth: number): WallLayout {
-  // outward unit normal of edge k (from vertex k to k+1)
-  const enx = new Float64Array(n), eny = new Float64Array(n), len = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const i = a + k, j = a + ((k + 1) % n);
-    const dx = c[2 * j] - c[2 * i], dy = c[2 * j + 1] - c[2 * i + 1];
-    len[k] = Math.hypot(dx, dy);
-    const l = len[k] || 1;
-    enx[k] = dy / l;
-    eny[k] = -dx / l;
-  }
-  // corners: sharp ones split the wall (own vertices each side), smooth ones share a smoothed normal
-  const smooth = new Uint8Array(n);
-  for (let k = 0; k < n; k++) {
-    const prev = (k + n - 1) % n;
-    smooth[k] = enx[prev] * enx[k] + eny[prev] * eny[k] >= cosSmooth ? 1 : 0;
-  }
-  // with a facade, u along each wall (a run of edges between sharp corners); a ring smooth all round
-  // (a round tower) is cut at its first vertex
-  const uIn = new Float64Array(n), uOut = new Float64Array(n), windowless = new Uint8Array(n), party = new Uint8Array(n);
-  if (facade) {
-    // a shared (party) wall gets no windows: it is a wall of its own, cut from its neighbours
-    if (facade.party)
-      for (let k = 0; k < n; k++) {
-        const i = a + k, j = a + ((k + 1) % n);
-        party[k] = facade.party(c[2 * i], c[2 * i + 1], c[2 * j], c[2 * j + 1]) ? 1 : 0;
-      }
-    for (let k = 0; k < n; k++) if (party[k] !== party[(k + n - 1) % n]) smooth[k] = 0;
-    if (smooth.every((s) => s)) smooth[0] = 0;
-    for (let s = 0; s < n; s++) {
-      if (smooth[s]) continue;
-      let total = 0, e = s;
-      do {
-        total += len[e];
-        e = (e + 1) % n;
-      } while (smooth[e]);
-      const bays = Math.round(total / facade.bay);
-      const none = total < WINDOWLESS * facade.bay || party[s] === 1;
-      const scale = none ? 0 : Math.max(1, bays) / total, offset = none ? WALL_COLUMN_U : 0;
-      let along = 0;
-      e = s;
-      uOut[s] = offset;
-      do {
-        windowless[e] = none ? 1 : 0;
-        along += len[e];
-        e = (e + 1) % n;
-        if (smooth[e]) uIn[e] = uOut[e] = offset + along * scale;
-        else uIn[e] = offset + along * scale;
-      } while (smooth[e]);
-    }
-  }
-  return { enx, eny, len, smooth, uIn, uOut, windowless, party };
-}
-
-/**
- * The doors of a footprint's facade (`facade.entrance`), on its outer ring, at most one per edge, in edge
- * order; empty for none.
- * - At each entrance the facade knows (`facade.doors`: an OpenStreetMap `entrance=*` node on the outline):
- *   the window bay holding it, on the edge within {@link DOOR_REACH} of it (the bay beside it where that one
- *   crosses a corner); on an edge shorter than a bay (a recess, at least {@link DOOR_EDGE}), a door in its
- *   middle. An entrance on a party wall gets none.
- * - Else (no entrance placed) one front door: the middle bay of the longest wall that is one edge between
- *   sharp corners, holds at least one bay and is not shared with a neighbour (the street side of most houses).
- *
- * Walls and floor both split those edges there, so the shell stays closed.
- *
- * @example
- * ```ts
- * entrancesOf(rect10x6, { look: 'residential', bay: 3, storey: 3, entrance: 'entrance' }, 20); // [{ edge: 0, t0: 1/3, t1: 2/3, u0: 0, u1: 1 }]
- * entrancesOf(rect10x6, { …, doors: [9, 0] }, 20); // [{ edge: 0, t0: 2/3, t1: 1, u0: 0, u1: 1 }]: the bay at x = 9 m
- * ```
- */
-export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAngle: number): Entrance[] {
-  if (!facade?.entrance) return [];
-  const c = fp.coords;
-  const n = fp.ringStarts[1];
-  if (n < 3) return [];
-  const cosSmooth = Math.cos((smoothAngle * Math.PI) / 180);
-  const L = wallLayout(c, 0, n, facade, cosSmooth);
-  const doors = facade.doors;
-  if (doors?.length) {
-    const out: Entrance[] = [];
-    for (let d = 0; d + 1 < doors.length; d += 2) {
-      const e = doorAt(c, n, L, facade.bay, doors[d], doors[d + 1]);
-      if (e && !out.some((o) => o.edge === e.edge)) out.push(e);
-    }
-    if (out.length) return out.sort((p, q) => p.edge - q.edge).map((e) => clearOfCorners(e, L.len[e.edge]));
-  }
-  let best = -1, bestLength = 0;
-  for (let k = 0; k < n; k++) {
-    const len = L.len[k];
-    // sharp corners at both ends: the edge is a wall of its own
-    if (L.smooth[k] || L.smooth[(k + 1) % n] || L.windowless[k]) continue;
-    if (Math.round(len / facade.bay) < 1) continue;
-    if (len > bestLength + 1e-9) [best, bestLength] = [k, len];
-  }
-  if (best < 0) return [];
-  const bays = Math.max(1, Math.round(bestLength / facade.bay));
-  const m = Math.floor(bays / 2);
-  return [clearOfCorners({ edge: best, t0: m / bays, t1: (m + 1) / bays, u0: 0, u1: 1 }, bestLength)];
-}
-
-/** Wall (m) a door leaves at the corners of its edge: no sliver of wall, no triangle without area. */
-const DOOR_CORNER = 0.1;
-
-/** A door moved in from its edge's corners by {@link DOOR_CORNER} where it reaches them, its texture cut to match. */
-function clearOfCorners(e: Entrance, len: number): Entrance {
-  const m = Math.min(DOOR_CORNER / len, 0.25 * (e.t1 - e.t0));
-  const t0 = Math.max(e.t0, m), t1 = Math.min(e.t1, 1 - m);
-  const u = (t: number) => e.u0 + ((t - e.t0) / (e.t1 - e.t0)) * (e.u1 - e.u0);
-  return { edge: e.edge, t0, t1, u0: u(t0), u1: u(t1) };
-}
-
-/** The narrowest edge (m) that takes a door of its own where no window bay fits on it (an entrance recess). */
-const DOOR_EDGE = 1.4;
-
-/**
- * The door of an entrance at (x, y) (see {@link entrancesOf}), or null: on the edges within {@link DOOR_REACH}
- * of it, nearest first (both edges of a corner it stands on), the window bay holding it, else the one beside
- * it that lies on the edge; else, on the nearest edge if it is at least {@link DOOR_EDGE} long and not a
- * party wall, a door in its middle, a bay wide at most, leaving 0.2 m of wall each side.
- */
-function doorAt(c: ArrayLike<number>, n: number, L: WallLayout, bay: number, x: number, y: number): Entrance | null {
-  const near: { k: number; d: number; t: number }[] = [];
-  for (let k = 0; k < n; k++) {
-    const j = (k + 1) % n;
-    const x0 = c[2 * k], y0 = c[2 * k + 1], ex = c[2 * j] - x0, ey = c[2 * j + 1] - y0;
-    const l2 = ex * ex + ey * ey;
-    if (l2 === 0) continue;
-    const t = Math.max(0, Math.min(1, ((x - x0) * ex + (y - y0) * ey) / l2));
-    const d = Math.hypot(x0 + t * ex - x, y0 + t * ey - y);
-    if (d <= DOOR_REACH) near.push({ k, d, t });
-  }
-  // nearest first; at a corner (the same distance) the longer edge first, then by index
-  near.sort((p, q) => (Math.abs(p.d - q.d) > 1e-6 ? p.d - q.d : L.len[q.k] - L.len[p.k] || p.k - q.k));
-  const first = near[0]?.d ?? 0;
-  for (const { k: edge, d, t } of near) {
-    if (d > first + 1e-6) break;
-    if (L.windowless[edge]) continue;
-    const u0 = L.uOut[edge], u1 = L.uIn[(edge + 1) % n];
-    if (!(u1 - u0 >= 1 - 1e-9)) continue;
-    const u = u0 + t * (u1 - u0);
-    // the bay holding it; where that bay crosses a corner of the wall, the one beside it on this edge
-    const m = Math.floor(u);
-    for (const b of [m, m - 1, m + 1, m + 2]) {
-      const t0 = (b - u0) / (u1 - u0), t1 = (b + 1 - u0) / (u1 - u0);
-      if (t0 >= -1e-9 && t1 <= 1 + 1e-9) return { edge, t0: Math.max(0, t0), t1: Math.min(1, t1), u0: 0, u1: 1 };
-    }
-  }
-  const e = near[0];
-  if (!e || L.party[e.k] || L.len[e.k] < DOOR_EDGE) return null;
-  // a short edge (a recess): a door in its middle, the texture at its own scale (the door in the middle of a bay)
-  const len = L.len[e.k], w = Math.min(len - 0.4, bay);
-  return { edge: e.k, t0: (len - w) / 2 / len, t1: (len + w) / 2 / len, u0: 0.5 - w / (2 * bay), u1: 0.5 + w / (2 * bay) };
-}
-
 /**
  * Append the walls of one footprint polygon from `z0` to `top` (one height, or one per vertex for
  * roofs whose eaves are not level): one quad per ring edge, normals
@@ -221,6 +32,7 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
   const c = fp.coords;
   const cosSmooth = Math.cos((options.smoothAngle * Math.PI) / 180);
   const facade = options.facade ?? null;
+  if (facade?.geometry) return geometryWalls(fp, z0, (v) => (zt ? zt[v] : z1), mesh, facade, options.smoothAngle);
   const vOf = (z: number) => (facade ? (z - z0) / facade.storey : 0);
   for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
     const a = fp.ringStarts[r];
@@ -326,7 +138,12 @@ export function buildFloor(fp: Footprint, z0: number, mesh: MeshBuilder, options
   const start = mesh.indices.length;
   for (let i = 0; i < c.length / 2; i++) mesh.vertex(c[2 * i], c[2 * i + 1], z0, 0, 0, -1);
   for (let t = 0; t < tris.length; t += 3) mesh.triangle(base + tris[t], base + tris[t + 2], base + tris[t + 1]);
-  splitDoorFloor(mesh, start, fp, entrancesOf(fp, options.facade, options.smoothAngle), z0);
+  splitDoorFloor(mesh, start, fp, floorDoorsOf(fp, options), z0);
+}
+
+/** The doors whose edges the floor splits (see {@link splitDoorFloor}): the texture's; a geometry facade's doors stand on a threshold. */
+export function floorDoorsOf(fp: Footprint, options: WallOptions): Entrance[] {
+  return options.facade?.geometry ? [] : entrancesOf(fp, options.facade, options.smoothAngle);
 }
 
 /**

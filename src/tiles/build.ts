@@ -66,7 +66,7 @@ export interface TileJob {
   /** EXT_meshopt_compression. */
   compress: boolean;
   /** Facades on the leaves (`texture`), or none. */
-  facades?: 'none' | 'texture';
+  facades?: 'none' | 'texture' | 'geometry';
   /** Who the data is by (each tile's `asset.copyright`). */
   copyright: string;
   /** DEM to seat the buildings on (and to mesh into every tile). */

@@ -162,10 +162,10 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(Math.max(...upper.v)).toBeCloseTo(4, 9);
     // the same u at the same corners: windows above doors
     expect([...shop.u].sort()).toEqual([...upper.u].sort());
-    // the shop front's texture: a door from the ground (glass in the bottom row), wall at both edges
+    // the shop front's texture: a door from the ground (glass in the first row: the storey's foot), wall at both edges
     const t = facadeTexture(FACADE_LOOKS.shopfront);
-    const bottom = [...Array(t.width).keys()].filter((x) => t.rgba[4 * ((t.height - 1) * t.width + x)] < 200);
-    expect(bottom.length).toBeGreaterThan(4);
+    const foot = [...Array(t.width).keys()].filter((x) => t.rgba[4 * x] < 200);
+    expect(foot.length).toBeGreaterThan(4);
     // shop nodes inside a house (OpenStreetMap: `shops`, read at ingest) make its ground floor a shop front too
     const batch = batchFromFixtures([{ description: '', height: 12, polygons: [[[[0, 0], [21, 0], [21, 10], [0, 10]]]] }]);
     Object.assign(batch.params[0], { levels: 4, kind: 'apartments' });
@@ -173,6 +173,25 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(buildMeshes(batch, { facades: 'texture' }, new Summary()).materials.map((m) => m.facade)).toContain('shopfront');
     const kiosk = facadeMesh([[[0, 0], [6, 0], [6, 4], [0, 4]]], 3.5, { kind: 'kiosk' }).mesh;
     expect(kiosk.materials.filter((m) => m.facade).map((m) => m.facade)).toEqual(['commercial']);
+  });
+
+  it('textures-were-upside-down: on the wall (glTF: v = 0 is the image\'s first row) a door stands on the ground and a window\'s sill is 0.3 of a storey up', () => {
+    // the colour a wall shows at u, v (a storey's fraction up from its foot), as a glTF viewer samples it
+    const sample = (look: keyof typeof FACADE_LOOKS, u: number, v: number) => {
+      const t = facadeTexture(FACADE_LOOKS[look]);
+      const i = 4 * (Math.floor(v * t.height) * t.width + Math.floor(u * t.width));
+      return [...t.rgba.subarray(i, i + 3)];
+    };
+    const white = [255, 255, 255];
+    // the door: from the ground to 0.74 of the storey, in the middle of its bay
+    expect(sample('entrance', 0.5, 0.02)).not.toEqual(white);
+    expect(sample('entrance', 0.5, 0.6)).not.toEqual(white);
+    expect(sample('entrance', 0.5, 0.9)).toEqual(white);
+    // a home's window: from 0.3 to 0.8 of the storey
+    expect(sample('residential', 0.5, 0.2)).toEqual(white);
+    expect(sample('residential', 0.5, 0.4)).not.toEqual(white);
+    expect(sample('residential', 0.5, 0.75)).not.toEqual(white);
+    expect(sample('residential', 0.5, 0.88)).toEqual(white);
   });
 
   it('front doors: a house gets one, in the middle bay of its longest free wall, from the ground up a storey; the shell stays closed, on a gabled house too; a shop front (doors of its own) gets none', () => {
@@ -265,6 +284,67 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(Math.max(...ys.map(Math.abs))).toBeLessThan(1e-6);
   });
 
+  it('geometry: each window an opening with reveals and a recessed pane, the same bays and storeys as the texture; doors on a threshold; shells closed with the exact volume less the openings', () => {
+    // the L-shaped house, 3 storeys, 9 m: its 20 m south wall holds 7 bays × 3 storeys, less the front door's bay
+    const rings = [[[0, 0], [20, 0], [20, 8], [8, 8], [8, 14], [0, 14]]];
+    const batch = batchFromFixtures([{ description: '', height: 9, polygons: [rings] }]);
+    Object.assign(batch.params[0], { levels: 3 });
+    const mesh = buildMeshes(batch, { facades: 'geometry' }, new Summary());
+    expect(mesh.uvs).toBeUndefined();
+    const m = meshMetrics(mesh);
+    expect(m.watertight, `${m.badEdges} bad edges`).toBe(true);
+    const glass = mesh.materials.findIndex((x) => x.name.startsWith('glass:'));
+    const door = mesh.materials.findIndex((x) => x.name.startsWith('door:'));
+    // panes: one quad (4 own vertices) each, facing out; on the south wall (normal -y) 0.15 m in (y = 0.15)
+    const paneVertices = (mat: number) => [...new Set(Array.from(mesh.indices).filter((v) => mesh.materialIds[v] === mat))];
+    const south = paneVertices(glass).filter((v) => Math.abs(mesh.positions[3 * v + 1] - 0.15) < 1e-5);
+    expect(south.length / 4).toBe(7 * 3 - 1);
+    expect(paneVertices(door).length / 4).toBe(1);
+    // the door: from a 5 cm threshold up a storey's 0.74, 0.36 of its bay wide, in the middle bay (3 of 7)
+    // (openings are shifted by up to 2 mm so that none line up exactly: to the centimetre)
+    const dv = paneVertices(door);
+    const dz = dv.map((v) => mesh.positions[3 * v + 2]), dx = dv.map((v) => mesh.positions[3 * v]);
+    expect(Math.min(...dz)).toBeCloseTo(0.05, 2);
+    expect(Math.max(...dz)).toBeCloseTo(0.74 * 3, 2);
+    expect((Math.min(...dx) + Math.max(...dx)) / 2).toBeCloseTo((3.5 * 20) / 7, 2);
+    expect(Math.max(...dx) - Math.min(...dx)).toBeCloseTo(0.36 * (20 / 7), 4);
+    // every window row within its storey: the residential window from 0.3 to 0.8 of the storey
+    const rows = [...new Set(south.map((v) => Math.round(mesh.positions[3 * v + 2] * 100) / 100))].sort((a, b) => a - b);
+    expect(rows).toEqual([0.9, 2.4, 3.9, 5.4, 6.9, 8.4]);
+    // the volume: the solid less every opening's recess (each window 0.42 × 0.5 of a bay × storey, 0.15 m deep)
+    const windows = paneVertices(glass).length / 4;
+    // (bays differ per wall: the recesses summed from the panes themselves)
+    let recess = 0;
+    for (const mat of [glass, door]) {
+      const vs = paneVertices(mat);
+      for (let q = 0; q < vs.length; q += 4) {
+        const g = vs.slice(q, q + 4).map((v) => [mesh.positions[3 * v], mesh.positions[3 * v + 1], mesh.positions[3 * v + 2]]);
+        const w = Math.max(Math.hypot(g[1][0] - g[0][0], g[1][1] - g[0][1]), Math.hypot(g[2][0] - g[1][0], g[2][1] - g[1][1]), Math.hypot(g[3][0] - g[0][0], g[3][1] - g[0][1]));
+        const h = Math.max(...g.map((p) => p[2])) - Math.min(...g.map((p) => p[2]));
+        recess += w * h * 0.15;
+      }
+    }
+    expect(windows).toBeGreaterThan(40);
+    expect(m.volume).toBeCloseTo((20 * 8 + 8 * 6) * 9 - recess, 2);
+    // a gabled house: no opening crosses the sloping top of a gable wall; closed
+    const b2 = batchFromFixtures([{ description: '', height: 12, polygons: [[[[0, 0], [12, 0], [12, 8], [0, 8]]]] }]);
+    Object.assign(b2.params[0], { levels: 2, roof: { ...b2.params[0].roof, shape: 'gabled', height: 6 } });
+    const g2 = buildMeshes(b2, { facades: 'geometry' }, new Summary());
+    expect(meshMetrics(g2).watertight).toBe(true);
+    const roofTop = (x: number) => 6 + 6 * (1 - Math.abs(x - 4) / 4);
+    const gl2 = g2.materials.findIndex((x) => x.name.startsWith('glass:'));
+    let gableWindows = 0;
+    for (const v of Array.from(g2.indices).filter((i) => g2.materialIds[i] === gl2)) {
+      const x = g2.positions[3 * v], y = g2.positions[3 * v + 1], z = g2.positions[3 * v + 2];
+      if (Math.abs(x - 0.15) > 1e-5 && Math.abs(x - 11.85) > 1e-5) continue;
+      gableWindows++;
+      expect(z).toBeLessThanOrEqual(roofTop(y) - 0.15 + 0.003);
+    }
+    // the gables hold windows in the roof storey, between the eaves (6 m) and the slopes
+    expect(gableWindows).toBeGreaterThan(0);
+    expect(Array.from(g2.indices).some((v) => g2.materialIds[v] === gl2 && g2.positions[3 * v + 2] > 6 && Math.abs(g2.positions[3 * v] - 0.15) < 1e-5)).toBe(true);
+  });
+
   it('the GLB: validator-clean; one PNG per look, shared; texture coordinates on the facade primitives only; roofs plain', async () => {
     const batch = batchFromFixtures([
       { description: '', height: 15, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
@@ -286,6 +366,26 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
         expect('TEXCOORD_0' in p.attributes).toBe(/^facade:/.test(mat.name));
         if (/^facade:/.test(mat.name)) expect(json.samplers[json.textures[mat.pbrMetallicRoughness.baseColorTexture.index].sampler ?? 0]?.wrapS ?? 10497).toBe(10497);
       }
+  });
+
+  it('geometry GLB: validator-clean with every look (homes, a shop front, a glass curtain wall, a gabled roof); no textures; frame, glass and door materials', async () => {
+    const batch = batchFromFixtures([
+      { description: '', height: 15, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
+      { description: '', height: 9, polygons: [[[[40, 0], [60, 0], [60, 10], [40, 10]]]] },
+      { description: '', height: 30, polygons: [[[[80, 0], [90, 0], [90, 10], [80, 10]]]] },
+      { description: '', height: 12, polygons: [[[[100, 0], [112, 0], [112, 8], [100, 8]]]] },
+    ]);
+    Object.assign(batch.params[1], { kind: 'retail' });
+    Object.assign(batch.params[2], { material: 'glass' });
+    Object.assign(batch.params[3], { levels: 2, roof: { ...batch.params[3].roof, shape: 'gabled', height: 6 } });
+    const mesh = buildMeshes(batch, { facades: 'geometry' }, new Summary());
+    for (let f = 0; f < 4; f++) expect(meshMetrics(mesh, mesh.triangleOffsets[f], mesh.triangleOffsets[f + 1]).watertight).toBe(true);
+    const glb = await writeGlb(mesh, batch.params, batch.frame);
+    await expectValidGlb(glb);
+    const { json } = await readGlb(glb);
+    expect(json.images ?? []).toHaveLength(0);
+    const names = json.materials.map((m: { name: string }) => m.name.split(':')[0]);
+    for (const part of ['wall', 'roof', 'frame', 'glass', 'door']) expect(names).toContain(part);
   });
 
   it('without --facades nothing changes: no texture coordinates, no textures', async () => {

@@ -1,7 +1,7 @@
 import earcut from 'earcut';
 import type { Footprint } from '../footprint.js';
 import type { MeshBuilder } from '../mesh-builder.js';
-import { buildFloor, buildWalls, entrancesOf, splitDoorFloor, type WallOptions } from '../prism.js';
+import { buildFloor, buildWalls, floorDoorsOf, splitDoorFloor, type WallOptions } from '../prism.js';
 import type { RoofModel } from './model.js';
 
 /** Newell normal of a 3D polygon (not normalised). */
@@ -151,7 +151,7 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
   else {
     const start = mesh.indices.length;
     mirroredFloor(m, tris, z0, mesh);
-    splitDoorFloor(mesh, start, outline, entrancesOf(outline, walls.facade, walls.smoothAngle), z0);
+    splitDoorFloor(mesh, start, outline, floorDoorsOf(outline, walls), z0);
   }
   roofMaterial();
   roofFaces(m, tris, mesh);

@@ -1,0 +1,267 @@
+import earcut from 'earcut';
+import type { MeshBuilder } from './mesh-builder.js';
+import type { Footprint } from './footprint.js';
+import { FACADE_LOOKS, type FacadeLook, type FacadeWalls } from './facade.js';
+import { entrancesOf, wallLayout, type Entrance, type WallLayout } from './facade-layout.js';
+
+/** How deep (m) window panes and doors are set into the wall. */
+export const REVEAL_DEPTH = 0.15;
+/** Step (m) a door's opening starts above the wall's foot: the foot stays one edge, the floor whole. */
+const THRESHOLD = 0.05;
+/** Wall (m) kept between an opening and a corner of its edge or the wall's top. */
+const MARGIN = 0.15;
+/** Largest shift (m) of an opening off its place, so that no two line up exactly (see `geometryWalls`). */
+const JITTER = 0.002;
+
+/** One opening in a wall: from `s0` to `s1` along the edge (m), from `z0` to `z1`; a window's pane or a door leaf at the back. */
+interface Opening {
+  s0: number;
+  s1: number;
+  z0: number;
+  z1: number;
+  leaf: 'glass' | 'door';
+  look: FacadeLook;
+}
+
+const hex = (c: readonly number[]) => '#' + c.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+
+/**
+ * The walls of one footprint polygon with their facade as geometry (`--facades geometry`): the same bays,
+ * storeys, shop fronts and doors as the texture (see `wallLayout`, `entrancesOf`), each window and door an
+ * opening cut through the wall, its reveals {@link REVEAL_DEPTH} deep in the look's frame colour and a pane (or
+ * a door leaf) at the back. Each straight run of edges (a gable's two edges meeting at its peak node) is one
+ * polygon with its openings as holes, its outline through every node: the roof, the floor and the next wall meet
+ * it there, and the shell stays closed. A window may stand over a node; not over a bend.
+ * An opening that would come within {@link MARGIN} of a corner or the wall's top is left out.
+ *
+ * @example
+ * ```ts
+ * geometryWalls(fp, 0, () => 9, mesh, { ...facadeOf(params, 9), geometry: true }, 20);
+ * ```
+ */
+export function geometryWalls(fp: Footprint, z0: number, topOf: (v: number) => number, mesh: MeshBuilder, facade: FacadeWalls, smoothAngle: number): void {
+  const c = fp.coords;
+  const cosSmooth = Math.cos((smoothAngle * Math.PI) / 180);
+  const wall = mesh.material;
+  const materials = new OpeningMaterials();
+  for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
+    const a = fp.ringStarts[r];
+    const n = fp.ringStarts[r + 1] - a;
+    const L = wallLayout(c, a, n, facade, cosSmooth);
+    // a shop front on the ground storey where every wall of the ring rises a storey and a half (as the texture)
+    let low = Infinity;
+    for (let k = 0; k < n; k++) low = Math.min(low, topOf(a + k));
+    const ground = facade.ground && low - z0 >= 1.5 * facade.storey ? FACADE_LOOKS[facade.ground] : null;
+    const doors = r === 0 && !ground ? entrancesOf(fp, facade, smoothAngle) : [];
+    // straight runs: edges in line (a gable's peak node, a roof's outline nodes), each one polygon, so a window
+    // may stand over a node
+    const inLine = (k: number) => {
+      const p = (k + n - 1) % n;
+      return L.enx[p] * L.enx[k] + L.eny[p] * L.eny[k] > 1 - 1e-12 && L.windowless[p] === L.windowless[k] && L.len[p] > 0 && L.len[k] > 0;
+    };
+    let first = 0;
+    while (first < n && inLine(first)) first++;
+    if (first === n) first = 0;
+    for (let e = 0; e < n; ) {
+      const k0 = (first + e) % n;
+      let m = 1;
+      while (e + m < n && inLine((k0 + m) % n)) m++;
+      e += m;
+      if (!(L.len[k0] > 0)) continue;
+      wallRun(c, a, n, k0, m, L, z0, topOf, mesh, facade, ground, doors, wall, materials);
+    }
+  }
+  mesh.useMaterialIndex(wall);
+}
+
+/** One straight run of `m` edges from edge `k0` of ring `a` (n vertices): its wall with openings, reveals and panes. */
+function wallRun(c: ArrayLike<number>, a: number, n: number, k0: number, m: number, L: WallLayout, z0: number, topOf: (v: number) => number, mesh: MeshBuilder, facade: FacadeWalls, ground: FacadeLook | null, doors: Entrance[], wall: number, materials: OpeningMaterials): void {
+  // the run's nodes: s along it, and the wall's top there
+  const s = [0], top = [topOf(a + k0)];
+  for (let q = 0; q < m; q++) {
+    const k = (k0 + q) % n;
+    s.push(s[q] + L.len[k]);
+    top.push(topOf(a + ((k + 1) % n)));
+  }
+  const len = s[m];
+  const topAt = (x: number) => {
+    let q = 0;
+    while (q < m - 1 && x > s[q + 1]) q++;
+    return top[q] + ((x - s[q]) / (s[q + 1] - s[q])) * (top[q + 1] - top[q]);
+  };
+  const u0 = L.uOut[k0], u1 = L.uIn[(k0 + m) % n];
+  // the doors on its edges, in s along the run
+  const runDoors: RunDoor[] = [];
+  for (const d of doors) {
+    const q = (d.edge - k0 + n) % n;
+    if (q < m) runDoors.push({ s0: s[q] + d.t0 * L.len[d.edge], s1: s[q] + d.t1 * L.len[d.edge], u0: d.u0, u1: d.u1 });
+  }
+  const openings = L.windowless[k0] ? [] : openingsOf(u0, u1, len, z0, Math.max(...top), facade, ground, runDoors);
+  const fits = (o: Opening) => {
+    if (!(o.s0 >= MARGIN && o.s1 <= len - MARGIN && o.z0 > z0)) return false;
+    let under = Math.min(topAt(o.s0), topAt(o.s1));
+    for (let q = 1; q < m; q++) if (s[q] > o.s0 && s[q] < o.s1) under = Math.min(under, top[q]);
+    return o.z1 <= under - MARGIN;
+  };
+  // each opening moved by under 2 mm, by its index (a rigid shift: still a rectangle), so no two openings'
+  // sills, heads or sides line up exactly: earcut, given collinear holes, leaves zero-area slivers whose
+  // edges do not meet their neighbours' (open seams)
+  const kept = openings.filter(fits).map((o, h) => {
+    const ds = JITTER * ((h * 0.618034) % 1), dz = JITTER * ((h * 0.381966 + 0.5) % 1);
+    return { ...o, s0: o.s0 + ds, s1: o.s1 + ds, z0: o.z0 + dz, z1: o.z1 + dz };
+  });
+  const i0 = a + k0, x0 = c[2 * i0], y0 = c[2 * i0 + 1];
+  const dx = -L.eny[k0], dy = L.enx[k0];
+  const nx = L.enx[k0], ny = L.eny[k0];
+  const at = (x: number, z: number, depth = 0): Point => [x0 + x * dx - depth * nx, y0 + x * dy - depth * ny, z];
+  // the wall: the run's outline (its foot and top through every node) with the openings as holes,
+  // triangulated in the wall's plane (s, z)
+  mesh.useMaterialIndex(wall);
+  const flat: number[] = [];
+  for (let q = 0; q <= m; q++) flat.push(s[q], z0);
+  for (let q = m; q >= 0; q--) flat.push(s[q], top[q]);
+  const outer = flat.length / 2;
+  const holes: number[] = [];
+  for (const o of kept) {
+    holes.push(flat.length / 2);
+    flat.push(o.s0, o.z0, o.s0, o.z1, o.s1, o.z1, o.s1, o.z0);
+  }
+  const tris = restoreDropped(flat, outer, earcut(flat, holes, 2));
+  const base = mesh.vertexCount;
+  for (let v = 0; v < flat.length / 2; v++) mesh.vertex(...at(flat[2 * v], flat[2 * v + 1]), nx, ny, 0);
+  // counter-clockwise in (s, z) faces out of the solid; earcut winds every triangle alike
+  let area = 0;
+  for (let t = 0; t < tris.length; t += 3) {
+    const p = tris[t], q = tris[t + 1], w = tris[t + 2];
+    area += (flat[2 * q] - flat[2 * p]) * (flat[2 * w + 1] - flat[2 * p + 1]) - (flat[2 * q + 1] - flat[2 * p + 1]) * (flat[2 * w] - flat[2 * p]);
+  }
+  for (let t = 0; t < tris.length; t += 3) {
+    if (area >= 0) mesh.triangle(base + tris[t], base + tris[t + 1], base + tris[t + 2]);
+    else mesh.triangle(base + tris[t], base + tris[t + 2], base + tris[t + 1]);
+  }
+  // each opening: four reveals in the frame's colour, the pane or leaf at the back
+  for (const o of kept) {
+    const A = at(o.s0, o.z0), B = at(o.s1, o.z0), C = at(o.s1, o.z1), D = at(o.s0, o.z1);
+    const A2 = at(o.s0, o.z0, REVEAL_DEPTH), B2 = at(o.s1, o.z0, REVEAL_DEPTH), C2 = at(o.s1, o.z1, REVEAL_DEPTH), D2 = at(o.s0, o.z1, REVEAL_DEPTH);
+    mesh.useMaterialIndex(materials.of(mesh, 'frame', o.look));
+    quad(mesh, A, B, B2, A2, 0, 0, 1);
+    quad(mesh, C, D, D2, C2, 0, 0, -1);
+    quad(mesh, D, A, A2, D2, dx, dy, 0);
+    quad(mesh, B, C, C2, B2, -dx, -dy, 0);
+    mesh.useMaterialIndex(materials.of(mesh, o.leaf, o.look));
+    quad(mesh, A2, B2, C2, D2, nx, ny, 0);
+  }
+}
+
+/** The materials of openings, registered on first use: a frame, glass or door leaf per look. */
+class OpeningMaterials {
+  private readonly ids = new Map<string, number>();
+  of(mesh: MeshBuilder, part: 'frame' | 'glass' | 'door', look: FacadeLook): number {
+    const key = `${part}:${look.name}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      if (part === 'frame') mesh.useMaterial('frame', hex(look.frame), 0.6);
+      else if (part === 'glass') mesh.useMaterial('glass', hex(look.glass), 0.15, 0.4);
+      else mesh.useMaterial('door', hex(FACADE_LOOKS.entrance.glass), 0.7);
+      this.ids.set(key, (id = mesh.material));
+    }
+    return id;
+  }
+}
+
+/**
+ * Earcut leaves out outline vertices that lie in line with their neighbours (a run's nodes along its foot):
+ * put each back by splitting the triangle whose edge passes over it, so the wall meets the floor and the next
+ * run node for node.
+ */
+function restoreDropped(flat: number[], outer: number, tris: number[]): number[] {
+  const used = new Uint8Array(flat.length / 2);
+  for (const v of tris) used[v] = 1;
+  const out = tris.slice();
+  for (let v = 0; v < outer; v++) {
+    if (used[v]) continue;
+    const x = flat[2 * v], y = flat[2 * v + 1];
+    search: for (let t = 0; t < out.length; t += 3)
+      for (let e = 0; e < 3; e++) {
+        const p = out[t + e], q = out[t + ((e + 1) % 3)], w = out[t + ((e + 2) % 3)];
+        const ex = flat[2 * q] - flat[2 * p], ey = flat[2 * q + 1] - flat[2 * p + 1];
+        const l2 = ex * ex + ey * ey;
+        const along = ((x - flat[2 * p]) * ex + (y - flat[2 * p + 1]) * ey) / l2;
+        const off = Math.abs((x - flat[2 * p]) * ey - (y - flat[2 * p + 1]) * ex) / Math.sqrt(l2);
+        if (along <= 1e-9 || along >= 1 - 1e-9 || off > 1e-7) continue;
+        out[t] = p;
+        out[t + 1] = v;
+        out[t + 2] = w;
+        out.push(v, q, w);
+        break search;
+      }
+  }
+  return out;
+}
+
+/** A door on a run: from `s0` to `s1` along it, its texture's u at those sides (see `Entrance`). */
+interface RunDoor {
+  s0: number;
+  s1: number;
+  u0: number;
+  u1: number;
+}
+
+/** A quad p0 … p3 (a rectangle) facing (nx, ny, nz): its own four vertices, two triangles wound to face it. */
+function quad(mesh: MeshBuilder, p0: Point, p1: Point, p2: Point, p3: Point, nx: number, ny: number, nz: number): void {
+  const v0 = mesh.vertex(p0[0], p0[1], p0[2], nx, ny, nz), v1 = mesh.vertex(p1[0], p1[1], p1[2], nx, ny, nz);
+  const v2 = mesh.vertex(p2[0], p2[1], p2[2], nx, ny, nz), v3 = mesh.vertex(p3[0], p3[1], p3[2], nx, ny, nz);
+  const ux = p1[0] - p0[0], uy = p1[1] - p0[1], uz = p1[2] - p0[2], wx = p2[0] - p0[0], wy = p2[1] - p0[1], wz = p2[2] - p0[2];
+  const dot = (uy * wz - uz * wy) * nx + (uz * wx - ux * wz) * ny + (ux * wy - uy * wx) * nz;
+  if (dot >= 0) {
+    mesh.triangle(v0, v1, v2);
+    mesh.triangle(v0, v2, v3);
+  } else {
+    mesh.triangle(v0, v2, v1);
+    mesh.triangle(v0, v3, v2);
+  }
+}
+
+type Point = readonly [number, number, number];
+
+/**
+ * The openings of one straight run, whose u (window bays) runs from `u0` to `u1` over `len` metres: in every whole
+ * bay on it and every storey up to `top`, the look's window where its texture has one (a shop front's door and
+ * display window on the ground storey); the run's doors in their bays instead of the ground storey's window.
+ */
+function openingsOf(u0: number, u1: number, len: number, z0: number, top: number, facade: FacadeWalls, ground: FacadeLook | null, doors: RunDoor[]): Opening[] {
+  const out: Opening[] = [];
+  const du = u1 - u0;
+  if (!(du > 0)) return out;
+  const storey = facade.storey;
+  const look = FACADE_LOOKS[facade.look];
+  for (let b = Math.ceil(u0 - 1e-9); b + 1 <= u1 + 1e-9; b++) {
+    const sa = ((b - u0) / du) * len, sb = ((b + 1 - u0) / du) * len, bw = sb - sa;
+    for (let st = 0; z0 + st * storey < top; st++) {
+      const zs = z0 + st * storey;
+      const l = st === 0 && ground ? ground : look;
+      if (st === 0 && doors.some((d) => d.s0 < sb - 1e-6 && d.s1 > sa + 1e-6)) continue;
+      const win = l.window;
+      if (l.door && win.width > 0) {
+        // a shop front: the glazed door from the ground at the bay's left, the display window after it (as its texture)
+        const gap = 2 / 32;
+        const d0 = Math.max(1 / 32, (1 - l.door.width - win.width - gap) / 2);
+        out.push({ s0: sa + d0 * bw, s1: sa + (d0 + l.door.width) * bw, z0: zs + THRESHOLD, z1: zs + l.door.height * storey, leaf: 'glass', look: l });
+        const w0 = d0 + l.door.width + gap;
+        out.push({ s0: sa + w0 * bw, s1: sa + Math.min(1 - 1 / 32, w0 + win.width) * bw, z0: zs + win.sill * storey, z1: zs + (win.sill + win.height) * storey, leaf: 'glass', look: l });
+      } else if (win.width > 0) {
+        const w = win.width * bw, c = (sa + sb) / 2;
+        out.push({ s0: c - w / 2, s1: c + w / 2, z0: zs + win.sill * storey, z1: zs + (win.sill + win.height) * storey, leaf: 'glass', look: l });
+      }
+    }
+  }
+  // the doors: the entrance look's door in the middle of the door's texture (u0 … u1 over t0 … t1)
+  const door = FACADE_LOOKS.entrance.door!;
+  for (const d of doors) {
+    const { s0, s1 } = d, metresPerU = (s1 - s0) / (d.u1 - d.u0);
+    const centre = s0 + (0.5 - d.u0) * metresPerU, w = door.width * metresPerU;
+    const h = Math.min(door.height * storey, 0.8 * (top - z0));
+    out.push({ s0: Math.max(s0, centre - w / 2), s1: Math.min(s1, centre + w / 2), z0: z0 + THRESHOLD, z1: z0 + h, leaf: 'door', look: FACADE_LOOKS[facade.look] });
+  }
+  return out;
+}
