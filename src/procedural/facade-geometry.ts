@@ -225,8 +225,8 @@ function quad(mesh: MeshBuilder, p0: Point, p1: Point, p2: Point, p3: Point, nx:
 type Point = readonly [number, number, number];
 
 /**
- * The openings of one straight run, whose u (window bays) runs from `u0` to `u1` over `len` metres: in every whole
- * bay on it and every storey up to `top`, the look's window where its texture has one (a shop front's door and
+ * The openings of one straight run, whose u (window bays) runs from `u0` to `u1` over `len` metres: in every
+ * bay it overlaps and every storey up to `top`, the look's window where its texture has one (a shop front's door and
  * display window on the ground storey); the run's doors in their bays instead of the ground storey's window.
  */
 function openingsOf(u0: number, u1: number, len: number, z0: number, top: number, facade: FacadeWalls, ground: FacadeLook | null, doors: RunDoor[]): Opening[] {
@@ -235,7 +235,9 @@ function openingsOf(u0: number, u1: number, len: number, z0: number, top: number
   if (!(du > 0)) return out;
   const storey = facade.storey;
   const look = FACADE_LOOKS[facade.look];
-  for (let b = Math.ceil(u0 - 1e-9); b + 1 <= u1 + 1e-9; b++) {
+  // every bay the run overlaps: a bay across a bend of its wall (a wall of several straight runs) keeps the
+  // windows that still lie on this run (the caller drops the others)
+  for (let b = Math.floor(u0 + 1e-9); b < u1 - 1e-9; b++) {
     const sa = ((b - u0) / du) * len, sb = ((b + 1 - u0) / du) * len, bw = sb - sa;
     for (let st = 0; z0 + st * storey < top; st++) {
       const zs = z0 + st * storey;

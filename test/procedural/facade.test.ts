@@ -326,6 +326,15 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     }
     expect(windows).toBeGreaterThan(40);
     expect(m.volume).toBeCloseTo((20 * 8 + 8 * 6) * 9 - recess, 2);
+    // a south wall bent 10° at x = 9 (two straight runs, one wall of 7 bays): bay 3 crosses the bend, its
+    // window does not: every bay keeps its window, on the run it lies on
+    const bent = batchFromFixtures([{ description: '', height: 3, polygons: [[[[0, 0], [9, 0], [20, 11 * Math.tan(Math.PI / 18)], [20, 10], [0, 10]]]] }]);
+    const mb = buildMeshes(bent, { facades: 'geometry' }, new Summary());
+    expect(meshMetrics(mb).watertight).toBe(true);
+    const gb = mb.materials.findIndex((x) => x.name.startsWith('glass:'));
+    const panes = [...new Set(Array.from(mb.indices).filter((v) => mb.materialIds[v] === gb))];
+    // panes facing south-ish (normal y < -0.5), one storey: 7 (the door takes the longest single-edge wall's bay: the north)
+    expect(panes.filter((v) => mb.normals[3 * v + 1] < -0.5).length / 4).toBe(7);
     // a gabled house: no opening crosses the sloping top of a gable wall; closed
     const b2 = batchFromFixtures([{ description: '', height: 12, polygons: [[[[0, 0], [12, 0], [12, 8], [0, 8]]]] }]);
     Object.assign(b2.params[0], { levels: 2, roof: { ...b2.params[0].roof, shape: 'gabled', height: 6 } });
