@@ -106,7 +106,8 @@ export function wallLayout(c: ArrayLike<number>, a: number, n: number, facade: F
  *   crosses a corner); on an edge shorter than a bay (a recess, at least {@link DOOR_EDGE}), a door in its
  *   middle. An entrance on a party wall gets none.
  * - Else (no entrance placed) one front door: the middle bay of the longest wall that is one edge between
- *   sharp corners, holds at least one bay and is not shared with a neighbour (the street side of most houses).
+ *   sharp corners, holds at least one bay, is not shared with a neighbour and faces away from the middle of its
+ *   block (`facade.away`: the street side of a terrace or a perimeter block); else of the longest such wall.
  *
  * Walls and floor both split those edges there, so the shell stays closed.
  *
@@ -132,18 +133,33 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
     }
     if (out.length) return out.sort((p, q) => p.edge - q.edge).map((e) => clearOfCorners(e, L.len[e.edge]));
   }
-  let best = -1, bestLength = 0;
+  // the longest free wall facing away from the middle of its block (the street side of a terrace or a perimeter
+  // block), else the longest free wall
+  let best = -1, bestLength = 0, bestFacing = false;
   for (let k = 0; k < n; k++) {
     const len = L.len[k];
     // sharp corners at both ends: the edge is a wall of its own
     if (L.smooth[k] || L.smooth[(k + 1) % n] || L.windowless[k]) continue;
     if (Math.round(len / facade.bay) < 1) continue;
-    if (len > bestLength + 1e-9) [best, bestLength] = [k, len];
+    const facing = facesAway(c, n, L, k, facade.away);
+    if ((facing && !bestFacing) || (facing === bestFacing && len > bestLength + 1e-9)) [best, bestLength, bestFacing] = [k, len, facing];
   }
   if (best < 0) return [];
   const bays = Math.max(1, Math.round(bestLength / facade.bay));
   const m = Math.floor(bays / 2);
   return [clearOfCorners({ edge: best, t0: m / bays, t1: (m + 1) / bays, u0: 0, u1: 1 }, bestLength)];
+}
+
+/** How squarely (cosine) a wall must face away from its block's middle to count as the street side: within 60°. */
+const FACING = 0.5;
+
+/** Whether edge k's outward normal points away from the block's middle `away` (within 60°) as seen from the wall's middle. */
+function facesAway(c: ArrayLike<number>, n: number, L: WallLayout, k: number, away: readonly [number, number] | undefined): boolean {
+  if (!away) return false;
+  const j = (k + 1) % n;
+  const dx = (c[2 * k] + c[2 * j]) / 2 - away[0], dy = (c[2 * k + 1] + c[2 * j + 1]) / 2 - away[1];
+  const d = Math.hypot(dx, dy);
+  return d > 1e-9 && (L.enx[k] * dx + L.eny[k] * dy) / d >= FACING;
 }
 
 /** Wall (m) a door leaves at the corners of its edge: no sliver of wall, no triangle without area. */

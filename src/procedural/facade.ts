@@ -51,6 +51,8 @@ export interface FacadeWalls {
   doors?: readonly number[];
   /** Windows and doors as geometry (openings with reveals and panes, see `geometryWalls`) instead of a texture. */
   geometry?: boolean;
+  /** The middle of the building's block (see `PartyWalls.blockMiddles`): its front door faces away from it. */
+  away?: readonly [number, number];
 }
 
 /**
@@ -193,10 +195,71 @@ export class PartyWalls {
       }
   }
 
+  /**
+   * Per feature, the middle of its block: the area-weighted centroid of the outer rings of every building it
+   * touches along a wall, directly or through others (a terrace, a perimeter block); a building touching none
+   * is a block of its own. NaN for features not drawn. A house's street side faces away from it.
+   *
+   * @example
+   * ```ts
+   * const middle = party.blockMiddles(batch); // [x0, y0, x1, y1, …]
+   * ```
+   */
+  blockMiddles(batch: FeatureBatch): Float64Array {
+    const nf = batch.params.length;
+    const parent = Int32Array.from({ length: nf }, (_, i) => i);
+    const find = (i: number): number => {
+      while (parent[i] !== i) i = parent[i] = parent[parent[i]];
+      return i;
+    };
+    // union along every wall whose middle lies on a neighbour's wall (the lower index is the root: deterministic)
+    for (let s = 0; s < this.owner.length; s++) {
+      const f = this.owner[s];
+      if (Number.isNaN(this.zRange[2 * f])) continue;
+      const x0 = this.seg[4 * s], y0 = this.seg[4 * s + 1], dx = this.seg[4 * s + 2] - x0, dy = this.seg[4 * s + 3] - y0;
+      const o = this.otherAt(f, x0 + 0.5 * dx, y0 + 0.5 * dy, dx, dy);
+      if (o < 0) continue;
+      const a = find(f), b = find(o);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+    // each feature's outer rings: area and area-weighted centroid, summed per block
+    const { positions: P, ringOffsets: R, polygonOffsets: PO, featureOffsets: FO } = batch;
+    const sum = new Float64Array(3 * nf);
+    for (let f = 0; f < nf; f++) {
+      if (Number.isNaN(this.zRange[2 * f])) continue;
+      let A = 0, cx = 0, cy = 0;
+      for (let p = FO[f]; p < FO[f + 1]; p++) {
+        const a = R[PO[p]], e = R[PO[p] + 1];
+        for (let i = a, j = e - 1; i < e; j = i++) {
+          const cr = P[2 * j] * P[2 * i + 1] - P[2 * i] * P[2 * j + 1];
+          A += cr / 2;
+          cx += ((P[2 * j] + P[2 * i]) * cr) / 6;
+          cy += ((P[2 * j + 1] + P[2 * i + 1]) * cr) / 6;
+        }
+      }
+      const r = find(f);
+      sum[3 * r] += A;
+      sum[3 * r + 1] += cx;
+      sum[3 * r + 2] += cy;
+    }
+    const out = new Float64Array(2 * nf).fill(NaN);
+    for (let f = 0; f < nf; f++) {
+      if (Number.isNaN(this.zRange[2 * f])) continue;
+      const r = find(f);
+      if (sum[3 * r] > 0) [out[2 * f], out[2 * f + 1]] = [sum[3 * r + 1] / sum[3 * r], sum[3 * r + 2] / sum[3 * r]];
+    }
+    return out;
+  }
+
   /** Whether point (x, y) lies within the tolerance of a segment of another feature than `f`, parallel to (dx, dy). */
   private onOther(f: number, x: number, y: number, dx: number, dy: number): boolean {
+    return this.otherAt(f, x, y, dx, dy) >= 0;
+  }
+
+  /** The feature (another than `f`) with a segment parallel to (dx, dy) within the tolerance of point (x, y), or -1. */
+  private otherAt(f: number, x: number, y: number, dx: number, dy: number): number {
     const list = this.cells.get(this.key(Math.floor(x / PARTY_CELL), Math.floor(y / PARTY_CELL)));
-    if (!list) return false;
+    if (!list) return -1;
     const len = Math.hypot(dx, dy);
     for (const s of list) {
       const o = this.owner[s];
@@ -211,9 +274,9 @@ export class PartyWalls {
       // parallel within about 3°
       if (Math.abs(ex * dy - ey * dx) > 0.05 * Math.sqrt(l2) * len) continue;
       const t = Math.max(0, Math.min(1, ((x - x0) * ex + (y - y0) * ey) / l2));
-      if (Math.hypot(x0 + t * ex - x, y0 + t * ey - y) <= PARTY_TOLERANCE) return true;
+      if (Math.hypot(x0 + t * ex - x, y0 + t * ey - y) <= PARTY_TOLERANCE) return o;
     }
-    return false;
+    return -1;
   }
 
   /** Whether feature `f`'s wall from (x0, y0) to (x1, y1) lies along another building's or part's outline (ends and middle). */

@@ -223,6 +223,31 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(facadeMesh([[[0, 0], [20, 0], [20, 10], [0, 10]]], 9, { kind: 'retail' }).mesh.materials.some((x) => x.facade === 'entrance')).toBe(false);
   });
 
+  it('front-door-in-the-courtyard: in a perimeter block the front door faces away from the block\'s middle (the street), not into the courtyard, whatever the ring\'s first edge', () => {
+    // four houses round an 8 m courtyard (6 … 14), each ring starting at its courtyard wall: the front and back
+    // walls of the south and north houses are equally long, as are the east and west houses'
+    const batch = batchFromFixtures([
+      { description: '', height: 9, polygons: [[[[20, 6], [0, 6], [0, 0], [20, 0]]]] },
+      { description: '', height: 9, polygons: [[[[0, 14], [20, 14], [20, 20], [0, 20]]]] },
+      { description: '', height: 9, polygons: [[[[6, 6], [6, 14], [0, 14], [0, 6]]]] },
+      { description: '', height: 9, polygons: [[[[14, 14], [14, 6], [20, 6], [20, 14]]]] },
+      // a detached house: its longest free wall, as before
+      { description: '', height: 6, polygons: [[[[40, 0], [52, 0], [52, 8], [40, 8]]]] },
+    ]);
+    for (const p of batch.params) p.levels = 3;
+    const mesh = buildMeshes(batch, { facades: 'texture' }, new Summary());
+    const door = mesh.materials.findIndex((m) => m.facade === 'entrance');
+    const doorOf = (f: number) => {
+      const vs = [...new Set(Array.from(mesh.indices.subarray(3 * mesh.triangleOffsets[f], 3 * mesh.triangleOffsets[f + 1])).filter((v) => mesh.materialIds[v] === door))];
+      return [vs.reduce((s, v) => s + mesh.positions[3 * v], 0) / vs.length, vs.reduce((s, v) => s + mesh.positions[3 * v + 1], 0) / vs.length];
+    };
+    expect(doorOf(0)[1]).toBeCloseTo(0, 6); // the south house: on y = 0
+    expect(doorOf(1)[1]).toBeCloseTo(20, 6); // the north house: on y = 20
+    expect(doorOf(2)[0]).toBeCloseTo(0, 6); // the west house: on x = 0
+    expect(doorOf(3)[0]).toBeCloseTo(20, 6); // the east house: on x = 20
+    expect(doorOf(4)[1]).toBeCloseTo(0, 6); // the detached house: its first 12 m wall
+  });
+
   it('doors-at-entrance-nodes: a door in the bay holding each entrance on the outline (one per wall edge, none far off); none where the bay would cross a corner; the shell stays closed', () => {
     // the L-shaped house of the front-door test, with OSM entrance nodes: on the west wall, on the inner
     // wall of the L, a second on the west wall (one door per edge), and one 5 m off every wall
