@@ -1,5 +1,5 @@
 /**
- * Scale run of `npm run bench` (or alone: node --import tsx bench/scale.ts 100000 [--jobs 2] [--keep]):
+ * Scale run of `npm run bench` (or alone: node --import tsx bench/scale.ts 100000 [--jobs 2] [--facades texture] [--keep]):
  * a synthetic city made by replicating the real SF footprints on a grid (deterministic offset
  * copies, every roof shape mixed in, terrain off), written to a FlatGeobuf file on disk, then tiled
  * by the real CLI (`cityforge tiles`, streaming) in a child process: buildings/s, peak RSS (of the
@@ -21,6 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const target = Number(process.argv[2] ?? 100000);
 const jobs = Number(process.argv.includes('--jobs') ? process.argv[process.argv.indexOf('--jobs') + 1] : 2);
 const keep = process.argv.includes('--keep');
+const facades = process.argv.includes('--facades') ? process.argv[process.argv.indexOf('--facades') + 1] : 'none';
 
 /** Write `copies` copies of the SF buildings on a `spacing`-metre grid to a FlatGeobuf file (in the SF frame's CRS). */
 async function synthesize(file: string, copies: number, spacing: number): Promise<number> {
@@ -71,7 +72,7 @@ const n = await synthesize(input, copies, 4000);
 const synthSecs = (performance.now() - ts) / 1000;
 const out = path.join(tmp, 'tiles');
 const t0 = performance.now();
-const r = spawnSync(process.execPath, [path.join(here, '..', 'bin', 'cityforge.js'), 'tiles', input, '-o', out, '--jobs', String(jobs), '--json', '-q'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+const r = spawnSync(process.execPath, [path.join(here, '..', 'bin', 'cityforge.js'), 'tiles', input, '-o', out, '--jobs', String(jobs), '--facades', facades, '--json', '-q'], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const secs = (performance.now() - t0) / 1000;
 if (r.status !== 0) {
   process.stderr.write(r.stderr);
@@ -88,7 +89,7 @@ const walk = (d: string) => {
 walk(out);
 console.log(
   `scale: ${s.buildingsWritten} buildings (${copies} copies of SF, all roof shapes; input ${(fs.statSync(input).size / 1e6).toFixed(0)} MB FlatGeobuf, made in ${synthSecs.toFixed(0)} s), ` +
-    `cityforge tiles --jobs ${jobs}: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s (read ${s.timings.read?.toFixed(0)} s, index ${s.timings.index?.toFixed(1)} s, tiles ${s.timings.tiles?.toFixed(0)} s), ` +
+    `cityforge tiles --jobs ${jobs}${facades !== "none" ? ` --facades ${facades}` : ""}: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s (read ${s.timings.read?.toFixed(0)} s, index ${s.timings.index?.toFixed(1)} s, tiles ${s.timings.tiles?.toFixed(0)} s), ` +
     `${(s.bytes / 1e6).toFixed(0)} MB, peak RSS ${s.peakRssMB} MB (one process, worker threads included)`,
 );
 if (!keep) fs.rmSync(tmp, { recursive: true, force: true });

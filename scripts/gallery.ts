@@ -41,7 +41,7 @@ export function galleryBatch(shapes: string[], footprints: Record<string, number
   return out.toBatch(makeFrame(7.42, 43.73, 0, ['LOCAL']));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] !== 'facades') {
   const shapes = ROOF_BUILDERS.map((b) => b.shapes[0]);
   const batch = galleryBatch(shapes, GALLERY_FOOTPRINTS);
   const summary = new Summary();
@@ -50,4 +50,33 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   fs.writeFileSync('out/roofs.glb', await writeGlb(mesh, batch.params, batch.frame, { quantize: false }));
   fs.writeFileSync('out/roofs.json', JSON.stringify({ shapes, blocks: shapes.map((_, s) => galleryOffset(s, 0)) }));
   console.log(`out/roofs.glb: ${shapes.length} shapes × ${Object.keys(GALLERY_FOOTPRINTS).length} footprints; warnings ${JSON.stringify(summary.toJSON().warnings)}`);
+}
+
+/**
+ * Facade gallery: one street of the facade looks — a terrace of three gabled houses (party walls between them),
+ * a shop with flats above, an office block, a glass tower and a hipped villa — written with `--facades texture`
+ * and `--facades geometry` (out/facades-texture.glb, out/facades-geometry.glb):
+ *   node --import tsx scripts/gallery.ts facades && node scripts/render/shot.mjs out/facades-geometry.glb docs/img/facades-gallery.png 0.5
+ */
+export function facadeGalleryBatch(): FeatureBatch {
+  const out = new BatchBuilder();
+  const add = (id: string, ring: number[][], height: number, tags: Partial<BuildingParams>, roof: Partial<BuildingParams['roof']> = {}) =>
+    out.add(flatPolygons([[ring]]), makeParams({ id, source: 'gallery', height, colour: '#efe6d8', drawAs: out.params.length, ...tags, roof: { shape: 'flat', colour: '#b5523b', ...roof } as BuildingParams['roof'] }));
+  // a terrace: three houses side by side, 7 m wide, 10 m deep, 3 storeys and a gabled roof
+  for (let i = 0; i < 3; i++) add(`terrace ${i + 1}`, [[7 * i, 0], [7 * i + 7, 0], [7 * i + 7, 10], [7 * i, 10]], 13, { levels: 3, kind: 'house' }, { shape: 'gabled', height: 4, orientation: 'across' });
+  add('shop with flats', [[27, 0], [41, 0], [41, 12], [27, 12]], 15, { levels: 5, kind: 'retail', colour: '#e8d9c0' });
+  add('office', [[46, 0], [64, 0], [64, 14], [46, 14]], 24, { levels: 6, kind: 'office', colour: '#d9dde2' }, { shape: 'hipped', height: 3 });
+  add('glass tower', [[69, 0], [81, 0], [81, 12], [69, 12]], 45, { levels: 12, material: 'glass', colour: '#9fb4c4' });
+  add('villa', [[-17, 0], [-5, 0], [-5, 9], [-17, 9]], 9, { levels: 2, kind: 'detached' }, { shape: 'hipped', height: 3 });
+  return out.toBatch(makeFrame(7.42, 43.73, 0, ['LOCAL']));
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === 'facades') {
+  const batch = facadeGalleryBatch();
+  fs.mkdirSync('out', { recursive: true });
+  for (const mode of ['texture', 'geometry'] as const) {
+    const mesh = buildMeshes(batch, { facades: mode }, new Summary());
+    fs.writeFileSync(`out/facades-${mode}.glb`, await writeGlb(mesh, batch.params, batch.frame, { quantize: false }));
+    console.log(`out/facades-${mode}.glb: ${batch.params.length} buildings, ${mesh.indices.length / 3} triangles`);
+  }
 }
