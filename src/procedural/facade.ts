@@ -170,7 +170,10 @@ export class PartyWalls {
           const a = R[r], m = R[r + 1] - a;
           for (let k = 0; k < m; k++) {
             const i = a + k, j = a + ((k + 1) % m);
-            this.seg.set([P[2 * i], P[2 * i + 1], P[2 * j], P[2 * j + 1]], 4 * s);
+            this.seg[4 * s] = P[2 * i];
+            this.seg[4 * s + 1] = P[2 * i + 1];
+            this.seg[4 * s + 2] = P[2 * j];
+            this.seg[4 * s + 3] = P[2 * j + 1];
             this.owner[s] = f;
             this.index(s);
             s++;
@@ -184,7 +187,7 @@ export class PartyWalls {
   }
 
   private index(s: number): void {
-    const [x0, y0, x1, y1] = this.seg.subarray(4 * s, 4 * s + 4);
+    const x0 = this.seg[4 * s], y0 = this.seg[4 * s + 1], x1 = this.seg[4 * s + 2], y1 = this.seg[4 * s + 3];
     const c = PARTY_CELL, t = PARTY_TOLERANCE;
     for (let cx = Math.floor((Math.min(x0, x1) - t) / c); cx <= Math.floor((Math.max(x0, x1) + t) / c); cx++)
       for (let cy = Math.floor((Math.min(y0, y1) - t) / c); cy <= Math.floor((Math.max(y0, y1) + t) / c); cy++) {
