@@ -106,8 +106,9 @@ export function wallLayout(c: ArrayLike<number>, a: number, n: number, facade: F
  *   crosses a corner); on an edge shorter than a bay (a recess, at least {@link DOOR_EDGE}), a door in its
  *   middle. An entrance on a party wall gets none.
  * - Else (no entrance placed) one front door: the middle bay of the longest wall that is one edge between
- *   sharp corners, holds at least one bay, is not shared with a neighbour and faces away from the middle of its
- *   block (`facade.away`: the street side of a terrace or a perimeter block); else of the longest such wall.
+ *   sharp corners, holds at least one bay, is not shared with a neighbour, has no building within
+ *   {@link DOOR_CLEARANCE} in front of its door (`facade.clearance`) and faces away from the middle of its block
+ *   (`facade.away`: the street side of a terrace or a perimeter block); else of the longest such wall.
  *
  * Walls and floor both split those edges there, so the shell stays closed.
  *
@@ -141,6 +142,11 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
     // sharp corners at both ends: the edge is a wall of its own
     if (L.smooth[k] || L.smooth[(k + 1) % n] || L.windowless[k]) continue;
     if (Math.round(len / facade.bay) < 1) continue;
+    // not onto a gap a step wide: the next building stands within DOOR_CLEARANCE of the door's bay
+    if (facade.clearance) {
+      const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
+      if (facade.clearance(c[2 * k] + t * (c[2 * j] - c[2 * k]), c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1]), L.enx[k], L.eny[k]) < DOOR_CLEARANCE) continue;
+    }
     const facing = facesAway(c, n, L, k, facade.away);
     if ((facing && !bestFacing) || (facing === bestFacing && len > bestLength + 1e-9)) [best, bestLength, bestFacing] = [k, len, facing];
   }
@@ -149,6 +155,9 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
   const m = Math.floor(bays / 2);
   return [clearOfCorners({ edge: best, t0: m / bays, t1: (m + 1) / bays, u0: 0, u1: 1 }, bestLength)];
 }
+
+/** Room (m) a front door needs in front of it: a wall with another building closer than this is a gap, not a street. */
+const DOOR_CLEARANCE = 1.5;
 
 /** How squarely (cosine) a wall must face away from its block's middle to count as the street side: within 60°. */
 const FACING = 0.5;

@@ -53,6 +53,8 @@ export interface FacadeWalls {
   geometry?: boolean;
   /** The middle of the building's block (see `PartyWalls.blockMiddles`): its front door faces away from it. */
   away?: readonly [number, number];
+  /** How far the building in front of the point (x, y) looking along (nx, ny) stands (see `PartyWalls.clearance`), if known. */
+  clearance?: (x: number, y: number, nx: number, ny: number) => number;
 }
 
 /**
@@ -252,6 +254,31 @@ export class PartyWalls {
       if (sum[3 * r] > 0) [out[2 * f], out[2 * f + 1]] = [sum[3 * r + 1] / sum[3 * r], sum[3 * r + 2] / sum[3 * r]];
     }
     return out;
+  }
+
+  /**
+   * How far (m) the ray from (x, y) along (nx, ny) runs before it meets another drawn building beside feature `f`
+   * (its walls' height range overlapping), up to `reach` (at most one index cell, 4 m); Infinity for none. A door
+   * does not go where the next building stands a step away (a gap between walls, not a street).
+   */
+  clearance(f: number, x: number, y: number, nx: number, ny: number, reach = 1.5): number {
+    let best = Infinity;
+    const cx = Math.floor(x / PARTY_CELL), cy = Math.floor(y / PARTY_CELL);
+    for (let i = cx - 1; i <= cx + 1; i++)
+      for (let j = cy - 1; j <= cy + 1; j++)
+        for (const s of this.cells.get(this.key(i, j)) ?? []) {
+          const o = this.owner[s];
+          if (o === f) continue;
+          const lo = Math.max(this.zRange[2 * f], this.zRange[2 * o]), hi = Math.min(this.zRange[2 * f + 1], this.zRange[2 * o + 1]);
+          if (!(hi - lo > 0.5 * (this.zRange[2 * f + 1] - this.zRange[2 * f]))) continue;
+          const x0 = this.seg[4 * s], y0 = this.seg[4 * s + 1], ex = this.seg[4 * s + 2] - x0, ey = this.seg[4 * s + 3] - y0;
+          // the ray (x, y) + t (nx, ny) against the segment (x0, y0) + u (ex, ey)
+          const den = nx * ey - ny * ex;
+          if (Math.abs(den) < 1e-12) continue;
+          const t = ((x0 - x) * ey - (y0 - y) * ex) / den, u = ((x0 - x) * ny - (y0 - y) * nx) / den;
+          if (t > 1e-3 && t <= reach && u >= 0 && u <= 1 && t < best) best = t;
+        }
+    return best;
   }
 
   /** Whether point (x, y) lies within the tolerance of a segment of another feature than `f`, parallel to (dx, dy). */

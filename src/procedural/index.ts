@@ -179,7 +179,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       continue;
     }
     // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
-    const facade = party ? { ...facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), ...geometry, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
+    const facade = party ? { ...facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), clearance: (x: number, y: number, nx: number, ny: number) => party.clearance(f, x, y, nx, ny), ...geometry, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
     // (geometry facades: plain walls with openings; the texture's look is for textured walls only)
     const looks = looksOf(p, mesh, opts, facade && !facade.geometry ? facade.look : null);
     const bopts = facade ? { ...opts, facade } : opts;

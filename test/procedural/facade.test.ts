@@ -248,6 +248,21 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(doorOf(4)[1]).toBeCloseTo(0, 6); // the detached house: its first 12 m wall
   });
 
+  it('door-faced-a-gap: a front door does not open onto a 0.3 m gap between two houses (another building within 1.5 m in front)', () => {
+    // two detached houses 0.3 m apart, each ring starting at the wall that faces the other (equally long as its far wall)
+    const batch = batchFromFixtures([
+      { description: '', height: 9, polygons: [[[[12, 8], [0, 8], [0, 0], [12, 0]]]] },
+      { description: '', height: 9, polygons: [[[[0, 8.3], [12, 8.3], [12, 16], [0, 16]]]] },
+    ]);
+    for (const p of batch.params) p.levels = 3;
+    const mesh = buildMeshes(batch, { facades: 'texture' }, new Summary());
+    const door = mesh.materials.findIndex((m) => m.facade === 'entrance');
+    const ys = (f: number) => [...new Set(Array.from(mesh.indices.subarray(3 * mesh.triangleOffsets[f], 3 * mesh.triangleOffsets[f + 1])).filter((v) => mesh.materialIds[v] === door))].map((v) => mesh.positions[3 * v + 1]);
+    expect(ys(0).every((y) => Math.abs(y) < 1e-6)).toBe(true);
+    expect(ys(1).every((y) => Math.abs(y - 16) < 1e-6)).toBe(true);
+    expect(ys(0).length + ys(1).length).toBe(8);
+  });
+
   it('doors-at-entrance-nodes: a door in the bay holding each entrance on the outline (one per wall edge, none far off); none where the bay would cross a corner; the shell stays closed', () => {
     // the L-shaped house of the front-door test, with OSM entrance nodes: on the west wall, on the inner
     // wall of the L, a second on the west wall (one door per edge), and one 5 m off every wall
