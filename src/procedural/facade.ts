@@ -33,7 +33,7 @@ export const FACADE_LOOKS: Readonly<Record<string, FacadeLook>> = {
 /** Building types whose ground floor is a shop front (so is any building with a `shop` tag). */
 const SHOP_TYPES = /^(commercial|retail|supermarket|kiosk)$/;
 
-/** Storey height (m) when a building has no `building:levels`. */
+/** Storey height (m) when a building has no `building:levels`: its walls hold the whole number of storeys nearest this. */
 export const DEFAULT_STOREY = 3;
 
 /** What walls need to lay out a facade: the look, its bay and the storey height (m), and which walls are shared. */
@@ -59,7 +59,7 @@ export interface FacadeWalls {
 
 /**
  * A building's facade: the look by its type and material, and its storey height from `building:levels`
- * (the walls' height shared among them) or {@link DEFAULT_STOREY}.
+ * (the walls' height shared among them) or the whole number of storeys nearest {@link DEFAULT_STOREY} each.
  *
  * @example
  * ```ts
@@ -74,7 +74,9 @@ export function facadeOf(p: BuildingParams, wallTop: number): FacadeWalls {
   const look = material === 'glass' ? 'glass' : shop || /^(office|industrial|warehouse)$/.test(type) ? 'commercial' : 'residential';
   const walls = wallTop - p.minHeight;
   const levels = p.levels !== null && p.levels > 0 ? p.levels - (p.minLevel ?? 0) : 0;
-  const storey = levels > 0 && walls / levels >= 2 && walls / levels <= 6 ? walls / levels : DEFAULT_STOREY;
+  // without believable levels, the whole number of storeys nearest DEFAULT_STOREY each: no storey cut short
+  // under the roof (an 8 m house has three of 2.67 m, not two and two thirds); walls under 2.5 m keep 3 m
+  const storey = levels > 0 && walls / levels >= 2 && walls / levels <= 6 ? walls / levels : walls >= 2.5 ? walls / Math.max(1, Math.round(walls / DEFAULT_STOREY)) : DEFAULT_STOREY;
   // a shop front on the street: only where the walls stand on the ground (not a part lifted above it)
   const ground = shop && (p.minLevel ?? 0) === 0 && p.minHeight <= 0.5 && material !== 'glass' ? 'shopfront' : undefined;
   // a front door where the walls stand on the ground and no shop front has doors already

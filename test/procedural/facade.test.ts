@@ -63,6 +63,14 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 12, { levels: 3 }).mesh)[0].v1).toBeCloseTo(3, 9);
   });
 
+  it('top-storey-cut-by-the-roof: without levels the walls hold a whole number of storeys (8 m: three of 2.67 m; 5 m: two of 2.5 m), so no window row is cut at the roof', () => {
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 8).mesh)[0].v1).toBeCloseTo(3, 9);
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 5).mesh)[0].v1).toBeCloseTo(2, 9);
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 10).mesh)[0].v1).toBeCloseTo(3, 9);
+    // a shed under 2.5 m keeps 3 m storeys (its windows' sills above its roof: none shows)
+    expect(walls(facadeMesh([[[0, 0], [9, 0], [9, 9], [0, 9]]], 2).mesh)[0].v1).toBeCloseTo(2 / 3, 6);
+  });
+
   it('a wall shorter than a window gets none: its u stays on the texture\'s wall column', () => {
     // a 1 m jog in a 12 m wall
     const w = walls(facadeMesh([[[0, 0], [12, 0], [12, 6], [11, 6], [11, 7], [0, 7]]], 9).mesh);
