@@ -1,6 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
-import type { BuildingParams, FeatureBatch, MeshBatch } from '../core/types.js';
+import type { AttributeValue, BuildingParams, FeatureBatch, MeshBatch } from '../core/types.js';
 import { featurePolygons } from './footprint.js';
 import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
@@ -158,6 +158,13 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
   const party = opts.facades !== 'none' ? new PartyWalls(batch) : null;
   const geometry = opts.facades === 'geometry' ? { geometry: true } : {};
   const middles = party?.blockMiddles(batch);
+  // an outline drawn as its parts passes its shop (a `shop` tag, or shop nodes inside it) to its parts
+  const outlineShops = new Map<string, AttributeValue>();
+  if (party)
+    for (const q of batch.params) {
+      const v = q.attributes['shop'] ?? q.attributes['shops'];
+      if (q.role === 'building' && q.drawAs < 0 && v != null) outlineShops.set(q.id, v);
+    }
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
     mesh.beginFeature(p.drawAs);
@@ -179,7 +186,9 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       continue;
     }
     // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
-    const facade = party ? { ...facadeOf(p, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), clearance: (x: number, y: number, nx: number, ny: number) => party.clearance(f, x, y, nx, ny), ...geometry, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
+    const inherited = p.partOf !== null && p.attributes['shop'] == null && p.attributes['shops'] == null ? outlineShops.get(p.partOf) : undefined;
+    const fp0 = inherited === undefined ? p : { ...p, attributes: { ...p.attributes, shops: inherited } };
+    const facade = party ? { ...facadeOf(fp0, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), clearance: (x: number, y: number, nx: number, ny: number) => party.clearance(f, x, y, nx, ny), ...geometry, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
     // (geometry facades: plain walls with openings; the texture's look is for textured walls only)
     const looks = looksOf(p, mesh, opts, facade && !facade.geometry ? facade.look : null);
     const bopts = facade ? { ...opts, facade } : opts;

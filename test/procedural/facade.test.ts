@@ -202,6 +202,18 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(sample('residential', 0.5, 0.88)).toEqual(white);
   });
 
+  it('shop-lost-in-its-part: an outline drawn as its parts passes its shop (shop nodes inside it) to its parts: their ground floor is a shop front', () => {
+    const batch = batchFromFixtures([
+      { description: '', height: 12, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
+      { description: '', height: 6, polygons: [[[[0, 0], [12, 0], [12, 10], [0, 10]]]] },
+    ]);
+    Object.assign(batch.params[0], { drawAs: -1, levels: 4 });
+    batch.params[0].attributes = { ...batch.params[0].attributes, shops: 'gift' };
+    Object.assign(batch.params[1], { role: 'part', partOf: batch.params[0].id, levels: 2 });
+    const mesh = buildMeshes(batch, { facades: 'texture' }, new Summary());
+    expect(mesh.materials.map((m) => m.facade)).toContain('shopfront');
+  });
+
   it('front doors: a house gets one, in the middle bay of its longest free wall, from the ground up a storey; the shell stays closed, on a gabled house too; a shop front (doors of its own) gets none', () => {
     // an L-shaped house, 3 storeys: its longest wall is the 20 m south wall (6.7 → 7 bays: the door in bay 3)
     const { mesh } = facadeMesh([[[0, 0], [20, 0], [20, 8], [8, 8], [8, 14], [0, 14]]], 9, { levels: 3 });
