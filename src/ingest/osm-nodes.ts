@@ -59,12 +59,8 @@ export class TaggedPoints {
 
   /** The values of the points inside a polygonal WKB geometry (same CRS), `;`-joined and sorted, or null. */
   inside(wkb: Uint8Array): string | null {
-    let p;
-    try {
-      p = parsePolygonalWKB(wkb);
-    } catch {
-      return null;
-    }
+    const p = polygonsOf(wkb);
+    if (!p) return null;
     const c = p.coords;
     const found = new Set<string>();
     for (const i of this.near(c, 0)) {
@@ -87,12 +83,8 @@ export class TaggedPoints {
    * for none.
    */
   onOutline(wkb: Uint8Array, tolerance: number, first = 'main'): Float64Array | null {
-    let p;
-    try {
-      p = parsePolygonalWKB(wkb);
-    } catch {
-      return null;
-    }
+    const p = polygonsOf(wkb);
+    if (!p) return null;
     const c = p.coords;
     const hits: number[] = [];
     for (const i of this.near(c, tolerance)) {
@@ -110,6 +102,15 @@ export class TaggedPoints {
     if (!hits.length) return null;
     const main = hits.filter((i) => this.values[this.value[i]] === first), rest = hits.filter((i) => this.values[this.value[i]] !== first);
     return Float64Array.from([...main, ...rest].flatMap((i) => [this.xy[2 * i], this.xy[2 * i + 1]]));
+  }
+}
+
+/** A feature's polygons, or null for WKB that does not parse (the reader reports it; no node matches it). */
+function polygonsOf(wkb: Uint8Array): ReturnType<typeof parsePolygonalWKB> | null {
+  try {
+    return parsePolygonalWKB(wkb);
+  } catch {
+    return null;
   }
 }
 
