@@ -53,30 +53,55 @@ export function geometryWalls(fp: Footprint, z0: number, topOf: (v: number) => n
     for (let k = 0; k < n; k++) low = Math.min(low, topOf(a + k));
     const ground = facade.ground && low - z0 >= 1.5 * facade.storey ? FACADE_LOOKS[facade.ground] : null;
     const doors = r === 0 && !ground ? entrancesOf(fp, facade, smoothAngle) : [];
-    // straight runs: edges in line (a gable's peak node, a roof's outline nodes), each one polygon, so a window
-    // may stand over a node
-    const inLine = (k: number) => {
-      const p = (k + n - 1) % n;
-      return L.enx[p] * L.enx[k] + L.eny[p] * L.eny[k] > 1 - 1e-12 && L.windowless[p] === L.windowless[k] && L.len[p] > 0 && L.len[k] > 0;
-    };
+    // walls: runs of edges between sharp corners (a curved or kinked facade is one wall, its bays laid out along
+    // it as the texture's)
     let first = 0;
-    while (first < n && inLine(first)) first++;
+    while (first < n && L.smooth[first]) first++;
     if (first === n) first = 0;
     for (let e = 0; e < n; ) {
       const k0 = (first + e) % n;
       let m = 1;
-      while (e + m < n && inLine((k0 + m) % n)) m++;
+      while (e + m < n && L.smooth[(k0 + m) % n]) m++;
       e += m;
-      if (!(L.len[k0] > 0)) continue;
-      wallRun(c, a, n, k0, m, L, z0, topOf, mesh, facade, ground, doors, wall, materials);
+      wallOf(c, a, n, k0, m, L, z0, topOf, mesh, facade, ground, doors, wall, materials);
     }
   }
   mesh.useMaterialIndex(wall);
 }
 
-/** One straight run of `m` edges from edge `k0` of ring `a` (n vertices): its wall with openings, reveals and panes. */
-function wallRun(c: ArrayLike<number>, a: number, n: number, k0: number, m: number, L: WallLayout, z0: number, topOf: (v: number) => number, mesh: MeshBuilder, facade: FacadeWalls, ground: FacadeLook | null, doors: Entrance[], wall: number, materials: OpeningMaterials): void {
-  // the run's nodes: s along it, and the wall's top there
+/** Narrowest part (m) of an opening on either side of a bend it crosses. */
+const MIN_PIECE = 0.1;
+
+/** One straight run of a wall: edges in line, from wall s `s0` to `s1`, its nodes' s and tops, its direction and outward normal. */
+interface Run {
+  s0: number;
+  s1: number;
+  nodes: number[];
+  tops: number[];
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  nx: number;
+  ny: number;
+}
+
+/** An opening's part on one run: from `s0` to `s1` (wall s), whether each side is the opening's own (a reveal) or a bend (a mitre). */
+interface Piece {
+  o: Opening;
+  s0: number;
+  s1: number;
+  ownLeft: boolean;
+  ownRight: boolean;
+}
+
+/**
+ * One wall (a run of `m` edges between sharp corners) from edge `k0` of ring `a` (n vertices): its openings laid out
+ * along the whole wall, then each straight run of it one polygon with its openings as holes; an opening across a
+ * bend between two runs is cut there, a notch in each, its reveals and pane meeting on the mitre.
+ */
+function wallOf(c: ArrayLike<number>, a: number, n: number, k0: number, m: number, L: WallLayout, z0: number, topOf: (v: number) => number, mesh: MeshBuilder, facade: FacadeWalls, ground: FacadeLook | null, doors: Entrance[], wall: number, materials: OpeningMaterials): void {
+  // the wall's nodes: s along it, and the wall's top there
   const s = [0], top = [topOf(a + k0)];
   for (let q = 0; q < m; q++) {
     const k = (k0 + q) % n;
@@ -84,19 +109,19 @@ function wallRun(c: ArrayLike<number>, a: number, n: number, k0: number, m: numb
     top.push(topOf(a + ((k + 1) % n)));
   }
   const len = s[m];
+  if (!(len > 0)) return;
   const topAt = (x: number) => {
     let q = 0;
     while (q < m - 1 && x > s[q + 1]) q++;
-    return top[q] + ((x - s[q]) / (s[q + 1] - s[q])) * (top[q + 1] - top[q]);
+    return top[q] + ((x - s[q]) / (s[q + 1] - s[q] || 1)) * (top[q + 1] - top[q]);
   };
   const u0 = L.uOut[k0], u1 = L.uIn[(k0 + m) % n];
-  // the doors on its edges, in s along the run
-  const runDoors: RunDoor[] = [];
+  const wallDoors: RunDoor[] = [];
   for (const d of doors) {
     const q = (d.edge - k0 + n) % n;
-    if (q < m) runDoors.push({ s0: s[q] + d.t0 * L.len[d.edge], s1: s[q] + d.t1 * L.len[d.edge], u0: d.u0, u1: d.u1 });
+    if (q < m) wallDoors.push({ s0: s[q] + d.t0 * L.len[d.edge], s1: s[q] + d.t1 * L.len[d.edge], u0: d.u0, u1: d.u1 });
   }
-  const openings = L.windowless[k0] ? [] : openingsOf(u0, u1, len, z0, Math.max(...top), facade, ground, runDoors);
+  const openings = L.windowless[k0] ? [] : openingsOf(u0, u1, len, z0, Math.max(...top), facade, ground, wallDoors);
   const fits = (o: Opening) => {
     if (!(o.s0 >= MARGIN && o.s1 <= len - MARGIN && o.z0 > z0)) return false;
     let under = Math.min(topAt(o.s0), topAt(o.s1));
@@ -110,25 +135,66 @@ function wallRun(c: ArrayLike<number>, a: number, n: number, k0: number, m: numb
     const ds = JITTER * ((h * 0.618034) % 1), dz = JITTER * ((h * 0.381966 + 0.5) % 1);
     return { ...o, s0: o.s0 + ds, s1: o.s1 + ds, z0: o.z0 + dz, z1: o.z1 + dz };
   });
-  const i0 = a + k0, x0 = c[2 * i0], y0 = c[2 * i0 + 1];
-  const dx = -L.eny[k0], dy = L.enx[k0];
-  const nx = L.enx[k0], ny = L.eny[k0];
-  const at = (x: number, z: number, depth = 0): Point => [x0 + x * dx - depth * nx, y0 + x * dy - depth * ny, z];
-  // the wall: the run's outline (its foot and top through every node) with the openings as holes,
-  // triangulated in the wall's plane (s, z)
+  // straight runs: edges exactly in line (a gable's peak node, a roof's outline nodes)
+  const runs: Run[] = [];
+  for (let q = 0; q < m; q++) {
+    const k = (k0 + q) % n;
+    const last = runs[runs.length - 1];
+    if (last && L.enx[k] * last.nx + L.eny[k] * last.ny > 1 - 1e-12) {
+      last.s1 = s[q + 1];
+      last.nodes.push(s[q + 1]);
+      last.tops.push(top[q + 1]);
+      continue;
+    }
+    if (!(L.len[k] > 0)) continue;
+    runs.push({ s0: s[q], s1: s[q + 1], nodes: [s[q], s[q + 1]], tops: [top[q], top[q + 1]], x0: c[2 * (a + k)], y0: c[2 * (a + k) + 1], dx: -L.eny[k], dy: L.enx[k], nx: L.enx[k], ny: L.eny[k] });
+  }
+  // each opening on one run (clear of its bends by the margin), or across one bend (each part at least MIN_PIECE)
+  const pieces: Piece[][] = runs.map(() => []);
+  for (const o of kept) {
+    const i = runs.findIndex((r) => o.s0 >= r.s0 && o.s0 < r.s1);
+    if (i < 0) continue;
+    const r = runs[i], lo = i > 0 ? MARGIN : 0, hi = i < runs.length - 1 ? MARGIN : 0;
+    if (o.s0 < r.s0 + lo) continue;
+    if (o.s1 <= r.s1 - hi) pieces[i].push({ o, s0: o.s0, s1: o.s1, ownLeft: true, ownRight: true });
+    else if (i + 1 < runs.length && o.s1 <= runs[i + 1].s1 - (i + 1 < runs.length - 1 ? MARGIN : 0) && r.s1 - o.s0 >= MIN_PIECE && o.s1 - r.s1 >= MIN_PIECE) {
+      pieces[i].push({ o, s0: o.s0, s1: r.s1, ownLeft: true, ownRight: false });
+      pieces[i + 1].push({ o, s0: r.s1, s1: o.s1, ownLeft: false, ownRight: true });
+    }
+  }
+  runs.forEach((r, i) => runWall(r, pieces[i], runs[i - 1] ?? null, runs[i + 1] ?? null, z0, mesh, wall, materials));
+}
+
+/** The point on run `r` at wall s `x`, height z, `depth` behind its face. */
+const onRun = (r: Run, x: number, z: number, depth = 0): Point => [r.x0 + (x - r.s0) * r.dx - depth * r.nx, r.y0 + (x - r.s0) * r.dy - depth * r.ny, z];
+
+/** The point `depth` behind a bend between runs `p` and `q` (at wall s `x`), on both their recessed faces: the mitre. */
+function mitre(p: Run, q: Run, x: number, z: number, depth: number): Point {
+  const [bx, by] = onRun(p, x, z);
+  const k = depth / (1 + p.nx * q.nx + p.ny * q.ny);
+  return [bx - k * (p.nx + q.nx), by - k * (p.ny + q.ny), z];
+}
+
+/** One straight run's wall: its outline (foot and top through every node, a notch where an opening crosses a bend) with its openings as holes, their reveals and panes. */
+function runWall(r: Run, pieces: Piece[], prev: Run | null, next: Run | null, z0: number, mesh: MeshBuilder, wall: number, materials: OpeningMaterials): void {
   mesh.useMaterialIndex(wall);
   const flat: number[] = [];
-  for (let q = 0; q <= m; q++) flat.push(s[q], z0);
-  for (let q = m; q >= 0; q--) flat.push(s[q], top[q]);
+  const m = r.nodes.length - 1;
+  for (let q = 0; q <= m; q++) flat.push(r.nodes[q], z0);
+  // up the run's end: notches for the openings that go on round the bend
+  for (const p of pieces.filter((x) => !x.ownRight).sort((x, y) => x.o.z0 - y.o.z0)) flat.push(r.s1, p.o.z0, p.s0, p.o.z0, p.s0, p.o.z1, r.s1, p.o.z1);
+  for (let q = m; q >= 0; q--) flat.push(r.nodes[q], r.tops[q]);
+  // down its start: notches for the openings that come round the bend
+  for (const p of pieces.filter((x) => !x.ownLeft).sort((x, y) => y.o.z0 - x.o.z0)) flat.push(r.s0, p.o.z1, p.s1, p.o.z1, p.s1, p.o.z0, r.s0, p.o.z0);
   const outer = flat.length / 2;
   const holes: number[] = [];
-  for (const o of kept) {
+  for (const p of pieces.filter((x) => x.ownLeft && x.ownRight)) {
     holes.push(flat.length / 2);
-    flat.push(o.s0, o.z0, o.s0, o.z1, o.s1, o.z1, o.s1, o.z0);
+    flat.push(p.s0, p.o.z0, p.s0, p.o.z1, p.s1, p.o.z1, p.s1, p.o.z0);
   }
   const tris = restoreDropped(flat, outer, earcut(flat, holes, 2));
   const base = mesh.vertexCount;
-  for (let v = 0; v < flat.length / 2; v++) mesh.vertex(...at(flat[2 * v], flat[2 * v + 1]), nx, ny, 0);
+  for (let v = 0; v < flat.length / 2; v++) mesh.vertex(...onRun(r, flat[2 * v], flat[2 * v + 1]), r.nx, r.ny, 0);
   // counter-clockwise in (s, z) faces out of the solid; earcut winds every triangle alike
   let area = 0;
   for (let t = 0; t < tris.length; t += 3) {
@@ -139,17 +205,22 @@ function wallRun(c: ArrayLike<number>, a: number, n: number, k0: number, m: numb
     if (area >= 0) mesh.triangle(base + tris[t], base + tris[t + 1], base + tris[t + 2]);
     else mesh.triangle(base + tris[t], base + tris[t + 2], base + tris[t + 1]);
   }
-  // each opening: four reveals in the frame's colour, the pane or leaf at the back
-  for (const o of kept) {
-    const A = at(o.s0, o.z0), B = at(o.s1, o.z0), C = at(o.s1, o.z1), D = at(o.s0, o.z1);
-    const A2 = at(o.s0, o.z0, REVEAL_DEPTH), B2 = at(o.s1, o.z0, REVEAL_DEPTH), C2 = at(o.s1, o.z1, REVEAL_DEPTH), D2 = at(o.s0, o.z1, REVEAL_DEPTH);
+  // each piece: its reveals in the frame's colour (a side at a bend has none: the next run's piece goes on from
+  // the mitre), the pane or leaf at the back
+  for (const p of pieces) {
+    const { o } = p;
+    const back = (x: number, z: number, own: boolean, other: Run | null, left: boolean) =>
+      own || !other ? onRun(r, x, z, REVEAL_DEPTH) : left ? mitre(other, r, x, z, REVEAL_DEPTH) : mitre(r, other, x, z, REVEAL_DEPTH);
+    const A = onRun(r, p.s0, o.z0), B = onRun(r, p.s1, o.z0), C = onRun(r, p.s1, o.z1), D = onRun(r, p.s0, o.z1);
+    const A2 = back(p.s0, o.z0, p.ownLeft, prev, true), D2 = back(p.s0, o.z1, p.ownLeft, prev, true);
+    const B2 = back(p.s1, o.z0, p.ownRight, next, false), C2 = back(p.s1, o.z1, p.ownRight, next, false);
     mesh.useMaterialIndex(materials.of(mesh, 'frame', o.look));
     quad(mesh, A, B, B2, A2, 0, 0, 1);
     quad(mesh, C, D, D2, C2, 0, 0, -1);
-    quad(mesh, D, A, A2, D2, dx, dy, 0);
-    quad(mesh, B, C, C2, B2, -dx, -dy, 0);
+    if (p.ownLeft) quad(mesh, D, A, A2, D2, r.dx, r.dy, 0);
+    if (p.ownRight) quad(mesh, B, C, C2, B2, -r.dx, -r.dy, 0);
     mesh.useMaterialIndex(materials.of(mesh, o.leaf, o.look));
-    quad(mesh, A2, B2, C2, D2, nx, ny, 0);
+    quad(mesh, A2, B2, C2, D2, r.nx, r.ny, 0);
   }
 }
 

@@ -395,6 +395,21 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     const panes = [...new Set(Array.from(mb.indices).filter((v) => mb.materialIds[v] === gb))];
     // panes facing south-ish (normal y < -0.5), one storey: 7 (the door takes the longest single-edge wall's bay: the north)
     expect(panes.filter((v) => mb.normals[3 * v + 1] < -0.5).length / 4).toBe(7);
+    // window-lost-on-a-kink: a south wall kinked 0.6° at x = 10, under bay 3's window (a node of an entrance, a
+    // slightly bent facade): the window is cut at the kink, its two parts meeting on the mitre; all 7 stay
+    const kink = batchFromFixtures([{ description: '', height: 3, polygons: [[[[0, 0], [10, 0.1], [20, 0], [20, 10], [0, 10]]]] }]);
+    const mk = buildMeshes(kink, { facades: 'geometry' }, new Summary());
+    expect(meshMetrics(mk).watertight).toBe(true);
+    expect(meshMetrics(mk).volume).toBeLessThan(meshMetrics(buildMeshes(kink, { facades: 'none' }, new Summary())).volume);
+    const gk = mk.materials.findIndex((x) => x.name.startsWith('glass:'));
+    const kv = [...new Set(Array.from(mk.indices).filter((v) => mk.materialIds[v] === gk))].filter((v) => mk.normals[3 * v + 1] < -0.5);
+    let paneArea = 0;
+    for (let q = 0; q < kv.length; q += 4) {
+      const g = kv.slice(q, q + 4).map((v) => [mk.positions[3 * v], mk.positions[3 * v + 1], mk.positions[3 * v + 2]]);
+      paneArea += (Math.max(...g.map((p) => p[0])) - Math.min(...g.map((p) => p[0]))) * (Math.max(...g.map((p) => p[2])) - Math.min(...g.map((p) => p[2])));
+    }
+    const bayK = (2 * Math.hypot(10, 0.1)) / 7;
+    expect(paneArea).toBeCloseTo(7 * 0.42 * bayK * 0.5 * 3, 1);
     // a gabled house: no opening crosses the sloping top of a gable wall; closed
     const b2 = batchFromFixtures([{ description: '', height: 12, polygons: [[[[0, 0], [12, 0], [12, 8], [0, 8]]]] }]);
     Object.assign(b2.params[0], { levels: 2, roof: { ...b2.params[0].roof, shape: 'gabled', height: 6 } });
