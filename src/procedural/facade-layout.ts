@@ -145,7 +145,7 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
     // not onto a gap a step wide: the next building stands within DOOR_CLEARANCE of the door's bay
     if (facade.clearance) {
       const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
-      if (facade.clearance(c[2 * k] + t * (c[2 * j] - c[2 * k]), c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1]), L.enx[k], L.eny[k]) < DOOR_CLEARANCE) continue;
+      if (facade.clearance(c[2 * k] + t * (c[2 * j] - c[2 * k]), c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1]), L.enx[k], L.eny[k], DOOR_CLEARANCE) < DOOR_CLEARANCE) continue;
     }
     const facing = facesAway(c, n, L, k, facade.away);
     if ((facing && !bestFacing) || (facing === bestFacing && len > bestLength + 1e-9)) [best, bestLength, bestFacing] = [k, len, facing];

@@ -53,8 +53,8 @@ export interface FacadeWalls {
   geometry?: boolean;
   /** The middle of the building's block (see `PartyWalls.blockMiddles`): its front door faces away from it. */
   away?: readonly [number, number];
-  /** How far the building in front of the point (x, y) looking along (nx, ny) stands (see `PartyWalls.clearance`), if known. */
-  clearance?: (x: number, y: number, nx: number, ny: number) => number;
+  /** How far, up to `reach`, the building in front of the point (x, y) looking along (nx, ny) stands (see `PartyWalls.clearance`), if known. */
+  clearance?: (x: number, y: number, nx: number, ny: number, reach: number) => number;
 }
 
 /**
@@ -263,7 +263,7 @@ export class PartyWalls {
    * (its walls' height range overlapping), up to `reach` (at most one index cell, 4 m); Infinity for none. A door
    * does not go where the next building stands a step away (a gap between walls, not a street).
    */
-  clearance(f: number, x: number, y: number, nx: number, ny: number, reach = 1.5): number {
+  clearance(f: number, x: number, y: number, nx: number, ny: number, reach: number): number {
     let best = Infinity;
     const cx = Math.floor(x / PARTY_CELL), cy = Math.floor(y / PARTY_CELL);
     for (let i = cx - 1; i <= cx + 1; i++)

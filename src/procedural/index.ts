@@ -188,7 +188,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
     // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
     const inherited = p.partOf !== null && p.attributes['shop'] == null && p.attributes['shops'] == null ? outlineShops.get(p.partOf) : undefined;
     const fp0 = inherited === undefined ? p : { ...p, attributes: { ...p.attributes, shops: inherited } };
-    const facade = party ? { ...facadeOf(fp0, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), clearance: (x: number, y: number, nx: number, ny: number) => party.clearance(f, x, y, nx, ny), ...geometry, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
+    const facade = party ? { ...facadeOf(fp0, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), clearance: (x: number, y: number, nx: number, ny: number, reach: number) => party.clearance(f, x, y, nx, ny, reach), ...geometry, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
     // (geometry facades: plain walls with openings; the texture's look is for textured walls only)
     const looks = looksOf(p, mesh, opts, facade && !facade.geometry ? facade.look : null);
     const bopts = facade ? { ...opts, facade } : opts;
