@@ -2,6 +2,7 @@ import gdal from './gdal.js';
 import { extentOf } from '../core/extent.js';
 import { parsePolygonalWKB } from './wkb.js';
 import { parseOtherTags } from './raw.js';
+import { segmentDistance2 } from './repair.js';
 
 /**
  * Tagged OpenStreetMap nodes, indexed on a grid, to be matched against the buildings they belong to:
@@ -91,12 +92,8 @@ export class TaggedPoints {
       const x = this.xy[2 * i], y = this.xy[2 * i + 1];
       let on = false;
       for (let r = 0; r + 1 < p.ringOffsets.length && !on; r++)
-        for (let a = p.ringOffsets[r], e = p.ringOffsets[r + 1], j = e - 1, k = a; k < e && !on; j = k++) {
-          const x0 = c[2 * j], y0 = c[2 * j + 1], ex = c[2 * k] - x0, ey = c[2 * k + 1] - y0;
-          const l2 = ex * ex + ey * ey;
-          const t = l2 > 0 ? Math.max(0, Math.min(1, ((x - x0) * ex + (y - y0) * ey) / l2)) : 0;
-          on = Math.hypot(x0 + t * ex - x, y0 + t * ey - y) <= tolerance;
-        }
+        for (let a = p.ringOffsets[r], e = p.ringOffsets[r + 1], j = e - 1, k = a; k < e && !on; j = k++)
+          on = segmentDistance2(x, y, c[2 * j], c[2 * j + 1], c[2 * k], c[2 * k + 1]) <= tolerance * tolerance;
       if (on) hits.push(i);
     }
     if (!hits.length) return null;

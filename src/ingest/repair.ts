@@ -94,7 +94,7 @@ export const HOLE_GAP = 0.02;
 const TOUCH = 1e-3;
 
 /** Squared distance from (x, y) to the segment (ax, ay)–(bx, by). */
-function segmentDistance2(x: number, y: number, ax: number, ay: number, bx: number, by: number): number {
+export function segmentDistance2(x: number, y: number, ax: number, ay: number, bx: number, by: number): number {
   const ex = bx - ax, ey = by - ay;
   const l2 = ex * ex + ey * ey;
   const t = l2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * ex + (y - ay) * ey) / l2)) : 0;

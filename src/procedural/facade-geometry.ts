@@ -52,7 +52,7 @@ export function geometryWalls(fp: Footprint, z0: number, topOf: (v: number) => n
     let low = Infinity;
     for (let k = 0; k < n; k++) low = Math.min(low, topOf(a + k));
     const ground = facade.ground && low - z0 >= 1.5 * facade.storey ? FACADE_LOOKS[facade.ground] : null;
-    const doors = r === 0 && !ground ? entrancesOf(fp, facade, smoothAngle) : [];
+    const doors = r === 0 && !ground ? entrancesOf(fp, facade, smoothAngle, L) : [];
     // walls: runs of edges between sharp corners (a curved or kinked facade is one wall, its bays laid out along
     // it as the texture's)
     let first = 0;

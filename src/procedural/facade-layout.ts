@@ -118,13 +118,13 @@ export function wallLayout(c: ArrayLike<number>, a: number, n: number, facade: F
  * entrancesOf(rect10x6, { …, doors: [9, 0] }, 20); // [{ edge: 0, t0: 2/3, t1: 1, u0: 0, u1: 1 }]: the bay at x = 9 m
  * ```
  */
-export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAngle: number): Entrance[] {
+export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAngle: number, outer?: WallLayout): Entrance[] {
   if (!facade?.entrance) return [];
   const c = fp.coords;
   const n = fp.ringStarts[1];
   if (n < 3) return [];
-  const cosSmooth = Math.cos((smoothAngle * Math.PI) / 180);
-  const L = wallLayout(c, 0, n, facade, cosSmooth);
+  // (the outer ring's layout, where the caller has worked it out already)
+  const L = outer ?? wallLayout(c, 0, n, facade, Math.cos((smoothAngle * Math.PI) / 180));
   const doors = facade.doors;
   if (doors?.length) {
     const out: Entrance[] = [];

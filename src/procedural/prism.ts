@@ -37,7 +37,8 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
   for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
     const a = fp.ringStarts[r];
     const n = fp.ringStarts[r + 1] - a;
-    const { enx, eny, smooth, uIn, uOut } = wallLayout(c, a, n, facade, cosSmooth);
+    const layout = wallLayout(c, a, n, facade, cosSmooth);
+    const { enx, eny, smooth, uIn, uOut } = layout;
     // a ground storey of its own look (a shop front): its own strip of wall, where every wall of the
     // ring rises a storey and a half
     let zg = NaN;
@@ -46,7 +47,7 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
       for (let k = 0; k < n; k++) low = Math.min(low, zt ? zt[a + k] : z1);
       if (low - z0 >= 1.5 * facade.storey) zg = z0 + facade.storey;
     }
-    const doors = r === 0 && Number.isNaN(zg) && facade ? entrancesOf(fp, facade, options.smoothAngle).map((d) => ({ ...d, look: facade.look, doorLook: facade.entrance!, storey: facade.storey })) : [];
+    const doors = r === 0 && Number.isNaN(zg) && facade ? entrancesOf(fp, facade, options.smoothAngle, layout).map((d) => ({ ...d, look: facade.look, doorLook: facade.entrance!, storey: facade.storey })) : [];
     if (Number.isNaN(zg)) wallStrip(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh, doors);
     else {
       mesh.useFacadeLook(facade!.ground!);
@@ -108,7 +109,9 @@ function doorWall(c: ArrayLike<number>, a: number, n: number, zb: number, topOf:
   const x0 = c[2 * (a + k)], y0 = c[2 * (a + k) + 1], x1 = c[2 * (a + k1)], y1 = c[2 * (a + k1) + 1];
   const nx = enx[k], ny = eny[k];
   const zd = zb + Math.min(door.storey, 0.8 * (Math.min(topOf(k), topOf(k1)) - zb));
-  const at = (t: number, z: number) => mesh.vertex(x0 + t * (x1 - x0), y0 + t * (y1 - y0), z, nx, ny, 0, uOut[k] + t * (uIn[k1] - uOut[k]), vOf(z));
+  const atU = (t: number, u: number, z: number) => mesh.vertex(x0 + t * (x1 - x0), y0 + t * (y1 - y0), z, nx, ny, 0, u, vOf(z));
+  // (the wall's own u there)
+  const at = (t: number, z: number) => atU(t, uOut[k] + t * (uIn[k1] - uOut[k]), z);
   // the panel: corners sb, sb + 1 (top), eb, eb + 1 (the strip's columns); the door's foot and head corners
   const p0b = at(door.t0, zb), p1b = at(door.t1, zb), p0d = at(door.t0, zd), p1d = at(door.t1, zd);
   const st = sb + 1, et = eb + 1;
@@ -120,8 +123,7 @@ function doorWall(c: ArrayLike<number>, a: number, n: number, zb: number, topOf:
   mesh.triangle(p1d, eb, et);
   // the door: vertices of its own (the door look's texture), the same places
   mesh.useFacadeLook(door.doorLook);
-  const atDoor = (t: number, u: number, z: number) => mesh.vertex(x0 + t * (x1 - x0), y0 + t * (y1 - y0), z, nx, ny, 0, u, vOf(z));
-  const d0b = atDoor(door.t0, door.u0, zb), d1b = atDoor(door.t1, door.u1, zb), d0d = atDoor(door.t0, door.u0, zd), d1d = atDoor(door.t1, door.u1, zd);
+  const d0b = atU(door.t0, door.u0, zb), d1b = atU(door.t1, door.u1, zb), d0d = atU(door.t0, door.u0, zd), d1d = atU(door.t1, door.u1, zd);
   mesh.triangle(d0b, d1b, d1d);
   mesh.triangle(d0b, d1d, d0d);
   mesh.useFacadeLook(door.look);
