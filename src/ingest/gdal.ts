@@ -21,16 +21,19 @@ export default gdal;
 export function transformPairs(xy: Float64Array, from: gdal.SpatialReference, ct: gdal.CoordinateTransformation): Float64Array {
   const n = xy.length / 2;
   if (n === 0) return new Float64Array(0);
-  const wkb = Buffer.alloc(9 + 16 * n);
-  wkb.writeUInt8(1, 0);
-  wkb.writeUInt32LE(2, 1);
-  wkb.writeUInt32LE(n, 5);
-  for (let i = 0; i < 2 * n; i++) wkb.writeDoubleLE(xy[i], 9 + 8 * i);
-  const g = gdal.Geometry.fromWKB(wkb, from);
+  // a line string's WKB whose coordinates start 8-byte aligned (a 7-byte pad before its header), so
+  // that they are copied in and out as one Float64Array (WKB is little-endian, as is every platform Node runs on)
+  const mem = new ArrayBuffer(16 + 16 * n);
+  const head = new DataView(mem, 7, 9);
+  head.setUint8(0, 1);
+  head.setUint32(1, 2, true);
+  head.setUint32(5, n, true);
+  new Float64Array(mem, 16, 2 * n).set(xy);
+  const g = gdal.Geometry.fromWKB(Buffer.from(mem, 7), from);
   g.transform(ct);
   const b = g.toWKB('LSB');
   const out = new Float64Array(2 * n);
-  for (let i = 0; i < 2 * n; i++) out[i] = b.readDoubleLE(9 + 8 * i);
+  new Uint8Array(out.buffer).set(b.subarray(9, 9 + 16 * n));
   return out;
 }
 

@@ -220,7 +220,7 @@ function modelInFrame(m: RawModel, srs: gdal.SpatialReference, ct: gdal.Coordina
  * Parse a raw feature's tags, reproject it with `ct` (source → frame) and clean its rings. Returns
  * null for a feature that is skipped (counted in `summary` with file, layer, id and reason).
  */
-export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation, opts: IngestOptions, summary: Summary, join?: HeightJoin): NormalizedFeature | null {
+export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation, opts: IngestOptions, summary: Summary, join?: HeightJoin, projected?: FlatPolygons): NormalizedFeature | null {
   const detail = featureLabel(f);
   let tags = f.tags;
   if (join) {
@@ -238,11 +238,11 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     summary.skip(parsed.skip, detail);
     return null;
   }
-  let flat;
-  try {
-    const geom = gdal.Geometry.fromWKB(Buffer.from(f.wkb.buffer, f.wkb.byteOffset, f.wkb.byteLength), srs);
-    geom.transform(ct);
-    flat = parsePolygonalWKB(geom.toWKB('LSB'));
+  let flat = projected;
+  if (!flat) try {
+    // (the coordinates alone, as one array through PROJ: no OGR geometry made and written back)
+    const src = parsePolygonalWKB(f.wkb);
+    flat = { ...src, coords: transformPairs(src.coords, srs, ct) };
   } catch (e) {
     summary.skip('reproject:failed', `${detail}: ${(e as Error).message}`);
     return null;
@@ -306,16 +306,63 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
   return { polygons, params: parsed.params, surfaces };
 }
 
+/** How many footprints {@link projectFootprints} sends through PROJ in one call, at most. */
+export const PROJECT_CHUNK = 2048;
+
+/**
+ * The footprints of features in one CRS, moved into the frame through `ct` together: one PROJ call
+ * for all their coordinates (a call per feature costs more than the transform). A footprint that
+ * cannot be read, or a call that fails, gives `undefined`: {@link normalizeFeature} then moves that
+ * feature alone, and names it if it fails.
+ */
+export function projectFootprints(features: readonly RawFeature[], srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation): (FlatPolygons | undefined)[] {
+  const parsed: (FlatPolygons | undefined)[] = features.map((f) => {
+    try {
+      return parsePolygonalWKB(f.wkb);
+    } catch {
+      return undefined;
+    }
+  });
+  let n = 0;
+  for (const p of parsed) if (p) n += p.coords.length;
+  const all = new Float64Array(n);
+  n = 0;
+  for (const p of parsed) if (p) all.set(p.coords, n), (n += p.coords.length);
+  let moved: Float64Array;
+  try {
+    moved = transformPairs(all, srs, ct);
+  } catch {
+    return features.map(() => undefined);
+  }
+  n = 0;
+  return parsed.map((p) => {
+    if (!p) return undefined;
+    const coords = moved.slice(n, n + p.coords.length);
+    n += p.coords.length;
+    return { ...p, coords };
+  });
+}
+
 /** Reproject, parse tags and clean every feature, in input order, into one columnar batch. */
 function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: IngestOptions, summary: Summary, logger: Logger, join?: HeightJoin): FeatureBatch {
   const frameSrs = gdal.SpatialReference.fromProj4(frame.proj);
   const transforms = new Map<string, gdal.CoordinateTransformation>();
   const out = new BatchBuilder();
   const ids = new Map<string, number>();
-  for (const { srs, crs, feature: f } of features) {
+  let projected: (FlatPolygons | undefined)[] = [];
+  let from = 0;
+  for (let i = 0; i < features.length; i++) {
+    const { srs, crs, feature: f } = features[i];
     let ct = transforms.get(crs);
     if (!ct) transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
-    const n = normalizeFeature(f, srs, ct, opts, summary, join);
+    if (i - from >= projected.length) {
+      // the next run of features in this CRS, projected together
+      let to = i + 1;
+      while (to < features.length && to - i < PROJECT_CHUNK && features[to].crs === crs) to++;
+      projected = projectFootprints(features.slice(i, to).map((s) => s.feature), srs, ct);
+      from = i;
+    }
+    const n = normalizeFeature(f, srs, ct, opts, summary, join, projected[i - from]);
     if (!n) continue;
     const { polygons, params: p, surfaces } = n;
     const seen = ids.get(p.id);

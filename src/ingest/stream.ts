@@ -4,11 +4,12 @@ import { emptyExtent, growByPoint } from '../core/extent.js';
 import { makeFrame } from '../core/frame.js';
 import { Growable } from '../core/growable.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
+import type { SourceFeature } from './source.js';
 import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { openSources } from './formats.js';
-import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, normalizeFeature, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
+import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, normalizeFeature, projectFootprints, PROJECT_CHUNK, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts } from './parts.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
@@ -105,14 +106,19 @@ async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptio
   const writer = new StoreWriter(opts.workDir, frame);
   const parts: PartQueries = { ids: [], points: [] };
   const ctx = summaryContext(summary, logger, opts.onProgress);
-  try {
-    for await (const { srs, crs, feature } of readSources(inputs, opts, ctx, logger, summary)) {
-      let ct = transforms.get(crs);
-      if (!ct) {
-        transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
-        frame.sourceCrs.push(crs);
-      }
-      const n = normalizeFeature(feature, srs, ct, opts, summary, join);
+  // features wait in a run of one CRS, to be projected together (one PROJ call per run)
+  let run: SourceFeature[] = [];
+  const flush = () => {
+    if (!run.length) return;
+    const { srs, crs } = run[0];
+    let ct = transforms.get(crs);
+    if (!ct) {
+      transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
+      frame.sourceCrs.push(crs);
+    }
+    const projected = projectFootprints(run.map((f) => f.feature), srs, ct);
+    for (let i = 0; i < run.length; i++) {
+      const n = normalizeFeature(run[i].feature, srs, ct, opts, summary, join, projected[i]);
       if (!n) continue;
       const row = writer.add(n.polygons, n.params, n.surfaces);
       if (n.params.role === 'part') {
@@ -123,6 +129,14 @@ async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptio
         }
       }
     }
+    run = [];
+  };
+  try {
+    for await (const f of readSources(inputs, opts, ctx, logger, summary)) {
+      if (run.length && (run.length >= PROJECT_CHUNK || run[0].crs !== f.crs)) flush();
+      run.push(f);
+    }
+    flush();
   } catch (e) {
     writer.abort();
     throw e;

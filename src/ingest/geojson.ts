@@ -1,0 +1,324 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import gdal from './gdal.js';
+import { InputError } from '../core/errors.js';
+import type { RawFeature, ReadContext } from './raw.js';
+import type { TagValue } from './tags.js';
+import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
+import { OGR_FORMAT, GEOMETRY_REASONS, crsName, layerSrs, validPolygonalWKB } from './ogr.js';
+import { hasBuildingKeys, isBuildingFeature } from './where.js';
+import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
+import { surelyValid } from './simple-polygons.js';
+import { emptyExtent, growByExtent, extentOf, isEmptyExtent, type Extent } from '../core/extent.js';
+
+/**
+ * A FeatureCollection larger than this (bytes) is left to GDAL's streaming GeoJSON reader: this
+ * reader parses a whole document at once.
+ */
+export const GEOJSON_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+const SEQ = /\.(geojsons|geojsonl|geojsonseq|jsonl|ndjson)$/i;
+const DOC = /\.(geojson|json)$/i;
+
+interface GeoJsonGeometry {
+  type?: unknown;
+  coordinates?: unknown;
+  geometries?: unknown;
+}
+interface GeoJsonFeature {
+  type?: unknown;
+  id?: unknown;
+  properties?: unknown;
+  geometry?: GeoJsonGeometry | null;
+}
+
+/** What a GeoJSON geometry is as flat polygons, or why it is none. */
+function polygonsOf(g: GeoJsonGeometry | null | undefined): FlatPolygons | 'geometry:empty' | 'geometry:not-polygonal' | 'geometry:unreadable' {
+  if (!g) return 'geometry:empty';
+  const coords: number[] = [];
+  const ringOffsets = [0];
+  const polygonOffsets = [0];
+  let bad = false;
+  let other = false;
+  const polygon = (rings: unknown) => {
+    if (!Array.isArray(rings)) return void (bad = true);
+    if (rings.length === 0) return;
+    for (const ring of rings) {
+      if (!Array.isArray(ring)) return void (bad = true);
+      for (const p of ring) {
+        if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number') return void (bad = true);
+        coords.push(p[0], p[1]);
+      }
+      ringOffsets.push(coords.length / 2);
+    }
+    polygonOffsets.push(ringOffsets.length - 1);
+  };
+  const visit = (g: GeoJsonGeometry, depth: number) => {
+    if (!g || typeof g !== 'object' || depth > 8) return void (bad = true);
+    if (g.type === 'Polygon') polygon(g.coordinates);
+    else if (g.type === 'MultiPolygon') {
+      if (!Array.isArray(g.coordinates)) return void (bad = true);
+      for (const p of g.coordinates) polygon(p);
+    } else if (g.type === 'GeometryCollection') {
+      if (!Array.isArray(g.geometries)) return void (bad = true);
+      for (const c of g.geometries) visit(c as GeoJsonGeometry, depth + 1);
+    } else if (['Point', 'MultiPoint', 'LineString', 'MultiLineString'].includes(g.type as string)) other = true;
+    else bad = true;
+  };
+  visit(g, 0);
+  if (bad) return 'geometry:unreadable';
+  if (polygonOffsets.length === 1) return other ? 'geometry:not-polygonal' : 'geometry:empty';
+  return { coords: Float64Array.from(coords), ringOffsets, polygonOffsets };
+}
+
+/** A property value as a tag: strings, numbers and booleans as they are; objects and arrays as JSON text. */
+const tagOf = (v: unknown): TagValue => (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === undefined ? undefined : JSON.stringify(v));
+
+/** Whether the text names `building` or `building:part` as a key (an OSM-tagged layer: only its buildings are read). */
+const BUILDING_KEY = /(?<!\\)"building(?::part)?"\s*:/;
+
+/**
+ * GeoJSON and GeoJSONSeq read straight into flat arrays, without GDAL's feature-by-feature reading:
+ * parsed with `JSON.parse`, geometry written as WKB, valid polygons recognised by
+ * {@link surelyValid} (the rest checked and repaired by GEOS, as the GDAL reader does). Ids, layer
+ * name, CRS and the OSM-tagged-layer rule are GDAL's; values are kept as they are (booleans stay
+ * booleans, dates stay text). Anything else — a `--where` or `--layer`, a document with a `crs`
+ * member, TopoJSON or Esri JSON, a document over {@link GEOJSON_MAX_DOCUMENT_BYTES} — is read by GDAL.
+ */
+class GeoJsonSource implements Source {
+  readonly inputs: string[];
+  private readonly seq: boolean;
+  private ogr: Source | null = null;
+  private doc: { features: GeoJsonFeature[]; name: string } | null = null;
+
+  constructor(
+    readonly label: string,
+    private readonly options: SourceOptions,
+  ) {
+    this.inputs = [label];
+    this.seq = SEQ.test(label);
+    if (options.where || options.layers?.length) this.ogr = OGR_FORMAT.open([label], options);
+  }
+
+  attributions(): string[] {
+    return this.ogr ? this.ogr.attributions() : [];
+  }
+
+  /** The document (not a sequence), parsed once; null (and GDAL reads it) when this reader does not take it. */
+  private document(): { features: GeoJsonFeature[]; name: string } | null {
+    if (this.doc) return this.doc;
+    let size = 0;
+    try {
+      size = fs.statSync(this.label).size;
+    } catch (e) {
+      throw new InputError('ingest', `${this.label}: cannot be read (${(e as Error).message})`);
+    }
+    if (size > GEOJSON_MAX_DOCUMENT_BYTES) return null;
+    let o: unknown;
+    try {
+      o = JSON.parse(fs.readFileSync(this.label, 'utf8').replace(/^\uFEFF/, ''));
+    } catch {
+      return null; // GDAL says what is wrong with it, or reads what it is
+    }
+    const d = o as { type?: unknown; features?: unknown; crs?: unknown; name?: unknown } | null;
+    if (!d || typeof d !== 'object' || d.crs !== undefined) return null;
+    const base = path.basename(this.label).replace(/\.[^.]*$/, '');
+    if (d.type === 'FeatureCollection' && Array.isArray(d.features)) return (this.doc = { features: d.features as GeoJsonFeature[], name: typeof d.name === 'string' && d.name ? d.name : base });
+    if (d.type === 'Feature') return (this.doc = { features: [d as GeoJsonFeature], name: base });
+    return null;
+  }
+
+  /** Whether GDAL reads this input instead (decided once, by a look at it). */
+  private delegated(): Source | null {
+    if (this.ogr) return this.ogr;
+    if (this.seq ? !this.seqLooksLikeFeatures() : !this.document()) this.ogr = OGR_FORMAT.open([this.label], this.options);
+    return this.ogr;
+  }
+
+  /** Whether a sequence's first text is a GeoJSON feature without a `crs` member. */
+  private seqLooksLikeFeatures(): boolean {
+    let first: unknown = null;
+    for (const { text } of this.lines()) {
+      try {
+        first = JSON.parse(text);
+      } catch {
+        return false;
+      }
+      break;
+    }
+    const f = first as { type?: unknown; crs?: unknown } | null;
+    return !!f && (f.type === 'Feature' || f.type === 'FeatureCollection') && f.crs === undefined;
+  }
+
+  /** A sequence's non-empty texts (RS or newline delimited), streamed, with their line numbers. */
+  private *lines(): Generator<{ line: number; text: string }> {
+    const fd = fs.openSync(this.label, 'r');
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      const decoder = new StringDecoder('utf8');
+      let rest = '';
+      let line = 0;
+      for (let pos = 0; ; ) {
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        pos += n;
+        const parts = (rest + decoder.write(buf.subarray(0, n))).split('\n');
+        rest = parts.pop() ?? '';
+        for (const p of parts) {
+          line++;
+          const t = p.replace(/^[\x1e\uFEFF]+/, '').trim();
+          if (t) yield { line, text: t };
+        }
+      }
+      line++;
+      const t = (rest + decoder.end()).replace(/^[\x1e\uFEFF]+/, '').trim();
+      if (t) yield { line, text: t };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Whether any feature names `building` or `building:part` (a sequence: by a scan of its text). */
+  private hasBuildingKeys(): boolean {
+    if (!this.seq) {
+      const keys = new Set<string>();
+      for (const f of this.doc?.features ?? []) if (f && typeof f.properties === 'object' && f.properties) for (const k of Object.keys(f.properties)) keys.add(k);
+      return hasBuildingKeys(keys);
+    }
+    for (const { text } of this.lines()) if (BUILDING_KEY.test(text)) return true;
+    return false;
+  }
+
+  /** The features as parsed objects, with where they are (a sequence's line). */
+  private *features(ctx: ReadContext): Generator<{ f: GeoJsonFeature; at: string }> {
+    if (!this.seq) {
+      for (const f of this.doc?.features ?? []) yield { f, at: '' };
+      return;
+    }
+    for (const { line, text } of this.lines()) {
+      let o: unknown;
+      try {
+        o = JSON.parse(text);
+      } catch (e) {
+        ctx.tick();
+        ctx.skip('feature:unreadable', `${this.label} line ${line}: not JSON (${(e as Error).message})`);
+        continue;
+      }
+      const d = o as { type?: unknown; features?: unknown } | null;
+      if (d?.type === 'Feature') yield { f: d as GeoJsonFeature, at: `line ${line}` };
+      else if (d?.type === 'FeatureCollection' && Array.isArray(d.features)) for (const f of d.features) yield { f: f as GeoJsonFeature, at: `line ${line}` };
+      else {
+        ctx.tick();
+        ctx.skip('feature:unreadable', `${this.label} line ${line}: not a GeoJSON feature (type ${JSON.stringify(d?.type)})`);
+      }
+    }
+  }
+
+  private layerName(): string {
+    return this.doc?.name ?? path.basename(this.label).replace(/\.[^.]*$/, '');
+  }
+
+  async extent(): Promise<SourceBox[]> {
+    const ogr = this.delegated();
+    if (ogr) return ogr.extent();
+    const name = this.layerName();
+    const srs = layerSrs(this.label, name, gdal.SpatialReference.fromEPSG(4326), this.options.sSrs);
+    const e: Extent = emptyExtent();
+    const ctx: ReadContext = { skip: () => {}, warn: () => {}, tick: () => {} };
+    for (const { f } of this.features(ctx)) {
+      const p = f && typeof f === 'object' ? polygonsOf(f.geometry) : null;
+      if (p && typeof p === 'object') {
+        const b = extentOf(p.coords);
+        if (!isEmptyExtent(b) && Number.isFinite(b.minX + b.minY + b.maxX + b.maxY)) growByExtent(e, b);
+      }
+    }
+    return isEmptyExtent(e) ? [] : [{ srs, crs: crsName(srs), extent: e }];
+  }
+
+  async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
+    const ogr = this.delegated();
+    if (ogr) {
+      yield* ogr.read(ctx);
+      return;
+    }
+    const name = this.layerName();
+    const srs = layerSrs(this.label, name, gdal.SpatialReference.fromEPSG(4326), this.options.sSrs);
+    const crs = crsName(srs);
+    const osmTags = this.hasBuildingKeys();
+    const source = `${path.basename(this.label)}#${name}`;
+    const where = `${this.label} layer ${name}`;
+    let index = -1;
+    let read = 0;
+    for (const { f, at } of this.features(ctx)) {
+      index++;
+      read++;
+      ctx.tick();
+      if (!f || typeof f !== 'object' || f.type !== 'Feature') {
+        ctx.skip('feature:unreadable', `${where} ${at || `feature #${index}`}: not a GeoJSON feature`);
+        continue;
+      }
+      const tags: Record<string, TagValue> = {};
+      if (f.properties && typeof f.properties === 'object') for (const [k, v] of Object.entries(f.properties)) tags[k] = tagOf(v);
+      // GDAL's ids: an integer id is the FID; a text id becomes the attribute `id`
+      if (typeof f.id === 'string' && tags['id'] === undefined) tags['id'] = f.id;
+      const fid = typeof f.id === 'number' && Number.isInteger(f.id) ? f.id : index;
+      const own = tags['id'] ?? tags['@id'];
+      const id = own !== undefined && own !== null && own !== '' ? String(own) : String(fid);
+      const detail = `${where} feature ${id}`;
+      if (osmTags && !isBuildingFeature(tags)) {
+        ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
+        continue;
+      }
+      const p = polygonsOf(f.geometry);
+      let wkb: Uint8Array | null;
+      if (typeof p === 'string') {
+        ctx.skip(p, `${detail}: ${GEOMETRY_REASONS[p] ?? p}`);
+        continue;
+      }
+      wkb = writePolygonalWKB(p);
+      if (!surelyValid(p)) {
+        // GEOS decides, and repairs, as for every other source
+        const why = { reason: '', repaired: false };
+        let error = '';
+        try {
+          wkb = validPolygonalWKB(gdal.Geometry.fromWKB(Buffer.from(wkb.buffer, wkb.byteOffset, wkb.byteLength), srs), why);
+        } catch (e) {
+          why.reason = 'geometry:unreadable';
+          error = ` (${(e as Error).message})`;
+          wkb = null;
+        }
+        if (!wkb) {
+          ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
+          continue;
+        }
+        if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+      }
+      const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags };
+      yield { srs, crs, feature };
+      // (let the event loop turn now and then: a signal is heard, progress is printed)
+      if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (read === 0) throw new InputError('ingest', `${this.label} layer ${name}: no features`);
+    this.options.logger.info(`${this.label}: ${read} features from layer(s) ${name}`);
+  }
+}
+
+/**
+ * GeoJSON (`.geojson`, `.json`) and GeoJSONSeq (`.geojsons`, `.geojsonl`, `.geojsonseq`, `.jsonl`,
+ * `.ndjson`), read in JavaScript (see {@link GeoJsonSource}); GDAL still reads what this does not take.
+ */
+export const GEOJSON_FORMAT: SourceFormat = {
+  name: 'geojson',
+  grouped: false,
+  test: (input) => (SEQ.test(input) || DOC.test(input)) && !/\.city\.jsonl?$/i.test(input) && isFile(input),
+  open: (inputs, options) => new GeoJsonSource(inputs[0], options),
+};
+
+const isFile = (p: string) => {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};

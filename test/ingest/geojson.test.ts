@@ -1,0 +1,153 @@
+import gdal from 'gdal-async';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { flatPolygons } from '../../src/core/batch.js';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import type { RawFeature, ReadContext } from '../../src/ingest/raw.js';
+import { openSources, SOURCE_FORMATS } from '../../src/ingest/index.js';
+import { surelyValid } from '../../src/ingest/simple-polygons.js';
+import { parsePolygonalWKB, writePolygonalWKB } from '../../src/ingest/wkb.js';
+import { freshDir, sfTileGeoJSON } from '../helpers/fixtures.js';
+
+const geos = (polys: number[][][][]) => gdal.Geometry.fromWKB(Buffer.from(writePolygonalWKB(flatPolygons(polys)))).isValid();
+const sq = (x: number, y: number, s: number) => [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]];
+
+describe('surelyValid: a conservative validity test (GEOS decides the rest)', () => {
+  it('vouches for simple polygons, near the origin and far from it', () => {
+    for (const [ox, oy, s] of [[0, 0, 10], [-122.45, 37.77, 1e-4], [500000, 4180000, 12]])
+      expect(surelyValid(flatPolygons([[sq(ox, oy, s), sq(ox + s / 4, oy + s / 4, s / 4).reverse()]]))).toBe(true);
+  });
+
+  const invalid: [string, number[][][][]][] = [
+    ['a bow tie', [[[[0, 0], [4, 4], [4, 0], [0, 4], [0, 0]]]]],
+    ['a spike', [[[[0, 0], [4, 0], [4, 4], [2, 4], [2, 6], [2, 4], [0, 4], [0, 0]]]]],
+    ['a ring touching itself at a vertex', [[[[0, 0], [4, 0], [4, 4], [2, 0], [0, 4], [0, 0]]]]],
+    ['a hole outside its shell', [[sq(0, 0, 4), sq(10, 10, 1)]]],
+    ['a hole touching its shell', [[sq(0, 0, 4), [[0, 1], [1, 1], [1, 2], [0, 1]]]]],
+    ['a hole inside a hole', [[sq(0, 0, 10), sq(1, 1, 8), sq(2, 2, 2)]]],
+    ['overlapping polygons', [[sq(0, 0, 4)], [sq(2, 2, 4)]]],
+    ['an open ring', [[[[0, 0], [4, 0], [4, 4], [0, 4]]]]],
+    ['a ring of two points', [[[[0, 0], [4, 0], [0, 0], [0, 0]]]]],
+  ];
+  it.each(invalid)('does not vouch for %s', (_what, polys) => {
+    expect(surelyValid(flatPolygons(polys))).toBe(false);
+  });
+
+  it('never vouches for a polygon GEOS finds invalid (random rings, many of them near-degenerate)', () => {
+    // a seeded generator: the same polygons every run
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let sure = 0, invalid = 0;
+    for (let k = 0; k < 3000; k++) {
+      const n = 4 + Math.floor(rand() * 8);
+      const [ox, oy, s] = k % 2 ? [-122.4 + rand(), 37.7 + rand(), 1e-4] : [rand() * 1000, rand() * 1000, 20];
+      const ring: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        // on a coarse grid half the time: collinear runs, repeated and touching points
+        const a = (2 * Math.PI * (i + (k % 3 ? rand() * 0.9 : 0))) / n, r = s * (0.3 + rand());
+        const snap = (v: number) => (k % 4 < 2 ? Math.round(v * 4) / 4 : v);
+        ring.push([ox + s * snap((r / s) * Math.cos(a) * (k % 5 ? 1 : rand() * 2 - 1)), oy + s * snap((r / s) * Math.sin(a))]);
+      }
+      ring.push([...ring[0]]);
+      const polys = [[ring]];
+      const valid = geos(polys);
+      if (!valid) invalid++;
+      if (surelyValid(flatPolygons(polys))) {
+        sure++;
+        expect(valid, JSON.stringify(ring)).toBe(true);
+      }
+    }
+    // both kinds were seen: the test could fail
+    expect(invalid).toBeGreaterThan(300);
+    expect(sure).toBeGreaterThan(1000);
+  });
+});
+
+const readAll = async (file: string, forceOgr: boolean) => {
+  const formats = forceOgr ? SOURCE_FORMATS.filter((f) => f.name !== 'geojson') : SOURCE_FORMATS;
+  const skipped: string[] = [];
+  const warned: string[] = [];
+  const ctx: ReadContext = { skip: (r, d) => skipped.push(`${r} ${d}`), warn: (k, d) => warned.push(`${k} ${d}`), tick: () => {} };
+  const out: RawFeature[] = [];
+  const crs: string[] = [];
+  for (const s of openSources([file], { logger: NULL_LOGGER }, formats)) for await (const f of s.read(ctx)) (out.push(f.feature), crs.push(f.crs));
+  return { out, skipped, warned, crs };
+};
+
+describe('GeoJSON read without GDAL reads what GDAL reads', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('geojson-reader');
+  });
+
+  it('geojson-reader-gave-other-ids: ids, layer, CRS, geometry and skips as GDAL gives them', async () => {
+    const feature = (id: unknown, properties: Record<string, unknown>, geometry: unknown) => ({ type: 'Feature', ...(id === undefined ? {} : { id }), properties, geometry });
+    const poly = (x: number) => ({ type: 'Polygon', coordinates: [sq(x, 0, 1e-4)] });
+    const doc = {
+      type: 'FeatureCollection',
+      name: 'blocks',
+      features: [
+        feature(undefined, { height: 9 }, poly(0)),
+        feature('w12', { height: 10 }, { type: 'MultiPolygon', coordinates: [[sq(1, 0, 1e-4)], [sq(1.1, 0, 1e-4)]] }),
+        feature(undefined, { height: 11 }, { type: 'LineString', coordinates: [[0, 0], [1, 1]] }),
+        feature(undefined, { height: 12 }, null),
+        feature(undefined, { height: 13 }, { type: 'Polygon', coordinates: [[[2, 0], [2.0001, 0.0001], [2.0001, 0], [2, 0.0001], [2, 0]]] }),
+        feature(undefined, { height: 14, nested: { a: 1 } }, { type: 'GeometryCollection', geometries: [poly(3), { type: 'Point', coordinates: [0, 0] }] }),
+      ],
+    };
+    const file = path.join(dir, 'b.geojson');
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const ours = await readAll(file, false);
+    const gdals = await readAll(file, true);
+    expect(ours.out.map((f) => f.id)).toEqual(gdals.out.map((f) => f.id));
+    expect(ours.out.map((f) => f.id)).toEqual(['0', 'w12', '4', '5']);
+    expect(ours.out.map((f) => f.source)).toEqual(gdals.out.map((f) => f.source));
+    expect(ours.out[0].source).toBe('b.geojson#blocks');
+    expect(ours.crs).toEqual(gdals.crs);
+    for (let i = 0; i < ours.out.length; i++) {
+      const a = parsePolygonalWKB(ours.out[i].wkb), b = parsePolygonalWKB(gdals.out[i].wkb);
+      expect(a, `feature ${ours.out[i].id}`).toEqual(b);
+      expect(ours.out[i].tags['height']).toBe(gdals.out[i].tags['height']);
+    }
+    // the bow tie went to GEOS and was repaired, as with GDAL's reader
+    expect(ours.warned).toEqual(gdals.warned);
+    expect(ours.warned.join()).toContain('feature 4: invalid geometry repaired');
+    expect(ours.skipped).toEqual(gdals.skipped);
+    expect(ours.skipped).toHaveLength(2);
+  });
+
+  it('geojsonseq-reader: the SF tile as a sequence, feature for feature as GDAL reads it; a broken line named', async () => {
+    const base = sfTileGeoJSON(dir);
+    const seq = path.join(dir, 'sf.geojsons');
+    const lines = JSON.parse(fs.readFileSync(base, 'utf8')).features.map((f: unknown) => '\x1e' + JSON.stringify(f));
+    lines.splice(5, 0, '{"type": "Feature", "properties": {"height": 3}, "geometry": {"type": "Polyg');
+    fs.writeFileSync(seq, lines.join('\n') + '\n');
+    const ours = await readAll(seq, false);
+    const gdals = await readAll(seq, true);
+    expect(ours.out.length).toBeGreaterThan(1000);
+    expect(ours.out.map((f) => f.id)).toEqual(gdals.out.map((f) => f.id));
+    for (let i = 0; i < ours.out.length; i += 97) expect(parsePolygonalWKB(ours.out[i].wkb)).toEqual(parsePolygonalWKB(gdals.out[i].wkb));
+    expect(ours.skipped.filter((s) => s.startsWith('feature:unreadable'))).toEqual([`feature:unreadable ${seq} line 6: not JSON (${ours.skipped.find((s) => s.includes('line 6'))?.split('not JSON (')[1]?.slice(0, -1)})`]);
+    expect(ours.skipped.length).toBe(gdals.skipped.length);
+  });
+
+  it('an OSM-tagged layer: only its buildings and building parts, as with GDAL', async () => {
+    const file = path.join(dir, 'osm.geojsons');
+    const f = (props: Record<string, unknown>, x: number) => JSON.stringify({ type: 'Feature', properties: props, geometry: { type: 'Polygon', coordinates: [sq(x, 0, 1e-4)] } });
+    fs.writeFileSync(file, [f({ amenity: 'park' }, 0), f({ building: 'yes' }, 1), f({ 'building:part': 'yes' }, 2), f({ building: 'no' }, 3)].join('\n'));
+    const ours = await readAll(file, false);
+    const gdals = await readAll(file, true);
+    expect(ours.out.map((f) => f.id)).toEqual(['1', '2']);
+    expect(gdals.out.map((f) => f.id)).toEqual(['1', '2']);
+    expect(ours.out.every((f) => f.osm)).toBe(true);
+  });
+
+  it('a document with a crs member, and a --where, are read by GDAL', async () => {
+    const file = path.join(dir, 'rd.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } }, features: [{ type: 'Feature', properties: { h: 5 }, geometry: { type: 'Polygon', coordinates: [sq(85000, 447000, 10)] } }] }));
+    const ours = await readAll(file, false);
+    expect(ours.crs).toEqual(['EPSG:28992']);
+    expect(ours.out).toHaveLength(1);
+  });
+});
