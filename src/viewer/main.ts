@@ -280,14 +280,6 @@ async function main(): Promise<void> {
     if (styling && hiddenNow.size) p.set('hide', [...hiddenNow].sort((a, b) => a - b).join(','));
   });
   modelView.controls.addEventListener('change', writeHash);
-  const fromHash = new URLSearchParams(location.hash.slice(1));
-  const cam = fromHash.get('cam')?.split(',').map(Number);
-  if (cam) modelView.cameraVector = cam;
-  const linked = fromHash.get('b');
-  if (linked !== null) {
-    const i = (model.table['id'] ?? []).findIndex((v) => String(v) === linked);
-    if (i >= 0) select(i);
-  }
   // a PNG of what the active view shows
   savePngButton(() => (hooks.view === 'model' ? modelEl : mapEl), () => `${(url!.split('/').pop() ?? 'city').replace(/\.glb$/i, '')}-${hooks.view}`);
   // colour by an attribute, the same palette in both views
@@ -318,16 +310,6 @@ async function main(): Promise<void> {
     filter(new Set());
     applyStyling();
   });
-  // a link's colouring and filter: the same choices a person makes in the panel
-  const by = fromHash.get('by');
-  const byOption = by === null ? null : [...(document.getElementById('colour-by') as HTMLSelectElement).options].find((o) => o.value === by);
-  if (byOption) {
-    const sel = document.getElementById('colour-by') as HTMLSelectElement;
-    sel.value = by!;
-    sel.dispatchEvent(new Event('change'));
-    for (const bin of (fromHash.get('hide') ?? '').split(',').filter((v) => /^\d+$/.test(v)))
-      document.querySelector<HTMLButtonElement>(`#legend button[data-bin="${Number(bin)}"]`)?.click();
-  }
   document.getElementById('home')!.addEventListener('click', () => {
     hover(null);
     if (hooks.view === 'model') modelView.resetCamera();
@@ -340,9 +322,45 @@ async function main(): Promise<void> {
     return mapView.project(new THREE.Vector3(top.x, -top.z, top.y));
   };
   modelView.render();
-  // map-view-had-no-link: a link made in the map view opens in it, looking from the same place
-  if (fromHash.get('view') === 'map') hooks.toggle();
+  // a link: the camera, the selection, the colouring and its filter, and the view it was made in
+  // (map-view-had-no-link: a link made in the map view opens in it, looking from the same place)
+  const applyLink = (p: URLSearchParams) => {
+    if (hooks.view === 'map') hooks.toggle(); // (a link's camera is the model view's)
+    const cam = cameraOf(p);
+    if (cam) modelView.cameraVector = cam;
+    const linked = p.get('b');
+    const i = linked === null ? -1 : (model.table['id'] ?? []).findIndex((v) => String(v) === linked);
+    if (i >= 0 && i !== hooks.selected) select(i);
+    else if (linked === null && hooks.selected !== null) select(null);
+    applyColouring(p);
+    if (p.get('view') === 'map') hooks.toggle();
+  };
+  applyLink(new URLSearchParams(location.hash.slice(1)));
+  // link-ignored-once-open: a link pasted into the address bar of the open page (or a #fragment link
+  // followed) moves the view there (the page's own updates use replaceState, which fires no hashchange)
+  window.addEventListener('hashchange', () => applyLink(new URLSearchParams(location.hash.slice(1))));
   hooks.ready = true;
+}
+
+/** A link's camera (`cam`: eye x, y, z and target x, y, z in glTF axes), or null when it has none that is usable. */
+function cameraOf(p: URLSearchParams): number[] | null {
+  const cam = p.get('cam')?.split(',').map(Number);
+  return cam && cam.length === 6 && cam.every(Number.isFinite) ? cam : null;
+}
+
+/** A link's colouring (`by`) and the legend entries it hides (`hide`): the same choices a person makes in the panel; none when it names none. */
+function applyColouring(p: URLSearchParams): void {
+  const sel = document.getElementById('colour-by') as HTMLSelectElement | null;
+  if (!sel) return;
+  const by = p.get('by') ?? '';
+  if (![...sel.options].some((o) => o.value === by)) return;
+  if (sel.value !== by) {
+    sel.value = by;
+    sel.dispatchEvent(new Event('change'));
+  }
+  const hide = new Set((p.get('hide') ?? '').split(',').filter((v) => /^\d+$/.test(v)).map(Number));
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#legend button[data-bin]'))
+    if (hide.has(Number(b.dataset['bin'])) !== (b.getAttribute('aria-pressed') === 'false')) b.click();
 }
 
 /** The page's address written from `fill` at most every 150 ms (camera moves come many a frame); returns the trigger. */
@@ -647,7 +665,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   })(view.onView);
   // a link: the camera at once, the building once a drawn tile holds it (tiles stream in as the camera asks)
   const fromHash = new URLSearchParams(location.hash.slice(1));
-  const cam = fromHash.get('cam')?.split(',').map(Number);
+  const cam = cameraOf(fromHash);
   if (cam) view.cameraVector = cam;
   let linked = fromHash.get('b');
   // (a search waits for the building's leaf: a coarse tile's box of it gives way as the view refines)
@@ -660,15 +678,22 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     }
   };
   view.onTableLoaded = selectLinked;
-  const by = fromHash.get('by');
-  const bySelect = document.getElementById('colour-by') as HTMLSelectElement;
-  if (by !== null && [...bySelect.options].some((o) => o.value === by)) {
-    bySelect.value = by;
-    bySelect.dispatchEvent(new Event('change'));
-    for (const bin of (fromHash.get('hide') ?? '').split(',').filter((v) => /^\d+$/.test(v)))
-      document.querySelector<HTMLButtonElement>(`#legend button[data-bin="${Number(bin)}"]`)?.click();
-  }
+  applyColouring(fromHash);
   if (fromHash.get('view') === 'map') hooks.toggle();
+  // link-ignored-once-open: a link pasted into the open page's address bar moves the view there
+  window.addEventListener('hashchange', () => {
+    const p = new URLSearchParams(location.hash.slice(1));
+    if (hooks.view === 'map') hooks.toggle(); // (a link's camera is the model view's)
+    const cam = cameraOf(p);
+    if (cam) view.cameraVector = cam;
+    linked = p.get('b');
+    if (linked === null) {
+      if (selected) select(null);
+    } else if (linked !== hooks.selectedId) selectLinked();
+    else linked = null;
+    applyColouring(p);
+    if (p.get('view') === 'map') hooks.toggle();
+  });
   // find: the tileset's find index (cityforge tiles writes one: ids and names in bucket files), or no search
   // box (a tileset has no table of every building; the box's form reloaded the page)
   const findIndex = json.asset?.extras?.cityforge?.find as { dir?: string; buckets?: string[] } | undefined;

@@ -636,6 +636,45 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await Promise.all([p2.close(), p3.close(), page.close()]);
   });
 
+  it('link-ignored-once-open: a link pasted into the open page\'s address bar moves the camera, selects its building, colours as it says; back to the first link clears them', async () => {
+    const page = await open();
+    const row = 100;
+    const id = await page.evaluate((r) => String((window as any).cityforge.model.table.id[r]), row);
+    // a link made on another page: found by search there, coloured by height, in the map view
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await other.goto(url);
+    await other.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await other.fill('#search-input', id);
+    await other.press('#search-input', 'Enter');
+    await other.selectOption('#colour-by', 'height');
+    await other.waitForFunction((i) => new URLSearchParams(location.hash.slice(1)).get('b') === i && /by=height/.test(location.hash), id);
+    const link = other.url();
+    const wanted = await other.evaluate(() => (window as any).cityforge.cameraState());
+    await other.close();
+    const before = await page.evaluate(() => (window as any).cityforge.cameraState());
+    // (the first view's own link)
+    const first = `#cam=${[...before.position, ...before.target].join(',')}`;
+    // as a person does it: the address changes, the page is not reloaded
+    await page.evaluate((h) => {
+      (window as any).notReloaded = true;
+      location.hash = h;
+    }, new URL(link).hash);
+    await page.waitForFunction((i) => (window as any).cityforge.selectedId === i, id, { timeout: 10_000 });
+    expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
+    const moved = await page.evaluate(() => (window as any).cityforge.cameraState());
+    moved.position.forEach((v: number, k: number) => expect(Math.abs(v - wanted.position[k])).toBeLessThan(0.2));
+    expect(Math.hypot(...moved.position.map((v: number, k: number) => v - before.position[k]))).toBeGreaterThan(10);
+    expect(await page.textContent('#selection [data-key="id"]')).toBe(id);
+    expect(await page.inputValue('#colour-by')).toBe('height');
+    // and back: the first link has no building and no colouring
+    await page.evaluate((h) => (location.hash = h), first);
+    await page.waitForFunction(() => (window as any).cityforge.selectedId === null, null, { timeout: 10_000 });
+    expect(await page.inputValue('#colour-by')).toBe('');
+    const back = await page.evaluate(() => (window as any).cityforge.cameraState());
+    back.position.forEach((v: number, k: number) => expect(Math.abs(v - before.position[k])).toBeLessThan(0.2));
+    await page.close();
+  });
+
   it('search by id → fly-to → selected; the address keeps camera and selection, and a fresh page on that address shows the same; Save PNG downloads the view', async () => {
     const page = await open();
     const target = await page.evaluate(() => {
@@ -1311,6 +1350,12 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await p2.mouse.move(b.x, b.y);
     await p2.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
     await p2.close();
+    // link-ignored-once-open: the open page follows a link pasted into its address bar: without the
+    // building, nothing selected; with it, selected again
+    await page.evaluate((c) => (location.hash = `#cam=${c}`), cam);
+    await page.waitForFunction(() => (window as any).cityforge.selectedId === null, null, { timeout: 10_000 });
+    await page.evaluate((h) => (location.hash = h), new URL(link).hash);
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 30_000 });
   });
 
   it('tileset-phone-did-not-fit: on a 390 × 844 screen the first view shows the whole tileset across the width', async () => {
