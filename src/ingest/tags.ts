@@ -1,4 +1,4 @@
-import { Color } from 'three';
+import { CSS_COLOURS } from '../core/css-colours.js';
 import type { AttributeValue, BuildingParams, RoofParams } from '../core/types.js';
 import { OSM_ATTRIBUTES, type AttributeSelection, type TagOptions } from './options.js';
 
@@ -93,7 +93,7 @@ export function parseColour(value: TagValue): string | null {
   if (typeof value !== 'string') return null;
   const s = value.trim().toLowerCase().replace(/[\s_-]/g, '');
   if (s === '') return null;
-  const named = (Color.NAMES as Record<string, number>)[s];
+  const named = Object.hasOwn(CSS_COLOURS, s) ? CSS_COLOURS[s] : undefined;
   if (named !== undefined) return '#' + named.toString(16).padStart(6, '0');
   const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/.exec(s);
   if (!m) return null;

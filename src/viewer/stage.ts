@@ -104,8 +104,10 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   camera.position.set(centre.x + span * 0.35, topY + span * 0.55, centre.z + span * 0.75);
   const controls = new OrbitControls(camera, renderer.domElement);
   controls.target.copy(centre);
-  // never under the ground: the tilt stops 5° above the horizon, the distance within reason
-  controls.maxPolarAngle = THREE.MathUtils.degToRad(85);
+  // never under the ground: the tilt stops at the horizon (eye-level-was-impossible: it stopped 5° short,
+  // and a street-level view was two thirds pavement), the camera kept above the ground by the views
+  // (clampAboveGround), the distance within reason
+  controls.maxPolarAngle = THREE.MathUtils.degToRad(90);
   controls.minDistance = Math.max(2, span / 500);
   controls.maxDistance = span * 6;
   controls.update();

@@ -291,7 +291,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
-  it('the-camera-went-under-the-ground: dragging down hard and zooming in keeps the camera above the terrain, looking down', async () => {
+  it('the-camera-went-under-the-ground: dragging hard both ways and zooming in keeps the camera above the terrain; eye-level-was-impossible: tilted to the horizon, a street-level view', async () => {
     const page = await open();
     // orbit-point-in-mid-air: the first view turns about the ground (it turned about the box's centre, 45 m up),
     // and an arrow key pans over the ground without lifting it
@@ -302,10 +302,42 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.mouse.down();
     for (let k = 1; k <= 20; k++) await page.mouse.move(640, 300 + 25 * k);
     await page.mouse.up();
-    for (let k = 0; k < 15; k++) await page.mouse.wheel(0, -400);
+    // (a drag down turns the view to straight down; a drag up tilts it towards the horizon)
+    expect((await page.evaluate(() => (window as any).cityforge.cameraState())).polarDegrees).toBeLessThan(5);
+    await page.mouse.move(640, 780);
+    await page.mouse.down();
+    for (let k = 1; k <= 30; k++) await page.mouse.move(640, 780 - 25 * k);
+    await page.mouse.up();
+    // eye-level-was-impossible: down to the horizon (a street-level view), never past it
+    const level = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(level.polarDegrees).toBeLessThanOrEqual(90.01);
+    expect(level.polarDegrees).toBeGreaterThan(89);
+    await page.mouse.wheel(0, -400);
+    await page.waitForTimeout(300);
+    const street = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(street.polarDegrees).toBeGreaterThan(80);
+    expect(street.heightAboveGround).toBeGreaterThan(1);
+    // the horizon near the middle of the screen: sky above it (the background), city and ground below
+    const shot = PNG.sync.read(await page.screenshot());
+    const bg = shot.data.slice(0, 3);
+    const skyShare = (y0: number, y1: number) => {
+      let n = 0, sky = 0;
+      for (let y = y0; y < y1; y += 4)
+        for (let x = 0; x < shot.width; x += 8) {
+          const i = 4 * (y * shot.width + x);
+          n++;
+          if (Math.abs(shot.data[i] - bg[0]) + Math.abs(shot.data[i + 1] - bg[1]) + Math.abs(shot.data[i + 2] - bg[2]) < 24) sky++;
+        }
+      return sky / n;
+    };
+    fs.writeFileSync(path.join(dir, 'eye-level.png'), PNG.sync.write(shot));
+    expect(skyShare(0, 200)).toBeGreaterThan(0.5);
+    expect(skyShare(600, 800)).toBeLessThan(0.2);
+    // zoomed right in, still above the ground
+    for (let k = 0; k < 14; k++) await page.mouse.wheel(0, -400);
     await page.waitForTimeout(300);
     const s = await page.evaluate(() => (window as any).cityforge.cameraState());
-    expect(s.polarDegrees).toBeLessThanOrEqual(85.01);
+    expect(s.polarDegrees).toBeLessThanOrEqual(90.01);
     expect(s.heightAboveGround).toBeGreaterThan(1);
     // the home button brings the first view back
     await page.click('#home');
