@@ -4,13 +4,14 @@ import { OGR_FORMAT } from './ogr.js';
 import { VECTOR_TILES_FORMAT } from './mvt.js';
 import { CITYJSON_FORMAT } from './cityjson.js';
 import { GEOJSON_FORMAT } from './geojson.js';
+import { FLATGEOBUF_FORMAT } from './flatgeobuf.js';
 import type { Source, SourceFormat, SourceOptions } from './source.js';
 
 /**
  * Every source format, in the order they are tried: the first whose `test` accepts an input reads it.
  * OGR comes last: it takes whatever GDAL opens.
  */
-export const SOURCE_FORMATS: readonly SourceFormat[] = [VECTOR_TILES_FORMAT, CITYJSON_FORMAT, GEOJSON_FORMAT, OGR_FORMAT];
+export const SOURCE_FORMATS: readonly SourceFormat[] = [VECTOR_TILES_FORMAT, CITYJSON_FORMAT, GEOJSON_FORMAT, FLATGEOBUF_FORMAT, OGR_FORMAT];
 
 /** The format that reads `input`. */
 export function formatOf(input: string, formats: readonly SourceFormat[] = SOURCE_FORMATS): SourceFormat {

@@ -151,3 +151,51 @@ describe('GeoJSON read without GDAL reads what GDAL reads', () => {
     expect(ours.out).toHaveLength(1);
   });
 });
+
+describe('FlatGeobuf read without GDAL reads what GDAL reads', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshDir('flatgeobuf-reader');
+  });
+  const fgbOf = (src: string, out: string, args: string[]) => {
+    const ds = gdal.open(src);
+    gdal.vectorTranslate(out, ds, ['-f', 'FlatGeobuf', ...args]).close();
+    ds.close();
+    return out;
+  };
+  const readAllFgb = async (file: string, forceOgr: boolean) => {
+    const formats = forceOgr ? SOURCE_FORMATS.filter((f) => f.name !== 'flatgeobuf') : SOURCE_FORMATS;
+    const skipped: string[] = [];
+    const ctx: ReadContext = { skip: (r, d) => skipped.push(`${r} ${d}`), warn: () => {}, tick: () => {} };
+    const out: RawFeature[] = [];
+    const crs: string[] = [];
+    for (const s of openSources([file], { logger: NULL_LOGGER }, formats)) for await (const f of s.read(ctx)) (out.push(f.feature), crs.push(f.crs));
+    return { out, skipped, crs };
+  };
+
+  it.each([
+    ['with its spatial index (features in Hilbert order, after the index)', ['-t_srs', 'EPSG:3857']],
+    ['without an index, in UTM 10N', ['-t_srs', 'EPSG:32610', '-lco', 'SPATIAL_INDEX=NO']],
+  ])('flatgeobuf-reader-gave-other-features: the SF tile %s, feature for feature as GDAL reads it', async (_what, args) => {
+    const file = fgbOf(sfTileGeoJSON(dir), path.join(dir, `sf-${args.length}.fgb`), args);
+    const ours = await readAllFgb(file, false);
+    const gdals = await readAllFgb(file, true);
+    expect(ours.out.length).toBeGreaterThan(1000);
+    expect(ours.out.map((f) => f.id)).toEqual(gdals.out.map((f) => f.id));
+    expect(ours.crs).toEqual(gdals.crs);
+    expect(ours.out[0].source).toBe(gdals.out[0].source);
+    for (let i = 0; i < ours.out.length; i += 37) {
+      expect(parsePolygonalWKB(ours.out[i].wkb)).toEqual(parsePolygonalWKB(gdals.out[i].wkb));
+      for (const k of ['height', 'min_height', 'type', 'mvt_id']) expect(ours.out[i].tags[k], k).toEqual(gdals.out[i].tags[k]);
+    }
+    expect(ours.skipped).toEqual(gdals.skipped);
+  });
+
+  it('a FlatGeobuf cut short: exit-worthy error naming the file and what is wrong', async () => {
+    const file = fgbOf(sfTileGeoJSON(dir), path.join(dir, 'whole.fgb'), ['-lco', 'SPATIAL_INDEX=NO']);
+    const cut = path.join(dir, 'cut.fgb');
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    await expect(readAllFgb(cut, false)).rejects.toThrow(/cut\.fgb layer .*(cut short|holds \d+ features, but only)/);
+  });
+});
