@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import type { RawFeature, ReadContext } from './raw.js';
+import { osmIdOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { OGR_FORMAT, GEOMETRY_REASONS, crsName, layerSrs, validPolygonalWKB } from './ogr.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
+import { extentOf } from '../core/extent.js';
 
 /** The first bytes of a FlatGeobuf file ("fgb", major version 3, "fgb", patch version). */
 const MAGIC = [0x66, 0x67, 0x62, 0x03, 0x66, 0x67, 0x62];
@@ -315,7 +316,8 @@ class FlatGeobufSource implements Source {
           ctx.skip('geometry:unreadable', `${where} feature ${id}: ${GEOMETRY_REASONS['geometry:unreadable']} (damaged)`);
           continue;
         }
-        const own = tags['id'] ?? tags['@id'];
+        if (osmTags) unpackOtherTags(tags);
+        const own = (osmTags ? osmIdOf(tags) : null) ?? tags['id'] ?? tags['@id'];
         const name = own !== undefined && own !== null && own !== '' ? String(own) : id;
         const detail = `${where} feature ${name}`;
         if (osmTags && !isBuildingFeature(tags)) {
@@ -327,7 +329,8 @@ class FlatGeobufSource implements Source {
           continue;
         }
         let wkb: Uint8Array | null = writePolygonalWKB(p);
-        if (!surelyValid(p)) {
+        const repaired = !surelyValid(p);
+        if (repaired) {
           const why = { reason: '', repaired: false };
           let error = '';
           try {
@@ -344,7 +347,7 @@ class FlatGeobufSource implements Source {
           if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
         }
         const feature: RawFeature = { id: name, source, where, tags, wkb, pieces: 1, osm: osmTags };
-        yield { srs, crs, feature };
+        yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };
         if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {

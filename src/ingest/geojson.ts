@@ -3,7 +3,7 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import type { RawFeature, ReadContext } from './raw.js';
+import { osmIdOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { OGR_FORMAT, GEOMETRY_REASONS, crsName, layerSrs, validPolygonalWKB } from './ogr.js';
@@ -34,21 +34,29 @@ interface GeoJsonFeature {
 }
 
 /** What a GeoJSON geometry is as flat polygons, or why it is none. */
-function polygonsOf(g: GeoJsonGeometry | null | undefined): FlatPolygons | 'geometry:empty' | 'geometry:not-polygonal' | 'geometry:unreadable' {
+function polygonsOf(g: GeoJsonGeometry | null | undefined): (FlatPolygons & { unclosed: number }) | 'geometry:empty' | 'geometry:not-polygonal' | 'geometry:unreadable' {
   if (!g) return 'geometry:empty';
   const coords: number[] = [];
   const ringOffsets = [0];
   const polygonOffsets = [0];
   let bad = false;
   let other = false;
+  let unclosed = 0;
   const polygon = (rings: unknown) => {
     if (!Array.isArray(rings)) return void (bad = true);
     if (rings.length === 0) return;
     for (const ring of rings) {
       if (!Array.isArray(ring)) return void (bad = true);
+      const first = coords.length;
       for (const p of ring) {
         if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number') return void (bad = true);
         coords.push(p[0], p[1]);
+      }
+      // ring-not-closed: GeoJSON's rings end where they start; one that does not is closed (and counted)
+      const last = coords.length - 2;
+      if (last > first + 2 && (coords[last] !== coords[first] || coords[last + 1] !== coords[first + 1])) {
+        coords.push(coords[first], coords[first + 1]);
+        unclosed++;
       }
       ringOffsets.push(coords.length / 2);
     }
@@ -69,7 +77,7 @@ function polygonsOf(g: GeoJsonGeometry | null | undefined): FlatPolygons | 'geom
   visit(g, 0);
   if (bad) return 'geometry:unreadable';
   if (polygonOffsets.length === 1) return other ? 'geometry:not-polygonal' : 'geometry:empty';
-  return { coords: Float64Array.from(coords), ringOffsets, polygonOffsets };
+  return { coords: Float64Array.from(coords), ringOffsets, polygonOffsets, unclosed };
 }
 
 /** A property value as a tag: strings, numbers and booleans as they are; objects and arrays as JSON text. */
@@ -83,7 +91,7 @@ const BUILDING_KEY = /(?<!\\)"building(?::part)?"\s*:/;
  * parsed with `JSON.parse`, geometry written as WKB, valid polygons recognised by
  * {@link surelyValid} (the rest checked and repaired by GEOS, as the GDAL reader does). Ids, layer
  * name, CRS and the OSM-tagged-layer rule are GDAL's; values are kept as they are (booleans stay
- * booleans, dates stay text). Anything else — a `--where` or `--layer`, a document with a `crs`
+ * booleans, dates stay text). Anything else — a `--where`, a `--layer` other than its own, a document with a `crs`
  * member, TopoJSON or Esri JSON, a document over {@link GEOJSON_MAX_DOCUMENT_BYTES} — is read by GDAL.
  */
 class GeoJsonSource implements Source {
@@ -98,7 +106,7 @@ class GeoJsonSource implements Source {
   ) {
     this.inputs = [label];
     this.seq = SEQ.test(label);
-    if (options.where || options.layers?.length) this.ogr = OGR_FORMAT.open([label], options);
+    if (options.where) this.ogr = OGR_FORMAT.open([label], options);
   }
 
   attributions(): string[] {
@@ -133,6 +141,8 @@ class GeoJsonSource implements Source {
   private delegated(): Source | null {
     if (this.ogr) return this.ogr;
     if (this.seq ? !this.seqLooksLikeFeatures() : !this.document()) this.ogr = OGR_FORMAT.open([this.label], this.options);
+    // (--layer naming its one layer reads as without; any other name: GDAL says which layers there are)
+    else if (this.options.layers?.length && !(this.options.layers.length === 1 && this.options.layers[0] === this.layerName())) this.ogr = OGR_FORMAT.open([this.label], this.options);
     return this.ogr;
   }
 
@@ -152,7 +162,7 @@ class GeoJsonSource implements Source {
   }
 
   /** A sequence's non-empty texts (RS or newline delimited), streamed, with their line numbers. */
-  private *lines(): Generator<{ line: number; text: string }> {
+  private *lines(): Generator<{ line: number; text: string; unterminated?: boolean }> {
     const fd = fs.openSync(this.label, 'r');
     try {
       const buf = Buffer.alloc(1 << 20);
@@ -173,7 +183,7 @@ class GeoJsonSource implements Source {
       }
       line++;
       const t = (rest + decoder.end()).replace(/^[\x1e\uFEFF]+/, '').trim();
-      if (t) yield { line, text: t };
+      if (t) yield { line, text: t, unterminated: true };
     } finally {
       fs.closeSync(fd);
     }
@@ -196,11 +206,14 @@ class GeoJsonSource implements Source {
       for (const f of this.doc?.features ?? []) yield { f, at: '' };
       return;
     }
-    for (const { line, text } of this.lines()) {
+    for (const { line, text, unterminated } of this.lines()) {
       let o: unknown;
       try {
         o = JSON.parse(text);
       } catch (e) {
+        // seq-cut-short-went-unnoticed: a last line that is no whole feature and has no end of line is
+        // a file cut short (a download, a copy): stop, as for any damaged file
+        if (unterminated) throw new InputError('ingest', `${this.label} line ${line}: cut short (its last line is not a whole GeoJSON text and has no end of line: ${(e as Error).message})`);
         ctx.tick();
         ctx.skip('feature:unreadable', `${this.label} line ${line}: not JSON (${(e as Error).message})`);
         continue;
@@ -263,7 +276,9 @@ class GeoJsonSource implements Source {
       // GDAL's ids: an integer id is the FID; a text id becomes the attribute `id`
       if (typeof f.id === 'string' && tags['id'] === undefined) tags['id'] = f.id;
       const fid = typeof f.id === 'number' && Number.isInteger(f.id) ? f.id : index;
-      const own = tags['id'] ?? tags['@id'];
+      // (osm-export-lost-its-heights: an OSM layer exported by ogr2ogr keeps tags in other_tags, ids in osm_id / osm_way_id)
+      if (osmTags) unpackOtherTags(tags);
+      const own = (osmTags ? osmIdOf(tags) : null) ?? tags['id'] ?? tags['@id'];
       const id = own !== undefined && own !== null && own !== '' ? String(own) : String(fid);
       const detail = `${where} feature ${id}`;
       if (osmTags && !isBuildingFeature(tags)) {
@@ -273,11 +288,13 @@ class GeoJsonSource implements Source {
       const p = polygonsOf(f.geometry);
       let wkb: Uint8Array | null;
       if (typeof p === 'string') {
-        ctx.skip(p, `${detail}: ${GEOMETRY_REASONS[p] ?? p}`);
+        ctx.skip(p, `${detail}: ${p === 'geometry:unreadable' ? 'a geometry that is not GeoJSON (coordinates that are not pairs of numbers, or an unknown type)' : (GEOMETRY_REASONS[p] ?? p)}`);
         continue;
       }
+      if (p.unclosed) ctx.warn('ring:not-closed', `${detail}: ${p.unclosed} ring(s) did not end where they start; closed`);
       wkb = writePolygonalWKB(p);
-      if (!surelyValid(p)) {
+      const repaired = !surelyValid(p);
+      if (repaired) {
         // GEOS decides, and repairs, as for every other source
         const why = { reason: '', repaired: false };
         let error = '';
@@ -295,7 +312,7 @@ class GeoJsonSource implements Source {
         if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
       }
       const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags };
-      yield { srs, crs, feature };
+      yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };
       // (let the event loop turn now and then: a signal is heard, progress is printed)
       if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -50,7 +50,8 @@ export async function* readSources(inputs: string[], opts: IngestOptions, ctx: R
     const counting: ReadContext = { ...ctx, skip, tick: () => { read++; ctx.tick(); } };
     try {
       for await (const f of source.read(counting)) {
-        const box = earth.check(f.srs, f.crs, f.feature.wkb);
+        // (a reader that made the WKB from flat coordinates gives their box: not parsed again)
+        const box = f.box ? (earth.checkBox(f.srs, f.crs, f.box) ?? f.box) : earth.check(f.srs, f.crs, f.feature.wkb);
         if (typeof box === 'string') {
           skip('geometry:out-of-range', `${featureLabel(f.feature)}: ${box}`);
           continue;

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RawFeature, ReadContext } from './raw.js';
-import { parseOtherTags } from './raw.js';
+import { osmIdOf, unpackOtherTags } from './raw.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError } from '../core/errors.js';
 import { OSM_ATTRIBUTION } from './options.js';
-import { hasBuildingKeys, isBuildingFeature } from './where.js';
+import { hasBuildingKeys, isBuildingFeature, whereProblem } from './where.js';
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
 import { ENTRANCE_TOLERANCE, readOsmNodes } from './osm-nodes.js';
 
@@ -144,7 +144,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
       try {
         layer.setAttributeFilter(where);
       } catch (e) {
-        throw new InputError('ingest', `${file} layer ${name}: bad --where '${where}' (${(e as Error).message.trim()})`);
+        throw new InputError('ingest', `${file} layer ${name}: bad --where '${where}' (${whereProblem(e, layer.fields.getNames())})`);
       }
     }
     const osmTags = hasBuildingKeys(layer.fields.getNames());
@@ -155,10 +155,8 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
 
 /** Stable source id of an OGR feature: OSM way/relation ids, else an `id` attribute, else the FID. */
 function featureId(tags: Record<string, TagValue>, fid: number, osm: boolean): string {
-  if (osm) {
-    if (tags['osm_id']) return `r${tags['osm_id']}`;
-    if (tags['osm_way_id']) return `w${tags['osm_way_id']}`;
-  }
+  const own = osm ? osmIdOf(tags) : null;
+  if (own) return own;
   const id = tags['id'] ?? tags['@id'];
   if (id !== undefined && id !== null && id !== '') return String(id);
   return String(fid);
@@ -233,11 +231,9 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
   for (let f = ol.layer.features.first(); f; f = ol.layer.features.next()) {
     ctx.tick();
     const tags = f.fields.toObject() as Record<string, TagValue>;
-    if (osm && typeof tags['other_tags'] === 'string') {
-      Object.assign(tags, parseOtherTags(tags['other_tags']));
-      delete tags['other_tags'];
-    }
-    const id = featureId(tags, f.fid, osm);
+    // (osm-export-lost-its-heights: a layer exported from OSM by ogr2ogr has them in other_tags too)
+    if (osm || ol.osmTags) unpackOtherTags(tags);
+    const id = featureId(tags, f.fid, osm || ol.osmTags);
     const detail = `${ol.file} layer ${ol.layerName} feature ${id}`;
     if (ol.buildingsOnly && !isBuildingFeature(tags)) {
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);

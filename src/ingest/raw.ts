@@ -63,3 +63,22 @@ export function parseOtherTags(s: string): Record<string, string> {
   while ((m = re.exec(s))) out[m[1].replace(/\\(.)/g, '$1')] = m[2].replace(/\\(.)/g, '$1');
   return out;
 }
+
+/**
+ * An OSM-tagged layer's tags as OSM has them: the tags GDAL's OSM driver packs into `other_tags` (a
+ * layer exported from OSM with ogr2ogr keeps that column: heights, levels and roofs are in it)
+ * unpacked beside the others, the column itself dropped. Changes `tags` in place.
+ */
+export function unpackOtherTags(tags: Record<string, TagValue>): void {
+  const packed = tags['other_tags'];
+  if (typeof packed !== 'string') return;
+  for (const [k, v] of Object.entries(parseOtherTags(packed))) if (tags[k] === undefined || tags[k] === null) tags[k] = v;
+  delete tags['other_tags'];
+}
+
+/** The OSM id of a feature of GDAL's OSM layers (or an export of one): `r<id>` for a relation (`osm_id`), `w<id>` for a way (`osm_way_id`); null without. */
+export function osmIdOf(tags: Record<string, TagValue>): string | null {
+  if (tags['osm_id']) return `r${tags['osm_id']}`;
+  if (tags['osm_way_id']) return `w${tags['osm_way_id']}`;
+  return null;
+}

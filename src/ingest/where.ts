@@ -42,7 +42,7 @@ export function filteredLayer(layer: gdal.Layer, where: string, label: string): 
   } catch (e) {
     const have = new Set(layer.fields.getNames());
     const missing = referencedFields(where).filter((f) => !have.has(f));
-    const bad = () => new InputError('ingest', `${label}: bad --where '${where}' (${(e as Error).message.trim()})`);
+    const bad = () => new InputError('ingest', `${label}: bad --where '${where}' (${whereProblem(e, layer.fields.getNames())})`);
     if (!missing.length) throw bad();
     // the missing fields' types are unknown: the first that makes the clause valid
     for (const type of [gdal.OFTString, gdal.OFTReal, gdal.OFTInteger]) {
@@ -74,6 +74,21 @@ function copyWithFields(layer: gdal.Layer, extra: string[], type: string): gdal.
   // keep the memory dataset alive as long as the layer
   (out as unknown as { _keep: gdal.Dataset })._keep = ds;
   return out;
+}
+
+/**
+ * What GDAL says is wrong with an attribute filter: its last error message ("Type mismatch or improper
+ * type of arguments to > operator", "\"x\" not recognised as an available field") where the thrown
+ * error has only OGR's code name ("Corrupt Data"), with the layer's fields named when one is unknown
+ * and the way out of a type mismatch.
+ */
+export function whereProblem(e: unknown, fields: string[]): string {
+  const thrown = (e as Error).message.trim();
+  const last = (gdal.lastError as { message?: string } | null)?.message?.trim();
+  let why = last && thrown === 'Corrupt Data' ? last.replace(/\.$/, '') : thrown;
+  if (/not recognised as an available field/.test(why)) why += `; the fields are: ${fields.join(', ') || 'none'}`;
+  else if (/type mismatch/i.test(why)) why += '; a field of text compares with text (\'…\'), or CAST(field AS REAL) > 20';
+  return why;
 }
 
 const isYes = (v: TagValue) => v !== null && v !== undefined && v !== '' && v !== 'no' && v !== false;

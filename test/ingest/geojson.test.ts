@@ -143,6 +143,52 @@ describe('GeoJSON read without GDAL reads what GDAL reads', () => {
     expect(ours.out.every((f) => f.osm)).toBe(true);
   });
 
+  it('osm-export-lost-its-heights: a layer exported from OSM by ogr2ogr (tags in other_tags, ids in osm_way_id / osm_id) reads as OSM, by either reader and from GeoPackage', async () => {
+    const file = path.join(dir, 'osm-export.geojson');
+    const f = (props: Record<string, unknown>, x: number) => ({ type: 'Feature', properties: props, geometry: { type: 'MultiPolygon', coordinates: [[sq(x, 0, 1e-4)]] } });
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', name: 'multipolygons', features: [
+      f({ osm_id: null, osm_way_id: '93732628', name: "L'Annonciade", type: null, building: 'yes', other_tags: '"height"=>"111","building:levels"=>"35"' }, 0),
+      f({ osm_id: '1234', osm_way_id: null, name: null, type: 'multipolygon', building: 'yes', other_tags: '"roof:shape"=>"hipped"' }, 1),
+    ] }));
+    const gpkg = path.join(dir, 'osm-export.gpkg');
+    gdal.vectorTranslate(gpkg, gdal.open(file), ['-f', 'GPKG']).close();
+    for (const [input, forceOgr] of [[file, false], [file, true], [gpkg, false]] as const) {
+      const { out } = await readAll(input, forceOgr);
+      expect(out.map((f) => f.id), `${input} ${forceOgr}`).toEqual(['w93732628', 'r1234']);
+      expect(out[0].tags['height']).toBe('111');
+      expect(out[0].tags['building:levels']).toBe('35');
+      expect(out[0].tags['other_tags']).toBeUndefined();
+      expect(out[1].tags['roof:shape']).toBe('hipped');
+      expect(out.every((f) => f.osm)).toBe(true);
+    }
+  });
+
+  it('ring-not-closed: a GeoJSON ring that does not end where it starts is closed and counted; seq-cut-short-went-unnoticed: a sequence whose last line is cut stops the read', async () => {
+    const file = path.join(dir, 'unclosed.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', id: 'u', properties: {}, geometry: { type: 'Polygon', coordinates: [sq(0, 0, 1e-4).slice(0, 4)] } }] }));
+    const ours = await readAll(file, false);
+    expect(ours.out.map((f) => f.id)).toEqual(['u']);
+    expect(parsePolygonalWKB(ours.out[0].wkb).coords).toHaveLength(10);
+    expect(ours.warned).toEqual([`ring:not-closed ${file} layer unclosed feature u: 1 ring(s) did not end where they start; closed`]);
+    const cut = path.join(dir, 'cut.geojsons');
+    const line = JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [sq(0, 0, 1e-4)] } });
+    fs.writeFileSync(cut, `${line}\n${line}\n${line.slice(0, 60)}`);
+    await expect(readAll(cut, false)).rejects.toThrow(/cut\.geojsons line 3: cut short/);
+    // a whole last line without an end of line is fine
+    fs.writeFileSync(cut, `${line}\n${line}`);
+    expect((await readAll(cut, false)).out).toHaveLength(2);
+  });
+
+  it('where-said-corrupt-data: a --where GDAL refuses says why (a type mismatch, an unknown field and the fields there are)', async () => {
+    const file = path.join(dir, 'where.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { height: '25 m' }, geometry: { type: 'Polygon', coordinates: [sq(0, 0, 1e-4)] } }] }));
+    const read = (where: string) => (async () => {
+      for (const s of openSources([file], { logger: NULL_LOGGER, where })) for await (const _ of s.read({ skip: () => {}, warn: () => {}, tick: () => {} }));
+    })();
+    await expect(read('height > 11')).rejects.toThrow(/bad --where 'height > 11' \(Type mismatch .*CAST/);
+    await expect(read('nosuch = 1')).rejects.toThrow(/"nosuch" not recognised .*the fields are: height/);
+  });
+
   it('a document with a crs member, and a --where, are read by GDAL', async () => {
     const file = path.join(dir, 'rd.geojson');
     fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } }, features: [{ type: 'Feature', properties: { h: 5 }, geometry: { type: 'Polygon', coordinates: [sq(85000, 447000, 10)] } }] }));
