@@ -7,6 +7,7 @@ import { hexToLinear } from '../core/colour.js';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptEncoder } from 'meshoptimizer';
 import { MeshFeatures, StructuralMetadata } from './metadata.js';
+import { FastInterleave } from './fast-interleave.js';
 
 /** Options for {@link writeGlb}. */
 export interface GltfOptions {
@@ -212,7 +213,9 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
 
 /** Serialize: glTF-Transform's writer with cityforge's extensions (and the meshopt encoder when compressing). */
 async function encode(doc: Document, compress: boolean): Promise<Uint8Array> {
-  const io = new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata, KHRMeshQuantization, EXTMeshoptCompression]);
+  const io = new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata, KHRMeshQuantization, EXTMeshoptCompression, FastInterleave]);
+  // (the vertex attributes interleaved with typed arrays; meshopt claims them itself when compressing)
+  if (!compress) doc.createExtension(FastInterleave);
   if (compress) {
     await MeshoptEncoder.ready;
     io.registerDependencies({ 'meshopt.encoder': MeshoptEncoder });
