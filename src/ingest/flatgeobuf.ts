@@ -5,7 +5,7 @@ import { InputError } from '../core/errors.js';
 import { osmIdOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
-import { OGR_FORMAT, GEOMETRY_REASONS, crsName, layerSrs, validPolygonalWKB } from './ogr.js';
+import { OGR_FORMAT, GEOMETRY_REASONS, checkedWKB, crsName, layerSrs } from './ogr.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
@@ -329,22 +329,12 @@ class FlatGeobufSource implements Source {
           continue;
         }
         let wkb: Uint8Array | null = writePolygonalWKB(p);
+        // (GEOS decides, and repairs, what surelyValid cannot vouch for, as for every other source)
         const repaired = !surelyValid(p);
         if (repaired) {
-          const why = { reason: '', repaired: false };
-          let error = '';
-          try {
-            wkb = validPolygonalWKB(gdal.Geometry.fromWKB(Buffer.from(wkb.buffer, wkb.byteOffset, wkb.byteLength), srs), why);
-          } catch (e) {
-            why.reason = 'geometry:unreadable';
-            error = ` (${(e as Error).message})`;
-            wkb = null;
-          }
-          if (!wkb) {
-            ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
-            continue;
-          }
-          if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+          const raw = wkb;
+          wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
+          if (!wkb) continue;
         }
         const feature: RawFeature = { id: name, source, where, tags, wkb, pieces: 1, osm: osmTags };
         yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
 import { osmIdOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
-import { OGR_FORMAT, GEOMETRY_REASONS, crsName, layerSrs, validPolygonalWKB } from './ogr.js';
+import { OGR_FORMAT, GEOMETRY_REASONS, checkedWKB, crsName, layerSrs } from './ogr.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
+import { geoJsonSeqTexts } from './integrity.js';
 import { emptyExtent, growByExtent, extentOf, isEmptyExtent, type Extent } from '../core/extent.js';
 
 /**
@@ -162,31 +162,8 @@ class GeoJsonSource implements Source {
   }
 
   /** A sequence's non-empty texts (RS or newline delimited), streamed, with their line numbers. */
-  private *lines(): Generator<{ line: number; text: string; unterminated?: boolean }> {
-    const fd = fs.openSync(this.label, 'r');
-    try {
-      const buf = Buffer.alloc(1 << 20);
-      const decoder = new StringDecoder('utf8');
-      let rest = '';
-      let line = 0;
-      for (let pos = 0; ; ) {
-        const n = fs.readSync(fd, buf, 0, buf.length, pos);
-        if (n === 0) break;
-        pos += n;
-        const parts = (rest + decoder.write(buf.subarray(0, n))).split('\n');
-        rest = parts.pop() ?? '';
-        for (const p of parts) {
-          line++;
-          const t = p.replace(/^[\x1e\uFEFF]+/, '').trim();
-          if (t) yield { line, text: t };
-        }
-      }
-      line++;
-      const t = (rest + decoder.end()).replace(/^[\x1e\uFEFF]+/, '').trim();
-      if (t) yield { line, text: t, unterminated: true };
-    } finally {
-      fs.closeSync(fd);
-    }
+  private lines(): Generator<{ line: number; text: string; unterminated?: boolean }> {
+    return geoJsonSeqTexts(this.label);
   }
 
   /** Whether any feature names `building` or `building:part` (a sequence: by a scan of its text). */
@@ -293,23 +270,12 @@ class GeoJsonSource implements Source {
       }
       if (p.unclosed) ctx.warn('ring:not-closed', `${detail}: ${p.unclosed} ring(s) did not end where they start; closed`);
       wkb = writePolygonalWKB(p);
+      // (GEOS decides, and repairs, what surelyValid cannot vouch for, as for every other source)
       const repaired = !surelyValid(p);
       if (repaired) {
-        // GEOS decides, and repairs, as for every other source
-        const why = { reason: '', repaired: false };
-        let error = '';
-        try {
-          wkb = validPolygonalWKB(gdal.Geometry.fromWKB(Buffer.from(wkb.buffer, wkb.byteOffset, wkb.byteLength), srs), why);
-        } catch (e) {
-          why.reason = 'geometry:unreadable';
-          error = ` (${(e as Error).message})`;
-          wkb = null;
-        }
-        if (!wkb) {
-          ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
-          continue;
-        }
-        if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+        const raw = wkb;
+        wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
+        if (!wkb) continue;
       }
       const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags };
       yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };

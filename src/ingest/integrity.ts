@@ -98,41 +98,51 @@ export function checkOsmPbf(file: string): void {
 }
 
 /**
- * The lines of a GeoJSONSeq file that are not GeoJSON features (a broken or cut line), one at a
- * time: `visit(lineNumber, what)`. Streams the file; GDAL drops such lines without a word.
+ * The texts of a GeoJSONSeq file (newline or RS delimited; empty lines, RS and BOM dropped), streamed,
+ * with their line numbers; the last one says whether it ended without an end of line.
  */
-export function brokenGeoJsonSeqLines(file: string, visit: (line: number, what: string) => void): void {
+export function* geoJsonSeqTexts(file: string): Generator<{ line: number; text: string; unterminated?: boolean }> {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
     const decoder = new StringDecoder('utf8');
     let rest = '';
     let line = 0;
-    const check = (text: string) => {
-      line++;
-      const t = text.replace(/^\x1e/, '').trim();
-      if (!t) return;
-      let o: unknown;
-      try {
-        o = JSON.parse(t);
-      } catch (e) {
-        visit(line, `not JSON (${(e as Error).message})`);
-        return;
-      }
-      const type = (o as { type?: unknown } | null)?.type;
-      if (type !== 'Feature' && type !== 'FeatureCollection') visit(line, `not a GeoJSON feature (type ${JSON.stringify(type)})`);
-    };
     for (let pos = 0; ; ) {
       const n = fs.readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
       pos += n;
       const parts = (rest + decoder.write(buf.subarray(0, n))).split('\n');
       rest = parts.pop() ?? '';
-      for (const p of parts) check(p);
+      for (const p of parts) {
+        line++;
+        const t = p.replace(/^[\x1e\uFEFF]+/, '').trim();
+        if (t) yield { line, text: t };
+      }
     }
-    if (rest.trim()) check(rest);
+    line++;
+    const t = (rest + decoder.end()).replace(/^[\x1e\uFEFF]+/, '').trim();
+    if (t) yield { line, text: t, unterminated: true };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * The lines of a GeoJSONSeq file that are not GeoJSON features (a broken or cut line), one at a
+ * time: `visit(lineNumber, what)`. Streams the file; GDAL drops such lines without a word.
+ */
+export function brokenGeoJsonSeqLines(file: string, visit: (line: number, what: string) => void): void {
+  for (const { line, text } of geoJsonSeqTexts(file)) {
+    let o: unknown;
+    try {
+      o = JSON.parse(text);
+    } catch (e) {
+      visit(line, `not JSON (${(e as Error).message})`);
+      continue;
+    }
+    const type = (o as { type?: unknown } | null)?.type;
+    if (type !== 'Feature' && type !== 'FeatureCollection') visit(line, `not a GeoJSON feature (type ${JSON.stringify(type)})`);
   }
 }
 

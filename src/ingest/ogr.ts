@@ -198,6 +198,30 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: str
   return g.toWKB('LSB');
 }
 
+/**
+ * A feature's geometry made valid and polygonal by GEOS ({@link validPolygonalWKB}), as WKB; null when
+ * nothing polygonal is left or it cannot be read (skipped into `ctx`, named by `detail`). A repair is
+ * counted as a warning.
+ */
+export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContext, detail: string): Uint8Array | null {
+  const why = { reason: '', repaired: false };
+  let wkb: Uint8Array | null;
+  let error = '';
+  try {
+    wkb = validPolygonalWKB(geometry(), why);
+  } catch (e) {
+    why.reason = 'geometry:unreadable';
+    error = ` (${(e as Error).message})`;
+    wkb = null;
+  }
+  if (!wkb) {
+    ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
+    return null;
+  }
+  if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+  return wkb;
+}
+
 /** What a {@link validPolygonalWKB} reason means, in words. */
 export const GEOMETRY_REASONS: Readonly<Record<string, string>> = {
   'geometry:empty': 'empty geometry',
@@ -239,21 +263,8 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
       continue;
     }
-    const why = { reason: '', repaired: false };
-    let wkb: Uint8Array | null;
-    let error = '';
-    try {
-      wkb = validPolygonalWKB(f.getGeometry(), why);
-    } catch (e) {
-      why.reason = 'geometry:unreadable';
-      error = ` (${(e as Error).message})`;
-      wkb = null;
-    }
-    if (!wkb) {
-      ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
-      continue;
-    }
-    if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+    const wkb = checkedWKB(() => f.getGeometry(), ctx, detail);
+    if (!wkb) continue;
     yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1, osm: osm || ol.osmTags };
   }
 }
