@@ -579,11 +579,12 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     hover(hovered);
     view.highlight(hovered ?? selected);
   });
-  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean; framesDrawn(): number };
+  const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean; framesDrawn(): number; highestGround(): unknown };
   tilesetHooks.framesDrawn = () => view.frames;
   tilesetHooks.tilesSettled = () => (hooks.view === 'model' ? view.settled() : (mapView?.settled() ?? false));
   tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
+  tilesetHooks.highestGround = () => (hooks.view === 'map' ? (mapView?.highestGround() ?? null) : null);
   onCanvasClick(view.renderer.domElement, (x, y) => select(view.pick(x, y)));
   window.addEventListener('resize', () => view.resize());
   // colour by an attribute: one scale over every tile, from the tileset's column statistics (cityforge

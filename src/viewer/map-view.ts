@@ -663,6 +663,8 @@ interface TilePick {
   enu: EnuMesh;
   /** A leaf: its buildings in full. */
   leaf: boolean;
+  /** It holds terrain (triangles of no building). */
+  hasGround: boolean;
 }
 
 /**
@@ -722,6 +724,9 @@ export class TilesetMapViewer {
       views: new MapView({ repeat: false }),
       initialViewState: this.home,
       controller: { type: CityMapController, scrollZoom: { speed: DECK_SCROLL_SPEED, smooth: false } },
+      // tileset-map-camera-ignored-the-terrain: the camera looks at the ground under the view's centre, as
+      // the GLB map view does (over a hill above the home altitude, zooming in took the camera into it)
+      onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => this.followGround(viewState),
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       glOptions: { preserveDrawingBuffer: true },
@@ -936,6 +941,26 @@ export class TilesetMapViewer {
   /** Tile contents downloaded by the tileset layer, until their pick data is made. */
   private readonly downloaded = new Map<string, ArrayBuffer>();
 
+  /**
+   * The view state looking at the ground under its centre: the first terrain triangle (feature id −1)
+   * straight down there, in the tiles drawn; as it is where no drawn tile has terrain (a tileset of
+   * buildings alone keeps the home altitude).
+   */
+  private followGround(vs: Record<string, unknown> & { longitude: number; latitude: number }): Record<string, unknown> {
+    const vp = this.viewport();
+    if (!vp || !this.tileset) return vs;
+    const e = enuOf(vp, this.origin, [vs.longitude, vs.latitude, 0]);
+    this.raycaster.set(new THREE.Vector3(e.x, e.y, 1e5), new THREE.Vector3(0, 0, -1));
+    let ground: number | null = null;
+    for (const t of this.tileset.selectedTiles) {
+      const p = this.picks.get(t.id);
+      if (!p || !p.hasGround) continue;
+      const hit = this.raycaster.intersectObject(p.mesh, false).find((h) => h.face && p.featureIds[h.face.a] < 0);
+      if (hit && (ground === null || hit.point.z > ground)) ground = hit.point.z;
+    }
+    return ground === null ? vs : { ...vs, position: [0, 0, ground] };
+  }
+
   private async loadPick(tile: { id: string; contentUrl: string; children?: unknown[] }): Promise<void> {
     const key = tile.contentUrl.split('?')[0];
     const kept = this.downloaded.get(key);
@@ -946,7 +971,7 @@ export class TilesetMapViewer {
     const geom = new THREE.BufferGeometry();
     geom.setAttribute('position', new THREE.BufferAttribute(enu.positions, 3));
     geom.setIndex(new THREE.BufferAttribute(enu.indices, 1));
-    this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table, enu, leaf: !tile.children?.length });
+    this.picks.set(tile.id, { mesh: new THREE.Mesh(geom), featureIds: enu.featureIds, table: model.table, enu, leaf: !tile.children?.length, hasGround: enu.featureIds.some((f) => f < 0) });
     if (this.colouring) this.deck.setProps({ layers: this.layers() as never });
     Object.assign(this.titles, model.titles);
     this.onTableLoaded?.();
@@ -1020,5 +1045,19 @@ export class TilesetMapViewer {
       if (hit) return { ...s, id: String(hit.table['id'][hit.id]) };
     }
     return null;
+  }
+
+  /** The page position of the highest terrain point of the tiles drawn (for tests: the top of a hill); null without terrain. */
+  highestGround(): { x: number; y: number; z: number } | null {
+    if (!this.tileset) return null;
+    let best: THREE.Vector3 | null = null;
+    for (const t of this.tileset.selectedTiles) {
+      const p = this.picks.get(t.id);
+      if (!p || !p.hasGround) continue;
+      const pos = p.enu.positions;
+      for (let i = 0; i < p.featureIds.length; i++)
+        if (p.featureIds[i] < 0 && (!best || pos[3 * i + 2] > best.z)) best = new THREE.Vector3(pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]);
+    }
+    return best && { ...this.project(best), z: best.z };
   }
 }

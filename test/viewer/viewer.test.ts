@@ -1626,3 +1626,32 @@ describe('viewer on a city model read from CityJSON (a building and its part)', 
     });
   });
 });
+
+describe('viewer on a tileset over hills (tiles --terrain), map view', () => {
+  it('tileset-map-camera-ignored-the-terrain: twenty wheel steps at the top of the highest hill keep the city on the screen', async () => {
+    const dir = freshDir('viewer-tiles-hills');
+    const out = path.join(dir, 'tiles');
+    const built = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--max-buildings', '500', '-o', out, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(out, async (page) => {
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await page.click('#toggle');
+      await page.waitForFunction('window.cityforge.view === "map"');
+      await page.click('#home');
+      await page.waitForFunction('window.cityforge.highestGround() !== null', null, { timeout: 60_000 });
+      await page.waitForTimeout(1000);
+      const first = await page.evaluate(() => (window as any).cityforge.nav());
+      const top = await page.evaluate(() => (window as any).cityforge.highestGround());
+      await page.mouse.move(top.x, top.y);
+      for (let k = 0; k < 20; k++) {
+        await page.mouse.wheel(0, -240);
+        await page.waitForTimeout(100);
+      }
+      await page.waitForTimeout(3000);
+      const shot = await page.screenshot({ path: path.join(dir, 'map-zoomed-hilltop.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+      expect((await page.evaluate(() => (window as any).cityforge.nav())).metresPerPixel).toBeLessThan(first.metresPerPixel / 8);
+      // the hill and its buildings fill the view: not the background of a camera inside the hill
+      expect(pixelStats(shot).drawn).toBeGreaterThan(0.6);
+    });
+  });
+});
