@@ -50,7 +50,7 @@ export class FastInterleave extends Extension {
       const accessors: Accessor[] = [];
       for (const prim of mesh.listPrimitives())
         for (const a of prim.listAttributes()) if (!claimed.has(a) && !a.getSparse() && !accessors.includes(a)) accessors.push(a);
-      if (!accessors.length || accessors.some((a) => a.getCount() !== accessors[0].getCount() || claimed.has(a))) continue;
+      if (!accessors.length || accessors.some((a) => a.getCount() !== accessors[0].getCount())) continue;
       const defs: Group['defs'] = [];
       let stride = 0;
       for (const a of accessors) {

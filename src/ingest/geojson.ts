@@ -4,7 +4,7 @@ import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
 import { osmIdOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
-import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
+import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
 import { OGR_FORMAT, GEOMETRY_REASONS, checkedWKB, crsName, layerSrs } from './ogr.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
@@ -296,12 +296,4 @@ export const GEOJSON_FORMAT: SourceFormat = {
   grouped: false,
   test: (input) => (SEQ.test(input) || DOC.test(input)) && !/\.city\.jsonl?$/i.test(input) && isFile(input),
   open: (inputs, options) => new GeoJsonSource(inputs[0], options),
-};
-
-const isFile = (p: string) => {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 };

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type gdal from 'gdal-async';
 import type { Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
@@ -86,4 +87,13 @@ export interface SourceFormat {
   readonly grouped: boolean;
   /** Open inputs of this format (one, or all of them when `grouped`). */
   open(inputs: string[], options: SourceOptions): Source;
+}
+
+/** Whether `p` is a file (not a folder, not missing): what a format reading single files tests first. */
+export function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
