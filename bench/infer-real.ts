@@ -1,7 +1,9 @@
 /**
  * Score `cityforge infer` on the real LoD2-derived cases in ../shared/data/inverse-* against their
  * truth.json: 4-class accuracy and confusion matrix, Vienna's label accuracy, ridge and eave RMSE,
- * main-plane slope MAE and aspect median error, buildings/s. `node --import tsx bench/infer-real.ts`.
+ * main-plane slope MAE and aspect median error, buildings/s. `node --import tsx bench/infer-real.ts`;
+ * `VERBOSE=1` lists the misclassified buildings with their planes, `ERRORS=1` every building's eave and
+ * ridge error and its parts' shapes (for comparing two versions line by line).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -132,6 +134,7 @@ export async function scoreCase(dir: string) {
     ridge.push(top - t.ridge);
     ground.push(b.ground - t.ground);
     if (t.class !== 'flat') eave.push(low - t.eaves);
+    if (process.env.ERRORS) console.log(`  ${p.attributes['ref']}: eave ${(low - t.eaves).toFixed(2)} ridge ${(top - t.ridge).toFixed(2)} ${t.class}→${c} (${roofs.map((r) => r.roof.shape).join(',')})`);
     const main = [...t.planes].sort((x, y) => y.area - x.area)[0];
     const ours = [...faces].sort((x, y) => y.area - x.area)[0];
     if (main && ours && Number.isFinite(ours.slope)) slope.push(Math.abs(ours.slope - main.slope));

@@ -77,6 +77,7 @@ picked.forEach((rings, i) => {
   let direction: number | null = null;
   if (shape === 'skillion') direction = 360 * rnd();
   else if (GABLE.has(shape) && rnd() < 0.5) direction = 180 * rnd();
+  else if (shape === 'side_hipped' && rnd() < 0.5) direction = 360 * rnd();
   let roofHeight = 0, angle: number | null = null;
   if (shape !== 'flat') {
     const u = unitRoof(fp, shape, { direction });
@@ -167,11 +168,12 @@ results.forEach((r, i) => {
   conf.push(r.confidence);
   right.push(eq ? 1 : 0);
   ridge.push(r.height - t.ridge);
+  if (process.env.VERBOSE && Math.abs(r.height - t.ridge) > 0.1) console.log(`  ${t.shape} dir ${t.direction?.toFixed(1)} → ${r.shape} dir ${r.direction?.toFixed(1)}: ridge ${(r.height - t.ridge).toFixed(2)} eave ${(r.eave - t.eave).toFixed(2)} vertices ${t.fp.ringStarts[1]} rings ${t.fp.ringStarts.length - 1}`);
   (ridgeBy[t.shape] ??= []).push(r.height - t.ridge);
   if (t.shape !== 'flat') eave.push(r.eave - t.eave);
   if (ok && t.angle !== null && r.angle !== null) pitch.push(Math.abs(r.angle - t.angle));
   if (ok && t.direction !== null && r.direction !== null) {
-    const period = t.shape === 'skillion' ? 360 : 180;
+    const period = t.shape === 'skillion' || t.shape === 'side_hipped' ? 360 : 180;
     const d = angDiff(r.direction, t.direction, period);
     if (Math.abs(d - 90) < 10 || Math.abs(d - 180) < 10) dirConfusions++;
     else dir.push(d);

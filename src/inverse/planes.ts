@@ -204,6 +204,11 @@ export function segmentPlanes(s: RoofSamples, options: Partial<PlaneOptions> = {
       queue[tail++] = d;
     }
   }
+  // 4b. what the planes leave unexplained: a plane whose seeds never formed (a narrow hip end or a
+  // dormer, where few 3×3 neighbourhoods lie on one plane) was taken in by its neighbours' growth or the
+  // filling above; its cells lie off their labels' planes. Each connected run of such cells that one
+  // plane explains becomes a plane of its own.
+  residuePlanes(s, label, region, parent, fits, sums, o.tolerance, minCells);
   // 5. the planes, largest first (ties: first cell), numbered 0…
   const count = new Map<number, number>();
   const first = new Map<number, number>();
@@ -229,6 +234,108 @@ export function segmentPlanes(s: RoofSamples, options: Partial<PlaneOptions> = {
     return { a, b, c, cells: count.get(r)!, area: count.get(r)! * cell * cell, slope, aspect: slope < o.flatSlope ? NaN : ((Math.atan2(-b, -c) * DEG) % 360 + 360) % 360, zmin, zmax };
   });
   return { labels: label, planes };
+}
+
+/** Least share of a run's inner cells its own plane must explain for it to become a plane ({@link residuePlanes}). */
+const RESIDUE_EXPLAINS = 0.7;
+
+/** Fewest inner cells of such a run (cells off the outline): fewer are noise. */
+const RESIDUE_CORE = 4;
+
+/** Fewest cells of such a run with all four neighbours in it: a narrower run is an edge, not a plane. */
+const RESIDUE_INTERIOR = 1;
+
+/** Steepest (degrees) such a plane may be: a steeper one is a wall seen across a cell's width. */
+const RESIDUE_STEEPEST = 70;
+
+/** Least size of such a plane, as a share of the smallest plane the growing keeps: a plane it missed is often a narrow one. */
+const RESIDUE_MIN_SHARE = 0.5;
+
+/** How many cells beyond its inner cells a run may reach onto the outline's own cells. */
+const RESIDUE_REACH = 2;
+
+/**
+ * Planes the region growing missed (step 4b of {@link segmentPlanes}): the cells lying off their
+ * label's plane (beyond {@link reach}). The outline's own cells hold the wall and the ground beyond it
+ * as much as the roof, so runs are found among the inner cells (4-connected, at least
+ * {@link RESIDUE_CORE}, no strip: {@link RESIDUE_INTERIOR}) and reach at most {@link RESIDUE_REACH}
+ * cells onto the outline's off cells. A run's own plane (least squares on its inner cells, then refitted
+ * twice on the cells within reach of it) that explains {@link RESIDUE_EXPLAINS} of its inner cells and
+ * at least `minCells` cells in all, and is no wall ({@link RESIDUE_STEEPEST}), becomes a plane; the
+ * cells it explains take its label. Mutates `label`, `region`, `parent`, `fits` and `sums`.
+ */
+function residuePlanes(s: RoofSamples, label: Int32Array, region: Int32Array, parent: number[], fits: [number, number, number][], sums: PlaneSums[], tolerance: number, minCells: number): void {
+  const { w, h, index, z, cell } = s;
+  const N = w * h;
+  const X = (c: number) => ((c % w) + 0.5) * cell;
+  const Y = (c: number) => (Math.floor(c / w) + 0.5) * cell;
+  const neighbours = (c: number): number[] => {
+    const i = c % w;
+    return [i > 0 ? c - 1 : -1, i + 1 < w ? c + 1 : -1, c >= w ? c - w : -1, c + w < N ? c + w : -1];
+  };
+  // 1 = off its plane, inner; 2 = off its plane, on the outline
+  const off = new Uint8Array(N);
+  for (let c = 0; c < N; c++) {
+    const k = index[c];
+    if (k < 0 || label[c] < 0) continue;
+    const [a, b, cc] = fits[label[c]];
+    if (Math.abs(z[k] - (a + b * X(c) + cc * Y(c))) <= reach({ b, c: cc }, tolerance, cell)) continue;
+    off[c] = neighbours(c).every((d) => d >= 0 && s.inside[d]) ? 1 : 2;
+  }
+  const seen = new Int32Array(N).fill(-1);
+  const queue = new Int32Array(N);
+  for (let start = 0; start < N; start++) {
+    if (off[start] !== 1 || seen[start] >= 0) continue;
+    let head = 0, tail = 0;
+    queue[tail++] = start;
+    seen[start] = start;
+    while (head < tail) {
+      const c = queue[head++];
+      for (const d of neighbours(c)) {
+        if (d < 0 || off[d] !== 1 || seen[d] >= 0) continue;
+        seen[d] = start;
+        queue[tail++] = d;
+      }
+    }
+    if (tail < RESIDUE_CORE) continue;
+    const core = Array.from(queue.subarray(0, tail));
+    let interior = 0;
+    for (const c of core) if (neighbours(c).every((d) => d >= 0 && off[d])) interior++;
+    if (interior < RESIDUE_INTERIOR) continue;
+    // the run's reach onto the outline's off cells
+    const run = core.slice();
+    const depth = new Map<number, number>();
+    for (let q = 0; q < run.length; q++) {
+      const c = run[q];
+      const dc = depth.get(c) ?? 0;
+      if (dc >= RESIDUE_REACH) continue;
+      for (const d of neighbours(c)) {
+        if (d < 0 || off[d] !== 2 || depth.has(d)) continue;
+        depth.set(d, dc + 1);
+        run.push(d);
+      }
+    }
+    let members = core;
+    let fit: [number, number, number] = [0, 0, 0];
+    let ps = new PlaneSums();
+    let explainedCore = 0;
+    for (let it = 0; it < 3 && members.length >= 3; it++) {
+      ps = new PlaneSums();
+      for (const c of members) ps.add(X(c), Y(c), z[index[c]]);
+      fit = ps.solve();
+      const [a, b, cc] = fit;
+      const r = reach({ b, c: cc }, tolerance, cell);
+      const within = (c: number) => Math.abs(z[index[c]] - (a + b * X(c) + cc * Y(c))) <= r;
+      members = run.filter(within);
+      explainedCore = core.filter(within).length;
+    }
+    if (members.length < RESIDUE_MIN_SHARE * minCells || explainedCore < RESIDUE_EXPLAINS * core.length || Math.atan(Math.hypot(fit[1], fit[2])) * DEG > RESIDUE_STEEPEST) continue;
+    const root = sums.length;
+    sums.push(ps);
+    fits.push(fit);
+    parent.push(root);
+    for (const c of members) label[c] = region[c] = root;
+  }
 }
 
 /**

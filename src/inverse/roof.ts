@@ -1,4 +1,4 @@
-import { unitRoof, type Footprint, type RoofVariant, type StraightSkeleton } from '../procedural/index.js';
+import { rectangle, unitRoof, type Footprint, type RoofVariant, type StraightSkeleton } from '../procedural/index.js';
 import { straightSkeleton } from '../procedural/index.js';
 import { modelField } from './field.js';
 import { residualInflation, robustFit, type RobustFit } from './fit.js';
@@ -30,7 +30,7 @@ export interface InferRoofOptions {
 }
 
 /** The shapes {@link inferRoof} fits by default. */
-export const INFER_SHAPES: readonly string[] = ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'];
+export const INFER_SHAPES: readonly string[] = ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'side_hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'];
 
 /** Defaults for {@link InferRoofOptions}. */
 export const INFER_ROOF_DEFAULTS: InferRoofOptions = { shapes: INFER_SHAPES, minSamples: 12, minCoverage: 0.3, minScale: 0.02, tolerance: 0.5, explainTolerance: 0.25, accuracy: 0.15, directionHint: null };
@@ -154,6 +154,9 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     } else if (shape === 'skillion') {
       const c = skillion(fp, s, fitOpts, skeleton);
       if (c) cands.push(c);
+    } else if (shape === 'side_hipped') {
+      const c = oneEndHipped(fp, s, shape, fitOpts, skeleton, cache);
+      if (c) cands.push(c);
     } else {
       const c = shaped(fp, s, shape, fitOpts, skeleton, cache);
       if (c) cands.push(c);
@@ -172,6 +175,15 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     cands.sort((a, b) => a.score - b.score);
   };
   score();
+  // a side_hipped roof off a rectangle follows its direction exactly: where it leads, its direction
+  // is refined from the best of the ways tried
+  if (cands[0].shape === 'side_hipped' && cands[0].direction !== null && !rectangle(fp)) {
+    const better = refineHipDirection(fp, s, cands[0], fitOpts, skeleton);
+    if (better) {
+      cands[0] = better;
+      score();
+    }
+  }
   // the best three (and any within 10 of the best), refitted in full, then scored again
   for (let c = 0; c < cands.length && (c < 3 || cands[c].score <= cands[0].score + 10); c++) {
     const full = robustFit(s.z, cands[c].cols, { minScale: o.minScale });
@@ -275,7 +287,7 @@ function sameSurface(a: Float64Array, b: Float64Array): boolean {
  * that a pyramid on a footprint not star-shaped from its centroid is built as).
  */
 
-const PREFERENCE = ['flat', 'skillion', 'dome', 'cone', 'onion', 'gabled', 'hipped', 'pyramidal', 'mansard', 'gambrel', 'half-hipped'];
+const PREFERENCE = ['flat', 'skillion', 'dome', 'cone', 'onion', 'gabled', 'hipped', 'pyramidal', 'side_hipped', 'mansard', 'gambrel', 'half-hipped'];
 
 /** Tie-break rank of a shape (see {@link PREFERENCE}). */
 function preference(shape: string, round: boolean): number {
@@ -432,6 +444,88 @@ function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScal
   // the better variant, on one truncation for both
   const c2 = (3 * Math.max(0.04, Math.min(...cands.map((c) => c.fit.scale)))) ** 2;
   return cands.reduce((a, b) => (truncatedLoss(b.fit.residuals, c2) < truncatedLoss(a.fit.residuals, c2) ? b : a));
+}
+
+/**
+ * A roof hipped at one end (`side_hipped`): `roof:direction` names the hipped end and the ridge runs
+ * along it, so the candidates are the four compass ways along and across the walls' dominant
+ * orientation, the two along the fitted gable's ridge (see {@link gableDirection}) and no direction
+ * (the gabled roof's own ridge, hipped at its first end); the variant that fits best (distinct fields
+ * only) is the candidate.
+ */
+function oneEndHipped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScale: number }, skeleton: () => StraightSkeleton | null, cache: FitCache): Candidate | null {
+  const phi = (dominantAngle(fp) * 180) / Math.PI;
+  const ways = [0, 1, 2, 3].map((q) => 90 - phi + 90 * q);
+  const theta = gableDirection(fp, s, skeleton, cache);
+  if (theta !== null) ways.push(theta + 90, theta + 270);
+  const fields: { u: Float64Array; steep: Float64Array; run: number; direction: number | null }[] = [];
+  // and without a direction: the gabled roof's own ridge, hipped at its first end (last: where a
+  // direction gives the same roof, the direction is written, as it says which end is hipped)
+  for (const w of [...ways, null]) {
+    const direction = w === null ? null : Math.round((((w % 360) + 360) % 360) * 1000) / 1000;
+    const f = field(fp, s, shape, { direction }, skeleton);
+    if (!f || fields.some((g) => sameField(g.u, f.u))) continue;
+    fields.push({ ...f, direction });
+  }
+  const fits = fields.map((f) => robustFit(s.z, [null, f.u], fitOpts));
+  const c2 = (3 * Math.max(0.04, Math.min(...fits.map((f) => (f && f.beta[1] > 0 ? f.scale : Infinity))))) ** 2;
+  let best: Candidate | null = null;
+  let bestLoss = Infinity;
+  fields.forEach((f, k) => {
+    const fit = fits[k];
+    if (!fit || !(fit.beta[1] > 0)) return;
+    const loss = truncatedLoss(fit.residuals, c2);
+    if (loss >= bestLoss) return;
+    bestLoss = loss;
+    best = { shape, fit, cols: [null, f.u], steep: f.steep, k: 3, run: f.run, direction: f.direction, orientation: null, sigmaDirection: null, score: 0 };
+  });
+  return best;
+}
+
+/**
+ * A side_hipped candidate's direction refined: the loss over the quick fit sampled every 3° within
+ * ±12° of its direction, then successive parabolas (h = 1°, 0.25°); null when nothing fits better.
+ */
+function refineHipDirection(fp: Footprint, s: RoofSamples, c: Candidate, fitOpts: { minScale: number }, skeleton: () => StraightSkeleton | null): Candidate | null {
+  const quick = { minScale: 0.02, huberIterations: 3, tukeyIterations: 2, ransacTrials: 0 };
+  const c2 = (3 * Math.max(0.04, c.fit.scale)) ** 2;
+  const memo = new Map<number, number>();
+  const norm = (deg: number) => Math.round((((deg % 360) + 360) % 360) * 1000) / 1000;
+  const loss = (deg: number) => {
+    const key = norm(deg);
+    let v = memo.get(key);
+    if (v === undefined) {
+      const f = field(fp, s, c.shape, { direction: key }, skeleton, false);
+      const fit = f && robustFit(s.z, [null, f.u], quick);
+      v = fit && fit.beta[1] > 0 ? truncatedLoss(fit.residuals, c2) : Infinity;
+      memo.set(key, v);
+    }
+    return v;
+  };
+  const d0 = c.direction!;
+  let theta = d0;
+  for (let k = -4; k <= 4; k++) if (loss(d0 + 3 * k) < loss(theta)) theta = d0 + 3 * k;
+  for (const h of [1, 0.25]) {
+    const c0 = loss(theta), cp = loss(theta + h), cm = loss(theta - h);
+    const den = cp - 2 * c0 + cm;
+    if (!(den > 0)) {
+      if (cp < c0 || cm < c0) theta = cp < cm ? theta + h : theta - h;
+      continue;
+    }
+    const next = theta + Math.max(-h, Math.min(h, (h * (cm - cp)) / (2 * den)));
+    if (loss(next) < loss(theta)) theta = next;
+  }
+  const direction = norm(theta);
+  if (direction === norm(d0) || !(loss(direction) < loss(d0))) return null;
+  const f = field(fp, s, c.shape, { direction }, skeleton);
+  const fit = f && robustFit(s.z, [null, f.u], fitOpts);
+  return f && fit && fit.beta[1] > 0 ? { ...c, fit, cols: [null, f.u], steep: f.steep, run: f.run, direction } : null;
+}
+
+/** Whether two unit fields are the same over the samples (within 1e-6). */
+function sameField(a: Float64Array, b: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (Math.abs(a[k] - b[k]) > 1e-6) return false;
+  return true;
 }
 
 /**

@@ -9,6 +9,7 @@ import { NULL_PROGRESS, type Progress } from '../core/progress.js';
  */
 
 import type { BaseMode } from '../procedural/index.js';
+import { INFER_SHAPES } from '../inverse/index.js';
 
 export type { BaseMode } from '../procedural/index.js';
 
@@ -169,7 +170,7 @@ export const INFER_DEFAULTS: Omit<InferOptions, 'dsm'> = {
   cell: 0,
   zScale: 1,
   maxRasterPixels: 1 << 30,
-  shapes: ['flat', 'skillion', 'gabled', 'half-hipped', 'gambrel', 'hipped', 'pyramidal', 'mansard', 'dome', 'cone', 'onion'],
+  shapes: [...INFER_SHAPES],
   minSamples: 12,
   minCoverage: 0.3,
   accuracy: 0.15,

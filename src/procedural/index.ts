@@ -22,7 +22,7 @@ export { featurePolygons, projectionRange, triangulate, type Footprint } from '.
 export type { RoofBuilder, RoofInput } from './roofs/types.js';
 export { ROOF_SHAPES, ROOF_BUILDERS } from './roofs/index.js';
 export { RoofModel } from './roofs/model.js';
-export { compass } from './roofs/common.js';
+export { compass, rectangle } from './roofs/common.js';
 export { unitRoof, type UnitRoof, type RoofVariant } from './roofs/unit.js';
 export { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainOptions } from './terrain.js';

@@ -25,6 +25,8 @@ const CASES: [string, SynthBuilding][] = [
   ['half-hipped', { rings: L, height: 12, roof: { shape: 'half-hipped', height: 4.5 } }],
   ['gambrel', { rings: L, height: 13, roof: { shape: 'gambrel', height: 5 } }],
   ['hipped', { rings: L, height: 12, roof: { shape: 'hipped', height: 4 } }],
+  ['side_hipped (hipped at its north-east end)', { rings: L, height: 12, roof: { shape: 'side_hipped', height: 4, direction: 67 } }],
+  ['side_hipped on a pentagon (ridge along the direction)', { rings: [[[0, 0], [16, 0], [16, 9], [6, 12], [0, 9], [0, 0]]], height: 11, roof: { shape: 'side_hipped', height: 3.5, direction: 262 } }],
   ['pyramidal', { rings: rect(14, 12, 10), height: 12, roof: { shape: 'pyramidal', height: 5 } }],
   ['mansard', { rings: L, height: 14, roof: { shape: 'mansard', height: 5 } }],
   ['dome', { rings: ngon(24, 8), height: 16, roof: { shape: 'dome', height: 8 } }],

@@ -121,6 +121,37 @@ describe('ridge and slope directions', () => {
     expect(zBest).toBeCloseTo(10, 3);
     expect(zWorst).toBeCloseTo(12, 3);
   });
+  it.each<[number, number, number]>([
+    [90, 0, 8], // hipped at the east end: the ridge stops 4 m (the run) short of it
+    [270, 4, 12],
+  ])('side-hipped-ignored-its-direction: side_hipped, roof:direction %i° names the hipped end (ridge x %i…%i)', (direction, x0, x1) => {
+    const { mesh, metrics, summary } = build('rectangle', { shape: 'side_hipped', direction, height: 2 });
+    expect(metrics.watertight).toBe(true);
+    expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+    const top = apexVertices(mesh, 12);
+    expect(Math.min(...top.map((p) => p[0]))).toBeCloseTo(x0, 3);
+    expect(Math.max(...top.map((p) => p[0]))).toBeCloseTo(x1, 3);
+    expect(spread(top, 1)).toBeCloseTo(0, 3);
+  });
+  it.each(FOOTPRINTS.filter((f) => input.footprints[f][0].length > 5))('side_hipped with roof:direction on %s: a straight ridge along the direction, hipped at the end it faces, closed shell', (fp) => {
+    for (const direction of [0, 37, 90, 151, 242]) {
+      const { mesh, metrics, summary } = build(fp, { shape: 'side_hipped', direction, height: 3 });
+      expect(metrics.watertight, `${fp} ${direction}°: ${metrics.badEdges} bad edges`).toBe(true);
+      expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+      const [dx, dy] = [Math.sin((direction * Math.PI) / 180), Math.cos((direction * Math.PI) / 180)];
+      const top = apexVertices(mesh, metrics.bounds[5]);
+      // the ridge runs along the direction: its vertices share one position across it
+      const across = top.map(([x, y]) => -x * dy + y * dx);
+      expect(Math.max(...across) - Math.min(...across)).toBeLessThan(1e-3);
+      // and the hip keeps it well short of the footprint's far end that way (the full run, half the
+      // width across, where the footprint is that wide there; the rectangle test above checks it exactly)
+      const pts = input.footprints[fp].flat();
+      const far = Math.max(...pts.map(([x, y]) => x * dx + y * dy));
+      const width = Math.max(...pts.map(([x, y]) => -x * dy + y * dx)) - Math.min(...pts.map(([x, y]) => -x * dy + y * dx));
+      const along = top.map(([x, y]) => x * dx + y * dy);
+      expect(far - Math.max(...along), `${fp} ${direction}°`).toBeGreaterThan(width / 4);
+    }
+  });
   it.each(FOOTPRINTS.filter((f) => input.footprints[f][0].length > 5))('gabled with roof:direction on %s (not a four-cornered footprint): a straight ridge across the direction, closed shell', (fp) => {
     for (const direction of [0, 37, 90, 151]) {
       const { mesh, metrics, summary } = build(fp, { shape: 'gabled', direction, height: 3 });
