@@ -446,12 +446,15 @@ const angleApart = (a: number, b: number) => {
 };
 
 /**
- * What a set of roof planes is, as LoD2 truth data classifies roofs: sloped planes (over 5°) under 10 % of
- * the roof area → flat; else the distinct aspects (more than 20° apart) of the sloped planes holding at
+ * What a set of roof planes is, as LoD2 truth data classifies roofs, by their own (sloped) areas
+ * (`areas`: whether the planes' `area` is in plan, as segmented planes' and model planes' are, or
+ * already the sloped surface's, as the truth's): sloped planes (over 5°) under 10 % of the roof area → flat; else the distinct aspects (more than 20° apart) of the sloped planes holding at
  * least 5 % of the sloped area: one → single-slope, two opposite ones (more than 160° apart) → two-plane,
  * any other → multi-plane.
  */
-export function roofTopology(planes: readonly PlaneSummary[]): RoofTopology {
+export function roofTopology(given: readonly PlaneSummary[], areas: 'plan' | 'surface' = 'plan'): RoofTopology {
+  // the truth data weighs planes by their own (sloped) area: a plane's area in plan over cos(slope)
+  const planes = areas === 'surface' ? given : given.map((p) => ({ ...p, area: p.area / Math.cos((Math.min(p.slope, 89) * Math.PI) / 180) }));
   const total = planes.reduce((s, p) => s + p.area, 0);
   const sloped = planes.filter((p) => p.slope > 5).sort((a, b) => b.area - a.area);
   const slopedArea = sloped.reduce((s, p) => s + p.area, 0);
