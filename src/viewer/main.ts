@@ -1,3 +1,4 @@
+import { drawn } from './frames.js';
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
@@ -41,6 +42,11 @@ interface CityforgeHooks {
   baseMapLoading(): Promise<boolean>;
   /** What the compass and scale bar show. */
   nav(): { bearing: number; metresPerPixel: number; barMetres: number; barPixels: number } | null;
+  /**
+   * Whether the view on screen has drawn since it came on and then drew nothing over three animation
+   * frames: what a test waits for before reading pixels or the camera, instead of a fixed time.
+   */
+  quiet(): Promise<boolean>;
 }
 
 const hooks: CityforgeHooks = {
@@ -58,7 +64,23 @@ const hooks: CityforgeHooks = {
   nav: () => null,
   baseMapLoading: async () => false,
   setContactShading: () => {},
+  quiet: async () => {
+    const v = hooks.view;
+    if (drawn[v] <= shownSince) return false;
+    const f = drawn[v];
+    for (let k = 0; k < 3; k++) await new Promise((r) => requestAnimationFrame(r));
+    return hooks.view === v && drawn[v] === f;
+  },
 };
+
+/** The view's frame count when it came on (see {@link CityforgeHooks.quiet}). */
+let shownSince = 0;
+
+/** Switch `hooks.view` to the other view; it counts as drawn once it draws again. */
+function switchView(): void {
+  hooks.view = hooks.view === 'model' ? 'map' : 'model';
+  shownSince = drawn[hooks.view];
+}
 (window as unknown as { cityforge: CityforgeHooks }).cityforge = hooks;
 
 /** The panel's collapse button: on a small screen the city gets the whole width back. */
@@ -176,7 +198,7 @@ async function main(): Promise<void> {
     hover(null);
     // view-switch-lost-the-camera: the other view looks from where this one did
     const camera = hooks.view === 'model' ? modelView.viewCamera() : (mapView?.viewCamera() ?? null);
-    hooks.view = hooks.view === 'model' ? 'map' : 'model';
+    switchView();
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
@@ -622,7 +644,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     view.highlight(selected);
     // tileset-view-switch-lost-the-camera: the other view looks from where this one did
     const camera = hooks.view === 'model' ? view.viewCamera() : (mapView?.viewCamera() ?? null);
-    hooks.view = hooks.view === 'model' ? 'map' : 'model';
+    switchView();
     view.onDrawnChange?.();
     modelEl.hidden = hooks.view !== 'model';
     mapEl.hidden = hooks.view !== 'map';

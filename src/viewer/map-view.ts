@@ -1,3 +1,4 @@
+import { drew } from './frames.js';
 import { Deck, MapView, MapController, COORDINATE_SYSTEM, LightingEffect, AmbientLight, DirectionalLight, LayerExtension, WebMercatorViewport, type Viewport } from '@deck.gl/core';
 import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
@@ -403,6 +404,7 @@ export class MapViewer {
   private base: Promise<BaseMap | null> | null = null;
 
   private afterRender(): void {
+    drew('map');
     this.onView?.();
     followDeck(this.base, this.deck);
   }
@@ -732,6 +734,7 @@ export class TilesetMapViewer {
       glOptions: { preserveDrawingBuffer: true },
       layers: this.layers(),
       onAfterRender: () => {
+        drew('map');
         this.onView?.();
         followDeck(this.base, this.deck);
         // the coloured tiles follow what the tileset layer selects as the camera moves

@@ -1,3 +1,4 @@
+import { drew } from './frames.js';
 import * as THREE from 'three';
 import { buildingSpot, clampAboveGround, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
@@ -75,6 +76,7 @@ export class ModelView {
 
   render(): void {
     this.renderer.render(this.scene, this.camera);
+    drew('model');
     this.onView?.();
   }
 

@@ -1,3 +1,4 @@
+import { drew } from './frames.js';
 import * as THREE from 'three';
 import { createStage, fitContent, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
@@ -199,6 +200,7 @@ export class TilesetView {
   resize(): void {
     fitStage(this.el, this.stage);
     this.tiles.setResolutionFromRenderer(this.camera, this.renderer);
+    this.needsRender = true;
   }
 
   /** Called after every frame drawn (the navigation overlay follows the camera). */
@@ -209,6 +211,7 @@ export class TilesetView {
     this.tiles.update();
     this.renderer.render(this.scene, this.camera);
     this.frames++;
+    drew('model');
     this.onView?.();
   }
 

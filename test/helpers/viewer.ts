@@ -78,6 +78,14 @@ export const meanChroma = (png: Buffer) => meanOverCity(png, (r, g, b) => Math.m
 export const meanLuma = (png: Buffer) => meanOverCity(png, (r, g, b) => 0.2126 * r + 0.7152 * g + 0.0722 * b);
 
 /** Serve `glb` with `cityforge view`, open it (1280 × 800) in Chromium once the city is ready, run `body`; close both after. */
+/**
+ * Wait until the view on screen has drawn since it came on and then drew nothing over three animation
+ * frames (`window.cityforge.quiet()`): a condition, not a fixed time a slower machine overruns.
+ */
+export async function settle(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction('window.cityforge.quiet()', null, { timeout, polling: 100 });
+}
+
 export async function withViewerPage(glb: string, body: (page: Page) => Promise<void>, args: string[] = []): Promise<void> {
   const { server, url } = await startViewer(glb, args);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, startViewer } from '../helpers/viewer.js';
+import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer } from '../helpers/viewer.js';
 
 describe('viewer panel on OSM data (Monaco)', () => {
   it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id; the building count is the build summary\'s', async () => {
@@ -309,7 +309,7 @@ describe('viewer panel on a building inferred as its roof planes (building parts
       await page.mouse.click(5, 200);
       await page.waitForFunction(() => (window as any).cityforge.selected === null, null, { timeout: 10_000 });
       await page.mouse.move(5, 205);
-      await page.waitForTimeout(500);
+      await settle(page);
       expect(glErrors).toEqual([]);
       const after = await page.screenshot({ path: path.join(dir, 'after-deselect.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
       expect(pixelStats(after).building).toBeGreaterThan(0.5 * pixelStats(shown).building);
@@ -362,7 +362,7 @@ describe('viewer with imagery draped on the terrain (OSM raster tiles on Terrari
     await page.waitForFunction('window.cityforge && (window.cityforge.ready || window.cityforge.error)', null, { timeout: 120_000 });
     const model = mapColours(await page.screenshot({ path: path.join(dir, 'model-view.png'), clip: { x: 0, y: 0, width: 960, height: 800 } }));
     await page.click('#toggle');
-    await page.waitForTimeout(1500);
+    await settle(page);
     const map = mapColours(await page.screenshot({ path: path.join(dir, 'map-view.png'), clip: { x: 0, y: 0, width: 960, height: 800 } }));
     await page.close();
     return { model, map, errors };
@@ -458,18 +458,21 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     // hover: the building under the pointer is highlighted
     const before = pixelStats(shot).highlight;
     await page.mouse.move(b.x, b.y);
-    await page.waitForTimeout(300);
+    await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBe(b.id);
     const lit = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-view-hover.png'), lit);
     expect(pixelStats(lit).highlight).toBeGreaterThan(before + 20);
     await page.mouse.click(b.x, b.y);
-    await page.waitForTimeout(300);
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 10_000 });
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
     expect(await page.textContent('#selection [data-key="id"]')).toBe(b.id);
     // off the building: the highlight stays on the selection; over the sky nothing is hovered
     await page.mouse.move(5, 5);
-    await page.waitForTimeout(300);
+    await page.waitForFunction(() => (window as any).cityforge.hoveredId === null, null, { timeout: 10_000 });
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBeNull();
   });
 
@@ -489,7 +492,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(new URLSearchParams(new URL(p2.url()).hash.slice(1)).get('cam')).toBe(cam);
     // tileset-link-lost-its-building: still selected once every tile has arrived (a coarse tile's box of it
     // gave way to the finer tile drawing it, and took the selection along)
-    await p2.waitForTimeout(1000);
+    await settle(p2);
     expect(await p2.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
     expect(new URLSearchParams(new URL(p2.url()).hash.slice(1)).get('b')).toBe(b.id);
     await p2.mouse.move(b.x, b.y);
@@ -535,7 +538,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     // nothing selected (the tests before selected a building: its highlight would hide the hover's)
     await page.mouse.click(5, 5);
     await page.waitForFunction('window.cityforge.selectedId === null');
-    await page.waitForTimeout(200);
+    await settle(page);
     const plain = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(await page.isVisible('#colour-by')).toBe(true);
     await page.selectOption('#colour-by', 'height');
@@ -559,7 +562,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect((near(lit, cyan) - near(coloured, cyan)) * 960 * 800).toBeGreaterThan(20);
     await page.mouse.move(5, 5);
     await page.waitForFunction('window.cityforge.hoveredId === null');
-    await page.waitForTimeout(200);
+    await settle(page);
     const after = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(inLegend(after)).toBeGreaterThan(inLegend(plain) + 0.05);
     // tileset-legend-did-not-filter: an entry hides its buildings in every tile (drawn and picked), and the
@@ -567,16 +570,16 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const commonest = colours.map((c: number[]) => near(after, c)).reduce((best: number, v: number, i: number, all: number[]) => (v > all[best] ? i : best), 0);
     await page.click(`#legend button[data-bin="${commonest}"]`);
     await page.waitForFunction((bin) => new URLSearchParams(location.hash.slice(1)).get('hide') === String(bin), commonest);
-    await page.waitForTimeout(300);
+    await settle(page);
     const filtered = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-filtered.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(near(filtered, colours[commonest])).toBeLessThan(0.2 * near(after, colours[commonest]));
     await page.click(`#legend button[data-bin="${commonest}"]`);
-    await page.waitForTimeout(300);
+    await settle(page);
     const unfiltered = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(near(unfiltered, colours[commonest])).toBeGreaterThan(0.8 * near(after, colours[commonest]));
     await page.selectOption('#colour-by', '');
     expect(await page.isHidden('#legend')).toBe(true);
-    await page.waitForTimeout(200);
+    await settle(page);
     const back = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(Math.abs(meanLuma(back) - meanLuma(plain))).toBeLessThan(2);
   });
@@ -607,7 +610,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.textContent('#selection [data-key="id"]')).toBe(target);
     // it stays selected as the view settles (found in its leaf, not in a coarse tile's box that gives way)
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
-    await page.waitForTimeout(500);
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(target);
     await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-found.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     await page.fill('#search-input', 'no such building zzz');
@@ -620,7 +623,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   it('the-selection-stayed-after-refining: a building selected in a tile that is no longer drawn (the view moved to coarser tiles) is no longer selected', async () => {
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     await page.mouse.click(b.x, b.y);
-    await page.waitForTimeout(300);
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 10_000 });
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
     // far out: the leaves give way to their parents
     await page.mouse.move(480, 400);
@@ -660,13 +664,15 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     expect(b).not.toBeNull();
     await page.mouse.move(b.x, b.y);
-    await page.waitForTimeout(500);
+    await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBe(b.id);
     const lit = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view-hover.png'), lit);
     expect(pixelStats(lit).highlight).toBeGreaterThan(pixelStats(shot).highlight + 20);
     await page.mouse.click(b.x, b.y);
-    await page.waitForTimeout(300);
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 10_000 });
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
     // nor did the map view ask for tileset.json again
     expect(rootRequests).toHaveLength(1);
@@ -675,7 +681,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.selectOption('#colour-by', 'height');
     const styling = await page.evaluate(() => (window as any).cityforge.styling);
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
-    await page.waitForTimeout(500);
+    await settle(page);
     const coloured = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-height.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     const { colours, inLegend } = expectLegendDrawn(styling.legend, coloured, shot);
     const b2 = await page.evaluate(() => (window as any).cityforge.someBuilding());
@@ -685,17 +691,17 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.mouse.move(480, 400);
     for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -300);
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
-    await page.waitForTimeout(500);
+    await settle(page);
     const closer = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-closer.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(inLegend(closer)).toBeGreaterThan(0.05);
     // the legend's filter in the map view too
     const top = colours.map((c: number[]) => near(closer, c)).reduce((best: number, v: number, i: number, all: number[]) => (v > all[best] ? i : best), 0);
     await page.click(`#legend button[data-bin="${top}"]`);
-    await page.waitForTimeout(500);
+    await settle(page);
     const mapFiltered = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(near(mapFiltered, colours[top])).toBeLessThan(0.2 * near(closer, colours[top]));
     await page.selectOption('#colour-by', '');
-    await page.waitForTimeout(500);
+    await settle(page);
     const back = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(inLegend(back)).toBeLessThan(inLegend(closer) - 0.03);
     // tileset-view-switch-lost-the-camera: back in the model view, the camera looks from where the (zoomed)
@@ -727,7 +733,7 @@ describe('viewer on a city model read from CityJSON (a building and its part)', 
       expect(await page.textContent('#selection [data-key="id"]')).toBe('B1-0');
       // the part is drawn under B1's feature id: the highlight is B1's box
       await page.mouse.move(5, 795);
-      await page.waitForTimeout(1500);
+      await settle(page);
       const shot = await page.screenshot({ path: path.join(dir, 'part-selected.png') });
       expect(pixelStats(shot, { x0: 0, x1: 960 }).highlight).toBeGreaterThan(20);
       // the building: its one part, named by id (a city model's parts have no S3DB roof shape)
@@ -752,7 +758,7 @@ describe('viewer on a tileset over hills (tiles --terrain), map view', () => {
       await page.waitForFunction('window.cityforge.view === "map"');
       await page.click('#home');
       await page.waitForFunction('window.cityforge.highestGround() !== null', null, { timeout: 60_000 });
-      await page.waitForTimeout(1000);
+      await settle(page);
       const first = await page.evaluate(() => (window as any).cityforge.nav());
       const top = await page.evaluate(() => (window as any).cityforge.highestGround());
       await page.mouse.move(top.x, top.y);
@@ -760,7 +766,8 @@ describe('viewer on a tileset over hills (tiles --terrain), map view', () => {
         await page.mouse.wheel(0, -240);
         await page.waitForTimeout(100);
       }
-      await page.waitForTimeout(3000);
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await settle(page);
       const shot = await page.screenshot({ path: path.join(dir, 'map-zoomed-hilltop.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
       expect((await page.evaluate(() => (window as any).cityforge.nav())).metresPerPixel).toBeLessThan(first.metresPerPixel / 8);
       // the hill and its buildings fill the view: not the background of a camera inside the hill

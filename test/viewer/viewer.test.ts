@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { CHROMIUM, FLAGS, near, pixelStats, startViewer } from '../helpers/viewer.js';
+import { CHROMIUM, FLAGS, near, pixelStats, settle, startViewer } from '../helpers/viewer.js';
 
 describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
   let dir: string;
@@ -84,14 +84,14 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
     expect(await page.isVisible('#view-map canvas')).toBe(true);
     expect(await page.isHidden('#view-model')).toBe(true);
-    await page.waitForTimeout(1500);
+    await settle(page);
     const shot = await page.screenshot({ path: path.join(dir, 'map-view.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     const s = pixelStats(shot);
     expect(s.drawn).toBeGreaterThan(0.2);
     expect(s.building).toBeGreaterThan(0.01);
     const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
     await page.mouse.click(pos.x, pos.y);
-    await page.waitForTimeout(300);
+    await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.selected), JSON.stringify(pos)).toBe(tallest);
     expect(await page.textContent('#toggle')).toBe('Model view');
     await page.click('#toggle');
@@ -214,7 +214,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(level.polarDegrees).toBeLessThanOrEqual(90.01);
     expect(level.polarDegrees).toBeGreaterThan(89);
     await page.mouse.wheel(0, -400);
-    await page.waitForTimeout(300);
+    await settle(page);
     const street = await page.evaluate(() => (window as any).cityforge.cameraState());
     expect(street.polarDegrees).toBeGreaterThan(80);
     expect(street.heightAboveGround).toBeGreaterThan(1);
@@ -236,7 +236,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(skyShare(600, 800)).toBeLessThan(0.2);
     // zoomed right in, still above the ground
     for (let k = 0; k < 14; k++) await page.mouse.wheel(0, -400);
-    await page.waitForTimeout(300);
+    await settle(page);
     const s = await page.evaluate(() => (window as any).cityforge.cameraState());
     expect(s.polarDegrees).toBeLessThanOrEqual(90.01);
     expect(s.heightAboveGround).toBeGreaterThan(1);
@@ -297,7 +297,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     // zoom in: fewer metres a pixel
     await page.mouse.move(480, 420);
     for (let k = 0; k < 5; k++) await page.mouse.wheel(0, -300);
-    await page.waitForTimeout(300);
+    await settle(page);
     const zoomed = await nav();
     check(zoomed);
     expect(zoomed.metresPerPixel).toBeLessThan(0.8 * first.metresPerPixel);
@@ -407,10 +407,10 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
   it('the-map-view-went-blank-over-hills: twenty wheel steps into the map view keep buildings on the screen; home returns to the first view after a pan and a zoom, and again after another zoom', async () => {
     const page = await open();
     await page.click('#toggle');
-    await page.waitForTimeout(1500);
+    await settle(page);
     // the map's own first view (the switch brought the model view's camera)
     await page.click('#home');
-    await page.waitForTimeout(500);
+    await settle(page);
     const first = await page.evaluate(() => (window as any).cityforge.nav());
     // a pan first (home used to ignore it), then the zoom
     await page.mouse.move(480, 420);
@@ -422,7 +422,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
       await page.mouse.wheel(0, -240);
       await page.waitForTimeout(60);
     }
-    await page.waitForTimeout(800);
+    await settle(page);
     const shot = await page.screenshot({ path: path.join(dir, 'map-zoomed.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(pixelStats(shot).building).toBeGreaterThan(0.05);
     expect((await page.evaluate(() => (window as any).cityforge.nav())).metresPerPixel).toBeLessThan(first.metresPerPixel / 8);
@@ -449,7 +449,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await sweep();
     const model = await page.evaluate(() => (window as any).cityforge.hoverTimes.slice());
     await page.click('#toggle');
-    await page.waitForTimeout(1500);
+    await settle(page);
     await page.evaluate(() => ((window as any).cityforge.hoverTimes.length = 0));
     await sweep();
     const map = await page.evaluate(() => (window as any).cityforge.hoverTimes.slice());
@@ -471,7 +471,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const model = await page.screenshot({ path: path.join(dir, 'colour-by-height.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
     for (const c of viridisEnds) expect(near(model, c)).toBeGreaterThan(near(plain, c) + 0.0001);
     await page.click('#toggle');
-    await page.waitForTimeout(1500);
+    await settle(page);
     const map = await page.screenshot({ path: path.join(dir, 'colour-by-height-map.png'), clip: { x: 0, y: 0, width: 940, height: 800 } });
     // (the first view shows the whole city since first-view-cropped: the tallest bin is a few hundred pixels)
     for (const c of viridisEnds) expect(near(map, c)).toBeGreaterThan(0.0001);
@@ -532,13 +532,13 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(someShown).toBeGreaterThan(0.001);
     // the map view draws the same filter: fewer building pixels than with every entry shown
     await page.click('#toggle');
-    await page.waitForTimeout(1500);
+    await settle(page);
     const filtered = saturated(await page.screenshot({ path: path.join(dir, 'filtered-map.png'), clip: { x: 0, y: 60, width: 940, height: 680 } }));
     expect(filtered).toBeGreaterThan(0.0005);
     await page.selectOption('#colour-by', ''); // (choosing again resets the filter)
     await page.selectOption('#colour-by', 'height');
     expect(await page.evaluate(() => (window as any).cityforge.visibleCount)).toBeNull();
-    await page.waitForTimeout(800);
+    await settle(page);
     const all = saturated(await page.screenshot({ path: path.join(dir, 'unfiltered-map.png'), clip: { x: 0, y: 60, width: 940, height: 680 } }));
     expect(all).toBeGreaterThan(2 * filtered);
     await page.close();
@@ -630,7 +630,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.press('#search-input', 'Enter');
     expect(await page.textContent('#search-result')).toContain('No building matches');
     // the address: a new page opened on it has the same camera and selection
-    await page.waitForTimeout(400);
+    await settle(page);
     const link = page.url();
     expect(link).toContain('b=');
     expect(link).toContain('cam=');
@@ -674,7 +674,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     });
     await page.fill('#search-input', tallest);
     await page.press('#search-input', 'Enter');
-    await page.waitForTimeout(300);
+    await settle(page);
     const seen = pixelStats(await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } })).highlight / (940 * 800);
     expect(seen).toBeGreaterThan(0.002);
     expect(seen).toBeLessThan(0.2);
