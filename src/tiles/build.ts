@@ -153,10 +153,12 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
   const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: true });
   const b: Box3 = box3Of(mesh.positions);
+  // the buildings' own box, before the terrain's (a viewer frames the buildings, not the terrain margin)
+  const buildingBounds = mesh.positions.length ? (b.slice() as Box3) : undefined;
   if (tmesh) box3Of(tmesh.positions, b);
   // imagery without a terrain lies on a ground plane over the tile's square
   else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
-  return { glb, record: { id: node.id, bounds: b, buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
+  return { glb, record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
 }
 
 /** Each building of a leaf for the find index: its id, name and the centre of its top (the box of its vertices, frame metres, mm). */

@@ -8,6 +8,8 @@ import { leavesOf, type TileNode } from './partition.js';
 export interface TileRecord {
   id: string;
   bounds: Box;
+  /** The buildings' own bounds (without the tile's terrain), when it has buildings. */
+  buildingBounds?: Box;
   buildings: number;
   triangles: number;
   bytes: number;
@@ -88,10 +90,14 @@ export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, fr
     .map((n) => records.get(n.id)?.stats)
     .filter((st): st is Record<string, ColumnStats> => st !== undefined);
   rootTile.transform = frame.enuToEcef;
+  // the buildings' box over every tile (frame metres, z up): what a viewer's first view frames (the
+  // root box holds the terrain's margin too)
+  let buildingsBox: Box | null = null;
+  for (const r of records.values()) if (r.buildingBounds) buildingsBox = buildingsBox ? union(buildingsBox, r.buildingBounds) : r.buildingBounds;
   const json = {
     // (the building count, for a viewer's "about" line: every building is in the root's count; the
     // columns' statistics, for colouring every tile on one scale)
-    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(copyright ? { copyright } : {}), columns: mergeColumnStats(leafStats), ...(find.length ? { find: { dir: 'find', buckets: find } } : {}) } } },
+    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(buildingsBox ? { buildingsBox: buildingsBox.map(round) } : {}), ...(copyright ? { copyright } : {}), columns: mergeColumnStats(leafStats), ...(find.length ? { find: { dir: 'find', buckets: find } } : {}) } } },
     geometricError: round(Math.max(2 * geometricError(root), root.size / 8)),
     root: rootTile,
   };

@@ -369,6 +369,19 @@ describe('cityforge tiles --terrain: terrain tiles', () => {
       for (const c of t.children ?? []) await walk(c);
     };
     await walk(json.root);
+    // tileset-first-view-cropped: the buildings' own box for a viewer's first view, inside the root box,
+    // which holds the terrain too
+    const bb = json.asset.extras.cityforge.buildingsBox as number[];
+    const rb = json.root.boundingVolume.box as number[];
+    const [lo, hi] = [[rb[0] - rb[3], rb[1] - rb[7], rb[2] - rb[11]], [rb[0] + rb[3], rb[1] + rb[7], rb[2] + rb[11]]];
+    expect(bb).toHaveLength(6);
+    for (let k = 0; k < 3; k++) {
+      expect(bb[k]).toBeGreaterThanOrEqual(lo[k] - 0.01);
+      expect(bb[k + 3]).toBeLessThanOrEqual(hi[k] + 0.01);
+      expect(bb[k + 3]).toBeGreaterThan(bb[k]);
+    }
+    // (the terrain dips lower than any building's foot here)
+    expect(bb[2]).toBeGreaterThan(lo[2] + 1);
   });
 });
 
