@@ -108,15 +108,18 @@ export async function scoreCase(dir: string) {
     const low = Math.min(...roofs.map((r) => r.roof.eave));
     const topRoof = roofs.find((r) => r.roof.height === top)!.roof;
     const lowRoof = roofs.find((r) => r.roof.eave === low)!.roof;
-    ridgeZ.push((top - t.ridge) / topRoof.sigma.height);
-    if (t.class !== 'flat') eaveZ.push((low - t.eaves) / lowRoof.sigma.eave);
+    // ridge and eaves compared as elevations (each above its own ground: ours is the lowest terrain
+    // point under the footprint, where build seats the building; the truth's is 3DBAG's / Vienna's own)
+    const dRidge = b.ground + top - (t.ground + t.ridge), dEave = b.ground + low - (t.ground + t.eaves);
+    ridgeZ.push(dRidge / topRoof.sigma.height);
+    if (t.class !== 'flat') eaveZ.push(dEave / lowRoof.sigma.eave);
     const mainRoof = [...roofs].sort((x, y) => y.roof.samples - x.roof.samples)[0].roof;
     confidence.push(mainRoof.confidence);
     right.push(c === t.class ? 1 : 0);
-    ridge.push(top - t.ridge);
+    ridge.push(dRidge);
     ground.push(b.ground - t.ground);
-    if (t.class !== 'flat') eave.push(low - t.eaves);
-    if (process.env.ERRORS) console.log(`  ${p.attributes['ref']}: eave ${(low - t.eaves).toFixed(2)} ridge ${(top - t.ridge).toFixed(2)} ${t.class}→${c} (${roofs.map((r) => r.roof.shape).join(',')})`);
+    if (t.class !== 'flat') eave.push(dEave);
+    if (process.env.ERRORS) console.log(`  ${p.attributes['ref']}: eave ${dEave.toFixed(2)} ridge ${dRidge.toFixed(2)} ${t.class}→${c} (${roofs.map((r) => r.roof.shape).join(',')})`);
     const main = [...t.planes].sort((x, y) => y.area - x.area)[0];
     const ours = [...faces].sort((x, y) => y.area - x.area)[0];
     if (main && ours && Number.isFinite(ours.slope)) slope.push(Math.abs(ours.slope - main.slope));

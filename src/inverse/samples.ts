@@ -108,16 +108,33 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 }
 
 /**
- * A building's ground: the median of the terrain model inside the footprint; without one, a low
- * percentile (10 %) of the surface model in a ring `inner`…`outer` metres outside it (the open ground
- * around the building; neighbours and trees are higher). NaN when neither has data there.
+ * A building's ground, where S3DB's `height` starts and `build` seats a building (its default `--base
+ * min`): the lowest point of the terrain model under the footprint (its cells inside and along its
+ * rings, every half cell). Without a terrain model, a low percentile (10 %) of the surface model in a
+ * ring `inner`…`outer` metres outside it (the open ground around the building; neighbours and trees are
+ * higher). NaN when neither has data there.
  */
 export function groundOf(fp: Footprint, dsm: RasterGrid, dtm: RasterGrid | null, inner = 1, outer = 4): { ground: number; estimated: boolean } {
   if (dtm) {
     const { x0, y0, w, h } = windowOf(fp, dtm);
-    const v: number[] = [];
-    forEachCellInside(fp, x0, y0, dtm.cell, w, h, (i, j) => v.push(cellValue(dtm, x0 + (i + 0.5) * dtm.cell, y0 + (j + 0.5) * dtm.cell)));
-    return { ground: quantile(v, 0.5), estimated: false };
+    let lo = Infinity;
+    const take = (z: number) => {
+      if (z < lo) lo = z;
+    };
+    forEachCellInside(fp, x0, y0, dtm.cell, w, h, (i, j) => take(cellValue(dtm, x0 + (i + 0.5) * dtm.cell, y0 + (j + 0.5) * dtm.cell)));
+    // (ground-sank-on-slopes: infer measured from the median inside, build seats on the lowest point:
+    // on a slope the rebuilt city stood metres lower than the surface model)
+    const c = fp.coords, step = dtm.cell / 2;
+    for (let r = 0; r + 1 < fp.ringStarts.length; r++) {
+      const a = fp.ringStarts[r], b = fp.ringStarts[r + 1];
+      for (let i = a; i < b; i++) {
+        const j = i + 1 < b ? i + 1 : a;
+        const [xa, ya, xb, yb] = [c[2 * i], c[2 * i + 1], c[2 * j], c[2 * j + 1]];
+        const k = Math.max(1, Math.ceil(Math.hypot(xb - xa, yb - ya) / step));
+        for (let s = 0; s < k; s++) take(cellValue(dtm, xa + ((xb - xa) * s) / k, ya + ((yb - ya) * s) / k));
+      }
+    }
+    return { ground: Number.isFinite(lo) ? lo : NaN, estimated: false };
   }
   // cells in the grown window, outside the footprint grown by `inner` (approximated by its window) …
   const near = windowOf(fp, dsm, inner);
