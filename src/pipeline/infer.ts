@@ -208,7 +208,10 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
     paired[p] = paired[q] = 1;
     ridges.push([p, q]);
   }
-  if (ridges.length) {
+  // (shapes-did-not-limit-parts: parts take only the shapes asked for — no ridge as a gabled part, no plane
+  // as a skillion or flat part, where --shapes leaves them out)
+  const allowed = new Set(roofOptions.shapes);
+  if (ridges.length && allowed.has('gabled')) {
     const ridgeOf = new Int32Array(P).fill(-1);
     ridges.forEach(([p, q], g) => (ridgeOf[p] = ridgeOf[q] = g));
     const polygons = levelPolygons(fp, samples, smoothLabels(seg.labels.map((l) => (l < 0 ? -1 : ridgeOf[l])), samples.w, samples.h), ridges.length, batch.frame, PART_MIN_AREA);
@@ -226,7 +229,9 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
     if (done[l]) return;
     const own = planeSamples(samples, seg.labels, seg.planes, (k) => k === l, tol);
     for (const piece of pieces) {
-      const r = fit(piece, own, sloped(l) ? ['skillion'] : ['flat']);
+      const shape = sloped(l) ? 'skillion' : 'flat';
+      if (!allowed.has(shape)) continue;
+      const r = fit(piece, own, [shape]);
       parts.push('shape' in r ? { footprint: piece, roof: r, status: 'fitted' } : { footprint: piece, roof: null, status: r.reason });
     }
   });
@@ -309,7 +314,7 @@ function plausiblePart(p: InferredPart, samples: RoofSamples, roofOptions: Parti
       return { ...p, footprint: pieces[0], roof: eavesOnBase({ ...r, roofHeight, height: r.eave + roofHeight }, base) };
     }
   }
-  for (const shapes of [['flat', 'skillion'], ['flat']]) {
+  for (const shapes of [['flat', 'skillion'], ['flat']].map((list) => list.filter((x) => roofOptions.shapes?.includes(x) ?? true)).filter((list) => list.length)) {
     const q = inferRoof(p.footprint, under, { ...roofOptions, shapes, minSamples: 4 });
     if ('shape' in q && ok(q) && q.height > base + LOWEST_PART) return { ...p, roof: eavesOnBase(q, base) };
   }

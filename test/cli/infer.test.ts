@@ -295,6 +295,26 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     expect(b.code, b.stderr).toBe(0);
     await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
   });
+
+  it('shapes-did-not-limit-parts: --shapes holds for building parts too, and --no-parts writes one roof per building', () => {
+    const dir = freshDir('infer-delft-shapes');
+    const args = ['infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', path.join(DELFT, 'dsm.tif'), '--dtm', path.join(DELFT, 'dtm.tif'), '-q'];
+    // (before: --shapes flat still wrote 366 skillion and 66 gabled parts on Vienna)
+    const flat = path.join(dir, 'flat.gpkg');
+    expect(cli([...args, '--shapes', 'flat', '-o', flat]).code).toBe(0);
+    const flatRows = allRows(flat);
+    expect(flatRows.some((r) => r['building:part'] === 'yes')).toBe(true);
+    expect(new Set(flatRows.map((r) => r['roof:shape']))).toEqual(new Set(['flat']));
+    const gh = path.join(dir, 'gabled-hipped.gpkg');
+    expect(cli([...args, '--shapes', 'gabled,hipped', '-o', gh]).code).toBe(0);
+    for (const r of allRows(gh)) expect([null, 'gabled', 'hipped']).toContain(r['roof:shape']);
+    const one = path.join(dir, 'one.gpkg');
+    expect(cli([...args, '--no-parts', '-o', one]).code).toBe(0);
+    const oneRows = allRows(one);
+    expect(oneRows).toHaveLength(99);
+    expect(oneRows.filter((r) => r['building:part'] === 'yes')).toHaveLength(0);
+    expect(oneRows.filter((r) => r['fit:status'] === 'parts')).toHaveLength(0);
+  });
 });
 
 const VIENNA = path.join(SHARED, 'inverse-vienna');

@@ -20,6 +20,7 @@ interface InferArgs extends ReadArgs, VerbosityArgs {
   minCoverage: number;
   accuracy: number;
   maxRasterMpx: number;
+  parts: boolean;
 }
 
 const SHAPES = INFER_DEFAULTS.shapes;
@@ -55,15 +56,19 @@ export const inferCommand: CommandSpec = {
         .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs').argParser(positive('--min-samples')).default(INFER_DEFAULTS.minSamples))
         .addOption(new Option('--min-coverage <share>', 'least share of a footprint with DSM data').argParser(upTo('--min-coverage', 1)).default(INFER_DEFAULTS.minCoverage))
         .addOption(new Option('--accuracy <m>', "the DSM's vertical accuracy, one sigma in metres: added to each height's uncertainty (fit:sigma_*), which the residuals alone understate").argParser(positive('--accuracy')).default(INFER_DEFAULTS.accuracy))
+        .addOption(new Option('--no-parts', 'one roof per building: never split a building into parts (roof planes, levels, towers, a multipolygon\'s other polygons); by default a roof no single shape explains is written as building parts'))
         .addOption(maxRasterOption()),
     ).addHelpText(
       'after',
       `
 Output fields: the source attributes; height, min_height, roof:shape, roof:height, roof:angle, roof:direction,
-roof:orientation (what build reads); fit:status (fitted, or why not: no-data, too-few-samples, low-coverage,
-no-ground), fit:rmse, fit:samples, fit:coverage, fit:confidence, fit:runner_up(_confidence), fit:eave,
-fit:sigma_* (one sigma of height, eave, roof height, angle, direction), fit:ground, fit:ground_estimated.
-Heights are metres above each building's ground.
+roof:orientation (what build reads); fit:status (fitted, parts, or why not: no-data, too-few-samples,
+low-coverage, no-ground), fit:rmse, fit:samples, fit:coverage, fit:confidence, fit:runner_up(_confidence),
+fit:eave, fit:sigma_* (one sigma of height, eave, roof height, angle, direction), fit:ground,
+fit:ground_estimated. A building written as parts (fit:status=parts) has its outline row, whose roof:shape is
+the shape of most of its parts' area, then one row per part (building:part=yes); --no-parts writes one roof per
+building. Heights are metres above each building's ground (fit:ground): the lowest point of the DTM under the
+footprint, where build seats the building.
 
 Examples:
   $ cityforge infer footprints.gpkg --dsm dsm.tif --dtm dtm.tif -o params.gpkg
@@ -86,6 +91,7 @@ Examples:
         minSamples: o.minSamples,
         minCoverage: o.minCoverage,
         accuracy: o.accuracy,
+        parts: o.parts,
         maxRasterPixels: Math.round(o.maxRasterMpx * 1e6),
         demZoom: o.demZoom,
         demEncoding: o.demEncoding,
