@@ -116,6 +116,11 @@ export async function elevationInput(
   return { file: m.file, label: input, tiles: true, release: m.release };
 }
 
+/** Whether an elevation input is one raster file (not raster tiles, not a point cloud). */
+export function isPlainRaster(input: string): boolean {
+  return !isPointCloud(input) && !tileInputs(input);
+}
+
 /** An error about a tile mosaic's temporary file, reworded to name the input it was made from. */
 export function namingInput(e: unknown, r: RasterInput): unknown {
   return r.tiles ? namingSource(e, r.file, r.label) : e;

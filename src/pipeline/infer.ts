@@ -5,11 +5,11 @@ import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { InputError } from '../core/errors.js';
 import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
-import { readSurface } from '../ingest/raster.js';
+import { rasterCentre, readSurface } from '../ingest/raster.js';
 import { forEachCellInside, modelField, samplesInside, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { areaOf, clipFootprint, levelPolygons } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
-import { checkRasterInputs, elevationInput, ingestOptionsOf, namingInput, noBuildings } from './common.js';
+import { checkRasterInputs, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
 /** Metres of the models read around the buildings (the ground ring without a DTM). */
@@ -444,7 +444,11 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const summary = new Summary(o.logger);
   const t0 = performance.now();
   await checkRasterInputs([{ input: o.dsm, zoom: o.demZoom }, { input: o.dtm, zoom: o.demZoom }]);
-  const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
+  // answers-depended-on-the-other-buildings: the frame is anchored on the DSM, not on the footprints'
+  // centre, so the DSM is warped onto the same grid (and each building fitted on the same cells) whichever
+  // footprints a run holds: a city split into chunks gets the answers of the whole
+  const origin = o.origin ?? (isPlainRaster(o.dsm) ? rasterCentre(o.dsm) : undefined);
+  const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), ...(origin ? { origin } : {}) }, o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
   // footprints without heights are what infer is for: no warning (build's default height is not used)
