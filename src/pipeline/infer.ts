@@ -79,6 +79,8 @@ const round = (v: number | null, d: number): number | null => (v === null || !Nu
 /** Three significant digits (sigma-rounded-to-zero: a direction's σ of 0.0004° was written as 0). */
 const sig = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : Number(v.toPrecision(3)));
 
+const modulo360 = (v: number | null): number | null => (v === null ? null : v % 360);
+
 /** The output row of a building: its tags and fit fields. */
 export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' | 'groundEstimated'>): Record<string, string | number | null> {
   const r = b.roof;
@@ -88,7 +90,8 @@ export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' 
     'roof:shape': r?.shape ?? null,
     'roof:height': r && r.shape !== 'flat' ? round(r.roofHeight, 3) : null,
     'roof:angle': r ? round(r.angle, 2) : null,
-    'roof:direction': r ? round(r.direction, 2) : null,
+    // (direction-was-360: a bearing a hair under 360° rounds to 360)
+    'roof:direction': r ? modulo360(round(r.direction, 2)) : null,
     'roof:orientation': r?.orientation ?? null,
     'fit:status': b.status,
     'fit:rmse': r ? sig(r.rmse) : null,
@@ -528,6 +531,11 @@ export async function inferParams(inputs: string[], output: string, options: Par
         b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };
         summary.warn('infer:planes-as-parts', `${name}: ${parts.length} roof planes, written as building parts`);
         for (const p of parts) if (p.roof) shapes.set(p.roof.shape, (shapes.get(p.roof.shape) ?? 0) + 1);
+      } else if ('shape' in r && r.height < LOWEST_PART) {
+        // dsm-below-dtm: a roof under its own ground is no building (the surface model lies below the
+        // terrain model here: --dsm and --dtm swapped, or another vertical datum)
+        b = { roof: null, parts: [], status: 'below-ground', ground: g.ground, groundEstimated: g.estimated };
+        summary.warn('infer:below-ground', `${name}: the DSM stands ${r.height.toFixed(2)} m from the ground under it (is --dsm the surface model and --dtm the terrain, in one vertical datum?)`);
       } else if ('shape' in r) {
         b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
         shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);

@@ -233,6 +233,27 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(['no-data', 'no-ground']).toContain(far['fit:status']);
   });
 
+  it('dsm-below-dtm: a terrain model above the surface model (swapped --dsm/--dtm) gives no building a roof under its ground: each below-ground, warned, the reason said', () => {
+    // (before: every building "fitted" at −22 to −2.5 m, without a word)
+    const src = gdal.open(dsm);
+    const high = path.join(dir, 'high-dtm.tif');
+    const d = gdal.open(high, 'w', 'GTiff', src.rasterSize.x, src.rasterSize.y, 1, gdal.GDT_Float32);
+    d.geoTransform = src.geoTransform;
+    d.srs = src.srs;
+    d.bands.get(1).fill(100);
+    d.close();
+    src.close();
+    const out = path.join(dir, 'swapped.geojson');
+    const r = cli(['infer', writeCity(path.join(dir, 'swapped-city.geojson')), '--dsm', dsm, '--dtm', high, '-o', out, '--json', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).warnings['infer:below-ground']).toBe(CITY.length);
+    expect(r.stderr).toMatch(/is --dsm the surface model and --dtm the terrain/);
+    for (const row of rows(out).values()) {
+      expect(row['fit:status']).toBe('below-ground');
+      expect(row.height ?? null).toBeNull();
+    }
+  });
+
   it('a DSM without a CRS: exit 3, naming the file', () => {
     const bad = path.join(dir, 'nocrs.tif');
     const ds = gdal.open(bad, 'w', 'GTiff', 10, 10, 1, gdal.GDT_Float32);
