@@ -130,7 +130,11 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
       row['roof:shape'] = dominantShape(b.parts);
       // outline-had-no-fit-figures: the building's own, from its parts' (a viewer colours a building drawn as
       // its parts by the outline's row): RMSE over every sample, samples summed, confidence weighted by area
-      let n = 0, ss = 0, area = 0, conf = 0;
+      // (outline-lacked-figures: also its coverage weighted by area, its eaves — the lowest part's — with
+      // their σ, and the σ of its height — the highest part's; a part's roof height, pitch and direction
+      // are the part's own)
+      let n = 0, ss = 0, area = 0, conf = 0, cover = 0;
+      let low: InferredRoof | null = null, high: InferredRoof | null = null;
       for (const p of b.parts) {
         if (!p.roof) continue;
         n += p.roof.samples;
@@ -138,12 +142,23 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
         const a = areaOf(p.footprint);
         area += a;
         conf += a * p.roof.confidence;
+        cover += a * p.roof.coverage;
+        if (!low || p.roof.eave < low.eave) low = p.roof;
+        if (!high || p.roof.height > high.height) high = p.roof;
       }
       if (n) {
         row['fit:rmse'] = sig(Math.sqrt(ss / n));
         row['fit:samples'] = n;
       }
-      if (area) row['fit:confidence'] = round(conf / area, 4);
+      if (area) {
+        row['fit:confidence'] = round(conf / area, 4);
+        row['fit:coverage'] = round(cover / area, 3);
+      }
+      if (low) {
+        row['fit:eave'] = round(low.eave, 3);
+        row['fit:sigma_eave'] = sig(low.sigma.eave);
+      }
+      if (high) row['fit:sigma_height'] = sig(high.sigma.height);
     }
     yield { polygons: featurePolygons(batch, f), values: row };
     for (let k = 0; k < b.parts.length; k++) {

@@ -77,6 +77,12 @@ describe('cityforge infer: a building of gabled wings', () => {
     expect(o['fit:rmse']).toBeLessThanOrEqual(Math.max(...parts.map((p) => p['fit:rmse'])) + 1e-3);
     expect(o['fit:confidence']).toBeGreaterThan(0);
     expect(o['fit:confidence']).toBeLessThanOrEqual(1);
+    // outline-lacked-figures: its coverage, its eaves (the lowest part's) with their σ, its height's σ
+    expect(o['fit:coverage']).toBeGreaterThan(0.9);
+    expect(o['fit:coverage']).toBeLessThanOrEqual(1);
+    expect(o['fit:eave']).toBeCloseTo(Math.min(...parts.map((p) => p['fit:eave'])), 3);
+    expect(o['fit:sigma_eave']).toBeGreaterThan(0);
+    expect(o['fit:sigma_height']).toBeGreaterThan(0);
   });
 });
 
