@@ -59,6 +59,15 @@ export interface VectorFeature {
  * const bytes = writeVector(batch.frame.proj, columns, features, 'GPKG', 'EPSG:28992', 'buildings');
  * ```
  */
+/** A geometry as a MultiPolygon: a Polygon wrapped, a MultiPolygon as it is, a collection's polygons gathered. */
+function asMultiPolygon(g: gdal.Geometry): gdal.MultiPolygon {
+  if (g instanceof gdal.MultiPolygon) return g;
+  const mp = new gdal.MultiPolygon();
+  if (g instanceof gdal.Polygon) mp.children.add(g);
+  else if (g instanceof gdal.GeometryCollection) for (const c of g.children) if (c instanceof gdal.Polygon) mp.children.add(c);
+  return mp;
+}
+
 export function writeVector(frameProj: string, columns: VectorColumn[], features: Iterable<VectorFeature>, driver: string, crs: string, layerName: string): Uint8Array {
   const ext = driver === 'GPKG' ? 'gpkg' : driver === 'GeoJSON' ? 'geojson' : 'fgb';
   const vsi = `/vsimem/cityforge-vector-${process.pid}-${Math.random().toString(36).slice(2)}.${ext}`;
@@ -70,8 +79,11 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
     const kind = { real: gdal.OFTReal, integer: gdal.OFTInteger, string: gdal.OFTString };
     for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));
     for (const f of features) {
-      const mp = new gdal.MultiPolygon();
+      let mp = new gdal.MultiPolygon();
       for (const p of f.polygons) mp.children.add(gdalPolygon(p));
+      // invalid-multipolygons-written: a feature's polygons that share an edge or overlap (each valid
+      // alone) are no valid MultiPolygon; their union is
+      if (f.polygons.length > 1 && !mp.isValid()) mp = asMultiPolygon(mp.unionCascaded());
       mp.transform(ct);
       const feat = new gdal.Feature(layer);
       for (const c of columns) {

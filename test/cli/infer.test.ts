@@ -369,6 +369,13 @@ describe.skipIf(!fs.existsSync(path.join(VIENNA, 'dsm.tif')))('cityforge infer o
     const [dsm, dtm] = [path.join(VIENNA, 'dsm.tif'), path.join(VIENNA, 'dtm.tif')];
     const r = cli(['infer', path.join(VIENNA, 'footprints.gpkg'), '--dsm', dsm, '--dtm', dtm, '-o', params, '-q']);
     expect(r.code, r.stderr).toBe(0);
+    // invalid-multipolygons-written: every geometry written is valid (16 multipolygon outlines whose
+    // polygons share edges were not)
+    const out = gdal.open(params);
+    let invalid = 0;
+    for (const f of out.layers.get(0).features) if (!f.getGeometry()?.isValid()) invalid++;
+    out.close();
+    expect(invalid).toBe(0);
     const back = path.join(dir, 'back.tif');
     const b = cli(['rasterize', params, '--terrain', dtm, '-o', back, '-q']);
     expect(b.code, b.stderr).toBe(0);
