@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { freshDir } from '../helpers/fixtures.js';
+import { writeRdFootprints } from '../helpers/vector.js';
 
 /**
  * side-hipped-had-no-inverse: an end-of-terrace house is hipped at its free end and gabled at the
@@ -17,14 +17,6 @@ const ring = (pts: number[][]) => [...pts.map(([x, y]) => [X + x, Y + y]), [X + 
 const WEST = ring([[0, 0], [14, 0], [14, 9], [0, 9]]);
 const EAST = ring([[14, 0], [28, 0], [28, 9], [14, 9]]);
 
-function write(file: string, features: { ring: number[][]; tags: Record<string, unknown> }[]): string {
-  fs.writeFileSync(file, JSON.stringify({
-    type: 'FeatureCollection',
-    crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
-    features: features.map((b, i) => ({ type: 'Feature', properties: { ref: `h${i}`, ...b.tags }, geometry: { type: 'Polygon', coordinates: [b.ring] } })),
-  }));
-  return file;
-}
 
 interface Row { ref: string; 'building:part': string | null; 'roof:shape': string | null; height: number | null; 'roof:height': number | null; 'roof:direction': number | null; 'fit:status': string }
 
@@ -37,11 +29,11 @@ describe('cityforge infer: an end-of-terrace house hipped at its free end', () =
       { building: 'house', height: 11, 'roof:shape': 'side_hipped', 'roof:height': 4, 'roof:direction': 270 },
       { building: 'house', height: 11, 'roof:shape': 'gabled', 'roof:height': 4 },
     ];
-    const model = write(path.join(dir, 'model.geojson'), [{ ring: WEST, tags: tags[0] }, { ring: EAST, tags: tags[1] }]);
+    const model = writeRdFootprints(path.join(dir, 'model.geojson'), [{ ring: WEST, tags: tags[0] }, { ring: EAST, tags: tags[1] }], 'h');
     const dsm = path.join(dir, 'dsm.tif');
     const r = cli(['rasterize', model, '-o', dsm, '--cell', '0.5', '--noise', '0.05', '-q']);
     expect(r.code, r.stderr).toBe(0);
-    const footprints = write(path.join(dir, 'footprints.geojson'), [{ ring: WEST, tags: { building: 'house' } }, { ring: EAST, tags: { building: 'house' } }]);
+    const footprints = writeRdFootprints(path.join(dir, 'footprints.geojson'), [{ ring: WEST, tags: { building: 'house' } }, { ring: EAST, tags: { building: 'house' } }], 'h');
     const params = path.join(dir, 'params.geojson');
     const i = cli(['infer', footprints, '--dsm', dsm, '-o', params, '-q']);
     expect(i.code, i.stderr).toBe(0);

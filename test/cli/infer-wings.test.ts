@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { freshDir } from '../helpers/fixtures.js';
+import { writeRdFootprints } from '../helpers/vector.js';
 
 /**
  * A building whose wings carry gabled roofs of different pitch (a T of two ridges at right angles) is
@@ -18,14 +18,6 @@ const MAIN = ring([[0, 0], [24, 0], [24, 9], [0, 9]]);
 const WING = ring([[8.5, -12], [15.5, -12], [15.5, 0], [8.5, 0]]);
 const OUTLINE = ring([[0, 0], [8.5, 0], [8.5, -12], [15.5, -12], [15.5, 0], [24, 0], [24, 9], [0, 9]]);
 
-function write(file: string, features: { ring: number[][]; tags: Record<string, unknown> }[]): string {
-  fs.writeFileSync(file, JSON.stringify({
-    type: 'FeatureCollection',
-    crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
-    features: features.map((b, i) => ({ type: 'Feature', properties: { ref: `w${i}`, ...b.tags }, geometry: { type: 'Polygon', coordinates: [b.ring] } })),
-  }));
-  return file;
-}
 
 interface Row { ref: string; 'building:part': string | null; 'roof:shape': string | null; height: number | null; 'roof:height': number | null; 'roof:direction': number | null; 'fit:status': string }
 
@@ -34,7 +26,7 @@ describe('cityforge infer: a building of gabled wings', () => {
   const params = path.join(dir, 'params.geojson');
   let rows: Row[] = [];
   beforeAll(() => {
-    const model = write(path.join(dir, 'model.geojson'), [
+    const model = writeRdFootprints(path.join(dir, 'model.geojson'), [
       { ring: OUTLINE, tags: { building: 'yes', height: 13 } },
       { ring: MAIN, tags: { 'building:part': 'yes', height: 12, 'roof:shape': 'gabled', 'roof:height': 4, 'roof:orientation': 'along' } },
       { ring: WING, tags: { 'building:part': 'yes', height: 13, 'roof:shape': 'gabled', 'roof:height': 5, 'roof:orientation': 'along' } },
@@ -42,7 +34,7 @@ describe('cityforge infer: a building of gabled wings', () => {
     const dsm = path.join(dir, 'dsm.tif');
     const r = cli(['rasterize', model, '-o', dsm, '--cell', '0.25', '-q']);
     expect(r.code, r.stderr).toBe(0);
-    const footprints = write(path.join(dir, 'footprints.geojson'), [{ ring: OUTLINE, tags: { building: 'yes' } }]);
+    const footprints = writeRdFootprints(path.join(dir, 'footprints.geojson'), [{ ring: OUTLINE, tags: { building: 'yes' } }]);
     const i = cli(['infer', footprints, '--dsm', dsm, '-o', params, '-q']);
     expect(i.code, i.stderr).toBe(0);
     const ds = gdal.open(params);
