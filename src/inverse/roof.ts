@@ -240,7 +240,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     angle,
     direction: top.direction,
     orientation: top.orientation,
-    sigma: { height: Math.sqrt(Math.max(0, ve + vr + 2 * ver)), eave: Math.sqrt(ve), roofHeight: pn > 1 ? Math.sqrt(vr) : null, angle: sigmaAngle, direction: top.sigmaDirection !== null ? top.sigmaDirection * Math.sqrt(inflation) : null },
+    sigma: { height: Math.sqrt(Math.max(0, ve + vr + 2 * ver)), eave: Math.sqrt(ve), roofHeight: pn > 1 ? Math.sqrt(vr) : null, angle: sigmaAngle, direction: top.sigmaDirection !== null ? Math.min(SIGMA_DIRECTION_MAX, top.sigmaDirection * Math.sqrt(inflation)) : null },
     rmse: top.fit.rmse,
     samples: top.fit.used,
     coverage: n / s.cells,
@@ -252,6 +252,12 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
     candidates: cands.map((c) => ({ shape: c.shape, score: c.score, rmse: c.fit.rmse, scale: c.fit.scale, height: c.fit.beta[0] + (c.fit.beta[1] ?? 0), direction: c.direction })),
   };
 }
+
+/**
+ * Largest σ of a direction (degrees): a direction spread uniformly round the compass has a σ of about
+ * 104°; a linearised σ beyond this (341° was written) says no more than "unknown".
+ */
+const SIGMA_DIRECTION_MAX = 180;
 
 /** Steepest lower slope (°) of a mansard or gambrel fit that real roofs have; a steeper one is a wall's drop at the eave. */
 const STEEPEST_LOWER_SLOPE = 75;

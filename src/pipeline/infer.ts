@@ -318,10 +318,13 @@ function plausiblePart(p: InferredPart, samples: RoofSamples, roofOptions: Parti
   // a steep roof's top lies up to about a cell's run above the nearest cell centre (60° at most: a
   // near-vertical "roof" on a few cells is a wall's edge, and its run no excuse)
   const rise = (q: InferredRoof) => (q.angle === null ? 0 : Math.tan((Math.min(q.angle, 60) * Math.PI) / 180) * samples.cell);
-  const ok = (q: InferredRoof) => q.height <= top + OVERSHOOT + rise(q) && q.eave >= base - OVERSHOOT;
+  // (part-at-86-degrees: a plane of a few cells along a wall's edge fitted as a near-vertical skillion;
+  // a spire's cone or pyramid may be that steep)
+  const wall = (q: InferredRoof) => q.shape === 'skillion' && q.angle !== null && q.angle > STEEPEST_SKILLION;
+  const ok = (q: InferredRoof) => q.height <= top + OVERSHOOT + rise(q) && q.eave >= base - OVERSHOOT && !wall(q);
   if (!Number.isFinite(top) || ok(r)) return { ...p, roof: eavesOnBase(r, base) };
   // a skillion keeps its plane and gives up the polygon's uphill end the data does not reach
-  if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= base - OVERSHOOT) {
+  if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= base - OVERSHOOT && !wall(r)) {
     const dir = compass(r.direction);
     const [lo, hi] = projectionRange(p.footprint, dir);
     const slope = r.roofHeight / (hi - lo);
@@ -350,6 +353,9 @@ function eavesOnBase(r: InferredRoof, base: number): InferredRoof {
   const angle = r.angle === null ? null : (Math.atan((Math.tan((r.angle * Math.PI) / 180) * roofHeight) / r.roofHeight) * 180) / Math.PI;
   return { ...r, eave: base, roofHeight, angle };
 }
+
+/** Steepest skillion (degrees) a part may have: steeper is a wall's edge, not a roof (real ones reach 65–70°). */
+const STEEPEST_SKILLION = 75;
 
 /** Lowest a part may stand above its base (m): below it, it is ground. */
 const LOWEST_PART = 0.5;

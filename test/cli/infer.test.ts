@@ -315,6 +315,13 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     }
     const parts = allRows(out).filter((r) => r['building:part'] === 'yes');
     for (const p of parts) expect(outlines.find((o) => o.ref === p.ref)?.['fit:status']).toBe('parts');
+    // part-at-86-degrees: no roof steeper than a roof (a few cells along a wall's edge were an 86° skillion);
+    // direction-sigma-341: a direction's σ says at most "unknown"
+    for (const r of allRows(out) as unknown as Record<string, number | null>[]) {
+      if (r['roof:shape'] as unknown === 'skillion') expect(r['roof:angle'] ?? 0).toBeLessThanOrEqual(75);
+      expect(r['fit:sigma_roof_direction'] ?? 0).toBeLessThanOrEqual(180);
+      expect(r['roof:direction'] ?? 0).toBeLessThan(360);
+    }
     const glb = path.join(dir, 'city.glb');
     const b = cli(['build', out, '--terrain', path.join(DELFT, 'dtm.tif'), '-o', glb, '-q']);
     expect(b.code, b.stderr).toBe(0);
