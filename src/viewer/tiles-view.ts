@@ -85,7 +85,7 @@ export class TilesetView {
   /** The tiles' scenes drawn now. */
   private readonly drawn = new Set<THREE.Object3D>();
 
-  constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] }; buildingsBox?: number[] } } } }) {
+  constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
     // the root box (frame metres, z up) → glTF axes for the stage
     const b = tileset.root.boundingVolume.box;
     this.stage = createStage(el, new THREE.Vector3(b[0], b[2], -b[1]), Math.max(2 * b[3], 2 * b[7], 50), b[2] - b[11], b[2] + b[11]);
@@ -160,15 +160,10 @@ export class TilesetView {
     this.tiles.setCamera(this.camera);
     this.stage.controls.addEventListener('change', () => (this.needsRender = true));
     this.resize();
-    // tileset-first-view-cropped: the first view steps back until every building is on the screen (the
-    // buildings' box cityforge writes in tileset.json: the root box holds the terrain's margin too). A
-    // tileset without it: on a portrait screen its root box (tileset-phone-did-not-fit)
-    const bb = tileset.asset.extras?.cityforge?.buildingsBox;
-    if (bb?.length === 6) fitContent(this.stage, new THREE.Box3(new THREE.Vector3(bb[0], bb[2], -bb[4]), new THREE.Vector3(bb[3], bb[5], -bb[1])));
-    else if (this.camera.aspect < 1) {
-      const h = [Math.abs(b[3]) + Math.abs(b[6]) + Math.abs(b[9]), Math.abs(b[4]) + Math.abs(b[7]) + Math.abs(b[10]), Math.abs(b[5]) + Math.abs(b[8]) + Math.abs(b[11])];
-      fitContent(this.stage, new THREE.Box3(new THREE.Vector3(b[0] - h[0], b[2] - h[2], -b[1] - h[1]), new THREE.Vector3(b[0] + h[0], b[2] + h[2], -b[1] + h[1])));
-    }
+    // tileset-phone-did-not-fit: on a portrait screen the first view steps back until the tileset's root box
+    // is on it (a landscape screen keeps the closer view: the root box holds the terrain's margin too)
+    const h = [Math.abs(b[3]) + Math.abs(b[6]) + Math.abs(b[9]), Math.abs(b[4]) + Math.abs(b[7]) + Math.abs(b[10]), Math.abs(b[5]) + Math.abs(b[8]) + Math.abs(b[11])];
+    if (this.camera.aspect < 1) fitContent(this.stage, new THREE.Box3(new THREE.Vector3(b[0] - h[0], b[2] - h[2], -b[1] - h[1]), new THREE.Vector3(b[0] + h[0], b[2] + h[2], -b[1] + h[1])));
     // draw while tiles load or the camera moves; idle, nothing is drawn (no busy loop with shadows)
     const loop = () => {
       if (this.needsRender || !this.settled()) {
