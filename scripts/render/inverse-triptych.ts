@@ -86,6 +86,21 @@ save(path.join(out, 'infer-diff.png'), dsm.w, dsm.h, (i, j) => {
   const t = Math.max(-1, Math.min(1, (m - d) / 2));
   return t >= 0 ? [255, Math.round(255 * (1 - t)), Math.round(255 * (1 - t))] : [Math.round(255 * (1 + t)), Math.round(255 * (1 + t)), 255];
 });
+// the same difference as figures: building cells within 0.5 m, median and RMS |model − DSM|
+{
+  const diffs: number[] = [];
+  for (let j = 0; j < dsm.h; j++)
+    for (let i = 0; i < dsm.w; i++) {
+      const x = dsm.x0 + (i + 0.5) * dsm.cell, y = dsm.y1 - (j + 0.5) * dsm.cell;
+      const mi = Math.floor((x - model.x0) / model.cell), mj = Math.floor((model.y1 - y) / model.cell);
+      if (mi < 0 || mj < 0 || mi >= model.w || mj >= model.h || !labels.v[mj * model.w + mi]) continue;
+      const m = model.v[mj * model.w + mi], d = dsm.v[j * dsm.w + i];
+      if (m !== model.nd && d !== dsm.nd) diffs.push(Math.abs(m - d));
+    }
+  diffs.sort((a, b) => a - b);
+  const rms = Math.sqrt(diffs.reduce((s, d) => s + d * d, 0) / diffs.length);
+  console.log(`model − DSM over ${diffs.length} building cells: ${((100 * diffs.filter((d) => d <= 0.5).length) / diffs.length).toFixed(1)} % within 0.5 m, median ${diffs[diffs.length >> 1].toFixed(2)} m, RMS ${rms.toFixed(2)} m`);
+}
 // 2. the inferred model, built and rendered headless
 const shot = spawnSync(process.execPath, ['scripts/render/shot.mjs', path.relative(process.cwd(), path.join(tmp, 'model.glb')), path.join(out, 'infer-model.png'), '0.8'], { encoding: 'utf8' });
 if (shot.status !== 0) console.error(shot.stderr);

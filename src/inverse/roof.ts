@@ -100,8 +100,13 @@ interface Candidate {
 
 const DEG = 180 / Math.PI;
 
-/** A roof rising less than this (metres) from eaves to top is flat, whatever shape fits it best. */
+/**
+ * A roof rising less than this (metres) from eaves to top is flat, whatever shape fits it best; and one
+ * rising less than {@link FLAT_RISE_SIGMAS} × the surface model's accuracy, which the data cannot tell from
+ * a flat roof with its edges blurred (a 0.35 m "mansard" on a 20 m² flat roof in Delft).
+ */
 const FLAT_RISE = 0.1;
+const FLAT_RISE_SIGMAS = 2.5;
 
 /** Compass bearing (degrees clockwise from north, 0…360) of the vector (east, north). */
 export const bearing = (dx: number, dy: number): number => ((Math.atan2(dx, dy) * DEG) % 360 + 360) % 360;
@@ -200,7 +205,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   for (let c = 1; c < cands.length && cands[c].score <= cands[0].score + 2; c++) if (preference(cands[c].shape, round) < preference(cands[lead].shape, round)) lead = c;
   if (lead) cands.unshift(...cands.splice(lead, 1));
   // gable-without-rise: a pitched roof that does not rise is a flat one (a "gabled" roof of 0.001 m at 0.01°)
-  if (cands[0].shape !== 'flat' && (cands[0].fit.beta[1] ?? 0) < FLAT_RISE) {
+  if (cands[0].shape !== 'flat' && (cands[0].fit.beta[1] ?? 0) < Math.max(FLAT_RISE, FLAT_RISE_SIGMAS * o.accuracy)) {
     const flat = cands.findIndex((c) => c.shape === 'flat');
     if (flat > 0) cands.unshift(...cands.splice(flat, 1));
   }

@@ -153,6 +153,30 @@ describe('gable-without-rise: a pitched fit that does not rise is a flat roof', 
   });
 });
 
+describe('mansard-on-a-flat-roof: a rise within the surface model\'s accuracy is no roof shape', () => {
+  it('a 5 × 4 m flat roof whose outer cells sag 0.3 m (a blurred edge) is flat at the default accuracy (0.15 m)', () => {
+    const b: SynthBuilding = { rings: rect(5, 4, 30), height: 3, roof: { shape: 'flat' } };
+    const { dsm, footprints } = synthDsm([b], { noise: 0.03 });
+    const r0 = (30 * Math.PI) / 180;
+    for (let j = 0; j < dsm.ny; j++)
+      for (let i = 0; i < dsm.nx; i++) {
+        const k = j * dsm.nx + i;
+        const x = dsm.x0 + (i + 0.5) * dsm.cell, y = dsm.y0 + (j + 0.5) * dsm.cell;
+        const u = x * Math.cos(r0) + y * Math.sin(r0), v = -x * Math.sin(r0) + y * Math.cos(r0);
+        const inset = Math.min(2.5 - Math.abs(u), 2 - Math.abs(v));
+        if (Number.isFinite(dsm.values[k]) && inset >= 0 && inset < 0.75) dsm.values[k] -= 0.3 * (1 - inset / 0.75);
+      }
+    const s = sampleFootprint(footprints[0], dsm, 0);
+    const exact = inferRoof(footprints[0], s, { accuracy: 0.001 });
+    const r = inferRoof(footprints[0], s);
+    if (!('shape' in r) || !('shape' in exact)) throw new Error('not fitted');
+    // the data alone prefer a pitched shape of a few decimetres; the accuracy says it is not there
+    expect(exact.shape).not.toBe('flat');
+    expect(r.shape).toBe('flat');
+    expect(Math.abs(r.height - 3)).toBeLessThan(0.2);
+  });
+});
+
 describe('wall-for-a-lower-slope: a steep roof whose eave cells drop is not a mansard with a wall for its lower slope', () => {
   it('a 50° hipped roof whose cells within 0.6 m of its walls are 3 m low: hipped at 50°, not a mansard (lower slope 75°+)', () => {
     // rect 12 × 11 turned 23°: walls at local u = ±6, v = ±5.5; a 50° roof rises 5.5 × tan 50° = 6.55 m

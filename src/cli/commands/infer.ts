@@ -55,7 +55,7 @@ export const inferCommand: CommandSpec = {
         .addOption(new Option('--shapes <list>', `roof shapes to try, separated by commas (default: ${SHAPES.join(',')}; dome, cone and onion only on round footprints)`).argParser(shapeList))
         .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs').argParser(positive('--min-samples')).default(INFER_DEFAULTS.minSamples))
         .addOption(new Option('--min-coverage <share>', 'least share of a footprint with DSM data').argParser(upTo('--min-coverage', 1)).default(INFER_DEFAULTS.minCoverage))
-        .addOption(new Option('--accuracy <m>', "the DSM's vertical accuracy, one sigma in metres: added to each height's uncertainty (fit:sigma_*), which the residuals alone understate").argParser(positive('--accuracy')).default(INFER_DEFAULTS.accuracy))
+        .addOption(new Option('--accuracy <m>', "the DSM's vertical accuracy, one sigma in metres: added to each height's uncertainty (fit:sigma_*), which the residuals alone understate; a pitched roof rising under 2.5 × this is written flat").argParser(positive('--accuracy')).default(INFER_DEFAULTS.accuracy))
         .addOption(new Option('--no-parts', 'one roof per building: never split a building into parts (roof planes, levels, towers, a multipolygon\'s other polygons); by default a roof no single shape explains is written as building parts'))
         .addOption(maxRasterOption()),
     ).addHelpText(
