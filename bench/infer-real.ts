@@ -3,7 +3,8 @@
  * truth.json: 4-class accuracy and confusion matrix, Vienna's label accuracy, ridge and eave RMSE,
  * main-plane slope MAE and aspect median error, buildings/s. `node --import tsx bench/infer-real.ts`;
  * `VERBOSE=1` lists the misclassified buildings with their planes, `ERRORS=1` every building's eave and
- * ridge error and its parts' shapes (for comparing two versions line by line).
+ * ridge error and its parts' shapes (for comparing two versions line by line), `LABELS=1` the buildings whose
+ * outline `roof:shape` is not Vienna's label.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -113,6 +114,7 @@ export async function scoreCase(dir: string) {
       labelled++;
       if (label === t.label) labelOk++;
       if (outline === t.label) outlineOk++;
+      else if (process.env.LABELS) console.log(`  ${p.attributes['ref']}: label ${t.label}, outline ${outline}; parts ${roofs.map((r) => `${r.roof.shape}${r.roof.direction !== null ? '@' + r.roof.direction.toFixed(0) : ''}/${r.roof.angle !== null ? r.roof.angle.toFixed(0) + '°' : ''}`).join(' ')}; truth ${[...t.planes].sort((x, y) => y.area - x.area).slice(0, 6).map((q) => `${q.area.toFixed(0)}m²/${q.slope.toFixed(0)}°/${q.aspect.toFixed(0)}`).join(' ')}`);
       (labels[t.label] ??= {})[outline ?? 'none'] = ((labels[t.label] ??= {})[outline ?? 'none'] ?? 0) + 1;
     }
     const top = Math.max(...roofs.map((r) => r.roof.height));
