@@ -4,7 +4,7 @@
  * main-plane slope MAE and aspect median error, buildings/s. `node --import tsx bench/infer-real.ts`;
  * `VERBOSE=1` lists the misclassified buildings with their planes, `ERRORS=1` every building's eave and
  * ridge error and its parts' shapes (for comparing two versions line by line), `LABELS=1` the buildings whose
- * outline `roof:shape` is not Vienna's label.
+ * outline `roof:shape` is not Vienna's label, `SLOPES=1` each main plane's slope against ours.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,14 @@ import { bufferExtent, extentOf } from '../src/core/extent.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = process.env.SHARED_DATA ?? path.join(here, '..', '..', 'shared', 'data');
 
-interface Plane { area: number; slope: number; aspect: number }
+interface Plane { area: number; slope: number; aspect: number; zmin?: number; zmax?: number }
+/** A face of a fitted roof: surface area, slope, aspect, and its lowest and highest points above the building's ground. */
+interface Face { area: number; slope: number; aspect: number; zmin: number; zmax: number }
+/** How much two height ranges overlap (intersection over union, each widened by 0.25 m: a flat plane is a point). */
+const overlap = (a0: number, a1: number, b0: number, b1: number) => {
+  const i = Math.min(a1, b1) - Math.max(a0, b0) + 0.5, u = Math.max(a1, b1) - Math.min(a0, b0) + 0.5;
+  return Math.max(0, i) / u;
+};
 interface Truth { ground: number; eaves: number; ridge: number; class: string; label?: string; planes: Plane[] }
 
 const CLASSES = ['flat', 'single-slope', 'two-plane', 'multi-plane'];
@@ -38,19 +45,20 @@ const GROUND_EAVE = 1;
 const rms = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / Math.max(1, v.length));
 
 /** The planes of a fitted roof as `build` makes it (its faces, those in one plane merged): surface area, slope and aspect (downhill bearing). */
-export function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof): { area: number; slope: number; aspect: number }[] {
+export function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: InferredRoof): Face[] {
   const u = r.shape === 'flat' ? null : unitRoof(fp, r.shape, { direction: r.direction, orientation: r.orientation });
   if (!u) {
     let a = 0;
     const c = fp.coords;
     for (let i = 0, n = fp.ringStarts[1], j = n - 1; i < n; j = i++) a += c[2 * j] * c[2 * i + 1] - c[2 * i] * c[2 * j + 1];
-    return [{ area: Math.abs(a) / 2, slope: 0, aspect: NaN }];
+    return [{ area: Math.abs(a) / 2, slope: 0, aspect: NaN, zmin: r.height, zmax: r.height }];
   }
   const m = u.model;
-  const out: { area: number; slope: number; aspect: number }[] = [];
+  const out: Face[] = [];
   for (const f of m.faces) {
     if (f.length < 3) continue;
-    let nx = 0, ny = 0, nz = 0;
+    let nx = 0, ny = 0, nz = 0, zmin = Infinity, zmax = -Infinity;
+    for (const v of f) (zmin = Math.min(zmin, r.eave + m.z[v] * r.roofHeight)), (zmax = Math.max(zmax, r.eave + m.z[v] * r.roofHeight));
     for (let i = 0; i < f.length; i++) {
       const a = f[i], b = f[(i + 1) % f.length];
       const za = m.z[a] * r.roofHeight, zb = m.z[b] * r.roofHeight;
@@ -61,10 +69,10 @@ export function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: Infer
     // the roof's own (sloped) area, as truth.json's planes give theirs (a 54° plane of 24 m² in plan is 41 m²)
     const area = Math.hypot(nx, ny, nz) / 2;
     const s = Math.sign(nz) || 1;
-    const face = { area, slope: (Math.atan2(Math.hypot(nx, ny), Math.abs(nz)) * 180) / Math.PI, aspect: ((Math.atan2(nx * s, ny * s) * 180) / Math.PI + 360) % 360 };
+    const face = { area, slope: (Math.atan2(Math.hypot(nx, ny), Math.abs(nz)) * 180) / Math.PI, aspect: ((Math.atan2(nx * s, ny * s) * 180) / Math.PI + 360) % 360, zmin, zmax };
     // faces of one plane (a builder's strips) are one plane, as the truth's planes are
     const same = out.find((o) => Math.abs(o.slope - face.slope) < 0.5 && (face.slope < 0.5 || angDiff(o.aspect, face.aspect) < 0.5));
-    if (same) same.area += face.area;
+    if (same) (same.area += face.area), (same.zmin = Math.min(same.zmin, face.zmin)), (same.zmax = Math.max(same.zmax, face.zmax));
     else out.push(face);
   }
   return out;
@@ -83,6 +91,8 @@ export async function scoreCase(dir: string) {
   const conf: Record<string, Record<string, number>> = {};
   for (const a of CLASSES) conf[a] = Object.fromEntries(CLASSES.map((b) => [b, 0]));
   let correct = 0, n = 0, labelled = 0, labelOk = 0, outlineOk = 0, withParts = 0;
+  const slopeMatched: number[] = [];
+  let slopeUnmatched = 0;
   const ridge: number[] = [], ridgeSeen: number[] = [], eaveAbove: number[] = [], eave: number[] = [], slope: number[] = [], aspect: number[] = [], ground: number[] = [];
   // calibration: ridge and eave errors in units of the reported σ; the main roof's confidence against
   // whether the building's class came out right
@@ -142,6 +152,16 @@ export async function scoreCase(dir: string) {
     const main = [...t.planes].sort((x, y) => y.area - x.area)[0];
     const ours = [...faces].sort((x, y) => y.area - x.area)[0];
     if (main && ours && Number.isFinite(ours.slope)) slope.push(Math.abs(ours.slope - main.slope));
+    // the same plane of ours: of our faces facing the truth's main plane's way (within 30°; for a flat one,
+    // our flat faces), the one whose heights overlap its own most (the largest on a tie) — where two planes
+    // of like area compete for "largest" (a flat roof beside a sloped one, a mansard's lower and upper
+    // slopes), the largest-face comparison above compares two different planes
+    const facing = main ? faces.filter((q) => (main.slope <= 5 ? q.slope <= 5 : q.slope > 5 && angDiff(q.aspect, main.aspect) <= 30)) : [];
+    const lap = (q: Face) => (main && main.zmin !== undefined && main.zmax !== undefined ? overlap(b.ground + q.zmin, b.ground + q.zmax, main.zmin, main.zmax) : 0);
+    const matched = facing.sort((x, y) => lap(y) - lap(x) || y.area - x.area)[0];
+    if (main && matched) slopeMatched.push(Math.abs(matched.slope - main.slope));
+    else if (main) slopeUnmatched++;
+    if (process.env.SLOPES && main) console.log(`  slope ${p.attributes['ref']}: truth ${main.slope.toFixed(1)}° ${main.area.toFixed(0)} m², ours (largest) ${ours ? `${ours.slope.toFixed(1)}° ${ours.area.toFixed(0)} m²` : '-'}, ours (matched) ${matched ? `${matched.slope.toFixed(1)}° ${matched.area.toFixed(0)} m²` : 'none'}`);
     if (main && ours && main.slope > 5 && ours.slope > 5) aspect.push(angDiff(ours.aspect, main.aspect));
   });
   return {
@@ -153,7 +173,7 @@ export async function scoreCase(dir: string) {
     eaveWithinSigma: eaveZ.filter((z) => Math.abs(z) <= 1).length / eaveZ.length,
     meanConfidence: confidence.reduce((a, b) => a + b, 0) / confidence.length,
     brier: confidence.reduce((a, p, i) => a + (p - right[i]) ** 2, 0) / confidence.length,
-    eaveMedian: median(eave.map(Math.abs)), eaveWithin: eave.filter((x) => Math.abs(x) <= 0.5).length / eave.length, eaveRmsePitched: rms(eave), groundRmse: rms(ground), slopeMae: slope.reduce((s, x) => s + x, 0) / slope.length, aspectMedian: median(aspect),
+    eaveMedian: median(eave.map(Math.abs)), eaveWithin: eave.filter((x) => Math.abs(x) <= 0.5).length / eave.length, eaveRmsePitched: rms(eave), groundRmse: rms(ground), slopeMae: slope.reduce((s, x) => s + x, 0) / slope.length, slopeMaeMatched: slopeMatched.reduce((s, x) => s + x, 0) / slopeMatched.length, slopeMedianMatched: median(slopeMatched), slopeUnmatched, aspectMedian: median(aspect),
   };
 }
 
@@ -170,7 +190,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     console.log(`  ridge: RMSE ${s.ridgeRmse.toFixed(2)} m, median |error| ${s.ridgeMedian.toFixed(2)} m, ${(100 * s.ridgeWithin).toFixed(0)} % within 0.5 m; eave (pitched; truth = lowest roof point): RMSE ${s.eaveRmsePitched.toFixed(2)} m, median ${s.eaveMedian.toFixed(2)} m, ${(100 * s.eaveWithin).toFixed(0)} % within 0.5 m`);
     console.log(`   ridge RMSE ${s.ridgeRmseSeen.toFixed(2)} m without the ${s.unseen.length} building(s) whose truth ridge stands over ${UNSEEN_RIDGE} m above every DSM cell in the footprint${s.unseen.length ? `: ${s.unseen.join(', ')}` : ''}`);
     console.log(`   eave RMSE (pitched) ${s.eaveRmseAbove.toFixed(2)} m without the ${s.eaveAtGround} whose truth eave (lowest roof point) is under ${GROUND_EAVE} m above the ground (roofs at or below ground level)`);
-    console.log(`   ground RMSE ${s.groundRmse.toFixed(2)} m; main-plane slope MAE ${s.slopeMae.toFixed(1)}°; aspect median error ${s.aspectMedian.toFixed(1)}°`);
+    console.log(`   ground RMSE ${s.groundRmse.toFixed(2)} m; main-plane slope MAE ${s.slopeMae.toFixed(1)}° (against our largest face), ${s.slopeMaeMatched.toFixed(1)}° (median ${s.slopeMedianMatched.toFixed(1)}°) against our face facing its way (${s.slopeUnmatched} with none); aspect median error ${s.aspectMedian.toFixed(1)}°`);
     console.log(`  calibration: ridge error within its 1σ ${(100 * s.ridgeWithinSigma).toFixed(0)} %, eave ${(100 * s.eaveWithinSigma).toFixed(0)} % (68 % when σ is honest); main roof's mean confidence ${s.meanConfidence.toFixed(2)} against 4-class accuracy ${s.accuracy4.toFixed(2)}, Brier score ${s.brier.toFixed(3)}`);
     console.log('  confusion (rows truth, columns inferred): ' + CLASSES.map((a) => `${a}: ${CLASSES.map((b) => s.confusion[a][b]).join('/')}`).join('; '));
   }
