@@ -93,6 +93,10 @@ function collapsible(): void {
     btn.setAttribute('aria-expanded', String(!collapsed));
     btn.setAttribute('aria-label', collapsed ? 'Show the panel' : 'Hide the panel');
     showCredit();
+    // tooltip-over-the-panel: a tap's tooltip names the building while the panel is folded; unfolded, the
+    // panel names it (the tooltip covered its rows)
+    const tip = document.getElementById('tooltip');
+    if (tip && !collapsed) tip.hidden = true;
   };
   btn.addEventListener('click', () => set(!panel.classList.contains('collapsed')));
   // a phone in portrait starts with the panel folded
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
   };
   window.addEventListener('pointermove', track);
   window.addEventListener('pointerdown', track);
+  window.addEventListener('pointerup', track);
   const select = (id: number | null) => {
     hooks.selected = id;
     hooks.selectedId = id === null ? null : String(model.table['id']?.[id]);
@@ -191,6 +196,12 @@ async function main(): Promise<void> {
     });
   };
   modelView.controls.addEventListener('change', repickHover);
+  // tooltip-stayed-after-a-drag: a press (an orbit, a pan, a tap) clears the hover and its tooltip; a mouse
+  // released over the view picks again what now rests under it
+  for (const el of [modelEl, mapEl]) {
+    el.addEventListener('pointerdown', () => hover(null));
+    el.addEventListener('pointerup', (e) => e.pointerType === 'mouse' && repickHover());
+  }
   window.addEventListener('resize', () => modelView.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   hooks.toggle = () => {
@@ -575,6 +586,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   };
   const pointer = { x: 0, y: 0 };
   window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
+  // tooltip-stayed-after-a-drag: a press (an orbit, a pan, a tap) clears the tooltip
+  for (const el of [modelEl, mapEl]) el.addEventListener('pointerdown', () => showTooltip({ table: {} }, null, 0, 0));
   const hover = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
     hooks.hoveredId = hit ? String(hit.table['id']?.[hit.id]) : null;
     showTooltip({ table: hit ? hit.table : {} }, hit ? hit.id : null, pointer.x, pointer.y);
@@ -606,6 +619,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   tilesetHooks.tilesSettled = () => (hooks.view === 'model' ? view.settled() : (mapView?.settled() ?? false));
   tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
+  hooks.cameraState = () => view.cameraState();
   tilesetHooks.highestGround = () => (hooks.view === 'map' ? (mapView?.highestGround() ?? null) : null);
   onCanvasClick(view.renderer.domElement, (x, y) => select(view.pick(x, y)));
   window.addEventListener('resize', () => view.resize());

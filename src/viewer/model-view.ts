@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { buildingSpot, clampAboveGround, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -45,6 +45,17 @@ export class ModelView {
       clampAboveGround(this.stage, groundAt, box.min.y, clearance);
       this.render();
     });
+    // a wheel step never takes the camera into a building or under the terrain under the pointer
+    const ray = new THREE.Raycaster();
+    ray.firstHitOnly = true;
+    const surfaces = [...model.buildingMeshes, ...ground];
+    guardZoom(this.stage, (x, y) => {
+      const r = this.renderer.domElement.getBoundingClientRect();
+      ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
+      let best: number | null = null;
+      for (const h of ray.intersectObjects(surfaces, false)) if (best === null || h.distance < best) best = h.distance;
+      return best;
+    }, this.stage.controls.minDistance);
     this.resize();
     const c = this.stage.controls;
     // orbit-point-in-mid-air: the first view (and home) turns about the ground under the city's centre, not the

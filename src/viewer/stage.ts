@@ -116,6 +116,9 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   controls.listenToKeyEvents(window);
   controls.keyPanSpeed = 20;
   controls.zoomSpeed = ORBIT_ZOOM_SPEED;
+  // zoom-ignored-the-pointer: a wheel step moves towards what is under the pointer (as the map view does),
+  // the orbit point staying on the ground plane under the view's centre
+  controls.zoomToCursor = true;
   // panning (drag or arrow keys) slides over the ground, as on a map: it does not lift the orbit point
   controls.screenSpacePanning = false;
   return { renderer, scene, camera, controls };
@@ -241,7 +244,13 @@ export function onCanvasClick(el: HTMLElement, handler: (x: number, y: number) =
 export function clampAboveGround(s: Stage, groundAt: (x: number, z: number) => number | null, groundY: number, clearance: number): void {
   const t = s.controls.target, c = s.camera.position;
   const gt = groundAt(t.x, t.z) ?? groundY;
-  if (t.y < gt) t.y = gt;
+  if (t.y < gt) {
+    // back along the view's ray to the ground's height (raising it straight up turned the view: a zoom
+    // towards the pointer drifted off what was under it)
+    const k = c.y > gt && t.y < c.y ? (c.y - gt) / (c.y - t.y) : NaN;
+    if (Number.isFinite(k)) t.set(c.x + (t.x - c.x) * k, gt, c.z + (t.z - c.z) * k);
+    else t.y = gt;
+  }
   const gc = groundAt(c.x, c.z) ?? groundY;
   if (c.y < gc + clearance) c.y = gc + clearance;
 }
@@ -293,4 +302,30 @@ export function orbitOf(c: ViewCamera): { position: THREE.Vector3; target: THREE
   const b = THREE.MathUtils.degToRad(c.bearing), p = THREE.MathUtils.degToRad(c.pitch);
   const h = c.distance * Math.sin(p);
   return { position: target.clone().add(new THREE.Vector3(-Math.sin(b) * h, c.distance * Math.cos(p), Math.cos(b) * h)), target };
+}
+
+/**
+ * zoomed-into-a-building: wheel steps towards the pointer stop before the camera would come closer than
+ * `stopAt` metres to the surface under it (`hitDistance(x, y)`: the distance from the camera to the first
+ * surface under page point (x, y), or null for the sky). Zooming out is never stopped. Listens before
+ * OrbitControls (capture: at the target, capturing listeners run first).
+ */
+export function guardZoom(s: Stage, hitDistance: (x: number, y: number) => number | null, stopAt: number): void {
+  s.renderer.domElement.addEventListener(
+    'wheel',
+    (e) => {
+      if (e.deltaY >= 0 || !s.controls.enableZoom) return;
+      const d = hitDistance(e.clientX, e.clientY);
+      if (d === null) return;
+      // how far this event's step moves the camera along the pointer's ray (OrbitControls' dolly: the
+      // distance to the orbit point scaled by 0.95^(zoomSpeed × |deltaY| / 100))
+      const radius = s.camera.position.distanceTo(s.controls.target);
+      const move = radius * (1 - Math.pow(0.95, (s.controls.zoomSpeed * Math.abs(e.deltaY)) / 100));
+      if (d - move < stopAt) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    },
+    { capture: true, passive: false },
+  );
 }

@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { createStage, fitContent, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -88,7 +88,10 @@ export class TilesetView {
   constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
     // the root box (frame metres, z up) → glTF axes for the stage
     const b = tileset.root.boundingVolume.box;
-    this.stage = createStage(el, new THREE.Vector3(b[0], b[2], -b[1]), Math.max(2 * b[3], 2 * b[7], 50), b[2] - b[11], b[2] + b[11]);
+    // (tileset-orbit-point-in-mid-air: the view turns about the box's floor, not its middle, until the
+    // ground under it is drawn; see below)
+    this.stage = createStage(el, new THREE.Vector3(b[0], b[2] - b[11], -b[1]), Math.max(2 * b[3], 2 * b[7], 50), b[2] - b[11], b[2] + b[11]);
+    this.floor = b[2] - b[11];
     ({ renderer: this.renderer, camera: this.camera, scene: this.scene } = this.stage);
     this.tiles = new TilesRenderer(url);
     this.tiles.registerPlugin(new GLTFExtensionsPlugin({ meshoptDecoder: MeshoptDecoder }));
@@ -159,6 +162,37 @@ export class TilesetView {
     });
     this.tiles.setCamera(this.camera);
     this.stage.controls.addEventListener('change', () => (this.needsRender = true));
+    // a wheel step never takes the camera into a building or the terrain under the pointer
+    const ray = new THREE.Raycaster();
+    ray.firstHitOnly = true;
+    guardZoom(this.stage, (x, y) => {
+      const r = this.renderer.domElement.getBoundingClientRect();
+      ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
+      const hit = ray.intersectObject(this.tiles.group, true)[0];
+      return hit ? hit.distance : null;
+    }, this.stage.controls.minDistance);
+    // tileset-orbit-point-in-mid-air: the first view turned about the middle of the root box (46 m above
+    // SF's streets): once the first tile with ground under the orbit point is drawn, the first view (and
+    // home) turns about that ground — unless the camera has moved (a drag, a link's camera) meanwhile
+    const first = this.camera.position.clone(), firstTarget = this.stage.controls.target.clone();
+    const down = new THREE.Raycaster();
+    const ground = () => {
+      const c = this.stage.controls;
+      if (!c.target.equals(firstTarget) || !this.camera.position.equals(first)) return this.tiles.removeEventListener('load-model', ground as never);
+      this.scene.updateMatrixWorld(true);
+      down.set(new THREE.Vector3(c.target.x, c.target.y + 1e5, c.target.z), new THREE.Vector3(0, -1, 0));
+      // the terrain's meshes (no feature ids), not a roof
+      const hit = down.intersectObject(this.tiles.group, true).find((h) => !(h.object as THREE.Mesh).geometry?.attributes?._feature_id_0);
+      if (!hit) return;
+      const dy = hit.point.y - c.target.y;
+      c.target.y += dy;
+      this.camera.position.y += dy;
+      c.update();
+      c.saveState();
+      this.needsRender = true;
+      this.tiles.removeEventListener('load-model', ground as never);
+    };
+    this.tiles.addEventListener('load-model', ground as never);
     this.resize();
     // tileset-phone-did-not-fit: on a portrait screen the first view steps back until the tileset's root box
     // is on it (a landscape screen keeps the closer view: the root box holds the terrain's margin too)
@@ -265,6 +299,23 @@ export class TilesetView {
     this.camera.position.copy(target).add(dir);
     c.update();
     this.needsRender = true;
+  }
+
+  /** The box's floor (glTF y): the ground where no terrain is drawn. */
+  private readonly floor: number;
+
+  /** The ground (glTF y) under glTF point (x, z): the drawn terrain's, else the box's floor. */
+  groundAt(x: number, z: number): number {
+    this.scene.updateMatrixWorld(true);
+    const down = new THREE.Raycaster(new THREE.Vector3(x, 1e6, z), new THREE.Vector3(0, -1, 0));
+    const hit = down.intersectObject(this.tiles.group, true).find((h) => !(h.object as THREE.Mesh).geometry?.attributes?._feature_id_0);
+    return hit ? hit.point.y : this.floor;
+  }
+
+  /** The camera: position, orbit point, tilt from the vertical, heights above the ground under each. */
+  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number; targetAboveGround: number } {
+    const c = this.camera.position, t = this.stage.controls.target;
+    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), target: t.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z), targetAboveGround: t.y - this.groundAt(t.x, t.z) };
   }
 
   /** Back to the first view of the tileset. */

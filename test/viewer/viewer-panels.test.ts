@@ -746,6 +746,32 @@ describe('viewer on a city model read from CityJSON (a building and its part)', 
   });
 });
 
+describe('viewer on a tileset over hills (tiles --terrain), model view', () => {
+  it('tileset-orbit-point-in-mid-air: once the tiles are drawn the first view turns about the ground (it turned about the root box\'s middle, 46 m up), and home returns there; a wheel step zooms towards the pointer', async () => {
+    const dir = freshDir('viewer-tiles-hills-model');
+    const out = path.join(dir, 'tiles');
+    const built = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--max-buildings', '500', '-o', out, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(out, async (page) => {
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await settle(page);
+      const first = await page.evaluate(() => (window as any).cityforge.cameraState());
+      expect(Math.abs(first.targetAboveGround)).toBeLessThan(2);
+      // a wheel step away from the middle: the orbit point moves towards the pointer, and stays on the ground
+      await page.mouse.move(300, 600);
+      await page.mouse.wheel(0, -300);
+      await settle(page);
+      const zoomed = await page.evaluate(() => (window as any).cityforge.cameraState());
+      expect(zoomed.target).not.toEqual(first.target);
+      await page.click('#home');
+      await settle(page);
+      const home = await page.evaluate(() => (window as any).cityforge.cameraState());
+      expect(home.target).toEqual(first.target);
+      expect(Math.abs(home.targetAboveGround)).toBeLessThan(2);
+    });
+  }, 300_000);
+});
+
 describe('viewer on a tileset over hills (tiles --terrain), map view', () => {
   it('tileset-map-camera-ignored-the-terrain: twenty wheel steps at the top of the highest hill keep the city on the screen', async () => {
     const dir = freshDir('viewer-tiles-hills');

@@ -192,6 +192,26 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('tooltip-stayed-after-a-drag: a drag that starts on a hovered building and ends over the sky leaves no tooltip behind; hovering again shows it', async () => {
+    const page = await open();
+    const tallest = await tallestOf(page);
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    await page.mouse.move(pos.x - 3, pos.y);
+    await page.mouse.move(pos.x, pos.y);
+    await page.waitForFunction(() => !(document.getElementById('tooltip') as HTMLElement).hidden);
+    // a pan to the right, released high up over the sky (the first view's top strip)
+    await page.mouse.down({ button: 'right' });
+    for (let k = 1; k <= 10; k++) await page.mouse.move(pos.x + 20 * k, pos.y - ((pos.y - 30) * k) / 10);
+    await page.mouse.up({ button: 'right' });
+    await settle(page);
+    const at = await page.evaluate(() => (window as any).cityforge.hoveredId);
+    // whatever now rests under the pointer is what the tooltip names (the sky: none)
+    if (at === null) expect(await page.isVisible('#tooltip')).toBe(false);
+    else expect(await page.textContent('#tooltip')).toContain(at);
+    expect(await page.isVisible('#tooltip')).toBe(at !== null);
+    await page.close();
+  });
+
   it('the-camera-went-under-the-ground: dragging hard both ways and zooming in keeps the camera above the terrain; eye-level-was-impossible: tilted to the horizon, a street-level view', async () => {
     const page = await open();
     // orbit-point-in-mid-air: the first view turns about the ground (it turned about the box's centre, 45 m up),
@@ -333,6 +353,39 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     }
     expect(steps.model).toBeCloseTo(1.2, 1);
     expect(steps.map).toBeCloseTo(1.2, 1);
+    await page.close();
+  });
+
+  it('zoom-ignored-the-pointer: wheel steps zoom towards the building under the pointer, which stays under it; zoomed-into-a-building: forty more never take the camera inside it', async () => {
+    const page = await open();
+    const tallest = await tallestOf(page);
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    // away from the middle of the screen, where zooming about the centre would move it most
+    expect(Math.hypot(pos.x - 640, pos.y - 400)).toBeGreaterThan(60);
+    await page.mouse.move(pos.x, pos.y);
+    const d0 = await page.evaluate(() => (window as any).cityforge.nav().metresPerPixel as number);
+    for (let k = 0; k < 4; k++) await page.mouse.wheel(0, -100);
+    await settle(page);
+    expect(await page.evaluate(() => (window as any).cityforge.nav().metresPerPixel as number)).toBeLessThan(d0 / 1.5);
+    const now = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    // before: the view zoomed about its centre and the building slid 1.2× farther from it each step
+    expect(Math.hypot(now.x - pos.x, now.y - pos.y)).toBeLessThan(40);
+    await page.mouse.click(now.x, now.y);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    // forty more steps with the pointer on its roof: the camera stops short of it
+    await page.mouse.move(now.x, now.y);
+    for (let k = 0; k < 40; k++) await page.mouse.wheel(0, -100);
+    await settle(page);
+    await page.mouse.click(now.x, now.y);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    const shot = PNG.sync.read(await page.screenshot());
+    const counts = new Map<number, number>();
+    for (let i = 0; i < shot.data.length; i += 4 * 37) {
+      const key = ((shot.data[i] >> 3) << 10) | ((shot.data[i + 1] >> 3) << 5) | (shot.data[i + 2] >> 3);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    fs.writeFileSync(path.join(dir, 'zoomed-in.png'), PNG.sync.write(shot));
+    expect(Math.max(...counts.values()) / (shot.data.length / (4 * 37))).toBeLessThan(0.6);
     await page.close();
   });
 
@@ -774,6 +827,8 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(await page.textContent('#tooltip')).toContain(name);
     await page.click('#collapse');
     expect(await page.isVisible('#selection')).toBe(true);
+    // tooltip-over-the-panel: unfolded, the panel names the building; the tap's tooltip no longer covers its rows
+    expect(await page.isVisible('#tooltip')).toBe(false);
     expect(await page.isVisible('#credit')).toBe(false);
     await page.screenshot({ path: path.join(dir, 'phone-open.png') });
     const open2 = await page.locator('#panel').boundingBox();
