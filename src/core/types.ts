@@ -57,6 +57,11 @@ export interface BuildingParams {
   height: number;
   /** Bottom of the extrusion above the base (metres). */
   minHeight: number;
+  /**
+   * Where `height` comes from: the data's own height (`data`), `building:levels` × the level height
+   * (`levels`), or none in the data: the default height (`default`). Absent: the data's.
+   */
+  heightFrom?: 'data' | 'levels' | 'default';
   /** `building:levels`, or null. */
   levels: number | null;
   /** `building:min_level`, or null. */

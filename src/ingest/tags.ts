@@ -146,7 +146,7 @@ function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: (kind: str
  * derived height on top when none is tagged; else the bottom + the default height). Every value
  * replaced is counted through `warn`.
  */
-function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: (kind: string) => void): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean } {
+function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: (kind: string) => void): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean; heightFrom: 'data' | 'levels' | 'default' } {
   const lh = options.levelHeight;
   const levels = parseLevels(first(tags, ['building:levels', 'levels']));
   const minLevel = parseLevels(tags['building:min_level']);
@@ -169,7 +169,9 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
     }
   }
   let fromLevels = false;
+  let heightFrom: 'data' | 'levels' | 'default' = 'data';
   if (Number.isNaN(height) && levels > 0) {
+    heightFrom = 'levels';
     // building:levels counts the storeys above ground, below the roof (a part's: from the ground up to its top)
     height = levels * lh + (Number.isNaN(roofHeight) ? 0 : roofHeight);
     fromLevels = Number.isNaN(roofHeight);
@@ -179,12 +181,13 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
     // a part that starts high up (min_height) and says nothing of its top: the default above its bottom
     height = minHeight + options.defaultHeight;
     fromLevels = false;
+    heightFrom = 'default';
   }
   if (minHeight >= height) {
     warn('min_height:not-below-height');
     minHeight = 0;
   }
-  return { height, minHeight, levels, minLevel, fromLevels };
+  return { height, minHeight, levels, minLevel, fromLevels, heightFrom };
 }
 
 /** The roof's shape, direction, orientation, colour and material as tagged. */
@@ -229,7 +232,7 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
   if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };
   const tagged = taggedRoof(tags, options.levelHeight, warn);
-  const { height, minHeight, levels, minLevel, fromLevels } = heightsOf(tags, options, tagged.roofHeight, warn);
+  const { height, minHeight, levels, minLevel, fromLevels, heightFrom } = heightsOf(tags, options, tagged.roofHeight, warn);
   if (!Number.isNaN(tagged.roofHeight) && tagged.roofHeight > height - minHeight) {
     warn('roof:height:taller-than-building');
     tagged.roofHeight = height - minHeight;
@@ -244,6 +247,7 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
       source,
       height,
       minHeight,
+      heightFrom,
       levels: Number.isNaN(levels) ? null : levels,
       minLevel: Number.isNaN(minLevel) ? null : minLevel,
       roof,

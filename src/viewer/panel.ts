@@ -88,7 +88,7 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
   const rows = Object.entries(model.table)
     .map(([k, col]) => {
       const v = col[id];
-      if (v === '' || v === null || v === undefined || (k === 'levels' && v === -1)) return '';
+      if (v === '' || v === null || v === undefined || (k === 'levels' && v === -1) || k === 'height_from') return '';
       const plain = plainKey(k);
       const sigmaRow = /^fit_sigma_(.+)$/.exec(plain);
       if (sigmaRow && sigmaOf.has(SIGMA_OF[sigmaRow[1]] ?? sigmaRow[1])) return '';
@@ -98,7 +98,10 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
       const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${breakable(shown)}</a>` : typeof v === 'number' ? esc(shown) : breakable(shown);
       // long-key-squeezed-value: names break at their ':' and '_', a number stays on one line with its σ and unit
-      const value = typeof v === 'number' ? `<span class="num">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</span>` : cell;
+      // default-height-looked-measured: a height the data did not give says where it came from
+      const from = k === 'height' ? model.table['height_from']?.[id] : null;
+      const origin = from === 'default' ? '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>' : from === 'levels' ? '<span class="origin" title="building:levels × the level height (--level-height)">from levels</span>' : '';
+      const value = (typeof v === 'number' ? `<span class="num">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</span>` : cell) + origin;
       return `<tr><td>${breakable(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${value}</td></tr>`;
     })
     .join('');

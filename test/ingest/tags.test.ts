@@ -95,6 +95,14 @@ describe('parseBuilding heights', () => {
     expect(p.height).toBe(TAG_DEFAULTS.defaultHeight);
     expect(warnings).toContain(kind);
   });
+  it('default-height-looked-measured: each height says where it comes from (data, levels, default)', () => {
+    expect(params({ height: '21 m', 'building:levels': '3' }).p.heightFrom).toBe('data');
+    expect(params({ render_height: 40 }).p.heightFrom).toBe('data');
+    expect(params({ 'building:levels': '4' }).p.heightFrom).toBe('levels');
+    expect(params({ height: 'x', 'building:levels': '2' }).p.heightFrom).toBe('levels');
+    expect(params({ building: 'yes' }).p.heightFrom).toBe('default');
+    expect(params({ height: '-5' }).p.heightFrom).toBe('default');
+  });
   it('bad height falls back to levels before the default', () => {
     expect(params({ height: 'x', 'building:levels': '2' }).p.height).toBe(6);
   });

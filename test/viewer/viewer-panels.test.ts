@@ -44,7 +44,22 @@ describe('viewer panel on OSM data (Monaco)', () => {
       const href = await page.getAttribute('#selection [data-key="id"] a', 'href');
       const m = /^([nwr])(\d+)$/.exec(row.id)!;
       expect(href).toBe(`https://www.openstreetmap.org/${{ n: 'node', w: 'way', r: 'relation' }[m[1] as 'n']}/${m[2]}`);
-      expect(await page.textContent('#selection [data-key="height"]')).toMatch(/ m$/);
+      expect(await page.textContent('#selection [data-key="height"]')).toMatch(/ m(default, not in the data|from levels)?$/);
+      // default-height-looked-measured: a building the data gives no height (most of Monaco's) says its
+      // height is the default; one with a height tag does not
+      const rows = await page.evaluate(() => {
+        const t = (window as any).cityforge.model.table;
+        return { dflt: t.height_from.indexOf('default'), data: t.height_from.indexOf('data') };
+      });
+      expect(rows.dflt).toBeGreaterThanOrEqual(0);
+      expect(rows.data).toBeGreaterThanOrEqual(0);
+      for (const [row, says] of [[rows.dflt, true], [rows.data, false]] as const) {
+        await page.fill('#search-input', await page.evaluate((r) => String((window as any).cityforge.model.table.id[r]), row));
+        await page.press('#search-input', 'Enter');
+        await page.waitForFunction((r) => (window as any).cityforge.selected === r, row);
+        expect((await page.textContent('#selection [data-key="height"]'))!.includes('default, not in the data')).toBe(says);
+        expect(await page.locator('#selection td', { hasText: 'height_from' }).count()).toBe(0);
+      }
     });
   });
 });
