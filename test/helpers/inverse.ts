@@ -64,3 +64,18 @@ export function synthDsm(buildings: SynthBuilding[], o: { cell?: number; noise?:
   const footprints = buildings.map((_, i) => featurePolygons(batch, i)[0]);
   return { dsm: { x0, y0, cell, nx, ny, values }, footprints, batch };
 }
+
+/**
+ * Change a synthetic DSM cell by cell: `f(u, v, z)` gets each valid cell's centre in the axes of a
+ * footprint turned `rotDeg` (as {@link rect} turns it) and its height, and returns its new height.
+ */
+export function editCells(dsm: RasterGrid, rotDeg: number, f: (u: number, v: number, z: number) => number): void {
+  const r0 = (rotDeg * Math.PI) / 180;
+  for (let j = 0; j < dsm.ny; j++)
+    for (let i = 0; i < dsm.nx; i++) {
+      const k = j * dsm.nx + i;
+      if (!Number.isFinite(dsm.values[k])) continue;
+      const x = dsm.x0 + (i + 0.5) * dsm.cell, y = dsm.y0 + (j + 0.5) * dsm.cell;
+      dsm.values[k] = f(x * Math.cos(r0) + y * Math.sin(r0), -x * Math.sin(r0) + y * Math.cos(r0), dsm.values[k]);
+    }
+}

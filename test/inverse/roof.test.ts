@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferRoof, sampleFootprint, type InferredRoof } from '../../src/inverse/index.js';
-import { ngon, rect, synthDsm, type SynthBuilding } from '../helpers/inverse.js';
+import { editCells, ngon, rect, synthDsm, type SynthBuilding } from '../helpers/inverse.js';
 
 // the synthetic model is exact: no accuracy floor beyond the fit's own unless a test asks for one
 function infer(b: SynthBuilding, o: { noise?: number; dropout?: number } = {}, accuracy = 0.001): InferredRoof {
@@ -157,15 +157,10 @@ describe('mansard-on-a-flat-roof: a rise within the surface model\'s accuracy is
   it('a 5 × 4 m flat roof whose outer cells sag 0.3 m (a blurred edge) is flat at the default accuracy (0.15 m)', () => {
     const b: SynthBuilding = { rings: rect(5, 4, 30), height: 3, roof: { shape: 'flat' } };
     const { dsm, footprints } = synthDsm([b], { noise: 0.03 });
-    const r0 = (30 * Math.PI) / 180;
-    for (let j = 0; j < dsm.ny; j++)
-      for (let i = 0; i < dsm.nx; i++) {
-        const k = j * dsm.nx + i;
-        const x = dsm.x0 + (i + 0.5) * dsm.cell, y = dsm.y0 + (j + 0.5) * dsm.cell;
-        const u = x * Math.cos(r0) + y * Math.sin(r0), v = -x * Math.sin(r0) + y * Math.cos(r0);
-        const inset = Math.min(2.5 - Math.abs(u), 2 - Math.abs(v));
-        if (Number.isFinite(dsm.values[k]) && inset >= 0 && inset < 0.75) dsm.values[k] -= 0.3 * (1 - inset / 0.75);
-      }
+    editCells(dsm, 30, (u, v, z) => {
+      const inset = Math.min(2.5 - Math.abs(u), 2 - Math.abs(v));
+      return inset >= 0 && inset < 0.75 ? z - 0.3 * (1 - inset / 0.75) : z;
+    });
     const s = sampleFootprint(footprints[0], dsm, 0);
     const exact = inferRoof(footprints[0], s, { accuracy: 0.001 });
     const r = inferRoof(footprints[0], s);
@@ -183,14 +178,7 @@ describe('wall-for-a-lower-slope: a steep roof whose eave cells drop is not a ma
     const rh = 5.5 * Math.tan((50 * Math.PI) / 180);
     const b: SynthBuilding = { rings: rect(12, 11, 23), height: 12 + rh, roof: { shape: 'hipped', height: rh } };
     const { dsm, footprints } = synthDsm([b], { noise: 0.05 });
-    const r0 = (23 * Math.PI) / 180;
-    for (let j = 0; j < dsm.ny; j++)
-      for (let i = 0; i < dsm.nx; i++) {
-        const k = j * dsm.nx + i;
-        const x = dsm.x0 + (i + 0.5) * dsm.cell, y = dsm.y0 + (j + 0.5) * dsm.cell;
-        const u = x * Math.cos(r0) + y * Math.sin(r0), v = -x * Math.sin(r0) + y * Math.cos(r0);
-        if (Number.isFinite(dsm.values[k]) && (Math.abs(v) > 5.5 - 0.6 || Math.abs(u) > 6 - 0.6)) dsm.values[k] -= 3;
-      }
+    editCells(dsm, 23, (u, v, z) => (Math.abs(v) > 5.5 - 0.6 || Math.abs(u) > 6 - 0.6 ? z - 3 : z));
     const r = inferRoof(footprints[0], sampleFootprint(footprints[0], dsm, 0));
     if (!('shape' in r)) throw new Error(r.detail);
     expect(r.shape).toBe('hipped');

@@ -761,12 +761,17 @@ describe('viewer on a city model read from CityJSON (a building and its part)', 
   });
 });
 
-describe('viewer on a tileset over hills (tiles --terrain), model view', () => {
-  it('tileset-orbit-point-in-mid-air: once the tiles are drawn the first view turns about the ground (it turned about the root box\'s middle, 46 m up), and home returns there; a wheel step zooms towards the pointer', async () => {
-    const dir = freshDir('viewer-tiles-hills-model');
-    const out = path.join(dir, 'tiles');
+describe('viewer on a tileset over hills (tiles --terrain)', () => {
+  let dir: string;
+  let out: string;
+  beforeAll(() => {
+    dir = freshDir('viewer-tiles-hills');
+    out = path.join(dir, 'tiles');
     const built = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--max-buildings', '500', '-o', out, '-q']);
     expect(built.code, built.stderr).toBe(0);
+  });
+
+  it('tileset-orbit-point-in-mid-air: once the tiles are drawn the first view turns about the ground (it turned about the root box\'s middle, 46 m up), and home returns there; a wheel step zooms towards the pointer', async () => {
     await withViewerPage(out, async (page) => {
       await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
       await settle(page);
@@ -785,14 +790,8 @@ describe('viewer on a tileset over hills (tiles --terrain), model view', () => {
       expect(Math.abs(home.targetAboveGround)).toBeLessThan(2);
     });
   }, 300_000);
-});
 
-describe('viewer on a tileset over hills (tiles --terrain), map view', () => {
-  it('tileset-map-camera-ignored-the-terrain: twenty wheel steps at the top of the highest hill keep the city on the screen', async () => {
-    const dir = freshDir('viewer-tiles-hills');
-    const out = path.join(dir, 'tiles');
-    const built = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--max-buildings', '500', '-o', out, '-q']);
-    expect(built.code, built.stderr).toBe(0);
+  it('tileset-map-camera-ignored-the-terrain (map view): twenty wheel steps at the top of the highest hill keep the city on the screen', async () => {
     await withViewerPage(out, async (page) => {
       await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
       await page.click('#toggle');
