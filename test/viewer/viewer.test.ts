@@ -831,6 +831,12 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(await page.isVisible('#tooltip')).toBe(false);
     expect(await page.isVisible('#credit')).toBe(false);
     await page.screenshot({ path: path.join(dir, 'phone-open.png') });
+    // credit-scrolled-off: with the panel open, its foot keeps the data's credit in view (the attributes scroll)
+    const foot = await page.locator('#attribution').boundingBox();
+    const shown = await page.locator('#panel').boundingBox();
+    expect(await page.textContent('#attribution')).toMatch(/OpenStreetMap/);
+    expect(foot!.y + foot!.height).toBeLessThanOrEqual(shown!.y + shown!.height + 1);
+    expect(foot!.y).toBeGreaterThanOrEqual(shown!.y);
     const open2 = await page.locator('#panel').boundingBox();
     expect(open2!.width).toBeLessThanOrEqual(240);
     // search-target-behind-panel: a search from the open panel flies to the building, which stood under
