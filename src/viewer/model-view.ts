@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -50,8 +50,7 @@ export class ModelView {
     ray.firstHitOnly = true;
     const surfaces = [...model.buildingMeshes, ...ground];
     guardZoom(this.stage, (x, y) => {
-      const r = this.renderer.domElement.getBoundingClientRect();
-      ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
+      aimAt(ray, this.camera, this.renderer.domElement, x, y);
       let best: number | null = null;
       for (const h of ray.intersectObjects(surfaces, false)) if (best === null || h.distance < best) best = h.distance;
       return best;
@@ -147,10 +146,7 @@ export class ModelView {
 
   /** Orbit around what is under page pixel (x, y) — a roof, the ground — from closer by (double-click). */
   focusAt(x: number, y: number): boolean {
-    const r = this.renderer.domElement.getBoundingClientRect();
-    const ray = new THREE.Raycaster();
-    ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
-    const hit = ray.intersectObject(this.model.scene, true)[0];
+    const hit = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y).intersectObject(this.model.scene, true)[0];
     if (!hit) return false;
     const c = this.stage.controls;
     const dir = this.camera.position.clone().sub(c.target);
@@ -223,9 +219,7 @@ export class ModelView {
 
   /** The building under canvas pixel (x, y), or null. */
   pick(x: number, y: number): number | null {
-    const r = this.renderer.domElement.getBoundingClientRect();
-    this.raycaster.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
-    const hits = this.raycaster.intersectObjects(this.model.buildingMeshes, false);
+    const hits = aimAt(this.raycaster, this.camera, this.renderer.domElement, x, y).intersectObjects(this.model.buildingMeshes, false);
     return hits.length ? featureIdOfHit(hits[0]) : null;
   }
 

@@ -329,3 +329,10 @@ export function guardZoom(s: Stage, hitDistance: (x: number, y: number) => numbe
     { capture: true, passive: false },
   );
 }
+
+/** Aim `ray` from `camera` through page point (x, y) of `canvas`. */
+export function aimAt(ray: THREE.Raycaster, camera: THREE.Camera, canvas: HTMLCanvasElement, x: number, y: number): THREE.Raycaster {
+  const r = canvas.getBoundingClientRect();
+  ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), camera);
+  return ray;
+}

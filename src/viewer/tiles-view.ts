@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -166,25 +166,19 @@ export class TilesetView {
     const ray = new THREE.Raycaster();
     ray.firstHitOnly = true;
     guardZoom(this.stage, (x, y) => {
-      const r = this.renderer.domElement.getBoundingClientRect();
-      ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
-      const hit = ray.intersectObject(this.tiles.group, true)[0];
+      const hit = aimAt(ray, this.camera, this.renderer.domElement, x, y).intersectObject(this.tiles.group, true)[0];
       return hit ? hit.distance : null;
     }, this.stage.controls.minDistance);
     // tileset-orbit-point-in-mid-air: the first view turned about the middle of the root box (46 m above
     // SF's streets): once the first tile with ground under the orbit point is drawn, the first view (and
     // home) turns about that ground — unless the camera has moved (a drag, a link's camera) meanwhile
     const first = this.camera.position.clone(), firstTarget = this.stage.controls.target.clone();
-    const down = new THREE.Raycaster();
     const ground = () => {
       const c = this.stage.controls;
       if (!c.target.equals(firstTarget) || !this.camera.position.equals(first)) return this.tiles.removeEventListener('load-model', ground as never);
-      this.scene.updateMatrixWorld(true);
-      down.set(new THREE.Vector3(c.target.x, c.target.y + 1e5, c.target.z), new THREE.Vector3(0, -1, 0));
-      // the terrain's meshes (no feature ids), not a roof
-      const hit = down.intersectObject(this.tiles.group, true).find((h) => !(h.object as THREE.Mesh).geometry?.attributes?._feature_id_0);
-      if (!hit) return;
-      const dy = hit.point.y - c.target.y;
+      const y = this.terrainAt(c.target.x, c.target.z);
+      if (y === null) return;
+      const dy = y - c.target.y;
       c.target.y += dy;
       this.camera.position.y += dy;
       c.update();
@@ -304,12 +298,17 @@ export class TilesetView {
   /** The box's floor (glTF y): the ground where no terrain is drawn. */
   private readonly floor: number;
 
-  /** The ground (glTF y) under glTF point (x, z): the drawn terrain's, else the box's floor. */
-  groundAt(x: number, z: number): number {
+  /** The drawn terrain's height (glTF y) under glTF point (x, z) — its meshes without feature ids, not a roof — or null. */
+  private terrainAt(x: number, z: number): number | null {
     this.scene.updateMatrixWorld(true);
     const down = new THREE.Raycaster(new THREE.Vector3(x, 1e6, z), new THREE.Vector3(0, -1, 0));
     const hit = down.intersectObject(this.tiles.group, true).find((h) => !(h.object as THREE.Mesh).geometry?.attributes?._feature_id_0);
-    return hit ? hit.point.y : this.floor;
+    return hit ? hit.point.y : null;
+  }
+
+  /** The ground (glTF y) under glTF point (x, z): the drawn terrain's, else the box's floor. */
+  groundAt(x: number, z: number): number {
+    return this.terrainAt(x, z) ?? this.floor;
   }
 
   /** The camera: position, orbit point, tilt from the vertical, heights above the ground under each. */
@@ -409,9 +408,7 @@ export class TilesetView {
 
   /** The building under page pixel (x, y): its tile, the tile's table and the row, or null. */
   pick(x: number, y: number): TileHit | null {
-    const r = this.renderer.domElement.getBoundingClientRect();
-    this.raycaster.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), this.camera);
-    for (const hit of this.raycaster.intersectObject(this.tiles.group, true)) {
+    for (const hit of aimAt(this.raycaster, this.camera, this.renderer.domElement, x, y).intersectObject(this.tiles.group, true)) {
       const g = (hit.object as THREE.Mesh).geometry;
       const f = g?.attributes?._feature_id_0;
       if (!f || !hit.face) continue;
