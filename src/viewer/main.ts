@@ -1,7 +1,7 @@
 import { drawn } from './frames.js';
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre } from './stage.js';
+import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
@@ -33,7 +33,7 @@ interface CityforgeHooks {
   /** The colour-by in use: its column and legend, or null. */
   styling?: { column: string; legend: { label: string; colour: [number, number, number] }[] } | null;
   /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
-  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number; targetAboveGround: number } | null;
+  cameraState(): CameraState | null;
   /** Buildings the legend's filter shows (null: no filter). */
   visibleCount?: number | null;
   /** Draw the model view's contact shading (walls darkening towards their foot) or not; redraws. */

@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -49,12 +49,7 @@ export class ModelView {
     const ray = new THREE.Raycaster();
     ray.firstHitOnly = true;
     const surfaces = [...model.buildingMeshes, ...ground];
-    guardZoom(this.stage, (x, y) => {
-      aimAt(ray, this.camera, this.renderer.domElement, x, y);
-      let best: number | null = null;
-      for (const h of ray.intersectObjects(surfaces, false)) if (best === null || h.distance < best) best = h.distance;
-      return best;
-    }, this.stage.controls.minDistance);
+    guardZoom(this.stage, (x, y) => aimAt(ray, this.camera, this.renderer.domElement, x, y).intersectObjects(surfaces, false)[0]?.distance ?? null, this.stage.controls.minDistance);
     this.resize();
     const c = this.stage.controls;
     // orbit-point-in-mid-air: the first view (and home) turns about the ground under the city's centre, not the
@@ -101,10 +96,10 @@ export class ModelView {
   }
 
   /** The camera: position, tilt from the vertical (degrees), height above the ground under it. */
-  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number; targetAboveGround: number } {
-    const c = this.camera.position;
-    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), target: this.stage.controls.target.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z), targetAboveGround: this.stage.controls.target.y - this.groundAt(this.stage.controls.target.x, this.stage.controls.target.z) };
+  cameraState(): CameraState {
+    return stageCameraState(this.stage, this.groundAt);
   }
+
 
   /** Original materials of the building meshes, while they are coloured by an attribute. */
   private plain: Map<THREE.Mesh, THREE.Material | THREE.Material[]> | null = null;

@@ -336,3 +336,19 @@ export function aimAt(ray: THREE.Raycaster, camera: THREE.Camera, canvas: HTMLCa
   ray.setFromCamera(new THREE.Vector2(((x - r.left) / r.width) * 2 - 1, -((y - r.top) / r.height) * 2 + 1), camera);
   return ray;
 }
+
+/** A stage's camera for tests: position, orbit point, tilt from the vertical, heights above the ground under each. */
+export interface CameraState {
+  position: number[];
+  target: number[];
+  polarDegrees: number;
+  heightAboveGround: number;
+  targetAboveGround: number;
+}
+
+/** {@link CameraState} of a stage, the ground (glTF y) under glTF (x, z) given by `groundAt`. */
+export function stageCameraState(s: Stage, groundAt: (x: number, z: number) => number): CameraState {
+  const c = s.camera.position, t = s.controls.target;
+  const mm = (v: THREE.Vector3) => v.toArray().map((x) => Math.round(x * 1000) / 1000);
+  return { position: mm(c), target: mm(t), polarDegrees: THREE.MathUtils.radToDeg(s.controls.getPolarAngle()), heightAboveGround: c.y - groundAt(c.x, c.z), targetAboveGround: t.y - groundAt(t.x, t.z) };
+}

@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -312,10 +312,10 @@ export class TilesetView {
   }
 
   /** The camera: position, orbit point, tilt from the vertical, heights above the ground under each. */
-  cameraState(): { position: number[]; target: number[]; polarDegrees: number; heightAboveGround: number; targetAboveGround: number } {
-    const c = this.camera.position, t = this.stage.controls.target;
-    return { position: c.toArray().map((v) => Math.round(v * 1000) / 1000), target: t.toArray().map((v) => Math.round(v * 1000) / 1000), polarDegrees: THREE.MathUtils.radToDeg(this.stage.controls.getPolarAngle()), heightAboveGround: c.y - this.groundAt(c.x, c.z), targetAboveGround: t.y - this.groundAt(t.x, t.z) };
+  cameraState(): CameraState {
+    return stageCameraState(this.stage, (x, z) => this.groundAt(x, z));
   }
+
 
   /** Back to the first view of the tileset. */
   resetCamera(): void {
