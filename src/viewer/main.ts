@@ -715,6 +715,11 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     }
   };
   view.onTableLoaded = selectLinked;
+  // tileset-link-not-selected (a slow CI machine): a building looked for is looked for again after each frame
+  // drawn while tiles come and go, whatever event was missed; idle, nothing is drawn and nothing is looked for
+  view.onRendered = () => {
+    if (linked !== null && hooks.view === 'model') selectLinked();
+  };
   applyColouring(fromHash);
   if (fromHash.get('view') === 'map') hooks.toggle();
   // link-ignored-once-open: a link pasted into the open page's address bar moves the view there

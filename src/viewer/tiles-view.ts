@@ -82,6 +82,8 @@ export class TilesetView {
   onTileHidden: ((scene: THREE.Object3D) => void) | null = null;
   /** Called when the set of tiles drawn changes (tileset-panel-did-not-say-what-is-drawn). */
   onDrawnChange: (() => void) | null = null;
+  /** Called after each frame drawn (tiles may have come and gone since the last). */
+  onRendered: (() => void) | null = null;
   /** The tiles' scenes drawn now. */
   private readonly drawn = new Set<THREE.Object3D>();
 
@@ -169,13 +171,20 @@ export class TilesetView {
       const hit = aimAt(ray, this.camera, this.renderer.domElement, x, y).intersectObject(this.tiles.group, true)[0];
       return hit ? hit.distance : null;
     }, this.stage.controls.minDistance);
+    this.resize();
+    // tileset-phone-did-not-fit: on a portrait screen the first view steps back until the tileset's root box
+    // is on it (a landscape screen keeps the closer view: the root box holds the terrain's margin too)
+    const h = [Math.abs(b[3]) + Math.abs(b[6]) + Math.abs(b[9]), Math.abs(b[4]) + Math.abs(b[7]) + Math.abs(b[10]), Math.abs(b[5]) + Math.abs(b[8]) + Math.abs(b[11])];
+    if (this.camera.aspect < 1) fitContent(this.stage, new THREE.Box3(new THREE.Vector3(b[0] - h[0], b[2] - h[2], -b[1] - h[1]), new THREE.Vector3(b[0] + h[0], b[2] + h[2], -b[1] + h[1])));
     // tileset-orbit-point-in-mid-air: the first view turned about the middle of the root box (46 m above
     // SF's streets): once the first tile with ground under the orbit point is drawn, the first view (and
     // home) turns about that ground — unless the camera has moved (a drag, a link's camera) meanwhile
     const first = this.camera.position.clone(), firstTarget = this.stage.controls.target.clone();
+    // (looked for after each frame drawn: a tile's model loads before it is drawn in the tileset's group)
+    let raise = true;
     const ground = () => {
       const c = this.stage.controls;
-      if (!c.target.equals(firstTarget) || !this.camera.position.equals(first)) return this.tiles.removeEventListener('load-model', ground as never);
+      if (!c.target.equals(firstTarget) || !this.camera.position.equals(first)) return void (raise = false);
       const y = this.terrainAt(c.target.x, c.target.z);
       if (y === null) return;
       const dy = y - c.target.y;
@@ -184,19 +193,15 @@ export class TilesetView {
       c.update();
       c.saveState();
       this.needsRender = true;
-      this.tiles.removeEventListener('load-model', ground as never);
+      raise = false;
     };
-    this.tiles.addEventListener('load-model', ground as never);
-    this.resize();
-    // tileset-phone-did-not-fit: on a portrait screen the first view steps back until the tileset's root box
-    // is on it (a landscape screen keeps the closer view: the root box holds the terrain's margin too)
-    const h = [Math.abs(b[3]) + Math.abs(b[6]) + Math.abs(b[9]), Math.abs(b[4]) + Math.abs(b[7]) + Math.abs(b[10]), Math.abs(b[5]) + Math.abs(b[8]) + Math.abs(b[11])];
-    if (this.camera.aspect < 1) fitContent(this.stage, new THREE.Box3(new THREE.Vector3(b[0] - h[0], b[2] - h[2], -b[1] - h[1]), new THREE.Vector3(b[0] + h[0], b[2] + h[2], -b[1] + h[1])));
     // draw while tiles load or the camera moves; idle, nothing is drawn (no busy loop with shadows)
     const loop = () => {
       if (this.needsRender || !this.settled()) {
         this.needsRender = false;
         this.render();
+        if (raise) ground();
+        this.onRendered?.();
       }
       requestAnimationFrame(loop);
     };

@@ -788,6 +788,14 @@ describe('viewer on a tileset over hills (tiles --terrain)', () => {
       const home = await page.evaluate(() => (window as any).cityforge.cameraState());
       expect(home.target).toEqual(first.target);
       expect(Math.abs(home.targetAboveGround)).toBeLessThan(2);
+      // tileset-phone-orbit-point-in-mid-air: a portrait screen's first view (stepped back to fit the width)
+      // turns about the ground too
+      const phone = await page.context().browser()!.newPage({ viewport: { width: 390, height: 844 } });
+      await phone.goto(page.url().split('#')[0]);
+      await phone.waitForFunction('window.cityforge && window.cityforge.ready && window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await settle(phone);
+      expect(Math.abs((await phone.evaluate(() => (window as any).cityforge.cameraState())).targetAboveGround)).toBeLessThan(2);
+      await phone.close();
     });
   }, 300_000);
 
