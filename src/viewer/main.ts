@@ -3,7 +3,7 @@ import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
+import { revealLegendEntry, showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
@@ -34,6 +34,10 @@ interface CityforgeHooks {
   styling?: { column: string; legend: { label: string; colour: [number, number, number] }[] } | null;
   /** The model view's camera: position, tilt from the vertical, height above the ground under it. */
   cameraState(): CameraState | null;
+  /** The model view's distance from the camera to the surface under page point (x, y), or null. */
+  distanceAt?: (x: number, y: number) => number | null;
+  /** The model view's nearest approach to a surface (metres): wheel steps stop there. */
+  minDistance?: number;
   /** Buildings the legend's filter shows (null: no filter). */
   visibleCount?: number | null;
   /** Draw the model view's contact shading (walls darkening towards their foot) or not; redraws. */
@@ -246,6 +250,8 @@ async function main(): Promise<void> {
     modelView.render();
   };
   hooks.cameraState = () => modelView.cameraState();
+  hooks.distanceAt = (x, y) => modelView.distanceAt(x, y);
+  hooks.minDistance = modelView.controls.minDistance;
   // find a building by name, id or reference: select it and fly to it
   // an exact id or name first; else the names, then the ids, that contain the query (how many do is said)
   const find = (query: string): { id: number; partial: number } | null => {
@@ -288,6 +294,10 @@ async function main(): Promise<void> {
     const { id, partial } = found;
     const label = String(model.table['name']?.[id] || model.table['id']?.[id]);
     searchResult.textContent = partial === 0 ? '' : partial === 1 ? `No exact match; showing ${label}.` : `No exact match; ${partial.toLocaleString('en-US')} buildings contain “${q.trim()}”, showing the first: ${label}.`;
+    // found-building-was-hidden: a building the legend's filter hides is shown again with its entry (a
+    // flight to an empty lot said nothing)
+    if (styling && visibleNow && !visibleNow(id) && revealLegendEntry(styling.binOf(id)))
+      searchResult.textContent = `${searchResult.textContent} ${label} was hidden by the legend; its entry “${styling.legend[styling.binOf(id)]?.label ?? ''}” is shown again.`.trim();
     flyTo(id);
     // search-target-behind-panel: on a phone the open panel covers the middle of the view, where the
     // building now stands: fold it, and name the building where it stands (the tooltip a tap shows)
@@ -629,8 +639,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   const byColumns = styleColumnsOfStats(columnStats);
   let hiddenNow = new Set<number>();
   let tileFilter: ((hidden: Set<number>) => void) | null = null;
+  let tileStyling: ReturnType<typeof stylingForStats> = null;
   showStyling(byColumns, Object.fromEntries(Object.entries(columnStats).flatMap(([k, v]) => (v.title ? [[k, v.title]] : []))), (column) => {
     const s = column ? stylingForStats(column, columnStats[column]) : null;
+    tileStyling = s;
     hooks.styling = s && { column, legend: s.legend };
     // the legend's entries hide and show their buildings, in every tile of both views
     tileFilter = s ? (hidden: Set<number>) => {
@@ -710,6 +722,13 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   const selectLinked = () => {
     const hit = linked === null ? null : hooks.view === 'model' ? view.find(linked, leafOnly) : (mapView?.find(linked, leafOnly) ?? null);
     if (hit) {
+      // found-building-was-hidden: a building found by the search that the legend's filter hides is shown
+      // again with its entry
+      if (leafOnly && tileStyling && hiddenNow.size) {
+        const bin = tileStyling.forTable(hit.table).binOf(hit.id);
+        const said = document.getElementById('search-result')!;
+        if (revealLegendEntry(bin)) said.textContent = `${said.textContent} ${linked} was hidden by the legend; its entry “${tileStyling.legend[bin]?.label ?? ''}” is shown again.`.trim();
+      }
       linked = null;
       select(hit);
     }

@@ -15,6 +15,8 @@ export class ModelView {
   private readonly litMaterial = highlightMaterial();
   private lit: { id: number; overlay: THREE.Object3D | null } | null = null;
   private readonly groundAt: (x: number, z: number) => number;
+  /** The distance from the camera to the first surface (a building, the ground) under page point (x, y); null: the sky. */
+  readonly distanceAt: (x: number, y: number) => number | null;
 
   constructor(private readonly el: HTMLElement, private readonly model: CityModel) {
     const box = new THREE.Box3().setFromObject(model.scene);
@@ -49,7 +51,8 @@ export class ModelView {
     const ray = new THREE.Raycaster();
     ray.firstHitOnly = true;
     const surfaces = [...model.buildingMeshes, ...ground];
-    guardZoom(this.stage, (x, y) => aimAt(ray, this.camera, this.renderer.domElement, x, y).intersectObjects(surfaces, false)[0]?.distance ?? null, this.stage.controls.minDistance);
+    this.distanceAt = (x, y) => aimAt(ray, this.camera, this.renderer.domElement, x, y).intersectObjects(surfaces, false)[0]?.distance ?? null;
+    guardZoom(this.stage, this.distanceAt, this.stage.controls.minDistance);
     this.resize();
     const c = this.stage.controls;
     // orbit-point-in-mid-air: the first view (and home) turns about the ground under the city's centre, not the

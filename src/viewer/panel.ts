@@ -211,6 +211,17 @@ export function showStyling(columns: string[], titles: Record<string, string> | 
  * The legend: a swatch and a label per entry (none: hidden); each entry a toggle that hides or shows its
  * buildings (`onFilter` gets the hidden entries' indices).
  */
+/**
+ * Show again the legend entry `bin` if its filter hides it (a building found by the search stands in it);
+ * true when it was hidden.
+ */
+export function revealLegendEntry(bin: number): boolean {
+  const b = document.querySelector<HTMLButtonElement>(`#legend button[data-bin="${bin}"]`);
+  if (!b || b.getAttribute('aria-pressed') !== 'false') return false;
+  b.click();
+  return true;
+}
+
 export function showLegend(entries: { label: string; colour: [number, number, number] }[] | null, onFilter?: (hidden: Set<number>) => void): void {
   const el = document.getElementById('legend')!;
   el.hidden = !entries;

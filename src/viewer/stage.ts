@@ -309,8 +309,15 @@ export function orbitOf(c: ViewCamera): { position: THREE.Vector3; target: THREE
  * `stopAt` metres to the surface under it (`hitDistance(x, y)`: the distance from the camera to the first
  * surface under page point (x, y), or null for the sky). Zooming out is never stopped. Listens before
  * OrbitControls (capture: at the target, capturing listeners run first).
+ *
+ * wheel-stopped-short-of-a-roof: OrbitControls' step is a share of the distance to the orbit point, which
+ * may lie far beyond the roof under the pointer; a step that would overshoot is taken here instead: half the
+ * way to `stopAt` from the surface along the pointer's ray (what is under the pointer stays there), the view's
+ * direction kept and its orbit point brought to the depth of that surface.
  */
 export function guardZoom(s: Stage, hitDistance: (x: number, y: number) => number | null, stopAt: number): void {
+  const ray = new THREE.Raycaster();
+  const forward = new THREE.Vector3();
   s.renderer.domElement.addEventListener(
     'wheel',
     (e) => {
@@ -321,10 +328,16 @@ export function guardZoom(s: Stage, hitDistance: (x: number, y: number) => numbe
       // distance to the orbit point scaled by 0.95^(zoomSpeed × |deltaY| / 100))
       const radius = s.camera.position.distanceTo(s.controls.target);
       const move = radius * (1 - Math.pow(0.95, (s.controls.zoomSpeed * Math.abs(e.deltaY)) / 100));
-      if (d - move < stopAt) {
-        e.preventDefault();
-        e.stopImmediatePropagation();
-      }
+      if (d - move >= stopAt) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      const step = 0.5 * (d - stopAt);
+      if (step < 0.05) return;
+      const dir = aimAt(ray, s.camera, s.renderer.domElement, e.clientX, e.clientY).ray.direction;
+      s.camera.getWorldDirection(forward);
+      s.camera.position.addScaledVector(dir, step);
+      s.controls.target.copy(s.camera.position).addScaledVector(forward, Math.max(stopAt, (d - step) * dir.dot(forward)));
+      s.controls.update();
     },
     { capture: true, passive: false },
   );

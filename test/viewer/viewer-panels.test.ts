@@ -631,6 +631,18 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.fill('#search-input', 'no such building zzz');
     await page.press('#search-input', 'Enter');
     await page.waitForFunction(() => /No building/.test(document.getElementById('search-result')!.textContent ?? ''));
+    // found-building-was-hidden: with every legend entry hidden, the found building's entry is shown again
+    await page.click('#home');
+    await page.selectOption('#colour-by', 'height');
+    const entries = page.locator('#legend button');
+    const n = await entries.count();
+    for (let k = 0; k < n; k++) await entries.nth(k).click();
+    await page.fill('#search-input', target);
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, target, { timeout: 60_000 });
+    expect(await page.textContent('#search-result')).toMatch(/was hidden by the legend; its entry “.+” is shown again\.$/);
+    expect(await page.locator('#legend button[aria-pressed="true"]').count()).toBe(1);
+    await page.selectOption('#colour-by', '');
     await page.click('#home');
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
   });

@@ -378,6 +378,12 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await settle(page);
     await page.mouse.click(now.x, now.y);
     expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    // wheel-stopped-short-of-a-roof: the steps went on past where the orbit point's share would overshoot
+    // (they stopped 13 m short with the orbit point far beyond the roof), to the nearest distance, not closer
+    const near = await page.evaluate(([x, y]) => (window as any).cityforge.distanceAt(x, y), [now.x, now.y]);
+    const stopAt = await page.evaluate(() => (window as any).cityforge.minDistance);
+    expect(near).toBeGreaterThanOrEqual(stopAt - 0.01);
+    expect(near).toBeLessThan(stopAt + 1);
     const shot = PNG.sync.read(await page.screenshot());
     const counts = new Map<number, number>();
     for (let i = 0; i < shot.data.length; i += 4 * 37) {
@@ -594,6 +600,18 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await settle(page);
     const all = saturated(await page.screenshot({ path: path.join(dir, 'unfiltered-map.png'), clip: { x: 0, y: 60, width: 940, height: 680 } }));
     expect(all).toBeGreaterThan(2 * filtered);
+    // found-building-was-hidden: Find flew to an empty lot when the legend hid the building; now its entry
+    // is shown again, and the panel says so
+    await page.click('#toggle');
+    await entries.nth(0).click();
+    expect(await entries.nth(0).getAttribute('aria-pressed')).toBe('false');
+    const tallestId = await page.evaluate((row) => String((window as any).cityforge.model.table.id[row]), tallest);
+    await page.fill('#search-input', tallestId);
+    await page.press('#search-input', 'Enter');
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    expect(await entries.nth(0).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.evaluate(() => (window as any).cityforge.visibleCount)).toBeNull();
+    expect(await page.textContent('#search-result')).toMatch(/was hidden by the legend; its entry “.+” is shown again\.$/);
     await page.close();
   });
 
