@@ -561,7 +561,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     drawnQueued = true;
     requestAnimationFrame(() => {
       drawnQueued = false;
-      showTilesDrawn(hooks.view === 'model' ? view.drawnTiles() : null, deepest);
+      showTilesDrawn(hooks.view === 'model' ? view.drawnTiles() : (mapView?.drawnTiles() ?? null), deepest);
     });
   };
   let mapView: TilesetMapViewer | null = null;
@@ -680,7 +680,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);
-        if (hooks.view === 'map') writeHash();
+        if (hooks.view === 'map') {
+          writeHash();
+          view.onDrawnChange?.();
+        }
       };
       mapView = mv;
       mv.onTableLoaded = () => selectLinked();

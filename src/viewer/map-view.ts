@@ -6,7 +6,7 @@ import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
 import { DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
-import { jsonResponse, sameUrl } from './tiles-view.js';
+import { jsonResponse, sameUrl, tileLevelOf, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
 
@@ -933,6 +933,18 @@ export class TilesetMapViewer {
     if (!(this.deck as unknown as { isInitialized?: boolean }).isInitialized) return;
     const vp = this.deck.getViewports()[0] as Viewport & { longitude: number; latitude: number; zoom: number; pitch: number };
     if (vp) this.deck.setProps({ initialViewState: { longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom, pitch: vp.pitch, bearing: 0 } as never });
+  }
+
+  /** The tiles deck.gl draws now: how many, how many leaves, and from which levels (as the model view's). */
+  drawnTiles(): DrawnTiles {
+    let tiles = 0, leaves = 0, minLevel = Infinity, maxLevel = -Infinity;
+    for (const t of this.tileset?.selectedTiles ?? []) {
+      tiles++;
+      if (this.picks.get(t.id)?.leaf) leaves++;
+      const level = tileLevelOf(t.contentUrl);
+      if (Number.isFinite(level)) (minLevel = Math.min(minLevel, level)), (maxLevel = Math.max(maxLevel, level));
+    }
+    return { tiles, leaves, minLevel: Number.isFinite(minLevel) ? minLevel : NaN, maxLevel: Number.isFinite(maxLevel) ? maxLevel : NaN };
   }
 
   /** Whether every tile deck.gl wants this frame is loaded and has its pick data: what is drawn stays until the camera moves. */

@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -32,7 +32,10 @@ export class ModelView {
     const ground: THREE.Object3D[] = [];
     model.scene.traverse((o) => {
       const m = o as THREE.Mesh;
-      if (m.isMesh && !m.geometry.attributes._feature_id_0) ground.push(m);
+      if (m.isMesh && !m.geometry.attributes._feature_id_0) {
+        ground.push(m);
+        sharpenGround(this.stage, m);
+      }
     });
     const down = new THREE.Raycaster();
     const groundAt = (x: number, z: number): number | null => {

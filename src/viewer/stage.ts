@@ -365,3 +365,18 @@ export function stageCameraState(s: Stage, groundAt: (x: number, z: number) => n
   const mm = (v: THREE.Vector3) => v.toArray().map((x) => Math.round(x * 1000) / 1000);
   return { position: mm(c), target: mm(t), polarDegrees: THREE.MathUtils.radToDeg(s.controls.getPolarAngle()), heightAboveGround: c.y - groundAt(c.x, c.z), targetAboveGround: t.y - groundAt(t.x, t.z) };
 }
+
+/**
+ * ground-map-blurred-close-up: a ground texture (the imagery or ground map on the terrain) sampled with the
+ * GPU's anisotropic filtering, up to 8×: seen at a slant, mipmapping alone blurred roads into the fields.
+ */
+export function sharpenGround(s: Stage, mesh: THREE.Mesh): void {
+  const level = Math.min(8, s.renderer.capabilities.getMaxAnisotropy());
+  for (const m of Array.isArray(mesh.material) ? mesh.material : [mesh.material]) {
+    const map = (m as THREE.MeshStandardMaterial).map;
+    if (map && map.anisotropy < level) {
+      map.anisotropy = level;
+      map.needsUpdate = true;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -126,7 +126,7 @@ export class TilesetView {
         if (m.isMesh && m.geometry.attributes._feature_id_0) {
           enableHighlight(m);
           meshes.push(m);
-        }
+        } else if (m.isMesh) sharpenGround(this.stage, m);
       });
       // walls darken towards their foot (tile content is east-north-up, y up)
       shadeContacts(meshes);

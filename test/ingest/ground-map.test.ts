@@ -61,6 +61,24 @@ describe('--ground-map: the ground drawn from the vector tiles\' own land use, w
       if ((rb.json.images ?? []).some((im: { mimeType: string }) => im.mimeType === 'image/png')) textured++;
     }
     expect(textured).toBe(glbs.length);
+    // ground-map-blurred-close-up: a leaf's map was 512 px over its ~700 m (1.4 m a pixel, streets a blur at
+    // street level); now within 0.8 m, near the map's own
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    const leafMetres: number[] = [];
+    const walk = async (t: { boundingVolume: { box: number[] }; content?: { uri: string }; children?: unknown[] }) => {
+      if (!t.children?.length && t.content) {
+        const bytes = new Uint8Array(fs.readFileSync(path.join(out, t.content.uri)));
+        const rb = await readGlb(bytes, { accessors: false });
+        const bv = rb.json.bufferViews[rb.json.images[0].bufferView];
+        const jsonLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+        const width = new DataView(bytes.buffer, bytes.byteOffset + 20 + jsonLen + 8 + (bv.byteOffset ?? 0) + 16, 4).getUint32(0);
+        leafMetres.push((2 * Math.hypot(t.boundingVolume.box[3], t.boundingVolume.box[4])) / width);
+      }
+      for (const c of t.children ?? []) await walk(c as typeof t);
+    };
+    await walk(json.root);
+    expect(leafMetres.length).toBeGreaterThan(0);
+    expect(Math.max(...leafMetres)).toBeLessThan(0.8);
   });
 
   it('with --imagery: a usage error (exit 2); on inputs that are not vector tiles: exit 3, saying what it needs', () => {

@@ -424,7 +424,7 @@ describe('cityforge tiles --imagery: every tile textured at its level', () => {
       const at = 20 + jsonLen + 8 + (bv.byteOffset ?? 0);
       const width = new DataView(bytes.buffer, bytes.byteOffset + at + 16, 8).getUint32(0);
       const leaf = !t.children?.length;
-      expect(width).toBeLessThanOrEqual(leaf ? 512 : 256);
+      expect(width).toBeLessThanOrEqual(leaf ? 1024 : 256);
       // tile-seams: the terrain is one textured primitive, skirts included (a plain-coloured skirt showed
       // through as a dashed line where it meets the neighbour's surface)
       const terrain = rb.json.meshes.find((m: { name?: string }) => m.name === 'terrain');
