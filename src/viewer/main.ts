@@ -632,6 +632,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   hooks.cameraState = () => view.cameraState();
   tilesetHooks.highestGround = () => (hooks.view === 'map' ? (mapView?.highestGround() ?? null) : null);
   onCanvasClick(view.renderer.domElement, (x, y) => select(view.pick(x, y)));
+  view.renderer.domElement.addEventListener('dblclick', (e) => view.focusAt(e.clientX, e.clientY));
   window.addEventListener('resize', () => view.resize());
   // colour by an attribute: one scale over every tile, from the tileset's column statistics (cityforge
   // tiles writes them); each tile coloured from its own table as it arrives
@@ -667,6 +668,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   hooks.toggle = () => {
     hovered = null;
     hover(null);
+    // map-selection-stayed-after-switching: the selection is looked for again in the other view's tiles (a
+    // merged block the map view drew is not drawn by the model view: nothing is selected then)
+    const was = hooks.selectedId;
+    if (selected) select(null);
     view.highlight(selected);
     // tileset-view-switch-lost-the-camera: the other view looks from where this one did
     const camera = hooks.view === 'model' ? view.viewCamera() : (mapView?.viewCamera() ?? null);
@@ -699,6 +704,11 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       view.resize();
       if (camera) view.setViewCamera(camera);
     } else if (camera) mapView!.setViewCamera(camera);
+    if (was !== null && !was.startsWith('block ')) {
+      linked = was;
+      leafOnly = false;
+      selectLinked();
+    }
     writeHash();
   };
   toggleBtn.addEventListener('click', () => hooks.toggle());

@@ -189,8 +189,15 @@ export function showTooltip(model: Pick<CityModel, 'table'>, id: number | null, 
   el.hidden = false;
   // beside the pointer, kept on the screen (a tap near a phone's right edge)
   const tw = el.offsetWidth, th = el.offsetHeight;
-  el.style.left = `${Math.max(4, Math.min(x + 14, window.innerWidth - tw - 4))}px`;
-  el.style.top = `${y + 14 + th > window.innerHeight - 4 ? Math.max(4, y - 14 - th) : y + 14}px`;
+  let left = Math.max(4, Math.min(x + 14, window.innerWidth - tw - 4));
+  const top = y + 14 + th > window.innerHeight - 4 ? Math.max(4, y - 14 - th) : y + 14;
+  // tooltip-over-the-panel: a building just left of the open panel had its name drawn over the panel's rows;
+  // it goes on the pointer's other side
+  const panel = document.getElementById('panel');
+  const r = panel && !panel.classList.contains('collapsed') ? panel.getBoundingClientRect() : null;
+  if (r && left < r.right && left + tw > r.left && top < r.bottom && top + th > r.top) left = Math.max(4, Math.min(left, r.left - tw - 4, x - 14 - tw));
+  el.style.left = `${left}px`;
+  el.style.top = `${top}px`;
 }
 
 /** The colour-by chooser: the columns offered, and the legend of the one chosen (none: hidden). */
@@ -208,10 +215,6 @@ export function showStyling(columns: string[], titles: Record<string, string> | 
 }
 
 /**
- * The legend: a swatch and a label per entry (none: hidden); each entry a toggle that hides or shows its
- * buildings (`onFilter` gets the hidden entries' indices).
- */
-/**
  * Show again the legend entry `bin` if its filter hides it (a building found by the search stands in it);
  * true when it was hidden.
  */
@@ -222,6 +225,10 @@ export function revealLegendEntry(bin: number): boolean {
   return true;
 }
 
+/**
+ * The legend: a swatch and a label per entry (none: hidden); each entry a toggle that hides or shows its
+ * buildings (`onFilter` gets the hidden entries' indices).
+ */
 export function showLegend(entries: { label: string; colour: [number, number, number] }[] | null, onFilter?: (hidden: Set<number>) => void): void {
   const el = document.getElementById('legend')!;
   el.hidden = !entries;

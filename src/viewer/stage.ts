@@ -304,11 +304,15 @@ export function orbitOf(c: ViewCamera): { position: THREE.Vector3; target: THREE
   return { position: target.clone().add(new THREE.Vector3(-Math.sin(b) * h, c.distance * Math.cos(p), Math.cos(b) * h)), target };
 }
 
+/** |y| of the view's direction below which it counts as near the horizon (within 20°: OrbitControls' own limit). */
+const NEAR_HORIZON = Math.sin((20 * Math.PI) / 180);
+
 /**
  * zoomed-into-a-building: wheel steps towards the pointer stop before the camera would come closer than
  * `stopAt` metres to the surface under it (`hitDistance(x, y)`: the distance from the camera to the first
  * surface under page point (x, y), or null for the sky). Zooming out is never stopped. Listens before
- * OrbitControls (capture: at the target, capturing listeners run first).
+ * OrbitControls (capture: at the target, capturing listeners run first). Near the horizon, wheel steps in and out
+ * move the camera along the pointer's ray and the orbit point with it (OrbitControls turns the view there).
  *
  * wheel-stopped-short-of-a-roof: OrbitControls' step is a share of the distance to the orbit point, which
  * may lie far beyond the roof under the pointer; a step that would overshoot is taken here instead: half the
@@ -321,22 +325,40 @@ export function guardZoom(s: Stage, hitDistance: (x: number, y: number) => numbe
   s.renderer.domElement.addEventListener(
     'wheel',
     (e) => {
-      if (e.deltaY >= 0 || !s.controls.enableZoom) return;
+      if (e.deltaY === 0 || !s.controls.enableZoom) return;
+      s.camera.getWorldDirection(forward);
+      const nearHorizon = Math.abs(forward.y) < NEAR_HORIZON;
+      if (e.deltaY > 0) {
+        // zooming out near the horizon: straight back along the pointer's ray, the view's direction kept
+        if (!nearHorizon) return;
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        const back = s.camera.position.distanceTo(s.controls.target) * (Math.pow(0.95, (-s.controls.zoomSpeed * Math.abs(e.deltaY)) / 100) - 1);
+        const dir = aimAt(ray, s.camera, s.renderer.domElement, e.clientX, e.clientY).ray.direction;
+        s.camera.position.addScaledVector(dir, -back);
+        s.controls.target.addScaledVector(dir, -back);
+        s.controls.update();
+        return;
+      }
       const d = hitDistance(e.clientX, e.clientY);
       if (d === null) return;
       // how far this event's step moves the camera along the pointer's ray (OrbitControls' dolly: the
       // distance to the orbit point scaled by 0.95^(zoomSpeed × |deltaY| / 100))
       const radius = s.camera.position.distanceTo(s.controls.target);
       const move = radius * (1 - Math.pow(0.95, (s.controls.zoomSpeed * Math.abs(e.deltaY)) / 100));
-      if (d - move >= stopAt) return;
+      // tilted-wheel-turned-the-view: within 20° of the horizon OrbitControls keeps its orbit point and turns
+      // the camera to it after each step (the view tilted further, what was under the pointer slid away)
+      if (d - move >= stopAt && !nearHorizon) return;
       e.preventDefault();
       e.stopImmediatePropagation();
-      const step = 0.5 * (d - stopAt);
+      const overshoots = d - move < stopAt;
+      const step = overshoots ? 0.5 * (d - stopAt) : move;
       if (step < 0.05) return;
       const dir = aimAt(ray, s.camera, s.renderer.domElement, e.clientX, e.clientY).ray.direction;
-      s.camera.getWorldDirection(forward);
       s.camera.position.addScaledVector(dir, step);
-      s.controls.target.copy(s.camera.position).addScaledVector(forward, Math.max(stopAt, (d - step) * dir.dot(forward)));
+      // the view's direction kept: the orbit point moves with the camera, or comes to the surface's depth
+      if (overshoots) s.controls.target.copy(s.camera.position).addScaledVector(forward, Math.max(stopAt, (d - step) * dir.dot(forward)));
+      else s.controls.target.addScaledVector(dir, step);
       s.controls.update();
     },
     { capture: true, passive: false },

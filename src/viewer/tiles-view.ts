@@ -322,6 +322,23 @@ export class TilesetView {
   }
 
 
+  /**
+   * Orbit around what is under page pixel (x, y) — a roof, the ground — from closer by (double-click;
+   * tileset-double-click-did-nothing: the GLB's model view did this, the tileset's did not).
+   */
+  focusAt(x: number, y: number): boolean {
+    const hit = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y).intersectObject(this.tiles.group, true)[0];
+    if (!hit) return false;
+    const c = this.stage.controls;
+    const dir = this.camera.position.clone().sub(c.target);
+    dir.setLength(Math.max(c.minDistance, dir.length() / 2));
+    c.target.copy(hit.point);
+    this.camera.position.copy(hit.point).add(dir);
+    c.update();
+    this.needsRender = true;
+    return true;
+  }
+
   /** Back to the first view of the tileset. */
   resetCamera(): void {
     this.stage.controls.reset();

@@ -637,6 +637,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const entries = page.locator('#legend button');
     const n = await entries.count();
     for (let k = 0; k < n; k++) await entries.nth(k).click();
+    await page.mouse.click(5, 5);
+    await page.waitForFunction(() => (window as any).cityforge.selectedId === null);
     await page.fill('#search-input', target);
     await page.press('#search-input', 'Enter');
     await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, target, { timeout: 60_000 });
@@ -800,6 +802,15 @@ describe('viewer on a tileset over hills (tiles --terrain)', () => {
       const home = await page.evaluate(() => (window as any).cityforge.cameraState());
       expect(home.target).toEqual(first.target);
       expect(Math.abs(home.targetAboveGround)).toBeLessThan(2);
+      // tileset-double-click-did-nothing: a double-click orbits about the point under it from half as far
+      const d0 = Math.hypot(...home.position.map((v: number, k: number) => v - home.target[k]));
+      await page.mouse.dblclick(500, 500);
+      await settle(page);
+      const focused = await page.evaluate(() => (window as any).cityforge.cameraState());
+      expect(focused.target).not.toEqual(home.target);
+      expect(Math.hypot(...focused.position.map((v: number, k: number) => v - focused.target[k]))).toBeLessThan(0.6 * d0);
+      await page.click('#home');
+      await settle(page);
       // tileset-phone-orbit-point-in-mid-air: a portrait screen's first view (stepped back to fit the width)
       // turns about the ground too
       const phone = await page.context().browser()!.newPage({ viewport: { width: 390, height: 844 } });

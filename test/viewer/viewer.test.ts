@@ -395,6 +395,51 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('tilted-wheel-turned-the-view: near the horizon, wheel steps towards a building keep it under the pointer and the tilt as it was', async () => {
+    const page = await open();
+    // a view 12° above the horizon, from the first view's orbit point and distance
+    const home = await page.evaluate(() => (window as any).cityforge.cameraState());
+    const [t, p] = [home.target as number[], home.position as number[]];
+    const h = [p[0] - t[0], 0, p[2] - t[2]];
+    const hl = Math.hypot(h[0], h[2]);
+    const r = Math.hypot(p[0] - t[0], p[1] - t[1], p[2] - t[2]);
+    const a = (78 * Math.PI) / 180;
+    const eye = [t[0] + (r * Math.sin(a) * h[0]) / hl, t[1] + r * Math.cos(a), t[2] + (r * Math.sin(a) * h[2]) / hl];
+    await page.evaluate((cam) => (location.hash = `#cam=${cam.join(',')}`), [...eye, ...t].map((v) => v.toFixed(2)));
+    await page.waitForFunction(() => Math.abs((window as any).cityforge.cameraState().polarDegrees - 78) < 0.5);
+    await settle(page);
+    // a building in the lower middle of the screen, picked where it stands
+    const b = await page.evaluate(() => {
+      const c = (window as any).cityforge;
+      for (let id = 0; id < c.model.rows; id++) {
+        const q = c.screenPositionOf(id);
+        if (q && q.x > 400 && q.x < 800 && q.y > 450 && q.y < 650) return { id, ...q };
+      }
+      return null;
+    });
+    expect(b).not.toBeNull();
+    await page.mouse.click(b!.x, b!.y);
+    const picked = await page.evaluate(() => (window as any).cityforge.selected);
+    expect(picked).not.toBeNull();
+    const at = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), picked);
+    await page.mouse.move(at.x, at.y);
+    const before = await page.evaluate(() => (window as any).cityforge.cameraState());
+    for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -100);
+    await settle(page);
+    const after = await page.evaluate(() => (window as any).cityforge.cameraState());
+    // closer, the tilt kept (it grew 1.2° a step), the building still under the pointer
+    expect(Math.hypot(...after.position.map((v: number, k: number) => v - before.position[k]))).toBeGreaterThan(1);
+    expect(Math.abs(after.polarDegrees - before.polarDegrees)).toBeLessThan(0.2);
+    const now = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), picked);
+    expect(Math.hypot(now.x - at.x, now.y - at.y)).toBeLessThan(15);
+    // and back out the same way
+    for (let k = 0; k < 3; k++) await page.mouse.wheel(0, 100);
+    await settle(page);
+    const out = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(Math.abs(out.polarDegrees - before.polarDegrees)).toBeLessThan(0.2);
+    await page.close();
+  });
+
   it('first-view-cropped: at 1280 × 800 the first view has every building on the screen', async () => {
     const page = await open();
     const off = await page.evaluate(() => {
