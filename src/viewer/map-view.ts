@@ -653,6 +653,13 @@ function buildingMesh(p: TilePick, id: number): { positions: Float32Array; norma
 }
 
 /** The tileset layer's sub-layer props: its tiles drawn, or hidden while the coloured tiles are drawn instead. */
+/** A tile loaders.gl selected: its id, content and parent (REPLACE refinement: a child drawn replaces it). */
+interface SelectedTile {
+  id: string;
+  contentUrl: string;
+  parent?: SelectedTile | null;
+}
+
 const TILES_SHOWN = {};
 const TILES_HIDDEN = { scenegraph: { visible: false } };
 
@@ -677,7 +684,23 @@ interface TilePick {
 export class TilesetMapViewer {
   readonly deck: Deck;
   private readonly picks = new Map<string, TilePick>();
-  private tileset: { selectedTiles: { id: string; contentUrl: string }[] } | null = null;
+  private tileset: { selectedTiles: SelectedTile[] } | null = null;
+
+  /**
+   * The tiles deck.gl selects, less those a selected descendant with pick data replaces.
+   * map-view-blocks-over-buildings: while the city is coloured the tileset layer's own meshes are hidden, and
+   * loaders.gl then keeps every level selected at once (root, blocks and leaves): the coarse blocks were drawn
+   * over the buildings in full, picked first, and waited for.
+   */
+  private shownTiles(): SelectedTile[] {
+    const selected = this.tileset?.selectedTiles ?? [];
+    const covered = new Set<string>();
+    for (const t of selected) {
+      if (!this.picks.has(t.id)) continue;
+      for (let a = t.parent; a; a = a.parent) covered.add(a.id);
+    }
+    return selected.filter((t) => !covered.has(t.id));
+  }
   private readonly raycaster = new THREE.Raycaster();
   private readonly origin: [number, number];
 
@@ -818,7 +841,7 @@ export class TilesetMapViewer {
     if (!of || !this.tileset) return out;
     // (the lights are the PBR tiles', π times the GLB map view's: the material scales them back)
     const material = { ambient: 0.28, diffuse: 0.3, shininess: 16, specularColor: [10, 10, 10] };
-    for (const t of this.tileset.selectedTiles) {
+    for (const t of this.shownTiles()) {
       const p = this.picks.get(t.id);
       if (!p) continue;
       ids.push(t.id);
@@ -842,7 +865,7 @@ export class TilesetMapViewer {
   /** Whether the tiles deck.gl selects differ from those drawn coloured. */
   private colouredStale(): boolean {
     if (!this.colouring || !this.tileset) return false;
-    return this.tileset.selectedTiles.filter((t) => this.picks.has(t.id)).map((t) => t.id).join(' ') !== this.colouredKey;
+    return this.shownTiles().filter((t) => this.picks.has(t.id)).map((t) => t.id).join(' ') !== this.colouredKey;
   }
 
   /** The tileset layer (hidden while coloured: it still chooses and loads the tiles), the coloured tiles, and over them the highlighted building (if any). */
@@ -886,7 +909,7 @@ export class TilesetMapViewer {
 
   /** The building with this `id` in a tile deck.gl shows now (with `leafOnly`, a leaf: in full), or null. */
   find(id: string, leafOnly = false): { table: Record<string, (string | number | null)[]>; id: number } | null {
-    for (const t of this.tileset?.selectedTiles ?? []) {
+    for (const t of this.shownTiles()) {
       const p = this.picks.get(t.id);
       if (leafOnly && !p?.leaf) continue;
       const row = p ? (p.table['id'] ?? []).findIndex((v) => String(v) === id) : -1;
@@ -938,7 +961,7 @@ export class TilesetMapViewer {
   /** The tiles deck.gl draws now: how many, how many leaves, and from which levels (as the model view's). */
   drawnTiles(): DrawnTiles {
     let tiles = 0, leaves = 0, minLevel = Infinity, maxLevel = -Infinity;
-    for (const t of this.tileset?.selectedTiles ?? []) {
+    for (const t of this.shownTiles()) {
       tiles++;
       if (this.picks.get(t.id)?.leaf) leaves++;
       const level = tileLevelOf(t.contentUrl);
@@ -949,8 +972,9 @@ export class TilesetMapViewer {
 
   /** Whether every tile deck.gl wants this frame is loaded and has its pick data: what is drawn stays until the camera moves. */
   settled(): boolean {
-    const ts = this.tileset as unknown as { isLoaded(): boolean; selectedTiles: { id: string }[] } | null;
-    return !!ts && ts.isLoaded() && ts.selectedTiles.length > 0 && ts.selectedTiles.every((t) => this.picks.has(t.id));
+    const ts = this.tileset as unknown as { isLoaded(): boolean } | null;
+    const shown = this.shownTiles();
+    return !!ts && ts.isLoaded() && shown.length > 0 && shown.every((t) => this.picks.has(t.id));
   }
 
   /** Tile contents downloaded by the tileset layer, until their pick data is made. */
@@ -967,7 +991,7 @@ export class TilesetMapViewer {
     const e = enuOf(vp, this.origin, [vs.longitude, vs.latitude, 0]);
     this.raycaster.set(new THREE.Vector3(e.x, e.y, 1e5), new THREE.Vector3(0, 0, -1));
     let ground: number | null = null;
-    for (const t of this.tileset.selectedTiles) {
+    for (const t of this.shownTiles()) {
       const p = this.picks.get(t.id);
       if (!p || !p.hasGround) continue;
       const hit = this.raycaster.intersectObject(p.mesh, false).find((h) => h.face && p.featureIds[h.face.a] < 0);
@@ -1010,7 +1034,7 @@ export class TilesetMapViewer {
     if (!vp || !this.tileset) return null;
     rayAt(vp, this.origin, x, y, this.raycaster);
     let best: { d: number; tile: string; table: Record<string, (string | number | null)[]>; id: number } | null = null;
-    for (const t of this.tileset.selectedTiles) {
+    for (const t of this.shownTiles()) {
       const p = this.picks.get(t.id);
       if (!p) continue;
       // (the nearest building the legend's filter shows: hidden ones are not drawn)
@@ -1031,7 +1055,7 @@ export class TilesetMapViewer {
   /** A building in a tile on screen and the page position of its roof's centre (for tests and demos). */
   someBuilding(): { x: number; y: number; id: string } | null {
     if (!this.tileset) return null;
-    for (const t of this.tileset.selectedTiles) {
+    for (const t of this.shownTiles()) {
       const p = this.picks.get(t.id);
       if (!p) continue;
       const heights = p.table['height'] as number[];
@@ -1066,7 +1090,7 @@ export class TilesetMapViewer {
   highestGround(): { x: number; y: number; z: number } | null {
     if (!this.tileset) return null;
     let best: THREE.Vector3 | null = null;
-    for (const t of this.tileset.selectedTiles) {
+    for (const t of this.shownTiles()) {
       const p = this.picks.get(t.id);
       if (!p || !p.hasGround) continue;
       const pos = p.enu.positions;

@@ -681,6 +681,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(mapRequests.filter((u, i) => mapRequests.indexOf(u) !== i)).toEqual([]);
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view.png'), shot);
+    const drawnPlain = await page.textContent('#tiles-drawn');
+    expect(drawnPlain).toMatch(/^Drawn: \d+ tiles?/);
     expect(pixelStats(shot).drawn).toBeGreaterThan(0.2);
     // tileset-map-view-was-darker: the city as light as in the model view (deck.gl's glTF shader wrote
     // linear colour: about two thirds of the model view's brightness)
@@ -711,6 +713,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const styling = await page.evaluate(() => (window as any).cityforge.styling);
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
     await settle(page);
+    // map-view-blocks-over-buildings: coloured, the map view draws the tiles it drew plain (loaders.gl kept the
+    // root and the blocks selected under the leaves, and they were drawn over the buildings)
+    expect(await page.textContent('#tiles-drawn')).toBe(drawnPlain);
     const coloured = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-height.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     const { colours, inLegend } = expectLegendDrawn(styling.legend, coloured, shot);
     const b2 = await page.evaluate(() => (window as any).cityforge.someBuilding());
