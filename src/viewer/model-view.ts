@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -149,12 +149,7 @@ export class ModelView {
   focusAt(x: number, y: number): boolean {
     const hit = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y).intersectObject(this.model.scene, true)[0];
     if (!hit) return false;
-    const c = this.stage.controls;
-    const dir = this.camera.position.clone().sub(c.target);
-    dir.setLength(Math.max(c.minDistance, dir.length() / 2));
-    c.target.copy(hit.point);
-    this.camera.position.copy(hit.point).add(dir);
-    c.update();
+    orbitCloserAbout(this.stage, hit.point);
     return true;
   }
 

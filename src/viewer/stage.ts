@@ -402,3 +402,13 @@ export function sharpenGround(s: Stage, mesh: THREE.Mesh): void {
     }
   }
 }
+
+/** Orbit about `point` from half as far (at least the nearest distance), the direction of view kept (double-click). */
+export function orbitCloserAbout(s: Stage, point: THREE.Vector3): void {
+  const c = s.controls;
+  const dir = s.camera.position.clone().sub(c.target);
+  dir.setLength(Math.max(c.minDistance, dir.length() / 2));
+  c.target.copy(point);
+  s.camera.position.copy(point).add(dir);
+  c.update();
+}

@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -329,12 +329,7 @@ export class TilesetView {
   focusAt(x: number, y: number): boolean {
     const hit = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y).intersectObject(this.tiles.group, true)[0];
     if (!hit) return false;
-    const c = this.stage.controls;
-    const dir = this.camera.position.clone().sub(c.target);
-    dir.setLength(Math.max(c.minDistance, dir.length() / 2));
-    c.target.copy(hit.point);
-    this.camera.position.copy(hit.point).add(dir);
-    c.update();
+    orbitCloserAbout(this.stage, hit.point);
     this.needsRender = true;
     return true;
   }
