@@ -3,7 +3,7 @@ import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { revealLegendEntry, showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
+import { isMergedBlock, revealLegendEntry, showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
@@ -670,7 +670,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     hover(null);
     // map-selection-stayed-after-switching: the selection is looked for again in the other view's tiles (a
     // merged block the map view drew is not drawn by the model view: nothing is selected then)
-    const was = hooks.selectedId;
+    const was = selected && !isMergedBlock(selected.table, selected.id) ? hooks.selectedId : null;
     if (selected) select(null);
     view.highlight(selected);
     // tileset-view-switch-lost-the-camera: the other view looks from where this one did
@@ -704,7 +704,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       view.resize();
       if (camera) view.setViewCamera(camera);
     } else if (camera) mapView!.setViewCamera(camera);
-    if (was !== null && !was.startsWith('block ')) {
+    if (was !== null) {
       linked = was;
       leafOnly = false;
       selectLinked();

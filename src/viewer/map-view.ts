@@ -6,7 +6,7 @@ import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
 import { DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
-import { jsonResponse, sameUrl, tileLevelOf, type DrawnTiles } from './tiles-view.js';
+import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
 
@@ -652,7 +652,6 @@ function buildingMesh(p: TilePick, id: number): { positions: Float32Array; norma
   return { positions, normals: g.attributes.normal.array as Float32Array };
 }
 
-/** The tileset layer's sub-layer props: its tiles drawn, or hidden while the coloured tiles are drawn instead. */
 /** A tile loaders.gl selected: its id, content and parent (REPLACE refinement: a child drawn replaces it). */
 interface SelectedTile {
   id: string;
@@ -660,6 +659,7 @@ interface SelectedTile {
   parent?: SelectedTile | null;
 }
 
+/** The tileset layer's sub-layer props: its tiles drawn, or hidden while the coloured tiles are drawn instead. */
 const TILES_SHOWN = {};
 const TILES_HIDDEN = { scenegraph: { visible: false } };
 
@@ -960,14 +960,7 @@ export class TilesetMapViewer {
 
   /** The tiles deck.gl draws now: how many, how many leaves, and from which levels (as the model view's). */
   drawnTiles(): DrawnTiles {
-    let tiles = 0, leaves = 0, minLevel = Infinity, maxLevel = -Infinity;
-    for (const t of this.shownTiles()) {
-      tiles++;
-      if (this.picks.get(t.id)?.leaf) leaves++;
-      const level = tileLevelOf(t.contentUrl);
-      if (Number.isFinite(level)) (minLevel = Math.min(minLevel, level)), (maxLevel = Math.max(maxLevel, level));
-    }
-    return { tiles, leaves, minLevel: Number.isFinite(minLevel) ? minLevel : NaN, maxLevel: Number.isFinite(maxLevel) ? maxLevel : NaN };
+    return drawnTilesOf(this.shownTiles().map((t) => ({ leaf: !!this.picks.get(t.id)?.leaf, level: tileLevelOf(t.contentUrl) })));
   }
 
   /** Whether every tile deck.gl wants this frame is loaded and has its pick data: what is drawn stays until the camera moves. */

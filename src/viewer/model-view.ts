@@ -106,7 +106,6 @@ export class ModelView {
     return stageCameraState(this.stage, this.groundAt);
   }
 
-
   /** Original materials of the building meshes, while they are coloured by an attribute. */
   private plain: Map<THREE.Mesh, THREE.Material | THREE.Material[]> | null = null;
 

@@ -64,6 +64,11 @@ function linkOf(key: string, value: string, source: string): string | null {
   return null;
 }
 
+/** Whether row `id` of a tile's table is a coarse tile's box or merged block of buildings (`cityforge tiles`), not a building. */
+export function isMergedBlock(table: CityModel['table'], id: number): boolean {
+  return String(table['source']?.[id] ?? '') === 'cityforge: merged buildings';
+}
+
 /** The selected building's attributes, read from the property table row. */
 export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: number | null): void {
   const el = document.getElementById('selection')!;
@@ -72,7 +77,7 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
     return;
   }
   // a coarse tile's merged block is not a building: say so, and how to get to the buildings
-  const isBlock = String(model.table['source']?.[id] ?? '') === 'cityforge: merged buildings';
+  const isBlock = isMergedBlock(model.table, id);
   const pieces = model.table['pieces']?.[id];
   const note = !isBlock ? '' : pieces === 1 ? '<p class="note">A building drawn as a box in this coarse tile: zoom in to see it in full.</p>' : `<p class="note">A block of ${esc(String(pieces ?? 'several'))} buildings merged in this coarse tile: zoom in to pick one.</p>`;
   // a fitted parameter (from `cityforge infer`) shows its one-sigma uncertainty beside it ("12.31 ± 0.04 m"),

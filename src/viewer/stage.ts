@@ -327,33 +327,29 @@ export function guardZoom(s: Stage, hitDistance: (x: number, y: number) => numbe
     (e) => {
       if (e.deltaY === 0 || !s.controls.enableZoom) return;
       s.camera.getWorldDirection(forward);
-      const nearHorizon = Math.abs(forward.y) < NEAR_HORIZON;
-      if (e.deltaY > 0) {
-        // zooming out near the horizon: straight back along the pointer's ray, the view's direction kept
-        if (!nearHorizon) return;
-        e.preventDefault();
-        e.stopImmediatePropagation();
-        const back = s.camera.position.distanceTo(s.controls.target) * (Math.pow(0.95, (-s.controls.zoomSpeed * Math.abs(e.deltaY)) / 100) - 1);
-        const dir = aimAt(ray, s.camera, s.renderer.domElement, e.clientX, e.clientY).ray.direction;
-        s.camera.position.addScaledVector(dir, -back);
-        s.controls.target.addScaledVector(dir, -back);
-        s.controls.update();
-        return;
-      }
-      const d = hitDistance(e.clientX, e.clientY);
-      if (d === null) return;
-      // how far this event's step moves the camera along the pointer's ray (OrbitControls' dolly: the
-      // distance to the orbit point scaled by 0.95^(zoomSpeed × |deltaY| / 100))
-      const radius = s.camera.position.distanceTo(s.controls.target);
-      const move = radius * (1 - Math.pow(0.95, (s.controls.zoomSpeed * Math.abs(e.deltaY)) / 100));
       // tilted-wheel-turned-the-view: within 20° of the horizon OrbitControls keeps its orbit point and turns
       // the camera to it after each step (the view tilted further, what was under the pointer slid away)
-      if (d - move >= stopAt && !nearHorizon) return;
+      const nearHorizon = Math.abs(forward.y) < NEAR_HORIZON;
+      // OrbitControls' dolly: the distance to the orbit point scaled by 0.95^(zoomSpeed × |deltaY| / 100)
+      const radius = s.camera.position.distanceTo(s.controls.target);
+      const scale = Math.pow(0.95, (s.controls.zoomSpeed * Math.abs(e.deltaY)) / 100);
+      // how far the camera goes along the pointer's ray (negative: back), and whether it would overshoot
+      let step: number, d = 0, overshoots = false;
+      if (e.deltaY > 0) {
+        if (!nearHorizon) return;
+        step = radius * (1 - 1 / scale);
+      } else {
+        const hit = hitDistance(e.clientX, e.clientY);
+        if (hit === null) return;
+        d = hit;
+        step = radius * (1 - scale);
+        overshoots = d - step < stopAt;
+        if (!overshoots && !nearHorizon) return;
+        if (overshoots) step = 0.5 * (d - stopAt);
+      }
       e.preventDefault();
       e.stopImmediatePropagation();
-      const overshoots = d - move < stopAt;
-      const step = overshoots ? 0.5 * (d - stopAt) : move;
-      if (step < 0.05) return;
+      if (e.deltaY < 0 && step < 0.05) return;
       const dir = aimAt(ray, s.camera, s.renderer.domElement, e.clientX, e.clientY).ray.direction;
       s.camera.position.addScaledVector(dir, step);
       // the view's direction kept: the orbit point moves with the camera, or comes to the surface's depth

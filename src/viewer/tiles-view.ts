@@ -41,6 +41,16 @@ export interface DrawnTiles {
   maxLevel: number;
 }
 
+/** What tiles drawn amount to: how many, how many leaves, the lowest and highest level (NaN levels unknown). */
+export function drawnTilesOf(tiles: readonly { leaf: boolean; level: number }[]): DrawnTiles {
+  let leaves = 0, minLevel = Infinity, maxLevel = -Infinity;
+  for (const t of tiles) {
+    if (t.leaf) leaves++;
+    if (Number.isFinite(t.level)) (minLevel = Math.min(minLevel, t.level)), (maxLevel = Math.max(maxLevel, t.level));
+  }
+  return { tiles: tiles.length, leaves, minLevel: Number.isFinite(minLevel) ? minLevel : NaN, maxLevel: Number.isFinite(maxLevel) ? maxLevel : NaN };
+}
+
 /** A cityforge tile's level from its path (`…/tiles/<level>/<x>/<y>.glb`), else NaN. */
 export function tileLevelOf(url: string): number {
   const m = /\/tiles\/(\d+)\/\d+\/\d+\.glb(\?|$)/.exec(url);
@@ -210,13 +220,7 @@ export class TilesetView {
 
   /** The tiles drawn now: how many, how many leaves, and from which levels. */
   drawnTiles(): DrawnTiles {
-    let leaves = 0, minLevel = Infinity, maxLevel = -Infinity;
-    for (const scene of this.drawn) {
-      const t = scene.userData as TileTable;
-      if (t.leaf) leaves++;
-      if (t.level !== undefined && Number.isFinite(t.level)) (minLevel = Math.min(minLevel, t.level)), (maxLevel = Math.max(maxLevel, t.level));
-    }
-    return { tiles: this.drawn.size, leaves, minLevel: Number.isFinite(minLevel) ? minLevel : NaN, maxLevel: Number.isFinite(maxLevel) ? maxLevel : NaN };
+    return drawnTilesOf([...this.drawn].map((scene) => ({ leaf: !!(scene.userData as TileTable).leaf, level: (scene.userData as TileTable).level ?? NaN })));
   }
 
   /** Whether a tile's scene is a leaf (its buildings in full). */
@@ -320,7 +324,6 @@ export class TilesetView {
   cameraState(): CameraState {
     return stageCameraState(this.stage, (x, z) => this.groundAt(x, z));
   }
-
 
   /**
    * Orbit around what is under page pixel (x, y) — a roof, the ground — from closer by (double-click;
