@@ -218,11 +218,15 @@ export interface FlatPolygons {
 /**
  * What a column of the building table holds over a whole tileset (`asset.extras.cityforge.columns` of
  * tileset.json), so a viewer colours every tile on one scale without reading every tile: numbers by
- * their range, mean and spread; text by its values' counts (at most {@link COLUMN_STATS_MAX_VALUES}
+ * their range, mean and spread (and their values' counts while few); text by its values' counts (at most {@link COLUMN_STATS_MAX_VALUES}
  * distinct values, else `values` is null: names, ids, addresses).
  */
 export type ColumnStats = (
-  | { type: 'number'; count: number; min: number; max: number; sum: number; sumSquares: number; integers: boolean }
+  | {
+      type: 'number'; count: number; min: number; max: number; sum: number; sumSquares: number; integers: boolean;
+      /** Each value's count (keys: the numbers as text) while there are at most {@link COLUMN_STATS_MAX_VALUES}; null past that (absent from tilesets written before). */
+      values?: Record<string, number> | null;
+    }
   | { type: 'text'; count: number; values: Record<string, number> | null }
 ) & {
   /** The source's name where the column's id had to differ (`addr:street` for `addr_street`). */

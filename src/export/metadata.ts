@@ -224,21 +224,39 @@ export function columnStats(rows: readonly BuildingParams[]): Record<string, Col
       }
       if (count) out[c.name] = { type: 'text', count, values, ...(c.title ? { title: c.title } : {}) };
     } else {
-      let count = 0, min = Infinity, max = -Infinity, sum = 0, sumSquares = 0, integers = true;
+      let count = 0, min = Infinity, max = -Infinity, sum = 0, sumSquares = 0, integers = true, distinct = 0;
+      // legend-count-unknown: the values' counts too while there are few (heights in whole metres, levels),
+      // so a viewer counts the buildings a legend entry hides without reading every tile
+      let values: Record<string, number> | null = Object.create(null) as Record<string, number>;
       for (const r of rows) {
         const v = Number(c.get(r));
         if (!Number.isFinite(v) || v === c.noData) continue;
         count++;
+        if (values) {
+          const k = String(v);
+          if (!(k in values)) {
+            if (++distinct > COLUMN_STATS_MAX_VALUES) values = null;
+            else values[k] = 0;
+          }
+          if (values) values[k]++;
+        }
         min = Math.min(min, v);
         max = Math.max(max, v);
         sum += v;
         sumSquares += v * v;
         integers &&= Number.isInteger(v);
       }
-      if (count) out[c.name] = { type: 'number', count, min, max, sum, sumSquares, integers, ...(c.title ? { title: c.title } : {}) };
+      if (count) out[c.name] = { type: 'number', count, min, max, sum, sumSquares, integers, values, ...(c.title ? { title: c.title } : {}) };
     }
   }
   return out;
+}
+
+/** `a`'s counts with `b`'s added (into `a`); null past {@link COLUMN_STATS_MAX_VALUES} distinct values or where either is null or absent. */
+function mergeValues(a: Record<string, number> | null | undefined, b: Record<string, number> | null | undefined): Record<string, number> | null {
+  if (!a || !b) return null;
+  for (const [v, n] of Object.entries(b)) a[v] = (a[v] ?? 0) + n;
+  return Object.keys(a).length > COLUMN_STATS_MAX_VALUES ? null : a;
 }
 
 /** The first of two statistics' titles, if any. */
@@ -256,16 +274,11 @@ export function mergeColumnStats(parts: readonly Record<string, ColumnStats>[]):
       if (dropped.has(name)) continue;
       const o = out[name];
       if (!o) {
-        out[name] = s.type === 'text' ? { ...s, values: s.values && (Object.assign(Object.create(null), s.values) as Record<string, number>) } : { ...s };
+        out[name] = { ...s, values: s.values ? (Object.assign(Object.create(null), s.values) as Record<string, number>) : null };
       } else if (o.type === 'number' && s.type === 'number') {
-        out[name] = { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers, ...title(o, s) };
+        out[name] = { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers, values: mergeValues(o.values, s.values), ...title(o, s) };
       } else if (o.type === 'text' && s.type === 'text') {
-        let values = o.values && s.values ? o.values : null;
-        if (values && s.values) {
-          for (const [v, n] of Object.entries(s.values)) values[v] = (values[v] ?? 0) + n;
-          if (Object.keys(values).length > COLUMN_STATS_MAX_VALUES) values = null;
-        }
-        out[name] = { type: 'text', count: o.count + s.count, values, ...title(o, s) };
+        out[name] = { type: 'text', count: o.count + s.count, values: mergeValues(o.values, s.values), ...title(o, s) };
       } else {
         delete out[name];
         dropped.add(name);

@@ -107,6 +107,13 @@ function collapsible(): void {
   set(window.innerWidth < 600);
 }
 
+/** Pixels the open panel covers at the right edge of the page (0 while folded). */
+function panelCover(): number {
+  const panel = document.getElementById('panel');
+  if (!panel || panel.classList.contains('collapsed')) return 0;
+  return Math.max(0, window.innerWidth - panel.getBoundingClientRect().left);
+}
+
 async function main(): Promise<void> {
   collapsible();
   const params = new URLSearchParams(location.search);
@@ -126,7 +133,7 @@ async function main(): Promise<void> {
   showAttribution(model.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;
-  const modelView = new ModelView(modelEl, model);
+  const modelView = new ModelView(modelEl, model, { coveredRight: panelCover() });
   let mapView: MapViewer | null = null;
   // compass and scale bar, following the active view; the compass turns it north up
   const nav = new NavOverlay(() => (hooks.view === 'model' ? modelView.northUp() : mapView?.northUp()));
@@ -342,7 +349,7 @@ async function main(): Promise<void> {
     const visible = s && hidden.size ? (id: number) => !hidden.has(s.binOf(id)) : null;
     visibleNow = visible;
     hooks.visibleCount = visible ? countVisible(model, visible) : null;
-    shown.textContent = visible ? `${hooks.visibleCount!.toLocaleString('en-US')} of ${model.rows.toLocaleString('en-US')} shown.` : '';
+    shown.textContent = visible ? `${hooks.visibleCount!.toLocaleString('en-US')} of ${buildingCount(model).toLocaleString('en-US')} shown.` : '';
     modelView.setVisible(visible);
     mapView?.setVisible(visible);
   };
@@ -517,10 +524,17 @@ function stampLegend(ctx: CanvasRenderingContext2D, scale: number): void {
 }
 
 /** Rows of the table a filter keeps. */
+/** Buildings (not their parts: legend-count-had-parts, 1,220 of Monaco's 1,208) that `visible` shows. */
 function countVisible(model: CityModel, visible: (id: number) => boolean): number {
+  const partOf = model.table['part_of'];
   let n = 0;
-  for (let i = 0; i < model.rows; i++) if (visible(i)) n++;
+  for (let i = 0; i < model.rows; i++) if (visible(i) && !partOf?.[i]) n++;
   return n;
+}
+
+/** Buildings in the model, as the stats line and the build's summary count them (parts apart). */
+function buildingCount(model: CityModel): number {
+  return countVisible(model, () => true);
 }
 
 /** A tile table's row → colour under a tileset's colour-by. */
@@ -553,7 +567,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   showAttribution(json.asset?.extras?.cityforge?.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;
-  const view = new TilesetView(modelEl, url, json);
+  const view = new TilesetView(modelEl, url, json, { coveredRight: panelCover() });
   // what is drawn now, in the panel (once a frame at most)
   let drawnQueued = false;
   view.onDrawnChange = () => {
@@ -641,6 +655,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   let hiddenNow = new Set<number>();
   let tileFilter: ((hidden: Set<number>) => void) | null = null;
   let tileStyling: ReturnType<typeof stylingForStats> = null;
+  const shownLine = document.getElementById('shown')!;
   showStyling(byColumns, Object.fromEntries(Object.entries(columnStats).flatMap(([k, v]) => (v.title ? [[k, v.title]] : []))), (column) => {
     const s = column ? stylingForStats(column, columnStats[column]) : null;
     tileStyling = s;
@@ -648,12 +663,19 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     // the legend's entries hide and show their buildings, in every tile of both views
     tileFilter = s ? (hidden: Set<number>) => {
       hiddenNow = hidden;
+      // tileset-legend-had-no-count: how many buildings the legend shows, from the tileset's statistics
+      const total = Number(json.asset?.extras?.cityforge?.buildings);
+      const counts = s.counts;
+      hooks.visibleCount = hidden.size && counts && total > 0 ? Math.max(0, total - [...hidden].reduce((a, i) => a + (counts[i] ?? 0), 0)) : null;
+      shownLine.textContent = hooks.visibleCount === null || hooks.visibleCount === undefined ? '' : `${hooks.visibleCount.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} shown.`;
       const visibleFor = tilesShown(s, hidden);
       view.setVisible(visibleFor);
       mapView?.setVisible(visibleFor);
       writeHash();
     } : null;
     hiddenNow = new Set();
+    hooks.visibleCount = null;
+    shownLine.textContent = '';
     view.setVisible(null);
     mapView?.setVisible(null);
     showLegend(s ? s.legend : null, tileFilter ?? undefined);

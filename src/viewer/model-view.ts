@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { type ViewOptions, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import type { Rgb } from './style-by.js';
 
@@ -18,7 +18,7 @@ export class ModelView {
   /** The distance from the camera to the first surface (a building, the ground) under page point (x, y); null: the sky. */
   readonly distanceAt: (x: number, y: number) => number | null;
 
-  constructor(private readonly el: HTMLElement, private readonly model: CityModel) {
+  constructor(private readonly el: HTMLElement, private readonly model: CityModel, options: ViewOptions = {}) {
     const box = new THREE.Box3().setFromObject(model.scene);
     const size = box.getSize(new THREE.Vector3());
     const centre = box.getCenter(new THREE.Vector3());
@@ -69,7 +69,15 @@ export class ModelView {
     // screen, or a landscape one seeing the city's corners obliquely, steps back
     const buildings = new THREE.Box3();
     for (const m of model.buildingMeshes) buildings.expandByObject(m);
-    fitContent(this.stage, buildings.isEmpty() ? box : buildings);
+    fitContent(this.stage, buildings.isEmpty() ? box : buildings, { coveredRight: options.coveredRight ?? 0 });
+    // (slid sideways beside the panel, the orbit point goes back down to the ground there)
+    const dg = (groundAt(c.target.x, c.target.z) ?? c.target.y) - c.target.y;
+    if (dg !== 0) {
+      c.target.y += dg;
+      this.camera.position.y += dg;
+      c.update();
+      c.saveState();
+    }
   }
 
   /** The orbit controls (tests and scripts read the camera's state). */

@@ -124,34 +124,77 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   return { renderer, scene, camera, controls };
 }
 
+/** What a view (model or tileset) is told of the page around it. */
+export interface ViewOptions {
+  /** Pixels the panel covers at the right edge when the view opens (0: folded); see {@link FitOptions}. */
+  coveredRight?: number;
+}
+
+/** Options of {@link fitContent}. */
+export interface FitOptions {
+  /** The share of the screen's half-width and half-height the content may reach from its middle. */
+  margin?: number;
+  /**
+   * Pixels covered at the screen's right edge by something over the view (the open panel): the content is
+   * framed in the width left of it, where it is less than 45 % of the width (first-view-behind-the-panel).
+   */
+  coveredRight?: number;
+}
+
+export const FIT_DEFAULTS: Required<FitOptions> = { margin: 0.92, coveredRight: 0 };
+
 /**
  * The first view (and home) shows all of `box` (glTF axes): while a corner of it projects outside the
  * middle `margin` of the screen (or behind the camera), the camera steps back along its view direction.
  * A portrait screen steps back further (its narrow width), and a landscape one no longer crops the
- * corners of a city seen obliquely (first-view-cropped). The haze then starts beyond the content. Call
- * after the camera's aspect is set; saves the controls' state (home). Never moves the camera closer.
+ * corners of a city seen obliquely (first-view-cropped). Where the panel covers the right of the screen,
+ * the camera and its orbit point slide sideways so the content sits in the width left of it. The haze then
+ * starts beyond the content. Call after the camera's aspect is set; saves the controls' state (home).
+ * Never moves the camera closer.
+ *
+ * @example
+ * fitContent(stage, buildingsBox, { coveredRight: 330 });
  */
-export function fitContent(s: Stage, box: THREE.Box3, margin = 0.92): void {
+export function fitContent(s: Stage, box: THREE.Box3, options: FitOptions = {}): void {
+  const { margin, coveredRight } = { ...FIT_DEFAULTS, ...options };
   const c = s.controls;
   const cam = s.camera;
   cam.updateProjectionMatrix();
   const corners: THREE.Vector3[] = [];
   for (const x of [box.min.x, box.max.x]) for (const y of [box.min.y, box.max.y]) for (const z of [box.min.z, box.max.z]) corners.push(new THREE.Vector3(x, y, z));
+  // the free width in normalised device coordinates: [lo, hi]
+  const width = s.renderer.domElement.clientWidth || window.innerWidth;
+  const covered = coveredRight > 0 && coveredRight < 0.45 * width ? coveredRight + 8 : 0;
+  const lo = -margin;
+  const hi = 1 - (2 * covered) / width - (1 - margin);
   const dir = cam.position.clone().sub(c.target);
   const start = dir.length();
+  const target = c.target.clone();
+  const side = new THREE.Vector3().setFromMatrixColumn(cam.matrixWorld, 0).setY(0).normalize();
+  const shift = new THREE.Vector3();
   const q = new THREE.Vector3();
-  const fits = (d: number) => {
-    cam.position.copy(c.target).addScaledVector(dir, d / start);
-    cam.updateMatrixWorld();
-    return corners.every((p) => {
-      q.copy(p).project(cam);
-      return q.z < 1 && Math.abs(q.x) <= margin && Math.abs(q.y) <= margin;
-    });
-  };
   let d = start;
-  for (let k = 0; k < 40 && !fits(d); k++) d *= 1.08;
-  cam.position.copy(c.target).addScaledVector(dir, d / start);
-  if (d === start) return;
+  for (let k = 0; k < 80; k++) {
+    cam.position.copy(target).add(shift).addScaledVector(dir, d / start);
+    cam.updateMatrixWorld();
+    let minX = Infinity, maxX = -Infinity, maxY = 0, behind = false;
+    for (const p of corners) {
+      q.copy(p).project(cam);
+      behind ||= q.z >= 1;
+      minX = Math.min(minX, q.x);
+      maxX = Math.max(maxX, q.x);
+      maxY = Math.max(maxY, Math.abs(q.y));
+    }
+    if (!behind && maxY <= margin && minX >= lo - 1e-6 && maxX <= hi + 1e-6) break;
+    if (!behind && maxY <= margin && maxX - minX <= hi - lo && side.lengthSq() > 0) {
+      // it fits in the free width: slide sideways (one NDC unit is the half-width at the orbit point's distance)
+      const halfWidth = d * Math.tan(THREE.MathUtils.degToRad(cam.fov / 2)) * cam.aspect;
+      shift.addScaledVector(side, ((minX + maxX) / 2 - (lo + hi) / 2) * halfWidth);
+    } else d *= 1.08;
+  }
+  cam.position.copy(target).add(shift).addScaledVector(dir, d / start);
+  if (d === start && shift.lengthSq() === 0) return;
+  c.target.copy(target).add(shift);
   c.update();
   c.saveState();
   const radius = 0.5 * Math.hypot(box.max.x - box.min.x, box.max.z - box.min.z);

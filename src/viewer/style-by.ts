@@ -127,18 +127,43 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
  * s.forTable(tile.table).colourOf(3); // row 3 of that tile
  * ```
  */
-export function stylingForStats(column: string, stats: ColumnStats): { legend: Styling['legend']; forTable(table: Record<string, (string | number | null)[]>): Styling } | null {
+export function stylingForStats(column: string, stats: ColumnStats): TilesetStyling | null {
   if (stats.type === 'number') {
     const mean = stats.sum / stats.count;
     const sd = Math.sqrt(Math.max(0, stats.sumSquares / stats.count - mean * mean));
     const lo = Math.max(stats.min, mean - 2 * sd), hi = Math.min(stats.max, mean + 2 * sd);
     const round = (v: number) => (stats.integers ? Math.round(v) : v);
     const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers);
-    return { legend: make([]).legend, forTable: (t) => make(t[column] ?? []) };
+    const legend = make([]).legend;
+    // each entry's buildings, where the statistics count the values
+    let counts: number[] | null = null;
+    if (stats.values) {
+      const entries = Object.entries(stats.values);
+      const s = make(entries.map(([v]) => Number(v)));
+      counts = legend.map(() => 0);
+      entries.forEach(([, n], i) => {
+        const bin = s.binOf(i);
+        if (bin >= 0 && bin < counts!.length) counts![bin] += n;
+      });
+    }
+    return { legend, counts, forTable: (t) => make(t[column] ?? []) };
   }
   if (!stats.values) return null;
   const counts = new Map(Object.entries(stats.values));
-  return { legend: categoryStyling(column, [], counts).legend, forTable: (t) => categoryStyling(column, t[column] ?? [], counts) };
+  const legend = categoryStyling(column, [], counts).legend;
+  // the commonest values first, then (past them) 'other': the rest
+  const top = Math.min(counts.size, CATEGORIES.length);
+  const byEntry = legend.map(({ label }, i) => (i < top ? (counts.get(label) ?? 0) : 0));
+  if (legend.length > top) byEntry[top] = stats.count - byEntry.slice(0, top).reduce((a, n) => a + n, 0);
+  return { legend, counts: byEntry, forTable: (t) => categoryStyling(column, t[column] ?? [], counts) };
+}
+
+/** A tileset's colour-by ({@link stylingForStats}): one legend, each tile's colours from its own table. */
+export interface TilesetStyling {
+  legend: Styling['legend'];
+  /** Buildings in each legend entry over the whole tileset (from its statistics); null where they do not say. */
+  counts: number[] | null;
+  forTable(table: Record<string, (string | number | null)[]>): Styling;
 }
 
 /** The columns of a tileset worth colouring by ({@link styleColumns}' rules over its statistics). */

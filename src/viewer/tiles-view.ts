@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { type ViewOptions, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -97,7 +97,7 @@ export class TilesetView {
   /** The tiles' scenes drawn now. */
   private readonly drawn = new Set<THREE.Object3D>();
 
-  constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] } } } } }) {
+  constructor(private readonly el: HTMLElement, url: string, tileset: { root: { boundingVolume: { box: number[] } }; asset: { extras?: { cityforge?: { frame?: { enuToEcef: number[] }; buildingsBox?: number[] } } } }, options: ViewOptions = {}) {
     // the root box (frame metres, z up) → glTF axes for the stage
     const b = tileset.root.boundingVolume.box;
     // (tileset-orbit-point-in-mid-air: the view turns about the box's floor, not its middle, until the
@@ -183,9 +183,14 @@ export class TilesetView {
     }, this.stage.controls.minDistance);
     this.resize();
     // tileset-phone-did-not-fit: on a portrait screen the first view steps back until the tileset's root box
-    // is on it (a landscape screen keeps the closer view: the root box holds the terrain's margin too)
+    // is on it; first-view-cropped-the-tileset: on a landscape one until its buildings are (cityforge's
+    // tilesets name their box; the root box holds the terrain's margin too), beside the open panel
     const h = [Math.abs(b[3]) + Math.abs(b[6]) + Math.abs(b[9]), Math.abs(b[4]) + Math.abs(b[7]) + Math.abs(b[10]), Math.abs(b[5]) + Math.abs(b[8]) + Math.abs(b[11])];
-    if (this.camera.aspect < 1) fitContent(this.stage, new THREE.Box3(new THREE.Vector3(b[0] - h[0], b[2] - h[2], -b[1] - h[1]), new THREE.Vector3(b[0] + h[0], b[2] + h[2], -b[1] + h[1])));
+    const bb = tileset.asset.extras?.cityforge?.buildingsBox;
+    const fitBox = this.camera.aspect >= 1 && bb?.length === 6
+      ? new THREE.Box3(new THREE.Vector3(bb[0], bb[2], -bb[4]), new THREE.Vector3(bb[3], bb[5], -bb[1]))
+      : new THREE.Box3(new THREE.Vector3(b[0] - h[0], b[2] - h[2], -b[1] - h[1]), new THREE.Vector3(b[0] + h[0], b[2] + h[2], -b[1] + h[1]));
+    if (this.camera.aspect < 1 || bb?.length === 6) fitContent(this.stage, fitBox, { coveredRight: options.coveredRight ?? 0 });
     // tileset-orbit-point-in-mid-air: the first view turned about the middle of the root box (46 m above
     // SF's streets): once the first tile with ground under the orbit point is drawn, the first view (and
     // home) turns about that ground — unless the camera has moved (a drag, a link's camera) meanwhile

@@ -9,7 +9,7 @@ describe('columnStats / mergeColumnStats (tileset.json colour-by scale)', () => 
   const rows = Array.from({ length: 40 }, (_, i) => row(i, { use: ['house', 'shop', 'office'][i % 3], floors: i % 5 }, i % 4 === 0 ? undefined : 1 + (i % 6)));
   it('numbers: count, range, sums and whether whole; no-data left out', () => {
     const s = columnStats(rows);
-    expect(s.height).toEqual({ type: 'number', count: 40, min: 3, max: 12, sum: rows.reduce((a, r) => a + r.height, 0), sumSquares: rows.reduce((a, r) => a + r.height ** 2, 0), integers: false });
+    expect(s.height).toEqual({ type: 'number', count: 40, min: 3, max: 12, sum: rows.reduce((a, r) => a + r.height, 0), sumSquares: rows.reduce((a, r) => a + r.height ** 2, 0), integers: false, values: { '3': 6, '4.5': 6, '6': 6, '7.5': 6, '9': 6, '10.5': 5, '12': 5 } });
     // building:levels missing on every fourth row: not counted as −1
     expect(s.levels).toMatchObject({ type: 'number', count: 30, min: 1, integers: true });
     expect(s.floors).toMatchObject({ type: 'number', count: 40, min: 0, max: 4 });
@@ -26,7 +26,7 @@ describe('columnStats / mergeColumnStats (tileset.json colour-by scale)', () => 
       for (const k of Object.keys(whole)) {
         const a = whole[k], b = merged[k];
         if (a.type === 'number' && b.type === 'number') {
-          expect([b.count, b.min, b.max, b.integers]).toEqual([a.count, a.min, a.max, a.integers]);
+          expect([b.count, b.min, b.max, b.integers, b.values]).toEqual([a.count, a.min, a.max, a.integers, a.values]);
           expect(b.sum).toBeCloseTo(a.sum, 9);
         } else expect(b).toEqual(a);
       }
@@ -49,6 +49,15 @@ describe('columnStats / mergeColumnStats (tileset.json colour-by scale)', () => 
     const m = mergeColumnStats([columnStats([row(0, { 'addr:street': 'Rue Grimaldi' })]), columnStats([row(1, { 'addr:street': 'Quai Antoine' })])]);
     expect(m.addr_street).toMatchObject({ type: 'text', count: 2, title: 'addr:street' });
     expect(m.height.title).toBeUndefined();
+  });
+  it('legend-count-unknown: numbers keep their values\' counts while at most 64 are distinct (a viewer counts a legend entry\'s buildings), none past that or merged with a table that had none', () => {
+    const few = columnStats(rows);
+    expect(few.floors).toMatchObject({ values: { '0': 8, '1': 8, '2': 8, '3': 8, '4': 8 } });
+    const many = columnStats(Array.from({ length: 70 }, (_, i) => row(i, { area: 10 + i })));
+    expect(many.area).toMatchObject({ type: 'number', count: 70, values: null });
+    // a tileset written before the counts (no values member) merged with one that has them: none
+    const { values: _, ...old } = few.floors as Extract<typeof few.floors, { type: 'number' }>;
+    expect(mergeColumnStats([{ floors: old }, { floors: few.floors }]).floors).toMatchObject({ count: 80, values: null });
   });
   it('a column that is a number in one table and text in another is dropped', () => {
     const m = mergeColumnStats([columnStats([row(0, { code: 3 })]), columnStats([row(1, { code: 'A' })]), columnStats([row(2, { code: 5 })])]);

@@ -23,6 +23,14 @@ describe('viewer panel on OSM data (Monaco)', () => {
       const n = (v: number) => v.toLocaleString('en-US');
       expect(await page.textContent('#stats')).toContain(`${n(summary.buildingsWritten - summary.partsWritten)} buildings (+${n(summary.partsWritten)} parts)`);
       expect(built.stderr).toContain(`${n(summary.buildingsWritten - summary.partsWritten)} buildings (and ${n(summary.partsWritten)} building parts) written`);
+      // legend-count-had-parts: the legend's "N of M shown" counts buildings as the stats line does (it said
+      // 1,220 of Monaco's 1,208: the parts counted)
+      await page.selectOption('#colour-by', 'height');
+      const entries = page.locator('#legend button');
+      await entries.first().click();
+      expect(await page.textContent('#shown')).toMatch(new RegExp(` of ${n(summary.buildingsWritten - summary.partsWritten)} shown\\.$`));
+      await entries.first().click();
+      await page.selectOption('#colour-by', '');
       // sweep the pointer over the city (left of the panel) until it rests on a building
       let pos = { x: 0, y: 0 };
       for (let k = 0; k < 60 && !(await page.evaluate(() => (window as any).cityforge.hoveredId)); k++) {
@@ -587,11 +595,26 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForFunction((bin) => new URLSearchParams(location.hash.slice(1)).get('hide') === String(bin), commonest);
     await settle(page);
     const filtered = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-filtered.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    // tileset-legend-had-no-count: the panel says how many buildings the legend shows (from the tileset's
+    // statistics); hiding each entry in turn hides every building exactly once
+    const total = json.asset.extras.cityforge.buildings;
+    const shownNow = await page.evaluate(() => (window as any).cityforge.visibleCount);
+    expect(shownNow).toBeGreaterThan(0);
+    expect(shownNow).toBeLessThan(total);
+    expect(await page.textContent('#shown')).toBe(`${shownNow.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} shown.`);
     expect(near(filtered, colours[commonest])).toBeLessThan(0.2 * near(after, colours[commonest]));
     await page.click(`#legend button[data-bin="${commonest}"]`);
     await settle(page);
     const unfiltered = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
     expect(near(unfiltered, colours[commonest])).toBeGreaterThan(0.8 * near(after, colours[commonest]));
+    let hiddenOnce = 0;
+    for (let k = 0; k < styling.legend.length; k++) {
+      await page.click(`#legend button[data-bin="${k}"]`);
+      hiddenOnce += total - (await page.evaluate(() => (window as any).cityforge.visibleCount));
+      await page.click(`#legend button[data-bin="${k}"]`);
+    }
+    expect(hiddenOnce).toBe(total);
+    expect(await page.textContent('#shown')).toBe('');
     await page.selectOption('#colour-by', '');
     expect(await page.isHidden('#legend')).toBe(true);
     await settle(page);

@@ -902,6 +902,23 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(foot!.y).toBeGreaterThanOrEqual(shown!.y);
     const open2 = await page.locator('#panel').boundingBox();
     expect(open2!.width).toBeLessThanOrEqual(240);
+    // map-view-button-wrapped: the header's buttons each on one line, inside the panel
+    const toggle = await page.locator('#toggle').boundingBox();
+    expect(await page.evaluate(() => { const r = document.createRange(); r.selectNodeContents(document.getElementById('toggle')!); return r.getClientRects().length; })).toBe(1);
+    expect(toggle!.x + toggle!.width).toBeLessThanOrEqual(open2!.x + open2!.width);
+    // panel-header-scrolled-away: on a short screen the attributes scroll under the header, whose buttons stay
+    await page.setViewportSize({ width: 390, height: 560 });
+    const scrolls = await page.evaluate(() => {
+      const el = document.getElementById('panel')!;
+      el.scrollTop = el.scrollHeight;
+      return { scrolled: el.scrollTop, top: el.getBoundingClientRect().top };
+    });
+    expect(scrolls.scrolled).toBeGreaterThan(40);
+    const fold = await page.locator('#collapse').boundingBox();
+    expect(fold!.y).toBeGreaterThanOrEqual(scrolls.top);
+    expect(fold!.y).toBeLessThan(scrolls.top + 20);
+    expect(await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.id, [fold!.x + fold!.width / 2, fold!.y + fold!.height / 2])).toBe('collapse');
+    await page.setViewportSize({ width: 390, height: 844 });
     // search-target-behind-panel: a search from the open panel flies to the building, which stood under
     // the panel; the panel folds, and the tooltip names the building where it stands
     const target = await page.evaluate(() => String((window as any).cityforge.model.table.id[200]));
