@@ -190,11 +190,22 @@ function fitZoom(el: HTMLElement, origin: [number, number], radius: number): num
   return Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * radius))));
 }
 
-/** Sun-like lighting for both map views. */
-function sunLighting(ambient: number, sun: number): LightingEffect {
+/**
+ * The sun's direction of travel (east, north, up): the model view's sun (from the west-south-west, high;
+ * map-view-lit-from-the-other-side: the map views' came from the north-east).
+ */
+const SUN: [number, number, number] = [0.4, 0.5, -0.8];
+
+/**
+ * Sun-like lighting for both map views. `axes`: the frame the layer's normals reach the shader in: the
+ * map's (east, north, up), or the one deck.gl's glTF shader sees a tileset's normals in (east, south, down:
+ * found by lighting the tiles from each axis in turn; their roofs face −z there).
+ */
+function sunLighting(ambient: number, sun: number, axes: 'map' | 'tiles' = 'map'): LightingEffect {
+  const [e, n, u] = SUN;
   return new LightingEffect({
     ambient: new AmbientLight({ color: [255, 255, 255], intensity: ambient }),
-    sun: new DirectionalLight({ color: [255, 246, 230], intensity: sun, direction: [-1, -2, -3] }),
+    sun: new DirectionalLight({ color: [255, 246, 230], intensity: sun, direction: axes === 'map' ? [e, n, u] : [e, -n, -u] }),
   });
 }
 
@@ -721,7 +732,10 @@ export class TilesetMapViewer {
     // it once more, then dimming the lights to make up for it, left the city a flat grey (chroma 7 against
     // the model view's 21). Its Lambert term divides by π, which three.js's light units fold in: the lights
     // are π times the model view's scale, for its brightness and colour (luma 152 against 153, chroma 13)
-    const lighting = sunLighting(1.6, 2.2);
+    // map-view-roofs-dark: deck.gl's glTF shader sees the tiles' normals upside down (roofs facing −z), so
+    // the sun given in the map's axes shone from below the horizon: roofs had the ambient light only, darker
+    // than the walls
+    const lighting = sunLighting(1.6, 2.2, 'tiles');
     this.tileProps = {
       id: 'tileset',
       data: url,

@@ -673,11 +673,20 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   });
 
   it('the-selection-stayed-after-refining: a building selected in a tile that is no longer drawn (the view moved to coarser tiles) is no longer selected', async () => {
-    const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
-    await page.mouse.click(b.x, b.y);
-    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 10_000 });
+    // a building selected in its leaf (found: the view flies to it; the first view shows the whole city, its
+    // far side in coarse tiles that stay drawn further out)
+    const json = JSON.parse(fs.readFileSync(path.join(tilesDir, 'tileset.json'), 'utf8'));
+    let target = '';
+    for (const b of json.asset.extras.cityforge.find.buckets) {
+      const bucket = JSON.parse(fs.readFileSync(path.join(tilesDir, 'find', `${b}.json`), 'utf8'));
+      for (const [key, entries] of Object.entries(bucket) as [string, [string, string][]][]) for (const e of entries) if (!target && e[0].toLowerCase() === key && /^\d+\/\d+\/\d+$/.test(e[1])) target = e[0];
+    }
+    await page.fill('#search-input', target);
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, target, { timeout: 60_000 });
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
     await settle(page);
-    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
+    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(target);
     // far out: the leaves give way to their parents
     await page.mouse.move(480, 400);
     for (let k = 0; k < 25; k++) await page.mouse.wheel(0, 400);
@@ -706,7 +715,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view.png'), shot);
     const drawnPlain = await page.textContent('#tiles-drawn');
     expect(drawnPlain).toMatch(/^Drawn: \d+ tiles?/);
-    expect(pixelStats(shot).drawn).toBeGreaterThan(0.2);
+    // (the first view shows the whole tileset beside the panel: the city covers about a seventh of the clip)
+    expect(pixelStats(shot).drawn).toBeGreaterThan(0.1);
     // tileset-map-view-was-darker: the city as light as in the model view (deck.gl's glTF shader wrote
     // linear colour: about two thirds of the model view's brightness)
     expect(meanLuma(shot)).toBeGreaterThan(0.9 * modelLuma);
@@ -745,8 +755,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.mouse.move(b2.x, b2.y);
     await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b2.id);
     // zoomed in, the finer tiles come coloured too
-    await page.mouse.move(480, 400);
-    for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -300);
+    // (from the first view, which shows the whole tileset beside the panel: far enough in that both views draw leaves)
+    await page.mouse.move(480, 450);
+    for (let k = 0; k < 4; k++) await page.mouse.wheel(0, -300);
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
     await settle(page);
     const closer = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-map-colour-by-closer.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
