@@ -640,6 +640,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   });
   const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean; framesDrawn(): number; highestGround(): unknown };
   tilesetHooks.framesDrawn = () => view.frames;
+  (hooks as { plainTakesShadows?: () => boolean }).plainTakesShadows = () => view.plainTakesShadows;
   tilesetHooks.tilesSettled = () => (hooks.view === 'model' ? view.settled() : (mapView?.settled() ?? false));
   tilesetHooks.tilesLoaded = () => (hooks.view === 'model' ? view.loaded : (mapView?.loaded ?? 0));
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));

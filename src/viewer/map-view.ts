@@ -191,6 +191,13 @@ function fitZoom(el: HTMLElement, origin: [number, number], radius: number): num
 }
 
 /**
+ * How the map views sample a ground texture (imagery, a ground map): deck.gl's own defaults (linear, with
+ * mipmaps, clamped) and anisotropic filtering, as the model views have (ground-map-blurred: seen
+ * obliquely, the streets' lines smeared into the blocks).
+ */
+const GROUND_SAMPLER = { minFilter: 'linear', magFilter: 'linear', mipmapFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge', maxAnisotropy: 8 } as const;
+
+/**
  * The sun's direction of travel (east, north, up): the model view's sun (from the west-south-west, high;
  * map-view-lit-from-the-other-side: the map views' came from the north-east).
  */
@@ -517,6 +524,7 @@ export class MapViewer {
           getPosition: () => [0, 0, 0],
           getColor: [255, 255, 255],
           texture: t.image as never,
+          textureParameters: GROUND_SAMPLER,
           mesh: { attributes: { positions: { size: 3, value: t.positions }, normals: { size: 3, value: t.normals }, texCoords: { size: 2, value: t.texCoords } }, indices: { size: 1, value: t.indices } } as never,
           material: { ambient: 0.6, diffuse: 0.5, shininess: 4, specularColor: [0, 0, 0] },
           pickable: false,
@@ -869,7 +877,7 @@ export class TilesetMapViewer {
       const common = { data: [0], coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS, coordinateOrigin: [this.origin[0], this.origin[1], 0], getPosition: () => [0, 0, 0], getColor: [255, 255, 255], pickable: false };
       out.push(new SimpleMeshLayer({ ...common, id: `coloured-${t.id}-${this.colourVersion}`, mesh: { attributes: { positions: { size: 3, value: p.enu.positions }, normals: { size: 3, value: p.enu.normals }, colors: { size: 3, value: colors }, texCoords: { size: 2, value: p.enu.rise } }, indices: { size: 1, value: this.drawIndicesOf(t.id, p) } } as never, material, extensions: [CONTACT_SHADING] } as never));
       p.enu.textured.forEach((g, k) =>
-        out.push(new SimpleMeshLayer({ ...common, id: `coloured-ground-${t.id}-${k}`, texture: g.image as never, mesh: { attributes: { positions: { size: 3, value: g.positions }, normals: { size: 3, value: g.normals }, texCoords: { size: 2, value: g.texCoords } }, indices: { size: 1, value: g.indices } } as never, material: { ambient: 0.34, diffuse: 0.25, shininess: 4, specularColor: [0, 0, 0] } } as never)),
+        out.push(new SimpleMeshLayer({ ...common, id: `coloured-ground-${t.id}-${k}`, texture: g.image as never, textureParameters: GROUND_SAMPLER, mesh: { attributes: { positions: { size: 3, value: g.positions }, normals: { size: 3, value: g.normals }, texCoords: { size: 2, value: g.texCoords } }, indices: { size: 1, value: g.indices } } as never, material: { ambient: 0.34, diffuse: 0.25, shininess: 4, specularColor: [0, 0, 0] } } as never)),
       );
     }
     this.colouredKey = ids.join(' ');

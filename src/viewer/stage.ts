@@ -64,6 +64,19 @@ export interface Stage {
   scene: THREE.Scene;
   camera: THREE.PerspectiveCamera;
   controls: OrbitControls;
+  /** The plain under the content (out to twice its span each way). */
+  plain: THREE.Mesh;
+}
+
+/**
+ * A terrain of the content's own is drawn: the plain under it no longer takes shadows
+ * (shadows-on-the-plain: the terrain's edges and the buildings near them cast wedges onto the plain
+ * below the terrain, outside the city).
+ */
+export function terrainShown(s: Stage): void {
+  if (!s.plain.receiveShadow) return;
+  s.plain.receiveShadow = false;
+  (s.plain.material as THREE.Material).needsUpdate = true;
 }
 
 /**
@@ -121,7 +134,7 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   controls.zoomToCursor = true;
   // panning (drag or arrow keys) slides over the ground, as on a map: it does not lift the orbit point
   controls.screenSpacePanning = false;
-  return { renderer, scene, camera, controls };
+  return { renderer, scene, camera, controls, plain: ground };
 }
 
 /** What a view (model or tileset) is told of the page around it. */

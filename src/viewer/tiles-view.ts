@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { type ViewOptions, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { type ViewOptions, terrainShown, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -136,7 +136,10 @@ export class TilesetView {
         if (m.isMesh && m.geometry.attributes._feature_id_0) {
           enableHighlight(m);
           meshes.push(m);
-        } else if (m.isMesh) sharpenGround(this.stage, m);
+        } else if (m.isMesh) {
+          sharpenGround(this.stage, m);
+          terrainShown(this.stage);
+        }
       });
       // walls darken towards their foot (tile content is east-north-up, y up)
       shadeContacts(meshes);
@@ -357,6 +360,11 @@ export class TilesetView {
    * A building drawn now (the tallest in the first visible tile that has its table) and the page
    * position of the centre of its top: for tests and demos.
    */
+  /** Whether the plain under the tileset takes shadows (not once a terrain tile is drawn). */
+  get plainTakesShadows(): boolean {
+    return this.stage.plain.receiveShadow;
+  }
+
   someBuilding(): { x: number; y: number; id: string } | null {
     let found: { x: number; y: number; id: string } | null = null;
     this.scene.updateMatrixWorld(true);
