@@ -190,6 +190,15 @@ function fitZoom(el: HTMLElement, origin: [number, number], radius: number): num
   return Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * radius))));
 }
 
+/** Normals (east, north, up) into the frame deck.gl's glTF shader sees a tileset's in (east, south, down), in place. */
+function toTilesAxes(normals: Float32Array): Float32Array {
+  for (let i = 0; i < normals.length; i += 3) {
+    normals[i + 1] = -normals[i + 1];
+    normals[i + 2] = -normals[i + 2];
+  }
+  return normals;
+}
+
 /**
  * How the map views sample a ground texture (imagery, a ground map): deck.gl's own defaults (linear, with
  * mipmaps, clamped) and anisotropic filtering, as the model views have (ground-map-blurred: seen
@@ -905,7 +914,7 @@ export class TilesetMapViewer {
         coordinateOrigin: [this.origin[0], this.origin[1], 0],
         getPosition: () => [0, 0, 0],
         getColor: HIGHLIGHT_255,
-        mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } } as never,
+        mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: toTilesAxes(mesh.normals.slice()) } } } as never,
         material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
         pickable: false,
       }),
@@ -1022,6 +1031,10 @@ export class TilesetMapViewer {
     if (this.picks.has(tile.id)) return;
     const model = kept ? await parseCity(kept) : await loadCity(tile.contentUrl);
     const enu = toEnu(model);
+    // its own layers (coloured, the highlight) share the tiles' light: their normals in the frame deck.gl's
+    // glTF shader sees the tiles' in (see sunLighting)
+    toTilesAxes(enu.normals);
+    for (const t of enu.textured) toTilesAxes(t.normals);
     const geom = new THREE.BufferGeometry();
     geom.setAttribute('position', new THREE.BufferAttribute(enu.positions, 3));
     geom.setIndex(new THREE.BufferAttribute(enu.indices, 1));

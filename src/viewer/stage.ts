@@ -183,6 +183,8 @@ export function fitContent(s: Stage, box: THREE.Box3, options: FitOptions = {}):
   const dir = cam.position.clone().sub(c.target);
   const start = dir.length();
   const target = c.target.clone();
+  // (the camera's right, level: its matrix is not updated before the first frame)
+  cam.updateMatrixWorld();
   const side = new THREE.Vector3().setFromMatrixColumn(cam.matrixWorld, 0).setY(0).normalize();
   const shift = new THREE.Vector3();
   const q = new THREE.Vector3();
