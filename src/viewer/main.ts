@@ -608,8 +608,11 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     view.highlight(hovered ?? selected);
     writeHash();
   };
-  const pointer = { x: 0, y: 0 };
-  window.addEventListener('pointermove', (e) => ([pointer.x, pointer.y] = [e.clientX, e.clientY]));
+  const pointer = { x: 0, y: 0, over: false, buttons: 0 };
+  window.addEventListener('pointermove', (e) => {
+    [pointer.x, pointer.y, pointer.buttons] = [e.clientX, e.clientY, e.buttons];
+    pointer.over = e.target instanceof Node && modelEl.contains(e.target);
+  });
   // tooltip-stayed-after-a-drag: a press (an orbit, a pan, a tap) clears the tooltip
   for (const el of [modelEl, mapEl]) el.addEventListener('pointerdown', () => showTooltip({ table: {} }, null, 0, 0));
   const hover = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
@@ -631,13 +634,28 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
         queueMicrotask(selectLinked);
       }
     }
-    if (hovered?.tile === scene) hovered = null;
+    if (hovered?.tile === scene) {
+      hovered = null;
+      hover(null);
+    }
   };
   onPointerHover(view.renderer.domElement, (x, y) => {
     hovered = view.pick(x, y);
     hover(hovered);
     view.highlight(hovered ?? selected);
   });
+  // tileset-hover-stale-after-zoom: the camera moved under a resting pointer (wheel, keys, home): pick again
+  // there (the tooltip named a building the wheel had taken away, over empty ground)
+  let repick = 0;
+  view.onCameraChange = () => {
+    if (repick || !pointer.over || pointer.buttons || hooks.view !== 'model') return;
+    repick = requestAnimationFrame(() => {
+      repick = 0;
+      hovered = view.pick(pointer.x, pointer.y);
+      hover(hovered);
+      view.highlight(hovered ?? selected);
+    });
+  };
   const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean; framesDrawn(): number; highestGround(): unknown };
   tilesetHooks.framesDrawn = () => view.frames;
   (hooks as { plainTakesShadows?: () => boolean }).plainTakesShadows = () => view.plainTakesShadows;

@@ -92,7 +92,9 @@ export class TilesetView {
   onTileHidden: ((scene: THREE.Object3D) => void) | null = null;
   /** Called when the set of tiles drawn changes (tileset-panel-did-not-say-what-is-drawn). */
   onDrawnChange: (() => void) | null = null;
-  /** Called after each frame drawn (tiles may have come and gone since the last). */
+  /** Called when the camera moves (a drag, the wheel, the keys, home, a flight). */
+  onCameraChange: (() => void) | null = null;
+    /** Called after each frame drawn (tiles may have come and gone since the last). */
   onRendered: (() => void) | null = null;
   /** The tiles' scenes drawn now. */
   private readonly drawn = new Set<THREE.Object3D>();
@@ -176,7 +178,10 @@ export class TilesetView {
       if (visible && scene && (scene.userData as TileTable).table) this.onTableLoaded?.();
     });
     this.tiles.setCamera(this.camera);
-    this.stage.controls.addEventListener('change', () => (this.needsRender = true));
+    this.stage.controls.addEventListener('change', () => {
+      this.needsRender = true;
+      this.onCameraChange?.();
+    });
     // a wheel step never takes the camera into a building or the terrain under the pointer
     const ray = new THREE.Raycaster();
     ray.firstHitOnly = true;

@@ -501,6 +501,28 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.evaluate(() => (window as any).cityforge.hoveredId)).toBeNull();
   });
 
+  it('tileset-hover-stale-after-zoom: the camera moved under a resting pointer (arrow keys), the hover is what now lies under it', async () => {
+    const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
+    await page.mouse.move(b.x, b.y);
+    await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    for (let k = 0; k < 12; k++) await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await settle(page);
+    const rested = await page.evaluate(() => (window as any).cityforge.hoveredId);
+    // what a pointer move there picks afresh
+    await page.mouse.move(b.x + 1, b.y);
+    await page.mouse.move(b.x, b.y);
+    await settle(page);
+    const fresh = await page.evaluate(() => (window as any).cityforge.hoveredId);
+    expect(fresh).not.toBe(b.id);
+    expect(rested).toBe(fresh);
+    await page.mouse.move(5, 5);
+    await page.click('#home');
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await settle(page);
+  });
+
   it('tileset-had-no-link: the address keeps the camera and the selected building; a fresh page on it looks from there and selects it once its tile arrives', async () => {
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     await page.mouse.click(b.x, b.y);
