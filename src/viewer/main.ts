@@ -3,7 +3,7 @@ import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { isMergedBlock, revealLegendEntry, showAbout, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
+import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
@@ -107,6 +107,19 @@ function collapsible(): void {
   set(window.innerWidth < 600);
 }
 
+/** Where the pointer is (page pixels), whether it is over one of `views`, and its buttons: kept up to date. */
+function trackPointer(views: HTMLElement[]): { x: number; y: number; over: boolean; buttons: number } {
+  const pointer = { x: 0, y: 0, over: false, buttons: 0 };
+  const track = (e: PointerEvent) => {
+    [pointer.x, pointer.y, pointer.buttons] = [e.clientX, e.clientY, e.buttons];
+    pointer.over = e.target instanceof Node && views.some((v) => v.contains(e.target as Node));
+  };
+  window.addEventListener('pointermove', track);
+  window.addEventListener('pointerdown', track);
+  window.addEventListener('pointerup', track);
+  return pointer;
+}
+
 /** Pixels the open panel covers at the right edge of the page (0 while folded). */
 function panelCover(): number {
   const panel = document.getElementById('panel');
@@ -157,14 +170,7 @@ async function main(): Promise<void> {
     if (hooks.view === 'model') modelView.setHighlight(id);
     else mapView?.setHighlight(id);
   };
-  const pointer = { x: 0, y: 0, over: false, buttons: 0 };
-  const track = (e: PointerEvent) => {
-    [pointer.x, pointer.y, pointer.buttons] = [e.clientX, e.clientY, e.buttons];
-    pointer.over = e.target instanceof Node && (modelEl.contains(e.target) || mapEl.contains(e.target));
-  };
-  window.addEventListener('pointermove', track);
-  window.addEventListener('pointerdown', track);
-  window.addEventListener('pointerup', track);
+  const pointer = trackPointer([modelEl, mapEl]);
   const select = (id: number | null) => {
     hooks.selected = id;
     hooks.selectedId = id === null ? null : String(model.table['id']?.[id]);
@@ -341,7 +347,6 @@ async function main(): Promise<void> {
   // the legend filters: its entries hide and show their buildings, in both views
   let visibleNow: ((id: number) => boolean) | null = null;
   let hiddenNow = new Set<number>();
-  const shown = document.getElementById('shown')!;
   const filter = (hidden: Set<number>) => {
     hiddenNow = hidden;
     writeHash();
@@ -349,7 +354,7 @@ async function main(): Promise<void> {
     const visible = s && hidden.size ? (id: number) => !hidden.has(s.binOf(id)) : null;
     visibleNow = visible;
     hooks.visibleCount = visible ? countVisible(model, visible) : null;
-    shown.textContent = visible ? `${hooks.visibleCount!.toLocaleString('en-US')} of ${buildingCount(model).toLocaleString('en-US')} shown.` : '';
+    showShownCount(hooks.visibleCount, buildingCount(model));
     modelView.setVisible(visible);
     mapView?.setVisible(visible);
   };
@@ -523,7 +528,6 @@ function stampLegend(ctx: CanvasRenderingContext2D, scale: number): void {
   ctx.restore();
 }
 
-/** Rows of the table a filter keeps. */
 /** Buildings (not their parts: legend-count-had-parts, 1,220 of Monaco's 1,208) that `visible` shows. */
 function countVisible(model: CityModel, visible: (id: number) => boolean): number {
   const partOf = model.table['part_of'];
@@ -608,11 +612,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     view.highlight(hovered ?? selected);
     writeHash();
   };
-  const pointer = { x: 0, y: 0, over: false, buttons: 0 };
-  window.addEventListener('pointermove', (e) => {
-    [pointer.x, pointer.y, pointer.buttons] = [e.clientX, e.clientY, e.buttons];
-    pointer.over = e.target instanceof Node && modelEl.contains(e.target);
-  });
+  const pointer = trackPointer([modelEl, mapEl]);
   // tooltip-stayed-after-a-drag: a press (an orbit, a pan, a tap) clears the tooltip
   for (const el of [modelEl, mapEl]) el.addEventListener('pointerdown', () => showTooltip({ table: {} }, null, 0, 0));
   const hover = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
@@ -674,7 +674,6 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   let hiddenNow = new Set<number>();
   let tileFilter: ((hidden: Set<number>) => void) | null = null;
   let tileStyling: ReturnType<typeof stylingForStats> = null;
-  const shownLine = document.getElementById('shown')!;
   showStyling(byColumns, Object.fromEntries(Object.entries(columnStats).flatMap(([k, v]) => (v.title ? [[k, v.title]] : []))), (column) => {
     const s = column ? stylingForStats(column, columnStats[column]) : null;
     tileStyling = s;
@@ -686,7 +685,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       const total = Number(json.asset?.extras?.cityforge?.buildings);
       const counts = s.counts;
       hooks.visibleCount = hidden.size && counts && total > 0 ? Math.max(0, total - [...hidden].reduce((a, i) => a + (counts[i] ?? 0), 0)) : null;
-      shownLine.textContent = hooks.visibleCount === null || hooks.visibleCount === undefined ? '' : `${hooks.visibleCount.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} shown.`;
+      showShownCount(hooks.visibleCount, total);
       const visibleFor = tilesShown(s, hidden);
       view.setVisible(visibleFor);
       mapView?.setVisible(visibleFor);
@@ -694,7 +693,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     } : null;
     hiddenNow = new Set();
     hooks.visibleCount = null;
-    shownLine.textContent = '';
+    showShownCount(null, 0);
     view.setVisible(null);
     mapView?.setVisible(null);
     showLegend(s ? s.legend : null, tileFilter ?? undefined);

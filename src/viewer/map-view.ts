@@ -190,8 +190,8 @@ function fitZoom(el: HTMLElement, origin: [number, number], radius: number): num
   return Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * radius))));
 }
 
-/** Normals (east, north, up) into the frame deck.gl's glTF shader sees a tileset's in (east, south, down), in place. */
-function toTilesAxes(normals: Float32Array): Float32Array {
+/** Normals or directions (east, north, up) into the frame deck.gl's glTF shader sees a tileset's in (east, south, down), in place. */
+function toTilesAxes<T extends Float32Array | number[]>(normals: T): T {
   for (let i = 0; i < normals.length; i += 3) {
     normals[i + 1] = -normals[i + 1];
     normals[i + 2] = -normals[i + 2];
@@ -218,10 +218,10 @@ const SUN: [number, number, number] = [0.4, 0.5, -0.8];
  * found by lighting the tiles from each axis in turn; their roofs face −z there).
  */
 function sunLighting(ambient: number, sun: number, axes: 'map' | 'tiles' = 'map'): LightingEffect {
-  const [e, n, u] = SUN;
+  const direction = axes === 'map' ? SUN : toTilesAxes<[number, number, number]>([...SUN]);
   return new LightingEffect({
     ambient: new AmbientLight({ color: [255, 255, 255], intensity: ambient }),
-    sun: new DirectionalLight({ color: [255, 246, 230], intensity: sun, direction: axes === 'map' ? [e, n, u] : [e, -n, -u] }),
+    sun: new DirectionalLight({ color: [255, 246, 230], intensity: sun, direction }),
   });
 }
 

@@ -61,24 +61,22 @@ export class ModelView {
     const c = this.stage.controls;
     // orbit-point-in-mid-air: the first view (and home) turns about the ground under the city's centre, not the
     // centre of its box (half the tallest building up): zooming in reaches the streets
-    const g = groundAt(c.target.x, c.target.z) ?? box.min.y;
-    this.camera.position.y -= c.target.y - g;
-    c.target.y = g;
-    c.update();
-    c.saveState();
+    const onGround = (orElse: number) => {
+      const dy = (groundAt(c.target.x, c.target.z) ?? orElse) - c.target.y;
+      if (dy === 0) return;
+      c.target.y += dy;
+      this.camera.position.y += dy;
+      c.update();
+      c.saveState();
+    };
+    onGround(box.min.y);
     // the first view (and home) shows every building (not the terrain's margin around them): a portrait
     // screen, or a landscape one seeing the city's corners obliquely, steps back
     const buildings = new THREE.Box3();
     for (const m of model.buildingMeshes) buildings.expandByObject(m);
     fitContent(this.stage, buildings.isEmpty() ? box : buildings, { coveredRight: options.coveredRight ?? 0 });
     // (slid sideways beside the panel, the orbit point goes back down to the ground there)
-    const dg = (groundAt(c.target.x, c.target.z) ?? c.target.y) - c.target.y;
-    if (dg !== 0) {
-      c.target.y += dg;
-      this.camera.position.y += dg;
-      c.update();
-      c.saveState();
-    }
+    onGround(c.target.y);
   }
 
   /** The orbit controls (tests and scripts read the camera's state). */

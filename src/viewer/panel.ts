@@ -230,6 +230,12 @@ export function revealLegendEntry(bin: number): boolean {
   return true;
 }
 
+/** The legend's "N of M shown" line: `shown` of `total` buildings (null: nothing hidden, no line). */
+export function showShownCount(shown: number | null | undefined, total: number): void {
+  const el = document.getElementById('shown');
+  if (el) el.textContent = shown === null || shown === undefined ? '' : `${fmt(shown)} of ${fmt(total)} shown.`;
+}
+
 /**
  * The legend: a swatch and a label per entry (none: hidden); each entry a toggle that hides or shows its
  * buildings (`onFilter` gets the hidden entries' indices).
