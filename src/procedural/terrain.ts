@@ -12,6 +12,11 @@ export interface TerrainOptions {
    * grid spacing then share their edge's vertices exactly — no cracks, no steps (tiles).
    */
   fullBorder: boolean;
+  /**
+   * Height the skirts hang down to, when given (else `skirt` below the mesh's lowest sample): the tiles of
+   * one tileset share one, so that their skirts make one even plinth along the terrain's edge.
+   */
+  floor?: number;
 }
 
 /** Defaults for {@link TerrainOptions}. */
@@ -25,7 +30,7 @@ export const TERRAIN_DEFAULTS: TerrainOptions = { maxError: 1, skirt: 5, fullBor
  * is shared by the two triangles on either side of the hypotenuse: a triangle splits exactly when
  * its neighbour does, so the mesh has no cracks.
  */
-export function rtinErrors(g: ElevationGrid): Float32Array {
+export function rtinErrors(g: ElevationGrid, fullBorder = false): Float32Array {
   const n = g.n;
   const max = n - 1;
   const h = g.heights;
@@ -57,6 +62,10 @@ export function rtinErrors(g: ElevationGrid): Float32Array {
     }
     const mi = ((ay + by) >> 1) * n + ((ax + bx) >> 1);
     let e = planeError(h, g.valid, n, ax, ay, bx, by, cx, cy);
+    // (fullBorder: a triangle with an edge along the border longer than one cell must split; as an
+    // error, so that the split reaches its neighbours and ancestors — forcing it while meshing left
+    // T-junctions, cracks in the surface: terrain-cracks-at-t-junctions)
+    if (fullBorder && Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && (alongBorder(max, ax, ay, cx, cy) || alongBorder(max, bx, by, cx, cy) || alongBorder(max, ax, ay, bx, by))) e = Infinity;
     if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1) {
       // children's hypotenuse midpoints
       e = Math.max(e, errors[((ay + cy) >> 1) * n + ((ax + cx) >> 1)], errors[((by + cy) >> 1) * n + ((bx + cx) >> 1)]);
@@ -64,6 +73,11 @@ export function rtinErrors(g: ElevationGrid): Float32Array {
     if (e > errors[mi]) errors[mi] = e;
   }
   return errors;
+}
+
+/** Whether the edge pq lies along the border of a grid of `max` + 1 samples a side. */
+function alongBorder(max: number, px: number, py: number, qx: number, qy: number): boolean {
+  return (px === qx && (px === 0 || px === max)) || (py === qy && (py === 0 || py === max));
 }
 
 /**
@@ -105,7 +119,7 @@ export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> =
   const opts = { ...TERRAIN_DEFAULTS, ...options };
   const n = g.n;
   const max = n - 1;
-  const errors = rtinErrors(g);
+  const errors = rtinErrors(g, opts.fullBorder);
   const valid = g.valid;
   const vid = new Int32Array(n * n).fill(-1);
   const verts: number[] = [];
@@ -118,14 +132,12 @@ export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> =
     }
     return vid[k];
   };
-  // an edge lying on the border (split while longer than one cell, with fullBorder)
-  const alongBorder = (px: number, py: number, qx: number, qy: number) => (px === qx && (px === 0 || px === max)) || (py === qy && (py === 0 || py === max));
   const stack: number[] = [0, 0, max, max, max, 0, max, max, 0, 0, 0, max];
   while (stack.length) {
     const cy = stack.pop()!, cx = stack.pop()!, by = stack.pop()!, bx = stack.pop()!, ay = stack.pop()!, ax = stack.pop()!;
     const mx = (ax + bx) >> 1;
     const my = (ay + by) >> 1;
-    if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && (errors[my * n + mx] > opts.maxError || (opts.fullBorder && (alongBorder(ax, ay, cx, cy) || alongBorder(bx, by, cx, cy) || alongBorder(ax, ay, bx, by))))) {
+    if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && errors[my * n + mx] > opts.maxError) {
       stack.push(cx, cy, ax, ay, mx, my, bx, by, cx, cy, mx, my);
     } else if (!valid || (valid[ay * n + ax] && valid[by * n + bx] && valid[cy * n + cx])) {
       // (with a mask: only triangles on the data; those outside it are left out)
@@ -136,13 +148,41 @@ export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> =
   let minH = Infinity;
   for (let i = 0; i < h.length; i++) if (h[i] < minH && (!valid || valid[i])) minH = h[i];
   const nv = verts.length / 2;
-  // surface vertices, then one skirt vertex per border vertex
-  const border: number[] = [];
-  for (let v = 0; v < nv; v++) {
-    const x = verts[2 * v], y = verts[2 * v + 1];
-    if (x === 0 || y === 0 || x === max || y === max) border.push(v);
+  // orient surface triangles counter-clockwise from above
+  for (let t = 0; t < tris.length; t += 3) {
+    const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
+    const cross = (verts[2 * b] - verts[2 * a]) * (verts[2 * c + 1] - verts[2 * a + 1]) - (verts[2 * b + 1] - verts[2 * a + 1]) * (verts[2 * c] - verts[2 * a]);
+    if (cross < 0) [tris[t + 1], tris[t + 2]] = [c, b];
   }
-  const total = nv + border.length;
+  const surfaceTriangles = tris.length / 3;
+  // the mesh's boundary: the edges of one triangle only — the grid's border, and with a mask the data's
+  // edge too (a skirt only along the grid's border left the skirts between tiles showing as wedges hung
+  // below the data's edge: terrain-skirt-wedges-at-the-data-edge)
+  const directed = new Set<number>();
+  for (let t = 0; t < surfaceTriangles * 3; t += 3) for (let e = 0; e < 3; e++) directed.add(tris[t + e] * nv + tris[t + ((e + 1) % 3)]);
+  const isBoundary = (a: number, b: number) => !directed.has(b * nv + a);
+  // outward horizontal normals of the boundary's vertices: the sum of their boundary edges' (the surface
+  // runs a → b counter-clockwise, so outside is to the right)
+  const out = new Float64Array(2 * nv);
+  const onBoundary = new Uint8Array(nv);
+  const firstOut = new Float64Array(2 * nv); // (where the data's edge touches itself and the sum cancels)
+  for (let t = 0; t < surfaceTriangles * 3; t += 3)
+    for (let e = 0; e < 3; e++) {
+      const a = tris[t + e], b = tris[t + ((e + 1) % 3)];
+      if (!isBoundary(a, b)) continue;
+      const dx = verts[2 * b] - verts[2 * a], dy = verts[2 * b + 1] - verts[2 * a + 1];
+      const l = Math.hypot(dx, dy);
+      for (const v of [a, b]) {
+        out[2 * v] += dy / l;
+        out[2 * v + 1] -= dx / l;
+        if (!onBoundary[v]) (firstOut[2 * v] = dy / l), (firstOut[2 * v + 1] = -dx / l);
+        onBoundary[v] = 1;
+      }
+    }
+  // surface vertices, then one skirt vertex per boundary vertex
+  const skirtOf = new Int32Array(nv).fill(-1);
+  let total = nv;
+  for (let v = 0; v < nv; v++) if (onBoundary[v]) skirtOf[v] = total++;
   const positions = new Float32Array(3 * total);
   const normals = new Float32Array(3 * total);
   for (let v = 0; v < nv; v++) {
@@ -157,35 +197,23 @@ export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> =
     normals[3 * v] = -hx / l;
     normals[3 * v + 1] = -hy / l;
     normals[3 * v + 2] = 1 / l;
-  }
-  // orient surface triangles counter-clockwise from above
-  for (let t = 0; t < tris.length; t += 3) {
-    const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
-    const cross = (verts[2 * b] - verts[2 * a]) * (verts[2 * c + 1] - verts[2 * a + 1]) - (verts[2 * b + 1] - verts[2 * a + 1]) * (verts[2 * c] - verts[2 * a]);
-    if (cross < 0) [tris[t + 1], tris[t + 2]] = [c, b];
-  }
-  const surfaceTriangles = tris.length / 3;
-  // skirts: each border edge of the surface gets a quad hanging down to below the lowest sample
-  const skirtOf = new Map<number, number>();
-  border.forEach((v, k) => {
-    const s = nv + k;
-    skirtOf.set(v, s);
+    // skirts hang down to below the lowest sample
+    const s = skirtOf[v];
+    if (s < 0) continue;
     positions[3 * s] = positions[3 * v];
     positions[3 * s + 1] = positions[3 * v + 1];
-    positions[3 * s + 2] = minH - opts.skirt;
-    const x = verts[2 * v], y = verts[2 * v + 1];
-    normals.set(x === 0 ? [-1, 0, 0] : x === max ? [1, 0, 0] : y === 0 ? [0, -1, 0] : [0, 1, 0], 3 * s);
-  });
-  const onSide = (a: number, b: number) => {
-    const [xa, ya, xb, yb] = [verts[2 * a], verts[2 * a + 1], verts[2 * b], verts[2 * b + 1]];
-    return (xa === xb && (xa === 0 || xa === max)) || (ya === yb && (ya === 0 || ya === max));
-  };
+    positions[3 * s + 2] = opts.floor ?? minH - opts.skirt;
+    const ol = Math.hypot(out[2 * v], out[2 * v + 1]);
+    const [ox, oy] = ol > 1e-6 ? [out[2 * v] / ol, out[2 * v + 1] / ol] : [firstOut[2 * v], firstOut[2 * v + 1]];
+    normals[3 * s] = ox;
+    normals[3 * s + 1] = oy;
+  }
   for (let t = 0; t < surfaceTriangles * 3; t += 3) {
     for (let e = 0; e < 3; e++) {
       const a = tris[t + e], b = tris[t + ((e + 1) % 3)];
-      if (!onSide(a, b)) continue;
-      const sa = skirtOf.get(a)!, sb = skirtOf.get(b)!;
-      // the surface runs a → b counter-clockwise, so outside is to the right: quad b, a, sa, sb faces out
+      if (!isBoundary(a, b)) continue;
+      const sa = skirtOf[a], sb = skirtOf[b];
+      // quad b, a, sa, sb faces out
       tris.push(b, a, sa, b, sa, sb);
     }
   }

@@ -236,6 +236,7 @@ const COARSE_TERRAIN_ERROR = 2;
  * lines, and steps); skirts still cover where a coarser neighbour meets a finer one.
  */
 export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
+  const floor = skirtFloor(t.grid);
   const n = node.children.length ? 65 : 129;
   const cell = node.size / (n - 1);
   const heights = new Float32Array(n * n);
@@ -246,7 +247,7 @@ export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
       heights[j * n + i] = sampleGrid(t.grid, x, y);
       if (valid) valid[j * n + i] = sampleValid(t.grid, x, y) ? 1 : 0;
     }
-  const mesh = terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights, valid }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)), fullBorder: true });
+  const mesh = terrainMesh({ x0: node.minX, y0: node.minY, cell, n, heights, valid }, { maxError: Math.max(t.maxError, Math.min(geometricError(node) / 4, COARSE_TERRAIN_ERROR)), fullBorder: true, floor });
   // normals from the DEM around each vertex, across the tile's edge too: a tile's own grid has only
   // one-sided differences at its border, which its neighbour's differ from (a shading line along every edge)
   const p = mesh.positions, nm = mesh.normals;
@@ -261,6 +262,23 @@ export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
     nm[3 * v + 2] = 1 / l;
   }
   return mesh;
+}
+
+const floors = new WeakMap<ElevationGrid, number>();
+
+/**
+ * The height every tile's terrain skirts hang down to: 5 m below the DEM's lowest sample, the same for
+ * every tile (each tile's own lowest sample made the plinth along the terrain's edge step from tile to tile).
+ */
+function skirtFloor(g: ElevationGrid): number {
+  let floor = floors.get(g);
+  if (floor === undefined) {
+    let low = Infinity;
+    for (let i = 0; i < g.heights.length; i++) if ((!g.valid || g.valid[i]) && g.heights[i] < low) low = g.heights[i];
+    floor = (Number.isFinite(low) ? low : 0) - 5;
+    floors.set(g, floor);
+  }
+  return floor;
 }
 
 /** A JSON file, parsed; an InputError naming it when it is not JSON. */

@@ -91,6 +91,79 @@ describe('terrain mesh (RTIN)', () => {
     const zs = Array.from(t.positions).filter((_, i) => i % 3 === 2);
     expect(Math.min(...zs)).toBeCloseTo(10 - 0.25 * 64 - 5, 4);
   });
+  it('terrain-skirt-wedges-at-the-data-edge: with a mask, skirts hang from the data’s edge too, and the mesh is closed above the skirts’ bottom', () => {
+    const n = 33;
+    const heights = new Float32Array(n * n);
+    const valid = new Uint8Array(n * n);
+    // hilly data over a disc (a ragged diagonal edge, as where a DEM ends inside a tile), nothing outside it
+    for (let j = 0; j < n; j++)
+      for (let i = 0; i < n; i++) {
+        heights[j * n + i] = 20 + 6 * Math.sin(i / 3) * Math.cos(j / 4);
+        valid[j * n + i] = Math.hypot(i - 10, j - 12) < 17 ? 1 : 0;
+      }
+    const t = terrainMesh({ x0: 0, y0: 0, cell: 2, n, heights, valid }, { maxError: 0.2, skirt: 5, fullBorder: true });
+    const count = new Map<string, number>();
+    for (let k = 0; k < t.indices.length; k += 3)
+      for (let e = 0; e < 3; e++) {
+        const a = t.indices[k + e], b = t.indices[k + ((e + 1) % 3)];
+        const key = a < b ? `${a},${b}` : `${b},${a}`;
+        count.set(key, (count.get(key) ?? 0) + 1);
+      }
+    // closed but for the skirts' bottom edges: every edge with a surface vertex is shared by two triangles (four
+    // where the data's edge touches itself at a vertex: both passes hang from its one skirt line)
+    const surfaceVertex = new Set(Array.from(t.indices.subarray(0, 3 * t.surfaceTriangles)));
+    let open = 0;
+    for (const [key, c] of count) {
+      const [a, b] = key.split(',').map(Number);
+      if ((surfaceVertex.has(a) || surfaceVertex.has(b)) && c % 2 !== 0) open++;
+    }
+    expect(open).toBe(0);
+    // the data's edge (off the grid's border) has skirts, each skirt vertex's normal horizontal and outward:
+    // a step along it leaves the surface
+    const P = t.positions;
+    const onSurface = (x: number, y: number) => {
+      for (let k = 0; k < 3 * t.surfaceTriangles; k += 3) {
+        const [a, b, c] = [t.indices[k], t.indices[k + 1], t.indices[k + 2]];
+        const side = (p: number, q: number) => (P[3 * q] - P[3 * p]) * (y - P[3 * p + 1]) - (P[3 * q + 1] - P[3 * p + 1]) * (x - P[3 * p]);
+        if (side(a, b) >= 0 && side(b, c) >= 0 && side(c, a) >= 0) return true;
+      }
+      return false;
+    };
+    let offBorder = 0;
+    for (let v = 0; v < P.length / 3; v++) {
+      if (surfaceVertex.has(v)) continue;
+      expect(t.normals[3 * v + 2]).toBe(0);
+      expect(Math.hypot(t.normals[3 * v], t.normals[3 * v + 1])).toBeCloseTo(1, 5);
+      expect(onSurface(P[3 * v] + 0.2 * t.normals[3 * v], P[3 * v + 1] + 0.2 * t.normals[3 * v + 1])).toBe(false);
+      const x = P[3 * v] / 2, y = P[3 * v + 1] / 2;
+      if (x > 0 && y > 0 && x < n - 1 && y < n - 1) offBorder++;
+    }
+    expect(offBorder).toBeGreaterThan(10);
+  });
+  it('terrain-cracks-at-t-junctions: with every border sample kept (tiles), the surface has no edge of one triangle but on the border', () => {
+    const n = 65;
+    const heights = new Float32Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) heights[j * n + i] = 30 + 8 * Math.sin(i / 5) * Math.cos(j / 7);
+    const t = terrainMesh({ x0: 0, y0: 0, cell: 1, n, heights }, { maxError: 0.5, fullBorder: true });
+    const used = new Map<string, number>();
+    for (let k = 0; k < 3 * t.surfaceTriangles; k += 3)
+      for (let e = 0; e < 3; e++) {
+        const a = t.indices[k + e], b = t.indices[k + ((e + 1) % 3)];
+        const key = a < b ? `${a},${b}` : `${b},${a}`;
+        used.set(key, (used.get(key) ?? 0) + 1);
+      }
+    const P = t.positions;
+    let border = 0;
+    for (const [key, c] of used) {
+      if (c === 2) continue;
+      const [a, b] = key.split(',').map(Number);
+      const onBorder = (P[3 * a] === P[3 * b] && (P[3 * a] === 0 || P[3 * a] === n - 1)) || (P[3 * a + 1] === P[3 * b + 1] && (P[3 * a + 1] === 0 || P[3 * a + 1] === n - 1));
+      expect(onBorder, `edge ${key} of ${c} triangle(s) off the border`).toBe(true);
+      expect(Math.hypot(P[3 * a] - P[3 * b], P[3 * a + 1] - P[3 * b + 1])).toBe(1); // every border sample kept
+      border++;
+    }
+    expect(border).toBe(4 * (n - 1));
+  });
   it('normals point up', () => {
     const t = terrainMesh(grid, { maxError: 1 });
     for (let v = 0; v < t.surfaceTriangles; v++) expect(t.normals[3 * t.indices[3 * v] + 2]).toBeGreaterThan(0);
