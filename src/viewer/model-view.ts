@@ -153,7 +153,9 @@ export class ModelView {
 
   /** Orbit around what is under page pixel (x, y) — a roof, the ground — from closer by (double-click). */
   focusAt(x: number, y: number): boolean {
-    const hit = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y).intersectObject(this.model.scene, true)[0];
+    // double-click-on-the-plain-did-nothing: the plain around the city is somewhere to go too
+    const ray = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y);
+    const hit = ray.intersectObject(this.model.scene, true)[0] ?? ray.intersectObject(this.stage.plain, false)[0];
     if (!hit) return false;
     orbitCloserAbout(this.stage, hit.point);
     return true;

@@ -343,7 +343,9 @@ export class TilesetView {
    * tileset-double-click-did-nothing: the GLB's model view did this, the tileset's did not).
    */
   focusAt(x: number, y: number): boolean {
-    const hit = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y).intersectObject(this.tiles.group, true)[0];
+    // double-click-on-the-plain-did-nothing: the plain around the city is somewhere to go too
+    const ray = aimAt(new THREE.Raycaster(), this.camera, this.renderer.domElement, x, y);
+    const hit = ray.intersectObject(this.tiles.group, true)[0] ?? ray.intersectObject(this.stage.plain, false)[0];
     if (!hit) return false;
     orbitCloserAbout(this.stage, hit.point);
     this.needsRender = true;

@@ -830,6 +830,14 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
   it('double-click flies closer to what is under the pointer; the arrow keys pan', async () => {
     const page = await open();
     const dist = (s: { position: number[] }, t: number[]) => Math.hypot(s.position[0] - t[0], s.position[1] - t[1], s.position[2] - t[2]);
+    // double-click-on-the-plain-did-nothing: off the city (the first view's bottom-left corner), the plain is
+    // where it goes
+    const p0 = await page.evaluate(() => (window as any).cityforge.cameraState());
+    await page.mouse.dblclick(30, 690);
+    const p1 = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(p1.target).not.toEqual(p0.target);
+    expect(dist(p1, p1.target)).toBeLessThan(dist(p0, p0.target) * 0.75);
+    await page.click('#home');
     const s0 = await page.evaluate(() => (window as any).cityforge.cameraState());
     await page.mouse.dblclick(480, 420);
     const s1 = await page.evaluate(() => (window as any).cityforge.cameraState());
