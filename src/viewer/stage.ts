@@ -93,7 +93,9 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   scene.background = new THREE.Color(0xdfe6ee);
   // haze towards the horizon: the ground's far edge fades into the sky, the city itself stays clear
   scene.fog = new THREE.Fog(0xdfe6ee, span * 2.5, span * 7);
-  const ground = new THREE.Mesh(new THREE.PlaneGeometry(span * 4, span * 4), new THREE.MeshStandardMaterial({ color: 0xc9cfc4, roughness: 1 }));
+  // the plain reaches past where the haze is whole from any distance the camera may take (zoomed out, its
+  // edge showed as a square: plain-edge-in-view)
+  const ground = new THREE.Mesh(new THREE.PlaneGeometry(span * 50, span * 50), new THREE.MeshStandardMaterial({ color: 0xc9cfc4, roughness: 1 }));
   ground.rotation.x = -Math.PI / 2;
   ground.position.set(centre.x, groundY - 0.05, centre.z);
   ground.receiveShadow = true;
@@ -123,7 +125,17 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   controls.maxPolarAngle = THREE.MathUtils.degToRad(90);
   controls.minDistance = Math.max(2, span / 500);
   controls.maxDistance = span * 6;
+  // the haze begins past the content's far side as seen from the orbit distance (zoomed out, the city itself
+  // faded: city-fogged-when-zoomed-out), and is whole well inside the camera's far plane
+  const fog = scene.fog;
+  const haze = () => {
+    const d = camera.position.distanceTo(controls.target) + span * 0.75;
+    fog.near = Math.max(span * 2.5, d);
+    fog.far = Math.min(camera.far * 0.9, Math.max(span * 7, 2.5 * d));
+  };
+  controls.addEventListener('change', haze);
   controls.update();
+  haze();
   controls.saveState();
   // the keyboard: arrow keys pan (when the page has the focus)
   controls.listenToKeyEvents(window);
@@ -212,9 +224,6 @@ export function fitContent(s: Stage, box: THREE.Box3, options: FitOptions = {}):
   c.target.copy(target).add(shift);
   c.update();
   c.saveState();
-  const radius = 0.5 * Math.hypot(box.max.x - box.min.x, box.max.z - box.min.z);
-  const fog = s.scene.fog as THREE.Fog | null;
-  if (fog) [fog.near, fog.far] = [Math.max(fog.near, d + radius), Math.max(fog.far, 2.5 * (d + radius))];
 }
 
 /** Fit the renderer and camera to the element's size. */

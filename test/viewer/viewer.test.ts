@@ -827,6 +827,46 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('plain-edge-in-view / city-fogged-when-zoomed-out: zoomed out as far as it goes, the plain reaches the horizon and the city keeps its contrast', async () => {
+    const page = await open();
+    const contrast = async () => {
+      // the luma's spread over a box around the city's middle (buildings against the ground)
+      const c = await page.evaluate(() => {
+        const cf = (window as any).cityforge;
+        const ps = [];
+        for (let id = 0; id < cf.model.rows; id += 7) ps.push(cf.screenPositionOf(id));
+        const ok = ps.filter(Boolean);
+        return { x: ok.reduce((a: number, p: any) => a + p.x, 0) / ok.length, y: ok.reduce((a: number, p: any) => a + p.y, 0) / ok.length };
+      });
+      const img = PNG.sync.read(await page.screenshot({ clip: { x: Math.round(c.x) - 30, y: Math.round(c.y) - 30, width: 60, height: 60 } }));
+      let s = 0, s2 = 0;
+      for (let i = 0; i < img.data.length; i += 4) {
+        const l = 0.3 * img.data[i] + 0.59 * img.data[i + 1] + 0.11 * img.data[i + 2];
+        s += l;
+        s2 += l * l;
+      }
+      const n = img.data.length / 4;
+      return Math.sqrt(s2 / n - (s / n) ** 2);
+    };
+    const close = await contrast();
+    await page.mouse.move(400, 450);
+    for (let k = 0; k < 30; k++) await page.mouse.wheel(0, 400);
+    await settle(page);
+    const far = await contrast();
+    const shot = PNG.sync.read(await page.screenshot({ path: path.join(dir, 'zoomed-out.png') }));
+    // below the horizon line (the lower half of the view) no sky: the plain's edge is not in view
+    let sky = 0, total = 0;
+    for (let y = 400; y < shot.height; y++)
+      for (let x = 0; x < 900; x++) {
+        const i = 4 * (y * shot.width + x);
+        total++;
+        if (Math.abs(shot.data[i] - 0xdf) + Math.abs(shot.data[i + 1] - 0xe6) + Math.abs(shot.data[i + 2] - 0xee) <= 12) sky++;
+      }
+    expect(sky / total).toBeLessThan(0.01);
+    expect(far).toBeGreaterThan(0.5 * close);
+    await page.close();
+  });
+
   it('double-click flies closer to what is under the pointer; the arrow keys pan', async () => {
     const page = await open();
     const dist = (s: { position: number[] }, t: number[]) => Math.hypot(s.position[0] - t[0], s.position[1] - t[1], s.position[2] - t[2]);
