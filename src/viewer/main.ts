@@ -592,9 +592,13 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   // the highlight follows the pointer, and stays on the selected building otherwise
   let hovered: TileHit | null = null;
   let selected: TileHit | null = null;
+  // a building looked for in the tiles as they arrive (a link's, a search's, the other view's selection)
+  let linked: string | null = null;
   // tileset-had-no-link: the model view's camera and the selected building's id in the address
   const writeHash = hashWriter((p) => {
-    if (hooks.selectedId !== null) p.set('b', hooks.selectedId);
+    // (tileset-switch-dropped-the-selection: one still looked for stays in the address)
+    const b = hooks.selectedId ?? linked;
+    if (b !== null) p.set('b', b);
     // (in the map view, its camera as the model view would look from it)
     const mapCam = hooks.view === 'map' ? mapView?.viewCamera() : null;
     const orbit = mapCam ? orbitOf(mapCam) : null;
@@ -664,7 +668,12 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   tilesetHooks.someBuilding = () => (hooks.view === 'model' ? view.someBuilding() : (mapView?.someBuilding() ?? null));
   hooks.cameraState = () => view.cameraState();
   tilesetHooks.highestGround = () => (hooks.view === 'map' ? (mapView?.highestGround() ?? null) : null);
-  onCanvasClick(view.renderer.domElement, (x, y) => select(view.pick(x, y)));
+  // a click chooses: a building still looked for is no longer (it would take the selection when it arrived)
+  const choose = (hit: Parameters<typeof select>[0]) => {
+    linked = null;
+    select(hit);
+  };
+  onCanvasClick(view.renderer.domElement, (x, y) => choose(view.pick(x, y)));
   view.renderer.domElement.addEventListener('dblclick', (e) => view.focusAt(e.clientX, e.clientY));
   window.addEventListener('resize', () => view.resize());
   // colour by an attribute: one scale over every tile, from the tileset's column statistics (cityforge
@@ -711,7 +720,12 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     // map-selection-stayed-after-switching: the selection is looked for again in the other view's tiles (a
     // merged block the map view drew is not drawn by the model view: nothing is selected then)
     const was = selected && !isMergedBlock(selected.table, selected.id) ? hooks.selectedId : null;
-    if (selected) select(null);
+    // tileset-switch-dropped-the-selection: a building is looked for in the other view's tiles, its
+    // attributes still shown (the other view's tiles may take a while: the map view streams its own)
+    if (was !== null) {
+      selected = null;
+      hooks.selected = null;
+    } else if (selected) select(null);
     view.highlight(selected);
     // tileset-view-switch-lost-the-camera: the other view looks from where this one did
     const camera = hooks.view === 'model' ? view.viewCamera() : (mapView?.viewCamera() ?? null);
@@ -721,7 +735,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
     if (hooks.view === 'map' && !mapView) {
-      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), select, hover, basemap, json, box[2] - box[11] / 2);
+      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), choose, hover, basemap, json, box[2] - box[11] / 2);
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);
@@ -769,7 +783,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   const fromHash = new URLSearchParams(location.hash.slice(1));
   const cam = cameraOf(fromHash);
   if (cam) view.cameraVector = cam;
-  let linked = fromHash.get('b');
+  linked = fromHash.get('b');
   // (a search waits for the building's leaf: a coarse tile's box of it gives way as the view refines)
   let leafOnly = false;
   const selectLinked = () => {

@@ -751,8 +751,10 @@ export class TilesetMapViewer {
     // are π times the model view's scale, for its brightness and colour (luma 152 against 153, chroma 13)
     // map-view-roofs-dark: deck.gl's glTF shader sees the tiles' normals upside down (roofs facing −z), so
     // the sun given in the map's axes shone from below the horizon: roofs had the ambient light only, darker
-    // than the walls
-    const lighting = sunLighting(1.6, 2.2, 'tiles');
+    // than the walls. map-view-brighter-than-the-model-view: with the sun from above, the buildings came out a
+    // sixth brighter than the model view's (luma 183 against 158 over the buildings alone; the comparison
+    // had counted the model view's plain): the lights a fifth lower (luma 168)
+    const lighting = sunLighting(1.25, 1.72, 'tiles');
     this.tileProps = {
       id: 'tileset',
       data: url,

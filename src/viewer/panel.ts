@@ -175,7 +175,7 @@ export function showTilesDrawn(d: { tiles: number; leaves: number; minLevel: num
     return;
   }
   const levels = Number.isFinite(d.minLevel) ? (d.minLevel === d.maxLevel ? `, level ${d.minLevel}` : `, levels ${d.minLevel}–${d.maxLevel}`) + ` of 0–${deepest}` : '';
-  const detail = d.leaves === d.tiles ? 'all in full detail' : d.leaves ? `${d.leaves} in full detail, the others boxes or blocks` : 'boxes or blocks: zoom in for full detail';
+  const detail = d.leaves === d.tiles ? 'all in full detail' : d.leaves ? `${d.leaves} in full detail, the others boxes or blocks` : 'boxes or blocks (finer tiles come as they load, or closer)';
   el.textContent = `Drawn: ${d.tiles} tile${d.tiles === 1 ? '' : 's'}${levels} · ${detail}`;
   el.title = 'Leaf tiles hold every building in full; coarser levels hold them as boxes or merged blocks, drawn from afar';
 }

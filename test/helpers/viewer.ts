@@ -55,7 +55,11 @@ export function expectLegendDrawn(legend: { colour: number[] }[], coloured: Buff
   return { colours, inLegend };
 }
 
-/** Mean of `f(r, g, b)` over the pixels left of the panel (x < 960) unlike the top-left corner's colour (the background). */
+/**
+ * Mean of `f(r, g, b)` over the pixels left of the panel (x < 960) unlike the top-left corner's colour (the
+ * background) and not greener than red (the model view's plain, its haze and the sky: the plain reaching the
+ * horizon took the corner's place as the background and its lower part counted as city).
+ */
 export function meanOverCity(png: Buffer, f: (r: number, g: number, b: number) => number): number {
   const img = PNG.sync.read(png);
   const bg = [img.data[0], img.data[1], img.data[2]];
@@ -64,7 +68,7 @@ export function meanOverCity(png: Buffer, f: (r: number, g: number, b: number) =
     for (let x = 0; x < Math.min(960, img.width); x++) {
       const i = 4 * (y * img.width + x);
       const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
-      if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) <= 24) continue;
+      if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) <= 24 || g > r + 2) continue;
       s += f(r, g, b);
       n++;
     }

@@ -810,6 +810,27 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(mapCam).not.toBe(null);
     await page.mouse.move(b3.x, b3.y);
     await page.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b3.id, { timeout: 10_000 });
+    // tileset-switch-dropped-the-selection: a building selected in one view stays selected while the other
+    // view's tiles stream in: its attributes in the panel, its id in the address, selected once drawn
+    const json = JSON.parse(fs.readFileSync(path.join(tilesDir, 'tileset.json'), 'utf8'));
+    let target = '';
+    for (const b of json.asset.extras.cityforge.find.buckets) {
+      const bucket = JSON.parse(fs.readFileSync(path.join(tilesDir, 'find', `${b}.json`), 'utf8'));
+      for (const [key, entries] of Object.entries(bucket) as [string, [string, string][]][]) for (const e of entries) if (!target && e[0].toLowerCase() === key && /^\d+\/\d+\/\d+$/.test(e[1])) target = e[0];
+    }
+    await page.fill('#search-input', target);
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, target, { timeout: 60_000 });
+    const linkOf = () => new URLSearchParams(new URL(page.url()).hash.slice(1)).get('b');
+    await page.click('#toggle');
+    expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
+    expect(linkOf()).toBe(target);
+    expect(await page.textContent('#selection [data-key="id"]')).toBe(target);
+    await page.mouse.move(5, 5);
+    expect(linkOf()).toBe(target);
+    await page.click('#toggle');
+    await page.waitForFunction((id) => (window as any).cityforge.selectedId === id && (window as any).cityforge.selected !== null, target, { timeout: 60_000 });
+    expect(linkOf()).toBe(target);
   });
 });
 
