@@ -255,6 +255,15 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     // (the plain reaches the horizon, hazed into the sky: the sky is the band above it, the top tenth)
     expect(skyShare(0, 80)).toBeGreaterThan(0.5);
     expect(skyShare(600, 800)).toBeLessThan(0.2);
+    // zoom-out-stuck-near-the-horizon: wheel steps back from a street-level view take the camera away from
+    // what it looks at (the camera and its orbit point slid back together, a few metres apart still)
+    const dist = (c: { position: number[]; target: number[] }) => Math.hypot(c.position[0] - c.target[0], c.position[1] - c.target[1], c.position[2] - c.target[2]);
+    for (let k = 0; k < 20; k++) await page.mouse.wheel(0, 400);
+    await settle(page);
+    const back = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(dist(back)).toBeGreaterThan(5 * dist(street));
+    expect(back.polarDegrees).toBeGreaterThan(60); // still looking across the city (lifted over the hills behind)
+    for (let k = 0; k < 20; k++) await page.mouse.wheel(0, -400);
     // zoomed right in, still above the ground
     for (let k = 0; k < 14; k++) await page.mouse.wheel(0, -400);
     await settle(page);
