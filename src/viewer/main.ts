@@ -1,7 +1,7 @@
 import { drawn } from './frames.js';
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, topCentre, type CameraState } from './stage.js';
+import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, pickNear, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     if (changed) hooks.hoverTimes.push(performance.now() - t0);
   };
   // a click selects; the end of a drag (orbit, pan) does not; a double-click flies closer to what is under it
-  onCanvasClick(modelView.renderer.domElement, (x, y) => select(modelView.pick(x, y)));
+  onCanvasClick(modelView.renderer.domElement, (x, y) => select(pickNear((px, py) => modelView.pick(px, py), x, y)));
   modelView.renderer.domElement.addEventListener('dblclick', (e) => modelView.focusAt(e.clientX, e.clientY));
   onPointerHover(modelView.renderer.domElement, (x, y) => timedHover(() => modelView.pick(x, y)));
   // hover-stale-after-zoom: the camera moved under a resting pointer (wheel, keys, home): pick again there
@@ -673,7 +673,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     linked = null;
     select(hit);
   };
-  onCanvasClick(view.renderer.domElement, (x, y) => choose(view.pick(x, y)));
+  onCanvasClick(view.renderer.domElement, (x, y) => choose(pickNear((px, py) => view.pick(px, py), x, y)));
   view.renderer.domElement.addEventListener('dblclick', (e) => view.focusAt(e.clientX, e.clientY));
   window.addEventListener('resize', () => view.resize());
   // colour by an attribute: one scale over every tile, from the tileset's column statistics (cityforge

@@ -5,7 +5,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, type ViewCamera } from './stage.js';
+import { DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
@@ -416,7 +416,7 @@ export class MapViewer {
     } as never);
     this.viewState = this.home as unknown as MapViewState;
     if (basemap) this.base = underneath(el, basemap, this.deck);
-    onMapClick(el, (x, y) => onClick(this.pick(x, y)));
+    onMapClick(el, (x, y) => onClick(pickNear((px, py) => this.pick(px, py), x, y)));
     // map-double-click-did-nothing: as in the model view, a double-click flies closer to the point under it
     el.addEventListener('dblclick', (e) => {
       const r = el.getBoundingClientRect();
@@ -798,7 +798,7 @@ export class TilesetMapViewer {
       },
     } as never);
     if (basemap) this.base = underneath(el, basemap, this.deck);
-    onMapClick(el, (x, y) => onClick(this.pick(x, y)));
+    onMapClick(el, (x, y) => onClick(pickNear((px, py) => this.pick(px, py), x, y)));
     // hover: the building under the pointer is drawn again over its tile, in the highlight colour
     onPointerHover(el, (x, y) => {
       const r = el.getBoundingClientRect();
