@@ -786,9 +786,17 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   linked = fromHash.get('b');
   // (a search waits for the building's leaf: a coarse tile's box of it gives way as the view refines)
   let leafOnly = false;
+  // link-not-selected-when-idle: a building looked for and not drawn yet is looked for again after the frames
+  // the view draws; an idle view draws none, so for 20 s it is asked for one frame after another
+  let lookUntil = 0;
   const selectLinked = () => {
     const hit = linked === null ? null : hooks.view === 'model' ? view.find(linked, leafOnly) : (mapView?.find(linked, leafOnly) ?? null);
+    if (!hit && linked !== null && hooks.view === 'model') {
+      if (!lookUntil) lookUntil = performance.now() + 20_000;
+      if (performance.now() < lookUntil) view.requestFrame();
+    }
     if (hit) {
+      lookUntil = 0;
       // found-building-was-hidden: a building found by the search that the legend's filter hides is shown
       // again with its entry
       if (leafOnly && tileStyling && hiddenNow.size) {
@@ -815,6 +823,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     const cam = cameraOf(p);
     if (cam) view.cameraVector = cam;
     linked = p.get('b');
+    lookUntil = 0;
     if (linked === null) {
       if (selected) select(null);
     } else if (linked !== hooks.selectedId) selectLinked();

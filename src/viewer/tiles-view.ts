@@ -96,6 +96,11 @@ export class TilesetView {
   onCameraChange: (() => void) | null = null;
     /** Called after each frame drawn (tiles may have come and gone since the last). */
   onRendered: (() => void) | null = null;
+
+  /** Draw one more frame (and call {@link onRendered} after it) though nothing changed. */
+  requestFrame(): void {
+    this.needsRender = true;
+  }
   /** The tiles' scenes drawn now. */
   private readonly drawn = new Set<THREE.Object3D>();
 
