@@ -809,6 +809,11 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     }
   };
   view.onTableLoaded = selectLinked;
+  // (for the tests: what the page looks for, and which drawn or loaded tiles hold it)
+  (hooks as CityforgeHooks & { linkState(): unknown }).linkState = () => ({
+    linked, leafOnly, looking: lookUntil ? Math.round(lookUntil - performance.now()) : null, frames: view.frames, selected: hooks.selectedId,
+    settled: view.settled(), drawn: view.drawnTiles(), holding: view.tilesHolding(linked ?? hooks.selectedId ?? ''),
+  });
   // tileset-link-not-selected (a slow CI machine): a building looked for is looked for again after each frame
   // drawn while tiles come and go, whatever event was missed; idle, nothing is drawn and nothing is looked for
   view.onRendered = () => {

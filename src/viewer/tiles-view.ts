@@ -288,6 +288,16 @@ export class TilesetView {
   /** Called when a tile's table has been read (a linked building may have arrived). */
   onTableLoaded: (() => void) | null = null;
 
+  /** Every loaded tile whose table holds `id`: its level, whether a leaf, whether drawn now (for the tests' reports). */
+  tilesHolding(id: string): { level: number; leaf: boolean; drawn: boolean }[] {
+    const out: { level: number; leaf: boolean; drawn: boolean }[] = [];
+    this.tiles.forEachLoadedModel((scene: THREE.Object3D) => {
+      const t = scene.userData as TileTable;
+      if (t.table && (t.table['id'] ?? []).some((v) => String(v) === id)) out.push({ level: t.level ?? NaN, leaf: !!t.leaf, drawn: this.drawn.has(scene) });
+    });
+    return out;
+  }
+
   /** The building with this `id` in a tile drawn now (with `leafOnly`, a leaf: in full), or null. */
   find(id: string, leafOnly = false): TileHit | null {
     let found: TileHit | null = null;
