@@ -5,8 +5,33 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 mkdir -p test-output
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@"
-status=$?
+rm -f test-output/vitest*.json
+if [ $# -gt 0 ]; then
+  npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@"
+  status=$?
+else
+  # two lanes on the machine's cores: the browser suites (one Chromium at a time) beside everything
+  # else; the browser lane's log follows the other's
+  browser=(test/viewer/viewer.test.ts test/viewer/viewer-panels.test.ts)
+  npx vitest run "${browser[@]}" --reporter=default --reporter=json --outputFile.json=test-output/vitest-browser.json > test-output/browser-lane.log 2>&1 &
+  lane=$!
+  npx vitest run --exclude "${browser[0]}" --exclude "${browser[1]}" --reporter=default --reporter=json --outputFile.json=test-output/vitest-rest.json
+  status=$?
+  wait "$lane" || status=1
+  echo
+  echo "The browser suites (run beside the others):"
+  cat test-output/browser-lane.log
+  # one report of both lanes
+  node -e '
+    const fs = require("fs");
+    const parts = ["test-output/vitest-rest.json", "test-output/vitest-browser.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+    if (parts.length < 2) process.exit(0);
+    const out = { ...parts[0], testResults: parts.flatMap((p) => p.testResults), success: parts.every((p) => p.success) };
+    for (const k of Object.keys(parts[0])) if (typeof parts[0][k] === "number" && k !== "startTime") out[k] = parts.reduce((s, p) => s + (p[k] || 0), 0);
+    out.startTime = Math.min(...parts.map((p) => p.startTime));
+    fs.writeFileSync("test-output/vitest.json", JSON.stringify(out));
+  '
+fi
 if [ -f test-output/vitest.json ]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync("test-output/vitest.json", "utf8"));
