@@ -51,6 +51,8 @@ interface CityforgeHooks {
    * frames: what a test waits for before reading pixels or the camera, instead of a fixed time.
    */
   quiet(): Promise<boolean>;
+  /** Frames drawn so far by each view, and shadow maps drawn by the three.js views. */
+  frameCounts(): { model: number; map: number; shadows: number };
 }
 
 const hooks: CityforgeHooks = {
@@ -68,6 +70,7 @@ const hooks: CityforgeHooks = {
   nav: () => null,
   baseMapLoading: async () => false,
   setContactShading: () => {},
+  frameCounts: () => ({ ...drawn }),
   quiet: async () => {
     const v = hooks.view;
     if (drawn[v] <= shownSince) return false;

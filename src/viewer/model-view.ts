@@ -93,6 +93,7 @@ export class ModelView {
   onView: (() => void) | null = null;
 
   render(): void {
+    this.stage.updateShadows();
     this.renderer.render(this.scene, this.camera);
     drew('model');
     this.onView?.();

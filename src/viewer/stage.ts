@@ -1,4 +1,5 @@
 import * as THREE from 'three';
+import { drawn } from './frames.js';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 
 /**
@@ -66,6 +67,53 @@ export interface Stage {
   controls: OrbitControls;
   /** The plain under the content (out to twice its span each way). */
   plain: THREE.Mesh;
+  /** Call before each frame: the shadow map is drawn again only when what casts shadows has changed. */
+  updateShadows(): void;
+}
+
+/** The version of a geometry's positions (an interleaved attribute's is its buffer's). */
+function positionVersion(g: THREE.BufferGeometry): number {
+  const a = g.attributes['position'] as THREE.BufferAttribute | THREE.InterleavedBufferAttribute | undefined;
+  if (!a) return 0;
+  return 'isInterleavedBufferAttribute' in a ? a.data.version : a.version;
+}
+
+/**
+ * A check, before each frame, that redraws the shadow map only when its casters or the sun changed:
+ * the sun stands still over the scene while the camera orbits, so a frame with the same casters, in
+ * the same places, with the same triangles, has the same shadows (shadows-redrawn-every-frame: the
+ * shadow pass drew the whole city into a 2048² map for every frame of a drag).
+ */
+export function shadowUpdater(renderer: THREE.WebGLRenderer, scene: THREE.Scene): () => void {
+  renderer.shadowMap.autoUpdate = false;
+  renderer.shadowMap.needsUpdate = true;
+  const serial = new WeakMap<object, number>();
+  let next = 1;
+  const idOf = (o: object | null | undefined) => {
+    if (!o) return 0;
+    let n = serial.get(o);
+    if (n === undefined) serial.set(o, (n = next++));
+    return n;
+  };
+  let last: number[] = [];
+  return () => {
+    scene.updateMatrixWorld();
+    const now: number[] = [];
+    scene.traverseVisible((o) => {
+      const m = o as THREE.Mesh;
+      const light = o as THREE.DirectionalLight;
+      if (m.isMesh && m.castShadow) {
+        const g = m.geometry;
+        now.push(idOf(m), idOf(g), idOf(g.index), g.index?.version ?? 0, positionVersion(g), g.drawRange.start, g.drawRange.count, idOf(m.material), ...m.matrixWorld.elements);
+      } else if (light.isDirectionalLight && light.castShadow) {
+        const c = light.shadow.camera;
+        now.push(-1, ...light.matrixWorld.elements, ...light.target.matrixWorld.elements, c.left, c.right, c.top, c.bottom, c.near, c.far, light.shadow.mapSize.x);
+      }
+    });
+    if (now.length !== last.length || now.some((v, i) => v !== last[i])) renderer.shadowMap.needsUpdate = true;
+    if (renderer.shadowMap.needsUpdate) drawn.shadows++;
+    last = now;
+  };
 }
 
 /**
@@ -146,7 +194,7 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   controls.zoomToCursor = true;
   // panning (drag or arrow keys) slides over the ground, as on a map: it does not lift the orbit point
   controls.screenSpacePanning = false;
-  return { renderer, scene, camera, controls, plain: ground };
+  return { renderer, scene, camera, controls, plain: ground, updateShadows: shadowUpdater(renderer, scene) };
 }
 
 /** What a view (model or tileset) is told of the page around it. */

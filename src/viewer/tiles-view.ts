@@ -264,6 +264,7 @@ export class TilesetView {
   render(): void {
     this.camera.updateMatrixWorld();
     this.tiles.update();
+    this.stage.updateShadows();
     this.renderer.render(this.scene, this.camera);
     this.frames++;
     drew('model');

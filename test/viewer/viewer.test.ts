@@ -670,6 +670,37 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('shadows-redrawn-every-frame: an orbit draws no new shadow map; hiding every building with the legend draws one, and their shadows are gone from the hills', async () => {
+    const page = await open();
+    await settle(page);
+    const counts = () => page.evaluate(() => (window as any).cityforge.frameCounts() as { model: number; shadows: number });
+    const c0 = await counts();
+    expect(c0.shadows).toBeGreaterThan(0);
+    // an orbit: frames drawn, the shadow map kept (the sun and the buildings stood still)
+    await page.mouse.move(640, 300);
+    await page.mouse.down();
+    for (let i = 1; i <= 6; i++) await page.mouse.move(640 + 25 * i, 300, { steps: 2 });
+    await page.mouse.up();
+    await settle(page);
+    const c1 = await counts();
+    expect(c1.model - c0.model).toBeGreaterThan(3);
+    expect(c1.shadows).toBe(c0.shadows);
+    // every building hidden: their shadows go with them
+    await page.selectOption('#colour-by', 'height');
+    const entries = page.locator('#legend button');
+    for (let k = 0, n = await entries.count(); k < n; k++) await entries.nth(k).click();
+    await settle(page);
+    expect((await counts()).shadows).toBeGreaterThan(c1.shadows);
+    // no building shadow left on the hills: the ground alone is smooth, a shadow's edge is a step of luma
+    // (a stale shadow map left 12 % of the view on such edges; the terrain's outline against the sky is 0.3 %)
+    const img = PNG.sync.read(await page.screenshot({ path: path.join(dir, 'hidden-shadows.png'), clip: { x: 0, y: 60, width: 940, height: 680 } }));
+    const luma = (k: number) => 0.299 * img.data[4 * k] + 0.587 * img.data[4 * k + 1] + 0.114 * img.data[4 * k + 2];
+    let edges = 0;
+    for (let y = 0; y < img.height; y++) for (let x = 0; x + 3 < img.width; x++) if (Math.abs(luma(y * img.width + x) - luma(y * img.width + x + 3)) > 20) edges++;
+    expect(edges / (img.width * img.height)).toBeLessThan(0.01);
+    await page.close();
+  });
+
   it('link-lost-colour-by: the address keeps the colouring and the legend\'s hidden entries; a fresh page on it shows the same', async () => {
     const page = await open();
     await page.selectOption('#colour-by', 'height');
