@@ -4,10 +4,12 @@
 // writes <prefix>-a.png and <prefix>-b.png. The building: row, else a shop of 4–8 storeys, else the tallest
 // up to 8 storeys; the camera 1.7 m above its foot, DIR (x,z signs) off its corner, looking at it.
 import { chromium } from 'playwright-core';
+// (pictures with smooth edges: the viewer leaves antialiasing off in software WebGL unless asked)
+const aa = (u) => { const x = new URL(u); x.searchParams.set('antialias', '1'); return x.href; };
 const [urlA, urlB, out, rowArg] = process.argv.slice(2);
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 const p = await b.newPage({ viewport: { width: 1200, height: 760 } });
-await p.goto(urlA);
+await p.goto(aa(urlA));
 await p.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120000 });
 const cam = await p.evaluate(([rowArg, process_dir]) => {
   const c = window.cityforge, t = c.model.table;
@@ -42,7 +44,7 @@ console.log(JSON.stringify(cam));
 const hash = `#cam=${[...cam.pos, ...cam.target].map((v) => v.toFixed(1)).join(',')}`;
 for (const [u, name] of [[urlA, 'a'], [urlB, 'b']]) {
   await p.goto('about:blank');
-  await p.goto(u + hash);
+  await p.goto(aa(u) + hash);
   await p.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120000 });
   await p.click('#collapse');
   await p.waitForTimeout(1500);

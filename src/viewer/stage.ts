@@ -127,12 +127,34 @@ export function terrainShown(s: Stage): void {
   (s.plain.material as THREE.Material).needsUpdate = true;
 }
 
+/** Whether the machine draws WebGL in software (no GPU: SwiftShader, llvmpipe), asked of a throwaway context once. */
+let software: boolean | null = null;
+
+/**
+ * Whether the three.js views smooth their edges (4× MSAA): yes on a GPU; not where WebGL is drawn in
+ * software, where it made every frame 1.6 × as slow (software-rendering-was-sluggish: an SF drag step took 0.8 s
+ * in SwiftShader, 0.45 s without). `?antialias=1` or `?antialias=0` in the page's address decides instead
+ * (the README's screenshots are taken in SwiftShader with it on).
+ */
+export function antialiasing(): boolean {
+  const asked = new URLSearchParams(location.search).get('antialias');
+  if (asked === '1' || asked === '0') return asked === '1';
+  if (software === null) {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    const name = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    software = /swiftshader|llvmpipe|softpipe|software/i.test(name);
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+  return !software;
+}
+
 /**
  * Set up a stage in `el` around `centre` (glTF axes, y up) for content `span` metres across whose
  * lowest point is at `groundY`: hemisphere light, a sun with shadows, a ground plane, an oblique camera.
  */
 export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number, groundY: number, topY: number): Stage {
-  const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  const renderer = new THREE.WebGLRenderer({ antialias: antialiasing(), preserveDrawingBuffer: true });
   // sharp on HiDPI screens, at most 2 device pixels per CSS pixel
   renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
   renderer.shadowMap.enabled = true;

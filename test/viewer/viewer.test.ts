@@ -63,6 +63,20 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     expect(s.building).toBeGreaterThan(0.02);
   });
 
+  it('software-rendering-was-sluggish: in software WebGL (SwiftShader here) the model view draws without MSAA; ?antialias=1 asks for it', async () => {
+    const aa = (p: Page) => p.evaluate(() => (document.querySelector('#view-model canvas') as HTMLCanvasElement).getContext('webgl2')!.getContextAttributes()!.antialias);
+    expect(await page.evaluate(() => {
+      const gl = document.createElement('canvas').getContext('webgl2')!;
+      return String(gl.getParameter(gl.getExtension('WEBGL_debug_renderer_info')!.UNMASKED_RENDERER_WEBGL));
+    })).toMatch(/SwiftShader/i);
+    expect(await aa(page)).toBe(false);
+    const smooth = await browser.newPage({ viewport: { width: 640, height: 400 } });
+    await smooth.goto(`${url}?antialias=1`);
+    await smooth.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    expect(await aa(smooth)).toBe(true);
+    await smooth.close();
+  });
+
   it('model view: a click on the tallest building shows its id and height in the panel, and highlights it', async () => {
     const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
     expect(pos).not.toBeNull();
