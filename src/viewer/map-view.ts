@@ -5,7 +5,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
+import { antialiasing, DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
@@ -412,6 +412,8 @@ export class MapViewer {
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       layers: this.layers(),
       glOptions: { preserveDrawingBuffer: true },
+      // (no MSAA in software WebGL: software-rendering-was-sluggish)
+      deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
       onAfterRender: () => this.afterRender(),
     } as never);
     this.viewState = this.home as unknown as MapViewState;
@@ -788,6 +790,8 @@ export class TilesetMapViewer {
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       glOptions: { preserveDrawingBuffer: true },
+      // (no MSAA in software WebGL: software-rendering-was-sluggish)
+      deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
       layers: this.layers(),
       onAfterRender: () => {
         drew('map');

@@ -63,7 +63,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     expect(s.building).toBeGreaterThan(0.02);
   });
 
-  it('software-rendering-was-sluggish: in software WebGL (SwiftShader here) the model view draws without MSAA; ?antialias=1 asks for it', async () => {
+  it('software-rendering-was-sluggish: in software WebGL (SwiftShader here) both views draw without MSAA; ?antialias=1 asks for it', async () => {
     const aa = (p: Page) => p.evaluate(() => (document.querySelector('#view-model canvas') as HTMLCanvasElement).getContext('webgl2')!.getContextAttributes()!.antialias);
     expect(await page.evaluate(() => {
       const gl = document.createElement('canvas').getContext('webgl2')!;
@@ -74,6 +74,10 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     await smooth.goto(`${url}?antialias=1`);
     await smooth.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
     expect(await aa(smooth)).toBe(true);
+    // the map view (deck.gl) asks the same
+    await smooth.click('#toggle');
+    await smooth.waitForFunction(() => !!document.querySelector('#view-map canvas'), null, { timeout: 60_000 });
+    expect(await smooth.evaluate(() => (document.querySelector('#view-map canvas') as HTMLCanvasElement).getContext('webgl2')!.getContextAttributes()!.antialias)).toBe(true);
     await smooth.close();
   });
 
