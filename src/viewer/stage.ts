@@ -132,7 +132,7 @@ let software: boolean | null = null;
 
 /**
  * Whether the three.js views smooth their edges (4× MSAA): yes on a GPU; not where WebGL is drawn in
- * software, where it made every frame 1.6 × as slow (software-rendering-was-sluggish: an SF drag step took 0.8 s
+ * software, where it made every frame about 1.7 × as slow (software-rendering-was-sluggish: an SF drag step took 0.8 s
  * in SwiftShader, 0.45 s without). `?antialias=1` or `?antialias=0` in the page's address decides instead
  * (the README's screenshots are taken in SwiftShader with it on).
  */
