@@ -69,24 +69,27 @@ function quantizeChunk(mesh: MeshBatch, v0: number, v1: number): ChunkVertices {
   const P = mesh.positions;
   const N = mesh.normals;
   const nv = v1 - v0;
-  const lo = [Infinity, Infinity, Infinity];
-  const hi = [-Infinity, -Infinity, -Infinity];
+  // the extent in glTF axes (x, z, −y), in scalars (this runs over every vertex of every tile)
+  let lx = Infinity, ly = Infinity, lz = Infinity, hx = -Infinity, hy = -Infinity, hz = -Infinity;
   for (let i = v0; i < v1; i++) {
-    const g = [P[3 * i], P[3 * i + 2], -P[3 * i + 1]];
-    for (let k = 0; k < 3; k++) {
-      if (g[k] < lo[k]) lo[k] = g[k];
-      if (g[k] > hi[k]) hi[k] = g[k];
-    }
+    const gx = P[3 * i], gy = P[3 * i + 2], gz = -P[3 * i + 1];
+    if (gx < lx) lx = gx;
+    if (gx > hx) hx = gx;
+    if (gy < ly) ly = gy;
+    if (gy > hy) hy = gy;
+    if (gz < lz) lz = gz;
+    if (gz > hz) hz = gz;
   }
-  const centre = [0, 1, 2].map((k) => (lo[k] + hi[k]) / 2) as [number, number, number];
-  const step = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-6) / 65534;
+  const cx = (lx + hx) / 2, cy = (ly + hy) / 2, cz = (lz + hz) / 2;
+  const centre: [number, number, number] = [cx, cy, cz];
+  const step = Math.max(hx - lx, hy - ly, hz - lz, 1e-6) / 65534;
   const position = new Int16Array(nv * 3);
   const normal = new Int8Array(nv * 3);
   for (let i = 0; i < nv; i++) {
     const s = 3 * (v0 + i);
-    position[3 * i] = Math.round((P[s] - centre[0]) / step);
-    position[3 * i + 1] = Math.round((P[s + 2] - centre[1]) / step);
-    position[3 * i + 2] = Math.round((-P[s + 1] - centre[2]) / step);
+    position[3 * i] = Math.round((P[s] - cx) / step);
+    position[3 * i + 1] = Math.round((P[s + 2] - cy) / step);
+    position[3 * i + 2] = Math.round((-P[s + 1] - cz) / step);
     normal[3 * i] = Math.round(N[s] * 127);
     normal[3 * i + 1] = Math.round(N[s + 2] * 127);
     normal[3 * i + 2] = Math.round(-N[s + 1] * 127);

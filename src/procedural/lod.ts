@@ -73,10 +73,11 @@ export class BlockGrid {
 
   /** The blocks as a batch (rows ordered by cell, south to north, west to east), with their ground if any was given. */
   toBatch(frame: FeatureBatch['frame'], withGround: boolean): { batch: FeatureBatch; ground?: Float64Array } {
-    const keys = [...this.cells.keys()].sort((p, q) => {
-      const [px, py] = p.split(',').map(Number), [qx, qy] = q.split(',').map(Number);
-      return py - qy || px - qx;
-    });
+    // (each key parsed once, not in every comparison)
+    const keys = [...this.cells.keys()]
+      .map((k) => { const [x, y] = k.split(',').map(Number); return { k, x, y }; })
+      .sort((p, q) => p.y - q.y || p.x - q.x)
+      .map((e) => e.k);
     const n = keys.length;
     const positions = new Float64Array(8 * n);
     const ringOffsets = new Uint32Array(n + 1);

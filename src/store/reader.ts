@@ -32,6 +32,11 @@ export function anchorsOf(store: StoredFeatures, visit: (x: number, y: number, r
   });
 }
 
+/** Records at most this many bytes apart are read together … */
+const SPAN_GAP = 16384;
+/** … in reads of at most this many bytes. */
+const SPAN_MAX = 1 << 22;
+
 /**
  * Reads a store's buildings back: single rows and records, or a set of them as a
  * {@link FeatureBatch} with unique ids and parts resolved.
@@ -89,6 +94,38 @@ export class StoreReader {
     }
   }
 
+  /**
+   * The records of `refs`, in that order, read in spans: records a little apart in the file (a tile's
+   * buildings mostly came in together) share one read, not a system call each.
+   */
+  private records(refs: readonly RecordRef[]): ReturnType<StoreReader['raw']>[] {
+    const order = refs.map((_, i) => i).sort((a, b) => refs[a].offset - refs[b].offset || a - b);
+    const out: ReturnType<StoreReader['raw']>[] = new Array(refs.length);
+    for (let k = 0; k < order.length; ) {
+      const start = refs[order[k]].offset;
+      let end = start + refs[order[k]].length;
+      let j = k + 1;
+      while (j < order.length) {
+        const r = refs[order[j]];
+        const e = Math.max(end, r.offset + r.length);
+        if (r.offset - end > SPAN_GAP || e - start > SPAN_MAX) break;
+        end = e;
+        j++;
+      }
+      if (end - start > this.buf.length) this.buf = Buffer.alloc(end - start);
+      readFully(this.fd, this.buf, end - start, start, this.store.file);
+      for (; k < j; k++) {
+        const ref = refs[order[k]];
+        try {
+          out[order[k]] = decodeRecord(this.buf.subarray(ref.offset - start, ref.offset - start + ref.length));
+        } catch (e) {
+          throw inputErrorOf('store', `${this.store.file}: record of building ${ref.index} is damaged`, e);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Building `i` (its id not yet made unique). */
   feature(i: number): { polygons: FlatPolygons; params: BuildingParams; surfaces: KeptSurfaces | null } {
     return this.raw(this.row(i));
@@ -112,8 +149,9 @@ export class StoreReader {
     const local = new Map<number, number>();
     refs.forEach((r, i) => local.set(r.index, i));
     const out = new BatchBuilder();
+    const records = this.records(refs);
     refs.forEach((ref, i) => {
-      const { polygons, params: q, surfaces } = this.raw(ref);
+      const { polygons, params: q, surfaces } = records[i];
       q.id = this.renames.get(ref.index) ?? q.id;
       const d = this.drawAs(ref.index);
       q.drawAs = d < 0 ? -1 : (local.get(d) ?? i);

@@ -68,11 +68,15 @@ function triangulateFaces(m: RoofModel): FaceTriangles[] | null {
       if (t.length === 0) return null;
     }
     for (let i = 0; i < t.length; i += 3) {
-      const [a, b, c] = [f[t[i]], f[t[i + 1]], f[t[i + 2]]];
+      const a = f[t[i]], b = f[t[i + 1]], c = f[t[i + 2]];
       const ux = m.x[b] - m.x[a], uy = m.y[b] - m.y[a], uz = m.z[b] - m.z[a];
       const vx = m.x[c] - m.x[a], vy = m.y[c] - m.y[a], vz = m.z[c] - m.z[a];
       const dot = (uy * vz - uz * vy) * n[0] + (uz * vx - ux * vz) * n[1] + (ux * vy - uy * vx) * n[2];
-      if (dot < 0) [t[i + 1], t[i + 2]] = [t[i + 2], t[i + 1]];
+      if (dot < 0) {
+        const s = t[i + 1];
+        t[i + 1] = t[i + 2];
+        t[i + 2] = s;
+      }
     }
     tris.push({ f, t, n });
   }
@@ -92,7 +96,7 @@ function mirroredFloor(m: RoofModel, tris: FaceTriangles[], z0: number, mesh: Me
     const base = mesh.vertexCount;
     for (const v of f) mesh.vertex(m.x[v], m.y[v], z0, 0, 0, -1);
     for (let i = 0; i < t.length; i += 3) {
-      const [a, b, c] = [f[t[i]], f[t[i + 1]], f[t[i + 2]]];
+      const a = f[t[i]], b = f[t[i + 1]], c = f[t[i + 2]];
       const cross = (m.x[b] - m.x[a]) * (m.y[c] - m.y[a]) - (m.y[b] - m.y[a]) * (m.x[c] - m.x[a]);
       if (cross >= 0) mesh.triangle(base + t[i], base + t[i + 2], base + t[i + 1]);
       else mesh.triangle(base + t[i], base + t[i + 1], base + t[i + 2]);
@@ -115,11 +119,12 @@ function roofFaces(m: RoofModel, tris: FaceTriangles[], mesh: MeshBuilder): void
   for (const { f, t, n } of tris) {
     const base = mesh.vertexCount;
     for (const v of f) {
-      let [nx, ny, nz] = n;
+      let nx = n[0], ny = n[1], nz = n[2];
       if (smooth) {
-        const l = Math.hypot(smooth[3 * v], smooth[3 * v + 1], smooth[3 * v + 2]);
+        const sx = smooth[3 * v], sy = smooth[3 * v + 1], sz = smooth[3 * v + 2];
+        const l = Math.sqrt(sx * sx + sy * sy + sz * sz);
         // keep the face normal where the smoothed one would tilt more than ~35° from it
-        if (l > 0 && (smooth[3 * v] * n[0] + smooth[3 * v + 1] * n[1] + smooth[3 * v + 2] * n[2]) / l > 0.8) [nx, ny, nz] = [smooth[3 * v] / l, smooth[3 * v + 1] / l, smooth[3 * v + 2] / l];
+        if (l > 0 && (sx * nx + sy * ny + sz * nz) / l > 0.8) (nx = sx / l), (ny = sy / l), (nz = sz / l);
       }
       mesh.vertex(m.x[v], m.y[v], m.z[v], nx, ny, nz);
     }

@@ -90,10 +90,13 @@ export class RoofModel {
    * Cut nodes are shared between the faces meeting at an edge.
    */
   cut(field: number[], levels: number[]): void {
-    const cache = new Map<string, number>();
+    // cut nodes by edge, per level: p·K + q, K the node count when the level starts (the faces cut at a
+    // level hold only older nodes; small integer keys hash fast)
+    const cache = new Map<number, number>();
+    let K = 0;
     const cutNode = (a: number, b: number, level: number): number => {
-      const [p, q] = a < b ? [a, b] : [b, a];
-      const k = `${p}:${q}:${level}`;
+      const p = a < b ? a : b, q = a < b ? b : a;
+      const k = p * K + q;
       let id = cache.get(k);
       if (id === undefined) {
         const t = (level - field[p]) / (field[q] - field[p]);
@@ -104,6 +107,8 @@ export class RoofModel {
       return id;
     };
     for (const level of levels) {
+      cache.clear();
+      K = this.x.length;
       // nodes within a hair of the level lie on it (no sliver pieces, no near-duplicate cut nodes)
       for (let v = 0; v < field.length; v++) if (Math.abs(field[v] - level) < 1e-7) field[v] = level;
       const next: number[][] = [];
@@ -141,14 +146,16 @@ export class RoofModel {
    * footprint's ring start vertices). Null when the faces do not close into rings.
    */
   outline(starts: number[]): number[][] | null {
-    const edges = new Set<string>();
-    for (const f of this.faces) for (let i = 0; i < f.length; i++) edges.add(`${f[i]}>${f[(i + 1) % f.length]}`);
+    // directed edges a·K + b, K the node count (small integer keys hash fast)
+    const K = this.x.length;
+    const edges = new Set<number>();
+    for (const f of this.faces) for (let i = 0; i < f.length; i++) edges.add(f[i] * K + f[(i + 1) % f.length]);
     const next = new Map<number, number>();
     for (const f of this.faces)
       for (let i = 0; i < f.length; i++) {
         const a = f[i];
         const b = f[(i + 1) % f.length];
-        if (!edges.has(`${b}>${a}`)) {
+        if (!edges.has(b * K + a)) {
           if (next.has(a)) return null;
           next.set(a, b);
         }
