@@ -3,10 +3,10 @@
  * a synthetic city made by replicating the real SF footprints on a grid (deterministic offset
  * copies, every roof shape mixed in, terrain off), written to a FlatGeobuf file on disk, then tiled
  * by the real CLI (`cityforge tiles`, streaming) in a child process: buildings/s, peak RSS (of the
- * whole process, worker threads included), bytes, tiles. Runs the compiled CLI (dist/): `npm run bench`
+ * whole process, worker threads included) and its resident memory every 2 s (the memory curve), bytes, tiles. Runs the compiled CLI (dist/): `npm run bench`
  * compiles first.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +72,26 @@ const n = await synthesize(input, copies, 4000);
 const synthSecs = (performance.now() - ts) / 1000;
 const out = path.join(tmp, 'tiles');
 const t0 = performance.now();
-const r = spawnSync(process.execPath, [path.join(here, '..', 'bin', 'cityforge.js'), 'tiles', input, '-o', out, '--jobs', String(jobs), '--facades', facades, '--json', '-q'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+// the run's resident memory every 2 s (from /proc, worker threads included): the memory curve
+const curve: [number, number][] = [];
+const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+  const child = spawn(process.execPath, [path.join(here, '..', 'bin', 'cityforge.js'), 'tiles', input, '-o', out, '--jobs', String(jobs), '--facades', facades, '--json', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const sample = setInterval(() => {
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      if (kb) curve.push([(performance.now() - t0) / 1000, Number(kb) / 1024]);
+    } catch {
+      /* not on Linux, or the run just ended */
+    }
+  }, 2000);
+  child.on('close', (status) => {
+    clearInterval(sample);
+    resolve({ status, stdout, stderr });
+  });
+});
 const secs = (performance.now() - t0) / 1000;
 if (r.status !== 0) {
   process.stderr.write(r.stderr);
@@ -92,5 +111,6 @@ console.log(
     `cityforge tiles --jobs ${jobs}${facades !== "none" ? ` --facades ${facades}` : ""}: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s (read ${s.timings.read?.toFixed(0)} s, index ${s.timings.index?.toFixed(1)} s, tiles ${s.timings.tiles?.toFixed(0)} s), ` +
     `${(s.bytes / 1e6).toFixed(0)} MB, peak RSS ${s.peakRssMB} MB (one process, worker threads included)`,
 );
+if (curve.length) console.log(`memory curve (s: MB resident): ${curve.filter((_, i) => i % Math.max(1, Math.round(curve.length / 30)) === 0).map(([t, mb]) => `${t.toFixed(0)}: ${mb.toFixed(0)}`).join(', ')}`);
 if (!keep) fs.rmSync(tmp, { recursive: true, force: true });
 else console.log(`kept ${tmp}`);

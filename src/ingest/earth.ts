@@ -91,14 +91,15 @@ export class EarthCheck {
 
   /** Null when every point of box `e` (source units) is a place on Earth in CRS `name`; otherwise what is wrong. */
   checkBox(srs: gdal.SpatialReference, name: string, e: Extent): string | null {
-    if (![e.minX, e.minY, e.maxX, e.maxY].every(Number.isFinite)) return 'coordinates that are not finite numbers';
+    if (!(Number.isFinite(e.minX) && Number.isFinite(e.minY) && Number.isFinite(e.maxX) && Number.isFinite(e.maxY))) return 'coordinates that are not finite numbers';
     const c = this.of(srs, name);
-    const bad = `coordinates (${e.minX}, ${e.minY})–(${e.maxX}, ${e.maxY}) are not a place on Earth in ${name}; is the CRS right? (--s-srs)`;
-    if (c.geographic) return onEarth(e.minX, e.minY) && onEarth(e.maxX, e.maxY) ? null : bad;
-    if (Math.max(Math.abs(e.minX), Math.abs(e.maxX), Math.abs(e.minY), Math.abs(e.maxY)) > MAX_PROJECTED) return bad;
+    // (the message is made only when it is needed: this runs for every feature)
+    const bad = () => `coordinates (${e.minX}, ${e.minY})–(${e.maxX}, ${e.maxY}) are not a place on Earth in ${name}; is the CRS right? (--s-srs)`;
+    if (c.geographic) return onEarth(e.minX, e.minY) && onEarth(e.maxX, e.maxY) ? null : bad();
+    if (Math.max(Math.abs(e.minX), Math.abs(e.maxX), Math.abs(e.minY), Math.abs(e.maxY)) > MAX_PROJECTED) return bad();
     const g = c.good;
     if (e.minX >= g.minX && e.maxX <= g.maxX && e.minY >= g.minY && e.maxY <= g.maxY) return null;
-    if (!this.cornersOk(c, e)) return bad;
+    if (!this.cornersOk(c, e)) return bad();
     // remember a larger checked box where its own corners are places too
     const grown = growByExtent({ ...g }, e);
     c.good = isEmptyExtent(g) || this.cornersOk(c, grown) ? grown : g;

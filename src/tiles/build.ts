@@ -12,7 +12,8 @@ import { writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
 import { bucketRefs, scanBucket } from './buckets.js';
 import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
-import { findBuckets, geometricError, tilesetJson, type TileRecord } from './tileset.js';
+import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
+import { writeFindIndex } from './find-index.js';
 import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import type { GroundTexture, TerrainMesh } from '../core/types.js';
@@ -310,6 +311,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
   const plan = plans[0];
   for (const [k, p] of plans.entries()) if (p.fingerprint !== plan.fingerprint) throw new InputError('merge', `${dirs[k]}: built from other inputs or options than ${dirs[0]} (plan ${p.fingerprint} ≠ ${plan.fingerprint})`);
   const records = new Map<string, TileRecord>();
+  const recordFiles = new Map<string, string>();
   const nodes: PlanNode[] = [];
   const walk = (n: PlanNode) => {
     nodes.push(n);
@@ -328,6 +330,10 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
       }
       const r = readJson(rec, 'a tile record') as TileRecord;
       if (!Array.isArray(r?.bounds) || r.bounds.length !== 6 || !r.bounds.every(Number.isFinite)) throw new InputError('merge', `${rec}: not a tile record (damaged?); build tile ${n.id} again (tiles --units, or --force)`);
+      // (a leaf's find entries are read again when the find index is written: all of them at once
+      // would hold every building of the city)
+      if (r.find) recordFiles.set(n.id, rec);
+      delete r.find;
       records.set(n.id, r);
       found = true;
       break;
@@ -337,9 +343,12 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
   const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, count: n.buildings, children: n.children.map(toNode) });
   if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
   // the find index: one file per bucket of ids and names (a viewer fetches the one a query falls in)
-  const buckets = findBuckets(toNode(plan.tree), records);
-  for (const [b, keys] of buckets) writeFileAtomic(path.join(out, 'find', `${b}.json`), JSON.stringify(keys) + '\n');
-  writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? '', [...buckets.keys()]));
+  const findOf = (leaf: string) => {
+    const file = recordFiles.get(leaf);
+    return file ? (readJson(file, 'a tile record') as TileRecord).find : undefined;
+  };
+  const buckets = writeFindIndex(toNode(plan.tree), findOf, out);
+  writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? '', buckets));
   logger.info(`merge: tileset.json with ${nodes.length} tiles in ${out}`);
   return { tiles: nodes.length };
 }

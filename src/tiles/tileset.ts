@@ -1,5 +1,4 @@
 import type { ColumnStats, FrameInfo } from '../core/types.js';
-import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { mergeColumnStats } from '../export/metadata.js';
 import type { Box3 as Box } from '../core/extent.js';
 import { leavesOf, type TileNode } from './partition.js';
@@ -17,35 +16,6 @@ export interface TileRecord {
   stats?: Record<string, ColumnStats>;
   /** A leaf's buildings for the find index: id, name ('' for none), the centre of its top in the frame. */
   find?: [id: string, name: string, x: number, y: number, z: number][];
-}
-
-/**
- * The find index of a tileset's leaves (see `core/find.ts`): bucket → key → the buildings it finds, in
- * the tree's order (the same for any shard split), keys sorted.
- */
-export function findBuckets(root: TileNode, records: Map<string, TileRecord>): Map<string, Record<string, FindEntry[]>> {
-  const buckets = new Map<string, Map<string, FindEntry[]>>();
-  const add = (key: string, e: FindEntry) => {
-    if (!key) return;
-    const b = findBucket(key);
-    let m = buckets.get(b);
-    if (!m) buckets.set(b, (m = new Map()));
-    let list = m.get(key);
-    if (!list) m.set(key, (list = []));
-    if (!list.some((x) => x[0] === e[0] && x[1] === e[1])) list.push(e);
-  };
-  for (const n of leavesOf(root))
-    for (const [id, name, x, y, z] of records.get(n.id)?.find ?? []) {
-      const e: FindEntry = [id, n.id, x, y, z];
-      add(findKey(id), e);
-      add(findKey(name), e);
-    }
-  const out = new Map<string, Record<string, FindEntry[]>>();
-  for (const b of [...buckets.keys()].sort()) {
-    const m = buckets.get(b)!;
-    out.set(b, Object.fromEntries([...m.keys()].sort().map((k) => [k, m.get(k)!])));
-  }
-  return out;
 }
 
 /** Geometric error of a tile: 0 for leaves; for coarser tiles, a fraction of their size. */

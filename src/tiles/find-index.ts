@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { findBucket, findKey, type FindEntry } from '../core/find.js';
+import { removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
+import { leavesOf, type TileNode } from './partition.js';
+import type { TileRecord } from './tileset.js';
+
+/** Bytes of find entries held in memory before they are appended to their buckets' spill files. */
+const SPILL_BYTES = 16 << 20;
+
+/**
+ * Write a tileset's find index (see `core/find.ts`) into `out/find/<bucket>.json` in bounded memory:
+ * the leaves' entries, in the tree's order, are appended to one spill file per bucket (in a work
+ * folder under `out`, removed after), then each bucket is gathered alone — key → the buildings it
+ * finds, in the tree's order (the same for any shard split), keys sorted. Holding every bucket at
+ * once took more memory than the whole tiling (a city of 2 M buildings peaked at 1.5 GB there).
+ * Returns the buckets written, sorted.
+ *
+ * @example
+ * ```ts
+ * const buckets = writeFindIndex(root, (leaf) => records.get(leaf)?.find, 'tiles-out');
+ * ```
+ */
+export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRecord['find'], out: string): string[] {
+  const spill = workFolder(path.join(out, '.find-spill'));
+  fs.mkdirSync(spill, { recursive: true });
+  const pending = new Map<string, string[]>();
+  let held = 0;
+  const flush = () => {
+    for (const [b, lines] of pending) fs.appendFileSync(path.join(spill, b), lines.join(''));
+    pending.clear();
+    held = 0;
+  };
+  try {
+    for (const n of leavesOf(root)) {
+      for (const [id, name, x, y, z] of findOf(n.id) ?? [])
+        for (const key of [findKey(id), findKey(name)]) {
+          if (!key) continue;
+          const line = JSON.stringify([key, id, n.id, x, y, z]) + '\n';
+          const b = findBucket(key);
+          let lines = pending.get(b);
+          if (!lines) pending.set(b, (lines = []));
+          lines.push(line);
+          held += line.length;
+        }
+      if (held > SPILL_BYTES) flush();
+    }
+    flush();
+    const buckets = fs.readdirSync(spill).sort();
+    for (const b of buckets) {
+      const keys = new Map<string, FindEntry[]>();
+      for (const line of fs.readFileSync(path.join(spill, b), 'utf8').split('\n')) {
+        if (!line) continue;
+        const [key, id, tile, x, y, z] = JSON.parse(line) as [string, ...FindEntry];
+        let list = keys.get(key);
+        if (!list) keys.set(key, (list = []));
+        if (!list.some((e) => e[0] === id && e[1] === tile)) list.push([id, tile, x, y, z]);
+      }
+      writeFileAtomic(path.join(out, 'find', `${b}.json`), JSON.stringify(Object.fromEntries([...keys.keys()].sort().map((k) => [k, keys.get(k)!]))) + '\n');
+    }
+    return buckets;
+  } finally {
+    removeWorkFolder(spill, true);
+  }
+}
