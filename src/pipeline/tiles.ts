@@ -136,7 +136,10 @@ async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, su
   if (!o.store) {
     const { store, terrain } = await streamInputs(inputs, o, workDir, summary);
     try {
-      return { store, terrain, root: quadtree(store, o.maxBuildings, workDir) };
+      const t = performance.now();
+      const root = quadtree(store, o.maxBuildings, workDir);
+      summary.time('partition', (performance.now() - t) / 1000);
+      return { store, terrain, root };
     } catch (e) {
       terrain?.dem.release();
       throw e;
@@ -233,13 +236,17 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     summary.time('tiles', (performance.now() - t1) / 1000);
     const partial = o.units || (o.shard && o.shard[1] > 1);
     summary.buildingsWritten = partial ? 0 : store.count;
+    const t2 = performance.now();
     if (!partial) mergeTiles([o.output], o.output, o.logger);
+    summary.time('merge', (performance.now() - t2) / 1000);
   } finally {
+    const t3 = performance.now();
     imagery?.release();
     img?.release();
     dem?.release();
     removeWorkFolder(scratch, !o.workDir);
     untrackTemp(o.output);
+    summary.time('clean up', (performance.now() - t3) / 1000);
   }
   summary.time('total', (performance.now() - t0) / 1000);
   return summary;

@@ -54,9 +54,16 @@ export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRec
         const [key, id, tile, x, y, z] = JSON.parse(line) as [string, ...FindEntry];
         let list = keys.get(key);
         if (!list) keys.set(key, (list = []));
-        if (!list.some((e) => e[0] === id && e[1] === tile)) list.push([id, tile, x, y, z]);
+        // once per building and key (an id that is also its name): entries come leaf by leaf, so only
+        // the list's run of this tile can hold it (a key many buildings share is no quadratic scan)
+        let seen = false;
+        for (let k = list.length - 1; k >= 0 && list[k][1] === tile && !seen; k--) seen = list[k][0] === id;
+        if (!seen) list.push([id, tile, x, y, z]);
       }
-      writeFileAtomic(path.join(out, 'find', `${b}.json`), JSON.stringify(Object.fromEntries([...keys.keys()].sort().map((k) => [k, keys.get(k)!]))) + '\n');
+      // written key by key, in sorted order (an object of thousands of keys made for JSON.stringify cost a
+      // third of a merge; it also put keys that read as integers first)
+      const body = [...keys.keys()].sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(keys.get(k))}`);
+      writeFileAtomic(path.join(out, 'find', `${b}.json`), `{${body.join(',')}}\n`);
     }
     return buckets;
   } finally {
