@@ -14,6 +14,7 @@ const SPILL_BYTES = 16 << 20;
  * folder under `out`, removed after), then each bucket is gathered alone — key → the buildings it
  * finds, in the tree's order (the same for any shard split), keys sorted. Holding every bucket at
  * once took more memory than the whole tiling (a city of 2 M buildings peaked at 1.5 GB there).
+ * `spillBytes`: how many bytes of entries are held before they are appended to the spill files.
  * Returns the buckets written, sorted.
  *
  * @example
@@ -21,7 +22,7 @@ const SPILL_BYTES = 16 << 20;
  * const buckets = writeFindIndex(root, (leaf) => records.get(leaf)?.find, 'tiles-out');
  * ```
  */
-export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRecord['find'], out: string): string[] {
+export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRecord['find'], out: string, spillBytes = SPILL_BYTES): string[] {
   const spill = workFolder(path.join(out, '.find-spill'));
   fs.mkdirSync(spill, { recursive: true });
   const pending = new Map<string, string[]>();
@@ -43,7 +44,7 @@ export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRec
           lines.push(line);
           held += line.length;
         }
-      if (held > SPILL_BYTES) flush();
+      if (held > spillBytes) flush();
     }
     flush();
     const buckets = fs.readdirSync(spill).sort();
