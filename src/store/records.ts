@@ -11,13 +11,31 @@ import type { BufferedWriter } from './format.js';
  */
 const RECORD_HEAD = 16;
 
+/** Whether this platform stores numbers little-endian, as the records do: doubles then copy as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Write `n` doubles of `v` little-endian at `b[o]` (one byte copy where the platform is little-endian). */
+function writeDoubles(b: Buffer, o: number, v: Float64Array, n: number): void {
+  if (LITTLE_ENDIAN) b.set(new Uint8Array(v.buffer, v.byteOffset, 8 * n), o);
+  else for (let i = 0; i < n; i++) b.writeDoubleLE(v[i], o + 8 * i);
+}
+
+/** `n` little-endian doubles at `b[o]`, as a new array (at any alignment). */
+function readDoubles(b: Buffer, o: number, n: number): Float64Array {
+  const v = new Float64Array(n);
+  if (LITTLE_ENDIAN) new Uint8Array(v.buffer).set(b.subarray(o, o + 8 * n));
+  else for (let i = 0; i < n; i++) v[i] = b.readDoubleLE(o + 8 * i);
+  return v;
+}
+
 /** Encode one feature as a spill record into a writer; returns [offset, length]. */
 export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: BuildingParams, surfaces: KeptSurfaces | null = null): [number, number] {
-  const json = Buffer.from(JSON.stringify(params));
+  const text = JSON.stringify(params);
+  const jsonLength = Buffer.byteLength(text);
   const np = polygons.polygonOffsets.length - 1, nr = polygons.ringOffsets.length - 1, nv = polygons.coords.length / 2;
   const ints = RECORD_HEAD + 4 * (np + 1 + nr + 1);
   const pad = (8 - (ints % 8)) % 8;
-  const base = ints + pad + 16 * nv + json.length;
+  const base = ints + pad + 16 * nv + jsonLength;
   const pad2 = (8 - (base % 8)) % 8;
   const ss = surfaces ? [surfaces.surfaceOffsets.length - 1, surfaces.ringOffsets.length - 1, surfaces.coords.length / 3] : null;
   const withSource = !!surfaces?.sourceXY && surfaces.sourceXY.length === 2 * (ss?.[2] ?? 0);
@@ -25,7 +43,7 @@ export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: 
   const start = w.offset;
   const { buffer: b, at } = w.reserve(size);
   let o = at;
-  b.writeUInt32LE(json.length, o);
+  b.writeUInt32LE(jsonLength, o);
   b.writeUInt32LE(np, o + 4);
   b.writeUInt32LE(nr, o + 8);
   b.writeUInt32LE(nv, o + 12);
@@ -33,9 +51,10 @@ export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: 
   for (const v of polygons.polygonOffsets) (b.writeUInt32LE(v, o), (o += 4));
   for (const v of polygons.ringOffsets) (b.writeUInt32LE(v, o), (o += 4));
   o += pad;
-  for (let i = 0; i < 2 * nv; i++) (b.writeDoubleLE(polygons.coords[i], o), (o += 8));
-  json.copy(b, o);
-  o += json.length;
+  writeDoubles(b, o, polygons.coords, 2 * nv);
+  o += 16 * nv;
+  b.write(text, o, jsonLength, 'utf8');
+  o += jsonLength;
   if (surfaces && ss) {
     o += pad2;
     b.writeUInt32LE(ss[0], o);
@@ -43,11 +62,12 @@ export function appendRecord(w: BufferedWriter, polygons: FlatPolygons, params: 
     b.writeUInt32LE(ss[2], o + 8);
     b.writeUInt32LE(withSource ? 1 : 0, o + 12);
     o += 16;
-    for (let i = 0; i < 3 * ss[2]; i++) (b.writeDoubleLE(surfaces.coords[i], o), (o += 8));
+    writeDoubles(b, o, surfaces.coords, 3 * ss[2]);
+    o += 24 * ss[2];
     for (const v of surfaces.surfaceOffsets) (b.writeUInt32LE(v, o), (o += 4));
     for (const v of surfaces.ringOffsets) (b.writeUInt32LE(v, o), (o += 4));
     for (const v of surfaces.types) b.writeUInt8(v, o++);
-    if (withSource) for (let i = 0; i < 2 * ss[2]; i++) (b.writeDoubleLE(surfaces.sourceXY![i], o), (o += 8));
+    if (withSource) writeDoubles(b, o, surfaces.sourceXY!, 2 * ss[2]);
   }
   return [start, size];
 }
@@ -62,8 +82,8 @@ export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: Build
   const ringOffsets: number[] = [];
   for (let i = 0; i <= nr; i++, o += 4) ringOffsets.push(b.readUInt32LE(o));
   o += (8 - (o % 8)) % 8;
-  const coords = new Float64Array(2 * nv);
-  for (let i = 0; i < 2 * nv; i++, o += 8) coords[i] = b.readDoubleLE(o);
+  const coords = readDoubles(b, o, 2 * nv);
+  o += 16 * nv;
   const params = JSON.parse(b.toString('utf8', o, o + jl)) as BuildingParams;
   o += jl;
   let surfaces: KeptSurfaces | null = null;
@@ -72,8 +92,8 @@ export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: Build
     const ns = b.readUInt32LE(o), nr2 = b.readUInt32LE(o + 4), nv2 = b.readUInt32LE(o + 8), flags = b.readUInt32LE(o + 12);
     o += 16;
     if (o + 24 * nv2 + 4 * (ns + nr2 + 2) + ns + (flags & 1 ? 16 * nv2 : 0) > b.length) throw new RangeError('record larger than its slot');
-    const c = new Float64Array(3 * nv2);
-    for (let i = 0; i < 3 * nv2; i++, o += 8) c[i] = b.readDoubleLE(o);
+    const c = readDoubles(b, o, 3 * nv2);
+    o += 24 * nv2;
     const surfaceOffsets = new Uint32Array(ns + 1);
     for (let i = 0; i <= ns; i++, o += 4) surfaceOffsets[i] = b.readUInt32LE(o);
     const ro = new Uint32Array(nr2 + 1);
@@ -82,9 +102,7 @@ export function decodeRecord(b: Buffer): { polygons: FlatPolygons; params: Build
     o += ns;
     surfaces = { coords: c, ringOffsets: ro, surfaceOffsets, types };
     if (flags & 1) {
-      const xy = new Float64Array(2 * nv2);
-      for (let i = 0; i < 2 * nv2; i++, o += 8) xy[i] = b.readDoubleLE(o);
-      surfaces.sourceXY = xy;
+      surfaces.sourceXY = readDoubles(b, o, 2 * nv2);
     }
   }
   return { polygons: { coords, ringOffsets, polygonOffsets }, params, surfaces };
