@@ -336,7 +336,7 @@ class FlatGeobufSource implements Source {
           wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
           if (!wkb) continue;
         }
-        const feature: RawFeature = { id: name, source, where, tags, wkb, pieces: 1, osm: osmTags };
+        const feature: RawFeature = { id: name, source, where, tags, wkb, pieces: 1, osm: osmTags, ...(repaired ? {} : { polygons: p }) };
         yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };
         if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
       }

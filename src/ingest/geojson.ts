@@ -277,7 +277,7 @@ class GeoJsonSource implements Source {
         wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
         if (!wkb) continue;
       }
-      const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags };
+      const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags, ...(repaired ? {} : { polygons: { coords: p.coords, ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets } }) };
       yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };
       // (let the event loop turn now and then: a signal is heard, progress is printed)
       if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));

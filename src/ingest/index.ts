@@ -319,7 +319,7 @@ export const PROJECT_CHUNK = 2048;
 export function projectFootprints(features: readonly RawFeature[], srs: gdal.SpatialReference, ct: gdal.CoordinateTransformation): (FlatPolygons | undefined)[] {
   const parsed: (FlatPolygons | undefined)[] = features.map((f) => {
     try {
-      return parsePolygonalWKB(f.wkb);
+      return f.polygons ?? parsePolygonalWKB(f.wkb);
     } catch {
       return undefined;
     }

@@ -1,3 +1,4 @@
+import type { FlatPolygons } from '../core/types.js';
 import type { TagValue } from './tags.js';
 
 /** One feature as read from a source, before tag parsing and reprojection. */
@@ -12,6 +13,8 @@ export interface RawFeature {
   tags: Record<string, TagValue>;
   /** Valid polygonal geometry, WKB in the source CRS. */
   wkb: Uint8Array;
+  /** The same geometry as flat arrays, where the reader made them before writing `wkb`: it is not parsed again. */
+  polygons?: FlatPolygons;
   /** Number of source pieces joined into this feature. */
   pieces: number;
   /** The source's own attributes, where they are not its tags (a CityJSON object's): carried to the output instead of `tags`. */
