@@ -108,7 +108,7 @@ const walk = (d: string) => {
 walk(out);
 console.log(
   `scale: ${s.buildingsWritten} buildings (${copies} copies of SF, all roof shapes; input ${(fs.statSync(input).size / 1e6).toFixed(0)} MB FlatGeobuf, made in ${synthSecs.toFixed(0)} s), ` +
-    `cityforge tiles --jobs ${jobs}${facades !== "none" ? ` --facades ${facades}` : ""}: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s (read ${s.timings.read?.toFixed(0)} s, index ${s.timings.index?.toFixed(1)} s, tiles ${s.timings.tiles?.toFixed(0)} s), ` +
+    `cityforge tiles --jobs ${jobs}${facades !== "none" ? ` --facades ${facades}` : ""}: ${tiles} tiles, ${secs.toFixed(1)} s = ${Math.round(n / secs)} buildings/s (read ${s.timings.read?.toFixed(0)} s, index ${s.timings.index?.toFixed(1)} s, partition ${s.timings.partition?.toFixed(1)} s, tiles ${s.timings.tiles?.toFixed(0)} s, merge ${s.timings.merge?.toFixed(1)} s), ` +
     `${(s.bytes / 1e6).toFixed(0)} MB, peak RSS ${s.peakRssMB} MB (one process, worker threads included)`,
 );
 if (curve.length) console.log(`memory curve (s: MB resident): ${curve.filter((_, i) => i % Math.max(1, Math.round(curve.length / 30)) === 0).map(([t, mb]) => `${t.toFixed(0)}: ${mb.toFixed(0)}`).join(', ')}`);

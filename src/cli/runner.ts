@@ -6,6 +6,7 @@ import { tempPaths, type TempKind } from '../core/temp.js';
 import { removeTemporaries } from '../io/files.js';
 import type { JobData, JobMessage } from './job.js';
 import { createProgress } from './progress.js';
+import { WORKER_RESOURCE_LIMITS } from '../io/worker-heap.js';
 
 /** Temporary paths the job worker owns (told by messages), removed on a signal. */
 const owned = new Map<string, TempKind>();
@@ -48,7 +49,7 @@ export function stopJob(ms = 1000): Promise<void> {
  */
 export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<number> {
   const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
-  const worker = new Worker(new URL('./job.js', import.meta.url), { workerData: data });
+  const worker = new Worker(new URL('./job.js', import.meta.url), { workerData: data, resourceLimits: WORKER_RESOURCE_LIMITS });
   current = worker;
   return new Promise<number>((resolve) => {
     let settled = false;

@@ -4,6 +4,7 @@ import type { SummaryJSON } from '../core/summary.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import type { TileJob } from './build.js';
 import type { TileNode } from './partition.js';
+import { WORKER_RESOURCE_LIMITS } from '../io/worker-heap.js';
 
 /** What a tile worker is given: the job (its DEM grid in shared memory, not copied) and its units. */
 export interface TileWorkerData {
@@ -41,7 +42,7 @@ export async function buildTilesInWorkers(jobs: number, job: TileJob, units: Til
       Array.from({ length: jobs }, (_, i) =>
         new Promise<{ built: number; skipped: number; summary: SummaryJSON }>((resolve, reject) => {
           const workerData: TileWorkerData = { job: common, units: units.filter((_, k) => k % jobs === i), verbose: logger.level === 'debug' };
-          const w = new Worker(url, { workerData });
+          const w = new Worker(url, { workerData, resourceLimits: WORKER_RESOURCE_LIMITS });
           workers.push(w);
           let finished = false;
           w.on('message', (m: TileWorkerMessage) => {
