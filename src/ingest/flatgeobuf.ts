@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import { osmIdOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
+import { osmIdOf, rawFeatureOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
 import { OGR_FORMAT, GEOMETRY_REASONS, checkedWKB, crsName, layerSrs } from './ogr.js';
@@ -328,16 +328,14 @@ class FlatGeobufSource implements Source {
           ctx.skip(p, `${detail}: ${GEOMETRY_REASONS[p] ?? p}`);
           continue;
         }
-        let wkb: Uint8Array | null = writePolygonalWKB(p);
         // (GEOS decides, and repairs, what surelyValid cannot vouch for, as for every other source)
-        const repaired = !surelyValid(p);
-        if (repaired) {
-          const raw = wkb;
-          wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
+        if (!surelyValid(p)) {
+          const raw = writePolygonalWKB(p);
+          const wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
           if (!wkb) continue;
-        }
-        const feature: RawFeature = { id: name, source, where, tags, wkb, pieces: 1, osm: osmTags, ...(repaired ? {} : { polygons: p }) };
-        yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };
+          const feature: RawFeature = { id: name, source, where, tags, wkb, pieces: 1, osm: osmTags };
+          yield { srs, crs, feature };
+        } else yield { srs, crs, feature: rawFeatureOf({ id: name, source, where, tags, pieces: 1, osm: osmTags }, p), box: extentOf(p.coords) };
         if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {

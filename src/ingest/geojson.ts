@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import { osmIdOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
+import { osmIdOf, rawFeatureOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
 import { OGR_FORMAT, GEOMETRY_REASONS, checkedWKB, crsName, layerSrs } from './ogr.js';
@@ -269,16 +269,14 @@ class GeoJsonSource implements Source {
         continue;
       }
       if (p.unclosed) ctx.warn('ring:not-closed', `${detail}: ${p.unclosed} ring(s) did not end where they start; closed`);
-      wkb = writePolygonalWKB(p);
       // (GEOS decides, and repairs, what surelyValid cannot vouch for, as for every other source)
-      const repaired = !surelyValid(p);
-      if (repaired) {
-        const raw = wkb;
+      if (!surelyValid(p)) {
+        const raw = writePolygonalWKB(p);
         wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
         if (!wkb) continue;
-      }
-      const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags, ...(repaired ? {} : { polygons: { coords: p.coords, ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets } }) };
-      yield { srs, crs, feature, ...(repaired ? {} : { box: extentOf(p.coords) }) };
+        const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags };
+        yield { srs, crs, feature };
+      } else yield { srs, crs, feature: rawFeatureOf({ id, source, where, tags, pieces: 1, osm: osmTags }, { coords: p.coords, ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets }), box: extentOf(p.coords) };
       // (let the event loop turn now and then: a signal is heard, progress is printed)
       if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }

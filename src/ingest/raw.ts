@@ -1,4 +1,5 @@
 import type { FlatPolygons } from '../core/types.js';
+import { writePolygonalWKB } from './wkb.js';
 import type { TagValue } from './tags.js';
 
 /** One feature as read from a source, before tag parsing and reprojection. */
@@ -13,7 +14,7 @@ export interface RawFeature {
   tags: Record<string, TagValue>;
   /** Valid polygonal geometry, WKB in the source CRS. */
   wkb: Uint8Array;
-  /** The same geometry as flat arrays, where the reader made them before writing `wkb`: it is not parsed again. */
+  /** The same geometry as flat arrays, where the reader made them (see {@link rawFeatureOf}): it is not parsed again. */
   polygons?: FlatPolygons;
   /** Number of source pieces joined into this feature. */
   pieces: number;
@@ -84,4 +85,15 @@ export function osmIdOf(tags: Record<string, TagValue>): string | null {
   if (tags['osm_id']) return `r${tags['osm_id']}`;
   if (tags['osm_way_id']) return `w${tags['osm_way_id']}`;
   return null;
+}
+
+/**
+ * A feature whose geometry a reader decoded into flat arrays (GeoJSON, FlatGeobuf), valid as it is:
+ * `polygons` holds them, and `wkb` is written from them only when something asks for it. The batched
+ * reprojection reads `polygons`, so most features never need their WKB (writing it was 5 % of reading
+ * a million FlatGeobuf features).
+ */
+export function rawFeatureOf(f: Omit<RawFeature, 'wkb' | 'polygons'>, polygons: FlatPolygons): RawFeature {
+  let wkb: Uint8Array | undefined;
+  return Object.defineProperty({ ...f, polygons } as RawFeature, 'wkb', { get: () => (wkb ??= writePolygonalWKB(polygons)), enumerable: true });
 }
