@@ -157,25 +157,33 @@ function readHeader(file: string, fd: number): Header | null {
   }
 }
 
+/** Whether this platform stores doubles little-endian, as FlatGeobuf does: coordinates then copy as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** A geometry's polygons (Polygon, MultiPolygon, or those in a GeometryCollection), or why it has none. */
 function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:empty' | 'geometry:not-polygonal' {
-  const coords: number[] = [];
   const ringOffsets = [0];
   const polygonOffsets = [0];
+  // each polygon's rings are one run of points in the buffer: [view, byte offset, points] per polygon,
+  // copied into one array at the end (no array of boxed numbers grown point by point)
+  const runs: [DataView, number, number][] = [];
+  let total = 0;
   let other = false;
   const polygon = (t: Table) => {
     const v = t.view;
     const xy = t.vector(1), ends = t.vector(0);
     if (xy.n < 2) return;
     const points = xy.n / 2;
-    const ringEnds = ends.n ? Array.from({ length: ends.n }, (_, i) => v.getUint32(ends.at + 4 * i, true)) : [points];
+    const rings = ends.n || 1;
     let start = 0;
-    for (const end of ringEnds) {
+    for (let r = 0; r < rings; r++) {
+      const end = ends.n ? v.getUint32(ends.at + 4 * r, true) : points;
       if (end <= start || end > points) break;
-      for (let i = start; i < end; i++) coords.push(v.getFloat64(xy.at + 16 * i, true), v.getFloat64(xy.at + 16 * i + 8, true));
-      ringOffsets.push(coords.length / 2);
+      total += end - start;
+      ringOffsets.push(total);
       start = end;
     }
+    if (start > 0) runs.push([v, xy.at, start]);
     polygonOffsets.push(ringOffsets.length - 1);
   };
   const visit = (t: Table, type: number, depth: number) => {
@@ -186,7 +194,14 @@ function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:emp
   };
   if (g) visit(g, type, 0);
   if (polygonOffsets.length === 1) return other ? 'geometry:not-polygonal' : 'geometry:empty';
-  return { coords: Float64Array.from(coords), ringOffsets, polygonOffsets };
+  const coords = new Float64Array(2 * total);
+  let k = 0;
+  for (const [v, at, n] of runs) {
+    if (LITTLE_ENDIAN) new Uint8Array(coords.buffer, 16 * k, 16 * n).set(new Uint8Array(v.buffer, v.byteOffset + at, 16 * n));
+    else for (let i = 0; i < 2 * n; i++) coords[2 * k + i] = v.getFloat64(at + 8 * i, true);
+    k += n;
+  }
+  return { coords, ringOffsets, polygonOffsets };
 }
 
 /** A feature's properties (the spec's binary encoding: column index, then the value). */
