@@ -10,6 +10,7 @@ import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
 import { extentOf } from '../core/extent.js';
+import { copyDoublesLE } from '../core/bytes.js';
 
 /** The first bytes of a FlatGeobuf file ("fgb", major version 3, "fgb", patch version). */
 const MAGIC = [0x66, 0x67, 0x62, 0x03, 0x66, 0x67, 0x62];
@@ -157,9 +158,6 @@ function readHeader(file: string, fd: number): Header | null {
   }
 }
 
-/** Whether this platform stores doubles little-endian, as FlatGeobuf does: coordinates then copy as bytes. */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
 /** A geometry's polygons (Polygon, MultiPolygon, or those in a GeometryCollection), or why it has none. */
 function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:empty' | 'geometry:not-polygonal' {
   const ringOffsets = [0];
@@ -197,8 +195,7 @@ function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:emp
   const coords = new Float64Array(2 * total);
   let k = 0;
   for (const [v, at, n] of runs) {
-    if (LITTLE_ENDIAN) new Uint8Array(coords.buffer, 16 * k, 16 * n).set(new Uint8Array(v.buffer, v.byteOffset + at, 16 * n));
-    else for (let i = 0; i < 2 * n; i++) coords[2 * k + i] = v.getFloat64(at + 8 * i, true);
+    copyDoublesLE(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), at, 2 * n, coords, 2 * k);
     k += n;
   }
   return { coords, ringOffsets, polygonOffsets };

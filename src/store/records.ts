@@ -1,5 +1,6 @@
 import type { BuildingParams, FlatPolygons, KeptSurfaces } from '../core/types.js';
 import type { BufferedWriter } from './format.js';
+import { copyDoublesLE, LITTLE_ENDIAN } from '../core/bytes.js';
 
 /**
  * A spill record: u32 JSON bytes, u32 polygons, u32 rings, u32 vertices, u32 polygon offsets
@@ -11,9 +12,6 @@ import type { BufferedWriter } from './format.js';
  */
 const RECORD_HEAD = 16;
 
-/** Whether this platform stores numbers little-endian, as the records do: doubles then copy as bytes. */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
 /** Write `n` doubles of `v` little-endian at `b[o]` (one byte copy where the platform is little-endian). */
 function writeDoubles(b: Buffer, o: number, v: Float64Array, n: number): void {
   if (LITTLE_ENDIAN) b.set(new Uint8Array(v.buffer, v.byteOffset, 8 * n), o);
@@ -23,8 +21,7 @@ function writeDoubles(b: Buffer, o: number, v: Float64Array, n: number): void {
 /** `n` little-endian doubles at `b[o]`, as a new array (at any alignment). */
 function readDoubles(b: Buffer, o: number, n: number): Float64Array {
   const v = new Float64Array(n);
-  if (LITTLE_ENDIAN) new Uint8Array(v.buffer).set(b.subarray(o, o + 8 * n));
-  else for (let i = 0; i < n; i++) v[i] = b.readDoubleLE(o + 8 * i);
+  copyDoublesLE(b, o, n, v, 0);
   return v;
 }
 
