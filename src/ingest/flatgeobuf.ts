@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import { osmIdOf, rawFeatureOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
+import { osmIdOf, unpackOtherTags, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
-import { OGR_FORMAT, GEOMETRY_REASONS, checkedWKB, crsName, layerSrs } from './ogr.js';
+import { OGR_FORMAT, GEOMETRY_REASONS, crsName, decodedFeature, layerSrs } from './ogr.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
-import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
+import type { FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
-import { extentOf } from '../core/extent.js';
 import { copyDoublesLE } from '../core/bytes.js';
 
 /** The first bytes of a FlatGeobuf file ("fgb", major version 3, "fgb", patch version). */
@@ -340,14 +339,9 @@ class FlatGeobufSource implements Source {
           ctx.skip(p, `${detail}: ${GEOMETRY_REASONS[p] ?? p}`);
           continue;
         }
-        // (GEOS decides, and repairs, what surelyValid cannot vouch for, as for every other source)
-        if (!surelyValid(p)) {
-          const raw = writePolygonalWKB(p);
-          const wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
-          if (!wkb) continue;
-          const feature: RawFeature = { id: name, source, where, tags, wkb, pieces: 1, osm: osmTags };
-          yield { srs, crs, feature };
-        } else yield { srs, crs, feature: rawFeatureOf({ id: name, source, where, tags, pieces: 1, osm: osmTags }, p), box: extentOf(p.coords) };
+        const sf = decodedFeature({ id: name, source, where, tags, pieces: 1, osm: osmTags }, p, srs, crs, ctx, detail);
+        if (!sf) continue;
+        yield sf;
         if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {

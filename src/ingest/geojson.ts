@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import { osmIdOf, rawFeatureOf, unpackOtherTags, type RawFeature, type ReadContext } from './raw.js';
+import { osmIdOf, unpackOtherTags, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
-import { OGR_FORMAT, GEOMETRY_REASONS, checkedWKB, crsName, layerSrs } from './ogr.js';
+import { OGR_FORMAT, GEOMETRY_REASONS, crsName, decodedFeature, layerSrs } from './ogr.js';
 import { hasBuildingKeys, isBuildingFeature } from './where.js';
-import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
+import type { FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
 import { geoJsonSeqTexts } from './integrity.js';
 import { emptyExtent, growByExtent, extentOf, isEmptyExtent, type Extent } from '../core/extent.js';
@@ -263,20 +263,14 @@ class GeoJsonSource implements Source {
         continue;
       }
       const p = polygonsOf(f.geometry);
-      let wkb: Uint8Array | null;
       if (typeof p === 'string') {
         ctx.skip(p, `${detail}: ${p === 'geometry:unreadable' ? 'a geometry that is not GeoJSON (coordinates that are not pairs of numbers, or an unknown type)' : (GEOMETRY_REASONS[p] ?? p)}`);
         continue;
       }
       if (p.unclosed) ctx.warn('ring:not-closed', `${detail}: ${p.unclosed} ring(s) did not end where they start; closed`);
-      // (GEOS decides, and repairs, what surelyValid cannot vouch for, as for every other source)
-      if (!surelyValid(p)) {
-        const raw = writePolygonalWKB(p);
-        wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
-        if (!wkb) continue;
-        const feature: RawFeature = { id, source, where, tags, wkb, pieces: 1, osm: osmTags };
-        yield { srs, crs, feature };
-      } else yield { srs, crs, feature: rawFeatureOf({ id, source, where, tags, pieces: 1, osm: osmTags }, { coords: p.coords, ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets }), box: extentOf(p.coords) };
+      const sf = decodedFeature({ id, source, where, tags, pieces: 1, osm: osmTags }, { coords: p.coords, ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets }, srs, crs, ctx, detail);
+      if (!sf) continue;
+      yield sf;
       // (let the event loop turn now and then: a signal is heard, progress is printed)
       if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RawFeature, ReadContext } from './raw.js';
-import { osmIdOf, unpackOtherTags } from './raw.js';
+import { osmIdOf, rawFeatureOf, unpackOtherTags } from './raw.js';
+import { surelyValid } from './simple-polygons.js';
+import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
+import { extentOf } from '../core/extent.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError } from '../core/errors.js';
@@ -196,6 +199,18 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: str
     }
   }
   return g.toWKB('LSB');
+}
+
+/**
+ * A feature whose geometry a reader decoded itself (GeoJSON, FlatGeobuf): kept as it is where
+ * `surelyValid` vouches for it (its WKB written only if asked, its box handed on); otherwise GEOS
+ * decides and repairs, as for every other source. Null: skipped and counted (see {@link checkedWKB}).
+ */
+export function decodedFeature(base: Omit<RawFeature, 'wkb' | 'polygons'>, p: FlatPolygons, srs: gdal.SpatialReference, crs: string, ctx: ReadContext, detail: string): SourceFeature | null {
+  if (surelyValid(p)) return { srs, crs, feature: rawFeatureOf(base, p), box: extentOf(p.coords) };
+  const raw = writePolygonalWKB(p);
+  const wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
+  return wkb ? { srs, crs, feature: { ...base, wkb } } : null;
 }
 
 /**

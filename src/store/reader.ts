@@ -84,14 +84,7 @@ export class StoreReader {
 
   /** The record of a building (its id not yet made unique). */
   raw(ref: RecordRef): { polygons: FlatPolygons; params: BuildingParams; surfaces: KeptSurfaces | null } {
-    const { offset, length } = ref;
-    if (length > this.buf.length) this.buf = Buffer.alloc(length);
-    readFully(this.fd, this.buf, length, offset, this.store.file);
-    try {
-      return decodeRecord(this.buf.subarray(0, length));
-    } catch (e) {
-      throw inputErrorOf('store', `${this.store.file}: record of building ${ref.index} is damaged`, e);
-    }
+    return this.records([ref])[0];
   }
 
   /**
