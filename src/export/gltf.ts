@@ -1,4 +1,4 @@
-import { Document, Format, NodeIO, TextureInfo, type Accessor, type Node as GNode, type Primitive, type Texture } from '@gltf-transform/core';
+import { Document, NodeIO, TextureInfo, type Accessor, type Node as GNode, type Primitive, type Texture } from '@gltf-transform/core';
 import { FACADE_LOOKS, facadeTexture } from '../procedural/index.js';
 import { encodePng } from './png.js';
 import type { BuildingParams, FrameInfo, GroundTexture, MeshBatch, TerrainMesh } from '../core/types.js';
@@ -7,7 +7,7 @@ import { hexToLinear } from '../core/colour.js';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptEncoder } from 'meshoptimizer';
 import { MeshFeatures, StructuralMetadata } from './metadata.js';
-import { FastInterleave } from './fast-interleave.js';
+import { DirectBinary, writeGlbBinary } from './glb-binary.js';
 
 /** Options for {@link writeGlb}. */
 export interface GltfOptions {
@@ -216,44 +216,15 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
 
 /** Serialize: glTF-Transform's writer with cityforge's extensions (and the meshopt encoder when compressing). */
 async function encode(doc: Document, compress: boolean): Promise<Uint8Array> {
-  const io = new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata, KHRMeshQuantization, EXTMeshoptCompression, FastInterleave]);
-  // (the vertex attributes interleaved with typed arrays; meshopt claims them itself when compressing)
-  if (!compress) doc.createExtension(FastInterleave);
+  const io = new NodeIO().registerExtensions([MeshFeatures, StructuralMetadata, KHRMeshQuantization, EXTMeshoptCompression, DirectBinary]);
+  // (the vertex attributes and indices laid out by cityforge; meshopt claims them itself when compressing)
+  if (!compress) doc.createExtension(DirectBinary);
   if (compress) {
     await MeshoptEncoder.ready;
     io.registerDependencies({ 'meshopt.encoder': MeshoptEncoder });
     doc.createExtension(EXTMeshoptCompression).setRequired(true).setEncoderOptions({ method: EXTMeshoptCompression.EncoderMethod.QUANTIZE });
   }
-  return glbOf(await io.writeJSON(doc, { format: Format.GLB }));
-}
-
-/**
- * The GLB container around a written document: header, JSON chunk (padded with spaces), BIN chunk
- * (padded with zeros), in one allocation. glTF-Transform's `writeBinary` makes the same bytes through
- * two more copies of the binary chunk, and fresh memory is slow to touch here (page faults: 0.1 s a
- * build on SF's 13 MB).
- */
-function glbOf({ json, resources }: { json: object; resources: Record<string, Uint8Array> }): Uint8Array {
-  const text = new TextEncoder().encode(JSON.stringify(json));
-  const jsonLength = Math.ceil(text.byteLength / 4) * 4;
-  const bin = Object.values(resources)[0];
-  const binLength = bin && bin.byteLength ? Math.ceil(bin.byteLength / 4) * 4 : 0;
-  const total = 12 + 8 + jsonLength + (binLength ? 8 + binLength : 0);
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x46546c67, true); // 'glTF'
-  view.setUint32(4, 2, true);
-  view.setUint32(8, total, true);
-  view.setUint32(12, jsonLength, true);
-  view.setUint32(16, 0x4e4f534a, true); // 'JSON'
-  out.set(text, 20);
-  out.fill(0x20, 20 + text.byteLength, 20 + jsonLength);
-  if (binLength) {
-    view.setUint32(20 + jsonLength, binLength, true);
-    view.setUint32(24 + jsonLength, 0x004e4942, true); // 'BIN'
-    out.set(bin!, 28 + jsonLength);
-  }
-  return out;
+  return writeGlbBinary(io, doc);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Extension, type ReaderContext, type WriterContext } from '@gltf-transform/core';
+import type { GlbTail, TailWriter } from './glb-binary.js';
 import { COLUMN_STATS_MAX_VALUES, type BuildingParams, type ColumnStats } from '../core/types.js';
 
 /** A property-table column type this writer emits. */
@@ -64,7 +65,6 @@ export function attributeColumns(rows: readonly BuildingParams[]): Column[] {
   return out;
 }
 
-const align8 = (n: number) => (n + 7) & ~7;
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** Encode the property table's columns as binary buffer views (each padded to 8 bytes). */
@@ -102,14 +102,15 @@ function propertyOf(c: Column): Record<string, unknown> {
 
 /**
  * `EXT_structural_metadata` for glTF-Transform (write only): one property table of buildings,
- * whose rows are the feature ids of `EXT_mesh_features`. Binary columns are appended to the GLB
+ * whose rows are the feature ids of `EXT_mesh_features`. Binary columns are written into the GLB
  * buffer with 8-byte alignment, as the extension requires.
  */
-export class StructuralMetadata extends Extension {
+export class StructuralMetadata extends Extension implements TailWriter {
   static override readonly EXTENSION_NAME = 'EXT_structural_metadata';
   override readonly extensionName = 'EXT_structural_metadata';
   /** Rows of the property table. */
   rows: readonly BuildingParams[] = [];
+  tail: GlbTail | null = null;
 
   override read(_context: ReaderContext): this {
     return this;
@@ -117,33 +118,20 @@ export class StructuralMetadata extends Extension {
 
   override write(context: WriterContext): this {
     const json = context.jsonDoc.json;
-    const key = Object.keys(context.jsonDoc.resources)[0];
-    const bin = context.jsonDoc.resources[key];
-    if (!json.buffers?.length || !bin) throw new Error('cityforge export: EXT_structural_metadata needs the GLB buffer');
+    if (!this.tail) throw new Error('cityforge export: EXT_structural_metadata writes through writeGlbBinary');
+    const tail = this.tail;
     // the class defines exactly the properties the table holds (readers, Cesium's validator among
     // them, stumble on a property the class defines and the table leaves out): every column, numeric
     // ones all no-data included — except a string column with no text at all, which a table cannot
     // hold (its values would be an empty buffer view, which glTF forbids)
     const rows = this.rows;
     const columns = [...BUILDING_COLUMNS, ...attributeColumns(rows)].filter((c) => c.type !== 'STRING' || rows.some((r) => c.get(r) !== ''));
-    let offset = align8(bin.byteLength);
-    const placed: { view: Uint8Array; offset: number }[] = [];
     const properties: Record<string, Record<string, number | string>> = {};
-    json.bufferViews ??= [];
     for (const c of encodeColumns(columns, rows)) {
-      const idx = c.views.map((view) => {
-        placed.push({ view, offset });
-        json.bufferViews!.push({ buffer: 0, byteOffset: offset, byteLength: view.byteLength });
-        offset = align8(offset + view.byteLength);
-        return json.bufferViews!.length - 1;
-      });
+      // (each view from an 8-byte boundary of the GLB buffer, as the extension requires)
+      const idx = c.views.map((view) => tail.add(json, view.byteLength, 8, (dst) => dst.set(view)));
       properties[c.column.name] = idx.length === 2 ? { values: idx[0], stringOffsets: idx[1], stringOffsetType: 'UINT32' } : { values: idx[0] };
     }
-    const out = new Uint8Array(offset);
-    out.set(bin);
-    for (const p of placed) out.set(p.view, p.offset);
-    context.jsonDoc.resources[key] = out;
-    json.buffers[0].byteLength = out.byteLength;
     json.extensions ??= {};
     json.extensions[this.extensionName] = {
       schema: {

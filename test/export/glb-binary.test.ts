@@ -1,7 +1,7 @@
 import { Document, NodeIO } from '@gltf-transform/core';
 import { describe, expect, it } from 'vitest';
 import { KHRMeshQuantization } from '@gltf-transform/extensions';
-import { FastInterleave } from '../../src/export/fast-interleave.js';
+import { DirectBinary, writeGlbBinary } from '../../src/export/glb-binary.js';
 import { expectValidGlb } from '../helpers/glb.js';
 
 /** A document of two meshes with the attribute types cityforge writes (int16 positions, int8 normals, uint16 ids, float uvs), random values. */
@@ -27,19 +27,22 @@ function sample(): Document {
   return doc;
 }
 
-describe('FastInterleave (the GLB writer\'s vertex attributes)', () => {
-  it('interleave-was-slow: the same attribute values as glTF-Transform\'s own interleaving, one strided ARRAY_BUFFER view per mesh, no extension left in the file', async () => {
+describe('DirectBinary (the GLB writer\'s vertex attributes and indices)', () => {
+  it('interleave-was-slow: the same attribute values as glTF-Transform\'s own interleaving, one strided ARRAY_BUFFER view per mesh, one index view, no extension left in the file', async () => {
     const plainIo = new NodeIO().registerExtensions([KHRMeshQuantization]);
-    const fastIo = new NodeIO().registerExtensions([KHRMeshQuantization, FastInterleave]);
+    const fastIo = new NodeIO().registerExtensions([KHRMeshQuantization, DirectBinary]);
     const plain = await plainIo.writeBinary(sample());
     const doc = sample();
-    doc.createExtension(FastInterleave);
-    const fast = await fastIo.writeBinary(doc);
+    doc.createExtension(DirectBinary);
+    const fast = await writeGlbBinary(fastIo, doc);
     await expectValidGlb(fast);
     const json = JSON.parse(new TextDecoder().decode(fast.subarray(20, 20 + new DataView(fast.buffer, fast.byteOffset).getUint32(12, true))));
     expect(json.extensionsUsed).toEqual(['KHR_mesh_quantization']);
     const strided = json.bufferViews.filter((v: { byteStride?: number }) => v.byteStride);
     expect(strided.map((v: { byteStride: number; target: number }) => [v.byteStride, v.target])).toEqual([[24, 34962], [24, 34962]]);
+    // every index list in one ELEMENT_ARRAY_BUFFER view, each from a 4-byte boundary
+    expect(json.bufferViews.filter((v: { target?: number }) => v.target === 34963)).toHaveLength(1);
+    expect(json.accessors.filter((a: { byteOffset?: number }) => (a.byteOffset ?? 0) % 4).length).toBe(0);
     // read back by glTF-Transform's reader: every attribute of every primitive, value for value
     const [a, b] = await Promise.all([plainIo.readBinary(plain), plainIo.readBinary(fast)]);
     const prims = (d: Document) => d.getRoot().listMeshes().flatMap((m) => m.listPrimitives());
