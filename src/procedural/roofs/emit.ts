@@ -43,6 +43,25 @@ function outlineFootprint(m: RoofModel, rings: number[][]): { outline: Footprint
   return { outline: { coords, ringStarts }, tops };
 }
 
+/**
+ * The two triangles of a strictly convex quadrilateral (x, y pairs): its four corners all turn the same way,
+ * none straight (earcut would drop a straight one); null for any other polygon. Most roof faces are such
+ * quads (a dome's or an onion's rings, gable and hip sides), and earcut took a third of a roof build on them.
+ */
+function convexQuadFan(flat: readonly number[]): number[] | null {
+  if (flat.length !== 8) return null;
+  let sign = 0;
+  for (let i = 0; i < 4; i++) {
+    const a = 2 * i, b = 2 * ((i + 1) & 3), c = 2 * ((i + 2) & 3);
+    const cross = (flat[b] - flat[a]) * (flat[c + 1] - flat[b + 1]) - (flat[b + 1] - flat[a + 1]) * (flat[c] - flat[b]);
+    if (cross === 0 || Number.isNaN(cross)) return null;
+    const s = cross > 0 ? 1 : -1;
+    if (sign && s !== sign) return null;
+    sign = s;
+  }
+  return [0, 1, 2, 0, 2, 3];
+}
+
 /** Triangulate every face in its own plane, each triangle oriented with the face normal; null when a face will not triangulate. */
 function triangulateFaces(m: RoofModel): FaceTriangles[] | null {
   const tris: FaceTriangles[] = [];
@@ -64,7 +83,7 @@ function triangulateFaces(m: RoofModel): FaceTriangles[] | null {
         else if (ax >= ay) flat.push(m.y[v], m.z[v]);
         else flat.push(m.x[v], m.z[v]);
       }
-      t = earcut(flat);
+      t = convexQuadFan(flat) ?? earcut(flat);
       if (t.length === 0) return null;
     }
     for (let i = 0; i < t.length; i += 3) {
@@ -92,7 +111,7 @@ function mirroredFloor(m: RoofModel, tris: FaceTriangles[], z0: number, mesh: Me
   for (const { f } of tris) {
     const flat: number[] = [];
     for (const v of f) flat.push(m.x[v], m.y[v]);
-    const t = f.length === 3 ? [0, 1, 2] : earcut(flat);
+    const t = f.length === 3 ? [0, 1, 2] : (convexQuadFan(flat) ?? earcut(flat));
     const base = mesh.vertexCount;
     for (const v of f) mesh.vertex(m.x[v], m.y[v], z0, 0, 0, -1);
     for (let i = 0; i < t.length; i += 3) {
