@@ -28,6 +28,11 @@ export interface CommandSpec {
   readonly quietByDefault?: boolean;
   /** Add the command, its arguments, options and help to the program. */
   define(program: Command): Command;
+  /**
+   * Load what `run` will load (its pipeline), while the command line is still being parsed: the job
+   * worker, started early on the command's name alone, calls it before its job arrives.
+   */
+  preload?(): Promise<unknown>;
   /** Run with commander's parsed arguments and options. */
   run(args: unknown[], opts: OptionValues, io: CommandIO): Promise<void>;
 }

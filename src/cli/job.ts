@@ -4,6 +4,7 @@ import { createLineLogger } from '../core/logger.js';
 import { onTempChange, type TempChange } from '../core/temp.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandIO } from './command.js';
+import type { EarlyJob } from './early.js';
 
 /**
  * The job worker: runs one command (everything that reads data) off the main thread, which stays free
@@ -29,7 +30,16 @@ export type JobMessage =
   | { t: 'done' }
   | { t: 'error'; code: number; message: string; stack?: string };
 
-const { command, args, opts } = workerData as JobData;
+// an early worker (started before the command line was parsed: early.ts) loads its command's pipeline
+// while it waits for the job
+const given = workerData as JobData | EarlyJob;
+const { command, args, opts }: JobData =
+  'early' in given
+    ? await new Promise<JobData>((resolve) => {
+        parentPort!.once('message', resolve);
+        COMMANDS.find((c) => c.name === given.early)?.preload?.().catch(() => {});
+      })
+    : given;
 const post = (m: JobMessage) => parentPort!.postMessage(m);
 onTempChange((c) => post({ t: 'temp', ...c }));
 const spec = COMMANDS.find((c) => c.name === command)!;

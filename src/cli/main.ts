@@ -5,6 +5,7 @@ import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandSpec } from './command.js';
 import { removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
+import { dropEarlyWorker } from './early.js';
 
 export { EXIT } from '../core/errors.js';
 
@@ -69,12 +70,14 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
+      dropEarlyWorker();
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
       return EXIT.usage;
     }
     throw e;
   }
   const c = chosen as Chosen | null;
+  if (!c?.spec.inWorker) dropEarlyWorker();
   if (!c) return EXIT.ok;
   // plain, cloneable options for the worker (commander's values are)
   return c.spec.inWorker ? runInWorker({ command: c.spec.name, args: c.args, opts: { ...c.opts } }, c.opts) : runHere(c);

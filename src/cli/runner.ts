@@ -7,6 +7,7 @@ import { removeTemporaries } from '../io/files.js';
 import type { JobData, JobMessage } from './job.js';
 import { createProgress } from './progress.js';
 import { WORKER_RESOURCE_LIMITS } from '../io/worker-heap.js';
+import { takeEarlyWorker } from './early.js';
 
 /** Temporary paths the job worker owns (told by messages), removed on a signal. */
 const owned = new Map<string, TempKind>();
@@ -49,7 +50,10 @@ export function stopJob(ms = 1000): Promise<void> {
  */
 export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<number> {
   const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
-  const worker = new Worker(new URL('./job.js', import.meta.url), { workerData: data, resourceLimits: WORKER_RESOURCE_LIMITS });
+  // (the worker started before the command line was parsed, when there is one: it has been loading the pipeline)
+  const early = takeEarlyWorker(data.command);
+  const worker = early ?? new Worker(new URL('./job.js', import.meta.url), { workerData: data, resourceLimits: WORKER_RESOURCE_LIMITS });
+  if (early) early.postMessage(data);
   current = worker;
   return new Promise<number>((resolve) => {
     let settled = false;

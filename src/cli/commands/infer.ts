@@ -37,6 +37,7 @@ const shapeList = (v: string): string[] => {
 export const inferCommand: CommandSpec = {
   name: 'infer',
   inWorker: true,
+  preload: () => import('../../pipeline/infer.js'),
   define: (program: Command) =>
     verbosityOptions(
       demTileOptions(readOptions(

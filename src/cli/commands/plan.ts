@@ -13,6 +13,7 @@ interface PlanArgs extends ReadArgs, VerbosityArgs {
 export const planCommand: CommandSpec = {
   name: 'plan',
   inWorker: true,
+  preload: () => import('../../pipeline/tiles.js'),
   quietByDefault: true,
   define: (program: Command) =>
     verbosityOptions(

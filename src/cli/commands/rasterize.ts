@@ -24,6 +24,7 @@ const atLeastZero = (name: string) => (v: string): number => (v.trim() === '0' ?
 export const rasterizeCommand: CommandSpec = {
   name: 'rasterize',
   inWorker: true,
+  preload: () => import('../../pipeline/rasterize.js'),
   define: (program: Command) =>
     verbosityOptions(
       terrainOptions(

@@ -21,6 +21,7 @@ interface TerrainCommandArgs extends VerbosityArgs {
 export const terrainCommand: CommandSpec = {
   name: 'terrain',
   inWorker: true,
+  preload: () => import('../../pipeline/terrain.js'),
   define: (program: Command) =>
     verbosityOptions(
       demTileOptions(program

@@ -21,6 +21,7 @@ interface TilesArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
 export const tilesCommand: CommandSpec = {
   name: 'tiles',
   inWorker: true,
+  preload: () => import('../../pipeline/tiles.js'),
   define: (program: Command) =>
     verbosityOptions(
       planOptions(
