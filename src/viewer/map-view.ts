@@ -411,7 +411,6 @@ export class MapViewer {
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       layers: this.layers(),
-      glOptions: { preserveDrawingBuffer: true },
       // (no MSAA in software WebGL: software-rendering-was-sluggish)
       deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
       onAfterRender: () => this.afterRender(),
@@ -789,7 +788,6 @@ export class TilesetMapViewer {
       onViewStateChange: ({ viewState }: { viewState: Record<string, unknown> & { longitude: number; latitude: number } }) => this.followGround(viewState),
       effects: [lighting],
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
-      glOptions: { preserveDrawingBuffer: true },
       // (no MSAA in software WebGL: software-rendering-was-sluggish)
       deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
       layers: this.layers(),
