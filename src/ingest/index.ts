@@ -248,8 +248,9 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     summary.skip('reproject:failed', `${detail}: ${(e as Error).message}`);
     return null;
   }
-  // (a city model's footprint only places its surfaces: a thin part keeps even a tiny one)
-  let { polygons, report } = cleanPolygons(flat, f.model?.types.length ? { ...opts, minArea: 0 } : opts);
+  // (a city model's footprint only places its surfaces: a thin part keeps even a tiny one, and so does
+  // the outline of a building drawn as its parts, which is their footprints: part-lost-its-building)
+  let { polygons, report } = cleanPolygons(flat, f.model ? { ...opts, minArea: 0 } : opts);
   if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
   if (report.holesSeparated) summary.warn('ring:touching-hole-separated', `${detail}: ${report.holesSeparated} hole vertices on another ring moved ${HOLE_GAP * 100} cm into their hole`);
   if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);

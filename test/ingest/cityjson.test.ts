@@ -118,6 +118,33 @@ describe('CityJSON in', () => {
     expect([...back.featureIds].sort()).toEqual([0, 2]);
   });
 
+  it('part-lost-its-building: a sliver part (0.2 m², as in Vienna) stays under its building, whole and streamed', async () => {
+    // B1 gets a second part: a copy of B1-0 squashed to a strip 4 m × 5 cm (0.2 m², under the 0.5 m² a footprint needs) along its south wall, outside it
+    const json = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    const V: number[][] = json.vertices;
+    const used = new Set<number>(JSON.stringify(json.CityObjects['B1-0'].geometry[0].boundaries).match(/\d+/g)!.map(Number));
+    const ys = [...used].map((i) => V[i][1]);
+    const y0 = Math.min(...ys), y1 = Math.max(...ys);
+    const remap = new Map<number, number>();
+    for (const i of used) {
+      remap.set(i, V.length);
+      V.push([Math.round(V[i][0] * 0.4), Math.round(y0 - 5 + ((V[i][1] - y0) / (y1 - y0)) * 5), V[i][2]]);
+    }
+    const sliver = JSON.parse(JSON.stringify(json.CityObjects['B1-0']), (k, v) => (typeof v === 'number' && k !== 'lod' && remap.has(v) ? remap.get(v) : v));
+    json.CityObjects['B1-1'] = { ...sliver, parents: ['B1'] };
+    json.CityObjects.B1.children = ['B1-0', 'B1-1'];
+    const file = path.join(dir, 'sliver-part.city.json');
+    fs.writeFileSync(file, JSON.stringify(json));
+    for (const opts of [{}, { streamAboveBytes: 0 }]) {
+      const { batch, summary } = await run([file], opts);
+      const byId = Object.fromEntries(batch.params.map((p) => [p.id, p]));
+      expect(Object.keys(byId).sort()).toEqual(['B1', 'B1-0', 'B1-1', 'B2']);
+      expect(byId['B1-1'].partOf).toBe('B1');
+      expect(byId['B1-1'].drawAs).toBe(byId['B1-0'].drawAs);
+      expect(summary.warnings.get('ring:degenerate-polygon-dropped') ?? 0).toBe(0);
+    }
+  });
+
   it('a CityJSON document too large to parse whole is streamed: the same buildings, parts arriving before their building or not at all', async () => {
     const whole = await run([TWO]);
     const streamed = await run([TWO], { streamAboveBytes: 0 });
