@@ -3,6 +3,7 @@ import type { Command, OptionValues } from 'commander';
 import type { Logger, LogLevel } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import type { Summary } from '../core/summary.js';
+import { counted } from '../core/words.js';
 
 /** What a command writes to: a logger (stderr), progress, and stdout. */
 export interface CommandIO {
@@ -46,7 +47,7 @@ export function formatSummary(s: Summary, out: string): string {
   const fmt = (n: number) => n.toLocaleString('en-US');
   const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
   return [
-    `summary: ${fmt(j.featuresRead)} features read from ${j.inputs.length} input(s); ${fmt(j.buildingsWritten - j.partsWritten)} buildings${j.partsWritten ? ` (and ${fmt(j.partsWritten)} building parts)` : ''} written to ${out}`,
+    `summary: ${counted(fmt(j.featuresRead), 'feature')} read from ${j.inputs.length} input(s); ${counted(fmt(j.buildingsWritten - j.partsWritten), 'building')}${j.partsWritten ? ` (and ${counted(fmt(j.partsWritten), 'building part')})` : ''} written to ${out}`,
     // (no triangles for outputs without a mesh: infer's parameters, rasterize's rasters)
     `summary: ${j.triangles ? `${fmt(j.triangles)} triangles, ` : ''}${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,

@@ -10,6 +10,7 @@ import { hasBuildingKeys, isBuildingFeature } from './where.js';
 import type { FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
 import { copyDoublesLE } from '../core/bytes.js';
+import { counted } from '../core/words.js';
 
 /** The first bytes of a FlatGeobuf file ("fgb", major version 3, "fgb", patch version). */
 const MAGIC = [0x66, 0x67, 0x62, 0x03, 0x66, 0x67, 0x62];
@@ -349,7 +350,7 @@ class FlatGeobufSource implements Source {
     }
     if (h.featuresCount > read) throw new InputError('ingest', `${where}: the file says it holds ${h.featuresCount} features, but only ${read} could be read (cut short, or damaged)`);
     if (read === 0) throw new InputError('ingest', `${where}: no features`);
-    this.options.logger.info(`${this.label}: ${read} features from layer(s) ${h.name}`);
+    this.options.logger.info(`${this.label}: ${counted(read, 'feature')} from layer(s) ${h.name}`);
   }
 }
 

@@ -11,6 +11,7 @@ import type { FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
 import { geoJsonSeqTexts } from './integrity.js';
 import { emptyExtent, growByExtent, extentOf, isEmptyExtent, type Extent } from '../core/extent.js';
+import { counted } from '../core/words.js';
 
 /**
  * A FeatureCollection larger than this (bytes) is left to GDAL's streaming GeoJSON reader: this
@@ -275,7 +276,7 @@ class GeoJsonSource implements Source {
       if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${name}: no features`);
-    this.options.logger.info(`${this.label}: ${read} features from layer(s) ${name}`);
+    this.options.logger.info(`${this.label}: ${counted(read, 'feature')} from layer(s) ${name}`);
   }
 }
 

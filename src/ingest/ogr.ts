@@ -14,6 +14,7 @@ import { OSM_ATTRIBUTION } from './options.js';
 import { hasBuildingKeys, isBuildingFeature, whereProblem } from './where.js';
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
 import { ENTRANCE_TOLERANCE, readOsmNodes } from './osm-nodes.js';
+import { counted } from '../core/words.js';
 
 /** Whether a file holds OSM PBF (by its first block's type), not OSM XML. */
 function isPbf(file: string): boolean {
@@ -386,7 +387,7 @@ class OgrSource implements Source {
     if (driver === 'GeoJSONSeq') brokenGeoJsonSeqLines(this.label, (line, what) => ctx.skip('feature:unreadable', `${this.label} line ${line}: ${what}`));
     const names = layers.map((l) => l.layerName);
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features${where ? ` (with --where '${where}')` : ''}`);
-    this.options.logger.info(`${this.label}: ${read} features from layer(s) ${names.join(', ')}${this.nodesNote}`);
+    this.options.logger.info(`${this.label}: ${counted(read, 'feature')} from layer(s) ${names.join(', ')}${this.nodesNote}`);
   }
 }
 

@@ -18,6 +18,7 @@ import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import type { GroundTexture, TerrainMesh } from '../core/types.js';
 import { InputError } from '../core/errors.js';
+import { counted } from '../core/words.js';
 
 /** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
 const BLOCK_CELLS = 64;
@@ -349,6 +350,6 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
   };
   const buckets = writeFindIndex(toNode(plan.tree), findOf, out);
   writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? '', buckets));
-  logger.info(`merge: tileset.json with ${nodes.length} tiles in ${out}`);
+  logger.info(`merge: tileset.json with ${counted(nodes.length, 'tile')} in ${out}`);
   return { tiles: nodes.length };
 }
