@@ -42,6 +42,11 @@ function withRaster<T>(file: string, f: (ds: gdal.Dataset) => T): T {
   }
 }
 
+/** Whether `file` opens as a raster with bands (throws the {@link InputError} a read would): checked before a run reads its footprints. */
+export function probeRaster(file: string): void {
+  withRaster(file, () => undefined);
+}
+
 /** The raster's footprint in the local frame (its corners and edge midpoints transformed); throws when it cannot be placed. */
 export function rasterExtentInFrame(file: string, frame: FrameInfo): { extent: FrameExtent; resolution: number; crs: string } {
   return withRaster(file, (ds) => {

@@ -5,7 +5,7 @@ import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
-import { rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
+import { probeRaster, rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
 import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.js';
 import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
 import { groundMap } from '../ingest/ground-map.js';
@@ -128,7 +128,7 @@ export function namingInput(e: unknown, r: RasterInput): unknown {
 
 /**
  * Check the rasters a run will read before it reads any footprints (a typo should not cost the whole
- * ingest): each exists, and raster tiles hold the zoom asked for. Throws an {@link InputError} naming it.
+ * ingest): each exists, a file opens as a raster, and raster tiles hold the zoom asked for. Throws an {@link InputError} naming it.
  */
 export async function checkRasterInputs(rasters: { input?: string; zoom?: number }[]): Promise<void> {
   for (const { input, zoom } of rasters) {
@@ -137,6 +137,8 @@ export async function checkRasterInputs(rasters: { input?: string; zoom?: number
     if (tiles)
       for (const t of tiles) (await listTiles(t, { kind: 'raster', zoom })).close();
     else if (!/^\/vsi|:\/\//.test(input) && !fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
+    // (a file GDAL cannot open, too: it failed only after every footprint was read)
+    else if (!isPointCloud(input) && !/^\/vsi|:\/\//.test(input) && fs.statSync(input).isFile()) probeRaster(input);
   }
 }
 

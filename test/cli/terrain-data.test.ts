@@ -109,4 +109,16 @@ describe('terrain from the DEM’s data only', () => {
     expect(r.stderr).toMatch(/huge\.vrt: resampling would read about \d+ million source pixels .*--max-raster-mpx/);
     expect(fs.existsSync(out)).toBe(false);
   });
+  it('bad-raster-found-after-the-read: a --terrain or --imagery file GDAL cannot open stops build and tiles before any footprint is read', () => {
+    const bad = path.join(dir, 'garbage.tif');
+    fs.writeFileSync(bad, 'not a raster');
+    for (const [cmd, flag, out] of [['build', '--terrain', 'g1.glb'], ['build', '--imagery', 'g2.glb'], ['tiles', '--terrain', 'g3'], ['infer', '--dsm', 'g4.gpkg']] as const) {
+      const r = cli([cmd, tile(), flag, bad, '-o', path.join(dir, out)]);
+      expect(r.code, `${cmd} ${flag}`).toBe(3);
+      expect(r.stderr, `${cmd} ${flag}`).toMatch(/garbage\.tif: cannot open as a raster/);
+      // (the footprints were not read: no "N features from layer" line)
+      expect(r.stderr, `${cmd} ${flag}`).not.toMatch(/from layer/);
+      expect(fs.existsSync(path.join(dir, out)), `${cmd} ${flag}`).toBe(false);
+    }
+  });
 });
