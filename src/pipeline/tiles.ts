@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InputError, OutputError, UsageError, outputErrorOf } from '../core/errors.js';
+import { OutputError, UsageError, outputErrorOf } from '../core/errors.js';
 import type { ElevationGrid } from '../core/grid.js';
 import { NULL_LOGGER } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
@@ -11,7 +11,7 @@ import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, gridFile, makePlan, mergeTiles, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
+import { buildTiles, gridFile, makePlan, mergeTiles, planFingerprint, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
 import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
@@ -194,6 +194,10 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom }, { input: o.imagery, zoom: o.imageryZoom }]);
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   trackTemp(o.output, 'sweep');
+  // a folder holding another build is refused before anything is read (its plan's fingerprint is of the
+  // inputs and options alone)
+  if (!o.force && fs.existsSync(path.join(o.output, 'plan.json')) && readPlan(o.output).fingerprint !== planFingerprint(tilesetFingerprint(inputs, o)))
+    throw new OutputError('tiles', `${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
   const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
   // private scratch (DEM windows): the work folder, or beside a kept store a folder of this process's own
@@ -213,10 +217,6 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const copyright = creditOf(o, summary);
     const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o), copyright);
     const planFile = path.join(o.output, 'plan.json');
-    if (fs.existsSync(planFile) && !o.force) {
-      const old = readPlan(o.output);
-      if (old.fingerprint !== plan.fingerprint) throw new InputError('tiles', `${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
-    }
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();

@@ -43,11 +43,15 @@ export interface PlanNode {
   children: PlanNode[];
 }
 
+/** The plan's fingerprint of what a tileset is built from (its inputs and options): known before they are read. */
+export function planFingerprint(fingerprintOf: unknown): string {
+  return crypto.createHash('sha256').update(JSON.stringify(fingerprintOf)).digest('hex').slice(0, 16);
+}
+
 /** The plan of a tree (and what it was built from). */
 export function makePlan(root: TileNode, frame: FrameInfo, fingerprintOf: unknown, copyright: string): TilePlan {
   const strip = (n: TileNode): PlanNode => ({ id: n.id, level: n.level, size: n.size, buildings: n.count, children: n.children.map(strip) });
-  const fingerprint = crypto.createHash('sha256').update(JSON.stringify(fingerprintOf)).digest('hex').slice(0, 16);
-  return { fingerprint, frame, tree: strip(root), copyright };
+  return { fingerprint: planFingerprint(fingerprintOf), frame, tree: strip(root), copyright };
 }
 
 /** A shard `i/N` of the units: every tile whose position in the fixed order is i modulo N. */

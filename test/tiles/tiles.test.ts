@@ -290,10 +290,11 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(leftovers).toEqual([]);
   });
 
-  it('a folder holding another build is refused without --force', () => {
-    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-buildings', '500', '-o', out, '-q']);
-    expect(r.code).toBe(3);
+  it('other-build-refused-after-the-read: a folder holding another build is refused without --force, before the inputs are read, as an output error', () => {
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-buildings', '500', '-o', out]);
+    expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/holds tiles of other inputs or options; use --force/);
+    expect(r.stderr).not.toMatch(/from layer/);
   });
 });
 
