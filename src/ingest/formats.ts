@@ -28,6 +28,7 @@ export function openSources(inputs: string[], options: SourceOptions, formats: r
   const groups: { format: SourceFormat; inputs: string[] }[] = [];
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
+    if (fs.statSync(input).isFile() && fs.statSync(input).size === 0) throw new InputError('ingest', `${input}: the file is empty`);
     const format = formatOf(input, formats);
     const g = format.grouped ? groups.find((g) => g.format === format) : undefined;
     if (g) g.inputs.push(input);

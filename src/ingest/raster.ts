@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import gdal from './gdal.js';
 import { fillGaps, type ElevationGrid, type RasterGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
@@ -84,6 +85,7 @@ export function rasterCentre(file: string): [number, number] {
 }
 
 function openRaster(file: string): gdal.Dataset {
+  if (!/^\/vsi|:\/\//.test(file) && fs.existsSync(file) && fs.statSync(file).isFile() && fs.statSync(file).size === 0) throw new InputError('ingest', `${file}: the file is empty`);
   let ds: gdal.Dataset;
   try {
     ds = gdal.open(file);

@@ -148,6 +148,21 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expectNoOutput(o);
   });
 
+  it('empty-file-said-unsupported-format: a 0-byte input or raster is named as empty (exit 3)', () => {
+    const vec = path.join(dir, 'zero.geojson');
+    const dem = path.join(dir, 'zero.tif');
+    fs.writeFileSync(vec, '');
+    fs.writeFileSync(dem, '');
+    const o = path.join(dir, 'zero.glb');
+    let r = cli(['build', vec, '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/zero\.geojson: the file is empty/);
+    r = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', dem, '-o', o]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/zero\.tif: the file is empty/);
+    expectNoOutput(o);
+  });
+
   it('unknown layer → exit 3 listing the layers', () => {
     const o = path.join(dir, 'd.glb');
     const r = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '--layer', 'houses', '-o', o]);
