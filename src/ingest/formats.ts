@@ -28,8 +28,9 @@ export function openSources(inputs: string[], options: SourceOptions, formats: r
   const groups: { format: SourceFormat; inputs: string[] }[] = [];
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
-    if (fs.statSync(input).isFile() && fs.statSync(input).size === 0) throw new InputError('ingest', `${input}: the file is empty`);
     const format = formatOf(input, formats);
+    // (a vector tile's own reader names the tile of an empty one)
+    if (format !== VECTOR_TILES_FORMAT && fs.statSync(input).isFile() && fs.statSync(input).size === 0) throw new InputError('ingest', `${input}: the file is empty`);
     const g = format.grouped ? groups.find((g) => g.format === format) : undefined;
     if (g) g.inputs.push(input);
     else groups.push({ format, inputs: [input] });
