@@ -42,10 +42,11 @@ export interface TailWriter {
   tail: GlbTail | null;
 }
 
-const tailOf = (e: TailWriter, name: string): GlbTail => {
+/** The tail a {@link TailWriter} extension writes into (set by {@link writeGlbBinary}); `name` says which extension lacked it. */
+export function tailOf(e: TailWriter, name: string): GlbTail {
   if (!e.tail) throw new Error(`cityforge export: ${name} writes through writeGlbBinary`);
   return e.tail;
-};
+}
 
 /** A group of accessors written as one buffer view: a mesh's vertex attributes, interleaved, or the indices. */
 interface Group {

@@ -1,5 +1,5 @@
 import { Extension, type ReaderContext, type WriterContext } from '@gltf-transform/core';
-import type { GlbTail, TailWriter } from './glb-binary.js';
+import { tailOf, type GlbTail, type TailWriter } from './glb-binary.js';
 import { COLUMN_STATS_MAX_VALUES, type BuildingParams, type ColumnStats } from '../core/types.js';
 
 /** A property-table column type this writer emits. */
@@ -118,8 +118,7 @@ export class StructuralMetadata extends Extension implements TailWriter {
 
   override write(context: WriterContext): this {
     const json = context.jsonDoc.json;
-    if (!this.tail) throw new Error('cityforge export: EXT_structural_metadata writes through writeGlbBinary');
-    const tail = this.tail;
+    const tail = tailOf(this, 'EXT_structural_metadata');
     // the class defines exactly the properties the table holds (readers, Cesium's validator among
     // them, stumble on a property the class defines and the table leaves out): every column, numeric
     // ones all no-data included — except a string column with no text at all, which a table cannot
