@@ -226,7 +226,10 @@ function glbOf({ json, resources }: JSONDocument, tail: GlbTail): Uint8Array {
     view.setUint32(bin - 8, binChunk, true);
     view.setUint32(bin - 4, 0x004e4942, true); // 'BIN'
     if (head) out.set(head, bin);
-    for (const v of tail.views) v.fill(out.subarray(bin + json.bufferViews![v.index].byteOffset!, bin + json.bufferViews![v.index].byteOffset! + v.byteLength));
+    for (const v of tail.views) {
+      const at = bin + json.bufferViews![v.index].byteOffset!;
+      v.fill(out.subarray(at, at + v.byteLength));
+    }
   }
   return out;
 }

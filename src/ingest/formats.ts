@@ -5,7 +5,7 @@ import { VECTOR_TILES_FORMAT } from './mvt.js';
 import { CITYJSON_FORMAT } from './cityjson.js';
 import { GEOJSON_FORMAT } from './geojson.js';
 import { FLATGEOBUF_FORMAT } from './flatgeobuf.js';
-import type { Source, SourceFormat, SourceOptions } from './source.js';
+import { isEmptyFile, type Source, type SourceFormat, type SourceOptions } from './source.js';
 
 /**
  * Every source format, in the order they are tried: the first whose `test` accepts an input reads it.
@@ -30,7 +30,7 @@ export function openSources(inputs: string[], options: SourceOptions, formats: r
     if (!fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
     const format = formatOf(input, formats);
     // (a vector tile's own reader names the tile of an empty one)
-    if (format !== VECTOR_TILES_FORMAT && fs.statSync(input).isFile() && fs.statSync(input).size === 0) throw new InputError('ingest', `${input}: the file is empty`);
+    if (format !== VECTOR_TILES_FORMAT && isEmptyFile(input)) throw new InputError('ingest', `${input}: the file is empty`);
     const g = format.grouped ? groups.find((g) => g.format === format) : undefined;
     if (g) g.inputs.push(input);
     else groups.push({ format, inputs: [input] });

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import gdal from './gdal.js';
 import { fillGaps, type ElevationGrid, type RasterGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import { crsName } from './ogr.js';
+import { isEmptyFile } from './source.js';
 import { InputError } from '../core/errors.js';
 import { emptyExtent, growByPoint, isEmptyExtent, type Extent } from '../core/extent.js';
 
@@ -85,7 +85,7 @@ export function rasterCentre(file: string): [number, number] {
 }
 
 function openRaster(file: string): gdal.Dataset {
-  if (!/^\/vsi|:\/\//.test(file) && fs.existsSync(file) && fs.statSync(file).isFile() && fs.statSync(file).size === 0) throw new InputError('ingest', `${file}: the file is empty`);
+  if (isEmptyFile(file)) throw new InputError('ingest', `${file}: the file is empty`);
   let ds: gdal.Dataset;
   try {
     ds = gdal.open(file);

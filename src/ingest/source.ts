@@ -97,3 +97,9 @@ export function isFile(p: string): boolean {
     return false;
   }
 }
+
+/** Whether `file` is a regular file of 0 bytes (false for a folder, a GDAL virtual path or a missing file). */
+export function isEmptyFile(file: string): boolean {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return !!st && st.isFile() && st.size === 0;
+}

@@ -136,9 +136,12 @@ export async function checkRasterInputs(rasters: { input?: string; zoom?: number
     const tiles = tileInputs(input);
     if (tiles)
       for (const t of tiles) (await listTiles(t, { kind: 'raster', zoom })).close();
-    else if (!/^\/vsi|:\/\//.test(input) && !fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
-    // (a file GDAL cannot open, too: it failed only after every footprint was read)
-    else if (!isPointCloud(input) && !/^\/vsi|:\/\//.test(input) && fs.statSync(input).isFile()) probeRaster(input);
+    else if (!/^\/vsi|:\/\//.test(input)) {
+      const st = fs.statSync(input, { throwIfNoEntry: false });
+      if (!st) throw new InputError('ingest', `${input}: no such file or folder`);
+      // (a file GDAL cannot open, too: it failed only after every footprint was read)
+      if (st.isFile() && !isPointCloud(input)) probeRaster(input);
+    }
   }
 }
 
