@@ -62,6 +62,11 @@ function convexQuadFan(flat: readonly number[]): number[] | null {
   return [0, 1, 2, 0, 2, 3];
 }
 
+/** A face's triangles from its (x, y) pairs: a triangle as it is, a strictly convex quad as two, else earcut's (none when it will not cut). */
+function polygonTriangles(flat: readonly number[]): number[] {
+  return flat.length === 6 ? [0, 1, 2] : (convexQuadFan(flat) ?? earcut(flat as number[]));
+}
+
 /** Triangulate every face in its own plane, each triangle oriented with the face normal; null when a face will not triangulate. */
 function triangulateFaces(m: RoofModel): FaceTriangles[] | null {
   const tris: FaceTriangles[] = [];
@@ -83,7 +88,7 @@ function triangulateFaces(m: RoofModel): FaceTriangles[] | null {
         else if (ax >= ay) flat.push(m.y[v], m.z[v]);
         else flat.push(m.x[v], m.z[v]);
       }
-      t = convexQuadFan(flat) ?? earcut(flat);
+      t = polygonTriangles(flat);
       if (t.length === 0) return null;
     }
     for (let i = 0; i < t.length; i += 3) {
@@ -111,7 +116,7 @@ function mirroredFloor(m: RoofModel, tris: FaceTriangles[], z0: number, mesh: Me
   for (const { f } of tris) {
     const flat: number[] = [];
     for (const v of f) flat.push(m.x[v], m.y[v]);
-    const t = f.length === 3 ? [0, 1, 2] : (convexQuadFan(flat) ?? earcut(flat));
+    const t = polygonTriangles(flat);
     const base = mesh.vertexCount;
     for (const v of f) mesh.vertex(m.x[v], m.y[v], z0, 0, 0, -1);
     for (let i = 0; i < t.length; i += 3) {
