@@ -20,6 +20,11 @@ export function formatOf(input: string, formats: readonly SourceFormat[] = SOURC
   return f;
 }
 
+/** Throws the {@link InputError} a read would for the first of `inputs` that does not exist. */
+export function checkInputsExist(inputs: readonly string[]): void {
+  for (const input of inputs) if (!fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
+}
+
 /**
  * Open the inputs as sources, in order: one per input, except that a grouped format's inputs are
  * opened together, as one source at the place of the first of them.
@@ -27,7 +32,7 @@ export function formatOf(input: string, formats: readonly SourceFormat[] = SOURC
 export function openSources(inputs: string[], options: SourceOptions, formats: readonly SourceFormat[] = SOURCE_FORMATS): Source[] {
   const groups: { format: SourceFormat; inputs: string[] }[] = [];
   for (const input of inputs) {
-    if (!fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
+    checkInputsExist([input]);
     const format = formatOf(input, formats);
     // (a vector tile's own reader names the tile of an empty one)
     if (format !== VECTOR_TILES_FORMAT && isEmptyFile(input)) throw new InputError('ingest', `${input}: the file is empty`);

@@ -8,6 +8,7 @@ import { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
 import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
+import { checkInputsExist } from '../ingest/formats.js';
 import { removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
@@ -195,8 +196,10 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   trackTemp(o.output, 'sweep');
   // a folder holding another build is refused before anything is read (its plan's fingerprint is of the
-  // inputs and options alone)
-  if (!o.force && fs.existsSync(path.join(o.output, 'plan.json')) && readPlan(o.output).fingerprint !== planFingerprint(tilesetFingerprint(inputs, o)))
+  // inputs and options alone: their paths, sizes and times, so a missing one is named first)
+  checkInputsExist(o.heightsFrom ? [...inputs, o.heightsFrom] : inputs);
+  const fingerprintOf = tilesetFingerprint(inputs, o);
+  if (!o.force && fs.existsSync(path.join(o.output, 'plan.json')) && readPlan(o.output).fingerprint !== planFingerprint(fingerprintOf))
     throw new OutputError('tiles', `${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
   const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
@@ -215,7 +218,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     img = await groundImagery(inputs, o, store.frame, area, summary, true);
     if (img) imagery = await openImagery(img.file, store.frame, area, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels, label: img.label }, o.logger, summary);
     const copyright = creditOf(o, summary);
-    const plan = makePlan(root, store.frame, tilesetFingerprint(inputs, o), copyright);
+    const plan = makePlan(root, store.frame, fingerprintOf, copyright);
     const planFile = path.join(o.output, 'plan.json');
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);

@@ -296,6 +296,13 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(r.stderr).toMatch(/holds tiles of other inputs or options; use --force/);
     expect(r.stderr).not.toMatch(/from layer/);
   });
+
+  it('missing-input-beside-a-plan-was-internal: a missing input into a folder holding a build is named (exit 3), not an internal error', () => {
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', 'no-such-tile.mvt'), '-o', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/no-such-tile\.mvt: no such file or folder/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
 });
 
 describe('sharding with an existing engine: GNU parallel', () => {
