@@ -41,10 +41,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# Compile the CLI and bundle the viewer (dist/) when sources changed.
-if [ ! -f dist/cli/main.js ] || [ ! -f dist/viewer/index.html ] || [ -n "$(find src tsconfig.json package.json -newer dist/cli/main.js -print -quit 2>/dev/null)" ]; then
+# Compile and bundle the CLI (dist/run) and bundle the viewer (dist/viewer) when sources changed.
+if [ ! -f dist/run/main.js ] || [ ! -f dist/viewer/index.html ] || [ -n "$(find src scripts/bundle-cli.mjs tsconfig.json package.json -newer dist/run/main.js -print -quit 2>/dev/null)" ]; then
   log "compiling TypeScript and bundling the viewer"
   npm run build --silent
-  touch dist/cli/main.js
+  touch dist/run/main.js
 fi
 log "ready"
