@@ -46,3 +46,15 @@ export function horizontalSrs(srs: gdal.SpatialReference): gdal.SpatialReference
   const auth = srs.getAuthorityName('PROJCS') ?? srs.getAuthorityName('GEOGCS');
   return code && auth === 'EPSG' && code !== srs.getAuthorityCode(null) ? gdal.SpatialReference.fromEPSG(Number(code)) : srs;
 }
+
+/**
+ * A VRT of `src` (`gdal.translate` to `-of VRT` with `args`, written at `path`, a /vsimem name) that
+ * opens its source itself. The VRT `gdal.translate` returns references `src`'s own GDAL handle; a worker
+ * thread stopped while both were open (Ctrl-C during `--ground-map` or `--imagery`) had gdal-async close
+ * `src` first and then the VRT, which flushed into the freed source: a segmentation fault instead of
+ * exit 130/143. Reopened from its file, the VRT holds a handle of its own, and any closing order is safe.
+ */
+export function vrtOf(path: string, src: gdal.Dataset, args: string[]): gdal.Dataset {
+  gdal.translate(path, src, ['-of', 'VRT', ...args]).close();
+  return gdal.open(path);
+}

@@ -2,7 +2,7 @@
  * Imagery for the ground: raster tiles (a z/x/y folder, MBTiles, PMTiles) or any GDAL raster (a
  * GeoTIFF orthophoto, a COG) warped into the build's frame over a box and encoded as one texture.
  */
-import gdal from './gdal.js';
+import gdal, { vrtOf } from './gdal.js';
 import { InputError, inputErrorOf, namingSource } from '../core/errors.js';
 import { extentsOverlap, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
@@ -82,7 +82,7 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
     const id = `${process.pid}-${counter++}`;
     // RGBA: a paletted raster expanded once
     const vrt = `/vsimem/cityforge-imagery-${id}.vrt`;
-    const rgba = src.bands.count() === 1 && src.bands.get(1).colorTable ? gdal.translate(vrt, src, ['-of', 'VRT', '-expand', 'rgba']) : src;
+    const rgba = src.bands.count() === 1 && src.bands.get(1).colorTable ? vrtOf(vrt, src, ['-expand', 'rgba']) : src;
     const opened = src;
     const resolution = info.resolution;
     const bg = [1, 3, 5].map((k) => parseInt(o.background.slice(k, k + 2), 16));

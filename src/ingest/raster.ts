@@ -1,4 +1,4 @@
-import gdal from './gdal.js';
+import gdal, { vrtOf } from './gdal.js';
 import { fillGaps, type ElevationGrid, type RasterGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
@@ -238,7 +238,7 @@ function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameI
   let input = src;
   let out: gdal.Dataset;
   try {
-    if (src.bands.count() > 1) input = gdal.translate(vrt, src, ['-of', 'VRT', '-b', String(band)]);
+    if (src.bands.count() > 1) input = vrtOf(vrt, src, ['-b', String(band)]);
     out = gdal.warp(vsi, null, [input], [
       '-t_srs', frame.proj,
       '-te', String(x0), String(y0), String(x0 + nx * cell), String(y0 + ny * cell),

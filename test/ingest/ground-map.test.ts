@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/cli.js';
+import { CLI, cli } from '../helpers/cli.js';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 
@@ -79,6 +80,28 @@ describe('--ground-map: the ground drawn from the vector tiles\' own land use, w
     await walk(json.root);
     expect(leafMetres.length).toBeGreaterThan(0);
     expect(Math.max(...leafMetres)).toBeLessThan(0.8);
+  });
+
+  it('ctrl-c-during-the-ground-map-crashed: SIGTERM while the drawn map is resampled exits 143, not a segmentation fault', async () => {
+    // the paletted map's RGBA view (a VRT) referenced the map's own GDAL handle: the stopped job worker
+    // closed the map first and then the VRT, which flushed into it (exit 139 or 134 in 15 of 18 tries)
+    const out = path.join(dir, 'stopped.glb');
+    const child = spawn(process.execPath, [CLI, 'build', path.join(DATA, 'sf-mvt'), '--ground-map', '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let sent = false;
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      // drawn, the map is resampled for 3 s here; the signal lands in that (0.5 s in)
+      if (!sent && /ground map: \d+ land use/.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGTERM'), 500);
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(stderr).toMatch(/ground map: \d+ land use/);
+    expect(code, stderr).toBe(143);
+    expect(stderr).toContain('interrupted by SIGTERM');
+    expect(fs.readdirSync(dir).filter((f) => f.includes('stopped'))).toEqual([]);
   });
 
   it('with --imagery: a usage error (exit 2); on inputs that are not vector tiles: exit 3, saying what it needs', () => {
