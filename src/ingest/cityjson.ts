@@ -649,15 +649,21 @@ export class CityJsonSource implements Source {
   }
 
   /** Non-empty lines with their numbers. */
-  private async *lines(): AsyncGenerator<{ line: string; n: number }> {
+  /** The sequence's non-blank lines; the last is `unterminated` when the file does not end with an end of line. */
+  private async *lines(): AsyncGenerator<{ line: string; n: number; unterminated: boolean }> {
     const stream = fs.createReadStream(this.label, { encoding: 'utf8' });
     const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
     let n = 0;
+    // one line held back: only at the end is it known to be the last
+    let held: { line: string; n: number } | null = null;
     try {
       for await (const line of rl) {
         n++;
-        if (line.trim()) yield { line, n };
+        if (!line.trim()) continue;
+        if (held) yield { ...held, unterminated: false };
+        held = { line, n };
       }
+      if (held) yield { ...held, unterminated: !endsWithNewline(this.label) };
     } finally {
       rl.close();
       stream.destroy();
@@ -792,12 +798,15 @@ export class CityJsonSource implements Source {
       return;
     }
     let header: CjHeader | null = null;
-    for await (const { line, n } of this.lines()) {
+    for await (const { line, n, unterminated } of this.lines()) {
       let j: { type?: unknown; id?: unknown; CityObjects?: unknown; vertices?: unknown };
       try {
         j = JSON.parse(line);
       } catch (e) {
         if (!header) throw new InputError('ingest', `${this.label} line ${n}: not valid JSON (${(e as Error).message})`);
+        // seq-cut-short-built-with-exit-0: a last line that is no whole JSON text and has no end of line is a
+        // file cut short (a download, a copy): stop, as for any damaged file (GeoJSONSeq's rule)
+        if (unterminated) throw new InputError('ingest', `${this.label} line ${n}: cut short (its last line is not a whole CityJSONFeature and has no end of line: ${(e as Error).message})`);
         ctx.tick();
         ctx.skip('cityjson:invalid-json', `${this.label} line ${n}: not valid JSON (${(e as Error).message})`);
         continue;
@@ -898,3 +907,17 @@ export const CITYJSON_FORMAT: SourceFormat = {
   grouped: false,
   open: (inputs, options) => new CityJsonSource(inputs[0], options),
 };
+
+/** Whether the file's last byte is an end of line (an empty file: yes). */
+function endsWithNewline(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return true;
+    const b = Buffer.alloc(1);
+    fs.readSync(fd, b, 0, 1, size - 1);
+    return b[0] === 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -271,6 +271,23 @@ describe('CityJSON in', () => {
     expect(r.stderr).toMatch(/headless\.city\.jsonl: its first line is not a CityJSON object/);
   });
 
+  it('seq-cut-short-built-with-exit-0: a CityJSONSeq cut inside its last line (no end of line) stops with exit 3 naming the line; a broken line inside the file is still skipped', () => {
+    const lines = fs.readFileSync(DEFECTS, 'utf8').split('\n').filter((l) => l.trim());
+    const cut = path.join(dir, 'cut.city.jsonl');
+    const last = lines[lines.length - 1];
+    fs.writeFileSync(cut, [...lines.slice(0, -1), last.slice(0, last.length >> 1)].join('\n'));
+    const out = path.join(dir, 'cut.glb');
+    const r = cli(['build', cut, '-o', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`cut\\.city\\.jsonl line ${lines.length}: cut short`));
+    expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
+    expect(fs.existsSync(out)).toBe(false);
+    // the same file whole, without its last end of line, is read as before
+    const whole = path.join(dir, 'whole.city.jsonl');
+    fs.writeFileSync(whole, lines.join('\n'));
+    expect(cli(['build', whole, '-o', path.join(dir, 'whole.glb'), '-q']).code).toBe(0);
+  });
+
   it('--heights-from a city model gives footprints the height of the building their --join-on attribute names; misses are counted and named', async () => {
     const fp = path.join(dir, 'footprints.geojson');
     const sq = (x: number, y: number) => [[[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]];
