@@ -323,27 +323,26 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
     n.children.forEach(walk);
   };
   walk(plan.tree);
+  // every tile found and its record read before anything is written: a merge refused (a shard missing
+  // or damaged) leaves no partial output behind (merge-refused-left-a-partial-folder)
+  const from = new Map<string, string>();
   for (const n of nodes) {
-    let found = false;
-    for (const d of dirs) {
-      const rec = path.join(d, 'tiles', `${n.id}.json`);
-      const glb = path.join(d, 'tiles', `${n.id}.glb`);
-      if (!fs.existsSync(rec) || !fs.existsSync(glb)) continue;
-      if (path.resolve(d) !== path.resolve(out)) {
-        writeFileAtomic(path.join(out, 'tiles', `${n.id}.glb`), fs.readFileSync(glb));
-        writeFileAtomic(path.join(out, 'tiles', `${n.id}.json`), fs.readFileSync(rec));
-      }
-      const r = readJson(rec, 'a tile record') as TileRecord;
-      if (!Array.isArray(r?.bounds) || r.bounds.length !== 6 || !r.bounds.every(Number.isFinite)) throw new InputError('merge', `${rec}: not a tile record (damaged?); build tile ${n.id} again (tiles --units, or --force)`);
-      // (a leaf's find entries are read again when the find index is written: all of them at once
-      // would hold every building of the city)
-      if (r.find) recordFiles.set(n.id, rec);
-      delete r.find;
-      records.set(n.id, r);
-      found = true;
-      break;
-    }
-    if (!found) throw new InputError('merge', `tile ${n.id} is missing from ${dirs.join(', ')} (a shard did not finish?)`);
+    const d = dirs.find((k) => fs.existsSync(path.join(k, 'tiles', `${n.id}.json`)) && fs.existsSync(path.join(k, 'tiles', `${n.id}.glb`)));
+    if (d === undefined) throw new InputError('merge', `tile ${n.id} is missing from ${dirs.join(', ')} (a shard did not finish?)`);
+    const rec = path.join(d, 'tiles', `${n.id}.json`);
+    const r = readJson(rec, 'a tile record') as TileRecord;
+    if (!Array.isArray(r?.bounds) || r.bounds.length !== 6 || !r.bounds.every(Number.isFinite)) throw new InputError('merge', `${rec}: not a tile record (damaged?); build tile ${n.id} again (tiles --units, or --force)`);
+    // (a leaf's find entries are read again when the find index is written: all of them at once
+    // would hold every building of the city)
+    if (r.find) recordFiles.set(n.id, rec);
+    delete r.find;
+    records.set(n.id, r);
+    from.set(n.id, d);
+  }
+  for (const [id, d] of from) {
+    if (path.resolve(d) === path.resolve(out)) continue;
+    writeFileAtomic(path.join(out, 'tiles', `${id}.glb`), fs.readFileSync(path.join(d, 'tiles', `${id}.glb`)));
+    writeFileAtomic(path.join(out, 'tiles', `${id}.json`), fs.readFileSync(path.join(d, 'tiles', `${id}.json`)));
   }
   const toNode = (n: PlanNode): TileNode => ({ id: n.id, level: n.level, x: 0, y: 0, minX: 0, minY: 0, size: n.size, count: n.buildings, children: n.children.map(toNode) });
   if (path.resolve(dirs[0]) !== path.resolve(out)) writeFileAtomic(path.join(out, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');

@@ -249,12 +249,13 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(cli(['tiles', ...args(), '--store', path.join(dir, 'no-store'), '-o', path.join(dir, 'store-none')]).code).toBe(2);
   });
 
-  it('merge refuses an incomplete set of shards', () => {
+  it('merge refuses an incomplete set of shards; merge-refused-left-a-partial-folder: it writes nothing', () => {
     const lone = path.join(dir, 'lone');
     expect(cli(['tiles', ...args(), '-o', lone, '--shard', '0/3', '-q']).code).toBe(0);
     const m = cli(['merge', lone, '-o', path.join(dir, 'lone-merged')]);
     expect(m.code).toBe(3);
     expect(m.stderr).toMatch(/tile .* is missing/);
+    expect(fs.existsSync(path.join(dir, 'lone-merged'))).toBe(false);
   });
 
   it('a run killed with SIGKILL resumes and ends with the same bytes as an uninterrupted run', async () => {
