@@ -70,8 +70,10 @@ export class Summary {
     this.examples.set(key, list);
   }
 
-  /** Add the counts of another summary (e.g. a worker's): skips, warnings, triangles, bytes. */
+  /** Add the counts of another summary (e.g. a worker's): skips, warnings, buildings and parts written, triangles, bytes. */
   add(o: SummaryJSON): void {
+    this.buildingsWritten += o.buildingsWritten;
+    this.partsWritten += o.partsWritten;
     for (const [k, v] of Object.entries(o.skipped)) this.skipped.set(k, (this.skipped.get(k) ?? 0) + v);
     for (const [k, v] of Object.entries(o.warnings)) this.warnings.set(k, (this.warnings.get(k) ?? 0) + v);
     this.triangles += o.triangles;

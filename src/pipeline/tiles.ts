@@ -238,9 +238,12 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     o.progress.done();
     summary.time('tiles', (performance.now() - t1) / 1000);
     const partial = o.units || (o.shard && o.shard[1] > 1);
-    summary.buildingsWritten = partial ? 0 : store.count;
-    // (told apart as `build` tells them: buildings, and the building parts drawn for their outlines)
-    summary.partsWritten = partial ? 0 : store.parts.length;
+    // a whole tileset holds every building (and, told apart as `build` tells them, the building parts
+    // drawn for their outlines); a shard or a list of units, those of the leaf tiles it built
+    if (!partial) {
+      summary.buildingsWritten = store.count;
+      summary.partsWritten = store.parts.length;
+    }
     const t2 = performance.now();
     if (!partial) mergeTiles([o.output], o.output, o.logger);
     summary.time('merge', (performance.now() - t2) / 1000);

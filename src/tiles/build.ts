@@ -134,7 +134,7 @@ function boxGround(grid: ElevationGrid, x0: number, y0: number, x1: number, y1: 
  * memory for the grid only) — so coarse tiles stay small and cheap whatever the city's size. Only this
  * tile's buildings are read.
  */
-export async function buildTileContent(reader: StoreReader, node: TileNode, job: TileJob, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord }> {
+export async function buildTileContent(reader: StoreReader, node: TileNode, job: TileJob, summary: Summary): Promise<{ glb: Uint8Array; record: TileRecord; buildings: number; parts: number }> {
   const store = reader.store;
   // a leaf seats its buildings on its own DEM window where the run has them (large areas), else on the run's grid
   const window = !node.children.length && job.demDir ? readGridFile(gridFile(job.demDir, node)) : undefined;
@@ -164,7 +164,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   if (tmesh) box3Of(tmesh.positions, b);
   // imagery without a terrain lies on a ground plane over the tile's square
   else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
-  return { glb, record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
+  return { glb, buildings: sub.params.length, parts: sub.params.reduce((n, q) => n + (q.partOf ? 1 : 0), 0), record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
 }
 
 /** Each building of a leaf for the find index: its id, name and the centre of its top (the box of its vertices, frame metres, mm). */
@@ -207,10 +207,16 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
       if (!job.force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
         skipped++;
       } else {
-        const { glb, record } = await buildTileContent(reader, node, job, summary);
+        const { glb, record, buildings, parts } = await buildTileContent(reader, node, job, summary);
         writeFileAtomic(glbPath, glb);
         writeFileAtomic(recPath, JSON.stringify(record) + '\n');
         summary.bytes += glb.byteLength;
+        // each building is in exactly one leaf: the leaves built are the buildings this run wrote (a
+        // shard's summary said 0: shard-summary-said-0-buildings)
+        if (!node.children.length) {
+          summary.buildingsWritten += buildings;
+          summary.partsWritten += parts;
+        }
         built++;
       }
       onTile?.(k + 1, units.length);

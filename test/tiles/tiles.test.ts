@@ -59,6 +59,7 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
   let input: string;
   let out: string;
   const args = () => [input, '--max-buildings', '500'];
+  let singleWritten = 0;
   beforeAll(() => {
     dir = freshDir('tiles');
     // two neighbouring SF tiles (about 3,000 buildings), split into several levels
@@ -68,6 +69,7 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     out = path.join(dir, 'single');
     const r = cli(['tiles', ...args(), '-o', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
+    singleWritten = JSON.parse(r.stdout).buildingsWritten;
   });
 
   it('loads through @loaders.gl/3d-tiles (tileset and every content), every content validator-clean', async () => {
@@ -172,14 +174,22 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expectSameBytes(snapshot(out), snapshot(o2));
   });
 
-  it('3 shards (in separate folders) + merge give the same bytes as a single run; plan lists the units', () => {
+  it('3 shards (in separate folders) + merge give the same bytes as a single run, their buildings written adding up to its; plan lists the units', () => {
     const plan = cli(['plan', ...args()]);
     expect(plan.code, plan.stderr).toBe(0);
     const units = plan.stdout.trim().split('\n').map((l) => JSON.parse(l));
     // a .glb and a .json per tile, plus plan.json and tileset.json (the find index's buckets aside)
     expect(units.length).toBe([...snapshot(out).keys()].filter((k) => !k.startsWith('find')).length / 2 - 1);
     const shards = [0, 1, 2].map((i) => path.join(dir, `shard${i}`));
-    shards.forEach((s, i) => expect(cli(['tiles', ...args(), '-o', s, '--shard', `${i}/3`, '-q']).code).toBe(0));
+    // shard-summary-said-0-buildings: each shard counts the buildings of the leaf tiles it wrote
+    const written = shards.map((s, i) => {
+      const r = cli(['tiles', ...args(), '-o', s, '--shard', `${i}/3`, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).buildingsWritten as number;
+    });
+    expect(singleWritten).toBeGreaterThan(2000);
+    expect(written.reduce((a, b) => a + b, 0)).toBe(singleWritten);
+    expect(written.filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(fs.existsSync(path.join(shards[0], 'tileset.json'))).toBe(false);
     const merged = path.join(dir, 'merged');
     const m = cli(['merge', ...shards, '-o', merged]);
