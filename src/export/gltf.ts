@@ -50,7 +50,10 @@ export interface GlbGeoreference {
   frame: FrameInfo;
   /** glTF is y-up: the file's (x, y, z) is the frame's (east, up, −north). */
   axes: 'x=east,y=up,z=-north';
+  /** The buildings, building parts not counted. */
   buildings: number;
+  /** The building parts (each drawn for its building's outline), when there are any. */
+  parts?: number;
   /** Largest position quantization step (metres); 0 when positions are float. */
   quantizationStep: number;
 }
@@ -314,7 +317,8 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
   }
   const scene = doc.createScene('city').addChild(root);
   doc.getRoot().setDefaultScene(scene);
-  const geo: GlbGeoreference = { frame, axes: 'x=east,y=up,z=-north', buildings: nb, quantizationStep: maxStep };
+  const parts = params.reduce((n, q) => n + (q.partOf ? 1 : 0), 0);
+  const geo: GlbGeoreference = { frame, axes: 'x=east,y=up,z=-north', buildings: nb - parts, ...(parts ? { parts } : {}), quantizationStep: maxStep };
   const asset = doc.getRoot().getAsset();
   asset.generator = 'cityforge';
   if (opts.copyright) asset.copyright = opts.copyright;

@@ -164,7 +164,8 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   if (tmesh) box3Of(tmesh.positions, b);
   // imagery without a terrain lies on a ground plane over the tile's square
   else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
-  return { glb, buildings: sub.params.length, parts: sub.params.reduce((n, q) => n + (q.partOf ? 1 : 0), 0), record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
+  const parts = sub.params.reduce((n, q) => n + (q.partOf ? 1 : 0), 0);
+  return { glb, buildings: sub.params.length, parts, record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { parts, stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
 }
 
 /** Each building of a leaf for the find index: its id, name and the centre of its top (the box of its vertices, frame metres, mm). */

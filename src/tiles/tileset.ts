@@ -9,7 +9,10 @@ export interface TileRecord {
   bounds: Box;
   /** The buildings' own bounds (without the tile's terrain), when it has buildings. */
   buildingBounds?: Box;
+  /** Its buildings, building parts included. */
   buildings: number;
+  /** A leaf's: how many of its buildings are building parts (drawn for their outline). */
+  parts?: number;
   triangles: number;
   bytes: number;
   /** A leaf's: what each column of its building table holds (merged into tileset.json for colouring). */
@@ -64,10 +67,13 @@ export function tilesetJson(root: TileNode, records: Map<string, TileRecord>, fr
   // root box holds the terrain's margin too)
   let buildingsBox: Box | null = null;
   for (const r of records.values()) if (r.buildingBounds) buildingsBox = buildingsBox ? union(buildingsBox, r.buildingBounds) : r.buildingBounds;
+  // every building is in exactly one leaf; of the root's count, the parts (each leaf knows its own)
+  const parts = leavesOf(root).reduce((n, l) => n + (records.get(l.id)?.parts ?? 0), 0);
   const json = {
-    // (the building count, for a viewer's "about" line: every building is in the root's count; the
-    // columns' statistics, for colouring every tile on one scale)
-    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count, ...(buildingsBox ? { buildingsBox: buildingsBox.map(round) } : {}), ...(copyright ? { copyright } : {}), columns: mergeColumnStats(leafStats), ...(find.length ? { find: { dir: 'find', buckets: find } } : {}) } } },
+    // (the counts, for a viewer's "about" line: buildings, and apart the building parts drawn for their
+    // outlines (parts-counted-as-buildings: 99 Delft buildings read 199); the columns' statistics, for
+    // colouring every tile on one scale)
+    asset: { version: '1.1', generator: 'cityforge', tilesetVersion: '1', extras: { cityforge: { frame, buildings: root.count - parts, ...(parts ? { parts } : {}), ...(buildingsBox ? { buildingsBox: buildingsBox.map(round) } : {}), ...(copyright ? { copyright } : {}), columns: mergeColumnStats(leafStats), ...(find.length ? { find: { dir: 'find', buckets: find } } : {}) } } },
     geometricError: round(Math.max(2 * geometricError(root), root.size / 8)),
     root: rootTile,
   };

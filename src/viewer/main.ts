@@ -570,7 +570,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   };
   walk(json.root, 0);
   showTilesetStats(name ?? url, count);
-  showTilesetAbout(json.asset?.extras?.cityforge?.buildings, count);
+  showTilesetAbout(json.asset?.extras?.cityforge?.buildings, json.asset?.extras?.cityforge?.parts, count);
   showAttribution(json.asset?.extras?.cityforge?.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;
@@ -694,7 +694,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     tileFilter = s ? (hidden: Set<number>) => {
       hiddenNow = hidden;
       // tileset-legend-had-no-count: how many buildings the legend shows, from the tileset's statistics
-      const total = Number(json.asset?.extras?.cityforge?.buildings);
+      // (the tables' rows: buildings and building parts)
+      const total = Number(json.asset?.extras?.cityforge?.buildings) + Number(json.asset?.extras?.cityforge?.parts ?? 0);
       const counts = s.counts;
       hooks.visibleCount = hidden.size && counts && total > 0 ? Math.max(0, total - [...hidden].reduce((a, i) => a + (counts[i] ?? 0), 0)) : null;
       showShownCount(hooks.visibleCount, total);

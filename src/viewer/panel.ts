@@ -35,10 +35,12 @@ export function showAbout(model: Pick<CityModel, 'table' | 'rows'>, built: strin
 }
 
 /** The "about" line of a tileset: its buildings (when the tileset says) and tiles. */
-export function showTilesetAbout(buildings: unknown, tiles: number): void {
+export function showTilesetAbout(buildings: unknown, parts: unknown, tiles: number): void {
   const el = document.getElementById('about');
   if (!el) return;
-  const n = typeof buildings === 'number' && Number.isFinite(buildings) ? `${fmt(buildings)} buildings in ` : '';
+  // (as the model view says it)
+  const p = typeof parts === 'number' && parts > 0 ? ` and ${fmt(parts)} parts` : '';
+  const n = typeof buildings === 'number' && Number.isFinite(buildings) ? `${fmt(buildings)} buildings${p} in ` : '';
   el.textContent = `${n}${fmt(tiles)} tiles · 3D Tiles 1.1 · built by cityforge`;
 }
 

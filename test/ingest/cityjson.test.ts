@@ -409,6 +409,9 @@ describe('CityJSON in: real 3DBAG (Delft) and Vienna models', () => {
     const summary = JSON.parse(r.stdout);
     expect(summary.buildingsWritten).toBe(truth.count + parts.count);
     expect(summary.skippedTotal).toBe(0);
+    // parts-counted-as-buildings: tileset.json counts the buildings and, apart, their parts
+    const about = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8')).asset.extras.cityforge;
+    expect([about.buildings, about.parts]).toEqual([truth.count, parts.count]);
     const tileset = await parse(fs.readFileSync(path.join(out, 'tileset.json')), Tiles3DLoader, { '3d-tiles': { isTileset: true } } as never);
     const ids = new Set<string>();
     const visit = async (t: { content?: { uri: string }; children?: unknown[] }) => {

@@ -626,7 +626,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     const filtered = await page.screenshot({ path: path.join(OUT, 'viewer-tiles', 'tileset-filtered.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     // tileset-legend-had-no-count: the panel says how many buildings the legend shows (from the tileset's
     // statistics); hiding each entry in turn hides every building exactly once
-    const total = json.asset.extras.cityforge.buildings;
+    const total = json.asset.extras.cityforge.buildings + (json.asset.extras.cityforge.parts ?? 0);
     const shownNow = await page.evaluate(() => (window as any).cityforge.visibleCount);
     expect(shownNow).toBeGreaterThan(0);
     expect(shownNow).toBeLessThan(total);
