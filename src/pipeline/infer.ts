@@ -573,6 +573,10 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const fitted = buildings.filter((b) => b.roof || b.parts.length).length;
   const withParts = buildings.filter((b) => b.parts.length).length;
   o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as their roof planes (building parts); roof shapes of buildings and parts: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`);
+  // dsm-dtm-swapped-said-nothing: most buildings lower than the ground under them is the rasters, not the city
+  const below = buildings.filter((b) => b.status === 'below-ground').length;
+  if (below > 0 && below >= N / 2)
+    o.logger.warn(`infer: ${below} of ${N} buildings stand below the ground under them: are --dsm and --dtm swapped (the DSM is the surface with the buildings, the DTM the bare ground), or in different vertical datums?`);
   // the source attributes first (ours replace a source column of the same name), then ours
   const ours = new Set(INFER_COLUMNS.map((c) => c.name));
   const attrTypes = new Map<string, VectorColumn['type']>();

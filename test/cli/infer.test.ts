@@ -233,7 +233,7 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(['no-data', 'no-ground']).toContain(far['fit:status']);
   });
 
-  it('dsm-below-dtm: a terrain model above the surface model (swapped --dsm/--dtm) gives no building a roof under its ground: each below-ground, warned, the reason said', () => {
+  it('dsm-below-dtm: a terrain model above the surface model (swapped --dsm/--dtm) gives no building a roof under its ground: each below-ground, warned, the reason said; dsm-dtm-swapped-said-nothing', () => {
     // (before: every building "fitted" at −22 to −2.5 m, without a word)
     const src = gdal.open(dsm);
     const high = path.join(dir, 'high-dtm.tif');
@@ -248,6 +248,10 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).warnings['infer:below-ground']).toBe(CITY.length);
     expect(r.stderr).toMatch(/is --dsm the surface model and --dtm the terrain/);
+    // dsm-dtm-swapped-said-nothing: without -v too, one line asks whether the two are swapped
+    const quiet = cli(['infer', writeCity(path.join(dir, 'swapped-city.geojson')), '--dsm', dsm, '--dtm', high, '-o', path.join(dir, 'swapped2.geojson')]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toMatch(new RegExp(`infer: ${CITY.length} of ${CITY.length} buildings stand below the ground under them: are --dsm and --dtm swapped`));
     for (const row of rows(out).values()) {
       expect(row['fit:status']).toBe('below-ground');
       expect(row.height ?? null).toBeNull();
