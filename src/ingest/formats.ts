@@ -31,8 +31,16 @@ export function checkInputsExist(inputs: readonly string[]): void {
  */
 export function openSources(inputs: string[], options: SourceOptions, formats: readonly SourceFormat[] = SOURCE_FORMATS): Source[] {
   const groups: { format: SourceFormat; inputs: string[] }[] = [];
+  const seen = new Set<string>();
   for (const input of inputs) {
     checkInputsExist([input]);
+    // input-given-twice-built-twice: the same file (or folder) twice is read once
+    const real = fs.realpathSync(input);
+    if (seen.has(real)) {
+      options.logger.warn(`${input}: given more than once; read once`);
+      continue;
+    }
+    seen.add(real);
     const format = formatOf(input, formats);
     // (a vector tile's own reader names the tile of an empty one)
     if (format !== VECTOR_TILES_FORMAT && isEmptyFile(input)) throw new InputError('ingest', `${input}: the file is empty`);

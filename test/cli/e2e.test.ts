@@ -255,6 +255,17 @@ describe('cityforge build: OSM end to end (Monaco: building parts and roofs)', (
     expect(Object.keys(s.warnings).filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
   });
 
+  it('input-given-twice-built-twice: the same file given twice (once through another path) is read once, and said', () => {
+    const o = path.join(dir, 'twice.glb');
+    const again = path.join(DATA, '..', 'data', 'monaco.osm.pbf');
+    const r = cli(['build', path.join(DATA, 'monaco.osm.pbf'), again, '-o', o, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/monaco\.osm\.pbf: given more than once; read once/);
+    const s = JSON.parse(r.stdout), once = JSON.parse(run.stdout);
+    expect([s.featuresRead, s.buildingsWritten, s.partsWritten]).toEqual([once.featuresRead, once.buildingsWritten, once.partsWritten]);
+    expect(s.warnings['id:duplicate']).toBeUndefined();
+  });
+
   it('is validator-clean; parts are drawn under their outline’s id, outlines with parts are not drawn', async () => {
     const bytes = new Uint8Array(fs.readFileSync(path.join(dir, 'monaco.glb')));
     await expectValidGlb(bytes);
