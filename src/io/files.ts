@@ -64,6 +64,8 @@ export class AtomicOutput {
     try {
       this.fd = fs.openSync(this.temp, 'w');
     } catch (e) {
+      // (a folder that is there but takes no new files, as /proc, also says ENOENT: proc-said-no-folder)
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(dir)) throw new OutputError(stage, `cannot write ${target}: the folder ${dir} takes no new files`, { cause: e });
       throw outputErrorOf(stage, target, e);
     }
     trackTemp(this.temp, 'file');

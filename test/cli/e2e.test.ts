@@ -187,6 +187,12 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/cannot write .*f\.glb: the folder does not exist/);
     expect(r.stderr).not.toMatch(/features read/);
+    // proc-said-no-folder: a folder that is there but takes no new files (the kernel says ENOENT there too)
+    if (fs.existsSync('/proc/self')) {
+      const p = cli(['build', path.join(DATA, 'sf-mvt'), '-o', '/proc/x.glb']);
+      expect(p.code).toBe(4);
+      expect(p.stderr).toMatch(/cannot write \/proc\/x\.glb: the folder \/proc takes no new files/);
+    }
   });
 
   it('output folder not writable → exit 4', () => {
