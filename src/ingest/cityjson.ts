@@ -648,7 +648,6 @@ export class CityJsonSource implements Source {
     throw new InputError('ingest', `${this.label}: empty (a CityJSONSeq file starts with a CityJSON header line)`);
   }
 
-  /** Non-empty lines with their numbers. */
   /** The sequence's non-blank lines; the last is `unterminated` when the file does not end with an end of line. */
   private async *lines(): AsyncGenerator<{ line: string; n: number; unterminated: boolean }> {
     const stream = fs.createReadStream(this.label, { encoding: 'utf8' });
