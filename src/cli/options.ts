@@ -109,7 +109,7 @@ export function readOptions(c: Command): Command {
     .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
     .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(upTo('--level-height', 100)).default(BUILD_DEFAULTS.levelHeight))
     .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(upTo('--default-height', 1000)).default(BUILD_DEFAULTS.defaultHeight))
-    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame (default: centre of the data)').argParser(lonLat))
+    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame, within 100 km of the data (default: centre of the data)').argParser(lonLat))
     .addOption(new Option('--attributes <all|none|list>', 'source attributes carried into the property table: all, none, or names separated by commas (* matches: addr:*); default all, OSM data a set of names, addresses and building tags').argParser(attributeList))
     .option('--types <names...>', 'CityJSON: the city-object types to read, each with its parts (default: Building), e.g. Building Bridge')
     .addOption(new Option('--lod <lod>', 'CityJSON: the level of detail to read, e.g. 2.2 or 1.2 (default: the highest each object has; 0: its footprint, built like any other; with --heights-from: the model\'s level, default its coarsest above 0)').argParser(lodLevel))

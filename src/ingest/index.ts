@@ -109,6 +109,30 @@ export class SourceExtent {
 
   /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
   origin(): [number, number] {
+    const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
+    const origin: [number, number] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
+    if (!(Math.abs(origin[1]) <= 90 && Math.abs(origin[0]) <= 360)) throw new InputError('ingest', `the data's centre (${origin}) is not a place on Earth; is the CRS right? (--s-srs)`);
+    return origin;
+  }
+
+  /**
+   * `given` (an `--origin`) when it is near the data; a {@link UsageError} saying how far it is otherwise.
+   * The frame is a local one: far from its origin the footprints bent, lost rings or could not be
+   * transformed at all (far-origin-crashed: a stack trace from PROJ at 15,000 km).
+   */
+  checkOrigin(given: [number, number], of?: string): [number, number] {
+    if (this.empty) return given;
+    const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
+    const km = kmBetween(given, [Math.min(maxLon, Math.max(minLon, given[0])), Math.min(maxLat, Math.max(minLat, given[1]))]);
+    if (km <= MAX_ORIGIN_KM) return given;
+    const far = `${Math.round(km).toLocaleString('en-US')} km from the data (lon ${minLon.toFixed(3)}…${maxLon.toFixed(3)}, lat ${minLat.toFixed(3)}…${maxLat.toFixed(3)})`;
+    // (an origin taken from a raster's centre: the raster is far from the footprints, an input's fault)
+    if (of) throw new InputError('ingest', `${of}: its centre (${given[0].toFixed(4)}, ${given[1].toFixed(4)}) is ${far}; does it cover the footprints?`);
+    throw new UsageError('ingest', `--origin ${given[0]},${given[1]} is ${far}; the frame is local: give an origin within ${MAX_ORIGIN_KM} km of the data, or none (the data's centre)`);
+  }
+
+  /** The boxes' corners in lon/lat: [minLon, minLat, maxLon, maxLat]. */
+  private lonLatBox(): [number, number, number, number] {
     let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
     for (const [name, { srs, extent: g }] of this.groups) {
       const ct = new gdal.CoordinateTransformation(srs, WGS84);
@@ -126,10 +150,18 @@ export class SourceExtent {
         maxLat = Math.max(maxLat, p.y);
       }
     }
-    const origin: [number, number] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
-    if (!(Math.abs(origin[1]) <= 90 && Math.abs(origin[0]) <= 360)) throw new InputError('ingest', `the data's centre (${origin}) is not a place on Earth; is the CRS right? (--s-srs)`);
-    return origin;
+    return [minLon, minLat, maxLon, maxLat];
   }
+}
+
+/** How far an `--origin` may be from the data (km). */
+export const MAX_ORIGIN_KM = 100;
+
+/** Great-circle distance (km, spherical Earth) between two lon/lat points. */
+function kmBetween([lon0, lat0]: [number, number], [lon1, lat1]: [number, number]): number {
+  const r = Math.PI / 180;
+  const a = Math.sin(((lat1 - lat0) * r) / 2) ** 2 + Math.cos(lat0 * r) * Math.cos(lat1 * r) * Math.sin(((lon1 - lon0) * r) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 /**
@@ -158,13 +190,10 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
 
   // Frame origin: the centre of the data in lon/lat (or the one given).
   const t1 = performance.now();
-  let origin = opts.origin;
-  if (!origin) {
-    const extent = new SourceExtent();
-    // (the boxes the read computed when it checked every feature is a place on Earth)
-    for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
-    origin = extent.origin();
-  }
+  const extent = new SourceExtent();
+  // (the boxes the read computed when it checked every feature is a place on Earth)
+  for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
+  const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin();
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
   if (join) logHeightJoin(join, summary, logger);

@@ -58,6 +58,8 @@ export interface IngestOptions extends TagOptions, RepairOptions, SelectOptions 
   attributes?: AttributeSelection;
   /** Frame origin `[lon, lat]`; default: the centre of the data. */
   origin?: [number, number];
+  /** The raster whose centre `origin` is (infer anchors its frame on the DSM), not the user's `--origin`: named when far from the data. */
+  originOf?: string;
   /** A city model (CityJSON) whose buildings' heights are joined to the footprints (`--heights-from`), by {@link IngestOptions.joinOn}. */
   heightsFrom?: string;
   /** The footprints' attribute matched against the model's object ids (or its attribute of the same name), e.g. `lokaalid`. */

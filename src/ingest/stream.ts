@@ -23,6 +23,12 @@ import type { ReadContext } from './raw.js';
  * features. Null when no input has an extent (empty).
  */
 export async function inputsOrigin(inputs: string[], opts: IngestOptions, logger: Logger = NULL_LOGGER): Promise<[number, number] | null> {
+  const extent = await inputsExtent(inputs, opts, logger);
+  return extent.empty ? null : extent.origin();
+}
+
+/** The inputs' extents, as {@link inputsOrigin} reads them. */
+async function inputsExtent(inputs: string[], opts: IngestOptions, logger: Logger): Promise<SourceExtent> {
   const extent = new SourceExtent();
   const earth = new EarthCheck();
   const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
@@ -43,7 +49,7 @@ export async function inputsOrigin(inputs: string[], opts: IngestOptions, logger
     }
   }
   // no extent at all (empty inputs): none; the read then says what is wrong with which input
-  return extent.empty ? null : extent.origin();
+  return extent;
 }
 
 /** Options for {@link ingestToStore}. */
@@ -71,7 +77,7 @@ const HASHES_PER_PASS = 1 << 22;
 export async function ingestToStore(inputs: string[], options: Partial<StreamIngestOptions> & { workDir: string }, logger: Logger, summary: Summary): Promise<StoredFeatures> {
   const opts: StreamIngestOptions = { ...INGEST_DEFAULTS, ...options };
   const t0 = performance.now();
-  const origin = opts.origin ?? (await inputsOrigin(inputs, opts, logger)) ?? [0, 0];
+  const origin = opts.origin ? (await inputsExtent(inputs, opts, logger)).checkOrigin(opts.origin, opts.originOf) : ((await inputsOrigin(inputs, opts, logger)) ?? [0, 0]);
   const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], 0, []), opts, logger, summary);
   summary.time('read', (performance.now() - t0) / 1000);
   const t1 = performance.now();

@@ -472,7 +472,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   // centre, so the DSM is warped onto the same grid (and each building fitted on the same cells) whichever
   // footprints a run holds: a city split into chunks gets the answers of the whole
   const origin = o.origin ?? (isPlainRaster(o.dsm) ? rasterCentre(o.dsm) : undefined);
-  const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), ...(origin ? { origin } : {}) }, o.logger, summary);
+  const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), ...(origin ? { origin } : {}), ...(origin && !o.origin ? { originOf: o.dsm } : {}) }, o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
   // footprints without heights are what infer is for: no warning (build's default height is not used)

@@ -181,6 +181,19 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expectNoOutput(o);
   });
 
+  it('far-origin-crashed: an --origin thousands of km from the data is a usage error saying how far (build, and tiles streamed); one nearby is taken', () => {
+    // (before: PROJ's "cannot find coordinate operations" and a stack trace, exit 1; nearer, rings silently lost)
+    const input = path.join(DATA, 'monaco.osm.pbf');
+    for (const args of [['build', input, '-o', path.join(dir, 'far.glb')], ['tiles', input, '-o', path.join(dir, 'far-tiles')]]) {
+      const r = cli([...args, '--origin', '151.2,-33.9']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/--origin 151\.2,-33\.9 is [\d,]+ km from the data \(lon 7\.\d+…7\.\d+, lat 43\.\d+…43\.\d+\)/);
+      expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
+    }
+    expect(fs.existsSync(path.join(dir, 'far-tiles'))).toBe(false);
+    expect(cli(['build', input, '--origin', '7.43,43.74', '-o', path.join(dir, 'near.glb'), '-q']).code).toBe(0);
+  });
+
   it('output folder missing → exit 4, before any work', () => {
     const o = path.join(dir, 'no', 'such', 'folder', 'f.glb');
     const r = cli(['build', path.join(DATA, 'sf-mvt'), '-o', o]);
