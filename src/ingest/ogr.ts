@@ -11,7 +11,7 @@ import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError } from '../core/errors.js';
 import { OSM_ATTRIBUTION } from './options.js';
-import { hasBuildingKeys, isBuildingFeature, whereProblem } from './where.js';
+import { hasBuildingKeys, isBuildingFeature, referencedFields, whereProblem } from './where.js';
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
 import { ENTRANCE_TOLERANCE, readOsmNodes } from './osm-nodes.js';
 import { counted } from '../core/words.js';
@@ -336,6 +336,9 @@ class OgrSource implements Source {
     const { ds, layers } = openOgr(this.label, this.options);
     const { where } = this.options;
     const driver = ds.driver.description;
+    // (the layers' fields, for a --where that selects nothing: SQL drivers such as GeoPackage's take an
+    // unknown field without a word and give no features)
+    const fieldNames = where ? layers.flatMap((l) => l.layer.fields.getNames()) : [];
     this.osm = driver === 'OSM';
     let read = 0;
     let kept = 0;
@@ -386,7 +389,14 @@ class OgrSource implements Source {
     }
     if (driver === 'GeoJSONSeq') brokenGeoJsonSeqLines(this.label, (line, what) => ctx.skip('feature:unreadable', `${this.label} line ${line}: ${what}`));
     const names = layers.map((l) => l.layerName);
-    if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features${where ? ` (with --where '${where}')` : ''}`);
+    if (read === 0 && where) {
+      // gpkg-where-typo-said-no-features: name a field the clause refers to that the layer does not have
+      const known = new Set(fieldNames.map((f) => f.toLowerCase()));
+      const unknown = referencedFields(where).filter((f) => !known.has(f.toLowerCase()));
+      if (unknown.length) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'})`);
+      throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features with --where '${where}' (none matches, or the clause is not valid SQL for ${driver})`);
+    }
+    if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features`);
     this.options.logger.info(`${this.label}: ${counted(read, 'feature')} from layer(s) ${names.join(', ')}${this.nodesNote}`);
   }
 }
