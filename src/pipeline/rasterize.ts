@@ -89,6 +89,12 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   const t1 = performance.now();
   // vertices into the output CRS (x, y), heights as built
   const toCrs = crs === frame.proj ? null : new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(frame.proj), gdal.SpatialReference.fromUserInput(crs));
+  // mercator-cells-were-not-metres: --cell is in the CRS's units; say so where those are not metres on the ground
+  if (toCrs) {
+    const a = toCrs.transformPoint(0, 0), b = toCrs.transformPoint(100, 0);
+    const k = Math.hypot(b.x - a.x, b.y - a.y) / 100;
+    if (Math.abs(k - 1) > 0.02) o.logger.warn(`rasterize: ${crs}'s x and y are not metres on the ground here (×${k.toFixed(2)}): a cell of ${o.cell} is ${(o.cell / k).toFixed(2)} m; --crs with a UTM zone or a national grid keeps cells in metres`);
+  }
   const place = (p: Float32Array | Float64Array): Float64Array => {
     const out = new Float64Array(p.length);
     for (let v = 0; v < p.length; v += 3) {

@@ -4,7 +4,7 @@ import gdal from 'gdal-async';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { rowsBy } from '../helpers/vector.js';
-import { freshDir, SHARED } from '../helpers/fixtures.js';
+import { DATA, freshDir, SHARED } from '../helpers/fixtures.js';
 import { expectValidGlb } from '../helpers/glb.js';
 import { writeElevationTiles } from '../helpers/tiles.js';
 
@@ -179,6 +179,15 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(n).toBeGreaterThan(1000);
     expect(same / n).toBeGreaterThan(0.99);
     expect(worst).toBeGreaterThan(0); // (not the same file: the GLB's positions are quantized)
+  });
+
+  it('mercator-cells-were-not-metres: rasterize in Web Mercator (vector tiles\' own CRS) says what a cell is on the ground; with --crs a UTM zone it says nothing', () => {
+    const r = cli(['rasterize', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', path.join(dir, 'mercator.tif'), '--cell', '4']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/EPSG:3857's x and y are not metres on the ground here \(×1\.26\): a cell of 4 is 3\.1\d m/);
+    const utm = cli(['rasterize', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--crs', 'EPSG:32610', '-o', path.join(dir, 'utm.tif'), '--cell', '4']);
+    expect(utm.code, utm.stderr).toBe(0);
+    expect(utm.stderr).not.toMatch(/not metres on the ground/);
   });
 
   it('rasterize of a GLB that is not georeferenced (not cityforge\'s): exit 3, saying why', async () => {
