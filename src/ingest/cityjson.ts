@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import gdal, { horizontalSrs } from './gdal.js';
 import { InputError } from '../core/errors.js';
 import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
@@ -11,6 +10,7 @@ import type { RawFeature, RawModel, ReadContext } from './raw.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import type { TagValue } from './tags.js';
 import { parsePolygonalWKB, writePolygonalWKB } from './wkb.js';
+import { geoJsonSeqTexts } from './integrity.js';
 import { Growable } from '../core/growable.js';
 import parserStream from 'stream-json';
 import Assembler from 'stream-json/assembler.js';
@@ -648,25 +648,9 @@ export class CityJsonSource implements Source {
     throw new InputError('ingest', `${this.label}: empty (a CityJSONSeq file starts with a CityJSON header line)`);
   }
 
-  /** The sequence's non-blank lines; the last is `unterminated` when the file does not end with an end of line. */
-  private async *lines(): AsyncGenerator<{ line: string; n: number; unterminated: boolean }> {
-    const stream = fs.createReadStream(this.label, { encoding: 'utf8' });
-    const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
-    let n = 0;
-    // one line held back: only at the end is it known to be the last
-    let held: { line: string; n: number } | null = null;
-    try {
-      for await (const line of rl) {
-        n++;
-        if (!line.trim()) continue;
-        if (held) yield { ...held, unterminated: false };
-        held = { line, n };
-      }
-      if (held) yield { ...held, unterminated: !endsWithNewline(this.label) };
-    } finally {
-      rl.close();
-      stream.destroy();
-    }
+  /** The sequence's non-blank lines (read as GeoJSONSeq's are); the last is `unterminated` when the file does not end with an end of line. */
+  private *lines(): Generator<{ line: string; n: number; unterminated: boolean }> {
+    for (const { line, text, unterminated } of geoJsonSeqTexts(this.label)) yield { line: text, n: line, unterminated: !!unterminated };
   }
 
   private srs(header: CjHeader): { srs: gdal.SpatialReference; crs: string } {
@@ -906,17 +890,3 @@ export const CITYJSON_FORMAT: SourceFormat = {
   grouped: false,
   open: (inputs, options) => new CityJsonSource(inputs[0], options),
 };
-
-/** Whether the file's last byte is an end of line (an empty file: yes). */
-function endsWithNewline(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size === 0) return true;
-    const b = Buffer.alloc(1);
-    fs.readSync(fd, b, 0, 1, size - 1);
-    return b[0] === 0x0a;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
