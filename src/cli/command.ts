@@ -46,8 +46,10 @@ export function formatSummary(s: Summary, out: string): string {
   const j = s.toJSON();
   const fmt = (n: number) => n.toLocaleString('en-US');
   const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
+  // (terrain-only: a raster in, no features)
+  const what = j.featuresRead === 0 && j.buildingsWritten === 0 && j.triangles > 0 ? `summary: a terrain mesh from ${j.inputs.length} input(s) written to ${out}` : null;
   return [
-    `summary: ${counted(fmt(j.featuresRead), 'feature')} read from ${j.inputs.length} input(s); ${counted(fmt(j.buildingsWritten - j.partsWritten), 'building')}${j.partsWritten ? ` (and ${counted(fmt(j.partsWritten), 'building part')})` : ''} written to ${out}`,
+    what ?? `summary: ${counted(fmt(j.featuresRead), 'feature')} read from ${j.inputs.length} input(s); ${counted(fmt(j.buildingsWritten - j.partsWritten), 'building')}${j.partsWritten ? ` (and ${counted(fmt(j.partsWritten), 'building part')})` : ''} written to ${out}`,
     // (no triangles for outputs without a mesh: infer's parameters, rasterize's rasters)
     `summary: ${j.triangles ? `${fmt(j.triangles)} triangles, ` : ''}${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,

@@ -45,10 +45,18 @@ export function stopJob(ms = 1000): Promise<void> {
 }
 
 /**
+ * `--json` on a failed run: what a scheduler parsing stdout reads instead of the summary (the exit
+ * code and the message also printed on stderr).
+ */
+export function jsonError(code: number, message: string): string {
+  return JSON.stringify({ error: { exitCode: code, message: message.replace(/\s+/g, ' ').trim() } }, null, 2) + '\n';
+}
+
+/**
  * Run a command in the job worker thread; resolves to the exit code. Its log lines, progress and
  * output are printed here; its temporary paths are remembered so that a signal can remove them.
  */
-export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<number> {
+export function runInWorker(data: JobData, o: { quiet?: boolean; json?: boolean }): Promise<number> {
   const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
   // (the worker started before the command line was parsed, when there is one: it has been loading the pipeline)
   const early = takeEarlyWorker(data.command);
@@ -95,6 +103,7 @@ export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<numb
           progress.done();
           process.stderr.write(`error: ${m.message.replace(/\s+/g, ' ').trim()}\n`);
           if (m.stack) process.stderr.write(`${m.stack}\n(an internal error: please report it)\n`);
+          if (o.json) process.stdout.write(jsonError(m.code, m.message));
           removeOwnTemporaries();
           finish(m.code);
           break;
@@ -103,6 +112,7 @@ export function runInWorker(data: JobData, o: { quiet?: boolean }): Promise<numb
     worker.on('error', (e) => {
       progress.done();
       process.stderr.write(`error: ${e.message}\n${e.stack ?? ''}\n(an internal error: please report it)\n`);
+      if (o.json) process.stdout.write(jsonError(EXIT.internal, e.message));
       removeOwnTemporaries();
       finish(EXIT.internal);
     });

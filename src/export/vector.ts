@@ -49,6 +49,15 @@ export interface VectorFeature {
   values: Record<string, string | number | null>;
 }
 
+/** A geometry as a MultiPolygon: a Polygon wrapped, a MultiPolygon as it is, a collection's polygons gathered. */
+function asMultiPolygon(g: gdal.Geometry): gdal.MultiPolygon {
+  if (g instanceof gdal.MultiPolygon) return g;
+  const mp = new gdal.MultiPolygon();
+  if (g instanceof gdal.Polygon) mp.children.add(g);
+  else if (g instanceof gdal.GeometryCollection) for (const c of g.children) if (c instanceof gdal.Polygon) mp.children.add(c);
+  return mp;
+}
+
 /**
  * Write features to a vector file's bytes (GeoPackage, GeoJSON or FlatGeobuf, by `driver`), their
  * geometries transformed from the frame (`frameProj`) to `crs`. Built in GDAL's memory file system;
@@ -59,15 +68,6 @@ export interface VectorFeature {
  * const bytes = writeVector(batch.frame.proj, columns, features, 'GPKG', 'EPSG:28992', 'buildings');
  * ```
  */
-/** A geometry as a MultiPolygon: a Polygon wrapped, a MultiPolygon as it is, a collection's polygons gathered. */
-function asMultiPolygon(g: gdal.Geometry): gdal.MultiPolygon {
-  if (g instanceof gdal.MultiPolygon) return g;
-  const mp = new gdal.MultiPolygon();
-  if (g instanceof gdal.Polygon) mp.children.add(g);
-  else if (g instanceof gdal.GeometryCollection) for (const c of g.children) if (c instanceof gdal.Polygon) mp.children.add(c);
-  return mp;
-}
-
 export function writeVector(frameProj: string, columns: VectorColumn[], features: Iterable<VectorFeature>, driver: string, crs: string, layerName: string): Uint8Array {
   const ext = driver === 'GPKG' ? 'gpkg' : driver === 'GeoJSON' ? 'geojson' : 'fgb';
   const vsi = `/vsimem/cityforge-vector-${process.pid}-${Math.random().toString(36).slice(2)}.${ext}`;

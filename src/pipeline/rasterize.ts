@@ -21,18 +21,21 @@ export interface RasterizeResult {
   crs: string;
 }
 
+/** `--crs` as asked, if GDAL knows it and it is projected; else a usage error. */
+function checkedCrs(asked: string): string {
+  let srs: gdal.SpatialReference;
+  try {
+    srs = gdal.SpatialReference.fromUserInput(asked);
+  } catch {
+    throw new UsageError('rasterize', `--crs ${asked}: not a CRS GDAL knows`);
+  }
+  if (!srs.isProjected()) throw new UsageError('rasterize', `--crs ${asked}: not a projected CRS (cells are in metres)`);
+  return asked;
+}
+
 /** The CRS a raster is written in: the one asked for, the sources' single projected CRS, else the local frame. */
 function rasterCrs(frame: FrameInfo, asked?: string): string {
-  if (asked) {
-    let srs: gdal.SpatialReference;
-    try {
-      srs = gdal.SpatialReference.fromUserInput(asked);
-    } catch {
-      throw new UsageError('rasterize', `--crs ${asked}: not a CRS GDAL knows`);
-    }
-    if (!srs.isProjected()) throw new UsageError('rasterize', `--crs ${asked}: not a projected CRS (cells are in metres)`);
-    return asked;
-  }
+  if (asked) return checkedCrs(asked);
   const crs = frame.sourceCrs.filter((c) => c !== 'LOCAL');
   if (crs.length === 1) {
     try {
@@ -62,6 +65,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   const glbs = inputs.filter((i) => /\.glb$/i.test(i));
   if (inputs.some((i) => /\.gltf$/i.test(i))) throw new UsageError('rasterize', `${inputs.find((i) => /\.gltf$/i.test(i))}: give the model as a .glb (cityforge's own, georeferenced)`);
   if (glbs.length && inputs.length > 1) throw new UsageError('rasterize', 'a GLB is rasterized on its own: give one .glb, or footprints (any number)');
+  // (a --crs that will not do is refused before anything is read)
+  if (o.crs) checkedCrs(o.crs);
   // the triangles: a GLB's as they are, or the city built from footprints
   let frame: FrameInfo, positions: Float64Array | Float32Array, indices: Uint32Array, vertexIds: Int32Array, buildings: number;
   let ground: { positions: Float64Array | Float32Array; indices: Uint32Array } | null;

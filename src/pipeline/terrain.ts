@@ -27,10 +27,20 @@ export async function buildTerrainGlb(raster: string, options: Partial<TerrainGl
     const [lon, lat] = rasterCentre(dem.file);
     const frame = makeFrame(lon, lat, 0, [rasterExtentInFrame(dem.file, makeFrame(lon, lat, 0, [])).crs]);
     const { extent } = rasterExtentInFrame(dem.file, frame);
+    let t = performance.now();
+    const lap = (stage: string) => {
+      const now = performance.now();
+      summary.time(stage, (now - t) / 1000);
+      t = now;
+    };
     const grid = readElevation(dem.file, frame, extent, { ...rasterOptionsOf(o), label: dem.label }, o.logger, summary);
+    lap('read');
     const terrain = meshTerrain(grid, o.terrainError, summary, o);
-    const empty = buildMeshes(emptyBatch(frame), {}, summary);
+    lap('terrain');
+    // (no buildings: their stages' timings are not this run's)
+    const empty = buildMeshes(emptyBatch(frame), {}, new Summary());
     glb = await writeGlb(empty, [], frame, { terrain, copyright: [...summary.attributions].sort().join('; ') });
+    lap('encode');
   } catch (e) {
     throw namingInput(e, dem);
   } finally {

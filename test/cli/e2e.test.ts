@@ -128,6 +128,20 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expectNoOutput(o);
   });
 
+  it('json-empty-on-failure: with --json a failed run prints its exit code and message on stdout', () => {
+    const o = path.join(dir, 'a.glb');
+    const r = cli(['build', path.join(dir, 'nope.geojson'), '-o', o, '--json']);
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.stdout);
+    expect(j.error.exitCode).toBe(3);
+    expect(j.error.message).toMatch(/^cityforge ingest: .*nope\.geojson: no such file or folder/);
+    expectNoOutput(o);
+    // (an output error too: exit 4)
+    const t = cli(['terrain', path.join(DATA, 'sf-north-dem-3857.tif'), '-o', path.join(dir, 'no-such-folder', 't.glb'), '--json']);
+    expect(t.code, t.stderr).toBe(4);
+    expect(JSON.parse(t.stdout).error).toEqual({ exitCode: 4, message: expect.stringMatching(/no-such-folder/) });
+  });
+
   it('unsupported format → exit 3 naming the file', () => {
     const bad = path.join(dir, 'notes.txt');
     fs.writeFileSync(bad, 'this is not GIS data\n');
@@ -351,6 +365,10 @@ describe('cityforge with terrain', () => {
     await expectValidGlb(new Uint8Array(fs.readFileSync(a)));
     await expectValidGlb(new Uint8Array(fs.readFileSync(b)));
     expect(JSON.parse(rb2.stdout).triangles).toBeLessThan(JSON.parse(ra.stdout).triangles);
+    // terrain-summary-said-0-buildings: the summary says what was written, and times the terrain's own stages
+    expect(ra.stderr).toMatch(/summary: a terrain mesh from 1 input\(s\) written to .*north-0\.5\.glb/);
+    expect(ra.stderr).not.toMatch(/buildings? written/);
+    expect(Object.keys(JSON.parse(ra.stdout).timings).sort()).toEqual(['encode', 'read', 'terrain', 'total']);
   });
 
   it('a raster without a CRS is refused (exit 3), nothing written', () => {

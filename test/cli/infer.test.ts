@@ -190,6 +190,14 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(utm.stderr).not.toMatch(/not metres on the ground/);
   });
 
+  it('rasterize-crs-refused-after-the-read: a geographic --crs is refused (exit 2) before the inputs are read', () => {
+    const r = cli(['rasterize', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--crs', 'EPSG:4326', '-o', path.join(dir, 'geo.tif'), '-v']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--crs EPSG:4326: not a projected CRS/);
+    expect(r.stderr).not.toMatch(/read|features?/i);
+    expect(fs.existsSync(path.join(dir, 'geo.tif'))).toBe(false);
+  });
+
   it('rasterize of a GLB that is not georeferenced (not cityforge\'s): exit 3, saying why', async () => {
     const { Document, NodeIO } = await import('@gltf-transform/core');
     const doc = new Document();
