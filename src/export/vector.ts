@@ -49,6 +49,12 @@ export interface VectorFeature {
   values: Record<string, string | number | null>;
 }
 
+/**
+ * The time a GeoPackage's tables say they last changed (`gpkg_contents.last_change`): `SOURCE_DATE_EPOCH`
+ * (seconds) when set, as reproducible builds do, else 1970-01-01 — the run's own time made every file differ.
+ */
+const GPKG_DATE = new Date(1000 * (Number(process.env['SOURCE_DATE_EPOCH']) || 0)).toISOString();
+
 /** A geometry as a MultiPolygon: a Polygon wrapped, a MultiPolygon as it is, a collection's polygons gathered. */
 function asMultiPolygon(g: gdal.Geometry): gdal.MultiPolygon {
   if (g instanceof gdal.MultiPolygon) return g;
@@ -73,6 +79,9 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
   const vsi = `/vsimem/cityforge-vector-${process.pid}-${Math.random().toString(36).slice(2)}.${ext}`;
   const out = gdal.SpatialReference.fromUserInput(crs);
   const ct = new gdal.CoordinateTransformation(gdal.SpatialReference.fromProj4(frameProj), out);
+  // (a GeoPackage records when its tables last changed: a fixed time, so that the same run gives the same bytes)
+  const date = gdal.config.get('OGR_CURRENT_DATE');
+  gdal.config.set('OGR_CURRENT_DATE', GPKG_DATE);
   try {
     const ds = gdal.drivers.get(driver).create(vsi);
     const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=NO', 'WRITE_NAME=NO'] : []);
@@ -102,5 +111,7 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
       /* nothing was written */
     }
     throw new OutputError('output', `cannot write the ${driver} output (${(e as Error).message.trim()})`);
+  } finally {
+    gdal.config.set('OGR_CURRENT_DATE', date);
   }
 }
