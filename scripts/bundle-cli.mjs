@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { build } from 'esbuild';
 
-const ENTRIES = ['dist/cli/early.js', 'dist/cli/main.js', 'dist/cli/job.js', 'dist/tiles/worker.js'];
+const ENTRIES = ['dist/cli/early.js', 'dist/cli/main.js', 'dist/cli/job.js', 'dist/tiles/worker.js', 'dist/pipeline/infer-worker.js'];
 
 // chunks are named by their content: the last build's would stay beside the new ones
 fs.rmSync('dist/run', { recursive: true, force: true });

@@ -178,7 +178,7 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
  * aspect). Part polygons are the planes' cells cut to the footprint. Empty when there is one plane (or
  * fewer than two parts could be fitted).
  */
-function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Array; planes: RoofPlane[] }, batch: FeatureBatch, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): InferredPart[] {
+function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Array; planes: RoofPlane[] }, frame: FrameInfo, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): InferredPart[] {
   const P = seg.planes.length;
   if (P < 2) return [];
   const tol = PLANE_DEFAULTS.tolerance;
@@ -197,7 +197,7 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
     const groupOf = new Int32Array(P).fill(-1);
     groups.forEach((m, g) => m.forEach((l) => (groupOf[l] = g)));
     const labels = smoothLabels(seg.labels.map((l) => (l < 0 ? -1 : groupOf[l])), samples.w, samples.h);
-    const polygons = levelPolygons(fp, samples, labels, groups.length, batch.frame, PART_MIN_AREA);
+    const polygons = levelPolygons(fp, samples, labels, groups.length, frame, PART_MIN_AREA);
     const shapes = roofOptions.shapes.filter((s) => s !== 'flat' && s !== 'skillion');
     groups.forEach((m, g) => {
       if (polygons[g].length !== 1) return;
@@ -232,7 +232,7 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
   if (ridges.length && allowed.has('gabled')) {
     const ridgeOf = new Int32Array(P).fill(-1);
     ridges.forEach(([p, q], g) => (ridgeOf[p] = ridgeOf[q] = g));
-    const polygons = levelPolygons(fp, samples, smoothLabels(seg.labels.map((l) => (l < 0 ? -1 : ridgeOf[l])), samples.w, samples.h), ridges.length, batch.frame, PART_MIN_AREA);
+    const polygons = levelPolygons(fp, samples, smoothLabels(seg.labels.map((l) => (l < 0 ? -1 : ridgeOf[l])), samples.w, samples.h), ridges.length, frame, PART_MIN_AREA);
     ridges.forEach(([p, q], g) => {
       if (polygons[g].length !== 1) return;
       const own = planeSamples(samples, seg.labels, seg.planes, (l) => l === p || l === q, tol);
@@ -243,7 +243,7 @@ function planeParts(fp: Footprint, samples: RoofSamples, seg: { labels: Int32Arr
     });
   }
   const labels = smoothLabels(seg.labels, samples.w, samples.h).map((l) => (l < 0 || done[l] ? -1 : l));
-  levelPolygons(fp, samples, labels, P, batch.frame, PART_MIN_AREA).forEach((pieces, l) => {
+  levelPolygons(fp, samples, labels, P, frame, PART_MIN_AREA).forEach((pieces, l) => {
     if (done[l]) return;
     const own = planeSamples(samples, seg.labels, seg.planes, (k) => k === l, tol);
     for (const piece of pieces) {
@@ -282,11 +282,11 @@ function builtHeights(samples: RoofSamples, parts: readonly InferredPart[]): Flo
  * as a polygon, fitted with every shape on its own samples, kept when one explains at least
  * {@link RISING_EXPLAINS} of them (a tree does not). A part starts on the roof beneath it (`min_height`).
  */
-function risingParts(fp: Footprint, samples: RoofSamples, base: readonly InferredPart[], batch: FeatureBatch, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): InferredPart[] {
+function risingParts(fp: Footprint, samples: RoofSamples, base: readonly InferredPart[], frame: FrameInfo, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): InferredPart[] {
   const heights = builtHeights(samples, base);
   const { labels, count } = risingRegions(samples, heights);
   if (!count) return [];
-  const polygons = levelPolygons(fp, samples, labels, count, batch.frame, PART_MIN_AREA);
+  const polygons = levelPolygons(fp, samples, labels, count, frame, PART_MIN_AREA);
   const out: InferredPart[] = [];
   for (let g = 0; g < count; g++) {
     const own = regionSamples(samples, labels, g);
@@ -438,15 +438,102 @@ function sameFootprint(a: Footprint, b: Footprint): boolean {
 }
 
 /** The largest polygon of a feature (the one its roof is fitted on). */
-function mainPolygon(batch: FeatureBatch, f: number): Footprint | null {
+function mainPolygon(polygons: readonly Footprint[]): Footprint | null {
   let best: Footprint | null = null, bestArea = 0;
-  for (const fp of featurePolygons(batch, f)) {
+  for (const fp of polygons) {
     const c = fp.coords;
     let a = 0;
     for (let i = 0, n = fp.ringStarts[1], j = n - 1; i < n; j = i++) a += c[2 * j] * c[2 * i + 1] - c[2 * i] * c[2 * j + 1];
     if (Math.abs(a) > bestArea) [best, bestArea] = [fp, Math.abs(a)];
   }
   return best;
+}
+
+/** What fitting one building needs beside its polygons (the same in every thread). */
+export interface FitContext {
+  frame: FrameInfo;
+  dsm: RasterGrid;
+  dtm: RasterGrid | null;
+  roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] };
+  parts: boolean;
+}
+
+/** A warning a fit raised: its kind and what it says (counted in the run's summary in the buildings' order). */
+export type FitWarning = [kind: string, detail: string];
+
+/** One building's fit and the warnings it raised. */
+export interface FitResult {
+  building: InferredBuilding;
+  warnings: FitWarning[];
+}
+
+/** A feature's polygons copied out of the batch (a thread is sent these, not the batch's buffer). */
+export function ownPolygons(batch: FeatureBatch, f: number): Footprint[] {
+  return featurePolygons(batch, f).map((p) => ({ coords: p.coords.slice(), ringStarts: p.ringStarts.slice() }));
+}
+
+/**
+ * Fit one building (`polygons`: its feature's polygons, the largest fitted as its outline; `name`
+ * for its warnings): its roof, or its planes, levels and other polygons as parts, or why neither.
+ */
+export function fitBuilding(polygons: readonly Footprint[], name: string, ctx: FitContext): FitResult {
+  const warnings: FitWarning[] = [];
+  const warn = (kind: string, detail: string) => warnings.push([kind, detail]);
+  const { dsm, dtm, roofOptions, frame } = ctx;
+  const fp = mainPolygon(polygons);
+  const g = fp ? groundOf(fp, dsm, dtm) : { ground: NaN, estimated: false };
+  let b: InferredBuilding;
+  if (!fp || !Number.isFinite(g.ground)) {
+    b = { roof: null, parts: [], status: 'no-ground', ground: NaN, groundEstimated: false };
+    warn('infer:no-ground', `${name}: neither model has data around it`);
+  } else {
+    if (g.estimated) warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it`);
+    const samples = sampleFootprint(fp, dsm, g.ground);
+    const r = inferRoof(fp, samples, roofOptions);
+    // a roof no single shape explains: its planes as building parts
+    let parts: InferredPart[] = [];
+    if (ctx.parts) {
+      const seg = segmentPlanes(samples);
+      const single = 'shape' in r ? r.explained : 0;
+      const planes = seg.planes.length >= 2 ? planesExplain(samples, seg.labels, seg.planes, INFER_ROOF_DEFAULTS.explainTolerance) : 0;
+      // parts where the planes explain clearly more; where the single shape has the planes' topology
+      // (the same aspects: a gable is a gable), only where they explain much more
+      if (planes > single + PARTS_GAIN && !(planes <= single + SAME_TOPOLOGY_GAIN && 'shape' in r && roofTopology(roofPlanesOf(fp, r)) === roofTopology(seg.planes)))
+        parts = planeParts(fp, samples, seg, frame, roofOptions);
+    }
+    if (ctx.parts) {
+      const base: InferredPart[] = parts.length >= 2 ? parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
+      // what stands clearly above the roof (a tower, a spire, a storey the planes left out) as parts of its own
+      const rising = base.length ? risingParts(fp, samples, base, frame, roofOptions) : [];
+      if (rising.length) warn('infer:rising-parts', `${name}: ${rising.length} part(s) standing above the roof (towers, spires)`);
+      // the feature's other polygons (a multipolygon's detached wings), each fitted as a part of its own
+      const others: InferredPart[] = [];
+      for (const q of polygons) {
+        if (sameFootprint(q, fp) || areaOf(q) < PART_MIN_AREA) continue;
+        const rq = inferRoof(q, sampleFootprint(q, dsm, g.ground), roofOptions);
+        const part = 'shape' in rq ? plausiblePart({ footprint: q, roof: rq, status: 'fitted' }, sampleFootprint(q, dsm, g.ground), roofOptions, frame) : null;
+        if (part?.roof) others.push(part);
+      }
+      if (others.length) warn('infer:polygons-as-parts', `${name}: ${others.length + 1} polygons, each fitted as a building part`);
+      if (rising.length || others.length) parts = [...base, ...rising, ...others];
+      if (parts.length >= 2) parts = parts.map((p) => (others.includes(p) ? p : plausiblePart(p, samples, roofOptions, frame))).filter((p) => p.roof);
+    }
+    if (parts.length >= 2) {
+      b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };
+      warn('infer:planes-as-parts', `${name}: ${parts.length} roof planes, written as building parts`);
+    } else if ('shape' in r && r.height < LOWEST_PART) {
+      // dsm-below-dtm: a roof under its own ground is no building (the surface model lies below the
+      // terrain model here: --dsm and --dtm swapped, or another vertical datum)
+      b = { roof: null, parts: [], status: 'below-ground', ground: g.ground, groundEstimated: g.estimated };
+      warn('infer:below-ground', `${name}: the DSM stands ${r.height.toFixed(2)} m from the ground under it (is --dsm the surface model and --dtm the terrain, in one vertical datum?)`);
+    } else if ('shape' in r) {
+      b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
+    } else {
+      b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated };
+      warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
+    }
+  }
+  return { building: b, warnings };
 }
 
 /**
@@ -502,70 +589,28 @@ export async function inferParams(inputs: string[], output: string, options: Par
   }
   summary.time('read rasters', (performance.now() - t1) / 1000);
   const t2 = performance.now();
-  const buildings: InferredBuilding[] = [];
   const N = batch.params.length;
-  const shapes = new Map<string, number>();
-  for (let f = 0; f < N; f++) {
-    if (f % 64 === 0) o.progress.update('fitting roofs', f, N);
-    const p = batch.params[f];
-    const name = `${p.source} feature ${p.id}`;
-    const fp = mainPolygon(batch, f);
-    const g = fp ? groundOf(fp, dsm, dtm) : { ground: NaN, estimated: false };
-    let b: InferredBuilding;
-    if (!fp || !Number.isFinite(g.ground)) {
-      b = { roof: null, parts: [], status: 'no-ground', ground: NaN, groundEstimated: false };
-      summary.warn('infer:no-ground', `${name}: neither model has data around it`);
-    } else {
-      if (g.estimated) summary.warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it`);
-      const samples = sampleFootprint(fp, dsm, g.ground);
-      const roofOptions = { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage, accuracy: o.accuracy };
-      const r = inferRoof(fp, samples, roofOptions);
-      // a roof no single shape explains: its planes as building parts
-      let parts: InferredPart[] = [];
-      if (o.parts) {
-        const seg = segmentPlanes(samples);
-        const single = 'shape' in r ? r.explained : 0;
-        const planes = seg.planes.length >= 2 ? planesExplain(samples, seg.labels, seg.planes, INFER_ROOF_DEFAULTS.explainTolerance) : 0;
-        // parts where the planes explain clearly more; where the single shape has the planes' topology
-        // (the same aspects: a gable is a gable), only where they explain much more
-        if (planes > single + PARTS_GAIN && !(planes <= single + SAME_TOPOLOGY_GAIN && 'shape' in r && roofTopology(roofPlanesOf(fp, r)) === roofTopology(seg.planes)))
-          parts = planeParts(fp, samples, seg, batch, roofOptions);
-      }
-      if (o.parts) {
-        const base: InferredPart[] = parts.length >= 2 ? parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
-        // what stands clearly above the roof (a tower, a spire, a storey the planes left out) as parts of its own
-        const rising = base.length ? risingParts(fp, samples, base, batch, roofOptions) : [];
-        if (rising.length) summary.warn('infer:rising-parts', `${name}: ${rising.length} part(s) standing above the roof (towers, spires)`);
-        // the feature's other polygons (a multipolygon's detached wings), each fitted as a part of its own
-        const others: InferredPart[] = [];
-        for (const q of featurePolygons(batch, f)) {
-          if (sameFootprint(q, fp) || areaOf(q) < PART_MIN_AREA) continue;
-          const rq = inferRoof(q, sampleFootprint(q, dsm, g.ground), roofOptions);
-          const part = 'shape' in rq ? plausiblePart({ footprint: q, roof: rq, status: 'fitted' }, sampleFootprint(q, dsm, g.ground), roofOptions, batch.frame) : null;
-          if (part?.roof) others.push(part);
-        }
-        if (others.length) summary.warn('infer:polygons-as-parts', `${name}: ${others.length + 1} polygons, each fitted as a building part`);
-        if (rising.length || others.length) parts = [...base, ...rising, ...others];
-        if (parts.length >= 2) parts = parts.map((p) => (others.includes(p) ? p : plausiblePart(p, samples, roofOptions, batch.frame))).filter((p) => p.roof);
-      }
-      if (parts.length >= 2) {
-        b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };
-        summary.warn('infer:planes-as-parts', `${name}: ${parts.length} roof planes, written as building parts`);
-        for (const p of parts) if (p.roof) shapes.set(p.roof.shape, (shapes.get(p.roof.shape) ?? 0) + 1);
-      } else if ('shape' in r && r.height < LOWEST_PART) {
-        // dsm-below-dtm: a roof under its own ground is no building (the surface model lies below the
-        // terrain model here: --dsm and --dtm swapped, or another vertical datum)
-        b = { roof: null, parts: [], status: 'below-ground', ground: g.ground, groundEstimated: g.estimated };
-        summary.warn('infer:below-ground', `${name}: the DSM stands ${r.height.toFixed(2)} m from the ground under it (is --dsm the surface model and --dtm the terrain, in one vertical datum?)`);
-      } else if ('shape' in r) {
-        b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
-        shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
-      } else {
-        b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated };
-        summary.warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
-      }
+  const ctx: FitContext = { frame: batch.frame, dsm, dtm, roofOptions: { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage, accuracy: o.accuracy }, parts: o.parts };
+  const nameOf = (f: number) => `${batch.params[f].source} feature ${batch.params[f].id}`;
+  let fits: FitResult[];
+  if (o.jobs > 1 && N > 1) {
+    const { fitInWorkers } = await import('./infer-pool.js');
+    fits = await fitInWorkers(Math.min(o.jobs, N), ctx, N, (f) => ({ name: nameOf(f), polygons: ownPolygons(batch, f) }), (done) => o.progress.update('fitting roofs', done, N));
+  } else {
+    fits = [];
+    for (let f = 0; f < N; f++) {
+      if (f % 64 === 0) o.progress.update('fitting roofs', f, N);
+      fits.push(fitBuilding(featurePolygons(batch, f), nameOf(f), ctx));
     }
-    buildings.push(b);
+  }
+  // (in the buildings' order, whichever thread fitted them: the same summary for any --jobs)
+  const buildings: InferredBuilding[] = [];
+  const shapes = new Map<string, number>();
+  for (const { building, warnings } of fits) {
+    for (const [kind, detail] of warnings) summary.warn(kind, detail);
+    const fitted = building.parts.length >= 2 ? building.parts.map((p) => p.roof) : building.status === 'fitted' ? [building.roof] : [];
+    for (const r of fitted) if (r) shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
+    buildings.push(building);
   }
   o.progress.update('fitting roofs', N, N);
   o.progress.done();

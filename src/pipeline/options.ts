@@ -161,6 +161,8 @@ export interface InferOptions extends ReadOptions, RunContext {
   accuracy: number;
   /** Split buildings whose roofs stand at clearly different levels into building parts, each fitted on its own. */
   parts: boolean;
+  /** Worker threads fitting roofs (1: this thread); the output is the same for any number. */
+  jobs: number;
 }
 
 /** Defaults for {@link InferOptions} (but `dsm`, which has none). */
@@ -175,6 +177,7 @@ export const INFER_DEFAULTS: Omit<InferOptions, 'dsm'> = {
   minCoverage: 0.3,
   accuracy: 0.15,
   parts: true,
+  jobs: 1,
 };
 
 /** Options of {@link rasterizeCity}. */

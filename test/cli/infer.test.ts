@@ -219,11 +219,16 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
   });
 
-  it('same input, same bytes', () => {
+  it('same input, same bytes; gpkg-stamped-with-the-time: the GeoPackage\'s last_change is fixed, and --jobs 2 gives the same file', () => {
     const again = path.join(dir, 'again.gpkg');
     expect(cli(['infer', city, '--dsm', dsm, '-o', again, '-q']).code).toBe(0);
     const a = [...rows(params).values()], b = [...rows(again).values()];
     expect(b).toEqual(a);
+    expect(Buffer.compare(fs.readFileSync(again), fs.readFileSync(params))).toBe(0);
+    const jobs = path.join(dir, 'jobs.gpkg');
+    const r = cli(['infer', city, '--dsm', dsm, '-o', jobs, '--jobs', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(jobs), fs.readFileSync(params))).toBe(0);
   });
 });
 
@@ -343,6 +348,14 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
       expect(r['fit:sigma_roof_direction'] ?? 0).toBeLessThanOrEqual(180);
       expect(r['roof:direction'] ?? 0).toBeLessThan(360);
     }
+    // infer --jobs 2 (fitting processes: the parts' polygons need GDAL, which loads in one thread of a
+    // process): the same file, the same summary
+    const two = path.join(dir, 'params-2.fgb');
+    const r2 = cli(['infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', path.join(DELFT, 'dsm.tif'), '--dtm', path.join(DELFT, 'dtm.tif'), '-o', two, '--json', '-q', '--jobs', '2']);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(two), fs.readFileSync(out))).toBe(0);
+    const { timings: _t1, ...s1 } = summary, { timings: _t2, ...s2 } = JSON.parse(r2.stdout);
+    expect({ ...s2, peakRssMB: 0 }).toEqual({ ...s1, peakRssMB: 0 });
     const glb = path.join(dir, 'city.glb');
     const b = cli(['build', out, '--terrain', path.join(DELFT, 'dtm.tif'), '-o', glb, '-q']);
     expect(b.code, b.stderr).toBe(0);

@@ -1,0 +1,27 @@
+import { CityforgeError } from '../core/errors.js';
+import { fitBuilding, type FitContext } from './infer.js';
+import type { InferWorkerMessage, InferWorkerStart, InferWorkItem } from './infer-pool.js';
+
+/**
+ * Fitting process (`infer --jobs`): given the context first, then fits the buildings it is sent, a few at
+ * a time (see infer-pool.ts). It ends when the process that started it goes (its channel closes).
+ */
+const post = (m: InferWorkerMessage) => process.send!(m);
+let ctx: FitContext | null = null;
+process.on('message', (m: InferWorkerStart | InferWorkItem[]) => {
+  if (!Array.isArray(m)) {
+    ctx = m.ctx;
+    post({ type: 'ready' });
+    return;
+  }
+  try {
+    post({ type: 'fitted', results: m.map((it) => ({ f: it.f, fit: fitBuilding(it.polygons, it.name, ctx!) })) });
+  } catch (e) {
+    // keep the error's kind (input, output…) across the process boundary
+    if (e instanceof CityforgeError) post({ type: 'failed', kind: e.kind, stage: e.stage, message: e.message });
+    else post({ type: 'failed', kind: null, stage: 'infer', message: (e as Error).stack ?? String(e) });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+// (Ctrl-C reaches the whole process group: the command's own process answers it, and this one ends with it)
+process.on('SIGINT', () => {});
