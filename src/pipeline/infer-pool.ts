@@ -4,8 +4,11 @@ import { CityforgeError, type ErrorKind } from '../core/errors.js';
 import type { Footprint } from '../procedural/index.js';
 import type { FitContext, FitResult } from './infer.js';
 
-/** Buildings handed to a worker at a time (a large one with many parts can take a second; most take milliseconds). */
-const CHUNK = 4;
+/**
+ * A message to a fitting process holds buildings until it has this many, or this much footprint (m²): a
+ * large building with many parts takes a second, most take milliseconds.
+ */
+const CHUNK = { buildings: 8, area: 1000 };
 
 /** What a fitting process is sent first: the context (its rasters copied once). */
 export interface InferWorkerStart {
@@ -24,19 +27,23 @@ export type InferWorkerMessage = { type: 'ready' } | { type: 'fitted'; results: 
 
 /**
  * Fit buildings `0 … n-1` in `jobs` processes (gdal-async, which the parts' polygons need, loads in
- * one thread of a process only; each process loads it in about 0.3 s): each asks for a few buildings at a time (a
- * shared queue: building sizes vary a thousandfold), and the results are put back in the buildings'
+ * one thread of a process only; each process loads it in about 0.3 s): each asks for a few buildings at a time, the
+ * largest first (a shared queue: building sizes vary a thousandfold), and the results are put back in the buildings'
  * order, so the output is the same as one thread's. The first worker to fail stops the others.
  *
  * @example
  * ```ts
- * const fits = await fitInWorkers(2, ctx, batch.params.length, (f) => ({ name: `feature ${f}`, polygons: ownPolygons(batch, f) }), () => {});
+ * const fits = await fitInWorkers(2, ctx, n, (f) => ({ name: `feature ${f}`, polygons: ownPolygons(batch, f) }), (f) => areaOf(f), () => {});
  * ```
  */
-export async function fitInWorkers(jobs: number, ctx: FitContext, n: number, itemOf: (f: number) => Omit<InferWorkItem, 'f'>, onProgress: (done: number) => void): Promise<FitResult[]> {
+export async function fitInWorkers(jobs: number, ctx: FitContext, n: number, itemOf: (f: number) => Omit<InferWorkItem, 'f'>, areaOf: (f: number) => number, onProgress: (done: number) => void): Promise<FitResult[]> {
   const file = fileURLToPath(new URL('./infer-worker.js', import.meta.url));
   const out: (FitResult | undefined)[] = new Array(n);
   const children: ChildProcess[] = [];
+  // the largest first (so that no large building is left for the end, one process fitting it while the
+  // others wait); the results go back in the buildings' order whichever fitted them
+  const area = Float64Array.from({ length: n }, (_, f) => areaOf(f));
+  const order = Array.from({ length: n }, (_, f) => f).sort((a, b) => area[b] - area[a] || a - b);
   let next = 0, done = 0;
   try {
     await Promise.all(
@@ -53,7 +60,11 @@ export async function fitInWorkers(jobs: number, ctx: FitContext, n: number, ite
               return;
             }
             const items: InferWorkItem[] = [];
-            for (; next < n && items.length < CHUNK; next++) items.push({ f: next, ...itemOf(next) });
+            for (let sum = 0; next < n && items.length < CHUNK.buildings && sum < CHUNK.area; next++) {
+              const f = order[next];
+              items.push({ f, ...itemOf(f) });
+              sum += area[f];
+            }
             c.send(items);
           };
           c.on('message', (m: InferWorkerMessage) => {

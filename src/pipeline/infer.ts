@@ -595,7 +595,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   let fits: FitResult[];
   if (o.jobs > 1 && N > 1) {
     const { fitInWorkers } = await import('./infer-pool.js');
-    fits = await fitInWorkers(Math.min(o.jobs, N), ctx, N, (f) => ({ name: nameOf(f), polygons: ownPolygons(batch, f) }), (done) => o.progress.update('fitting roofs', done, N));
+    fits = await fitInWorkers(Math.min(o.jobs, N), ctx, N, (f) => ({ name: nameOf(f), polygons: ownPolygons(batch, f) }), (f) => featurePolygons(batch, f).reduce((a, p) => a + areaOf(p), 0), (done) => o.progress.update('fitting roofs', done, N));
   } else {
     fits = [];
     for (let f = 0; f < N; f++) {
