@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
 import { InputError, OutputError, UsageError } from '../core/errors.js';
+import { makeDirs } from '../io/files.js';
 
 const VIEWER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'viewer');
 
@@ -229,18 +230,18 @@ export function exportSite(model: string, dir: string, options: ViewerConfig = {
   }
   const root = viewerDir();
   const parent = path.dirname(path.resolve(dir));
-  fs.mkdirSync(parent, { recursive: true });
+  makeDirs(parent);
   const staging = path.join(parent, `.${path.basename(dir)}.tmp-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    fs.mkdirSync(path.join(staging, 'data'), { recursive: true });
+    makeDirs(path.join(staging, 'data'));
     fs.cpSync(root, staging, { recursive: true });
     const name = path.basename(model);
     let files: string[];
     if (name === 'tileset.json') {
       const src = path.dirname(model);
       for (const rel of tilesetFiles(src)) {
-        fs.mkdirSync(path.dirname(path.join(staging, 'data', rel)), { recursive: true });
+        makeDirs(path.dirname(path.join(staging, 'data', rel)));
         fs.copyFileSync(path.join(src, rel), path.join(staging, 'data', rel));
       }
       fs.writeFileSync(path.join(staging, 'config.json'), JSON.stringify(viewerConfig(model, { tileset: 'data/tileset.json' }, options)) + '\n');

@@ -103,11 +103,38 @@ export class AtomicOutput {
   }
 }
 
+/**
+ * Make folder `dir` and any missing folders above it, one at a time. Node 20's `fs.mkdirSync(dir, {
+ * recursive: true })` never returns when a folder above takes no new ones (`/proc/x`: mkdir says
+ * ENOENT there, and it tries the parent again and again): `tiles -o /proc/x` spun a core and no
+ * signal stopped it. Here that is the ENOENT of the folder that could not be made.
+ *
+ * @example
+ * ```ts
+ * makeDirs('out/tiles/12'); // out/, out/tiles/, out/tiles/12/ as needed
+ * ```
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      // (made meanwhile by another process: a shard, a tile worker)
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) throw e;
+    }
+  }
+}
+
 /** Write bytes to `file` through a temporary name in the same folder, renamed when complete. */
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file));
     const fd = fs.openSync(tmp, 'w');
     try {
       fs.writeFileSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);

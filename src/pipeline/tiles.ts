@@ -9,7 +9,7 @@ import { trackTemp, untrackTemp } from '../core/temp.js';
 import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
-import { removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
+import { makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, makePlan, mergeTiles, planFingerprint, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
@@ -81,7 +81,7 @@ async function terrainOver(store: StoredFeatures, o: TilesOptions, summary: Summ
 function leafWindows(grid: ElevationGrid, units: TileNode[], store: StoredFeatures, o: TilesOptions, dir: string): string | undefined {
   const native = o.terrainResolution > 0 ? o.terrainResolution : Math.max(0.5, rasterExtentInFrame(o.terrain!, store.frame).resolution);
   if (grid.cell <= 1.5 * native) return undefined;
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   let made = 0;
   for (const leaf of units.filter((n) => !n.children.length)) {
     const m = TERRAIN_MARGIN;
@@ -109,7 +109,7 @@ export const LEAF_TEXTURE = 1024;
  * 256 px, so that they stay small.
  */
 function tileTextures(imagery: ImagerySource, units: TileNode[], dir: string, o: TilesOptions): string {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   let bytes = 0;
   for (const node of units) {
     const side = Math.min(o.textureSize, node.children.length ? 256 : LEAF_TEXTURE);
@@ -125,9 +125,13 @@ function tileTextures(imagery: ImagerySource, units: TileNode[], dir: string, o:
 function outputFolder(dir: string): void {
   try {
     if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new OutputError('tiles', `cannot write ${dir}: a file is there, not a folder`);
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (e) {
+    // (a folder that is there but takes no new ones, as /proc, says ENOENT: proc-said-no-folder)
+    let up = path.dirname(path.resolve(dir));
+    while (!fs.existsSync(up) && path.dirname(up) !== up) up = path.dirname(up);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new OutputError('tiles', `cannot write ${dir}: the folder ${up} takes no new folders`, { cause: e });
     throw outputErrorOf('tiles', dir, e);
   }
 }

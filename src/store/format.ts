@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { InputError } from '../core/errors.js';
+import { InputError, outputErrorOf } from '../core/errors.js';
 
 /**
  * Every binary file cityforge writes for itself (the store's spill and row files, the tiles' leaf
@@ -105,7 +105,12 @@ export class BufferedWriter {
 
   private flush(): void {
     let done = 0;
-    while (done < this.used) done += fs.writeSync(this.fd, this.buf, done, this.used - done);
+    try {
+      while (done < this.used) done += fs.writeSync(this.fd, this.buf, done, this.used - done);
+    } catch (e) {
+      // disk-full-in-the-store: a write to a descriptor names no file; this one is named (an output error, no stack trace)
+      throw outputErrorOf('tiles', this.file, e);
+    }
     this.used = 0;
   }
 

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { emptyExtent, extentOf, growByExtent, type Extent } from '../core/extent.js';
 import type { BuildingParams, FlatPolygons, FrameInfo, KeptSurfaces } from '../core/types.js';
@@ -6,6 +5,7 @@ import { BufferedWriter } from './format.js';
 import { appendRecord } from './records.js';
 import { encodeRow, ROW_WIDTH } from './rows.js';
 import type { StoredFeatures, StoreRow } from './types.js';
+import { makeDirs } from '../io/files.js';
 
 /** FNV-1a over a string, 32 bits, from `seed`. */
 function fnv(s: string, seed: number): number {
@@ -38,7 +38,7 @@ export class StoreWriter {
   private readonly row = new Float64Array(ROW_WIDTH);
 
   constructor(readonly dir: string, readonly frame: FrameInfo) {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     this.spill = new BufferedWriter(path.join(dir, 'features.bin'), 'features');
     this.rows = new BufferedWriter(path.join(dir, 'rows.bin'), 'rows', 1 << 20);
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Growable } from '../core/growable.js';
 import { anchorsOf, fileHeader, readRowFile, type RecordRef, type StoredFeatures, type StoreRow } from '../store/index.js';
 import { cellOf, leafOf, leavesOf, tileStem, type QuadGrid, type TileNode } from './partition.js';
+import { makeDirs } from '../io/files.js';
 
 /**
  * What a tile needs of each of its buildings, one fixed row of float64s each: the building's index,
@@ -28,7 +29,7 @@ export function bucketFile(workDir: string, leaf: TileNode): string {
  * whatever the number of buildings.
  */
 export function distribute(store: StoredFeatures, root: TileNode, grid: QuadGrid, workDir: string, bufferBytes = 16 << 20): void {
-  fs.mkdirSync(path.join(workDir, 'buckets'), { recursive: true });
+  makeDirs(path.join(workDir, 'buckets'));
   const buffers = new Map<TileNode, Growable<Float64Array>>();
   let buffered = 0;
   const flush = () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
-import { removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
+import { makeDirs, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { leavesOf, type TileNode } from './partition.js';
 import type { TileRecord } from './tileset.js';
 
@@ -24,7 +24,7 @@ const SPILL_BYTES = 16 << 20;
  */
 export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRecord['find'], out: string, spillBytes = SPILL_BYTES): string[] {
   const spill = workFolder(path.join(out, '.find-spill'));
-  fs.mkdirSync(spill, { recursive: true });
+  makeDirs(spill);
   const pending = new Map<string, string[]>();
   let held = 0;
   const flush = () => {

@@ -1,4 +1,5 @@
 import gdal from 'gdal-async';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +220,29 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
       const p = cli(['build', path.join(DATA, 'sf-mvt'), '-o', '/proc/x.glb']);
       expect(p.code).toBe(4);
       expect(p.stderr).toMatch(/cannot write \/proc\/x\.glb: the folder \/proc takes no new files/);
+    }
+  });
+
+  it('tiles-hung-on-proc: tiles -o /proc/x stops with exit 4 naming /proc (Node\'s recursive mkdir spun there for ever, deaf to signals)', () => {
+    if (!fs.existsSync('/proc/self')) return void console.log('tiles-hung-on-proc: skipped, no /proc here');
+    const r = spawnSync(process.execPath, [CLI, 'tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', '/proc/cityforge-x/tiles'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, 'still running after 60 s').toBeNull();
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/cannot write \/proc\/cityforge-x\/tiles: the folder \/proc takes no new folders/);
+  });
+
+  it('disk-full-in-the-store: a full disk while tiles streams its input is an output error naming the file, no stack trace', () => {
+    // a 1 MB tmpfs (root, and a kernel that lets this process mount one; otherwise skipped)
+    const mnt = path.join(dir, 'full');
+    fs.mkdirSync(mnt, { recursive: true });
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status !== 0) return void console.log('disk-full-in-the-store: skipped, cannot mount a tmpfs here');
+    try {
+      const r = cli(['tiles', path.join(DATA, 'sf-mvt'), '-o', path.join(mnt, 'tiles')]);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toMatch(/error: cityforge tiles: cannot write .*: no space left on the device/);
+      expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+    } finally {
+      spawnSync('umount', [mnt]);
     }
   });
 
