@@ -360,9 +360,13 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
 const LOOK_TAGS = ['building:colour', 'building:material', 'roof:colour', 'roof:material'] as const;
 
 /** The tags a city object is parsed from (role, name, and a height so the parser does not warn of a missing one). */
-function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'building' | 'part', height: number): Record<string, TagValue> {
+function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'building' | 'part', height: number | null): Record<string, TagValue> {
   const tags: Record<string, TagValue> = role === 'part' ? { 'building:part': 'yes' } : { building: 'yes' };
-  tags['height'] = Math.max(height, 0.01);
+  // lod0-built-1-cm-tall: a footprint alone (LoD0) has no height of its own: CityJSON's measuredHeight
+  // where the object has one, else none (build's default height, counted as missing)
+  const measured = attributes['measuredHeight'];
+  if (height !== null) tags['height'] = Math.max(height, 0.01);
+  else if (typeof measured === 'number' && measured > 0) tags['height'] = measured;
   if (typeof attributes['name'] === 'string') tags['name'] = attributes['name'];
   // its look, where the model says (a model cityforge wrote carries the S3DB tags it was built with)
   for (const k of LOOK_TAGS) if (typeof attributes[k] === 'string' && attributes[k]) tags[k] = attributes[k];
@@ -444,7 +448,7 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   // surfaces all flat on one level (an LoD0 footprint read as the model) are a footprint: built, not kept
   const model: RawModel | undefined =
     zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin, lod: String(g.lod ?? '') } : undefined;
-  return { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, role, zMax - zMin), attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model ? { model } : {}) };
+  return { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, role, model ? zMax - zMin : null), attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model ? { model } : {}) };
 }
 
 /** Whether a ring lies roughly flat (its projection keeps most of its area): a floor, not a wall. */

@@ -288,6 +288,21 @@ describe('CityJSON in', () => {
     expect(cli(['build', whole, '-o', path.join(dir, 'whole.glb'), '-q']).code).toBe(0);
   });
 
+  it('lod0-built-1-cm-tall: a footprint read alone (LoD0) takes its measuredHeight, else none (the default height, counted missing)', async () => {
+    const json = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    json.CityObjects = { B1: { ...json.CityObjects['B1'], children: undefined } };
+    delete json.CityObjects.B1.children;
+    const file = path.join(dir, 'lod0.city.json');
+    fs.writeFileSync(file, JSON.stringify(json));
+    let r = await run([file], { lod: '0', defaultHeight: 7 });
+    expect(r.batch.params.map((p) => p.height)).toEqual([7]);
+    expect(r.summary.warnings.get('height:missing')).toBe(1);
+    json.CityObjects.B1.attributes.measuredHeight = 12.5;
+    fs.writeFileSync(file, JSON.stringify(json));
+    r = await run([file], { lod: '0' });
+    expect(r.batch.params.map((p) => p.height)).toEqual([12.5]);
+  });
+
   it('--heights-from a city model gives footprints the height of the building their --join-on attribute names; misses are counted and named', async () => {
     const fp = path.join(dir, 'footprints.geojson');
     const sq = (x: number, y: number) => [[[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]];
