@@ -161,7 +161,7 @@ export interface InferOptions extends ReadOptions, RunContext {
   accuracy: number;
   /** Split buildings whose roofs stand at clearly different levels into building parts, each fitted on its own. */
   parts: boolean;
-  /** Worker threads fitting roofs (1: this thread); the output is the same for any number. */
+  /** Processes fitting roofs (1: this thread); the output is the same for any number. */
   jobs: number;
 }
 

@@ -58,7 +58,7 @@ export const inferCommand: CommandSpec = {
         .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs').argParser(positive('--min-samples')).default(INFER_DEFAULTS.minSamples))
         .addOption(new Option('--min-coverage <share>', 'least share of a footprint with DSM data').argParser(upTo('--min-coverage', 1)).default(INFER_DEFAULTS.minCoverage))
         .addOption(new Option('--accuracy <m>', "the DSM's vertical accuracy, one sigma in metres: added to each height's uncertainty (fit:sigma_*), which the residuals alone understate; a pitched roof rising under 2.5 × this is written flat").argParser(positive('--accuracy')).default(INFER_DEFAULTS.accuracy))
-        .addOption(new Option('--jobs <n>', 'worker threads fitting roofs (same output for any n)').argParser(count('--jobs')).default(INFER_DEFAULTS.jobs))
+        .addOption(new Option('--jobs <n>', 'processes fitting roofs (same output for any n; pays on large runs where cores scale)').argParser(count('--jobs')).default(INFER_DEFAULTS.jobs))
         .addOption(new Option('--no-parts', 'one roof per building: never split a building into parts (roof planes, levels, towers, a multipolygon\'s other polygons); by default a roof no single shape explains is written as building parts'))
         .addOption(maxRasterOption()),
     ).addHelpText(
