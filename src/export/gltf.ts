@@ -34,11 +34,12 @@ export interface GltfOptions {
   /** Imagery draped on the terrain (texture coordinates from its box); without a terrain, on a ground plane over the box. */
   imagery?: GroundTexture;
   /**
-   * Drape the imagery down the terrain's skirts too (each skirt takes its top edge's colour). Tiles do:
-   * a skirt meets its neighbour's surface at their shared edge, where a plain-coloured one showed through
-   * as a dashed line; a single model keeps plain sides (a texture would streak down them).
+   * Drape the imagery down the terrain's skirts too (each skirt takes its top edge's colour): all of them,
+   * or those whose top edge (from a to b, frame metres) the function picks. Tiles drape the skirts on edges
+   * shared with a neighbouring tile, where a plain-coloured one showed through as a dashed line; the
+   * terrain's outer sides, as a single model's, stay plain (a texture streaks down them).
    */
-  texturedSkirts: boolean;
+  texturedSkirts: boolean | ((ax: number, ay: number, bx: number, by: number) => boolean);
 }
 
 /** Defaults for {@link GltfOptions}. */
@@ -174,7 +175,7 @@ function groundPlane(b: GroundTexture): TerrainMesh {
 }
 
 /** The terrain as its own node and mesh ("terrain") with its own material, under `root`. */
-function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, imagery?: GroundTexture, texturedSkirts = false): void {
+function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, imagery?: GroundTexture, texturedSkirts: GltfOptions['texturedSkirts'] = false): void {
   const buffer = doc.getRoot().listBuffers()[0];
   const nv = t.positions.length / 3;
   const { position, normal } = toGltfAxes(t.positions, t.normals, 0, nv);
@@ -184,21 +185,34 @@ function addTerrain(doc: Document, root: GNode, t: TerrainMesh, colour: string, 
   const positionAccessor = doc.createAccessor().setType('VEC3').setArray(position).setBuffer(buffer);
   const normalAccessor = doc.createAccessor().setType('VEC3').setArray(normal).setBuffer(buffer);
   // with imagery, the skirts (the triangles after the surface's) keep the plain colour unless asked: a texture streaks down them
-  const split = imagery && !texturedSkirts && t.surfaceTriangles * 3 < t.indices.length;
+  let draped = t.indices, sides: Uint32Array | null = null;
+  if (imagery && texturedSkirts !== true && t.surfaceTriangles * 3 < t.indices.length) {
+    const skirts = t.indices.subarray(3 * t.surfaceTriangles);
+    const keep: number[] = [], plainOnes: number[] = [];
+    const p = t.positions;
+    for (let k = 0; k < skirts.length; k += 3) {
+      // (a skirt triangle's corners stand over its top edge: its two ends are the first two)
+      const a = skirts[k], b = skirts[k + 1];
+      const textured = typeof texturedSkirts === 'function' && texturedSkirts(p[3 * a], p[3 * a + 1], p[3 * b], p[3 * b + 1]);
+      (textured ? keep : plainOnes).push(skirts[k], skirts[k + 1], skirts[k + 2]);
+    }
+    draped = Uint32Array.from([...t.indices.subarray(0, 3 * t.surfaceTriangles), ...keep]);
+    if (plainOnes.length) sides = Uint32Array.from(plainOnes);
+  }
   const prim = doc
     .createPrimitive()
     .setAttribute('POSITION', positionAccessor)
     .setAttribute('NORMAL', normalAccessor)
-    .setIndices(indices(split ? t.indices.subarray(0, 3 * t.surfaceTriangles) : t.indices))
+    .setIndices(indices(draped))
     .setMaterial(material);
   const mesh = doc.createMesh('terrain').addPrimitive(prim);
-  if (split)
+  if (sides)
     mesh.addPrimitive(
       doc
         .createPrimitive()
         .setAttribute('POSITION', positionAccessor)
         .setAttribute('NORMAL', normalAccessor)
-        .setIndices(indices(t.indices.subarray(3 * t.surfaceTriangles)))
+        .setIndices(indices(sides))
         .setMaterial(plain('terrain-skirt')),
     );
   if (imagery) {

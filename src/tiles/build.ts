@@ -83,6 +83,29 @@ export interface TileJob {
   demDir?: string;
   /** Folder of the tiles' ground textures ({@link writeTileTexture}, named by tile id), with imagery. */
   imageryDir?: string;
+  /** The root tile's square: a tile's terrain side on it is the tileset's outer side (its skirt stays plain). */
+  rootSquare?: { minX: number; minY: number; size: number };
+}
+
+/**
+ * Whether a terrain skirt's top edge (a → b) lies along a side of `node`'s square that a neighbouring tile
+ * shares (not on the root square's side): the skirts there take the imagery, where a plain one showed as a
+ * dashed line at the seam; the tileset's outer sides and the data's own edge stay plain, as a single model's.
+ */
+export function sharedSide(node: { minX: number; minY: number; size: number }, root: { minX: number; minY: number; size: number } | undefined, ax: number, ay: number, bx: number, by: number): boolean {
+  // (the mesh's positions are float32: a few of their steps at this distance from the frame's origin)
+  const on = (u: number, v: number, w: number) => {
+    const eps = 0.01 + 4e-7 * Math.abs(w);
+    return Math.abs(u - w) < eps && Math.abs(v - w) < eps;
+  };
+  const eps = 0.01;
+  const x0 = node.minX, y0 = node.minY, x1 = node.minX + node.size, y1 = node.minY + node.size;
+  const rx0 = root?.minX ?? -Infinity, ry0 = root?.minY ?? -Infinity, rx1 = root ? root.minX + root.size : Infinity, ry1 = root ? root.minY + root.size : Infinity;
+  if (on(ax, bx, x0)) return Math.abs(x0 - rx0) >= eps;
+  if (on(ax, bx, x1)) return Math.abs(x1 - rx1) >= eps;
+  if (on(ay, by, y0)) return Math.abs(y0 - ry0) >= eps;
+  if (on(ay, by, y1)) return Math.abs(y1 - ry1) >= eps;
+  return false;
 }
 
 const TEXTURE_EXT = { 'image/png': 'png', 'image/jpeg': 'jpg' } as const;
@@ -157,7 +180,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   const mesh = buildMeshes(sub, { ground: g, facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);
   const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
-  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: true });
+  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: (ax, ay, bx, by) => sharedSide(node, job.rootSquare, ax, ay, bx, by) });
   const b: Box3 = box3Of(mesh.positions);
   // the buildings' own box, before the terrain's (a viewer frames the buildings, not the terrain margin)
   const buildingBounds = mesh.positions.length ? (b.slice() as Box3) : undefined;
