@@ -356,8 +356,8 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       untrackTemp(file);
       throw e instanceof InputError ? e : inputErrorOf('ingest', `${inputs.join(', ')}: cannot mosaic the tiles`, e);
     }
-    if (missing) logger.info(`${inputs.join(', ')}: ${missing} of ${nx * ny} tiles over the area missing or unreadable (nodata)`);
-    logger.info(`${inputs.join(', ')}: ${tiles} ${kind} tiles at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
+    if (missing) logger.info(`${inputs.join(', ')}: ${missing} of ${nx * ny} ${nx * ny === 1 ? 'tile' : 'tiles'} over the area missing or unreadable (nodata)`);
+    logger.info(`${inputs.join(', ')}: ${tiles} ${kind} ${tiles === 1 ? 'tile' : 'tiles'} at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
     const attribution = [...new Set(lists.map((l) => l.attribution).filter((a): a is string => !!a))].join('; ') || undefined;
     return {
       file, zoom, tileSize: size, tiles, missing, encoding, attribution, paletted,

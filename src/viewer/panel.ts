@@ -41,7 +41,7 @@ export function showTilesetAbout(buildings: unknown, parts: unknown, tiles: numb
   // (as the model view says it)
   const p = typeof parts === 'number' && parts > 0 ? ` and ${fmt(parts)} parts` : '';
   const n = typeof buildings === 'number' && Number.isFinite(buildings) ? `${fmt(buildings)} buildings${p} in ` : '';
-  el.textContent = `${n}${fmt(tiles)} tiles · 3D Tiles 1.1 · built by cityforge`;
+  el.textContent = `${n}${fmt(tiles)} ${tiles === 1 ? 'tile' : 'tiles'} · 3D Tiles 1.1 · built by cityforge`;
 }
 
 /** The unit a column's numbers are in, by its name: heights in metres, angles in degrees. */
@@ -162,7 +162,7 @@ export function showCredit(): void {
 
 /** The stats line for a tileset. */
 export function showTilesetStats(url: string, tiles: number): void {
-  document.getElementById('stats')!.innerHTML = `<div>3D Tiles tileset · <b>${tiles}</b> tiles</div><div>${esc(url)}</div><div id="tiles-drawn"></div>`;
+  document.getElementById('stats')!.innerHTML = `<div>3D Tiles tileset · <b>${tiles}</b> ${tiles === 1 ? 'tile' : 'tiles'}</div><div>${esc(url)}</div><div id="tiles-drawn"></div>`;
 }
 
 /**
