@@ -681,6 +681,9 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   const choose = (hit: Parameters<typeof select>[0]) => {
     linked = null;
     select(hit);
+    // tileset-tap-had-no-feedback: with the panel folded (a phone), what was picked is named where it was
+    // tapped, as in the GLB view
+    if (document.getElementById('panel')!.classList.contains('collapsed')) showTooltip({ table: hit ? hit.table : {} }, hit ? hit.id : null, pointer.x, pointer.y);
   };
   onCanvasClick(view.renderer.domElement, (x, y) => choose(pickNear((px, py) => view.pick(px, py), x, y)));
   view.renderer.domElement.addEventListener('dblclick', (e) => view.focusAt(e.clientX, e.clientY));

@@ -577,6 +577,16 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(last - first).toBeGreaterThan(0.4 * img.width);
     expect(first).toBeGreaterThan(3);
     expect(last).toBeLessThan(img.width - 4);
+    // tileset-tap-had-no-feedback: with the panel folded, a tap on a building names it where it was tapped
+    const b = await p.evaluate(() => (window as any).cityforge.someBuilding());
+    expect(b).not.toBeNull();
+    await p.mouse.click(b.x, b.y);
+    await p.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 10_000 });
+    expect(await p.isVisible('#tooltip')).toBe(true);
+    expect(await p.textContent('#tooltip')).toContain(b.id);
+    const tip = await p.locator('#tooltip').boundingBox();
+    expect(tip!.x).toBeGreaterThanOrEqual(0);
+    expect(tip!.x + tip!.width).toBeLessThanOrEqual(390);
     await p.close();
   });
 
