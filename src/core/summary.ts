@@ -90,6 +90,7 @@ export class Summary {
     return {
       inputs: [...this.inputs],
       featuresRead: this.featuresRead,
+      buildings: this.buildingsWritten - this.partsWritten,
       buildingsWritten: this.buildingsWritten,
       partsWritten: this.partsWritten,
       skipped: sorted(this.skipped),
@@ -107,7 +108,11 @@ export class Summary {
 export interface SummaryJSON {
   inputs: string[];
   featuresRead: number;
+  /** Buildings written, their parts not counted (what the plain summary calls buildings). */
+  buildings: number;
+  /** Every building and building part written (rows of infer's output, features of a GLB's table). */
   buildingsWritten: number;
+  /** Building parts written. */
   partsWritten: number;
   skipped: Record<string, number>;
   skippedTotal: number;

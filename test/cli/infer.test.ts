@@ -330,6 +330,9 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     expect(summary.buildingsWritten).toBe(allRows(out).length);
     expect(summary.partsWritten).toBe(allRows(out).filter((r) => r['building:part'] === 'yes').length);
     expect(summary.partsWritten).toBeGreaterThan(0);
+    // json-counted-parts-as-buildings: `buildings` is what the plain summary calls buildings
+    expect(summary.buildings).toBe(99);
+    expect(summary.buildings + summary.partsWritten).toBe(summary.buildingsWritten);
     // every building once (its outline), plus the parts of those with several levels
     const outlines = allRows(out).filter((r) => r['building:part'] === null);
     expect(new Set(outlines.map((r) => r.ref)).size).toBe(99);
