@@ -235,6 +235,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     if (!byKey.size) throw new InputError('ingest', `${inputs.join(', ')}: no raster tiles at zoom ${zoom}`);
     // the tile range: over the box, else over every tile
     const have = [...byKey.values()];
+    let standIn = false;
     let [x0, x1, y0, y1] = [Math.min(...have.map((t) => t.x)), Math.max(...have.map((t) => t.x)), Math.min(...have.map((t) => t.y)), Math.max(...have.map((t) => t.y))];
     if (o.box) {
       const [bx0, by0] = tileAt(zoom, o.box[0], o.box[3]);
@@ -242,7 +243,10 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       const overlaps = have.some((t) => t.x >= bx0 && t.x <= bx1 && t.y >= by0 && t.y <= by1);
       // no tile over the area: one tile stands for the pyramid (the caller finds it does not overlap)
       if (overlaps) [x0, x1, y0, y1] = [bx0, bx1, by0, by1];
-      else [x0, x1, y0, y1] = [have[0].x, have[0].x, have[0].y, have[0].y];
+      else {
+        [x0, x1, y0, y1] = [have[0].x, have[0].x, have[0].y, have[0].y];
+        standIn = true;
+      }
     }
     const nx = x1 - x0 + 1, ny = y1 - y0 + 1;
     // the tile size: from the first tile that decodes
@@ -357,7 +361,9 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       throw e instanceof InputError ? e : inputErrorOf('ingest', `${inputs.join(', ')}: cannot mosaic the tiles`, e);
     }
     if (missing) logger.info(`${inputs.join(', ')}: ${missing} of ${nx * ny} ${nx * ny === 1 ? 'tile' : 'tiles'} over the area missing or unreadable (nodata)`);
-    logger.info(`${inputs.join(', ')}: ${tiles} ${kind} ${tiles === 1 ? 'tile' : 'tiles'} at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
+    // (imagery-log-contradicted-itself: a stand-in tile is not the area's; the caller says it does not cover it)
+    if (standIn) logger.info(`${inputs.join(', ')}: none of its ${byKey.size} ${kind} tiles at zoom ${zoom} lies over the area`);
+    else logger.info(`${inputs.join(', ')}: ${tiles} ${kind} ${tiles === 1 ? 'tile' : 'tiles'} at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
     const attribution = [...new Set(lists.map((l) => l.attribution).filter((a): a is string => !!a))].join('; ') || undefined;
     return {
       file, zoom, tileSize: size, tiles, missing, encoding, attribution, paletted,

@@ -224,6 +224,13 @@ describe('elevation tiles: decoding', () => {
     expect(r.stderr).toMatch(/far: the tiles do not overlap the buildings; building on flat ground/);
     expect(JSON.parse(r.stdout).warnings['terrain:no-overlap-built-flat']).toBe(1);
     expect(fs.readdirSync(path.dirname(out)).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // imagery-log-contradicted-itself: the same pyramid as imagery is said to lie elsewhere, not "mosaicked"
+    // before "does not cover the area" (exit 3: imagery the run cannot drape is no ground to build on)
+    const img = cli(['build', tile, '--imagery', far, '-o', path.join(dir, 'img.glb')]);
+    expect(img.code, img.stderr).toBe(3);
+    expect(img.stderr).toMatch(/far: none of its 1 imagery tiles at zoom 12 lies over the area/);
+    expect(img.stderr).not.toMatch(/mosaicked/);
+    expect(img.stderr).toMatch(/the imagery does not cover the area/);
 
     const mb = translate(sfTileGeoJSON(dir), path.join(dir, 'vector.mbtiles'), ['-f', 'MBTiles', '-dsco', 'MINZOOM=15', '-dsco', 'MAXZOOM=15', '-nln', 'building']);
     const bad = path.join(dir, 'bad.glb');
