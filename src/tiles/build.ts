@@ -179,6 +179,8 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   }
   const mesh = buildMeshes(sub, { ground: g, facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);
   const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
+  // (the summary's triangles are every tile's, terrain included, as build's count its terrain)
+  if (tmesh) summary.triangles += tmesh.indices.length / 3;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
   const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: (ax, ay, bx, by) => sharedSide(node, job.rootSquare, ax, ay, bx, by) });
   const b: Box3 = box3Of(mesh.positions);

@@ -373,13 +373,15 @@ describe('cityforge tiles --terrain: terrain tiles', () => {
   it('every tile carries its terrain (own node and material, validator-clean); boxes hold the hills', async () => {
     const dir = freshDir('tiles-terrain');
     const out = path.join(dir, 'out');
-    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--max-buildings', '800', '-o', out, '-q']);
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--max-buildings', '800', '-o', out, '-q', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
+    let triangles = 0;
     const walk = async (t: TileJson) => {
       const bytes = new Uint8Array(fs.readFileSync(path.join(out, t.content!.uri)));
       await expectValidGlb(bytes);
       const rb = await readGlb(bytes);
+      for (const m of rb.json.meshes) for (const p of m.primitives) triangles += rb.json.accessors[p.indices].count / 3;
       const terrain = rb.json.nodes.find((n: { name?: string }) => n.name === 'terrain');
       expect(terrain, t.content!.uri).toBeDefined();
       expect(rb.json.materials[rb.json.meshes[terrain.mesh].primitives[0].material].name).toBe('terrain');
@@ -388,6 +390,8 @@ describe('cityforge tiles --terrain: terrain tiles', () => {
       for (const c of t.children ?? []) await walk(c);
     };
     await walk(json.root);
+    // tiles-triangles-left-out-the-terrain: the summary counts every tile's triangles, terrain included
+    expect(JSON.parse(r.stdout).triangles).toBe(triangles);
     // tileset-first-view-cropped: the buildings' own box for a viewer's first view, inside the root box,
     // which holds the terrain too
     const bb = json.asset.extras.cityforge.buildingsBox as number[];
