@@ -101,22 +101,27 @@ export function verbosityOptions(c: Command, json = true): Command {
   return c;
 }
 
-/** Options of every command that reads footprints (build, tiles, plan). */
-export function readOptions(c: Command): Command {
-  return c
-    .option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
+/**
+ * Options of every command that reads footprints (build, tiles, plan, rasterize, infer). Without
+ * `heights` (infer: it finds the heights) the options that only give buildings their heights or credit
+ * an output are left out of the command and its help.
+ */
+export function readOptions(c: Command, { heights = true }: { heights?: boolean } = {}): Command {
+  c.option('--layer <names...>', 'layer(s) to read (default: OSM multipolygons; MVT building; otherwise every polygon layer)')
     .option('--where <sql>', 'OGR SQL attribute filter, e.g. "height > 20" (default for OSM: building or building:part)')
-    .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none')
-    .addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(upTo('--level-height', 100)).default(BUILD_DEFAULTS.levelHeight))
-    .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(upTo('--default-height', 1000)).default(BUILD_DEFAULTS.defaultHeight))
-    .addOption(new Option('--origin <lon,lat>', 'origin of the local frame, within 100 km of the data (default: centre of the data)').argParser(lonLat))
+    .option('--s-srs <crs>', 'source CRS, overriding the file (EPSG:xxxx, WKT, PROJ); required when a source has none');
+  if (heights)
+    c.addOption(new Option('--level-height <m>', 'metres per building:levels storey').argParser(upTo('--level-height', 100)).default(BUILD_DEFAULTS.levelHeight))
+      .addOption(new Option('--default-height <m>', 'height of buildings with no usable height or levels').argParser(upTo('--default-height', 1000)).default(BUILD_DEFAULTS.defaultHeight));
+  c.addOption(new Option('--origin <lon,lat>', 'origin of the local frame, within 100 km of the data (default: centre of the data)').argParser(lonLat))
     .addOption(new Option('--attributes <all|none|list>', 'source attributes carried into the property table: all, none, or names separated by commas (* matches: addr:*); default all, OSM data a set of names, addresses and building tags').argParser(attributeList))
     .option('--types <names...>', 'CityJSON: the city-object types to read, each with its parts (default: Building), e.g. Building Bridge')
-    .addOption(new Option('--lod <lod>', 'CityJSON: the level of detail to read, e.g. 2.2 or 1.2 (default: the highest each object has; 0: its footprint, built like any other; with --heights-from: the model\'s level, default its coarsest above 0)').argParser(lodLevel))
-    .option('--heights-from <model>', 'a city model (CityJSON, e.g. from 3dfier or 3DBAG) whose buildings give the footprints their heights, joined by --join-on')
-    .option('--join-on <attribute>', "with --heights-from: the footprints' attribute whose value names their building in the model: matched against the model objects' ids, and their attribute of the same name (e.g. lokaalid)")
-    .option('--attribution <text>', 'who the data is by, credited in the outputs (default: what the sources say; OpenStreetMap for OSM data and vector tiles without metadata)')
-    .addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
+    .addOption(new Option('--lod <lod>', `CityJSON: the level of detail to read, e.g. 2.2 or 1.2 (default: the highest each object has; 0: its footprint, built like any other${heights ? "; with --heights-from: the model's level, default its coarsest above 0" : ''})`).argParser(lodLevel));
+  if (heights)
+    c.option('--heights-from <model>', 'a city model (CityJSON, e.g. from 3dfier or 3DBAG) whose buildings give the footprints their heights, joined by --join-on')
+      .option('--join-on <attribute>', "with --heights-from: the footprints' attribute whose value names their building in the model: matched against the model objects' ids, and their attribute of the same name (e.g. lokaalid)")
+      .option('--attribution <text>', 'who the data is by, credited in the outputs (default: what the sources say; OpenStreetMap for OSM data and vector tiles without metadata)');
+  return c.addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
 }
 
 /** Options of every command that reads a DEM under the buildings (build, tiles). */
@@ -186,7 +191,9 @@ export interface VerbosityArgs {
 
 /** The pipeline's read options from the command line's. */
 export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
-  return { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20), cityObjectTypes: a.types, lod: a.lod, heightsFrom: a.heightsFrom, joinOn: a.joinOn };
+  const o: Partial<ReadOptions> = { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20), cityObjectTypes: a.types, lod: a.lod, heightsFrom: a.heightsFrom, joinOn: a.joinOn };
+  // (an option the command does not take is left to the defaults, not set to undefined over them)
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<ReadOptions>;
 }
 
 /** The pipeline's terrain options from the command line's. */

@@ -315,6 +315,16 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\.gpkg, \.geojson or \.fgb/);
   });
+
+  it('infer-help-listed-build-options: infer takes no options that only give buildings heights or credit an output', () => {
+    const help = cli(['infer', '--help']);
+    expect(help.code).toBe(0);
+    for (const o of ['--default-height', '--level-height', '--heights-from', '--join-on', '--attribution']) expect(help.stdout).not.toContain(o);
+    expect(help.stdout).toContain('--max-tile-mb');
+    const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', dsm, '-o', path.join(dir, 'x.gpkg'), '--default-height', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option '--default-height'/);
+  });
 });
 
 const DELFT = path.join(SHARED, 'inverse-delft-3dbag');
