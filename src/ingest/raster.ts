@@ -156,6 +156,10 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
   const want = opts.resolution > 0 ? opts.resolution : Math.max(0.5, info.resolution);
   let n = 3;
   while (n < opts.maxSamples && side / (n - 1) > want) n = (n - 1) * 2 + 1;
+  // terrain-grid-finer-than-the-raster: the doubling stops at the first spacing under the raster's, anywhere
+  // in (want / 2, want]; the coarser one is taken when it is nearer (by ratio): a 0.5 m DTM over 614 m had
+  // 2049² samples at 0.30 m, four times the work of 1025² at 0.60 m, for no detail the raster has
+  if (n > 3 && opts.resolution <= 0 && (side / (n - 1)) * (side / ((n - 1) / 2)) < want * want) n = (n - 1) / 2 + 1;
   const cell = side / (n - 1);
   const x0 = (extent.minX + extent.maxX) / 2 - side / 2;
   const y0 = (extent.minY + extent.maxY) / 2 - side / 2;

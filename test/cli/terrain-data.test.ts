@@ -47,6 +47,18 @@ describe('terrain from the DEM’s data only', () => {
     dir = freshDir('terrain-data');
   });
 
+  it('terrain-grid-finer-than-the-raster: the default grid spacing is the doubling step nearest the raster\'s, not the first under it', () => {
+    // about 0.8 m pixels on the ground: 0.94 m (1025²) is nearer than 0.47 m (2049², four times the work)
+    const file = dem(path.join(dir, 'fine.tif'), 1209, 1209, (i, j) => 20 + 0.01 * i + 0.02 * j);
+    const r = cli(['terrain', file, '-o', path.join(dir, 'fine.glb')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resampled to a 1025 × 1025 grid, 0\.9\d m spacing/);
+    // asked for, a resolution is kept as it is
+    const asked = cli(['terrain', file, '--terrain-resolution', '0.5', '-o', path.join(dir, 'fine-asked.glb')]);
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stderr).toMatch(/resampled to a 2049 × 2049 grid, 0\.4\d m spacing/);
+  });
+
   it('terrain-beyond-the-dem-invented-strips: only where the raster has data is meshed; a hole inside it is filled, counted', async () => {
     // data in the west half only, with a nodata hole inside it
     const file = dem(path.join(dir, 'west.tif'), 200, 200, (i, j) => (i >= 100 ? NaN : i > 40 && i < 50 && j > 90 && j < 100 ? NaN : 50 + 0.1 * i));
