@@ -3,7 +3,7 @@
  * truth.json: 4-class accuracy and confusion matrix, Vienna's label accuracy, ridge and eave RMSE,
  * main-plane slope MAE and aspect median error, buildings/s. `node --import tsx bench/infer-real.ts`;
  * `VERBOSE=1` lists the misclassified buildings with their planes, `ERRORS=1` every building's eave and
- * ridge error and its parts' shapes (for comparing two versions line by line), `LABELS=1` the buildings whose
+ * ridge error and its parts' shapes (for comparing two versions line by line), `ONLY=vienna` one case, `LABELS=1` the buildings whose
  * outline `roof:shape` is not Vienna's label, `SLOPES=1` each main plane's slope against ours.
  */
 import fs from 'node:fs';
@@ -113,7 +113,7 @@ export async function scoreCase(dir: string) {
     conf[t.class][c]++;
     if (c === t.class) correct++;
     else if (process.env.VERBOSE) {
-      const fmt = (fs: { area: number; slope: number; aspect: number }[]) => [...fs].sort((x, y) => y.area - x.area).slice(0, 6).map((q) => `${q.area.toFixed(0)}m²/${q.slope.toFixed(0)}°/${Number.isFinite(q.aspect) ? q.aspect.toFixed(0) : '-'}`).join(' ');
+      const fmt = (fs: { area: number; slope: number; aspect: number }[]) => [...fs].sort((x, y) => y.area - x.area).slice(0, 10).map((q) => `${q.area.toFixed(0)}m²/${q.slope.toFixed(0)}°/${Number.isFinite(q.aspect) ? q.aspect.toFixed(0) : '-'}`).join(' ');
       console.log(`  ${p.attributes['ref']}: truth ${t.class}, inferred ${c} (${roofs.map((r) => r.roof.shape).join(',')})\n    truth ${fmt(t.planes)}\n    ours  ${fmt(faces)}`);
     }
     const shapes = [...new Set(roofs.map((r) => r.roof.shape))];
@@ -124,7 +124,7 @@ export async function scoreCase(dir: string) {
       labelled++;
       if (label === t.label) labelOk++;
       if (outline === t.label) outlineOk++;
-      else if (process.env.LABELS) console.log(`  ${p.attributes['ref']}: label ${t.label}, outline ${outline}; parts ${roofs.map((r) => `${r.roof.shape}${r.roof.direction !== null ? '@' + r.roof.direction.toFixed(0) : ''}/${r.roof.angle !== null ? r.roof.angle.toFixed(0) + '°' : ''}`).join(' ')}; truth ${[...t.planes].sort((x, y) => y.area - x.area).slice(0, 6).map((q) => `${q.area.toFixed(0)}m²/${q.slope.toFixed(0)}°/${q.aspect.toFixed(0)}`).join(' ')}`);
+      else if (process.env.LABELS) console.log(`  ${p.attributes['ref']}: label ${t.label}, outline ${outline}; parts ${roofs.map((r) => `${r.roof.shape}${r.roof.direction !== null ? '@' + r.roof.direction.toFixed(0) : ''}/${r.roof.angle !== null ? r.roof.angle.toFixed(0) + '°' : ''}`).join(' ')}; truth ${[...t.planes].sort((x, y) => y.area - x.area).slice(0, 10).map((q) => `${q.area.toFixed(0)}m²/${q.slope.toFixed(0)}°/${q.aspect.toFixed(0)}`).join(' ')}`);
       (labels[t.label] ??= {})[outline ?? 'none'] = ((labels[t.label] ??= {})[outline ?? 'none'] ?? 0) + 1;
     }
     const top = Math.max(...roofs.map((r) => r.roof.height));
@@ -178,7 +178,7 @@ export async function scoreCase(dir: string) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('infer-real.ts')) {
-  for (const name of ['inverse-delft-3dbag', 'inverse-vienna']) {
+  for (const name of ['inverse-delft-3dbag', 'inverse-vienna'].filter((n) => !process.env.ONLY || n.includes(process.env.ONLY))) {
     const dir = path.join(shared, name);
     if (!fs.existsSync(path.join(dir, 'truth.json'))) {
       console.log(`${name}: not found under ${shared} (set SHARED_DATA); skipped`);

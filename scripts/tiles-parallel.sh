@@ -30,21 +30,14 @@ if [ -n "${SSHLOGINS:-}" ]; then
   login=(--sshlogin "$SSHLOGINS" --workdir .)
   if [ -n "${SSH:-}" ]; then login+=(--ssh "$SSH"); fi
 fi
+# a failed step says which it was, and the run exits with its code
+fail() { local code=$?; echo "tiles-parallel.sh: $1 failed (exit $code)" >&2; exit $code; }
 store=()
 if [ -n "${STORE:-}" ]; then
-  # the plan takes the input options, not the tile-building ones
-  plan_opts=(); skip=0
-  for a in "${opts[@]}"; do
-    if [ $skip = 1 ]; then skip=0; continue; fi
-    case "$a" in
-      --jobs|--units|--shard) skip=1 ;;
-      --compress|--force|--json|-q|--quiet) ;;
-      *) plan_opts+=("$a") ;;
-    esac
-  done
-  "${cf[@]}" plan "${inputs[@]}" "${plan_opts[@]}" --store "$STORE" > /dev/null
+  # (the plan takes tiles' options too with --tiles-options, and ignores those that build the tiles)
+  "${cf[@]}" plan "${inputs[@]}" "${opts[@]}" --tiles-options --store "$STORE" > /dev/null || fail "cityforge plan (reading the inputs into $STORE)"
   store=(--store "$STORE")
 fi
 seq 0 $((n - 1)) | parallel --halt now,fail=1 --line-buffer "${login[@]}" \
-  "${cf[@]}" tiles "${inputs[@]}" "${opts[@]}" "${store[@]}" -o "$out" --shard {}/"$n" -q
-"${cf[@]}" merge "$out" -o "$out"
+  "${cf[@]}" tiles "${inputs[@]}" "${opts[@]}" "${store[@]}" -o "$out" --shard {}/"$n" -q || fail "a shard (cityforge tiles --shard i/$n)"
+"${cf[@]}" merge "$out" -o "$out" || fail "cityforge merge"

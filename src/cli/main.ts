@@ -4,7 +4,7 @@ import { createLineLogger } from '../core/logger.js';
 import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandSpec } from './command.js';
-import { removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
+import { jsonError, removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
 import { dropEarlyWorker } from './early.js';
 
 export { EXIT } from '../core/errors.js';
@@ -72,6 +72,9 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       dropEarlyWorker();
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
+      // json-silent-on-a-usage-error: a scheduler parsing stdout reads the error there too
+      const end = argv.indexOf('--');
+      if ((end < 0 ? argv : argv.slice(0, end)).includes('--json')) process.stdout.write(jsonError(EXIT.usage, e.message.replace(/^error:\s*/, '')));
       return EXIT.usage;
     }
     throw e;

@@ -143,6 +143,18 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(JSON.parse(t.stdout).error).toEqual({ exitCode: 4, message: expect.stringMatching(/no-such-folder/) });
   });
 
+  it('json-silent-on-a-usage-error: with --json a usage error (a missing -o, a value not among the choices) prints exit 2 and the message on stdout', () => {
+    const r = cli(['build', path.join(dir, 'nope.geojson'), '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toEqual({ exitCode: 2, message: expect.stringMatching(/required option '-o, --output <file>' not specified/) });
+    const c = cli(['build', path.join(DATA, 'sf-mvt'), '--facades', 'glass', '-o', path.join(dir, 'g.glb'), '--json']);
+    expect(c.code).toBe(2);
+    expect(JSON.parse(c.stdout).error.message).toMatch(/argument 'glass' is invalid/);
+    expect(c.stderr).toMatch(/glass/);
+    // (without --json: nothing on stdout)
+    expect(cli(['build', path.join(DATA, 'sf-mvt'), '--facades', 'glass', '-o', path.join(dir, 'g.glb')]).stdout).toBe('');
+  });
+
   it('unsupported format → exit 3 naming the file', () => {
     const bad = path.join(dir, 'notes.txt');
     fs.writeFileSync(bad, 'this is not GIS data\n');

@@ -259,6 +259,23 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(cli(['tiles', ...args(), '--store', path.join(dir, 'no-store'), '-o', path.join(dir, 'store-none')]).code).toBe(2);
   });
 
+  it("plan-refused-the-tiles-options: plan names a tiles option it was given (exit 2); with --tiles-options it takes and ignores them, and lists the same units", () => {
+    const plain = cli(['plan', ...args()]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const dem = path.join(DATA, 'sf-terrain-3857.tif');
+    const refused = cli(['plan', ...args(), '--terrain', dem]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--terrain is an option of tiles, not of plan/);
+    expect(refused.stderr).toMatch(/--tiles-options/);
+    const taken = cli(['plan', ...args(), '--tiles-options', '--terrain', dem, '--terrain-error', '2', '--facades', 'texture', '--jobs', '2', '--compress', '--json']);
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stdout).toBe(plain.stdout);
+    // (hidden from plan's help, which lists --tiles-options)
+    const help = cli(['plan', '--help']);
+    expect(help.stdout).toMatch(/--tiles-options/);
+    expect(help.stdout).not.toMatch(/^\s+--terrain </m);
+  });
+
   it('merge refuses an incomplete set of shards; merge-refused-left-a-partial-folder: it writes nothing', () => {
     const lone = path.join(dir, 'lone');
     expect(cli(['tiles', ...args(), '-o', lone, '--shard', '0/3', '-q']).code).toBe(0);
@@ -323,18 +340,24 @@ describe('sharding with an existing engine: GNU parallel', () => {
     fs.mkdirSync(input);
     for (const t of ['15-5238-12666.mvt', '15-5238-12667.mvt']) fs.copyFileSync(path.join(DATA, 'sf-mvt', t), path.join(input, t));
     const single = path.join(dir, 'single');
-    expect(cli(['tiles', input, '--max-buildings', '500', '-o', single, '-q']).code).toBe(0);
+    // (a terrain option, which changes no byte without --terrain but is in the plan's fingerprint)
+    expect(cli(['tiles', input, '--max-buildings', '500', '--terrain-error', '5', '-o', single, '-q']).code).toBe(0);
     const out = path.join(dir, 'parallel');
     const script = path.join(import.meta.dirname, '..', '..', 'scripts', 'tiles-parallel.sh');
-    const r = spawnSync('bash', [script, out, '3', input, '--', '--max-buildings', '500'], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':' } });
+    const r = spawnSync('bash', [script, out, '3', input, '--', '--max-buildings', '500', '--terrain-error', '5'], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':' } });
     expect(r.status, r.stderr).toBe(0);
     expectSameBytes(snapshot(single), snapshot(out));
     // STORE=: the inputs read once (plan --store), the shards reuse the store; tile options kept from the plan
     const viaStore = path.join(dir, 'via-store');
-    const s = spawnSync('bash', [script, viaStore, '2', input, '--', '--max-buildings', '500', '--jobs', '1'], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':', STORE: path.join(dir, 'store') } });
+    // (plan-refused-the-tiles-options: a terrain option stopped the script's plan step with exit 2)
+    const s = spawnSync('bash', [script, viaStore, '2', input, '--', '--max-buildings', '500', '--jobs', '1', '--terrain-error', '5'], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':', STORE: path.join(dir, 'store') } });
     expect(s.status, s.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'store', 'store.json'))).toBe(true);
     expectSameBytes(snapshot(single), snapshot(viaStore));
+    // a failed step is named, and its exit code is the script's
+    const bad = spawnSync('bash', [script, path.join(dir, 'bad'), '2', path.join(dir, 'no-such.mvt')], { encoding: 'utf8', env: { ...process.env, SSHLOGINS: ':', STORE: path.join(dir, 'store-bad') } });
+    expect(bad.status).toBe(3);
+    expect(bad.stderr).toMatch(/tiles-parallel\.sh: cityforge plan \(reading the inputs into .*store-bad\) failed \(exit 3\)/);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Command, OptionValues } from 'commander';
+import { tilesOwnOptions } from './tiles.js';
 import type { CommandIO, CommandSpec } from '../command.js';
 import { planOptions, readOptions, readOptionsOf, verbosityOptions, type ReadArgs, type VerbosityArgs } from '../options.js';
 
@@ -15,8 +16,8 @@ export const planCommand: CommandSpec = {
   inWorker: true,
   preload: () => import('../../pipeline/tiles.js'),
   quietByDefault: true,
-  define: (program: Command) =>
-    verbosityOptions(
+  define: (program: Command) => {
+    const c = verbosityOptions(
       planOptions(
         readOptions(
           program
@@ -27,7 +28,21 @@ export const planCommand: CommandSpec = {
         'keep the streamed feature store in <dir> (made once, reused by tiles --store <dir>, e.g. by every shard)',
       ),
       false,
-    ).addHelpText('after', `\nExamples:\n  $ cityforge plan data/sf-mvt | head -3\n  $ cityforge plan city.osm.pbf --store /shared/store > units.jsonl`),
+    );
+    // plan-refused-the-tiles-options: a script that gives plan and tiles one option list (tiles-parallel.sh
+    // with STORE=) passes --tiles-options; plan takes tiles' own options then, hidden, and ignores them
+    const own = new Set(c.options.map((o) => o.attributeName()));
+    tilesOwnOptions(c).option('--json', 'print the run summary as JSON on stdout');
+    const tilesOnly = c.options.filter((o) => !own.has(o.attributeName()));
+    for (const o of tilesOnly) o.hideHelp();
+    c.option('--tiles-options', "accept tiles' own options (--terrain, --imagery, --facades, --jobs, --shard, …) and ignore them: for a script that gives plan and tiles one option list");
+    c.hook('preAction', (cmd) => {
+      if (cmd.opts()['tilesOptions']) return;
+      const given = tilesOnly.find((o) => cmd.getOptionValueSource(o.attributeName()) === 'cli');
+      if (given) cmd.error(`error: ${given.long} is an option of tiles, not of plan (plan only reads the inputs and lists the tiles); --tiles-options takes tiles' options and ignores them`, { exitCode: 2, code: 'cityforge.tilesOption' });
+    });
+    return c.addHelpText('after', `\nExamples:\n  $ cityforge plan data/sf-mvt | head -3\n  $ cityforge plan city.osm.pbf --store /shared/store > units.jsonl\n  $ cityforge plan city.osm.pbf --store /shared/store --tiles-options --terrain dem.tif --jobs 2   # tiles' options ignored`);
+  },
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const inputs = args[0] as string[];
     const o = raw as PlanArgs;

@@ -17,6 +17,20 @@ interface TilesArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
   force?: boolean;
 }
 
+/**
+ * The options of `tiles` that build the tiles, not read the inputs: terrain, imagery, facades,
+ * compression, the share of the tiles and the workers (`plan` takes them too, hidden, with
+ * `--tiles-options`).
+ */
+export function tilesOwnOptions(c: Command): Command {
+  return facadeOption(imageryOptions(terrainOptions(c)))
+    .option('--compress', 'compress tile contents with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)')
+    .addOption(new Option('--shard <i/N>', 'build only share i of N of the tiles (for GNU parallel, Slurm arrays, Kubernetes Indexed Jobs); then cityforge merge').argParser(parseShard).conflicts('units'))
+    .option('--units <file>', 'build only the tiles listed in a file (one id per line, or lines of cityforge plan); then cityforge merge')
+    .addOption(new Option('--jobs <n>', 'worker threads building tiles (one ingest; same bytes for any n)').argParser(count('--jobs')).default(TILES_DEFAULTS.jobs))
+    .option('--force', 'rebuild every tile (default: tiles already complete are kept: a killed run resumes)');
+}
+
 /** `cityforge tiles`: footprints → an OGC 3D Tiles 1.1 tileset. */
 export const tilesCommand: CommandSpec = {
   name: 'tiles',
@@ -24,8 +38,8 @@ export const tilesCommand: CommandSpec = {
   preload: () => import('../../pipeline/tiles.js'),
   define: (program: Command) =>
     verbosityOptions(
-      planOptions(
-        facadeOption(imageryOptions(terrainOptions(
+      tilesOwnOptions(
+        planOptions(
           readOptions(
             program
               .command('tiles')
@@ -33,14 +47,9 @@ export const tilesCommand: CommandSpec = {
               .argument('<inputs...>', 'vector sources, as for build')
               .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
           ),
-        ))),
-        'reuse the feature store made by cityforge plan --store <dir> (on shared storage): the inputs are not read again; for shards on many machines',
-      )
-        .option('--compress', 'compress tile contents with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)')
-        .addOption(new Option('--shard <i/N>', 'build only share i of N of the tiles (for GNU parallel, Slurm arrays, Kubernetes Indexed Jobs); then cityforge merge').argParser(parseShard).conflicts('units'))
-        .option('--units <file>', 'build only the tiles listed in a file (one id per line, or lines of cityforge plan); then cityforge merge')
-        .addOption(new Option('--jobs <n>', 'worker threads building tiles (one ingest; same bytes for any n)').argParser(count('--jobs')).default(TILES_DEFAULTS.jobs))
-        .option('--force', 'rebuild every tile (default: tiles already complete are kept: a killed run resumes)'),
+          'reuse the feature store made by cityforge plan --store <dir> (on shared storage): the inputs are not read again; for shards on many machines',
+        ),
+      ),
     ).addHelpText(
       'after',
       `
