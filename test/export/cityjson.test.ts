@@ -4,7 +4,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { DATA, freshDir, SHARED } from '../helpers/fixtures.js';
+import { DATA, freshDir, SHARED, sfTileGeoJSON, translate } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'cityjson');
@@ -307,6 +307,22 @@ describe('CityJSON out', () => {
     r = cli(['build', TWO, '--t-srs', 'EPSG:3035', '-o', path.join(dir, 'x.glb')]);
     expect(r.code).toBe(2);
     expect(fs.existsSync(path.join(dir, 'x.glb'))).toBe(false);
+  });
+
+  it('feet-crs-mixed-units: footprints in a CRS in US feet are written in the UTM zone, all in metres (said at -v); --t-srs in feet warns', () => {
+    const feet = translate(sfTileGeoJSON(dir), path.join(dir, 'feet-2227.gpkg'), ['-f', 'GPKG', '-t_srs', 'EPSG:2227', '-where', 'height > 25', '-nln', 'buildings']);
+    const out = path.join(dir, 'feet.city.json');
+    const r = cli(['build', feet, '-o', out, '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/EPSG:2227 \(the sources'\) is in US survey foot, the heights in metres: the city model is written in EPSG:32610 \(UTM\)/);
+    const doc = readModels(out)[0] as unknown as { metadata: { referenceSystem: string; geographicalExtent: number[] } };
+    expect(doc.metadata.referenceSystem).toBe('https://www.opengis.net/def/crs/EPSG/0/32610');
+    // (the buildings' plan extent in metres: a tile of about 1.2 km at zoom 15, not 3.28 times that)
+    const [x0, y0, , x1, y1] = doc.metadata.geographicalExtent;
+    expect(Math.max(x1 - x0, y1 - y0)).toBeLessThan(1300);
+    const w = cli(['build', feet, '--t-srs', 'EPSG:2227', '-o', path.join(dir, 'feet-2227.city.json')]);
+    expect(w.code, w.stderr).toBe(0);
+    expect(w.stderr).toMatch(/--t-srs EPSG:2227: its x and y are in US survey foot, the heights \(z\) in metres; other tools read such a city 3\.28 times too flat/);
   });
 
   it('the same input writes byte-identical CityJSON', () => {
