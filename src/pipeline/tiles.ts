@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { OutputError, UsageError, outputErrorOf } from '../core/errors.js';
+import { InputError, OutputError, UsageError, outputErrorOf } from '../core/errors.js';
 import type { ElevationGrid } from '../core/grid.js';
 import { NULL_LOGGER } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
@@ -202,6 +202,8 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   // a folder holding another build is refused before anything is read (its plan's fingerprint is of the
   // inputs and options alone: their paths, sizes and times, so a missing one is named first)
   checkInputsExist(o.heightsFrom ? [...inputs, o.heightsFrom] : inputs);
+  // units-file-checked-after-the-read: the list is read before the inputs are
+  const wanted = o.units ? readUnitsFile(o.units) : undefined;
   const fingerprintOf = tilesetFingerprint(inputs, o);
   if (!o.force && fs.existsSync(path.join(o.output, 'plan.json')) && readPlan(o.output).fingerprint !== planFingerprint(fingerprintOf))
     throw new OutputError('tiles', `${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
@@ -222,10 +224,11 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     img = await groundImagery(inputs, o, store.frame, area, summary, true);
     if (img) imagery = await openImagery(img.file, store.frame, area, { zoom: o.imageryZoom, maxTextureSize: o.textureSize, maxPixels: o.maxRasterPixels, label: img.label }, o.logger, summary);
     const copyright = creditOf(o, summary);
+    // (an id the plan does not have is refused before plan.json is written)
+    const units = o.units && wanted ? listedUnits(root, o.units, wanted) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const plan = makePlan(root, store.frame, fingerprintOf, copyright);
     const planFile = path.join(o.output, 'plan.json');
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
-    const units = o.units ? listedUnits(root, o.units) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const t1 = performance.now();
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
     const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o) : undefined;
@@ -313,23 +316,37 @@ export async function planTiles(inputs: string[], options: Partial<PlanOptions> 
   }
 }
 
-/** The tiles named in a units file (ids or `cityforge plan` lines), in tree order; an unknown id is a usage error. */
-function listedUnits(root: TileNode, file: string): TileNode[] {
-  if (!fs.existsSync(file)) throw new UsageError('tiles', `--units ${file}: no such file`);
+/**
+ * The unit ids a units file lists (bare ids, or lines of `cityforge plan`). A missing or unreadable file,
+ * or a line that is neither, is an input error (exit 3).
+ */
+function readUnitsFile(file: string): Set<string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError('tiles', `--units ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file of unit ids' : (e as Error).message}`);
+  }
   const wanted = new Set<string>();
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+  text.split('\n').forEach((line, k) => {
     const t = line.trim();
-    if (!t) continue;
+    if (!t) return;
     let id = t;
     if (t.startsWith('{')) {
       try {
         id = String((JSON.parse(t) as { unit?: unknown }).unit);
       } catch {
-        throw new UsageError('tiles', `--units ${file}: not a unit id or a plan line: ${t}`);
+        throw new InputError('tiles', `--units ${file} line ${k + 1}: not a unit id or a plan line: ${t.slice(0, 80)}`);
       }
-    }
+    } else if (!/^\d+\/\d+\/\d+$/.test(t)) throw new InputError('tiles', `--units ${file} line ${k + 1}: not a unit id (level/x/y) or a plan line: ${t.slice(0, 80)}`);
     wanted.add(id);
-  }
+  });
+  return wanted;
+}
+
+/** The tiles of `wanted` (read from `file`), in tree order; an id the plan does not have is a usage error. */
+function listedUnits(root: TileNode, file: string, wanted: Set<string>): TileNode[] {
   const all = allTiles(root);
   const known = new Set(all.map((n) => n.id));
   for (const id of wanted) if (!known.has(id)) throw new UsageError('tiles', `--units ${file}: ${id} is not a unit of this plan (see cityforge plan)`);

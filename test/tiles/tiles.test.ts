@@ -218,6 +218,18 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const bad = cli(['tiles', ...args(), '-o', path.join(dir, 'units-bad'), '--units', path.join(dir, 'units-bad.txt')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/9\/9\/9 is not a unit of this plan/);
+    expect(fs.existsSync(path.join(dir, 'units-bad', 'plan.json'))).toBe(false);
+    // units-file-checked-after-the-read: a missing list, or a line that is no unit, is an input error (exit 3)
+    // named before the inputs are read, and leaves no folder
+    const missing = cli(['tiles', ...args(), '-o', path.join(dir, 'units-missing'), '--units', path.join(dir, 'no-units.txt')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/--units .*no-units\.txt: no such file/);
+    expect(missing.stderr).not.toMatch(/read \d+ buildings|from layer/);
+    expect(fs.existsSync(path.join(dir, 'units-missing'))).toBe(false);
+    fs.writeFileSync(path.join(dir, 'units-junk.txt'), '0/0/0\nsome words\n');
+    const junk = cli(['tiles', ...args(), '-o', path.join(dir, 'units-junk'), '--units', path.join(dir, 'units-junk.txt')]);
+    expect(junk.code).toBe(3);
+    expect(junk.stderr).toMatch(/units-junk\.txt line 2: not a unit id \(level\/x\/y\) or a plan line: some words/);
   });
 
   it('an empty input stops the run with exit 3 naming file and layer; nothing that looks whole is left, no work folder', () => {
