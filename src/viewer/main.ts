@@ -225,8 +225,10 @@ async function main(): Promise<void> {
   window.addEventListener('resize', () => modelView.resize());
   const toggleBtn = document.getElementById('toggle') as HTMLButtonElement;
   hooks.toggle = () => {
-    // what was under the pointer in one view is not under it in the other: no stale tooltip
+    // what was under the pointer in one view is not under it in the other: no stale tooltip (a tap's
+    // tooltip, shown by the selection, either: tap-tooltip-stayed-after-switching)
     hover(null);
+    showTooltip(model, null, 0, 0);
     // view-switch-lost-the-camera: the other view looks from where this one did
     const camera = hooks.view === 'model' ? modelView.viewCamera() : (mapView?.viewCamera() ?? null);
     switchView();

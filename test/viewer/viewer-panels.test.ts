@@ -222,6 +222,14 @@ describe('viewer with a base map (view --basemap: a MapLibre style under the map
         await page.mouse.move(480, 400);
         for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -300);
         await page.waitForFunction((b) => (document.querySelector('#view-map .basemap canvas') as HTMLCanvasElement).toDataURL() !== b, before, { timeout: 30_000 });
+        // credits-overlapped: on a phone, the panel folded, the data's credit stands clear of the base map's
+        await page.setViewportSize({ width: 390, height: 844 });
+        if (!(await page.evaluate(() => document.getElementById('panel')!.classList.contains('collapsed')))) await page.click('#collapse');
+        await page.waitForSelector('#credit', { state: 'visible' });
+        const ours = (await page.locator('#credit').boundingBox())!;
+        const theirs = (await page.locator('#view-map .maplibregl-ctrl-attrib').boundingBox())!;
+        expect(ours.x < theirs.x + theirs.width && theirs.x < ours.x + ours.width && ours.y < theirs.y + theirs.height && theirs.y < ours.y + ours.height, JSON.stringify({ ours, theirs })).toBe(false);
+        await page.screenshot({ path: path.join(dir, 'map-basemap-phone.png') });
         expect(errors).toEqual([]);
       }, ['--basemap', `${tiles.base}/style.json`]);
     } finally {
