@@ -129,6 +129,23 @@ function checkReadSize(file: string, ds: gdal.Dataset, band: number, resolution:
     throw new InputError('ingest', `${file}: resampling would read about ${(pixels / 1e6).toFixed(0)} million source pixels (a ${w} × ${h} raster), more than the limit of ${(limit / 1e6).toFixed(0)} million (--max-raster-mpx; or give the raster overviews: gdaladdo)`);
 }
 
+/**
+ * dem-in-feet-built-3-times-too-high: a raster whose band says its heights are in feet, or (saying
+ * nothing) whose CRS is in feet, read without `--z-scale`: a warning that names the factor.
+ */
+function warnFeet(file: string, src: gdal.Dataset, band: number, zScale: number, logger: Logger): void {
+  if (zScale !== 1) return;
+  const unit = (src.bands.get(band).unitType ?? '').trim().toLowerCase();
+  if (unit && /^(ft|foot|feet|us[ -]?ft|us survey foot|us_survey_foot)$/.test(unit)) {
+    logger.warn(`${file}: its heights are in feet (the band's unit, '${unit}'); metres are read: give --z-scale 0.3048`);
+    return;
+  }
+  if (unit) return;
+  const linear = src.srs?.getLinearUnits();
+  if (linear && /foot|feet/i.test(linear.units) && src.srs?.isProjected())
+    logger.warn(`${file}: its CRS is in ${linear.units} and its band names no unit for the heights; they are read as metres: if they are in feet, give --z-scale ${linear.value.toFixed(4).replace(/0+$/, '')}`);
+}
+
 /** Warp band `band` of `src` onto the frame's grid (samples at its corners, x0 + i·cell); heights as NaN where there is no data, rows south → north. */
 function warpToGrid(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, side: number, n: number, zScale: number): Float32Array {
   // a sample is the centre of a cell of the warped raster
@@ -166,6 +183,7 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
   const heights = withRaster(file, (src) => {
     const band = elevationBand(file, src, opts.band);
     checkReadSize(file, src, band, info.resolution, side, cell, opts.maxSourcePixels);
+    warnFeet(opts.label ?? file, src, band, opts.zScale, logger);
     return warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale);
   });
   const { valid, holes, outside } = fillGaps(heights, n);
@@ -225,6 +243,7 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
     const band = elevationBand(file, src, opts.band);
     if (nx * ny > opts.maxSourcePixels) throw new InputError('ingest', `${file}: the read would take ${nx} × ${ny} cells, more than the limit of ${(opts.maxSourcePixels / 1e6).toFixed(0)} million (--max-raster-mpx)`);
     checkReadSize(file, src, band, info.resolution, Math.max(x1 - x0, y1 - y0), cell, opts.maxSourcePixels);
+    warnFeet(opts.label ?? file, src, band, opts.zScale, logger);
     return warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale);
   });
   let data = 0;

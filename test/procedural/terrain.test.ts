@@ -254,6 +254,20 @@ describe('rasters that cannot be used', () => {
     expect(Math.max(...inRaster)).toBeLessThan(107);
     expect(summary.warnings.get('terrain:nodata-holes-filled')).toBe(1);
   });
+  it('dem-in-feet-built-3-times-too-high: a band whose unit is feet, read without --z-scale, warns with the factor; with it, nothing', () => {
+    const f = make('feet-unit.tif', gdal.SpatialReference.fromEPSG(3857), () => 100);
+    const ds = gdal.open(f, 'r+');
+    ds.bands.get(1).unitType = 'ft';
+    ds.close();
+    const warned: string[] = [];
+    const logger = { ...NULL_LOGGER, warn: (m: string) => void warned.push(m) };
+    const box = { minX: -100, minY: -100, maxX: 100, maxY: 100 };
+    readElevation(f, batch.frame, box, { resolution: 10 }, logger, new Summary());
+    expect(warned.join('\n')).toMatch(/feet-unit\.tif: its heights are in feet \(the band's unit, 'ft'\); metres are read: give --z-scale 0\.3048/);
+    warned.length = 0;
+    readElevation(f, batch.frame, box, { resolution: 10, zScale: 0.3048 }, logger, new Summary());
+    expect(warned).toEqual([]);
+  });
   it('--z-scale converts vertical units', () => {
     const f = make('feet.tif', gdal.SpatialReference.fromEPSG(3857), () => 100);
     const g = readElevation(f, batch.frame, { minX: -100, minY: -100, maxX: 100, maxY: 100 }, { zScale: 0.3048, resolution: 10 }, NULL_LOGGER, new Summary());
