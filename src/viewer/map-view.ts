@@ -6,7 +6,7 @@ import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
 import { antialiasing, DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
-import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, type DrawnTiles } from './tiles-view.js';
+import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, TILESET_SSE, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
 
@@ -764,7 +764,10 @@ export class TilesetMapViewer {
         '3d-tiles': { loadGLTF: true },
         // tileset-map-view-downloaded-while-idle: loaders.gl's 32 MB cache evicted a 24 MB city's tiles (bigger
         // on the GPU) and fetched them again, over and over
-        tileset: { maximumMemoryUsage: 512 },
+        // tileset-map-view-slow-to-refine: the same screen-space error as the model view's (3DTilesRendererJS's 16
+        // px; loaders.gl's default, 8, refined twice as deep: at the first view of SF the map view waited for
+        // 16 leaf tiles, 31 s in software WebGL, where the model view drew 4 blocks)
+        tileset: { maximumMemoryUsage: 512, maximumScreenSpaceError: TILESET_SSE },
         // each content's bytes kept for its pick data (it was downloaded a second time for that)
         fetch: async (input: string, init?: RequestInit) => {
           // the root tileset, already read by the page, from memory

@@ -64,6 +64,9 @@ export interface TileHit {
   id: number;
 }
 
+/** The screen-space error (px) past which a tile is refined, in both views (3DTilesRendererJS's default). */
+export const TILESET_SSE = 16;
+
 /**
  * The three.js view of a 3D Tiles tileset (3DTilesRendererJS): the tileset placed back into its local
  * frame (ECEF → east-north-up → y-up), lights and ground as the model view, per-building picking from
@@ -113,6 +116,7 @@ export class TilesetView {
     this.floor = b[2] - b[11];
     ({ renderer: this.renderer, camera: this.camera, scene: this.scene } = this.stage);
     this.tiles = new TilesRenderer(url);
+    this.tiles.errorTarget = TILESET_SSE;
     this.tiles.registerPlugin(new GLTFExtensionsPlugin({ meshoptDecoder: MeshoptDecoder }));
     // keep each tile's bytes as they are downloaded, for its property table (no second request)
     const downloaded = this.downloaded;
