@@ -2,7 +2,7 @@ import gdal, { transformPairs } from './gdal.js';
 import { BatchBuilder, flatPolygons } from '../core/batch.js';
 import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
-import type { Logger } from '../core/logger.js';
+import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
 import type { Summary } from '../core/summary.js';
 import type { BuildingParams, FeatureBatch, FrameInfo, KeptSurfaces } from '../core/types.js';
@@ -108,10 +108,15 @@ export class SourceExtent {
   }
 
   /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
-  origin(): [number, number] {
+  origin(logger: Logger = NULL_LOGGER): [number, number] {
     const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
     const origin: [number, number] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
     if (!(Math.abs(origin[1]) <= 90 && Math.abs(origin[0]) <= 360)) throw new InputError('ingest', `the data's centre (${origin}) is not a place on Earth; is the CRS right? (--s-srs)`);
+    // data-spread-over-countries: the frame is a tangent plane at the centre; buildings hundreds of km
+    // out stand tilted and kilometres above the ground of a globe
+    const km = Math.max(...[[minLon, minLat], [maxLon, minLat], [maxLon, maxLat], [minLon, maxLat]].map((c) => kmBetween(origin, c as [number, number])));
+    if (km > MAX_ORIGIN_KM)
+      logger.warn(`the data reaches ${Math.round(km).toLocaleString('en-US')} km from its centre (lon ${minLon.toFixed(3)}…${maxLon.toFixed(3)}, lat ${minLat.toFixed(3)}…${maxLat.toFixed(3)}); the frame is local (a plane touching the Earth at the centre): beyond about ${MAX_ORIGIN_KM} km buildings stand tilted and above the ground. Build each region on its own`);
     return origin;
   }
 
@@ -193,7 +198,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   const extent = new SourceExtent();
   // (the boxes the read computed when it checked every feature is a place on Earth)
   for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
-  const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin();
+  const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
   if (join) logHeightJoin(join, summary, logger);

@@ -24,7 +24,7 @@ import type { ReadContext } from './raw.js';
  */
 export async function inputsOrigin(inputs: string[], opts: IngestOptions, logger: Logger = NULL_LOGGER): Promise<[number, number] | null> {
   const extent = await inputsExtent(inputs, opts, logger);
-  return extent.empty ? null : extent.origin();
+  return extent.empty ? null : extent.origin(logger);
 }
 
 /** The inputs' extents, as {@link inputsOrigin} reads them. */

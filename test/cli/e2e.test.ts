@@ -143,6 +143,21 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(JSON.parse(t.stdout).error).toEqual({ exitCode: 4, message: expect.stringMatching(/no-such-folder/) });
   });
 
+  it('data-spread-over-countries: inputs hundreds of km apart warn that the local frame does not hold them; one city does not', () => {
+    const ring = (lon: number, lat: number) => [[lon, lat], [lon + 0.0002, lat], [lon + 0.0002, lat + 0.0002], [lon, lat + 0.0002], [lon, lat]];
+    const fc = (lon: number, lat: number) => JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { height: 10 }, geometry: { type: 'Polygon', coordinates: [ring(lon, lat)] } }] });
+    const sf = path.join(dir, 'spread-sf.geojson'), la = path.join(dir, 'spread-la.geojson'), oak = path.join(dir, 'spread-oakland.geojson');
+    fs.writeFileSync(sf, fc(-122.42, 37.77));
+    fs.writeFileSync(la, fc(-118.24, 34.05));
+    fs.writeFileSync(oak, fc(-122.27, 37.80));
+    const far = cli(['build', sf, la, '-o', path.join(dir, 'spread.glb')]);
+    expect(far.code, far.stderr).toBe(0);
+    expect(far.stderr).toMatch(/warn: the data reaches 2\d\d km from its centre .*the frame is local .*Build each region on its own/);
+    const near = cli(['build', sf, oak, '-o', path.join(dir, 'near.glb')]);
+    expect(near.code, near.stderr).toBe(0);
+    expect(near.stderr).not.toMatch(/the frame is local/);
+  });
+
   it('json-silent-on-a-usage-error: with --json a usage error (a missing -o, a value not among the choices) prints exit 2 and the message on stdout', () => {
     const r = cli(['build', path.join(dir, 'nope.geojson'), '--json']);
     expect(r.code).toBe(2);
