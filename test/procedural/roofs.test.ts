@@ -367,6 +367,27 @@ describe('roof models cut at a level (mansard, gambrel breaks)', () => {
   });
 });
 
+describe('gable-drawn-hipped', () => {
+  it('a rectangle with a 3° kink along a long side (a real SF footprint) gets gable ends, its ridge the whole length; hipped stays hipped', () => {
+    // 12.9 × 7.5 m, one long side bent 3 m from a corner (from a new-user trial: its gabled roof stood hipped)
+    const kinked = [[[5.54, 13.38], [13.13, 8.01], [15.51, 6.14], [10.82, 0.0], [0.61, 7.94], [5.54, 13.38]]];
+    const ridgeLength = (shape: string) => {
+      const batch = batchFromFixtures([{ description: shape, height: 9, minHeight: 0, polygons: [kinked] }]);
+      Object.assign(batch.params[0].roof, { shape, height: 4, angle: null, direction: null, orientation: null });
+      const summary = new Summary();
+      const mesh = buildMeshes(batch, {}, summary);
+      const m = meshMetrics(mesh);
+      expect(m.watertight, shape).toBe(true);
+      expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:'))).toEqual([]);
+      const top = apexVertices(mesh, 9);
+      return Math.max(...top.flatMap((p) => top.map((q) => Math.hypot(p[0] - q[0], p[1] - q[1]))));
+    };
+    // the ridge from gable to gable: about the long sides' length (12.5–13 m); a hip's ridge is 5–6 m
+    expect(ridgeLength('gabled')).toBeGreaterThan(12);
+    expect(ridgeLength('hipped')).toBeLessThan(7);
+  });
+});
+
 describe('every roof builder is invariant under moving and turning the footprint', () => {
   // an L of 24 × 9 and 8 × 10 (a skeleton with a reflex corner), centred near the origin
   const L = [[-12, -6], [12, -6], [12, 3], [-4, 3], [-4, 13], [-12, 13]];

@@ -71,6 +71,43 @@ export function rectangle(fp: Footprint): number[] | null {
   return [0, 1, 2, 3];
 }
 
+/**
+ * gable-drawn-hipped: a footprint that is a rectangle but for a few vertices where a side bends by
+ * under 10° (a survey's kink), each within 3 % of its side (at least 0.3 m) of the straight side: the
+ * unit vector across the ridge (the way a gable's slopes face; the ridge along the long sides, or across
+ * them with `across`), or null. Its straight skeleton has no clean triangular ends to turn into gables.
+ */
+export function nearRectangleSlope(fp: Footprint, across = false): [number, number] | null {
+  if (fp.ringStarts.length !== 2) return null;
+  const n = fp.ringStarts[1];
+  if (n <= 4 || n > 16) return null;
+  const c = fp.coords;
+  const corners: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = (i + n - 1) % n, q = (i + 1) % n;
+    const ax = c[2 * i] - c[2 * p], ay = c[2 * i + 1] - c[2 * p + 1], bx = c[2 * q] - c[2 * i], by = c[2 * q + 1] - c[2 * i + 1];
+    if (Math.abs(Math.atan2(ax * by - ay * bx, ax * bx + ay * by)) >= (10 * Math.PI) / 180) corners.push(i);
+  }
+  if (corners.length !== 4) return null;
+  const quad = Float64Array.from(corners.flatMap((i) => [c[2 * i], c[2 * i + 1]]));
+  if (!rectangle({ coords: quad, ringStarts: Uint32Array.of(0, 4) })) return null;
+  // every vertex between two corners near the straight side between them
+  for (let k = 0; k < 4; k++) {
+    const a = corners[k], b = corners[(k + 1) % 4];
+    const ax = c[2 * a], ay = c[2 * a + 1], L = Math.hypot(c[2 * b] - ax, c[2 * b + 1] - ay);
+    const ux = (c[2 * b] - ax) / L, uy = (c[2 * b + 1] - ay) / L;
+    for (let i = (a + 1) % n; i !== b; i = (i + 1) % n)
+      if (Math.abs((c[2 * i] - ax) * uy - (c[2 * i + 1] - ay) * ux) > Math.max(0.3, 0.03 * L)) return null;
+  }
+  const lens = [0, 1, 2, 3].map((k) => edgeLen(quad, k));
+  // the ridge along sides 0 and 2 when they are the longer pair (and not across)
+  const along0 = lens[0] + lens[2] >= lens[1] + lens[3] !== across;
+  const e = along0 ? 0 : 1;
+  const ex = quad[2 * (e + 1)] - quad[2 * e], ey = quad[2 * (e + 1) + 1] - quad[2 * e + 1];
+  const L = Math.hypot(ex, ey);
+  return [-ey / L, ex / L];
+}
+
 /** Length of footprint edge k→k+1 of a 4-vertex ring. */
 const edgeLen = (c: Float64Array, k: number) => Math.hypot(c[2 * ((k + 1) % 4)] - c[2 * k], c[2 * ((k + 1) % 4) + 1] - c[2 * k + 1]);
 
