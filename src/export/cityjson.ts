@@ -109,8 +109,11 @@ function attributesOf(p: BuildingParams): Record<string, AttributeValue> {
     if (v !== null && v !== undefined && v !== '') a[k] = v;
   };
   const r3 = (v: number) => Math.round(v * 1000) / 1000;
-  // (a city model's own measuredHeight stays as it was)
-  if (!('measuredHeight' in a)) set('measuredHeight', r3(p.height));
+  // (a city model's own measuredHeight stays as it was; default-height-written-as-measured: a height that
+  // is the default or from building:levels is no measurement, and says where it comes from, as the GLB's
+  // height_from does)
+  if (!('measuredHeight' in a) && (p.heightFrom ?? 'data') === 'data') set('measuredHeight', r3(p.height));
+  if (p.base === undefined && p.heightFrom && p.heightFrom !== 'data') set('height_from', p.heightFrom);
   if (p.base === undefined) {
     // the parameters `cityforge build` reads back (a city model's own surfaces have none)
     set('height', r3(p.height));

@@ -335,6 +335,8 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     if (parsed.params.attributes) {
       const a = { ...parsed.params.attributes };
       if (typeof a['building'] === 'string') delete a['building'];
+      // (where a footprint's height came from: the model's surfaces are its data now)
+      delete a['height_from'];
       if (a['name'] === parsed.params.name) delete a['name'];
       parsed.params.attributes = a;
     }

@@ -148,6 +148,8 @@ describe('CityJSON out', () => {
         { type: 'Feature', properties: { ref: 'gable', building: 'house', height: 10, 'roof:shape': 'gabled', 'roof:height': 3 }, geometry: { type: 'Polygon', coordinates: [ring(7.42, 43.73, 7.4202, 43.7301)] } },
         { type: 'Feature', properties: { ref: 'hip', building: 'yes', height: 20, 'roof:shape': 'hipped', 'roof:height': 4 }, geometry: { type: 'Polygon', coordinates: [ring(7.4205, 43.73, 7.4208, 43.7302)] } },
         { type: 'Feature', properties: { ref: 'yard', building: 'yes', height: 12 }, geometry: { type: 'Polygon', coordinates: [ring(7.421, 43.73, 7.4214, 43.7303), ring(7.4211, 43.7301, 7.4213, 43.7302).reverse()] } },
+        { type: 'Feature', properties: { ref: 'guess', building: 'yes' }, geometry: { type: 'Polygon', coordinates: [ring(7.4216, 43.73, 7.4218, 43.7301)] } },
+        { type: 'Feature', properties: { ref: 'storeys', building: 'yes', 'building:levels': 4 }, geometry: { type: 'Polygon', coordinates: [ring(7.4220, 43.73, 7.4222, 43.7301)] } },
       ],
     }));
     const out = path.join(dir, 'three.city.json');
@@ -169,6 +171,12 @@ describe('CityJSON out', () => {
     expect(yard.filter((s) => s.rings.length === 2).map((s) => s.type).sort()).toEqual(['GroundSurface', 'RoofSurface']);
     expect(yard.filter((s) => s.type === 'WallSurface').length).toBe(8);
     expect(byRef.gable.attributes).toMatchObject({ height: 10, 'roof:shape': 'gabled', 'roof:height': 3, measuredHeight: 10, building: 'house' });
+    // default-height-written-as-measured: a height the data does not give is no measuredHeight, and says where it is from
+    expect(byRef.gable.attributes).not.toHaveProperty('height_from');
+    expect(byRef.guess.attributes).toMatchObject({ height: 10, height_from: 'default' });
+    expect(byRef.guess.attributes).not.toHaveProperty('measuredHeight');
+    expect(byRef.storeys.attributes).toMatchObject({ height: 12, 'building:levels': 4, height_from: 'levels' });
+    expect(byRef.storeys.attributes).not.toHaveProperty('measuredHeight');
     expect(byRef.gable.geometry![0].lod).toBe('2.2');
     expect(byRef.yard.geometry![0].lod).toBe('1.2');
     // the schema does bite: a surface type it does not know is refused
