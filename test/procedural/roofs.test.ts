@@ -386,6 +386,35 @@ describe('gable-drawn-hipped', () => {
     expect(ridgeLength('gabled')).toBeGreaterThan(12);
     expect(ridgeLength('hipped')).toBeLessThan(7);
   });
+
+  it('an L whose wings differ in width (7 m and 5 m) and a trapezoid get a gable at every end, not only at the widest part', () => {
+    // gable tops: roof vertices above the eaves standing on the outline (a hipped roof has none)
+    const gableTops = (ring: number[][], shape: string) => {
+      const batch = batchFromFixtures([{ description: shape, height: 9, minHeight: 0, polygons: [[[...ring, ring[0]]]] }]);
+      Object.assign(batch.params[0].roof, { shape, height: 3, angle: null, direction: null, orientation: null });
+      const summary = new Summary();
+      const mesh = buildMeshes(batch, {}, summary);
+      expect(meshMetrics(mesh).watertight, shape).toBe(true);
+      expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+      const onOutline = (x: number, y: number) => ring.some((a, k) => {
+        const b = ring[(k + 1) % ring.length];
+        const L = Math.hypot(b[0] - a[0], b[1] - a[1]);
+        const t = ((x - a[0]) * (b[0] - a[0]) + (y - a[1]) * (b[1] - a[1])) / (L * L);
+        return t > 0.01 && t < 0.99 && Math.abs(((x - a[0]) * (b[1] - a[1]) - (y - a[1]) * (b[0] - a[0])) / L) < 1e-3;
+      });
+      const tops = new Set<string>();
+      for (let v = 0; v < mesh.positions.length / 3; v++) {
+        const [x, y, z] = [mesh.positions[3 * v], mesh.positions[3 * v + 1], mesh.positions[3 * v + 2]];
+        if (z > 6.5 && onOutline(x, y)) tops.add(`${x.toFixed(3)} ${y.toFixed(3)}`);
+      }
+      return tops.size;
+    };
+    const uneven = [[0, 0], [14, 0], [14, 7], [5, 7], [5, 15], [0, 15]];
+    const trapezoid = [[0, 0], [14, 0], [12, 7], [2, 7]];
+    expect(gableTops(uneven, 'gabled')).toBe(2);
+    expect(gableTops(uneven, 'hipped')).toBe(0);
+    expect(gableTops(trapezoid, 'gabled')).toBe(2);
+  });
 });
 
 describe('every roof builder is invariant under moving and turning the footprint', () => {

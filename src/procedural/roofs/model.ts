@@ -207,18 +207,35 @@ export interface Gable {
 }
 
 /**
- * Turn the triangular end faces (edge + one skeleton node at the highest level) of a skeleton model
- * into vertical gables: the node moves onto the edge (at the foot of the perpendicular), keeping its
- * height. Returns the gables made (none when the footprint has no such end).
+ * Turn the triangular end faces of a skeleton model into vertical gables: an end face is a footprint
+ * edge and one skeleton node shared with just the two side faces, either at the highest level or at the
+ * end of a wing whose sides are parallel (within 3°: the node lies on the wing's mid-line, half its
+ * width in from each side). The node moves onto the edge (along the mid-line where the sides are
+ * parallel, so the side faces stay planar; else at the foot of the perpendicular), keeping its height.
+ * Returns the gables made (none when the footprint has no such end).
  */
 export function gableEnds(m: RoofModel, n: number, pick: (faces: number[]) => number[] = (f) => f): Gable[] {
   const D = m.maxD;
   const candidates: number[] = [];
   const uses = new Map<number, number>();
   for (const f of m.faces) for (const v of f) uses.set(v, (uses.get(v) ?? 0) + 1);
+  // the footprint's rings: the vertex before each (an edge face is [its start, its end, …])
+  const prev = new Map<number, number>();
+  for (let e = 0; e < n && e < m.faces.length; e++) if (m.faces[e].length >= 2) prev.set(m.faces[e][1], m.faces[e][0]);
+  const next = (v: number) => (m.faces[v]?.length >= 2 ? m.faces[v][1] : -1);
+  // gable-drawn-hipped: a wing narrower than the widest part (an L's second wing, a trapezoid's narrow end)
+  // has its end at its own half-width: the d ≥ max test alone left 88 % of SF's other footprints hipped
+  const wingAxis = (a: number, b: number): [number, number] | null => {
+    const p = prev.get(a), q = next(b);
+    if (p === undefined || q < 0 || p === b || q === a) return null;
+    const ux = m.x[a] - m.x[p], uy = m.y[a] - m.y[p], vx = m.x[q] - m.x[b], vy = m.y[q] - m.y[b];
+    const lu = Math.hypot(ux, uy), lv = Math.hypot(vx, vy);
+    if (!(lu > 0 && lv > 0) || (ux * vx + uy * vy) / (lu * lv) > -Math.cos((3 * Math.PI) / 180)) return null;
+    return [ux / lu, uy / lu];
+  };
   // a ridge end: the top of a triangular end face, shared with exactly the two side faces
   m.faces.forEach((f, e) => {
-    if (e < n && f.length === 3 && f[2] >= n && m.d[f[2]] >= D * 0.999 && uses.get(f[2]) === 3) candidates.push(e);
+    if (e < n && f.length === 3 && f[2] >= n && uses.get(f[2]) === 3 && (m.d[f[2]] >= D * 0.999 || wingAxis(f[0], f[1]))) candidates.push(e);
   });
   const chosen = pick(candidates);
   const gables: Gable[] = [];
@@ -230,6 +247,12 @@ export function gableEnds(m: RoofModel, n: number, pick: (faces: number[]) => nu
     const ey = m.y[b] - m.y[a];
     const L2 = ex * ex + ey * ey;
     let t = ((m.x[p] - m.x[a]) * ex + (m.y[p] - m.y[a]) * ey) / L2;
+    // along the wing's mid-line to the edge, where its sides are parallel
+    const axis = wingAxis(a, b);
+    if (axis) {
+      const den = ex * axis[1] - ey * axis[0];
+      if (Math.abs(den) > 1e-12 * Math.sqrt(L2)) t = ((m.x[p] - m.x[a]) * axis[1] - (m.y[p] - m.y[a]) * axis[0]) / den;
+    }
     t = Math.min(0.95, Math.max(0.05, t));
     const g = m.node(m.x[a] + t * ex, m.y[a] + t * ey, m.d[p]);
     const dx = m.x[p] - m.x[g];
