@@ -81,7 +81,13 @@ export interface InferredRoof {
 }
 
 /** Why a building gets no roof. */
-export type InferSkip = { reason: 'no-data' | 'too-few-samples' | 'low-coverage' | 'no-fit'; detail: string };
+export type InferSkip = {
+  reason: 'no-data' | 'too-few-samples' | 'low-coverage' | 'no-fit';
+  detail: string;
+  /** Cells with data inside the footprint, and their share of its cells (how far short of the minimums). */
+  samples: number;
+  coverage: number;
+};
 
 interface Candidate {
   shape: string;
@@ -141,9 +147,11 @@ export function isRound(fp: Footprint): boolean {
 export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferRoofOptions> = {}): InferredRoof | InferSkip {
   const o = { ...INFER_ROOF_DEFAULTS, ...options };
   const n = s.z.length;
-  if (n === 0) return { reason: 'no-data', detail: s.cells ? `none of its ${s.cells} cells has data` : 'the footprint is outside the surface model' };
-  if (n < o.minSamples) return { reason: 'too-few-samples', detail: `${n} cells with data, fewer than ${o.minSamples}` };
-  if (n < o.minCoverage * s.cells) return { reason: 'low-coverage', detail: `${n} of ${s.cells} cells have data (${((100 * n) / s.cells).toFixed(0)} %, less than ${(100 * o.minCoverage).toFixed(0)} %)` };
+  // (unfit-rows-lost-their-numbers: how many cells, and what share, are written with the reason)
+  const counts = { samples: n, coverage: s.cells ? n / s.cells : 0 };
+  if (n === 0) return { reason: 'no-data', detail: s.cells ? `none of its ${s.cells} cells has data` : 'the footprint is outside the surface model', ...counts };
+  if (n < o.minSamples) return { reason: 'too-few-samples', detail: `${n} cells with data, fewer than ${o.minSamples}`, ...counts };
+  if (n < o.minCoverage * s.cells) return { reason: 'low-coverage', detail: `${n} of ${s.cells} cells have data (${((100 * n) / s.cells).toFixed(0)} %, less than ${(100 * o.minCoverage).toFixed(0)} %)`, ...counts };
   let sk: StraightSkeleton | null | undefined;
   const skeleton = () => (sk === undefined ? (sk = straightSkeleton(fp)) : sk);
   const cands: Candidate[] = [];
@@ -167,7 +175,7 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
       if (c) cands.push(c);
     }
   }
-  if (!cands.length) return { reason: 'no-fit', detail: 'no roof shape could be fitted' };
+  if (!cands.length) return { reason: 'no-fit', detail: 'no roof shape could be fitted', ...counts };
   // one truncation for every shape: 3 × the best shape's residual scale, at least `tolerance`
   // (how far a real roof strays from its idealised shape), so a shape is scored by how much of the
   // roof it explains, not by how closely it fits a part of it

@@ -35,6 +35,9 @@ export interface InferredBuilding {
   /** Ground height (the models' vertical datum), NaN when unknown. */
   ground: number;
   groundEstimated: boolean;
+  /** A building left unfitted: its cells with data and their share of its cells. */
+  samples?: number;
+  coverage?: number;
 }
 
 /** What {@link inferParams} returns. */
@@ -82,7 +85,7 @@ const sig = (v: number | null): number | null => (v === null || !Number.isFinite
 const modulo360 = (v: number | null): number | null => (v === null ? null : v % 360);
 
 /** The output row of a building: its tags and fit fields. */
-export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' | 'groundEstimated'>): Record<string, string | number | null> {
+export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' | 'groundEstimated' | 'samples' | 'coverage'>): Record<string, string | number | null> {
   const r = b.roof;
   return {
     height: r ? round(r.height, 3) : null,
@@ -95,8 +98,8 @@ export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' 
     'roof:orientation': r?.orientation ?? null,
     'fit:status': b.status,
     'fit:rmse': r ? sig(r.rmse) : null,
-    'fit:samples': r ? r.samples : null,
-    'fit:coverage': r ? round(r.coverage, 3) : null,
+    'fit:samples': r ? r.samples : (b.samples ?? null),
+    'fit:coverage': r ? round(r.coverage, 3) : b.coverage !== undefined ? round(b.coverage, 3) : null,
     'fit:confidence': r ? round(r.confidence, 4) : null,
     'fit:runner_up': r?.runnerUp ?? null,
     'fit:runner_up_confidence': r ? round(r.runnerUpConfidence, 4) : null,
@@ -529,7 +532,7 @@ export function fitBuilding(polygons: readonly Footprint[], name: string, ctx: F
     } else if ('shape' in r) {
       b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
     } else {
-      b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated };
+      b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated, samples: r.samples, coverage: r.coverage };
       warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
     }
   }

@@ -253,6 +253,13 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(far['roof:shape']).toBeNull();
     expect(far.height).toBeNull();
     expect(['no-data', 'no-ground']).toContain(far['fit:status']);
+    // unfit-rows-lost-their-numbers: a building with too few cells says how many, and their share
+    const tiny = rows(out).get(`b${CITY.length + 1}`)!;
+    expect(tiny['fit:status']).toBe('too-few-samples');
+    expect(tiny['fit:samples']).toBeGreaterThan(0);
+    expect(tiny['fit:samples']).toBeLessThan(12);
+    expect(tiny['fit:coverage']).toBeGreaterThan(0);
+    expect(tiny['fit:coverage']).toBeLessThanOrEqual(1);
   });
 
   it('dsm-below-dtm: a terrain model above the surface model (swapped --dsm/--dtm) gives no building a roof under its ground: each below-ground, warned, the reason said; dsm-dtm-swapped-said-nothing', () => {
