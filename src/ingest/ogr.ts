@@ -393,7 +393,10 @@ class OgrSource implements Source {
       // gpkg-where-typo-said-no-features: name a field the clause refers to that the layer does not have
       const known = new Set(fieldNames.map((f) => f.toLowerCase()));
       const unknown = referencedFields(where).filter((f) => !known.has(f.toLowerCase()));
-      if (unknown.length) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'})`);
+      // where-colon-field-unquoted: `fit:confidence > 0.9` reads as fields fit and confidence; the name needs double quotes
+      const quoted = fieldNames.filter((f) => /[^A-Za-z0-9_]/.test(f) && new RegExp(`(^|[^"\\w])${f.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`)}(?![\\w"])`).test(where));
+      const hint = quoted.length ? `; a field whose name holds other characters than letters, digits and _ is written in double quotes: --where '"${quoted[0]}" …'` : '';
+      if (unknown.length) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'}${hint})`);
       throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features with --where '${where}' (none matches, or the clause is not valid SQL for ${driver})`);
     }
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features`);

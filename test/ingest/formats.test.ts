@@ -229,4 +229,10 @@ ${node(8, 7.4212, 43.7301, 'yes')}
     await expect(run([gpkg], { where: 'height > 100000' })).rejects.toThrow(/sf\.gpkg layer building: no features with --where 'height > 100000' \(none matches, or the clause is not valid SQL for GPKG\)/);
     expect((await run([gpkg], { where: 'height > 20' })).batch.params.length).toBeGreaterThan(0);
   });
+
+  it("where-colon-field-unquoted: a field named with a colon (roof:shape, fit:confidence) unquoted in --where is named and its quoting shown", async () => {
+    const gpkg = translate(base, path.join(freshDir('formats-where'), 'colon.gpkg'), ['-f', 'GPKG', '-nln', 'building', '-sql', 'SELECT *, height AS "fit:score" FROM building']);
+    await expect(run([gpkg], { where: 'fit:score > 20' })).rejects.toThrow(/bad --where 'fit:score > 20' \("fit", "score" not a field .*written in double quotes: --where '"fit:score" …'\)/);
+    expect((await run([gpkg], { where: '"fit:score" > 20' })).batch.params.length).toBeGreaterThan(0);
+  });
 });
