@@ -11,7 +11,7 @@ import { EarthCheck } from './earth.js';
 import { cleanPolygons, HOLE_GAP } from './repair.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
-import { parseBuilding, selectAttributes } from './tags.js';
+import { parseBuilding, selectAttributes, unmatchedAttributes } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
@@ -201,6 +201,13 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
+  if (Array.isArray(opts.attributes) && batch.params.length) {
+    // (each feature's own attributes, as read: the list's names checked against every input's keys)
+    const keys = new Set<string>();
+    for (const { feature: f } of features) for (const k of Object.keys(f.attributes ?? f.tags)) keys.add(k);
+    const missing = unmatchedAttributes(opts.attributes, keys);
+    if (missing.length) logger.warn(`--attributes ${missing.join(',')}: no input has ${missing.length === 1 ? 'such an attribute' : 'these attributes'} (they have: ${[...keys].sort().slice(0, 30).join(', ')}${keys.size > 30 ? ', …' : ''})`);
+  }
   if (join) logHeightJoin(join, summary, logger);
   // (a city model's building drawn as its parts is what the model says: no warning)
   for (const o of resolveParts(batch)) if (batch.params[o].base === undefined) summary.warn('building:outline-drawn-as-parts', `${batch.params[o].source} feature ${batch.params[o].id}`);

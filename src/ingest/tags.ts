@@ -21,6 +21,15 @@ function nameMatcher(patterns: readonly string[]): (key: string) => boolean {
 const matchers = new Map<readonly string[], (key: string) => boolean>();
 
 /**
+ * attributes-matched-nothing: the names (or `*` patterns) of an `--attributes` list that no attribute
+ * in `keys` matches.
+ */
+export function unmatchedAttributes(patterns: readonly string[], keys: Iterable<string>): string[] {
+  const all = [...keys];
+  return patterns.filter((p) => !all.some(nameMatcher([p])));
+}
+
+/**
  * The source attributes a building carries to the output, by `selection` (default: all; OSM tags:
  * {@link OSM_ATTRIBUTES}): raw values, absent ones (null, '') left out.
  *

@@ -158,6 +158,14 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(near.stderr).not.toMatch(/the frame is local/);
   });
 
+  it('attributes-matched-nothing: an --attributes name (or pattern) no input has is named, with the attributes there are', () => {
+    const r = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--attributes', 'nosuch,height,addr:*', '-o', path.join(dir, 'attrs.glb')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warn: --attributes nosuch,addr:\*: no input has these attributes \(they have: .*height/);
+    const ok = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--attributes', 'height,min_*', '-o', path.join(dir, 'attrs2.glb')]);
+    expect(ok.stderr).not.toMatch(/--attributes/);
+  });
+
   it('json-silent-on-a-usage-error: with --json a usage error (a missing -o, a value not among the choices) prints exit 2 and the message on stdout', () => {
     const r = cli(['build', path.join(dir, 'nope.geojson'), '--json']);
     expect(r.code).toBe(2);
