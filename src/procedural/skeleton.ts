@@ -32,7 +32,40 @@ const key = (x: number, y: number) => `${x},${y}`;
 export function straightSkeleton(fp: Footprint): StraightSkeleton | null {
   const own = wavefrontSkeleton(fp);
   if (own && tilesFootprint(fp, own, 1e-9) && facesPlanar(fp, own, 1e-4)) return own;
-  return rectangleSkeleton(fp) ?? librarySkeleton(fp);
+  return snappedSkeleton(fp) ?? rectangleSkeleton(fp) ?? librarySkeleton(fp);
+}
+
+/** The grid (m) {@link snappedSkeleton} puts a footprint's vertices on. */
+const SNAP = 1e-4;
+
+/**
+ * part-fell-back-to-flat-off-the-origin: walls collinear to within a fraction of a millimetre are a
+ * degenerate case the kernel decides by rounding, so the same footprint closed at one place in the frame
+ * and not 180 m away (a Vienna part: gabled → hipped → pyramidal → flat). Its vertices snapped to a
+ * 0.1 mm grid in a frame centred on it are collinear or clearly not; the skeleton of the snapped footprint,
+ * with the footprint's own vertices put back, is kept when it still tiles the footprint (1e-6) with planar
+ * faces (1 cm, as the library's). Null otherwise.
+ */
+function snappedSkeleton(fp: Footprint): StraightSkeleton | null {
+  const c0 = fp.coords;
+  const { minX, minY, maxX, maxY } = extentOf(c0);
+  const cx = Math.round((minX + maxX) / 2 / SNAP) * SNAP, cy = Math.round((minY + maxY) / 2 / SNAP) * SNAP;
+  const snapped = new Float64Array(c0.length);
+  let moved = false;
+  for (let i = 0; i < c0.length; i += 2) {
+    snapped[i] = Math.round((c0[i] - cx) / SNAP) * SNAP + cx;
+    snapped[i + 1] = Math.round((c0[i + 1] - cy) / SNAP) * SNAP + cy;
+    moved ||= snapped[i] !== c0[i] || snapped[i + 1] !== c0[i + 1];
+  }
+  if (!moved) return null;
+  const sfp: Footprint = { coords: snapped, ringStarts: fp.ringStarts };
+  const sk = wavefrontSkeleton(sfp);
+  if (!sk || !tilesFootprint(sfp, sk, 1e-9) || !facesPlanar(sfp, sk, 1e-4)) return null;
+  const n = c0.length / 2;
+  for (let i = 0; i < n; i++) (sk.x[i] = c0[2 * i]), (sk.y[i] = c0[2 * i + 1]);
+  // (planar within 1 cm, the library's bar: a 0.05 mm move turns the line of a 6 cm wall enough to shift a
+  // node of its face 6 m away by millimetres)
+  return tilesFootprint(fp, sk, 1e-6) && facesPlanar(fp, sk, 1e-2) ? sk : null;
 }
 
 /**

@@ -195,3 +195,19 @@ describe('skeleton properties on random polygons (star-shaped, half of them with
     expect(none).toBeLessThanOrEqual(16);
   });
 });
+
+describe('part-fell-back-to-flat-off-the-origin', () => {
+  it('a Vienna part 180 m from the frame\'s origin, walls collinear within 0.2 mm: the kernel alone leaves it open, the skeleton snapped to 0.1 mm closes it', () => {
+    // (in a frame centred near it the same part closed; here its roof fell gabled → hipped → pyramidal → flat)
+    const coords = Float64Array.from([-182.1149104365467, -201.50284675549585, -182.1150533980164, -207.50284676589084, -182.17325439414992, -207.5028453796617, -182.1744951082822, -207.6953233023031, -183.61505821616458, -207.70495021117625, -183.624711687616, -209.0350756392941, -187.43469930083012, -209.0644408855072, -187.4054073337315, -213.3144264046208, -183.60542134112032, -213.29505944464228, -183.59680681215548, -214.50281147335625, -182.1152201868146, -214.5028467785643, -182.115363147952, -220.5028467893998, -169.127683515168, -220.50315625625285, -169.14613358891532, -217.17745018905103, -169.1152838836042, -217.1772575714962, -169.11527973554723, -217.00315654651035, -169.61527973582614, -217.00314463168846, -169.6152559090545, -216.0031446290723, -169.1152559083538, -216.0031565428396, -169.1149104182013, -201.50315651555678]);
+    const fp: Footprint = { coords, ringStarts: Uint32Array.of(0, coords.length / 2) };
+    const own = wavefrontSkeleton(fp);
+    expect(!!own && tilesFootprint(fp, own, 1e-9) && facesPlanar(fp, own, 1e-4)).toBe(false);
+    const sk = straightSkeleton(fp);
+    expect(sk).not.toBeNull();
+    expect(tilesFootprint(fp, sk!, 1e-6)).toBe(true);
+    expect(facesPlanar(fp, sk!, 1e-2)).toBe(true);
+    // the footprint's own vertices, as given (the walls meet the roof exactly)
+    for (let i = 0; i < coords.length / 2; i++) expect([sk!.x[i], sk!.y[i]]).toEqual([coords[2 * i], coords[2 * i + 1]]);
+  });
+});
