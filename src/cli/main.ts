@@ -72,6 +72,13 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       dropEarlyWorker();
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
+      // layer-ate-the-inputs: an option taking several values (--layer, --types, --attributes…) takes every
+      // word after it up to the next option, the inputs and an option's value too
+      if (e.code === 'commander.missingArgument' || e.code === 'commander.missingMandatoryOptionValue') {
+        const sub = program.commands.find((c) => c.name() === argv[2]);
+        const eager = sub?.options.find((o) => o.variadic && argv.some((a) => a === o.long || a === o.short));
+        if (eager) process.stderr.write(`hint: ${eager.long} takes every word after it up to the next option; give the inputs before it (cityforge ${argv[2]} <inputs...> ${eager.long} <names...> -o <output>)\n`);
+      }
       // json-silent-on-a-usage-error: a scheduler parsing stdout reads the error there too
       const end = argv.indexOf('--');
       if ((end < 0 ? argv : argv.slice(0, end)).includes('--json')) process.stdout.write(jsonError(EXIT.usage, e.message.replace(/^error:\s*/, '')));

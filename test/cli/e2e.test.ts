@@ -166,6 +166,14 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(ok.stderr).not.toMatch(/--attributes/);
   });
 
+  it('layer-ate-the-inputs: --layer before the inputs takes them as layer names; the usage error says so and where they go', () => {
+    const r = cli(['build', '--layer', 'building', path.join(DATA, 'sf-mvt'), '-o', path.join(dir, 'layer.glb')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing required argument 'inputs'/);
+    expect(r.stderr).toMatch(/hint: --layer takes every word after it up to the next option; give the inputs before it \(cityforge build <inputs\.\.\.> --layer <names\.\.\.> -o <output>\)/);
+    expect(cli(['build', path.join(DATA, 'sf-mvt'), '-o', path.join(dir, 'nolayer')]).stderr).not.toMatch(/hint:/);
+  });
+
   it('json-silent-on-a-usage-error: with --json a usage error (a missing -o, a value not among the choices) prints exit 2 and the message on stdout', () => {
     const r = cli(['build', path.join(dir, 'nope.geojson'), '--json']);
     expect(r.code).toBe(2);
