@@ -140,7 +140,7 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     }
   if (o.noise > 0 || o.dropout > 0) degrade(heights, o.noise, o.dropout, o.seed);
   summary.time('rasterize', (performance.now() - t1) / 1000);
-  o.logger.info(`rasterize: ${nx} × ${ny} cells of ${o.cell} in ${crs.startsWith('+proj=ortho') ? 'the local frame' : crs}${ground && empty ? `; ${empty} cells outside the terrain (no data)` : ''}`);
+  o.logger.info(`rasterize: ${nx} × ${ny} cells of ${o.cell} ${crs.startsWith('+proj=ortho') ? 'm' : unitOf(crs)} in ${crs.startsWith('+proj=ortho') ? 'the local frame' : crs}${ground && empty ? `; ${empty} cells outside the terrain (no data)` : ''}`);
   const dsm = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [heights], names: ['height'] });
   let labelBytes: Uint8Array | undefined;
   if (labels) {
@@ -152,4 +152,14 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   summary.bytes = dsm.byteLength + (labelBytes?.byteLength ?? 0);
   summary.time('total', (performance.now() - t0) / 1000);
   return { dsm, labels: labelBytes, shapes: ROOF_SHAPES, summary, crs };
+}
+
+/** The unit of a projected CRS's x and y, as a short word ('m', 'US survey foot'). */
+function unitOf(crs: string): string {
+  try {
+    const u = gdal.SpatialReference.fromUserInput(crs).getLinearUnits();
+    return Math.abs(u.value - 1) < 1e-9 ? 'm' : u.units;
+  } catch {
+    return 'units';
+  }
 }
