@@ -81,7 +81,7 @@ export function facesOf(fp: ReturnType<typeof featurePolygons>[number], r: Infer
 export async function scoreCase(dir: string) {
   const truth = JSON.parse(fs.readFileSync(path.join(dir, 'truth.json'), 'utf8')) as { buildings: Record<string, Truth> };
   const t0 = performance.now();
-  const res = await inferParams([path.join(dir, 'footprints.gpkg')], 'x.gpkg', { dsm: path.join(dir, 'dsm.tif'), dtm: path.join(dir, 'dtm.tif') });
+  const res = await inferParams([path.join(dir, 'footprints.gpkg')], 'x.gpkg', { dsm: path.join(dir, 'dsm.tif'), dtm: path.join(dir, 'dtm.tif'), ...(process.env.CELL ? { cell: Number(process.env.CELL) } : {}) });
   const seconds = (performance.now() - t0) / 1000;
   // the DSM's highest cell in each footprint: a truth ridge well above it (a tower the DSM does not hold,
   // an antenna in the LoD2 model) is out of reach of any fit to this DSM, reported apart
