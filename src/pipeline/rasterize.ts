@@ -88,6 +88,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     vertexIds = Int32Array.from(mesh.featureIds, (f) => f + 1);
     ground = city.terrain ?? null;
     buildings = city.batch.params.length;
+    // (counts-disagreed: build's summary counts the parts apart; so does this)
+    summary.partsWritten = city.batch.params.filter((p) => p.partOf).length;
     shapeOf = (b) => city.batch.params[b]?.roof.shape ?? null;
   }
   const crs = rasterCrs(frame, o.crs);

@@ -377,9 +377,15 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     const { timings: _t1, ...s1 } = summary, { timings: _t2, ...s2 } = JSON.parse(r2.stdout);
     expect({ ...s2, peakRssMB: 0 }).toEqual({ ...s1, peakRssMB: 0 });
     const glb = path.join(dir, 'city.glb');
-    const b = cli(['build', out, '--terrain', path.join(DELFT, 'dtm.tif'), '-o', glb, '-q']);
+    const b = cli(['build', out, '--terrain', path.join(DELFT, 'dtm.tif'), '-o', glb, '-q', '--json']);
     expect(b.code, b.stderr).toBe(0);
     await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
+    // part-fell-back-to-flat-off-the-origin: every part gets the roof it was fitted with
+    expect(Object.keys(JSON.parse(b.stdout).warnings).filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+    // counts-disagreed (rasterize): its summary counts buildings and parts as build's does
+    const ras = cli(['rasterize', out, '-o', path.join(dir, 'back.tif'), '--json', '-q']);
+    expect(ras.code, ras.stderr).toBe(0);
+    expect(JSON.parse(ras.stdout)).toMatchObject({ buildings: 99, partsWritten: summary.partsWritten });
   });
 
   it('answers-depended-on-the-other-buildings: a building gets the same roof whichever other footprints the run holds (the frame is anchored on the DSM)', () => {
