@@ -15,7 +15,7 @@ import { parseBuilding, selectAttributes, unmatchedAttributes } from './tags.js'
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
-import { readHeightJoin, type HeightJoin } from './cityjson.js';
+import { CITYJSON_FORMAT, readHeightJoin, type HeightJoin } from './cityjson.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
 export type { Source, SourceFormat, SourceBox, SourceOptions, SelectOptions } from './source.js';
@@ -201,6 +201,9 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
   const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
+  // lod-ignored-silently: --lod and --types choose within city models; with none among the inputs they do nothing
+  if ((opts.lod !== undefined || opts.cityObjectTypes) && !opts.heightsFrom && !inputs.some((i) => CITYJSON_FORMAT.test(i)))
+    logger.warn(`${opts.lod !== undefined ? '--lod' : '--types'} chooses within CityJSON city models; none of the inputs is one, so it changes nothing`);
   if (Array.isArray(opts.attributes) && batch.params.length) {
     // (each feature's own attributes, as read: the list's names checked against every input's keys)
     const keys = new Set<string>();

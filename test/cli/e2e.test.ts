@@ -174,6 +174,12 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(cli(['build', path.join(DATA, 'sf-mvt'), '-o', path.join(dir, 'nolayer')]).stderr).not.toMatch(/hint:/);
   });
 
+  it('lod-ignored-silently: --lod or --types with no CityJSON among the inputs says it changes nothing', () => {
+    const r = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--lod', '3.5', '-o', path.join(dir, 'lod.glb')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warn: --lod chooses within CityJSON city models; none of the inputs is one/);
+  });
+
   it('json-silent-on-a-usage-error: with --json a usage error (a missing -o, a value not among the choices) prints exit 2 and the message on stdout', () => {
     const r = cli(['build', path.join(dir, 'nope.geojson'), '--json']);
     expect(r.code).toBe(2);
