@@ -41,6 +41,15 @@ export function transformPairs(xy: Float64Array, from: gdal.SpatialReference, ct
  * The horizontal part of a compound CRS (EPSG:7415 → EPSG:28992), to transform x, y with while the
  * heights stay as they are; any other CRS as it is.
  */
+/**
+ * A CRS's unit of x and y: its name ('metre', 'US survey foot'), metres per unit, and whether that is
+ * the metre (where not: CityJSON's z in metres, a DEM's heights, a cell size, differ from x and y).
+ */
+export function linearUnit(srs: gdal.SpatialReference): { name: string; metres: number; isMetre: boolean } {
+  const u = srs.getLinearUnits();
+  return { name: u.units, metres: u.value, isMetre: Math.abs(u.value - 1) < 1e-9 };
+}
+
 export function horizontalSrs(srs: gdal.SpatialReference): gdal.SpatialReference {
   const code = srs.getAuthorityCode('PROJCS') ?? srs.getAuthorityCode('GEOGCS');
   const auth = srs.getAuthorityName('PROJCS') ?? srs.getAuthorityName('GEOGCS');

@@ -1,4 +1,4 @@
-import gdal, { vrtOf } from './gdal.js';
+import gdal, { linearUnit, vrtOf } from './gdal.js';
 import { fillGaps, type ElevationGrid, type RasterGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
@@ -141,9 +141,9 @@ function warnFeet(file: string, src: gdal.Dataset, band: number, zScale: number,
     return;
   }
   if (unit) return;
-  const linear = src.srs?.getLinearUnits();
-  if (linear && /foot|feet/i.test(linear.units) && src.srs?.isProjected())
-    logger.warn(`${file}: its CRS is in ${linear.units} and its band names no unit for the heights; they are read as metres: if they are in feet, give --z-scale ${linear.value.toFixed(4).replace(/0+$/, '')}`);
+  const linear = src.srs ? linearUnit(src.srs) : null;
+  if (linear && /foot|feet/i.test(linear.name) && src.srs?.isProjected())
+    logger.warn(`${file}: its CRS is in ${linear.name} and its band names no unit for the heights; they are read as metres: if they are in feet, give --z-scale ${linear.metres.toFixed(4).replace(/0+$/, '')}`);
 }
 
 /** Warp band `band` of `src` onto the frame's grid (samples at its corners, x0 + i·cell); heights as NaN where there is no data, rows south → north. */

@@ -1,4 +1,4 @@
-import gdal from '../ingest/gdal.js';
+import gdal, { linearUnit } from '../ingest/gdal.js';
 import { Summary } from '../core/summary.js';
 import { UsageError } from '../core/errors.js';
 import { writeGeoTiff } from '../export/raster.js';
@@ -159,8 +159,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
 /** The unit of a projected CRS's x and y, as a short word ('m', 'US survey foot'). */
 function unitOf(crs: string): string {
   try {
-    const u = gdal.SpatialReference.fromUserInput(crs).getLinearUnits();
-    return Math.abs(u.value - 1) < 1e-9 ? 'm' : u.units;
+    const u = linearUnit(gdal.SpatialReference.fromUserInput(crs));
+    return u.isMetre ? 'm' : u.name;
   } catch {
     return 'units';
   }
