@@ -38,10 +38,6 @@ export function transformPairs(xy: Float64Array, from: gdal.SpatialReference, ct
 }
 
 /**
- * The horizontal part of a compound CRS (EPSG:7415 → EPSG:28992), to transform x, y with while the
- * heights stay as they are; any other CRS as it is.
- */
-/**
  * A CRS's unit of x and y: its name ('metre', 'US survey foot'), metres per unit, and whether that is
  * the metre (where not: CityJSON's z in metres, a DEM's heights, a cell size, differ from x and y).
  */
@@ -50,6 +46,10 @@ export function linearUnit(srs: gdal.SpatialReference): { name: string; metres: 
   return { name: u.units, metres: u.value, isMetre: Math.abs(u.value - 1) < 1e-9 };
 }
 
+/**
+ * The horizontal part of a compound CRS (EPSG:7415 → EPSG:28992), to transform x, y with while the
+ * heights stay as they are; any other CRS as it is.
+ */
 export function horizontalSrs(srs: gdal.SpatialReference): gdal.SpatialReference {
   const code = srs.getAuthorityCode('PROJCS') ?? srs.getAuthorityCode('GEOGCS');
   const auth = srs.getAuthorityName('PROJCS') ?? srs.getAuthorityName('GEOGCS');

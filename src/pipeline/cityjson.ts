@@ -33,7 +33,10 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string, logger: Logger = NU
     if (!srs.isProjected()) throw new UsageError('build', `--t-srs '${tSrs}' is not a projected CRS; a city model needs metres in x and y (e.g. a UTM zone or a national grid)`);
     if (srs.getAuthorityCode(null) === '3857') logger.warn(`--t-srs ${tSrs}: Web Mercator's x and y are not metres on the ground (here ×${(1 / Math.cos((frame.lat * Math.PI) / 180)).toFixed(2)}), its z are; a UTM zone or a national grid keeps the buildings' proportions`);
     // feet-crs-mixed-units: x, y in the CRS's unit, z in metres
-    else if (!linearUnit(srs).isMetre) logger.warn(`--t-srs ${tSrs}: its x and y are in ${linearUnit(srs).name}, the heights (z) in metres; other tools read such a city ${(1 / linearUnit(srs).metres).toFixed(2)} times too flat: a CRS in metres (a UTM zone, a national grid) keeps the buildings' proportions`);
+    else {
+      const unit = linearUnit(srs);
+      if (!unit.isMetre) logger.warn(`--t-srs ${tSrs}: its x and y are in ${unit.name}, the heights (z) in metres; other tools read such a city ${(1 / unit.metres).toFixed(2)} times too flat: a CRS in metres (a UTM zone, a national grid) keeps the buildings' proportions`);
+    }
     const code = srs.getAuthorityCode(null);
     return code && srs.getAuthorityName(null) === 'EPSG' ? `EPSG:${code}` : tSrs;
   }
@@ -42,8 +45,9 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string, logger: Logger = NU
   if (crs.length === 1 && crs[0] !== 'EPSG:3857' && /^EPSG:\d+$/.test(crs[0])) {
     try {
       const srs = gdal.SpatialReference.fromUserInput(crs[0]);
-      if (srs.isProjected() && linearUnit(srs).isMetre) return crs[0];
-      if (srs.isProjected()) feet = `${crs[0]} (the sources') is in ${linearUnit(srs).name}`;
+      const unit = linearUnit(srs);
+      if (srs.isProjected() && unit.isMetre) return crs[0];
+      if (srs.isProjected()) feet = `${crs[0]} (the sources') is in ${unit.name}`;
     } catch {
       // not one GDAL knows: the UTM zone below
     }
