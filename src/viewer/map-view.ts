@@ -5,7 +5,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { antialiasing, DECK_SCROLL_SPEED, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
+import { antialiasing, DECK_SCROLL_SPEED, renderScale, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, TILESET_SSE, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
@@ -285,7 +285,7 @@ function deckCamera(deck: Deck): BaseMapCamera | null {
 /** A base map (MapLibre) under a deck.gl map; null (and a warning) when it cannot be made. */
 function underneath(el: HTMLElement, source: BaseMapSource, deck: Deck): Promise<BaseMap | null> {
   const start = deckCamera(deck) ?? { longitude: 0, latitude: 0, zoom: 1, bearing: 0, pitch: 0, elevation: 0 };
-  return createBaseMap(el, source, start).then(
+  return createBaseMap(el, source, start, renderScale()).then(
     (b) => {
       const c = deckCamera(deck);
       if (c) b.follow(c);
@@ -413,6 +413,7 @@ export class MapViewer {
       layers: this.layers(),
       // (no MSAA in software WebGL: software-rendering-was-sluggish)
       deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
+      useDevicePixels: renderScale(),
       onAfterRender: () => this.afterRender(),
     } as never);
     this.viewState = this.home as unknown as MapViewState;
@@ -793,6 +794,7 @@ export class TilesetMapViewer {
       parameters: { clearColor: basemap ? [0, 0, 0, 0] : [0.87, 0.9, 0.93, 1] } as never,
       // (no MSAA in software WebGL: software-rendering-was-sluggish)
       deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
+      useDevicePixels: renderScale(),
       layers: this.layers(),
       onAfterRender: () => {
         drew('map');

@@ -104,7 +104,13 @@ export async function withViewerPage(glb: string, body: (page: Page) => Promise<
   }
 }
 
-/** Start `cityforge view <target> --port 0`; resolves with the process and the URL it prints. */
+/**
+ * `url` drawn at the screen's own scale (1 here) instead of the tests' `?scale=0.5`: for counting the legend's
+ * colours, which the browser's enlarging of a half-scale canvas blends into their neighbours at every edge.
+ */
+export const fullScale = (url: string): string => url.replace('?scale=0.5', '');
+
+/** Start `cityforge view <target> --port 0`; resolves with the process and the URL it prints, drawn at `?scale=0.5`. */
 export async function startViewer(target: string, args: string[] = []): Promise<{ server: ChildProcess; url: string }> {
   const server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', target, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -112,7 +118,9 @@ export async function startViewer(target: string, args: string[] = []): Promise<
     server.stdout!.on('data', (d) => {
       out += d;
       const m = /cityforge view: (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      // half the device pixels (?scale=0.5): SwiftShader draws a frame in about half the time, and the
+      // screenshots keep their CSS size (tests-took-a-quarter-hour)
+      if (m) resolve(`${m[1]}?scale=0.5`);
     });
     server.on('exit', (code) => reject(new Error(`cityforge view exited with ${code}`)));
   });

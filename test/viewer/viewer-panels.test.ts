@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer } from '../helpers/viewer.js';
+import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer, fullScale } from '../helpers/viewer.js';
 
 describe('viewer panel on OSM data (Monaco)', () => {
   it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id; the building count is the build summary\'s', async () => {
@@ -431,6 +431,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
       if (f.endsWith('.glb')) await expectValidGlb(new Uint8Array(fs.readFileSync(path.join(out, 'tiles', f))));
     let url: string;
     ({ server, url } = await startViewer(out));
+    // (the legend's colours are counted in its pictures)
+    url = fullScale(url);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('request', (r) => {

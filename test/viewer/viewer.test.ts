@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { CHROMIUM, FLAGS, near, pixelStats, settle, startViewer } from '../helpers/viewer.js';
+import { CHROMIUM, FLAGS, fullScale, near, pixelStats, settle, startViewer } from '../helpers/viewer.js';
 
 describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
   let dir: string;
@@ -71,7 +71,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     })).toMatch(/SwiftShader/i);
     expect(await aa(page)).toBe(false);
     const smooth = await browser.newPage({ viewport: { width: 640, height: 400 } });
-    await smooth.goto(`${url}?antialias=1`);
+    await smooth.goto(`${url}&antialias=1`);
     await smooth.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
     expect(await aa(smooth)).toBe(true);
     // the map view (deck.gl) asks the same
@@ -79,6 +79,33 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     await smooth.waitForFunction(() => !!document.querySelector('#view-map canvas'), null, { timeout: 60_000 });
     expect(await smooth.evaluate(() => (document.querySelector('#view-map canvas') as HTMLCanvasElement).getContext('webgl2')!.getContextAttributes()!.antialias)).toBe(true);
     await smooth.close();
+  });
+
+  it('tests-took-a-quarter-hour: ?scale= sets the device pixels both views draw per CSS pixel (0.5 here: half as wide), the screen\'s own without it', async () => {
+    const sizes = (p: Page, view: string) => p.evaluate((v) => {
+      const c = document.querySelector(`#view-${v} canvas`) as HTMLCanvasElement;
+      return { drawn: c.width, css: Math.round(c.getBoundingClientRect().width) };
+    }, view);
+    expect(url).toContain('?scale=0.5');
+    const half = await sizes(page, 'model');
+    expect(half.drawn).toBe(Math.round(half.css / 2));
+    const full = await browser.newPage({ viewport: { width: 640, height: 400 } });
+    await full.goto(fullScale(url));
+    await full.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    const one = await sizes(full, 'model');
+    expect(one.drawn).toBe(one.css);
+    await full.click('#toggle');
+    await full.waitForFunction(() => !!document.querySelector('#view-map canvas') && (document.querySelector('#view-map canvas') as HTMLCanvasElement).width > 0, null, { timeout: 60_000 });
+    const map = await sizes(full, 'map');
+    expect(map.drawn).toBe(map.css);
+    await full.close();
+    // the map view at half scale too
+    await page.click('#toggle');
+    await page.waitForFunction(() => !!document.querySelector('#view-map canvas') && (document.querySelector('#view-map canvas') as HTMLCanvasElement).width > 0, null, { timeout: 60_000 });
+    const halfMap = await sizes(page, 'map');
+    expect(halfMap.drawn).toBe(Math.round(halfMap.css / 2));
+    await page.click('#toggle');
+    await page.waitForFunction(() => (window as any).cityforge.view === 'model');
   });
 
   it('model view: a click on the tallest building shows its id and height in the panel, and highlights it', async () => {
@@ -179,9 +206,9 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     server?.kill('SIGTERM');
   });
 
-  async function open(width = 1280, height = 800): Promise<Page> {
+  async function open(width = 1280, height = 800, at = url): Promise<Page> {
     const page = await browser.newPage({ viewport: { width, height } });
-    await page.goto(url);
+    await page.goto(at);
     await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
     return page;
   }
@@ -593,7 +620,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
   });
 
   it('colour by height: the legend\'s colours are in the pixels of both views (the same palette), and back to materials', async () => {
-    const page = await open();
+    const page = await open(1280, 800, fullScale(url));
     const plain = await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } });
     await page.selectOption('#colour-by', 'height');
     const styling = await page.evaluate(() => (window as any).cityforge.styling);
