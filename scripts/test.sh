@@ -10,12 +10,12 @@ if [ $# -gt 0 ]; then
   npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@"
   status=$?
 else
-  # two lanes on the machine's cores: the browser suites (one Chromium at a time) beside everything
-  # else; the browser lane's log follows the other's
-  browser=(test/viewer/viewer.test.ts test/viewer/viewer-panels.test.ts)
+  # two lanes on the machine's cores: the browser suites (one Chromium at a time) and the fuzz corpus beside
+  # everything else, about as long; the browser lane's log follows the other's
+  browser=(test/viewer/viewer.test.ts test/viewer/viewer-panels.test.ts test/fuzz/fuzz.test.ts)
   npx vitest run "${browser[@]}" --reporter=default --reporter=json --outputFile.json=test-output/vitest-browser.json > test-output/browser-lane.log 2>&1 &
   lane=$!
-  npx vitest run --exclude "${browser[0]}" --exclude "${browser[1]}" --reporter=default --reporter=json --outputFile.json=test-output/vitest-rest.json
+  npx vitest run "${browser[@]/#/--exclude=}" --reporter=default --reporter=json --outputFile.json=test-output/vitest-rest.json
   status=$?
   wait "$lane" || status=1
   echo
