@@ -5,7 +5,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { antialiasing, DECK_SCROLL_SPEED, renderScale, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
+import { antialiasing, DECK_SCROLL_SPEED, enlargeSharply, renderScale, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, TILESET_SSE, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
@@ -414,6 +414,7 @@ export class MapViewer {
       // (no MSAA in software WebGL: software-rendering-was-sluggish)
       deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
       useDevicePixels: renderScale(),
+      onLoad: () => enlargeSharply(this.deck?.getCanvas()),
       onAfterRender: () => this.afterRender(),
     } as never);
     this.viewState = this.home as unknown as MapViewState;
@@ -795,6 +796,7 @@ export class TilesetMapViewer {
       // (no MSAA in software WebGL: software-rendering-was-sluggish)
       deviceProps: { webgl: { antialias: antialiasing(), preserveDrawingBuffer: true } },
       useDevicePixels: renderScale(),
+      onLoad: () => enlargeSharply(this.deck?.getCanvas()),
       layers: this.layers(),
       onAfterRender: () => {
         drew('map');

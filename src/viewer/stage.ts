@@ -162,12 +162,22 @@ export function renderScale(): number {
 }
 
 /**
+ * A view's canvas drawn at fewer device pixels than the screen's ({@link renderScale}) is enlarged
+ * pixel by pixel, not smoothed: the colours stay the legend's own at every edge (smoothed, a colour-by
+ * view was a fifth blends of neighbouring colours).
+ */
+export function enlargeSharply(canvas: HTMLCanvasElement | null | undefined): void {
+  if (canvas && renderScale() < Math.min(window.devicePixelRatio || 1, 2)) canvas.style.imageRendering = 'pixelated';
+}
+
+/**
  * Set up a stage in `el` around `centre` (glTF axes, y up) for content `span` metres across whose
  * lowest point is at `groundY`: hemisphere light, a sun with shadows, a ground plane, an oblique camera.
  */
 export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number, groundY: number, topY: number): Stage {
   const renderer = new THREE.WebGLRenderer({ antialias: antialiasing(), preserveDrawingBuffer: true });
   renderer.setPixelRatio(renderScale());
+  enlargeSharply(renderer.domElement);
   renderer.shadowMap.enabled = true;
   el.appendChild(renderer.domElement);
   const scene = new THREE.Scene();

@@ -104,12 +104,6 @@ export async function withViewerPage(glb: string, body: (page: Page) => Promise<
   }
 }
 
-/**
- * `url` drawn at the screen's own scale (1 here) instead of the tests' `?scale=0.5`: for counting the legend's
- * colours, which the browser's enlarging of a half-scale canvas blends into their neighbours at every edge.
- */
-export const fullScale = (url: string): string => url.replace('?scale=0.5', '');
-
 /** Start `cityforge view <target> --port 0`; resolves with the process and the URL it prints, drawn at `?scale=0.5`. */
 export async function startViewer(target: string, args: string[] = []): Promise<{ server: ChildProcess; url: string }> {
   const server = spawn(process.execPath, [path.join(ROOT, 'bin', 'cityforge.js'), 'view', target, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer, fullScale } from '../helpers/viewer.js';
+import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer } from '../helpers/viewer.js';
 
 describe('viewer panel on OSM data (Monaco)', () => {
   it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id; the building count is the build summary\'s', async () => {
@@ -431,8 +431,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
       if (f.endsWith('.glb')) await expectValidGlb(new Uint8Array(fs.readFileSync(path.join(out, 'tiles', f))));
     let url: string;
     ({ server, url } = await startViewer(out));
-    // (the legend's colours are counted in its pictures)
-    url = fullScale(url);
+    // at the screen's own scale: at 0.5, a link's fresh page showed a building 281 px right of where the
+    // first page had it, now and then (not understood yet; the other suites draw at 0.5)
+    url = url.replace('?scale=0.5', '');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('request', (r) => {
@@ -534,6 +535,10 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   });
 
   it('tileset-had-no-link: the address keeps the camera and the selected building; a fresh page on it looks from there and selects it once its tile arrives', async () => {
+    // (the camera at rest first: the test before pans with the arrow keys, and a building's place on the
+    // screen read while the view still moves is not where the link's camera shows it)
+    await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
+    await settle(page);
     const b = await page.evaluate(() => (window as any).cityforge.someBuilding());
     await page.mouse.click(b.x, b.y);
     await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('b') === id && /cam=/.test(location.hash), b.id);
@@ -849,6 +854,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     // view's tiles stream in: its attributes in the panel, its id in the address, selected once drawn
     const target = await findLeafBuilding();
     const linkOf = () => new URLSearchParams(new URL(page.url()).hash.slice(1)).get('b');
+    // (the address is written 0.15 s after a change: link-test-read-the-address-too-soon)
+    await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('b') === id, target);
     await page.click('#toggle');
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
     expect(linkOf()).toBe(target);

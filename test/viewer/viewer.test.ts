@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { CHROMIUM, FLAGS, fullScale, near, pixelStats, settle, startViewer } from '../helpers/viewer.js';
+import { CHROMIUM, FLAGS, near, pixelStats, settle, startViewer } from '../helpers/viewer.js';
 
 describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
   let dir: string;
@@ -84,16 +84,19 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
   it('tests-took-a-quarter-hour: ?scale= sets the device pixels both views draw per CSS pixel (0.5 here: half as wide), the screen\'s own without it', async () => {
     const sizes = (p: Page, view: string) => p.evaluate((v) => {
       const c = document.querySelector(`#view-${v} canvas`) as HTMLCanvasElement;
-      return { drawn: c.width, css: Math.round(c.getBoundingClientRect().width) };
+      return { drawn: c.width, css: Math.round(c.getBoundingClientRect().width), enlarged: getComputedStyle(c).imageRendering };
     }, view);
     expect(url).toContain('?scale=0.5');
     const half = await sizes(page, 'model');
     expect(half.drawn).toBe(Math.round(half.css / 2));
+    // scale-blurred-the-legend: enlarged pixel by pixel, so a colour-by view keeps the legend's own colours
+    expect(half.enlarged).toBe('pixelated');
     const full = await browser.newPage({ viewport: { width: 640, height: 400 } });
-    await full.goto(fullScale(url));
+    await full.goto(url.replace('?scale=0.5', ''));
     await full.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
     const one = await sizes(full, 'model');
     expect(one.drawn).toBe(one.css);
+    expect(one.enlarged).not.toBe('pixelated');
     await full.click('#toggle');
     await full.waitForFunction(() => !!document.querySelector('#view-map canvas') && (document.querySelector('#view-map canvas') as HTMLCanvasElement).width > 0, null, { timeout: 60_000 });
     const map = await sizes(full, 'map');
@@ -104,6 +107,7 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     await page.waitForFunction(() => !!document.querySelector('#view-map canvas') && (document.querySelector('#view-map canvas') as HTMLCanvasElement).width > 0, null, { timeout: 60_000 });
     const halfMap = await sizes(page, 'map');
     expect(halfMap.drawn).toBe(Math.round(halfMap.css / 2));
+    expect(halfMap.enlarged).toBe('pixelated');
     await page.click('#toggle');
     await page.waitForFunction(() => (window as any).cityforge.view === 'model');
   });
@@ -620,7 +624,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
   });
 
   it('colour by height: the legend\'s colours are in the pixels of both views (the same palette), and back to materials', async () => {
-    const page = await open(1280, 800, fullScale(url));
+    const page = await open();
     const plain = await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } });
     await page.selectOption('#colour-by', 'height');
     const styling = await page.evaluate(() => (window as any).cityforge.styling);
@@ -640,15 +644,18 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const file = path.join(dir, `legend-${download.suggestedFilename()}`);
     await download.saveAs(file);
     const png = PNG.sync.read(fs.readFileSync(file));
+    // (the picture has the canvas's own pixels: half the page's width at ?scale=0.5, the legend drawn to match)
+    const k = png.width / 1280;
+    expect(k).toBe(0.5);
     for (const { colour } of styling.legend as { colour: number[] }[]) {
       const want = colour.map((v) => Math.round(255 * v));
       let n = 0;
-      for (let y = 0; y < 260; y++)
-        for (let x = 0; x < 260; x++) {
+      for (let y = 0; y < 260 * k; y++)
+        for (let x = 0; x < 260 * k; x++) {
           const i = 4 * (y * png.width + x);
           if (Math.abs(png.data[i] - want[0]) <= 1 && Math.abs(png.data[i + 1] - want[1]) <= 1 && Math.abs(png.data[i + 2] - want[2]) <= 1) n++;
         }
-      expect(n, `legend swatch rgb(${want}) in the picture`).toBeGreaterThanOrEqual(100);
+      expect(n, `legend swatch rgb(${want}) in the picture`).toBeGreaterThanOrEqual(100 * k * k);
     }
     await page.click('#toggle');
     await page.selectOption('#colour-by', '');
