@@ -360,7 +360,9 @@ export class FeatureTriangles {
       const g = new THREE.BufferGeometry();
       g.setAttribute('position', src.geometry.attributes.position);
       if (src.geometry.attributes.normal) g.setAttribute('normal', src.geometry.attributes.normal);
-      const idx = src.geometry.index!.array as Uint16Array | Uint32Array;
+      // (the ranges are in the whole index: highlight-on-the-wrong-building, with a legend entry hidden the
+      // geometry draws a shorter one, see filterMeshes)
+      const idx = ((src.geometry.userData.fullIndex as THREE.BufferAttribute | undefined) ?? src.geometry.index!).array as Uint16Array | Uint32Array;
       g.setIndex(new THREE.BufferAttribute(idx.slice(start, start + count), 1));
       const o = new THREE.Mesh(g, material);
       src.updateWorldMatrix(true, false);
