@@ -108,7 +108,7 @@ export const LEAF_TEXTURE = 1024;
  * loads in one thread only): leaves at the imagery's resolution up to {@link LEAF_TEXTURE} px, coarser tiles up to
  * 256 px, so that they stay small.
  */
-function tileTextures(imagery: ImagerySource, units: TileNode[], dir: string, o: TilesOptions): string {
+function tileTextures(imagery: ImagerySource, units: TileNode[], dir: string, o: TilesOptions, label: string): string {
   makeDirs(dir);
   let bytes = 0;
   for (const node of units) {
@@ -117,7 +117,8 @@ function tileTextures(imagery: ImagerySource, units: TileNode[], dir: string, o:
     writeTileTexture(dir, node, t);
     bytes += t.image.byteLength;
   }
-  o.logger.info(`imagery: ${units.length} tile textures (${(bytes / 1e6).toFixed(1)} MB; leaves up to ${LEAF_TEXTURE} px, coarser tiles 256 px)`);
+  // (ground-map-said-imagery: the log named --imagery when the ground map drew the textures)
+  o.logger.info(`ground textures from ${label === 'ground map' ? 'the ground map' : label}: ${units.length} tiles (${(bytes / 1e6).toFixed(1)} MB; leaves up to ${LEAF_TEXTURE} px, coarser tiles 256 px)`);
   return dir;
 }
 
@@ -231,7 +232,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     const t1 = performance.now();
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
-    const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o) : undefined;
+    const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o, img!.label) : undefined;
     const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;

@@ -49,10 +49,12 @@ describe('--ground-map: the ground drawn from the vector tiles\' own land use, w
     expect(fs.readdirSync('/tmp').filter((f) => /^cityforge-\d+-\d+-imagery-z0\.tif/.test(f) && fs.statSync(path.join('/tmp', f)).mtimeMs > Date.now() - 60_000)).toEqual([]);
   });
 
-  it('tiles --ground-map: every leaf tile carries its square of the map', async () => {
+  it('tiles --ground-map: every leaf tile carries its square of the map; ground-map-said-imagery: the log names the ground map', async () => {
     const out = path.join(dir, 'tiles');
-    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--ground-map', '-o', out, '-q']);
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--ground-map', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ground textures from the ground map: \d+ tiles/);
+    expect(r.stderr).not.toMatch(/imagery:/);
     const glbs = fs.readdirSync(path.join(out, 'tiles'), { recursive: true }).map(String).filter((f) => f.endsWith('.glb'));
     expect(glbs.length).toBeGreaterThan(0);
     let textured = 0;
