@@ -21,3 +21,19 @@ export function makeParams(p: Partial<BuildingParams> & { id: string }): Buildin
     roof: { shape: 'flat', height: null, angle: null, levels: null, direction: null, orientation: null, colour: null, material: null, onTop: false, ...p.roof },
   };
 }
+
+/**
+ * An outline drawn as its `building:part`s that has no height of its own (the default) takes the
+ * tallest part's: outline-height-was-the-default (Monaco's Columbia Palace, parts of 94 and 105 m, was a
+ * "10 m, default" building in the panel, the legend and the tables).
+ *
+ * @example
+ * ```ts
+ * tallestPart(outline, Math.max(...parts.map((p) => p.height)));
+ * ```
+ */
+export function tallestPart(outline: BuildingParams, height: number): void {
+  if (outline.heightFrom !== 'default' || outline.base !== undefined || !(height > outline.minHeight)) return;
+  outline.height = height;
+  outline.heightFrom = 'parts';
+}

@@ -59,9 +59,10 @@ export interface BuildingParams {
   minHeight: number;
   /**
    * Where `height` comes from: the data's own height (`data`), `building:levels` × the level height
-   * (`levels`), or none in the data: the default height (`default`). Absent: the data's.
+   * (`levels`), the tallest of its `building:part`s for an outline with none of its own drawn as its parts
+   * (`parts`), or none in the data: the default height (`default`). Absent: the data's.
    */
-  heightFrom?: 'data' | 'levels' | 'default';
+  heightFrom?: 'data' | 'levels' | 'parts' | 'default';
   /** `building:levels`, or null. */
   levels: number | null;
   /** `building:min_level`, or null. */

@@ -2,6 +2,7 @@ import earcut from 'earcut';
 import type { FeatureBatch } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
 import { extentOf } from '../core/extent.js';
+import { tallestPart } from '../core/params.js';
 
 /** A point inside feature f's first polygon (the centroid of its first earcut triangle), or null. */
 export function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
@@ -84,14 +85,20 @@ export function resolveParts(b: FeatureBatch, cell = 50): number[] {
   };
   const match = matchParts(outlines, queries, (o, x, y) => featureContains(b, o, x, y), cell);
   const replaced = new Set<number>();
+  const tallest = new Map<number, number>();
   parts.forEach((f, k) => {
     const best = match[k];
     if (best >= 0) {
       b.params[f].drawAs = best;
       b.params[f].partOf = b.params[best].id;
       replaced.add(best);
+      // (a part of the default height says nothing about the outline's)
+      if (b.params[f].heightFrom !== 'default') tallest.set(best, Math.max(tallest.get(best) ?? -Infinity, b.params[f].height));
     }
   });
-  for (const o of replaced) b.params[o].drawAs = -1;
+  for (const o of replaced) {
+    b.params[o].drawAs = -1;
+    if (tallest.has(o)) tallestPart(b.params[o], tallest.get(o)!);
+  }
   return [...replaced].sort((x, y) => x - y);
 }

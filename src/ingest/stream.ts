@@ -168,14 +168,19 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
     return featureContains(cachedBatch!, 0, x, y);
   });
   const replaced = new Set<number>();
+  const tallest = new Map<number, number>();
   parts.ids.forEach((f, k) => {
     const o = match[k];
     if (o < 0) return;
     const r = reader.row(o);
     store.parts.push([f, o, r.anchorX, r.anchorY]);
     replaced.add(o);
+    // (a part of the default height says nothing about the outline's)
+    const part = reader.feature(f).params;
+    if (part.heightFrom !== 'default') tallest.set(o, Math.max(tallest.get(o) ?? -Infinity, part.height));
   });
   store.replaced = [...replaced].sort((a, b) => a - b);
+  store.partHeights = [...tallest].sort((a, b) => a[0] - b[0]);
   for (const o of store.replaced) {
     const { params } = reader.feature(o);
     if (params.base === undefined) summary.warn('building:outline-drawn-as-parts', `${params.source} feature ${params.id}`);

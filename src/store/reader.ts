@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { BatchBuilder } from '../core/batch.js';
 import { inputErrorOf } from '../core/errors.js';
+import { tallestPart } from '../core/params.js';
 import type { BuildingParams, FeatureBatch, FlatPolygons, KeptSurfaces } from '../core/types.js';
 import { checkFileHeader, readFully, scanRowFile } from './format.js';
 import { decodeRecord } from './records.js';
@@ -59,6 +60,7 @@ export class StoreReader {
   private readonly renames: Map<number, string>;
   private readonly outlineOf: Map<number, number>;
   private readonly replaced: Set<number>;
+  private readonly partHeights: Map<number, number>;
 
   constructor(readonly store: StoredFeatures) {
     this.fd = fs.openSync(store.file, 'r');
@@ -73,6 +75,7 @@ export class StoreReader {
     this.renames = new Map(store.renames);
     this.outlineOf = new Map(store.parts.map(([p, o]) => [p, o]));
     this.replaced = new Set(store.replaced);
+    this.partHeights = new Map(store.partHeights ?? []);
   }
 
   /** Row `i` (a copy). */
@@ -111,6 +114,8 @@ export class StoreReader {
         const ref = refs[order[k]];
         try {
           out[order[k]] = decodeRecord(this.buf.subarray(ref.offset - start, ref.offset - start + ref.length));
+          const tallest = this.partHeights.get(ref.index);
+          if (tallest !== undefined) tallestPart(out[order[k]].params, tallest);
         } catch (e) {
           throw inputErrorOf('store', `${this.store.file}: record of building ${ref.index} is damaged`, e);
         }

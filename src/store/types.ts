@@ -26,6 +26,8 @@ export interface StoredFeatures {
   parts: [number, number, number, number][];
   /** Outlines drawn as their parts (not drawn themselves). */
   replaced: number[];
+  /** Each replaced outline's tallest part's height: [outline, height] (see `tallestPart`). Absent: none. */
+  partHeights?: [number, number][];
   /** Ids changed to keep them unique (`id~2`, …): [building, new id]. */
   renames: [number, string][];
 }

@@ -107,7 +107,7 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       // long-key-squeezed-value: names break at their ':' and '_', a number stays on one line with its σ and unit
       // default-height-looked-measured: a height the data did not give says where it came from
       const from = k === 'height' ? model.table['height_from']?.[id] : null;
-      const origin = from === 'default' ? '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>' : from === 'levels' ? '<span class="origin" title="building:levels × the level height (--level-height)">from levels</span>' : '';
+      const origin = from === 'default' ? '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>' : from === 'levels' ? '<span class="origin" title="building:levels × the level height (--level-height)">from levels</span>' : from === 'parts' ? '<span class="origin" title="The outline has no height of its own: its tallest building:part\'s">tallest part</span>' : '';
       const value = (typeof v === 'number' ? `<span class="num">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</span>` : cell) + origin;
       return `<tr><td>${breakable(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${value}</td></tr>`;
     })

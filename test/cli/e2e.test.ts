@@ -361,6 +361,13 @@ describe('cityforge build: OSM end to end (Monaco: building parts and roofs)', (
     expect(Object.keys(s.warnings).filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
   });
 
+  it('outline-height-was-the-default: Columbia Palace (an outline drawn as parts of 94 and 105 m, no height of its own) is 105 m in the table, from its parts', async () => {
+    const rb = await readGlb(new Uint8Array(fs.readFileSync(path.join(dir, 'monaco.glb'))), { accessors: false });
+    const row = rb.table['id'].indexOf('w872981834');
+    expect(row).toBeGreaterThanOrEqual(0);
+    expect([rb.table['height'][row], rb.table['height_from'][row]]).toEqual([105, 'parts']);
+  });
+
   it('input-given-twice-built-twice: the same file given twice (once through another path) is read once, and said', () => {
     const o = path.join(dir, 'twice.glb');
     const again = path.join(DATA, '..', 'data', 'monaco.osm.pbf');

@@ -38,8 +38,9 @@ async function compare(inputs: string[], name: string) {
   // the same counts: read, skipped by reason, warnings by kind
   const j1 = s1.toJSON(), j2 = s2.toJSON();
   expect([j2.featuresRead, j2.skipped, j2.warnings]).toEqual([j1.featuresRead, j1.skipped, j1.warnings]);
-  // index agrees with the geometry
-  expect(heights).toEqual(memory.params.map((p) => p.height));
+  // index agrees with the geometry (of what is drawn: an outline drawn as its parts keeps its own height in
+  // the index, and takes its tallest part's as it is read: outline-height-was-the-default)
+  expect(heights.filter((_, i) => memory.params[i].drawAs !== -1)).toEqual(memory.params.filter((p) => p.drawAs !== -1).map((p) => p.height));
   expect(drawAs).toEqual(memory.params.map((p) => p.drawAs));
   return { store, memory, summary: s2 };
 }
@@ -58,6 +59,17 @@ describe('streamed ingest (cityforge tiles): an on-disk store equal to the in-me
     expect(summary.warnings.get('building:outline-drawn-as-parts')).toBeGreaterThan(0);
     expect(store.replaced.length).toBe(summary.warnings.get('building:outline-drawn-as-parts'));
     expect(store.parts.length).toBe(parts);
+    // outline-height-was-the-default: an outline with no height of its own takes its tallest part's (not one
+    // of a part's default height), in memory as streamed (compare: the same params)
+    const palace = memory.params.find((p) => p.id === 'w872981834')!;
+    expect([palace.height, palace.heightFrom, palace.drawAs]).toEqual([105, 'parts', -1]);
+    const fromParts = memory.params.filter((p) => p.heightFrom === 'parts');
+    for (const o of fromParts) {
+      const own = memory.params.filter((p) => p.partOf === o.id && p.heightFrom !== 'default');
+      expect(o.height).toBe(Math.max(...own.map((p) => p.height)));
+    }
+    // outlines whose parts are all of the default height keep the default
+    expect(memory.params.filter((p) => p.drawAs === -1 && p.heightFrom === 'default').length).toBeGreaterThan(0);
   });
 
   it('a copy of the same file: every id of the second copy made unique as in memory', async () => {
