@@ -3,7 +3,7 @@ import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, pickNear, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
-import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
+import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showLooking, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
@@ -799,6 +799,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   const cam = cameraOf(fromHash);
   if (cam) view.cameraVector = cam;
   linked = fromHash.get('b');
+  if (linked !== null) showLooking(linked);
   // (a search waits for the building's leaf: a coarse tile's box of it gives way as the view refines)
   let leafOnly = false;
   // link-not-selected-when-idle: a building looked for and not drawn yet is looked for again after the frames
@@ -809,6 +810,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     if (!hit && linked !== null && hooks.view === 'model') {
       if (!lookUntil) lookUntil = performance.now() + 20_000;
       if (performance.now() < lookUntil) view.requestFrame();
+      // (not found in 20 s: the panel says no more than it knows)
+      else if (hooks.selectedId === null && document.querySelector('#selection .looking')) select(null);
     }
     if (hit) {
       lookUntil = 0;
@@ -849,7 +852,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       if (selected || hooks.selectedId !== null) select(null);
     } else if (linked === hooks.selectedId) linked = null;
     // (looked for once the view has drawn from the link's camera: the tiles drawn now are the old camera's)
-    else if (cam) view.requestFrame();
+    else if (cam) {
+      if (hooks.selectedId === null) showLooking(linked);
+      view.requestFrame();
+    }
     else selectLinked();
     applyColouring(p);
     if (p.get('view') === 'map') hooks.toggle();

@@ -562,6 +562,13 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await p2.mouse.move(b.x, b.y);
     await p2.waitForFunction((id) => (window as any).cityforge.hoveredId === id, b.id, { timeout: 10_000 });
     await p2.close();
+    // link-looked-broken: while a linked building's tile is on its way the panel says it is being looked for
+    // (a building no tile holds: it stays on its way)
+    const p3 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p3.goto(link.replace(/#b=[^&]+/, '#b=zz-no-such-building'));
+    await p3.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    expect(await p3.textContent('#selection')).toBe('Finding zz-no-such-building: it is selected once its tile has loaded…');
+    await p3.close();
     // link-ignored-once-open: the open page follows a link pasted into its address bar: without the
     // building, nothing selected; with it, selected again
     await page.evaluate((c) => (location.hash = `#cam=${c}`), cam);
