@@ -73,23 +73,43 @@ export function styleColumns(model: Pick<CityModel, 'table'>): string[] {
 const fmtNumber = (v: number, decimals = 1) => (Math.abs(v) >= 100 || Number.isInteger(v) ? Math.round(v).toLocaleString('en-US') : v.toFixed(decimals));
 
 /**
- * Bin edges over [lo, hi]: five equal steps; for whole numbers, whole-number edges (one bin per value
- * when there are few values), never two equal edges.
+ * Bin edges over [lo, hi]: round numbers (legend-bins-were-odd-numbers: "19.2–24.3 m"), a step of 1, 2, 2.5
+ * or 5 × a power of ten (whole numbers: 1, 2 or 5 ×) near a fifth of the range, so four to six bins; for
+ * few whole numbers one bin per value; never two equal edges.
+ *
+ * @example
+ * ```ts
+ * binEdges(6, 34.5, false); // [5, 10, 15, 20, 25, 30, 35]
+ * binEdges(1, 4, true);     // [1, 2, 3, 4, 5]
+ * ```
  */
 export function binEdges(lo: number, hi: number, integers: boolean): number[] {
   if (!(hi > lo)) return [lo, lo + (integers ? 1 : Number.EPSILON * Math.max(1, Math.abs(lo)))];
   if (integers && hi - lo + 1 <= 6) return Array.from({ length: hi - lo + 2 }, (_, k) => lo + k);
-  const edges: number[] = [];
-  for (let k = 0; k <= 5; k++) {
-    const e = lo + ((hi - lo) * k) / 5;
-    const v = integers ? Math.round(e) + (k === 5 ? 1 : 0) : e;
-    if (!edges.length || v > edges[edges.length - 1]) edges.push(v);
+  const rough = (hi - lo) / 5;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const steps = [0.5, 1, 2, 2.5, 5, 10, 20].map((m) => m * power).filter((s) => !integers || (Number.isInteger(s) && s >= 1 && s !== 2.5 * power) || s === 1);
+  // (the round step nearest a fifth of the range that makes four to six bins, else three to seven: the lowest
+  // bin is "<" the first multiple of the step above `lo`, the highest "≥" the last below `hi`; the outer edges
+  // are a step beyond them)
+  const edgesOf = (step: number) => {
+    const inner: number[] = [];
+    for (let k = Math.floor(lo / step) + 1; k * step < hi; k++) inner.push(Number((k * step).toPrecision(12)));
+    if (!inner.length) return [];
+    return [Number((inner[0] - step).toPrecision(12)), ...inner, Number((inner[inner.length - 1] + step).toPrecision(12))];
+  };
+  const byNearness = steps.filter((x) => x >= rough / 1.6).sort((a, b) => Math.abs(Math.log(a / rough)) - Math.abs(Math.log(b / rough)) || a - b);
+  for (const [few, many] of [[4, 6], [3, 7]]) {
+    for (const s of byNearness) {
+      const e = edgesOf(s);
+      if (e.length - 1 >= few && e.length - 1 <= many) return e;
+    }
   }
-  return edges;
+  return [lo, hi];
 }
 
 /**
- * The styling of `column`: numbers on the ramp between their 2nd and 98th percentiles, in five bins
+ * The styling of `column`: numbers on the ramp between their 2nd and 98th percentiles, in four to six round bins
  * (whole numbers: whole-number bins, one per value when few) labelled with the ranges they hold; text as
  * categories (the eight commonest in their own colours, the rest grey).
  *
@@ -123,7 +143,7 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
  * @example
  * ```ts
  * const s = stylingForStats('height', json.asset.extras.cityforge.columns.height);
- * s.legend; // five bins
+ * s.legend; // four to six round bins
  * s.forTable(tile.table).colourOf(3); // row 3 of that tile
  * ```
  */
@@ -183,7 +203,7 @@ export function styleColumnsOfStats(columns: Record<string, ColumnStats>): strin
   return out;
 }
 
-/** Numbers on the ramp between `lo` and `hi` in five bins (see {@link stylingFor}). */
+/** Numbers on the ramp between `lo` and `hi` in round bins (see {@link stylingFor}). */
 function numericStyling(column: string, col: (string | number | null)[], lo: number, hi: number, integers: boolean): Styling {
   const edges = binEdges(lo, hi, integers);
   const bins = edges.length - 1;

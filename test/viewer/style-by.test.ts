@@ -24,6 +24,25 @@ describe('colour by a column: the legend', () => {
     for (let id = 1; id < heights.length; id++) expect(s.binOf(id)).toBeLessThanOrEqual(s.binOf(id - 1));
   });
 
+  it('legend-bins-were-odd-numbers: the bins step by round numbers ("15–20 m", not "14.1–19.2 m"), four to six of them', () => {
+    // heights from 6.3 to 34.8 m, as a city's (Monaco's legend read ≥ 29.4 / 24.3–29.4 / 19.2–24.3 / 14.1–19.2 / < 14.1 m)
+    const heights = Array.from({ length: 200 }, (_, i) => 6.3 + (i * 28.5) / 199);
+    const labels = stylingFor(table('height', heights), 'height').legend.map((e) => e.label);
+    expect(labels).toEqual(['≥ 30 m', '25–30 m', '20–25 m', '15–20 m', '10–15 m', '< 10 m']);
+    expect(binEdges(0.02, 0.24, false)).toEqual([0, 0.05, 0.1, 0.15, 0.2, 0.25]);
+    expect(binEdges(1, 40, true)).toEqual([0, 10, 20, 30, 40]);
+    // whole heights of 3 to 14 m (the SF tile of the browser tests): steps of 2 m
+    expect(binEdges(3, 14, true)).toEqual([2, 4, 6, 8, 10, 12, 14]);
+    for (const [lo, hi] of [[0.3, 0.9], [2, 300], [-5, 12], [100, 2500], [0.5, 0.55]]) {
+      const e = binEdges(lo, hi, false);
+      expect(e.length - 1).toBeGreaterThanOrEqual(3);
+      expect(e.length - 1).toBeLessThanOrEqual(6);
+      // the lowest bin "<" its top above lo, the highest "≥" its bottom below hi
+      expect(e[1]).toBeGreaterThan(lo);
+      expect(e[e.length - 2]).toBeLessThan(hi);
+    }
+  });
+
   it('a column of one value is one entry; legend-hid-the-grey: buildings without a value have an entry of their own', () => {
     const s = stylingFor(table('height', [12, 12, 12, null]), 'height');
     expect(s.legend.map((e) => e.label)).toEqual(['12 m', 'no value']);

@@ -673,7 +673,9 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const rows = await page.evaluate(() => (window as any).cityforge.model.rows);
     const entries = page.locator('#legend button');
     const n = await entries.count();
-    expect(n).toBe(5);
+    // (round steps: 2 m over this tile's 3–14 m)
+    expect(await page.textContent('#legend')).toContain('10–11 m');
+    expect(n).toBe(6);
     for (let k = 0; k < n; k++) await entries.nth(k).click();
     expect(await page.evaluate(() => (window as any).cityforge.visibleCount)).toBe(0);
     expect(await page.textContent('#shown')).toBe(`0 of ${rows.toLocaleString('en-US')} shown.`);
