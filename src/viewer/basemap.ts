@@ -56,7 +56,7 @@ export function styleFor(source: string, attribution = ''): string | Record<stri
  * Put a base map under the deck.gl canvas in `parent` (its first child, filling it), drawn at `pixelRatio`
  * device pixels per CSS pixel. The map's own attribution stays visible, above the canvas.
  */
-export async function createBaseMap(parent: HTMLElement, source: BaseMapSource, camera: BaseMapCamera, pixelRatio = Math.min(window.devicePixelRatio || 1, 2)): Promise<BaseMap> {
+export async function createBaseMap(parent: HTMLElement, source: BaseMapSource, camera: BaseMapCamera, pixelRatio: number): Promise<BaseMap> {
   const [{ Map: MapLibreMap, setWorkerUrl }, worker] = await Promise.all([
     import('maplibre-gl'),
     // the worker ships as its own file (Vite emits it beside the bundle)

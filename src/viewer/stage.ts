@@ -157,9 +157,11 @@ export function antialiasing(): boolean {
  */
 export function renderScale(): number {
   const asked = Number(new URLSearchParams(location.search).get('scale'));
-  if (asked >= 0.25 && asked <= 2) return asked;
-  return Math.min(window.devicePixelRatio || 1, 2);
+  return asked >= 0.25 && asked <= 2 ? asked : screenScale();
 }
+
+/** The screen's device pixels per CSS pixel, at most 2 (sharp on HiDPI screens). */
+const screenScale = (): number => Math.min(window.devicePixelRatio || 1, 2);
 
 /**
  * A view's canvas drawn at fewer device pixels than the screen's ({@link renderScale}) is enlarged
@@ -167,7 +169,7 @@ export function renderScale(): number {
  * view was a fifth blends of neighbouring colours).
  */
 export function enlargeSharply(canvas: HTMLCanvasElement | null | undefined): void {
-  if (canvas && renderScale() < Math.min(window.devicePixelRatio || 1, 2)) canvas.style.imageRendering = 'pixelated';
+  if (canvas && renderScale() < screenScale()) canvas.style.imageRendering = 'pixelated';
 }
 
 /**
