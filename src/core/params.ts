@@ -23,6 +23,14 @@ export function makeParams(p: Partial<BuildingParams> & { id: string }): Buildin
 }
 
 /**
+ * Count `part`'s height towards its outline's tallest (in `tallest`, by outline index); a part of the default
+ * height says nothing about the outline's (see {@link tallestPart}).
+ */
+export function addPartHeight(tallest: Map<number, number>, outline: number, part: BuildingParams): void {
+  if (part.heightFrom !== 'default') tallest.set(outline, Math.max(tallest.get(outline) ?? -Infinity, part.height));
+}
+
+/**
  * An outline drawn as its `building:part`s that has no height of its own (the default) takes the
  * tallest part's: outline-height-was-the-default (Monaco's Columbia Palace, parts of 94 and 105 m, was a
  * "10 m, default" building in the panel, the legend and the tables).

@@ -2,7 +2,7 @@ import earcut from 'earcut';
 import type { FeatureBatch } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
 import { extentOf } from '../core/extent.js';
-import { tallestPart } from '../core/params.js';
+import { addPartHeight, tallestPart } from '../core/params.js';
 
 /** A point inside feature f's first polygon (the centroid of its first earcut triangle), or null. */
 export function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
@@ -92,8 +92,7 @@ export function resolveParts(b: FeatureBatch, cell = 50): number[] {
       b.params[f].drawAs = best;
       b.params[f].partOf = b.params[best].id;
       replaced.add(best);
-      // (a part of the default height says nothing about the outline's)
-      if (b.params[f].heightFrom !== 'default') tallest.set(best, Math.max(tallest.get(best) ?? -Infinity, b.params[f].height));
+      addPartHeight(tallest, best, b.params[f]);
     }
   });
   for (const o of replaced) {

@@ -11,6 +11,7 @@ import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type St
 import { openSources } from './formats.js';
 import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, normalizeFeature, projectFootprints, PROJECT_CHUNK, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts } from './parts.js';
+import { addPartHeight } from '../core/params.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
 import type { ReadContext } from './raw.js';
@@ -175,9 +176,7 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
     const r = reader.row(o);
     store.parts.push([f, o, r.anchorX, r.anchorY]);
     replaced.add(o);
-    // (a part of the default height says nothing about the outline's)
-    const part = reader.feature(f).params;
-    if (part.heightFrom !== 'default') tallest.set(o, Math.max(tallest.get(o) ?? -Infinity, part.height));
+    addPartHeight(tallest, o, reader.feature(f).params);
   });
   store.replaced = [...replaced].sort((a, b) => a - b);
   store.partHeights = [...tallest].sort((a, b) => a[0] - b[0]);

@@ -848,8 +848,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     linked = p.get('b');
     lookUntil = 0;
     if (linked === null) {
-      // (a building still looked for in the other view's tiles is selected too, by id)
-      if (selected || hooks.selectedId !== null) select(null);
+      // (by id: a building still looked for in the other view's tiles is selected too)
+      if (hooks.selectedId !== null) select(null);
     } else if (linked === hooks.selectedId) linked = null;
     // (looked for once the view has drawn from the link's camera: the tiles drawn now are the old camera's)
     else if (cam) {

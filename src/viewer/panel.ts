@@ -71,7 +71,6 @@ export function isMergedBlock(table: CityModel['table'], id: number): boolean {
   return String(table['source']?.[id] ?? '') === 'cityforge: merged buildings';
 }
 
-/** The selected building's attributes, read from the property table row. */
 /**
  * The panel while a linked building's tile is still on its way (a tileset streams: a link's building is
  * selected once a drawn tile holds it; link-looked-broken: for 8–13 s the panel said "Click a building").
@@ -80,6 +79,7 @@ export function showLooking(id: string): void {
   document.getElementById('selection')!.innerHTML = `<em class="looking">Finding ${esc(id)}: it is selected once its tile has loaded…</em>`;
 }
 
+/** The selected building's attributes, read from the property table row. */
 export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: number | null): void {
   const el = document.getElementById('selection')!;
   if (id === null) {

@@ -153,7 +153,7 @@ export function antialiasing(): boolean {
  * Device pixels drawn per CSS pixel in every view: the screen's own (at most 2, sharp on HiDPI screens), or
  * `?scale=` in the page's address (0.25–2). Below 1 a view draws fewer pixels and the browser enlarges them:
  * softer, and much faster where WebGL is drawn in software (an SF drag of ten steps at 1280 × 800 took 2.8 s in
- * SwiftShader at 1, 0.5 s at 0.5).
+ * SwiftShader at 1, 1.3–1.5 s at 0.5).
  */
 export function renderScale(): number {
   const asked = Number(new URLSearchParams(location.search).get('scale'));

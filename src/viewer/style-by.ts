@@ -88,7 +88,7 @@ export function binEdges(lo: number, hi: number, integers: boolean): number[] {
   if (integers && hi - lo + 1 <= 6) return Array.from({ length: hi - lo + 2 }, (_, k) => lo + k);
   const rough = (hi - lo) / 5;
   const power = 10 ** Math.floor(Math.log10(rough));
-  const steps = [0.5, 1, 2, 2.5, 5, 10, 20].map((m) => m * power).filter((s) => !integers || (Number.isInteger(s) && s >= 1 && s !== 2.5 * power) || s === 1);
+  const steps = [0.5, 1, 2, 2.5, 5, 10, 20].map((m) => m * power).filter((s) => !integers || (Number.isInteger(s) && s >= 1 && s !== 2.5 * power));
   // (the round step nearest a fifth of the range that makes four to six bins, else three to seven: the lowest
   // bin is "<" the first multiple of the step above `lo`, the highest "≥" the last below `hi`; the outer edges
   // are a step beyond them)
