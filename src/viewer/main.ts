@@ -398,8 +398,18 @@ async function main(): Promise<void> {
   applyLink(new URLSearchParams(location.hash.slice(1)));
   // link-ignored-once-open: a link pasted into the address bar of the open page (or a #fragment link
   // followed) moves the view there (the page's own updates use replaceState, which fires no hashchange)
-  window.addEventListener('hashchange', () => applyLink(new URLSearchParams(location.hash.slice(1))));
+  window.addEventListener('hashchange', (e) => applyLink(linkOf(e)));
   hooks.ready = true;
+}
+
+/**
+ * The link a hashchange brought, from the event's own URL: link-ignored-once-open (a CI flake) — a pending
+ * address write (replaceState, 150 ms after the page's last change) could run between the person's new
+ * address and its hashchange event, and `location.hash` then read the page's old state back.
+ */
+function linkOf(e: HashChangeEvent): URLSearchParams {
+  const hash = new URL(e.newURL).hash;
+  return new URLSearchParams(hash.slice(1));
 }
 
 /** A link's camera (`cam`: eye x, y, z and target x, y, z in glTF axes), or null when it has none that is usable. */
@@ -426,6 +436,8 @@ function applyColouring(p: URLSearchParams): void {
 /** The page's address written from `fill` at most every 150 ms (camera moves come many a frame); returns the trigger. */
 function hashWriter(fill: (p: URLSearchParams) => void): () => void {
   let timer = 0;
+  // (a new address from outside wins over the page's pending write of its state before it)
+  window.addEventListener('hashchange', () => clearTimeout(timer));
   return () => {
     clearTimeout(timer);
     timer = window.setTimeout(() => {
@@ -840,8 +852,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   applyColouring(fromHash);
   if (fromHash.get('view') === 'map') hooks.toggle();
   // link-ignored-once-open: a link pasted into the open page's address bar moves the view there
-  window.addEventListener('hashchange', () => {
-    const p = new URLSearchParams(location.hash.slice(1));
+  window.addEventListener('hashchange', (e) => {
+    const p = linkOf(e);
     if (hooks.view === 'map') hooks.toggle(); // (a link's camera is the model view's)
     const cam = cameraOf(p);
     if (cam) view.cameraVector = cam;
