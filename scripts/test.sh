@@ -10,9 +10,10 @@ if [ $# -gt 0 ]; then
   npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@"
   status=$?
 else
-  # two lanes on the machine's cores: the browser suites (one Chromium at a time), the fuzz corpus and the raster tiles beside
-  # everything else, about as long; the browser lane's log follows the other's
-  browser=(test/viewer/viewer.test.ts test/viewer/viewer-panels.test.ts test/fuzz/fuzz.test.ts test/ingest/raster-tiles.test.ts)
+  # two lanes on the machine's cores: the browser suites (one Chromium at a time) with the fuzz corpus, the raster
+  # tiles, the remote-shell sharding and the terrain data beside everything else, about as long; the browser
+  # lane's log follows the other's
+  browser=(test/viewer/viewer.test.ts test/viewer/viewer-panels.test.ts test/fuzz/fuzz.test.ts test/ingest/raster-tiles.test.ts test/tiles/remote-shell.test.ts test/cli/terrain-data.test.ts)
   npx vitest run "${browser[@]}" --reporter=default --reporter=json --outputFile.json=test-output/vitest-browser.json > test-output/browser-lane.log 2>&1 &
   lane=$!
   npx vitest run "${browser[@]/#/--exclude=}" --reporter=default --reporter=json --outputFile.json=test-output/vitest-rest.json

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { CHROMIUM, FLAGS, near, pixelStats, settle, startViewer } from '../helpers/viewer.js';
+import { CHROMIUM, FLAGS, near, pixelStats, settle, startViewer, TEST_SCALE } from '../helpers/viewer.js';
 
 describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
   let dir: string;
@@ -81,18 +81,18 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     await smooth.close();
   });
 
-  it('tests-took-a-quarter-hour: ?scale= sets the device pixels both views draw per CSS pixel (0.5 here: half as wide), the screen\'s own without it', async () => {
+  it('tests-took-a-quarter-hour: ?scale= sets the device pixels both views draw per CSS pixel (TEST_SCALE here), the screen\'s own without it', async () => {
     const sizes = (p: Page, view: string) => p.evaluate((v) => {
       const c = document.querySelector(`#view-${v} canvas`) as HTMLCanvasElement;
       return { drawn: c.width, css: Math.round(c.getBoundingClientRect().width), enlarged: getComputedStyle(c).imageRendering };
     }, view);
-    expect(url).toContain('?scale=0.5');
+    expect(url).toContain(`?scale=${TEST_SCALE}`);
     const half = await sizes(page, 'model');
-    expect(half.drawn).toBe(Math.round(half.css / 2));
+    expect(Math.abs(half.drawn - half.css * TEST_SCALE)).toBeLessThanOrEqual(1);
     // scale-blurred-the-legend: enlarged pixel by pixel, so a colour-by view keeps the legend's own colours
     expect(half.enlarged).toBe('pixelated');
     const full = await browser.newPage({ viewport: { width: 640, height: 400 } });
-    await full.goto(url.replace('?scale=0.5', ''));
+    await full.goto(url.replace(`?scale=${TEST_SCALE}`, ''));
     await full.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
     const one = await sizes(full, 'model');
     expect(one.drawn).toBe(one.css);
@@ -102,11 +102,11 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const map = await sizes(full, 'map');
     expect(map.drawn).toBe(map.css);
     await full.close();
-    // the map view at half scale too
+    // the map view at the same scale too
     await page.click('#toggle');
     await page.waitForFunction(() => !!document.querySelector('#view-map canvas') && (document.querySelector('#view-map canvas') as HTMLCanvasElement).width > 0, null, { timeout: 60_000 });
     const halfMap = await sizes(page, 'map');
-    expect(halfMap.drawn).toBe(Math.round(halfMap.css / 2));
+    expect(Math.abs(halfMap.drawn - halfMap.css * TEST_SCALE)).toBeLessThanOrEqual(1);
     expect(halfMap.enlarged).toBe('pixelated');
     await page.click('#toggle');
     await page.waitForFunction(() => (window as any).cityforge.view === 'model');
@@ -644,9 +644,9 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const file = path.join(dir, `legend-${download.suggestedFilename()}`);
     await download.saveAs(file);
     const png = PNG.sync.read(fs.readFileSync(file));
-    // (the picture has the canvas's own pixels: half the page's width at ?scale=0.5, the legend drawn to match)
+    // (the picture has the canvas's own pixels: TEST_SCALE of the page's width, the legend drawn to match)
     const k = png.width / 1280;
-    expect(k).toBe(0.5);
+    expect(Math.abs(k - TEST_SCALE)).toBeLessThan(0.002);
     for (const { colour } of styling.legend as { colour: number[] }[]) {
       const want = colour.map((v) => Math.round(255 * v));
       let n = 0;
@@ -861,20 +861,22 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const file = path.join(dir, download.suggestedFilename());
     await download.saveAs(file);
     const png = PNG.sync.read(fs.readFileSync(file));
-    expect(png.width).toBeGreaterThan(500);
+    expect(png.width).toBeGreaterThanOrEqual(Math.floor(1280 * TEST_SCALE));
     // png-lacked-attribution: the data's credit is written into the picture, bottom right: a light box
     // with dark text where the city's sky would be
     expect(await p2.textContent('#attribution')).toMatch(/OpenStreetMap/);
+    // (in the picture's pixels: TEST_SCALE of the page's)
+    const k = png.width / 1280;
     let light = 0, dark = 0;
-    for (let y = png.height - 14; y < png.height; y++)
-      for (let x = png.width - 120; x < png.width; x++) {
+    for (let y = png.height - Math.round(28 * k); y < png.height; y++)
+      for (let x = png.width - Math.round(240 * k); x < png.width; x++) {
         const i = 4 * (y * png.width + x);
         const v = (png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3;
         if (v >= 200) light++; // the box: 80 % white over the picture
         if (v < 110) dark++;
       }
-    expect(light).toBeGreaterThan(300);
-    expect(dark).toBeGreaterThan(30);
+    expect(light).toBeGreaterThan(1200 * k * k);
+    expect(dark).toBeGreaterThan(120 * k * k);
     await p2.close();
     // search-flew-too-close: the tallest building found by its id is seen whole, not filling the screen
     const tallest = await page.evaluate(() => {
