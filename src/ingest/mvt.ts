@@ -11,6 +11,7 @@ export { listTiles, type TileList, type TileRef } from './tileset.js';
 
 export { tileBounds } from './webmercator.js';
 import { InputError } from '../core/errors.js';
+import { counted } from '../core/words.js';
 import { filteredLayer, hasBuildingKeys, isBuildingFeature } from './where.js';
 import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
 import { REJOIN_DEFAULTS, TileRejoiner } from './rejoin.js';
@@ -200,7 +201,7 @@ class VectorTileSource implements Source {
         kept++;
       }
     const r = [...rejoiners.values()].reduce((a, j) => ({ onEdges: a.onEdges + j.report.piecesOnEdges, groups: a.groups + j.report.groupsJoined, joined: a.joined + j.report.piecesJoined }), { onEdges: 0, groups: 0, joined: 0 });
-    this.options.logger.info(`${this.label}: ${list.tiles.length} tiles${list.dropped ? ` (${list.dropped} more at other zooms or given twice, not read)` : ''}, ${nPieces} pieces (${r.onEdges} on tile edges) → ${kept} features (${r.groups} buildings re-joined from ${r.joined} pieces)`);
+    this.options.logger.info(`${this.label}: ${counted(list.tiles.length, 'tile')}${list.dropped ? ` (${list.dropped} more at other zooms or given twice, not read)` : ''}, ${nPieces} pieces (${r.onEdges} on tile edges) → ${kept} features (${r.groups} buildings re-joined from ${r.joined} pieces)`);
   }
 }
 

@@ -6,6 +6,7 @@ import type { ElevationGrid } from '../core/grid.js';
 import { NULL_LOGGER } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
+import { counted } from '../core/words.js';
 import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
@@ -254,6 +255,8 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     }
     const t2 = performance.now();
     if (!partial) mergeTiles([o.output], o.output, o.logger);
+    // tiles-part-said-nothing-of-merge: a shard or a list of units writes tiles, no tileset.json
+    else o.logger.info(`${o.shard && !o.units ? `shard ${o.shard[0]}/${o.shard[1]}` : '--units'}: ${counted(units.length, 'tile')} of ${allTiles(root).length} in ${path.resolve(o.output)}; once every part has run, \`cityforge merge <their folders> -o <folder>\` writes tileset.json`);
     summary.time('merge', (performance.now() - t2) / 1000);
   } finally {
     const t3 = performance.now();

@@ -385,6 +385,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
   };
   const buckets = writeFindIndex(toNode(plan.tree), findOf, out);
   writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? '', buckets));
-  logger.info(`merge: tileset.json with ${counted(nodes.length, 'tile')} in ${out}`);
+  // (the line `build` ends with: where the output is)
+  logger.info(`wrote ${path.resolve(out, 'tileset.json')} (${counted(nodes.length, 'tile')})`);
   return { tiles: nodes.length };
 }

@@ -185,6 +185,8 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const written = shards.map((s, i) => {
       const r = cli(['tiles', ...args(), '-o', s, '--shard', `${i}/3`, '--json']);
       expect(r.code, r.stderr).toBe(0);
+      // tiles-part-said-nothing-of-merge: a shard says what it wrote and that merge writes the tileset
+      expect(r.stderr).toMatch(new RegExp(`shard ${i}/3: \\d+ tiles? of ${units.length} in .*shard${i}; once every part has run, \`cityforge merge <their folders> -o <folder>\` writes tileset\\.json`));
       return JSON.parse(r.stdout).buildingsWritten as number;
     });
     expect(singleWritten).toBeGreaterThan(2000);
@@ -194,6 +196,8 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const merged = path.join(dir, 'merged');
     const m = cli(['merge', ...shards, '-o', merged]);
     expect(m.code, m.stderr).toBe(0);
+    // (the line build ends with: where the output is)
+    expect(m.stderr).toContain(`wrote ${path.join(merged, 'tileset.json')} (${units.length} tiles)`);
     expectSameBytes(snapshot(out), snapshot(merged));
   });
 
