@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const basemap: BaseMapSource | null = baseUrl ? { url: baseUrl, attribution: params.get('basemap-attribution') ?? cfg.basemapAttribution ?? undefined } : null;
   const tilesetUrl = params.get('tileset') ?? (url ? null : cfg.tileset ?? null);
   // tileset-panel-named-data: the panel names the tileset's folder as the user knows it, not the served path
-  if (tilesetUrl) return showTileset(tilesetUrl, basemap, tilesetUrl === cfg.tileset ? (cfg.name ?? null) : null);
+  if (tilesetUrl) return showTileset(tilesetUrl, basemap, tilesetUrl === cfg.tileset ? (cfg.name ?? null) : null, tilesetUrl === cfg.tileset ? (cfg.built ?? null) : null);
   url ??= cfg.glb ?? 'model.glb';
   const model = await loadCity(url);
   hooks.model = model;
@@ -574,7 +574,7 @@ function tilesShown(s: NonNullable<ReturnType<typeof stylingForStats>>, hidden: 
 }
 
 /** A 3D Tiles tileset in the three.js view (3DTilesRendererJS), picking from the tiles' tables. */
-async function showTileset(url: string, basemap: BaseMapSource | null, name: string | null = null): Promise<void> {
+async function showTileset(url: string, basemap: BaseMapSource | null, name: string | null = null, built: string | null = null): Promise<void> {
   const json = await (await fetch(url)).json();
   let count = 0, deepest = 0;
   const walk = (t: { children?: unknown[] }, depth: number) => {
@@ -584,7 +584,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   };
   walk(json.root, 0);
   showTilesetStats(name ?? url, count);
-  showTilesetAbout(json.asset?.extras?.cityforge?.buildings, json.asset?.extras?.cityforge?.parts, count);
+  showTilesetAbout(json.asset?.extras?.cityforge?.buildings, json.asset?.extras?.cityforge?.parts, count, built);
   showAttribution(json.asset?.extras?.cityforge?.copyright);
   const modelEl = document.getElementById('view-model')!;
   const mapEl = document.getElementById('view-map')!;

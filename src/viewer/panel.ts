@@ -26,22 +26,30 @@ export function showAbout(model: Pick<CityModel, 'table' | 'rows'>, built: strin
   const el = document.getElementById('about');
   if (!el) return;
   const sources = new Map<string, number>();
-  for (const s of model.table['source'] ?? []) if (s) sources.set(String(s), (sources.get(String(s)) ?? 0) + 1);
+  // (the files: a layer's name, after '#', is in the panel's source row)
+  for (const s of model.table['source'] ?? []) {
+    const file = String(s ?? '').replace(/#[^#]+$/, '');
+    if (file) sources.set(file, (sources.get(file) ?? 0) + 1);
+  }
   const names = [...sources.entries()].sort((a, b) => b[1] - a[1]).map(([s]) => s);
   const from = names.length ? ` from ${names.slice(0, 2).join(', ')}${names.length > 2 ? ` and ${names.length - 2} more` : ''}` : '';
   const { buildings, parts } = counts(model);
-  const date = built && !Number.isNaN(Date.parse(built)) ? ` on ${new Date(built).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })}` : '';
-  el.textContent = `${fmt(buildings)} buildings${parts ? ` and ${fmt(parts)} parts` : ''}${from} · built by cityforge${date}`;
+  el.textContent = `${fmt(buildings)} buildings${parts ? ` and ${fmt(parts)} parts` : ''}${from} · built by cityforge${onDate(built)}`;
 }
 
-/** The "about" line of a tileset: its buildings (when the tileset says) and tiles. */
-export function showTilesetAbout(buildings: unknown, parts: unknown, tiles: number): void {
+/** " on 6 Dec 2026" for an ISO date (the file's modification time, from config.json), or nothing. */
+function onDate(built: string | null): string {
+  return built && !Number.isNaN(Date.parse(built)) ? ` on ${new Date(built).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })}` : '';
+}
+
+/** The "about" line of a tileset: its buildings (when the tileset says) and tiles, and when it was built (tileset-about-had-no-date). */
+export function showTilesetAbout(buildings: unknown, parts: unknown, tiles: number, built: string | null = null): void {
   const el = document.getElementById('about');
   if (!el) return;
   // (as the model view says it)
   const p = typeof parts === 'number' && parts > 0 ? ` and ${fmt(parts)} parts` : '';
   const n = typeof buildings === 'number' && Number.isFinite(buildings) ? `${fmt(buildings)} buildings${p} in ` : '';
-  el.textContent = `${n}${fmt(tiles)} ${tiles === 1 ? 'tile' : 'tiles'} · 3D Tiles 1.1 · built by cityforge`;
+  el.textContent = `${n}${fmt(tiles)} ${tiles === 1 ? 'tile' : 'tiles'} · 3D Tiles 1.1 · built by cityforge${onDate(built)}`;
 }
 
 /** The unit a column's numbers are in, by its name: heights in metres, angles in degrees. */
@@ -104,11 +112,13 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
     .map(([k, col]) => {
       const v = col[id];
       if (v === '' || v === null || v === undefined || (k === 'levels' && v === -1) || k === 'height_from') return '';
+      if (saysNothingMore(model.table, k, id, isBlock)) return '';
       const plain = plainKey(k);
       const sigmaRow = /^fit_sigma_(.+)$/.exec(plain);
       if (sigmaRow && sigmaOf.has(SIGMA_OF[sigmaRow[1]] ?? sigmaRow[1])) return '';
       const sigma = typeof v === 'number' ? sigmaOf.get(plain.replace(/^source_/, '')) : undefined;
-      const shown = (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)) + (sigma !== undefined ? ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
+      // (source-was-jargon: `file#layer` read as the file and its layer)
+      const shown = (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : k === 'source' ? String(v).replace(/#([^#]+)$/, ', layer $1') : String(v)) + (sigma !== undefined ? ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
       const unit = typeof v === 'number' ? unitOf(k) : '';
       const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
       const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${breakable(shown)}</a>` : typeof v === 'number' ? esc(shown) : breakable(shown);
@@ -121,6 +131,22 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
     })
     .join('');
   el.innerHTML = `${note}<table>${rows}</table>${partsOf(model, id)}`;
+}
+
+/**
+ * panel-repeated-itself: a row that only repeats another, which the panel leaves out (the GLB keeps every
+ * column): a source attribute equal to the parameter read from it ("height (source)" 9 m under height 9 m),
+ * vector tiles' `type` equal to `building`, `extrude` true (a building that is not extruded is not built), and
+ * `pieces` 1 for a building that is not a coarse tile's block.
+ */
+function saysNothingMore(table: CityModel['table'], k: string, id: number, isBlock: boolean): boolean {
+  const v = table[k][id];
+  const twin = /^source[_:](.+)$/.exec(k);
+  if (twin) return table[twin[1]] !== undefined && table[twin[1]][id] === v;
+  if (k === 'type') return table['building']?.[id] === v;
+  if (k === 'extrude') return v === 'true' || (v as unknown) === true;
+  if (k === 'pieces') return v === 1 && !isBlock;
+  return false;
 }
 
 /**

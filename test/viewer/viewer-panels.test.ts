@@ -478,7 +478,9 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(await page.textContent('#tiles-drawn')).toMatch(/^Drawn: \d+ tiles?, levels? \d+(–\d+)? of 0–\d+ · /);
     expect(await page.textContent('#stats')).not.toMatch(/data\/tileset\.json/);
     // tileset-had-no-about: the about line counts the buildings, as the tiles run's summary did
-    expect(await page.textContent('#about')).toMatch(new RegExp(`^${builtCount} buildings in \\d+ tiles · 3D Tiles 1\\.1 · built by cityforge$`));
+    // tileset-about-had-no-date: and when (tileset.json's date, as a GLB's file date)
+    const built = fs.statSync(path.join(tilesDir, 'tileset.json')).mtime.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+    expect(await page.textContent('#about')).toMatch(new RegExp(`^${builtCount} buildings in \\d+ tiles · 3D Tiles 1\\.1 · built by cityforge on ${built}$`));
     // the scale bar and compass follow the tileset's view too (they stood empty)
     expect(await page.textContent('#scale .label')).toMatch(/^\d+ (m|km)$/);
     const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });

@@ -121,6 +121,17 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     expect(await page.textContent('#selection [data-key="id"]')).toBe(row.id);
     // heights carry their unit
     expect(await page.textContent('#selection [data-key="height"]')).toBe(`${Number.isInteger(row.height) ? row.height : row.height.toFixed(2)} m`);
+    // panel-repeated-itself: rows that only repeat another are left out (the table keeps them): the tile's own
+    // height equal to the height, its type equal to building, extrude true, one piece
+    const t = await page.evaluate((id) => Object.fromEntries(Object.entries((window as any).cityforge.model.table as Record<string, unknown[]>).map(([k, c]) => [k, c[id]])), tallest);
+    expect(t.source_height).toBe(t.height);
+    expect(t.type).toBe(t.building);
+    expect([t.extrude, t.pieces]).toEqual(['true', 1]);
+    const keys = await page.$$eval('#selection td[data-key]', (tds) => tds.map((td) => (td as HTMLElement).dataset.key));
+    for (const k of ['source_height', 'type', 'extrude', 'pieces']) expect(keys).not.toContain(k);
+    expect(keys).toEqual(expect.arrayContaining(['id', 'source', 'height', 'building']));
+    // source-was-jargon: the source row names the file and its layer
+    expect(await page.textContent('#selection [data-key="source"]')).toBe('15-5238-12666.mvt, layer building');
     const shot = await page.screenshot({ path: path.join(dir, 'model-view-picked.png') });
     expect(pixelStats(shot).highlight).toBeGreaterThan(20);
     // a click on empty sky clears the selection
@@ -358,7 +369,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     };
     // and when it was built: the GLB's date (the file's; its bytes hold none)
     const built = fs.statSync(glb).mtime.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-    expect(await page.textContent('#about')).toBe(`${await page.evaluate(() => (window as any).cityforge.model.rows.toLocaleString('en-US'))} buildings from 15-5238-12666.mvt#building · built by cityforge on ${built}`);
+    expect(await page.textContent('#about')).toBe(`${await page.evaluate(() => (window as any).cityforge.model.rows.toLocaleString('en-US'))} buildings from 15-5238-12666.mvt · built by cityforge on ${built}`);
     const first = await nav();
     check(first);
     expect(await page.textContent('#scale .label')).toBe(first.barMetres >= 1000 ? `${first.barMetres / 1000} km` : `${first.barMetres} m`);
