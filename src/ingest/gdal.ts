@@ -1,4 +1,5 @@
 import gdal from 'gdal-async';
+import fs from 'node:fs';
 
 /**
  * gdal-async, configured once for cityforge before any CRS is made: coordinates in the traditional
@@ -66,4 +67,57 @@ export function horizontalSrs(srs: gdal.SpatialReference): gdal.SpatialReference
 export function vrtOf(path: string, src: gdal.Dataset, args: string[]): gdal.Dataset {
   gdal.translate(path, src, ['-of', 'VRT', ...args]).close();
   return gdal.open(path);
+}
+
+/** Where a CRS is meant to be used (PROJ's database): its name and its box in degrees. */
+export interface AreaOfUse {
+  name: string;
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+}
+
+/** PROJ's database: where PROJ_DATA (or PROJ_LIB) says, else where Debian and a source build put it. */
+function projDb(): string | null {
+  const dirs = [gdal.config.get('PROJ_DATA'), gdal.config.get('PROJ_LIB'), process.env['PROJ_DATA'], process.env['PROJ_LIB'], '/usr/share/proj', '/usr/local/share/proj'];
+  for (const d of dirs) for (const dir of (d ?? '').split(/[:;]/)) if (dir && fs.existsSync(`${dir}/proj.db`)) return `${dir}/proj.db`;
+  return null;
+}
+
+/**
+ * The areas of use of an EPSG CRS (a CRS may have several), read from PROJ's database; empty when the
+ * CRS has no EPSG code or the database cannot be read.
+ *
+ * @example
+ * ```ts
+ * areasOfUse('EPSG', '28992'); // [{ name: 'Netherlands - onshore', west: 3.2, south: 50.75, east: 7.22, north: 53.7 }]
+ * ```
+ */
+export function areasOfUse(authority: string, code: string): AreaOfUse[] {
+  if (authority !== 'EPSG' || !/^\d+$/.test(code)) return [];
+  const db = projDb();
+  if (!db) return [];
+  let ds: gdal.Dataset | null = null;
+  try {
+    ds = gdal.open(db, 'r', ['SQLite']);
+    const rows = ds.executeSQL(
+      `SELECT e.name AS name, e.west_lon AS west, e.south_lat AS south, e.east_lon AS east, e.north_lat AS north FROM usage u JOIN extent e ON u.extent_auth_name = e.auth_name AND u.extent_code = e.code WHERE u.object_table_name IN ('projected_crs', 'geodetic_crs', 'compound_crs') AND u.object_auth_name = 'EPSG' AND u.object_code = '${code}'`,
+    );
+    return rows.features.map((f) => {
+      const o = f.fields.toObject() as Record<string, unknown>;
+      return { name: String(o['name']), west: Number(o['west']), south: Number(o['south']), east: Number(o['east']), north: Number(o['north']) };
+    });
+  } catch {
+    return [];
+  } finally {
+    ds?.close();
+  }
+}
+
+/** Whether lon/lat lies in an area of use grown by `margin` degrees (an area across the antimeridian has west > east). */
+export function inAreaOfUse(a: AreaOfUse, lon: number, lat: number, margin = 0): boolean {
+  if (lat < a.south - margin || lat > a.north + margin) return false;
+  const w = a.west - margin, e = a.east + margin;
+  return a.west <= a.east ? lon >= w && lon <= e : lon >= w || lon <= e;
 }

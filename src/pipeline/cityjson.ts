@@ -1,4 +1,4 @@
-import gdal, { horizontalSrs, linearUnit, transformPairs } from '../ingest/gdal.js';
+import gdal, { areasOfUse, horizontalSrs, inAreaOfUse, linearUnit, transformPairs } from '../ingest/gdal.js';
 import { UsageError } from '../core/errors.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
@@ -8,6 +8,9 @@ import { buildMeshes } from '../procedural/index.js';
 import { prepareCity } from './build.js';
 import { creditOf } from './common.js';
 import { CITYJSON_RUN_DEFAULTS, type CityJsonRunOptions } from './options.js';
+
+/** The UTM zone (1–60) of a longitude. */
+const utmZone = (lon: number) => Math.min(60, Math.max(1, Math.floor((lon + 180) / 6) + 1));
 
 /** What {@link buildCityJson} returns. */
 export interface CityJsonRunResult {
@@ -31,13 +34,21 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string, logger: Logger = NU
       throw new UsageError('build', `--t-srs '${tSrs}' is not a CRS GDAL knows`);
     }
     if (!srs.isProjected()) throw new UsageError('build', `--t-srs '${tSrs}' is not a projected CRS; a city model needs metres in x and y (e.g. a UTM zone or a national grid)`);
+    const code = srs.getAuthorityCode(null);
+    // t-srs-outside-its-area: a national grid far from the data (Monaco in the Dutch RD) writes coordinates
+    // no other tool places right; a CRS is refused more than a degree (about 100 km) outside its area of use
+    const areas = areasOfUse(srs.getAuthorityName(null) ?? '', code ?? '');
+    if (areas.length && !areas.some((a) => inAreaOfUse(a, frame.lon, frame.lat, 1))) {
+      const a = areas[0];
+      const deg = (v: number) => `${Math.round(v * 100) / 100}°`;
+      throw new UsageError('build', `--t-srs ${tSrs} is for ${a.name} (lon ${deg(a.west)} to ${deg(a.east)}, lat ${deg(a.south)} to ${deg(a.north)}); the buildings are at lon ${deg(frame.lon)}, lat ${deg(frame.lat)}: choose a CRS for that place (its UTM zone: EPSG:${frame.lat >= 0 ? 32600 + utmZone(frame.lon) : 32700 + utmZone(frame.lon)})`);
+    }
     if (srs.getAuthorityCode(null) === '3857') logger.warn(`--t-srs ${tSrs}: Web Mercator's x and y are not metres on the ground (here ×${(1 / Math.cos((frame.lat * Math.PI) / 180)).toFixed(2)}), its z are; a UTM zone or a national grid keeps the buildings' proportions`);
     // feet-crs-mixed-units: x, y in the CRS's unit, z in metres
     else {
       const unit = linearUnit(srs);
       if (!unit.isMetre) logger.warn(`--t-srs ${tSrs}: its x and y are in ${unit.name}, the heights (z) in metres; other tools read such a city ${(1 / unit.metres).toFixed(2)} times too flat: a CRS in metres (a UTM zone, a national grid) keeps the buildings' proportions`);
     }
-    const code = srs.getAuthorityCode(null);
     return code && srs.getAuthorityName(null) === 'EPSG' ? `EPSG:${code}` : tSrs;
   }
   const crs = frame.sourceCrs.filter((c) => c !== 'LOCAL');
@@ -52,7 +63,7 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string, logger: Logger = NU
       // not one GDAL knows: the UTM zone below
     }
   }
-  const zone = Math.min(60, Math.max(1, Math.floor((frame.lon + 180) / 6) + 1));
+  const zone = utmZone(frame.lon);
   const utm = `EPSG:${frame.lat >= 0 ? 32600 + zone : 32700 + zone}`;
   // feet-crs-mixed-units: the sources' CRS in feet gave x, y in feet and z in metres
   if (feet) logger.info(`${feet}, the heights in metres: the city model is written in ${utm} (UTM), all in metres; --t-srs chooses another`);

@@ -315,6 +315,12 @@ describe('CityJSON out', () => {
     r = cli(['build', TWO, '--t-srs', 'EPSG:3035', '-o', path.join(dir, 'x.glb')]);
     expect(r.code).toBe(2);
     expect(fs.existsSync(path.join(dir, 'x.glb'))).toBe(false);
+    // t-srs-outside-its-area: a CRS made for another place (Delft's buildings in California's State Plane) is
+    // refused, naming its area of use and a CRS for the buildings' place; nothing written
+    r = cli(['build', TWO, '--t-srs', 'EPSG:2227', '-o', path.join(dir, 'x.city.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--t-srs EPSG:2227 is for [^(]*California[^(]* \(lon -12\d\.\d+° to -11\d\.\d+°, lat 3\d\.\d+° to 3\d\.\d+°\); the buildings are at lon 4\.3\d°, lat 52\.\d+°: choose a CRS for that place \(its UTM zone: EPSG:32631\)/);
+    expect(fs.existsSync(path.join(dir, 'x.city.json'))).toBe(false);
   });
 
   it('feet-crs-mixed-units: footprints in a CRS in US feet are written in the UTM zone, all in metres (said at -v); --t-srs in feet warns', () => {
