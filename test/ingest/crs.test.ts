@@ -104,3 +104,22 @@ describe('source CRS handling', () => {
     await expect(ingest([a], { sSrs: 'EPSG:4326' }, NULL_LOGGER, new Summary())).rejects.toThrow(/cityforge ingest/);
   });
 });
+
+describe('areas of use (PROJ database)', () => {
+  it('t-srs-outside-its-area: a CRS\'s area of use is read from PROJ\'s database; an area across the antimeridian holds both sides of it', async () => {
+    const { areasOfUse, inAreaOfUse } = await import('../../src/ingest/gdal.js');
+    const rd = areasOfUse('EPSG', '28992');
+    expect(rd.map((a) => a.name)).toEqual(['Netherlands - onshore']);
+    expect(inAreaOfUse(rd[0], 4.37, 52.01)).toBe(true); // Delft
+    expect(inAreaOfUse(rd[0], 7.42, 43.74, 1)).toBe(false); // Monaco
+    expect(inAreaOfUse(rd[0], 7.9, 52.0)).toBe(false);
+    expect(inAreaOfUse(rd[0], 7.9, 52.0, 1)).toBe(true); // just over the border: within the margin
+    // Fiji's grid: west 176.81°, east -178.15°
+    const fiji = areasOfUse('EPSG', '3460')[0];
+    expect(fiji.west).toBeGreaterThan(fiji.east);
+    expect([178.4, -179.0].map((lon) => inAreaOfUse(fiji, lon, -17.8))).toEqual([true, true]);
+    expect(inAreaOfUse(fiji, 170, -17.8)).toBe(false);
+    // no EPSG code: nothing known, nothing refused
+    expect(areasOfUse('ESRI', '102100')).toEqual([]);
+  });
+});
