@@ -35,7 +35,7 @@ export interface PreparedCity {
  * Throws an `InputError` when no building is left.
  */
 export async function prepareCity(inputs: string[], o: BuildOptions, summary: Summary): Promise<PreparedCity> {
-  await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom }, { input: o.imagery, zoom: o.imageryZoom }]);
+  await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom, option: '--terrain' }, { input: o.imagery, zoom: o.imageryZoom, option: '--imagery' }]);
   const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);

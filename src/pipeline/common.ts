@@ -130,15 +130,16 @@ export function namingInput(e: unknown, r: RasterInput): unknown {
  * Check the rasters a run will read before it reads any footprints (a typo should not cost the whole
  * ingest): each exists, a file opens as a raster, and raster tiles hold the zoom asked for. Throws an {@link InputError} naming it.
  */
-export async function checkRasterInputs(rasters: { input?: string; zoom?: number }[]): Promise<void> {
-  for (const { input, zoom } of rasters) {
+export async function checkRasterInputs(rasters: { input?: string; zoom?: number; option?: string }[]): Promise<void> {
+  for (const { input, zoom, option } of rasters) {
     if (!input) continue;
     const tiles = tileInputs(input);
     if (tiles)
       for (const t of tiles) (await listTiles(t, { kind: 'raster', zoom })).close();
     else if (!/^\/vsi|:\/\//.test(input)) {
       const st = fs.statSync(input, { throwIfNoEntry: false });
-      if (!st) throw new InputError('ingest', `${input}: no such file or folder`);
+      // (missing-raster-said-no-option: which option named it)
+      if (!st) throw new InputError('ingest', `${input}${option ? ` (${option})` : ''}: no such file or folder`);
       // (a file GDAL cannot open, too: it failed only after every footprint was read)
       if (st.isFile() && !isPointCloud(input)) probeRaster(input);
     }

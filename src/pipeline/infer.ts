@@ -557,7 +557,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const driver = vectorDriverOf(output);
   const summary = new Summary(o.logger);
   const t0 = performance.now();
-  await checkRasterInputs([{ input: o.dsm, zoom: o.demZoom }, { input: o.dtm, zoom: o.demZoom }]);
+  await checkRasterInputs([{ input: o.dsm, zoom: o.demZoom, option: '--dsm' }, { input: o.dtm, zoom: o.demZoom, option: '--dtm' }]);
   // answers-depended-on-the-other-buildings: the frame is anchored on the DSM, not on the footprints'
   // centre, so the DSM is warped onto the same grid (and each building fitted on the same cells) whichever
   // footprints a run holds: a city split into chunks gets the answers of the whole
@@ -622,9 +622,11 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const withParts = buildings.filter((b) => b.parts.length).length;
   o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as their roof planes (building parts); roof shapes of buildings and parts: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`);
   // dsm-dtm-swapped-said-nothing: most buildings lower than the ground under them is the rasters, not the city
+  // dsm-dtm-swapped-exit-0: half of them or more is a broken pair of inputs, not a city: exit 3, nothing written
+  // (their rows had no heights, and `build` drew them as default boxes)
   const below = buildings.filter((b) => b.status === 'below-ground').length;
   if (below > 0 && below >= N / 2)
-    o.logger.warn(`infer: ${below} of ${N} buildings stand below the ground under them: are --dsm and --dtm swapped (the DSM is the surface with the buildings, the DTM the bare ground), or in different vertical datums?`);
+    throw new InputError('infer', `${o.dsm} (--dsm), ${o.dtm ? `${o.dtm} (--dtm)` : 'no --dtm'}: ${below} of ${N} buildings stand below the ground under them: are --dsm and --dtm swapped (the DSM is the surface with the buildings, the DTM the bare ground), or in different vertical datums? Nothing written`);
   // the source attributes first (ours replace a source column of the same name), then ours
   const ours = new Set(INFER_COLUMNS.map((c) => c.name));
   const attrTypes = new Map<string, VectorColumn['type']>();

@@ -262,29 +262,52 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(tiny['fit:coverage']).toBeLessThanOrEqual(1);
   });
 
-  it('dsm-below-dtm: a terrain model above the surface model (swapped --dsm/--dtm) gives no building a roof under its ground: each below-ground, warned, the reason said; dsm-dtm-swapped-said-nothing', () => {
-    // (before: every building "fitted" at −22 to −2.5 m, without a word)
+  it('dsm-below-dtm: a terrain model above the surface model (swapped --dsm/--dtm) gives no building a roof under its ground: each below-ground, warned, the reason said; dsm-dtm-swapped-exit-0: half of them or more stop the run', () => {
+    // (before: every building "fitted" at −22 to −2.5 m, without a word; then all of them warned of, exit 0,
+    // and `build` drew their rows as default boxes)
     const src = gdal.open(dsm);
-    const high = path.join(dir, 'high-dtm.tif');
-    const d = gdal.open(high, 'w', 'GTiff', src.rasterSize.x, src.rasterSize.y, 1, gdal.GDT_Float32);
-    d.geoTransform = src.geoTransform;
-    d.srs = src.srs;
-    d.bands.get(1).fill(100);
-    d.close();
+    const gt = src.geoTransform!;
+    const w = src.rasterSize.x, h = src.rasterSize.y;
+    const highDtm = (file: string, northOf: number) => {
+      const d = gdal.open(file, 'w', 'GTiff', w, h, 1, gdal.GDT_Float32);
+      d.geoTransform = gt;
+      d.srs = src.srs;
+      // 100 m north of `northOf`, 0 (the rasterized city's ground) south of it
+      const rows = Math.max(0, Math.min(h, Math.floor((northOf - gt[3]) / gt[5])));
+      const px = new Float32Array(w * h);
+      px.fill(100, 0, rows * w);
+      d.bands.get(1).pixels.write(0, 0, w, h, px);
+      d.close();
+      return file;
+    };
+    const everywhere = highDtm(path.join(dir, 'high-dtm.tif'), -Infinity);
+    const north = highDtm(path.join(dir, 'high-north-dtm.tif'), 447025);
     src.close();
     const out = path.join(dir, 'swapped.geojson');
-    const r = cli(['infer', writeCity(path.join(dir, 'swapped-city.geojson')), '--dsm', dsm, '--dtm', high, '-o', out, '--json', '-v']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).warnings['infer:below-ground']).toBe(CITY.length);
-    expect(r.stderr).toMatch(/is --dsm the surface model and --dtm the terrain/);
-    // dsm-dtm-swapped-said-nothing: without -v too, one line asks whether the two are swapped
-    const quiet = cli(['infer', writeCity(path.join(dir, 'swapped-city.geojson')), '--dsm', dsm, '--dtm', high, '-o', path.join(dir, 'swapped2.geojson')]);
-    expect(quiet.code).toBe(0);
-    expect(quiet.stderr).toMatch(new RegExp(`infer: ${CITY.length} of ${CITY.length} buildings stand below the ground under them: are --dsm and --dtm swapped`));
-    for (const row of rows(out).values()) {
-      expect(row['fit:status']).toBe('below-ground');
-      expect(row.height ?? null).toBeNull();
-    }
+    const r = cli(['infer', writeCity(path.join(dir, 'swapped-city.geojson')), '--dsm', dsm, '--dtm', everywhere, '-o', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`dsm\\.tif \\(--dsm\\), .*high-dtm\\.tif \\(--dtm\\): ${CITY.length} of ${CITY.length} buildings stand below the ground under them: are --dsm and --dtm swapped .* Nothing written`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(out)).toBe(false);
+    // fewer than half (a DTM 100 m up only over the north of the city): those buildings are said, flagged and
+    // left without heights; the others fitted
+    const some = path.join(dir, 'some-below.geojson');
+    const p = cli(['infer', writeCity(path.join(dir, 'swapped-city.geojson')), '--dsm', dsm, '--dtm', north, '-o', some, '--json', '-v']);
+    expect(p.code, p.stderr).toBe(0);
+    const below = JSON.parse(p.stdout).warnings['infer:below-ground'];
+    expect(below).toBeGreaterThan(0);
+    expect(below).toBeLessThan(CITY.length / 2);
+    expect(p.stderr).toMatch(/is --dsm the surface model and --dtm the terrain/);
+    const byStatus = [...rows(some).values()].map((row) => row['fit:status']);
+    expect(byStatus.filter((st) => st === 'below-ground')).toHaveLength(below);
+    for (const row of rows(some).values()) if (row['fit:status'] === 'below-ground') expect(row.height ?? null).toBeNull();
+    expect(byStatus.filter((st) => st === 'fitted').length).toBeGreaterThan(0);
+  });
+
+  it('missing-raster-said-no-option: a --dsm or --dtm that is not there is named with its option (exit 3)', () => {
+    const r = cli(['infer', writeCity(path.join(dir, 'city2.geojson')), '--dsm', path.join(dir, 'dsm.tiff'), '-o', path.join(dir, 'x.geojson')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/dsm\.tiff \(--dsm\): no such file or folder/);
   });
 
   it('a DSM without a CRS: exit 3, naming the file', () => {
