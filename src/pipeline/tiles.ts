@@ -13,7 +13,7 @@ import { checkInputsExist } from '../ingest/formats.js';
 import { makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, gridFile, makePlan, mergeTiles, planFingerprint, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
+import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, planFingerprint, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
 import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
@@ -240,7 +240,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
       const jobs = Math.min(o.jobs, units.length);
       const r = await buildTilesInWorkers(jobs, job, units, () => o.progress.update('building tiles', ++done, units.length), o.logger);
       for (const s of r.summaries) summary.add(s);
-      o.logger.info(`tiles: ${r.built} built, ${r.skipped} already complete (resumed), ${jobs} worker threads`);
+      o.logger.info(`tiles: ${r.built} built${resumedNote(r.skipped)}, ${jobs} worker threads`);
     } else {
       await buildTiles(job, units, o.logger, summary, (d, total) => o.progress.update('building tiles', d, total));
     }

@@ -218,6 +218,11 @@ function findEntries(sub: FeatureBatch, mesh: { positions: Float32Array; feature
   return out;
 }
 
+/** ", N already complete (resumed)" when a run kept tiles an earlier one wrote; nothing on a fresh run (fresh-run-said-resumed). */
+export function resumedNote(skipped: number): string {
+  return skipped ? `, ${skipped} already complete (resumed)` : '';
+}
+
 /**
  * Build the tiles of `units` into `job.dir`, each written atomically (content, then its record,
  * which marks it complete) as soon as it is built. Tiles already complete are skipped unless
@@ -250,7 +255,7 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
   } finally {
     reader.close();
   }
-  logger.info(`tiles: ${built} built, ${skipped} already complete (resumed)`);
+  logger.info(`tiles: ${built} built${resumedNote(skipped)}`);
   return { built, skipped };
 }
 

@@ -282,13 +282,15 @@ async function main(): Promise<void> {
     for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q, (i: number) => refs.some((col) => str(col[i]) === q)])
       for (let i = 0; i < model.rows; i++) if (test(i)) return { id: i, partial: 0 };
     for (const test of [(i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q), (i: number) => refs.some((col) => str(col[i]).includes(q))]) {
-      let first = -1, n = 0;
+      // find-counted-parts: a building and its parts matching count once (their building's row)
+      let first = -1;
+      const matched = new Set<number>();
       for (let i = 0; i < model.rows; i++)
         if (test(i)) {
           if (first < 0) first = i;
-          n++;
+          matched.add(drawnRow(i) ?? i);
         }
-      if (first >= 0) return { id: first, partial: n };
+      if (first >= 0) return { id: first, partial: matched.size };
     }
     return null;
   };

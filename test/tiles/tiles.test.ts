@@ -185,6 +185,9 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const written = shards.map((s, i) => {
       const r = cli(['tiles', ...args(), '-o', s, '--shard', `${i}/3`, '--json']);
       expect(r.code, r.stderr).toBe(0);
+      // fresh-run-said-resumed: a fresh run says only what it built
+      expect(r.stderr).toMatch(/tiles: \d+ built(, \d+ worker threads)?\n/);
+      expect(r.stderr).not.toMatch(/resumed/);
       // tiles-part-said-nothing-of-merge: a shard says what it wrote and that merge writes the tileset
       expect(r.stderr).toMatch(new RegExp(`shard ${i}/3: \\d+ tiles? of ${units.length} in .*shard${i}; once every part has run, \`cityforge merge <their folders> -o <folder>\` writes tileset\\.json`));
       return JSON.parse(r.stdout).buildingsWritten as number;

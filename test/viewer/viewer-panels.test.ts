@@ -323,6 +323,15 @@ describe('viewer panel on a building inferred as its roof planes (building parts
       await page.press('#search-input', 'Enter');
       await page.waitForFunction((i) => (window as any).cityforge.selected === i, id, { timeout: 10_000 });
       expect(await page.textContent('#search-result')).toBe('');
+      // find-counted-parts: a query its parts' rows match as well (they carry the outline's ref) is one building
+      const rowsMatching = await page.evaluate(() => {
+        const t = (window as any).cityforge.model.table;
+        return t.ref.filter((v: unknown, i: number) => String(v ?? '').includes('hous') || String(t.id[i]).includes('hous')).length;
+      });
+      expect(rowsMatching).toBeGreaterThan(1);
+      await page.fill('#search-input', 'hous');
+      await page.press('#search-input', 'Enter');
+      expect(await page.textContent('#search-result')).toMatch(/^No exact match; showing /);
       await page.fill('#search-input', outlineId);
       await page.press('#search-input', 'Enter');
       await page.waitForFunction((i) => (window as any).cityforge.selected === i, id, { timeout: 10_000 });
