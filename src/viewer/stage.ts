@@ -524,7 +524,10 @@ export function guardZoom(s: Stage, hitDistance: (x: number, y: number) => numbe
         const hit = hitDistance(e.clientX, e.clientY);
         if (hit === null) return;
         d = hit;
-        step = radius * (1 - scale);
+        // OrbitControls' step, a share of the distance to the orbit point; near the horizon, where the step is
+        // taken here, a share of the distance to what is under the pointer (horizon-wheel-jumped: the orbit
+        // point lay far beyond it, and a step of the orbit's 1 km took the camera from 260 m to 63 m of a wall)
+        step = (nearHorizon ? Math.min(radius, d) : radius) * (1 - scale);
         overshoots = d - step < stopAt;
         if (!overshoots && !nearHorizon) return;
         if (overshoots) step = 0.5 * (d - stopAt);

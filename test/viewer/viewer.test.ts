@@ -494,7 +494,16 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const at = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), picked);
     await page.mouse.move(at.x, at.y);
     const before = await page.evaluate(() => (window as any).cityforge.cameraState());
-    for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -100);
+    // horizon-wheel-jumped: a step takes the camera 1.2 times closer to what is under the pointer (near the
+    // horizon the step was a share of the distance to the orbit point, which lies beyond the city: from a
+    // skyline 260 m off, one step went to 63 m)
+    const d0 = await page.evaluate(([x, y]) => (window as any).cityforge.distanceAt(x, y), [at.x, at.y]);
+    await page.mouse.wheel(0, -100);
+    await settle(page);
+    const d1 = await page.evaluate(([x, y]) => (window as any).cityforge.distanceAt(x, y), [at.x, at.y]);
+    expect(d0 / d1).toBeGreaterThan(1.15);
+    expect(d0 / d1).toBeLessThan(1.25);
+    for (let k = 0; k < 2; k++) await page.mouse.wheel(0, -100);
     await settle(page);
     const after = await page.evaluate(() => (window as any).cityforge.cameraState());
     // closer, the tilt kept (it grew 1.2° a step), the building still under the pointer
