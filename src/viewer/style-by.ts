@@ -121,13 +121,14 @@ export function binEdges(lo: number, hi: number, integers: boolean): number[] {
  * ```
  */
 export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Styling {
-  const col = model.table[column] ?? [];
+  const defaulted = column === 'height' && (model.table['height_from'] ?? []).some((f) => f === 'default');
+  const col = defaulted ? measuredHeights(model.table) : (model.table[column] ?? []);
   const values = col.filter((v): v is string | number => v !== null && v !== '' && v !== -1);
   if (values.length && values.every((v) => typeof v === 'number')) {
     const sorted = (values as number[]).slice().sort((a, b) => a - b);
     const integers = sorted.every((v) => Number.isInteger(v));
     const lo = sorted[Math.floor(0.02 * (sorted.length - 1))], hi = sorted[Math.ceil(0.98 * (sorted.length - 1))];
-    return numericStyling(column, col, lo, hi, integers);
+    return numericStyling(column, col, lo, hi, integers, defaulted ? DEFAULTED : undefined);
   }
   const counts = new Map<string, number>();
   for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
@@ -147,17 +148,20 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
  * s.forTable(tile.table).colourOf(3); // row 3 of that tile
  * ```
  */
-export function stylingForStats(column: string, stats: ColumnStats): TilesetStyling | null {
+export function stylingForStats(column: string, stats: ColumnStats, heightFrom?: ColumnStats): TilesetStyling | null {
   if (stats.type === 'number') {
     const mean = stats.sum / stats.count;
     const sd = Math.sqrt(Math.max(0, stats.sumSquares / stats.count - mean * mean));
     const lo = Math.max(stats.min, mean - 2 * sd), hi = Math.min(stats.max, mean + 2 * sd);
     const round = (v: number) => (stats.integers ? Math.round(v) : v);
-    const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers);
+    // height-default-looked-measured: the default heights an entry of their own (`heightFrom`: the tileset's
+    // statistics of height_from; the ramp's span still counts them)
+    const defaults = column === 'height' ? (heightFrom?.values?.['default'] ?? 0) : 0;
+    const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers, defaults ? DEFAULTED : undefined);
     const legend = make([]).legend;
     // each entry's buildings, where the statistics count the values
     let counts: number[] | null = null;
-    if (stats.values) {
+    if (stats.values && !defaults) {
       const entries = Object.entries(stats.values);
       const s = make(entries.map(([v]) => Number(v)));
       counts = legend.map(() => 0);
@@ -166,7 +170,9 @@ export function stylingForStats(column: string, stats: ColumnStats): TilesetStyl
         if (bin >= 0 && bin < counts!.length) counts![bin] += n;
       });
     }
-    return { legend, counts, forTable: (t) => make(t[column] ?? []) };
+    // (with default heights, counted among the measured ones at a value the statistics do not name, the
+    // entries' counts are not known)
+    return { legend, counts, forTable: (t) => make(defaults ? measuredHeights(t) : (t[column] ?? [])) };
   }
   if (!stats.values) return null;
   const counts = new Map(Object.entries(stats.values));
@@ -203,8 +209,20 @@ export function styleColumnsOfStats(columns: Record<string, ColumnStats>): strin
   return out;
 }
 
-/** Numbers on the ramp between `lo` and `hi` in round bins (see {@link stylingFor}). */
-function numericStyling(column: string, col: (string | number | null)[], lo: number, hi: number, integers: boolean): Styling {
+/**
+ * height-default-looked-measured: colour by height shows buildings whose data gives no height (`height_from`
+ * = default: 1,102 of Monaco's 1,208) as an entry of their own, not among the measured ones on the ramp.
+ */
+const DEFAULTED = 'no height in the data (default)';
+
+/** A table's heights, null where the height is the default one (`height_from` = default). */
+function measuredHeights(table: Record<string, (string | number | null)[]>): (string | number | null)[] {
+  const from = table['height_from'] ?? [];
+  return (table['height'] ?? []).map((v, i) => (from[i] === 'default' ? null : v));
+}
+
+/** Numbers on the ramp between `lo` and `hi` in round bins (see {@link stylingFor}); `missingLabel` names the entry of rows without a value, always there when given. */
+function numericStyling(column: string, col: (string | number | null)[], lo: number, hi: number, integers: boolean, missingLabel?: string): Styling {
   const edges = binEdges(lo, hi, integers);
   const bins = edges.length - 1;
   const unit = /height|ground|eave|rmse/.test(column) ? ' m' : /angle|direction/.test(column) ? '°' : '';
@@ -235,7 +253,7 @@ function numericStyling(column: string, col: (string | number | null)[], lo: num
   // legend-hid-the-grey: buildings without a value have an entry of their own (an inferred building drawn as
   // its parts has no fit figures of its own)
   const missing = (v: string | number | null | undefined) => typeof v !== 'number' || v === -1;
-  if (col.some(missing)) legend.push({ label: 'no value', colour: NO_VALUE });
+  if (missingLabel || col.some(missing)) legend.push({ label: missingLabel ?? 'no value', colour: NO_VALUE });
   return {
     column,
     legend,

@@ -85,3 +85,29 @@ describe('colour by: the columns offered', () => {
     expect(styleColumns({ table })).toEqual(['height', 'building', 'roof_shape']);
   });
 });
+
+describe('colour by height: default heights apart', () => {
+  it('height-default-looked-measured: buildings whose data gives no height have an entry of their own, off the ramp; in a tileset too', async () => {
+    const { stylingForStats } = await import('../../src/viewer/style-by.js');
+    // 30 measured heights of 20–49 m, 70 buildings at the default 10 m (as most of Monaco's)
+    const height = [...Array.from({ length: 30 }, (_, i) => 20 + i), ...Array.from({ length: 70 }, () => 10)];
+    const from = [...Array.from({ length: 30 }, () => 'data'), ...Array.from({ length: 70 }, () => 'default')];
+    const s = stylingFor({ table: { height, height_from: from } }, 'height');
+    const last = s.legend.length - 1;
+    expect(s.legend[last].label).toBe('no height in the data (default)');
+    for (let id = 30; id < 100; id++) expect(s.binOf(id)).toBe(last);
+    for (let id = 0; id < 30; id++) expect(s.binOf(id)).toBeLessThan(last);
+    // the ramp spans the measured heights only: the lowest entry starts above the default 10 m
+    expect(s.legend[last - 1].label).toMatch(/^< (2[0-9]|3[0-9]) m$/);
+    // without height_from (or no default among them) as before: no such entry
+    expect(stylingFor({ table: { height } }, 'height').legend.map((e) => e.label)).not.toContain('no height in the data (default)');
+    // a tileset: the entry from height_from's statistics, each tile's defaults in it
+    const stats = { type: 'number', count: 100, min: 10, max: 49, sum: height.reduce((a, b) => a + b, 0), sumSquares: height.reduce((a, b) => a + b * b, 0), integers: true } as const;
+    const t = stylingForStats('height', stats as never, { type: 'string', count: 100, values: { data: 30, default: 70 } } as never)!;
+    expect(t.legend[t.legend.length - 1].label).toBe('no height in the data (default)');
+    const tile = t.forTable({ height: [10, 35], height_from: ['default', 'data'] });
+    expect(tile.binOf(0)).toBe(t.legend.length - 1);
+    expect(tile.binOf(1)).toBeLessThan(t.legend.length - 1);
+    expect(t.counts).toBeNull();
+  });
+});
