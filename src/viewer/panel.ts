@@ -117,8 +117,10 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       const sigmaRow = /^fit_sigma_(.+)$/.exec(plain);
       if (sigmaRow && sigmaOf.has(SIGMA_OF[sigmaRow[1]] ?? sigmaRow[1])) return '';
       const sigma = typeof v === 'number' ? sigmaOf.get(plain.replace(/^source_/, '')) : undefined;
-      // (source-was-jargon: `file#layer` read as the file and its layer)
-      const shown = (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : k === 'source' ? String(v).replace(/#([^#]+)$/, ', layer $1') : String(v)) + (sigma !== undefined ? ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
+      // (source-was-jargon: `file#layer` read as the file and its layer; fit-figures-were-raw: the DSM's coverage
+      // a percentage, whether the ground was estimated yes or no)
+      const plainValue = k === 'source' ? String(v).replace(/#([^#]+)$/, ', layer $1') : plain === 'fit_coverage' && typeof v === 'number' ? `${Math.round(v * 100)} %` : plain === 'fit_ground_estimated' && (v === 0 || v === 1) ? (v ? 'yes (no DTM under it: from the DSM)' : 'no') : null;
+      const shown = (plainValue ?? (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v))) + (sigma !== undefined ? ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
       const unit = typeof v === 'number' ? unitOf(k) : '';
       const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
       const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${breakable(shown)}</a>` : typeof v === 'number' ? esc(shown) : breakable(shown);
@@ -224,7 +226,8 @@ export function showTooltip(model: Pick<CityModel, 'table'>, id: number | null, 
     el.hidden = true;
     return;
   }
-  const name = model.table['name']?.[id] || model.table['id']?.[id];
+  // (tooltip-showed-the-row-number: a GeoPackage's ids are its row numbers; the data's own reference says more)
+  const name = model.table['name']?.[id] || model.table['ref']?.[id] || model.table['id']?.[id];
   const h = model.table['height']?.[id];
   el.textContent = `${name ?? ''}${typeof h === 'number' ? ` · ${Number.isInteger(h) ? h : h.toFixed(1)} m` : ''}`;
   el.hidden = false;

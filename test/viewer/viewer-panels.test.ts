@@ -44,9 +44,9 @@ describe('viewer panel on OSM data (Monaco)', () => {
       const row = await page.evaluate((id) => {
         const t = (window as any).cityforge.model.table;
         const i = t.id.indexOf(id);
-        return { id: t.id[i], name: t.name?.[i] };
+        return { id: t.id[i], name: t.name?.[i], ref: t.ref?.[i] };
       }, hoveredId);
-      expect(await page.textContent('#tooltip')).toContain(row.name || row.id);
+      expect(await page.textContent('#tooltip')).toContain(row.name || row.ref || row.id);
       await page.mouse.click(pos.x, pos.y);
       expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(row.id);
       const href = await page.getAttribute('#selection [data-key="id"] a', 'href');
@@ -274,6 +274,14 @@ describe('viewer panel on an inferred city (cityforge infer → build)', () => {
       expect(await page.textContent('#selection')).not.toMatch(/± 0\.00(?!\d)/);
       expect(await page.locator('#selection [data-key="fit_sigma_height"]').count()).toBe(0);
       expect(await page.textContent('#selection')).toMatch(/fit:confidence/);
+      // fit-figures-were-raw: the DSM's coverage as a percentage, whether the ground was estimated in words
+      expect(await page.textContent('#selection [data-key="fit:coverage"], #selection [data-key="fit_coverage"]')).toMatch(/^\d{1,3} %$/);
+      expect(await page.textContent('#selection [data-key="fit:ground_estimated"], #selection [data-key="fit_ground_estimated"]')).toMatch(/^(no|yes \(no DTM under it: from the DSM\))$/);
+      // tooltip-showed-the-row-number: hovered, the building is named by its ref, not the GeoPackage's row id
+      const at = await page.evaluate(() => (window as any).cityforge.screenPositionOf((window as any).cityforge.selected));
+      await page.mouse.move(at.x, at.y);
+      await page.waitForFunction(() => !(document.getElementById('tooltip') as HTMLElement).hidden, null, { timeout: 10_000 });
+      expect(await page.textContent('#tooltip')).toMatch(/^house · \d+(\.\d)? m$/);
       // long-key-squeezed-value: a long attribute name ("fit:runner_up_confidence") breaks at its ':' and '_'
       // rather than pushing its value into a sliver; every value keeps at least a third of the table's width
       const widths = await page.evaluate(() => [...document.querySelectorAll('#selection table tr')].map((tr) => {
