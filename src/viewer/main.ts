@@ -764,7 +764,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     mapEl.hidden = hooks.view !== 'map';
     toggleBtn.textContent = hooks.view === 'model' ? 'Map view' : 'Model view';
     if (hooks.view === 'map' && !mapView) {
-      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), choose, hover, basemap, json, box[2] - box[11] / 2);
+      const mv = new TilesetMapViewer(mapEl, url, [frame?.lon ?? 0, frame?.lat ?? 0], Math.hypot(box[3], box[7]), choose, hover, basemap, json, box[2] - box[11] / 2, box[2] - box[11]);
       mv.onView = () => {
         const s = hooks.view === 'map' ? mv.navState() : null;
         if (s) nav.update(s);

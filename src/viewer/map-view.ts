@@ -353,6 +353,8 @@ export class MapViewer {
   private readonly origin: [number, number];
   private highlighted: number | null = null;
   private ground?: SimpleMeshLayer[];
+  /** The plain under the city where no base map is (map-view-had-no-ground). */
+  private plain: SimpleMeshLayer | null = null;
 
   /** The drawn triangles of each building: start and count in `enu.drawIndices`, found once. */
   private readonly buildingRanges = new Map<number, [number, number][]>();
@@ -380,7 +382,7 @@ export class MapViewer {
     geom.computeBoundingSphere();
     const r = geom.boundingSphere!.radius;
     const zoom = fitZoom(el, this.origin, r);
-    const lighting = sunLighting(0.9, 1.1);
+    const lighting = sunLighting(MAP_AMBIENT, 1.1);
     // each building's drawn triangles, once: the highlight is an overlay of those, the city layer never changes
     const ids = this.enu.featureIds, di = this.enu.drawIndices;
     featureRuns(di.length, (t) => ids[di[t]], (id, start, count) => {
@@ -390,6 +392,11 @@ export class MapViewer {
     });
     this.drawIndices = this.enu.drawIndices;
     this.city = this.layer();
+    if (!basemap) {
+      let low = Infinity;
+      for (let k = 2; k < this.enu.positions.length; k += 3) low = Math.min(low, this.enu.positions[k]);
+      this.plain = plainLayer(this.origin, (Number.isFinite(low) ? low : 0) - 0.05, 2 * r, MAP_AMBIENT);
+    }
     const groundTris: number[] = [];
     for (let t = 0; t < this.enu.indices.length; t += 3) if (this.enu.featureIds[this.enu.indices[t]] < 0) groundTris.push(this.enu.indices[t], this.enu.indices[t + 1], this.enu.indices[t + 2]);
     if (groundTris.length) {
@@ -542,7 +549,7 @@ export class MapViewer {
           pickable: false,
         }),
     );
-    const out = [...this.ground, this.city];
+    const out = [...(this.plain ? [this.plain] : []), ...this.ground, this.city];
     const lit = this.highlightLayer();
     if (lit) out.push(lit);
     return out;
@@ -708,6 +715,36 @@ interface TilePick {
 }
 
 /**
+ * map-view-had-no-ground: without a base map the city stood on the sky's colour. A plain under it, as the model
+ * view has: its colour as drawn there (the model view's plain, lit, reads rgb(195, 196, 176)), at `z` (the
+ * content's lowest point, frame metres), out to 25 spans each way; never picked. `ambientLight`: the view's
+ * ambient light intensity.
+ */
+function plainLayer(origin: [number, number], z: number, span: number, ambientLight: number): SimpleMeshLayer {
+  const r = 25 * span;
+  const positions = Float32Array.of(-r, -r, z, r, -r, z, r, r, z, -r, r, z);
+  const normals = Float32Array.of(0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1);
+  return new SimpleMeshLayer({
+    id: 'plain',
+    data: [0],
+    coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
+    coordinateOrigin: [origin[0], origin[1], 0],
+    getPosition: () => [0, 0, 0],
+    getColor: PLAIN_255,
+    mesh: { attributes: { positions: { size: 3, value: positions }, normals: { size: 3, value: normals } }, indices: { size: 1, value: Uint32Array.of(0, 1, 2, 0, 2, 3) } } as never,
+    // (lit by the ambient light alone, scaled back to its colour: the sun would shade it as it does the roofs)
+    material: { ambient: 1 / ambientLight, diffuse: 0, shininess: 1, specularColor: [0, 0, 0] },
+    pickable: false,
+  });
+}
+
+/** The GLB map view's ambient light, and the tileset map view's (π times the scale: see TilesetMapViewer). */
+const MAP_AMBIENT = 0.9, TILES_AMBIENT = 1.25;
+
+/** The model view's plain as it is drawn there (lit). */
+const PLAIN_255: [number, number, number] = [195, 196, 176];
+
+/**
  * The deck.gl map view of a 3D Tiles tileset (Tile3DLayer). Per-building picking: each loaded tile's
  * GLB is also read with three.js into a ray-cast mesh in the frame; a click is cast against the tiles
  * deck.gl is showing, and the hit's feature id is looked up in that tile's table.
@@ -716,6 +753,8 @@ export class TilesetMapViewer {
   readonly deck: Deck;
   private readonly picks = new Map<string, TilePick>();
   private tileset: { selectedTiles: SelectedTile[] } | null = null;
+  /** The plain under the city where no base map is (map-view-had-no-ground). */
+  private readonly plain: SimpleMeshLayer | null;
 
   /**
    * The tiles deck.gl selects, less those a selected descendant with pick data replaces.
@@ -741,8 +780,10 @@ export class TilesetMapViewer {
   private base: Promise<BaseMap | null> | null = null;
   private readonly home: Record<string, number | number[]>;
 
-  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: BaseMapSource | null = null, root: unknown = null, altitude = 0) {
+  constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: BaseMapSource | null = null, root: unknown = null, altitude = 0, bottom = altitude) {
     this.origin = origin;
+    // (at the box's bottom: the lowest the tiles reach)
+    this.plain = basemap ? null : plainLayer(origin, bottom - 0.05, 2 * radius, TILES_AMBIENT);
     const zoom = fitZoom(el, origin, radius);
     // tileset-map-went-blank: the camera looks at an altitude inside the city's box (deck.gl's default, 0 m,
     // lay under SF's hills, so zooming in took the camera into them): a quarter of the box's height up, where
@@ -757,7 +798,7 @@ export class TilesetMapViewer {
     // than the walls. map-view-brighter-than-the-model-view: with the sun from above, the buildings came out a
     // sixth brighter than the model view's (luma 183 against 158 over the buildings alone; the comparison
     // had counted the model view's plain): the lights a fifth lower (luma 168)
-    const lighting = sunLighting(1.25, 1.72, 'tiles');
+    const lighting = sunLighting(TILES_AMBIENT, 1.72, 'tiles');
     this.tileProps = {
       id: 'tileset',
       data: url,
@@ -913,7 +954,7 @@ export class TilesetMapViewer {
   /** The tileset layer (hidden while coloured: it still chooses and loads the tiles), the coloured tiles, and over them the highlighted building (if any). */
   private layers(): unknown[] {
     // (constant objects: a new one at every hover would rebuild every tile's layer)
-    const out: unknown[] = [new Tile3DLayer({ ...this.tileProps, _subLayerProps: this.colouring ? TILES_HIDDEN : TILES_SHOWN } as never), ...this.colourLayers()];
+    const out: unknown[] = [...(this.plain ? [this.plain] : []), new Tile3DLayer({ ...this.tileProps, _subLayerProps: this.colouring ? TILES_HIDDEN : TILES_SHOWN } as never), ...this.colourLayers()];
     const p = this.lit && this.picks.get(this.lit.tile);
     if (!this.lit || !p) return out;
     const mesh = buildingMesh(p, this.lit.id);

@@ -13,7 +13,18 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-unsafe-swiftshader'];
 export const BACKGROUND = [0xdf, 0xe6, 0xee];
 
-/** Share of pixels that differ from the background, and of warm-grey "building" pixels, in a PNG screenshot. */
+/** The plain around the city as both views draw it where nothing shades it (map-view-had-no-ground). */
+export const PLAIN = [195, 196, 176];
+
+/** The share of a screenshot's pixels that are the plain ({@link PLAIN}). */
+export function plainShare(png: Buffer): number {
+  const img = PNG.sync.read(png);
+  let n = 0;
+  for (let i = 0; i < img.data.length; i += 4) if (Math.abs(img.data[i] - PLAIN[0]) + Math.abs(img.data[i + 1] - PLAIN[1]) + Math.abs(img.data[i + 2] - PLAIN[2]) <= 6) n++;
+  return n / (img.width * img.height);
+}
+
+/** Share of pixels that differ from the background, and of warm-grey "building" pixels, in a PNG screenshot (the plain is neither). */
 export function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { drawn: number; building: number; highlight: number } {
   const img = PNG.sync.read(png);
   let drawn = 0, building = 0, highlight = 0, total = 0;
@@ -22,6 +33,8 @@ export function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { 
       const i = 4 * (y * img.width + x);
       const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
       total++;
+      // (the plain around the city, in both views: its colour as drawn, not what a view draws of the city)
+      if (Math.abs(r - PLAIN[0]) + Math.abs(g - PLAIN[1]) + Math.abs(b - PLAIN[2]) <= 6) continue;
       if (Math.abs(r - BACKGROUND[0]) + Math.abs(g - BACKGROUND[1]) + Math.abs(b - BACKGROUND[2]) > 24) drawn++;
       // walls and roofs are warm greys (#e3ddd3 / #a39a8f, shaded): red above blue, not green-dominant like the terrain
       if (r >= b + 6 && r >= g - 2 && r > 60 && r < 250 && r - b < 60) building++;

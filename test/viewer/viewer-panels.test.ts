@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer } from '../helpers/viewer.js';
+import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, plainShare, near, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer } from '../helpers/viewer.js';
 
 describe('viewer panel on OSM data (Monaco)', () => {
   it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id; the building count is the build summary\'s', async () => {
@@ -216,6 +216,8 @@ describe('viewer with a base map (view --basemap: a MapLibre style under the map
         fs.writeFileSync(path.join(dir, 'map-basemap.png'), shot);
         // beside the city (the left edge of the view) the map, not the plain background
         expect(pixelStats(shot, { x0: 0, x1: 120 }).drawn).toBeGreaterThan(0.5);
+        // (and no plain over it: map-view-had-no-ground draws one only where no base map is)
+        expect(plainShare(shot)).toBeLessThan(0.01);
         expect(await page.textContent('#view-map .maplibregl-ctrl-attrib')).toContain('© OpenStreetMap contributors (test tiles)');
         // the map follows deck.gl's camera: a wheel zoom asks for the same tiles overzoomed, and the map moves with the city
         const before = await page.evaluate(() => (document.querySelector('#view-map .basemap canvas') as HTMLCanvasElement).toDataURL());
@@ -811,6 +813,8 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     expect(drawnPlain).toMatch(/^Drawn: \d+ tiles?/);
     // (the first view shows the whole tileset beside the panel: the city covers about a seventh of the clip)
     expect(pixelStats(shot).drawn).toBeGreaterThan(0.1);
+    // map-view-had-no-ground: the tiles stand on the model view's plain, at the tileset's bottom (not over them)
+    expect(plainShare(shot)).toBeGreaterThan(0.2);
     // tileset-map-view-was-darker: the city as light as in the model view (deck.gl's glTF shader wrote
     // linear colour: about two thirds of the model view's brightness)
     expect(meanLuma(shot)).toBeGreaterThan(0.9 * modelLuma);

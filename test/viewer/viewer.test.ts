@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { CHROMIUM, FLAGS, near, pixelStats, settle, startViewer, TEST_SCALE } from '../helpers/viewer.js';
+import { CHROMIUM, FLAGS, near, pixelStats, plainShare, settle, startViewer, TEST_SCALE } from '../helpers/viewer.js';
 
 describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
   let dir: string;
@@ -149,6 +149,8 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const s = pixelStats(shot);
     expect(s.drawn).toBeGreaterThan(0.2);
     expect(s.building).toBeGreaterThan(0.01);
+    // map-view-had-no-ground: the city stands on the model view's plain (it stood on the sky's colour)
+    expect(plainShare(shot)).toBeGreaterThan(0.2);
     const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
     await page.mouse.click(pos.x, pos.y);
     await settle(page);
