@@ -146,7 +146,7 @@ function saysNothingMore(table: CityModel['table'], k: string, id: number, isBlo
   const twin = /^source[_:](.+)$/.exec(k);
   if (twin) return table[twin[1]] !== undefined && table[twin[1]][id] === v;
   if (k === 'type') return table['building']?.[id] === v;
-  if (k === 'extrude') return v === 'true' || (v as unknown) === true;
+  if (k === 'extrude') return v === 'true';
   if (k === 'pieces') return v === 1 && !isBlock;
   return false;
 }

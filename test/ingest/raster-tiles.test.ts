@@ -301,7 +301,7 @@ describe('build with elevation and imagery tiles', () => {
   it('a typo in --terrain / --imagery / --dem-zoom stops the run before any footprint is read (exit 3, named)', () => {
     const out = path.join(dir, 'typo.glb');
     for (const [args, msg] of [
-      [['--terrain', '/nope/terrarium'], /\/nope\/terrarium: no such file or folder/],
+      [['--terrain', '/nope/terrarium'], /\/nope\/terrarium \(--terrain\): no such file or folder/],
       [['--terrain', path.join(DATA, 'sf-terrarium-z12'), '--dem-zoom', '14'], /no tiles at zoom 14 \(it holds zoom 12\)/],
       [['--imagery', path.join(DATA, 'sf-osm-raster-z12'), '--imagery-zoom', '11'], /no tiles at zoom 11 \(it holds zoom 12\)/],
     ] as const) {
