@@ -393,8 +393,8 @@ export class MapViewer {
     this.drawIndices = this.enu.drawIndices;
     this.city = this.layer();
     if (!basemap) {
-      let low = Infinity;
-      for (let k = 2; k < this.enu.positions.length; k += 3) low = Math.min(low, this.enu.positions[k]);
+      geom.computeBoundingBox();
+      const low = geom.boundingBox!.min.z;
       this.plain = plainLayer(this.origin, (Number.isFinite(low) ? low : 0) - 0.05, 2 * r, MAP_AMBIENT);
     }
     const groundTris: number[] = [];
