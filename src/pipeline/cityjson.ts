@@ -9,8 +9,11 @@ import { prepareCity } from './build.js';
 import { creditOf } from './common.js';
 import { CITYJSON_RUN_DEFAULTS, type CityJsonRunOptions } from './options.js';
 
-/** The UTM zone (1–60) of a longitude. */
-const utmZone = (lon: number) => Math.min(60, Math.max(1, Math.floor((lon + 180) / 6) + 1));
+/** The WGS 84 UTM zone's CRS of a place ('EPSG:32631' for Delft). */
+function utmCrs(lon: number, lat: number): string {
+  const zone = Math.min(60, Math.max(1, Math.floor((lon + 180) / 6) + 1));
+  return `EPSG:${lat >= 0 ? 32600 + zone : 32700 + zone}`;
+}
 
 /** What {@link buildCityJson} returns. */
 export interface CityJsonRunResult {
@@ -41,7 +44,7 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string, logger: Logger = NU
     if (areas.length && !areas.some((a) => inAreaOfUse(a, frame.lon, frame.lat, 1))) {
       const a = areas[0];
       const deg = (v: number) => `${Math.round(v * 100) / 100}°`;
-      throw new UsageError('build', `--t-srs ${tSrs} is for ${a.name} (lon ${deg(a.west)} to ${deg(a.east)}, lat ${deg(a.south)} to ${deg(a.north)}); the buildings are at lon ${deg(frame.lon)}, lat ${deg(frame.lat)}: choose a CRS for that place (its UTM zone: EPSG:${frame.lat >= 0 ? 32600 + utmZone(frame.lon) : 32700 + utmZone(frame.lon)})`);
+      throw new UsageError('build', `--t-srs ${tSrs} is for ${a.name} (lon ${deg(a.west)} to ${deg(a.east)}, lat ${deg(a.south)} to ${deg(a.north)}); the buildings are at lon ${deg(frame.lon)}, lat ${deg(frame.lat)}: choose a CRS for that place (its UTM zone: ${utmCrs(frame.lon, frame.lat)})`);
     }
     if (srs.getAuthorityCode(null) === '3857') logger.warn(`--t-srs ${tSrs}: Web Mercator's x and y are not metres on the ground (here ×${(1 / Math.cos((frame.lat * Math.PI) / 180)).toFixed(2)}), its z are; a UTM zone or a national grid keeps the buildings' proportions`);
     // feet-crs-mixed-units: x, y in the CRS's unit, z in metres
@@ -63,8 +66,7 @@ export function cityJsonCrs(frame: FrameInfo, tSrs?: string, logger: Logger = NU
       // not one GDAL knows: the UTM zone below
     }
   }
-  const zone = utmZone(frame.lon);
-  const utm = `EPSG:${frame.lat >= 0 ? 32600 + zone : 32700 + zone}`;
+  const utm = utmCrs(frame.lon, frame.lat);
   // feet-crs-mixed-units: the sources' CRS in feet gave x, y in feet and z in metres
   if (feet) logger.info(`${feet}, the heights in metres: the city model is written in ${utm} (UTM), all in metres; --t-srs chooses another`);
   return utm;

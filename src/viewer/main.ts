@@ -141,7 +141,9 @@ async function main(): Promise<void> {
   const basemap: BaseMapSource | null = baseUrl ? { url: baseUrl, attribution: params.get('basemap-attribution') ?? cfg.basemapAttribution ?? undefined } : null;
   const tilesetUrl = params.get('tileset') ?? (url ? null : cfg.tileset ?? null);
   // tileset-panel-named-data: the panel names the tileset's folder as the user knows it, not the served path
-  if (tilesetUrl) return showTileset(tilesetUrl, basemap, tilesetUrl === cfg.tileset ? (cfg.name ?? null) : null, tilesetUrl === cfg.tileset ? (cfg.built ?? null) : null);
+  // (the name and date config.json gives are of its own tileset, not of one named in the address)
+  const ownTileset = tilesetUrl === cfg.tileset;
+  if (tilesetUrl) return showTileset(tilesetUrl, basemap, ownTileset ? (cfg.name ?? null) : null, ownTileset ? (cfg.built ?? null) : null);
   url ??= cfg.glb ?? 'model.glb';
   const model = await loadCity(url);
   hooks.model = model;
