@@ -37,6 +37,11 @@ if [ -f test-output/vitest.json ]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync("test-output/vitest.json", "utf8"));
     const skipped = r.numPendingTests + (r.numTodoTests || 0);
+    // the failures again at the end, where a log cut to its tail still shows them
+    for (const f of r.testResults) for (const t of f.assertionResults || []) if (t.status === "failed") {
+      const why = (t.failureMessages || []).join("\n").split("\n").filter((l) => !/node_modules|node:internal|new Promise/.test(l)).slice(0, 8).join("\n    ");
+      console.log(`FAILED ${f.name.replace(process.cwd() + "/", "")} > ${t.fullName}\n    ${why}`);
+    }
     console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
   '
 else
