@@ -4,7 +4,7 @@ import { makeParams } from '../core/params.js';
 import type { FrameInfo } from '../core/types.js';
 import { cleanPolygons, REPAIR_DEFAULTS } from '../ingest/repair.js';
 import type { RoofSamples } from '../inverse/index.js';
-import { featurePolygons, type Footprint } from '../procedural/index.js';
+import { featurePolygons, removeNotches, type Footprint } from '../procedural/index.js';
 import { gdalPolygon } from '../export/vector.js';
 
 /** The polygons of a GDAL geometry as rings of [x, y]. */
@@ -54,11 +54,34 @@ export function levelPolygons(fp: Footprint, s: RoofSamples, labels: Int32Array,
   const result: Footprint[][] = [];
   for (const g of byLevel) {
     let geom: gdal.Geometry = g.unionCascaded().simplifyPreserveTopology(0.75 * s.cell);
+    // part-edge-step-hipped-a-gable: a one-cell notch left in a straight line between two labels (the
+    // simplification keeps what strays a whole cell) goes, on both sides of the line alike
+    geom = withoutNotches(geom, 1.05 * s.cell);
     result.push(footprintsOf(geom.intersection(outline), frame, minArea));
   }
   mem.close();
   vds.close();
   return result;
+}
+
+/** A GDAL geometry with every ring's notches and bumps up to `depth` deep removed ({@link removeNotches}). */
+function withoutNotches(geom: gdal.Geometry, depth: number): gdal.Geometry {
+  const out = new gdal.MultiPolygon();
+  let changed = false;
+  for (const rings of polygonsOf(geom)) {
+    const poly = new gdal.Polygon();
+    for (const r of rings) {
+      const open = r.length > 1 && r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1] ? r.slice(0, -1) : r;
+      const kept = removeNotches(open, depth);
+      if (kept.length !== open.length) changed = true;
+      const ring = new gdal.LinearRing();
+      for (const [x, y] of [...kept, kept[0]]) ring.points.add(x, y);
+      poly.rings.add(ring);
+    }
+    out.children.add(poly);
+  }
+  if (!changed) return geom;
+  return out.isValid() ? out : out.makeValid();
 }
 
 /** A GDAL geometry's polygons as clean footprints of at least `minArea` m². */

@@ -25,6 +25,7 @@ export { RoofModel } from './roofs/model.js';
 export { compass, rectangle } from './roofs/common.js';
 export { unitRoof, type UnitRoof, type RoofVariant } from './roofs/unit.js';
 export { straightSkeleton, type StraightSkeleton } from './skeleton.js';
+export { removeNotches } from './simplify.js';
 export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainOptions } from './terrain.js';
 export type { TerrainMesh } from '../core/types.js';
 export { groundElevations, type BaseMode } from './seat.js';

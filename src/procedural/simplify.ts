@@ -39,3 +39,43 @@ export function simplifyFootprint(fp: Footprint, maxArea = 4): Footprint | null 
   }
   return removed ? { coords: Float64Array.from(out), ringStarts: Uint32Array.from(starts) } : null;
 }
+
+/**
+ * A ring with its notches and bumps at most `depth` deep removed: wherever two short edges (≤ `depth`)
+ * step in and back out on either side of a third, nearly at right angles, the two corners between them go
+ * and the line runs straight. A raster region's outline keeps such one-cell steps where its label
+ * wavers along a straight boundary; a roof built on them carries the step across its faces (the
+ * straight skeleton propagates it). `ring`: open (no closing point) x, y pairs; returns a new ring.
+ *
+ * @example
+ * ```ts
+ * // a 10 × 4 rectangle with a 0.5 m notch in its top edge
+ * removeNotches([[0, 0], [10, 0], [10, 4], [6, 4], [6, 3.5], [5, 3.5], [5, 4], [0, 4]], 0.6);
+ * // → [[0, 0], [10, 0], [10, 4], [6, 4], [5, 4], [0, 4]]
+ * ```
+ */
+export function removeNotches(ring: readonly (readonly number[])[], depth: number): number[][] {
+  const p = ring.map((q) => [q[0], q[1]]);
+  const edge = (i: number): [number, number, number] => {
+    const a = p[i % p.length], b = p[(i + 1) % p.length];
+    const dx = b[0] - a[0], dy = b[1] - a[1];
+    return [dx, dy, Math.hypot(dx, dy)];
+  };
+  for (let changed = true; changed && p.length > 4; ) {
+    changed = false;
+    for (let i = 0; i < p.length && p.length > 4; i++) {
+      // edges i (A→B), i+1 (B→C), i+2 (C→D): in, across, out
+      const [ax, ay, al] = edge(i), [bx, by, bl] = edge(i + 1), [cx, cy, cl] = edge(i + 2);
+      if (!(al > 0 && bl > 0 && cl > 0) || al > depth || cl > depth) continue;
+      const back = (ax * cx + ay * cy) / (al * cl);
+      const square = Math.max(Math.abs(ax * bx + ay * by) / (al * bl), Math.abs(bx * cx + by * cy) / (bl * cl));
+      if (back > -0.9 || square > 0.3) continue;
+      // remove B and C (indices i+1, i+2 modulo the length), the later one first
+      const j = (i + 1) % p.length, k = (i + 2) % p.length;
+      p.splice(Math.max(j, k), 1);
+      p.splice(Math.min(j, k), 1);
+      changed = true;
+    }
+  }
+  return p;
+}
