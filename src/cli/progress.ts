@@ -25,12 +25,17 @@ export function createProgress(options: ProgressOptions): Progress {
   let drawn = false;
   /** The stage a plain line was last written for (its end is then written too). */
   let shown: string | null = null;
+  /** The stage being counted and when its count began (rate-counted-the-stages-before: a rate over the whole run's time). */
+  let current: string | null = null;
+  let stageStart = start;
   return {
     update(stage, done, total) {
       if (options.quiet) return;
       const now = performance.now();
+      if (stage !== current) [current, stageStart] = [stage, now];
       const secs = (now - start) / 1000;
-      const rate = secs > 0 ? done / secs : 0;
+      const stageSecs = (now - stageStart) / 1000;
+      const rate = stageSecs > 0 ? done / stageSecs : 0;
       if (options.tty) {
         if (now - last < 100 && !(total !== undefined && done >= total)) return;
         last = now;
@@ -52,6 +57,7 @@ export function createProgress(options: ProgressOptions): Progress {
         if (now - last < options.interval * 1000 && !(finished && shown === stage)) return;
         last = now;
         shown = finished ? null : stage;
+        // the stage's own rate; the time since the run began
         options.write(`progress: ${stage} ${done}${total ? `/${total}` : ''} (${rate.toFixed(0)}/s, ${secs.toFixed(1)} s)\n`);
       }
     },

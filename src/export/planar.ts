@@ -60,6 +60,10 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   const normals = new Float64Array(3 * n);
   const material = new Int32Array(n);
   const live = new Uint8Array(n);
+  // open-shell-from-a-sliver: a triangle of three distinct vertices in a line (earcut's answer where a
+  // footprint touches itself along a line) splits its neighbour's edge at the middle vertex; it has no
+  // plane of its own, but its edges close the shell and it joins the face across its longest edge
+  const sliver = new Uint8Array(n);
   for (let t = 0; t < n; t++) {
     const i = 3 * (t0 + t);
     const a = weldOnce(indices[i]), b = weldOnce(indices[i + 1]), c = weldOnce(indices[i + 2]);
@@ -69,7 +73,11 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
     const vx = coords[3 * c] - coords[3 * a], vy = coords[3 * c + 1] - coords[3 * a + 1], vz = coords[3 * c + 2] - coords[3 * a + 2];
     const nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
     const len = Math.hypot(nx, ny, nz);
-    if (a === b || b === c || a === c || !(len > 1e-10)) continue;
+    if (a === b || b === c || a === c) continue;
+    if (!(len > 1e-10) || len < 1e-9 * Math.max(ux * ux + uy * uy + uz * uz, vx * vx + vy * vy + vz * vz)) {
+      sliver[t] = 1;
+      continue;
+    }
     normals.set([nx / len, ny / len, nz / len], 3 * t);
     live[t] = 1;
   }
@@ -77,7 +85,7 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   const W = coords.length / 3;
   const edgeKey = (a: number, b: number) => a * W + b;
   const liveTriangles: Int32Array[] = [];
-  for (let t = 0; t < n; t++) if (live[t]) liveTriangles.push(tri.subarray(3 * t, 3 * t + 3));
+  for (let t = 0; t < n; t++) if (live[t] || sliver[t]) liveTriangles.push(tri.subarray(3 * t, 3 * t + 3));
   const closed = edgesPaired(liveTriangles, W);
   // union adjacent coplanar triangles of one material (across manifold edges only)
   const parent = Int32Array.from({ length: n }, (_, i) => i);
@@ -87,7 +95,7 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   };
   const byEdge = new Map<number, number[]>();
   for (let t = 0; t < n; t++) {
-    if (!live[t]) continue;
+    if (!live[t] && !sliver[t]) continue;
     for (let e = 0; e < 3; e++) {
       const a = tri[3 * t + e], b = tri[3 * t + ((e + 1) % 3)];
       const k = a < b ? edgeKey(a, b) : edgeKey(b, a);
@@ -103,12 +111,29 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   for (const list of byEdge.values()) {
     if (list.length !== 2) continue;
     const [s, t] = list;
-    if (material[s] !== material[t]) continue;
+    if (!live[s] || !live[t] || material[s] !== material[t]) continue;
     const dot = normals[3 * s] * normals[3 * t] + normals[3 * s + 1] * normals[3 * t + 1] + normals[3 * s + 2] * normals[3 * t + 2];
     if (dot < NORMAL_DOT) continue;
     let far = true;
     for (let k = 0; k < 3 && far; k++) far = distance(s, tri[3 * t + k]) < PLANE_DISTANCE && distance(t, tri[3 * s + k]) < PLANE_DISTANCE;
     if (far) parent[find(s)] = find(t);
+  }
+  // each sliver into the face across its longest edge (a face of its own material first)
+  for (let t = 0; t < n; t++) {
+    if (!sliver[t]) continue;
+    let best = -1, longest = -1;
+    for (let e = 0; e < 3; e++) {
+      const a = tri[3 * t + e], b = tri[3 * t + ((e + 1) % 3)];
+      const L = (coords[3 * b] - coords[3 * a]) ** 2 + (coords[3 * b + 1] - coords[3 * a + 1]) ** 2 + (coords[3 * b + 2] - coords[3 * a + 2]) ** 2;
+      const k = a < b ? edgeKey(a, b) : edgeKey(b, a);
+      const other = (byEdge.get(k) ?? []).filter((u) => u !== t && live[u]).sort((u, v) => Number(material[v] === material[t]) - Number(material[u] === material[t]))[0];
+      if (other !== undefined && L > longest) [best, longest] = [other, L];
+    }
+    if (best >= 0) {
+      parent[find(t)] = find(best);
+      material[t] = material[best];
+      live[t] = 1;
+    }
   }
   // each region: its boundary (directed edges whose reverse is not in it), traced into rings
   const regions = new Map<number, number[]>();
@@ -119,6 +144,18 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
     if (list) list.push(t);
     else regions.set(r, [t]);
   }
+  // how many faces each vertex is a corner of: a vertex in line with its ring's neighbours goes only
+  // where it joins two faces (a straight edge's redundant point); where a third face has a corner there
+  // (a wall's), the ring keeps it, or that face's edge would end on the middle of this one's
+  const W0 = coords.length / 3;
+  const faceCount = new Int32Array(W0);
+  const lastFace = new Int32Array(W0).fill(-1);
+  for (const [r, ts] of regions)
+    for (const t of ts)
+      for (let e = 0; e < 3; e++) {
+        const v = tri[3 * t + e];
+        if (lastFace[v] !== r) [lastFace[v], faceCount[v]] = [r, faceCount[v] + 1];
+      }
   const faces: PlanarFace[] = [];
   for (const ts of regions.values()) {
     let nx = 0, ny = 0, nz = 0;
@@ -160,7 +197,7 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
           if (!out?.length) break;
           v = out.shift()!;
         }
-        const clean = dropCollinear(ring, coords);
+        const clean = dropCollinear(ring, coords, faceCount);
         if (clean.length >= 3) rings.push(clean);
       }
     }
@@ -169,12 +206,16 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   return { coords, faces, closed };
 }
 
-/** A ring without its vertices that lie on the line through their neighbours (within 1 mm). */
-function dropCollinear(ring: number[], c: number[]): number[] {
+/** A ring without its vertices that lie on the line through their neighbours (within 1 mm) and are corners of at most two faces. */
+function dropCollinear(ring: number[], c: number[], faceCount: Int32Array): number[] {
   const out: number[] = [];
   const m = ring.length;
   for (let i = 0; i < m; i++) {
     const p = ring[(i + m - 1) % m], v = ring[i], q = ring[(i + 1) % m];
+    if (faceCount[v] > 2) {
+      out.push(v);
+      continue;
+    }
     const ux = c[3 * q] - c[3 * p], uy = c[3 * q + 1] - c[3 * p + 1], uz = c[3 * q + 2] - c[3 * p + 2];
     const wx = c[3 * v] - c[3 * p], wy = c[3 * v + 1] - c[3 * p + 1], wz = c[3 * v + 2] - c[3 * p + 2];
     const cx = uy * wz - uz * wy, cy = uz * wx - ux * wz, cz = ux * wy - uy * wx;

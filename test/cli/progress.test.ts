@@ -24,6 +24,23 @@ describe('plain progress lines', () => {
     expect(lines[1]).toMatch(/^progress: meshing 100\/100 /);
   });
 
+  it('rate-counted-the-stages-before: a stage\'s rate is its own count over its own time, not the run\'s', () => {
+    let t = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => t);
+    const lines: string[] = [];
+    const p = createProgress({ tty: false, interval: 5, quiet: false, write: (s) => lines.push(s.trim()) });
+    // 6 s of terrain, then 100 buildings meshed in 1 s
+    p.update('terrain', 0);
+    t = 6000;
+    p.update('terrain', 1);
+    p.update('building meshes', 0, 100);
+    t = 12000;
+    p.update('building meshes', 50, 100);
+    t = 13000;
+    p.update('building meshes', 100, 100);
+    expect(lines.at(-1)).toBe('progress: building meshes 100/100 (14/s, 13.0 s)');
+  });
+
   it('a stage shorter than the interval writes nothing', () => {
     expect(run([[0, 0], [1000, 50], [2000, 100]])).toEqual([]);
   });

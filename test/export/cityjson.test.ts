@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { DATA, freshDir, SHARED, sfTileGeoJSON, translate } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { writeRdFootprints } from '../helpers/vector.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'cityjson');
 const TWO = path.join(FIXTURES, 'in', 'two-buildings.city.json');
@@ -337,6 +338,23 @@ describe('CityJSON out', () => {
     const w = cli(['build', feet, '--t-srs', 'EPSG:2227', '-o', path.join(dir, 'feet-2227.city.json')]);
     expect(w.code, w.stderr).toBe(0);
     expect(w.stderr).toMatch(/--t-srs EPSG:2227: its x and y are in US survey foot, the heights \(z\) in metres; other tools read such a city 3\.28 times too flat/);
+  });
+
+  it('open-shell-from-a-sliver: an outline that touches itself along a line is a closed Solid, every edge paired (no wall corner on the middle of a floor edge)', () => {
+    // a part infer traced on Delft's cells: three of its corners lie on one line (y = -35.418), so earcut's
+    // triangles hold one of zero area there. The shell was written as a MultiSurface (79 of Delft's 656
+    // parts); the floor and roof dropped the corner the walls keep (a T-junction)
+    const pts = [[250.895, -33.897], [249.374, -35.418], [248.36, -35.418], [247.853, -36.432], [245.825, -36.432], [245.825, -37.446], [246.839, -37.953], [246.839, -38.967], [248.36, -40.488], [251.402, -41.502], [251.402, -40.995], [252.416, -40.995], [253.937, -39.474], [253.937, -36.432], [252.416, -35.418], [251.909, -33.897]];
+    const ring = [...pts, pts[0]].map(([x, y]) => [85000 + x, 447000 + y]);
+    const src = writeRdFootprints(path.join(dir, 'sliver.geojson'), [{ ring, tags: { building: 'yes', height: 10.679, 'roof:shape': 'flat' } }, { ring: ring.map(([x, y]) => [x + 20, y]), tags: { building: 'yes', height: 9, 'roof:shape': 'gabled', 'roof:height': 3 } }]);
+    const out = path.join(dir, 'sliver.city.json');
+    const r = cli(['build', src, '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const [doc] = readModels(out);
+    expect(Object.values(doc.CityObjects).map((o) => o.geometry![0].type)).toEqual(['Solid', 'Solid']);
+    const check = inspect([doc]);
+    expect(check.closedSolids).toBe(2);
+    expect(check.openSolids).toBe(0);
   });
 
   it('the same input writes byte-identical CityJSON', () => {
