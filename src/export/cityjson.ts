@@ -1,4 +1,4 @@
-import { SURFACE_TYPES, type AttributeValue, type BuildingParams, type FeatureBatch, type MeshBatch } from '../core/types.js';
+import { SURFACE_TYPES, type AttributeValue, type BuildingParams, type FeatureBatch, type MeshBatch, type TerrainMesh } from '../core/types.js';
 import { planarFaces, ringsClosed } from './planar.js';
 
 /** Options of {@link encodeCityJson}. */
@@ -13,6 +13,8 @@ export interface CityJsonOptions {
   scale: number;
   /** Who the data is by (metadata `title` note), if known. */
   attribution?: string;
+  /** The ground the buildings stand on, written as a `TINRelief` (its surface triangles; the skirts left out). */
+  terrain?: TerrainMesh;
 }
 
 /** Defaults for {@link CityJsonOptions}. */
@@ -26,6 +28,8 @@ export interface CityJsonResult {
   parts: number;
   /** Buildings written as a closed Solid (the rest as a MultiSurface). */
   solids: number;
+  /** Triangles of the `TINRelief` written (0: none). */
+  terrainTriangles: number;
 }
 
 /** One surface of a building: rings of indices into its own vertex list, and its semantic type ('' none). */
@@ -174,6 +178,24 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
       minZ = Math.min(minZ, s.coords[i + 2]); maxZ = Math.max(maxZ, s.coords[i + 2]);
     }
   }
+  // the terrain's surface vertices in the output CRS
+  let ground: Float64Array | null = null;
+  const tin = o.terrain && o.terrain.surfaceTriangles > 0 ? o.terrain : null;
+  if (tin) {
+    const nv = tin.positions.length / 3;
+    const xy = new Float64Array(2 * nv);
+    for (let i = 0; i < nv; i++) [xy[2 * i], xy[2 * i + 1]] = [tin.positions[3 * i], tin.positions[3 * i + 1]];
+    const out = o.project(xy);
+    ground = new Float64Array(3 * nv);
+    for (let t = 0; t < 3 * tin.surfaceTriangles; t++) {
+      const v = tin.indices[t];
+      const [x, y, z] = [out[2 * v], out[2 * v + 1], tin.positions[3 * v + 2]];
+      [ground[3 * v], ground[3 * v + 1], ground[3 * v + 2]] = [x, y, z];
+      minX = Math.min(minX, x); maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+      minZ = Math.min(minZ, z); maxZ = Math.max(maxZ, z);
+    }
+  }
   if (!Number.isFinite(minX)) minX = minY = minZ = maxX = maxY = maxZ = 0;
   const translate: [number, number, number] = [Math.floor(minX), Math.floor(minY), Math.floor(minZ)];
   const scale = o.scale;
@@ -249,13 +271,32 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
     };
     return { vertices, vertex };
   };
+  // the terrain: a TINRelief of its surface triangles (those still a triangle at the transform's precision),
+  // under an id no building has
+  let terrainId = 'terrain';
+  for (let k = 1; indexOf.has(terrainId); k++) terrainId = `terrain-${k}`;
+  let terrainTriangles = 0;
+  const relief = (vertex: (x: number, y: number, z: number) => number): Record<string, unknown> | null => {
+    if (!tin || !ground) return null;
+    const at = new Int32Array(tin.positions.length / 3).fill(-1);
+    const id = (v: number) => (at[v] >= 0 ? at[v] : (at[v] = vertex(ground![3 * v], ground![3 * v + 1], ground![3 * v + 2])));
+    const boundaries: number[][][] = [];
+    for (let t = 0; t < 3 * tin.surfaceTriangles; t += 3) {
+      const [a, b, c] = [id(tin.indices[t]), id(tin.indices[t + 1]), id(tin.indices[t + 2])];
+      if (a !== b && b !== c && a !== c) boundaries.push([[a, b, c]]);
+    }
+    terrainTriangles = boundaries.length;
+    return boundaries.length ? { type: 'TINRelief', geometry: [{ type: 'CompositeSurface', lod: '1', boundaries }] } : null;
+  };
   const enc = new TextEncoder();
   if (!o.seq) {
     const { vertices, vertex } = vertexList();
     const objects: Record<string, unknown> = {};
     for (let f = 0; f < n; f++) objects[batch.params[f].id] = cityObject(f, vertex);
+    const r = relief(vertex);
+    if (r) objects[terrainId] = r;
     const doc = { type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: objects, vertices };
-    return { bytes: enc.encode(JSON.stringify(doc) + '\n'), buildings: n - parts, parts, solids };
+    return { bytes: enc.encode(JSON.stringify(doc) + '\n'), buildings: n - parts, parts, solids, terrainTriangles };
   }
   const lines = [JSON.stringify({ type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: {}, vertices: [] })];
   for (let f = 0; f < n; f++) {
@@ -265,5 +306,8 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
     for (const k of children.get(f) ?? []) objects[batch.params[k].id] = cityObject(k, vertex);
     lines.push(JSON.stringify({ type: 'CityJSONFeature', id: batch.params[f].id, CityObjects: objects, vertices }));
   }
-  return { bytes: enc.encode(lines.join('\n') + '\n'), buildings: n - parts, parts, solids };
+  const { vertices, vertex } = vertexList();
+  const r = relief(vertex);
+  if (r) lines.push(JSON.stringify({ type: 'CityJSONFeature', id: terrainId, CityObjects: { [terrainId]: r }, vertices }));
+  return { bytes: enc.encode(lines.join('\n') + '\n'), buildings: n - parts, parts, solids, terrainTriangles };
 }

@@ -95,15 +95,19 @@ export async function buildCityJson(inputs: string[], options: Partial<CityJsonR
   const o: CityJsonRunOptions = { ...CITYJSON_RUN_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
   const t0 = performance.now();
-  const { batch, ground } = await prepareCity(inputs, { ...o, imagery: undefined, groundMap: false, compress: false, facades: 'none' }, summary);
+  const { batch, ground, terrain } = await prepareCity(inputs, { ...o, imagery: undefined, groundMap: false, compress: false, facades: 'none' }, summary);
   const crs = cityJsonCrs(batch.frame, o.tSrs, o.logger);
   o.progress.update('building meshes', 0, batch.params.length);
   const mesh = buildMeshes(batch, { ground, facades: 'none' }, summary, o.logger);
   o.progress.done();
   const t1 = performance.now();
-  const r = encodeCityJson(batch, mesh, { project: projector(batch.frame, crs), crs, seq: o.seq, scale: o.precision, attribution: creditOf(o, summary) || undefined });
+  const r = encodeCityJson(batch, mesh, { project: projector(batch.frame, crs), crs, seq: o.seq, scale: o.precision, attribution: creditOf(o, summary) || undefined, terrain });
   summary.time('encode', (performance.now() - t1) / 1000);
-  o.logger.info(`CityJSON in ${crs}: ${r.buildings} buildings, ${r.parts} parts; ${r.solids} closed solids`);
+  // (the terrain's skirts are the GLB's, not written here)
+  if (terrain) summary.triangles -= terrain.indices.length / 3 - r.terrainTriangles;
+  // city-json-heights-unsaid: where the buildings stand
+  const stand = terrain ? `, standing on the terrain, written as a TINRelief of ${r.terrainTriangles} triangles` : o.terrain ? '' : '; no --terrain: every building stands at z = 0 (--terrain <DEM> seats them on the ground)';
+  o.logger.info(`CityJSON in ${crs}: ${r.buildings} buildings, ${r.parts} parts; ${r.solids} closed solids${stand}`);
   summary.buildingsWritten = batch.params.length;
   summary.partsWritten = r.parts;
   summary.bytes = r.bytes.byteLength;

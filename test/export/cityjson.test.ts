@@ -357,6 +357,46 @@ describe('CityJSON out', () => {
     expect(check.openSolids).toBe(0);
   });
 
+  it('city-json-terrain-dropped: --terrain writes the ground as a TINRelief (schema-valid, in the document and as the sequence\'s last feature), the buildings standing on it; without it the log says they stand at z = 0', () => {
+    const src = sfTileGeoJSON(dir);
+    const dem = path.join(DATA, 'sf-terrain-3857.tif');
+    for (const name of ['ground.city.json', 'ground.city.jsonl']) {
+      const out = path.join(dir, name);
+      const r = cli(['build', src, '--terrain', dem, '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/standing on the terrain, written as a TINRelief of \d+ triangles/);
+      const models = readModels(out);
+      const check = inspect(models);
+      expect(check.objects.TINRelief).toBe(1);
+      expect(check.openSolids).toBe(0);
+      const reliefModel = name.endsWith('l') ? models.at(-1)! : models[0];
+      const [id, relief] = Object.entries(reliefModel.CityObjects).find(([, o]) => o.type === 'TINRelief')!;
+      expect(id).toBe('terrain');
+      expect(relief.geometry![0].type).toBe('CompositeSurface');
+      const tris = relief.geometry![0].boundaries as number[][][];
+      expect(tris.length).toBeGreaterThan(200);
+      for (const t of tris) expect(t.length === 1 && t[0].length === 3).toBe(true);
+      // the buildings stand on the ground: each one's lowest point within the terrain's heights (SF: 0–200 m)
+      const z = (m: CjModel, i: number) => m.vertices[i][2] * m.transform.scale[2] + m.transform.translate[2];
+      let zMin = Infinity, zMax = -Infinity;
+      for (const t of tris) for (const i of t[0]) (zMin = Math.min(zMin, z(reliefModel, i))), (zMax = Math.max(zMax, z(reliefModel, i)));
+      expect(zMax - zMin).toBeGreaterThan(20);
+      let above = 0, buildings = 0;
+      for (const m of models)
+        for (const o of Object.values(m.CityObjects)) {
+          if (o.type !== 'Building' || !o.geometry) continue;
+          buildings++;
+          const low = Math.min(...(JSON.stringify(o.geometry[0].boundaries).match(/\d+/g) ?? []).map((i) => z(m, Number(i))));
+          if (low >= zMin - 0.5 && low <= zMax) above++;
+        }
+      expect(buildings).toBeGreaterThan(500);
+      expect(above).toBe(buildings);
+    }
+    const flat = cli(['build', src, '-o', path.join(dir, 'flat.city.json')]);
+    expect(flat.code, flat.stderr).toBe(0);
+    expect(flat.stderr).toMatch(/no --terrain: every building stands at z = 0/);
+  });
+
   it('the same input writes byte-identical CityJSON', () => {
     const a = path.join(dir, 'a.city.jsonl'), b = path.join(dir, 'b.city.jsonl');
     expect(cli(['build', TWO, '-o', a, '-q']).code).toBe(0);
