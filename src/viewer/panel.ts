@@ -203,13 +203,15 @@ export function showTilesetStats(url: string, tiles: number): void {
 
 /**
  * What the tileset view draws now (tileset-panel-did-not-say-what-is-drawn): "Drawn: 9 tiles, levels 3–5
- * of 0–5 · 6 in full detail"; coarser tiles hold their buildings as boxes or blocks. Empty: nothing yet.
+ * of 0–5 · 6 in full detail"; coarser tiles hold their buildings as boxes or blocks; "Loading tiles…" while none is drawn.
  */
 export function showTilesDrawn(d: { tiles: number; leaves: number; minLevel: number; maxLevel: number } | null, deepest: number): void {
   const el = document.getElementById('tiles-drawn');
   if (!el) return;
   if (!d || d.tiles === 0) {
-    el.textContent = '';
+    // map-view-loading-unsaid: the view's first tiles are on their way (a click picks once they are drawn)
+    el.textContent = 'Loading tiles… (a building can be clicked once its tile is drawn)';
+    el.title = '';
     return;
   }
   const levels = Number.isFinite(d.minLevel) ? (d.minLevel === d.maxLevel ? `, level ${d.minLevel}` : `, levels ${d.minLevel}–${d.maxLevel}`) + ` of 0–${deepest}` : '';

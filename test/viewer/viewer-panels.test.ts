@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
@@ -796,8 +796,18 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
 
   it('map-view-hover-test-depended-on-timing: once the tiles settle, deck.gl’s Tile3DLayer hover and click pick the building from its tile’s table', async () => {
     const before = glbRequests.length;
+    // map-view-loading-unsaid: until its first tile is drawn the map view said nothing (a click then picked
+    // nothing, and a user on a slow link saw no reason); the tiles are held back until the panel says so
+    const held: Route[] = [];
+    let hold = true;
+    const holder = (route: Route) => (hold ? void held.push(route) : void route.continue());
+    await page.route(/\.glb/, holder);
     await page.click('#toggle');
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
+    await page.waitForFunction(() => /^Loading tiles… \(a building can be clicked once its tile is drawn\)$/.test(document.getElementById('tiles-drawn')?.textContent ?? ''), null, { timeout: 30_000 });
+    hold = false;
+    for (const r of held.splice(0)) await r.continue();
+    await page.unroute(/\.glb/, holder);
     // not a fixed wait: until every tile deck.gl wants is loaded and pickable (coarse tiles replaced by their children)
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
     // tileset-map-view-downloaded-while-idle: the map view requests each content once (its pick data from the
