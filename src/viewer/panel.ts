@@ -108,6 +108,16 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
     const param = m ? (SIGMA_OF[m[1]] ?? m[1]) : '';
     if (m && typeof v === 'number' && Number.isFinite(v) && params.has(param)) sigmaOf.set(param, v);
   }
+  // outline-figures-read-as-one-roof: an inferred building written as its parts (fit:status "parts") carries
+  // the tallest part's height, the lowest part's eave and the shape of most of its area: said beside each
+  const statusKey = Object.keys(model.table).find((k) => plainKey(k) === 'fit_status');
+  const ofParts = statusKey !== undefined && model.table[statusKey][id] === 'parts';
+  const partsNote: Record<string, [string, string]> = {
+    height: ['tallest part', 'The highest of its parts (the building is written as its roof planes\' parts)'],
+    fit_eave: ['lowest part', 'The lowest eave of its parts: each part has its own'],
+    fit_sigma_eave: ['lowest part', 'The lowest part\'s'],
+    roof_shape: ['most of its area', 'The roof shape of the parts that cover most of its area'],
+  };
   const rows = Object.entries(model.table)
     .map(([k, col]) => {
       const v = col[id];
@@ -127,7 +137,8 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       // long-key-squeezed-value: names break at their ':' and '_', a number stays on one line with its σ and unit
       // default-height-looked-measured: a height the data did not give says where it came from
       const from = k === 'height' ? model.table['height_from']?.[id] : null;
-      const origin = from === 'default' ? '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>' : from === 'levels' ? '<span class="origin" title="building:levels × the level height (--level-height)">from levels</span>' : from === 'parts' ? '<span class="origin" title="The outline has no height of its own: its tallest building:part\'s">tallest part</span>' : '';
+      const note = ofParts ? partsNote[plainKey(k).replace(/^source_/, '')] : undefined;
+      const origin = from === 'default' ? '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>' : from === 'levels' ? '<span class="origin" title="building:levels × the level height (--level-height)">from levels</span>' : from === 'parts' ? '<span class="origin" title="The outline has no height of its own: its tallest building:part\'s">tallest part</span>' : note ? `<span class="origin" title="${esc(note[1])}">${esc(note[0])}</span>` : '';
       const value = (typeof v === 'number' ? `<span class="num">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</span>` : cell) + origin;
       return `<tr><td>${breakable(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${value}</td></tr>`;
     })

@@ -346,6 +346,14 @@ describe('viewer panel on a building inferred as its roof planes (building parts
       await page.press('#search-input', 'Enter');
       await page.waitForFunction((i) => (window as any).cityforge.selected === i, id, { timeout: 10_000 });
       expect(await page.textContent('#selection [data-key="fit_status"]')).toBe('parts');
+      // outline-figures-read-as-one-roof: the outline's height, eave and roof shape say which part they are
+      // from ("height 12 m, eave 0 m" read as one 12 m roof)
+      const keyOf = async (plain: string) => page.evaluate((p) => Object.keys((window as any).cityforge.model.table).find((k) => k.replace(/[^A-Za-z0-9_]/g, '_') === p), plain);
+      for (const [plain, note] of [['height', 'tallest part'], ['fit_eave', 'lowest part'], ['roof_shape', 'most of its area']]) {
+        const k = await keyOf(plain);
+        expect(k, plain).toBeDefined();
+        expect(await page.textContent(`#selection [data-key="${k}"] .origin`), plain).toBe(note);
+      }
       const summary = await page.textContent('#selection details.parts summary');
       const n = Number(/^(\d+) parts/.exec(summary ?? '')?.[1]);
       expect(n).toBeGreaterThanOrEqual(2);
