@@ -30,47 +30,49 @@ export const TERRAIN_DEFAULTS: TerrainOptions = { maxError: 1, skirt: 5, fullBor
  * is shared by the two triangles on either side of the hypotenuse: a triangle splits exactly when
  * its neighbour does, so the mesh has no cracks.
  */
-export function rtinErrors(g: ElevationGrid, fullBorder = false): Float32Array {
+export function rtinErrors(g: ElevationGrid, fullBorder = false, cap = Infinity): Float32Array {
   const n = g.n;
   const max = n - 1;
   const h = g.heights;
+  const valid = g.valid;
   const errors = new Float32Array(n * n);
-  // Visit triangles from the smallest level to the largest, enumerating them by their id in the
-  // binary hierarchy (the indexing scheme of Mapbox's Martini RTIN): id's bits, read from the top,
-  // say which child to take at each split of the two root triangles.
-  const numTriangles = max * max * 2 - 2;
-  for (let t = numTriangles - 1; t >= 0; t--) {
-    let id = t + 2;
-    let ax = 0, ay = 0, bx = 0, by = 0, cx = 0, cy = 0;
-    if (id & 1) {
-      bx = by = cx = max;
-    } else {
-      ax = ay = cy = max;
-    }
-    while ((id >>= 1) > 1) {
-      const mx = (ax + bx) >> 1;
-      const my = (ay + by) >> 1;
-      if (id & 1) {
-        [bx, by] = [ax, ay];
-        [ax, ay] = [cx, cy];
-      } else {
-        [ax, ay] = [bx, by];
-        [bx, by] = [cx, cy];
-      }
-      cx = mx;
-      cy = my;
-    }
+  // one triangle: its error (its children's, deeper, are final), kept at its hypotenuse midpoint
+  const visit = (parent: boolean, ax: number, ay: number, bx: number, by: number, cx: number, cy: number) => {
     const mi = ((ay + by) >> 1) * n + ((ax + bx) >> 1);
-    let e = planeError(h, g.valid, n, ax, ay, bx, by, cx, cy);
+    let e: number;
+    // (the smallest triangles, legs one diagonal cell: their samples are the corners and the hypotenuse's midpoint)
+    if (!parent) {
+      e = Math.abs((h[ay * n + ax] + h[by * n + bx]) / 2 - h[mi]);
+      if (valid) {
+        const k = valid[ay * n + ax] + valid[by * n + bx] + valid[cy * n + cx] + valid[mi];
+        if (k < 4) e = k ? Infinity : 0;
+      }
+    } else e = planeError(h, valid, n, ax, ay, bx, by, cx, cy, cap);
     // (fullBorder: a triangle with an edge along the border longer than one cell must split; as an
     // error, so that the split reaches its neighbours and ancestors — forcing it while meshing left
     // T-junctions, cracks in the surface: terrain-cracks-at-t-junctions)
     if (fullBorder && Math.abs(ax - cx) + Math.abs(ay - cy) > 1 && (alongBorder(max, ax, ay, cx, cy) || alongBorder(max, bx, by, cx, cy) || alongBorder(max, ax, ay, bx, by))) e = Infinity;
-    if (Math.abs(ax - cx) + Math.abs(ay - cy) > 1) {
-      // children's hypotenuse midpoints
-      e = Math.max(e, errors[((ay + cy) >> 1) * n + ((ax + cx) >> 1)], errors[((by + cy) >> 1) * n + ((bx + cx) >> 1)]);
-    }
+    // children's hypotenuse midpoints (terrain-errors-depended-on-order: the smallest triangles have no
+    // children; their "children's" midpoints, rounded down, were their neighbours', read before or after
+    // those were set as the loop's order had it)
+    if (parent) e = Math.max(e, errors[((ay + cy) >> 1) * n + ((ax + cx) >> 1)], errors[((by + cy) >> 1) * n + ((bx + cx) >> 1)]);
     if (e > errors[mi]) errors[mi] = e;
+  };
+  // Martini's RTIN over the two root triangles, level by level from the smallest up: a triangle's children
+  // are all done before it, and two triangles of one level share a midpoint only as neighbours across
+  // their hypotenuse (the larger error kept): the order within a level does not matter
+  let deepest = 0;
+  for (let count = max * max; count > 1; count /= 2) deepest++;
+  // the triangles `depth` splits below (a, b, c): a split at the hypotenuse ab's midpoint m gives (c, a, m) and (b, c, m)
+  const level = (depth: number, parent: boolean, ax: number, ay: number, bx: number, by: number, cx: number, cy: number): void => {
+    if (depth === 0) return visit(parent, ax, ay, bx, by, cx, cy);
+    const mx = (ax + bx) >> 1, my = (ay + by) >> 1;
+    level(depth - 1, parent, cx, cy, ax, ay, mx, my);
+    level(depth - 1, parent, bx, by, cx, cy, mx, my);
+  };
+  for (let d = deepest - 1; d >= 0; d--) {
+    level(d, d < deepest - 1, 0, 0, max, max, max, 0);
+    level(d, d < deepest - 1, max, max, 0, 0, 0, max);
   }
   return errors;
 }
@@ -86,25 +88,58 @@ function alongBorder(max: number, px: number, py: number, qx: number, qy: number
  * infinite error (it must split, down to triangles on one side of the data's edge), one over invalid
  * samples only has none (it is left out of the mesh).
  */
-function planeError(h: Float32Array, valid: Uint8Array | undefined, n: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
-  const det = (by - cy) * (ax - cx) + (cx - bx) * (ay - cy);
+/** The span of a triangle's row (set by {@link cross}; module state: no allocation in the kernel). */
+let spanLo = 0, spanHi = 0;
+
+/** Widen the row span by where the edge p→q crosses row y (the whole edge, where it runs along it). */
+function cross(y: number, px: number, py: number, qx: number, qy: number): void {
+  if (py === qy) {
+    if (py === y) {
+      spanLo = Math.min(spanLo, px, qx);
+      spanHi = Math.max(spanHi, px, qx);
+    }
+  } else if ((y - py) * (y - qy) <= 0) {
+    const x = px + ((y - py) * (qx - px)) / (qy - py);
+    spanLo = Math.min(spanLo, x);
+    spanHi = Math.max(spanHi, x);
+  }
+}
+
+function planeError(h: Float32Array, valid: Uint8Array | undefined, n: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number, cap = Infinity): number {
+  // the plane z = ha + p (x − ax) + q (y − ay) through the three corners
   const ha = h[ay * n + ax], hb = h[by * n + bx], hc = h[cy * n + cx];
-  const x0 = Math.min(ax, bx, cx), x1 = Math.max(ax, bx, cx), y0 = Math.min(ay, by, cy), y1 = Math.max(ay, by, cy);
+  const ux = bx - ax, uy = by - ay, vx = cx - ax, vy = cy - ay;
+  const det = ux * vy - uy * vx;
+  const p = ((hb - ha) * vy - uy * (hc - ha)) / det, q = (ux * (hc - ha) - (hb - ha) * vx) / det;
+  const y0 = Math.min(ay, by, cy), y1 = Math.max(ay, by, cy);
   let worst = 0;
   let some = false, all = true;
-  for (let y = y0; y <= y1; y++)
-    for (let x = x0; x <= x1; x++) {
-      const w1 = ((by - cy) * (x - cx) + (cx - bx) * (y - cy)) / det;
-      const w2 = ((cy - ay) * (x - cx) + (ax - cx) * (y - cy)) / det;
-      const w3 = 1 - w1 - w2;
-      if (w1 < -1e-9 || w2 < -1e-9 || w3 < -1e-9) continue;
+  // row by row over the samples inside (RTIN's edges run along the grid or at 45°: every crossing of a
+  // row is a whole sample), no sample outside tested
+  for (let y = y0; y <= y1; y++) {
+    spanLo = Infinity;
+    spanHi = -Infinity;
+    cross(y, ax, ay, bx, by);
+    cross(y, bx, by, cx, cy);
+    cross(y, cx, cy, ax, ay);
+    const x0 = spanLo, x1 = spanHi;
+    const from = Math.ceil(x0 - 1e-9), to = Math.floor(x1 + 1e-9);
+    const row = y * n;
+    const base = ha + q * (y - ay) - p * ax;
+    for (let x = from; x <= to; x++) {
       if (valid) {
-        if (valid[y * n + x]) some = true;
+        if (valid[row + x]) some = true;
         else all = false;
       }
-      const d = Math.abs(w1 * ha + w2 * hb + w3 * hc - h[y * n + x]);
-      if (d > worst) worst = d;
+      const d = Math.abs(base + p * x - h[row + x]);
+      if (d > worst) {
+        worst = d;
+        // (over the cap the triangle splits whatever its exact error: no need to scan on, unless a mask
+        // may still make it Infinity or 0)
+        if (worst > cap && !valid) return worst;
+      }
     }
+  }
   if (valid && !all) return some ? Infinity : 0;
   return worst;
 }
@@ -119,7 +154,8 @@ export function terrainMesh(g: ElevationGrid, options: Partial<TerrainOptions> =
   const opts = { ...TERRAIN_DEFAULTS, ...options };
   const n = g.n;
   const max = n - 1;
-  const errors = rtinErrors(g, opts.fullBorder);
+  // (errors above maxError need not be exact: the triangle splits either way)
+  const errors = rtinErrors(g, opts.fullBorder, opts.maxError);
   const valid = g.valid;
   const vid = new Int32Array(n * n).fill(-1);
   const verts: number[] = [];

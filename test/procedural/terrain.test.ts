@@ -82,6 +82,33 @@ describe('terrain mesh (RTIN)', () => {
     expect(t.surfaceTriangles).toBeLessThan(2 * (grid.n - 1) ** 2);
     if (bound > 0.5) expect(t.surfaceTriangles).toBeLessThan(terrainMesh(grid, { maxError: bound / 2 }).surfaceTriangles);
   });
+  it('terrain-errors-depended-on-order: a grid and its transpose are meshed alike, triangle for triangle (the smallest triangles read their neighbours\' errors as their children\'s, set or not yet as the loop\'s order had it)', () => {
+    const n = 129;
+    const h = new Float32Array(n * n), t = new Float32Array(n * n);
+    let s = 7;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) h[y * n + x] = 10 * Math.sin(x / 9) * Math.cos(y / 13) + 2 * rnd();
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) t[x * n + y] = h[y * n + x];
+    const a = terrainMesh({ x0: 0, y0: 0, cell: 1, n, heights: h }, { maxError: 0.5 });
+    const b = terrainMesh({ x0: 0, y0: 0, cell: 1, n, heights: t }, { maxError: 0.5 });
+    // each mesh's surface triangles as sorted corner sets, the second's transposed back
+    const tris = (m: TerrainMesh, swap: boolean) => {
+      const out: string[] = [];
+      for (let k = 0; k < 3 * m.surfaceTriangles; k += 3) {
+        const c = [0, 1, 2].map((i) => {
+          const v = m.indices[k + i];
+          const [x, y] = [m.positions[3 * v], m.positions[3 * v + 1]];
+          return swap ? `${y},${x}` : `${x},${y}`;
+        });
+        out.push(c.sort().join(' '));
+      }
+      return out.sort();
+    };
+    expect(b.surfaceTriangles).toBe(a.surfaceTriangles);
+    expect(tris(b, true)).toEqual(tris(a, false));
+    expect(meshError({ x0: 0, y0: 0, cell: 1, n, heights: h }, a)).toBeLessThanOrEqual(0.5 + 1e-4);
+  });
+
   it('an exactly planar grid becomes two triangles; skirts hang below the lowest sample', () => {
     const n = 65;
     const heights = new Float32Array(n * n);
