@@ -106,7 +106,10 @@ export async function buildCityJson(inputs: string[], options: Partial<CityJsonR
   // (the terrain's skirts are the GLB's, not written here)
   if (terrain) summary.triangles -= terrain.indices.length / 3 - r.terrainTriangles;
   // city-json-heights-unsaid: where the buildings stand
-  const stand = terrain ? `, standing on the terrain, written as a TINRelief of ${r.terrainTriangles} triangles` : o.terrain ? '' : '; no --terrain: every building stands at z = 0 (--terrain <DEM> seats them on the ground)';
+  // (a city model read in keeps its own heights: only buildings made from footprints stand at z = 0)
+  const drawn = batch.params.filter((p) => p.drawAs >= 0).length;
+  const made = batch.params.filter((p, f) => p.drawAs >= 0 && !batch.surfaces?.[f]).length;
+  const stand = terrain ? `, standing on the terrain, written as a TINRelief of ${r.terrainTriangles} triangles` : o.terrain || !made ? '' : `; no --terrain: ${made === drawn ? 'every building stands' : `the ${made} built from footprints stand`} at z = 0 (--terrain <DEM> seats them on the ground)`;
   o.logger.info(`CityJSON in ${crs}: ${r.buildings} buildings, ${r.parts} parts; ${r.solids} closed solids${stand}`);
   summary.buildingsWritten = batch.params.length;
   summary.partsWritten = r.parts;

@@ -395,6 +395,11 @@ describe('CityJSON out', () => {
     const flat = cli(['build', src, '-o', path.join(dir, 'flat.city.json')]);
     expect(flat.code, flat.stderr).toBe(0);
     expect(flat.stderr).toMatch(/no --terrain: every building stands at z = 0/);
+    // z-0-said-of-a-city-model: a city model read in keeps its own heights, and the log says nothing of z = 0
+    const model = cli(['build', TWO, '-o', path.join(dir, 'own-heights.city.json')]);
+    expect(model.code, model.stderr).toBe(0);
+    expect(model.stderr).toMatch(/CityJSON in /);
+    expect(model.stderr).not.toMatch(/z = 0/);
   });
 
   it('the same input writes byte-identical CityJSON', () => {
