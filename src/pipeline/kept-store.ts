@@ -62,6 +62,8 @@ export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
     ...(o.demEncoding ? { demEncoding: o.demEncoding } : {}),
     ...(o.imagery ? { imageryZoom: o.imageryZoom ?? null, textureSize: o.textureSize } : {}),
     ...(o.groundMap ? { groundMap: true } : {}),
+    // (facades-change-resumed: a rerun with other facades kept the old tiles)
+    ...(o.facades && o.facades !== 'none' ? { facades: o.facades } : {}),
   };
   return { inputs: inputs.map(statOf), terrain: o.terrain ? statOf(o.terrain) : null, ...(o.imagery ? { imagery: statOf(o.imagery) } : {}), options };
 }

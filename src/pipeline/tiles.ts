@@ -13,7 +13,7 @@ import { checkInputsExist } from '../ingest/formats.js';
 import { makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, planFingerprint, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
+import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
 import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
@@ -207,8 +207,14 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   // units-file-checked-after-the-read: the list is read before the inputs are
   const wanted = o.units ? readUnitsFile(o.units) : undefined;
   const fingerprintOf = tilesetFingerprint(inputs, o);
-  if (!o.force && fs.existsSync(path.join(o.output, 'plan.json')) && readPlan(o.output).fingerprint !== planFingerprint(fingerprintOf))
-    throw new OutputError('tiles', `${o.output} holds tiles of other inputs or options; use --force to rebuild, or another folder`);
+  if (!o.force && fs.existsSync(path.join(o.output, 'plan.json'))) {
+    const before = readPlan(o.output);
+    if (before.fingerprint !== planFingerprint(fingerprintOf)) {
+      // rerun-said-not-what-differs: the options (or inputs) that differ, where the plan records them
+      const differs = madeFromDiffers(before.madeFrom, fingerprintOf);
+      throw new OutputError('tiles', `${o.output} holds tiles of other inputs or options${differs.length ? ` (${differs.join('; ')})` : ''}; use --force to rebuild, or another folder`);
+    }
+  }
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
   const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
   // private scratch (DEM windows): the work folder, or beside a kept store a folder of this process's own

@@ -32,6 +32,8 @@ export interface TilePlan {
   tree: PlanNode;
   /** Who the data is by: credited in tileset.json and every tile. */
   copyright: string;
+  /** What the fingerprint is of (inputs and options), so a rerun told apart can say what differs; absent in older plans. */
+  madeFrom?: unknown;
 }
 
 /** A tile of the plan (no building lists: those are recomputed from the inputs). */
@@ -43,6 +45,25 @@ export interface PlanNode {
   children: PlanNode[];
 }
 
+/**
+ * What differs between two fingerprinted origins ({@link TilePlan.madeFrom}): the options as command-line
+ * flags with both values, the inputs, the terrain and the imagery by name. Empty when nothing can be told.
+ */
+export function madeFromDiffers(was: unknown, now: unknown): string[] {
+  if (!was || typeof was !== 'object' || !now || typeof now !== 'object') return [];
+  const a = was as Record<string, unknown>, b = now as Record<string, unknown>;
+  const out: string[] = [];
+  const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
+  if (!same(a.inputs, b.inputs)) out.push('the inputs (their paths, sizes or times)');
+  if (!same(a.terrain, b.terrain)) out.push('the --terrain file');
+  if (!same(a.imagery, b.imagery)) out.push('the --imagery file');
+  const ao = (a.options ?? {}) as Record<string, unknown>, bo = (b.options ?? {}) as Record<string, unknown>;
+  const flag = (k: string) => `--${({ layer: 'layer', types: 'types' } as Record<string, string>)[k] ?? k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const shown = (v: unknown) => (v === undefined || v === null ? 'not given' : typeof v === 'string' ? v : JSON.stringify(v));
+  for (const k of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) if (!same(ao[k], bo[k])) out.push(`${flag(k)} ${shown(bo[k])}, before ${shown(ao[k])}`);
+  return out;
+}
+
 /** The plan's fingerprint of what a tileset is built from (its inputs and options): known before they are read. */
 export function planFingerprint(fingerprintOf: unknown): string {
   return crypto.createHash('sha256').update(JSON.stringify(fingerprintOf)).digest('hex').slice(0, 16);
@@ -51,7 +72,7 @@ export function planFingerprint(fingerprintOf: unknown): string {
 /** The plan of a tree (and what it was built from). */
 export function makePlan(root: TileNode, frame: FrameInfo, fingerprintOf: unknown, copyright: string): TilePlan {
   const strip = (n: TileNode): PlanNode => ({ id: n.id, level: n.level, size: n.size, buildings: n.count, children: n.children.map(strip) });
-  return { fingerprint: planFingerprint(fingerprintOf), frame, tree: strip(root), copyright };
+  return { fingerprint: planFingerprint(fingerprintOf), frame, tree: strip(root), copyright, madeFrom: fingerprintOf };
 }
 
 /** A shard `i/N` of the units: every tile whose position in the fixed order is i modulo N. */

@@ -340,8 +340,17 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
   it('other-build-refused-after-the-read: a folder holding another build is refused without --force, before the inputs are read, as an output error', () => {
     const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-buildings', '500', '-o', out]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/holds tiles of other inputs or options; use --force/);
+    // rerun-said-not-what-differs: and says what differs
+    expect(r.stderr).toMatch(/holds tiles of other inputs or options \(the inputs \(their paths, sizes or times\)\); use --force/);
     expect(r.stderr).not.toMatch(/from layer/);
+  });
+
+  it('facades-change-resumed: a rerun with --facades into a folder built without them is refused (it resumed, keeping plain tiles), naming the option', () => {
+    const before = snapshot(out);
+    const r = cli(['tiles', ...args(), '--facades', 'texture', '-o', out]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/holds tiles of other inputs or options \(--facades texture, before not given\); use --force/);
+    expect(snapshot(out)).toEqual(before);
   });
 
   it('missing-input-beside-a-plan-was-internal: a missing input into a folder holding a build is named (exit 3), not an internal error', () => {
