@@ -2,14 +2,22 @@
  * The find index of a tileset: buildings by id and by name, in 256 bucket files (`find/<hh>.json`, a
  * bucket a JSON object from each key to its buildings), so a viewer fetches one small file to find a
  * building in a city of millions without a table of every building. Keys are ids and names, trimmed,
- * NFC-normalised and lower-cased; a key's bucket is the low byte of its FNV-1a hash (UTF-16 code units).
+ * lower-cased, accents dropped ({@link findKey}); a key's bucket is the low byte of its FNV-1a hash (UTF-16 code units).
  */
 
 /** One building a key finds: its id, the leaf tile holding it, and the centre of its top in the frame (east, north, up; metres). */
 export type FindEntry = [id: string, tile: string, x: number, y: number, z: number];
 
-/** The form of an id or a name that finds it: trimmed, NFC, lower case. */
+/**
+ * The form of an id or a name that finds it: trimmed, lower case, its accents dropped (find-needed-the-accents:
+ * "hotel de paris" finds "Hôtel de Paris").
+ */
 export function findKey(s: string): string {
+  return s.trim().normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC').toLowerCase();
+}
+
+/** The key of the indexes written before accents were dropped (trimmed, NFC, lower case): a viewer tries it second. */
+export function findKeyWithAccents(s: string): string {
   return s.trim().normalize('NFC').toLowerCase();
 }
 

@@ -5,7 +5,7 @@ import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, pickNear, topCent
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showLooking, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
-import { findBucket, findKey, type FindEntry } from '../core/find.js';
+import { findBucket, findKey, findKeyWithAccents, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
@@ -275,12 +275,13 @@ async function main(): Promise<void> {
   // find a building by name, id or reference: select it and fly to it
   // an exact id or name first; else the names, then the ids, that contain the query (how many do is said)
   const find = (query: string): { id: number; partial: number } | null => {
-    const q = query.trim().toLowerCase();
+    // (find-needed-the-accents: the query and the table compared without accents, as the tileset's index is)
+    const q = findKey(query);
     if (!q) return null;
     const ids = model.table['id'] ?? [], names = model.table['name'] ?? [];
     // find-by-ref: the source's own identifiers too (`ref`, `gml_id`, `osm_id`, `identificatie`, …)
     const refs = Object.keys(model.table).filter((k) => k !== 'id' && /(^|[_:])(ref|id|gml_id|identificatie|uuid)$/i.test(k)).map((k) => model.table[k]);
-    const str = (v: unknown) => (v === null || v === undefined ? '' : String(v).toLowerCase());
+    const str = (v: unknown) => (v === null || v === undefined ? '' : findKey(String(v)));
     for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q, (i: number) => refs.some((col) => str(col[i]) === q)])
       for (let i = 0; i < model.rows; i++) if (test(i)) return { id: i, partial: 0 };
     for (const test of [(i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q), (i: number) => refs.some((col) => str(col[i]).includes(q))]) {
@@ -886,14 +887,22 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     e.preventDefault();
     const q = (document.getElementById('search-input') as HTMLInputElement).value;
     const key = findKey(q);
-    const bucket = findBucket(key);
     const none = () => (searchResult.textContent = key ? `No building is called or numbered “${q.trim()}” (a tileset finds whole ids and names).` : '');
-    if (!key || !findIndex?.buckets?.includes(bucket)) return void none();
+    // the key without accents; then, for an index written before they were dropped, with them
+    const keys = [...new Set([key, findKeyWithAccents(q)])].filter((k) => k && findIndex?.buckets?.includes(findBucket(k)));
+    if (!keys.length) return void none();
     searchResult.textContent = 'Finding…';
-    fetch(new URL(`find/${bucket}.json`, new URL(url, location.href)))
-      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`find/${bucket}.json: HTTP ${r.status}`))))
-      .then((found: Record<string, FindEntry[]>) => {
-        const hits = found[key];
+    const lookUp = async (): Promise<FindEntry[] | undefined> => {
+      for (const k of keys) {
+        const r = await fetch(new URL(`find/${findBucket(k)}.json`, new URL(url, location.href)));
+        if (!r.ok) throw new Error(`find/${findBucket(k)}.json: HTTP ${r.status}`);
+        const hits = ((await r.json()) as Record<string, FindEntry[]>)[k];
+        if (hits?.length) return hits;
+      }
+      return undefined;
+    };
+    lookUp()
+      .then((hits) => {
         if (!hits?.length) return void none();
         const [id, , x, y, z] = hits[0];
         searchResult.textContent = hits.length > 1 ? `${hits.length} buildings match; showing ${id}.` : '';
