@@ -79,7 +79,7 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     vertexIds = Int32Array.from(t.featureIds, (f) => f + 1);
     shapeOf = (b) => t.roofShapes?.[b] ?? null;
     if (o.terrain) o.logger.warn(`${glbs[0]}: --terrain is not used with a GLB (its own ground is rasterized)`);
-    o.logger.info(`${glbs[0]}: ${buildings} buildings, ${indices.length / 3} building triangles${ground ? ` and ${ground.indices.length / 3} ground triangles` : ''}`);
+    o.logger.info(`${glbs[0]}: ${buildings} buildings and building parts, ${indices.length / 3} building triangles${ground ? ` and ${ground.indices.length / 3} ground triangles` : ''}`);
   } else {
     const city = await prepareCity(inputs, { ...o, ...IMAGERY_RUN_DEFAULTS, compress: false, facades: 'none' }, summary);
     const mesh = buildMeshes(city.batch, { ground: city.ground }, summary, o.logger);
@@ -140,6 +140,13 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
       heights[k] = ground ? NaN : 0;
       empty++;
     }
+  // ground-0-under-a-city-model: with no ground, the cells between buildings are 0; buildings that stand
+  // well above it (a city model's own heights) then rise from steps of tens of metres: said
+  if (!ground && empty) {
+    let low = Infinity;
+    for (let v = 2; v < positions.length; v += 3) low = Math.min(low, positions[v]);
+    if (low > 1) o.logger.warn(`rasterize: the model has no ground, and its buildings stand ${low.toFixed(1)} m and more above z = 0 (a city model's own heights?): the ${empty} cells between them are 0; a ground comes from --terrain <DTM> (with footprints, or building the GLB with it)`);
+  }
   if (o.noise > 0 || o.dropout > 0) degrade(heights, o.noise, o.dropout, o.seed);
   summary.time('rasterize', (performance.now() - t1) / 1000);
   o.logger.info(`rasterize: ${nx} × ${ny} cells of ${o.cell} ${crs.startsWith('+proj=ortho') ? 'm' : unitOf(crs)} in ${crs.startsWith('+proj=ortho') ? 'the local frame' : crs}${ground && empty ? `; ${empty} cells outside the terrain (no data)` : ''}`);

@@ -451,6 +451,17 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
 
 const VIENNA = path.join(SHARED, 'inverse-vienna');
 describe.skipIf(!fs.existsSync(path.join(VIENNA, 'dsm.tif')))('cityforge infer on a hillside (../shared/data/inverse-vienna; skipped when absent)', () => {
+  it('ground-0-under-a-city-model: rasterizing a city model\'s GLB built without a ground says its buildings stand tens of metres above the 0 between them', () => {
+    const dir = freshDir('infer-vienna-ground0');
+    const glb = path.join(dir, 'source.glb');
+    const b = cli(['build', path.join(VIENNA, 'source.city.jsonl'), '--s-srs', 'EPSG:31256', '-o', glb, '-q']);
+    expect(b.code, b.stderr).toBe(0);
+    const r = cli(['rasterize', glb, '-o', path.join(dir, 'dsm.tif')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the model has no ground, and its buildings stand 2\d\.\d m and more above z = 0 .*--terrain <DTM>/);
+    expect(r.stderr).toMatch(/: \d+ buildings and building parts, /);
+  });
+
   it('part-edge-step-hipped-a-gable: a one-cell step in the line where a gabled roof meets its flat neighbour (the raster\'s staircase) no longer hips the gable\'s south end', () => {
     // 011976: a gabled roof with its ridge north–south beside a flat strip. The line between them kept a
     // step of one cell (0.5 m) near the south end; the straight skeleton carried it across the roof and
