@@ -147,9 +147,8 @@ export function planarFaces(positions: ArrayLike<number>, indices: ArrayLike<num
   // how many faces each vertex is a corner of: a vertex in line with its ring's neighbours goes only
   // where it joins two faces (a straight edge's redundant point); where a third face has a corner there
   // (a wall's), the ring keeps it, or that face's edge would end on the middle of this one's
-  const W0 = coords.length / 3;
-  const faceCount = new Int32Array(W0);
-  const lastFace = new Int32Array(W0).fill(-1);
+  const faceCount = new Int32Array(W);
+  const lastFace = new Int32Array(W).fill(-1);
   for (const [r, ts] of regions)
     for (const t of ts)
       for (let e = 0; e < 3; e++) {

@@ -82,12 +82,6 @@ function alongBorder(max: number, px: number, py: number, qx: number, qy: number
   return (px === qx && (px === 0 || px === max)) || (py === qy && (py === 0 || py === max));
 }
 
-/**
- * Largest |plane through a, b, c − grid height| over the grid samples in triangle abc (integer grid
- * coordinates). With a mask of valid samples: a triangle over both valid and invalid samples has an
- * infinite error (it must split, down to triangles on one side of the data's edge), one over invalid
- * samples only has none (it is left out of the mesh).
- */
 /** The span of a triangle's row (set by {@link cross}; module state: no allocation in the kernel). */
 let spanLo = 0, spanHi = 0;
 
@@ -105,6 +99,12 @@ function cross(y: number, px: number, py: number, qx: number, qy: number): void 
   }
 }
 
+/**
+ * Largest |plane through a, b, c − grid height| over the grid samples in triangle abc (integer grid
+ * coordinates). With a mask of valid samples: a triangle over both valid and invalid samples has an
+ * infinite error (it must split, down to triangles on one side of the data's edge), one over invalid
+ * samples only has none (it is left out of the mesh).
+ */
 function planeError(h: Float32Array, valid: Uint8Array | undefined, n: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number, cap = Infinity): number {
   // the plane z = ha + p (x − ax) + q (y − ay) through the three corners
   const ha = h[ay * n + ax], hb = h[by * n + bx], hc = h[cy * n + cx];
@@ -122,8 +122,7 @@ function planeError(h: Float32Array, valid: Uint8Array | undefined, n: number, a
     cross(y, ax, ay, bx, by);
     cross(y, bx, by, cx, cy);
     cross(y, cx, cy, ax, ay);
-    const x0 = spanLo, x1 = spanHi;
-    const from = Math.ceil(x0 - 1e-9), to = Math.floor(x1 + 1e-9);
+    const from = Math.ceil(spanLo - 1e-9), to = Math.floor(spanHi + 1e-9);
     const row = y * n;
     const base = ha + q * (y - ay) - p * ax;
     for (let x = from; x <= to; x++) {

@@ -274,17 +274,19 @@ async function main(): Promise<void> {
   hooks.minDistance = modelView.controls.minDistance;
   // find a building by name, id or reference: select it and fly to it
   // an exact id or name first; else the names, then the ids, that contain the query (how many do is said)
+  // the columns a query is compared with, as find keys (find-needed-the-accents: without accents, as the
+  // tileset's index is), made once at the first query: the ids, the names and the source's own identifiers
+  // (find-by-ref: `ref`, `gml_id`, `osm_id`, `identificatie`, …)
+  let keyed: { ids: string[]; names: string[]; refs: string[][] } | null = null;
+  const keysOf = (col: unknown[] | undefined) => Array.from({ length: model.rows }, (_, i) => (col?.[i] === null || col?.[i] === undefined ? '' : findKey(String(col[i]))));
   const find = (query: string): { id: number; partial: number } | null => {
-    // (find-needed-the-accents: the query and the table compared without accents, as the tileset's index is)
     const q = findKey(query);
     if (!q) return null;
-    const ids = model.table['id'] ?? [], names = model.table['name'] ?? [];
-    // find-by-ref: the source's own identifiers too (`ref`, `gml_id`, `osm_id`, `identificatie`, …)
-    const refs = Object.keys(model.table).filter((k) => k !== 'id' && /(^|[_:])(ref|id|gml_id|identificatie|uuid)$/i.test(k)).map((k) => model.table[k]);
-    const str = (v: unknown) => (v === null || v === undefined ? '' : findKey(String(v)));
-    for (const test of [(i: number) => str(ids[i]) === q, (i: number) => str(names[i]) === q, (i: number) => refs.some((col) => str(col[i]) === q)])
+    keyed ??= { ids: keysOf(model.table['id']), names: keysOf(model.table['name']), refs: Object.keys(model.table).filter((k) => k !== 'id' && /(^|[_:])(ref|id|gml_id|identificatie|uuid)$/i.test(k)).map((k) => keysOf(model.table[k])) };
+    const { ids, names, refs } = keyed;
+    for (const test of [(i: number) => ids[i] === q, (i: number) => names[i] === q, (i: number) => refs.some((col) => col[i] === q)])
       for (let i = 0; i < model.rows; i++) if (test(i)) return { id: i, partial: 0 };
-    for (const test of [(i: number) => str(names[i]).includes(q), (i: number) => str(ids[i]).includes(q), (i: number) => refs.some((col) => str(col[i]).includes(q))]) {
+    for (const test of [(i: number) => names[i].includes(q), (i: number) => ids[i].includes(q), (i: number) => refs.some((col) => col[i].includes(q))]) {
       // find-counted-parts: a building and its parts matching count once (their building's row)
       let first = -1;
       const matched = new Set<number>();
