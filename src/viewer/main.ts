@@ -169,11 +169,11 @@ async function main(): Promise<void> {
     const of = id === null ? null : model.table['part_of']?.[id];
     return of !== null && of !== undefined && of !== '' ? (rowOfId.get(String(of)) ?? id) : id;
   };
-  // the highlight follows the pointer, and stays on the selected building otherwise
+  // the selected building stays lit while the pointer lights others on its way
   const paint = () => {
-    const id = drawnRow(hovered ?? hooks.selected);
-    if (hooks.view === 'model') modelView.setHighlight(id);
-    else mapView?.setHighlight(id);
+    const sel = drawnRow(hooks.selected), hov = drawnRow(hovered);
+    if (hooks.view === 'model') modelView.setHighlight(sel, hov);
+    else mapView?.setHighlight(sel, hov);
   };
   const pointer = trackPointer([modelEl, mapEl]);
   const select = (id: number | null) => {
@@ -252,12 +252,12 @@ async function main(): Promise<void> {
       if (visibleNow) mapView.setVisible(visibleNow);
     }
     if (hooks.view === 'model') {
-      modelView.setHighlight(hovered ?? hooks.selected);
+      paint();
       modelView.resize();
       if (camera) modelView.setViewCamera(camera);
     } else {
       if (camera) mapView!.setViewCamera(camera);
-      mapView!.setHighlight(hovered ?? hooks.selected);
+      paint();
       const s = mapView!.navState();
       if (s) nav.update(s);
     }
@@ -613,7 +613,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   view.onView = () => {
     if (hooks.view === 'model') nav.update(view.navState());
   };
-  // the highlight follows the pointer, and stays on the selected building otherwise
+  // the selected building stays lit while the pointer lights others on its way
   let hovered: TileHit | null = null;
   let selected: TileHit | null = null;
   // a building looked for in the tiles as they arrive (a link's, a search's, the other view's selection)
@@ -640,7 +640,9 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     // raw-labels-in-tilesets: the columns' display names, as the GLB view shows them
     showSelection({ table: hit ? hit.table : {}, titles: { ...view.titles, ...mapView?.titles } }, hit ? hit.id : null);
     selected = hit && 'tile' in hit ? (hit as TileHit) : null;
-    view.highlight(hovered ?? selected);
+    view.highlight(selected, hovered);
+    // (the map view finds it by its id in whichever of its tiles draws it)
+    mapView?.setSelected(hooks.selectedId);
     writeHash();
   };
   const pointer = trackPointer([modelEl, mapEl]);
@@ -676,7 +678,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   onPointerHover(view.renderer.domElement, (x, y) => {
     hovered = view.pick(x, y);
     hover(hovered);
-    view.highlight(hovered ?? selected);
+    view.highlight(selected, hovered);
   });
   // tileset-hover-stale-after-zoom: the camera moved under a resting pointer (wheel, keys, home): pick again
   // there (the tooltip named a building the wheel had taken away, over empty ground)
@@ -687,7 +689,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       repick = 0;
       hovered = view.pick(pointer.x, pointer.y);
       hover(hovered);
-      view.highlight(hovered ?? selected);
+      view.highlight(selected, hovered);
     });
   };
   const tilesetHooks = hooks as CityforgeHooks & { tilesLoaded(): number; someBuilding(): unknown; tilesSettled(): boolean; framesDrawn(): number; highestGround(): unknown };

@@ -351,7 +351,9 @@ export class MapViewer {
   private readonly pickMesh: THREE.Mesh;
   private readonly raycaster = new THREE.Raycaster();
   private readonly origin: [number, number];
-  private highlighted: number | null = null;
+  /** The selected building and the one under the pointer. */
+  private highlighted: { selected: number | null; hovered: number | null } = { selected: null, hovered: null };
+  private readonly litMeshes: Partial<Record<'selected' | 'hovered', { id: number; mesh: unknown }>> = {};
   private ground?: SimpleMeshLayer[];
   /** The plain under the city where no base map is (map-view-had-no-ground). */
   private plain: SimpleMeshLayer | null = null;
@@ -550,36 +552,44 @@ export class MapViewer {
         }),
     );
     const out = [...(this.plain ? [this.plain] : []), ...this.ground, this.city];
-    const lit = this.highlightLayer();
-    if (lit) out.push(lit);
+    for (const which of ['selected', 'hovered'] as const) {
+      const lit = this.highlightLayer(which);
+      if (lit) out.push(lit);
+    }
     return out;
   }
 
-  /** The highlighted building's triangles, in a small layer of their own drawn over the city's. */
-  private highlightLayer(): SimpleMeshLayer | null {
-    const ranges = this.highlighted === null ? undefined : this.buildingRanges.get(this.highlighted);
+  /** The selected (or hovered) building's triangles, in a small layer of their own drawn over the city's. */
+  private highlightLayer(which: 'selected' | 'hovered'): SimpleMeshLayer | null {
+    const id = this.highlighted[which];
+    const ranges = id === null ? undefined : this.buildingRanges.get(id);
     if (!ranges) return null;
-    const n = ranges.reduce((a, [, c]) => a + c, 0);
-    const positions = new Float32Array(3 * n), normals = new Float32Array(3 * n);
-    let k = 0;
-    for (const [start, count] of ranges)
-      for (let t = start; t < start + count; t++, k++) {
-        const v = this.enu.drawIndices[t];
-        positions.set(this.enu.positions.subarray(3 * v, 3 * v + 3), 3 * k);
-        normals.set(this.enu.normals.subarray(3 * v, 3 * v + 3), 3 * k);
-      }
+    // (the same mesh object while the building stays: a new one is uploaded again at every hover)
+    let mesh = this.litMeshes[which];
+    if (mesh?.id !== id) {
+      const n = ranges.reduce((a, [, c]) => a + c, 0);
+      const positions = new Float32Array(3 * n), normals = new Float32Array(3 * n);
+      let k = 0;
+      for (const [start, count] of ranges)
+        for (let t = start; t < start + count; t++, k++) {
+          const v = this.enu.drawIndices[t];
+          positions.set(this.enu.positions.subarray(3 * v, 3 * v + 3), 3 * k);
+          normals.set(this.enu.normals.subarray(3 * v, 3 * v + 3), 3 * k);
+        }
+      mesh = this.litMeshes[which] = { id: id!, mesh: { attributes: { positions: { size: 3, value: positions }, normals: { size: 3, value: normals } } } };
+    }
     return new SimpleMeshLayer({
-      id: 'highlight',
+      id: `highlight-${which}`,
       data: [0],
       coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
       getPosition: () => [0, 0, 0],
       getColor: HIGHLIGHT_255,
-      mesh: { attributes: { positions: { size: 3, value: positions }, normals: { size: 3, value: normals } } } as never,
+      mesh: mesh.mesh as never,
       material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
       parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
       pickable: false,
-      updateTriggers: { mesh: this.highlighted },
+      updateTriggers: { mesh: id },
     } as never);
   }
 
@@ -634,10 +644,11 @@ export class MapViewer {
 
   private layerVersion = 0;
 
-  /** Highlight a building (or none). */
-  setHighlight(id: number | null): void {
-    if (id === this.highlighted) return;
-    this.highlighted = id;
+  /** Highlight the selected building and the one under the pointer (or none): both lit at once. */
+  setHighlight(selected: number | null, hovered: number | null = null): void {
+    const hover = hovered === selected ? null : hovered;
+    if (selected === this.highlighted.selected && hover === this.highlighted.hovered) return;
+    this.highlighted = { selected, hovered: hover };
     this.deck.setProps({ layers: this.layers() });
   }
 
@@ -955,24 +966,60 @@ export class TilesetMapViewer {
   private layers(): unknown[] {
     // (constant objects: a new one at every hover would rebuild every tile's layer)
     const out: unknown[] = [...(this.plain ? [this.plain] : []), new Tile3DLayer({ ...this.tileProps, _subLayerProps: this.colouring ? TILES_HIDDEN : TILES_SHOWN } as never), ...this.colourLayers()];
-    const p = this.lit && this.picks.get(this.lit.tile);
-    if (!this.lit || !p) return out;
-    const mesh = buildingMesh(p, this.lit.id);
-    out.push(
-      new SimpleMeshLayer({
-        id: `highlight-${this.lit.tile}-${this.lit.id}`,
-        data: [0],
-        coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
-        coordinateOrigin: [this.origin[0], this.origin[1], 0],
-        getPosition: () => [0, 0, 0],
-        getColor: HIGHLIGHT_255,
-        mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: toTilesAxes(mesh.normals.slice()) } } } as never,
-        material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
-        pickable: false,
-      }),
-    );
+    const sel = this.selectedHit();
+    if (sel) out.push(this.litLayer(sel, 'selected'));
+    const hov = this.lit;
+    if (hov && this.picks.has(hov.tile) && !(sel && sel.tile === hov.tile && sel.id === hov.id)) out.push(this.litLayer(hov, 'hovered'));
     return out;
   }
+
+  /** The building selected (by its id), in the tile deck.gl shows now that holds it (a leaf first), or null. */
+  private selectedHit(): { tile: string; id: number } | null {
+    if (this.selectedId === null) return null;
+    let found: { tile: string; id: number } | null = null;
+    for (const t of this.shownTiles()) {
+      const p = this.picks.get(t.id);
+      const row = p ? (p.table['id'] ?? []).findIndex((v) => String(v) === this.selectedId) : -1;
+      if (row >= 0 && (!found || p!.leaf)) found = { tile: t.id, id: row };
+      if (found && p?.leaf) break;
+    }
+    return found;
+  }
+
+  /** Meshes of the highlighted buildings, by tile and row (the same object while it stays: not uploaded again). */
+  private readonly litMeshes = new Map<string, ReturnType<typeof buildingMesh>>();
+
+  /** A building's triangles drawn again over its tile in the highlight colour. */
+  private litLayer(lit: { tile: string; id: number }, which: 'selected' | 'hovered'): unknown {
+    const key = `${lit.tile} ${lit.id}`;
+    let mesh = this.litMeshes.get(key);
+    if (!mesh) {
+      if (this.litMeshes.size > 8) this.litMeshes.clear();
+      mesh = buildingMesh(this.picks.get(lit.tile)!, lit.id);
+      mesh.normals = toTilesAxes(mesh.normals.slice());
+      this.litMeshes.set(key, mesh);
+    }
+    return new SimpleMeshLayer({
+      id: `highlight-${which}-${key}`,
+      data: [0],
+      coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
+      coordinateOrigin: [this.origin[0], this.origin[1], 0],
+      getPosition: () => [0, 0, 0],
+      getColor: HIGHLIGHT_255,
+      mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } } as never,
+      material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
+      pickable: false,
+    });
+  }
+
+  /** The selected building (its `id` attribute), highlighted in whichever drawn tile holds it; none with null. */
+  setSelected(id: string | null): void {
+    if (id === this.selectedId) return;
+    this.selectedId = id;
+    this.deck.setProps({ layers: this.layers() as never });
+  }
+
+  private selectedId: string | null = null;
 
   /** Whether the base map (if any) is still loading what it shows. */
   async baseMapLoading(): Promise<boolean> {

@@ -13,7 +13,8 @@ export class ModelView {
   private readonly raycaster = new THREE.Raycaster();
   private readonly triangles: FeatureTriangles;
   private readonly litMaterial = highlightMaterial();
-  private lit: { id: number; overlay: THREE.Object3D | null } | null = null;
+  /** The selected building's highlight overlay and the hovered one's. */
+  private readonly lit = { selected: { id: null as number | null, overlay: null as THREE.Object3D | null }, hovered: { id: null as number | null, overlay: null as THREE.Object3D | null } };
   private readonly groundAt: (x: number, z: number) => number;
   /** The distance from the camera to the first surface (a building, the ground) under page point (x, y); null: the sky. */
   readonly distanceAt: (x: number, y: number) => number | null;
@@ -201,25 +202,36 @@ export class ModelView {
     this.stage.controls.reset();
   }
 
-  /** Highlight building `id` (or none) with an overlay of its own triangles, and draw. */
-  setHighlight(id: number | null): void {
-    if (this.lit?.id === id) return;
-    if (this.lit?.overlay) {
-      this.scene.remove(this.lit.overlay);
+  /**
+   * Highlight the `selected` building and the `hovered` one (or none) with overlays of their own
+   * triangles, and draw: the selection stays lit while the pointer lights others.
+   */
+  setHighlight(selected: number | null, hovered: number | null = null): void {
+    const hover = hovered === selected ? null : hovered;
+    if (this.lit.selected.id === selected && this.lit.hovered.id === hover) return;
+    this.relight(this.lit.selected, selected, this.litMaterial);
+    this.relight(this.lit.hovered, hover, this.litMaterial);
+    this.render();
+  }
+
+  /** Move one highlight overlay to building `id` (or remove it). */
+  private relight(slot: { id: number | null; overlay: THREE.Object3D | null }, id: number | null, material: THREE.Material): void {
+    if (slot.id === id) return;
+    if (slot.overlay) {
+      this.scene.remove(slot.overlay);
       // the overlay shares the building meshes' position and normal buffers: only its own index buffer goes
       // (disposing the shared attributes deleted the city's GPU buffers under its vertex arrays: after some
       // hovers a whole primitive — every roof, or every wall — stopped drawing)
-      this.lit.overlay.traverse((o) => {
+      slot.overlay.traverse((o) => {
         const g = (o as THREE.Mesh).geometry;
         if (!g) return;
         for (const name of Object.keys(g.attributes)) g.deleteAttribute(name);
         g.dispose();
       });
     }
-    const overlay = id === null ? null : this.triangles.overlay(id, this.litMaterial);
-    if (overlay) this.scene.add(overlay);
-    this.lit = id === null ? null : { id, overlay };
-    this.render();
+    slot.overlay = id === null ? null : this.triangles.overlay(id, material);
+    if (slot.overlay) this.scene.add(slot.overlay);
+    slot.id = id;
   }
 
   /** The building under canvas pixel (x, y), or null. */

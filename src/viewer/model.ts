@@ -206,11 +206,11 @@ export function enableHighlight(m: THREE.Mesh): void {
 }
 
 /**
- * Colour the vertices of feature `id` (or none) in `meshes` (prepared by {@link enableHighlight}): the
- * highlight on, the rest white. Vertex colours multiply the material's: the highlight's is divided by it,
- * so the building shows {@link HIGHLIGHT} itself, whatever its wall or roof colour.
+ * Colour the vertices of the `selected` and `hovered` features (or none) in `meshes` (prepared by
+ * {@link enableHighlight}): those two in the highlight, the rest white. Vertex colours multiply the material's: the highlight's is
+ * divided by it, so the building shows {@link HIGHLIGHT} itself, whatever its wall or roof colour.
  */
-export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, highlight: THREE.Color = new THREE.Color(HIGHLIGHT)): void {
+export function highlightMeshes(meshes: THREE.Mesh[], selected: number | null, hovered: number | null = null, highlight: THREE.Color = new THREE.Color(HIGHLIGHT)): void {
   for (const m of meshes) {
     const g = m.geometry;
     const f = g.attributes._feature_id_0;
@@ -222,10 +222,9 @@ export function highlightMeshes(meshes: THREE.Mesh[], id: number | null, highlig
     // the rest: white, or their colour-by colours ({@link colourMeshes})
     const under = g.userData.baseColours as Float32Array | undefined;
     for (let v = 0; v < f.count; v++) {
-      const on = id !== null && Math.round(f.getX(v)) === id;
-      arr[3 * v] = on ? rgb[0] : under ? under[3 * v] : 1;
-      arr[3 * v + 1] = on ? rgb[1] : under ? under[3 * v + 1] : 1;
-      arr[3 * v + 2] = on ? rgb[2] : under ? under[3 * v + 2] : 1;
+      const id = Math.round(f.getX(v));
+      const on = id !== null && (id === selected || id === hovered);
+      for (let k = 0; k < 3; k++) arr[3 * v + k] = on ? rgb[k] : under ? under[3 * v + k] : 1;
     }
     c.needsUpdate = true;
   }

@@ -16,12 +16,14 @@ export interface Styling {
 }
 
 /**
- * The highlight of the building under the pointer or selected: cyan (as ArcGIS selects), a colour
- * neither the ramp (it ends in yellow) nor the categories use, so a highlight never reads as a value.
+ * The highlight of the building selected and of the one under the pointer (both lit at once): cyan (as
+ * ArcGIS selects), a colour neither the ramp (it ends in yellow) nor the categories use, so a highlight
+ * never reads as a value.
  */
 export const HIGHLIGHT = '#19d3ff';
 /** {@link HIGHLIGHT} as 0–255 components (deck.gl). */
 export const HIGHLIGHT_255: [number, number, number] = [0x19, 0xd3, 0xff];
+
 
 /** Grey for buildings without a value. */
 const NO_VALUE: Rgb = [0.62, 0.62, 0.62];

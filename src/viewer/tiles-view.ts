@@ -458,17 +458,30 @@ export class TilesetView {
   private colourTile(scene: THREE.Object3D): void {
     const { table, meshes } = scene.userData as TileTable;
     colourMeshes(meshes ?? [], this.colouring && table ? this.colouring(table) : null);
-    if (this.lit?.tile === scene) highlightMeshes(meshes ?? [], this.lit.id);
+    if (this.selected?.tile === scene || this.hovered?.tile === scene) this.highlightTile(scene);
     this.needsRender = true;
   }
 
-  private lit: TileHit | null = null;
+  private selected: TileHit | null = null;
+  private hovered: TileHit | null = null;
 
-  /** Highlight one building in its tile (or none); the previous one is cleared. */
-  highlight(hit: TileHit | null): void {
-    if (this.lit && (this.lit.tile !== hit?.tile || this.lit.id !== hit?.id)) highlightMeshes((this.lit.tile.userData as TileTable).meshes ?? [], null);
-    if (hit) highlightMeshes((hit.tile.userData as TileTable).meshes ?? [], hit.id);
-    this.lit = hit;
+  /** The selected and hovered buildings' colours in one tile (after its own, or the colour-by's). */
+  private highlightTile(scene: THREE.Object3D): void {
+    const id = (hit: TileHit | null) => (hit?.tile === scene ? hit.id : null);
+    highlightMeshes((scene.userData as TileTable).meshes ?? [], id(this.selected), id(this.hovered));
+  }
+
+  /**
+   * Highlight the selected building and the one under the pointer, each in its tile (or none); the
+   * previous ones are cleared.
+   */
+  highlight(selected: TileHit | null, hovered: TileHit | null = null): void {
+    const same = (a: TileHit | null, b: TileHit | null) => a?.tile === b?.tile && a?.id === b?.id;
+    if (same(selected, this.selected) && same(hovered, this.hovered)) return;
+    const tiles = new Set([this.selected?.tile, this.hovered?.tile, selected?.tile, hovered?.tile]);
+    this.selected = selected;
+    this.hovered = hovered;
+    for (const t of tiles) if (t) this.highlightTile(t);
     this.needsRender = true;
   }
 

@@ -863,6 +863,14 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.waitForFunction((id) => (window as any).cityforge.selectedId === id, b.id, { timeout: 10_000 });
     await settle(page);
     expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBe(b.id);
+    // tileset-map-selection-unlit: off the building, the selected one stays lit (the map view lit only
+    // the building under the pointer)
+    await page.mouse.move(5, 5);
+    await page.waitForFunction(() => (window as any).cityforge.hoveredId === null, null, { timeout: 10_000 });
+    await settle(page);
+    const away = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
+    fs.writeFileSync(path.join(OUT, 'viewer-tiles', 'tileset-map-view-selected.png'), away);
+    expect(pixelStats(away).highlight).toBeGreaterThan(pixelStats(shot).highlight + 20);
     // nor did the map view ask for tileset.json again
     expect(rootRequests).toHaveLength(1);
     // tileset-map-view-had-no-colour-by: the same colours in the map view, on the tiles it shows; hover over them

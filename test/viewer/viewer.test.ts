@@ -9,6 +9,21 @@ import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
 import { CHROMIUM, FLAGS, near, pixelStats, plainShare, settle, startViewer, TEST_SCALE } from '../helpers/viewer.js';
 
+/** The share of a 9 × 9 pixel patch about page point (x, y) in the highlight's cyan (as pixelStats counts it). */
+function highlightAround(png: Buffer, x: number, y: number): number {
+  const img = PNG.sync.read(png);
+  let n = 0, lit = 0;
+  for (let j = Math.round(y) - 4; j <= Math.round(y) + 4; j++)
+    for (let i = Math.round(x) - 4; i <= Math.round(x) + 4; i++) {
+      if (i < 0 || j < 0 || i >= img.width || j >= img.height) continue;
+      const k = 4 * (j * img.width + i);
+      const [r, g, b] = [img.data[k], img.data[k + 1], img.data[k + 2]];
+      n++;
+      if (b > 120 && b - r > 110 && g > 90) lit++;
+    }
+  return n ? lit / n : 0;
+}
+
 describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL2)', () => {
   let dir: string;
   let server: ChildProcess;
@@ -135,6 +150,37 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const shot = await page.screenshot({ path: path.join(dir, 'model-view-picked.png') });
     expect(pixelStats(shot).highlight).toBeGreaterThan(20);
     // a click on empty sky clears the selection
+    await page.mouse.click(5, 5);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBeNull();
+  });
+
+  it('selection-unlit-under-another-hover: the selected building stays lit while the pointer lights another', async () => {
+    const pos = await page.evaluate((id) => (window as any).cityforge.screenPositionOf(id), tallest);
+    await page.mouse.click(pos.x, pos.y);
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBe(tallest);
+    // another building on screen, well away from the selected one: the tallest such
+    const other = await page.evaluate(({ tallest, pos }) => {
+      const cf = (window as any).cityforge;
+      const hs = cf.model.table.height as number[];
+      let best: { id: number; x: number; y: number } | null = null;
+      hs.forEach((h, i) => {
+        const p = i === tallest ? null : cf.screenPositionOf(i);
+        if (!p || Math.hypot(p.x - pos.x, p.y - pos.y) < 80 || p.x < 40 || p.y < 40 || p.x > 900 || p.y > 760) return;
+        if (!best || h > hs[best.id]) best = { id: i, x: p.x, y: p.y };
+      });
+      return best;
+    }, { tallest, pos });
+    expect(other).not.toBeNull();
+    await page.mouse.move(other!.x, other!.y);
+    await page.waitForFunction(() => (window as any).cityforge.hoveredId !== null, null, { timeout: 10_000 });
+    const hovered = await page.evaluate(() => (window as any).cityforge.hoveredId);
+    expect(hovered).not.toBe(await page.evaluate((id) => String((window as any).cityforge.model.table.id[id]), tallest));
+    await settle(page);
+    const shot = await page.screenshot({ path: path.join(dir, 'model-view-selected-and-hovered.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
+    // the selected building's top still in the highlight's cyan (the hover had taken the highlight away)
+    expect(highlightAround(shot, pos.x, pos.y)).toBeGreaterThan(0.5);
+    // and the hovered one's too (it may be small on the screen: part of the patch)
+    expect(highlightAround(shot, other!.x, other!.y)).toBeGreaterThan(0.15);
     await page.mouse.click(5, 5);
     expect(await page.evaluate(() => (window as any).cityforge.selected)).toBeNull();
   });
@@ -1090,6 +1136,10 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(fold!.y).toBeLessThan(scrolls.top + 20);
     expect(await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.id, [fold!.x + fold!.width / 2, fold!.y + fold!.height / 2])).toBe('collapse');
     await page.setViewportSize({ width: 390, height: 844 });
+    // (phone-search-tooltip-off-by-the-resize, a flake: the window's resize event reached the view after the
+    // search had placed the tooltip, moving the building 130 px from it; resize events fire before the
+    // next frame's callbacks)
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     // search-target-behind-panel: a search from the open panel flies to the building, which stood under
     // the panel; the panel folds, and the tooltip names the building where it stands
     const target = await page.evaluate(() => String((window as any).cityforge.model.table.id[200]));
