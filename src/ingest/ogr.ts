@@ -345,9 +345,14 @@ class OgrSource implements Source {
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };
     try {
       if (driver === 'OSM' && isPbf(this.label)) checkOsmPbf(this.label);
+      // (pbf-damaged-said-no-features: the OSM driver meets a damaged block first while reading the nodes
+      // below, and says nothing new at the same block afterwards: GDAL's failures are looked for from here)
+      const before = lastErrorKey();
       // OSM maps most shops as nodes inside the building: each building (or part) gets theirs as `shops`;
       // entrances are nodes of its outline: their places go with it (doors, with --facades)
       const nodes = driver === 'OSM' && layers.some((l) => l.layerName === 'multipolygons') ? readOsmNodes(this.label) : null;
+      const nodesFailure = nodes ? newFailure(before) : null;
+      if (nodesFailure) throw new InputError('ingest', `${this.label} layer points: ${nodesFailure} (cut short, or damaged)`);
       const shops = nodes?.shops ?? null, entrances = nodes?.entrances ?? null;
       let withShops = 0, withEntrances = 0;
       if (driver === 'ESRI Shapefile' && /\.shp$/i.test(this.label)) checkShapefile(this.label);
@@ -355,7 +360,7 @@ class OgrSource implements Source {
       if (entrances) this.nodesNote += `; ${entrances.size} entrance nodes`;
       for (const ol of layers) {
         const n0 = read;
-        const errors = lastErrorKey();
+        const errors = ol.osm ? before : lastErrorKey();
         for (const feature of readOgrLayer(ol, counting)) {
           if (shops && ol.layerName === 'multipolygons' && feature.tags['shop'] == null) {
             const inside = shops.inside(feature.wkb);

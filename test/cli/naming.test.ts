@@ -82,6 +82,18 @@ describe('broken geometries are feature errors, named', () => {
     expect(r.stderr).toMatch(/cut\.shp: \d+ bytes, but its header says \d+ \(cut short, or damaged\)/);
   });
 
+  it('pbf-damaged-said-no-features: an OSM PBF damaged inside a block stops the run with GDAL\'s reason, not "no features" (exit 3)', () => {
+    const bad = path.join(dir, 'damaged.osm.pbf');
+    const bytes = fs.readFileSync(path.join(DATA, 'monaco.osm.pbf'));
+    bytes.fill(0xff, 50_000, 50_008);
+    fs.writeFileSync(bad, bytes);
+    const r = cli(['build', bad, '-o', path.join(dir, 'damaged.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/damaged\.osm\.pbf layer \w+: .*pars.* \(cut short, or damaged\)/);
+    expect(r.stderr).not.toMatch(/no features|\n\s+at /);
+    expect(fs.existsSync(path.join(dir, 'damaged.glb'))).toBe(false);
+  });
+
   it('wrong-crs-message-pointed-to-counts-not-printed: “all features are invalid” says why, with an example', () => {
     const file = path.join(dir, 'rd-as-4326.geojson');
     fs.writeFileSync(file, fc([f('a', { type: 'Polygon', coordinates: [ring(85000, 447000, 10)] })]));
