@@ -178,10 +178,7 @@ export function removeStaleTemporaries(dir: string): void {
  */
 export function workFolder(base: string): string {
   try {
-    if (fs.existsSync(base))
-      for (const name of fs.readdirSync(base)) {
-        if (/^\d+$/.test(name) && !alive(Number(name))) fs.rmSync(path.join(base, name), { recursive: true, force: true });
-      }
+    removeDeadWorkFolders(base);
   } catch (e) {
     throw outputErrorOf('output', base, e);
   }
@@ -190,10 +187,25 @@ export function workFolder(base: string): string {
   return dir;
 }
 
-/** Remove a work folder made by {@link workFolder} (and `base` when it is left empty and `removeBase`). */
+/** The work folders in `base` of processes no longer running (`kill -9`). */
+function removeDeadWorkFolders(base: string): void {
+  if (!fs.existsSync(base)) return;
+  for (const name of fs.readdirSync(base)) if (/^\d+$/.test(name) && !alive(Number(name))) fs.rmSync(path.join(base, name), { recursive: true, force: true });
+}
+
+/**
+ * Remove a work folder made by {@link workFolder} (and `base` when it is left empty and `removeBase`).
+ * Those of dead processes go too (killed-run-work-left-behind: a run started at once after a `kill -9`
+ * found the killed process still exiting, and kept its work folder to the end).
+ */
 export function removeWorkFolder(dir: string, removeBase: boolean): void {
   fs.rmSync(dir, { recursive: true, force: true });
   untrackTemp(dir);
+  try {
+    removeDeadWorkFolders(path.dirname(dir));
+  } catch {
+    // what cannot be removed now, the next run removes
+  }
   if (removeBase)
     try {
       fs.rmdirSync(path.dirname(dir)); // only when empty: shards sharing the folder keep theirs
