@@ -196,6 +196,15 @@ export async function buildTileset(inputs: string[], options: Partial<TilesOptio
   }
 }
 
+/** Remove what a tiles run writes in `dir` (its tiles, find index, tileset.json and plan), nothing else. */
+function clearTileset(dir: string): void {
+  try {
+    for (const name of ['tileset.json', 'plan.json', 'find', 'tiles']) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  } catch (e) {
+    throw outputErrorOf('tiles', dir, e);
+  }
+}
+
 /** The body of {@link buildTileset}, into an output folder that exists. */
 async function tilesInto(inputs: string[], o: TilesOptions & { output: string }, summary: Summary, t0: number): Promise<Summary> {
   await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom, option: '--terrain' }, { input: o.imagery, zoom: o.imageryZoom, option: '--imagery' }]);
@@ -207,7 +216,18 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   // units-file-checked-after-the-read: the list is read before the inputs are
   const wanted = o.units ? readUnitsFile(o.units) : undefined;
   const fingerprintOf = tilesetFingerprint(inputs, o);
-  if (!o.force && fs.existsSync(path.join(o.output, 'plan.json'))) {
+  if (o.force && !o.shard && !o.units && fs.existsSync(path.join(o.output, 'plan.json'))) {
+    // force-left-old-tiles: a whole rebuild over another build clears that build's tiles first (its tiles
+    // the new plan does not have were left beside the new ones); shards leave them, as one shard's clearing
+    // would take away what another had already built
+    let same = false;
+    try {
+      same = readPlan(o.output).fingerprint === planFingerprint(fingerprintOf);
+    } catch {
+      // a damaged plan: rebuilt whole
+    }
+    if (!same) clearTileset(o.output);
+  } else if (!o.force && fs.existsSync(path.join(o.output, 'plan.json'))) {
     const before = readPlan(o.output);
     if (before.fingerprint !== planFingerprint(fingerprintOf)) {
       // rerun-said-not-what-differs: the options (or inputs) that differ, where the plan records them

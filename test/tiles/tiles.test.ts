@@ -345,6 +345,17 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(r.stderr).not.toMatch(/from layer/);
   });
 
+  it('force-left-old-tiles: --force over another build gives the files a fresh run gives (the old build\'s other tiles were left)', () => {
+    const forced = path.join(dir, 'forced');
+    fs.cpSync(out, forced, { recursive: true });
+    const one = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+    const r = cli(['tiles', one, '--max-buildings', '800', '-o', forced, '--force', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const fresh = path.join(dir, 'fresh');
+    expect(cli(['tiles', one, '--max-buildings', '800', '-o', fresh, '-q']).code).toBe(0);
+    expectSameBytes(snapshot(fresh), snapshot(forced));
+  });
+
   it('facades-change-resumed: a rerun with --facades into a folder built without them is refused (it resumed, keeping plain tiles), naming the option', () => {
     const before = snapshot(out);
     const r = cli(['tiles', ...args(), '--facades', 'texture', '-o', out]);
