@@ -5,7 +5,7 @@ import { InputError } from '../core/errors.js';
 import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
 import { SURFACE_TYPES } from '../core/types.js';
 import type { FlatPolygons } from '../core/types.js';
-import { crsName } from './ogr.js';
+import { crsName, overrideSrs } from './ogr.js';
 import type { RawFeature, RawModel, ReadContext } from './raw.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import type { TagValue } from './tags.js';
@@ -149,13 +149,8 @@ export function creditOf(m: CjCredit | undefined): string | null {
  */
 export function cityJsonSrs(file: string, declared: string | null, sSrs?: string): { srs: gdal.SpatialReference; name: string } {
   let srs: gdal.SpatialReference;
-  if (sSrs) {
-    try {
-      srs = gdal.SpatialReference.fromUserInput(sSrs);
-    } catch {
-      throw new InputError('ingest', `${file}: --s-srs '${sSrs}' is not a CRS GDAL knows`);
-    }
-  } else {
+  if (sSrs) srs = overrideSrs(sSrs);
+  else {
     if (!declared) throw new InputError('ingest', `${file}: the city model declares no CRS (metadata.referenceSystem); name the CRS its coordinates are in with --s-srs (e.g. --s-srs EPSG:31256 for Vienna's GK East, EPSG:28992 for RD New)`);
     const m = /EPSG(?:::|\/\d+\/|:)(\d+)\s*$/i.exec(declared);
     try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
-import { crsName, GEOMETRY_REASONS, validPolygonalWKB } from './ogr.js';
+import { crsName, GEOMETRY_REASONS, overrideSrs, validPolygonalWKB } from './ogr.js';
 import { tileBounds } from './webmercator.js';
 import { isTileInput, pyramid, storedTileBytes, type TileRef } from './tileset.js';
 
@@ -143,7 +143,7 @@ class VectorTileSource implements Source {
   }
 
   private srs(): { srs: gdal.SpatialReference; crs: string } {
-    const srs = this.options.sSrs ? gdal.SpatialReference.fromUserInput(this.options.sSrs) : gdal.SpatialReference.fromEPSG(3857);
+    const srs = this.options.sSrs ? overrideSrs(this.options.sSrs) : gdal.SpatialReference.fromEPSG(3857);
     return { srs, crs: crsName(srs) };
   }
 

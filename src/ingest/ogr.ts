@@ -9,7 +9,7 @@ import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { extentOf } from '../core/extent.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
-import { InputError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
 import { OSM_ATTRIBUTION } from './options.js';
 import { hasBuildingKeys, isBuildingFeature, referencedFields, whereProblem } from './where.js';
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
@@ -58,15 +58,21 @@ export function crsName(srs: gdal.SpatialReference): string {
   return auth && code ? `${auth}:${code}` : srs.toProj4();
 }
 
+/**
+ * The CRS an `--s-srs` names; a {@link UsageError} (exit 2: the option is wrong, whatever the data) when GDAL
+ * knows none by that name (s-srs-unknown-was-an-input-error).
+ */
+export function overrideSrs(sSrs: string): gdal.SpatialReference {
+  try {
+    return gdal.SpatialReference.fromUserInput(sSrs);
+  } catch {
+    throw new UsageError('ingest', `--s-srs '${sSrs}' is not a CRS GDAL knows (e.g. EPSG:4326, EPSG:28992, or a PROJ or WKT definition)`);
+  }
+}
+
 /** Resolve the CRS of a layer, honouring an override; throws a one-line error when there is none. */
 export function layerSrs(file: string, layerName: string, own: gdal.SpatialReference | null, sSrs?: string): gdal.SpatialReference {
-  if (sSrs) {
-    try {
-      return gdal.SpatialReference.fromUserInput(sSrs);
-    } catch {
-      throw new InputError('ingest', `${file} layer ${layerName}: --s-srs '${sSrs}' is not a CRS GDAL knows`);
-    }
-  }
+  if (sSrs) return overrideSrs(sSrs);
   if (!own) throw new InputError('ingest', `${file} layer ${layerName}: the source has no CRS; name one with --s-srs (e.g. --s-srs EPSG:4326)`);
   return own;
 }
@@ -401,7 +407,8 @@ class OgrSource implements Source {
       // where-colon-field-unquoted: `fit:confidence > 0.9` reads as fields fit and confidence; the name needs double quotes
       const quoted = fieldNames.filter((f) => /[^A-Za-z0-9_]/.test(f) && new RegExp(`(^|[^"\\w])${f.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`)}(?![\\w"])`).test(where));
       const hint = quoted.length ? `; a field whose name holds other characters than letters, digits and _ is written in double quotes: --where '"${quoted[0]}" …'` : '';
-      if (unknown.length) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'}${hint})`);
+      // (where-unknown-field-was-an-input-error: a clause naming no field of the layer is a wrong option: exit 2)
+      if (unknown.length) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'}${hint})`);
       throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features with --where '${where}' (none matches, or the clause is not valid SQL for ${driver})`);
     }
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features`);

@@ -1,3 +1,4 @@
+import { UsageError } from '../../src/core/errors.js';
 import gdal from 'gdal-async';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -94,9 +95,11 @@ describe('source CRS handling', () => {
     expect(rb.frame.sourceCrs).toEqual(['EPSG:32610']);
   });
 
-  it('an unknown --s-srs is refused', async () => {
+  it('an unknown --s-srs is refused, as a usage error (s-srs-unknown-was-an-input-error: exit 3, as if the data were bad)', async () => {
     const a = writeShp('nocrs3.shp', null, square(550000, 4180000, 20));
-    await expect(ingest([a], { sSrs: 'EPSG:999999' }, NULL_LOGGER, new Summary())).rejects.toThrow(/--s-srs 'EPSG:999999' is not a CRS GDAL knows/);
+    const err = await ingest([a], { sSrs: 'EPSG:999999' }, NULL_LOGGER, new Summary()).then(() => null, (e: unknown) => e);
+    expect(String(err)).toMatch(/--s-srs 'EPSG:999999' is not a CRS GDAL knows/);
+    expect(err).toBeInstanceOf(UsageError);
   });
 
   it('a wrong CRS (metres read as degrees) is refused rather than built off the globe', async () => {

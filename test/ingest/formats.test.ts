@@ -1,3 +1,4 @@
+import { UsageError } from '../../src/core/errors.js';
 import gdal from 'gdal-async';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -226,6 +227,8 @@ ${node(8, 7.4212, 43.7301, 'yes')}
   it('gpkg-where-typo-said-no-features: on a GeoPackage (SQLite takes an unknown field silently) a --where naming a field the layer lacks is named; a clause selecting nothing says so', async () => {
     const gpkg = translate(base, path.join(freshDir('formats-where'), 'sf.gpkg'), ['-f', 'GPKG', '-nln', 'building']);
     await expect(run([gpkg], { where: 'heigth > 20' })).rejects.toThrow(/sf\.gpkg layer building: bad --where 'heigth > 20' \("heigth" not a field of the layer; the fields are: .*height/);
+    // where-unknown-field-was-an-input-error: the option is wrong (exit 2), not the data
+    await expect(run([gpkg], { where: 'heigth > 20' })).rejects.toBeInstanceOf(UsageError);
     await expect(run([gpkg], { where: 'height > 100000' })).rejects.toThrow(/sf\.gpkg layer building: no features with --where 'height > 100000' \(none matches, or the clause is not valid SQL for GPKG\)/);
     expect((await run([gpkg], { where: 'height > 20' })).batch.params.length).toBeGreaterThan(0);
   });
