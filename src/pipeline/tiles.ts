@@ -258,6 +258,11 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const planFile = path.join(o.output, 'plan.json');
     writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     const t1 = performance.now();
+    // resume-unsaid-until-the-end: a rerun says at once what it keeps (an interrupted one said nothing of it)
+    if (!o.force) {
+      const complete = units.filter((n) => fs.existsSync(path.join(o.output, 'tiles', `${n.id}.json`)) && fs.existsSync(path.join(o.output, 'tiles', `${n.id}.glb`))).length;
+      if (complete) o.logger.info(`tiles: resuming: ${complete} of ${counted(units.length, 'tile')} already complete, kept`);
+    }
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
     const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o, img!.label) : undefined;
     const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };

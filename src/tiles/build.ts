@@ -211,7 +211,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   // imagery without a terrain lies on a ground plane over the tile's square
   else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
   const parts = sub.params.reduce((n, q) => n + (q.partOf ? 1 : 0), 0);
-  return { glb, buildings: sub.params.length, parts, record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3, bytes: glb.byteLength, ...(node.children.length ? {} : { parts, stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
+  return { glb, buildings: sub.params.length, parts, record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3 + (tmesh ? tmesh.indices.length / 3 : 0), bytes: glb.byteLength, ...(node.children.length ? {} : { parts, stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
 }
 
 /** Each building of a leaf for the find index: its id, name and the centre of its top (the box of its vertices, frame metres, mm). */
@@ -258,6 +258,15 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
       const recPath = path.join(job.dir, 'tiles', `${node.id}.json`);
       if (!job.force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
         skipped++;
+        // resumed-run-said-0-bytes: a complete tile's bytes and triangles count, as its record says (the
+        // summary is of the tileset; the log line says how many tiles were resumed)
+        try {
+          const r = JSON.parse(fs.readFileSync(recPath, 'utf8')) as { bytes?: unknown; triangles?: unknown };
+          if (typeof r.bytes === 'number') summary.bytes += r.bytes;
+          if (typeof r.triangles === 'number') summary.triangles += r.triangles;
+        } catch {
+          // a damaged record: merge names it
+        }
       } else {
         const { glb, record, buildings, parts } = await buildTileContent(reader, node, job, summary);
         writeFileAtomic(glbPath, glb);

@@ -60,6 +60,7 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
   let out: string;
   const args = () => [input, '--max-buildings', '500'];
   let singleWritten = 0;
+  let single: { bytes: number; triangles: number } = { bytes: 0, triangles: 0 };
   beforeAll(() => {
     dir = freshDir('tiles');
     // two neighbouring SF tiles (about 3,000 buildings), split into several levels
@@ -70,6 +71,18 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const r = cli(['tiles', ...args(), '-o', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     singleWritten = JSON.parse(r.stdout).buildingsWritten;
+    single = JSON.parse(r.stdout);
+  });
+
+  it('resumed-run-said-0-bytes: a rerun over a complete tileset resumes every tile and counts their bytes and triangles as the first run did', () => {
+    const r = cli(['tiles', ...args(), '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/tiles: 0 built, [1-9]\d* already complete \(resumed\)/);
+    // resume-unsaid-until-the-end: and says so before it builds (an interrupted rerun never said it)
+    expect(r.stderr).toMatch(/tiles: resuming: (\d+) of \1 tiles already complete, kept\n(.*\n)*tiles: 0 built/);
+    const again = JSON.parse(r.stdout);
+    expect([again.bytes, again.triangles]).toEqual([single.bytes, single.triangles]);
+    expect(again.bytes).toBeGreaterThan(0);
   });
 
   it('loads through @loaders.gl/3d-tiles (tileset and every content), every content validator-clean', async () => {
