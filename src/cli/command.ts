@@ -41,8 +41,8 @@ export interface CommandSpec {
 /** Peak resident memory of this process (worker threads included), MB. */
 export const peakRssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
-/** The plain-text run summary printed to stderr at the end of a run. */
-export function formatSummary(s: Summary, out: string): string {
+/** The plain-text run summary printed to stderr at the end of a run (`named`: the log named each skipped feature and warning). */
+export function formatSummary(s: Summary, out: string, named = false): string {
   const j = s.toJSON();
   const fmt = (n: number) => n.toLocaleString('en-US');
   const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
@@ -52,8 +52,9 @@ export function formatSummary(s: Summary, out: string): string {
     what ?? `summary: ${counted(fmt(j.featuresRead), 'feature')} read from ${j.inputs.length} input(s); ${counted(fmt(j.buildingsWritten - j.partsWritten), 'building')}${j.partsWritten ? ` (and ${counted(fmt(j.partsWritten), 'building part')})` : ''} written to ${out}`,
     // (no triangles for outputs without a mesh: infer's parameters, rasterize's rasters)
     `summary: ${j.triangles ? `${fmt(j.triangles)} triangles, ` : ''}${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
-    `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}`,
-    `summary: warnings: ${list(j.warnings)}`,
+    // skipped-unnamed-without-a-hint: where the features are named
+    `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}${j.skippedTotal && !named ? ' (-v names each)' : ''}`,
+    `summary: warnings: ${list(j.warnings)}${Object.keys(j.warnings).length && !named ? ' (-v names each)' : ''}`,
   ].join('\n') + '\n';
 }
 
@@ -85,7 +86,7 @@ export async function writeBytesOutput(stage: string, file: string, io: CommandI
 
 /** Print a run's summary: the plain lines to stderr (unless quiet), JSON to stdout with `--json`. */
 export function printSummary(io: CommandIO, s: Summary, out: string, o: { quiet?: boolean; json?: boolean }): void {
-  if (!o.quiet) io.stderr(formatSummary(s, out));
+  if (!o.quiet) io.stderr(formatSummary(s, out, io.logger.level === 'debug'));
   if (o.json) io.stdout(JSON.stringify({ ...s.toJSON(), peakRssMB: peakRssMB() }, null, 2) + '\n');
 }
 

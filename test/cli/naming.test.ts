@@ -48,6 +48,11 @@ describe('broken geometries are feature errors, named', () => {
     expect(r.stderr).toMatch(/skipped \(geometry:invalid\) .*broken\.geojson layer broken feature back-and-forth: invalid geometry, and MakeValid left no polygon/);
     expect(r.stderr).toMatch(/skipped \(geometry:not-polygonal\) .*feature gc-lines: not a polygon/);
     expect(r.stderr).not.toMatch(/is not a function/);
+    // skipped-unnamed-without-a-hint: -v named them, and the summary says no more; without it, it says -v does
+    expect(r.stderr).toMatch(/^summary: skipped 2: [^\n]*[a-z] 1$/m);
+    const quiet = cli(['build', file, '-o', path.join(dir, 'broken.glb')]);
+    expect(quiet.stderr).toMatch(/^summary: skipped 2: geometry:invalid 1, geometry:not-polygonal 1 \(-v names each\)$/m);
+    expect(quiet.stderr).not.toMatch(/feature back-and-forth/);
   });
 
   it('verbose-did-not-name-every-skip-and-warning: -v names each one (file, layer, feature id) — build and tiles with worker threads', () => {
