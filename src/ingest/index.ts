@@ -278,7 +278,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     }
     else tags = { ...f.tags, height: h, 'building:levels': undefined };
   }
-  const parsed = parseBuilding(tags, f.id, f.source, opts, (kind) => summary.warn(kind, detail));
+  const parsed = parseBuilding(tags, f.id, f.source, opts, (kind, value) => summary.warn(kind, value === undefined || value === null ? detail : `${detail}: ${JSON.stringify(value)}`));
   if ('skip' in parsed) {
     summary.skip(parsed.skip, detail);
     return null;

@@ -132,18 +132,24 @@ const first = (tags: Record<string, TagValue>, keys: string[]): TagValue => {
   return undefined;
 };
 
+/**
+ * How a bad or replaced tag is reported: its kind (`height:unparsed`, …) and, where one tag's value is at
+ * fault, that value (unparsed-value-unsaid: `-v` named the feature but not what it held).
+ */
+export type TagWarn = (kind: string, value?: TagValue) => void;
+
 /** Roof heights as tagged: `roof:height` (or `roof:levels` × level height), `roof:angle`, `roof:levels`; NaN where absent or unusable. */
-function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: (kind: string) => void): { roofHeight: number; roofAngle: number; roofLevels: number } {
+function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: TagWarn): { roofHeight: number; roofAngle: number; roofLevels: number } {
   const roofLevels = parseLevels(tags['roof:levels']);
   let roofHeight = parseLength(tags['roof:height']);
   if (tags['roof:height'] !== undefined && !(roofHeight >= 0)) {
-    warn('roof:height:unparsed');
+    warn('roof:height:unparsed', tags['roof:height']);
     roofHeight = NaN;
   }
   if (Number.isNaN(roofHeight) && !Number.isNaN(roofLevels)) roofHeight = roofLevels * lh;
   let roofAngle = tags['roof:angle'] === undefined ? NaN : parseFloat(String(tags['roof:angle']));
   if (tags['roof:angle'] !== undefined && !(roofAngle > 0 && roofAngle < 90)) {
-    warn('roof:angle:unparsed');
+    warn('roof:angle:unparsed', tags['roof:angle']);
     roofAngle = NaN;
   }
   return { roofHeight, roofAngle, roofLevels };
@@ -155,15 +161,15 @@ function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: (kind: str
  * derived height on top when none is tagged; else the bottom + the default height). Every value
  * replaced is counted through `warn`.
  */
-function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: (kind: string) => void): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean; heightFrom: 'data' | 'levels' | 'default' } {
+function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: TagWarn): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean; heightFrom: 'data' | 'levels' | 'default' } {
   const lh = options.levelHeight;
   const levels = parseLevels(first(tags, ['building:levels', 'levels']));
   const minLevel = parseLevels(tags['building:min_level']);
-  if (first(tags, ['building:levels', 'levels']) !== undefined && Number.isNaN(levels)) warn('levels:unparsed');
+  if (first(tags, ['building:levels', 'levels']) !== undefined && Number.isNaN(levels)) warn('levels:unparsed', first(tags, ['building:levels', 'levels']));
   const rawMin = first(tags, ['min_height', 'render_min_height', 'building:min_height']);
   let minHeight = parseLength(rawMin);
   if (rawMin !== undefined && (Number.isNaN(minHeight) || minHeight < 0)) {
-    warn('min_height:unparsed');
+    warn('min_height:unparsed', rawMin);
     minHeight = NaN;
   }
   if (Number.isNaN(minHeight)) minHeight = minLevel >= 0 ? minLevel * lh : 0;
@@ -171,9 +177,9 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
   let height = parseLength(rawHeight);
   if (rawHeight !== undefined) {
     if (Number.isNaN(height)) {
-      warn('height:unparsed');
+      warn('height:unparsed', rawHeight);
     } else if (height <= 0 || height > options.maxHeight) {
-      warn(height <= 0 ? 'height:non-positive' : 'height:absurd');
+      warn(height <= 0 ? 'height:non-positive' : 'height:absurd', rawHeight);
       height = NaN;
     }
   }
@@ -200,13 +206,13 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
 }
 
 /** The roof's shape, direction, orientation, colour and material as tagged. */
-function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roofAngle: number; roofLevels: number }, onTop: boolean, warn: (kind: string) => void): RoofParams {
+function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roofAngle: number; roofLevels: number }, onTop: boolean, warn: TagWarn): RoofParams {
   const direction = parseDirection(tags['roof:direction']);
-  if (tags['roof:direction'] !== undefined && direction === null) warn('roof:direction:unparsed');
+  if (tags['roof:direction'] !== undefined && direction === null) warn('roof:direction:unparsed', tags['roof:direction']);
   const orientationTag = str(tags['roof:orientation']);
   const orientation = orientationTag === 'along' || orientationTag === 'across' ? orientationTag : null;
   const colour = parseColour(tags['roof:colour']);
-  if (tags['roof:colour'] !== undefined && colour === null) warn('colour:unparsed');
+  if (tags['roof:colour'] !== undefined && colour === null) warn('colour:unparsed', tags['roof:colour']);
   return {
     shape: (str(tags['roof:shape']) ?? 'flat').toLowerCase(),
     height: Number.isNaN(roof.roofHeight) ? null : roof.roofHeight,
@@ -231,7 +237,7 @@ function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roof
  * if ('params' in r) r.params.height; // 12
  * ```
  */
-export function parseBuilding(rawTags: Record<string, TagValue>, id: string, source: string, options: TagOptions, warn: (kind: string) => void): ParseResult {
+export function parseBuilding(rawTags: Record<string, TagValue>, id: string, source: string, options: TagOptions, warn: TagWarn): ParseResult {
   // absent values come as null or '' from some drivers: treat them as not tagged
   const tags: Record<string, TagValue> = {};
   for (const k in rawTags) {
@@ -248,7 +254,7 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   }
   const roof = roofOf(tags, tagged, fromLevels, warn);
   const colour = parseColour(first(tags, ['building:colour', 'colour']));
-  if (first(tags, ['building:colour', 'colour']) !== undefined && colour === null) warn('colour:unparsed');
+  if (first(tags, ['building:colour', 'colour']) !== undefined && colour === null) warn('colour:unparsed', first(tags, ['building:colour', 'colour']));
   const buildingTag = str(first(tags, ['building', 'building:part', 'type', 'class']));
   return {
     params: {

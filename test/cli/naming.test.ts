@@ -87,6 +87,15 @@ describe('broken geometries are feature errors, named', () => {
     expect(r.stderr).toMatch(/cut\.shp: \d+ bytes, but its header says \d+ \(cut short, or damaged\)/);
   });
 
+  it('unparsed-value-unsaid: -v names a tag value it could not read, beside the feature', () => {
+    const file = path.join(dir, 'values.geojson');
+    fs.writeFileSync(file, fc([f('h1', { type: 'Polygon', coordinates: [ring(7.42, 43.73, 0.0003)] }, { height: 'abc', 'roof:colour': 'blurple' })]));
+    const r = cli(['build', file, '-o', path.join(dir, 'values.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^debug: warning \(height:unparsed\) .*values\.geojson layer values feature h1: "abc"$/m);
+    expect(r.stderr).toMatch(/^debug: warning \(colour:unparsed\) .*feature h1: "blurple"$/m);
+  });
+
   it('pbf-damaged-said-no-features: an OSM PBF damaged inside a block stops the run with GDAL\'s reason, not "no features" (exit 3)', () => {
     const bad = path.join(dir, 'damaged.osm.pbf');
     const bytes = fs.readFileSync(path.join(DATA, 'monaco.osm.pbf'));
