@@ -2,7 +2,7 @@
  * Inverse procedural modelling: from a surface model back to the parameters `build` reads. Pure
  * kernels over typed arrays (no `node:`, no GDAL); `src/pipeline/infer.ts` reads and writes the files.
  */
-export { sampleFootprint, samplesInside, selectSamples, groundOf, quantile, forEachCellInside, windowOf, type RoofSamples } from './samples.js';
+export { sampleFootprint, samplesInside, selectSamples, terracedShare, groundOf, quantile, forEachCellInside, windowOf, type RoofSamples } from './samples.js';
 export { modelField } from './field.js';
 export { risingRegions, regionSamples, RISING_DEFAULTS, type RisingOptions } from './above.js';
 export { robustFit, solve, ROBUST_FIT_DEFAULTS, type RobustFit, type RobustFitOptions } from './fit.js';

@@ -184,3 +184,36 @@ export function samplesInside(s: RoofSamples, fp: Footprint): RoofSamples {
   forEachCellInside(fp, s.x0, s.y0, s.cell, s.w, s.h, (i, j) => (mask[j * s.w + i] = s.inside[j * s.w + i]));
   return selectSamples(s, (c) => mask[c] === 1);
 }
+
+/**
+ * How much of a slope the samples hold as terraces: of the pairs of samples one cell apart along the
+ * grid axis nearest `direction` (a compass bearing, downhill), the share whose heights differ by under a
+ * quarter of what a plane at `angle` degrees would drop over that cell. A plane sampled at its own
+ * pitch drops every cell (share near 0); a staircase of flat landings, which a steep plane fits on
+ * average, drops only at its steps (share near 1). NaN with fewer than `minPairs` pairs.
+ *
+ * @example
+ * ```ts
+ * // a 68° "skillion" over three flat landings 1.5 m deep, 2.6 m apart
+ * terracedShare(samplesInside(samples, part), 180, 68); // ≈ 0.7
+ * ```
+ */
+export function terracedShare(s: RoofSamples, direction: number, angle: number, minPairs = 8): number {
+  const r = (direction * Math.PI) / 180;
+  const east = Math.sin(r), north = Math.cos(r);
+  // one cell downhill, along the nearer axis (rows run south to north)
+  const [di, dj, along] = Math.abs(east) >= Math.abs(north) ? [Math.sign(east), 0, Math.abs(east)] : [0, Math.sign(north), Math.abs(north)];
+  const drop = Math.tan((Math.min(angle, 89) * Math.PI) / 180) * s.cell * along;
+  let pairs = 0, flat = 0;
+  for (let j = 0; j < s.h; j++)
+    for (let i = 0; i < s.w; i++) {
+      const a = s.index[j * s.w + i];
+      const ii = i + di, jj = j + dj;
+      if (a < 0 || ii < 0 || jj < 0 || ii >= s.w || jj >= s.h) continue;
+      const b = s.index[jj * s.w + ii];
+      if (b < 0) continue;
+      pairs++;
+      if (Math.abs(s.z[a] - s.z[b]) < 0.25 * drop) flat++;
+    }
+  return pairs >= minPairs ? flat / pairs : NaN;
+}

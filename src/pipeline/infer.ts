@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.js';
 import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
 import { rasterCentre, readSurface } from '../ingest/raster.js';
-import { forEachCellInside, modelField, samplesInside, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
+import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { areaOf, clipFootprint, levelPolygons } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings } from './common.js';
@@ -324,10 +324,13 @@ function plausiblePart(p: InferredPart, samples: RoofSamples, roofOptions: Parti
   // (part-at-86-degrees: a plane of a few cells along a wall's edge fitted as a near-vertical skillion;
   // a spire's cone or pyramid may be that steep)
   const wall = (q: InferredRoof) => q.shape === 'skillion' && q.angle !== null && q.angle > STEEPEST_SKILLION;
-  const ok = (q: InferredRoof) => q.height <= top + OVERSHOOT + rise(q) && q.eave >= base - OVERSHOOT && !wall(q);
+  // (terraces-fitted-as-a-steep-skillion: landings of a stepped roof, each too narrow for a level of its
+  // own, fitted on average as one 60–70° plane; the data's heights hold still between the steps)
+  const terraced = (q: InferredRoof) => q.shape === 'skillion' && q.angle !== null && q.direction !== null && q.angle >= TERRACE_MIN_ANGLE && terracedShare(under, q.direction, q.angle) >= TERRACED_SHARE;
+  const ok = (q: InferredRoof) => q.height <= top + OVERSHOOT + rise(q) && q.eave >= base - OVERSHOOT && !wall(q) && !terraced(q);
   if (!Number.isFinite(top) || ok(r)) return { ...p, roof: eavesOnBase(r, base) };
   // a skillion keeps its plane and gives up the polygon's uphill end the data does not reach
-  if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= base - OVERSHOOT && !wall(r)) {
+  if (r.shape === 'skillion' && r.direction !== null && r.roofHeight > 0 && r.eave >= base - OVERSHOOT && !wall(r) && !terraced(r)) {
     const dir = compass(r.direction);
     const [lo, hi] = projectionRange(p.footprint, dir);
     const slope = r.roofHeight / (hi - lo);
@@ -359,6 +362,12 @@ function eavesOnBase(r: InferredRoof, base: number): InferredRoof {
 
 /** Steepest skillion (degrees) a part may have: steeper is a wall's edge, not a roof (real ones reach 65–70°). */
 const STEEPEST_SKILLION = 75;
+
+/** Least pitch (degrees) of a skillion tested for terraces: below it a plane's drop per cell is within the DSM's noise. */
+const TERRACE_MIN_ANGLE = 45;
+
+/** Share of its one-cell pairs downhill that hold still (see {@link terracedShare}) from which a steep skillion is a staircase of landings. */
+const TERRACED_SHARE = 0.5;
 
 /** Lowest a part may stand above its base (m): below it, it is ground. */
 const LOWEST_PART = 0.5;
