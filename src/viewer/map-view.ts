@@ -9,6 +9,7 @@ import { antialiasing, DECK_SCROLL_SPEED, enlargeSharply, renderScale, FLY_TO_MA
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, TILESET_SSE, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255 } from './style-by.js';
+import { tilesToDraw } from './replace.js';
 
 interface EnuMesh {
   positions: Float32Array;
@@ -679,33 +680,45 @@ export class MapViewer {
 }
 
 /**
- * The triangles of building `id` of a tile (frame metres), unindexed with flat normals, grown by a
- * few decimetres about the building's base centre so the highlight draws over the tile's own faces.
+ * The triangles of building `id` of a tile (frame metres), unindexed with flat normals, each face moved
+ * {@link HIGHLIGHT_LIFT} out along its normal so the highlight draws over the tile's own faces.
+ * map-highlight-patchy: the highlight was grown about the building's centre, which moved a face looking
+ * in towards the centre (a courtyard's wall, the inner side of a wing) back behind the tile's own: those
+ * kept their colour.
  */
 function buildingMesh(p: TilePick, id: number): { positions: Float32Array; normals: Float32Array } {
   const pos = p.mesh.geometry.attributes.position.array as Float32Array;
   const idx = p.mesh.geometry.index!.array as Uint32Array;
   const tris: number[] = [];
   for (let t = 0; t < idx.length; t += 3) if (p.featureIds[idx[t]] === id) tris.push(idx[t], idx[t + 1], idx[t + 2]);
-  const box = new THREE.Box3();
-  const v = new THREE.Vector3();
-  for (const i of tris) box.expandByPoint(v.fromArray(pos, 3 * i));
-  const size = box.getSize(new THREE.Vector3());
-  const k = 1 + 0.6 / Math.max(1, size.x, size.y, size.z);
-  const c = box.getCenter(new THREE.Vector3());
-  const positions = new Float32Array(3 * tris.length);
-  tris.forEach((i, n) => positions.set([c.x + (pos[3 * i] - c.x) * k, c.y + (pos[3 * i + 1] - c.y) * k, box.min.z + (pos[3 * i + 2] - box.min.z) * k], 3 * n));
-  const g = new THREE.BufferGeometry();
-  g.setAttribute('position', new THREE.BufferAttribute(positions, 3));
-  g.computeVertexNormals();
-  return { positions, normals: g.attributes.normal.array as Float32Array };
+  const positions = new Float32Array(3 * tris.length), normals = new Float32Array(3 * tris.length);
+  const a = new THREE.Vector3(), b = new THREE.Vector3(), c = new THREE.Vector3(), n = new THREE.Vector3();
+  for (let t = 0; t < tris.length; t += 3) {
+    a.fromArray(pos, 3 * tris[t]);
+    b.fromArray(pos, 3 * tris[t + 1]);
+    c.fromArray(pos, 3 * tris[t + 2]);
+    n.subVectors(c, b).cross(a.clone().sub(b)).normalize();
+    for (const [k, v] of [a, b, c].entries()) {
+      v.addScaledVector(n, HIGHLIGHT_LIFT).toArray(positions, 3 * (t + k));
+      n.toArray(normals, 3 * (t + k));
+    }
+  }
+  return { positions, normals };
 }
+
+/** How far (m) the tileset map view's highlight stands out from the faces it covers. */
+const HIGHLIGHT_LIFT = 0.08;
 
 /** A tile loaders.gl selected: its id, content and parent (REPLACE refinement: a child drawn replaces it). */
 interface SelectedTile {
   id: string;
   contentUrl: string;
   parent?: SelectedTile | null;
+  children?: SelectedTile[];
+  /** Whether it was in the view's frustum when loaders.gl last looked ({@link _frameNumber}). */
+  isVisible?: boolean;
+  _frameNumber?: number | null;
+  tileset?: { _frameNumber?: number };
 }
 
 /** The tileset layer's sub-layer props: its tiles drawn, or hidden while the coloured tiles are drawn instead. */
@@ -768,13 +781,21 @@ export class TilesetMapViewer {
   private readonly plain: SimpleMeshLayer | null;
 
   /**
-   * The tiles deck.gl selects, less those a selected descendant with pick data replaces.
+   * The tiles drawn and picked: coloured, those drawn from their pick data ({@link tilesToDraw}: REPLACE,
+   * a tile gives way only to all of its children) and those selected still waiting for it; uncoloured,
+   * those the tileset layer draws.
    * map-view-blocks-over-buildings: while the city is coloured the tileset layer's own meshes are hidden, and
    * loaders.gl then keeps every level selected at once (root, blocks and leaves): the coarse blocks were drawn
    * over the buildings in full, picked first, and waited for.
    */
   private shownTiles(): SelectedTile[] {
     const selected = this.tileset?.selectedTiles ?? [];
+    // (out of the view: loaders.gl's visibility, only as it judged it this frame; a tile not looked at since a
+    // closer view kept "out of the view" there: map-view-left-a-block-out)
+    const culled = (t: SelectedTile) => t.isVisible === false && t._frameNumber === (t.tileset?._frameNumber ?? NaN);
+    if (this.colouring) return tilesToDraw(selected, (t) => this.picks.has(t.id), culled);
+    // (uncoloured, the tileset layer draws its own meshes: the tiles it draws, each in place of its
+    // ancestors, are what is picked)
     const covered = new Set<string>();
     for (const t of selected) {
       if (!this.picks.has(t.id)) continue;
@@ -1008,6 +1029,9 @@ export class TilesetMapViewer {
       getColor: HIGHLIGHT_255,
       mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } } as never,
       material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
+      // (map-highlight-patchy: a long building's long walls stand only centimetres out from the tile's own;
+      // from afar they fought it for depth and kept their colour in stripes)
+      parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
       pickable: false,
     });
   }
