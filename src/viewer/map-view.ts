@@ -8,7 +8,7 @@ import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, par
 import { antialiasing, DECK_SCROLL_SPEED, enlargeSharply, renderScale, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, TILESET_SSE, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
-import { HIGHLIGHT_255 } from './style-by.js';
+import { HIGHLIGHT_255, HOVER_MIX } from './style-by.js';
 import { tilesToDraw } from './replace.js';
 
 interface EnuMesh {
@@ -586,6 +586,7 @@ export class MapViewer {
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
       getPosition: () => [0, 0, 0],
       getColor: HIGHLIGHT_255,
+      ...(which === 'hovered' ? { opacity: HOVER_MIX } : {}),
       mesh: mesh.mesh as never,
       material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
       parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
@@ -645,7 +646,7 @@ export class MapViewer {
 
   private layerVersion = 0;
 
-  /** Highlight the selected building and the one under the pointer (or none): both lit at once. */
+  /** Highlight the selected building and, blended over its own colours, the one under the pointer (or none). */
   setHighlight(selected: number | null, hovered: number | null = null): void {
     const hover = hovered === selected ? null : hovered;
     if (selected === this.highlighted.selected && hover === this.highlighted.hovered) return;
@@ -1027,6 +1028,7 @@ export class TilesetMapViewer {
       coordinateOrigin: [this.origin[0], this.origin[1], 0],
       getPosition: () => [0, 0, 0],
       getColor: HIGHLIGHT_255,
+      ...(which === 'hovered' ? { opacity: HOVER_MIX } : {}),
       mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } } as never,
       material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
       // (map-highlight-patchy: a long building's long walls stand only centimetres out from the tile's own;

@@ -2,7 +2,7 @@ import { drew } from './frames.js';
 import * as THREE from 'three';
 import { type ViewOptions, terrainShown, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
-import type { Rgb } from './style-by.js';
+import { HOVER_MIX, type Rgb } from './style-by.js';
 
 /** The three.js model view: orbit/pan/zoom, a sun with shadows, ground, picking by ray cast. */
 export class ModelView {
@@ -13,6 +13,7 @@ export class ModelView {
   private readonly raycaster = new THREE.Raycaster();
   private readonly triangles: FeatureTriangles;
   private readonly litMaterial = highlightMaterial();
+  private readonly hoverMaterial = highlightMaterial(HOVER_MIX);
   /** The selected building's highlight overlay and the hovered one's. */
   private readonly lit = { selected: { id: null as number | null, overlay: null as THREE.Object3D | null }, hovered: { id: null as number | null, overlay: null as THREE.Object3D | null } };
   private readonly groundAt: (x: number, z: number) => number;
@@ -203,14 +204,14 @@ export class ModelView {
   }
 
   /**
-   * Highlight the `selected` building and the `hovered` one (or none) with overlays of their own
-   * triangles, and draw: the selection stays lit while the pointer lights others.
+   * Highlight the `selected` building and, blended over its own colours, the `hovered` one (or none) with
+   * overlays of their own triangles, and draw: the selection stays lit while the pointer lights others.
    */
   setHighlight(selected: number | null, hovered: number | null = null): void {
     const hover = hovered === selected ? null : hovered;
     if (this.lit.selected.id === selected && this.lit.hovered.id === hover) return;
     this.relight(this.lit.selected, selected, this.litMaterial);
-    this.relight(this.lit.hovered, hover, this.litMaterial);
+    this.relight(this.lit.hovered, hover, this.hoverMaterial);
     this.render();
   }
 

@@ -2,7 +2,7 @@ import * as THREE from 'three';
 import { acceleratedRaycast, computeBoundsTree } from 'three-mesh-bvh';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
-import { HIGHLIGHT } from './style-by.js';
+import { HIGHLIGHT, HOVER_MIX } from './style-by.js';
 
 /** The frame written by cityforge into asset.extras.cityforge. */
 export interface Georeference {
@@ -207,7 +207,8 @@ export function enableHighlight(m: THREE.Mesh): void {
 
 /**
  * Colour the vertices of the `selected` and `hovered` features (or none) in `meshes` (prepared by
- * {@link enableHighlight}): those two in the highlight, the rest white. Vertex colours multiply the material's: the highlight's is
+ * {@link enableHighlight}): the selected one in the highlight, the hovered one {@link HOVER_MIX} of the way
+ * to it from its own colour, the rest white (or their colour-by colours). Vertex colours multiply the material's: the highlight's is
  * divided by it, so the building shows {@link HIGHLIGHT} itself, whatever its wall or roof colour.
  */
 export function highlightMeshes(meshes: THREE.Mesh[], selected: number | null, hovered: number | null = null, highlight: THREE.Color = new THREE.Color(HIGHLIGHT)): void {
@@ -223,8 +224,11 @@ export function highlightMeshes(meshes: THREE.Mesh[], selected: number | null, h
     const under = g.userData.baseColours as Float32Array | undefined;
     for (let v = 0; v < f.count; v++) {
       const id = Math.round(f.getX(v));
-      const on = id !== null && (id === selected || id === hovered);
-      for (let k = 0; k < 3; k++) arr[3 * v + k] = on ? rgb[k] : under ? under[3 * v + k] : 1;
+      const mix = id === selected ? 1 : id === hovered ? HOVER_MIX : 0;
+      for (let k = 0; k < 3; k++) {
+        const own = under ? under[3 * v + k] : 1;
+        arr[3 * v + k] = own + mix * (rgb[k] - own);
+      }
     }
     c.needsUpdate = true;
   }
@@ -374,7 +378,10 @@ export class FeatureTriangles {
   }
 }
 
-/** The highlight's look: {@link HIGHLIGHT} cyan, drawn over the building's own faces. */
-export function highlightMaterial(): THREE.MeshStandardMaterial {
-  return new THREE.MeshStandardMaterial({ color: new THREE.Color(HIGHLIGHT), roughness: 0.8, polygonOffset: true, polygonOffsetFactor: -1, polygonOffsetUnits: -4 });
+/**
+ * The highlight's look: {@link HIGHLIGHT} cyan, drawn over the building's own faces; with `opacity` under 1
+ * (the building under the pointer: {@link HOVER_MIX}), blended over them.
+ */
+export function highlightMaterial(opacity = 1): THREE.MeshStandardMaterial {
+  return new THREE.MeshStandardMaterial({ color: new THREE.Color(HIGHLIGHT), roughness: 0.8, polygonOffset: true, polygonOffsetFactor: -1, polygonOffsetUnits: -4, ...(opacity < 1 ? { transparent: true, opacity, depthWrite: false } : {}) });
 }

@@ -16,13 +16,19 @@ export interface Styling {
 }
 
 /**
- * The highlight of the building selected and of the one under the pointer (both lit at once): cyan (as
- * ArcGIS selects), a colour neither the ramp (it ends in yellow) nor the categories use, so a highlight
- * never reads as a value.
+ * The highlight of the building selected (and, blended over its own colour, of the one under the pointer):
+ * cyan (as ArcGIS selects), a colour neither the ramp (it ends in yellow) nor the categories use, so a
+ * highlight never reads as a value.
  */
 export const HIGHLIGHT = '#19d3ff';
 /** {@link HIGHLIGHT} as 0–255 components (deck.gl). */
 export const HIGHLIGHT_255: [number, number, number] = [0x19, 0xd3, 0xff];
+
+/**
+ * How much of {@link HIGHLIGHT} the building under the pointer takes over its own colour; the selected one
+ * takes it all (hover-looked-selected: both lit alike, which was which could not be told).
+ */
+export const HOVER_MIX = 0.5;
 
 
 /** Grey for buildings without a value. */

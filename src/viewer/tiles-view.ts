@@ -472,8 +472,8 @@ export class TilesetView {
   }
 
   /**
-   * Highlight the selected building and the one under the pointer, each in its tile (or none); the
-   * previous ones are cleared.
+   * Highlight the selected building and, blended over its own colour, the one under the pointer, each in
+   * its tile (or none); the previous ones are cleared.
    */
   highlight(selected: TileHit | null, hovered: TileHit | null = null): void {
     const same = (a: TileHit | null, b: TileHit | null) => a?.tile === b?.tile && a?.id === b?.id;

@@ -43,6 +43,17 @@ export function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { 
   return { drawn: drawn / total, building: building / total, highlight };
 }
 
+/**
+ * How many pixels turned towards the highlight's cyan from `before` to `after` (blue over red up by more
+ * than 40): the building under the pointer, tinted by the highlight over its own colour or a colour-by's.
+ */
+export function tinted(before: Buffer, after: Buffer): number {
+  const a = PNG.sync.read(before), b = PNG.sync.read(after);
+  let n = 0;
+  for (let i = 0; i < Math.min(a.data.length, b.data.length); i += 4) if (b.data[i + 2] - b.data[i] - (a.data[i + 2] - a.data[i]) > 40) n++;
+  return n;
+}
+
 /** The share of pixels near a colour (0–255) in hue: shading darkens faces, so value is not compared. */
 export function near(png: Buffer, [r, g, b]: number[]): number {
   const img = PNG.sync.read(png);

@@ -9,8 +9,11 @@ import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
 import { CHROMIUM, FLAGS, near, pixelStats, plainShare, settle, startViewer, TEST_SCALE } from '../helpers/viewer.js';
 
-/** The share of a 9 × 9 pixel patch about page point (x, y) in the highlight's cyan (as pixelStats counts it). */
-function highlightAround(png: Buffer, x: number, y: number): number {
+/**
+ * The share of a 9 × 9 pixel patch about page point (x, y) in the highlight's cyan (as pixelStats counts
+ * it), or with `blended` in a blend of it over a building's warm colour (blue well over red).
+ */
+function highlightAround(png: Buffer, x: number, y: number, blended = false): number {
   const img = PNG.sync.read(png);
   let n = 0, lit = 0;
   for (let j = Math.round(y) - 4; j <= Math.round(y) + 4; j++)
@@ -19,7 +22,7 @@ function highlightAround(png: Buffer, x: number, y: number): number {
       const k = 4 * (j * img.width + i);
       const [r, g, b] = [img.data[k], img.data[k + 1], img.data[k + 2]];
       n++;
-      if (b > 120 && b - r > 110 && g > 90) lit++;
+      if (blended ? b > r + 40 && g > r + 20 : b > 120 && b - r > 110 && g > 90) lit++;
     }
   return n ? lit / n : 0;
 }
@@ -179,8 +182,10 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     const shot = await page.screenshot({ path: path.join(dir, 'model-view-selected-and-hovered.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
     // the selected building's top still in the highlight's cyan (the hover had taken the highlight away)
     expect(highlightAround(shot, pos.x, pos.y)).toBeGreaterThan(0.5);
-    // and the hovered one's too (it may be small on the screen: part of the patch)
-    expect(highlightAround(shot, other!.x, other!.y)).toBeGreaterThan(0.15);
+    // hover-looked-selected: the hovered one tinted, the highlight blended over its own colour (blue over
+    // red), not in the selection's full cyan (it may be small on the screen: part of the patch)
+    expect(highlightAround(shot, other!.x, other!.y, true)).toBeGreaterThan(0.15);
+    expect(highlightAround(shot, other!.x, other!.y)).toBeLessThan(0.1);
     await page.mouse.click(5, 5);
     expect(await page.evaluate(() => (window as any).cityforge.selected)).toBeNull();
   });
