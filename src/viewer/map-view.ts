@@ -185,10 +185,28 @@ function medianGround(e: EnuMesh): number {
   return zs.length ? zs[zs.length >> 1] : 0;
 }
 
-/** Zoom at which a model of `radius` metres around `origin` fills the element's width. */
-function fitZoom(el: HTMLElement, origin: [number, number], radius: number): number {
-  const width = el.clientWidth || window.innerWidth;
-  return Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * width) / (512 * 2.2 * radius))));
+/** The map views' first bearing (degrees). */
+const HOME_BEARING = -20;
+
+/**
+ * The first view of a city of `radius` metres about `origin`, looking at `bearing`: the zoom that fits it
+ * in the part of the view the panel leaves free (tilted 50°, the ground's depth takes about three quarters
+ * of its width on the screen, so a wide, low window fits on its height), centred there.
+ * map-home-under-the-panel: fitted to the whole width and centred on the screen, the city ran under the
+ * panel and past the bottom edge.
+ */
+function fitHome(el: HTMLElement, origin: [number, number], radius: number, bearing: number): { longitude: number; latitude: number; zoom: number } {
+  const width = el.clientWidth || window.innerWidth, height = el.clientHeight || window.innerHeight;
+  const panel = document.getElementById('panel');
+  const left = panel && !panel.classList.contains('collapsed') ? panel.getBoundingClientRect().left : Infinity;
+  const cover = left < width && width - left < 0.45 * width ? width - left + 8 : 0;
+  const free = Math.min(width - cover, 1.3 * height);
+  const zoom = Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * free) / (512 * 2.2 * radius))));
+  // the view's centre half the panel's width to the right of the city's, along the screen's x axis
+  const shift = (cover / 2) * metresPerPixel(zoom, origin[1]);
+  const b = (bearing * Math.PI) / 180;
+  const east = shift * Math.cos(b), north = -shift * Math.sin(b);
+  return { longitude: origin[0] + east / (111320 * Math.cos((origin[1] * Math.PI) / 180)), latitude: origin[1] + north / 110574, zoom };
 }
 
 /** Normals or directions (east, north, up) into the frame deck.gl's glTF shader sees a tileset's in (east, south, down), in place. */
@@ -384,7 +402,8 @@ export class MapViewer {
     this.raycaster.firstHitOnly = true;
     geom.computeBoundingSphere();
     const r = geom.boundingSphere!.radius;
-    const zoom = fitZoom(el, this.origin, r);
+    const fit = fitHome(el, this.origin, r, HOME_BEARING);
+    const zoom = fit.zoom;
     const lighting = sunLighting(MAP_AMBIENT, 1.1);
     // each building's drawn triangles, once: the highlight is an overlay of those, the city layer never changes
     const ids = this.enu.featureIds, di = this.enu.drawIndices;
@@ -411,7 +430,7 @@ export class MapViewer {
     } else this.groundMesh = null;
     // the camera looks at the ground's altitude (deck.gl's map camera knows no terrain): zooming in over
     // hills keeps the city in front of it
-    this.home = { longitude: this.origin[0], latitude: this.origin[1], zoom, pitch: 50, bearing: -20, position: [0, 0, medianGround(this.enu)], minZoom: Math.max(0, zoom - 6), maxZoom: 22, maxPitch: 80 };
+    this.home = { longitude: fit.longitude, latitude: fit.latitude, zoom, pitch: 50, bearing: HOME_BEARING, position: [0, 0, medianGround(this.enu)], minZoom: Math.max(0, zoom - 6), maxZoom: 22, maxPitch: 80 };
     this.deck = new Deck({
       parent: el,
       views: new MapView({ repeat: false }),
@@ -817,11 +836,11 @@ export class TilesetMapViewer {
     this.origin = origin;
     // (at the box's bottom: the lowest the tiles reach)
     this.plain = basemap ? null : plainLayer(origin, bottom - 0.05, 2 * radius, TILES_AMBIENT);
-    const zoom = fitZoom(el, origin, radius);
+    const fit = fitHome(el, origin, radius, HOME_BEARING);
     // tileset-map-went-blank: the camera looks at an altitude inside the city's box (deck.gl's default, 0 m,
     // lay under SF's hills, so zooming in took the camera into them): a quarter of the box's height up, where
     // the ground of a city on hills lies (the tiles' surface is not known until they load)
-    this.home = { longitude: origin[0], latitude: origin[1], zoom, pitch: 50, bearing: -20, position: [0, 0, altitude] };
+    this.home = { longitude: fit.longitude, latitude: fit.latitude, zoom: fit.zoom, pitch: 50, bearing: HOME_BEARING, position: [0, 0, altitude] };
     // tileset-map-view-grey: luma.gl's glTF PBR shader already writes sRGB (its final pow(1/2.2)); encoding
     // it once more, then dimming the lights to make up for it, left the city a flat grey (chroma 7 against
     // the model view's 21). Its Lambert term divides by π, which three.js's light units fold in: the lights

@@ -596,17 +596,20 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.waitForFunction('window.cityforge.view === "map" && window.cityforge.nav()');
     await page.click('#home');
     // the camera written to the address (position, look-at point; glTF axes), once it has settled
-    const cam = async () => {
-      let last = '';
-      await page.waitForFunction(() => {
+    // (wheel-test-read-the-old-camera: the first poll after a wheel compared the address with the last one
+    // read before it and, the frame not drawn yet, found it "settled"; after a move, the camera is waited
+    // for until it differs from the one before, then holds still)
+    let read = '';
+    const cam = async (moved = false) => {
+      await page.waitForFunction((prev) => {
         const c = new URLSearchParams(location.hash.slice(1)).get('cam') ?? '';
         const w = window as any;
-        const same = c !== '' && c === w.__lastCam;
+        const same = c !== '' && c === w.__lastCam && (prev === null || c !== prev);
         w.__lastCam = c;
         return same;
-      }, null, { polling: 400 });
-      last = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('cam')!);
-      const v = last.split(',').map(Number);
+      }, moved ? read : null, { polling: 400 });
+      read = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('cam')!);
+      const v = read.split(',').map(Number);
       return { position: v.slice(0, 3), target: v.slice(3, 6) };
     };
     const dist = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
@@ -617,7 +620,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.mouse.move(640, 100, { steps: 12 });
     await page.mouse.up();
     await page.keyboard.up('Control');
-    const before = await cam();
+    const before = await cam(true);
     const d0 = dist(before.position, before.target);
     const up = [before.position[0] - before.target[0], before.position[1] - before.target[1], before.position[2] - before.target[2]];
     expect(Math.acos(up[1] / d0) * (180 / Math.PI)).toBeGreaterThan(70);
@@ -625,7 +628,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     // three steps in with the pointer over the sky, near the top of the page
     await page.mouse.move(640, 30);
     for (let k = 0; k < 3; k++) await page.mouse.wheel(0, -100);
-    const after = await cam();
+    const after = await cam(true);
     await page.screenshot({ path: path.join(dir, 'map-tilted-wheel.png') });
     // about the centre: the look-at point stays, the camera comes 1.2³ closer (it flew ~8 km before)
     expect(dist(after.target, before.target)).toBeLessThan(0.05 * d0);
@@ -635,7 +638,7 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const at = await page.evaluate((i) => (window as any).cityforge.screenPositionOf(i), tallest);
     await page.mouse.move(at.x, at.y);
     await page.mouse.wheel(0, -100);
-    const near = await cam();
+    const near = await cam(true);
     expect(dist(near.target, after.target)).toBeGreaterThan(0.01 * dist(after.position, after.target));
     await page.close();
   });
