@@ -699,6 +699,34 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('legend-widened-the-panel: on a short window, with a building selected and an entry hidden, the legend stays inside the panel (no sideways scrolling)', async () => {
+    // Monaco: its legend has the long entry of the default heights, and wide ones (80–100 m)
+    const glb = path.join(dir, 'monaco.glb');
+    expect(cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', glb, '-q']).code).toBe(0);
+    const monaco = await startViewer(glb);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 560 } });
+    await page.goto(monaco.url);
+    await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    await page.selectOption('#colour-by', 'height');
+    await page.fill('#search-input', 'Hôtel de Paris');
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction(() => (window as any).cityforge.selected !== null);
+    await page.click('#legend li:last-child button');
+    const fit = await page.evaluate(() => {
+      const p = document.getElementById('panel')!;
+      const r = p.getBoundingClientRect();
+      const buttons = [...document.querySelectorAll('#legend button')].map((b) => b.getBoundingClientRect());
+      return { scrolls: p.scrollHeight > p.clientHeight, sideways: p.scrollWidth - p.clientWidth, inside: buttons.every((b) => b.left >= r.left && b.right <= r.right) };
+    });
+    // (the panel scrolls up and down here: what squeezed the legend)
+    expect(fit.scrolls).toBe(true);
+    expect(fit.sideways).toBeLessThanOrEqual(0);
+    expect(fit.inside).toBe(true);
+    await page.screenshot({ path: path.join(dir, 'legend-short-window.png') });
+    await page.close();
+    monaco.server.kill('SIGTERM');
+  });
+
   it('colour by height: the legend\'s colours are in the pixels of both views (the same palette), and back to materials', async () => {
     const page = await open();
     const plain = await page.screenshot({ clip: { x: 0, y: 0, width: 940, height: 800 } });
