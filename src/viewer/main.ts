@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     const of = id === null ? null : model.table['part_of']?.[id];
     return of !== null && of !== undefined && of !== '' ? (rowOfId.get(String(of)) ?? id) : id;
   };
-  // the selected building stays lit while the pointer lights others on its way
+  // the selected building stays lit while the pointer tints others on its way
   const paint = () => {
     const sel = drawnRow(hooks.selected), hov = drawnRow(hovered);
     if (hooks.view === 'model') modelView.setHighlight(sel, hov);
@@ -613,7 +613,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   view.onView = () => {
     if (hooks.view === 'model') nav.update(view.navState());
   };
-  // the selected building stays lit while the pointer lights others on its way
+  // the selected building stays lit while the pointer tints others on its way
   let hovered: TileHit | null = null;
   let selected: TileHit | null = null;
   // a building looked for in the tiles as they arrive (a link's, a search's, the other view's selection)
