@@ -598,20 +598,7 @@ export class MapViewer {
         }
       mesh = this.litMeshes[which] = { id: id!, mesh: { attributes: { positions: { size: 3, value: positions }, normals: { size: 3, value: normals } } } };
     }
-    return new SimpleMeshLayer({
-      id: `highlight-${which}`,
-      data: [0],
-      coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
-      coordinateOrigin: [this.origin[0], this.origin[1], 0],
-      getPosition: () => [0, 0, 0],
-      getColor: HIGHLIGHT_255,
-      ...(which === 'hovered' ? { opacity: HOVER_MIX } : {}),
-      mesh: mesh.mesh as never,
-      material: { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] },
-      parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
-      pickable: false,
-      updateTriggers: { mesh: id },
-    } as never);
+    return highlightLayer(`highlight-${which}`, this.origin, which, mesh.mesh, { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] });
   }
 
   /** Colour every building by `colourOf(row)` (sRGB), or back to its materials with null. */
@@ -697,6 +684,27 @@ export class MapViewer {
   project(e: THREE.Vector3): { x: number; y: number } {
     return pageOf(this.viewport(), this.origin, this.el, e);
   }
+}
+
+/**
+ * A building's triangles drawn again over the city in the highlight's cyan: the selected one solid, the
+ * hovered one blended over its own colour ({@link HOVER_MIX}). A depth bias keeps it in front of the faces
+ * it covers (map-highlight-patchy: from afar a long building's long walls fought them for depth).
+ */
+function highlightLayer(id: string, origin: [number, number], which: 'selected' | 'hovered', mesh: unknown, material: Record<string, unknown>): SimpleMeshLayer {
+  return new SimpleMeshLayer({
+    id,
+    data: [0],
+    coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
+    coordinateOrigin: [origin[0], origin[1], 0],
+    getPosition: () => [0, 0, 0],
+    getColor: HIGHLIGHT_255,
+    ...(which === 'hovered' ? { opacity: HOVER_MIX } : {}),
+    mesh: mesh as never,
+    material,
+    parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
+    pickable: false,
+  } as never);
 }
 
 /**
@@ -1040,21 +1048,7 @@ export class TilesetMapViewer {
       mesh.normals = toTilesAxes(mesh.normals.slice());
       this.litMeshes.set(key, mesh);
     }
-    return new SimpleMeshLayer({
-      id: `highlight-${which}-${key}`,
-      data: [0],
-      coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
-      coordinateOrigin: [this.origin[0], this.origin[1], 0],
-      getPosition: () => [0, 0, 0],
-      getColor: HIGHLIGHT_255,
-      ...(which === 'hovered' ? { opacity: HOVER_MIX } : {}),
-      mesh: { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } } as never,
-      material: { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] },
-      // (map-highlight-patchy: a long building's long walls stand only centimetres out from the tile's own;
-      // from afar they fought it for depth and kept their colour in stripes)
-      parameters: { depthBias: -1, depthBiasSlopeScale: -1 } as never,
-      pickable: false,
-    });
+    return highlightLayer(`highlight-${which}-${key}`, this.origin, which, { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } }, { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] });
   }
 
   /** The selected building (its `id` attribute), highlighted in whichever drawn tile holds it; none with null. */
