@@ -65,11 +65,21 @@ const plainKey = (k: string) => k.replace(/[^A-Za-z0-9_]/g, '_');
 /** The parameter each `fit_sigma_<x>` column is the uncertainty of (by default `<x>`). */
 const SIGMA_OF: Record<string, string> = { eave: 'fit_eave' };
 
-/** A value as a link where it names something on the web: an OSM object, a Wikidata item, a website. */
-function linkOf(key: string, value: string, source: string): string | null {
+/**
+ * A value as a link where it names something on the web: an OSM object, a Wikidata item, a Wikipedia
+ * article (OSM's `lang:Title`; wikipedia-not-linked: wikidata and website were), a website.
+ *
+ * @example
+ * ```ts
+ * linkOf('wikipedia', 'fr:Hôtel de Paris', ''); // 'https://fr.wikipedia.org/wiki/H%C3%B4tel_de_Paris'
+ * ```
+ */
+export function linkOf(key: string, value: string, source: string): string | null {
   const osm = /^([nwr])(\d+)$/.exec(value);
   if (key === 'id' && osm && /\.(osm|pbf)(#|$)/i.test(source)) return `https://www.openstreetmap.org/${({ n: 'node', w: 'way', r: 'relation' } as const)[osm[1] as 'n' | 'w' | 'r']}/${osm[2]}`;
   if (key === 'wikidata' && /^Q\d+$/.test(value)) return `https://www.wikidata.org/wiki/${value}`;
+  const wiki = key === 'wikipedia' ? /^([a-z]{2,3}(?:-[a-z]+)?):(.+)$/.exec(value.trim()) : null;
+  if (wiki) return `https://${wiki[1]}.wikipedia.org/wiki/${encodeURIComponent(wiki[2].trim().replace(/ /g, '_'))}`;
   if ((key === 'website' || key === 'url') && /^https?:\/\//.test(value)) return value;
   return null;
 }
