@@ -241,6 +241,23 @@ export function showTilesDrawn(d: { tiles: number; leaves: number; minLevel: num
   el.title = 'Leaf tiles hold every building in full; coarser levels hold them as boxes or merged blocks, drawn from afar';
 }
 
+/**
+ * What the tooltip says of row `id`: its name (else its reference, else its id) and height, a default
+ * height said to be one (tooltip-default-height-unsaid: the panel said so, the tooltip did not).
+ *
+ * @example
+ * ```ts
+ * tooltipText({ name: ['Hôtel de Paris'], height: [10], height_from: ['default'] }, 0); // 'Hôtel de Paris · 10 m (default)'
+ * ```
+ */
+export function tooltipText(table: CityModel['table'], id: number): string {
+  // (tooltip-showed-the-row-number: a GeoPackage's ids are its row numbers; the data's own reference says more)
+  const name = table['name']?.[id] || table['ref']?.[id] || table['id']?.[id];
+  const h = table['height']?.[id];
+  const defaulted = table['height_from']?.[id] === 'default';
+  return `${name ?? ''}${typeof h === 'number' ? ` · ${Number.isInteger(h) ? h : h.toFixed(1)} m${defaulted ? ' (default)' : ''}` : ''}`;
+}
+
 /** The hover tooltip: the building's name (or id) and height next to the pointer; hidden for none. */
 export function showTooltip(model: Pick<CityModel, 'table'>, id: number | null, x: number, y: number): void {
   const el = document.getElementById('tooltip');
@@ -249,10 +266,7 @@ export function showTooltip(model: Pick<CityModel, 'table'>, id: number | null, 
     el.hidden = true;
     return;
   }
-  // (tooltip-showed-the-row-number: a GeoPackage's ids are its row numbers; the data's own reference says more)
-  const name = model.table['name']?.[id] || model.table['ref']?.[id] || model.table['id']?.[id];
-  const h = model.table['height']?.[id];
-  el.textContent = `${name ?? ''}${typeof h === 'number' ? ` · ${Number.isInteger(h) ? h : h.toFixed(1)} m` : ''}`;
+  el.textContent = tooltipText(model.table, id);
   el.hidden = false;
   // beside the pointer, kept on the screen (a tap near a phone's right edge)
   const tw = el.offsetWidth, th = el.offsetHeight;

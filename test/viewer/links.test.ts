@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkOf } from '../../src/viewer/panel.js';
+import { linkOf, tooltipText } from '../../src/viewer/panel.js';
 
 describe('attribute links in the panel', () => {
   it('wikipedia-not-linked: an OSM wikipedia tag (lang:Title) links to that language\'s article', () => {
@@ -15,5 +15,14 @@ describe('attribute links in the panel', () => {
     expect(linkOf('wikidata', 'Q1279896', '')).toBe('https://www.wikidata.org/wiki/Q1279896');
     expect(linkOf('website', 'https://example.org/', '')).toBe('https://example.org/');
     expect(linkOf('website', 'javascript:alert(1)', '')).toBeNull();
+  });
+});
+
+describe('the tooltip', () => {
+  it('tooltip-default-height-unsaid: a default height says it is one; a measured one, its value alone', () => {
+    const table = { id: ['r1', 'w2', 'w3'], name: ['Hôtel de Paris', null, ''], ref: [null, 'B-12', null], height: [10, 12.25, 7], height_from: ['default', 'data', 'levels'] };
+    expect(tooltipText(table, 0)).toBe('Hôtel de Paris · 10 m (default)');
+    expect(tooltipText(table, 1)).toBe('B-12 · 12.3 m');
+    expect(tooltipText(table, 2)).toBe('w3 · 7 m');
   });
 });
