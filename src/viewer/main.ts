@@ -1,7 +1,7 @@
 import { drawn } from './frames.js';
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, pickNear, topCentre, type CameraState } from './stage.js';
+import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, panelCover, pickNear, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showLooking, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
@@ -121,13 +121,6 @@ function trackPointer(views: HTMLElement[]): { x: number; y: number; over: boole
   window.addEventListener('pointerdown', track);
   window.addEventListener('pointerup', track);
   return pointer;
-}
-
-/** Pixels the open panel covers at the right edge of the page (0 while folded). */
-function panelCover(): number {
-  const panel = document.getElementById('panel');
-  if (!panel || panel.classList.contains('collapsed')) return 0;
-  return Math.max(0, window.innerWidth - panel.getBoundingClientRect().left);
 }
 
 async function main(): Promise<void> {

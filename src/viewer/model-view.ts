@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { type ViewOptions, terrainShown, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { type ViewOptions, centreInFreePart, terrainShown, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, buildingSpot, clampAboveGround, guardZoom, flyToDirection, createStage, fitContent, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { FeatureTriangles, contactMaterial, featureColours, featureIdOfHit, filterMeshes, highlightMaterial, indexForPicking, shadeContacts, type CityModel } from './model.js';
 import { HOVER_MIX, type Rgb } from './style-by.js';
 
@@ -175,6 +175,7 @@ export class ModelView {
     c.target.copy(top);
     this.camera.position.copy(top).add(dir);
     c.update();
+    centreInFreePart(this.stage);
   }
 
   /** The camera as numbers (position, target), for links. */

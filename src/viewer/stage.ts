@@ -261,6 +261,35 @@ export interface FitOptions {
 
 export const FIT_DEFAULTS: Required<FitOptions> = { margin: 0.92, coveredRight: 0 };
 
+/** How many CSS pixels of the view's right side the open panel covers (0 when folded). */
+export function panelCover(): number {
+  const panel = document.getElementById('panel');
+  if (!panel || panel.classList.contains('collapsed')) return 0;
+  return Math.max(0, window.innerWidth - panel.getBoundingClientRect().left);
+}
+
+/**
+ * Slide the camera and its orbit point along the camera's level right by half of what the panel covers
+ * (as {@link fitContent} counts it: under 45 % of the width), so that the orbit point stands in the middle
+ * of the free part of the view (found-building-behind-the-panel: a building flown to was centred on the
+ * whole screen, its right end under the panel).
+ */
+export function centreInFreePart(s: Stage, coveredRight = panelCover()): void {
+  const width = s.renderer.domElement.clientWidth || window.innerWidth;
+  const height = s.renderer.domElement.clientHeight || window.innerHeight;
+  const covered = coveredRight > 0 && coveredRight < 0.45 * width ? coveredRight + 8 : 0;
+  if (!covered) return;
+  const c = s.controls, cam = s.camera;
+  const distance = cam.position.distanceTo(c.target);
+  // metres per CSS pixel at the orbit point's distance
+  const perPixel = (2 * distance * Math.tan(((cam.fov / 2) * Math.PI) / 180)) / height;
+  cam.updateMatrixWorld();
+  const side = new THREE.Vector3().setFromMatrixColumn(cam.matrixWorld, 0).setY(0).normalize().multiplyScalar((covered / 2) * perPixel);
+  c.target.add(side);
+  cam.position.add(side);
+  c.update();
+}
+
 /**
  * The first view (and home) shows all of `box` (glTF axes): while a corner of it projects outside the
  * middle `margin` of the screen (or behind the camera), the camera steps back along its view direction.

@@ -1,6 +1,6 @@
 import { drew } from './frames.js';
 import * as THREE from 'three';
-import { type ViewOptions, terrainShown, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
+import { type ViewOptions, centreInFreePart, terrainShown, aimAt, orbitCloserAbout, sharpenGround, stageCameraState, type CameraState, createStage, fitContent, guardZoom, flyToDirection, fitStage, pageOfWorld, setStageCameraVector, setStageViewCamera, stageCameraVector, stageNav, stageNorthUp, stageViewCamera, topCentre, type Stage, type ViewCamera } from './stage.js';
 import { TilesRenderer } from '3d-tiles-renderer';
 import { GLTFExtensionsPlugin } from '3d-tiles-renderer/plugins';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
@@ -340,6 +340,7 @@ export class TilesetView {
     c.target.copy(target);
     this.camera.position.copy(target).add(dir);
     c.update();
+    centreInFreePart(this.stage);
     this.needsRender = true;
   }
 
