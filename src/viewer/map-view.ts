@@ -5,7 +5,7 @@ import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
-import { antialiasing, DECK_SCROLL_SPEED, enlargeSharply, renderScale, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, pickNear, type ViewCamera } from './stage.js';
+import { antialiasing, clearOfPanel, DECK_SCROLL_SPEED, enlargeSharply, renderScale, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, panelCover, pickNear, type ViewCamera } from './stage.js';
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, TILESET_SSE, type DrawnTiles } from './tiles-view.js';
 import { createBaseMap, type BaseMap, type BaseMapCamera, type BaseMapSource } from './basemap.js';
 import { HIGHLIGHT_255, HOVER_MIX } from './style-by.js';
@@ -197,9 +197,7 @@ const HOME_BEARING = -20;
  */
 function fitHome(el: HTMLElement, origin: [number, number], radius: number, bearing: number): { longitude: number; latitude: number; zoom: number } {
   const width = el.clientWidth || window.innerWidth, height = el.clientHeight || window.innerHeight;
-  const panel = document.getElementById('panel');
-  const left = panel && !panel.classList.contains('collapsed') ? panel.getBoundingClientRect().left : Infinity;
-  const cover = left < width && width - left < 0.45 * width ? width - left + 8 : 0;
+  const cover = clearOfPanel(panelCover(), width);
   const free = Math.min(width - cover, 1.3 * height);
   const zoom = Math.max(1, Math.min(20, Math.log2((40075016 * Math.cos((origin[1] * Math.PI) / 180) * free) / (512 * 2.2 * radius))));
   // the view's centre half the panel's width to the right of the city's, along the screen's x axis

@@ -261,6 +261,14 @@ export interface FitOptions {
 
 export const FIT_DEFAULTS: Required<FitOptions> = { margin: 0.92, coveredRight: 0 };
 
+/**
+ * The pixels at a view's right side (`width` wide) to keep clear of a panel covering `coveredRight` of
+ * them, with a margin: none when the panel covers most of a narrow screen (a phone's: folded when needed).
+ */
+export function clearOfPanel(coveredRight: number, width: number): number {
+  return coveredRight > 0 && coveredRight < 0.45 * width ? coveredRight + 8 : 0;
+}
+
 /** How many CSS pixels of the view's right side the open panel covers (0 when folded). */
 export function panelCover(): number {
   const panel = document.getElementById('panel');
@@ -277,7 +285,7 @@ export function panelCover(): number {
 export function centreInFreePart(s: Stage, coveredRight = panelCover()): void {
   const width = s.renderer.domElement.clientWidth || window.innerWidth;
   const height = s.renderer.domElement.clientHeight || window.innerHeight;
-  const covered = coveredRight > 0 && coveredRight < 0.45 * width ? coveredRight + 8 : 0;
+  const covered = clearOfPanel(coveredRight, width);
   if (!covered) return;
   const c = s.controls, cam = s.camera;
   const distance = cam.position.distanceTo(c.target);
@@ -311,7 +319,7 @@ export function fitContent(s: Stage, box: THREE.Box3, options: FitOptions = {}):
   for (const x of [box.min.x, box.max.x]) for (const y of [box.min.y, box.max.y]) for (const z of [box.min.z, box.max.z]) corners.push(new THREE.Vector3(x, y, z));
   // the free width in normalised device coordinates: [lo, hi]
   const width = s.renderer.domElement.clientWidth || window.innerWidth;
-  const covered = coveredRight > 0 && coveredRight < 0.45 * width ? coveredRight + 8 : 0;
+  const covered = clearOfPanel(coveredRight, width);
   const lo = -margin;
   const hi = 1 - (2 * covered) / width - (1 - margin);
   const dir = cam.position.clone().sub(c.target);
