@@ -636,6 +636,13 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const below = buildings.filter((b) => b.status === 'below-ground').length;
   if (below > 0 && below >= N / 2)
     throw new InputError('infer', `${o.dsm} (--dsm), ${o.dtm ? `${o.dtm} (--dtm)` : 'no --dtm'}: ${below} of ${N} buildings stand below the ground under them: are --dsm and --dtm swapped (the DSM is the surface with the buildings, the DTM the bare ground), or in different vertical datums? Nothing written`);
+  // infer-fitted-nothing-exit-0: not one building fitted (a DSM of bare ground under them, a crop beside
+  // them) is the rasters, not the city: exit 3, nothing written (99 rows without heights exited 0)
+  if (N > 0 && fitted === 0) {
+    const why = new Map<string, number>();
+    for (const b of buildings) why.set(b.status, (why.get(b.status) ?? 0) + 1);
+    throw new InputError('infer', `${o.dsm} (--dsm): none of the ${N} buildings could be fitted (${[...why].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}): does the DSM hold the buildings' surfaces where the footprints lie (-v names each building and why)? Nothing written`);
+  }
   // the source attributes first (ours replace a source column of the same name), then ours
   const ours = new Set(INFER_COLUMNS.map((c) => c.name));
   const attrTypes = new Map<string, VectorColumn['type']>();

@@ -239,6 +239,18 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(cli(['rasterize', writeCity(path.join(dir, 'city.geojson')), '-o', dsm, '-q']).code).toBe(0);
   });
 
+  it('infer-fitted-nothing-exit-0: a DSM that holds none of the buildings (a crop of the open ground between them) stops the run, exit 3, the reasons counted; nothing written', () => {
+    const crop = path.join(dir, 'crop.tif');
+    const src = gdal.open(dsm);
+    gdal.translate(crop, src, ['-projwin', '85014', '447026', '85026', '447014']).close();
+    src.close();
+    const out = path.join(dir, 'crop-params.gpkg');
+    const r = cli(['infer', writeCity(path.join(dir, 'crop-city.geojson')), '--dsm', crop, '-o', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/crop\.tif \(--dsm\): none of the 5 buildings could be fitted \([a-z-]+ \d(, [a-z-]+ \d)*\).*Nothing written/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('a building outside the DSM keeps no roof tags; its reason is counted and named with -v', () => {
     const city = writeCity(path.join(dir, 'with-far.geojson'), [{ ring: rect(86000, 448000, 10, 10, 0), tags: {} }, { ring: rect(85020, 447020, 0.8, 0.8, 0), tags: {} }]);
     const out = path.join(dir, 'far.geojson');
