@@ -163,9 +163,10 @@ function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: TagWarn): 
  */
 function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: TagWarn): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean; heightFrom: 'data' | 'levels' | 'default' } {
   const lh = options.levelHeight;
-  const levels = parseLevels(first(tags, ['building:levels', 'levels']));
+  const rawLevels = first(tags, ['building:levels', 'levels']);
+  const levels = parseLevels(rawLevels);
   const minLevel = parseLevels(tags['building:min_level']);
-  if (first(tags, ['building:levels', 'levels']) !== undefined && Number.isNaN(levels)) warn('levels:unparsed', first(tags, ['building:levels', 'levels']));
+  if (rawLevels !== undefined && Number.isNaN(levels)) warn('levels:unparsed', rawLevels);
   const rawMin = first(tags, ['min_height', 'render_min_height', 'building:min_height']);
   let minHeight = parseLength(rawMin);
   if (rawMin !== undefined && (Number.isNaN(minHeight) || minHeight < 0)) {
@@ -253,8 +254,9 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
     tagged.roofHeight = height - minHeight;
   }
   const roof = roofOf(tags, tagged, fromLevels, warn);
-  const colour = parseColour(first(tags, ['building:colour', 'colour']));
-  if (first(tags, ['building:colour', 'colour']) !== undefined && colour === null) warn('colour:unparsed', first(tags, ['building:colour', 'colour']));
+  const rawColour = first(tags, ['building:colour', 'colour']);
+  const colour = parseColour(rawColour);
+  if (rawColour !== undefined && colour === null) warn('colour:unparsed', rawColour);
   const buildingTag = str(first(tags, ['building', 'building:part', 'type', 'class']));
   return {
     params: {

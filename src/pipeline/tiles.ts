@@ -13,7 +13,7 @@ import { checkInputsExist } from '../ingest/formats.js';
 import { makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
+import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
 import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
@@ -260,7 +260,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const t1 = performance.now();
     // resume-unsaid-until-the-end: a rerun says at once what it keeps (an interrupted one said nothing of it)
     if (!o.force) {
-      const complete = units.filter((n) => fs.existsSync(path.join(o.output, 'tiles', `${n.id}.json`)) && fs.existsSync(path.join(o.output, 'tiles', `${n.id}.glb`))).length;
+      const complete = units.filter((n) => tileComplete(o.output, n.id)).length;
       if (complete) o.logger.info(`tiles: resuming: ${complete} of ${counted(units.length, 'tile')} already complete, kept`);
     }
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;

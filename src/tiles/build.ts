@@ -244,6 +244,11 @@ export function resumedNote(skipped: number): string {
   return skipped ? `, ${skipped} already complete (resumed)` : '';
 }
 
+/** Whether tile `id` of the tileset in `dir` is complete: its content and its record both written (a rerun keeps it). */
+export function tileComplete(dir: string, id: string): boolean {
+  return fs.existsSync(path.join(dir, 'tiles', `${id}.json`)) && fs.existsSync(path.join(dir, 'tiles', `${id}.glb`));
+}
+
 /**
  * Build the tiles of `units` into `job.dir`, each written atomically (content, then its record,
  * which marks it complete) as soon as it is built. Tiles already complete are skipped unless
@@ -256,7 +261,7 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
     for (const [k, node] of units.entries()) {
       const glbPath = path.join(job.dir, 'tiles', `${node.id}.glb`);
       const recPath = path.join(job.dir, 'tiles', `${node.id}.json`);
-      if (!job.force && fs.existsSync(recPath) && fs.existsSync(glbPath)) {
+      if (!job.force && tileComplete(job.dir, node.id)) {
         skipped++;
         // resumed-run-said-0-bytes: a complete tile's bytes and triangles count, as its record says (the
         // summary is of the tileset; the log line says how many tiles were resumed)
