@@ -382,21 +382,22 @@ const RISING_EXPLAINS = 0.5;
  * The roof shape covering most of a building's parts' area (ties: the first such part's), or null
  * without fitted parts. Written on the outline of a building inferred as parts, as S3DB asks the
  * outline to carry the overall roof shape for maps and renderers that draw no parts. Skillion parts
- * facing one another at a like pitch (within {@link RIDGE_ASPECT}° and {@link RIDGE_SLOPE}°) count as
- * gabled: the two sides of a ridge, though written as two parts (a gable whose sides differ in reach, a
- * building of parallel wings); a skillion counts so when what faces it is at least
+ * facing one another (within {@link RIDGE_ASPECT}°) at a like pitch (within {@link RIDGE_SLOPE}°), or
+ * meeting at one ridge at any pitches ({@link ridgeMeets}), count as gabled: the two sides of a ridge,
+ * though written as two parts (a gable whose sides differ in reach or pitch, a building of parallel wings); a skillion counts so when what faces it is at least
  * {@link OPPOSITE_SHARE} of its area.
  */
 export function dominantShape(parts: readonly InferredPart[]): string | null {
   const byShape = new Map<string, number>();
-  const skillions = parts.filter((p) => p.roof?.shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null).map((p) => ({ roof: p.roof!, area: areaOf(p.footprint) }));
+  const skillions = parts.filter((p) => p.roof?.shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null).map((p) => ({ roof: p.roof!, area: areaOf(p.footprint), box: boxOf(p.footprint) }));
   for (const p of parts) {
     if (!p.roof) continue;
     const a = areaOf(p.footprint);
     let shape = p.roof.shape;
     if (shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null) {
       const r = p.roof;
-      const facing = skillions.filter((q) => q.roof !== r && opposite(q.roof.direction!, r.direction!) && Math.abs(q.roof.angle! - r.angle!) <= RIDGE_SLOPE).reduce((s, q) => s + q.area, 0);
+      const me = skillions.find((q) => q.roof === r)!;
+      const facing = skillions.filter((q) => q.roof !== r && opposite(q.roof.direction!, r.direction!) && (Math.abs(q.roof.angle! - r.angle!) <= RIDGE_SLOPE || ridgeMeets(me, q))).reduce((s, q) => s + q.area, 0);
       if (facing >= OPPOSITE_SHARE * a) shape = 'gabled';
     }
     byShape.set(shape, (byShape.get(shape) ?? 0) + a);
@@ -405,6 +406,31 @@ export function dominantShape(parts: readonly InferredPart[]): string | null {
   for (const [shape, a] of byShape) if (a > bestArea) [best, bestArea] = [shape, a];
   return best;
 }
+
+/** A footprint's bounding box: min x, min y, max x, max y. */
+function boxOf(fp: Footprint): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let k = 0; k < fp.coords.length; k += 2) {
+    b[0] = Math.min(b[0], fp.coords[k]);
+    b[1] = Math.min(b[1], fp.coords[k + 1]);
+    b[2] = Math.max(b[2], fp.coords[k]);
+    b[3] = Math.max(b[3], fp.coords[k + 1]);
+  }
+  return b;
+}
+
+/**
+ * Whether two skillion parts (facing opposite ways) meet at one ridge, whatever their pitches: their
+ * tops within {@link RIDGE_TOP} m of one another and their footprints side by side (boxes within
+ * {@link RIDGE_GAP} m). An asymmetric gable (a 46° and an 18° side under one ridge) is a gable; a lean-to
+ * against a wall below the other roof's top is not.
+ */
+function ridgeMeets(a: { roof: InferredRoof; box: readonly number[] }, b: { roof: InferredRoof; box: readonly number[] }): boolean {
+  const apart = Math.max(a.box[0] - b.box[2], b.box[0] - a.box[2], a.box[1] - b.box[3], b.box[1] - a.box[3]);
+  return Math.abs(a.roof.height - b.roof.height) <= RIDGE_TOP && apart <= RIDGE_GAP;
+}
+const RIDGE_TOP = 0.5;
+const RIDGE_GAP = 1;
 
 /** Whether two bearings face opposite ways within {@link RIDGE_ASPECT}°. */
 const opposite = (a: number, b: number): boolean => 180 - Math.abs((((a - b) % 360) + 540) % 360 - 180) <= RIDGE_ASPECT;

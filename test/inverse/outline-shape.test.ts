@@ -3,8 +3,8 @@ import { dominantShape, type InferredPart } from '../../src/pipeline/infer.js';
 import type { InferredRoof } from '../../src/inverse/index.js';
 
 /** A rectangular part w × d at x with a roof of `shape` facing `direction` at `angle`. */
-function part(x: number, w: number, d: number, shape: string, direction: number | null, angle: number | null): InferredPart {
-  const roof = { shape, direction, angle, height: 10, eave: 7, roofHeight: 3 } as InferredRoof;
+function part(x: number, w: number, d: number, shape: string, direction: number | null, angle: number | null, height = 10): InferredPart {
+  const roof = { shape, direction, angle, height, eave: height - 3, roofHeight: 3 } as InferredRoof;
   return { footprint: { coords: Float64Array.from([x, 0, x + w, 0, x + w, d, x, d]), ringStarts: Uint32Array.from([0, 4]) }, roof, status: 'fitted' };
 }
 
@@ -14,9 +14,17 @@ describe("dominantShape: the outline's roof:shape of a building written as parts
     expect(dominantShape([part(0, 6, 10, 'skillion', 90, 35), part(6, 4, 10, 'skillion', 270, 38), part(20, 7, 7, 'flat', null, null)])).toBe('gabled');
   });
 
-  it('a lean-to stays a skillion: what faces it is small, or far steeper', () => {
+  it('a lean-to stays a skillion: what faces it is small, or far steeper and not meeting it at a ridge', () => {
     expect(dominantShape([part(0, 10, 10, 'skillion', 180, 30), part(10, 2, 10, 'skillion', 0, 30)])).toBe('skillion');
-    expect(dominantShape([part(0, 10, 10, 'skillion', 180, 20), part(10, 8, 10, 'skillion', 0, 55)])).toBe('skillion');
+    // a steep lean-to against the wall 2 m below the main roof's top
+    expect(dominantShape([part(0, 10, 10, 'skillion', 180, 20), part(10, 8, 10, 'skillion', 0, 55, 8)])).toBe('skillion');
+    // a far steeper roof facing it across a yard (their boxes 3 m apart)
+    expect(dominantShape([part(0, 10, 10, 'skillion', 180, 20), part(13, 8, 10, 'skillion', 0, 55)])).toBe('skillion');
+  });
+
+  it('asymmetric-gable-read-as-skillion: two sides meeting at one ridge are a gable whatever their pitches', () => {
+    // Vienna 011516 (labelled gabled): a 46° side and an 18° side, their tops 0.25 m apart, side by side
+    expect(dominantShape([part(0, 4, 20, 'skillion', 270, 46, 15.78), part(3.5, 4, 16, 'skillion', 90, 18, 15.53)])).toBe('gabled');
   });
 
   it('otherwise the shape of most of the area', () => {
