@@ -72,8 +72,9 @@ class PlaneSums {
  * neighbours with data), then region growing from the most planar cells (RMS misfit under half the tolerance) — a neighbour joins a plane when
  * it lies within `tolerance` of it and its local normal within `maxAngle` of the plane's (the plane is
  * refitted as it grows) — planes under `minArea` dropped, touching planes that are the same plane merged,
- * and every cell inside the footprint given the label of the nearest plane. Deterministic (ties in cell
- * order). Returns the label of each window cell (−1 outside the footprint) and the planes, largest first.
+ * every cell inside the footprint given the label of the nearest plane, planes the growing missed found
+ * among the cells left off their planes, and each cell then moved to the plane beside it that its height
+ * lies on. Deterministic (ties in cell order). Returns the label of each window cell (−1 outside the footprint) and the planes, largest first.
  *
  * @example
  * ```ts
@@ -209,6 +210,8 @@ export function segmentPlanes(s: RoofSamples, options: Partial<PlaneOptions> = {
   // filling above; its cells lie off their labels' planes. Each connected run of such cells that one
   // plane explains becomes a plane of its own.
   residuePlanes(s, label, region, parent, fits, sums, o.tolerance, minCells);
+  // 4c. each cell to the plane beside it that its height lies on (cells at a step between levels)
+  relabelByHeight(s, label, fits, o.tolerance);
   // 5. the planes, largest first (ties: first cell), numbered 0…
   const count = new Map<number, number>();
   const first = new Map<number, number>();
@@ -234,6 +237,45 @@ export function segmentPlanes(s: RoofSamples, options: Partial<PlaneOptions> = {
     return { a, b, c, cells: count.get(r)!, area: count.get(r)! * cell * cell, slope, aspect: slope < o.flatSlope ? NaN : ((Math.atan2(-b, -c) * DEG) % 360 + 360) % 360, zmin, zmax };
   });
   return { labels: label, planes };
+}
+
+/** Passes of {@link relabelByHeight}. */
+const RELABEL_PASSES = 2;
+
+/** How much nearer (metres) a neighbouring plane must lie to a cell's height than its own plane for the cell to change planes. */
+const RELABEL_MARGIN = 0.05;
+
+/**
+ * Each labelled cell goes to the plane among its own and its eight neighbours' that lies nearest its
+ * height, where that plane explains it (within {@link reach}) and lies nearer by {@link RELABEL_MARGIN}
+ * m than its own ({@link RELABEL_PASSES} passes, each over the labels of the one before: deterministic).
+ * Cells beside a step between two levels, whose 3×3 neighbourhoods straddle the step, join no plane
+ * while the planes grow; filled with the nearest plane's label, they went to whichever plane reached
+ * them first, often the other level (1 % of a stepped roof's cells, 3 m off).
+ */
+function relabelByHeight(s: RoofSamples, label: Int32Array, fits: readonly [number, number, number][], tolerance: number): void {
+  const { w, h, index, z, cell } = s;
+  for (let pass = 0; pass < RELABEL_PASSES; pass++) {
+    const next = label.slice();
+    for (let j = 0; j < h; j++)
+      for (let i = 0; i < w; i++) {
+        const c = j * w + i;
+        const k = index[c];
+        if (k < 0 || label[c] < 0) continue;
+        const x = (i + 0.5) * cell, y = (j + 0.5) * cell;
+        const off = (l: number) => Math.abs(z[k] - (fits[l][0] + fits[l][1] * x + fits[l][2] * y));
+        let best = label[c], bestOff = off(best) - RELABEL_MARGIN;
+        for (let jj = Math.max(0, j - 1); jj <= Math.min(h - 1, j + 1); jj++)
+          for (let ii = Math.max(0, i - 1); ii <= Math.min(w - 1, i + 1); ii++) {
+            const l = label[jj * w + ii];
+            if (l < 0 || l === best) continue;
+            const d = off(l);
+            if (d < bestOff && d <= reach({ b: fits[l][1], c: fits[l][2] }, tolerance, cell)) [best, bestOff] = [l, d];
+          }
+        next[c] = best;
+      }
+    label.set(next);
+  }
 }
 
 /** Least share of a run's inner cells its own plane must explain for it to become a plane ({@link residuePlanes}). */

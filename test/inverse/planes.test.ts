@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { joinedPlanes, modelPlanes, planesExplain, planeSamples, roofTopology, sampleFootprint, segmentPlanes } from '../../src/inverse/index.js';
 import { unitRoof } from '../../src/procedural/index.js';
 import { SHARED } from '../helpers/fixtures.js';
-import { rect, synthDsm } from '../helpers/inverse.js';
+import { editCells, rect, synthDsm } from '../helpers/inverse.js';
 
 const angDiff = (a: number, b: number) => {
   const d = (((a - b) % 360) + 360) % 360;
@@ -85,6 +85,31 @@ describe('segmentPlanes: a roof split into its planes', () => {
     const hip = sloped.find((p) => angDiff(p.aspect, 90) < 10)!;
     expect(Math.abs(hip.slope - 45)).toBeLessThan(5);
     expect(hip.area).toBeGreaterThan(3);
+  });
+
+  it('step-cells-given-the-other-level: each cell lies on its plane beside steps between levels, the steps across the grid', () => {
+    // three flat levels (12, 15, 9 m) and a 30° skillion along a 20 × 12 m footprint turned 0–45°: the cells
+    // beside a step, whose 3×3 neighbourhoods straddle it, went to whichever level's plane reached them first
+    const level = (u: number) => (u < -4 ? 12 : u < 2 ? 15 : u < 6 ? 9 : 9 + (u - 6) * Math.tan(Math.PI / 6));
+    for (const rot of [0, 20, 32, 45]) {
+      const { dsm, footprints } = synthDsm([{ rings: rect(20, 12, rot), height: 1, roof: {} }]);
+      editCells(dsm, rot, (u, v) => (Math.abs(v) > 6 || Math.abs(u) > 10 ? 0 : level(u)));
+      const s = sampleFootprint(footprints[0], dsm, 0);
+      const { labels, planes } = segmentPlanes(s);
+      const r0 = (rot * Math.PI) / 180;
+      let cells = 0, off = 0;
+      for (let j = 0; j < s.h; j++)
+        for (let i = 0; i < s.w; i++) {
+          const c = j * s.w + i;
+          if (s.index[c] < 0 || labels[c] < 0) continue;
+          const x = s.x0 + (i + 0.5) * s.cell, y = s.y0 + (j + 0.5) * s.cell;
+          const p = planes[labels[c]];
+          cells++;
+          if (Math.abs(p.a + p.b * (i + 0.5) * s.cell + p.c * (j + 0.5) * s.cell - level(x * Math.cos(r0) + y * Math.sin(r0))) > 0.5) off++;
+        }
+      expect(cells).toBeGreaterThan(900);
+      expect(off, `turned ${rot}°`).toBe(0);
+    }
   });
 
   it('is deterministic: the same labels and planes on the same samples', () => {
