@@ -363,6 +363,7 @@ function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'buildi
   if (height !== null) tags['height'] = Math.max(height, 0.01);
   else if (typeof measured === 'number' && measured > 0) tags['height'] = measured;
   if (typeof attributes['name'] === 'string') tags['name'] = attributes['name'];
+  if (typeof attributes['height_from'] === 'string') tags['height_from'] = attributes['height_from'];
   // its look, where the model says (a model cityforge wrote carries the S3DB tags it was built with)
   for (const k of LOOK_TAGS) if (typeof attributes[k] === 'string' && attributes[k]) tags[k] = attributes[k];
   return tags;

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import { osmIdOf, unpackOtherTags, type ReadContext } from './raw.js';
+import { OTHER_TAGS_CUT, osmIdOf, unpackOtherTags, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
 import { OGR_FORMAT, GEOMETRY_REASONS, crsName, decodedFeature, layerSrs } from './ogr.js';
-import { hasBuildingKeys, isBuildingFeature } from './where.js';
+import { hasBuildingKeys, hasOsmKeys, isBuildingFeature } from './where.js';
+import { OSM_ATTRIBUTION } from './options.js';
 import type { FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
 import { copyDoublesLE } from '../core/bytes.js';
@@ -262,7 +263,9 @@ class FlatGeobufSource implements Source {
   }
 
   attributions(): string[] {
-    return this.ogr ? this.ogr.attributions() : [];
+    if (this.ogr) return this.ogr.attributions();
+    const h = this.header();
+    return h && hasOsmKeys(h.columns.map((c) => c.name)) ? [OSM_ATTRIBUTION] : [];
   }
 
   /** The header, or null when GDAL reads the file instead. */
@@ -292,6 +295,7 @@ class FlatGeobufSource implements Source {
     const srs = layerSrs(this.label, h.name, h.srs, this.options.sSrs);
     const crs = crsName(srs);
     const osmTags = hasBuildingKeys(h.columns.map((c) => c.name));
+    const osmData = hasOsmKeys(h.columns.map((c) => c.name));
     const source = `${path.basename(this.label)}#${h.name}`;
     const where = `${this.label} layer ${h.name}`;
     const fd = fs.openSync(this.label, 'r');
@@ -328,10 +332,11 @@ class FlatGeobufSource implements Source {
           ctx.skip('geometry:unreadable', `${where} feature ${id}: ${GEOMETRY_REASONS['geometry:unreadable']} (damaged)`);
           continue;
         }
-        if (osmTags) unpackOtherTags(tags);
+        const cut = osmTags && unpackOtherTags(tags);
         const own = (osmTags ? osmIdOf(tags) : null) ?? tags['id'] ?? tags['@id'];
         const name = own !== undefined && own !== null && own !== '' ? String(own) : id;
         const detail = `${where} feature ${name}`;
+        if (cut) ctx.warn(OTHER_TAGS_CUT[0], `${detail}: ${OTHER_TAGS_CUT[1]}`);
         if (osmTags && !isBuildingFeature(tags)) {
           ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
           continue;
@@ -340,7 +345,7 @@ class FlatGeobufSource implements Source {
           ctx.skip(p, `${detail}: ${GEOMETRY_REASONS[p] ?? p}`);
           continue;
         }
-        const sf = decodedFeature({ id: name, source, where, tags, pieces: 1, osm: osmTags }, p, srs, crs, ctx, detail);
+        const sf = decodedFeature({ id: name, source, where, tags, pieces: 1, osm: osmData }, p, srs, crs, ctx, detail);
         if (!sf) continue;
         yield sf;
         if (read % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));

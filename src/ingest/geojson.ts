@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
-import { osmIdOf, unpackOtherTags, type ReadContext } from './raw.js';
+import { OTHER_TAGS_CUT, osmIdOf, unpackOtherTags, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
 import { OGR_FORMAT, GEOMETRY_REASONS, crsName, decodedFeature, layerSrs } from './ogr.js';
-import { hasBuildingKeys, isBuildingFeature } from './where.js';
+import { hasBuildingKeys, hasOsmKeys, isBuildingFeature } from './where.js';
+import { OSM_ATTRIBUTION } from './options.js';
 import type { FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
 import { geoJsonSeqTexts } from './integrity.js';
@@ -87,6 +88,12 @@ const tagOf = (v: unknown): TagValue => (v === null || typeof v === 'string' || 
 /** Whether the text names `building` or `building:part` as a key (an OSM-tagged layer: only its buildings are read). */
 const BUILDING_KEY = /(?<!\\)"building(?::part)?"\s*:/;
 
+/** A key only OSM data has ({@link hasOsmKeys}) or an OSM id, in a line of a sequence. */
+const OSM_KEY = /(?<!\\)"(?:osm_id|osm_way_id|other_tags|@id|osm_type)"\s*:|"id"\s*:\s*"(?:node|way|relation)\/\d+"/;
+
+/** An OSM id as osmtogeojson and Overpass write a feature's id. */
+const OSM_ID = /^(?:node|way|relation)\/\d+$/;
+
 /**
  * GeoJSON and GeoJSONSeq read straight into flat arrays, without GDAL's feature-by-feature reading:
  * parsed with `JSON.parse`, geometry written as WKB, valid polygons recognised by
@@ -111,8 +118,11 @@ class GeoJsonSource implements Source {
   }
 
   attributions(): string[] {
-    return this.ogr ? this.ogr.attributions() : [];
+    return this.ogr ? this.ogr.attributions() : this.osmData ? [OSM_ATTRIBUTION] : [];
   }
+
+  /** The features carry fields only OSM data has ({@link hasOsmKeys}), or OSM ids (`way/123`): set by a read. */
+  private osmData = false;
 
   /** The document (not a sequence), parsed once; null (and GDAL reads it) when this reader does not take it. */
   private document(): { features: GeoJsonFeature[]; name: string } | null {
@@ -167,15 +177,27 @@ class GeoJsonSource implements Source {
     return geoJsonSeqTexts(this.label);
   }
 
-  /** Whether any feature names `building` or `building:part` (a sequence: by a scan of its text). */
-  private hasBuildingKeys(): boolean {
+  /**
+   * Whether any feature names `building` or `building:part`, and whether any is OSM data (fields only
+   * OSM data has, or an OSM id: `way/123`); a sequence by a scan of its text.
+   */
+  private keysSeen(): { building: boolean; osm: boolean } {
     if (!this.seq) {
       const keys = new Set<string>();
-      for (const f of this.doc?.features ?? []) if (f && typeof f.properties === 'object' && f.properties) for (const k of Object.keys(f.properties)) keys.add(k);
-      return hasBuildingKeys(keys);
+      let osmId = false;
+      for (const f of this.doc?.features ?? []) {
+        if (f && typeof f.properties === 'object' && f.properties) for (const k of Object.keys(f.properties)) keys.add(k);
+        if (f && typeof f.id === 'string' && OSM_ID.test(f.id)) osmId = true;
+      }
+      return { building: hasBuildingKeys(keys), osm: osmId || hasOsmKeys(keys) };
     }
-    for (const { text } of this.lines()) if (BUILDING_KEY.test(text)) return true;
-    return false;
+    let building = false, osm = false;
+    for (const { text } of this.lines()) {
+      building ||= BUILDING_KEY.test(text);
+      osm ||= OSM_KEY.test(text);
+      if (building && osm) break;
+    }
+    return { building, osm };
   }
 
   /** The features as parsed objects, with where they are (a sequence's line). */
@@ -236,7 +258,9 @@ class GeoJsonSource implements Source {
     const name = this.layerName();
     const srs = layerSrs(this.label, name, gdal.SpatialReference.fromEPSG(4326), this.options.sSrs);
     const crs = crsName(srs);
-    const osmTags = this.hasBuildingKeys();
+    const seen = this.keysSeen();
+    const osmTags = seen.building;
+    this.osmData = seen.osm;
     const source = `${path.basename(this.label)}#${name}`;
     const where = `${this.label} layer ${name}`;
     let index = -1;
@@ -255,10 +279,11 @@ class GeoJsonSource implements Source {
       if (typeof f.id === 'string' && tags['id'] === undefined) tags['id'] = f.id;
       const fid = typeof f.id === 'number' && Number.isInteger(f.id) ? f.id : index;
       // (osm-export-lost-its-heights: an OSM layer exported by ogr2ogr keeps tags in other_tags, ids in osm_id / osm_way_id)
-      if (osmTags) unpackOtherTags(tags);
+      const cut = osmTags && unpackOtherTags(tags);
       const own = (osmTags ? osmIdOf(tags) : null) ?? tags['id'] ?? tags['@id'];
       const id = own !== undefined && own !== null && own !== '' ? String(own) : String(fid);
       const detail = `${where} feature ${id}`;
+      if (cut) ctx.warn(OTHER_TAGS_CUT[0], `${detail}: ${OTHER_TAGS_CUT[1]}`);
       if (osmTags && !isBuildingFeature(tags)) {
         ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
         continue;
@@ -269,7 +294,7 @@ class GeoJsonSource implements Source {
         continue;
       }
       if (p.unclosed) ctx.warn('ring:not-closed', `${detail}: ${p.unclosed} ring(s) did not end where they start; closed`);
-      const sf = decodedFeature({ id, source, where, tags, pieces: 1, osm: osmTags }, { coords: p.coords, ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets }, srs, crs, ctx, detail);
+      const sf = decodedFeature({ id, source, where, tags, pieces: 1, osm: seen.osm }, { coords: p.coords, ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets }, srs, crs, ctx, detail);
       if (!sf) continue;
       yield sf;
       // (let the event loop turn now and then: a signal is heard, progress is printed)

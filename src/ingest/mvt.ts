@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
-import { crsName, GEOMETRY_REASONS, overrideSrs, validPolygonalWKB } from './ogr.js';
+import { crsName, fieldValues, GEOMETRY_REASONS, overrideSrs, validPolygonalWKB } from './ogr.js';
 import { tileBounds } from './webmercator.js';
 import { isTileInput, pyramid, storedTileBytes, type TileRef } from './tileset.js';
 
@@ -106,7 +106,7 @@ function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: s
   const at = `${tile.input} layer ${name}`;
   for (let f = l.features.next(); f; f = l.features.next()) {
     ctx.tick();
-    const tags = f.fields.toObject() as Record<string, TagValue>;
+    const tags = fieldValues(f);
     const detail = `${at} feature ${tile.z}/${tile.x}/${tile.y}#${f.fid}`;
     if (buildingsOnly && !isBuildingFeature(tags)) {
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);

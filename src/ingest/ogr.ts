@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RawFeature, ReadContext } from './raw.js';
-import { osmIdOf, rawFeatureOf, unpackOtherTags } from './raw.js';
+import { OTHER_TAGS_CUT, osmIdOf, rawFeatureOf, unpackOtherTags } from './raw.js';
 import { surelyValid } from './simple-polygons.js';
 import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { extentOf } from '../core/extent.js';
@@ -11,7 +11,7 @@ import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { OSM_ATTRIBUTION } from './options.js';
-import { hasBuildingKeys, isBuildingFeature, referencedFields, whereProblem } from './where.js';
+import { hasBuildingKeys, hasOsmKeys, isBuildingFeature, referencedFields, whereProblem } from './where.js';
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
 import { ENTRANCE_TOLERANCE, readOsmNodes } from './osm-nodes.js';
 import { counted } from '../core/words.js';
@@ -45,6 +45,8 @@ export interface OpenLayer {
   osmTags: boolean;
   /** Read by GDAL's OSM driver. */
   osm: boolean;
+  /** OSM data: read by GDAL's OSM driver, or fields only OSM data has ({@link hasOsmKeys}): OSM's attribute defaults and credit. */
+  osmData: boolean;
   /** An attribute filter is set (the user's --where, or the OSM default). */
   filtered: boolean;
 }
@@ -55,7 +57,13 @@ const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbPolygo
 export function crsName(srs: gdal.SpatialReference): string {
   const auth = srs.getAuthorityName(null);
   const code = srs.getAuthorityCode(null);
-  return auth && code ? `${auth}:${code}` : srs.toProj4();
+  if (auth && code) return `${auth}:${code}`;
+  try {
+    return srs.toProj4();
+  } catch {
+    // (a CRS PROJ strings cannot say: its name)
+    return srs.getAttrValue(srs.isLocal() ? 'LOCAL_CS' : srs.isProjected() ? 'PROJCS' : 'GEOGCS') ?? 'a CRS without a name';
+  }
 }
 
 /**
@@ -74,6 +82,8 @@ export function overrideSrs(sSrs: string): gdal.SpatialReference {
 export function layerSrs(file: string, layerName: string, own: gdal.SpatialReference | null, sSrs?: string): gdal.SpatialReference {
   if (sSrs) return overrideSrs(sSrs);
   if (!own) throw new InputError('ingest', `${file} layer ${layerName}: the source has no CRS; name one with --s-srs (e.g. --s-srs EPSG:4326)`);
+  // (local-crs-said-unreadable: a site grid's LOCAL_CS ties the coordinates to no place on Earth)
+  if (own.isLocal()) throw new InputError('ingest', `${file} layer ${layerName}: its CRS is a local one (LOCAL_CS "${own.getAttrValue('LOCAL_CS') ?? ''}"), tied to no place on Earth; name the CRS its coordinates are in with --s-srs (e.g. --s-srs EPSG:32632)`);
   return own;
 }
 
@@ -111,6 +121,24 @@ function osmConfigFile(): string {
   return (osmConfig = file);
 }
 
+/** The CRS a GeoJSON document names in its `crs` member (from its first 64 KB); null when it names none. */
+function declaredCrs(file: string): string | null {
+  let head = '';
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const b = Buffer.alloc(65536);
+      head = b.toString('utf8', 0, fs.readSync(fd, b, 0, b.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const m = /"crs"\s*:\s*\{[^}]*?"name"\s*:\s*"([^"]{1,200})"/.exec(head);
+  return m ? m[1] : null;
+}
+
 /** The configuration file, once written (or checked) by this process. */
 let osmConfig: string | null = null;
 
@@ -126,6 +154,18 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
     ds = gdal.open(file);
   } catch (e) {
     throw new InputError('ingest', `${file}: cannot open as a vector source (${(e as Error).message.trim()})`);
+  }
+  // (unknown-crs-read-as-wgs84: GDAL's GeoJSON reader takes a `crs` member PROJ does not know for
+  // longitude and latitude, and says nothing through the bindings)
+  if (!options.sSrs && /^GeoJSON/.test(ds.driver.description)) {
+    const declared = declaredCrs(file);
+    if (declared !== null) {
+      try {
+        gdal.SpatialReference.fromUserInput(declared);
+      } catch (e) {
+        throw new InputError('ingest', `${file}: the CRS it declares ("${declared}") is not one PROJ knows (${(e as Error).message.trim()}); name the data's CRS with --s-srs`);
+      }
+    }
   }
   if (ds.layers.count() === 0) throw new InputError('ingest', `${file}: not a vector source (no layers; format ${ds.driver.description})`);
   let names: string[];
@@ -158,7 +198,8 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
       }
     }
     const osmTags = hasBuildingKeys(layer.fields.getNames());
-    return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && osmTags, osmTags, osm: isOsmDataset(ds), filtered: !!where };
+    const osmData = isOsmDataset(ds) || hasOsmKeys(layer.fields.getNames());
+    return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && osmTags, osmTags, osm: isOsmDataset(ds), osmData, filtered: !!where };
   });
   return { ds, layers };
 }
@@ -270,24 +311,53 @@ function polygonsOf(g: gdal.Geometry): gdal.Geometry | null {
 /** The area of a polygon or multipolygon. */
 const polygonalArea = (g: gdal.Geometry) => ((g.wkbType & 0xff) === gdal.wkbPolygon ? (g as gdal.Polygon).getArea() : (g as gdal.MultiPolygon).getArea());
 
+/**
+ * A feature's fields as tag values: dates and times as ISO 8601 text (GDAL gives them as objects:
+ * `{ year, month, day, hour, minute, second, timezone }`, which went out as "[object Object]"), lists
+ * joined by `;` as OSM joins several values.
+ */
+export function fieldValues(f: gdal.Feature): Record<string, TagValue> {
+  const raw = f.fields.toObject() as Record<string, unknown>;
+  const out: Record<string, TagValue> = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = v !== null && typeof v === 'object' ? (Array.isArray(v) ? v.map(String).join(';') : isoDate(v as GdalDate)) : (v as TagValue);
+  return out;
+}
+
+/** What GDAL gives for a Date, Time or DateTime field (`timezone`: 0 unknown, 1 local, 100 UTC, 100 ± n for n quarters of an hour). */
+interface GdalDate { year?: number; month?: number; day?: number; hour?: number; minute?: number; second?: number; timezone?: number }
+
+/** A GDAL date, time or date-time as ISO 8601: `2001-05-03`, `10:20:30`, `2001-05-03T10:20:30Z`, `…+02:00`. */
+export function isoDate(d: GdalDate): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const date = d.year !== undefined ? `${String(d.year).padStart(4, '0')}-${two(d.month ?? 1)}-${two(d.day ?? 1)}` : '';
+  if (d.hour === undefined) return date;
+  const s = d.second ?? 0;
+  const sec = Number.isInteger(s) ? two(s) : `${two(Math.floor(s))}${(s % 1).toFixed(3).slice(1)}`;
+  const tz = d.timezone ?? 0;
+  const zone = tz === 100 ? 'Z' : tz > 1 ? `${tz > 100 ? '+' : '-'}${two(Math.floor(Math.abs(tz - 100) / 4))}:${two((Math.abs(tz - 100) % 4) * 15)}` : '';
+  const time = `${two(d.hour)}:${two(d.minute ?? 0)}:${sec}${zone}`;
+  return date ? `${date}T${time}` : time;
+}
+
 /** Read the features of one opened layer. */
 export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFeature> {
   const osm = ol.osm;
   const source = `${path.basename(ol.file)}#${ol.layerName}`;
   for (let f = ol.layer.features.first(); f; f = ol.layer.features.next()) {
     ctx.tick();
-    const tags = f.fields.toObject() as Record<string, TagValue>;
+    const tags = fieldValues(f);
     // (osm-export-lost-its-heights: a layer exported from OSM by ogr2ogr has them in other_tags too)
-    if (osm || ol.osmTags) unpackOtherTags(tags);
+    const cut = (osm || ol.osmTags) && unpackOtherTags(tags);
     const id = featureId(tags, f.fid, osm || ol.osmTags);
     const detail = `${ol.file} layer ${ol.layerName} feature ${id}`;
+    if (cut) ctx.warn(OTHER_TAGS_CUT[0], `${detail}: ${OTHER_TAGS_CUT[1]}`);
     if (ol.buildingsOnly && !isBuildingFeature(tags)) {
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
       continue;
     }
     const wkb = checkedWKB(() => f.getGeometry(), ctx, detail);
     if (!wkb) continue;
-    yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1, osm: osm || ol.osmTags };
+    yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1, osm: ol.osmData };
   }
 }
 
@@ -345,7 +415,7 @@ class OgrSource implements Source {
     // (the layers' fields, for a --where that selects nothing: SQL drivers such as GeoPackage's take an
     // unknown field without a word and give no features)
     const fieldNames = where ? layers.flatMap((l) => l.layer.fields.getNames()) : [];
-    this.osm = driver === 'OSM';
+    this.osm = driver === 'OSM' || layers.some((l) => l.osmData);
     let read = 0;
     let kept = 0;
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };

@@ -71,14 +71,20 @@ export function parseOtherTags(s: string): Record<string, string> {
 /**
  * An OSM-tagged layer's tags as OSM has them: the tags GDAL's OSM driver packs into `other_tags` (a
  * layer exported from OSM with ogr2ogr keeps that column: heights, levels and roofs are in it)
- * unpacked beside the others, the column itself dropped. Changes `tags` in place.
+ * unpacked beside the others (a column of the same name wins), the column itself dropped. Changes
+ * `tags` in place. Returns whether the packed text was cut short: it ends inside a tag, as a Shapefile's
+ * 254-character text fields cut it (other-tags-cut-short).
  */
-export function unpackOtherTags(tags: Record<string, TagValue>): void {
+export function unpackOtherTags(tags: Record<string, TagValue>): boolean {
   const packed = tags['other_tags'];
-  if (typeof packed !== 'string') return;
+  if (typeof packed !== 'string') return false;
   for (const [k, v] of Object.entries(parseOtherTags(packed))) if (tags[k] === undefined || tags[k] === null) tags[k] = v;
   delete tags['other_tags'];
+  return !/^\s*(?:"(?:[^"\\]|\\.)*"=>"(?:[^"\\]|\\.)*"\s*(?:,\s*|$))*$/.test(packed);
 }
+
+/** The warning of a feature whose other_tags was cut short ({@link unpackOtherTags}). */
+export const OTHER_TAGS_CUT = ['tags:other-tags-cut-short', 'other_tags ends inside a tag (a Shapefile text field holds 254 characters): the tags past the cut are lost; export OSM data to GeoPackage or FlatGeobuf'] as const;
 
 /** The OSM id of a feature of GDAL's OSM layers (or an export of one): `r<id>` for a relation (`osm_id`), `w<id>` for a way (`osm_way_id`); null without. */
 export function osmIdOf(tags: Record<string, TagValue>): string | null {

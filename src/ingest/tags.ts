@@ -203,6 +203,10 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
     warn('min_height:not-below-height');
     minHeight = 0;
   }
+  // (height-from-lost-in-a-round-trip: a model cityforge wrote says which of its heights were the default or
+  // from building:levels; read back, they stay so rather than pass for measurements)
+  const said = tags['height_from'];
+  if (heightFrom === 'data' && (said === 'default' || said === 'levels')) heightFrom = said;
   return { height, minHeight, levels, minLevel, fromLevels, heightFrom };
 }
 
@@ -228,6 +232,20 @@ function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roof
 }
 
 /**
+ * Field names GIS data gives the S3DB keys, each read as its key where the key itself is absent: `:`
+ * written as `_` (`building_levels`, `roof_shape`: SQL-friendly names, GDAL's laundering), and a
+ * Shapefile's ten-character cuts of those (`building_l`, `roof_heigh`; `building_m` is left out: it
+ * could be `building:min_level` or `building:material`).
+ */
+export const S3DB_ALIASES: ReadonlyMap<string, string> = new Map(
+  ['building:levels', 'building:min_level', 'building:part', 'building:colour', 'building:material', 'roof:shape', 'roof:height', 'roof:levels', 'roof:direction', 'roof:orientation', 'roof:angle', 'roof:colour', 'roof:material'].flatMap((key) => {
+    const underscored = key.replace(':', '_');
+    const cut = underscored.slice(0, 10);
+    return cut !== underscored && cut !== 'building_m' ? [[underscored, key], [cut, key]] : [[underscored, key]];
+  }),
+);
+
+/**
  * Turn raw tags (OSM S3DB keys, Mapbox Streets / OpenMapTiles MVT keys) into {@link BuildingParams}.
  * Bad values fall back to defaults and are reported through `warn(kind)`; features that are not
  * to be drawn (`extrude=false`, underground) come back as `{ skip: reason }`.
@@ -244,6 +262,11 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   for (const k in rawTags) {
     const v = rawTags[k];
     if (v !== null && v !== undefined && v !== '') tags[k] = v;
+  }
+  // (levels-under-a-gis-name-ignored: `building_levels`, a Shapefile's `building_l`)
+  for (const k in tags) {
+    const key = S3DB_ALIASES.get(k);
+    if (key !== undefined && tags[key] === undefined) tags[key] = tags[k];
   }
   if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
   if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };

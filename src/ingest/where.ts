@@ -103,6 +103,17 @@ export function hasBuildingKeys(fieldNames: Iterable<string>): boolean {
   return false;
 }
 
+/**
+ * Fields only OSM data carries: GDAL's OSM layers and ogr2ogr exports of them (`osm_id`, `osm_way_id`,
+ * `other_tags`), Overpass and osmtogeojson output (`@id`, `osm_type`). A `building` column alone is no
+ * sign of OSM: most building layers have one (building-column-dropped-the-attributes).
+ */
+export function hasOsmKeys(fieldNames: Iterable<string>): boolean {
+  for (const n of fieldNames) if (OSM_ONLY_KEYS.has(n)) return true;
+  return false;
+}
+const OSM_ONLY_KEYS = new Set(['osm_id', 'osm_way_id', 'other_tags', '@id', 'osm_type']);
+
 /** Whether a feature of such a layer is a building or a building part (`building=*` / `building:part=*`, not `no`). */
 export function isBuildingFeature(tags: Record<string, TagValue>): boolean {
   return isYes(tags['building']) || isYes(tags['building:part']);

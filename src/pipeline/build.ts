@@ -65,8 +65,10 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
     const grid = readTerrainFor(extent, batch.frame, { ...o, terrain: dem.file, terrainLabel: dem.label }, o.logger, summary);
     if (grid) {
       onGrid(grid);
-      city.ground = groundElevations(batch, grid, o.base);
+      const rise = new Float64Array(batch.params.length);
+      city.ground = groundElevations(batch, grid, o.base, rise);
       countOffData(batch, grid, terrain, summary);
+      countBuried(batch, rise, o.base, summary);
       city.terrain = meshTerrain(grid, o.terrainError, summary, o);
     }
   } catch (e) {
@@ -84,6 +86,20 @@ function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, su
   for (let f = 0; f < batch.params.length; f++) {
     const v = batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[f]]];
     if (!sampleValid(grid, P[2 * v], P[2 * v + 1])) summary.warn('terrain:building-outside-dem', `${batch.params[f].source} feature ${batch.params[f].id}: outside the data of ${file}; seated on the nearest`);
+  }
+}
+
+/**
+ * Count (and name) the buildings the terrain climbs over: the ground under the footprint rises more than
+ * the building stands (a long building on a steep slope, seated on its lowest ground by `--base min`),
+ * so its uphill side is under the terrain (buried-on-a-slope-unsaid).
+ */
+function countBuried(batch: FeatureBatch, rise: Float64Array, base: string, summary: Summary): void {
+  for (let f = 0; f < batch.params.length; f++) {
+    const p = batch.params[f];
+    if (p.drawAs !== f) continue;
+    if (rise[f] > p.height)
+      summary.warn('terrain:building-under-the-slope', `${p.source} feature ${p.id}: the ground rises ${rise[f].toFixed(1)} m across its footprint, over its ${p.height.toFixed(1)} m height; its uphill side is under the terrain${base === 'min' ? ' (--base mean or centroid seats it higher)' : ''}`);
   }
 }
 

@@ -11,19 +11,21 @@ export type BaseMode = 'min' | 'mean' | 'centroid';
  * The ground elevation of every building: the terrain sampled along its footprint's edges (every
  * half grid cell), at its vertices and at the grid samples inside it, reduced by `mode` (`min`: the
  * lowest, so no wall floats above the ground; `mean`; `centroid`: the height under the outer ring's
- * centroid). Parts take their building's ground, so they line up.
+ * centroid). Parts take their building's ground, so they line up. With `rise`, each building's highest
+ * terrain sample above its ground is written there (how far the terrain climbs its walls).
  */
-export function groundElevations(batch: FeatureBatch, grid: ElevationGrid, mode: BaseMode = 'min'): Float64Array {
+export function groundElevations(batch: FeatureBatch, grid: ElevationGrid, mode: BaseMode = 'min', rise?: Float64Array): Float64Array {
   const n = batch.params.length;
   const ground = new Float64Array(n);
   const P = batch.positions;
   const step = grid.cell / 2;
   for (let f = 0; f < n; f++) {
-    let lo = Infinity, sum = 0, count = 0;
+    let lo = Infinity, hi = -Infinity, sum = 0, count = 0;
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     const take = (x: number, y: number) => {
       const z = sampleGrid(grid, x, y);
       if (z < lo) lo = z;
+      if (z > hi) hi = z;
       sum += z;
       count++;
     };
@@ -52,6 +54,7 @@ export function groundElevations(batch: FeatureBatch, grid: ElevationGrid, mode:
       const [cx, cy] = centroid(featurePolygons(batch, f)[0]);
       ground[f] = sampleGrid(grid, cx, cy);
     }
+    if (rise) rise[f] = hi - ground[f];
   }
   for (let f = 0; f < n; f++) {
     const o = batch.params[f].drawAs;

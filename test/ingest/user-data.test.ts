@@ -1,0 +1,179 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import gdal from 'gdal-async';
+import { cli } from '../helpers/cli.js';
+import { freshDir } from '../helpers/fixtures.js';
+import { expectValidGlb, readGlb } from '../helpers/glb.js';
+
+/**
+ * Building layers as GIS users have them (a new-user trial, 2026-12-06): their own columns, typed
+ * fields, GIS names for the S3DB keys, a Shapefile's limits, CRSs PROJ does not know.
+ */
+
+interface Field { name: string; type: number; value: unknown }
+
+/** A one-building layer in `file` (driver by extension) in EPSG:32632, a 20 × 12 m rectangle near Monaco, with `fields`. */
+function layerWith(file: string, fields: Field[], srs: gdal.SpatialReference | null = gdal.SpatialReference.fromEPSG(32632)): string {
+  const driver = file.endsWith('.shp') ? 'ESRI Shapefile' : file.endsWith('.gpkg') ? 'GPKG' : 'GeoJSON';
+  const ds = gdal.open(file, 'w', driver);
+  const layer = ds.layers.create('b', srs, gdal.wkbPolygon);
+  for (const f of fields) layer.fields.add(new gdal.FieldDefn(f.name, f.type as unknown as string));
+  const feature = new gdal.Feature(layer);
+  // (by index: a Shapefile cuts the names)
+  fields.forEach((f, i) => feature.fields.set(i, f.value as never));
+  const ring = new gdal.LinearRing();
+  const [x, y] = [368000, 4845000];
+  for (const [dx, dy] of [[0, 0], [20, 0], [20, 12], [0, 12], [0, 0]]) ring.points.add(x + dx, y + dy);
+  const poly = new gdal.Polygon();
+  poly.rings.add(ring);
+  feature.setGeometry(poly);
+  layer.features.add(feature);
+  ds.close();
+  return file;
+}
+
+async function table(glb: string): Promise<Record<string, (string | number)[]>> {
+  const bytes = new Uint8Array(fs.readFileSync(glb));
+  await expectValidGlb(bytes);
+  return (await readGlb(bytes)).table;
+}
+
+describe('ingest: building layers as GIS users have them', () => {
+  it('building-column-dropped-the-attributes: a `building` column alone does not make a layer OSM data; OSM exports keep their defaults', async () => {
+    const dir = freshDir('user-data-building-column');
+    const own = layerWith(path.join(dir, 'own.gpkg'), [
+      { name: 'building', type: gdal.OFTString as unknown as number, value: 'house' },
+      { name: 'height', type: gdal.OFTReal as unknown as number, value: 12 },
+      { name: 'owner_code', type: gdal.OFTString as unknown as number, value: 'K-17' },
+    ]);
+    expect(cli(['build', own, '-o', path.join(dir, 'own.glb'), '-q']).code).toBe(0);
+    const t = await table(path.join(dir, 'own.glb'));
+    // (before: only the OSM set of names, addresses and building tags; owner_code was dropped without a word)
+    expect(t['owner_code']).toEqual(['K-17']);
+    const osm = layerWith(path.join(dir, 'osm.gpkg'), [
+      { name: 'osm_way_id', type: gdal.OFTString as unknown as number, value: '42' },
+      { name: 'building', type: gdal.OFTString as unknown as number, value: 'house' },
+      { name: 'other_tags', type: gdal.OFTString as unknown as number, value: '"height"=>"9","fixme"=>"check"' },
+    ]);
+    expect(cli(['build', osm, '-o', path.join(dir, 'osm.glb'), '-q']).code).toBe(0);
+    const o = await readGlb(new Uint8Array(fs.readFileSync(path.join(dir, 'osm.glb'))));
+    expect(o.table['height']).toEqual([9]);
+    expect(o.table['fixme']).toBeUndefined();
+    expect(o.table['id']).toEqual(['w42']);
+    expect(o.json.asset.copyright).toBe('© OpenStreetMap contributors');
+  });
+
+  it('date-written-as-object: Date and DateTime fields go out as ISO 8601 text', async () => {
+    const dir = freshDir('user-data-dates');
+    const file = layerWith(path.join(dir, 'dates.gpkg'), [
+      { name: 'height', type: gdal.OFTReal as unknown as number, value: 12 },
+      { name: 'built', type: gdal.OFTDate as unknown as number, value: '2001-05-03' },
+      { name: 'surveyed', type: gdal.OFTDateTime as unknown as number, value: '2019-11-20T09:05:30Z' },
+    ]);
+    expect(cli(['build', file, '-o', path.join(dir, 'dates.glb'), '-q']).code).toBe(0);
+    const t = await table(path.join(dir, 'dates.glb'));
+    // (before: "[object Object]")
+    expect(t['built']).toEqual(['2001-05-03']);
+    expect(t['surveyed']).toEqual(['2019-11-20T09:05:30Z']);
+  });
+
+  it('levels-under-a-gis-name-ignored: building_levels, a Shapefile\'s building_l and roof_shape are read as the S3DB keys', async () => {
+    const dir = freshDir('user-data-gis-names');
+    const gpkg = layerWith(path.join(dir, 'levels.gpkg'), [
+      { name: 'building_levels', type: gdal.OFTInteger as unknown as number, value: 11 },
+      { name: 'roof_shape', type: gdal.OFTString as unknown as number, value: 'hipped' },
+    ]);
+    // a Shapefile cuts field names to ten characters: building_l
+    const shp = layerWith(path.join(dir, 'levels.shp'), [{ name: 'building_levels', type: gdal.OFTInteger as unknown as number, value: 11 }]);
+    expect(gdal.open(shp).layers.get(0).fields.getNames()).toEqual(['building_l']);
+    for (const [file, shape] of [[gpkg, 'hipped'], [shp, 'flat']]) {
+      const out = path.join(dir, `${path.basename(file)}.glb`);
+      const r = cli(['build', file, '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const t = await table(out);
+      // (before: the default 10 m and a flat roof, and nothing said)
+      expect(t['height']).toEqual([33]);
+      expect(t['levels']).toEqual([11]);
+      expect(t['roof_shape']).toEqual([shape]);
+      expect(r.stderr).not.toMatch(/height:missing/);
+    }
+  });
+
+  it('other-tags-cut-short: an OSM export whose other_tags a Shapefile cut at 254 characters is counted, and its typed columns still read', () => {
+    const dir = freshDir('user-data-other-tags');
+    const long = `"addr:street"=>"Avenue Princesse Grace","description"=>"${'x'.repeat(220)}","height"=>"33"`;
+    const shp = layerWith(path.join(dir, 'cut.shp'), [
+      { name: 'osm_way_id', type: gdal.OFTString as unknown as number, value: '7' },
+      { name: 'building', type: gdal.OFTString as unknown as number, value: 'hotel' },
+      { name: 'other_tags', type: gdal.OFTString as unknown as number, value: long },
+      { name: 'building_levels', type: gdal.OFTInteger as unknown as number, value: 11 },
+    ]);
+    const r = cli(['build', shp, '-o', path.join(dir, 'cut.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/tags:other-tags-cut-short 1/);
+    expect(r.stderr).toMatch(/cut\.shp layer cut feature w7: other_tags ends inside a tag/);
+    // the height in other_tags was past the cut: building_l says 11 levels
+    expect(r.stderr).not.toMatch(/height:missing/);
+  });
+
+  it('unknown-crs-read-as-wgs84: a GeoJSON declaring a CRS PROJ does not know stops with exit 3 and names it', () => {
+    const dir = freshDir('user-data-unknown-crs');
+    const file = path.join(dir, 'site.geojson');
+    const ring = [[10, 20], [30, 20], [30, 40], [10, 40], [10, 20]];
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::99999' } }, features: [{ type: 'Feature', properties: { height: 10 }, geometry: { type: 'Polygon', coordinates: [ring] } }] }));
+    const out = path.join(dir, 'site.glb');
+    const r = cli(['build', file, '-o', out]);
+    // (before: built at lon 20, lat 30 as EPSG:4326, exit 0)
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/site\.geojson: the CRS it declares \("urn:ogc:def:crs:EPSG::99999"\) is not one PROJ knows .*--s-srs/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(cli(['build', file, '-o', out, '--s-srs', 'EPSG:4326', '-q']).code).toBe(0);
+  });
+
+  it('local-crs-said-unreadable: a Shapefile in a site grid (LOCAL_CS) says so and asks for --s-srs', () => {
+    const dir = freshDir('user-data-local-cs');
+    const local = gdal.SpatialReference.fromWKT('LOCAL_CS["Site grid",LOCAL_DATUM["site",0],UNIT["metre",1],AXIS["X",EAST],AXIS["Y",NORTH]]');
+    const shp = layerWith(path.join(dir, 'site.shp'), [{ name: 'height', type: gdal.OFTReal as unknown as number, value: 9 }], local);
+    const r = cli(['build', shp, '-o', path.join(dir, 'site.glb')]);
+    // (before: "site.shp: unreadable")
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/site\.shp layer site: its CRS is a local one \(LOCAL_CS "Site grid"\), tied to no place on Earth; name the CRS its coordinates are in with --s-srs/);
+    expect(cli(['build', shp, '-o', path.join(dir, 'site.glb'), '--s-srs', 'EPSG:32632', '-q']).code).toBe(0);
+  });
+
+  it('height-from-lost-in-a-round-trip: a default height written to CityJSON is still the default read back', async () => {
+    const dir = freshDir('user-data-height-from');
+    const file = layerWith(path.join(dir, 'no-height.gpkg'), [{ name: 'name', type: gdal.OFTString as unknown as number, value: 'shed' }]);
+    const cj = path.join(dir, 'out.city.json');
+    expect(cli(['build', file, '-o', cj, '-q']).code).toBe(0);
+    expect(cli(['build', cj, '-o', path.join(dir, 'back.glb'), '-q']).code).toBe(0);
+    const t = await table(path.join(dir, 'back.glb'));
+    // (before: "data", as if the 10 m were measured)
+    expect(t['height_from']).toEqual(['default']);
+    expect(t['height']).toEqual([10]);
+  });
+
+  it('buried-on-a-slope-unsaid: a building the terrain climbs over is counted and named', () => {
+    const dir = freshDir('user-data-slope');
+    // a DEM rising 1 m per metre eastward (45°) under a 20 m long, 5 m tall building
+    const dem = path.join(dir, 'slope.tif');
+    const n = 80;
+    const ds = gdal.open(dem, 'w', 'GTiff', n, n, 1, gdal.GDT_Float32);
+    ds.srs = gdal.SpatialReference.fromEPSG(32632);
+    ds.geoTransform = [367980, 1, 0, 4845040, 0, -1];
+    const values = new Float32Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) values[j * n + i] = 100 + i;
+    ds.bands.get(1).pixels.write(0, 0, n, n, values);
+    ds.close();
+    const file = layerWith(path.join(dir, 'house.gpkg'), [{ name: 'height', type: gdal.OFTReal as unknown as number, value: 5 }]);
+    const r = cli(['build', file, '--terrain', dem, '-o', path.join(dir, 'house.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/terrain:building-under-the-slope 1/);
+    expect(r.stderr).toMatch(/house\.gpkg#b feature 1: the ground rises 2\d\.\d m across its footprint, over its 5\.0 m height/);
+    // seated on the mean ground it is still climbed over; a tall one is not
+    const tall = layerWith(path.join(dir, 'tower.gpkg'), [{ name: 'height', type: gdal.OFTReal as unknown as number, value: 40 }]);
+    expect(cli(['build', tall, '--terrain', dem, '-o', path.join(dir, 'tower.glb'), '-v']).stderr).not.toMatch(/under-the-slope/);
+  });
+});
