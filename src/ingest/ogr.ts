@@ -331,8 +331,8 @@ export function isoDate(d: GdalDate): string {
   const two = (n: number) => String(n).padStart(2, '0');
   const date = d.year !== undefined ? `${String(d.year).padStart(4, '0')}-${two(d.month ?? 1)}-${two(d.day ?? 1)}` : '';
   if (d.hour === undefined) return date;
-  const s = d.second ?? 0;
-  const sec = Number.isInteger(s) ? two(s) : `${two(Math.floor(s))}${(s % 1).toFixed(3).slice(1)}`;
+  const ms = Math.round((d.second ?? 0) * 1000);
+  const sec = ms % 1000 === 0 ? two(ms / 1000) : `${two(Math.floor(ms / 1000))}.${String(ms % 1000).padStart(3, '0')}`;
   const tz = d.timezone ?? 0;
   const zone = tz === 100 ? 'Z' : tz > 1 ? `${tz > 100 ? '+' : '-'}${two(Math.floor(Math.abs(tz - 100) / 4))}:${two((Math.abs(tz - 100) % 4) * 15)}` : '';
   const time = `${two(d.hour)}:${two(d.minute ?? 0)}:${sec}${zone}`;

@@ -5,6 +5,7 @@ import gdal from 'gdal-async';
 import { cli } from '../helpers/cli.js';
 import { freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { isoDate } from '../../src/ingest/ogr.js';
 
 /**
  * Building layers as GIS users have them (a new-user trial, 2026-12-06): their own columns, typed
@@ -76,6 +77,14 @@ describe('ingest: building layers as GIS users have them', () => {
     // (before: "[object Object]")
     expect(t['built']).toEqual(['2001-05-03']);
     expect(t['surveyed']).toEqual(['2019-11-20T09:05:30Z']);
+  });
+
+  it('isoDate: GDAL\'s dates, times and zones as ISO 8601', () => {
+    expect(isoDate({ year: 2001, month: 5, day: 3 })).toBe('2001-05-03');
+    expect(isoDate({ hour: 7, minute: 4, second: 9.5 })).toBe('07:04:09.500');
+    expect(isoDate({ year: 2019, month: 11, day: 20, hour: 9, minute: 5, second: 59.25, timezone: 108 })).toBe('2019-11-20T09:05:59.250+02:00');
+    expect(isoDate({ year: 2019, month: 11, day: 20, hour: 9, minute: 5, second: 30, timezone: 82 })).toBe('2019-11-20T09:05:30-04:30');
+    expect(isoDate({ year: 2019, month: 11, day: 20, hour: 9, minute: 5, second: 30, timezone: 1 })).toBe('2019-11-20T09:05:30');
   });
 
   it('levels-under-a-gis-name-ignored: building_levels, a Shapefile\'s building_l and roof_shape are read as the S3DB keys', async () => {
