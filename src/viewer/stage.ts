@@ -119,12 +119,19 @@ export function shadowUpdater(renderer: THREE.WebGLRenderer, scene: THREE.Scene)
 /**
  * A terrain of the content's own is drawn: the plain under it no longer takes shadows
  * (shadows-on-the-plain: the terrain's edges and the buildings near them cast wedges onto the plain
- * below the terrain, outside the city).
+ * below the terrain, outside the city), and it gives way in the depth test to a ground lying on it
+ * (imagery-ground-fought-the-plain: imagery without terrain is a flat textured ground at the
+ * buildings' base, 5 cm over the plain, far finer than the depth buffer resolves across a city: the
+ * plain showed through most of it).
  */
 export function terrainShown(s: Stage): void {
   if (!s.plain.receiveShadow) return;
   s.plain.receiveShadow = false;
-  (s.plain.material as THREE.Material).needsUpdate = true;
+  const m = s.plain.material as THREE.Material;
+  m.polygonOffset = true;
+  m.polygonOffsetFactor = 4;
+  m.polygonOffsetUnits = 16;
+  m.needsUpdate = true;
 }
 
 /** Whether the machine draws WebGL in software (no GPU: SwiftShader, llvmpipe), asked of a throwaway context once. */
