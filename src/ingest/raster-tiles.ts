@@ -5,6 +5,7 @@
  * Terrain-RGB) decoded to metres, imagery kept as RGBA — which the existing raster path then warps
  * into the build's frame like any DEM or orthophoto.
  */
+import { counted } from '../core/words.js';
 import gdal from './gdal.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -290,7 +291,9 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
           }
         }
       }
-    if (!size) throw new InputError('ingest', `${inputs.join(', ')}: none of the ${byKey.size} raster tiles at zoom ${zoom} over the area could be decoded`);
+    // (the tiles over the area, not every tile the pyramid holds at that zoom)
+    const over = have.filter((t) => t.x >= x0 && t.x <= x1 && t.y >= y0 && t.y <= y1).length;
+    if (!size) throw new InputError('ingest', `${inputs.join(', ')}: none of the ${counted(over, 'raster tile')} at zoom ${zoom} over the area could be decoded`);
     const W = nx * size, H = ny * size;
     if (W * H > o.maxPixels)
       throw new InputError('ingest', `${inputs.join(', ')}: the ${nx} × ${ny} tiles at zoom ${zoom} over the area make ${((W * H) / 1e6).toFixed(0)} million pixels, more than the limit of ${(o.maxPixels / 1e6).toFixed(0)} million; choose a coarser zoom (--dem-zoom / --imagery-zoom)`);

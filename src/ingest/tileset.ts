@@ -101,8 +101,11 @@ function folderTiles(dir: string, kind: TileKind): TileRef[] {
 /** A PMTiles source over a local file, read a range at a time. */
 class NodeFileSource implements PmSource {
   private readonly fd: number;
+  /** The file's length in bytes. */
+  readonly size: number;
   constructor(private readonly file: string) {
     this.fd = fs.openSync(file, 'r');
+    this.size = fs.fstatSync(this.fd).size;
   }
   getKey(): string {
     return this.file;
@@ -194,7 +197,16 @@ async function pmtilesTiles(file: string, o: ListTilesOptions): Promise<TileList
   const src = new NodeFileSource(file);
   try {
     const pm = new PMTiles(src);
-    const h = await pm.getHeader();
+    // (pmtiles-cut-short: a file cut inside its header threw from the library's DataView, a stack trace
+    // and exit 1; cut further on, every tile read as empty)
+    let h: Awaited<ReturnType<PMTiles['getHeader']>>;
+    try {
+      h = await pm.getHeader();
+    } catch (e) {
+      throw new InputError('ingest', `${file}: not a PMTiles archive, or cut short (${src.size} bytes; ${(e as Error).message})`);
+    }
+    const end = Math.max(h.rootDirectoryOffset + h.rootDirectoryLength, h.jsonMetadataOffset + h.jsonMetadataLength, h.leafDirectoryOffset + (h.leafDirectoryLength ?? 0), h.tileDataOffset + (h.tileDataLength ?? 0));
+    if (end > src.size) throw new InputError('ingest', `${file}: cut short: the archive says it holds ${end} bytes, the file has ${src.size} (an unfinished download or copy?)`);
     const typeName = PM_TYPES[h.tileType] ?? '?';
     if (o.kind === 'vector' && h.tileType !== TileType.Mvt) throw new InputError('ingest', `${file}: PMTiles holds tile type ${h.tileType} (${typeName}), not vector tiles`);
     if (o.kind === 'raster' && ![TileType.Png, TileType.Jpeg, TileType.Webp].includes(h.tileType)) throw new InputError('ingest', `${file}: PMTiles holds tile type ${h.tileType} (${typeName}), not raster tiles (PNG, JPEG or WebP)`);

@@ -130,13 +130,16 @@ export function namingInput(e: unknown, r: RasterInput): unknown {
  * Check the rasters a run will read before it reads any footprints (a typo should not cost the whole
  * ingest): each exists, a file opens as a raster, and raster tiles hold the zoom asked for. Throws an {@link InputError} naming it.
  */
-export async function checkRasterInputs(rasters: { input?: string; zoom?: number; option?: string }[]): Promise<void> {
+export async function checkRasterInputs(rasters: { input?: string; zoom?: number; option?: string }[], logger?: Logger): Promise<void> {
   for (const { input, zoom, option } of rasters) {
     if (!input) continue;
     const tiles = tileInputs(input);
     if (tiles)
       for (const t of tiles) (await listTiles(t, { kind: 'raster', zoom })).close();
-    else if (!/^\/vsi|:\/\//.test(input)) {
+    else if (zoom !== undefined && logger)
+      // (dem-zoom-ignored-unsaid: a zoom means nothing to one raster file)
+      logger.warn(`${input}: ${option === '--imagery' ? '--imagery-zoom' : '--dem-zoom'} ${zoom} ignored: it chooses among raster tiles (a z/x/y folder, MBTiles, PMTiles), and this is one raster`);
+    if (!tiles && !/^\/vsi|:\/\//.test(input)) {
       const st = fs.statSync(input, { throwIfNoEntry: false });
       // (missing-raster-said-no-option: which option named it)
       if (!st) throw new InputError('ingest', `${input}${option ? ` (${option})` : ''}: no such file or folder`);

@@ -592,7 +592,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const driver = vectorDriverOf(output);
   const summary = new Summary(o.logger);
   const t0 = performance.now();
-  await checkRasterInputs([{ input: o.dsm, zoom: o.demZoom, option: '--dsm' }, { input: o.dtm, zoom: o.demZoom, option: '--dtm' }]);
+  await checkRasterInputs([{ input: o.dsm, zoom: o.demZoom, option: '--dsm' }, { input: o.dtm, zoom: o.demZoom, option: '--dtm' }], o.logger);
   // answers-depended-on-the-other-buildings: the frame is anchored on the DSM, not on the footprints'
   // centre, so the DSM is warped onto the same grid (and each building fitted on the same cells) whichever
   // footprints a run holds: a city split into chunks gets the answers of the whole

@@ -207,7 +207,7 @@ function clearTileset(dir: string): void {
 
 /** The body of {@link buildTileset}, into an output folder that exists. */
 async function tilesInto(inputs: string[], o: TilesOptions & { output: string }, summary: Summary, t0: number): Promise<Summary> {
-  await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom, option: '--terrain' }, { input: o.imagery, zoom: o.imageryZoom, option: '--imagery' }]);
+  await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom, option: '--terrain' }, { input: o.imagery, zoom: o.imageryZoom, option: '--imagery' }], o.logger);
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   trackTemp(o.output, 'sweep');
   // a folder holding another build is refused before anything is read (its plan's fingerprint is of the

@@ -8,7 +8,7 @@ import { Summary } from '../../src/core/summary.js';
 import { mosaicTiles } from '../../src/ingest/raster-tiles.js';
 import { tileBounds } from '../../src/ingest/webmercator.js';
 import { cli } from '../helpers/cli.js';
-import { DATA, freshDir, SHARED, translate, sfTileGeoJSON } from '../helpers/fixtures.js';
+import { DATA, freshDir, SHARED, translate, sfTileGeoJSON, writePmtiles } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 import { encodeElevationPng } from '../helpers/tiles.js';
 
@@ -311,6 +311,55 @@ describe('build with elevation and imagery tiles', () => {
       expect(r.stderr).not.toMatch(/pieces/); // the vector tiles were not read
       expect(fs.existsSync(out)).toBe(false);
     }
+  });
+
+  it('dem-left-every-building-off-its-data: a damaged Terrarium tile under every building stops the run (exit 3), and the count of undecodable tiles is of those over the area', () => {
+    const folder = path.join(dir, 'terrarium-damaged');
+    fs.cpSync(path.join(DATA, 'sf-terrarium-z12'), folder, { recursive: true });
+    // the z12 tile under 15/5238/12666, cut after 300 bytes
+    const under = path.join(folder, '12', '654', '1583.png');
+    fs.writeFileSync(under, fs.readFileSync(under).subarray(0, 300));
+    const out = path.join(dir, 'damaged.glb');
+    const r = cli(['build', path.join(DATA, 'sf-mvt'), '--terrain', folder, '-o', out]);
+    // (before: exit 0, all 13,148 buildings seated on a 23 m strip of the neighbouring tile's data)
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/tile 12\/654\/1583: .*left as nodata/);
+    expect(r.stderr).toMatch(/terrarium-damaged: none of the 13,1\d\d buildings stands on its elevation data/);
+    expect(fs.existsSync(out)).toBe(false);
+    // one vector tile over that one damaged tile: the message counts the tiles over the area, not the folder's 10
+    const r2 = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', folder, '-o', out]);
+    expect(r2.code).toBe(3);
+    expect(r2.stderr).toMatch(/none of the 1 raster tile at zoom 12 over the area could be decoded/);
+  });
+
+  it('pmtiles-cut-short: an archive cut inside its header, or before its tiles end, stops with exit 3 naming it (no stack trace)', () => {
+    const pm = path.join(dir, 'whole.pmtiles');
+    const tiles = ['15-5238-12666', '15-5238-12667'].map((n) => {
+      const [z, x, y] = n.split('-').map(Number);
+      return { z, x, y, data: new Uint8Array(fs.readFileSync(path.join(DATA, 'sf-mvt', `${n}.mvt`))) };
+    });
+    writePmtiles(pm, tiles, [-122.4536, 37.7533, -122.4426, 37.7707]);
+    const whole = fs.readFileSync(pm);
+    for (const [cut, msg] of [
+      [100, /early\.pmtiles: not a PMTiles archive, or cut short \(100 bytes/],
+      [Math.floor(whole.length / 2), /late\.pmtiles: cut short: the archive says it holds \d+ bytes, the file has \d+/],
+    ] as const) {
+      const file = path.join(dir, cut === 100 ? 'early.pmtiles' : 'late.pmtiles');
+      fs.writeFileSync(file, whole.subarray(0, cut));
+      const out = path.join(dir, 'cut.glb');
+      const r = cli(['build', file, '-o', out]);
+      // (before, cut at 100 bytes: "RangeError: Offset is outside the bounds of the DataView", a stack trace, exit 1)
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+
+  it('dem-zoom-ignored-unsaid: --dem-zoom with one raster file is said to be ignored', () => {
+    const r = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--dem-zoom', '12', '-o', path.join(dir, 'zoom.glb')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/sf-terrain-3857\.tif: --dem-zoom 12 ignored: it chooses among raster tiles/);
   });
 
   it('log-pipe-closed-early-lost-the-output: a closed stderr (`2>&1 | head -1`) ends the log, not the run: the GLB is written, the exit code is the run\'s, nothing is left', async () => {
