@@ -194,7 +194,9 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
       try {
         layer.setAttributeFilter(where);
       } catch (e) {
-        throw new InputError('ingest', `${file} layer ${name}: bad --where '${where}' (${whereProblem(e, layer.fields.getNames())})`);
+        // (where-exit-code-by-format: GDAL's OSM and SQLite drivers refuse a clause naming no field as they set it, exit 3,
+        // where GeoPackage took it and found nothing, exit 2: a bad clause is a wrong option, exit 2, in every format)
+        throw new UsageError('ingest', `${file} layer ${name}: bad --where '${where}' (${whereProblem(e, layer.fields.getNames())})`);
       }
     }
     const osmTags = hasBuildingKeys(layer.fields.getNames());

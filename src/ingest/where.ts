@@ -1,5 +1,5 @@
 import gdal from './gdal.js';
-import { InputError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { TagValue } from './tags.js';
 
 /**
@@ -33,7 +33,7 @@ export function referencedFields(where: string): string[] {
  * its own schema). Where it does, the layer's features are copied into a memory layer with the missing
  * fields added, null — so a field missing from one tile is null there, as in any other source — and
  * the filter applies to the copy. Returns the layer to read (the given one, or the copy); a clause
- * that is wrong for every schema throws an {@link InputError} naming `label`.
+ * that is wrong for every schema throws a {@link UsageError} naming `label` (a wrong option: exit 2).
  */
 export function filteredLayer(layer: gdal.Layer, where: string, label: string): gdal.Layer {
   try {
@@ -42,7 +42,8 @@ export function filteredLayer(layer: gdal.Layer, where: string, label: string): 
   } catch (e) {
     const have = new Set(layer.fields.getNames());
     const missing = referencedFields(where).filter((f) => !have.has(f));
-    const bad = () => new InputError('ingest', `${label}: bad --where '${where}' (${whereProblem(e, layer.fields.getNames())})`);
+    // (where-exit-code-by-format: a bad clause is a wrong option, exit 2, whatever reads the layer)
+    const bad = () => new UsageError('ingest', `${label}: bad --where '${where}' (${whereProblem(e, layer.fields.getNames())})`);
     if (!missing.length) throw bad();
     // the missing fields' types are unknown: the first that makes the clause valid
     for (const type of [gdal.OFTString, gdal.OFTReal, gdal.OFTInteger]) {

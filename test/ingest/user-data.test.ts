@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import gdal from 'gdal-async';
 import { cli } from '../helpers/cli.js';
-import { freshDir } from '../helpers/fixtures.js';
+import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 import { isoDate } from '../../src/ingest/ogr.js';
 
@@ -150,6 +150,19 @@ describe('ingest: building layers as GIS users have them', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/site\.shp layer site: its CRS is a local one \(LOCAL_CS "Site grid"\), tied to no place on Earth; name the CRS its coordinates are in with --s-srs/);
     expect(cli(['build', shp, '-o', path.join(dir, 'site.glb'), '--s-srs', 'EPSG:32632', '-q']).code).toBe(0);
+  });
+
+  it('where-exit-code-by-format: a --where naming no field exits 2 from an OSM PBF as from a GeoPackage', () => {
+    const dir = freshDir('user-data-where');
+    const gpkg = layerWith(path.join(dir, 'b.gpkg'), [{ name: 'height', type: gdal.OFTReal as unknown as number, value: 9 }]);
+    for (const input of [path.join(DATA, 'monaco.osm.pbf'), gpkg]) {
+      const out = path.join(dir, 'where.glb');
+      const r = cli(['build', input, '--where', 'nosuchfield > 3', '-o', out]);
+      // (before: 3 from the PBF, whose driver refuses the clause as it is set; 2 from the GeoPackage)
+      expect(r.code, `${input}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/bad --where 'nosuchfield > 3' \("nosuchfield" not/);
+      expect(fs.existsSync(out)).toBe(false);
+    }
   });
 
   it('height-from-lost-in-a-round-trip: a default height written to CityJSON is still the default read back', async () => {
