@@ -295,7 +295,7 @@ function attributesOf(o: CjObject): Record<string, TagValue> {
  * drawn as its parts, S3DB-style); else the building alone with its own surfaces. A part that cannot
  * be read goes to `skip`; a building that cannot be read throws a {@link FeatureDefect}.
  */
-function familyOf(id: string, objects: Record<string, CjObject> | Map<string, CjObject>, m: ModelContext, warn: (kind: string) => void, skip: (id: string, e: FeatureDefect) => void): RawFeature[] {
+function familyOf(id: string, objects: Record<string, CjObject> | Map<string, CjObject>, m: ModelContext, warn: (kind: string, what?: string) => void, skip: (id: string, e: FeatureDefect) => void): RawFeature[] {
   const get = (k: string) => (objects instanceof Map ? objects.get(k) : objects[k]);
   const o = get(id)!;
   // its parts (recursively), in the order the model lists them
@@ -374,7 +374,7 @@ function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'buildi
  * ground surfaces seen from above (else its downward-facing ones, else the LoD0 footprint of it or of
  * `lod0From`, its building). Throws a {@link FeatureDefect} when it cannot be read.
  */
-function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject, role: 'building' | 'part', m: ModelContext, warn: (kind: string) => void): RawFeature {
+function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject, role: 'building' | 'part', m: ModelContext, warn: (kind: string, what?: string) => void): RawFeature {
   const V = m.vertices;
   const nv = V.length / 3;
   const coords: number[] = [];
@@ -416,7 +416,8 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
     if (s.code === GROUND) grounds.push(rings);
     else if (s.code === 0 && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
   }
-  if (droppedRings) warn('cityjson:degenerate-ring-dropped');
+  // (the count said: a building's warning stood for all its rings, and 11 rings went with 7 warnings)
+  if (droppedRings) warn('cityjson:degenerate-ring-dropped', `${id}: ${droppedRings} ${droppedRings === 1 ? 'ring' : 'rings'} of fewer than three distinct points dropped (with the surface whose outer ring it is)`);
   if (!types.length) throw new FeatureDefect('cityjson:no-geometry', 'no surface with three distinct vertices');
   // the footprint: its ground surfaces, else its downward-facing ones, else an LoD0 footprint
   let foot = grounds.length ? grounds : downward;
@@ -705,7 +706,7 @@ export class CityJsonSource implements Source {
     const family = (id: string, objects: Record<string, CjObject> | Map<string, CjObject>, m: ModelContext): RawFeature[] => {
       const label = (k: string) => `${m.where} feature ${k}`;
       try {
-        const out = familyOf(id, objects, m, (kind) => ctx.warn(kind, label(id)), (pid, e) => {
+        const out = familyOf(id, objects, m, (kind, what) => ctx.warn(kind, what ? `${label(id)}, object ${what}` : label(id)), (pid, e) => {
           ctx.tick();
           ctx.skip(e.reason, `${label(pid)}: ${e.message}`);
         });
