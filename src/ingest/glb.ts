@@ -17,6 +17,8 @@ export interface GlbTriangles {
   /** Buildings in the property table (rows), and each one's `roof_shape` when the table has it. */
   buildings: number;
   roofShapes: string[] | null;
+  /** Rows that are building parts (a `part_of` value): the rest are buildings. */
+  parts: number;
 }
 
 /** The strings of an EXT_structural_metadata STRING property (UTF-8 values, UINT32 offsets by default). */
@@ -109,6 +111,7 @@ export async function readGlbTriangles(file: string): Promise<GlbTriangles> {
   const table = meta?.propertyTables?.[0];
   const buildings = table?.count ?? (bf.length ? Math.max(...bf) + 1 : 0);
   const roofShapes = table?.properties?.roof_shape ? stringColumn(json, table.properties.roof_shape, table.count) : null;
+  const partOf = table?.properties?.part_of ? stringColumn(json, table.properties.part_of, table.count) : null;
   return {
     frame: geo.frame,
     positions: Float64Array.from(b),
@@ -117,5 +120,6 @@ export async function readGlbTriangles(file: string): Promise<GlbTriangles> {
     ground: gi.length ? { positions: Float64Array.from(g), indices: Uint32Array.from(gi) } : null,
     buildings,
     roofShapes,
+    parts: partOf ? partOf.filter((p) => p !== '').length : 0,
   };
 }

@@ -76,6 +76,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     summary.inputs.push(glbs[0]);
     summary.featuresRead = t.buildings;
     ({ frame, positions, indices, ground, buildings } = t);
+    // (rasterize-counted-parts-as-buildings: a GLB's table rows are buildings and parts; build's summary counts the parts apart)
+    summary.partsWritten = t.parts;
     vertexIds = Int32Array.from(t.featureIds, (f) => f + 1);
     shapeOf = (b) => t.roofShapes?.[b] ?? null;
     if (o.terrain) o.logger.warn(`${glbs[0]}: --terrain is not used with a GLB (its own ground is rasterized)`);

@@ -143,6 +143,22 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(d.rms).toBeLessThan(Math.max(0.1, 2 * worst));
   });
 
+  it('rasterize-counted-parts-as-buildings: from a GLB, its buildings and its parts are counted apart, as build counts them', () => {
+    const sq = (x0: number, y0: number, s2: number) => [[[x0, y0], [x0 + s2, y0], [x0 + s2, y0 + s2], [x0, y0 + s2], [x0, y0]]];
+    const file = path.join(dir, 'with-part.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [
+      { type: 'Feature', properties: { building: 'yes', height: 10 }, geometry: { type: 'Polygon', coordinates: sq(7.42, 43.73, 2e-4) } },
+      { type: 'Feature', properties: { 'building:part': 'yes', height: 16 }, geometry: { type: 'Polygon', coordinates: sq(7.42, 43.73, 1e-4) } },
+    ] }));
+    const glb = path.join(dir, 'with-part.glb');
+    const b = cli(['build', file, '-o', glb]);
+    expect(b.stderr).toMatch(/1 building \(and 1 building part\) written/);
+    const r = cli(['rasterize', glb, '-o', path.join(dir, 'with-part.tif')]);
+    expect(r.code, r.stderr).toBe(0);
+    // (before: "2 buildings written")
+    expect(r.stderr).toMatch(/1 building \(and 1 building part\) written/);
+  });
+
   it('rasterize reads the GLB build wrote: the same DSM and labels as from the footprints (within the quantization step)', async () => {
     const glb = path.join(dir, 'city.glb');
     expect(cli(['build', city, '-o', glb, '-q']).code).toBe(0);
