@@ -7,7 +7,7 @@ import type { FeatureBatch, GroundTexture, TerrainMesh } from '../core/types.js'
 import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
-import { buildMeshes, groundElevations, terrainMesh } from '../procedural/index.js';
+import { buildMeshes, countClimbedOver, groundElevations, terrainMesh } from '../procedural/index.js';
 import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
@@ -70,7 +70,7 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
       const rise = new Float64Array(batch.params.length);
       city.ground = groundElevations(batch, grid, o.base, rise);
       countOffData(batch, grid, terrain, summary);
-      countBuried(batch, rise, o.base, summary);
+      countClimbedOver(batch, rise, o.base, summary);
       city.terrain = meshTerrain(grid, o.terrainError, summary, o);
     }
   } catch (e) {
@@ -100,20 +100,6 @@ function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, su
     summary.warn('terrain:building-outside-dem', `${batch.params[f].source} feature ${batch.params[f].id}: outside the data of ${file}; seated on the nearest`);
   }
   if (drawn > 0 && off === drawn) throw new InputError('build', `${file}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells; -v names them)`);
-}
-
-/**
- * Count (and name) the buildings the terrain climbs over: the ground under the footprint rises more than
- * the building stands (a long building on a steep slope, seated on its lowest ground by `--base min`),
- * so its uphill side is under the terrain (buried-on-a-slope-unsaid).
- */
-function countBuried(batch: FeatureBatch, rise: Float64Array, base: string, summary: Summary): void {
-  for (let f = 0; f < batch.params.length; f++) {
-    const p = batch.params[f];
-    if (p.drawAs !== f) continue;
-    if (rise[f] > p.height)
-      summary.warn('terrain:building-under-the-slope', `${p.source} feature ${p.id}: the ground rises ${rise[f].toFixed(1)} m across its footprint, over its ${p.height.toFixed(1)} m height; its uphill side is under the terrain${base === 'min' ? ' (--base mean or centroid seats it higher)' : ''}`);
-  }
 }
 
 /** The terrain mesh of a grid, counted and logged. */

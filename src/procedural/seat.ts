@@ -1,5 +1,6 @@
 import { sampleGrid, type ElevationGrid } from '../core/grid.js';
 import type { FeatureBatch } from '../core/types.js';
+import type { Summary } from '../core/summary.js';
 import { featureContains } from '../core/contains.js';
 import { featurePolygons } from './footprint.js';
 import { centroid } from './roofs/common.js';
@@ -61,4 +62,18 @@ export function groundElevations(batch: FeatureBatch, grid: ElevationGrid, mode:
     if (o >= 0 && o !== f) ground[f] = ground[o];
   }
   return ground;
+}
+
+/**
+ * Count (and name) the buildings the terrain climbs over: the ground under the footprint rises more than
+ * the building stands (a long building on a steep slope, seated on its lowest ground by `--base min`),
+ * so its uphill side is under the terrain (buried-on-a-slope-unsaid). `rise`: from {@link groundElevations}.
+ */
+export function countClimbedOver(batch: FeatureBatch, rise: Float64Array, base: string, summary: Summary): void {
+  for (let f = 0; f < batch.params.length; f++) {
+    const p = batch.params[f];
+    if (p.drawAs !== f) continue;
+    if (rise[f] > p.height)
+      summary.warn('terrain:building-under-the-slope', `${p.source} feature ${p.id}: the ground rises ${rise[f].toFixed(1)} m across its footprint, over its ${p.height.toFixed(1)} m height; its uphill side is under the terrain${base === 'min' ? ' (--base mean or centroid seats it higher)' : ''}`);
+  }
 }

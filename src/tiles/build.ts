@@ -6,7 +6,7 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { columnStats } from '../export/metadata.js';
-import { buildMeshes, groundElevations, type BaseMode } from '../procedural/index.js';
+import { buildMeshes, countClimbedOver, groundElevations, type BaseMode } from '../procedural/index.js';
 import { checkHeader, fileHeader, HEADER_BYTES, StoreReader, type StoredFeatures } from '../store/index.js';
 import { writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
@@ -195,7 +195,11 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
     ({ batch: sub, ground: g } = blocks.toBatch(store.frame, !!grid));
   } else {
     sub = reader.batch(leaves.flatMap((leaf) => bucketRefs(job.workDir, leaf)));
-    g = grid ? groundElevations(sub, grid, job.base) : undefined;
+    const rise = grid && !node.children.length ? new Float64Array(sub.params.length) : undefined;
+    g = grid ? groundElevations(sub, grid, job.base, rise) : undefined;
+    // (in its leaf only, where each building stands once: coarser tiles draw it again as a box; a resumed
+    // tile's buildings are not counted again)
+    if (rise) countClimbedOver(sub, rise, job.base, summary);
     if (node.children.length) sub = boxedBatch(sub);
   }
   const mesh = buildMeshes(sub, { ground: g, facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);

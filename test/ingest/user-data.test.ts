@@ -194,7 +194,11 @@ describe('ingest: building layers as GIS users have them', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/terrain:building-under-the-slope 1/);
     expect(r.stderr).toMatch(/house\.gpkg#b feature 1: the ground rises 2\d\.\d m across its footprint, over its 5\.0 m height/);
-    // seated on the mean ground it is still climbed over; a tall one is not
+    // tiles counts it once too (in its leaf; coarser tiles draw it again as a box)
+    const t = cli(['tiles', file, '--terrain', dem, '-o', path.join(dir, 'tiles'), '-v']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/terrain:building-under-the-slope 1\b/);
+    // a tall one is not climbed over
     const tall = layerWith(path.join(dir, 'tower.gpkg'), [{ name: 'height', type: gdal.OFTReal as unknown as number, value: 40 }]);
     expect(cli(['build', tall, '--terrain', dem, '-o', path.join(dir, 'tower.glb'), '-v']).stderr).not.toMatch(/under-the-slope/);
   });
