@@ -210,6 +210,9 @@ function medianOf(v: Float32Array): number {
   return s[s.length >> 1];
 }
 
+/** An attribution naming the software that made an archive rather than who the data is by. */
+const SOFTWARE_CREDIT = /^\s*(created|generated|made|exported|produced) (by|with|using)\b|\b(QGIS|GDAL|gdal2tiles|tippecanoe|mb-util|rio[- ]pmtiles) (algorithm|version|\d)/i;
+
 /**
  * Mosaic raster tiles into a temporary EPSG:3857 GeoTIFF: `kind` `elevation` decodes Terrarium or
  * Terrain-RGB into metres (one Float32 band, nodata −32768), `imagery` keeps the colours (RGBA).
@@ -368,6 +371,9 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     if (standIn) logger.info(`${inputs.join(', ')}: none of its ${byKey.size} ${kind} tiles at zoom ${zoom} lies over the area`);
     else logger.info(`${inputs.join(', ')}: ${tiles} ${kind} ${tiles === 1 ? 'tile' : 'tiles'} at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
     const attribution = [...new Set(lists.map((l) => l.attribution).filter((a): a is string => !!a))].join('; ') || undefined;
+    // (software-credited-as-the-data: a PMTiles made with QGIS says "Created by QGIS algorithm: Generate XYZ tiles")
+    if (attribution && SOFTWARE_CREDIT.test(attribution))
+      logger.warn(`${inputs.join(', ')}: the archive credits "${attribution}", which names the software that made it, not the data's source: give the credit with --attribution`);
     return {
       file, zoom, tileSize: size, tiles, missing, encoding, attribution, paletted,
       release: () => {

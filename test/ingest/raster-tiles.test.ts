@@ -384,10 +384,13 @@ describe('build with elevation and imagery tiles', () => {
 
   it.skipIf(!fs.existsSync(path.join(SHARED, 'whitney-topo-webp.pmtiles')))('a WebP raster PMTiles (../shared/data; skipped when absent): its finest zoom mosaicked as RGBA, its metadata\'s attribution kept', async () => {
     const pm = path.join(SHARED, 'whitney-topo-webp.pmtiles');
-    const m = await mosaicTiles([pm], 'imagery', {}, NULL_LOGGER, new Summary());
+    const warned: string[] = [];
+    const m = await mosaicTiles([pm], 'imagery', {}, { ...NULL_LOGGER, warn: (msg: string) => warned.push(msg) }, new Summary());
     try {
       expect([m.zoom, m.tileSize, m.tiles, m.missing]).toEqual([15, 512, 30, 0]);
       expect(m.attribution).toBeTruthy();
+      // (software-credited-as-the-data: its metadata names QGIS, not the USGS map)
+      expect(warned.join('\n')).toMatch(/credits "Created by QGIS.*names the software that made it.*--attribution/);
       const ds = gdal.open(m.file);
       expect(ds.bands.count()).toBe(4);
       ds.close();
