@@ -91,6 +91,9 @@ const BUILDING_KEY = /(?<!\\)"building(?::part)?"\s*:/;
 /** A key only OSM data has ({@link hasOsmKeys}) or an OSM id, in a line of a sequence. */
 const OSM_KEY = /(?<!\\)"(?:osm_id|osm_way_id|other_tags|@id|osm_type)"\s*:|"id"\s*:\s*"(?:node|way|relation)\/\d+"/;
 
+/** Lines of a sequence read for signs of OSM data. */
+const OSM_LINES = 1000;
+
 /** An OSM id as osmtogeojson and Overpass write a feature's id. */
 const OSM_ID = /^(?:node|way|relation)\/\d+$/;
 
@@ -191,11 +194,12 @@ class GeoJsonSource implements Source {
       }
       return { building: hasBuildingKeys(keys), osm: osmId || hasOsmKeys(keys) };
     }
-    let building = false, osm = false;
+    // (OSM data says so on every feature: its first lines tell, and a large sequence is not read to its end for it)
+    let building = false, osm = false, n = 0;
     for (const { text } of this.lines()) {
       building ||= BUILDING_KEY.test(text);
-      osm ||= OSM_KEY.test(text);
-      if (building && osm) break;
+      if (n++ < OSM_LINES) osm ||= OSM_KEY.test(text);
+      if (building && (osm || n >= OSM_LINES)) break;
     }
     return { building, osm };
   }

@@ -320,9 +320,12 @@ const polygonalArea = (g: gdal.Geometry) => ((g.wkbType & 0xff) === gdal.wkbPoly
  */
 export function fieldValues(f: gdal.Feature): Record<string, TagValue> {
   const raw = f.fields.toObject() as Record<string, unknown>;
-  const out: Record<string, TagValue> = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = v !== null && typeof v === 'object' ? (Array.isArray(v) ? v.map(String).join(';') : isoDate(v as GdalDate)) : (v as TagValue);
-  return out;
+  // (in place: the object is this call's own, and most features have no such field)
+  for (const k in raw) {
+    const v = raw[k];
+    if (v !== null && typeof v === 'object') raw[k] = Array.isArray(v) ? v.map(String).join(';') : isoDate(v as GdalDate);
+  }
+  return raw as Record<string, TagValue>;
 }
 
 /** What GDAL gives for a Date, Time or DateTime field (`timezone`: 0 unknown, 1 local, 100 UTC, 100 ± n for n quarters of an hour). */

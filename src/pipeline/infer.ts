@@ -1,4 +1,4 @@
-import { bufferExtent, extentOf } from '../core/extent.js';
+import { bufferExtent, extentOf, type Extent } from '../core/extent.js';
 import type { RasterGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
@@ -389,7 +389,7 @@ const RISING_EXPLAINS = 0.5;
  */
 export function dominantShape(parts: readonly InferredPart[]): string | null {
   const byShape = new Map<string, number>();
-  const skillions = parts.filter((p) => p.roof?.shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null).map((p) => ({ roof: p.roof!, area: areaOf(p.footprint), box: boxOf(p.footprint) }));
+  const skillions = parts.filter((p) => p.roof?.shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null).map((p) => ({ roof: p.roof!, area: areaOf(p.footprint), box: extentOf(p.footprint.coords) }));
   for (const p of parts) {
     if (!p.roof) continue;
     const a = areaOf(p.footprint);
@@ -407,26 +407,14 @@ export function dominantShape(parts: readonly InferredPart[]): string | null {
   return best;
 }
 
-/** A footprint's bounding box: min x, min y, max x, max y. */
-function boxOf(fp: Footprint): [number, number, number, number] {
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (let k = 0; k < fp.coords.length; k += 2) {
-    b[0] = Math.min(b[0], fp.coords[k]);
-    b[1] = Math.min(b[1], fp.coords[k + 1]);
-    b[2] = Math.max(b[2], fp.coords[k]);
-    b[3] = Math.max(b[3], fp.coords[k + 1]);
-  }
-  return b;
-}
-
 /**
  * Whether two skillion parts (facing opposite ways) meet at one ridge, whatever their pitches: their
  * tops within {@link RIDGE_TOP} m of one another and their footprints side by side (boxes within
  * {@link RIDGE_GAP} m). An asymmetric gable (a 46° and an 18° side under one ridge) is a gable; a lean-to
  * against a wall below the other roof's top is not.
  */
-function ridgeMeets(a: { roof: InferredRoof; box: readonly number[] }, b: { roof: InferredRoof; box: readonly number[] }): boolean {
-  const apart = Math.max(a.box[0] - b.box[2], b.box[0] - a.box[2], a.box[1] - b.box[3], b.box[1] - a.box[3]);
+function ridgeMeets(a: { roof: InferredRoof; box: Extent }, b: { roof: InferredRoof; box: Extent }): boolean {
+  const apart = Math.max(a.box.minX - b.box.maxX, b.box.minX - a.box.maxX, a.box.minY - b.box.maxY, b.box.minY - a.box.maxY);
   return Math.abs(a.roof.height - b.roof.height) <= RIDGE_TOP && apart <= RIDGE_GAP;
 }
 const RIDGE_TOP = 0.5;
