@@ -62,10 +62,21 @@ export interface ReadContext {
 /** Parse OSM `other_tags` (hstore text: `"k"=>"v","k2"=>"v2"`) into an object. */
 export function parseOtherTags(s: string): Record<string, string> {
   const out: Record<string, string> = {};
+  readOtherTags(s, out);
+  return out;
+}
+
+/** Read `s`'s tags into `out`; whether the text holds nothing but whole tags and their separators (not cut inside one). */
+function readOtherTags(s: string, out: Record<string, string>): boolean {
   const re = /"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) out[m[1].replace(/\\(.)/g, '$1')] = m[2].replace(/\\(.)/g, '$1');
-  return out;
+  let whole = true, end = 0;
+  while ((m = re.exec(s))) {
+    if (!/^\s*,?\s*$/.test(s.slice(end, m.index))) whole = false;
+    end = re.lastIndex;
+    out[m[1].replace(/\\(.)/g, '$1')] = m[2].replace(/\\(.)/g, '$1');
+  }
+  return whole && /^\s*$/.test(s.slice(end));
 }
 
 /**
@@ -78,9 +89,11 @@ export function parseOtherTags(s: string): Record<string, string> {
 export function unpackOtherTags(tags: Record<string, TagValue>): boolean {
   const packed = tags['other_tags'];
   if (typeof packed !== 'string') return false;
-  for (const [k, v] of Object.entries(parseOtherTags(packed))) if (tags[k] === undefined || tags[k] === null) tags[k] = v;
+  const read: Record<string, string> = {};
+  const whole = readOtherTags(packed, read);
+  for (const [k, v] of Object.entries(read)) if (tags[k] === undefined || tags[k] === null) tags[k] = v;
   delete tags['other_tags'];
-  return !/^\s*(?:"(?:[^"\\]|\\.)*"=>"(?:[^"\\]|\\.)*"\s*(?:,\s*|$))*$/.test(packed);
+  return !whole;
 }
 
 /** The warning of a feature whose other_tags was cut short ({@link unpackOtherTags}). */

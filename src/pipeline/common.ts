@@ -134,12 +134,13 @@ export async function checkRasterInputs(rasters: { input?: string; zoom?: number
   for (const { input, zoom, option } of rasters) {
     if (!input) continue;
     const tiles = tileInputs(input);
-    if (tiles)
+    if (tiles) {
       for (const t of tiles) (await listTiles(t, { kind: 'raster', zoom })).close();
-    else if (zoom !== undefined && logger)
-      // (dem-zoom-ignored-unsaid: a zoom means nothing to one raster file)
-      logger.warn(`${input}: ${option === '--imagery' ? '--imagery-zoom' : '--dem-zoom'} ${zoom} ignored: it chooses among raster tiles (a z/x/y folder, MBTiles, PMTiles), and this is one raster`);
-    if (!tiles && !/^\/vsi|:\/\//.test(input)) {
+      continue;
+    }
+    // (dem-zoom-ignored-unsaid: a zoom means nothing to one raster file)
+    if (zoom !== undefined) logger?.warn(`${input}: ${option === '--imagery' ? '--imagery-zoom' : '--dem-zoom'} ${zoom} ignored: it chooses among raster tiles (a z/x/y folder, MBTiles, PMTiles), and this is one raster`);
+    if (!/^\/vsi|:\/\//.test(input)) {
       const st = fs.statSync(input, { throwIfNoEntry: false });
       // (missing-raster-said-no-option: which option named it)
       if (!st) throw new InputError('ingest', `${input}${option ? ` (${option})` : ''}: no such file or folder`);
