@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command, OptionValues } from 'commander';
+import { UsageError } from '../core/errors.js';
 import type { Logger, LogLevel } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import type { Summary } from '../core/summary.js';
@@ -27,6 +29,11 @@ export interface CommandSpec {
   readonly inWorker: boolean;
   /** Log only errors unless `-v` (its stdout is the point, e.g. `plan`). */
   readonly quietByDefault?: boolean;
+  /**
+   * The folders the command writes into that it makes when missing (`tiles -o`, `plan --store`): those
+   * it made go again, while empty, when the run stops (a signal, an error) before writing in them.
+   */
+  outputFolders?(opts: OptionValues): string[];
   /** Add the command, its arguments, options and help to the program. */
   define(program: Command): Command;
   /**
@@ -56,6 +63,33 @@ export function formatSummary(s: Summary, out: string, named = false): string {
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}${j.skippedTotal && !named ? ' (-v names each)' : ''}`,
     `summary: warnings: ${list(j.warnings)}${Object.keys(j.warnings).length && !named ? ' (-v names each)' : ''}`,
   ].join('\n') + '\n';
+}
+
+/**
+ * Refuse (usage error, exit 2) an output that is one of the run's inputs — an input argument or a file
+ * any option names (`--dsm`, `--terrain`, …) — which the output would replace once written
+ * (infer-overwrote-its-footprints: `infer fp.gpkg --dsm … -o fp.gpkg` replaced the footprints).
+ *
+ * @example
+ * ```ts
+ * refuseOverwritingInputs('infer', [o.output], inputs, o); // throws when o.output is an input
+ * ```
+ */
+export function refuseOverwritingInputs(stage: string, outputs: readonly string[], inputs: readonly string[], opts: OptionValues): void {
+  const real = (f: string): string | null => {
+    try {
+      return fs.realpathSync(f);
+    } catch {
+      return null;
+    }
+  };
+  const named = [...inputs.map((f) => ({ f, how: 'an input' })), ...Object.entries(opts).filter(([k, v]) => typeof v === 'string' && !['output', 'labels'].includes(k)).map(([k, v]) => ({ f: v as string, how: `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}` }))];
+  for (const out of outputs) {
+    const o = real(out);
+    if (!o) continue;
+    const hit = named.find(({ f }) => real(f) === o);
+    if (hit) throw new UsageError(stage, `${out}: the output is also ${hit.how === 'an input' ? 'an input' : `the file of ${hit.how}`}, and writing it would replace it; write the output elsewhere`);
+  }
 }
 
 /**

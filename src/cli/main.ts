@@ -4,7 +4,7 @@ import { createLineLogger } from '../core/logger.js';
 import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandSpec } from './command.js';
-import { jsonError, removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
+import { jsonError, ownMissingFolders, removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
 import { dropEarlyWorker } from './early.js';
 
 export { EXIT } from '../core/errors.js';
@@ -89,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   const c = chosen as Chosen | null;
   if (!c?.spec.inWorker) dropEarlyWorker();
   if (!c) return EXIT.ok;
+  if (c.spec.inWorker && c.spec.outputFolders) ownMissingFolders(c.spec.outputFolders(c.opts));
   // plain, cloneable options for the worker (commander's values are)
   return c.spec.inWorker ? runInWorker({ command: c.spec.name, args: c.args, opts: { ...c.opts } }, c.opts) : runHere(c);
 }
@@ -114,7 +115,7 @@ for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.termin
     removeOwnTemporaries(false);
     void stopJob().finally(() => {
       removeOwnTemporaries();
-      process.stderr.write(`\ncityforge: interrupted by ${sig}; temporary files removed\n`);
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}cityforge: interrupted by ${sig}; temporary files removed\n`);
       process.exit(code);
     });
   });

@@ -11,6 +11,8 @@ import { takeEarlyWorker } from './early.js';
 
 /** Temporary paths the job worker owns (told by messages), removed on a signal. */
 const owned = new Map<string, TempKind>();
+/** Folders the run makes for its output (kept apart: the same folder is often a temporary path's `sweep` too). */
+const madeFolders = new Set<string>();
 
 /**
  * Remove every temporary path of this process: the job worker's and this thread's own. With `forget`
@@ -18,9 +20,12 @@ const owned = new Map<string, TempKind>();
  */
 export function removeOwnTemporaries(forget = true): void {
   const sweep = (d: string) => removeTemporaries(d, (pid) => pid === process.pid);
-  for (const [p, kind] of [...owned.entries(), ...tempPaths()]) {
+  // (the folders made for the output last, deepest first: they go only once empty, after what the run
+  // wrote in them)
+  for (const [p, kind] of [...owned.entries(), ...tempPaths(), ...[...madeFolders].map((d) => [d, 'made-dir'] as const)]) {
     try {
       if (kind === 'sweep') sweep(p);
+      else if (kind === 'made-dir') fs.rmdirSync(p);
       else fs.rmSync(p, { recursive: kind === 'dir', force: true });
       // a work folder's base (`<output>/.work`) goes too when nothing else is in it
       if (kind === 'dir' && path.basename(path.dirname(p)) === '.work') fs.rmdirSync(path.dirname(p));
@@ -28,7 +33,21 @@ export function removeOwnTemporaries(forget = true): void {
       // best effort: the next run removes what belongs to dead processes
     }
   }
-  if (forget) owned.clear();
+  if (forget) {
+    owned.clear();
+    madeFolders.clear();
+  }
+}
+
+/**
+ * The folders `dirs` and those above them that are missing now, remembered (deepest first) as folders the
+ * run makes: a signal or an error removes them again while they are empty
+ * (interrupted-at-once-left-an-empty-folder). Known here before the job worker makes them, as a folder
+ * the worker reported could be made just before a signal, its report lost with the worker.
+ */
+export function ownMissingFolders(dirs: readonly string[]): void {
+  for (const dir of dirs)
+    for (let d = path.resolve(dir); !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) madeFolders.add(d);
 }
 
 /** The job worker of this run, while it runs. */

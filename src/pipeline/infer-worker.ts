@@ -6,7 +6,12 @@ import type { InferWorkerMessage, InferWorkerStart, InferWorkItem } from './infe
  * Fitting process (`infer --jobs`): given the context first, then fits the buildings it is sent, a few at
  * a time (see infer-pool.ts). It ends when the process that started it goes (its channel closes).
  */
-const post = (m: InferWorkerMessage) => process.send!(m);
+// (once the command's process has gone — Ctrl-C reaches both — there is no one to tell: a send to a
+// closed channel fails with EPIPE, told to the callback here rather than thrown as an unhandled error;
+// infer-interrupted-with-jobs-printed-traces)
+const post = (m: InferWorkerMessage) => {
+  if (process.connected) process.send!(m, undefined, {}, () => {});
+};
 let ctx: FitContext | null = null;
 process.on('message', (m: InferWorkerStart | InferWorkItem[]) => {
   if (!Array.isArray(m)) {

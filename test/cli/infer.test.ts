@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { cli, CLI } from '../helpers/cli.js';
 import { rowsBy } from '../helpers/vector.js';
 import { DATA, freshDir, SHARED } from '../helpers/fixtures.js';
 import { expectValidGlb } from '../helpers/glb.js';
@@ -368,6 +369,31 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.stderr).toMatch(/city\.geojson.*(no features|no buildings)/);
   });
 
+  it('infer-overwrote-its-footprints: an output that is one of the inputs (or the file of --dtm) is refused, exit 2, and the input kept', () => {
+    const fp = path.join(dir, 'own.geojson');
+    writeCity(fp);
+    const before = fs.readFileSync(fp);
+    const r = cli(['infer', fp, '--dsm', dsm, '-o', path.join(dir, '.', 'own.geojson')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/own\.geojson: the output is also an input, and writing it would replace it/);
+    expect(fs.readFileSync(fp).equals(before)).toBe(true);
+    // the file an option names: --dtm
+    const params = path.join(dir, 'own-params.geojson');
+    fs.copyFileSync(fp, params);
+    const r2 = cli(['infer', fp, '--dsm', dsm, '--dtm', params, '-o', params]);
+    expect(r2.code, r2.stderr).toBe(2);
+    expect(r2.stderr).toMatch(/the output is also the file of --dtm/);
+    // rasterize and terrain alike
+    const t = cli(['terrain', dsm, '-o', dsm]);
+    expect(t.code, t.stderr).toBe(2);
+    expect(t.stderr).toMatch(/dsm\.tif: the output is also an input/);
+    const copy = path.join(dir, 'dsm-copy.tif');
+    fs.copyFileSync(dsm, copy);
+    const z = cli(['rasterize', fp, '--terrain', copy, '-o', copy]);
+    expect(z.code, z.stderr).toBe(2);
+    expect(z.stderr).toMatch(/the file of --terrain/);
+  });
+
   it('an output of another kind: exit 2', () => {
     const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', dsm, '-o', path.join(dir, 'x.shp')]);
     expect(r.code).toBe(2);
@@ -474,6 +500,27 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     expect(oneRows).toHaveLength(99);
     expect(oneRows.filter((r) => r['building:part'] === 'yes')).toHaveLength(0);
     expect(oneRows.filter((r) => r['fit:status'] === 'parts')).toHaveLength(0);
+  });
+});
+
+describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer --jobs 2 interrupted (../shared/data/inverse-delft-3dbag; skipped when absent)', () => {
+  it('infer-interrupted-with-jobs-printed-traces: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the fitting processes work: exit 130, no stack trace from them, nothing written', async () => {
+    const dir = freshDir('infer-interrupted');
+    const out = path.join(dir, 'params.gpkg');
+    // (its own process group, so that the signal reaches the command and its fitting processes, as Ctrl-C does)
+    const child = spawn(process.execPath, [CLI, 'infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', path.join(DELFT, 'dsm.tif'), '--dtm', path.join(DELFT, 'dtm.tif'), '-o', out, '--jobs', '2'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // every process's stderr closed: the command's and the fitting processes' (which inherit it)
+    const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    // the rasters are read (the log says so); the fitting processes then start (0.3 s) and fit for about 2 s
+    while (!/dtm\.tif: .*warped/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 1000));
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toMatch(/interrupted by SIGINT/);
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
 

@@ -319,7 +319,8 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
 
   it('a run killed with SIGKILL resumes and ends with the same bytes as an uninterrupted run', async () => {
     const o = path.join(dir, 'killed');
-    const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '-q'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = ''; child.stderr!.on('data', (d) => (err += d));
     // kill it once a few tiles are complete
     const t0 = Date.now();
     while (Date.now() - t0 < 60_000) {
@@ -348,6 +349,17 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(fs.existsSync(path.join(o, '.work'))).toBe(false); // not even an empty base folder
     const leftovers = (fs.readdirSync(o, { recursive: true }) as string[]).filter((f) => f.includes(`.tmp-${child.pid}`));
     expect(leftovers).toEqual([]);
+  });
+
+  it('interrupted-at-once-left-an-empty-folder: SIGTERM as soon as the output folder (and the folder above it) is made leaves neither behind, or only what a resumed run uses', async () => {
+    const top = path.join(dir, 'at-once'), o = path.join(top, 'tiles');
+    const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '-q'], { stdio: 'ignore' });
+    const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    while (!fs.existsSync(o) && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(143);
+    // (the plan, once written, stays for the next run to resume from)
+    if (fs.existsSync(top)) expect(fs.readdirSync(o, { recursive: true })).toContain('plan.json');
   });
 
   it('other-build-refused-after-the-read: a folder holding another build is refused without --force, before the inputs are read, as an output error', () => {

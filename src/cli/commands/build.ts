@@ -1,7 +1,7 @@
 import type { Command, OptionValues } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { FacadeMode } from '../../pipeline/options.js';
-import { writeBytesOutput, writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
+import { refuseOverwritingInputs, writeBytesOutput, writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
 import { facadeOption, imageryOptions, imageryOptionsOf, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge build`. */
@@ -53,6 +53,7 @@ Examples:
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const inputs = args[0] as string[];
     const o = raw as BuildArgs;
+    refuseOverwritingInputs('build', [o.output], inputs, raw);
     if (CITYJSON_OUT.test(o.output) || CITYJSONSEQ_OUT.test(o.output)) {
       if (o.compress) throw new UsageError('build', '--compress is for GLB outputs; a CityJSON output stores integer vertices under a transform');
       const { buildCityJson } = await import('../../pipeline/cityjson.js');

@@ -2,7 +2,7 @@ import { Option, type Command, type OptionValues } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { INFER_DEFAULTS } from '../../pipeline/options.js';
-import { writeBytesOutput, type CommandIO, type CommandSpec } from '../command.js';
+import { refuseOverwritingInputs, writeBytesOutput, type CommandIO, type CommandSpec } from '../command.js';
 import type { DemEncoding } from '../../core/grid.js';
 import { count, demTileOptions, maxRasterOption, positive, readOptions, readOptionsOf, upTo, verbosityOptions, type ReadArgs, type VerbosityArgs } from '../options.js';
 
@@ -82,6 +82,7 @@ Examples:
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const inputs = args[0] as string[];
     const o = raw as InferArgs;
+    refuseOverwritingInputs('infer', [o.output], inputs, raw);
     if (!/\.(gpkg|geojson|json|fgb)$/i.test(o.output)) throw new UsageError('infer', `the output must be a .gpkg, .geojson or .fgb file (got ${o.output})`);
     const { inferParams } = await import('../../pipeline/infer.js');
     await writeBytesOutput('infer', o.output, io, o, () =>

@@ -6,6 +6,7 @@ import { verbosityOptions, type VerbosityArgs } from '../options.js';
 export const mergeCommand: CommandSpec = {
   name: 'merge',
   inWorker: true,
+  outputFolders: (opts) => [opts['output'] as string],
   preload: () => import('../../tiles/build.js'),
   define: (program: Command) =>
     verbosityOptions(

@@ -14,6 +14,7 @@ interface PlanArgs extends ReadArgs, VerbosityArgs {
 export const planCommand: CommandSpec = {
   name: 'plan',
   inWorker: true,
+  outputFolders: (opts) => opts['store'] ? [opts['store'] as string] : [],
   preload: () => import('../../pipeline/tiles.js'),
   quietByDefault: true,
   define: (program: Command) => {

@@ -2,7 +2,7 @@ import { Option, type Command, type OptionValues } from 'commander';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { RASTERIZE_DEFAULTS } from '../../pipeline/options.js';
-import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
+import { refuseOverwritingInputs, printSummary, type CommandIO, type CommandSpec } from '../command.js';
 import { count, positive, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, upTo, verbosityOptions, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge rasterize`. */
@@ -55,6 +55,7 @@ Examples:
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const inputs = args[0] as string[];
     const o = raw as RasterizeArgs;
+    refuseOverwritingInputs('rasterize', [o.output, ...(o.labels ? [o.labels] : [])], inputs, raw);
     for (const f of [o.output, o.labels].filter((x): x is string => !!x))
       if (!/\.tiff?$/i.test(f)) throw new UsageError('rasterize', `outputs must be GeoTIFF files (.tif; got ${f})`);
     if (o.labels && path.resolve(o.labels) === path.resolve(o.output)) throw new UsageError('rasterize', '--labels must differ from --output');

@@ -1,7 +1,7 @@
 import { Option, type Command, type OptionValues } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { TERRAIN_GLB_DEFAULTS } from '../../pipeline/options.js';
-import { writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
+import { refuseOverwritingInputs, writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
 import type { DemEncoding } from '../../core/grid.js';
 import { demTileOptions, maxRasterOption, positive, terrainBandOption, verbosityOptions, type VerbosityArgs } from '../options.js';
 
@@ -38,6 +38,7 @@ export const terrainCommand: CommandSpec = {
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const raster = args[0] as string;
     const o = raw as TerrainCommandArgs;
+    refuseOverwritingInputs('terrain', [o.output], [raster], raw);
     if (!/\.glb$/i.test(o.output)) throw new UsageError('terrain', `the output must be a .glb file (got ${o.output})`);
     const { buildTerrainGlb } = await import('../../pipeline/terrain.js');
     await writeGlbOutput('terrain', o.output, io, o, () =>

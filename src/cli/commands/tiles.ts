@@ -35,6 +35,7 @@ export function tilesOwnOptions(c: Command): Command {
 export const tilesCommand: CommandSpec = {
   name: 'tiles',
   inWorker: true,
+  outputFolders: (opts) => [opts['output'] as string],
   preload: () => import('../../pipeline/tiles.js'),
   define: (program: Command) =>
     verbosityOptions(
