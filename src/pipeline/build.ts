@@ -1,5 +1,5 @@
 import { bufferExtent, extentOf, type Extent } from '../core/extent.js';
-import { sampleValid, type ElevationGrid } from '../core/grid.js';
+import type { ElevationGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
 import { InputError } from '../core/errors.js';
 import { counted } from '../core/words.js';
@@ -7,7 +7,7 @@ import type { FeatureBatch, GroundTexture, TerrainMesh } from '../core/types.js'
 import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
-import { buildMeshes, countClimbedOver, groundElevations, terrainMesh } from '../procedural/index.js';
+import { buildMeshes, countClimbedOver, countOffData, groundElevations, terrainMesh } from '../procedural/index.js';
 import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
@@ -69,7 +69,7 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
       onGrid(grid);
       const rise = new Float64Array(batch.params.length);
       city.ground = groundElevations(batch, grid, o.base, rise);
-      countOffData(batch, grid, terrain, summary);
+      checkOffData(batch, grid, terrain, summary);
       countClimbedOver(batch, rise, o.base, summary);
       city.terrain = meshTerrain(grid, o.terrainError, summary, o);
     }
@@ -82,23 +82,13 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
 }
 
 /**
- * Count (and name) the buildings that stand outside the DEM's data: seated on the nearest data, with no
- * terrain under them. When none stands on its data, the DEM is no terrain for this city: an
- * `InputError` (dem-left-every-building-off-its-data: a damaged tile of a Terrarium folder left a 23 m
- * strip of data, and 13,148 SF buildings were written seated on it, exit 0).
+ * Count (and name) the buildings that stand outside the DEM's data ({@link countOffData}). When none stands
+ * on its data, the DEM is no terrain for this city: an `InputError` (dem-left-every-building-off-its-data: a
+ * damaged tile of a Terrarium folder left a 23 m strip of data, and 13,148 SF buildings were written seated
+ * on it, exit 0).
  */
-function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): void {
-  if (!grid.valid) return;
-  const P = batch.positions;
-  let drawn = 0, off = 0;
-  for (let f = 0; f < batch.params.length; f++) {
-    const own = batch.params[f].drawAs === f;
-    if (own) drawn++;
-    const v = batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[f]]];
-    if (sampleValid(grid, P[2 * v], P[2 * v + 1])) continue;
-    if (own) off++;
-    summary.warn('terrain:building-outside-dem', `${batch.params[f].source} feature ${batch.params[f].id}: outside the data of ${file}; seated on the nearest`);
-  }
+function checkOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): void {
+  const { drawn, off } = countOffData(batch, grid, file, summary);
   if (drawn > 0 && off === drawn) throw new InputError('build', `${file}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells; -v names them)`);
 }
 

@@ -265,7 +265,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     }
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
     const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o, img!.label) : undefined;
-    const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
+    const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError, label: o.terrain! } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
       const jobs = Math.min(o.jobs, units.length);

@@ -28,7 +28,7 @@ export { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 export { removeNotches } from './simplify.js';
 export { terrainMesh, rtinErrors, TERRAIN_DEFAULTS, type TerrainOptions } from './terrain.js';
 export type { TerrainMesh } from '../core/types.js';
-export { countClimbedOver, groundElevations, type BaseMode } from './seat.js';
+export { countClimbedOver, countOffData, groundElevations, type BaseMode } from './seat.js';
 export { BlockGrid, boxedBatch } from './lod.js';
 export { meshKeptSurfaces, type KeptReport } from './kept.js';
 export { MATERIAL_LOOKS, materialLook, type SurfaceLook } from './materials.js';

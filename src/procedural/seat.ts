@@ -1,4 +1,4 @@
-import { sampleGrid, type ElevationGrid } from '../core/grid.js';
+import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import type { FeatureBatch } from '../core/types.js';
 import type { Summary } from '../core/summary.js';
 import { featureContains } from '../core/contains.js';
@@ -76,4 +76,24 @@ export function countClimbedOver(batch: FeatureBatch, rise: Float64Array, base: 
     if (rise[f] > p.height)
       summary.warn('terrain:building-under-the-slope', `${p.source} feature ${p.id}: the ground rises ${rise[f].toFixed(1)} m across its footprint, over its ${p.height.toFixed(1)} m height; its uphill side is under the terrain${base === 'min' ? ' (--base mean or centroid seats it higher)' : ''}`);
   }
+}
+
+/**
+ * Count (and name) the buildings that stand outside the DEM's data (`file`: the DEM as the log names it):
+ * seated on the nearest data, with no terrain under them. Returns how many buildings (parts not counted
+ * apart) were drawn and how many of those stand off the data.
+ */
+export function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): { drawn: number; off: number } {
+  let drawn = 0, off = 0;
+  if (!grid.valid) return { drawn, off };
+  const P = batch.positions;
+  for (let f = 0; f < batch.params.length; f++) {
+    const own = batch.params[f].drawAs === f;
+    if (own) drawn++;
+    const v = batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[f]]];
+    if (sampleValid(grid, P[2 * v], P[2 * v + 1])) continue;
+    if (own) off++;
+    summary.warn('terrain:building-outside-dem', `${batch.params[f].source} feature ${batch.params[f].id}: outside the data of ${file}; seated on the nearest`);
+  }
+  return { drawn, off };
 }

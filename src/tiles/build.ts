@@ -6,7 +6,7 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { columnStats } from '../export/metadata.js';
-import { buildMeshes, countClimbedOver, groundElevations, type BaseMode } from '../procedural/index.js';
+import { buildMeshes, countClimbedOver, countOffData, groundElevations, type BaseMode } from '../procedural/index.js';
 import { checkHeader, fileHeader, HEADER_BYTES, StoreReader, type StoredFeatures } from '../store/index.js';
 import { writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
@@ -199,7 +199,11 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
     g = grid ? groundElevations(sub, grid, job.base, rise) : undefined;
     // (in its leaf only, where each building stands once: coarser tiles draw it again as a box; a resumed
     // tile's buildings are not counted again)
-    if (rise) countClimbedOver(sub, rise, job.base, summary);
+    if (rise) {
+      countClimbedOver(sub, rise, job.base, summary);
+      // (tiles-said-no-building-off-the-dem: build warned of them, tiles did not)
+      countOffData(sub, grid!, job.terrain!.label, summary);
+    }
     if (node.children.length) sub = boxedBatch(sub);
   }
   const mesh = buildMeshes(sub, { ground: g, facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);
@@ -270,14 +274,19 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
         // resumed-run-said-0-bytes: a complete tile's bytes and triangles count, as its record says (the
         // summary is of the tileset; the log line says how many tiles were resumed)
         try {
-          const r = JSON.parse(fs.readFileSync(recPath, 'utf8')) as { bytes?: unknown; triangles?: unknown };
+          const r = JSON.parse(fs.readFileSync(recPath, 'utf8')) as { bytes?: unknown; triangles?: unknown; warnings?: Record<string, unknown> };
           if (typeof r.bytes === 'number') summary.bytes += r.bytes;
           if (typeof r.triangles === 'number') summary.triangles += r.triangles;
+          // resumed-run-said-fewer-warnings: and the warnings building it counted (named only by the run that built it)
+          if (r.warnings && typeof r.warnings === 'object') for (const [k, v] of Object.entries(r.warnings)) if (typeof v === 'number') summary.warnings.set(k, (summary.warnings.get(k) ?? 0) + v);
         } catch {
           // a damaged record: merge names it
         }
       } else {
+        const before = new Map(summary.warnings);
         const { glb, record, buildings, parts } = await buildTileContent(reader, node, job, summary);
+        const counted = [...summary.warnings].filter(([k, v]) => v > (before.get(k) ?? 0)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        if (counted.length) record.warnings = Object.fromEntries(counted.map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
         writeFileAtomic(glbPath, glb);
         writeFileAtomic(recPath, JSON.stringify(record) + '\n');
         summary.bytes += glb.byteLength;
@@ -302,6 +311,8 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
 export interface TileTerrain {
   grid: ElevationGrid;
   maxError: number;
+  /** The DEM as the log names it (the buildings outside its data are named with it). */
+  label: string;
 }
 
 /**
@@ -317,7 +328,7 @@ const COARSE_TERRAIN_ERROR = 2;
  * edges were simplified differently on either side, leaving cracks that showed the skirts as dashed
  * lines, and steps); skirts still cover where a coarser neighbour meets a finer one.
  */
-export function tileTerrain(t: TileTerrain, node: TileNode): TerrainMesh {
+export function tileTerrain(t: Omit<TileTerrain, 'label'>, node: TileNode): TerrainMesh {
   const floor = skirtFloor(t.grid);
   const n = node.children.length ? 65 : 129;
   const cell = node.size / (n - 1);

@@ -17,6 +17,8 @@ export interface TileRecord {
   bytes: number;
   /** A leaf's: what each column of its building table holds (merged into tileset.json for colouring). */
   stats?: Record<string, ColumnStats>;
+  /** The warnings building the tile counted (by kind): a resumed run counts them again, as the run that built it did. */
+  warnings?: Record<string, number>;
   /** A leaf's buildings for the find index: id, name ('' for none), the centre of its top in the frame. */
   find?: [id: string, name: string, x: number, y: number, z: number][];
 }

@@ -70,6 +70,21 @@ describe('terrain from the DEM’s data only', () => {
     expect(s.warnings['terrain:nodata-holes-filled']).toBe(1);
     expect(s.warnings['terrain:building-outside-dem']).toBeGreaterThan(100);
     expect(r.stderr).toMatch(/grid samples lie outside the raster's data; the terrain is meshed where it has data/);
+    // tiles-said-no-building-off-the-dem: tiles counts them as build does; resumed-run-said-fewer-warnings:
+    // a rerun that keeps half the tiles counts the same warnings (the kept tiles' from their records)
+    const tilesOut = path.join(dir, 'west-tiles');
+    const t = cli(['tiles', tile(), '--terrain', file, '-o', tilesOut, '--max-buildings', '200', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    const ts = JSON.parse(t.stdout);
+    expect(ts.warnings['terrain:building-outside-dem']).toBe(s.warnings['terrain:building-outside-dem']);
+    const leaves = (fs.readdirSync(path.join(tilesOut, 'tiles'), { recursive: true }) as string[]).filter((f) => f.endsWith('.glb')).sort();
+    expect(leaves.length).toBeGreaterThan(2);
+    for (const f of leaves.filter((_, k) => k % 2)) fs.rmSync(path.join(tilesOut, 'tiles', f));
+    fs.rmSync(path.join(tilesOut, 'tileset.json'));
+    const again = cli(['tiles', tile(), '--terrain', file, '-o', tilesOut, '--max-buildings', '200', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/already complete \(resumed\)/);
+    expect(JSON.parse(again.stdout).warnings).toEqual(ts.warnings);
     // every terrain vertex lies within the data's half (frame x ≤ the data edge + one grid cell)
     const p = await terrainPositions(out);
     expect(p.length).toBeGreaterThan(0);
