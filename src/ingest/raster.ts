@@ -278,7 +278,9 @@ function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameI
       '-of', 'GTiff',
     ]);
   } catch (e) {
-    throw new InputError('ingest', `${file}: GDAL warp into the build's frame failed (${(e as Error).message.trim()})`);
+    // (truncated-raster-unsaid: a file cut short fails only here, as a block GDAL cannot read)
+    const m = (e as Error).message.trim();
+    throw new InputError('ingest', `${file}: ${/Read(Encoded)?(Tile|Strip|Block)|IReadBlock|read error|short read|cut short/i.test(m) ? 'the file is damaged or cut short: ' : ''}GDAL warp into the build's frame failed (${m})`);
   } finally {
     if (input !== src) {
       input.close();

@@ -74,7 +74,7 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
       city.terrain = meshTerrain(grid, o.terrainError, summary, o);
     }
   } catch (e) {
-    throw namingInput(e, dem);
+    throw namingInput(e, dem, '--terrain');
   } finally {
     dem.release();
   }

@@ -121,9 +121,15 @@ export function isPlainRaster(input: string): boolean {
   return !isPointCloud(input) && !tileInputs(input);
 }
 
-/** An error about a tile mosaic's temporary file, reworded to name the input it was made from. */
-export function namingInput(e: unknown, r: RasterInput): unknown {
-  return r.tiles ? namingSource(e, r.file, r.label) : e;
+/**
+ * An error about a tile mosaic's temporary file, reworded to name the input it was made from; with
+ * `option`, the option that named the input follows it (raster-error-said-no-option: `dsm.tif: the raster
+ * has no CRS` did not say whether it was the --dsm or the --dtm).
+ */
+export function namingInput(e: unknown, r: Pick<RasterInput, 'file' | 'label' | 'tiles'>, option?: string): unknown {
+  const named = r.tiles ? namingSource(e, r.file, r.label) : e;
+  if (!option || !(named instanceof InputError) || named.what.includes(`${r.label} (`) || !named.what.startsWith(`${r.label}: `)) return named;
+  return new InputError(named.stage, `${r.label} (${option})${named.what.slice(r.label.length)}`);
 }
 
 /**
@@ -145,7 +151,12 @@ export async function checkRasterInputs(rasters: { input?: string; zoom?: number
       // (missing-raster-said-no-option: which option named it)
       if (!st) throw new InputError('ingest', `${input}${option ? ` (${option})` : ''}: no such file or folder`);
       // (a file GDAL cannot open, too: it failed only after every footprint was read)
-      if (st.isFile() && !isPointCloud(input)) probeRaster(input);
+      if (st.isFile() && !isPointCloud(input))
+        try {
+          probeRaster(input);
+        } catch (e) {
+          throw namingInput(e, { file: input, label: input, tiles: false }, option);
+        }
     }
   }
 }

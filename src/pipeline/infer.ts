@@ -584,7 +584,13 @@ export async function inferParams(inputs: string[], output: string, options: Par
   // answers-depended-on-the-other-buildings: the frame is anchored on the DSM, not on the footprints'
   // centre, so the DSM is warped onto the same grid (and each building fitted on the same cells) whichever
   // footprints a run holds: a city split into chunks gets the answers of the whole
-  const origin = o.origin ?? (isPlainRaster(o.dsm) ? rasterCentre(o.dsm) : undefined);
+  let origin = o.origin;
+  if (!origin && isPlainRaster(o.dsm))
+    try {
+      origin = rasterCentre(o.dsm);
+    } catch (e) {
+      throw namingInput(e, { file: o.dsm, label: o.dsm, tiles: false }, '--dsm');
+    }
   const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), ...(origin ? { origin } : {}), ...(origin && !o.origin ? { originOf: o.dsm } : {}) }, o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
@@ -593,21 +599,21 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const t1 = performance.now();
   const extent = bufferExtent(extentOf(batch.positions), MARGIN);
   // elevation tiles (DSM or DTM) are mosaicked over the buildings first, point clouds gridded
-  const surface = async (input: string, cell: number, points: 'surface' | 'ground') => {
+  const surface = async (input: string, cell: number, points: 'surface' | 'ground', option: string) => {
     const r = await elevationInput(input, batch.frame, extent, { ...o, points, pointCell: cell }, o.logger, summary);
     try {
       return readSurface(r.file, batch.frame, extent, { cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels, label: r.label }, o.logger);
     } catch (e) {
-      throw namingInput(e, r);
+      throw namingInput(e, r, option);
     } finally {
       r.release();
     }
   };
-  const dsm = await surface(o.dsm, o.cell, 'surface');
+  const dsm = await surface(o.dsm, o.cell, 'surface', '--dsm');
   let dtm: RasterGrid | null = null;
   if (o.dtm) {
     try {
-      dtm = await surface(o.dtm, dsm.cell, 'ground');
+      dtm = await surface(o.dtm, dsm.cell, 'ground', '--dtm');
     } catch (e) {
       if (!(e instanceof InputError) || !/does not overlap|all nodata/.test(e.message)) throw e;
       o.logger.warn(`${o.dtm}: no data over the buildings; the ground is estimated from the DSM`);

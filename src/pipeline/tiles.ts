@@ -69,7 +69,7 @@ async function terrainOver(store: StoredFeatures, o: TilesOptions, summary: Summ
     return { grid, dem };
   } catch (e) {
     dem.release();
-    throw namingInput(e, dem);
+    throw namingInput(e, dem, '--terrain');
   }
 }
 

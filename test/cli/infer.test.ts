@@ -348,6 +348,25 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('nocrs.tif');
     expect(r.stderr).toMatch(/no CRS/);
+    // raster-error-said-no-option: which option named it (the DSM is read first, for the frame's origin)
+    expect(r.stderr).toMatch(/nocrs\.tif \(--dsm\): the raster has no CRS/);
+    const asDtm = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', dsm, '--dtm', bad, '-o', path.join(dir, 'x.gpkg')]);
+    expect(asDtm.code).toBe(3);
+    expect(asDtm.stderr).toMatch(/nocrs\.tif \(--dtm\): the raster has no CRS/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(dir, 'x.gpkg'))).toBe(false);
+  });
+
+  it('truncated-raster-unsaid: a DSM cut short (its tiles past the cut unreadable) says so, naming the file and option, exit 3', () => {
+    const full = path.join(dir, 'tiled.tif'), cut = path.join(dir, 'cut.tif');
+    const src = gdal.open(dsm);
+    gdal.translate(full, src, ['-co', 'TILED=YES', '-co', 'BLOCKXSIZE=16', '-co', 'BLOCKYSIZE=16']).close();
+    src.close();
+    const bytes = fs.readFileSync(full);
+    fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', cut, '-o', path.join(dir, 'x.gpkg')]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/cut\.tif \(--dsm\): the file is damaged or cut short/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(dir, 'x.gpkg'))).toBe(false);
   });
@@ -360,7 +379,7 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     ds.close();
     const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', far, '-o', path.join(dir, 'x.gpkg')]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/far\.tif: the raster does not overlap/);
+    expect(r.stderr).toMatch(/far\.tif \(--dsm\): the raster does not overlap/);
   });
 
   it('no footprints left (an empty selection): exit 3', () => {

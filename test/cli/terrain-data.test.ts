@@ -118,7 +118,7 @@ describe('terrain from the DEM’s data only', () => {
     const out = path.join(dir, 'rgb.glb');
     const r = cli(['build', tile(), '--terrain', rgb, '-o', out]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/rgb\.tif: a raster of 3 bands .* --terrain-band <n>/);
+    expect(r.stderr).toMatch(/rgb\.tif \(--terrain\): a raster of 3 bands .* --terrain-band <n>/);
     // and where RGB-encoded elevation goes
     expect(r.stderr).toMatch(/--dem-encoding terrarium\|terrain-rgb/);
     expect(fs.existsSync(out)).toBe(false);
@@ -142,7 +142,7 @@ describe('terrain from the DEM’s data only', () => {
     for (const [cmd, flag, out] of [['build', '--terrain', 'g1.glb'], ['build', '--imagery', 'g2.glb'], ['tiles', '--terrain', 'g3'], ['infer', '--dsm', 'g4.gpkg']] as const) {
       const r = cli([cmd, tile(), flag, bad, '-o', path.join(dir, out)]);
       expect(r.code, `${cmd} ${flag}`).toBe(3);
-      expect(r.stderr, `${cmd} ${flag}`).toMatch(/garbage\.tif: cannot open as a raster/);
+      expect(r.stderr, `${cmd} ${flag}`).toMatch(new RegExp(`garbage\\.tif \\(${flag}\\): cannot open as a raster`));
       // (the footprints were not read: no "N features from layer" line)
       expect(r.stderr, `${cmd} ${flag}`).not.toMatch(/from layer/);
       expect(fs.existsSync(path.join(dir, out)), `${cmd} ${flag}`).toBe(false);

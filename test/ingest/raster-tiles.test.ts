@@ -324,7 +324,7 @@ describe('build with elevation and imagery tiles', () => {
     // (before: exit 0, all 13,148 buildings seated on a 23 m strip of the neighbouring tile's data)
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/tile 12\/654\/1583: .*left as nodata/);
-    expect(r.stderr).toMatch(/terrarium-damaged: none of the 13,1\d\d buildings stands on its elevation data/);
+    expect(r.stderr).toMatch(/terrarium-damaged \(--terrain\): none of the 13,1\d\d buildings stands on its elevation data/);
     expect(fs.existsSync(out)).toBe(false);
     // one vector tile over that one damaged tile: the message counts the tiles over the area, not the folder's 10
     const r2 = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', folder, '-o', out]);
