@@ -62,6 +62,31 @@ async function runHere(c: Chosen): Promise<number> {
   }
 }
 
+/**
+ * An option of one value given more than once (option-given-twice-last-won: `--dsm a.tif --dsm b.tif`
+ * read b.tif and said nothing): what to say, or null. Flags and options of several values may repeat;
+ * the words after `--` or `--tiles-options` (another command's options) are not this command's.
+ */
+function givenTwice(program: Command, argv: string[]): string | null {
+  const sub = program.commands.find((c) => c.name() === argv[2]);
+  if (!sub) return null;
+  const seen = new Map<string, string[]>();
+  for (let k = 3; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '--' || a === '--tiles-options') break;
+    if (!a.startsWith('-') || a === '-') continue;
+    const [flag, inline] = a.startsWith('--') ? [a.split('=')[0], a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined] : [a.slice(0, 2), a.length > 2 ? a.slice(2) : undefined];
+    const o = sub.options.find((x) => x.long === flag || x.short === flag);
+    if (!o || o.variadic || !(o.required || o.optional)) continue;
+    const value = inline ?? argv[k + 1] ?? '';
+    if (inline === undefined) k++;
+    const key = o.long ?? flag;
+    seen.set(key, [...(seen.get(key) ?? []), value]);
+  }
+  for (const [flag, values] of seen) if (values.length > 1) return `${flag} given ${values.length === 2 ? 'twice' : `${values.length} times`} (${values.join(', ')}): give it once`;
+  return null;
+}
+
 /** Run the CLI with `argv` (as `process.argv`); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let chosen: Chosen | null = null;
@@ -89,6 +114,14 @@ export async function main(argv: string[]): Promise<number> {
   const c = chosen as Chosen | null;
   if (!c?.spec.inWorker) dropEarlyWorker();
   if (!c) return EXIT.ok;
+  const twice = givenTwice(program, argv);
+  if (twice) {
+    dropEarlyWorker();
+    const message = `cityforge ${argv[2]}: ${twice}`;
+    process.stderr.write(`error: ${message}\n`);
+    if (c.opts['json']) process.stdout.write(jsonError(EXIT.usage, message));
+    return EXIT.usage;
+  }
   if (c.spec.inWorker && c.spec.outputFolders) ownMissingFolders(c.spec.outputFolders(c.opts));
   // plain, cloneable options for the worker (commander's values are)
   return c.spec.inWorker ? runInWorker({ command: c.spec.name, args: c.args, opts: { ...c.opts } }, c.opts) : runHere(c);

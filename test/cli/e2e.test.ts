@@ -304,6 +304,19 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(r.stderr).toMatch(/cannot write/);
   });
 
+  it('option-given-twice-last-won: an option of one value given twice is a usage error naming both (exit 2, on stdout too with --json); flags and lists may repeat', () => {
+    const one = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+    const r = cli(['build', one, '--default-height', '8', '--default-height=12', '-o', path.join(dir, 'twice.glb'), '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cityforge build: --default-height given twice \(8, 12\): give it once/);
+    expect(JSON.parse(r.stdout).error.exitCode).toBe(2);
+    expect(fs.existsSync(path.join(dir, 'twice.glb'))).toBe(false);
+    const o = cli(['build', one, '-o', path.join(dir, 'a.glb'), '-o', path.join(dir, 'b.glb')]);
+    expect([o.code, /--output given twice/.test(o.stderr)]).toEqual([2, true]);
+    // -v twice, and a list option, are fine
+    expect(cli(['build', one, '-v', '-v', '--layer', 'building', '-o', path.join(dir, 'fine.glb'), '-q']).code).toBe(0);
+  });
+
   it('usage errors → exit 2; --help explains itself', () => {
     expect(cli(['build', 'x.geojson']).code).toBe(2);
     expect(cli(['build', 'x.geojson', '-o', 'y.glb', '--default-height', '-3']).code).toBe(2);

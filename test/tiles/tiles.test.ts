@@ -351,6 +351,16 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(leftovers).toEqual([]);
   });
 
+  it('array-task-built-everything: a Slurm array task (or an Indexed Job\'s pod) run without --shard is told it builds every tile; with --shard, nothing is said', () => {
+    const one = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+    const r = cli(['tiles', one, '--max-buildings', '800', '-o', path.join(dir, 'array-task')], { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '4' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/SLURM_ARRAY_TASK_ID is set \(1\) but no --shard was given: this task builds every tile; pass --shard <i\/N> \(i = \$SLURM_ARRAY_TASK_ID, N = \$SLURM_ARRAY_TASK_COUNT\)/);
+    const k = cli(['tiles', one, '--max-buildings', '800', '-o', path.join(dir, 'array-task-k8s'), '--shard', '1/4'], { JOB_COMPLETION_INDEX: '1' });
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stderr).not.toMatch(/JOB_COMPLETION_INDEX/);
+  });
+
   it('interrupted-at-once-left-an-empty-folder: SIGTERM as soon as the output folder (and the folder above it) is made leaves neither behind, or only what a resumed run uses', async () => {
     const top = path.join(dir, 'at-once'), o = path.join(top, 'tiles');
     const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '-q'], { stdio: 'ignore' });

@@ -66,6 +66,10 @@ Examples:
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const inputs = args[0] as string[];
     const o = raw as TilesArgs;
+    // array-task-built-everything: an array task's index in the environment, no --shard: each task builds
+    // every tile (cityforge does not shard by itself: the scheduler's index goes into --shard)
+    const task = process.env['SLURM_ARRAY_TASK_ID'] !== undefined ? { index: 'SLURM_ARRAY_TASK_ID', count: '$SLURM_ARRAY_TASK_COUNT', example: 'scripts/slurm-tiles.sh' } : process.env['JOB_COMPLETION_INDEX'] !== undefined ? { index: 'JOB_COMPLETION_INDEX', count: 'the Job\'s completions', example: 'scripts/k8s-tiles-job.yaml' } : null;
+    if (task && !o.shard && !o.units) io.logger.warn(`${task.index} is set (${process.env[task.index]}) but no --shard was given: this task builds every tile; pass --shard <i/N> (i = $${task.index}, N = ${task.count}), as ${task.example} does`);
     const { buildTileset } = await import('../../pipeline/tiles.js');
     const summary = await buildTileset(inputs, {
       ...readOptionsOf(o),
