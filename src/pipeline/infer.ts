@@ -507,13 +507,21 @@ export function fitBuilding(polygons: readonly Footprint[], name: string, ctx: F
   const warn = (kind: string, detail: string) => warnings.push([kind, detail]);
   const { dsm, dtm, roofOptions, frame } = ctx;
   const fp = mainPolygon(polygons);
-  const g = fp ? groundOf(fp, dsm, dtm) : { ground: NaN, estimated: false };
+  let g = fp ? groundOf(fp, dsm, dtm) : { ground: NaN, estimated: false };
+  // (dtm-gap-said-no-ground: where the DTM has no data under a building, its ground is estimated from the
+  // DSM around it, as without --dtm)
+  if (fp && dtm && !Number.isFinite(g.ground)) g = groundOf(fp, dsm, null);
   let b: InferredBuilding;
-  if (!fp || !Number.isFinite(g.ground)) {
+  const inside = fp && !Number.isFinite(g.ground) ? sampleFootprint(fp, dsm, 0) : null;
+  if (inside && inside.z.length === 0) {
+    // no-data-said-no-ground: outside the surface model (or on its nodata), whatever the ground
+    b = { roof: null, parts: [], status: 'no-data', ground: NaN, groundEstimated: false, samples: 0, coverage: 0 };
+    warn('infer:no-data', `${name}: ${inside.cells ? `none of its ${inside.cells} cells has data` : 'the footprint is outside the surface model'}`);
+  } else if (!fp || !Number.isFinite(g.ground)) {
     b = { roof: null, parts: [], status: 'no-ground', ground: NaN, groundEstimated: false };
     warn('infer:no-ground', `${name}: neither model has data around it`);
   } else {
-    if (g.estimated) warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it`);
+    if (g.estimated) warn('infer:ground-estimated', `${name}: ground ${g.ground.toFixed(2)} m from the DSM around it${dtm ? ' (the DTM has no data under it)' : ''}`);
     const samples = sampleFootprint(fp, dsm, g.ground);
     const r = inferRoof(fp, samples, roofOptions);
     // a roof no single shape explains: its planes as building parts

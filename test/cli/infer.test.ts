@@ -275,13 +275,36 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.buildingsWritten).toBe(CITY.length + 2);
-    expect(summary.warnings['infer:no-ground'] ?? summary.warnings['infer:no-data']).toBe(1);
+    expect(summary.warnings['infer:no-data']).toBe(1);
+    expect(summary.warnings['infer:no-ground']).toBeUndefined();
     expect(summary.warnings['infer:too-few-samples']).toBe(1);
-    expect(r.stderr).toMatch(/feature \d+: .*(no data|outside|neither)/);
+    expect(r.stderr).toMatch(/feature \d+: (none of its \d+ cells has data|the footprint is outside the surface model)/);
     const far = rows(out).get(`b${CITY.length}`)!;
     expect(far['roof:shape']).toBeNull();
     expect(far.height).toBeNull();
-    expect(['no-data', 'no-ground']).toContain(far['fit:status']);
+    expect(far['fit:status']).toBe('no-data');
+    // no-data-said-no-ground: with a DTM (over the DSM's area only) too, outside both is no data; and
+    // dtm-gap-said-no-ground: a building over the DSM where the DTM has no data gets its ground estimated
+    const dtm = path.join(dir, 'flat-dtm.tif');
+    const src = gdal.open(dsm);
+    const { x: w, y: h } = src.rasterSize;
+    const t = gdal.open(dtm, 'w', 'GTiff', w, h, 1, gdal.GDT_Float32);
+    t.srs = src.srs;
+    t.geoTransform = src.geoTransform;
+    const z = new Float32Array(w * h);
+    // nodata over the east half: the buildings there stand on no DTM data
+    for (let j = 0; j < h; j++) for (let i = Math.floor(w / 2); i < w; i++) z[j * w + i] = -9999;
+    t.bands.get(1).noDataValue = -9999;
+    t.bands.get(1).pixels.write(0, 0, w, h, z);
+    t.close();
+    src.close();
+    const withDtm = cli(['infer', city, '--dsm', dsm, '--dtm', dtm, '-o', path.join(dir, 'far-dtm.geojson'), '--json']);
+    expect(withDtm.code, withDtm.stderr).toBe(0);
+    const s2 = JSON.parse(withDtm.stdout);
+    expect(s2.warnings['infer:no-data']).toBe(1);
+    expect(s2.warnings['infer:no-ground']).toBeUndefined();
+    expect(s2.warnings['infer:ground-estimated']).toBeGreaterThan(0);
+    expect(rows(path.join(dir, 'far-dtm.geojson')).get('b4')!['fit:ground_estimated']).toBe(1);
     // unfit-rows-lost-their-numbers: a building with too few cells says how many, and their share
     const tiny = rows(out).get(`b${CITY.length + 1}`)!;
     expect(tiny['fit:status']).toBe('too-few-samples');
