@@ -84,7 +84,10 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
   gdal.config.set('OGR_CURRENT_DATE', GPKG_DATE);
   try {
     const ds = gdal.drivers.get(driver).create(vsi);
-    const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=NO', 'WRITE_NAME=NO'] : []);
+    // (fgb-rows-reordered: FlatGeobuf's spatial index sorts the rows along a Hilbert curve, so a building's
+    // parts no longer followed its outline row; without it the rows keep their order, as in the other formats.
+    // geojson-layer-named-by-the-file: the layer's name is written, as GeoPackage and FlatGeobuf keep it)
+    const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=NO'] : driver === 'FlatGeobuf' ? ['SPATIAL_INDEX=NO'] : []);
     const kind = { real: gdal.OFTReal, integer: gdal.OFTInteger, string: gdal.OFTString };
     for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));
     for (const f of features) {

@@ -247,6 +247,16 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.code, r.stderr).toBe(0);
     expect(Buffer.compare(fs.readFileSync(jobs), fs.readFileSync(params))).toBe(0);
   });
+
+  it('geojson-layer-named-by-the-file: the output\'s layer is `buildings` in every format', () => {
+    for (const ext of ['geojson', 'fgb']) {
+      const f = path.join(dir, `named.${ext}`);
+      expect(cli(['infer', city, '--dsm', dsm, '-o', f, '-q']).code).toBe(0);
+      const ds = gdal.open(f);
+      expect(ds.layers.get(0).name).toBe('buildings');
+      ds.close();
+    }
+  });
 });
 
 describe('cityforge infer: what the data cannot support, and bad input', () => {
@@ -480,6 +490,13 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     }
     const parts = allRows(out).filter((r) => r['building:part'] === 'yes');
     for (const p of parts) expect(outlines.find((o) => o.ref === p.ref)?.['fit:status']).toBe('parts');
+    // fgb-rows-reordered: a building's parts follow its outline row in the FlatGeobuf too (its spatial index
+    // sorted the rows)
+    let outline: Row | null = null;
+    for (const row of allRows(out)) {
+      if (row['building:part'] === null) outline = row;
+      else expect(row.ref).toBe(outline?.ref);
+    }
     // part-at-86-degrees: no roof steeper than a roof (a few cells along a wall's edge were an 86° skillion);
     // direction-sigma-341: a direction's σ says at most "unknown"
     for (const r of allRows(out) as unknown as Record<string, number | null>[]) {
