@@ -13,7 +13,7 @@ import { readGlbTriangles } from '../ingest/glb.js';
 export interface RasterizeResult {
   /** The surface model GeoTIFF's bytes (Float32, nodata −9999). */
   dsm: Uint8Array;
-  /** The label GeoTIFF's bytes (Int32): band 1 building index + 1 (0: ground), band 2 roof-shape class (see `shapes`). */
+  /** The label GeoTIFF's bytes (Int32): band 1 the feature's index + 1 (its row in the inputs: a building part has its own; 0: ground), band 2 roof-shape class (see `shapes`). */
   labels?: Uint8Array;
   /** Roof-shape class k + 1 is `shapes[k]`. */
   shapes: readonly string[];
@@ -157,7 +157,7 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   if (labels) {
     const shapes = new Int32Array(nx * ny);
     for (let k = 0; k < labels.length; k++) if (labels[k] > 0) shapes[k] = ROOF_SHAPES.indexOf(shapeOf(labels[k] - 1) ?? '') + 1;
-    labelBytes = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [labels, shapes], names: ['building (index + 1; 0 ground)', `roof shape (k + 1: ${ROOF_SHAPES.join(',')}; 0 unknown)`] });
+    labelBytes = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [labels, shapes], names: ['feature (index + 1, a building part its own; 0 ground)', `roof shape (k + 1: ${ROOF_SHAPES.join(',')}; 0 unknown)`] });
   }
   summary.buildingsWritten = buildings;
   summary.bytes = dsm.byteLength + (labelBytes?.byteLength ?? 0);

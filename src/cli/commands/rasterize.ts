@@ -42,7 +42,7 @@ export const rasterizeCommand: CommandSpec = {
         .addOption(new Option('--dropout <share>', 'share of cells set to no data (0…1)').argParser((v) => (v.trim() === '0' ? 0 : upTo('--dropout', 1)(v))).default(RASTERIZE_DEFAULTS.dropout))
         .addOption(new Option('--seed <n>', 'seed of the noise and dropout (same seed, same raster)').argParser(count('--seed')).default(RASTERIZE_DEFAULTS.seed))
         .addOption(new Option('--margin <m>', 'ground around the buildings').argParser(atLeastZero('--margin')).default(RASTERIZE_DEFAULTS.margin))
-        .option('--labels <labels.tif>', 'also write labels: band 1 building index + 1 (0 ground), band 2 roof-shape class (band metadata lists the classes)'),
+        .option('--labels <labels.tif>', 'also write labels: band 1 the feature index + 1 (its row in the inputs: a building part has its own; 0 ground), band 2 roof-shape class (band metadata lists the classes)'),
     ).addHelpText(
       'after',
       `
