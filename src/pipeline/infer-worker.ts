@@ -10,7 +10,11 @@ import type { InferWorkerMessage, InferWorkerStart, InferWorkItem } from './infe
 // closed channel fails with EPIPE, told to the callback here rather than thrown as an unhandled error;
 // infer-interrupted-with-jobs-printed-traces)
 const post = (m: InferWorkerMessage) => {
-  if (process.connected) process.send!(m, undefined, {}, () => {});
+  if (process.connected)
+    process.send!(m, undefined, {}, (e) => {
+      // (any other failure is a fault: this process ends, and the command says so)
+      if (e && !['EPIPE', 'ECONNRESET', 'ERR_IPC_CHANNEL_CLOSED'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    });
 };
 let ctx: FitContext | null = null;
 process.on('message', (m: InferWorkerStart | InferWorkItem[]) => {
