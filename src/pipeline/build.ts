@@ -1,5 +1,6 @@
 import { bufferExtent, extentOf, type Extent } from '../core/extent.js';
 import type { ElevationGrid } from '../core/grid.js';
+import type { Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import { InputError } from '../core/errors.js';
 import { counted } from '../core/words.js';
@@ -81,6 +82,28 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
   summary.time('terrain', (performance.now() - t) / 1000);
 }
 
+/** How far apart (m) a city model's buildings' lowest points may lie before a flat ground under them is worth a warning. */
+const HILLSIDE_SPREAD = 3;
+
+/**
+ * A city model on a hillside without `--terrain` (plain-under-a-hillside: Vienna's buildings stand 28–46 m
+ * and the viewer's ground is one plain at the lowest, so the buildings uphill float up to 17 m above it):
+ * warned once, when the buildings' lowest points spread over {@link HILLSIDE_SPREAD} m (5th to 95th
+ * percentile), naming the spread and --terrain.
+ */
+function warnHillside(batch: FeatureBatch, summary: Summary, logger: Logger): void {
+  // each building's lowest point, its parts' included (a part on top of another starts in mid-air)
+  const lowest = new Map<number, number>();
+  for (const p of batch.params) if (p.drawAs >= 0 && p.base !== undefined) lowest.set(p.drawAs, Math.min(lowest.get(p.drawAs) ?? Infinity, p.base));
+  const bases = [...lowest.values()].sort((a, b) => a - b);
+  if (bases.length < 2) return;
+  const at = (q: number) => bases[Math.round(q * (bases.length - 1))];
+  const lo = at(0.05), hi = at(0.95);
+  if (hi - lo <= HILLSIDE_SPREAD) return;
+  summary.warn('ground:buildings-on-a-slope');
+  logger.warn(`the city model's buildings stand on ground ${(hi - lo).toFixed(1)} m apart in height (their lowest points, 5th to 95th percentile); without --terrain a viewer's ground is one plain at the lowest, under the buildings uphill: --terrain <DTM> gives them their ground`);
+}
+
 /**
  * Count (and name) the buildings that stand outside the DEM's data ({@link countOffData}). When none stands
  * on its data, the DEM is no terrain for this city: an `InputError` (dem-left-every-building-off-its-data: a
@@ -118,6 +141,7 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   const summary = new Summary(o.logger);
   const t0 = performance.now();
   const { batch, ground, terrain, imagery } = await prepareCity(inputs, o, summary);
+  if (!o.terrain) warnHillside(batch, summary, o.logger);
   o.progress.update('building meshes', 0, batch.params.length);
   const mesh = buildMeshes(batch, { ground, facades: o.facades }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);

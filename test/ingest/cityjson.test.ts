@@ -55,6 +55,30 @@ beforeAll(() => {
   dir = freshDir('cityjson');
 });
 
+describe('plain-under-a-hillside: a city model on a slope, built without --terrain', () => {
+  it('is warned of (the buildings\' lowest points 11 m apart; the viewer\'s ground is one plain), naming --terrain; on level ground, nothing is said', () => {
+    const dir = freshDir('cityjson-hillside');
+    const doc = JSON.parse(fs.readFileSync(TWO, 'utf8'));
+    // B2 stands 10 m higher (its own vertices raised; scale 0.01)
+    const own = new Set<number>();
+    const walk = (b: unknown): void => (typeof b === 'number' ? void own.add(b) : (b as unknown[]).forEach(walk));
+    for (const g of doc.CityObjects.B2.geometry) walk(g.boundaries);
+    const used = new Set<number>();
+    for (const [id, o] of Object.entries(doc.CityObjects) as [string, { geometry?: { boundaries: unknown }[] }][]) if (id !== 'B2') for (const g of o.geometry ?? []) { const w = (b: unknown): void => (typeof b === 'number' ? void used.add(b) : (b as unknown[]).forEach(w)); w(g.boundaries); }
+    expect([...own].filter((v) => used.has(v))).toEqual([]);
+    for (const v of own) doc.vertices[v][2] += 1000;
+    const slope = path.join(dir, 'slope.city.json');
+    fs.writeFileSync(slope, JSON.stringify(doc));
+    const r = cli(['build', slope, '-o', path.join(dir, 'slope.glb')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warn: the city model's buildings stand on ground 11\.0 m apart in height .*--terrain <DTM> gives them their ground/);
+    expect(r.stderr).toMatch(/ground:buildings-on-a-slope 1/);
+    const level = cli(['build', TWO, '-o', path.join(dir, 'level.glb')]);
+    expect(level.code, level.stderr).toBe(0);
+    expect(level.stderr).not.toMatch(/on-a-slope|apart in height/);
+  });
+});
+
 describe('CityJSON in', () => {
   it('cityjson-was-not-recognized: a CityJSON file is read as buildings with their own surfaces, a part as a part of its building', async () => {
     const { batch, summary } = await run([TWO]);
