@@ -223,7 +223,7 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(r.stderr).toMatch(/zero\.geojson: the file is empty/);
     r = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', dem, '-o', o]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/zero\.tif: the file is empty/);
+    expect(r.stderr).toMatch(/zero\.tif \(--terrain\): the file is empty/);
     expectNoOutput(o);
   });
 
