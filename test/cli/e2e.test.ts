@@ -91,6 +91,35 @@ describe('cityforge build: end to end on the San Francisco tiles', () => {
     expect(s.buildingsWritten).toBeGreaterThan(13000);
   });
 
+  it('sliver-turned-over: every flat roof and floor triangle faces the way its normals do once the positions are quantized (a 4 mm sliver faced down, its floor twin up)', async () => {
+    const { NodeIO } = await import('@gltf-transform/core');
+    const { ALL_EXTENSIONS } = await import('@gltf-transform/extensions');
+    const doc = await new NodeIO().registerExtensions(ALL_EXTENSIONS).read(out());
+    let flat = 0;
+    const wrong: string[] = [];
+    for (const mesh of doc.getRoot().listMeshes())
+      for (const prim of mesh.listPrimitives()) {
+        const pos = prim.getAttribute('POSITION')!, nor = prim.getAttribute('NORMAL'), idx = prim.getIndices();
+        if (!nor || !idx) continue;
+        const [p, q, r, n] = [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]];
+        for (let t = 0; t < idx.getCount(); t += 3) {
+          const [a, b, c] = [idx.getScalar(t), idx.getScalar(t + 1), idx.getScalar(t + 2)];
+          nor.getElement(a, n);
+          if (Math.abs(n[1]) < 0.99) continue; // horizontal faces only (y up): a node's positive scale keeps their side
+          pos.getElement(a, p);
+          pos.getElement(b, q);
+          pos.getElement(c, r);
+          // the face normal's y: (q − p) × (r − p), its y component
+          const ny = (q[2] - p[2]) * (r[0] - p[0]) - (q[0] - p[0]) * (r[2] - p[2]);
+          if (ny === 0) continue;
+          flat++;
+          if (Math.sign(ny) !== Math.sign(n[1])) wrong.push(`${mesh.getName()} triangle ${t / 3}`);
+        }
+      }
+    expect(flat).toBeGreaterThan(20000);
+    expect(wrong).toEqual([]);
+  });
+
   it('the GLB is valid, ids are unique, one row per building', async () => {
     const bytes = new Uint8Array(fs.readFileSync(out()));
     await expectValidGlb(bytes);
