@@ -132,20 +132,23 @@ export class StructuralMetadata extends Extension implements TailWriter {
       properties[c.column.name] = idx.length === 2 ? { values: idx[0], stringOffsets: idx[1], stringOffsetType: 'UINT32' } : { values: idx[0] };
     }
     json.extensions ??= {};
+    const classes = { building: { name: 'Building', properties: Object.fromEntries(columns.map((c) => [c.name, propertyOf(c)])) } };
     json.extensions[this.extensionName] = {
-      schema: {
-        id: 'cityforge',
-        classes: {
-          building: {
-            name: 'Building',
-            properties: Object.fromEntries(columns.map((c) => [c.name, propertyOf(c)])),
-          },
-        },
-      },
+      // (schema-id-said-one-schema: every file's schema was `cityforge`, though its columns follow its
+      // buildings' attributes and a coarse tile's blocks have others; a client caching schemas by id took one
+      // for another. The id now names the definition: the same columns, the same id)
+      schema: { id: `cityforge_${fnv1a(JSON.stringify(classes)).toString(16).padStart(8, '0')}`, classes },
       propertyTables: [{ name: 'buildings', class: 'building', count: this.rows.length, properties }],
     };
     return this;
   }
+}
+
+/** FNV-1a, 32 bits, of a string's UTF-16 code units. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /**

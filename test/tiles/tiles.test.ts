@@ -85,6 +85,20 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(again.bytes).toBeGreaterThan(0);
   });
 
+  it('schema-id-said-one-schema: a content\'s metadata schema id names its definition: one id, one set of classes, across every tile (the coarse tiles\' blocks apart from the leaves\' buildings)', async () => {
+    const byId = new Map<string, string>();
+    const files = (fs.readdirSync(path.join(out, 'tiles'), { recursive: true }) as string[]).filter((f) => f.endsWith('.glb'));
+    for (const f of files) {
+      const rb = await readGlb(new Uint8Array(fs.readFileSync(path.join(out, 'tiles', f))), { accessors: false });
+      const schema = rb.json.extensions.EXT_structural_metadata.schema;
+      expect(schema.id).toMatch(/^cityforge_[0-9a-f]{8}$/);
+      const classes = JSON.stringify(schema.classes);
+      expect(byId.get(schema.id) ?? classes, f).toBe(classes);
+      byId.set(schema.id, classes);
+    }
+    expect(byId.size).toBeGreaterThan(1);
+  });
+
   it('loads through @loaders.gl/3d-tiles (tileset and every content), every content validator-clean', async () => {
     const tileset = await parse(fs.readFileSync(path.join(out, 'tileset.json')), Tiles3DLoader, { '3d-tiles': { isTileset: true } } as never);
     expect((tileset as { type: string }).type).toBe('TILES3D');
