@@ -25,6 +25,8 @@ export class Summary {
   readonly timings = new Map<string, number>();
   /** Who the data read is by (as the sources say): what outputs credit. */
   readonly attributions = new Set<string>();
+  /** What the outputs were credited with (`--attribution`, else the sources' attributions), once written. */
+  copyright: string | null = null;
   /** First few examples per skip reason / warning kind, for the log. */
   readonly examples = new Map<string, string[]>();
 
@@ -100,6 +102,7 @@ export class Summary {
       bytes: this.bytes,
       timings,
       attributions: [...this.attributions].sort(),
+      ...(this.copyright !== null ? { copyright: this.copyright } : {}),
     };
   }
 }
@@ -121,4 +124,6 @@ export interface SummaryJSON {
   bytes: number;
   timings: Record<string, number>;
   attributions: string[];
+  /** What the outputs credit (json-credit-unsaid: `attributions` are the sources', not a given `--attribution`). */
+  copyright?: string;
 }

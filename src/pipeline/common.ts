@@ -45,9 +45,10 @@ export function rasterOptionsOf(o: Pick<TerrainOptions, 'zScale' | 'terrainResol
   return { zScale: o.zScale, resolution: o.terrainResolution, band: o.terrainBand, maxSourcePixels: o.maxRasterPixels, ...(o.terrainMaxSamples ? { maxSamples: o.terrainMaxSamples } : {}) };
 }
 
-/** What the outputs credit: the attribution given, else what the sources said. */
+/** What the outputs credit: the attribution given, else what the sources said (recorded in the summary). */
 export function creditOf(o: { attribution?: string }, summary: Summary): string {
-  return o.attribution ?? [...summary.attributions].sort().join('; ');
+  summary.copyright = o.attribution ?? [...summary.attributions].sort().join('; ');
+  return summary.copyright;
 }
 
 /** The error of a run left with no building to build. */

@@ -130,6 +130,10 @@ describe('attribution', () => {
     expect((await readGlb(new Uint8Array(fs.readFileSync(own)))).json.asset.copyright).toBeUndefined();
     const osm = path.join(dir, 'osm.glb');
     expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', osm]).code).toBe(0);
+    // json-credit-unsaid: --json says what the output credits, beside what the sources said
+    const given = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', path.join(dir, 'given.glb'), '--attribution', 'Mine', '--json']);
+    expect(given.code, given.stderr).toBe(0);
+    expect(JSON.parse(given.stdout)).toMatchObject({ attributions: ['© OpenStreetMap contributors'], copyright: 'Mine' });
     expect((await readGlb(new Uint8Array(fs.readFileSync(osm)))).json.asset.copyright).toBe('© OpenStreetMap contributors');
     const set = path.join(dir, 'set.glb');
     expect(cli(['build', gpkg, '-o', set, '--attribution', '© 3DBAG by tudelft3d and 3DGI']).code).toBe(0);
