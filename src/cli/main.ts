@@ -92,7 +92,11 @@ export async function main(argv: string[]): Promise<number> {
   let chosen: Chosen | null = null;
   const program = createProgram((c) => (chosen = c));
   try {
-    await program.parseAsync(argv);
+    // (unknown-command-helped: `cityforge info --help` printed the program's help and exit 0; an unknown
+    // command is an unknown command, --help or not: exit 2 with commander's "did you mean")
+    const first = argv[2];
+    const known = first === undefined || first.startsWith('-') || first === 'help' || program.commands.some((c) => c.name() === first || c.aliases().includes(first));
+    await program.parseAsync(known ? argv : argv.filter((a, k) => k < 3 || (a !== '--help' && a !== '-h')));
   } catch (e) {
     if (e instanceof CommanderError) {
       dropEarlyWorker();

@@ -346,6 +346,15 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(cli(['build', one, '-v', '-v', '--layer', 'building', '-o', path.join(dir, 'fine.glb'), '-q']).code).toBe(0);
   });
 
+  it('unknown-command-helped: an unknown command is a usage error with --help too (it printed the program\'s help, exit 0); a known one\'s --help still helps', () => {
+    const r = cli(['info', '--help']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'info'/);
+    expect(r.stdout).not.toMatch(/Usage: cityforge \[options\] \[command\]/);
+    const h = cli(['infer', '-h']);
+    expect([h.code, /Usage: cityforge infer/.test(h.stdout)]).toEqual([0, true]);
+  });
+
   it('usage errors → exit 2; --help explains itself', () => {
     expect(cli(['build', 'x.geojson']).code).toBe(2);
     expect(cli(['build', 'x.geojson', '-o', 'y.glb', '--default-height', '-3']).code).toBe(2);
