@@ -362,6 +362,11 @@ async function main(): Promise<void> {
     showShownCount(hooks.visibleCount, buildingCount(model));
     modelView.setVisible(visible);
     mapView?.setVisible(visible);
+    // hidden-selection-stayed-lit: the selected (or hovered) building hidden by the legend is let go: its
+    // highlight was still drawn, and its attributes shown, with the building gone
+    // (a part is drawn, and hidden, as its building)
+    if (visible && hooks.selected !== null && !visible(drawnRow(hooks.selected)!)) select(null);
+    if (visible && hovered !== null && !visible(drawnRow(hovered)!)) hover(null);
   };
   showStyling(styleColumns(model), model.titles, (column) => {
     styling = column ? stylingFor(model, column) : null;
@@ -626,7 +631,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   });
   // where the camera stood when the building was selected
   let selectedFrom = '';
+  // the selected building's table and row, whichever view picked it
+  let selectedHit: { table: Record<string, (string | number | null)[]>; id: number } | null = null;
   const select = (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => {
+    selectedHit = hit;
     selectedFrom = hit ? view.cameraVector.join(',') : '';
     hooks.selected = hit ? hit.id : null;
     hooks.selectedId = hit ? String(hit.table['id']?.[hit.id]) : null;
@@ -727,6 +735,8 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       const visibleFor = tilesShown(s, hidden);
       view.setVisible(visibleFor);
       mapView?.setVisible(visibleFor);
+      // hidden-selection-stayed-lit: the selected building hidden by the legend is let go
+      if (visibleFor && selectedHit && !visibleFor(selectedHit.table)(selectedHit.id)) select(null);
       writeHash();
     } : null;
     hiddenNow = new Set();

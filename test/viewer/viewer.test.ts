@@ -708,10 +708,21 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.goto(monaco.url);
     await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
     await page.selectOption('#colour-by', 'height');
-    await page.fill('#search-input', 'Hôtel de Paris');
-    await page.press('#search-input', 'Enter');
-    await page.waitForFunction(() => (window as any).cityforge.selected !== null);
-    await page.click('#legend li:last-child button');
+    const find = async () => {
+      await page.fill('#search-input', 'Hôtel de Paris');
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction(() => (window as any).cityforge.selected !== null);
+    };
+    await find();
+    // an entry hidden that is not the selected building's (hiding its own lets it go: hidden-selection-stayed-lit)
+    const entries = page.locator('#legend li button');
+    for (let k = (await entries.count()) - 1; k >= 0; k--) {
+      await entries.nth(k).click();
+      if (await page.evaluate(() => (window as any).cityforge.selected !== null)) break;
+      await entries.nth(k).click();
+      await find();
+    }
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).not.toBeNull();
     const fit = await page.evaluate(() => {
       const p = document.getElementById('panel')!;
       const r = p.getBoundingClientRect();
@@ -825,6 +836,12 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     expect(await entries.nth(0).getAttribute('aria-pressed')).toBe('true');
     expect(await page.evaluate(() => (window as any).cityforge.visibleCount)).toBeNull();
     expect(await page.textContent('#search-result')).toMatch(/was hidden by the legend; its entry “.+” is shown again\.$/);
+    // hidden-selection-stayed-lit: hiding the selected building's entry lets it go (its highlight and its
+    // attributes stayed, the building gone)
+    await entries.nth(0).click();
+    expect(await entries.nth(0).getAttribute('aria-pressed')).toBe('false');
+    expect(await page.evaluate(() => (window as any).cityforge.selected)).toBeNull();
+    expect(await page.evaluate(() => (window as any).cityforge.selectedId)).toBeNull();
     await page.close();
   });
 
