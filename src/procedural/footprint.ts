@@ -61,23 +61,19 @@ const SLIVER = 0.02;
  */
 function flipSlivers(c: ArrayLike<number>, t: Uint32Array): void {
   const n = t.length / 3;
-  // the triangle's height over its longest edge, and which edge (0: a→b, 1: b→c, 2: c→a)
-  const narrow = (a: number, b: number, d: number): [number, number] => {
-    const l0 = (c[2 * b] - c[2 * a]) ** 2 + (c[2 * b + 1] - c[2 * a + 1]) ** 2;
-    const l1 = (c[2 * d] - c[2 * b]) ** 2 + (c[2 * d + 1] - c[2 * b + 1]) ** 2;
-    const l2 = (c[2 * a] - c[2 * d]) ** 2 + (c[2 * a + 1] - c[2 * d + 1]) ** 2;
-    const cross = (c[2 * b] - c[2 * a]) * (c[2 * d + 1] - c[2 * a + 1]) - (c[2 * b + 1] - c[2 * a + 1]) * (c[2 * d] - c[2 * a]);
-    const [l, e] = l0 >= l1 && l0 >= l2 ? [l0, 0] : l1 >= l2 ? [l1, 1] : [l2, 2];
-    return [l > 0 ? cross / Math.sqrt(l) : 0, e];
+  const len2 = (a: number, b: number) => (c[2 * b] - c[2 * a]) ** 2 + (c[2 * b + 1] - c[2 * a + 1]) ** 2;
+  // the triangle's (signed) height over its longest edge; no allocation: the common case has no sliver
+  const height = (a: number, b: number, d: number): number => {
+    const l = Math.max(len2(a, b), len2(b, d), len2(d, a));
+    return l > 0 ? ((c[2 * b] - c[2 * a]) * (c[2 * d + 1] - c[2 * a + 1]) - (c[2 * b + 1] - c[2 * a + 1]) * (c[2 * d] - c[2 * a])) / Math.sqrt(l) : 0;
   };
-  // (the common case, no sliver, without allocating: twice the area under SLIVER × the longest edge)
+  // which edge is the longest (0: a→b, 1: b→d, 2: d→a)
+  const longest = (a: number, b: number, d: number): number => {
+    const l0 = len2(a, b), l1 = len2(b, d), l2 = len2(d, a);
+    return l0 >= l1 && l0 >= l2 ? 0 : l1 >= l2 ? 1 : 2;
+  };
   let any = false;
-  for (let i = 0; i < n && !any; i++) {
-    const a = t[3 * i], b = t[3 * i + 1], d = t[3 * i + 2];
-    const cross = (c[2 * b] - c[2 * a]) * (c[2 * d + 1] - c[2 * a + 1]) - (c[2 * b + 1] - c[2 * a + 1]) * (c[2 * d] - c[2 * a]);
-    const l = Math.max((c[2 * b] - c[2 * a]) ** 2 + (c[2 * b + 1] - c[2 * a + 1]) ** 2, (c[2 * d] - c[2 * b]) ** 2 + (c[2 * d + 1] - c[2 * b + 1]) ** 2, (c[2 * a] - c[2 * d]) ** 2 + (c[2 * a + 1] - c[2 * d + 1]) ** 2);
-    any = cross < SLIVER * Math.sqrt(l);
-  }
+  for (let i = 0; i < n && !any; i++) any = height(t[3 * i], t[3 * i + 1], t[3 * i + 2]) < SLIVER;
   if (!any) return;
   const vertices = c.length / 2;
   for (let pass = 0; pass < 3; pass++) {
@@ -88,17 +84,17 @@ function flipSlivers(c: ArrayLike<number>, t: Uint32Array): void {
     let flipped = false;
     for (let i = 0; i < n; i++) {
       if (touched[i]) continue;
-      const [h, e] = narrow(t[3 * i], t[3 * i + 1], t[3 * i + 2]);
+      const h = height(t[3 * i], t[3 * i + 1], t[3 * i + 2]);
       if (h >= SLIVER) continue;
+      const e = longest(t[3 * i], t[3 * i + 1], t[3 * i + 2]);
       const u = t[3 * i + e], v = t[3 * i + ((e + 1) % 3)], w = t[3 * i + ((e + 2) % 3)];
       const j = owner.get(v * vertices + u);
       if (j === undefined || touched[j]) continue;
       let x = -1;
       for (let k = 0; k < 3; k++) if (t[3 * j + k] !== u && t[3 * j + k] !== v) x = t[3 * j + k];
-      const before = Math.min(h, narrow(t[3 * j], t[3 * j + 1], t[3 * j + 2])[0]);
+      const before = Math.min(h, height(t[3 * j], t[3 * j + 1], t[3 * j + 2]));
       // the new diagonal w–x: triangles (u, x, w) and (x, v, w), both counter-clockwise and wider
-      const [h1] = narrow(u, x, w), [h2] = narrow(x, v, w);
-      if (!(Math.min(h1, h2) > before)) continue;
+      if (!(Math.min(height(u, x, w), height(x, v, w)) > before)) continue;
       t.set([u, x, w], 3 * i);
       t.set([x, v, w], 3 * j);
       touched[i] = touched[j] = 1;
