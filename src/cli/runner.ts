@@ -52,6 +52,8 @@ export function ownMissingFolders(dirs: readonly string[]): void {
 
 /** The job worker of this run, while it runs. */
 let current: Worker | null = null;
+/** A signal arrived: the job worker is being stopped, and nothing it says is printed. */
+let stopping = false;
 
 /**
  * Stop the job worker (a signal arrived): resolves once it is terminated — it can no longer write
@@ -60,6 +62,9 @@ let current: Worker | null = null;
 export function stopJob(ms = 1000): Promise<void> {
   const w = current;
   if (!w) return Promise.resolve();
+  // (what the job says from now on is what the signal did to it — a fitting process gone, a pipe
+  // closed — not news: the run says it was interrupted; interrupt-printed-the-job's-error)
+  stopping = true;
   return Promise.race([w.terminate().then(() => undefined), new Promise<void>((r) => setTimeout(r, ms).unref())]);
 }
 
@@ -93,6 +98,8 @@ export function runInWorker(data: JobData, o: { quiet?: boolean; json?: boolean 
       resolve(code);
     };
     worker.on('message', (m: JobMessage) => {
+      // (a temporary path it reports meanwhile is still remembered: the second pass removes it)
+      if (stopping && m.t !== 'temp') return;
       switch (m.t) {
         case 'log':
           progress.done();
@@ -129,6 +136,7 @@ export function runInWorker(data: JobData, o: { quiet?: boolean; json?: boolean 
       }
     });
     worker.on('error', (e) => {
+      if (stopping) return;
       progress.done();
       process.stderr.write(`error: ${e.message}\n${e.stack ?? ''}\n(an internal error: please report it)\n`);
       if (o.json) process.stdout.write(jsonError(EXIT.internal, e.message));

@@ -49,8 +49,11 @@ export async function fitInWorkers(jobs: number, ctx: FitContext, n: number, ite
     await Promise.all(
       Array.from({ length: jobs }, (_, i) =>
         new Promise<void>((resolve, reject) => {
-          // (its own messages only: typed arrays cross as they are; it ends when this process goes)
-          const c = fork(file, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+          // (its own messages only: typed arrays cross as they are; it ends when this process goes. Its own
+          // process group: Ctrl-C, sent to the terminal's group, reaches the command only, which ends it —
+          // a process still loading before it could ignore SIGINT died of it, and the command reported that
+          // as a fault; infer-interrupted-with-jobs-printed-traces)
+          const c = fork(file, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], detached: true });
           children.push(c);
           let finished = false;
           const give = () => {

@@ -32,5 +32,6 @@ process.on('message', (m: InferWorkerStart | InferWorkItem[]) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
-// (Ctrl-C reaches the whole process group: the command's own process answers it, and this one ends with it)
+// (it runs in its own process group, so Ctrl-C reaches the command only; a SIGINT sent to it all the same
+// is left to the command's process, which answers it, and this one ends with it)
 process.on('SIGINT', () => {});

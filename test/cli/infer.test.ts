@@ -578,7 +578,7 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer --
     process.kill(-child.pid!, 'SIGINT');
     expect(await closed).toBe(130);
     expect(stderr).toMatch(/interrupted by SIGINT/);
-    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(stderr, stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
