@@ -5,7 +5,7 @@ import { InputError } from '../core/errors.js';
 import { OTHER_TAGS_CUT, osmIdOf, unpackOtherTags, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { isFile, type Source, type SourceBox, type SourceFeature, type SourceFormat, type SourceOptions } from './source.js';
-import { OGR_FORMAT, GEOMETRY_REASONS, crsName, decodedFeature, layerSrs } from './ogr.js';
+import { OGR_FORMAT, GEOMETRY_REASONS, CURVES_MADE_STRAIGHT, LinearCopy, checkedWKB, crsName, decodedFeature, layerSrs } from './ogr.js';
 import { hasBuildingKeys, hasOsmKeys, isBuildingFeature } from './where.js';
 import { OSM_ATTRIBUTION } from './options.js';
 import type { FlatPolygons } from './wkb.js';
@@ -160,7 +160,7 @@ function readHeader(file: string, fd: number): Header | null {
 }
 
 /** A geometry's polygons (Polygon, MultiPolygon, or those in a GeometryCollection), or why it has none. */
-function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:empty' | 'geometry:not-polygonal' {
+function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:empty' | 'geometry:not-polygonal' | 'curved' {
   const ringOffsets = [0];
   const polygonOffsets = [0];
   // each polygon's rings are one run of points in the buffer: [view, byte offset, points] per polygon,
@@ -189,9 +189,12 @@ function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:emp
     const own = t.u8(6) || type;
     if (own === 3) polygon(t);
     else if ((own === 6 || own === 7) && depth < 8) for (const p of t.tables(7)) visit(p, own === 6 ? 3 : 0, depth + 1);
+    else if (CURVED.has(own)) curved = true;
     else other = true;
   };
+  let curved = false;
   if (g) visit(g, type, 0);
+  if (curved) return 'curved';
   if (polygonOffsets.length === 1) return other ? 'geometry:not-polygonal' : 'geometry:empty';
   const coords = new Float64Array(2 * total);
   let k = 0;
@@ -250,6 +253,9 @@ const WINDOW = 4 << 20;
  * stay booleans and dates stay text. A `--where` or `--layer`, or a file that does not start as
  * FlatGeobuf 3, is read by GDAL.
  */
+/** FlatGeobuf's curved and surface geometry types: CurvePolygon, MultiSurface, Surface, PolyhedralSurface, TIN. */
+const CURVED = new Set([10, 12, 14, 15, 16]);
+
 class FlatGeobufSource implements Source {
   readonly inputs: string[];
   private ogr: Source | null = null;
@@ -274,7 +280,11 @@ class FlatGeobufSource implements Source {
     const fd = fs.openSync(this.label, 'r');
     try {
       const h = readHeader(this.label, fd);
-      if (!h) this.ogr = OGR_FORMAT.open([this.label], this.options);
+      // (a layer of curved or surface geometries: GDAL's reader makes them straight; curves-were-unreadable)
+      if (!h || CURVED.has(h.geometryType)) {
+        this.ogr = OGR_FORMAT.open([this.label], this.options);
+        return null;
+      }
       return h;
     } finally {
       fs.closeSync(fd);
@@ -301,6 +311,7 @@ class FlatGeobufSource implements Source {
     const fd = fs.openSync(this.label, 'r');
     const total = fs.fstatSync(fd).size;
     let read = 0;
+    let linear: LinearCopy | null = null;
     try {
       let buf = Buffer.alloc(WINDOW);
       let bufAt = h.featuresAt, bufLen = 0; // the window: file bytes [bufAt, bufAt + bufLen)
@@ -341,6 +352,14 @@ class FlatGeobufSource implements Source {
           ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
           continue;
         }
+        if (p === 'curved') {
+          // (curves-were-unreadable: GDAL makes them straight, from a copy of the file made once)
+          linear ??= new LinearCopy({ file: this.label, layerName: h.name });
+          ctx.warn(CURVES_MADE_STRAIGHT, `${detail}: a curved geometry, made of straight segments`);
+          const wkb = checkedWKB(() => linear!.geometry(fid), ctx, detail);
+          if (wkb) yield { srs, crs, feature: { id: name, source, where, tags, pieces: 1, osm: osmData, wkb } };
+          continue;
+        }
         if (typeof p === 'string') {
           ctx.skip(p, `${detail}: ${GEOMETRY_REASONS[p] ?? p}`);
           continue;
@@ -352,6 +371,7 @@ class FlatGeobufSource implements Source {
       }
     } finally {
       fs.closeSync(fd);
+      linear?.close();
     }
     if (h.featuresCount > read) throw new InputError('ingest', `${where}: the file says it holds ${h.featuresCount} features, but only ${read} could be read (cut short, or damaged)`);
     if (read === 0) throw new InputError('ingest', `${where}: no features`);

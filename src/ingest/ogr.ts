@@ -15,6 +15,8 @@ import { hasBuildingKeys, hasOsmKeys, isBuildingFeature, referencedFields, where
 import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
 import { ENTRANCE_TOLERANCE, readOsmNodes } from './osm-nodes.js';
 import { counted } from '../core/words.js';
+import { trackTemp, untrackTemp } from '../core/temp.js';
+import { sweepStaleMosaics } from './raster-tiles.js';
 
 /** Whether a file holds OSM PBF (by its first block's type), not OSM XML. */
 function isPbf(file: string): boolean {
@@ -51,7 +53,18 @@ export interface OpenLayer {
   filtered: boolean;
 }
 
-const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbPolygon25D, gdal.wkbMultiPolygon25D, gdal.wkbUnknown, gdal.wkbGeometryCollection]);
+/**
+ * A geometry type without its Z and M: `wkbPolygon25D` (0x80000003), ISO `Polygon Z` / `M` / `ZM` (1003, 2003,
+ * 3003) are all 3 (m-polygons-were-no-polygons: ArcGIS's "3D Measured Polygon" Shapefiles and GeoPackage
+ * layers with M were read as no polygons at all, `& 0xff` leaving 0xbb of 3003).
+ */
+export const flatType = (t: number): number => (t & 0x7fffffff) % 1000;
+
+/**
+ * The layer geometry types that can hold footprints: polygons and multipolygons, curved ones too
+ * (CurvePolygon, MultiSurface: made straight as they are read), collections and "any".
+ */
+const POLYGONAL = new Set([gdal.wkbPolygon, gdal.wkbMultiPolygon, gdal.wkbUnknown, gdal.wkbGeometryCollection, 10, 12]);
 
 /** Name a CRS as `EPSG:code` where it has one. */
 export function crsName(srs: gdal.SpatialReference): string {
@@ -176,7 +189,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
   } else {
     names = [];
     ds.layers.forEach((l) => {
-      if (POLYGONAL.has(l.geomType)) names.push(l.name);
+      if (POLYGONAL.has(flatType(l.geomType))) names.push(l.name);
     });
     if (names.length === 0) throw new InputError('ingest', `${file}: no polygon layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
   }
@@ -224,7 +237,7 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: str
     why.reason = 'geometry:empty';
     return null;
   }
-  const type = geom.wkbType & 0xff;
+  const type = flatType(geom.wkbType);
   if (type !== gdal.wkbPolygon && type !== gdal.wkbMultiPolygon && type !== gdal.wkbGeometryCollection) {
     why.reason = 'geometry:not-polygonal';
     return null;
@@ -297,21 +310,21 @@ export const GEOMETRY_REASONS: Readonly<Record<string, string>> = {
 
 /** The polygonal part of a geometry (a polygon or multipolygon as it is; a collection's polygons), or null when there is none. */
 function polygonsOf(g: gdal.Geometry): gdal.Geometry | null {
-  const t = g.wkbType & 0xff;
+  const t = flatType(g.wkbType);
   if (t === gdal.wkbPolygon || t === gdal.wkbMultiPolygon) return g;
   if (t !== gdal.wkbGeometryCollection) return null;
   const parts = new gdal.MultiPolygon();
   for (const child of (g as gdal.GeometryCollection).children) {
     const c = polygonsOf(child);
     if (!c) continue;
-    if ((c.wkbType & 0xff) === gdal.wkbPolygon) parts.children.add(c);
+    if (flatType(c.wkbType) === gdal.wkbPolygon) parts.children.add(c);
     else for (const p of (c as gdal.MultiPolygon).children) parts.children.add(p);
   }
   return parts.children.count() ? parts : null;
 }
 
 /** The area of a polygon or multipolygon. */
-const polygonalArea = (g: gdal.Geometry) => ((g.wkbType & 0xff) === gdal.wkbPolygon ? (g as gdal.Polygon).getArea() : (g as gdal.MultiPolygon).getArea());
+const polygonalArea = (g: gdal.Geometry) => (flatType(g.wkbType) === gdal.wkbPolygon ? (g as gdal.Polygon).getArea() : (g as gdal.MultiPolygon).getArea());
 
 /**
  * A feature's fields as tag values: dates and times as ISO 8601 text (GDAL gives them as objects:
@@ -344,10 +357,81 @@ export function isoDate(d: GdalDate): string {
   return date ? `${date}T${time}` : time;
 }
 
+let copies = 0;
+/** The warning a curved geometry read through a {@link LinearCopy} counts. */
+export const CURVES_MADE_STRAIGHT = 'geometry:curves-made-straight';
+
+/**
+ * A layer's copy with every geometry straight (curves made of segments, surfaces of polygons: ogr2ogr
+ * `-nlt MULTIPOLYGON`), its features under the same ids. gdal-async cannot hand over a curved geometry
+ * (CurvePolygon, MultiSurface, CompoundCurve: "Tried to create unsupported geometry type") nor make
+ * it straight, so a layer holding one is copied once, when the first is met, and the curved features'
+ * geometries are read from the copy (curves-were-unreadable). Removed when the layer has been read.
+ */
+export class LinearCopy {
+  readonly file = path.join(os.tmpdir(), `cityforge-${process.pid}-${copies++}-linear.gpkg`);
+  private readonly ds: gdal.Dataset;
+  private readonly layer: gdal.Layer;
+
+  constructor(ol: { file: string; layerName: string }) {
+    // (a killed run's copies go as the raster mosaics do)
+    sweepStaleMosaics();
+    trackTemp(this.file, 'file');
+    try {
+      // (from the file opened again: a copy read from the layer being read moved its cursor to the end)
+      const source = gdal.open(ol.file);
+      try {
+        this.ds = gdal.vectorTranslate(this.file, source, ['-f', 'GPKG', '-nlt', 'MULTIPOLYGON', '-preserve_fid', '-nln', 'linear', ol.layerName]);
+      } finally {
+        source.close();
+      }
+      this.layer = this.ds.layers.get('linear');
+    } catch (e) {
+      this.close();
+      throw new InputError('ingest', `${ol.file} layer ${ol.layerName}: its curved geometries could not be made straight (${(e as Error).message.trim()})`);
+    }
+  }
+
+  /** The straight geometry of feature `fid`, or null. */
+  geometry(fid: number): gdal.Geometry | null {
+    return this.layer.features.get(fid)?.getGeometry() ?? null;
+  }
+
+  close(): void {
+    try {
+      this.ds?.close();
+    } catch {
+      // (closed already)
+    }
+    for (const tail of ['', '-journal', '-wal', '-shm']) fs.rmSync(this.file + tail, { force: true });
+    untrackTemp(this.file);
+  }
+}
+
 /** Read the features of one opened layer. */
 export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFeature> {
   const osm = ol.osm;
   const source = `${path.basename(ol.file)}#${ol.layerName}`;
+  let linear: LinearCopy | null = null;
+  // a feature's geometry; a curved one from the layer's straight copy
+  const geometryOf = (f: gdal.Feature, detail: string): gdal.Geometry | null => {
+    try {
+      return f.getGeometry();
+    } catch (e) {
+      if (!/unsupported geometry type/i.test((e as Error).message)) throw e;
+      linear ??= new LinearCopy(ol);
+      ctx.warn(CURVES_MADE_STRAIGHT, `${detail}: a curved geometry, made of straight segments`);
+      return linear.geometry(f.fid);
+    }
+  };
+  try {
+    yield* readFeatures(ol, ctx, osm, source, geometryOf);
+  } finally {
+    (linear as LinearCopy | null)?.close();
+  }
+}
+
+function* readFeatures(ol: OpenLayer, ctx: ReadContext, osm: boolean, source: string, geometryOf: (f: gdal.Feature, detail: string) => gdal.Geometry | null): Generator<RawFeature> {
   for (let f = ol.layer.features.first(); f; f = ol.layer.features.next()) {
     ctx.tick();
     const tags = fieldValues(f);
@@ -360,7 +444,7 @@ export function* readOgrLayer(ol: OpenLayer, ctx: ReadContext): Generator<RawFea
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
       continue;
     }
-    const wkb = checkedWKB(() => f.getGeometry(), ctx, detail);
+    const wkb = checkedWKB(() => geometryOf(f, detail), ctx, detail);
     if (!wkb) continue;
     yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1, osm: ol.osmData };
   }

@@ -81,7 +81,8 @@ const NODATA = -32768;
  * A temporary raster's name (and GDAL's side files of it) in the temp folder: a tile mosaic's
  * `cityforge-<pid>-<n>-<kind>-z<zoom>.tif`, a gridded point cloud's `cityforge-<pid>-<n>-points-<role>.tif`.
  */
-const MOSAIC_FILE = /^cityforge-(\d+)-\d+-(?:(?:elevation|imagery)-z\d+|points-(?:surface|ground))\.tif(\.aux\.xml|\.ovr)?$/;
+// (and the straight copies of curved vector layers, ogr.ts)
+const MOSAIC_FILE = /^cityforge-(\d+)-\d+-(?:(?:(?:elevation|imagery)-z\d+|points-(?:surface|ground))\.tif(?:\.aux\.xml|\.ovr)?|linear\.gpkg(?:-journal|-wal|-shm)?)$/;
 
 /** Remove the temporary rasters that runs killed with -9 left in the temp folder (their process is gone). */
 export function sweepStaleMosaics(): void {

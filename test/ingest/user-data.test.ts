@@ -203,3 +203,66 @@ describe('ingest: building layers as GIS users have them', () => {
     expect(cli(['build', tall, '--terrain', dem, '-o', path.join(dir, 'tower.glb'), '-v']).stderr).not.toMatch(/under-the-slope/);
   });
 });
+
+/**
+ * `file` (driver by extension) made by GDAL from geometries as WKT, in EPSG:32632 near Monaco, each with a
+ * `height` of 10 (`args`: more ogr2ogr options, such as the dimensions).
+ */
+function layerFromWkt(file: string, wkts: string[], args: string[] = []): string {
+  const csv = `${file}.csv`;
+  fs.writeFileSync(csv, `id,height,WKT\n${wkts.map((w, i) => `${i + 1},10,"${w}"`).join('\n')}\n`);
+  const driver = file.endsWith('.shp') ? 'ESRI Shapefile' : file.endsWith('.gpkg') ? 'GPKG' : 'FlatGeobuf';
+  gdal.vectorTranslate(file, gdal.open(csv), ['-f', driver, '-a_srs', 'EPSG:32632', '-nln', 'b', ...args]).close();
+  fs.rmSync(csv);
+  return file;
+}
+
+/** A circle of radius `r` around (x, y) as a CURVEPOLYGON of two arcs. */
+const circle = (x: number, y: number, r: number) => `CURVEPOLYGON(CIRCULARSTRING(${x - r} ${y},${x} ${y + r},${x + r} ${y},${x} ${y - r},${x - r} ${y}))`;
+
+describe('ingest: geometry types GIS data holds', () => {
+  it('m-polygons-were-no-polygons: polygons with M (a Shapefile of 3D Measured Polygons, a GeoPackage layer with M) are read, the M left', async () => {
+    const dir = freshDir('user-data-m');
+    const square = 'POLYGON((368000 4845000,368020 4845000,368020 4845012,368000 4845012,368000 4845000))';
+    for (const [name, args] of [['zm.shp', ['-nlt', 'POLYGONZM', '-dim', 'XYZM']], ['m.gpkg', ['-nlt', 'POLYGONM', '-dim', 'XYM']], ['zm.fgb', ['-nlt', 'POLYGONZM', '-dim', 'XYZM']]] as const) {
+      const file = layerFromWkt(path.join(dir, name), [square], [...args]);
+      const glb = path.join(dir, `${name}.glb`);
+      // (before: "no polygon layer", exit 3; with --layer, every feature "not a polygon")
+      const r = cli(['build', file, '-o', glb, '-v']);
+      expect(r.code, r.stderr).toBe(0);
+      const back = await readGlb(new Uint8Array(fs.readFileSync(glb)));
+      await expectValidGlb(new Uint8Array(fs.readFileSync(glb)));
+      expect(back.table['height']).toEqual([10]);
+      // 20 × 12 m: glTF x east, z south
+      expect(back.bounds[3] - back.bounds[0]).toBeCloseTo(20, 0);
+      expect(back.bounds[5] - back.bounds[2]).toBeCloseTo(12, 0);
+    }
+  });
+
+  it('curves-were-unreadable: curved footprints (CurvePolygon, MultiSurface of compound curves) are made of straight segments and built, counted', async () => {
+    const dir = freshDir('user-data-curves');
+    const round = circle(368010, 4845010, 10);
+    const bay = 'MULTISURFACE(CURVEPOLYGON(COMPOUNDCURVE((368100 4845000,368120 4845000),CIRCULARSTRING(368120 4845000,368126 4845006,368120 4845012),(368120 4845012,368100 4845012,368100 4845000))))';
+    for (const name of ['curves.gpkg', 'curves.fgb']) {
+      const file = layerFromWkt(path.join(dir, name), [round, bay]);
+      const glb = path.join(dir, `${name}.glb`);
+      // (before: "the geometry cannot be read (Tried to create unsupported geometry type)", both skipped)
+      const tmp = path.join(dir, `tmp-${name}`);
+      fs.mkdirSync(tmp);
+      const r = cli(['build', file, '-o', glb, '-v'], { TMPDIR: tmp });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/geometry:curves-made-straight 2\b/);
+      expect(r.stderr).toMatch(new RegExp(`${name} layer b feature 1: a curved geometry, made of straight segments`));
+      const bytes = new Uint8Array(fs.readFileSync(glb));
+      await expectValidGlb(bytes);
+      const back = await readGlb(bytes);
+      expect(back.table['id']).toHaveLength(2);
+      // from the circle's west edge (x 368000) to the bay's arc's east end (368126); north–south 20 m (the circle)
+      expect(back.bounds[3] - back.bounds[0]).toBeCloseTo(126, 0);
+      expect(back.bounds[5] - back.bounds[2]).toBeCloseTo(20, 0);
+      // (the copy made for the curves is gone)
+      // (the copy made for the curves is gone; GDAL's OSM driver's settings stay, shared by every run)
+      expect(fs.readdirSync(tmp).filter((f) => !f.startsWith('cityforge-osmconf-'))).toEqual([]);
+    }
+  });
+});
