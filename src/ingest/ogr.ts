@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { RawFeature, ReadContext } from './raw.js';
 import { OTHER_TAGS_CUT, osmIdOf, rawFeatureOf, unpackOtherTags } from './raw.js';
 import { surelyValid } from './simple-polygons.js';
-import { writePolygonalWKB, type FlatPolygons } from './wkb.js';
+import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
+import { dropShortRings } from './repair.js';
 import { extentOf } from '../core/extent.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
@@ -228,11 +229,21 @@ function featureId(tags: Record<string, TagValue>, fid: number, osm: boolean): s
   return String(fid);
 }
 
+/** Why a geometry was not taken (`reason`), and what was done to one that was. */
+export interface GeometryVerdict {
+  reason: string;
+  /** MakeValid repaired it. */
+  repaired: boolean;
+  /** Holes, and polygons, of fewer than three distinct points dropped. */
+  holes?: number;
+  outers?: number;
+}
+
 /**
  * Make one OGR geometry valid and polygonal, as WKB. Returns null (with the reason in `why`) when
  * nothing polygonal is left.
  */
-export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: string; repaired: boolean }): Uint8Array | null {
+export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdict): Uint8Array | null {
   if (!geom || geom.isEmpty()) {
     why.reason = 'geometry:empty';
     return null;
@@ -247,6 +258,21 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: str
   if (!g) {
     why.reason = 'geometry:not-polygonal';
     return null;
+  }
+  if (!g.isValid()) {
+    // rings of one or two points first: GEOS cannot repair them, and the whole feature went
+    // (degenerate-ring-lost-the-building)
+    const short = dropShortRings(parsePolygonalWKB(g.toWKB('LSB')));
+    if (short.holes || short.outers) {
+      why.holes = short.holes;
+      why.outers = short.outers;
+      if (short.polygons.polygonOffsets.length === 1) {
+        why.reason = 'geometry:degenerate';
+        return null;
+      }
+      const raw = writePolygonalWKB(short.polygons);
+      g = gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), g.srs ?? undefined);
+    }
   }
   if (!g.isValid()) {
     try {
@@ -271,6 +297,16 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: { reason: str
  */
 export function decodedFeature(base: Omit<RawFeature, 'wkb' | 'polygons'>, p: FlatPolygons, srs: gdal.SpatialReference, crs: string, ctx: ReadContext, detail: string): SourceFeature | null {
   if (surelyValid(p)) return { srs, crs, feature: rawFeatureOf(base, p), box: extentOf(p.coords) };
+  const short = dropShortRings(p);
+  if (short.holes || short.outers) {
+    if (short.polygons.polygonOffsets.length === 1) {
+      ctx.skip('geometry:degenerate', `${detail}: ${GEOMETRY_REASONS['geometry:degenerate']}`);
+      return null;
+    }
+    warnShortRings(short, ctx, detail);
+    p = short.polygons;
+    if (surelyValid(p)) return { srs, crs, feature: rawFeatureOf(base, p), box: extentOf(p.coords) };
+  }
   const raw = writePolygonalWKB(p);
   const wkb = checkedWKB(() => gdal.Geometry.fromWKB(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), srs), ctx, detail);
   return wkb ? { srs, crs, feature: { ...base, wkb } } : null;
@@ -282,7 +318,7 @@ export function decodedFeature(base: Omit<RawFeature, 'wkb' | 'polygons'>, p: Fl
  * counted as a warning.
  */
 export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContext, detail: string): Uint8Array | null {
-  const why = { reason: '', repaired: false };
+  const why: GeometryVerdict = { reason: '', repaired: false };
   let wkb: Uint8Array | null;
   let error = '';
   try {
@@ -296,8 +332,15 @@ export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContex
     ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
     return null;
   }
+  warnShortRings({ holes: why.holes ?? 0, outers: why.outers ?? 0 }, ctx, detail);
   if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
   return wkb;
+}
+
+/** Count the rings of fewer than three points a feature lost ({@link dropShortRings}). */
+function warnShortRings(short: { holes: number; outers: number }, ctx: ReadContext, detail: string): void {
+  if (short.holes) ctx.warn('ring:degenerate-hole-dropped', `${detail}: ${counted(short.holes, 'hole')} of fewer than three distinct points dropped`);
+  if (short.outers) ctx.warn('ring:degenerate-polygon-dropped', `${detail}: ${counted(short.outers, 'polygon')} of fewer than three distinct points dropped`);
 }
 
 /** What a {@link validPolygonalWKB} reason means, in words. */
@@ -305,6 +348,7 @@ export const GEOMETRY_REASONS: Readonly<Record<string, string>> = {
   'geometry:empty': 'empty geometry',
   'geometry:not-polygonal': 'not a polygon (nor a collection holding one)',
   'geometry:invalid': 'invalid geometry, and MakeValid left no polygon',
+  'geometry:degenerate': 'no ring of three distinct points or more',
   'geometry:unreadable': 'the geometry cannot be read',
 };
 

@@ -141,6 +141,54 @@ function separateHoles(xy: number[], ringOffsets: readonly number[], r0: number,
   return moved;
 }
 
+/** The points of ring `coords[2a..2b)` that differ from the one before (the closing point not counted), up to 3. */
+function distinctPoints(coords: ArrayLike<number>, a: number, b: number): number {
+  let n = 0;
+  for (let i = a; i < b && n < 3; i++) {
+    const j = i === a ? b - 1 : i - 1;
+    if (coords[2 * i] !== coords[2 * j] || coords[2 * i + 1] !== coords[2 * j + 1]) n++;
+  }
+  return n;
+}
+
+/**
+ * The polygons without their rings of fewer than three distinct points (a hole drawn as two points, an
+ * outline that is a segment: GEOS can neither check nor repair them, and the whole feature was lost;
+ * degenerate-ring-lost-the-building); a polygon whose outer ring goes loses its holes. Returns `src`
+ * itself when no ring goes.
+ *
+ * @example
+ * ```ts
+ * const { polygons, holes } = dropShortRings(p); // a square and a 2-point hole → the square
+ * ```
+ */
+export function dropShortRings(src: FlatPolygons): { polygons: FlatPolygons; holes: number; outers: number } {
+  let holes = 0, outers = 0;
+  const keep: boolean[] = [];
+  for (let k = 0; k + 1 < src.polygonOffsets.length; k++)
+    for (let r = src.polygonOffsets[k], outer = true, outerKept = true; r < src.polygonOffsets[k + 1]; r++, outer = false) {
+      const ok = distinctPoints(src.coords, src.ringOffsets[r], src.ringOffsets[r + 1]) >= 3;
+      if (outer) {
+        outerKept = ok;
+        if (!ok) outers++;
+      } else if (outerKept && !ok) holes++;
+      keep[r] = ok && outerKept;
+    }
+  if (!holes && !outers) return { polygons: src, holes, outers };
+  const coords: number[] = [];
+  const ringOffsets = [0];
+  const polygonOffsets = [0];
+  for (let k = 0; k + 1 < src.polygonOffsets.length; k++) {
+    for (let r = src.polygonOffsets[k]; r < src.polygonOffsets[k + 1]; r++) {
+      if (!keep[r]) continue;
+      for (let i = 2 * src.ringOffsets[r]; i < 2 * src.ringOffsets[r + 1]; i++) coords.push(src.coords[i]);
+      ringOffsets.push(coords.length / 2);
+    }
+    if (ringOffsets.length - 1 > polygonOffsets[polygonOffsets.length - 1]) polygonOffsets.push(ringOffsets.length - 1);
+  }
+  return { polygons: { coords: Float64Array.from(coords), ringOffsets, polygonOffsets }, holes, outers };
+}
+
 /**
  * Clean polygons in the local frame: rings open, de-duplicated, without spikes or collinear vertices,
  * outer rings counter-clockwise and holes clockwise; degenerate rings dropped.

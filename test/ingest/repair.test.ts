@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NULL_LOGGER } from '../../src/core/logger.js';
 import { Summary } from '../../src/core/summary.js';
 import { ingest } from '../../src/ingest/index.js';
-import { cleanPolygons, cleanRing, HOLE_GAP, REPAIR_DEFAULTS, ringArea } from '../../src/ingest/repair.js';
+import { cleanPolygons, cleanRing, dropShortRings, HOLE_GAP, REPAIR_DEFAULTS, ringArea } from '../../src/ingest/repair.js';
 import { flatPolygons } from '../../src/core/batch.js';
 import { freshDir } from '../helpers/fixtures.js';
 
@@ -85,5 +85,21 @@ describe('invalid geometry through ingest', () => {
   it('a file whose every feature is invalid stops the run with a clear error', async () => {
     const file = write('allbad', [{ id: 'a', coords: [[[[0, 0], [d, 0], [0, 0]]]] }]);
     await expect(ingest([file], {}, NULL_LOGGER, new Summary())).rejects.toThrow(/cityforge ingest: .*allbad\.geojson: all 1 features are invalid/);
+  });
+});
+
+describe('dropShortRings', () => {
+  const square = [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]];
+  it('degenerate-ring-lost-the-building: rings of fewer than three distinct points go (a polygon with its holes), the rest stays as it was', () => {
+    const p = flatPolygons([[square, [[1, 1], [2, 1]], [[1, 1], [2, 1], [2, 2], [1, 1]]], [[[5, 5], [5, 5], [6, 5], [5, 5]], [[5.1, 5.1], [5.2, 5.1], [5.2, 5.2]]], [square.map(([x, y]) => [x + 10, y])]]);
+    const r = dropShortRings(p);
+    expect([r.holes, r.outers]).toEqual([1, 1]);
+    // (the second polygon's hole went with its outline: not counted as a hole)
+    expect(r.polygons.polygonOffsets).toEqual([0, 2, 3]);
+    expect(Array.from(r.polygons.coords.subarray(0, 10))).toEqual(square.flat());
+    expect(r.polygons.ringOffsets).toEqual([0, 5, 9, 14]);
+    // nothing to drop: the same object
+    const q = flatPolygons([[square]]);
+    expect(dropShortRings(q).polygons).toBe(q);
   });
 });

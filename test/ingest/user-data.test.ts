@@ -239,6 +239,34 @@ describe('ingest: geometry types GIS data holds', () => {
     }
   });
 
+  it('degenerate-ring-lost-the-building: a hole or a polygon of two points is dropped and counted, the rest of the building kept', async () => {
+    const dir = freshDir('user-data-short-rings');
+    const sq = (x: number) => [[x, 43.73], [x + 0.0003, 43.73], [x + 0.0003, 43.7302], [x, 43.7302], [x, 43.73]];
+    const [a, b] = [[7.4201, 43.7301], [7.4202, 43.7301]];
+    const features = [
+      { id: 'hole2', geometry: { type: 'Polygon', coordinates: [sq(7.42), [a, b]] } },
+      { id: 'part2', geometry: { type: 'MultiPolygon', coordinates: [[sq(7.421)], [[[7.4221, 43.7301], [7.4222, 43.7301]]]] } },
+      { id: 'line', geometry: { type: 'Polygon', coordinates: [[a, b]] } },
+    ].map(({ id, geometry }) => ({ type: 'Feature', properties: { id, height: 10 }, geometry }));
+    const geojson = path.join(dir, 'short.geojson');
+    fs.writeFileSync(geojson, JSON.stringify({ type: 'FeatureCollection', features }));
+    // (through GDAL too: a GeoPackage of the same features)
+    const gpkg = path.join(dir, 'short.gpkg');
+    gdal.vectorTranslate(gpkg, gdal.open(geojson), ['-f', 'GPKG']).close();
+    for (const file of [geojson, gpkg]) {
+      const glb = `${file}.glb`;
+      const r = cli(['build', file, '-o', glb, '-v']);
+      // (before: every feature "invalid geometry, and MakeValid left no polygon", exit 3)
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/feature hole2: 1 hole of fewer than three distinct points dropped/);
+      expect(r.stderr).toMatch(/feature part2: 1 polygon of fewer than three distinct points dropped/);
+      expect(r.stderr).toMatch(/skipped \(geometry:degenerate\) .* feature line: no ring of three distinct points or more/);
+      const bytes = new Uint8Array(fs.readFileSync(glb));
+      await expectValidGlb(bytes);
+      expect((await readGlb(bytes)).table['id']).toEqual(['hole2', 'part2']);
+    }
+  });
+
   it('curves-were-unreadable: curved footprints (CurvePolygon, MultiSurface of compound curves) are made of straight segments and built, counted', async () => {
     const dir = freshDir('user-data-curves');
     const round = circle(368010, 4845010, 10);
