@@ -298,6 +298,8 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
   if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
   if (report.holesSeparated) summary.warn('ring:touching-hole-separated', `${detail}: ${report.holesSeparated} hole vertices on another ring moved ${HOLE_GAP * 100} cm into their hole`);
   if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);
+  if (report.areaBefore && polygons.polygonOffsets.length > 1)
+    summary.warn('ring:spikes-removed', `${detail}: its footprint went from ${report.areaBefore.toFixed(1)} to ${report.areaAfter.toFixed(1)} m² (needle-thin spikes, and vertices within ${opts.tolerance * 100} cm of a line, removed)`);
   if (polygons.polygonOffsets.length === 1 && f.model && f.model.types.length) {
     // a city model's own surfaces with a sliver for a ground: it stands on the box around them
     const c = f.model.coords;

@@ -194,6 +194,10 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
   }
   if (Number.isNaN(height) || height > options.maxHeight) {
     if (rawHeight === undefined && Number.isNaN(levels)) warn('height:missing');
+    // (levels-fell-back-unsaid: 0 storeys, or so many that the building passes the height limit, gave the
+    // default height without a word)
+    else if (Number.isNaN(height) && levels === 0) warn('levels:zero', rawLevels);
+    else if (heightFrom === 'levels') warn('levels:absurd', rawLevels);
     // a part that starts high up (min_height) and says nothing of its top: the default above its bottom
     height = minHeight + options.defaultHeight;
     fromLevels = false;

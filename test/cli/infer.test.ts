@@ -260,6 +260,22 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
 });
 
 describe('cityforge infer: what the data cannot support, and bad input', () => {
+  it('huge-footprint-fitted-in-silence: a footprint far larger than a building is said before fitting starts, and counted', () => {
+    const dir = freshDir('infer-huge');
+    // a 300 m square (90,000 m²) beside the city, 2 m cells to keep it quick
+    const city = writeCity(path.join(dir, 'city.geojson'), [{ ring: rect(85300, 447300, 300, 300, 0), tags: { height: 8 } }]);
+    const dsm = path.join(dir, 'dsm.tif');
+    expect(cli(['rasterize', city, '-o', dsm, '--cell', '2', '-q']).code).toBe(0);
+    const r = cli(['infer', city, '--dsm', dsm, '-o', path.join(dir, 'out.gpkg')]);
+    expect(r.code, r.stderr).toBe(0);
+    // (before: nothing until "fitting roofs 1/1" at the end, 197 s later for a 1.5 km square)
+    const said = r.stderr.split('\n');
+    const at = said.findIndex((l) => /^warn: infer: .*city\.geojson#city feature 5: its footprint is 90,0\d\d m² \(21,\d{3} DSM cells\), larger than most buildings'/.test(l));
+    expect(at, r.stderr).toBeGreaterThanOrEqual(0);
+    expect(at).toBeLessThan(said.findIndex((l) => /^infer: \d+ of \d+ buildings fitted/.test(l)));
+    expect(r.stderr).toMatch(/infer:large-footprint 1\b/);
+  });
+
   const dir = freshDir('infer-errors');
   const dsm = path.join(dir, 'dsm.tif');
   beforeAll(() => {

@@ -103,3 +103,20 @@ describe('dropShortRings', () => {
     expect(dropShortRings(q).polygons).toBe(q);
   });
 });
+
+describe('cleanPolygons says what the footprint lost', () => {
+  it('spikes-went-unsaid: a star of needle-thin spikes loses them, and the report gives the area before and after', () => {
+    // 8000 points: spikes 30 m long, 2 × 7.9 mm wide at their base (40 m and 10 m radii, 2π/8000 apart)
+    const n = 8000, ring: number[][] = [];
+    for (let i = 0; i <= n; i++) {
+      const a = (2 * Math.PI * (i % n)) / n, r = i % 2 ? 10 : 40;
+      ring.push([r * Math.cos(a), r * Math.sin(a)]);
+    }
+    const { report } = cleanPolygons(flatPolygons([[ring]]), REPAIR_DEFAULTS);
+    expect(report.areaBefore).toBeGreaterThan(Math.PI * 40 * 10 * 0.99);
+    expect(report.areaAfter).toBeLessThan(Math.PI * 10 * 10);
+    // a plain footprint: nothing said
+    const plain = cleanPolygons(flatPolygons([[[[0, 0], [20, 0], [20, 0.004], [20, 12], [0, 12], [0, 0]]]]), REPAIR_DEFAULTS).report;
+    expect([plain.areaBefore, plain.areaAfter]).toEqual([0, 0]);
+  });
+});

@@ -103,6 +103,18 @@ describe('parseBuilding heights', () => {
     expect(params({ building: 'yes' }).p.heightFrom).toBe('default');
     expect(params({ height: '-5' }).p.heightFrom).toBe('default');
   });
+  it.each<[TagValue, string]>([
+    ['0', 'levels:zero'],
+    ['500', 'levels:absurd'],
+  ])('levels-fell-back-unsaid: building:levels %j and no height → the default, counted as %s', (levels, kind) => {
+    const { p, warnings } = params({ 'building:levels': levels });
+    expect(p.height).toBe(TAG_DEFAULTS.defaultHeight);
+    expect(p.heightFrom).toBe('default');
+    // (before: no warning at all)
+    expect(warnings).toEqual([kind]);
+    // a height of its own needs no levels
+    expect(params({ 'building:levels': levels, height: 12 }).warnings).toEqual([]);
+  });
   it('bad height falls back to levels before the default', () => {
     expect(params({ height: 'x', 'building:levels': '2' }).p.height).toBe(6);
   });
