@@ -7,7 +7,7 @@ import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism
 import { straightSkeleton, type StraightSkeleton } from './skeleton.js';
 import { materialLook } from './materials.js';
 import { facadeOf, PartyWalls } from './facade.js';
-import { simplifyFootprint } from './simplify.js';
+import { simplifyFootprint, SKELETON_MAX_VERTICES } from './simplify.js';
 import { meshKeptSurfaces } from './kept.js';
 import type { Footprint } from './footprint.js';
 import { emitRoofModel } from './roofs/emit.js';
@@ -90,7 +90,9 @@ function roofInput(footprint: Footprint, p: BuildingParams, summary: Summary, cl
     skeleton: () => {
       if (sk === undefined) {
         const t = performance.now();
-        sk = straightSkeleton(footprint);
+        // (too many vertices: none here, and the footprint is simplified for it; see simplifyFootprint)
+        const n = footprint.ringStarts[footprint.ringStarts.length - 1] - footprint.ringStarts[0];
+        sk = n > SKELETON_MAX_VERTICES ? null : straightSkeleton(footprint);
         clock.ms += performance.now() - t;
       }
       return sk;

@@ -445,3 +445,23 @@ describe('every roof builder is invariant under moving and turning the footprint
     }
   });
 });
+
+describe('skeleton-took-half-a-minute (a 4,000-point footprint: 34 s for one hipped roof)', () => {
+  it('a footprint of over SKELETON_MAX_VERTICES points is simplified to that many for its skeleton roof (counted), closed, no fallback', () => {
+    const n = 4000, ring: number[][] = [];
+    for (let i = 0; i <= n; i++) {
+      const a = (2 * Math.PI * (i % n)) / n, r = i % 2 ? 30 : 40;
+      ring.push([r * Math.cos(a), r * Math.sin(a)]);
+    }
+    const batch = batchFromFixtures([{ description: 'star', height: 20, polygons: [[ring]] }]);
+    batch.params[0].roof.shape = 'hipped';
+    const summary = new Summary();
+    const mesh = buildMeshes(batch, {}, summary);
+    expect(summary.warnings.get('roof:footprint-simplified-for-skeleton')).toBe(1);
+    expect([...summary.warnings.keys()].filter((k) => k.startsWith('roof:fallback'))).toEqual([]);
+    const m = meshMetrics(mesh);
+    expect(m.watertight, `${m.badEdges} bad edges`).toBe(true);
+    // the star's reach kept (its spikes' tips are its most significant points)
+    expect(m.bounds[3] - m.bounds[0]).toBeGreaterThan(79);
+  });
+});
