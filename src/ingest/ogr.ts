@@ -160,14 +160,18 @@ let osmConfig: string | null = null;
 const isOsmDataset = (ds: gdal.Dataset) => ds.driver.description === 'OSM';
 
 /** Open an OGR vector source and choose its layers (defaults: OSM → multipolygons; else every polygonal layer). */
-export function openOgr(file: string, options: SelectOptions): { ds: gdal.Dataset; layers: OpenLayer[] } {
+export function openOgr(file: string, options: SelectOptions): { ds: gdal.Dataset; layers: OpenLayer[]; latin1: boolean } {
   let ds: gdal.Dataset;
   // (read by GDAL's OSM driver only: set for every file, since it recognises OSM data by content)
   gdal.config.set('OSM_CONFIG_FILE', osmConfigFile());
+  const latin1 = !gdal.config.get('SHAPE_ENCODING') && shapefileNotUtf8(file);
+  if (latin1) gdal.config.set('SHAPE_ENCODING', 'ISO-8859-1');
   try {
     ds = gdal.open(file);
   } catch (e) {
     throw new InputError('ingest', `${file}: cannot open as a vector source (${(e as Error).message.trim()})`);
+  } finally {
+    if (latin1) gdal.config.set('SHAPE_ENCODING', null);
   }
   // (unknown-crs-read-as-wgs84: GDAL's GeoJSON reader takes a `crs` member PROJ does not know for
   // longitude and latitude, and says nothing through the bindings)
@@ -217,7 +221,41 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
     const osmData = isOsmDataset(ds) || hasOsmKeys(layer.fields.getNames());
     return { file, layerName: name, layer, srs, crsName: crsName(srs), buildingsOnly: !where && osmTags, osmTags, osm: isOsmDataset(ds), osmData, filtered: !!where };
   });
-  return { ds, layers };
+  return { ds, layers, latin1 };
+}
+
+/**
+ * A Shapefile whose attributes GDAL would hand over as they are, not as UTF-8: no `.cpg` naming their
+ * encoding, no code page in the DBF header, and its text (the first 16 MB) not valid UTF-8. Such files
+ * are mostly Latin-1 (written by older desktop GIS); read so, the names keep their letters
+ * (latin1-names-garbled: "H�tel M�ller" in the table, without a word).
+ */
+function shapefileNotUtf8(file: string): boolean {
+  if (!/\.shp$/i.test(file)) return false;
+  const base = file.slice(0, -4);
+  const sidecar = (ext: string) => [ext, ext.toUpperCase()].map((e) => `${base}.${e}`).find((f) => fs.existsSync(f));
+  const dbf = sidecar('dbf');
+  if (!dbf || sidecar('cpg')) return false;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dbf, 'r');
+    const head = Buffer.alloc(32);
+    if (fs.readSync(fd, head, 0, 32, 0) < 32 || head[29] !== 0) return false;
+    const text = Buffer.alloc(Math.min(16 << 20, fs.fstatSync(fd).size));
+    const n = fs.readSync(fd, text, 0, text.length, 0);
+    try {
+      // (a cut at the sample's end is not an error: only what lies before the last 4 bytes counts)
+      new TextDecoder('utf-8', { fatal: true }).decode(text.subarray(head.readUInt16LE(8), Math.max(head.readUInt16LE(8), n - 4)));
+      return false;
+    } catch {
+      return true;
+    }
+  } catch {
+    // (unreadable: GDAL says so when it opens it)
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 /** Stable source id of an OGR feature: OSM way/relation ids, else an `id` attribute, else the FID. */
@@ -542,8 +580,9 @@ class OgrSource implements Source {
   }
 
   async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
-    const { ds, layers } = openOgr(this.label, this.options);
+    const { ds, layers, latin1 } = openOgr(this.label, this.options);
     const { where } = this.options;
+    if (latin1) ctx.warn('attributes:read-as-latin1', `${this.label}: no .cpg names the encoding of its attributes, and their text is not UTF-8: read as ISO-8859-1 (Latin-1); a .cpg beside it naming another (e.g. "1252") is followed`);
     const driver = ds.driver.description;
     // (the layers' fields, for a --where that selects nothing: SQL drivers such as GeoPackage's take an
     // unknown field without a word and give no features)

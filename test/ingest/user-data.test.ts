@@ -220,6 +220,34 @@ function layerFromWkt(file: string, wkts: string[], args: string[] = []): string
 /** A circle of radius `r` around (x, y) as a CURVEPOLYGON of two arcs. */
 const circle = (x: number, y: number, r: number) => `CURVEPOLYGON(CIRCULARSTRING(${x - r} ${y},${x} ${y + r},${x + r} ${y},${x} ${y - r},${x - r} ${y}))`;
 
+describe('ingest: attribute text in a Shapefile of unknown encoding', () => {
+  it('latin1-names-garbled: a Shapefile without .cpg whose text is not UTF-8 is read as Latin-1, counted; one in UTF-8 stays as it is', async () => {
+    const dir = freshDir('user-data-latin1');
+    const shp = layerWith(path.join(dir, 'lat1.shp'), [{ name: 'name', type: gdal.OFTString as unknown as number, value: 'Hôtel Müller' }]);
+    const utf = layerWith(path.join(dir, 'utf.shp'), [{ name: 'name', type: gdal.OFTString as unknown as number, value: 'Hôtel Müller' }]);
+    // as older desktop GIS writes it: Latin-1 bytes (GDAL's own default for a Shapefile), no .cpg, no code
+    // page in the DBF header; and one whose bytes are UTF-8, equally without a word of it
+    for (const [name, bytes] of [['lat1', Buffer.from('Hôtel Müller', 'latin1')], ['utf', Buffer.from('Hôtel Müller', 'utf8')]] as const) {
+      const dbf = fs.readFileSync(path.join(dir, `${name}.dbf`));
+      const at = dbf.indexOf(Buffer.from('Hôtel Müller', 'latin1'));
+      expect(at).toBeGreaterThan(0);
+      // (the field is padded with spaces: the two more bytes of UTF-8 fit)
+      bytes.copy(dbf, at);
+      dbf[29] = 0;
+      fs.writeFileSync(path.join(dir, `${name}.dbf`), dbf);
+      fs.rmSync(path.join(dir, `${name}.cpg`), { force: true });
+    }
+    const r = cli(['build', shp, '-o', path.join(dir, 'lat1.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/attributes:read-as-latin1\) .*lat1\.shp: no \.cpg names the encoding/);
+    // (before: "H\ufffdtel M\ufffdller")
+    expect((await table(path.join(dir, 'lat1.glb')))['name']).toEqual(['Hôtel Müller']);
+    const u = cli(['build', utf, '-o', path.join(dir, 'utf.glb'), '-v']);
+    expect(u.stderr).not.toMatch(/read-as-latin1/);
+    expect((await table(path.join(dir, 'utf.glb')))['name']).toEqual(['Hôtel Müller']);
+  });
+});
+
 describe('ingest: geometry types GIS data holds', () => {
   it('m-polygons-were-no-polygons: polygons with M (a Shapefile of 3D Measured Polygons, a GeoPackage layer with M) are read, the M left', async () => {
     const dir = freshDir('user-data-m');
