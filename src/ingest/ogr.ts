@@ -92,10 +92,27 @@ export function overrideSrs(sSrs: string): gdal.SpatialReference {
   }
 }
 
+/**
+ * What to suggest for a layer without a CRS, from its coordinates where known (no-crs-hint-said-lon-lat: data in
+ * metres was told to try EPSG:4326, which then failed as out of range).
+ */
+function noCrsHint(extent?: () => gdal.Envelope | null): string {
+  let e: gdal.Envelope | null = null;
+  try {
+    e = extent?.() ?? null;
+  } catch {
+    // (no extent from the driver)
+  }
+  if (!e || !Number.isFinite(e.minX)) return 'e.g. --s-srs EPSG:4326 for longitude and latitude, or the projected CRS the data was made in';
+  const round = (v: number) => Math.round(v).toLocaleString('en-US');
+  if (e.minX >= -180 && e.maxX <= 180 && e.minY >= -90 && e.maxY <= 90) return 'its coordinates could be longitude and latitude: --s-srs EPSG:4326 if so';
+  return `its coordinates (x ${round(e.minX)} to ${round(e.maxX)}, y ${round(e.minY)} to ${round(e.maxY)}) are not longitude and latitude but a projected CRS's: the one the data was made in, e.g. a UTM zone (EPSG:326xx) or a national grid`;
+}
+
 /** Resolve the CRS of a layer, honouring an override; throws a one-line error when there is none. */
-export function layerSrs(file: string, layerName: string, own: gdal.SpatialReference | null, sSrs?: string): gdal.SpatialReference {
+export function layerSrs(file: string, layerName: string, own: gdal.SpatialReference | null, sSrs?: string, extent?: () => gdal.Envelope | null): gdal.SpatialReference {
   if (sSrs) return overrideSrs(sSrs);
-  if (!own) throw new InputError('ingest', `${file} layer ${layerName}: the source has no CRS; name one with --s-srs (e.g. --s-srs EPSG:4326)`);
+  if (!own) throw new InputError('ingest', `${file} layer ${layerName}: the source has no CRS; name one with --s-srs (${noCrsHint(extent)})`);
   // (local-crs-said-unreadable: a site grid's LOCAL_CS ties the coordinates to no place on Earth)
   if (own.isLocal()) throw new InputError('ingest', `${file} layer ${layerName}: its CRS is a local one (LOCAL_CS "${own.getAttrValue('LOCAL_CS') ?? ''}"), tied to no place on Earth; name the CRS its coordinates are in with --s-srs (e.g. --s-srs EPSG:32632)`);
   return own;
@@ -205,7 +222,7 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
     } catch {
       throw new InputError('ingest', `${file} layer ${name}: no such layer (layers: ${ds.layers.map((l) => l.name).join(', ')})`);
     }
-    const srs = layerSrs(file, name, layer.srs, options.sSrs);
+    const srs = layerSrs(file, name, layer.srs, options.sSrs, () => layer.getExtent(true));
     let where = options.where;
     if (!where && isOsmDataset(ds) && name === 'multipolygons') where = `building IS NOT NULL OR "building:part" IS NOT NULL`;
     if (where) {

@@ -81,6 +81,14 @@ describe('source CRS handling', () => {
     await expect(ingest([file], {}, NULL_LOGGER, new Summary())).rejects.toThrow(/cityforge ingest: .*nocrs\.shp layer nocrs: the source has no CRS; name one with --s-srs/);
   });
 
+  it('no-crs-hint-said-lon-lat: the hint follows the coordinates: metres are not told to try EPSG:4326', async () => {
+    const metres = writeShp('nocrs-m.shp', null, square(550000, 4180000, 20));
+    // (before: "(e.g. --s-srs EPSG:4326)", which then failed as out of range)
+    await expect(ingest([metres], {}, NULL_LOGGER, new Summary())).rejects.toThrow(/no CRS; name one with --s-srs \(its coordinates \(x 550,000 to 550,020, y 4,180,000 to 4,180,020\) are not longitude and latitude but a projected CRS's/);
+    const degrees = writeShp('nocrs-d.shp', null, square(7.42, 43.73, 0.0002));
+    await expect(ingest([degrees], {}, NULL_LOGGER, new Summary())).rejects.toThrow(/no CRS; name one with --s-srs \(its coordinates could be longitude and latitude: --s-srs EPSG:4326 if so\)/);
+  });
+
   it('--s-srs gives it one, and the result equals a file carrying that CRS', async () => {
     const utm = gdal.SpatialReference.fromEPSG(32610);
     const a = writeShp('nocrs2.shp', null, square(550000, 4180000, 20));
