@@ -292,6 +292,8 @@ export interface GeometryVerdict {
   /** Holes, and polygons, of fewer than three distinct points dropped. */
   holes?: number;
   outers?: number;
+  /** Holes lying outside their outline, dropped. */
+  outside?: number;
 }
 
 /**
@@ -318,9 +320,10 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
     // rings of one or two points first: GEOS cannot repair them, and the whole feature went
     // (degenerate-ring-lost-the-building)
     const short = dropShortRings(parsePolygonalWKB(g.toWKB('LSB')));
-    if (short.holes || short.outers) {
+    if (short.holes || short.outers || short.outside) {
       why.holes = short.holes;
       why.outers = short.outers;
+      why.outside = short.outside;
       if (short.polygons.polygonOffsets.length === 1) {
         why.reason = 'geometry:degenerate';
         return null;
@@ -353,7 +356,7 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
 export function decodedFeature(base: Omit<RawFeature, 'wkb' | 'polygons'>, p: FlatPolygons, srs: gdal.SpatialReference, crs: string, ctx: ReadContext, detail: string): SourceFeature | null {
   if (surelyValid(p)) return { srs, crs, feature: rawFeatureOf(base, p), box: extentOf(p.coords) };
   const short = dropShortRings(p);
-  if (short.holes || short.outers) {
+  if (short.holes || short.outers || short.outside) {
     if (short.polygons.polygonOffsets.length === 1) {
       ctx.skip('geometry:degenerate', `${detail}: ${GEOMETRY_REASONS['geometry:degenerate']}`);
       return null;
@@ -387,13 +390,14 @@ export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContex
     ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
     return null;
   }
-  warnShortRings({ holes: why.holes ?? 0, outers: why.outers ?? 0 }, ctx, detail);
+  warnShortRings({ holes: why.holes ?? 0, outers: why.outers ?? 0, outside: why.outside ?? 0 }, ctx, detail);
   if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
   return wkb;
 }
 
 /** Count the rings of fewer than three points a feature lost ({@link dropShortRings}). */
-function warnShortRings(short: { holes: number; outers: number }, ctx: ReadContext, detail: string): void {
+function warnShortRings(short: { holes: number; outers: number; outside: number }, ctx: ReadContext, detail: string): void {
+  if (short.outside) ctx.warn('ring:hole-outside-dropped', `${detail}: ${counted(short.outside, 'hole')} lying outside the outline dropped`);
   if (short.holes) ctx.warn('ring:degenerate-hole-dropped', `${detail}: ${counted(short.holes, 'hole')} of fewer than three distinct points dropped`);
   if (short.outers) ctx.warn('ring:degenerate-polygon-dropped', `${detail}: ${counted(short.outers, 'polygon')} of fewer than three distinct points dropped`);
 }

@@ -160,7 +160,8 @@ function distinctPoints(coords: ArrayLike<number>, a: number, b: number): number
 /**
  * The polygons without their rings of fewer than three distinct points (a hole drawn as two points, an
  * outline that is a segment: GEOS can neither check nor repair them, and the whole feature was lost;
- * degenerate-ring-lost-the-building); a polygon whose outer ring goes loses its holes. Returns `src`
+ * degenerate-ring-lost-the-building), nor holes with no vertex inside their outline (MakeValid turns such
+ * a hole into a building of its own); a polygon whose outer ring goes loses its holes. Returns `src`
  * itself when no ring goes.
  *
  * @example
@@ -168,19 +169,25 @@ function distinctPoints(coords: ArrayLike<number>, a: number, b: number): number
  * const { polygons, holes } = dropShortRings(p); // a square and a 2-point hole → the square
  * ```
  */
-export function dropShortRings(src: FlatPolygons): { polygons: FlatPolygons; holes: number; outers: number } {
-  let holes = 0, outers = 0;
+export function dropShortRings(src: FlatPolygons): { polygons: FlatPolygons; holes: number; outers: number; outside: number } {
+  let holes = 0, outers = 0, outside = 0;
   const keep: boolean[] = [];
+  const at = src.ringOffsets;
   for (let k = 0; k + 1 < src.polygonOffsets.length; k++)
     for (let r = src.polygonOffsets[k], outer = true, outerKept = true; r < src.polygonOffsets[k + 1]; r++, outer = false) {
-      const ok = distinctPoints(src.coords, src.ringOffsets[r], src.ringOffsets[r + 1]) >= 3;
+      let ok = distinctPoints(src.coords, at[r], at[r + 1]) >= 3;
       if (outer) {
         outerKept = ok;
         if (!ok) outers++;
       } else if (outerKept && !ok) holes++;
+      else if (outerKept && !someVertexInside(src.coords, at[r], at[r + 1], at[src.polygonOffsets[k]], at[src.polygonOffsets[k] + 1])) {
+        // (hole-outside-made-a-block: MakeValid made such a hole a second building beside the first)
+        ok = false;
+        outside++;
+      }
       keep[r] = ok && outerKept;
     }
-  if (!holes && !outers) return { polygons: src, holes, outers };
+  if (!holes && !outers && !outside) return { polygons: src, holes, outers, outside };
   const coords: number[] = [];
   const ringOffsets = [0];
   const polygonOffsets = [0];
@@ -192,7 +199,25 @@ export function dropShortRings(src: FlatPolygons): { polygons: FlatPolygons; hol
     }
     if (ringOffsets.length - 1 > polygonOffsets[polygonOffsets.length - 1]) polygonOffsets.push(ringOffsets.length - 1);
   }
-  return { polygons: { coords: Float64Array.from(coords), ringOffsets, polygonOffsets }, holes, outers };
+  return { polygons: { coords: Float64Array.from(coords), ringOffsets, polygonOffsets }, holes, outers, outside };
+}
+
+/**
+ * Whether any vertex of ring `[a, b)`, or the middle of any of its edges, lies inside ring `[c, d)` (even–odd
+ * rule; the middles count for a hole whose corners all lie on the outline).
+ */
+function someVertexInside(xy: ArrayLike<number>, a: number, b: number, c: number, d: number): boolean {
+  for (let k = 2 * a; k < 2 * b; k++) {
+    const i = k >> 1, j = i + 1 < b ? i + 1 : a;
+    const x = k & 1 ? (xy[2 * i] + xy[2 * j]) / 2 : xy[2 * i], y = k & 1 ? (xy[2 * i + 1] + xy[2 * j + 1]) / 2 : xy[2 * i + 1];
+    let inside = false;
+    for (let p = c, q = d - 1; p < d; q = p++) {
+      const yp = xy[2 * p + 1], yq = xy[2 * q + 1];
+      if (yp > y !== yq > y && x < ((xy[2 * q] - xy[2 * p]) * (y - yp)) / (yq - yp) + xy[2 * p]) inside = !inside;
+    }
+    if (inside) return true;
+  }
+  return false;
 }
 
 /**

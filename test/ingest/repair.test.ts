@@ -102,6 +102,15 @@ describe('dropShortRings', () => {
     const q = flatPolygons([[square]]);
     expect(dropShortRings(q).polygons).toBe(q);
   });
+  it('hole-outside-made-a-block: a hole with no point inside its outline goes (MakeValid made it a building of its own); one whose corners all lie on the outline stays', () => {
+    const away = [[6, 1], [7, 1], [7, 2], [6, 1]];
+    const r = dropShortRings(flatPolygons([[square, away, [[1, 1], [2, 1], [2, 2], [1, 1]]]]));
+    expect([r.outside, r.holes, r.outers]).toEqual([1, 0, 0]);
+    expect(r.polygons.ringOffsets).toEqual([0, 5, 9]);
+    // a triangle whose corners lie on three of the square's sides: inside all the same
+    const onTheOutline = [[0, 2], [2, 0], [4, 2], [0, 2]];
+    expect(dropShortRings(flatPolygons([[square, onTheOutline]])).outside).toBe(0);
+  });
 });
 
 describe('cleanPolygons says what the footprint lost', () => {

@@ -275,6 +275,8 @@ describe('ingest: geometry types GIS data holds', () => {
       { id: 'hole2', geometry: { type: 'Polygon', coordinates: [sq(7.42), [a, b]] } },
       { id: 'part2', geometry: { type: 'MultiPolygon', coordinates: [[sq(7.421)], [[[7.4221, 43.7301], [7.4222, 43.7301]]]] } },
       { id: 'line', geometry: { type: 'Polygon', coordinates: [[a, b]] } },
+      // a hole drawn beside its outline (hole-outside-made-a-block: MakeValid made it a second block)
+      { id: 'away', geometry: { type: 'Polygon', coordinates: [sq(7.422), [[7.4230, 43.7301], [7.4231, 43.7301], [7.4231, 43.73015], [7.4230, 43.7301]]] } },
     ].map(({ id, geometry }) => ({ type: 'Feature', properties: { id, height: 10 }, geometry }));
     const geojson = path.join(dir, 'short.geojson');
     fs.writeFileSync(geojson, JSON.stringify({ type: 'FeatureCollection', features }));
@@ -291,7 +293,11 @@ describe('ingest: geometry types GIS data holds', () => {
       expect(r.stderr).toMatch(/skipped \(geometry:degenerate\) .* feature line: no ring of three distinct points or more/);
       const bytes = new Uint8Array(fs.readFileSync(glb));
       await expectValidGlb(bytes);
-      expect((await readGlb(bytes)).table['id']).toEqual(['hole2', 'part2']);
+      expect(r.stderr).toMatch(/feature away: 1 hole lying outside the outline dropped/);
+      const back = await readGlb(bytes);
+      expect(back.table['id']).toEqual(['hole2', 'part2', 'away']);
+      // (no block where the hole was: the model ends at the last square's east side, 7.4223°, ~185 m from the first's west)
+      expect(back.bounds[3] - back.bounds[0]).toBeLessThan(190);
     }
   });
 
