@@ -163,3 +163,13 @@ export function writeMvtFolder(src: string, dir: string, layer: string, zoom = 1
   fs.rmSync(path.join(dir, 'metadata.json'), { force: true });
   return dir;
 }
+
+/** A closed star ring of `n` points around the origin, alternating radii `outer` and `inner` (m). */
+export function starRing(n: number, outer: number, inner: number): number[][] {
+  const ring: number[][] = [];
+  for (let i = 0; i <= n; i++) {
+    const a = (2 * Math.PI * (i % n)) / n, r = i % 2 ? inner : outer;
+    ring.push([r * Math.cos(a), r * Math.sin(a)]);
+  }
+  return ring;
+}

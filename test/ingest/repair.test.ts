@@ -6,7 +6,7 @@ import { Summary } from '../../src/core/summary.js';
 import { ingest } from '../../src/ingest/index.js';
 import { cleanPolygons, cleanRing, dropShortRings, HOLE_GAP, REPAIR_DEFAULTS, ringArea } from '../../src/ingest/repair.js';
 import { flatPolygons } from '../../src/core/batch.js';
-import { freshDir } from '../helpers/fixtures.js';
+import { freshDir, starRing } from '../helpers/fixtures.js';
 
 const clean = (pts: number[][]) => {
   const xy = Float64Array.from(pts.flat());
@@ -116,11 +116,7 @@ describe('dropShortRings', () => {
 describe('cleanPolygons says what the footprint lost', () => {
   it('spikes-went-unsaid: a star of needle-thin spikes loses them, and the report gives the area before and after', () => {
     // 8000 points: spikes 30 m long, 2 × 7.9 mm wide at their base (40 m and 10 m radii, 2π/8000 apart)
-    const n = 8000, ring: number[][] = [];
-    for (let i = 0; i <= n; i++) {
-      const a = (2 * Math.PI * (i % n)) / n, r = i % 2 ? 10 : 40;
-      ring.push([r * Math.cos(a), r * Math.sin(a)]);
-    }
+    const ring = starRing(8000, 40, 10);
     const { report } = cleanPolygons(flatPolygons([[ring]]), REPAIR_DEFAULTS);
     expect(report.areaBefore).toBeGreaterThan(Math.PI * 40 * 10 * 0.99);
     expect(report.areaAfter).toBeLessThan(Math.PI * 10 * 10);

@@ -5,6 +5,7 @@ import { Summary } from '../../src/core/summary.js';
 import type { FeatureBatch, RoofParams } from '../../src/core/types.js';
 import { buildMeshes, ROOF_BUILDERS, straightSkeleton } from '../../src/procedural/index.js';
 import { batchFromFixtures } from '../helpers/batch.js';
+import { starRing } from '../helpers/fixtures.js';
 import { parseBuilding, TAG_DEFAULTS } from '../../src/ingest/tags.js';
 import { meshMetrics } from '../helpers/metrics.js';
 import { librarySkeleton, tilesFootprint } from '../../src/procedural/skeleton.js';
@@ -448,11 +449,7 @@ describe('every roof builder is invariant under moving and turning the footprint
 
 describe('skeleton-took-half-a-minute (a 4,000-point footprint: 34 s for one hipped roof)', () => {
   it('a footprint of over SKELETON_MAX_VERTICES points is simplified to that many for its skeleton roof (counted), closed, no fallback', () => {
-    const n = 4000, ring: number[][] = [];
-    for (let i = 0; i <= n; i++) {
-      const a = (2 * Math.PI * (i % n)) / n, r = i % 2 ? 30 : 40;
-      ring.push([r * Math.cos(a), r * Math.sin(a)]);
-    }
+    const ring = starRing(4000, 40, 30);
     const batch = batchFromFixtures([{ description: 'star', height: 20, polygons: [[ring]] }]);
     batch.params[0].roof.shape = 'hipped';
     const summary = new Summary();
