@@ -202,6 +202,30 @@ function guessEncoding(rgba: Uint8Array): DemEncoding | undefined {
   return undefined;
 }
 
+/**
+ * The elevation encoding a tile meant as imagery is in, if it is one (imagery-was-elevation: Terrarium tiles
+ * given to --imagery were draped as purple and green): its red tells an encoding ({@link guessEncoding}),
+ * the heights it then decodes to change by under 10 m from one pixel to the next almost everywhere (a photo's
+ * or a map's colours decode to jumps of tens to hundreds of metres), and it holds many colours (a blank or
+ * flat-coloured tile is no evidence). Undefined for imagery.
+ */
+export function elevationLookingTile(rgba: Uint8Array, size: number): DemEncoding | undefined {
+  const encoding = guessEncoding(rgba);
+  if (!encoding) return undefined;
+  const h = decodeElevation(rgba, encoding);
+  let pairs = 0, smooth = 0;
+  const colours = new Set<number>();
+  for (let y = 0; y < size; y += 3)
+    for (let x = 0; x + 1 < size; x += 3) {
+      const k = y * size + x;
+      if (!Number.isFinite(h[k]) || !Number.isFinite(h[k + 1])) continue;
+      pairs++;
+      if (Math.abs(h[k + 1] - h[k]) < 10) smooth++;
+      if (colours.size < 64) colours.add((rgba[4 * k] << 16) | (rgba[4 * k + 1] << 8) | rgba[4 * k + 2]);
+    }
+  return pairs > 100 && smooth > 0.95 * pairs && colours.size >= 64 ? encoding : undefined;
+}
+
 /** Median of the finite values (sampled), NaN when none. */
 function medianOf(v: Float32Array): number {
   const s: number[] = [];
@@ -308,6 +332,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     const px = (gx1 - gx0) / size;
     let ds: gdal.Dataset | undefined;
     let tiles = 0, missing = 0, paletted = false;
+    const elevationLike: [string, DemEncoding][] = [];
     try {
       ds = gdal.open(file, 'w', 'GTiff', W, H, kind === 'elevation' ? 1 : 4, kind === 'elevation' ? gdal.GDT_Float32 : gdal.GDT_Byte, ['TILED=YES']);
       ds.srs = gdal.SpatialReference.fromEPSG(3857);
@@ -347,15 +372,24 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
             }
             for (let k = 0; k < heights.length; k++) if (!Number.isFinite(heights[k])) heights[k] = NODATA;
             ds.bands.get(1).pixels.write(ox, oy, size, size, heights);
-          } else
+          } else {
+            const looks = elevationLookingTile(d.rgba, size);
+            if (looks) elevationLike.push([name(hit!), looks]);
             for (let b = 0; b < 4; b++) {
               for (let k = 0; k < plane.length; k++) plane[k] = d.rgba[4 * k + b];
               ds.bands.get(b + 1).pixels.write(ox, oy, size, size, plane);
             }
+          }
           tiles++;
         }
       ds.close();
       ds = undefined;
+      // (imagery-was-elevation: most tiles decode to smooth heights: elevation given as imagery)
+      if (kind === 'imagery' && elevationLike.length && elevationLike.length >= tiles / 2)
+        throw new InputError(
+          'ingest',
+          `${inputs.join(', ')}: these tiles look like elevation, not imagery (${elevationLike.length} of ${tiles} decode to smooth heights as ${elevationLike[0][1]}, e.g. ${elevationLike[0][0]}): elevation tiles go to --terrain`,
+        );
       if (kind === 'elevation' && tiles === 0 && implausible > 0)
         throw new InputError(
           'ingest',
@@ -373,10 +407,12 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     else logger.info(`${inputs.join(', ')}: ${tiles} ${kind} ${tiles === 1 ? 'tile' : 'tiles'} at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
     const attribution = [...new Set(lists.map((l) => l.attribution).filter((a): a is string => !!a))].join('; ') || undefined;
     // (software-credited-as-the-data: a PMTiles made with QGIS says "Created by QGIS algorithm: Generate XYZ tiles")
-    if (attribution && SOFTWARE_CREDIT.test(attribution))
-      logger.warn(`${inputs.join(', ')}: the archive credits "${attribution}", which names the software that made it, not the data's source: give the credit with --attribution`);
+    // (software-credited-in-the-viewer: the warned text still went out as the credit; left out now)
+    const software = !!attribution && SOFTWARE_CREDIT.test(attribution);
+    if (software)
+      logger.warn(`${inputs.join(', ')}: the archive credits "${attribution}", which names the software that made it, not the data's source: left out; give the credit with --attribution`);
     return {
-      file, zoom, tileSize: size, tiles, missing, encoding, attribution, paletted,
+      file, zoom, tileSize: size, tiles, missing, encoding, attribution: software ? undefined : attribution, paletted,
       release: () => {
         fs.rmSync(file, { force: true });
         fs.rmSync(`${file}.aux.xml`, { force: true });

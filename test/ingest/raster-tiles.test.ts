@@ -296,6 +296,11 @@ describe('build with elevation and imagery tiles', () => {
     expect(r2.code).toBe(3);
     expect(r2.stderr).toMatch(/sf-terrain-3857\.tif: not imagery/);
     expect(fs.existsSync(bad)).toBe(false);
+    // imagery-was-elevation: Terrarium tiles as --imagery were draped as purple and green, exit 0
+    const r3 = cli(['build', tile, '--imagery', path.join(DATA, 'sf-terrarium-z12'), '-o', bad]);
+    expect(r3.code, r3.stderr).toBe(3);
+    expect(r3.stderr).toMatch(/sf-terrarium-z12: these tiles look like elevation, not imagery \(\d+ of \d+ decode to smooth heights as terrarium, e\.g\. .*\): elevation tiles go to --terrain/);
+    expect(fs.existsSync(bad)).toBe(false);
   });
 
   it('a typo in --terrain / --imagery / --dem-zoom stops the run before any footprint is read (exit 3, named)', () => {
@@ -382,15 +387,16 @@ describe('build with elevation and imagery tiles', () => {
     expect(JSON.parse(r.stdout).triangles).toBeGreaterThan(1000);
   });
 
-  it.skipIf(!fs.existsSync(path.join(SHARED, 'whitney-topo-webp.pmtiles')))('a WebP raster PMTiles (../shared/data; skipped when absent): its finest zoom mosaicked as RGBA, its metadata\'s attribution kept', async () => {
+  it.skipIf(!fs.existsSync(path.join(SHARED, 'whitney-topo-webp.pmtiles')))('a WebP raster PMTiles (../shared/data; skipped when absent): its finest zoom mosaicked as RGBA, its metadata\'s attribution left out where it names software', async () => {
     const pm = path.join(SHARED, 'whitney-topo-webp.pmtiles');
     const warned: string[] = [];
     const m = await mosaicTiles([pm], 'imagery', {}, { ...NULL_LOGGER, warn: (msg: string) => warned.push(msg) }, new Summary());
     try {
       expect([m.zoom, m.tileSize, m.tiles, m.missing]).toEqual([15, 512, 30, 0]);
-      expect(m.attribution).toBeTruthy();
       // (software-credited-as-the-data: its metadata names QGIS, not the USGS map)
-      expect(warned.join('\n')).toMatch(/credits "Created by QGIS.*names the software that made it.*--attribution/);
+      expect(warned.join('\n')).toMatch(/credits "Created by QGIS.*names the software that made it, not the data's source: left out; give the credit with --attribution/);
+      // (software-credited-in-the-viewer: the warned text still went out as the credit)
+      expect(m.attribution).toBeUndefined();
       const ds = gdal.open(m.file);
       expect(ds.bands.count()).toBe(4);
       ds.close();
