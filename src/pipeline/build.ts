@@ -59,21 +59,19 @@ export async function prepareCity(inputs: string[], o: BuildOptions, summary: Su
   return city;
 }
 
-/** Seat a city's buildings on the DEM and mesh the ground (nothing, with a warning, where the DEM does not overlap). */
+/** Seat a city's buildings on the DEM and mesh the ground (a DEM that does not overlap them stops the run). */
 async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent, o: BuildOptions, summary: Summary, onGrid: (g: ElevationGrid) => void): Promise<void> {
   const { batch } = city;
   const t = performance.now();
   const dem = await elevationInput(terrain, batch.frame, extent, o, o.logger, summary);
   try {
     const grid = readTerrainFor(extent, batch.frame, { ...o, terrain: dem.file, terrainLabel: dem.label }, o.logger, summary);
-    if (grid) {
-      onGrid(grid);
-      const rise = new Float64Array(batch.params.length);
-      city.ground = groundElevations(batch, grid, o.base, rise);
-      checkOffData(batch, grid, terrain, summary);
-      countClimbedOver(batch, rise, o.base, summary);
-      city.terrain = meshTerrain(grid, o.terrainError, summary, o);
-    }
+    onGrid(grid);
+    const rise = new Float64Array(batch.params.length);
+    city.ground = groundElevations(batch, grid, o.base, rise);
+    checkOffData(batch, grid, terrain, summary);
+    countClimbedOver(batch, rise, o.base, summary);
+    city.terrain = meshTerrain(grid, o.terrainError, summary, o);
   } catch (e) {
     throw namingInput(e, dem, '--terrain');
   } finally {

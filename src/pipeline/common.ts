@@ -5,7 +5,7 @@ import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
-import { probeRaster, rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
+import { probeRaster, rasterCentre, rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
 import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.js';
 import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
 import { groundMap } from '../ingest/ground-map.js';
@@ -57,19 +57,30 @@ export function noBuildings(inputs: string[], summary: Summary): InputError {
 }
 
 /**
- * The DEM warped over the buildings' extent `e` (frame metres) and {@link TERRAIN_MARGIN} around it,
- * or undefined — with a warning, building on flat ground — when it does not overlap.
+ * The DEM warped over the buildings' extent `e` (frame metres) and {@link TERRAIN_MARGIN} around it. A DEM
+ * that does not overlap them stops the run (an {@link InputError} saying where it lies): a city built flat
+ * where terrain was asked for, exit 0 and a warning, went unnoticed in batch runs (terrain-elsewhere-built-flat),
+ * and imagery that misses the area stops the run too.
  */
-export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & { terrain: string; terrainLabel?: string }, logger: Logger, summary: Summary): ElevationGrid | undefined {
+export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & { terrain: string; terrainLabel?: string }, logger: Logger, summary: Summary): ElevationGrid {
   const want = bufferExtent(e, TERRAIN_MARGIN);
   const have = rasterExtentInFrame(o.terrain, frame).extent;
   if (!extentsOverlap(have, want)) {
     const name = o.terrainLabel ?? o.terrain;
-    logger.warn(`${name}: the ${name !== o.terrain ? 'tiles do' : 'raster does'} not overlap the buildings; building on flat ground`);
-    summary.warn('terrain:no-overlap-built-flat', name);
-    return undefined;
+    throw new InputError('ingest', `${name}: the ${name !== o.terrain ? 'tiles do' : 'raster does'} not overlap the buildings (${whereFrom(rasterCentre(o.terrain), [frame.lon, frame.lat])}); give a DEM over them, or leave --terrain out to build on flat ground`);
   }
   return readElevation(o.terrain, frame, want, { ...rasterOptionsOf(o), label: o.terrainLabel }, logger, summary);
+}
+
+/** Where a raster's centre lies from the buildings' (lon, lat): its distance and compass direction. */
+function whereFrom([lon, lat]: [number, number], [lon0, lat0]: [number, number]): string {
+  const rad = Math.PI / 180;
+  const [p0, p1, dl] = [lat0 * rad, lat * rad, (lon - lon0) * rad];
+  const km = 6371 * 2 * Math.asin(Math.sqrt(Math.sin((p1 - p0) / 2) ** 2 + Math.cos(p0) * Math.cos(p1) * Math.sin(dl / 2) ** 2));
+  const bearing = (Math.atan2(Math.sin(dl) * Math.cos(p1), Math.cos(p0) * Math.sin(p1) - Math.sin(p0) * Math.cos(p1) * Math.cos(dl)) / rad + 360) % 360;
+  const compass = ['north', 'north-east', 'east', 'south-east', 'south', 'south-west', 'west', 'north-west'][Math.round(bearing / 45) % 8];
+  const at = (x: number, y: number) => `${y.toFixed(3)}°, ${x.toFixed(3)}°`;
+  return `its centre, ${at(lon, lat)}, lies ${km < 10 ? km.toFixed(1) : Math.round(km).toLocaleString('en-US')} km ${compass} of theirs, ${at(lon0, lat0)}`;
 }
 
 /** A raster input as a file GDAL reads, and how to let go of it. */

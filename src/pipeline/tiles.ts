@@ -57,7 +57,7 @@ function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string):
 
 /** A tiles run's DEM: its grid over the buildings (none when it does not overlap) and the raster read (a mosaic of elevation tiles is released at the end of the run). */
 interface RunTerrain {
-  grid?: ElevationGrid;
+  grid: ElevationGrid;
   dem: RasterInput;
 }
 

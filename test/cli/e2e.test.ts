@@ -478,12 +478,14 @@ describe('cityforge with terrain', () => {
     expect(rb.bounds[4]).toBeLessThan(350);
   });
 
-  it('a raster that does not overlap the buildings: warning, flat build, exit 0', () => {
+  it('terrain-elsewhere-built-flat: a raster that does not overlap the buildings stops the run (exit 3), saying where it lies; nothing written', () => {
     const o = path.join(dir, 'flat.glb');
     const r = cli(['build', tile(), '--terrain', path.join(DATA, 'sf-north-dem-3857.tif'), '-o', o, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/does not overlap the buildings; building on flat ground/);
-    expect(JSON.parse(r.stdout).warnings['terrain:no-overlap-built-flat']).toBe(1);
+    // (before: a warning, a flat city and exit 0: unnoticed in a batch run)
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/sf-north-dem-3857\.tif \(--terrain\): the raster does not overlap the buildings \(its centre, 37\.80\d°, -122\.42\d°, lies \d\.\d km north-east of theirs, .*\); give a DEM over them, or leave --terrain out/);
+    expect(JSON.parse(r.stdout).error.exitCode).toBe(3);
+    expect(fs.existsSync(o)).toBe(false);
   });
 
   it('cityforge terrain <raster>: terrain alone, validator-clean, fewer triangles for a looser bound', async () => {

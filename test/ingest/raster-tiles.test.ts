@@ -213,17 +213,22 @@ describe('elevation tiles: decoding', () => {
     }
   });
 
-  it('a pyramid that does not cover the buildings: warning, flat build, exit 0; an archive of vector tiles as --terrain: exit 3', () => {
+  it('a pyramid that does not cover the buildings: exit 3, saying where it lies (terrain-elsewhere-built-flat); an archive of vector tiles as --terrain: exit 3', () => {
     const far = path.join(dir, 'far');
     fs.mkdirSync(path.join(far, '12', '100'), { recursive: true });
     fs.writeFileSync(path.join(far, '12', '100', '100.png'), encodePng(new Float32Array(256 * 256).fill(100), 256, 'terrarium'));
     const tile = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
     const out = path.join(dir, 'flat.glb');
     const r = cli(['build', tile, '--terrain', far, '-o', out, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/far: the tiles do not overlap the buildings; building on flat ground/);
-    expect(JSON.parse(r.stdout).warnings['terrain:no-overlap-built-flat']).toBe(1);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/far \(--terrain\): the tiles do not overlap the buildings \(its centre, .* lies [\d,]+ km \S+ of theirs/);
+    expect(fs.existsSync(out)).toBe(false);
     expect(fs.readdirSync(path.dirname(out)).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // (tiles too)
+    const t = cli(['tiles', tile, '--terrain', far, '-o', path.join(dir, 'far-tiles')]);
+    expect(t.code, t.stderr).toBe(3);
+    expect(t.stderr).toMatch(/the tiles do not overlap the buildings/);
+    expect(fs.existsSync(path.join(dir, 'far-tiles'))).toBe(false);
     // imagery-log-contradicted-itself: the same pyramid as imagery is said to lie elsewhere, not "mosaicked"
     // before "does not cover the area" (exit 3: imagery the run cannot drape is no ground to build on)
     const img = cli(['build', tile, '--imagery', far, '-o', path.join(dir, 'img.glb')]);
