@@ -1,4 +1,5 @@
 import { drawn } from './frames.js';
+import { throttled } from './throttle.js';
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
 import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, panelCover, pickNear, topCentre, type CameraState } from './stage.js';
@@ -438,19 +439,16 @@ function applyColouring(p: URLSearchParams): void {
     if (hide.has(Number(b.dataset['bin'])) !== (b.getAttribute('aria-pressed') === 'false')) b.click();
 }
 
-/** The page's address written from `fill` at most every 150 ms (camera moves come many a frame); returns the trigger. */
+/** The page's address written from `fill` at most every 150 ms (camera moves come many a frame; see {@link throttled}); returns the trigger. */
 function hashWriter(fill: (p: URLSearchParams) => void): () => void {
-  let timer = 0;
+  const write = throttled(() => {
+    const p = new URLSearchParams();
+    fill(p);
+    history.replaceState(null, '', `#${p.toString()}`);
+  }, 150);
   // (a new address from outside wins over the page's pending write of its state before it)
-  window.addEventListener('hashchange', () => clearTimeout(timer));
-  return () => {
-    clearTimeout(timer);
-    timer = window.setTimeout(() => {
-      const p = new URLSearchParams();
-      fill(p);
-      history.replaceState(null, '', `#${p.toString()}`);
-    }, 150);
-  };
+  window.addEventListener('hashchange', () => write.cancel());
+  return write.trigger;
 }
 
 /**
@@ -616,15 +614,19 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   let selected: TileHit | null = null;
   // a building looked for in the tiles as they arrive (a link's, a search's, the other view's selection)
   let linked: string | null = null;
+  // the camera as the address writes it: in the map view, its camera as the model view would look from it
+  const linkCamera = () => {
+    const mapCam = hooks.view === 'map' ? mapView?.viewCamera() : null;
+    const orbit = mapCam ? orbitOf(mapCam) : null;
+    return (orbit ? [...orbit.position.toArray(), ...orbit.target.toArray()].map((v) => Math.round(v * 10) / 10) : view.cameraVector).join(',');
+  };
+  (hooks as { linkCamera?: () => string }).linkCamera = linkCamera;
   // tileset-had-no-link: the model view's camera and the selected building's id in the address
   const writeHash = hashWriter((p) => {
     // (tileset-switch-dropped-the-selection: one still looked for stays in the address)
     const b = hooks.selectedId ?? linked;
     if (b !== null) p.set('b', b);
-    // (in the map view, its camera as the model view would look from it)
-    const mapCam = hooks.view === 'map' ? mapView?.viewCamera() : null;
-    const orbit = mapCam ? orbitOf(mapCam) : null;
-    p.set('cam', (orbit ? [...orbit.position.toArray(), ...orbit.target.toArray()].map((v) => Math.round(v * 10) / 10) : view.cameraVector).join(','));
+    p.set('cam', linkCamera());
     if (hooks.styling) p.set('by', hooks.styling.column);
     if (hooks.styling && hiddenNow.size) p.set('hide', [...hiddenNow].sort((a, b) => a - b).join(','));
     if (hooks.view === 'map') p.set('view', 'map');

@@ -1037,6 +1037,7 @@ describe('viewer on a tileset over hills (tiles --terrain)', () => {
       await settle(page);
       const first = await page.evaluate(() => (window as any).cityforge.nav());
       const top = await page.evaluate(() => (window as any).cityforge.highestGround());
+      const camBefore = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('cam'));
       await page.mouse.move(top.x, top.y);
       for (let k = 0; k < 20; k++) {
         await page.mouse.wheel(0, -240);
@@ -1044,6 +1045,10 @@ describe('viewer on a tileset over hills (tiles --terrain)', () => {
       }
       await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
       await settle(page);
+      // map-wheel-left-the-link-behind: the address follows a wheel zoom in the map view (it kept a camera from
+      // before the last wheel steps until a drag)
+      await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('cam') === (window as any).cityforge.linkCamera(), null, { timeout: 20_000 });
+      expect(await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('cam'))).not.toBe(camBefore);
       const shot = await page.screenshot({ path: path.join(dir, 'map-zoomed-hilltop.png'), clip: { x: 0, y: 0, width: 960, height: 800 } });
       expect((await page.evaluate(() => (window as any).cityforge.nav())).metresPerPixel).toBeLessThan(first.metresPerPixel / 8);
       // the hill and its buildings fill the view: not the background of a camera inside the hill
