@@ -410,7 +410,7 @@ async function main(): Promise<void> {
 
 /**
  * The link a hashchange brought, from the event's own URL: link-ignored-once-open (a CI flake) — a pending
- * address write (replaceState, 150 ms after the page's last change) could run between the person's new
+ * address write (replaceState, 350 ms after a change) could run between the person's new
  * address and its hashchange event, and `location.hash` then read the page's old state back.
  */
 function linkOf(e: HashChangeEvent): URLSearchParams {
@@ -439,13 +439,21 @@ function applyColouring(p: URLSearchParams): void {
     if (hide.has(Number(b.dataset['bin'])) !== (b.getAttribute('aria-pressed') === 'false')) b.click();
 }
 
-/** The page's address written from `fill` at most every 150 ms (camera moves come many a frame; see {@link throttled}); returns the trigger. */
+/**
+ * The page's address written from `fill` at most every 350 ms (camera moves come many a frame; see
+ * {@link throttled}): under Safari's limit of 100 address changes in 30 s, which throws past it (and a
+ * throw here is only a late address: caught). Returns the trigger.
+ */
 function hashWriter(fill: (p: URLSearchParams) => void): () => void {
   const write = throttled(() => {
     const p = new URLSearchParams();
     fill(p);
-    history.replaceState(null, '', `#${p.toString()}`);
-  }, 150);
+    try {
+      history.replaceState(null, '', `#${p.toString()}`);
+    } catch {
+      // (the browser's own rate limit: the next change writes it)
+    }
+  }, 350);
   // (a new address from outside wins over the page's pending write of its state before it)
   window.addEventListener('hashchange', () => write.cancel());
   return write.trigger;

@@ -581,7 +581,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
   });
 
   it('tileset-had-no-link: the address keeps the camera and the selected building; a fresh page on it looks from there and selects it once its tile arrives', async () => {
-    // (the camera at rest, and in the address: the test before went home, and the address is written 0.15 s
+    // (the camera at rest, and in the address: the test before went home, and the address is written 0.35 s
     // after a change; the building it selects is this one, so "b=" alone did not wait for the new camera:
     // link-test-read-the-address-too-soon)
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
@@ -623,7 +623,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     await page.evaluate((c) => (location.hash = `#cam=${c}`), cam);
     await page.waitForFunction(() => (window as any).cityforge.selectedId === null, null, { timeout: 10_000 });
     await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 60_000 });
-    // (it failed in CI: the page's own address write, due 0.15 s after the deselection, ran between the new
+    // (it failed in CI: the page's own address write, due 0.35 s after the deselection, ran between the new
     // address and its hashchange event, and the page read its old state back; that write comes first here)
     await page.evaluate(([h, c]) => {
       location.hash = h;
@@ -936,7 +936,7 @@ describe('viewer on a 3D Tiles tileset (3DTilesRendererJS in the three.js view)'
     // view's tiles stream in: its attributes in the panel, its id in the address, selected once drawn
     const target = await findLeafBuilding();
     const linkOf = () => new URLSearchParams(new URL(page.url()).hash.slice(1)).get('b');
-    // (the address is written 0.15 s after a change: link-test-read-the-address-too-soon)
+    // (the address is written 0.35 s after a change: link-test-read-the-address-too-soon)
     await page.waitForFunction((id) => new URLSearchParams(location.hash.slice(1)).get('b') === id, target);
     await page.click('#toggle');
     expect(await page.evaluate(() => (window as any).cityforge.view)).toBe('map');
