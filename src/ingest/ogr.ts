@@ -6,7 +6,7 @@ import type { RawFeature, ReadContext } from './raw.js';
 import { OTHER_TAGS_CUT, osmIdOf, rawFeatureOf, unpackOtherTags } from './raw.js';
 import { surelyValid } from './simple-polygons.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
-import { dropShortRings } from './repair.js';
+import { dropUnusableRings } from './repair.js';
 import { extentOf } from '../core/extent.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
@@ -319,7 +319,7 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
   if (!g.isValid()) {
     // rings of one or two points first: GEOS cannot repair them, and the whole feature went
     // (degenerate-ring-lost-the-building)
-    const short = dropShortRings(parsePolygonalWKB(g.toWKB('LSB')));
+    const short = dropUnusableRings(parsePolygonalWKB(g.toWKB('LSB')));
     if (short.holes || short.outers || short.outside) {
       why.holes = short.holes;
       why.outers = short.outers;
@@ -355,13 +355,13 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
  */
 export function decodedFeature(base: Omit<RawFeature, 'wkb' | 'polygons'>, p: FlatPolygons, srs: gdal.SpatialReference, crs: string, ctx: ReadContext, detail: string): SourceFeature | null {
   if (surelyValid(p)) return { srs, crs, feature: rawFeatureOf(base, p), box: extentOf(p.coords) };
-  const short = dropShortRings(p);
+  const short = dropUnusableRings(p);
   if (short.holes || short.outers || short.outside) {
     if (short.polygons.polygonOffsets.length === 1) {
       ctx.skip('geometry:degenerate', `${detail}: ${GEOMETRY_REASONS['geometry:degenerate']}`);
       return null;
     }
-    warnShortRings(short, ctx, detail);
+    warnUnusableRings(short, ctx, detail);
     p = short.polygons;
     if (surelyValid(p)) return { srs, crs, feature: rawFeatureOf(base, p), box: extentOf(p.coords) };
   }
@@ -390,13 +390,13 @@ export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContex
     ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
     return null;
   }
-  warnShortRings({ holes: why.holes ?? 0, outers: why.outers ?? 0, outside: why.outside ?? 0 }, ctx, detail);
+  warnUnusableRings({ holes: why.holes ?? 0, outers: why.outers ?? 0, outside: why.outside ?? 0 }, ctx, detail);
   if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
   return wkb;
 }
 
-/** Count the rings of fewer than three points a feature lost ({@link dropShortRings}). */
-function warnShortRings(short: { holes: number; outers: number; outside: number }, ctx: ReadContext, detail: string): void {
+/** Count the rings of fewer than three points a feature lost ({@link dropUnusableRings}). */
+function warnUnusableRings(short: { holes: number; outers: number; outside: number }, ctx: ReadContext, detail: string): void {
   if (short.outside) ctx.warn('ring:hole-outside-dropped', `${detail}: ${counted(short.outside, 'hole')} lying outside the outline dropped`);
   if (short.holes) ctx.warn('ring:degenerate-hole-dropped', `${detail}: ${counted(short.holes, 'hole')} of fewer than three distinct points dropped`);
   if (short.outers) ctx.warn('ring:degenerate-polygon-dropped', `${detail}: ${counted(short.outers, 'polygon')} of fewer than three distinct points dropped`);

@@ -166,10 +166,10 @@ function distinctPoints(coords: ArrayLike<number>, a: number, b: number): number
  *
  * @example
  * ```ts
- * const { polygons, holes } = dropShortRings(p); // a square and a 2-point hole → the square
+ * const { polygons, holes } = dropUnusableRings(p); // a square and a 2-point hole → the square
  * ```
  */
-export function dropShortRings(src: FlatPolygons): { polygons: FlatPolygons; holes: number; outers: number; outside: number } {
+export function dropUnusableRings(src: FlatPolygons): { polygons: FlatPolygons; holes: number; outers: number; outside: number } {
   let holes = 0, outers = 0, outside = 0;
   const keep: boolean[] = [];
   const at = src.ringOffsets;

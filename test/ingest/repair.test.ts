@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NULL_LOGGER } from '../../src/core/logger.js';
 import { Summary } from '../../src/core/summary.js';
 import { ingest } from '../../src/ingest/index.js';
-import { cleanPolygons, cleanRing, dropShortRings, HOLE_GAP, REPAIR_DEFAULTS, ringArea } from '../../src/ingest/repair.js';
+import { cleanPolygons, cleanRing, dropUnusableRings, HOLE_GAP, REPAIR_DEFAULTS, ringArea } from '../../src/ingest/repair.js';
 import { flatPolygons } from '../../src/core/batch.js';
 import { freshDir, starRing } from '../helpers/fixtures.js';
 
@@ -88,11 +88,11 @@ describe('invalid geometry through ingest', () => {
   });
 });
 
-describe('dropShortRings', () => {
+describe('dropUnusableRings', () => {
   const square = [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]];
   it('degenerate-ring-lost-the-building: rings of fewer than three distinct points go (a polygon with its holes), the rest stays as it was', () => {
     const p = flatPolygons([[square, [[1, 1], [2, 1]], [[1, 1], [2, 1], [2, 2], [1, 1]]], [[[5, 5], [5, 5], [6, 5], [5, 5]], [[5.1, 5.1], [5.2, 5.1], [5.2, 5.2]]], [square.map(([x, y]) => [x + 10, y])]]);
-    const r = dropShortRings(p);
+    const r = dropUnusableRings(p);
     expect([r.holes, r.outers]).toEqual([1, 1]);
     // (the second polygon's hole went with its outline: not counted as a hole)
     expect(r.polygons.polygonOffsets).toEqual([0, 2, 3]);
@@ -100,16 +100,16 @@ describe('dropShortRings', () => {
     expect(r.polygons.ringOffsets).toEqual([0, 5, 9, 14]);
     // nothing to drop: the same object
     const q = flatPolygons([[square]]);
-    expect(dropShortRings(q).polygons).toBe(q);
+    expect(dropUnusableRings(q).polygons).toBe(q);
   });
   it('hole-outside-made-a-block: a hole with no point inside its outline goes (MakeValid made it a building of its own); one whose corners all lie on the outline stays', () => {
     const away = [[6, 1], [7, 1], [7, 2], [6, 1]];
-    const r = dropShortRings(flatPolygons([[square, away, [[1, 1], [2, 1], [2, 2], [1, 1]]]]));
+    const r = dropUnusableRings(flatPolygons([[square, away, [[1, 1], [2, 1], [2, 2], [1, 1]]]]));
     expect([r.outside, r.holes, r.outers]).toEqual([1, 0, 0]);
     expect(r.polygons.ringOffsets).toEqual([0, 5, 9]);
     // a triangle whose corners lie on three of the square's sides: inside all the same
     const onTheOutline = [[0, 2], [2, 0], [4, 2], [0, 2]];
-    expect(dropShortRings(flatPolygons([[square, onTheOutline]])).outside).toBe(0);
+    expect(dropUnusableRings(flatPolygons([[square, onTheOutline]])).outside).toBe(0);
   });
 });
 
