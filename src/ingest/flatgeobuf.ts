@@ -159,6 +159,9 @@ function readHeader(file: string, fd: number): Header | null {
   }
 }
 
+/** FlatGeobuf's curved and surface geometry types: CurvePolygon, MultiSurface, Surface, PolyhedralSurface, TIN. */
+const CURVED = new Set([10, 12, 14, 15, 16]);
+
 /** A geometry's polygons (Polygon, MultiPolygon, or those in a GeometryCollection), or why it has none. */
 function polygonsOf(g: Table | null, type: number): FlatPolygons | 'geometry:empty' | 'geometry:not-polygonal' | 'curved' {
   const ringOffsets = [0];
@@ -253,9 +256,6 @@ const WINDOW = 4 << 20;
  * stay booleans and dates stay text. A `--where` or `--layer`, or a file that does not start as
  * FlatGeobuf 3, is read by GDAL.
  */
-/** FlatGeobuf's curved and surface geometry types: CurvePolygon, MultiSurface, Surface, PolyhedralSurface, TIN. */
-const CURVED = new Set([10, 12, 14, 15, 16]);
-
 class FlatGeobufSource implements Source {
   readonly inputs: string[];
   private ogr: Source | null = null;

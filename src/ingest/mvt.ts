@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
-import { crsName, fieldValues, GEOMETRY_REASONS, overrideSrs, validPolygonalWKB } from './ogr.js';
+import { checkedWKB, crsName, fieldValues, overrideSrs } from './ogr.js';
 import { tileBounds } from './webmercator.js';
 import { isTileInput, pyramid, storedTileBytes, type TileRef } from './tileset.js';
 
@@ -112,13 +112,9 @@ function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: s
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
       continue;
     }
-    const why = { reason: '', repaired: false };
-    const wkb = validPolygonalWKB(f.getGeometry(), why);
-    if (!wkb) {
-      ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}`);
-      continue;
-    }
-    if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
+    // (the rings dropped before GEOS and the repairs counted, as for every other source)
+    const wkb = checkedWKB(() => f.getGeometry(), ctx, detail);
+    if (!wkb) continue;
     out.push({ z: tile.z, x: tile.x, y: tile.y, fid: f.fid, layer: name, source, where: at, osm, tags, wkb });
   }
 }

@@ -6,7 +6,7 @@ import type { RawFeature, ReadContext } from './raw.js';
 import { OTHER_TAGS_CUT, osmIdOf, rawFeatureOf, unpackOtherTags } from './raw.js';
 import { surelyValid } from './simple-polygons.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
-import { dropUnusableRings } from './repair.js';
+import { dropUnusableRings, type RingsDropped } from './repair.js';
 import { extentOf } from '../core/extent.js';
 import type { TagValue } from './tags.js';
 import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
@@ -289,11 +289,8 @@ export interface GeometryVerdict {
   reason: string;
   /** MakeValid repaired it. */
   repaired: boolean;
-  /** Holes, and polygons, of fewer than three distinct points dropped. */
-  holes?: number;
-  outers?: number;
-  /** Holes lying outside their outline, dropped. */
-  outside?: number;
+  /** Rings dropped before GEOS ({@link dropUnusableRings}). */
+  dropped?: RingsDropped;
 }
 
 /**
@@ -319,11 +316,10 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
   if (!g.isValid()) {
     // rings of one or two points first: GEOS cannot repair them, and the whole feature went
     // (degenerate-ring-lost-the-building)
-    const short = dropUnusableRings(parsePolygonalWKB(g.toWKB('LSB')));
-    if (short.holes || short.outers || short.outside) {
-      why.holes = short.holes;
-      why.outers = short.outers;
-      why.outside = short.outside;
+    const polygons = parsePolygonalWKB(g.toWKB('LSB'));
+    const short = dropUnusableRings(polygons);
+    if (short.polygons !== polygons) {
+      why.dropped = short;
       if (short.polygons.polygonOffsets.length === 1) {
         why.reason = 'geometry:degenerate';
         return null;
@@ -356,7 +352,7 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
 export function decodedFeature(base: Omit<RawFeature, 'wkb' | 'polygons'>, p: FlatPolygons, srs: gdal.SpatialReference, crs: string, ctx: ReadContext, detail: string): SourceFeature | null {
   if (surelyValid(p)) return { srs, crs, feature: rawFeatureOf(base, p), box: extentOf(p.coords) };
   const short = dropUnusableRings(p);
-  if (short.holes || short.outers || short.outside) {
+  if (short.polygons !== p) {
     if (short.polygons.polygonOffsets.length === 1) {
       ctx.skip('geometry:degenerate', `${detail}: ${GEOMETRY_REASONS['geometry:degenerate']}`);
       return null;
@@ -390,13 +386,13 @@ export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContex
     ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
     return null;
   }
-  warnUnusableRings({ holes: why.holes ?? 0, outers: why.outers ?? 0, outside: why.outside ?? 0 }, ctx, detail);
+  if (why.dropped) warnUnusableRings(why.dropped, ctx, detail);
   if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
   return wkb;
 }
 
-/** Count the rings of fewer than three points a feature lost ({@link dropUnusableRings}). */
-function warnUnusableRings(short: { holes: number; outers: number; outside: number }, ctx: ReadContext, detail: string): void {
+/** Count the rings a feature lost before GEOS ({@link dropUnusableRings}). */
+function warnUnusableRings(short: RingsDropped, ctx: ReadContext, detail: string): void {
   if (short.outside) ctx.warn('ring:hole-outside-dropped', `${detail}: ${counted(short.outside, 'hole')} lying outside the outline dropped`);
   if (short.holes) ctx.warn('ring:degenerate-hole-dropped', `${detail}: ${counted(short.holes, 'hole')} of fewer than three distinct points dropped`);
   if (short.outers) ctx.warn('ring:degenerate-polygon-dropped', `${detail}: ${counted(short.outers, 'polygon')} of fewer than three distinct points dropped`);

@@ -1,4 +1,5 @@
 import type { FlatPolygons } from './wkb.js';
+import { insideRing } from './simple-polygons.js';
 
 import type { RepairOptions } from './options.js';
 import { REPAIR_DEFAULTS } from './options.js';
@@ -147,6 +148,16 @@ function separateHoles(xy: number[], ringOffsets: readonly number[], r0: number,
   return moved;
 }
 
+/** How many rings {@link dropUnusableRings} dropped, by kind. */
+export interface RingsDropped {
+  /** Holes of fewer than three distinct points. */
+  holes: number;
+  /** Polygons whose outer ring has fewer than three distinct points (their holes with them). */
+  outers: number;
+  /** Holes with no point inside their outline. */
+  outside: number;
+}
+
 /** The points of ring `coords[2a..2b)` that differ from the one before (the closing point not counted), up to 3. */
 function distinctPoints(coords: ArrayLike<number>, a: number, b: number): number {
   let n = 0;
@@ -169,7 +180,7 @@ function distinctPoints(coords: ArrayLike<number>, a: number, b: number): number
  * const { polygons, holes } = dropUnusableRings(p); // a square and a 2-point hole → the square
  * ```
  */
-export function dropUnusableRings(src: FlatPolygons): { polygons: FlatPolygons; holes: number; outers: number; outside: number } {
+export function dropUnusableRings(src: FlatPolygons): RingsDropped & { polygons: FlatPolygons } {
   let holes = 0, outers = 0, outside = 0;
   const keep: boolean[] = [];
   const at = src.ringOffsets;
@@ -207,15 +218,9 @@ export function dropUnusableRings(src: FlatPolygons): { polygons: FlatPolygons; 
  * rule; the middles count for a hole whose corners all lie on the outline).
  */
 function someVertexInside(xy: ArrayLike<number>, a: number, b: number, c: number, d: number): boolean {
-  for (let k = 2 * a; k < 2 * b; k++) {
-    const i = k >> 1, j = i + 1 < b ? i + 1 : a;
-    const x = k & 1 ? (xy[2 * i] + xy[2 * j]) / 2 : xy[2 * i], y = k & 1 ? (xy[2 * i + 1] + xy[2 * j + 1]) / 2 : xy[2 * i + 1];
-    let inside = false;
-    for (let p = c, q = d - 1; p < d; q = p++) {
-      const yp = xy[2 * p + 1], yq = xy[2 * q + 1];
-      if (yp > y !== yq > y && x < ((xy[2 * q] - xy[2 * p]) * (y - yp)) / (yq - yp) + xy[2 * p]) inside = !inside;
-    }
-    if (inside) return true;
+  for (let i = a; i < b; i++) {
+    const j = i + 1 < b ? i + 1 : a;
+    if (insideRing(xy, c, d, xy[2 * i], xy[2 * i + 1]) || insideRing(xy, c, d, (xy[2 * i] + xy[2 * j]) / 2, (xy[2 * i + 1] + xy[2 * j + 1]) / 2)) return true;
   }
   return false;
 }

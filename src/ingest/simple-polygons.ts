@@ -106,14 +106,14 @@ function polygonSimple(c: Float64Array, ro: ArrayLike<number>, r0: number, r1: n
   const rings = r1 - r0;
   for (let h = 1; h < rings; h++) {
     const v = ro[r0 + h];
-    if (!inside(c, ro[r0], ro[r0 + 1], c[2 * v], c[2 * v + 1])) return false;
-    for (let g = 1; g < rings; g++) if (g !== h && inside(c, ro[r0 + g], ro[r0 + g + 1], c[2 * v], c[2 * v + 1])) return false;
+    if (!insideRing(c, ro[r0], ro[r0 + 1], c[2 * v], c[2 * v + 1])) return false;
+    for (let g = 1; g < rings; g++) if (g !== h && insideRing(c, ro[r0 + g], ro[r0 + g + 1], c[2 * v], c[2 * v + 1])) return false;
   }
   return true;
 }
 
 /** Whether (x, y) is inside the closed ring of vertices a..b−1 (even-odd). */
-function inside(c: Float64Array, a: number, b: number, x: number, y: number): boolean {
+export function insideRing(c: ArrayLike<number>, a: number, b: number, x: number, y: number): boolean {
   let odd = false;
   for (let i = a, j = b - 1; i < b; j = i++) {
     const yi = c[2 * i + 1], yj = c[2 * j + 1];

@@ -55,7 +55,7 @@ function quadtree(store: StoredFeatures, maxBuildings: number, workDir: string):
   return root;
 }
 
-/** A tiles run's DEM: its grid over the buildings (none when it does not overlap) and the raster read (a mosaic of elevation tiles is released at the end of the run). */
+/** A tiles run's DEM: its grid over the buildings and the raster read (a mosaic of elevation tiles is released at the end of the run). */
 interface RunTerrain {
   grid: ElevationGrid;
   dem: RasterInput;

@@ -24,6 +24,9 @@ export function featurePolygons(batch: FeatureBatch, f: number): Footprint[] {
   return out;
 }
 
+/** How many vertices a footprint's rings have together. */
+export const pointCount = (fp: Footprint): number => fp.ringStarts[fp.ringStarts.length - 1] - fp.ringStarts[0];
+
 /**
  * Triangulate a footprint with earcut; every triangle comes back counter-clockwise (seen from above).
  * @returns vertex indices into the footprint, three per triangle

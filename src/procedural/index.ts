@@ -9,7 +9,7 @@ import { materialLook } from './materials.js';
 import { facadeOf, PartyWalls } from './facade.js';
 import { simplifyFootprint, SKELETON_MAX_VERTICES } from './simplify.js';
 import { meshKeptSurfaces } from './kept.js';
-import type { Footprint } from './footprint.js';
+import { pointCount, type Footprint } from './footprint.js';
 import { emitRoofModel } from './roofs/emit.js';
 import { flatRoofFast } from './roofs/flat-fast.js';
 import { FALLBACK, flatRoof, hippedRoof, roofBuilder } from './roofs/index.js';
@@ -91,8 +91,7 @@ function roofInput(footprint: Footprint, p: BuildingParams, summary: Summary, cl
       if (sk === undefined) {
         const t = performance.now();
         // (too many vertices: none here, and the footprint is simplified for it; see simplifyFootprint)
-        const n = footprint.ringStarts[footprint.ringStarts.length - 1] - footprint.ringStarts[0];
-        sk = n > SKELETON_MAX_VERTICES ? null : straightSkeleton(footprint);
+        sk = pointCount(footprint) > SKELETON_MAX_VERTICES ? null : straightSkeleton(footprint);
         clock.ms += performance.now() - t;
       }
       return sk;

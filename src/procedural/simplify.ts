@@ -1,4 +1,4 @@
-import type { Footprint } from './footprint.js';
+import { pointCount, type Footprint } from './footprint.js';
 
 /** The most vertices a footprint's straight skeleton is computed on; one with more is simplified first (counted). */
 export const SKELETON_MAX_VERTICES = 1000;
@@ -12,7 +12,7 @@ export const SKELETON_MAX_VERTICES = 1000;
  * vertex count (a 4,000-point footprint took 34 s). Null when nothing could be removed.
  */
 export function simplifyFootprint(fp: Footprint, maxArea = 4, maxVertices = SKELETON_MAX_VERTICES): Footprint | null {
-  const total = fp.ringStarts[fp.ringStarts.length - 1] - fp.ringStarts[0];
+  const total = pointCount(fp);
   const out: number[] = [];
   const starts = [0];
   let removed = 0;
