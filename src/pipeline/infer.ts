@@ -382,7 +382,8 @@ const RISING_EXPLAINS = 0.5;
  * The roof shape covering most of a building's parts' area (ties: the first such part's), or null
  * without fitted parts. Written on the outline of a building inferred as parts, as S3DB asks the
  * outline to carry the overall roof shape for maps and renderers that draw no parts. Skillion parts
- * facing one another (within {@link RIDGE_ASPECT}°) at a like pitch (within {@link RIDGE_SLOPE}°), or
+ * facing opposite ways (within {@link RIDGE_ASPECT}°) and sloping away from one another
+ * ({@link facesAway}: not a valley) at a like pitch (within {@link RIDGE_SLOPE}°), or
  * meeting at one ridge at any pitches ({@link ridgeMeets}), count as gabled: the two sides of a ridge,
  * though written as two parts (a gable whose sides differ in reach or pitch, a building of parallel wings); a skillion counts so when what faces it is at least
  * {@link OPPOSITE_SHARE} of its area.
@@ -397,7 +398,7 @@ export function dominantShape(parts: readonly InferredPart[]): string | null {
     if (shape === 'skillion' && p.roof.direction !== null && p.roof.angle !== null) {
       const r = p.roof;
       const me = skillions.find((q) => q.roof === r)!;
-      const facing = skillions.filter((q) => q.roof !== r && opposite(q.roof.direction!, r.direction!) && (Math.abs(q.roof.angle! - r.angle!) <= RIDGE_SLOPE || ridgeMeets(me, q))).reduce((s, q) => s + q.area, 0);
+      const facing = skillions.filter((q) => q.roof !== r && opposite(q.roof.direction!, r.direction!) && facesAway(me, q) && (Math.abs(q.roof.angle! - r.angle!) <= RIDGE_SLOPE || ridgeMeets(me, q))).reduce((s, q) => s + q.area, 0);
       if (facing >= OPPOSITE_SHARE * a) shape = 'gabled';
     }
     byShape.set(shape, (byShape.get(shape) ?? 0) + a);
@@ -414,10 +415,22 @@ export function dominantShape(parts: readonly InferredPart[]): string | null {
  * against a wall below the other roof's top is not.
  */
 function ridgeMeets(a: { roof: InferredRoof; box: Extent }, b: { roof: InferredRoof; box: Extent }): boolean {
+  if (!facesAway(a, b)) return false;
   const apart = Math.max(a.box.minX - b.box.maxX, b.box.minX - a.box.maxX, a.box.minY - b.box.maxY, b.box.minY - a.box.maxY);
   return Math.abs(a.roof.height - b.roof.height) <= RIDGE_TOP && apart <= RIDGE_GAP;
 }
 const RIDGE_TOP = 0.5;
+
+/**
+ * Whether skillion part `a` lies on the side its slope faces, from `b`: the two sides of a ridge
+ * slope away from one another; two skillions sloping towards one another meet in a valley (a
+ * butterfly roof, two lean-tos over a courtyard), which is no gable.
+ */
+function facesAway(a: { roof: InferredRoof; box: Extent }, b: { roof: InferredRoof; box: Extent }): boolean {
+  const d = (a.roof.direction! * Math.PI) / 180;
+  const dx = (a.box.minX + a.box.maxX - b.box.minX - b.box.maxX) / 2, dy = (a.box.minY + a.box.maxY - b.box.minY - b.box.maxY) / 2;
+  return dx * Math.sin(d) + dy * Math.cos(d) > 0;
+}
 const RIDGE_GAP = 1;
 
 /** Whether two bearings face opposite ways within {@link RIDGE_ASPECT}°. */

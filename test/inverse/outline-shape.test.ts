@@ -11,7 +11,15 @@ function part(x: number, w: number, d: number, shape: string, direction: number 
 describe("dominantShape: the outline's roof:shape of a building written as parts", () => {
   it('gable-sides-counted-as-skillions: two skillions facing one another at a like pitch are a gable', () => {
     // a gable whose ridge is off the middle: a 6 m and a 4 m side (Vienna's "gabled" labels, written as skillion parts)
-    expect(dominantShape([part(0, 6, 10, 'skillion', 90, 35), part(6, 4, 10, 'skillion', 270, 38), part(20, 7, 7, 'flat', null, null)])).toBe('gabled');
+    expect(dominantShape([part(0, 6, 10, 'skillion', 270, 35), part(6, 4, 10, 'skillion', 90, 38), part(20, 7, 7, 'flat', null, null)])).toBe('gabled');
+  });
+
+  it('valley-read-as-gable: two skillions sloping towards one another meet in a valley, no ridge', () => {
+    // Vienna 011979, 011474 (labelled skillion): lean-tos sloping down to a courtyard or a butterfly roof
+    expect(dominantShape([part(0, 6, 10, 'skillion', 90, 35), part(6, 4, 10, 'skillion', 270, 38), part(20, 7, 7, 'flat', null, null)])).toBe('skillion');
+    expect(dominantShape([part(0, 5, 10, 'skillion', 90, 8, 7), part(5, 5, 10, 'skillion', 270, 8, 7)])).toBe('skillion');
+    // the same two turned round: a gable
+    expect(dominantShape([part(0, 5, 10, 'skillion', 270, 8, 7), part(5, 5, 10, 'skillion', 90, 8, 7)])).toBe('gabled');
   });
 
   it('a lean-to stays a skillion: what faces it is small, or far steeper and not meeting it at a ridge', () => {
