@@ -9,6 +9,7 @@ import type { BuildingParams, FeatureBatch, FrameInfo, KeptSurfaces } from '../c
 import { featureLabel, type RawFeature, type RawModel, type ReadContext } from './raw.js';
 import { EarthCheck } from './earth.js';
 import { cleanPolygons, HOLE_GAP } from './repair.js';
+import { counted } from '../core/words.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
 import { parseBuilding, selectAttributes, unmatchedAttributes } from './tags.js';
@@ -295,9 +296,10 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
   // (a city model's footprint only places its surfaces: a thin part keeps even a tiny one, and so does
   // the outline of a building drawn as its parts, which is their footprints: part-lost-its-building)
   let { polygons, report } = cleanPolygons(flat, f.model ? { ...opts, minArea: 0 } : opts);
-  if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', detail);
+  const cleaned = `under ${opts.minArea} m² once repeated, spike and collinear vertices within ${opts.tolerance * 100} cm were removed`;
+  if (report.holesDropped) summary.warn('ring:degenerate-hole-dropped', `${detail}: ${counted(report.holesDropped, 'hole')} dropped, ${cleaned}`);
   if (report.holesSeparated) summary.warn('ring:touching-hole-separated', `${detail}: ${report.holesSeparated} hole vertices on another ring moved ${HOLE_GAP * 100} cm into their hole`);
-  if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', detail);
+  if (report.polygonsDropped && polygons.polygonOffsets.length > 1) summary.warn('ring:degenerate-polygon-dropped', `${detail}: ${counted(report.polygonsDropped, 'polygon')} dropped, ${cleaned}`);
   if (report.areaBefore && polygons.polygonOffsets.length > 1)
     summary.warn('ring:spikes-removed', `${detail}: its footprint went from ${report.areaBefore.toFixed(1)} to ${report.areaAfter.toFixed(1)} m² (needle-thin spikes, and vertices within ${opts.tolerance * 100} cm of a line, removed)`);
   if (polygons.polygonOffsets.length === 1 && f.model && f.model.types.length) {
