@@ -13,6 +13,8 @@ export interface TagOptions {
   defaultHeight: number;
   /** Heights above this are treated as absurd and replaced by the default. */
   maxHeight: number;
+  /** Whether a feature without a height is worth a `height:missing` warning (not for `infer`, which finds heights). Default true. */
+  heightsWanted?: boolean;
 }
 
 /** Defaults for {@link TagOptions}. */

@@ -193,7 +193,9 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
     fromLevels = Number.isNaN(roofHeight);
   }
   if (Number.isNaN(height) || height > options.maxHeight) {
-    if (rawHeight === undefined && Number.isNaN(levels)) warn('height:missing');
+    if (rawHeight === undefined && Number.isNaN(levels)) {
+      if (options.heightsWanted !== false) warn('height:missing');
+    }
     // (levels-fell-back-unsaid: 0 storeys, or so many that the building passes the height limit, gave the
     // default height without a word)
     else if (Number.isNaN(height) && levels === 0) warn('levels:zero', rawLevels);

@@ -49,6 +49,9 @@ export interface InferResult {
   buildings: InferredBuilding[];
 }
 
+/** The status of an input's building part whose building is in the input too: fitted with it, not on its own, and not written. */
+export const PART_OF_BUILDING = 'part-of-building';
+
 /** The S3DB tags `build` reads, then the fit's fields, in output order. */
 export const INFER_COLUMNS: readonly VectorColumn[] = [
   { name: 'height', type: 'real' },
@@ -117,6 +120,7 @@ export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' 
 /** The output rows: each building (its outline), then its parts, with the source attributes. */
 function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set<string>, types: Map<string, VectorColumn['type']>): Generator<VectorFeature> {
   for (let f = 0; f < buildings.length; f++) {
+    if (buildings[f].status === PART_OF_BUILDING) continue;
     const source: Record<string, string | number | null> = {};
     for (const [k, v] of Object.entries(batch.params[f].attributes)) if (!ours.has(k)) source[k] = types.get(k) === 'string' ? String(v) : typeof v === 'boolean' ? Number(v) : v;
     const b = buildings[f];
@@ -615,11 +619,11 @@ export async function inferParams(inputs: string[], output: string, options: Par
     } catch (e) {
       throw namingInput(e, { file: o.dsm, label: o.dsm, tiles: false }, '--dsm');
     }
-  const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), ...(origin ? { origin } : {}), ...(origin && !o.origin ? { originOf: o.dsm } : {}) }, o.logger, summary);
+  // footprints without heights are what infer is for: no warning (build's default height is not used;
+  // height-missing-said-for-every-footprint: -v named each one while the summary left them out)
+  const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), heightsWanted: false, ...(origin ? { origin } : {}), ...(origin && !o.origin ? { originOf: o.dsm } : {}) }, o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
-  // footprints without heights are what infer is for: no warning (build's default height is not used)
-  summary.warnings.delete('height:missing');
   const t1 = performance.now();
   const extent = bufferExtent(extentOf(batch.positions), MARGIN);
   // elevation tiles (DSM or DTM) are mosaicked over the buildings first, point clouds gridded
@@ -645,11 +649,21 @@ export async function inferParams(inputs: string[], output: string, options: Par
   }
   summary.time('read rasters', (performance.now() - t1) / 1000);
   const t2 = performance.now();
-  const N = batch.params.length;
+  // cityjson-parts-fitted-as-buildings: a building part whose building is in the input (a CityJSON
+  // BuildingPart, an OSM building:part inside its outline) is not fitted or written on its own: the
+  // building's whole footprint is, and its levels become infer's own parts (they were fitted twice,
+  // 199 "buildings" written for Delft's 99)
+  const todo: number[] = [];
+  for (let f = 0; f < batch.params.length; f++) {
+    const p = batch.params[f];
+    if (p.role === 'part' && p.partOf !== null) summary.skip('building-part', `${p.source} feature ${p.id}: a part of building ${p.partOf}, which is fitted whole (its levels become the output's parts)`);
+    else todo.push(f);
+  }
+  const N = todo.length;
   const ctx: FitContext = { frame: batch.frame, dsm, dtm, roofOptions: { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage, accuracy: o.accuracy }, parts: o.parts };
   const nameOf = (f: number) => `${batch.params[f].source} feature ${batch.params[f].id}`;
   // (huge-footprint-fitted-in-silence: a 1.5 km square took 197 s with no log line; said before fitting starts)
-  for (let f = 0; f < N; f++) {
+  for (const f of todo) {
     const area = featurePolygons(batch, f).reduce((a, p) => a + areaOf(p), 0);
     if (area <= LARGE_FOOTPRINT) continue;
     const detail = `${nameOf(f)}: its footprint is ${Math.round(area).toLocaleString('en-US')} m² (${Math.round(area / dsm.cell ** 2).toLocaleString('en-US')} DSM cells), larger than most buildings'; fitting it alone takes about a second per 10,000 m², with no progress shown meanwhile`;
@@ -659,23 +673,24 @@ export async function inferParams(inputs: string[], output: string, options: Par
   let fits: FitResult[];
   if (o.jobs > 1 && N > 1) {
     const { fitInWorkers } = await import('./infer-pool.js');
-    fits = await fitInWorkers(Math.min(o.jobs, N), ctx, N, (f) => ({ name: nameOf(f), polygons: ownPolygons(batch, f) }), (f) => featurePolygons(batch, f).reduce((a, p) => a + areaOf(p), 0), (done) => o.progress.update('fitting roofs', done, N));
+    fits = await fitInWorkers(Math.min(o.jobs, N), ctx, N, (k) => ({ name: nameOf(todo[k]), polygons: ownPolygons(batch, todo[k]) }), (k) => featurePolygons(batch, todo[k]).reduce((a, p) => a + areaOf(p), 0), (done) => o.progress.update('fitting roofs', done, N));
   } else {
     fits = [];
-    for (let f = 0; f < N; f++) {
-      if (f % 64 === 0) o.progress.update('fitting roofs', f, N);
-      fits.push(fitBuilding(featurePolygons(batch, f), nameOf(f), ctx));
+    for (let k = 0; k < N; k++) {
+      if (k % 64 === 0) o.progress.update('fitting roofs', k, N);
+      fits.push(fitBuilding(featurePolygons(batch, todo[k]), nameOf(todo[k]), ctx));
     }
   }
-  // (in the buildings' order, whichever thread fitted them: the same summary for any --jobs)
-  const buildings: InferredBuilding[] = [];
+  // (in the buildings' order, whichever thread fitted them: the same summary for any --jobs; one entry
+  // per feature, a building's parts from the input marked as such and not written)
+  const buildings: InferredBuilding[] = batch.params.map(() => ({ roof: null, parts: [], status: PART_OF_BUILDING, ground: NaN, groundEstimated: false }));
   const shapes = new Map<string, number>();
-  for (const { building, warnings } of fits) {
+  fits.forEach(({ building, warnings }, k) => {
     for (const [kind, detail] of warnings) summary.warn(kind, detail);
     const fitted = building.parts.length >= 2 ? building.parts.map((p) => p.roof) : building.status === 'fitted' ? [building.roof] : [];
     for (const r of fitted) if (r) shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
-    buildings.push(building);
-  }
+    buildings[todo[k]] = building;
+  });
   o.progress.update('fitting roofs', N, N);
   o.progress.done();
   summary.time('fit', (performance.now() - t2) / 1000);
@@ -692,7 +707,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   // them) is the rasters, not the city: exit 3, nothing written (99 rows without heights exited 0)
   if (N > 0 && fitted === 0) {
     const why = new Map<string, number>();
-    for (const b of buildings) why.set(b.status, (why.get(b.status) ?? 0) + 1);
+    for (const b of buildings) if (b.status !== PART_OF_BUILDING) why.set(b.status, (why.get(b.status) ?? 0) + 1);
     throw new InputError('infer', `${o.dsm} (--dsm): none of the ${N} buildings could be fitted (${[...why].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}): does the DSM hold the buildings' surfaces where the footprints lie (-v names each building and why)? Nothing written`);
   }
   // the source attributes first (ours replace a source column of the same name), then ours

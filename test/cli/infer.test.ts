@@ -104,6 +104,35 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     });
   });
 
+  it('cityjson-parts-fitted-as-buildings: a building part inside its building (CityJSON BuildingPart, OSM building:part) is fitted with its building, not on its own, and counted', () => {
+    const withPart = path.join(dir, 'city-part.geojson');
+    const fc = JSON.parse(fs.readFileSync(city, 'utf8')) as { features: { properties: Record<string, unknown> }[] };
+    for (const f of fc.features) f.properties['building'] = 'yes';
+    fc.features.push({ type: 'Feature', properties: { ref: 'b5', 'building:part': 'yes', height: 9 }, geometry: { type: 'Polygon', coordinates: [rect(85040, 447000, 6, 6, 0)] } } as never);
+    fs.writeFileSync(withPart, JSON.stringify(fc));
+    const out = path.join(dir, 'params-part.gpkg');
+    const r = cli(['infer', withPart, '--dsm', dsm, '-o', out, '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    // (before: 6 buildings fitted, the part's row written beside its building's, linked to nothing)
+    expect(r.stderr).toMatch(/infer: 5 of 5 buildings fitted/);
+    expect(r.stderr).toMatch(/skipped \(building-part\) city-part.geojson#city-part feature 5: a part of building 1, which is fitted whole/);
+    expect(r.stderr).toMatch(/skipped 1: building-part 1/);
+    const got = allRows(out);
+    expect(got.map((x) => x.ref).filter((x) => x === 'b5')).toEqual([]);
+    expect(got.filter((x) => x['building:part'] === null).map((x) => x.ref)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+  });
+
+  it('height-missing-said-for-every-footprint: infer -v names no footprint for having no height (it is what infer finds)', () => {
+    const bare = path.join(dir, 'bare.geojson');
+    const fc = JSON.parse(fs.readFileSync(city, 'utf8')) as { features: { properties: Record<string, unknown> }[] };
+    for (const f of fc.features) f.properties = { ref: f.properties['ref'] };
+    fs.writeFileSync(bare, JSON.stringify(fc));
+    const r = cli(['infer', bare, '--dsm', dsm, '-o', path.join(dir, 'params-bare.gpkg'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/infer: 5 of 5 buildings fitted/);
+    expect(r.stderr).not.toMatch(/height:missing/);
+  });
+
   it('rasterize writes a georeferenced DSM in the sources\' CRS, and labels of building and roof shape', () => {
     const ds = gdal.open(dsm);
     expect(ds.srs?.getAuthorityCode()).toBe('28992');
