@@ -149,7 +149,9 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   const n = s.z.length;
   // (unfit-rows-lost-their-numbers: how many cells, and what share, are written with the reason)
   const counts = { samples: n, coverage: s.cells ? n / s.cells : 0 };
-  if (n === 0) return { reason: 'no-data', detail: s.cells ? `none of its ${s.cells} cells has data` : 'the footprint is outside the surface model', ...counts };
+  // (tiny-footprint-said-no-data: a footprint holding no cell's centre was "outside the surface model")
+  if (s.cells === 0) return { reason: 'too-few-samples', detail: `no cell centre of the DSM's ${s.cell.toFixed(2)} m grid lies inside it (it is smaller or thinner than a cell)`, ...counts };
+  if (n === 0) return { reason: 'no-data', detail: `none of its ${s.cells} cells has data`, ...counts };
   if (n < o.minSamples) return { reason: 'too-few-samples', detail: `${n} cells with data, fewer than ${o.minSamples}`, ...counts };
   if (n < o.minCoverage * s.cells) return { reason: 'low-coverage', detail: `${n} of ${s.cells} cells have data (${((100 * n) / s.cells).toFixed(0)} %, less than ${(100 * o.minCoverage).toFixed(0)} %)`, ...counts };
   let sk: StraightSkeleton | null | undefined;

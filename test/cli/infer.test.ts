@@ -133,6 +133,32 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.stderr).not.toMatch(/height:missing/);
   });
 
+  it('geographic-dsm-at-its-coarser-axis: a lon/lat DSM is read at about its pixels\' size on the ground, not at their longer side', () => {
+    const geo = path.join(dir, 'dsm-4326.tif');
+    const src = gdal.open(dsm);
+    gdal.warp(geo, null, [src], ['-t_srs', 'EPSG:4326', '-r', 'near']).close();
+    src.close();
+    const r = cli(['infer', city, '--dsm', geo, '-o', path.join(dir, 'params-4326.gpkg')]);
+    expect(r.code, r.stderr).toBe(0);
+    // 0.5 m cells at 52° N become 0.000006586° square pixels: 0.45 × 0.73 m on the ground (read at 0.73 m before)
+    const cell = Number(/dsm-4326.tif: EPSG:4326 raster warped to \d+ × \d+ cells of ([\d.]+) m/.exec(r.stderr)?.[1]);
+    expect(cell).toBeGreaterThan(0.5);
+    expect(cell).toBeLessThan(0.62);
+  });
+
+  it('tiny-footprint-said-no-data: a footprint holding no DSM cell\'s centre, over data, is too-few-samples, not no-data', () => {
+    const tiny = writeCity(path.join(dir, 'city-tiny.geojson'), [{ ring: rect(85020, 447020, 1.5, 0.5, 0), tags: {} }]);
+    const coarse = path.join(dir, 'dsm-4m-tiny.tif');
+    const src = gdal.open(dsm);
+    gdal.warp(coarse, null, [src], ['-tr', '4', '4', '-r', 'max']).close();
+    src.close();
+    const out = path.join(dir, 'params-tiny.gpkg');
+    const r = cli(['infer', tiny, '--dsm', coarse, '-o', out, '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(rows(out).get('b5')!['fit:status']).toBe('too-few-samples');
+    expect(r.stderr).toMatch(/feature 5: no cell centre of the DSM's 4.\d\d m grid lies inside it/);
+  });
+
   it('rasterize writes a georeferenced DSM in the sources\' CRS, and labels of building and roof shape', () => {
     const ds = gdal.open(dsm);
     expect(ds.srs?.getAuthorityCode()).toBe('28992');
@@ -567,6 +593,29 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     const ras = cli(['rasterize', out, '-o', path.join(dir, 'back.tif'), '--json', '-q']);
     expect(ras.code, ras.stderr).toBe(0);
     expect(JSON.parse(ras.stdout)).toMatchObject({ buildings: 99, partsWritten: summary.partsWritten });
+  });
+
+  it('min-samples-not-honoured: on a coarse DSM (Delft at 5 m) no building is written as fitted with fewer cells explained than --min-samples', () => {
+    const dir = freshDir('infer-delft-coarse');
+    const coarse = path.join(dir, 'dsm-5m.tif'), dtm = path.join(dir, 'dtm-5m.tif');
+    for (const [from, to, how] of [['dsm.tif', coarse, 'max'], ['dtm.tif', dtm, 'average']]) {
+      const src = gdal.open(path.join(DELFT, from));
+      gdal.warp(to, null, [src], ['-tr', '5', '5', '-r', how]).close();
+      src.close();
+    }
+    const out = path.join(dir, 'params.gpkg');
+    const r = cli(['infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', coarse, '--dtm', dtm, '-o', out, '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    const got = allRows(out).filter((x) => x['building:part'] === null);
+    expect(got.length).toBe(99);
+    // (before: 0503100000004552 fitted flat on 6 cells, 0503100000004613 on 4)
+    const fitted = got.filter((x) => x['fit:status'] === 'fitted');
+    expect(fitted.length).toBeGreaterThan(0);
+    for (const x of fitted) expect((x as unknown as Record<string, number>)['fit:samples'], x.ref).toBeGreaterThanOrEqual(12);
+    expect(r.stderr).toMatch(/too-few-samples\) .*: \d+ cells with data, of which the best roof \(\w+\) explains only \d+, fewer than 12/);
+    // coarse-dsm-overconfident: said once, and counted
+    expect(r.stderr).toMatch(/warn: infer: .*dsm-5m.tif: cells of 5.\d\d m; a roof plane narrower than a few cells is not seen/);
+    expect(r.stderr).toMatch(/infer:coarse-dsm 1\b/);
   });
 
   it('answers-depended-on-the-other-buildings: a building gets the same roof whichever other footprints the run holds (the frame is anchored on the DSM)', () => {

@@ -56,7 +56,7 @@ export const inferCommand: CommandSpec = {
         .addOption(new Option('--cell <m>', "cell size the models are warped to (default: the DSM's; a point cloud's: about two points a cell)").argParser(positive('--cell')))
         .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(INFER_DEFAULTS.zScale))
         .addOption(new Option('--shapes <list>', `roof shapes to try, separated by commas (default: ${SHAPES.join(',')}; dome, cone and onion only on round footprints)`).argParser(shapeList))
-        .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs').argParser(count('--min-samples')).default(INFER_DEFAULTS.minSamples))
+        .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs, and fewest its fitted roof must explain (fit:samples; a part found among its roof planes needs 4)').argParser(count('--min-samples')).default(INFER_DEFAULTS.minSamples))
         .addOption(new Option('--min-coverage <share>', 'least share of a footprint with DSM data').argParser(upTo('--min-coverage', 1)).default(INFER_DEFAULTS.minCoverage))
         .addOption(new Option('--accuracy <m>', "the DSM's vertical accuracy, one sigma in metres: added to each height's uncertainty (fit:sigma_*), which the residuals alone understate; a pitched roof rising under 2.5 × this is written flat").argParser(positive('--accuracy')).default(INFER_DEFAULTS.accuracy))
         .addOption(new Option('--jobs <n>', 'processes fitting roofs (same output for any n; pays on large runs where cores scale)').argParser(count('--jobs')).default(INFER_DEFAULTS.jobs))
