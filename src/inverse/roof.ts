@@ -413,11 +413,12 @@ function gableDirection(fp: Footprint, s: RoofSamples, skeleton: () => StraightS
   if (!Number.isFinite(bestCost)) return (cache.gableDirection = null);
   // refine by successive parabolas through (θ − h, θ, θ + h), h = 2°, 0.5°, 0.1°
   let theta = best;
-  let curvature = 0;
+  let curvature = 0, wider = 0;
   for (const h of [2, 0.5, 0.1]) {
     const c0 = cost(theta), cp = cost(theta + h), cm = cost(theta - h);
     const den = cp - 2 * c0 + cm;
     curvature = den / (h * h);
+    if (curvature > 0) wider = curvature;
     if (!(den > 0)) {
       if (cp < c0 || cm < c0) theta = cp < cm ? theta + h : theta - h;
       continue;
@@ -429,7 +430,10 @@ function gableDirection(fp: Footprint, s: RoofSamples, skeleton: () => StraightS
   theta = ((theta % 180) + 180) % 180;
   // σ: the cost is a sum of squares ≈ σ²·χ²; its curvature h (per degree²) gives var = 2σ²/h
   const sigma2 = cost(theta) / Math.max(1, s.z.length - 3);
-  cache.gableSigma = curvature > 0 ? Math.sqrt((2 * sigma2) / curvature) : null;
+  // (sigma-direction-missing: a minimum too sharp for the finest parabola takes a wider one's curvature;
+  // a cost flat at every width leaves the direction unknown)
+  const k = curvature > 0 ? curvature : wider;
+  cache.gableSigma = k > 0 ? Math.sqrt((2 * sigma2) / k) : SIGMA_DIRECTION_MAX;
   return (cache.gableDirection = Math.round(theta * 1000) / 1000);
 }
 
@@ -459,7 +463,7 @@ function shaped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { minScal
     let direction: number | null = null;
     if (distinct && f.ridge) direction = bearing(f.ridge[1], -f.ridge[0]) % 180;
     if (directional) direction = variants[v].direction!;
-    cands.push({ shape, fit, cols: [null, f.u], steep: f.steep, k: distinct || directional ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: directional ? (cache.gableSigma ?? null) : null, score: 0 });
+    cands.push({ shape, fit, cols: [null, f.u], steep: f.steep, k: distinct || directional ? 3 : 2, run: f.run, direction, orientation: distinct ? variants[v].orientation! : null, sigmaDirection: directional ? (cache.gableSigma ?? null) : direction !== null ? 0 : null, score: 0 });
   }
   if (cands.length < 2) return cands[0] ?? null;
   // the better variant, on one truncation for both
@@ -479,14 +483,16 @@ function oneEndHipped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { m
   const ways = [0, 1, 2, 3].map((q) => 90 - phi + 90 * q);
   const theta = gableDirection(fp, s, skeleton, cache);
   if (theta !== null) ways.push(theta + 90, theta + 270);
-  const fields: { u: Float64Array; steep: Float64Array; run: number; direction: number | null }[] = [];
+  const fields: { u: Float64Array; steep: Float64Array; run: number; direction: number | null; sigma: number | null }[] = [];
   // and without a direction: the gabled roof's own ridge, hipped at its first end (last: where a
   // direction gives the same roof, the direction is written, as it says which end is hipped)
-  for (const w of [...ways, null]) {
+  // (sigma-direction-missing: σ of a direction along the walls is 0, given the footprint; along the
+  // fitted ridge, the ridge's)
+  for (const [k, w] of [...ways, null].entries()) {
     const direction = w === null ? null : Math.round((((w % 360) + 360) % 360) * 1000) / 1000;
     const f = field(fp, s, shape, { direction }, skeleton);
     if (!f || fields.some((g) => sameField(g.u, f.u))) continue;
-    fields.push({ ...f, direction });
+    fields.push({ ...f, direction, sigma: direction === null ? null : k >= 4 ? (cache.gableSigma ?? null) : 0 });
   }
   const fits = fields.map((f) => robustFit(s.z, [null, f.u], fitOpts));
   const c2 = (3 * Math.max(0.04, Math.min(...fits.map((f) => (f && f.beta[1] > 0 ? f.scale : Infinity))))) ** 2;
@@ -498,7 +504,7 @@ function oneEndHipped(fp: Footprint, s: RoofSamples, shape: string, fitOpts: { m
     const loss = truncatedLoss(fit.residuals, c2);
     if (loss >= bestLoss) return;
     bestLoss = loss;
-    best = { shape, fit, cols: [null, f.u], steep: f.steep, k: 3, run: f.run, direction: f.direction, orientation: null, sigmaDirection: null, score: 0 };
+    best = { shape, fit, cols: [null, f.u], steep: f.steep, k: 3, run: f.run, direction: f.direction, orientation: null, sigmaDirection: f.sigma, score: 0 };
   });
   return best;
 }

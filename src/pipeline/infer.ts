@@ -108,7 +108,8 @@ export function inferRow(b: Pick<InferredBuilding, 'roof' | 'status' | 'ground' 
     'fit:coverage': r ? round(r.coverage, 3) : b.coverage !== undefined ? round(b.coverage, 3) : null,
     'fit:confidence': r ? round(r.confidence, 4) : null,
     'fit:runner_up': r?.runnerUp ?? null,
-    'fit:runner_up_confidence': r ? round(r.runnerUpConfidence, 4) : null,
+    // (no runner-up, no confidence for one: it read 0 beside a null shape)
+    'fit:runner_up_confidence': r && r.runnerUp !== null ? round(r.runnerUpConfidence, 4) : null,
     'fit:eave': r ? round(r.eave, 3) : null,
     'fit:sigma_height': r ? sig(r.sigma.height) : null,
     'fit:sigma_eave': r ? sig(r.sigma.eave) : null,

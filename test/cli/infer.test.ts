@@ -618,6 +618,23 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     expect(r.stderr).toMatch(/infer:coarse-dsm 1\b/);
   });
 
+  it('sigma-direction-missing: every roof:direction written has its one-sigma uncertainty (side_hipped rows and rectangles\' ridges had none)', () => {
+    const dir = freshDir('infer-delft-sigma');
+    const out = path.join(dir, 'params.gpkg');
+    const r = cli(['infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', path.join(DELFT, 'dsm.tif'), '--dtm', path.join(DELFT, 'dtm.tif'), '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const withDirection = allRows(out).filter((x) => x['roof:direction'] !== null) as unknown as Record<string, number | string | null>[];
+    expect(withDirection.filter((x) => x['roof:shape'] === 'side_hipped').length).toBeGreaterThan(5);
+    // (runner-up-confidence-without-a-runner-up: 0 was written beside a null shape)
+    for (const x of allRows(out) as unknown as Record<string, number | string | null>[]) expect(x['fit:runner_up'] === null, String(x['ref'])).toBe(x['fit:runner_up_confidence'] === null);
+    for (const x of withDirection) {
+      const sd = x['fit:sigma_roof_direction'];
+      expect(sd, `${x['ref']} ${x['roof:shape']}`).not.toBeNull();
+      expect(sd as number).toBeGreaterThanOrEqual(0);
+      expect(sd as number).toBeLessThanOrEqual(180);
+    }
+  });
+
   it('answers-depended-on-the-other-buildings: a building gets the same roof whichever other footprints the run holds (the frame is anchored on the DSM)', () => {
     // (before: with the western 68 footprints only, 24 buildings changed height by over 0.1 m, 11 roof shapes)
     const dir = freshDir('infer-delft-subset');
