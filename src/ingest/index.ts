@@ -281,7 +281,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
   }
   const parsed = parseBuilding(tags, f.id, f.source, opts, (kind, value) => summary.warn(kind, value === undefined || value === null ? detail : `${detail}: ${JSON.stringify(value)}`));
   if ('skip' in parsed) {
-    summary.skip(parsed.skip, detail);
+    summary.skip(parsed.skip, parsed.why ? `${detail}: ${parsed.why}` : detail);
     return null;
   }
   let flat = projected;

@@ -57,7 +57,7 @@ export function selectAttributes(tags: Record<string, TagValue>, selection: Attr
 }
 
 /** Result of {@link parseBuilding}: params, or the reason the feature is not a building to draw. */
-export type ParseResult = { params: BuildingParams } | { skip: string };
+export type ParseResult = { params: BuildingParams } | { skip: string; why?: string };
 
 const FEET = 0.3048;
 const INCH = 0.0254;
@@ -276,6 +276,11 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   }
   if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
   if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };
+  // (unfitted-rows-built-as-boxes: a row `infer` could not fit has no height; it was drawn as a default
+  // 10 m box, inventing a building the DSM did not show. infer itself reads it again, to fit it anew)
+  const status = tags['fit:status'];
+  if (options.heightsWanted !== false && typeof status === 'string' && status !== 'fitted' && status !== 'parts' && tags['height'] === undefined)
+    return { skip: 'not-fitted-by-infer', why: `infer could not fit it (fit:status=${status}), so it has no height to build` };
   const tagged = taggedRoof(tags, options.levelHeight, warn);
   const { height, minHeight, levels, minLevel, fromLevels, heightFrom } = heightsOf(tags, options, tagged.roofHeight, warn);
   if (!Number.isNaN(tagged.roofHeight) && tagged.roofHeight > height - minHeight) {

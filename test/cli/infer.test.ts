@@ -393,6 +393,15 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(tiny['fit:samples']).toBeLessThan(12);
     expect(tiny['fit:coverage']).toBeGreaterThan(0);
     expect(tiny['fit:coverage']).toBeLessThanOrEqual(1);
+    // unfitted-rows-built-as-boxes: build (and rasterize) leave the rows infer could not fit out, counted and
+    // said why, rather than drawing them as 10 m default boxes; infer reads them again
+    const b = cli(['build', out, '-o', path.join(dir, 'far.glb'), '-v', '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout).skipped['not-fitted-by-infer']).toBe(2);
+    expect(b.stderr).toMatch(/feature \d+: infer could not fit it \(fit:status=no-data\), so it has no height to build/);
+    const again = cli(['infer', out, '--dsm', dsm, '-o', path.join(dir, 'far-again.gpkg'), '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).buildingsWritten).toBe(CITY.length + 2);
   });
 
   it('dsm-below-dtm: a terrain model above the surface model (swapped --dsm/--dtm) gives no building a roof under its ground: each below-ground, warned, the reason said; dsm-dtm-swapped-exit-0: half of them or more stop the run', () => {
