@@ -643,8 +643,10 @@ export async function inferParams(inputs: string[], output: string, options: Par
   // elevation tiles (DSM or DTM) are mosaicked over the buildings first, point clouds gridded
   const surface = async (input: string, cell: number, points: 'surface' | 'ground', option: string) => {
     const r = await elevationInput(input, batch.frame, extent, { ...o, points, pointCell: cell }, o.logger, summary);
+    // (z-scale-scaled-the-dtm-too: a DSM in feet over a DTM in metres had no answer)
+    const zScale = option === '--dtm' ? (o.dtmZScale ?? o.zScale) : o.zScale;
     try {
-      return readSurface(r.file, batch.frame, extent, { cell, zScale: o.zScale, maxSourcePixels: o.maxRasterPixels, label: r.label }, o.logger);
+      return readSurface(r.file, batch.frame, extent, { cell, zScale, maxSourcePixels: o.maxRasterPixels, label: r.label }, o.logger);
     } catch (e) {
       throw namingInput(e, r, option);
     } finally {

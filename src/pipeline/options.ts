@@ -142,6 +142,8 @@ export interface InferOptions extends ReadOptions, RunContext {
   cell: number;
   /** Multiply raster values by this (vertical units other than metres). */
   zScale: number;
+  /** Multiply the DTM's values by this instead (a DSM in feet over a DTM in metres); default `zScale`. */
+  dtmZScale?: number;
   /** The most source pixels one raster read may touch. */
   maxRasterPixels: number;
   /** Elevation tiles given as DSM or DTM: the zoom read (default the finest available). */

@@ -159,6 +159,34 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.stderr).toMatch(/feature 5: no cell centre of the DSM's 4.\d\d m grid lies inside it/);
   });
 
+  it('z-scale-scaled-the-dtm-too: a DSM in feet over a DTM in metres, with --z-scale 0.3048 --dtm-z-scale 1', () => {
+    // the round trip's DSM lifted 100 m and written in feet; a flat DTM at 100 m
+    const src = gdal.open(dsm);
+    const { x: w, y: h } = src.rasterSize;
+    const z = src.bands.get(1).pixels.read(0, 0, w, h) as Float32Array;
+    const nd = src.bands.get(1).noDataValue;
+    const write = (file: string, values: Float32Array) => {
+      const t = gdal.open(file, 'w', 'GTiff', w, h, 1, gdal.GDT_Float32);
+      t.srs = src.srs;
+      t.geoTransform = src.geoTransform;
+      if (nd !== null) t.bands.get(1).noDataValue = nd;
+      t.bands.get(1).pixels.write(0, 0, w, h, values);
+      t.close();
+    };
+    const feet = path.join(dir, 'dsm-feet.tif'), dtm = path.join(dir, 'dtm-100m.tif');
+    write(feet, z.map((v) => (v === nd || Number.isNaN(v) ? v : (v + 100) / 0.3048)));
+    write(dtm, new Float32Array(w * h).fill(100));
+    src.close();
+    const out = path.join(dir, 'params-feet.gpkg');
+    const r = cli(['infer', city, '--dsm', feet, '--dtm', dtm, '--z-scale', '0.3048', '--dtm-z-scale', '1', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = rows(out);
+    CITY.forEach((b, i) => {
+      expect(got.get(`b${i}`)!['roof:shape'], `b${i}`).toBe(b.tags['roof:shape']);
+      expect(Math.abs(got.get(`b${i}`)!.height! - b.tags.height), `b${i}`).toBeLessThan(0.3);
+    });
+  });
+
   it('rasterize writes a georeferenced DSM in the sources\' CRS, and labels of building and roof shape', () => {
     const ds = gdal.open(dsm);
     expect(ds.srs?.getAuthorityCode()).toBe('28992');

@@ -15,6 +15,7 @@ interface InferArgs extends ReadArgs, VerbosityArgs {
   demEncoding?: DemEncoding;
   cell?: number;
   zScale: number;
+  dtmZScale?: number;
   shapes?: string[];
   minSamples: number;
   minCoverage: number;
@@ -54,7 +55,8 @@ export const inferCommand: CommandSpec = {
         { heights: false },
       ))
         .addOption(new Option('--cell <m>', "cell size the models are warped to (default: the DSM's; a point cloud's: about two points a cell)").argParser(positive('--cell')))
-        .addOption(new Option('--z-scale <factor>', 'multiply raster values by this').argParser(positive('--z-scale')).default(INFER_DEFAULTS.zScale))
+        .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(positive('--z-scale')).default(INFER_DEFAULTS.zScale))
+        .addOption(new Option('--dtm-z-scale <factor>', "multiply the DTM's values by this instead, when its vertical units differ from the DSM's (default: --z-scale)").argParser(positive('--dtm-z-scale')))
         .addOption(new Option('--shapes <list>', `roof shapes to try, separated by commas (default: ${SHAPES.join(',')}; dome, cone and onion only on round footprints)`).argParser(shapeList))
         .addOption(new Option('--min-samples <n>', 'fewest DSM cells with data a building needs, and fewest its fitted roof must explain (fit:samples; a part found among its roof planes needs 4)').argParser(count('--min-samples')).default(INFER_DEFAULTS.minSamples))
         .addOption(new Option('--min-coverage <share>', 'least share of a footprint with DSM data').argParser(upTo('--min-coverage', 1)).default(INFER_DEFAULTS.minCoverage))
@@ -92,6 +94,7 @@ Examples:
         dtm: o.dtm,
         cell: o.cell ?? 0,
         zScale: o.zScale,
+        ...(o.dtmZScale !== undefined ? { dtmZScale: o.dtmZScale } : {}),
         ...(o.shapes ? { shapes: o.shapes } : {}),
         minSamples: o.minSamples,
         minCoverage: o.minCoverage,
