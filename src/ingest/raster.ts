@@ -262,7 +262,15 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
     if (nx * ny > opts.maxSourcePixels) throw new InputError('ingest', `${file}: the read would take ${nx} × ${ny} cells, more than the limit of ${(opts.maxSourcePixels / 1e6).toFixed(0)} million (--max-raster-mpx)`);
     checkReadSize(file, src, band, info.resolution, Math.max(x1 - x0, y1 - y0), cell, opts.maxSourcePixels);
     warnFeet(opts.label ?? file, src, band, opts.zScale, logger);
-    return warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale, Math.min(1, info.resolution / cell));
+    const scale = Math.min(1, info.resolution / cell);
+    const first = warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale, scale);
+    // (undeclared-nodata-read-as-heights: a DSM holding -9999 where it has no data, without saying so,
+    // gave buildings "below the ground"; a known sentinel is read as nodata, and said)
+    if (src.bands.get(band).noDataValue !== null) return first;
+    const sentinel = undeclaredSentinel(first, opts.zScale);
+    if (sentinel === null) return first;
+    logger.warn(`${opts.label ?? file}: holds ${sentinel} where it seems to have no data, and its band declares no nodata value: ${sentinel} is read as nodata (declare it: gdal_edit.py -a_nodata ${sentinel})`);
+    return warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale, scale, sentinel);
   });
   let data = 0;
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) data++;
@@ -271,8 +279,25 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
   return { x0, y0, cell, nx, ny, values, crs: info.crs };
 }
 
+/** Values rasters use for "no data" without always declaring it. */
+const NODATA_SENTINELS = [-9999, -32768, -32767, -99999, -10000, -3.4028234663852886e38];
+
+/**
+ * The no-data sentinel an undeclared raster seems to hold: a known one ({@link NODATA_SENTINELS}) found
+ * exactly among the warped cells (4 sentinel pixels under a cell keep its value) — no real surface lies
+ * 1,000 m below sea level. Null when none is found.
+ */
+function undeclaredSentinel(values: Float32Array, zScale: number): number | null {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (!(v < -1000)) continue;
+    for (const s of NODATA_SENTINELS) if (Math.abs(v - Math.fround(s * zScale)) <= Math.abs(s * zScale) * 1e-6) return s;
+  }
+  return null;
+}
+
 /** Warp band `band` of `src` onto an nx × ny grid of `cell` metres whose south-west corner is (x0, y0) in the frame; NaN where no data, rows south → north. With `scale` (destination pixels per source pixel, one for the whole raster), each cell is the same whatever the window. */
-function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, cell: number, nx: number, ny: number, zScale: number, scale?: number): Float32Array {
+function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, cell: number, nx: number, ny: number, zScale: number, scale?: number, srcNodata?: number): Float32Array {
   const id = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const vsi = `/vsimem/cityforge-surface-${id}.tif`;
   const vrt = `/vsimem/cityforge-surface-band-${id}.vrt`;
@@ -291,6 +316,7 @@ function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameI
       // building's fit on which others the run held. One ratio for the whole raster, and the transform
       // within 1e-5 pixel: under 0.1 mm apart, for 0.05 s on Delft where an exact transform took 2.6 s)
       ...(scale ? ['-wo', `XSCALE=${scale}`, '-wo', `YSCALE=${scale}`, '-et', '0.00001'] : []),
+      ...(srcNodata !== undefined ? ['-srcnodata', String(srcNodata)] : []),
       '-ot', 'Float32',
       '-dstnodata', '-3.4e38',
       '-of', 'GTiff',

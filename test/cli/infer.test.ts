@@ -187,6 +187,35 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     });
   });
 
+  it('undeclared-nodata-read-as-heights: a DSM holding -9999 where it has no data, declaring no nodata value, is read as if it declared it, and said', () => {
+    const src = gdal.open(dsm);
+    const { x: w, y: h } = src.rasterSize;
+    const z = Float32Array.from(src.bands.get(1).pixels.read(0, 0, w, h) as Float32Array);
+    const nd = src.bands.get(1).noDataValue;
+    // a hole over the west half of every row's first third, and the DSM's own nodata, as -9999
+    for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) if (i < w / 3 || z[j * w + i] === nd || Number.isNaN(z[j * w + i])) z[j * w + i] = -9999;
+    const write = (file: string, declare: boolean) => {
+      const t = gdal.open(file, 'w', 'GTiff', w, h, 1, gdal.GDT_Float32);
+      t.srs = src.srs;
+      t.geoTransform = src.geoTransform;
+      if (declare) t.bands.get(1).noDataValue = -9999;
+      t.bands.get(1).pixels.write(0, 0, w, h, z);
+      t.close();
+    };
+    const declared = path.join(dir, 'dsm-9999.tif'), undeclared = path.join(dir, 'dsm-9999-undeclared.tif');
+    write(declared, true);
+    write(undeclared, false);
+    src.close();
+    const [a, b] = [path.join(dir, 'params-9999.geojson'), path.join(dir, 'params-9999-undeclared.geojson')];
+    expect(cli(['infer', city, '--dsm', declared, '-o', a, '-q']).code).toBe(0);
+    const r = cli(['infer', city, '--dsm', undeclared, '-o', b]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warn: .*dsm-9999-undeclared.tif: holds -9999 where it seems to have no data, and its band declares no nodata value: -9999 is read as nodata/);
+    // (before: the buildings over the hole "below-ground")
+    expect(r.stderr).not.toMatch(/below-ground/);
+    expect(fs.readFileSync(b, 'utf8')).toBe(fs.readFileSync(a, 'utf8'));
+  });
+
   it('rasterize writes a georeferenced DSM in the sources\' CRS, and labels of building and roof shape', () => {
     const ds = gdal.open(dsm);
     expect(ds.srs?.getAuthorityCode()).toBe('28992');
