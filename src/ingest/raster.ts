@@ -162,10 +162,10 @@ function warnFeet(file: string, src: gdal.Dataset, band: number, zScale: number,
 }
 
 /** Warp band `band` of `src` onto the frame's grid (samples at its corners, x0 + i·cell); heights as NaN where there is no data, rows south → north. */
-function warpToGrid(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, side: number, n: number, zScale: number): Float32Array {
+function warpToGrid(file: string, src: gdal.Dataset, band: number, frame: FrameInfo, x0: number, y0: number, side: number, n: number, zScale: number, srcNodata?: number): Float32Array {
   // a sample is the centre of a cell of the warped raster
   const cell = side / (n - 1);
-  return warpWindow(file, src, band, frame, x0 - cell / 2, y0 - cell / 2, cell, n, n, zScale);
+  return warpWindow(file, src, band, frame, x0 - cell / 2, y0 - cell / 2, cell, n, n, zScale, undefined, srcNodata);
 }
 
 /**
@@ -199,7 +199,13 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
     const band = elevationBand(file, src, opts.band);
     checkReadSize(file, src, band, info.resolution, side, cell, opts.maxSourcePixels);
     warnFeet(opts.label ?? file, src, band, opts.zScale, logger);
-    return warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale);
+    const first = warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale);
+    // (undeclared-nodata-read-as-heights: -9999 where a DEM has no data, undeclared, dug pits 10 km deep)
+    if (src.bands.get(band).noDataValue !== null) return first;
+    const sentinel = undeclaredSentinel(first, opts.zScale);
+    if (sentinel === null) return first;
+    logger.warn(`${opts.label ?? file}: holds ${sentinel} where it seems to have no data, and its band declares no nodata value: ${sentinel} is read as nodata (declare it: gdal_edit.py -a_nodata ${sentinel})`);
+    return warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale, sentinel);
   });
   const { valid, holes, outside } = fillGaps(heights, n);
   const name = opts.label ?? file;

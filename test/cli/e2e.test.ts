@@ -488,6 +488,33 @@ describe('cityforge with terrain', () => {
     expect(fs.existsSync(o)).toBe(false);
   });
 
+  it('undeclared-nodata-read-as-heights: a DEM holding -9999 where it has no data, declaring no nodata value, is meshed where it has data, not dug into pits, and said', async () => {
+    const src = gdal.open(path.join(DATA, 'sf-terrain-3857.tif'));
+    const { x: w, y: h } = src.rasterSize;
+    const z = Float32Array.from(src.bands.get(1).pixels.read(0, 0, w, h) as Float32Array);
+    // -9999 west of the tile's middle (15/5238/12666's centre in Web Mercator)
+    const gt = src.geoTransform!;
+    const mid = -20037508.34 + (5238.5 / 32768) * 40075016.68;
+    const col = Math.round((mid - gt[0]) / gt[1]);
+    expect(col).toBeGreaterThan(0);
+    expect(col).toBeLessThan(w);
+    for (let j = 0; j < h; j++) for (let i = 0; i < col; i++) z[j * w + i] = -9999;
+    const dem = path.join(dir, 'dem-9999.tif');
+    const t = gdal.open(dem, 'w', 'GTiff', w, h, 1, gdal.GDT_Float32);
+    t.srs = src.srs;
+    t.geoTransform = src.geoTransform;
+    t.bands.get(1).pixels.write(0, 0, w, h, z);
+    t.close();
+    src.close();
+    const o = path.join(dir, 'dem-9999.glb');
+    const r = cli(['build', tile(), '--terrain', dem, '-o', o]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warn: .*dem-9999.tif: holds -9999 where it seems to have no data, and its band declares no nodata value/);
+    // (before: the ground dropped to -9,999 m over the west quarter)
+    const back = await readGlb(new Uint8Array(fs.readFileSync(o)));
+    expect(back.bounds[1]).toBeGreaterThan(-100);
+  });
+
   it('cityforge terrain <raster>: terrain alone, validator-clean, fewer triangles for a looser bound', async () => {
     const a = path.join(dir, 'north-0.5.glb');
     const b = path.join(dir, 'north-2.glb');
