@@ -49,6 +49,13 @@ export interface InferResult {
   buildings: InferredBuilding[];
 }
 
+/** How far above a single fitted roof (m) a cell stands out, and the share of cells that makes it worth a warning. */
+const ABOVE_THE_ROOF = 2;
+const ABOVE_SHARE = 0.05;
+
+/** A median building top (m above the ground) under which the DSM is asked whether it holds the buildings. */
+const LOW_CITY = 3;
+
 /** Coarsest DSM cell (m) infer reads without a warning. */
 const COARSE_CELL = 1;
 
@@ -593,6 +600,15 @@ export function fitBuilding(polygons: readonly Footprint[], name: string, ctx: F
       warn('infer:below-ground', `${name}: the DSM stands ${r.height.toFixed(2)} m from the ground under it (is --dsm the surface model and --dtm the terrain, in one vertical datum?)`);
     } else if ('shape' in r) {
       b = { roof: r, parts: [], status: 'fitted', ground: g.ground, groundEstimated: g.estimated };
+      // (tower-under-one-roof-unsaid: with --no-parts a church came out a 29.8 ± 0.3 m gable under a
+      // 76 m tower, in silence)
+      if (!ctx.parts) {
+        const built = builtHeights(samples, [{ footprint: fp, roof: r, status: 'fitted' }]);
+        let above = 0, top = -Infinity;
+        for (let k = 0; k < built.length; k++) if (samples.z[k] - built[k] > ABOVE_THE_ROOF) (above++, (top = Math.max(top, samples.z[k])));
+        if (above >= Math.max(roofOptions.minSamples ?? INFER_ROOF_DEFAULTS.minSamples, ABOVE_SHARE * samples.z.length))
+          warn('infer:stands-above-the-roof', `${name}: ${above} of its ${samples.z.length} cells (${((100 * above) / samples.z.length).toFixed(0)} %) stand over ${ABOVE_THE_ROOF} m above its fitted ${r.shape} roof, up to ${top.toFixed(1)} m above the ground (a tower, a higher wing, trees?): one roof cannot hold them (without --no-parts they may become parts); height and σ are those of the rest`);
+      }
     } else {
       b = { roof: null, parts: [], status: r.reason, ground: g.ground, groundEstimated: g.estimated, samples: r.samples, coverage: r.coverage };
       warn(`infer:${r.reason}`, `${name}: ${r.detail}`);
@@ -719,6 +735,13 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const fitted = buildings.filter((b) => b.roof || b.parts.length).length;
   const withParts = buildings.filter((b) => b.parts.length).length;
   o.logger.info(`infer: ${fitted} of ${N} buildings fitted, ${withParts} of them as their roof planes (building parts); roof shapes of buildings and parts: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`);
+  // (bare-earth-dsm-unsaid: a bare-earth DEM given as --dsm gave "buildings" 2–6 m tall, in silence)
+  const tops = buildings.map((b) => (b.parts.length ? Math.max(...b.parts.map((p) => p.roof?.height ?? -Infinity)) : b.roof ? b.roof.height : NaN)).filter(Number.isFinite).sort((a, b) => a - b);
+  if (tops.length >= 5 && tops[tops.length >> 1] < LOW_CITY) {
+    const detail = `${o.dsm} (--dsm): half the buildings fitted stand under ${tops[tops.length >> 1].toFixed(1)} m above the ground: is it a surface model holding the buildings (a DSM), not a bare-earth DEM?`;
+    o.logger.warn(`infer: ${detail}`);
+    summary.warn('infer:low-buildings', detail);
+  }
   // dsm-dtm-swapped-said-nothing: most buildings lower than the ground under them is the rasters, not the city
   // dsm-dtm-swapped-exit-0: half of them or more is a broken pair of inputs, not a city: exit 3, nothing written
   // (their rows had no heights, and `build` drew them as default boxes)
@@ -735,13 +758,24 @@ export async function inferParams(inputs: string[], output: string, options: Par
   // the source attributes first (ours replace a source column of the same name), then ours
   const ours = new Set(INFER_COLUMNS.map((c) => c.name));
   const attrTypes = new Map<string, VectorColumn['type']>();
+  // (columns-replaced-in-silence: an input's own height or building:part column gave way to infer's unsaid)
+  const replaced = new Set<string>();
   for (const p of batch.params)
     for (const [k, v] of Object.entries(p.attributes)) {
-      if (ours.has(k)) continue;
+      if (ours.has(k)) {
+        if (v !== null && v !== undefined && v !== '') replaced.add(k);
+        continue;
+      }
       const t: VectorColumn['type'] = typeof v === 'number' ? 'real' : typeof v === 'boolean' ? 'integer' : 'string';
       const had = attrTypes.get(k);
       attrTypes.set(k, had === undefined || had === t ? t : 'string');
     }
+  if (replaced.size) {
+    const names = [...replaced].sort();
+    const detail = `${inputs.join(', ')}: ${names.length > 8 ? `${names.slice(0, 8).join(', ')} and ${names.length - 8} more` : names.join(', ')} ${names.length === 1 ? 'is a column' : 'are columns'} infer writes: the input's values are replaced by infer's`;
+    o.logger.info(`infer: ${detail}`);
+    summary.warn('infer:columns-replaced', detail);
+  }
   const columns: VectorColumn[] = [...[...attrTypes].map(([name, type]) => ({ name, type })), ...INFER_COLUMNS];
   const t3 = performance.now();
   const bytes = writeVector(batch.frame.proj, columns, features(batch, buildings, ours, attrTypes), driver, outputCrs(batch), 'buildings');

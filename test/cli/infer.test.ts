@@ -122,6 +122,13 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(got.filter((x) => x['building:part'] === null).map((x) => x.ref)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
   });
 
+  it('columns-replaced-in-silence: an input column infer writes (height, roof:shape) is named once as replaced', () => {
+    const r = cli(['infer', city, '--dsm', dsm, '-o', path.join(dir, 'params-replaced.gpkg'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).warnings['infer:columns-replaced']).toBe(1);
+    expect(r.stderr).toMatch(/infer: .*city.geojson: height, roof:direction, roof:height, roof:shape are columns infer writes: the input's values are replaced by infer's/);
+  });
+
   it('height-missing-said-for-every-footprint: infer -v names no footprint for having no height (it is what infer finds)', () => {
     const bare = path.join(dir, 'bare.geojson');
     const fc = JSON.parse(fs.readFileSync(city, 'utf8')) as { features: { properties: Record<string, unknown> }[] };
@@ -372,6 +379,18 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
 });
 
 describe('cityforge infer: what the data cannot support, and bad input', () => {
+  it('bare-earth-dsm-unsaid: a bare-earth DEM given as --dsm (buildings a metre or two tall) is asked about, and a coarse one warned of', () => {
+    const dir = freshDir('infer-bare-earth');
+    const r = cli(['infer', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--dsm', path.join(DATA, 'sf-terrain-3857.tif'), '--dtm', path.join(DATA, 'sf-terrarium-z12'), '-o', path.join(dir, 'out.gpkg'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.warnings['infer:low-buildings']).toBe(1);
+    expect(s.warnings['infer:coarse-dsm']).toBe(1);
+    expect(r.stderr).toMatch(/warn: infer: .*sf-terrain-3857.tif \(--dsm\): half the buildings fitted stand under \d\.\d m above the ground: is it a surface model holding the buildings/);
+    // tiny-footprint-said-no-data: the footprints that hold no 4 m cell's centre
+    expect(s.warnings['infer:no-data']).toBeUndefined();
+  });
+
   it('huge-footprint-fitted-in-silence: a footprint far larger than a building is said before fitting starts, and counted', () => {
     const dir = freshDir('infer-huge');
     // a 300 m square (90,000 m²) beside the city, 2 m cells to keep it quick
@@ -699,6 +718,15 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
       expect(sd as number).toBeGreaterThanOrEqual(0);
       expect(sd as number).toBeLessThanOrEqual(180);
     }
+  });
+
+  it('tower-under-one-roof-unsaid: with --no-parts, a building whose cells stand metres above its one fitted roof (the Oude Kerk\'s tower) is warned of', () => {
+    const dir = freshDir('infer-delft-no-parts');
+    const r = cli(['infer', path.join(DELFT, 'footprints.gpkg'), '--where', "ref = 'NL.IMBAG.Pand.0503100000000209'", '--dsm', path.join(DELFT, 'dsm.tif'), '--dtm', path.join(DELFT, 'dtm.tif'), '-o', path.join(dir, 'params.gpkg'), '--no-parts', '--json', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).warnings['infer:stands-above-the-roof']).toBe(1);
+    // (the tower's top: 75.7 m in the DSM; the fitted roof about 30 m)
+    expect(r.stderr).toMatch(/stand over 2 m above its fitted \w+ roof, up to 7\d\.\d m above the ground/);
   });
 
   it('answers-depended-on-the-other-buildings: a building gets the same roof whichever other footprints the run holds (the frame is anchored on the DSM)', () => {
