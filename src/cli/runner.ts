@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EXIT } from '../core/errors.js';
 import { tempPaths, type TempKind } from '../core/temp.js';
-import { removeTemporaries } from '../io/files.js';
+import { PROCESS_TAG, removeTemporaries } from '../io/files.js';
 import type { JobData, JobMessage } from './job.js';
 import { createProgress } from './progress.js';
 import { WORKER_RESOURCE_LIMITS } from '../io/worker-heap.js';
@@ -19,7 +19,7 @@ const madeFolders = new Set<string>();
  * false they stay known (a second pass after the worker stopped removes what it wrote meanwhile).
  */
 export function removeOwnTemporaries(forget = true): void {
-  const sweep = (d: string) => removeTemporaries(d, (pid) => pid === process.pid);
+  const sweep = (d: string) => removeTemporaries(d, (tag) => tag === PROCESS_TAG);
   // (the folders made for the output last, deepest first: they go only once empty, after what the run
   // wrote in them)
   for (const [p, kind] of [...owned.entries(), ...tempPaths(), ...[...madeFolders].map((d) => [d, 'made-dir'] as const)]) {

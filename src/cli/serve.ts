@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
 import { InputError, OutputError, UsageError } from '../core/errors.js';
-import { makeDirs } from '../io/files.js';
+import { makeDirs, tempName } from '../io/files.js';
 
 const VIEWER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'viewer');
 
@@ -231,7 +231,7 @@ export function exportSite(model: string, dir: string, options: ViewerConfig = {
   const root = viewerDir();
   const parent = path.dirname(path.resolve(dir));
   makeDirs(parent);
-  const staging = path.join(parent, `.${path.basename(dir)}.tmp-${process.pid}`);
+  const staging = tempName(dir);
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     makeDirs(path.join(staging, 'data'));

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { OutputError, outputErrorOf } from '../core/errors.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
@@ -15,9 +16,30 @@ import { trackTemp, untrackTemp } from '../core/temp.js';
  * ```
  */
 
-/** The temporary name of `file` for process `pid`. */
-export function tempName(file: string, pid = process.pid): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${pid}`);
+/**
+ * Where this process runs: its host and PID namespace. Runs on several hosts (or in several containers)
+ * may share an output folder; a process of another place is not this one's to judge alive or dead
+ * (shards-swept-each-other: a shard on a second host took the first's work folder for a killed run's
+ * and removed it; two containers, both pid 1, shared one).
+ */
+export const PLACE = placeOf();
+
+/** This process's tag in temporary names and work folders: `<pid>@<place>`. */
+export const PROCESS_TAG = `${process.pid}@${PLACE}`;
+
+function placeOf(): string {
+  const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
+  try {
+    const ns = /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1];
+    return ns ? `${host}.${ns}` : host;
+  } catch {
+    return host;
+  }
+}
+
+/** The temporary name of `file` for this process. */
+export function tempName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${PROCESS_TAG}`);
 }
 
 /** Whether process `pid` is running (on this machine). */
@@ -30,6 +52,20 @@ export function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the writer of a temporary name's tag (`<pid>@<place>`, or a bare `<pid>` of older runs) may
+ * still be running: one of another host or namespace is taken to be.
+ */
+export function aliveTag(tag: string): boolean {
+  const m = /^(\d+)(?:@(.+))?$/.exec(tag);
+  if (!m) return true;
+  if (m[2] !== undefined && m[2] !== PLACE) return true;
+  return alive(Number(m[1]));
+}
+
+/** A temporary name's writer tag (`.x.glb.tmp-<tag>`, `x.tmp-<tag>`). */
+const TEMP_TAG = /\.tmp-(\d+(?:@[A-Za-z0-9._-]+)?)$/;
+
 /** Remove the temporary files of dead processes (`kill -9`) in `dir`, for `file` only when given. */
 export function removeDeadTemporaries(dir: string, file?: string): void {
   let names: string[];
@@ -39,9 +75,11 @@ export function removeDeadTemporaries(dir: string, file?: string): void {
     return;
   }
   for (const name of names) {
-    const m = /^\.(.+)\.tmp-(\d+)$/.exec(name) ?? /^(.+)\.tmp-(\d+)$/.exec(name);
-    if (!m || (file && m[1] !== path.basename(file))) continue;
-    if (!alive(Number(m[2]))) fs.rmSync(path.join(dir, name), { force: true });
+    const t = TEMP_TAG.exec(name);
+    if (!t) continue;
+    const base = name.slice(name.startsWith('.') ? 1 : 0, t.index);
+    if (file && base !== path.basename(file)) continue;
+    if (!aliveTag(t[1])) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 
@@ -132,7 +170,7 @@ export function makeDirs(dir: string): void {
 
 /** Write bytes to `file` through a temporary name in the same folder, renamed when complete. */
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = `${file}.tmp-${PROCESS_TAG}`;
   try {
     makeDirs(path.dirname(file));
     const fd = fs.openSync(tmp, 'w');
@@ -149,8 +187,8 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
   }
 }
 
-/** Remove the temporary files (`*.tmp-<pid>`) below `dir` whose writer `pid` is chosen by `which`. */
-export function removeTemporaries(dir: string, which: (pid: number) => boolean): void {
+/** Remove the temporary files (`*.tmp-<tag>`) below `dir` whose writer's tag is chosen by `which`. */
+export function removeTemporaries(dir: string, which: (tag: string) => boolean): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -161,19 +199,19 @@ export function removeTemporaries(dir: string, which: (pid: number) => boolean):
     const p = path.join(dir, e.name);
     if (e.isDirectory()) removeTemporaries(p, which);
     else {
-      const m = /\.tmp-(\d+)$/.exec(e.name);
-      if (m && which(Number(m[1]))) fs.rmSync(p, { force: true });
+      const m = TEMP_TAG.exec(e.name);
+      if (m && which(m[1])) fs.rmSync(p, { force: true });
     }
   }
 }
 
 /** Remove temporary files left below `dir` by killed runs (their writer process is gone); a live shard's are kept. */
 export function removeStaleTemporaries(dir: string): void {
-  removeTemporaries(dir, (pid) => !alive(pid));
+  removeTemporaries(dir, (tag) => !aliveTag(tag));
 }
 
 /**
- * A private work folder for this process (`<base>/<pid>`), registered as temporary; the folders of
+ * A private work folder for this process (`<base>/<pid>@<place>`), registered as temporary; the folders of
  * dead processes under `base` are removed first.
  */
 export function workFolder(base: string): string {
@@ -182,7 +220,7 @@ export function workFolder(base: string): string {
   } catch (e) {
     throw outputErrorOf('output', base, e);
   }
-  const dir = path.join(base, String(process.pid));
+  const dir = path.join(base, PROCESS_TAG);
   trackTemp(dir, 'dir');
   return dir;
 }
@@ -190,7 +228,7 @@ export function workFolder(base: string): string {
 /** The work folders in `base` of processes no longer running (`kill -9`). */
 function removeDeadWorkFolders(base: string): void {
   if (!fs.existsSync(base)) return;
-  for (const name of fs.readdirSync(base)) if (/^\d+$/.test(name) && !alive(Number(name))) fs.rmSync(path.join(base, name), { recursive: true, force: true });
+  for (const name of fs.readdirSync(base)) if (/^\d+(@.+)?$/.test(name) && !aliveTag(name)) fs.rmSync(path.join(base, name), { recursive: true, force: true });
 }
 
 /**

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findBucket, findKey, type FindEntry } from '../core/find.js';
+import { outputErrorOf } from '../core/errors.js';
 import { makeDirs, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { leavesOf, type TileNode } from './partition.js';
 import type { TileRecord } from './tileset.js';
@@ -28,7 +29,13 @@ export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRec
   const pending = new Map<string, string[]>();
   let held = 0;
   const flush = () => {
-    for (const [b, lines] of pending) fs.appendFileSync(path.join(spill, b), lines.join(''));
+    // (full-disk-in-the-find-index-was-a-bug: ENOSPC here came out as an internal error, with its stack)
+    for (const [b, lines] of pending)
+      try {
+        fs.appendFileSync(path.join(spill, b), lines.join(''));
+      } catch (e) {
+        throw outputErrorOf('output', path.join(spill, b), e);
+      }
     pending.clear();
     held = 0;
   };

@@ -7,6 +7,7 @@ import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 
 import { CLI, cli } from '../helpers/cli.js';
+import { PLACE } from '../../src/io/files.js';
 
 /**
  * Independent count of the SF buildings after re-joining: load every tile's pieces into one
@@ -368,7 +369,7 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
   async function startBuild(o: string): Promise<import('node:child_process').ChildProcess> {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [CLI, 'build', path.join(DATA, 'sf-mvt'), '--terrain', path.join(DATA, 'sf-terrain-3857.tif'), '--terrain-error', '0.2', '-o', o], { stdio: 'ignore' });
-    const temp = path.join(path.dirname(o), `.${path.basename(o)}.tmp-${child.pid}`);
+    const temp = path.join(path.dirname(o), `.${path.basename(o)}.tmp-${child.pid}@${PLACE}`);
     for (let i = 0; i < 600 && !fs.existsSync(temp); i++) await new Promise((r) => setTimeout(r, 25));
     expect(fs.existsSync(temp), 'the temporary output exists while the run works').toBe(true);
     return child;

@@ -36,7 +36,7 @@ function run(c: FuzzCase, outDir: string): Promise<Outcome> {
     }, HANG_MS);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      const leftovers = (fs.readdirSync(out, { recursive: true }) as string[]).filter((f) => /\.tmp-\d+$/.test(f) || /(^|\/)\.work(\/|$)/.test(f));
+      const leftovers = (fs.readdirSync(out, { recursive: true }) as string[]).filter((f) => /\.tmp-\d+(@[\w.-]+)?$/.test(f) || /(^|\/)\.work(\/|$)/.test(f));
       resolve({ name: c.name, code, signal: hung ? null : signal, hung, ms: performance.now() - t0, stderr, leftovers });
     });
   });

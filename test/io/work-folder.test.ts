@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { removeWorkFolder, workFolder } from '../../src/io/files.js';
+import { PLACE, PROCESS_TAG, removeStaleTemporaries, removeWorkFolder, workFolder } from '../../src/io/files.js';
 import { freshDir } from '../helpers/fixtures.js';
 
 describe('work folders', () => {
@@ -24,5 +24,23 @@ describe('work folders', () => {
     fs.mkdirSync(again, { recursive: true });
     removeWorkFolder(again, true);
     expect(fs.existsSync(base)).toBe(false);
+  });
+
+  it('shards-swept-each-other: work folders and temporary files of another host or PID namespace are never taken for a killed run\'s; this place\'s dead ones are', () => {
+    const dir = freshDir('work-folder-places');
+    const base = path.join(dir, '.work');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    // (a shard on another host, or in another container, whose pid is not running here: it may well be there)
+    const elsewhere = [`${dead}@another-host.4026531836`, `1@${PLACE}9`];
+    for (const name of [...elsewhere, `${dead}@${PLACE}`]) fs.mkdirSync(path.join(base, name), { recursive: true });
+    const mine = workFolder(base);
+    expect(path.basename(mine)).toBe(PROCESS_TAG);
+    expect(fs.readdirSync(base).sort()).toEqual([...elsewhere].sort());
+    // the same for temporary files beside the outputs
+    const tiles = path.join(dir, 'tiles');
+    fs.mkdirSync(tiles);
+    for (const tag of [...elsewhere, `${dead}@${PLACE}`, String(dead)]) fs.writeFileSync(path.join(tiles, `.0.glb.tmp-${tag}`), 'x');
+    removeStaleTemporaries(tiles);
+    expect(fs.readdirSync(tiles).sort()).toEqual(elsewhere.map((t) => `.0.glb.tmp-${t}`).sort());
   });
 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBucket, findKey, type FindEntry } from '../../src/core/find.js';
 import { writeFindIndex } from '../../src/tiles/find-index.js';
+import { OutputError } from '../../src/core/errors.js';
+import { PROCESS_TAG } from '../../src/io/files.js';
 import type { TileNode } from '../../src/tiles/partition.js';
 import type { TileRecord } from '../../src/tiles/tileset.js';
 
@@ -72,5 +74,25 @@ describe('find index', () => {
     expect(own).toEqual([["w1", "1/0/0", 0 + 1 / 7, -2e-3, 1]]);
     // nothing else left behind: the buckets and no spill folder
     for (const d of [whole.dir, spilled.dir]) expect(fs.readdirSync(d)).toEqual(['find']);
+  });
+
+  it('full-disk-in-the-find-index-was-a-bug: a write that fails for want of space is an output error naming the file (exit 4), not an internal one', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-find-full-'));
+    try {
+      // every spill bucket this process would write is the full device
+      const spill = path.join(out, '.find-spill', PROCESS_TAG);
+      fs.mkdirSync(spill, { recursive: true });
+      for (let b = 0; b < 256; b++) fs.symlinkSync('/dev/full', path.join(spill, b.toString(16).padStart(2, '0')));
+      let caught: unknown;
+      try {
+        writeFindIndex(root, (leaf) => finds.get(leaf), out);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(OutputError);
+      expect((caught as Error).message).toMatch(/cannot write .*\.find-spill.*: no space left on the device/);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });

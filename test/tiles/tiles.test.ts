@@ -41,7 +41,7 @@ function snapshot(dir: string): Map<string, Buffer> {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (!/\.tmp-\d+$/.test(e.name)) out.set(path.relative(dir, p), fs.readFileSync(p));
+      else if (!/\.tmp-\d+(@[\w.-]+)?$/.test(e.name)) out.set(path.relative(dir, p), fs.readFileSync(p));
     }
   };
   walk(dir);
