@@ -252,9 +252,19 @@ export function resumedNote(skipped: number): string {
   return skipped ? `, ${skipped} already complete (resumed)` : '';
 }
 
-/** Whether tile `id` of the tileset in `dir` is complete: its content and its record both written (a rerun keeps it). */
+/**
+ * Whether tile `id` of the tileset in `dir` is complete: its content and its record both written, the
+ * content of the size the record gives (a rerun keeps it; damaged-tile-kept: a root tile cut to 100
+ * bytes was kept on resume, and merged).
+ */
 export function tileComplete(dir: string, id: string): boolean {
-  return fs.existsSync(path.join(dir, 'tiles', `${id}.json`)) && fs.existsSync(path.join(dir, 'tiles', `${id}.glb`));
+  const rec = path.join(dir, 'tiles', `${id}.json`), glb = path.join(dir, 'tiles', `${id}.glb`);
+  try {
+    const bytes = (JSON.parse(fs.readFileSync(rec, 'utf8')) as { bytes?: unknown }).bytes;
+    return typeof bytes === 'number' && fs.statSync(glb).size === bytes;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -419,6 +429,8 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
     const rec = path.join(d, 'tiles', `${n.id}.json`);
     const r = readJson(rec, 'a tile record') as TileRecord;
     if (!Array.isArray(r?.bounds) || r.bounds.length !== 6 || !r.bounds.every(Number.isFinite)) throw new InputError('merge', `${rec}: not a tile record (damaged?); build tile ${n.id} again (tiles --units, or --force)`);
+    const size = fs.statSync(path.join(d, 'tiles', `${n.id}.glb`)).size;
+    if (size !== r.bytes) throw new InputError('merge', `${path.join(d, 'tiles', `${n.id}.glb`)}: ${size.toLocaleString('en-US')} bytes where its record says ${Number(r.bytes).toLocaleString('en-US')} (damaged?); build tile ${n.id} again (run the same tiles command again: it rebuilds it)`);
     // (a leaf's find entries are read again when the find index is written: all of them at once
     // would hold every building of the city)
     if (r.find) recordFiles.set(n.id, rec);

@@ -331,6 +331,24 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(fs.existsSync(path.join(dir, 'lone-merged'))).toBe(false);
   });
 
+  it('damaged-tile-kept: a tile cut short is rebuilt by a rerun (its record gives its size), and refused by merge', () => {
+    const cut = path.join(dir, 'cut');
+    fs.cpSync(out, cut, { recursive: true });
+    fs.truncateSync(path.join(cut, 'tiles', '0', '0', '0.glb'), 100);
+    const m = cli(['merge', cut, '-o', path.join(dir, 'cut-merged')]);
+    // (before: merged, exit 0, a 100-byte root tile)
+    expect(m.code, m.stderr).toBe(3);
+    expect(m.stderr).toMatch(/0\.glb: 100 bytes where its record says [\d,]+ \(damaged\?\); build tile 0\/0\/0 again/);
+    expect(fs.existsSync(path.join(dir, 'cut-merged'))).toBe(false);
+    const r = cli(['tiles', ...args(), '-o', cut]);
+    expect(r.code, r.stderr).toBe(0);
+    // (before: "resuming: N of N", the cut tile kept)
+    expect(r.stderr).toMatch(/tiles: resuming: (\d+) of (\d+) tiles already complete, kept/);
+    const [, kept, all] = /resuming: (\d+) of (\d+)/.exec(r.stderr)!;
+    expect(Number(kept)).toBe(Number(all) - 1);
+    expectSameBytes(snapshot(out), snapshot(cut));
+  });
+
   it('a run killed with SIGKILL resumes and ends with the same bytes as an uninterrupted run', async () => {
     const o = path.join(dir, 'killed');
     const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
