@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { BatchBuilder } from '../core/batch.js';
-import { inputErrorOf } from '../core/errors.js';
+import { InputError, inputErrorOf } from '../core/errors.js';
 import { tallestPart } from '../core/params.js';
 import type { BuildingParams, FeatureBatch, FlatPolygons, KeptSurfaces } from '../core/types.js';
 import { checkFileHeader, readFully, scanRowFile } from './format.js';
@@ -54,6 +54,7 @@ const SPAN_MAX = 1 << 22;
  */
 export class StoreReader {
   private readonly fd: number;
+  private readonly size: number;
   private readonly rowsFd: number;
   private readonly rowsStart: number;
   private buf = Buffer.alloc(1 << 16);
@@ -64,6 +65,7 @@ export class StoreReader {
 
   constructor(readonly store: StoredFeatures) {
     this.fd = fs.openSync(store.file, 'r');
+    this.size = fs.fstatSync(this.fd).size;
     this.rowsFd = fs.openSync(store.rowsFile, 'r');
     try {
       checkFileHeader(store.file, this.fd, 'features');
@@ -95,6 +97,11 @@ export class StoreReader {
    * buildings mostly came in together) share one read, not a system call each.
    */
   private records(refs: readonly RecordRef[]): ReturnType<StoreReader['raw']>[] {
+    // (damaged-store-was-a-bug: a bucket's flipped bytes gave a record's place past the file, and Node's
+    // range error came out with its stack, exit 1)
+    for (const r of refs)
+      if (!(Number.isSafeInteger(r.offset) && Number.isSafeInteger(r.length) && r.offset >= 0 && r.length > 0 && r.offset + r.length <= this.size))
+        throw new InputError('store', `${this.store.file}: building ${r.index}'s record lies outside the file (${r.offset} + ${r.length} of ${this.size} bytes): the store is damaged; make it again`);
     const order = refs.map((_, i) => i).sort((a, b) => refs[a].offset - refs[b].offset || a - b);
     const out: ReturnType<StoreReader['raw']>[] = new Array(refs.length);
     for (let k = 0; k < order.length; ) {

@@ -303,6 +303,18 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     // made with other options → refused (exit 3); no store there → usage error (exit 2)
     expect(cli(['tiles', input, '--max-buildings', '400', '--store', store, '-o', path.join(dir, 'store-other')]).code).toBe(3);
     expect(cli(['tiles', ...args(), '--store', path.join(dir, 'no-store'), '-o', path.join(dir, 'store-none')]).code).toBe(2);
+    // damaged-store-was-a-bug: a bucket whose rows are garbage is named as damaged (exit 3), no stack trace
+    const bad = path.join(dir, 'store-bad');
+    fs.cpSync(store, bad, { recursive: true });
+    const buckets = path.join(bad, 'buckets');
+    const largest = fs.readdirSync(buckets).map((f) => path.join(buckets, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+    const bytes = fs.readFileSync(largest);
+    bytes.fill(0x7f, bytes.length >> 1);
+    fs.writeFileSync(largest, bytes);
+    const r = cli(['tiles', ...args(), '--store', bad, '-o', path.join(dir, 'store-bad-out')]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/error: cityforge store: .*features.bin: building \S+'s record lies outside the file .*: the store is damaged; make it again|error: cityforge store: .*: cut short/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("plan-refused-the-tiles-options: plan names a tiles option it was given (exit 2); with --tiles-options it takes and ignores them, and lists the same units", () => {
