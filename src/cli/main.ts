@@ -109,8 +109,7 @@ export async function main(argv: string[]): Promise<number> {
         if (eager) process.stderr.write(`hint: ${eager.long} takes every word after it up to the next option; give the inputs before it (cityforge ${argv[2]} <inputs...> ${eager.long} <names...> -o <output>)\n`);
       }
       // json-silent-on-a-usage-error: a scheduler parsing stdout reads the error there too
-      const end = argv.indexOf('--');
-      if ((end < 0 ? argv : argv.slice(0, end)).includes('--json')) process.stdout.write(jsonError(EXIT.usage, e.message.replace(/^error:\s*/, '')));
+      if (wantsJson(argv)) process.stdout.write(jsonError(EXIT.usage, e.message.replace(/^error:\s*/, '')));
       return EXIT.usage;
     }
     throw e;
@@ -129,6 +128,12 @@ export async function main(argv: string[]): Promise<number> {
   if (c.spec.inWorker && c.spec.outputFolders) ownMissingFolders(c.spec.outputFolders(c.opts));
   // plain, cloneable options for the worker (commander's values are)
   return c.spec.inWorker ? runInWorker({ command: c.spec.name, args: c.args, opts: { ...c.opts } }, c.opts) : runHere(c);
+}
+
+/** Whether the command line asks for `--json` (before any `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 // `cityforge plan … | head` closes the output pipe early: that is not an error (the run's temporary
@@ -153,6 +158,8 @@ for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.termin
     void stopJob().finally(() => {
       removeOwnTemporaries();
       process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}cityforge: interrupted by ${sig}; temporary files removed\n`);
+      // (json-silent-when-interrupted: a scheduler parsing stdout read nothing)
+      if (wantsJson(process.argv)) process.stdout.write(jsonError(code, `interrupted by ${sig}; temporary files removed`));
       process.exit(code);
     });
   });

@@ -383,12 +383,16 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
 
   it('ctrl-c-ignored-during-compute (tiles, two worker threads): SIGINT once tiles are being written stops it, exit 130, no work folder nor temporary file left', async () => {
     const o = path.join(dir, 'interrupted');
-    const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '--jobs', '2', '-q'], { stdio: 'ignore' });
-    const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const child = spawn(process.execPath, [CLI, 'tiles', ...args(), '-o', o, '--jobs', '2', '-q', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d));
+    const exit = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     const t0 = Date.now();
     while (Date.now() - t0 < 60_000 && !(fs.existsSync(path.join(o, 'tiles')) && [...snapshot(path.join(o, 'tiles')).keys()].some((k) => k.endsWith('.json')))) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGINT');
     expect(await exit).toBe(130);
+    // json-silent-when-interrupted: --json says so on stdout, as for any failed run
+    expect(JSON.parse(stdout)).toEqual({ error: { exitCode: 130, message: 'interrupted by SIGINT; temporary files removed' } });
     expect(fs.existsSync(path.join(o, 'tileset.json'))).toBe(false);
     expect(fs.existsSync(path.join(o, '.work'))).toBe(false); // not even an empty base folder
     const leftovers = (fs.readdirSync(o, { recursive: true }) as string[]).filter((f) => f.includes(`.tmp-${child.pid}`));
