@@ -8,9 +8,28 @@
 #SBATCH --cpus-per-task=1
 #SBATCH --mem=4G
 #SBATCH --time=02:00:00
+# Usage: slurm-tiles.sh OUT INPUTS... [TILES OPTIONS...]. Submit it from the cityforge checkout (Slurm runs
+# a copy of this script, so its own folder is not the checkout's), or set CITYFORGE=/path/to/bin/cityforge.js.
+# The array may start at 0 or 1 (--array=1-16 works too). Each task logs plain lines to its job log.
 set -euo pipefail
+if [ $# -lt 2 ]; then
+  echo "usage: sbatch --array=0-(N-1) slurm-tiles.sh OUT INPUTS... [TILES OPTIONS...]   (STORE=/shared/store to reuse a plan --store)" >&2
+  exit 2
+fi
 out=$1; shift
 n=${SLURM_ARRAY_TASK_COUNT:?run as an array job: sbatch --array=0-(N-1)}
-i=${SLURM_ARRAY_TASK_ID:?}
+# (1-based arrays: the task ids counted from the array's first)
+i=$(( ${SLURM_ARRAY_TASK_ID:?run as an array job} - ${SLURM_ARRAY_TASK_MIN:-0} ))
+cf=${CITYFORGE:-}
+if [ -z "$cf" ]; then
+  for c in "$(dirname "$0")/../bin/cityforge.js" "${SLURM_SUBMIT_DIR:-.}/bin/cityforge.js"; do
+    if [ -f "$c" ]; then cf=$c; break; fi
+  done
+fi
+if [ -z "$cf" ]; then
+  echo "slurm-tiles.sh: cannot find bin/cityforge.js: submit from the cityforge checkout, or set CITYFORGE=/path/to/bin/cityforge.js" >&2
+  exit 2
+fi
+echo "slurm-tiles.sh: task $SLURM_ARRAY_TASK_ID: shard $i/$n of $out on $(hostname)" >&2
 # a rerun of a failed task resumes: tiles already complete are kept
-exec node bin/cityforge.js tiles "$@" ${STORE:+--store "$STORE"} -o "$out" --shard "$i/$n" -q
+exec node "$cf" tiles "$@" ${STORE:+--store "$STORE"} -o "$out" --shard "$i/$n"

@@ -16,6 +16,10 @@
 # a failed shard can simply be rerun: complete tiles are kept). `cityforge merge` then writes
 # tileset.json. The result is byte-identical to a single-machine run.
 set -euo pipefail
+if [ $# -lt 3 ]; then
+  echo "usage: tiles-parallel.sh OUT N INPUTS... [-- TILES OPTIONS...]   (SSHLOGINS=… for other hosts, STORE=… to read the inputs once)" >&2
+  exit 2
+fi
 out=$1; n=$2; shift 2
 inputs=(); opts=()
 while [ $# -gt 0 ]; do
