@@ -187,6 +187,40 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
   }
 }
 
+/**
+ * Write `file` atomically only if it does not exist yet (a hard link of a complete temporary file: two
+ * processes racing for it, one wins). Returns whether this call made it.
+ */
+export function createFileAtomic(file: string, bytes: Uint8Array | string): boolean {
+  const tmp = `${file}.tmp-${PROCESS_TAG}`;
+  try {
+    makeDirs(path.dirname(file));
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(tmp, file);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // a file system without hard links (some network mounts): created unless there, not atomically
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw e;
+      if (fs.existsSync(file)) return false;
+      fs.renameSync(tmp, file);
+      return true;
+    }
+  } catch (e) {
+    throw outputErrorOf('output', file, e);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 /** Remove the temporary files (`*.tmp-<tag>`) below `dir` whose writer's tag is chosen by `which`. */
 export function removeTemporaries(dir: string, which: (tag: string) => boolean): void {
   let entries: fs.Dirent[];

@@ -11,6 +11,7 @@ import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
 import { groundMap } from '../ingest/ground-map.js';
 import { listTiles } from '../ingest/tileset.js';
 import fs from 'node:fs';
+import os from 'node:os';
 import type { DemEncoding } from '../core/grid.js';
 import type { Progress } from '../core/progress.js';
 import type { ImageryRunOptions, ReadOptions, TerrainOptions } from './options.js';
@@ -183,4 +184,12 @@ export async function groundImagery(inputs: readonly string[], o: ImageryRunOpti
   if (!o.groundMap) return undefined;
   const map = await groundMap(inputs, frameBoxIn3857(frame, area), { maxSide: forTiles ? 16384 : o.textureSize, ...(o.progress ? { progress: o.progress } : {}) }, o.logger, summary);
   return map ? { file: map.file, label: 'ground map', release: map.release } : undefined;
+}
+
+/**
+ * Say when `--jobs` asks for more workers than the machine has cores (jobs-past-the-cores-unsaid: 8 on 2
+ * cores took four times the memory, no faster). The run goes on as asked.
+ */
+export function warnJobsPastCores(jobs: number, logger: Logger, cores = os.availableParallelism()): void {
+  if (jobs > cores) logger.warn(`--jobs ${jobs} on ${cores} core${cores === 1 ? '' : 's'}: the workers share them (each one's memory too); --jobs ${cores} is about as fast`);
 }

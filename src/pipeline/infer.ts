@@ -9,7 +9,7 @@ import { rasterCentre, readSurface } from '../ingest/raster.js';
 import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { areaOf, clipFootprint, levelPolygons } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
-import { checkRasterInputs, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings } from './common.js';
+import { checkRasterInputs, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
 /** Metres of the models read around the buildings (the ground ring without a DTM). */
@@ -635,6 +635,7 @@ const LARGE_FOOTPRINT = 50_000;
  */
 export async function inferParams(inputs: string[], output: string, options: Partial<InferOptions> & { dsm: string }): Promise<InferResult> {
   const o: InferOptions = { ...INFER_DEFAULTS, ...options };
+  warnJobsPastCores(o.jobs, o.logger);
   const driver = vectorDriverOf(output);
   const summary = new Summary(o.logger);
   const t0 = performance.now();

@@ -10,7 +10,7 @@ import { counted } from '../core/words.js';
 import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
-import { makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
+import { createFileAtomic, makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
@@ -18,7 +18,7 @@ import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, type RasterInput } from './common.js';
+import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnJobsPastCores, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -181,6 +181,7 @@ async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, su
 export async function buildTileset(inputs: string[], options: Partial<TilesOptions> & { output: string }): Promise<Summary> {
   const o: TilesOptions & { output: string } = { ...TILES_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  warnJobsPastCores(o.jobs, o.logger);
   const t0 = performance.now();
   const created = !fs.existsSync(o.output);
   outputFolder(o.output);
@@ -258,7 +259,17 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const units = o.units && wanted ? listedUnits(root, o.units, wanted) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const plan = makePlan(root, store.frame, fingerprintOf, copyright);
     const planFile = path.join(o.output, 'plan.json');
-    writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
+    if (o.force) writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
+    else if (!createFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n')) {
+      // (runs-mixed-their-tiles: two runs of different options started into one folder together both
+      // passed the check above, and each kept the other's tiles; the plan is made once, and a run whose
+      // plan differs from the one written meanwhile stops)
+      const now = readPlan(o.output);
+      if (now.fingerprint !== plan.fingerprint) {
+        const differs = madeFromDiffers(now.madeFrom, fingerprintOf);
+        throw new OutputError('tiles', `${o.output}: another run of other inputs or options started into this folder meanwhile${differs.length ? ` (${differs.join('; ')})` : ''}; use another folder, or --force once it has finished`);
+      }
+    }
     const t1 = performance.now();
     // resume-unsaid-until-the-end: a rerun says at once what it keeps (an interrupted one said nothing of it)
     if (!o.force) {

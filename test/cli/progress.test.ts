@@ -38,7 +38,7 @@ describe('plain progress lines', () => {
     p.update('building meshes', 50, 100);
     t = 13000;
     p.update('building meshes', 100, 100);
-    expect(lines.at(-1)).toBe('progress: building meshes 100/100 (14/s, 13.0 s)');
+    expect(lines.at(-1)).toBe('progress: building meshes 100/100 (14/s over 7.0 s; 13.0 s since the start)');
   });
 
   it('a stage shorter than the interval writes nothing', () => {

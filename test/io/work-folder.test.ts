@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLACE, PROCESS_TAG, removeStaleTemporaries, removeWorkFolder, workFolder } from '../../src/io/files.js';
+import { createFileAtomic, PLACE, PROCESS_TAG, removeStaleTemporaries, removeWorkFolder, workFolder } from '../../src/io/files.js';
 import { freshDir } from '../helpers/fixtures.js';
 
 describe('work folders', () => {
@@ -42,5 +42,14 @@ describe('work folders', () => {
     for (const tag of [...elsewhere, `${dead}@${PLACE}`, String(dead)]) fs.writeFileSync(path.join(tiles, `.0.glb.tmp-${tag}`), 'x');
     removeStaleTemporaries(tiles);
     expect(fs.readdirSync(tiles).sort()).toEqual(elsewhere.map((t) => `.0.glb.tmp-${t}`).sort());
+  });
+
+  it('runs-mixed-their-tiles: createFileAtomic makes a file once; a second maker finds it there, its content untouched, and no temporary left', () => {
+    const dir = freshDir('work-folder-create');
+    const plan = path.join(dir, 'out', 'plan.json');
+    expect(createFileAtomic(plan, '{"fingerprint":"a"}\n')).toBe(true);
+    expect(createFileAtomic(plan, '{"fingerprint":"b"}\n')).toBe(false);
+    expect(fs.readFileSync(plan, 'utf8')).toBe('{"fingerprint":"a"}\n');
+    expect(fs.readdirSync(path.dirname(plan))).toEqual(['plan.json']);
   });
 });
