@@ -108,6 +108,8 @@ export interface PlanOptions extends ReadOptions, RunContext {
   workDir?: string;
   /** Keep the feature store in this folder, for `tiles --store` runs to reuse (shards on many machines). */
   store?: string;
+  /** Replace a store in `store` made from other inputs or options (refused otherwise: shards may be reading it). */
+  replaceStore?: boolean;
 }
 
 /** Defaults for {@link PlanOptions}. */

@@ -303,6 +303,15 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     // made with other options → refused (exit 3); no store there → usage error (exit 2)
     expect(cli(['tiles', input, '--max-buildings', '400', '--store', store, '-o', path.join(dir, 'store-other')]).code).toBe(3);
     expect(cli(['tiles', ...args(), '--store', path.join(dir, 'no-store'), '-o', path.join(dir, 'store-none')]).code).toBe(2);
+    // store-replaced-under-the-shards: plan of other options into a store refuses (exit 4) unless --replace-store
+    const other = path.join(dir, 'store-replace');
+    fs.cpSync(store, other, { recursive: true });
+    const refused = cli(['plan', input, '--max-buildings', '400', '--store', other]);
+    expect(refused.code, refused.stderr).toBe(4);
+    expect(refused.stderr).toMatch(/--store .*store-replace holds a store made from other inputs or options \(shards may be reading it\); give another folder, or --replace-store/);
+    expect(fs.readFileSync(path.join(other, 'store.json'))).toEqual(fs.readFileSync(path.join(store, 'store.json')));
+    expect(cli(['plan', input, '--max-buildings', '400', '--store', other, '--replace-store', '-q']).code).toBe(0);
+    expect(cli(['tiles', input, '--max-buildings', '400', '--store', other, '-o', path.join(dir, 'store-replaced-out'), '-q']).code).toBe(0);
     // damaged-store-was-a-bug: a bucket whose rows are garbage is named as damaged (exit 3), no stack trace
     const bad = path.join(dir, 'store-bad');
     fs.cpSync(store, bad, { recursive: true });

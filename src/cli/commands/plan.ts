@@ -8,6 +8,7 @@ interface PlanArgs extends ReadArgs, VerbosityArgs {
   maxBuildings: number;
   workDir?: string;
   store?: string;
+  replaceStore?: boolean;
 }
 
 /** `cityforge plan`: the work units of a tiles run, one JSON line each. */
@@ -36,6 +37,7 @@ export const planCommand: CommandSpec = {
     tilesOwnOptions(c).option('--json', 'print the run summary as JSON on stdout');
     const tilesOnly = c.options.filter((o) => !own.has(o.attributeName()));
     for (const o of tilesOnly) o.hideHelp();
+    c.option('--replace-store', 'replace a store in --store made from other inputs or options (refused without it: shards may be reading it)');
     c.option('--tiles-options', "accept tiles' own options (--terrain, --imagery, --facades, --jobs, --shard, …) and ignore them: for a script that gives plan and tiles one option list");
     c.hook('preAction', (cmd) => {
       if (cmd.opts()['tilesOptions']) return;
@@ -48,7 +50,7 @@ export const planCommand: CommandSpec = {
     const inputs = args[0] as string[];
     const o = raw as PlanArgs;
     const { planTiles } = await import('../../pipeline/tiles.js');
-    const units = await planTiles(inputs, { ...readOptionsOf(o), maxBuildings: o.maxBuildings, workDir: o.workDir, store: o.store, logger: io.logger, progress: io.progress });
+    const units = await planTiles(inputs, { ...readOptionsOf(o), maxBuildings: o.maxBuildings, workDir: o.workDir, store: o.store, replaceStore: !!o.replaceStore, logger: io.logger, progress: io.progress });
     io.stdout(units.map((u) => JSON.stringify(u) + '\n').join(''));
   },
 };
