@@ -14,6 +14,7 @@ import { bucketRefs, scanBucket } from './buckets.js';
 import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
 import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
 import { writeFindIndex } from './find-index.js';
+import { trackTemp, untrackTemp } from '../core/temp.js';
 import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import type { GroundTexture, TerrainMesh } from '../core/types.js';
@@ -438,6 +439,11 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
     records.set(n.id, r);
     from.set(n.id, d);
   }
+  // (merge-interrupted-left-a-partial-folder: into a folder holding nothing yet, what the merge writes is
+  // temporary until tileset.json is there: Ctrl-C removes it)
+  const fresh = !dirs.some((d) => path.resolve(d) === path.resolve(out)) && (!fs.existsSync(out) || fs.readdirSync(out).length === 0);
+  const written = fresh ? ['tiles', 'find', 'plan.json'].map((n) => path.join(out, n)) : [];
+  for (const p of written) trackTemp(p, p.endsWith('.json') ? 'file' : 'dir');
   for (const [id, d] of from) {
     if (path.resolve(d) === path.resolve(out)) continue;
     writeFileAtomic(path.join(out, 'tiles', `${id}.glb`), fs.readFileSync(path.join(d, 'tiles', `${id}.glb`)));
@@ -452,6 +458,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
   };
   const buckets = writeFindIndex(toNode(plan.tree), findOf, out);
   writeFileAtomic(path.join(out, 'tileset.json'), tilesetJson(toNode(plan.tree), records, plan.frame, plan.copyright ?? '', buckets));
+  for (const p of written) untrackTemp(p);
   // (the line `build` ends with: where the output is)
   logger.info(`wrote ${path.resolve(out, 'tileset.json')} (${counted(nodes.length, 'tile')})`);
   return { tiles: nodes.length };

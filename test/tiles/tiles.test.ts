@@ -7,6 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli } from '../helpers/cli.js';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { onTempChange, type TempChange } from '../../src/core/temp.js';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import { mergeTiles } from '../../src/tiles/build.js';
 
 /** The lowest vertex (z up, frame metres) of every building of a tile, by its id. */
 async function buildingBases(glb: Uint8Array): Promise<Map<string, number>> {
@@ -341,6 +344,26 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const help = cli(['plan', '--help']);
     expect(help.stdout).toMatch(/--tiles-options/);
     expect(help.stdout).not.toMatch(/^\s+--terrain </m);
+  });
+
+  it('merge-interrupted-left-a-partial-folder: into a fresh folder, what merge writes is the run\'s temporary (Ctrl-C removes it) until tileset.json is written; into a shard\'s own folder nothing is', () => {
+    const shards = [0, 1].map((i) => path.join(dir, `tmp-merge-shard${i}`));
+    shards.forEach((o, i) => expect(cli(['tiles', ...args(), '-o', o, '--shard', `${i}/2`, '-q']).code).toBe(0));
+    const changes: TempChange[] = [];
+    onTempChange((c) => changes.push(c));
+    try {
+      const fresh = path.join(dir, 'tmp-merge-out');
+      mergeTiles(shards, fresh, NULL_LOGGER);
+      const mine = (op: string) => changes.filter((c) => c.op === op && !c.path.includes('.tmp-') && !c.path.includes('.find-spill')).map((c) => path.relative(fresh, c.path)).sort();
+      expect(mine('add')).toEqual(['find', 'plan.json', 'tiles']);
+      expect(mine('remove')).toEqual(['find', 'plan.json', 'tiles']);
+      expect(fs.existsSync(path.join(fresh, 'tileset.json'))).toBe(true);
+      changes.length = 0;
+      mergeTiles(shards, shards[0], NULL_LOGGER);
+      expect(changes.filter((c) => c.op === 'add' && !c.path.includes('.tmp-') && !c.path.includes('.find-spill'))).toEqual([]);
+    } finally {
+      onTempChange(null);
+    }
   });
 
   it('merge refuses an incomplete set of shards; merge-refused-left-a-partial-folder: it writes nothing', () => {
