@@ -199,6 +199,19 @@ export async function buildTileset(inputs: string[], options: Partial<TilesOptio
   }
 }
 
+/**
+ * The plan of the tileset already in the output folder; one that is not a cityforge plan is a file in the
+ * way, an output error (foreign-plan-said-merge: "cityforge merge: … not a cityforge plan.json", exit 3).
+ */
+function outputPlan(dir: string): ReturnType<typeof readPlan> {
+  try {
+    return readPlan(dir);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new OutputError('tiles', `${path.join(dir, 'plan.json')}: not a cityforge plan.json, in the output folder; choose another folder, or --force to build there over it`);
+  }
+}
+
 /** Remove what a tiles run writes in `dir` (its tiles, find index, tileset.json and plan), nothing else. */
 function clearTileset(dir: string): void {
   try {
@@ -231,7 +244,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     }
     if (!same) clearTileset(o.output);
   } else if (!o.force && fs.existsSync(path.join(o.output, 'plan.json'))) {
-    const before = readPlan(o.output);
+    const before = outputPlan(o.output);
     if (before.fingerprint !== planFingerprint(fingerprintOf)) {
       // rerun-said-not-what-differs: the options (or inputs) that differ, where the plan records them
       const differs = madeFromDiffers(before.madeFrom, fingerprintOf);
@@ -264,7 +277,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
       // (runs-mixed-their-tiles: two runs of different options started into one folder together both
       // passed the check above, and each kept the other's tiles; the plan is made once, and a run whose
       // plan differs from the one written meanwhile stops)
-      const now = readPlan(o.output);
+      const now = outputPlan(o.output);
       if (now.fingerprint !== plan.fingerprint) {
         const differs = madeFromDiffers(now.madeFrom, fingerprintOf);
         throw new OutputError('tiles', `${o.output}: another run of other inputs or options started into this folder meanwhile${differs.length ? ` (${differs.join('; ')})` : ''}; use another folder, or --force once it has finished`);

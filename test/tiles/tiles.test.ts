@@ -458,6 +458,13 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     // rerun-said-not-what-differs: and says what differs
     expect(r.stderr).toMatch(/holds tiles of other inputs or options \(the inputs \(their paths, sizes or times\)\); use --force/);
     expect(r.stderr).not.toMatch(/from layer/);
+    // foreign-plan-said-merge: a plan.json that is not cityforge's is a file in the way (exit 4), said by tiles
+    const foreign = path.join(dir, 'foreign-plan');
+    fs.mkdirSync(foreign, { recursive: true });
+    fs.writeFileSync(path.join(foreign, 'plan.json'), '{"a":1}\n');
+    const f = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', foreign]);
+    expect(f.code, f.stderr).toBe(4);
+    expect(f.stderr).toMatch(/^error: cityforge tiles: .*plan.json: not a cityforge plan.json, in the output folder; choose another folder, or --force/m);
   });
 
   it('force-left-old-tiles: --force over another build gives the files a fresh run gives (the old build\'s other tiles were left)', () => {
