@@ -27,6 +27,8 @@ export class Summary {
   readonly attributions = new Set<string>();
   /** What the outputs were credited with (`--attribution`, else the sources' attributions), once written. */
   copyright: string | null = null;
+  /** A tiles run's tiles (json-thin-for-bookkeeping: a scheduler could not tell a shard's work from the log). */
+  tiles: TilesCount | null = null;
   /** First few examples per skip reason / warning kind, for the log. */
   readonly examples = new Map<string, string[]>();
 
@@ -103,8 +105,25 @@ export class Summary {
       timings,
       attributions: [...this.attributions].sort(),
       ...(this.copyright !== null ? { copyright: this.copyright } : {}),
+      ...(this.tiles ? { tiles: { ...this.tiles } } : {}),
     };
   }
+}
+
+/** What a tiles run did with its tiles. */
+export interface TilesCount {
+  /** Tiles this run built. */
+  built: number;
+  /** Tiles already complete, kept (a resumed run). */
+  kept: number;
+  /** Tiles this run is for (its shard's, its units', or every one). */
+  run: number;
+  /** Tiles of the whole plan. */
+  plan: number;
+  /** `i/N` of a shard run, else null. */
+  shard: string | null;
+  /** The output folder (absolute). */
+  output: string;
 }
 
 /** The JSON shape of a {@link Summary}. */
@@ -126,4 +145,6 @@ export interface SummaryJSON {
   attributions: string[];
   /** What the outputs credit (json-credit-unsaid: `attributions` are the sources', not a given `--attribution`). */
   copyright?: string;
+  /** A tiles run's tiles. */
+  tiles?: TilesCount;
 }

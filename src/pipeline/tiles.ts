@@ -292,15 +292,18 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
     const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o, img!.label) : undefined;
     const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError, label: o.terrain! } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
+    let counts: { built: number; skipped: number };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;
       const jobs = Math.min(o.jobs, units.length);
       const r = await buildTilesInWorkers(jobs, job, units, () => o.progress.update('building tiles', ++done, units.length), o.logger);
       for (const s of r.summaries) summary.add(s);
       o.logger.info(`tiles: ${r.built} built${resumedNote(r.skipped)}, ${jobs} worker threads`);
+      counts = r;
     } else {
-      await buildTiles(job, units, o.logger, summary, (d, total) => o.progress.update('building tiles', d, total));
+      counts = await buildTiles(job, units, o.logger, summary, (d, total) => o.progress.update('building tiles', d, total));
     }
+    summary.tiles = { built: counts.built, kept: counts.skipped, run: units.length, plan: allTiles(root).length, shard: o.shard ? `${o.shard[0]}/${o.shard[1]}` : null, output: path.resolve(o.output) };
     o.progress.done();
     summary.time('tiles', (performance.now() - t1) / 1000);
     const partial = o.units || (o.shard && o.shard[1] > 1);

@@ -85,6 +85,11 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(r.stderr).toMatch(/tiles: resuming: (\d+) of \1 tiles already complete, kept\n(.*\n)*tiles: 0 built/);
     const again = JSON.parse(r.stdout);
     expect([again.bytes, again.triangles]).toEqual([single.bytes, single.triangles]);
+    // json-thin-for-bookkeeping: the tiles built and kept, of the run's and the plan's, where
+    const n = (single as unknown as { tiles: { plan: number } }).tiles.plan;
+    expect(n).toBeGreaterThan(3);
+    expect((single as unknown as { tiles: unknown }).tiles).toEqual({ built: n, kept: 0, run: n, plan: n, shard: null, output: path.resolve(out) });
+    expect(again.tiles).toEqual({ built: 0, kept: n, run: n, plan: n, shard: null, output: path.resolve(out) });
     expect(again.bytes).toBeGreaterThan(0);
   });
 
