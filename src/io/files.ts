@@ -168,18 +168,23 @@ export function makeDirs(dir: string): void {
   }
 }
 
+/** Write bytes to `file` (its folder made) and flush them to the disk. */
+function writeSynced(file: string, bytes: Uint8Array | string): void {
+  makeDirs(path.dirname(file));
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Write bytes to `file` through a temporary name in the same folder, renamed when complete. */
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
   const tmp = `${file}.tmp-${PROCESS_TAG}`;
   try {
-    makeDirs(path.dirname(file));
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeSynced(tmp, bytes);
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -194,14 +199,7 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
 export function createFileAtomic(file: string, bytes: Uint8Array | string): boolean {
   const tmp = `${file}.tmp-${PROCESS_TAG}`;
   try {
-    makeDirs(path.dirname(file));
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeSynced(tmp, bytes);
     try {
       fs.linkSync(tmp, file);
       return true;
