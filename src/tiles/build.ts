@@ -253,6 +253,9 @@ export function resumedNote(skipped: number): string {
   return skipped ? `, ${skipped} already complete (resumed)` : '';
 }
 
+/** Bytes of a tile record read to find its `bytes` (it follows the id, bounds and counts). */
+const RECORD_HEAD = 4096;
+
 /**
  * Whether tile `id` of the tileset in `dir` is complete: its content and its record both written, the
  * content of the size the record gives (a rerun keeps it; damaged-tile-kept: a root tile cut to 100
@@ -260,11 +263,18 @@ export function resumedNote(skipped: number): string {
  */
 export function tileComplete(dir: string, id: string): boolean {
   const rec = path.join(dir, 'tiles', `${id}.json`), glb = path.join(dir, 'tiles', `${id}.glb`);
+  let fd: number | null = null;
   try {
-    const bytes = (JSON.parse(fs.readFileSync(rec, 'utf8')) as { bytes?: unknown }).bytes;
-    return typeof bytes === 'number' && fs.statSync(glb).size === bytes;
+    // (the record's head only: `bytes` comes before a leaf's find entries, which may run to megabytes)
+    fd = fs.openSync(rec, 'r');
+    const head = Buffer.alloc(RECORD_HEAD);
+    const n = fs.readSync(fd, head, 0, RECORD_HEAD, 0);
+    const m = /"bytes":(\d+)[,}]/.exec(head.toString('utf8', 0, n));
+    return m !== null && fs.statSync(glb).size === Number(m[1]);
   } catch {
     return false;
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
   }
 }
 
