@@ -199,13 +199,8 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
     const band = elevationBand(file, src, opts.band);
     checkReadSize(file, src, band, info.resolution, side, cell, opts.maxSourcePixels);
     warnFeet(opts.label ?? file, src, band, opts.zScale, logger);
-    const first = warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale);
     // (undeclared-nodata-read-as-heights: -9999 where a DEM has no data, undeclared, dug pits 10 km deep)
-    if (src.bands.get(band).noDataValue !== null) return first;
-    const sentinel = undeclaredSentinel(first, opts.zScale);
-    if (sentinel === null) return first;
-    logger.warn(`${opts.label ?? file}: holds ${sentinel} where it seems to have no data, and its band declares no nodata value: ${sentinel} is read as nodata (declare it: gdal_edit.py -a_nodata ${sentinel})`);
-    return warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale, sentinel);
+    return withUndeclaredNodata(src, band, opts.zScale, opts.label ?? file, logger, (nodata) => warpToGrid(file, src, band, frame, x0, y0, side, n, opts.zScale, nodata));
   });
   const { valid, holes, outside } = fillGaps(heights, n);
   const name = opts.label ?? file;
@@ -269,14 +264,9 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
     checkReadSize(file, src, band, info.resolution, Math.max(x1 - x0, y1 - y0), cell, opts.maxSourcePixels);
     warnFeet(opts.label ?? file, src, band, opts.zScale, logger);
     const scale = Math.min(1, info.resolution / cell);
-    const first = warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale, scale);
     // (undeclared-nodata-read-as-heights: a DSM holding -9999 where it has no data, without saying so,
-    // gave buildings "below the ground"; a known sentinel is read as nodata, and said)
-    if (src.bands.get(band).noDataValue !== null) return first;
-    const sentinel = undeclaredSentinel(first, opts.zScale);
-    if (sentinel === null) return first;
-    logger.warn(`${opts.label ?? file}: holds ${sentinel} where it seems to have no data, and its band declares no nodata value: ${sentinel} is read as nodata (declare it: gdal_edit.py -a_nodata ${sentinel})`);
-    return warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale, scale, sentinel);
+    // gave buildings "below the ground")
+    return withUndeclaredNodata(src, band, opts.zScale, opts.label ?? file, logger, (nodata) => warpWindow(file, src, band, frame, x0, y0, cell, nx, ny, opts.zScale, scale, nodata));
   });
   let data = 0;
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) data++;
@@ -300,6 +290,19 @@ function undeclaredSentinel(values: Float32Array, zScale: number): number | null
     for (const s of NODATA_SENTINELS) if (Math.abs(v - Math.fround(s * zScale)) <= Math.abs(s * zScale) * 1e-6) return s;
   }
   return null;
+}
+
+/**
+ * `warp()` of a raster, again with a known sentinel as its nodata when its band declares none and the
+ * first warp holds that sentinel ({@link undeclaredSentinel}), which is said.
+ */
+function withUndeclaredNodata(src: gdal.Dataset, band: number, zScale: number, label: string, logger: Logger, warp: (nodata?: number) => Float32Array): Float32Array {
+  const first = warp();
+  if (src.bands.get(band).noDataValue !== null) return first;
+  const sentinel = undeclaredSentinel(first, zScale);
+  if (sentinel === null) return first;
+  logger.warn(`${label}: holds ${sentinel} where it seems to have no data, and its band declares no nodata value: ${sentinel} is read as nodata (declare it: gdal_edit.py -a_nodata ${sentinel})`);
+  return warp(sentinel);
 }
 
 /** Warp band `band` of `src` onto an nx × ny grid of `cell` metres whose south-west corner is (x0, y0) in the frame; NaN where no data, rows south → north. With `scale` (destination pixels per source pixel, one for the whole raster), each cell is the same whatever the window. */
