@@ -23,10 +23,10 @@ export const CITYJSON_DEFAULTS: Pick<CityJsonOptions, 'seq' | 'scale'> = { seq: 
 /** What {@link encodeCityJson} returns. */
 export interface CityJsonResult {
   bytes: Uint8Array;
-  /** City objects written: buildings and building parts. */
+  /** City objects written: buildings and building parts (a building's own and those its solid is split into). */
   buildings: number;
   parts: number;
-  /** Buildings written as a closed Solid (the rest as a MultiSurface). */
+  /** Buildings written as closed solids: a Solid, or a Solid per part where the shell falls apart (the rest as a MultiSurface). */
   solids: number;
   /** Triangles of the `TINRelief` written (0: none). */
   terrainTriangles: number;
@@ -142,6 +142,38 @@ function attributesOf(p: BuildingParams): Record<string, AttributeValue> {
   return a;
 }
 
+/**
+ * A closed shell's connected parts: its surfaces grouped by shared edges, in order of first surface.
+ * One group: the shell is one solid.
+ */
+function shellsOf(surfaces: number[][][]): number[][] {
+  const parent = surfaces.map((_, k) => k);
+  const find = (k: number): number => {
+    while (parent[k] !== k) k = parent[k] = parent[parent[k]];
+    return k;
+  };
+  const edgeOwner = new Map<string, number>();
+  surfaces.forEach((rings, k) => {
+    for (const ring of rings) {
+      for (let i = 0; i < ring.length; i++) {
+        const a = ring[i], b = ring[(i + 1) % ring.length];
+        const key = a < b ? `${a},${b}` : `${b},${a}`;
+        const other = edgeOwner.get(key);
+        if (other === undefined) edgeOwner.set(key, k);
+        else parent[find(other)] = find(k);
+      }
+    }
+  });
+  const groups = new Map<number, number[]>();
+  surfaces.forEach((_, k) => {
+    const root = find(k);
+    const g = groups.get(root);
+    if (g) g.push(k);
+    else groups.set(root, [k]);
+  });
+  return [...groups.values()];
+}
+
 /** A CRS as CityJSON 2.0 names it (`https://www.opengis.net/def/crs/EPSG/0/<code>`). */
 export function referenceSystemOf(crs: string): string | null {
   const m = /^EPSG:(\d+)$/i.exec(crs);
@@ -151,7 +183,8 @@ export function referenceSystemOf(crs: string): string | null {
 /**
  * Encode a built city as CityJSON 2.0 (one document) or CityJSONSeq: per building a `Building` (its
  * parts `BuildingPart`s, children of their outline), its geometry a `Solid` when its shell is closed
- * (else a `MultiSurface`) with RoofSurface / WallSurface / GroundSurface semantics, its source
+ * (where that shell falls apart, as a footprint of several polygons does, a `BuildingPart` per piece,
+ * `<id>.1`, `<id>.2` …; else a `MultiSurface`) with RoofSurface / WallSurface / GroundSurface semantics, its source
  * attributes and the S3DB parameters it was built from (what `cityforge build` reads back) as
  * attributes; vertices as integers under a `transform` (scale {@link CityJsonOptions.scale}) in the
  * output CRS. A city model read in (CityJSON) keeps its own surfaces and their semantics.
@@ -213,38 +246,71 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
     if (list) list.push(f);
     else children.set(o2, [f]);
   }
-  /** One city object, its vertices appended through `vertex`. */
-  const cityObject = (f: number, vertex: (x: number, y: number, z: number) => number): Record<string, unknown> => {
+  // ids taken: a solid split into parts names them after its building, on ids no object has
+  const taken = new Set(indexOf.keys());
+  const partIds = new Map<number, string[]>();
+  const splitIds = (f: number, count: number): string[] => {
+    let ids = partIds.get(f);
+    if (!ids) {
+      ids = [];
+      for (let k = 1; ids.length < count; k++) {
+        const id = `${batch.params[f].id}.${k}`;
+        if (!taken.has(id)) ids.push(id), taken.add(id);
+      }
+      partIds.set(f, ids);
+    }
+    return ids;
+  };
+  let splitParts = 0;
+  /** One city object (and the parts its solid falls apart into), its vertices appended through `vertex`. */
+  const cityObject = (f: number, vertex: (x: number, y: number, z: number) => number): [string, Record<string, unknown>][] => {
     const p = batch.params[f];
     const obj: Record<string, unknown> = { type: parentOf[f] >= 0 ? 'BuildingPart' : 'Building', attributes: attributesOf(p) };
+    const out: [string, Record<string, unknown>][] = [[p.id, obj]];
     const s = shapes[f];
+    const kids = (children.get(f) ?? []).map((k) => batch.params[k].id);
     if (s) {
       const local = new Int32Array(s.coords.length / 3).fill(-1);
       const at = (v: number) => (local[v] >= 0 ? local[v] : (local[v] = vertex(s.coords[3 * v], s.coords[3 * v + 1], s.coords[3 * v + 2])));
-      const typeIndex = new Map<string, number>();
-      const semanticSurfaces: { type: string }[] = [];
-      const values: (number | null)[] = [];
       const boundaries: number[][][] = [];
+      const types: string[] = [];
       for (const surface of s.surfaces) {
         // vertices equal once quantized: a ring keeps one of them (CityJSON rings repeat no vertex)
         const rings = surface.rings.map((r) => r.map(at).filter((v, k, a) => v !== a[(k + 1) % a.length])).filter((r) => r.length >= 3);
         if (!rings.length) continue;
         boundaries.push(rings);
-        if (surface.type) {
-          let k = typeIndex.get(surface.type);
-          if (k === undefined) typeIndex.set(surface.type, (k = semanticSurfaces.push({ type: surface.type }) - 1));
-          values.push(k);
-        } else values.push(null);
+        types.push(surface.type);
       }
-      if (boundaries.length) {
-        const semantics = semanticSurfaces.length ? { semantics: { surfaces: semanticSurfaces, values: s.solid ? [values] : values } } : {};
-        obj.geometry = [s.solid ? { type: 'Solid', lod: s.lod, boundaries: [boundaries], ...semantics } : { type: 'MultiSurface', lod: s.lod, boundaries, ...semantics }];
-      }
+      /** The geometry of some of the surfaces, with their semantics. */
+      const geometry = (type: 'Solid' | 'MultiSurface', which: number[]) => {
+        const typeIndex = new Map<string, number>();
+        const semanticSurfaces: { type: string }[] = [];
+        const values = which.map((k) => {
+          if (!types[k]) return null;
+          let i = typeIndex.get(types[k]);
+          if (i === undefined) typeIndex.set(types[k], (i = semanticSurfaces.push({ type: types[k] }) - 1));
+          return i;
+        });
+        const b = which.map((k) => boundaries[k]);
+        const semantics = semanticSurfaces.length ? { semantics: { surfaces: semanticSurfaces, values: type === 'Solid' ? [values] : values } } : {};
+        return [{ type, lod: s.lod, boundaries: type === 'Solid' ? [b] : b, ...semantics }];
+      };
+      const shells = s.solid && boundaries.length ? shellsOf(boundaries) : [];
+      if (shells.length > 1) {
+        // solid-with-disconnected-shells (val3dity 305): a footprint of several polygons makes a solid
+        // each, a BuildingPart each (CityJSON 2.0 has no MultiSolid for buildings, and a CompositeSolid's
+        // solids must touch)
+        const ids = splitIds(f, shells.length);
+        shells.forEach((shell, k) => {
+          out.push([ids[k], { type: 'BuildingPart', geometry: geometry('Solid', shell), parents: [p.id] }]);
+          kids.push(ids[k]);
+        });
+        splitParts += shells.length;
+      } else if (boundaries.length) obj.geometry = geometry(s.solid ? 'Solid' : 'MultiSurface', boundaries.map((_, k) => k));
     }
-    const kids = children.get(f);
-    if (kids) obj.children = kids.map((k) => batch.params[k].id);
+    if (kids.length) obj.children = kids;
     if (parentOf[f] >= 0) obj.parents = [batch.params[parentOf[f]].id];
-    return obj;
+    return out;
   };
   const referenceSystem = referenceSystemOf(o.crs);
   const metadata: Record<string, unknown> = {
@@ -292,22 +358,22 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
   if (!o.seq) {
     const { vertices, vertex } = vertexList();
     const objects: Record<string, unknown> = {};
-    for (let f = 0; f < n; f++) objects[batch.params[f].id] = cityObject(f, vertex);
+    for (let f = 0; f < n; f++) for (const [id, obj] of cityObject(f, vertex)) objects[id] = obj;
     const r = relief(vertex);
     if (r) objects[terrainId] = r;
     const doc = { type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: objects, vertices };
-    return { bytes: enc.encode(JSON.stringify(doc) + '\n'), buildings: n - parts, parts, solids, terrainTriangles };
+    return { bytes: enc.encode(JSON.stringify(doc) + '\n'), buildings: n - parts, parts: parts + splitParts, solids, terrainTriangles };
   }
   const lines = [JSON.stringify({ type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: {}, vertices: [] })];
   for (let f = 0; f < n; f++) {
     if (parentOf[f] >= 0) continue;
     const { vertices, vertex } = vertexList();
-    const objects: Record<string, unknown> = { [batch.params[f].id]: cityObject(f, vertex) };
-    for (const k of children.get(f) ?? []) objects[batch.params[k].id] = cityObject(k, vertex);
+    const objects: Record<string, unknown> = {};
+    for (const k of [f, ...(children.get(f) ?? [])]) for (const [id, obj] of cityObject(k, vertex)) objects[id] = obj;
     lines.push(JSON.stringify({ type: 'CityJSONFeature', id: batch.params[f].id, CityObjects: objects, vertices }));
   }
   const { vertices, vertex } = vertexList();
   const r = relief(vertex);
   if (r) lines.push(JSON.stringify({ type: 'CityJSONFeature', id: terrainId, CityObjects: { [terrainId]: r }, vertices }));
-  return { bytes: enc.encode(lines.join('\n') + '\n'), buildings: n - parts, parts, solids, terrainTriangles };
+  return { bytes: enc.encode(lines.join('\n') + '\n'), buildings: n - parts, parts: parts + splitParts, solids, terrainTriangles };
 }

@@ -85,7 +85,7 @@ function inspect(models: CjModel[], { distinct = true } = {}) {
   const objects: Record<string, number> = {};
   const semantics: Record<string, number> = {};
   const points: number[][] = [];
-  let openSolids = 0, closedSolids = 0;
+  let openSolids = 0, closedSolids = 0, disconnectedSolids = 0;
   for (const m of models) {
     const { scale, translate } = m.transform;
     const nv = m.vertices.length;
@@ -112,6 +112,17 @@ function inspect(models: CjModel[], { distinct = true } = {}) {
           }
         }
         if (g.type !== 'Solid') continue;
+        // one solid, one piece: its surfaces reach each other across shared edges (val3dity 305)
+        const list = surfacesOf(g).map((x) => x.rings.flatMap((r) => r.map((v, k) => [at(v), at(r[(k + 1) % r.length])].sort().join('|'))));
+        const reached = new Set([0]);
+        for (let grew = true; grew; ) {
+          grew = false;
+          const edgesReached = new Set([...reached].flatMap((k) => list[k]));
+          list.forEach((e, k) => {
+            if (!reached.has(k) && e.some((x) => edgesReached.has(x))) reached.add(k), (grew = true);
+          });
+        }
+        if (reached.size < list.length) disconnectedSolids++;
         let open = false;
         for (const [k, c] of edges) if (c !== 1 || edges.get(k.split('>').reverse().join('>')) !== 1) open = true;
         if (open) openSolids++;
@@ -119,7 +130,7 @@ function inspect(models: CjModel[], { distinct = true } = {}) {
       }
     }
   }
-  return { objects, semantics, points, openSolids, closedSolids };
+  return { objects, semantics, points, openSolids, closedSolids, disconnectedSolids };
 }
 
 /** The points of `b` farther than `tol` metres from every point of `a` (a grid of `tol` cells). */
@@ -355,6 +366,46 @@ describe('CityJSON out', () => {
     const check = inspect([doc]);
     expect(check.closedSolids).toBe(2);
     expect(check.openSolids).toBe(0);
+  });
+
+  it('solid-with-disconnected-shells: a footprint of two polygons is a Building of two BuildingParts, a closed one-piece Solid each, that reads back as one building', () => {
+    // SF's vector tiles hold MultiPolygon buildings (15/5238/12665 #509): their one Solid was two shells
+    // apart (val3dity 305); CityJSON 2.0 gives buildings no MultiSolid, and a CompositeSolid's solids touch
+    const square = (x0: number, y0: number, w: number) => [[x0, y0], [x0 + w, y0], [x0 + w, y0 + w], [x0, y0 + w], [x0, y0]].map(([x, y]) => [85000 + x, 447000 + y]);
+    const src = path.join(dir, 'two-pieces.geojson');
+    fs.writeFileSync(src, JSON.stringify({
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+      features: [
+        { type: 'Feature', properties: { ref: 'w0', building: 'yes', height: 12 }, geometry: { type: 'MultiPolygon', coordinates: [[square(0, 0, 10)], [square(30, 0, 8)]] } },
+        { type: 'Feature', properties: { ref: 'w1', building: 'yes', height: 9 }, geometry: { type: 'Polygon', coordinates: [square(0, 30, 10)] } },
+      ],
+    }));
+    for (const ext of ['city.json', 'city.jsonl']) {
+      const out = path.join(dir, `two-pieces.${ext}`);
+      const r = cli(['build', src, '-o', out, '-q']);
+      expect(r.code, r.stderr).toBe(0);
+      const models = readModels(out);
+      const objects = Object.assign({}, ...models.map((m) => m.CityObjects)) as Record<string, CjObject>;
+      const [w0, w1] = ['w0', 'w1'].map((ref) => Object.keys(objects).find((k) => objects[k].attributes?.ref === ref)!);
+      expect(objects[w0].geometry).toBeUndefined();
+      expect(objects[w0].attributes?.height).toBe(12);
+      expect(objects[w0].children).toEqual([`${w0}.1`, `${w0}.2`]);
+      for (const id of objects[w0].children!) {
+        expect(objects[id].type).toBe('BuildingPart');
+        expect(objects[id].parents).toEqual([w0]);
+        expect(objects[id].geometry!.map((g) => g.type)).toEqual(['Solid']);
+      }
+      expect(objects[w1].geometry!.map((g) => g.type)).toEqual(['Solid']);
+      const check = inspect(models);
+      expect(check).toMatchObject({ closedSolids: 3, openSolids: 0, disconnectedSolids: 0 });
+      expect(check.objects).toEqual({ Building: 2, BuildingPart: 2 });
+    }
+    // read back: the same two buildings, w0 drawn as its two pieces
+    const glb = path.join(dir, 'two-pieces.glb');
+    const r = cli(['build', path.join(dir, 'two-pieces.city.json'), '-o', glb, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ buildings: 2, partsWritten: 2 });
   });
 
   it('city-json-terrain-dropped: --terrain writes the ground as a TINRelief (schema-valid, in the document and as the sequence\'s last feature), the buildings standing on it; without it the log says they stand at z = 0', () => {
