@@ -22,26 +22,34 @@ export function makeParams(p: Partial<BuildingParams> & { id: string }): Buildin
   };
 }
 
+/** An outline's tallest part: its height, and whether any of its parts has a height of its own (not the default). */
+export type TallestPart = [height: number, measured: boolean];
+
 /**
- * Count `part`'s height towards its outline's tallest (in `tallest`, by outline index); a part of the default
- * height says nothing about the outline's (see {@link tallestPart}).
+ * Count `part`'s height towards its outline's tallest (in `tallest`, by outline index; see {@link tallestPart}).
+ * A part of the default height counts too: it is drawn that tall (outline-lower-than-its-parts: Monaco's
+ * w49209445 said 6 m, its parts drawn to 13 m).
  */
-export function addPartHeight(tallest: Map<number, number>, outline: number, part: BuildingParams): void {
-  if (part.heightFrom !== 'default') tallest.set(outline, Math.max(tallest.get(outline) ?? -Infinity, part.height));
+export function addPartHeight(tallest: Map<number, TallestPart>, outline: number, part: BuildingParams): void {
+  const t = tallest.get(outline);
+  const measured = part.heightFrom !== 'default';
+  tallest.set(outline, t ? [Math.max(t[0], part.height), t[1] || measured] : [part.height, measured]);
 }
 
 /**
  * An outline drawn as its `building:part`s that has no height of its own (the default) takes the
  * tallest part's: outline-height-was-the-default (Monaco's Columbia Palace, parts of 94 and 105 m, was a
- * "10 m, default" building in the panel, the legend and the tables).
+ * "10 m, default" building in the panel, the legend and the tables). Its height comes from its parts
+ * (`parts`) when one of them has a height of its own; when all are of the default height, it is still the
+ * default (`default`), as tall as they are drawn.
  *
  * @example
  * ```ts
- * tallestPart(outline, Math.max(...parts.map((p) => p.height)));
+ * tallestPart(outline, Math.max(...parts.map((p) => p.height)), parts.some((p) => p.heightFrom !== 'default'));
  * ```
  */
-export function tallestPart(outline: BuildingParams, height: number): void {
+export function tallestPart(outline: BuildingParams, height: number, measured = true): void {
   if (outline.heightFrom !== 'default' || outline.base !== undefined || !(height > outline.minHeight)) return;
   outline.height = height;
-  outline.heightFrom = 'parts';
+  outline.heightFrom = measured ? 'parts' : 'default';
 }

@@ -2,7 +2,7 @@ import earcut from 'earcut';
 import type { FeatureBatch } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
 import { extentOf } from '../core/extent.js';
-import { addPartHeight, tallestPart } from '../core/params.js';
+import { addPartHeight, tallestPart, type TallestPart } from '../core/params.js';
 
 /** A point inside feature f's first polygon (the centroid of its first earcut triangle), or null. */
 export function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
@@ -85,7 +85,7 @@ export function resolveParts(b: FeatureBatch, cell = 50): number[] {
   };
   const match = matchParts(outlines, queries, (o, x, y) => featureContains(b, o, x, y), cell);
   const replaced = new Set<number>();
-  const tallest = new Map<number, number>();
+  const tallest = new Map<number, TallestPart>();
   parts.forEach((f, k) => {
     const best = match[k];
     if (best >= 0) {
@@ -97,7 +97,8 @@ export function resolveParts(b: FeatureBatch, cell = 50): number[] {
   });
   for (const o of replaced) {
     b.params[o].drawAs = -1;
-    if (tallest.has(o)) tallestPart(b.params[o], tallest.get(o)!);
+    const t = tallest.get(o);
+    if (t) tallestPart(b.params[o], t[0], t[1]);
   }
   return [...replaced].sort((x, y) => x - y);
 }

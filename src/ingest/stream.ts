@@ -11,7 +11,7 @@ import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type St
 import { openSources } from './formats.js';
 import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, normalizeFeature, projectFootprints, PROJECT_CHUNK, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts } from './parts.js';
-import { addPartHeight } from '../core/params.js';
+import { addPartHeight, type TallestPart } from '../core/params.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
 import type { ReadContext } from './raw.js';
@@ -169,7 +169,7 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
     return featureContains(cachedBatch!, 0, x, y);
   });
   const replaced = new Set<number>();
-  const tallest = new Map<number, number>();
+  const tallest = new Map<number, TallestPart>();
   parts.ids.forEach((f, k) => {
     const o = match[k];
     if (o < 0) return;
@@ -179,7 +179,7 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
     addPartHeight(tallest, o, reader.feature(f).params);
   });
   store.replaced = [...replaced].sort((a, b) => a - b);
-  store.partHeights = [...tallest].sort((a, b) => a[0] - b[0]);
+  store.partHeights = [...tallest].map(([o, [h, measured]]): [number, number, number] => [o, h, measured ? 1 : 0]).sort((a, b) => a[0] - b[0]);
   for (const o of store.replaced) {
     const { params } = reader.feature(o);
     if (params.base === undefined) summary.warn('building:outline-drawn-as-parts', `${params.source} feature ${params.id}`);

@@ -61,7 +61,7 @@ export class StoreReader {
   private readonly renames: Map<number, string>;
   private readonly outlineOf: Map<number, number>;
   private readonly replaced: Set<number>;
-  private readonly partHeights: Map<number, number>;
+  private readonly partHeights: Map<number, [number, boolean]>;
 
   constructor(readonly store: StoredFeatures) {
     this.fd = fs.openSync(store.file, 'r');
@@ -77,7 +77,7 @@ export class StoreReader {
     this.renames = new Map(store.renames);
     this.outlineOf = new Map(store.parts.map(([p, o]) => [p, o]));
     this.replaced = new Set(store.replaced);
-    this.partHeights = new Map(store.partHeights ?? []);
+    this.partHeights = new Map((store.partHeights ?? []).map(([o, h, measured]) => [o, [h, measured !== 0]]));
   }
 
   /** Row `i` (a copy). */
@@ -122,7 +122,7 @@ export class StoreReader {
         try {
           out[order[k]] = decodeRecord(this.buf.subarray(ref.offset - start, ref.offset - start + ref.length));
           const tallest = this.partHeights.get(ref.index);
-          if (tallest !== undefined) tallestPart(out[order[k]].params, tallest);
+          if (tallest !== undefined) tallestPart(out[order[k]].params, tallest[0], tallest[1]);
         } catch (e) {
           throw inputErrorOf('store', `${this.store.file}: record of building ${ref.index} is damaged`, e);
         }

@@ -26,8 +26,11 @@ export interface StoredFeatures {
   parts: [number, number, number, number][];
   /** Outlines drawn as their parts (not drawn themselves). */
   replaced: number[];
-  /** Each replaced outline's tallest part's height: [outline, height] (see `tallestPart`). Absent: none. */
-  partHeights?: [number, number][];
+  /**
+   * Each replaced outline's tallest part's height: [outline, height, 1 when a part has a height of its own,
+   * 0 when all are of the default height (absent: 1)] (see `tallestPart`). Absent: none.
+   */
+  partHeights?: ([number, number] | [number, number, number])[];
   /** Ids changed to keep them unique (`id~2`, …): [building, new id]. */
   renames: [number, string][];
 }

@@ -59,16 +59,22 @@ describe('streamed ingest (cityforge tiles): an on-disk store equal to the in-me
     expect(summary.warnings.get('building:outline-drawn-as-parts')).toBeGreaterThan(0);
     expect(store.replaced.length).toBe(summary.warnings.get('building:outline-drawn-as-parts'));
     expect(store.parts.length).toBe(parts);
-    // outline-height-was-the-default: an outline with no height of its own takes its tallest part's (not one
-    // of a part's default height), in memory as streamed (compare: the same params)
+    // outline-height-was-the-default: an outline with no height of its own takes its tallest part's, in memory
+    // as streamed (compare: the same params)
     const palace = memory.params.find((p) => p.id === 'w872981834')!;
     expect([palace.height, palace.heightFrom, palace.drawAs]).toEqual([105, 'parts', -1]);
-    const fromParts = memory.params.filter((p) => p.heightFrom === 'parts');
-    for (const o of fromParts) {
-      const own = memory.params.filter((p) => p.partOf === o.id && p.heightFrom !== 'default');
-      expect(o.height).toBe(Math.max(...own.map((p) => p.height)));
+    // outline-lower-than-its-parts: the tallest drawn, a part of the default height included (w49209445 said
+    // 6 m, from its one part with levels; its default-height parts over a passage reach 13 m)
+    const passage = memory.params.find((p) => p.id === 'w49209445')!;
+    expect([passage.height, passage.heightFrom]).toEqual([13, 'parts']);
+    const replacedDefault = memory.params.filter((p) => p.drawAs === -1 && p.heightFrom === 'default' && memory.params.some((q) => q.partOf === p.id && q.height > p.height));
+    expect(replacedDefault).toEqual([]);
+    for (const o of memory.params.filter((p) => p.drawAs === -1 && p.base === undefined && p.heightFrom !== 'data' && p.heightFrom !== 'levels')) {
+      const parts = memory.params.filter((p) => p.partOf === o.id);
+      expect(o.height, o.id).toBe(Math.max(...parts.map((p) => p.height)));
+      // (from its parts when one of them has a height of its own; else still the default, as tall as they are drawn)
+      expect(o.heightFrom, o.id).toBe(parts.some((p) => p.heightFrom !== 'default') ? 'parts' : 'default');
     }
-    // outlines whose parts are all of the default height keep the default
     expect(memory.params.filter((p) => p.drawAs === -1 && p.heightFrom === 'default').length).toBeGreaterThan(0);
   });
 
