@@ -61,6 +61,7 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
   let surfaces: Surface[];
   let solid: boolean;
   const t0 = mesh.triangleOffsets[f], t1 = mesh.triangleOffsets[f + 1];
+  const p = batch.params[f];
   if (t1 <= t0) return null;
   if (kept) {
     coords3 = kept.coords;
@@ -81,7 +82,8 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
     let zMin = Infinity;
     for (let i = 2; i < planar.coords.length; i += 3) zMin = Math.min(zMin, planar.coords[i]);
     surfaces = planar.faces.map((face) => {
-      let lowest = true;
+      // (a raised building or part, min_height over 0, stands on no ground: its floor is an OuterFloorSurface)
+      let lowest = p.minHeight <= 0;
       for (const v of face.rings[0]) if (planar.coords[3 * v + 2] > zMin + 0.01) lowest = false;
       return { rings: face.rings, type: semanticOf(mesh.materials[face.material]?.name ?? '', face.normal[2], lowest) };
     });
@@ -101,7 +103,6 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
     coords[3 * i + 1] = out[2 * i + 1];
     coords[3 * i + 2] = coords3[3 * i + 2];
   }
-  const p = batch.params[f];
   const lod = kept ? p.lod || '2' : p.roof.shape === 'flat' ? '1.2' : '2.2';
   return { coords, surfaces, solid, lod };
 }
@@ -117,7 +118,8 @@ function attributesOf(p: BuildingParams): Record<string, AttributeValue> {
   // is the default or from building:levels is no measurement, and says where it comes from, as the GLB's
   // height_from does)
   if (!('measuredHeight' in a) && (p.heightFrom ?? 'data') === 'data') set('measuredHeight', r3(p.height));
-  if (p.base === undefined && p.heightFrom && p.heightFrom !== 'data') set('height_from', p.heightFrom);
+  // (a city model read in keeps the word it came with: height-from-lost-in-a-round-trip)
+  if (p.heightFrom && p.heightFrom !== 'data') set('height_from', p.heightFrom);
   if (p.base === undefined) {
     // the parameters `cityforge build` reads back (a city model's own surfaces have none)
     set('height', r3(p.height));

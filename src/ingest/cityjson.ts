@@ -72,6 +72,7 @@ function surfaceCode(type: string | undefined): number {
 }
 
 const GROUND = SURFACE_TYPES.indexOf('GroundSurface');
+const OUTER_FLOOR = SURFACE_TYPES.indexOf('OuterFloorSurface');
 
 /** Whether a name is a CityJSON file by its name. */
 const CITYJSON_NAME = /\.city\.json$/i;
@@ -330,6 +331,12 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
     }
   }
   if (!partFeatures.length) throw new FeatureDefect('cityjson:no-geometry', 'none of its parts could be read');
+  // raised-part-stood-on-its-own-floor: a part with no ground surface of its own (a storey over a passage,
+  // on columns) is measured from its building's ground (its parts' ground surfaces, else their lowest point):
+  // its floor is its min_height
+  const grounds = partFeatures.filter((f) => f.model!.grounded).map((f) => f.model!.ground);
+  const buildingGround = grounds.length ? Math.min(...grounds) : Math.min(...partFeatures.map((f) => f.model!.zMin));
+  for (const f of partFeatures) if (!f.model!.grounded) f.model!.ground = Math.min(buildingGround, f.model!.zMin);
   // the outline: its parts' footprints, their z range, no surfaces of its own
   const fc: number[] = [];
   const fr = [0];
@@ -364,6 +371,9 @@ function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'buildi
   else if (typeof measured === 'number' && measured > 0) tags['height'] = measured;
   if (typeof attributes['name'] === 'string') tags['name'] = attributes['name'];
   if (typeof attributes['height_from'] === 'string') tags['height_from'] = attributes['height_from'];
+  // its storeys (S3DB's building:levels, CityGML's storeysAboveGround): levels-lost-on-the-round-trip
+  const storeys = attributes['building:levels'] ?? attributes['storeysAboveGround'];
+  if (typeof storeys === 'number' && Number.isInteger(storeys) && storeys > 0) tags['building:levels'] = storeys;
   // its look, where the model says (a model cityforge wrote carries the S3DB tags it was built with)
   for (const k of LOOK_TAGS) if (typeof attributes[k] === 'string' && attributes[k]) tags[k] = attributes[k];
   return tags;
@@ -414,7 +424,8 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
     surfaceOffsets.push(ringOffsets.length - 1);
     types.push(s.code);
     if (s.code === GROUND) grounds.push(rings);
-    else if (s.code === 0 && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
+    // (a raised part's floor, over a passage, is its footprint)
+    else if ((s.code === 0 || s.code === OUTER_FLOOR) && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
   }
   // (the count said: a building's warning stood for all its rings, and 11 rings went with 7 warnings)
   if (droppedRings) warn('cityjson:degenerate-ring-dropped', `${id}: ${droppedRings} ${droppedRings === 1 ? 'ring' : 'rings'} of fewer than three distinct points dropped (with the surface whose outer ring it is)`);
@@ -444,7 +455,7 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   const attributes = attributesOf(o);
   // surfaces all flat on one level (an LoD0 footprint read as the model) are a footprint: built, not kept
   const model: RawModel | undefined =
-    zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin, lod: String(g.lod ?? '') } : undefined;
+    zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin, grounded: Number.isFinite(ground), lod: String(g.lod ?? '') } : undefined;
   return { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, role, model ? zMax - zMin : null), attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model ? { model } : {}) };
 }
 

@@ -343,7 +343,8 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     const kind = f.attributes?.['building'];
     // it stands on its ground surfaces (walls may reach below them); its height is from there to its top
     const ground = Math.min(f.model.ground, f.model.zMax);
-    Object.assign(parsed.params, { base: ground, minHeight: 0, height: f.model.zMax - ground, levels: null, minLevel: null, kind: typeof kind === 'string' ? kind : null, lod: f.model.lod });
+    // (a part raised above its building's ground starts at its floor: its min_height)
+    Object.assign(parsed.params, { base: ground, minHeight: Math.max(0, f.model.zMin - ground), height: f.model.zMax - ground, minLevel: null, kind: typeof kind === 'string' ? kind : null, lod: f.model.lod });
     // columns-doubled-on-the-round-trip: its `building` and `name` are the building's own columns
     // (and the CityJSON writer's), not source attributes beside them (`source_building`)
     if (parsed.params.attributes) {

@@ -41,6 +41,8 @@ export interface RawModel {
   zMin: number;
   zMax: number;
   ground: number;
+  /** Whether `ground` is its ground surfaces' (else its lowest point, or its building's: it stands on nothing of its own). */
+  grounded?: boolean;
   lod: string;
 }
 

@@ -161,7 +161,7 @@ function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: TagWarn): 
  * derived height on top when none is tagged; else the bottom + the default height). Every value
  * replaced is counted through `warn`.
  */
-function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: TagWarn): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean; heightFrom: 'data' | 'levels' | 'default' } {
+function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeight: number, warn: TagWarn): { height: number; minHeight: number; levels: number; minLevel: number; fromLevels: boolean; heightFrom: 'data' | 'levels' | 'parts' | 'default' } {
   const lh = options.levelHeight;
   const rawLevels = first(tags, ['building:levels', 'levels']);
   const levels = parseLevels(rawLevels);
@@ -185,7 +185,7 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
     }
   }
   let fromLevels = false;
-  let heightFrom: 'data' | 'levels' | 'default' = 'data';
+  let heightFrom: 'data' | 'levels' | 'parts' | 'default' = 'data';
   if (Number.isNaN(height) && levels > 0) {
     heightFrom = 'levels';
     // building:levels counts the storeys above ground, below the roof (a part's: from the ground up to its top)
@@ -212,7 +212,7 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
   // (height-from-lost-in-a-round-trip: a model cityforge wrote says which of its heights were the default or
   // from building:levels; read back, they stay so rather than pass for measurements)
   const said = tags['height_from'];
-  if (heightFrom === 'data' && (said === 'default' || said === 'levels')) heightFrom = said;
+  if (heightFrom === 'data' && (said === 'default' || said === 'levels' || said === 'parts')) heightFrom = said;
   return { height, minHeight, levels, minLevel, fromLevels, heightFrom };
 }
 

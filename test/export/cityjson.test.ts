@@ -317,6 +317,58 @@ describe('CityJSON out', () => {
     expect(rb.table['name'].filter((n) => n).length).toBe(ra.table['name'].filter((n) => n).length);
   });
 
+  it('height-from-lost-in-a-round-trip, raised-part-stood-on-its-own-floor: written, read back and written again, a default height stays default, a part over a passage keeps its min_height, storeys their count', async () => {
+    const sq = (x0: number, y0: number, w: number, h: number) => [[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h], [x0, y0]].map(([x, y]) => [85000 + x, 447000 + y]);
+    const src = path.join(dir, 'passage.geojson');
+    fs.writeFileSync(src, JSON.stringify({
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+      features: [
+        // an outline drawn as its parts: one on the ground (2 storeys), one over a passage (from 3 m, no height: the default above it)
+        { type: 'Feature', properties: { ref: 'outline', building: 'yes' }, geometry: { type: 'Polygon', coordinates: [sq(0, 0, 20, 10)] } },
+        { type: 'Feature', properties: { ref: 'ground', 'building:part': 'yes', 'building:levels': 2 }, geometry: { type: 'Polygon', coordinates: [sq(0, 0, 10, 10)] } },
+        { type: 'Feature', properties: { ref: 'raised', 'building:part': 'yes', min_height: 3 }, geometry: { type: 'Polygon', coordinates: [sq(10, 0, 10, 10)] } },
+        // no height at all: the default
+        { type: 'Feature', properties: { ref: 'plain', building: 'yes' }, geometry: { type: 'Polygon', coordinates: [sq(0, 30, 10, 10)] } },
+      ],
+    }));
+    const trips = [src, path.join(dir, 'passage-1.city.json'), path.join(dir, 'passage-2.city.json')];
+    const rows: Record<string, Record<string, string | number>>[] = [];
+    for (let k = 0; k < trips.length; k++) {
+      if (k > 0) expect(cli(['build', trips[k - 1], '-o', trips[k], '-q']).code).toBe(0);
+      const glb = path.join(dir, `passage-${k}.glb`);
+      const r = cli(['build', trips[k], '-o', glb, '-q']);
+      expect(r.code, r.stderr).toBe(0);
+      const { table } = await readGlb(fs.readFileSync(glb), { accessors: false });
+      const byRef: Record<string, Record<string, string | number>> = {};
+      table['id'].forEach((_, i) => {
+        const ref = String(table['ref']?.[i] || table['source_ref']?.[i] || '');
+        byRef[ref] = Object.fromEntries(['height', 'min_height', 'height_from', 'levels'].map((c) => [c, table[c][i]]));
+      });
+      rows.push(byRef);
+    }
+    // as built from the footprints: the outline as tall as its tallest part (the raised one, 3 + 10 m)
+    expect(rows[0]).toEqual({
+      outline: { height: 13, min_height: 0, height_from: 'parts', levels: -1 },
+      ground: { height: 6, min_height: 0, height_from: 'levels', levels: 2 },
+      raised: { height: 13, min_height: 3, height_from: 'default', levels: -1 },
+      plain: { height: 10, min_height: 0, height_from: 'default', levels: -1 },
+    });
+    // read back once and twice: the same (the raised part was a 10 m part on its own floor, all heights measured)
+    expect(rows[1]).toEqual(rows[0]);
+    expect(rows[2]).toEqual(rows[0]);
+    for (const file of trips.slice(1)) {
+      const objects = readModels(file)[0].CityObjects;
+      const plain = Object.values(objects).find((o) => o.attributes?.ref === 'plain')!;
+      expect(plain.attributes).toMatchObject({ height_from: 'default' });
+      expect(plain.attributes).not.toHaveProperty('measuredHeight');
+      const raised = Object.values(objects).find((o) => o.attributes?.ref === 'raised')!;
+      const types = surfacesOf(raised.geometry![0]).map((s) => s.type);
+      expect(types).toContain('OuterFloorSurface');
+      expect(types).not.toContain('GroundSurface');
+    }
+  });
+
   it('--t-srs picks the output CRS; a geographic one, or --t-srs with a GLB, is a usage error (exit 2)', () => {
     const out = path.join(dir, 'two-3035.city.json');
     expect(cli(['build', TWO, '--t-srs', 'EPSG:3035', '-o', out, '-q']).code).toBe(0);
