@@ -51,6 +51,9 @@ export function attributeColumns(rows: readonly BuildingParams[]): Column[] {
   for (const key of [...kinds.keys()].sort()) {
     let id = key.replace(/[^A-Za-z0-9_]/g, '_');
     if (!/^[A-Za-z_]/.test(id)) id = `_${id}`;
+    // (source-column-repeated: `--attributes name` gave source_name, every value the name column's)
+    const own = BUILDING_COLUMNS.find((c) => c.name === id);
+    if (own && rows.every((r) => r.attributes?.[key] === undefined || String(r.attributes[key]) === String(own.get(r)))) continue;
     if (taken.has(id)) id = `source_${id}`;
     for (let n = 2; taken.has(id); n++) id = `${id.replace(/_\d+$/, '')}_${n}`;
     taken.add(id);

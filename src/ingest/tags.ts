@@ -10,6 +10,13 @@ export type TagValue = string | number | boolean | null | undefined;
 /** Keys readers add that are not the source's attributes. */
 const NOT_ATTRIBUTES = new Set(['other_tags', 'osm_id', 'osm_way_id', 'mvt_id']);
 
+/**
+ * OSM keys whose values are counts or measures: a plain decimal among them (`2`, `3.5`) is kept as a number
+ * (osm-numbers-typed-as-text: Monaco's building:levels were a STRING column). Others (`2;3`, `12 m`) stay text.
+ */
+const OSM_NUMERIC = new Set(['building:levels', 'building:levels:underground', 'building:min_level', 'roof:levels', 'levels', 'min_level', 'max_level', 'height', 'min_height', 'roof:height', 'roof:angle', 'ele', 'building:flats', 'capacity']);
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
 /** A matcher for attribute names (`*` matches any run of characters). */
 function nameMatcher(patterns: readonly string[]): (key: string) => boolean {
   const exact = new Set(patterns.filter((p) => !p.includes('*')));
@@ -31,7 +38,8 @@ export function unmatchedAttributes(patterns: readonly string[], keys: Iterable<
 
 /**
  * The source attributes a building carries to the output, by `selection` (default: all; OSM tags:
- * {@link OSM_ATTRIBUTES}): raw values, absent ones (null, '') left out.
+ * {@link OSM_ATTRIBUTES}): raw values (but an OSM count or measure, `building:levels=2`, as a number), absent
+ * ones (null, '') left out.
  *
  * @example
  * ```ts
@@ -51,7 +59,7 @@ export function selectAttributes(tags: Record<string, TagValue>, selection: Attr
     const v = tags[k];
     if (v === null || v === undefined || v === '' || NOT_ATTRIBUTES.has(k) || (keep && !keep(k))) continue;
     if (typeof v === 'number' && !Number.isFinite(v)) continue;
-    out[k] = v;
+    out[k] = osm && typeof v === 'string' && OSM_NUMERIC.has(k) && PLAIN_DECIMAL.test(v) ? Number(v) : v;
   }
   return out;
 }

@@ -64,7 +64,8 @@ describe('source attributes reach the property table (EXT_structural_metadata)',
     expect(cls.ref.type).toBe('STRING');
     expect(cls.bouwjaar).toMatchObject({ type: 'SCALAR', componentType: 'FLOAT64' });
     expect(cls.addr_street).toMatchObject({ type: 'STRING', name: 'addr:street' });
-    expect(cls.source_height).toMatchObject({ componentType: 'FLOAT64', name: 'height (source)' }); // the source's own, beside cityforge's
+    // (the source's own height is cityforge's on every row: not repeated as source_height, source-column-repeated)
+    expect(cls.source_height).toBeUndefined();
     const order = (rb.table['ref'] as string[]).map((ref) => ref.slice(-1));
     const byRef = (col: string) => Object.fromEntries(order.map((k, i) => [k, rb.table[col][i]]));
     expect(byRef('bouwjaar')).toEqual({ '1': 1921, '2': cls.bouwjaar.noData, '3': 1975 });
@@ -99,6 +100,21 @@ describe('source attributes reach the property table (EXT_structural_metadata)',
     expect(cols).toContain('addr_street');
     expect(cols).toContain('building_levels');
     expect(cols.filter((c) => c.startsWith('source_'))).toEqual([]); // name, building, height are columns already
+    // osm-numbers-typed-as-text: OSM's counts are numbers (every tag is text in OSM); a date stays text
+    const classes = rb.json.extensions.EXT_structural_metadata.schema.classes.building.properties;
+    for (const c of ['building_levels', 'building_min_level', 'roof_levels']) expect([c, classes[c].type, classes[c].componentType]).toEqual([c, 'SCALAR', 'FLOAT64']);
+    expect(classes['start_date'].type).toBe('STRING');
+    expect(rb.table['building_levels'].filter((v) => v === 49)).toHaveLength(1);
+  });
+
+  it('source-column-repeated: --attributes naming a column cityforge writes anyway (name) adds no source_name repeating it', async () => {
+    const out = path.join(dir, 'monaco-named.glb');
+    expect(cli(['build', path.join(DATA, 'monaco.osm.pbf'), '--attributes', 'name,addr:*', '-o', out, '-q']).code).toBe(0);
+    const rb = await readGlb(new Uint8Array(fs.readFileSync(out)));
+    const cols = Object.keys(rb.table);
+    expect(cols).toContain('addr_street');
+    expect(cols.filter((c) => c.startsWith('source_'))).toEqual([]);
+    expect(rb.table['name'].filter((n) => n === 'Palais Princier de Monaco')).toHaveLength(1);
   });
 });
 
