@@ -18,10 +18,14 @@ export function vectorDriverOf(file: string): string {
   throw new UsageError('output', `${file}: the output must be a .gpkg, .geojson or .fgb file`);
 }
 
-/** The CRS an output is written in: the sources' one when they share a single CRS, else WGS84 lon/lat. */
-export function outputCrs(batch: FeatureBatch): string {
+/**
+ * The CRS an output is written in: the sources' one when they share a single CRS, else WGS84 lon/lat; GeoJSON
+ * always in WGS84 lon/lat, as RFC 7946 has it (geojson-not-rfc-7946: Delft's went out in RD New with a `crs`
+ * member most GeoJSON readers ignore).
+ */
+export function outputCrs(batch: FeatureBatch, driver = 'GPKG'): string {
   const crs = batch.frame.sourceCrs.filter((c) => c !== 'LOCAL');
-  return crs.length === 1 ? crs[0] : 'EPSG:4326';
+  return crs.length === 1 && driver !== 'GeoJSON' ? crs[0] : 'EPSG:4326';
 }
 
 /** One polygon as flat x, y coordinates in the frame and ring starts (earcut-style, a final entry = vertex count). */
@@ -87,7 +91,8 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
     // (fgb-rows-reordered: FlatGeobuf's spatial index sorts the rows along a Hilbert curve, so a building's
     // parts no longer followed its outline row; without it the rows keep their order, as in the other formats.
     // geojson-layer-named-by-the-file: the layer's name is written, as GeoPackage and FlatGeobuf keep it)
-    const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=NO'] : driver === 'FlatGeobuf' ? ['SPATIAL_INDEX=NO'] : []);
+    // (GeoJSON: RFC 7946, in WGS84 lon/lat to 7 decimals, about 1 cm; see outputCrs)
+    const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=YES'] : driver === 'FlatGeobuf' ? ['SPATIAL_INDEX=NO'] : []);
     const kind = { real: gdal.OFTReal, integer: gdal.OFTInteger, string: gdal.OFTString };
     for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));
     for (const f of features) {

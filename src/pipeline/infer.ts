@@ -779,7 +779,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
   }
   const columns: VectorColumn[] = [...[...attrTypes].map(([name, type]) => ({ name, type })), ...INFER_COLUMNS];
   const t3 = performance.now();
-  const bytes = writeVector(batch.frame.proj, columns, features(batch, buildings, ours, attrTypes), driver, outputCrs(batch), 'buildings');
+  const bytes = writeVector(batch.frame.proj, columns, features(batch, buildings, ours, attrTypes), driver, outputCrs(batch, driver), 'buildings');
   summary.time('write', (performance.now() - t3) / 1000);
   // (counts-disagreed: the file holds the outlines and their parts' rows; the summary counts both, as build's)
   summary.partsWritten = buildings.reduce((n, b) => n + b.parts.length, 0);

@@ -88,6 +88,27 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(i.code, i.stderr).toBe(0);
   });
 
+  it('geojson-not-rfc-7946: -o params.geojson is RFC 7946 (WGS84 lon/lat, no crs member), the same rows as the GeoPackage in RD New', () => {
+    const out = path.join(dir, 'params-rfc.geojson');
+    const r = cli(['infer', city, '--dsm', dsm, '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(doc).not.toHaveProperty('crs');
+    const g = doc.features[0].geometry;
+    const first = (g.type === 'MultiPolygon' ? g.coordinates[0][0][0] : g.coordinates[0][0]) as number[];
+    // (RD New 85000, 447000 is in Delft: 4.36° E, 52.0° N)
+    expect(first[0]).toBeGreaterThan(4.3);
+    expect(first[0]).toBeLessThan(4.45);
+    expect(first[1]).toBeGreaterThan(51.95);
+    expect(first[1]).toBeLessThan(52.05);
+    const ds = gdal.open(params);
+    expect(ds.layers.get(0).srs?.getAuthorityCode()).toBe('28992');
+    ds.close();
+    const [a, b] = [rows(params), rows(out)];
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [k, row] of a) expect([k, b.get(k)!.height, b.get(k)!['roof:shape']]).toEqual([k, row.height, row['roof:shape']]);
+  });
+
   it('the same DSM as Terrarium elevation tiles (zoom 19, cut by the test\'s own encoder): the same roof shapes inferred', () => {
     const tiles = path.join(dir, 'dsm-terrarium');
     fs.rmSync(tiles, { recursive: true, force: true });
