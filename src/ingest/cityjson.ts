@@ -453,9 +453,13 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   }
   const footprint: FlatPolygons = { coords: Float64Array.from(fc), ringOffsets: fr, polygonOffsets: fp };
   const attributes = attributesOf(o);
+  // a building on no ground surface of its own that says how high its floor is (S3DB's min_height, as
+  // cityforge writes a raised building) stands that far below its floor
+  const raised = attributes['min_height'];
+  const floorAbove = role === 'building' && !Number.isFinite(ground) && typeof raised === 'number' && raised > 0 ? raised : 0;
   // surfaces all flat on one level (an LoD0 footprint read as the model) are a footprint: built, not kept
   const model: RawModel | undefined =
-    zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin, grounded: Number.isFinite(ground), lod: String(g.lod ?? '') } : undefined;
+    zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin - floorAbove, grounded: Number.isFinite(ground) || floorAbove > 0, lod: String(g.lod ?? '') } : undefined;
   return { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, role, model ? zMax - zMin : null), attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model ? { model } : {}) };
 }
 

@@ -330,6 +330,8 @@ describe('CityJSON out', () => {
         { type: 'Feature', properties: { ref: 'raised', 'building:part': 'yes', min_height: 3 }, geometry: { type: 'Polygon', coordinates: [sq(10, 0, 10, 10)] } },
         // no height at all: the default
         { type: 'Feature', properties: { ref: 'plain', building: 'yes' }, geometry: { type: 'Polygon', coordinates: [sq(0, 30, 10, 10)] } },
+        // a building of its own over a passage (Monaco's w687577849: 2 storeys from the first floor)
+        { type: 'Feature', properties: { ref: 'bridge', building: 'yes', 'building:levels': 2, 'building:min_level': 1 }, geometry: { type: 'Polygon', coordinates: [sq(30, 30, 10, 10)] } },
       ],
     }));
     const trips = [src, path.join(dir, 'passage-1.city.json'), path.join(dir, 'passage-2.city.json')];
@@ -353,6 +355,7 @@ describe('CityJSON out', () => {
       ground: { height: 6, min_height: 0, height_from: 'levels', levels: 2 },
       raised: { height: 13, min_height: 3, height_from: 'default', levels: -1 },
       plain: { height: 10, min_height: 0, height_from: 'default', levels: -1 },
+      bridge: { height: 6, min_height: 3, height_from: 'levels', levels: 2 },
     });
     // read back once and twice: the same (the raised part was a 10 m part on its own floor, all heights measured)
     expect(rows[1]).toEqual(rows[0]);
