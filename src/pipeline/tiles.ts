@@ -232,17 +232,19 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   // units-file-checked-after-the-read: the list is read before the inputs are
   const wanted = o.units ? readUnitsFile(o.units) : undefined;
   const fingerprintOf = tilesetFingerprint(inputs, o);
+  // force-left-old-tiles: a whole rebuild over another build clears that build's tiles first (its tiles
+  // the new plan does not have were left beside the new ones); shards leave them, as one shard's clearing
+  // would take away what another had already built. It clears once the inputs have been read
+  // (force-cleared-before-the-inputs-were-checked: a DEM elsewhere wiped the tileset, then exit 3)
+  let clearFirst = false;
   if (o.force && !o.shard && !o.units && fs.existsSync(path.join(o.output, 'plan.json'))) {
-    // force-left-old-tiles: a whole rebuild over another build clears that build's tiles first (its tiles
-    // the new plan does not have were left beside the new ones); shards leave them, as one shard's clearing
-    // would take away what another had already built
     let same = false;
     try {
       same = readPlan(o.output).fingerprint === planFingerprint(fingerprintOf);
     } catch {
       // a damaged plan: rebuilt whole
     }
-    if (!same) clearTileset(o.output);
+    clearFirst = !same;
   } else if (!o.force && fs.existsSync(path.join(o.output, 'plan.json'))) {
     const before = outputPlan(o.output);
     if (before.fingerprint !== planFingerprint(fingerprintOf)) {
@@ -272,6 +274,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const units = o.units && wanted ? listedUnits(root, o.units, wanted) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const plan = makePlan(root, store.frame, fingerprintOf, copyright);
     const planFile = path.join(o.output, 'plan.json');
+    if (clearFirst) clearTileset(o.output);
     if (o.force) writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     else if (!createFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n')) {
       // (runs-mixed-their-tiles: two runs of different options started into one folder together both

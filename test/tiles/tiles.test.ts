@@ -483,6 +483,16 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expectSameBytes(snapshot(fresh), snapshot(forced));
   });
 
+  it('force-cleared-before-the-inputs-were-checked: --force with a DEM elsewhere stops (exit 3) and leaves the tileset that was there as it was', () => {
+    const kept = path.join(dir, 'kept');
+    fs.cpSync(out, kept, { recursive: true });
+    const before = snapshot(kept);
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', path.join(DATA, 'sf-north-dem-3857.tif'), '-o', kept, '--force']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/does not overlap/);
+    expect(snapshot(kept)).toEqual(before);
+  });
+
   it('facades-change-resumed: a rerun with --facades into a folder built without them is refused (it resumed, keeping plain tiles), naming the option', () => {
     const before = snapshot(out);
     const r = cli(['tiles', ...args(), '--facades', 'texture', '-o', out]);
