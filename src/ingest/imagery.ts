@@ -8,7 +8,7 @@ import { extentsOverlap, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { FrameInfo, GroundTexture } from '../core/types.js';
-import { rasterExtentInFrame } from './raster.js';
+import { rasterCentre, rasterExtentInFrame, whereFrom } from './raster.js';
 import { frameBoxIn3857, mosaicTiles, tileInputs } from './raster-tiles.js';
 
 /** Options of {@link readImagery}. */
@@ -48,11 +48,15 @@ export interface ImagerySource {
   release(): void;
 }
 
+/** Imagery whose readable tiles cover less of the area than this stops the run; less than the second warns. */
+export const IMAGERY_MIN_COVER = 0.05;
+export const IMAGERY_WARN_COVER = 0.9;
+
 /**
  * Open imagery over `area` (frame metres): raster tiles are mosaicked first (only those over the
  * area, at `zoom` or the finest), any other input is opened as a GDAL raster. The source's
  * attribution is credited. Throws an {@link InputError} when the input is unreadable, is not 8-bit
- * imagery, or does not cover the area.
+ * imagery, or does not cover the area (its readable tiles less than {@link IMAGERY_MIN_COVER} of it).
  *
  * @example
  * ```ts
@@ -76,7 +80,15 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
     } catch (e) {
       throw rename(e);
     }
-    if (!extentsOverlap(info.extent, area)) throw new InputError('ingest', `${name}: the imagery does not cover the area (${(area.maxX - area.minX).toFixed(0)} × ${(area.maxY - area.minY).toFixed(0)} m around the buildings)`);
+    // (imagery-elsewhere-said-not-where: the DEM's message says where it lies; so does this one)
+    if (!extentsOverlap(info.extent, area)) throw new InputError('ingest', `${name}: the imagery does not cover the area (${(area.maxX - area.minX).toFixed(0)} × ${(area.maxY - area.minY).toFixed(0)} m around the buildings; ${whereFrom(rasterCentre(file), [frame.lon, frame.lat])})`);
+    // imagery-lost-said-exit-0: the one tile under the city unreadable left a blank ground, and exit 0
+    if (mosaic && mosaic.covered < IMAGERY_MIN_COVER)
+      throw new InputError('ingest', `${name}: its readable tiles cover ${(100 * mosaic.covered).toFixed(1)} % of the area around the buildings (${mosaic.missing} of its tiles there missing or unreadable; -v names each): no imagery to drape`);
+    if (mosaic && mosaic.covered < IMAGERY_WARN_COVER) {
+      summary.warn('imagery:partial-cover', `${name}: ${(100 * mosaic.covered).toFixed(0)} %`);
+      logger.warn(`${name}: its readable tiles cover ${(100 * mosaic.covered).toFixed(0)} % of the area around the buildings; the rest is plain ground colour`);
+    }
     src = openImage(file, name);
     const paletted = mosaic?.paletted ?? (src.bands.count() === 1 && !!src.bands.get(1).colorTable);
     const id = `${process.pid}-${counter++}`;

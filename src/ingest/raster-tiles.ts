@@ -50,6 +50,8 @@ export interface TileMosaic {
   /** Tiles decoded into the mosaic, and tiles of the area that were missing or unreadable (nodata). */
   tiles: number;
   missing: number;
+  /** The share of the area (`box`) the decoded tiles cover, 0–1 (1 without a box). */
+  covered: number;
   encoding?: DemEncoding;
   /** Who the tiles are by, from the archive's metadata. */
   attribution?: string;
@@ -331,7 +333,8 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     const [gx0, , gx1, gy1] = tileBounds(zoom, x0, y0);
     const px = (gx1 - gx0) / size;
     let ds: gdal.Dataset | undefined;
-    let tiles = 0, missing = 0, paletted = false;
+    let tiles = 0, missing = 0, paletted = false, coveredArea = 0;
+    const boxArea = o.box ? (o.box[2] - o.box[0]) * (o.box[3] - o.box[1]) : 0;
     const elevationLike: [string, DemEncoding][] = [];
     try {
       ds = gdal.open(file, 'w', 'GTiff', W, H, kind === 'elevation' ? 1 : 4, kind === 'elevation' ? gdal.GDT_Float32 : gdal.GDT_Byte, ['TILED=YES']);
@@ -381,6 +384,11 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
             }
           }
           tiles++;
+          if (o.box) {
+            // (how much of the area this tile holds: a tile may hold a strip of it)
+            const [tx0, ty0, tx1, ty1] = tileBounds(zoom, x, y);
+            coveredArea += Math.max(0, Math.min(tx1, o.box[2]) - Math.max(tx0, o.box[0])) * Math.max(0, Math.min(ty1, o.box[3]) - Math.max(ty0, o.box[1]));
+          }
         }
       ds.close();
       ds = undefined;
@@ -401,7 +409,8 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
       untrackTemp(file);
       throw e instanceof InputError ? e : inputErrorOf('ingest', `${inputs.join(', ')}: cannot mosaic the tiles`, e);
     }
-    if (missing) logger.info(`${inputs.join(', ')}: ${missing} of ${nx * ny} ${nx * ny === 1 ? 'tile' : 'tiles'} over the area missing or unreadable (nodata)`);
+    const covered = standIn ? 0 : o.box && boxArea > 0 ? Math.min(1, coveredArea / boxArea) : 1;
+    if (missing) logger.info(`${inputs.join(', ')}: ${missing} of ${nx * ny} ${nx * ny === 1 ? 'tile' : 'tiles'} over the area missing or unreadable (nodata)${o.box ? `; the others cover ${(100 * covered).toFixed(0)} % of it` : ''}`);
     // (imagery-log-contradicted-itself: a stand-in tile is not the area's; the caller says it does not cover it)
     if (standIn) logger.info(`${inputs.join(', ')}: none of its ${byKey.size} ${kind} tiles at zoom ${zoom} lies over the area`);
     else logger.info(`${inputs.join(', ')}: ${tiles} ${kind} ${tiles === 1 ? 'tile' : 'tiles'} at zoom ${zoom} (${size} px) mosaicked, ${W} × ${H} pixels of ${px.toFixed(2)} m (EPSG:3857)`);
@@ -412,7 +421,7 @@ export async function mosaicTiles(inputs: readonly string[], kind: 'elevation' |
     if (software)
       logger.warn(`${inputs.join(', ')}: the archive credits "${attribution}", which names the software that made it, not the data's source: left out; give the credit with --attribution`);
     return {
-      file, zoom, tileSize: size, tiles, missing, encoding, attribution: software ? undefined : attribution, paletted,
+      file, zoom, tileSize: size, tiles, missing, covered, encoding, attribution: software ? undefined : attribution, paletted,
       release: () => {
         fs.rmSync(file, { force: true });
         fs.rmSync(`${file}.aux.xml`, { force: true });

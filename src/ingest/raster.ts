@@ -354,3 +354,14 @@ function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameI
     gdal.vsimem.release(vsi);
   }
 }
+
+/** Where a raster's centre lies from the buildings' (lon, lat): its distance and compass direction. */
+export function whereFrom([lon, lat]: [number, number], [lon0, lat0]: [number, number]): string {
+  const rad = Math.PI / 180;
+  const [p0, p1, dl] = [lat0 * rad, lat * rad, (lon - lon0) * rad];
+  const km = 6371 * 2 * Math.asin(Math.sqrt(Math.sin((p1 - p0) / 2) ** 2 + Math.cos(p0) * Math.cos(p1) * Math.sin(dl / 2) ** 2));
+  const bearing = (Math.atan2(Math.sin(dl) * Math.cos(p1), Math.cos(p0) * Math.sin(p1) - Math.sin(p0) * Math.cos(p1) * Math.cos(dl)) / rad + 360) % 360;
+  const compass = ['north', 'north-east', 'east', 'south-east', 'south', 'south-west', 'west', 'north-west'][Math.round(bearing / 45) % 8];
+  const at = (x: number, y: number) => `${y.toFixed(3)}°, ${x.toFixed(3)}°`;
+  return `its centre, ${at(lon, lat)}, lies ${km < 10 ? km.toFixed(1) : Math.round(km).toLocaleString('en-US')} km ${compass} of theirs, ${at(lon0, lat0)}`;
+}

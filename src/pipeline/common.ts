@@ -5,7 +5,7 @@ import type { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { IngestOptions } from '../ingest/index.js';
-import { probeRaster, rasterCentre, rasterExtentInFrame, readElevation, type RasterOptions } from '../ingest/raster.js';
+import { probeRaster, rasterCentre, rasterExtentInFrame, readElevation, whereFrom, type RasterOptions } from '../ingest/raster.js';
 import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.js';
 import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
 import { groundMap } from '../ingest/ground-map.js';
@@ -71,17 +71,6 @@ export function readTerrainFor(e: Extent, frame: FrameInfo, o: TerrainOptions & 
     throw new InputError('ingest', `${name}: the ${name !== o.terrain ? 'tiles do' : 'raster does'} not overlap the buildings (${whereFrom(rasterCentre(o.terrain), [frame.lon, frame.lat])}); give a DEM over them, or leave --terrain out to build on flat ground`);
   }
   return readElevation(o.terrain, frame, want, { ...rasterOptionsOf(o), label: o.terrainLabel }, logger, summary);
-}
-
-/** Where a raster's centre lies from the buildings' (lon, lat): its distance and compass direction. */
-function whereFrom([lon, lat]: [number, number], [lon0, lat0]: [number, number]): string {
-  const rad = Math.PI / 180;
-  const [p0, p1, dl] = [lat0 * rad, lat * rad, (lon - lon0) * rad];
-  const km = 6371 * 2 * Math.asin(Math.sqrt(Math.sin((p1 - p0) / 2) ** 2 + Math.cos(p0) * Math.cos(p1) * Math.sin(dl / 2) ** 2));
-  const bearing = (Math.atan2(Math.sin(dl) * Math.cos(p1), Math.cos(p0) * Math.sin(p1) - Math.sin(p0) * Math.cos(p1) * Math.cos(dl)) / rad + 360) % 360;
-  const compass = ['north', 'north-east', 'east', 'south-east', 'south', 'south-west', 'west', 'north-west'][Math.round(bearing / 45) % 8];
-  const at = (x: number, y: number) => `${y.toFixed(3)}°, ${x.toFixed(3)}°`;
-  return `its centre, ${at(lon, lat)}, lies ${km < 10 ? km.toFixed(1) : Math.round(km).toLocaleString('en-US')} km ${compass} of theirs, ${at(lon0, lat0)}`;
 }
 
 /** A raster input as a file GDAL reads, and how to let go of it. */

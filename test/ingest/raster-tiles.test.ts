@@ -213,6 +213,25 @@ describe('elevation tiles: decoding', () => {
     }
   });
 
+  it('imagery-lost-said-exit-0: the one imagery tile under the city unreadable stops the run (exit 3, naming the tile and the share left), as the same fault in elevation does', () => {
+    // (before: exit 0, a 98 px texture of plain ground colour but a 1 px strip from the other tile)
+    const folder = path.join(dir, 'osm-broken');
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.cpSync(path.join(DATA, 'sf-osm-raster-z12'), folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, '12', '654', '1583.png'), Buffer.from('not a png at all'));
+    const out = path.join(dir, 'osm-broken.glb');
+    // (the whole city: two tiles over it, the other holding a strip of it)
+    const r = cli(['build', path.join(DATA, 'sf-mvt'), '--imagery', folder, '-o', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/osm-broken tile 12\/654\/1583: not a PNG, JPEG or WebP image/);
+    expect(r.stderr).toMatch(/error: cityforge ingest: .*osm-broken: its readable tiles cover \d+(\.\d)? % of the area around the buildings/);
+    expect(fs.existsSync(out)).toBe(false);
+    // the whole pyramid: no word of cover
+    const whole = cli(['build', path.join(DATA, 'sf-mvt'), '--imagery', path.join(DATA, 'sf-osm-raster-z12'), '-o', out]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stderr).not.toMatch(/partial-cover|% of the area/);
+  });
+
   it('a pyramid that does not cover the buildings: exit 3, saying where it lies (terrain-elsewhere-built-flat); an archive of vector tiles as --terrain: exit 3', () => {
     const far = path.join(dir, 'far');
     fs.mkdirSync(path.join(far, '12', '100'), { recursive: true });
@@ -235,7 +254,7 @@ describe('elevation tiles: decoding', () => {
     expect(img.code, img.stderr).toBe(3);
     expect(img.stderr).toMatch(/far: none of its 1 imagery tiles at zoom 12 lies over the area/);
     expect(img.stderr).not.toMatch(/mosaicked/);
-    expect(img.stderr).toMatch(/the imagery does not cover the area/);
+    expect(img.stderr).toMatch(/the imagery does not cover the area \(\d+ × \d+ m around the buildings; its centre, .* lies [\d,]+ km \S+ of theirs/);
 
     const mb = translate(sfTileGeoJSON(dir), path.join(dir, 'vector.mbtiles'), ['-f', 'MBTiles', '-dsco', 'MINZOOM=15', '-dsco', 'MAXZOOM=15', '-nln', 'building']);
     const bad = path.join(dir, 'bad.glb');
