@@ -39,7 +39,8 @@ Exit codes:
   2   usage error (bad option or argument)
   3   input error (missing/unreadable/broken file, no CRS, empty layer, no valid features)
   4   output error (folder missing or not writable, disk full, a file in the way)
-  130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: no partial output is left behind`,
+  130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: no partial output is left behind
+      (tiles keeps the tiles it finished, and no tileset.json: the same command resumes)`,
     );
   for (const spec of COMMANDS)
     spec.define(program).action((...a: unknown[]) => {

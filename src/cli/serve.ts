@@ -25,8 +25,11 @@ export function resolveModel(target: string): string {
   if (!fs.existsSync(target)) throw new InputError('view', `${target}: no such file or folder`);
   if (fs.statSync(target).isDirectory()) {
     if (fs.existsSync(path.join(target, 'tileset.json'))) return path.join(target, 'tileset.json');
+    // (unfinished-tileset-said-no-glb: an interrupted tiles run's folder holds tiles and its plan, no tileset.json yet)
+    if (fs.existsSync(path.join(target, 'plan.json')))
+      throw new InputError('view', `${target}: an unfinished tileset (its plan.json and tiles, no tileset.json yet): run the same cityforge tiles command again to finish it (it resumes), or merge its shards`);
     const glb = fs.readdirSync(target).filter((f) => f.endsWith('.glb')).sort()[0];
-    if (!glb) throw new InputError('view', `${target}: no .glb file in this folder`);
+    if (!glb) throw new InputError('view', `${target}: no .glb file or tileset.json in this folder`);
     return path.join(target, glb);
   }
   if (!/\.glb$|tileset\.json$/i.test(target))

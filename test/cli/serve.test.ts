@@ -83,3 +83,22 @@ describe('cityforge view: a server that any web page can reach never dies and se
     expect(busy.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*choose another --port/);
   });
 });
+
+describe('cityforge view on what is not (yet) a model', () => {
+  it('unfinished-tileset-said-no-glb: an interrupted tiles run\'s folder (plan.json and tiles, no tileset.json) is said to be unfinished, with the way to finish it (exit 3)', () => {
+    const dir = freshDir('serve-unfinished');
+    const tiles = path.join(dir, 'tiles');
+    expect(cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', tiles, '-q']).code).toBe(0);
+    // what an interrupted run leaves: its plan and tiles, no tileset.json (root glbs there too)
+    fs.rmSync(path.join(tiles, 'tileset.json'));
+    fs.copyFileSync(path.join(tiles, 'tiles', '0', '0', '0.glb'), path.join(tiles, 'stray.glb'));
+    const r = cli(['view', tiles]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/tiles: an unfinished tileset \(its plan\.json and tiles, no tileset\.json yet\): run the same cityforge tiles command again/);
+    const empty = path.join(dir, 'empty');
+    fs.mkdirSync(empty);
+    const e = cli(['view', empty]);
+    expect(e.code).toBe(3);
+    expect(e.stderr).toMatch(/empty: no \.glb file or tileset\.json in this folder/);
+  });
+});
