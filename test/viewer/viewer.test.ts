@@ -251,6 +251,11 @@ describe('viewer in a real browser (Debian chromium, headless, SwiftShader WebGL
     expect(failed).toEqual([]);
     await p2.close();
     srv.close();
+    // site-opened-from-disk-said-loading: opened from the disk (index.html double-clicked), it says how to serve it
+    const p3 = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    await p3.goto(`file://${path.join(site, 'index.html')}`);
+    expect(await p3.textContent('#stats')).toMatch(/must be served over HTTP.*python3 -m http\.server 8000/);
+    await p3.close();
   });
 });
 
