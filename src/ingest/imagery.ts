@@ -48,6 +48,9 @@ export interface ImagerySource {
   release(): void;
 }
 
+/** A ground texture's side at least (pixels), where the box allows it: see `textureOver`. */
+export const MIN_TEXTURE_SIDE = 256;
+
 /** Imagery whose readable tiles cover less of the area than this stops the run; less than the second warns. */
 export const IMAGERY_MIN_COVER = 0.05;
 export const IMAGERY_WARN_COVER = 0.9;
@@ -105,7 +108,12 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
       textureOver(box: Extent, maxSide = o.maxTextureSize): GroundTexture {
         const w = box.maxX - box.minX, h = box.maxY - box.minY;
         const side = Math.min(maxSide, o.maxTextureSize);
-        const res = Math.max(resolution, w / side, h / side);
+        // tile-seams-in-the-imagery: imagery coarser than the box's share of texels (z12 map tiles, 30 m a
+        // pixel, over a 700 m leaf: 23 px) is resampled up to MIN_TEXTURE_SIDE (or `side`) px, bilinear from the
+        // source, so that neighbouring tiles' textures meet: a texture's edge texels are clamped, and at 30 m
+        // each the map stepped at every tile border
+        const minSide = Math.min(side, MIN_TEXTURE_SIDE);
+        const res = Math.max(Math.min(resolution, w / minSide, h / minSide), w / side, h / side);
         const W = Math.max(2, Math.min(side, Math.round(w / res))), H = Math.max(2, Math.min(side, Math.round(h / res)));
         const warped = `/vsimem/cityforge-imagery-${id}-${n}.tif`;
         const encoded = `/vsimem/cityforge-imagery-${id}-${n++}.img`;

@@ -674,6 +674,40 @@ describe('cityforge tiles --imagery: every tile textured at its level', () => {
   });
 });
 
+describe('tile-seams-in-the-imagery: neighbouring tiles\' ground textures meet', () => {
+  it('map tiles coarser than a leaf\'s texels (z12, 30 m a pixel) are resampled up: side by side, two leaves\' edge columns agree', async () => {
+    // (before: 23 px over a 700 m leaf, each tile its own grid of 30 m texels clamped at its edge: the map
+    // stepped at every tile border, a symbol cut off square)
+    const dir = freshDir('tiles-imagery-seams');
+    const out = path.join(dir, 'out');
+    const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--imagery', path.join(DATA, 'sf-osm-raster-z12'), '--max-buildings', '300', '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const { PNG } = await import('pngjs');
+    const textures = new Map<string, { width: number; height: number; data: Uint8Array }>();
+    for (const f of fs.readdirSync(path.join(out, 'tiles'), { recursive: true }) as string[]) {
+      if (!f.endsWith('.glb')) continue;
+      const bytes = new Uint8Array(fs.readFileSync(path.join(out, 'tiles', f)));
+      const rb = await readGlb(bytes, { accessors: false });
+      expect(rb.images, f).toHaveLength(1);
+      textures.set(f.replace(/\.glb$/, '').split(path.sep).join('/'), PNG.sync.read(Buffer.from(rb.images[0])));
+    }
+    let pairs = 0;
+    for (const [id, a] of textures) {
+      const [z, x, y] = id.split('/').map(Number);
+      const b = textures.get(`${z}/${x + 1}/${y}`);
+      if (!b || b.height !== a.height) continue;
+      expect(a.width, id).toBeGreaterThanOrEqual(256);
+      // the left tile's last column against the right tile's first, texel by texel (RGB)
+      let diff = 0;
+      for (let row = 0; row < a.height; row++)
+        for (let c = 0; c < 3; c++) diff += Math.abs(a.data[4 * (row * a.width + a.width - 1) + c] - b.data[4 * (row * b.width) + c]);
+      expect(diff / (3 * a.height), `${id} | ${z}/${x + 1}/${y}`).toBeLessThan(4);
+      pairs++;
+    }
+    expect(pairs).toBeGreaterThan(0);
+  });
+});
+
 describe('cityforge tiles --facades texture: the leaves carry facades, coarser tiles stay plain', () => {
   it('leaf contents have facade materials with their textures and texture coordinates; inner contents none; every content validator-clean and read back by loaders.gl', async () => {
     const dir = freshDir('tiles-facades');
