@@ -461,6 +461,11 @@ describe('CityJSON out', () => {
     const r = cli(['build', path.join(dir, 'two-pieces.city.json'), '-o', glb, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ buildings: 2, partsWritten: 2 });
+    // counts-went-negative: written, the same counts (2 buildings, 2 parts: 4 city objects)
+    const w = cli(['build', src, '-o', path.join(dir, 'two-pieces-again.city.json'), '--json']);
+    expect(w.code, w.stderr).toBe(0);
+    expect(JSON.parse(w.stdout)).toMatchObject({ buildings: 2, buildingsWritten: 4, partsWritten: 2 });
+    expect(w.stderr).toMatch(/2 buildings \(and 2 building parts\) written/);
   });
 
   it('city-json-terrain-dropped: --terrain writes the ground as a TINRelief (schema-valid, in the document and as the sequence\'s last feature), the buildings standing on it; without it the log says they stand at z = 0', () => {
