@@ -245,6 +245,9 @@ function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roof
   };
 }
 
+/** The S3DB keys a building's tags give, besides its height. */
+const S3DB_KEYS = ['building:levels', 'building:min_level', 'building:part', 'building:colour', 'building:material', 'roof:shape', 'roof:height', 'roof:levels', 'roof:direction', 'roof:orientation', 'roof:angle', 'roof:colour', 'roof:material'];
+
 /**
  * Field names GIS data gives the S3DB keys, each read as its key where the key itself is absent: `:`
  * written as `_` (`building_levels`, `roof_shape`: SQL-friendly names, GDAL's laundering), and a
@@ -252,12 +255,15 @@ function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roof
  * could be `building:min_level` or `building:material`).
  */
 export const S3DB_ALIASES: ReadonlyMap<string, string> = new Map(
-  ['building:levels', 'building:min_level', 'building:part', 'building:colour', 'building:material', 'roof:shape', 'roof:height', 'roof:levels', 'roof:direction', 'roof:orientation', 'roof:angle', 'roof:colour', 'roof:material'].flatMap((key) => {
+  S3DB_KEYS.flatMap((key) => {
     const underscored = key.replace(':', '_');
     const cut = underscored.slice(0, 10);
     return cut !== underscored && cut !== 'building_m' ? [[underscored, key], [cut, key]] : [[underscored, key]];
   }),
 );
+
+/** The keys read in any case where the key itself is absent (`HEIGHT`, `Height`, `ROOF_SHAPE`, KML's `Name`). */
+const FOLDED_KEYS = new Set(['height', 'min_height', 'name', 'building', 'levels', ...S3DB_KEYS]);
 
 /**
  * Turn raw tags (OSM S3DB keys, Mapbox Streets / OpenMapTiles MVT keys) into {@link BuildingParams}.
@@ -277,9 +283,11 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
     const v = rawTags[k];
     if (v !== null && v !== undefined && v !== '') tags[k] = v;
   }
-  // (levels-under-a-gis-name-ignored: `building_levels`, a Shapefile's `building_l`)
+  // (levels-under-a-gis-name-ignored: `building_levels`, a Shapefile's `building_l`; heights-in-capitals-ignored:
+  // an ArcGIS `HEIGHT`, `ROOF_SHAPE`, a GeoJSON's `Height`)
   for (const k in tags) {
-    const key = S3DB_ALIASES.get(k);
+    const lower = k.toLowerCase();
+    const key = S3DB_ALIASES.get(lower) ?? (lower !== k && FOLDED_KEYS.has(lower) ? lower : undefined);
     if (key !== undefined && tags[key] === undefined) tags[key] = tags[k];
   }
   if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };

@@ -109,6 +109,29 @@ describe('ingest: building layers as GIS users have them', () => {
     }
   });
 
+  it('heights-in-capitals-ignored: an ArcGIS HEIGHT and ROOF_SHAPE, a GeoJSON\'s Height, KML\'s Name are read as height, roof:shape and name', async () => {
+    const dir = freshDir('user-data-capitals');
+    // (before: HEIGHT copied into the table, the building 3 levels × 3 m = 9 m, its roof flat, nothing said)
+    const shp = layerWith(path.join(dir, 'caps.shp'), [
+      { name: 'HEIGHT', type: gdal.OFTReal as unknown as number, value: 23 },
+      { name: 'BUILDING_L', type: gdal.OFTInteger as unknown as number, value: 3 },
+      { name: 'ROOF_SHAPE', type: gdal.OFTString as unknown as number, value: 'hipped' },
+      { name: 'Name', type: gdal.OFTString as unknown as number, value: 'Stadhuis' },
+    ]);
+    const out = path.join(dir, 'caps.glb');
+    const r = cli(['build', shp, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const t = await table(out);
+    expect([t['height'], t['height_from'], t['levels'], t['roof_shape'], t['name']]).toEqual([[23], ['data'], [3], ['hipped'], ['Stadhuis']]);
+    // the key itself wins over another case of it (a GeoJSON's properties may hold both)
+    const both = path.join(dir, 'both.geojson');
+    const ring = [[4.36, 52.01], [4.3601, 52.01], [4.3601, 52.0101], [4.36, 52.0101], [4.36, 52.01]];
+    fs.writeFileSync(both, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { Height: 99, height: 12 }, geometry: { type: 'Polygon', coordinates: [ring] } }] }));
+    const out2 = path.join(dir, 'both.glb');
+    expect(cli(['build', both, '-o', out2, '-q']).code).toBe(0);
+    expect((await table(out2))['height']).toEqual([12]);
+  });
+
   it('other-tags-cut-short: an OSM export whose other_tags a Shapefile cut at 254 characters is counted, and its typed columns still read', () => {
     const dir = freshDir('user-data-other-tags');
     const long = `"addr:street"=>"Avenue Princesse Grace","description"=>"${'x'.repeat(220)}","height"=>"33"`;
