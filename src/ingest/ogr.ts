@@ -184,7 +184,18 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
   const latin1 = !gdal.config.get('SHAPE_ENCODING') && shapefileNotUtf8(file);
   if (latin1) gdal.config.set('SHAPE_ENCODING', 'ISO-8859-1');
   try {
-    ds = gdal.open(file);
+    try {
+      ds = gdal.open(file);
+    } catch (e) {
+      // zip-refused: a plain `.zip` (a municipality's buildings.zip holding a Shapefile or a GeoPackage) is
+      // read through GDAL's /vsizip/, as `.shp.zip` is by the Shapefile driver itself
+      if (!/\.zip$/i.test(file) || file.startsWith('/vsi')) throw e;
+      try {
+        ds = gdal.open(`/vsizip/${path.resolve(file)}`);
+      } catch {
+        throw e;
+      }
+    }
   } catch (e) {
     throw new InputError('ingest', `${file}: cannot open as a vector source (${(e as Error).message.trim()})`);
   } finally {

@@ -5,6 +5,7 @@ import gdal from 'gdal-async';
 import { cli } from '../helpers/cli.js';
 import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { writeStoredZip } from '../helpers/vector.js';
 import { isoDate } from '../../src/ingest/ogr.js';
 
 /**
@@ -130,6 +131,24 @@ describe('ingest: building layers as GIS users have them', () => {
     const out2 = path.join(dir, 'both.glb');
     expect(cli(['build', both, '-o', out2, '-q']).code).toBe(0);
     expect((await table(out2))['height']).toEqual([12]);
+  });
+
+  it('zip-refused: a plain .zip holding a Shapefile (a municipality\'s buildings.zip) is read as the Shapefile', async () => {
+    const dir = freshDir('user-data-zip');
+    const shp = layerWith(path.join(dir, 'panden.shp'), [{ name: 'HEIGHT', type: gdal.OFTReal as unknown as number, value: 14 }]);
+    const files: Record<string, Uint8Array> = {};
+    for (const ext of ['shp', 'shx', 'dbf', 'prj']) files[`panden.${ext}`] = fs.readFileSync(shp.replace(/shp$/, ext));
+    const zip = writeStoredZip(path.join(dir, 'buildings.zip'), files);
+    const out = path.join(dir, 'zip.glb');
+    // (before: exit 3, "not recognized as a supported file format")
+    const r = cli(['build', zip, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await table(out))['height']).toEqual([14]);
+    // a zip of something else is still refused, naming the file
+    const junk = writeStoredZip(path.join(dir, 'junk.zip'), { 'readme.txt': Buffer.from('nothing here') });
+    const j = cli(['build', junk, '-o', path.join(dir, 'junk.glb')]);
+    expect(j.code).toBe(3);
+    expect(j.stderr).toMatch(/junk\.zip: cannot open as a vector source/);
   });
 
   it('other-tags-cut-short: an OSM export whose other_tags a Shapefile cut at 254 characters is counted, and its typed columns still read', () => {
