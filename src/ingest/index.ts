@@ -1,4 +1,4 @@
-import gdal, { transformPairs } from './gdal.js';
+import gdal, { linearUnit, transformPairs } from './gdal.js';
 import { BatchBuilder, flatPolygons } from '../core/batch.js';
 import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
@@ -12,7 +12,7 @@ import { cleanPolygons, HOLE_GAP } from './repair.js';
 import { counted } from '../core/words.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
-import { parseBuilding, selectAttributes, unmatchedAttributes } from './tags.js';
+import { parseBuilding, selectAttributes, unmatchedAttributes, type TagValue } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
 import { resolveParts } from './parts.js';
@@ -284,6 +284,12 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     summary.skip(parsed.skip, parsed.why ? `${detail}: ${parsed.why}` : detail);
     return null;
   }
+  // feet-heights-read-as-metres: a plain number is metres (S3DB), whatever the CRS; in a CRS in feet (a US
+  // State Plane) it may well be feet, 3.28 times too tall: said, per feature (the summary counts them)
+  if (!f.model && !f.osm && parsed.params.heightFrom === 'data' && plainNumber(tags['height'] ?? tags['HEIGHT'] ?? tags['Height'])) {
+    const unit = unitOf(srs);
+    if (!unit.isMetre) summary.warn('height:metres-in-a-feet-crs', `${detail}: height ${String(tags['height'] ?? tags['HEIGHT'] ?? tags['Height'])} read as metres, though its CRS is in ${unit.name} (heights in feet: write them with a unit, "40 ft", or convert them)`);
+  }
   let flat = projected;
   if (!flat) try {
     // (the coordinates alone, as one array through PROJ: no OGR geometry made and written back)
@@ -357,6 +363,19 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     }
   }
   return { polygons, params: parsed.params, surfaces };
+}
+
+/** A CRS's linear unit, once per CRS object. */
+const units = new WeakMap<gdal.SpatialReference, ReturnType<typeof linearUnit>>();
+function unitOf(srs: gdal.SpatialReference): ReturnType<typeof linearUnit> {
+  let u = units.get(srs);
+  if (!u) units.set(srs, (u = srs.isGeographic() ? { name: 'degree', metres: NaN, isMetre: true } : linearUnit(srs)));
+  return u;
+}
+
+/** Whether a tag's value is a bare number (no unit): a number, or text of one. */
+function plainNumber(v: TagValue | undefined): boolean {
+  return typeof v === 'number' || (typeof v === 'string' && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(v));
 }
 
 /** How many footprints {@link projectFootprints} sends through PROJ in one call, at most. */

@@ -133,6 +133,24 @@ describe('ingest: building layers as GIS users have them', () => {
     expect((await table(out2))['height']).toEqual([12]);
   });
 
+  it('feet-heights-read-as-metres: a bare-number height in a CRS in feet (a US State Plane) is read as metres and said to be; one with a unit, or in a CRS in metres, is not', async () => {
+    const dir = freshDir('user-data-feet');
+    // (before: exit 0, "warnings: none", every building 3.28 times too tall if the county's heights were feet)
+    const ft = layerWith(path.join(dir, 'county.shp'), [{ name: 'height', type: gdal.OFTReal as unknown as number, value: 26.25 }], gdal.SpatialReference.fromEPSG(2227));
+    const r = cli(['build', ft, '-o', path.join(dir, 'county.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/height:metres-in-a-feet-crs 1/);
+    expect(r.stderr).toMatch(/county\.shp layer county feature 0: height 26\.25 read as metres, though its CRS is in US survey foot/);
+    expect((await table(path.join(dir, 'county.glb')))['height']).toEqual([26.25]);
+    const withUnit = layerWith(path.join(dir, 'county-ft.shp'), [{ name: 'height', type: gdal.OFTString as unknown as number, value: '86 ft' }], gdal.SpatialReference.fromEPSG(2227));
+    const u = cli(['build', withUnit, '-o', path.join(dir, 'county-ft.glb')]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stderr).not.toMatch(/metres-in-a-feet-crs/);
+    const metres = layerWith(path.join(dir, 'utm.shp'), [{ name: 'height', type: gdal.OFTReal as unknown as number, value: 8 }]);
+    const m = cli(['build', metres, '-o', path.join(dir, 'utm.glb')]);
+    expect(m.stderr).not.toMatch(/metres-in-a-feet-crs/);
+  });
+
   it('zip-refused: a plain .zip holding a Shapefile (a municipality\'s buildings.zip) is read as the Shapefile', async () => {
     const dir = freshDir('user-data-zip');
     const shp = layerWith(path.join(dir, 'panden.shp'), [{ name: 'HEIGHT', type: gdal.OFTReal as unknown as number, value: 14 }]);
