@@ -302,6 +302,8 @@ export interface GeometryVerdict {
   repaired: boolean;
   /** Rings dropped before GEOS ({@link dropUnusableRings}). */
   dropped?: RingsDropped;
+  /** Rings that did not end where they start, closed. */
+  closed?: boolean;
 }
 
 /**
@@ -323,6 +325,13 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
   if (!g) {
     why.reason = 'geometry:not-polygonal';
     return null;
+  }
+  if (!g.isValid()) {
+    // ring-left-open: a ring that does not end where it starts (GDAL's GeoJSON reader hands it on as it is) is
+    // closed, as cityforge's own GeoJSON reader closes it; MakeValid could not, and the building went
+    const size = g.toWKB('LSB').length;
+    g.closeRings();
+    if (g.toWKB('LSB').length !== size) why.closed = true;
   }
   if (!g.isValid()) {
     // rings of one or two points first: GEOS cannot repair them, and the whole feature went
@@ -397,6 +406,7 @@ export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContex
     ctx.skip(why.reason, `${detail}: ${GEOMETRY_REASONS[why.reason] ?? why.reason}${error}`);
     return null;
   }
+  if (why.closed) ctx.warn('ring:not-closed', `${detail}: a ring did not end where it starts; closed`);
   if (why.dropped) warnUnusableRings(why.dropped, ctx, detail);
   if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
   return wkb;

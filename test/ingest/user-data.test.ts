@@ -151,6 +151,25 @@ describe('ingest: building layers as GIS users have them', () => {
     expect(m.stderr).not.toMatch(/metres-in-a-feet-crs/);
   });
 
+  it('ring-left-open: a GeoJSON with a crs member (read by GDAL) and a ring that does not close builds the building, the ring closed and counted, as without one', () => {
+    const dir = freshDir('user-data-open-ring');
+    const open = [[85000, 447000], [85020, 447000], [85020, 447012], [85000, 447012]];
+    const doc = (crs: boolean) => JSON.stringify({
+      type: 'FeatureCollection',
+      ...(crs ? { crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } } } : {}),
+      features: [{ type: 'Feature', properties: { ref: 'open', height: 9 }, geometry: { type: 'Polygon', coordinates: [open] } }],
+    });
+    fs.writeFileSync(path.join(dir, 'with-crs.geojson'), doc(true));
+    fs.writeFileSync(path.join(dir, 'no-crs.geojson'), doc(false));
+    // (before, with the crs member: skipped, "invalid geometry, and MakeValid left no polygon")
+    for (const [file, extra] of [['with-crs.geojson', []], ['no-crs.geojson', ['--s-srs', 'EPSG:28992']]] as const) {
+      const r = cli(['build', path.join(dir, file), ...extra, '-o', path.join(dir, `${file}.glb`), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const s = JSON.parse(r.stdout);
+      expect([file, s.buildingsWritten, s.skippedTotal, s.warnings['ring:not-closed']]).toEqual([file, 1, 0, 1]);
+    }
+  });
+
   it('zip-refused: a plain .zip holding a Shapefile (a municipality\'s buildings.zip) is read as the Shapefile', async () => {
     const dir = freshDir('user-data-zip');
     const shp = layerWith(path.join(dir, 'panden.shp'), [{ name: 'HEIGHT', type: gdal.OFTReal as unknown as number, value: 14 }]);
