@@ -689,10 +689,29 @@ class OgrSource implements Source {
       const hint = quoted.length ? `; a field whose name holds other characters than letters, digits and _ is written in double quotes: --where '"${quoted[0]}" …'` : '';
       // (where-unknown-field-was-an-input-error: a clause naming no field of the layer is a wrong option: exit 2)
       if (unknown.length) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'}${hint})`);
-      throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features with --where '${where}' (none matches, or the clause is not valid SQL for ${driver})`);
+      // where-typo-said-no-match: SQLite (GeoPackage) reads the clause only as it reads the rows, and a syntax
+      // error read as "no features"; asked again, SQLite says what is wrong (exit 2, as for a field not there)
+      const syntax = driver === 'GPKG' || driver === 'SQLite' ? sqliteClauseError(this.label, names[0], where) : null;
+      if (syntax) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${syntax})`);
+      const sqlite = driver === 'GPKG' || driver === 'SQLite';
+      throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features with --where '${where}' (${sqlite ? 'none matches' : `none matches, or the clause is not valid SQL for ${driver}`})`);
     }
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features`);
     this.options.logger.info(`${this.label}: ${counted(read, 'feature')} from layer(s) ${names.join(', ')}${this.nodesNote}`);
+  }
+}
+
+/** What SQLite says of a --where clause on a layer of a GeoPackage or SQLite file: its error, or null when it reads. */
+function sqliteClauseError(file: string, layer: string, where: string): string | null {
+  let ds: gdal.Dataset | undefined;
+  try {
+    ds = gdal.open(file);
+    ds.executeSQL(`SELECT 1 FROM "${layer.replace(/"/g, '""')}" WHERE ${where} LIMIT 1`);
+    return null;
+  } catch (e) {
+    return `SQLite: ${(e as Error).message.trim().split('\n').pop()!.trim()}`;
+  } finally {
+    ds?.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../../src/core/errors.js';
+import { InputError, UsageError } from '../../src/core/errors.js';
 import gdal from 'gdal-async';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -229,7 +229,11 @@ ${node(8, 7.4212, 43.7301, 'yes')}
     await expect(run([gpkg], { where: 'heigth > 20' })).rejects.toThrow(/sf\.gpkg layer building: bad --where 'heigth > 20' \("heigth" not a field of the layer; the fields are: .*height/);
     // where-unknown-field-was-an-input-error: the option is wrong (exit 2), not the data
     await expect(run([gpkg], { where: 'heigth > 20' })).rejects.toBeInstanceOf(UsageError);
-    await expect(run([gpkg], { where: 'height > 100000' })).rejects.toThrow(/sf\.gpkg layer building: no features with --where 'height > 100000' \(none matches, or the clause is not valid SQL for GPKG\)/);
+    await expect(run([gpkg], { where: 'height > 100000' })).rejects.toThrow(/sf\.gpkg layer building: no features with --where 'height > 100000' \(none matches\)/);
+    await expect(run([gpkg], { where: 'height > 100000' })).rejects.toBeInstanceOf(InputError);
+    // where-typo-said-no-match: a clause SQLite cannot read is a wrong option (exit 2), with SQLite's words
+    await expect(run([gpkg], { where: 'height >>> 3' })).rejects.toThrow(/sf\.gpkg layer building: bad --where 'height >>> 3' \(SQLite: near ">": syntax error\)/);
+    await expect(run([gpkg], { where: 'height >>> 3' })).rejects.toBeInstanceOf(UsageError);
     expect((await run([gpkg], { where: 'height > 20' })).batch.params.length).toBeGreaterThan(0);
   });
 
