@@ -116,6 +116,10 @@ export class SourceExtent {
     // data-spread-over-countries: the frame is a tangent plane at the centre; buildings hundreds of km
     // out stand tilted and kilometres above the ground of a globe
     const km = Math.max(...[[minLon, minLat], [maxLon, minLat], [maxLon, maxLat], [minLon, maxLat]].map((c) => kmBetween(origin, c as [number, number])));
+    // data-continents-apart-built-exit-0: SF and Delft in one run made a tileset centred in the Atlantic,
+    // its buildings hundreds of km above the ground, and exit 0: beyond MAX_SPREAD_KM the run stops
+    if (km > MAX_SPREAD_KM)
+      throw new InputError('ingest', `the data reaches ${Math.round(km).toLocaleString('en-US')} km from its centre (lon ${minLon.toFixed(3)}…${maxLon.toFixed(3)}, lat ${minLat.toFixed(3)}…${maxLat.toFixed(3)}): the frame is local (a plane touching the Earth at the centre), and beyond ${MAX_SPREAD_KM.toLocaleString('en-US')} km the buildings would stand ${Math.round((km * km) / (2 * 6371)).toLocaleString('en-US')} km above the ground. Build each region on its own (its inputs apart, or --where)`);
     if (km > MAX_ORIGIN_KM)
       logger.warn(`the data reaches ${Math.round(km).toLocaleString('en-US')} km from its centre (lon ${minLon.toFixed(3)}…${maxLon.toFixed(3)}, lat ${minLat.toFixed(3)}…${maxLat.toFixed(3)}); the frame is local (a plane touching the Earth at the centre): beyond about ${MAX_ORIGIN_KM} km buildings stand tilted and above the ground. Build each region on its own`);
     return origin;
@@ -162,6 +166,9 @@ export class SourceExtent {
 
 /** How far an `--origin` may be from the data (km). */
 export const MAX_ORIGIN_KM = 100;
+
+/** Data reaching farther than this from its centre (km) stops the run; past {@link MAX_ORIGIN_KM} it warns. */
+export const MAX_SPREAD_KM = 1000;
 
 /** Great-circle distance (km, spherical Earth) between two lon/lat points. */
 function kmBetween([lon0, lat0]: [number, number], [lon1, lat1]: [number, number]): number {

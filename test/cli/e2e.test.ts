@@ -186,6 +186,15 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     const near = cli(['build', sf, oak, '-o', path.join(dir, 'near.glb')]);
     expect(near.code, near.stderr).toBe(0);
     expect(near.stderr).not.toMatch(/the frame is local/);
+    // data-continents-apart-built-exit-0: SF and Delft, 8,800 km apart, stop the run (exit 3), in build and tiles
+    const delft = path.join(dir, 'spread-delft.geojson');
+    fs.writeFileSync(delft, fc(4.36, 52.01));
+    for (const [cmd, out] of [['build', 'apart.glb'], ['tiles', 'apart-tiles']]) {
+      const apart = cli([cmd, sf, delft, '-o', path.join(dir, out)]);
+      expect(apart.code, apart.stderr).toBe(3);
+      expect(apart.stderr).toMatch(/error: cityforge ingest: the data reaches [\d,]+ km from its centre .*beyond 1,000 km the buildings would stand [\d,]+ km above the ground\. Build each region on its own/);
+      expect(fs.existsSync(path.join(dir, out))).toBe(false);
+    }
   });
 
   it('attributes-matched-nothing: an --attributes name (or pattern) no input has is named, with the attributes there are', () => {
