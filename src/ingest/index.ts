@@ -293,9 +293,10 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
   }
   // feet-heights-read-as-metres: a plain number is metres (S3DB), whatever the CRS; in a CRS in feet (a US
   // State Plane) it may well be feet, 3.28 times too tall: said, per feature (the summary counts them)
-  if (!f.model && !f.osm && parsed.params.heightFrom === 'data' && plainNumber(tags['height'] ?? tags['HEIGHT'] ?? tags['Height'])) {
+  const rawHeight = f.model || f.osm || parsed.params.heightFrom !== 'data' ? undefined : heightTag(tags);
+  if (rawHeight !== undefined) {
     const unit = unitOf(srs);
-    if (!unit.isMetre) summary.warn('height:metres-in-a-feet-crs', `${detail}: height ${String(tags['height'] ?? tags['HEIGHT'] ?? tags['Height'])} read as metres, though its CRS is in ${unit.name} (heights in feet: write them with a unit, "40 ft", or convert them)`);
+    if (!unit.isMetre) summary.warn('height:metres-in-a-feet-crs', `${detail}: height ${String(rawHeight)} read as metres, though its CRS is in ${unit.name} (heights in feet: write them with a unit, "40 ft", or convert them)`);
   }
   let flat = projected;
   if (!flat) try {
@@ -380,9 +381,10 @@ function unitOf(srs: gdal.SpatialReference): ReturnType<typeof linearUnit> {
   return u;
 }
 
-/** Whether a tag's value is a bare number (no unit): a number, or text of one. */
-function plainNumber(v: TagValue | undefined): boolean {
-  return typeof v === 'number' || (typeof v === 'string' && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(v));
+/** A feature's height tag (`height` in any case) when it is a bare number, with no unit: a number, or text of one. */
+function heightTag(tags: Record<string, TagValue>): TagValue | undefined {
+  const v = tags['height'] ?? tags[Object.keys(tags).find((k) => k.toLowerCase() === 'height') ?? 'height'];
+  return typeof v === 'number' || (typeof v === 'string' && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(v)) ? v : undefined;
 }
 
 /** How many footprints {@link projectFootprints} sends through PROJ in one call, at most. */

@@ -691,9 +691,9 @@ class OgrSource implements Source {
       if (unknown.length) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'}${hint})`);
       // where-typo-said-no-match: SQLite (GeoPackage) reads the clause only as it reads the rows, and a syntax
       // error read as "no features"; asked again, SQLite says what is wrong (exit 2, as for a field not there)
-      const syntax = driver === 'GPKG' || driver === 'SQLite' ? sqliteClauseError(this.label, names[0], where) : null;
-      if (syntax) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${syntax})`);
       const sqlite = driver === 'GPKG' || driver === 'SQLite';
+      const syntax = sqlite ? sqliteClauseError(this.label, names[0], where) : null;
+      if (syntax) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${syntax})`);
       throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features with --where '${where}' (${sqlite ? 'none matches' : `none matches, or the clause is not valid SQL for ${driver}`})`);
     }
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features`);

@@ -208,7 +208,8 @@ describe('ingest: building layers as GIS users have them', () => {
   it('unknown-crs-read-as-wgs84: a GeoJSON declaring a CRS PROJ does not know stops with exit 3 and names it', () => {
     const dir = freshDir('user-data-unknown-crs');
     const file = path.join(dir, 'site.geojson');
-    const ring = [[10, 20], [30, 20], [30, 40], [10, 40], [10, 20]];
+    // (a building's size in degrees: as EPSG:4326, at lon 20, lat 30)
+    const ring = [[20, 30], [20.0002, 30], [20.0002, 30.0002], [20, 30.0002], [20, 30]];
     fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::99999' } }, features: [{ type: 'Feature', properties: { height: 10 }, geometry: { type: 'Polygon', coordinates: [ring] } }] }));
     const out = path.join(dir, 'site.glb');
     const r = cli(['build', file, '-o', out]);
