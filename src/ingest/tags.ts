@@ -17,12 +17,22 @@ const NOT_ATTRIBUTES = new Set(['other_tags', 'osm_id', 'osm_way_id', 'mvt_id'])
 const OSM_NUMERIC = new Set(['building:levels', 'building:levels:underground', 'building:min_level', 'roof:levels', 'levels', 'min_level', 'max_level', 'height', 'min_height', 'roof:height', 'roof:angle', 'ele', 'building:flats', 'capacity']);
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
-/** A matcher for attribute names (`*` matches any run of characters). */
+/**
+ * A matcher for attribute names (`*` matches any run of characters). A field is also matched by the S3DB key
+ * it is read as (attributes-missed-the-cut-names: `--attributes building:levels` keeps a Shapefile's
+ * `building_l`, `height` an ArcGIS `HEIGHT`).
+ */
 function nameMatcher(patterns: readonly string[]): (key: string) => boolean {
   const exact = new Set(patterns.filter((p) => !p.includes('*')));
   const escape = (s: string) => s.replace(/[.+?^$(){}|[\]\\]/g, '\\$&');
   const globs = patterns.filter((p) => p.includes('*')).map((p) => new RegExp('^' + p.split('*').map(escape).join('.*') + '$'));
-  return (k) => exact.has(k) || globs.some((g) => g.test(k));
+  const test = (k: string) => exact.has(k) || globs.some((g) => g.test(k));
+  return (k) => {
+    if (test(k)) return true;
+    const lower = k.toLowerCase();
+    const key = S3DB_ALIASES.get(lower) ?? (FOLDED_KEYS.has(lower) ? lower : k);
+    return key !== k && test(key);
+  };
 }
 
 const matchers = new Map<readonly string[], (key: string) => boolean>();

@@ -108,6 +108,13 @@ describe('ingest: building layers as GIS users have them', () => {
       expect(t['roof_shape']).toEqual([shape]);
       expect(r.stderr).not.toMatch(/height:missing/);
     }
+    // attributes-missed-the-cut-names: --attributes by the S3DB key keeps the field read as it
+    // (before: "no input has these attributes (they have: building_l)")
+    const out = path.join(dir, 'levels-chosen.glb');
+    const r = cli(['build', shp, '--attributes', 'building:levels', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/no input has these attributes/);
+    expect((await table(out))['building_l']).toEqual([11]);
   });
 
   it('heights-in-capitals-ignored: an ArcGIS HEIGHT and ROOF_SHAPE, a GeoJSON\'s Height, KML\'s Name are read as height, roof:shape and name', async () => {
