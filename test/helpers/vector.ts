@@ -44,22 +44,19 @@ export function writeStoredZip(file: string, files: Record<string, Uint8Array>):
   for (const [name, bytes] of Object.entries(files)) {
     const n = Buffer.from(name);
     const crc = crc32(bytes);
-    const head = Buffer.alloc(30);
-    head.writeUInt32LE(0x04034b50, 0);
-    head.writeUInt16LE(20, 4);
-    head.writeUInt32LE(crc, 14);
-    head.writeUInt32LE(bytes.length, 18);
-    head.writeUInt32LE(bytes.length, 22);
-    head.writeUInt16LE(n.length, 26);
-    local.push(head, n, Buffer.from(bytes));
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt16LE(20, 4);
-    dir.writeUInt16LE(20, 6);
-    dir.writeUInt32LE(crc, 16);
-    dir.writeUInt32LE(bytes.length, 20);
-    dir.writeUInt32LE(bytes.length, 24);
-    dir.writeUInt16LE(n.length, 28);
+    // the local header and the central directory's entry: a signature, versions, then CRC, sizes and name length at `at`
+    const record = (size: number, signature: number, versions: number, at: number) => {
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(signature, 0);
+      for (let k = 0; k < versions; k++) b.writeUInt16LE(20, 4 + 2 * k);
+      b.writeUInt32LE(crc, at);
+      b.writeUInt32LE(bytes.length, at + 4);
+      b.writeUInt32LE(bytes.length, at + 8);
+      b.writeUInt16LE(n.length, at + 12);
+      return b;
+    };
+    local.push(record(30, 0x04034b50, 1, 14), n, Buffer.from(bytes));
+    const dir = record(46, 0x02014b50, 2, 16);
     dir.writeUInt32LE(offset, 42);
     central.push(dir, n);
     offset += 30 + n.length + bytes.length;
