@@ -250,16 +250,11 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
   }
   // ids taken: a solid split into parts names them after its building, on ids no object has
   const taken = new Set(indexOf.keys());
-  const partIds = new Map<number, string[]>();
   const splitIds = (f: number, count: number): string[] => {
-    let ids = partIds.get(f);
-    if (!ids) {
-      ids = [];
-      for (let k = 1; ids.length < count; k++) {
-        const id = `${batch.params[f].id}.${k}`;
-        if (!taken.has(id)) ids.push(id), taken.add(id);
-      }
-      partIds.set(f, ids);
+    const ids: string[] = [];
+    for (let k = 1; ids.length < count; k++) {
+      const id = `${batch.params[f].id}.${k}`;
+      if (!taken.has(id)) ids.push(id), taken.add(id);
     }
     return ids;
   };
