@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
@@ -217,10 +217,11 @@ describe('viewer with a base map (view --basemap: a MapLibre style under the map
         expect(await page.evaluate(() => performance.getEntriesByType('resource').some((e) => /maplibre/.test(e.name)))).toBe(false);
         await page.click('#toggle');
         await page.waitForFunction('window.cityforge.view === "map"');
-        // until MapLibre has the style and every tile it shows
-        await page.waitForFunction('window.cityforge.baseMapLoading().then((l) => !l)', null, { timeout: 60_000, polling: 250 });
+        // basemap-checked-before-its-tiles-were-asked: MapLibre may say it has loaded everything before it has
+        // asked for the tiles under the city; wait for those first, then until every tile it shows is drawn
+        await vi.waitFor(() => expect(tiles.requests.some((r) => /^\/tiles\/12\/65[45]\/158[234]\.png$/.test(r)), tiles.requests.join(' ')).toBe(true), { timeout: 60_000, interval: 100 });
         expect(tiles.requests).toContain('/style.json');
-        expect(tiles.requests.some((r) => /^\/tiles\/12\/65[45]\/158[234]\.png$/.test(r))).toBe(true);
+        await page.waitForFunction('window.cityforge.baseMapLoading().then((l) => !l)', null, { timeout: 60_000, polling: 250 });
         const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 960, height: 800 } });
         fs.writeFileSync(path.join(dir, 'map-basemap.png'), shot);
         // beside the city (the left edge of the view) the map, not the plain background
