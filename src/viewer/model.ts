@@ -37,11 +37,23 @@ export function indexForPicking(m: THREE.Mesh): void {
   (m.geometry as unknown as { computeBoundsTree(): void }).computeBoundsTree();
 }
 
+/** The parts of a GLB's JSON chunk the viewer reads (cityforge writes them; other members are not typed). */
+export interface GlbJson {
+  asset?: { copyright?: string; extras?: { cityforge?: CityModel['georef'] } };
+  bufferViews: { byteOffset?: number; byteLength: number }[];
+  extensions?: {
+    EXT_structural_metadata?: {
+      schema: { classes: Record<string, { properties: Record<string, { name?: string; type: string; componentType?: string; noData?: number | string }> }> };
+      propertyTables: { class: string; count: number; properties: Record<string, { values: number; stringOffsets?: number }> }[];
+    };
+  };
+}
+
 /** Decode the GLB's JSON chunk and its EXT_structural_metadata property table (strings and scalars). */
-export function decodeGlbTable(buf: ArrayBuffer): { json: any; table: Record<string, (string | number | null)[]>; titles: Record<string, string>; rows: number } {
+export function decodeGlbTable(buf: ArrayBuffer): { json: GlbJson; table: Record<string, (string | number | null)[]>; titles: Record<string, string>; rows: number } {
   const dv = new DataView(buf);
   const jsonLen = dv.getUint32(12, true);
-  const json = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 20, jsonLen)));
+  const json = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 20, jsonLen))) as GlbJson;
   const binStart = 20 + jsonLen + 8;
   const meta = json.extensions?.EXT_structural_metadata;
   const table: Record<string, (string | number | null)[]> = {};
@@ -53,13 +65,13 @@ export function decodeGlbTable(buf: ArrayBuffer): { json: any; table: Record<str
     const bv = json.bufferViews[i];
     return new Uint8Array(buf, binStart + (bv.byteOffset ?? 0), bv.byteLength);
   };
-  for (const [name, prop] of Object.entries<any>(pt.properties)) {
+  for (const [name, prop] of Object.entries(pt.properties)) {
     const def = cls.properties[name];
     if (def.name) titles[name] = def.name;
     let values: (string | number)[];
     if (def.type === 'STRING') {
       const bytes = view(prop.values);
-      const offs = new Uint32Array(view(prop.stringOffsets).slice().buffer);
+      const offs = new Uint32Array(view(prop.stringOffsets!).slice().buffer);
       const dec = new TextDecoder();
       values = Array.from({ length: pt.count }, (_, i) => dec.decode(bytes.subarray(offs[i], offs[i + 1])));
     } else {
