@@ -124,6 +124,14 @@ export function readOptions(c: Command, { heights = true }: { heights?: boolean 
   return c.addOption(new Option('--max-tile-mb <mb>', 'largest vector tile, compressed or not (a gzip bomb stops there)').argParser(positive('--max-tile-mb')).default(64));
 }
 
+/** `--ellipsoidal-heights` (build, tiles, plan): the frame's origin on the geoid, for globes in ellipsoidal heights. */
+export function ellipsoidalOption(c: Command): Command {
+  return c.option(
+    '--ellipsoidal-heights',
+    "heights above the WGS84 ellipsoid, not above sea level: the city is raised by the EGM96 geoid's height at its origin (−32 m in San Francisco, +43 m in the Netherlands), so it stands on globes whose terrain is in ellipsoidal heights (CesiumJS World Terrain, Google's photorealistic 3D Tiles)",
+  );
+}
+
 /** Options of every command that reads a DEM under the buildings (build, tiles). */
 export function terrainOptions(c: Command): Command {
   return demTileOptions(c)
@@ -134,7 +142,8 @@ export function terrainOptions(c: Command): Command {
     .addOption(new Option('--z-scale <factor>', 'multiply raster values by this (e.g. 0.3048 for feet)').argParser(positive('--z-scale')).default(TERRAIN_DEFAULTS.zScale))
     .addOption(new Option('--base <mode>', 'building base elevation from the terrain under the footprint').choices(['min', 'mean', 'centroid']).default(TERRAIN_DEFAULTS.base))
     .addOption(terrainBandOption())
-    .addOption(maxRasterOption());
+    .addOption(maxRasterOption())
+    .option('--no-ground-mesh', "with --terrain: seat the buildings on it but write no ground (for a client with terrain of its own: a globe such as CesiumJS with World Terrain; see --ellipsoidal-heights)");
 }
 
 /** `--terrain-band`: the band of a multi-band raster that holds elevations. */
@@ -166,6 +175,7 @@ export interface ReadArgs {
   lod?: string;
   heightsFrom?: string;
   joinOn?: string;
+  ellipsoidalHeights?: boolean;
 }
 
 /** What commander gives for {@link terrainOptions}. */
@@ -180,6 +190,7 @@ export interface TerrainArgs {
   maxRasterMpx: number;
   demZoom?: number;
   demEncoding?: DemEncoding;
+  groundMesh?: boolean;
 }
 
 /** What commander gives for {@link verbosityOptions}. */
@@ -191,14 +202,14 @@ export interface VerbosityArgs {
 
 /** The pipeline's read options from the command line's. */
 export function readOptionsOf(a: ReadArgs): Partial<ReadOptions> {
-  const o: Partial<ReadOptions> = { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20), cityObjectTypes: a.types, lod: a.lod, heightsFrom: a.heightsFrom, joinOn: a.joinOn };
+  const o: Partial<ReadOptions> = { layers: a.layer, where: a.where, sSrs: a.sSrs, levelHeight: a.levelHeight, defaultHeight: a.defaultHeight, origin: a.origin, attributes: a.attributes, attribution: a.attribution, maxTileBytes: Math.floor(a.maxTileMb * 2 ** 20), cityObjectTypes: a.types, lod: a.lod, heightsFrom: a.heightsFrom, joinOn: a.joinOn, ellipsoidalHeights: a.ellipsoidalHeights };
   // (an option the command does not take is left to the defaults, not set to undefined over them)
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<ReadOptions>;
 }
 
 /** The pipeline's terrain options from the command line's. */
 export function terrainOptionsOf(a: TerrainArgs): TerrainOptions {
-  return { terrain: a.terrain, terrainError: a.terrainError, terrainResolution: a.terrainResolution ?? 0, terrainMaxSamples: a.terrainMaxSamples, zScale: a.zScale, base: a.base, terrainBand: a.terrainBand, maxRasterPixels: Math.round(a.maxRasterMpx * 1e6), demZoom: a.demZoom, demEncoding: a.demEncoding };
+  return { terrain: a.terrain, terrainError: a.terrainError, terrainResolution: a.terrainResolution ?? 0, terrainMaxSamples: a.terrainMaxSamples, zScale: a.zScale, base: a.base, terrainBand: a.terrainBand, maxRasterPixels: Math.round(a.maxRasterMpx * 1e6), demZoom: a.demZoom, demEncoding: a.demEncoding, groundMesh: a.groundMesh !== false };
 }
 
 export { TILES_DEFAULTS };

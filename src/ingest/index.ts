@@ -4,6 +4,7 @@ import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { makeFrame } from '../core/frame.js';
+import { geoidHeight } from './geoid.js';
 import type { Summary } from '../core/summary.js';
 import type { BuildingParams, FeatureBatch, FrameInfo, KeptSurfaces } from '../core/types.js';
 import { featureLabel, type RawFeature, type RawModel, type ReadContext } from './raw.js';
@@ -19,6 +20,7 @@ import { resolveParts } from './parts.js';
 import { CITYJSON_FORMAT, readHeightJoin, type HeightJoin } from './cityjson.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
+export { geoidHeight } from './geoid.js';
 export type { Source, SourceFormat, SourceBox, SourceOptions, SelectOptions } from './source.js';
 export { INGEST_DEFAULTS, TAG_DEFAULTS, REPAIR_DEFAULTS, OSM_ATTRIBUTES, type AttributeSelection, type IngestOptions, type TagOptions, type RepairOptions } from './options.js';
 export { parseLength, parseLevels, parseColour, parseDirection, parseBuilding, selectAttributes } from './tags.js';
@@ -207,7 +209,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   // (the boxes the read computed when it checked every feature is a place on Earth)
   for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
-  const frame = makeFrame(origin[0], origin[1], 0, [...new Set(features.map((f) => f.crs))]);
+  const frame = makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
   // lod-ignored-silently: --lod and --types choose within city models; with none among the inputs they do nothing
   if ((opts.lod !== undefined || opts.cityObjectTypes) && !opts.heightsFrom && !inputs.some((i) => CITYJSON_FORMAT.test(i)))

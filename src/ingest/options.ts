@@ -60,6 +60,12 @@ export interface IngestOptions extends TagOptions, RepairOptions, SelectOptions 
   attributes?: AttributeSelection;
   /** Frame origin `[lon, lat]`; default: the centre of the data. */
   origin?: [number, number];
+  /**
+   * Stand the frame's origin on the EGM96 geoid instead of the WGS84 ellipsoid: heights above sea level
+   * (a DEM's, a city model's) become heights above the ellipsoid, as CesiumJS World Terrain and Google's
+   * photorealistic 3D Tiles have them. One shift for the whole frame (the geoid's height at the origin).
+   */
+  ellipsoidalHeights?: boolean;
   /** The raster whose centre `origin` is (infer anchors its frame on the DSM), not the user's `--origin`: named when far from the data. */
   originOf?: string;
   /** A city model (CityJSON) whose buildings' heights are joined to the footprints (`--heights-from`), by {@link IngestOptions.joinOn}. */

@@ -2,6 +2,7 @@ import gdal from './gdal.js';
 import { featureContains } from '../core/contains.js';
 import { emptyExtent, growByPoint } from '../core/extent.js';
 import { makeFrame } from '../core/frame.js';
+import { geoidHeight } from './geoid.js';
 import { Growable } from '../core/growable.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import type { SourceFeature } from './source.js';
@@ -79,7 +80,7 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
   const opts: StreamIngestOptions = { ...INGEST_DEFAULTS, ...options };
   const t0 = performance.now();
   const origin = opts.origin ? (await inputsExtent(inputs, opts, logger)).checkOrigin(opts.origin, opts.originOf) : ((await inputsOrigin(inputs, opts, logger)) ?? [0, 0]);
-  const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], 0, []), opts, logger, summary);
+  const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1], 'tiles') : 0, []), opts, logger, summary);
   summary.time('read', (performance.now() - t0) / 1000);
   const t1 = performance.now();
   const reader = new StoreReader(store);

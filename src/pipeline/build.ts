@@ -9,7 +9,7 @@ import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, countClimbedOver, countOffData, groundElevations, terrainMesh } from '../procedural/index.js';
-import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { checkGroundMesh, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -38,6 +38,7 @@ export interface PreparedCity {
  * Throws an `InputError` when no building is left.
  */
 export async function prepareCity(inputs: string[], o: BuildOptions, summary: Summary): Promise<PreparedCity> {
+  checkGroundMesh('build', o);
   await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom, option: '--terrain' }, { input: o.imagery, zoom: o.imageryZoom, option: '--imagery' }], o.logger);
   const batch = await ingest(inputs, ingestOptionsOf(o, o.progress), o.logger, summary);
   o.progress.done();
@@ -71,7 +72,7 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
     city.ground = groundElevations(batch, grid, o.base, rise);
     checkOffData(batch, grid, terrain, summary);
     countClimbedOver(batch, rise, o.base, summary);
-    city.terrain = meshTerrain(grid, o.terrainError, summary, o);
+    if (o.groundMesh !== false) city.terrain = meshTerrain(grid, o.terrainError, summary, o);
   } catch (e) {
     throw namingInput(e, dem, '--terrain');
   } finally {

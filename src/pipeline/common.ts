@@ -1,4 +1,4 @@
-import { InputError, namingSource } from '../core/errors.js';
+import { InputError, UsageError, namingSource } from '../core/errors.js';
 import { bufferExtent, extentsOverlap, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
@@ -37,8 +37,19 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
     lod: o.lod,
     heightsFrom: o.heightsFrom,
     joinOn: o.joinOn,
+    ellipsoidalHeights: o.ellipsoidalHeights,
     onProgress: (n) => progress.update('reading features', n),
   };
+}
+
+/**
+ * `groundMesh: false` (`--no-ground-mesh`) leaves out the ground of `terrain`: a usage error without a terrain, or
+ * with imagery or a ground map, which are drawn on that ground.
+ */
+export function checkGroundMesh(stage: string, o: Pick<TerrainOptions, 'terrain' | 'groundMesh'> & Partial<ImageryRunOptions>): void {
+  if (o.groundMesh !== false) return;
+  if (!o.terrain) throw new UsageError(stage, '--no-ground-mesh leaves out the ground of --terrain; give the DEM to seat the buildings on with --terrain');
+  if (o.imagery || o.groundMap) throw new UsageError(stage, `--no-ground-mesh writes no ground to drape ${o.imagery ? '--imagery' : '--ground-map'} on; leave out one of them`);
 }
 
 /** The raster options of a run's terrain options. */

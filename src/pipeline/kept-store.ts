@@ -36,7 +36,7 @@ export const statOf = (p: string): [string, number, number] => {
 
 /** The read options as fingerprints record them (the names and absent values of the first versions, so old outputs still match). */
 function readKeys(o: PlanOptions): Record<string, unknown> {
-  return { layer: o.layers ?? null, where: o.where ?? null, sSrs: o.sSrs ?? null, levelHeight: o.levelHeight, defaultHeight: o.defaultHeight, origin: o.origin ?? null, ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.cityObjectTypes ? { types: o.cityObjectTypes } : {}), ...(o.lod !== undefined ? { lod: o.lod } : {}), ...(o.heightsFrom ? { heightsFrom: statOf(o.heightsFrom), joinOn: o.joinOn ?? null } : {}) };
+  return { layer: o.layers ?? null, where: o.where ?? null, sSrs: o.sSrs ?? null, levelHeight: o.levelHeight, defaultHeight: o.defaultHeight, origin: o.origin ?? null, ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.cityObjectTypes ? { types: o.cityObjectTypes } : {}), ...(o.lod !== undefined ? { lod: o.lod } : {}), ...(o.ellipsoidalHeights ? { ellipsoidalHeights: true } : {}), ...(o.heightsFrom ? { heightsFrom: statOf(o.heightsFrom), joinOn: o.joinOn ?? null } : {}) };
 }
 
 /** What a store depends on: the inputs (path, size, mtime), the ingest options and the tile budget. */
@@ -62,6 +62,7 @@ export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
     ...(o.demEncoding ? { demEncoding: o.demEncoding } : {}),
     ...(o.imagery ? { imageryZoom: o.imageryZoom ?? null, textureSize: o.textureSize } : {}),
     ...(o.groundMap ? { groundMap: true } : {}),
+    ...(o.groundMesh === false ? { groundMesh: false } : {}),
     // (facades-change-resumed: a rerun with other facades kept the old tiles)
     ...(o.facades && o.facades !== 'none' ? { facades: o.facades } : {}),
   };

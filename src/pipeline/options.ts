@@ -58,10 +58,15 @@ export interface TerrainOptions {
   terrainBand?: number;
   /** The most source pixels one DEM read may touch (a raster declaring millions of pixels a side stops there). */
   maxRasterPixels: number;
+  /**
+   * Mesh the ground of `terrain` into the output (default). `false`: the buildings are seated on the DEM and no
+   * ground is written, for a client with terrain of its own (a globe: CesiumJS World Terrain, Google's 3D Tiles).
+   */
+  groundMesh: boolean;
 }
 
 /** Defaults for {@link TerrainOptions}. */
-export const TERRAIN_DEFAULTS: TerrainOptions = { terrainError: 1, terrainResolution: 0, terrainMaxSamples: 4097, zScale: 1, base: 'min', maxRasterPixels: 1 << 30 };
+export const TERRAIN_DEFAULTS: TerrainOptions = { terrainError: 1, terrainResolution: 0, terrainMaxSamples: 4097, zScale: 1, base: 'min', maxRasterPixels: 1 << 30, groundMesh: true };
 
 /** Options of a run that drapes imagery on the ground. */
 export interface ImageryRunOptions {
@@ -95,7 +100,7 @@ export type FacadeMode = 'none' | 'texture' | 'geometry';
 export const FACADE_MODES: readonly FacadeMode[] = ['none', 'texture', 'geometry'];
 
 /** Options of {@link buildTerrainGlb}. */
-export interface TerrainGlbOptions extends Omit<TerrainOptions, 'terrain' | 'base' | 'terrainMaxSamples'>, RunContext {}
+export interface TerrainGlbOptions extends Omit<TerrainOptions, 'terrain' | 'base' | 'terrainMaxSamples' | 'groundMesh'>, RunContext {}
 
 /** Defaults for {@link TerrainGlbOptions}. */
 export const TERRAIN_GLB_DEFAULTS: TerrainGlbOptions = { terrainError: 1, terrainResolution: 0, zScale: 1, maxRasterPixels: TERRAIN_DEFAULTS.maxRasterPixels, ...RUN_DEFAULTS };

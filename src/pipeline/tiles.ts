@@ -18,7 +18,7 @@ import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnJobsPastCores, type RasterInput } from './common.js';
+import { checkGroundMesh, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnJobsPastCores, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -180,6 +180,7 @@ async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, su
  */
 export async function buildTileset(inputs: string[], options: Partial<TilesOptions> & { output: string }): Promise<Summary> {
   const o: TilesOptions & { output: string } = { ...TILES_DEFAULTS, ...options };
+  checkGroundMesh('tiles', o);
   const summary = new Summary(o.logger);
   warnJobsPastCores(o.jobs, o.logger);
   const t0 = performance.now();
@@ -294,7 +295,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     }
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
     const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o, img!.label) : undefined;
-    const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError, label: o.terrain! } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
+    const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError, label: o.terrain!, mesh: o.groundMesh !== false } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
     let counts: { built: number; skipped: number };
     if (o.jobs > 1 && units.length > 1) {
       let done = 0;

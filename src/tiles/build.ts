@@ -208,7 +208,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
     if (node.children.length) sub = boxedBatch(sub);
   }
   const mesh = buildMeshes(sub, { ground: g, facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);
-  const tmesh = job.terrain ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
+  const tmesh = job.terrain && job.terrain.mesh !== false ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
   // (the summary's triangles are every tile's, terrain included, as build's count its terrain)
   if (tmesh) summary.triangles += tmesh.indices.length / 3;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
@@ -334,6 +334,8 @@ export interface TileTerrain {
   maxError: number;
   /** The DEM as the log names it (the buildings outside its data are named with it). */
   label: string;
+  /** `false`: the buildings are seated on the DEM, and no ground is written (`--no-ground-mesh`). */
+  mesh?: boolean;
 }
 
 /**

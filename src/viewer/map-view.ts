@@ -795,6 +795,21 @@ const MAP_AMBIENT = 0.9, TILES_AMBIENT = 1.25;
 const PLAIN_255: [number, number, number] = [195, 196, 176];
 
 /**
+ * A tileset made with `--ellipsoidal-heights` (its frame's origin on the geoid, `frame.height` above the
+ * ellipsoid) as the map draws it: the root transform lowered by that height along the origin's up axis,
+ * so that its heights are above sea level, as the base map's ground and a GLB's map view have them.
+ */
+export function onTheEllipsoid(tileset: unknown): unknown {
+  const t = tileset as { asset?: { extras?: { cityforge?: { frame?: { height?: number } } } }; root?: { transform?: number[] } } | null;
+  const h = t?.asset?.extras?.cityforge?.frame?.height;
+  const m = t?.root?.transform;
+  if (!h || !Array.isArray(m) || m.length !== 16) return tileset;
+  const lowered = m.slice();
+  for (let a = 0; a < 3; a++) lowered[12 + a] -= h * m[8 + a];
+  return { ...t, root: { ...t!.root, transform: lowered } };
+}
+
+/**
  * The deck.gl map view of a 3D Tiles tileset (Tile3DLayer). Per-building picking: each loaded tile's
  * GLB is also read with three.js into a ray-cast mesh in the frame; a click is cast against the tiles
  * deck.gl is showing, and the hit's feature id is looked up in that tile's table.
@@ -840,6 +855,7 @@ export class TilesetMapViewer {
 
   constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: BaseMapSource | null = null, root: unknown = null, altitude = 0, bottom = altitude) {
     this.origin = origin;
+    root = onTheEllipsoid(root);
     // (at the box's bottom: the lowest the tiles reach)
     this.plain = basemap ? null : plainLayer(origin, bottom - 0.05, 2 * radius, TILES_AMBIENT);
     const fit = fitHome(el, origin, radius, HOME_BEARING);

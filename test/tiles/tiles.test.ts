@@ -6,36 +6,10 @@ import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli } from '../helpers/cli.js';
 import { DATA, freshDir } from '../helpers/fixtures.js';
-import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { buildingBases, expectValidGlb, readGlb } from '../helpers/glb.js';
 import { onTempChange, type TempChange } from '../../src/core/temp.js';
 import { NULL_LOGGER } from '../../src/core/logger.js';
 import { mergeTiles } from '../../src/tiles/build.js';
-
-/** The lowest vertex (z up, frame metres) of every building of a tile, by its id. */
-async function buildingBases(glb: Uint8Array): Promise<Map<string, number>> {
-  const { NodeIO } = await import('@gltf-transform/core');
-  const { ALL_EXTENSIONS } = await import('@gltf-transform/extensions');
-  const doc = await new NodeIO().registerExtensions(ALL_EXTENSIONS).readBinary(glb);
-  const { table } = await readGlb(glb, { accessors: false });
-  const out = new Map<string, number>();
-  const v = [0, 0, 0];
-  for (const node of doc.getRoot().listNodes()) {
-    if (node.getName() === 'terrain' || !node.getMesh()) continue;
-    const m = node.getWorldMatrix();
-    for (const prim of node.getMesh()!.listPrimitives()) {
-      const pos = prim.getAttribute('POSITION')!, fid = prim.getAttribute('_FEATURE_ID_0');
-      if (!fid) continue;
-      for (let i = 0; i < pos.getCount(); i++) {
-        pos.getElement(i, v);
-        // glTF y up → frame z: world y
-        const y = m[1] * v[0] + m[5] * v[1] + m[9] * v[2] + m[13];
-        const id = String(table['id'][fid.getScalar(i)]);
-        out.set(id, Math.min(out.get(id) ?? Infinity, y));
-      }
-    }
-  }
-  return out;
-}
 
 /** Every file below `dir` (relative path → bytes), temporaries left out. */
 function snapshot(dir: string): Map<string, Buffer> {

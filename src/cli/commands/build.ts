@@ -2,7 +2,7 @@ import type { Command, OptionValues } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { FacadeMode } from '../../pipeline/options.js';
 import { refuseOverwritingInputs, writeBytesOutput, writeGlbOutput, type CommandIO, type CommandSpec } from '../command.js';
-import { facadeOption, imageryOptions, imageryOptionsOf, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
+import { facadeOption, imageryOptions, imageryOptionsOf, ellipsoidalOption, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge build`. */
 interface BuildArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
@@ -23,7 +23,7 @@ export const buildCommand: CommandSpec = {
   preload: () => import('../../pipeline/build.js'),
   define: (program: Command) =>
     verbosityOptions(
-      facadeOption(imageryOptions(terrainOptions(
+      facadeOption(imageryOptions(terrainOptions(ellipsoidalOption(
         readOptions(
           program
             .command('build')
@@ -32,7 +32,7 @@ export const buildCommand: CommandSpec = {
             .requiredOption('-o, --output <file>', 'output: .glb, or CityJSON 2.0 (.city.json) / CityJSONSeq (.city.jsonl) with semantic surfaces and the parameters as attributes (written to a temporary name, renamed when complete)')
             .option('--t-srs <crs>', 'CityJSON output: its projected CRS (default: the source CRS when it is projected, else the UTM zone of the data)'),
         ),
-      ))).option('--compress', 'compress with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)'),
+      )))).option('--compress', 'compress with EXT_meshopt_compression (about 40 % of the bytes; clients need the meshopt decoder)'),
     ).addHelpText(
       'after',
       `
@@ -56,6 +56,7 @@ Examples:
     refuseOverwritingInputs('build', [o.output], inputs, raw);
     if (CITYJSON_OUT.test(o.output) || CITYJSONSEQ_OUT.test(o.output)) {
       if (o.compress) throw new UsageError('build', '--compress is for GLB outputs; a CityJSON output stores integer vertices under a transform');
+      if (o.ellipsoidalHeights) throw new UsageError('build', '--ellipsoidal-heights is for GLB outputs (their frame); a CityJSON output keeps the heights of its CRS');
       const { buildCityJson } = await import('../../pipeline/cityjson.js');
       const seq = CITYJSONSEQ_OUT.test(o.output);
       await writeBytesOutput('build', o.output, io, o, () => buildCityJson(inputs, { ...readOptionsOf(o), ...terrainOptionsOf(o), seq, tSrs: o.tSrs, logger: io.logger, progress: io.progress }));

@@ -1,7 +1,7 @@
 import type { Command, OptionValues } from 'commander';
 import { tilesOwnOptions } from './tiles.js';
 import type { CommandIO, CommandSpec } from '../command.js';
-import { planOptions, readOptions, readOptionsOf, verbosityOptions, type ReadArgs, type VerbosityArgs } from '../options.js';
+import { planOptions, ellipsoidalOption, readOptions, readOptionsOf, verbosityOptions, type ReadArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge plan`. */
 interface PlanArgs extends ReadArgs, VerbosityArgs {
@@ -21,12 +21,12 @@ export const planCommand: CommandSpec = {
   define: (program: Command) => {
     const c = verbosityOptions(
       planOptions(
-        readOptions(
+        ellipsoidalOption(readOptions(
           program
             .command('plan')
             .description('Print the independent work units (tiles) of a tiles run as JSON lines: unit, index, level, buildings, leaf. Logs only errors unless -v.')
             .argument('<inputs...>', 'vector sources, as for tiles'),
-        ),
+        )),
         'keep the streamed feature store in <dir> (made once, reused by tiles --store <dir>, e.g. by every shard)',
       ),
       false,

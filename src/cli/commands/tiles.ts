@@ -1,7 +1,7 @@
 import { Option, type Command, type OptionValues } from 'commander';
 import { TILES_DEFAULTS } from '../../pipeline/options.js';
 import { printSummary, type CommandIO, type CommandSpec } from '../command.js';
-import { count, facadeOption, imageryOptions, imageryOptionsOf, parseShard, planOptions, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
+import { count, facadeOption, imageryOptions, imageryOptionsOf, parseShard, planOptions, ellipsoidalOption, readOptions, readOptionsOf, terrainOptions, terrainOptionsOf, verbosityOptions, type ImageryArgs, type ReadArgs, type TerrainArgs, type VerbosityArgs } from '../options.js';
 
 /** What commander gives for `cityforge tiles`. */
 interface TilesArgs extends ReadArgs, TerrainArgs, ImageryArgs, VerbosityArgs {
@@ -41,13 +41,13 @@ export const tilesCommand: CommandSpec = {
     verbosityOptions(
       tilesOwnOptions(
         planOptions(
-          readOptions(
+          ellipsoidalOption(readOptions(
             program
               .command('tiles')
               .description('Build an OGC 3D Tiles 1.1 tileset (quadtree, REPLACE levels of detail, GLB contents with EXT_mesh_features / EXT_structural_metadata). Streams: the inputs are read once into an on-disk store (memory does not grow with the number of buildings), tiles are built one at a time and written as they complete. Resumable; shardable over machines; byte-identical whatever the split.')
               .argument('<inputs...>', 'vector sources, as for build')
               .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
-          ),
+          )),
           'reuse the feature store made by cityforge plan --store <dir> (on shared storage): the inputs are not read again; for shards on many machines',
         ),
       ),
