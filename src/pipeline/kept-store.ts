@@ -88,7 +88,7 @@ export function keptStore(dir: string, inputs: string[], o: PlanOptions): KeptSt
 export function loadStore(dir: string, inputs: string[], o: PlanOptions): KeptStore {
   const kept = keptStore(dir, inputs, o);
   if (kept === 'missing') throw new UsageError('tiles', `--store ${dir}: no store there; make it first with cityforge plan <inputs...> --store ${dir}`);
-  if (kept === 'other') throw new InputError('tiles', `--store ${dir} was made from other inputs or options (--layer, --where, --s-srs, heights, --origin, --max-buildings); make it again with cityforge plan --store ${dir} --replace-store`);
+  if (kept === 'other') throw new InputError('tiles', `--store ${dir} was made from other inputs or options (--layer, --where, --s-srs, heights, --origin, --ellipsoidal-heights, --max-buildings); make it again with cityforge plan --store ${dir} --replace-store`);
   return kept;
 }
 
