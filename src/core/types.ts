@@ -223,16 +223,22 @@ export interface FlatPolygons {
  * distinct values, else `values` is null: names, ids, addresses).
  */
 export type ColumnStats = (
-  | {
-      type: 'number'; count: number; min: number; max: number; sum: number; sumSquares: number; integers: boolean;
-      /** Each value's count (keys: the numbers as text) while there are at most {@link COLUMN_STATS_MAX_VALUES}; null past that (absent from tilesets written before). */
-      values?: Record<string, number> | null;
-    }
+  | (NumberStats & {
+      /** `height`, where some heights are the default one: the same over the heights the data gives (absent from tilesets written before). */
+      measured?: NumberStats;
+    })
   | { type: 'text'; count: number; values: Record<string, number> | null }
 ) & {
   /** The source's name where the column's id had to differ (`addr:street` for `addr_street`). */
   title?: string;
 };
+
+/** A numeric column's statistics (see {@link ColumnStats}). */
+export interface NumberStats {
+  type: 'number'; count: number; min: number; max: number; sum: number; sumSquares: number; integers: boolean;
+  /** Each value's count (keys: the numbers as text) while there are at most {@link COLUMN_STATS_MAX_VALUES}; null past that (absent from tilesets written before). */
+  values?: Record<string, number> | null;
+}
 
 /** The most distinct text values a {@link ColumnStats} counts. */
 export const COLUMN_STATS_MAX_VALUES = 64;

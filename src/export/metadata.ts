@@ -1,6 +1,6 @@
 import { Extension, type ReaderContext, type WriterContext } from '@gltf-transform/core';
 import { tailOf, type GlbTail, type TailWriter } from './glb-binary.js';
-import { COLUMN_STATS_MAX_VALUES, type BuildingParams, type ColumnStats } from '../core/types.js';
+import { COLUMN_STATS_MAX_VALUES, type BuildingParams, type ColumnStats, type NumberStats } from '../core/types.js';
 
 /** A property-table column type this writer emits. */
 type ColumnType = 'STRING' | 'FLOAT32' | 'FLOAT64' | 'UINT16';
@@ -217,33 +217,60 @@ export function columnStats(rows: readonly BuildingParams[]): Record<string, Col
       }
       if (count) out[c.name] = { type: 'text', count, values, ...(c.title ? { title: c.title } : {}) };
     } else {
-      let count = 0, min = Infinity, max = -Infinity, sum = 0, sumSquares = 0, integers = true, distinct = 0;
-      // legend-count-unknown: the values' counts too while there are few (heights in whole metres, levels),
-      // so a viewer counts the buildings a legend entry hides without reading every tile
-      let values: Record<string, number> | null = Object.create(null) as Record<string, number>;
-      for (const r of rows) {
-        const v = Number(c.get(r));
-        if (!Number.isFinite(v) || v === c.noData) continue;
-        count++;
-        if (values) {
-          const k = String(v);
-          if (!(k in values)) {
-            if (++distinct > COLUMN_STATS_MAX_VALUES) values = null;
-            else values[k] = 0;
-          }
-          if (values) values[k]++;
-        }
-        min = Math.min(min, v);
-        max = Math.max(max, v);
-        sum += v;
-        sumSquares += v * v;
-        integers &&= Number.isInteger(v);
-      }
-      if (count) out[c.name] = { type: 'number', count, min, max, sum, sumSquares, integers, values, ...(c.title ? { title: c.title } : {}) };
+      const stats = numberStats(rows, c.get, c.noData);
+      if (!stats) continue;
+      // tileset-legend-ruled-by-default-heights: the heights the data gives, apart (Monaco's 1,102 default 10 m
+      // heights of 1,208 set the tileset legend's span at 30 m, where the GLB's, of measured heights, reached 100 m)
+      // (a table of default heights alone has measured statistics of none: merged, it adds nothing to them)
+      const measured = c.name === 'height' && rows.some((r) => r.heightFrom === 'default') ? (numberStats(rows.filter((r) => r.heightFrom !== 'default'), c.get, c.noData) ?? noNumbers()) : null;
+      out[c.name] = { ...stats, ...(measured ? { measured } : {}), ...(c.title ? { title: c.title } : {}) };
     }
   }
   return out;
 }
+
+/** The statistics of a numeric column over `rows` (null when none has a value). */
+function numberStats(rows: readonly BuildingParams[], get: (r: BuildingParams) => unknown, noData: unknown): NumberStats | null {
+  let count = 0, min = Infinity, max = -Infinity, sum = 0, sumSquares = 0, integers = true, distinct = 0;
+  // legend-count-unknown: the values' counts too while there are few (heights in whole metres, levels),
+  // so a viewer counts the buildings a legend entry hides without reading every tile
+  let values: Record<string, number> | null = Object.create(null) as Record<string, number>;
+  for (const r of rows) {
+    const v = Number(get(r));
+    if (!Number.isFinite(v) || v === noData) continue;
+    count++;
+    if (values) {
+      const k = String(v);
+      if (!(k in values)) {
+        if (++distinct > COLUMN_STATS_MAX_VALUES) values = null;
+        else values[k] = 0;
+      }
+      if (values) values[k]++;
+    }
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+    sumSquares += v * v;
+    integers &&= Number.isInteger(v);
+  }
+  return count ? { type: 'number', count, min, max, sum, sumSquares, integers, values } : null;
+}
+
+/** The statistics of no value (a count of 0; its range and sums mean nothing). */
+const noNumbers = (): NumberStats => ({ type: 'number', count: 0, min: 0, max: 0, sum: 0, sumSquares: 0, integers: true, values: {} });
+
+/** Two numeric statistics as one. */
+function mergeNumbers(o: NumberStats, s: NumberStats): NumberStats {
+  if (!s.count) return o;
+  if (!o.count) return ownNumbers(s);
+  return { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers, values: mergeValues(o.values, s.values) };
+}
+
+/** The plain numeric statistics of a column's (no title, no measured part). */
+const numbersOf = (s: NumberStats & { measured?: unknown; title?: string }): NumberStats => ({ type: 'number', count: s.count, min: s.min, max: s.max, sum: s.sum, sumSquares: s.sumSquares, integers: s.integers, values: s.values ?? null });
+
+/** A copy of numeric statistics whose counts may be merged into. */
+const ownNumbers = (s: NumberStats): NumberStats => ({ ...s, values: s.values ? (Object.assign(Object.create(null), s.values) as Record<string, number>) : null });
 
 /** `a`'s counts with `b`'s added (into `a`); null past {@link COLUMN_STATS_MAX_VALUES} distinct values or where either is null or absent. */
 function mergeValues(a: Record<string, number> | null | undefined, b: Record<string, number> | null | undefined): Record<string, number> | null {
@@ -267,9 +294,11 @@ export function mergeColumnStats(parts: readonly Record<string, ColumnStats>[]):
       if (dropped.has(name)) continue;
       const o = out[name];
       if (!o) {
-        out[name] = { ...s, values: s.values ? (Object.assign(Object.create(null), s.values) as Record<string, number>) : null };
+        out[name] = { ...s, values: s.values ? (Object.assign(Object.create(null), s.values) as Record<string, number>) : null, ...(s.type === 'number' && s.measured ? { measured: ownNumbers(s.measured) } : {}) };
       } else if (o.type === 'number' && s.type === 'number') {
-        out[name] = { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers, values: mergeValues(o.values, s.values), ...title(o, s) };
+        // (measured heights: a table without defaults has all its heights measured)
+        const measured = o.measured || s.measured ? mergeNumbers(o.measured ?? ownNumbers(numbersOf(o)), s.measured ?? numbersOf(s)) : null;
+        out[name] = { ...mergeNumbers(o, s), ...(measured ? { measured } : {}), ...title(o, s) };
       } else if (o.type === 'text' && s.type === 'text') {
         out[name] = { type: 'text', count: o.count + s.count, values: mergeValues(o.values, s.values), ...title(o, s) };
       } else {

@@ -730,7 +730,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
   let tileFilter: ((hidden: Set<number>) => void) | null = null;
   let tileStyling: ReturnType<typeof stylingForStats> = null;
   showStyling(byColumns, Object.fromEntries(Object.entries(columnStats).flatMap(([k, v]) => (v.title ? [[k, v.title]] : []))), (column) => {
-    const s = column ? stylingForStats(column, columnStats[column], columnStats['height_from']) : null;
+    const s = column ? stylingForStats(column, columnStats[column], columnStats['height_from'], columnStats['height']?.count) : null;
     tileStyling = s;
     hooks.styling = s && { column, legend: s.legend };
     // the legend's entries hide and show their buildings, in every tile of both views
@@ -797,7 +797,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
       mv.onTableLoaded = () => selectLinked();
       // the same colours in both views
       const by = (document.getElementById('colour-by') as HTMLSelectElement).value;
-      const s = by ? stylingForStats(by, columnStats[by], columnStats['height_from']) : null;
+      const s = by ? stylingForStats(by, columnStats[by], columnStats['height_from'], columnStats['height']?.count) : null;
       if (s) {
         mv.setColouring(tilesColoured(s));
         mv.setVisible(tilesShown(s, hiddenNow));

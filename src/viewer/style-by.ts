@@ -1,5 +1,5 @@
 import type { CityModel } from './model.js';
-import type { ColumnStats } from '../core/types.js';
+import type { ColumnStats, NumberStats } from '../core/types.js';
 
 /** An sRGB colour, components 0–1. */
 export type Rgb = [number, number, number];
@@ -33,6 +33,8 @@ export const HOVER_MIX = 0.5;
 
 /** Grey for buildings without a value. */
 const NO_VALUE: Rgb = [0.62, 0.62, 0.62];
+/** A darker grey for the values past the commonest categories ('other'). */
+const OTHER: Rgb = [0.42, 0.42, 0.42];
 
 /** A perceptually ordered ramp (viridis-like), low → high. */
 const RAMP: Rgb[] = [
@@ -146,8 +148,8 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
 /**
  * Colour-by over a whole tileset from its columns' statistics (tileset.json's
  * `asset.extras.cityforge.columns`): one legend, and each tile's colours from its own table. Numbers
- * span their mean ± 2 standard deviations within their range (what the 2nd and 98th percentiles are
- * for a bell), text the eight commonest values. Null: the column cannot be coloured by.
+ * span their 2nd to 98th percentiles (see `spanOf`), text the eight commonest values; `rows`: the rows of
+ * every table (a text column's rows past its count have no value). Null: the column cannot be coloured by.
  *
  * @example
  * ```ts
@@ -156,15 +158,14 @@ export function stylingFor(model: Pick<CityModel, 'table'>, column: string): Sty
  * s.forTable(tile.table).colourOf(3); // row 3 of that tile
  * ```
  */
-export function stylingForStats(column: string, stats: ColumnStats, heightFrom?: ColumnStats): TilesetStyling | null {
+export function stylingForStats(column: string, stats: ColumnStats, heightFrom?: ColumnStats, rows = stats.count): TilesetStyling | null {
   if (stats.type === 'number') {
-    const mean = stats.sum / stats.count;
-    const sd = Math.sqrt(Math.max(0, stats.sumSquares / stats.count - mean * mean));
-    const lo = Math.max(stats.min, mean - 2 * sd), hi = Math.min(stats.max, mean + 2 * sd);
-    const round = (v: number) => (stats.integers ? Math.round(v) : v);
     // height-default-looked-measured: the default heights an entry of their own (`heightFrom`: the tileset's
-    // statistics of height_from; the ramp's span still counts them)
+    // statistics of height_from), and (tileset-legend-ruled-by-default-heights) the ramp spans the measured ones
     const defaults = column === 'height' ? (heightFrom?.values?.['default'] ?? 0) : 0;
+    const span = spanOf(defaults && stats.measured ? stats.measured : stats);
+    const lo = span[0], hi = span[1];
+    const round = (v: number) => (stats.integers ? Math.round(v) : v);
     const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers, defaults ? DEFAULTED : undefined);
     const legend = make([]).legend;
     // each entry's buildings, where the statistics count the values
@@ -184,12 +185,37 @@ export function stylingForStats(column: string, stats: ColumnStats, heightFrom?:
   }
   if (!stats.values) return null;
   const counts = new Map(Object.entries(stats.values));
-  const legend = categoryStyling(column, [], counts).legend;
-  // the commonest values first, then (past them) 'other': the rest
+  // (rows of the tileset without a value: the tables' rows the column's count leaves out)
+  const missing = rows > stats.count;
+  const legend = categoryStyling(column, [], counts, missing).legend;
+  // the commonest values first, then (past them) 'other': the rest, then 'no value'
   const top = Math.min(counts.size, CATEGORIES.length);
   const byEntry = legend.map(({ label }, i) => (i < top ? (counts.get(label) ?? 0) : 0));
-  if (legend.length > top) byEntry[top] = stats.count - byEntry.slice(0, top).reduce((a, n) => a + n, 0);
-  return { legend, counts: byEntry, forTable: (t) => categoryStyling(column, t[column] ?? [], counts) };
+  if (counts.size > top) byEntry[top] = stats.count - byEntry.slice(0, top).reduce((a, n) => a + n, 0);
+  if (missing) byEntry[byEntry.length - 1] = rows - stats.count;
+  return { legend, counts: byEntry, forTable: (t) => categoryStyling(column, t[column] ?? [], counts, missing) };
+}
+
+/**
+ * The span a numeric column's ramp covers: its 2nd to 98th percentile where the statistics count the values (as
+ * {@link stylingFor} takes it from a GLB's table: one city, one legend, whichever the output), else the mean ± 2
+ * standard deviations within its range (what those percentiles are for a bell).
+ */
+function spanOf(stats: NumberStats): [number, number] {
+  if (stats.values) {
+    const entries = Object.entries(stats.values).map(([v, n]) => [Number(v), n] as const).sort((a, b) => a[0] - b[0]);
+    const total = entries.reduce((a, [, n]) => a + n, 0);
+    // the value at sorted position k (0-based) of `total`
+    const at = (k: number) => {
+      let seen = 0;
+      for (const [v, n] of entries) if ((seen += n) > k) return v;
+      return entries[entries.length - 1][0];
+    };
+    if (total) return [at(Math.floor(0.02 * (total - 1))), at(Math.ceil(0.98 * (total - 1)))];
+  }
+  const mean = stats.sum / stats.count;
+  const sd = Math.sqrt(Math.max(0, stats.sumSquares / stats.count - mean * mean));
+  return [Math.max(stats.min, mean - 2 * sd), Math.min(stats.max, mean + 2 * sd)];
 }
 
 /** A tileset's colour-by ({@link stylingForStats}): one legend, each tile's colours from its own table. */
@@ -279,25 +305,34 @@ function numericStyling(column: string, col: (string | number | null)[], lo: num
   };
 }
 
-/** Text as categories: the eight commonest of `counts` in their own colours, the rest grey. */
-function categoryStyling(column: string, col: (string | number | null)[], counts: Map<string, number>): Styling {
+/** A text value that is none. */
+const noText = (v: string | number | null | undefined) => v === null || v === undefined || v === '' || v === -1;
+
+/**
+ * Text as categories: the eight commonest of `counts` in their own colours, the rest a darker grey ('other'),
+ * and rows without a value the grey of 'no value' (an entry of its own where `missing`; default: where `col` has such rows).
+ */
+function categoryStyling(column: string, col: (string | number | null)[], counts: Map<string, number>, missing = col.some(noText)): Styling {
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, CATEGORIES.length).map(([k]) => k);
   const index = new Map(top.map((k, i) => [k, i]));
   const legend = top.map((k, i) => ({ label: k, colour: CATEGORIES[i] }));
-  if (counts.size > top.length) legend.push({ label: 'other', colour: NO_VALUE });
+  const other = counts.size > top.length ? legend.push({ label: 'other', colour: OTHER }) - 1 : -1;
+  // legend-hid-the-grey (categories): Vienna's outlines, whose roofType only their parts have, were grey with
+  // no entry saying why
+  const none = missing ? legend.push({ label: 'no value', colour: NO_VALUE }) - 1 : -1;
   return {
     column,
     legend,
     colourOf: (id) => {
       const v = col[id];
-      const i = v === null || v === undefined ? undefined : index.get(String(v));
-      return i === undefined ? NO_VALUE : CATEGORIES[i];
+      if (noText(v)) return NO_VALUE;
+      const i = index.get(String(v));
+      return i === undefined ? OTHER : CATEGORIES[i];
     },
     binOf: (id) => {
       const v = col[id];
-      if (v === null || v === undefined || v === '' || v === -1) return -1;
-      const i = index.get(String(v));
-      return i ?? (counts.size > top.length ? top.length : -1);
+      if (noText(v)) return none;
+      return index.get(String(v)) ?? other;
     },
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { columnStats, mergeColumnStats } from '../../src/export/metadata.js';
 import type { BuildingParams } from '../../src/core/types.js';
 import { testParams } from '../helpers/batch.js';
+import { stylingFor, stylingForStats } from '../../src/viewer/style-by.js';
 
 const row = (i: number, attributes: Record<string, string | number>, levels?: number): BuildingParams => ({ ...testParams(`b${i}`, 3 + (i % 7) * 1.5), levels, attributes });
 
@@ -63,5 +64,44 @@ describe('columnStats / mergeColumnStats (tileset.json colour-by scale)', () => 
     const m = mergeColumnStats([columnStats([row(0, { code: 3 })]), columnStats([row(1, { code: 'A' })]), columnStats([row(2, { code: 5 })])]);
     expect(m.code).toBeUndefined();
     expect(m.height).toMatchObject({ count: 3 });
+  });
+});
+
+describe('one city, one legend: a tileset\'s colour-by as its GLB\'s', () => {
+  // Monaco's kind of city: most heights the default 10 m, a few measured ones up to 170 m
+  const rows: BuildingParams[] = Array.from({ length: 1200 }, (_, i) =>
+    i % 12 === 0 ? { ...testParams(`m${i}`, 12 + ((i * 7) % 150)), heightFrom: 'data' } : { ...testParams(`d${i}`, 10), heightFrom: 'default' },
+  );
+  const table = { height: rows.map((r) => r.height), height_from: rows.map((r) => r.heightFrom ?? 'data') };
+
+  it('tileset-legend-ruled-by-default-heights: the tileset legend spans the measured heights, as the GLB legend does (it stopped at 30 m, the GLB\'s at 150)', () => {
+    // any split of the rows into tiles
+    const stats = mergeColumnStats([columnStats(rows.slice(0, 500)), columnStats(rows.slice(500, 501)), columnStats(rows.slice(501))]);
+    const h = stats.height;
+    expect(h.type === 'number' && h.measured?.count).toBe(100);
+    const tileset = stylingForStats('height', h, stats.height_from, h.count)!;
+    const glb = stylingFor({ table }, 'height');
+    expect(tileset.legend).toEqual(glb.legend);
+    expect(tileset.legend[0].label).toMatch(/^≥ 1[2-5]0 m$/);
+    expect(tileset.legend.at(-1)!.label).toBe('no height in the data (default)');
+  });
+
+  it('legend-hid-the-grey (categories): rows without a value have an entry of their own, in both, told from \'other\'', () => {
+    const kinds = ['flat', 'gabled', 'hipped', 'skillion', 'pyramidal', 'dome', 'onion', 'mansard', 'gambrel', 'round'];
+    const col = Array.from({ length: 60 }, (_, i) => (i % 6 === 0 ? null : kinds[i % kinds.length]));
+    const glb = stylingFor({ table: { roof_shape: col } }, 'roof_shape');
+    const labels = glb.legend.map((e) => e.label);
+    expect(labels.slice(-2)).toEqual(['other', 'no value']);
+    expect(glb.legend.at(-1)!.colour).not.toEqual(glb.legend.at(-2)!.colour);
+    expect(glb.binOf(0)).toBe(labels.length - 1);
+    expect(glb.colourOf(0)).toEqual(glb.legend.at(-1)!.colour);
+    // the tileset: the rows past the column's count
+    const counts: Record<string, number> = {};
+    for (const v of col) if (v) counts[v] = (counts[v] ?? 0) + 1;
+    const tileset = stylingForStats('roof_shape', { type: 'text', count: 50, values: counts }, undefined, 60)!;
+    expect(tileset.legend).toEqual(glb.legend);
+    expect(tileset.counts!.at(-1)).toBe(10);
+    expect(tileset.counts!.reduce((a, n) => a + n, 0)).toBe(60);
+    expect(tileset.forTable({ roof_shape: col }).binOf(0)).toBe(labels.length - 1);
   });
 });
