@@ -5,8 +5,11 @@
  * lower-cased, accents dropped ({@link findKey}); a key's bucket is the low byte of its FNV-1a hash (UTF-16 code units).
  */
 
-/** One building a key finds: its id, the leaf tile holding it, and the centre of its top in the frame (east, north, up; metres). */
-export type FindEntry = [id: string, tile: string, x: number, y: number, z: number];
+/**
+ * One building a key finds: its id, the leaf tile holding it, the centre of its top in the frame (east, north, up;
+ * metres), then its height and the diagonal of its box (metres; absent from indexes written before).
+ */
+export type FindEntry = [id: string, tile: string, x: number, y: number, z: number, height?: number, size?: number];
 
 /**
  * The form of an id or a name that finds it: trimmed, lower case, its accents dropped (find-needed-the-accents:

@@ -224,7 +224,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
 }
 
 /** Each building of a leaf for the find index: its id, name and the centre of its top (the box of its vertices, frame metres, mm). */
-function findEntries(sub: FeatureBatch, mesh: { positions: Float32Array; featureIds: Uint32Array }): [string, string, number, number, number][] {
+function findEntries(sub: FeatureBatch, mesh: { positions: Float32Array; featureIds: Uint32Array }): NonNullable<TileRecord['find']> {
   const n = sub.params.length;
   const box = new Float64Array(6 * n).fill(NaN);
   const p = mesh.positions;
@@ -239,11 +239,13 @@ function findEntries(sub: FeatureBatch, mesh: { positions: Float32Array; feature
     }
   }
   const mm = (v: number) => Math.round(v * 1000) / 1000;
-  const out: [string, string, number, number, number][] = [];
+  const out: NonNullable<TileRecord['find']> = [];
   sub.params.forEach((q, f) => {
     const o = 6 * f;
     if (Number.isNaN(box[o])) return;
-    out.push([q.id, q.name ?? '', mm((box[o] + box[o + 3]) / 2), mm((box[o + 1] + box[o + 4]) / 2), mm(box[o + 5])]);
+    // (its height and size: a viewer frames the whole building, search-flew-into-a-large-building)
+    const [dx, dy, dz] = [box[o + 3] - box[o], box[o + 4] - box[o + 1], box[o + 5] - box[o + 2]];
+    out.push([q.id, q.name ?? '', mm((box[o] + box[o + 3]) / 2), mm((box[o + 1] + box[o + 4]) / 2), mm(box[o + 5]), mm(dz), mm(Math.hypot(dx, dy, dz))]);
   });
   return out;
 }

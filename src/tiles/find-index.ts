@@ -41,10 +41,10 @@ export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRec
   };
   try {
     for (const n of leavesOf(root)) {
-      for (const [id, name, x, y, z] of findOf(n.id) ?? [])
+      for (const [id, name, ...where] of findOf(n.id) ?? [])
         for (const key of [findKey(id), findKey(name)]) {
           if (!key) continue;
-          const line = JSON.stringify([key, id, n.id, x, y, z]) + '\n';
+          const line = JSON.stringify([key, id, n.id, ...where]) + '\n';
           const b = findBucket(key);
           let lines = pending.get(b);
           if (!lines) pending.set(b, (lines = []));
@@ -59,14 +59,15 @@ export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRec
       const keys = new Map<string, FindEntry[]>();
       for (const line of fs.readFileSync(path.join(spill, b), 'utf8').split('\n')) {
         if (!line) continue;
-        const [key, id, tile, x, y, z] = JSON.parse(line) as [string, ...FindEntry];
+        const [key, ...entry] = JSON.parse(line) as [string, ...FindEntry];
+        const [id, tile] = entry;
         let list = keys.get(key);
         if (!list) keys.set(key, (list = []));
         // once per building and key (an id that is also its name): entries come leaf by leaf, so only
         // the list's run of this tile can hold it (a key many buildings share is no quadratic scan)
         let seen = false;
         for (let k = list.length - 1; k >= 0 && list[k][1] === tile && !seen; k--) seen = list[k][0] === id;
-        if (!seen) list.push([id, tile, x, y, z]);
+        if (!seen) list.push(entry);
       }
       // written key by key, in sorted order (an object of thousands of keys made for JSON.stringify cost a
       // third of a merge; it also put keys that read as integers first)

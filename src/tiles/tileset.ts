@@ -19,8 +19,11 @@ export interface TileRecord {
   stats?: Record<string, ColumnStats>;
   /** The warnings building the tile counted (by kind): a resumed run counts them again, as the run that built it did. */
   warnings?: Record<string, number>;
-  /** A leaf's buildings for the find index: id, name ('' for none), the centre of its top in the frame. */
-  find?: [id: string, name: string, x: number, y: number, z: number][];
+  /**
+   * A leaf's buildings for the find index: id, name ('' for none), the centre of its top in the frame, then its
+   * height and the diagonal of its box (metres; absent from tilesets written before).
+   */
+  find?: [id: string, name: string, x: number, y: number, z: number, height?: number, size?: number][];
 }
 
 /** Geometric error of a tile: 0 for leaves; for coarser tiles, a fraction of their size. */

@@ -2,7 +2,7 @@ import { drawn } from './frames.js';
 import { throttled } from './throttle.js';
 import { contactStrength, loadCity, type CityModel } from './model.js';
 import { ModelView } from './model-view.js';
-import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, panelCover, pickNear, topCentre, type CameraState } from './stage.js';
+import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, panelCover, pickNear, spotDistance, topCentre, type CameraState } from './stage.js';
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showLooking, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
@@ -297,7 +297,7 @@ async function main(): Promise<void> {
     if (hooks.view === 'model') modelView.flyTo(id);
     else {
       const spot = buildingSpot(model.buildingMeshes, id);
-      if (spot) mapView?.flyTo(new THREE.Vector3(spot.top.x, -spot.top.z, spot.top.y), spot.distance);
+      if (spot) mapView?.flyTo(new THREE.Vector3(spot.centre.x, -spot.centre.z, spot.centre.y), spot.distance);
     }
   };
   const searchResult = document.getElementById('search-result')!;
@@ -921,11 +921,15 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     lookUp()
       .then((hits) => {
         if (!hits?.length) return void none();
-        const [id, , x, y, z] = hits[0];
+        const [id, , x, y, top, height, size] = hits[0];
         searchResult.textContent = hits.length > 1 ? `${hits.length} buildings match; showing ${id}.` : '';
         hover(null);
-        if (hooks.view === 'model') view.flyTo(x, y, z);
-        else mapView?.flyTo(new THREE.Vector3(x, y, z));
+        // search-flew-into-a-large-building: far enough to see all of it, about the middle of its height (an
+        // index written before has its top alone: 120 m from there)
+        const z = height !== undefined ? top - height / 2 : top;
+        const distance = size !== undefined ? spotDistance(size) : 120;
+        if (hooks.view === 'model') view.flyTo(x, y, z, distance);
+        else mapView?.flyTo(new THREE.Vector3(x, y, z), distance);
         // selected once a drawn tile holds it (the camera asks for its leaf)
         linked = id;
         leafOnly = true;

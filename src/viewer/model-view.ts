@@ -168,12 +168,12 @@ export class ModelView {
   flyTo(id: number): void {
     const spot = buildingSpot(this.model.buildingMeshes, id);
     if (!spot) return;
-    const { top } = spot;
+    const { centre } = spot;
     const c = this.stage.controls;
     // search-flew-too-close: far enough to see all of it (a 45 m hospital filled the screen from 60 m)
     const dir = flyToDirection(this.camera.position.clone().sub(c.target)).setLength(Math.max(spot.distance, c.minDistance * 4));
-    c.target.copy(top);
-    this.camera.position.copy(top).add(dir);
+    c.target.copy(centre);
+    this.camera.position.copy(centre).add(dir);
     c.update();
     centreInFreePart(this.stage);
   }

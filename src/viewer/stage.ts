@@ -389,7 +389,7 @@ export function topCentre(meshes: readonly THREE.Mesh[], id: number): THREE.Vect
  * shows all of it with room around (2.2 × its bounding box's diagonal: the view spans 0.73 × the distance; at
  * least 60 m), or null if it is not drawn.
  */
-export function buildingSpot(meshes: readonly THREE.Mesh[], id: number): { top: THREE.Vector3; distance: number } | null {
+export function buildingSpot(meshes: readonly THREE.Mesh[], id: number): { top: THREE.Vector3; centre: THREE.Vector3; distance: number } | null {
   let maxY = -Infinity;
   const box = new THREE.Box3();
   const pts: THREE.Vector3[] = [];
@@ -411,7 +411,15 @@ export function buildingSpot(meshes: readonly THREE.Mesh[], id: number): { top: 
   if (!top.length) return null;
   const c = new THREE.Vector3();
   for (const p of top) c.add(p);
-  return { top: c.divideScalar(top.length), distance: Math.max(60, 2.2 * box.getSize(new THREE.Vector3()).length()) };
+  c.divideScalar(top.length);
+  // search-cut-off-a-tall-building: the camera turns about the middle of its height, under the top's centre (about
+  // the top, a 27 m Vienna block ran off the bottom of the screen)
+  return { top: c, centre: new THREE.Vector3(c.x, (box.min.y + box.max.y) / 2, c.z), distance: spotDistance(box.getSize(new THREE.Vector3()).length()) };
+}
+
+/** How far from a building of box diagonal `size` (metres) a search looks at it: all of it in view. */
+export function spotDistance(size: number): number {
+  return Math.max(60, 2.2 * size);
 }
 
 /** Pointer moves over `el` without a button pressed, at most once per frame: `handler(clientX, clientY)`. */

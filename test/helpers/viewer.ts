@@ -44,6 +44,27 @@ export function pixelStats(png: Buffer, region?: { x0: number; x1: number }): { 
 }
 
 /**
+ * The box of the pixels drawn in the highlight's cyan (#19d3ff, lit or shaded: blue and green well over red) in
+ * the `x0`–`x1` columns of a screenshot, and how many there are: where the selected building is on the screen.
+ */
+export function highlightBox(png: Buffer, x0 = 0, x1 = Infinity): { x0: number; y0: number; x1: number; y1: number; n: number; width: number; height: number } {
+  const img = PNG.sync.read(png);
+  const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, n: 0, width: img.width, height: img.height };
+  for (let y = 0; y < img.height; y++)
+    for (let x = x0; x < Math.min(x1, img.width); x++) {
+      const i = 4 * (y * img.width + x);
+      const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+      if (!(b > 90 && b - r > 60 && g - r > 40)) continue;
+      box.n++;
+      box.x0 = Math.min(box.x0, x);
+      box.x1 = Math.max(box.x1, x);
+      box.y0 = Math.min(box.y0, y);
+      box.y1 = Math.max(box.y1, y);
+    }
+  return box;
+}
+
+/**
  * How many pixels turned towards the highlight's cyan from `before` to `after` (blue over red up by more
  * than 40): the building under the pointer, tinted by the highlight over its own colour or a colour-by's.
  */

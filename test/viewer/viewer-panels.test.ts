@@ -5,10 +5,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DATA, OUT, freshDir } from '../helpers/fixtures.js';
+import { DATA, OUT, SHARED, freshDir } from '../helpers/fixtures.js';
 import { cli } from '../helpers/cli.js';
 import { expectValidGlb } from '../helpers/glb.js';
-import { ROOT, CHROMIUM, FLAGS, BACKGROUND, pixelStats, plainShare, near, tinted, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer } from '../helpers/viewer.js';
+import { ROOT, CHROMIUM, FLAGS, BACKGROUND, highlightBox, pixelStats, plainShare, near, tinted, expectLegendDrawn, meanChroma, meanLuma, withViewerPage, settle, startViewer } from '../helpers/viewer.js';
 
 describe('viewer panel on OSM data (Monaco)', () => {
   it('an OSM building\'s id links to the object on openstreetmap.org, heights carry units, hover shows a tooltip with its name or id; the building count is the build summary\'s', async () => {
@@ -1057,5 +1057,50 @@ describe('viewer on a tileset over hills (tiles --terrain)', () => {
     });
     // (the map view's tiles stream in twice, at the first view and on the hilltop, each waited for until
     // drawn: about a minute each in SwiftShader on a busy 2-core machine)
+  }, 300_000);
+});
+
+describe('Find frames the building (Monaco: a GLB and a tileset)', () => {
+  /** The highlighted building's pixels in the view beside the panel: many, none at its edges. */
+  async function expectWholeInView(page: Page, file: string): Promise<void> {
+    const panel = (await page.locator('#panel').boundingBox())!;
+    const shot = await page.screenshot({ path: file });
+    const box = highlightBox(shot, 0, panel.x);
+    expect(box.n).toBeGreaterThan(2000);
+    expect(box.x0, JSON.stringify(box)).toBeGreaterThan(2);
+    expect(box.y0, JSON.stringify(box)).toBeGreaterThan(2);
+    expect(box.x1, JSON.stringify(box)).toBeLessThan(panel.x - 3);
+    expect(box.y1, JSON.stringify(box)).toBeLessThan(box.height - 3);
+  }
+
+  const VIENNA = path.join(SHARED, 'inverse-vienna', 'source.city.jsonl');
+  it.skipIf(!fs.existsSync(VIENNA))('search-cut-off-a-tall-building: Find on a GLB shows the whole of a 27 m Vienna block, from its foot to its top (it turned about the top, and the foot ran off the bottom of the screen; ../shared/data/inverse-vienna, skipped when absent)', async () => {
+    const dir = freshDir('viewer-find-tall');
+    const glb = path.join(dir, 'vienna.glb');
+    const built = cli(['build', VIENNA, '--s-srs', 'EPSG:31256', '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(glb, async (page) => {
+      await page.fill('#search-input', 'UUID_LOD2_011524-0e2a1690-8fb1-407a-a25d');
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction(() => (window as any).cityforge.selected !== null, null, { timeout: 60_000 });
+      await settle(page);
+      await expectWholeInView(page, path.join(dir, 'found-vienna-block.png'));
+    });
+  }, 300_000);
+
+  it('search-flew-into-a-large-building: Find "hotel de paris" shows the whole Hôtel de Paris (the index gives its height and size), inside the view beside the panel; it filled the screen from 120 m', async () => {
+    const dir = freshDir('viewer-tiles-monaco');
+    const out = path.join(dir, 'tiles');
+    const built = cli(['tiles', path.join(DATA, 'monaco.osm.pbf'), '--max-buildings', '200', '-o', out, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(out, async (page) => {
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await page.fill('#search-input', 'hotel de paris');
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction(() => document.querySelector('#selection [data-key="name"]')?.textContent === 'Hôtel de Paris', null, { timeout: 60_000 });
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await settle(page);
+      await expectWholeInView(page, path.join(dir, 'found-hotel-de-paris.png'));
+    });
   }, 300_000);
 });

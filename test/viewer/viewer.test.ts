@@ -967,8 +967,10 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.fill('#search-input', 'no such building zzz');
     await page.press('#search-input', 'Enter');
     expect(await page.textContent('#search-result')).toContain('No building matches');
-    // the address: a new page opened on it has the same camera and selection
+    // the address: a new page opened on it has the same camera and selection (link-test-read-the-address-too-soon:
+    // the address follows a change after its debounce; waited for, not read at once)
     await settle(page);
+    await page.waitForFunction(() => /[#&?]b=/.test(location.href) && /cam=/.test(location.href), null, { timeout: 20_000 });
     const link = page.url();
     expect(link).toContain('b=');
     expect(link).toContain('cam=');
