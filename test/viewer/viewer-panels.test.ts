@@ -1104,3 +1104,35 @@ describe('Find frames the building (Monaco: a GLB and a tileset)', () => {
     });
   }, 300_000);
 });
+
+describe('the attribute table keeps its values readable', () => {
+  it('attribute-names-crushed-the-values: a long attribute name (Vienna\'s NiedrigsteTraufeDesGebaeudes) wraps in its own column; values keep the rest, a word unbroken', async () => {
+    const dir = freshDir('viewer-long-keys');
+    const input = path.join(dir, 'vienna-like.geojson');
+    const ring = [[16.37, 48.2], [16.3702, 48.2], [16.3702, 48.2002], [16.37, 48.2002], [16.37, 48.2]];
+    fs.writeFileSync(input, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Stephansplatz 1', height: 23.36, NiedrigsteTraufeDesGebaeudes: 56, roofType: 'SATTELDACH' }, geometry: { type: 'Polygon', coordinates: [ring] } }] }));
+    const glb = path.join(dir, 'city.glb');
+    const built = cli(['build', input, '-o', glb, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(glb, async (page) => {
+      await page.fill('#search-input', 'Stephansplatz 1');
+      await page.press('#search-input', 'Enter');
+      await page.waitForSelector('#selection [data-key="roofType"]');
+      const cells = await page.evaluate(() => {
+        const row = (k: string) => {
+          const td = document.querySelector(`#selection [data-key="${k}"]`) as HTMLElement;
+          const key = td.parentElement!.firstElementChild as HTMLElement;
+          return { key: key.getBoundingClientRect().width, value: td.getBoundingClientRect().width, valueHeight: td.getBoundingClientRect().height, line: parseFloat(getComputedStyle(td).lineHeight) || 18 };
+        };
+        const table = document.querySelector('#selection table')!;
+        return { long: row('NiedrigsteTraufeDesGebaeudes'), roof: row('roofType'), table: table.getBoundingClientRect().width, panel: document.getElementById('panel')!.scrollWidth - document.getElementById('panel')!.clientWidth };
+      });
+      // the values' column keeps over half the table, and SATTELDACH stands on one line (it broke as SATTELDA/CH)
+      expect(cells.long.value, JSON.stringify(cells)).toBeGreaterThan(0.5 * cells.table);
+      expect(cells.roof.valueHeight, JSON.stringify(cells)).toBeLessThan(1.6 * cells.roof.line);
+      // and nothing scrolls sideways
+      expect(cells.panel).toBe(0);
+      await page.locator('#panel').screenshot({ path: path.join(dir, 'panel.png') });
+    });
+  }, 300_000);
+});
