@@ -58,8 +58,12 @@ export function rasterOptionsOf(o: Pick<TerrainOptions, 'zScale' | 'terrainResol
 }
 
 /** What the outputs credit: the attribution given, else what the sources said (recorded in the summary). */
-export function creditOf(o: { attribution?: string }, summary: Summary): string {
+export function creditOf(o: { attribution?: string; logger?: Logger }, summary: Summary): string {
   summary.copyright = o.attribution ?? [...summary.attributions].sort().join('; ');
+  // credit-missing-in-silence: a model shown to others with no credit at all, and nothing said (Vienna's open
+  // data asks for "Datenquelle: Stadt Wien")
+  if (!summary.copyright && o.attribution === undefined)
+    o.logger?.warn('no credit: the inputs do not say who the data is by, so the outputs and the viewer credit no one; most open data licences (CC BY, ODbL) ask for one: --attribution "© …"');
   return summary.copyright;
 }
 

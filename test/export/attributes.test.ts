@@ -142,17 +142,24 @@ describe('attribution', () => {
     const dir = freshDir('attribution');
     const gpkg = cadastre(dir);
     const own = path.join(dir, 'own.glb');
-    expect(cli(['build', gpkg, '-o', own]).code).toBe(0);
+    const uncredited = cli(['build', gpkg, '-o', own]);
+    expect(uncredited.code).toBe(0);
     expect((await readGlb(new Uint8Array(fs.readFileSync(own)))).json.asset.copyright).toBeUndefined();
+    // credit-missing-in-silence: said, with the way to give one
+    expect(uncredited.stderr).toMatch(/^warn: no credit: the inputs do not say who the data is by, .* --attribution "© …"$/m);
     const osm = path.join(dir, 'osm.glb');
-    expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', osm]).code).toBe(0);
+    const credited = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', osm]);
+    expect(credited.code).toBe(0);
+    expect(credited.stderr).not.toMatch(/no credit/);
     // json-credit-unsaid: --json says what the output credits, beside what the sources said
     const given = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', path.join(dir, 'given.glb'), '--attribution', 'Mine', '--json']);
     expect(given.code, given.stderr).toBe(0);
     expect(JSON.parse(given.stdout)).toMatchObject({ attributions: ['© OpenStreetMap contributors'], copyright: 'Mine' });
     expect((await readGlb(new Uint8Array(fs.readFileSync(osm)))).json.asset.copyright).toBe('© OpenStreetMap contributors');
     const set = path.join(dir, 'set.glb');
-    expect(cli(['build', gpkg, '-o', set, '--attribution', '© 3DBAG by tudelft3d and 3DGI']).code).toBe(0);
+    const given2 = cli(['build', gpkg, '-o', set, '--attribution', '© 3DBAG by tudelft3d and 3DGI']);
+    expect(given2.code).toBe(0);
+    expect(given2.stderr).not.toMatch(/no credit/);
     expect((await readGlb(new Uint8Array(fs.readFileSync(set)))).json.asset.copyright).toBe('© 3DBAG by tudelft3d and 3DGI');
     const t = path.join(dir, 't');
     expect(cli(['tiles', gpkg, '-o', t, '--attribution', 'Datenquelle: Stadt Wien']).code).toBe(0);
