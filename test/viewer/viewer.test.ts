@@ -1123,6 +1123,12 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     const s2 = await page.evaluate(() => (window as any).cityforge.cameraState());
     expect(s2.position).not.toEqual(s1.position);
     expect(s2.polarDegrees).toBeCloseTo(s1.polarDegrees, 3); // panning, not orbiting
+    // double-click-flew-into-the-ground: double-clicks go on halving down to a street's width (25 m), no closer
+    for (let k = 0; k < 8; k++) await page.mouse.dblclick(480, 420);
+    const s3 = await page.evaluate(() => (window as any).cityforge.cameraState());
+    expect(dist(s3, s3.target)).toBeGreaterThan(24.9);
+    expect(dist(s3, s3.target)).toBeLessThan(26);
+    await page.click('#home');
     // map-double-click-did-nothing: in the map view too, a double-click comes twice as close
     await page.click('#toggle');
     await page.waitForFunction('window.cityforge.view === "map" && window.cityforge.nav()');
