@@ -163,7 +163,7 @@ export function stylingForStats(column: string, stats: ColumnStats, heightFrom?:
     // height-default-looked-measured: the default heights an entry of their own (`heightFrom`: the tileset's
     // statistics of height_from), and (tileset-legend-ruled-by-default-heights) the ramp spans the measured ones
     const defaults = column === 'height' ? (heightFrom?.values?.['default'] ?? 0) : 0;
-    const span = spanOf(defaults && stats.measured ? stats.measured : stats);
+    const span = spanOf(defaults && stats.measured?.count ? stats.measured : stats);
     const lo = span[0], hi = span[1];
     const round = (v: number) => (stats.integers ? Math.round(v) : v);
     const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers, defaults ? DEFAULTED : undefined);

@@ -105,3 +105,15 @@ describe('one city, one legend: a tileset\'s colour-by as its GLB\'s', () => {
     expect(tileset.forTable({ roof_shape: col }).binOf(0)).toBe(labels.length - 1);
   });
 });
+
+describe('a tileset of default heights alone', () => {
+  it('has a legend all the same: the ramp over the heights as they are, the default entry', () => {
+    const rows = Array.from({ length: 30 }, (_, i): BuildingParams => ({ ...testParams(`d${i}`, 10 + (i % 3)), heightFrom: 'default' }));
+    const stats = mergeColumnStats([columnStats(rows.slice(0, 10)), columnStats(rows.slice(10))]);
+    const h = stats.height;
+    expect(h.type === 'number' && h.measured?.count).toBe(0);
+    const s = stylingForStats('height', h, stats.height_from, h.count)!;
+    expect(s.legend.every((e) => !/NaN/.test(e.label))).toBe(true);
+    expect(s.legend.at(-1)!.label).toBe('no height in the data (default)');
+  });
+});
