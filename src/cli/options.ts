@@ -128,7 +128,7 @@ export function readOptions(c: Command, { heights = true }: { heights?: boolean 
 export function ellipsoidalOption(c: Command): Command {
   return c.option(
     '--ellipsoidal-heights',
-    "heights above the WGS84 ellipsoid, not above sea level: the city is raised by the EGM96 geoid's height at its origin (−32 m in San Francisco, +43 m in the Netherlands), so it stands on globes whose terrain is in ellipsoidal heights (CesiumJS World Terrain, Google's photorealistic 3D Tiles)",
+    "heights above the WGS84 ellipsoid, not above sea level: the city moves by the EGM96 geoid's height at its origin (down 32 m in San Francisco, up 43 m in the Netherlands), so it stands on globes whose terrain is in ellipsoidal heights (CesiumJS World Terrain, Google's photorealistic 3D Tiles)",
   );
 }
 
