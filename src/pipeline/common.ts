@@ -10,6 +10,7 @@ import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.
 import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
 import { groundMap } from '../ingest/ground-map.js';
 import { listTiles } from '../ingest/tileset.js';
+import { formatOf } from '../ingest/formats.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { DemEncoding } from '../core/grid.js';
@@ -50,6 +51,22 @@ export function checkGroundMesh(stage: string, o: Pick<TerrainOptions, 'terrain'
   if (o.groundMesh !== false) return;
   if (!o.terrain) throw new UsageError(stage, '--no-ground-mesh leaves out the ground of --terrain; give the DEM to seat the buildings on with --terrain');
   if (o.imagery || o.groundMap) throw new UsageError(stage, `--no-ground-mesh writes no ground to drape ${o.imagery ? '--imagery' : '--ground-map'} on; leave out one of them`);
+}
+
+/**
+ * globe-city-at-sea-level: `--ellipsoidal-heights` without `--terrain` stands footprints at sea level (a city
+ * model has heights of its own): on a globe's terrain they are buried in its hills. Said, with what to give.
+ */
+export function warnSeaLevelOnGlobe(inputs: readonly string[], o: { ellipsoidalHeights?: boolean; terrain?: string; logger: Logger }): void {
+  if (!o.ellipsoidalHeights || o.terrain) return;
+  const models = inputs.some((i) => {
+    try {
+      return formatOf(i).name === 'cityjson';
+    } catch {
+      return false;
+    }
+  });
+  if (!models) o.logger.warn('--ellipsoidal-heights without --terrain: the buildings stand at sea level (0 m), so on a globe\'s terrain they are buried in its hills; give their ground with --terrain <DEM> (and --no-ground-mesh to leave its mesh out)');
 }
 
 /** The raster options of a run's terrain options. */

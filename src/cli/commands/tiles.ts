@@ -46,7 +46,7 @@ export const tilesCommand: CommandSpec = {
               .command('tiles')
               .description('Build an OGC 3D Tiles 1.1 tileset (quadtree, REPLACE levels of detail, GLB contents with EXT_mesh_features / EXT_structural_metadata). Streams: the inputs are read once into an on-disk store (memory does not grow with the number of buildings), tiles are built one at a time and written as they complete. Resumable; shardable over machines; byte-identical whatever the split.')
               .argument('<inputs...>', 'vector sources, as for build')
-              .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb)'),
+              .requiredOption('-o, --output <dir>', 'output folder (tileset.json, plan.json, tiles/<level>/<x>/<y>.glb, find/: the viewer\'s index of ids and names)'),
           )),
           'reuse the feature store made by cityforge plan --store <dir> (on shared storage): the inputs are not read again; for shards on many machines',
         ),
