@@ -44,20 +44,16 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
 }
 
 /**
- * `groundMesh: false` (`--no-ground-mesh`) leaves out the ground of `terrain`: a usage error without a terrain, or
- * with imagery or a ground map, which are drawn on that ground.
+ * The options for a globe with terrain of its own. `groundMesh: false` (`--no-ground-mesh`) leaves out the ground
+ * of `terrain`: a usage error without a terrain, or with imagery or a ground map, which are drawn on that ground.
+ * globe-city-at-sea-level: `ellipsoidalHeights` without a terrain stands footprints at sea level (a city model
+ * has heights of its own): on a globe's terrain they are buried in its hills. Said, with what to give.
  */
-export function checkGroundMesh(stage: string, o: Pick<TerrainOptions, 'terrain' | 'groundMesh'> & Partial<ImageryRunOptions>): void {
-  if (o.groundMesh !== false) return;
-  if (!o.terrain) throw new UsageError(stage, '--no-ground-mesh leaves out the ground of --terrain; give the DEM to seat the buildings on with --terrain');
-  if (o.imagery || o.groundMap) throw new UsageError(stage, `--no-ground-mesh writes no ground to drape ${o.imagery ? '--imagery' : '--ground-map'} on; leave out one of them`);
-}
-
-/**
- * globe-city-at-sea-level: `--ellipsoidal-heights` without `--terrain` stands footprints at sea level (a city
- * model has heights of its own): on a globe's terrain they are buried in its hills. Said, with what to give.
- */
-export function warnSeaLevelOnGlobe(inputs: readonly string[], o: { ellipsoidalHeights?: boolean; terrain?: string; logger: Logger }): void {
+export function checkGlobeOptions(stage: string, inputs: readonly string[], o: Pick<TerrainOptions, 'terrain' | 'groundMesh'> & Partial<ImageryRunOptions> & { ellipsoidalHeights?: boolean; logger: Logger }): void {
+  if (o.groundMesh === false) {
+    if (!o.terrain) throw new UsageError(stage, '--no-ground-mesh leaves out the ground of --terrain; give the DEM to seat the buildings on with --terrain');
+    if (o.imagery || o.groundMap) throw new UsageError(stage, `--no-ground-mesh writes no ground to drape ${o.imagery ? '--imagery' : '--ground-map'} on; leave out one of them`);
+  }
   if (!o.ellipsoidalHeights || o.terrain) return;
   const models = inputs.some((i) => {
     try {

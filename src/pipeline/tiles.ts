@@ -18,7 +18,7 @@ import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { checkGroundMesh, warnSeaLevelOnGlobe, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnJobsPastCores, type RasterInput } from './common.js';
+import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnJobsPastCores, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -180,8 +180,7 @@ async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, su
  */
 export async function buildTileset(inputs: string[], options: Partial<TilesOptions> & { output: string }): Promise<Summary> {
   const o: TilesOptions & { output: string } = { ...TILES_DEFAULTS, ...options };
-  checkGroundMesh('tiles', o);
-  warnSeaLevelOnGlobe(inputs, o);
+  checkGlobeOptions('tiles', inputs, o);
   const summary = new Summary(o.logger);
   warnJobsPastCores(o.jobs, o.logger);
   const t0 = performance.now();
