@@ -385,7 +385,7 @@ export function topCentre(meshes: readonly THREE.Mesh[], id: number): THREE.Vect
 }
 
 /**
- * Where building `id` stands: the centre of its top (glTF axes) and the distance from which a 40° view
+ * Where building `id` stands: the centre of its top, the point under it halfway up (glTF axes), and the distance from which a 40° view
  * shows all of it with room around (2.2 × its bounding box's diagonal: the view spans 0.73 × the distance; at
  * least 60 m), or null if it is not drawn.
  */
