@@ -209,7 +209,8 @@ export function readElevation(file: string, frame: FrameInfo, extent: FrameExten
     summary.warn('terrain:nodata-holes-filled', `${name}: ${holes} grid samples in holes of the data, filled from their surroundings`);
     logger.info(`${name}: ${holes} of ${n * n} grid samples are holes in the data; filled from their surroundings`);
   }
-  if (outside) logger.info(`${name}: ${outside} of ${n * n} grid samples lie outside the raster's data; the terrain is meshed where it has data`);
+  // (terrain-log-read-alarming: a square grid over an oblong raster reaches past its edges; a share says how much)
+  if (outside) logger.info(`${name}: ${outside} of ${n * n} grid samples (${((100 * outside) / (n * n)).toFixed(0)} %) lie outside the raster's data (the square grid reaches past its edges or nodata); the terrain is meshed where it has data`);
   logger.info(`${name}: ${info.crs} raster resampled to a ${n} × ${n} grid, ${cell.toFixed(2)} m spacing`);
   return { x0, y0, cell, n, heights, ...(outside ? { valid } : {}) };
 }
