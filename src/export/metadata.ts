@@ -266,11 +266,8 @@ function mergeNumbers(o: NumberStats, s: NumberStats): NumberStats {
   return { type: 'number', count: o.count + s.count, min: Math.min(o.min, s.min), max: Math.max(o.max, s.max), sum: o.sum + s.sum, sumSquares: o.sumSquares + s.sumSquares, integers: o.integers && s.integers, values: mergeValues(o.values, s.values) };
 }
 
-/** The plain numeric statistics of a column's (no title, no measured part). */
-const numbersOf = (s: NumberStats & { measured?: unknown; title?: string }): NumberStats => ({ type: 'number', count: s.count, min: s.min, max: s.max, sum: s.sum, sumSquares: s.sumSquares, integers: s.integers, values: s.values ?? null });
-
-/** A copy of numeric statistics whose counts may be merged into. */
-const ownNumbers = (s: NumberStats): NumberStats => ({ ...s, values: s.values ? (Object.assign(Object.create(null), s.values) as Record<string, number>) : null });
+/** A copy of a column's numeric statistics alone (no title, no measured part), whose counts may be merged into. */
+const ownNumbers = (s: NumberStats): NumberStats => ({ type: 'number', count: s.count, min: s.min, max: s.max, sum: s.sum, sumSquares: s.sumSquares, integers: s.integers, values: s.values ? (Object.assign(Object.create(null), s.values) as Record<string, number>) : null });
 
 /** `a`'s counts with `b`'s added (into `a`); null past {@link COLUMN_STATS_MAX_VALUES} distinct values or where either is null or absent. */
 function mergeValues(a: Record<string, number> | null | undefined, b: Record<string, number> | null | undefined): Record<string, number> | null {
@@ -297,7 +294,7 @@ export function mergeColumnStats(parts: readonly Record<string, ColumnStats>[]):
         out[name] = { ...s, values: s.values ? (Object.assign(Object.create(null), s.values) as Record<string, number>) : null, ...(s.type === 'number' && s.measured ? { measured: ownNumbers(s.measured) } : {}) };
       } else if (o.type === 'number' && s.type === 'number') {
         // (measured heights: a table without defaults has all its heights measured)
-        const measured = o.measured || s.measured ? mergeNumbers(o.measured ?? ownNumbers(numbersOf(o)), s.measured ?? numbersOf(s)) : null;
+        const measured = o.measured || s.measured ? mergeNumbers(o.measured ?? ownNumbers(o), s.measured ?? s) : null;
         out[name] = { ...mergeNumbers(o, s), ...(measured ? { measured } : {}), ...title(o, s) };
       } else if (o.type === 'text' && s.type === 'text') {
         out[name] = { type: 'text', count: o.count + s.count, values: mergeValues(o.values, s.values), ...title(o, s) };
