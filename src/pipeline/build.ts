@@ -9,7 +9,7 @@ import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, countClimbedOver, countOffData, groundElevations, terrainMesh } from '../procedural/index.js';
-import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN } from './common.js';
+import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN, warnHillside } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -81,26 +81,16 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
   summary.time('terrain', (performance.now() - t) / 1000);
 }
 
-/** How far apart (m) a city model's buildings' lowest points may lie before a flat ground under them is worth a warning. */
-const HILLSIDE_SPREAD = 3;
-
 /**
  * A city model on a hillside without `--terrain` (plain-under-a-hillside: Vienna's buildings stand 28–46 m
  * and the viewer's ground is one plain at the lowest, so the buildings uphill float up to 17 m above it):
- * warned once, when the buildings' lowest points spread over {@link HILLSIDE_SPREAD} m (5th to 95th
- * percentile), naming the spread and --terrain.
+ * see {@link warnHillside}, from each building's lowest point (its parts' included: a part on top of another
+ * starts in mid-air).
  */
-function warnHillside(batch: FeatureBatch, summary: Summary, logger: Logger): void {
-  // each building's lowest point, its parts' included (a part on top of another starts in mid-air)
+function warnBatchHillside(batch: FeatureBatch, summary: Summary, logger: Logger): void {
   const lowest = new Map<number, number>();
   for (const p of batch.params) if (p.drawAs >= 0 && p.base !== undefined) lowest.set(p.drawAs, Math.min(lowest.get(p.drawAs) ?? Infinity, p.base));
-  const bases = [...lowest.values()].sort((a, b) => a - b);
-  if (bases.length < 2) return;
-  const at = (q: number) => bases[Math.round(q * (bases.length - 1))];
-  const lo = at(0.05), hi = at(0.95);
-  if (hi - lo <= HILLSIDE_SPREAD) return;
-  summary.warn('ground:buildings-on-a-slope');
-  logger.warn(`the city model's buildings stand on ground ${(hi - lo).toFixed(1)} m apart in height (their lowest points, 5th to 95th percentile); without --terrain a viewer's ground is one plain at the lowest, under the buildings uphill: --terrain <DTM> gives them their ground`);
+  warnHillside(Float64Array.from(lowest.values()), summary, logger);
 }
 
 /**
@@ -140,7 +130,7 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   const summary = new Summary(o.logger);
   const t0 = performance.now();
   const { batch, ground, terrain, imagery } = await prepareCity(inputs, o, summary);
-  if (!o.terrain) warnHillside(batch, summary, o.logger);
+  if (!o.terrain) warnBatchHillside(batch, summary, o.logger);
   o.progress.update('building meshes', 0, batch.params.length);
   const mesh = buildMeshes(batch, { ground, facades: o.facades }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);

@@ -17,6 +17,24 @@ import type { DemEncoding } from '../core/grid.js';
 import type { Progress } from '../core/progress.js';
 import type { ImageryRunOptions, ReadOptions, TerrainOptions } from './options.js';
 
+/** How far apart (m) a city model's buildings' lowest points may lie before a flat ground under them is worth a warning. */
+const HILLSIDE_SPREAD = 3;
+
+/**
+ * A city model on a hillside without `--terrain` (plain-under-a-hillside, in `build`; tiles-said-nothing-of-the-hillside
+ * in `tiles`): warned once, when the buildings' lowest points (`lowest`, one per building, in the frame) spread over
+ * {@link HILLSIDE_SPREAD} m (5th to 95th percentile), naming the spread and `--terrain`.
+ */
+export function warnHillside(lowest: Float64Array, summary: Summary, logger: Logger): void {
+  if (lowest.length < 2) return;
+  const bases = lowest.slice().sort();
+  const at = (q: number) => bases[Math.round(q * (bases.length - 1))];
+  const lo = at(0.05), hi = at(0.95);
+  if (hi - lo <= HILLSIDE_SPREAD) return;
+  summary.warn('ground:buildings-on-a-slope');
+  logger.warn(`the city model's buildings stand on ground ${(hi - lo).toFixed(1)} m apart in height (their lowest points, 5th to 95th percentile); without --terrain a viewer's ground is one plain at the lowest, under the buildings uphill: --terrain <DTM> gives them their ground`);
+}
+
 /** Metres of DEM read around the buildings (or a tile's square), so edges and seating have ground under them. */
 export const TERRAIN_MARGIN = 30;
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InputError, OutputError, UsageError, outputErrorOf } from '../core/errors.js';
 import type { ElevationGrid } from '../core/grid.js';
-import { NULL_LOGGER } from '../core/logger.js';
+import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
 import { counted } from '../core/words.js';
@@ -11,14 +11,14 @@ import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
 import { createFileAtomic, makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
-import { anchorsOf, type StoredFeatures } from '../store/index.js';
+import { anchorsOf, scanStore, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
 import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnJobsPastCores, type RasterInput } from './common.js';
+import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnJobsPastCores, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -138,6 +138,21 @@ function outputFolder(dir: string): void {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new OutputError('tiles', `cannot write ${dir}: the folder ${up} takes no new folders`, { cause: e });
     throw outputErrorOf('tiles', dir, e);
   }
+}
+
+/**
+ * `build`'s hillside warning for a city model in a store (tiles-said-nothing-of-the-hillside): each building's
+ * lowest point (its parts' included) from the rows of the buildings that stand at their own heights.
+ */
+function warnStoreHillside(store: StoredFeatures, summary: Summary, logger: Logger): void {
+  const outlineOf = new Map(store.parts.map(([part, outline]) => [part, outline]));
+  const lowest = new Float64Array(store.count).fill(Infinity);
+  scanStore(store, (row) => {
+    if (!row.stands) return;
+    const k = outlineOf.get(row.index) ?? row.index;
+    lowest[k] = Math.min(lowest[k], row.minHeight);
+  });
+  warnHillside(lowest.filter(Number.isFinite), summary, logger);
 }
 
 /** The store a tiles run builds from: a kept one (`store`), or the inputs streamed into a private work folder. */
@@ -264,6 +279,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   let img: { file: string; label: string; release(): void } | undefined;
   try {
     const { store, terrain, root } = await tilesStore(inputs, o, workDir, summary);
+    if (!o.terrain) warnStoreHillside(store, summary, o.logger);
     dem = terrain?.dem;
     const grid = terrain?.grid;
     // imagery over the terrain's grid, or the buildings and a margin (its attribution credited)

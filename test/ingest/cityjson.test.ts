@@ -56,7 +56,7 @@ beforeAll(() => {
 });
 
 describe('plain-under-a-hillside: a city model on a slope, built without --terrain', () => {
-  it('is warned of (the buildings\' lowest points 11 m apart; the viewer\'s ground is one plain), naming --terrain; on level ground, nothing is said', () => {
+  it('is warned of (the buildings\' lowest points 11 m apart; the viewer\'s ground is one plain), naming --terrain, by build and tiles; on level ground, nothing is said', () => {
     const dir = freshDir('cityjson-hillside');
     const doc = JSON.parse(fs.readFileSync(TWO, 'utf8'));
     // B2 stands 10 m higher (its own vertices raised; scale 0.01)
@@ -76,6 +76,14 @@ describe('plain-under-a-hillside: a city model on a slope, built without --terra
     const level = cli(['build', TWO, '-o', path.join(dir, 'level.glb')]);
     expect(level.code, level.stderr).toBe(0);
     expect(level.stderr).not.toMatch(/on-a-slope|apart in height/);
+    // tiles-said-nothing-of-the-hillside: `tiles` warns alike (from its store's rows), and not with --terrain's ground
+    const tiles = cli(['tiles', slope, '-o', path.join(dir, 'slope-tiles')]);
+    expect(tiles.code, tiles.stderr).toBe(0);
+    expect(tiles.stderr).toMatch(/warn: the city model's buildings stand on ground 11\.0 m apart in height .*--terrain <DTM> gives them their ground/);
+    expect(tiles.stderr).toMatch(/ground:buildings-on-a-slope 1/);
+    const levelTiles = cli(['tiles', TWO, '-o', path.join(dir, 'level-tiles')]);
+    expect(levelTiles.code, levelTiles.stderr).toBe(0);
+    expect(levelTiles.stderr).not.toMatch(/on-a-slope|apart in height/);
   });
 });
 
