@@ -71,14 +71,15 @@ function asMultiPolygon(g: gdal.Geometry): gdal.MultiPolygon {
 /**
  * Write features to a vector file's bytes (GeoPackage, GeoJSON or FlatGeobuf, by `driver`), their
  * geometries transformed from the frame (`frameProj`) to `crs`. Built in GDAL's memory file system;
- * the caller writes the bytes atomically.
+ * the caller writes the bytes atomically. `credit` (who the data is by), when given, is the GeoPackage's
+ * `ATTRIBUTION` metadata item (the other formats keep none).
  *
  * @example
  * ```ts
  * const bytes = writeVector(batch.frame.proj, columns, features, 'GPKG', 'EPSG:28992', 'buildings');
  * ```
  */
-export function writeVector(frameProj: string, columns: VectorColumn[], features: Iterable<VectorFeature>, driver: string, crs: string, layerName: string): Uint8Array {
+export function writeVector(frameProj: string, columns: VectorColumn[], features: Iterable<VectorFeature>, driver: string, crs: string, layerName: string, credit = ''): Uint8Array {
   const ext = driver === 'GPKG' ? 'gpkg' : driver === 'GeoJSON' ? 'geojson' : 'fgb';
   const vsi = `/vsimem/cityforge-vector-${process.pid}-${Math.random().toString(36).slice(2)}.${ext}`;
   const out = gdal.SpatialReference.fromUserInput(crs);
@@ -92,6 +93,8 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
     // parts no longer followed its outline row; without it the rows keep their order, as in the other formats.
     // geojson-layer-named-by-the-file: the layer's name is written, as GeoPackage and FlatGeobuf keep it)
     // (GeoJSON: RFC 7946, in WGS84 lon/lat to 7 decimals, about 1 cm; see outputCrs)
+    // the credit: a GeoPackage keeps it as the dataset's ATTRIBUTION metadata item, which cityforge reads back
+    if (credit && driver === 'GPKG') ds.setMetadata({ ATTRIBUTION: credit });
     const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=YES'] : driver === 'FlatGeobuf' ? ['SPATIAL_INDEX=NO'] : []);
     const kind = { real: gdal.OFTReal, integer: gdal.OFTInteger, string: gdal.OFTString };
     for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));

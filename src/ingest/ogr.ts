@@ -573,6 +573,13 @@ function* readFeatures(ol: OpenLayer, ctx: ReadContext, osm: boolean, source: st
 /** Let the event loop turn: gdal-async frees the native memory behind the buffers it returns (WKB) from there. */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A dataset's `ATTRIBUTION` metadata item (a GeoPackage keeps it in gpkg_metadata), trimmed; null when it has none. */
+function creditItem(ds: gdal.Dataset): string | null {
+  const md = ds.getMetadata() as Record<string, unknown> | null;
+  const v = md?.['ATTRIBUTION'];
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
+}
+
 /** An OGR vector source: one file (or anything GDAL opens as vectors), its chosen layers. */
 class OgrSource implements Source {
   readonly inputs: string[];
@@ -580,8 +587,11 @@ class OgrSource implements Source {
   /** What the log line says of shop and entrance nodes (OSM). */
   private nodesNote = '';
 
+  /** A GeoPackage's own credit (its `ATTRIBUTION` metadata item, as `cityforge infer` writes it). */
+  private credit: string | null = null;
+
   attributions(): string[] {
-    return this.osm ? [OSM_ATTRIBUTION] : [];
+    return [...(this.osm ? [OSM_ATTRIBUTION] : []), ...(this.credit ? [this.credit] : [])];
   }
 
   constructor(
@@ -626,6 +636,8 @@ class OgrSource implements Source {
     // unknown field without a word and give no features)
     const fieldNames = where ? layers.flatMap((l) => l.layer.fields.getNames()) : [];
     this.osm = driver === 'OSM' || layers.some((l) => l.osmData);
+    // (infer-lost-the-credit: the parameters `infer` wrote of OSM footprints were built crediting no one)
+    if (driver === 'GPKG') this.credit = creditItem(ds);
     let read = 0;
     let kept = 0;
     const counting: ReadContext = { ...ctx, tick: () => { read++; ctx.tick(); } };

@@ -9,7 +9,7 @@ import { rasterCentre, readSurface } from '../ingest/raster.js';
 import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { areaOf, clipFootprint, levelPolygons } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
-import { checkRasterInputs, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
+import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
 
 /** Metres of the models read around the buildings (the ground ring without a DTM). */
@@ -779,7 +779,11 @@ export async function inferParams(inputs: string[], output: string, options: Par
   }
   const columns: VectorColumn[] = [...[...attrTypes].map(([name, type]) => ({ name, type })), ...INFER_COLUMNS];
   const t3 = performance.now();
-  const bytes = writeVector(batch.frame.proj, columns, features(batch, buildings, ours, attrTypes), driver, outputCrs(batch, driver), 'buildings');
+  // (infer-lost-the-credit: the sources' credit, or --attribution, goes with the parameters to `build`; a
+  // GeoPackage keeps it, GeoJSON and FlatGeobuf have no place for it here)
+  const credit = creditOf(o, summary);
+  if (credit && driver !== 'GPKG') o.logger.info(`infer: ${output}: ${driver} keeps no credit ("${credit}"): give it to build with --attribution, or write a .gpkg`);
+  const bytes = writeVector(batch.frame.proj, columns, features(batch, buildings, ours, attrTypes), driver, outputCrs(batch, driver), 'buildings', credit);
   summary.time('write', (performance.now() - t3) / 1000);
   // (counts-disagreed: the file holds the outlines and their parts' rows; the summary counts both, as build's)
   summary.partsWritten = buildings.reduce((n, b) => n + b.parts.length, 0);

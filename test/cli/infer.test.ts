@@ -369,6 +369,27 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(fs.existsSync(path.join(dir, 'foreign.tif'))).toBe(false);
   });
 
+  it('infer-lost-the-credit: --attribution (or the sources\' credit) is kept in the GeoPackage, and build credits it; a .geojson output says it keeps none', () => {
+    const out = path.join(dir, 'credited.gpkg');
+    const r = cli(['infer', city, '--dsm', dsm, '-o', out, '--attribution', '© Gemeente Test']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/no credit/);
+    const ds = gdal.open(out);
+    expect(ds.getMetadata()).toMatchObject({ ATTRIBUTION: '© Gemeente Test' });
+    ds.close();
+    const b = cli(['build', out, '-o', path.join(dir, 'credited.glb'), '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).not.toMatch(/no credit/);
+    expect(JSON.parse(b.stdout)).toMatchObject({ attributions: ['© Gemeente Test'], copyright: '© Gemeente Test' });
+    // without a credit anywhere, infer warns as build does
+    const none = cli(['infer', city, '--dsm', dsm, '-o', path.join(dir, 'uncredited.gpkg')]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stderr).toMatch(/warn: no credit: .*--attribution/);
+    const gj = cli(['infer', city, '--dsm', dsm, '-o', path.join(dir, 'credited.geojson'), '--attribution', '© Gemeente Test']);
+    expect(gj.code, gj.stderr).toBe(0);
+    expect(gj.stderr).toMatch(/GeoJSON keeps no credit \("© Gemeente Test"\): give it to build with --attribution, or write a \.gpkg/);
+  });
+
   it('build reads the output directly: a validator-clean GLB', async () => {
     const glb = path.join(dir, 'back.glb');
     const r = cli(['build', params, '-o', glb, '-q']);
@@ -629,10 +650,10 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.stderr).toMatch(/\.gpkg, \.geojson or \.fgb/);
   });
 
-  it('infer-help-listed-build-options: infer takes no options that only give buildings heights or credit an output', () => {
+  it('infer-help-listed-build-options: infer takes no options that only give buildings heights', () => {
     const help = cli(['infer', '--help']);
     expect(help.code).toBe(0);
-    for (const o of ['--default-height', '--level-height', '--heights-from', '--join-on', '--attribution']) expect(help.stdout).not.toContain(o);
+    for (const o of ['--default-height', '--level-height', '--heights-from', '--join-on']) expect(help.stdout).not.toContain(o);
     expect(help.stdout).toContain('--max-tile-mb');
     const r = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', dsm, '-o', path.join(dir, 'x.gpkg'), '--default-height', '5']);
     expect(r.code).toBe(2);

@@ -51,7 +51,8 @@ export const inferCommand: CommandSpec = {
           .argument('<footprints...>', 'building footprints: any input `build` reads')
           .requiredOption('--dsm <raster|tiles|las>', 'surface model (DSM: roofs included): any GDAL raster, any CRS, elevation raster tiles (Terrarium / Terrain-RGB), or a LiDAR point cloud (.las/.laz: the highest point per cell, noise classes left out)')
           .option('--dtm <raster|tiles|las>', 'terrain model (bare ground): raster, elevation tiles, or a point cloud (.las/.laz: its ground points, class 2, gaps under buildings interpolated); without it, each ground is estimated from the DSM around the building')
-          .requiredOption('-o, --output <file>', 'output: .gpkg (GeoPackage), .geojson or .fgb (FlatGeobuf); written to a temporary name, renamed when complete'),
+          .requiredOption('-o, --output <file>', 'output: .gpkg (GeoPackage), .geojson or .fgb (FlatGeobuf); written to a temporary name, renamed when complete')
+          .option('--attribution <text>', "who the data is by (default: what the footprints' sources say; OpenStreetMap for OSM data): a .gpkg keeps it, and build credits it"),
         { heights: false },
       ))
         .addOption(new Option('--cell <m>', "cell size the models are warped to (default: the DSM's; a point cloud's: about two points a cell)").argParser(positive('--cell')))
