@@ -791,6 +791,10 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
         if (hooks.view === 'map') {
           writeHash();
           view.onDrawnChange?.();
+          // map-view-never-lit-the-selection: a building selected in the model view was looked for in the map
+          // view's tiles once, when a tile's table came, before deck.gl showed that tile; it is looked for again
+          // after each frame drawn until found
+          if (linked !== null) selectLinked();
         }
       };
       mapView = mv;

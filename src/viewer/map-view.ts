@@ -4,6 +4,8 @@ import { SimpleMeshLayer } from '@deck.gl/mesh-layers';
 import { Tile3DLayer } from '@deck.gl/geo-layers';
 import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import * as THREE from 'three';
+import { Matrix4 } from '@math.gl/core';
+import { Ellipsoid } from '@math.gl/geospatial';
 import { CONTACT_SHADE, contactRise, featureRuns, indexForPicking, loadCity, parseCity, type CityModel } from './model.js';
 import { antialiasing, clearOfPanel, DECK_SCROLL_SPEED, enlargeSharply, renderScale, FLY_TO_MAX_TILT, onCanvasClick, onPointerHover, panelCover, pickNear, type ViewCamera } from './stage.js';
 import { drawnTilesOf, jsonResponse, sameUrl, tileLevelOf, TILESET_SSE, type DrawnTiles } from './tiles-view.js';
@@ -402,7 +404,7 @@ export class MapViewer {
     const r = geom.boundingSphere!.radius;
     const fit = fitHome(el, this.origin, r, HOME_BEARING);
     const zoom = fit.zoom;
-    const lighting = sunLighting(MAP_AMBIENT, 1.1);
+    const lighting = sunLighting(MAP_AMBIENT, MAP_SUN);
     // each building's drawn triangles, once: the highlight is an overlay of those, the city layer never changes
     const ids = this.enu.featureIds, di = this.enu.drawIndices;
     featureRuns(di.length, (t) => ids[di[t]], (id, start, count) => {
@@ -596,7 +598,7 @@ export class MapViewer {
         }
       mesh = this.litMeshes[which] = { id: id!, mesh: { attributes: { positions: { size: 3, value: positions }, normals: { size: 3, value: normals } } } };
     }
-    return highlightLayer(`highlight-${which}`, this.origin, which, mesh.mesh, { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] });
+    return highlightLayer(`highlight-${which}`, this.origin, which, mesh.mesh, HIGHLIGHT_MATERIAL);
   }
 
   /** Colour every building by `colourOf(row)` (sRGB), or back to its materials with null. */
@@ -689,12 +691,12 @@ export class MapViewer {
  * hovered one blended over its own colour ({@link HOVER_MIX}). A depth bias keeps it in front of the faces
  * it covers (map-highlight-patchy: from afar a long building's long walls fought them for depth).
  */
-function highlightLayer(id: string, origin: [number, number], which: 'selected' | 'hovered', mesh: unknown, material: Record<string, unknown>): SimpleMeshLayer {
+function highlightLayer(id: string, origin: [number, number] | [number, number, number], which: 'selected' | 'hovered', mesh: unknown, material: Record<string, unknown>): SimpleMeshLayer {
   return new SimpleMeshLayer({
     id,
     data: [0],
     coordinateSystem: COORDINATE_SYSTEM.METER_OFFSETS,
-    coordinateOrigin: [origin[0], origin[1], 0],
+    coordinateOrigin: [origin[0], origin[1], origin[2] ?? 0],
     getPosition: () => [0, 0, 0],
     getColor: HIGHLIGHT_255,
     ...(which === 'hovered' ? { opacity: HOVER_MIX } : {}),
@@ -732,6 +734,18 @@ function buildingMesh(p: TilePick, id: number): { positions: Float32Array; norma
   return { positions, normals };
 }
 
+/** Points (x, y, z triples, in double precision) moved by `m`. */
+function transformPoints(m: Matrix4, xyz: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(xyz.length);
+  for (let i = 0; i < xyz.length; i += 3) {
+    const x = xyz[i], y = xyz[i + 1], z = xyz[i + 2];
+    out[i] = m[0] * x + m[4] * y + m[8] * z + m[12];
+    out[i + 1] = m[1] * x + m[5] * y + m[9] * z + m[13];
+    out[i + 2] = m[2] * x + m[6] * y + m[10] * z + m[14];
+  }
+  return out;
+}
+
 /** How far (m) the tileset map view's highlight stands out from the faces it covers. */
 const HIGHLIGHT_LIFT = 0.08;
 
@@ -745,6 +759,10 @@ interface SelectedTile {
   isVisible?: boolean;
   _frameNumber?: number | null;
   tileset?: { _frameNumber?: number };
+  /** Where deck.gl draws its content from: the tile's centre (lon, lat, height), its meshes in metres east, north and up of it. */
+  content?: { cartographicOrigin?: ArrayLike<number> } | null;
+  /** The tile's bounding volume (its centre in ECEF). */
+  boundingVolume?: { center?: ArrayLike<number> };
 }
 
 /** The tileset layer's sub-layer props: its tiles drawn, or hidden while the coloured tiles are drawn instead. */
@@ -790,6 +808,10 @@ function plainLayer(origin: [number, number], z: number, span: number, ambientLi
 
 /** The GLB map view's ambient light, and the tileset map view's (π times the scale: see TilesetMapViewer). */
 const MAP_AMBIENT = 0.9, TILES_AMBIENT = 1.25;
+/** The sun's intensity in the GLB map view and in the tileset map view. */
+const MAP_SUN = 1.1, TILES_SUN = 1.72;
+/** The highlight's material under the GLB map view's lights (the tileset view's scaled to its own). */
+const HIGHLIGHT_MATERIAL = { ambient: 0.5, diffuse: 0.6, shininess: 16, specularColor: [20, 20, 20] as [number, number, number] };
 
 /** The model view's plain as it is drawn there (lit). */
 const PLAIN_255: [number, number, number] = [195, 196, 176];
@@ -846,6 +868,8 @@ export class TilesetMapViewer {
   }
   private readonly raycaster = new THREE.Raycaster();
   private readonly origin: [number, number];
+  /** The frame's east-north-up metres to ECEF (the root tile's transform, as drawn), or null. */
+  private readonly frameToEcef: Matrix4 | null;
 
   private readonly tileProps: Record<string, unknown>;
   private lit: { tile: string; id: number } | null = null;
@@ -856,6 +880,8 @@ export class TilesetMapViewer {
   constructor(private readonly el: HTMLElement, url: string, origin: [number, number], radius: number, onClick: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void, onHover: (hit: { table: Record<string, (string | number | null)[]>; id: number } | null) => void = () => {}, basemap: BaseMapSource | null = null, root: unknown = null, altitude = 0, bottom = altitude) {
     this.origin = origin;
     root = onTheEllipsoid(root);
+    const transform = (root as { root?: { transform?: number[] } } | null)?.root?.transform;
+    this.frameToEcef = Array.isArray(transform) && transform.length === 16 ? new Matrix4(transform) : null;
     // (at the box's bottom: the lowest the tiles reach)
     this.plain = basemap ? null : plainLayer(origin, bottom - 0.05, 2 * radius, TILES_AMBIENT);
     const fit = fitHome(el, origin, radius, HOME_BEARING);
@@ -872,7 +898,7 @@ export class TilesetMapViewer {
     // than the walls. map-view-brighter-than-the-model-view: with the sun from above, the buildings came out a
     // sixth brighter than the model view's (luma 183 against 158 over the buildings alone; the comparison
     // had counted the model view's plain): the lights a fifth lower (luma 168)
-    const lighting = sunLighting(TILES_AMBIENT, 1.72, 'tiles');
+    const lighting = sunLighting(TILES_AMBIENT, TILES_SUN, 'tiles');
     this.tileProps = {
       id: 'tileset',
       data: url,
@@ -1049,20 +1075,33 @@ export class TilesetMapViewer {
     return found;
   }
 
-  /** Meshes of the highlighted buildings, by tile and row (the same object while it stays: not uploaded again). */
-  private readonly litMeshes = new Map<string, ReturnType<typeof buildingMesh>>();
+  /** Meshes of the highlighted buildings, by tile and row (the same object while it stays: not uploaded again), and where they are drawn from. */
+  private readonly litMeshes = new Map<string, ReturnType<typeof buildingMesh> & { origin: [number, number, number] }>();
 
   /** A building's triangles drawn again over its tile in the highlight colour. */
   private litLayer(lit: { tile: string; id: number }, which: 'selected' | 'hovered'): unknown {
-    const key = `${lit.tile} ${lit.id}`;
+    // (coloured, the tiles are drawn from their pick data about the frame's origin, and so is the highlight)
+    const key = `${lit.tile} ${lit.id}${this.colouring ? ' coloured' : ''}`;
     let mesh = this.litMeshes.get(key);
     if (!mesh) {
       if (this.litMeshes.size > 8) this.litMeshes.clear();
-      mesh = buildingMesh(this.picks.get(lit.tile)!, lit.id);
+      mesh = { ...buildingMesh(this.picks.get(lit.tile)!, lit.id), origin: [this.origin[0], this.origin[1], 0] as [number, number, number] };
       mesh.normals = toTilesAxes(mesh.normals.slice());
+      // tiles-highlight-lost-its-walls: deck.gl's tileset layer draws a tile in metres about the tile's own centre;
+      // drawn about the frame's origin, the highlight stood a little apart from the tile's faces, and walls facing
+      // one way were hidden behind the tile's own. It is drawn about the same centre.
+      const tile = this.tileset?.selectedTiles.find((t) => t.id === lit.tile);
+      const c = tile?.content?.cartographicOrigin, centre = tile?.boundingVolume?.center;
+      if (!this.colouring && this.frameToEcef && c && centre) {
+        const toTile = Ellipsoid.WGS84.eastNorthUpToFixedFrame([centre[0], centre[1], centre[2]]).invert().multiplyRight(this.frameToEcef);
+        mesh.positions = Float32Array.from(transformPoints(toTile, mesh.positions));
+        mesh.origin = [c[0], c[1], c[2]];
+      }
       this.litMeshes.set(key, mesh);
     }
-    return highlightLayer(`highlight-${which}-${key}`, this.origin, which, { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } }, { ambient: 0.6, diffuse: 0.5, shininess: 8, specularColor: [20, 20, 20] });
+    // (tiles-highlight-glared: under the tileset view's stronger lights, made for the glTF shader, the GLB
+    // view's material clipped the cyan flat and bright; scaled by the lights' ratio, it is lit as there)
+    return highlightLayer(`highlight-${which}-${key}`, mesh.origin, which, { attributes: { positions: { size: 3, value: mesh.positions }, normals: { size: 3, value: mesh.normals } } }, { ambient: (HIGHLIGHT_MATERIAL.ambient * MAP_AMBIENT) / TILES_AMBIENT, diffuse: (HIGHLIGHT_MATERIAL.diffuse * MAP_SUN) / TILES_SUN, shininess: HIGHLIGHT_MATERIAL.shininess, specularColor: HIGHLIGHT_MATERIAL.specularColor });
   }
 
   /** The selected building (its `id` attribute), highlighted in whichever drawn tile holds it; none with null. */

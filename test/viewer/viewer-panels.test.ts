@@ -1105,6 +1105,55 @@ describe('Find frames the building (Monaco: a GLB and a tileset)', () => {
   }, 300_000);
 });
 
+describe('a tileset\'s selection in the map view (Monaco)', () => {
+  /** The highlight's pixels left of the panel: how many, how many shaded (walls: green under 150), their mean colour. */
+  function highlightPixels(png: Buffer, x1: number): { n: number; shaded: number; mean: number[] } {
+    const img = PNG.sync.read(png);
+    let n = 0, shaded = 0;
+    const sum = [0, 0, 0];
+    for (let y = 0; y < img.height; y++)
+      for (let x = 0; x < Math.min(x1, img.width); x++) {
+        const i = 4 * (y * img.width + x);
+        const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+        if (!(b > 90 && b - r > 60 && g - r > 40)) continue;
+        n++;
+        if (g < 150) shaded++;
+        sum[0] += r, sum[1] += g, sum[2] += b;
+      }
+    return { n, shaded, mean: sum.map((v) => v / Math.max(n, 1)) };
+  }
+
+  it('map-view-never-lit-the-selection, tiles-highlight-lost-its-walls, tiles-highlight-glared: a building found in the model view is highlighted in the map view whole, walls included, in the model view\'s cyan', async () => {
+    const dir = freshDir('viewer-tiles-map-highlight');
+    const out = path.join(dir, 'tiles');
+    // (one tile: its table came before deck.gl drew it, and the building was never looked for again)
+    const built = cli(['tiles', path.join(DATA, 'monaco.osm.pbf'), '-o', out, '-q']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(out, async (page) => {
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await page.fill('#search-input', 'hotel de paris');
+      await page.press('#search-input', 'Enter');
+      await page.waitForFunction(() => document.querySelector('#selection [data-key="name"]')?.textContent === 'Hôtel de Paris', null, { timeout: 60_000 });
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await settle(page);
+      const panel = (await page.locator('#panel').boundingBox())!;
+      const model = highlightPixels(await page.screenshot({ path: path.join(dir, 'model-view.png') }), panel.x);
+      expect(model.n).toBeGreaterThan(2000);
+      await page.click('#toggle');
+      // (the map view streams its own tiles: the building is selected once one of them is drawn)
+      await page.waitForFunction(() => (window as any).cityforge.view === 'map' && (window as any).cityforge.selected !== null, null, { timeout: 60_000 });
+      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+      await settle(page);
+      const map = highlightPixels(await page.screenshot({ path: path.join(dir, 'map-view.png') }), panel.x);
+      // the same camera: about as many highlighted pixels, as many of them on the shaded walls
+      expect(map.n, JSON.stringify({ model, map })).toBeGreaterThan(0.9 * model.n);
+      expect(map.shaded, JSON.stringify({ model, map })).toBeGreaterThan(0.7 * model.shaded);
+      // the same cyan (it glared at rgb(37, 247, 251) against the model view's rgb(34, 181, 211))
+      for (const c of [1, 2]) expect(Math.abs(map.mean[c] - model.mean[c]), JSON.stringify({ model, map })).toBeLessThan(10);
+    });
+  }, 300_000);
+});
+
 describe('the attribute table keeps its values readable', () => {
   it('attribute-names-crushed-the-values: a long attribute name (Vienna\'s NiedrigsteTraufeDesGebaeudes) wraps in its own column; values keep the rest, a word unbroken', async () => {
     const dir = freshDir('viewer-long-keys');
