@@ -39,7 +39,7 @@ Exit codes:
   2   usage error (bad option or argument)
   3   input error (missing/unreadable/broken file, no CRS, empty layer, no valid features)
   4   output error (folder missing or not writable, disk full, a file in the way)
-  130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: no partial output is left behind
+  130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP, 131 by SIGQUIT: no partial output is left behind
       (tiles keeps the tiles it finished, and no tileset.json: the same command resumes)`,
     );
   for (const spec of COMMANDS)
@@ -153,7 +153,9 @@ process.stderr.on('error', (e: NodeJS.ErrnoException) => {
 // Ctrl-C / SIGTERM: the work runs in another thread, so this one answers at once: remove every
 // temporary file and folder of the run, and exit (130 / 143)
 // (the job worker is stopped first, within a second, so that it cannot write after the removal)
-for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated]] as const) {
+// hangup-left-the-work-folder: SIGHUP (a closed ssh session without nohup) and SIGQUIT (Ctrl-\) killed the
+// process as they do by default, leaving its work folder and temporary files: answered alike (129 / 131)
+for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated], ['SIGHUP', EXIT.hangup], ['SIGQUIT', EXIT.quit]] as const) {
   process.on(sig, () => {
     removeOwnTemporaries(false);
     void stopJob().finally(() => {

@@ -13,7 +13,7 @@
 export type ErrorKind = 'usage' | 'input' | 'output' | 'interrupted' | 'internal';
 
 /** Exit codes of the `cityforge` command. */
-export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4, interrupted: 130, terminated: 143 } as const;
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4, hangup: 129, interrupted: 130, quit: 131, terminated: 143 } as const;
 
 /** An error cityforge expected and can explain: its kind picks the exit code; no stack trace is shown. */
 export class CityforgeError extends Error {

@@ -395,7 +395,7 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.killed.glb.tmp-'))).toEqual([]); // the next run did
   });
 
-  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('ctrl-c-ignored-during-compute: %s stops the run mid-work, exit %i, nothing left behind', async (sig, code) => {
+  it.each([['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129], ['SIGQUIT', 131]] as const)('ctrl-c-ignored-during-compute, hangup-left-the-work-folder: %s stops the run mid-work, exit %i, nothing left behind', async (sig, code) => {
     const o = path.join(dir, `signal-${sig}.glb`);
     const child = await startBuild(o);
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
