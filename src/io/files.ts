@@ -264,6 +264,33 @@ function removeDeadWorkFolders(base: string): void {
 }
 
 /**
+ * The outermost folder of `dir` that does not exist yet (`dir` itself, or one of its parents), or null when
+ * `dir` exists: what a run that makes `dir` makes, and removes again ({@link removeMadeFolders}).
+ */
+export function missingFolder(dir: string): string | null {
+  let d = path.resolve(dir);
+  if (fs.existsSync(d)) return null;
+  while (!fs.existsSync(path.dirname(d)) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
+/**
+ * Remove `dir` and its parents up to `top` (from {@link missingFolder}), each only when empty
+ * (work-dir-left-behind: `--work-dir wd/inner`, made by the run, stayed after it).
+ */
+export function removeMadeFolders(dir: string, top: string | null): void {
+  if (top === null) return;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return; // not empty (another shard's work), or gone
+    }
+    if (d === top || path.dirname(d) === d) return;
+  }
+}
+
+/**
  * Remove a work folder made by {@link workFolder} (and `base` when it is left empty and `removeBase`).
  * Those of dead processes go too (killed-run-work-left-behind: a run started at once after a `kill -9`
  * found the killed process still exiting, and kept its work folder to the end).

@@ -10,7 +10,7 @@ import { counted } from '../core/words.js';
 import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
-import { createFileAtomic, makeDirs, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
+import { createFileAtomic, makeDirs, missingFolder, removeMadeFolders, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, scanStore, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
 import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
@@ -270,6 +270,8 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     }
   }
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
+  // (a --work-dir the run makes, it removes at the end when empty)
+  const madeWorkDir = !o.store && o.workDir ? missingFolder(o.workDir) : null;
   const workDir = o.store ?? workFolder(o.workDir ?? path.join(o.output, '.work'));
   // private scratch (DEM windows): the work folder, or beside a kept store a folder of this process's own
   const scratch = o.store ? workFolder(path.join(o.output, '.work')) : workDir;
@@ -344,6 +346,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     img?.release();
     dem?.release();
     removeWorkFolder(scratch, !o.workDir);
+    if (o.workDir) removeMadeFolders(o.workDir, madeWorkDir);
     untrackTemp(o.output);
     summary.time('clean up', (performance.now() - t3) / 1000);
   }
@@ -386,6 +389,7 @@ export async function planTiles(inputs: string[], options: Partial<PlanOptions> 
     untrackTemp(dir);
     return unitsOf(root);
   }
+  const madeWorkDir = o.workDir ? missingFolder(o.workDir) : null;
   const base = o.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-plan-'));
   if (!o.workDir) trackTemp(base, 'dir');
   const workDir = workFolder(base);
@@ -395,6 +399,7 @@ export async function planTiles(inputs: string[], options: Partial<PlanOptions> 
     return unitsOf(storeTree(store, o.maxBuildings).root);
   } finally {
     removeWorkFolder(workDir, false);
+    if (o.workDir) removeMadeFolders(o.workDir, madeWorkDir);
     if (!o.workDir) {
       fs.rmSync(base, { recursive: true, force: true });
       untrackTemp(base);

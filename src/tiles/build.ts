@@ -18,7 +18,7 @@ import { trackTemp, untrackTemp } from '../core/temp.js';
 import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
 import { box3Of, type Box3 } from '../core/extent.js';
 import type { GroundTexture, TerrainMesh } from '../core/types.js';
-import { InputError } from '../core/errors.js';
+import { InputError, OutputError, outputErrorOf } from '../core/errors.js';
 import { counted } from '../core/words.js';
 
 /** Coarse tiles merge their buildings into blocks on a grid of this many cells a side… */
@@ -419,11 +419,29 @@ export function readPlan(dir: string): TilePlan {
   return plan;
 }
 
+/** What in `dir` is another tileset than the one of `plan` (said as the rest of a sentence), or null. */
+function otherTileset(dir: string, plan: TilePlan): string | null {
+  if (fs.existsSync(path.join(dir, 'plan.json'))) {
+    let before: TilePlan;
+    try {
+      before = readPlan(dir);
+    } catch {
+      return 'holds a plan.json that is not a cityforge plan';
+    }
+    if (before.fingerprint === plan.fingerprint) return null;
+    const differs = madeFromDiffers(before.madeFrom, plan.madeFrom);
+    return `holds a tileset of other inputs or options${differs.length ? ` (${differs.join('; ')})` : ''}`;
+  }
+  return fs.existsSync(path.join(dir, 'tileset.json')) ? 'holds a tileset.json of another build (no cityforge plan.json beside it)' : null;
+}
+
 /**
  * Assemble tileset.json from the tiles of one or more output folders of the same plan (shards): tiles
- * found in other folders are copied into `out`. Throws when a tile is missing or the plans differ.
+ * found in other folders are copied into `out`. Throws when a tile is missing or the plans differ, and
+ * (an {@link OutputError}) when `out` holds a tileset of other inputs or options, unless `force`: then that
+ * tileset's files (tiles, find index, plan, tileset.json) are removed first.
  */
-export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles: number } {
+export function mergeTiles(dirs: string[], out: string, logger: Logger, force = false): { tiles: number } {
   const plans = dirs.map(readPlan);
   const plan = plans[0];
   for (const [k, p] of plans.entries()) if (p.fingerprint !== plan.fingerprint) throw new InputError('merge', `${dirs[k]}: built from other inputs or options than ${dirs[0]} (plan ${p.fingerprint} ≠ ${plan.fingerprint})`);
@@ -452,6 +470,18 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger): { tiles
     delete r.find;
     records.set(n.id, r);
     from.set(n.id, d);
+  }
+  // merge-overwrote-another-tileset: merged into a folder holding another build's tileset, its plan and
+  // tileset.json were replaced and its tiles overwritten or left unreferenced, exit 0; refused as `tiles` refuses
+  if (!dirs.some((d) => path.resolve(d) === path.resolve(out))) {
+    const other = otherTileset(out, plan);
+    if (other && !force) throw new OutputError('merge', `${out} ${other}; choose another folder, or --force to replace it`);
+    if (other)
+      try {
+        for (const name of ['tileset.json', 'plan.json', 'find', 'tiles']) fs.rmSync(path.join(out, name), { recursive: true, force: true });
+      } catch (e) {
+        throw outputErrorOf('merge', out, e);
+      }
   }
   // (merge-interrupted-left-a-partial-folder: into a folder holding nothing yet, what the merge writes is
   // temporary until tileset.json is there: Ctrl-C removes it)

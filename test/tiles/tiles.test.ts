@@ -165,15 +165,24 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(blockTiles).toBeGreaterThan(0);
   });
 
-  it('streams through a spill file in a work folder that is removed at the end; --work-dir moves it (same bytes)', () => {
+  it('streams through a spill file in a work folder that is removed at the end; --work-dir moves it (same bytes); work-dir-left-behind: a --work-dir the run made goes too, one that was there stays', () => {
     expect(fs.existsSync(path.join(out, '.work'))).toBe(false);
-    const work = path.join(dir, 'scratch');
+    const work = path.join(dir, 'scratch', 'inner');
     const other = path.join(dir, 'workdir');
     const r = cli(['tiles', ...args(), '-o', other, '--work-dir', work]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/read \d+ buildings into .*features\.bin/);
-    expect(fs.readdirSync(work)).toEqual([]);
+    expect(r.stderr).toMatch(/read \d+ buildings into .*scratch\/inner\/.*features\.bin/);
+    // (both folders made by the run: scratch/inner stayed, empty)
+    expect(fs.existsSync(path.join(dir, 'scratch'))).toBe(false);
     expectSameBytes(snapshot(out), snapshot(other));
+    const kept = path.join(dir, 'kept-work');
+    fs.mkdirSync(kept);
+    const p = cli(['plan', ...args(), '--work-dir', kept]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(fs.readdirSync(kept)).toEqual([]);
+    const made = path.join(dir, 'plan-work', 'a');
+    expect(cli(['plan', ...args(), '--work-dir', made]).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'plan-work'))).toBe(false);
   });
 
   it('--jobs 2 gives the same bytes as --jobs 1', () => {
@@ -343,6 +352,28 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     } finally {
       onTempChange(null);
     }
+  });
+
+  it('merge-overwrote-another-tileset: merge into a folder holding a tileset of other options is refused (exit 4, naming what differs), that tileset untouched; --force replaces it whole', () => {
+    const shards = [0, 1, 2].map((i) => path.join(dir, `shard${i}`));
+    expect(shards.every((s) => fs.existsSync(path.join(s, 'plan.json')))).toBe(true);
+    const another = path.join(dir, 'another');
+    const b = cli(['tiles', input, '--max-buildings', '2000', '-o', another, '-q']);
+    expect(b.code, b.stderr).toBe(0);
+    const before = snapshot(another);
+    const m = cli(['merge', ...shards, '-o', another]);
+    expect(m.code, m.stderr).toBe(4);
+    expect(m.stderr).toMatch(/another holds a tileset of other inputs or options \(--max-buildings 500, before 2000\); choose another folder, or --force to replace it/);
+    expectSameBytes(before, snapshot(another));
+    // a tileset.json without a plan beside it (another tool's) is refused too
+    const foreign = path.join(dir, 'foreign');
+    fs.mkdirSync(foreign);
+    fs.writeFileSync(path.join(foreign, 'tileset.json'), '{"asset":{"version":"1.1"}}');
+    expect(cli(['merge', ...shards, '-o', foreign]).code).toBe(4);
+    const f = cli(['merge', ...shards, '-o', another, '--force']);
+    expect(f.code, f.stderr).toBe(0);
+    // (no tile of the other tree left beside the merged ones)
+    expectSameBytes(snapshot(out), snapshot(another));
   });
 
   it('merge refuses an incomplete set of shards; merge-refused-left-a-partial-folder: it writes nothing', () => {

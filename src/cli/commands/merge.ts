@@ -14,12 +14,13 @@ export const mergeCommand: CommandSpec = {
         .command('merge')
         .description('Assemble tileset.json from the output folders of tiles --shard runs (tiles found elsewhere are copied into -o).')
         .argument('<dirs...>', 'shard output folders (the same folder for shards that shared one)')
-        .requiredOption('-o, --output <dir>', 'the tileset folder'),
+        .requiredOption('-o, --output <dir>', 'the tileset folder')
+        .option('--force', 'merge into a folder holding a tileset of other inputs or options: its tiles, find index, plan and tileset.json are removed first (without it: refused, exit 4)'),
       false,
     ).addHelpText('after', `\nExample:\n  $ cityforge merge /shared/t -o /shared/t`),
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
-    const o = raw as VerbosityArgs & { output: string };
+    const o = raw as VerbosityArgs & { output: string; force?: boolean };
     const { mergeTiles } = await import('../../tiles/build.js');
-    mergeTiles(args[0] as string[], o.output, io.logger);
+    mergeTiles(args[0] as string[], o.output, io.logger, o.force === true);
   },
 };
