@@ -18,6 +18,15 @@ export interface ProgressOptions {
   quiet: boolean;
 }
 
+/**
+ * Whether progress is a redrawn bar: on a terminal that takes cursor control. dumb-terminal-got-escapes: with
+ * `TERM=dumb` (Emacs shells, some CI consoles) the bar's escape codes were printed as text; such a terminal gets
+ * the plain lines.
+ */
+export function drawsBar(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  return !!stream.isTTY && env['TERM'] !== 'dumb';
+}
+
 /** Make a {@link Progress} for the terminal or for logs. */
 export function createProgress(options: ProgressOptions): Progress {
   const start = performance.now();

@@ -5,7 +5,7 @@ import { EXIT } from '../core/errors.js';
 import { tempPaths, type TempKind } from '../core/temp.js';
 import { PROCESS_TAG, removeTemporaries } from '../io/files.js';
 import type { JobData, JobMessage } from './job.js';
-import { createProgress } from './progress.js';
+import { createProgress, drawsBar } from './progress.js';
 import { WORKER_RESOURCE_LIMITS } from '../io/worker-heap.js';
 import { takeEarlyWorker } from './early.js';
 
@@ -81,7 +81,7 @@ export function jsonError(code: number, message: string): string {
  * output are printed here; its temporary paths are remembered so that a signal can remove them.
  */
 export function runInWorker(data: JobData, o: { quiet?: boolean; json?: boolean }): Promise<number> {
-  const progress = createProgress({ tty: !!process.stderr.isTTY, interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
+  const progress = createProgress({ tty: drawsBar(process.stderr, process.env), interval: 5, write: (s) => process.stderr.write(s), quiet: !!o.quiet });
   // (the worker started before the command line was parsed, when there is one: it has been loading the pipeline)
   const early = takeEarlyWorker(data.command);
   const worker = early ?? new Worker(new URL('./job.js', import.meta.url), { workerData: data, resourceLimits: WORKER_RESOURCE_LIMITS });

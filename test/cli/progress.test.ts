@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../../src/cli/progress.js';
+import { createProgress, drawsBar } from '../../src/cli/progress.js';
 
 /** Plain progress lines (not a TTY) against a clock the test moves. */
 function run(steps: [number, number][], interval = 5): string[] {
@@ -49,5 +49,15 @@ describe('plain progress lines', () => {
     const lines = run([[0, 0], [5500, 0], [11000, 100]]);
     expect(lines[0]).toMatch(/meshing 0\/100/); // after the interval, even 0 is news
     expect(lines.at(-1)).toMatch(/meshing 100\/100/);
+  });
+});
+
+describe('a bar or plain lines', () => {
+  it('dumb-terminal-got-escapes: a terminal with TERM=dumb gets plain lines; a terminal otherwise a bar; no terminal, plain lines', () => {
+    expect(drawsBar({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(drawsBar({ isTTY: true }, { TERM: 'xterm-256color' })).toBe(true);
+    expect(drawsBar({ isTTY: true }, {})).toBe(true);
+    expect(drawsBar({ isTTY: false }, { TERM: 'xterm' })).toBe(false);
+    expect(drawsBar({}, {})).toBe(false);
   });
 });
