@@ -127,6 +127,15 @@ class GeoJsonSource implements Source {
   /** The features carry fields only OSM data has ({@link hasOsmKeys}), or OSM ids (`way/123`): set by a read. */
   private osmData = false;
 
+  /** Why the document is not JSON, when it is not (GDAL is given it, and may read it; if it cannot, this says why). */
+  private parseError: string | null = null;
+
+  /** What GDAL's failure to open a document that is not JSON says: the parser's reason, where it stopped. */
+  private notJson(e: unknown): unknown {
+    if (this.parseError === null || !(e instanceof InputError) || !/cannot open as a vector source/.test(e.message)) return e;
+    return new InputError('ingest', `${this.label}: not valid JSON (${this.parseError})`);
+  }
+
   /** The document (not a sequence), parsed once; null (and GDAL reads it) when this reader does not take it. */
   private document(): { features: GeoJsonFeature[]; name: string } | null {
     if (this.doc) return this.doc;
@@ -138,9 +147,16 @@ class GeoJsonSource implements Source {
     }
     if (size > GEOJSON_MAX_DOCUMENT_BYTES) return null;
     let o: unknown;
+    const text = fs.readFileSync(this.label, 'utf8').replace(/^\uFEFF/, '');
     try {
-      o = JSON.parse(fs.readFileSync(this.label, 'utf8').replace(/^\uFEFF/, ''));
-    } catch {
+      o = JSON.parse(text);
+    } catch (e) {
+      // geojson-cut-short-said-failed-to-read: a document cut short (a download, a copy) read as GDAL's "Failed
+      // to read GeoJSON data", not where or why; the parser stopping at its very end says it
+      const message = (e as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      if (/end of JSON input/.test(message) || (at && Number(at[1]) >= text.trimEnd().length)) throw new InputError('ingest', `${this.label}: cut short: its JSON ends before the document does (after ${text.length.toLocaleString('en-US')} characters: a download or copy that did not finish?)`);
+      this.parseError = message;
       return null; // GDAL says what is wrong with it, or reads what it is
     }
     const d = o as { type?: unknown; features?: unknown; crs?: unknown; name?: unknown } | null;
@@ -238,7 +254,12 @@ class GeoJsonSource implements Source {
 
   async extent(): Promise<SourceBox[]> {
     const ogr = this.delegated();
-    if (ogr) return ogr.extent();
+    if (ogr)
+      try {
+        return await ogr.extent();
+      } catch (e) {
+        throw this.notJson(e);
+      }
     const name = this.layerName();
     const srs = layerSrs(this.label, name, gdal.SpatialReference.fromEPSG(4326), this.options.sSrs);
     const e: Extent = emptyExtent();
@@ -256,7 +277,11 @@ class GeoJsonSource implements Source {
   async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
     const ogr = this.delegated();
     if (ogr) {
-      yield* ogr.read(ctx);
+      try {
+        yield* ogr.read(ctx);
+      } catch (e) {
+        throw this.notJson(e);
+      }
       return;
     }
     const name = this.layerName();

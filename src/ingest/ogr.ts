@@ -197,6 +197,8 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
       }
     }
   } catch (e) {
+    // folder-said-not-a-file-format: GDAL's "`dir' not recognized as a supported file format" for a folder
+    if (isFolder(file)) throw new InputError('ingest', `${file}: a folder holding nothing cityforge reads (${folderContents(file)}); it reads a folder of vector tiles (z/x/y or z-x-y .mvt/.pbf), of Shapefiles, or a FileGDB (.gdb); give the files themselves otherwise`);
     throw new InputError('ingest', `${file}: cannot open as a vector source (${(e as Error).message.trim()})`);
   } finally {
     if (latin1) gdal.config.set('SHAPE_ENCODING', null);
@@ -578,6 +580,22 @@ function creditItem(ds: gdal.Dataset): string | null {
   const md = ds.getMetadata() as Record<string, unknown> | null;
   const v = md?.['ATTRIBUTION'];
   return typeof v === 'string' && v.trim() ? v.trim() : null;
+}
+
+/** Whether `file` is a folder. */
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** What a folder holds, in a few words: empty, or its first names. */
+function folderContents(dir: string): string {
+  const names = fs.readdirSync(dir).sort();
+  if (!names.length) return 'it is empty';
+  return `it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
 }
 
 /** An OGR vector source: one file (or anything GDAL opens as vectors), its chosen layers. */

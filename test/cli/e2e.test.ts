@@ -241,6 +241,41 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expectNoOutput(o);
   });
 
+  it('geojson-cut-short-said-failed-to-read: a GeoJSON document cut short says so, one broken inside says where the JSON breaks (exit 3, nothing written)', () => {
+    const features = Array.from({ length: 50 }, (_, i) => ({ type: 'Feature', properties: { height: 10 }, geometry: { type: 'Polygon', coordinates: [[[7.42 + i * 1e-3, 43.73], [7.4205 + i * 1e-3, 43.73], [7.4205 + i * 1e-3, 43.7305], [7.42 + i * 1e-3, 43.73]]] } }));
+    const text = JSON.stringify({ type: 'FeatureCollection', features });
+    const o = path.join(dir, 'cut.glb');
+    for (const n of [Math.floor(text.length / 2), 100]) {
+      const cut = path.join(dir, 'cut.geojson');
+      fs.writeFileSync(cut, text.slice(0, n));
+      const r = cli(['build', cut, '-o', o]);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`cityforge ingest: .*cut\\.geojson: cut short: its JSON ends before the document does \\(after ${n.toLocaleString('en-US')} characters`));
+      expectNoOutput(o);
+    }
+    const broken = path.join(dir, 'broken.geojson');
+    fs.writeFileSync(broken, text.slice(0, 500) + 'xx' + text.slice(500));
+    const r = cli(['build', broken, '-o', o]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/broken\.geojson: not valid JSON \(.*at position 500\)/);
+    expectNoOutput(o);
+  });
+
+  it('folder-said-not-a-file-format: a folder holding nothing readable says what it holds and what folders are read (exit 3)', () => {
+    const empty = path.join(dir, 'empty-folder');
+    const notes = path.join(dir, 'notes-folder');
+    fs.mkdirSync(empty, { recursive: true });
+    fs.mkdirSync(notes, { recursive: true });
+    fs.writeFileSync(path.join(notes, 'a.txt'), 'not GIS data\n');
+    const o = path.join(dir, 'folder.glb');
+    for (const [f, holds] of [[empty, 'it is empty'], [notes, 'it holds a\\.txt']]) {
+      const r = cli(['build', f, '-o', o]);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`cityforge ingest: .*-folder: a folder holding nothing cityforge reads \\(${holds}\\); it reads a folder of vector tiles`));
+      expectNoOutput(o);
+    }
+  });
+
   it('empty layer → exit 3 naming file and layer', () => {
     const empty = path.join(dir, 'empty.geojson');
     fs.writeFileSync(empty, JSON.stringify({ type: 'FeatureCollection', features: [] }));
