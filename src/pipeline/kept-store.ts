@@ -5,6 +5,7 @@ import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import type { SummaryJSON } from '../core/summary.js';
 import { writeFileAtomic } from '../io/files.js';
 import type { StoredFeatures } from '../store/index.js';
+import { madeFromDiffers } from '../tiles/build.js';
 import type { PlanOptions, TilesOptions } from './options.js';
 
 /**
@@ -20,6 +21,8 @@ interface SavedStore {
   store: StoredFeatures;
   /** The counts of the read that made it (read, skipped, warnings). */
   ingest: SummaryJSON;
+  /** What the fingerprint is of (inputs and options), so that a refusal names what differs; absent in older stores. */
+  madeFrom?: unknown;
 }
 
 /** A kept store, its paths resolved, and the counts of the read that made it. */
@@ -41,8 +44,12 @@ function readKeys(o: PlanOptions): Record<string, unknown> {
 
 /** What a store depends on: the inputs (path, size, mtime), the ingest options and the tile budget. */
 export function storeFingerprint(inputs: string[], o: PlanOptions): string {
-  const of = { inputs: inputs.map(statOf), options: { ...readKeys(o), maxBuildings: o.maxBuildings } };
-  return crypto.createHash('sha256').update(JSON.stringify(of)).digest('hex').slice(0, 16);
+  return crypto.createHash('sha256').update(JSON.stringify(storeMadeFrom(inputs, o))).digest('hex').slice(0, 16);
+}
+
+/** What a store's fingerprint is of: the inputs (path, size, mtime), the ingest options and the tile budget. */
+function storeMadeFrom(inputs: string[], o: PlanOptions): { inputs: [string, number, number][]; options: Record<string, unknown> } {
+  return { inputs: inputs.map(statOf), options: { ...readKeys(o), maxBuildings: o.maxBuildings } };
 }
 
 /** What a tileset depends on: the inputs (path, size, mtime) and the options that change the output (not -q, --json, --jobs, --shard). */
@@ -70,7 +77,7 @@ export function tilesetFingerprint(inputs: string[], o: TilesOptions): unknown {
 }
 
 /** The kept store in `dir` if it is complete and was made from these inputs and options. */
-export function keptStore(dir: string, inputs: string[], o: PlanOptions): KeptStore | 'missing' | 'other' {
+export function keptStore(dir: string, inputs: string[], o: PlanOptions): KeptStore | 'missing' | { other: string[] } {
   const file = path.join(dir, 'store.json');
   if (!fs.existsSync(file)) return 'missing';
   let saved: SavedStore;
@@ -80,7 +87,7 @@ export function keptStore(dir: string, inputs: string[], o: PlanOptions): KeptSt
   } catch (e) {
     throw inputErrorOf('tiles', `--store ${dir}: store.json is damaged; make the store again with cityforge plan --store`, e);
   }
-  if (saved.fingerprint !== storeFingerprint(inputs, o)) return 'other';
+  if (saved.fingerprint !== storeFingerprint(inputs, o)) return { other: madeFromDiffers(saved.madeFrom, storeMadeFrom(inputs, o)) };
   return { store: { ...saved.store, file: path.join(dir, saved.store.file), rowsFile: path.join(dir, saved.store.rowsFile) }, ingest: saved.ingest };
 }
 
@@ -88,12 +95,13 @@ export function keptStore(dir: string, inputs: string[], o: PlanOptions): KeptSt
 export function loadStore(dir: string, inputs: string[], o: PlanOptions): KeptStore {
   const kept = keptStore(dir, inputs, o);
   if (kept === 'missing') throw new UsageError('tiles', `--store ${dir}: no store there; make it first with cityforge plan <inputs...> --store ${dir}`);
-  if (kept === 'other') throw new InputError('tiles', `--store ${dir} was made from other inputs or options (--layer, --where, --s-srs, heights, --origin, --ellipsoidal-heights, --max-buildings); make it again with cityforge plan --store ${dir} --replace-store`);
+  // (store-refusal-named-every-option: the options that differ are named, where the store records them)
+  if ('other' in kept) throw new InputError('tiles', `--store ${dir} was made from other inputs or options (${kept.other.length ? kept.other.join('; ') : '--layer, --where, --s-srs, heights, --origin, --ellipsoidal-heights, --max-buildings'}); make it again with cityforge plan --store ${dir} --replace-store`);
   return kept;
 }
 
 /** Save a store made in `dir` as a kept store (`store.json`, written last). */
 export function saveStore(dir: string, inputs: string[], o: PlanOptions, store: StoredFeatures, ingest: SummaryJSON): void {
-  const saved: SavedStore = { version: 1, fingerprint: storeFingerprint(inputs, o), store: { ...store, file: path.relative(dir, store.file), rowsFile: path.relative(dir, store.rowsFile) }, ingest };
+  const saved: SavedStore = { version: 1, fingerprint: storeFingerprint(inputs, o), madeFrom: storeMadeFrom(inputs, o), store: { ...store, file: path.relative(dir, store.file), rowsFile: path.relative(dir, store.rowsFile) }, ingest };
   writeFileAtomic(path.join(dir, 'store.json'), JSON.stringify(saved) + '\n');
 }

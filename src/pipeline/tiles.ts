@@ -375,9 +375,9 @@ export async function planTiles(inputs: string[], options: Partial<PlanOptions> 
   if (o.store) {
     const dir = o.store;
     const kept = keptStore(dir, inputs, o);
-    if (typeof kept === 'object') return unitsOf(storeTree(kept.store, o.maxBuildings).root);
+    if (typeof kept === 'object' && 'store' in kept) return unitsOf(storeTree(kept.store, o.maxBuildings).root);
     // (store-replaced-under-the-shards: a plan of other inputs silently replaced the store running shards read)
-    if (kept === 'other' && !o.replaceStore) throw new OutputError('plan', `--store ${dir} holds a store made from other inputs or options (shards may be reading it); give another folder, or --replace-store to make it again there`);
+    if (typeof kept === 'object' && !o.replaceStore) throw new OutputError('plan', `--store ${dir} holds a store made from other inputs or options${kept.other.length ? ` (${kept.other.join('; ')})` : ''} (shards may be reading it); give another folder, or --replace-store to make it again there`);
     if (fs.existsSync(dir) && fs.readdirSync(dir).length && !fs.existsSync(path.join(dir, 'store.json')) && !fs.existsSync(path.join(dir, 'rows.bin')))
       throw new UsageError('plan', `--store ${dir}: a folder with other things in it; give an empty or new folder`);
     fs.rmSync(dir, { recursive: true, force: true });

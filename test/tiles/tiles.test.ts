@@ -292,14 +292,17 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expectSameBytes(snapshot(out), snapshot(merged));
     expect(fs.existsSync(path.join(store, 'store.json'))).toBe(true); // kept for the next shard
     // made with other options → refused (exit 3); no store there → usage error (exit 2)
-    expect(cli(['tiles', input, '--max-buildings', '400', '--store', store, '-o', path.join(dir, 'store-other')]).code).toBe(3);
+    const otherOptions = cli(['tiles', input, '--max-buildings', '400', '--store', store, '-o', path.join(dir, 'store-other')]);
+    expect(otherOptions.code).toBe(3);
+    // store-refusal-named-every-option: the option that differs is named (it listed seven that might)
+    expect(otherOptions.stderr).toMatch(/--store .*store was made from other inputs or options \(--max-buildings 400, before 500\); make it again/);
     expect(cli(['tiles', ...args(), '--store', path.join(dir, 'no-store'), '-o', path.join(dir, 'store-none')]).code).toBe(2);
     // store-replaced-under-the-shards: plan of other options into a store refuses (exit 4) unless --replace-store
     const other = path.join(dir, 'store-replace');
     fs.cpSync(store, other, { recursive: true });
     const refused = cli(['plan', input, '--max-buildings', '400', '--store', other]);
     expect(refused.code, refused.stderr).toBe(4);
-    expect(refused.stderr).toMatch(/--store .*store-replace holds a store made from other inputs or options \(shards may be reading it\); give another folder, or --replace-store/);
+    expect(refused.stderr).toMatch(/--store .*store-replace holds a store made from other inputs or options \(--max-buildings 400, before 500\) \(shards may be reading it\); give another folder, or --replace-store/);
     expect(fs.readFileSync(path.join(other, 'store.json'))).toEqual(fs.readFileSync(path.join(store, 'store.json')));
     expect(cli(['plan', input, '--max-buildings', '400', '--store', other, '--replace-store', '-q']).code).toBe(0);
     expect(cli(['tiles', input, '--max-buildings', '400', '--store', other, '-o', path.join(dir, 'store-replaced-out'), '-q']).code).toBe(0);
