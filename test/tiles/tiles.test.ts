@@ -364,8 +364,9 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const b = cli(['tiles', input, '--max-buildings', '2000', '-o', another, '-q']);
     expect(b.code, b.stderr).toBe(0);
     const before = snapshot(another);
-    const m = cli(['merge', ...shards, '-o', another]);
+    const m = cli(['merge', ...shards, '-o', another, '--json']);
     expect(m.code, m.stderr).toBe(4);
+    expect(JSON.parse(m.stdout).error.exitCode).toBe(4);
     expect(m.stderr).toMatch(/another holds a tileset of other inputs or options \(--max-buildings 500, before 2000\); choose another folder, or --force to replace it/);
     expectSameBytes(before, snapshot(another));
     // a tileset.json without a plan beside it (another tool's) is refused too
@@ -373,8 +374,10 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     fs.mkdirSync(foreign);
     fs.writeFileSync(path.join(foreign, 'tileset.json'), '{"asset":{"version":"1.1"}}');
     expect(cli(['merge', ...shards, '-o', foreign]).code).toBe(4);
-    const f = cli(['merge', ...shards, '-o', another, '--force']);
+    const f = cli(['merge', ...shards, '-o', another, '--force', '--json']);
     expect(f.code, f.stderr).toBe(0);
+    // merge-had-no-json: what was written, on stdout
+    expect(JSON.parse(f.stdout)).toEqual({ tileset: path.join(another, 'tileset.json'), tiles: [...snapshot(out).keys()].filter((k) => /^tiles\/.*\.glb$/.test(k)).length });
     // (no tile of the other tree left beside the merged ones)
     expectSameBytes(snapshot(out), snapshot(another));
   });
