@@ -17,6 +17,9 @@ export interface GlbTriangles {
   /** Buildings in the property table (rows), and each one's `roof_shape` when the table has it. */
   buildings: number;
   roofShapes: string[] | null;
+  /** Each row's `id` and `part_of` (empty: a building) when the table has them. */
+  ids: string[] | null;
+  partOf: string[] | null;
   /** Rows that are building parts (a `part_of` value): the rest are buildings. */
   parts: number;
 }
@@ -120,6 +123,8 @@ export async function readGlbTriangles(file: string): Promise<GlbTriangles> {
     ground: gi.length ? { positions: Float64Array.from(g), indices: Uint32Array.from(gi) } : null,
     buildings,
     roofShapes,
+    ids: table?.properties?.id ? stringColumn(json, table.properties.id, table.count) : null,
+    partOf,
     parts: partOf ? partOf.filter((p) => p !== '').length : 0,
   };
 }

@@ -3,7 +3,7 @@ import { Summary } from '../core/summary.js';
 import { UsageError } from '../core/errors.js';
 import { writeGeoTiff } from '../export/raster.js';
 import { degrade, rasterizeTriangles } from '../inverse/index.js';
-import { buildMeshes, ROOF_SHAPES } from '../procedural/index.js';
+import { buildMeshes, ROOF_CLASSES, roofClass } from '../procedural/index.js';
 import { prepareCity } from './build.js';
 import { IMAGERY_RUN_DEFAULTS, RASTERIZE_DEFAULTS, type RasterizeOptions } from './options.js';
 import type { FrameInfo } from '../core/types.js';
@@ -17,6 +17,11 @@ export interface RasterizeResult {
   labels?: Uint8Array;
   /** Roof-shape class k + 1 is `shapes[k]`. */
   shapes: readonly string[];
+  /**
+   * With the labels, what each feature index of band 1 is (CSV: `index,id,part_of,roof_shape,class`, one row per
+   * index drawn): the bridge from a label pixel back to its building and attributes.
+   */
+  labelTable?: string;
   summary: Summary;
   crs: string;
 }
@@ -71,6 +76,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   let frame: FrameInfo, positions: Float64Array | Float32Array, indices: Uint32Array, vertexIds: Int32Array, buildings: number;
   let ground: { positions: Float64Array | Float32Array; indices: Uint32Array } | null;
   let shapeOf: (building: number) => string | null;
+  // a feature index's id and building (its outline's id, for a part)
+  let idOf: (building: number) => string, partOfOf: (building: number) => string;
   if (glbs.length) {
     const t = await readGlbTriangles(glbs[0]);
     summary.inputs.push(glbs[0]);
@@ -80,6 +87,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     summary.partsWritten = t.parts;
     vertexIds = Int32Array.from(t.featureIds, (f) => f + 1);
     shapeOf = (b) => t.roofShapes?.[b] ?? null;
+    idOf = (b) => t.ids?.[b] ?? '';
+    partOfOf = (b) => t.partOf?.[b] ?? '';
     if (o.terrain) o.logger.warn(`${glbs[0]}: --terrain is not used with a GLB (its own ground is rasterized)`);
     o.logger.info(`${glbs[0]}: ${buildings} buildings and building parts, ${indices.length / 3} building triangles${ground ? ` and ${ground.indices.length / 3} ground triangles` : ''}`);
   } else {
@@ -87,12 +96,17 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     const mesh = buildMeshes(city.batch, { ground: city.ground }, summary, o.logger);
     frame = city.batch.frame;
     ({ positions, indices } = mesh);
-    vertexIds = Int32Array.from(mesh.featureIds, (f) => f + 1);
+    // (part-labelled-as-its-building: a part's triangles carry its building's feature id, as the GLB's property
+    // table has it; the labels give each part its own index, from its vertices' range)
+    vertexIds = new Int32Array(positions.length / 3);
+    for (let f = 0; f + 1 < mesh.vertexOffsets.length; f++) vertexIds.fill(f + 1, mesh.vertexOffsets[f], mesh.vertexOffsets[f + 1]);
     ground = city.terrain ?? null;
     buildings = city.batch.params.length;
     // (counts-disagreed: build's summary counts the parts apart; so does this)
     summary.partsWritten = city.batch.params.filter((p) => p.partOf).length;
     shapeOf = (b) => city.batch.params[b]?.roof.shape ?? null;
+    idOf = (b) => city.batch.params[b]?.id ?? '';
+    partOfOf = (b) => city.batch.params[b]?.partOf ?? '';
   }
   const crs = rasterCrs(frame, o.crs);
   const t1 = performance.now();
@@ -154,15 +168,28 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   o.logger.info(`rasterize: ${nx} × ${ny} cells of ${o.cell} ${crs.startsWith('+proj=ortho') ? 'm' : unitOf(crs)} in ${crs.startsWith('+proj=ortho') ? 'the local frame' : crs}${ground && empty ? `; ${empty} cells outside the terrain (no data)` : ''}`);
   const dsm = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [heights], names: ['height'] });
   let labelBytes: Uint8Array | undefined;
+  let labelTable: string | undefined;
   if (labels) {
     const shapes = new Int32Array(nx * ny);
-    for (let k = 0; k < labels.length; k++) if (labels[k] > 0) shapes[k] = ROOF_SHAPES.indexOf(shapeOf(labels[k] - 1) ?? '') + 1;
-    labelBytes = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [labels, shapes], names: ['feature (index + 1, a building part its own; 0 ground)', `roof shape (k + 1: ${ROOF_SHAPES.join(',')}; 0 unknown)`] });
+    // (shape-aliases-classed-apart: lean_to and skillion, half_hipped and half-hipped had classes of their own)
+    const classOf = new Map<number, number>();
+    for (let k = 0; k < labels.length; k++) {
+      const b = labels[k];
+      if (b <= 0) continue;
+      let c = classOf.get(b);
+      if (c === undefined) classOf.set(b, (c = roofClass(shapeOf(b - 1))));
+      shapes[k] = c;
+    }
+    // (label-index-unexplained: a pixel's index led back to its building only by re-reading the inputs in
+    // cityforge's order; the table says it)
+    const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    labelTable = 'index,id,part_of,roof_shape,class\n' + [...classOf.keys()].sort((a, b) => a - b).map((b) => [String(b), csv(idOf(b - 1)), csv(partOfOf(b - 1)), csv(shapeOf(b - 1) ?? ''), String(classOf.get(b))].join(',') + '\n').join('');
+    labelBytes = writeGeoTiff({ x0, y0, cell: o.cell, nx, ny, crs, bands: [labels, shapes], names: [`feature (index + 1; ${glbs.length ? "the GLB's property-table row, a building's parts under its row" : 'a building part its own'}; 0 ground)`, `roof shape (k + 1: ${ROOF_CLASSES.join(',')}; 0 ground; -1 a shape cityforge does not build)`] });
   }
   summary.buildingsWritten = buildings;
   summary.bytes = dsm.byteLength + (labelBytes?.byteLength ?? 0);
   summary.time('total', (performance.now() - t0) / 1000);
-  return { dsm, labels: labelBytes, shapes: ROOF_SHAPES, summary, crs };
+  return { dsm, labels: labelBytes, labelTable, shapes: ROOF_CLASSES, summary, crs };
 }
 
 /** The unit of a projected CRS's x and y, as a short word ('m', 'US survey foot'). */

@@ -20,7 +20,7 @@ export { MeshBuilder } from './mesh-builder.js';
 export { hexToLinear } from '../core/colour.js';
 export { featurePolygons, projectionRange, triangulate, type Footprint } from './footprint.js';
 export type { RoofBuilder, RoofInput } from './roofs/types.js';
-export { ROOF_SHAPES, ROOF_BUILDERS } from './roofs/index.js';
+export { ROOF_SHAPES, ROOF_BUILDERS, ROOF_CLASSES, roofClass } from './roofs/index.js';
 export { RoofModel } from './roofs/model.js';
 export { compass, rectangle } from './roofs/common.js';
 export { unitRoof, type UnitRoof, type RoofVariant } from './roofs/unit.js';

@@ -300,6 +300,51 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.stderr).toMatch(/1 building \(and 1 building part\) written/);
   });
 
+  it('part-labelled-as-its-building, shape-aliases-classed-apart, label-index-unexplained: each part its own index and shape class, an alias its shape\'s class, and labels.csv says what each index is', () => {
+    const file = path.join(dir, 'labelled.geojson');
+    const fc = {
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+      features: [
+        // a building drawn as its two parts: a gabled wing and a flat one
+        { type: 'Feature', properties: { ref: 'outline', building: 'yes', height: 12, 'roof:shape': 'hipped' }, geometry: { type: 'Polygon', coordinates: [rect(85010, 447000, 20, 10, 0)] } },
+        { type: 'Feature', properties: { ref: 'wing-a', 'building:part': 'yes', height: 12, 'roof:shape': 'gabled', 'roof:height': 3 }, geometry: { type: 'Polygon', coordinates: [rect(85005, 447000, 10, 10, 0)] } },
+        { type: 'Feature', properties: { ref: 'wing-b', 'building:part': 'yes', height: 8, 'roof:shape': 'flat' }, geometry: { type: 'Polygon', coordinates: [rect(85015, 447000, 10, 10, 0)] } },
+        // the same shape by two of its names
+        { type: 'Feature', properties: { ref: 'lean', building: 'yes', height: 9, 'roof:shape': 'lean_to', 'roof:height': 2 }, geometry: { type: 'Polygon', coordinates: [rect(85050, 447000, 12, 8, 0)] } },
+        { type: 'Feature', properties: { ref: 'skill', building: 'yes', height: 9, 'roof:shape': 'skillion', 'roof:height': 2 }, geometry: { type: 'Polygon', coordinates: [rect(85070, 447000, 12, 8, 0)] } },
+      ],
+    };
+    fs.writeFileSync(file, JSON.stringify(fc));
+    const lab = path.join(dir, 'labelled-labels.tif');
+    const r = cli(['rasterize', file, '-o', path.join(dir, 'labelled.tif'), '--labels', lab, '--attributes', 'ref']);
+    expect(r.code, r.stderr).toBe(0);
+    const ds = gdal.open(lab);
+    const { x, y } = ds.rasterSize;
+    const index = ds.bands.get(1).pixels.read(0, 0, x, y) as Int32Array, cls = ds.bands.get(2).pixels.read(0, 0, x, y) as Int32Array;
+    const described = (ds.bands.get(2).getMetadata() as Record<string, string>)['DESCRIPTION'] ?? ds.bands.get(2).description;
+    const names = /k \+ 1: ([^;]+);/.exec(described)![1].split(',');
+    ds.close();
+    // each index drawn, and its class
+    const classes = new Map<number, Set<number>>();
+    for (let k = 0; k < index.length; k++) if (index[k] > 0) (classes.get(index[k]) ?? classes.set(index[k], new Set()).get(index[k])!).add(cls[k]);
+    // (before: the parts under their outline's index 1, all "hipped"; lean_to and skillion classes 3 and 2)
+    const table = fs.readFileSync(path.join(dir, 'labelled-labels.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(table[0]).toEqual(['index', 'id', 'part_of', 'roof_shape', 'class']);
+    const rows = table.slice(1);
+    expect(rows.map((row) => Number(row[0])).sort()).toEqual([...classes.keys()].sort());
+    const shapeOfIndex = new Map(rows.map((row) => [Number(row[0]), row[3]]));
+    for (const [i, c] of classes) {
+      expect([...c]).toEqual([Number(rows.find((row) => Number(row[0]) === i)![4])]);
+      expect(names[[...c][0] - 1]).toBe(shapeOfIndex.get(i) === 'lean_to' ? 'skillion' : shapeOfIndex.get(i));
+    }
+    // the outline is drawn as its parts: two indices of their own, each part naming its building
+    expect(rows.map((row) => row[3])).toEqual(['gabled', 'flat', 'lean_to', 'skillion']);
+    expect(rows[0][2]).not.toBe('');
+    expect(rows[0][2]).toBe(rows[1][2]);
+    expect(rows[2][4]).toBe(rows[3][4]);
+  });
+
   it('rasterize reads the GLB build wrote: the same DSM and labels as from the footprints (within the quantization step)', async () => {
     const glb = path.join(dir, 'city.glb');
     expect(cli(['build', city, '-o', glb, '-q']).code).toBe(0);

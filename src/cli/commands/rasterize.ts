@@ -42,7 +42,7 @@ export const rasterizeCommand: CommandSpec = {
         .addOption(new Option('--dropout <share>', 'share of cells set to no data (0…1)').argParser((v) => (v.trim() === '0' ? 0 : upTo('--dropout', 1)(v))).default(RASTERIZE_DEFAULTS.dropout))
         .addOption(new Option('--seed <n>', 'seed of the noise and dropout (same seed, same raster)').argParser(count('--seed')).default(RASTERIZE_DEFAULTS.seed))
         .addOption(new Option('--margin <m>', 'ground around the buildings').argParser(atLeastZero('--margin')).default(RASTERIZE_DEFAULTS.margin))
-        .option('--labels <labels.tif>', 'also write labels: band 1 the feature index + 1 (its row in the inputs: a building part has its own; 0 ground), band 2 roof-shape class (band metadata lists the classes)'),
+        .option('--labels <labels.tif>', "also write labels: band 1 the feature index + 1 (its row in the inputs, a building part its own; from a GLB its property-table row, parts under their building's; 0 ground), band 2 the roof-shape class (1 flat, 2 skillion, … as the band's description lists them, aliases such as lean_to under their shape; 0 ground; -1 a shape cityforge does not build); and beside it labels.csv: index, id, part_of, roof_shape, class of each index drawn"),
     ).addHelpText(
       'after',
       `
@@ -55,13 +55,15 @@ Examples:
   async run(args: unknown[], raw: OptionValues, io: CommandIO) {
     const inputs = args[0] as string[];
     const o = raw as RasterizeArgs;
-    refuseOverwritingInputs('rasterize', [o.output, ...(o.labels ? [o.labels] : [])], inputs, raw);
+    // (the labels' table beside them: labels.tif → labels.csv)
+    const table = o.labels ? o.labels.replace(/\.tiff?$/i, '') + '.csv' : undefined;
+    refuseOverwritingInputs('rasterize', [o.output, ...(o.labels ? [o.labels, table!] : [])], inputs, raw);
     for (const f of [o.output, o.labels].filter((x): x is string => !!x))
       if (!/\.tiff?$/i.test(f)) throw new UsageError('rasterize', `outputs must be GeoTIFF files (.tif; got ${f})`);
     if (o.labels && path.resolve(o.labels) === path.resolve(o.output)) throw new UsageError('rasterize', '--labels must differ from --output');
     const { AtomicOutput } = await import('../../io/files.js');
     const { rasterizeCity } = await import('../../pipeline/rasterize.js');
-    const outs = [new AtomicOutput(o.output, 'rasterize'), ...(o.labels ? [new AtomicOutput(o.labels, 'rasterize')] : [])];
+    const outs = [new AtomicOutput(o.output, 'rasterize'), ...(o.labels ? [new AtomicOutput(o.labels, 'rasterize'), new AtomicOutput(table!, 'rasterize')] : [])];
     try {
       const r = await rasterizeCity(inputs, {
         ...readOptionsOf(o),
@@ -78,7 +80,8 @@ Examples:
       });
       outs[0].commit(r.dsm);
       if (outs[1] && r.labels) outs[1].commit(r.labels);
-      io.logger.info(`wrote ${path.resolve(o.output)}${o.labels ? ` and ${path.resolve(o.labels)}` : ''}`);
+      if (outs[2] && r.labelTable !== undefined) outs[2].commit(new TextEncoder().encode(r.labelTable));
+      io.logger.info(`wrote ${path.resolve(o.output)}${o.labels ? `, ${path.resolve(o.labels)} and its table ${path.resolve(table!)}` : ''}`);
       printSummary(io, r.summary, o.output, o);
     } catch (e) {
       for (const out of outs) out.abort();

@@ -25,6 +25,26 @@ export const ROOF_BUILDERS: readonly RoofBuilder[] = [
 /** The S3DB `roof:shape` values cityforge builds (aliases included). */
 export const ROOF_SHAPES: readonly string[] = ROOF_BUILDERS.flatMap((b) => b.shapes);
 
+/**
+ * The distinct roof shapes, one per builder, by their S3DB name (an alias such as `lean_to` or `half_hipped` is
+ * the shape of its builder): the roof-shape classes of `rasterize --labels`, class k + 1 being `ROOF_CLASSES[k]`.
+ */
+export const ROOF_CLASSES: readonly string[] = ROOF_BUILDERS.map((b) => b.shapes[0]);
+
+/**
+ * The class of a `roof:shape` value (k + 1 for {@link ROOF_CLASSES}[k], its aliases alike), or −1 for a shape
+ * no builder draws.
+ *
+ * @example
+ * ```ts
+ * roofClass('lean_to') === roofClass('skillion'); // true
+ * ```
+ */
+export function roofClass(shape: string | null): number {
+  const b = shape === null ? undefined : BY_SHAPE.get(shape);
+  return b ? ROOF_BUILDERS.indexOf(b) + 1 : -1;
+}
+
 /** The builder for a `roof:shape` value, or undefined. */
 export function roofBuilder(shape: string): RoofBuilder | undefined {
   return BY_SHAPE.get(shape);
