@@ -148,17 +148,17 @@ function checkReadSize(file: string, ds: gdal.Dataset, band: number, resolution:
  * dem-in-feet-built-3-times-too-high: a raster whose band says its heights are in feet, or (saying
  * nothing) whose CRS is in feet, read without `--z-scale`: a warning that names the factor.
  */
-function warnFeet(file: string, src: gdal.Dataset, band: number, zScale: number, logger: Logger): void {
+function warnFeet(file: string, src: gdal.Dataset, band: number, zScale: number, logger: Logger, advice: (factor: string) => string = (f) => `--z-scale ${f}`): void {
   if (zScale !== 1) return;
   const unit = (src.bands.get(band).unitType ?? '').trim().toLowerCase();
   if (unit && /^(ft|foot|feet|us[ -]?ft|us survey foot|us_survey_foot)$/.test(unit)) {
-    logger.warn(`${file}: its heights are in feet (the band's unit, '${unit}'); metres are read: give --z-scale 0.3048`);
+    logger.warn(`${file}: its heights are in feet (the band's unit, '${unit}'); metres are read: give ${advice('0.3048')}`);
     return;
   }
   if (unit) return;
   const linear = src.srs ? linearUnit(src.srs) : null;
   if (linear && /foot|feet/i.test(linear.name) && src.srs?.isProjected())
-    logger.warn(`${file}: its CRS is in ${linear.name} and its band names no unit for the heights; they are read as metres: if they are in feet, give --z-scale ${linear.metres.toFixed(4).replace(/0+$/, '')}`);
+    logger.warn(`${file}: its CRS is in ${linear.name} and its band names no unit for the heights; they are read as metres: if they are in feet, give ${advice(linear.metres.toFixed(4).replace(/0+$/, ''))}`);
 }
 
 /** Warp band `band` of `src` onto the frame's grid (samples at its corners, x0 + i·cell); heights as NaN where there is no data, rows south → north. */
@@ -227,6 +227,8 @@ export interface SurfaceOptions {
   maxSourcePixels: number;
   /** What messages call the raster (default its file name). */
   label?: string;
+  /** What a warning of heights in feet says to give, for a factor (default `--z-scale <factor>`). */
+  feetAdvice?: (factor: string) => string;
 }
 
 /** Defaults for {@link SurfaceOptions}. */
@@ -263,7 +265,7 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
     const band = elevationBand(file, src, opts.band);
     if (nx * ny > opts.maxSourcePixels) throw new InputError('ingest', `${file}: the read would take ${nx} × ${ny} cells, more than the limit of ${(opts.maxSourcePixels / 1e6).toFixed(0)} million (--max-raster-mpx)`);
     checkReadSize(file, src, band, info.resolution, Math.max(x1 - x0, y1 - y0), cell, opts.maxSourcePixels);
-    warnFeet(opts.label ?? file, src, band, opts.zScale, logger);
+    warnFeet(opts.label ?? file, src, band, opts.zScale, logger, opts.feetAdvice);
     const scale = Math.min(1, info.resolution / cell);
     // (undeclared-nodata-read-as-heights: a DSM holding -9999 where it has no data, without saying so,
     // gave buildings "below the ground")

@@ -1,5 +1,5 @@
 import { bufferExtent, extentOf, type Extent } from '../core/extent.js';
-import type { RasterGrid } from '../core/grid.js';
+import { cellValue, type RasterGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { InputError } from '../core/errors.js';
@@ -11,6 +11,33 @@ import { areaOf, clipFootprint, levelPolygons } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
+
+/** How far (m) the DSM may stand above or below the DTM over open ground before the pair is warned of. */
+const GROUND_DISAGREEMENT = 2;
+
+/**
+ * dsm-dtm-units-disagreed-in-silence: a DSM and a DTM in different vertical units (feet and metres, one scaled
+ * by `--z-scale` with the other) or datums gave buildings 25 m too tall, exit 0. Over open ground (the lowest
+ * tenth of the cells where both have data: streets, yards) the surface model is the terrain model; where it
+ * stands over {@link GROUND_DISAGREEMENT} m apart there, the pair is warned of.
+ */
+function warnGroundDisagrees(dsm: RasterGrid, dtm: RasterGrid, o: InferOptions, summary: Summary): void {
+  const d: number[] = [];
+  const step = Math.max(1, Math.floor(Math.sqrt((dsm.nx * dsm.ny) / 250_000)));
+  for (let j = 0; j < dsm.ny; j += step)
+    for (let i = 0; i < dsm.nx; i += step) {
+      const a = dsm.values[j * dsm.nx + i];
+      const b = cellValue(dtm, dsm.x0 + (i + 0.5) * dsm.cell, dsm.y0 + (j + 0.5) * dsm.cell);
+      if (Number.isFinite(a) && Number.isFinite(b)) d.push(a - b);
+    }
+  if (d.length < 100) return;
+  d.sort((a, b) => a - b);
+  const low = d[Math.floor(0.1 * (d.length - 1))];
+  if (Math.abs(low) <= GROUND_DISAGREEMENT) return;
+  const detail = `${o.dsm} (--dsm) and ${o.dtm} (--dtm) disagree over open ground: where the surface model is lowest (a tenth of the cells), it stands ${Math.abs(low).toFixed(1)} m ${low > 0 ? 'above' : 'below'} the terrain model, where the two should meet; heights in feet in one of them (--z-scale scales both; --dtm-z-scale the DTM alone), or another vertical datum? Every height is measured from the DTM`;
+  o.logger.warn(`infer: ${detail}`);
+  summary.warn('infer:dsm-dtm-disagree', detail);
+}
 
 /** Metres of the models read around the buildings (the ground ring without a DTM). */
 const MARGIN = 8;
@@ -662,8 +689,10 @@ export async function inferParams(inputs: string[], output: string, options: Par
     const r = await elevationInput(input, batch.frame, extent, { ...o, points, pointCell: cell }, o.logger, summary);
     // (z-scale-scaled-the-dtm-too: a DSM in feet over a DTM in metres had no answer)
     const zScale = option === '--dtm' ? (o.dtmZScale ?? o.zScale) : o.zScale;
+    // (feet-advice-scaled-the-dtm: "give --z-scale 0.3048" for a DSM in feet scaled a DTM in metres too, in silence)
+    const feetAdvice = option === '--dtm' ? (f: string) => `--dtm-z-scale ${f}` : o.dtm ? (f: string) => `--z-scale ${f} (it scales the --dtm too: with --dtm-z-scale 1 when the DTM is in metres)` : undefined;
     try {
-      return readSurface(r.file, batch.frame, extent, { cell, zScale, maxSourcePixels: o.maxRasterPixels, label: r.label }, o.logger);
+      return readSurface(r.file, batch.frame, extent, { cell, zScale, maxSourcePixels: o.maxRasterPixels, label: r.label, feetAdvice }, o.logger);
     } catch (e) {
       throw namingInput(e, r, option);
     } finally {
@@ -686,6 +715,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
       o.logger.warn(`${o.dtm}: no data over the buildings; the ground is estimated from the DSM`);
     }
   }
+  if (dtm) warnGroundDisagrees(dsm, dtm, o, summary);
   summary.time('read rasters', (performance.now() - t1) / 1000);
   const t2 = performance.now();
   // cityjson-parts-fitted-as-buildings: a building part whose building is in the input (a CityJSON

@@ -208,11 +208,24 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     const out = path.join(dir, 'params-feet.gpkg');
     const r = cli(['infer', city, '--dsm', feet, '--dtm', dtm, '--z-scale', '0.3048', '--dtm-z-scale', '1', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/disagree/);
     const got = rows(out);
     CITY.forEach((b, i) => {
       expect(got.get(`b${i}`)!['roof:shape'], `b${i}`).toBe(b.tags['roof:shape']);
       expect(Math.abs(got.get(`b${i}`)!.height! - b.tags.height), `b${i}`).toBeLessThan(0.3);
     });
+    // dsm-dtm-units-disagreed-in-silence: --z-scale alone scaled the metre DTM too (buildings 70 m too tall, exit 0);
+    // the open ground between the buildings, where the two should meet, says so
+    const alone = cli(['infer', city, '--dsm', feet, '--dtm', dtm, '--z-scale', '0.3048', '-o', path.join(dir, 'params-feet-alone.gpkg')]);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stderr).toMatch(/warn: infer: .*dsm-feet\.tif \(--dsm\) and .*dtm-100m\.tif \(--dtm\) disagree over open ground: .* stands 69\.\d m above the terrain model/);
+    expect(alone.stderr).toMatch(/infer:dsm-dtm-disagree 1/);
+    // feet-advice-scaled-the-dtm: a DSM whose band says feet is answered with both options when a DTM is given
+    const t = gdal.open(feet, 'r+');
+    t.bands.get(1).unitType = 'ft';
+    t.close();
+    const told = cli(['infer', city, '--dsm', feet, '--dtm', dtm, '-o', path.join(dir, 'params-feet-told.gpkg')]);
+    expect(told.stderr).toMatch(/its heights are in feet \(the band's unit, 'ft'\); metres are read: give --z-scale 0\.3048 \(it scales the --dtm too: with --dtm-z-scale 1 when the DTM is in metres\)/);
   });
 
   it('undeclared-nodata-read-as-heights: a DSM holding -9999 where it has no data, declaring no nodata value, is read as if it declared it, and said', () => {
