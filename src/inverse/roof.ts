@@ -215,7 +215,9 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   for (let c = 1; c < cands.length && cands[c].score <= cands[0].score + 2; c++) if (preference(cands[c].shape, round) < preference(cands[lead].shape, round)) lead = c;
   if (lead) cands.unshift(...cands.splice(lead, 1));
   // gable-without-rise: a pitched roof that does not rise is a flat one (a "gabled" roof of 0.001 m at 0.01°)
-  if (cands[0].shape !== 'flat' && (cands[0].fit.beta[1] ?? 0) < Math.max(FLAT_RISE, FLAT_RISE_SIGMAS * o.accuracy)) {
+  const flatRise = Math.max(FLAT_RISE, FLAT_RISE_SIGMAS * o.accuracy);
+  const lowRise = (c: (typeof cands)[number]) => c.shape !== 'flat' && (c.fit.beta[1] ?? 0) < flatRise;
+  if (lowRise(cands[0])) {
     const flat = cands.findIndex((c) => c.shape === 'flat');
     if (flat > 0) cands.unshift(...cands.splice(flat, 1));
   }
@@ -231,8 +233,10 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   let confidence = 0;
   let runner = -1;
   const equivalent: string[] = [];
+  // flat-confidence-pointed-at-the-runner-up: a roof written flat because the best shape rose too little had that
+  // shape's probability for the runner-up's (flat 0.02, mansard 0.94); a shape too low to tell from flat is flat
   for (let c = 0; c < cands.length; c++) {
-    if (c === 0 || sameSurface(top.fit.residuals, cands[c].fit.residuals)) {
+    if (c === 0 || sameSurface(top.fit.residuals, cands[c].fit.residuals) || (top.shape === 'flat' && lowRise(cands[c]))) {
       confidence += p[c];
       if (c > 0) equivalent.push(cands[c].shape);
     } else if (runner < 0) runner = c;

@@ -169,6 +169,10 @@ describe('mansard-on-a-flat-roof: a rise within the surface model\'s accuracy is
     expect(exact.shape).not.toBe('flat');
     expect(r.shape).toBe('flat');
     expect(Math.abs(r.height - 3)).toBeLessThan(0.2);
+    // flat-confidence-pointed-at-the-runner-up: the pitched shapes too low to tell from flat are flat's
+    // probability, not the runner-up's (it was flat 0.02, mansard 0.94 on Delft's 0503100000002041)
+    expect(r.confidence).toBeGreaterThan(0.5);
+    expect(r.runnerUpConfidence).toBeLessThan(r.confidence);
   });
 });
 
