@@ -428,8 +428,14 @@ function cameraOf(p: URLSearchParams): number[] | null {
 function applyColouring(p: URLSearchParams): void {
   const sel = document.getElementById('colour-by') as HTMLSelectElement | null;
   if (!sel) return;
-  const by = p.get('by') ?? '';
-  if (![...sel.options].some((o) => o.value === by)) return;
+  const asked = p.get('by') ?? '';
+  // (by-title-ignored: `#by=fit:confidence`, the attribute's name as the panel shows it, left the default colours;
+  // a column's id is `fit_confidence`: either names it)
+  const by = [...sel.options].find((o) => o.value === asked)?.value ?? [...sel.options].find((o) => o.value !== '' && o.textContent?.trim() === asked)?.value;
+  if (by === undefined) {
+    if (asked) console.warn(`cityforge: #by=${asked}: no such column to colour by`);
+    return;
+  }
   if (sel.value !== by) {
     sel.value = by;
     sel.dispatchEvent(new Event('change'));

@@ -1105,6 +1105,26 @@ describe('Find frames the building (Monaco: a GLB and a tileset)', () => {
   }, 300_000);
 });
 
+describe('a link colours by an attribute named as the panel names it', () => {
+  it('by-title-ignored: #by=building:levels (the attribute as shown; its column is building_levels) colours by it', async () => {
+    const dir = freshDir('viewer-by-title');
+    const features = Array.from({ length: 12 }, (_, i) => ({ type: 'Feature', properties: { building: 'yes', 'building:levels': 1 + (i % 4) }, geometry: { type: 'Polygon', coordinates: [[[7.42 + i * 3e-4, 43.73], [7.4202 + i * 3e-4, 43.73], [7.4202 + i * 3e-4, 43.7302], [7.42 + i * 3e-4, 43.73]]] } }));
+    const file = path.join(dir, 'levels.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+    const glb = path.join(dir, 'levels.glb');
+    const built = cli(['build', file, '-o', glb, '-q', '--attribution', 'test']);
+    expect(built.code, built.stderr).toBe(0);
+    await withViewerPage(glb, async (page) => {
+      const options = await page.locator('#colour-by option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+      expect(options).toContainEqual(['building_levels', 'building:levels']);
+      await page.goto(page.url().replace(/#.*/, '') + '#by=building:levels');
+      await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+      await page.waitForFunction(() => (window as any).cityforge.styling?.column === 'building_levels', null, { timeout: 30_000 });
+      expect(await page.inputValue('#colour-by')).toBe('building_levels');
+    });
+  }, 300_000);
+});
+
 describe('a tileset\'s selection in the map view (Monaco)', () => {
   /** The highlight's pixels left of the panel: how many, how many shaded (walls: green under 150), their mean colour. */
   function highlightPixels(png: Buffer, x1: number): { n: number; shaded: number; mean: number[] } {
