@@ -778,7 +778,8 @@ export async function inferParams(inputs: string[], output: string, options: Par
   // (their rows had no heights, and `build` drew them as default boxes)
   const below = buildings.filter((b) => b.status === 'below-ground').length;
   if (below > 0 && below >= N / 2)
-    throw new InputError('infer', `${o.dsm} (--dsm), ${o.dtm ? `${o.dtm} (--dtm)` : 'no --dtm'}: ${below} of ${N} buildings stand below the ground under them: are --dsm and --dtm swapped (the DSM is the surface with the buildings, the DTM the bare ground), or in different vertical datums? Nothing written`);
+    // (bare-earth-dsm-said-swapped: without a --dtm there is nothing to swap: the DSM holds no buildings)
+    throw new InputError('infer', o.dtm ? `${o.dsm} (--dsm), ${o.dtm} (--dtm): ${below} of ${N} buildings stand below the ground under them: are --dsm and --dtm swapped (the DSM is the surface with the buildings, the DTM the bare ground), or in different vertical datums? Nothing written` : `${o.dsm} (--dsm), no --dtm: ${below} of ${N} buildings stand no higher than the ground around them: is --dsm a bare-earth model (a DTM, without the buildings)? The DSM is the surface with the buildings on it. Nothing written`);
   // infer-fitted-nothing-exit-0: not one building fitted (a DSM of bare ground under them, a crop beside
   // them) is the rasters, not the city: exit 3, nothing written (99 rows without heights exited 0)
   if (N > 0 && fitted === 0) {

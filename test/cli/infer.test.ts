@@ -600,12 +600,20 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     };
     const everywhere = highDtm(path.join(dir, 'high-dtm.tif'), -Infinity);
     const north = highDtm(path.join(dir, 'high-north-dtm.tif'), 447025);
+    // (0 everywhere: the city's ground without its buildings)
+    const flat = highDtm(path.join(dir, 'bare-earth.tif'), Infinity);
     src.close();
     const out = path.join(dir, 'swapped.geojson');
     const r = cli(['infer', writeCity(path.join(dir, 'swapped-city.geojson')), '--dsm', dsm, '--dtm', everywhere, '-o', out]);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(new RegExp(`dsm\\.tif \\(--dsm\\), .*high-dtm\\.tif \\(--dtm\\): ${CITY.length} of ${CITY.length} buildings stand below the ground under them: are --dsm and --dtm swapped .* Nothing written`));
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(out)).toBe(false);
+    // bare-earth-dsm-said-swapped: a bare-earth model as --dsm and no --dtm has nothing to swap: said as it is
+    const bare = cli(['infer', writeCity(path.join(dir, 'bare-city.geojson')), '--dsm', flat, '-o', out]);
+    expect(bare.code, bare.stderr).toBe(3);
+    expect(bare.stderr).toMatch(/bare-earth\.tif \(--dsm\), no --dtm: \d+ of \d+ buildings stand no higher than the ground around them: is --dsm a bare-earth model/);
+    expect(bare.stderr).not.toMatch(/swapped/);
     expect(fs.existsSync(out)).toBe(false);
     // fewer than half (a DTM 100 m up only over the north of the city): those buildings are said, flagged and
     // left without heights; the others fitted
