@@ -70,7 +70,9 @@ export const inferCommand: CommandSpec = {
       `
 Output fields: the source attributes; height, min_height, roof:shape, roof:height, roof:angle, roof:direction,
 roof:orientation (what build reads); fit:status (fitted, parts, or why not: no-data, too-few-samples,
-low-coverage, no-ground, below-ground), fit:rmse, fit:samples, fit:coverage, fit:confidence, fit:runner_up(_confidence),
+low-coverage, no-ground, below-ground), fit:rmse (metres, over the cells the roof explains: the robust fit
+leaves out what stands off it — trees, chimneys, a neighbour's eave), fit:samples (those cells), fit:coverage,
+fit:confidence, fit:runner_up(_confidence),
 fit:eave, fit:sigma_* (one sigma of height, eave, roof height, angle, direction), fit:ground,
 fit:ground_estimated. A building written as parts (fit:status=parts) has its outline row, whose roof:shape is
 the shape of most of its parts' area, then one row per part (building:part=yes); --no-parts writes one roof per
