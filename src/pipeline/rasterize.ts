@@ -1,5 +1,6 @@
 import gdal, { linearUnit } from '../ingest/gdal.js';
 import { Summary } from '../core/summary.js';
+import type { Logger } from '../core/logger.js';
 import { UsageError } from '../core/errors.js';
 import { writeGeoTiff } from '../export/raster.js';
 import { degrade, rasterizeTriangles } from '../inverse/index.js';
@@ -24,6 +25,25 @@ export interface RasterizeResult {
   labelTable?: string;
   summary: Summary;
   crs: string;
+}
+
+/** Fewest cells the median building covers before the raster is said to be too coarse for its buildings. */
+const FEW_CELLS = 4;
+
+/**
+ * cell-larger-than-the-buildings-unsaid: `--cell 200` wrote a 5 × 5 raster, exit 0, not a word. When half the
+ * buildings drawn cover fewer than {@link FEW_CELLS} cells (`owners`: each cell's feature index + 1), a warning.
+ */
+function warnCoarseCells(owners: Int32Array, vertexIds: Int32Array, cell: number, logger: Logger): void {
+  // every building drawn (a vertex of its own), with the cells it covers: none for one between the cells' centres
+  const cells = new Map<number, number>();
+  for (const b of vertexIds) if (b > 0) cells.set(b, 0);
+  for (const b of owners) if (b > 0) cells.set(b, (cells.get(b) ?? 0) + 1);
+  const counts = [...cells.values()].sort((a, b) => a - b);
+  if (!counts.length) return;
+  const median = counts[counts.length >> 1];
+  if (median >= FEW_CELLS) return;
+  logger.warn(`rasterize: cells of ${cell} are coarse for these buildings: half of them cover ${median === 0 ? 'no cell' : median === 1 ? 'one cell' : `${median} cells`}${median ? ' or fewer' : ''} (roofs are not seen; surface models of 0.25–1 m show them, and infer reads them)`);
 }
 
 /** `--crs` as asked, if GDAL knows it and it is projected; else a usage error. */
@@ -148,8 +168,10 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   const win = { x0, y0, cell: o.cell, nx, ny };
   const heights = new Float32Array(nx * ny).fill(-Infinity);
   if (ground) rasterizeTriangles(place(ground.positions), ground.indices, win, heights);
-  const labels = o.labels ? new Int32Array(nx * ny) : undefined;
-  rasterizeTriangles(P, indices, win, heights, labels ? vertexIds : undefined, labels);
+  const owners = new Int32Array(nx * ny);
+  rasterizeTriangles(P, indices, win, heights, vertexIds, owners);
+  const labels = o.labels ? owners : undefined;
+  warnCoarseCells(owners, vertexIds, o.cell, o.logger);
   let empty = 0;
   for (let k = 0; k < heights.length; k++)
     if (heights[k] === -Infinity) {

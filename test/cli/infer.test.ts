@@ -313,6 +313,15 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.stderr).toMatch(/1 building \(and 1 building part\) written/);
   });
 
+  it('cell-larger-than-the-buildings-unsaid: a cell as large as the buildings is warned of (half of them cover under 4 cells); 0.5 m is not', () => {
+    const coarse = cli(['rasterize', city, '-o', path.join(dir, 'coarse.tif'), '--cell', '20']);
+    expect(coarse.code, coarse.stderr).toBe(0);
+    expect(coarse.stderr).toMatch(/warn: rasterize: cells of 20 are coarse for these buildings: half of them cover (no cell|one cell or fewer|\d cells or fewer) \(roofs are not seen/);
+    const fine = cli(['rasterize', city, '-o', path.join(dir, 'fine.tif'), '--cell', '0.5']);
+    expect(fine.code, fine.stderr).toBe(0);
+    expect(fine.stderr).not.toMatch(/coarse/);
+  });
+
   it('part-labelled-as-its-building, shape-aliases-classed-apart, label-index-unexplained: each part its own index and shape class, an alias its shape\'s class, and labels.csv says what each index is', () => {
     const file = path.join(dir, 'labelled.geojson');
     const fc = {
