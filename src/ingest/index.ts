@@ -1,4 +1,4 @@
-import gdal, { linearUnit, transformPairs } from './gdal.js';
+import gdal, { areasOfUse, inAreaOfUse, linearUnit, transformPairs } from './gdal.js';
 import { BatchBuilder, flatPolygons } from '../core/batch.js';
 import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
 import { emptyExtent, growByExtent, type Extent } from '../core/extent.js';
@@ -143,6 +143,32 @@ export class SourceExtent {
     throw new UsageError('ingest', `--origin ${given[0]},${given[1]} is ${far}; the frame is local: give an origin within ${MAX_ORIGIN_KM} km of the data, or none (the data's centre)`);
   }
 
+  /**
+   * crs-outside-its-area-unsaid: UTM coordinates under a .prj of California's State Plane were built 1,650 km out
+   * in the Pacific, exit 0, not a word. Data whose centre lies over a degree outside the area its (EPSG) CRS is
+   * used for are warned of, naming the CRS, the area and where the data fell. (World-wide CRSs are not looked up.)
+   */
+  warnOutsideAreas(logger: Logger, summary?: Summary): void {
+    for (const [name, { srs, extent: g }] of this.groups) {
+      const m = /^EPSG:(\d+)$/.exec(name);
+      if (!m || WORLD_CRS.has(name)) continue;
+      const areas = areasOfUse('EPSG', m[1]);
+      if (!areas.length) continue;
+      let p: { x: number; y: number };
+      try {
+        p = new gdal.CoordinateTransformation(srs, WGS84).transformPoint((g.minX + g.maxX) / 2, (g.minY + g.maxY) / 2);
+      } catch {
+        continue; // (said when the box is transformed)
+      }
+      if (areas.some((a) => inAreaOfUse(a, p.x, p.y, 1))) continue;
+      const a = areas[0];
+      const deg = (v: number) => `${Math.round(v * 100) / 100}°`;
+      const detail = `${name} (${srs.getAttrValue('PROJCS') ?? srs.getAttrValue('GEOGCS') ?? 'its CRS'}) is used for ${a.name} (lon ${deg(a.west)} to ${deg(a.east)}, lat ${deg(a.south)} to ${deg(a.north)}); the data in it lie at lon ${deg(p.x)}, lat ${deg(p.y)}: is it their CRS (a wrong .prj)? --s-srs names the right one`;
+      logger.warn(detail);
+      summary?.warn('crs:outside-its-area', detail);
+    }
+  }
+
   /** The boxes' corners in lon/lat: [minLon, minLat, maxLon, maxLat]. */
   private lonLatBox(): [number, number, number, number] {
     let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
@@ -165,6 +191,9 @@ export class SourceExtent {
     return [minLon, minLat, maxLon, maxLat];
   }
 }
+
+/** CRSs used the world over: their areas of use are not looked up. */
+const WORLD_CRS = new Set(['EPSG:4326', 'EPSG:3857', 'EPSG:4979', 'EPSG:4978', 'EPSG:900913']);
 
 /** How far an `--origin` may be from the data (km). */
 export const MAX_ORIGIN_KM = 100;
@@ -209,6 +238,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   // (the boxes the read computed when it checked every feature is a place on Earth)
   for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
+  extent.warnOutsideAreas(logger, summary);
   const frame = makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
   // lod-ignored-silently: --lod and --types choose within city models; with none among the inputs they do nothing

@@ -79,7 +79,9 @@ const HASHES_PER_PASS = 1 << 22;
 export async function ingestToStore(inputs: string[], options: Partial<StreamIngestOptions> & { workDir: string }, logger: Logger, summary: Summary): Promise<StoredFeatures> {
   const opts: StreamIngestOptions = { ...INGEST_DEFAULTS, ...options };
   const t0 = performance.now();
-  const origin = opts.origin ? (await inputsExtent(inputs, opts, logger)).checkOrigin(opts.origin, opts.originOf) : ((await inputsOrigin(inputs, opts, logger)) ?? [0, 0]);
+  const extent = await inputsExtent(inputs, opts, logger);
+  const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.empty ? [0, 0] : extent.origin(logger);
+  extent.warnOutsideAreas(logger, summary);
   const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1], 'tiles') : 0, []), opts, logger, summary);
   summary.time('read', (performance.now() - t0) / 1000);
   const t1 = performance.now();

@@ -110,6 +110,20 @@ describe('source CRS handling', () => {
     expect(err).toBeInstanceOf(UsageError);
   });
 
+  it('crs-outside-its-area-unsaid: UTM 10N coordinates under a .prj of California\'s State Plane zone 3 (built in the Pacific) are warned of, naming the CRS and its area; the right .prj says nothing', async () => {
+    const wrong = writeShp('wrong-prj.shp', gdal.SpatialReference.fromEPSG(2227), square(550000, 4180000, 20));
+    const warned: string[] = [];
+    const logger = { ...NULL_LOGGER, warn: (m: string) => warned.push(m) };
+    const summary = new Summary();
+    await ingest([wrong], {}, logger, summary);
+    expect(warned.join('\n')).toMatch(/EPSG:2227 \(NAD83 \/ California zone 3 \(ftUS\)\) is used for USA - California - SPCS - 3 \(lon -123\.02° to -117\.83°, lat 36\.73° to 38\.71°\); the data in it lie at lon -142\.\d+°, lat 41\.\d+°: is it their CRS \(a wrong \.prj\)\? --s-srs names the right one/);
+    expect(summary.toJSON().warnings['crs:outside-its-area']).toBe(1);
+    const right = writeShp('right-prj.shp', gdal.SpatialReference.fromEPSG(32610), square(550000, 4180000, 20));
+    const quiet: string[] = [];
+    await ingest([right], {}, { ...NULL_LOGGER, warn: (m: string) => quiet.push(m) }, new Summary());
+    expect(quiet.filter((m) => /is used for/.test(m))).toEqual([]);
+  });
+
   it('a wrong CRS (metres read as degrees) is refused rather than built off the globe', async () => {
     const a = writeShp('nocrs4.shp', null, square(550000, 4180000, 20));
     await expect(ingest([a], { sSrs: 'EPSG:4326' }, NULL_LOGGER, new Summary())).rejects.toThrow(/cityforge ingest/);
