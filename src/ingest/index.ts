@@ -110,6 +110,13 @@ export class SourceExtent {
     return this.groups.size === 0;
   }
 
+  /** How far (km) the boxes' corners reach from their centre (lon/lat). */
+  reachKm(): number {
+    const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
+    const origin: [number, number] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
+    return Math.max(...[[minLon, minLat], [maxLon, minLat], [maxLon, maxLat], [minLon, maxLat]].map((c) => kmBetween(origin, c as [number, number])));
+  }
+
   /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
   origin(logger: Logger = NULL_LOGGER): [number, number] {
     const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
@@ -117,7 +124,7 @@ export class SourceExtent {
     if (!(Math.abs(origin[1]) <= 90 && Math.abs(origin[0]) <= 360)) throw new InputError('ingest', `the data's centre (${origin}) is not a place on Earth; is the CRS right? (--s-srs)`);
     // data-spread-over-countries: the frame is a tangent plane at the centre; buildings hundreds of km
     // out stand tilted and kilometres above the ground of a globe
-    const km = Math.max(...[[minLon, minLat], [maxLon, minLat], [maxLon, maxLat], [minLon, maxLat]].map((c) => kmBetween(origin, c as [number, number])));
+    const km = this.reachKm();
     // data-continents-apart-built-exit-0: SF and Delft in one run made a tileset centred in the Atlantic,
     // its buildings hundreds of km above the ground, and exit 0: beyond MAX_SPREAD_KM the run stops
     if (km > MAX_SPREAD_KM)
@@ -192,6 +199,63 @@ export class SourceExtent {
   }
 }
 
+/** A feature that lies far from all the others (see {@link strayFeatures}): its label and where it lies. */
+export interface StrayFeature {
+  label: string;
+  lon: number;
+  lat: number;
+  /** Distance from the median of the features' centres (km). */
+  km: number;
+}
+
+/**
+ * stray-feature-stopped-the-run: one footprint of 300 with a sign error in its y (4,180 km south) stopped the run
+ * ("the data reaches 4,200 km from its centre"), naming none. The features whose box centres lie over half of
+ * {@link MAX_SPREAD_KM} from the median of all the centres (lon/lat), when they are few (at most 1 % of them, or
+ * one): those, to be skipped and named; null when there are none or too many (data spread over continents stop
+ * the run, as before).
+ */
+export function strayFeatures(items: readonly { srs: gdal.SpatialReference; crs: string; box: Extent; label: string; where: string }[]): StrayFeature[] | null {
+  const transforms = new Map<string, gdal.CoordinateTransformation>();
+  const lon = new Float64Array(items.length), lat = new Float64Array(items.length);
+  items.forEach(({ srs, crs, box }, k) => {
+    let ct = transforms.get(crs);
+    if (!ct) transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, WGS84)));
+    try {
+      const p = ct.transformPoint((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2);
+      [lon[k], lat[k]] = [p.x, p.y];
+    } catch {
+      [lon[k], lat[k]] = [NaN, NaN];
+    }
+  });
+  const median = (v: Float64Array) => {
+    const s = Float64Array.from(v.filter(Number.isFinite)).sort();
+    return s.length ? s[s.length >> 1] : NaN;
+  };
+  const centre: [number, number] = [median(lon), median(lat)];
+  if (!Number.isFinite(centre[0] + centre[1])) return null;
+  const stray: StrayFeature[] = [];
+  items.forEach(({ label }, k) => {
+    const km = Number.isFinite(lon[k] + lat[k]) ? kmBetween(centre, [lon[k], lat[k]]) : Infinity;
+    if (km > MAX_SPREAD_KM / 2) stray.push({ label, lon: lon[k], lat: lat[k], km });
+  });
+  if (!stray.length || stray.length > Math.max(1, Math.floor(items.length / 100))) return null;
+  // (a whole input or layer far from the others is no stray: SF and Delft given together stop the run)
+  const all = new Map<string, number>(), far = new Map<string, number>();
+  const strayAt = new Set(stray.map((f) => f.label));
+  for (const { where, label } of items) {
+    all.set(where, (all.get(where) ?? 0) + 1);
+    if (strayAt.has(label)) far.set(where, (far.get(where) ?? 0) + 1);
+  }
+  return [...far].some(([where, n]) => n === all.get(where)) ? null : stray;
+}
+
+/** Skip and name the stray features (see {@link strayFeatures}), counted as `geometry:far-from-the-rest`. */
+export function skipStrays(stray: readonly StrayFeature[], summary: Summary, logger: Logger): void {
+  for (const s of stray) summary.skip('geometry:far-from-the-rest', `${s.label}: at lon ${s.lon.toFixed(3)}, lat ${s.lat.toFixed(3)}, ${Math.round(s.km).toLocaleString('en-US')} km from the rest of the data (a wrong coordinate?)`);
+  logger.warn(`${counted(stray.length, 'feature')} ${stray.length === 1 ? 'lies' : 'lie'} over ${(MAX_SPREAD_KM / 2).toLocaleString('en-US')} km from all the others, skipped: ${stray.slice(0, 3).map((s) => `${s.label} (${Math.round(s.km).toLocaleString('en-US')} km)`).join(', ')}${stray.length > 3 ? ', …' : ''}`);
+}
+
 /** CRSs used the world over: their areas of use are not looked up. */
 const WORLD_CRS = new Set(['EPSG:4326', 'EPSG:3857', 'EPSG:4979', 'EPSG:4978', 'EPSG:900913']);
 
@@ -234,9 +298,21 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
 
   // Frame origin: the centre of the data in lon/lat (or the one given).
   const t1 = performance.now();
-  const extent = new SourceExtent();
+  let extent = new SourceExtent();
   // (the boxes the read computed when it checked every feature is a place on Earth)
   for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
+  if (!opts.origin && !extent.empty && extent.reachKm() > MAX_SPREAD_KM) {
+    const stray = strayFeatures(features.filter((f) => f.box).map((f) => ({ srs: f.srs, crs: f.crs, box: f.box!, label: featureLabel(f.feature), where: f.feature.where })));
+    if (stray) {
+      skipStrays(stray, summary, logger);
+      const gone = new Set(stray.map((s) => s.label));
+      const kept = features.filter((f) => !gone.has(featureLabel(f.feature)));
+      features.length = 0;
+      features.push(...kept);
+      extent = new SourceExtent();
+      for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
+    }
+  }
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
   extent.warnOutsideAreas(logger, summary);
   const frame = makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, [...new Set(features.map((f) => f.crs))]);

@@ -1,6 +1,6 @@
 import gdal from './gdal.js';
 import { featureContains } from '../core/contains.js';
-import { emptyExtent, growByPoint } from '../core/extent.js';
+import { emptyExtent, growByPoint, type Extent } from '../core/extent.js';
 import { makeFrame } from '../core/frame.js';
 import { geoidHeight } from './geoid.js';
 import { Growable } from '../core/growable.js';
@@ -10,12 +10,12 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { openSources } from './formats.js';
-import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, normalizeFeature, projectFootprints, PROJECT_CHUNK, readSources, SourceExtent, summaryContext, type IngestOptions } from './index.js';
+import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, MAX_SPREAD_KM, normalizeFeature, projectFootprints, PROJECT_CHUNK, readSources, skipStrays, SourceExtent, strayFeatures, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts } from './parts.js';
 import { addPartHeight, type TallestPart } from '../core/params.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
-import type { ReadContext } from './raw.js';
+import { featureLabel, type ReadContext } from './raw.js';
 
 /**
  * The default frame origin without reading the features: the centre of the inputs' extents — layer
@@ -54,6 +54,23 @@ async function inputsExtent(inputs: string[], opts: IngestOptions, logger: Logge
   return extent;
 }
 
+/** Every feature's box in its CRS, with its label (a read of the inputs that keeps nothing else). */
+async function featureBoxes(inputs: string[], opts: IngestOptions): Promise<{ srs: gdal.SpatialReference; crs: string; box: Extent; label: string; where: string }[]> {
+  const earth = new EarthCheck();
+  const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
+  const out: { srs: gdal.SpatialReference; crs: string; box: Extent; label: string; where: string }[] = [];
+  for (const source of openSources(inputs, { ...opts, logger: NULL_LOGGER }))
+    try {
+      for await (const { srs, crs, feature } of source.read(quiet)) {
+        const box = earth.check(srs, crs, feature.wkb);
+        if (typeof box !== 'string') out.push({ srs, crs, box, label: featureLabel(feature), where: feature.where });
+      }
+    } catch (e) {
+      throw inputErrorOf('ingest', source.label, e);
+    }
+  return out;
+}
+
 /** Options for {@link ingestToStore}. */
 export interface StreamIngestOptions extends IngestOptions {
   /** Folder for the spill file (created; the caller removes it). */
@@ -79,10 +96,23 @@ const HASHES_PER_PASS = 1 << 22;
 export async function ingestToStore(inputs: string[], options: Partial<StreamIngestOptions> & { workDir: string }, logger: Logger, summary: Summary): Promise<StoredFeatures> {
   const opts: StreamIngestOptions = { ...INGEST_DEFAULTS, ...options };
   const t0 = performance.now();
-  const extent = await inputsExtent(inputs, opts, logger);
+  let extent = await inputsExtent(inputs, opts, logger);
+  // (stray-feature-stopped-the-run: data reaching past the frame's limit are looked at feature by feature; a few
+  // far from all the others are skipped, as `build` skips them)
+  let strays: Set<string> | undefined;
+  if (!opts.origin && !extent.empty && extent.reachKm() > MAX_SPREAD_KM) {
+    const boxes = await featureBoxes(inputs, opts);
+    const stray = strayFeatures(boxes);
+    if (stray) {
+      skipStrays(stray, summary, logger);
+      strays = new Set(stray.map((f) => f.label));
+      extent = new SourceExtent();
+      for (const b of boxes) if (!strays.has(b.label)) extent.addBox(b.srs, b.crs, b.box);
+    }
+  }
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.empty ? [0, 0] : extent.origin(logger);
   extent.warnOutsideAreas(logger, summary);
-  const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1], 'tiles') : 0, []), opts, logger, summary);
+  const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1], 'tiles') : 0, []), opts, logger, summary, strays);
   summary.time('read', (performance.now() - t0) / 1000);
   const t1 = performance.now();
   const reader = new StoreReader(store);
@@ -109,7 +139,7 @@ interface PartQueries {
 }
 
 /** The one streaming pass: every feature normalized into the frame and written to a new store. */
-async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptions, logger: Logger, summary: Summary): Promise<{ store: StoredFeatures; parts: PartQueries }> {
+async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptions, logger: Logger, summary: Summary, strays?: ReadonlySet<string>): Promise<{ store: StoredFeatures; parts: PartQueries }> {
   const frameSrs = gdal.SpatialReference.fromProj4(frame.proj);
   const transforms = new Map<string, gdal.CoordinateTransformation>();
   const join = await heightJoinOf(opts, logger);
@@ -143,6 +173,8 @@ async function spill(inputs: string[], frame: FrameInfo, opts: StreamIngestOptio
   };
   try {
     for await (const f of readSources(inputs, opts, ctx, logger, summary)) {
+      // (skipped and counted when they were found)
+      if (strays?.has(featureLabel(f.feature))) continue;
       if (run.length && (run.length >= PROJECT_CHUNK || run[0].crs !== f.crs)) flush();
       run.push(f);
     }

@@ -197,6 +197,24 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     }
   });
 
+  it('stray-feature-stopped-the-run: one footprint of 120 thousands of km from the rest (a sign error) is skipped and named, in build and tiles; the rest is built', () => {
+    const ring = (lon: number, lat: number) => [[lon, lat], [lon + 0.0002, lat], [lon + 0.0002, lat + 0.0002], [lon, lat + 0.0002], [lon, lat]];
+    const features = Array.from({ length: 120 }, (_, i) => ({ type: 'Feature', id: `b${i}`, properties: { height: 10 }, geometry: { type: 'Polygon', coordinates: [ring(-122.42 + (i % 12) * 5e-4, 37.77 + Math.floor(i / 12) * 5e-4)] } }));
+    // (its latitude's sign lost: 8,400 km south)
+    features[57].geometry.coordinates = [ring(-122.42, -37.77)];
+    const file = path.join(dir, 'stray.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+    for (const [cmd, out] of [['build', 'stray.glb'], ['tiles', 'stray-tiles']]) {
+      const r = cli([cmd, file, '-o', path.join(dir, out), '-v', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/warn: 1 feature lies over 500 km from all the others, skipped: \S*stray\.geojson layer stray feature b57 \([\d,]+ km\)/);
+      expect(r.stderr).toMatch(/stray\.geojson layer stray feature b57: at lon -122\.42\d, lat -37\.7\d\d, [\d,]+ km from the rest of the data/);
+      const s = JSON.parse(r.stdout);
+      expect(s.skipped['geometry:far-from-the-rest']).toBe(1);
+      expect(s.buildings).toBe(119);
+    }
+  });
+
   it('attributes-matched-nothing: an --attributes name (or pattern) no input has is named, with the attributes there are', () => {
     const r = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--attributes', 'nosuch,height,addr:*', '-o', path.join(dir, 'attrs.glb')]);
     expect(r.code, r.stderr).toBe(0);
