@@ -95,7 +95,8 @@ export class EarthCheck {
     const c = this.of(srs, name);
     // (the message is made only when it is needed: this runs for every feature)
     const bad = () => `coordinates (${e.minX}, ${e.minY})–(${e.maxX}, ${e.maxY}) are not a place on Earth in ${name}; is the CRS right? (--s-srs)`;
-    if (c.geographic) return onEarth(e.minX, e.minY) && onEarth(e.maxX, e.maxY) ? null : bad();
+    // (axes-swapped-unsaid: latitude first, where longitude belongs, is said when swapping the axes would fit)
+    if (c.geographic) return onEarth(e.minX, e.minY) && onEarth(e.maxX, e.maxY) ? null : onEarth(e.minY, e.minX) && onEarth(e.maxY, e.maxX) ? `${bad()}; or are x and y latitude and longitude, swapped? (as (y, x) they are a place on Earth)` : bad();
     if (Math.max(Math.abs(e.minX), Math.abs(e.maxX), Math.abs(e.minY), Math.abs(e.maxY)) > MAX_PROJECTED) return bad();
     const g = c.good;
     if (e.minX >= g.minX && e.maxX <= g.maxX && e.minY >= g.minY && e.maxY <= g.maxY) return null;

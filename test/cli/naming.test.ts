@@ -114,6 +114,13 @@ describe('broken geometries are feature errors, named', () => {
     const r = cli(['build', file, '-o', path.join(dir, 'rd.glb')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/all 1 features are invalid \(geometry:out-of-range 1\); e\.g\. .*feature a: coordinates .* are not a place on Earth in EPSG:4326; is the CRS right\? \(--s-srs\)/);
+    expect(r.stderr).not.toMatch(/swapped/);
+    // axes-swapped-unsaid: San Francisco written latitude first is asked about as such
+    const swapped = path.join(dir, 'lat-lon.geojson');
+    fs.writeFileSync(swapped, fc([f('b', { type: 'Polygon', coordinates: [[[37.77, -122.42], [37.7702, -122.42], [37.7702, -122.4198], [37.77, -122.4198], [37.77, -122.42]]] })]));
+    const s = cli(['build', swapped, '-o', path.join(dir, 'swapped.glb')]);
+    expect(s.code).toBe(3);
+    expect(s.stderr).toMatch(/feature b: coordinates .* are not a place on Earth in EPSG:4326; is the CRS right\? \(--s-srs\); or are x and y latitude and longitude, swapped\? \(as \(y, x\) they are a place on Earth\)/);
   });
 
   it('view-served-a-garbage-glb: view refuses what is not a GLB (exit 3); --export into a file is exit 4', () => {
