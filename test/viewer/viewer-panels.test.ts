@@ -1060,6 +1060,16 @@ describe('viewer on a tileset over hills (tiles --terrain)', () => {
   }, 300_000);
 });
 
+/** In a Monaco tileset's page: Find "hotel de paris", once its tiles have come, and wait until it is selected and drawn. */
+async function findHotelDeParis(page: Page): Promise<void> {
+  await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+  await page.fill('#search-input', 'hotel de paris');
+  await page.press('#search-input', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#selection [data-key="name"]')?.textContent === 'Hôtel de Paris', null, { timeout: 60_000 });
+  await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
+  await settle(page);
+}
+
 describe('Find frames the building (Monaco: a GLB and a tileset)', () => {
   /** The highlighted building's pixels in the view beside the panel: many, none at its edges. */
   async function expectWholeInView(page: Page, file: string): Promise<void> {
@@ -1094,12 +1104,7 @@ describe('Find frames the building (Monaco: a GLB and a tileset)', () => {
     const built = cli(['tiles', path.join(DATA, 'monaco.osm.pbf'), '--max-buildings', '200', '-o', out, '-q']);
     expect(built.code, built.stderr).toBe(0);
     await withViewerPage(out, async (page) => {
-      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
-      await page.fill('#search-input', 'hotel de paris');
-      await page.press('#search-input', 'Enter');
-      await page.waitForFunction(() => document.querySelector('#selection [data-key="name"]')?.textContent === 'Hôtel de Paris', null, { timeout: 60_000 });
-      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
-      await settle(page);
+      await findHotelDeParis(page);
       await expectWholeInView(page, path.join(dir, 'found-hotel-de-paris.png'));
     });
   }, 300_000);
@@ -1150,12 +1155,7 @@ describe('a tileset\'s selection in the map view (Monaco)', () => {
     const built = cli(['tiles', path.join(DATA, 'monaco.osm.pbf'), '-o', out, '-q']);
     expect(built.code, built.stderr).toBe(0);
     await withViewerPage(out, async (page) => {
-      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
-      await page.fill('#search-input', 'hotel de paris');
-      await page.press('#search-input', 'Enter');
-      await page.waitForFunction(() => document.querySelector('#selection [data-key="name"]')?.textContent === 'Hôtel de Paris', null, { timeout: 60_000 });
-      await page.waitForFunction('window.cityforge.tilesSettled()', null, { timeout: 120_000 });
-      await settle(page);
+      await findHotelDeParis(page);
       const panel = (await page.locator('#panel').boundingBox())!;
       const model = highlightPixels(await page.screenshot({ path: path.join(dir, 'model-view.png') }), panel.x);
       expect(model.n).toBeGreaterThan(2000);
