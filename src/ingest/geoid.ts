@@ -13,7 +13,9 @@ import gdal from './gdal.js';
  * geoidHeight(-122.448, 37.766); // ≈ -32.28
  * ```
  */
-export function geoidHeight(lon: number, lat: number, stage = 'build'): number {
+export function geoidHeight(lon: number, lat: number): number {
+  // (geoid-error-named-the-command: `plan` said "cityforge tiles:"; it is the ingest's frame, as every ingest error)
+  const stage = 'ingest';
   let z: number;
   try {
     const ellipsoidal = gdal.SpatialReference.fromUserInput('EPSG:4979');

@@ -112,7 +112,7 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
   }
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.empty ? [0, 0] : extent.origin(logger);
   extent.warnOutsideAreas(logger, summary);
-  const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1], 'tiles') : 0, []), opts, logger, summary, strays);
+  const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, []), opts, logger, summary, strays);
   summary.time('read', (performance.now() - t0) / 1000);
   const t1 = performance.now();
   const reader = new StoreReader(store);

@@ -107,8 +107,12 @@ describe('a city for a globe with its own terrain (--ellipsoidal-heights, --no-g
     const out = path.join(dir, 'city.glb');
     const r = cli(['build', MVT, '-o', out, '--ellipsoidal-heights'], { PROJ_DATA: proj, PROJ_LIB: proj });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^error: cityforge build: --ellipsoidal-heights: PROJ has no EGM96 geoid grid \(egm96_15\.gtx; on Debian: apt-get install proj-data\)$/m);
+    expect(r.stderr).toMatch(/^error: cityforge ingest: --ellipsoidal-heights: PROJ has no EGM96 geoid grid \(egm96_15\.gtx; on Debian: apt-get install proj-data\)$/m);
     expect(fs.existsSync(out)).toBe(false);
+    // geoid-error-named-the-command: `plan` (streamed, as tiles reads) says the same stage (it said "cityforge tiles:")
+    const p = cli(['plan', MVT, '--ellipsoidal-heights'], { PROJ_DATA: proj, PROJ_LIB: proj });
+    expect(p.code).toBe(3);
+    expect(p.stderr).toMatch(/^error: cityforge ingest: --ellipsoidal-heights: PROJ has no EGM96 geoid grid/m);
   });
 
   it('what the options cannot do together: exit 2, saying why', () => {
