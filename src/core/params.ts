@@ -37,11 +37,12 @@ export function addPartHeight(tallest: Map<number, TallestPart>, outline: number
 }
 
 /**
- * An outline drawn as its `building:part`s that has no height of its own (the default) takes the
- * tallest part's: outline-height-was-the-default (Monaco's Columbia Palace, parts of 94 and 105 m, was a
- * "10 m, default" building in the panel, the legend and the tables). Its height comes from its parts
- * (`parts`) when one of them has a height of its own; when all are of the default height, it is still the
- * default (`default`), as tall as they are drawn.
+ * An outline drawn as its `building:part`s takes the tallest part's height, the one drawn:
+ * outline-height-was-the-default (Monaco's Columbia Palace, parts of 94 and 105 m, was a "10 m, default"
+ * building in the panel, the legend and the tables); outline-height-not-the-one-drawn (Monaco's w49209541 said
+ * 12 m from its own building:levels, its one part drawn 6 m tall). Its height comes from its parts (`parts`) when
+ * one of them has a height of its own; when all are of the default height, it is the default (`default`), as
+ * tall as they are drawn. (The outline's own tags stay among its attributes: `building:levels`, `source_height`.)
  *
  * @example
  * ```ts
@@ -49,7 +50,7 @@ export function addPartHeight(tallest: Map<number, TallestPart>, outline: number
  * ```
  */
 export function tallestPart(outline: BuildingParams, height: number, measured = true): void {
-  if (outline.heightFrom !== 'default' || outline.base !== undefined || !(height > outline.minHeight)) return;
+  if (outline.base !== undefined || !(height > outline.minHeight)) return;
   outline.height = height;
   outline.heightFrom = measured ? 'parts' : 'default';
 }

@@ -480,6 +480,14 @@ describe('cityforge build: OSM end to end (Monaco: building parts and roofs)', (
     const row = rb.table['id'].indexOf('w872981834');
     expect(row).toBeGreaterThanOrEqual(0);
     expect([rb.table['height'][row], rb.table['height_from'][row]]).toEqual([105, 'parts']);
+    // outline-height-not-the-one-drawn: an outline with a height of its own (building:levels) is drawn as its parts
+    // too; its row said 12 m (4 levels) over a part drawn 6 m tall, and Monte Carlo Bay 33 m (11) over parts of 34.5 m
+    const drawn = (id: string) => {
+      const r = rb.table['id'].indexOf(id);
+      return [rb.table['height'][r], rb.table['height_from'][r], rb.table['levels'][r]];
+    };
+    expect(drawn('w49209541')).toEqual([6, 'parts', 4]);
+    expect(drawn('w572948281')).toEqual([34.5, 'parts', 11]);
   });
 
   it('input-given-twice-built-twice: the same file given twice (once through another path) is read once, and said', () => {
