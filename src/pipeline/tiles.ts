@@ -10,6 +10,7 @@ import { counted } from '../core/words.js';
 import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
+import { CITYJSON_FORMAT } from '../ingest/cityjson.js';
 import { createFileAtomic, makeDirs, missingFolder, removeMadeFolders, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, scanStore, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
@@ -281,7 +282,8 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   let img: { file: string; label: string; release(): void } | undefined;
   try {
     const { store, terrain, root } = await tilesStore(inputs, o, workDir, summary);
-    if (!o.terrain) warnStoreHillside(store, summary, o.logger);
+    // (only city models stand at heights of their own: footprints' rows are not scanned for it)
+    if (!o.terrain && (o.heightsFrom || inputs.some((i) => CITYJSON_FORMAT.test(i)))) warnStoreHillside(store, summary, o.logger);
     dem = terrain?.dem;
     const grid = terrain?.grid;
     // imagery over the terrain's grid, or the buildings and a margin (its attribution credited)
