@@ -298,9 +298,13 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
 
   // Frame origin: the centre of the data in lon/lat (or the one given).
   const t1 = performance.now();
-  let extent = new SourceExtent();
   // (the boxes the read computed when it checked every feature is a place on Earth)
-  for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
+  const extentOf = (fs: readonly SourceFeature[]) => {
+    const e = new SourceExtent();
+    for (const { srs, crs, box } of fs) if (box) e.addBox(srs, crs, box);
+    return e;
+  };
+  let extent = extentOf(features);
   if (!opts.origin && !extent.empty && extent.reachKm() > MAX_SPREAD_KM) {
     const stray = strayFeatures(features.filter((f) => f.box).map((f) => ({ srs: f.srs, crs: f.crs, box: f.box!, label: featureLabel(f.feature), where: f.feature.where })));
     if (stray) {
@@ -309,8 +313,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
       const kept = features.filter((f) => !gone.has(featureLabel(f.feature)));
       features.length = 0;
       features.push(...kept);
-      extent = new SourceExtent();
-      for (const { srs, crs, box } of features) if (box) extent.addBox(srs, crs, box);
+      extent = extentOf(features);
     }
   }
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);

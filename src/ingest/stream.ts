@@ -5,7 +5,7 @@ import { makeFrame } from '../core/frame.js';
 import { geoidHeight } from './geoid.js';
 import { Growable } from '../core/growable.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
-import type { SourceFeature } from './source.js';
+import type { Source, SourceFeature } from './source.js';
 import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
@@ -33,7 +33,6 @@ export async function inputsOrigin(inputs: string[], opts: IngestOptions, logger
 async function inputsExtent(inputs: string[], opts: IngestOptions, logger: Logger): Promise<SourceExtent> {
   const extent = new SourceExtent();
   const earth = new EarthCheck();
-  const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
   for (const source of openSources(inputs, { ...opts, logger: NULL_LOGGER })) {
     try {
       const boxes = await source.extent();
@@ -42,10 +41,7 @@ async function inputsExtent(inputs: string[], opts: IngestOptions, logger: Logge
         continue;
       }
       logger.info(`${source.label}: its extent holds coordinates that are not places on Earth; the frame's origin comes from its valid features`);
-      for await (const { srs, crs, feature } of source.read(quiet)) {
-        const box = earth.check(srs, crs, feature.wkb);
-        if (typeof box !== 'string') extent.addBox(srs, crs, box);
-      }
+      for await (const b of boxesOf(source, earth)) extent.addBox(b.srs, b.crs, b.box);
     } catch (e) {
       throw inputErrorOf('ingest', source.label, e);
     }
@@ -54,17 +50,31 @@ async function inputsExtent(inputs: string[], opts: IngestOptions, logger: Logge
   return extent;
 }
 
-/** Every feature's box in its CRS, with its label (a read of the inputs that keeps nothing else). */
-async function featureBoxes(inputs: string[], opts: IngestOptions): Promise<{ srs: gdal.SpatialReference; crs: string; box: Extent; label: string; where: string }[]> {
-  const earth = new EarthCheck();
+/** A feature's box in its CRS, with its label and where it is. */
+interface FeatureBox {
+  srs: gdal.SpatialReference;
+  crs: string;
+  box: Extent;
+  label: string;
+  where: string;
+}
+
+/** The boxes of a source's features that are places on Earth (a read that keeps nothing else). */
+async function* boxesOf(source: Source, earth: EarthCheck): AsyncGenerator<FeatureBox> {
   const quiet: ReadContext = { skip() {}, warn() {}, tick() {} };
-  const out: { srs: gdal.SpatialReference; crs: string; box: Extent; label: string; where: string }[] = [];
+  for await (const { srs, crs, feature } of source.read(quiet)) {
+    const box = earth.check(srs, crs, feature.wkb);
+    if (typeof box !== 'string') yield { srs, crs, box, label: featureLabel(feature), where: feature.where };
+  }
+}
+
+/** Every feature's box of every input (see {@link boxesOf}). */
+async function featureBoxes(inputs: string[], opts: IngestOptions): Promise<FeatureBox[]> {
+  const earth = new EarthCheck();
+  const out: FeatureBox[] = [];
   for (const source of openSources(inputs, { ...opts, logger: NULL_LOGGER }))
     try {
-      for await (const { srs, crs, feature } of source.read(quiet)) {
-        const box = earth.check(srs, crs, feature.wkb);
-        if (typeof box !== 'string') out.push({ srs, crs, box, label: featureLabel(feature), where: feature.where });
-      }
+      for await (const b of boxesOf(source, earth)) out.push(b);
     } catch (e) {
       throw inputErrorOf('ingest', source.label, e);
     }

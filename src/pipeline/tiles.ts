@@ -14,7 +14,7 @@ import { CITYJSON_FORMAT } from '../ingest/cityjson.js';
 import { createFileAtomic, makeDirs, missingFolder, removeMadeFolders, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, scanStore, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
+import { buildTiles, clearTileset, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob } from '../tiles/build.js';
 import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
@@ -229,15 +229,6 @@ function outputPlan(dir: string): ReturnType<typeof readPlan> {
   }
 }
 
-/** Remove what a tiles run writes in `dir` (its tiles, find index, tileset.json and plan), nothing else. */
-function clearTileset(dir: string): void {
-  try {
-    for (const name of ['tileset.json', 'plan.json', 'find', 'tiles']) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-  } catch (e) {
-    throw outputErrorOf('tiles', dir, e);
-  }
-}
-
 /** The body of {@link buildTileset}, into an output folder that exists. */
 async function tilesInto(inputs: string[], o: TilesOptions & { output: string }, summary: Summary, t0: number): Promise<Summary> {
   await checkRasterInputs([{ input: o.terrain, zoom: o.demZoom, option: '--terrain' }, { input: o.imagery, zoom: o.imageryZoom, option: '--imagery' }], o.logger);
@@ -295,7 +286,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const units = o.units && wanted ? listedUnits(root, o.units, wanted) : o.shard ? shardUnits(root, o.shard) : allTiles(root);
     const plan = makePlan(root, store.frame, fingerprintOf, copyright);
     const planFile = path.join(o.output, 'plan.json');
-    if (clearFirst) clearTileset(o.output);
+    if (clearFirst) clearTileset('tiles', o.output);
     if (o.force) writeFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n');
     else if (!createFileAtomic(planFile, JSON.stringify(plan, null, 1) + '\n')) {
       // (runs-mixed-their-tiles: two runs of different options started into one folder together both

@@ -419,6 +419,15 @@ export function readPlan(dir: string): TilePlan {
   return plan;
 }
 
+/** Remove what a tiles run writes in `dir` (its tiles, find index, tileset.json and plan), nothing else; `stage` names who fails. */
+export function clearTileset(stage: string, dir: string): void {
+  try {
+    for (const name of ['tileset.json', 'plan.json', 'find', 'tiles']) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  } catch (e) {
+    throw outputErrorOf(stage, dir, e);
+  }
+}
+
 /** What in `dir` is another tileset than the one of `plan` (said as the rest of a sentence), or null. */
 function otherTileset(dir: string, plan: TilePlan): string | null {
   if (fs.existsSync(path.join(dir, 'plan.json'))) {
@@ -476,12 +485,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger, force = 
   if (!dirs.some((d) => path.resolve(d) === path.resolve(out))) {
     const other = otherTileset(out, plan);
     if (other && !force) throw new OutputError('merge', `${out} ${other}; choose another folder, or --force to replace it`);
-    if (other)
-      try {
-        for (const name of ['tileset.json', 'plan.json', 'find', 'tiles']) fs.rmSync(path.join(out, name), { recursive: true, force: true });
-      } catch (e) {
-        throw outputErrorOf('merge', out, e);
-      }
+    if (other) clearTileset('merge', out);
   }
   // (merge-interrupted-left-a-partial-folder: into a folder holding nothing yet, what the merge writes is
   // temporary until tileset.json is there: Ctrl-C removes it)
