@@ -1,7 +1,7 @@
 import gdal from './gdal.js';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { ReadContext } from './raw.js';
+import { osmIdOf, OTHER_TAGS_CUT, unpackOtherTags, type ReadContext } from './raw.js';
 import type { TagValue } from './tags.js';
 import { checkedWKB, crsName, fieldValues, overrideSrs } from './ogr.js';
 import { tileBounds } from './webmercator.js';
@@ -12,7 +12,7 @@ export { listTiles, type TileList, type TileRef } from './tileset.js';
 export { tileBounds } from './webmercator.js';
 import { InputError } from '../core/errors.js';
 import { counted } from '../core/words.js';
-import { filteredLayer, hasBuildingKeys, isBuildingFeature } from './where.js';
+import { filteredLayer, hasBuildingKeys, hasOsmKeys, isBuildingFeature } from './where.js';
 import { emptyExtent, growByPoint, isEmptyExtent } from '../core/extent.js';
 import { REJOIN_DEFAULTS, TileRejoiner } from './rejoin.js';
 import type { Source, SourceBox, SourceFeature, SourceFormat, SourceOptions } from './source.js';
@@ -29,8 +29,10 @@ export interface TilePiece {
   source: string;
   /** `<input> layer <layer>`, for messages. */
   where: string;
-  /** The layer's fields are OSM tags. */
+  /** The layer is OSM data (fields only OSM data has: an ogr2ogr export of OSM, OSM-QA tiles). */
   osm: boolean;
+  /** The feature's own id where its tile carries one that is more than a tile's numbering (an OSM id: `w123`, `r45`). */
+  id?: string;
   tags: Record<string, TagValue>;
   wkb: Uint8Array;
 }
@@ -100,14 +102,21 @@ export async function readTilePieces(tile: TileRef, layers: readonly string[], w
 function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: string | undefined, ctx: ReadContext, out: TilePiece[]): void {
   const name = layer.name;
   const l = where ? filteredLayer(layer, where, `${label} layer ${name}`) : layer;
-  const osm = hasBuildingKeys(layer.fields.getNames());
-  const buildingsOnly = !where && osm;
+  const fields = layer.fields.getNames();
+  // (osm-tiles-lost-their-heights: OSM data exported to vector tiles by ogr2ogr keeps its tags in
+  // other_tags and its ids in osm_id / osm_way_id, as every other export of it does)
+  const osmTags = hasBuildingKeys(fields);
+  const osm = hasOsmKeys(fields);
+  const buildingsOnly = !where && osmTags;
   const source = `${path.basename(tile.input)}#${name}`;
   const at = `${tile.input} layer ${name}`;
   for (let f = l.features.next(); f; f = l.features.next()) {
     ctx.tick();
     const tags = fieldValues(f);
-    const detail = `${at} feature ${tile.z}/${tile.x}/${tile.y}#${f.fid}`;
+    const cut = (osmTags || osm) && unpackOtherTags(tags);
+    const id = osm ? (osmIdOf(tags) ?? undefined) : undefined;
+    const detail = `${at} feature ${id ?? `${tile.z}/${tile.x}/${tile.y}#${f.fid}`}`;
+    if (cut) ctx.warn(OTHER_TAGS_CUT[0], `${detail}: ${OTHER_TAGS_CUT[1]}`);
     if (buildingsOnly && !isBuildingFeature(tags)) {
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
       continue;
@@ -115,7 +124,7 @@ function readTileLayer(layer: gdal.Layer, tile: TileRef, label: string, where: s
     // (the rings dropped before GEOS and the repairs counted, as for every other source)
     const wkb = checkedWKB(() => f.getGeometry(), ctx, detail);
     if (!wkb) continue;
-    out.push({ z: tile.z, x: tile.x, y: tile.y, fid: f.fid, layer: name, source, where: at, osm, tags, wkb });
+    out.push({ z: tile.z, x: tile.x, y: tile.y, fid: f.fid, layer: name, source, where: at, osm, ...(id ? { id } : {}), tags, wkb });
   }
 }
 

@@ -14,7 +14,7 @@ export interface RejoinOptions {
 }
 
 /** Defaults for {@link RejoinOptions}. */
-export const REJOIN_DEFAULTS: RejoinOptions = { idAttributes: ['mvt_id', 'id', 'osm_id'], tolerance: 0.01 };
+export const REJOIN_DEFAULTS: RejoinOptions = { idAttributes: ['mvt_id', 'id', 'osm_id', 'osm_way_id'], tolerance: 0.01 };
 
 interface EdgeEntry {
   piece: number;
@@ -123,7 +123,7 @@ export class TileRejoiner {
   ) {}
 
   private feature(p: TilePiece, wkb: Uint8Array, pieces: number): RawFeature {
-    return { id: `${p.z}/${p.x}/${p.y}#${p.fid}`, source: p.source, where: p.where, tags: p.tags, wkb, pieces, osm: p.osm };
+    return { id: p.id ?? `${p.z}/${p.x}/${p.y}#${p.fid}`, source: p.source, where: p.where, tags: p.tags, wkb, pieces, osm: p.osm };
   }
 
   /** Pieces held for re-joining so far. */

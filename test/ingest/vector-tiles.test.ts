@@ -3,6 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { readGlb } from '../helpers/glb.js';
 import { DATA, freshDir, osmQaGeoJSON, translate, writeMvtFolder, writePmtiles } from '../helpers/fixtures.js';
 
 /** Run `build` with --json; the summary and the run. */
@@ -25,6 +26,34 @@ describe('vector tiles from real sources', () => {
   beforeAll(() => {
     dir = freshDir('vector-tiles');
     qa = writeMvtFolder(osmQaGeoJSON(dir), path.join(dir, 'qa'), 'osm');
+  });
+
+  it('osm-tiles-lost-their-heights: OSM data exported to MBTiles or a tile folder by ogr2ogr (tags in other_tags, ids in osm_way_id / osm_id) reads as OSM', async () => {
+    // Monaco, zoom 15: the first building straddles the edge between tiles x 16920 and 16921
+    const edge = (16921 / 2 ** 15) * 360 - 180;
+    const sq = (x0: number, y0: number, d: number) => [[[x0, y0], [x0 + d, y0], [x0 + d, y0 + d], [x0, y0 + d], [x0, y0]]];
+    const f = (props: Record<string, unknown>, ring: number[][][]) => ({ type: 'Feature', properties: props, geometry: { type: 'MultiPolygon', coordinates: [ring] } });
+    const src = path.join(dir, 'osm-export.geojson');
+    fs.writeFileSync(src, JSON.stringify({ type: 'FeatureCollection', name: 'multipolygons', features: [
+      f({ osm_id: null, osm_way_id: '93732628', name: "L'Annonciade", building: 'yes', other_tags: '"height"=>"111","building:levels"=>"35"' }, sq(edge - 1e-4, 43.739, 2e-4)),
+      f({ osm_id: '1234', osm_way_id: null, name: null, building: 'yes', other_tags: '"height"=>"14","roof:shape"=>"hipped"' }, sq(edge + 1e-3, 43.740, 1e-4)),
+      f({ osm_id: null, osm_way_id: '55', name: null, building: null, other_tags: '"leisure"=>"park"' }, sq(edge + 2e-3, 43.740, 1e-4)),
+    ] }));
+    const mb = translate(src, path.join(dir, 'osm-export.mbtiles'), ['-f', 'MBTiles', '-dsco', 'MINZOOM=15', '-dsco', 'MAXZOOM=15', '-nln', 'building']);
+    const folder = writeMvtFolder(src, path.join(dir, 'osm-export-tiles'), 'building');
+    for (const input of [mb, folder]) {
+      const out = path.join(dir, `${path.basename(input)}.glb`);
+      const r = build([input], out);
+      expect(r.code, r.stderr).toBe(0);
+      // the tiles' other_tags unpacked: no default height, the park left out as not a building
+      expect(r.summary.warnings['height:missing'], input).toBeUndefined();
+      expect(r.summary.skipped['not-a-building'], input).toBe(1);
+      expect(r.summary.attributions).toEqual(['© OpenStreetMap contributors']);
+      const { table } = await readGlb(fs.readFileSync(out));
+      // OSM's ids, not the tiles' numbering (the straddling building re-joined under its own)
+      const rows = table['id'].map((id, i) => [id, table['height'][i], table['roof_shape'][i]]).sort();
+      expect(rows, input).toEqual([['r1234', 14, 'hipped'], ['w93732628', 111, 'flat']]);
+    }
   });
 
   it('tiles-passed-as-separate-files-were-not-rejoined: sf-mvt/*.mvt gives the folder’s 13,148 buildings', () => {
