@@ -650,9 +650,8 @@ class OgrSource implements Source {
     const { where } = this.options;
     if (latin1) ctx.warn('attributes:read-as-latin1', `${this.label}: no .cpg names the encoding of its attributes, and their text is not UTF-8: read as ISO-8859-1 (Latin-1); a .cpg beside it naming another (e.g. "1252") is followed`);
     const driver = ds.driver.description;
-    // (the layers' fields, for a --where that selects nothing: SQL drivers such as GeoPackage's take an
-    // unknown field without a word and give no features)
-    const fieldNames = where ? layers.flatMap((l) => l.layer.fields.getNames()) : [];
+    // (the layers' fields, for a --where that selects nothing, read while the dataset is open)
+    const layerFields = layers.map((l) => ({ layerName: l.layerName, fields: where ? l.layer.fields.getNames() : [] }));
     this.osm = driver === 'OSM' || layers.some((l) => l.osmData);
     // (infer-lost-the-credit: the parameters `infer` wrote of OSM footprints were built crediting no one)
     if (driver === 'GPKG') this.credit = creditItem(ds);
@@ -701,6 +700,8 @@ class OgrSource implements Source {
         const failure = ol.osm ? newFailure(errors) : null;
         if (failure) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: ${failure} (cut short, or damaged)`);
         if (!ol.filtered) checkLayerComplete(this.label, ol.layerName, ol.layer, read - n0);
+        // (gpkg-layer-where-typo-said-empty: a layer asked for by name and a clause naming no field of it)
+        if (read === n0 && this.options.layers?.length && where) refuseBadWhere(this.label, [layerFields[layers.indexOf(ol)]], where, driver);
         if (read === n0 && this.options.layers?.length) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: layer is empty${where ? ` (with --where '${where}')` : ''}`);
       }
       if (shops) this.nodesNote = this.nodesNote.replace(' shop nodes', ` shop nodes, ${withShops} buildings or parts hold shops (attribute shops)`);
@@ -711,24 +712,39 @@ class OgrSource implements Source {
     if (driver === 'GeoJSONSeq') brokenGeoJsonSeqLines(this.label, (line, what) => ctx.skip('feature:unreadable', `${this.label} line ${line}: ${what}`));
     const names = layers.map((l) => l.layerName);
     if (read === 0 && where) {
-      // gpkg-where-typo-said-no-features: name a field the clause refers to that the layer does not have
-      const known = new Set(fieldNames.map((f) => f.toLowerCase()));
-      const unknown = referencedFields(where).filter((f) => !known.has(f.toLowerCase()));
-      // where-colon-field-unquoted: `fit:confidence > 0.9` reads as fields fit and confidence; the name needs double quotes
-      const quoted = fieldNames.filter((f) => /[^A-Za-z0-9_]/.test(f) && new RegExp(`(^|[^"\\w])${f.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`)}(?![\\w"])`).test(where));
-      const hint = quoted.length ? `; a field whose name holds other characters than letters, digits and _ is written in double quotes: --where '"${quoted[0]}" …'` : '';
-      // (where-unknown-field-was-an-input-error: a clause naming no field of the layer is a wrong option: exit 2)
-      if (unknown.length) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the layer; the fields are: ${fieldNames.join(', ') || 'none'}${hint})`);
-      // where-typo-said-no-match: SQLite (GeoPackage) reads the clause only as it reads the rows, and a syntax
-      // error read as "no features"; asked again, SQLite says what is wrong (exit 2, as for a field not there)
+      refuseBadWhere(this.label, layerFields, where, driver);
       const sqlite = driver === 'GPKG' || driver === 'SQLite';
-      const syntax = sqlite ? sqliteClauseError(this.label, names[0], where) : null;
-      if (syntax) throw new UsageError('ingest', `${this.label} layer ${names.join(',')}: bad --where '${where}' (${syntax})`);
       throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features with --where '${where}' (${sqlite ? 'none matches' : `none matches, or the clause is not valid SQL for ${driver}`})`);
     }
     if (read === 0) throw new InputError('ingest', `${this.label} layer ${names.join(',')}: no features`);
     this.options.logger.info(`${this.label}: ${counted(read, 'feature')} from layer(s) ${names.join(', ')}${this.nodesNote}`);
   }
+}
+
+/**
+ * A --where that selected nothing from `layers`: a {@link UsageError} (exit 2) when it names a field none of
+ * them has, or SQLite (GeoPackage) finds it wrong; nothing when the clause reads and simply matches nothing.
+ * SQL drivers such as GeoPackage's take an unknown field without a word and give no features.
+ */
+function refuseBadWhere(file: string, layers: readonly { layerName: string; fields: string[] }[], where: string, driver: string): void {
+  const names = layers.map((l) => l.layerName);
+  const fieldsOf = layers.map((l) => l.fields);
+  const fieldNames = [...new Set(fieldsOf.flat())];
+  // gpkg-where-typo-said-no-features: name a field the clause refers to that the layer does not have
+  const known = new Set(fieldNames.map((f) => f.toLowerCase()));
+  const unknown = referencedFields(where).filter((f) => !known.has(f.toLowerCase()));
+  // where-colon-field-unquoted: `fit:confidence > 0.9` reads as fields fit and confidence; the name needs double quotes
+  const quoted = fieldNames.filter((f) => /[^A-Za-z0-9_]/.test(f) && new RegExp(`(^|[^"\\w])${f.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`)}(?![\\w"])`).test(where));
+  const hint = quoted.length ? `; a field whose name holds other characters than letters, digits and _ is written in double quotes: --where '"${quoted[0]}" …'` : '';
+  // (where-fields-run-together: with several layers, each layer's fields under its name)
+  const same = fieldsOf.every((f) => f.join('\0') === fieldsOf[0].join('\0'));
+  const listed = layers.length === 1 || same ? `the fields${layers.length > 1 ? ` (of each layer)` : ''} are: ${fieldNames.join(', ') || 'none'}` : `the fields are: ${layers.map((l, i) => `layer ${l.layerName}: ${fieldsOf[i].join(', ') || 'none'}`).join('; ')}`;
+  // (where-unknown-field-was-an-input-error: a clause naming no field of the layer is a wrong option: exit 2)
+  if (unknown.length) throw new UsageError('ingest', `${file} layer ${names.join(',')}: bad --where '${where}' (${unknown.map((f) => `"${f}"`).join(', ')} not a field of the ${layers.length === 1 ? 'layer' : 'layers'}; ${listed}${hint})`);
+  // where-typo-said-no-match: SQLite (GeoPackage) reads the clause only as it reads the rows, and a syntax
+  // error read as "no features"; asked again, SQLite says what is wrong (exit 2, as for a field not there)
+  const syntax = driver === 'GPKG' || driver === 'SQLite' ? sqliteClauseError(file, names[0], where) : null;
+  if (syntax) throw new UsageError('ingest', `${file} layer ${names.join(',')}: bad --where '${where}' (${syntax})`);
 }
 
 /** What SQLite says of a --where clause on a layer of a GeoPackage or SQLite file: its error, or null when it reads. */

@@ -235,6 +235,14 @@ ${node(8, 7.4212, 43.7301, 'yes')}
     await expect(run([gpkg], { where: 'height >>> 3' })).rejects.toThrow(/sf\.gpkg layer building: bad --where 'height >>> 3' \(SQLite: near ">": syntax error\)/);
     await expect(run([gpkg], { where: 'height >>> 3' })).rejects.toBeInstanceOf(UsageError);
     expect((await run([gpkg], { where: 'height > 20' })).batch.params.length).toBeGreaterThan(0);
+    // gpkg-layer-where-typo-said-empty: the layer asked for by name said "layer is empty" (exit 3)
+    await expect(run([gpkg], { where: 'heigth > 20', layers: ['building'] })).rejects.toThrow(/sf\.gpkg layer building: bad --where 'heigth > 20' \("heigth" not a field of the layer; the fields are: .*height/);
+    await expect(run([gpkg], { where: 'heigth > 20', layers: ['building'] })).rejects.toBeInstanceOf(UsageError);
+    await expect(run([gpkg], { where: 'height >>> 3', layers: ['building'] })).rejects.toBeInstanceOf(UsageError);
+    // where-fields-run-together: two layers' fields were listed run together, each field twice
+    const two = translate(base, path.join(freshDir('formats-where'), 'two.gpkg'), ['-f', 'GPKG', '-nln', 'building']);
+    translate(base, two, ['-f', 'GPKG', '-update', '-nln', 'other', '-sql', 'SELECT height AS h FROM building']);
+    await expect(run([two], { where: 'heigth > 20' })).rejects.toThrow(/two\.gpkg layer building,other: bad --where 'heigth > 20' \("heigth" not a field of the layers; the fields are: layer building: [^;]*height[^;]*; layer other: h\)/);
   });
 
   it("where-colon-field-unquoted: a field named with a colon (roof:shape, fit:confidence) unquoted in --where is named and its quoting shown", async () => {
