@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
@@ -150,6 +151,28 @@ export function brokenGeoJsonSeqLines(file: string, visit: (line: number, what: 
  * A Shapefile's .shp and .dbf must be as long as their headers say (GDAL reads a cut .shp as features
  * with no geometry, a cut .dbf as fewer attributes): throws an {@link InputError} naming the file.
  */
+/**
+ * A Shapefile's companions it cannot be read without: its `.shx` (the index GDAL needs to open it) and its
+ * `.dbf` (the attributes: without them every building would stand at the default height, counted only
+ * as `height:missing`). An {@link InputError} naming the missing ones (any case of their extension).
+ */
+export function checkShapefileCompanions(shp: string): void {
+  if (!/\.shp$/i.test(shp) || shp.startsWith('/vsi') || !fs.existsSync(shp)) return;
+  const dir = path.dirname(shp);
+  const stem = path.basename(shp).slice(0, -4).toLowerCase();
+  let there: Set<string>;
+  try {
+    there = new Set(fs.readdirSync(dir).map((f) => f.toLowerCase()));
+  } catch {
+    return;
+  }
+  const missing = ['.shx', '.dbf'].filter((ext) => !there.has(stem + ext));
+  if (!missing.length) return;
+  const names = missing.map((ext) => `${path.basename(shp).slice(0, -4)}${ext}`);
+  const why = missing.map((ext) => (ext === '.shx' ? 'the .shx indexes its shapes' : 'the .dbf holds its attributes (heights, levels, roof tags)')).join('; ');
+  throw new InputError('ingest', `${shp}: ${names.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing beside it (a Shapefile is its .shp, .shx and .dbf together: ${why}); copy ${missing.length > 1 ? 'them' : 'it'} with the .shp${missing.includes('.shx') && !missing.includes('.dbf') ? ", or rebuild the .shx with GDAL: SHAPE_RESTORE_SHX=YES ogrinfo -so <file.shp> (it writes one beside it)" : ''}`);
+}
+
 export function checkShapefile(shp: string): void {
   const head = (file: string, n: number): { b: Buffer; size: number } | null => {
     if (!fs.existsSync(file)) return null;

@@ -13,7 +13,7 @@ import type { SelectOptions, Source, SourceBox, SourceFeature, SourceFormat, Sou
 import { InputError, UsageError } from '../core/errors.js';
 import { OSM_ATTRIBUTION } from './options.js';
 import { hasBuildingKeys, hasOsmKeys, isBuildingFeature, referencedFields, whereProblem } from './where.js';
-import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, lastErrorKey, newFailure } from './integrity.js';
+import { brokenGeoJsonSeqLines, checkLayerComplete, checkOsmPbf, checkShapefile, checkShapefileCompanions, lastErrorKey, newFailure } from './integrity.js';
 import { ENTRANCE_TOLERANCE, readOsmNodes } from './osm-nodes.js';
 import { counted } from '../core/words.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
@@ -181,6 +181,8 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
   let ds: gdal.Dataset;
   // (read by GDAL's OSM driver only: set for every file, since it recognises OSM data by content)
   gdal.config.set('OSM_CONFIG_FILE', osmConfigFile());
+  // (shapefile-without-dbf-read-in-silence: every building at the default height, the .dbf never named)
+  checkShapefileCompanions(file);
   const latin1 = !gdal.config.get('SHAPE_ENCODING') && shapefileNotUtf8(file);
   if (latin1) gdal.config.set('SHAPE_ENCODING', 'ISO-8859-1');
   try {

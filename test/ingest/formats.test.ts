@@ -117,6 +117,22 @@ describe('ingest: every vector format through GDAL', () => {
     expect(pmt.batch.params.length).toBe(all.batch.params.length);
   });
 
+  it('shapefile-without-dbf-read-in-silence: a .shp whose .dbf (or .shx) is missing stops the run, naming the files missing', async () => {
+    const d = freshDir('formats-shp-parts');
+    const shp = translate(base, path.join(d, 'sf.shp'), ['-f', 'ESRI Shapefile']);
+    fs.rmSync(path.join(d, 'sf.dbf'));
+    // (it read every building at the default height, counted only as height:missing)
+    await expect(run([shp])).rejects.toThrow(/sf\.shp: sf\.dbf is missing beside it \(a Shapefile is its \.shp, \.shx and \.dbf together: the \.dbf holds its attributes/);
+    await expect(run([shp])).rejects.toBeInstanceOf(InputError);
+    fs.rmSync(path.join(d, 'sf.shx'));
+    // (GDAL's words named the .shx alone and a config option of its own)
+    await expect(run([shp])).rejects.toThrow(/sf\.shp: sf\.shx and sf\.dbf are missing beside it/);
+    // any case of the extension is the companion
+    const upper = translate(base, path.join(d, 'up.shp'), ['-f', 'ESRI Shapefile']);
+    fs.renameSync(path.join(d, 'up.dbf'), path.join(d, 'up.DBF'));
+    expect((await run([upper])).batch.params.length).toBe(reference.params.length);
+  });
+
   it('OSM XML: closed ways and multipolygon relations tagged building / building:part', async () => {
     const osm = path.join(dir, 'tiny.osm');
     const nodes = [
