@@ -48,6 +48,9 @@ export interface CommandSpec {
 /** Peak resident memory of this process (worker threads included), MB. */
 export const peakRssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
+/** What the summary's warnings line adds for the run's own warnings (warnings-printed-not-counted: "none" under two `warn:` lines). */
+const runWarnings = (n: number) => (n ? `; ${n === 1 ? 'one warning' : `${n} warnings`} about the run (the "warn:" line${n === 1 ? '' : 's'} above)` : '');
+
 /** The plain-text run summary printed to stderr at the end of a run (`named`: the log named each skipped feature and warning). */
 export function formatSummary(s: Summary, out: string, named = false): string {
   const j = s.toJSON();
@@ -61,7 +64,7 @@ export function formatSummary(s: Summary, out: string, named = false): string {
     `summary: ${j.triangles ? `${fmt(j.triangles)} triangles, ` : ''}${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
     // skipped-unnamed-without-a-hint: where the features are named
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}${j.skippedTotal && !named ? ' (-v names each)' : ''}`,
-    `summary: warnings: ${list(j.warnings)}${Object.keys(j.warnings).length && !named ? ' (-v names each)' : ''}`,
+    `summary: warnings: ${list(j.warnings)}${Object.keys(j.warnings).length && !named ? ' (-v names each)' : ''}${runWarnings(j.runWarnings.length)}`,
   ].join('\n') + '\n';
 }
 

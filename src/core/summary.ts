@@ -31,19 +31,43 @@ export class Summary {
   tiles: TilesCount | null = null;
   /** First few examples per skip reason / warning kind, for the log. */
   readonly examples = new Map<string, string[]>();
+  /**
+   * Warnings about the run as a whole (no credit, a coarse raster, `--jobs` past the cores), each once,
+   * as {@link Summary.logger} was given them (warnings-printed-not-counted: "warnings: none" under them).
+   */
+  readonly runWarnings: string[] = [];
+  /** The logger given, whose warnings are also kept in {@link Summary.runWarnings}: a run warns through it. */
+  readonly logger: Logger;
 
   /**
-   * @param logger where every skip and warning is named, at debug level (`-v`): one line each, with
+   * @param log where every skip and warning is named, at debug level (`-v`): one line each, with
    *   the file, layer and feature id its caller gives.
    */
-  constructor(private readonly logger?: Logger) {}
+  constructor(private readonly log?: Logger) {
+    const base = log;
+    this.logger = {
+      ...(base?.level ? { level: base.level } : {}),
+      debug: (m) => base?.debug(m),
+      info: (m) => base?.info(m),
+      warn: (m) => {
+        this.runWarning(m);
+        base?.warn(m);
+      },
+      error: (m) => base?.error(m),
+    };
+  }
+
+  /** Keep a warning about the run (once). */
+  private runWarning(message: string): void {
+    if (!this.runWarnings.includes(message)) this.runWarnings.push(message);
+  }
 
   /** Count a skipped feature under `reason`; `detail` names the file, layer and feature. */
   skip(reason: string, detail?: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
     if (detail) {
       this.example(`skip:${reason}`, detail);
-      this.logger?.debug(`skipped (${reason}) ${detail}`);
+      this.log?.debug(`skipped (${reason}) ${detail}`);
     }
   }
 
@@ -52,7 +76,7 @@ export class Summary {
     this.warnings.set(kind, (this.warnings.get(kind) ?? 0) + 1);
     if (detail) {
       this.example(`warn:${kind}`, detail);
-      this.logger?.debug(`warning (${kind}) ${detail}`);
+      this.log?.debug(`warning (${kind}) ${detail}`);
     }
   }
 
@@ -83,6 +107,7 @@ export class Summary {
     this.triangles += o.triangles;
     this.bytes += o.bytes;
     for (const a of o.attributions ?? []) this.attributions.add(a);
+    for (const m of o.runWarnings ?? []) this.runWarning(m);
   }
 
   /** A plain, stable JSON form (keys sorted) for `--json` and tests. */
@@ -100,6 +125,7 @@ export class Summary {
       skipped: sorted(this.skipped),
       skippedTotal: this.skippedTotal,
       warnings: sorted(this.warnings),
+      runWarnings: [...this.runWarnings],
       triangles: this.triangles,
       bytes: this.bytes,
       timings,
@@ -139,6 +165,8 @@ export interface SummaryJSON {
   skipped: Record<string, number>;
   skippedTotal: number;
   warnings: Record<string, number>;
+  /** Warnings about the run as a whole, as the log printed them (each once, in order). */
+  runWarnings: string[];
   triangles: number;
   bytes: number;
   timings: Record<string, number>;

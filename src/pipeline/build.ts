@@ -128,6 +128,8 @@ export function meshTerrain(grid: ElevationGrid, maxError: number, summary: Summ
 export async function buildGlb(inputs: string[], options: Partial<BuildOptions> = {}): Promise<BuildResult> {
   const o: BuildOptions = { ...BUILD_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  // (warnings-printed-not-counted: the run's own warnings counted in its summary)
+  o.logger = summary.logger;
   const t0 = performance.now();
   const { batch, ground, terrain, imagery } = await prepareCity(inputs, o, summary);
   if (!o.terrain) warnBatchHillside(batch, summary, o.logger);

@@ -94,6 +94,7 @@ function projector(frame: FrameInfo, crs: string): (xy: Float64Array) => Float64
 export async function buildCityJson(inputs: string[], options: Partial<CityJsonRunOptions> = {}): Promise<CityJsonRunResult> {
   const o: CityJsonRunOptions = { ...CITYJSON_RUN_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  o.logger = summary.logger;
   const t0 = performance.now();
   const { batch, ground, terrain } = await prepareCity(inputs, { ...o, imagery: undefined, groundMap: false, compress: false, facades: 'none' }, summary);
   const crs = cityJsonCrs(batch.frame, o.tSrs, o.logger);

@@ -662,9 +662,10 @@ const LARGE_FOOTPRINT = 50_000;
  */
 export async function inferParams(inputs: string[], output: string, options: Partial<InferOptions> & { dsm: string }): Promise<InferResult> {
   const o: InferOptions = { ...INFER_DEFAULTS, ...options };
+  const summary = new Summary(o.logger);
+  o.logger = summary.logger;
   warnJobsPastCores(o.jobs, o.logger);
   const driver = vectorDriverOf(output);
-  const summary = new Summary(o.logger);
   const t0 = performance.now();
   await checkRasterInputs([{ input: o.dsm, zoom: o.demZoom, option: '--dsm' }, { input: o.dtm, zoom: o.demZoom, option: '--dtm' }], o.logger);
   // answers-depended-on-the-other-buildings: the frame is anchored on the DSM, not on the footprints'

@@ -86,6 +86,7 @@ function rasterCrs(frame: FrameInfo, asked?: string): string {
 export async function rasterizeCity(inputs: string[], options: Partial<RasterizeOptions> = {}): Promise<RasterizeResult> {
   const o: RasterizeOptions = { ...RASTERIZE_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  o.logger = summary.logger;
   const t0 = performance.now();
   const glbs = inputs.filter((i) => /\.glb$/i.test(i));
   if (inputs.some((i) => /\.gltf$/i.test(i))) throw new UsageError('rasterize', `${inputs.find((i) => /\.gltf$/i.test(i))}: give the model as a .glb (cityforge's own, georeferenced)`);

@@ -19,6 +19,7 @@ import { TERRAIN_GLB_DEFAULTS, type TerrainGlbOptions } from './options.js';
 export async function buildTerrainGlb(raster: string, options: Partial<TerrainGlbOptions> = {}): Promise<{ glb: Uint8Array; summary: Summary }> {
   const o: TerrainGlbOptions = { ...TERRAIN_GLB_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  o.logger = summary.logger;
   const t0 = performance.now();
   summary.inputs.push(raster);
   const dem = await elevationInput(raster, null, null, o, o.logger, summary);

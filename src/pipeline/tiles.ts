@@ -196,8 +196,9 @@ async function tilesStore(inputs: string[], o: TilesOptions, workDir: string, su
  */
 export async function buildTileset(inputs: string[], options: Partial<TilesOptions> & { output: string }): Promise<Summary> {
   const o: TilesOptions & { output: string } = { ...TILES_DEFAULTS, ...options };
-  checkGlobeOptions('tiles', inputs, o);
   const summary = new Summary(o.logger);
+  o.logger = summary.logger;
+  checkGlobeOptions('tiles', inputs, o);
   warnJobsPastCores(o.jobs, o.logger);
   const t0 = performance.now();
   const created = !fs.existsSync(o.output);
@@ -365,6 +366,7 @@ function unitsOf(root: TileNode): PlanUnit[] {
 export async function planTiles(inputs: string[], options: Partial<PlanOptions> = {}): Promise<PlanUnit[]> {
   const o: PlanOptions = { ...PLAN_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  o.logger = summary.logger;
   if (o.store) {
     const dir = o.store;
     const kept = keptStore(dir, inputs, o);

@@ -147,10 +147,19 @@ describe('attribution', () => {
     expect((await readGlb(new Uint8Array(fs.readFileSync(own)))).json.asset.copyright).toBeUndefined();
     // credit-missing-in-silence: said, with the way to give one
     expect(uncredited.stderr).toMatch(/^warn: no credit: the inputs do not say who the data is by, .* --attribution "© …"$/m);
+    // warnings-printed-not-counted: the summary said "warnings: none" under it; --json had no word of it
+    expect(uncredited.stderr).toMatch(/^summary: warnings: none; one warning about the run \(the "warn:" line above\)$/m);
+    const uncreditedJson = cli(['build', gpkg, '-o', own, '--json']);
+    expect(JSON.parse(uncreditedJson.stdout).runWarnings).toEqual([expect.stringMatching(/^no credit: the inputs do not say who the data is by/)]);
+    const t0 = path.join(dir, 't0');
+    const tiled = cli(['tiles', gpkg, '-o', t0, '--json']);
+    expect(tiled.code, tiled.stderr).toBe(0);
+    expect(JSON.parse(tiled.stdout).runWarnings).toEqual([expect.stringMatching(/^no credit/)]);
     const osm = path.join(dir, 'osm.glb');
     const credited = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', osm]);
     expect(credited.code).toBe(0);
     expect(credited.stderr).not.toMatch(/no credit/);
+    expect(credited.stderr).toMatch(/^summary: warnings: [^;]*$/m);
     // json-credit-unsaid: --json says what the output credits, beside what the sources said
     const given = cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', path.join(dir, 'given.glb'), '--attribution', 'Mine', '--json']);
     expect(given.code, given.stderr).toBe(0);
