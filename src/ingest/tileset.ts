@@ -123,6 +123,30 @@ class NodeFileSource implements PmSource {
 let linkCounter = 0;
 
 /** The zoom to list: the one asked for (it must exist), or the deepest. */
+/** Latitude (degrees) of the top edge of row `y` of zoom `z` (XYZ rows, from the north). */
+const rowLat = (z: number, y: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 2 ** z))) * 180) / Math.PI;
+
+/**
+ * mbtiles-rows-upside-down: an MBTiles numbers its rows from the south (TMS); one written with XYZ rows
+ * (from the north) put a city at 37.77° S where its own `bounds` said 37.77° N, in silence. When the
+ * tiles, read as TMS, lie apart from the `bounds` the file declares and read as XYZ lie within them: an
+ * {@link InputError} saying so and how to renumber them.
+ */
+function checkRowOrder(file: string, z: number, tiles: readonly TileRef[], bounds: string | undefined): void {
+  const b = (bounds ?? '').split(',').map(Number);
+  if (!tiles.length || b.length !== 4 || !b.every(Number.isFinite) || !(b[3] > b[1])) return;
+  let north = -Infinity, south = Infinity;
+  for (const t of tiles) (north = Math.max(north, rowLat(z, t.y))), (south = Math.min(south, rowLat(z, t.y + 1)));
+  // (a tile's height of slack: bounds are often rounded or cover a little less than the tiles)
+  const slack = (north - south) / 2 + 180 / 2 ** z;
+  const apart = (s: number, n: number) => n < b[1] - slack || s > b[3] + slack;
+  // rows read the other way: the latitudes mirrored about the equator
+  if (apart(south, north) && !apart(-north, -south)) {
+    const at = (v: number) => `${Math.abs(v).toFixed(2)}° ${v < 0 ? 'S' : 'N'}`;
+    throw new InputError('ingest', `${file}: its tiles, their rows read from the south as MBTiles numbers them (TMS), lie at ${at(south)}…${at(north)}, but its bounds say ${at(b[1])}…${at(b[3])}: its rows are numbered from the north (XYZ); renumber them (Debian's sqlite3): sqlite3 ${file} "UPDATE tiles SET tile_row = (1 << zoom_level) - 1 - tile_row"`);
+  }
+}
+
 function pickZoom(file: string, zooms: number[], zoom: number | undefined): number {
   if (zoom === undefined) return zooms[zooms.length - 1];
   if (!zooms.includes(zoom)) throw new InputError('ingest', `${file}: no tiles at zoom ${zoom} (it holds zoom ${zooms.join(', ')})`);
@@ -183,6 +207,7 @@ function mbtilesTiles(file: string, o: ListTilesOptions): TileList {
         },
       });
     }
+    checkRowOrder(file, z, tiles, metadata.bounds);
     return { tiles, close: () => ds.close(), attribution: plainText(metadata.attribution), zooms, metadata };
   } catch (e) {
     ds.close();

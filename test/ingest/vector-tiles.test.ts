@@ -185,6 +185,28 @@ describe('hostile vector tiles: exit 3 naming the file or tile, never a stack tr
     ds.close();
     expectRefused(cli(['build', mb, '-o', out]), out, /bad\.mbtiles tile 15\/\d+\/\d+: broken gzip/);
   });
+
+  it('mbtiles-rows-upside-down: an MBTiles written with XYZ rows (from the north) where its bounds say otherwise stops the run, saying how to renumber them', () => {
+    const mb = translate(sfOne(dir), path.join(dir, 'xyz.mbtiles'), ['-f', 'MBTiles', '-dsco', 'MINZOOM=15', '-dsco', 'MAXZOOM=15', '-nln', 'building']);
+    const flip = () => {
+      const ds = gdalOpenSqlite(mb);
+      try {
+        ds.executeSQL('UPDATE tiles SET tile_row = (1 << zoom_level) - 1 - tile_row');
+      } catch {
+        // a statement that returns no rows: gdal-async reports the missing result set
+      }
+      ds.close();
+    };
+    flip();
+    const out = path.join(dir, 'xyz.glb');
+    // (it built the city at 37.77° S, exit 0)
+    expectRefused(cli(['build', mb, '-o', out]), out, /xyz\.mbtiles: its tiles, their rows read from the south as MBTiles numbers them \(TMS\), lie at 37\.7\d° S…37\.7\d° S, but its bounds say 37\.7\d° N…37\.7\d° N: its rows are numbered from the north \(XYZ\); renumber them .*UPDATE tiles SET tile_row = \(1 << zoom_level\) - 1 - tile_row/);
+    // renumbered as the message says, it reads
+    flip();
+    const r = cli(['build', mb, '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).buildingsWritten).toBeGreaterThan(100);
+  });
 });
 
 import gdal from 'gdal-async';
