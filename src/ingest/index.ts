@@ -117,6 +117,16 @@ export class SourceExtent {
     return Math.max(...[[minLon, minLat], [maxLon, minLat], [maxLon, maxLat], [minLon, maxLat]].map((c) => kmBetween(origin, c as [number, number])));
   }
 
+  /**
+   * Where the data lie and the frame's origin, for the log (where-the-city-landed-unsaid: misnamed tiles, an
+   * MBTiles' rows upside down or a wrong CRS put a city on another continent with only its size said).
+   */
+  placeNote(origin: readonly [number, number], given: boolean, of: 'features' | 'extents' = 'features'): string {
+    if (this.empty) return `the frame's origin: lon ${origin[0].toFixed(5)}, lat ${origin[1].toFixed(5)}${given ? ' (--origin)' : ''}`;
+    const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
+    return `${of === 'features' ? 'the data lie' : "the inputs' extents lie"} at lon ${minLon.toFixed(4)}…${maxLon.toFixed(4)}, lat ${minLat.toFixed(4)}…${maxLat.toFixed(4)}; the frame's origin: lon ${origin[0].toFixed(5)}, lat ${origin[1].toFixed(5)} (${given ? '--origin' : 'their centre'})`;
+  }
+
   /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
   origin(logger: Logger = NULL_LOGGER): [number, number] {
     const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
@@ -318,6 +328,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
   extent.warnOutsideAreas(logger, summary);
+  logger.info(extent.placeNote(origin, !!opts.origin));
   const frame = makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
   // lod-ignored-silently: --lod and --types choose within city models; with none among the inputs they do nothing

@@ -120,8 +120,9 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
       for (const b of boxes) if (!strays.has(b.label)) extent.addBox(b.srs, b.crs, b.box);
     }
   }
-  const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.empty ? [0, 0] : extent.origin(logger);
+  const origin: [number, number] = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.empty ? [0, 0] : extent.origin(logger);
   extent.warnOutsideAreas(logger, summary);
+  if (!extent.empty || opts.origin) logger.info(extent.placeNote(origin, !!opts.origin, 'extents'));
   const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, []), opts, logger, summary, strays);
   summary.time('read', (performance.now() - t0) / 1000);
   const t1 = performance.now();

@@ -69,6 +69,14 @@ describe('vector tiles from real sources', () => {
     expect(loose.summary.buildingsWritten).toBe(13148);
     expect(mixed.summary.buildingsWritten).toBe(13148);
     expect(mixed.stderr).toMatch(/1 more at other zooms or given twice/);
+    // where-the-city-landed-unsaid: the log says where the data lie (tiles named at the wrong zoom put SF in Antarctica, exit 0)
+    expect(folder.stderr).toMatch(/^the data lie at lon -122\.46\d\d…-122\.43\d\d, lat 37\.75\d\d…37\.77\d\d; the frame's origin: lon -122\.44\d+, lat 37\.76\d+ \(their centre\)$/m);
+    const wrong = path.join(dir, 'wrong-zoom');
+    fs.mkdirSync(wrong);
+    for (const f of files) fs.copyFileSync(f, path.join(wrong, path.basename(f).replace(/^15-/, '14-')));
+    expect(build([wrong], path.join(dir, 'wrong.glb')).stderr).toMatch(/^the data lie at lon -64\.\d+…-64\.\d+, lat -69\.\d+…-69\.\d+;/m);
+    const t = cli(['plan', path.join(DATA, 'sf-mvt'), '-v']);
+    expect(t.stderr).toMatch(/^the inputs' extents lie at lon -122\.46\d\d…-122\.43\d\d, lat 37\.75\d\d…37\.77\d\d; the frame's origin/m);
   });
 
   it('rejoin-failed-with-different-tile-schemas: a building cut by the edge is one building though the tiles carry different fields', () => {
