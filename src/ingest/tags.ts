@@ -261,8 +261,8 @@ const S3DB_KEYS = ['building:levels', 'building:min_level', 'building:part', 'bu
 /**
  * Field names GIS data gives the S3DB keys, each read as its key where the key itself is absent: `:`
  * written as `_` (`building_levels`, `roof_shape`: SQL-friendly names, GDAL's laundering), and a
- * Shapefile's ten-character cuts of those (`building_l`, `roof_heigh`; `building_m` is left out: it
- * could be `building:min_level` or `building:material`).
+ * Shapefile's ten-character cuts of those (`building_l`, `roof_heigh`; `building_m`, which could be
+ * `building:min_level` or `building:material`, is told by its value in {@link parseBuilding}).
  */
 export const S3DB_ALIASES: ReadonlyMap<string, string> = new Map(
   S3DB_KEYS.flatMap((key) => {
@@ -299,6 +299,13 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
     const lower = k.toLowerCase();
     const key = S3DB_ALIASES.get(lower) ?? (lower !== k && FOLDED_KEYS.has(lower) ? lower : undefined);
     if (key !== undefined && tags[key] === undefined) tags[key] = tags[k];
+    // (building-m-ignored: a Shapefile's `building_m` is the cut of building:min_level and of building:material
+    // alike: a number is a level, a word a material)
+    if (lower === 'building_m') {
+      const v = tags[k];
+      const cut = typeof v === 'number' || (typeof v === 'string' && PLAIN_DECIMAL.test(v.trim())) ? 'building:min_level' : 'building:material';
+      if (tags[cut] === undefined) tags[cut] = v;
+    }
   }
   if (isFalse(tags['extrude'])) return { skip: 'extrude=false' };
   if (isTrue(tags['underground']) || tags['location'] === 'underground') return { skip: 'underground' };

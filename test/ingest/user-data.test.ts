@@ -7,6 +7,12 @@ import { DATA, freshDir } from '../helpers/fixtures.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 import { writeStoredZip } from '../helpers/vector.js';
 import { isoDate } from '../../src/ingest/ogr.js';
+import { ingest } from '../../src/ingest/index.js';
+import { NULL_LOGGER } from '../../src/core/logger.js';
+import { Summary } from '../../src/core/summary.js';
+
+/** Ingest in process, nothing logged. */
+const ingestQuiet = async (inputs: string[]) => ({ batch: await ingest(inputs, {}, NULL_LOGGER, new Summary()) });
 
 /**
  * Building layers as GIS users have them (a new-user trial, 2026-12-06): their own columns, typed
@@ -115,6 +121,33 @@ describe('ingest: building layers as GIS users have them', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/no input has these attributes/);
     expect((await table(out))['building_l']).toEqual([11]);
+  });
+
+  it('building-m-ignored: a Shapefile\'s building_m is read as building:min_level when a number, building:material when a word', async () => {
+    const dir = freshDir('user-data-building-m');
+    const level = layerWith(path.join(dir, 'minlevel.shp'), [
+      { name: 'height', type: gdal.OFTReal as unknown as number, value: 20 },
+      { name: 'building_min_level', type: gdal.OFTInteger as unknown as number, value: 2 },
+    ]);
+    const material = layerWith(path.join(dir, 'material.shp'), [
+      { name: 'height', type: gdal.OFTReal as unknown as number, value: 20 },
+      { name: 'building_material', type: gdal.OFTString as unknown as number, value: 'brick' },
+    ]);
+    expect(gdal.open(level).layers.get(0).fields.getNames()).toEqual(['height', 'building_m']);
+    const tables = [];
+    for (const file of [level, material]) {
+      const out = path.join(dir, `${path.basename(file)}.glb`);
+      const r = cli(['build', file, '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      tables.push(await table(out));
+    }
+    // (before: min_height 0 and the level lost, in silence)
+    expect(tables[0]['min_height'][0]).toBeGreaterThan(5);
+    expect(tables[1]['min_height']).toEqual([0]);
+    // the word a material: the walls' look
+    const { batch } = await ingestQuiet([material]);
+    expect(batch.params[0].material).toBe('brick');
+    expect((await ingestQuiet([level])).batch.params[0].minLevel).toBe(2);
   });
 
   it('heights-in-capitals-ignored: an ArcGIS HEIGHT and ROOF_SHAPE, a GeoJSON\'s Height, KML\'s Name are read as height, roof:shape and name', async () => {
