@@ -60,9 +60,10 @@ export interface BuildingParams {
   /**
    * Where `height` comes from: the data's own height (`data`), `building:levels` × the level height
    * (`levels`), the tallest of its `building:part`s for an outline with none of its own drawn as its parts
-   * (`parts`), or none in the data: the default height (`default`). Absent: the data's.
+   * (`parts`), or none in the data: the default height (`default`); a block a coarse tile merges its buildings
+   * into: their mean height by area (`merged`). Absent: the data's.
    */
-  heightFrom?: 'data' | 'levels' | 'parts' | 'default';
+  heightFrom?: 'data' | 'levels' | 'parts' | 'default' | 'merged';
   /** `building:levels`, or null. */
   levels: number | null;
   /** `building:min_level`, or null. */

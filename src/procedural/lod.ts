@@ -92,7 +92,8 @@ export class BlockGrid {
       polygonOffsets[i + 1] = i + 1;
       featureOffsets[i + 1] = i + 1;
       const height = Math.max(c[4] / c[5], c[6] + 0.5);
-      params.push(makeParams({ id: `block ${key}`, source: 'cityforge: merged buildings', height, minHeight: Math.min(c[6], height - 0.5), kind: 'block', name: c[8] === 1 ? '1 building' : `${c[8]} buildings`, drawAs: i, pieces: c[8] }));
+      // (block-height-said-data: a block's height is its buildings' mean by area, not one in the data: heightFrom 'merged')
+      params.push(makeParams({ id: `block ${key}`, source: 'cityforge: merged buildings', height, minHeight: Math.min(c[6], height - 0.5), kind: 'block', name: c[8] === 1 ? '1 building' : `${c[8]} buildings`, drawAs: i, pieces: c[8], heightFrom: 'merged' }));
       // (no member seated on the ground: its heights are the frame's own)
       if (g) g[i] = Number.isFinite(c[7]) ? c[7] : 0;
     }

@@ -153,6 +153,8 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
         expect((table['pieces'] as number[]).reduce((a, b) => a + b, 0)).toBe(below.length);
         // block-of-1-buildings: a block's name counts its buildings in plain English
         (table['pieces'] as number[]).forEach((n, k) => expect(table['name'][k]).toBe(n === 1 ? '1 building' : `${n} buildings`));
+        // block-height-said-data: a block's height is its buildings' mean, said so
+        expect(new Set(table['height_from'])).toEqual(new Set(['merged']));
       } else {
         expect([...own].sort()).toEqual([...below].sort());
       }
