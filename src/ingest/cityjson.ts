@@ -97,6 +97,12 @@ export function isCityJson(input: string): boolean {
   }
 }
 
+/** Child objects drawn as part of the building or part they belong to (its outside: installations, constructive elements). */
+const DRAWN_WITH_PARENT = new Set(['BuildingInstallation', 'BuildingConstructiveElement', 'BridgeInstallation', 'BridgeConstructiveElement', 'TunnelInstallation', 'TunnelConstructiveElement']);
+
+/** The CityJSON versions cityforge reads (a patch number allowed: "1.0.3"). */
+const KNOWN_VERSION = /^(1\.0|1\.1|2\.0)(\.\d+)?$/;
+
 /** A header's fields, checked. */
 function headerOf(file: string, j: unknown, what: string): CjHeader {
   const o = j as { type?: unknown; version?: unknown; transform?: unknown; metadata?: { referenceSystem?: unknown; geographicalExtent?: unknown } & CjCredit };
@@ -170,19 +176,19 @@ class FeatureDefect extends Error {
   }
 }
 
-/** The surfaces (rings of vertex indices) of a geometry, each with its semantic code. */
-function surfacesOf(g: CjGeometry): { rings: number[][]; code: number }[] {
-  const out: { rings: number[][]; code: number }[] = [];
+/** The surfaces (rings of vertex indices) of a geometry, each with its semantic code and, in a solid, its shell (`solid/shell`; inner shells' shell > 0). */
+function surfacesOf(g: CjGeometry): { rings: number[][]; code: number; shell?: [number, number] }[] {
+  const out: { rings: number[][]; code: number; shell?: [number, number] }[] = [];
   const sem = g.semantics;
   const codes = (sem?.surfaces ?? []).map((s) => surfaceCode(s?.type));
   const code = (v: unknown) => (typeof v === 'number' && v >= 0 && v < codes.length ? codes[v] : 0);
-  const surface = (s: unknown, v: unknown) => {
+  const surface = (s: unknown, v: unknown, shell?: [number, number]) => {
     if (!Array.isArray(s)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s surface is not a list of rings`);
     const rings = s.map((r) => {
       if (!Array.isArray(r)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s ring is not a list of vertex indices`);
       return r as number[];
     });
-    out.push({ rings, code: code(v) });
+    out.push({ rings, code: code(v), ...(shell ? { shell } : {}) });
   };
   const list = (a: unknown, what: string): unknown[] => {
     if (!Array.isArray(a)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s ${what} is not a list`);
@@ -196,11 +202,11 @@ function surfacesOf(g: CjGeometry): { rings: number[][]; code: number }[] {
       list(b, 'boundaries').forEach((s, i) => surface(s, at(sem?.values, i)));
       break;
     case 'Solid':
-      list(b, 'boundaries').forEach((shell, k) => list(shell, 'shell').forEach((s, i) => surface(s, at(at(sem?.values, k), i))));
+      list(b, 'boundaries').forEach((shell, k) => list(shell, 'shell').forEach((s, i) => surface(s, at(at(sem?.values, k), i), [0, k])));
       break;
     case 'MultiSolid':
     case 'CompositeSolid':
-      list(b, 'boundaries').forEach((solid, m) => list(solid, 'solid').forEach((shell, k) => list(shell, 'shell').forEach((s, i) => surface(s, at(at(at(sem?.values, m), k), i)))));
+      list(b, 'boundaries').forEach((solid, m) => list(solid, 'solid').forEach((shell, k) => list(shell, 'shell').forEach((s, i) => surface(s, at(at(at(sem?.values, m), k), i), [m, k]))));
       break;
     default:
       throw new FeatureDefect('cityjson:unsupported-geometry', `geometry type ${g.type} is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
@@ -301,16 +307,25 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
   const o = get(id)!;
   // its parts (recursively), in the order the model lists them
   const parts: [string, CjObject][] = [];
-  const visit = (c: string, depth: number) => {
+  // installation-dropped-in-silence: a chimney, a dormer, a balcony (BuildingInstallation) drawn with the
+  // building or part it belongs to; interior objects (rooms, storeys, units, furniture) are not drawn
+  const installations = new Map<string, CjGeometry[]>();
+  const visit = (c: string, depth: number, owner: string) => {
     const child = get(c);
     if (!child) {
       warn('cityjson:missing-child');
       return;
     }
-    if (child.type === 'BuildingPart' || child.type === 'BridgePart' || child.type === 'TunnelPart') parts.push([c, child]);
-    if (depth < 8) for (const cc of child.children ?? []) visit(cc, depth + 1);
+    const isPart = child.type === 'BuildingPart' || child.type === 'BridgePart' || child.type === 'TunnelPart';
+    if (isPart) parts.push([c, child]);
+    else if (child.type && DRAWN_WITH_PARENT.has(child.type)) {
+      const g = chooseGeometry(child, m.lod, m.prefer) ?? (m.lod !== undefined ? chooseGeometry(child, undefined, m.prefer) : null);
+      if (g) installations.set(owner, [...(installations.get(owner) ?? []), g]);
+      warn('cityjson:installation-drawn-with-its-building', `${c}: a ${child.type} of ${owner}, drawn as part of it (its own attributes are not kept)`);
+    } else if (child.type && (child.geometry ?? []).length) warn('cityjson:interior-not-drawn', `${c}: a ${child.type} of ${owner} (inside the building): not drawn`);
+    if (depth < 8) for (const cc of child.children ?? []) visit(cc, depth + 1, isPart ? c : owner);
   };
-  for (const c of o.children ?? []) visit(c, 0);
+  for (const c of o.children ?? []) visit(c, 0, id);
   const withSurfaces = parts.map(([pid, p]) => ({ pid, p, g: chooseGeometry(p, m.lod, m.prefer) })).filter((x) => x.g);
   if (!withSurfaces.length) {
     const own = chooseGeometry(o, m.lod, m.prefer);
@@ -319,12 +334,13 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
       if (other.length) throw new FeatureDefect('cityjson:unsupported-geometry', `its geometry (${[...new Set(other)].join(', ')}) is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
       throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
     }
-    return [modelFeature(id, o, own, o, 'building', m, warn)];
+    return [modelFeature(id, o, own, o, 'building', m, warn, installations.get(id))];
   }
   const partFeatures: RawFeature[] = [];
-  for (const { pid, p, g } of withSurfaces) {
+  for (const [k, { pid, p, g }] of withSurfaces.entries()) {
     try {
-      partFeatures.push(modelFeature(pid, p, g!, o, 'part', m, warn));
+      // (the building's own installations, where it is drawn as its parts, go with its first part)
+      partFeatures.push(modelFeature(pid, p, g!, o, 'part', m, warn, [...(installations.get(pid) ?? []), ...(k === 0 ? (installations.get(id) ?? []) : [])]));
     } catch (e) {
       if (!(e instanceof FeatureDefect)) throw e;
       skip(pid, e);
@@ -384,7 +400,7 @@ function tagsOf(o: CjObject, attributes: Record<string, TagValue>, role: 'buildi
  * ground surfaces seen from above (else its downward-facing ones, else the LoD0 footprint of it or of
  * `lod0From`, its building). Throws a {@link FeatureDefect} when it cannot be read.
  */
-function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject, role: 'building' | 'part', m: ModelContext, warn: (kind: string, what?: string) => void): RawFeature {
+function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject, role: 'building' | 'part', m: ModelContext, warn: (kind: string, what?: string) => void, installed: readonly CjGeometry[] = []): RawFeature {
   const V = m.vertices;
   const nv = V.length / 3;
   const coords: number[] = [];
@@ -395,7 +411,10 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   let droppedRings = 0;
   const grounds: number[][][] = [];
   const downward: number[][][] = [];
-  for (const s of surfacesOf(g)) {
+  const kept: { rings: number[][]; code: number; shell?: [number, number]; installed?: boolean }[] = [];
+  // (its installations' surfaces after its own: drawn, never its footprint; their shells apart from its own)
+  const surfaces = [...surfacesOf(g), ...installed.flatMap((x, n) => surfacesOf(x).map((q) => ({ ...q, installed: true, ...(q.shell ? { shell: [1000 * (n + 1) + q.shell[0], q.shell[1]] as [number, number] } : {}) })))];
+  for (const s of surfaces) {
     const rings: number[][] = [];
     for (const [k, r] of s.rings.entries()) {
       for (const i of r)
@@ -411,18 +430,26 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
       }
       rings.push(ring);
     }
-    if (!rings.length) continue;
+    if (rings.length) kept.push({ rings, code: s.code, ...(s.shell ? { shell: s.shell } : {}), ...('installed' in s ? { installed: true } : {}) });
+  }
+  // solid-wound-inward: a solid's shell whose faces turn inward (negative volume) drew inside out and was
+  // written back an invalid Solid; its rings are turned (an inner shell, a cavity, faces inward)
+  const turned = turnInwardShells(V, kept);
+  if (turned) warn('cityjson:solid-turned-outward', `${id}: ${turned} ${turned === 1 ? 'shell' : 'shells'} of its solid faced inward (negative volume): turned to face outward`);
+  for (const s of kept) {
+    const rings = s.rings;
     for (const ring of rings) {
       for (const i of ring) {
         coords.push(V[3 * i], V[3 * i + 1], V[3 * i + 2]);
         zMin = Math.min(zMin, V[3 * i + 2]);
         zMax = Math.max(zMax, V[3 * i + 2]);
-        if (s.code === GROUND) ground = Math.min(ground, V[3 * i + 2]);
+        if (s.code === GROUND && !s.installed) ground = Math.min(ground, V[3 * i + 2]);
       }
       ringOffsets.push(coords.length / 3);
     }
     surfaceOffsets.push(ringOffsets.length - 1);
     types.push(s.code);
+    if (s.installed) continue;
     if (s.code === GROUND) grounds.push(rings);
     // (a raised part's floor, over a passage, is its footprint)
     else if ((s.code === 0 || s.code === OUTER_FLOOR) && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
@@ -461,6 +488,44 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   const model: RawModel | undefined =
     zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin - floorAbove, grounded: Number.isFinite(ground) || floorAbove > 0, lod: String(g.lod ?? '') } : undefined;
   return { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, role, model ? zMax - zMin : null), attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model ? { model } : {}) };
+}
+
+/**
+ * Turn (reverse the rings of) each closed shell of a solid whose signed volume has the wrong sign: an outer
+ * shell's must be positive (faces outward), an inner shell's (a cavity) negative. A shell that does not close
+ * (its faces' areas, as vectors, do not sum to zero) is left as it is. Returns how many were turned.
+ */
+function turnInwardShells(V: Float64Array, surfaces: { rings: number[][]; shell?: [number, number] }[]): number {
+  // (the volume, and the shell's vector area: zero when the shell is closed, where the volume's sign means something)
+  const volumes = new Map<string, { v: number; rings: number[][]; inner: boolean; x: number; y: number; z: number; nx: number; ny: number; nz: number; area: number }>();
+  for (const s of surfaces) {
+    if (!s.shell) continue;
+    const key = `${s.shell[0]}/${s.shell[1]}`;
+    let e = volumes.get(key);
+    // (about the shell's first vertex: the volume of a city's coordinates is a difference of huge numbers)
+    if (!e) volumes.set(key, (e = { v: 0, rings: [], inner: s.shell[1] > 0, x: V[3 * s.rings[0][0]], y: V[3 * s.rings[0][0] + 1], z: V[3 * s.rings[0][0] + 2], nx: 0, ny: 0, nz: 0, area: 0 }));
+    for (const r of s.rings) {
+      e.rings.push(r);
+      const a = 3 * r[0];
+      const ax = V[a] - e.x, ay = V[a + 1] - e.y, az = V[a + 2] - e.z;
+      for (let i = 1; i + 1 < r.length; i++) {
+        const b = 3 * r[i], c = 3 * r[i + 1];
+        const bx = V[b] - e.x, by = V[b + 1] - e.y, bz = V[b + 2] - e.z;
+        const cx = V[c] - e.x, cy = V[c + 1] - e.y, cz = V[c + 2] - e.z;
+        e.v += ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx);
+        const ux = bx - ax, uy = by - ay, uz = bz - az, wx = cx - ax, wy = cy - ay, wz = cz - az;
+        const tx = uy * wz - uz * wy, ty = uz * wx - ux * wz, tz = ux * wy - uy * wx;
+        (e.nx += tx), (e.ny += ty), (e.nz += tz), (e.area += Math.hypot(tx, ty, tz));
+      }
+    }
+  }
+  let turned = 0;
+  for (const e of volumes.values())
+    if (Math.hypot(e.nx, e.ny, e.nz) <= 1e-3 * e.area && (e.inner ? e.v > 0 : e.v < 0)) {
+      for (const r of e.rings) r.reverse();
+      turned++;
+    }
+  return turned;
 }
 
 /** Whether a ring lies roughly flat (its projection keeps most of its area): a floor, not a wall. */
@@ -697,7 +762,11 @@ export class CityJsonSource implements Source {
   }
 
   async *read(ctx: ReadContext): AsyncGenerator<SourceFeature> {
+    let versionSaid = false;
     for await (const { header, feature } of this.features(ctx)) {
+      // (unknown-version-read-in-silence: a "3.7" read with nothing said)
+      if (!versionSaid && !KNOWN_VERSION.test(header.version)) ctx.warn('cityjson:unknown-version', `${this.label}: declares CityJSON version "${header.version}"; cityforge reads 1.0, 1.1 and 2.0: read as 2.0 (look at what it draws)`);
+      versionSaid = true;
       this.credit = header.credit;
       yield { ...this.srs(header), feature };
     }

@@ -132,6 +132,49 @@ describe('CityJSON in', () => {
     for (const v of up) expect(mesh.materialIds[v]).toBe(roofMaterial);
   });
 
+  it('installation-dropped-in-silence, solid-wound-inward, unknown-version-read-in-silence: a chimney (BuildingInstallation) is drawn with its building, a solid facing inward is turned, an unknown version is said', async () => {
+    const vertices: number[][] = [];
+    // a box as a Solid's shell, faces outward (or, `inward`, every ring reversed)
+    const box = (x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, inward = false) => {
+      const v = vertices.length;
+      for (const z of [z0, z1]) vertices.push([x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z]);
+      const faces = [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7]].map((f) => [(inward ? [...f].reverse() : f).map((i) => v + i)]);
+      return { type: 'Solid', lod: '2.2', boundaries: [faces], semantics: { surfaces: [{ type: 'GroundSurface' }, { type: 'RoofSurface' }, { type: 'WallSurface' }], values: [[0, 1, 2, 2, 2, 2]] } };
+    };
+    const doc = (version: string) => {
+      vertices.length = 0;
+      return {
+        type: 'CityJSON', version, transform: { scale: [0.001, 0.001, 0.001], translate: [85000, 447000, 0] },
+        metadata: { referenceSystem: 'https://www.opengis.net/def/crs/EPSG/0/28992' },
+        CityObjects: {
+          B: { type: 'Building', geometry: [box(0, 0, 0, 10, 10, 6)], children: ['B-chimney'] },
+          'B-chimney': { type: 'BuildingInstallation', parents: ['B'], geometry: [box(2, 2, 6, 3, 3, 8)] },
+          C: { type: 'Building', geometry: [box(20, 0, 0, 30, 10, 6, true)] },
+        },
+        vertices: vertices.map((p) => p.map((c) => c * 1000)),
+      };
+    };
+    const file = path.join(dir, 'installation.city.json');
+    fs.writeFileSync(file, JSON.stringify(doc('2.0')));
+    const { batch, summary } = await run([file]);
+    expect(batch.params.map((p) => p.id)).toEqual(['B', 'C']);
+    // (the chimney was lost, nothing counted or named)
+    expect(summary.warnings.get('cityjson:installation-drawn-with-its-building')).toBe(1);
+    expect(summary.warnings.get('cityjson:solid-turned-outward')).toBe(1);
+    expect(summary.warnings.get('cityjson:unknown-version')).toBeUndefined();
+    const mesh = buildMeshes(batch, {}, new Summary());
+    const [b, c] = [0, 1].map((k) => meshMetrics(mesh, mesh.triangleOffsets[k], mesh.triangleOffsets[k + 1]));
+    expect(b.bounds[5]).toBeCloseTo(8, 5);
+    expect(b.volume).toBeCloseTo(600 + 2, 0);
+    // (it drew inside out: its volume -600)
+    expect(c.watertight).toBe(true);
+    expect(c.volume).toBeCloseTo(600, 0);
+    // its footprint stays its own ground, not the chimney's
+    expect(footprintArea(batch, 0)).toBeCloseTo(100, 1);
+    fs.writeFileSync(file, JSON.stringify(doc('3.7')));
+    expect((await run([file])).summary.warnings.get('cityjson:unknown-version')).toBe(1);
+  });
+
   it('a CityJSON model builds a validator-clean GLB whose table names every building', async () => {
     const out = path.join(dir, 'two.glb');
     const r = cli(['build', TWO, '-o', out, '-q']);
