@@ -127,6 +127,8 @@ export interface KeptSurfaces {
   surfaceOffsets: Uint32Array;
   /** Each surface's semantic type: an index into {@link SURFACE_TYPES} (0: none given). */
   types: Uint8Array;
+  /** Each surface's semantic object's own attributes (a roof's slope, an id), null where none; absent when no surface has any. */
+  surfaceAttributes?: (Record<string, unknown> | null)[];
   /**
    * The vertices' x, y as the source gave them (in its CRS), where known: a model written back in that CRS
    * takes them as they are (a transformation there and back moves them by up to a millimetre).

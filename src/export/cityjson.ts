@@ -36,6 +36,8 @@ export interface CityJsonResult {
 interface Surface {
   rings: number[][];
   type: string;
+  /** Its semantic object's own attributes (a city model's, as read). */
+  attributes?: Record<string, unknown> | null;
 }
 
 /** A building's geometry ready to encode: its vertices in the output CRS and its surfaces. */
@@ -73,7 +75,7 @@ function shapeOf(batch: FeatureBatch, mesh: MeshBatch, f: number, project: CityJ
         for (let v = kept.ringOffsets[r]; v < kept.ringOffsets[r + 1]; v++) ring.push(v);
         rings.push(ring);
       }
-      surfaces.push({ rings, type: SURFACE_TYPES[kept.types[s]] ?? '' });
+      surfaces.push({ rings, type: SURFACE_TYPES[kept.types[s]] ?? '', attributes: kept.surfaceAttributes?.[s] ?? null });
     }
     solid = ringsClosed(kept.coords, surfaces.flatMap((x) => x.rings));
   } else {
@@ -189,7 +191,7 @@ export function referenceSystemOf(crs: string): string | null {
  * `<id>.1`, `<id>.2` …; else a `MultiSurface`) with RoofSurface / WallSurface / GroundSurface semantics, its source
  * attributes and the S3DB parameters it was built from (what `cityforge build` reads back) as
  * attributes; vertices as integers under a `transform` (scale {@link CityJsonOptions.scale}) in the
- * output CRS. A city model read in (CityJSON) keeps its own surfaces and their semantics.
+ * output CRS. A city model read in (CityJSON) keeps its own surfaces and their semantics (with their own attributes).
  *
  * @example
  * ```ts
@@ -271,21 +273,25 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
       const at = (v: number) => (local[v] >= 0 ? local[v] : (local[v] = vertex(s.coords[3 * v], s.coords[3 * v + 1], s.coords[3 * v + 2])));
       const boundaries: number[][][] = [];
       const types: string[] = [];
+      const own: (Record<string, unknown> | null)[] = [];
       for (const surface of s.surfaces) {
         // vertices equal once quantized: a ring keeps one of them (CityJSON rings repeat no vertex)
         const rings = surface.rings.map((r) => r.map(at).filter((v, k, a) => v !== a[(k + 1) % a.length])).filter((r) => r.length >= 3);
         if (!rings.length) continue;
         boundaries.push(rings);
         types.push(surface.type);
+        own.push(surface.attributes ?? null);
       }
       /** The geometry of some of the surfaces, with their semantics. */
       const geometry = (type: 'Solid' | 'MultiSurface', which: number[]) => {
         const typeIndex = new Map<string, number>();
-        const semanticSurfaces: { type: string }[] = [];
+        const semanticSurfaces: Record<string, unknown>[] = [];
         const values = which.map((k) => {
           if (!types[k]) return null;
-          let i = typeIndex.get(types[k]);
-          if (i === undefined) typeIndex.set(types[k], (i = semanticSurfaces.push({ type: types[k] }) - 1));
+          // (surface-attributes-lost: one semantic object per type and attributes, a model's own kept)
+          const key = own[k] ? `${types[k]}\u0000${JSON.stringify(own[k])}` : types[k];
+          let i = typeIndex.get(key);
+          if (i === undefined) typeIndex.set(key, (i = semanticSurfaces.push({ type: types[k], ...(own[k] ?? {}) }) - 1));
           return i;
         });
         const b = which.map((k) => boundaries[k]);

@@ -38,7 +38,7 @@ interface CjGeometry {
   type: string;
   lod?: string | number;
   boundaries?: unknown;
-  semantics?: { surfaces?: { type?: string }[]; values?: unknown };
+  semantics?: { surfaces?: ({ type?: string } & Record<string, unknown>)[]; values?: unknown };
 }
 
 interface CjObject {
@@ -177,10 +177,17 @@ class FeatureDefect extends Error {
 }
 
 /** The surfaces (rings of vertex indices) of a geometry, each with its semantic code and, in a solid, its shell (`solid/shell`; inner shells' shell > 0). */
-function surfacesOf(g: CjGeometry): { rings: number[][]; code: number; shell?: [number, number] }[] {
-  const out: { rings: number[][]; code: number; shell?: [number, number] }[] = [];
+function surfacesOf(g: CjGeometry): { rings: number[][]; code: number; shell?: [number, number]; attributes?: Record<string, unknown> }[] {
+  const out: { rings: number[][]; code: number; shell?: [number, number]; attributes?: Record<string, unknown> }[] = [];
   const sem = g.semantics;
   const codes = (sem?.surfaces ?? []).map((s) => surfaceCode(s?.type));
+  // (surface-attributes-lost: a semantic surface's own attributes, a roof's slope, Vienna's Dachneigung; not its
+  // type, nor its parent and children, indices into this geometry's list)
+  const own = (sem?.surfaces ?? []).map((s) => {
+    if (!s || typeof s !== 'object') return undefined;
+    const rest = Object.entries(s).filter(([k]) => k !== 'type' && k !== 'parent' && k !== 'children');
+    return rest.length ? Object.fromEntries(rest) : undefined;
+  });
   const code = (v: unknown) => (typeof v === 'number' && v >= 0 && v < codes.length ? codes[v] : 0);
   const surface = (s: unknown, v: unknown, shell?: [number, number]) => {
     if (!Array.isArray(s)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s surface is not a list of rings`);
@@ -188,7 +195,8 @@ function surfacesOf(g: CjGeometry): { rings: number[][]; code: number; shell?: [
       if (!Array.isArray(r)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s ring is not a list of vertex indices`);
       return r as number[];
     });
-    out.push({ rings, code: code(v), ...(shell ? { shell } : {}) });
+    const attributes = typeof v === 'number' ? own[v] : undefined;
+    out.push({ rings, code: code(v), ...(shell ? { shell } : {}), ...(attributes ? { attributes } : {}) });
   };
   const list = (a: unknown, what: string): unknown[] => {
     if (!Array.isArray(a)) throw new FeatureDefect('cityjson:bad-boundaries', `a ${g.type}'s ${what} is not a list`);
@@ -411,7 +419,8 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   let droppedRings = 0;
   const grounds: number[][][] = [];
   const downward: number[][][] = [];
-  const kept: { rings: number[][]; code: number; shell?: [number, number]; installed?: boolean }[] = [];
+  const kept: { rings: number[][]; code: number; shell?: [number, number]; installed?: boolean; attributes?: Record<string, unknown> }[] = [];
+  const surfaceAttributes: (Record<string, unknown> | null)[] = [];
   // (its installations' surfaces after its own: drawn, never its footprint; their shells apart from its own)
   const surfaces = [...surfacesOf(g), ...installed.flatMap((x, n) => surfacesOf(x).map((q) => ({ ...q, installed: true, ...(q.shell ? { shell: [1000 * (n + 1) + q.shell[0], q.shell[1]] as [number, number] } : {}) })))];
   for (const s of surfaces) {
@@ -430,7 +439,7 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
       }
       rings.push(ring);
     }
-    if (rings.length) kept.push({ rings, code: s.code, ...(s.shell ? { shell: s.shell } : {}), ...('installed' in s ? { installed: true } : {}) });
+    if (rings.length) kept.push({ rings, code: s.code, ...(s.shell ? { shell: s.shell } : {}), ...('installed' in s ? { installed: true } : {}), ...(s.attributes ? { attributes: s.attributes } : {}) });
   }
   // solid-wound-inward: a solid's shell whose faces turn inward (negative volume) drew inside out and was
   // written back an invalid Solid; its rings are turned (an inner shell, a cavity, faces inward)
@@ -449,6 +458,7 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
     }
     surfaceOffsets.push(ringOffsets.length - 1);
     types.push(s.code);
+    surfaceAttributes.push(s.attributes ?? null);
     if (s.installed) continue;
     if (s.code === GROUND) grounds.push(rings);
     // (a raised part's floor, over a passage, is its footprint)
@@ -486,7 +496,7 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   const floorAbove = role === 'building' && !Number.isFinite(ground) && typeof raised === 'number' && raised > 0 ? raised : 0;
   // surfaces all flat on one level (an LoD0 footprint read as the model) are a footprint: built, not kept
   const model: RawModel | undefined =
-    zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin - floorAbove, grounded: Number.isFinite(ground) || floorAbove > 0, lod: String(g.lod ?? '') } : undefined;
+    zMax > zMin ? { coords: Float64Array.from(coords), ringOffsets: Uint32Array.from(ringOffsets), surfaceOffsets: Uint32Array.from(surfaceOffsets), types: Uint8Array.from(types), zMin, zMax, ground: Number.isFinite(ground) ? ground : zMin - floorAbove, grounded: Number.isFinite(ground) || floorAbove > 0, lod: String(g.lod ?? ''), ...(surfaceAttributes.some((a) => a) ? { surfaceAttributes } : {}) } : undefined;
   return { id, source: m.source, where: m.where, tags: tagsOf(o, attributes, role, model ? zMax - zMin : null), attributes, wkb: writePolygonalWKB(footprint), pieces: 1, osm: false, ...(model ? { model } : {}) };
 }
 

@@ -388,7 +388,7 @@ function modelInFrame(m: RawModel, srs: gdal.SpatialReference, ct: gdal.Coordina
     coords[3 * i + 1] = out[2 * i + 1];
     coords[3 * i + 2] = m.coords[3 * i + 2];
   }
-  return { coords, ringOffsets: m.ringOffsets, surfaceOffsets: m.surfaceOffsets, types: m.types, sourceXY: xy };
+  return { coords, ringOffsets: m.ringOffsets, surfaceOffsets: m.surfaceOffsets, types: m.types, ...(m.surfaceAttributes ? { surfaceAttributes: m.surfaceAttributes } : {}), sourceXY: xy };
 }
 
 /**

@@ -38,6 +38,8 @@ export interface RawModel {
   ringOffsets: Uint32Array;
   surfaceOffsets: Uint32Array;
   types: Uint8Array;
+  /** Each surface's semantic object's own attributes, null where none; absent when no surface has any. */
+  surfaceAttributes?: (Record<string, unknown> | null)[];
   zMin: number;
   zMax: number;
   ground: number;

@@ -227,6 +227,38 @@ describe('CityJSON out', () => {
     expect(JSON.parse(fs.readFileSync(third, 'utf8')).vertices).toEqual(JSON.parse(fs.readFileSync(again, 'utf8')).vertices);
   });
 
+  it('surface-attributes-lost: a semantic surface\'s own attributes (a roof\'s slope, an id) are written back, one semantic object per surface that has them', () => {
+    const v = [[0, 0, 0], [10, 0, 0], [10, 8, 0], [0, 8, 0], [0, 0, 6], [10, 0, 6], [10, 8, 6], [0, 8, 6]];
+    const faces = [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7]].map((f) => [f]);
+    const surfaces = [
+      { type: 'GroundSurface', FlaechenUUID: 'g1' },
+      { type: 'RoofSurface', Dachneigung: '0.0', FlaechenUUID: 'r1', parent: 3 },
+      { type: 'WallSurface', FlaechenUUID: 'w1' },
+      { type: 'WallSurface' },
+    ];
+    const src = path.join(dir, 'surface-attributes.city.json');
+    fs.writeFileSync(src, JSON.stringify({
+      type: 'CityJSON', version: '2.0', transform: { scale: [0.001, 0.001, 0.001], translate: [85000, 447000, 0] },
+      metadata: { referenceSystem: 'https://www.opengis.net/def/crs/EPSG/0/28992' },
+      CityObjects: { B: { type: 'Building', geometry: [{ type: 'Solid', lod: '2.2', boundaries: [faces], semantics: { surfaces, values: [[0, 1, 2, 3, 2, 3]] } }] } },
+      vertices: v.map((p) => p.map((c) => c * 1000)),
+    }));
+    const out = path.join(dir, 'surface-attributes-out.city.json');
+    const r = cli(['build', src, '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const [doc] = readModels(out);
+    const g = doc.CityObjects.B.geometry![0] as unknown as { semantics: { surfaces: Record<string, unknown>[]; values: number[][] } };
+    // (every semantic object was one per type: type alone)
+    const byFace = g.semantics.values[0].map((i) => g.semantics.surfaces[i]);
+    expect(byFace.filter((s) => s.FlaechenUUID === 'w1')).toHaveLength(2);
+    expect(byFace.filter((s) => s.type === 'WallSurface' && !('FlaechenUUID' in s))).toHaveLength(2);
+    expect(g.semantics.surfaces).toContainEqual({ type: 'RoofSurface', Dachneigung: '0.0', FlaechenUUID: 'r1' });
+    expect(g.semantics.surfaces).toContainEqual({ type: 'GroundSurface', FlaechenUUID: 'g1' });
+    // (a parent index of the source's list means nothing in the list written)
+    expect(g.semantics.surfaces.every((s) => !('parent' in s) && !('children' in s))).toBe(true);
+    expect(g.semantics.surfaces).toHaveLength(4);
+  });
+
   const delft = path.join(SHARED, 'inverse-delft-3dbag', 'source.city.jsonl');
   if (!fs.existsSync(delft)) it.skip(`cityjson-round-trip on a real 3DBAG tile: needs ${delft} (the shared data): absent here`, () => {});
   it.runIf(fs.existsSync(delft))('cityjson-round-trip on a real 3DBAG tile: buildings, LoD 2.2 semantic surfaces and coordinates kept', () => {
