@@ -97,6 +97,17 @@ export function isCityJson(input: string): boolean {
   }
 }
 
+/** What makes a geometry unreadable (its boundaries' shape, a vertex index out of range), or null. */
+function unreadable(g: CjGeometry, nv: number): string | null {
+  try {
+    for (const s of surfacesOf(g)) for (const r of s.rings) for (const i of r) if (!Number.isInteger(i) || i < 0 || i >= nv) return `vertex index ${i} is out of range (the model has ${nv} vertices)`;
+    return null;
+  } catch (e) {
+    if (e instanceof FeatureDefect) return e.message;
+    throw e;
+  }
+}
+
 /** Child objects drawn as part of the building or part they belong to (its outside: installations, constructive elements). */
 const DRAWN_WITH_PARENT = new Set(['BuildingInstallation', 'BuildingConstructiveElement', 'BridgeInstallation', 'BridgeConstructiveElement', 'TunnelInstallation', 'TunnelConstructiveElement']);
 
@@ -226,14 +237,40 @@ const POLYGONAL = new Set(['MultiSurface', 'CompositeSurface', 'Solid', 'MultiSo
 
 /** An object's geometry to read: at `lod`, or the highest present (or the lowest above LoD0); ties go to one with semantics, then a solid. */
 function chooseGeometry(o: CjObject, lod: string | undefined, prefer: 'highest' | 'lowest' = 'highest'): CjGeometry | null {
+  return rankedGeometries(o, lod, prefer)[0] ?? null;
+}
+
+/** An object's geometries that can be read, best first ({@link chooseGeometry}'s order; the model's order among equals). */
+function rankedGeometries(o: CjObject, lod: string | undefined, prefer: 'highest' | 'lowest' = 'highest'): CjGeometry[] {
   const gs = (o.geometry ?? []).filter((g) => g && POLYGONAL.has(g.type) && (lod === undefined || Number(g.lod) === Number(lod)));
-  if (!gs.length) return null;
   // (lowest: the coarsest above LoD0, a block model's height)
   const level = (g: CjGeometry) => (prefer === 'lowest' ? (Number(g.lod ?? 0) >= 1 ? 10 - Number(g.lod) : -10) : Number(g.lod ?? 0));
   const rank = (g: CjGeometry) => level(g) * 4 + (g.semantics ? 2 : 0) + (g.type.endsWith('Solid') ? 1 : 0);
-  let best = gs[0];
-  for (const g of gs) if (rank(g) > rank(best)) best = g;
-  return best;
+  return gs.map((g, k) => ({ g, k, r: rank(g) })).sort((a, b) => b.r - a.r || a.k - b.k).map((x) => x.g);
+}
+
+/**
+ * One object read by {@link modelFeature} from its best geometry, else the next that can be read
+ * (broken-lod-lost-the-building: a vertex index out of range in a part's LoD 2.2 dropped its building
+ * though its LoD 1.3 and 1.2 were whole), said as `cityjson:geometry-fallback`. Throws the best one's
+ * {@link FeatureDefect} when none can be read.
+ */
+function firstReadable(id: string, geometries: readonly CjGeometry[], read: (g: CjGeometry, warn: (kind: string, what?: string) => void) => RawFeature, warn: (kind: string, what?: string) => void): RawFeature {
+  let first: FeatureDefect | null = null;
+  for (const g of geometries) {
+    // (the warnings of the geometry drawn only)
+    const said: [string, string | undefined][] = [];
+    try {
+      const f = read(g, (kind, what) => said.push([kind, what]));
+      for (const [kind, what] of said) warn(kind, what);
+      if (first) warn('cityjson:geometry-fallback', `${id}: its ${geometries[0].type} at LoD ${geometries[0].lod} cannot be read (${first.message}): its ${g.type} at LoD ${g.lod} is drawn`);
+      return f;
+    } catch (e) {
+      if (!(e instanceof FeatureDefect)) throw e;
+      first ??= e;
+    }
+  }
+  throw first ?? new FeatureDefect('cityjson:no-geometry', 'no surfaces to read');
 }
 
 /** Newell's normal's z over a ring (x, y of vertices `ring` in `v`): positive when counter-clockwise from above. */
@@ -328,13 +365,17 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
     if (isPart) parts.push([c, child]);
     else if (child.type && DRAWN_WITH_PARENT.has(child.type)) {
       const g = chooseGeometry(child, m.lod, m.prefer) ?? (m.lod !== undefined ? chooseGeometry(child, undefined, m.prefer) : null);
-      if (g) installations.set(owner, [...(installations.get(owner) ?? []), g]);
-      warn('cityjson:installation-drawn-with-its-building', `${c}: a ${child.type} of ${owner}, drawn as part of it (its own attributes are not kept)`);
+      // (a broken installation is left out, not its building with it)
+      const broken = g ? unreadable(g, m.vertices.length / 3) : null;
+      if (g && !broken) {
+        installations.set(owner, [...(installations.get(owner) ?? []), g]);
+        warn('cityjson:installation-drawn-with-its-building', `${c}: a ${child.type} of ${owner}, drawn as part of it (its own attributes are not kept)`);
+      } else if (broken) warn('cityjson:installation-unreadable', `${c}: a ${child.type} of ${owner}: ${broken}; left out`);
     } else if (child.type && (child.geometry ?? []).length) warn('cityjson:interior-not-drawn', `${c}: a ${child.type} of ${owner} (inside the building): not drawn`);
     if (depth < 8) for (const cc of child.children ?? []) visit(cc, depth + 1, isPart ? c : owner);
   };
   for (const c of o.children ?? []) visit(c, 0, id);
-  const withSurfaces = parts.map(([pid, p]) => ({ pid, p, g: chooseGeometry(p, m.lod, m.prefer) })).filter((x) => x.g);
+  const withSurfaces = parts.map(([pid, p]) => ({ pid, p, gs: rankedGeometries(p, m.lod, m.prefer) })).filter((x) => x.gs.length);
   if (!withSurfaces.length) {
     const own = chooseGeometry(o, m.lod, m.prefer);
     if (!own) {
@@ -342,13 +383,14 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
       if (other.length) throw new FeatureDefect('cityjson:unsupported-geometry', `its geometry (${[...new Set(other)].join(', ')}) is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
       throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
     }
-    return [modelFeature(id, o, own, o, 'building', m, warn, installations.get(id))];
+    return [firstReadable(id, rankedGeometries(o, m.lod, m.prefer), (g, w) => modelFeature(id, o, g, o, 'building', m, w, installations.get(id)), warn)];
   }
   const partFeatures: RawFeature[] = [];
-  for (const [k, { pid, p, g }] of withSurfaces.entries()) {
+  for (const [k, { pid, p, gs }] of withSurfaces.entries()) {
     try {
       // (the building's own installations, where it is drawn as its parts, go with its first part)
-      partFeatures.push(modelFeature(pid, p, g!, o, 'part', m, warn, [...(installations.get(pid) ?? []), ...(k === 0 ? (installations.get(id) ?? []) : [])]));
+      const installed = [...(installations.get(pid) ?? []), ...(k === 0 ? (installations.get(id) ?? []) : [])];
+      partFeatures.push(firstReadable(pid, gs, (g, w) => modelFeature(pid, p, g, o, 'part', m, w, installed), warn));
     } catch (e) {
       if (!(e instanceof FeatureDefect)) throw e;
       skip(pid, e);

@@ -132,7 +132,7 @@ describe('CityJSON in', () => {
     for (const v of up) expect(mesh.materialIds[v]).toBe(roofMaterial);
   });
 
-  it('installation-dropped-in-silence, solid-wound-inward, unknown-version-read-in-silence: a chimney (BuildingInstallation) is drawn with its building, a solid facing inward is turned, an unknown version is said', async () => {
+  it('installation-dropped-in-silence, solid-wound-inward, unknown-version-read-in-silence, broken-lod-lost-the-building: a chimney (BuildingInstallation) is drawn with its building, a solid facing inward is turned, an unknown version is said, a broken LoD gives way to the next', async () => {
     const vertices: number[][] = [];
     // a box as a Solid's shell, faces outward (or, `inward`, every ring reversed)
     const box = (x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, inward = false) => {
@@ -150,6 +150,10 @@ describe('CityJSON in', () => {
           B: { type: 'Building', geometry: [box(0, 0, 0, 10, 10, 6)], children: ['B-chimney'] },
           'B-chimney': { type: 'BuildingInstallation', parents: ['B'], geometry: [box(2, 2, 6, 3, 3, 8)] },
           C: { type: 'Building', geometry: [box(20, 0, 0, 30, 10, 6, true)] },
+          // broken-lod-lost-the-building: its LoD 2.2 names a vertex that is not there, its LoD 1.2 is whole
+          D: { type: 'Building', geometry: [{ ...box(40, 0, 0, 50, 10, 9), boundaries: [[[[0, 1, 999999]]]] }, { ...box(40, 0, 0, 50, 10, 6), lod: '1.2' }] },
+          E: { type: 'Building', geometry: [box(60, 0, 0, 70, 10, 6)], children: ['E-broken'] },
+          'E-broken': { type: 'BuildingInstallation', parents: ['E'], geometry: [{ ...box(62, 2, 6, 63, 3, 8), boundaries: [[[[0, 1, 999999]]]] }] },
         },
         vertices: vertices.map((p) => p.map((c) => c * 1000)),
       };
@@ -157,7 +161,14 @@ describe('CityJSON in', () => {
     const file = path.join(dir, 'installation.city.json');
     fs.writeFileSync(file, JSON.stringify(doc('2.0')));
     const { batch, summary } = await run([file]);
-    expect(batch.params.map((p) => p.id)).toEqual(['B', 'C']);
+    expect(batch.params.map((p) => p.id)).toEqual(['B', 'C', 'D', 'E']);
+    expect(summary.warnings.get('cityjson:geometry-fallback')).toBe(1);
+    expect(summary.examples.get('warn:cityjson:geometry-fallback')![0]).toMatch(/D: its Solid at LoD 2\.2 cannot be read \(vertex index 999999 is out of range .*\): its Solid at LoD 1\.2 is drawn/);
+    expect(batch.params[2]).toMatchObject({ lod: '1.2' });
+    expect(batch.params[2].height).toBeCloseTo(6, 5);
+    // a broken installation is left out, not its building
+    expect(summary.warnings.get('cityjson:installation-unreadable')).toBe(1);
+    expect(summary.skippedTotal).toBe(0);
     // (the chimney was lost, nothing counted or named)
     expect(summary.warnings.get('cityjson:installation-drawn-with-its-building')).toBe(1);
     expect(summary.warnings.get('cityjson:solid-turned-outward')).toBe(1);
