@@ -37,11 +37,14 @@ export function createProgress(options: ProgressOptions): Progress {
   /** The stage being counted and when its count began (rate-counted-the-stages-before: a rate over the whole run's time). */
   let current: string | null = null;
   let stageStart = start;
+  /** Whether a plain line was written (a long run: each stage it goes on to says so as it begins). */
+  let wrote = false;
   return {
     update(stage, done, total) {
       if (options.quiet) return;
       const now = performance.now();
-      if (stage !== current) [current, stageStart] = [stage, now];
+      const begins = stage !== current;
+      if (begins) [current, stageStart] = [stage, now];
       const secs = (now - start) / 1000;
       const stageSecs = (now - stageStart) / 1000;
       const rate = stageSecs > 0 ? done / stageSecs : 0;
@@ -56,19 +59,24 @@ export function createProgress(options: ProgressOptions): Progress {
           const eta = rate > 0 ? (total - done) / rate : 0;
           line = `${stage} [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total} ${(f * 100).toFixed(0)}% ${rate.toFixed(0)}/s eta ${eta.toFixed(0)}s`;
         } else {
-          line = `${stage} ${done} ${rate.toFixed(0)}/s`;
+          line = done === 0 ? stage : `${stage} ${done} ${rate.toFixed(0)}/s`;
         }
         options.write(`\r\x1b[2K${line}`);
         drawn = true;
       } else {
         // a line every interval, and the last of a stage that showed one (a log must not end at 0/N)
         const finished = total !== undefined && done >= total;
-        if (now - last < options.interval * 1000 && !(finished && shown === stage)) return;
+        // (build-silent-for-long: after a stage's last line the next ran half a minute unsaid; in a run long
+        // enough to have written a line, a stage says so as it begins)
+        if (now - last < options.interval * 1000 && !(finished && shown === stage) && !(begins && wrote && !finished)) return;
         last = now;
+        wrote = true;
         shown = finished ? null : stage;
         // the stage's own rate over its own time; the time since the run began (rate-read-against-the-run's-time:
         // "91459/s, 6.2 s" read as 120,798 in 6.2 s)
-        options.write(`progress: ${stage} ${done}${total ? `/${total}` : ''} (${rate.toFixed(0)}/s over ${stageSecs.toFixed(1)} s; ${secs.toFixed(1)} s since the start)\n`);
+        // (a stage with nothing to count, as it begins: its name and the time)
+        if (total === undefined && done === 0) options.write(`progress: ${stage} (${secs.toFixed(1)} s since the start)\n`);
+        else options.write(`progress: ${stage} ${done}${total ? `/${total}` : ''} (${rate.toFixed(0)}/s over ${stageSecs.toFixed(1)} s; ${secs.toFixed(1)} s since the start)\n`);
       }
     },
     done() {

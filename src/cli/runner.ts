@@ -9,6 +9,9 @@ import { createProgress, drawsBar } from './progress.js';
 import { WORKER_RESOURCE_LIMITS } from '../io/worker-heap.js';
 import { takeEarlyWorker } from './early.js';
 
+/** The folders work folders are made in (`workFolder`): removed with the last work folder in them. */
+const WORK_BASES = new Set(['.work', '.find-spill']);
+
 /** Temporary paths the job worker owns (told by messages), removed on a signal. */
 const owned = new Map<string, TempKind>();
 /** Folders the run makes for its output (kept apart: the same folder is often a temporary path's `sweep` too). */
@@ -27,8 +30,9 @@ export function removeOwnTemporaries(forget = true): void {
       if (kind === 'sweep') sweep(p);
       else if (kind === 'made-dir') fs.rmdirSync(p);
       else fs.rmSync(p, { recursive: kind === 'dir', force: true });
-      // a work folder's base (`<output>/.work`) goes too when nothing else is in it
-      if (kind === 'dir' && path.basename(path.dirname(p)) === '.work') fs.rmdirSync(path.dirname(p));
+      // a work folder's base (`<output>/.work`, `<output>/.find-spill`) goes too when nothing else is in it
+      // (find-spill-left-behind: interrupted while it wrote the find index, a tiles run left `.find-spill`)
+      if (kind === 'dir' && WORK_BASES.has(path.basename(path.dirname(p)))) fs.rmdirSync(path.dirname(p));
     } catch {
       // best effort: the next run removes what belongs to dead processes
     }

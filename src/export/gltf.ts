@@ -40,6 +40,8 @@ export interface GltfOptions {
    * terrain's outer sides, as a single model's, stay plain (a texture streaks down them).
    */
   texturedSkirts: boolean | ((ax: number, ay: number, bx: number, by: number) => boolean);
+  /** Called as the buildings are encoded: done of total (the GLB's last assembly follows `total`). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Defaults for {@link GltfOptions}. */
@@ -287,6 +289,7 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     const v1 = mesh.vertexOffsets[b1];
     const nv = v1 - v0;
     if (nv === 0) continue;
+    opts.onProgress?.(b0, nb);
     const gmesh = doc.createMesh(`buildings ${b0}-${b1 - 1}`);
     const node = doc.createNode(`buildings ${b0}-${b1 - 1}`).setMesh(gmesh);
     root.addChild(node);
@@ -324,6 +327,7 @@ export async function writeGlb(mesh: MeshBatch, params: readonly BuildingParams[
     });
   }
   features.featureCounts = featureCounts;
+  opts.onProgress?.(nb, nb);
   const ground = opts.terrain && opts.terrain.indices.length ? opts.terrain : opts.imagery ? groundPlane(opts.imagery) : undefined;
   if (ground) {
     addTerrain(doc, root, ground, opts.terrainColour, opts.imagery, opts.texturedSkirts);

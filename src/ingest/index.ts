@@ -555,6 +555,8 @@ function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: Inges
   let projected: (FlatPolygons | undefined)[] = [];
   let from = 0;
   for (let i = 0; i < features.length; i++) {
+    // (build-silent-for-long: a million features took half a minute here with nothing said)
+    if (opts.onReproject && (i & 4095) === 0) opts.onReproject(i, features.length);
     const { srs, crs, feature: f } = features[i];
     let ct = transforms.get(crs);
     if (!ct) transforms.set(crs, (ct = new gdal.CoordinateTransformation(srs, frameSrs)));
@@ -578,6 +580,7 @@ function toFeatureBatch(frame: FrameInfo, features: SourceFeature[], opts: Inges
     }
     out.add(polygons, p, surfaces);
   }
+  opts.onReproject?.(features.length, features.length);
   logger.debug(`frame origin ${frame.lon.toFixed(7)}, ${frame.lat.toFixed(7)}; ${out.params.length} buildings`);
   return out.toBatch(frame);
 }

@@ -74,6 +74,8 @@ export interface IngestOptions extends TagOptions, RepairOptions, SelectOptions 
   joinOn?: string;
   /** Called every so often with the number of features read so far. */
   onProgress?: (featuresRead: number) => void;
+  /** Called every so often as the features read are moved into the frame and cleaned: done of total. */
+  onReproject?: (done: number, total: number) => void;
 }
 
 /** Defaults for {@link IngestOptions}. */

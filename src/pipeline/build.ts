@@ -134,11 +134,11 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   const { batch, ground, terrain, imagery } = await prepareCity(inputs, o, summary);
   if (!o.terrain) warnBatchHillside(batch, summary, o.logger);
   o.progress.update('building meshes', 0, batch.params.length);
-  const mesh = buildMeshes(batch, { ground, facades: o.facades }, summary, o.logger);
+  const mesh = buildMeshes(batch, { ground, facades: o.facades, onProgress: (done, total) => o.progress.update('building meshes', done, total) }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);
-  o.progress.done();
   const t1 = performance.now();
-  const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary) });
+  const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary), onProgress: (done, total) => o.progress.update('encoding', done, total) });
+  o.progress.done();
   summary.time('encode', (performance.now() - t1) / 1000);
   summary.buildingsWritten = batch.params.length;
   summary.partsWritten = batch.params.filter((p) => p.partOf).length;

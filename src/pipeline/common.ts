@@ -58,6 +58,7 @@ export function ingestOptionsOf(o: ReadOptions, progress: Progress): Partial<Ing
     joinOn: o.joinOn,
     ellipsoidalHeights: o.ellipsoidalHeights,
     onProgress: (n) => progress.update('reading features', n),
+    onReproject: (done, total) => progress.update('reprojecting', done, total),
   };
 }
 

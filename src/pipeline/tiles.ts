@@ -301,23 +301,25 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     }
     const t1 = performance.now();
     // resume-unsaid-until-the-end: a rerun says at once what it keeps (an interrupted one said nothing of it)
-    if (!o.force) {
-      const complete = units.filter((n) => tileComplete(o.output, n.id)).length;
-      if (complete) o.logger.info(`tiles: resuming: ${complete} of ${counted(units.length, 'tile')} already complete, kept`);
-    }
+    const complete = o.force ? 0 : units.filter((n) => tileComplete(o.output, n.id)).length;
+    if (complete) o.logger.info(`tiles: resuming: ${complete} of ${counted(units.length, 'tile')} already complete, kept`);
+    // (resumed-rate-counted-the-kept: "294/1260 (92/s)" where 279 were kept, not built: the tiles to build, counted as built)
+    let building = 0;
+    const onTile = (kept: boolean) => {
+      if (!kept) o.progress.update('building tiles', ++building, units.length - complete);
+    };
     const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
     const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o, img!.label) : undefined;
     const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError, label: o.terrain!, mesh: o.groundMesh !== false } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
     let counts: { built: number; skipped: number };
     if (o.jobs > 1 && units.length > 1) {
-      let done = 0;
       const jobs = Math.min(o.jobs, units.length);
-      const r = await buildTilesInWorkers(jobs, job, units, () => o.progress.update('building tiles', ++done, units.length), o.logger);
+      const r = await buildTilesInWorkers(jobs, job, units, onTile, o.logger);
       for (const s of r.summaries) summary.add(s);
       o.logger.info(`tiles: ${r.built} built${resumedNote(r.skipped)}, ${jobs} worker threads`);
       counts = r;
     } else {
-      counts = await buildTiles(job, units, o.logger, summary, (d, total) => o.progress.update('building tiles', d, total));
+      counts = await buildTiles(job, units, o.logger, summary, (_d, _total, kept) => onTile(kept));
     }
     summary.tiles = { built: counts.built, kept: counts.skipped, run: units.length, plan: allTiles(root).length, shard: o.shard ? `${o.shard[0]}/${o.shard[1]}` : null, output: path.resolve(o.output) };
     o.progress.done();
@@ -330,6 +332,9 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
       summary.partsWritten = store.parts.length;
     }
     const t2 = performance.now();
+    // (build-silent-for-long: a million buildings' merge ran 15–18 s unsaid; a long run says it begins)
+    if (!partial) o.progress.update('writing tileset.json and the find index', 0);
+    o.progress.done();
     if (!partial) mergeTiles([o.output], o.output, o.logger);
     // tiles-part-said-nothing-of-merge: a shard or a list of units writes tiles, no tileset.json
     else o.logger.info(`${o.shard && !o.units ? `shard ${o.shard[0]}/${o.shard[1]}` : '--units'}: ${counted(units.length, 'tile')} of ${allTiles(root).length} in ${path.resolve(o.output)}; once every part has run, \`cityforge merge <their folders> -o <folder>\` writes tileset.json`);

@@ -285,14 +285,15 @@ export function tileComplete(dir: string, id: string): boolean {
  * which marks it complete) as soon as it is built. Tiles already complete are skipped unless
  * `force`: a killed run resumes.
  */
-export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger, summary: Summary, onTile?: (done: number, total: number) => void): Promise<{ built: number; skipped: number }> {
+export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger, summary: Summary, onTile?: (done: number, total: number, kept: boolean) => void): Promise<{ built: number; skipped: number }> {
   let built = 0, skipped = 0;
   const reader = new StoreReader(job.store);
   try {
     for (const [k, node] of units.entries()) {
       const glbPath = path.join(job.dir, 'tiles', `${node.id}.glb`);
       const recPath = path.join(job.dir, 'tiles', `${node.id}.json`);
-      if (!job.force && tileComplete(job.dir, node.id)) {
+      const kept = !job.force && tileComplete(job.dir, node.id);
+      if (kept) {
         skipped++;
         // resumed-run-said-0-bytes: a complete tile's bytes and triangles count, as its record says (the
         // summary is of the tileset; the log line says how many tiles were resumed)
@@ -321,7 +322,7 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
         }
         built++;
       }
-      onTile?.(k + 1, units.length);
+      onTile?.(k + 1, units.length, kept);
     }
   } finally {
     reader.close();

@@ -15,7 +15,7 @@ export interface TileWorkerData {
 }
 
 /** A worker's report. */
-export type TileWorkerMessage = { type: 'tile' } | { type: 'log'; line: string } | { type: 'done'; built: number; skipped: number; summary: SummaryJSON } | { type: 'failed'; kind: ErrorKind; stage: string; message: string };
+export type TileWorkerMessage = { type: 'tile'; kept: boolean } | { type: 'log'; line: string } | { type: 'done'; built: number; skipped: number; summary: SummaryJSON } | { type: 'failed'; kind: ErrorKind; stage: string; message: string };
 
 /** The job with its DEM grid's heights moved into shared memory: every worker reads the one copy. */
 function shared(job: TileJob): TileJob {
@@ -33,7 +33,7 @@ function shared(job: TileJob): TileJob {
  * is shared memory). Each tile's bytes depend only on its own buildings, so the output is the same
  * for any `jobs`. The first worker to fail stops the others.
  */
-export async function buildTilesInWorkers(jobs: number, job: TileJob, units: TileNode[], onTile: () => void, logger: Logger = NULL_LOGGER): Promise<{ built: number; skipped: number; summaries: SummaryJSON[] }> {
+export async function buildTilesInWorkers(jobs: number, job: TileJob, units: TileNode[], onTile: (kept: boolean) => void, logger: Logger = NULL_LOGGER): Promise<{ built: number; skipped: number; summaries: SummaryJSON[] }> {
   const url = new URL('./worker.js', import.meta.url);
   const common = shared(job);
   const workers: Worker[] = [];
@@ -46,7 +46,7 @@ export async function buildTilesInWorkers(jobs: number, job: TileJob, units: Til
           workers.push(w);
           let finished = false;
           w.on('message', (m: TileWorkerMessage) => {
-            if (m.type === 'tile') onTile();
+            if (m.type === 'tile') onTile(m.kept);
             else if (m.type === 'log') logger.debug(m.line);
             else if (m.type === 'failed') {
               finished = true;

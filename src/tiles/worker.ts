@@ -10,7 +10,7 @@ const d = workerData as TileWorkerData;
 const post = (m: TileWorkerMessage) => parentPort!.postMessage(m);
 const summary = new Summary(d.verbose ? { ...NULL_LOGGER, level: 'debug', debug: (line) => post({ type: 'log', line }) } : undefined);
 try {
-  const { built, skipped } = await buildTiles(d.job, d.units, NULL_LOGGER, summary, () => post({ type: 'tile' }));
+  const { built, skipped } = await buildTiles(d.job, d.units, NULL_LOGGER, summary, (_done, _total, kept) => post({ type: 'tile', kept }));
   post({ type: 'done', built, skipped, summary: summary.toJSON() });
 } catch (e) {
   // keep the error's kind (input, output…) across the thread boundary

@@ -41,6 +41,37 @@ describe('plain progress lines', () => {
     expect(lines.at(-1)).toBe('progress: building meshes 100/100 (14/s over 7.0 s; 13.0 s since the start)');
   });
 
+  it('build-silent-for-long: in a run long enough to have written a line, a stage says so as it begins; in a short one, nothing', () => {
+    let t = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => t);
+    const lines: string[] = [];
+    const p = createProgress({ tty: false, interval: 5, quiet: false, write: (s) => lines.push(s.trim()) });
+    p.update('building meshes', 0, 100);
+    t = 6000;
+    p.update('building meshes', 60, 100);
+    t = 7000;
+    p.update('building meshes', 100, 100);
+    // (the encoding then ran unsaid until the run's end)
+    t = 7100;
+    p.update('encoding', 0, 100);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(/^progress: encoding 0\/100 /);
+    // and its end, as every stage that showed a line (log-ended-at-0-of-N)
+    t = 7200;
+    p.update('encoding', 100, 100);
+    expect(lines).toHaveLength(4);
+    // a stage with nothing to count says its name and the time
+    t = 7300;
+    p.update('writing tileset.json', 0);
+    expect(lines[4]).toBe('progress: writing tileset.json (7.3 s since the start)');
+    const short: string[] = [];
+    const q = createProgress({ tty: false, interval: 5, quiet: false, write: (s) => short.push(s.trim()) });
+    t = 8000;
+    q.update('building meshes', 100, 100);
+    q.update('encoding', 0, 100);
+    expect(short).toEqual([]);
+  });
+
   it('a stage shorter than the interval writes nothing', () => {
     expect(run([[0, 0], [1000, 50], [2000, 100]])).toEqual([]);
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileAtomic, PLACE, PROCESS_TAG, removeStaleTemporaries, removeWorkFolder, workFolder } from '../../src/io/files.js';
 import { freshDir } from '../helpers/fixtures.js';
+import { removeOwnTemporaries } from '../../src/cli/runner.js';
 
 describe('work folders', () => {
   it('killed-run-work-left-behind: a dead process\'s work folder that appeared during a run goes at its end', () => {
@@ -24,6 +25,18 @@ describe('work folders', () => {
     fs.mkdirSync(again, { recursive: true });
     removeWorkFolder(again, true);
     expect(fs.existsSync(base)).toBe(false);
+  });
+
+  it('find-spill-left-behind: a signal while the find index is written removes the spill folder\'s base too (an empty .find-spill stayed)', () => {
+    const out = freshDir('work-folder-signal');
+    const spill = workFolder(path.join(out, '.find-spill'));
+    fs.mkdirSync(spill, { recursive: true });
+    fs.writeFileSync(path.join(spill, 'a1'), 'x');
+    const work = workFolder(path.join(out, '.work'));
+    fs.mkdirSync(work, { recursive: true });
+    // what the CLI's signal handler does (both are this thread's temporary folders)
+    removeOwnTemporaries();
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 
   it('shards-swept-each-other: work folders and temporary files of another host or PID namespace are never taken for a killed run\'s; this place\'s dead ones are', () => {

@@ -10,6 +10,7 @@ import { buildingBases, expectValidGlb, readGlb } from '../helpers/glb.js';
 import { onTempChange, type TempChange } from '../../src/core/temp.js';
 import { NULL_LOGGER } from '../../src/core/logger.js';
 import { mergeTiles } from '../../src/tiles/build.js';
+import { buildTileset } from '../../src/pipeline/tiles.js';
 
 /** Every file below `dir` (relative path → bytes), temporaries left out. */
 function snapshot(dir: string): Map<string, Buffer> {
@@ -49,6 +50,23 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(r.code, r.stderr).toBe(0);
     singleWritten = JSON.parse(r.stdout).buildingsWritten;
     single = JSON.parse(r.stdout);
+  });
+
+  it('resumed-rate-counted-the-kept: a resumed run\'s progress counts the tiles it builds, of those it has to build (not the ones it keeps)', async () => {
+    // (in this process: tile worker threads run the bundled CLI's code, --jobs 2 is the CLI's; the count is the same callback)
+    for (const jobs of [1]) {
+      const resumed = path.join(dir, `resumed-progress-${jobs}`);
+      fs.rmSync(resumed, { recursive: true, force: true });
+      fs.cpSync(out, resumed, { recursive: true });
+      const glbs = (fs.readdirSync(path.join(resumed, 'tiles'), { recursive: true }) as string[]).filter((f) => f.endsWith('.glb')).sort();
+      expect(glbs.length).toBeGreaterThan(4);
+      for (const f of glbs.slice(0, 2)) fs.rmSync(path.join(resumed, 'tiles', f));
+      const updates: [string, number, number | undefined][] = [];
+      await buildTileset([input], { maxBuildings: 500, output: resumed, jobs, progress: { update: (stage, done, total) => updates.push([stage, done, total]), done() {} } });
+      const tiles = updates.filter(([stage]) => stage === 'building tiles');
+      // (it counted every tile, kept ones too, over all of them: "294/1260 (92/s)" where 279 were kept)
+      expect(tiles.map(([, d, t]) => `${d}/${t}`), `jobs ${jobs}`).toEqual(['1/2', '2/2']);
+    }
   });
 
   it('resumed-run-said-0-bytes: a rerun over a complete tileset resumes every tile and counts their bytes and triangles as the first run did', () => {
