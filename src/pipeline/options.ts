@@ -89,10 +89,12 @@ export interface BuildOptions extends ReadOptions, TerrainOptions, ImageryRunOpt
   compress: boolean;
   /** Facades: `texture` (storeys and windows as a repeating texture on the walls) or `none` (plain walls). */
   facades: FacadeMode;
+  /** A GLB larger than this (bytes) is warned of, pointing to `tiles` (viewers load a GLB whole). */
+  largeGlbBytes?: number;
 }
 
 /** Defaults for {@link BuildOptions}. */
-export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, ...RUN_DEFAULTS, compress: false, facades: 'none' };
+export const BUILD_DEFAULTS: BuildOptions = { ...READ_DEFAULTS, ...TERRAIN_DEFAULTS, ...IMAGERY_RUN_DEFAULTS, ...RUN_DEFAULTS, compress: false, facades: 'none', largeGlbBytes: 512 * 2 ** 20 };
 
 /** How walls are dressed: plain, or storeys and windows as a texture. */
 export type FacadeMode = 'none' | 'texture' | 'geometry';
