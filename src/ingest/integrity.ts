@@ -148,10 +148,6 @@ export function brokenGeoJsonSeqLines(file: string, visit: (line: number, what: 
 }
 
 /**
- * A Shapefile's .shp and .dbf must be as long as their headers say (GDAL reads a cut .shp as features
- * with no geometry, a cut .dbf as fewer attributes): throws an {@link InputError} naming the file.
- */
-/**
  * A Shapefile's companions it cannot be read without: its `.shx` (the index GDAL needs to open it) and its
  * `.dbf` (the attributes: without them every building would stand at the default height, counted only
  * as `height:missing`). An {@link InputError} naming the missing ones (any case of their extension).
@@ -173,6 +169,10 @@ export function checkShapefileCompanions(shp: string): void {
   throw new InputError('ingest', `${shp}: ${names.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing beside it (a Shapefile is its .shp, .shx and .dbf together: ${why}); copy ${missing.length > 1 ? 'them' : 'it'} with the .shp${missing.includes('.shx') && !missing.includes('.dbf') ? ", or rebuild the .shx with GDAL: SHAPE_RESTORE_SHX=YES ogrinfo -so <file.shp> (it writes one beside it)" : ''}`);
 }
 
+/**
+ * A Shapefile's .shp and .dbf must be as long as their headers say (GDAL reads a cut .shp as features
+ * with no geometry, a cut .dbf as fewer attributes): throws an {@link InputError} naming the file.
+ */
 export function checkShapefile(shp: string): void {
   const head = (file: string, n: number): { b: Buffer; size: number } | null => {
     if (!fs.existsSync(file)) return null;

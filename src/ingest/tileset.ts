@@ -122,7 +122,6 @@ class NodeFileSource implements PmSource {
 
 let linkCounter = 0;
 
-/** The zoom to list: the one asked for (it must exist), or the deepest. */
 /** Latitude (degrees) of the top edge of row `y` of zoom `z` (XYZ rows, from the north). */
 const rowLat = (z: number, y: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 2 ** z))) * 180) / Math.PI;
 
@@ -147,6 +146,7 @@ function checkRowOrder(file: string, z: number, tiles: readonly TileRef[], bound
   }
 }
 
+/** The zoom to list: the one asked for (it must exist), or the deepest. */
 function pickZoom(file: string, zooms: number[], zoom: number | undefined): number {
   if (zoom === undefined) return zooms[zooms.length - 1];
   if (!zooms.includes(zoom)) throw new InputError('ingest', `${file}: no tiles at zoom ${zoom} (it holds zoom ${zooms.join(', ')})`);
