@@ -44,16 +44,15 @@ export class Summary {
    *   the file, layer and feature id its caller gives.
    */
   constructor(private readonly log?: Logger) {
-    const base = log;
     this.logger = {
-      ...(base?.level ? { level: base.level } : {}),
-      debug: (m) => base?.debug(m),
-      info: (m) => base?.info(m),
+      ...(log?.level ? { level: log.level } : {}),
+      debug: (m) => log?.debug(m),
+      info: (m) => log?.info(m),
       warn: (m) => {
         this.runWarning(m);
-        base?.warn(m);
+        log?.warn(m);
       },
-      error: (m) => base?.error(m),
+      error: (m) => log?.error(m),
     };
   }
 

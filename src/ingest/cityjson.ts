@@ -97,10 +97,15 @@ export function isCityJson(input: string): boolean {
   }
 }
 
+/** A {@link FeatureDefect} unless `i` indexes one of the model's `nv` vertices. */
+function checkIndex(i: number, nv: number): void {
+  if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
+}
+
 /** What makes a geometry unreadable (its boundaries' shape, a vertex index out of range), or null. */
 function unreadable(g: CjGeometry, nv: number): string | null {
   try {
-    for (const s of surfacesOf(g)) for (const r of s.rings) for (const i of r) if (!Number.isInteger(i) || i < 0 || i >= nv) return `vertex index ${i} is out of range (the model has ${nv} vertices)`;
+    for (const s of surfacesOf(g)) for (const r of s.rings) for (const i of r) checkIndex(i, nv);
     return null;
   } catch (e) {
     if (e instanceof FeatureDefect) return e.message;
@@ -187,9 +192,17 @@ class FeatureDefect extends Error {
   }
 }
 
-/** The surfaces (rings of vertex indices) of a geometry, each with its semantic code and, in a solid, its shell (`solid/shell`; inner shells' shell > 0). */
-function surfacesOf(g: CjGeometry): { rings: number[][]; code: number; shell?: [number, number]; attributes?: Record<string, unknown> }[] {
-  const out: { rings: number[][]; code: number; shell?: [number, number]; attributes?: Record<string, unknown> }[] = [];
+/** A surface of a geometry: rings of vertex indices, its semantic code and object's own attributes, and in a solid its shell (`[solid, shell]`; inner shells' shell > 0). */
+interface CjSurface {
+  rings: number[][];
+  code: number;
+  shell?: [number, number];
+  attributes?: Record<string, unknown>;
+}
+
+/** The surfaces of a geometry. */
+function surfacesOf(g: CjGeometry): CjSurface[] {
+  const out: CjSurface[] = [];
   const sem = g.semantics;
   const codes = (sem?.surfaces ?? []).map((s) => surfaceCode(s?.type));
   // (surface-attributes-lost: a semantic surface's own attributes, a roof's slope, Vienna's Dachneigung; not its
@@ -377,13 +390,13 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
   for (const c of o.children ?? []) visit(c, 0, id);
   const withSurfaces = parts.map(([pid, p]) => ({ pid, p, gs: rankedGeometries(p, m.lod, m.prefer) })).filter((x) => x.gs.length);
   if (!withSurfaces.length) {
-    const own = chooseGeometry(o, m.lod, m.prefer);
-    if (!own) {
+    const own = rankedGeometries(o, m.lod, m.prefer);
+    if (!own.length) {
       const other = [o, ...parts.map(([, p]) => p)].flatMap((x) => (x.geometry ?? []).map((g) => String(g?.type)).filter((t) => !POLYGONAL.has(t)));
       if (other.length) throw new FeatureDefect('cityjson:unsupported-geometry', `its geometry (${[...new Set(other)].join(', ')}) is not read (MultiSurface, CompositeSurface, Solid, MultiSolid, CompositeSolid are)`);
       throw new FeatureDefect('cityjson:no-geometry', `no surfaces${m.lod !== undefined ? ` at LoD ${m.lod}` : ''} on it or its parts`);
     }
-    return [firstReadable(id, rankedGeometries(o, m.lod, m.prefer), (g, w) => modelFeature(id, o, g, o, 'building', m, w, installations.get(id)), warn)];
+    return [firstReadable(id, own, (g, w) => modelFeature(id, o, g, o, 'building', m, w, installations.get(id)), warn)];
   }
   const partFeatures: RawFeature[] = [];
   for (const [k, { pid, p, gs }] of withSurfaces.entries()) {
@@ -461,15 +474,16 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   let droppedRings = 0;
   const grounds: number[][][] = [];
   const downward: number[][][] = [];
-  const kept: { rings: number[][]; code: number; shell?: [number, number]; installed?: boolean; attributes?: Record<string, unknown> }[] = [];
+  // each surface with the geometry it is from (0: the object's own; n > 0: its n-th installation's)
+  const kept: (CjSurface & { from: number })[] = [];
   const surfaceAttributes: (Record<string, unknown> | null)[] = [];
-  // (its installations' surfaces after its own: drawn, never its footprint; their shells apart from its own)
-  const surfaces = [...surfacesOf(g), ...installed.flatMap((x, n) => surfacesOf(x).map((q) => ({ ...q, installed: true, ...(q.shell ? { shell: [1000 * (n + 1) + q.shell[0], q.shell[1]] as [number, number] } : {}) })))];
+  // (its installations' surfaces after its own: drawn, never its footprint)
+  const surfaces = [g, ...installed].flatMap((x, from) => surfacesOf(x).map((q) => ({ ...q, from })));
   for (const s of surfaces) {
     const rings: number[][] = [];
     for (const [k, r] of s.rings.entries()) {
       for (const i of r)
-        if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
+        checkIndex(i, nv);
       // repeated closing vertex and repeated neighbours (by position: models repeat vertices under other indices) out
       const same = (a: number, b: number) => a === b || (V[3 * a] === V[3 * b] && V[3 * a + 1] === V[3 * b + 1] && V[3 * a + 2] === V[3 * b + 2]);
       const ring = r.filter((v, k) => !same(v, r[(k + 1) % r.length]));
@@ -481,7 +495,7 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
       }
       rings.push(ring);
     }
-    if (rings.length) kept.push({ rings, code: s.code, ...(s.shell ? { shell: s.shell } : {}), ...('installed' in s ? { installed: true } : {}), ...(s.attributes ? { attributes: s.attributes } : {}) });
+    if (rings.length) kept.push({ ...s, rings });
   }
   // solid-wound-inward: a solid's shell whose faces turn inward (negative volume) drew inside out and was
   // written back an invalid Solid; its rings are turned (an inner shell, a cavity, faces inward)
@@ -494,14 +508,14 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
         coords.push(V[3 * i], V[3 * i + 1], V[3 * i + 2]);
         zMin = Math.min(zMin, V[3 * i + 2]);
         zMax = Math.max(zMax, V[3 * i + 2]);
-        if (s.code === GROUND && !s.installed) ground = Math.min(ground, V[3 * i + 2]);
+        if (s.code === GROUND && !s.from) ground = Math.min(ground, V[3 * i + 2]);
       }
       ringOffsets.push(coords.length / 3);
     }
     surfaceOffsets.push(ringOffsets.length - 1);
     types.push(s.code);
     surfaceAttributes.push(s.attributes ?? null);
-    if (s.installed) continue;
+    if (s.from) continue;
     if (s.code === GROUND) grounds.push(rings);
     // (a raised part's floor, over a passage, is its footprint)
     else if ((s.code === 0 || s.code === OUTER_FLOOR) && ringArea2(V, rings[0]) < 0 && horizontalish(V, rings[0])) downward.push(rings);
@@ -523,7 +537,7 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
   for (const rings of foot) {
     for (const r of rings) {
       for (const i of r) {
-        if (!Number.isInteger(i) || i < 0 || i >= nv) throw new FeatureDefect('cityjson:index-out-of-range', `vertex index ${i} is out of range (the model has ${nv} vertices)`);
+        checkIndex(i, nv);
         fc.push(V[3 * i], V[3 * i + 1]);
       }
       fr.push(fc.length / 2);
@@ -547,12 +561,12 @@ function modelFeature(id: string, o: CjObject, g: CjGeometry, lod0From: CjObject
  * shell's must be positive (faces outward), an inner shell's (a cavity) negative. A shell that does not close
  * (its faces' areas, as vectors, do not sum to zero) is left as it is. Returns how many were turned.
  */
-function turnInwardShells(V: Float64Array, surfaces: { rings: number[][]; shell?: [number, number] }[]): number {
+function turnInwardShells(V: Float64Array, surfaces: readonly (CjSurface & { from: number })[]): number {
   // (the volume, and the shell's vector area: zero when the shell is closed, where the volume's sign means something)
   const volumes = new Map<string, { v: number; rings: number[][]; inner: boolean; x: number; y: number; z: number; nx: number; ny: number; nz: number; area: number }>();
   for (const s of surfaces) {
     if (!s.shell) continue;
-    const key = `${s.shell[0]}/${s.shell[1]}`;
+    const key = `${s.from}/${s.shell[0]}/${s.shell[1]}`;
     let e = volumes.get(key);
     // (about the shell's first vertex: the volume of a city's coordinates is a difference of huge numbers)
     if (!e) volumes.set(key, (e = { v: 0, rings: [], inner: s.shell[1] > 0, x: V[3 * s.rings[0][0]], y: V[3 * s.rings[0][0] + 1], z: V[3 * s.rings[0][0] + 2], nx: 0, ny: 0, nz: 0, area: 0 }));

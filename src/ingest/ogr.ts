@@ -675,7 +675,7 @@ class OgrSource implements Source {
       if (driver === 'ESRI Shapefile' && /\.shp$/i.test(this.label)) checkShapefile(this.label);
       if (shops) this.nodesNote = `; ${shops.size} shop nodes`;
       if (entrances) this.nodesNote += `; ${entrances.size} entrance nodes`;
-      for (const ol of layers) {
+      for (const [k, ol] of layers.entries()) {
         const n0 = read;
         const errors = ol.osm ? before : lastErrorKey();
         for (const feature of readOgrLayer(ol, counting)) {
@@ -703,7 +703,7 @@ class OgrSource implements Source {
         if (failure) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: ${failure} (cut short, or damaged)`);
         if (!ol.filtered) checkLayerComplete(this.label, ol.layerName, ol.layer, read - n0);
         // (gpkg-layer-where-typo-said-empty: a layer asked for by name and a clause naming no field of it)
-        if (read === n0 && this.options.layers?.length && where) refuseBadWhere(this.label, [layerFields[layers.indexOf(ol)]], where, driver);
+        if (read === n0 && this.options.layers?.length && where) refuseBadWhere(this.label, [layerFields[k]], where, driver);
         if (read === n0 && this.options.layers?.length) throw new InputError('ingest', `${this.label} layer ${ol.layerName}: layer is empty${where ? ` (with --where '${where}')` : ''}`);
       }
       if (shops) this.nodesNote = this.nodesNote.replace(' shop nodes', ` shop nodes, ${withShops} buildings or parts hold shops (attribute shops)`);

@@ -334,10 +334,10 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const t2 = performance.now();
     // (build-silent-for-long: a million buildings' merge ran 15–18 s unsaid; a long run says it begins)
     if (!partial) o.progress.update('writing tileset.json and the find index', 0);
-    o.progress.done();
     if (!partial) mergeTiles([o.output], o.output, o.logger);
     // tiles-part-said-nothing-of-merge: a shard or a list of units writes tiles, no tileset.json
     else o.logger.info(`${o.shard && !o.units ? `shard ${o.shard[0]}/${o.shard[1]}` : '--units'}: ${counted(units.length, 'tile')} of ${allTiles(root).length} in ${path.resolve(o.output)}; once every part has run, \`cityforge merge <their folders> -o <folder>\` writes tileset.json`);
+    o.progress.done();
     summary.time('merge', (performance.now() - t2) / 1000);
   } finally {
     const t3 = performance.now();
