@@ -31,11 +31,32 @@ export const RISING_DEFAULTS: RisingOptions = { rise: 1.5, minCells: 6, minInter
  */
 export function risingRegions(s: RoofSamples, model: ArrayLike<number>, options: Partial<RisingOptions> = {}): { labels: Int32Array; count: number } {
   const o = { ...RISING_DEFAULTS, ...options };
+  return regionsWhere(s, (k) => s.z[k] - model[k] >= o.rise, o);
+}
+
+/**
+ * The regions of a surface lying clearly below a fitted roof: a lower wing, an annex's or a porch's
+ * roof, a light well the one roof was drawn over. The same rule as {@link risingRegions} the other way
+ * up: samples at least `rise` below `model`, in regions of `minCells` cells with `minInterior` interior
+ * ones (so the strip along a pitched roof's eaves, where a cell holds the wall's drop, is none).
+ *
+ * @example
+ * ```ts
+ * const { labels, count } = sunkenRegions(samples, heights, { minCells: 16, minInterior: 4 });
+ * ```
+ */
+export function sunkenRegions(s: RoofSamples, model: ArrayLike<number>, options: Partial<RisingOptions> = {}): { labels: Int32Array; count: number } {
+  const o = { ...RISING_DEFAULTS, ...options };
+  return regionsWhere(s, (k) => model[k] - s.z[k] >= o.rise, o);
+}
+
+/** The 8-connected regions of the samples `inside` holds for, kept and labelled as {@link risingRegions} says. */
+function regionsWhere(s: RoofSamples, inside: (k: number) => boolean, o: RisingOptions): { labels: Int32Array; count: number } {
   const { w, h } = s;
   const up = new Uint8Array(w * h);
   for (let c = 0; c < w * h; c++) {
     const k = s.index[c];
-    if (k >= 0 && s.z[k] - model[k] >= o.rise) up[c] = 1;
+    if (k >= 0 && inside(k)) up[c] = 1;
   }
   const comp = new Int32Array(w * h).fill(-1);
   const regions: { cells: number[]; interior: number }[] = [];

@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.js';
 import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
 import { rasterCentre, readSurface } from '../ingest/raster.js';
-import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
+import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, sunkenRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { areaOf, clipFootprint, levelPolygons } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
@@ -346,6 +346,92 @@ function risingParts(fp: Footprint, samples: RoofSamples, base: readonly Inferre
 }
 
 /**
+ * A building's one fitted roof split where the surface lies clearly below it (see {@link sunkenRegions}):
+ * a lower wing, an annex's or a porch's roof the one roof was drawn over. Each region's cells become a
+ * polygon fitted with every shape on its own samples, kept when one explains at least
+ * {@link RISING_EXPLAINS} of them; a region one shape explains less than {@link SUNKEN_EXPLAINS} of (two
+ * levels side by side) is split the same way in turn, `depth` times. The rest of the footprint is fitted
+ * again on its own. The parts, the rest first, or none when no region was kept or the rest is not one
+ * polygon.
+ */
+function sunkenParts(fp: Footprint, samples: RoofSamples, r: InferredRoof, frame: FrameInfo, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }, depth = 1): InferredPart[] {
+  const heights = builtHeights(samples, [{ footprint: fp, roof: r, status: 'fitted' }]);
+  const minCells = Math.ceil(SUNKEN_AREA / (samples.cell * samples.cell));
+  const { labels, count } = sunkenRegions(samples, heights, { minCells, minInterior: Math.ceil(minCells / 4) });
+  if (!count) return [];
+  const fitRegion = (poly: Footprint, own: RoofSamples) => inferRoof(poly, own, { ...roofOptions, minSamples: 4 });
+  // the parts of one labelling: each region's, then the rest (every other cell of the window, cut to the
+  // outline); with the regions' first fits
+  const partition = (labels: Int32Array) => {
+    const polygons = levelPolygons(fp, samples, labels.map((l) => (l >= 0 ? l : count)), count + 1, frame, PART_MIN_AREA);
+    const rest = polygons[count];
+    const fits: (InferredRoof | null)[] = [];
+    const lower: InferredPart[] = [];
+    for (let g = 0; g < count; g++) {
+      fits.push(null);
+      if (polygons[g].length !== 1) continue;
+      const own = samplesInside(regionSamples(samples, labels, g), polygons[g][0]);
+      if (own.z.length < minCells) continue;
+      const q = fitRegion(polygons[g][0], own);
+      if (!('shape' in q)) continue;
+      fits[g] = q;
+      const split = q.explained < SUNKEN_EXPLAINS && depth > 0 ? sunkenParts(polygons[g][0], own, q, frame, roofOptions, depth - 1) : [];
+      if (split.length) lower.push(...split);
+      else if (q.explained >= RISING_EXPLAINS) lower.push({ footprint: polygons[g][0], roof: q, status: 'fitted' });
+    }
+    if (!lower.length || rest.length !== 1) return { parts: [] as InferredPart[], polygons, fits };
+    // the rest keeps the one roof's shape unless another explains clearly more of it (a cell more or less
+    // in the rest must not turn a close call between shapes)
+    const restSamples = samplesInside(samples, rest[0]);
+    const same = inferRoof(rest[0], restSamples, { ...roofOptions, shapes: [r.shape] });
+    const free = inferRoof(rest[0], restSamples, roofOptions);
+    const main = 'shape' in same && !('shape' in free && free.explained > same.explained + REST_GAIN) ? same : free;
+    return { parts: 'shape' in main ? [{ footprint: rest[0], roof: main, status: 'fitted' as const }, ...lower] : [], polygons, fits };
+  };
+  const first = partition(labels);
+  // or the regions without their cells standing clearly above their own fitted roofs: the one roof's
+  // slope where its shape was not the data's (a hip end under the gable it drew), given back to the rest;
+  // the trimmed labelling is kept where its parts explain clearly more of the surface
+  const trimmed = labels.slice();
+  let changed = false;
+  first.fits.forEach((q, g) => {
+    if (!q) return;
+    const built = builtHeights(samples, [{ footprint: first.polygons[g][0], roof: q, status: 'fitted' }]);
+    for (let c = 0; c < trimmed.length; c++) {
+      const k = samples.index[c];
+      if (trimmed[c] === g && k >= 0 && samples.z[k] - built[k] > SUNKEN_TRIM) (trimmed[c] = -1), (changed = true);
+    }
+  });
+  if (!changed) return first.parts;
+  const second = partition(trimmed);
+  return explainedBy(samples, second.parts) > explainedBy(samples, first.parts) + TRIM_GAIN ? second.parts : first.parts;
+}
+
+/** The share of a building's samples its parts' built surface explains (within the explain tolerance); 0 without parts. */
+function explainedBy(samples: RoofSamples, parts: readonly InferredPart[]): number {
+  if (!parts.length || !samples.z.length) return 0;
+  const built = builtHeights(samples, parts);
+  let n = 0;
+  for (let k = 0; k < built.length; k++) if (Math.abs(samples.z[k] - built[k]) <= INFER_ROOF_DEFAULTS.explainTolerance) n++;
+  return n / samples.z.length;
+}
+
+/** Least area (m²) of a region lying below a building's one roof to become a part of its own (see {@link sunkenParts}). */
+const SUNKEN_AREA = 4;
+
+/** How far (m) a lower region's cell may stand above the region's own fitted roof and stay in it (see {@link sunkenParts}). */
+const SUNKEN_TRIM = 0.5;
+
+/** How much more of a building's samples the trimmed regions' parts must explain to be kept (see {@link sunkenParts}). */
+const TRIM_GAIN = 0.02;
+
+/** How much more of the rest's samples another shape must explain than the one roof's shape to replace it (see {@link sunkenParts}). */
+const REST_GAIN = 0.05;
+
+/** Share of a lower region's samples one shape must explain for the region to be one part; below it, its planes are parts (see {@link sunkenParts}). */
+const SUNKEN_EXPLAINS = 0.8;
+
+/**
  * A part whose roof reaches clearly above every sample under it (or whose eaves sink below its base) is
  * an extrapolation, not the data: a fit on a few cells, or a plane's slope carried across a polygon the
  * plane covers only part of. It is fitted again on all the samples under it as flat or skillion, and as
@@ -601,6 +687,10 @@ export function fitBuilding(polygons: readonly Footprint[], name: string, ctx: F
         parts = planeParts(fp, samples, seg, frame, roofOptions);
     }
     if (ctx.parts) {
+      // a single roof drawn over a lower wing: the wing a part of its own, the roof fitted again on the rest
+      const lower = parts.length < 2 && 'shape' in r ? sunkenParts(fp, samples, r, frame, roofOptions) : [];
+      if (lower.length) warn('infer:lower-parts', `${name}: ${lower.length - 1} part(s) lying clearly below its one roof (lower wings, annexes)`);
+      if (lower.length) parts = lower;
       const base: InferredPart[] = parts.length >= 2 ? parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
       // what stands clearly above the roof (a tower, a spire, a storey the planes left out) as parts of its own
       const rising = base.length ? risingParts(fp, samples, base, frame, roofOptions) : [];

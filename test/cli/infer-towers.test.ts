@@ -21,6 +21,10 @@ const WING = ring([[58, 0], [66, 0], [66, 8], [58, 8]]);
 const BARN = ring([[0, 30], [12, 30], [12, 40], [0, 40]]);
 const FARMHOUSE = ring([[12, 30], [26, 30], [26, 40], [12, 40]]);
 const FARM = ring([[0, 30], [26, 30], [26, 50], [0, 50]]);
+// a hipped house with a flat annex at its end under one outline: the annex an eighth of it
+const LODGE = ring([[0, 60], [17.5, 60], [17.5, 70], [0, 70]]);
+const ANNEX = ring([[17.5, 60], [20, 60], [20, 70], [17.5, 70]]);
+const LODGE_OUTLINE = ring([[0, 60], [20, 60], [20, 70], [0, 70]]);
 
 interface Row { ref: string; building: string | null; 'building:part': string | null; 'roof:shape': string | null; height: number | null; min_height: number | null; 'roof:height': number | null; 'fit:status': string; 'fit:parts': number | null }
 
@@ -45,6 +49,8 @@ describe('cityforge infer: what one roof over the largest polygon left out', () 
       { id: 'wing', polygons: [WING], tags: { building: 'yes', height: 14, 'roof:shape': 'hipped', 'roof:height': 3 } },
       { id: 'barn', polygons: [BARN], tags: { building: 'yes', height: 6, 'roof:shape': 'flat' } },
       { id: 'farmhouse', polygons: [FARMHOUSE], tags: { building: 'yes', height: 11, 'roof:shape': 'gabled', 'roof:height': 4, 'roof:orientation': 'along' } },
+      { id: 'lodge', polygons: [LODGE], tags: { building: 'yes', height: 12, 'roof:shape': 'hipped', 'roof:height': 4 } },
+      { id: 'annex', polygons: [ANNEX], tags: { building: 'yes', height: 3, 'roof:shape': 'flat' } },
     ]);
     const dsm = path.join(dir, 'dsm.tif');
     const r = cli(['rasterize', model, '-o', dsm, '--cell', '0.25', '-q']);
@@ -53,6 +59,7 @@ describe('cityforge infer: what one roof over the largest polygon left out', () 
       { id: 'church', polygons: [HOUSE], tags: { building: 'yes' } },
       { id: 'school', polygons: [HALL, WING], tags: { building: 'yes' } },
       { id: 'farm', polygons: [FARM], tags: { building: 'yes' } },
+      { id: 'lodge', polygons: [LODGE_OUTLINE], tags: { building: 'yes' } },
     ]);
     const i = cli(['infer', footprints, '--dsm', dsm, '-o', params, '-q']);
     expect(i.code, i.stderr).toBe(0);
@@ -93,6 +100,19 @@ describe('cityforge infer: what one roof over the largest polygon left out', () 
     for (const p of parts) expect(p.height!).toBeGreaterThan(2);
     // and no roof reaches under its part's base (S3DB: roof:height at most height − min_height)
     for (const p of rows.filter((r) => r['building:part'] === 'yes')) expect((p['roof:height'] ?? 0) <= p.height! - (p.min_height ?? 0) + 1e-6).toBe(true);
+  });
+
+  it('annex-under-one-roof: a lower wing the one roof was drawn over is a part of its own, the roof fitted on the rest', () => {
+    // (the hipped roof explained seven eighths of the outline and had the planes' topology, so the annex's
+    // cells were the roof's outliers: Delft's lowest roofs came out metres too high)
+    const parts = partsOf('lodge');
+    expect(parts.length).toBe(2);
+    const [annex, lodge] = [...parts].sort((a, b) => a.height! - b.height!);
+    expect(annex['roof:shape']).toBe('flat');
+    expect(Math.abs(annex.height! - 3)).toBeLessThan(0.15);
+    expect(lodge['roof:shape']).toBe('hipped');
+    expect(Math.abs(lodge.height! - 12)).toBeLessThan(0.15);
+    expect(Math.abs(lodge['roof:height']! - 4)).toBeLessThan(0.3);
   });
 
   it('build reads the parts back: a validator-clean GLB', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { risingRegions, regionSamples, type RoofSamples } from '../../src/inverse/index.js';
+import { risingRegions, sunkenRegions, regionSamples, type RoofSamples } from '../../src/inverse/index.js';
 
 /** A 20 × 20 window of samples (1 m cells) at height `z(i, j)`. */
 function grid(z: (i: number, j: number) => number): RoofSamples {
@@ -40,5 +40,25 @@ describe('risingRegions: what stands clearly above the fitted roof', () => {
     expect(count).toBe(2);
     expect([...labels].filter((l) => l === 0)).toHaveLength(25);
     expect([...labels].filter((l) => l === 1)).toHaveLength(12);
+  });
+});
+
+describe('sunkenRegions: what lies clearly below the fitted roof', () => {
+  // a roof at 10 m; a 5 × 6 annex roof at 3 m at its edge; a one-cell-wide strip along the other edge at
+  // 7 m (the wall's drop in the eave cells): one region, the annex
+  const s = grid((i, j) => (i >= 15 && j < 6 ? 3 : i === 0 ? 7 : 10));
+  const model = new Float64Array(s.z.length).fill(10);
+
+  it('a lower annex is one region; the eave strip is not', () => {
+    const { labels, count } = sunkenRegions(s, model, { minCells: 16, minInterior: 4 });
+    expect(count).toBe(1);
+    const cells = [...labels.keys()].filter((c) => labels[c] === 0);
+    expect(cells).toHaveLength(30);
+    for (const c of cells) expect(s.z[c]).toBe(3);
+  });
+
+  it('nothing is sunken where the model follows the annex, nor above the roof', () => {
+    expect(sunkenRegions(s, s.z).count).toBe(0);
+    expect(sunkenRegions(s, model.map(() => 2)).count).toBe(0);
   });
 });
