@@ -377,7 +377,8 @@ function sunkenParts(fp: Footprint, samples: RoofSamples, r: InferredRoof, frame
       fits[g] = q;
       const split = q.explained < SUNKEN_EXPLAINS && depth > 0 ? sunkenParts(polygons[g][0], own, q, frame, roofOptions, depth - 1) : [];
       if (split.length) lower.push(...split);
-      else if (q.explained >= RISING_EXPLAINS) lower.push({ footprint: polygons[g][0], roof: q, status: 'fitted' });
+      // (a region at ground level is a yard or a light well, no part: the one roof stays)
+      else if (q.explained >= RISING_EXPLAINS && q.height > LOWEST_PART) lower.push({ footprint: polygons[g][0], roof: q, status: 'fitted' });
     }
     if (!lower.length || rest.length !== 1) return { parts: [] as InferredPart[], polygons, fits };
     // the rest keeps the one roof's shape unless another explains clearly more of it (a cell more or less
@@ -428,7 +429,7 @@ const TRIM_GAIN = 0.02;
 /** How much more of the rest's samples another shape must explain than the one roof's shape to replace it (see {@link sunkenParts}). */
 const REST_GAIN = 0.05;
 
-/** Share of a lower region's samples one shape must explain for the region to be one part; below it, its planes are parts (see {@link sunkenParts}). */
+/** Share of a lower region's samples one shape must explain for the region to be one part; below it, it is split again (two levels side by side; see {@link sunkenParts}). */
 const SUNKEN_EXPLAINS = 0.8;
 
 /**
