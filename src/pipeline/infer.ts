@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.js';
 import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorFeature } from '../export/vector.js';
 import { ingest } from '../ingest/index.js';
 import { rasterCentre, readSurface } from '../ingest/raster.js';
-import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, sunkenRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type RoofPlane, type RoofSamples } from '../inverse/index.js';
+import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, sunkenRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type InferSkip, type RoofPlane, type RoofSamples } from '../inverse/index.js';
 import { areaOf, clipFootprint, levelPolygons } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
@@ -346,6 +346,30 @@ function risingParts(fp: Footprint, samples: RoofSamples, base: readonly Inferre
 }
 
 /**
+ * One polygon's roof as building parts: its roof planes where they explain clearly more than its one
+ * roof `r` ({@link planeParts}), else the one roof split where the surface lies clearly below it
+ * ({@link sunkenParts}); then what stands clearly above either ({@link risingParts}). `parts` is empty
+ * where the one roof stands alone; `lower` and `rising` count the parts of each kind.
+ */
+function polygonParts(fp: Footprint, samples: RoofSamples, r: InferredRoof | InferSkip, frame: FrameInfo, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): { parts: InferredPart[]; lower: number; rising: number } {
+  const seg = segmentPlanes(samples);
+  const single = 'shape' in r ? r.explained : 0;
+  const planes = seg.planes.length >= 2 ? planesExplain(samples, seg.labels, seg.planes, INFER_ROOF_DEFAULTS.explainTolerance) : 0;
+  let parts: InferredPart[] = [];
+  // parts where the planes explain clearly more; where the single shape has the planes' topology
+  // (the same aspects: a gable is a gable), only where they explain much more
+  if (planes > single + PARTS_GAIN && !(planes <= single + SAME_TOPOLOGY_GAIN && 'shape' in r && roofTopology(roofPlanesOf(fp, r)) === roofTopology(seg.planes)))
+    parts = planeParts(fp, samples, seg, frame, roofOptions);
+  // a single roof drawn over a lower wing: the wing a part of its own, the roof fitted again on the rest
+  const lower = parts.length < 2 && 'shape' in r ? sunkenParts(fp, samples, r, frame, roofOptions) : [];
+  if (lower.length) parts = lower;
+  const base: InferredPart[] = parts.length >= 2 ? parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
+  // what stands clearly above the roof (a tower, a spire, a storey the planes left out) as parts of its own
+  const rising = base.length ? risingParts(fp, samples, base, frame, roofOptions) : [];
+  return { parts: parts.length >= 2 || rising.length ? [...base, ...rising] : [], lower: lower.length ? lower.length - 1 : 0, rising: rising.length };
+}
+
+/**
  * A building's one fitted roof split where the surface lies clearly below it (see {@link sunkenRegions}):
  * a lower wing, an annex's or a porch's roof the one roof was drawn over. Each region's cells become a
  * polygon fitted with every shape on its own samples, kept when one explains at least
@@ -679,34 +703,27 @@ export function fitBuilding(polygons: readonly Footprint[], name: string, ctx: F
     // a roof no single shape explains: its planes as building parts
     let parts: InferredPart[] = [];
     if (ctx.parts) {
-      const seg = segmentPlanes(samples);
-      const single = 'shape' in r ? r.explained : 0;
-      const planes = seg.planes.length >= 2 ? planesExplain(samples, seg.labels, seg.planes, INFER_ROOF_DEFAULTS.explainTolerance) : 0;
-      // parts where the planes explain clearly more; where the single shape has the planes' topology
-      // (the same aspects: a gable is a gable), only where they explain much more
-      if (planes > single + PARTS_GAIN && !(planes <= single + SAME_TOPOLOGY_GAIN && 'shape' in r && roofTopology(roofPlanesOf(fp, r)) === roofTopology(seg.planes)))
-        parts = planeParts(fp, samples, seg, frame, roofOptions);
-    }
-    if (ctx.parts) {
-      // a single roof drawn over a lower wing: the wing a part of its own, the roof fitted again on the rest
-      const lower = parts.length < 2 && 'shape' in r ? sunkenParts(fp, samples, r, frame, roofOptions) : [];
-      if (lower.length) warn('infer:lower-parts', `${name}: ${lower.length - 1} part(s) lying clearly below its one roof (lower wings, annexes)`);
-      if (lower.length) parts = lower;
-      const base: InferredPart[] = parts.length >= 2 ? parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
-      // what stands clearly above the roof (a tower, a spire, a storey the planes left out) as parts of its own
-      const rising = base.length ? risingParts(fp, samples, base, frame, roofOptions) : [];
-      if (rising.length) warn('infer:rising-parts', `${name}: ${rising.length} part(s) standing above the roof (towers, spires)`);
-      // the feature's other polygons (a multipolygon's detached wings), each fitted as a part of its own
+      const own = polygonParts(fp, samples, r, frame, roofOptions);
+      if (own.lower) warn('infer:lower-parts', `${name}: ${own.lower} part(s) lying clearly below its one roof (lower wings, annexes)`);
+      if (own.rising) warn('infer:rising-parts', `${name}: ${own.rising} part(s) standing above the roof (towers, spires)`);
+      // the feature's other polygons (a multipolygon's detached wings), each fitted as the main one is:
+      // one roof, or its planes, lower wings and what stands above as parts
+      // (raised-wing-flattened: a detached wing was fitted with one roof alone, and a block standing 6 m
+      // above a third of it came out at the lower height, its fit saying nothing of the cells it left out)
       const others: InferredPart[] = [];
+      let wings = 0;
       for (const q of polygons) {
         if (sameFootprint(q, fp) || areaOf(q) < PART_MIN_AREA) continue;
-        const rq = inferRoof(q, sampleFootprint(q, dsm, g.ground), roofOptions);
-        const part = 'shape' in rq ? plausiblePart({ footprint: q, roof: rq, status: 'fitted' }, sampleFootprint(q, dsm, g.ground), roofOptions, frame) : null;
-        if (part?.roof) others.push(part);
+        const sq = sampleFootprint(q, dsm, g.ground);
+        const rq = inferRoof(q, sq, roofOptions);
+        const sub = polygonParts(q, sq, rq, frame, roofOptions);
+        const mine = (sub.parts.length ? sub.parts : 'shape' in rq ? [{ footprint: q, roof: rq, status: 'fitted' as const }] : []).map((p) => plausiblePart(p, sq, roofOptions, frame)).filter((p) => p.roof);
+        if (mine.length) wings++;
+        others.push(...mine);
       }
-      if (others.length) warn('infer:polygons-as-parts', `${name}: ${others.length + 1} polygons, each fitted as a building part`);
-      if (rising.length || others.length) parts = [...base, ...rising, ...others];
-      if (parts.length >= 2) parts = parts.map((p) => (others.includes(p) ? p : plausiblePart(p, samples, roofOptions, frame))).filter((p) => p.roof);
+      if (wings) warn('infer:polygons-as-parts', `${name}: ${wings + 1} polygons, each fitted as building parts`);
+      const base: InferredPart[] = own.parts.length ? own.parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
+      if (own.parts.length || others.length) parts = [...base.map((p) => plausiblePart(p, samples, roofOptions, frame)).filter((p) => p.roof), ...others];
     }
     if (parts.length >= 2) {
       b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };
