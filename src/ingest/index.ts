@@ -1,3 +1,4 @@
+import path from 'node:path';
 import gdal, { areasOfUse, inAreaOfUse, linearUnit, transformPairs } from './gdal.js';
 import { BatchBuilder, flatPolygons } from '../core/batch.js';
 import { InputError, UsageError, inputErrorOf } from '../core/errors.js';
@@ -121,10 +122,10 @@ export class SourceExtent {
    * Where the data lie and the frame's origin, for the log (where-the-city-landed-unsaid: misnamed tiles, an
    * MBTiles' rows upside down or a wrong CRS put a city on another continent with only its size said).
    */
-  placeNote(origin: readonly [number, number], given: boolean, of: 'features' | 'extents' = 'features'): string {
-    if (this.empty) return `the frame's origin: lon ${origin[0].toFixed(5)}, lat ${origin[1].toFixed(5)}${given ? ' (--origin)' : ''}`;
+  placeNote(origin: readonly [number, number], chosen: string | null, of: 'features' | 'extents' = 'features'): string {
+    if (this.empty) return `the frame's origin: lon ${origin[0].toFixed(5)}, lat ${origin[1].toFixed(5)}${chosen ? ` (${chosen})` : ''}`;
     const [minLon, minLat, maxLon, maxLat] = this.lonLatBox();
-    return `${of === 'features' ? 'the data lie' : "the inputs' extents lie"} at lon ${minLon.toFixed(4)}…${maxLon.toFixed(4)}, lat ${minLat.toFixed(4)}…${maxLat.toFixed(4)}; the frame's origin: lon ${origin[0].toFixed(5)}, lat ${origin[1].toFixed(5)} (${given ? '--origin' : 'their centre'})`;
+    return `${of === 'features' ? 'the data lie' : "the inputs' extents lie"} at lon ${minLon.toFixed(4)}…${maxLon.toFixed(4)}, lat ${minLat.toFixed(4)}…${maxLat.toFixed(4)}; the frame's origin: lon ${origin[0].toFixed(5)}, lat ${origin[1].toFixed(5)} (${chosen ?? 'their centre'})`;
   }
 
   /** The centre of the boxes' corners in lon/lat; throws when it is not a place on Earth. */
@@ -276,6 +277,12 @@ export const MAX_ORIGIN_KM = 100;
 export const MAX_SPREAD_KM = 1000;
 
 /** Great-circle distance (km, spherical Earth) between two lon/lat points. */
+/** How the frame's origin was chosen, for {@link SourceExtent.placeNote}: `--origin`, a raster's centre (infer's DSM), or null: the data's centre. */
+export function originChoice(opts: Pick<IngestOptions, 'origin' | 'originOf'>): string | null {
+  if (!opts.origin) return null;
+  return opts.originOf ? `the centre of ${path.basename(opts.originOf)}` : '--origin';
+}
+
 function kmBetween([lon0, lat0]: [number, number], [lon1, lat1]: [number, number]): number {
   const r = Math.PI / 180;
   const a = Math.sin(((lat1 - lat0) * r) / 2) ** 2 + Math.cos(lat0 * r) * Math.cos(lat1 * r) * Math.sin(((lon1 - lon0) * r) / 2) ** 2;
@@ -328,7 +335,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   const origin = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.origin(logger);
   extent.warnOutsideAreas(logger, summary);
-  logger.info(extent.placeNote(origin, !!opts.origin));
+  logger.info(extent.placeNote(origin, originChoice(opts)));
   const frame = makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, [...new Set(features.map((f) => f.crs))]);
   const batch = toFeatureBatch(frame, features, opts, summary, logger, join);
   // lod-ignored-silently: --lod and --types choose within city models; with none among the inputs they do nothing

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import gdal, { linearUnit, vrtOf } from './gdal.js';
 import { fillGaps, type ElevationGrid, type RasterGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
@@ -49,6 +50,15 @@ export function probeRaster(file: string): void {
 }
 
 /**
+ * What a raster without a CRS is told: a copy that declares one (`gdal_translate -a_srs` writes a new
+ * file; `gdal_edit.py` would change the user's own in place).
+ */
+function noCrs(file: string): string {
+  const base = path.basename(file).replace(/\.[^.]*$/, '');
+  return `${file}: the raster has no CRS; write a copy that says which it is in, e.g. gdal_translate -a_srs EPSG:xxxx ${path.basename(file)} ${base}-crs.tif (or set it in place with gdal_edit.py -a_srs)`;
+}
+
+/**
  * The raster's footprint in the local frame (its corners and edge midpoints transformed), its coarser
  * pixel axis there (`resolution`) and the side of a square of its centre pixel's area (`pixel`); throws
  * when it cannot be placed.
@@ -56,7 +66,7 @@ export function probeRaster(file: string): void {
 export function rasterExtentInFrame(file: string, frame: FrameInfo): { extent: FrameExtent; resolution: number; pixel: number; crs: string } {
   return withRaster(file, (ds) => {
     const srs = ds.srs;
-    if (!srs) throw new InputError('ingest', `${file}: the raster has no CRS (assign one with gdal_edit.py -a_srs)`);
+    if (!srs) throw new InputError('ingest', noCrs(file));
     const gt = ds.geoTransform;
     if (!gt) throw new InputError('ingest', `${file}: the raster is not georeferenced (no geotransform)`);
     const { x: w, y: h } = ds.rasterSize;
@@ -90,7 +100,7 @@ export function rasterExtentInFrame(file: string, frame: FrameInfo): { extent: F
 /** The centre of a raster in lon/lat (WGS84). */
 export function rasterCentre(file: string): [number, number] {
   return withRaster(file, (ds) => {
-    if (!ds.srs) throw new InputError('ingest', `${file}: the raster has no CRS (assign one with gdal_edit.py -a_srs)`);
+    if (!ds.srs) throw new InputError('ingest', noCrs(file));
     const gt = ds.geoTransform;
     if (!gt) throw new InputError('ingest', `${file}: the raster is not georeferenced (no geotransform)`);
     const { x: w, y: h } = ds.rasterSize;

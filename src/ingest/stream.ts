@@ -10,7 +10,7 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { openSources } from './formats.js';
-import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, MAX_SPREAD_KM, normalizeFeature, projectFootprints, PROJECT_CHUNK, readSources, skipStrays, SourceExtent, strayFeatures, summaryContext, type IngestOptions } from './index.js';
+import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, MAX_SPREAD_KM, normalizeFeature, originChoice, projectFootprints, PROJECT_CHUNK, readSources, skipStrays, SourceExtent, strayFeatures, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts } from './parts.js';
 import { addPartHeight, type TallestPart } from '../core/params.js';
 import { EarthCheck } from './earth.js';
@@ -122,7 +122,7 @@ export async function ingestToStore(inputs: string[], options: Partial<StreamIng
   }
   const origin: [number, number] = opts.origin ? extent.checkOrigin(opts.origin, opts.originOf) : extent.empty ? [0, 0] : extent.origin(logger);
   extent.warnOutsideAreas(logger, summary);
-  if (!extent.empty || opts.origin) logger.info(extent.placeNote(origin, !!opts.origin, 'extents'));
+  if (!extent.empty || opts.origin) logger.info(extent.placeNote(origin, originChoice(opts), 'extents'));
   const { store, parts } = await spill(inputs, makeFrame(origin[0], origin[1], opts.ellipsoidalHeights ? geoidHeight(origin[0], origin[1]) : 0, []), opts, logger, summary, strays);
   summary.time('read', (performance.now() - t0) / 1000);
   const t1 = performance.now();
