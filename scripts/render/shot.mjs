@@ -1,6 +1,7 @@
 // Headless render of a GLB (or the roof gallery) to PNG with Debian's Chromium:
 //   node scripts/render/shot.mjs <file.glb> <out.png> [zoom]     node scripts/render/shot.mjs gallery <out.png>
-// (run from the project folder; the GLB may lie anywhere: it is served as /model.glb; zoom < 1 comes closer)
+// (from any folder; the GLB may lie anywhere: it is served as /model.glb; zoom: the camera's distance
+// as a multiple of the model's framing, 1 by default, < 1 comes closer)
 import { chromium } from 'playwright-core';
 import http from 'node:http'; import fs from 'node:fs'; import path from 'node:path';
 const [what, out, zoom] = process.argv.slice(2);
@@ -8,15 +9,13 @@ if (!what || !out) {
   console.error('usage: node scripts/render/shot.mjs <file.glb> <out.png> [zoom]   |   gallery <out.png>');
   process.exit(2);
 }
-const root = process.cwd();
+// the project folder: this script's own, two levels up (it served the folder it was run from, and
+// refused to run elsewhere)
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const glb = what === 'gallery' ? null : path.resolve(what);
 if (glb && !fs.existsSync(glb)) {
   console.error(`shot: ${what}: no such file`);
   process.exit(3);
-}
-if (!fs.existsSync(path.join(root, 'scripts', 'render', 'index.html'))) {
-  console.error('shot: run it from the project folder (scripts/render/index.html not found here)');
-  process.exit(2);
 }
 // the project's files, and the GLB as /model.glb; nothing outside the project folder
 const srv = http.createServer((q, s) => {
