@@ -26,6 +26,9 @@ await build({
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
   external: ['gdal-async', 'laz-perf'],
+  // gdal-async's preload stays a file of its own, imported before gdal-async (bundled, its code would run
+  // after every external import of the chunk: too late)
+  plugins: [{ name: 'gdal-preload', setup: (b) => b.onResolve({ filter: /gdal-preload\.js$/ }, () => ({ path: '../ingest/gdal-preload.js', external: true })) }],
   // CommonJS dependencies bundled into ES modules still call require() for Node's built-ins
   banner: { js: "import { createRequire as __cityforgeRequire } from 'node:module'; const require = __cityforgeRequire(import.meta.url);" },
   legalComments: 'none',

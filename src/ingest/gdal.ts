@@ -1,3 +1,5 @@
+// (first: it makes gdal-async's start-up requires cheap; see there)
+import './gdal-preload.js';
 import gdal from 'gdal-async';
 import fs from 'node:fs';
 
