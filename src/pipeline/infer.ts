@@ -441,8 +441,8 @@ function explainedBy(samples: RoofSamples, parts: readonly InferredPart[]): numb
   return n / samples.z.length;
 }
 
-/** Least area (m²) of a region lying below a building's one roof to become a part of its own (see {@link sunkenParts}). */
-const SUNKEN_AREA = 4;
+/** Least area (m²) of a region lying below a building's one roof to become a part of its own (see {@link sunkenParts}): the least roof plane's ({@link PLANE_DEFAULTS}). */
+const SUNKEN_AREA = PLANE_DEFAULTS.minArea;
 
 /** How far (m) a lower region's cell may stand above the region's own fitted roof and stay in it (see {@link sunkenParts}). */
 const SUNKEN_TRIM = 0.5;
