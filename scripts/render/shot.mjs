@@ -20,6 +20,11 @@ if (glb && !fs.existsSync(glb)) {
 // the project's files, and the GLB as /model.glb; nothing outside the project folder
 const srv = http.createServer((q, s) => {
   const url = decodeURIComponent(q.url.split('?')[0]);
+  // (the browser's own request: answered, so no "404" line in every shot's log)
+  if (url === '/favicon.ico') {
+    s.writeHead(204);
+    return s.end();
+  }
   const p = url === '/model.glb' && glb ? glb : path.resolve(root, `.${url}`);
   if ((p !== glb && !p.startsWith(root + path.sep)) || !fs.existsSync(p) || !fs.statSync(p).isFile()) {
     s.writeHead(404);

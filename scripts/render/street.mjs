@@ -7,6 +7,12 @@ import { chromium } from 'playwright-core';
 // (pictures with smooth edges: the viewer leaves antialiasing off in software WebGL unless asked)
 const aa = (u) => { const x = new URL(u); x.searchParams.set('antialias', '1'); return x.href; };
 const [urlA, urlB, out, rowArg] = process.argv.slice(2);
+// (no-usage-said: without its arguments it died on "Invalid URL", and a PNG name given for the second
+// viewer wrote undefined-a.png)
+if (![urlA, urlB].every((u) => /^https?:\/\//.test(u ?? '')) || !out) {
+  console.error('usage: [DIR=-1,-1] node scripts/render/street.mjs <viewer URL a> <viewer URL b> <out prefix> [row]\n  (two served viewers: cityforge view a.glb --port 8771 & cityforge view b.glb --port 8772 &; writes <out prefix>-a.png and -b.png)');
+  process.exit(2);
+}
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 const p = await b.newPage({ viewport: { width: 1200, height: 760 } });
 await p.goto(aa(urlA));
