@@ -27,6 +27,8 @@ export interface PreparedCity {
   batch: FeatureBatch;
   /** Ground elevation per building (with a DEM). */
   ground?: Float64Array;
+  /** The DEM's grid the buildings were seated on (with a DEM): facades leave out what it covers. */
+  grid?: ElevationGrid;
   /** The terrain mesh (with a DEM). */
   terrain?: TerrainMesh;
   /** The imagery draped on the ground (with `imagery`). */
@@ -70,6 +72,7 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
     onGrid(grid);
     const rise = new Float64Array(batch.params.length);
     city.ground = groundElevations(batch, grid, o.base, rise);
+    city.grid = grid;
     checkOffData(batch, grid, terrain, summary);
     countClimbedOver(batch, rise, o.base, summary);
     if (o.groundMesh !== false) city.terrain = meshTerrain(grid, o.terrainError, summary, o);
@@ -131,10 +134,10 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   // (warnings-printed-not-counted: the run's own warnings counted in its summary)
   o.logger = summary.logger;
   const t0 = performance.now();
-  const { batch, ground, terrain, imagery } = await prepareCity(inputs, o, summary);
+  const { batch, ground, grid, terrain, imagery } = await prepareCity(inputs, o, summary);
   if (!o.terrain) warnBatchHillside(batch, summary, o.logger);
   o.progress.update('building meshes', 0, batch.params.length);
-  const mesh = buildMeshes(batch, { ground, facades: o.facades, onProgress: (done, total) => o.progress.update('building meshes', done, total) }, summary, o.logger);
+  const mesh = buildMeshes(batch, { ground, ...(grid ? { terrain: grid } : {}), facades: o.facades, onProgress: (done, total) => o.progress.update('building meshes', done, total) }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);
   const t1 = performance.now();
   const glb = await writeGlb(mesh, batch.params, batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary), onProgress: (done, total) => o.progress.update('encoding', done, total) });

@@ -69,6 +69,20 @@ export function geometryWalls(fp: Footprint, z0: number, topOf: (v: number) => n
   mesh.useMaterialIndex(wall);
 }
 
+/**
+ * Whether an opening whose foot is at `z` stands clear of the terrain at `ground` (both above the
+ * building's foot): a window's sill {@link WINDOW_CLEAR} above it; a door's foot at most {@link DOOR_IN_GROUND}
+ * in it (a step down to the door is drawn as the ground meeting it).
+ */
+export function aboveGround(leaf: 'glass' | 'door', z: number, ground: number): boolean {
+  return leaf === 'door' ? ground <= z + DOOR_IN_GROUND : z >= ground + WINDOW_CLEAR;
+}
+
+/** Least height (m) of a window's sill above the terrain in front of it. */
+export const WINDOW_CLEAR = 0.1;
+/** Deepest (m) a door's foot may stand in the terrain in front of it: deeper, it is left out. */
+export const DOOR_IN_GROUND = 0.3;
+
 /** Narrowest part (m) of an opening on either side of a bend it crosses. */
 const MIN_PIECE = 0.1;
 
@@ -122,8 +136,21 @@ function wallOf(c: ArrayLike<number>, a: number, n: number, k0: number, m: numbe
     if (q < m) wallDoors.push({ s0: s[q] + d.t0 * L.len[d.edge], s1: s[q] + d.t1 * L.len[d.edge], u0: d.u0, u1: d.u1 });
   }
   const openings = L.windowless[k0] ? [] : openingsOf(u0, u1, len, z0, Math.max(...top), facade, ground, wallDoors);
+  // how high the terrain stands at wall s `x` above the building's foot (a building on a slope), if known
+  const buried = facade.buried;
+  const groundAt = buried
+    ? (x: number) => {
+        let q = 0;
+        while (q < m - 1 && x > s[q + 1]) q++;
+        const k = (k0 + q) % n, k1 = (k + 1) % n;
+        const t = L.len[k] > 0 ? Math.min(1, Math.max(0, (x - s[q]) / L.len[k])) : 0;
+        const xa = c[2 * (a + k)], ya = c[2 * (a + k) + 1];
+        return buried(xa + t * (c[2 * (a + k1)] - xa), ya + t * (c[2 * (a + k1) + 1] - ya));
+      }
+    : null;
   const fits = (o: Opening) => {
     if (!(o.s0 >= MARGIN && o.s1 <= len - MARGIN && o.z0 > z0)) return false;
+    if (groundAt && !aboveGround(o.leaf, o.z0, Math.max(groundAt(o.s0), groundAt((o.s0 + o.s1) / 2), groundAt(o.s1)))) return false;
     let under = Math.min(topAt(o.s0), topAt(o.s1));
     for (let q = 1; q < m; q++) if (s[q] > o.s0 && s[q] < o.s1) under = Math.min(under, top[q]);
     return o.z1 <= under - MARGIN;

@@ -55,6 +55,8 @@ export interface FacadeWalls {
   away?: readonly [number, number];
   /** How far, up to `reach`, the building in front of the point (x, y) looking along (nx, ny) stands (see `PartyWalls.clearance`), if known. */
   clearance?: (x: number, y: number, nx: number, ny: number, reach: number) => number;
+  /** How high (m) the terrain stands at (x, y) above the building's foot (z = 0), if known: windows and doors under it are left out. */
+  buried?: (x: number, y: number) => number;
 }
 
 /**

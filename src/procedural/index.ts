@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
 import type { AttributeValue, BuildingParams, FeatureBatch, MeshBatch } from '../core/types.js';
+import { sampleGrid, type ElevationGrid } from '../core/grid.js';
 import { featurePolygons } from './footprint.js';
 import { MeshBuilder } from './mesh-builder.js';
 import { buildFloor, buildWalls, WALL_DEFAULTS, type WallOptions } from './prism.js';
@@ -42,6 +43,11 @@ export interface ProceduralOptions extends WallOptions {
   roofColour: string;
   /** Ground elevation per building (added to every height; from {@link groundElevations}), or none: flat ground at 0. A city model's building (`base` set) stands at its own base instead. */
   ground?: Float64Array;
+  /**
+   * The terrain the buildings stand on (with `ground`): a facade leaves out the windows and doors it covers
+   * (the uphill walls of a building on a slope, seated on its lowest ground, stand in it).
+   */
+  terrain?: ElevationGrid;
   /**
    * Facades: `texture` lays storeys and windows out on every wall as texture coordinates over a small
    * texture per look ({@link facadeOf}); `geometry` cuts the same windows and doors into the walls as real
@@ -210,7 +216,12 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
     // facades: storeys from the walls' height (up to the eaves, where the roof's height is known)
     const inherited = p.partOf !== null && p.attributes['shop'] == null && p.attributes['shops'] == null ? outlineShops.get(p.partOf) : undefined;
     const fp0 = inherited === undefined ? p : { ...p, attributes: { ...p.attributes, shops: inherited } };
-    const facade = party ? { ...facadeOf(fp0, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), clearance: (x: number, y: number, nx: number, ny: number, reach: number) => party.clearance(f, x, y, nx, ny, reach), ...geometry, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
+    // (doors-under-the-hill: the uphill walls of a building seated on its lowest ground stood in the terrain,
+    // their ground-floor windows and front door half buried)
+    const foot = opts.ground?.[f];
+    const terrain = opts.terrain;
+    const buried = terrain && foot !== undefined && p.base === undefined ? { buried: (x: number, y: number) => sampleGrid(terrain, x, y) - foot } : {};
+    const facade = party ? { ...facadeOf(fp0, p.roof.shape === 'flat' ? p.height : p.height - (p.roof.height ?? 0)), party: (x0: number, y0: number, x1: number, y1: number) => party.shared(f, x0, y0, x1, y1), clearance: (x: number, y: number, nx: number, ny: number, reach: number) => party.clearance(f, x, y, nx, ny, reach), ...geometry, ...buried, ...(middles && Number.isFinite(middles[2 * f]) ? { away: [middles[2 * f], middles[2 * f + 1]] as const } : {}) } : null;
     // (geometry facades: plain walls with openings; the texture's look is for textured walls only)
     const looks = looksOf(p, mesh, opts, facade && !facade.geometry ? facade.look : null);
     const bopts = facade ? { ...opts, facade } : opts;

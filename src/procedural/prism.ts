@@ -1,8 +1,8 @@
 import { triangulate, type Footprint } from './footprint.js';
 import type { MeshBuilder } from './mesh-builder.js';
-import type { FacadeWalls } from './facade.js';
-import { entrancesOf, wallLayout, type Entrance } from './facade-layout.js';
-import { geometryWalls } from './facade-geometry.js';
+import { FACADE_LOOKS, type FacadeWalls } from './facade.js';
+import { entrancesOf, wallLayout, type Entrance, type WallLayout } from './facade-layout.js';
+import { aboveGround, geometryWalls, WINDOW_CLEAR } from './facade-geometry.js';
 
 export { entrancesOf, type Entrance } from './facade-layout.js';
 
@@ -47,8 +47,11 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
       for (let k = 0; k < n; k++) low = Math.min(low, zt ? zt[a + k] : z1);
       if (low - z0 >= 1.5 * facade.storey) zg = z0 + facade.storey;
     }
-    const doors = r === 0 && Number.isNaN(zg) && facade ? entrancesOf(fp, facade, options.smoothAngle, layout).map((d) => ({ ...d, look: facade.look, doorLook: facade.entrance!, storey: facade.storey })) : [];
-    if (Number.isNaN(zg)) wallStrip(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh, doors);
+    const buried = facade?.buried;
+    // (a door the terrain covers is left out: doors-under-the-hill)
+    const doors = r === 0 && Number.isNaN(zg) && facade ? standingDoors(fp, facade, options.smoothAngle, z0, layout).map((d) => ({ ...d, look: facade.look, doorLook: facade.entrance!, storey: facade.storey })) : [];
+    const plinth = buried && Number.isNaN(zg) ? plinthTops(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), facade!, buried) : null;
+    if (Number.isNaN(zg)) wallStrip(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh, doors, plinth);
     else {
       mesh.useFacadeLook(facade!.ground!);
       wallStrip(c, a, n, z0, () => zg, smooth, enx, eny, uIn, uOut, vOf, mesh);
@@ -63,7 +66,7 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
  * bottom + 1) — colIn[k] ends edge k-1, colOut[k] starts edge k; one shared column at a smooth corner —
  * and two triangles per edge.
  */
-function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, smooth: Uint8Array, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder, doors: readonly (Entrance & { look: string; doorLook: string; storey: number })[] = []): void {
+function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, smooth: Uint8Array, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder, doors: readonly (Entrance & { look: string; doorLook: string; storey: number })[] = [], plinth: Float64Array | null = null): void {
   const colIn = new Uint32Array(n);
   const colOut = new Uint32Array(n);
   const vb = vOf(zb);
@@ -92,10 +95,96 @@ function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf
     if (doors.some((d) => d.edge === k)) continue;
     const bi = colOut[k];
     const bj = colIn[(k + 1) % n];
-    mesh.triangle(bi, bj, bj + 1);
-    mesh.triangle(bi, bj + 1, bi + 1);
+    if (!plinth || !(plinth[k] > zb || plinth[(k + n - 1) % n] > zb || plinth[(k + 1) % n] > zb)) {
+      mesh.triangle(bi, bj, bj + 1);
+      mesh.triangle(bi, bj + 1, bi + 1);
+      continue;
+    }
+    plinthWall(c, a, n, k, zb, topOf, smooth, enx, eny, uIn, uOut, vOf, mesh, plinth);
   }
-  for (const door of doors) doorWall(c, a, n, zb, topOf, enx, eny, uIn, uOut, vOf, mesh, colOut[door.edge], colIn[(door.edge + 1) % n], door);
+  for (const door of doors) {
+    const sides: [number, number] = plinth ? [plinthSplit(plinth, (door.edge + n - 1) % n, n, zb, topOf), plinthSplit(plinth, (door.edge + 1) % n, n, zb, topOf)] : [NaN, NaN];
+    doorWall(c, a, n, zb, topOf, enx, eny, uIn, uOut, vOf, mesh, colOut[door.edge], colIn[(door.edge + 1) % n], door, sides);
+  }
+}
+
+/** Where edge `e`'s plinth splits its corner columns: its top, or NaN where it has none or it covers the edge whole. */
+function plinthSplit(plinth: Float64Array, e: number, n: number, zb: number, topOf: (k: number) => number): number {
+  return plinth[e] > zb && plinth[e] < Math.min(topOf(e), topOf((e + 1) % n)) ? plinth[e] : NaN;
+}
+
+/**
+ * The wall of edge `k` where it or a neighbour has a plinth (see {@link plinthTops}): its plinth (plain
+ * wall: the texture's wall column) from the foot to the plinth's top, the storeys above with their
+ * windows; each band a strip between the edge's two corner columns through every height a wall meets
+ * there (its own plinth's top and the neighbour's), so the shell stays closed.
+ */
+function plinthWall(c: ArrayLike<number>, a: number, n: number, k: number, zb: number, topOf: (k: number) => number, smooth: Uint8Array, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder, plinth: Float64Array): void {
+  const k1 = (k + 1) % n;
+  const top0 = topOf(k), top1 = topOf(k1);
+  // a plinth reaching a corner's top covers the edge whole (no split at its top)
+  const split = (e: number) => plinthSplit(plinth, e, n, zb, topOf);
+  const heights = (own: number, other: number, top: number) => [...new Set([zb, own, other, top].filter((z) => z >= zb && z <= top))].sort((p, q) => p - q);
+  const left = heights(split(k), split((k + n - 1) % n), top0);
+  const right = heights(split(k), split(k1), top1);
+  const x0 = c[2 * (a + k)], y0 = c[2 * (a + k) + 1], x1 = c[2 * (a + k1)], y1 = c[2 * (a + k1) + 1];
+  // each column's normal: the edge's, or at a smooth corner the two edges' mean (as the strip's columns)
+  const normal = (v: number, e: number): [number, number] => {
+    if (!smooth[v]) return [enx[e], eny[e]];
+    const p = (v + n - 1) % n;
+    const nx = enx[p] + enx[v], ny = eny[p] + eny[v], l = Math.hypot(nx, ny);
+    return [nx / l, ny / l];
+  };
+  const [n0x, n0y] = normal(k, k), [n1x, n1y] = normal(k1, k);
+  const own = split(k), whole = plinth[k] > zb && Number.isNaN(own);
+  const uw = Math.round(uOut[k]);
+  // the bands: [foot, plinth's top] plain, [plinth's top, top] with windows (or one band, plain or not)
+  const bands: [number, number, boolean][] = Number.isNaN(own) ? [[zb, Infinity, whole]] : [[zb, own, true], [own, Infinity, false]];
+  for (const [lo, hi, plain] of bands) {
+    const L = left.filter((z) => z >= lo && z <= hi).map((z) => mesh.vertex(x0, y0, z, n0x, n0y, 0, plain ? uw : uOut[k], plain ? vOf(zb) : vOf(z)));
+    const R = right.filter((z) => z >= lo && z <= hi).map((z) => mesh.vertex(x1, y1, z, n1x, n1y, 0, plain ? uw : uIn[k1], plain ? vOf(zb) : vOf(z)));
+    const zl = left.filter((z) => z >= lo && z <= hi), zr = right.filter((z) => z >= lo && z <= hi);
+    // a ladder up the two columns: always the lower next rung
+    let i = 0, j = 0;
+    while (i < L.length - 1 || j < R.length - 1) {
+      if (j < R.length - 1 && (i === L.length - 1 || zr[j + 1] <= zl[i + 1])) {
+        mesh.triangle(L[i], R[j], R[j + 1]);
+        j++;
+      } else {
+        mesh.triangle(L[i], R[j], L[i + 1]);
+        i++;
+      }
+    }
+  }
+}
+
+/**
+ * Per edge of a ring, the top of the plinth its facade needs where the terrain stands against it (a
+ * building on a slope): the floor of the lowest storey whose window sill clears the terrain along the
+ * edge by {@link WINDOW_CLEAR} (the terrain sampled every metre or so); NaN where the ground storey's
+ * windows clear it.
+ */
+function plinthTops(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, facade: FacadeWalls, buried: (x: number, y: number) => number): Float64Array {
+  const out = new Float64Array(n).fill(NaN);
+  const sill = FACADE_LOOKS[facade.look].window.sill;
+  for (let k = 0; k < n; k++) {
+    const k1 = (k + 1) % n;
+    const x0 = c[2 * (a + k)], y0 = c[2 * (a + k) + 1], x1 = c[2 * (a + k1)], y1 = c[2 * (a + k1) + 1];
+    const steps = Math.max(2, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
+    let high = -Infinity;
+    for (let q = 0; q <= steps; q++) high = Math.max(high, buried(x0 + ((x1 - x0) * q) / steps, y0 + ((y1 - y0) * q) / steps));
+    // the first storey whose sill (its floor + sill × storey) stands WINDOW_CLEAR above the terrain
+    const first = Math.ceil((high + WINDOW_CLEAR - zb) / facade.storey - sill - 1e-9);
+    if (first > 0) out[k] = Math.min(zb + first * facade.storey, Math.max(topOf(k), topOf(k1)));
+  }
+  return out;
+}
+
+/** The terrain's height above the building's foot under a door (its middle). */
+function doorGround(c: ArrayLike<number>, a: number, n: number, d: Entrance, buried: (x: number, y: number) => number): number {
+  const k1 = (d.edge + 1) % n, t = (d.t0 + d.t1) / 2;
+  const x0 = c[2 * (a + d.edge)], y0 = c[2 * (a + d.edge) + 1];
+  return buried(x0 + t * (c[2 * (a + k1)] - x0), y0 + t * (c[2 * (a + k1) + 1] - y0));
 }
 
 /**
@@ -104,7 +193,7 @@ function wallStrip(c: ArrayLike<number>, a: number, n: number, zb: number, topOf
  * as one U-shaped panel whose outline keeps the edge's corners and top whole (the roof and the neighbouring
  * walls meet it there); its foot is split at the door's sides, as the floor is (see `buildFloor`).
  */
-function doorWall(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder, sb: number, eb: number, door: Entrance & { look: string; doorLook: string; storey: number }): void {
+function doorWall(c: ArrayLike<number>, a: number, n: number, zb: number, topOf: (k: number) => number, enx: Float64Array, eny: Float64Array, uIn: Float64Array, uOut: Float64Array, vOf: (z: number) => number, mesh: MeshBuilder, sb: number, eb: number, door: Entrance & { look: string; doorLook: string; storey: number }, sides: readonly [number, number] = [NaN, NaN]): void {
   const k = door.edge, k1 = (k + 1) % n;
   const x0 = c[2 * (a + k)], y0 = c[2 * (a + k) + 1], x1 = c[2 * (a + k1)], y1 = c[2 * (a + k1) + 1];
   const nx = enx[k], ny = eny[k];
@@ -116,11 +205,22 @@ function doorWall(c: ArrayLike<number>, a: number, n: number, zb: number, topOf:
   const p0b = at(door.t0, zb), p1b = at(door.t1, zb), p0d = at(door.t0, zd), p1d = at(door.t1, zd);
   const st = sb + 1, et = eb + 1;
   mesh.triangle(sb, p0b, p0d);
-  mesh.triangle(sb, p0d, st);
+  // (a side is split where the next wall's plinth meets the corner: doors-under-the-hill)
+  if (Number.isNaN(sides[0])) mesh.triangle(sb, p0d, st);
+  else {
+    const ms = at(0, sides[0]);
+    mesh.triangle(sb, p0d, ms);
+    mesh.triangle(ms, p0d, st);
+  }
   mesh.triangle(st, p0d, p1d);
   mesh.triangle(st, p1d, et);
   mesh.triangle(p1d, p1b, eb);
-  mesh.triangle(p1d, eb, et);
+  if (Number.isNaN(sides[1])) mesh.triangle(p1d, eb, et);
+  else {
+    const me = at(1, sides[1]);
+    mesh.triangle(p1d, eb, me);
+    mesh.triangle(p1d, me, et);
+  }
   // the door: vertices of its own (the door look's texture), the same places
   mesh.useFacadeLook(door.doorLook);
   const d0b = atU(door.t0, door.u0, zb), d1b = atU(door.t1, door.u1, zb), d0d = atU(door.t0, door.u0, zd), d1d = atU(door.t1, door.u1, zd);
@@ -140,12 +240,22 @@ export function buildFloor(fp: Footprint, z0: number, mesh: MeshBuilder, options
   const start = mesh.indices.length;
   for (let i = 0; i < c.length / 2; i++) mesh.vertex(c[2 * i], c[2 * i + 1], z0, 0, 0, -1);
   for (let t = 0; t < tris.length; t += 3) mesh.triangle(base + tris[t], base + tris[t + 2], base + tris[t + 1]);
-  splitDoorFloor(mesh, start, fp, floorDoorsOf(fp, options), z0);
+  splitDoorFloor(mesh, start, fp, floorDoorsOf(fp, options, z0), z0);
 }
 
 /** The doors whose edges the floor splits (see {@link splitDoorFloor}): the texture's; a geometry facade's doors stand on a threshold. */
-export function floorDoorsOf(fp: Footprint, options: WallOptions): Entrance[] {
-  return options.facade?.geometry ? [] : entrancesOf(fp, options.facade, options.smoothAngle);
+export function floorDoorsOf(fp: Footprint, options: WallOptions, z0: number): Entrance[] {
+  return options.facade?.geometry ? [] : standingDoors(fp, options.facade, options.smoothAngle, z0);
+}
+
+/**
+ * A footprint's front doors ({@link entrancesOf}) the terrain leaves clear (see `aboveGround`): a door whose
+ * foot stands in the ground (a building on a slope: doors-under-the-hill) is left out, by walls and floor alike.
+ */
+function standingDoors(fp: Footprint, facade: FacadeWalls | null, smoothAngle: number, z0: number, layout?: WallLayout): Entrance[] {
+  const doors = entrancesOf(fp, facade, smoothAngle, layout);
+  const buried = facade?.buried;
+  return buried ? doors.filter((d) => aboveGround('door', z0, doorGround(fp.coords, fp.ringStarts[0], fp.ringStarts[1] - fp.ringStarts[0], d, buried))) : doors;
 }
 
 /**

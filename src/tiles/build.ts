@@ -207,7 +207,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
     }
     if (node.children.length) sub = boxedBatch(sub);
   }
-  const mesh = buildMeshes(sub, { ground: g, facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);
+  const mesh = buildMeshes(sub, { ground: g, ...(grid ? { terrain: grid } : {}), facades: node.children.length ? 'none' : (job.facades ?? 'none') }, summary);
   const tmesh = job.terrain && job.terrain.mesh !== false ? tileTerrain({ grid: grid!, maxError: job.terrain.maxError }, node) : undefined;
   // (the summary's triangles are every tile's, terrain included, as build's count its terrain)
   if (tmesh) summary.triangles += tmesh.indices.length / 3;

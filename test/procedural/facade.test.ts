@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Summary } from '../../src/core/summary.js';
 import type { MeshBatch } from '../../src/core/types.js';
 import { writeGlb } from '../../src/export/gltf.js';
-import { buildMeshes, FACADE_LOOKS, facadeTexture } from '../../src/procedural/index.js';
+import { buildMeshes, FACADE_LOOKS, facadeTexture, groundElevations } from '../../src/procedural/index.js';
+import type { ElevationGrid } from '../../src/core/grid.js';
 import { batchFromFixtures } from '../helpers/batch.js';
 import { expectValidGlb, readGlb } from '../helpers/glb.js';
 import { meshMetrics } from '../helpers/metrics.js';
@@ -427,6 +428,54 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     // the gables hold windows in the roof storey, between the eaves (6 m) and the slopes
     expect(gableWindows).toBeGreaterThan(0);
     expect(Array.from(g2.indices).some((v) => g2.materialIds[v] === gl2 && g2.positions[3 * v + 2] > 6 && Math.abs(g2.positions[3 * v] - 0.15) < 1e-5)).toBe(true);
+  });
+
+  it('doors-under-the-hill: on a slope (seated on its lowest ground) no window sill or door stands in the terrain, in either mode; the shell stays closed', () => {
+    // a 20 × 10 m block of three 3 m storeys on ground rising 0.2 m per metre eastwards (4 m across it)
+    const rings = [[[0, 0], [20, 0], [20, 10], [0, 10]]];
+    const n = 41;
+    const terrain: ElevationGrid = { x0: -10, y0: -10, cell: 1, n, heights: new Float32Array(n * n) };
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) terrain.heights[j * n + i] = 0.2 * (terrain.x0 + i) + 50;
+    const above = (x: number, y: number, foot: number) => terrain.heights[0] + 0.2 * (x - terrain.x0) - foot + 0 * y;
+    for (const facades of ['texture', 'geometry'] as const) {
+      const batch = batchFromFixtures([{ description: '', height: 9, polygons: [rings] }]);
+      Object.assign(batch.params[0], { levels: 3 });
+      const ground = groundElevations(batch, terrain, 'min');
+      expect(ground[0]).toBeCloseTo(50, 6);
+      const mesh = buildMeshes(batch, { facades, ground, terrain }, new Summary());
+      const m = meshMetrics(mesh);
+      expect(m.watertight, `${facades}: ${m.badEdges} bad edges`).toBe(true);
+      const P = mesh.positions;
+      // the terrain above the foot at a vertex (its z lifted by the ground)
+      const buried = (v: number) => above(P[3 * v], P[3 * v + 1], ground[0]);
+      const z = (v: number) => P[3 * v + 2] - ground[0];
+      if (facades === 'texture') {
+        // every triangle of wall with windows on it (its u not one value) starts a sill's height (0.3 of a
+        // storey) and 0.1 m clear of the terrain below every vertex of it
+        const uv = mesh.uvs!;
+        let windowed = 0, plain = 0;
+        for (let t = 0; t < mesh.indices.length / 3; t++) {
+          const vs = [0, 1, 2].map((k) => mesh.indices[3 * t + k]);
+          if (!mesh.materials[mesh.materialIds[vs[0]]].facade || Math.abs(mesh.normals[3 * vs[0] + 2]) > 1e-6) continue;
+          const us = vs.map((v) => uv[2 * v]);
+          if (Math.max(...us) - Math.min(...us) < 1e-9) {
+            plain++;
+            continue;
+          }
+          windowed++;
+          for (const v of vs) expect(z(v) + 0.3 * 3 + 1e-6, `vertex at x ${P[3 * v].toFixed(1)}`).toBeGreaterThanOrEqual(buried(v) + 0.1);
+        }
+        expect(windowed).toBeGreaterThan(0);
+        expect(plain).toBeGreaterThan(0);
+      } else {
+        const glass = mesh.materials.findIndex((x) => x.name.startsWith('glass:'));
+        const door = mesh.materials.findIndex((x) => x.name.startsWith('door:'));
+        const panes = [...new Set(Array.from(mesh.indices).filter((v) => mesh.materialIds[v] === glass))];
+        expect(panes.length).toBeGreaterThan(0);
+        for (const v of panes) expect(z(v) + 1e-6).toBeGreaterThanOrEqual(buried(v) + 0.1);
+        for (const v of new Set(Array.from(mesh.indices).filter((w) => door >= 0 && mesh.materialIds[w] === door))) expect(z(v) + 1e-6).toBeGreaterThanOrEqual(buried(v) - 0.3);
+      }
+    }
   });
 
   it('the GLB: validator-clean; one PNG per look, shared; texture coordinates on the facade primitives only; roofs plain', async () => {

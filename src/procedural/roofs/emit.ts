@@ -180,7 +180,7 @@ export function emitRoofModel(m: RoofModel, fp: Footprint, z0: number, mesh: Mes
   else {
     const start = mesh.indices.length;
     mirroredFloor(m, tris, z0, mesh);
-    splitDoorFloor(mesh, start, outline, floorDoorsOf(outline, walls), z0);
+    splitDoorFloor(mesh, start, outline, floorDoorsOf(outline, walls, z0), z0);
   }
   roofMaterial();
   roofFaces(m, tris, mesh);
