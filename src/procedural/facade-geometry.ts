@@ -2,7 +2,7 @@ import earcut from 'earcut';
 import type { MeshBuilder } from './mesh-builder.js';
 import type { Footprint } from './footprint.js';
 import { FACADE_LOOKS, type FacadeLook, type FacadeWalls } from './facade.js';
-import { entrancesOf, wallLayout, type Entrance, type WallLayout } from './facade-layout.js';
+import { aboveGround, entrancesOf, wallLayout, type Entrance, type WallLayout } from './facade-layout.js';
 
 /** How deep (m) window panes and doors are set into the wall. */
 export const REVEAL_DEPTH = 0.15;
@@ -68,20 +68,6 @@ export function geometryWalls(fp: Footprint, z0: number, topOf: (v: number) => n
   }
   mesh.useMaterialIndex(wall);
 }
-
-/**
- * Whether an opening whose foot is at `z` stands clear of the terrain at `ground` (both above the
- * building's foot): a window's sill {@link WINDOW_CLEAR} above it; a door's foot at most {@link DOOR_IN_GROUND}
- * in it (a step down to the door is drawn as the ground meeting it).
- */
-export function aboveGround(leaf: 'glass' | 'door', z: number, ground: number): boolean {
-  return leaf === 'door' ? ground <= z + DOOR_IN_GROUND : z >= ground + WINDOW_CLEAR;
-}
-
-/** Least height (m) of a window's sill above the terrain in front of it. */
-export const WINDOW_CLEAR = 0.1;
-/** Deepest (m) a door's foot may stand in the terrain in front of it: deeper, it is left out. */
-export const DOOR_IN_GROUND = 0.3;
 
 /** Narrowest part (m) of an opening on either side of a bend it crosses. */
 const MIN_PIECE = 0.1;

@@ -147,6 +147,11 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
       const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
       if (facade.clearance(c[2 * k] + t * (c[2 * j] - c[2 * k]), c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1]), L.enx[k], L.eny[k], DOOR_CLEARANCE) < DOOR_CLEARANCE) continue;
     }
+    // (doors-under-the-hill: not where the terrain stands over the door's foot; the wall downhill instead)
+    if (facade.buried) {
+      const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
+      if (!aboveGround('door', 0, facade.buried(c[2 * k] + t * (c[2 * j] - c[2 * k]), c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1])))) continue;
+    }
     const facing = facesAway(c, n, L, k, facade.away);
     if ((facing && !bestFacing) || (facing === bestFacing && len > bestLength + 1e-9)) [best, bestLength, bestFacing] = [k, len, facing];
   }
@@ -155,6 +160,20 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
   const m = Math.floor(bays / 2);
   return [clearOfCorners({ edge: best, t0: m / bays, t1: (m + 1) / bays, u0: 0, u1: 1 }, bestLength)];
 }
+
+/**
+ * Whether an opening whose foot is at `z` stands clear of the terrain at `ground` (both above the
+ * building's foot): a window's sill {@link WINDOW_CLEAR} above it; a door's foot at most {@link DOOR_IN_GROUND}
+ * in it (a step down to the door is drawn as the ground meeting it).
+ */
+export function aboveGround(leaf: 'glass' | 'door', z: number, ground: number): boolean {
+  return leaf === 'door' ? ground <= z + DOOR_IN_GROUND : z >= ground + WINDOW_CLEAR;
+}
+
+/** Least height (m) of a window's sill above the terrain in front of it. */
+export const WINDOW_CLEAR = 0.1;
+/** Deepest (m) a door's foot may stand in the terrain in front of it: deeper, it is left out. */
+export const DOOR_IN_GROUND = 0.3;
 
 /** Room (m) a front door needs in front of it: a wall with another building closer than this is a gap, not a street. */
 const DOOR_CLEARANCE = 1.5;

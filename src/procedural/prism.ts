@@ -1,8 +1,8 @@
 import { triangulate, type Footprint } from './footprint.js';
 import type { MeshBuilder } from './mesh-builder.js';
 import { FACADE_LOOKS, type FacadeWalls } from './facade.js';
-import { entrancesOf, wallLayout, type Entrance, type WallLayout } from './facade-layout.js';
-import { aboveGround, geometryWalls, WINDOW_CLEAR } from './facade-geometry.js';
+import { aboveGround, entrancesOf, wallLayout, WINDOW_CLEAR, type Entrance, type WallLayout } from './facade-layout.js';
+import { geometryWalls } from './facade-geometry.js';
 
 export { entrancesOf, type Entrance } from './facade-layout.js';
 

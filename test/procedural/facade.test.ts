@@ -430,7 +430,7 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     expect(Array.from(g2.indices).some((v) => g2.materialIds[v] === gl2 && g2.positions[3 * v + 2] > 6 && Math.abs(g2.positions[3 * v] - 0.15) < 1e-5)).toBe(true);
   });
 
-  it('doors-under-the-hill: on a slope (seated on its lowest ground) no window sill or door stands in the terrain, in either mode; the shell stays closed', () => {
+  it('doors-under-the-hill: on a slope (seated on its lowest ground) no window sill or door stands in the terrain, in either mode; the front door goes to the wall downhill; the shell stays closed', () => {
     // a 20 × 10 m block of three 3 m storeys on ground rising 0.2 m per metre eastwards (4 m across it)
     const rings = [[[0, 0], [20, 0], [20, 10], [0, 10]]];
     const n = 41;
@@ -467,13 +467,20 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
         }
         expect(windowed).toBeGreaterThan(0);
         expect(plain).toBeGreaterThan(0);
+        // the front door on the wall whose ground is clear (the west wall, downhill), not the buried south wall
+        const doorMaterial = mesh.materials.findIndex((x) => x.facade === 'entrance');
+        const door = [...new Set(Array.from(mesh.indices).filter((v) => mesh.materialIds[v] === doorMaterial))];
+        expect(door).toHaveLength(4);
+        for (const v of door) expect(P[3 * v]).toBeCloseTo(0, 6);
       } else {
         const glass = mesh.materials.findIndex((x) => x.name.startsWith('glass:'));
         const door = mesh.materials.findIndex((x) => x.name.startsWith('door:'));
         const panes = [...new Set(Array.from(mesh.indices).filter((v) => mesh.materialIds[v] === glass))];
         expect(panes.length).toBeGreaterThan(0);
         for (const v of panes) expect(z(v) + 1e-6).toBeGreaterThanOrEqual(buried(v) + 0.1);
-        for (const v of new Set(Array.from(mesh.indices).filter((w) => door >= 0 && mesh.materialIds[w] === door))) expect(z(v) + 1e-6).toBeGreaterThanOrEqual(buried(v) - 0.3);
+        const leaf = [...new Set(Array.from(mesh.indices).filter((w) => door >= 0 && mesh.materialIds[w] === door))];
+        expect(leaf).toHaveLength(4);
+        for (const v of leaf) expect(z(v) + 1e-6).toBeGreaterThanOrEqual(buried(v) - 0.3);
       }
     }
   });
