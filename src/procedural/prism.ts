@@ -53,10 +53,12 @@ export function buildWalls(fp: Footprint, z0: number, top: number | ArrayLike<nu
     const plinth = buried && Number.isNaN(zg) ? plinthTops(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), facade!, buried) : null;
     if (Number.isNaN(zg)) wallStrip(c, a, n, z0, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh, doors, plinth);
     else {
+      // (on a slope each strip has its own plinth, the shop front's by its own sill: shop-front-under-the-hill)
+      const top = (k: number) => (zt ? zt[a + k] : z1);
       mesh.useFacadeLook(facade!.ground!);
-      wallStrip(c, a, n, z0, () => zg, smooth, enx, eny, uIn, uOut, vOf, mesh);
+      wallStrip(c, a, n, z0, () => zg, smooth, enx, eny, uIn, uOut, vOf, mesh, [], buried ? plinthTops(c, a, n, z0, () => zg, { ...facade!, look: facade!.ground! }, buried) : null);
       mesh.useFacadeLook(facade!.look);
-      wallStrip(c, a, n, zg, (k) => (zt ? zt[a + k] : z1), smooth, enx, eny, uIn, uOut, vOf, mesh);
+      wallStrip(c, a, n, zg, top, smooth, enx, eny, uIn, uOut, vOf, mesh, [], buried ? plinthTops(c, a, n, zg, top, facade!, buried) : null);
     }
   }
 }

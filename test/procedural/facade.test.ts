@@ -485,6 +485,33 @@ describe('facades (texture): storeys and windows laid out on the walls', () => {
     }
   });
 
+  it('shop-front-under-the-hill: on a slope a shop\'s ground storey and the storeys above it keep every sill clear of the terrain (texture); the shell stays closed', () => {
+    const rings = [[[0, 0], [21, 0], [21, 10], [0, 10]]];
+    const n = 41;
+    const terrain: ElevationGrid = { x0: -10, y0: -10, cell: 1, n, heights: new Float32Array(n * n) };
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) terrain.heights[j * n + i] = 0.25 * (terrain.x0 + i) + 50;
+    const batch = batchFromFixtures([{ description: '', height: 12, polygons: [rings] }]);
+    Object.assign(batch.params[0], { kind: 'retail', levels: 4 });
+    const ground = groundElevations(batch, terrain, 'min');
+    const mesh = buildMeshes(batch, { facades: 'texture', ground, terrain }, new Summary());
+    const m = meshMetrics(mesh);
+    expect(m.watertight, `${m.badEdges} bad edges`).toBe(true);
+    const P = mesh.positions, uv = mesh.uvs!;
+    const looks = new Set<string>();
+    for (let t = 0; t < mesh.indices.length / 3; t++) {
+      const vs = [0, 1, 2].map((k) => mesh.indices[3 * t + k]);
+      const look = mesh.materials[mesh.materialIds[vs[0]]].facade;
+      if (!look || Math.abs(mesh.normals[3 * vs[0] + 2]) > 1e-6) continue;
+      const us = vs.map((v) => uv[2 * v]);
+      if (Math.max(...us) - Math.min(...us) < 1e-9) continue;
+      looks.add(look);
+      const sill = FACADE_LOOKS[look].window.sill * 3;
+      for (const v of vs) expect(P[3 * v + 2] - ground[0] + sill + 1e-6, `${look} at x ${P[3 * v].toFixed(1)}`).toBeGreaterThanOrEqual(0.25 * P[3 * v] + 0.1);
+    }
+    // both the shop front (downhill) and the shop's windows above it are still there
+    expect([...looks].sort()).toEqual(['commercial', 'shopfront']);
+  });
+
   it('the GLB: validator-clean; one PNG per look, shared; texture coordinates on the facade primitives only; roofs plain', async () => {
     const batch = batchFromFixtures([
       { description: '', height: 15, polygons: [[[[0, 0], [20, 0], [20, 10], [0, 10]]]] },
