@@ -142,16 +142,13 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
     // sharp corners at both ends: the edge is a wall of its own
     if (L.smooth[k] || L.smooth[(k + 1) % n] || L.windowless[k]) continue;
     if (Math.round(len / facade.bay) < 1) continue;
+    // the middle of the door's bay (the middle one of the wall's bays)
+    const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
+    const dx = c[2 * k] + t * (c[2 * j] - c[2 * k]), dy = c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1]);
     // not onto a gap a step wide: the next building stands within DOOR_CLEARANCE of the door's bay
-    if (facade.clearance) {
-      const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
-      if (facade.clearance(c[2 * k] + t * (c[2 * j] - c[2 * k]), c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1]), L.enx[k], L.eny[k], DOOR_CLEARANCE) < DOOR_CLEARANCE) continue;
-    }
+    if (facade.clearance && facade.clearance(dx, dy, L.enx[k], L.eny[k], DOOR_CLEARANCE) < DOOR_CLEARANCE) continue;
     // (doors-under-the-hill: not where the terrain stands over the door's foot; the wall downhill instead)
-    if (facade.buried) {
-      const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
-      if (!aboveGround('door', 0, facade.buried(c[2 * k] + t * (c[2 * j] - c[2 * k]), c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1])))) continue;
-    }
+    if (facade.buried && !aboveGround('door', 0, facade.buried(dx, dy))) continue;
     const facing = facesAway(c, n, L, k, facade.away);
     if ((facing && !bestFacing) || (facing === bestFacing && len > bestLength + 1e-9)) [best, bestLength, bestFacing] = [k, len, facing];
   }

@@ -143,9 +143,9 @@ function plinthWall(c: ArrayLike<number>, a: number, n: number, k: number, zb: n
   // the bands: [foot, plinth's top] plain, [plinth's top, top] with windows (or one band, plain or not)
   const bands: [number, number, boolean][] = Number.isNaN(own) ? [[zb, Infinity, whole]] : [[zb, own, true], [own, Infinity, false]];
   for (const [lo, hi, plain] of bands) {
-    const L = left.filter((z) => z >= lo && z <= hi).map((z) => mesh.vertex(x0, y0, z, n0x, n0y, 0, plain ? uw : uOut[k], plain ? vOf(zb) : vOf(z)));
-    const R = right.filter((z) => z >= lo && z <= hi).map((z) => mesh.vertex(x1, y1, z, n1x, n1y, 0, plain ? uw : uIn[k1], plain ? vOf(zb) : vOf(z)));
     const zl = left.filter((z) => z >= lo && z <= hi), zr = right.filter((z) => z >= lo && z <= hi);
+    const L = zl.map((z) => mesh.vertex(x0, y0, z, n0x, n0y, 0, plain ? uw : uOut[k], plain ? vOf(zb) : vOf(z)));
+    const R = zr.map((z) => mesh.vertex(x1, y1, z, n1x, n1y, 0, plain ? uw : uIn[k1], plain ? vOf(zb) : vOf(z)));
     // a ladder up the two columns: always the lower next rung
     let i = 0, j = 0;
     while (i < L.length - 1 || j < R.length - 1) {
