@@ -57,7 +57,7 @@ export function formatSummary(s: Summary, out: string, named = false): string {
   const fmt = (n: number) => n.toLocaleString('en-US');
   const list = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
   // (terrain-only: a raster in, no features)
-  const what = j.featuresRead === 0 && j.buildingsWritten === 0 && j.triangles > 0 ? `summary: a terrain mesh from ${j.inputs.length} input(s) written to ${out}` : null;
+  const what = j.featuresRead === 0 && j.buildingsWritten === 0 && (j.triangles ?? 0) > 0 ? `summary: a terrain mesh from ${j.inputs.length} input(s) written to ${out}` : null;
   return [
     what ?? `summary: ${counted(fmt(j.featuresRead), 'feature')} read from ${j.inputs.length} input(s); ${counted(fmt(j.buildingsWritten - j.partsWritten), 'building')}${j.partsWritten ? ` (and ${counted(fmt(j.partsWritten), 'building part')})` : ''} written to ${out}`,
     // (no triangles for outputs without a mesh: infer's parameters, rasterize's rasters)

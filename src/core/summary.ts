@@ -13,6 +13,11 @@ export class Summary {
   partsWritten = 0;
   /** Triangles in the output meshes. */
   triangles = 0;
+  /**
+   * Whether the output holds meshes at all: `infer` writes parameters and `rasterize` rasters, and their `--json`
+   * has no `triangles` (json-triangles-0-for-parameters: infer said 0 triangles, as if nothing had been made).
+   */
+  meshes = true;
   /** Bytes of the output file(s). */
   bytes = 0;
   /** Inputs read, in order. */
@@ -103,7 +108,7 @@ export class Summary {
     this.partsWritten += o.partsWritten;
     for (const [k, v] of Object.entries(o.skipped)) this.skipped.set(k, (this.skipped.get(k) ?? 0) + v);
     for (const [k, v] of Object.entries(o.warnings)) this.warnings.set(k, (this.warnings.get(k) ?? 0) + v);
-    this.triangles += o.triangles;
+    this.triangles += o.triangles ?? 0;
     this.bytes += o.bytes;
     for (const a of o.attributions ?? []) this.attributions.add(a);
     for (const m of o.runWarnings ?? []) this.runWarning(m);
@@ -125,7 +130,7 @@ export class Summary {
       skippedTotal: this.skippedTotal,
       warnings: sorted(this.warnings),
       runWarnings: [...this.runWarnings],
-      triangles: this.triangles,
+      ...(this.meshes ? { triangles: this.triangles } : {}),
       bytes: this.bytes,
       timings,
       attributions: [...this.attributions].sort(),
@@ -166,7 +171,8 @@ export interface SummaryJSON {
   warnings: Record<string, number>;
   /** Warnings about the run as a whole, as the log printed them (each once, in order). */
   runWarnings: string[];
-  triangles: number;
+  /** Triangles in the output meshes; absent where the output has none (`infer`, `rasterize`). */
+  triangles?: number;
   bytes: number;
   timings: Record<string, number>;
   attributions: string[];

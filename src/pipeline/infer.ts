@@ -771,6 +771,7 @@ const LARGE_FOOTPRINT = 50_000;
 export async function inferParams(inputs: string[], output: string, options: Partial<InferOptions> & { dsm: string }): Promise<InferResult> {
   const o: InferOptions = { ...INFER_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  summary.meshes = false;
   o.logger = summary.logger;
   warnJobsPastCores(o.jobs, o.logger);
   const driver = vectorDriverOf(output);

@@ -86,6 +86,7 @@ function rasterCrs(frame: FrameInfo, asked?: string): string {
 export async function rasterizeCity(inputs: string[], options: Partial<RasterizeOptions> = {}): Promise<RasterizeResult> {
   const o: RasterizeOptions = { ...RASTERIZE_DEFAULTS, ...options };
   const summary = new Summary(o.logger);
+  summary.meshes = false;
   o.logger = summary.logger;
   const t0 = performance.now();
   const glbs = inputs.filter((i) => /\.glb$/i.test(i));

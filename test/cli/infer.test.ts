@@ -86,6 +86,18 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.code, r.stderr).toBe(0);
     const i = cli(['infer', city, '--dsm', dsm, '-o', params, '-q', '--json']);
     expect(i.code, i.stderr).toBe(0);
+    inferJson = JSON.parse(i.stdout) as Record<string, unknown>;
+    rasterizeJson = JSON.parse(cli(['rasterize', city, '-o', path.join(dir, 'dsm-again.tif'), '--cell', '1', '-q', '--json']).stdout) as Record<string, unknown>;
+  });
+  let inferJson: Record<string, unknown> = {};
+  let rasterizeJson: Record<string, unknown> = {};
+
+  it('json-triangles-0-for-parameters: infer and rasterize --json have no triangles (they write no mesh), but count what they wrote', () => {
+    expect(inferJson).not.toHaveProperty('triangles');
+    expect(inferJson['buildings']).toBeGreaterThan(0);
+    expect(inferJson['bytes']).toBeGreaterThan(0);
+    expect(rasterizeJson).not.toHaveProperty('triangles');
+    expect(rasterizeJson['bytes']).toBeGreaterThan(0);
   });
 
   it('geojson-not-rfc-7946: -o params.geojson is RFC 7946 (WGS84 lon/lat, no crs member), the same rows as the GeoPackage in RD New', () => {
