@@ -2,7 +2,7 @@ import earcut from 'earcut';
 import type { MeshBuilder } from './mesh-builder.js';
 import type { Footprint } from './footprint.js';
 import { FACADE_LOOKS, type FacadeLook, type FacadeWalls } from './facade.js';
-import { aboveGround, entrancesOf, wallLayout, type Entrance, type WallLayout } from './facade-layout.js';
+import { aboveGround, edgePoint, entrancesOf, wallLayout, type Entrance, type WallLayout } from './facade-layout.js';
 
 /** How deep (m) window panes and doors are set into the wall. */
 export const REVEAL_DEPTH = 0.15;
@@ -128,10 +128,8 @@ function wallOf(c: ArrayLike<number>, a: number, n: number, k0: number, m: numbe
     ? (x: number) => {
         let q = 0;
         while (q < m - 1 && x > s[q + 1]) q++;
-        const k = (k0 + q) % n, k1 = (k + 1) % n;
-        const t = L.len[k] > 0 ? Math.min(1, Math.max(0, (x - s[q]) / L.len[k])) : 0;
-        const xa = c[2 * (a + k)], ya = c[2 * (a + k) + 1];
-        return buried(xa + t * (c[2 * (a + k1)] - xa), ya + t * (c[2 * (a + k1) + 1] - ya));
+        const k = (k0 + q) % n;
+        return buried(...edgePoint(c, a, n, k, L.len[k] > 0 ? Math.min(1, Math.max(0, (x - s[q]) / L.len[k])) : 0));
       }
     : null;
   const fits = (o: Opening) => {

@@ -143,8 +143,8 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
     if (L.smooth[k] || L.smooth[(k + 1) % n] || L.windowless[k]) continue;
     if (Math.round(len / facade.bay) < 1) continue;
     // the middle of the door's bay (the middle one of the wall's bays)
-    const j = (k + 1) % n, bays = Math.max(1, Math.round(len / facade.bay)), t = (Math.floor(bays / 2) + 0.5) / bays;
-    const dx = c[2 * k] + t * (c[2 * j] - c[2 * k]), dy = c[2 * k + 1] + t * (c[2 * j + 1] - c[2 * k + 1]);
+    const bays = Math.max(1, Math.round(len / facade.bay));
+    const [dx, dy] = edgePoint(c, 0, n, k, (Math.floor(bays / 2) + 0.5) / bays);
     // not onto a gap a step wide: the next building stands within DOOR_CLEARANCE of the door's bay
     if (facade.clearance && facade.clearance(dx, dy, L.enx[k], L.eny[k], DOOR_CLEARANCE) < DOOR_CLEARANCE) continue;
     // (doors-under-the-hill: not where the terrain stands over the door's foot; the wall downhill instead)
@@ -156,6 +156,15 @@ export function entrancesOf(fp: Footprint, facade: FacadeWalls | null, smoothAng
   const bays = Math.max(1, Math.round(bestLength / facade.bay));
   const m = Math.floor(bays / 2);
   return [clearOfCorners({ edge: best, t0: m / bays, t1: (m + 1) / bays, u0: 0, u1: 1 }, bestLength)];
+}
+
+/**
+ * The point a share `t` (0 … 1) along edge `k` of the ring of `n` vertices starting at vertex `a` of `c`
+ * (x, y pairs): where a door's middle or an opening's side stands, to ask the terrain or the neighbours there.
+ */
+export function edgePoint(c: ArrayLike<number>, a: number, n: number, k: number, t: number): [number, number] {
+  const i = 2 * (a + k), j = 2 * (a + ((k + 1) % n));
+  return [c[i] + t * (c[j] - c[i]), c[i + 1] + t * (c[j + 1] - c[i + 1])];
 }
 
 /**

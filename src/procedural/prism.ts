@@ -1,7 +1,7 @@
 import { triangulate, type Footprint } from './footprint.js';
 import type { MeshBuilder } from './mesh-builder.js';
 import { FACADE_LOOKS, type FacadeWalls } from './facade.js';
-import { aboveGround, entrancesOf, wallLayout, WINDOW_CLEAR, type Entrance, type WallLayout } from './facade-layout.js';
+import { aboveGround, edgePoint, entrancesOf, wallLayout, WINDOW_CLEAR, type Entrance, type WallLayout } from './facade-layout.js';
 import { geometryWalls } from './facade-geometry.js';
 
 export { entrancesOf, type Entrance } from './facade-layout.js';
@@ -184,9 +184,7 @@ function plinthTops(c: ArrayLike<number>, a: number, n: number, zb: number, topO
 
 /** The terrain's height above the building's foot under a door (its middle). */
 function doorGround(c: ArrayLike<number>, a: number, n: number, d: Entrance, buried: (x: number, y: number) => number): number {
-  const k1 = (d.edge + 1) % n, t = (d.t0 + d.t1) / 2;
-  const x0 = c[2 * (a + d.edge)], y0 = c[2 * (a + d.edge) + 1];
-  return buried(x0 + t * (c[2 * (a + k1)] - x0), y0 + t * (c[2 * (a + k1) + 1] - y0));
+  return buried(...edgePoint(c, a, n, d.edge, (d.t0 + d.t1) / 2));
 }
 
 /**
