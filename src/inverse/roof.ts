@@ -207,7 +207,8 @@ export function inferRoof(fp: Footprint, s: RoofSamples, options: Partial<InferR
   score();
   // wall-for-a-lower-slope: a mansard or gambrel whose steep lower slope is steeper than any real one
   // (build's profiles make it several times the upper slope) is a gabled or hipped roof whose eave
-  // cells drop (the wall's top in the cell): not a candidate
+  // cells drop (the wall's top in the cell): not a candidate; nor a gable steeper than any real one
+  // (ledge-drawn-as-a-steep-gable)
   for (let c = cands.length - 1; c >= 0 && cands.length > 1; c--) if (implausiblySteep(cands[c])) cands.splice(c, 1);
   // shapes within 2 of the best score are not told apart by the data (ΔBIC < 2): the preferred one
   // of them leads (a mansard whose upper slopes cover a few cells is the hipped roof it resembles)
@@ -281,10 +282,22 @@ const SIGMA_DIRECTION_MAX = 180;
 /** Steepest lower slope (°) of a mansard or gambrel fit that real roofs have; a steeper one is a wall's drop at the eave. */
 const STEEPEST_LOWER_SLOPE = 75;
 
-/** Whether a mansard or gambrel fit's steepest slope over its samples exceeds {@link STEEPEST_LOWER_SLOPE}. */
+/**
+ * Steepest main slope (°, `roof:angle`) of a skillion, gabled, hipped or half-hipped fit; a steeper one is walls
+ * seen across a few cells (Vienna's 011597: a 2 m ledge between taller parts drawn as a gable at 81°, its eave 3.7 m
+ * under the building's lowest roof). Spires are pyramids (faces of 82–86° in Vienna's truth) and are not held to it.
+ */
+const STEEPEST_SLOPE = 80;
+
+/**
+ * Whether a fit is steeper than real roofs of its shape: a mansard's or gambrel's steepest slope over its samples
+ * beyond {@link STEEPEST_LOWER_SLOPE}, another roof of planes' main slope beyond {@link STEEPEST_SLOPE}
+ * (pyramidal, dome, cone and onion: never).
+ */
 function implausiblySteep(c: Candidate): boolean {
-  if ((c.shape !== 'mansard' && c.shape !== 'gambrel') || !c.steep) return false;
+  if (!c.steep || c.shape === 'dome' || c.shape === 'cone' || c.shape === 'onion' || c.shape === 'pyramidal') return false;
   const r = c.fit.beta[1] ?? 0;
+  if (c.shape !== 'mansard' && c.shape !== 'gambrel') return c.k > 1 && c.run > 0 && r / c.run > Math.tan(STEEPEST_SLOPE / DEG);
   let m = 0;
   for (let i = 0; i < c.steep.length; i++) if (c.steep[i] > m) m = c.steep[i];
   return m * r > Math.tan(STEEPEST_LOWER_SLOPE / DEG);

@@ -952,6 +952,20 @@ describe.skipIf(!fs.existsSync(path.join(VIENNA, 'dsm.tif')))('cityforge infer o
     expect(Number(top['roof:angle'])).toBeCloseTo(34, 0);
     expect(Number(top['fit:rmse'])).toBeLessThan(0.06);
   });
+  it('ledge-drawn-as-a-steep-gable: a 2 m ledge between taller parts is no gable at 81° whose eave stands metres under every roof', () => {
+    // 011597: a ledge at 5.5 m, 2–3 cells wide, under parts at 10–13 m, the next part's wall top in its last row
+    // of cells; it came out gabled at 80.7°, its eave at 1.9 m (the building's lowest roof is at 5.6 m)
+    const dir = freshDir('infer-vienna-ledge');
+    const params = path.join(dir, 'params.geojson');
+    const r = cli(['infer', path.join(VIENNA, 'footprints.gpkg'), '--dsm', path.join(VIENNA, 'dsm.tif'), '--dtm', path.join(VIENNA, 'dtm.tif'), '--where', "ref = 'UUID_LOD2_011597-17d2c3cf-6ce3-4ba2-a310'", '-o', params, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const parts = allRows(params).filter((row) => row['building:part'] === 'yes');
+    expect(parts.length).toBeGreaterThan(3);
+    for (const p of parts) {
+      expect(Number(p['roof:angle'] ?? 0)).toBeLessThanOrEqual(80);
+      expect(Number(p['fit:eave'] ?? p['height'])).toBeGreaterThan(5);
+    }
+  });
   it('ground-sank-on-slopes: infer → rasterize --terrain stands where the DSM does (heights from the lowest ground point, where build seats the building)', () => {
     // infer measured heights from the median terrain under a footprint while build seats a building on
     // its lowest point: on Vienna's slopes the rebuilt roofs stood a median 0.41 m low, 52 % within 0.5 m
