@@ -20,9 +20,30 @@ export function formatOf(input: string, formats: readonly SourceFormat[] = SOURC
   return f;
 }
 
-/** Throws the {@link InputError} a read would for the first of `inputs` that does not exist. */
+/** Throws the {@link InputError} a read would for the first of `inputs` that does not exist (or is a pipe: {@link checkInputFile}). */
 export function checkInputsExist(inputs: readonly string[]): void {
-  for (const input of inputs) if (!fs.existsSync(input)) throw new InputError('ingest', `${input}: no such file or folder`);
+  for (const input of inputs) checkInputFile(input);
+}
+
+/**
+ * Throws an {@link InputError} naming `input` (and the option that gave it) where it does not exist, or is a
+ * named pipe, a socket or a device: cityforge reads an input more than once (its extent, then its features) and
+ * seeks in it, and opening a pipe no one writes to waits for ever — a wait no Ctrl-C or SIGTERM could end
+ * (fifo-input-hung-past-sigterm). Remote (`/vsi…`, URL) inputs are not looked at.
+ *
+ * @example
+ * ```ts
+ * checkInputFile('/tmp/f.geojson', '--heights-from'); // a FIFO: "… is a named pipe …; save it to a file first"
+ * ```
+ */
+export function checkInputFile(input: string, option?: string): fs.Stats | null {
+  if (/^\/vsi|:\/\//.test(input)) return null;
+  const named = `${input}${option ? ` (${option})` : ''}`;
+  const st = fs.statSync(input, { throwIfNoEntry: false });
+  if (!st) throw new InputError('ingest', `${named}: no such file or folder`);
+  if (st.isFile() || st.isDirectory()) return st;
+  const kind = st.isFIFO() ? 'a named pipe (or a stream such as <(…))' : st.isSocket() ? 'a socket' : 'a device';
+  throw new InputError('ingest', `${named}: is ${kind}, not a file: cityforge reads its inputs more than once and seeks in them; save it to a file first`);
 }
 
 /**

@@ -10,8 +10,7 @@ import { frameBoxIn3857, mosaicTiles, tileInputs } from '../ingest/raster-tiles.
 import { gridPoints, isPointCloud } from '../ingest/pointcloud.js';
 import { groundMap } from '../ingest/ground-map.js';
 import { listTiles } from '../ingest/tileset.js';
-import { formatOf } from '../ingest/formats.js';
-import fs from 'node:fs';
+import { checkInputFile, formatOf } from '../ingest/formats.js';
 import os from 'node:os';
 import type { DemEncoding } from '../core/grid.js';
 import type { Progress } from '../core/progress.js';
@@ -195,10 +194,9 @@ export async function checkRasterInputs(rasters: { input?: string; zoom?: number
     }
     // (dem-zoom-ignored-unsaid: a zoom means nothing to one raster file)
     if (zoom !== undefined) logger?.warn(`${input}: ${option === '--imagery' ? '--imagery-zoom' : '--dem-zoom'} ${zoom} ignored: it chooses among raster tiles (a z/x/y folder, MBTiles, PMTiles), and this is one raster`);
-    if (!/^\/vsi|:\/\//.test(input)) {
-      const st = fs.statSync(input, { throwIfNoEntry: false });
-      // (missing-raster-said-no-option: which option named it)
-      if (!st) throw new InputError('ingest', `${input}${option ? ` (${option})` : ''}: no such file or folder`);
+    // (missing-raster-said-no-option: which option named it)
+    const st = checkInputFile(input, option);
+    if (st) {
       // (a file GDAL cannot open, too: it failed only after every footprint was read)
       if (st.isFile() && !isPointCloud(input))
         try {

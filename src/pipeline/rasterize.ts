@@ -9,6 +9,7 @@ import { prepareCity } from './build.js';
 import { IMAGERY_RUN_DEFAULTS, RASTERIZE_DEFAULTS, type RasterizeOptions } from './options.js';
 import type { FrameInfo } from '../core/types.js';
 import { readGlbTriangles } from '../ingest/glb.js';
+import { checkInputFile } from '../ingest/formats.js';
 
 /** What {@link rasterizeCity} returns. */
 export interface RasterizeResult {
@@ -101,6 +102,7 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
   // a feature index's id and building (its outline's id, for a part)
   let idOf: (building: number) => string, partOfOf: (building: number) => string;
   if (glbs.length) {
+    checkInputFile(glbs[0]);
     const t = await readGlbTriangles(glbs[0]);
     summary.inputs.push(glbs[0]);
     summary.featuresRead = t.buildings;

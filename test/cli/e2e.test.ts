@@ -159,6 +159,34 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expectNoOutput(o);
   });
 
+  it('fifo-input-hung-past-sigterm: a named pipe given as an input (or --terrain, --dsm, a GLB to rasterize) is refused at once, exit 3, before anything opens it', () => {
+    // (opening a pipe no one writes to blocked the job's thread in open(): SIGTERM printed "interrupted" and the
+    // process lived on, 176 s, until SIGKILL)
+    const fifo = path.join(dir, 'pipe.geojson');
+    fs.rmSync(fifo, { force: true });
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const glb = path.join(dir, 'pipe.glb');
+    fs.rmSync(glb, { force: true });
+    expect(spawnSync('mkfifo', [glb]).status).toBe(0);
+    const o = path.join(dir, 'from-pipe.glb');
+    const runs = [
+      ['build', fifo, '-o', o],
+      ['tiles', fifo, '-o', path.join(dir, 'from-pipe')],
+      ['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--terrain', fifo, '-o', o],
+      ['infer', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--dsm', fifo, '-o', path.join(dir, 'from-pipe.gpkg')],
+      ['rasterize', glb, '-o', path.join(dir, 'from-pipe.tif')],
+    ];
+    for (const args of runs) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.signal, `${args.join(' ')}: still waiting`).toBeNull();
+      expect(r.status, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/pipe\.(geojson|glb)( \(--(terrain|dsm)\))?: is a named pipe .*not a file.*save it to a file first/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expectNoOutput(o);
+    expect(fs.existsSync(path.join(dir, 'from-pipe'))).toBe(false);
+  });
+
   it('json-empty-on-failure: with --json a failed run prints its exit code and message on stdout', () => {
     const o = path.join(dir, 'a.glb');
     const r = cli(['build', path.join(dir, 'nope.geojson'), '-o', o, '--json']);
