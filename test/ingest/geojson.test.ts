@@ -247,4 +247,35 @@ describe('FlatGeobuf read without GDAL reads what GDAL reads', () => {
     fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     await expect(readAllFgb(cut, false)).rejects.toThrow(/cut\.fgb layer .*(cut short|holds \d+ features, but only)/);
   });
+
+  it('fgb-length-unbounded: a damaged length (a vector\'s, or a feature\'s size) stops the read at that feature, the file named; nothing is allocated for it', async () => {
+    // (one flipped byte in a coordinate vector's length made the reader build 4 billion tables: 4 GB, 6 s, exit 0 with
+    // the feature skipped; a feature size past the file's end reached the user as `The value of "length" is out of range`)
+    const file = fgbOf(sfTileGeoJSON(dir), path.join(dir, 'intact.fgb'), ['-lco', 'SPATIAL_INDEX=NO']);
+    const bytes = fs.readFileSync(file);
+    // the 10th feature (FlatBuffers read here on their own: header, then size-prefixed feature tables)
+    let pos = 12 + bytes.readUInt32LE(8);
+    for (let k = 0; k < 10; k++) pos += 4 + bytes.readUInt32LE(pos);
+    const feature = pos + 4;
+    const field = (table: number, slot: number) => {
+      const vt = table - bytes.readInt32LE(table);
+      const o = slot * 2 + 4 < bytes.readUInt16LE(vt) ? bytes.readUInt16LE(vt + 4 + 2 * slot) : 0;
+      return o ? table + o : -1;
+    };
+    const ref = (at: number) => at + bytes.readUInt32LE(at);
+    const root = feature + bytes.readUInt32LE(feature);
+    let geometry = ref(field(root, 0));
+    // (a multipolygon's coordinates are in its parts: the first part's)
+    if (field(geometry, 1) < 0) geometry = ref(ref(field(geometry, 7)) + 4);
+    const xy = ref(field(geometry, 1));
+    expect(bytes.readUInt32LE(xy)).toBeGreaterThan(6);
+    const long = Buffer.from(bytes);
+    long.writeUInt32LE(0xfffffff0, xy);
+    fs.writeFileSync(path.join(dir, 'long-vector.fgb'), long);
+    await expect(readAllFgb(path.join(dir, 'long-vector.fgb'), false)).rejects.toThrow(/long-vector\.fgb layer .*: feature 10 \(at byte \d+\) cannot be read: the file is damaged \(a vector of 4294967280 elements runs past its table\)/);
+    const huge = Buffer.from(bytes);
+    huge.writeUInt32LE(0xffffff00, pos);
+    fs.writeFileSync(path.join(dir, 'huge-feature.fgb'), huge);
+    await expect(readAllFgb(path.join(dir, 'huge-feature.fgb'), false)).rejects.toThrow(/huge-feature\.fgb layer .*: feature 10 is cut short at byte \d+ \(damaged\)/);
+  });
 });
