@@ -39,11 +39,16 @@ export function cleanRing(xy: Float64Array, n: number, tol: number): number {
     if (dx * dx + dy * dy > tol2) break;
     m--;
   }
-  // spikes and collinear vertices: repeat until nothing changes
+  // spikes and collinear vertices: repeat until nothing changes. A vertex is collinear when it, and every
+  // vertex dropped as collinear since the last one kept, lie within tol of the line from that kept vertex to
+  // the next (dense-curve-cut-short: checked against its own neighbours alone, a circle of vertices 1.3 cm apart
+  // lost chords of 30 m, 1,257 → 716 m²: each next vertex is always close to the line ending at its neighbour)
+  const run: number[] = [];
   let changed = true;
   while (changed && m >= 3) {
     changed = false;
     let w = 0;
+    run.length = 0;
     for (let i = 0; i < m; i++) {
       const p = w > 0 ? w - 1 : m - 1; // previous kept vertex (wraps to the ring's last on the first vertex)
       const px = xy[2 * p], py = xy[2 * p + 1];
@@ -54,14 +59,23 @@ export function cleanRing(xy: Float64Array, n: number, tol: number): number {
       const lx = nx - px, ly = ny - py;
       const l2 = lx * lx + ly * ly;
       const la = Math.hypot(ax, ay), lb = Math.hypot(bx, by);
-      const drop =
-        l2 <= tol2 || // returns to where it came from
-        cross * cross <= tol2 * l2 || // within tol of the line through its neighbours
-        (ax * bx + ay * by < 0 && Math.abs(cross) <= 1e-3 * la * lb); // needle-thin spike
-      if (drop && m - (i - w) > 3) {
+      const returns = l2 <= tol2; // returns to where it came from
+      const spike = ax * bx + ay * by < 0 && Math.abs(cross) <= 1e-3 * la * lb; // needle-thin
+      // (a run is checked whole, up to RUN_MOST vertices: a long edge of a million collinear vertices is then thinned
+      // over a few passes, not in time squared)
+      let collinear = !returns && !spike && run.length < RUN_MOST && cross * cross <= tol2 * l2; // within tol of the line through its neighbours
+      for (let r = 0; collinear && r < run.length; r++) {
+        const j = run[r];
+        const c = lx * (xy[2 * j + 1] - py) - ly * (xy[2 * j] - px);
+        collinear = c * c <= tol2 * l2;
+      }
+      if ((returns || spike || collinear) && m - (i - w) > 3) {
+        // (a dropped vertex's slot is not written over before the next kept one: w ≤ its index)
+        if (collinear) run.push(i);
         changed = true;
         continue;
       }
+      run.length = 0;
       xy[2 * w] = x;
       xy[2 * w + 1] = y;
       w++;
@@ -70,6 +84,9 @@ export function cleanRing(xy: Float64Array, n: number, tol: number): number {
   }
   return m;
 }
+
+/** Most collinear vertices {@link cleanRing} drops in one run between two it keeps, in one pass. */
+const RUN_MOST = 256;
 
 /** Counts of what {@link cleanPolygons} changed. */
 export interface RepairReport {
