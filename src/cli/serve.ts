@@ -22,8 +22,11 @@ const TYPES: Record<string, string> = {
 
 /** The GLB to show: the file itself, a tileset folder (its tileset.json), or the first .glb (by name) in a folder. */
 export function resolveModel(target: string): string {
-  if (!fs.existsSync(target)) throw new InputError('view', `${target}: no such file or folder`);
-  if (fs.statSync(target).isDirectory()) {
+  const st = fs.statSync(target, { throwIfNoEntry: false });
+  if (!st) throw new InputError('view', `${target}: no such file or folder`);
+  // (fifo-input-hung-past-sigterm: reading a pipe no one writes to waits for ever)
+  if (!st.isFile() && !st.isDirectory()) throw new InputError('view', `${target}: not a file or a folder (a pipe or a device); save the model to a file first`);
+  if (st.isDirectory()) {
     if (fs.existsSync(path.join(target, 'tileset.json'))) return path.join(target, 'tileset.json');
     // (unfinished-tileset-said-no-glb: an interrupted tiles run's folder holds tiles and its plan, no tileset.json yet)
     if (fs.existsSync(path.join(target, 'plan.json')))
@@ -63,7 +66,9 @@ function checkModel(file: string): void {
 }
 
 function viewerDir(): string {
-  if (!fs.existsSync(path.join(VIEWER, 'index.html'))) throw new Error('cityforge: the viewer is not built (run npm run build)');
+  // (viewer-missing-was-a-bug: an install without the viewer's build said so twice, with a stack trace, exit 1)
+  if (!fs.existsSync(path.join(VIEWER, 'index.html')))
+    throw new InputError('view', `${path.resolve(VIEWER)}: the web viewer is not built in this install; run \`npm run build\` in ${path.resolve(VIEWER, '..', '..')} (the README's install command does it)`);
   return VIEWER;
 }
 

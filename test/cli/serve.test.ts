@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -100,5 +100,35 @@ describe('cityforge view on what is not (yet) a model', () => {
     const e = cli(['view', empty]);
     expect(e.code).toBe(3);
     expect(e.stderr).toMatch(/empty: no \.glb file or tileset\.json in this folder/);
+  });
+
+  it('viewer-missing-was-a-bug: an install whose web viewer is not built says so in one line, and how to build it (exit 3, no stack trace)', () => {
+    // (the CLI and its bundle copied without dist/viewer: the message came twice, the second with a stack trace, exit 1)
+    const dir = freshDir('serve-no-viewer');
+    const root = path.join(dir, 'install');
+    fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+    fs.cpSync(path.join(path.dirname(CLI)), path.join(root, 'bin'), { recursive: true });
+    fs.cpSync(path.join(path.dirname(CLI), '..', 'dist', 'run'), path.join(root, 'dist', 'run'), { recursive: true });
+    fs.cpSync(path.join(path.dirname(CLI), '..', 'dist', 'ingest', 'gdal-preload.js'), path.join(root, 'dist', 'ingest', 'gdal-preload.js'));
+    fs.copyFileSync(path.join(path.dirname(CLI), '..', 'package.json'), path.join(root, 'package.json'));
+    fs.symlinkSync(path.join(path.dirname(CLI), '..', 'node_modules'), path.join(root, 'node_modules'));
+    const glb = path.join(dir, 'one.glb');
+    expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', glb, '-q']).code).toBe(0);
+    for (const args of [['view', glb, '--port', '0'], ['view', glb, '--export', path.join(dir, 'site')]]) {
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'cityforge.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(3);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/dist\/viewer: the web viewer is not built in this install; run `npm run build` in .*install/);
+    }
+    expect(fs.existsSync(path.join(dir, 'site'))).toBe(false);
+  });
+
+  it('fifo-input-hung-past-sigterm: a named pipe to view is refused at once (exit 3)', () => {
+    const dir = freshDir('serve-fifo');
+    const fifo = path.join(dir, 'model.glb');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = spawnSync(process.execPath, [CLI, 'view', fifo, '--port', '0'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/model\.glb: not a file or a folder \(a pipe or a device\)/);
   });
 });
