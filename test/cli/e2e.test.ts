@@ -177,7 +177,7 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
       ['rasterize', glb, '-o', path.join(dir, 'from-pipe.tif')],
     ];
     for (const args of runs) {
-      const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
       expect(r.signal, `${args.join(' ')}: still waiting`).toBeNull();
       expect(r.status, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/pipe\.(geojson|glb)( \(--(terrain|dsm)\))?: is a named pipe .*not a file.*save it to a file first/);
@@ -394,7 +394,7 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
 
   it('tiles-hung-on-proc: tiles -o /proc/x stops with exit 4 naming /proc (Node\'s recursive mkdir spun there for ever, deaf to signals)', () => {
     if (!fs.existsSync('/proc/self')) return void console.log('tiles-hung-on-proc: skipped, no /proc here');
-    const r = spawnSync(process.execPath, [CLI, 'tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', '/proc/cityforge-x/tiles'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CLI, 'tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', '/proc/cityforge-x/tiles'], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
     expect(r.signal, 'still running after 60 s').toBeNull();
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/cannot write \/proc\/cityforge-x\/tiles: the folder \/proc takes no new folders/);

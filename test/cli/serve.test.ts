@@ -115,7 +115,7 @@ describe('cityforge view on what is not (yet) a model', () => {
     const glb = path.join(dir, 'one.glb');
     expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', glb, '-q']).code).toBe(0);
     for (const args of [['view', glb, '--port', '0'], ['view', glb, '--export', path.join(dir, 'site')]]) {
-      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'cityforge.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'cityforge.js'), ...args], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
       expect(r.status, r.stderr).toBe(3);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/dist\/viewer: the web viewer is not built in this install; run `npm run build` in .*install/);
@@ -127,7 +127,7 @@ describe('cityforge view on what is not (yet) a model', () => {
     const dir = freshDir('serve-fifo');
     const fifo = path.join(dir, 'model.glb');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const r = spawnSync(process.execPath, [CLI, 'view', fifo, '--port', '0'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CLI, 'view', fifo, '--port', '0'], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/model\.glb: not a file or a folder \(a pipe or a device\)/);
   });
