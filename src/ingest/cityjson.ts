@@ -796,8 +796,8 @@ export class CityJsonSource implements Source {
   }
 
   /** The sequence's non-blank lines (read as GeoJSONSeq's are); the last is `unterminated` when the file does not end with an end of line. */
-  private *lines(): Generator<{ line: string; n: number; unterminated: boolean }> {
-    for (const { line, text, unterminated } of geoJsonSeqTexts(this.label)) yield { line: text, n: line, unterminated: !!unterminated };
+  private *lines(): Generator<{ line: string; n: number; unterminated: boolean; latin1: boolean }> {
+    for (const { line, text, unterminated, latin1 } of geoJsonSeqTexts(this.label)) yield { line: text, n: line, unterminated: !!unterminated, latin1: !!latin1 };
   }
 
   private srs(header: CjHeader): { srs: gdal.SpatialReference; crs: string } {
@@ -932,7 +932,10 @@ export class CityJsonSource implements Source {
       return;
     }
     let header: CjHeader | null = null;
-    for await (const { line, n, unterminated } of this.lines()) {
+    let latin1 = 0;
+    for await (const { line, n, unterminated, latin1: notUtf8 } of this.lines()) {
+      // (not-utf8-replaced-unsaid: CityJSON is UTF-8; a line that is not is read as Latin-1, and said once)
+      if (notUtf8 && latin1++ === 0) ctx.warn('attributes:read-as-latin1', `${this.label} line ${n} (and any other such line): its text is not UTF-8, as CityJSON must be: read as ISO-8859-1 (Latin-1)`);
       let j: { type?: unknown; id?: unknown; CityObjects?: unknown; vertices?: unknown };
       try {
         j = JSON.parse(line);

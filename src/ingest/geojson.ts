@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
@@ -18,7 +19,13 @@ import { counted } from '../core/words.js';
  * A FeatureCollection larger than this (bytes) is left to GDAL's streaming GeoJSON reader: this
  * reader parses a whole document at once.
  */
-export const GEOJSON_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+export /**
+ * The warning for text that is not UTF-8 (GeoJSON must be, RFC 7946 and 8142): read as ISO-8859-1, as the
+ * Shapefile reader reads a .dbf without a .cpg (the same warning kind).
+ */
+const LATIN1 = ['attributes:read-as-latin1', 'its text is not UTF-8, as GeoJSON must be: read as ISO-8859-1 (Latin-1); convert it to UTF-8 (iconv -f latin1 -t utf-8) if it is another encoding'] as const;
+
+const GEOJSON_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 const SEQ = /\.(geojsons|geojsonl|geojsonseq|jsonl|ndjson)$/i;
 const DOC = /\.(geojson|json)$/i;
@@ -127,6 +134,9 @@ class GeoJsonSource implements Source {
   /** The features carry fields only OSM data has ({@link hasOsmKeys}), or OSM ids (`way/123`): set by a read. */
   private osmData = false;
 
+  /** Whether the document's bytes are not UTF-8 (read as Latin-1). */
+  private latin1 = false;
+
   /** Why the document is not JSON, when it is not (GDAL is given it, and may read it; if it cannot, this says why). */
   private parseError: string | null = null;
 
@@ -147,7 +157,10 @@ class GeoJsonSource implements Source {
     }
     if (size > GEOJSON_MAX_DOCUMENT_BYTES) return null;
     let o: unknown;
-    const text = fs.readFileSync(this.label, 'utf8').replace(/^\uFEFF/, '');
+    // (not-utf8-replaced-unsaid: GeoJSON is UTF-8; a document that is not, is read as Latin-1 and said to be)
+    const bytes = fs.readFileSync(this.label);
+    this.latin1 = !isUtf8(bytes);
+    const text = bytes.toString(this.latin1 ? 'latin1' : 'utf8').replace(/^\uFEFF/, '');
     try {
       o = JSON.parse(text);
     } catch (e) {
@@ -192,7 +205,7 @@ class GeoJsonSource implements Source {
   }
 
   /** A sequence's non-empty texts (RS or newline delimited), streamed, with their line numbers. */
-  private lines(): Generator<{ line: number; text: string; unterminated?: boolean }> {
+  private lines(): Generator<{ line: number; text: string; unterminated?: boolean; latin1?: boolean }> {
     return geoJsonSeqTexts(this.label);
   }
 
@@ -223,10 +236,13 @@ class GeoJsonSource implements Source {
   /** The features as parsed objects, with where they are (a sequence's line). */
   private *features(ctx: ReadContext): Generator<{ f: GeoJsonFeature; at: string }> {
     if (!this.seq) {
+      if (this.latin1) ctx.warn(LATIN1[0], `${this.label}: ${LATIN1[1]}`);
       for (const f of this.doc?.features ?? []) yield { f, at: '' };
       return;
     }
-    for (const { line, text, unterminated } of this.lines()) {
+    let latin1 = 0;
+    for (const { line, text, unterminated, latin1: notUtf8 } of this.lines()) {
+      if (notUtf8 && latin1++ === 0) ctx.warn(LATIN1[0], `${this.label} line ${line} (and any other such line): ${LATIN1[1]}`);
       let o: unknown;
       try {
         o = JSON.parse(text);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { isUtf8 } from 'node:buffer';
 import gdal from './gdal.js';
 import { InputError } from '../core/errors.js';
 
@@ -100,30 +100,41 @@ export function checkOsmPbf(file: string): void {
 
 /**
  * The texts of a GeoJSONSeq file (newline or RS delimited; empty lines, RS and BOM dropped), streamed,
- * with their line numbers; the last one says whether it ended without an end of line.
+ * with their line numbers; the last one says whether it ended without an end of line. A line that is not
+ * UTF-8 (as RFC 8142 asks) is read as ISO-8859-1 (Latin-1) and says so (`latin1`): decoded as UTF-8 its
+ * accented letters became U+FFFD, unsaid (not-utf8-replaced-unsaid).
  */
-export function* geoJsonSeqTexts(file: string): Generator<{ line: number; text: string; unterminated?: boolean }> {
+export function* geoJsonSeqTexts(file: string): Generator<{ line: number; text: string; unterminated?: boolean; latin1?: boolean }> {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
+    // the bytes of a line not ended yet (copies: the read buffer is used again); joined once it ends, so a line of
+    // hundreds of megabytes (a FeatureCollection on one line) is not copied again at every read
+    let pending: Buffer[] = [];
     let line = 0;
+    // (the bytes of one line: a newline byte is never inside a UTF-8 sequence)
+    const text = (bytes: Buffer) => {
+      const utf8 = isUtf8(bytes);
+      return { text: bytes.toString(utf8 ? 'utf8' : 'latin1').replace(/^[\x1e\uFEFF]+/, '').trim(), latin1: !utf8 };
+    };
     for (let pos = 0; ; ) {
       const n = fs.readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
       pos += n;
-      const parts = (rest + decoder.write(buf.subarray(0, n))).split('\n');
-      rest = parts.pop() ?? '';
-      for (const p of parts) {
+      const chunk = buf.subarray(0, n);
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
         line++;
-        const t = p.replace(/^[\x1e\uFEFF]+/, '').trim();
-        if (t) yield { line, text: t };
+        const t = text(pending.length ? Buffer.concat([...pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl));
+        pending = [];
+        start = nl + 1;
+        if (t.text) yield { line, text: t.text, ...(t.latin1 ? { latin1: true } : {}) };
       }
+      if (start < n) pending.push(Buffer.from(chunk.subarray(start)));
     }
     line++;
-    const t = (rest + decoder.end()).replace(/^[\x1e\uFEFF]+/, '').trim();
-    if (t) yield { line, text: t, unterminated: true };
+    const t = text(Buffer.concat(pending));
+    if (t.text) yield { line, text: t.text, unterminated: true, ...(t.latin1 ? { latin1: true } : {}) };
   } finally {
     fs.closeSync(fd);
   }

@@ -182,6 +182,25 @@ describe('GeoJSON read without GDAL reads what GDAL reads', () => {
     expect((await readAll(cut, false)).out).toHaveLength(2);
   });
 
+  it('not-utf8-replaced-unsaid: GeoJSON(Seq) text that is not UTF-8 is read as Latin-1 and warned of once; UTF-8 lines beside it stay UTF-8', async () => {
+    // (a Latin-1 `Café Müller` became `Caf\uFFFD M\uFFFDller` in the GLB, exit 0, not a word even with -v)
+    const feature = (name: string, x: number) => `{"type":"Feature","properties":{"name":"${name}"},"geometry":${JSON.stringify({ type: 'Polygon', coordinates: [sq(x, 0, 1e-4)] })}}`;
+    const latin1 = (t: string) => Buffer.from(t, 'latin1');
+    const doc = path.join(dir, 'latin1.geojson');
+    fs.writeFileSync(doc, latin1(`{"type":"FeatureCollection","features":[${feature('Café Müller', 0)}]}`));
+    const d = await readAll(doc, false);
+    expect(d.out.map((f) => f.tags['name'])).toEqual(['Café Müller']);
+    expect(d.warned).toEqual([expect.stringMatching(/^attributes:read-as-latin1 .*latin1\.geojson: its text is not UTF-8, as GeoJSON must be: read as ISO-8859-1/)]);
+    const seq = path.join(dir, 'mixed.geojsons');
+    fs.writeFileSync(seq, Buffer.concat([Buffer.from(`${feature('Grün', 0)}\n`, 'utf8'), latin1(`${feature('Café', 0.001)}\n${feature('Straße', 0.002)}\n`)]));
+    const q = await readAll(seq, false);
+    expect(q.out.map((f) => f.tags['name'])).toEqual(['Grün', 'Café', 'Straße']);
+    expect(q.warned).toEqual([expect.stringMatching(/^attributes:read-as-latin1 .*mixed\.geojsons line 2 \(and any other such line\): its text is not UTF-8/)]);
+    // UTF-8 alone: nothing said
+    fs.writeFileSync(seq, `${feature('Grün', 0)}\n`);
+    expect((await readAll(seq, false)).warned).toEqual([]);
+  });
+
   it('where-said-corrupt-data: a --where GDAL refuses says why (a type mismatch, an unknown field and the fields there are)', async () => {
     const file = path.join(dir, 'where.geojson');
     fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { height: '25 m' }, geometry: { type: 'Polygon', coordinates: [sq(0, 0, 1e-4)] } }] }));
