@@ -5,6 +5,7 @@ import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandSpec } from './command.js';
 import { jsonError, ownMissingFolders, removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
+import { oneLine } from '../core/words.js';
 import { dropEarlyWorker } from './early.js';
 
 export { EXIT } from '../core/errors.js';
@@ -57,7 +58,7 @@ async function runHere(c: Chosen): Promise<number> {
     return EXIT.ok;
   } catch (caught) {
     const e = asOutputError(c.spec.name, caught);
-    process.stderr.write(`error: ${((e as Error).message ?? String(e)).replace(/\s+/g, ' ').trim()}\n`);
+    process.stderr.write(`error: ${oneLine((e as Error).message ?? String(e))}\n`);
     if (!(e instanceof CityforgeError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     return exitCodeOf(e);
   }

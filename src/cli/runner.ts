@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EXIT } from '../core/errors.js';
+import { oneLine } from '../core/words.js';
 import { tempPaths, type TempKind } from '../core/temp.js';
 import { PROCESS_TAG, removeTemporaries } from '../io/files.js';
 import type { JobData, JobMessage } from './job.js';
@@ -77,7 +78,7 @@ export function stopJob(ms = 1000): Promise<void> {
  * code and the message also printed on stderr).
  */
 export function jsonError(code: number, message: string): string {
-  return JSON.stringify({ error: { exitCode: code, message: message.replace(/\s+/g, ' ').trim() } }, null, 2) + '\n';
+  return JSON.stringify({ error: { exitCode: code, message: oneLine(message) } }, null, 2) + '\n';
 }
 
 /**
@@ -131,7 +132,7 @@ export function runInWorker(data: JobData, o: { quiet?: boolean; json?: boolean 
           break;
         case 'error':
           progress.done();
-          process.stderr.write(`error: ${m.message.replace(/\s+/g, ' ').trim()}\n`);
+          process.stderr.write(`error: ${oneLine(m.message)}\n`);
           if (m.stack) process.stderr.write(`${m.stack}\n(an internal error: please report it)\n`);
           if (o.json) process.stdout.write(jsonError(m.code, m.message));
           removeOwnTemporaries();

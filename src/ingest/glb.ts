@@ -70,6 +70,10 @@ export async function readGlbTriangles(file: string): Promise<GlbTriangles> {
   } catch (e) {
     throw inputErrorOf('ingest', `${file}: cannot read`, e);
   }
+  // (glb-cut-short-said-typed-array: a GLB cut short reached the user as `Invalid typed array length: 142952`)
+  const head = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || head.getUint32(0, true) !== 0x46546c67) throw new InputError('ingest', `${file}: not a glTF 2.0 binary (GLB) file`);
+  if (head.getUint32(8, true) !== bytes.length) throw new InputError('ingest', `${file}: cut short or damaged: its header says ${head.getUint32(8, true).toLocaleString('en-US')} bytes, the file has ${bytes.length.toLocaleString('en-US')}`);
   let json: JSONDocument;
   let doc;
   try {

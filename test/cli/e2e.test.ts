@@ -187,6 +187,27 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(fs.existsSync(path.join(dir, 'from-pipe'))).toBe(false);
   });
 
+  it('binary-in-the-log: a binary file named .geojson is said in one printable line (its bytes escaped), exit 3', () => {
+    // (a ZIP's bytes, NULs among them, went into the error line; grep took the log for a binary file)
+    const zip = path.join(dir, 'archive.geojson');
+    fs.writeFileSync(zip, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x62, 0x69, 0x6e]));
+    const r = cli(['build', zip, '-o', path.join(dir, 'archive.glb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/archive\.geojson: not valid JSON .*PK\\x03\\x04/);
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
+  it('glb-cut-short-said-typed-array: rasterize on a GLB cut short says so, exit 3', () => {
+    const whole = path.join(dir, 'whole.glb');
+    expect(cli(['build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', whole, '-q']).code).toBe(0);
+    const half = path.join(dir, 'half.glb');
+    fs.writeFileSync(half, fs.readFileSync(whole).subarray(0, 100_000));
+    const r = cli(['rasterize', half, '-o', path.join(dir, 'half.tif')]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/half\.glb: cut short or damaged: its header says [\d,]+ bytes, the file has 100,000/);
+    expect(fs.existsSync(path.join(dir, 'half.tif'))).toBe(false);
+  });
+
   it('json-empty-on-failure: with --json a failed run prints its exit code and message on stdout', () => {
     const o = path.join(dir, 'a.glb');
     const r = cli(['build', path.join(dir, 'nope.geojson'), '-o', o, '--json']);
