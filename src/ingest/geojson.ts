@@ -43,12 +43,12 @@ interface GeoJsonFeature {
 }
 
 /** What a GeoJSON geometry is as flat polygons, or why it is none. */
-function polygonsOf(g: GeoJsonGeometry | null | undefined): (FlatPolygons & { unclosed: number }) | 'geometry:empty' | 'geometry:not-polygonal' | 'geometry:unreadable' {
+function polygonsOf(g: GeoJsonGeometry | null | undefined): (FlatPolygons & { unclosed: number }) | 'geometry:empty' | 'geometry:not-polygonal' | 'geometry:unreadable' | 'geometry:out-of-range' {
   if (!g) return 'geometry:empty';
   const coords: number[] = [];
   const ringOffsets = [0];
   const polygonOffsets = [0];
-  let bad = false;
+  let bad = false, infinite = false;
   let other = false;
   let unclosed = 0;
   const polygon = (rings: unknown) => {
@@ -59,6 +59,8 @@ function polygonsOf(g: GeoJsonGeometry | null | undefined): (FlatPolygons & { un
       const first = coords.length;
       for (const p of ring) {
         if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number') return void (bad = true);
+        // (infinite-said-invalid: 1e999 is read as Infinity, and GEOS called the polygon invalid)
+        if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) return void (infinite = true);
         coords.push(p[0], p[1]);
       }
       // ring-not-closed: GeoJSON's rings end where they start; one that does not is closed (and counted)
@@ -85,6 +87,7 @@ function polygonsOf(g: GeoJsonGeometry | null | undefined): (FlatPolygons & { un
   };
   visit(g, 0);
   if (bad) return 'geometry:unreadable';
+  if (infinite) return 'geometry:out-of-range';
   if (polygonOffsets.length === 1) return other ? 'geometry:not-polygonal' : 'geometry:empty';
   return { coords: Float64Array.from(coords), ringOffsets, polygonOffsets, unclosed };
 }
@@ -335,7 +338,7 @@ class GeoJsonSource implements Source {
       }
       const p = polygonsOf(f.geometry);
       if (typeof p === 'string') {
-        ctx.skip(p, `${detail}: ${p === 'geometry:unreadable' ? 'a geometry that is not GeoJSON (coordinates that are not pairs of numbers, or an unknown type)' : (GEOMETRY_REASONS[p] ?? p)}`);
+        ctx.skip(p, `${detail}: ${p === 'geometry:unreadable' ? 'a geometry that is not GeoJSON (coordinates that are not pairs of numbers, or an unknown type)' : p === 'geometry:out-of-range' ? 'a coordinate too large for any number (1e999 or more in the text): not a place on Earth' : (GEOMETRY_REASONS[p] ?? p)}`);
         continue;
       }
       if (p.unclosed) ctx.warn('ring:not-closed', `${detail}: ${p.unclosed} ring(s) did not end where they start; closed`);

@@ -182,6 +182,15 @@ describe('GeoJSON read without GDAL reads what GDAL reads', () => {
     expect((await readAll(cut, false)).out).toHaveLength(2);
   });
 
+  it('infinite-said-invalid: a coordinate written 1e999 (Infinity once parsed) is out of range, said so, not "invalid geometry"', async () => {
+    const file = path.join(dir, 'infinite.geojson');
+    const ring = sq(0, 0, 1e-4);
+    fs.writeFileSync(file, `{"type":"FeatureCollection","features":[{"type":"Feature","id":"inf","properties":{},"geometry":{"type":"Polygon","coordinates":[[[1e999,0],${JSON.stringify(ring.slice(1)).slice(1, -1)}]]}}]}`);
+    const r = await readAll(file, false);
+    expect(r.out).toEqual([]);
+    expect(r.skipped).toEqual([expect.stringMatching(/^geometry:out-of-range .*feature inf: a coordinate too large for any number/)]);
+  });
+
   it('not-utf8-replaced-unsaid: GeoJSON(Seq) text that is not UTF-8 is read as Latin-1 and warned of once; UTF-8 lines beside it stay UTF-8', async () => {
     // (a Latin-1 `Café Müller` became `Caf\uFFFD M\uFFFDller` in the GLB, exit 0, not a word even with -v)
     const feature = (name: string, x: number) => `{"type":"Feature","properties":{"name":"${name}"},"geometry":${JSON.stringify({ type: 'Polygon', coordinates: [sq(x, 0, 1e-4)] })}}`;
