@@ -53,7 +53,16 @@ export function probeRaster(file: string): void {
  * What a raster without a CRS is told: a copy that declares one (`gdal_translate -a_srs` writes a new
  * file; `gdal_edit.py` would change the user's own in place).
  */
-function noCrs(file: string): string {
+function noCrs(file: string, ds?: gdal.Dataset): string {
+  // (cut-short-said-no-crs: a GeoTIFF cut to its first bytes loses its geokeys with its pixels; its last row
+  // unreadable says which it is)
+  if (ds)
+    try {
+      const band = ds.bands.get(1);
+      band.pixels.read(0, ds.rasterSize.y - 1, 1, 1);
+    } catch {
+      return `${file}: the file is damaged or cut short (its CRS and its last pixels cannot be read)`;
+    }
   const base = path.basename(file).replace(/\.[^.]*$/, '');
   return `${file}: the raster has no CRS; write a copy that says which it is in, e.g. gdal_translate -a_srs EPSG:xxxx ${path.basename(file)} ${base}-crs.tif (or set it in place with gdal_edit.py -a_srs)`;
 }
@@ -66,7 +75,7 @@ function noCrs(file: string): string {
 export function rasterExtentInFrame(file: string, frame: FrameInfo): { extent: FrameExtent; resolution: number; pixel: number; crs: string } {
   return withRaster(file, (ds) => {
     const srs = ds.srs;
-    if (!srs) throw new InputError('ingest', noCrs(file));
+    if (!srs) throw new InputError('ingest', noCrs(file, ds));
     const gt = ds.geoTransform;
     if (!gt) throw new InputError('ingest', `${file}: the raster is not georeferenced (no geotransform)`);
     const { x: w, y: h } = ds.rasterSize;
@@ -100,7 +109,7 @@ export function rasterExtentInFrame(file: string, frame: FrameInfo): { extent: F
 /** The centre of a raster in lon/lat (WGS84). */
 export function rasterCentre(file: string): [number, number] {
   return withRaster(file, (ds) => {
-    if (!ds.srs) throw new InputError('ingest', noCrs(file));
+    if (!ds.srs) throw new InputError('ingest', noCrs(file, ds));
     const gt = ds.geoTransform;
     if (!gt) throw new InputError('ingest', `${file}: the raster is not georeferenced (no geotransform)`);
     const { x: w, y: h } = ds.rasterSize;

@@ -689,6 +689,12 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.stderr).toMatch(/cut\.tif \(--dsm\): the file is damaged or cut short/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(dir, 'x.gpkg'))).toBe(false);
+    // cut-short-said-no-crs: cut to its first 300 bytes, its geokeys go too: still said to be cut short, not CRS-less
+    const stub = path.join(dir, 'stub.tif');
+    fs.writeFileSync(stub, bytes.subarray(0, 300));
+    const s = cli(['infer', path.join(dir, 'city.geojson'), '--dsm', stub, '-o', path.join(dir, 'x.gpkg')]);
+    expect(s.code, s.stderr).toBe(3);
+    expect(s.stderr).toMatch(/stub\.tif \(--dsm\): the file is damaged or cut short/);
   });
 
   it('a DSM that does not overlap the footprints: exit 3', () => {
