@@ -181,8 +181,11 @@ export function openOgr(file: string, options: SelectOptions): { ds: gdal.Datase
   let ds: gdal.Dataset;
   // (read by GDAL's OSM driver only: set for every file, since it recognises OSM data by content)
   gdal.config.set('OSM_CONFIG_FILE', osmConfigFile());
-  // (shapefile-without-dbf-read-in-silence: every building at the default height, the .dbf never named)
+  // (shapefile-without-dbf-read-in-silence: every building at the default height, the .dbf never named; in a
+  // folder of Shapefiles too, where GDAL leaves out a .shp without its .shx: folder-of-shapefiles-no-layers)
   checkShapefileCompanions(file);
+  if (isFolder(file) && !file.startsWith('/vsi') && !/\.gdb\/?$/i.test(file))
+    for (const f of fs.readdirSync(file).filter((f) => /\.shp$/i.test(f)).sort()) checkShapefileCompanions(path.join(file, f));
   const latin1 = !gdal.config.get('SHAPE_ENCODING') && shapefileNotUtf8(file);
   if (latin1) gdal.config.set('SHAPE_ENCODING', 'ISO-8859-1');
   try {

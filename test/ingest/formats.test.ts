@@ -131,6 +131,11 @@ describe('ingest: every vector format through GDAL', () => {
     const upper = translate(base, path.join(d, 'up.shp'), ['-f', 'ESRI Shapefile']);
     fs.renameSync(path.join(d, 'up.dbf'), path.join(d, 'up.DBF'));
     expect((await run([upper])).batch.params.length).toBe(reference.params.length);
+    // folder-of-shapefiles-no-layers: the folder given, its .shp without a .shx is named (GDAL left it out: "no layers")
+    const folder = freshDir('formats-shp-folder');
+    translate(base, path.join(folder, 'lone.shp'), ['-f', 'ESRI Shapefile']);
+    fs.rmSync(path.join(folder, 'lone.shx'));
+    await expect(run([folder])).rejects.toThrow(/lone\.shp: lone\.shx is missing beside it/);
   });
 
   it('OSM XML: closed ways and multipolygon relations tagged building / building:part', async () => {
