@@ -141,13 +141,15 @@ function wantsJson(argv: readonly string[]): boolean {
 // `cityforge plan … | head` closes the output pipe early: that is not an error (the run's temporary
 // files go). A log pipe closed early (`build … 2>&1 | head -1`) only ends the log: the run goes on,
 // writes its output and exits with its own code.
+// A log that cannot be written at all (stderr-full-stopped-the-run: `2>/dev/full`, a full disk under a log file,
+// ENOSPC) only ends the log too; an output on stdout that cannot be written (`plan > /dev/full`) is an output error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') throw e;
   removeOwnTemporaries();
-  process.exit(EXIT.ok);
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  process.stderr.write(`error: cityforge: standard output: cannot write (${e.code ?? e.message})\n`);
+  process.exit(EXIT.output);
 });
-process.stderr.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') throw e;
+process.stderr.on('error', () => {
   process.stderr.write = (() => true) as typeof process.stderr.write;
 });
 

@@ -187,6 +187,22 @@ describe('cityforge: bad input gets a clear error, a meaningful exit code, and n
     expect(fs.existsSync(path.join(dir, 'from-pipe'))).toBe(false);
   });
 
+  it.skipIf(!fs.existsSync('/dev/full'))('stderr-full-stopped-the-run: a log that cannot be written (2>/dev/full) ends the log, not the run; a --json summary that cannot be written is exit 4', () => {
+    // (the first log line's ENOSPC was thrown: exit 1, no GLB)
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const o = path.join(dir, 'quiet-log.glb');
+      const r = spawnSync(process.execPath, [CLI, 'build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', o], { stdio: ['ignore', 'pipe', full], encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(fs.statSync(o).size).toBeGreaterThan(100_000);
+      const j = spawnSync(process.execPath, [CLI, 'build', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '-o', path.join(dir, 'quiet-json.glb'), '--json'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect(j.status).toBe(4);
+      expect(j.stderr).toMatch(/standard output: cannot write \(ENOSPC\)/);
+    } finally {
+      fs.closeSync(full);
+    }
+  });
+
   it('binary-in-the-log: a binary file named .geojson is said in one printable line (its bytes escaped), exit 3', () => {
     // (a ZIP's bytes, NULs among them, went into the error line; grep took the log for a binary file)
     const zip = path.join(dir, 'archive.geojson');
