@@ -28,7 +28,10 @@ export function removeOwnTemporaries(forget = true): void {
   // wrote in them)
   for (const [p, kind] of [...owned.entries(), ...tempPaths(), ...[...madeFolders].map((d) => [d, 'made-dir'] as const)]) {
     try {
-      if (kind === 'sweep') sweep(p);
+      // (infer-jobs-outlived-the-run: after SIGTERM the fitting processes went on for up to a second, their
+      // parent gone; each is the leader of its own group)
+      if (kind === 'process') process.kill(-Number(p), 'SIGKILL');
+      else if (kind === 'sweep') sweep(p);
       else if (kind === 'made-dir') fs.rmdirSync(p);
       else fs.rmSync(p, { recursive: kind === 'dir', force: true });
       // a work folder's base (`<output>/.work`, `<output>/.find-spill`) goes too when nothing else is in it

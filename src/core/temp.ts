@@ -4,7 +4,8 @@
  * can remove them before the process exits, and nothing is left behind.
  *
  * What is registered: `file` (removed), `dir` (removed with its contents), `sweep` (a folder in which
- * every file named `*.tmp-<pid>` of this process is removed: tile writers in worker threads).
+ * every file named `*.tmp-<pid>` of this process is removed: tile writers in worker threads), `process` (a child
+ * process's id, in a process group of its own: the group is killed, as the run's fitting processes are).
  *
  * @example
  * ```ts
@@ -14,7 +15,7 @@
  */
 
 /** How a temporary path is removed. */
-export type TempKind = 'file' | 'dir' | 'sweep';
+export type TempKind = 'file' | 'dir' | 'sweep' | 'process';
 
 /** A change to the set of temporary paths. */
 export interface TempChange {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CityforgeError, type ErrorKind } from '../core/errors.js';
+import { trackTemp, untrackTemp } from '../core/temp.js';
 import type { Footprint } from '../procedural/index.js';
 import type { FitContext, FitResult } from './infer.js';
 
@@ -55,6 +56,8 @@ export async function fitInWorkers(jobs: number, ctx: FitContext, n: number, ite
           // as a fault; infer-interrupted-with-jobs-printed-traces)
           const c = fork(file, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], detached: true });
           children.push(c);
+          // (killed with the run's temporary files on Ctrl-C / SIGTERM, not left to notice their parent gone)
+          if (c.pid !== undefined) trackTemp(String(c.pid), 'process');
           let finished = false;
           const give = () => {
             if (next >= n) {
@@ -85,6 +88,7 @@ export async function fitInWorkers(jobs: number, ctx: FitContext, n: number, ite
           });
           c.on('error', reject);
           c.on('exit', (code, signal) => {
+            if (c.pid !== undefined) untrackTemp(String(c.pid));
             if (!finished) reject(new Error(`cityforge infer: fitting process ${i} stopped (${signal ?? `exit ${code}`})`));
           });
           c.send({ ctx } satisfies InferWorkerStart);
@@ -92,7 +96,11 @@ export async function fitInWorkers(jobs: number, ctx: FitContext, n: number, ite
       ),
     );
   } finally {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
+    for (const c of children) {
+      // (untracked first: a group id is not killed once its process may be gone and the id reused)
+      if (c.pid !== undefined) untrackTemp(String(c.pid));
+      if (c.exitCode === null && c.signalCode === null) c.kill();
+    }
   }
   return out.map((r, f) => {
     if (!r) throw new Error(`cityforge infer: building ${f} was not fitted`);
