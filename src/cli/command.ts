@@ -61,7 +61,7 @@ export function formatSummary(s: Summary, out: string, named = false): string {
   return [
     what ?? `summary: ${counted(fmt(j.featuresRead), 'feature')} read from ${j.inputs.length} input(s); ${counted(fmt(j.buildingsWritten - j.partsWritten), 'building')}${j.partsWritten ? ` (and ${counted(fmt(j.partsWritten), 'building part')})` : ''} written to ${out}`,
     // (no triangles for outputs without a mesh: infer's parameters, rasterize's rasters)
-    `summary: ${j.triangles ? `${fmt(j.triangles)} triangles, ` : ''}${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s (${Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')})`,
+    `summary: ${j.triangles ? `${fmt(j.triangles)} triangles, ` : ''}${fmt(j.bytes)} bytes, peak memory ${peakRssMB()} MB, ${(j.timings['total'] ?? 0).toFixed(2)} s${((stages) => (stages.length ? ` (${stages.join(', ')})` : ''))(Object.entries(j.timings).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(2)} s`))}`,
     // skipped-unnamed-without-a-hint: where the features are named
     `summary: skipped ${fmt(j.skippedTotal)}: ${list(j.skipped)}${j.skippedTotal && !named ? ' (-v names each)' : ''}`,
     `summary: warnings: ${list(j.warnings)}${Object.keys(j.warnings).length && !named ? ' (-v names each)' : ''}${runWarnings(j.runWarnings.length)}`,

@@ -35,6 +35,8 @@ export interface TilePlan {
   copyright: string;
   /** What the fingerprint is of (inputs and options), so a rerun told apart can say what differs; absent in older plans. */
   madeFrom?: unknown;
+  /** What the run read and holds (a rerun over the finished tileset reports them without reading); absent in older plans. */
+  counts?: { featuresRead: number; buildings: number; parts: number; skipped?: Record<string, number>; warnings?: Record<string, number> };
 }
 
 /** A tile of the plan (no building lists: those are recomputed from the inputs). */
@@ -281,6 +283,22 @@ export function tileComplete(dir: string, id: string): boolean {
 }
 
 /**
+ * Count a complete tile kept by a rerun into `summary`, as its record says: its bytes and triangles
+ * (resumed-run-said-0-bytes: the summary is of the tileset; the log line says how many tiles were resumed) and the
+ * warnings building it counted (resumed-run-said-fewer-warnings: named only by the run that built it).
+ */
+export function countKeptTile(dir: string, id: string, summary: Summary): void {
+  try {
+    const r = JSON.parse(fs.readFileSync(path.join(dir, 'tiles', `${id}.json`), 'utf8')) as { bytes?: unknown; triangles?: unknown; warnings?: Record<string, unknown> };
+    if (typeof r.bytes === 'number') summary.bytes += r.bytes;
+    if (typeof r.triangles === 'number') summary.triangles += r.triangles;
+    if (r.warnings && typeof r.warnings === 'object') for (const [k, v] of Object.entries(r.warnings)) if (typeof v === 'number') summary.warnings.set(k, (summary.warnings.get(k) ?? 0) + v);
+  } catch {
+    // a damaged record: merge names it
+  }
+}
+
+/**
  * Build the tiles of `units` into `job.dir`, each written atomically (content, then its record,
  * which marks it complete) as soon as it is built. Tiles already complete are skipped unless
  * `force`: a killed run resumes.
@@ -295,17 +313,7 @@ export async function buildTiles(job: TileJob, units: TileNode[], logger: Logger
       const kept = !job.force && tileComplete(job.dir, node.id);
       if (kept) {
         skipped++;
-        // resumed-run-said-0-bytes: a complete tile's bytes and triangles count, as its record says (the
-        // summary is of the tileset; the log line says how many tiles were resumed)
-        try {
-          const r = JSON.parse(fs.readFileSync(recPath, 'utf8')) as { bytes?: unknown; triangles?: unknown; warnings?: Record<string, unknown> };
-          if (typeof r.bytes === 'number') summary.bytes += r.bytes;
-          if (typeof r.triangles === 'number') summary.triangles += r.triangles;
-          // resumed-run-said-fewer-warnings: and the warnings building it counted (named only by the run that built it)
-          if (r.warnings && typeof r.warnings === 'object') for (const [k, v] of Object.entries(r.warnings)) if (typeof v === 'number') summary.warnings.set(k, (summary.warnings.get(k) ?? 0) + v);
-        } catch {
-          // a damaged record: merge names it
-        }
+        countKeptTile(job.dir, node.id, summary);
       } else {
         const before = new Map(summary.warnings);
         const { glb, record, buildings, parts } = await buildTileContent(reader, node, job, summary);
