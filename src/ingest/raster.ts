@@ -362,13 +362,19 @@ function warpWindow(file: string, src: gdal.Dataset, band: number, frame: FrameI
       gdal.vsimem.release(vrt);
     }
   }
+  // band-scale-ignored: a band's own scale and offset (GDAL's: value = raw × scale + offset; centimetres stored as
+  // integers with a scale of 0.01, a datum shift as an offset) are applied, before --z-scale (heights were read
+  // 100 times too high, unsaid)
+  const b = src.bands.get(band);
+  const bandScale = b.scale !== null && Number.isFinite(b.scale) && b.scale !== 0 ? b.scale : 1;
+  const bandOffset = b.offset !== null && Number.isFinite(b.offset) ? b.offset : 0;
   try {
     const data = out.bands.get(1).pixels.read(0, 0, nx, ny) as Float32Array;
     const values = new Float32Array(nx * ny);
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++) {
         const v = data[(ny - 1 - j) * nx + i];
-        values[j * nx + i] = v > -1e37 && Number.isFinite(v) ? v * zScale : NaN;
+        values[j * nx + i] = v > -1e37 && Number.isFinite(v) ? (v * bandScale + bandOffset) * zScale : NaN;
       }
     return values;
   } finally {

@@ -295,6 +295,19 @@ describe('rasters that cannot be used', () => {
     readElevation(f, batch.frame, box, { resolution: 10, zScale: 0.3048 }, logger, new Summary());
     expect(warned).toEqual([]);
   });
+  it('band-scale-ignored: a band\'s scale and offset (centimetres stored as integers, a datum shift) are applied, then --z-scale', () => {
+    // (a DSM of Int32 centimetres with scale 0.01 was read 100 times too high, unsaid)
+    const f = make('scaled.tif', gdal.SpatialReference.fromEPSG(3857), () => 12345);
+    const ds = gdal.open(f, 'r+');
+    ds.bands.get(1).scale = 0.01;
+    ds.bands.get(1).offset = -43;
+    ds.close();
+    const box = { minX: -100, minY: -100, maxX: 100, maxY: 100 };
+    const g = readElevation(f, batch.frame, box, { resolution: 10 }, NULL_LOGGER, new Summary());
+    for (const h of g.heights) expect(h).toBeCloseTo(123.45 - 43, 3);
+    const k = readElevation(f, batch.frame, box, { resolution: 10, zScale: 2 }, NULL_LOGGER, new Summary());
+    for (const h of k.heights) expect(h).toBeCloseTo(2 * (123.45 - 43), 3);
+  });
   it('--z-scale converts vertical units', () => {
     const f = make('feet.tif', gdal.SpatialReference.fromEPSG(3857), () => 100);
     const g = readElevation(f, batch.frame, { minX: -100, minY: -100, maxX: 100, maxY: 100 }, { zScale: 0.3048, resolution: 10 }, NULL_LOGGER, new Summary());
