@@ -16,6 +16,12 @@ import { INFER_DEFAULTS, type InferOptions } from './options.js';
 const GROUND_DISAGREEMENT = 2;
 
 /**
+ * How far (m) apart over open ground stops the run (dsm-offset-written-with-exit-0: a DSM 43 m above its DTM in
+ * another vertical datum wrote every building 43 m too tall, exit 0, while the mirror case stopped).
+ */
+const GROUND_DISAGREEMENT_STOP = 10;
+
+/**
  * dsm-dtm-units-disagreed-in-silence: a DSM and a DTM in different vertical units (feet and metres, one scaled
  * by `--z-scale` with the other) or datums gave buildings 25 m too tall, exit 0. Over open ground (the lowest
  * tenth of the cells where both have data: streets, yards) the surface model is the terrain model; where it
@@ -33,8 +39,14 @@ function warnGroundDisagrees(dsm: RasterGrid, dtm: RasterGrid, o: InferOptions, 
   if (d.length < 100) return;
   d.sort((a, b) => a - b);
   const low = d[Math.floor(0.1 * (d.length - 1))];
+  // (what the open ground says, said either way: an offset under the warning's threshold moves every height by it)
+  o.logger.info(`infer: over open ground (the lowest tenth of the cells) the DSM stands ${Math.abs(low).toFixed(2)} m ${low >= 0 ? 'above' : 'below'} the DTM${Math.abs(low) <= GROUND_DISAGREEMENT ? ' (they meet there: the same vertical datum and units)' : ''}`);
   if (Math.abs(low) <= GROUND_DISAGREEMENT) return;
   const detail = `${o.dsm} (--dsm) and ${o.dtm} (--dtm) disagree over open ground: where the surface model is lowest (a tenth of the cells), it stands ${Math.abs(low).toFixed(1)} m ${low > 0 ? 'above' : 'below'} the terrain model, where the two should meet; heights in feet in one of them (--z-scale scales both; --dtm-z-scale the DTM alone), or another vertical datum? Every height is measured from the DTM`;
+  // (the mirror, a DTM far above the DSM, leaves the buildings under their ground: the below-ground rule says
+  // which, and stops the run when half of them are)
+  if (low > GROUND_DISAGREEMENT_STOP)
+    throw new InputError('infer', `${detail}: every building would be ${low.toFixed(0)} m too tall. Nothing written (put both in one datum and unit: gdalwarp -s_srs/-t_srs with vertical CRSs, gdal_calc.py, or --z-scale/--dtm-z-scale)`);
   o.logger.warn(`infer: ${detail}`);
   summary.warn('infer:dsm-dtm-disagree', detail);
 }

@@ -205,10 +205,11 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     const { x: w, y: h } = src.rasterSize;
     const z = src.bands.get(1).pixels.read(0, 0, w, h) as Float32Array;
     const nd = src.bands.get(1).noDataValue;
+    const [srs, geoTransform] = [src.srs, src.geoTransform];
     const write = (file: string, values: Float32Array) => {
       const t = gdal.open(file, 'w', 'GTiff', w, h, 1, gdal.GDT_Float32);
-      t.srs = src.srs;
-      t.geoTransform = src.geoTransform;
+      t.srs = srs;
+      t.geoTransform = geoTransform;
       if (nd !== null) t.bands.get(1).noDataValue = nd;
       t.bands.get(1).pixels.write(0, 0, w, h, values);
       t.close();
@@ -228,10 +229,19 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     });
     // dsm-dtm-units-disagreed-in-silence: --z-scale alone scaled the metre DTM too (buildings 70 m too tall, exit 0);
     // the open ground between the buildings, where the two should meet, says so
-    const alone = cli(['infer', city, '--dsm', feet, '--dtm', dtm, '--z-scale', '0.3048', '-o', path.join(dir, 'params-feet-alone.gpkg')]);
-    expect(alone.code, alone.stderr).toBe(0);
-    expect(alone.stderr).toMatch(/warn: infer: .*dsm-feet\.tif \(--dsm\) and .*dtm-100m\.tif \(--dtm\) disagree over open ground: .* stands 69\.\d m above the terrain model/);
-    expect(alone.stderr).toMatch(/infer:dsm-dtm-disagree 1/);
+    // dsm-offset-written-with-exit-0: 70 m apart, every building would be 70 m too tall: the run stops, nothing written
+    const aloneOut = path.join(dir, 'params-feet-alone.gpkg');
+    const alone = cli(['infer', city, '--dsm', feet, '--dtm', dtm, '--z-scale', '0.3048', '-o', aloneOut]);
+    expect(alone.code, alone.stderr).toBe(3);
+    expect(alone.stderr).toMatch(/error: cityforge infer: .*dsm-feet\.tif \(--dsm\) and .*dtm-100m\.tif \(--dtm\) disagree over open ground: .* stands 69\.\d m above the terrain model.*: every building would be 69 m too tall\. Nothing written/);
+    expect(fs.existsSync(aloneOut)).toBe(false);
+    // a few metres apart (another geoid model): warned of, and counted; the offset said either way
+    const near = path.join(dir, 'dsm-3m.tif');
+    write(near, z.map((v) => (v === nd || Number.isNaN(v) ? v : v + 100 + 3)));
+    const w3 = cli(['infer', city, '--dsm', near, '--dtm', dtm, '-o', path.join(dir, 'params-3m.gpkg')]);
+    expect(w3.code, w3.stderr).toBe(0);
+    expect(w3.stderr).toMatch(/infer: over open ground \(the lowest tenth of the cells\) the DSM stands (2\.9\d|3\.0\d) m above the DTM\n/);
+    expect(w3.stderr).toMatch(/infer:dsm-dtm-disagree 1/);
     // feet-advice-scaled-the-dtm: a DSM whose band says feet is answered with both options when a DTM is given
     const t = gdal.open(feet, 'r+');
     t.bands.get(1).unitType = 'ft';
