@@ -92,10 +92,12 @@ export function writeVector(frameProj: string, columns: VectorColumn[], features
     // (fgb-rows-reordered: FlatGeobuf's spatial index sorts the rows along a Hilbert curve, so a building's
     // parts no longer followed its outline row; without it the rows keep their order, as in the other formats.
     // geojson-layer-named-by-the-file: the layer's name is written, as GeoPackage and FlatGeobuf keep it)
-    // (GeoJSON: RFC 7946, in WGS84 lon/lat to 7 decimals, about 1 cm; see outputCrs)
+    // (GeoJSON: RFC 7946, in WGS84 lon/lat to 9 decimals, 0.1 mm: at RFC 7946's default of 7, about 1 cm, a part's
+    // outline with vertices a centimetre apart crossed itself once rounded (geojson-part-invalid-once-rounded);
+    // see outputCrs)
     // the credit: a GeoPackage keeps it as the dataset's ATTRIBUTION metadata item, which cityforge reads back
     if (credit && driver === 'GPKG') ds.setMetadata({ ATTRIBUTION: credit });
-    const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=YES'] : driver === 'FlatGeobuf' ? ['SPATIAL_INDEX=NO'] : []);
+    const layer = ds.layers.create(layerName, out, gdal.wkbMultiPolygon, driver === 'GeoJSON' ? ['RFC7946=YES', 'COORDINATE_PRECISION=9'] : driver === 'FlatGeobuf' ? ['SPATIAL_INDEX=NO'] : []);
     const kind = { real: gdal.OFTReal, integer: gdal.OFTInteger, string: gdal.OFTString };
     for (const c of columns) layer.fields.add(new gdal.FieldDefn(c.name, kind[c.type]));
     for (const f of features) {

@@ -848,6 +848,15 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     // coarse-dsm-overconfident: said once, and counted
     expect(r.stderr).toMatch(/warn: infer: .*dsm-5m.tif: cells of 5.\d\d m; a roof plane narrower than a few cells is not seen/);
     expect(r.stderr).toMatch(/infer:coarse-dsm 1\b/);
+    // coarse-dsm-said-of-a-1-m-dsm: a 1 m DSM, read at 1.015 m in the frame (turned against RD's grid), is not coarse
+    const metre = path.join(dir, 'dsm-1m.tif');
+    const src = gdal.open(path.join(DELFT, 'dsm.tif'));
+    gdal.warp(metre, null, [src], ['-tr', '1', '1', '-r', 'max']).close();
+    src.close();
+    const m = cli(['infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', metre, '--where', "ref = 'NL.IMBAG.Pand.0503100000000034'", '-o', path.join(dir, 'params-1m.gpkg')]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toMatch(/dsm-1m\.tif: EPSG:28992 raster warped to .* cells of 1\.01\d m/);
+    expect(m.stderr).not.toMatch(/coarse-dsm/);
   });
 
   it('sigma-direction-missing: every roof:direction written has its one-sigma uncertainty (side_hipped rows and rectangles\' ridges had none)', () => {
@@ -968,6 +977,24 @@ describe.skipIf(!fs.existsSync(path.join(VIENNA, 'dsm.tif')))('cityforge infer o
     expect(Number(top['roof:angle'])).toBeCloseTo(34, 0);
     expect(Number(top['fit:rmse'])).toBeLessThan(0.06);
   });
+  it('geojson-part-invalid-once-rounded: infer -o .geojson writes every outline and part valid (RFC 7946 coordinates to 9 decimals, not 7)', () => {
+    // (Delft's 0034 had a part whose vertices a centimetre apart crossed once rounded to 7 decimals: build repaired it, and dropped a polygon)
+    const dir = freshDir('infer-geojson-valid');
+    const out = path.join(dir, 'params.geojson');
+    const r = cli(['infer', path.join(DELFT, 'footprints.gpkg'), '--dsm', path.join(DELFT, 'dsm.tif'), '--dtm', path.join(DELFT, 'dtm.tif'), '--where', "ref = 'NL.IMBAG.Pand.0503100000000034'", '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const ds = gdal.open(out);
+    let n = 0, invalid = 0;
+    for (const f of ds.layers.get(0).features) {
+      n++;
+      if (!f.getGeometry()?.isValid()) invalid++;
+    }
+    ds.close();
+    expect(n).toBeGreaterThan(3);
+    expect(invalid).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toMatch(/\[ ?4\.\d{9}, ?52\.\d{9} ?\]/);
+  });
+
   it('ledge-drawn-as-a-steep-gable: a 2 m ledge between taller parts is no gable at 81° whose eave stands metres under every roof', () => {
     // 011597: a ledge at 5.5 m, 2–3 cells wide, under parts at 10–13 m, the next part's wall top in its last row
     // of cells; it came out gabled at 80.7°, its eave at 1.9 m (the building's lowest roof is at 5.6 m)
