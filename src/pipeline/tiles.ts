@@ -264,7 +264,8 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     // rerun-read-the-whole-input-again: a whole run over a finished tileset of the same inputs and options read
     // every input again (20 s at a million buildings; a scheduler's retry of a job that had succeeded) to keep
     // every tile; the plan and the tiles on disk tell it is finished
-    if (!o.shard && !o.units && finishedTileset(o.output, before)) return finished(inputs, o, before, summary, t0);
+    const ids = !o.shard && !o.units ? finishedTiles(o.output, before) : null;
+    if (ids) return finished(inputs, o, before, ids, summary, t0);
   }
   // a kept store (plan --store) is reused as it is; otherwise the inputs stream into a private one
   // (a --work-dir the run makes, it removes at the end when empty)
@@ -358,27 +359,22 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   return summary;
 }
 
-/** Whether `dir` holds a finished tileset of `plan`: its tileset.json, and every tile of the plan complete. */
-function finishedTileset(dir: string, plan: TilePlan): boolean {
-  if (!fs.existsSync(path.join(dir, 'tileset.json'))) return false;
+/** The tiles of `plan` when `dir` holds it finished (its tileset.json, and every tile complete), else null. */
+function finishedTiles(dir: string, plan: TilePlan): string[] | null {
+  if (!fs.existsSync(path.join(dir, 'tileset.json'))) return null;
   const ids: string[] = [];
   const walk = (n: PlanNode) => {
     ids.push(n.id);
     n.children.forEach(walk);
   };
   walk(plan.tree);
-  return ids.every((id) => tileComplete(dir, id));
+  return ids.every((id) => tileComplete(dir, id)) ? ids : null;
 }
 
-/** The summary of a run that found its tileset finished: nothing read, every tile kept. */
-function finished(inputs: string[], o: TilesOptions & { output: string }, plan: TilePlan, summary: Summary, t0: number): Summary {
-  let tiles = 0;
-  const count = (n: PlanNode) => {
-    tiles++;
-    countKeptTile(o.output, n.id, summary);
-    n.children.forEach(count);
-  };
-  count(plan.tree);
+/** The summary of a run that found its tileset finished (tiles `ids`): nothing read, every tile kept. */
+function finished(inputs: string[], o: TilesOptions & { output: string }, plan: TilePlan, ids: readonly string[], summary: Summary, t0: number): Summary {
+  for (const id of ids) countKeptTile(o.output, id, summary);
+  const tiles = ids.length;
   o.logger.info(`tiles: ${path.resolve(o.output)} is finished: its ${counted(tiles, 'tile')} and tileset.json were made from these inputs and options (their paths, sizes and times); nothing read (--force builds it again)`);
   // (what a rerun that resumes every tile says: scripts read these lines)
   o.logger.info(`tiles: resuming: ${tiles} of ${counted(tiles, 'tile')} already complete, kept`);
