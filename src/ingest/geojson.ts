@@ -19,13 +19,13 @@ import { counted } from '../core/words.js';
  * A FeatureCollection larger than this (bytes) is left to GDAL's streaming GeoJSON reader: this
  * reader parses a whole document at once.
  */
-export /**
+export const GEOJSON_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+/**
  * The warning for text that is not UTF-8 (GeoJSON must be, RFC 7946 and 8142): read as ISO-8859-1, as the
  * Shapefile reader reads a .dbf without a .cpg (the same warning kind).
  */
 const LATIN1 = ['attributes:read-as-latin1', 'its text is not UTF-8, as GeoJSON must be: read as ISO-8859-1 (Latin-1); convert it to UTF-8 (iconv -f latin1 -t utf-8) if it is another encoding'] as const;
-
-const GEOJSON_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 const SEQ = /\.(geojsons|geojsonl|geojsonseq|jsonl|ndjson)$/i;
 const DOC = /\.(geojson|json)$/i;

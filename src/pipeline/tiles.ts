@@ -14,7 +14,7 @@ import { CITYJSON_FORMAT } from '../ingest/cityjson.js';
 import { createFileAtomic, makeDirs, missingFolder, removeMadeFolders, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, scanStore, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
-import { buildTiles, clearTileset, countKeptTile, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type PlanNode, type TileJob, type TilePlan } from '../tiles/build.js';
+import { buildTiles, clearTileset, countKeptTile, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob, type TilePlan } from '../tiles/build.js';
 import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
@@ -362,12 +362,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
 /** The tiles of `plan` when `dir` holds it finished (its tileset.json, and every tile complete), else null. */
 function finishedTiles(dir: string, plan: TilePlan): string[] | null {
   if (!fs.existsSync(path.join(dir, 'tileset.json'))) return null;
-  const ids: string[] = [];
-  const walk = (n: PlanNode) => {
-    ids.push(n.id);
-    n.children.forEach(walk);
-  };
-  walk(plan.tree);
+  const ids = allTiles(plan.tree).map((n) => n.id);
   return ids.every((id) => tileComplete(dir, id)) ? ids : null;
 }
 

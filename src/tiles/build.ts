@@ -465,12 +465,7 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger, force = 
   for (const [k, p] of plans.entries()) if (p.fingerprint !== plan.fingerprint) throw new InputError('merge', `${dirs[k]}: built from other inputs or options than ${dirs[0]} (plan ${p.fingerprint} ≠ ${plan.fingerprint})`);
   const records = new Map<string, TileRecord>();
   const recordFiles = new Map<string, string>();
-  const nodes: PlanNode[] = [];
-  const walk = (n: PlanNode) => {
-    nodes.push(n);
-    n.children.forEach(walk);
-  };
-  walk(plan.tree);
+  const nodes = allTiles(plan.tree);
   // every tile found and its record read before anything is written: a merge refused (a shard missing
   // or damaged) leaves no partial output behind (merge-refused-left-a-partial-folder)
   const from = new Map<string, string>();

@@ -100,10 +100,10 @@ export function tileStem(node: TileNode): string {
   return node.id.replaceAll('/', '-');
 }
 
-/** Every tile, parents before children, in a fixed order. */
-export function allTiles(root: TileNode): TileNode[] {
-  const out: TileNode[] = [];
-  const walk = (n: TileNode) => {
+/** Every tile, parents before children, in a fixed order (of a tree, or of a plan's tree). */
+export function allTiles<T extends { readonly children: readonly T[] }>(root: T): T[] {
+  const out: T[] = [];
+  const walk = (n: T) => {
     out.push(n);
     n.children.forEach(walk);
   };
