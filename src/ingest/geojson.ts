@@ -11,7 +11,7 @@ import { hasBuildingKeys, hasOsmKeys, isBuildingFeature } from './where.js';
 import { OSM_ATTRIBUTION } from './options.js';
 import type { FlatPolygons } from './wkb.js';
 import { surelyValid } from './simple-polygons.js';
-import { geoJsonSeqTexts } from './integrity.js';
+import { geoJsonSeqTexts, seqLinesHolding } from './integrity.js';
 import { emptyExtent, growByExtent, extentOf, isEmptyExtent, type Extent } from '../core/extent.js';
 import { counted } from '../core/words.js';
 
@@ -97,6 +97,9 @@ const tagOf = (v: unknown): TagValue => (v === null || typeof v === 'string' || 
 
 /** Whether the text names `building` or `building:part` as a key (an OSM-tagged layer: only its buildings are read). */
 const BUILDING_KEY = /(?<!\\)"building(?::part)?"\s*:/;
+
+/** The bytes every line naming `building` as a key holds (in UTF-8 and Latin-1 alike): lines without them are not decoded. */
+const BUILDING_BYTES = Buffer.from('"building', 'latin1');
 
 /** A key only OSM data has ({@link hasOsmKeys}) or an OSM id, in a line of a sequence. */
 const OSM_KEY = /(?<!\\)"(?:osm_id|osm_way_id|other_tags|@id|osm_type)"\s*:|"id"\s*:\s*"(?:node|way|relation)\/\d+"/;
@@ -227,12 +230,11 @@ class GeoJsonSource implements Source {
       return { building: hasBuildingKeys(keys), osm: osmId || hasOsmKeys(keys) };
     }
     // (OSM data says so on every feature: its first lines tell, and a large sequence is not read to its end for it)
+    // (seq-scanned-twice-as-text: every line of the file was decoded and searched before the read parsed them
+    // again; now the file's bytes are searched, and only lines holding `"building` and the first OSM_LINES decoded)
     let building = false, osm = false, n = 0;
-    for (const { text } of this.lines()) {
-      building ||= BUILDING_KEY.test(text);
-      if (n++ < OSM_LINES) osm ||= OSM_KEY.test(text);
-      if (building && (osm || n >= OSM_LINES)) break;
-    }
+    for (const text of seqLinesHolding(this.label, BUILDING_BYTES)) if ((building = BUILDING_KEY.test(text))) break;
+    for (const { text } of this.lines()) if ((osm = OSM_KEY.test(text)) || ++n >= OSM_LINES) break;
     return { building, osm };
   }
 

@@ -99,12 +99,11 @@ export function checkOsmPbf(file: string): void {
 }
 
 /**
- * The texts of a GeoJSONSeq file (newline or RS delimited; empty lines, RS and BOM dropped), streamed,
- * with their line numbers; the last one says whether it ended without an end of line. A line that is not
- * UTF-8 (as RFC 8142 asks) is read as ISO-8859-1 (Latin-1) and says so (`latin1`): decoded as UTF-8 its
- * accented letters became U+FFFD, unsaid (not-utf8-replaced-unsaid).
+ * The lines of a GeoJSONSeq file as bytes (split at newlines), streamed, with their line numbers, empty
+ * ones included; the last one says whether it ended without an end of line. A line's `bytes` are valid
+ * until the next is asked for (the read buffer is used again): decode or copy them first.
  */
-export function* geoJsonSeqTexts(file: string): Generator<{ line: number; text: string; unterminated?: boolean; latin1?: boolean }> {
+export function* geoJsonSeqLines(file: string): Generator<{ line: number; bytes: Buffer; unterminated?: boolean }> {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
@@ -112,11 +111,6 @@ export function* geoJsonSeqTexts(file: string): Generator<{ line: number; text: 
     // hundreds of megabytes (a FeatureCollection on one line) is not copied again at every read
     let pending: Buffer[] = [];
     let line = 0;
-    // (the bytes of one line: a newline byte is never inside a UTF-8 sequence)
-    const text = (bytes: Buffer) => {
-      const utf8 = isUtf8(bytes);
-      return { text: bytes.toString(utf8 ? 'utf8' : 'latin1').replace(/^[\x1e\uFEFF]+/, '').trim(), latin1: !utf8 };
-    };
     for (let pos = 0; ; ) {
       const n = fs.readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
@@ -125,18 +119,86 @@ export function* geoJsonSeqTexts(file: string): Generator<{ line: number; text: 
       let start = 0;
       for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
         line++;
-        const t = text(pending.length ? Buffer.concat([...pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl));
+        const bytes = pending.length ? Buffer.concat([...pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl);
         pending = [];
         start = nl + 1;
-        if (t.text) yield { line, text: t.text, ...(t.latin1 ? { latin1: true } : {}) };
+        yield { line, bytes };
       }
       if (start < n) pending.push(Buffer.from(chunk.subarray(start)));
     }
     line++;
-    const t = text(Buffer.concat(pending));
-    if (t.text) yield { line, text: t.text, unterminated: true, ...(t.latin1 ? { latin1: true } : {}) };
+    yield { line, bytes: Buffer.concat(pending), unterminated: true };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * The texts of the lines of a GeoJSONSeq file holding the bytes `needle` (decoded as {@link seqLineText}),
+ * streamed: each chunk read is searched whole for the bytes, and only the lines holding them are cut out
+ * and decoded; a scan of a file where no line holds them decodes nothing.
+ */
+export function* seqLinesHolding(file: string, needle: Buffer): Generator<string> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    let pending: Buffer[] = [];
+    const holding = (line: Buffer) => (line.indexOf(needle) >= 0 ? seqLineText(line).text : null);
+    for (let pos = 0; ; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      pos += n;
+      const chunk = buf.subarray(0, n);
+      const last = chunk.lastIndexOf(10);
+      if (last < 0) {
+        pending.push(Buffer.from(chunk));
+        continue;
+      }
+      // the line begun in earlier chunks ends in this one: tested whole
+      let start = 0;
+      if (pending.length) {
+        const first = chunk.indexOf(10);
+        const t = holding(Buffer.concat([...pending, chunk.subarray(0, first)]));
+        pending = [];
+        if (t !== null) yield t;
+        start = first + 1;
+      }
+      // the chunk's whole lines: searched at once, a line cut out where the bytes are found
+      for (let at = chunk.indexOf(needle, start); at >= 0 && at < last; at = chunk.indexOf(needle, start)) {
+        const end = chunk.indexOf(10, at);
+        yield seqLineText(chunk.subarray(chunk.lastIndexOf(10, at) + 1, end)).text;
+        start = end + 1;
+      }
+      if (last + 1 < n) pending.push(Buffer.from(chunk.subarray(last + 1)));
+    }
+    if (pending.length) {
+      const t = holding(Buffer.concat(pending));
+      if (t !== null) yield t;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A line's text (see {@link geoJsonSeqLines}): RS and BOM dropped, trimmed; a line that is not UTF-8 (as
+ * RFC 8142 asks) is read as ISO-8859-1 (Latin-1) and says so (a newline byte is never inside a UTF-8 sequence).
+ */
+export function seqLineText(bytes: Buffer): { text: string; latin1: boolean } {
+  const utf8 = isUtf8(bytes);
+  return { text: bytes.toString(utf8 ? 'utf8' : 'latin1').replace(/^[\x1e\uFEFF]+/, '').trim(), latin1: !utf8 };
+}
+
+/**
+ * The texts of a GeoJSONSeq file (newline or RS delimited; empty lines, RS and BOM dropped), streamed,
+ * with their line numbers; the last one says whether it ended without an end of line. A line that is not
+ * UTF-8 (as RFC 8142 asks) is read as ISO-8859-1 (Latin-1) and says so (`latin1`): decoded as UTF-8 its
+ * accented letters became U+FFFD, unsaid (not-utf8-replaced-unsaid).
+ */
+export function* geoJsonSeqTexts(file: string): Generator<{ line: number; text: string; unterminated?: boolean; latin1?: boolean }> {
+  for (const { line, bytes, unterminated } of geoJsonSeqLines(file)) {
+    const t = seqLineText(bytes);
+    if (t.text) yield { line, text: t.text, ...(unterminated ? { unterminated } : {}), ...(t.latin1 ? { latin1: true } : {}) };
   }
 }
 

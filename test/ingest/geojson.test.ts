@@ -7,6 +7,7 @@ import { NULL_LOGGER } from '../../src/core/logger.js';
 import type { RawFeature, ReadContext } from '../../src/ingest/raw.js';
 import { openSources, SOURCE_FORMATS } from '../../src/ingest/index.js';
 import { surelyValid } from '../../src/ingest/simple-polygons.js';
+import { seqLinesHolding } from '../../src/ingest/integrity.js';
 import { parsePolygonalWKB, writePolygonalWKB } from '../../src/ingest/wkb.js';
 import { freshDir, sfTileGeoJSON } from '../helpers/fixtures.js';
 
@@ -180,6 +181,49 @@ describe('GeoJSON read without GDAL reads what GDAL reads', () => {
     // a whole last line without an end of line is fine
     fs.writeFileSync(cut, `${line}\n${line}`);
     expect((await readAll(cut, false)).out).toHaveLength(2);
+  });
+
+  it('seq-scanned-twice-as-text: the bytes search for a building key finds every line holding it, wherever the 1 MB reads cut the file', () => {
+    // (the scan decoded every line of a sequence before the read parsed them again; it now searches the bytes)
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      // lines of 10 B to 40 kB, a few longer than a read (1 MB), some holding the key at their start or end
+      const long = i % 97 === 5 ? 1_300_000 : Math.floor(rand() ** 3 * 40_000) + 10;
+      const pad = 'x'.repeat(long);
+      const r = rand();
+      lines.push(r < 0.1 ? `{"building":"yes","p":"${pad}"}` : r < 0.2 ? `{"p":"${pad}","building:part":1}` : r < 0.25 ? `Grün "building ${pad}` : `{"p":"${pad}"}`);
+    }
+    const needle = Buffer.from('"building', 'latin1');
+    for (const end of ['\n', '']) {
+      const file = path.join(dir, `holding${end ? '' : '-unterminated'}.geojsons`);
+      fs.writeFileSync(file, lines.join('\n') + end);
+      const found = [...seqLinesHolding(file, needle)];
+      const expected = lines.filter((l) => l.includes('"building'));
+      expect(found.length).toBe(expected.length);
+      expect(found).toEqual(expected);
+    }
+    // the last line, unterminated, holding it; none holding it
+    const tail = path.join(dir, 'tail.geojsons');
+    fs.writeFileSync(tail, `{"a":1}\n{"a":2}\n{"building":"yes"}`);
+    expect([...seqLinesHolding(tail, needle)]).toEqual(['{"building":"yes"}']);
+    fs.writeFileSync(tail, `{"a":1}\n`);
+    expect([...seqLinesHolding(tail, needle)]).toEqual([]);
+  });
+
+  it('seq-scanned-twice-as-text: a sequence naming `building` only on its last lines is still read as an OSM-tagged layer (its other features skipped)', async () => {
+    const seq = path.join(dir, 'late-building.geojsons');
+    const feature = (props: Record<string, unknown>, x: number) => JSON.stringify({ type: 'Feature', properties: props, geometry: { type: 'Polygon', coordinates: [sq(x, 0, 1e-4)] } });
+    const many = Array.from({ length: 3000 }, (_, i) => feature({ name: `n${i}`, note: 'y'.repeat(400) }, i * 0.001));
+    fs.writeFileSync(seq, [...many, feature({ building: 'yes' }, 5)].join('\n'));
+    const r = await readAll(seq, false);
+    expect(r.out).toHaveLength(1);
+    expect(r.skipped).toHaveLength(3000);
+    expect(r.skipped[0]).toMatch(/^not-a-building /);
+    // `building` as a value only: every feature read
+    fs.writeFileSync(seq, [...many.slice(0, 10), feature({ type: 'building' }, 5)].join('\n'));
+    expect((await readAll(seq, false)).out).toHaveLength(11);
   });
 
   it('infinite-said-invalid: a coordinate written 1e999 (Infinity once parsed) is out of range, said so, not "invalid geometry"', async () => {
