@@ -17,7 +17,7 @@ import type { SourceFeature } from './source.js';
 import { parseBuilding, selectAttributes, unmatchedAttributes, type TagValue } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
-import { resolveParts } from './parts.js';
+import { outlineDrawnAsParts, resolveParts } from './parts.js';
 import { CITYJSON_FORMAT, readHeightJoin, type HeightJoin } from './cityjson.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
@@ -350,7 +350,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   if (join) logHeightJoin(join, summary, logger);
   // (a city model's building drawn as its parts is what the model says: no warning)
-  for (const o of resolveParts(batch)) if (batch.params[o].base === undefined) summary.warn('building:outline-drawn-as-parts', `${batch.params[o].source} feature ${batch.params[o].id}`);
+  for (const o of resolveParts(batch)) if (batch.params[o].base === undefined) summary.warn('building:outline-drawn-as-parts', outlineDrawnAsParts(batch.params[o]));
   summary.time('reproject', (performance.now() - t1) / 1000);
   return batch;
 }
@@ -415,7 +415,7 @@ export function normalizeFeature(f: RawFeature, srs: gdal.SpatialReference, ct: 
     }
     else tags = { ...f.tags, height: h, 'building:levels': undefined };
   }
-  const parsed = parseBuilding(tags, f.id, f.source, opts, (kind, value) => summary.warn(kind, value === undefined || value === null ? detail : `${detail}: ${JSON.stringify(value)}`));
+  const parsed = parseBuilding(tags, f.id, f.source, opts, (kind, value, said) => summary.warn(kind, `${detail}${value === undefined || value === null ? '' : `: ${JSON.stringify(value)}`}${said ? `${value === undefined || value === null ? ':' : ','} ${said}` : ''}`));
   if ('skip' in parsed) {
     summary.skip(parsed.skip, parsed.why ? `${detail}: ${parsed.why}` : detail);
     return null;

@@ -1,5 +1,5 @@
 import earcut from 'earcut';
-import type { FeatureBatch } from '../core/types.js';
+import type { BuildingParams, FeatureBatch } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
 import { extentOf } from '../core/extent.js';
 import { addPartHeight, tallestPart, type TallestPart } from '../core/params.js';
@@ -101,4 +101,12 @@ export function resolveParts(b: FeatureBatch, cell = 50): number[] {
     if (t) tallestPart(b.params[o], t[0], t[1]);
   }
   return [...replaced].sort((x, y) => x - y);
+}
+
+/**
+ * What the warning about an outline drawn as its parts says of it (outline-edit-ignored-unsaid: a user who
+ * raised such an outline's height, or changed its roof:shape, saw nothing change and no line saying why).
+ */
+export function outlineDrawnAsParts(outline: BuildingParams): string {
+  return `${outline.source} feature ${outline.id}: drawn as its building:parts (S3DB), its own height and roof tags not drawn; edit its parts (the features inside it tagged building:part) to change what is built`;
 }

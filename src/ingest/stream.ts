@@ -11,7 +11,7 @@ import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { openSources } from './formats.js';
 import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, MAX_SPREAD_KM, normalizeFeature, originChoice, projectFootprints, PROJECT_CHUNK, readSources, skipStrays, SourceExtent, strayFeatures, summaryContext, type IngestOptions } from './index.js';
-import { insidePoint, matchParts } from './parts.js';
+import { insidePoint, matchParts, outlineDrawnAsParts } from './parts.js';
 import { addPartHeight, type TallestPart } from '../core/params.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
@@ -228,7 +228,7 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
   store.partHeights = [...tallest].map(([o, [h, measured]]): [number, number, number] => [o, h, measured ? 1 : 0]).sort((a, b) => a[0] - b[0]);
   for (const o of store.replaced) {
     const { params } = reader.feature(o);
-    if (params.base === undefined) summary.warn('building:outline-drawn-as-parts', `${params.source} feature ${params.id}`);
+    if (params.base === undefined) summary.warn('building:outline-drawn-as-parts', outlineDrawnAsParts(params));
   }
 }
 

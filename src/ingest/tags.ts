@@ -151,10 +151,14 @@ const first = (tags: Record<string, TagValue>, keys: string[]): TagValue => {
 };
 
 /**
- * How a bad or replaced tag is reported: its kind (`height:unparsed`, …) and, where one tag's value is at
- * fault, that value (unparsed-value-unsaid: `-v` named the feature but not what it held).
+ * How a bad or replaced tag is reported: its kind (`height:unparsed`, …), where one tag's value is at
+ * fault that value (unparsed-value-unsaid: `-v` named the feature but not what it held), and what was
+ * built instead (`said`; default-height-unsaid: a height of −5 became a 10 m box, and no line said so).
  */
-export type TagWarn = (kind: string, value?: TagValue) => void;
+export type TagWarn = (kind: string, value?: TagValue, said?: string) => void;
+
+/** A length in metres as a warning says it: centimetres at most. */
+const metres = (m: number) => `${Math.round(m * 100) / 100} m`;
 
 /** Roof heights as tagged: `roof:height` (or `roof:levels` × level height), `roof:angle`, `roof:levels`; NaN where absent or unusable. */
 function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: TagWarn): { roofHeight: number; roofAngle: number; roofLevels: number } {
@@ -167,7 +171,9 @@ function taggedRoof(tags: Record<string, TagValue>, lh: number, warn: TagWarn): 
   if (Number.isNaN(roofHeight) && !Number.isNaN(roofLevels)) roofHeight = roofLevels * lh;
   let roofAngle = tags['roof:angle'] === undefined ? NaN : parseFloat(String(tags['roof:angle']));
   if (tags['roof:angle'] !== undefined && !(roofAngle > 0 && roofAngle < 90)) {
-    warn('roof:angle:unparsed', tags['roof:angle']);
+    // (angle-95-said-unparsed: a number out of range is said to be one)
+    if (Number.isFinite(roofAngle)) warn('roof:angle:out-of-range', tags['roof:angle'], 'a roof\'s angle lies between 0° and 90°: left out');
+    else warn('roof:angle:unparsed', tags['roof:angle']);
     roofAngle = NaN;
   }
   return { roofHeight, roofAngle, roofLevels };
@@ -194,11 +200,13 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
   if (Number.isNaN(minHeight)) minHeight = minLevel >= 0 ? minLevel * lh : 0;
   const rawHeight = first(tags, ['height', 'render_height', 'building:height']);
   let height = parseLength(rawHeight);
+  // a height that cannot be used: said once what replaced it is known
+  let unusable: string | null = null;
   if (rawHeight !== undefined) {
     if (Number.isNaN(height)) {
-      warn('height:unparsed', rawHeight);
+      unusable = 'height:unparsed';
     } else if (height <= 0 || height > options.maxHeight) {
-      warn(height <= 0 ? 'height:non-positive' : 'height:absurd', rawHeight);
+      unusable = height <= 0 ? 'height:non-positive' : 'height:absurd';
       height = NaN;
     }
   }
@@ -223,6 +231,7 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
     fromLevels = false;
     heightFrom = 'default';
   }
+  if (unusable) warn(unusable, rawHeight, heightFrom === 'levels' ? `built ${metres(height)} tall from building:levels instead` : `built the default height instead (${metres(height - minHeight)})`);
   if (minHeight >= height) {
     warn('min_height:not-below-height');
     minHeight = 0;
@@ -317,7 +326,7 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   const tagged = taggedRoof(tags, options.levelHeight, warn);
   const { height, minHeight, levels, minLevel, fromLevels, heightFrom } = heightsOf(tags, options, tagged.roofHeight, warn);
   if (!Number.isNaN(tagged.roofHeight) && tagged.roofHeight > height - minHeight) {
-    warn('roof:height:taller-than-building');
+    warn('roof:height:taller-than-building', tags['roof:height'] ?? tags['roof:levels'], `more than the building's ${metres(height - minHeight)} from its bottom to its top: the roof made as tall as the building, with no walls under it`);
     tagged.roofHeight = height - minHeight;
   }
   const roof = roofOf(tags, tagged, fromLevels, warn);

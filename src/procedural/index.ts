@@ -104,7 +104,7 @@ function roofInput(footprint: Footprint, p: BuildingParams, summary: Summary, cl
       }
       return sk;
     },
-    warn: (kind) => summary.warn(kind, `${p.source} feature ${p.id}`),
+    warn: (kind, said) => summary.warn(kind, `${p.source} feature ${p.id}${said ? `: ${said}` : ''}`),
   };
 }
 

@@ -62,7 +62,7 @@ describe('broken geometries are feature errors, named', () => {
     expect(nb.warningsTotal).toBeGreaterThan(1000);
     expect(nb.skips).toBe(nb.skippedTotal);
     expect(nb.warnings).toBe(nb.warningsTotal);
-    expect(b.stderr).toMatch(/^debug: warning \(building:outline-drawn-as-parts\) monaco\.osm\.pbf#multipolygons feature [rw]\d+$/m);
+    expect(b.stderr).toMatch(/^debug: warning \(building:outline-drawn-as-parts\) monaco\.osm\.pbf#multipolygons feature [rw]\d+: drawn as its building:parts \(S3DB\), its own height and roof tags not drawn; edit its parts/m);
     const t = cli(['tiles', path.join(DATA, 'sf-mvt'), '-o', path.join(dir, 't'), '--jobs', '2', '-v', '--json']);
     expect(t.code, t.stderr).toBe(0);
     const nt = named(t.stderr, t.stdout);
@@ -92,8 +92,34 @@ describe('broken geometries are feature errors, named', () => {
     fs.writeFileSync(file, fc([f('h1', { type: 'Polygon', coordinates: [ring(7.42, 43.73, 0.0003)] }, { height: 'abc', 'roof:colour': 'blurple' })]));
     const r = cli(['build', file, '-o', path.join(dir, 'values.glb'), '-v']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^debug: warning \(height:unparsed\) .*values\.geojson layer values feature h1: "abc"$/m);
+    expect(r.stderr).toMatch(/^debug: warning \(height:unparsed\) .*values\.geojson layer values feature h1: "abc", built the default height instead \(10 m\)$/m);
     expect(r.stderr).toMatch(/^debug: warning \(colour:unparsed\) .*feature h1: "blurple"$/m);
+  });
+
+  it('default-height-unsaid, angle-edit-ignored-unsaid, outline-edit-ignored-unsaid: an edited value build cannot use says what was built instead', () => {
+    // (a user editing infer's output: a height of -5 became a 10 m box, an angle of 95 was "unparsed", a new
+    // roof:angle beside the roof:height changed nothing, a raised outline drawn as its parts changed nothing: none said so)
+    const file = path.join(dir, 'edited.geojson');
+    const sq = (x: number) => ({ type: 'Polygon', coordinates: [ring(7.42 + x, 43.73, 0.0001)] });
+    fs.writeFileSync(file, fc([
+      f('neg', sq(0), { building: 'yes', height: -5 }),
+      f('lv', sq(0.0002), { building: 'yes', height: 'tall', 'building:levels': 4 }),
+      f('tallroof', sq(0.0004), { building: 'yes', height: 13, 'roof:shape': 'gabled', 'roof:height': 50 }),
+      f('steep', sq(0.0006), { building: 'yes', height: 13, 'roof:shape': 'gabled', 'roof:angle': 95 }),
+      f('both', sq(0.0008), { building: 'yes', height: 13, 'roof:shape': 'gabled', 'roof:height': 2, 'roof:angle': 60 }),
+      f('agree', sq(0.001), { building: 'yes', height: 13, 'roof:shape': 'gabled', 'roof:height': 4.05, 'roof:angle': 45 }),
+      { type: 'Feature', properties: { id: 'outline', building: 'yes', height: 40 }, geometry: { type: 'Polygon', coordinates: [ring(7.4212, 43.73, 0.0002)] } },
+      { type: 'Feature', properties: { id: 'part', 'building:part': 'yes', height: 8 }, geometry: { type: 'Polygon', coordinates: [ring(7.42125, 43.73005, 0.0001)] } },
+    ]));
+    const r = cli(['build', file, '-o', path.join(dir, 'edited.glb'), '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^debug: warning \(height:non-positive\) .*feature neg: -5, built the default height instead \(10 m\)$/m);
+    expect(r.stderr).toMatch(/^debug: warning \(height:unparsed\) .*feature lv: "tall", built 12 m tall from building:levels instead$/m);
+    expect(r.stderr).toMatch(/^debug: warning \(roof:height:taller-than-building\) .*feature tallroof: 50, more than the building's 13 m from its bottom to its top: the roof made as tall as the building/m);
+    expect(r.stderr).toMatch(/^debug: warning \(roof:angle:out-of-range\) .*feature steep: 95, a roof's angle lies between 0° and 90°: left out$/m);
+    expect(r.stderr).toMatch(/^debug: warning \(roof:angle-ignored\) .*feature both: roof:angle 60° would make the roof [\d.]+ m tall over its [\d.]+ m run, roof:height says 2 m: roof:height followed \([\d.]+°\)/m);
+    expect(r.stderr).not.toMatch(/feature agree/);
+    expect(r.stderr).toMatch(/^debug: warning \(building:outline-drawn-as-parts\) .*feature outline: drawn as its building:parts \(S3DB\), its own height and roof tags not drawn; edit its parts/m);
   });
 
   it('pbf-damaged-said-no-features: an OSM PBF damaged inside a block stops the run with GDAL\'s reason, not "no features" (exit 3)', () => {

@@ -13,6 +13,11 @@ export function minimumWall(available: number): number {
   return Math.min(0.25 * available, 3);
 }
 
+/** How far (m) a roof's height from its `roof:angle` may lie from its `roof:height` unsaid (rounding in the data). */
+const ANGLE_HEIGHT_SLACK = 0.1;
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
 /**
  * The roof's span: `roof:height` (or levels) when tagged; else from `roof:angle`, else from the
  * shape's default angle over the run `run` (metres from eave to ridge), or the shape's own default
@@ -31,6 +36,14 @@ export function roofSpan(input: RoofInput, run: number, defaultAngle: number, op
   let h: number;
   if (input.roof.height !== null) {
     h = input.roof.height;
+    // (angle-edit-ignored-unsaid: a roof:angle beside a roof:height was left out without a word, so an edited
+    // angle changed nothing; where the two disagree, it is said which one the roof follows)
+    const angle = input.roof.angle;
+    if (angle !== null && options.defaultHeight === undefined && run > 0) {
+      const fromAngle = Math.tan((angle * Math.PI) / 180) * run;
+      if (Math.abs(fromAngle - h) > Math.max(ANGLE_HEIGHT_SLACK, 0.05 * h))
+        input.warn('roof:angle-ignored', `roof:angle ${angle}° would make the roof ${round2(fromAngle)} m tall over its ${round2(run)} m run, roof:height says ${round2(h)} m: roof:height followed (${round2((Math.atan(h / run) * 180) / Math.PI)}°); edit both, or leave roof:height out for the angle to set it`);
+    }
     if (h > available) {
       input.warn('roof:height-clamped-to-building');
       h = available;

@@ -13,8 +13,8 @@ export interface RoofInput {
   roof: RoofParams;
   /** The footprint's straight skeleton, computed once on first use (null when it failed). */
   skeleton(): StraightSkeleton | null;
-  /** Count a warning (e.g. a roof height clamped to the building). */
-  warn(kind: string): void;
+  /** Count a warning (e.g. a roof height clamped to the building), with what was done (`said`, words). */
+  warn(kind: string, said?: string): void;
 }
 
 /**
