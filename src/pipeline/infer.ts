@@ -126,6 +126,7 @@ export const INFER_COLUMNS: readonly VectorColumn[] = [
   { name: 'fit:ground', type: 'real' },
   { name: 'fit:ground_estimated', type: 'integer' },
   { name: 'fit:parts', type: 'integer' },
+  { name: 'fit:part', type: 'integer' },
   { name: 'building', type: 'string' },
   { name: 'building:part', type: 'string' },
 ];
@@ -220,7 +221,7 @@ function* features(batch: FeatureBatch, buildings: InferredBuilding[], ours: Set
     yield { polygons: featurePolygons(batch, f), values: row };
     for (let k = 0; k < b.parts.length; k++) {
       const p = b.parts[k];
-      const values: Record<string, string | number | null> = { ...source, ...inferRow({ roof: p.roof, status: p.status, ground: b.ground, groundEstimated: b.groundEstimated }), building: null, 'building:part': 'yes', 'fit:parts': k + 1 };
+      const values: Record<string, string | number | null> = { ...source, ...inferRow({ roof: p.roof, status: p.status, ground: b.ground, groundEstimated: b.groundEstimated }), building: null, 'building:part': 'yes', 'fit:part': k + 1 };
       if (p.roof && p.minHeight) values.min_height = round(p.minHeight, 3);
       yield { polygons: [p.footprint], values };
     }

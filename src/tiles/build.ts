@@ -57,7 +57,7 @@ export function madeFromDiffers(was: unknown, now: unknown): string[] {
   const a = was as Record<string, unknown>, b = now as Record<string, unknown>;
   const out: string[] = [];
   const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
-  if (!same(a.inputs, b.inputs)) out.push('the inputs (their paths, sizes or times)');
+  if (!same(a.inputs, b.inputs)) out.push('the inputs: their paths, sizes or times');
   if (!same(a.terrain, b.terrain)) out.push('the --terrain file');
   if (!same(a.imagery, b.imagery)) out.push('the --imagery file');
   const ao = (a.options ?? {}) as Record<string, unknown>, bo = (b.options ?? {}) as Record<string, unknown>;

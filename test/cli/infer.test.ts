@@ -795,10 +795,16 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     for (const p of parts) expect(outlines.find((o) => o.ref === p.ref)?.['fit:status']).toBe('parts');
     // fgb-rows-reordered: a building's parts follow its outline row in the FlatGeobuf too (its spatial index
     // sorted the rows)
+    // fit-parts-meant-two-things: the outline's fit:parts counts its parts, each part's fit:part numbers it 1…n
     let outline: Row | null = null;
-    for (const row of allRows(out)) {
-      if (row['building:part'] === null) outline = row;
-      else expect(row.ref).toBe(outline?.ref);
+    let k = 0;
+    for (const row of allRows(out) as (Row & { 'fit:parts': number | null; 'fit:part': number | null })[]) {
+      if (row['building:part'] === null) (outline = row), (k = 0), expect(row['fit:part']).toBeNull();
+      else {
+        expect(row.ref).toBe(outline?.ref);
+        expect([row['fit:part'], row['fit:parts']]).toEqual([++k, null]);
+        expect(k).toBeLessThanOrEqual((outline as unknown as { 'fit:parts': number })['fit:parts']);
+      }
     }
     // part-at-86-degrees: no roof steeper than a roof (a few cells along a wall's edge were an 86° skillion);
     // direction-sigma-341: a direction's σ says at most "unknown"

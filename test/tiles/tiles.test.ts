@@ -530,7 +530,7 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     const r = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--max-buildings', '500', '-o', out]);
     expect(r.code).toBe(4);
     // rerun-said-not-what-differs: and says what differs
-    expect(r.stderr).toMatch(/holds tiles of other inputs or options \(the inputs \(their paths, sizes or times\)\); use --force/);
+    expect(r.stderr).toMatch(/holds tiles of other inputs or options \(the inputs: their paths, sizes or times\); use --force/);
     expect(r.stderr).not.toMatch(/from layer/);
     // foreign-plan-said-merge: a plan.json that is not cityforge's is a file in the way (exit 4), said by tiles
     const foreign = path.join(dir, 'foreign-plan');

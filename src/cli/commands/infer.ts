@@ -75,8 +75,9 @@ leaves out what stands off it — trees, chimneys, a neighbour's eave), fit:samp
 fit:confidence, fit:runner_up(_confidence),
 fit:eave, fit:sigma_* (one sigma of height, eave, roof height, angle, direction), fit:ground,
 fit:ground_estimated. A building written as parts (fit:status=parts) has its outline row, whose roof:shape is
-the shape of most of its parts' area, then one row per part (building:part=yes); --no-parts writes one roof per
-building. Heights are metres above each building's ground (fit:ground): the lowest point of the DTM under the
+the shape of most of its parts' area and fit:parts the number of its parts, then one row per part
+(building:part=yes, fit:part its number, 1…fit:parts, the source attributes repeated). build draws the parts
+and not the outline: to change such a building, edit its parts. --no-parts writes one roof per building. Heights are metres above each building's ground (fit:ground): the lowest point of the DTM under the
 footprint, where build seats the building.
 
 Examples:
