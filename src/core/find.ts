@@ -12,6 +12,12 @@
 export type FindEntry = [id: string, tile: string, x: number, y: number, z: number, height?: number, size?: number];
 
 /**
+ * The source attributes that are a building's own reference, found like its id (find-by-ref): `ref`,
+ * `gml_id`, `osm_id`, `identificatie`, `uuid`, and names ending so (`bag:ref`, `building_id`); not `id` itself.
+ */
+export const REFERENCE_ATTRIBUTE = /(^|[_:])(ref|id|gml_id|identificatie|uuid)$/i;
+
+/**
  * The form of an id or a name that finds it: trimmed, lower case, its accents dropped (find-needed-the-accents:
  * "hotel de paris" finds "Hôtel de Paris").
  */

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
 import { bucketRefs, scanBucket } from './buckets.js';
 import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
+import { REFERENCE_ATTRIBUTE } from '../core/find.js';
 import { geometricError, tilesetJson, type TileRecord } from './tileset.js';
 import { writeFindIndex } from './find-index.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
@@ -247,7 +248,12 @@ function findEntries(sub: FeatureBatch, mesh: { positions: Float32Array; feature
     if (Number.isNaN(box[o])) return;
     // (its height and size: a viewer frames the whole building, search-flew-into-a-large-building)
     const [dx, dy, dz] = [box[o + 3] - box[o], box[o + 4] - box[o + 1], box[o + 5] - box[o + 2]];
-    out.push([q.id, q.name ?? '', mm((box[o] + box[o + 3]) / 2), mm((box[o + 1] + box[o + 4]) / 2), mm(box[o + 5]), mm(dz), mm(Math.hypot(dx, dy, dz))]);
+    // (tileset-find-missed-ref: the GLB view found a building by its `ref`, the tileset's index had ids and names only)
+    const refs: string[] = [];
+    for (const [k, v] of Object.entries(q.attributes ?? {})) if (k !== 'id' && v !== null && v !== undefined && v !== '' && REFERENCE_ATTRIBUTE.test(k)) refs.push(String(v));
+    const entry: NonNullable<TileRecord['find']>[number] = [q.id, q.name ?? '', mm((box[o] + box[o + 3]) / 2), mm((box[o + 1] + box[o + 4]) / 2), mm(box[o + 5]), mm(dz), mm(Math.hypot(dx, dy, dz))];
+    if (refs.length) entry.push(refs);
+    out.push(entry);
   });
   return out;
 }

@@ -41,8 +41,9 @@ export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRec
   };
   try {
     for (const n of leavesOf(root)) {
-      for (const [id, name, ...where] of findOf(n.id) ?? [])
-        for (const key of [findKey(id), findKey(name)]) {
+      for (const [id, name, x, y, z, height, size, refs] of findOf(n.id) ?? []) {
+        const where = height === undefined ? [x, y, z] : [x, y, z, height, size];
+        for (const key of [findKey(id), findKey(name), ...(refs ?? []).map(findKey)]) {
           if (!key) continue;
           const line = JSON.stringify([key, id, n.id, ...where]) + '\n';
           const b = findBucket(key);
@@ -51,6 +52,7 @@ export function writeFindIndex(root: TileNode, findOf: (leaf: string) => TileRec
           lines.push(line);
           held += line.length;
         }
+      }
       if (held > spillBytes) flush();
     }
     flush();

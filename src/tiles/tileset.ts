@@ -21,9 +21,10 @@ export interface TileRecord {
   warnings?: Record<string, number>;
   /**
    * A leaf's buildings for the find index: id, name ('' for none), the centre of its top in the frame, then its
-   * height and the diagonal of its box (metres; absent from tilesets written before).
+   * height and the diagonal of its box (metres; absent from tilesets written before), then the values of its
+   * reference attributes ({@link REFERENCE_ATTRIBUTE}: `ref`, `gml_id`, …), where it has any.
    */
-  find?: [id: string, name: string, x: number, y: number, z: number, height?: number, size?: number][];
+  find?: [id: string, name: string, x: number, y: number, z: number, height?: number, size?: number, refs?: string[]][];
 }
 
 /** Geometric error of a tile: 0 for leaves; for coarser tiles, a fraction of their size. */

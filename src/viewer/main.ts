@@ -6,7 +6,7 @@ import { buildingSpot, onCanvasClick, onPointerHover, orbitOf, panelCover, pickN
 import { MapViewer, TilesetMapViewer } from './map-view.js';
 import { isMergedBlock, revealLegendEntry, showAbout, showShownCount, showTilesetAbout, showAttribution, showCredit, showLegend, showLooking, showSelection, showStats, showStyling, showTilesDrawn, showTilesetStats, showTooltip } from './panel.js';
 import type { ColumnStats } from '../core/types.js';
-import { findBucket, findKey, findKeyWithAccents, type FindEntry } from '../core/find.js';
+import { findBucket, findKey, findKeyWithAccents, REFERENCE_ATTRIBUTE, type FindEntry } from '../core/find.js';
 import { styleColumns, styleColumnsOfStats, stylingFor, stylingForStats, type Styling } from './style-by.js';
 import { TilesetView, type TileHit } from './tiles-view.js';
 import * as THREE from 'three';
@@ -276,7 +276,7 @@ async function main(): Promise<void> {
   const find = (query: string): { id: number; partial: number } | null => {
     const q = findKey(query);
     if (!q) return null;
-    keyed ??= { ids: keysOf(model.table['id']), names: keysOf(model.table['name']), refs: Object.keys(model.table).filter((k) => k !== 'id' && /(^|[_:])(ref|id|gml_id|identificatie|uuid)$/i.test(k)).map((k) => keysOf(model.table[k])) };
+    keyed ??= { ids: keysOf(model.table['id']), names: keysOf(model.table['name']), refs: Object.keys(model.table).filter((k) => k !== 'id' && REFERENCE_ATTRIBUTE.test(k)).map((k) => keysOf(model.table[k])) };
     const { ids, names, refs } = keyed;
     for (const test of [(i: number) => ids[i] === q, (i: number) => names[i] === q, (i: number) => refs.some((col) => col[i] === q)])
       for (let i = 0; i < model.rows; i++) if (test(i)) return { id: i, partial: 0 };
@@ -914,7 +914,7 @@ async function showTileset(url: string, basemap: BaseMapSource | null, name: str
     e.preventDefault();
     const q = (document.getElementById('search-input') as HTMLInputElement).value;
     const key = findKey(q);
-    const none = () => (searchResult.textContent = key ? `No building is called or numbered “${q.trim()}” (a tileset finds whole ids and names).` : '');
+    const none = () => (searchResult.textContent = key ? `No building is called or numbered “${q.trim()}” (a tileset finds whole ids, names and references such as ref).` : '');
     // the key without accents; then, for an index written before they were dropped, with them
     const keys = [...new Set([key, findKeyWithAccents(q)])].filter((k) => k && findIndex?.buckets?.includes(findBucket(k)));
     if (!keys.length) return void none();

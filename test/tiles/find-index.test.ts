@@ -8,6 +8,7 @@ import { OutputError } from '../../src/core/errors.js';
 import { PROCESS_TAG } from '../../src/io/files.js';
 import type { TileNode } from '../../src/tiles/partition.js';
 import type { TileRecord } from '../../src/tiles/tileset.js';
+import { cli } from '../helpers/cli.js';
 
 const node = (id: string, children: TileNode[] = []): TileNode => ({ id, level: Number(id.split('/')[0]), x: 0, y: 0, minX: 0, minY: 0, size: 1, count: 0, children });
 // a root with four leaves, one of them split again: leaves in tree order 1/0/0, 2/2/0, 2/3/0, 1/0/1, 1/1/1
@@ -94,5 +95,23 @@ describe('find index', () => {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it('tileset-find-missed-ref: a tileset finds a building by its reference attributes (ref, gml_id, …) as the GLB view does', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityforge-find-ref-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'refs.geojson');
+    const sq = (x: number) => [[[7.42 + x, 43.73], [7.4201 + x, 43.73], [7.4201 + x, 43.7301], [7.42 + x, 43.7301], [7.42 + x, 43.73]]];
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [
+      { type: 'Feature', id: 1, properties: { height: 10, ref: 'NL.IMBAG.Pand.0503100000004470' }, geometry: { type: 'Polygon', coordinates: sq(0) } },
+      { type: 'Feature', id: 2, properties: { height: 12, gml_id: 'UUID_LOD2_011491', note: 'not a reference' }, geometry: { type: 'Polygon', coordinates: sq(0.0003) } },
+    ] }));
+    const r = cli(['tiles', file, '-o', path.join(dir, 't'), '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const look = (q: string) => (JSON.parse(fs.readFileSync(path.join(dir, 't', 'find', `${findBucket(findKey(q))}.json`), 'utf8')) as Record<string, FindEntry[]>)[findKey(q)]?.map((e) => e[0]);
+    expect(look('NL.IMBAG.Pand.0503100000004470')).toEqual(['1']);
+    expect(look('uuid_lod2_011491')).toEqual(['2']);
+    expect(look('1')).toEqual(['1']);
+    expect(fs.existsSync(path.join(dir, 't', 'find', `${findBucket(findKey('not a reference'))}.json`)) ? look('not a reference') : undefined).toBeUndefined();
   });
 });
