@@ -98,6 +98,31 @@ export function showLooking(id: string): void {
 }
 
 /** The selected building's attributes, read from the property table row. */
+/**
+ * A row's fitted parameters (from `cityforge infer`) and their one-sigma uncertainties, by the parameter's
+ * plain key (`height`, `roof_height`, `fit_eave`). A height that is not the fitted one — the default, or
+ * from building:levels, where the fitted value could not be read (sigma-on-a-default: "10 ± 0.18 m —
+ * default, not in the data") — has none.
+ *
+ * @example
+ * ```ts
+ * fittedSigmas(model.table, 7).get('height'); // 0.04
+ * ```
+ */
+export function fittedSigmas(table: CityModel['table'], id: number): Map<string, number> {
+  const params = new Set(Object.keys(table).map((k) => plainKey(k).replace(/^source_/, '')));
+  const from = table['height_from']?.[id];
+  const sigmaOf = new Map<string, number>();
+  for (const [k, col] of Object.entries(table)) {
+    const m = /^fit_sigma_(.+)$/.exec(plainKey(k));
+    const v = col[id];
+    const param = m ? (SIGMA_OF[m[1]] ?? m[1]) : '';
+    if (param === 'height' && (from === 'default' || from === 'levels')) continue;
+    if (m && typeof v === 'number' && Number.isFinite(v) && params.has(param)) sigmaOf.set(param, v);
+  }
+  return sigmaOf;
+}
+
 export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: number | null): void {
   const el = document.getElementById('selection')!;
   if (id === null) {
@@ -110,14 +135,7 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
   const note = !isBlock ? '' : pieces === 1 ? '<p class="note">A building drawn as a box in this coarse tile: zoom in to see it in full.</p>' : `<p class="note">A block of ${esc(String(pieces ?? 'several'))} buildings merged in this coarse tile: zoom in to pick one.</p>`;
   // a fitted parameter (from `cityforge infer`) shows its one-sigma uncertainty beside it ("12.31 ± 0.04 m"),
   // and the sigma's own row goes
-  const params = new Set(Object.keys(model.table).map((k) => plainKey(k).replace(/^source_/, '')));
-  const sigmaOf = new Map<string, number>();
-  for (const [k, col] of Object.entries(model.table)) {
-    const m = /^fit_sigma_(.+)$/.exec(plainKey(k));
-    const v = col[id];
-    const param = m ? (SIGMA_OF[m[1]] ?? m[1]) : '';
-    if (m && typeof v === 'number' && Number.isFinite(v) && params.has(param)) sigmaOf.set(param, v);
-  }
+  const sigmaOf = fittedSigmas(model.table, id);
   // outline-figures-read-as-one-roof: an inferred building written as its parts (fit:status "parts") carries
   // the tallest part's height, the lowest part's eave and the shape of most of its area: said beside each
   const statusKey = Object.keys(model.table).find((k) => plainKey(k) === 'fit_status');

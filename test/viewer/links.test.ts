@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkOf, tooltipText } from '../../src/viewer/panel.js';
+import { fittedSigmas, linkOf, tooltipText } from '../../src/viewer/panel.js';
 
 describe('attribute links in the panel', () => {
   it('wikipedia-not-linked: an OSM wikipedia tag (lang:Title) links to that language\'s article', () => {
@@ -24,5 +24,15 @@ describe('the tooltip', () => {
     expect(tooltipText(table, 0)).toBe('Hôtel de Paris · 10 m (default)');
     expect(tooltipText(table, 1)).toBe('B-12 · 12.3 m');
     expect(tooltipText(table, 2)).toBe('w3 · 7 m');
+  });
+});
+
+describe('fitted parameters in the panel', () => {
+  it('sigma-on-a-default: a height replaced by the default (an edited row whose height build could not read) shows no fitted σ; a fitted one does', () => {
+    const table = { id: ['a', 'b', 'c'], height: [12.3, 10, 9], height_from: ['data', 'default', 'levels'], roof_height: [3, 3, 3], 'fit:sigma_height': [0.04, 0.18, 0.2], 'fit:sigma_roof_height': [0.1, 0.1, 0.1], 'fit:sigma_eave': [0.05, 0.05, 0.05], 'fit:eave': [9.3, 7, 6] };
+    expect([...fittedSigmas(table, 0)].sort()).toEqual([['fit_eave', 0.05], ['height', 0.04], ['roof_height', 0.1]]);
+    expect(fittedSigmas(table, 1).has('height')).toBe(false);
+    expect(fittedSigmas(table, 1).get('roof_height')).toBe(0.1);
+    expect(fittedSigmas(table, 2).has('height')).toBe(false);
   });
 });
