@@ -7,7 +7,7 @@ import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorF
 import { ingest } from '../ingest/index.js';
 import { rasterCentre, readSurface } from '../ingest/raster.js';
 import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, sunkenRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type InferSkip, type RoofPlane, type RoofSamples } from '../inverse/index.js';
-import { areaOf, clipFootprint, levelPolygons } from './parts.js';
+import { areaOf, clipFootprint, joinedFootprint, levelPolygons, perimeterOf, uncoveredPieces, validFootprint } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
@@ -382,6 +382,48 @@ function polygonParts(fp: Footprint, samples: RoofSamples, r: InferredRoof | Inf
   return { parts: parts.length >= 2 || rising.length ? [...base, ...rising] : [], lower: lower.length ? lower.length - 1 : 0, rising: rising.length };
 }
 
+/** Least area (m²) of a piece of the footprint no part covers that is fitted as a part of its own; a smaller one joins its neighbour. */
+const FILL_FIT_AREA = 2;
+
+/** Least width (2 × area / perimeter), in cells, of an uncovered piece fitted as a part of its own. */
+const FILL_WIDTH_CELLS = 1.5;
+
+/** Least area (m²) of an uncovered piece looked at (smaller: the dust of polygon arithmetic). */
+const FILL_MIN_AREA = 0.01;
+
+/**
+ * A building's parts made to cover its footprint ({@link uncoveredPieces}: `build` draws the parts, not the
+ * outline, so what none covers is a hole in the building): a piece of at least {@link FILL_FIT_AREA} m² is
+ * fitted (flat or skillion, as `--shapes` allows) on its own cells and kept as a part where the fit explains
+ * at least {@link RISING_EXPLAINS} of them; any other piece joins the part it shares the longest edge with
+ * (a strip along the outline, a seam between two parts).
+ */
+function fillUncovered(fp: Footprint, samples: RoofSamples, parts: readonly InferredPart[], frame: FrameInfo, roofOptions: Partial<InferRoofOptions> & { shapes: readonly string[] }): InferredPart[] {
+  const out = parts.slice();
+  const shapes = roofOptions.shapes.filter((s) => s === 'flat' || s === 'skillion');
+  // the heights the parts span: a piece fitted outside them is a wall's drop or the ground seen at an edge
+  let lowest = Infinity, highest = -Infinity;
+  for (const p of parts) if (p.roof) (lowest = Math.min(lowest, p.roof.eave)), (highest = Math.max(highest, p.roof.height));
+  // (a part standing on another — a tower — takes no piece: the piece would float at its base)
+  for (const { piece, neighbour } of uncoveredPieces(fp, parts.map((p) => p.footprint), frame, FILL_MIN_AREA, (k) => !parts[k].minHeight)) {
+    // (a strip a cell or less wide — along the outline, a seam between parts — holds the walls' drops: joined)
+    const area = areaOf(piece);
+    if (shapes.length && area >= FILL_FIT_AREA && (2 * area) / perimeterOf(piece) >= FILL_WIDTH_CELLS * samples.cell && validFootprint(piece)) {
+      const r = inferRoof(piece, samplesInside(samples, piece), { ...roofOptions, shapes, minSamples: 4 });
+      if ('shape' in r && r.explained >= RISING_EXPLAINS && r.eave >= lowest - OVERSHOOT && r.height <= highest + OVERSHOOT) {
+        const part = plausiblePart({ footprint: piece, roof: r, status: 'fitted' }, samples, roofOptions, frame);
+        if (part.roof && sameFootprint(part.footprint, piece)) {
+          out.push(part);
+          continue;
+        }
+      }
+    }
+    const joined = neighbour >= 0 ? joinedFootprint(out[neighbour].footprint, piece, frame) : null;
+    if (joined) out[neighbour] = { ...out[neighbour], footprint: joined };
+  }
+  return out;
+}
+
 /**
  * A building's one fitted roof split where the surface lies clearly below it (see {@link sunkenRegions}):
  * a lower wing, an annex's or a porch's roof the one roof was drawn over. Each region's cells become a
@@ -730,13 +772,17 @@ export function fitBuilding(polygons: readonly Footprint[], name: string, ctx: F
         const sq = sampleFootprint(q, dsm, g.ground);
         const rq = inferRoof(q, sq, roofOptions);
         const sub = polygonParts(q, sq, rq, frame, roofOptions);
-        const mine = (sub.parts.length ? sub.parts : 'shape' in rq ? [{ footprint: q, roof: rq, status: 'fitted' as const }] : []).map((p) => plausiblePart(p, sq, roofOptions, frame)).filter((p) => p.roof);
+        const kept = (sub.parts.length ? sub.parts : 'shape' in rq ? [{ footprint: q, roof: rq, status: 'fitted' as const }] : []).map((p) => plausiblePart(p, sq, roofOptions, frame)).filter((p) => p.roof);
+        const mine = kept.length ? fillUncovered(q, sq, kept, frame, roofOptions) : kept;
         if (mine.length) wings++;
         others.push(...mine);
       }
       if (wings) warn('infer:polygons-as-parts', `${name}: ${wings + 1} polygons, each fitted as building parts`);
       const base: InferredPart[] = own.parts.length ? own.parts : 'shape' in r ? [{ footprint: fp, roof: r, status: 'fitted' }] : [];
-      if (own.parts.length || others.length) parts = [...base.map((p) => plausiblePart(p, samples, roofOptions, frame)).filter((p) => p.roof), ...others];
+      if (own.parts.length || others.length) {
+        const kept = base.map((p) => plausiblePart(p, samples, roofOptions, frame)).filter((p) => p.roof);
+        parts = [...(kept.length ? fillUncovered(fp, samples, kept, frame, roofOptions) : kept), ...others];
+      }
     }
     if (parts.length >= 2) {
       b = { roof: null, parts, status: 'parts', ground: g.ground, groundEstimated: g.estimated };

@@ -795,6 +795,33 @@ describe.skipIf(!fs.existsSync(path.join(DELFT, 'dsm.tif')))('cityforge infer on
     for (const p of parts) expect(outlines.find((o) => o.ref === p.ref)?.['fit:status']).toBe('parts');
     // fgb-rows-reordered: a building's parts follow its outline row in the FlatGeobuf too (its spatial index
     // sorted the rows)
+    // parts-left-holes: build draws a building's parts, not its outline, and what no part covered was a hole
+    // in the rebuilt building (0503100000000196 lost a metre-wide strip along its north side, 29 % of its
+    // footprint: a skillion cut back at its uphill end, the planes beyond too small to be segmented). No
+    // piece of an outline a metre square or more, wider than a seam, is left uncovered
+    const holes: string[] = [];
+    {
+      const ds = gdal.open(out);
+      let outline: { ref: string; g: gdal.Geometry } | null = null;
+      let parts: gdal.Geometry | null = null;
+      const check = () => {
+        if (!outline || !parts) return;
+        const rest = outline.g.difference(parts);
+        const pieces: gdal.Polygon[] = [];
+        const visit = (g: gdal.Geometry) => (g instanceof gdal.Polygon ? void pieces.push(g) : g instanceof gdal.MultiPolygon || g instanceof gdal.GeometryCollection ? g.children.forEach(visit) : undefined);
+        visit(rest);
+        for (const p of pieces)
+          if (p.rings.count() && p.getArea() >= 1 && (2 * p.getArea()) / (p.rings.get(0) as gdal.LinearRing).getLength() >= 0.3) holes.push(`${outline.ref} ${p.getArea().toFixed(1)} m²`);
+      };
+      for (const f of ds.layers.get(0).features) {
+        const g = f.getGeometry().clone();
+        if (f.fields.get('building:part') !== 'yes') (check(), (outline = { ref: String(f.fields.get('ref')), g }), (parts = null));
+        else parts = parts ? parts.union(g) : g;
+      }
+      check();
+      ds.close();
+    }
+    expect(holes).toEqual([]);
     // fit-parts-meant-two-things: the outline's fit:parts counts its parts, each part's fit:part numbers it 1…n
     let outline: Row | null = null;
     let k = 0;
