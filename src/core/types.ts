@@ -26,6 +26,8 @@ export interface FrameInfo {
 export interface RoofParams {
   /** `roof:shape`, normalised to lower case; `flat` when absent. */
   shape: string;
+  /** True where no `roof:shape` was tagged (the roof is built flat); absent otherwise. */
+  untagged?: true;
   /** Tagged roof height in metres (`roof:height`, or `roof:levels` × level height), or null: the shape's default. */
   height: number | null;
   /** `roof:angle` in degrees (derives the height when no height is tagged), or null. */

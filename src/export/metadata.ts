@@ -27,7 +27,9 @@ export const BUILDING_COLUMNS: readonly Column[] = [
   { name: 'levels', type: 'FLOAT32', description: 'building:levels', noData: -1, get: (p) => p.levels ?? -1 },
   { name: 'building', type: 'STRING', description: 'Building type (OSM building=*, MVT type)', noData: '', get: (p) => p.kind ?? '' },
   { name: 'name', type: 'STRING', description: 'Name', noData: '', get: (p) => p.name ?? '' },
-  { name: 'roof_shape', type: 'STRING', description: "roof:shape as tagged (empty: a city model's own roof, kept as modelled)", noData: '', get: (p) => (p.base === undefined ? p.roof.shape : '') },
+  // (roof-shape-flat-when-untagged: an untagged roof read "flat", as if tagged so; colouring by roof shape could
+  // not tell the two apart)
+  { name: 'roof_shape', type: 'STRING', description: "roof:shape as tagged (empty: none tagged, built flat; or a city model's own roof, kept as modelled)", noData: '', get: (p) => (p.base === undefined && !p.roof.untagged ? p.roof.shape : '') },
   { name: 'colour', type: 'STRING', description: 'building:colour as #rrggbb', noData: '', get: (p) => p.colour ?? '' },
   { name: 'part_of', type: 'STRING', description: 'For a building:part: the id of the building outline it belongs to (its geometry carries that feature id)', noData: '', get: (p) => p.partOf ?? '' },
   { name: 'pieces', type: 'UINT16', description: 'Source pieces joined into this building (tile re-joining)', get: (p) => Math.min(65535, p.pieces) },

@@ -17,7 +17,7 @@ import type { SourceFeature } from './source.js';
 import { parseBuilding, selectAttributes, unmatchedAttributes, type TagValue } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
-import { outlineDrawnAsParts, resolveParts } from './parts.js';
+import { featureFlatPolygons, outlineDrawnAsParts, partsCover, resolveParts } from './parts.js';
 import { CITYJSON_FORMAT, readHeightJoin, type HeightJoin } from './cityjson.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
@@ -350,7 +350,18 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   if (join) logHeightJoin(join, summary, logger);
   // (a city model's building drawn as its parts is what the model says: no warning)
-  for (const o of resolveParts(batch)) if (batch.params[o].base === undefined) summary.warn('building:outline-drawn-as-parts', outlineDrawnAsParts(batch.params[o]));
+  const replaced = resolveParts(batch);
+  if (replaced.length) {
+    const partsOf = new Map<number, number[]>();
+    batch.params.forEach((p, f) => {
+      if (p.drawAs >= 0 && p.drawAs !== f) partsOf.set(p.drawAs, [...(partsOf.get(p.drawAs) ?? []), f]);
+    });
+    for (const o of replaced) {
+      if (batch.params[o].base !== undefined) continue;
+      const parts = partsOf.get(o) ?? [];
+      summary.warn(...outlineDrawnAsParts(batch.params[o], parts.length, partsCover(featureFlatPolygons(batch, o), parts.map((f) => featureFlatPolygons(batch, f)))));
+    }
+  }
   summary.time('reproject', (performance.now() - t1) / 1000);
   return batch;
 }

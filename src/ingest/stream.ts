@@ -11,7 +11,7 @@ import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { openSources } from './formats.js';
 import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, MAX_SPREAD_KM, normalizeFeature, originChoice, projectFootprints, PROJECT_CHUNK, readSources, skipStrays, SourceExtent, strayFeatures, summaryContext, type IngestOptions } from './index.js';
-import { insidePoint, matchParts, outlineDrawnAsParts } from './parts.js';
+import { insidePoint, matchParts, outlineDrawnAsParts, partsCover } from './parts.js';
 import { addPartHeight, type TallestPart } from '../core/params.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
@@ -226,9 +226,13 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
   });
   store.replaced = [...replaced].sort((a, b) => a - b);
   store.partHeights = [...tallest].map(([o, [h, measured]]): [number, number, number] => [o, h, measured ? 1 : 0]).sort((a, b) => a[0] - b[0]);
+  const partsOf = new Map<number, number[]>();
+  for (const [f, o] of store.parts) partsOf.set(o, [...(partsOf.get(o) ?? []), f]);
   for (const o of store.replaced) {
-    const { params } = reader.feature(o);
-    if (params.base === undefined) summary.warn('building:outline-drawn-as-parts', outlineDrawnAsParts(params));
+    const { params, polygons } = reader.feature(o);
+    if (params.base !== undefined) continue;
+    const parts = partsOf.get(o) ?? [];
+    summary.warn(...outlineDrawnAsParts(params, parts.length, partsCover(polygons, parts.map((f) => reader.feature(f).polygons))));
   }
 }
 

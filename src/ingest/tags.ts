@@ -157,6 +157,9 @@ const first = (tags: Record<string, TagValue>, keys: string[]): TagValue => {
  */
 export type TagWarn = (kind: string, value?: TagValue, said?: string) => void;
 
+/** Thickness (m) of a flat roof with nothing under it (building=roof, wall=no): the slab drawn at its top. */
+export const ROOF_SLAB = 0.3;
+
 /** A length in metres as a warning says it: centimetres at most. */
 const metres = (m: number) => `${Math.round(m * 100) / 100} m`;
 
@@ -253,6 +256,7 @@ function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roof
   if (tags['roof:colour'] !== undefined && colour === null) warn('colour:unparsed', tags['roof:colour']);
   return {
     shape: (str(tags['roof:shape']) ?? 'flat').toLowerCase(),
+    ...(str(tags['roof:shape']) === null ? { untagged: true as const } : {}),
     height: Number.isNaN(roof.roofHeight) ? null : roof.roofHeight,
     angle: Number.isNaN(roof.roofAngle) ? null : roof.roofAngle,
     levels: Number.isNaN(roof.roofLevels) ? null : roof.roofLevels,
@@ -324,7 +328,8 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   if (options.heightsWanted !== false && typeof status === 'string' && status !== 'fitted' && status !== 'parts' && tags['height'] === undefined)
     return { skip: 'not-fitted-by-infer', why: `infer could not fit it (fit:status=${status}), so it has no height to build` };
   const tagged = taggedRoof(tags, options.levelHeight, warn);
-  const { height, minHeight, levels, minLevel, fromLevels, heightFrom } = heightsOf(tags, options, tagged.roofHeight, warn);
+  const { height, minHeight: bottom, levels, minLevel, fromLevels, heightFrom } = heightsOf(tags, options, tagged.roofHeight, warn);
+  let minHeight = bottom;
   if (!Number.isNaN(tagged.roofHeight) && tagged.roofHeight > height - minHeight) {
     warn('roof:height:taller-than-building', tags['roof:height'] ?? tags['roof:levels'], `more than the building's ${metres(height - minHeight)} from its bottom to its top: the roof made as tall as the building, with no walls under it`);
     tagged.roofHeight = height - minHeight;
@@ -334,6 +339,13 @@ export function parseBuilding(rawTags: Record<string, TagValue>, id: string, sou
   const colour = parseColour(rawColour);
   if (rawColour !== undefined && colour === null) warn('colour:unparsed', rawColour);
   const buildingTag = str(first(tags, ['building', 'building:part', 'type', 'class']));
+  // (roof-only-built-as-a-box: building=roof or building:part=roof — a canopy, a carport, a station's roof on
+  // posts — and wall=no were solid boxes from the ground up; S3DB draws the roof alone: its slab, or its
+  // tagged roof, stands at the top, and nothing under it)
+  if (buildingTag?.toLowerCase() === 'roof' || str(tags['wall'])?.toLowerCase() === 'no') {
+    const roofOnly = roof.shape === 'flat' ? ROOF_SLAB : roof.height;
+    if (roofOnly !== null && roofOnly > 0 && height - roofOnly > minHeight) minHeight = height - roofOnly;
+  }
   return {
     params: {
       id,

@@ -110,7 +110,8 @@ export async function rasterizeCity(inputs: string[], options: Partial<Rasterize
     // (rasterize-counted-parts-as-buildings: a GLB's table rows are buildings and parts; build's summary counts the parts apart)
     summary.partsWritten = t.parts;
     vertexIds = Int32Array.from(t.featureIds, (f) => f + 1);
-    shapeOf = (b) => t.roofShapes?.[b] ?? null;
+    // (the table's roof_shape is empty where none was tagged, or a city model's roof: built flat, as from footprints)
+    shapeOf = (b) => (t.roofShapes ? t.roofShapes[b] || 'flat' : null);
     idOf = (b) => t.ids?.[b] ?? '';
     partOfOf = (b) => t.partOf?.[b] ?? '';
     if (o.terrain) o.logger.warn(`${glbs[0]}: --terrain is not used with a GLB (its own ground is rasterized)`);

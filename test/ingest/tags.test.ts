@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBuilding, parseColour, parseDirection, parseLength, TAG_DEFAULTS, type TagValue } from '../../src/ingest/index.js';
+import { ROOF_SLAB } from '../../src/ingest/tags.js';
 
 describe('parseLength', () => {
   it.each<[TagValue, number]>([
@@ -79,6 +80,15 @@ describe('parseBuilding heights', () => {
   it('MVT render_height / render_min_height', () => {
     const { p } = params({ render_height: 40, render_min_height: 10 });
     expect([p.height, p.minHeight]).toEqual([40, 10]);
+  });
+  it('roof-only-built-as-a-box: building=roof, building:part=roof and wall=no are the roof alone (a slab at the top, or the tagged roof), not a box from the ground', () => {
+    expect(params({ building: 'roof', height: 5 }).p.minHeight).toBeCloseTo(5 - ROOF_SLAB, 9);
+    expect(params({ building: 'roof', height: 5, min_height: 3 }).p.minHeight).toBeCloseTo(5 - ROOF_SLAB, 9);
+    expect(params({ 'building:part': 'roof', height: 10, 'roof:shape': 'gabled', 'roof:height': 2 }).p.minHeight).toBe(8);
+    expect(params({ building: 'yes', wall: 'no', 'building:levels': 2 }).p.minHeight).toBeCloseTo(6 - ROOF_SLAB, 9);
+    // a roof-only building whose bottom is tagged higher keeps it; other buildings stand on the ground
+    expect(params({ building: 'roof', height: 5, min_height: 4.9 }).p.minHeight).toBe(4.9);
+    expect(params({ building: 'yes', height: 5 }).p.minHeight).toBe(0);
   });
   it('missing height → default, counted', () => {
     const { p, warnings } = params({ building: 'yes' });
