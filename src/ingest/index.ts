@@ -11,13 +11,14 @@ import type { BuildingParams, FeatureBatch, FrameInfo, KeptSurfaces } from '../c
 import { featureLabel, type RawFeature, type RawModel, type ReadContext } from './raw.js';
 import { EarthCheck } from './earth.js';
 import { cleanPolygons, HOLE_GAP } from './repair.js';
+import { REPAIR_DEFAULTS as REPAIR } from './options.js';
 import { counted } from '../core/words.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
 import { parseBuilding, selectAttributes, unmatchedAttributes, type TagValue } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
-import { featureFlatPolygons, outlineDrawnAsParts, partsCover, resolveParts } from './parts.js';
+import { featureFlatPolygons, outlineDrawnAsParts, outlineRest, OUTLINE_COVERED, resolveParts } from './parts.js';
 import { CITYJSON_FORMAT, readHeightJoin, type HeightJoin } from './cityjson.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
@@ -350,20 +351,28 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   if (join) logHeightJoin(join, summary, logger);
   // (a city model's building drawn as its parts is what the model says: no warning)
-  const replaced = resolveParts(batch);
-  if (replaced.length) {
-    const partsOf = new Map<number, number[]>();
-    batch.params.forEach((p, f) => {
-      if (p.drawAs >= 0 && p.drawAs !== f) partsOf.set(p.drawAs, [...(partsOf.get(p.drawAs) ?? []), f]);
-    });
-    for (const o of replaced) {
-      if (batch.params[o].base !== undefined) continue;
-      const parts = partsOf.get(o) ?? [];
-      summary.warn(...outlineDrawnAsParts(batch.params[o], parts.length, partsCover(featureFlatPolygons(batch, o), parts.map((f) => featureFlatPolygons(batch, f)))));
-    }
-  }
+  // (parts-cover-9-percent: an outline its parts cover under OUTLINE_COVERED of stays drawn, as the rest of it)
+  const rests = new Map<number, FlatPolygons>();
+  const said: [number, number, number][] = [];
+  resolveParts(batch, undefined, (o, parts) => {
+    if (batch.params[o].base !== undefined) return false;
+    const { cover, rest } = outlineRest(featureFlatPolygons(batch, o), parts.map((f) => featureFlatPolygons(batch, f)));
+    const kept = cover < OUTLINE_COVERED && rest ? cleanPolygons(rest, REPAIR).polygons : null;
+    const drawn = !!kept && kept.polygonOffsets.length > 1;
+    if (drawn) rests.set(o, kept);
+    said.push([o, parts.length, drawn ? -cover - 1 : cover]);
+    return drawn;
+  });
+  for (const [o, parts, cover] of said) summary.warn(...outlineDrawnAsParts(batch.params[o], parts, cover < 0 ? -cover - 1 : cover, cover < 0));
   summary.time('reproject', (performance.now() - t1) / 1000);
-  return batch;
+  return rests.size ? withPolygons(batch, rests) : batch;
+}
+
+/** A batch with the polygons of some features replaced (`polygons`: feature → its new polygons). */
+function withPolygons(b: FeatureBatch, polygons: ReadonlyMap<number, FlatPolygons>): FeatureBatch {
+  const out = new BatchBuilder();
+  b.params.forEach((p, f) => out.add(polygons.get(f) ?? featureFlatPolygons(b, f), p, b.surfaces?.[f] ?? null));
+  return out.toBatch(b.frame);
 }
 
 /** The heights to join to the footprints (`heightsFrom` by `joinOn`), read once; none without `heightsFrom`. */

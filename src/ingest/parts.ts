@@ -63,8 +63,9 @@ export function matchParts(outlines: (visit: (o: number, x0: number, y0: number,
  * S3DB building parts: a building outline with `building:part` features inside it is not drawn; its
  * parts are, under the outline's feature id (the outline keeps the building's metadata). Sets
  * `drawAs` and `partOf` on every feature; returns the outlines replaced by parts (their indices, in order).
+ * An outline `keep` says yes to (given its parts) stays drawn as itself, its parts under it.
  */
-export function resolveParts(b: FeatureBatch, cell = 50): number[] {
+export function resolveParts(b: FeatureBatch, cell = 50, keep?: (outline: number, parts: readonly number[]) => boolean): number[] {
   const n = b.params.length;
   const bbox = new Float64Array(4 * n);
   for (let f = 0; f < n; f++) {
@@ -85,23 +86,26 @@ export function resolveParts(b: FeatureBatch, cell = 50): number[] {
     for (let o = 0; o < n; o++) if (b.params[o].role === 'building') visit(o, bbox[4 * o], bbox[4 * o + 1], bbox[4 * o + 2], bbox[4 * o + 3]);
   };
   const match = matchParts(outlines, queries, (o, x, y) => featureContains(b, o, x, y), cell);
-  const replaced = new Set<number>();
+  const partsOf = new Map<number, number[]>();
   const tallest = new Map<number, TallestPart>();
   parts.forEach((f, k) => {
     const best = match[k];
     if (best >= 0) {
       b.params[f].drawAs = best;
       b.params[f].partOf = b.params[best].id;
-      replaced.add(best);
+      partsOf.set(best, [...(partsOf.get(best) ?? []), f]);
       addPartHeight(tallest, best, b.params[f]);
     }
   });
-  for (const o of replaced) {
+  const replaced: number[] = [];
+  for (const o of [...partsOf.keys()].sort((x, y) => x - y)) {
+    if (keep?.(o, partsOf.get(o)!)) continue;
+    replaced.push(o);
     b.params[o].drawAs = -1;
     const t = tallest.get(o);
     if (t) tallestPart(b.params[o], t[0], t[1]);
   }
-  return [...replaced].sort((x, y) => x - y);
+  return replaced;
 }
 
 /** Feature f's polygons out of a batch, as flat polygons of its own. */
@@ -112,42 +116,65 @@ export function featureFlatPolygons(b: FeatureBatch, f: number): FlatPolygons {
   return { coords: b.positions.subarray(2 * v0, 2 * v1), ringOffsets: Array.from(b.ringOffsets.subarray(r0, r1 + 1), (v) => v - v0), polygonOffsets: Array.from(b.polygonOffsets.subarray(p0, p1 + 1), (r) => r - r0) };
 }
 
+/** Polygons as a GDAL multipolygon, rings closed (flat polygons keep them open or closed, as their source did). */
+function gdalPolygons(p: FlatPolygons): gdal.MultiPolygon {
+  const out = new gdal.MultiPolygon();
+  for (let k = 0; k + 1 < p.polygonOffsets.length; k++) {
+    const poly = new gdal.Polygon();
+    for (let r = p.polygonOffsets[k]; r < p.polygonOffsets[k + 1]; r++) {
+      const ring = new gdal.LinearRing();
+      const a = p.ringOffsets[r], b = p.ringOffsets[r + 1];
+      for (let v = a; v < b; v++) ring.points.add(p.coords[2 * v], p.coords[2 * v + 1]);
+      if (b - a > 0 && (p.coords[2 * a] !== p.coords[2 * b - 2] || p.coords[2 * a + 1] !== p.coords[2 * b - 1])) ring.points.add(p.coords[2 * a], p.coords[2 * a + 1]);
+      poly.rings.add(ring);
+    }
+    out.children.add(poly);
+  }
+  return out;
+}
+
+/** The polygons of a GEOS result (a polygon, a multipolygon, or a collection holding them). */
+function polygonsIn(g: gdal.Geometry, out: gdal.Polygon[] = []): gdal.Polygon[] {
+  if (g instanceof gdal.Polygon) out.push(g);
+  else if (g instanceof gdal.MultiPolygon || g instanceof gdal.GeometryCollection) g.children.forEach((c) => void polygonsIn(c, out));
+  return out;
+}
+
+/** Least area (m²) of a piece of an outline its parts leave uncovered that is drawn ({@link outlineRest}). */
+export const REST_MIN_AREA = 2;
+
+/** Least width (m: twice its area over its perimeter) of a piece of an outline's rest that is drawn: narrower ones are the seams of a mapping. */
+export const REST_MIN_WIDTH = 1;
+
 /**
- * The share of an outline its parts cover (0…1; their union's, so parts stacked on one another count once), or
- * NaN where GEOS cannot tell (an invalid polygon).
+ * What of an outline its parts cover (`cover`: their union's share of it, so parts stacked on one another count
+ * once; NaN where GEOS cannot tell, an invalid polygon) and what they leave (`rest`: the outline minus its parts,
+ * pieces of at least {@link REST_MIN_AREA} m² and {@link REST_MIN_WIDTH} m wide, rings open; null for none).
  */
-export function partsCover(outline: FlatPolygons, parts: readonly FlatPolygons[]): number {
+export function outlineRest(outline: FlatPolygons, parts: readonly FlatPolygons[]): { cover: number; rest: FlatPolygons | null } {
   try {
-    // (rings open or closed as in the source: closed here, as GEOS wants them)
-    const geometry = (p: FlatPolygons) => {
-      const out = new gdal.MultiPolygon();
-      for (let k = 0; k + 1 < p.polygonOffsets.length; k++) {
-        const poly = new gdal.Polygon();
-        for (let r = p.polygonOffsets[k]; r < p.polygonOffsets[k + 1]; r++) {
-          const ring = new gdal.LinearRing();
-          const a = p.ringOffsets[r], b = p.ringOffsets[r + 1];
-          for (let v = a; v < b; v++) ring.points.add(p.coords[2 * v], p.coords[2 * v + 1]);
-          if (b - a > 0 && (p.coords[2 * a] !== p.coords[2 * b - 2] || p.coords[2 * a + 1] !== p.coords[2 * b - 1])) ring.points.add(p.coords[2 * a], p.coords[2 * a + 1]);
-          poly.rings.add(ring);
-        }
-        out.children.add(poly);
-      }
-      return out;
-    };
-    const whole = geometry(outline);
-    const areaOf = (g: gdal.Geometry): number => {
-      if (g instanceof gdal.Polygon || g instanceof gdal.MultiPolygon) return g.getArea();
-      let sum = 0;
-      if (g instanceof gdal.GeometryCollection) g.children.forEach((c) => void (sum += areaOf(c)));
-      return sum;
-    };
-    const area = areaOf(whole);
-    if (!(area > 0) || !parts.length) return parts.length ? NaN : 0;
-    let union: gdal.Geometry = geometry(parts[0]);
-    for (let k = 1; k < parts.length; k++) union = union.union(geometry(parts[k]));
-    return Math.min(1, areaOf(union.intersection(whole)) / area);
+    const whole = gdalPolygons(outline);
+    const area = whole.getArea();
+    if (!(area > 0) || !parts.length) return { cover: parts.length ? NaN : 0, rest: null };
+    let union: gdal.Geometry = gdalPolygons(parts[0]);
+    for (let k = 1; k < parts.length; k++) union = union.union(gdalPolygons(parts[k]));
+    const covered = polygonsIn(union.intersection(whole)).reduce((a, q) => a + q.getArea(), 0);
+    const coords: number[] = [];
+    const ringOffsets = [0], polygonOffsets = [0];
+    for (const q of polygonsIn(whole.difference(union))) {
+      const a = q.getArea();
+      const outer = q.rings.count() ? (q.rings.get(0) as gdal.LinearRing) : null;
+      if (!outer || a < REST_MIN_AREA || (2 * a) / outer.getLength() < REST_MIN_WIDTH) continue;
+      q.rings.forEach((ring) => {
+        const pts = ring.points.toArray();
+        for (let v = 0; v < pts.length - 1; v++) coords.push(pts[v].x, pts[v].y);
+        ringOffsets.push(coords.length / 2);
+      });
+      polygonOffsets.push(ringOffsets.length - 1);
+    }
+    return { cover: Math.min(1, covered / area), rest: polygonOffsets.length > 1 ? { coords: Float64Array.from(coords), ringOffsets, polygonOffsets } : null };
   } catch {
-    return NaN;
+    return { cover: NaN, rest: null };
   }
 }
 
@@ -159,11 +186,13 @@ export const OUTLINE_COVERED = 0.9;
  * what it says, with how much of the outline its parts cover (`cover`, 0…1, NaN: unknown).
  * outline-edit-ignored-unsaid: a user who raised such an outline's height, or changed its roof:shape, saw
  * nothing change and no line saying why; parts-cover-9-percent-unsaid: Monaco's Centre de Rencontre
- * International, its one part on 9 % of it, was a 10 m box on that 9 %, said as any other outline.
+ * International, its one part on 9 % of it, was a 10 m box on that 9 %, said as any other outline. An outline
+ * whose rest is drawn (`restDrawn`, see {@link outlineRest}) says so.
  */
-export function outlineDrawnAsParts(outline: BuildingParams, parts: number, cover: number): [kind: string, detail: string] {
+export function outlineDrawnAsParts(outline: BuildingParams, parts: number, cover: number, restDrawn = false): [kind: string, detail: string] {
   const share = Number.isFinite(cover) ? `, which cover ${Math.round(cover * 100)} % of it` : '';
   const where = `${outline.source} feature ${outline.id}`;
+  if (restDrawn) return ['building:outline-rest-drawn', `${where}: drawn as its ${parts} building:part(s)${share}, and the rest of the outline with its own tags (as F4Map draws it; strict S3DB would leave the rest empty)`];
   if (cover < OUTLINE_COVERED) return ['building:outline-partly-drawn', `${where}: drawn as its ${parts} building:part(s) (S3DB)${share}: the rest of the outline is not drawn (tag parts over it, or remove the parts to draw the outline)`];
   return ['building:outline-drawn-as-parts', `${where}: drawn as its ${parts} building:part(s) (S3DB)${share}, its own height and roof tags not drawn; edit its parts (the features inside it tagged building:part) to change what is built`];
 }

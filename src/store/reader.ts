@@ -62,6 +62,7 @@ export class StoreReader {
   private readonly outlineOf: Map<number, number>;
   private readonly replaced: Set<number>;
   private readonly partHeights: Map<number, [number, boolean]>;
+  private readonly rests: Map<number, FlatPolygons>;
 
   constructor(readonly store: StoredFeatures) {
     this.fd = fs.openSync(store.file, 'r');
@@ -78,6 +79,7 @@ export class StoreReader {
     this.outlineOf = new Map(store.parts.map(([p, o]) => [p, o]));
     this.replaced = new Set(store.replaced);
     this.partHeights = new Map((store.partHeights ?? []).map(([o, h, measured]) => [o, [h, measured !== 0]]));
+    this.rests = new Map((store.rests ?? []).map(([o, p]) => [o, { coords: Float64Array.from(p.coords), ringOffsets: p.ringOffsets, polygonOffsets: p.polygonOffsets }]));
   }
 
   /** Row `i` (a copy). */
@@ -160,7 +162,8 @@ export class StoreReader {
       q.id = this.renames.get(ref.index) ?? q.id;
       const d = this.drawAs(ref.index);
       q.drawAs = d < 0 ? -1 : (local.get(d) ?? i);
-      out.add(polygons, q, surfaces);
+      // (an outline its parts cover in part: drawn as the rest of it)
+      out.add(this.rests.get(ref.index) ?? polygons, q, surfaces);
     });
     const params = out.params;
     params.forEach((q, i) => {

@@ -31,6 +31,11 @@ export interface StoredFeatures {
    * 0 when all are of the default height (absent: 1)] (see `tallestPart`). Absent: none.
    */
   partHeights?: ([number, number] | [number, number, number])[];
+  /**
+   * Outlines drawn as the rest of them their parts leave (see `outlineRest`), each with that rest's polygons
+   * (rings open, as a batch holds them). Absent: none.
+   */
+  rests?: [number, { coords: number[]; ringOffsets: number[]; polygonOffsets: number[] }][];
   /** Ids changed to keep them unique (`id~2`, …): [building, new id]. */
   renames: [number, string][];
 }

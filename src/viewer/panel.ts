@@ -191,8 +191,9 @@ function saysNothingMore(table: CityModel['table'], k: string, id: number, isBlo
 }
 
 /**
- * A building drawn as its parts (S3DB, or `cityforge infer`'s roof planes): its parts' roofs — shape,
- * height (± its σ) — from their rows of the table, since the parts are drawn and picked as the building.
+ * A building drawn as its parts (S3DB, or `cityforge infer`'s roof planes): its parts — id, roof shape,
+ * height (± its σ; from its bottom where it floats) — from their rows of the table, since the parts are
+ * drawn and picked as the building.
  */
 function partsOf(model: Pick<CityModel, 'table'>, id: number): string {
   const partOf = model.table['part_of'], ids = model.table['id'];
@@ -204,19 +205,23 @@ function partsOf(model: Pick<CityModel, 'table'>, id: number): string {
   });
   if (!rows.length) return '';
   const col = (name: string) => Object.keys(model.table).find((k) => plainKey(k).replace(/^source_/, '') === name);
-  const height = 'height', sigma = col('fit_sigma_height');
-  // roof shapes where the parts have them (a city model's parts have their own roofs): else their ids
+  const height = 'height', sigma = col('fit_sigma_height'), bottom = col('min_height');
+  // each part by its id (a part's own id: an OSM way to look up, picked only as its building), its roof shape where
+  // the parts have them (a city model's parts have their own roofs), its height — from its bottom where it floats
+  // (part-list-said-12-m-for-a-bridge: a deck from 6 to 12 m read as a 12 m part)
   const shapeCol = col('roof_shape');
-  const shape = shapeCol && rows.some((k) => model.table[shapeCol][k]) ? shapeCol : 'id';
+  const shapes = !!shapeCol && rows.some((k) => model.table[shapeCol][k]);
   const num = (v: unknown, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '');
   const items = rows
     .slice(0, 50)
     .map((k) => {
       const s = sigma ? model.table[sigma][k] : null;
-      return `<tr><td>${esc(String(shape ? model.table[shape][k] ?? '' : ''))}</td><td>${num(model.table[height]?.[k])}${typeof s === 'number' ? ` ± ${s === 0 ? '0' : s < 0.01 ? s.toPrecision(1) : s.toFixed(2)}` : ''}<span class="unit"> m</span></td></tr>`;
+      const low = bottom ? model.table[bottom][k] : null;
+      const from = typeof low === 'number' && low > 0 ? `${num(low)}–` : '';
+      return `<tr><td>${esc(String(ids[k] ?? ''))}</td>${shapes ? `<td>${esc(String(model.table[shapeCol!][k] ?? ''))}</td>` : ''}<td>${from}${num(model.table[height]?.[k])}${typeof s === 'number' ? ` ± ${s === 0 ? '0' : s < 0.01 ? s.toPrecision(1) : s.toFixed(2)}` : ''}<span class="unit"> m</span></td></tr>`;
     })
     .join('');
-  return `<details class="parts"><summary>${rows.length} part${rows.length === 1 ? '' : 's'} (${shape === 'id' ? 'id' : 'roof shape'}, height)</summary><table>${items}</table>${rows.length > 50 ? `<em>… and ${rows.length - 50} more</em>` : ''}</details>`;
+  return `<details class="parts"><summary>${rows.length} part${rows.length === 1 ? '' : 's'} (id, ${shapes ? 'roof shape, ' : ''}height)</summary><table>${items}</table>${rows.length > 50 ? `<em>… and ${rows.length - 50} more</em>` : ''}</details>`;
 }
 
 /** The data's attribution, as the file says (nothing when it says nothing). */

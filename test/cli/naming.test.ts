@@ -63,8 +63,8 @@ describe('broken geometries are feature errors, named', () => {
     expect(nb.skips).toBe(nb.skippedTotal);
     expect(nb.warnings).toBe(nb.warningsTotal);
     expect(b.stderr).toMatch(/^debug: warning \(building:outline-drawn-as-parts\) monaco\.osm\.pbf#multipolygons feature [rw]\d+: drawn as its \d+ building:part\(s\) \(S3DB\), which cover 100 % of it, its own height and roof tags not drawn; edit its parts/m);
-    // parts-cover-9-percent-unsaid: an outline its parts cover in part is said apart, with how much
-    expect(b.stderr).toMatch(/^debug: warning \(building:outline-partly-drawn\) monaco\.osm\.pbf#multipolygons feature w176722820: drawn as its 1 building:part\(s\) \(S3DB\), which cover 9 % of it: the rest of the outline is not drawn/m);
+    // parts-cover-9-percent-unsaid: an outline its parts cover in part is drawn as the rest of it, and said apart
+    expect(b.stderr).toMatch(/^debug: warning \(building:outline-rest-drawn\) monaco\.osm\.pbf#multipolygons feature w176722820: drawn as its 1 building:part\(s\), which cover 9 % of it, and the rest of the outline with its own tags/m);
     const t = cli(['tiles', path.join(DATA, 'sf-mvt'), '-o', path.join(dir, 't'), '--jobs', '2', '-v', '--json']);
     expect(t.code, t.stderr).toBe(0);
     const nt = named(t.stderr, t.stdout);
@@ -121,7 +121,7 @@ describe('broken geometries are feature errors, named', () => {
     expect(r.stderr).toMatch(/^debug: warning \(roof:angle:out-of-range\) .*feature steep: 95, a roof's angle lies between 0° and 90°: left out$/m);
     expect(r.stderr).toMatch(/^debug: warning \(roof:angle-ignored\) .*feature both: roof:angle 60° would make the roof [\d.]+ m tall over its [\d.]+ m run, roof:height says 2 m: roof:height followed \([\d.]+°\)/m);
     expect(r.stderr).not.toMatch(/feature agree/);
-    expect(r.stderr).toMatch(/^debug: warning \(building:outline-partly-drawn\) .*feature outline: drawn as its 1 building:part\(s\) \(S3DB\), which cover 25 % of it: the rest of the outline is not drawn/m);
+    expect(r.stderr).toMatch(/^debug: warning \(building:outline-rest-drawn\) .*feature outline: drawn as its 1 building:part\(s\), which cover 25 % of it, and the rest of the outline with its own tags/m);
   });
 
   it('pbf-damaged-said-no-features: an OSM PBF damaged inside a block stops the run with GDAL\'s reason, not "no features" (exit 3)', () => {

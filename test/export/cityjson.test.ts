@@ -299,9 +299,10 @@ describe('CityJSON out', () => {
     expect(check.objects.BuildingPart).toBe(summary.partsWritten);
     expect(models.length).toBe(check.objects.Building);
     expect(check.semantics.RoofSurface).toBeGreaterThan(check.objects.Building);
-    // the same run as a GLB writes the same buildings
+    // the same run as a GLB writes the same buildings (an outline drawn as the rest its parts leave, in two pieces,
+    // is one building and two BuildingParts here: a Solid is one shell)
     const glb = cli(['build', path.join(DATA, 'monaco.osm.pbf'), '-o', path.join(dir, 'monaco.glb'), '--json', '-q']);
-    expect(JSON.parse(glb.stdout).buildingsWritten).toBe(summary.buildingsWritten);
+    expect(JSON.parse(glb.stdout).buildings).toBe(summary.buildings);
   });
 
   it('parts-on-columns-read-back-as-buildings: the sample city written as CityJSON and read back keeps every part a part of the same building', () => {
@@ -318,10 +319,11 @@ describe('CityJSON out', () => {
     for (const m of first) for (const [id, o] of Object.entries(m.CityObjects)) if (o.type === 'BuildingPart') parentsBefore.set(id, o.parents![0]);
     const parentsAfter = new Map<string, string>();
     for (const [id, o] of Object.entries(again.CityObjects)) if (o.type === 'BuildingPart') parentsAfter.set(id, o.parents![0]);
-    expect(parentsBefore.size).toBe(12);
+    // (Monaco's 12 parts, and the pieces of outlines drawn as the rest their parts leave)
+    expect(parentsBefore.size).toBeGreaterThanOrEqual(12);
     expect(parentsAfter.get('w690021776')).toBe('w49209445');
     expect(Object.fromEntries(parentsAfter)).toEqual(Object.fromEntries(parentsBefore));
-    expect(JSON.parse(r.stdout).partsWritten).toBe(12);
+    expect(JSON.parse(r.stdout).partsWritten).toBe(parentsBefore.size);
   });
 
   it('round-trip-lost-the-credit-and-colours: the sample city as CityJSON built back into a GLB keeps the data credit, the roof and wall materials, and no doubled columns', async () => {
