@@ -357,7 +357,7 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   resolveParts(batch, undefined, (o, parts) => {
     if (batch.params[o].base !== undefined) return false;
     const { cover, rest } = outlineRest(featureFlatPolygons(batch, o), parts.map((f) => featureFlatPolygons(batch, f)));
-    const kept = cover < OUTLINE_COVERED && rest ? cleanPolygons(rest, REPAIR).polygons : null;
+    const kept = cover < OUTLINE_COVERED && rest && opts.outlineRests !== false ? cleanPolygons(rest, REPAIR).polygons : null;
     const drawn = !!kept && kept.polygonOffsets.length > 1;
     if (drawn) rests.set(o, kept);
     said.push([o, parts.length, drawn ? -cover - 1 : cover]);

@@ -56,6 +56,11 @@ export const OSM_ATTRIBUTES: readonly string[] = [
 
 /** Options for `ingest` and `ingestToStore`. */
 export interface IngestOptions extends TagOptions, RepairOptions, SelectOptions {
+  /**
+   * Whether an outline its building:parts cover under 90 % of is drawn as the rest of it (default: yes); `infer`,
+   * which fits whole outlines, keeps them whole.
+   */
+  outlineRests?: boolean;
   /** Source attributes carried to the output (default: all; OSM data: {@link OSM_ATTRIBUTES}). */
   attributes?: AttributeSelection;
   /** Frame origin `[lon, lat]`; default: the centre of the data. */

@@ -848,7 +848,7 @@ export async function inferParams(inputs: string[], output: string, options: Par
     }
   // footprints without heights are what infer is for: no warning (build's default height is not used;
   // height-missing-said-for-every-footprint: -v named each one while the summary left them out)
-  const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), heightsWanted: false, ...(origin ? { origin } : {}), ...(origin && !o.origin ? { originOf: o.dsm } : {}) }, o.logger, summary);
+  const batch = await ingest(inputs, { ...ingestOptionsOf(o, o.progress), heightsWanted: false, outlineRests: false, ...(origin ? { origin } : {}), ...(origin && !o.origin ? { originOf: o.dsm } : {}) }, o.logger, summary);
   o.progress.done();
   if (batch.params.length === 0) throw noBuildings(inputs, summary);
   const t1 = performance.now();

@@ -153,6 +153,18 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     const got = allRows(out);
     expect(got.map((x) => x.ref).filter((x) => x === 'b5')).toEqual([]);
     expect(got.filter((x) => x['building:part'] === null).map((x) => x.ref)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+    // rest-fitted-for-the-outline: build draws an outline its parts cover under 90 % of as the rest of it; infer
+    // fits and writes the whole outline
+    const areaOf = (file: string, ref: string) => {
+      const ds = gdal.open(file);
+      try {
+        for (const f of ds.layers.get(0).features) if (f.fields.get('ref') === ref && f.fields.get('building:part') !== 'yes') return (f.getGeometry() as gdal.Polygon).getArea();
+      } finally {
+        ds.close();
+      }
+      return NaN;
+    };
+    expect(areaOf(out, 'b1')).toBeCloseTo(areaOf(withPart, 'b1'), 1);
   });
 
   it('columns-replaced-in-silence: an input column infer writes (height, roof:shape) is named once as replaced', () => {
