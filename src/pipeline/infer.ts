@@ -405,6 +405,7 @@ function fillUncovered(fp: Footprint, samples: RoofSamples, parts: readonly Infe
   let lowest = Infinity, highest = -Infinity;
   for (const p of parts) if (p.roof) (lowest = Math.min(lowest, p.roof.eave)), (highest = Math.max(highest, p.roof.height));
   // (a part standing on another — a tower — takes no piece: the piece would float at its base)
+  const joins = new Map<number, Footprint[]>();
   for (const { piece, neighbour } of uncoveredPieces(fp, parts.map((p) => p.footprint), frame, FILL_MIN_AREA, (k) => !parts[k].minHeight)) {
     // (a strip a cell or less wide — along the outline, a seam between parts — holds the walls' drops: joined)
     const area = areaOf(piece);
@@ -418,10 +419,26 @@ function fillUncovered(fp: Footprint, samples: RoofSamples, parts: readonly Infe
         }
       }
     }
-    const joined = neighbour >= 0 ? joinedFootprint(out[neighbour].footprint, piece, frame) : null;
-    if (joined) out[neighbour] = { ...out[neighbour], footprint: joined };
+    if (neighbour >= 0) joins.set(neighbour, [...(joins.get(neighbour) ?? []), piece]);
   }
-  return out;
+  // each part grown by its pieces at once; where that makes no valid polygon, by each piece that does, in turn
+  for (const [k, pieces] of joins) {
+    const all = joinedFootprint(out[k].footprint, pieces, frame);
+    if (all) out[k] = { ...out[k], footprint: all };
+    else
+      for (const piece of pieces) {
+        const one = joinedFootprint(out[k].footprint, [piece], frame);
+        if (one) out[k] = { ...out[k], footprint: one };
+      }
+  }
+  // (angle-disagreed-with-height: a part grown by a piece keeps its roof:height, which build follows, over a longer
+  // run; its roof:angle is that height's over the new run, or the two disagree in the file and build says so)
+  return out.map((p, k) => {
+    const r = p.roof;
+    if (k >= parts.length || p.footprint === parts[k].footprint || !r || r.angle === null || r.shape === 'flat' || !(r.roofHeight > 0)) return p;
+    const run = unitRoof(p.footprint, r.shape, { direction: r.direction, orientation: r.orientation })?.run;
+    return run && run > 0 ? { ...p, roof: { ...r, angle: (Math.atan(r.roofHeight / run) * 180) / Math.PI } } : p;
+  });
 }
 
 /**

@@ -84,11 +84,12 @@ function withoutNotches(geom: gdal.Geometry, depth: number): gdal.Geometry {
   return out.isValid() ? out : out.makeValid();
 }
 
-/** A GDAL geometry's polygons as clean footprints of at least `minArea` m². */
+/** A GDAL geometry's polygons as clean footprints of at least `minArea` m² (rings under it dropped as they are cleaned). */
 function footprintsOf(geom: gdal.Geometry, frame: FrameInfo, minArea: number): Footprint[] {
   const pieces: Footprint[] = [];
+  const repair = minArea < REPAIR_DEFAULTS.minArea ? { ...REPAIR_DEFAULTS, minArea } : REPAIR_DEFAULTS;
   for (const rings of polygonsOf(geom)) {
-    const { polygons } = cleanPolygons(flatPolygons([rings]), REPAIR_DEFAULTS);
+    const { polygons } = cleanPolygons(flatPolygons([rings]), repair);
     if (!polygons.polygonOffsets || polygons.polygonOffsets.length < 2) continue;
     const b = new BatchBuilder();
     b.add(polygons, makeParams({ id: 'part' }));
@@ -156,14 +157,22 @@ export function uncoveredPieces(fp: Footprint, parts: readonly Footprint[], fram
   for (let k = 1; k < polys.length; k++) union = union.union(polys[k]);
   const rest = gdalPolygon(fp).difference(union);
   if (rest.isEmpty()) return [];
-  return footprintsOf(rest, frame, minArea).map((piece) => {
+  // each part grown by a hair, once (a piece's edge along it lies within); its box, to pass over parts far away
+  const near = polys.map((q, k) => (joinable(k) ? q.buffer(0.01, 2) : null));
+  const boxes = near.map((q) => q?.getEnvelope() ?? null);
+  // (a piece pinched to within a millimetre of itself is opened by a hair into the pieces it holds: fitted or joined,
+  // it must stay valid once written; Delft's 0503100000004704 kept a 19 m² hole over one such pinch)
+  const pieces = footprintsOf(rest, frame, minArea).flatMap((piece) => (validFootprint(piece) ? [piece] : footprintsOf(gdalPolygon(piece).buffer(-PINCH, 1).buffer(PINCH, 1), frame, minArea).filter(validFootprint)));
+  return pieces.map((piece) => {
     const g = gdalPolygon(piece);
+    const e = g.getEnvelope();
     // the shared edge's length: the piece's boundary within a hair of each part
     const edge = g.boundary();
     let neighbour = -1, longest = 0;
-    polys.forEach((q, k) => {
-      if (!joinable(k)) return;
-      const shared = edge.intersection(q.buffer(0.01, 2));
+    near.forEach((q, k) => {
+      const b = boxes[k];
+      if (!q || !b || b.minX > e.maxX || b.maxX < e.minX || b.minY > e.maxY || b.maxY < e.minY) return;
+      const shared = edge.intersection(q);
       const length = shared.isEmpty() ? 0 : lengthOf(shared);
       if (length > longest + 1e-9) (longest = length), (neighbour = k);
     });
@@ -184,8 +193,11 @@ function lengthOf(g: gdal.Geometry): number {
   return 0;
 }
 
+/** How far (m) an uncovered piece pinched to within {@link CLEARANCE} of itself is opened ({@link uncoveredPieces}). */
+const PINCH = 0.002;
+
 /** Least distance (m) of a footprint's vertex from any edge it is not on ({@link validFootprint}). */
-const CLEARANCE = 0.005;
+const CLEARANCE = 0.001;
 
 /**
  * Whether a footprint is a valid polygon that stays one once written in other coordinates, rounded
@@ -211,8 +223,13 @@ export function validFootprint(fp: Footprint): boolean {
   return true;
 }
 
-/** A part's footprint grown by a piece it touches along an edge: one polygon, or null when they do not make one. */
-export function joinedFootprint(part: Footprint, piece: Footprint, frame: FrameInfo): Footprint | null {
-  const joined = footprintsOf(gdalPolygon(part).union(gdalPolygon(piece)), frame, 0);
+/** Least area (m²) of a ring of a joined footprint ({@link joinedFootprint}): a smaller hole left between the two is closed. */
+const JOINED_MIN_RING = 0.5;
+
+/** A part's footprint grown by pieces it touches along an edge: one polygon, or null when they do not make one. */
+export function joinedFootprint(part: Footprint, pieces: readonly Footprint[], frame: FrameInfo): Footprint | null {
+  let union: gdal.Geometry = gdalPolygon(part);
+  for (const piece of pieces) union = union.union(gdalPolygon(piece));
+  const joined = footprintsOf(union, frame, JOINED_MIN_RING);
   return joined.length === 1 && validFootprint(joined[0]) ? joined[0] : null;
 }
