@@ -223,12 +223,12 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
   }
   if (Number.isNaN(height) || height > options.maxHeight) {
     if (rawHeight === undefined && Number.isNaN(levels)) {
-      if (options.heightsWanted !== false) warn('height:missing');
+      if (options.heightsWanted !== false) warn('height:missing', undefined, `no height or building:levels: built the default height (${metres(options.defaultHeight)})`);
     }
     // (levels-fell-back-unsaid: 0 storeys, or so many that the building passes the height limit, gave the
     // default height without a word)
-    else if (Number.isNaN(height) && levels === 0) warn('levels:zero', rawLevels);
-    else if (heightFrom === 'levels') warn('levels:absurd', rawLevels);
+    else if (Number.isNaN(height) && levels === 0) warn('levels:zero', rawLevels, `built the default height instead (${metres(options.defaultHeight)})`);
+    else if (heightFrom === 'levels') warn('levels:absurd', rawLevels, `built the default height instead (${metres(options.defaultHeight)})`);
     // a part that starts high up (min_height) and says nothing of its top: the default above its bottom
     height = minHeight + options.defaultHeight;
     fromLevels = false;
@@ -236,7 +236,8 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
   }
   if (unusable) warn(unusable, rawHeight, heightFrom === 'levels' ? `built ${metres(height)} tall from building:levels instead` : `built the default height instead (${metres(height - minHeight)})`);
   if (minHeight >= height) {
-    warn('min_height:not-below-height');
+    // (min-height-dropped-unsaid: the warning named neither value nor what was built)
+    warn('min_height:not-below-height', rawMin ?? minLevel, `not below the building's top (${metres(height)}): built from the ground instead`);
     minHeight = 0;
   }
   // (height-from-lost-in-a-round-trip: a model cityforge wrote says which of its heights were the default or
@@ -249,7 +250,7 @@ function heightsOf(tags: Record<string, TagValue>, options: TagOptions, roofHeig
 /** The roof's shape, direction, orientation, colour and material as tagged. */
 function roofOf(tags: Record<string, TagValue>, roof: { roofHeight: number; roofAngle: number; roofLevels: number }, onTop: boolean, warn: TagWarn): RoofParams {
   const direction = parseDirection(tags['roof:direction']);
-  if (tags['roof:direction'] !== undefined && direction === null) warn('roof:direction:unparsed', tags['roof:direction']);
+  if (tags['roof:direction'] !== undefined && direction === null) warn('roof:direction:unparsed', tags['roof:direction'], 'left out: the roof faces the way its shape does untagged (a ridge along the longest side)');
   const orientationTag = str(tags['roof:orientation']);
   const orientation = orientationTag === 'along' || orientationTag === 'across' ? orientationTag : null;
   const colour = parseColour(tags['roof:colour']);

@@ -110,6 +110,8 @@ describe('broken geometries are feature errors, named', () => {
       f('steep', sq(0.0006), { building: 'yes', height: 13, 'roof:shape': 'gabled', 'roof:angle': 95 }),
       f('both', sq(0.0008), { building: 'yes', height: 13, 'roof:shape': 'gabled', 'roof:height': 2, 'roof:angle': 60 }),
       f('agree', sq(0.001), { building: 'yes', height: 13, 'roof:shape': 'gabled', 'roof:height': 4.05, 'roof:angle': 45 }),
+      f('floor', sq(0.0014), { building: 'yes', height: 9.4, min_height: 20, 'roof:shape': 'gabled', 'roof:direction': 'up' }),
+      f('bare', sq(0.0016), { building: 'yes' }),
       { type: 'Feature', properties: { id: 'outline', building: 'yes', height: 40 }, geometry: { type: 'Polygon', coordinates: [ring(7.4212, 43.73, 0.0002)] } },
       { type: 'Feature', properties: { id: 'part', 'building:part': 'yes', height: 8 }, geometry: { type: 'Polygon', coordinates: [ring(7.42125, 43.73005, 0.0001)] } },
     ]));
@@ -121,6 +123,9 @@ describe('broken geometries are feature errors, named', () => {
     expect(r.stderr).toMatch(/^debug: warning \(roof:angle:out-of-range\) .*feature steep: 95, a roof's angle lies between 0° and 90°: left out$/m);
     expect(r.stderr).toMatch(/^debug: warning \(roof:angle-ignored\) .*feature both: roof:angle 60° would make the roof [\d.]+ m tall over its [\d.]+ m run, roof:height says 2 m: roof:height followed \([\d.]+°\)/m);
     expect(r.stderr).not.toMatch(/feature agree/);
+    expect(r.stderr).toMatch(/^debug: warning \(min_height:not-below-height\) .*feature floor: 20, not below the building's top \(9\.4 m\): built from the ground instead$/m);
+    expect(r.stderr).toMatch(/^debug: warning \(roof:direction:unparsed\) .*feature floor: "up", left out: the roof faces the way its shape does untagged/m);
+    expect(r.stderr).toMatch(/^debug: warning \(height:missing\) .*feature bare: no height or building:levels: built the default height \(10 m\)$/m);
     expect(r.stderr).toMatch(/^debug: warning \(building:outline-rest-drawn\) .*feature outline: drawn as its 1 building:part\(s\), which cover 25 % of it, and the rest of the outline with its own tags/m);
   });
 
