@@ -353,17 +353,17 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   // (a city model's building drawn as its parts is what the model says: no warning)
   // (parts-cover-9-percent: an outline its parts cover under OUTLINE_COVERED of stays drawn, as the rest of it)
   const rests = new Map<number, FlatPolygons>();
-  const said: [number, number, number][] = [];
+  const said: [outline: number, parts: number, cover: number, drawn: boolean][] = [];
   resolveParts(batch, undefined, (o, parts) => {
     if (batch.params[o].base !== undefined) return false;
     const { cover, rest } = outlineRest(featureFlatPolygons(batch, o), parts.map((f) => featureFlatPolygons(batch, f)));
     const kept = cover < OUTLINE_COVERED && rest && opts.outlineRests !== false ? cleanPolygons(rest, REPAIR).polygons : null;
     const drawn = !!kept && kept.polygonOffsets.length > 1;
     if (drawn) rests.set(o, kept);
-    said.push([o, parts.length, drawn ? -cover - 1 : cover]);
+    said.push([o, parts.length, cover, drawn]);
     return drawn;
   });
-  for (const [o, parts, cover] of said) summary.warn(...outlineDrawnAsParts(batch.params[o], parts, cover < 0 ? -cover - 1 : cover, cover < 0));
+  for (const [o, parts, cover, drawn] of said) summary.warn(...outlineDrawnAsParts(batch.params[o], parts, cover, drawn));
   summary.time('reproject', (performance.now() - t1) / 1000);
   return rests.size ? withPolygons(batch, rests) : batch;
 }
