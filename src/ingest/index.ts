@@ -11,14 +11,13 @@ import type { BuildingParams, FeatureBatch, FrameInfo, KeptSurfaces } from '../c
 import { featureLabel, type RawFeature, type RawModel, type ReadContext } from './raw.js';
 import { EarthCheck } from './earth.js';
 import { cleanPolygons, HOLE_GAP } from './repair.js';
-import { REPAIR_DEFAULTS as REPAIR } from './options.js';
 import { counted } from '../core/words.js';
 import { openSources } from './formats.js';
 import type { SourceFeature } from './source.js';
 import { parseBuilding, selectAttributes, unmatchedAttributes, type TagValue } from './tags.js';
 import { INGEST_DEFAULTS, type IngestOptions } from './options.js';
 import { parsePolygonalWKB, writePolygonalWKB, type FlatPolygons } from './wkb.js';
-import { featureFlatPolygons, outlineDrawnAsParts, outlineRest, OUTLINE_COVERED, resolveParts } from './parts.js';
+import { featureFlatPolygons, outlineDrawnAsParts, outlineRest, resolveParts } from './parts.js';
 import { CITYJSON_FORMAT, readHeightJoin, type HeightJoin } from './cityjson.js';
 
 export { SOURCE_FORMATS, openSources, formatOf } from './formats.js';
@@ -351,15 +350,14 @@ export async function ingest(inputs: string[], options: Partial<IngestOptions>, 
   }
   if (join) logHeightJoin(join, summary, logger);
   // (a city model's building drawn as its parts is what the model says: no warning)
-  // (parts-cover-9-percent: an outline its parts cover under OUTLINE_COVERED of stays drawn, as the rest of it)
+  // (parts-cover-9-percent: an outline its parts cover in part stays drawn, as the rest of it; see outlineRest)
   const rests = new Map<number, FlatPolygons>();
   const said: [outline: number, parts: number, cover: number, drawn: boolean][] = [];
   resolveParts(batch, undefined, (o, parts) => {
     if (batch.params[o].base !== undefined) return false;
     const { cover, rest } = outlineRest(featureFlatPolygons(batch, o), parts.map((f) => featureFlatPolygons(batch, f)));
-    const kept = cover < OUTLINE_COVERED && rest && opts.outlineRests !== false ? cleanPolygons(rest, REPAIR).polygons : null;
-    const drawn = !!kept && kept.polygonOffsets.length > 1;
-    if (drawn) rests.set(o, kept);
+    const drawn = !!rest && opts.outlineRests !== false;
+    if (drawn) rests.set(o, rest);
     said.push([o, parts.length, cover, drawn]);
     return drawn;
   });

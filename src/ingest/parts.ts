@@ -1,5 +1,7 @@
 import earcut from 'earcut';
 import gdal from './gdal.js';
+import { cleanPolygons } from './repair.js';
+import { REPAIR_DEFAULTS } from './options.js';
 import type { BuildingParams, FeatureBatch, FlatPolygons } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
 import { extentOf } from '../core/extent.js';
@@ -148,8 +150,9 @@ export const REST_MIN_WIDTH = 1;
 
 /**
  * What of an outline its parts cover (`cover`: their union's share of it, so parts stacked on one another count
- * once; NaN where GEOS cannot tell, an invalid polygon) and what they leave (`rest`: the outline minus its parts,
- * pieces of at least {@link REST_MIN_AREA} m² and {@link REST_MIN_WIDTH} m wide, rings open; null for none).
+ * once; NaN where GEOS cannot tell, an invalid polygon) and the rest of it that is drawn (`rest`: where they cover
+ * under {@link OUTLINE_COVERED} of it, the outline minus its parts, pieces of at least {@link REST_MIN_AREA} m² and
+ * {@link REST_MIN_WIDTH} m wide, cleaned as any footprint; null for none).
  */
 export function outlineRest(outline: FlatPolygons, parts: readonly FlatPolygons[]): { cover: number; rest: FlatPolygons | null } {
   try {
@@ -172,7 +175,10 @@ export function outlineRest(outline: FlatPolygons, parts: readonly FlatPolygons[
       });
       polygonOffsets.push(ringOffsets.length - 1);
     }
-    return { cover: Math.min(1, covered / area), rest: polygonOffsets.length > 1 ? { coords: Float64Array.from(coords), ringOffsets, polygonOffsets } : null };
+    const cover = Math.min(1, covered / area);
+    if (!(cover < OUTLINE_COVERED) || polygonOffsets.length < 2) return { cover, rest: null };
+    const rest = cleanPolygons({ coords: Float64Array.from(coords), ringOffsets, polygonOffsets }, REPAIR_DEFAULTS).polygons;
+    return { cover, rest: rest.polygonOffsets.length > 1 ? rest : null };
   } catch {
     return { cover: NaN, rest: null };
   }

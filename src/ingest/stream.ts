@@ -8,12 +8,10 @@ import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import type { Source, SourceFeature } from './source.js';
 import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FlatPolygons, FrameInfo } from '../core/types.js';
-import { cleanPolygons } from './repair.js';
-import { REPAIR_DEFAULTS } from './options.js';
 import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type StoredFeatures } from '../store/index.js';
 import { openSources } from './formats.js';
 import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, MAX_SPREAD_KM, normalizeFeature, originChoice, projectFootprints, PROJECT_CHUNK, readSources, skipStrays, SourceExtent, strayFeatures, summaryContext, type IngestOptions } from './index.js';
-import { insidePoint, matchParts, outlineDrawnAsParts, outlineRest, OUTLINE_COVERED } from './parts.js';
+import { insidePoint, matchParts, outlineDrawnAsParts, outlineRest } from './parts.js';
 import { addPartHeight, type TallestPart } from '../core/params.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
@@ -226,7 +224,7 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
     replaced.add(o);
     addPartHeight(tallest, o, reader.feature(f).params);
   });
-  // (parts-cover-9-percent: an outline its parts cover under OUTLINE_COVERED of stays drawn, as the rest of it)
+  // (parts-cover-9-percent: an outline its parts cover in part stays drawn, as the rest of it; see outlineRest)
   const partsOf = new Map<number, number[]>();
   for (const [f, o] of store.parts) partsOf.set(o, [...(partsOf.get(o) ?? []), f]);
   const rests: NonNullable<StoredFeatures['rests']> = [];
@@ -235,14 +233,12 @@ function resolveStoredParts(store: StoredFeatures, reader: StoreReader, parts: P
     if (params.base !== undefined) continue;
     const own = (partsOf.get(o) ?? []).sort((a, b) => a - b);
     const { cover, rest } = outlineRest(polygons, own.map((f) => reader.feature(f).polygons));
-    const kept = cover < OUTLINE_COVERED && rest ? cleanPolygons(rest, REPAIR_DEFAULTS).polygons : null;
-    const drawn = !!kept && kept.polygonOffsets.length > 1;
-    if (drawn) {
+    if (rest) {
       replaced.delete(o);
       tallest.delete(o);
-      rests.push([o, { coords: Array.from(kept.coords), ringOffsets: kept.ringOffsets, polygonOffsets: kept.polygonOffsets }]);
+      rests.push([o, { coords: Array.from(rest.coords), ringOffsets: rest.ringOffsets, polygonOffsets: rest.polygonOffsets }]);
     }
-    summary.warn(...outlineDrawnAsParts(params, own.length, cover, drawn));
+    summary.warn(...outlineDrawnAsParts(params, own.length, cover, !!rest));
   }
   store.replaced = [...replaced].sort((a, b) => a - b);
   store.partHeights = [...tallest].map(([o, [h, measured]]): [number, number, number] => [o, h, measured ? 1 : 0]).sort((a, b) => a[0] - b[0]);

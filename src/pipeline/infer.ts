@@ -7,7 +7,7 @@ import { outputCrs, vectorDriverOf, writeVector, type VectorColumn, type VectorF
 import { ingest } from '../ingest/index.js';
 import { rasterCentre, readSurface } from '../ingest/raster.js';
 import { forEachCellInside, modelField, samplesInside, terracedShare, regionSamples, risingRegions, sunkenRegions, groundOf, inferRoof, INFER_ROOF_DEFAULTS, planesExplain, planeSamples, joinedPlanes, smoothLabels, roofTopology, modelPlanes, PLANE_DEFAULTS, type PlaneSummary, sampleFootprint, segmentPlanes, type InferredRoof, type InferRoofOptions, type InferSkip, type RoofPlane, type RoofSamples } from '../inverse/index.js';
-import { areaOf, clipFootprint, joinedFootprint, levelPolygons, perimeterOf, uncoveredPieces, validFootprint } from './parts.js';
+import { areaOf, clipFootprint, joinedFootprint, levelPolygons, perimeterOf, uncoveredPieces } from './parts.js';
 import { compass, featurePolygons, projectionRange, unitRoof, type Footprint } from '../procedural/index.js';
 import { checkRasterInputs, creditOf, elevationInput, ingestOptionsOf, isPlainRaster, namingInput, noBuildings, warnJobsPastCores } from './common.js';
 import { INFER_DEFAULTS, type InferOptions } from './options.js';
@@ -409,7 +409,7 @@ function fillUncovered(fp: Footprint, samples: RoofSamples, parts: readonly Infe
   for (const { piece, neighbour } of uncoveredPieces(fp, parts.map((p) => p.footprint), frame, FILL_MIN_AREA, (k) => !parts[k].minHeight)) {
     // (a strip a cell or less wide — along the outline, a seam between parts — holds the walls' drops: joined)
     const area = areaOf(piece);
-    if (shapes.length && area >= FILL_FIT_AREA && (2 * area) / perimeterOf(piece) >= FILL_WIDTH_CELLS * samples.cell && validFootprint(piece)) {
+    if (shapes.length && area >= FILL_FIT_AREA && (2 * area) / perimeterOf(piece) >= FILL_WIDTH_CELLS * samples.cell) {
       const r = inferRoof(piece, samplesInside(samples, piece), { ...roofOptions, shapes, minSamples: 4 });
       if ('shape' in r && r.explained >= RISING_EXPLAINS && r.eave >= lowest - OVERSHOOT && r.height <= highest + OVERSHOOT) {
         const part = plausiblePart({ footprint: piece, roof: r, status: 'fitted' }, samples, roofOptions, frame);

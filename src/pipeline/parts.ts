@@ -143,7 +143,7 @@ export function areaOf(fp: Footprint): number {
  * were no part, and `build`, which draws the parts and not the outline, left them out: a Delft house lost a
  * metre-wide strip along its north side, 29 % of its footprint). The pieces of the outline outside every
  * part, each with the part it shares the longest edge with among those `joinable` (−1: none), at least
- * `minArea` m².
+ * `minArea` m², every one a {@link validFootprint}.
  *
  * @example
  * ```ts
