@@ -34,6 +34,11 @@ export interface CommandSpec {
    * it made go again, while empty, when the run stops (a signal, an error) before writing in them.
    */
   outputFolders?(opts: OptionValues): string[];
+  /**
+   * The files the command writes through a temporary name (`build -o`): known here before the job worker
+   * makes them, so that a signal removes them though the worker's report of them is lost with it.
+   */
+  outputFiles?(opts: OptionValues): string[];
   /** Add the command, its arguments, options and help to the program. */
   define(program: Command): Command;
   /**

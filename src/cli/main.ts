@@ -4,7 +4,7 @@ import { createLineLogger } from '../core/logger.js';
 import { NULL_PROGRESS } from '../core/progress.js';
 import { COMMANDS } from './commands/index.js';
 import { logLevelOf, type CommandSpec } from './command.js';
-import { jsonError, ownMissingFolders, removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
+import { jsonError, ownMissingFolders, ownOutputFiles, removeOwnTemporaries, runInWorker, stopJob } from './runner.js';
 import { oneLine } from '../core/words.js';
 import { dropEarlyWorker } from './early.js';
 
@@ -128,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   if (c.spec.inWorker && c.spec.outputFolders) ownMissingFolders(c.spec.outputFolders(c.opts));
+  if (c.spec.inWorker && c.spec.outputFiles) ownOutputFiles(c.spec.outputFiles(c.opts));
   // plain, cloneable options for the worker (commander's values are)
   return c.spec.inWorker ? runInWorker({ command: c.spec.name, args: c.args, opts: { ...c.opts } }, c.opts) : runHere(c);
 }

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { EXIT } from '../core/errors.js';
 import { oneLine } from '../core/words.js';
 import { tempPaths, type TempKind } from '../core/temp.js';
-import { PROCESS_TAG, removeTemporaries } from '../io/files.js';
+import { PROCESS_TAG, removeTemporaries, tempName } from '../io/files.js';
 import type { JobData, JobMessage } from './job.js';
 import { createProgress, drawsBar } from './progress.js';
 import { WORKER_RESOURCE_LIMITS } from '../io/worker-heap.js';
@@ -56,6 +56,15 @@ export function removeOwnTemporaries(forget = true): void {
 export function ownMissingFolders(dirs: readonly string[]): void {
   for (const dir of dirs)
     for (let d = path.resolve(dir); !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) madeFolders.add(d);
+}
+
+/**
+ * The temporary names of the files `files` (`build -o`), remembered as the run's: the job worker makes each
+ * and reports it, but a signal that comes between the two would lose the report with the worker
+ * (signal-left-the-temporary-output: SIGHUP just after the temporary GLB was made left it behind).
+ */
+export function ownOutputFiles(files: readonly string[]): void {
+  for (const f of files) owned.set(tempName(path.resolve(f)), 'file');
 }
 
 /** The job worker of this run, while it runs. */

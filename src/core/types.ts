@@ -177,6 +177,11 @@ export interface MeshBatch {
   materials: MaterialDef[];
   /** Texture coordinates (u, v per vertex) when a facade material is used: bays along a wall, storeys up. */
   uvs?: Float32Array;
+  /**
+   * Each building's highest drawn point above its base (metres), by its index in the batch; NaN where
+   * nothing of its own is drawn (an outline drawn as its parts, a city model's kept surfaces).
+   */
+  tops?: Float32Array;
 }
 
 /** A PBR material used by the mesh. */

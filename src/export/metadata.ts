@@ -23,7 +23,7 @@ export const BUILDING_COLUMNS: readonly Column[] = [
   { name: 'source', type: 'STRING', description: 'Source file#layer', get: (p) => p.source },
   { name: 'height', type: 'FLOAT32', description: 'Height of the top above the base, metres', get: (p) => p.height },
   { name: 'min_height', type: 'FLOAT32', description: 'Height of the bottom above the base, metres', get: (p) => p.minHeight },
-  { name: 'height_from', type: 'STRING', description: "Where height comes from: data (the source's height), levels (building:levels × the level height), parts (an outline drawn as its building:parts, with no height of its own: its tallest part's), default (none in the data: the default height), merged (a block of a coarse tile: its buildings' mean height, by area)", noData: '', get: (p) => p.heightFrom ?? 'data' },
+  { name: 'height_from', type: 'STRING', description: "Where height comes from: data (the source's height), levels (building:levels × the level height, with the roof drawn on top of them where its height is not tagged: the top drawn), parts (an outline drawn as its building:parts, with no height of its own: its tallest part's drawn top), default (none in the data: the default height), merged (a block of a coarse tile: its buildings' mean height, by area)", noData: '', get: (p) => p.heightFrom ?? 'data' },
   { name: 'levels', type: 'FLOAT32', description: 'building:levels', noData: -1, get: (p) => p.levels ?? -1 },
   { name: 'building', type: 'STRING', description: 'Building type (OSM building=*, MVT type)', noData: '', get: (p) => p.kind ?? '' },
   { name: 'name', type: 'STRING', description: 'Name', noData: '', get: (p) => p.name ?? '' },

@@ -185,6 +185,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
   const party = opts.facades !== 'none' ? new PartyWalls(batch) : null;
   const geometry = opts.facades === 'geometry' ? { geometry: true } : {};
   const middles = party?.blockMiddles(batch);
+  const tops = new Float32Array(batch.params.length).fill(NaN);
   // an outline drawn as its parts passes its shop (a `shop` tag, or shop nodes inside it) to its parts
   const outlineShops = new Map<string, AttributeValue>();
   if (party)
@@ -233,19 +234,52 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       shape = 'flat';
     }
     for (const fp of featurePolygons(batch, f)) buildRoofed(fp, p, builder, shape, mesh, bopts, looks, summary, clock);
+    const arr = mesh.positions.array;
+    let top = -Infinity;
+    for (let v = vStart; v < mesh.vertexCount; v++) if (arr[3 * v + 2] > top) top = arr[3 * v + 2];
+    if (top > -Infinity) tops[f] = top;
     // a city model's building (drawn here as a box, at a coarse level) stands where its model does
     const lift = p.base ?? opts.ground?.[f];
     if (lift) {
       const g = lift;
-      const arr = mesh.positions.array;
       for (let v = vStart; v < mesh.vertexCount; v++) arr[3 * v + 2] += g;
     }
     mesh.endFeature();
   }
   summary.time('skeleton', clock.ms / 1000);
-  const out = mesh.finish();
+  const out = { ...mesh.finish(), tops };
   summary.triangles += out.indices.length / 3;
   summary.time('mesh', (performance.now() - t0) / 1000);
   logger?.debug(`meshes: ${out.positions.length / 3} vertices, ${out.indices.length / 3} triangles, ${out.materials.length} materials`);
   return out;
+}
+
+/**
+ * The buildings' rows with the heights the table gives set to what was drawn, where the data did not
+ * say it: a building whose height came from `building:levels` with a derived roof on top of its storeys
+ * (levels 2 + gabled: 6 m of walls, drawn to 8.88 m), and an outline drawn as its parts (its tallest
+ * part's drawn top). A height from the data stays as given. Rows unchanged are returned as they are.
+ *
+ * (levels-roof-height-unsaid: the table's height was the walls' top where the roof stood on them)
+ *
+ * @example
+ * ```ts
+ * const mesh = buildMeshes(batch, {}, summary);
+ * const rows = drawnHeights(batch.params, mesh.tops!);
+ * rows[0].height; // 8.88 for `building:levels=2 roof:shape=gabled`
+ * ```
+ */
+export function drawnHeights(params: readonly BuildingParams[], tops: Float32Array): BuildingParams[] {
+  // each drawn feature id's highest point (an outline drawn as its parts: theirs)
+  const byId = new Map<number, number>();
+  for (let f = 0; f < params.length; f++) {
+    const id = params[f].drawAs, t = tops[f];
+    if (id >= 0 && t === t && !(byId.get(id)! >= t)) byId.set(id, t);
+  }
+  return params.map((p, f) => {
+    if (p.base !== undefined) return p;
+    const top = p.heightFrom === 'levels' && p.roof.onTop ? tops[f] : p.heightFrom === 'parts' ? byId.get(f) : undefined;
+    // (float32 tops: a top within a millimetre of the height is the height)
+    return top !== undefined && top > p.height + 1e-3 ? { ...p, height: Math.round(top * 1000) / 1000 } : p;
+  });
 }

@@ -6,7 +6,7 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { columnStats } from '../export/metadata.js';
-import { buildMeshes, countClimbedOver, countOffData, groundElevations, type BaseMode } from '../procedural/index.js';
+import { buildMeshes, countClimbedOver, countOffData, drawnHeights, groundElevations, type BaseMode } from '../procedural/index.js';
 import { checkHeader, fileHeader, HEADER_BYTES, StoreReader, type StoredFeatures } from '../store/index.js';
 import { writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
@@ -215,7 +215,8 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   // (the summary's triangles are every tile's, terrain included, as build's count its terrain)
   if (tmesh) summary.triangles += tmesh.indices.length / 3;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
-  const glb = await writeGlb(mesh, sub.params, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: (ax, ay, bx, by) => sharedSide(node, job.rootSquare, ax, ay, bx, by) });
+  const rows = drawnHeights(sub.params, mesh.tops!);
+  const glb = await writeGlb(mesh, rows, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: (ax, ay, bx, by) => sharedSide(node, job.rootSquare, ax, ay, bx, by) });
   const b: Box3 = box3Of(mesh.positions);
   // the buildings' own box, before the terrain's (a viewer frames the buildings, not the terrain margin)
   const buildingBounds = mesh.positions.length ? (b.slice() as Box3) : undefined;
@@ -223,7 +224,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   // imagery without a terrain lies on a ground plane over the tile's square
   else if (imagery) box3Of(new Float32Array([imagery.minX, imagery.minY, 0, imagery.maxX, imagery.maxY, 0]), b);
   const parts = sub.params.reduce((n, q) => n + (q.partOf ? 1 : 0), 0);
-  return { glb, buildings: sub.params.length, parts, record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3 + (tmesh ? tmesh.indices.length / 3 : 0), bytes: glb.byteLength, ...(node.children.length ? {} : { parts, stats: columnStats(sub.params), find: findEntries(sub, mesh) }) } };
+  return { glb, buildings: sub.params.length, parts, record: { id: node.id, bounds: b, ...(buildingBounds ? { buildingBounds } : {}), buildings: node.count, triangles: mesh.indices.length / 3 + (tmesh ? tmesh.indices.length / 3 : 0), bytes: glb.byteLength, ...(node.children.length ? {} : { parts, stats: columnStats(rows), find: findEntries(sub, mesh) }) } };
 }
 
 /** Each building of a leaf for the find index: its id, name and the centre of its top (the box of its vertices, frame metres, mm). */

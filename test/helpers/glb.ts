@@ -90,6 +90,15 @@ export async function readGlb(bytes: Uint8Array, { accessors = true } = {}): Pro
 
 /** The lowest vertex (z up, frame metres) of every building of a tile, by its id. */
 export async function buildingBases(glb: Uint8Array): Promise<Map<string, number>> {
+  return buildingExtremes(glb, 'lowest');
+}
+
+/** The highest vertex (z up, frame metres) of every building of a tile, by its id. */
+export async function buildingTops(glb: Uint8Array): Promise<Map<string, number>> {
+  return buildingExtremes(glb, 'highest');
+}
+
+async function buildingExtremes(glb: Uint8Array, which: 'lowest' | 'highest'): Promise<Map<string, number>> {
   const { NodeIO } = await import('@gltf-transform/core');
   const { ALL_EXTENSIONS } = await import('@gltf-transform/extensions');
   const doc = await new NodeIO().registerExtensions(ALL_EXTENSIONS).readBinary(glb);
@@ -107,7 +116,7 @@ export async function buildingBases(glb: Uint8Array): Promise<Map<string, number
         // glTF y up → frame z: world y
         const y = m[1] * v[0] + m[5] * v[1] + m[9] * v[2] + m[13];
         const id = String(table['id'][fid.getScalar(i)]);
-        out.set(id, Math.min(out.get(id) ?? Infinity, y));
+        out.set(id, which === 'lowest' ? Math.min(out.get(id) ?? Infinity, y) : Math.max(out.get(id) ?? -Infinity, y));
       }
     }
   }

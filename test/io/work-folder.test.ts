@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFileAtomic, PLACE, PROCESS_TAG, removeStaleTemporaries, removeWorkFolder, workFolder } from '../../src/io/files.js';
+import { createFileAtomic, PLACE, PROCESS_TAG, removeStaleTemporaries, removeWorkFolder, tempName, workFolder } from '../../src/io/files.js';
 import { freshDir } from '../helpers/fixtures.js';
-import { removeOwnTemporaries } from '../../src/cli/runner.js';
+import { ownOutputFiles, removeOwnTemporaries } from '../../src/cli/runner.js';
 
 describe('work folders', () => {
   it('killed-run-work-left-behind: a dead process\'s work folder that appeared during a run goes at its end', () => {
@@ -25,6 +25,20 @@ describe('work folders', () => {
     fs.mkdirSync(again, { recursive: true });
     removeWorkFolder(again, true);
     expect(fs.existsSync(base)).toBe(false);
+  });
+
+  it('signal-left-the-temporary-output: an output file the job worker has made but not yet reported (its report lost with the worker) goes on a signal, named before the work began', () => {
+    const dir = freshDir('signal-temp-output');
+    const out = path.join(dir, 'city.glb'), labels = path.join(dir, 'labels.tif');
+    ownOutputFiles([out, labels]);
+    // the worker's temporary GLB, made just before the signal; its labels never made
+    fs.writeFileSync(tempName(out), 'partial');
+    removeOwnTemporaries();
+    expect(fs.readdirSync(dir)).toEqual([]);
+    // a run's finished output (renamed from its temporary name) is not touched
+    fs.writeFileSync(out, 'whole');
+    removeOwnTemporaries();
+    expect(fs.readdirSync(dir)).toEqual(['city.glb']);
   });
 
   it('find-spill-left-behind: a signal while the find index is written removes the spill folder\'s base too (an empty .find-spill stayed)', () => {

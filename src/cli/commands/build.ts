@@ -20,6 +20,7 @@ const CITYJSONSEQ_OUT = /\.(city\.jsonl|jsonl)$/i;
 export const buildCommand: CommandSpec = {
   name: 'build',
   inWorker: true,
+  outputFiles: (opts) => [opts['output'] as string],
   preload: () => import('../../pipeline/build.js'),
   define: (program: Command) =>
     verbosityOptions(

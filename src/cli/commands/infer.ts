@@ -39,6 +39,7 @@ const shapeList = (v: string): string[] => {
 export const inferCommand: CommandSpec = {
   name: 'infer',
   inWorker: true,
+  outputFiles: (opts) => [opts['output'] as string],
   preload: () => import('../../pipeline/infer.js'),
   define: (program: Command) =>
     verbosityOptions(

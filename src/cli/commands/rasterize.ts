@@ -21,9 +21,13 @@ interface RasterizeArgs extends ReadArgs, TerrainArgs, VerbosityArgs {
 const atLeastZero = (name: string) => (v: string): number => (v.trim() === '0' ? 0 : positive(name)(v));
 
 /** `cityforge rasterize`: footprints + tags → the city rendered as a surface model (and labels). */
+/** The labels' table beside them: labels.tif → labels.csv. */
+const labelsTable = (labels: string) => labels.replace(/\.tiff?$/i, '') + '.csv';
+
 export const rasterizeCommand: CommandSpec = {
   name: 'rasterize',
   inWorker: true,
+  outputFiles: (opts) => [opts['output'] as string, ...(opts['labels'] ? [opts['labels'] as string, labelsTable(opts['labels'] as string)] : [])],
   preload: () => import('../../pipeline/rasterize.js'),
   define: (program: Command) =>
     verbosityOptions(
@@ -56,7 +60,7 @@ Examples:
     const inputs = args[0] as string[];
     const o = raw as RasterizeArgs;
     // (the labels' table beside them: labels.tif → labels.csv)
-    const table = o.labels ? o.labels.replace(/\.tiff?$/i, '') + '.csv' : undefined;
+    const table = o.labels ? labelsTable(o.labels) : undefined;
     refuseOverwritingInputs('rasterize', [o.output, ...(o.labels ? [o.labels, table!] : [])], inputs, raw);
     for (const f of [o.output, o.labels].filter((x): x is string => !!x))
       if (!/\.tiff?$/i.test(f)) throw new UsageError('rasterize', `outputs must be GeoTIFF files (.tif; got ${f})`);

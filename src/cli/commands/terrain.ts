@@ -21,6 +21,7 @@ interface TerrainCommandArgs extends VerbosityArgs {
 export const terrainCommand: CommandSpec = {
   name: 'terrain',
   inWorker: true,
+  outputFiles: (opts) => [opts['output'] as string],
   preload: () => import('../../pipeline/terrain.js'),
   define: (program: Command) =>
     verbosityOptions(
