@@ -30,6 +30,8 @@ export class Summary {
   readonly timings = new Map<string, number>();
   /** Who the data read is by (as the sources say): what outputs credit. */
   readonly attributions = new Set<string>();
+  /** The raster inputs (terrain, imagery: as the log names them) that say nothing of who their data is by. */
+  readonly uncredited = new Set<string>();
   /** What the outputs were credited with (`--attribution`, else the sources' attributions), once written. */
   copyright: string | null = null;
   /** A tiles run's tiles (json-thin-for-bookkeeping: a scheduler could not tell a shard's work from the log). */

@@ -77,6 +77,7 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
   let src: gdal.Dataset | undefined;
   try {
     if (mosaic?.attribution) summary.attributions.add(mosaic.attribution);
+    else summary.uncredited.add(name);
     let info: ReturnType<typeof rasterExtentInFrame>;
     try {
       info = rasterExtentInFrame(file, frame);

@@ -9,7 +9,7 @@ import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, countClimbedOver, countOffData, drawnHeights, groundElevations, terrainMesh } from '../procedural/index.js';
-import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN, warnHillside } from './common.js';
+import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnOffDem } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -105,6 +105,7 @@ function warnBatchHillside(batch: FeatureBatch, summary: Summary, logger: Logger
 function checkOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): void {
   const { drawn, off } = countOffData(batch, grid, file, summary);
   if (drawn > 0 && off === drawn) throw new InputError('build', `${file}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells; -v names them)`);
+  warnOffDem(file, off, drawn, summary.logger);
 }
 
 /** The terrain mesh of a grid, counted and logged. */

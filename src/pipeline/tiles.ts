@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError, OutputError, UsageError, outputErrorOf } from '../core/errors.js';
-import type { ElevationGrid } from '../core/grid.js';
+import { sampleValid, type ElevationGrid } from '../core/grid.js';
 import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
@@ -19,7 +19,7 @@ import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnJobsPastCores, type RasterInput } from './common.js';
+import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnJobsPastCores, warnOffDem, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -69,6 +69,18 @@ async function terrainOver(store: StoredFeatures, o: TilesOptions, summary: Summ
   try {
     const grid = readTerrainFor(store.extent, store.frame, { ...o, terrain: dem.file, terrainLabel: dem.label }, o.logger, summary);
     summary.time('terrain', (performance.now() - t) / 1000);
+    // the buildings (their anchors) outside the DEM's data: each is counted in its leaf tile; here the run
+    // says it once, or stops where none stands on it (as build does)
+    if (grid.valid) {
+      let drawn = 0, off = 0;
+      scanStore(store, (row) => {
+        if (!row.isOutline || row.stands) return;
+        drawn++;
+        if (!sampleValid(grid, row.anchorX, row.anchorY)) off++;
+      });
+      if (drawn > 0 && off === drawn) throw new InputError('tiles', `${dem.label}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells)`);
+      warnOffDem(dem.label, off, drawn, o.logger);
+    }
     return { grid, dem };
   } catch (e) {
     dem.release();

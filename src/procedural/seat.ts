@@ -90,8 +90,17 @@ export function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: str
   for (let f = 0; f < batch.params.length; f++) {
     const own = batch.params[f].drawAs === f;
     if (own) drawn++;
-    const v = batch.ringOffsets[batch.polygonOffsets[batch.featureOffsets[f]]];
-    if (sampleValid(grid, P[2 * v], P[2 * v + 1])) continue;
+    // (its anchor, the centre of its outer ring's box: the point the run's check reads from the store's rows)
+    const r = batch.polygonOffsets[batch.featureOffsets[f]];
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let v = batch.ringOffsets[r]; v < batch.ringOffsets[r + 1]; v++) {
+      const x = P[2 * v], y = P[2 * v + 1];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    if (sampleValid(grid, (x0 + x1) / 2, (y0 + y1) / 2)) continue;
     if (own) off++;
     summary.warn('terrain:building-outside-dem', `${batch.params[f].source} feature ${batch.params[f].id}: outside the data of ${file}; seated on the nearest`);
   }

@@ -69,6 +69,10 @@ describe('terrain from the DEM’s data only', () => {
     const s = JSON.parse(r.stdout);
     expect(s.warnings['terrain:nodata-holes-filled']).toBe(1);
     expect(s.warnings['terrain:building-outside-dem']).toBeGreaterThan(100);
+    // dem-covered-half-the-city-unsaid: exit 0 and a count in the summary only; now said once, as a warning of the run
+    const offLine = new RegExp(`warn: .*west\\.tif: ${s.warnings['terrain:building-outside-dem'].toLocaleString('en-US')} of the [\\d,]+ buildings \\(\\d+ %\\) stand outside its data, each seated on the height of the data nearest it \\(-v names them\\): give a DEM that covers them all`);
+    expect(r.stderr).toMatch(offLine);
+    expect(s.runWarnings).toContainEqual(expect.stringMatching(/stand outside its data/));
     expect(r.stderr).toMatch(/grid samples \(\d+ %\) lie outside the raster's data \(the square grid reaches past its edges or nodata\); the terrain is meshed where it has data/);
     // tiles-said-no-building-off-the-dem: tiles counts them as build does; resumed-run-said-fewer-warnings:
     // a rerun that keeps half the tiles counts the same warnings (the kept tiles' from their records)
@@ -77,6 +81,7 @@ describe('terrain from the DEM’s data only', () => {
     expect(t.code, t.stderr).toBe(0);
     const ts = JSON.parse(t.stdout);
     expect(ts.warnings['terrain:building-outside-dem']).toBe(s.warnings['terrain:building-outside-dem']);
+    expect(t.stderr).toMatch(offLine);
     const leaves = (fs.readdirSync(path.join(tilesOut, 'tiles'), { recursive: true }) as string[]).filter((f) => f.endsWith('.glb')).sort();
     expect(leaves.length).toBeGreaterThan(2);
     for (const f of leaves.filter((_, k) => k % 2)) fs.rmSync(path.join(tilesOut, 'tiles', f));

@@ -303,6 +303,9 @@ describe('build with elevation and imagery tiles', () => {
     expect(rb.bounds[4]).toBeGreaterThan(100);
     expect(rb.bounds[4]).toBeLessThan(450);
     expect(rb.table.id.length).toBe(JSON.parse(r.stdout).buildingsWritten);
+    // terrain-credit-dropped-unsaid: the tile folders carry no credit; the GLB credits the buildings' source alone, and says so
+    expect(rb.json.asset.copyright).toBe('© OpenStreetMap contributors');
+    expect(r.stderr).toMatch(/credit: .*sf-terrarium-z12, .*sf-osm-raster-z12 say nothing of who their data is by: the outputs credit "© OpenStreetMap contributors" alone; --attribution/);
   });
 
   it('imagery without terrain: a textured ground plane; a DEM given as imagery is refused (exit 3)', async () => {
