@@ -99,6 +99,29 @@ export function showLooking(id: string): void {
 
 /** The selected building's attributes, read from the property table row. */
 /**
+ * The note beside a building's height saying where it came from, where the data did not give it (HTML; empty
+ * for a height from the data): the default (said apart where the data's own was unusable, a height of 0),
+ * `building:levels`, its tallest part, a merged block's mean.
+ *
+ * @example
+ * ```ts
+ * heightOrigin({ height_from: ['default'], source_height: [0] }, 0); // '<span …>default, the data's unusable</span>'
+ * ```
+ */
+export function heightOrigin(table: CityModel['table'], id: number): string {
+  const from = table['height_from']?.[id];
+  // (default-said-not-in-the-data-over-a-zero: a source height of 0 was there, unusable, under "not in the data")
+  const given = table['source_height']?.[id];
+  const unusable = from === 'default' && given !== undefined && given !== '' && !(typeof given === 'number' && given <= -1e300);
+  if (unusable) return `<span class="origin" title="The data's height (${esc(String(given))}) cannot be used (zero, negative, absurd or unreadable): the default height (--default-height)">default, the data's unusable</span>`;
+  if (from === 'default') return '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>';
+  if (from === 'levels') return '<span class="origin" title="building:levels × the level height (--level-height), the roof drawn on top where its height is not tagged">from levels</span>';
+  if (from === 'parts') return '<span class="origin" title="The outline has no height of its own: its tallest building:part\'s">tallest part</span>';
+  if (from === 'merged') return '<span class="origin" title="A block of the buildings a distant view merges: their mean height, weighted by area">mean of the block</span>';
+  return '';
+}
+
+/**
  * A row's fitted parameters (from `cityforge infer`) and their one-sigma uncertainties, by the parameter's
  * plain key (`height`, `roof_height`, `fit_eave`). A height that is not the fitted one — the default, or
  * from building:levels, where the fitted value could not be read (sigma-on-a-default: "10 ± 0.18 m —
@@ -166,7 +189,7 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       // default-height-looked-measured: a height the data did not give says where it came from
       const from = k === 'height' ? model.table['height_from']?.[id] : null;
       const note = ofParts ? partsNote[plainKey(k).replace(/^source_/, '')] : undefined;
-      const origin = from === 'default' ? '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>' : from === 'levels' ? '<span class="origin" title="building:levels × the level height (--level-height), the roof drawn on top where its height is not tagged">from levels</span>' : from === 'parts' ? '<span class="origin" title="The outline has no height of its own: its tallest building:part\'s">tallest part</span>' : from === 'merged' ? '<span class="origin" title="A block of the buildings a distant view merges: their mean height, weighted by area">mean of the block</span>' : note ? `<span class="origin" title="${esc(note[1])}">${esc(note[0])}</span>` : '';
+      const origin = (from ? heightOrigin(model.table, id) : '') || (note ? `<span class="origin" title="${esc(note[1])}">${esc(note[0])}</span>` : '');
       const value = (typeof v === 'number' ? `<span class="num">${cell}${unit ? `<span class="unit">${unit}</span>` : ''}</span>` : cell) + origin;
       return `<tr><td>${breakable(model.titles?.[k] ?? k)}</td><td data-key="${esc(k)}">${value}</td></tr>`;
     })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fittedSigmas, linkOf, tooltipText } from '../../src/viewer/panel.js';
+import { fittedSigmas, heightOrigin, linkOf, tooltipText } from '../../src/viewer/panel.js';
 
 describe('attribute links in the panel', () => {
   it('wikipedia-not-linked: an OSM wikipedia tag (lang:Title) links to that language\'s article', () => {
@@ -34,5 +34,14 @@ describe('fitted parameters in the panel', () => {
     expect(fittedSigmas(table, 1).has('height')).toBe(false);
     expect(fittedSigmas(table, 1).get('roof_height')).toBe(0.1);
     expect(fittedSigmas(table, 2).has('height')).toBe(false);
+  });
+
+  it('default-said-not-in-the-data-over-a-zero: a default height where the data gave one it could not use (SF: a height of 0) says so, not "not in the data"', () => {
+    const table = { height_from: ['default', 'default', 'levels', 'data'], source_height: [0, -Number.MAX_VALUE, -Number.MAX_VALUE, -Number.MAX_VALUE] };
+    expect(heightOrigin(table, 0)).toMatch(/title="The data's height \(0\) cannot be used[^"]*">default, the data's unusable</);
+    expect(heightOrigin(table, 1)).toMatch(/>default, not in the data</);
+    expect(heightOrigin(table, 2)).toMatch(/>from levels</);
+    expect(heightOrigin(table, 3)).toBe('');
+    expect(heightOrigin({ height_from: ['default'] }, 0)).toMatch(/>default, not in the data</);
   });
 });
