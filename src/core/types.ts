@@ -66,6 +66,11 @@ export interface BuildingParams {
    * into: their mean height by area (`merged`). Absent: the data's.
    */
   heightFrom?: 'data' | 'levels' | 'parts' | 'default' | 'merged';
+  /**
+   * The elevation its base stands at (metres, the terrain's heights), where the run seated the buildings on
+   * a terrain (`--terrain`): the table's `ground` column. Absent otherwise.
+   */
+  ground?: number;
   /** `building:levels`, or null. */
   levels: number | null;
   /** `building:min_level`, or null. */

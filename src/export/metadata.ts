@@ -35,6 +35,19 @@ export const BUILDING_COLUMNS: readonly Column[] = [
   { name: 'pieces', type: 'UINT16', description: 'Source pieces joined into this building (tile re-joining)', get: (p) => Math.min(65535, p.pieces) },
 ];
 
+/** The no-data value of the `ground` column (the lowest float32: no elevation is). */
+const GROUND_NO_DATA = -3.4028234663852886e38;
+
+/** The `ground` column, where the buildings stand on a terrain (after `min_height`). */
+const GROUND_COLUMN: Column = { name: 'ground', type: 'FLOAT32', description: "Elevation of the building's base where it stands on the terrain (--terrain), metres in the terrain's heights: its height is above this", noData: GROUND_NO_DATA, get: (p) => p.ground ?? GROUND_NO_DATA };
+
+/** The building columns of `rows`: {@link BUILDING_COLUMNS}, and `ground` where any row stands on a terrain. */
+export function ownColumns(rows: readonly BuildingParams[]): readonly Column[] {
+  if (!rows.some((r) => r.ground !== undefined)) return BUILDING_COLUMNS;
+  const at = BUILDING_COLUMNS.findIndex((c) => c.name === 'min_height') + 1;
+  return [...BUILDING_COLUMNS.slice(0, at), GROUND_COLUMN, ...BUILDING_COLUMNS.slice(at)];
+}
+
 /** The no-data value of a FLOAT64 source-attribute column (the lowest float64: no attribute has it). */
 export const FLOAT64_NO_DATA = -Number.MAX_VALUE;
 
@@ -48,7 +61,7 @@ export function attributeColumns(rows: readonly BuildingParams[]): Column[] {
   const kinds = new Map<string, boolean>(); // name → every value a number
   for (const r of rows)
     for (const [k, v] of Object.entries(r.attributes ?? {})) kinds.set(k, (kinds.get(k) ?? true) && typeof v === 'number');
-  const taken = new Set(BUILDING_COLUMNS.map((c) => c.name));
+  const taken = new Set([...BUILDING_COLUMNS.map((c) => c.name), GROUND_COLUMN.name]);
   const out: Column[] = [];
   for (const key of [...kinds.keys()].sort()) {
     let id = key.replace(/[^A-Za-z0-9_]/g, '_');
@@ -129,7 +142,7 @@ export class StructuralMetadata extends Extension implements TailWriter {
     // ones all no-data included — except a string column with no text at all, which a table cannot
     // hold (its values would be an empty buffer view, which glTF forbids)
     const rows = this.rows;
-    const columns = [...BUILDING_COLUMNS, ...attributeColumns(rows)].filter((c) => c.type !== 'STRING' || rows.some((r) => c.get(r) !== ''));
+    const columns = [...ownColumns(rows), ...attributeColumns(rows)].filter((c) => c.type !== 'STRING' || rows.some((r) => c.get(r) !== ''));
     const properties: Record<string, Record<string, number | string>> = {};
     for (const c of encodeColumns(columns, rows)) {
       // (each view from an 8-byte boundary of the GLB buffer, as the extension requires)
@@ -200,7 +213,7 @@ const UNSTYLED = new Set(['id', 'source', 'part_of', 'pieces', 'name']);
  */
 export function columnStats(rows: readonly BuildingParams[]): Record<string, ColumnStats> {
   const out: Record<string, ColumnStats> = {};
-  for (const c of [...BUILDING_COLUMNS, ...attributeColumns(rows)]) {
+  for (const c of [...ownColumns(rows), ...attributeColumns(rows)]) {
     if (UNSTYLED.has(c.name)) continue;
     if (c.type === 'STRING') {
       // (no prototype: a value named `constructor` or `__proto__` is a value like any other)

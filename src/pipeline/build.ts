@@ -8,7 +8,7 @@ import type { FeatureBatch, GroundTexture, TerrainMesh } from '../core/types.js'
 import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
-import { buildMeshes, countClimbedOver, countOffData, drawnHeights, groundElevations, terrainMesh } from '../procedural/index.js';
+import { buildMeshes, countClimbedOver, countOffData, drawnRows, groundElevations, terrainMesh } from '../procedural/index.js';
 import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnOffDem } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
@@ -141,7 +141,7 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   const mesh = buildMeshes(batch, { ground, ...(grid ? { terrain: grid } : {}), facades: o.facades, onProgress: (done, total) => o.progress.update('building meshes', done, total) }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);
   const t1 = performance.now();
-  const glb = await writeGlb(mesh, drawnHeights(batch.params, mesh.tops!), batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary), onProgress: (done, total) => o.progress.update('encoding', done, total) });
+  const glb = await writeGlb(mesh, drawnRows(batch.params, mesh.tops!, ground), batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary), onProgress: (done, total) => o.progress.update('encoding', done, total) });
   o.progress.done();
   summary.time('encode', (performance.now() - t1) / 1000);
   summary.buildingsWritten = batch.params.length;

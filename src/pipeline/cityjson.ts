@@ -4,7 +4,7 @@ import { NULL_LOGGER, type Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
 import type { FrameInfo } from '../core/types.js';
 import { encodeCityJson } from '../export/cityjson.js';
-import { buildMeshes, drawnHeights } from '../procedural/index.js';
+import { buildMeshes, drawnRows } from '../procedural/index.js';
 import { prepareCity } from './build.js';
 import { creditOf } from './common.js';
 import { CITYJSON_RUN_DEFAULTS, type CityJsonRunOptions } from './options.js';
@@ -102,7 +102,7 @@ export async function buildCityJson(inputs: string[], options: Partial<CityJsonR
   const mesh = buildMeshes(batch, { ground, facades: 'none' }, summary, o.logger);
   o.progress.done();
   const t1 = performance.now();
-  const r = encodeCityJson({ ...batch, params: drawnHeights(batch.params, mesh.tops!) }, mesh, { project: projector(batch.frame, crs), crs, seq: o.seq, scale: o.precision, attribution: creditOf(o, summary) || undefined, terrain });
+  const r = encodeCityJson({ ...batch, params: drawnRows(batch.params, mesh.tops!) }, mesh, { project: projector(batch.frame, crs), crs, seq: o.seq, scale: o.precision, attribution: creditOf(o, summary) || undefined, terrain });
   summary.time('encode', (performance.now() - t1) / 1000);
   // (the terrain's skirts are the GLB's, not written here)
   if (terrain) summary.triangles -= terrain.indices.length / 3 - r.terrainTriangles;

@@ -255,21 +255,25 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
 }
 
 /**
- * The buildings' rows with the heights the table gives set to what was drawn, where the data did not
- * say it: a building whose height came from `building:levels` with a derived roof on top of its storeys
- * (levels 2 + gabled: 6 m of walls, drawn to 8.88 m), and an outline drawn as its parts (its tallest
- * part's drawn top). A height from the data stays as given. Rows unchanged are returned as they are.
+ * The buildings' rows as the table gives them, set to what was drawn: the height where the data did not
+ * say it — a building whose height came from `building:levels` with a derived roof on top of its storeys
+ * (levels 2 + gabled: 6 m of walls, drawn to 8.88 m), an outline drawn as its parts (its tallest part's
+ * drawn top); a height from the data stays as given — and, with `ground` (the elevations the buildings were
+ * seated at, as given to {@link buildMeshes}), the elevation each stands at. Rows unchanged are returned as
+ * they are.
  *
- * (levels-roof-height-unsaid: the table's height was the walls' top where the roof stood on them)
+ * (levels-roof-height-unsaid: the table's height was the walls' top where the roof stood on them;
+ * elevation-not-in-the-table: built on a terrain, no row said where its building stands)
  *
  * @example
  * ```ts
- * const mesh = buildMeshes(batch, {}, summary);
- * const rows = drawnHeights(batch.params, mesh.tops!);
+ * const mesh = buildMeshes(batch, { ground }, summary);
+ * const rows = drawnRows(batch.params, mesh.tops!, ground);
  * rows[0].height; // 8.88 for `building:levels=2 roof:shape=gabled`
+ * rows[0].ground; // 63.2: its base's elevation on the terrain
  * ```
  */
-export function drawnHeights(params: readonly BuildingParams[], tops: Float32Array): BuildingParams[] {
+export function drawnRows(params: readonly BuildingParams[], tops: Float32Array, ground?: Float64Array): BuildingParams[] {
   // each drawn feature id's highest point (an outline drawn as its parts: theirs)
   const byId = new Map<number, number>();
   for (let f = 0; f < params.length; f++) {
@@ -277,9 +281,12 @@ export function drawnHeights(params: readonly BuildingParams[], tops: Float32Arr
     if (id >= 0 && t === t && !(byId.get(id)! >= t)) byId.set(id, t);
   }
   return params.map((p, f) => {
-    if (p.base !== undefined) return p;
+    // (a city model's building stands at its own base)
+    const at = ground ? (p.base ?? ground[f]) : undefined;
+    const q = at !== undefined && Number.isFinite(at) ? { ...p, ground: Math.round(at * 1000) / 1000 } : p;
+    if (p.base !== undefined) return q;
     const top = p.heightFrom === 'levels' && p.roof.onTop ? tops[f] : p.heightFrom === 'parts' ? byId.get(f) : undefined;
     // (float32 tops: a top within a millimetre of the height is the height)
-    return top !== undefined && top > p.height + 1e-3 ? { ...p, height: Math.round(top * 1000) / 1000 } : p;
+    return top !== undefined && top > p.height + 1e-3 ? { ...q, height: Math.round(top * 1000) / 1000 } : q;
   });
 }

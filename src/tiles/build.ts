@@ -6,7 +6,7 @@ import type { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
 import { writeGlb } from '../export/gltf.js';
 import { columnStats } from '../export/metadata.js';
-import { buildMeshes, countClimbedOver, countOffData, drawnHeights, groundElevations, type BaseMode } from '../procedural/index.js';
+import { buildMeshes, countClimbedOver, countOffData, drawnRows, groundElevations, type BaseMode } from '../procedural/index.js';
 import { checkHeader, fileHeader, HEADER_BYTES, StoreReader, type StoredFeatures } from '../store/index.js';
 import { writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
@@ -215,7 +215,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   // (the summary's triangles are every tile's, terrain included, as build's count its terrain)
   if (tmesh) summary.triangles += tmesh.indices.length / 3;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
-  const rows = drawnHeights(sub.params, mesh.tops!);
+  const rows = drawnRows(sub.params, mesh.tops!, node.children.length ? undefined : g);
   const glb = await writeGlb(mesh, rows, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: (ax, ay, bx, by) => sharedSide(node, job.rootSquare, ax, ay, bx, by) });
   const b: Box3 = box3Of(mesh.positions);
   // the buildings' own box, before the terrain's (a viewer frames the buildings, not the terrain margin)

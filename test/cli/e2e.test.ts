@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATA, freshDir } from '../helpers/fixtures.js';
-import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { buildingBases, expectValidGlb, readGlb } from '../helpers/glb.js';
 
 import { CLI, cli } from '../helpers/cli.js';
 import { PLACE } from '../../src/io/files.js';
@@ -613,6 +613,16 @@ describe('cityforge with terrain', () => {
     // the SF hills: buildings stand between 20 and 300 m up (glTF y is up)
     expect(rb.bounds[1]).toBeGreaterThan(10);
     expect(rb.bounds[4]).toBeLessThan(350);
+    // elevation-not-in-the-table: each row says the elevation its building stands at (its lowest vertex: the floor)
+    const bases = await buildingBases(bytes);
+    const ids = rb.table['id'] as string[], ground = rb.table['ground'] as number[];
+    expect(ground, 'a ground column').toBeDefined();
+    expect(ids.length).toBeGreaterThan(100);
+    ids.forEach((id, k) => expect(Math.abs(ground[k] - bases.get(id)!), id).toBeLessThan(0.03));
+    // without a terrain, no such column
+    const flat = path.join(dir, 'unseated.glb');
+    expect(cli(['build', tile(), '-o', flat, '-q']).code).toBe(0);
+    expect((await readGlb(new Uint8Array(fs.readFileSync(flat)), { accessors: false })).table['ground']).toBeUndefined();
   });
 
   it('terrain-elsewhere-built-flat: a raster that does not overlap the buildings stops the run (exit 3), saying where it lies; nothing written', () => {

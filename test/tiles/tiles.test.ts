@@ -632,6 +632,9 @@ describe('cityforge tiles --terrain: terrain tiles', () => {
         worst = Math.max(worst, Math.abs(z - zb.get(id)!));
         compared++;
       }
+      // elevation-not-in-the-table: the leaf's table says where each building stands, as its floor does
+      const t = (await readGlb(new Uint8Array(fs.readFileSync(path.join(coarse, 'tiles', leaf))), { accessors: false })).table;
+      (t['id'] as string[]).forEach((id, k) => expect(Math.abs((t['ground'] as number[])[k] - zb.get(id)!), id).toBeLessThan(0.03));
     }
     expect(compared).toBeGreaterThan(3000);
     expect(worst).toBeLessThan(1);
