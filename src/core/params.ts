@@ -54,3 +54,19 @@ export function tallestPart(outline: BuildingParams, height: number, measured = 
   outline.height = height;
   outline.heightFrom = measured ? 'parts' : 'default';
 }
+
+/**
+ * A building as messages name it: `<file> layer <layer> feature <id>` (its `source` is `file#layer`), as
+ * the ingest errors do (named-two-ways: `-v` said `sf-mvt#building feature 12` beside `sf-mvt layer building
+ * feature 12`).
+ *
+ * @example
+ * ```ts
+ * featureName({ source: 'city.gpkg#buildings', id: '7' }); // 'city.gpkg layer buildings feature 7'
+ * ```
+ */
+export function featureName(p: Pick<BuildingParams, 'source' | 'id'>): string {
+  const at = p.source.lastIndexOf('#');
+  const file = at < 0 ? p.source : `${p.source.slice(0, at)} layer ${p.source.slice(at + 1)}`;
+  return `${file} feature ${p.id}`;
+}

@@ -5,7 +5,7 @@ import { REPAIR_DEFAULTS } from './options.js';
 import type { BuildingParams, FeatureBatch, FlatPolygons } from '../core/types.js';
 import { featureContains } from '../core/contains.js';
 import { extentOf } from '../core/extent.js';
-import { addPartHeight, tallestPart, type TallestPart } from '../core/params.js';
+import { addPartHeight, featureName, tallestPart, type TallestPart } from '../core/params.js';
 
 /** A point inside feature f's first polygon (the centroid of its first earcut triangle), or null. */
 export function insidePoint(b: FeatureBatch, f: number): [number, number] | null {
@@ -197,7 +197,7 @@ export const OUTLINE_COVERED = 0.9;
  */
 export function outlineDrawnAsParts(outline: BuildingParams, parts: number, cover: number, restDrawn = false): [kind: string, detail: string] {
   const share = Number.isFinite(cover) ? `, which cover ${Math.round(cover * 100)} % of it` : '';
-  const where = `${outline.source} feature ${outline.id}`;
+  const where = featureName(outline);
   if (restDrawn) return ['building:outline-rest-drawn', `${where}: drawn as its ${parts} building:part(s)${share}, and the rest of the outline with its own tags (as F4Map draws it; strict S3DB would leave the rest empty)`];
   if (cover < OUTLINE_COVERED) return ['building:outline-partly-drawn', `${where}: drawn as its ${parts} building:part(s) (S3DB)${share}: the rest of the outline is not drawn (tag parts over it, or remove the parts to draw the outline)`];
   return ['building:outline-drawn-as-parts', `${where}: drawn as its ${parts} building:part(s) (S3DB)${share}, its own height and roof tags not drawn; edit its parts (the features inside it tagged building:part) to change what is built`];

@@ -12,7 +12,7 @@ import { anchorsOf, scanStore, StoreReader, StoreWriter, type RecordRef, type St
 import { openSources } from './formats.js';
 import { heightJoinOf, INGEST_DEFAULTS, logHeightJoin, MAX_SPREAD_KM, normalizeFeature, originChoice, projectFootprints, PROJECT_CHUNK, readSources, skipStrays, SourceExtent, strayFeatures, summaryContext, type IngestOptions } from './index.js';
 import { insidePoint, matchParts, outlineDrawnAsParts, outlineRest } from './parts.js';
-import { addPartHeight, type TallestPart } from '../core/params.js';
+import { addPartHeight, featureName, type TallestPart } from '../core/params.js';
 import { EarthCheck } from './earth.js';
 import { inputErrorOf } from '../core/errors.js';
 import { featureLabel, type ReadContext } from './raw.js';
@@ -277,7 +277,7 @@ function uniqueIds(store: StoredFeatures, reader: StoreReader, summary: Summary)
     seen.set(params.id, n);
     if (n > 1) {
       renames.push([row.index, `${params.id}~${n}`]);
-      summary.warn('id:duplicate', `${params.source} feature ${params.id}`);
+      summary.warn('id:duplicate', featureName(params));
     }
   });
   return renames;

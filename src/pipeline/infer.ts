@@ -1,4 +1,5 @@
 import { bufferExtent, extentOf, type Extent } from '../core/extent.js';
+import { featureName } from '../core/params.js';
 import { cellValue, type RasterGrid } from '../core/grid.js';
 import { Summary } from '../core/summary.js';
 import type { FeatureBatch, FrameInfo } from '../core/types.js';
@@ -912,12 +913,12 @@ export async function inferParams(inputs: string[], output: string, options: Par
   const todo: number[] = [];
   for (let f = 0; f < batch.params.length; f++) {
     const p = batch.params[f];
-    if (p.role === 'part' && p.partOf !== null) summary.skip('building-part', `${p.source} feature ${p.id}: a part of building ${p.partOf}, which is fitted whole (its levels become the output's parts)`);
+    if (p.role === 'part' && p.partOf !== null) summary.skip('building-part', `${featureName(p)}: a part of building ${p.partOf}, which is fitted whole (its levels become the output's parts)`);
     else todo.push(f);
   }
   const N = todo.length;
   const ctx: FitContext = { frame: batch.frame, dsm, dtm, roofOptions: { shapes: o.shapes, minSamples: o.minSamples, minCoverage: o.minCoverage, accuracy: o.accuracy }, parts: o.parts };
-  const nameOf = (f: number) => `${batch.params[f].source} feature ${batch.params[f].id}`;
+  const nameOf = (f: number) => featureName(batch.params[f]);
   // (huge-footprint-fitted-in-silence: a 1.5 km square took 197 s with no log line; said before fitting starts)
   for (const f of todo) {
     const area = featurePolygons(batch, f).reduce((a, p) => a + areaOf(p), 0);

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import { featureName } from '../core/params.js';
 import type { Summary } from '../core/summary.js';
 import type { AttributeValue, BuildingParams, FeatureBatch, MeshBatch } from '../core/types.js';
 import { sampleGrid, type ElevationGrid } from '../core/grid.js';
@@ -104,7 +105,7 @@ function roofInput(footprint: Footprint, p: BuildingParams, summary: Summary, cl
       }
       return sk;
     },
-    warn: (kind, said) => summary.warn(kind, `${p.source} feature ${p.id}${said ? `: ${said}` : ''}`),
+    warn: (kind, said) => summary.warn(kind, `${featureName(p)}${said ? `: ${said}` : ''}`),
   };
 }
 
@@ -119,7 +120,7 @@ function buildRoofed(fp: Footprint, p: BuildingParams, builder: RoofBuilder, sha
     buildWalls(fp, p.minHeight, p.height, mesh, opts);
     buildFloor(fp, p.minHeight, mesh, opts);
     looks.roof();
-    if (!flatRoofFast(fp, p.height, mesh)) summary.warn('roof:flat-not-triangulated', `${p.source} feature ${p.id}`);
+    if (!flatRoofFast(fp, p.height, mesh)) summary.warn('roof:flat-not-triangulated', featureName(p));
     return;
   }
   const emit = (model: RoofModel | null, footprint: Footprint) => !!model && emitRoofModel(model, footprint, p.minHeight, mesh, opts, looks.wall, looks.roof);
@@ -134,13 +135,13 @@ function buildRoofed(fp: Footprint, p: BuildingParams, builder: RoofBuilder, sha
       const fp2 = simplifyFootprint(fp);
       simplified = fp2 ? roofInput(fp2, p, summary, clock) : null;
       if (simplified && emit(b.build(simplified), simplified.footprint)) {
-        summary.warn('roof:footprint-simplified-for-skeleton', `${p.source} feature ${p.id}`);
+        summary.warn('roof:footprint-simplified-for-skeleton', featureName(p));
         return;
       }
     }
     const next: RoofBuilder | undefined = b === flatRoof ? undefined : (FALLBACK[b.shapes[0]] ?? hippedRoof);
     const nextName = next?.shapes[0] ?? 'none';
-    summary.warn(`roof:fallback:${name}->${nextName}`, `${p.source} feature ${p.id}`);
+    summary.warn(`roof:fallback:${name}->${nextName}`, featureName(p));
     b = next;
     name = nextName;
   }
@@ -210,7 +211,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
       // a model cityforge wrote carries the S3DB colour and material tags it was built with: roof-colours-lost-on-the-round-trip)
       const looks = looksOf(p.roof.colour || materialLook(p.roof.material) ? p : { ...p, roof: { ...p.roof, colour: KEPT_ROOF_COLOUR } }, mesh, opts, null);
       const r = meshKeptSurfaces(kept, mesh, looks.wall, looks.roof);
-      if (r.degenerate) summary.warn('surface:degenerate-left-out', `${p.source} feature ${p.id}: ${r.degenerate} surfaces`);
+      if (r.degenerate) summary.warn('surface:degenerate-left-out', `${featureName(p)}: ${r.degenerate} surfaces`);
       mesh.endFeature();
       continue;
     }
@@ -229,7 +230,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
     let shape = p.roof.shape;
     let builder = roofBuilder(shape);
     if (!builder) {
-      summary.warn(`roof:unknown-shape-built-flat`, `${p.source} feature ${p.id}: roof:shape=${shape}`);
+      summary.warn(`roof:unknown-shape-built-flat`, `${featureName(p)}: roof:shape=${shape}`);
       builder = flatRoof;
       shape = 'flat';
     }

@@ -1,4 +1,5 @@
 import { sampleGrid, sampleValid, type ElevationGrid } from '../core/grid.js';
+import { featureName } from '../core/params.js';
 import type { FeatureBatch } from '../core/types.js';
 import type { Summary } from '../core/summary.js';
 import { featureContains } from '../core/contains.js';
@@ -74,7 +75,7 @@ export function countClimbedOver(batch: FeatureBatch, rise: Float64Array, base: 
     const p = batch.params[f];
     if (p.drawAs !== f) continue;
     if (rise[f] > p.height)
-      summary.warn('terrain:building-under-the-slope', `${p.source} feature ${p.id}: the ground rises ${rise[f].toFixed(1)} m across its footprint, over its ${p.height.toFixed(1)} m height; its uphill side is under the terrain${base === 'min' ? ' (--base mean or centroid seats it higher)' : ''}`);
+      summary.warn('terrain:building-under-the-slope', `${featureName(p)}: the ground rises ${rise[f].toFixed(1)} m across its footprint, over its ${p.height.toFixed(1)} m height; its uphill side is under the terrain${base === 'min' ? ' (--base mean or centroid seats it higher)' : ''}`);
   }
 }
 
@@ -102,7 +103,7 @@ export function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: str
     }
     if (sampleValid(grid, (x0 + x1) / 2, (y0 + y1) / 2)) continue;
     if (own) off++;
-    summary.warn('terrain:building-outside-dem', `${batch.params[f].source} feature ${batch.params[f].id}: outside the data of ${file}; seated on the nearest`);
+    summary.warn('terrain:building-outside-dem', `${featureName(batch.params[f])}: outside the data of ${file}; seated on the nearest`);
   }
   return { drawn, off };
 }

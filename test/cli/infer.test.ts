@@ -148,7 +148,7 @@ describe('cityforge rasterize → infer → build: the round trip on synthetic b
     expect(r.code, r.stderr).toBe(0);
     // (before: 6 buildings fitted, the part's row written beside its building's, linked to nothing)
     expect(r.stderr).toMatch(/infer: 5 of 5 buildings fitted/);
-    expect(r.stderr).toMatch(/skipped \(building-part\) city-part.geojson#city-part feature 5: a part of building 1, which is fitted whole/);
+    expect(r.stderr).toMatch(/skipped \(building-part\) city-part.geojson layer city-part feature 5: a part of building 1, which is fitted whole/);
     expect(r.stderr).toMatch(/skipped 1: building-part 1/);
     const got = allRows(out);
     expect(got.map((x) => x.ref).filter((x) => x === 'b5')).toEqual([]);
@@ -544,7 +544,7 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(r.code, r.stderr).toBe(0);
     // (before: nothing until "fitting roofs 1/1" at the end, 197 s later for a 1.5 km square)
     const said = r.stderr.split('\n');
-    const at = said.findIndex((l) => /^warn: infer: .*city\.geojson#city feature 5: its footprint is 90,0\d\d m² \(21,\d{3} DSM cells\), larger than most buildings'/.test(l));
+    const at = said.findIndex((l) => /^warn: infer: .*city\.geojson layer city feature 5: its footprint is 90,0\d\d m² \(21,\d{3} DSM cells\), larger than most buildings'/.test(l));
     expect(at, r.stderr).toBeGreaterThanOrEqual(0);
     expect(at).toBeLessThan(said.findIndex((l) => /^infer: \d+ of \d+ buildings fitted/.test(l)));
     expect(r.stderr).toMatch(/infer:large-footprint 1\b/);

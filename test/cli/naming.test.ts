@@ -62,15 +62,17 @@ describe('broken geometries are feature errors, named', () => {
     expect(nb.warningsTotal).toBeGreaterThan(1000);
     expect(nb.skips).toBe(nb.skippedTotal);
     expect(nb.warnings).toBe(nb.warningsTotal);
-    expect(b.stderr).toMatch(/^debug: warning \(building:outline-drawn-as-parts\) monaco\.osm\.pbf#multipolygons feature [rw]\d+: drawn as its \d+ building:part\(s\) \(S3DB\), which cover 100 % of it, its own height and roof tags not drawn; edit its parts/m);
+    expect(b.stderr).toMatch(/^debug: warning \(building:outline-drawn-as-parts\) monaco\.osm\.pbf layer multipolygons feature [rw]\d+: drawn as its \d+ building:part\(s\) \(S3DB\), which cover 100 % of it, its own height and roof tags not drawn; edit its parts/m);
     // parts-cover-9-percent-unsaid: an outline its parts cover in part is drawn as the rest of it, and said apart
-    expect(b.stderr).toMatch(/^debug: warning \(building:outline-rest-drawn\) monaco\.osm\.pbf#multipolygons feature w176722820: drawn as its 1 building:part\(s\), which cover 9 % of it, and the rest of the outline with its own tags/m);
+    expect(b.stderr).toMatch(/^debug: warning \(building:outline-rest-drawn\) monaco\.osm\.pbf layer multipolygons feature w176722820: drawn as its 1 building:part\(s\), which cover 9 % of it, and the rest of the outline with its own tags/m);
     const t = cli(['tiles', path.join(DATA, 'sf-mvt'), '-o', path.join(dir, 't'), '--jobs', '2', '-v', '--json']);
     expect(t.code, t.stderr).toBe(0);
     const nt = named(t.stderr, t.stdout);
     expect(nt.skippedTotal + nt.warningsTotal).toBeGreaterThan(0);
     expect(nt.skips).toBe(nt.skippedTotal);
     expect(nt.warnings).toBe(nt.warningsTotal);
+    // named-two-ways: one form everywhere, `<file> layer <layer> feature <id>` (the mesh and terrain stages said `file#layer`)
+    for (const err of [b.stderr, t.stderr]) expect(err).not.toMatch(/#[A-Za-z_]+ feature /);
   });
 
   it('truncated-shapefile-reported-as-success: a .shp shorter than its header says stops the run naming it (exit 3)', () => {

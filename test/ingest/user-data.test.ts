@@ -316,7 +316,7 @@ describe('ingest: building layers as GIS users have them', () => {
     const r = cli(['build', file, '--terrain', dem, '-o', path.join(dir, 'house.glb'), '-v']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/terrain:building-under-the-slope 1/);
-    expect(r.stderr).toMatch(/house\.gpkg#b feature 1: the ground rises 2\d\.\d m across its footprint, over its 5\.0 m height/);
+    expect(r.stderr).toMatch(/house\.gpkg layer b feature 1: the ground rises 2\d\.\d m across its footprint, over its 5\.0 m height/);
     // tiles counts it once too (in its leaf; coarser tiles draw it again as a box)
     const t = cli(['tiles', file, '--terrain', dem, '-o', path.join(dir, 'tiles'), '-v']);
     expect(t.code, t.stderr).toBe(0);
