@@ -128,7 +128,9 @@ function attributesOf(p: BuildingParams): Record<string, AttributeValue> {
     if (p.minHeight > 0) set('min_height', r3(p.minHeight));
     set('building:levels', p.levels);
     set('building:min_level', p.minLevel);
-    set('roof:shape', p.roof.shape);
+    // (roof-shape-flat-when-untagged: the S3DB tag as tagged, none where none was, as the GLB's roof_shape; roofType
+    // below says what was built)
+    if (!p.roof.untagged) set('roof:shape', p.roof.shape);
     set('roof:height', p.roof.height === null ? null : r3(p.roof.height));
     set('roof:angle', p.roof.angle);
     set('roof:levels', p.roof.levels);

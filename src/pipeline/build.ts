@@ -27,6 +27,8 @@ export interface PreparedCity {
   batch: FeatureBatch;
   /** Ground elevation per building (with a DEM). */
   ground?: Float64Array;
+  /** Which buildings stand outside the DEM's data (1, by batch index: seated on the nearest data). */
+  outside?: Uint8Array;
   /** The DEM's grid the buildings were seated on (with a DEM): facades leave out what it covers. */
   grid?: ElevationGrid;
   /** The terrain mesh (with a DEM). */
@@ -73,7 +75,7 @@ async function seatOnTerrain(city: PreparedCity, terrain: string, extent: Extent
     const rise = new Float64Array(batch.params.length);
     city.ground = groundElevations(batch, grid, o.base, rise);
     city.grid = grid;
-    checkOffData(batch, grid, terrain, summary);
+    city.outside = checkOffData(batch, grid, terrain, summary);
     countClimbedOver(batch, rise, o.base, summary);
     if (o.groundMesh !== false) city.terrain = meshTerrain(grid, o.terrainError, summary, o);
   } catch (e) {
@@ -102,10 +104,11 @@ function warnBatchHillside(batch: FeatureBatch, summary: Summary, logger: Logger
  * damaged tile of a Terrarium folder left a 23 m strip of data, and 13,148 SF buildings were written seated
  * on it, exit 0).
  */
-function checkOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): void {
-  const { drawn, off } = countOffData(batch, grid, file, summary);
+function checkOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): Uint8Array {
+  const { drawn, off, outside } = countOffData(batch, grid, file, summary);
   if (drawn > 0 && off === drawn) throw new InputError('build', `${file}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells; -v names them)`);
   warnOffDem(file, off, drawn, summary.logger);
+  return outside;
 }
 
 /** The terrain mesh of a grid, counted and logged. */
@@ -135,13 +138,13 @@ export async function buildGlb(inputs: string[], options: Partial<BuildOptions> 
   // (warnings-printed-not-counted: the run's own warnings counted in its summary)
   o.logger = summary.logger;
   const t0 = performance.now();
-  const { batch, ground, grid, terrain, imagery } = await prepareCity(inputs, o, summary);
+  const { batch, ground, outside, grid, terrain, imagery } = await prepareCity(inputs, o, summary);
   if (!o.terrain) warnBatchHillside(batch, summary, o.logger);
   o.progress.update('building meshes', 0, batch.params.length);
   const mesh = buildMeshes(batch, { ground, ...(grid ? { terrain: grid } : {}), facades: o.facades, onProgress: (done, total) => o.progress.update('building meshes', done, total) }, summary, o.logger);
   o.progress.update('building meshes', batch.params.length, batch.params.length);
   const t1 = performance.now();
-  const glb = await writeGlb(mesh, drawnRows(batch.params, mesh.tops!, ground), batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary), onProgress: (done, total) => o.progress.update('encoding', done, total) });
+  const glb = await writeGlb(mesh, drawnRows(batch.params, mesh.tops!, ground, outside), batch.frame, { terrain, imagery, compress: o.compress, copyright: creditOf(o, summary), onProgress: (done, total) => o.progress.update('encoding', done, total) });
   o.progress.done();
   summary.time('encode', (performance.now() - t1) / 1000);
   summary.buildingsWritten = batch.params.length;

@@ -259,9 +259,10 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
  * The buildings' rows as the table gives them, set to what was drawn: the height where the data did not
  * say it — a building whose height came from `building:levels` with a derived roof on top of its storeys
  * (levels 2 + gabled: 6 m of walls, drawn to 8.88 m), an outline drawn as its parts (its tallest part's
- * drawn top); a height from the data stays as given — and, with `ground` (the elevations the buildings were
- * seated at, as given to {@link buildMeshes}), the elevation each stands at. Rows unchanged are returned as
- * they are.
+ * drawn top, and so a building of levels the parts drawn as it rise above); a height from the data stays as
+ * given — and, with `ground` (the elevations the buildings were seated at, as given to {@link buildMeshes}),
+ * the elevation each stands at, but for those `outside` the DEM's data ({@link countOffData}): seated on the
+ * nearest data, they have none. Rows unchanged are returned as they are.
  *
  * (levels-roof-height-unsaid: the table's height was the walls' top where the roof stood on them;
  * elevation-not-in-the-table: built on a terrain, no row said where its building stands)
@@ -274,7 +275,7 @@ export function buildMeshes(batch: FeatureBatch, options: Partial<ProceduralOpti
  * rows[0].ground; // 63.2: its base's elevation on the terrain
  * ```
  */
-export function drawnRows(params: readonly BuildingParams[], tops: Float32Array, ground?: Float64Array): BuildingParams[] {
+export function drawnRows(params: readonly BuildingParams[], tops: Float32Array, ground?: Float64Array, outside?: Uint8Array): BuildingParams[] {
   // each drawn feature id's highest point (an outline drawn as its parts: theirs)
   const byId = new Map<number, number>();
   for (let f = 0; f < params.length; f++) {
@@ -282,11 +283,15 @@ export function drawnRows(params: readonly BuildingParams[], tops: Float32Array,
     if (id >= 0 && t === t && !(byId.get(id)! >= t)) byId.set(id, t);
   }
   return params.map((p, f) => {
-    // (a city model's building stands at its own base)
-    const at = ground ? (p.base ?? ground[f]) : undefined;
+    // (a city model's building stands at its own base; one outside the DEM's data, seated on the nearest data,
+    // has no elevation of its own: ground-made-up-off-the-dem)
+    const at = ground && !outside?.[f] ? (p.base ?? ground[f]) : undefined;
     const q = at !== undefined && Number.isFinite(at) ? { ...p, ground: Math.round(at * 1000) / 1000 } : p;
     if (p.base !== undefined) return q;
-    const top = p.heightFrom === 'levels' && p.roof.onTop ? tops[f] : p.heightFrom === 'parts' ? byId.get(f) : undefined;
+    // (a height from levels: the building's own top, or what its parts draw under its id above it —
+    // outline-height-under-its-parts: an outline of 5 levels said 15 m over a 20 m part drawn as it)
+    const own = tops[f] === tops[f] ? tops[f] : -Infinity;
+    const top = p.heightFrom === 'levels' ? Math.max(own, byId.get(f) ?? -Infinity) : p.heightFrom === 'parts' ? byId.get(f) : undefined;
     // (float32 tops: a top within a millimetre of the height is the height)
     return top !== undefined && top > p.height + 1e-3 ? { ...q, height: Math.round(top * 1000) / 1000 } : q;
   });

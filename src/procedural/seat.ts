@@ -82,11 +82,12 @@ export function countClimbedOver(batch: FeatureBatch, rise: Float64Array, base: 
 /**
  * Count (and name) the buildings that stand outside the DEM's data (`file`: the DEM as the log names it):
  * seated on the nearest data, with no terrain under them. Returns how many buildings (parts not counted
- * apart) were drawn and how many of those stand off the data.
+ * apart) were drawn, how many of those stand off the data, and which features do (1 in `outside`, by batch index).
  */
-export function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): { drawn: number; off: number } {
+export function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): { drawn: number; off: number; outside: Uint8Array } {
   let drawn = 0, off = 0;
-  if (!grid.valid) return { drawn, off };
+  const outside = new Uint8Array(batch.params.length);
+  if (!grid.valid) return { drawn, off, outside };
   const P = batch.positions;
   for (let f = 0; f < batch.params.length; f++) {
     const own = batch.params[f].drawAs === f;
@@ -103,7 +104,8 @@ export function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: str
     }
     if (sampleValid(grid, (x0 + x1) / 2, (y0 + y1) / 2)) continue;
     if (own) off++;
+    outside[f] = 1;
     summary.warn('terrain:building-outside-dem', `${featureName(batch.params[f])}: outside the data of ${file}; seated on the nearest`);
   }
-  return { drawn, off };
+  return { drawn, off, outside };
 }

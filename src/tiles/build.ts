@@ -189,6 +189,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   const grid = window ?? job.terrain?.grid;
   let sub: FeatureBatch;
   let g: Float64Array | undefined;
+  let outside: Uint8Array | undefined;
   const cell = node.size / BLOCK_CELLS;
   const leaves = leavesOf(node);
   if (node.children.length && cell >= BLOCK_MIN_CELL) {
@@ -206,7 +207,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
     if (rise) {
       countClimbedOver(sub, rise, job.base, summary);
       // (tiles-said-no-building-off-the-dem: build warned of them, tiles did not)
-      countOffData(sub, grid!, job.terrain!.label, summary);
+      outside = countOffData(sub, grid!, job.terrain!.label, summary).outside;
     }
     if (node.children.length) sub = boxedBatch(sub);
   }
@@ -215,7 +216,7 @@ export async function buildTileContent(reader: StoreReader, node: TileNode, job:
   // (the summary's triangles are every tile's, terrain included, as build's count its terrain)
   if (tmesh) summary.triangles += tmesh.indices.length / 3;
   const imagery = job.imageryDir ? readTileTexture(job.imageryDir, node) : undefined;
-  const rows = drawnRows(sub.params, mesh.tops!, node.children.length ? undefined : g);
+  const rows = drawnRows(sub.params, mesh.tops!, node.children.length ? undefined : g, outside);
   const glb = await writeGlb(mesh, rows, store.frame, { compress: job.compress, terrain: tmesh, imagery, copyright: job.copyright, texturedSkirts: (ax, ay, bx, by) => sharedSide(node, job.rootSquare, ax, ay, bx, by) });
   const b: Box3 = box3Of(mesh.positions);
   // the buildings' own box, before the terrain's (a viewer frames the buildings, not the terrain margin)

@@ -73,6 +73,12 @@ describe('terrain from the DEM’s data only', () => {
     const offLine = new RegExp(`warn: .*west\\.tif: ${s.warnings['terrain:building-outside-dem'].toLocaleString('en-US')} of the [\\d,]+ buildings \\(\\d+ %\\) stand outside its data, each seated on the height of the data nearest it \\(-v names them\\): give a DEM that covers them all`);
     expect(r.stderr).toMatch(offLine);
     expect(s.runWarnings).toContainEqual(expect.stringMatching(/stand outside its data/));
+    // ground-made-up-off-the-dem: a building seated on the nearest data has no elevation in the table (its
+    // column's no-data value), not the edge's height as if measured under it; the others theirs
+    const table = (await readGlb(new Uint8Array(fs.readFileSync(out)), { accessors: false })).table;
+    const ground = table['ground'] as number[];
+    expect(ground.filter((z) => z < -1e38).length).toBe(s.warnings['terrain:building-outside-dem']);
+    expect(ground.filter((z) => z > 40 && z < 80).length).toBe(ground.length - s.warnings['terrain:building-outside-dem']);
     expect(r.stderr).toMatch(/grid samples \(\d+ %\) lie outside the raster's data \(the square grid reaches past its edges or nodata\); the terrain is meshed where it has data/);
     // tiles-said-no-building-off-the-dem: tiles counts them as build does; resumed-run-said-fewer-warnings:
     // a rerun that keeps half the tiles counts the same warnings (the kept tiles' from their records)

@@ -50,6 +50,9 @@ describe('the table’s height is what was drawn', () => {
       // an outline with no height of its own, drawn as its one part (levels 1, pyramidal)
       feature('outline', { building: 'yes' }, square(120, 10)),
       feature('part', { 'building:part': 'yes', 'building:levels': 1, 'roof:shape': 'pyramidal' }, square(120, 10)),
+      // outline-height-under-its-parts: an outline of 2 levels (6 m), its west half a part of 6 levels drawn under its id
+      feature('low-outline', { building: 'yes', 'building:levels': 2 }, square(150, 10)),
+      feature('tall-part', { 'building:part': 'yes', 'building:levels': 6 }, square(150, 10).map(([x, y], k) => (k === 1 || k === 2 ? [x - (x - square(150, 10)[0][0]) / 2, y] : [x, y]))),
     ] }));
     const { glb } = await buildGlb([file], { logger: NULL_LOGGER });
     const { table } = await readGlb(glb, { accessors: false });
@@ -57,7 +60,8 @@ describe('the table’s height is what was drawn', () => {
     const row = (id: string) => table['id'].indexOf(id);
     const height = (id: string) => table['height'][row(id)] as number;
     // the drawn top above the ground (no terrain: z 0), within the table's float32
-    for (const id of ['gabled', 'hipped', 'outline']) expect(height(id), id).toBeCloseTo(tops.get(id)!, 2);
+    for (const id of ['gabled', 'hipped', 'outline', 'low-outline']) expect(height(id), id).toBeCloseTo(tops.get(id)!, 2);
+    expect(height('low-outline')).toBe(18);
     // (on the old code: 6 and 9, the walls' top under roofs drawn ~2–3 m above them; the outline 3, its part's walls)
     expect(height('gabled')).toBeGreaterThan(6.5);
     expect(height('hipped')).toBeGreaterThan(9.5);
@@ -78,10 +82,13 @@ describe('the table’s height is what was drawn', () => {
     expect(heights.get('outline')).toBeCloseTo(height('outline'), 3);
     const tileset = JSON.parse(fs.readFileSync(path.join(out, 'tileset.json'), 'utf8'));
     const stats = tileset.asset.extras.cityforge.columns.height;
-    expect(stats.max).toBeCloseTo(Math.max(...['gabled', 'hipped', 'tagged-roof', 'tagged-height', 'outline', 'part'].map(height)), 2);
+    expect(stats.max).toBeCloseTo(Math.max(...['gabled', 'hipped', 'tagged-roof', 'tagged-height', 'outline', 'part', 'low-outline'].map(height)), 2);
     // CityJSON: the building's height attribute
     const cj = JSON.parse(new TextDecoder().decode((await buildCityJson([file], { logger: NULL_LOGGER })).bytes));
-    const obj = Object.values<{ attributes?: Record<string, unknown> }>(cj.CityObjects).find((o) => o.attributes?.['id'] === 'gabled' || o.attributes?.['source_id'] === 'gabled');
-    expect(obj?.attributes?.['height'], JSON.stringify(Object.keys(cj.CityObjects))).toBeCloseTo(height('gabled'), 2);
+    const attrs = (id: string) => Object.values<{ attributes?: Record<string, unknown> }>(cj.CityObjects).find((o) => o.attributes?.['id'] === id)?.attributes;
+    expect(attrs('gabled')?.['height'], JSON.stringify(Object.keys(cj.CityObjects))).toBeCloseTo(height('gabled'), 2);
+    // roof-shape-flat-when-untagged, in CityJSON too: no roof:shape where none was tagged; its roofType what was built
+    expect(attrs('low-outline')).not.toHaveProperty('roof:shape');
+    expect(attrs('low-outline')?.['roofType']).toBe('flat');
   });
 });
