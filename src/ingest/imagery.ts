@@ -101,6 +101,10 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
     const rgba = src.bands.count() === 1 && src.bands.get(1).colorTable ? vrtOf(vrt, src, ['-expand', 'rgba']) : src;
     const opened = src;
     const resolution = info.resolution;
+    // (coarse-imagery-unsaid: z12 map tiles, 30 m a pixel, blurred into blobs close up, and the log gave the
+    // figure alone)
+    if (resolution > COARSE_IMAGERY)
+      logger.info(`${name}: ${resolution.toFixed(1)} m a source pixel, coarser than most buildings: close up the ground is a blur; finer tiles (zoom 17 and up: about 1 m a pixel) or, with vector tiles, --ground-map instead (their land use, water and roads, drawn sharp) look better`);
     const bg = [1, 3, 5].map((k) => parseInt(o.background.slice(k, k + 2), 16));
     let n = 0;
     return {
@@ -162,6 +166,9 @@ export async function openImagery(input: string, frame: FrameInfo, area: Extent,
     throw e;
   }
 }
+
+/** A source pixel (m) over which the imagery is said to be coarser than the buildings it lies under. */
+const COARSE_IMAGERY = 5;
 
 /**
  * The imagery over `box` (frame metres) as one texture: {@link openImagery}, one texture at about the

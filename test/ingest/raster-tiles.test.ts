@@ -305,6 +305,8 @@ describe('build with elevation and imagery tiles', () => {
     expect(rb.table.id.length).toBe(JSON.parse(r.stdout).buildingsWritten);
     // terrain-credit-dropped-unsaid: the tile folders carry no credit; the GLB credits the buildings' source alone, and says so
     expect(rb.json.asset.copyright).toBe('© OpenStreetMap contributors');
+    // coarse-imagery-unsaid: z12 map tiles blur into blobs close up; said, with what looks better
+    expect(r.stderr).toMatch(/sf-osm-raster-z12: 30\.\d m a source pixel, coarser than most buildings: close up the ground is a blur; finer tiles \(zoom 17 and up/);
     expect(r.stderr).toMatch(/credit: .*sf-terrarium-z12, .*sf-osm-raster-z12 say nothing of who their data is by: the outputs credit "© OpenStreetMap contributors" alone; --attribution/);
   });
 
