@@ -333,6 +333,12 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
     why.reason = 'geometry:not-polygonal';
     return null;
   }
+  // (mvt-asked-geos-of-every-piece: a polygon surely valid by cityforge's own check, as the GeoJSON and
+  // FlatGeobuf readers take it, needs no GEOS isValid: 211 ms of SF's 13,438 tile pieces; GEOS decides the rest)
+  if (g === geom) {
+    const wkb = g.toWKB('LSB');
+    if (surelyValid(parsePolygonalWKB(wkb))) return wkb;
+  }
   if (!g.isValid()) {
     // ring-left-open: a ring that does not end where it starts (GDAL's GeoJSON reader hands it on as it is) is
     // closed, as cityforge's own GeoJSON reader closes it; MakeValid could not, and the building went
