@@ -114,7 +114,7 @@ export function heightOrigin(table: CityModel['table'], id: number): string {
   const given = table['source_height']?.[id];
   const unusable = from === 'default' && given !== undefined && given !== '' && !(typeof given === 'number' && given <= -1e300);
   if (unusable) return `<span class="origin" title="The data's height (${esc(String(given))}) cannot be used (zero, negative, absurd or unreadable): the default height (--default-height)">default, the data's unusable</span>`;
-  if (from === 'default') return '<span class="origin" title="The data gives no height or levels for this building: the default height (--default-height)">default, not in the data</span>';
+  if (from === 'default') return '<span class="origin" title="The data gives no usable height or levels for this building (none, or zero, negative or unreadable): the default height (--default-height)">default, none usable in the data</span>';
   if (from === 'levels') return '<span class="origin" title="building:levels × the level height (--level-height), the roof drawn on top where its height is not tagged">from levels</span>';
   if (from === 'parts') return '<span class="origin" title="The outline has no height of its own: its tallest building:part\'s">tallest part</span>';
   if (from === 'merged') return '<span class="origin" title="A block of the buildings a distant view merges: their mean height, weighted by area">mean of the block</span>';
@@ -125,7 +125,7 @@ export function heightOrigin(table: CityModel['table'], id: number): string {
  * A row's fitted parameters (from `cityforge infer`) and their one-sigma uncertainties, by the parameter's
  * plain key (`height`, `roof_height`, `fit_eave`). A height that is not the fitted one — the default, or
  * from building:levels, where the fitted value could not be read (sigma-on-a-default: "10 ± 0.18 m —
- * default, not in the data") — has none.
+ * default, none usable in the data") — has none.
  *
  * @example
  * ```ts

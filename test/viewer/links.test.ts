@@ -39,9 +39,9 @@ describe('fitted parameters in the panel', () => {
   it('default-said-not-in-the-data-over-a-zero: a default height where the data gave one it could not use (SF: a height of 0) says so, not "not in the data"', () => {
     const table = { height_from: ['default', 'default', 'levels', 'data'], source_height: [0, -Number.MAX_VALUE, -Number.MAX_VALUE, -Number.MAX_VALUE] };
     expect(heightOrigin(table, 0)).toMatch(/title="The data's height \(0\) cannot be used[^"]*">default, the data's unusable</);
-    expect(heightOrigin(table, 1)).toMatch(/>default, not in the data</);
+    expect(heightOrigin(table, 1)).toMatch(/>default, none usable in the data</);
     expect(heightOrigin(table, 2)).toMatch(/>from levels</);
     expect(heightOrigin(table, 3)).toBe('');
-    expect(heightOrigin({ height_from: ['default'] }, 0)).toMatch(/>default, not in the data</);
+    expect(heightOrigin({ height_from: ['default'] }, 0)).toMatch(/>default, none usable in the data</);
   });
 });

@@ -61,7 +61,7 @@ describe('viewer panel on OSM data (Monaco)', () => {
       const href = await page.getAttribute('#selection [data-key="id"] a', 'href');
       const m = /^([nwr])(\d+)$/.exec(row.id)!;
       expect(href).toBe(`https://www.openstreetmap.org/${{ n: 'node', w: 'way', r: 'relation' }[m[1] as 'n']}/${m[2]}`);
-      expect(await page.textContent('#selection [data-key="height"]')).toMatch(/ m(default, not in the data|from levels)?$/);
+      expect(await page.textContent('#selection [data-key="height"]')).toMatch(/ m(default, none usable in the data|from levels)?$/);
       // default-height-looked-measured: a building the data gives no height (most of Monaco's) says its
       // height is the default; one with a height tag does not
       const rows = await page.evaluate(() => {
@@ -74,7 +74,7 @@ describe('viewer panel on OSM data (Monaco)', () => {
         await page.fill('#search-input', await page.evaluate((r) => String((window as any).cityforge.model.table.id[r]), row));
         await page.press('#search-input', 'Enter');
         await page.waitForFunction((r) => (window as any).cityforge.selected === r, row);
-        expect((await page.textContent('#selection [data-key="height"]'))!.includes('default, not in the data')).toBe(says);
+        expect((await page.textContent('#selection [data-key="height"]'))!.includes('default, none usable in the data')).toBe(says);
         expect(await page.locator('#selection td', { hasText: 'height_from' }).count()).toBe(0);
       }
     });
