@@ -319,15 +319,18 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     }
     const t1 = performance.now();
     // resume-unsaid-until-the-end: a rerun says at once what it keeps (an interrupted one said nothing of it)
-    const complete = o.force ? 0 : units.filter((n) => tileComplete(o.output, n.id)).length;
+    // (resumed-run-redid-the-textures: the ground textures and DEM windows of the tiles kept were made again, and
+    // said "21 tiles" where 17 were built)
+    const todo = o.force ? units : units.filter((n) => !tileComplete(o.output, n.id));
+    const complete = units.length - todo.length;
     if (complete) o.logger.info(`tiles: resuming: ${complete} of ${counted(units.length, 'tile')} already complete, kept`);
     // (resumed-rate-counted-the-kept: "294/1260 (92/s)" where 279 were kept, not built: the tiles to build, counted as built)
     let building = 0;
     const onTile = (kept: boolean) => {
       if (!kept) o.progress.update('building tiles', ++building, units.length - complete);
     };
-    const demDir = grid && dem ? leafWindows(grid, units, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
-    const imageryDir = imagery ? tileTextures(imagery, units, path.join(scratch, 'imagery'), o, img!.label) : undefined;
+    const demDir = grid && dem ? leafWindows(grid, todo, store, { ...o, terrain: dem.file }, path.join(scratch, 'dem')) : undefined;
+    const imageryDir = imagery ? tileTextures(imagery, todo, path.join(scratch, 'imagery'), o, img!.label) : undefined;
     const job: TileJob = { store, workDir, demDir, imageryDir, dir: o.output, force: o.force, compress: o.compress, facades: o.facades, copyright, terrain: grid ? { grid, maxError: o.terrainError, label: o.terrain!, mesh: o.groundMesh !== false } : undefined, base: o.base, rootSquare: { minX: root.minX, minY: root.minY, size: root.size } };
     let counts: { built: number; skipped: number };
     if (o.jobs > 1 && units.length > 1) {

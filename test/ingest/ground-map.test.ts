@@ -82,6 +82,16 @@ describe('--ground-map: the ground drawn from the vector tiles\' own land use, w
     await walk(json.root);
     expect(leafMetres.length).toBeGreaterThan(0);
     expect(Math.max(...leafMetres)).toBeLessThan(0.8);
+    // resumed-run-redid-the-textures: a rerun missing two tiles draws and says the textures of those two only,
+    // and the tileset comes out the same
+    const before = glbs.map((f) => fs.readFileSync(path.join(out, 'tiles', f)));
+    for (const f of glbs.slice(0, 2)) fs.rmSync(path.join(out, 'tiles', f));
+    fs.rmSync(path.join(out, 'tileset.json'));
+    const again = cli(['tiles', path.join(DATA, 'sf-mvt', '15-5238-12666.mvt'), '--ground-map', '-o', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`already complete`));
+    expect(again.stderr).toMatch(/ground textures from the ground map: 2 tiles/);
+    glbs.forEach((f, k) => expect(fs.readFileSync(path.join(out, 'tiles', f)).equals(before[k]), f).toBe(true));
   });
 
   it('ctrl-c-during-the-ground-map-crashed: SIGTERM while the drawn map is resampled exits 143, not a segmentation fault', async () => {
