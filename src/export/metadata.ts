@@ -39,7 +39,7 @@ export const BUILDING_COLUMNS: readonly Column[] = [
 const GROUND_NO_DATA = -3.4028234663852886e38;
 
 /** The `ground` column, where the buildings stand on a terrain (after `min_height`). */
-const GROUND_COLUMN: Column = { name: 'ground', type: 'FLOAT32', description: "Elevation of the building's base where it stands on the terrain (--terrain), metres in the terrain's heights: its height is above this", noData: GROUND_NO_DATA, get: (p) => p.ground ?? GROUND_NO_DATA };
+const GROUND_COLUMN: Column = { name: 'ground', type: 'FLOAT32', description: "Elevation of the building's base where it stands on the terrain (--terrain), metres in the terrain's heights: its height is above this (no data for one outside the terrain's data, seated on the data nearest it)", noData: GROUND_NO_DATA, get: (p) => p.ground ?? GROUND_NO_DATA };
 
 /** The building columns of `rows`: {@link BUILDING_COLUMNS}, and `ground` where any row stands on a terrain. */
 export function ownColumns(rows: readonly BuildingParams[]): readonly Column[] {
