@@ -241,6 +241,11 @@ export function createStage(el: HTMLElement, centre: THREE.Vector3, span: number
   controls.listenToKeyEvents(window);
   controls.keyPanSpeed = 20;
   controls.zoomSpeed = ORBIT_ZOOM_SPEED;
+  // pinch-zoomed-300-times: OrbitControls raises a pinch's spread ratio to the power zoomSpeed, which is the
+  // wheel's 3.55 (a spread of two fingers from 50 to 250 px took the camera from 12.7 km to 35 m); a pinch
+  // scales the view by its spread (zoomSpeed 1), a wheel step by WHEEL_STEP (capture: before OrbitControls reads it)
+  renderer.domElement.addEventListener('pointerdown', (e) => (controls.zoomSpeed = e.pointerType === 'touch' ? 1 : ORBIT_ZOOM_SPEED), { capture: true });
+  renderer.domElement.addEventListener('wheel', () => (controls.zoomSpeed = ORBIT_ZOOM_SPEED), { capture: true, passive: true });
   // zoom-ignored-the-pointer: a wheel step moves towards what is under the pointer (as the map view does),
   // the orbit point staying on the ground plane under the view's centre
   controls.zoomToCursor = true;

@@ -485,6 +485,32 @@ describe('viewer navigation as a person does it (drag, wheel, small screens)', (
     await page.close();
   });
 
+  it('pinch-zoomed-300-times: on a touch screen, two fingers spread to twice their distance zoom the model view about twice in (as the map view does), not hundreds of times; a wheel step after it is still 1.2', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    await page.goto(url);
+    await page.waitForFunction('window.cityforge && window.cityforge.ready', null, { timeout: 120_000 });
+    const mpp = () => page.evaluate(() => (window as any).cityforge.nav().metresPerPixel as number);
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: string, pts: number[][]) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: pts.map(([x, y], id) => ({ x, y, id })) });
+    const before = await mpp();
+    // two fingers 100 px apart over the city, spread to 200 px in ten moves
+    const at = (gap: number) => [[195 - gap / 2, 420], [195 + gap / 2, 420]];
+    await touch('touchStart', at(100));
+    for (let k = 1; k <= 10; k++) await touch('touchMove', at(100 + 10 * k));
+    await touch('touchEnd', []);
+    await page.waitForFunction((b) => (window as any).cityforge.nav().metresPerPixel < b / 1.5, before, { timeout: 10_000 });
+    const pinched = before / (await mpp());
+    // (before: 2^3.55, about 12 times, each move's spread ratio raised to the wheel's zoom speed)
+    expect(pinched).toBeGreaterThan(1.6);
+    expect(pinched).toBeLessThan(2.5);
+    const wheelAt = await mpp();
+    await page.mouse.move(195, 420);
+    await page.mouse.wheel(0, -100);
+    await page.waitForFunction((b) => (window as any).cityforge.nav().metresPerPixel < b, wheelAt);
+    expect(wheelAt / (await mpp())).toBeCloseTo(1.2, 1);
+    await page.close();
+  });
+
   it('zoom-ignored-the-pointer: wheel steps zoom towards the building under the pointer, which stays under it; zoomed-into-a-building: forty more never take the camera inside it', async () => {
     const page = await open();
     const tallest = await tallestOf(page);
