@@ -166,7 +166,10 @@ export function stylingForStats(column: string, stats: ColumnStats, heightFrom?:
     const span = spanOf(defaults && stats.measured?.count ? stats.measured : stats);
     const lo = span[0], hi = span[1];
     const round = (v: number) => (stats.integers ? Math.round(v) : v);
-    const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers, defaults ? DEFAULTED : undefined);
+    // (legend-left-out-the-rest: a column some buildings have, SF's source height on 1,073 of 13,148, left the
+    // others in the plain colour with no entry; the rows of the tileset without a value have one, as in a GLB)
+    const missing = !defaults && rows > stats.count;
+    const make = (col: (string | number | null)[]) => numericStyling(column, col, round(lo), round(hi), stats.integers, defaults ? DEFAULTED : missing ? 'no value' : undefined);
     const legend = make([]).legend;
     // each entry's buildings, where the statistics count the values
     let counts: number[] | null = null;
@@ -178,6 +181,7 @@ export function stylingForStats(column: string, stats: ColumnStats, heightFrom?:
         const bin = s.binOf(i);
         if (bin >= 0 && bin < counts!.length) counts![bin] += n;
       });
+      if (missing) counts[counts.length - 1] = rows - stats.count;
     }
     // (with default heights, counted among the measured ones at a value the statistics do not name, the
     // entries' counts are not known)

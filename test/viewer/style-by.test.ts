@@ -111,3 +111,23 @@ describe('colour by height: default heights apart', () => {
     expect(t.counts).toBeNull();
   });
 });
+
+describe('colour by a column some buildings have', () => {
+  it('legend-left-out-the-rest: in a tileset, the rows without a value of a numeric column have an entry of their own, with its count, and each tile\'s such rows in it', async () => {
+    const { stylingForStats } = await import('../../src/viewer/style-by.js');
+    // 10 of 100 buildings have a source height of 5–14 m (SF: 1,073 of 13,148)
+    const values = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(5 + i), 1]));
+    const stats = { type: 'number', count: 10, min: 5, max: 14, sum: 95, sumSquares: 985, integers: true, values } as const;
+    const t = stylingForStats('source_height', stats as never, undefined, 100)!;
+    const last = t.legend.length - 1;
+    expect(t.legend[last].label).toBe('no value');
+    expect(t.counts![last]).toBe(90);
+    expect(t.counts!.reduce((a, n) => a + n, 0)).toBe(100);
+    const tile = t.forTable({ source_height: [null, 7] });
+    expect(tile.legend.length).toBe(t.legend.length);
+    expect(tile.binOf(0)).toBe(last);
+    expect(tile.binOf(1)).toBeLessThan(last);
+    // every building has one: no such entry
+    expect(stylingForStats('source_height', stats as never, undefined, 10)!.legend.map((e) => e.label)).not.toContain('no value');
+  });
+});
