@@ -11,6 +11,8 @@ export class ModelView {
   readonly scene: THREE.Scene;
   private readonly stage: Stage;
   private readonly raycaster = new THREE.Raycaster();
+  /** What a ray from the camera can hit: the buildings and the terrain (which hides what lies behind it). */
+  private surfaces: THREE.Object3D[] = [];
   private readonly triangles: FeatureTriangles;
   private readonly litMaterial = highlightMaterial();
   private readonly hoverMaterial = highlightMaterial(HOVER_MIX);
@@ -57,6 +59,7 @@ export class ModelView {
     const ray = new THREE.Raycaster();
     ray.firstHitOnly = true;
     const surfaces = [...model.buildingMeshes, ...ground];
+    this.surfaces = surfaces;
     this.distanceAt = (x, y) => aimAt(ray, this.camera, this.renderer.domElement, x, y).intersectObjects(surfaces, false)[0]?.distance ?? null;
     guardZoom(this.stage, this.distanceAt, this.stage.controls.minDistance);
     this.resize();
@@ -238,8 +241,9 @@ export class ModelView {
 
   /** The building under canvas pixel (x, y), or null. */
   pick(x: number, y: number): number | null {
-    const hits = aimAt(this.raycaster, this.camera, this.renderer.domElement, x, y).intersectObjects(this.model.buildingMeshes, false);
-    return hits.length ? featureIdOfHit(hits[0]) : null;
+    // (picked-through-the-terrain: a pointer on the terrain's side named the building hidden behind it)
+    const hit = aimAt(this.raycaster, this.camera, this.renderer.domElement, x, y).intersectObjects(this.surfaces, false)[0];
+    return hit && (hit.object as THREE.Mesh).geometry.attributes._feature_id_0 ? featureIdOfHit(hit) : null;
   }
 
   /** Screen position of the centre of building `id`'s top, or null if it is not drawn. */

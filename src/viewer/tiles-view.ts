@@ -491,6 +491,8 @@ export class TilesetView {
     for (const hit of aimAt(this.raycaster, this.camera, this.renderer.domElement, x, y).intersectObject(this.tiles.group, true)) {
       const g = (hit.object as THREE.Mesh).geometry;
       const f = g?.attributes?._feature_id_0;
+      // (picked-through-the-terrain: the terrain, its skirts included, hides the buildings behind it)
+      if (!f && isTerrain(hit.object)) return null;
       if (!f || !hit.face) continue;
       let o: THREE.Object3D | null = hit.object;
       while (o && !(o.userData as TileTable).table) o = o.parent;
@@ -499,4 +501,10 @@ export class TilesetView {
     }
     return null;
   }
+}
+
+/** Whether `o` is (part of) a tile's terrain: the GLB node `terrain` (its surface and skirts). */
+function isTerrain(o: THREE.Object3D): boolean {
+  for (let p: THREE.Object3D | null = o, k = 0; p && k < 4; p = p.parent, k++) if (p.name === 'terrain') return true;
+  return false;
 }
