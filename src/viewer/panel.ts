@@ -115,7 +115,7 @@ export function heightOrigin(table: CityModel['table'], id: number): string {
   const unusable = from === 'default' && given !== undefined && given !== '' && !(typeof given === 'number' && given <= -1e300);
   if (unusable) return `<span class="origin" title="The data's height (${esc(String(given))}) cannot be used (zero, negative, absurd or unreadable): the default height (--default-height)">default, the data's unusable</span>`;
   if (from === 'default') return '<span class="origin" title="The data gives no usable height or levels for this building (none, or zero, negative or unreadable): the default height (--default-height)">default, none usable in the data</span>';
-  if (from === 'levels') return '<span class="origin" title="building:levels × the level height (--level-height), the roof drawn on top where its height is not tagged">from levels</span>';
+  if (from === 'levels') return '<span class="origin" title="building:levels × the level height (--level-height), with the roof drawn on top where its height is not tagged, or the top of its parts where they rise above it">from levels</span>';
   if (from === 'parts') return '<span class="origin" title="The outline has no height of its own: its tallest building:part\'s">tallest part</span>';
   if (from === 'merged') return '<span class="origin" title="A block of the buildings a distant view merges: their mean height, weighted by area">mean of the block</span>';
   return '';
