@@ -2,14 +2,12 @@ import { bufferExtent, extentOf, type Extent } from '../core/extent.js';
 import type { ElevationGrid } from '../core/grid.js';
 import type { Logger } from '../core/logger.js';
 import { Summary } from '../core/summary.js';
-import { InputError } from '../core/errors.js';
-import { counted } from '../core/words.js';
 import type { FeatureBatch, GroundTexture, TerrainMesh } from '../core/types.js';
 import { readImagery } from '../ingest/imagery.js';
 import { writeGlb } from '../export/gltf.js';
 import { ingest } from '../ingest/index.js';
 import { buildMeshes, countClimbedOver, countOffData, drawnRows, groundElevations, terrainMesh } from '../procedural/index.js';
-import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnOffDem } from './common.js';
+import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, readTerrainFor, TERRAIN_MARGIN, judgeOffDem, warnHillside } from './common.js';
 import { BUILD_DEFAULTS, type BuildOptions } from './options.js';
 
 /** What {@link buildGlb} returns. */
@@ -99,15 +97,12 @@ function warnBatchHillside(batch: FeatureBatch, summary: Summary, logger: Logger
 }
 
 /**
- * Count (and name) the buildings that stand outside the DEM's data ({@link countOffData}). When none stands
- * on its data, the DEM is no terrain for this city: an `InputError` (dem-left-every-building-off-its-data: a
- * damaged tile of a Terrarium folder left a 23 m strip of data, and 13,148 SF buildings were written seated
- * on it, exit 0).
+ * Count (and name) the buildings that stand outside the DEM's data ({@link countOffData}), judged by
+ * {@link judgeOffDem} (none on it: an `InputError`; many off it: a warning). Returns which ones are.
  */
 function checkOffData(batch: FeatureBatch, grid: ElevationGrid, file: string, summary: Summary): Uint8Array {
   const { drawn, off, outside } = countOffData(batch, grid, file, summary);
-  if (drawn > 0 && off === drawn) throw new InputError('build', `${file}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells; -v names them)`);
-  warnOffDem(file, off, drawn, summary.logger);
+  judgeOffDem('build', file, off, drawn, summary.logger);
   return outside;
 }
 

@@ -1,4 +1,5 @@
 import { InputError, UsageError, namingSource } from '../core/errors.js';
+import { counted } from '../core/words.js';
 import { bufferExtent, extentsOverlap, type Extent } from '../core/extent.js';
 import type { Logger } from '../core/logger.js';
 import type { Summary } from '../core/summary.js';
@@ -20,11 +21,15 @@ import type { ImageryRunOptions, ReadOptions, TerrainOptions } from './options.j
 const OFF_DEM_WARNED = 0.05;
 
 /**
- * A DEM that covers only part of the city (dem-covered-half-the-city-unsaid: a DEM of the west half left 8,043 of
- * SF's 13,148 buildings seated on its nearest edge, exit 0 and only a count in the summary): warned once where
- * `off` of the `drawn` buildings (over {@link OFF_DEM_WARNED} of them) stand outside its data.
+ * The buildings outside a DEM's data, judged: where none of the `drawn` buildings stands on it, the DEM is no
+ * terrain for this city, an `InputError` (dem-left-every-building-off-its-data: a damaged tile of a Terrarium
+ * folder left a 23 m strip of data, and 13,148 SF buildings were written seated on it, exit 0); where it covers
+ * only part of the city (dem-covered-half-the-city-unsaid: a DEM of the west half left 8,043 of SF's 13,148
+ * buildings seated on its nearest edge, exit 0 and only a count in the summary), warned once where `off` of them
+ * (over {@link OFF_DEM_WARNED}) stand outside its data.
  */
-export function warnOffDem(file: string, off: number, drawn: number, logger: Logger): void {
+export function judgeOffDem(stage: string, file: string, off: number, drawn: number, logger: Logger): void {
+  if (drawn > 0 && off === drawn) throw new InputError(stage, `${file}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells; -v names them)`);
   if (!(drawn > 0) || off < OFF_DEM_WARNED * drawn) return;
   const share = Math.round((100 * off) / drawn);
   logger.warn(`${file}: ${off.toLocaleString('en-US')} of the ${drawn.toLocaleString('en-US')} buildings (${share} %) stand outside its data, each seated on the height of the data nearest it (-v names them): give a DEM that covers them all, or leave --terrain out`);

@@ -19,7 +19,7 @@ import { openImagery, type ImagerySource } from '../ingest/imagery.js';
 import { bufferExtent } from '../core/extent.js';
 import { allTiles, partition, type QuadGrid, type TileNode } from '../tiles/partition.js';
 import { buildTilesInWorkers } from '../tiles/pool.js';
-import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnJobsPastCores, warnOffDem, type RasterInput } from './common.js';
+import { checkGlobeOptions, checkRasterInputs, creditOf, elevationInput, groundImagery, ingestOptionsOf, namingInput, noBuildings, rasterOptionsOf, readTerrainFor, TERRAIN_MARGIN, warnHillside, warnJobsPastCores, judgeOffDem, type RasterInput } from './common.js';
 import { keptStore, loadStore, saveStore, tilesetFingerprint } from './kept-store.js';
 import { PLAN_DEFAULTS, TILES_DEFAULTS, type PlanOptions, type TilesOptions } from './options.js';
 
@@ -78,8 +78,7 @@ async function terrainOver(store: StoredFeatures, o: TilesOptions, summary: Summ
         drawn++;
         if (!sampleValid(grid, row.anchorX, row.anchorY)) off++;
       });
-      if (drawn > 0 && off === drawn) throw new InputError('tiles', `${dem.label}: none of the ${counted(drawn.toLocaleString('en-US'), 'building')} stands on its elevation data (the data over the area: missing, unreadable or nodata tiles and cells)`);
-      warnOffDem(dem.label, off, drawn, o.logger);
+      judgeOffDem('tiles', dem.label, off, drawn, o.logger);
     }
     return { grid, dem };
   } catch (e) {

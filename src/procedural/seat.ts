@@ -3,6 +3,7 @@ import { featureName } from '../core/params.js';
 import type { FeatureBatch } from '../core/types.js';
 import type { Summary } from '../core/summary.js';
 import { featureContains } from '../core/contains.js';
+import { extentOf } from '../core/extent.js';
 import { featurePolygons } from './footprint.js';
 import { centroid } from './roofs/common.js';
 
@@ -88,21 +89,13 @@ export function countOffData(batch: FeatureBatch, grid: ElevationGrid, file: str
   let drawn = 0, off = 0;
   const outside = new Uint8Array(batch.params.length);
   if (!grid.valid) return { drawn, off, outside };
-  const P = batch.positions;
   for (let f = 0; f < batch.params.length; f++) {
     const own = batch.params[f].drawAs === f;
     if (own) drawn++;
     // (its anchor, the centre of its outer ring's box: the point the run's check reads from the store's rows)
     const r = batch.polygonOffsets[batch.featureOffsets[f]];
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let v = batch.ringOffsets[r]; v < batch.ringOffsets[r + 1]; v++) {
-      const x = P[2 * v], y = P[2 * v + 1];
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-    if (sampleValid(grid, (x0 + x1) / 2, (y0 + y1) / 2)) continue;
+    const box = extentOf(batch.positions, 2, batch.ringOffsets[r], batch.ringOffsets[r + 1]);
+    if (sampleValid(grid, (box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2)) continue;
     if (own) off++;
     outside[f] = 1;
     summary.warn('terrain:building-outside-dem', `${featureName(batch.params[f])}: outside the data of ${file}; seated on the nearest`);
