@@ -97,7 +97,6 @@ export function showLooking(id: string): void {
   document.getElementById('selection')!.innerHTML = `<em class="looking">Finding ${esc(id)}: it is selected once its tile has loaded…</em>`;
 }
 
-/** The selected building's attributes, read from the property table row. */
 /**
  * The note beside a building's height saying where it came from, where the data did not give it (HTML; empty
  * for a height from the data): the default (said apart where the data's own was unusable, a height of 0),
@@ -146,6 +145,7 @@ export function fittedSigmas(table: CityModel['table'], id: number): Map<string,
   return sigmaOf;
 }
 
+/** The selected building's attributes, read from the property table row. */
 export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: number | null): void {
   const el = document.getElementById('selection')!;
   if (id === null) {
