@@ -2,6 +2,9 @@ import type { CityModel } from './model.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** A one-sigma uncertainty as the panel writes it after a value: ` ± 0.04`, ` ± 0.003` (one figure under a centimetre). */
+const plusMinus = (sigma: number) => ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}`;
 /** Escaped, with a break opportunity after each ':', '_', '#', '/' and '.' ("fit:runner_up_confidence", "params.gpkg#buildings"). */
 const breakable = (s: string) => esc(s).replace(/([:_#/.])(?=\S)/g, '$1<wbr>');
 
@@ -181,7 +184,7 @@ export function showSelection(model: Pick<CityModel, 'table' | 'titles'>, id: nu
       // (source-was-jargon: `file#layer` read as the file and its layer; fit-figures-were-raw: the DSM's coverage
       // a percentage, whether the ground was estimated yes or no)
       const plainValue = k === 'source' ? String(v).replace(/#([^#]+)$/, ', layer $1') : plain === 'fit_coverage' && typeof v === 'number' ? `${Math.round(v * 100)} %` : plain === 'fit_ground_estimated' && (v === 0 || v === 1) ? (v ? 'yes (no DTM under it: from the DSM)' : 'no') : null;
-      const shown = (plainValue ?? (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v))) + (sigma !== undefined ? ` ± ${sigma === 0 ? '0' : sigma < 0.01 ? sigma.toPrecision(1) : sigma.toFixed(2)}` : '');
+      const shown = (plainValue ?? (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v))) + (sigma !== undefined ? plusMinus(sigma) : '');
       const unit = typeof v === 'number' ? unitOf(k) : '';
       const link = typeof v === 'string' ? linkOf(k, v, String(model.table['source']?.[id] ?? '')) : null;
       const cell = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${breakable(shown)}</a>` : typeof v === 'number' ? esc(shown) : breakable(shown);
@@ -241,7 +244,7 @@ function partsOf(model: Pick<CityModel, 'table'>, id: number): string {
       const s = sigma ? model.table[sigma][k] : null;
       const low = bottom ? model.table[bottom][k] : null;
       const from = typeof low === 'number' && low > 0 ? `${num(low)}–` : '';
-      return `<tr><td>${esc(String(ids[k] ?? ''))}</td>${shapes ? `<td>${esc(String(model.table[shapeCol!][k] ?? ''))}</td>` : ''}<td>${from}${num(model.table[height]?.[k])}${typeof s === 'number' ? ` ± ${s === 0 ? '0' : s < 0.01 ? s.toPrecision(1) : s.toFixed(2)}` : ''}<span class="unit"> m</span></td></tr>`;
+      return `<tr><td>${esc(String(ids[k] ?? ''))}</td>${shapes ? `<td>${esc(String(model.table[shapeCol!][k] ?? ''))}</td>` : ''}<td>${from}${num(model.table[height]?.[k])}${typeof s === 'number' ? plusMinus(s) : ''}<span class="unit"> m</span></td></tr>`;
     })
     .join('');
   return `<details class="parts"><summary>${rows.length} part${rows.length === 1 ? '' : 's'} (id, ${shapes ? 'roof shape, ' : ''}height)</summary><table>${items}</table>${rows.length > 50 ? `<em>… and ${rows.length - 50} more</em>` : ''}</details>`;
