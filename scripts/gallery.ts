@@ -23,9 +23,9 @@ export const GALLERY_FOOTPRINTS: Record<string, number[][][]> = {
   octagon: [Array.from({ length: 8 }, (_, i) => [6 + 6 * Math.cos((i * Math.PI) / 4 + Math.PI / 8), 6 + 6 * Math.sin((i * Math.PI) / 4 + Math.PI / 8)])],
 };
 
-/** Where footprint `i` of shape block `s` goes: blocks of 4 × 2 footprints, 4 blocks per row. */
+/** Where footprint `i` of shape block `s` goes: blocks of 3 footprints a row (52 × 52 m for seven, the seventh in the middle of the third row), 4 blocks a row. */
 export function galleryOffset(s: number, i: number): [number, number] {
-  return [(s % 4) * 110 + (i % 4) * 20, -Math.floor(s / 4) * 70 - Math.floor(i / 4) * 20];
+  return [(s % 4) * 90 + (i === 6 ? 1 : i % 3) * 20, -Math.floor(s / 4) * 90 - Math.floor(i / 3) * 20];
 }
 
 export function galleryBatch(shapes: string[], footprints: Record<string, number[][][]>): FeatureBatch {

@@ -35,7 +35,7 @@ const srv = http.createServer((q, s) => {
 }).listen(0, '127.0.0.1');
 await new Promise((r) => srv.on('listening', r));
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-unsafe-swiftshader'] });
-const pg = await b.newPage({ viewport: { width: 1200, height: what === 'gallery' ? 1000 : 800 } });
+const pg = await b.newPage({ viewport: { width: 1200, height: what === 'gallery' ? 1200 : 800 } });
 pg.on('console', (m) => console.log('page:', m.text()));
 pg.on('pageerror', (e) => console.log('err', e.message));
 const page = what === 'gallery' ? 'scripts/render/gallery.html' : `scripts/render/index.html?glb=/model.glb&zoom=${zoom ?? 0.9}`;
