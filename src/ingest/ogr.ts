@@ -311,6 +311,8 @@ export interface GeometryVerdict {
   dropped?: RingsDropped;
   /** Rings that did not end where they start, closed. */
   closed?: boolean;
+  /** The WKB's polygons, where it was kept as it is (parsed for the check that vouched for it). */
+  polygons?: FlatPolygons;
 }
 
 /**
@@ -337,7 +339,12 @@ export function validPolygonalWKB(geom: gdal.Geometry | null, why: GeometryVerdi
   // FlatGeobuf readers take it, needs no GEOS isValid: 211 ms of SF's 13,438 tile pieces; GEOS decides the rest)
   if (g === geom) {
     const wkb = g.toWKB('LSB');
-    if (surelyValid(parsePolygonalWKB(wkb))) return wkb;
+    const p = parsePolygonalWKB(wkb);
+    if (surelyValid(p)) {
+      // (wkb-parsed-twice: the reprojection takes these, not the WKB parsed again)
+      why.polygons = p;
+      return wkb;
+    }
   }
   if (!g.isValid()) {
     // ring-left-open: a ring that does not end where it starts (GDAL's GeoJSON reader hands it on as it is) is
@@ -405,6 +412,14 @@ export function decodedFeature(base: Omit<RawFeature, 'wkb' | 'polygons'>, p: Fl
  * counted as a warning.
  */
 export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContext, detail: string): Uint8Array | null {
+  return checkedGeometry(geometry, ctx, detail)?.wkb ?? null;
+}
+
+/**
+ * {@link checkedWKB}, with the WKB's polygons where they were parsed on the way (a geometry kept as it
+ * is): a {@link RawFeature} that carries them is not parsed again.
+ */
+export function checkedGeometry(geometry: () => gdal.Geometry | null, ctx: ReadContext, detail: string): { wkb: Uint8Array; polygons?: FlatPolygons } | null {
   const why: GeometryVerdict = { reason: '', repaired: false };
   let wkb: Uint8Array | null;
   let error = '';
@@ -422,7 +437,7 @@ export function checkedWKB(geometry: () => gdal.Geometry | null, ctx: ReadContex
   if (why.closed) ctx.warn('ring:not-closed', `${detail}: a ring did not end where it starts; closed`);
   if (why.dropped) warnUnusableRings(why.dropped, ctx, detail);
   if (why.repaired) ctx.warn('geometry:repaired', `${detail}: invalid geometry repaired with MakeValid`);
-  return wkb;
+  return why.polygons ? { wkb, polygons: why.polygons } : { wkb };
 }
 
 /** Count the rings a feature lost before GEOS ({@link dropUnusableRings}). */
@@ -577,9 +592,9 @@ function* readFeatures(ol: OpenLayer, ctx: ReadContext, osm: boolean, source: st
       ctx.skip('not-a-building', `${detail}: neither building nor building:part (a layer of every OSM tag; --where selects others)`);
       continue;
     }
-    const wkb = checkedWKB(() => geometryOf(f, detail), ctx, detail);
-    if (!wkb) continue;
-    yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, wkb, pieces: 1, osm: ol.osmData };
+    const g = checkedGeometry(() => geometryOf(f, detail), ctx, detail);
+    if (!g) continue;
+    yield { id, source, where: `${ol.file} layer ${ol.layerName}`, tags, ...g, pieces: 1, osm: ol.osmData };
   }
 }
 
