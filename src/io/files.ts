@@ -243,6 +243,55 @@ export function removeStaleTemporaries(dir: string): void {
 }
 
 /**
+ * A folder to make whole beside `dir` (`<dir>.tmp-<pid>@<place>`, registered as temporary) and move into
+ * its place with {@link moveIntoPlace} when complete; such folders of dead runs (`kill -9`) beside `dir`
+ * are removed first. Readers of `dir` never see it half made (store-wiped-by-a-second-plan: a plan started
+ * while another was writing the store emptied the folder under it).
+ *
+ * @example
+ * ```ts
+ * const side = sideFolder('store');
+ * writeEverything(side);
+ * moveIntoPlace(side, 'store');
+ * ```
+ */
+export function sideFolder(dir: string): string {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target), base = `${path.basename(target)}.`;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    // no parent folder yet: nothing left beside it
+  }
+  for (const name of names) {
+    const t = TEMP_TAG.exec(name);
+    if (t && name.startsWith(base) && !aliveTag(t[1])) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+  const side = `${target}.tmp-${PROCESS_TAG}`;
+  fs.rmSync(side, { recursive: true, force: true });
+  trackTemp(side, 'dir');
+  return side;
+}
+
+/** Move folder `side` ({@link sideFolder}) into the place of `dir`, replacing what is there (moved aside, then removed). */
+export function moveIntoPlace(side: string, dir: string): void {
+  const target = path.resolve(dir);
+  const old = `${target}.old.tmp-${PROCESS_TAG}`;
+  trackTemp(old, 'dir');
+  try {
+    if (fs.existsSync(target)) fs.renameSync(target, old);
+    fs.renameSync(side, target);
+  } catch (e) {
+    throw outputErrorOf('output', dir, e);
+  } finally {
+    fs.rmSync(old, { recursive: true, force: true });
+    untrackTemp(old);
+  }
+  untrackTemp(side);
+}
+
+/**
  * A private work folder for this process (`<base>/<pid>@<place>`), registered as temporary; the folders of
  * dead processes under `base` are removed first.
  */

@@ -11,7 +11,7 @@ import { ingestToStore } from '../ingest/stream.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
 import { CITYJSON_FORMAT } from '../ingest/cityjson.js';
-import { createFileAtomic, makeDirs, missingFolder, removeMadeFolders, removeStaleTemporaries, removeWorkFolder, workFolder, writeFileAtomic } from '../io/files.js';
+import { createFileAtomic, makeDirs, missingFolder, moveIntoPlace, removeMadeFolders, removeStaleTemporaries, removeWorkFolder, sideFolder, workFolder, writeFileAtomic } from '../io/files.js';
 import { anchorsOf, scanStore, type StoredFeatures } from '../store/index.js';
 import { distribute } from '../tiles/buckets.js';
 import { buildTiles, clearTileset, countKeptTile, gridFile, resumedNote, makePlan, mergeTiles, madeFromDiffers, planFingerprint, readPlan, shardUnits, tileComplete, writeGridFile, writeTileTexture, type TileJob, type TilePlan } from '../tiles/build.js';
@@ -431,13 +431,22 @@ export async function planTiles(inputs: string[], options: Partial<PlanOptions> 
     if (typeof kept === 'object' && !o.replaceStore) throw new OutputError('plan', `--store ${dir} holds a store made from other inputs or options${kept.other.length ? ` (${kept.other.join('; ')})` : ''} (shards may be reading it); give another folder, or --replace-store to make it again there`);
     if (fs.existsSync(dir) && fs.readdirSync(dir).length && !fs.existsSync(path.join(dir, 'store.json')) && !fs.existsSync(path.join(dir, 'rows.bin')))
       throw new UsageError('plan', `--store ${dir}: a folder with other things in it; give an empty or new folder`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    trackTemp(dir, 'dir');
-    const { store, terrain } = await streamInputs(inputs, o, dir, summary);
-    terrain?.dem.release();
-    const root = quadtree(store, o.maxBuildings, dir);
-    saveStore(dir, inputs, o, store, summary.toJSON());
-    untrackTemp(dir);
+    // (store-wiped-by-a-second-plan: made beside the folder and moved into place whole; a plan of the same
+    // inputs and options that finished first keeps its store)
+    const side = sideFolder(dir);
+    let root: TileNode;
+    try {
+      const { store, terrain } = await streamInputs(inputs, o, side, summary);
+      terrain?.dem.release();
+      root = quadtree(store, o.maxBuildings, side);
+      saveStore(side, inputs, o, store, summary.toJSON());
+      const now = keptStore(dir, inputs, o);
+      if (typeof now === 'object' && 'store' in now) o.logger.info(`--store ${dir}: another plan made the same store meanwhile; kept`);
+      else moveIntoPlace(side, dir);
+    } finally {
+      fs.rmSync(side, { recursive: true, force: true });
+      untrackTemp(side);
+    }
     return unitsOf(root);
   }
   const madeWorkDir = o.workDir ? missingFolder(o.workDir) : null;

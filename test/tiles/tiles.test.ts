@@ -325,6 +325,46 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(fs.existsSync(o)).toBe(false); // the folder this run made is gone with it
   });
 
+  it('store-wiped-by-a-second-plan: a plan started while another writes the store leaves both at exit 0 with the same units and one whole store; a killed plan leaves its side folder to the next', async () => {
+    const store = path.join(dir, 'store-raced');
+    const sides = () => fs.readdirSync(dir).filter((n) => n.startsWith('store-raced.'));
+    const run = () => {
+      const child = spawn(process.execPath, [CLI, 'plan', ...args(), '--store', store], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (err += d));
+      return { child, done: new Promise<{ code: number | null; out: string; err: string }>((r) => child.on('close', (code) => r({ code, out, err }))) };
+    };
+    const waitForSide = async () => {
+      const t0 = Date.now();
+      while (Date.now() - t0 < 60_000 && !sides().length) await new Promise((r) => setTimeout(r, 5));
+      expect(sides().length).toBeGreaterThan(0);
+    };
+    // the second starts once the first is writing (it emptied the folder under the first: exit 1, a stack trace)
+    const a = run();
+    await waitForSide();
+    const b = run();
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code, ra.err).toBe(0);
+    expect(rb.code, rb.err).toBe(0);
+    expect(ra.out).toBe(rb.out);
+    expect(ra.out.split('\n').filter(Boolean).length).toBeGreaterThan(1);
+    expect(sides()).toEqual([]);
+    const t = cli(['tiles', ...args(), '--store', store, '-o', path.join(dir, 'store-raced-out'), '-q']);
+    expect(t.code, t.stderr).toBe(0);
+    // a plan killed while writing: its side folder stays (nothing can remove it) and the next plan removes it
+    fs.rmSync(store, { recursive: true });
+    const k = run();
+    await waitForSide();
+    k.child.kill('SIGKILL');
+    await k.done;
+    expect(sides().length).toBe(1);
+    expect(fs.existsSync(store)).toBe(false); // never a half store where shards look
+    expect(cli(['plan', ...args(), '--store', store, '-q']).code).toBe(0);
+    expect(sides()).toEqual([]);
+    expect(fs.existsSync(path.join(store, 'store.json'))).toBe(true);
+  });
+
   it('a work folder that cannot be made (a file in the way) is an output error: exit 4, the reason named', () => {
     const file = path.join(dir, 'not-a-folder');
     fs.writeFileSync(file, 'x');
