@@ -8,7 +8,7 @@ import { writeGlb } from '../export/gltf.js';
 import { columnStats } from '../export/metadata.js';
 import { buildMeshes, countClimbedOver, countOffData, drawnRows, groundElevations, type BaseMode } from '../procedural/index.js';
 import { checkHeader, fileHeader, HEADER_BYTES, StoreReader, type StoredFeatures } from '../store/index.js';
-import { writeFileAtomic } from '../io/files.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../io/files.js';
 import { BlockGrid, boxedBatch, terrainMesh } from '../procedural/index.js';
 import { bucketRefs, scanBucket } from './buckets.js';
 import { allTiles, leavesOf, tileStem, type TileNode } from './partition.js';
@@ -501,6 +501,8 @@ export function mergeTiles(dirs: string[], out: string, logger: Logger, force = 
   }
   // (merge-interrupted-left-a-partial-folder: into a folder holding nothing yet, what the merge writes is
   // temporary until tileset.json is there: Ctrl-C removes it)
+  // (merge-killed-left-its-temporaries: what a merge killed with SIGKILL left half written goes, as tiles does)
+  removeStaleTemporaries(out);
   const fresh = !dirs.some((d) => path.resolve(d) === path.resolve(out)) && (!fs.existsSync(out) || fs.readdirSync(out).length === 0);
   const written = fresh ? ['tiles', 'find', 'plan.json'].map((n) => path.join(out, n)) : [];
   for (const p of written) trackTemp(p, p.endsWith('.json') ? 'file' : 'dir');

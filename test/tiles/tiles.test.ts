@@ -10,6 +10,7 @@ import { buildingBases, expectValidGlb, readGlb } from '../helpers/glb.js';
 import { onTempChange, type TempChange } from '../../src/core/temp.js';
 import { NULL_LOGGER } from '../../src/core/logger.js';
 import { mergeTiles } from '../../src/tiles/build.js';
+import { PLACE } from '../../src/io/files.js';
 import { buildTileset } from '../../src/pipeline/tiles.js';
 
 /** Every file below `dir` (relative path → bytes), temporaries left out. */
@@ -453,6 +454,22 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     } finally {
       onTempChange(null);
     }
+  });
+
+  it('merge-killed-left-its-temporaries: what a merge killed with SIGKILL left half written is removed by the next merge, which ends with the single run\'s bytes', () => {
+    const shards = [0, 1].map((i) => path.join(dir, `killed-merge-shard${i}`));
+    shards.forEach((o, i) => expect(cli(['tiles', ...args(), '-o', o, '--shard', `${i}/2`, '-q']).code).toBe(0));
+    const o = path.join(dir, 'killed-merge');
+    // a merge killed half way: some tiles copied, one half written under its temporary name (a dead writer's)
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const tile = [...snapshot(path.join(shards[0], 'tiles')).keys()].find((k) => k.endsWith('.glb'))!;
+    fs.mkdirSync(path.dirname(path.join(o, 'tiles', tile)), { recursive: true });
+    fs.writeFileSync(path.join(o, 'tiles', `${tile}.tmp-${dead}@${PLACE}`), fs.readFileSync(path.join(shards[0], 'tiles', tile)).subarray(0, 1000));
+    fs.writeFileSync(path.join(o, 'tiles', `${tile.replace(/\.glb$/, '.json')}.tmp-${dead}@${PLACE}`), '{"bou');
+    const m = cli(['merge', ...shards, '-o', o, '-q']);
+    expect(m.code, m.stderr).toBe(0);
+    expect(fs.readdirSync(o, { recursive: true }).map(String).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expectSameBytes(snapshot(out), snapshot(o));
   });
 
   it('merge-overwrote-another-tileset: merge into a folder holding a tileset of other options is refused (exit 4, naming what differs), that tileset untouched; --force replaces it whole', () => {
