@@ -269,7 +269,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
     const before = outputPlan(o.output);
     if (before.fingerprint !== planFingerprint(fingerprintOf)) {
       // rerun-said-not-what-differs: the options (or inputs) that differ, where the plan records them
-      const differs = madeFromDiffers(before.madeFrom, fingerprintOf);
+      const differs = madeFromDiffers(before.madeFrom, fingerprintOf, inputs);
       throw new OutputError('tiles', `${o.output} holds tiles of other inputs or options${differs.length ? ` (${differs.join('; ')})` : ''}; use --force to rebuild, or another folder`);
     }
     // rerun-read-the-whole-input-again: a whole run over a finished tileset of the same inputs and options read
@@ -312,7 +312,7 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
       // plan differs from the one written meanwhile stops)
       const now = outputPlan(o.output);
       if (now.fingerprint !== plan.fingerprint) {
-        const differs = madeFromDiffers(now.madeFrom, fingerprintOf);
+        const differs = madeFromDiffers(now.madeFrom, fingerprintOf, inputs);
         throw new OutputError('tiles', `${o.output}: another run of other inputs or options started into this folder meanwhile${differs.length ? ` (${differs.join('; ')})` : ''}; use another folder, or --force once it has finished`);
       }
     }
@@ -380,11 +380,11 @@ function finishedTiles(dir: string, plan: TilePlan): string[] | null {
   return ids.every((id) => tileComplete(dir, id)) ? ids : null;
 }
 
-/** The summary of a run that found its tileset finished (tiles `ids`): nothing read, every tile kept. */
+/** The summary of a run that found its tileset finished (tiles `ids`): the inputs not read (only hashed), every tile kept. */
 function finished(inputs: string[], o: TilesOptions & { output: string }, plan: TilePlan, ids: readonly string[], summary: Summary, t0: number): Summary {
   for (const id of ids) countKeptTile(o.output, id, summary);
   const tiles = ids.length;
-  o.logger.info(`tiles: ${path.resolve(o.output)} is finished: its ${counted(tiles, 'tile')} and tileset.json were made from these inputs and options (their paths, sizes and times); nothing read (--force builds it again)`);
+  o.logger.info(`tiles: ${path.resolve(o.output)} is finished: its ${counted(tiles, 'tile')} and tileset.json were made from these inputs (the same content) and options; nothing built (--force builds it again)`);
   // (what a rerun that resumes every tile says: scripts read these lines)
   o.logger.info(`tiles: resuming: ${tiles} of ${counted(tiles, 'tile')} already complete, kept`);
   o.logger.info(`tiles: 0 built${resumedNote(tiles)}`);

@@ -53,14 +53,22 @@ export interface PlanNode {
  * What differs between two fingerprinted origins ({@link TilePlan.madeFrom}): the options as command-line
  * flags with both values, the inputs, the terrain and the imagery by name. Empty when nothing can be told.
  */
-export function madeFromDiffers(was: unknown, now: unknown): string[] {
+export function madeFromDiffers(was: unknown, now: unknown, inputs?: readonly string[]): string[] {
   if (!was || typeof was !== 'object' || !now || typeof now !== 'object') return [];
   const a = was as Record<string, unknown>, b = now as Record<string, unknown>;
   const out: string[] = [];
   const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
-  if (!same(a.inputs, b.inputs)) out.push('the inputs: their paths, sizes or times');
-  if (!same(a.terrain, b.terrain)) out.push('the --terrain file');
-  if (!same(a.imagery, b.imagery)) out.push('the --imagery file');
+  if (!same(a.inputs, b.inputs)) {
+    // (inputs-differ-unnamed: "the inputs: their paths, sizes or times" named none of them)
+    const ai = Array.isArray(a.inputs) ? (a.inputs as unknown[]) : [], bi = Array.isArray(b.inputs) ? (b.inputs as unknown[]) : [];
+    const older = ai.some((x) => Array.isArray(x) && typeof x[0] === 'string');
+    const changed = ai.length === bi.length ? bi.flatMap((x, i) => (same(x, ai[i]) ? [] : [i])) : [];
+    if (older) out.push('the inputs as an older cityforge recorded them (their paths and times)');
+    else if (ai.length !== bi.length) out.push(`the inputs: ${ai.length} before, ${bi.length} now`);
+    else out.push(`the content of ${changed.map((i) => (inputs?.[i] !== undefined ? inputs[i] : `input ${i + 1}`)).join(', ')}`);
+  }
+  if (!same(a.terrain, b.terrain)) out.push('the --terrain file (its content)');
+  if (!same(a.imagery, b.imagery)) out.push('the --imagery file (its content)');
   const ao = (a.options ?? {}) as Record<string, unknown>, bo = (b.options ?? {}) as Record<string, unknown>;
   const flag = (k: string) => `--${({ layer: 'layer', types: 'types' } as Record<string, string>)[k] ?? k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const shown = (v: unknown) => (v === undefined || v === null ? 'not given' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -470,7 +478,12 @@ function otherTileset(dir: string, plan: TilePlan): string | null {
 export function mergeTiles(dirs: string[], out: string, logger: Logger, force = false): { tiles: number } {
   const plans = dirs.map(readPlan);
   const plan = plans[0];
-  for (const [k, p] of plans.entries()) if (p.fingerprint !== plan.fingerprint) throw new InputError('merge', `${dirs[k]}: built from other inputs or options than ${dirs[0]} (plan ${p.fingerprint} ≠ ${plan.fingerprint})`);
+  for (const [k, p] of plans.entries())
+    if (p.fingerprint !== plan.fingerprint) {
+      // (merge-said-only-hashes: "plan 17ed… ≠ 358c…", where tiles names the option)
+      const differs = madeFromDiffers(plan.madeFrom, p.madeFrom);
+      throw new InputError('merge', `${dirs[k]}: built from other inputs or options than ${dirs[0]} (${differs.length ? differs.join('; ') : `plan ${p.fingerprint} ≠ ${plan.fingerprint}`})`);
+    }
   const records = new Map<string, TileRecord>();
   const recordFiles = new Map<string, string>();
   const nodes = allTiles(plan.tree);
