@@ -17,9 +17,14 @@ if [ $# -lt 2 ]; then
   exit 2
 fi
 out=$1; shift
-n=${SLURM_ARRAY_TASK_COUNT:?run as an array job: sbatch --array=0-(N-1)}
+# (outside an array job: a usage error, exit 2, as the others; bash's ${x:?} exited 1)
+if [ -z "${SLURM_ARRAY_TASK_COUNT:-}" ] || [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
+  echo "slurm-tiles.sh: run as an array job: sbatch --array=0-(N-1) slurm-tiles.sh OUT INPUTS... (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are not set)" >&2
+  exit 2
+fi
+n=$SLURM_ARRAY_TASK_COUNT
 # (1-based arrays: the task ids counted from the array's first)
-i=$(( ${SLURM_ARRAY_TASK_ID:?run as an array job} - ${SLURM_ARRAY_TASK_MIN:-0} ))
+i=$(( SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0} ))
 cf=${CITYFORGE:-}
 if [ -z "$cf" ]; then
   for c in "$(dirname "$0")/../bin/cityforge.js" "${SLURM_SUBMIT_DIR:-.}/bin/cityforge.js"; do

@@ -661,6 +661,28 @@ describe('sharding with an existing engine: GNU parallel', () => {
   });
 });
 
+describe('sharding with an existing engine: a Slurm array', () => {
+  it('scripts/slurm-tiles.sh as the tasks of a 1-based array (its environment as Slurm sets it) + merge gives the single-run bytes; slurm-outside-an-array-exit-1: outside an array it is a usage error, exit 2', () => {
+    const dir = freshDir('tiles-slurm');
+    const input = path.join(DATA, 'sf-mvt', '15-5238-12666.mvt');
+    const single = path.join(dir, 'single');
+    expect(cli(['tiles', input, '--max-buildings', '300', '-o', single, '-q']).code).toBe(0);
+    const script = path.join(import.meta.dirname, '..', '..', 'scripts', 'slurm-tiles.sh');
+    const out = path.join(dir, 'array');
+    for (const id of [1, 2, 3]) {
+      const r = spawnSync('bash', [script, out, input, '--max-buildings', '300', '-q'], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1' } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`task ${id}: shard ${id - 1}/3 of ${out}`);
+    }
+    expect(cli(['merge', out, '-o', out, '-q']).code).toBe(0);
+    expectSameBytes(snapshot(single), snapshot(out));
+    const outside = spawnSync('bash', [script, path.join(dir, 'no-array'), input], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: '', SLURM_ARRAY_TASK_COUNT: '' } });
+    expect(outside.status).toBe(2);
+    expect(outside.stderr).toMatch(/slurm-tiles\.sh: run as an array job: sbatch --array/);
+    expect(fs.existsSync(path.join(dir, 'no-array'))).toBe(false);
+  });
+});
+
 describe('cityforge tiles --terrain: terrain tiles', () => {
   it('a run grid coarser than the raster (--terrain-max-samples): leaf tiles read their own DEM windows and stand as on the fine grid', async () => {
     const dir = freshDir('tiles-dem-windows');
