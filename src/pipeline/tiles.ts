@@ -8,6 +8,7 @@ import { Summary } from '../core/summary.js';
 import { trackTemp, untrackTemp } from '../core/temp.js';
 import { counted } from '../core/words.js';
 import { ingestToStore } from '../ingest/stream.js';
+import { overrideSrs } from '../ingest/ogr.js';
 import { rasterExtentInFrame, readElevation } from '../ingest/raster.js';
 import { checkInputsExist } from '../ingest/formats.js';
 import { CITYJSON_FORMAT } from '../ingest/cityjson.js';
@@ -247,8 +248,10 @@ async function tilesInto(inputs: string[], o: TilesOptions & { output: string },
   removeStaleTemporaries(path.join(o.output, 'tiles'));
   trackTemp(o.output, 'sweep');
   // a folder holding another build is refused before anything is read (its plan's fingerprint is of the
-  // inputs and options alone: their paths, sizes and times, so a missing one is named first)
+  // inputs and options alone: their content, so a missing one is named first; and an --s-srs GDAL does not
+  // know, a usage error, not "other options": s-srs-hidden-by-the-folder)
   checkInputsExist(o.heightsFrom ? [...inputs, o.heightsFrom] : inputs);
+  if (o.sSrs) overrideSrs(o.sSrs);
   // units-file-checked-after-the-read: the list is read before the inputs are
   const wanted = o.units ? readUnitsFile(o.units) : undefined;
   const fingerprintOf = tilesetFingerprint(inputs, o);

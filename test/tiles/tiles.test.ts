@@ -586,6 +586,10 @@ describe('cityforge tiles: a 3D Tiles 1.1 tileset', () => {
     expect(r.code).toBe(4);
     // rerun-said-not-what-differs: and says what differs
     expect(r.stderr).toMatch(/holds tiles of other inputs or options \(the content of .*15-5238-12666\.mvt\); use --force/);
+    // s-srs-hidden-by-the-folder: an --s-srs GDAL does not know is said as such (exit 2), not as other options (exit 4)
+    const srs = cli(['tiles', ...args(), '--s-srs', 'EPSG:99999', '-o', out]);
+    expect(srs.code).toBe(2);
+    expect(srs.stderr).toMatch(/--s-srs 'EPSG:99999' is not a CRS GDAL knows/);
     expect(r.stderr).not.toMatch(/from layer/);
     // foreign-plan-said-merge: a plan.json that is not cityforge's is a file in the way (exit 4), said by tiles
     const foreign = path.join(dir, 'foreign-plan');
