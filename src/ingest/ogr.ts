@@ -2,6 +2,7 @@ import gdal from './gdal.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { RawFeature, ReadContext } from './raw.js';
 import { OTHER_TAGS_CUT, osmIdOf, rawFeatureOf, unpackOtherTags } from './raw.js';
 import { surelyValid } from './simple-polygons.js';
@@ -128,7 +129,7 @@ const OSM_FIELDS = [
 /**
  * GDAL's OSM driver configuration for cityforge: closed ways tagged `building` or `building:part`
  * are polygons (the stock configuration leaves `building:part` ways as lines), and the S3DB keys
- * are fields. Written once to the temp folder and named by OSM_CONFIG_FILE.
+ * are fields. Written once into GDAL's memory (/vsimem) and named by OSM_CONFIG_FILE.
  */
 function osmConfigFile(): string {
   if (osmConfig) return osmConfig;
@@ -143,12 +144,10 @@ function osmConfigFile(): string {
     'ignore=area,created_by,converted_by,source,time,note,todo,fixme,FIXME',
     '',
   ].join('\n');
-  const file = path.join(os.tmpdir(), `cityforge-osmconf-${Buffer.from(text).toString('base64url').length}-${process.getuid?.() ?? 0}.ini`);
-  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
-    const tmp = `${file}.${process.pid}`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  }
+  // (in GDAL's memory, one per thread: osmconf-left-in-tmp, a file per user stayed in /tmp, which another
+  // user could have made first)
+  const file = `/vsimem/cityforge-osmconf-${threadId}.ini`;
+  gdal.vsimem.set(Buffer.from(text), file);
   return (osmConfig = file);
 }
 
