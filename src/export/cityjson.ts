@@ -252,6 +252,24 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
     if (list) list.push(f);
     else children.set(o2, [f]);
   }
+  // main-part-became-a-part: a building's main part read from a city model (`<id>:main`, see the CityJSON reader)
+  // is written back as the building's own geometry, as it was read (the building, drawn as its parts, has none)
+  const folded = new Uint8Array(n);
+  for (const [f, kids] of children) {
+    const k = kids.find((x) => batch.params[x].id === `${batch.params[f].id}:main`);
+    if (k === undefined || shapes[f] || !shapes[k]) continue;
+    shapes[f] = shapes[k];
+    shapes[k] = null;
+    folded[k] = 1;
+    parentOf[k] = -1;
+    children.set(f, kids.filter((x) => x !== k));
+  }
+  // main-part-at-another-lod: an outline drawn as the rest of its parts is written at its roofed parts' level of
+  // detail (a flat prism is an LoD 2.2 solid too): at 1.2 beside parts at 2.2 it read back as another level, not drawn
+  for (const [f, kids] of children) {
+    const s = shapes[f];
+    if (s?.lod === '1.2' && kids.some((k) => shapes[k]?.lod === '2.2')) s.lod = '2.2';
+  }
   // ids taken: a solid split into parts names them after its building, on ids no object has
   const taken = new Set(indexOf.keys());
   const splitIds = (f: number, count: number): string[] => {
@@ -324,7 +342,9 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
     title: `Buildings made by cityforge${o.attribution ? ` from data by ${o.attribution}` : ''}`,
   };
   const transform = { scale: [scale, scale, scale], translate };
+  // (main parts folded into their buildings are neither buildings nor parts of the output)
   let parts = 0, solids = 0;
+  const foldedParts = folded.reduce((a, b) => a + b, 0);
   for (let f = 0; f < n; f++) {
     if (parentOf[f] >= 0) parts++;
     if (shapes[f]?.solid) solids++;
@@ -363,15 +383,15 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
   if (!o.seq) {
     const { vertices, vertex } = vertexList();
     const objects: Record<string, unknown> = {};
-    for (let f = 0; f < n; f++) for (const [id, obj] of cityObject(f, vertex)) objects[id] = obj;
+    for (let f = 0; f < n; f++) if (!folded[f]) for (const [id, obj] of cityObject(f, vertex)) objects[id] = obj;
     const r = relief(vertex);
     if (r) objects[terrainId] = r;
     const doc = { type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: objects, vertices };
-    return { bytes: enc.encode(JSON.stringify(doc) + '\n'), buildings: n - parts, parts: parts + splitParts, solids, terrainTriangles };
+    return { bytes: enc.encode(JSON.stringify(doc) + '\n'), buildings: n - parts - foldedParts, parts: parts + splitParts, solids, terrainTriangles };
   }
   const lines = [JSON.stringify({ type: 'CityJSON', version: '2.0', transform, metadata, CityObjects: {}, vertices: [] })];
   for (let f = 0; f < n; f++) {
-    if (parentOf[f] >= 0) continue;
+    if (parentOf[f] >= 0 || folded[f]) continue;
     const { vertices, vertex } = vertexList();
     const objects: Record<string, unknown> = {};
     for (const k of [f, ...(children.get(f) ?? [])]) for (const [id, obj] of cityObject(k, vertex)) objects[id] = obj;
@@ -380,5 +400,5 @@ export function encodeCityJson(batch: FeatureBatch, mesh: MeshBatch, options: Pa
   const { vertices, vertex } = vertexList();
   const r = relief(vertex);
   if (r) lines.push(JSON.stringify({ type: 'CityJSONFeature', id: terrainId, CityObjects: { [terrainId]: r }, vertices }));
-  return { bytes: enc.encode(lines.join('\n') + '\n'), buildings: n - parts, parts: parts + splitParts, solids, terrainTriangles };
+  return { bytes: enc.encode(lines.join('\n') + '\n'), buildings: n - parts - foldedParts, parts: parts + splitParts, solids, terrainTriangles };
 }

@@ -399,10 +399,28 @@ function familyOf(id: string, objects: Record<string, CjObject> | Map<string, Cj
     return [firstReadable(id, own, (g, w) => modelFeature(id, o, g, o, 'building', m, w, installations.get(id)), warn)];
   }
   const partFeatures: RawFeature[] = [];
+  // main-part-lost-on-the-round-trip: a building with parts and surfaces of its own at their level of detail
+  // (CityGML's main part, as cityforge's own CityJSON writes an outline drawn as the rest of its parts) is drawn
+  // too, as one more part of it, `<id>:main`; it was left out (Monaco's w49209541 read back: 7,491 → 379 m³)
+  const partsLod = withSurfaces[0].gs[0].lod;
+  const own = partsLod !== undefined && Number(partsLod) >= 1 ? rankedGeometries(o, String(partsLod), m.prefer) : [];
+  if (own.length) {
+    const mainId = `${id}:main`;
+    // (its look only: the building's name and the rest are its outline's, not repeated on a row of their own)
+    const looks = Object.fromEntries(LOOK_TAGS.filter((k) => o.attributes?.[k] !== undefined).map((k) => [k, o.attributes![k]]));
+    const main: CjObject = { ...o, attributes: looks };
+    try {
+      partFeatures.push(firstReadable(mainId, own, (g, w) => modelFeature(mainId, main, g, o, 'part', m, w, installations.get(id)), warn));
+    } catch (e) {
+      if (!(e instanceof FeatureDefect)) throw e;
+      skip(mainId, e);
+    }
+  }
+  const mainDrawn = partFeatures.length > 0;
   for (const [k, { pid, p, gs }] of withSurfaces.entries()) {
     try {
-      // (the building's own installations, where it is drawn as its parts, go with its first part)
-      const installed = [...(installations.get(pid) ?? []), ...(k === 0 ? (installations.get(id) ?? []) : [])];
+      // (the building's own installations, where it is drawn as its parts, go with its first part, or its main one)
+      const installed = [...(installations.get(pid) ?? []), ...(k === 0 && !mainDrawn ? (installations.get(id) ?? []) : [])];
       partFeatures.push(firstReadable(pid, gs, (g, w) => modelFeature(pid, p, g, o, 'part', m, w, installed), warn));
     } catch (e) {
       if (!(e instanceof FeatureDefect)) throw e;

@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { DATA, freshDir, SHARED, sfTileGeoJSON, translate } from '../helpers/fixtures.js';
-import { expectValidGlb, readGlb } from '../helpers/glb.js';
+import { buildingTops, expectValidGlb, readGlb } from '../helpers/glb.js';
 import { writeRdFootprints } from '../helpers/vector.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'cityjson');
@@ -404,6 +404,46 @@ describe('CityJSON out', () => {
       expect(types).toContain('OuterFloorSurface');
       expect(types).not.toContain('GroundSurface');
     }
+  });
+
+  it('main-part-lost-on-the-round-trip, main-part-at-another-lod: an outline drawn as the rest of its parts is written at its roofed parts\' level of detail and read back drawn, as tall as before', async () => {
+    const sq = (x0: number, y0: number, w: number, h: number) => [[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h], [x0, y0]].map(([x, y]) => [85000 + x, 447000 + y]);
+    const src = path.join(dir, 'main-part.geojson');
+    fs.writeFileSync(src, JSON.stringify({
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+      features: [
+        // Monaco's w49209541: a 12 m outline, a gabled 8 m part on half of it
+        { type: 'Feature', properties: { ref: 'outline', building: 'yes', height: 12 }, geometry: { type: 'Polygon', coordinates: [sq(0, 0, 20, 10)] } },
+        { type: 'Feature', properties: { ref: 'part', 'building:part': 'yes', height: 8, 'roof:shape': 'gabled', 'roof:height': 2 }, geometry: { type: 'Polygon', coordinates: [sq(10, 0, 10, 10)] } },
+      ],
+    }));
+    const model = path.join(dir, 'main-part.city.json');
+    expect(cli(['build', src, '-o', model, '-q']).code).toBe(0);
+    const objects = Object.values(readModels(model)[0].CityObjects);
+    const outline = objects.find((o) => o.attributes?.ref === 'outline')!;
+    const part = objects.find((o) => o.attributes?.ref === 'part')!;
+    expect(part.geometry![0].lod).toBe('2.2');
+    expect(outline.geometry![0].lod).toBe('2.2'); // (was 1.2: another level, left out when read back)
+    const tops: Map<string, number>[] = [];
+    for (const [k, file] of [src, model].entries()) {
+      const glb = path.join(dir, `main-part-${k}.glb`);
+      const r = cli(['build', file, '-o', glb, '-q']);
+      expect(r.code, r.stderr).toBe(0);
+      const bytes = fs.readFileSync(glb);
+      await expectValidGlb(bytes);
+      const { table } = await readGlb(bytes, { accessors: false });
+      const byRef = new Map<string, number>();
+      const t = await buildingTops(bytes);
+      table['id'].forEach((id, i) => {
+        const ref = String(table['ref']?.[i] || table['source_ref']?.[i] || '');
+        if (t.has(String(id))) byRef.set(ref, Math.round(100 * t.get(String(id))!) / 100);
+      });
+      tops.push(byRef);
+    }
+    // the outline (its parts under its id) as tall as its rest, 12 m, read back as written (it came back 8 m: its part alone)
+    expect(tops[0].get('outline')).toBeCloseTo(12, 1);
+    expect(tops[1]).toEqual(tops[0]);
   });
 
   it('--t-srs picks the output CRS; a geographic one, or --t-srs with a GLB, is a usage error (exit 2)', () => {
