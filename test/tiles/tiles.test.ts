@@ -665,6 +665,33 @@ describe('sharding with an existing engine: GNU parallel', () => {
   });
 });
 
+describe('coarse-tile-of-348-draws: a coarse tile is drawn in few draw calls', () => {
+  it('1,600 buildings over 4 km, listed out of place: the root tile\'s blocks are one chunk per material, not cut at the leaves\' 2 cm step every few buildings', async () => {
+    const dir = freshDir('tiles-coarse-chunks');
+    const src = path.join(dir, 'grid.geojson');
+    // (in no spatial order: consecutive buildings kilometres apart, as a coarse tile's blocks come)
+    const features = Array.from({ length: 1600 }, (_, k) => {
+      const i = (k * 797) % 1600, x = 100 * (i % 40), y = 100 * Math.floor(i / 40);
+      const ring = [[x, y], [x + 12, y], [x + 12, y + 9], [x, y + 9], [x, y]].map(([a, b]) => [85000 + a, 447000 + b]);
+      return { type: 'Feature', properties: { height: 6 + (i % 7) }, geometry: { type: 'Polygon', coordinates: [ring] } };
+    });
+    fs.writeFileSync(src, JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } }, features }));
+    const out = path.join(dir, 'tiles');
+    const r = cli(['tiles', src, '--max-buildings', '100', '-o', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const primitives = (file: string) => {
+      const d = fs.readFileSync(file);
+      const json = JSON.parse(d.subarray(20, 20 + d.readUInt32LE(12)).toString('utf8'));
+      return { primitives: json.meshes.reduce((n: number, m: { primitives: unknown[] }) => n + m.primitives.length, 0), materials: json.materials.length };
+    };
+    const root = primitives(path.join(out, 'tiles', '0', '0', '0.glb'));
+    expect(root.materials).toBeGreaterThan(0);
+    // (it was cut into a chunk every few buildings: over a hundred primitives)
+    expect(root.primitives).toBeLessThanOrEqual(root.materials);
+    await expectValidGlb(fs.readFileSync(path.join(out, 'tiles', '0', '0', '0.glb')));
+  });
+});
+
 describe('sharding with an existing engine: a Slurm array', () => {
   it('scripts/slurm-tiles.sh as the tasks of a 1-based array (its environment as Slurm sets it) + merge gives the single-run bytes; slurm-outside-an-array-exit-1: outside an array it is a usage error, exit 2', () => {
     const dir = freshDir('tiles-slurm');
