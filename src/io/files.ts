@@ -279,15 +279,23 @@ export function moveIntoPlace(side: string, dir: string): void {
   const target = path.resolve(dir);
   const old = `${target}.old.tmp-${PROCESS_TAG}`;
   trackTemp(old, 'dir');
+  let aside = false;
   try {
-    if (fs.existsSync(target)) fs.renameSync(target, old);
+    if (fs.existsSync(target)) (fs.renameSync(target, old), (aside = true));
     fs.renameSync(side, target);
   } catch (e) {
-    throw outputErrorOf('output', dir, e);
-  } finally {
-    fs.rmSync(old, { recursive: true, force: true });
+    // (what was there goes back where it was: a failed move loses nothing; if it cannot, it stays at its side name)
+    if (aside && !fs.existsSync(target))
+      try {
+        fs.renameSync(old, target);
+      } catch {
+        // kept as it is
+      }
     untrackTemp(old);
+    throw outputErrorOf('output', dir, e);
   }
+  fs.rmSync(old, { recursive: true, force: true });
+  untrackTemp(old);
   untrackTemp(side);
 }
 
