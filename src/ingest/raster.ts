@@ -174,6 +174,12 @@ function warnFeet(file: string, src: gdal.Dataset, band: number, zScale: number,
     logger.warn(`${file}: its heights are in feet (the band's unit, '${unit}'); metres are read: give ${advice('0.3048')}`);
     return;
   }
+  // (dsm-in-centimetres-read-as-metres: a band in centimetres or millimetres, said, as feet are)
+  const small = /^(cm|centimet(er|re)s?)$/.test(unit) ? '0.01' : /^(mm|millimet(er|re)s?)$/.test(unit) ? '0.001' : null;
+  if (small) {
+    logger.warn(`${file}: its heights are in ${small === '0.01' ? 'centimetres' : 'millimetres'} (the band's unit, '${unit}'); metres are read: give ${advice(small)}`);
+    return;
+  }
   if (unit) return;
   const linear = src.srs ? linearUnit(src.srs) : null;
   if (linear && /foot|feet/i.test(linear.name) && src.srs?.isProjected())

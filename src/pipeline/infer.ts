@@ -95,6 +95,8 @@ const ABOVE_SHARE = 0.05;
 
 /** A median building top (m above the ground) under which the DSM is asked whether it holds the buildings. */
 const LOW_CITY = 3;
+/** Median fitted height (m) over which a city is no city: heights read in the wrong unit (centimetres, feet over metres). */
+const TALL_CITY = 150;
 
 /** Coarsest DSM cell (m) infer reads without a warning. */
 const COARSE_CELL = 1;
@@ -961,6 +963,10 @@ export async function inferParams(inputs: string[], output: string, options: Par
     o.logger.warn(`infer: ${detail}`);
     summary.warn('infer:low-buildings', detail);
   }
+  // dsm-in-centimetres-read-as-metres: an Int16 DSM in centimetres gave buildings a median 1,036 m tall, exit 0 (a
+  // DTM in metres said only "2 m below"; without one nothing): half the buildings over 150 m is the unit, not the city
+  if (tops.length >= 5 && tops[tops.length >> 1] > TALL_CITY)
+    throw new InputError('infer', `${o.dsm} (--dsm): half the buildings fitted stand over ${tops[tops.length >> 1].toFixed(0)} m above the ground: are its heights in another unit than metres — centimetres (--z-scale 0.01), millimetres (0.001), feet (0.3048)? With a DTM in metres, give it --dtm-z-scale 1. Nothing written`);
   // dsm-dtm-swapped-said-nothing: most buildings lower than the ground under them is the rasters, not the city
   // dsm-dtm-swapped-exit-0: half of them or more is a broken pair of inputs, not a city: exit 3, nothing written
   // (their rows had no heights, and `build` drew them as default boxes)

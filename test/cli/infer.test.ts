@@ -568,6 +568,28 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('dsm-in-centimetres-read-as-metres: a DSM in centimetres (buildings hundreds of metres tall) stops the run, exit 3, naming the unit and the factor; a band that says cm is warned of; nothing written', () => {
+    // (five buildings and three more: the check asks half of at least five fitted)
+    const city = writeCity(path.join(dir, 'cm-city.geojson'), [0, 1, 2].map((k) => ({ ring: rect(85010 + 14 * k, 446990, 10, 8, 0), tags: { height: 9 } })));
+    const metres = path.join(dir, 'dsm-m.tif');
+    expect(cli(['rasterize', city, '-o', metres, '-q']).code).toBe(0);
+    const cm = path.join(dir, 'dsm-cm.tif');
+    const src = gdal.open(metres);
+    const out = gdal.translate(cm, src, ['-ot', 'Int32', '-scale', '0', '1', '0', '100']);
+    out.bands.get(1).unitType = 'cm';
+    out.close();
+    src.close();
+    const params = path.join(dir, 'cm-params.gpkg');
+    const r = cli(['infer', city, '--dsm', cm, '-o', params]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/warn: .*dsm-cm\.tif: its heights are in centimetres \(the band's unit, 'cm'\); metres are read: give --z-scale 0\.01/);
+    expect(r.stderr).toMatch(/dsm-cm\.tif \(--dsm\): half the buildings fitted stand over \d+ m above the ground: are its heights in another unit than metres — centimetres \(--z-scale 0\.01\).*Nothing written/);
+    expect(fs.existsSync(params)).toBe(false);
+    // scaled, the same city as from the DSM in metres
+    const scaled = cli(['infer', city, '--dsm', cm, '--z-scale', '0.01', '-o', params, '-q']);
+    expect(scaled.code, scaled.stderr).toBe(0);
+  });
+
   it('a building outside the DSM keeps no roof tags; its reason is counted and named with -v', () => {
     const city = writeCity(path.join(dir, 'with-far.geojson'), [{ ring: rect(86000, 448000, 10, 10, 0), tags: {} }, { ring: rect(85020, 447020, 0.8, 0.8, 0), tags: {} }]);
     const out = path.join(dir, 'far.geojson');
