@@ -131,14 +131,14 @@ function openRaster(file: string): gdal.Dataset {
 }
 
 /** The band to read as elevation: the one given, or the only one; a multi-band raster without one is refused. */
-function elevationBand(file: string, ds: gdal.Dataset, band: number | undefined): number {
+function elevationBand(file: string, ds: gdal.Dataset, band: number | undefined, bandAdvice = 'with --terrain-band <n>'): number {
   const count = ds.bands.count();
   if (band !== undefined) {
     if (!(Number.isInteger(band) && band >= 1 && band <= count)) throw new InputError('ingest', `${file}: --terrain-band ${band}, but the raster has ${count} band(s)`);
     return band;
   }
   if (count > 1)
-    throw new InputError('ingest', `${file}: a raster of ${count} bands (an image?) is not a DEM; name the band that holds elevations with --terrain-band <n>; elevation packed in RGB (Terrarium, Terrain-RGB) is read as tiles — a z/x/y folder, MBTiles or PMTiles — with --dem-encoding terrarium|terrain-rgb`);
+    throw new InputError('ingest', `${file}: a raster of ${count} bands (an image?) is not a DEM; name the band that holds elevations ${bandAdvice}; elevation packed in RGB (Terrarium, Terrain-RGB) is read as tiles — a z/x/y folder, MBTiles or PMTiles — with --dem-encoding terrarium|terrain-rgb`);
   return 1;
 }
 
@@ -254,6 +254,8 @@ export interface SurfaceOptions {
   label?: string;
   /** What a warning of heights in feet says to give, for a factor (default `--z-scale <factor>`). */
   feetAdvice?: (factor: string) => string;
+  /** How a multi-band raster's elevation band is named, for the refusal (default `with --terrain-band <n>`). */
+  bandAdvice?: string;
 }
 
 /** Defaults for {@link SurfaceOptions}. */
@@ -287,7 +289,7 @@ export function readSurface(file: string, frame: FrameInfo, extent: FrameExtent,
   if (!(x1 > x0 && y1 > y0)) throw new InputError('ingest', `${file}: the raster does not overlap the buildings`);
   const nx = Math.round((x1 - x0) / cell), ny = Math.round((y1 - y0) / cell);
   const values = withRaster(file, (src) => {
-    const band = elevationBand(file, src, opts.band);
+    const band = elevationBand(file, src, opts.band, opts.bandAdvice);
     if (nx * ny > opts.maxSourcePixels) throw new InputError('ingest', `${file}: the read would take ${nx} × ${ny} cells, more than the limit of ${(opts.maxSourcePixels / 1e6).toFixed(0)} million (--max-raster-mpx)`);
     checkReadSize(file, src, band, info.resolution, Math.max(x1 - x0, y1 - y0), cell, opts.maxSourcePixels);
     warnFeet(opts.label ?? file, src, band, opts.zScale, logger, opts.feetAdvice);

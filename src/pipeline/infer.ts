@@ -881,7 +881,9 @@ export async function inferParams(inputs: string[], output: string, options: Par
     // (feet-advice-scaled-the-dtm: "give --z-scale 0.3048" for a DSM in feet scaled a DTM in metres too, in silence)
     const feetAdvice = option === '--dtm' ? (f: string) => `--dtm-z-scale ${f}` : o.dtm ? (f: string) => `--z-scale ${f} (it scales the --dtm too: with --dtm-z-scale 1 when the DTM is in metres)` : undefined;
     try {
-      return readSurface(r.file, batch.frame, extent, { cell, zScale, maxSourcePixels: o.maxRasterPixels, label: r.label, feetAdvice }, o.logger);
+      // (band-advice-named-a-missing-option: infer has no --terrain-band; the band is taken out first)
+      const bandAdvice = `by taking it out first (gdal_translate -b <n> ${r.label ?? r.file} ${option === '--dtm' ? 'dtm' : 'dsm'}-band.tif)`;
+      return readSurface(r.file, batch.frame, extent, { cell, zScale, maxSourcePixels: o.maxRasterPixels, label: r.label, feetAdvice, bandAdvice }, o.logger);
     } catch (e) {
       throw namingInput(e, r, option);
     } finally {

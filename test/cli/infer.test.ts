@@ -590,6 +590,17 @@ describe('cityforge infer: what the data cannot support, and bad input', () => {
     expect(scaled.code, scaled.stderr).toBe(0);
   });
 
+  it('band-advice-named-a-missing-option: a DSM of two bands is refused (exit 3) with a way to name its band infer has (it has no --terrain-band)', () => {
+    const two = path.join(dir, 'dsm-2band.tif');
+    const src = gdal.open(dsm);
+    gdal.translate(two, src, ['-b', '1', '-b', '1']).close();
+    src.close();
+    const r = cli(['infer', writeCity(path.join(dir, 'two-band-city.geojson')), '--dsm', two, '-o', path.join(dir, 'two-band.gpkg')]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/dsm-2band\.tif \(--dsm\): a raster of 2 bands .*by taking it out first \(gdal_translate -b <n> .*dsm-2band\.tif dsm-band\.tif\)/);
+    expect(r.stderr).not.toMatch(/--terrain-band/);
+  });
+
   it('a building outside the DSM keeps no roof tags; its reason is counted and named with -v', () => {
     const city = writeCity(path.join(dir, 'with-far.geojson'), [{ ring: rect(86000, 448000, 10, 10, 0), tags: {} }, { ring: rect(85020, 447020, 0.8, 0.8, 0), tags: {} }]);
     const out = path.join(dir, 'far.geojson');
