@@ -163,21 +163,24 @@ function checkReadSize(file: string, ds: gdal.Dataset, band: number, resolution:
     throw new InputError('ingest', `${file}: resampling would read about ${(pixels / 1e6).toFixed(0)} million source pixels (a ${w} × ${h} raster), more than the limit of ${(limit / 1e6).toFixed(0)} million (--max-raster-mpx; or give the raster overviews: gdaladdo)`);
 }
 
+/** Band units other than metres a DEM says it is in: their pattern, their name, the factor to metres. */
+const BAND_UNITS: readonly [RegExp, string, string][] = [
+  [/^(ft|foot|feet|us[ -]?ft|us survey foot|us_survey_foot)$/, 'feet', '0.3048'],
+  // (dsm-in-centimetres-read-as-metres: a band in centimetres or millimetres, said as feet are)
+  [/^(cm|centimet(er|re)s?)$/, 'centimetres', '0.01'],
+  [/^(mm|millimet(er|re)s?)$/, 'millimetres', '0.001'],
+];
+
 /**
- * dem-in-feet-built-3-times-too-high: a raster whose band says its heights are in feet, or (saying
- * nothing) whose CRS is in feet, read without `--z-scale`: a warning that names the factor.
+ * dem-in-feet-built-3-times-too-high: a raster whose band says its heights are in feet (or centimetres,
+ * millimetres), or (saying nothing) whose CRS is in feet, read without `--z-scale`: a warning that names the factor.
  */
 function warnFeet(file: string, src: gdal.Dataset, band: number, zScale: number, logger: Logger, advice: (factor: string) => string = (f) => `--z-scale ${f}`): void {
   if (zScale !== 1) return;
   const unit = (src.bands.get(band).unitType ?? '').trim().toLowerCase();
-  if (unit && /^(ft|foot|feet|us[ -]?ft|us survey foot|us_survey_foot)$/.test(unit)) {
-    logger.warn(`${file}: its heights are in feet (the band's unit, '${unit}'); metres are read: give ${advice('0.3048')}`);
-    return;
-  }
-  // (dsm-in-centimetres-read-as-metres: a band in centimetres or millimetres, said, as feet are)
-  const small = /^(cm|centimet(er|re)s?)$/.test(unit) ? '0.01' : /^(mm|millimet(er|re)s?)$/.test(unit) ? '0.001' : null;
-  if (small) {
-    logger.warn(`${file}: its heights are in ${small === '0.01' ? 'centimetres' : 'millimetres'} (the band's unit, '${unit}'); metres are read: give ${advice(small)}`);
+  const known = unit ? BAND_UNITS.find(([pattern]) => pattern.test(unit)) : undefined;
+  if (known) {
+    logger.warn(`${file}: its heights are in ${known[1]} (the band's unit, '${unit}'); metres are read: give ${advice(known[2])}`);
     return;
   }
   if (unit) return;

@@ -95,7 +95,7 @@ const ABOVE_SHARE = 0.05;
 
 /** A median building top (m above the ground) under which the DSM is asked whether it holds the buildings. */
 const LOW_CITY = 3;
-/** Median fitted height (m) over which a city is no city: heights read in the wrong unit (centimetres, feet over metres). */
+/** Median fitted height (m) over which a city is no city: heights read in the wrong unit (centimetres, millimetres). */
 const TALL_CITY = 150;
 
 /** Coarsest DSM cell (m) infer reads without a warning. */
